@@ -1,0 +1,89 @@
+"""Rule sets are data: the built-ins load, a user's own TOML loads, bad files are refused clearly."""
+
+from fractions import Fraction
+from importlib import resources
+
+import pytest
+
+from tinnhiem.rules import BUILTIN_IDS, RuleSetError, builtin_rule_set, load_rule_set_text, resolve_rule_set
+
+
+@pytest.mark.parametrize("rule_id", BUILTIN_IDS)
+def test_builtin_rule_sets_are_complete(rule_id):
+    rules = builtin_rule_set(rule_id)
+    assert rules.id == rule_id
+    assert rules.base_citation.text and rules.validity.row_invalid_citation.text
+    assert rules.outcomes, "every rule set has at least one consequence"
+    for step in rules.outcomes:
+        assert step.citation.text in step.text()
+        assert step.level == rules.adverse_level
+    assert rules.level(rules.adverse_level).label
+
+
+def test_table_of_the_domain():
+    assert [lv.key for lv in builtin_rule_set("nq96-2023-bo-phieu").levels] == ["confidence", "no_confidence"]
+    assert builtin_rule_set("nq85-2014").base_kind == "members"
+    assert builtin_rule_set("nq35-2012").base_kind == "members"
+    assert builtin_rule_set("qd96-2023").base_kind == "collected"
+    assert [s.key for s in builtin_rule_set("qd262-2014").outcomes] == ["over_half"]
+    nq35 = builtin_rule_set("nq35-2012").outcomes[0]
+    assert nq35.key == "two_thirds" and nq35.threshold.fraction == Fraction(2, 3) and not nq35.threshold.inclusive
+    qd96 = builtin_rule_set("qd96-2023")
+    assert qd96.quorum.threshold.fraction == Fraction(2, 3) and qd96.quorum.threshold.inclusive
+    assert "Điều 11 khoản 3" in qd96.outcomes[0].citation.text
+    assert builtin_rule_set("nq96-2023").committee.minimum_for("province") == 7
+    assert not builtin_rule_set("qd96-2023").validity.signature_invalidates
+
+
+def own_rules(**changes):
+    base = resources.files("tinnhiem.rules").joinpath("data", "qd96-2023.toml").read_text(encoding="utf-8")
+    for old, new in changes.items():
+        assert old in base
+        base = base.replace(old, new)
+    return base
+
+
+def test_user_rule_set_file(tmp_path):
+    path = tmp_path / "mine.toml"
+    path.write_text(own_rules(**{'id = "qd96-2023"': 'id = "don-vi-x"'}), encoding="utf-8")
+    rules = resolve_rule_set(str(path))
+    assert rules.id == "don-vi-x"
+
+
+@pytest.mark.parametrize(
+    "change, code",
+    [
+        ({'adverse_level = "low"': 'adverse_level = "thap"'}, "unknown_level"),
+        ({'kind = "collected"': 'kind = "present"'}, "bad_value"),
+        (
+            {
+                "numerator = 2\ndenominator = 3\ninclusive = true\nconsequence": "numerator = 4\ndenominator = 3\ninclusive = true\nconsequence"
+            },
+            "bad_fraction",
+        ),
+        ({"digit = 3": "digit = 2"}, "bad_levels"),
+        ({'id = "qd96-2023"': "id = 96"}, "bad_value"),
+        ({'id = "qd96-2023"': 'id = "x'}, "bad_toml"),
+        ({"[base]": "[basis]"}, "missing_key"),
+    ],
+)
+def test_bad_rule_set_is_refused(change, code):
+    with pytest.raises(RuleSetError) as info:
+        load_rule_set_text(own_rules(**change))
+    assert info.value.code == code
+
+
+def test_outcomes_must_be_most_severe_first():
+    text = own_rules()
+    i, j = text.index("[[outcomes]]"), text.rindex("[[outcomes]]")
+    swapped = text[:i] + text[j:] + "\n" + text[i:j]
+    with pytest.raises(RuleSetError) as info:
+        load_rule_set_text(swapped)
+    assert info.value.code == "bad_order"
+
+
+def test_unknown_rule_set_id():
+    with pytest.raises(RuleSetError) as info:
+        resolve_rule_set("qd97")
+    assert info.value.code == "unknown_rule_set"
+    assert "qd96-2023" in str(info.value)

@@ -1,0 +1,55 @@
+"""Quorum (QĐ 96: at least 2/3 of those convened) and the committee approval vote."""
+
+import pytest
+
+from tinnhiem.rules import TallyError, builtin_rule_set, check_committee_approval, check_quorum
+
+QD96 = builtin_rule_set("qd96-2023")
+
+
+@pytest.mark.parametrize(
+    "present, convened, quorate",
+    [
+        (122, 183, True),
+        (121, 183, False),
+        (120, 180, True),
+        (119, 180, False),
+        (2, 3, True),
+        (1, 3, False),
+        (183, 183, True),
+    ],
+)
+def test_quorum_two_thirds(present, convened, quorate):
+    check = check_quorum(QD96, present, convened)
+    assert check.quorate is quorate
+    assert check.required == -(-2 * convened // 3)
+    assert "2/3" in check.citation.text
+
+
+@pytest.mark.parametrize(
+    "rule_id", ["qd96-2023", "qd262-2014", "nq96-2023", "nq96-2023-bo-phieu", "nq85-2014", "nq35-2012"]
+)
+def test_quorum_boundary_every_rule_set(rule_id):
+    rules = builtin_rule_set(rule_id)
+    assert check_quorum(rules, 120, 180).quorate
+    assert not check_quorum(rules, 119, 180).quorate
+
+
+def test_quorum_bad_numbers():
+    with pytest.raises(TallyError):
+        check_quorum(QD96, 184, 183)
+    with pytest.raises(TallyError):
+        check_quorum(QD96, 0, 0)
+
+
+@pytest.mark.parametrize("votes_for, approved", [(91, True), (90, False)])
+def test_committee_approval_needs_more_than_half_of_present(votes_for, approved):
+    check = check_committee_approval(QD96, votes_for, 180 - votes_for, 0, 180)
+    assert check.approved is approved
+    assert check.required == 91
+
+
+def test_committee_votes_cannot_exceed_present():
+    with pytest.raises(TallyError) as info:
+        check_committee_approval(QD96, 100, 50, 40, 180)
+    assert info.value.code == "votes_over_present"

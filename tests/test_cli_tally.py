@@ -1,0 +1,214 @@
+"""The command-line contract of ``tinnhiem tally`` and ``tinnhiem rules`` (docs/cli.md)."""
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tinnhiem.cli import run_core
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+
+
+def run(*argv):
+    """``tinnhiem tally ARGV`` in-process, or ``tinnhiem rules``; returns (status, stdout, stderr)."""
+    if argv[:1] != ("rules",):
+        argv = ("tally", *argv)
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        status = run_core(list(argv), stdout=out, stderr=err)
+    except SystemExit as exc:  # argparse usage errors
+        status = exc.code
+    return status, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def vietnamese(monkeypatch):
+    monkeypatch.setenv("TINNHIEM_LANG", "vi")
+
+
+def write(tmp_path, text, name="phieu.csv", encoding="utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding) if isinstance(text, str) else text)
+    return str(path)
+
+
+def test_seed_example_table_matches_expected_output():
+    status, out, err = run(str(EXAMPLES / "mong-cai-2023-ballots.csv"), "--rules", "qd96-2023", "--issued", "178")
+    assert (status, err) == (0, "")
+    assert out == (EXAMPLES / "mong-cai-2023-expected.txt").read_text(encoding="utf-8")
+    assert "79,66%" in out and "Tín nhiệm thấp" in out
+
+
+def test_seed_example_json_contract():
+    status, out, _ = run(
+        str(EXAMPLES / "mong-cai-2023-ballots.csv"), "--rules", "qd96-2023", "--issued", "178", "--format", "json"
+    )
+    assert status == 0
+    data = json.loads(out)
+    assert data == json.loads((EXAMPLES / "mong-cai-2023-expected.json").read_text(encoding="utf-8"))
+    assert set(data) == {"rules", "ballots", "base", "people"}
+    assert data["ballots"] == {"issued": 178, "collected": 177, "valid": 176, "invalid": 1}
+    assert data["base"] == {"kind": "collected", "value": 177}
+    first = data["people"][0]
+    assert set(first) == {"label", "counts", "percent", "outcome", "consequence"}
+    assert list(first["counts"]) == ["high", "confidence", "low", "invalid"]
+    assert list(first["percent"]) == ["high", "confidence", "low"]
+    assert first["percent"]["high"] == "79.66"
+    assert first["outcome"] == "none" and first["consequence"] == ""
+
+
+def test_vinh_phuc_over_half(tmp_path):
+    _status, out, _ = run(str(EXAMPLES / "vinh-phuc-2023-ballots.csv"), "--rules", "nq96-2023", "--format", "json")
+    data = json.loads(out)
+    le = data["people"][0]
+    assert le["label"] == "Lê Duy Thành"
+    assert le["counts"] == {"high": 19, "confidence": 2, "low": 25, "invalid": 1}
+    assert le["percent"] == {"high": "40.43", "confidence": "4.26", "low": "53.19"}
+    assert le["outcome"] == "over_half"
+    assert le["consequence"].endswith("(Nghị quyết 96/2023/QH15, Điều 12 khoản 1).")
+    assert {p["outcome"] for p in data["people"][1:]} == {"none"}
+
+
+def test_two_thirds_and_two_levels(tmp_path):
+    path = write(tmp_path, "phieu,Ông A\n" + "1,2\n" * 2 + "2,1\n")
+    _status, out, _ = run(path, "--rules", "nq96-2023-bo-phieu", "--format", "json")
+    person = json.loads(out)["people"][0]
+    assert person["counts"] == {"confidence": 1, "no_confidence": 2, "invalid": 0}
+    assert person["percent"] == {"confidence": "33.33", "no_confidence": "66.67"}
+    assert person["outcome"] == "over_half"
+    path = write(tmp_path, "phieu,Ông A\n" + ",3\n" * 2 + ",1\n", name="b.csv")
+    person = json.loads(run(path, "--rules", "qd96-2023", "--format", "json")[1])["people"][0]
+    assert person["outcome"] == "two_thirds" and "Điều 11 khoản 3" in person["consequence"]
+
+
+def test_members_base_and_issued(tmp_path):
+    path = write(tmp_path, "phieu,A\n,3\n,3\n,1\n")
+    status, out, err = run(path, "--rules", "nq35-2012", "--format", "json")
+    assert status == 2 and out == "" and "--members" in err
+    status, out, _ = run(path, "--rules", "nq35-2012", "--members", "4", "--issued", "3", "--format", "json")
+    data = json.loads(out)
+    assert data["base"] == {"kind": "members", "value": 4}
+    assert data["people"][0]["outcome"] == "none"  # 2 of 4 = exactly half
+
+
+def test_bom_spaces_multiple_marks_and_whole_invalid(tmp_path):
+    text = "\ufeffphieu,A,B,khong_hop_le\n1, 1 ,12,\n2,,3,\n3,3,3,gạch xoá họ tên\n\n"
+    _status, out, _ = run(write(tmp_path, text), "--rules", "qd96-2023", "--format", "json")
+    data = json.loads(out)
+    assert data["ballots"] == {"issued": 3, "collected": 3, "valid": 2, "invalid": 1}
+    a, b = data["people"]
+    assert a["counts"] == {"high": 1, "confidence": 0, "low": 0, "invalid": 1}
+    assert b["counts"] == {"high": 0, "confidence": 0, "low": 1, "invalid": 1}
+    assert a["percent"]["high"] == "33.33"
+
+
+def test_header_labels_are_output_verbatim(tmp_path):
+    label = "Nguyễn Văn A (Phó Chủ tịch UBND)"
+    _status, out, _ = run(write(tmp_path, f'phieu,"{label}"\n1,1\n'), "--rules", "qd96-2023", "--format", "json")
+    assert json.loads(out)["people"][0]["label"] == label
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("phieu,A\n1,4\n", "dòng 2, cột 2 («A»)"),
+        ("phieu,A\n1,x\n", "dòng 2, cột 2 («A»)"),
+        ("phieu,A\n1,11\n", "lặp lại"),
+        ("phieu,A,B\n1,1\n", "dòng 2: Dòng này có 2 ô; dòng tiêu đề có 3 ô."),
+        ("ballot,A\n1,1\n", "dòng 1, cột 1 («ballot»)"),
+        ("phieu,A,A\n1,1,1\n", "hai lần"),
+        ("phieu\n1\n", "không có người được lấy phiếu"),
+        ("phieu,A\n", "không có phiếu nào"),
+        ("", "Tệp trống"),
+        ("phieu,khong_hop_le,A\n1,,1\n", "sai vị trí"),
+    ],
+)
+def test_file_errors_name_row_and_column(tmp_path, text, expected):
+    path = write(tmp_path, text)
+    status, out, err = run(path, "--rules", "qd96-2023")
+    assert status == 2
+    assert out == ""
+    assert err.startswith("Lỗi: " + path)
+    assert expected in err
+
+
+def test_two_level_rules_refuse_digit_3(tmp_path):
+    status, out, err = run(write(tmp_path, "phieu,A\n1,3\n"), "--rules", "nq96-2023-bo-phieu")
+    assert (status, out) == (2, "")
+    assert "chỉ dùng các chữ số 1, 2" in err
+
+
+def test_not_utf8(tmp_path):
+    status, out, err = run(write(tmp_path, "phieu,Nguyễn\n1,1\n", encoding="utf-16"), "--rules", "qd96-2023")
+    assert (status, out) == (2, "")
+    assert "UTF-8" in err
+
+
+def test_issued_below_collected(tmp_path):
+    status, out, err = run(write(tmp_path, "phieu,A\n1,1\n2,1\n"), "--rules", "qd96-2023", "--issued", "1")
+    assert (status, out) == (2, "")
+    assert "Số phiếu phát ra (1) không thể ít hơn số phiếu thu về (2)" in err
+
+
+def test_missing_file_and_unknown_rules(tmp_path):
+    status, out, err = run(str(tmp_path / "none.csv"), "--rules", "qd96-2023")
+    assert (status, out) == (2, "") and "không đọc được tệp" in err
+    status, out, err = run(write(tmp_path, "phieu,A\n1,1\n"), "--rules", "qd99")
+    assert (status, out) == (2, "") and "qd96-2023" in err
+
+
+def test_bad_arguments_exit_2_with_nothing_on_stdout(tmp_path):
+    status, out, _ = run(write(tmp_path, "phieu,A\n1,1\n"), "--rules", "qd96-2023", "--issued", "-3")
+    assert (status, out) == (2, "")
+    status, out, _err = run(write(tmp_path, "phieu,A\n1,1\n"))
+    assert (status, out) == (2, "")
+
+
+def test_user_rules_file(tmp_path):
+    from importlib import resources
+
+    text = resources.files("tinnhiem.rules").joinpath("data", "qd96-2023.toml").read_text(encoding="utf-8")
+    rules = write(tmp_path, text.replace('id = "qd96-2023"', 'id = "rieng"'), name="rieng.toml")
+    _status, out, _ = run(write(tmp_path, "phieu,A\n1,1\n"), "--rules", rules, "--format", "json")
+    assert json.loads(out)["rules"] == "rieng"
+
+
+def test_english(tmp_path, monkeypatch):
+    monkeypatch.setenv("TINNHIEM_LANG", "en")
+    _status, out, _ = run(str(EXAMPLES / "mong-cai-2023-ballots.csv"), "--rules", "qd96-2023")
+    assert "COUNTING RESULT" in out and "79.66%" in out and "High confidence" in out
+
+
+def test_rules_lists_every_rule_set_with_citations():
+    status, out, _ = run("rules")
+    assert status == 0
+    for rule_id in ("qd96-2023", "qd262-2014", "nq96-2023", "nq96-2023-bo-phieu", "nq85-2014", "nq35-2012"):
+        assert f"\n{rule_id}  —  " in "\n" + out
+    assert "Điều 11 khoản 2" in out and "Đang có hiệu lực".lower() in out
+
+
+def test_console_script_runs_as_a_process():
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tinnhiem.cli",
+            "tally",
+            str(EXAMPLES / "mong-cai-2023-ballots.csv"),
+            "--rules",
+            "qd96-2023",
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "TINNHIEM_LANG": "vi"},
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["rules"] == "qd96-2023"

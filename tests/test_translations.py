@@ -1,0 +1,63 @@
+"""The Vietnamese catalog is complete and the compiled .mo matches the .po."""
+
+import ast
+import gettext
+from pathlib import Path
+
+LOCALE = Path(__file__).resolve().parent.parent / "tinnhiem" / "locale"
+
+
+def parse_po(path: Path) -> dict[str, str]:
+    """Minimal .po reader (msgid/msgstr with continuation lines; no plurals needed here)."""
+    entries: dict[str, str] = {}
+    msgid = msgstr = None
+    current = None
+    fuzzy = False
+    fuzzy_ids = set()
+
+    def flush():
+        if msgid:
+            entries[msgid] = msgstr or ""
+            if fuzzy:
+                fuzzy_ids.add(msgid)
+
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#,") and "fuzzy" in line:
+            fuzzy = True
+        elif line.startswith("msgid "):
+            flush()
+            msgid, msgstr, current = ast.literal_eval(line[6:]), None, "id"
+        elif line.startswith("msgstr "):
+            msgstr, current = ast.literal_eval(line[7:]), "str"
+        elif line.startswith('"'):
+            if current == "id":
+                msgid += ast.literal_eval(line)
+            else:
+                msgstr += ast.literal_eval(line)
+        elif not line.strip():
+            flush()
+            msgid = msgstr = None
+            fuzzy = False
+    flush()
+    return entries, fuzzy_ids
+
+
+def test_every_message_is_translated_and_compiled():
+    po_path = LOCALE / "vi" / "LC_MESSAGES" / "django.po"
+    entries, fuzzy = parse_po(po_path)
+    assert len(entries) > 50
+    untranslated = [m for m, t in entries.items() if not t]
+    assert untranslated == [], "untranslated messages (run scripts/messages after translating)"
+    assert not fuzzy, f"fuzzy translations: {sorted(fuzzy)[:5]}"
+    catalog = gettext.GNUTranslations(open(po_path.with_suffix(".mo"), "rb"))
+    stale = [m for m, t in entries.items() if catalog.gettext(m) != t]
+    assert stale == [], "django.mo is out of date: run scripts/messages"
+
+
+def test_placeholders_survive_translation():
+    import re
+
+    entries, _ = parse_po(LOCALE / "vi" / "LC_MESSAGES" / "django.po")
+    pattern = re.compile(r"%\((\w+)\)[sd]")
+    for msgid, msgstr in entries.items():
+        assert sorted(pattern.findall(msgid)) == sorted(pattern.findall(msgstr)), msgid

@@ -1,0 +1,243 @@
+"""The ``tinnhiem`` command.
+
+``tally`` and ``rules`` run on the counting core alone (no database). Every other sub-command is
+a Django management command of the web application (``demo``, ``serve``, ...).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from .ballotfile import BallotFileError, decode, parse_ballot_csv
+from .i18n import cli_language, gettext
+from .rules import RulesError, RuleSet, TallyResult, builtin_rule_sets, format_percent, resolve_rule_set, tally_ballots
+
+CORE_COMMANDS = ("tally", "rules")
+
+
+def _(message: str) -> str:
+    return gettext(message)
+
+
+class CliError(Exception):
+    """Printed to stderr; exit status 2."""
+
+
+def result_to_json(result: TallyResult) -> dict[str, Any]:
+    """The stable JSON contract of ``tinnhiem tally --format json`` (docs/cli.md)."""
+    rules = result.rules
+    return {
+        "rules": rules.id,
+        "ballots": {
+            "issued": result.ballots.issued,
+            "collected": result.ballots.collected,
+            "valid": result.ballots.valid,
+            "invalid": result.ballots.invalid,
+        },
+        "base": {"kind": result.base.kind, "value": result.base.value},
+        "people": [
+            {
+                "label": person.label,
+                "counts": {**{k: person.counts[k] for k in rules.level_keys}, "invalid": person.row_invalid},
+                "percent": {k: format_percent(person.counts[k], result.base.value, ".") for k in rules.level_keys},
+                "outcome": person.outcome_key,
+                "consequence": person.consequence,
+            }
+            for person in result.people
+        ],
+    }
+
+
+def _width(text: str) -> int:
+    return sum(0 if unicodedata.combining(ch) else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    gap = " " * (width - _width(text))
+    return gap + text if right else text + gap
+
+
+def _table(rows: list[list[str]], right_from: int) -> list[str]:
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for n, row in enumerate(rows):
+        cells = [_pad(cell, widths[i], right=i >= right_from and n > 0) for i, cell in enumerate(row)]
+        lines.append("  ".join(cells).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return lines
+
+
+def level_label(rules: RuleSet, key: str, language: str) -> str:
+    level = rules.level(key)
+    return level.label if language == "vi" else level.label_en
+
+
+def render_table(result: TallyResult, language: str | None = None) -> str:
+    """The human-readable result: Vietnamese by default, decimal commas."""
+    language = language or cli_language()
+    decimal = "," if language == "vi" else "."
+    rules = result.rules
+    b = result.ballots
+    base_name = _("ballots collected") if result.base.kind == "collected" else _("members (total number of deputies)")
+    out = [
+        _("COUNTING RESULT — %(name)s (%(id)s)") % {"name": rules.short_name, "id": rules.id},
+        _("Ballots issued: %(issued)s · collected: %(collected)s · valid: %(valid)s · invalid: %(invalid)s")
+        % {"issued": b.issued, "collected": b.collected, "valid": b.valid, "invalid": b.invalid},
+        _("Percentage base: %(base_name)s = %(base)s — %(citation)s")
+        % {"base_name": base_name, "base": result.base.value, "citation": result.base.citation.text},
+        "",
+    ]
+    header = (
+        [_("No."), _("Rated person")] + [level_label(rules, k, language) for k in rules.level_keys] + [_("Invalid")]
+    )
+    rows = [header]
+    for n, person in enumerate(result.people, start=1):
+        cells = [str(n), person.label]
+        for key in rules.level_keys:
+            pct = format_percent(person.counts[key], result.base.value, decimal)
+            cells.append(f"{person.counts[key]} ({pct}%)")
+        cells.append(str(person.invalid_total))
+        rows.append(cells)
+    out.extend(_table(rows, right_from=2))
+    out.append("")
+    out.append(_("Conclusions:"))
+    for n, person in enumerate(result.people, start=1):
+        if person.outcome is None:
+            text = _("no consequence under the rule set")
+        elif language == "vi":
+            text = person.consequence
+        else:
+            text = f"{person.outcome.consequence_en} ({person.outcome.citation.text})."
+        out.append(f"{n}. {person.label}: {text}")
+    return "\n".join(out) + "\n"
+
+
+def _read_ballots(path: str, rules: RuleSet):
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise CliError(
+            _("%(file)s: cannot read the file (%(reason)s).") % {"file": path, "reason": exc.strerror or exc}
+        ) from exc
+    try:
+        return parse_ballot_csv(decode(data), rules)
+    except BallotFileError as exc:
+        where = [path]
+        if exc.row is not None:
+            where.append(_("row %(row)s") % {"row": exc.row})
+        if exc.column is not None:
+            col = _("column %(column)s") % {"column": exc.column}
+            if exc.header:
+                col += f" («{exc.header}»)"
+            where.append(col)
+        raise CliError(", ".join(where) + ": " + exc.translated(_)) from exc
+
+
+def cmd_tally(args: argparse.Namespace, stdout: TextIO) -> None:
+    try:
+        rules = resolve_rule_set(args.rules)
+    except RulesError as exc:
+        raise CliError(exc.translated(_)) from exc
+    parsed = _read_ballots(args.ballots, rules)
+    try:
+        result = tally_ballots(rules, parsed.labels, parsed.ballots, issued=args.issued, members=args.members)
+    except RulesError as exc:
+        raise CliError(f"{args.ballots}: " + exc.translated(_)) from exc
+    if args.format == "json":
+        stdout.write(json.dumps(result_to_json(result), ensure_ascii=False, indent=2) + "\n")
+    else:
+        stdout.write(render_table(result))
+
+
+def cmd_rules(args: argparse.Namespace, stdout: TextIO) -> None:
+    language = cli_language()
+    for rules in builtin_rule_sets():
+        state = _("in force") if rules.in_force else _("historic, for replaying old results")
+        stdout.write(f"{rules.id}  —  {rules.name if language == 'vi' else rules.name_en}\n")
+        stdout.write("    " + _("Status: %(state)s") % {"state": state} + "\n")
+        levels = " / ".join(level_label(rules, k, language) for k in rules.level_keys)
+        stdout.write("    " + _("Levels: %(levels)s") % {"levels": levels} + "\n")
+        base_name = (
+            _("ballots collected") if rules.base_kind == "collected" else _("members (total number of deputies)")
+        )
+        stdout.write(
+            "    "
+            + _("Base: %(base)s — %(citation)s") % {"base": base_name, "citation": rules.base_citation.text}
+            + "\n"
+        )
+        for step in rules.outcomes:
+            stdout.write(
+                f"    {step.key} ({step.threshold.describe()}): {step.citation.text} [{step.citation.grade}]\n"
+            )
+        if rules.quorum:
+            q = rules.quorum
+            stdout.write(
+                "    " + _("Quorum") + f" ({q.threshold.describe()}): {q.citation.text} [{q.citation.grade}]\n"
+            )
+        stdout.write("\n")
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(_("“%(value)s” is not a whole number.") % {"value": value}) from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(_("“%(value)s” must not be negative.") % {"value": value})
+    return number
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 too; keep stdout clean
+        self.print_usage(sys.stderr)
+        sys.stderr.write(_("Error: %(message)s") % {"message": message} + "\n")
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="tinnhiem", description=_("tinnhiem: confidence votes, counted exactly and secretly."))
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    tally = sub.add_parser("tally", help=_("count a ballots file under a rule set"))
+    tally.add_argument("ballots", help=_("the ballots file (CSV)"))
+    tally.add_argument("--rules", required=True, help=_("a rule-set id (see “tinnhiem rules”) or a .toml file"))
+    tally.add_argument(
+        "--members", type=_positive, help=_("total number of members, for rule sets whose base is the members")
+    )
+    tally.add_argument(
+        "--issued", type=_positive, help=_("ballots issued (default: the number of ballots in the file)")
+    )
+    tally.add_argument("--format", choices=("table", "json"), default="table")
+    tally.set_defaults(func=cmd_tally)
+    rules = sub.add_parser("rules", help=_("list the rule sets and their citations"))
+    rules.set_defaults(func=cmd_rules)
+    return parser
+
+
+def run_core(argv: Sequence[str], stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr) -> int:
+    args = build_parser().parse_args(list(argv))
+    try:
+        args.func(args, stdout)
+    except CliError as exc:
+        stderr.write(_("Error: %(message)s") % {"message": str(exc)} + "\n")
+        return 2
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in CORE_COMMANDS or argv[0] in ("-h", "--help"):
+        return run_core(argv)
+    from .site.manage import run_management  # the web application, only when asked for
+
+    return run_management(argv)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,254 @@
+"""Loading rule sets from TOML: the built-in ones shipped in the package, or a user's own file."""
+
+from __future__ import annotations
+
+import itertools
+import tomllib
+from fractions import Fraction
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .errors import RuleSetError, gettext_noop
+from .model import (
+    Citation,
+    CommitteeRules,
+    Level,
+    OutcomeStep,
+    QuorumRule,
+    RuleSet,
+    Threshold,
+    ValidityRules,
+    WholeBallotReason,
+)
+
+BUILTIN_IDS = (
+    "qd96-2023",
+    "qd262-2014",
+    "nq96-2023",
+    "nq96-2023-bo-phieu",
+    "nq85-2014",
+    "nq35-2012",
+)
+
+
+def _need(data: dict[str, Any], key: str, where: str, kind: type | tuple[type, ...] = str) -> Any:
+    if key not in data:
+        raise RuleSetError(
+            "missing_key", gettext_noop("Rule set: missing key “%(key)s” in %(where)s."), key=key, where=where
+        )
+    value = data[key]
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise RuleSetError(
+            "bad_value", gettext_noop("Rule set: key “%(key)s” in %(where)s has the wrong type."), key=key, where=where
+        )
+    return value
+
+
+def _citation(data: dict[str, Any], key: str, where: str) -> Citation:
+    raw = _need(data, key, where, dict)
+    grade = raw.get("grade", "V")
+    if grade not in ("V", "S", "U"):
+        raise RuleSetError(
+            "bad_value", gettext_noop("Rule set: key “%(key)s” in %(where)s has the wrong type."), key=key, where=where
+        )
+    return Citation(_need(raw, "text", f"{where}.{key}"), grade)
+
+
+def _threshold(data: dict[str, Any], where: str, prefix: str = "") -> Threshold:
+    num = _need(data, f"{prefix}numerator", where, int)
+    den = _need(data, f"{prefix}denominator", where, int)
+    if den <= 0 or num <= 0 or num > den:
+        raise RuleSetError(
+            "bad_fraction", gettext_noop("Rule set: the fraction in %(where)s must lie between 0 and 1."), where=where
+        )
+    return Threshold(Fraction(num, den), bool(_need(data, f"{prefix}inclusive", where, bool)))
+
+
+def parse_rule_set(data: dict[str, Any]) -> RuleSet:
+    """Build a :class:`RuleSet` from parsed TOML, checking every field."""
+    levels = tuple(
+        Level(
+            key=_need(raw, "key", "levels"),
+            digit=_need(raw, "digit", "levels", int),
+            label=_need(raw, "label", "levels"),
+            label_en=_need(raw, "label_en", "levels"),
+        )
+        for raw in _need(data, "levels", "rule set", list)
+    )
+    if not 2 <= len(levels) <= 9:
+        raise RuleSetError("bad_levels", gettext_noop("Rule set: it must have between 2 and 9 levels."))
+    if len({lv.key for lv in levels}) != len(levels) or len({lv.digit for lv in levels}) != len(levels):
+        raise RuleSetError("bad_levels", gettext_noop("Rule set: level keys and digits must be unique."))
+    if any(not 1 <= lv.digit <= 8 for lv in levels) or any(lv.key == "invalid" for lv in levels):
+        raise RuleSetError(
+            "bad_levels", gettext_noop("Rule set: level digits must be 1 to 8 and no level may be called “invalid”.")
+        )
+    keys = {lv.key for lv in levels}
+    adverse = _need(data, "adverse_level", "rule set")
+    if adverse not in keys:
+        raise RuleSetError("unknown_level", gettext_noop("Rule set: unknown level “%(level)s”."), level=adverse)
+
+    base = _need(data, "base", "rule set", dict)
+    base_kind = _need(base, "kind", "base")
+    if base_kind not in ("collected", "members"):
+        raise RuleSetError(
+            "bad_value",
+            gettext_noop("Rule set: key “%(key)s” in %(where)s has the wrong type."),
+            key="kind",
+            where="base",
+        )
+
+    v = _need(data, "validity", "rule set", dict)
+    handling = ("whole_ballot", "row", "ignore_and_flag")
+    for key in ("crossed_out_name", "written_in_name"):
+        if _need(v, key, "validity") not in handling:
+            raise RuleSetError(
+                "bad_value",
+                gettext_noop("Rule set: key “%(key)s” in %(where)s has the wrong type."),
+                key=key,
+                where="validity",
+            )
+    validity = ValidityRules(
+        row_invalid_citation=_citation(v, "row_invalid_citation", "validity"),
+        whole_ballot_reasons=tuple(
+            WholeBallotReason(
+                _need(r, "key", "whole_ballot_reasons"),
+                _need(r, "label", "whole_ballot_reasons"),
+                _need(r, "label_en", "whole_ballot_reasons"),
+            )
+            for r in _need(v, "whole_ballot_reasons", "validity", list)
+        ),
+        whole_ballot_citation=_citation(v, "whole_ballot_citation", "validity"),
+        crossed_out_name=v["crossed_out_name"],
+        written_in_name=v["written_in_name"],
+        signature_invalidates=_need(v, "signature_invalidates", "validity", bool),
+        signature_citation=_citation(v, "signature_citation", "validity"),
+    )
+
+    quorum = None
+    if "quorum" in data:
+        q = _need(data, "quorum", "rule set", dict)
+        quorum = QuorumRule(_threshold(q, "quorum"), _citation(q, "citation", "quorum"))
+
+    c = _need(data, "committee", "rule set", dict)
+    by_level = c.get("min_members_by_level", {})
+    if not isinstance(by_level, dict) or not all(isinstance(n, int) and n >= 1 for n in by_level.values()):
+        raise RuleSetError(
+            "bad_value",
+            gettext_noop("Rule set: key “%(key)s” in %(where)s has the wrong type."),
+            key="min_members_by_level",
+            where="committee",
+        )
+    committee = CommitteeRules(
+        min_members=_need(c, "min_members", "committee", int),
+        min_members_by_level=dict(by_level),
+        approval=_threshold(c, "committee", prefix="approval_"),
+        citation=_citation(c, "citation", "committee"),
+    )
+
+    r = _need(data, "retention", "rule set", dict)
+
+    outcomes = []
+    for raw in _need(data, "outcomes", "rule set", list):
+        key = _need(raw, "key", "outcomes")
+        if key not in ("over_half", "two_thirds"):
+            raise RuleSetError(
+                "bad_value",
+                gettext_noop("Rule set: key “%(key)s” in %(where)s has the wrong type."),
+                key="key",
+                where="outcomes",
+            )
+        level = _need(raw, "level", "outcomes")
+        if level not in keys:
+            raise RuleSetError("unknown_level", gettext_noop("Rule set: unknown level “%(level)s”."), level=level)
+        outcomes.append(
+            OutcomeStep(
+                key=key,
+                level=level,
+                threshold=_threshold(raw, f"outcomes.{key}"),
+                consequence=_need(raw, "consequence", "outcomes"),
+                consequence_en=_need(raw, "consequence_en", "outcomes"),
+                citation=_citation(raw, "citation", f"outcomes.{key}"),
+            )
+        )
+    # Steps must be ordered most severe first, so that the first step reached is the outcome.
+    for stronger, weaker in itertools.pairwise(outcomes):
+        if stronger.threshold.fraction <= weaker.threshold.fraction:
+            raise RuleSetError(
+                "bad_order", gettext_noop("Rule set: outcomes must be listed from the most severe down.")
+            )
+
+    procedure = _need(data, "procedure", "rule set")
+    system = _need(data, "system", "rule set")
+    if procedure not in ("rating", "vote") or system not in ("party", "state"):
+        raise RuleSetError(
+            "bad_value",
+            gettext_noop("Rule set: key “%(key)s” in %(where)s has the wrong type."),
+            key="procedure/system",
+            where="rule set",
+        )
+
+    return RuleSet(
+        id=_need(data, "id", "rule set"),
+        name=_need(data, "name", "rule set"),
+        name_en=_need(data, "name_en", "rule set"),
+        short_name=_need(data, "short_name", "rule set"),
+        procedure=procedure,
+        system=system,
+        in_force=_need(data, "in_force", "rule set", bool),
+        levels=levels,
+        adverse_level=adverse,
+        base_kind=base_kind,
+        base_citation=_citation(base, "citation", "base"),
+        validity=validity,
+        quorum=quorum,
+        committee=committee,
+        retention_months=_need(r, "months", "retention", int),
+        retention_citation=_citation(r, "citation", "retention"),
+        outcomes=tuple(outcomes),
+    )
+
+
+def load_rule_set_text(text: str) -> RuleSet:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RuleSetError(
+            "bad_toml", gettext_noop("Rule set: the file is not valid TOML (%(detail)s)."), detail=str(exc)
+        ) from exc
+    return parse_rule_set(data)
+
+
+@cache
+def builtin_rule_set(rule_id: str) -> RuleSet:
+    if rule_id not in BUILTIN_IDS:
+        raise RuleSetError(
+            "unknown_rule_set",
+            gettext_noop("Unknown rule set “%(id)s”. Known: %(known)s."),
+            id=rule_id,
+            known=", ".join(BUILTIN_IDS),
+        )
+    text = resources.files(__package__).joinpath("data", f"{rule_id}.toml").read_text(encoding="utf-8")
+    return load_rule_set_text(text)
+
+
+def builtin_rule_sets() -> tuple[RuleSet, ...]:
+    return tuple(builtin_rule_set(rule_id) for rule_id in BUILTIN_IDS)
+
+
+def resolve_rule_set(spec: str) -> RuleSet:
+    """A built-in id, or the path of a TOML file (``--rules path.toml``)."""
+    if spec in BUILTIN_IDS:
+        return builtin_rule_set(spec)
+    path = Path(spec)
+    if spec.endswith(".toml") or path.exists():
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise RuleSetError(
+                "unreadable", gettext_noop("Cannot read the rule-set file %(path)s."), path=spec
+            ) from exc
+        return load_rule_set_text(text)
+    return builtin_rule_set(spec)
