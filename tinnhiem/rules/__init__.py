@@ -4,6 +4,8 @@ Pure Python, typed, no Django and no I/O beyond reading the shipped rule-set dat
 """
 
 from .ballots import Ballot, read_row
+from .deadlines import Deadline, deadlines
+from .eligibility import ExclusionGround, exclusion_grounds
 from .errors import RulesError, RuleSetError, TallyError
 from .loader import BUILTIN_IDS, builtin_rule_set, builtin_rule_sets, load_rule_set_text, resolve_rule_set
 from .model import Citation, Level, OutcomeStep, RuleSet, Threshold
@@ -17,6 +19,8 @@ __all__ = [
     "Ballot",
     "BallotCounts",
     "Citation",
+    "Deadline",
+    "ExclusionGround",
     "Level",
     "OutcomeStep",
     "PersonResult",
@@ -33,6 +37,8 @@ __all__ = [
     "check_committee_approval",
     "check_quorum",
     "compute_result",
+    "deadlines",
+    "exclusion_grounds",
     "format_percent",
     "hundredths",
     "load_rule_set_text",

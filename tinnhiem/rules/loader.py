@@ -14,6 +14,8 @@ from .errors import RuleSetError, gettext_noop
 from .model import (
     Citation,
     CommitteeRules,
+    DeadlineRules,
+    EligibilityRules,
     Level,
     OutcomeStep,
     QuorumRule,
@@ -180,6 +182,31 @@ def parse_rule_set(data: dict[str, Any]) -> RuleSet:
                 "bad_order", gettext_noop("Rule set: outcomes must be listed from the most severe down.")
             )
 
+    e = _need(data, "eligibility", "rule set", dict)
+    eligibility = EligibilityRules(
+        exclude_retirement_notified=_need(e, "exclude_retirement_notified", "eligibility", bool),
+        exclude_appointed_in_rating_year=_need(e, "exclude_appointed_in_rating_year", "eligibility", bool),
+        min_months_in_office=_need(e, "min_months_in_office", "eligibility", int),
+        citation=_citation(e, "citation", "eligibility"),
+    )
+    d = _need(data, "deadlines", "rule set", dict)
+    deadlines = DeadlineRules(
+        dossiers_days_before=_need(d, "dossiers_days_before", "deadlines", int),
+        questions_days_before=_need(d, "questions_days_before", "deadlines", int),
+        explanations_days_before=_need(d, "explanations_days_before", "deadlines", int),
+        citation=_citation(d, "citation", "deadlines"),
+        explanations_citation=_citation(d, "explanations_citation", "deadlines"),
+    )
+    roll = _need(data, "roll", "rule set", dict)
+    rated_as_voter = _need(roll, "rated_person_as_voter", "roll")
+    if rated_as_voter not in ("warn", "allow", "forbid"):
+        raise RuleSetError(
+            "bad_value",
+            gettext_noop("Rule set: key “%(key)s” in %(where)s has the wrong type."),
+            key="rated_person_as_voter",
+            where="roll",
+        )
+
     procedure = _need(data, "procedure", "rule set")
     system = _need(data, "system", "rule set")
     if procedure not in ("rating", "vote") or system not in ("party", "state"):
@@ -208,6 +235,9 @@ def parse_rule_set(data: dict[str, Any]) -> RuleSet:
         retention_months=_need(r, "months", "retention", int),
         retention_citation=_citation(r, "citation", "retention"),
         outcomes=tuple(outcomes),
+        eligibility=eligibility,
+        deadlines=deadlines,
+        rated_person_as_voter=rated_as_voter,
     )
 
 

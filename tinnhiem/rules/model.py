@@ -124,6 +124,30 @@ class CommitteeRules:
 
 
 @dataclass(frozen=True)
+class EligibilityRules:
+    """Who is not rated (QĐ 96: notified of retirement, or elected/appointed in the rating year)."""
+
+    exclude_retirement_notified: bool
+    exclude_appointed_in_rating_year: bool
+    min_months_in_office: int
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class DeadlineRules:
+    """Days before the vote (QĐ 96 Điều 9 bước 1: dossiers 15, questions 10; explanations 3)."""
+
+    dossiers_days_before: int
+    questions_days_before: int
+    explanations_days_before: int
+    citation: Citation
+    explanations_citation: Citation
+
+
+RatedAsVoter = Literal["warn", "allow", "forbid"]
+
+
+@dataclass(frozen=True)
 class RuleSet:
     id: str
     name: str
@@ -142,6 +166,9 @@ class RuleSet:
     retention_months: int
     retention_citation: Citation
     outcomes: tuple[OutcomeStep, ...]  # most severe first
+    eligibility: EligibilityRules
+    deadlines: DeadlineRules
+    rated_person_as_voter: RatedAsVoter
 
     @property
     def level_keys(self) -> tuple[str, ...]:
