@@ -27,12 +27,18 @@ def parse_po(path: Path) -> dict[str, str]:
         elif line.startswith("msgid "):
             flush()
             msgid, msgstr, current = ast.literal_eval(line[6:]), None, "id"
+        elif line.startswith("msgid_plural "):
+            current = "plural"
         elif line.startswith("msgstr "):
             msgstr, current = ast.literal_eval(line[7:]), "str"
+        elif line.startswith("msgstr[0] "):
+            msgstr, current = ast.literal_eval(line[10:]), "str"
+        elif line.startswith("msgstr["):
+            current = "other"
         elif line.startswith('"'):
             if current == "id":
                 msgid += ast.literal_eval(line)
-            else:
+            elif current == "str":
                 msgstr += ast.literal_eval(line)
         elif not line.strip():
             flush()
@@ -45,12 +51,15 @@ def parse_po(path: Path) -> dict[str, str]:
 def test_every_message_is_translated_and_compiled():
     po_path = LOCALE / "vi" / "LC_MESSAGES" / "django.po"
     entries, fuzzy = parse_po(po_path)
+    text = po_path.read_text(encoding="utf-8")
+    plural_ids = {m for m in entries if f'msgid "{m}"\nmsgid_plural' in text}
     assert len(entries) > 50
     untranslated = [m for m, t in entries.items() if not t]
     assert untranslated == [], "untranslated messages (run scripts/messages after translating)"
     assert not fuzzy, f"fuzzy translations: {sorted(fuzzy)[:5]}"
     catalog = gettext.GNUTranslations(open(po_path.with_suffix(".mo"), "rb"))
-    stale = [m for m, t in entries.items() if catalog.gettext(m) != t]
+    stale = [m for m, t in entries.items() if m not in plural_ids and catalog.gettext(m) != t]
+    stale += [m for m in plural_ids if catalog.ngettext(m, m + "s", 1) != entries[m]]
     assert stale == [], "django.mo is out of date: run scripts/messages"
 
 

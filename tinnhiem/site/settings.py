@@ -40,16 +40,21 @@ ALLOWED_HOSTS = [
 ]
 
 INSTALLED_APPS = [
+    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "tinnhiem.site",
+    "tinnhiem.accounts",
+    "tinnhiem.audit",
+    "tinnhiem.conferences",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -65,7 +70,7 @@ WSGI_APPLICATION = "tinnhiem.site.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [PACKAGE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -110,4 +115,43 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
-MEDIA_ROOT = DATA_DIR / "media"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True  # serve the package's static files without a collectstatic step
+MEDIA_ROOT = DATA_DIR / "media"  # uploaded dossiers; never served directly, only through permission checks
+
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "conferences:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Uploads: dossiers are PDFs of a few MB; rosters are small spreadsheets.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+TINNHIEM_MAX_DOSSIER_BYTES = int(os.environ.get("TINNHIEM_MAX_DOSSIER_BYTES", 20 * 1024 * 1024))
+TINNHIEM_MAX_ROSTER_BYTES = int(os.environ.get("TINNHIEM_MAX_ROSTER_BYTES", 5 * 1024 * 1024))
+# The address voters' phones use to reach this server (printed in invitation QR codes).
+TINNHIEM_PUBLIC_URL = os.environ.get("TINNHIEM_PUBLIC_URL", "").rstrip("/")
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "tinnhiem.site.errors.csrf_failure"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # No access log of URLs: invitation links carry a personal token.
+    # django.request would log every 404 with its path, which may hold a personal link: errors only.
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "WARNING"},
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+    },
+}

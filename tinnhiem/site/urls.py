@@ -1,3 +1,19 @@
-from django.urls import path  # noqa: F401
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
 
-urlpatterns: list = []
+from tinnhiem.accounts.roles import public
+
+admin.site.site_header = "tinnhiem"
+
+urlpatterns = [
+    path("", include("tinnhiem.conferences.urls")),
+    path("tai-khoan/", include("tinnhiem.accounts.urls")),
+    path("nhat-ky/", include("tinnhiem.audit.urls")),
+    path("ngon-ngu/", public(set_language), name="set_language"),
+    path("quan-tri/", admin.site.urls),
+]
+
+handler403 = "tinnhiem.site.errors.forbidden"
+handler404 = "tinnhiem.site.errors.not_found"
+handler500 = "tinnhiem.site.errors.server_error"

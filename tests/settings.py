@@ -1,0 +1,11 @@
+"""Test settings: the real settings with a throw-away data folder and a fast password hasher."""
+
+import os
+import tempfile
+
+os.environ.setdefault("TINNHIEM_DATA_DIR", tempfile.mkdtemp(prefix="tinnhiem-test-"))
+os.environ.setdefault("TINNHIEM_SECRET_KEY", "test-secret-key-not-for-production-0123456789")
+
+from tinnhiem.site.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,135 @@
+"""Every URL pattern, every role: the expected allow or deny. New pages are covered automatically,
+because a page that declares neither a permission nor that it is public fails this test."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.conftest import ROLE_NAMES
+from tinnhiem.accounts.roles import ROLES
+from tinnhiem.conferences import links
+
+
+def walk(patterns, namespace=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            yield from walk(p.url_patterns, ns)
+        elif isinstance(p, URLPattern) and p.name:
+            yield f"{namespace}{p.name}", p
+
+
+def all_patterns():
+    return [(name, p) for name, p in walk(get_resolver().url_patterns) if not name.startswith("admin:")]
+
+
+@pytest.fixture
+def world(office, conference, person, voter, pdf_bytes):
+    from tinnhiem.conferences.usecases import dossiers, opinions
+
+    dossier = dossiers.upload_dossier(office, person, kind="report", title="Báo cáo", filename="a.pdf", data=pdf_bytes)
+    opinion = opinions.enter_paper_opinion(office, conference, rated_person=person, text="Đề nghị làm rõ")
+    opinions.classify_opinion(office, opinion, tag="requests_explanation")
+    opinions.forward_requests(office, conference)
+    explanation = opinions.record_explanation(
+        office, person, text="Giải trình", answers=[opinion], filename="e.pdf", data=pdf_bytes
+    )
+    dossiers.distribute_dossiers(office, conference)
+    return {
+        "campaign_id": conference.campaign_id,
+        "conference_id": conference.pk,
+        "person_id": person.pk,
+        "voter_id": voter.pk,
+        "dossier_id": dossier.pk,
+        "explanation_id": explanation.pk,
+        "opinion_id": opinion.pk,
+        "doc_id": dossier.pk,
+        "kind": "ho-so",
+        "_voter_mac": links.invitation_mac(voter),
+        "_person_mac": links.explanation_mac(person),
+    }
+
+
+def url_for(name, pattern, world):
+    params = list(pattern.pattern.converters)
+    kwargs = {}
+    for param in params:
+        if param == "mac":
+            kwargs[param] = world["_person_mac"] if name.endswith("explanation_link") else world["_voter_mac"]
+        else:
+            kwargs[param] = world[param]
+    return reverse(name, kwargs=kwargs)
+
+
+def test_every_page_declares_its_permission():
+    undeclared = [
+        name
+        for name, p in all_patterns()
+        if not getattr(p.callback, "required_permission", None) and not getattr(p.callback, "public", False)
+    ]
+    assert undeclared == []
+
+
+@pytest.mark.parametrize("role", [None, *ROLE_NAMES])
+def test_get_every_page_as_every_role(client, make_user, world, role):
+    if role:
+        client.force_login(make_user(role))
+    granted = set(ROLES[role][1]) if role else set()
+    for name, pattern in all_patterns():
+        url = url_for(name, pattern, world)
+        response = client.get(url)
+        view = pattern.callback
+        if getattr(view, "public", False):
+            assert response.status_code in (200, 302, 405), (name, response.status_code)
+            continue
+        needed = view.required_permission
+        if role is None:
+            assert response.status_code == 302 and "/dang-nhap/" in response["Location"], (name, response.status_code)
+        elif needed in granted:
+            assert response.status_code in (200, 405), (role, name, response.status_code)
+        else:
+            assert response.status_code == 403, (role, name, response.status_code)
+            assert "Không được phép" in response.content.decode(), name
+
+
+@pytest.mark.parametrize("role", [None, *ROLE_NAMES])
+def test_post_to_every_page_without_permission_is_refused(client, make_user, world, role):
+    from tinnhiem.audit.models import Event
+
+    if role:
+        client.force_login(make_user(role))
+    granted = set(ROLES[role][1]) if role else set()
+    before = Event.objects.count()
+    for name, pattern in all_patterns():
+        view = pattern.callback
+        if getattr(view, "public", False):
+            continue
+        needed = view.post_permission
+        if role is not None and needed in granted:
+            continue
+        response = client.post(
+            url_for(name, pattern, world), {"tag": "other", "same": "1", "full_name": "X", "post": "Y"}
+        )
+        expected = 302 if role is None else 403
+        assert response.status_code == expected, (role, name, response.status_code)
+    assert Event.objects.count() == before, "a refused request changed something"
+
+
+def test_admin_needs_staff(client, make_user):
+    assert client.get("/quan-tri/").status_code == 302
+    client.force_login(make_user("office"))
+    assert client.get("/quan-tri/").status_code == 302  # not staff → login page of the admin
+    client.force_login(make_user("admin", "boss"))
+    assert client.get("/quan-tri/").status_code == 200
+
+
+def test_forged_links_are_refused(client, world):
+    url = reverse("conferences:invitation", args=[world["voter_id"], "0" * 32])
+    response = client.get(url)
+    assert response.status_code == 404
+    assert "không hợp lệ" in response.content.decode()
+    url = reverse("conferences:explanation_link", args=[world["person_id"], uuid.uuid4().hex])
+    assert client.get(url).status_code == 404

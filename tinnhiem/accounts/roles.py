@@ -1,0 +1,94 @@
+"""Roles are Django groups with real permissions; every page and use case checks a permission.
+
+A voter needs no account: they use a personal invitation link (conferences) or a code card.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+
+VIEW = "conferences.observe_conference"
+PREPARE = "conferences.prepare_conference"
+CHAIR = "conferences.chair_conference"
+COUNT = "conferences.count_ballots"
+AUDIT = "audit.view_audit_log"
+MANAGE_USERS = "auth.change_user"
+
+ROLES: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "office": (_("Staff office (secretariat)"), (VIEW, PREPARE, AUDIT)),
+    "chair": (_("Chair of the conference"), (VIEW, CHAIR, AUDIT)),
+    "committee": (_("Counting committee member"), (VIEW, COUNT)),
+    "observer": (_("Observer"), (VIEW, AUDIT)),
+    "admin": (
+        _("Administrator"),
+        (VIEW, PREPARE, CHAIR, AUDIT, "auth.view_user", "auth.add_user", "auth.change_user", "auth.view_group"),
+    ),
+}
+
+
+def role_label(key: str) -> str:
+    return str(ROLES[key][0])
+
+
+def ensure_roles() -> None:
+    """Create or update the groups of the roles with exactly their permissions (idempotent)."""
+    for key, (_label, perms) in ROLES.items():
+        group, _created = Group.objects.get_or_create(name=key)
+        wanted = []
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            found = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if found is not None:
+                wanted.append(found)
+        group.permissions.set(wanted)
+
+
+def require(user: Any, perm: str) -> None:
+    """Raise PermissionDenied unless ``user`` has ``perm``; used by every use case."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.has_perm(perm):
+        raise PermissionDenied(perm)
+
+
+def user_roles(user: Any) -> list[str]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return [g.name for g in user.groups.all() if g.name in ROLES]
+
+
+def permission_required(perm: str, *, post: str | None = None) -> Callable:
+    """View decorator: login first (redirect), then 403 without the permission.
+
+    ``post``: a further permission needed to POST to the page (a list page that also adds).
+    Both are kept on the view so that the permission walk test can check every URL.
+    """
+
+    def decorator(view: Callable) -> Callable:
+        from django.contrib.auth.views import redirect_to_login
+
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not request.user.has_perm(perm):
+                raise PermissionDenied(perm)
+            if post and request.method == "POST" and not request.user.has_perm(post):
+                raise PermissionDenied(post)
+            return view(request, *args, **kwargs)
+
+        wrapped.required_permission = perm  # type: ignore[attr-defined]
+        wrapped.post_permission = post or perm  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator
+
+
+def public(view: Callable) -> Callable:
+    """Marks a view reachable without an account (invitation links, login, static pages)."""
+    view.public = True  # type: ignore[attr-defined]
+    return view

@@ -1,0 +1,75 @@
+"""The hash chain of audit events: pure functions, shared by the recorder and any verifier.
+
+Format (version 1, documented in docs/audit.md): each event is hashed as the SHA-256 of the
+UTF-8 bytes of the canonical JSON object
+
+    {"v": 1, "seq": n, "at": "<ISO 8601 UTC, microseconds>", "actor": "...", "action": "...",
+     "conference": <id or null>, "data": {...}, "prev": "<hex hash of event n-1>"}
+
+serialised with sorted keys, no insignificant white space and no ASCII escaping. The first
+event's ``prev`` is 64 zeros. Changing any field of any event changes its hash and breaks every
+link after it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+FORMAT_VERSION = 1
+GENESIS = "0" * 64
+
+
+def canonical(payload: Mapping[str, Any]) -> bytes:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def event_payload(
+    *, seq: int, at: str, actor: str, action: str, conference: int | None, data: Mapping[str, Any], prev: str
+) -> dict[str, Any]:
+    return {
+        "v": FORMAT_VERSION,
+        "seq": seq,
+        "at": at,
+        "actor": actor,
+        "action": action,
+        "conference": conference,
+        "data": dict(data),
+        "prev": prev,
+    }
+
+
+def event_hash(payload: Mapping[str, Any]) -> str:
+    return hashlib.sha256(canonical(payload)).hexdigest()
+
+
+def fingerprint(head_hash: str) -> str:
+    """A short form of the chain head to print in the minutes: 4 groups of 4 hex digits."""
+    return "-".join(head_hash[i : i + 4] for i in range(0, 16, 4)).upper()
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    seq: int
+    reason: str  # "hash" (content altered), "link" (prev does not match), "gap" (missing event)
+
+
+def verify_chain(events: Iterable[Mapping[str, Any]]) -> list[ChainProblem]:
+    """Check a sequence of stored events (payload fields plus ``hash``), in ``seq`` order."""
+    problems = []
+    prev = GENESIS
+    expected_seq = 1
+    for event in events:
+        payload = {k: event[k] for k in ("v", "seq", "at", "actor", "action", "conference", "data", "prev")}
+        if event["seq"] != expected_seq:
+            problems.append(ChainProblem(event["seq"], "gap"))
+        if event["prev"] != prev:
+            problems.append(ChainProblem(event["seq"], "link"))
+        if event_hash(payload) != event["hash"]:
+            problems.append(ChainProblem(event["seq"], "hash"))
+        prev = event["hash"]
+        expected_seq = event["seq"] + 1
+    return problems

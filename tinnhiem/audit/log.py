@@ -1,0 +1,70 @@
+"""Recording audit events. Call :func:`record` inside the use case's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import transaction
+
+from .chain import GENESIS, event_hash, event_payload, fingerprint
+from .models import ChainHead, Event
+
+
+def actor_name(user: Any) -> str:
+    if user is None:
+        return "system"
+    if isinstance(user, str):
+        return user
+    return user.get_username() if getattr(user, "is_authenticated", False) else "anonymous"
+
+
+def record(actor: Any, action: str, *, conference: Any = None, data: Mapping[str, Any] | None = None) -> Event:
+    """Append one event. ``data`` must be JSON-serialisable and must never identify a ballot's voter."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.record must run inside the use case's transaction")
+    head = ChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        head = ChainHead.objects.create(pk=1, seq=0, hash=GENESIS)
+        head = ChainHead.objects.select_for_update().get(pk=1)
+    now = datetime.now(UTC)
+    conference_id = getattr(conference, "pk", conference)
+    payload = event_payload(
+        seq=head.seq + 1,
+        at=now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        actor=actor_name(actor),
+        action=action,
+        conference=conference_id,
+        data=data or {},
+        prev=head.hash,
+    )
+    digest = event_hash(payload)
+    event = Event.objects.create(
+        seq=payload["seq"],
+        at=now,
+        actor=payload["actor"],
+        action=action,
+        conference_id=conference_id,
+        data=payload["data"],
+        prev_hash=head.hash,
+        hash=digest,
+    )
+    head.seq, head.hash = payload["seq"], digest
+    head.save(update_fields=["seq", "hash"])
+    return event
+
+
+def head() -> tuple[int, str]:
+    h = ChainHead.objects.filter(pk=1).first()
+    return (h.seq, h.hash) if h else (0, GENESIS)
+
+
+def head_fingerprint() -> str:
+    return fingerprint(head()[1])
+
+
+def verify() -> list:
+    from .chain import verify_chain
+
+    return verify_chain(e.as_stored() for e in Event.objects.order_by("seq").iterator())

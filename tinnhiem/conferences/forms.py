@@ -1,0 +1,156 @@
+"""Forms validate the shape of input; the use cases decide. Text is NFC-normalised by the fields."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tinnhiem.rules import builtin_rule_set
+from tinnhiem.text import clean_block, clean_line
+
+from .models import Body, Campaign, Dossier, Opinion, RatedPerson
+
+
+class NFCFormMixin:
+    """Every text a form hands on is NFC (Vietnamese pasted from Word is often NFD)."""
+
+    def clean(self):
+        data = super().clean()
+        for name, value in list(data.items()):
+            if isinstance(value, str):
+                widget = self.fields[name].widget
+                data[name] = clean_block(value) if isinstance(widget, forms.Textarea) else clean_line(value)
+        return data
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+
+def rule_set_choices():
+    out = []
+    for rule_id, _label in Campaign._meta.get_field("rule_set").choices:
+        rules = builtin_rule_set(rule_id)
+        suffix = "" if rules.in_force else " — " + str(_("historic"))
+        out.append((rule_id, f"{rules.short_name} ({rule_id}){suffix}"))
+    return out
+
+
+class CampaignForm(NFCFormMixin, forms.Form):
+    body = forms.ModelChoiceField(Body.objects.all(), label=_("Body"), required=False, empty_label=_("— a new body —"))
+    new_body_name = forms.CharField(label=_("New body: name"), required=False, max_length=255)
+    new_body_level = forms.ChoiceField(label=_("New body: level"), choices=Body.Level.choices, required=False)
+    name = forms.CharField(label=_("Name of the campaign"), max_length=255)
+    legal_basis = forms.CharField(label=_("Legal basis"), widget=forms.Textarea(attrs={"rows": 3}))
+    term = forms.CharField(label=_("Term"), max_length=32, initial="2020–2025")
+    rule_set = forms.ChoiceField(label=_("Rule set"), choices=rule_set_choices)
+    rating_year = forms.IntegerField(label=_("Rating year"), min_value=2000, max_value=2100)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("body") and not data.get("new_body_name"):
+            raise forms.ValidationError(_("Choose a body or give the name of a new one."))
+        if not data.get("body") and not data.get("new_body_level"):
+            self.add_error("new_body_level", _("Choose the level of the new body."))
+        return data
+
+
+class ConferenceForm(NFCFormMixin, forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=255)
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    start_time = forms.TimeField(label=_("Start time"), required=False, widget=TimeInput())
+    place = forms.CharField(label=_("Place"), max_length=255)
+    convening_body = forms.CharField(label=_("Convening body"), max_length=255)
+    chair_name = forms.CharField(label=_("Chaired by"), max_length=255, required=False)
+
+
+class RatedPersonForm(NFCFormMixin, forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=255)
+    post = forms.CharField(label=_("Post"), max_length=255)
+    group = forms.CharField(label=_("Ballot group"), max_length=255, required=False)
+    retirement_notified = forms.BooleanField(label=_("Notified of retirement"), required=False)
+    took_office_on = forms.DateField(label=_("Elected or appointed on"), required=False, widget=DateInput())
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("", _("— according to the rule set —")), *RatedPerson.Decision.choices],
+        required=False,
+    )
+    decision_note = forms.CharField(
+        label=_("Reason for the decision"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class VoterForm(NFCFormMixin, forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=255)
+    post = forms.CharField(label=_("Post"), max_length=255)
+    unit = forms.CharField(label=_("Unit"), max_length=255, required=False)
+    phone = forms.RegexField(label=_("Phone"), max_length=32, required=False, regex=r"^[0-9 +.\-()]*$")
+    email = forms.EmailField(label=_("Email"), required=False)
+    note = forms.CharField(label=_("Note"), max_length=255, required=False)
+
+
+class RosterImportForm(forms.Form):
+    file = forms.FileField(label=_("Excel (.xlsx) or CSV file"))
+    replace = forms.BooleanField(label=_("Replace the whole voter roll with this file"), required=False)
+
+
+class DossierForm(NFCFormMixin, forms.Form):
+    rated_person = forms.ModelChoiceField(RatedPerson.objects.none(), label=_("Rated person"))
+    kind = forms.ChoiceField(label=_("Kind"), choices=Dossier.Kind.choices)
+    title = forms.CharField(label=_("Title"), max_length=255, required=False)
+    file = forms.FileField(label=_("PDF file"))
+
+    def __init__(self, *args, conference=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rated_person"].queryset = conference.rated_persons.filter(decision=RatedPerson.Decision.RATED)
+
+
+class PaperOpinionForm(NFCFormMixin, forms.Form):
+    rated_person = forms.ModelChoiceField(
+        RatedPerson.objects.none(), label=_("About"), required=False, empty_label=_("— general —")
+    )
+    text = forms.CharField(label=_("Opinion"), widget=forms.Textarea(attrs={"rows": 3}), max_length=10000)
+    signed_by = forms.CharField(label=_("Signed by (leave empty if unsigned)"), max_length=255, required=False)
+    received_on = forms.DateField(label=_("Received on"), widget=DateInput())
+
+    def __init__(self, *args, conference=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rated_person"].queryset = conference.rated_persons.filter(decision=RatedPerson.Decision.RATED)
+
+
+class VoterOpinionForm(NFCFormMixin, forms.Form):
+    rated_person = forms.ModelChoiceField(
+        RatedPerson.objects.none(), label=_("About"), required=False, empty_label=_("— general —")
+    )
+    text = forms.CharField(
+        label=_("Your opinion or question"), widget=forms.Textarea(attrs={"rows": 5}), max_length=10000
+    )
+    sign = forms.BooleanField(label=_("Sign with my name"), required=False)
+
+    def __init__(self, *args, conference=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rated_person"].queryset = conference.rated_persons.filter(decision=RatedPerson.Decision.RATED)
+
+
+class ClassifyForm(forms.Form):
+    tag = forms.ChoiceField(choices=Opinion.Tag.choices)
+
+
+class ExplanationForm(NFCFormMixin, forms.Form):
+    text = forms.CharField(label=_("Explanation"), widget=forms.Textarea(attrs={"rows": 6}))
+    answers = forms.ModelMultipleChoiceField(
+        Opinion.objects.none(), label=_("Answers the requests"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    file = forms.FileField(label=_("PDF file (optional)"), required=False)
+
+    def __init__(self, *args, person=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["answers"].queryset = person.opinions.filter(forwarded_on__isnull=False)
+        self.fields["answers"].label_from_instance = lambda o: o.text[:200]

@@ -1,0 +1,288 @@
+"""Preparation of a confidence vote: body, campaign, conference, rated persons, voter roll,
+dossiers, opinions and explanations. Words as in docs/glossary.md."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import date
+from functools import cached_property
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tinnhiem.rules import BUILTIN_IDS, RuleSet, builtin_rule_set
+from tinnhiem.site.fields import NFCCharField, NFCTextField
+from tinnhiem.text import fold
+
+
+def new_nonce() -> str:
+    """Part of a personal link; changing it revokes the link (see links.py)."""
+    return secrets.token_hex(8)
+
+
+class Body(models.Model):
+    """Cơ quan, tổ chức: the body whose leaders are rated."""
+
+    class Level(models.TextChoices):
+        CENTRAL = "central", _("Central")
+        PROVINCE = "province", _("Province")
+        DISTRICT = "district", _("District")
+        COMMUNE = "commune", _("Commune")
+
+    name = NFCCharField(_("name"), max_length=255)
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    parent = models.ForeignKey("self", verbose_name=_("parent body"), null=True, blank=True, on_delete=models.PROTECT)
+
+    class Meta:
+        verbose_name = _("body")
+        verbose_name_plural = _("bodies")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+RULE_SET_CHOICES = [(rule_id, rule_id) for rule_id in BUILTIN_IDS]
+
+
+class Campaign(models.Model):
+    """Đợt lấy phiếu tín nhiệm: its legal basis, term and rule set."""
+
+    body = models.ForeignKey(Body, verbose_name=_("body"), on_delete=models.PROTECT, related_name="campaigns")
+    name = NFCCharField(_("name"), max_length=255)
+    legal_basis = NFCTextField(_("legal basis"), help_text=_("Plans and decisions, e.g. Kế hoạch số 274-KH/TU ngày …"))
+    term = NFCCharField(_("term"), max_length=32, help_text=_("e.g. 2020–2025"))
+    rule_set = models.CharField(_("rule set"), max_length=40, choices=RULE_SET_CHOICES, default="qd96-2023")
+    rating_year = models.PositiveIntegerField(_("rating year"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-rating_year", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def rules(self) -> RuleSet:
+        return builtin_rule_set(self.rule_set)
+
+
+class Conference(models.Model):
+    """Hội nghị lấy phiếu tín nhiệm."""
+
+    class Status(models.TextChoices):
+        PREPARING = "preparing", _("Preparing")
+        IN_SESSION = "in_session", _("In session")
+        FINISHED = "finished", _("Finished")
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="conferences"
+    )
+    title = NFCCharField(_("title"), max_length=255)
+    date = models.DateField(_("date"))
+    start_time = models.TimeField(_("start time"), null=True, blank=True)
+    place = NFCCharField(_("place"), max_length=255)
+    chair_name = NFCCharField(_("chaired by"), max_length=255, blank=True)
+    convening_body = NFCCharField(_("convening body"), max_length=255)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PREPARING)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("conference")
+        verbose_name_plural = _("conferences")
+        ordering = ["-date", "-id"]
+        permissions = [
+            ("observe_conference", _("Can view conferences")),
+            ("prepare_conference", _("Can prepare conferences (staff office)")),
+            ("chair_conference", _("Can chair conferences")),
+            ("count_ballots", _("Can count ballots (counting committee)")),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @cached_property
+    def rules(self) -> RuleSet:
+        return self.campaign.rules
+
+    @property
+    def links_open(self) -> bool:
+        """Invitation links work until the conference is finished or its day has passed."""
+        return self.status != self.Status.FINISHED and date.today() <= self.date
+
+
+class RatedPerson(models.Model):
+    """Người được lấy phiếu tín nhiệm."""
+
+    class Decision(models.TextChoices):
+        RATED = "rated", _("Rated")
+        EXCLUDED = "excluded", _("Not rated (excluded)")
+
+    conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="rated_persons")
+    order = models.PositiveIntegerField(_("order"), default=0)
+    full_name = NFCCharField(_("full name"), max_length=255)
+    post = NFCCharField(_("post"), max_length=255)
+    group = NFCCharField(_("group"), max_length=255, blank=True, help_text=_("Ballot group, e.g. Phó Chủ tịch UBND"))
+    retirement_notified = models.BooleanField(_("notified of retirement"), default=False)
+    took_office_on = models.DateField(_("elected or appointed on"), null=True, blank=True)
+    decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices, default=Decision.RATED)
+    decision_note = NFCTextField(_("reason for the decision"), blank=True)
+    link_nonce = models.CharField(max_length=16, default=new_nonce, editable=False)
+
+    class Meta:
+        verbose_name = _("rated person")
+        verbose_name_plural = _("rated persons")
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} — {self.post}"
+
+    @property
+    def on_ballot(self) -> bool:
+        return self.decision == self.Decision.RATED
+
+
+class Voter(models.Model):
+    """Người ghi phiếu: one line of the voter roll (thành phần tham gia) of a conference."""
+
+    conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="voters")
+    order = models.PositiveIntegerField(_("No."), default=0)
+    full_name = NFCCharField(_("full name"), max_length=255)
+    post = NFCCharField(_("post"), max_length=255)
+    unit = NFCCharField(_("unit"), max_length=255, blank=True)
+    phone = NFCCharField(_("phone"), max_length=32, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    note = NFCCharField(_("note"), max_length=255, blank=True)
+    identity_key = models.CharField(max_length=520, editable=False)
+    rated_person = models.ForeignKey(
+        RatedPerson,
+        verbose_name=_("is also the rated person"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="as_voter",
+    )
+    rated_match_dismissed = models.BooleanField(default=False, editable=False)
+    link_nonce = models.CharField(max_length=16, default=new_nonce, editable=False)
+
+    class Meta:
+        verbose_name = _("voter")
+        verbose_name_plural = _("voter roll")
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["conference", "identity_key"], name="voter_unique_per_conference"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @staticmethod
+    def make_identity_key(full_name: str, post: str) -> str:
+        """Two lines are the same person when name and post match (NFC, case-folded)."""
+        return f"{fold(full_name)}|{fold(post)}"
+
+    def save(self, *args, **kwargs):
+        self.identity_key = self.make_identity_key(self.full_name, self.post)
+        super().save(*args, **kwargs)
+
+
+def dossier_path(instance: Dossier, filename: str) -> str:
+    # never the uploaded name: a random name under the conference
+    return f"dossiers/{instance.rated_person.conference_id}/{uuid.uuid4().hex}.pdf"
+
+
+class Dossier(models.Model):
+    """Báo cáo, hồ sơ of a rated person (PDF), distributed to the voters before the vote."""
+
+    class Kind(models.TextChoices):
+        REPORT = "report", _("Self-assessment report")
+        DOSSIER = "dossier", _("Dossier")
+        OTHER = "other", _("Other document")
+
+    rated_person = models.ForeignKey(RatedPerson, on_delete=models.PROTECT, related_name="dossiers")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.REPORT)
+    title = NFCCharField(_("title"), max_length=255)
+    file = models.FileField(upload_to=dossier_path, max_length=255)
+    original_name = NFCCharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    distributed_on = models.DateField(_("distributed on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+        ordering = ["rated_person__order", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Opinion(models.Model):
+    """Ý kiến about a rated person, from a voter's link or entered from paper by the office.
+
+    An unsigned opinion keeps no link to the voter, only the day it was received; its id is random
+    so that neither id nor order tells who sent it.
+    """
+
+    class Source(models.TextChoices):
+        LINK = "link", _("Invitation link")
+        PAPER = "paper", _("Paper")
+
+    class Tag(models.TextChoices):
+        NEW = "new", _("Not yet classified")
+        AGREES = "agrees", _("Agrees")
+        REQUESTS_EXPLANATION = "requests_explanation", _("Requests an explanation")
+        OTHER = "other", _("Other")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="opinions")
+    rated_person = models.ForeignKey(
+        RatedPerson, verbose_name=_("about"), null=True, blank=True, on_delete=models.PROTECT, related_name="opinions"
+    )
+    text = NFCTextField(_("opinion"))
+    source = models.CharField(max_length=8, choices=Source.choices)
+    signed_by = NFCCharField(_("signed by"), max_length=255, blank=True)
+    voter = models.ForeignKey(Voter, null=True, blank=True, on_delete=models.SET_NULL, related_name="signed_opinions")
+    received_on = models.DateField(_("received on"))
+    tag = models.CharField(_("classification"), max_length=24, choices=Tag.choices, default=Tag.NEW)
+    forwarded_on = models.DateField(_("forwarded on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("opinion")
+        verbose_name_plural = _("opinions")
+        ordering = ["received_on", "rated_person__order", "text"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+    @property
+    def signed(self) -> bool:
+        return bool(self.signed_by)
+
+
+def explanation_path(instance: Explanation, filename: str) -> str:
+    return f"explanations/{instance.rated_person.conference_id}/{uuid.uuid4().hex}.pdf"
+
+
+class Explanation(models.Model):
+    """Báo cáo giải trình of a rated person, answering forwarded requests."""
+
+    rated_person = models.ForeignKey(RatedPerson, on_delete=models.PROTECT, related_name="explanations")
+    answers = models.ManyToManyField(Opinion, related_name="explanations", blank=True)
+    text = NFCTextField(_("explanation"))
+    file = models.FileField(upload_to=explanation_path, max_length=255, blank=True)
+    received_on = models.DateField(_("received on"))
+    recorded_by = NFCCharField(max_length=150)
+    distributed_on = models.DateField(_("distributed on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("explanation")
+        verbose_name_plural = _("explanations")
+        ordering = ["rated_person__order", "received_on", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]

@@ -1,0 +1,122 @@
+"""Read-only queries for the pages: checklist of deadlines, opinion summary, roster warnings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tinnhiem.rules import Deadline, deadlines
+
+from .models import Conference, Dossier, Explanation, Opinion
+from .usecases.roster import unresolved_rated_matches
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    deadline: Deadline
+    status: str  # done | late | missed | pending | not_needed
+    done_on: date | None
+    detail: str
+
+    @property
+    def label(self) -> str:
+        return _(self.deadline.message)
+
+
+def _dossiers_done(conference: Conference) -> tuple[date | None, str]:
+    people = [p for p in conference.rated_persons.all() if p.on_ballot]
+    if not people:
+        return None, _("No rated person yet.")
+    latest = None
+    missing = []
+    for person in people:
+        sent = person.dossiers.filter(distributed_on__isnull=False).aggregate(m=Max("distributed_on"))["m"]
+        if sent is None:
+            missing.append(person.full_name)
+        else:
+            latest = max(latest, sent) if latest else sent
+    if missing:
+        return None, _("Not yet sent for: %(names)s") % {"names": ", ".join(missing)}
+    return latest, ""
+
+
+def checklist(conference: Conference, today: date | None = None) -> list[ChecklistItem]:
+    """The legal deadlines (QĐ 96 Điều 9 bước 1: 15, 10 and 3 days before) and where each stands."""
+    today = today or timezone.localdate()
+    items = []
+    requests = conference.opinions.filter(tag=Opinion.Tag.REQUESTS_EXPLANATION)
+    for deadline in deadlines(conference.rules, conference.date):
+        detail = ""
+        if deadline.key == "dossiers":
+            done_on, detail = _dossiers_done(conference)
+            status = deadline.status(done_on, today)
+        elif deadline.key == "questions":
+            if not requests.exists():
+                done_on, status = None, "not_needed"
+                detail = _("No request for explanation.")
+            else:
+                pending = requests.filter(forwarded_on__isnull=True).count()
+                done_on = None if pending else requests.aggregate(m=Max("forwarded_on"))["m"]
+                status = deadline.status(done_on, today)
+                if pending:
+                    detail = _("%(n)s request(s) not yet forwarded.") % {"n": pending}
+        else:
+            forwarded = requests.filter(forwarded_on__isnull=False)
+            if not forwarded.exists():
+                done_on, status = None, "not_needed"
+                detail = _("No request was forwarded.")
+            else:
+                unanswered = forwarded.filter(explanations__isnull=True).count()
+                done_on = (
+                    None
+                    if unanswered
+                    else Explanation.objects.filter(answers__in=forwarded).aggregate(m=Max("received_on"))["m"]
+                )
+                status = deadline.status(done_on, today)
+                if unanswered:
+                    detail = _("%(n)s request(s) without an explanation.") % {"n": unanswered}
+        items.append(ChecklistItem(deadline, status, done_on, detail))
+    return items
+
+
+@dataclass(frozen=True)
+class OpinionSummary:
+    total: int
+    requests: int
+    forwarded: int
+    answered: int
+    unclassified: int
+
+    def text(self) -> str:
+        return _("%(total)s opinions, %(requests)s requests for explanation") % {
+            "total": self.total,
+            "requests": self.requests,
+        }
+
+
+def opinion_summary(conference: Conference) -> OpinionSummary:
+    agg = conference.opinions.aggregate(
+        total=Count("pk"),
+        requests=Count("pk", filter=Q(tag=Opinion.Tag.REQUESTS_EXPLANATION)),
+        forwarded=Count("pk", filter=Q(tag=Opinion.Tag.REQUESTS_EXPLANATION, forwarded_on__isnull=False)),
+        unclassified=Count("pk", filter=Q(tag=Opinion.Tag.NEW)),
+    )
+    answered = (
+        conference.opinions.filter(tag=Opinion.Tag.REQUESTS_EXPLANATION, explanations__isnull=False).distinct().count()
+    )
+    return OpinionSummary(agg["total"], agg["requests"], agg["forwarded"], answered, agg["unclassified"])
+
+
+def conference_overview(conference: Conference) -> dict:
+    return {
+        "rated": conference.rated_persons.filter(decision="rated").count(),
+        "excluded": conference.rated_persons.filter(decision="excluded").count(),
+        "voters": conference.voters.count(),
+        "dossiers": Dossier.objects.filter(rated_person__conference=conference).count(),
+        "opinions": opinion_summary(conference),
+        "rated_matches": unresolved_rated_matches(conference),
+    }

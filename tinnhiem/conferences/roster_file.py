@@ -1,0 +1,279 @@
+"""Reading and writing the voter roll as Excel (.xlsx) or CSV.
+
+Reading checks everything before anything is saved: one bad row rejects the whole file with the
+row number, the column and the reason in Vietnamese.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tinnhiem.text import clean_line, strip_marks
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: object  # lazy translation: the header printed in the template
+    required: bool
+    aliases: tuple[str, ...]
+    max_length: int = 255
+
+
+COLUMNS = (
+    Column("order", gettext_lazy("No."), False, ("stt", "so thu tu", "tt", "no.", "no")),
+    Column("full_name", gettext_lazy("Full name"), True, ("ho va ten", "ho ten", "ho, ten", "full name", "name")),
+    Column("post", gettext_lazy("Post"), True, ("chuc vu", "chuc danh", "post", "position")),
+    Column("unit", gettext_lazy("Unit"), False, ("don vi", "co quan", "co quan, don vi", "unit")),
+    Column("phone", gettext_lazy("Phone"), False, ("dien thoai", "so dien thoai", "phone"), 32),
+    Column("email", gettext_lazy("Email"), False, ("email", "e-mail", "thu dien tu")),
+    Column("note", gettext_lazy("Note"), False, ("ghi chu", "note")),
+)
+
+
+class RosterError(Exception):
+    """A problem that rejects the whole file; ``row`` is the row of the sheet (1-based)."""
+
+    def __init__(self, message: str, *, row: int | None = None, column: str | None = None) -> None:
+        self.row = row
+        self.column = column
+        self.reason = message
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(_("row %(row)s") % {"row": self.row})
+        if self.column:
+            where.append(_("column “%(column)s”") % {"column": self.column})
+        return (", ".join(where) + ": " if where else "") + self.reason
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    row: int  # the row number in the file, for messages
+    order: int | None
+    full_name: str
+    post: str
+    unit: str = ""
+    phone: str = ""
+    email: str = ""
+    note: str = ""
+
+
+def _header_key(text: str) -> str:
+    return strip_marks(text).strip(" :*")
+
+
+def _match_columns(header: list[object], row_number: int) -> dict[int, Column]:
+    found: dict[int, Column] = {}
+    for index, raw in enumerate(header):
+        text = clean_line(str(raw)) if raw is not None else ""
+        if not text:
+            continue
+        key = _header_key(text)
+        column = next((c for c in COLUMNS if key in c.aliases or key == _header_key(str(c.title))), None)
+        if column is None:
+            raise RosterError(
+                _("the column is not part of the roster template. Allowed columns: %(columns)s.")
+                % {"columns": ", ".join(str(c.title) for c in COLUMNS)},
+                row=row_number,
+                column=text,
+            )
+        if column in found.values():
+            raise RosterError(_("this column appears twice."), row=row_number, column=text)
+        found[index] = column
+    missing = [str(c.title) for c in COLUMNS if c.required and c not in found.values()]
+    if missing:
+        raise RosterError(
+            _("required column missing: %(columns)s. Download the template to see the expected columns.")
+            % {"columns": ", ".join(missing)},
+            row=row_number,
+        )
+    return found
+
+
+def _is_header(values: list[object]) -> bool:
+    keys = {_header_key(clean_line(str(v))) for v in values if v is not None and str(v).strip()}
+    name = next(c for c in COLUMNS if c.key == "full_name")
+    return any(k in name.aliases or k == _header_key(str(name.title)) for k in keys)
+
+
+def _rows_to_roster(rows: list[tuple[int, list[object]]]) -> list[RosterRow]:
+    """``rows``: (row number, values), including the header. Formulas were checked by the reader."""
+    rows = [(n, values) for n, values in rows if any(v is not None and str(v).strip() for v in values)]
+    if not rows:
+        raise RosterError(_("the sheet is empty: it needs a header row and at least one voter."))
+    header_at = next((i for i, (_n, values) in enumerate(rows[:5]) if _is_header(values)), 0)
+    header_row, header = rows[header_at]
+    columns = _match_columns(header, header_row)
+    data = rows[header_at + 1 :]
+    if not data:
+        raise RosterError(_("the file has a header but no voter."), row=header_row + 1)
+    out = []
+    for number, values in data:
+        fields: dict[str, str] = {}
+        for index, column in columns.items():
+            raw = values[index] if index < len(values) else None
+            if isinstance(raw, float) and raw.is_integer():
+                raw = int(raw)
+            text = clean_line(str(raw)) if raw is not None else ""
+            if len(text) > column.max_length:
+                raise RosterError(
+                    _("the text is longer than %(max)s characters.") % {"max": column.max_length},
+                    row=number,
+                    column=str(column.title),
+                )
+            fields[column.key] = text
+        for column in COLUMNS:
+            if column.required and not fields.get(column.key):
+                raise RosterError(_("this cell must not be empty."), row=number, column=str(column.title))
+        order = None
+        if fields.get("order"):
+            try:
+                order = int(fields["order"])
+            except ValueError:
+                raise RosterError(
+                    _("the number must be a whole number."), row=number, column=str(COLUMNS[0].title)
+                ) from None
+            if order < 0:
+                raise RosterError(_("the number must be a whole number."), row=number, column=str(COLUMNS[0].title))
+        if fields.get("email"):
+            try:
+                validate_email(fields["email"])
+            except ValidationError:
+                raise RosterError(_("this is not a valid email address."), row=number, column="Email") from None
+        phone = fields.get("phone", "")
+        if phone and not all(ch.isdigit() or ch in " +.-()" for ch in phone):
+            raise RosterError(
+                _("a phone number may hold only digits, spaces and + . - ( )."),
+                row=number,
+                column=str(COLUMNS[4].title),
+            )
+        out.append(
+            RosterRow(
+                row=number,
+                order=order,
+                full_name=fields["full_name"],
+                post=fields["post"],
+                unit=fields.get("unit", ""),
+                phone=phone,
+                email=fields.get("email", ""),
+                note=fields.get("note", ""),
+            )
+        )
+    return out
+
+
+def _read_xlsx(data: bytes) -> list[RosterRow]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise RosterError(_("the Excel file is damaged or is not an .xlsx file.")) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        rows: list[tuple[int, list[object]]] = []
+        for number, row in enumerate(sheet.iter_rows(), start=1):
+            values = []
+            for cell in row:
+                value = getattr(cell, "value", None)
+                if getattr(cell, "data_type", None) == "f" or (isinstance(value, str) and value.startswith("=")):
+                    letter = getattr(cell, "column_letter", "")
+                    raise RosterError(
+                        _("the cell holds a formula; copy the sheet and paste values only (Paste Values)."),
+                        row=number,
+                        column=letter,
+                    )
+                values.append(value)
+            rows.append((number, values))
+            if number > 20000:
+                raise RosterError(_("the sheet has more than 20,000 rows."))
+    finally:
+        workbook.close()
+    return _rows_to_roster(rows)
+
+
+def _read_csv(data: bytes) -> list[RosterRow]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise RosterError(_("the CSV file is not UTF-8 text. In Excel, save it as “CSV UTF-8”.")) from None
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    try:
+        rows = [
+            (n, list(values))
+            for n, values in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1)
+        ]
+    except csv.Error as exc:
+        raise RosterError(_("the CSV file cannot be read (%(detail)s).") % {"detail": exc}) from exc
+    for number, values in rows:
+        for index, value in enumerate(values):
+            if value.strip().startswith("="):
+                raise RosterError(
+                    _("the cell holds a formula; copy the sheet and paste values only (Paste Values)."),
+                    row=number,
+                    column=str(index + 1),
+                )
+    return _rows_to_roster(rows)
+
+
+def read_roster(filename: str, data: bytes, max_bytes: int) -> list[RosterRow]:
+    """Parse a roster file; raise :class:`RosterError` with a Vietnamese reason."""
+    name = filename.lower()
+    if len(data) > max_bytes:
+        raise RosterError(
+            _("the file is %(size)s MB; the limit is %(limit)s MB.")
+            % {"size": round(len(data) / 1024 / 1024, 1), "limit": round(max_bytes / 1024 / 1024, 1)}
+        )
+    if not data:
+        raise RosterError(_("the file is empty."))
+    if name.endswith(".xlsx"):
+        if not data.startswith(b"PK\x03\x04"):
+            raise RosterError(_("the Excel file is damaged or is not an .xlsx file."))
+        return _read_xlsx(data)
+    if name.endswith(".csv"):
+        return _read_csv(data)
+    if name.endswith(".xls"):
+        raise RosterError(_("old Excel files (.xls) are not supported: open it in Excel and save it as .xlsx."))
+    raise RosterError(_("only Excel (.xlsx) and CSV files can be imported."))
+
+
+def write_roster_xlsx(rows: list[dict[str, object]], title: str) -> bytes:
+    """The roster (or, with no rows, the empty template) as an .xlsx file."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = str(_("Voter roll"))[:31]
+    sheet.append([str(c.title) for c in COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center")
+    for row in rows:
+        sheet.append([excel_safe(row.get(c.key, "")) for c in COLUMNS])
+    for letter, width in zip("ABCDEFG", (6, 30, 36, 30, 14, 26, 20), strict=True):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A2"
+    workbook.properties.title = title
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def excel_safe(value: object) -> object:
+    """No formula injection: text that a spreadsheet would run as a formula is prefixed with '."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

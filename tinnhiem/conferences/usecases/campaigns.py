@@ -1,0 +1,120 @@
+"""Bodies, campaigns (đợt) and conferences (hội nghị)."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tinnhiem.accounts.roles import PREPARE, require
+from tinnhiem.audit.log import record
+from tinnhiem.rules import BUILTIN_IDS
+
+from ..models import Body, Campaign, Conference
+
+
+@transaction.atomic
+def create_body(actor: Any, *, name: str, level: str, parent: Body | None = None) -> Body:
+    require(actor, PREPARE)
+    body = Body(name=name, level=level, parent=parent)
+    body.full_clean()
+    body.save()
+    record(actor, "body.created", data={"body": body.pk, "name": body.name, "level": level})
+    return body
+
+
+def _check_campaign(rule_set: str, rating_year: int) -> None:
+    if rule_set not in BUILTIN_IDS:
+        raise ValidationError(_("Unknown rule set “%(id)s”.") % {"id": rule_set})
+    if not 2000 <= rating_year <= 2100:
+        raise ValidationError(_("The rating year must be between 2000 and 2100."))
+
+
+@transaction.atomic
+def create_campaign(
+    actor: Any, *, body: Body, name: str, legal_basis: str, term: str, rule_set: str, rating_year: int
+) -> Campaign:
+    require(actor, PREPARE)
+    _check_campaign(rule_set, rating_year)
+    campaign = Campaign(
+        body=body, name=name, legal_basis=legal_basis, term=term, rule_set=rule_set, rating_year=rating_year
+    )
+    campaign.full_clean()
+    campaign.save()
+    record(actor, "campaign.created", data={"campaign": campaign.pk, "name": campaign.name, "rule_set": rule_set})
+    return campaign
+
+
+@transaction.atomic
+def update_campaign(actor: Any, campaign: Campaign, **fields: Any) -> Campaign:
+    require(actor, PREPARE)
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if "rule_set" in fields and fields["rule_set"] != campaign.rule_set:
+        if campaign.conferences.exclude(status=Conference.Status.PREPARING).exists():
+            raise ValidationError(_("The rule set cannot change once a conference of the campaign has started."))
+    for key, value in fields.items():
+        setattr(campaign, key, value)
+    _check_campaign(campaign.rule_set, campaign.rating_year)
+    campaign.full_clean()
+    campaign.save()
+    record(actor, "campaign.updated", data={"campaign": campaign.pk, "fields": sorted(fields)})
+    return campaign
+
+
+def _check_conference_date(day: date, today: date | None) -> None:
+    today = today or timezone.localdate()
+    if day < today:
+        raise ValidationError(_("The conference date %(date)s is in the past.") % {"date": day.strftime("%d/%m/%Y")})
+
+
+@transaction.atomic
+def create_conference(
+    actor: Any,
+    *,
+    campaign: Campaign,
+    title: str,
+    date: date,
+    place: str,
+    convening_body: str,
+    chair_name: str = "",
+    start_time: time | None = None,
+    today: date | None = None,
+) -> Conference:
+    require(actor, PREPARE)
+    _check_conference_date(date, today)
+    conference = Conference(
+        campaign=campaign,
+        title=title,
+        date=date,
+        start_time=start_time,
+        place=place,
+        chair_name=chair_name,
+        convening_body=convening_body,
+    )
+    conference.full_clean()
+    conference.save()
+    record(
+        actor, "conference.created", conference=conference, data={"title": conference.title, "date": date.isoformat()}
+    )
+    return conference
+
+
+@transaction.atomic
+def update_conference(actor: Any, conference: Conference, *, today: date | None = None, **fields: Any) -> Conference:
+    require(actor, PREPARE)
+    conference = Conference.objects.select_for_update().get(pk=conference.pk)
+    if conference.status != Conference.Status.PREPARING:
+        raise ValidationError(_("The conference has started; its details can no longer be changed."))
+    if "date" in fields and fields["date"] != conference.date:
+        _check_conference_date(fields["date"], today)
+    for key, value in fields.items():
+        setattr(conference, key, value)
+    conference.full_clean()
+    conference.save()
+    data = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in fields.items()}
+    record(actor, "conference.updated", conference=conference, data=data)
+    return conference

@@ -1,0 +1,90 @@
+"""Reports and dossiers of the rated persons, sent to the voters 15 days before (QĐ 96 Điều 9)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tinnhiem.accounts.roles import PREPARE, require
+from tinnhiem.audit.log import record
+from tinnhiem.text import clean_line
+
+from ..models import Conference, Dossier, RatedPerson
+
+
+def check_pdf(name: str, data: bytes) -> None:
+    """A dossier must be a real PDF within the size limit."""
+    limit = settings.TINNHIEM_MAX_DOSSIER_BYTES
+    if not data:
+        raise ValidationError(_("The file is empty."))
+    if len(data) > limit:
+        raise ValidationError(
+            _("The file is %(size)s MB; the limit is %(limit)s MB.")
+            % {"size": round(len(data) / 1024 / 1024, 1), "limit": round(limit / 1024 / 1024, 1)}
+        )
+    if not data[:1024].lstrip().startswith(b"%PDF-"):
+        raise ValidationError(
+            _("“%(name)s” is not a PDF file. Save the document as PDF and upload it again.")
+            % {"name": clean_line(name)}
+        )
+
+
+@transaction.atomic
+def upload_dossier(actor: Any, person: RatedPerson, *, kind: str, title: str, filename: str, data: bytes) -> Dossier:
+    require(actor, PREPARE)
+    person = RatedPerson.objects.select_related("conference").get(pk=person.pk)
+    if person.conference.status == Conference.Status.FINISHED:
+        raise ValidationError(_("The conference is finished."))
+    check_pdf(filename, data)
+    dossier = Dossier(
+        rated_person=person,
+        kind=kind,
+        title=title or clean_line(filename),
+        original_name=clean_line(filename)[:255],
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+    )
+    dossier.full_clean(exclude=["file"])
+    dossier.file.save("dossier.pdf", ContentFile(data), save=False)
+    dossier.save()
+    record(
+        actor,
+        "dossier.uploaded",
+        conference=person.conference,
+        data={"dossier": dossier.pk, "person": person.pk, "title": dossier.title, "sha256": dossier.sha256},
+    )
+    return dossier
+
+
+@transaction.atomic
+def distribute_dossiers(actor: Any, conference: Conference, *, on: date | None = None) -> int:
+    """Record that every dossier not yet sent has been sent to the voters (their links show it)."""
+    require(actor, PREPARE)
+    on = on or timezone.localdate()
+    pending = Dossier.objects.filter(rated_person__conference=conference, distributed_on__isnull=True)
+    ids = list(pending.values_list("pk", flat=True))
+    if not ids:
+        raise ValidationError(_("There is no dossier waiting to be sent."))
+    Dossier.objects.filter(pk__in=ids).update(distributed_on=on)
+    record(actor, "dossiers.distributed", conference=conference, data={"dossiers": ids, "on": on.isoformat()})
+    return len(ids)
+
+
+@transaction.atomic
+def remove_dossier(actor: Any, dossier: Dossier) -> None:
+    require(actor, PREPARE)
+    dossier = Dossier.objects.select_related("rated_person__conference").get(pk=dossier.pk)
+    if dossier.distributed_on is not None:
+        raise ValidationError(_("This dossier has already been sent to the voters and is kept on file."))
+    conference, data = dossier.rated_person.conference, {"dossier": dossier.pk, "sha256": dossier.sha256}
+    dossier.file.delete(save=False)
+    dossier.delete()
+    record(actor, "dossier.removed", conference=conference, data=data)

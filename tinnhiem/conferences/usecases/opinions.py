@@ -1,0 +1,183 @@
+"""Opinions and requests for explanation before the vote, and the rated persons' explanations.
+
+QĐ 96 Điều 9 bước 1: questions go to the rated person 10 days before; explanations are due 3
+days before and are then distributed to the voters.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tinnhiem.accounts.roles import PREPARE, require
+from tinnhiem.audit.log import actor_name, record
+
+from ..models import Conference, Explanation, Opinion, RatedPerson, Voter
+from .dossiers import check_pdf
+
+MAX_OPINION_CHARS = 10_000
+
+
+def _check_text(text: str) -> None:
+    if not text.strip():
+        raise ValidationError(_("Write the opinion before sending."))
+    if len(text) > MAX_OPINION_CHARS:
+        raise ValidationError(_("The text is longer than %(max)s characters.") % {"max": MAX_OPINION_CHARS})
+
+
+def _check_person(conference: Conference, person: RatedPerson | None) -> None:
+    if person is not None and (person.conference_id != conference.pk or not person.on_ballot):
+        raise ValidationError(_("This person is not rated at this conference."))
+
+
+@transaction.atomic
+def submit_opinion(voter: Voter, *, rated_person: RatedPerson | None, text: str, sign: bool) -> Opinion:
+    """A voter sends an opinion through their invitation link.
+
+    Unsigned, it keeps no link to the voter and only the day it was received, and its audit event
+    names no voter.
+    """
+    voter = Voter.objects.select_related("conference__campaign").get(pk=voter.pk)
+    conference = voter.conference
+    if not conference.links_open:
+        raise ValidationError(_("The conference is over; this link can no longer be used."))
+    _check_person(conference, rated_person)
+    _check_text(text)
+    opinion = Opinion(
+        conference=conference,
+        rated_person=rated_person,
+        text=text,
+        source=Opinion.Source.LINK,
+        signed_by=voter.full_name if sign else "",
+        voter=voter if sign else None,
+        received_on=timezone.localdate(),
+    )
+    opinion.full_clean()
+    opinion.save()
+    record("invitation-link", "opinion.received", conference=conference, data={"source": "link", "signed": sign})
+    return opinion
+
+
+@transaction.atomic
+def enter_paper_opinion(
+    actor: Any,
+    conference: Conference,
+    *,
+    rated_person: RatedPerson | None,
+    text: str,
+    signed_by: str = "",
+    received_on: date | None = None,
+) -> Opinion:
+    require(actor, PREPARE)
+    _check_person(conference, rated_person)
+    _check_text(text)
+    received_on = received_on or timezone.localdate()
+    if received_on > timezone.localdate():
+        raise ValidationError(_("The date received cannot be in the future."))
+    opinion = Opinion(
+        conference=conference,
+        rated_person=rated_person,
+        text=text,
+        source=Opinion.Source.PAPER,
+        signed_by=signed_by,
+        received_on=received_on,
+    )
+    opinion.full_clean()
+    opinion.save()
+    record(actor, "opinion.entered", conference=conference, data={"opinion": str(opinion.pk), "source": "paper"})
+    return opinion
+
+
+@transaction.atomic
+def classify_opinion(actor: Any, opinion: Opinion, *, tag: str) -> Opinion:
+    require(actor, PREPARE)
+    opinion = Opinion.objects.select_for_update().get(pk=opinion.pk)
+    if tag not in Opinion.Tag.values:
+        raise ValidationError(_("Unknown classification."))
+    if opinion.forwarded_on is not None and tag != opinion.tag:
+        raise ValidationError(
+            _("This request has already been forwarded to the rated person; its classification is kept.")
+        )
+    opinion.tag = tag
+    opinion.save(update_fields=["tag"])
+    record(actor, "opinion.classified", conference=opinion.conference_id, data={"opinion": str(opinion.pk), "tag": tag})
+    return opinion
+
+
+@transaction.atomic
+def forward_requests(actor: Any, conference: Conference, *, on: date | None = None) -> int:
+    """Send every request for explanation not yet sent to its rated person (their explanation link shows it)."""
+    require(actor, PREPARE)
+    on = on or timezone.localdate()
+    pending = conference.opinions.filter(tag=Opinion.Tag.REQUESTS_EXPLANATION, forwarded_on__isnull=True)
+    if pending.filter(rated_person__isnull=True).exists():
+        raise ValidationError(_("A request for explanation names no rated person: choose the person first."))
+    ids = [str(pk) for pk in pending.values_list("pk", flat=True)]
+    if not ids:
+        raise ValidationError(_("There is no request for explanation waiting to be forwarded."))
+    conference.opinions.filter(pk__in=ids).update(forwarded_on=on)
+    record(actor, "requests.forwarded", conference=conference, data={"opinions": sorted(ids), "on": on.isoformat()})
+    return len(ids)
+
+
+@transaction.atomic
+def record_explanation(
+    actor: Any,
+    person: RatedPerson,
+    *,
+    text: str,
+    answers: list[Opinion] | None = None,
+    filename: str = "",
+    data: bytes = b"",
+    received_on: date | None = None,
+) -> Explanation:
+    """The rated person (through their link, ``actor`` = None) or the office records an explanation."""
+    if actor is not None:
+        require(actor, PREPARE)
+    person = RatedPerson.objects.select_related("conference").get(pk=person.pk)
+    if person.conference.status == Conference.Status.FINISHED:
+        raise ValidationError(_("The conference is finished."))
+    if not text.strip():
+        raise ValidationError(_("Write the explanation before sending."))
+    answers = list(Opinion.objects.filter(pk__in=[o.pk for o in answers or []]))  # current state, not the caller's copy
+    for opinion in answers:
+        if opinion.rated_person_id != person.pk or opinion.forwarded_on is None:
+            raise ValidationError(_("An explanation can only answer requests forwarded to this person."))
+    explanation = Explanation(
+        rated_person=person,
+        text=text,
+        received_on=received_on or timezone.localdate(),
+        recorded_by=actor_name(actor) if actor is not None else person.full_name,
+    )
+    explanation.full_clean(exclude=["file"])
+    if data:
+        check_pdf(filename, data)
+        explanation.file.save("explanation.pdf", ContentFile(data), save=False)
+    explanation.save()
+    explanation.answers.set(answers)
+    record(
+        actor if actor is not None else "explanation-link",
+        "explanation.recorded",
+        conference=person.conference,
+        data={"explanation": explanation.pk, "person": person.pk, "answers": sorted(str(o.pk) for o in answers)},
+    )
+    return explanation
+
+
+@transaction.atomic
+def distribute_explanations(actor: Any, conference: Conference, *, on: date | None = None) -> int:
+    require(actor, PREPARE)
+    on = on or timezone.localdate()
+    pending = Explanation.objects.filter(rated_person__conference=conference, distributed_on__isnull=True)
+    ids = list(pending.values_list("pk", flat=True))
+    if not ids:
+        raise ValidationError(_("There is no explanation waiting to be sent."))
+    Explanation.objects.filter(pk__in=ids).update(distributed_on=on)
+    record(actor, "explanations.distributed", conference=conference, data={"explanations": ids, "on": on.isoformat()})
+    return len(ids)

@@ -1,0 +1,166 @@
+"""Rated persons (người được lấy phiếu tín nhiệm) and the exclusions of the rule set."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from tinnhiem.accounts.roles import PREPARE, require
+from tinnhiem.audit.log import record
+from tinnhiem.rules import ExclusionGround, exclusion_grounds
+
+from ..models import Conference, RatedPerson
+
+
+class DecisionNeeded(ValidationError):
+    """The rule set names grounds for not rating this person: the office must decide, with a reason."""
+
+    def __init__(self, grounds: list[ExclusionGround]) -> None:
+        self.grounds = grounds
+        super().__init__(describe_grounds(grounds))
+
+
+def describe_grounds(grounds: list[ExclusionGround]) -> str:
+    reasons = "; ".join(_(g.message) for g in grounds)
+    citation = grounds[0].citation.text if grounds else ""
+    return _("By the rule set this person is not rated (%(reasons)s) — %(citation)s. Record the decision.") % {
+        "reasons": reasons,
+        "citation": citation,
+    }
+
+
+def grounds_for(
+    conference: Conference, *, retirement_notified: bool, took_office_on: date | None
+) -> list[ExclusionGround]:
+    return exclusion_grounds(
+        conference.rules,
+        retirement_notified=retirement_notified,
+        took_office_on=took_office_on,
+        rating_date=conference.date,
+    )
+
+
+def _apply(person: RatedPerson, decision: str | None, decision_note: str) -> list[ExclusionGround]:
+    grounds = grounds_for(
+        person.conference, retirement_notified=person.retirement_notified, took_office_on=person.took_office_on
+    )
+    if grounds:
+        if decision is None:
+            raise DecisionNeeded(grounds)
+        if decision == RatedPerson.Decision.RATED and not decision_note.strip():
+            raise ValidationError(
+                _("Give the reason for rating this person despite the rule set's grounds for not rating.")
+            )
+    elif decision == RatedPerson.Decision.EXCLUDED and not decision_note.strip():
+        raise ValidationError(_("Give the reason for not rating this person."))
+    person.decision = decision or RatedPerson.Decision.RATED
+    person.decision_note = decision_note
+    return grounds
+
+
+def _check_preparing(conference: Conference) -> None:
+    if conference.status != Conference.Status.PREPARING:
+        raise ValidationError(_("The conference has started; the list of rated persons can no longer change."))
+
+
+@transaction.atomic
+def add_rated_person(
+    actor: Any,
+    conference: Conference,
+    *,
+    full_name: str,
+    post: str,
+    group: str = "",
+    retirement_notified: bool = False,
+    took_office_on: date | None = None,
+    decision: str | None = None,
+    decision_note: str = "",
+) -> RatedPerson:
+    """Add a person; when the rule set names grounds for not rating them, ``decision`` is required."""
+    require(actor, PREPARE)
+    conference = Conference.objects.select_for_update().get(pk=conference.pk)
+    _check_preparing(conference)
+    order = (conference.rated_persons.aggregate(m=Max("order"))["m"] or 0) + 1
+    person = RatedPerson(
+        conference=conference,
+        order=order,
+        full_name=full_name,
+        post=post,
+        group=group,
+        retirement_notified=retirement_notified,
+        took_office_on=took_office_on,
+    )
+    grounds = _apply(person, decision, decision_note)
+    person.full_clean()
+    person.save()
+    record(
+        actor,
+        "rated_person.added",
+        conference=conference,
+        data={
+            "person": person.pk,
+            "name": person.full_name,
+            "post": person.post,
+            "decision": person.decision,
+            "grounds": [g.key for g in grounds],
+        },
+    )
+    return person
+
+
+@transaction.atomic
+def update_rated_person(
+    actor: Any,
+    person: RatedPerson,
+    *,
+    full_name: str,
+    post: str,
+    group: str,
+    retirement_notified: bool,
+    took_office_on: date | None,
+    decision: str,
+    decision_note: str = "",
+) -> RatedPerson:
+    """Edit a person; the decision is always explicit here (the edit form shows it)."""
+    require(actor, PREPARE)
+    person = RatedPerson.objects.select_for_update().select_related("conference__campaign").get(pk=person.pk)
+    _check_preparing(person.conference)
+    person.full_name, person.post, person.group = full_name, post, group
+    person.retirement_notified, person.took_office_on = retirement_notified, took_office_on
+    grounds = _apply(person, decision, decision_note)
+    person.full_clean()
+    person.save()
+    record(
+        actor,
+        "rated_person.updated",
+        conference=person.conference,
+        data={
+            "person": person.pk,
+            "name": person.full_name,
+            "decision": person.decision,
+            "grounds": [g.key for g in grounds],
+        },
+    )
+    return person
+
+
+@transaction.atomic
+def remove_rated_person(actor: Any, person: RatedPerson) -> None:
+    require(actor, PREPARE)
+    person = RatedPerson.objects.select_for_update().select_related("conference").get(pk=person.pk)
+    _check_preparing(person.conference)
+    if person.dossiers.exists() or person.opinions.exists() or person.explanations.exists():
+        raise ValidationError(
+            _(
+                "This person already has dossiers, opinions or explanations; record a decision not to rate them instead of deleting."
+            )
+        )
+    data = {"person": person.pk, "name": person.full_name}
+    conference = person.conference
+    person.delete()
+    record(actor, "rated_person.removed", conference=conference, data=data)

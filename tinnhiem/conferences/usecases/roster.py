@@ -1,0 +1,245 @@
+"""The voter roll (thành phần tham gia): by hand, or imported atomically from Excel or CSV."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from tinnhiem.accounts.roles import PREPARE, require
+from tinnhiem.audit.log import record
+from tinnhiem.text import fold
+
+from ..models import Conference, RatedPerson, Voter
+from ..roster_file import RosterError, RosterRow, read_roster
+
+
+def _check_preparing(conference: Conference) -> None:
+    if conference.status != Conference.Status.PREPARING:
+        raise ValidationError(_("The conference has started; the voter roll can no longer change here."))
+
+
+def rated_name_index(conference: Conference) -> dict[str, RatedPerson]:
+    return {fold(p.full_name): p for p in conference.rated_persons.all()}
+
+
+def _apply_rated_policy(conference: Conference, voters: list[Voter], *, rows: list[RosterRow] | None = None) -> None:
+    """QĐ 96 (warn): a rated person in the roll is flagged until the office confirms; NQ 96 (allow):
+    deputies who are rated still vote, linked automatically; forbid: refused."""
+    policy = conference.rules.rated_person_as_voter
+    index = rated_name_index(conference)
+    for i, voter in enumerate(voters):
+        person = index.get(fold(voter.full_name))
+        if person is None:
+            continue
+        if policy == "forbid":
+            where = _("row %(row)s: ") % {"row": rows[i].row} if rows else ""
+            raise ValidationError(
+                where
+                + _("%(name)s is a rated person and, under this rule set, cannot be a voter.")
+                % {"name": voter.full_name}
+            )
+        if policy == "allow":
+            voter.rated_person = person
+
+
+def unresolved_rated_matches(conference: Conference) -> list[tuple[Voter, RatedPerson]]:
+    """Voters whose name is that of a rated person, not yet confirmed or dismissed by the office."""
+    index = rated_name_index(conference)
+    out = []
+    for voter in conference.voters.filter(rated_person__isnull=True, rated_match_dismissed=False):
+        person = index.get(fold(voter.full_name))
+        if person is not None:
+            out.append((voter, person))
+    return out
+
+
+def _next_order(conference: Conference) -> int:
+    return (conference.voters.aggregate(m=Max("order"))["m"] or 0) + 1
+
+
+def _check_unique(conference: Conference, full_name: str, post: str, exclude: int | None = None) -> None:
+    key = Voter.make_identity_key(full_name, post)
+    clash = conference.voters.filter(identity_key=key).exclude(pk=exclude).first()
+    if clash is not None:
+        raise ValidationError(
+            _("%(name)s (%(post)s) is already in the voter roll (No. %(order)s).")
+            % {"name": clash.full_name, "post": clash.post, "order": clash.order}
+        )
+
+
+@transaction.atomic
+def add_voter(
+    actor: Any,
+    conference: Conference,
+    *,
+    full_name: str,
+    post: str,
+    unit: str = "",
+    phone: str = "",
+    email: str = "",
+    note: str = "",
+) -> Voter:
+    require(actor, PREPARE)
+    conference = Conference.objects.select_for_update().get(pk=conference.pk)
+    _check_preparing(conference)
+    _check_unique(conference, full_name, post)
+    voter = Voter(
+        conference=conference,
+        order=_next_order(conference),
+        full_name=full_name,
+        post=post,
+        unit=unit,
+        phone=phone,
+        email=email,
+        note=note,
+    )
+    voter.full_clean(exclude=["identity_key"])
+    _apply_rated_policy(conference, [voter])
+    voter.save()
+    record(actor, "voter.added", conference=conference, data={"voter": voter.pk, "name": voter.full_name})
+    return voter
+
+
+@transaction.atomic
+def update_voter(actor: Any, voter: Voter, **fields: Any) -> Voter:
+    require(actor, PREPARE)
+    voter = Voter.objects.select_for_update().select_related("conference__campaign").get(pk=voter.pk)
+    _check_preparing(voter.conference)
+    for key, value in fields.items():
+        setattr(voter, key, value)
+    _check_unique(voter.conference, voter.full_name, voter.post, exclude=voter.pk)
+    voter.full_clean(exclude=["identity_key"])
+    voter.save()
+    record(actor, "voter.updated", conference=voter.conference, data={"voter": voter.pk, "fields": sorted(fields)})
+    return voter
+
+
+@transaction.atomic
+def remove_voter(actor: Any, voter: Voter) -> None:
+    require(actor, PREPARE)
+    voter = Voter.objects.select_for_update().select_related("conference").get(pk=voter.pk)
+    _check_preparing(voter.conference)
+    conference, data = voter.conference, {"voter": voter.pk, "name": voter.full_name}
+    voter.delete()
+    record(actor, "voter.removed", conference=conference, data=data)
+
+
+@transaction.atomic
+def resolve_rated_match(actor: Any, voter: Voter, *, same_person: bool) -> Voter:
+    """The office confirms that a voter is (or is not) the rated person of the same name."""
+    require(actor, PREPARE)
+    voter = Voter.objects.select_for_update().select_related("conference__campaign").get(pk=voter.pk)
+    _check_preparing(voter.conference)
+    person = rated_name_index(voter.conference).get(fold(voter.full_name))
+    if person is None:
+        raise ValidationError(_("No rated person has this voter's name."))
+    if same_person:
+        voter.rated_person, voter.rated_match_dismissed = person, False
+    else:
+        voter.rated_person, voter.rated_match_dismissed = None, True
+    voter.save()
+    record(
+        actor,
+        "voter.rated_match_resolved",
+        conference=voter.conference,
+        data={"voter": voter.pk, "person": person.pk, "same_person": same_person},
+    )
+    return voter
+
+
+@transaction.atomic
+def revoke_invitation(actor: Any, voter: Voter) -> Voter:
+    """A lost or leaked invitation: the old link stops working; a new one is printed."""
+    from ..models import new_nonce
+
+    require(actor, PREPARE)
+    voter = Voter.objects.select_for_update().get(pk=voter.pk)
+    voter.link_nonce = new_nonce()
+    voter.save(update_fields=["link_nonce"])
+    record(actor, "invitation.revoked", conference=voter.conference_id, data={"voter": voter.pk})
+    return voter
+
+
+@dataclass
+class ImportReport:
+    created: int
+    replaced: int
+    rated_matches: list[str] = field(default_factory=list)
+
+
+@transaction.atomic
+def import_roster(
+    actor: Any, conference: Conference, *, filename: str, data: bytes, replace: bool = False
+) -> ImportReport:
+    """Import a whole file or nothing: any bad row rejects the file with its row, column and reason."""
+    require(actor, PREPARE)
+    conference = Conference.objects.select_for_update().select_related("campaign").get(pk=conference.pk)
+    _check_preparing(conference)
+    try:
+        rows = read_roster(filename, data, settings.TINNHIEM_MAX_ROSTER_BYTES)
+    except RosterError as exc:
+        raise ValidationError(
+            _("The file was not imported, nothing was saved — %(problem)s") % {"problem": exc.describe()}
+        ) from exc
+
+    existing = {} if replace else {v.identity_key: v for v in conference.voters.all()}
+    seen: dict[str, RosterRow] = {}
+    voters = []
+    order = 1 if replace else _next_order(conference)
+    for row in rows:
+        key = Voter.make_identity_key(row.full_name, row.post)
+        problem = None
+        if key in seen:
+            problem = _("%(name)s (%(post)s) appears twice in the file (also row %(other)s).") % {
+                "name": row.full_name,
+                "post": row.post,
+                "other": seen[key].row,
+            }
+        elif key in existing:
+            problem = _("%(name)s (%(post)s) is already in the voter roll (No. %(order)s).") % {
+                "name": row.full_name,
+                "post": row.post,
+                "order": existing[key].order,
+            }
+        if problem:
+            raise ValidationError(
+                _("The file was not imported, nothing was saved — %(problem)s")
+                % {"problem": _("row %(row)s") % {"row": row.row} + ": " + problem}
+            )
+        seen[key] = row
+        voters.append(
+            Voter(
+                conference=conference,
+                order=row.order if row.order is not None else order,
+                full_name=row.full_name,
+                post=row.post,
+                unit=row.unit,
+                phone=row.phone,
+                email=row.email,
+                note=row.note,
+                identity_key=key,
+            )
+        )
+        order = max(order, voters[-1].order) + 1
+    _apply_rated_policy(conference, voters, rows=rows)
+    replaced = 0
+    if replace:
+        replaced = conference.voters.count()
+        conference.voters.all().delete()
+    Voter.objects.bulk_create(voters)
+    report = ImportReport(created=len(voters), replaced=replaced)
+    report.rated_matches = [f"{v.full_name} — {p.full_name}" for v, p in unresolved_rated_matches(conference)]
+    record(
+        actor,
+        "roster.imported",
+        conference=conference,
+        data={"file": filename, "sha256": hashlib.sha256(data).hexdigest(), "rows": len(voters), "replaced": replaced},
+    )
+    return report

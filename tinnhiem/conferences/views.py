@@ -1,0 +1,699 @@
+"""Thin views: read a form, call one use case, show the result. Permissions are checked twice:
+by the decorator (for the page) and by the use case (for the action)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tinnhiem.accounts.roles import PREPARE, VIEW, permission_required, public
+
+from . import forms, links, queries
+from .models import Campaign, Conference, Dossier, Explanation, Opinion, RatedPerson, Voter
+from .roster_file import write_roster_xlsx
+from .usecases import campaigns, dossiers, opinions, rated, roster
+
+
+def _errors(exc: ValidationError) -> list[str]:
+    return [str(m) for m in exc.messages]
+
+
+def attempt(request, action: Callable[[], Any], *, form=None) -> tuple[bool, Any]:
+    """Run a use case; a ValidationError becomes a message on the form or the page."""
+    try:
+        return True, action()
+    except ValidationError as exc:
+        for message in _errors(exc):
+            if form is not None:
+                form.add_error(None, message)
+            else:
+                messages.error(request, message)
+        return False, None
+
+
+def _conference(conference_id: int) -> Conference:
+    return get_object_or_404(Conference.objects.select_related("campaign__body"), pk=conference_id)
+
+
+# --- home, campaigns, conferences -------------------------------------------------------------
+
+
+@permission_required(VIEW)
+def home(request):
+    campaigns_list = Campaign.objects.select_related("body").prefetch_related("conferences")
+    return render(request, "conferences/home.html", {"campaigns": campaigns_list})
+
+
+@permission_required(PREPARE)
+def campaign_create(request):
+    form = forms.CampaignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+
+        def create():
+            body = d["body"] or campaigns.create_body(request.user, name=d["new_body_name"], level=d["new_body_level"])
+            return campaigns.create_campaign(
+                request.user,
+                body=body,
+                name=d["name"],
+                legal_basis=d["legal_basis"],
+                term=d["term"],
+                rule_set=d["rule_set"],
+                rating_year=d["rating_year"],
+            )
+
+        ok, campaign = attempt(request, create, form=form)
+        if ok:
+            messages.success(request, _("The campaign was created."))
+            return redirect("conferences:campaign", campaign.pk)
+    return render(request, "conferences/form.html", {"form": form, "title": _("New campaign")})
+
+
+@permission_required(VIEW)
+def campaign_detail(request, campaign_id: int):
+    campaign = get_object_or_404(Campaign.objects.select_related("body"), pk=campaign_id)
+    return render(request, "conferences/campaign.html", {"campaign": campaign, "rules": campaign.rules})
+
+
+@permission_required(PREPARE)
+def campaign_edit(request, campaign_id: int):
+    campaign = get_object_or_404(Campaign, pk=campaign_id)
+    initial = {f: getattr(campaign, f) for f in ("name", "legal_basis", "term", "rule_set", "rating_year")}
+    initial["body"] = campaign.body
+    form = forms.CampaignForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        fields = {f: d[f] for f in ("name", "legal_basis", "term", "rule_set", "rating_year")}
+        if d["body"]:
+            fields["body"] = d["body"]
+        ok, _c = attempt(request, lambda: campaigns.update_campaign(request.user, campaign, **fields), form=form)
+        if ok:
+            messages.success(request, _("Saved."))
+            return redirect("conferences:campaign", campaign.pk)
+    return render(request, "conferences/form.html", {"form": form, "title": _("Edit the campaign")})
+
+
+@permission_required(PREPARE)
+def conference_create(request, campaign_id: int):
+    campaign = get_object_or_404(Campaign, pk=campaign_id)
+    form = forms.ConferenceForm(request.POST or None, initial={"convening_body": campaign.body.name})
+    if request.method == "POST" and form.is_valid():
+        ok, conference = attempt(
+            request,
+            lambda: campaigns.create_conference(request.user, campaign=campaign, **form.cleaned_data),
+            form=form,
+        )
+        if ok:
+            messages.success(request, _("The conference was created."))
+            return redirect("conferences:conference", conference.pk)
+    return render(request, "conferences/form.html", {"form": form, "title": _("New conference"), "campaign": campaign})
+
+
+@permission_required(VIEW)
+def conference_detail(request, conference_id: int):
+    conference = _conference(conference_id)
+    return render(
+        request,
+        "conferences/conference.html",
+        {
+            "conference": conference,
+            "checklist": queries.checklist(conference),
+            "overview": queries.conference_overview(conference),
+            "rules": conference.rules,
+        },
+    )
+
+
+@permission_required(PREPARE)
+def conference_edit(request, conference_id: int):
+    conference = _conference(conference_id)
+    fields = ("title", "date", "start_time", "place", "convening_body", "chair_name")
+    form = forms.ConferenceForm(request.POST or None, initial={f: getattr(conference, f) for f in fields})
+    if request.method == "POST" and form.is_valid():
+        ok, _c = attempt(
+            request, lambda: campaigns.update_conference(request.user, conference, **form.cleaned_data), form=form
+        )
+        if ok:
+            messages.success(request, _("Saved."))
+            return redirect("conferences:conference", conference.pk)
+    return render(
+        request, "conferences/form.html", {"form": form, "title": _("Edit the conference"), "conference": conference}
+    )
+
+
+# --- rated persons ------------------------------------------------------------------------------
+
+
+def _rated_person_args(d: dict) -> dict:
+    return {k: d[k] for k in ("full_name", "post", "group", "retirement_notified", "took_office_on")}
+
+
+@permission_required(VIEW, post=PREPARE)
+def rated_list(request, conference_id: int):
+    conference = _conference(conference_id)
+    form = forms.RatedPersonForm(request.POST or None)
+    grounds = None
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                rated.add_rated_person(
+                    request.user,
+                    conference,
+                    **_rated_person_args(d),
+                    decision=d["decision"] or None,
+                    decision_note=d["decision_note"],
+                )
+            except rated.DecisionNeeded as exc:
+                grounds = exc.grounds
+                form.add_error("decision", str(exc.messages[0]))
+            except ValidationError as exc:
+                for m in _errors(exc):
+                    form.add_error(None, m)
+            else:
+                messages.success(request, _("Added."))
+                return redirect("conferences:rated", conference.pk)
+    people = conference.rated_persons.all()
+    warnings = {
+        p.pk: rated.describe_grounds(g)
+        for p in people
+        if (
+            g := rated.grounds_for(
+                conference, retirement_notified=p.retirement_notified, took_office_on=p.took_office_on
+            )
+        )
+    }
+    return render(
+        request,
+        "conferences/rated.html",
+        {"conference": conference, "people": people, "form": form, "grounds": grounds, "warnings": warnings},
+    )
+
+
+@permission_required(PREPARE)
+def rated_edit(request, conference_id: int, person_id: int):
+    conference = _conference(conference_id)
+    person = get_object_or_404(RatedPerson, pk=person_id, conference=conference)
+    initial = _rated_person_args(person.__dict__) | {"decision": person.decision, "decision_note": person.decision_note}
+    form = forms.RatedPersonForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if "delete" in request.POST:
+            ok, _r = attempt(request, lambda: rated.remove_rated_person(request.user, person))
+            if ok:
+                messages.success(request, _("Removed."))
+            return redirect("conferences:rated", conference.pk)
+        if form.is_valid():
+            d = form.cleaned_data
+            ok, _r = attempt(
+                request,
+                lambda: rated.update_rated_person(
+                    request.user,
+                    person,
+                    **_rated_person_args(d),
+                    decision=d["decision"] or RatedPerson.Decision.RATED,
+                    decision_note=d["decision_note"],
+                ),
+                form=form,
+            )
+            if ok:
+                messages.success(request, _("Saved."))
+                return redirect("conferences:rated", conference.pk)
+    return render(
+        request,
+        "conferences/form.html",
+        {
+            "form": form,
+            "title": _("Edit: %(name)s") % {"name": person.full_name},
+            "conference": conference,
+            "can_delete": True,
+        },
+    )
+
+
+# --- voter roll ---------------------------------------------------------------------------------
+
+
+@permission_required(VIEW)
+def roster_view(request, conference_id: int):
+    conference = _conference(conference_id)
+    query = request.GET.get("q", "").strip()
+    voters = conference.voters.select_related("rated_person")
+    if query:
+        from tinnhiem.text import fold
+
+        voters = voters.filter(identity_key__contains=fold(query))
+    return render(
+        request,
+        "conferences/roster.html",
+        {
+            "conference": conference,
+            "voters": voters,
+            "query": query,
+            "form": forms.VoterForm(),
+            "import_form": forms.RosterImportForm(),
+            "matches": roster.unresolved_rated_matches(conference),
+        },
+    )
+
+
+@permission_required(PREPARE)
+@require_POST
+def voter_add(request, conference_id: int):
+    conference = _conference(conference_id)
+    form = forms.VoterForm(request.POST)
+    if form.is_valid():
+        ok, voter = attempt(request, lambda: roster.add_voter(request.user, conference, **form.cleaned_data))
+        if ok:
+            messages.success(request, _("%(name)s was added to the voter roll.") % {"name": voter.full_name})
+    else:
+        for field, errs in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for e in errs:
+                messages.error(request, f"{label}: {e}" if label else e)
+    return redirect("conferences:roster", conference.pk)
+
+
+@permission_required(PREPARE)
+def voter_edit(request, conference_id: int, voter_id: int):
+    conference = _conference(conference_id)
+    voter = get_object_or_404(Voter, pk=voter_id, conference=conference)
+    fields = ("full_name", "post", "unit", "phone", "email", "note")
+    form = forms.VoterForm(request.POST or None, initial={f: getattr(voter, f) for f in fields})
+    if request.method == "POST":
+        if "delete" in request.POST:
+            ok, _r = attempt(request, lambda: roster.remove_voter(request.user, voter))
+            if ok:
+                messages.success(request, _("Removed."))
+            return redirect("conferences:roster", conference.pk)
+        if form.is_valid():
+            ok, _r = attempt(request, lambda: roster.update_voter(request.user, voter, **form.cleaned_data), form=form)
+            if ok:
+                messages.success(request, _("Saved."))
+                return redirect("conferences:roster", conference.pk)
+    return render(
+        request,
+        "conferences/form.html",
+        {
+            "form": form,
+            "title": _("Edit: %(name)s") % {"name": voter.full_name},
+            "conference": conference,
+            "can_delete": True,
+        },
+    )
+
+
+@permission_required(PREPARE)
+@require_POST
+def voter_match(request, conference_id: int, voter_id: int):
+    conference = _conference(conference_id)
+    voter = get_object_or_404(Voter, pk=voter_id, conference=conference)
+    ok, _r = attempt(
+        request, lambda: roster.resolve_rated_match(request.user, voter, same_person=request.POST.get("same") == "1")
+    )
+    if ok:
+        messages.success(request, _("Recorded."))
+    return redirect("conferences:roster", conference.pk)
+
+
+@permission_required(PREPARE)
+@require_POST
+def roster_import(request, conference_id: int):
+    conference = _conference(conference_id)
+    form = forms.RosterImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a file to import."))
+        return redirect("conferences:roster", conference.pk)
+    upload = form.cleaned_data["file"]
+    data = upload.read(settings.TINNHIEM_MAX_ROSTER_BYTES + 1)
+    ok, report = attempt(
+        request,
+        lambda: roster.import_roster(
+            request.user, conference, filename=upload.name, data=data, replace=form.cleaned_data["replace"]
+        ),
+    )
+    if ok:
+        messages.success(request, _("%(n)s voters were imported.") % {"n": report.created})
+        for match in report.rated_matches:
+            messages.warning(
+                request, _("A rated person appears in the voter roll: %(match)s. Confirm below.") % {"match": match}
+            )
+    return redirect("conferences:roster", conference.pk)
+
+
+@permission_required(VIEW)
+def roster_template(request):
+    data = write_roster_xlsx([], title=_("Voter roll"))
+    return _xlsx(data, "mau-danh-sach-nguoi-ghi-phieu.xlsx")
+
+
+@permission_required(VIEW)
+def roster_export(request, conference_id: int):
+    conference = _conference(conference_id)
+    rows = [
+        {
+            "order": v.order,
+            "full_name": v.full_name,
+            "post": v.post,
+            "unit": v.unit,
+            "phone": v.phone,
+            "email": v.email,
+            "note": v.note,
+        }
+        for v in conference.voters.all()
+    ]
+    return _xlsx(write_roster_xlsx(rows, title=conference.title), f"danh-sach-nguoi-ghi-phieu-{conference.pk}.xlsx")
+
+
+def _xlsx(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- dossiers -----------------------------------------------------------------------------------
+
+
+@permission_required(VIEW, post=PREPARE)
+def dossier_list(request, conference_id: int):
+    conference = _conference(conference_id)
+    form = forms.DossierForm(request.POST or None, request.FILES or None, conference=conference)
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            upload = d["file"]
+            data = upload.read(settings.TINNHIEM_MAX_DOSSIER_BYTES + 1)
+            ok, _d = attempt(
+                request,
+                lambda: dossiers.upload_dossier(
+                    request.user, d["rated_person"], kind=d["kind"], title=d["title"], filename=upload.name, data=data
+                ),
+                form=form,
+            )
+            if ok:
+                messages.success(request, _("The dossier was uploaded."))
+                return redirect("conferences:dossiers", conference.pk)
+    items = Dossier.objects.filter(rated_person__conference=conference).select_related("rated_person")
+    return render(request, "conferences/dossiers.html", {"conference": conference, "dossiers": items, "form": form})
+
+
+@permission_required(PREPARE)
+@require_POST
+def dossiers_distribute(request, conference_id: int):
+    conference = _conference(conference_id)
+    ok, n = attempt(request, lambda: dossiers.distribute_dossiers(request.user, conference))
+    if ok:
+        messages.success(request, _("%(n)s dossiers were sent to the voters.") % {"n": n})
+    return redirect("conferences:dossiers", conference.pk)
+
+
+@permission_required(PREPARE)
+@require_POST
+def dossier_remove(request, conference_id: int, dossier_id: int):
+    conference = _conference(conference_id)
+    dossier = get_object_or_404(Dossier, pk=dossier_id, rated_person__conference=conference)
+    ok, _r = attempt(request, lambda: dossiers.remove_dossier(request.user, dossier))
+    if ok:
+        messages.success(request, _("Removed."))
+    return redirect("conferences:dossiers", conference.pk)
+
+
+def _pdf_response(file_field, download_name: str) -> FileResponse:
+    try:
+        handle = file_field.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, content_type="application/pdf", as_attachment=False, filename=download_name)
+
+
+@permission_required(VIEW)
+def dossier_download(request, conference_id: int, dossier_id: int):
+    dossier = get_object_or_404(Dossier, pk=dossier_id, rated_person__conference_id=conference_id)
+    return _pdf_response(dossier.file, f"ho-so-{dossier.pk}.pdf")
+
+
+# --- opinions and explanations ------------------------------------------------------------------
+
+
+@permission_required(VIEW, post=PREPARE)
+def opinion_list(request, conference_id: int):
+    conference = _conference(conference_id)
+    form = forms.PaperOpinionForm(
+        request.POST or None, conference=conference, initial={"received_on": timezone.localdate()}
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            ok, _o = attempt(
+                request, lambda: opinions.enter_paper_opinion(request.user, conference, **form.cleaned_data), form=form
+            )
+            if ok:
+                messages.success(request, _("The opinion was recorded."))
+                return redirect("conferences:opinions", conference.pk)
+    tag = request.GET.get("tag", "")
+    items = conference.opinions.select_related("rated_person")
+    if tag in Opinion.Tag.values:
+        items = items.filter(tag=tag)
+    return render(
+        request,
+        "conferences/opinions.html",
+        {
+            "conference": conference,
+            "opinions": items,
+            "form": form,
+            "summary": queries.opinion_summary(conference),
+            "tags": Opinion.Tag.choices,
+            "tag": tag,
+        },
+    )
+
+
+@permission_required(PREPARE)
+@require_POST
+def opinion_classify(request, conference_id: int, opinion_id):
+    conference = _conference(conference_id)
+    opinion = get_object_or_404(Opinion, pk=opinion_id, conference=conference)
+    form = forms.ClassifyForm(request.POST)
+    if form.is_valid():
+        attempt(request, lambda: opinions.classify_opinion(request.user, opinion, tag=form.cleaned_data["tag"]))
+    url = reverse("conferences:opinions", args=[conference.pk])
+    tag = request.POST.get("filter", "")
+    return redirect(f"{url}?tag={tag}" if tag in Opinion.Tag.values else url)
+
+
+@permission_required(PREPARE)
+@require_POST
+def requests_forward(request, conference_id: int):
+    conference = _conference(conference_id)
+    ok, n = attempt(request, lambda: opinions.forward_requests(request.user, conference))
+    if ok:
+        messages.success(request, _("%(n)s requests were forwarded to the rated persons.") % {"n": n})
+    return redirect("conferences:opinions", conference.pk)
+
+
+@permission_required(VIEW)
+def explanation_list(request, conference_id: int):
+    conference = _conference(conference_id)
+    people = conference.rated_persons.filter(decision=RatedPerson.Decision.RATED).prefetch_related(
+        "explanations", "opinions"
+    )
+    rows = [
+        {
+            "person": p,
+            "requests": [o for o in p.opinions.all() if o.forwarded_on],
+            "explanations": list(p.explanations.all()),
+            "link": links.explanation_url(p, request) if request.user.has_perm(PREPARE) else "",
+        }
+        for p in people
+    ]
+    return render(request, "conferences/explanations.html", {"conference": conference, "rows": rows})
+
+
+def _explanation_form_view(request, person: RatedPerson, *, actor, template: str, extra: dict):
+    form = forms.ExplanationForm(request.POST or None, request.FILES or None, person=person)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        upload = d.get("file")
+        data = upload.read(settings.TINNHIEM_MAX_DOSSIER_BYTES + 1) if upload else b""
+        ok, _e = attempt(
+            request,
+            lambda: opinions.record_explanation(
+                actor,
+                person,
+                text=d["text"],
+                answers=list(d["answers"]),
+                filename=upload.name if upload else "",
+                data=data,
+            ),
+            form=form,
+        )
+        if ok:
+            messages.success(request, _("The explanation was recorded."))
+            return None
+    return render(request, template, {"form": form, "person": person, **extra})
+
+
+@permission_required(PREPARE)
+def explanation_record(request, conference_id: int, person_id: int):
+    conference = _conference(conference_id)
+    person = get_object_or_404(RatedPerson, pk=person_id, conference=conference)
+    response = _explanation_form_view(
+        request,
+        person,
+        actor=request.user,
+        template="conferences/explanation_form.html",
+        extra={"conference": conference},
+    )
+    return response or redirect("conferences:explanations", conference.pk)
+
+
+@permission_required(PREPARE)
+@require_POST
+def explanations_distribute(request, conference_id: int):
+    conference = _conference(conference_id)
+    ok, n = attempt(request, lambda: opinions.distribute_explanations(request.user, conference))
+    if ok:
+        messages.success(request, _("%(n)s explanations were sent to the voters.") % {"n": n})
+    return redirect("conferences:explanations", conference.pk)
+
+
+@permission_required(VIEW)
+def explanation_download(request, conference_id: int, explanation_id: int):
+    explanation = get_object_or_404(Explanation, pk=explanation_id, rated_person__conference_id=conference_id)
+    if not explanation.file:
+        raise Http404
+    return _pdf_response(explanation.file, f"giai-trinh-{explanation.pk}.pdf")
+
+
+# --- invitations --------------------------------------------------------------------------------
+
+
+@permission_required(PREPARE)
+def invitation_list(request, conference_id: int):
+    conference = _conference(conference_id)
+    voters = [(v, links.invitation_url(v, request)) for v in conference.voters.all()]
+    return render(request, "conferences/invitations.html", {"conference": conference, "voters": voters})
+
+
+@permission_required(PREPARE)
+def invitation_qr(request, conference_id: int, voter_id: int):
+    import segno
+
+    voter = get_object_or_404(Voter, pk=voter_id, conference_id=conference_id)
+    qr = segno.make(links.invitation_url(voter, request), error="m")
+    return HttpResponse(qr.svg_inline(scale=4, dark="#000"), content_type="image/svg+xml")
+
+
+@permission_required(PREPARE)
+@require_POST
+def invitation_revoke(request, conference_id: int, voter_id: int):
+    conference = _conference(conference_id)
+    voter = get_object_or_404(Voter, pk=voter_id, conference=conference)
+    ok, _r = attempt(request, lambda: roster.revoke_invitation(request.user, voter))
+    if ok:
+        messages.success(
+            request, _("The old link of %(name)s no longer works; print the new one.") % {"name": voter.full_name}
+        )
+    return redirect("conferences:invitations", conference.pk)
+
+
+# --- the voter's and the rated person's personal pages (no account) -----------------------------
+
+
+def _link_refused(request, reason: str, status: int = 404):
+    return render(request, "conferences/link_refused.html", {"reason": reason}, status=status)
+
+
+@public
+def invitation(request, voter_id: int, mac: str):
+    voter = links.check_invitation(voter_id, mac)
+    if voter is None:
+        return _link_refused(
+            request, _("This invitation link is not valid. Check that it was copied in full, or ask the office.")
+        )
+    conference = voter.conference
+    if not conference.links_open:
+        return _link_refused(
+            request, _("The conference is over; this invitation link can no longer be used."), status=410
+        )
+    form = forms.VoterOpinionForm(request.POST or None, conference=conference)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        ok, _o = attempt(
+            request,
+            lambda: opinions.submit_opinion(voter, rated_person=d["rated_person"], text=d["text"], sign=d["sign"]),
+            form=form,
+        )
+        if ok:
+            messages.success(request, _("Thank you. Your opinion was sent to the office."))
+            return redirect(request.path)
+    people = conference.rated_persons.filter(decision=RatedPerson.Decision.RATED)
+    shared = Dossier.objects.filter(rated_person__conference=conference, distributed_on__isnull=False).select_related(
+        "rated_person"
+    )
+    explanations = Explanation.objects.filter(
+        rated_person__conference=conference, distributed_on__isnull=False
+    ).select_related("rated_person")
+    response = render(
+        request,
+        "conferences/invitation.html",
+        {
+            "voter": voter,
+            "conference": conference,
+            "people": people,
+            "dossiers": shared,
+            "explanations": explanations,
+            "form": form,
+            "mac": mac,
+        },
+    )
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@public
+def invitation_document(request, voter_id: int, mac: str, kind: str, doc_id: int):
+    voter = links.check_invitation(voter_id, mac)
+    if voter is None or not voter.conference.links_open:
+        raise Http404
+    if kind == "ho-so":
+        doc = get_object_or_404(
+            Dossier, pk=doc_id, rated_person__conference=voter.conference, distributed_on__isnull=False
+        )
+    else:
+        doc = get_object_or_404(
+            Explanation, pk=doc_id, rated_person__conference=voter.conference, distributed_on__isnull=False
+        )
+        if not doc.file:
+            raise Http404
+    return _pdf_response(doc.file, f"{kind}-{doc.pk}.pdf")
+
+
+@public
+def explanation_link(request, person_id: int, mac: str):
+    person = links.check_explanation_link(person_id, mac)
+    if person is None:
+        return _link_refused(request, _("This link is not valid. Ask the office for your link."))
+    if person.conference.status == Conference.Status.FINISHED:
+        return _link_refused(request, _("The conference is over; this link can no longer be used."), status=410)
+    response = _explanation_form_view(
+        request,
+        person,
+        actor=None,
+        template="conferences/explanation_link.html",
+        extra={"conference": person.conference, "requests": person.opinions.filter(forwarded_on__isnull=False)},
+    )
+    if response is None:
+        return redirect(request.path)
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,334 @@
+"""The demo scenario: Móng Cái City People's Committee rates its two Vice-Chairmen (seed article,
+29/09/2023), with 183 convened leaders and 142 opinions. Every person's name is invented; no
+result is attributed to a real person. Everything is created through the use cases, so the audit
+log of the demo is real.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+from datetime import date, timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from tinnhiem.conferences.models import Conference
+from tinnhiem.conferences.usecases import campaigns, dossiers, opinions, rated, roster
+from tinnhiem.documents.render import render_pdf
+
+DEMO_PASSWORD = "tinnhiem-demo"
+DEMO_USERS = [
+    # username, role, full name (invented)
+    ("vanphong", "office", "Phạm Thị Thu Trang"),
+    ("chutri", "chair", "Đặng Quốc Khánh"),
+    ("kiemphieu1", "committee", "Vũ Thị Minh Ngọc"),
+    ("kiemphieu2", "committee", "Hoàng Văn Lâm"),
+    ("kiemphieu3", "committee", "Ngô Thị Bích Hạnh"),
+    ("quansat", "observer", "Bùi Đức Thắng"),
+    ("quantri", "admin", "Quản trị hệ thống"),
+]
+CAMPAIGN_NAME = "Lấy phiếu tín nhiệm Phó Chủ tịch UBND thành phố (không phải Ủy viên Ban Thường vụ), nhiệm kỳ 2020–2025"
+LEGAL_BASIS = (
+    "Quy định số 96-QĐ/TW ngày 02/02/2023 của Bộ Chính trị;\n"
+    "Kế hoạch số 274-KH/TU của Ban Thường vụ Thành ủy về lấy phiếu tín nhiệm đối với các chức danh, chức vụ "
+    "lãnh đạo, quản lý trong hệ thống chính trị thành phố, nhiệm kỳ 2020–2025;\n"
+    "Kế hoạch số 267/KH-UBND của UBND thành phố về lấy phiếu tín nhiệm đối với 2 đồng chí Phó Chủ tịch UBND "
+    "thành phố (không phải là Ủy viên Ban Thường vụ)."
+)
+RATED = [("Trần Minh Đức", "Phó Chủ tịch UBND thành phố"), ("Lê Thị Hồng Nhung", "Phó Chủ tịch UBND thành phố")]
+
+SURNAMES = [
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Hoàng",
+    "Vũ",
+    "Đặng",
+    "Bùi",
+    "Đỗ",
+    "Hồ",
+    "Ngô",
+    "Dương",
+    "Lý",
+    "Phan",
+    "Đinh",
+    "Lương",
+    "Tạ",
+    "Mai",
+]
+MIDDLE = ["Văn", "Thị", "Đức", "Minh", "Thu", "Quang", "Hữu", "Thanh", "Ngọc", "Xuân", "Hồng", "Anh", "Bảo", "Kim"]
+GIVEN = [
+    "An",
+    "Bình",
+    "Chi",
+    "Dũng",
+    "Giang",
+    "Hà",
+    "Hải",
+    "Hạnh",
+    "Hiếu",
+    "Hoa",
+    "Hùng",
+    "Hương",
+    "Khoa",
+    "Lan",
+    "Linh",
+    "Long",
+    "Mai",
+    "Nam",
+    "Nga",
+    "Phong",
+    "Phúc",
+    "Quân",
+    "Sơn",
+    "Tâm",
+    "Thảo",
+    "Thắng",
+    "Thủy",
+    "Trung",
+    "Tú",
+    "Tuấn",
+    "Vân",
+    "Việt",
+    "Yến",
+]
+DEPARTMENTS = [
+    "Phòng Nội vụ",
+    "Phòng Tài chính - Kế hoạch",
+    "Phòng Tư pháp",
+    "Phòng Kinh tế",
+    "Phòng Quản lý đô thị",
+    "Phòng Tài nguyên và Môi trường",
+    "Phòng Văn hóa và Thông tin",
+    "Phòng Giáo dục và Đào tạo",
+    "Phòng Y tế",
+    "Phòng Lao động - Thương binh và Xã hội",
+    "Thanh tra thành phố",
+    "Văn phòng HĐND và UBND thành phố",
+    "Ban Quản lý dự án đầu tư xây dựng",
+    "Trung tâm Truyền thông và Văn hóa",
+    "Trung tâm Phát triển quỹ đất",
+    "Ban Quản lý Khu kinh tế cửa khẩu (bộ phận thành phố)",
+]
+WARDS = [
+    "Ka Long",
+    "Trần Phú",
+    "Hòa Lạc",
+    "Ninh Dương",
+    "Hải Yên",
+    "Hải Hòa",
+    "Bình Ngọc",
+    "Trà Cổ",
+    "Hải Xuân",
+    "Hải Đông",
+    "Hải Tiến",
+    "Hải Sơn",
+    "Quảng Nghĩa",
+    "Bắc Sơn",
+    "Vạn Ninh",
+    "Vĩnh Trung",
+    "Vĩnh Thực",
+]
+SCHOOLS = ["Trường THCS", "Trường Tiểu học", "Trường Mầm non"]
+AGREEMENTS = [
+    "Đồng tình với báo cáo tự đánh giá; không có ý kiến đề nghị giải trình.",
+    "Nhất trí với nội dung báo cáo của đồng chí.",
+    "Đồng chí hoàn thành tốt nhiệm vụ được giao; không có ý kiến khác.",
+    "Đồng ý với báo cáo; đề nghị tiếp tục phát huy.",
+    "Không có ý kiến đề nghị làm rõ thêm.",
+]
+
+
+def _posts() -> list[tuple[str, str]]:
+    """(post, unit) of the 183 leaders convened, as in Kế hoạch 267 (chairs, heads of offices, schools…)."""
+    posts = [
+        ("Chủ tịch UBND thành phố", "UBND thành phố"),
+        ("Phó Chủ tịch Thường trực UBND thành phố", "UBND thành phố"),
+    ]
+    posts += [(post, "UBND thành phố") for _name, post in RATED]
+    for dept in DEPARTMENTS:
+        head = (
+            "Chánh Thanh tra"
+            if dept.startswith("Thanh tra")
+            else "Chánh Văn phòng"
+            if dept.startswith("Văn phòng")
+            else "Trưởng"
+        )
+        deputy = (
+            "Phó Chánh Thanh tra"
+            if head == "Chánh Thanh tra"
+            else "Phó Chánh Văn phòng"
+            if head == "Chánh Văn phòng"
+            else "Phó Trưởng"
+        )
+        posts.append((f"{head} {dept}" if head == "Trưởng" else head, dept))
+        posts += [(f"{deputy} {dept}" if deputy == "Phó Trưởng" else deputy, dept)] * 2
+    for ward in WARDS:
+        kind = (
+            "xã"
+            if ward
+            in (
+                "Hải Xuân",
+                "Hải Đông",
+                "Hải Tiến",
+                "Hải Sơn",
+                "Quảng Nghĩa",
+                "Bắc Sơn",
+                "Vạn Ninh",
+                "Vĩnh Trung",
+                "Vĩnh Thực",
+            )
+            else "phường"
+        )
+        posts.append((f"Chủ tịch UBND {kind} {ward}", f"UBND {kind} {ward}"))
+        posts.append((f"Phó Chủ tịch UBND {kind} {ward}", f"UBND {kind} {ward}"))
+    n = 0
+    while len(posts) < 183:
+        school = SCHOOLS[n % len(SCHOOLS)]
+        ward = WARDS[(n // len(SCHOOLS)) % len(WARDS)]
+        posts.append(("Hiệu trưởng" if n % 2 == 0 else "Phó Hiệu trưởng", f"{school} {ward}"))
+        n += 1
+    return posts[:183]
+
+
+def _names(count: int, rng: random.Random) -> list[str]:
+    taken = {name for name, _post in RATED} | {u[2] for u in DEMO_USERS}
+    out = []
+    while len(out) < count:
+        name = f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+        if name not in taken:
+            taken.add(name)
+            out.append(name)
+    return out
+
+
+def ensure_users() -> None:
+    User = get_user_model()
+    for username, role, full_name in DEMO_USERS:
+        user, created = User.objects.get_or_create(username=username)
+        if created:
+            first, _sep, last = full_name.rpartition(" ")
+            user.first_name, user.last_name = last, first
+            user.set_password(DEMO_PASSWORD)
+            user.is_staff = role == "admin"
+            user.save()
+        user.groups.add(Group.objects.get(name=role))
+
+
+def _report_pdf(name: str, post: str, place_date: str) -> bytes:
+    return render_pdf(
+        "self_report",
+        {
+            "body": "UBND thành phố Móng Cái",
+            "name": name,
+            "post": post,
+            "place_date": place_date,
+            "sections": [
+                {
+                    "title": "1. Về phẩm chất chính trị, đạo đức, lối sống",
+                    "text": "Luôn chấp hành nghiêm chủ trương, đường lối của Đảng, chính sách, pháp luật của Nhà nước. (Nội dung mẫu của bản trình diễn.)",
+                },
+                {
+                    "title": "2. Kết quả thực hiện chức trách, nhiệm vụ được giao",
+                    "text": "Chỉ đạo hoàn thành các chỉ tiêu được giao trong lĩnh vực phụ trách. (Nội dung mẫu.)",
+                },
+                {
+                    "title": "3. Hạn chế, khuyết điểm và hướng khắc phục",
+                    "text": "Một số nhiệm vụ còn chậm tiến độ; sẽ tăng cường kiểm tra, đôn đốc. (Nội dung mẫu.)",
+                },
+            ],
+        },
+    )
+
+
+@transaction.atomic
+def load_demo(today: date | None = None) -> Conference:
+    """Create the demo conference (idempotent: returns the existing one if already loaded)."""
+    existing = Conference.objects.filter(campaign__name=CAMPAIGN_NAME).first()
+    if existing is not None:
+        ensure_users()
+        return existing
+    ensure_users()
+    office = get_user_model().objects.get(username="vanphong")
+    today = today or date.today()
+    vote_day = today + timedelta(days=16)
+    rng = random.Random(20230929)
+
+    province = campaigns.create_body(office, name="UBND tỉnh Quảng Ninh", level="province")
+    city = campaigns.create_body(office, name="UBND thành phố Móng Cái", level="district", parent=province)
+    campaign = campaigns.create_campaign(
+        office,
+        body=city,
+        name=CAMPAIGN_NAME,
+        legal_basis=LEGAL_BASIS,
+        term="2020–2025",
+        rule_set="qd96-2023",
+        rating_year=vote_day.year,
+    )
+    conference = campaigns.create_conference(
+        office,
+        campaign=campaign,
+        title="Hội nghị lấy phiếu tín nhiệm đối với chức danh Phó Chủ tịch UBND thành phố Móng Cái",
+        date=vote_day,
+        start_time=None,
+        place="Hội trường UBND thành phố Móng Cái",
+        convening_body="Ủy ban nhân dân thành phố Móng Cái",
+        chair_name="Đặng Quốc Khánh — Chủ tịch UBND thành phố",
+        today=today,
+    )
+    people = [
+        rated.add_rated_person(
+            office,
+            conference,
+            full_name=name,
+            post=post,
+            group="Phó Chủ tịch UBND thành phố",
+            took_office_on=date(2021, 6, 1),
+        )
+        for name, post in RATED
+    ]
+    posts = _posts()
+    names = _names(len(posts), rng)
+    rated_iter = iter(RATED)
+    rows = []
+    for (post, unit), name in zip(posts, names, strict=True):
+        if post in {p for _n, p in RATED} and unit == "UBND thành phố":
+            name = next(rated_iter)[0]
+        rows.append((name, post, unit))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["STT", "Họ và tên", "Chức vụ", "Đơn vị"])
+    for n, (name, post, unit) in enumerate(rows, start=1):
+        writer.writerow([n, name, post, unit])
+    roster.import_roster(office, conference, filename="danh-sach-183.csv", data=buffer.getvalue().encode("utf-8"))
+    for voter, _person in roster.unresolved_rated_matches(conference):
+        roster.resolve_rated_match(office, voter, same_person=True)
+
+    place_date = f"Móng Cái, ngày {today.day} tháng {today.month} năm {today.year}"
+    for person in people:
+        pdf = _report_pdf(person.full_name, person.post, place_date)
+        dossiers.upload_dossier(
+            office, person, kind="report", title="Báo cáo tự đánh giá", filename="bao-cao-tu-danh-gia.pdf", data=pdf
+        )
+    dossiers.distribute_dossiers(office, conference, on=today)
+
+    # 142 opinions reached the Home Affairs office; none asked for an explanation (seed article).
+    for i in range(142):
+        person = people[i % 2] if i % 7 else None
+        opinion = opinions.enter_paper_opinion(
+            office,
+            conference,
+            rated_person=person,
+            text=rng.choice(AGREEMENTS),
+            received_on=today - timedelta(days=rng.randint(0, 3)),
+        )
+        opinions.classify_opinion(office, opinion, tag="agrees")
+    return conference
+
+
+def demo_summary() -> list[str]:
+    return [f"{username:<11} / {DEMO_PASSWORD}   ({role})" for username, role, _n in DEMO_USERS]

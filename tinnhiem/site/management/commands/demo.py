@@ -1,0 +1,36 @@
+"""``tinnhiem demo``: a local SQLite database with the demo conference, served on 127.0.0.1."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from tinnhiem.site.demo import demo_summary, load_demo
+
+
+class Command(BaseCommand):
+    help = "Create (or reuse) the demo database with the seed conference and start the server."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--no-input", "--noinput", action="store_true", dest="no_input", help="never ask anything")
+        parser.add_argument("--no-serve", action="store_true", help="load the demo data and stop")
+
+    def handle(self, *args, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        conference = load_demo()
+        url = f"http://{options['host']}:{options['port']}/"
+        self.stdout.write(_("tinnhiem demo — database: %(db)s") % {"db": settings.DATABASES["default"]["NAME"]})
+        self.stdout.write(_("Demo conference: %(title)s") % {"title": conference.title})
+        self.stdout.write(_("Open %(url)s and log in with one of these accounts:") % {"url": url})
+        for line in demo_summary():
+            self.stdout.write("  " + line)
+        if options["no_serve"]:
+            return
+        self.stdout.write(_("Press Ctrl+C to stop."))
+        from tinnhiem.site.server import serve
+
+        serve(options["host"], options["port"])

@@ -1,0 +1,35 @@
+"""Text normalisation. Every stored string is NFC: Vietnamese pasted from Word is often NFD,
+which breaks equality, search, duplicate checks and some PDF engines."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def clean_line(text: str) -> str:
+    """One line of text: NFC, trimmed, inner white space collapsed to one space."""
+    return _SPACES.sub(" ", nfc(text)).strip()
+
+
+def clean_block(text: str) -> str:
+    """Multi-line text: NFC, line endings unified, trailing space trimmed."""
+    lines = nfc(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(line.rstrip() for line in lines).strip()
+
+
+def fold(text: str) -> str:
+    """A key for duplicate detection and search: NFC, collapsed spaces, case-folded."""
+    return clean_line(text).casefold()
+
+
+def strip_marks(text: str) -> str:
+    """Without diacritics, for lenient matching of column headers ("Họ và tên" = "ho va ten")."""
+    decomposed = unicodedata.normalize("NFD", fold(text)).replace("đ", "d")
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
