@@ -1,0 +1,69 @@
+"""Use cases: create_body, create_campaign, update_campaign, create_conference, update_conference."""
+
+import unicodedata
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from tinnhiem.audit.models import Event
+from tinnhiem.conferences.models import Campaign, Conference
+from tinnhiem.conferences.usecases import campaigns
+
+
+def test_campaign_records_legal_basis_term_and_rule_set(campaign):
+    assert campaign.rules.id == "qd96-2023"
+    assert campaign.term == "2020–2025"
+    assert Event.objects.filter(action="campaign.created").count() == 1
+
+
+def test_nfd_text_is_stored_as_nfc(office, today):
+    nfd = unicodedata.normalize("NFD", "Ủy ban nhân dân thành phố Móng Cái")
+    body = campaigns.create_body(office, name=nfd, level="district")
+    body.refresh_from_db()
+    assert body.name == unicodedata.normalize("NFC", nfd) and body.name != nfd
+
+
+def test_unknown_rule_set_and_bad_year_are_refused(office):
+    body = campaigns.create_body(office, name="X", level="commune")
+    with pytest.raises(ValidationError):
+        campaigns.create_campaign(office, body=body, name="a", legal_basis="b", term="c", rule_set="qd97", rating_year=2025)
+    with pytest.raises(ValidationError):
+        campaigns.create_campaign(office, body=body, name="a", legal_basis="b", term="c", rule_set="qd96-2023", rating_year=1990)
+    assert Campaign.objects.count() == 0
+
+
+def test_only_the_office_prepares(make_user, campaign, today):
+    for role in ("chair", "committee", "observer", None):
+        with pytest.raises(PermissionDenied):
+            campaigns.create_conference(
+                make_user(role, f"user-{role}"), campaign=campaign, title="t", date=today, place="p", convening_body="c"
+            )
+
+
+def test_conference_date_in_the_past_is_refused(office, campaign, today):
+    with pytest.raises(ValidationError) as info:
+        campaigns.create_conference(office, campaign=campaign, title="t", date=today - timedelta(days=1), place="p", convening_body="c")
+    assert "đã qua" in info.value.messages[0]
+    assert Conference.objects.count() == 0
+
+
+def test_conference_today_is_allowed(office, campaign, today):
+    conference = campaigns.create_conference(office, campaign=campaign, title="t", date=today, place="p", convening_body="c")
+    assert conference.links_open
+
+
+def test_rule_set_is_fixed_once_a_conference_started(office, campaign, conference):
+    campaigns.update_campaign(office, campaign, rule_set="nq96-2023")
+    Conference.objects.filter(pk=conference.pk).update(status=Conference.Status.IN_SESSION)
+    with pytest.raises(ValidationError):
+        campaigns.update_campaign(office, campaign, rule_set="qd96-2023")
+    with pytest.raises(ValidationError):
+        campaigns.update_conference(office, conference, place="Khác")
+
+
+def test_update_conference_records_an_event(office, conference):
+    campaigns.update_conference(office, conference, place="Hội trường lớn")
+    conference.refresh_from_db()
+    assert conference.place == "Hội trường lớn"
+    assert Event.objects.filter(action="conference.updated", conference_id=conference.pk).exists()

@@ -1,0 +1,62 @@
+"""Use cases upload_dossier, distribute_dossiers, remove_dossier."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from tinnhiem.conferences.models import Dossier
+from tinnhiem.conferences.queries import checklist
+from tinnhiem.conferences.usecases import dossiers
+
+
+def test_upload_keeps_hash_and_a_random_file_name(office, person, pdf_bytes):
+    dossier = dossiers.upload_dossier(office, person, kind="report", title="", filename="../../etc/passwd Báo cáo.pdf", data=pdf_bytes)
+    assert dossier.title == "../../etc/passwd Báo cáo.pdf"  # shown as text only
+    assert ".." not in dossier.file.name and dossier.file.name.startswith(f"dossiers/{person.conference_id}/")
+    assert dossier.file.read() == pdf_bytes
+    assert len(dossier.sha256) == 64
+
+
+@pytest.mark.parametrize("data, text", [(b"", "Tệp trống"), (b"PK\x03\x04 this is a docx", "không phải tệp PDF")])
+def test_not_a_pdf(office, person, data, text):
+    with pytest.raises(ValidationError) as info:
+        dossiers.upload_dossier(office, person, kind="report", title="x", filename="bao-cao.docx", data=data)
+    assert text in info.value.messages[0]
+    assert Dossier.objects.count() == 0
+
+
+def test_too_large(office, person, settings):
+    settings.TINNHIEM_MAX_DOSSIER_BYTES = 1000
+    with pytest.raises(ValidationError):
+        dossiers.upload_dossier(office, person, kind="report", title="x", filename="a.pdf", data=b"%PDF-" + b"0" * 2000)
+
+
+def test_distribution_fulfils_the_15_day_deadline(office, conference, person, pdf_bytes, today):
+    dossiers.upload_dossier(office, person, kind="report", title="x", filename="a.pdf", data=pdf_bytes)
+    item = checklist(conference, today)[0]
+    assert item.status == "pending" and person.full_name in item.detail
+    assert dossiers.distribute_dossiers(office, conference, on=today) == 1
+    item = checklist(conference, today)[0]
+    assert (item.status, item.done_on) == ("done", today)
+    with pytest.raises(ValidationError):
+        dossiers.distribute_dossiers(office, conference)
+
+
+def test_late_distribution_is_shown_as_late(office, conference, person, pdf_bytes):
+    dossiers.upload_dossier(office, person, kind="report", title="x", filename="a.pdf", data=pdf_bytes)
+    late = conference.date - timedelta(days=10)
+    dossiers.distribute_dossiers(office, conference, on=late)
+    assert checklist(conference, late)[0].status == "late"
+
+
+def test_missed_deadline(conference, person):
+    after = conference.date - timedelta(days=14)
+    assert checklist(conference, after)[0].status == "missed"
+
+
+def test_distributed_dossier_is_kept(office, conference, person, pdf_bytes):
+    dossier = dossiers.upload_dossier(office, person, kind="report", title="x", filename="a.pdf", data=pdf_bytes)
+    dossiers.distribute_dossiers(office, conference)
+    with pytest.raises(ValidationError):
+        dossiers.remove_dossier(office, dossier)

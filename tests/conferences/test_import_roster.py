@@ -1,0 +1,167 @@
+"""Use case import_roster, with real .xlsx and .csv files made in the test.
+
+One bad row rejects the whole file with the row, the column and the reason in Vietnamese, and
+nothing is saved."""
+
+import io
+import unicodedata
+
+import pytest
+from django.core.exceptions import ValidationError
+from openpyxl import Workbook
+
+from tinnhiem.audit.models import Event
+from tinnhiem.conferences.models import Voter
+from tinnhiem.conferences.roster_file import read_roster, write_roster_xlsx
+from tinnhiem.conferences.usecases import roster
+
+HEADER = ["STT", "Họ và tên", "Chức vụ", "Đơn vị"]
+
+
+def xlsx(rows, header=HEADER, title_rows=()):
+    wb = Workbook()
+    ws = wb.active
+    for row in title_rows:
+        ws.append(row)
+    if header:
+        ws.append(header)
+    for row in rows:
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+ROWS = [[1, "Nguyễn Văn An", "Trưởng phòng Nội vụ", "Phòng Nội vụ"], [2, "Trần Thị Bình", "Hiệu trưởng", "Trường THCS Ka Long"]]
+
+
+def do_import(office, conference, data, name="ds.xlsx", **kw):
+    return roster.import_roster(office, conference, filename=name, data=data, **kw)
+
+
+def refused(office, conference, data, name="ds.xlsx", **kw):
+    before = (Voter.objects.count(), Event.objects.count())
+    with pytest.raises(ValidationError) as info:
+        do_import(office, conference, data, name, **kw)
+    assert (Voter.objects.count(), Event.objects.count()) == before, "something was half-saved"
+    message = info.value.messages[0]
+    assert message.startswith("Chưa nhập tệp, không có dữ liệu nào được lưu")
+    return message
+
+
+def test_import_xlsx(office, conference):
+    report = do_import(office, conference, xlsx(ROWS))
+    assert report.created == 2
+    assert list(conference.voters.values_list("order", "full_name", "unit")) == [
+        (1, "Nguyễn Văn An", "Phòng Nội vụ"),
+        (2, "Trần Thị Bình", "Trường THCS Ka Long"),
+    ]
+    event = Event.objects.get(action="roster.imported")
+    assert event.data["rows"] == 2 and len(event.data["sha256"]) == 64
+
+
+def test_title_rows_above_the_header_and_lenient_headers(office, conference):
+    data = xlsx(ROWS, header=["stt", "Ho va ten", "CHỨC VỤ", "Cơ quan, đơn vị"], title_rows=[["DANH SÁCH NGƯỜI GHI PHIẾU"], []])
+    assert do_import(office, conference, data).created == 2
+
+
+def test_nfd_names_are_normalised(office, conference):
+    nfd = unicodedata.normalize("NFD", "Nguyễn Thị Huệ")
+    do_import(office, conference, xlsx([[1, nfd, "Phó Trưởng phòng"]]))
+    voter = conference.voters.get()
+    assert voter.full_name == "Nguyễn Thị Huệ"
+    assert unicodedata.is_normalized("NFC", voter.full_name)
+
+
+def test_nfd_duplicate_of_nfc_name_is_detected(office, conference):
+    nfd = unicodedata.normalize("NFD", "Nguyễn Văn An")
+    message = refused(office, conference, xlsx([[1, "Nguyễn Văn An", "Trưởng phòng"], [2, nfd, "trưởng phòng"]]))
+    assert "dòng 3" in message and "trùng với dòng 2" in message
+
+
+def test_duplicate_of_existing_voter(office, conference, voter):
+    message = refused(office, conference, xlsx([[5, voter.full_name, voter.post]]))
+    assert "đã có trong danh sách" in message and "dòng 2" in message
+
+
+def test_same_name_other_post_is_another_person(office, conference):
+    assert do_import(office, conference, xlsx([[1, "Nguyễn Văn Hùng", "Hiệu trưởng"], [2, "Nguyễn Văn Hùng", "Trưởng phòng Y tế"]])).created == 2
+
+
+def test_wrong_column(office, conference):
+    message = refused(office, conference, xlsx(ROWS, header=["STT", "Họ và tên", "Chức vụ", "Ngày sinh"]))
+    assert "dòng 1" in message and "cột “Ngày sinh”" in message and "Các cột hợp lệ" in message
+
+
+def test_missing_required_column(office, conference):
+    message = refused(office, conference, xlsx([[1, "A"]], header=["STT", "Họ và tên"]))
+    assert "thiếu cột bắt buộc: Chức vụ" in message
+
+
+def test_empty_cell_names_row_and_column(office, conference):
+    message = refused(office, conference, xlsx([ROWS[0], [2, "Trần Thị Bình", None, "x"]]))
+    assert "dòng 3, cột “Chức vụ”: ô này không được để trống" in message
+
+
+def test_empty_sheet(office, conference):
+    assert "trang tính trống" in refused(office, conference, xlsx([], header=None))
+
+
+def test_header_only(office, conference):
+    assert "không có người ghi phiếu nào" in refused(office, conference, xlsx([]))
+
+
+def test_formula_is_refused(office, conference):
+    message = refused(office, conference, xlsx([[1, "=CONCAT(\"A\",\"B\")", "Trưởng phòng"]]))
+    assert "dòng 2, cột “B”" in message and "công thức" in message
+
+
+def test_file_too_large(office, conference, settings):
+    settings.TINNHIEM_MAX_ROSTER_BYTES = 1024 * 1024
+    data = b"PK\x03\x04" + b"0" * (20 * 1024 * 1024)
+    assert "giới hạn là 1.0 MB" in refused(office, conference, data)
+
+
+def test_wrong_file_types(office, conference):
+    assert "chỉ nhập được tệp Excel (.xlsx) và CSV" in refused(office, conference, b"%PDF-1.4", name="ds.pdf")
+    assert ".xls" in refused(office, conference, b"\xd0\xcf\x11\xe0", name="ds.xls")
+    assert "bị hỏng" in refused(office, conference, b"not a zip at all", name="ds.xlsx")
+    assert "bị hỏng" in refused(office, conference, b"PK\x03\x04garbage", name="ds.xlsx")
+    assert "tệp trống" in refused(office, conference, b"", name="ds.csv")
+
+
+def test_csv_utf8_with_bom_and_semicolons(office, conference):
+    text = "\ufeffSTT;Họ và tên;Chức vụ\n1;Nguyễn Văn An;Trưởng phòng\n\n2;Lê Văn Cường;Phó Trưởng phòng\n"
+    assert do_import(office, conference, text.encode("utf-8"), name="ds.csv").created == 2
+
+
+def test_csv_not_utf8(office, conference):
+    data = "STT,Họ và tên,Chức vụ\n1,Nguyễn Văn An,Trưởng phòng\n".encode("utf-16")
+    assert "CSV UTF-8" in refused(office, conference, data, name="ds.csv")
+
+
+def test_bad_email_and_phone(office, conference):
+    header = ["Họ và tên", "Chức vụ", "Email", "Điện thoại"]
+    assert "email không hợp lệ" in refused(office, conference, xlsx([["A", "B", "khong-phai-email", ""]], header=header))
+    assert "số điện thoại" in refused(office, conference, xlsx([["A", "B", "", "09x"]], header=header))
+
+
+def test_replace_the_whole_roll(office, conference, voter):
+    report = do_import(office, conference, xlsx(ROWS), replace=True)
+    assert (report.created, report.replaced) == (2, 1)
+    assert not Voter.objects.filter(pk=voter.pk).exists()
+
+
+def test_rated_person_in_roll_is_flagged_not_silent(office, conference, person):
+    report = do_import(office, conference, xlsx([[1, person.full_name, person.post], *ROWS[1:]]))
+    assert report.rated_matches == [f"{person.full_name} — {person.full_name}"]
+    assert len(roster.unresolved_rated_matches(conference)) == 1
+
+
+def test_template_round_trips():
+    template = write_roster_xlsx([], title="t")
+    with pytest.raises(Exception, match="không có người ghi phiếu"):
+        read_roster("mau.xlsx", template, 10**6)
+    filled = write_roster_xlsx([{"order": 1, "full_name": "A", "post": "B", "note": "=1+1"}], title="t")
+    rows = read_roster("ds.xlsx", filled, 10**6)
+    assert rows[0].full_name == "A" and rows[0].note == "'=1+1"  # formula injection neutralised on export

@@ -1,0 +1,92 @@
+"""Use cases submit_opinion, enter_paper_opinion, classify_opinion, forward_requests,
+record_explanation, distribute_explanations; and the opinion summary."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from tinnhiem.audit.models import Event
+from tinnhiem.conferences.models import Conference, Opinion
+from tinnhiem.conferences.queries import checklist, opinion_summary
+from tinnhiem.conferences.usecases import opinions
+
+
+def test_unsigned_opinion_keeps_no_link_to_the_voter(voter, person):
+    opinion = opinions.submit_opinion(voter, rated_person=person, text="Đồng tình", sign=False)
+    opinion.refresh_from_db()
+    assert opinion.voter is None and opinion.signed_by == ""
+    event = Event.objects.get(action="opinion.received")
+    assert str(voter.pk) not in str(event.data) and voter.full_name not in str(event.data)
+    assert event.actor == "invitation-link"
+    # the stored fields carry no time of day and the id is random
+    field_names = {f.name for f in Opinion._meta.get_fields()}
+    assert not {"created_at", "submitted_at", "ip", "user_agent"} & field_names
+    assert opinion.pk.version == 4
+
+
+def test_signed_opinion_names_the_voter(voter, person):
+    opinion = opinions.submit_opinion(voter, rated_person=person, text="Đề nghị làm rõ", sign=True)
+    assert opinion.voter == voter and opinion.signed_by == voter.full_name
+
+
+def test_link_after_the_conference_is_refused(voter, person, conference):
+    Conference.objects.filter(pk=conference.pk).update(status=Conference.Status.FINISHED)
+    with pytest.raises(ValidationError) as info:
+        opinions.submit_opinion(voter, rated_person=person, text="x", sign=False)
+    assert "đã kết thúc" in info.value.messages[0]
+    assert Opinion.objects.count() == 0
+
+
+def test_empty_and_foreign_person_refused(office, voter, person, conference):
+    with pytest.raises(ValidationError):
+        opinions.submit_opinion(voter, rated_person=person, text="   ", sign=False)
+    person.decision = "excluded"
+    person.save()
+    with pytest.raises(ValidationError):
+        opinions.enter_paper_opinion(office, conference, rated_person=person, text="x")
+
+
+def test_paper_opinion_cannot_be_from_the_future(office, conference, person, today):
+    with pytest.raises(ValidationError):
+        opinions.enter_paper_opinion(office, conference, rated_person=person, text="x", received_on=today + timedelta(days=1))
+
+
+def test_request_forward_explain_distribute(office, conference, person, pdf_bytes, today):
+    a = opinions.enter_paper_opinion(office, conference, rated_person=person, text="Đồng tình")
+    b = opinions.enter_paper_opinion(office, conference, rated_person=person, text="Đề nghị làm rõ việc X")
+    opinions.classify_opinion(office, a, tag="agrees")
+    opinions.classify_opinion(office, b, tag="requests_explanation")
+    summary = opinion_summary(conference)
+    assert (summary.total, summary.requests, summary.forwarded) == (2, 1, 0)
+    assert summary.text() == "2 ý kiến, 1 yêu cầu giải trình"
+    questions = checklist(conference, today)[1]
+    assert questions.status == "pending"
+
+    assert opinions.forward_requests(office, conference, on=today) == 1
+    assert checklist(conference, today)[1].status == "done"
+    with pytest.raises(ValidationError):
+        opinions.classify_opinion(office, b, tag="agrees")  # forwarded requests keep their tag
+    with pytest.raises(ValidationError):
+        opinions.record_explanation(office, person, text="x", answers=[a])  # a was never forwarded
+
+    assert checklist(conference, today)[2].status == "pending"
+    explanation = opinions.record_explanation(None, person, text="Xin giải trình như sau…", answers=[b], filename="gt.pdf", data=pdf_bytes)
+    assert explanation.recorded_by == person.full_name
+    assert checklist(conference, today)[2].status == "done"
+    assert opinion_summary(conference).answered == 1
+    assert opinions.distribute_explanations(office, conference) == 1
+    with pytest.raises(ValidationError):
+        opinions.distribute_explanations(office, conference)
+
+
+def test_request_without_person_cannot_be_forwarded(office, conference):
+    o = opinions.enter_paper_opinion(office, conference, rated_person=None, text="Chung")
+    opinions.classify_opinion(office, o, tag="requests_explanation")
+    with pytest.raises(ValidationError):
+        opinions.forward_requests(office, conference)
+
+
+def test_no_requests_means_not_needed(conference, today):
+    statuses = [item.status for item in checklist(conference, today)]
+    assert statuses[1:] == ["not_needed", "not_needed"]

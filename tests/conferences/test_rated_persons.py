@@ -1,0 +1,71 @@
+"""Use cases: add_rated_person, update_rated_person, remove_rated_person — with the exclusions."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from tinnhiem.conferences.models import RatedPerson
+from tinnhiem.conferences.usecases import rated
+
+
+def test_add_person_without_grounds_is_rated(office, conference):
+    person = rated.add_rated_person(office, conference, full_name="Lê Thị Hồng Nhung", post="Phó Chủ tịch")
+    assert person.on_ballot and person.order == 1
+
+
+def test_retirement_notified_needs_a_decision(office, conference):
+    with pytest.raises(rated.DecisionNeeded) as info:
+        rated.add_rated_person(office, conference, full_name="A", post="B", retirement_notified=True)
+    message = info.value.messages[0]
+    assert "nghỉ công tác chờ nghỉ hưu" in message and "Quy định 96-QĐ/TW" in message
+    assert RatedPerson.objects.count() == 0
+    person = rated.add_rated_person(
+        office, conference, full_name="A", post="B", retirement_notified=True, decision="excluded", decision_note="Theo thông báo số 12"
+    )
+    assert not person.on_ballot
+
+
+def test_appointed_in_rating_year_rated_anyway_needs_a_reason(office, conference):
+    appointed = date(conference.date.year, 1, 15)
+    with pytest.raises(ValidationError) as info:
+        rated.add_rated_person(office, conference, full_name="A", post="B", took_office_on=appointed, decision="rated")
+    assert "lý do" in info.value.messages[0]
+    person = rated.add_rated_person(
+        office, conference, full_name="A", post="B", took_office_on=appointed, decision="rated", decision_note="Cấp trên quyết định"
+    )
+    assert person.on_ballot
+
+
+def test_excluding_without_grounds_needs_a_reason(office, conference, person):
+    with pytest.raises(ValidationError):
+        rated.update_rated_person(
+            office, person, full_name=person.full_name, post=person.post, group="", retirement_notified=False, took_office_on=None, decision="excluded"
+        )
+    rated.update_rated_person(
+        office,
+        person,
+        full_name=person.full_name,
+        post=person.post,
+        group="",
+        retirement_notified=False,
+        took_office_on=None,
+        decision="excluded",
+        decision_note="Được lấy phiếu ở nơi khác (tối đa 2 nơi)",
+    )
+    person.refresh_from_db()
+    assert person.decision == "excluded"
+
+
+def test_a_person_with_records_cannot_be_deleted(office, conference, person):
+    from tinnhiem.conferences.usecases import opinions
+
+    opinions.enter_paper_opinion(office, conference, rated_person=person, text="Đồng tình")
+    with pytest.raises(ValidationError):
+        rated.remove_rated_person(office, person)
+    assert RatedPerson.objects.filter(pk=person.pk).exists()
+
+
+def test_remove_person(office, person):
+    rated.remove_rated_person(office, person)
+    assert not RatedPerson.objects.filter(pk=person.pk).exists()

@@ -1,0 +1,121 @@
+"""Pages through the Django test client: forms reach the use cases and errors come back in Vietnamese."""
+
+import io
+from datetime import date
+
+import pytest
+from django.urls import reverse
+from openpyxl import Workbook
+
+from tinnhiem.conferences import links
+from tinnhiem.conferences.models import Conference, Opinion, Voter
+
+
+@pytest.fixture
+def office_client(client, office):
+    client.force_login(office)
+    return client
+
+
+def xlsx(rows):
+    wb = Workbook()
+    for row in rows:
+        wb.active.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    out.name = "ds.xlsx"
+    out.seek(0)
+    return out
+
+
+def test_create_campaign_and_conference_through_the_pages(office_client, roles):
+    response = office_client.post(
+        reverse("conferences:campaign_create"),
+        {"new_body_name": "UBND xã A", "new_body_level": "commune", "name": "Đợt 1", "legal_basis": "KH 1", "term": "2021–2026", "rule_set": "qd96-2023", "rating_year": 2026},
+    )
+    assert response.status_code == 302
+    campaign_url = response["Location"]
+    campaign_id = int(campaign_url.rstrip("/").split("/")[-1])
+    response = office_client.post(
+        reverse("conferences:conference_create", args=[campaign_id]),
+        {"title": "Hội nghị", "date": "2020-01-01", "place": "Hội trường", "convening_body": "UBND xã A"},
+    )
+    assert response.status_code == 200 and "đã qua" in response.content.decode()
+    assert Conference.objects.count() == 0
+
+
+def test_import_error_shown_and_nothing_saved(office_client, conference):
+    upload = xlsx([["Họ và tên", "Chức vụ", "Ngày sinh"], ["A", "B", "1970"]])
+    response = office_client.post(reverse("conferences:roster_import", args=[conference.pk]), {"file": upload}, follow=True)
+    page = response.content.decode()
+    assert "Chưa nhập tệp, không có dữ liệu nào được lưu" in page and "Ngày sinh" in page
+    assert Voter.objects.count() == 0
+
+
+def test_import_then_search(office_client, conference):
+    upload = xlsx([["Họ và tên", "Chức vụ"], ["Nguyễn Văn An", "Trưởng phòng"], ["Lê Thị Bích", "Hiệu trưởng"]])
+    response = office_client.post(reverse("conferences:roster_import", args=[conference.pk]), {"file": upload}, follow=True)
+    assert "Đã nhập 2 người ghi phiếu" in response.content.decode()
+    page = office_client.get(reverse("conferences:roster", args=[conference.pk]), {"q": "bích"}).content.decode()
+    assert "Lê Thị Bích" in page and "Nguyễn Văn An" not in page
+
+
+def test_rated_person_with_grounds_asks_for_a_decision(office_client, conference):
+    url = reverse("conferences:rated", args=[conference.pk])
+    page = office_client.post(url, {"full_name": "A", "post": "B", "retirement_notified": "on"}).content.decode()
+    assert "không thuộc diện lấy phiếu" in page and "Hãy chọn quyết định" in page
+    response = office_client.post(url, {"full_name": "A", "post": "B", "retirement_notified": "on", "decision": "excluded", "decision_note": "TB số 5"})
+    assert response.status_code == 302
+
+
+def test_voter_link_reads_dossiers_and_sends_an_unsigned_opinion(client, office, conference, person, voter, pdf_bytes):
+    from tinnhiem.conferences.usecases import dossiers
+
+    dossier = dossiers.upload_dossier(office, person, kind="report", title="Báo cáo tự đánh giá", filename="a.pdf", data=pdf_bytes)
+    url = links.invitation_url(voter)
+    page = client.get(url).content.decode()
+    assert "Kính gửi đồng chí Nguyễn Văn An" in page and "Báo cáo tự đánh giá" not in page  # not yet distributed
+    dossiers.distribute_dossiers(office, conference)
+    response = client.get(url)
+    assert "Báo cáo tự đánh giá" in response.content.decode()
+    assert response["Cache-Control"] == "no-store" and response["Referrer-Policy"] == "no-referrer"
+    doc = client.get(reverse("conferences:invitation_document", args=[voter.pk, links.invitation_mac(voter), "ho-so", dossier.pk]))
+    assert doc.status_code == 200 and b"".join(doc.streaming_content) == pdf_bytes
+    response = client.post(url, {"rated_person": person.pk, "text": "Đồng tình với báo cáo"}, follow=True)
+    assert "Ý kiến đã được gửi" in response.content.decode()
+    opinion = Opinion.objects.get()
+    assert opinion.voter is None and opinion.signed_by == ""
+
+
+def test_voter_link_after_the_conference(client, conference, voter):
+    Conference.objects.filter(pk=conference.pk).update(date=date(2020, 1, 1))
+    response = client.get(links.invitation_url(voter))
+    assert response.status_code == 410 and "đã kết thúc" in response.content.decode()
+
+
+def test_rated_person_link_records_an_explanation(client, office, conference, person):
+    from tinnhiem.conferences.usecases import opinions
+
+    o = opinions.enter_paper_opinion(office, conference, rated_person=person, text="Đề nghị làm rõ dự án X")
+    opinions.classify_opinion(office, o, tag="requests_explanation")
+    opinions.forward_requests(office, conference)
+    url = links.explanation_url(person)
+    page = client.get(url).content.decode()
+    assert "Đề nghị làm rõ dự án X" in page
+    response = client.post(url, {"text": "Dự án X đã hoàn thành", "answers": [str(o.pk)]}, follow=True)
+    assert "Đã ghi nhận giải trình" in response.content.decode()
+    assert person.explanations.get().answers.get() == o
+
+
+def test_english_is_available(office_client, conference):
+    office_client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = office_client.get(reverse("conferences:conference", args=[conference.pk])).content.decode()
+    assert "Preparation deadlines" in page
+    office_client.post(reverse("set_language"), {"language": "vi", "next": "/"})
+    assert "Thời hạn chuẩn bị" in office_client.get(reverse("conferences:conference", args=[conference.pk])).content.decode()
+
+
+def test_browser_asking_for_english_still_gets_vietnamese_by_default(client, office, conference):
+    client.force_login(office)
+    page = client.get(reverse("conferences:home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "Các đợt lấy phiếu tín nhiệm" in page
