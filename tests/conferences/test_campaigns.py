@@ -27,9 +27,13 @@ def test_nfd_text_is_stored_as_nfc(office, today):
 def test_unknown_rule_set_and_bad_year_are_refused(office):
     body = campaigns.create_body(office, name="X", level="commune")
     with pytest.raises(ValidationError):
-        campaigns.create_campaign(office, body=body, name="a", legal_basis="b", term="c", rule_set="qd97", rating_year=2025)
+        campaigns.create_campaign(
+            office, body=body, name="a", legal_basis="b", term="c", rule_set="qd97", rating_year=2025
+        )
     with pytest.raises(ValidationError):
-        campaigns.create_campaign(office, body=body, name="a", legal_basis="b", term="c", rule_set="qd96-2023", rating_year=1990)
+        campaigns.create_campaign(
+            office, body=body, name="a", legal_basis="b", term="c", rule_set="qd96-2023", rating_year=1990
+        )
     assert Campaign.objects.count() == 0
 
 
@@ -43,13 +47,17 @@ def test_only_the_office_prepares(make_user, campaign, today):
 
 def test_conference_date_in_the_past_is_refused(office, campaign, today):
     with pytest.raises(ValidationError) as info:
-        campaigns.create_conference(office, campaign=campaign, title="t", date=today - timedelta(days=1), place="p", convening_body="c")
+        campaigns.create_conference(
+            office, campaign=campaign, title="t", date=today - timedelta(days=1), place="p", convening_body="c"
+        )
     assert "đã qua" in info.value.messages[0]
     assert Conference.objects.count() == 0
 
 
 def test_conference_today_is_allowed(office, campaign, today):
-    conference = campaigns.create_conference(office, campaign=campaign, title="t", date=today, place="p", convening_body="c")
+    conference = campaigns.create_conference(
+        office, campaign=campaign, title="t", date=today, place="p", convening_body="c"
+    )
     assert conference.links_open
 
 

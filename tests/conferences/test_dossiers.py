@@ -11,7 +11,9 @@ from tinnhiem.conferences.usecases import dossiers
 
 
 def test_upload_keeps_hash_and_a_random_file_name(office, person, pdf_bytes):
-    dossier = dossiers.upload_dossier(office, person, kind="report", title="", filename="../../etc/passwd Báo cáo.pdf", data=pdf_bytes)
+    dossier = dossiers.upload_dossier(
+        office, person, kind="report", title="", filename="../../etc/passwd Báo cáo.pdf", data=pdf_bytes
+    )
     assert dossier.title == "../../etc/passwd Báo cáo.pdf"  # shown as text only
     assert ".." not in dossier.file.name and dossier.file.name.startswith(f"dossiers/{person.conference_id}/")
     assert dossier.file.read() == pdf_bytes

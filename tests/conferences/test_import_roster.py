@@ -32,7 +32,10 @@ def xlsx(rows, header=HEADER, title_rows=()):
     return out.getvalue()
 
 
-ROWS = [[1, "Nguyễn Văn An", "Trưởng phòng Nội vụ", "Phòng Nội vụ"], [2, "Trần Thị Bình", "Hiệu trưởng", "Trường THCS Ka Long"]]
+ROWS = [
+    [1, "Nguyễn Văn An", "Trưởng phòng Nội vụ", "Phòng Nội vụ"],
+    [2, "Trần Thị Bình", "Hiệu trưởng", "Trường THCS Ka Long"],
+]
 
 
 def do_import(office, conference, data, name="ds.xlsx", **kw):
@@ -61,7 +64,9 @@ def test_import_xlsx(office, conference):
 
 
 def test_title_rows_above_the_header_and_lenient_headers(office, conference):
-    data = xlsx(ROWS, header=["stt", "Ho va ten", "CHỨC VỤ", "Cơ quan, đơn vị"], title_rows=[["DANH SÁCH NGƯỜI GHI PHIẾU"], []])
+    data = xlsx(
+        ROWS, header=["stt", "Ho va ten", "CHỨC VỤ", "Cơ quan, đơn vị"], title_rows=[["DANH SÁCH NGƯỜI GHI PHIẾU"], []]
+    )
     assert do_import(office, conference, data).created == 2
 
 
@@ -85,7 +90,14 @@ def test_duplicate_of_existing_voter(office, conference, voter):
 
 
 def test_same_name_other_post_is_another_person(office, conference):
-    assert do_import(office, conference, xlsx([[1, "Nguyễn Văn Hùng", "Hiệu trưởng"], [2, "Nguyễn Văn Hùng", "Trưởng phòng Y tế"]])).created == 2
+    assert (
+        do_import(
+            office,
+            conference,
+            xlsx([[1, "Nguyễn Văn Hùng", "Hiệu trưởng"], [2, "Nguyễn Văn Hùng", "Trưởng phòng Y tế"]]),
+        ).created
+        == 2
+    )
 
 
 def test_wrong_column(office, conference):
@@ -112,7 +124,7 @@ def test_header_only(office, conference):
 
 
 def test_formula_is_refused(office, conference):
-    message = refused(office, conference, xlsx([[1, "=CONCAT(\"A\",\"B\")", "Trưởng phòng"]]))
+    message = refused(office, conference, xlsx([[1, '=CONCAT("A","B")', "Trưởng phòng"]]))
     assert "dòng 2, cột “B”" in message and "công thức" in message
 
 
@@ -142,7 +154,9 @@ def test_csv_not_utf8(office, conference):
 
 def test_bad_email_and_phone(office, conference):
     header = ["Họ và tên", "Chức vụ", "Email", "Điện thoại"]
-    assert "email không hợp lệ" in refused(office, conference, xlsx([["A", "B", "khong-phai-email", ""]], header=header))
+    assert "email không hợp lệ" in refused(
+        office, conference, xlsx([["A", "B", "khong-phai-email", ""]], header=header)
+    )
     assert "số điện thoại" in refused(office, conference, xlsx([["A", "B", "", "09x"]], header=header))
 
 

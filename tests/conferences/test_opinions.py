@@ -49,7 +49,9 @@ def test_empty_and_foreign_person_refused(office, voter, person, conference):
 
 def test_paper_opinion_cannot_be_from_the_future(office, conference, person, today):
     with pytest.raises(ValidationError):
-        opinions.enter_paper_opinion(office, conference, rated_person=person, text="x", received_on=today + timedelta(days=1))
+        opinions.enter_paper_opinion(
+            office, conference, rated_person=person, text="x", received_on=today + timedelta(days=1)
+        )
 
 
 def test_request_forward_explain_distribute(office, conference, person, pdf_bytes, today):
@@ -71,7 +73,9 @@ def test_request_forward_explain_distribute(office, conference, person, pdf_byte
         opinions.record_explanation(office, person, text="x", answers=[a])  # a was never forwarded
 
     assert checklist(conference, today)[2].status == "pending"
-    explanation = opinions.record_explanation(None, person, text="Xin giải trình như sau…", answers=[b], filename="gt.pdf", data=pdf_bytes)
+    explanation = opinions.record_explanation(
+        None, person, text="Xin giải trình như sau…", answers=[b], filename="gt.pdf", data=pdf_bytes
+    )
     assert explanation.recorded_by == person.full_name
     assert checklist(conference, today)[2].status == "done"
     assert opinion_summary(conference).answered == 1

@@ -21,7 +21,13 @@ def test_retirement_notified_needs_a_decision(office, conference):
     assert "nghỉ công tác chờ nghỉ hưu" in message and "Quy định 96-QĐ/TW" in message
     assert RatedPerson.objects.count() == 0
     person = rated.add_rated_person(
-        office, conference, full_name="A", post="B", retirement_notified=True, decision="excluded", decision_note="Theo thông báo số 12"
+        office,
+        conference,
+        full_name="A",
+        post="B",
+        retirement_notified=True,
+        decision="excluded",
+        decision_note="Theo thông báo số 12",
     )
     assert not person.on_ballot
 
@@ -32,7 +38,13 @@ def test_appointed_in_rating_year_rated_anyway_needs_a_reason(office, conference
         rated.add_rated_person(office, conference, full_name="A", post="B", took_office_on=appointed, decision="rated")
     assert "lý do" in info.value.messages[0]
     person = rated.add_rated_person(
-        office, conference, full_name="A", post="B", took_office_on=appointed, decision="rated", decision_note="Cấp trên quyết định"
+        office,
+        conference,
+        full_name="A",
+        post="B",
+        took_office_on=appointed,
+        decision="rated",
+        decision_note="Cấp trên quyết định",
     )
     assert person.on_ballot
 
@@ -40,7 +52,14 @@ def test_appointed_in_rating_year_rated_anyway_needs_a_reason(office, conference
 def test_excluding_without_grounds_needs_a_reason(office, conference, person):
     with pytest.raises(ValidationError):
         rated.update_rated_person(
-            office, person, full_name=person.full_name, post=person.post, group="", retirement_notified=False, took_office_on=None, decision="excluded"
+            office,
+            person,
+            full_name=person.full_name,
+            post=person.post,
+            group="",
+            retirement_notified=False,
+            took_office_on=None,
+            decision="excluded",
         )
     rated.update_rated_person(
         office,

@@ -40,8 +40,18 @@ def test_dismissed_match_stays_dismissed(office, conference, person):
 
 def test_allow_policy_links_deputies_automatically(office, today):
     body = campaigns.create_body(office, name="HĐND tỉnh", level="province")
-    campaign = campaigns.create_campaign(office, body=body, name="Kỳ họp", legal_basis="NQ", term="2021–2026", rule_set="nq96-2023", rating_year=today.year)
-    conference = campaigns.create_conference(office, campaign=campaign, title="Kỳ họp", date=today, place="p", convening_body="HĐND")
+    campaign = campaigns.create_campaign(
+        office,
+        body=body,
+        name="Kỳ họp",
+        legal_basis="NQ",
+        term="2021–2026",
+        rule_set="nq96-2023",
+        rating_year=today.year,
+    )
+    conference = campaigns.create_conference(
+        office, campaign=campaign, title="Kỳ họp", date=today, place="p", convening_body="HĐND"
+    )
     person = rated.add_rated_person(office, conference, full_name="Lê Duy An", post="Chủ tịch UBND tỉnh")
     voter = roster.add_voter(office, conference, full_name="Lê Duy An", post="Đại biểu HĐND tỉnh")
     assert voter.rated_person == person

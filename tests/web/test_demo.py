@@ -28,7 +28,12 @@ def test_demo_command_without_serving(tmp_path):
     env = {**os.environ, "TINNHIEM_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "tinnhiem.site.settings"}
     env.pop("TINNHIEM_SECRET_KEY", None)
     proc = subprocess.run(
-        [sys.executable, "-m", "tinnhiem.cli", "demo", "--no-input", "--no-serve"], capture_output=True, text=True, env=env, timeout=300, check=False
+        [sys.executable, "-m", "tinnhiem.cli", "demo", "--no-input", "--no-serve"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     assert "vanphong" in proc.stdout and "http://127.0.0.1:8000/" in proc.stdout

@@ -31,7 +31,15 @@ def xlsx(rows):
 def test_create_campaign_and_conference_through_the_pages(office_client, roles):
     response = office_client.post(
         reverse("conferences:campaign_create"),
-        {"new_body_name": "UBND xã A", "new_body_level": "commune", "name": "Đợt 1", "legal_basis": "KH 1", "term": "2021–2026", "rule_set": "qd96-2023", "rating_year": 2026},
+        {
+            "new_body_name": "UBND xã A",
+            "new_body_level": "commune",
+            "name": "Đợt 1",
+            "legal_basis": "KH 1",
+            "term": "2021–2026",
+            "rule_set": "qd96-2023",
+            "rating_year": 2026,
+        },
     )
     assert response.status_code == 302
     campaign_url = response["Location"]
@@ -46,7 +54,9 @@ def test_create_campaign_and_conference_through_the_pages(office_client, roles):
 
 def test_import_error_shown_and_nothing_saved(office_client, conference):
     upload = xlsx([["Họ và tên", "Chức vụ", "Ngày sinh"], ["A", "B", "1970"]])
-    response = office_client.post(reverse("conferences:roster_import", args=[conference.pk]), {"file": upload}, follow=True)
+    response = office_client.post(
+        reverse("conferences:roster_import", args=[conference.pk]), {"file": upload}, follow=True
+    )
     page = response.content.decode()
     assert "Chưa nhập tệp, không có dữ liệu nào được lưu" in page and "Ngày sinh" in page
     assert Voter.objects.count() == 0
@@ -54,7 +64,9 @@ def test_import_error_shown_and_nothing_saved(office_client, conference):
 
 def test_import_then_search(office_client, conference):
     upload = xlsx([["Họ và tên", "Chức vụ"], ["Nguyễn Văn An", "Trưởng phòng"], ["Lê Thị Bích", "Hiệu trưởng"]])
-    response = office_client.post(reverse("conferences:roster_import", args=[conference.pk]), {"file": upload}, follow=True)
+    response = office_client.post(
+        reverse("conferences:roster_import", args=[conference.pk]), {"file": upload}, follow=True
+    )
     assert "Đã nhập 2 người ghi phiếu" in response.content.decode()
     page = office_client.get(reverse("conferences:roster", args=[conference.pk]), {"q": "bích"}).content.decode()
     assert "Lê Thị Bích" in page and "Nguyễn Văn An" not in page
@@ -64,22 +76,35 @@ def test_rated_person_with_grounds_asks_for_a_decision(office_client, conference
     url = reverse("conferences:rated", args=[conference.pk])
     page = office_client.post(url, {"full_name": "A", "post": "B", "retirement_notified": "on"}).content.decode()
     assert "không thuộc diện lấy phiếu" in page and "Hãy chọn quyết định" in page
-    response = office_client.post(url, {"full_name": "A", "post": "B", "retirement_notified": "on", "decision": "excluded", "decision_note": "TB số 5"})
+    response = office_client.post(
+        url,
+        {
+            "full_name": "A",
+            "post": "B",
+            "retirement_notified": "on",
+            "decision": "excluded",
+            "decision_note": "TB số 5",
+        },
+    )
     assert response.status_code == 302
 
 
 def test_voter_link_reads_dossiers_and_sends_an_unsigned_opinion(client, office, conference, person, voter, pdf_bytes):
     from tinnhiem.conferences.usecases import dossiers
 
-    dossier = dossiers.upload_dossier(office, person, kind="report", title="Báo cáo tự đánh giá", filename="a.pdf", data=pdf_bytes)
+    dossier = dossiers.upload_dossier(
+        office, person, kind="report", title="Báo cáo tự đánh giá", filename="a.pdf", data=pdf_bytes
+    )
     url = links.invitation_url(voter)
     page = client.get(url).content.decode()
     assert "Kính gửi đồng chí Nguyễn Văn An" in page and "Báo cáo tự đánh giá" not in page  # not yet distributed
     dossiers.distribute_dossiers(office, conference)
     response = client.get(url)
     assert "Báo cáo tự đánh giá" in response.content.decode()
-    assert response["Cache-Control"] == "no-store" and response["Referrer-Policy"] == "no-referrer"
-    doc = client.get(reverse("conferences:invitation_document", args=[voter.pk, links.invitation_mac(voter), "ho-so", dossier.pk]))
+    assert response["Cache-Control"] == "no-store" and response["Referrer-Policy"] == "same-origin"
+    doc = client.get(
+        reverse("conferences:invitation_document", args=[voter.pk, links.invitation_mac(voter), "ho-so", dossier.pk])
+    )
     assert doc.status_code == 200 and b"".join(doc.streaming_content) == pdf_bytes
     response = client.post(url, {"rated_person": person.pk, "text": "Đồng tình với báo cáo"}, follow=True)
     assert "Ý kiến đã được gửi" in response.content.decode()
@@ -112,7 +137,10 @@ def test_english_is_available(office_client, conference):
     page = office_client.get(reverse("conferences:conference", args=[conference.pk])).content.decode()
     assert "Preparation deadlines" in page
     office_client.post(reverse("set_language"), {"language": "vi", "next": "/"})
-    assert "Thời hạn chuẩn bị" in office_client.get(reverse("conferences:conference", args=[conference.pk])).content.decode()
+    assert (
+        "Thời hạn chuẩn bị"
+        in office_client.get(reverse("conferences:conference", args=[conference.pk])).content.decode()
+    )
 
 
 def test_browser_asking_for_english_still_gets_vietnamese_by_default(client, office, conference):

@@ -655,8 +655,7 @@ def invitation(request, voter_id: int, mac: str):
             "mac": mac,
         },
     )
-    response["Referrer-Policy"] = "no-referrer"
-    response["Cache-Control"] = "no-store"
+    response["Cache-Control"] = "no-store"  # Referrer-Policy same-origin (site-wide) keeps the link off other sites
     return response
 
 
@@ -694,6 +693,5 @@ def explanation_link(request, person_id: int, mac: str):
     )
     if response is None:
         return redirect(request.path)
-    response["Referrer-Policy"] = "no-referrer"
-    response["Cache-Control"] = "no-store"
+    response["Cache-Control"] = "no-store"  # Referrer-Policy same-origin (site-wide) keeps the link off other sites
     return response

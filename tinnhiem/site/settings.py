@@ -153,5 +153,6 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": ["console"], "level": "WARNING"},
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django.security.csrf": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }

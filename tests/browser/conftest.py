@@ -1,0 +1,86 @@
+"""Real Chromium (Debian's package, installed by scripts/setup --test) driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "screens"
+DOC_IMAGES = ROOT / "docs" / "img"
+
+
+def chromium_path() -> str:
+    for candidate in (
+        os.environ.get("TINNHIEM_CHROMIUM"),
+        "/usr/bin/chromium",
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+    ):
+        if candidate and Path(candidate).exists():
+            return candidate
+    pytest.fail("Chromium is missing: run scripts/setup --test (it installs Debian's chromium)")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    contexts = []
+
+    def make(width=1280, height=900, mobile=False):
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, is_mobile=mobile, has_touch=mobile, locale="vi-VN"
+        )
+        context.set_default_timeout(15000)
+        contexts.append(context)
+        page = context.new_page()
+        external = []
+        page.on(
+            "request",
+            lambda r: external.append(r.url) if not r.url.startswith((live_server.url, "data:", "blob:")) else None,
+        )
+        page.external_requests = external
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def shot():
+    """Save a screenshot to test-artifacts/ (and to docs/img/ with TINNHIEM_UPDATE_SCREENSHOTS=1)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str, full_page: bool = True) -> Path:
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        if os.environ.get("TINNHIEM_UPDATE_SCREENSHOTS") == "1":
+            DOC_IMAGES.mkdir(parents=True, exist_ok=True)
+            shutil.copy(path, DOC_IMAGES / f"{name}.png")
+        return path
+
+    return take

@@ -1,0 +1,145 @@
+"""The staff office prepares a conference in real Chromium; a voter sends an opinion from a phone;
+the office forwards it and records the explanation."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from openpyxl import Workbook
+
+from tinnhiem.conferences import links
+from tinnhiem.conferences.models import Conference, Explanation, Opinion, Voter
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def roster_xlsx(path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["STT", "Họ và tên", "Chức vụ", "Đơn vị"])
+    for n, (name, post) in enumerate(
+        [
+            ("Nguyễn Văn An", "Trưởng phòng Nội vụ"),
+            ("Lê Thị Bích", "Hiệu trưởng"),
+            ("Phạm Quốc Cường", "Chánh Thanh tra"),
+        ],
+        start=1,
+    ):
+        ws.append([n, name, post, "UBND thành phố"])
+    wb.save(path)
+
+
+def login(page, base, username):
+    page.goto(f"{base}/tai-khoan/dang-nhap/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "pw-123456")
+    page.click("main button[type=submit]")
+    page.get_by_role("link", name="Đăng xuất").or_(page.get_by_role("button", name="Đăng xuất")).wait_for()
+
+
+def test_office_prepares_and_voter_sends_opinion(new_page, live_server, office, shot, tmp_path):
+    from tinnhiem.documents.render import render_pdf
+
+    base = live_server.url
+    page = new_page()
+    login(page, base, "office")
+    page.get_by_role("link", name="Đợt lấy phiếu mới").click()
+    page.fill("#id_new_body_name", "UBND thành phố Móng Cái")
+    page.select_option("#id_new_body_level", "district")
+    page.fill("#id_name", "Lấy phiếu tín nhiệm Phó Chủ tịch UBND thành phố")
+    page.fill("#id_legal_basis", "Kế hoạch số 267/KH-UBND")
+    page.fill("#id_rating_year", str(date.today().year))
+    page.select_option("#id_rule_set", "qd96-2023")
+    shot(page, "01-dot-moi")
+    page.click("main button[type=submit]")
+    page.get_by_role("link", name="Hội nghị mới").click()
+    page.fill("#id_title", "Hội nghị lấy phiếu tín nhiệm Phó Chủ tịch UBND thành phố")
+    page.fill("#id_date", (date.today() + timedelta(days=20)).isoformat())
+    page.fill("#id_place", "Hội trường UBND thành phố")
+    page.fill("#id_convening_body", "UBND thành phố Móng Cái")
+    page.click("main button[type=submit]")
+    page.get_by_text("Đã tạo hội nghị.").wait_for()
+    conference = Conference.objects.get()
+    assert conference.rules.id == "qd96-2023" and conference.campaign.body.level == "district"
+
+    page.get_by_role("link", name="Người được lấy phiếu").click()
+    page.fill("#id_full_name", "Trần Minh Đức")
+    page.fill("#id_post", "Phó Chủ tịch UBND thành phố")
+    page.click("button:has-text('Thêm')")
+    page.get_by_text("Đã thêm.").wait_for()
+
+    page.get_by_role("link", name="Danh sách người ghi phiếu").click()
+    xlsx = tmp_path / "danh-sach.xlsx"
+    roster_xlsx(xlsx)
+    page.set_input_files("#id_file", str(xlsx))
+    page.click("button:has-text('Nhập')")
+    page.get_by_text("Đã nhập 3 người ghi phiếu.").wait_for()
+    shot(page, "02-danh-sach")
+    assert Voter.objects.count() == 3
+
+    page.get_by_role("link", name="Hồ sơ").click()
+    pdf = tmp_path / "bao-cao.pdf"
+    pdf.write_bytes(
+        render_pdf(
+            "self_report",
+            {"body": "UBND", "name": "Trần Minh Đức", "post": "Phó Chủ tịch", "place_date": "Móng Cái", "sections": []},
+        )
+    )
+    page.select_option("#id_rated_person", label="Trần Minh Đức — Phó Chủ tịch UBND thành phố")
+    page.fill("#id_title", "Báo cáo tự đánh giá")
+    page.set_input_files("#id_file", str(pdf))
+    page.click("button:has-text('Tải lên')")
+    page.get_by_text("Đã tải hồ sơ lên.").wait_for()
+    page.click("button:has-text('Gửi các hồ sơ mới cho người ghi phiếu')")
+    page.get_by_text("Đã gửi 1 hồ sơ cho người ghi phiếu.").wait_for()
+
+    page.get_by_role("link", name="Giấy mời").click()
+    assert page.locator("#invitations img").count() == 3
+    shot(page, "03-giay-moi")
+
+    # a voter on a phone, in a separate browser context, with the link from the invitation letter
+    voter = Voter.objects.get(full_name="Lê Thị Bích")
+    phone = new_page(width=390, height=844, mobile=True)
+    phone.goto(base + links.invitation_url(voter).removeprefix("http://testserver"))
+    phone.get_by_text("Kính gửi đồng chí Lê Thị Bích,").wait_for()
+    assert phone.get_by_role("link", name="Trần Minh Đức: Báo cáo tự đánh giá").count() == 1
+    phone.select_option("#id_rated_person", label="Trần Minh Đức — Phó Chủ tịch UBND thành phố")
+    phone.fill("#id_text", "Đề nghị đồng chí làm rõ tiến độ dự án kè biển.")
+    shot(phone, "04-nguoi-ghi-phieu-dien-thoai")
+    phone.click("button:has-text('Gửi')")
+    phone.get_by_text("Ý kiến đã được gửi").wait_for()
+    opinion = Opinion.objects.get()
+    assert opinion.voter is None and opinion.signed_by == ""
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, "the voter page scrolls sideways on a phone"
+
+    # the office classifies and forwards; the explanation is recorded on the person's behalf
+    page.get_by_role("link", name="Ý kiến").click()
+    page.select_option("#opinions select[name=tag]", "requests_explanation")
+    page.click("#opinions button:has-text('Lưu')")
+    page.click("button:has-text('Chuyển các yêu cầu giải trình')")
+    page.get_by_text("Đã chuyển 1 yêu cầu").wait_for()
+    page.get_by_role("link", name="Giải trình").first.click()
+    page.get_by_role("link", name="Ghi giải trình thay người được lấy phiếu").click()
+    page.fill("#id_text", "Dự án kè biển đã hoàn thành 80% khối lượng.")
+    page.check("input[name=answers]")
+    page.click("button:has-text('Lưu')")
+    page.get_by_text("Đã ghi nhận giải trình.").wait_for()
+    assert Explanation.objects.get().answers.get() == opinion
+
+    page.get_by_role("link", name="Tổng quan").click()
+    summary = page.locator("#opinion-summary").inner_text()
+    assert "1 ý kiến, 1 yêu cầu giải trình" in summary
+    assert page.locator("#checklist .badge.done").count() == 3
+    shot(page, "05-tong-quan")
+    assert page.external_requests == [] and phone.external_requests == []
+
+
+def test_overview_on_a_phone(new_page, live_server, office, conference, shot):
+    page = new_page(width=390, height=844, mobile=True)
+    login(page, live_server.url, "office")
+    page.goto(f"{live_server.url}/hoi-nghi/{conference.pk}/")
+    page.get_by_text("Thời hạn chuẩn bị").wait_for()
+    shot(page, "06-tong-quan-dien-thoai")
+    assert page.external_requests == []
