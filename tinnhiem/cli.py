@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import unicodedata
 from collections.abc import Sequence
@@ -202,7 +203,13 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="tinnhiem", description=_("tinnhiem: confidence votes, counted exactly and secretly."))
+    parser = _Parser(
+        prog="tinnhiem",
+        description=_("tinnhiem: confidence votes, counted exactly and secretly."),
+        epilog=_(
+            "Web application: “tinnhiem demo” starts a server with a demo conference; “tinnhiem help” lists all commands."
+        ),
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     tally = sub.add_parser("tally", help=_("count a ballots file under a rule set"))
     tally.add_argument("ballots", help=_("the ballots file (CSV)"))
@@ -232,11 +239,15 @@ def run_core(argv: Sequence[str], stdout: TextIO = sys.stdout, stderr: TextIO = 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] in CORE_COMMANDS or argv[0] in ("-h", "--help"):
-        return run_core(argv)
-    from .site.manage import run_management  # the web application, only when asked for
+    try:
+        if not argv or argv[0] in CORE_COMMANDS or argv[0] in ("-h", "--help"):
+            return run_core(argv or ["--help"])
+        from .site.manage import run_management  # the web application, only when asked for
 
-    return run_management(argv)
+        return run_management(argv)
+    except BrokenPipeError:  # e.g. "tinnhiem rules | head"
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -147,3 +147,12 @@ def test_browser_asking_for_english_still_gets_vietnamese_by_default(client, off
     client.force_login(office)
     page = client.get(reverse("conferences:home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert "Các đợt lấy phiếu tín nhiệm" in page
+
+
+def test_oversized_upload_is_refused_before_it_is_read(office_client, conference, settings):
+    settings.TINNHIEM_MAX_REQUEST_BYTES = 1024 * 1024
+    big = io.BytesIO(b"PK\x03\x04" + b"0" * (2 * 1024 * 1024))
+    big.name = "ds.xlsx"
+    response = office_client.post(reverse("conferences:roster_import", args=[conference.pk]), {"file": big})
+    assert response.status_code == 413 and "Tệp quá lớn" in response.content.decode()
+    assert Voter.objects.count() == 0

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "tinnhiem.site.limits.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tinnhiem.site.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -132,6 +133,7 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 TINNHIEM_MAX_DOSSIER_BYTES = int(os.environ.get("TINNHIEM_MAX_DOSSIER_BYTES", 20 * 1024 * 1024))
+TINNHIEM_MAX_REQUEST_BYTES = int(os.environ.get("TINNHIEM_MAX_REQUEST_BYTES", 25 * 1024 * 1024))
 TINNHIEM_MAX_ROSTER_BYTES = int(os.environ.get("TINNHIEM_MAX_ROSTER_BYTES", 5 * 1024 * 1024))
 # The address voters' phones use to reach this server (printed in invitation QR codes).
 TINNHIEM_PUBLIC_URL = os.environ.get("TINNHIEM_PUBLIC_URL", "").rstrip("/")
