@@ -331,4 +331,6 @@ def load_demo(today: date | None = None) -> Conference:
 
 
 def demo_summary() -> list[str]:
-    return [f"{username:<11} / {DEMO_PASSWORD}   ({role})" for username, role, _n in DEMO_USERS]
+    from tinnhiem.accounts.roles import role_label
+
+    return [f"{username:<11} / {DEMO_PASSWORD}   ({role_label(role)})" for username, role, _n in DEMO_USERS]
