@@ -13,11 +13,12 @@ import sys
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from .ballotfile import BallotFileError, decode, parse_ballot_csv
 from .i18n import cli_language, gettext
 from .rules import RulesError, RuleSet, TallyResult, builtin_rule_sets, format_percent, resolve_rule_set, tally_ballots
+from .rules.report import result_to_json
 
 CORE_COMMANDS = ("tally", "rules")
 
@@ -28,31 +29,6 @@ def _(message: str) -> str:
 
 class CliError(Exception):
     """Printed to stderr; exit status 2."""
-
-
-def result_to_json(result: TallyResult) -> dict[str, Any]:
-    """The stable JSON contract of ``tinnhiem tally --format json`` (docs/cli.md)."""
-    rules = result.rules
-    return {
-        "rules": rules.id,
-        "ballots": {
-            "issued": result.ballots.issued,
-            "collected": result.ballots.collected,
-            "valid": result.ballots.valid,
-            "invalid": result.ballots.invalid,
-        },
-        "base": {"kind": result.base.kind, "value": result.base.value},
-        "people": [
-            {
-                "label": person.label,
-                "counts": {**{k: person.counts[k] for k in rules.level_keys}, "invalid": person.row_invalid},
-                "percent": {k: format_percent(person.counts[k], result.base.value, ".") for k in rules.level_keys},
-                "outcome": person.outcome_key,
-                "consequence": person.consequence,
-            }
-            for person in result.people
-        ],
-    }
 
 
 def _width(text: str) -> int:

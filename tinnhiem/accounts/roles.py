@@ -61,12 +61,14 @@ def user_roles(user: Any) -> list[str]:
     return [g.name for g in user.groups.all() if g.name in ROLES]
 
 
-def permission_required(perm: str, *, post: str | None = None) -> Callable:
+def permission_required(perm: str, *, post: str | tuple[str, ...] | None = None) -> Callable:
     """View decorator: login first (redirect), then 403 without the permission.
 
-    ``post``: a further permission needed to POST to the page (a list page that also adds).
+    ``post``: a further permission (or any of several) needed to POST to the page.
     Both are kept on the view so that the permission walk test can check every URL.
     """
+
+    post_perms = (post,) if isinstance(post, str) else tuple(post or (perm,))
 
     def decorator(view: Callable) -> Callable:
         from django.contrib.auth.views import redirect_to_login
@@ -77,12 +79,12 @@ def permission_required(perm: str, *, post: str | None = None) -> Callable:
                 return redirect_to_login(request.get_full_path())
             if not request.user.has_perm(perm):
                 raise PermissionDenied(perm)
-            if post and request.method == "POST" and not request.user.has_perm(post):
-                raise PermissionDenied(post)
+            if request.method == "POST" and not any(request.user.has_perm(p) for p in post_perms):
+                raise PermissionDenied(" | ".join(post_perms))
             return view(request, *args, **kwargs)
 
         wrapped.required_permission = perm  # type: ignore[attr-defined]
-        wrapped.post_permission = post or perm  # type: ignore[attr-defined]
+        wrapped.post_permissions = post_perms  # type: ignore[attr-defined]
         return wrapped
 
     return decorator

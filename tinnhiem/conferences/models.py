@@ -76,7 +76,19 @@ class Conference(models.Model):
     class Status(models.TextChoices):
         PREPARING = "preparing", _("Preparing")
         IN_SESSION = "in_session", _("In session")
+        VOTING = "voting", _("Voting")
+        COUNTING = "counting", _("Counting")
         FINISHED = "finished", _("Finished")
+
+    AGENDA = (
+        ("opening", _("Opening, attendance")),
+        ("report", _("Report on the rated persons")),
+        ("direction", _("Direction by the chair")),
+        ("discussion", _("Discussion")),
+        ("committee", _("Approval of the counting committee")),
+        ("voting", _("Voting")),
+        ("results", _("Counting and results")),
+    )
 
     campaign = models.ForeignKey(
         Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="conferences"
@@ -88,6 +100,13 @@ class Conference(models.Model):
     chair_name = NFCCharField(_("chaired by"), max_length=255, blank=True)
     convening_body = NFCCharField(_("convening body"), max_length=255)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PREPARING)
+    agenda_step = models.PositiveSmallIntegerField(default=0)
+    quorum_override_reason = NFCTextField(blank=True)
+    committee_votes_for = models.PositiveIntegerField(null=True, blank=True)
+    committee_votes_against = models.PositiveIntegerField(null=True, blank=True)
+    committee_votes_abstaining = models.PositiveIntegerField(null=True, blank=True)
+    committee_approved = models.BooleanField(default=False)
+    results_published = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -113,6 +132,10 @@ class Conference(models.Model):
         """Invitation links work until the conference is finished or its day has passed."""
         return self.status != self.Status.FINISHED and date.today() <= self.date
 
+    @property
+    def agenda_label(self) -> str:
+        return str(self.AGENDA[min(self.agenda_step, len(self.AGENDA) - 1)][1])
+
 
 class RatedPerson(models.Model):
     """Người được lấy phiếu tín nhiệm."""
@@ -130,6 +153,14 @@ class RatedPerson(models.Model):
     took_office_on = models.DateField(_("elected or appointed on"), null=True, blank=True)
     decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices, default=Decision.RATED)
     decision_note = NFCTextField(_("reason for the decision"), blank=True)
+    ballot_form = models.ForeignKey(
+        "BallotForm",
+        verbose_name=_("ballot form"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="people",
+    )
     link_nonce = models.CharField(max_length=16, default=new_nonce, editable=False)
 
     class Meta:
@@ -166,6 +197,17 @@ class Voter(models.Model):
         related_name="as_voter",
     )
     rated_match_dismissed = models.BooleanField(default=False, editable=False)
+
+    class Attendance(models.TextChoices):
+        UNKNOWN = "", _("Not yet checked")
+        PRESENT = "present", _("Present")
+        ABSENT = "absent", _("Absent")
+
+    # Who received a ballot is recorded; which ballot, never. No time is kept, only whether the
+    # voter arrived after the vote had opened.
+    attendance = models.CharField(_("attendance"), max_length=8, choices=Attendance.choices, default="", blank=True)
+    absence_reason = NFCCharField(_("reason for absence"), max_length=255, blank=True)
+    arrived_late = models.BooleanField(default=False)
     link_nonce = models.CharField(max_length=16, default=new_nonce, editable=False)
 
     class Meta:
@@ -286,3 +328,74 @@ class Explanation(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class CommitteeMember(models.Model):
+    """A member of the counting committee (Ban kiểm phiếu): chosen from the voters present, never a
+    rated person, acting in the counting pages with their own login."""
+
+    class Role(models.TextChoices):
+        HEAD = "head", _("Head (Trưởng ban)")
+        SECRETARY = "secretary", _("Secretary (Thư ký)")
+        MEMBER = "member", _("Member (Ủy viên)")
+
+    conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="committee")
+    voter = models.ForeignKey(Voter, verbose_name=_("voter"), on_delete=models.PROTECT, related_name="committee_roles")
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.MEMBER)
+    user = models.ForeignKey(
+        "auth.User",
+        verbose_name=_("login account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="committee_seats",
+    )
+
+    class Meta:
+        verbose_name = _("counting committee member")
+        verbose_name_plural = _("counting committee")
+        ordering = ["conference", "role", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["conference", "voter"], name="committee_voter_once"),
+            models.UniqueConstraint(fields=["conference", "user"], name="committee_user_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.voter.full_name} ({self.get_role_display()})"
+
+
+class BallotForm(models.Model):
+    """Mẫu phiếu: a group of rated persons printed on one ballot; every count is per form."""
+
+    class Mode(models.TextChoices):
+        DOUBLE_ENTRY = "double_entry", _("Double entry, ballot by ballot")
+        TOTALS = "totals", _("Totals counted by hand")
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Not yet counted")
+        COUNTING = "counting", _("Counting")
+        FINALISED = "finalised", _("Finalised")
+
+    conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="ballot_forms")
+    order = models.PositiveSmallIntegerField(default=1)
+    name = NFCCharField(_("name"), max_length=255)
+    color = models.CharField(
+        _("paper colour"), max_length=7, blank=True, help_text=_("e.g. #ffe9a8; printed also in greyscale")
+    )
+    mode = models.CharField(_("counting mode"), max_length=16, choices=Mode.choices, default=Mode.DOUBLE_ENTRY)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.OPEN)
+    issued = models.PositiveIntegerField(_("ballots issued"), null=True, blank=True)
+    spoilt = models.PositiveIntegerField(_("spoilt ballots exchanged"), default=0)
+    collected = models.PositiveIntegerField(_("ballots collected"), null=True, blank=True)
+    reconciliation_note = NFCTextField(_("explanation of the difference"), blank=True)
+
+    class Meta:
+        verbose_name = _("ballot form")
+        verbose_name_plural = _("ballot forms")
+        ordering = ["conference", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def people_on_ballot(self):
+        return self.people.filter(decision=RatedPerson.Decision.RATED).order_by("order", "id")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import day_views, views
 
 app_name = "conferences"
 
@@ -49,6 +49,11 @@ urlpatterns = [
         views.invitation_revoke,
         name="invitation_revoke",
     ),
+    path("hoi-nghi/<int:conference_id>/diem-danh/", day_views.attendance, name="attendance"),
+    path("hoi-nghi/<int:conference_id>/diem-danh/so-lieu/", day_views.attendance_count, name="attendance_count"),
+    path("hoi-nghi/<int:conference_id>/dieu-hanh/", day_views.chair_panel, name="chair"),
+    path("hoi-nghi/<int:conference_id>/ban-kiem-phieu/", day_views.committee, name="committee"),
+    path("hoi-nghi/<int:conference_id>/mau-phieu/", day_views.ballot_forms, name="ballot_forms"),
     path("moi/<int:voter_id>/<str:mac>/", views.invitation, name="invitation"),
     path(
         "moi/<int:voter_id>/<str:mac>/<str:kind>/<int:doc_id>/", views.invitation_document, name="invitation_document"

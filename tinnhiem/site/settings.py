@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "tinnhiem.accounts",
     "tinnhiem.audit",
     "tinnhiem.conferences",
+    "tinnhiem.voting",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,7 @@ admin.site.site_header = "tinnhiem"
 
 urlpatterns = [
     path("", include("tinnhiem.conferences.urls")),
+    path("", include("tinnhiem.voting.urls")),
     path("tai-khoan/", include("tinnhiem.accounts.urls")),
     path("nhat-ky/", include("tinnhiem.audit.urls")),
     path("ngon-ngu/", public(set_language), name="set_language"),

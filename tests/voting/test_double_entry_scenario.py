@@ -1,0 +1,196 @@
+"""The whole paper conference through the use cases: attendance → quorum → committee approval →
+issued and collected → double entry with deliberate differences → resolution → finalise. The
+results equal the counting core's on the same ballots, under qd96-2023 and nq96-2023."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from tinnhiem.conferences.models import BallotForm, Conference
+from tinnhiem.conferences.usecases import campaigns, day
+from tinnhiem.rules import builtin_rule_set, tally_ballots
+from tinnhiem.rules.report import result_to_json
+from tinnhiem.voting.models import EntryRow, FormResult
+from tinnhiem.voting.usecases import counting
+
+from .conftest import ROLES, build
+
+
+def true_stack(n: int, seed: int) -> list[tuple[str, str]]:
+    """The physical stack: (keys, whole-invalid reason) per ballot, as the committee reads it."""
+    rng = random.Random(seed)
+    stack = []
+    for i in range(n):
+        if i == 3:
+            stack.append(("", "Phiếu gạch xoá họ tên người được in trên phiếu"))
+        else:
+            stack.append(("".join(rng.choice("1111122339" if j else "1233333390") for j in range(2)), ""))
+    return stack
+
+
+def run_conference(office, chair, counters, conference, *, n_voters=40, n_present=36, collected=35, seed=1):
+    people, voters = build(office, conference, n_voters)
+    day.open_conference(chair, conference)
+    day.check_in(office, conference, voters[:n_present])
+    size = conference.rules.committee.minimum_for(conference.campaign.body.level)
+    for voter, role, user in zip(voters[:size], ROLES[:size], counters[:size], strict=True):
+        day.propose_member(office, conference, voter=voter, role=role, user=user)
+    assert day.record_committee_approval(chair, conference, votes_for=n_present, against=0, abstaining=0)
+    day.open_voting(chair, conference)
+    form = conference.ballot_forms.get()
+    counting.record_ballot_counts(counters[0], form, issued=n_present, collected=collected)
+    day.close_voting(chair, conference)
+
+    stack = true_stack(collected, seed)
+    a = counting.start_entry(counters[0], form, device_key="device-a")
+    b = counting.start_entry(counters[1], form, device_key="device-b")
+    assert (a.pass_label, b.pass_label) == ("A", "B")
+    for position, (keys, reason) in enumerate(stack, start=1):
+        counting.enter_ballot(
+            counters[0], a, device_key="device-a", position=position, marks=keys, invalid_reason=reason
+        )
+        typo = keys
+        if position in (5, 17) and not reason:  # member B mistypes two ballots
+            typo = ("3" if keys[0] != "3" else "1") + keys[1:]
+        counting.enter_ballot(
+            counters[1], b, device_key="device-b", position=position, marks=typo, invalid_reason=reason
+        )
+    return form, people, stack
+
+
+@pytest.mark.parametrize("rule_id", ["qd96-2023", "nq96-2023"])
+def test_paper_conference_end_to_end(office, chair, counters, campaign, today, rule_id):
+    campaign = campaigns.update_campaign(office, campaign, rule_set=rule_id)
+    conference = campaigns.create_conference(
+        office, campaign=campaign, title="HN", date=today, place="p", convening_body="c"
+    )
+    form, people, stack = run_conference(office, chair, counters, conference)
+
+    diffs = counting.open_differences(form)
+    assert [d["position"] for d in diffs] == [5, 17]
+    with pytest.raises(ValidationError) as info:
+        counting.finalise_form(counters[0], form)
+    assert "5, 17" in info.value.messages[0]
+
+    # the committee finds ballots 5 and 17 in the stack and records what they say
+    for d in diffs:
+        keys, _reason = stack[d["position"] - 1]
+        counting.resolve_difference(counters[2], form, position=d["position"], marks=keys, reason="Đối chiếu phiếu gốc")
+    assert counting.open_differences(form) == []
+    assert form.rulings.count() == 2
+
+    with pytest.raises(ValidationError) as info:  # 36 issued, 35 collected: must be explained
+        counting.finalise_form(counters[0], form)
+    assert "giải trình" in info.value.messages[0].lower() or "Explain" in info.value.messages[0]
+    counting.record_ballot_counts(
+        counters[0], form, issued=36, collected=35, note="Một đại biểu ra về sớm, không nộp phiếu"
+    )
+    stored = counting.finalise_form(counters[0], form)
+
+    rules = builtin_rule_set(rule_id)
+    expected = tally_ballots(
+        rules, [p.full_name for p in people], [counting.to_ballot(rules, k, r) for k, r in stack], issued=36
+    )
+    core = result_to_json(expected)
+    assert {k: stored.data[k] for k in ("rules", "ballots")} == {k: core[k] for k in ("rules", "ballots")}
+    assert {k: stored.data["base"][k] for k in core["base"]} == core["base"]
+    for got, want in zip(stored.data["people"], core["people"], strict=True):
+        assert {k: got[k] for k in want} == want
+    assert stored.data["ballots"]["invalid"] == 1 and stored.whole_invalid == 1
+    conference.refresh_from_db()
+    assert conference.status == Conference.Status.FINISHED
+
+    with pytest.raises(ValidationError):
+        counting.enter_ballot(
+            counters[0], form.entry_sessions.get(pass_label="A"), device_key="device-a", position=1, marks="11"
+        )
+
+
+def test_double_submit_counts_once_and_position_beyond_collected_refused(office, chair, counters, conference):
+    _people, voters = build(office, conference, 10)
+    day.open_conference(chair, conference)
+    day.check_in(office, conference, voters)
+    for voter, role, user in zip(voters[:3], ROLES[:3], counters[:3], strict=True):
+        day.propose_member(office, conference, voter=voter, role=role, user=user)
+    day.record_committee_approval(chair, conference, votes_for=10, against=0, abstaining=0)
+    day.open_voting(chair, conference)
+    form = conference.ballot_forms.get()
+    counting.record_ballot_counts(counters[0], form, issued=10, collected=10)
+    session = counting.start_entry(counters[0], form, device_key="k")
+    first = counting.enter_ballot(counters[0], session, device_key="k", position=1, marks="12")
+    again = counting.enter_ballot(counters[0], session, device_key="k", position=1, marks="12")
+    assert first.pk == again.pk and EntryRow.objects.count() == 1
+    with pytest.raises(ValidationError) as info:
+        counting.enter_ballot(counters[0], session, device_key="k", position=11, marks="12")
+    assert "11" in info.value.messages[0]
+    with pytest.raises(ValidationError):
+        counting.enter_ballot(counters[0], session, device_key="k", position=2, marks="14")  # 4 is not a key
+    with pytest.raises(ValidationError):
+        counting.enter_ballot(counters[0], session, device_key="k", position=2, marks="1")  # one key missing
+    # a second device gets a clear message; moving the session is explicit
+    with pytest.raises(counting.DeviceConflict):
+        counting.start_entry(counters[0], form, device_key="other")
+    with pytest.raises(counting.DeviceConflict):
+        counting.enter_ballot(counters[0], session, device_key="other", position=2, marks="11")
+    counting.start_entry(counters[0], form, device_key="other", take_over=True)
+    counting.enter_ballot(counters[0], session, device_key="other", position=2, marks="11")
+    # a third member cannot open a third pass; someone else cannot type into this pass
+    counting.start_entry(counters[1], form, device_key="b")
+    with pytest.raises(ValidationError):
+        counting.start_entry(counters[2], form, device_key="c")
+    with pytest.raises(PermissionDenied):
+        counting.enter_ballot(counters[1], session, device_key="b", position=3, marks="11")
+
+
+def test_correction_after_finalising_needs_the_head(office, chair, counters, conference):
+    form, _people, stack = run_conference(
+        office, chair, counters, conference, n_voters=12, n_present=10, collected=10, seed=3
+    )
+    for d in counting.open_differences(form):
+        keys, _r = stack[d["position"] - 1]
+        counting.resolve_difference(counters[0], form, position=d["position"], marks=keys, reason="Đối chiếu")
+    first = counting.finalise_form(counters[0], form)
+    with pytest.raises(PermissionDenied):
+        counting.reopen_form(counters[1], form, reason="x")  # the secretary is not the head
+    counting.reopen_form(counters[0], form, reason="Khiếu nại về phiếu số 2, Ban kiểm phiếu kiểm tra lại")
+    form.refresh_from_db()
+    assert form.state == BallotForm.State.COUNTING
+    second = counting.finalise_form(counters[0], form)
+    first.refresh_from_db()
+    assert first.superseded and "Khiếu nại" in first.correction_reason
+    assert second.version == 2 and not second.superseded
+    assert FormResult.objects.filter(form=form).count() == 2
+
+
+def test_hand_totals_must_reconcile(office, chair, counters, conference):
+    people, voters = build(office, conference, 10)
+    day.open_conference(chair, conference)
+    day.check_in(office, conference, voters)
+    for voter, role, user in zip(voters[:3], ROLES[:3], counters[:3], strict=True):
+        day.propose_member(office, conference, voter=voter, role=role, user=user)
+    day.record_committee_approval(chair, conference, votes_for=10, against=0, abstaining=0)
+    form = conference.ballot_forms.get()
+    day.set_counting_mode(office, form, mode="totals")
+    day.open_voting(chair, conference)
+    counting.record_ballot_counts(counters[0], form, issued=10, collected=10)
+    day.close_voting(chair, conference)
+    a, b = people
+    bad = {a.pk: {"high": 5, "confidence": 3, "low": 1, "invalid": 0}, b.pk: {"high": 10, "invalid": 0}}
+    with pytest.raises(ValidationError) as info:
+        counting.record_hand_totals(counters[0], form, totals=bad, whole_invalid=1)
+    assert "Lê Thị Hồng Nhung: tổng các mức (10)" in info.value.messages[0]
+    good = {a.pk: {"high": 5, "confidence": 3, "low": 1, "invalid": 0}, b.pk: {"high": 8, "low": 0, "invalid": 1}}
+    counting.record_hand_totals(counters[0], form, totals=good, whole_invalid=1)
+    stored = counting.finalise_form(counters[0], form)
+    assert stored.data["ballots"] == {"issued": 10, "collected": 10, "valid": 9, "invalid": 1}
+    assert stored.data["people"][0]["percent"]["high"] == "50.00"
+
+
+def test_not_a_committee_member(office, chair, counters, make_user, conference):
+    form, *_ = run_conference(office, chair, counters, conference, n_voters=12, n_present=10, collected=10, seed=4)
+    stranger = make_user("committee", "kp-other")
+    with pytest.raises(PermissionDenied):
+        counting.start_entry(stranger, form, device_key="z")

@@ -1,0 +1,193 @@
+"""Pages of the conference day: attendance, the chair's controls, the counting committee, ballot forms."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from tinnhiem.accounts.roles import CHAIR, COUNT, PREPARE, VIEW, permission_required
+from tinnhiem.text import fold
+
+from .models import BallotForm, CommitteeMember, Conference, RatedPerson, Voter
+from .usecases import day
+from .views import _conference, attempt
+
+
+def _int(value, default=0) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+@permission_required(VIEW, post=(PREPARE, CHAIR))
+def attendance(request, conference_id: int):
+    conference = _conference(conference_id)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        ids = [_int(v) for v in request.POST.getlist("voter")]
+        voters = list(conference.voters.filter(pk__in=ids))
+        if action == "present":
+            ok, n = attempt(request, lambda: day.check_in(request.user, conference, voters))
+            if ok:
+                messages.success(request, _("%(n)s voters checked in.") % {"n": n})
+        elif action == "absent" and len(voters) == 1:
+            ok, _v = attempt(
+                request, lambda: day.mark_absent(request.user, voters[0], reason=request.POST.get("reason", ""))
+            )
+            if ok:
+                messages.success(request, _("Recorded."))
+        elif action == "undo" and len(voters) == 1:
+            attempt(request, lambda: day.undo_attendance(request.user, voters[0]))
+        else:
+            messages.error(request, _("Choose at least one voter."))
+        query = request.POST.get("q", "")
+        return redirect(request.path + (f"?q={query}" if query else ""))
+    query = request.GET.get("q", "").strip()
+    voters = conference.voters.all()
+    if query:
+        voters = voters.filter(identity_key__contains=fold(query))
+    return render(
+        request,
+        "conferences/attendance.html",
+        {"conference": conference, "voters": voters, "query": query, "quorum": day.quorum(conference)},
+    )
+
+
+@permission_required(VIEW)
+def attendance_count(request, conference_id: int):
+    """The live count, polled by the attendance page and the chair's panel."""
+    conference = _conference(conference_id)
+    html = render_to_string(
+        "conferences/_quorum.html", {"quorum": day.quorum(conference), "conference": conference}, request=request
+    )
+    return HttpResponse(html)
+
+
+@permission_required(VIEW, post=CHAIR)
+def chair_panel(request, conference_id: int):
+    conference = _conference(conference_id)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        actions = {
+            "open_conference": lambda: day.open_conference(request.user, conference),
+            "agenda": lambda: day.advance_agenda(request.user, conference, step=_int(request.POST.get("step"), -1)),
+            "override": lambda: day.override_quorum(request.user, conference, reason=request.POST.get("reason", "")),
+            "committee_vote": lambda: day.record_committee_approval(
+                request.user,
+                conference,
+                votes_for=_int(request.POST.get("votes_for"), -1),
+                against=_int(request.POST.get("against"), -1),
+                abstaining=_int(request.POST.get("abstaining"), -1),
+            ),
+            "open_voting": lambda: day.open_voting(request.user, conference),
+            "close_voting": lambda: day.close_voting(request.user, conference),
+            "publish": lambda: day.publish_results(request.user, conference),
+        }
+        if action in actions:
+            ok, value = attempt(request, actions[action])
+            if ok:
+                if action == "committee_vote" and value is False:
+                    messages.warning(
+                        request,
+                        _("The conference did not approve the counting committee: fewer than required voted for it."),
+                    )
+                else:
+                    messages.success(request, _("Recorded."))
+        return redirect("conferences:chair", conference.pk)
+    return render(
+        request,
+        "conferences/chair.html",
+        {
+            "conference": conference,
+            "quorum": day.quorum(conference),
+            "agenda": list(enumerate(label for _key, label in Conference.AGENDA)),
+            "committee": conference.committee.select_related("voter", "user"),
+            "committee_minimum": conference.rules.committee.minimum_for(conference.campaign.body.level),
+        },
+    )
+
+
+@permission_required(VIEW, post=PREPARE)
+def committee(request, conference_id: int):
+    conference = _conference(conference_id)
+    users = get_user_model().objects.filter(groups__name="committee").order_by("username")
+    if request.method == "POST":
+        if request.POST.get("remove"):
+            member = get_object_or_404(CommitteeMember, pk=_int(request.POST.get("remove")), conference=conference)
+            attempt(request, lambda: day.remove_member(request.user, member))
+        else:
+            voter = conference.voters.filter(pk=_int(request.POST.get("voter"))).first()
+            user = users.filter(pk=_int(request.POST.get("user"))).first() if request.POST.get("user") else None
+            if voter is None:
+                messages.error(request, _("Choose a voter present."))
+            else:
+                ok, _m = attempt(
+                    request,
+                    lambda: day.propose_member(
+                        request.user, conference, voter=voter, role=request.POST.get("role", ""), user=user
+                    ),
+                )
+                if ok:
+                    messages.success(request, _("Added."))
+        return redirect("conferences:committee", conference.pk)
+    rated_names = {fold(p.full_name) for p in conference.rated_persons.all()}
+    taken = set(conference.committee.values_list("voter_id", flat=True))
+    candidates = [
+        v
+        for v in conference.voters.filter(attendance=Voter.Attendance.PRESENT, rated_person__isnull=True)
+        if v.pk not in taken and fold(v.full_name) not in rated_names
+    ]
+    return render(
+        request,
+        "conferences/committee.html",
+        {
+            "conference": conference,
+            "members": conference.committee.select_related("voter", "user"),
+            "candidates": candidates,
+            "users": users,
+            "roles": CommitteeMember.Role.choices,
+            "minimum": conference.rules.committee.minimum_for(conference.campaign.body.level),
+            "citation": conference.rules.committee.citation.text,
+        },
+    )
+
+
+@permission_required(VIEW, post=(PREPARE, COUNT))
+def ballot_forms(request, conference_id: int):
+    conference = _conference(conference_id)
+    if request.method == "POST":
+        if request.POST.get("mode_form"):
+            form = get_object_or_404(BallotForm, pk=_int(request.POST.get("mode_form")), conference=conference)
+            attempt(request, lambda: day.set_counting_mode(request.user, form, mode=request.POST.get("mode", "")))
+        else:
+            ids = [_int(v) for v in request.POST.getlist("people")]
+            people = list(conference.rated_persons.filter(pk__in=ids, decision=RatedPerson.Decision.RATED))
+            ok, _f = attempt(
+                request,
+                lambda: day.create_ballot_form(
+                    request.user,
+                    conference,
+                    name=request.POST.get("name", ""),
+                    people=people,
+                    color=request.POST.get("color", ""),
+                ),
+            )
+            if ok:
+                messages.success(request, _("Added."))
+        return redirect("conferences:ballot_forms", conference.pk)
+    people = conference.rated_persons.filter(decision=RatedPerson.Decision.RATED).select_related("ballot_form")
+    return render(
+        request,
+        "conferences/ballot_forms.html",
+        {
+            "conference": conference,
+            "forms": conference.ballot_forms.all(),
+            "people": people,
+            "modes": BallotForm.Mode.choices,
+        },
+    )

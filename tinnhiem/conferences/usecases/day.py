@@ -1,0 +1,405 @@
+"""The conference day: attendance and quorum, agenda, counting committee, ballot forms, opening
+and closing the vote, publishing the results (QĐ 96-QĐ/TW Điều 9 bước 2)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from tinnhiem.accounts.roles import CHAIR, COUNT, PREPARE, require
+from tinnhiem.audit.log import record
+from tinnhiem.rules import QuorumCheck, TallyError, check_committee_approval, check_quorum
+from tinnhiem.text import fold
+
+from ..models import BallotForm, CommitteeMember, Conference, RatedPerson, Voter
+
+S = Conference.Status
+
+
+def require_any(user: Any, *perms: str) -> None:
+    if not any(getattr(user, "is_authenticated", False) and user.has_perm(p) for p in perms):
+        raise PermissionDenied(" | ".join(perms))
+
+
+def _locked(conference: Conference) -> Conference:
+    return Conference.objects.select_for_update().select_related("campaign__body").get(pk=conference.pk)
+
+
+def quorum(conference: Conference) -> QuorumCheck:
+    """Present against convened under the rule set (QĐ 96: at least 2/3)."""
+    convened = conference.voters.count()
+    if convened == 0:
+        rule = conference.rules.quorum
+        return QuorumCheck(False, 0, 0, 0, rule.citation if rule else None)
+    present = conference.voters.filter(attendance=Voter.Attendance.PRESENT).count()
+    return check_quorum(conference.rules, present, convened)
+
+
+# --- attendance -----------------------------------------------------------------------------
+
+
+def _check_attendance_open(conference: Conference) -> None:
+    if conference.status in (S.COUNTING, S.FINISHED):
+        raise ValidationError(_("Voting is closed; attendance can no longer change."))
+
+
+@transaction.atomic
+def check_in(actor: Any, conference: Conference, voters: list[Voter]) -> int:
+    """Mark voters present (one or many at once). A voter arriving after the vote opened is marked late."""
+    require_any(actor, PREPARE, CHAIR)
+    conference = _locked(conference)
+    _check_attendance_open(conference)
+    ids = [v.pk for v in voters]
+    targets = conference.voters.filter(pk__in=ids).exclude(attendance=Voter.Attendance.PRESENT)
+    if len(set(ids)) != conference.voters.filter(pk__in=ids).count():
+        raise ValidationError(_("A voter is not on the roll of this conference."))
+    changed = list(targets.values_list("pk", flat=True))
+    targets.update(attendance=Voter.Attendance.PRESENT, absence_reason="", arrived_late=conference.status == S.VOTING)
+    if changed:
+        record(
+            actor,
+            "attendance.checked_in",
+            conference=conference,
+            data={"voters": changed, "late": conference.status == S.VOTING},
+        )
+    return len(changed)
+
+
+@transaction.atomic
+def mark_absent(actor: Any, voter: Voter, *, reason: str) -> Voter:
+    require_any(actor, PREPARE, CHAIR)
+    conference = _locked(voter.conference)
+    _check_attendance_open(conference)
+    voter = Voter.objects.select_for_update().get(pk=voter.pk)
+    if conference.status == S.VOTING and voter.attendance == Voter.Attendance.PRESENT:
+        raise ValidationError(_("The vote is open; a voter checked in cannot be marked absent now."))
+    if conference.committee.filter(voter=voter).exists():
+        raise ValidationError(_("This voter is on the counting committee."))
+    voter.attendance, voter.absence_reason, voter.arrived_late = Voter.Attendance.ABSENT, reason, False
+    voter.save(update_fields=["attendance", "absence_reason", "arrived_late"])
+    record(actor, "attendance.absent", conference=conference, data={"voter": voter.pk, "reason": voter.absence_reason})
+    return voter
+
+
+@transaction.atomic
+def undo_attendance(actor: Any, voter: Voter) -> Voter:
+    """A mistaken check-in or absence, corrected before the vote opens."""
+    require_any(actor, PREPARE, CHAIR)
+    conference = _locked(voter.conference)
+    if conference.status not in (S.PREPARING, S.IN_SESSION):
+        raise ValidationError(_("The vote has opened; attendance can only be added, not undone."))
+    if conference.committee.filter(voter=voter).exists():
+        raise ValidationError(_("This voter is on the counting committee."))
+    voter = Voter.objects.select_for_update().get(pk=voter.pk)
+    voter.attendance, voter.absence_reason, voter.arrived_late = "", "", False
+    voter.save(update_fields=["attendance", "absence_reason", "arrived_late"])
+    record(actor, "attendance.undone", conference=conference, data={"voter": voter.pk})
+    return voter
+
+
+# --- chair: opening, agenda, quorum override -------------------------------------------------
+
+
+def _default_form(conference: Conference) -> None:
+    people = conference.rated_persons.filter(decision=RatedPerson.Decision.RATED)
+    if not conference.ballot_forms.exists():
+        form = BallotForm.objects.create(conference=conference, order=1, name=_("Confidence ballot"))
+        people.update(ballot_form=form)
+    elif people.filter(ballot_form__isnull=True).exists():
+        raise ValidationError(_("Every rated person must be on a ballot form."))
+
+
+@transaction.atomic
+def open_conference(actor: Any, conference: Conference) -> Conference:
+    require(actor, CHAIR)
+    conference = _locked(conference)
+    if conference.status != S.PREPARING:
+        raise ValidationError(_("The conference is already open."))
+    if not conference.rated_persons.filter(decision=RatedPerson.Decision.RATED).exists():
+        raise ValidationError(_("There is no rated person on the ballot."))
+    if not conference.voters.exists():
+        raise ValidationError(_("The voter roll is empty."))
+    _default_form(conference)
+    conference.status, conference.agenda_step = S.IN_SESSION, 0
+    conference.save(update_fields=["status", "agenda_step"])
+    record(actor, "conference.opened", conference=conference, data={"convened": conference.voters.count()})
+    return conference
+
+
+@transaction.atomic
+def advance_agenda(actor: Any, conference: Conference, *, step: int) -> Conference:
+    require(actor, CHAIR)
+    conference = _locked(conference)
+    if conference.status == S.PREPARING:
+        raise ValidationError(_("Open the conference first."))
+    if not 0 <= step < len(Conference.AGENDA):
+        raise ValidationError(_("Unknown agenda item."))
+    conference.agenda_step = step
+    conference.save(update_fields=["agenda_step"])
+    record(actor, "agenda.advanced", conference=conference, data={"step": Conference.AGENDA[step][0]})
+    return conference
+
+
+@transaction.atomic
+def override_quorum(actor: Any, conference: Conference, *, reason: str) -> Conference:
+    """The chair records why the vote may open without the 2/3 quorum; it goes into the minutes."""
+    require(actor, CHAIR)
+    conference = _locked(conference)
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for opening the vote without a quorum."))
+    if conference.status not in (S.IN_SESSION,):
+        raise ValidationError(_("The quorum override is recorded during the session, before the vote opens."))
+    check = quorum(conference)
+    conference.quorum_override_reason = reason
+    conference.save(update_fields=["quorum_override_reason"])
+    record(
+        actor,
+        "quorum.overridden",
+        conference=conference,
+        data={
+            "present": check.present,
+            "convened": check.convened,
+            "required": check.required,
+            "reason": conference.quorum_override_reason,
+        },
+    )
+    return conference
+
+
+# --- counting committee -------------------------------------------------------------------
+
+
+def _rated_names(conference: Conference) -> set[str]:
+    return {fold(p.full_name) for p in conference.rated_persons.all()}
+
+
+@transaction.atomic
+def propose_member(actor: Any, conference: Conference, *, voter: Voter, role: str, user: Any | None) -> CommitteeMember:
+    """The office proposes a member from the voters present; members are never rated persons."""
+    require(actor, PREPARE)
+    conference = _locked(conference)
+    if conference.status not in (S.PREPARING, S.IN_SESSION) or conference.committee_approved:
+        raise ValidationError(_("The counting committee has been approved; its list can no longer change."))
+    voter = Voter.objects.filter(pk=voter.pk, conference=conference).first()  # current state, not the caller's copy
+    if voter is None:
+        raise ValidationError(_("A voter is not on the roll of this conference."))
+    if voter.attendance != Voter.Attendance.PRESENT:
+        raise ValidationError(_("%(name)s is not checked in as present.") % {"name": voter.full_name})
+    if voter.rated_person_id is not None or fold(voter.full_name) in _rated_names(conference):
+        raise ValidationError(
+            _("%(name)s is a rated person and cannot be on the counting committee.") % {"name": voter.full_name}
+        )
+    if role not in CommitteeMember.Role.values:
+        raise ValidationError(_("Unknown role."))
+    if (
+        role in (CommitteeMember.Role.HEAD, CommitteeMember.Role.SECRETARY)
+        and conference.committee.filter(role=role).exists()
+    ):
+        raise ValidationError(_("The committee already has a %(role)s.") % {"role": CommitteeMember.Role(role).label})
+    if user is not None:
+        if not user.has_perm(COUNT):
+            raise ValidationError(
+                _("The account %(user)s does not have the counting committee role.") % {"user": user.get_username()}
+            )
+        if conference.committee.filter(user=user).exists():
+            raise ValidationError(
+                _("The account %(user)s is already used by another member.") % {"user": user.get_username()}
+            )
+    if conference.committee.filter(voter=voter).exists():
+        raise ValidationError(_("%(name)s is already on the committee.") % {"name": voter.full_name})
+    member = CommitteeMember.objects.create(conference=conference, voter=voter, role=role, user=user)
+    record(
+        actor,
+        "committee.proposed",
+        conference=conference,
+        data={"member": member.pk, "voter": voter.pk, "role": role, "user": user.get_username() if user else None},
+    )
+    return member
+
+
+@transaction.atomic
+def remove_member(actor: Any, member: CommitteeMember) -> None:
+    require(actor, PREPARE)
+    conference = _locked(member.conference)
+    if conference.committee_approved:
+        raise ValidationError(_("The counting committee has been approved; its list can no longer change."))
+    data = {"member": member.pk, "voter": member.voter_id}
+    member.delete()
+    record(actor, "committee.removed", conference=conference, data=data)
+
+
+@transaction.atomic
+def record_committee_approval(
+    actor: Any, conference: Conference, *, votes_for: int, against: int, abstaining: int
+) -> bool:
+    """The conference approves the list by show of hands: more than half of those present by default."""
+    require(actor, CHAIR)
+    conference = _locked(conference)
+    if conference.status != S.IN_SESSION:
+        raise ValidationError(_("The committee is approved during the session, before the vote opens."))
+    if conference.committee_approved:
+        raise ValidationError(_("The counting committee has already been approved."))
+    members = list(conference.committee.all())
+    minimum = conference.rules.committee.minimum_for(conference.campaign.body.level)
+    if len(members) < minimum:
+        raise ValidationError(
+            _("The counting committee needs at least %(min)s members under %(rules)s (%(citation)s).")
+            % {
+                "min": minimum,
+                "rules": conference.rules.short_name,
+                "citation": conference.rules.committee.citation.text,
+            }
+        )
+    if sum(1 for m in members if m.role == CommitteeMember.Role.HEAD) != 1:
+        raise ValidationError(_("The counting committee needs exactly one head (Trưởng ban)."))
+    present = quorum(conference).present
+    try:
+        check = check_committee_approval(conference.rules, votes_for, against, abstaining, present)
+    except TallyError as exc:
+        raise ValidationError(exc.translated(_)) from exc
+    conference.committee_votes_for, conference.committee_votes_against, conference.committee_votes_abstaining = (
+        votes_for,
+        against,
+        abstaining,
+    )
+    conference.committee_approved = check.approved
+    conference.save(
+        update_fields=[
+            "committee_votes_for",
+            "committee_votes_against",
+            "committee_votes_abstaining",
+            "committee_approved",
+        ]
+    )
+    record(
+        actor,
+        "committee.vote",
+        conference=conference,
+        data={
+            "for": votes_for,
+            "against": against,
+            "abstaining": abstaining,
+            "present": present,
+            "required": check.required,
+            "approved": check.approved,
+        },
+    )
+    return check.approved
+
+
+# --- ballot forms -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_ballot_form(
+    actor: Any,
+    conference: Conference,
+    *,
+    name: str,
+    people: list[RatedPerson],
+    color: str = "",
+    mode: str = BallotForm.Mode.DOUBLE_ENTRY,
+) -> BallotForm:
+    """Several forms, each a group of rated persons (the National Assembly prints one colour per group)."""
+    require(actor, PREPARE)
+    conference = _locked(conference)
+    if conference.status != S.PREPARING:
+        raise ValidationError(_("Ballot forms are set before the conference opens."))
+    if not people:
+        raise ValidationError(_("Choose the rated persons of this form."))
+    if any(p.conference_id != conference.pk for p in people):
+        raise ValidationError(_("This person is not rated at this conference."))
+    order = (conference.ballot_forms.aggregate(m=Max("order"))["m"] or 0) + 1
+    form = BallotForm(conference=conference, order=order, name=name, color=color, mode=mode)
+    form.full_clean(exclude=["conference"])
+    form.save()
+    RatedPerson.objects.filter(pk__in=[p.pk for p in people]).update(ballot_form=form)
+    BallotForm.objects.filter(conference=conference).exclude(pk=form.pk).filter(people__isnull=True).delete()
+    record(
+        actor,
+        "ballot_form.created",
+        conference=conference,
+        data={"form": form.pk, "name": form.name, "people": [p.pk for p in people]},
+    )
+    return form
+
+
+@transaction.atomic
+def set_counting_mode(actor: Any, form: BallotForm, *, mode: str) -> BallotForm:
+    require_any(actor, PREPARE, COUNT)
+    form = BallotForm.objects.select_for_update().get(pk=form.pk)
+    if form.state != BallotForm.State.OPEN or form.entry_sessions.exists() or form.hand_totals.exists():
+        raise ValidationError(_("Counting has started; the counting mode can no longer change."))
+    if mode not in BallotForm.Mode.values:
+        raise ValidationError(_("Unknown counting mode."))
+    form.mode = mode
+    form.save(update_fields=["mode"])
+    record(actor, "ballot_form.mode", conference=form.conference_id, data={"form": form.pk, "mode": mode})
+    return form
+
+
+# --- opening and closing the vote, publishing -----------------------------------------------
+
+
+@transaction.atomic
+def open_voting(actor: Any, conference: Conference) -> Conference:
+    """Only with a quorum (QĐ 96: at least 2/3 present) or the chair's recorded override, and an
+    approved counting committee."""
+    require(actor, CHAIR)
+    conference = _locked(conference)
+    if conference.status != S.IN_SESSION:
+        raise ValidationError(_("The vote can only be opened during the session."))
+    check = quorum(conference)
+    if not check.quorate and not conference.quorum_override_reason:
+        raise ValidationError(
+            _(
+                "No quorum: %(present)s present of %(convened)s convened; at least %(required)s are needed (%(citation)s)."
+            )
+            % {
+                "present": check.present,
+                "convened": check.convened,
+                "required": check.required,
+                "citation": check.citation.text if check.citation else "",
+            }
+        )
+    if not conference.committee_approved:
+        raise ValidationError(_("The counting committee has not been approved by the conference."))
+    conference.status = S.VOTING
+    conference.agenda_step = max(conference.agenda_step, 5)
+    conference.save(update_fields=["status", "agenda_step"])
+    record(
+        actor,
+        "voting.opened",
+        conference=conference,
+        data={"present": check.present, "convened": check.convened, "quorate": check.quorate},
+    )
+    return conference
+
+
+@transaction.atomic
+def close_voting(actor: Any, conference: Conference) -> Conference:
+    require(actor, CHAIR)
+    conference = _locked(conference)
+    if conference.status != S.VOTING:
+        raise ValidationError(_("The vote is not open."))
+    conference.status = S.COUNTING
+    conference.agenda_step = len(Conference.AGENDA) - 1
+    conference.save(update_fields=["status", "agenda_step"])
+    record(actor, "voting.closed", conference=conference)
+    return conference
+
+
+@transaction.atomic
+def publish_results(actor: Any, conference: Conference) -> Conference:
+    require(actor, CHAIR)
+    conference = _locked(conference)
+    if conference.status != S.FINISHED:
+        raise ValidationError(_("The results can be published once every ballot form is finalised."))
+    conference.results_published = True
+    conference.save(update_fields=["results_published"])
+    record(actor, "results.published", conference=conference)
+    return conference

@@ -1,0 +1,51 @@
+// tinnhiem: a few lines of our own JavaScript. Every form also works without it.
+(function () {
+  "use strict";
+  // Live fragments: <div data-poll-url="…" data-poll-ms="1000">…</div>
+  document.querySelectorAll("[data-poll-url]").forEach(function (el) {
+    var ms = parseInt(el.getAttribute("data-poll-ms") || "2000", 10);
+    var busy = false;
+    setInterval(function () {
+      if (busy || document.hidden) return;
+      busy = true;
+      fetch(el.getAttribute("data-poll-url"), { credentials: "same-origin", headers: { "X-Requested-With": "poll" } })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) { if (html !== null && html !== el.innerHTML) el.innerHTML = html; })
+        .catch(function () {})
+        .then(function () { busy = false; });
+    }, ms);
+  });
+  // Search as you type in a table: <input data-filter="#table-id">
+  document.querySelectorAll("[data-filter]").forEach(function (input) {
+    var table = document.querySelector(input.getAttribute("data-filter"));
+    if (!table) return;
+    var norm = function (s) { return s.normalize("NFC").toLocaleLowerCase("vi"); };
+    input.addEventListener("input", function () {
+      var q = norm(input.value.trim());
+      table.querySelectorAll("tbody tr[data-search]").forEach(function (row) {
+        row.hidden = q !== "" && norm(row.getAttribute("data-search")).indexOf(q) === -1;
+      });
+    });
+  });
+  // Select all visible rows: <input type=checkbox data-select-all="#table-id">
+  document.querySelectorAll("[data-select-all]").forEach(function (box) {
+    box.addEventListener("change", function () {
+      document.querySelectorAll(box.getAttribute("data-select-all") + " tbody tr:not([hidden]) input[type=checkbox]").forEach(function (b) { b.checked = box.checked; });
+    });
+  });
+  // Keyboard-first ballot entry: the form submits by itself when one key per person is typed.
+  var keys = document.querySelector("[data-entry-keys]");
+  if (keys) {
+    var n = parseInt(keys.getAttribute("data-entry-keys"), 10);
+    var allowed = keys.getAttribute("data-allowed");
+    var sent = false;
+    keys.addEventListener("input", function () {
+      var v = keys.value.replace(/\s+/g, "");
+      if (v.toLowerCase() === "x") { document.getElementById("invalid-box").hidden = false; document.getElementById("id_invalid_reason").focus(); return; }
+      v = v.split("").filter(function (c) { return allowed.indexOf(c) !== -1; }).join("");
+      keys.value = v;
+      if (v.length === n && !sent) { sent = true; keys.form.requestSubmit(); }
+    });
+    keys.form.addEventListener("submit", function () { sent = true; keys.form.querySelectorAll("button").forEach(function (b) { b.disabled = true; }); });
+  }
+})();

@@ -1,0 +1,174 @@
+"""Everything the counting minutes (biên bản kiểm phiếu) need, in one structure (domain §4):
+the documents issue renders it as PDF and Word; the results page, exports and projector read it.
+
+Numbers come only from finalised results (the counting core's output); nothing is recomputed here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+
+from tinnhiem.audit.log import head, head_fingerprint
+from tinnhiem.conferences.models import CommitteeMember, Conference, Voter
+from tinnhiem.rules import format_percent
+
+from .models import FormResult, Ruling
+
+
+def current_results(conference: Conference) -> dict[int, FormResult]:
+    return {r.form_id: r for r in FormResult.objects.filter(form__conference=conference, superseded=False)}
+
+
+def percent_text(count: int, base: int, decimal: str = ",") -> str:
+    return format_percent(count, base, decimal) + "%"
+
+
+def form_table(result: FormResult, rules) -> list[dict[str, Any]]:
+    """Per person rows with counts and percentages (decimal comma) on the stated base."""
+    data = result.data
+    base = data["base"]["value"]
+    rows = []
+    for n, person in enumerate(data["people"], start=1):
+        rows.append(
+            {
+                "no": n,
+                "person": person.get("person"),
+                "name": person.get("name", person["label"]),
+                "post": person.get("post", ""),
+                "levels": [
+                    {
+                        "key": key,
+                        "label": rules.level(key).label,
+                        "count": person["counts"][key],
+                        "percent": percent_text(person["counts"][key], base),
+                        "percent_dot": person["percent"][key],
+                        "bar": round(person["counts"][key] * 100 / base, 2) if base else 0,
+                    }
+                    for key in rules.level_keys
+                ],
+                "valid": person.get("rated", sum(person["counts"][k] for k in rules.level_keys)),
+                "invalid": person.get("invalid_total", person["counts"]["invalid"] + data["ballots"]["invalid"]),
+                "row_invalid": person["counts"]["invalid"],
+                "outcome": person["outcome"],
+                "consequence": person["consequence"],
+                "citation": person.get("citation", ""),
+            }
+        )
+    return rows
+
+
+def minutes_data(conference: Conference) -> dict[str, Any]:
+    """The minutes of a conference as plain data (JSON-serialisable)."""
+    conference = Conference.objects.select_related("campaign__body").get(pk=conference.pk)
+    rules = conference.rules
+    voters = conference.voters.all()
+    counts = voters.aggregate(
+        convened=Count("pk"),
+        present=Count("pk", filter=Q(attendance=Voter.Attendance.PRESENT)),
+        late=Count("pk", filter=Q(attendance=Voter.Attendance.PRESENT, arrived_late=True)),
+    )
+    absent = [
+        {
+            "name": v.full_name,
+            "post": v.post,
+            "reason": v.absence_reason or ("" if v.attendance == "absent" else _("not checked in")),
+        }
+        for v in voters.exclude(attendance=Voter.Attendance.PRESENT)
+    ]
+    committee = [
+        {"name": m.voter.full_name, "post": m.voter.post, "role": m.role, "role_label": str(m.get_role_display())}
+        for m in conference.committee.select_related("voter").order_by("role", "id")
+    ]
+    role_order = {CommitteeMember.Role.HEAD: 0, CommitteeMember.Role.SECRETARY: 1, CommitteeMember.Role.MEMBER: 2}
+    committee.sort(key=lambda m: role_order[m["role"]])
+    results = current_results(conference)
+    forms = []
+    for form in conference.ballot_forms.all():
+        result = results.get(form.pk)
+        rulings = Ruling.objects.filter(form=form).select_related("decided_by__voter")
+        forms.append(
+            {
+                "id": form.pk,
+                "name": form.name,
+                "color": form.color,
+                "state": form.state,
+                "issued": form.issued,
+                "spoilt": form.spoilt,
+                "collected": form.collected,
+                "reconciliation_note": form.reconciliation_note,
+                "finalised": result is not None,
+                "version": result.version if result else None,
+                "ballots": result.data["ballots"] if result else None,
+                "base": result.data["base"] if result else None,
+                "people": form_table(result, rules) if result else [],
+                "rulings": [
+                    {
+                        "position": r.position,
+                        "subject": r.subject,
+                        "decision": r.decision,
+                        "complaint": r.is_complaint,
+                        "by": r.decided_by.voter.full_name,
+                    }
+                    for r in rulings
+                ],
+                "corrections": [
+                    {"version": old.version, "reason": old.correction_reason}
+                    for old in form.results.filter(superseded=True).order_by("version")
+                ],
+            }
+        )
+    seq, head_hash = head()
+    return {
+        "conference": {
+            "id": conference.pk,
+            "title": conference.title,
+            "date": conference.date.isoformat(),
+            "start_time": conference.start_time.strftime("%H:%M") if conference.start_time else "",
+            "place": conference.place,
+            "convening_body": conference.convening_body,
+            "chair": conference.chair_name,
+            "body": conference.campaign.body.name,
+            "body_level": conference.campaign.body.level,
+            "campaign": conference.campaign.name,
+            "legal_basis": conference.campaign.legal_basis,
+            "term": conference.campaign.term,
+            "status": conference.status,
+            "published": conference.results_published,
+        },
+        "rules": {
+            "id": rules.id,
+            "name": rules.name,
+            "short_name": rules.short_name,
+            "system": rules.system,
+            "procedure": rules.procedure,
+            "base_kind": rules.base_kind,
+            "base_citation": rules.base_citation.text,
+            "levels": [{"key": lv.key, "label": lv.label} for lv in rules.levels],
+        },
+        "attendance": {
+            "convened": counts["convened"],
+            "present": counts["present"],
+            "absent": counts["convened"] - counts["present"],
+            "late": counts["late"],
+            "absent_list": absent,
+            "quorum_required": rules.quorum.threshold.minimum_count(counts["convened"])
+            if rules.quorum and counts["convened"]
+            else 0,
+            "quorum_citation": rules.quorum.citation.text if rules.quorum else "",
+            "quorum_override": conference.quorum_override_reason,
+        },
+        "committee": {
+            "members": committee,
+            "votes": {
+                "for": conference.committee_votes_for,
+                "against": conference.committee_votes_against,
+                "abstaining": conference.committee_votes_abstaining,
+            },
+            "approved": conference.committee_approved,
+        },
+        "forms": forms,
+        "audit": {"events": seq, "head": head_hash, "fingerprint": head_fingerprint()},
+    }

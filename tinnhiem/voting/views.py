@@ -1,0 +1,352 @@
+"""Counting pages (committee), results, exports and the projector."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import secrets
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from tinnhiem.accounts.roles import COUNT, VIEW, permission_required
+from tinnhiem.conferences.models import BallotForm, Conference
+from tinnhiem.conferences.roster_file import excel_safe
+from tinnhiem.conferences.usecases import day
+from tinnhiem.conferences.views import _conference, attempt
+
+from .minutes import minutes_data
+from .models import NO_MARK, SEVERAL_MARKS
+from .usecases import counting
+
+DEVICE_COOKIE = "tinnhiem_device"
+
+
+def _form(conference_id: int, form_id: int) -> BallotForm:
+    return get_object_or_404(
+        BallotForm.objects.select_related("conference__campaign__body"), pk=form_id, conference_id=conference_id
+    )
+
+
+def _int(value, default=None):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _device_key(request) -> str:
+    return request.COOKIES.get(DEVICE_COOKIE) or ""
+
+
+def _with_device(request, response):
+    """Each browser gets its own device key, so that one entry session lives on one device."""
+    if not request.COOKIES.get(DEVICE_COOKIE):
+        response.set_cookie(
+            DEVICE_COOKIE, secrets.token_urlsafe(24), max_age=7 * 24 * 3600, httponly=True, samesite="Strict"
+        )
+    return response
+
+
+def _member(request, conference):
+    try:
+        return counting.member_for(request.user, conference)
+    except PermissionDenied:
+        return None
+
+
+@permission_required(VIEW)
+def counting_overview(request, conference_id: int):
+    conference = _conference(conference_id)
+    forms = [
+        {
+            "form": f,
+            "problems": counting.reconciliation_problems(f),
+            "differences": len(counting.open_differences(f)),
+            "sessions": list(f.entry_sessions.select_related("member__voter")),
+        }
+        for f in conference.ballot_forms.all()
+    ]
+    return render(
+        request,
+        "voting/overview.html",
+        {
+            "conference": conference,
+            "forms": forms,
+            "member": _member(request, conference),
+            "present": counting.present_count(conference),
+        },
+    )
+
+
+@permission_required(VIEW, post=COUNT)
+def form_counting(request, conference_id: int, form_id: int):
+    form = _form(conference_id, form_id)
+    conference = form.conference
+    if request.method == "POST":
+        action = request.POST.get("action")
+        post = request.POST
+        actions = {
+            "counts": lambda: counting.record_ballot_counts(
+                request.user,
+                form,
+                issued=_int(post.get("issued"), -1),
+                collected=_int(post.get("collected"), -1),
+                spoilt=_int(post.get("spoilt"), 0) or 0,
+                note=post.get("note", ""),
+            ),
+            "resolve": lambda: counting.resolve_difference(
+                request.user,
+                form,
+                position=_int(post.get("position"), 0),
+                marks=post.get("marks", ""),
+                invalid_reason=post.get("invalid_reason", ""),
+                reason=post.get("reason", ""),
+            ),
+            "ruling": lambda: counting.record_ruling(
+                request.user,
+                form,
+                subject=post.get("subject", ""),
+                decision=post.get("decision", ""),
+                position=_int(post.get("position")),
+                is_complaint=bool(post.get("complaint")),
+            ),
+            "totals": lambda: counting.record_hand_totals(
+                request.user,
+                form,
+                totals={
+                    p.pk: {
+                        **{k: _int(post.get(f"p{p.pk}_{k}"), 0) for k in conference.rules.level_keys},
+                        "invalid": _int(post.get(f"p{p.pk}_invalid"), 0),
+                    }
+                    for p in counting.people_of(form)
+                },
+                whole_invalid=_int(post.get("whole_invalid"), 0),
+            ),
+            "finalise": lambda: counting.finalise_form(request.user, form),
+            "reopen": lambda: counting.reopen_form(request.user, form, reason=post.get("reason", "")),
+        }
+        if action in actions:
+            ok, _v = attempt(request, actions[action])
+            if ok:
+                messages.success(request, _("Recorded."))
+        return redirect("voting:form", conference.pk, form.pk)
+    form.refresh_from_db()
+    rules = conference.rules
+    return render(
+        request,
+        "voting/form.html",
+        {
+            "conference": conference,
+            "form": form,
+            "rules": rules,
+            "people": counting.people_of(form),
+            "member": _member(request, conference),
+            "present": counting.present_count(conference),
+            "problems": counting.reconciliation_problems(form),
+            "sessions": list(form.entry_sessions.select_related("member__voter").order_by("pass_label")),
+            "differences": [
+                {**d, "a_text": counting.describe_reading(d["a"]), "b_text": counting.describe_reading(d["b"])}
+                for d in counting.differences(form)
+            ],
+            "rulings": form.rulings.select_related("decided_by__voter"),
+            "hand_totals": {t.person_id: t for t in form.hand_totals.all()},
+            "result": form.results.filter(superseded=False).first(),
+            "keys_help": ", ".join(f"{lv.digit} = {lv.label}" for lv in rules.levels)
+            + f", {NO_MARK} = "
+            + _("no mark")
+            + f", {SEVERAL_MARKS} = "
+            + _("several marks"),
+        },
+    )
+
+
+@permission_required(COUNT)
+def entry(request, conference_id: int, form_id: int):
+    """The keyboard-first entry page of one member's pass: one key per person, Enter to store."""
+    form = _form(conference_id, form_id)
+    conference = form.conference
+    member = _member(request, conference)
+    if member is None:
+        raise PermissionDenied("not on the committee")
+    device = _device_key(request)
+    if not device:
+        return _with_device(request, redirect(request.path))
+    session = form.entry_sessions.filter(member=member).first()
+    conflict = False
+    if request.method == "POST":
+        post = request.POST
+        if post.get("action") in ("start", "take_over"):
+            try:
+                session = counting.start_entry(
+                    request.user, form, device_key=device, take_over=post.get("action") == "take_over"
+                )
+            except counting.DeviceConflict:
+                conflict = True
+            except ValidationError as exc:
+                for m in exc.messages:
+                    messages.error(request, m)
+            if not conflict:
+                return redirect(request.path)
+        elif session is not None:
+            position = _int(post.get("position"), 0)
+            ok, _row = attempt(
+                request,
+                lambda: counting.enter_ballot(
+                    request.user,
+                    session,
+                    device_key=device,
+                    position=position,
+                    marks=post.get("marks", ""),
+                    invalid_reason=post.get("invalid_reason", ""),
+                ),
+            )
+            return redirect(request.path + ("" if ok else f"?position={position}"))
+    if session is not None and session.device_key_hash != counting.device_hash(device):
+        conflict = True
+    rows = list(session.rows.all()) if session else []
+    entered = {r.position for r in rows}
+    next_position = next((p for p in range(1, (form.collected or 0) + 1) if p not in entered), None)
+    position = _int(request.GET.get("position")) or next_position
+    return render(
+        request,
+        "voting/entry.html",
+        {
+            "conference": conference,
+            "form": form,
+            "session": session,
+            "conflict": conflict,
+            "rows": rows[-12:][::-1],
+            "count": len(rows),
+            "position": position,
+            "people": counting.people_of(form),
+            "rules": conference.rules,
+        },
+    )
+
+
+# --- results, exports, minutes data, projector ------------------------------------------------------
+
+
+def _results_visible(conference: Conference) -> bool:
+    return conference.status == Conference.Status.FINISHED
+
+
+@permission_required(VIEW)
+def results(request, conference_id: int):
+    conference = _conference(conference_id)
+    data = minutes_data(conference)
+    return render(
+        request, "voting/results.html", {"conference": conference, "m": data, "visible": _results_visible(conference)}
+    )
+
+
+def _rows_for_export(conference: Conference) -> list[list]:
+    data = minutes_data(conference)
+    levels = data["rules"]["levels"]
+    header = [
+        _("Ballot form"),
+        _("No."),
+        _("Full name"),
+        _("Post"),
+        _("Ballots issued"),
+        _("Ballots collected"),
+        _("Percentage base"),
+    ]
+    for lv in levels:
+        header += [lv["label"], lv["label"] + " (%)"]
+    header += [_("Valid"), _("Invalid"), _("Conclusion")]
+    rows = [header]
+    for form in data["forms"]:
+        for person in form["people"]:
+            row = [
+                form["name"],
+                person["no"],
+                person["name"],
+                person["post"],
+                form["issued"],
+                form["collected"],
+                form["base"]["value"],
+            ]
+            for level in person["levels"]:
+                row += [level["count"], level["percent_dot"]]
+            row += [person["valid"], person["invalid"], person["consequence"]]
+            rows.append(row)
+    return rows
+
+
+@permission_required(VIEW)
+def results_csv(request, conference_id: int):
+    conference = _conference(conference_id)
+    if not _results_visible(conference):
+        raise Http404
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for row in _rows_for_export(conference):
+        writer.writerow([excel_safe(v) for v in row])
+    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="ket-qua-{conference.pk}.csv"'
+    return response
+
+
+@permission_required(VIEW)
+def results_xlsx(request, conference_id: int):
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    conference = _conference(conference_id)
+    if not _results_visible(conference):
+        raise Http404
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = str(_("Results"))[:31]
+    for row in _rows_for_export(conference):
+        sheet.append([excel_safe(v) for v in row])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    out = io.BytesIO()
+    workbook.save(out)
+    response = HttpResponse(
+        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="ket-qua-{conference.pk}.xlsx"'
+    return response
+
+
+@permission_required(VIEW)
+def minutes_json(request, conference_id: int):
+    conference = _conference(conference_id)
+    if not _results_visible(conference):
+        raise Http404
+    response = HttpResponse(
+        json.dumps(minutes_data(conference), ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="bien-ban-{conference.pk}.json"'
+    return response
+
+
+def _projector_context(conference: Conference) -> dict:
+    context = {"conference": conference, "quorum": day.quorum(conference)}
+    if conference.results_published:
+        context["m"] = minutes_data(conference)
+    return context
+
+
+@permission_required(VIEW)
+def projector(request, conference_id: int):
+    conference = _conference(conference_id)
+    return render(request, "voting/projector.html", _projector_context(conference))
+
+
+@permission_required(VIEW)
+def projector_content(request, conference_id: int):
+    conference = _conference(conference_id)
+    return HttpResponse(
+        render_to_string("voting/_projector_content.html", _projector_context(conference), request=request)
+    )
