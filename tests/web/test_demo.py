@@ -40,3 +40,47 @@ def test_demo_command_without_serving(tmp_path):
     assert "Hội nghị mẫu" in proc.stdout
     assert (tmp_path / "tinnhiem.sqlite3").exists()
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_finished_demo_conference_matches_tinnhiem_tally(roles):
+    import json
+    from io import StringIO
+    from pathlib import Path
+
+    from tinnhiem.cli import run_core
+    from tinnhiem.conferences.models import Conference
+    from tinnhiem.site.demo import FINISHED_TITLE
+    from tinnhiem.voting.minutes import minutes_data
+
+    load_demo(today=date.today())
+    finished = Conference.objects.get(title=FINISHED_TITLE)
+    assert finished.status == "finished" and finished.results_published
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    package_copy = Path(__file__).resolve().parents[2] / "tinnhiem" / "site" / "data" / "mong-cai-2023-ballots.csv"
+    assert package_copy.read_bytes() == (examples / "mong-cai-2023-ballots.csv").read_bytes()
+    out = StringIO()
+    assert (
+        run_core(
+            [
+                "tally",
+                str(examples / "mong-cai-2023-ballots.csv"),
+                "--rules",
+                "qd96-2023",
+                "--issued",
+                "178",
+                "--format",
+                "json",
+            ],
+            stdout=out,
+        )
+        == 0
+    )
+    cli = json.loads(out.getvalue())
+    stored = finished.ballot_forms.get().results.get(superseded=False).data
+    assert stored["ballots"] == cli["ballots"] and stored["base"]["value"] == cli["base"]["value"]
+    for got, want in zip(stored["people"], cli["people"], strict=True):
+        assert {k: got[k] for k in want} == want
+    m = minutes_data(finished)
+    assert m["attendance"] == {**m["attendance"], "convened": 183, "present": 178, "absent": 5}
+    assert len(m["forms"][0]["rulings"]) == 2  # the two typing differences the committee resolved
+    assert [c["role"] for c in m["committee"]["members"]] == ["head", "secretary", "member"]

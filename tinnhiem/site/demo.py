@@ -10,6 +10,7 @@ import csv
 import io
 import random
 from datetime import date, timedelta
+from importlib import resources
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -291,20 +292,7 @@ def load_demo(today: date | None = None) -> Conference:
         )
         for name, post in RATED
     ]
-    posts = _posts()
-    names = _names(len(posts), rng)
-    rated_iter = iter(RATED)
-    rows = []
-    for (post, unit), name in zip(posts, names, strict=True):
-        if post in {p for _n, p in RATED} and unit == "UBND thành phố":
-            name = next(rated_iter)[0]
-        rows.append((name, post, unit))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["STT", "Họ và tên", "Chức vụ", "Đơn vị"])
-    for n, (name, post, unit) in enumerate(rows, start=1):
-        writer.writerow([n, name, post, unit])
-    roster.import_roster(office, conference, filename="danh-sach-183.csv", data=buffer.getvalue().encode("utf-8"))
+    roster.import_roster(office, conference, filename="danh-sach-183.csv", data=_roster_csv())
     for voter, _person in roster.unresolved_rated_matches(conference):
         roster.resolve_rated_match(office, voter, same_person=True)
 
@@ -327,7 +315,120 @@ def load_demo(today: date | None = None) -> Conference:
             received_on=today - timedelta(days=rng.randint(0, 3)),
         )
         opinions.classify_opinion(office, opinion, tag="agrees")
+    load_finished_demo(campaign, today)
     return conference
+
+
+FINISHED_TITLE = "Hội nghị lấy phiếu tín nhiệm Phó Chủ tịch UBND thành phố — hội nghị mẫu đã kiểm phiếu"
+ABSENT_REASONS = ["Đi công tác", "Nghỉ phép", "Ốm", "Họp tại tỉnh", "Bận việc gia đình"]
+
+
+def _stack() -> tuple[list[str], list]:
+    """The seed ballots (examples/mong-cai-2023-ballots.csv, invented): what the committee reads."""
+    from tinnhiem.ballotfile import parse_ballot_csv
+    from tinnhiem.rules import builtin_rule_set
+
+    text = resources.files(__package__).joinpath("data", "mong-cai-2023-ballots.csv").read_text(encoding="utf-8")
+    parsed = parse_ballot_csv(text, builtin_rule_set("qd96-2023"))
+    return list(parsed.labels), list(parsed.ballots)
+
+
+def _keys(rules, ballot) -> tuple[str, str]:
+    if ballot.whole_invalid:
+        return "", ballot.invalid_reason
+    out = ""
+    for marks in ballot.rows:
+        out += "0" if not marks else "9" if len(marks) > 1 else str(rules.level(next(iter(marks))).digit)
+    return out, ""
+
+
+def load_finished_demo(campaign, today: date) -> Conference:
+    """A second conference, already counted on paper by double entry, with two typing differences
+    resolved by the committee; its numbers equal ``tinnhiem tally`` on the example ballots file."""
+    from tinnhiem.conferences.usecases import day
+    from tinnhiem.voting.usecases import counting
+
+    User = get_user_model()
+    office, chair = User.objects.get(username="vanphong"), User.objects.get(username="chutri")
+    counters = [User.objects.get(username=f"kiemphieu{i}") for i in (1, 2, 3)]
+    conference = campaigns.create_conference(
+        office,
+        campaign=campaign,
+        title=FINISHED_TITLE,
+        date=today,
+        place="Hội trường UBND thành phố Móng Cái",
+        convening_body="Ủy ban nhân dân thành phố Móng Cái",
+        chair_name="Đặng Quốc Khánh — Chủ tịch UBND thành phố",
+        today=today,
+    )
+    labels, ballots = _stack()
+    for name, post in RATED:
+        rated.add_rated_person(
+            office,
+            conference,
+            full_name=name,
+            post=post,
+            group="Phó Chủ tịch UBND thành phố",
+            took_office_on=date(2021, 6, 1),
+        )
+    roster.import_roster(office, conference, filename="danh-sach-183.csv", data=_roster_csv())
+    for voter, _person in roster.unresolved_rated_matches(conference):
+        roster.resolve_rated_match(office, voter, same_person=True)
+    day.open_conference(chair, conference)
+    voters = list(conference.voters.order_by("order"))
+    absent = voters[-5:]
+    day.check_in(office, conference, voters[:-5])
+    for voter, reason in zip(absent, ABSENT_REASONS, strict=True):
+        day.mark_absent(office, voter, reason=reason)
+    members = [v for v in voters if v.rated_person_id is None][10:13]
+    for voter, role, user in zip(members, ("head", "secretary", "member"), counters, strict=True):
+        day.propose_member(office, conference, voter=voter, role=role, user=user)
+    present = len(voters) - 5
+    day.record_committee_approval(chair, conference, votes_for=present - 2, against=0, abstaining=2)
+    day.open_voting(chair, conference)
+    form = conference.ballot_forms.get()
+    rules = conference.rules
+    counting.record_ballot_counts(
+        counters[0],
+        form,
+        issued=present,
+        collected=len(ballots),
+        note="Một đại biểu ra về trước khi bỏ phiếu, không nộp phiếu.",
+    )
+    day.close_voting(chair, conference)
+    a = counting.start_entry(counters[0], form, device_key="demo-a")
+    b = counting.start_entry(counters[1], form, device_key="demo-b")
+    typos = {12: "21", 101: "13"}
+    for position, ballot in enumerate(ballots, start=1):
+        keys, reason = _keys(rules, ballot)
+        counting.enter_ballot(counters[0], a, device_key="demo-a", position=position, marks=keys, invalid_reason=reason)
+        typed = typos.get(position, keys) if not reason else keys
+        counting.enter_ballot(
+            counters[1], b, device_key="demo-b", position=position, marks=typed, invalid_reason=reason
+        )
+    for d in counting.open_differences(form):
+        keys, reason = _keys(rules, ballots[d["position"] - 1])
+        counting.resolve_difference(
+            counters[2], form, position=d["position"], marks=keys, invalid_reason=reason, reason="Đối chiếu phiếu gốc"
+        )
+    counting.finalise_form(counters[0], form)
+    day.publish_results(chair, conference)
+    return conference
+
+
+def _roster_csv() -> bytes:
+    rng = random.Random(20230929)
+    posts = _posts()
+    names = _names(len(posts), rng)
+    rated_iter = iter(RATED)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["STT", "Họ và tên", "Chức vụ", "Đơn vị"])
+    for n, ((post, unit), name) in enumerate(zip(posts, names, strict=True), start=1):
+        if post in {p for _n, p in RATED} and unit == "UBND thành phố":
+            name = next(rated_iter)[0]
+        writer.writerow([n, name, post, unit])
+    return buffer.getvalue().encode("utf-8")
 
 
 def demo_summary() -> list[str]:

@@ -1,0 +1,126 @@
+"""The conference-day pages through the test client, on the finished and the ready demo conferences."""
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from tinnhiem.conferences.models import Conference
+from tinnhiem.site.demo import FINISHED_TITLE, load_demo
+from tinnhiem.voting.models import EntryRow, Resolution
+
+
+@pytest.fixture
+def demo(roles):
+    ready = load_demo(today=date.today())
+    return ready, Conference.objects.get(title=FINISHED_TITLE)
+
+
+def login(username):
+    client = Client()
+    client.login(username=username, password="tinnhiem-demo")
+    return client
+
+
+def test_results_page_and_exports(demo):
+    _ready, finished = demo
+    client = login("quansat")
+    page = client.get(reverse("voting:results", args=[finished.pk])).content.decode()
+    assert "Trần Minh Đức" in page and "79,66%" in page and "Đã công bố" in page
+    response = client.get(reverse("voting:results_csv", args=[finished.pk]))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["Mẫu phiếu", "STT", "Họ và tên"]
+    assert rows[1][2] == "Trần Minh Đức" and rows[1][7] == "141" and rows[1][8] == "79.66"
+    workbook = load_workbook(io.BytesIO(client.get(reverse("voting:results_xlsx", args=[finished.pk])).content))
+    sheet = workbook.active
+    assert sheet.cell(2, 3).value == "Trần Minh Đức" and sheet.cell(2, 8).value == 141
+    data = client.get(reverse("voting:minutes_json", args=[finished.pk])).json()
+    assert data["forms"][0]["people"][0]["levels"][0]["percent"] == "79,66%"
+
+
+def test_results_hidden_until_finalised(demo):
+    ready, _finished = demo
+    client = login("quansat")
+    page = client.get(reverse("voting:results", args=[ready.pk])).content.decode()
+    assert "Kết quả được hiển thị khi Ban kiểm phiếu đã chốt" in page
+    assert client.get(reverse("voting:results_csv", args=[ready.pk])).status_code == 404
+
+
+def test_projector_shows_agenda_then_published_results(demo):
+    ready, finished = demo
+    client = login("chutri")
+    before = client.get(reverse("voting:projector_content", args=[ready.pk])).content.decode()
+    assert "0 / 183 người có mặt" in before and "KẾT QUẢ" not in before
+    after = client.get(reverse("voting:projector_content", args=[finished.pk])).content.decode()
+    assert "KẾT QUẢ" in after and "79,66%" in after and "<svg" in after
+
+
+def test_chair_runs_the_ready_conference_through_the_pages(demo):
+    ready, _finished = demo
+    chair, office = login("chutri"), login("vanphong")
+    url = reverse("conferences:chair", args=[ready.pk])
+    chair.post(url, {"action": "open_conference"})
+    ready.refresh_from_db()
+    assert ready.status == "in_session"
+    voters = list(ready.voters.order_by("order"))
+    response = office.post(
+        reverse("conferences:attendance", args=[ready.pk]),
+        {"action": "present", "voter": [v.pk for v in voters[:121]]},
+        follow=True,
+    )
+    assert "Đã điểm danh có mặt 121 người" in response.content.decode()
+    page = chair.post(url, {"action": "open_voting"}, follow=True).content.decode()
+    assert "Không đủ số người có mặt: 121 người có mặt trên 183" in page  # 2/3 of 183 = 122
+    office.post(reverse("conferences:attendance", args=[ready.pk]), {"action": "present", "voter": [voters[121].pk]})
+    count = chair.get(reverse("conferences:attendance_count", args=[ready.pk])).content.decode()
+    assert "122" in count and "Đủ số người có mặt" in count
+
+
+def test_entry_page_keyboard_flow_and_second_device(demo, make_user):
+    from tinnhiem.conferences.usecases import day
+
+    ready, _finished = demo
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    office, chair = User.objects.get(username="vanphong"), User.objects.get(username="chutri")
+    counters = [User.objects.get(username=f"kiemphieu{i}") for i in (1, 2, 3)]
+    day.open_conference(chair, ready)
+    voters = [v for v in ready.voters.order_by("order") if v.rated_person_id is None]
+    day.check_in(office, ready, voters[:150])
+    for voter, role, user in zip(voters[:3], ("head", "secretary", "member"), counters, strict=True):
+        day.propose_member(office, ready, voter=voter, role=role, user=user)
+    day.record_committee_approval(chair, ready, votes_for=150, against=0, abstaining=0)
+    day.open_voting(chair, ready)
+    form = ready.ballot_forms.get()
+    from tinnhiem.voting.usecases import counting
+
+    counting.record_ballot_counts(counters[0], form, issued=150, collected=150)
+    day.close_voting(chair, ready)
+
+    member = login("kiemphieu1")
+    entry_url = reverse("voting:entry", args=[ready.pk, form.pk])
+    assert member.get(entry_url).status_code == 302  # sets the device cookie first
+    assert "Bắt đầu nhập" in member.get(entry_url).content.decode()
+    member.post(entry_url, {"action": "start"})
+    member.post(entry_url, {"position": 1, "marks": "13"})
+    member.post(entry_url, {"position": 1, "marks": "13"})  # double submit
+    page = member.post(entry_url, {"position": 151, "marks": "11"}, follow=True).content.decode()
+    assert "vượt quá 150 phiếu thu về" in page
+    assert EntryRow.objects.filter(session__form=form).count() == 1
+    other_device = login("kiemphieu1")
+    other_device.get(entry_url)
+    page = other_device.get(entry_url).content.decode()
+    assert "đang mở trên thiết bị khác" in page
+    other_device.post(entry_url, {"action": "take_over"})
+    assert "đang mở trên thiết bị khác" in member.get(entry_url).content.decode()
+
+
+def test_paper_records_keep_no_time_or_voter(demo):
+    for model in (EntryRow, Resolution):
+        names = {f.name for f in model._meta.get_fields()}
+        assert not {"created_at", "entered_at", "at", "timestamp", "voter", "ip"} & names, model
