@@ -362,6 +362,8 @@ def load_finished_demo(campaign, today: date) -> Conference:
         today=today,
     )
     labels, ballots = _stack()
+    if labels != [name for name, _post in RATED]:
+        raise RuntimeError("the demo ballots file does not name the demo's rated persons")
     for name, post in RATED:
         rated.add_rated_person(
             office,
