@@ -11,21 +11,28 @@ def parse_po(path: Path) -> dict[str, str]:
     """Minimal .po reader (msgid/msgstr with continuation lines; no plurals needed here)."""
     entries: dict[str, str] = {}
     msgid = msgstr = None
+    context = None
     current = None
     fuzzy = False
     fuzzy_ids = set()
 
     def flush():
         if msgid:
-            entries[msgid] = msgstr or ""
+            key = f"{context}\x04{msgid}" if context else msgid  # gettext's key for a context
+            entries[key] = msgstr or ""
             if fuzzy:
-                fuzzy_ids.add(msgid)
+                fuzzy_ids.add(key)
 
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith("#,") and "fuzzy" in line:
             fuzzy = True
-        elif line.startswith("msgid "):
+        elif line.startswith("msgctxt "):
             flush()
+            msgid, msgstr, context = None, None, ast.literal_eval(line[8:])
+        elif line.startswith("msgid "):
+            if msgid:
+                flush()
+                context = None
             msgid, msgstr, current = ast.literal_eval(line[6:]), None, "id"
         elif line.startswith("msgid_plural "):
             current = "plural"
@@ -42,7 +49,7 @@ def parse_po(path: Path) -> dict[str, str]:
                 msgstr += ast.literal_eval(line)
         elif not line.strip():
             flush()
-            msgid = msgstr = None
+            msgid = msgstr = context = None
             fuzzy = False
     flush()
     return entries, fuzzy_ids

@@ -10,6 +10,7 @@ from functools import cached_property
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tinnhiem.rules import BUILTIN_IDS, RuleSet, builtin_rule_set
 from tinnhiem.site.fields import NFCCharField, NFCTextField
@@ -86,7 +87,7 @@ class Conference(models.Model):
         ("direction", _("Direction by the chair")),
         ("discussion", _("Discussion")),
         ("committee", _("Approval of the counting committee")),
-        ("voting", _("Voting")),
+        ("voting", pgettext_lazy("agenda", "Voting")),
         ("results", _("Counting and results")),
     )
 

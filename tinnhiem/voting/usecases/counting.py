@@ -328,8 +328,7 @@ def resolve_difference(
     resolution = Resolution.objects.create(
         form=form, position=position, marks=marks, invalid_reason=invalid_reason, reason=reason, decided_by=member
     )
-    subject = _("Ballot %(position)s: the two entries differ (A: %(a)s; B: %(b)s).") % {
-        "position": position,
+    subject = _("The two entries differ (A: %(a)s; B: %(b)s).") % {
         "a": describe_reading(diff["a"]),
         "b": describe_reading(diff["b"]),
     }

@@ -1,0 +1,160 @@
+"""The conference day in real Chromium: the office checks voters in, the chair runs the session,
+two committee members enter the stack on their own devices, the projector shows the results."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tinnhiem.conferences.models import Conference
+from tinnhiem.conferences.usecases import campaigns, rated, roster
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# (keys for person 1, person 2) of the 6 ballots in the stack; member B mistypes ballot 4
+STACK = ["11", "12", "31", "21", "33", "10"]
+TYPO = {4: "22"}
+
+
+def login(page, base, username):
+    page.goto(f"{base}/tai-khoan/dang-nhap/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "pw-123456")
+    page.click("main button[type=submit]")
+    page.get_by_role("button", name="Đăng xuất").wait_for()
+
+
+@pytest.fixture
+def small_conference(office, make_user):
+    body = campaigns.create_body(office, name="UBND xã Hải Xuân", level="commune")
+    campaign = campaigns.create_campaign(
+        office,
+        body=body,
+        name="Đợt 2026",
+        legal_basis="Kế hoạch số 12/KH-UBND",
+        term="2021–2026",
+        rule_set="qd96-2023",
+        rating_year=date.today().year,
+    )
+    conference = campaigns.create_conference(
+        office,
+        campaign=campaign,
+        title="Hội nghị lấy phiếu tín nhiệm Phó Chủ tịch UBND xã",
+        date=date.today(),
+        place="Hội trường xã",
+        convening_body="UBND xã",
+    )
+    rated.add_rated_person(office, conference, full_name="Trần Minh Đức", post="Phó Chủ tịch UBND xã")
+    rated.add_rated_person(office, conference, full_name="Lê Thị Hồng Nhung", post="Phó Chủ tịch UBND xã")
+    for i, name in enumerate(
+        ["Nguyễn Văn An", "Lê Thị Bích", "Phạm Quốc Cường", "Đỗ Thu Hà", "Vũ Đức Long", "Hồ Thị Mai", "Ngô Văn Nam"],
+        start=1,
+    ):
+        roster.add_voter(office, conference, full_name=name, post=f"Công chức {i}")
+    make_user("chair", "chair")
+    for i in (1, 2, 3):
+        make_user("committee", f"kp{i}")
+    return conference
+
+
+def test_conference_day_from_check_in_to_published_results(new_page, live_server, small_conference, shot):
+    base = live_server.url
+    c = small_conference.pk
+    office = new_page()
+    login(office, base, "office")
+    chair = new_page()
+    login(chair, base, "chair")
+    projector = new_page(width=1600, height=900)
+    login(projector, base, "chair")
+    projector.goto(f"{base}/hoi-nghi/{c}/man-chieu/")
+
+    chair.goto(f"{base}/hoi-nghi/{c}/dieu-hanh/")
+    chair.click("button:has-text('Khai mạc hội nghị')")
+    chair.get_by_text("Đã ghi nhận.").wait_for()
+
+    # check-in: search as you type, select all visible but one, mark present
+    office.goto(f"{base}/hoi-nghi/{c}/diem-danh/")
+    office.fill("input[type=search]", "ngô")
+    assert office.locator("#attendance tbody tr:not([hidden])").count() == 1
+    office.fill("input[type=search]", "")
+    office.check("[data-select-all]")
+    office.uncheck("input[aria-label='Ngô Văn Nam']")
+    office.click("button:has-text('Điểm danh có mặt những người đã chọn')")
+    office.get_by_text("Đã điểm danh có mặt 6 người.").wait_for()
+    shot(office, "10-diem-danh")
+    projector.locator("text=6 / 7 người có mặt").wait_for()  # the projector refreshes by itself
+
+    # the office proposes the committee; the chair records the show of hands and opens the vote
+    office.goto(f"{base}/hoi-nghi/{c}/ban-kiem-phieu/")
+    for voter, role, user in (
+        ("Nguyễn Văn An", "head", "kp1"),
+        ("Lê Thị Bích", "secretary", "kp2"),
+        ("Phạm Quốc Cường", "member", "kp3"),
+    ):
+        office.select_option(
+            "#c-voter",
+            label=f"{voter} — " + office.locator(f"#c-voter option:has-text('{voter}')").inner_text().split(" — ")[1],
+        )
+        office.select_option("#c-role", role)
+        office.select_option("#c-user", label=office.locator(f"#c-user option:has-text('{user}')").inner_text())
+        office.click("main button:has-text('Thêm')")
+        office.get_by_text("Đã thêm.").wait_for()
+    chair.goto(f"{base}/hoi-nghi/{c}/dieu-hanh/")
+    chair.fill("#v-for", "6")
+    chair.click("button:has-text('Ghi kết quả biểu quyết')")
+    chair.get_by_text("Đã thông qua").first.wait_for()
+    chair.click("button:has-text('Bắt đầu bỏ phiếu')")
+    chair.get_by_text("Đã ghi nhận.").wait_for()
+    projector.locator("text=Đang bỏ phiếu").wait_for()
+    shot(chair, "11-dieu-hanh")
+
+    # the committee records issued and collected; the chair closes the vote
+    kp1 = new_page()
+    login(kp1, base, "kp1")
+    form_id = Conference.objects.get(pk=c).ballot_forms.get().pk
+    kp1.goto(f"{base}/hoi-nghi/{c}/kiem-phieu/{form_id}/")
+    kp1.fill("#c-issued", "6")
+    kp1.fill("#c-collected", "6")
+    kp1.click("button:has-text('Lưu')")
+    kp1.get_by_text("Đã ghi nhận.").wait_for()
+    chair.click("button:has-text('Kết thúc bỏ phiếu')")
+    chair.get_by_text("Đã ghi nhận.").wait_for()
+
+    # two members enter the stack on their own devices, typing one key per person
+    kp2 = new_page()
+    login(kp2, base, "kp2")
+    for page, typos in ((kp1, {}), (kp2, TYPO)):
+        page.goto(f"{base}/hoi-nghi/{c}/kiem-phieu/{form_id}/nhap/")
+        page.click("button:has-text('Bắt đầu nhập')")
+        for position, keys in enumerate(STACK, start=1):
+            page.locator("#id_marks").wait_for()
+            assert page.locator("#id_position").input_value() == str(position)
+            page.locator("#id_marks").press_sequentially(typos.get(position, keys))  # stores by itself after 2 keys
+            page.locator("#entered").filter(has_text=str(position)).wait_for()
+        page.get_by_text("Đã nhập đủ mọi phiếu thu về.").wait_for()
+    shot(kp2, "12-nhap-phieu")
+
+    kp1.goto(f"{base}/hoi-nghi/{c}/kiem-phieu/{form_id}/")
+    assert kp1.locator("#differences tr").count() == 2  # header + ballot 4
+    kp1.click("button:has-text('Chốt kết quả kiểm phiếu')")
+    kp1.get_by_text("Còn 1 chênh lệch giữa hai lượt nhập chưa xử lý (phiếu số 4)").wait_for()
+    kp1.fill("#differences input[name=marks]", "21")
+    kp1.fill("#differences input[name=reason]", "Đối chiếu phiếu gốc")
+    kp1.click("#differences button")
+    kp1.get_by_text("Đã ghi nhận.").wait_for()
+    shot(kp1, "13-kiem-phieu")
+    kp1.click("button:has-text('Chốt kết quả kiểm phiếu')")
+    kp1.get_by_text("Đã chốt kết quả").first.wait_for()
+
+    chair.goto(f"{base}/hoi-nghi/{c}/dieu-hanh/")
+    chair.click("button:has-text('Công bố kết quả')")
+    chair.get_by_text("Đã ghi nhận.").wait_for()
+    projector.locator("text=KẾT QUẢ").wait_for()
+    # 6 collected: person 1 high 2 (11,12) + confidence 1 (21) + low 2 (31,33) + high 1 (10) = 3/1/2
+    projector.locator("text=3 · 50,00%").first.wait_for()
+    shot(projector, "14-man-chieu", full_page=False)
+    text = projector.inner_text("body")
+    assert "Trần Minh Đức" in text and "33,33%" in text
+    for page in (office, chair, projector, kp1, kp2):
+        assert page.external_requests == []
