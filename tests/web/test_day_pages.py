@@ -112,6 +112,8 @@ def test_entry_page_keyboard_flow_and_second_device(demo, make_user):
     page = member.post(entry_url, {"position": 151, "marks": "11"}, follow=True).content.decode()
     assert "vượt quá 150 phiếu thu về" in page
     assert EntryRow.objects.filter(session__form=form).count() == 1
+    # closing the browser loses nothing saved: the page comes back at the next ballot
+    assert 'name="position" value="2"' in member.get(entry_url).content.decode()
     other_device = login("kiemphieu1")
     other_device.get(entry_url)
     page = other_device.get(entry_url).content.decode()
