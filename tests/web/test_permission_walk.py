@@ -14,7 +14,15 @@ from tinnhiem.conferences import links
 
 # pages that exist only once the count is finalised (404 before), and pages for the members of
 # this conference's counting committee only (403 for other accounts with the committee role)
-STATE_DEPENDENT = {"voting:results_csv", "voting:results_xlsx", "voting:minutes_json"}
+STATE_DEPENDENT = {
+    "voting:results_csv",
+    "voting:results_xlsx",
+    "voting:minutes_json",
+    "documents:minutes",
+    "documents:minutes_docx",
+    "documents:report",
+    "documents:resolution",
+}
 MEMBERS_ONLY = {"voting:entry"}
 
 

@@ -47,6 +47,13 @@ class CampaignForm(NFCFormMixin, forms.Form):
     body = forms.ModelChoiceField(Body.objects.all(), label=_("Body"), required=False, empty_label=_("— a new body —"))
     new_body_name = forms.CharField(label=_("New body: name"), required=False, max_length=255)
     new_body_level = forms.ChoiceField(label=_("New body: level"), choices=Body.Level.choices, required=False)
+    new_body_system = forms.ChoiceField(label=_("New body: kind"), choices=Body.System.choices, required=False)
+    new_body_locality = forms.CharField(
+        label=_("New body: place name in documents"),
+        required=False,
+        max_length=100,
+        help_text=_("e.g. Móng Cái, as in “Móng Cái, ngày …”"),
+    )
     name = forms.CharField(label=_("Name of the campaign"), max_length=255)
     legal_basis = forms.CharField(label=_("Legal basis"), widget=forms.Textarea(attrs={"rows": 3}))
     term = forms.CharField(label=_("Term"), max_length=32, initial="2020–2025")

@@ -35,6 +35,15 @@ class Body(models.Model):
     level = models.CharField(_("level"), max_length=16, choices=Level.choices)
     parent = models.ForeignKey("self", verbose_name=_("parent body"), null=True, blank=True, on_delete=models.PROTECT)
 
+    class System(models.TextChoices):
+        STATE = "state", _("State body (national header)")
+        PARTY = "party", _("Party body (Party header)")
+
+    system = models.CharField(_("kind of body"), max_length=8, choices=System.choices, default=System.STATE)
+    locality = NFCCharField(
+        _("place name in documents"), max_length=100, blank=True, help_text=_("e.g. Móng Cái, as in “Móng Cái, ngày …”")
+    )
+
     class Meta:
         verbose_name = _("body")
         verbose_name_plural = _("bodies")

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from tinnhiem.accounts.roles import PREPARE, VIEW, permission_required, public
 
 from . import forms, links, queries
-from .models import Campaign, Conference, Dossier, Explanation, Opinion, RatedPerson, Voter
+from .models import Body, Campaign, Conference, Dossier, Explanation, Opinion, RatedPerson, Voter
 from .roster_file import write_roster_xlsx
 from .usecases import campaigns, dossiers, opinions, rated, roster
 
@@ -61,7 +61,13 @@ def campaign_create(request):
         d = form.cleaned_data
 
         def create():
-            body = d["body"] or campaigns.create_body(request.user, name=d["new_body_name"], level=d["new_body_level"])
+            body = d["body"] or campaigns.create_body(
+                request.user,
+                name=d["new_body_name"],
+                level=d["new_body_level"],
+                locality=d["new_body_locality"],
+                system=d["new_body_system"] or Body.System.STATE,
+            )
             return campaigns.create_campaign(
                 request.user,
                 body=body,

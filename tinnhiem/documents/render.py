@@ -1,12 +1,13 @@
 """Rendering PDFs with Typst. Data goes in as one JSON input; templates live in ``typst/``.
 
 Fonts: Times New Roman or Liberation Serif when installed (official documents use Times New
-Roman 13–14 pt); otherwise Typst's embedded serif. No font is fetched from the network.
+Roman 13–14 pt); otherwise Typst's embedded Libertinus Serif. No font is fetched from a network.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
@@ -20,3 +21,42 @@ def render_pdf(template: str, data: dict[str, Any]) -> bytes:
     with resources.as_file(TEMPLATES) as folder:
         path = folder / f"{template}.typ"
         return typst.compile(str(path), root=str(folder), sys_inputs={"data": json.dumps(data, ensure_ascii=False)})
+
+
+def merge_pdfs(parts: list[bytes]) -> bytes:
+    import io
+
+    import pypdfium2 as pdfium
+
+    if len(parts) == 1:
+        return parts[0]
+    merged = pdfium.PdfDocument.new()
+    for part in parts:
+        source = pdfium.PdfDocument(part)
+        merged.import_pages(source)
+    out = io.BytesIO()
+    merged.save(out)
+    return out.getvalue()
+
+
+def render_pdf_chunks(
+    template: str,
+    data_for: Callable[[int], dict[str, Any]],
+    total: int,
+    *,
+    chunk: int = 100,
+    progress: Callable[[int, int], None] | None = None,
+) -> bytes:
+    """Render ``total`` copies in chunks (``data_for(n)`` gives the data of n copies), reporting progress."""
+    parts = []
+    done = 0
+    cache: dict[int, bytes] = {}
+    while done < total:
+        n = min(chunk, total - done)
+        if n not in cache:  # every copy is identical: a full chunk is rendered once
+            cache[n] = render_pdf(template, data_for(n))
+        parts.append(cache[n])
+        done += n
+        if progress:
+            progress(done, total)
+    return merge_pdfs(parts)

@@ -259,8 +259,10 @@ def load_demo(today: date | None = None) -> Conference:
     vote_day = today + timedelta(days=16)
     rng = random.Random(20230929)
 
-    province = campaigns.create_body(office, name="UBND tỉnh Quảng Ninh", level="province")
-    city = campaigns.create_body(office, name="UBND thành phố Móng Cái", level="district", parent=province)
+    province = campaigns.create_body(office, name="UBND tỉnh Quảng Ninh", level="province", locality="Quảng Ninh")
+    city = campaigns.create_body(
+        office, name="UBND thành phố Móng Cái", level="district", parent=province, locality="Móng Cái"
+    )
     campaign = campaigns.create_campaign(
         office,
         body=city,
@@ -431,6 +433,69 @@ def _roster_csv() -> bytes:
             name = next(rated_iter)[0]
         writer.writerow([n, name, post, unit])
     return buffer.getvalue().encode("utf-8")
+
+
+def build_council_vote(
+    office, chair, counters, *, n_people: int = 44, n_voters: int = 60, name: str = "Hội đồng nhân dân tỉnh (mẫu)"
+) -> Conference:
+    """A People's Council-size vote (NQ 96/2023, province) with ``n_people`` rated persons, counted
+    by hand totals and finalised: used by the document tests and the benchmarks. Invented names."""
+    from tinnhiem.conferences.usecases import day
+    from tinnhiem.voting.usecases import counting
+
+    today = date.today()
+    body = campaigns.create_body(office, name=name, level="province", locality="Vĩnh Phúc")
+    campaign = campaigns.create_campaign(
+        office,
+        body=body,
+        name="Kỳ họp thường lệ cuối năm",
+        legal_basis="Nghị quyết 96/2023/QH15",
+        term="2021–2026",
+        rule_set="nq96-2023",
+        rating_year=today.year,
+    )
+    conference = campaigns.create_conference(
+        office,
+        campaign=campaign,
+        title="Kỳ họp thứ 13 HĐND tỉnh",
+        date=today,
+        place="Hội trường",
+        convening_body="HĐND tỉnh",
+        today=today,
+    )
+    people = [
+        rated.add_rated_person(
+            office, conference, full_name=f"Người được lấy phiếu số {i:02d}", post="Ủy viên UBND tỉnh"
+        )
+        for i in range(1, n_people + 1)
+    ]
+    lines = "STT,Họ và tên,Chức vụ\n" + "".join(
+        f"{i},Đại biểu {i:03d},Đại biểu HĐND tỉnh\n" for i in range(1, n_voters + 1)
+    )
+    roster.import_roster(office, conference, filename="dai-bieu.csv", data=lines.encode())
+    day.open_conference(chair, conference)
+    form = conference.ballot_forms.get()
+    day.set_counting_mode(office, form, mode="totals")
+    voters = list(conference.voters.order_by("order"))
+    present = n_voters - 2
+    day.check_in(office, conference, voters[:present])
+    size = conference.rules.committee.minimum_for("province")
+    for voter, role, user in zip(
+        voters[:size], ["head", "secretary"] + ["member"] * (size - 2), counters[:size], strict=True
+    ):
+        day.propose_member(office, conference, voter=voter, role=role, user=user)
+    day.record_committee_approval(chair, conference, votes_for=present, against=0, abstaining=0)
+    day.open_voting(chair, conference)
+    counting.record_ballot_counts(counters[0], form, issued=present, collected=present)
+    day.close_voting(chair, conference)
+    totals = {}
+    for i, person in enumerate(people):
+        low = present // 2 + 1 if i == 0 else i % 7  # the first person: just over half "tín nhiệm thấp"
+        confidence = i % 3
+        totals[person.pk] = {"high": present - 2 - low - confidence, "confidence": confidence, "low": low, "invalid": 1}
+    counting.record_hand_totals(counters[0], form, totals=totals, whole_invalid=1)
+    counting.finalise_form(counters[0], form)
+    return Conference.objects.get(pk=conference.pk)
 
 
 def demo_summary() -> list[str]:

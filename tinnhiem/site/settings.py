@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "tinnhiem.audit",
     "tinnhiem.conferences",
     "tinnhiem.voting",
+    "tinnhiem.documents",
 ]
 
 MIDDLEWARE = [

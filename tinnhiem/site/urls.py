@@ -9,6 +9,7 @@ admin.site.site_header = "tinnhiem"
 urlpatterns = [
     path("", include("tinnhiem.conferences.urls")),
     path("", include("tinnhiem.voting.urls")),
+    path("", include("tinnhiem.documents.urls")),
     path("tai-khoan/", include("tinnhiem.accounts.urls")),
     path("nhat-ky/", include("tinnhiem.audit.urls")),
     path("ngon-ngu/", public(set_language), name="set_language"),

@@ -18,9 +18,18 @@ from ..models import Body, Campaign, Conference
 
 
 @transaction.atomic
-def create_body(actor: Any, *, name: str, level: str, parent: Body | None = None) -> Body:
+def create_body(
+    actor: Any,
+    *,
+    name: str,
+    level: str,
+    parent: Body | None = None,
+    locality: str = "",
+    system: str = Body.System.STATE,
+) -> Body:
+    """A body; ``system`` decides the header of its documents (national or Party)."""
     require(actor, PREPARE)
-    body = Body(name=name, level=level, parent=parent)
+    body = Body(name=name, level=level, parent=parent, locality=locality, system=system)
     body.full_clean()
     body.save()
     record(actor, "body.created", data={"body": body.pk, "name": body.name, "level": level})

@@ -1,0 +1,124 @@
+"""Printed ballots: layout, fiducials and QR read back from the rendered page, and the exported
+box geometry matches where the boxes are drawn (150 dpi: ink on each box, none just outside)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+import zxingcpp
+
+from tinnhiem.documents import ballots
+from tinnhiem.documents.layout import MARKER, MARKERS, PAGE_W, STAMP_AREA, ballot_layout, overlaps, table_rect
+from tinnhiem.documents.marks import SheetId, parse_qr, qr_payload
+from tinnhiem.documents.models import PrintedLayout
+
+from .conftest import page_image, pdf_pages
+
+DPI = 150
+PX = DPI / 25.4
+
+
+def test_layout_pages_and_clear_stamp_area():
+    two = ballot_layout(2, ["high", "confidence", "low"])
+    assert len(two.pages) == 1 and len(two.pages[0].boxes) == 6
+    forty_four = ballot_layout(44, ["high", "confidence", "low"])
+    assert [len(p.rows) for p in forty_four.pages] == [10, 14, 14, 6]
+    assert sum(len(p.boxes) for p in forty_four.pages) == 44 * 3
+    for marker in MARKERS.values():
+        assert not overlaps((*marker, MARKER, MARKER), STAMP_AREA)
+    quiet = 4 * two.qr[2] / 29  # four modules of a version-3 QR
+    qr_zone = (two.qr[0] - quiet, two.qr[1] - quiet, two.qr[2] + 2 * quiet, two.qr[2] + 2 * quiet)
+    assert not overlaps(qr_zone, STAMP_AREA)
+    for layout in (two, forty_four):
+        for page in layout.pages:
+            assert not overlaps(qr_zone, table_rect(layout, page)), page.number
+    for page in forty_four.pages:
+        for box in page.boxes:
+            assert 12 <= box.x and box.x + box.w <= PAGE_W - 12 and box.y + box.h <= 262
+    assert two.version != ballot_layout(2, ["confidence", "no_confidence"]).version
+    assert two.version == ballot_layout(2, ["high", "confidence", "low"]).version
+
+
+def test_qr_payload_has_an_hmac_and_no_serial():
+    key = b"k" * 32
+    sheet = SheetId(7, 3, "abc123def456", 2)
+    text = qr_payload(key, sheet)
+    assert parse_qr(key, text) == sheet
+    assert parse_qr(b"other-key" * 4, text) is None
+    assert parse_qr(key, text.replace(":7:", ":8:")) is None
+    assert parse_qr(key, "https://example.com") is None
+    assert text.count(":") == 5  # prefix, conference, form, version, page, mac: nothing per sheet
+
+
+def ink(image: np.ndarray, x: float, y: float, w: float, h: float) -> float:
+    """Share of dark pixels in a rectangle given in mm."""
+    x0, y0, x1, y1 = (round(v * PX) for v in (x, y, x + w, y + h))
+    region = image[y0:y1, x0:x1]
+    return float((region < 128).mean()) if region.size else 0.0
+
+
+def check_page(image: np.ndarray, layout, page, *, conference, form):
+    # the four fiducials, where the layout says
+    detector = cv2.aruco.ArucoDetector(cv2.aruco.getPredefinedDictionary(cv2.aruco.DICT_4X4_50))
+    corners, ids, _rejected = detector.detectMarkers(image)
+    assert ids is not None and sorted(ids.ravel().tolist()) == [0, 1, 2, 3]
+    for found, marker_id in zip(corners, ids.ravel(), strict=True):
+        x, y = layout.markers[int(marker_id)]
+        expected = np.array([[x, y], [x + MARKER, y], [x + MARKER, y + MARKER], [x, y + MARKER]]) * PX
+        assert np.abs(found[0] - expected).max() < 2.5, (marker_id, found, expected)
+    # the QR names this conference, form, layout version and page, with a valid HMAC
+    codes = zxingcpp.read_barcodes(image)
+    assert len(codes) == 1
+    sheet = parse_qr(ballots.qr_key(), codes[0].text)
+    assert sheet == SheetId(conference.pk, form.pk, layout.version, page.number)
+    # every box: ink on its border, white just outside
+    for box in page.boxes:
+        assert ink(image, box.x - 0.3, box.y - 0.3, box.w + 0.6, box.h + 0.6) > 0.05, box
+        for ring in (
+            (box.x - 2.0, box.y - 2.0, box.w + 4.0, 1.2),  # above
+            (box.x - 2.0, box.y + box.h + 0.8, box.w + 4.0, 1.2),  # below
+            (box.x - 2.0, box.y, 1.2, box.h),  # left
+            (box.x + box.w + 0.8, box.y, 1.2, box.h),  # right
+        ):
+            assert ink(image, *ring) == 0.0, (box, ring)
+        assert ink(image, box.x + 1.0, box.y + 1.0, box.w - 2.0, box.h - 2.0) == 0.0  # an empty box is empty
+
+
+def test_seed_ballot_reads_back(seed):
+    form = seed.ballot_forms.get()
+    pdf, layout = ballots.render_one(form)
+    text = pdf_pages(pdf)[0]
+    assert "PHIẾU TÍN NHIỆM" in text and "Trần Minh Đức" in text and "Lê Thị Hồng Nhung" in text
+    assert "Tín nhiệm cao" in text and "Tín nhiệm thấp" in text
+    assert "có thể ký tên hoặc không ký tên" in text and "Điều 6 khoản 2" in text
+    check_page(page_image(pdf, 0, DPI), layout, layout.pages[0], conference=seed, form=form)
+    stored = PrintedLayout.objects.get(form=form, version=layout.version)
+    assert stored.geometry == layout.as_dict()
+
+
+def test_44_person_ballot_over_four_pages(big):
+    form = big.ballot_forms.get()
+    pdf, layout = ballots.render_one(form)
+    pages = pdf_pages(pdf)
+    assert len(pages) == 4
+    assert "Người được lấy phiếu số 44" in pages[3]
+    assert "Người ghi phiếu không ký tên vào phiếu." in pages[0]  # NQ 96: no signature line of QĐ 96
+    for i, page in enumerate(layout.pages):
+        check_page(page_image(pdf, i, DPI), layout, page, conference=big, form=form)
+
+
+def test_copies_are_identical(seed):
+    form = seed.ballot_forms.get()
+    progress = []
+    pdf = ballots.render_ballots(form, copies=120, progress=lambda done, total: progress.append((done, total)))
+    pages = pdf_pages(pdf)
+    assert len(pages) == 120 and len(set(pages)) == 1
+    assert progress[-1] == (120, 120)
+    first, last = zxingcpp.read_barcodes(page_image(pdf, 0)), zxingcpp.read_barcodes(page_image(pdf, 119))
+    assert first[0].text == last[0].text  # no per-sheet serial
+
+
+def test_copies_bounds(seed):
+    with pytest.raises(ValueError):
+        ballots.render_ballots(seed.ballot_forms.get(), copies=0)

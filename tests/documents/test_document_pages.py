@@ -1,0 +1,65 @@
+"""Downloads from the documents page."""
+
+import io
+
+import docx
+from django.test import Client
+from django.urls import reverse
+
+from .conftest import pdf_pages
+
+
+def login(username="vanphong"):
+    client = Client()
+    assert client.login(username=username, password="tinnhiem-demo")
+    return client
+
+
+def test_documents_page_and_downloads(seed, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "192.168.1.10"]
+    client = login()
+    page = client.get(reverse("documents:list", args=[seed.pk])).content.decode()
+    assert "Biên bản kiểm phiếu (PDF)" in page
+    form = seed.ballot_forms.get()
+    response = client.get(reverse("documents:ballots", args=[seed.pk, form.pk]), {"copies": 3})
+    assert response["Content-Type"] == "application/pdf" and len(pdf_pages(response.content)) == 3
+    minutes = client.get(reverse("documents:minutes", args=[seed.pk]))
+    assert "BIÊN BẢN KIỂM PHIẾU" in pdf_pages(minutes.content)[0]
+    document = docx.Document(io.BytesIO(client.get(reverse("documents:minutes_docx", args=[seed.pk])).content))
+    assert document.tables
+    invitations = client.get(reverse("documents:invitations", args=[seed.pk]), HTTP_HOST="192.168.1.10:8000")
+    assert "http://192.168.1.10:8000/moi/" in pdf_pages(invitations.content)[0]
+
+
+def test_loopback_address_is_warned(seed, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "127.0.0.1"]
+    page = login().get(reverse("documents:list", args=[seed.pk])).content.decode()
+    assert "http://testserver" in page and "không mở được" not in page  # the printed address is shown
+    page = login().get(reverse("documents:list", args=[seed.pk]), HTTP_HOST="127.0.0.1:8000").content.decode()
+    assert "http://127.0.0.1:8000" in page and "điện thoại trong hội trường không mở được" in page
+
+
+def test_minutes_only_when_finished_and_resolution_only_for_state_votes(seed):
+    from tinnhiem.conferences.models import Conference
+
+    ready = Conference.objects.exclude(pk=seed.pk).get()
+    client = login("quansat")
+    assert client.get(reverse("documents:minutes", args=[ready.pk])).status_code == 404
+    assert client.get(reverse("documents:resolution", args=[seed.pk])).status_code == 404  # QĐ 96: Party rule
+
+
+def test_command_line(seed, tmp_path, capsys):
+    from django.core.management import call_command
+
+    out = tmp_path / "bb.pdf"
+    call_command("documents", str(seed.pk), "minutes", "-o", str(out))
+    assert "BIÊN BẢN KIỂM PHIẾU" in pdf_pages(out.read_bytes())[0]
+    geometry = tmp_path / "g.json"
+    call_command("documents", str(seed.pk), "geometry", "-o", str(geometry))
+    import json
+
+    data = json.loads(geometry.read_text())
+    assert data["n_people"] == 2 and len(data["pages"][0]["boxes"]) == 6
+    ballots = tmp_path / "p.pdf"
+    call_command("documents", str(seed.pk), "ballots", "--copies", "5", "-o", str(ballots))
+    assert len(pdf_pages(ballots.read_bytes())) == 5

@@ -1,0 +1,132 @@
+"""Minutes, report, resolution, invitations, attendance sheet and voter roll: the text extracted
+from the PDFs (and the .docx table) carries exactly the counting core's numbers."""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+
+import docx
+import pytest
+import zxingcpp
+
+from tinnhiem.audit.log import head_fingerprint
+from tinnhiem.conferences import links
+from tinnhiem.documents import official, word
+from tinnhiem.documents.dates import place_date
+from tinnhiem.voting.minutes import minutes_data
+
+from .conftest import page_image, pdf_pages
+
+
+def expected_rows(conference):
+    """(name, count, percent with decimal comma) of every level, from the stored core result."""
+    m = minutes_data(conference)
+    return [(p["name"], lv["count"], lv["percent"]) for f in m["forms"] for p in f["people"] for lv in p["levels"]]
+
+
+def test_vietnamese_dates():
+    from datetime import date
+
+    assert place_date("Móng Cái", date(2023, 9, 29)) == "Móng Cái, ngày 29 tháng 9 năm 2023"
+    assert place_date("Hà Nội", date(2024, 2, 5)) == "Hà Nội, ngày 05 tháng 02 năm 2024"
+
+
+def test_minutes_pdf_of_the_seed(seed):
+    text = " ".join(pdf_pages(official.render_minutes_pdf(seed)))
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "Độc lập - Tự do - Hạnh phúc" in text
+    assert "BIÊN BẢN KIỂM PHIẾU" in text
+    assert place_date("Móng Cái", seed.date) in text
+    assert "Tổng số người được triệu tập: 183; có mặt: 178; vắng mặt: 5" in text
+    assert "Số phiếu phát ra: 178; số phiếu thu về: 177; số phiếu hợp lệ: 176; số phiếu không hợp lệ: 1" in text
+    assert "tổng số phiếu thu về (177)" in text and "Điều 6 khoản 3" in text
+    for name, count, percent in expected_rows(seed):
+        assert name in text and f"{count} {percent}" in text
+    assert "79,66%" in text and "Trần Minh Đức" in text
+    for member in minutes_data(seed)["committee"]["members"]:
+        assert member["name"] in text
+    assert "TRƯỞNG BAN" in text and "THƯ KÝ" in text and "ỦY VIÊN" in text
+    assert "Hai lượt nhập khác nhau" in text  # the committee's rulings
+    assert head_fingerprint() in text
+
+
+def test_minutes_of_the_44_person_vote_and_its_consequence(big):
+    text = " ".join(pdf_pages(official.render_minutes_pdf(big)))
+    assert "Người được lấy phiếu số 44" in text
+    # the first person: 30 low of 58 collected = more than half, below two thirds (NQ 96/2023 Điều 12)
+    assert "30 51,72%" in text and "Nghị quyết 96/2023/QH15, Điều 12 khoản 1" in text
+    for name, count, percent in expected_rows(big)[:30]:
+        assert name in text and f"{count} {percent}" in text
+
+
+def test_party_body_gets_the_party_header(seed):
+    body = seed.campaign.body
+    body.system = "party"
+    body.save()
+    text = pdf_pages(official.render_minutes_pdf(seed))[0]
+    assert "ĐẢNG CỘNG SẢN VIỆT NAM" in text and "CỘNG HÒA XÃ HỘI" not in text
+
+
+def test_report_and_resolution(seed, big):
+    report = " ".join(pdf_pages(official.render_report_pdf(seed)))
+    assert "BÁO CÁO" in report and "Kính gửi: UBND tỉnh Quảng Ninh." in report
+    assert "141 79,66%" in report
+    resolution = " ".join(pdf_pages(official.render_resolution_pdf(big)))
+    assert "NGHỊ QUYẾT" in resolution and "QUYẾT NGHỊ" in resolution and "Người được lấy phiếu số 01" in resolution
+
+
+def test_invitations_carry_each_voters_link(seed, settings):
+    settings.TINNHIEM_PUBLIC_URL = "http://192.168.1.10:8000"
+    pdf = official.render_letters_pdf(seed, "invitations")
+    pages = pdf_pages(pdf)
+    voters = list(seed.voters.order_by("order", "id"))
+    assert len(pages) == len(voters) == 183
+    assert "GIẤY MỜI" in pages[0] and voters[0].full_name in pages[0]
+    codes = zxingcpp.read_barcodes(page_image(pdf, 5))
+    assert [c.text for c in codes] == [links.invitation_url(voters[5])]
+    assert codes[0].text.startswith("http://192.168.1.10:8000/moi/")
+
+
+def test_invitations_need_a_public_address(seed, settings):
+    settings.TINNHIEM_PUBLIC_URL = ""
+    with pytest.raises(official.NoPublicAddress):
+        official.render_letters_pdf(seed, "invitations")
+
+
+def test_attendance_sheet_and_roster(seed):
+    attendance = " ".join(pdf_pages(official.render_letters_pdf(seed, "attendance")))
+    roster = " ".join(pdf_pages(official.render_letters_pdf(seed, "roster")))
+    for voter in seed.voters.all():
+        assert voter.full_name in attendance and voter.full_name in roster
+    assert "Ký tên" in attendance and "Tổng số: 183 người được triệu tập." in roster
+
+
+def test_nfd_names_come_out_nfc(seed):
+    person = seed.rated_persons.first()
+    nfd = unicodedata.normalize("NFD", person.full_name)
+    type(person).objects.filter(pk=person.pk).update(full_name=nfd)  # bypass the model's own NFC
+    data = official.minutes_context(seed)
+    assert all(unicodedata.is_normalized("NFC", r["name"]) for f in data["forms"] for r in f["rows"])
+
+
+def test_minutes_docx_table(seed):
+    document = docx.Document(io.BytesIO(word.render_minutes_docx(seed)))
+    table = document.tables[1]
+    cells = [[c.text for c in row.cells] for row in table.rows]
+    assert cells[0] == ["STT", "Họ và tên, chức vụ", "Kết quả", "Không hợp lệ"]
+    assert cells[1][0] == "1" and cells[1][1].startswith("Trần Minh Đức")
+    assert "Tín nhiệm cao: 141 (79,66%)" in cells[1][2] and cells[1][3] == "2"
+    body = "\n".join(p.text for p in document.paragraphs)
+    assert "BIÊN BẢN KIỂM PHIẾU" in body and head_fingerprint() in body
+
+
+def test_office_template_replaces_the_default(seed, settings, tmp_path):
+    from docx import Document
+
+    custom = Document()
+    custom.add_paragraph("MẪU RIÊNG {{ title }} — {{ forms[0].rows[0].name }}")
+    (tmp_path / "templates").mkdir()
+    custom.save(tmp_path / "templates" / word.TEMPLATE_NAME)
+    settings.DATA_DIR = tmp_path
+    document = docx.Document(io.BytesIO(word.render_minutes_docx(seed)))
+    assert document.paragraphs[0].text == "MẪU RIÊNG BIÊN BẢN KIỂM PHIẾU — Trần Minh Đức"

@@ -1,0 +1,104 @@
+"""Printed ballots (phiếu tín nhiệm) of a ballot form: data for the Typst template, the exported
+geometry for the scanner, and the PDF of N identical copies."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import translation
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+
+from tinnhiem.conferences.models import BallotForm
+
+from .layout import BallotLayout, ballot_layout
+from .marks import SheetId, aruco_svg, qr_payload, qr_svg
+from .models import PrintedLayout
+from .render import render_pdf, render_pdf_chunks
+
+
+def qr_key() -> bytes:
+    """The HMAC key of ballot QR codes, derived from the site's secret key."""
+    return salted_hmac("tinnhiem.documents.ballot-qr", "v1", secret=settings.SECRET_KEY, algorithm="sha256").digest()
+
+
+def layout_for(form: BallotForm) -> BallotLayout:
+    people = list(form.people_on_ballot())
+    return ballot_layout(len(people), list(form.conference.rules.level_keys))
+
+
+@transaction.atomic
+def register_layout(form: BallotForm, layout: BallotLayout) -> PrintedLayout:
+    """Keep the geometry of every layout version that was printed, for the scanner."""
+    stored, _created = PrintedLayout.objects.get_or_create(
+        form=form,
+        version=layout.version,
+        defaults={"geometry": layout.as_dict(), "people": [p.pk for p in form.people_on_ballot()]},
+    )
+    return stored
+
+
+def ballot_data(form: BallotForm, layout: BallotLayout, *, copies: int) -> dict[str, Any]:
+    conference = form.conference
+    rules = conference.rules
+    key = qr_key()
+    with translation.override("vi"):
+        title = _("CONFIDENCE BALLOT") if rules.procedure == "rating" else _("VOTE OF CONFIDENCE BALLOT")
+        if rules.procedure == "rating":
+            instruction = _(
+                "Mark ONE box (✗ or ✓) for each person, at the level of confidence you choose. A person whose row has no mark, "
+                "or two or three marks, gets no valid rating from this ballot. Do not cross out a printed name or write in any other name."
+            )
+        else:
+            instruction = _(
+                "Mark ONE box (✗ or ✓) for each person. A row with no mark or with two marks is not a valid vote for that person. "
+                "Do not cross out a printed name or write in any other name."
+            )
+        if rules.system == "party":
+            signature = _("The voter may sign the ballot or not (%(citation)s).") % {
+                "citation": rules.validity.signature_citation.text.split(" (", 1)[0]
+            }
+        else:
+            signature = _("The voter does not sign the ballot.")
+        continued = _("continued")
+        page_word = _("page")
+        footer = _("Ballot form %(form)s · layout %(version)s") % {"form": form.pk, "version": layout.version}
+    return {
+        "body": conference.campaign.body.name,
+        "title": title,
+        "subtitle": conference.title,
+        "form_name": form.name if conference.ballot_forms.count() > 1 else "",
+        "color": form.color or "",
+        "instruction": instruction,
+        "signature_note": signature,
+        "continued": continued,
+        "page_word": page_word,
+        "footer": footer,
+        "level_labels": [rules.level(k).label for k in layout.levels],
+        "people": [{"name": p.full_name, "post": p.post} for p in form.people_on_ballot()],
+        "layout": layout.as_dict(),
+        "markers": {str(i): aruco_svg(i) for i in layout.markers},
+        "qr": [
+            qr_svg(qr_payload(key, SheetId(conference.pk, form.pk, layout.version, page.number)))
+            for page in layout.pages
+        ],
+        "copies": copies,
+    }
+
+
+def render_ballots(form: BallotForm, *, copies: int, progress: Callable[[int, int], None] | None = None) -> bytes:
+    """N identical copies in one PDF (rendered in chunks, so that a long print run shows progress)."""
+    if copies < 1 or copies > 5000:
+        raise ValueError("copies must be between 1 and 5000")
+    layout = layout_for(form)
+    register_layout(form, layout)
+    return render_pdf_chunks("ballot", lambda n: ballot_data(form, layout, copies=n), copies, progress=progress)
+
+
+def render_one(form: BallotForm) -> tuple[bytes, BallotLayout]:
+    layout = layout_for(form)
+    register_layout(form, layout)
+    return render_pdf("ballot", ballot_data(form, layout, copies=1)), layout

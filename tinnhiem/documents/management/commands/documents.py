@@ -1,0 +1,102 @@
+"""``tinnhiem documents CONFERENCE KIND``: the official documents from the command line (docs/documents.md)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from tinnhiem.conferences.models import Conference
+from tinnhiem.documents import ballots, official, word
+
+KINDS = (
+    "ballots",
+    "geometry",
+    "invitations",
+    "attendance",
+    "roster",
+    "minutes",
+    "minutes-docx",
+    "report",
+    "resolution",
+)
+
+
+class Command(BaseCommand):
+    help = "Render a document of a conference: ballots, geometry, invitations, attendance, roster, minutes, minutes-docx, report, resolution."
+
+    def add_arguments(self, parser):
+        parser.add_argument("conference", type=int, help="conference id (shown in its address: /hoi-nghi/ID/)")
+        parser.add_argument("kind", choices=KINDS)
+        parser.add_argument("--form", type=int, help="ballot form id (default: the conference's only form)")
+        parser.add_argument(
+            "--copies", type=int, default=None, help="ballots: number of copies (default: the number convened)"
+        )
+        parser.add_argument("-o", "--output", help="output file (default: a name in the current folder)")
+        parser.add_argument(
+            "--base-url", default="", help="invitations: the address phones use, e.g. http://192.168.1.10:8000"
+        )
+
+    def handle(self, *args, conference: int, kind: str, form=None, copies=None, output=None, base_url="", **options):
+        found = Conference.objects.select_related("campaign__body").filter(pk=conference).first()
+        if found is None:
+            raise CommandError(_("There is no conference %(id)s.") % {"id": conference})
+        conference = found
+        finished = conference.status == Conference.Status.FINISHED
+        if kind in ("minutes", "minutes-docx", "report", "resolution") and not finished:
+            raise CommandError(_("Available once the counting committee has finalised every ballot form."))
+        if kind in ("ballots", "geometry"):
+            forms = conference.ballot_forms.all()
+            chosen = forms.filter(pk=form).first() if form else (forms.first() if forms.count() == 1 else None)
+            if chosen is None:
+                raise CommandError(
+                    _("Choose a ballot form with --form: %(forms)s")
+                    % {"forms": ", ".join(f"{f.pk} ({f.name})" for f in forms) or "—"}
+                )
+            if kind == "geometry":
+                layout = ballots.layout_for(chosen)
+                ballots.register_layout(chosen, layout)
+                data, default = (
+                    json.dumps({"version": layout.version, **layout.as_dict()}, ensure_ascii=False, indent=2).encode(),
+                    f"hinh-hoc-phieu-{chosen.pk}.json",
+                )
+            else:
+                n = copies or conference.voters.count() or 1
+                data = ballots.render_ballots(chosen, copies=n, progress=self._progress)
+                sys.stderr.write("\n")
+                default = f"phieu-tin-nhiem-{chosen.pk}-{n}-ban.pdf"
+        elif kind in ("invitations", "attendance", "roster"):
+            try:
+                data = official.render_letters_pdf(conference, kind, base_url=base_url)
+            except official.NoPublicAddress as exc:
+                raise CommandError(str(exc)) from exc
+            default = {"invitations": "giay-moi", "attendance": "danh-sach-ky", "roster": "danh-sach-nguoi-ghi-phieu"}[
+                kind
+            ] + f"-{conference.pk}.pdf"
+        elif kind == "minutes":
+            data, default = official.render_minutes_pdf(conference), f"bien-ban-kiem-phieu-{conference.pk}.pdf"
+        elif kind == "minutes-docx":
+            data, default = word.render_minutes_docx(conference), f"bien-ban-kiem-phieu-{conference.pk}.docx"
+        elif kind == "report":
+            data, default = official.render_report_pdf(conference), f"bao-cao-ket-qua-{conference.pk}.pdf"
+        else:
+            if conference.rules.system != "state":
+                raise CommandError(
+                    _(
+                        "A resolution confirming the results is made for People's Council and National Assembly votes only."
+                    )
+                )
+            data, default = official.render_resolution_pdf(conference), f"du-thao-nghi-quyet-{conference.pk}.pdf"
+        path = Path(output or default)
+        path.write_bytes(data)
+        self.stdout.write(_("Written: %(path)s (%(size)s bytes)") % {"path": path, "size": len(data)})
+
+    @staticmethod
+    def _progress(done: int, total: int) -> None:
+        width = 30
+        filled = width * done // total
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        sys.stderr.flush()

@@ -1,0 +1,333 @@
+"""The official documents of a conference: counting minutes (PDF and Word), the report to the
+managing authority, the draft resolution confirming the results (People's Council / National
+Assembly), invitation letters, the attendance sheet and the voter roll.
+
+Every number comes from ``minutes_data`` (the finalised results of the counting core); nothing is
+recomputed or retyped here.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from tinnhiem.conferences.links import invitation_url
+from tinnhiem.conferences.models import Conference
+from tinnhiem.text import nfc
+from tinnhiem.voting.minutes import minutes_data
+
+from .dates import place_date
+from .marks import qr_svg
+from .render import render_pdf
+
+
+def _nfc(value: Any) -> Any:
+    """All text handed to a template is NFC."""
+    if isinstance(value, str):
+        return nfc(value)
+    if isinstance(value, list):
+        return [_nfc(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _nfc(v) for k, v in value.items()}
+    return value
+
+
+def short_citation(text: str) -> str:
+    """``Quy định 96-QĐ/TW, Điều 11 khoản 2 (…)`` → ``Quy định 96-QĐ/TW, Điều 11 khoản 2``."""
+    return text.split(" (", 1)[0]
+
+
+def _header(conference: Conference, day: date | None = None) -> dict[str, str]:
+    body = conference.campaign.body
+    return {
+        "parent": body.parent.name if body.parent else "",
+        "body": body.name,
+        "system": body.system,
+        "number": "",
+        "place_date": place_date(body.locality or body.name, day or conference.date),
+    }
+
+
+def _form_rows(form: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for p in form["people"]:
+        levels_text = "\n".join(f"{lv['label']}: {lv['count']} ({lv['percent']})" for lv in p["levels"])
+        rows.append(
+            {
+                "no": p["no"],
+                "name": p["name"],
+                "post": p["post"],
+                "cells": [{"count": lv["count"], "percent": lv["percent"]} for lv in p["levels"]],
+                "invalid": p["invalid"],
+                "consequence": p["consequence"] or _("no consequence under the rule set"),
+                "outcome": p["outcome"],
+                "levels_text": levels_text,
+            }
+        )
+    return rows
+
+
+def _people_list(members: list[dict[str, str]]) -> str:
+    return "; ".join(f"{m['name']} ({m['role_label']})" for m in members)
+
+
+def minutes_context(conference: Conference) -> dict[str, Any]:
+    """The minutes as document data (shared by the PDF and the Word template)."""
+    m = minutes_data(conference)
+    c, a, rules = m["conference"], m["attendance"], m["rules"]
+    with translation.override("vi"):
+        absent = "; ".join(f"{x['name']} ({x['reason']})" if x["reason"] else x["name"] for x in a["absent_list"])
+        intro = [
+            _("Legal basis: %(basis)s.") % {"basis": c["legal_basis"].replace("\n", " ").rstrip(" .;")},
+            _("Convened: %(convened)s; present: %(present)s; absent: %(absent)s%(list)s.")
+            % {
+                "convened": a["convened"],
+                "present": a["present"],
+                "absent": a["absent"],
+                "list": f" — {absent}" if absent else "",
+            },
+        ]
+        if a["quorum_required"]:
+            quorate = a["present"] >= a["quorum_required"]
+            intro.append(
+                (
+                    _("The number present meets the required %(required)s (%(citation)s).")
+                    if quorate
+                    else _("The number present is below the required %(required)s (%(citation)s).")
+                )
+                % {"required": a["quorum_required"], "citation": short_citation(a["quorum_citation"])}
+            )
+        if a["quorum_override"]:
+            intro.append(_("The chair decided to proceed: %(reason)s") % {"reason": a["quorum_override"]})
+        votes = m["committee"]["votes"]
+        intro.append(
+            _(
+                "The counting committee: %(members)s; approved by the conference (%(for)s for, %(against)s against, %(abstaining)s abstaining)."
+            )
+            % {
+                "members": _people_list(m["committee"]["members"]),
+                "for": votes["for"],
+                "against": votes["against"],
+                "abstaining": votes["abstaining"],
+            }
+        )
+        forms = []
+        for f in m["forms"]:
+            if not f["finalised"]:
+                continue
+            b = f["ballots"]
+            sentence = _(
+                "Ballots issued: %(issued)s; collected: %(collected)s; valid: %(valid)s; invalid: %(invalid)s."
+            ) % {
+                "issued": f["issued"],
+                "collected": f["collected"],
+                "valid": b["valid"],
+                "invalid": b["invalid"],
+            }
+            if f["spoilt"]:
+                sentence += " " + _("Spoilt ballots exchanged: %(n)s.") % {"n": f["spoilt"]}
+            if f["reconciliation_note"]:
+                sentence += " " + f["reconciliation_note"]
+            base_name = (
+                _("ballots collected") if f["base"]["kind"] == "collected" else _("members (total number of deputies)")
+            )
+            forms.append(
+                {
+                    "name": f["name"],
+                    "ballots_sentence": sentence,
+                    "base_sentence": _("Percentages over the %(base_name)s (%(base)s) — %(citation)s.")
+                    % {
+                        "base_name": base_name,
+                        "base": f["base"]["value"],
+                        "citation": short_citation(f["base"]["citation"]),
+                    },
+                    "levels": [lv["label"] for lv in rules["levels"]],
+                    "rows": _form_rows(f),
+                    "rulings": [
+                        (_("Ballot %(n)s: ") % {"n": r["position"]} if r["position"] else "")
+                        + f"{r['subject']} → {r['decision']}"
+                        + (" " + _("(complaint)") if r["complaint"] else "")
+                        for r in f["rulings"]
+                    ]
+                    + [
+                        _("Correction of version %(v)s: %(reason)s") % {"v": x["version"], "reason": x["reason"]}
+                        for x in f["corrections"]
+                    ],
+                }
+            )
+        time_text = f", {_('at')} {c['start_time']}" if c["start_time"] else ""
+        data = {
+            "header": _header(conference),
+            "title": _("COUNTING MINUTES"),
+            "subtitle": c["title"],
+            "opening": _("On %(date)s%(time)s, at %(place)s, %(body)s held the %(title)s under %(rules)s.")
+            % {
+                "date": date.fromisoformat(c["date"]).strftime("%d/%m/%Y"),
+                "time": time_text,
+                "place": c["place"],
+                "body": c["convening_body"],
+                "title": c["title"][:1].lower() + c["title"][1:],
+                "rules": rules["name"],
+            },
+            "intro": intro,
+            "forms": forms,
+            "invalid_word": _("Invalid"),
+            "conclusions_word": _("Conclusions:"),
+            "rulings_word": _("Rulings and complaints:"),
+            "closing": [
+                _(
+                    "The ballots were sealed by the counting committee and handed over for safekeeping for %(months)s months."
+                )
+                % {"months": conference.rules.retention_months},
+                _("These minutes were read to the counting committee, which agreed and signed them."),
+            ],
+            "fingerprint_sentence": _("Fingerprint of the audit log: %(fp)s (SHA-256 of the chain head: %(head)s).")
+            % {"fp": m["audit"]["fingerprint"], "head": m["audit"]["head"]},
+            "signers": [{"role": x["role_label"], "name": x["name"]} for x in m["committee"]["members"]],
+            "fingerprint": m["audit"]["fingerprint"],
+        }
+    return _nfc(data)
+
+
+def render_minutes_pdf(conference: Conference) -> bytes:
+    return render_pdf("minutes", minutes_context(conference))
+
+
+def report_context(conference: Conference, *, resolution: bool = False) -> dict[str, Any]:
+    minutes = minutes_context(conference)
+    m = minutes_data(conference)
+    c = m["conference"]
+    with translation.override("vi"):
+        managing = (
+            conference.campaign.body.parent.name if conference.campaign.body.parent else _("the managing authority")
+        )
+        if resolution:
+            title, recipient = _("RESOLUTION"), ""
+            subtitle = _("Confirming the results of the confidence rating — %(title)s") % {"title": c["title"]}
+            body = [
+                _("Pursuant to %(rules)s;") % {"rules": m["rules"]["name"]},
+                _("Pursuant to the counting minutes of %(date)s;")
+                % {"date": date.fromisoformat(c["date"]).strftime("%d/%m/%Y")},
+                _("RESOLVES:"),
+                _("Article 1. To confirm the results of the confidence rating of the persons below:"),
+            ]
+            closing = [
+                _(
+                    "Article 2. This resolution takes effect on the day it is adopted. (Draft to be completed by the secretariat.)"
+                )
+            ]
+            signers = [{"role": _("On behalf of the council, the chair"), "name": ""}]
+        else:
+            title, subtitle = _("REPORT"), _("Results of the confidence rating — %(title)s") % {"title": c["title"]}
+            recipient = _("To: %(authority)s.") % {"authority": managing}
+            body = [
+                minutes["opening"],
+                *minutes["intro"][1:],
+                *(f["ballots_sentence"] for f in minutes["forms"]),
+                _("The results:"),
+            ]
+            closing = [_("The counting minutes, signed by the counting committee, are attached.")]
+            signers = [
+                {"role": _("On behalf of %(body)s") % {"body": c["convening_body"]}, "name": c["chair"].split(" — ")[0]}
+            ]
+    return _nfc(
+        {
+            "header": _header(conference, day=date.today() if not resolution else conference.date),
+            "title": title,
+            "subtitle": subtitle,
+            "recipient": recipient,
+            "body": body,
+            "forms": minutes["forms"],
+            "closing": closing,
+            "fingerprint_sentence": minutes["fingerprint_sentence"],
+            "signers": signers,
+        }
+    )
+
+
+def render_report_pdf(conference: Conference) -> bytes:
+    return render_pdf("report", report_context(conference))
+
+
+def render_resolution_pdf(conference: Conference) -> bytes:
+    return render_pdf("report", report_context(conference, resolution=True))
+
+
+class NoPublicAddress(ValueError):
+    """Invitation QR codes need the address phones use to reach this server."""
+
+
+def letters_context(conference: Conference, kind: str, request=None, base_url: str = "") -> dict[str, Any]:
+    voters = list(conference.voters.order_by("order", "id"))
+
+    def link(voter) -> str:
+        url = invitation_url(voter, request)
+        if base_url and url.startswith("/"):
+            url = base_url.rstrip("/") + url
+        if url.startswith("/"):
+            raise NoPublicAddress(
+                _("Set TINNHIEM_PUBLIC_URL (or --base-url) to the address phones use to reach this server.")
+            )
+        return url
+
+    with translation.override("vi"):
+        header = _header(conference, day=date.today())
+        if kind == "invitations":
+            return _nfc(
+                {
+                    "kind": kind,
+                    "header": header,
+                    "title": _("INVITATION"),
+                    "greeting": _("Dear comrade {name}"),
+                    "body": [
+                        _("%(body)s invites you to the %(title)s.")
+                        % {
+                            "body": conference.convening_body,
+                            "title": conference.title[:1].lower() + conference.title[1:],
+                        },
+                        _("Time: %(time)s, %(date)s.")
+                        % {
+                            "time": conference.start_time.strftime("%H:%M") if conference.start_time else "…",
+                            "date": place_date("", conference.date),
+                        },
+                        _("Place: %(place)s.") % {"place": conference.place},
+                    ],
+                    "link_text": [
+                        _(
+                            "Before the conference, scan the QR code (or open the address below) to read the reports and dossiers of the rated persons and to send your opinions, signed or not. The link is personal: do not share it."
+                        ),
+                    ],
+                    "voters": [
+                        {"name": v.full_name, "post": v.post, "url": (u := link(v)), "qr": qr_svg(u)} for v in voters
+                    ],
+                    "signer_role": _("On behalf of %(body)s") % {"body": conference.convening_body},
+                    "signer": conference.chair_name.split(" — ")[0],
+                }
+            )
+        if kind == "attendance":
+            columns, title, footer = [_("No."), _("Full name"), _("Post"), _("Signature")], _("ATTENDANCE SHEET"), ""
+            rows = [{"no": v.order, "name": v.full_name, "post": v.post, "last": ""} for v in voters]
+        else:
+            columns, title = [_("No."), _("Full name"), _("Post"), _("Unit")], _("VOTER ROLL")
+            footer = _("Total: %(n)s persons convened.") % {"n": len(voters)}
+            rows = [{"no": v.order, "name": v.full_name, "post": v.post, "last": v.unit} for v in voters]
+        return _nfc(
+            {
+                "kind": kind,
+                "header": header,
+                "title": title,
+                "subtitle": conference.title,
+                "columns": columns,
+                "voters": rows,
+                "footer": footer,
+            }
+        )
+
+
+def render_letters_pdf(conference: Conference, kind: str, request=None, base_url: str = "") -> bytes:
+    if kind not in ("invitations", "attendance", "roster"):
+        raise ValueError(kind)
+    return render_pdf("letters", letters_context(conference, kind, request, base_url))

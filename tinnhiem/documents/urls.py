@@ -1,0 +1,27 @@
+from django.urls import path
+
+from . import views
+
+app_name = "documents"
+
+urlpatterns = [
+    path("hoi-nghi/<int:conference_id>/tai-lieu/", views.documents, name="list"),
+    path("hoi-nghi/<int:conference_id>/tai-lieu/phieu-<int:form_id>.pdf", views.ballot_pdf, name="ballots"),
+    path(
+        "hoi-nghi/<int:conference_id>/tai-lieu/giay-moi.pdf",
+        views.letters_pdf,
+        {"kind": "invitations"},
+        name="invitations",
+    ),
+    path(
+        "hoi-nghi/<int:conference_id>/tai-lieu/danh-sach-ky.pdf",
+        views.letters_pdf,
+        {"kind": "attendance"},
+        name="attendance",
+    ),
+    path("hoi-nghi/<int:conference_id>/tai-lieu/danh-sach.pdf", views.letters_pdf, {"kind": "roster"}, name="roster"),
+    path("hoi-nghi/<int:conference_id>/tai-lieu/bien-ban.pdf", views.minutes_pdf, name="minutes"),
+    path("hoi-nghi/<int:conference_id>/tai-lieu/bien-ban.docx", views.minutes_docx, name="minutes_docx"),
+    path("hoi-nghi/<int:conference_id>/tai-lieu/bao-cao.pdf", views.report_pdf, name="report"),
+    path("hoi-nghi/<int:conference_id>/tai-lieu/nghi-quyet.pdf", views.resolution_pdf, name="resolution"),
+]

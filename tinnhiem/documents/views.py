@@ -1,0 +1,97 @@
+"""Downloads of the official documents, from the conference pages."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from tinnhiem.accounts.roles import PREPARE, VIEW, permission_required
+from tinnhiem.conferences.models import BallotForm, Conference
+from tinnhiem.conferences.views import _conference
+
+from . import ballots, official, word
+
+PDF = "application/pdf"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _finished(conference: Conference) -> None:
+    if conference.status != Conference.Status.FINISHED:
+        raise Http404
+
+
+@permission_required(VIEW)
+def documents(request, conference_id: int):
+    conference = _conference(conference_id)
+    from django.conf import settings
+
+    address = settings.TINNHIEM_PUBLIC_URL or request.build_absolute_uri("/").rstrip("/")
+    loopback = any(h in address for h in ("://127.", "://localhost", "://[::1]"))
+    return render(
+        request,
+        "documents/documents.html",
+        {
+            "conference": conference,
+            "forms": conference.ballot_forms.all(),
+            "present": conference.voters.count(),
+            "address": address,
+            "loopback": loopback,
+        },
+    )
+
+
+@permission_required(PREPARE)
+def ballot_pdf(request, conference_id: int, form_id: int):
+    form = get_object_or_404(
+        BallotForm.objects.select_related("conference__campaign__body"), pk=form_id, conference_id=conference_id
+    )
+    try:
+        copies = max(1, min(int(request.GET.get("copies", 1)), 5000))
+    except ValueError:
+        copies = 1
+    return _download(ballots.render_ballots(form, copies=copies), PDF, f"phieu-tin-nhiem-{form.pk}-{copies}-ban.pdf")
+
+
+@permission_required(PREPARE)
+def letters_pdf(request, conference_id: int, kind: str):
+    if kind not in ("invitations", "attendance", "roster"):
+        raise Http404
+    conference = _conference(conference_id)
+    names = {"invitations": "giay-moi", "attendance": "danh-sach-ky", "roster": "danh-sach-nguoi-ghi-phieu"}
+    return _download(official.render_letters_pdf(conference, kind, request), PDF, f"{names[kind]}-{conference.pk}.pdf")
+
+
+@permission_required(VIEW)
+def minutes_pdf(request, conference_id: int):
+    conference = _conference(conference_id)
+    _finished(conference)
+    return _download(official.render_minutes_pdf(conference), PDF, f"bien-ban-kiem-phieu-{conference.pk}.pdf")
+
+
+@permission_required(VIEW)
+def minutes_docx(request, conference_id: int):
+    conference = _conference(conference_id)
+    _finished(conference)
+    return _download(word.render_minutes_docx(conference), DOCX, f"bien-ban-kiem-phieu-{conference.pk}.docx")
+
+
+@permission_required(VIEW)
+def report_pdf(request, conference_id: int):
+    conference = _conference(conference_id)
+    _finished(conference)
+    return _download(official.render_report_pdf(conference), PDF, f"bao-cao-ket-qua-{conference.pk}.pdf")
+
+
+@permission_required(VIEW)
+def resolution_pdf(request, conference_id: int):
+    conference = _conference(conference_id)
+    _finished(conference)
+    if conference.rules.system != "state":
+        raise Http404
+    return _download(official.render_resolution_pdf(conference), PDF, f"du-thao-nghi-quyet-{conference.pk}.pdf")
