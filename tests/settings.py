@@ -9,3 +9,8 @@ os.environ.setdefault("TINNHIEM_SECRET_KEY", "test-secret-key-not-for-production
 from tinnhiem.site.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# A file, not memory, for the test database: the concurrency tests use several connections.
+DATABASES["default"].setdefault("TEST", {})  # noqa: F405
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"]["TEST"]["NAME"] = os.path.join(os.environ["TINNHIEM_DATA_DIR"], "test.sqlite3")  # noqa: F405

@@ -117,6 +117,9 @@ class Conference(models.Model):
     committee_votes_abstaining = models.PositiveIntegerField(null=True, blank=True)
     committee_approved = models.BooleanField(default=False)
     results_published = models.BooleanField(default=False)
+    code_key_nonce = models.CharField(
+        max_length=16, default=new_nonce, editable=False
+    )  # the per-conference key of code cards
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -398,6 +401,15 @@ class BallotForm(models.Model):
     spoilt = models.PositiveIntegerField(_("spoilt ballots exchanged"), default=0)
     collected = models.PositiveIntegerField(_("ballots collected"), null=True, blank=True)
     reconciliation_note = NFCTextField(_("explanation of the difference"), blank=True)
+
+    class EVote(models.TextChoices):
+        NOT_USED = "", _("Paper only")
+        READY = "ready", _("Electronic voting ready")
+        OPEN = "open", _("Electronic voting open")
+        CLOSED = "closed", _("Electronic voting closed")
+
+    evote = models.CharField(_("electronic voting"), max_length=8, choices=EVote.choices, default="", blank=True)
+    cards_issued = models.PositiveIntegerField(_("code cards issued"), default=0)
 
     class Meta:
         verbose_name = _("ballot form")

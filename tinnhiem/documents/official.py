@@ -127,6 +127,13 @@ def minutes_context(conference: Conference) -> dict[str, Any]:
                 "valid": b["valid"],
                 "invalid": b["invalid"],
             }
+            if f["cards_issued"] or f["electronic"]:
+                sentence += " " + _(
+                    "Of which by electronic voting: %(cards)s code cards issued, %(ballots)s electronic ballots."
+                ) % {
+                    "cards": f["cards_issued"],
+                    "ballots": f["electronic"],
+                }
             if f["spoilt"]:
                 sentence += " " + _("Spoilt ballots exchanged: %(n)s.") % {"n": f["spoilt"]}
             if f["reconciliation_note"]:

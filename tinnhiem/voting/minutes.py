@@ -16,6 +16,7 @@ from tinnhiem.conferences.models import CommitteeMember, Conference, Voter
 from tinnhiem.rules import format_percent
 
 from .models import FormResult, Ruling
+from .usecases.counting import totals_issued_collected
 
 
 def current_results(conference: Conference) -> dict[int, FormResult]:
@@ -89,15 +90,20 @@ def minutes_data(conference: Conference) -> dict[str, Any]:
     for form in conference.ballot_forms.all():
         result = results.get(form.pk)
         rulings = Ruling.objects.filter(form=form).select_related("decided_by__voter")
+        totals = totals_issued_collected(form)
         forms.append(
             {
                 "id": form.pk,
                 "name": form.name,
                 "color": form.color,
                 "state": form.state,
-                "issued": form.issued,
+                "issued": totals[0],
+                "collected": totals[1],
+                "paper_issued": form.issued,
+                "paper_collected": form.collected,
+                "cards_issued": form.cards_issued,
+                "electronic": form.electronic_ballots.count(),
                 "spoilt": form.spoilt,
-                "collected": form.collected,
                 "reconciliation_note": form.reconciliation_note,
                 "finalised": result is not None,
                 "version": result.version if result else None,

@@ -7,6 +7,8 @@ other than the committee member who typed it.
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -111,3 +113,40 @@ class FormResult(models.Model):
     class Meta:
         ordering = ["form", "version"]
         constraints = [models.UniqueConstraint(fields=["form", "version"], name="result_version_once")]
+
+
+# --- electronic voting --------------------------------------------------------------------------
+#
+# Secrecy: a code card is handed out at random like a paper ballot, so no record links a card to a
+# person. The server keeps only an HMAC of each code. An electronic ballot has a random id and no
+# time, sequence, address, agent, code or voter; a receipt (the voter's tracking code) is stored
+# apart with no link to the ballot. Closing the vote rewrites both tables in random order, so that
+# not even the storage order follows the order of voting (docs/secrecy.md).
+
+
+class CodeCard(models.Model):
+    class State(models.TextChoices):
+        UNUSED = "unused", _("Unused")
+        USED = "used", _("Used")
+        VOID = "void", _("Void")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    form = models.ForeignKey(BallotForm, on_delete=models.CASCADE, related_name="code_cards")
+    code_hmac = models.CharField(max_length=64, unique=True)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.UNUSED)
+
+
+class ElectronicBallot(models.Model):
+    """One electronic ballot: the keys of each row (level digit, 0 left blank, 9 marked invalid)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    form = models.ForeignKey(BallotForm, on_delete=models.PROTECT, related_name="electronic_ballots")
+    marks = models.CharField(max_length=64)
+
+
+class Receipt(models.Model):
+    """A voter's tracking code, published after the close so that each voter can find theirs."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    form = models.ForeignKey(BallotForm, on_delete=models.PROTECT, related_name="receipts")
+    tracking_code = models.CharField(max_length=16, unique=True)

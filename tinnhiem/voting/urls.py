@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import evote_views, views
 
 app_name = "voting"
 
@@ -14,4 +14,11 @@ urlpatterns = [
     path("hoi-nghi/<int:conference_id>/bien-ban.json", views.minutes_json, name="minutes_json"),
     path("hoi-nghi/<int:conference_id>/man-chieu/", views.projector, name="projector"),
     path("hoi-nghi/<int:conference_id>/man-chieu/noi-dung/", views.projector_content, name="projector_content"),
+    path("hoi-nghi/<int:conference_id>/the-ma/", evote_views.cards, name="cards"),
+    path("hoi-nghi/<int:conference_id>/the-ma/so-lieu/", evote_views.turnout_fragment, name="turnout"),
+    path("bo-phieu/<int:conference_id>/", evote_views.vote, name="vote"),
+    path("bo-phieu/<int:conference_id>/trang-thai/", evote_views.vote_status, name="vote_status"),
+    path("bo-phieu/<int:conference_id>/bien-nhan/", evote_views.receipt_check, name="receipt"),
+    path("cong-khai/<int:conference_id>/", evote_views.public_list, name="public"),
+    path("cong-khai/<int:conference_id>/phieu-<int:form_id>.csv", evote_views.public_ballots, name="public_ballots"),
 ]

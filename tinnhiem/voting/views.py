@@ -54,10 +54,7 @@ def _with_device(request, response):
 
 
 def _member(request, conference):
-    try:
-        return counting.member_for(request.user, conference)
-    except PermissionDenied:
-        return None
+    return counting.member_for_or_none(request.user, conference)
 
 
 @permission_required(VIEW)

@@ -386,6 +386,9 @@ def close_voting(actor: Any, conference: Conference) -> Conference:
     conference = _locked(conference)
     if conference.status != S.VOTING:
         raise ValidationError(_("The vote is not open."))
+    from tinnhiem.voting.usecases.evote import ensure_closed  # the phones' vote closes with the hall's
+
+    ensure_closed(actor, conference)
     conference.status = S.COUNTING
     conference.agenda_step = len(Conference.AGENDA) - 1
     conference.save(update_fields=["status", "agenda_step"])

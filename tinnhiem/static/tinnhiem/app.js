@@ -33,6 +33,19 @@
       document.querySelectorAll(box.getAttribute("data-select-all") + " tbody tr:not([hidden]) input[type=checkbox]").forEach(function (b) { b.checked = box.checked; });
     });
   });
+  // A card's QR opens the voting page with the code after "#": it is never sent in a URL, only in
+  // the form's POST body, and it is removed from the address bar at once.
+  var codeField = document.querySelector("[data-code-from-fragment]");
+  if (codeField && location.hash.length > 1) {
+    codeField.value = decodeURIComponent(location.hash.slice(1));
+    history.replaceState(null, "", location.pathname);
+  }
+  // A button that sends once (a double tap stores one ballot; the server checks it too).
+  document.querySelectorAll("button[data-once]").forEach(function (button) {
+    button.form.addEventListener("submit", function (event) {
+      if (event.submitter === button) { setTimeout(function () { button.disabled = true; }, 0); }
+    });
+  });
   // Keyboard-first ballot entry: the form submits by itself when one key per person is typed.
   var keys = document.querySelector("[data-entry-keys]");
   if (keys) {

@@ -23,6 +23,7 @@ from tinnhiem.rules import (
     RuleSet,
     TallyResult,
     compute_result,
+    sum_ballots,
     tally_ballots,
 )
 from tinnhiem.rules.report import result_to_json
@@ -59,6 +60,13 @@ def member_for(actor: Any, conference: Conference) -> CommitteeMember:
     return member
 
 
+def member_for_or_none(actor: Any, conference: Conference) -> CommitteeMember | None:
+    try:
+        return member_for(actor, conference)
+    except PermissionDenied:
+        return None
+
+
 def _form(form: BallotForm) -> BallotForm:
     return BallotForm.objects.select_for_update().select_related("conference__campaign__body").get(pk=form.pk)
 
@@ -87,14 +95,26 @@ def present_count(conference: Conference) -> int:
     return conference.voters.filter(attendance=Voter.Attendance.PRESENT).count()
 
 
+def totals_issued_collected(form: BallotForm) -> tuple[int | None, int | None]:
+    """Paper and electronic together: issued = ballots + cards issued; collected = ballots
+    collected + electronic ballots stored. None while the paper counts are not recorded."""
+    electronic = form.evote != BallotForm.EVote.NOT_USED
+    issued = form.issued if form.issued is not None else (0 if electronic else None)
+    collected = form.collected if form.collected is not None else (0 if electronic else None)
+    if issued is None or collected is None:
+        return None, None
+    return issued + form.cards_issued, collected + form.electronic_ballots.count()
+
+
 def reconciliation_problems(form: BallotForm) -> list[str]:
     """What must be explained in writing before counting can finish (collected ≤ issued ≤ present)."""
     problems = []
     present = present_count(form.conference)
-    if form.issued is not None and form.issued < present:
-        problems.append(_("%(n)s present voters did not receive a ballot.") % {"n": present - form.issued})
-    if form.issued is not None and form.collected is not None and form.collected < form.issued:
-        problems.append(_("%(n)s issued ballots were not collected.") % {"n": form.issued - form.collected})
+    issued, collected = totals_issued_collected(form)
+    if issued is not None and issued < present:
+        problems.append(_("%(n)s present voters did not receive a ballot.") % {"n": present - issued})
+    if issued is not None and collected is not None and collected < issued:
+        problems.append(_("%(n)s issued ballots were not collected.") % {"n": issued - collected})
     return problems
 
 
@@ -108,10 +128,10 @@ def record_ballot_counts(
     present = present_count(form.conference)
     if min(issued, collected, spoilt) < 0:
         raise ValidationError(_("Counts cannot be negative."))
-    if issued > present:
+    if issued + form.cards_issued > present:  # paper ballots and code cards together
         raise ValidationError(
             _("Ballots issued (%(issued)s) cannot exceed the voters present (%(present)s).")
-            % {"issued": issued, "present": present}
+            % {"issued": issued + form.cards_issued, "present": present}
         )
     if collected > issued:
         raise ValidationError(
@@ -467,22 +487,33 @@ def record_ruling(
 
 
 def compute_form_result(form: BallotForm) -> tuple[TallyResult, int]:
-    """Recompute the form's result from its stored entries or totals, with the counting core."""
+    """Recompute the form's result from its stored entries or totals and its electronic ballots,
+    with the counting core. Returns the result and the number of whole-ballot invalid ballots."""
+    from .evote import electronic_ballots
+
     rules = _rules(form)
     people = people_of(form)
     labels = [p.full_name for p in people]
+    issued, _collected = totals_issued_collected(form)
+    electronic = electronic_ballots(form)
     if form.mode == BallotForm.Mode.DOUBLE_ENTRY:
-        ballots = final_ballots(form)
-        result = tally_ballots(rules, labels, ballots, issued=form.issued)
+        ballots = (final_ballots(form) if form.collected else []) + electronic
+        result = tally_ballots(rules, labels, ballots, issued=issued)
         return result, sum(1 for b in ballots if b.whole_invalid)
     by_person = {t.person_id: t for t in form.hand_totals.all()}
-    if set(by_person) != {p.pk for p in people}:
+    if (form.collected or 0) and set(by_person) != {p.pk for p in people}:
         raise ValidationError(_("The totals of every rated person are needed."))
-    totals = [PersonTotals(by_person[p.pk].counts, by_person[p.pk].row_invalid) for p in people]
-    whole_invalid = form.collected - (sum(totals[0].counts.values()) + totals[0].row_invalid)
-    return compute_result(
-        rules, labels, totals, BallotCounts(form.issued, form.collected, whole_invalid)
-    ), whole_invalid
+    e_totals, e_collected, _e_invalid = sum_ballots(rules, len(people), electronic)
+    totals = []
+    for person, e in zip(people, e_totals, strict=True):
+        paper = by_person.get(person.pk)
+        counts = {k: (paper.counts.get(k, 0) if paper else 0) + e.counts[k] for k in rules.level_keys}
+        totals.append(PersonTotals(counts, (paper.row_invalid if paper else 0) + e.row_invalid))
+    first = by_person.get(people[0].pk)
+    paper_valid = sum(first.counts.values()) + first.row_invalid if first else 0
+    whole_invalid = (form.collected or 0) - paper_valid
+    counts = BallotCounts(issued, (form.collected or 0) + e_collected, whole_invalid)
+    return compute_result(rules, labels, totals, counts), whole_invalid
 
 
 def result_data(form: BallotForm, result: TallyResult) -> dict[str, Any]:
@@ -511,9 +542,11 @@ def finalise_form(actor: Any, form: BallotForm) -> FormResult:
         raise ValidationError(_("This ballot form is already finalised."))
     if form.conference.status != Conference.Status.COUNTING:
         raise ValidationError(_("Close the vote before finalising the count."))
-    if form.collected is None or form.issued is None:
+    if form.evote in (BallotForm.EVote.READY, BallotForm.EVote.OPEN):
+        raise ValidationError(_("Close electronic voting before finalising the count."))
+    if totals_issued_collected(form) == (None, None):
         raise ValidationError(_("Record the ballots issued and collected first."))
-    if form.mode == BallotForm.Mode.DOUBLE_ENTRY:
+    if form.mode == BallotForm.Mode.DOUBLE_ENTRY and form.collected:
         sessions = list(form.entry_sessions.all())
         if len(sessions) != 2 or not all(s.completed for s in sessions):
             raise ValidationError(_("Both members must enter every collected ballot before finishing."))

@@ -1,0 +1,183 @@
+"""Electronic voting with code cards: the use cases, single use, and mixed paper + electronic."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from tinnhiem.conferences.models import BallotForm
+from tinnhiem.conferences.usecases import day
+from tinnhiem.rules import builtin_rule_set, tally_ballots
+from tinnhiem.voting import codes
+from tinnhiem.voting.models import CodeCard, ElectronicBallot, Receipt
+from tinnhiem.voting.usecases import counting, evote
+
+from .conftest import ROLES
+
+
+@pytest.fixture
+def evoting(office, chair, counters, day_conference):
+    """12 convened, 10 present; cards made for 10; committee approved; vote open."""
+    conference, people, voters = day_conference
+    day.open_conference(chair, conference)
+    day.check_in(office, conference, voters[:10])
+    for voter, role, user in zip(voters[:3], ROLES[:3], counters[:3], strict=True):
+        day.propose_member(office, conference, voter=voter, role=role, user=user)
+    day.record_committee_approval(chair, conference, votes_for=10, against=0, abstaining=0)
+    form = conference.ballot_forms.get()
+    card_codes = evote.generate_cards(office, form, count=12)
+    day.open_voting(chair, conference)
+    return conference, people, form, card_codes
+
+
+def tracking():
+    return codes.display(codes.new_tracking_code())
+
+
+def test_cards_store_only_hmacs(evoting):
+    conference, _people, form, card_codes = evoting
+    assert len(card_codes) == 12 and len(set(card_codes)) == 12
+    assert all(len(codes.normalize(c)) == 16 for c in card_codes)
+    stored = set(CodeCard.objects.values_list("code_hmac", flat=True))
+    for code in card_codes:
+        assert code not in str(stored) and codes.normalize(code) not in str(stored)
+    assert codes.code_hmac(evote.conference_key(conference), codes.normalize(card_codes[0])) in stored
+
+
+def test_vote_only_while_open_and_once(office, chair, counters, evoting):
+    conference, people, form, card_codes = evoting
+    a, b = people
+    with pytest.raises(evote.VoteRefused) as info:
+        evote.cast_ballot(conference, code_text=card_codes[0], choices={a.pk: "1", b.pk: "3"}, tracking_code=tracking())
+    assert info.value.reason == "not_open" and "Chưa bắt đầu bỏ phiếu" in info.value.messages[0]
+    evote.record_cards_issued(counters[0], form, count=10)
+    evote.open_evote(chair, form)
+    receipt, stored = evote.cast_ballot(
+        conference,
+        code_text=card_codes[0].lower().replace("-", " "),
+        choices={a.pk: "1", b.pk: "3"},
+        tracking_code="abcde-fghjk",
+    )
+    assert stored and ElectronicBallot.objects.get().marks == "13"
+    # the same submission again (double tap, retry after a network drop): nothing more stored
+    again, stored_again = evote.cast_ballot(
+        conference, code_text=card_codes[0], choices={a.pk: "2", b.pk: "2"}, tracking_code="ABCDE-FGHJK"
+    )
+    assert again.pk == receipt.pk and not stored_again and ElectronicBallot.objects.count() == 1
+    # the same code with another receipt: refused, nothing stored
+    with pytest.raises(evote.VoteRefused) as info:
+        evote.cast_ballot(conference, code_text=card_codes[0], choices={a.pk: "2"}, tracking_code=tracking())
+    assert info.value.reason == "used" and "đã được sử dụng" in info.value.messages[0]
+    assert evote.receipt_stored(conference, "abcde fghjk") and not evote.receipt_stored(conference, "ZZZZZ-ZZZZZ")
+    assert evote.turnout(form) == {"used": 1, "issued": 10}
+
+
+@pytest.mark.parametrize(
+    "text, reason",
+    [("K7QM-2XRD", "malformed"), ("!!!!-2XRD-9FTB-4NPA", "malformed"), ("K7QM-2XRD-9FTB-4NPA", "unknown")],
+)
+def test_bad_codes(chair, counters, evoting, text, reason):
+    conference, _people, form, _codes = evoting
+    evote.open_evote(chair, form)
+    with pytest.raises(evote.VoteRefused) as info:
+        evote.find_card(conference, text)
+    assert info.value.reason == reason
+
+
+def test_code_of_another_conference_is_unknown(office, chair, counters, evoting, campaign, today):
+    from tinnhiem.conferences.usecases import campaigns, rated, roster
+
+    conference, _people, form, _codes = evoting
+    other = campaigns.create_conference(
+        office, campaign=campaign, title="Khác", date=today, place="p", convening_body="c"
+    )
+    rated.add_rated_person(office, other, full_name="X", post="Y")
+    roster.add_voter(office, other, full_name="Z", post="W")
+    day.open_conference(chair, other)
+    foreign = evote.generate_cards(office, other.ballot_forms.get(), count=1)[0]
+    evote.open_evote(chair, form)
+    with pytest.raises(evote.VoteRefused) as info:
+        evote.find_card(conference, foreign)
+    assert info.value.reason == "unknown"
+
+
+def test_forged_ballots_are_refused(chair, evoting):
+    conference, people, form, card_codes = evoting
+    evote.open_evote(chair, form)
+    a, b = people
+    for choices in ({a.pk: "4", b.pk: "1"}, {a.pk: "1", b.pk: "1", 99999: "1"}, {a.pk: "x"}):
+        with pytest.raises(evote.VoteRefused) as info:
+            evote.cast_ballot(conference, code_text=card_codes[1], choices=choices, tracking_code=tracking())
+        assert info.value.reason == "forged"
+    assert ElectronicBallot.objects.count() == 0
+    assert CodeCard.objects.filter(state="used").count() == 0
+
+
+def test_void_and_closed(office, chair, evoting):
+    conference, people, form, card_codes = evoting
+    evote.open_evote(chair, form)
+    evote.cast_ballot(
+        conference, code_text=card_codes[2], choices={people[0].pk: "1", people[1].pk: "1"}, tracking_code=tracking()
+    )
+    counts = evote.close_evote(chair, form)
+    assert counts["voided"] == 11 and counts["ballots"] == 1
+    with pytest.raises(evote.VoteRefused) as info:
+        evote.find_card(conference, card_codes[3])
+    assert info.value.reason == "void"
+    with pytest.raises(ValidationError):
+        evote.generate_cards(office, form, count=1)
+
+
+def test_mixed_paper_and_electronic_count(office, chair, counters, evoting):
+    """4 paper ballots (double entry) and 5 electronic ones: one result over 9 collected."""
+    conference, people, form, card_codes = evoting
+    a, b = people
+    evote.record_cards_issued(counters[0], form, count=5)
+    counting.record_ballot_counts(counters[0], form, issued=5, collected=4)
+    with pytest.raises(ValidationError):
+        counting.record_ballot_counts(counters[0], form, issued=6, collected=4)  # 6 paper + 5 cards > 10 present
+    evote.open_evote(chair, form)
+    electronic = [("1", "3"), ("2", "0"), ("3", "3"), ("1", "9"), ("1", "1")]
+    for code, (x, y) in zip(card_codes, electronic, strict=False):
+        evote.cast_ballot(conference, code_text=code, choices={a.pk: x, b.pk: y}, tracking_code=tracking())
+    day.close_voting(chair, conference)
+    form.refresh_from_db()
+    assert form.evote == BallotForm.EVote.CLOSED  # closing the hall's vote closed the phones' vote
+    paper = ["11", "23", "33", "10"]
+    sessions = [counting.start_entry(counters[i], form, device_key=f"d{i}") for i in (0, 1)]
+    for position, keys in enumerate(paper, start=1):
+        for i, session in enumerate(sessions):
+            counting.enter_ballot(counters[i], session, device_key=f"d{i}", position=position, marks=keys)
+    with pytest.raises(ValidationError):  # 10 issued (5 + 5), 9 collected (4 + 5): must be explained
+        counting.finalise_form(counters[0], form)
+    counting.record_ballot_counts(counters[0], form, issued=5, collected=4, note="Một đại biểu không nộp phiếu giấy")
+    stored = counting.finalise_form(counters[0], form)
+    rules = builtin_rule_set("qd96-2023")
+    expected = tally_ballots(
+        rules,
+        [a.full_name, b.full_name],
+        [counting.to_ballot(rules, k, "") for k in paper]
+        + [counting.to_ballot(rules, x + y, "") for x, y in electronic],
+        issued=10,
+    )
+    assert stored.data["ballots"] == {"issued": 10, "collected": 9, "valid": 9, "invalid": 0}
+    assert [p["counts"] for p in stored.data["people"]] == [
+        {**dict(p.counts), "invalid": p.row_invalid} for p in expected.people
+    ]
+
+
+def test_only_the_chair_opens_and_only_members_record_cards(office, counters, make_user, evoting):
+    _conference, _people, form, _codes = evoting
+    with pytest.raises(PermissionDenied):
+        evote.open_evote(office, form)
+    with pytest.raises(PermissionDenied):
+        evote.record_cards_issued(office, form, count=1)
+    with pytest.raises(PermissionDenied):
+        evote.generate_cards(make_user("observer", "obs"), form, count=1)
+
+
+def test_receipts_have_no_link_to_ballots():
+    assert not any(f.is_relation and f.related_model is ElectronicBallot for f in Receipt._meta.get_fields())
+    assert not any(
+        f.is_relation and f.related_model in (Receipt, CodeCard) for f in ElectronicBallot._meta.get_fields()
+    )

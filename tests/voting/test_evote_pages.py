@@ -1,0 +1,148 @@
+"""The voter's phone page, the cards page and the public list, through the test client."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pypdfium2 as pdfium
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+
+from tinnhiem.cli import run_core
+from tinnhiem.conferences.usecases import day
+from tinnhiem.voting.models import ElectronicBallot
+from tinnhiem.voting.usecases import counting, evote
+
+from .conftest import ROLES
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    cache.clear()
+
+
+@pytest.fixture
+def hall(office, chair, counters, day_conference):
+    conference, people, voters = day_conference
+    day.open_conference(chair, conference)
+    day.check_in(office, conference, voters[:10])
+    for voter, role, user in zip(voters[:3], ROLES[:3], counters[:3], strict=True):
+        day.propose_member(office, conference, voter=voter, role=role, user=user)
+    day.record_committee_approval(chair, conference, votes_for=10, against=0, abstaining=0)
+    return conference, people
+
+
+def logged_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def pdf_text(data: bytes) -> str:
+    doc = pdfium.PdfDocument(data)
+    try:
+        return " ".join(page.get_textpage().get_text_range() for page in doc)
+    finally:
+        doc.close()
+
+
+def vote(client, conference, code, choices: dict, *, tap_twice=False):
+    url = reverse("voting:vote", args=[conference.pk])
+    client.get(url)
+    client.post(url, {"step": "ballot", "code": code})
+    fields = {f"p{pk}": v for pk, v in choices.items()}
+    review = client.post(url, {"step": "review", "code": code, **fields})
+    tracking = review.context["tracking"]
+    done = client.post(url, {"step": "submit", "code": code, "tracking": tracking, **fields})
+    if tap_twice:
+        done = client.post(url, {"step": "submit", "code": code, "tracking": tracking, **fields})
+    return tracking, done
+
+
+def test_whole_electronic_vote_and_public_recount(office, chair, counters, hall, tmp_path):
+    conference, (a, b) = hall
+    form = conference.ballot_forms.get()
+    # the office makes 12 cards; the PDF is the only place the codes appear
+    response = logged_in(office).post(
+        reverse("voting:cards", args=[conference.pk]), {"form": form.pk, "action": "generate", "count": 12}
+    )
+    assert response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    import re
+
+    card_codes = re.findall(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", text)
+    assert len(card_codes) == 12 and "THẺ BỎ PHIẾU ĐIỆN TỬ" in text
+    logged_in(counters[0]).post(
+        reverse("voting:cards", args=[conference.pk]), {"form": form.pk, "action": "issued", "count": 10}
+    )
+    voter = Client()
+    page = voter.post(
+        reverse("voting:vote", args=[conference.pk]), {"step": "ballot", "code": card_codes[0]}
+    ).content.decode()
+    assert "Chưa bắt đầu bỏ phiếu" in page  # before the chair opens
+    day.open_voting(chair, conference)
+    logged_in(chair).post(reverse("voting:cards", args=[conference.pk]), {"form": form.pk, "action": "open"})
+    receipts = []
+    plan = [{a.pk: "1", b.pk: "3"}, {a.pk: "2", b.pk: "0"}, {a.pk: "3", b.pk: "9"}, {a.pk: "1", b.pk: "1"}]
+    for code, choices in zip(card_codes, plan, strict=False):
+        tracking, done = vote(Client(), conference, code, choices, tap_twice=(code == card_codes[0]))
+        assert "Phiếu của đồng chí đã được ghi nhận." in done.content.decode() and tracking in done.content.decode()
+        receipts.append(tracking)
+    assert ElectronicBallot.objects.count() == 4  # the double tap stored one ballot
+    again = Client().post(reverse("voting:vote", args=[conference.pk]), {"step": "ballot", "code": card_codes[1]})
+    assert again.status_code == 400 and "đã được sử dụng" in again.content.decode()
+    # a network drop: the voter checks the receipt
+    check = Client().post(reverse("voting:receipt", args=[conference.pk]), {"tracking": receipts[2]})
+    assert "đã được ghi nhận" in check.content.decode()
+    turnout = logged_in(chair).get(reverse("voting:turnout", args=[conference.pk])).content.decode()
+    assert "đã dùng 4 / 10 thẻ đã phát" in turnout
+    assert Client().get(reverse("voting:public", args=[conference.pk])).status_code == 404  # not before the close
+    day.close_voting(chair, conference)
+    counting.record_ballot_counts(
+        counters[0], form, issued=0, collected=0, note="Bỏ phiếu điện tử; 6 đại biểu không dùng thẻ"
+    )
+    stored = counting.finalise_form(counters[0], form)
+    public = Client().get(reverse("voting:public", args=[conference.pk])).content.decode()
+    for tracking in receipts:
+        assert tracking in public
+    csv_text = Client().get(reverse("voting:public_ballots", args=[conference.pk, form.pk])).content.decode()
+    path = tmp_path / "phieu.csv"
+    path.write_text(csv_text, encoding="utf-8")
+    for receipt in receipts:
+        assert receipt not in csv_text
+    out = io.StringIO()
+    assert run_core(["tally", str(path), "--rules", "qd96-2023", "--issued", "10", "--format", "json"], stdout=out) == 0
+    recount = json.loads(out.getvalue())
+    assert recount["ballots"] == stored.data["ballots"] == {"issued": 10, "collected": 4, "valid": 4, "invalid": 0}
+    assert [p["counts"] for p in recount["people"]] == [p["counts"] for p in stored.data["people"]]
+
+
+def test_bad_codes_and_rate_limit(hall, chair, office):
+    conference, _people = hall
+    evote.generate_cards(office, conference.ballot_forms.get(), count=1)
+    url = reverse("voting:vote", args=[conference.pk])
+    client = Client()
+    response = client.post(url, {"step": "ballot", "code": "K7QM-2XRD"})
+    assert response.status_code == 400 and "gồm 16 chữ và số" in response.content.decode()
+    for _ in range(20):
+        client.post(url, {"step": "ballot", "code": "K7QM-2XRD-9FTB-4NPA"})
+    blocked = client.post(url, {"step": "ballot", "code": "K7QM-2XRD-9FTB-4NPA"})
+    assert blocked.status_code == 429 and "quá nhiều lần" in blocked.content.decode()
+
+
+def test_forged_post_is_refused(hall, chair, office):
+    conference, (a, b) = hall
+    form = conference.ballot_forms.get()
+    code = evote.generate_cards(office, form, count=1)[0]
+    day.open_voting(chair, conference)
+    evote.open_evote(chair, form)
+    url = reverse("voting:vote", args=[conference.pk])
+    response = Client().post(url, {"step": "submit", "code": code, "tracking": "ABCDE-FGHJK", f"p{a.pk}": "7"})
+    assert response.status_code == 400 and "không tồn tại" in response.content.decode()
+    response = Client().post(
+        url, {"step": "submit", "code": code, "tracking": "ABCDE-FGHJK", f"p{a.pk}": "1", "p999999": "1"}
+    )
+    assert response.status_code == 400 and ElectronicBallot.objects.count() == 0

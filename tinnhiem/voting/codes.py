@@ -1,0 +1,49 @@
+"""Card codes and tracking codes: random, typable, checked in constant time, stored only as HMACs.
+
+Alphabet: Crockford's base 32 (no I, L, O, U), so that a code read aloud or typed from a card is
+unambiguous; typing O for 0 or I/L for 1 is forgiven. A card code has 16 characters (80 bits),
+shown as ``K7QM-2XRD-9FTB-4NPA``; a tracking code has 10 (50 bits), shown as ``XXXXX-XXXXX``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 16
+TRACKING_LENGTH = 10
+_FORGIVE = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+def _random(length: int) -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(length))
+
+
+def group(text: str, size: int) -> str:
+    return "-".join(text[i : i + size] for i in range(0, len(text), size))
+
+
+def new_code() -> str:
+    return _random(CODE_LENGTH)
+
+
+def new_tracking_code() -> str:
+    return _random(TRACKING_LENGTH)
+
+
+def normalize(text: str, length: int = CODE_LENGTH) -> str | None:
+    """The canonical code typed in any case, with spaces or dashes; None if it cannot be a code."""
+    canonical = "".join(text.split()).replace("-", "").upper().translate(_FORGIVE)
+    if len(canonical) != length or any(ch not in ALPHABET for ch in canonical):
+        return None
+    return canonical
+
+
+def code_hmac(key: bytes, canonical: str) -> str:
+    return hmac.new(key, canonical.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def display(canonical: str) -> str:
+    return group(canonical, 4 if len(canonical) == CODE_LENGTH else 5)

@@ -1,0 +1,277 @@
+"""Electronic voting pages: the voter's phone page (no account), the cards page of the office,
+committee and chair, and the public list of receipts and ballots after the close."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from tinnhiem.accounts.roles import CHAIR, COUNT, PREPARE, VIEW, permission_required, public
+from tinnhiem.audit.log import head, head_fingerprint
+from tinnhiem.ballotfile import write_ballot_csv
+from tinnhiem.conferences.links import absolute
+from tinnhiem.conferences.models import BallotForm, Conference
+from tinnhiem.conferences.views import _conference, attempt
+from tinnhiem.documents.cards import render_cards
+
+from . import codes, ratelimit
+from .models import NO_MARK, SEVERAL_MARKS, CodeCard, Receipt
+from .usecases import counting, evote
+
+E = BallotForm.EVote
+
+
+def vote_url(conference: Conference, request=None) -> str:
+    return absolute(reverse("voting:vote", args=[conference.pk]), request)
+
+
+def _int(value, default=0):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+# --- office, committee, chair ---------------------------------------------------------------------
+
+
+def _form_rows(conference: Conference) -> list[dict]:
+    rows = []
+    for form in conference.ballot_forms.all():
+        states = {s: form.code_cards.filter(state=s).count() for s in CodeCard.State.values}
+        rows.append({"form": form, "cards": states, "turnout": evote.turnout(form)})
+    return rows
+
+
+@permission_required(VIEW, post=(PREPARE, COUNT, CHAIR))
+def cards(request, conference_id: int):
+    conference = _conference(conference_id)
+    if request.method == "POST":
+        form = get_object_or_404(BallotForm, pk=_int(request.POST.get("form")), conference=conference)
+        action = request.POST.get("action")
+        if action == "generate":
+            ok, made = attempt(
+                request, lambda: evote.generate_cards(request.user, form, count=_int(request.POST.get("count")))
+            )
+            if ok:
+                pdf = render_cards(form, made, vote_url(conference, request))
+                response = HttpResponse(pdf, content_type="application/pdf")
+                response["Content-Disposition"] = f'attachment; filename="the-bo-phieu-{form.pk}-{len(made)}.pdf"'
+                response["Cache-Control"] = "no-store"
+                return response
+        else:
+            actions = {
+                "issued": lambda: evote.record_cards_issued(
+                    request.user, form, count=_int(request.POST.get("count"), -1)
+                ),
+                "void": lambda: evote.void_unused_cards(request.user, form),
+                "open": lambda: evote.open_evote(request.user, form),
+                "close": lambda: evote.close_evote(request.user, form),
+            }
+            if action in actions:
+                ok, _v = attempt(request, actions[action])
+                if ok:
+                    messages.success(request, _("Recorded."))
+        return redirect("voting:cards", conference.pk)
+    return render(
+        request,
+        "voting/cards.html",
+        {
+            "conference": conference,
+            "rows": _form_rows(conference),
+            "vote_url": vote_url(conference, request),
+            "member": counting.member_for_or_none(request.user, conference),
+        },
+    )
+
+
+@permission_required(VIEW)
+def turnout_fragment(request, conference_id: int):
+    conference = _conference(conference_id)
+    return HttpResponse(render_to_string("voting/_turnout.html", {"rows": _form_rows(conference)}, request=request))
+
+
+# --- the voter's page (no account) --------------------------------------------------------------
+
+
+def _ballot_rows(form: BallotForm, choices: dict[int, str]) -> list[dict]:
+    rules = form.conference.rules
+    rows = []
+    for person in counting.people_of(form):
+        key = choices.get(person.pk, NO_MARK)
+        label = next((lv.label for lv in rules.levels if str(lv.digit) == key), "")
+        rows.append({"person": person, "key": key, "label": label})
+    return rows
+
+
+def _choices(request) -> dict[int, str]:
+    """The rows of the ballot as posted: ``p<person id>`` → key (level digit, 0 blank, 9 invalid)."""
+    out = {}
+    for name, value in request.POST.items():
+        if name.startswith("p") and name[1:].isdigit():
+            out[int(name[1:])] = value
+    return out
+
+
+@public
+@never_cache
+def vote(request, conference_id: int):
+    conference = get_object_or_404(Conference.objects.select_related("campaign"), pk=conference_id)
+    context = {"conference": conference, "levels": conference.rules.levels}
+    if request.method != "POST":
+        return render(request, "voting/vote.html", {**context, "step": "code"})
+    if ratelimit.blocked("code", request):
+        return render(
+            request,
+            "voting/vote.html",
+            {
+                **context,
+                "step": "code",
+                "error": _("Too many wrong codes from this device. Wait a few minutes, then try again."),
+            },
+            status=429,
+        )
+    step = request.POST.get("step", "code")
+    code_text = request.POST.get("code", "")
+    try:
+        if step == "submit":
+            receipt, _stored_now = evote.cast_ballot(
+                conference,
+                code_text=code_text,
+                choices=_choices(request),
+                tracking_code=request.POST.get("tracking", ""),
+            )
+            return render(
+                request,
+                "voting/vote.html",
+                {**context, "step": "done", "tracking": codes.display(receipt.tracking_code)},
+            )
+        card = evote.find_card(conference, code_text)
+    except evote.VoteRefused as refused:
+        if refused.reason in ("malformed", "unknown"):
+            ratelimit.failure("code", request)
+        return render(
+            request, "voting/vote.html", {**context, "step": "code", "error": refused.messages[0]}, status=400
+        )
+    form = card.form
+    canonical = codes.normalize(code_text)
+    if step == "review":
+        choices = _choices(request)
+        try:
+            evote.check_choices(form, choices)
+        except evote.VoteRefused as refused:
+            return render(
+                request, "voting/vote.html", {**context, "step": "code", "error": refused.messages[0]}, status=400
+            )
+        rows = _ballot_rows(form, choices)
+        return render(
+            request,
+            "voting/vote.html",
+            {
+                **context,
+                "step": "review",
+                "form": form,
+                "code": codes.display(canonical),
+                "rows": rows,
+                "tracking": codes.display(codes.new_tracking_code()),
+                "warnings": [r for r in rows if r["key"] in (NO_MARK, SEVERAL_MARKS)],
+            },
+        )
+    previous = _choices(request)
+    return render(
+        request,
+        "voting/vote.html",
+        {
+            **context,
+            "step": "ballot",
+            "form": form,
+            "code": codes.display(canonical),
+            "rows": _ballot_rows(form, previous),
+        },
+    )
+
+
+@public
+@never_cache
+def vote_status(request, conference_id: int):
+    conference = get_object_or_404(Conference, pk=conference_id)
+    states = set(conference.ballot_forms.values_list("evote", flat=True))
+    if E.OPEN in states:
+        text, css = _("Voting is open"), "done"
+    elif E.CLOSED in states and E.READY not in states:
+        text, css = _("Voting is closed"), "missed"
+    else:
+        text, css = _("Voting has not opened yet"), "pending"
+    return HttpResponse(f'<span class="badge {css}">{text}</span>')
+
+
+@public
+@never_cache
+def receipt_check(request, conference_id: int):
+    conference = get_object_or_404(Conference, pk=conference_id)
+    result = None
+    if request.method == "POST":
+        if ratelimit.blocked("receipt", request):
+            return render(request, "voting/receipt.html", {"conference": conference, "result": "blocked"}, status=429)
+        result = evote.receipt_stored(conference, request.POST.get("tracking", ""))
+        if not result:
+            ratelimit.failure("receipt", request)
+    return render(request, "voting/receipt.html", {"conference": conference, "result": result})
+
+
+# --- public verification after the close ------------------------------------------------------------
+
+
+def _closed_forms(conference: Conference):
+    return [f for f in conference.ballot_forms.all() if f.evote == E.CLOSED]
+
+
+@public
+def public_list(request, conference_id: int):
+    conference = get_object_or_404(Conference, pk=conference_id)
+    forms = _closed_forms(conference)
+    if not forms:
+        raise Http404
+    receipts = sorted(
+        codes.display(r) for r in Receipt.objects.filter(form__in=forms).values_list("tracking_code", flat=True)
+    )
+    seq, head_hash = head()
+    return render(
+        request,
+        "voting/public.html",
+        {
+            "conference": conference,
+            "forms": forms,
+            "receipts": receipts,
+            "fingerprint": head_fingerprint(),
+            "head": head_hash,
+            "events": seq,
+        },
+    )
+
+
+@public
+def public_ballots(request, conference_id: int, form_id: int):
+    """Every ballot of a closed form, anonymous, in the tinnhiem tally format: anyone can recount."""
+    form = get_object_or_404(
+        BallotForm.objects.select_related("conference__campaign"),
+        pk=form_id,
+        conference_id=conference_id,
+        evote=E.CLOSED,
+    )
+    rules = form.conference.rules
+    paper = (
+        counting.final_ballots(form)
+        if form.mode == BallotForm.Mode.DOUBLE_ENTRY and form.collected and form.state == BallotForm.State.FINALISED
+        else []
+    )
+    ballots = paper + evote.electronic_ballots(form)
+    text = write_ballot_csv(rules, [p.full_name for p in counting.people_of(form)], ballots)
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="phieu-{form.pk}.csv"'
+    return response

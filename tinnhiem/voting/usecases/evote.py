@@ -1,0 +1,269 @@
+"""Electronic secret voting in the hall with anonymous code cards (docs/secrecy.md).
+
+Cards are printed, cut, shuffled and handed out like paper ballots: nothing records which card
+went to whom. The server keeps only an HMAC of each code under a per-conference key. Casting a
+ballot consumes the code in the same transaction that stores the ballot; the ballot and the
+voter's tracking code are stored apart, with no link between them, no time and no address.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+
+from tinnhiem.accounts.roles import CHAIR, COUNT, PREPARE, require
+from tinnhiem.audit.log import record
+from tinnhiem.conferences.models import BallotForm, Conference, Voter
+from tinnhiem.conferences.usecases.day import require_any
+from tinnhiem.rules import Ballot
+
+from .. import codes
+from ..models import NO_MARK, SEVERAL_MARKS, CodeCard, ElectronicBallot, Receipt
+from .counting import member_for, people_of, to_ballot
+
+E = BallotForm.EVote
+MAX_CARDS = 5000
+
+
+class VoteRefused(ValidationError):
+    """A code or a ballot that cannot be accepted; ``code`` says why, the message says it in Vietnamese."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message, code=code)
+        self.reason = code
+
+
+def conference_key(conference: Conference) -> bytes:
+    """The per-conference key of card codes, derived from the site secret (not stored in the database)."""
+    return salted_hmac(
+        "tinnhiem.voting.codes",
+        f"{conference.pk}:{conference.code_key_nonce}",
+        secret=settings.SECRET_KEY,
+        algorithm="sha256",
+    ).digest()
+
+
+def _form(form: BallotForm) -> BallotForm:
+    return BallotForm.objects.select_for_update().select_related("conference__campaign").get(pk=form.pk)
+
+
+# --- cards ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def generate_cards(actor: Any, form: BallotForm, *, count: int) -> list[str]:
+    """Make ``count`` new cards and return their codes, once, for printing. Only HMACs are kept."""
+    require_any(actor, PREPARE, COUNT)
+    form = _form(form)
+    if form.conference.status in (Conference.Status.COUNTING, Conference.Status.FINISHED) or form.evote == E.CLOSED:
+        raise ValidationError(_("Voting is closed; no more cards can be made."))
+    if not 1 <= count <= MAX_CARDS:
+        raise ValidationError(_("Make between 1 and %(max)s cards at a time.") % {"max": MAX_CARDS})
+    key = conference_key(form.conference)
+    made = []
+    for _i in range(count):
+        made.append(codes.new_code())
+    CodeCard.objects.bulk_create([CodeCard(form=form, code_hmac=codes.code_hmac(key, c)) for c in made])
+    if form.evote == E.NOT_USED:
+        form.evote = E.READY
+        form.save(update_fields=["evote"])
+    record(actor, "cards.generated", conference=form.conference, data={"form": form.pk, "count": count})
+    return [codes.display(c) for c in made]
+
+
+@transaction.atomic
+def void_unused_cards(actor: Any, form: BallotForm) -> int:
+    """Lost or misprinted cards: every unused card stops working (a new print run replaces them)."""
+    require_any(actor, PREPARE, COUNT)
+    form = _form(form)
+    voided = form.code_cards.filter(state=CodeCard.State.UNUSED).update(state=CodeCard.State.VOID)
+    record(actor, "cards.voided", conference=form.conference, data={"form": form.pk, "count": voided})
+    return voided
+
+
+@transaction.atomic
+def record_cards_issued(actor: Any, form: BallotForm, *, count: int) -> BallotForm:
+    """The committee records how many cards it handed out, as for paper ballots."""
+    form = _form(form)
+    member = member_for(actor, form.conference)
+    if form.evote == E.NOT_USED:
+        raise ValidationError(_("This ballot form has no code cards."))
+    available = form.code_cards.exclude(state=CodeCard.State.VOID).count()
+    present = form.conference.voters.filter(attendance=Voter.Attendance.PRESENT).count()
+    if not 0 <= count <= available:
+        raise ValidationError(
+            _("Cards issued (%(n)s) cannot exceed the cards printed and valid (%(available)s).")
+            % {"n": count, "available": available}
+        )
+    if count + (form.issued or 0) > present:
+        raise ValidationError(
+            _("Paper ballots and cards issued (%(n)s) cannot exceed the voters present (%(present)s).")
+            % {"n": count + (form.issued or 0), "present": present}
+        )
+    form.cards_issued = count
+    form.save(update_fields=["cards_issued"])
+    record(
+        actor, "cards.issued", conference=form.conference, data={"form": form.pk, "count": count, "member": member.pk}
+    )
+    return form
+
+
+# --- opening and closing ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def open_evote(actor: Any, form: BallotForm) -> BallotForm:
+    require(actor, CHAIR)
+    form = _form(form)
+    if form.conference.status != Conference.Status.VOTING:
+        raise ValidationError(_("Open the vote of the conference first."))
+    if form.evote != E.READY:
+        raise ValidationError(_("Electronic voting can be opened once, after the cards are made."))
+    form.evote = E.OPEN
+    form.save(update_fields=["evote"])
+    record(actor, "evote.opened", conference=form.conference, data={"form": form.pk, "cards_issued": form.cards_issued})
+    return form
+
+
+def _rewrite_shuffled(queryset) -> int:
+    """Delete and re-insert rows in a random order, so that their storage order (SQLite rowid,
+    PostgreSQL heap order) no longer follows the order in which they were written."""
+    model = queryset.model
+    fields = [f.attname for f in model._meta.concrete_fields]
+    rows = list(queryset.values(*fields))
+    secrets.SystemRandom().shuffle(rows)
+    queryset.delete()
+    model.objects.bulk_create([model(**row) for row in rows])
+    return len(rows)
+
+
+def close_form_evote(actor: Any, form: BallotForm) -> dict[str, int]:
+    """Close (inside the caller's transaction): void unused cards, shuffle ballots and receipts."""
+    voided = form.code_cards.filter(state=CodeCard.State.UNUSED).update(state=CodeCard.State.VOID)
+    ballots = _rewrite_shuffled(ElectronicBallot.objects.filter(form=form))
+    receipts = _rewrite_shuffled(Receipt.objects.filter(form=form))
+    form.evote = E.CLOSED
+    form.save(update_fields=["evote"])
+    counts = {
+        "form": form.pk,
+        "ballots": ballots,
+        "receipts": receipts,
+        "voided": voided,
+        "cards_issued": form.cards_issued,
+    }
+    record(actor, "evote.closed", conference=form.conference_id, data=counts)
+    return counts
+
+
+@transaction.atomic
+def close_evote(actor: Any, form: BallotForm) -> dict[str, int]:
+    require(actor, CHAIR)
+    form = _form(form)
+    if form.evote != E.OPEN:
+        raise ValidationError(_("Electronic voting is not open."))
+    return close_form_evote(actor, form)
+
+
+def turnout(form: BallotForm) -> dict[str, int]:
+    """Cards used against cards issued — never any partial result."""
+    form = BallotForm.objects.get(pk=form.pk)
+    return {"used": form.code_cards.filter(state=CodeCard.State.USED).count(), "issued": form.cards_issued}
+
+
+# --- the voter ------------------------------------------------------------------------------
+
+
+def find_card(conference: Conference, code_text: str, *, lock: bool = False) -> CodeCard:
+    """The card of a typed code, or VoteRefused with the reason."""
+    canonical = codes.normalize(code_text)
+    if canonical is None:
+        raise VoteRefused(
+            _("This is not a card code: it has 16 letters and digits, like K7QM-2XRD-9FTB-4NPA."), "malformed"
+        )
+    queryset = CodeCard.objects.select_related("form__conference__campaign")
+    if lock:
+        queryset = queryset.select_for_update()
+    card = queryset.filter(
+        code_hmac=codes.code_hmac(conference_key(conference), canonical), form__conference=conference
+    ).first()
+    if card is None:
+        raise VoteRefused(_("This code is not valid for this conference. Check what you typed."), "unknown")
+    if card.state == CodeCard.State.VOID:
+        raise VoteRefused(_("This card has been cancelled. Ask the counting committee."), "void")
+    if card.state == CodeCard.State.USED:
+        raise VoteRefused(_("This code has already been used to vote."), "used")
+    if card.form.evote == E.READY or card.form.conference.status in (
+        Conference.Status.PREPARING,
+        Conference.Status.IN_SESSION,
+    ):
+        raise VoteRefused(_("Voting has not opened yet. Please wait for the chair."), "not_open")
+    if card.form.evote != E.OPEN:
+        raise VoteRefused(_("Voting is closed."), "closed")
+    return card
+
+
+def check_choices(form: BallotForm, choices: dict[int, str]) -> str:
+    people = people_of(form)
+    allowed = {str(level.digit) for level in form.conference.rules.levels} | {NO_MARK, SEVERAL_MARKS}
+    if set(choices) - {p.pk for p in people}:
+        raise VoteRefused(_("The ballot names a person who is not on this form."), "forged")
+    keys = []
+    for person in people:
+        key = choices.get(person.pk, NO_MARK)
+        if key not in allowed:
+            raise VoteRefused(_("The ballot holds a level that does not exist."), "forged")
+        keys.append(key)
+    return "".join(keys)
+
+
+@transaction.atomic
+def cast_ballot(
+    conference: Conference, *, code_text: str, choices: dict[int, str], tracking_code: str
+) -> tuple[Receipt, bool]:
+    """Store one ballot and consume its code, in one transaction. Returns (receipt, stored_now).
+
+    A repeated submission of the same code with the same tracking code (a double tap, a retry
+    after a network drop) finds the receipt already stored and stores nothing more.
+    """
+    tracking = codes.normalize(tracking_code, codes.TRACKING_LENGTH)
+    if tracking is None:
+        raise VoteRefused(_("The receipt code is missing. Start again from your card."), "forged")
+    try:
+        card = find_card(conference, code_text, lock=True)
+    except VoteRefused as refused:
+        if refused.reason == "used":
+            existing = Receipt.objects.filter(tracking_code=tracking, form__conference=conference).first()
+            if existing is not None:
+                return existing, False
+        raise
+    marks = check_choices(card.form, choices)
+    if Receipt.objects.filter(tracking_code=tracking).exists():
+        raise VoteRefused(_("The receipt code is missing. Start again from your card."), "forged")
+    ElectronicBallot.objects.create(form=card.form, marks=marks)
+    receipt = Receipt.objects.create(form=card.form, tracking_code=tracking)
+    updated = CodeCard.objects.filter(pk=card.pk, state=CodeCard.State.UNUSED).update(state=CodeCard.State.USED)
+    if updated != 1:  # pragma: no cover - the row lock above makes this impossible
+        raise VoteRefused(_("This code has already been used to vote."), "used")
+    return receipt, True
+
+
+def receipt_stored(conference: Conference, tracking_text: str) -> bool:
+    tracking = codes.normalize(tracking_text, codes.TRACKING_LENGTH)
+    return tracking is not None and Receipt.objects.filter(tracking_code=tracking, form__conference=conference).exists()
+
+
+def electronic_ballots(form: BallotForm) -> list[Ballot]:
+    rules = form.conference.rules
+    return [to_ballot(rules, b.marks, "") for b in form.electronic_ballots.all()]
+
+
+def ensure_closed(actor: Any, conference: Conference) -> None:
+    """When the chair closes the vote, every open electronic vote of the conference closes too."""
+    for form in BallotForm.objects.select_for_update().filter(conference=conference, evote=E.OPEN):
+        close_form_evote(actor, form)
