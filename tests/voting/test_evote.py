@@ -35,7 +35,7 @@ def tracking():
 
 
 def test_cards_store_only_hmacs(evoting):
-    conference, _people, form, card_codes = evoting
+    conference, _people, _form, card_codes = evoting
     assert len(card_codes) == 12 and len(set(card_codes)) == 12
     assert all(len(codes.normalize(c)) == 16 for c in card_codes)
     stored = set(CodeCard.objects.values_list("code_hmac", flat=True))

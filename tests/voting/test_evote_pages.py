@@ -134,7 +134,7 @@ def test_bad_codes_and_rate_limit(hall, chair, office):
 
 
 def test_forged_post_is_refused(hall, chair, office):
-    conference, (a, b) = hall
+    conference, (a, _b) = hall
     form = conference.ballot_forms.get()
     code = evote.generate_cards(office, form, count=1)[0]
     day.open_voting(chair, conference)

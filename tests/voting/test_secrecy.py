@@ -82,7 +82,7 @@ def test_claim_2_closing_rewrites_the_storage_order(office, chair, counters, day
 def test_claim_3_the_code_appears_in_no_log_url_or_event(office, chair, counters, day_conference, caplog):
     """The code travels only in POST bodies: no server log line, no URL, no audit event holds it."""
     conference, people, voters = day_conference
-    form, card_codes = setup_vote(office, chair, counters, conference, voters, 3)
+    _form, card_codes = setup_vote(office, chair, counters, conference, voters, 3)
     code = card_codes[0]
     client = Client()
     caplog.set_level(logging.DEBUG)
@@ -117,7 +117,7 @@ def test_claim_3_the_code_appears_in_no_log_url_or_event(office, chair, counters
 def test_claim_4_no_event_per_ballot(office, chair, counters, day_conference):
     """Casting a ballot writes no audit event: the log cannot order or time ballots."""
     conference, people, voters = day_conference
-    form, card_codes = setup_vote(office, chair, counters, conference, voters, 3)
+    _form, card_codes = setup_vote(office, chair, counters, conference, voters, 3)
     before = Event.objects.count()
     evote.cast_ballot(
         conference,
@@ -131,7 +131,7 @@ def test_claim_4_no_event_per_ballot(office, chair, counters, day_conference):
 @pytest.mark.django_db(transaction=True)
 def test_the_same_code_fifty_times_at_once_is_accepted_once(office, chair, counters, day_conference):
     conference, people, voters = day_conference
-    form, card_codes = setup_vote(office, chair, counters, conference, voters, 1)
+    _form, card_codes = setup_vote(office, chair, counters, conference, voters, 1)
     results, barrier = [], threading.Barrier(50)
 
     def submit(i):
