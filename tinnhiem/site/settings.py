@@ -96,6 +96,7 @@ def _database() -> dict:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": DATA_DIR / "tinnhiem.sqlite3",
+        "CONN_MAX_AGE": 600,  # one connection per server thread, not one per request (and its PRAGMAs)
         # Concurrent writers (phones voting at once) need IMMEDIATE transactions and a busy timeout;
         # synchronous=FULL so that an acknowledged ballot survives a power cut.
         "OPTIONS": {
@@ -158,5 +159,6 @@ LOGGING = {
         "django": {"handlers": ["console"], "level": "WARNING"},
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         "django.security.csrf": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "waitress.queue": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }

@@ -109,6 +109,12 @@ def _ballot_rows(form: BallotForm, choices: dict[int, str]) -> list[dict]:
     return rows
 
 
+def _tracking(request) -> str:
+    """The receipt code chosen for this ballot: kept through review and change, new otherwise."""
+    tracking = codes.normalize(request.POST.get("tracking", ""), codes.TRACKING_LENGTH)
+    return codes.display(tracking or codes.new_tracking_code())
+
+
 def _choices(request) -> dict[int, str]:
     """The rows of the ballot as posted: ``p<person id>`` → key (level digit, 0 blank, 9 invalid)."""
     out = {}
@@ -178,7 +184,7 @@ def vote(request, conference_id: int):
                 "form": form,
                 "code": codes.display(canonical),
                 "rows": rows,
-                "tracking": codes.display(codes.new_tracking_code()),
+                "tracking": _tracking(request),
                 "warnings": [r for r in rows if r["key"] in (NO_MARK, SEVERAL_MARKS)],
             },
         )
@@ -192,6 +198,7 @@ def vote(request, conference_id: int):
             "form": form,
             "code": codes.display(canonical),
             "rows": _ballot_rows(form, previous),
+            "tracking": _tracking(request),
         },
     )
 

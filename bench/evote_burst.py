@@ -1,0 +1,211 @@
+"""Benchmark: a burst of phones voting at once against the real server (``tinnhiem serve``).
+
+It makes a conference with N code cards, starts the server on loopback, then N simulated phones
+each load the voting page, enter their code and submit a ballot (reviewed on the phone, as the
+page does with JavaScript: three requests per phone), all at once. It reports
+accepted, failed and lost ballots and the latency, then checks that the number of ballots stored
+equals the number acknowledged.
+
+Run: .venv/bin/python bench/evote_burst.py --n 500 [--n 2000] [--workers 64] [--server-threads 16]
+Targets (issue): N = 500 within 5 s, 0 failed, 0 lost, p99 under 1 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench._django import machine, setup  # noqa: E402
+
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+TRACKING = re.compile(r'name="tracking" value="([^"]+)"')
+
+
+def process_cpu(pid: int) -> float:
+    """User + system CPU seconds of a process (Linux /proc), to tell the server's share of the work."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+
+
+def free_port() -> int:
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prepare(n: int) -> tuple[int, list[int], list[str]]:
+    from datetime import date
+
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from tinnhiem.conferences.usecases import campaigns, day, rated, roster
+    from tinnhiem.voting.usecases import evote
+
+    users = get_user_model().objects
+    office, chair = users.create_user("office"), users.create_user("chair")
+    office.groups.add(Group.objects.get(name="office"))
+    chair.groups.add(Group.objects.get(name="chair"))
+    counters = []
+    for i in range(3):
+        user = users.create_user(f"kp{i}")
+        user.groups.add(Group.objects.get(name="committee"))
+        counters.append(user)
+    body = campaigns.create_body(office, name="Cơ quan thử tải", level="province")
+    campaign = campaigns.create_campaign(
+        office,
+        body=body,
+        name="Thử tải",
+        legal_basis="—",
+        term="2021–2026",
+        rule_set="qd96-2023",
+        rating_year=date.today().year,
+    )
+    conference = campaigns.create_conference(
+        office, campaign=campaign, title="Thử tải bỏ phiếu điện tử", date=date.today(), place="—", convening_body="—"
+    )
+    people = [
+        rated.add_rated_person(office, conference, full_name=f"Người được lấy phiếu {i}", post="Phó Chủ tịch").pk
+        for i in (1, 2)
+    ]
+    lines = "Họ và tên,Chức vụ\n" + "".join(f"Đại biểu {i:05d},Đại biểu\n" for i in range(n))
+    roster.import_roster(office, conference, filename="ds.csv", data=lines.encode())
+    day.open_conference(chair, conference)
+    day.check_in(office, conference, list(conference.voters.all()))
+    for voter, role, user in zip(conference.voters.all()[:3], ("head", "secretary", "member"), counters, strict=True):
+        day.propose_member(office, conference, voter=voter, role=role, user=user)
+    day.record_committee_approval(chair, conference, votes_for=n, against=0, abstaining=0)
+    form = conference.ballot_forms.get()
+    codes = evote.generate_cards(office, form, count=n)
+    day.open_voting(chair, conference)
+    evote.record_cards_issued(counters[0], form, count=n)
+    evote.open_evote(chair, form)
+    return conference.pk, people, codes
+
+
+class Phone:
+    def __init__(self, port: int) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.cookies: dict[str, str] = {}
+        self.latencies: list[float] = []
+
+    def request(self, method: str, path: str, fields: dict | None = None) -> str:
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()), "Host": "127.0.0.1"}
+        body = None
+        if fields is not None:
+            body = urllib.parse.urlencode(fields)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Referer"] = "http://127.0.0.1/"
+        start = time.perf_counter()
+        self.conn.request(method, path, body=body, headers=headers)
+        response = self.conn.getresponse()
+        text = response.read().decode()
+        self.latencies.append(time.perf_counter() - start)
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name] = rest.split(";", 1)[0]
+        return text
+
+
+def vote(port: int, conference: int, people: list[int], code: str, i: int) -> tuple[str, list[float]]:
+    phone = Phone(port)
+    path = f"/bo-phieu/{conference}/"
+    try:
+        page = phone.request("GET", path)
+        token = CSRF.search(page).group(1)
+        choices = {f"p{people[0]}": str(1 + i % 3), f"p{people[1]}": str(1 + (i // 3) % 3)}
+        ballot = phone.request("POST", path, {"csrfmiddlewaretoken": token, "step": "ballot", "code": code})
+        tracking = TRACKING.search(ballot).group(1)  # the phone reviews the ballot itself (JavaScript)
+        done = phone.request(
+            "POST",
+            path,
+            {"csrfmiddlewaretoken": token, "step": "submit", "code": code, "tracking": tracking, **choices},
+        )
+        return ("accepted" if "đã được ghi nhận" in done else "failed"), phone.latencies
+    except Exception as exc:  # a burst measures failures, it does not stop on them
+        return f"failed: {type(exc).__name__}", phone.latencies
+    finally:
+        phone.conn.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, action="append", help="phones (repeatable)")
+    parser.add_argument("--workers", type=int, default=16, help="phones submitting at the same moment")
+    parser.add_argument("--server-threads", type=int, default=4)
+    args = parser.parse_args()
+    for n in args.n or [500]:
+        run(n, args.workers, args.server_threads)
+
+
+def run(n: int, workers: int, server_threads: int) -> None:
+    folder = setup()
+    conference, people, codes = prepare(n)
+    port = free_port()
+    env = {**os.environ, "TINNHIEM_DATA_DIR": folder, "TINNHIEM_ALLOWED_HOSTS": "127.0.0.1"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tinnhiem.cli", "serve", "--port", str(port), "--threads", str(server_threads)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        cpu_before = process_cpu(server.pid)
+        start = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(lambda item: vote(port, conference, people, item[1], item[0]), enumerate(codes)))
+        elapsed = time.perf_counter() - start
+        server_cpu = process_cpu(server.pid) - cpu_before
+
+    finally:
+        server.terminate()
+        server_log, _ = server.communicate(timeout=10)
+    from tinnhiem.voting.models import ElectronicBallot
+
+    accepted = sum(1 for r, _ in results if r == "accepted")
+    failed = n - accepted
+    stored = ElectronicBallot.objects.count()
+    latencies = sorted(x for _, lat in results for x in lat)
+    p50 = statistics.median(latencies)
+    p99 = latencies[int(len(latencies) * 0.99) - 1]
+    leaked = sum(1 for c in codes if c in server_log)
+    print(f"machine: {machine()}; server: waitress, {server_threads} threads, SQLite; {workers} phones at once")
+    print(
+        f"N={n}: {elapsed:.2f} s for all ballots; accepted {accepted}, failed {failed}, stored {stored}, "
+        f"lost {accepted - stored if accepted > stored else 0}; request latency p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms; "
+        f"codes in the server log: {leaked}; server CPU {server_cpu:.2f} s ({server_cpu / max(accepted, 1) * 1000:.1f} ms a ballot)"
+    )
+
+    errors = sorted({r for r, _ in results if r != "accepted"})
+    if errors:
+        print("  failures:", errors[:5])
+        print("  server log (end):", server_log[-1500:])
+
+
+if __name__ == "__main__":
+    main()

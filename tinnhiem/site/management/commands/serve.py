@@ -1,0 +1,50 @@
+"""``tinnhiem serve``: the production server (waitress) for a hall laptop or a small server.
+
+Refuses to start in debug mode or with an open ALLOWED_HOSTS. For several workers on Linux use
+gunicorn behind nginx (docs/deploy.md).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+
+def check_production_settings() -> list[str]:
+    problems = []
+    if settings.DEBUG:
+        problems.append(_("Debug mode is on (TINNHIEM_DEBUG=1): never in a hall."))
+    if "*" in settings.ALLOWED_HOSTS:
+        problems.append(_("TINNHIEM_ALLOWED_HOSTS must name the server's addresses, not “*”."))
+    key = settings.SECRET_KEY
+    if len(key) < 40 or "insecure" in key or "not-for-production" in key:
+        problems.append(_("The secret key is missing or weak: set TINNHIEM_SECRET_KEY, or let tinnhiem generate one."))
+    return problems
+
+
+class Command(BaseCommand):
+    help = "Serve tinnhiem with waitress (production settings are checked first)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--host", default="127.0.0.1", help="address to listen on, e.g. 0.0.0.0 for the hall network"
+        )
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--threads", type=int, default=4, help="worker threads (4 suit SQLite on 2 cores)")
+        parser.add_argument("--migrate", action="store_true", help="apply database migrations first")
+
+    def handle(self, *args, host: str, port: int, threads: int, migrate: bool, **options):
+        problems = check_production_settings()
+        if problems:
+            raise CommandError(" ".join(problems))
+        if migrate:
+            call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write(
+            _("tinnhiem is serving on http://%(host)s:%(port)s/ (Ctrl+C to stop)") % {"host": host, "port": port}
+        )
+        self.stdout.flush()
+        from tinnhiem.site.server import serve
+
+        serve(host, port, threads=threads)
