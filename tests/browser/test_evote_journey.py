@@ -1,0 +1,133 @@
+"""Electronic voting in real Chromium at phone size: cards made and issued, three voters on their
+own phones (one leaves a row blank), the chair closes, and the published file recounts to the
+same result with ``tinnhiem tally``."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from datetime import date
+
+import pypdfium2 as pdfium
+import pytest
+
+from tinnhiem.cli import run_core
+from tinnhiem.conferences.models import Conference
+from tinnhiem.conferences.usecases import campaigns, day, rated, roster
+from tinnhiem.voting.usecases import counting
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844, "mobile": True}
+
+
+def login(page, base, username):
+    page.goto(f"{base}/tai-khoan/dang-nhap/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "pw-123456")
+    page.click("main button[type=submit]")
+    page.get_by_role("button", name="Đăng xuất").wait_for()
+
+
+@pytest.fixture
+def conference(office, make_user):
+    chair = make_user("chair", "chair")
+    counters = [make_user("committee", f"kp{i}") for i in (1, 2, 3)]
+    body = campaigns.create_body(office, name="UBND xã Hải Xuân", level="commune")
+    campaign = campaigns.create_campaign(office, body=body, name="Đợt 2026", legal_basis="KH 12", term="2021–2026", rule_set="qd96-2023", rating_year=date.today().year)
+    conference = campaigns.create_conference(office, campaign=campaign, title="Hội nghị lấy phiếu tín nhiệm", date=date.today(), place="Hội trường", convening_body="UBND xã")
+    rated.add_rated_person(office, conference, full_name="Trần Minh Đức", post="Phó Chủ tịch UBND xã")
+    rated.add_rated_person(office, conference, full_name="Lê Thị Hồng Nhung", post="Phó Chủ tịch UBND xã")
+    voters = [roster.add_voter(office, conference, full_name=f"Đại biểu {i}", post="Công chức") for i in range(1, 7)]
+    day.open_conference(chair, conference)
+    day.check_in(office, conference, voters)
+    for voter, role, user in zip(voters[:3], ("head", "secretary", "member"), counters, strict=True):
+        day.propose_member(office, conference, voter=voter, role=role, user=user)
+    day.record_committee_approval(chair, conference, votes_for=6, against=0, abstaining=0)
+    day.open_voting(chair, conference)
+    return conference
+
+
+def test_three_phones_vote_and_anyone_can_recount(new_page, live_server, conference, shot, tmp_path):
+    base, c = live_server.url, conference.pk
+    form = conference.ballot_forms.get()
+    office = new_page()
+    login(office, base, "office")
+    office.goto(f"{base}/hoi-nghi/{c}/the-ma/")
+    office.fill(f"#n-{form.pk}", "8")
+    with office.expect_download() as download:
+        office.click("button:has-text('Tạo và tải thẻ mã (PDF)')")
+    pdf = download.value.path().read_bytes()
+    doc = pdfium.PdfDocument(pdf)
+    text = " ".join(page.get_textpage().get_text_range() for page in doc)
+    doc.close()
+    codes = re.findall(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", text)
+    assert len(codes) == 8 and "THẺ BỎ PHIẾU ĐIỆN TỬ" in text
+
+
+    committee = new_page()
+    login(committee, base, "kp1")
+    committee.goto(f"{base}/hoi-nghi/{c}/the-ma/")
+    committee.fill(f"#i-{form.pk}", "6")
+    committee.click(f"form:has(#i-{form.pk}) button")
+    committee.get_by_text("Đã ghi nhận.").wait_for()
+    chair = new_page()
+    login(chair, base, "chair")
+    chair.goto(f"{base}/hoi-nghi/{c}/the-ma/")
+    chair.click("button:has-text('Mở bỏ phiếu điện tử')")
+    chair.get_by_text("Đã ghi nhận.").wait_for()
+
+    receipts = []
+    plans = [("Tín nhiệm cao", "Tín nhiệm"), ("Tín nhiệm thấp", None), ("Tín nhiệm", "Tín nhiệm cao")]
+    for i, (first, second) in enumerate(plans):
+        phone = new_page(width=PHONE["width"], height=PHONE["height"], mobile=True)
+        phone.goto(f"{base}/bo-phieu/{c}/#{codes[i]}")  # as the card's QR code does
+        assert phone.input_value("#id_code") == codes[i] and "#" not in phone.url
+        phone.get_by_text("Đang bỏ phiếu").wait_for()
+        phone.click("button:has-text('Tiếp tục')")
+        sets = phone.locator("fieldset.person")
+        sets.nth(0).get_by_text(first, exact=True).click()
+        if second:
+            sets.nth(1).get_by_text(second, exact=True).click()
+        if i == 1:
+            shot(phone, "20-phieu-dien-thoai")
+        phone.click("button:has-text('Xem lại phiếu')")
+        if second is None:
+            phone.get_by_text("Phiếu của đồng chí sẽ không hợp lệ đối với Lê Thị Hồng Nhung.").wait_for()
+            shot(phone, "21-xem-lai-dien-thoai")
+        tracking = phone.locator("[data-review-panel] .receipt").inner_text()
+        phone.click("button:has-text('Gửi phiếu')")
+        phone.get_by_text("Phiếu của đồng chí đã được ghi nhận.").wait_for()
+        assert phone.locator(".receipt").inner_text() == tracking
+        if i == 0:
+            shot(phone, "22-bien-nhan-dien-thoai")
+            assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        receipts.append(tracking)
+        assert phone.external_requests == []
+
+    chair.goto(f"{base}/hoi-nghi/{c}/dieu-hanh/")
+    chair.click("button:has-text('Kết thúc bỏ phiếu')")
+    chair.get_by_text("Đã ghi nhận.").wait_for()
+    conference = Conference.objects.get(pk=c)
+    from django.contrib.auth import get_user_model
+
+    kp1 = get_user_model().objects.get(username="kp1")
+    counting.record_ballot_counts(kp1, form, issued=0, collected=0, note="Bỏ phiếu điện tử; 3 đại biểu không bỏ phiếu")
+    stored = counting.finalise_form(kp1, form)
+
+    public = new_page(width=PHONE["width"], height=PHONE["height"], mobile=True)
+    public.goto(f"{base}/cong-khai/{c}/")
+    listed = public.locator("#receipts").inner_text()
+    for tracking in receipts:
+        assert tracking in listed
+    shot(public, "23-cong-khai")
+    with public.expect_download() as download:
+        public.click("a:has-text('CSV')")
+    ballots_file = download.value.path()
+    out = io.StringIO()
+    assert run_core(["tally", str(ballots_file), "--rules", "qd96-2023", "--issued", "6", "--format", "json"], stdout=out) == 0
+    recount = json.loads(out.getvalue())
+    assert recount["ballots"] == stored.data["ballots"] == {"issued": 6, "collected": 3, "valid": 3, "invalid": 0}
+    assert [p["counts"] for p in recount["people"]] == [p["counts"] for p in stored.data["people"]]
+    assert recount["people"][1]["counts"]["invalid"] == 1  # the row left blank
