@@ -218,9 +218,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if not argv or argv[0] in CORE_COMMANDS or argv[0] in ("-h", "--help"):
             return run_core(argv or ["--help"])
+        if argv[0] == "demo":
+            os.environ.pop("DATABASE_URL", None)  # the demo always runs on its own local SQLite file
         from .site.manage import run_management  # the web application, only when asked for
 
         return run_management(argv)
+
     except BrokenPipeError:  # e.g. "tinnhiem rules | head"
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
