@@ -35,8 +35,23 @@ def conference(office, make_user):
     chair = make_user("chair", "chair")
     counters = [make_user("committee", f"kp{i}") for i in (1, 2, 3)]
     body = campaigns.create_body(office, name="UBND xã Hải Xuân", level="commune")
-    campaign = campaigns.create_campaign(office, body=body, name="Đợt 2026", legal_basis="KH 12", term="2021–2026", rule_set="qd96-2023", rating_year=date.today().year)
-    conference = campaigns.create_conference(office, campaign=campaign, title="Hội nghị lấy phiếu tín nhiệm", date=date.today(), place="Hội trường", convening_body="UBND xã")
+    campaign = campaigns.create_campaign(
+        office,
+        body=body,
+        name="Đợt 2026",
+        legal_basis="KH 12",
+        term="2021–2026",
+        rule_set="qd96-2023",
+        rating_year=date.today().year,
+    )
+    conference = campaigns.create_conference(
+        office,
+        campaign=campaign,
+        title="Hội nghị lấy phiếu tín nhiệm",
+        date=date.today(),
+        place="Hội trường",
+        convening_body="UBND xã",
+    )
     rated.add_rated_person(office, conference, full_name="Trần Minh Đức", post="Phó Chủ tịch UBND xã")
     rated.add_rated_person(office, conference, full_name="Lê Thị Hồng Nhung", post="Phó Chủ tịch UBND xã")
     voters = [roster.add_voter(office, conference, full_name=f"Đại biểu {i}", post="Công chức") for i in range(1, 7)]
@@ -64,7 +79,6 @@ def test_three_phones_vote_and_anyone_can_recount(new_page, live_server, confere
     doc.close()
     codes = re.findall(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", text)
     assert len(codes) == 8 and "THẺ BỎ PHIẾU ĐIỆN TỬ" in text
-
 
     committee = new_page()
     login(committee, base, "kp1")
@@ -126,7 +140,10 @@ def test_three_phones_vote_and_anyone_can_recount(new_page, live_server, confere
         public.click("a:has-text('CSV')")
     ballots_file = download.value.path()
     out = io.StringIO()
-    assert run_core(["tally", str(ballots_file), "--rules", "qd96-2023", "--issued", "6", "--format", "json"], stdout=out) == 0
+    assert (
+        run_core(["tally", str(ballots_file), "--rules", "qd96-2023", "--issued", "6", "--format", "json"], stdout=out)
+        == 0
+    )
     recount = json.loads(out.getvalue())
     assert recount["ballots"] == stored.data["ballots"] == {"issued": 6, "collected": 3, "valid": 3, "invalid": 0}
     assert [p["counts"] for p in recount["people"]] == [p["counts"] for p in stored.data["people"]]

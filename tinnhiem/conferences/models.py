@@ -383,6 +383,7 @@ class BallotForm(models.Model):
     class Mode(models.TextChoices):
         DOUBLE_ENTRY = "double_entry", _("Double entry, ballot by ballot")
         TOTALS = "totals", _("Totals counted by hand")
+        SCAN = "scan", _("Scanned ballots")
 
     class State(models.TextChoices):
         OPEN = "open", _("Not yet counted")

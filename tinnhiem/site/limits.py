@@ -14,6 +14,8 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             length = 0
         limit = settings.TINNHIEM_MAX_REQUEST_BYTES
+        if request.path.endswith("/quet/"):  # the scanner's upload: a batch of pages
+            limit = settings.TINNHIEM_MAX_SCAN_BYTES + 1024 * 1024
         if length > limit:
             return render(request, "errors/413.html", {"limit_mb": limit // (1024 * 1024)}, status=413)
         return self.get_response(request)

@@ -52,7 +52,9 @@ INSTALLED_APPS = [
     "tinnhiem.conferences",
     "tinnhiem.voting",
     "tinnhiem.documents",
+    "tinnhiem.scanning",
 ]
+
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -137,6 +139,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 TINNHIEM_MAX_DOSSIER_BYTES = int(os.environ.get("TINNHIEM_MAX_DOSSIER_BYTES", 20 * 1024 * 1024))
 TINNHIEM_MAX_REQUEST_BYTES = int(os.environ.get("TINNHIEM_MAX_REQUEST_BYTES", 25 * 1024 * 1024))
+TINNHIEM_MAX_SCAN_BYTES = int(os.environ.get("TINNHIEM_MAX_SCAN_BYTES", 100 * 1000 * 1000))
 TINNHIEM_MAX_ROSTER_BYTES = int(os.environ.get("TINNHIEM_MAX_ROSTER_BYTES", 5 * 1024 * 1024))
 # The address voters' phones use to reach this server (printed in invitation QR codes).
 TINNHIEM_PUBLIC_URL = os.environ.get("TINNHIEM_PUBLIC_URL", "").rstrip("/")

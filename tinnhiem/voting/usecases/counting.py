@@ -496,6 +496,11 @@ def compute_form_result(form: BallotForm) -> tuple[TallyResult, int]:
     labels = [p.full_name for p in people]
     issued, _collected = totals_issued_collected(form)
     electronic = electronic_ballots(form)
+    if form.mode == BallotForm.Mode.SCAN:
+        from tinnhiem.scanning.usecases import scanned_ballots
+
+        ballots = scanned_ballots(form) + electronic
+        return tally_ballots(rules, labels, ballots, issued=issued), sum(1 for b in ballots if b.whole_invalid)
     if form.mode == BallotForm.Mode.DOUBLE_ENTRY:
         ballots = (final_ballots(form) if form.collected else []) + electronic
         result = tally_ballots(rules, labels, ballots, issued=issued)
@@ -546,6 +551,11 @@ def finalise_form(actor: Any, form: BallotForm) -> FormResult:
         raise ValidationError(_("Close electronic voting before finalising the count."))
     if totals_issued_collected(form) == (None, None):
         raise ValidationError(_("Record the ballots issued and collected first."))
+    if form.mode == BallotForm.Mode.SCAN:
+        from tinnhiem.scanning.usecases import scan_problems
+
+        if scan_problems(form):
+            raise ValidationError(" ".join(scan_problems(form)))
     if form.mode == BallotForm.Mode.DOUBLE_ENTRY and form.collected:
         sessions = list(form.entry_sessions.all())
         if len(sessions) != 2 or not all(s.completed for s in sessions):

@@ -1,0 +1,59 @@
+"""A closed paper vote counted by scanning, with its printed ballot and a synthetic-scan maker."""
+
+from __future__ import annotations
+
+import random
+
+import cv2
+import pytest
+
+from tests.voting.conftest import ROLES, build
+from tinnhiem.conferences.usecases import day
+from tinnhiem.documents import ballots
+from tinnhiem.scanning import synthetic
+from tinnhiem.voting.usecases import counting
+
+
+@pytest.fixture
+def scan_vote(office, make_user, conference):
+    chair = make_user("chair", "chair-s")
+    counters = [make_user("committee", f"kps{i}") for i in range(3)]
+    people, voters = build(office, conference, 12)
+    day.open_conference(chair, conference)
+    day.check_in(office, conference, voters[:10])
+    for voter, role, user in zip(voters[:3], ROLES[:3], counters, strict=True):
+        day.propose_member(office, conference, voter=voter, role=role, user=user)
+    day.record_committee_approval(chair, conference, votes_for=10, against=0, abstaining=0)
+    form = conference.ballot_forms.get()
+    day.set_counting_mode(office, form, mode="scan")
+    pdf, layout = ballots.render_one(form)  # printed: the layout is registered for the scanner
+    day.open_voting(chair, conference)
+    counting.record_ballot_counts(counters[0], form, issued=10, collected=6)
+    day.close_voting(chair, conference)
+    digits = {lv.key: str(lv.digit) for lv in conference.rules.levels}
+    return {
+        "form": form,
+        "pdf": pdf,
+        "geometry": layout.as_dict(),
+        "digits": digits,
+        "member": counters[0],
+        "head": counters[0],
+        "people": people,
+    }
+
+
+@pytest.fixture
+def make_scan(scan_vote):
+    blanks = {}
+
+    def make(seed: int, dpi: int = 200, fmt: str = ".png", **options):
+        if dpi not in blanks:
+            blanks[dpi] = synthetic.render_blank(scan_vote["pdf"], 0, dpi)
+        image, truth = synthetic.synthesize(
+            blanks[dpi], scan_vote["geometry"], 1, dpi, random.Random(seed), digits=scan_vote["digits"], **options
+        )
+        ok, encoded = cv2.imencode(fmt, image)
+        assert ok
+        return encoded.tobytes(), truth, image
+
+    return make

@@ -1,0 +1,57 @@
+"""Scanned pages and the ballots read from them.
+
+Secrecy: pages and ballots have random ids and file names, no scanner time; their position is
+the order of the stack through the scanner, which follows nothing about the voters once the
+ballot box has been emptied and mixed.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+
+from tinnhiem.conferences.models import BallotForm
+from tinnhiem.site.fields import NFCCharField
+
+
+def page_path(instance: ScannedPage, filename: str) -> str:
+    return f"scans/{instance.form_id}/{uuid.uuid4().hex}.png"
+
+
+class ScannedPage(models.Model):
+    class Status(models.TextChoices):
+        BALLOT = "ballot", "ballot"
+        BLANK = "blank", "blank"
+        NOT_BALLOT = "not_ballot", "not a ballot"
+        DUPLICATE = "duplicate", "duplicate"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    form = models.ForeignKey(BallotForm, on_delete=models.PROTECT, related_name="scanned_pages")
+    sequence = models.PositiveIntegerField()  # order through the scanner, for the committee
+    image = models.FileField(upload_to=page_path, max_length=255, blank=True)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    status = models.CharField(max_length=12, choices=Status.choices)
+    reason = NFCCharField(max_length=255, blank=True)
+    page_number = models.PositiveSmallIntegerField(null=True, blank=True)
+    reading = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["form", "sequence"]
+
+
+class ScannedBallot(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    form = models.ForeignKey(BallotForm, on_delete=models.PROTECT, related_name="scanned_ballots")
+    position = models.PositiveIntegerField()
+    pages = models.JSONField(default=list)  # ids of the pages, in page order
+    machine_keys = models.CharField(max_length=64)  # "?" where a row is uncertain
+    keys = models.CharField(max_length=64, blank=True)  # the final reading once decided
+    invalid_reason = NFCCharField(max_length=255, blank=True)
+    flags = models.JSONField(default=list)  # why the committee must look: uncertain rows, marked names
+    confidence = models.FloatField(default=1.0)
+    needs_review = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["form", "position"]
+        constraints = [models.UniqueConstraint(fields=["form", "position"], name="scanned_ballot_position_once")]

@@ -1,0 +1,194 @@
+"""Synthetic scans for the tests and the benchmark: the real rendered ballot, marked by hand
+styles and then degraded the way scanners and phones do. Every synthetic ballot knows its truth.
+
+Mark styles: cross, check, filled, circle, light pencil, pen slightly outside the box; plus a
+crossed-out name and a smudge. Degradations: rotation up to ±5°, perspective, blur, noise, JPEG,
+tinted paper, 150–300 dpi, and uneven light for photos.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+import cv2
+import numpy as np
+
+STYLES = ("cross", "check", "filled", "circle", "pencil", "outside")
+
+
+@dataclass
+class Truth:
+    keys: list[str]  # per row on this page: level digit, "0" no mark, "9" several marks
+    crossed_name: bool = False
+    ambiguous: list[int] = field(default_factory=list)  # rows made ambiguous on purpose (smudge in a box)
+
+
+def render_blank(pdf: bytes, page_index: int, dpi: int) -> np.ndarray:
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        image = doc[page_index].render(scale=dpi / 72, grayscale=True).to_numpy()
+    finally:
+        doc.close()
+    return np.ascontiguousarray(image[..., 0] if image.ndim == 3 else image)
+
+
+def _pen(rng: random.Random, style: str, scale: float) -> tuple[int, int]:
+    if style == "pencil":
+        return rng.randint(95, 130), max(1, round(0.30 * scale))
+    return rng.randint(0, 60), max(1, round(rng.uniform(0.35, 0.6) * scale))
+
+
+def draw_mark(img: np.ndarray, box: dict[str, float], style: str, scale: float, rng: random.Random) -> None:
+    x, y, w, h = (box[k] * scale for k in ("x", "y", "w", "h"))
+    color, thickness = _pen(rng, style, scale)
+    jitter = lambda v: v + rng.uniform(-0.08, 0.08) * w  # noqa: E731
+    if style == "outside":  # the pen drifts: the cross is shifted by up to a third of the box
+        x += rng.choice((-1, 1)) * rng.uniform(0.12, 0.3) * w
+        y += rng.choice((-1, 1)) * rng.uniform(0.1, 0.25) * h
+        style = "cross"
+    cx, cy = x + w / 2, y + h / 2
+    if style in ("cross", "pencil"):
+        for (x0, y0), (x1, y1) in (
+            ((x + 0.15 * w, y + 0.15 * h), (x + 0.85 * w, y + 0.85 * h)),
+            ((x + 0.85 * w, y + 0.15 * h), (x + 0.15 * w, y + 0.85 * h)),
+        ):
+            cv2.line(
+                img,
+                (round(jitter(x0)), round(jitter(y0))),
+                (round(jitter(x1)), round(jitter(y1))),
+                color,
+                thickness,
+                cv2.LINE_AA,
+            )
+    elif style == "check":
+        points = np.array([[x + 0.15 * w, cy], [x + 0.42 * w, y + 0.85 * h], [x + 0.9 * w, y + 0.12 * h]], np.int32)
+        cv2.polylines(img, [points], False, color, thickness + 1, cv2.LINE_AA)
+    elif style == "filled":
+        cv2.ellipse(img, (round(cx), round(cy)), (round(0.38 * w), round(0.36 * h)), 0, 0, 360, color, -1, cv2.LINE_AA)
+    elif style == "circle":
+        cv2.ellipse(
+            img,
+            (round(cx), round(cy)),
+            (round(0.36 * w), round(0.34 * h)),
+            rng.uniform(0, 30),
+            0,
+            360,
+            color,
+            thickness + 1,
+            cv2.LINE_AA,
+        )
+
+
+def smudge(img: np.ndarray, box: dict[str, float], scale: float, rng: random.Random) -> None:
+    """A light grey blot inside a box: ink the machine must not decide alone."""
+    x, y, w, h = (box[k] * scale for k in ("x", "y", "w", "h"))
+    overlay = img.copy()
+    cv2.ellipse(
+        overlay,
+        (round(x + w / 2), round(y + h / 2)),
+        (round(0.3 * w), round(0.25 * h)),
+        0,
+        0,
+        360,
+        rng.randint(150, 185),
+        -1,
+    )
+    cv2.addWeighted(overlay, 0.8, img, 0.2, 0, dst=img)
+
+
+def cross_out_name(img: np.ndarray, zone: list[float], scale: float, rng: random.Random) -> None:
+    x, y, w, h = (v * scale for v in zone)
+    yy = round(y + h * rng.uniform(0.4, 0.6))
+    cv2.line(
+        img,
+        (round(x + 2 * scale), yy),
+        (round(x + w * 0.5), yy + rng.randint(-3, 3)),
+        rng.randint(0, 50),
+        max(1, round(0.5 * scale)),
+        cv2.LINE_AA,
+    )
+
+
+def degrade(img: np.ndarray, rng: random.Random, *, photo: bool = False) -> np.ndarray:
+    # the scanner bed (or the photo) is larger than the sheet: a white margin around it
+    pad = round(0.04 * img.shape[1])
+    img = cv2.copyMakeBorder(img, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
+    h, w = img.shape[:2]
+    angle = rng.uniform(-5, 5)
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    img = cv2.warpAffine(img, matrix, (w, h), borderValue=255)
+    if photo or rng.random() < 0.3:  # perspective
+        d = 0.03 * w
+        src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+        dst = np.float32(
+            [
+                [rng.uniform(0, d), rng.uniform(0, d)],
+                [w - rng.uniform(0, d), rng.uniform(0, d)],
+                [w - rng.uniform(0, d), h - rng.uniform(0, d)],
+                [rng.uniform(0, d), h - rng.uniform(0, d)],
+            ]
+        )
+        img = cv2.warpPerspective(img, cv2.getPerspectiveTransform(src, dst), (w, h), borderValue=255)
+    if rng.random() < 0.6:
+        k = rng.choice((3, 5))
+        img = cv2.GaussianBlur(img, (k, k), rng.uniform(0.5, 1.2))
+    work = img.astype(np.float32)
+    if rng.random() < 0.5:  # tinted paper
+        work = work * rng.uniform(0.82, 0.97) + rng.uniform(0, 12)
+    if photo or rng.random() < 0.25:  # uneven light
+        gradient = np.linspace(rng.uniform(0.65, 0.85), rng.uniform(0.95, 1.05), w, dtype=np.float32)
+        work = work * gradient[None, :]
+    work += np.random.default_rng(rng.randint(0, 2**32 - 1)).normal(0, rng.uniform(2, 8), work.shape).astype(np.float32)
+    img = np.clip(work, 0, 255).astype(np.uint8)
+    if rng.random() < 0.7:
+        ok, encoded = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, rng.randint(45, 90)])
+        img = cv2.imdecode(encoded, cv2.IMREAD_GRAYSCALE)
+    return img
+
+
+def synthesize(
+    blank: np.ndarray,
+    geometry: dict[str, Any],
+    page_number: int,
+    dpi: int,
+    rng: random.Random,
+    *,
+    digits: dict[str, str],
+    style: str | None = None,
+    crossed_name: bool = False,
+    smudged: bool = False,
+    photo: bool = False,
+    upside_down: bool = False,
+) -> tuple[np.ndarray, Truth]:
+    """One marked, degraded page and its truth."""
+    scale = dpi / 25.4
+    img = blank.copy()
+    page = next(p for p in geometry["pages"] if p["number"] == page_number)
+    by_person: dict[int, list[dict]] = {}
+    for box in page["boxes"]:
+        by_person.setdefault(box["person"], []).append(box)
+    keys, ambiguous = [], []
+    for n, person in enumerate(sorted(by_person)):
+        boxes = by_person[person]
+        roll = rng.random()
+        if roll < 0.06:
+            keys.append("0")
+            continue
+        chosen = [rng.choice(boxes)] if roll > 0.1 else rng.sample(boxes, 2)
+        for box in chosen:
+            draw_mark(img, box, style or rng.choice(STYLES), scale, rng)
+        keys.append("9" if len(chosen) > 1 else digits[chosen[0]["level"]])
+        if smudged and n == 0:
+            free = [b for b in boxes if b not in chosen]
+            smudge(img, free[0], scale, rng)
+            ambiguous.append(n)
+    if crossed_name:
+        cross_out_name(img, page["rows"][0]["name_zone"], scale, rng)
+    img = degrade(img, rng, photo=photo)
+    if upside_down:
+        img = cv2.rotate(img, cv2.ROTATE_180)
+    return img, Truth(keys=keys, crossed_name=crossed_name, ambiguous=ambiguous)
