@@ -28,7 +28,9 @@ def scan_vote(office, make_user, conference):
     day.set_counting_mode(office, form, mode="scan")
     pdf, layout = ballots.render_one(form)  # printed: the layout is registered for the scanner
     day.open_voting(chair, conference)
-    counting.record_ballot_counts(counters[0], form, issued=10, collected=6)
+    counting.record_ballot_counts(
+        counters[0], form, issued=10, collected=6, note="Bốn đại biểu ra về trước khi bỏ phiếu"
+    )
     day.close_voting(chair, conference)
     digits = {lv.key: str(lv.digit) for lv in conference.rules.levels}
     return {

@@ -145,7 +145,7 @@ def degrade(img: np.ndarray, rng: random.Random, *, photo: bool = False) -> np.n
     work += np.random.default_rng(rng.randint(0, 2**32 - 1)).normal(0, rng.uniform(2, 8), work.shape).astype(np.float32)
     img = np.clip(work, 0, 255).astype(np.uint8)
     if rng.random() < 0.7:
-        ok, encoded = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, rng.randint(45, 90)])
+        _ok, encoded = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, rng.randint(45, 90)])
         img = cv2.imdecode(encoded, cv2.IMREAD_GRAYSCALE)
     return img
 

@@ -4,6 +4,7 @@ to the counting committee, which rules on it (the ruling goes into the minutes).
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -53,7 +54,10 @@ def load_pages(name: str, data: bytes) -> list[np.ndarray]:
         try:
             document = pdfium.PdfDocument(data)
         except pdfium.PdfiumError as exc:
+            if re.search(rb"/Count\s+0\b", data):  # a page tree with no page
+                raise ScanInputError(_("“%(name)s” has no page.") % {"name": clean_line(name)}) from exc
             raise ScanInputError(_("“%(name)s” is a damaged PDF file.") % {"name": clean_line(name)}) from exc
+
         try:
             if len(document) == 0:
                 raise ScanInputError(_("“%(name)s” has no page.") % {"name": clean_line(name)})
@@ -178,6 +182,7 @@ def scan_file(
                         for r in reading.rows
                     ],
                     "rotated": reading.rotated,
+                    "version": reading.sheet.version,
                 }
                 n_pages = len(geometry_for(reading.sheet)["pages"])
         if page.status != ScannedPage.Status.BLANK:
@@ -296,8 +301,10 @@ def spot_check(form: BallotForm) -> ScannedBallot | None:
 def scan_problems(form: BallotForm) -> list[str]:
     """What stops finalising a scanned count: pages scanned must equal ballots collected, and no
     ballot may wait for the committee."""
+    form = BallotForm.objects.get(pk=form.pk)  # the current counts, not the caller's copy
     problems = []
     ballots = form.scanned_ballots.count()
+
     if form.collected is not None and ballots != form.collected:
         problems.append(
             _("%(scanned)s ballots scanned, %(collected)s collected: they must be equal.")

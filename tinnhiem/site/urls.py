@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("tinnhiem.conferences.urls")),
     path("", include("tinnhiem.voting.urls")),
     path("", include("tinnhiem.documents.urls")),
+    path("", include("tinnhiem.scanning.urls")),
     path("tai-khoan/", include("tinnhiem.accounts.urls")),
     path("nhat-ky/", include("tinnhiem.audit.urls")),
     path("ngon-ngu/", public(set_language), name="set_language"),

@@ -77,7 +77,23 @@
       reviewForm.submit();
     });
   }
-  // Keyboard-first ballot entry: the form submits by itself when one key per person is typed.
+  // Uploading scans: a progress bar while the files travel (the form also works without it).
+  var upload = document.querySelector("form[data-upload]");
+  if (upload && window.XMLHttpRequest) {
+    upload.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var bar = upload.querySelector("[data-progress]"), xhr = new XMLHttpRequest();
+      bar.hidden = false;
+      xhr.upload.addEventListener("progress", function (e) { if (e.lengthComputable) bar.value = Math.round(e.loaded * 100 / e.total); });
+      xhr.addEventListener("load", function () { location.reload(); });
+      xhr.open("POST", upload.action || location.href);
+      xhr.setRequestHeader("X-Requested-With", "upload");
+      xhr.send(new FormData(upload));
+      upload.querySelector("button[type=submit]").disabled = true;
+    });
+  }
+  // Keyboard-first ballot entry
+: the form submits by itself when one key per person is typed.
   var keys = document.querySelector("[data-entry-keys]");
   if (keys) {
     var n = parseInt(keys.getAttribute("data-entry-keys"), 10);

@@ -1,0 +1,120 @@
+"""Use cases scan_file, review_ballot, spot_check and the reconciliation of a scanned count:
+scan → flag → committee decision → counts equal the truth."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from django.core.exceptions import ValidationError
+
+from tinnhiem.rules import tally_ballots
+from tinnhiem.scanning import usecases as scan
+from tinnhiem.scanning.models import ScannedBallot, ScannedPage
+from tinnhiem.voting.usecases import counting
+
+
+def test_scan_review_finalise_equals_truth(scan_vote, make_scan):
+    form, member = scan_vote["form"], scan_vote["member"]
+    truths = []
+    files = []
+    for seed in range(6):
+        options = {"style": "cross"} if seed != 2 else {"style": "cross", "smudged": True}
+        if seed == 4:
+            options["crossed_name"] = True
+        data, truth, _image = make_scan(1000 + seed, **options)
+        truths.append(truth)
+        files.append(data)
+    report = scan.scan_file(member, form, name="lo-1.png", data=files[0])
+    assert (report.pages, report.ballots) == (1, 1)
+    for i, data in enumerate(files[1:], start=2):
+        scan.scan_file(member, form, name=f"lo-{i}.png", data=data)
+    # the same page fed again is flagged, not counted
+    again = scan.scan_file(member, form, name="lo-1-lai.png", data=files[0])
+    assert again.ballots == 0 and again.ignored[0]["reason"] == "duplicate"
+    assert form.scanned_ballots.count() == 6
+    flagged = list(form.scanned_ballots.filter(needs_review=True))
+    assert {b.position for b in flagged} >= {5}  # the crossed-out name
+    with pytest.raises(ValidationError) as info:
+        counting.finalise_form(member, form)
+    assert "chờ Ban kiểm phiếu" in info.value.messages[0]
+    for ballot in flagged:
+        truth = truths[ballot.position - 1]
+        if any(f["why"] == "name" for f in ballot.flags):
+            scan.review_ballot(
+                member,
+                ballot,
+                invalid_reason="Phiếu gạch xoá họ tên người được in trên phiếu",
+                reason="Đối chiếu phiếu gốc",
+            )
+            truths[ballot.position - 1] = None
+        else:
+            scan.review_ballot(
+                member, ballot, keys="".join(truth.keys), reason="Đối chiếu phiếu gốc: vết bẩn, không phải dấu"
+            )
+    assert form.rulings.count() == len(flagged)
+    stored = counting.finalise_form(member, form)
+    rules = form.conference.rules
+    expected = tally_ballots(
+        rules,
+        [p.full_name for p in scan_vote["people"]],
+        [
+            counting.to_ballot(rules, "".join(t.keys), "") if t else counting.to_ballot(rules, "", "gạch xoá")
+            for t in truths
+        ],
+        issued=10,
+    )
+    assert [p["counts"] for p in stored.data["people"]] == [
+        {**dict(p.counts), "invalid": p.row_invalid} for p in expected.people
+    ]
+    assert stored.data["ballots"]["invalid"] == 1
+
+
+def test_pages_must_equal_collected(scan_vote, make_scan):
+    form, member = scan_vote["form"], scan_vote["member"]
+    scan.scan_file(member, form, name="a.png", data=make_scan(2000, style="cross")[0])
+    assert "1 phiếu đã quét, 6 phiếu thu về" in " ".join(scan.scan_problems(form))
+
+
+def test_not_a_ballot_is_listed_not_counted_and_nothing_is_lost(scan_vote, make_scan):
+    import cv2
+
+    form, member = scan_vote["form"], scan_vote["member"]
+    scan.scan_file(member, form, name="a.png", data=make_scan(3000, style="check")[0])
+    noise = np.random.default_rng(2).integers(0, 255, (1700, 1200), dtype=np.uint8)
+    report = scan.scan_file(member, form, name="anh.png", data=cv2.imencode(".png", noise)[1].tobytes())
+    assert report.ballots == 0 and report.ignored[0]["reason"] == "no_markers"
+    blank = np.full((1700, 1200), 250, np.uint8)
+    report = scan.scan_file(member, form, name="trang-trang.png", data=cv2.imencode(".png", blank)[1].tobytes())
+    assert report.ignored[0]["reason"] == "blank"
+    for bad, words in ((b"", "trống"), (b"%PDF-1.4 garbage", "hỏng"), (b"GIF89a....", "không phải ảnh")):
+        with pytest.raises(ValidationError) as info:
+            scan.scan_file(member, form, name="x.pdf", data=bad)
+        assert words in info.value.messages[0]
+    assert form.scanned_ballots.count() == 1  # what was counted is still there
+    assert ScannedPage.objects.filter(form=form, status="not_ballot").count() == 1
+
+
+def test_pdf_without_pages_and_too_large(scan_vote, settings):
+    import pypdfium2 as pdfium
+
+    empty = pdfium.PdfDocument.new()
+    out = io.BytesIO()
+    empty.save(out)
+    with pytest.raises(ValidationError) as info:
+        scan.load_pages("trong.pdf", out.getvalue())
+    assert "không có trang nào" in info.value.messages[0]
+    settings.TINNHIEM_MAX_SCAN_BYTES = 1000
+    with pytest.raises(ValidationError) as info:
+        scan.load_pages("lon.pdf", b"%PDF-" + b"0" * 2000)
+    assert "giới hạn" in info.value.messages[0]
+
+
+def test_spot_check_opens_any_ballot(scan_vote, make_scan):
+    form, member = scan_vote["form"], scan_vote["member"]
+    scan.scan_file(member, form, name="a.png", data=make_scan(4000, style="cross")[0])
+    ballot = scan.spot_check(form)
+    assert isinstance(ballot, ScannedBallot)
+    scan.review_ballot(member, ballot, keys=ballot.keys, reason="Kiểm tra ngẫu nhiên: khớp với phiếu giấy")
+    assert form.rulings.get().subject.startswith("Phiếu quét đọc là")

@@ -1,0 +1,108 @@
+"""``tinnhiem scan CONFERENCE SCANS... --user NAME``: read scanned ballots from the command line.
+
+Files are PNG, JPEG, TIFF or multi-page PDF; a folder is read in name order. The output (text or
+``--format json``) is documented in docs/scanning.md.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from tinnhiem.conferences.models import BallotForm, Conference
+from tinnhiem.scanning.usecases import scan_file, scan_problems
+
+SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".pdf"}
+
+
+class Command(BaseCommand):
+    help = "Read scanned ballots (PNG, JPEG, TIFF, PDF files or folders) into a ballot form counted by scanning."
+
+    def add_arguments(self, parser):
+        parser.add_argument("conference", type=int)
+        parser.add_argument("scans", nargs="+")
+        parser.add_argument("--user", required=True, help="the counting committee member doing the scan (user name)")
+        parser.add_argument("--form", type=int, help="ballot form id (default: the conference's only form)")
+        parser.add_argument("--format", choices=("text", "json"), default="text")
+
+    def handle(self, *args, conference, scans, user, form=None, format="text", **options):
+        found = Conference.objects.filter(pk=conference).first()
+        if found is None:
+            raise CommandError(_("There is no conference %(id)s.") % {"id": conference})
+        forms = found.ballot_forms.filter(mode=BallotForm.Mode.SCAN)
+        chosen = forms.filter(pk=form).first() if form else (forms.first() if forms.count() == 1 else None)
+        if chosen is None:
+            raise CommandError(
+                _("Choose a ballot form counted by scanning with --form: %(forms)s")
+                % {"forms": ", ".join(f"{f.pk} ({f.name})" for f in forms) or "—"}
+            )
+        actor = get_user_model().objects.filter(username=user).first()
+        if actor is None:
+            raise CommandError(_("There is no user %(user)s.") % {"user": user})
+        files = []
+        for name in scans:
+            path = Path(name)
+            files.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in SUFFIXES) if path.is_dir() else [path])
+        output = {"form": chosen.pk, "files": []}
+        for path in files:
+            entry = {"file": str(path)}
+            try:
+                report = scan_file(
+                    actor,
+                    chosen,
+                    name=path.name,
+                    data=path.read_bytes(),
+                    progress=self._progress if format == "text" else None,
+                )
+            except PermissionDenied as exc:
+                raise CommandError(
+                    _("%(user)s is not an approved member of this conference's counting committee.") % {"user": user}
+                ) from exc
+            except (ValidationError, OSError) as exc:
+                entry.update(status="refused", message=" ".join(getattr(exc, "messages", [str(exc)])))
+            else:
+                entry.update(
+                    status="read",
+                    pages=report.pages,
+                    ballots=report.ballots,
+                    to_review=report.to_review,
+                    ignored=report.ignored,
+                )
+            output["files"].append(entry)
+            if format == "text":
+                sys.stderr.write("\n")
+                if entry["status"] == "read":
+                    self.stdout.write(
+                        _("%(file)s: %(pages)s pages, %(ballots)s ballots, %(review)s to review")
+                        % {
+                            "file": path,
+                            "pages": entry["pages"],
+                            "ballots": entry["ballots"],
+                            "review": entry["to_review"],
+                        }
+                    )
+                    for item in entry["ignored"]:
+                        self.stdout.write(f"  #{item['sequence']}: {item['text']}")
+                else:
+                    self.stdout.write(f"{path}: {entry['message']}")
+        chosen.refresh_from_db()
+        output["scanned"] = chosen.scanned_ballots.count()
+        output["to_review"] = chosen.scanned_ballots.filter(needs_review=True).count()
+        output["collected"] = chosen.collected
+        output["problems"] = scan_problems(chosen)
+        if format == "json":
+            self.stdout.write(json.dumps(output, ensure_ascii=False, indent=2))
+        else:
+            for problem in output["problems"]:
+                self.stdout.write(problem)
+
+    @staticmethod
+    def _progress(done: int, total: int) -> None:
+        sys.stderr.write(f"\r{done}/{total}")
+        sys.stderr.flush()

@@ -1,0 +1,156 @@
+"""Scanning pages: upload (with progress), the review queue with image crops, spot checks."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from tinnhiem.accounts.roles import COUNT, VIEW, permission_required
+from tinnhiem.conferences.models import BallotForm
+from tinnhiem.conferences.views import attempt
+from tinnhiem.documents.models import PrintedLayout
+from tinnhiem.voting.usecases.counting import member_for_or_none, people_of
+
+from . import usecases
+from .models import ScannedBallot, ScannedPage
+from .recognize import PX_PER_MM, find_markers, rectify
+
+
+def _form(conference_id: int, form_id: int) -> BallotForm:
+    return get_object_or_404(
+        BallotForm.objects.select_related("conference__campaign"), pk=form_id, conference_id=conference_id
+    )
+
+
+@permission_required(VIEW, post=COUNT)
+def scan_page(request, conference_id: int, form_id: int):
+    form = _form(conference_id, form_id)
+    if request.method == "POST":
+        results = []
+        for upload in request.FILES.getlist("files"):
+            data = upload.read(settings.TINNHIEM_MAX_SCAN_BYTES + 1)
+
+            ok, report = attempt(
+                request, lambda d=data, n=upload.name: usecases.scan_file(request.user, form, name=n, data=d)
+            )
+            if ok:
+                results.append(
+                    {
+                        "file": upload.name,
+                        "pages": report.pages,
+                        "ballots": report.ballots,
+                        "to_review": report.to_review,
+                        "ignored": report.ignored,
+                    }
+                )
+                messages.success(
+                    request,
+                    _("%(file)s: %(pages)s pages, %(ballots)s ballots, %(review)s to review")
+                    % {
+                        "file": upload.name,
+                        "pages": report.pages,
+                        "ballots": report.ballots,
+                        "review": report.to_review,
+                    },
+                )
+                for item in report.ignored:
+                    messages.warning(request, f"{upload.name} #{item['sequence']}: {item['text']}")
+        if request.headers.get("X-Requested-With") == "upload":
+            return JsonResponse({"results": results})
+        return redirect("scanning:scan", form.conference_id, form.pk)
+    queue = form.scanned_ballots.filter(needs_review=True)
+    return render(
+        request,
+        "scanning/scan.html",
+        {
+            "conference": form.conference,
+            "form": form,
+            "member": member_for_or_none(request.user, form.conference),
+            "queue": queue,
+            "scanned": form.scanned_ballots.count(),
+            "problems": usecases.scan_problems(form),
+            "ignored": form.scanned_pages.exclude(status=ScannedPage.Status.BALLOT).order_by("sequence"),
+            "people": people_of(form),
+        },
+    )
+
+
+@permission_required(VIEW, post=COUNT)
+def review(request, conference_id: int, form_id: int, ballot_id):
+    form = _form(conference_id, form_id)
+    ballot = get_object_or_404(ScannedBallot, pk=ballot_id, form=form)
+    if request.method == "POST":
+        ok, _b = attempt(
+            request,
+            lambda: usecases.review_ballot(
+                request.user,
+                ballot,
+                keys=request.POST.get("keys", ""),
+                invalid_reason=request.POST.get("invalid_reason", ""),
+                reason=request.POST.get("reason", ""),
+            ),
+        )
+        if ok:
+            messages.success(request, _("Recorded."))
+            return redirect("scanning:scan", form.conference_id, form.pk)
+    people = people_of(form)
+    flagged = {f["person"] for f in ballot.flags}
+    rows = [
+        {"n": i, "person": p, "key": (ballot.keys or ballot.machine_keys)[i], "flagged": i in flagged}
+        for i, p in enumerate(people)
+    ]
+    name_flag = any(f["why"] == "name" for f in ballot.flags)
+    return render(
+        request,
+        "scanning/review.html",
+        {
+            "conference": form.conference,
+            "form": form,
+            "ballot": ballot,
+            "rows": rows,
+            "name_flag": name_flag,
+            "member": member_for_or_none(request.user, form.conference),
+            "levels": form.conference.rules.levels,
+        },
+    )
+
+
+@permission_required(VIEW)
+def spot_check(request, conference_id: int, form_id: int):
+    form = _form(conference_id, form_id)
+    ballot = usecases.spot_check(form)
+    if ballot is None:
+        raise Http404
+    return redirect("scanning:review", form.conference_id, form.pk, ballot.pk)
+
+
+@permission_required(VIEW)
+def crop(request, conference_id: int, form_id: int, ballot_id, person: int):
+    """The image of one row of a scanned ballot (rectified), for the committee to look at."""
+    form = _form(conference_id, form_id)
+    ballot = get_object_or_404(ScannedBallot, pk=ballot_id, form=form)
+    for page_id in ballot.pages:
+        page = ScannedPage.objects.get(pk=page_id)
+        layout = PrintedLayout.objects.filter(form=form, version=page.reading.get("version")).first()
+        if layout is None:
+            raise Http404
+        rows = next(pg for pg in layout.geometry["pages"] if pg["number"] == page.page_number)["rows"]
+
+        row = next((r for r in rows if r["person"] == person), None)
+        if row is None:
+            continue
+        with page.image.open("rb") as handle:
+            image = cv2.imdecode(np.frombuffer(handle.read(), np.uint8), cv2.IMREAD_GRAYSCALE)
+        rectified = rectify(image, find_markers(image))
+        y0, y1 = int((row["y"] - 1) * PX_PER_MM), int((row["y"] + row["h"] + 1) * PX_PER_MM)
+        x0, x1 = int(10 * PX_PER_MM), int(200 * PX_PER_MM)
+        _ok, encoded = cv2.imencode(".png", rectified[y0:y1, x0:x1])
+        response = HttpResponse(encoded.tobytes(), content_type="image/png")
+        response["Cache-Control"] = "private, max-age=3600"
+        return response
+    raise Http404
