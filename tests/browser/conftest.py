@@ -84,3 +84,17 @@ def shot():
         return path
 
     return take
+
+
+@pytest.fixture
+def scan_vote_tx(transactional_db, office, make_user, conference):
+    from tests.scanning.conftest import _scan_vote
+
+    return _scan_vote(office, make_user, conference)
+
+
+@pytest.fixture
+def make_scan_tx(scan_vote_tx):
+    from tests.scanning.conftest import _scan_maker
+
+    return _scan_maker(scan_vote_tx)

@@ -14,8 +14,7 @@ from tinnhiem.scanning import synthetic
 from tinnhiem.voting.usecases import counting
 
 
-@pytest.fixture
-def scan_vote(office, make_user, conference):
+def _scan_vote(office, make_user, conference):
     chair = make_user("chair", "chair-s")
     counters = [make_user("committee", f"kps{i}") for i in range(3)]
     people, voters = build(office, conference, 12)
@@ -45,7 +44,17 @@ def scan_vote(office, make_user, conference):
 
 
 @pytest.fixture
+def scan_vote(office, make_user, conference):
+    return _scan_vote(office, make_user, conference)
+
+
+@pytest.fixture
 def make_scan(scan_vote):
+    return _scan_maker(scan_vote)
+
+
+def _scan_maker(scan_vote):
+    """make(seed, dpi, fmt, **synthesize options) → (encoded file, truth, image)."""
     blanks = {}
 
     def make(seed: int, dpi: int = 200, fmt: str = ".png", **options):

@@ -216,10 +216,14 @@ def read_sheet(
     geometry = geometry_for(sheet)
     if geometry is None:
         raise NotABallot("unknown_layout")
-    dark, faint, solid = ink_map(rectified)
     page = next((p for p in geometry["pages"] if p["number"] == sheet.page), None)
     if page is None:
         raise NotABallot("unknown_layout", "page")
+    # the ink maps only where the table is (with a margin for the local paper level)
+    top = min(r["y"] for r in page["rows"]) - 5
+    bottom = max(r["y"] + r["h"] for r in page["rows"]) + 5
+    y0, y1 = max(int(top * PX_PER_MM), 0), min(int(bottom * PX_PER_MM), rectified.shape[0])
+    dark, faint, solid = (np.pad(m, ((y0, rectified.shape[0] - y1), (0, 0))) for m in ink_map(rectified[y0:y1]))
     blank = blank_for(sheet) if blank_for else None
     rows = {r["person"]: RowReading(person=r["person"], boxes=[]) for r in page["rows"]}
     for box in page["boxes"]:

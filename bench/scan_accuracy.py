@@ -1,0 +1,203 @@
+"""Benchmark: accuracy and speed of reading scanned ballots.
+
+Synthetic scans of the real rendered ballots (tinnhiem/scanning/synthetic.py) with a realistic
+mix of marks and every degradation; each knows its truth. A *silent misread* is a row read as a
+key other than the truth without being flagged, or a crossed-out name not flagged. Targets
+(issue): 0 silent misreads on 2,000 seed ballots and 200 ballots of a 44-person form, at most 2 %
+of ballots sent to review, and at least 20 pages/s for 200-dpi scans on the 2-core machine.
+
+Run: .venv/bin/python bench/scan_accuracy.py [--seed-ballots 2000] [--big-ballots 200] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from collections import Counter
+from multiprocessing import Pool
+from pathlib import Path
+
+import cv2
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._django import machine, setup
+
+# The mix of a real stack: mostly pen crosses and ticks; rare pencil, smudges, crossed-out names.
+STYLE_WEIGHTS = {"cross": 40, "check": 25, "filled": 10, "circle": 10, "outside": 14, "pencil": 1}
+SMUDGE, CROSSED, PHOTO, UPSIDE_DOWN = 0.005, 0.005, 0.10, 0.05
+
+_STATE: dict = {}
+
+
+def _init(state):
+    _STATE.update(state)
+
+
+def _make_and_read(job):
+    from tinnhiem.scanning import recognize, synthetic
+
+    form, page_number, seed, ballot = job
+    s = _STATE[form]
+    rng = random.Random(seed)
+    dpi = rng.choice((150, 200, 200, 300))
+    # a voter keeps one pen for the whole ballot
+    style = random.Random(ballot).choices(list(STYLE_WEIGHTS), weights=list(STYLE_WEIGHTS.values()))[0]
+    image, truth = synthetic.synthesize(
+        s["blanks"][(page_number, dpi)],
+        s["geometry"],
+        page_number,
+        dpi,
+        rng,
+        digits=s["digits"],
+        style=style,
+        smudged=rng.random() < SMUDGE,
+        crossed_name=rng.random() < CROSSED,
+        photo=rng.random() < PHOTO,
+        upside_down=rng.random() < UPSIDE_DOWN,
+    )
+    try:
+        reading = recognize.read_sheet(
+            image,
+            key=s["key"],
+            geometry_for=lambda sheet: s["geometry"],
+            blank_for=lambda sheet: s["blank_ink"][sheet.page],
+        )
+    except recognize.NotABallot as exc:
+        return {"error": exc.reason, "truth": truth.keys}
+    keys = [row.key(s["digits"]) for row in reading.rows]
+    names = [row.name_flag for row in reading.rows]
+    return {"keys": keys, "truth": truth.keys, "crossed": truth.crossed_name, "name_flags": names, "style": style}
+
+
+def _read_only(job):
+    from tinnhiem.scanning import recognize
+
+    form, data = job
+    s = _STATE[form]
+    image = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)
+    recognize.read_sheet(
+        image,
+        key=s["key"],
+        geometry_for=lambda sheet: s["geometry"],
+        blank_for=lambda sheet: s["blank_ink"][sheet.page],
+    )
+    return True
+
+
+def prepare():
+    setup()
+    from datetime import date
+
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from tinnhiem.conferences.models import Conference
+    from tinnhiem.documents import ballots
+    from tinnhiem.scanning import recognize, synthetic
+    from tinnhiem.site.demo import FINISHED_TITLE, build_council_vote, load_demo
+
+    load_demo(today=date.today())
+    users = get_user_model().objects
+    counters = [users.create_user(f"bench{i}") for i in range(7)]
+    for user in counters:
+        user.groups.add(Group.objects.get(name="committee"))
+    big = build_council_vote(users.get(username="vanphong"), users.get(username="chutri"), counters)
+    seed = Conference.objects.get(title=FINISHED_TITLE)
+    state = {}
+    for name, conference in (("seed", seed), ("big", big)):
+        form = conference.ballot_forms.get()
+        pdf, layout = ballots.render_one(form)
+        geometry = layout.as_dict()
+        pages = [p["number"] for p in geometry["pages"]]
+        state[name] = {
+            "geometry": geometry,
+            "digits": {lv.key: str(lv.digit) for lv in conference.rules.levels},
+            "key": ballots.qr_key(),
+            "blanks": {(p, dpi): synthetic.render_blank(pdf, p - 1, dpi) for p in pages for dpi in (150, 200, 300)},
+            "blank_ink": {p: recognize.blank_ink(synthetic.render_blank(pdf, p - 1, 150)) for p in pages},
+            "pages": pages,
+        }
+    return state
+
+
+def accuracy(state, name, n_ballots, workers, offset):
+    jobs = [(name, page, offset + i * 10 + page, offset + i) for i in range(n_ballots) for page in state[name]["pages"]]
+    with Pool(workers, initializer=_init, initargs=(state,)) as pool:
+        results = pool.map(_make_and_read, jobs, chunksize=8)
+    per_ballot = len(state[name]["pages"])
+    silent, flagged_ballots, errors = 0, 0, Counter()
+    confusion = Counter()
+    for b in range(n_ballots):
+        pages = results[b * per_ballot : (b + 1) * per_ballot]
+        flagged = False
+        for r in pages:
+            if "error" in r:
+                errors[r["error"]] += 1
+                flagged = True
+                continue
+            for got, truth in zip(r["keys"], r["truth"], strict=True):
+                confusion[(truth, got or "?")] += 1
+                if got is None:
+                    flagged = True
+                elif got != truth:
+                    silent += 1
+            if any(r["name_flags"]):
+                flagged = True
+            if r["crossed"] and not r["name_flags"][0]:
+                silent += 1
+        flagged_ballots += flagged
+    return silent, flagged_ballots, errors, confusion
+
+
+def speed(state, workers, n=200):
+    from tinnhiem.scanning import synthetic
+
+    s = state["seed"]
+    rng = random.Random(7)
+    datas = []
+    for _ in range(n):
+        image, _truth = synthetic.synthesize(
+            s["blanks"][(1, 200)], s["geometry"], 1, 200, rng, digits=s["digits"], style="cross"
+        )
+        datas.append(cv2.imencode(".png", image)[1])
+    with Pool(workers, initializer=_init, initargs=(state,)) as pool:
+        pool.map(_read_only, [("seed", datas[0])] * workers)  # warm up
+        start = time.perf_counter()
+        pool.map(_read_only, [("seed", d) for d in datas], chunksize=4)
+        elapsed = time.perf_counter() - start
+    return n / elapsed
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seed-ballots", type=int, default=2000)
+    parser.add_argument("--big-ballots", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    state = prepare()
+    print(f"machine: {machine()}; workers: {args.workers}")
+    print(
+        f"mix: styles {STYLE_WEIGHTS}; smudge {SMUDGE:.1%}, crossed name {CROSSED:.1%}, photo {PHOTO:.0%}, upside down {UPSIDE_DOWN:.0%}; dpi 150/200/300"
+    )
+    for name, n, offset in (("seed", args.seed_ballots, 0), ("big", args.big_ballots, 10**7)):
+        start = time.perf_counter()
+        silent, flagged, errors, confusion = accuracy(state, name, n, args.workers, offset)
+        pages = n * len(state[name]["pages"])
+        print(
+            f"{name}: {n} ballots ({pages} pages) in {time.perf_counter() - start:.0f} s (generation included): "
+            f"silent misreads {silent}; sent to review {flagged} ({flagged / n:.2%}); unreadable pages {dict(errors)}"
+        )
+        keys = sorted({t for t, _ in confusion})
+        print("  confusion (rows: truth; columns: read, ? = flagged):")
+        columns = [*keys, "?"]
+        print("  " + " ".join(f"{c:>7}" for c in ["", *columns]))
+        for t in keys:
+            print("  " + " ".join(f"{v:>7}" for v in [t, *(confusion[(t, c)] for c in columns)]))
+    print(f"speed: {speed(state, args.workers):.1f} pages/s (200 dpi PNG, decoding included)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+"""Counting by scanning in real Chromium: upload a batch, review two flagged ballots, finalise."""
+
+from __future__ import annotations
+
+import pytest
+
+from tinnhiem.voting.models import FormResult
+from tinnhiem.voting.usecases import counting
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_upload_review_finalise(new_page, live_server, shot, tmp_path, scan_vote_tx, make_scan_tx):
+    sv = scan_vote_tx
+    form = sv["form"]
+    counting.record_ballot_counts(
+        sv["member"], form, issued=10, collected=4, note="Sáu đại biểu ra về trước khi bỏ phiếu"
+    )
+    paths, truths = [], []
+    for i, style in enumerate(("cross", "pencil", "check", "pencil")):
+        data, truth, _image = make_scan_tx(5000 + i, style=style)
+        path = tmp_path / f"trang-{i + 1}.png"
+        path.write_bytes(data)
+        paths.append(str(path))
+        truths.append(truth)
+    page = new_page()
+    page.goto(f"{live_server.url}/tai-khoan/dang-nhap/")
+    page.fill("#id_username", sv["member"].username)
+    page.fill("#id_password", "pw-123456")
+    page.click("main button[type=submit]")
+    page.goto(f"{live_server.url}/hoi-nghi/{form.conference_id}/kiem-phieu/{form.pk}/quet/")
+    page.set_input_files("#id_files", paths)
+    page.click("button:has-text('Đọc các trang')")
+    page.get_by_text("Đã quét 4 phiếu").wait_for()
+    shot(page, "30-quet-phieu")
+    assert page.locator("#queue a:has-text('Kết luận')").count() == 2
+    for _ in range(2):
+        page.locator("#queue a:has-text('Kết luận')").first.click()
+        page.wait_for_function(
+            "[...document.querySelectorAll('img.crop')].every(i => i.complete && i.naturalWidth > 100)"
+        )
+
+        position = int(page.locator("h2").inner_text().split()[-1])
+        truth = truths[position - 1]
+        page.fill("#id_keys", "".join(truth.keys))
+        page.fill("#id_reason", "Đối chiếu phiếu gốc: đánh dấu bằng bút chì")
+        if _ == 0:
+            shot(page, "31-xem-xet-phieu-quet")
+        page.click("button:has-text('Ghi kết luận')")
+        page.get_by_text("Đã ghi nhận.").wait_for()
+    assert page.locator("#queue a:has-text('Kết luận')").count() == 0
+    page.goto(f"{live_server.url}/hoi-nghi/{form.conference_id}/kiem-phieu/{form.pk}/")
+    page.click("button:has-text('Chốt kết quả kiểm phiếu')")
+    page.get_by_text("Đã ghi nhận.").wait_for()
+    stored = FormResult.objects.get(form=form)
+    assert stored.data["ballots"]["collected"] == 4
+    expected = [sum(1 for t in truths if t.keys[i] == "1") for i in range(2)]
+    assert [p["counts"]["high"] for p in stored.data["people"]] == expected
+    assert page.external_requests == []
