@@ -1,0 +1,31 @@
+"""``tinnhiem export_record CONFERENCE [-o FILE]``: the signed record of a finished conference."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from tinnhiem.audit.log import record
+from tinnhiem.audit.record import export_record, public_key_b64
+from tinnhiem.conferences.models import Conference
+
+
+class Command(BaseCommand):
+    help = "Export the signed record of a finished conference (docs/record-format.md)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("conference", type=int)
+        parser.add_argument("-o", "--output")
+
+    def handle(self, *args, conference, output=None, **options):
+        found = Conference.objects.filter(pk=conference).first()
+        if found is None or found.status != Conference.Status.FINISHED:
+            raise CommandError(_("There is no finished conference %(id)s.") % {"id": conference})
+        data = export_record(found)
+        path = Path(output or f"ho-so-hoi-nghi-{conference}.zip")
+        path.write_bytes(data)
+        with transaction.atomic():
+            record("system", "record.exported", conference=found, data={"bytes": len(data)})
+        self.stdout.write(_("Written: %(path)s (%(size)s bytes)") % {"path": path, "size": len(data)})
+        self.stdout.write(_("Public key of this site: %(key)s") % {"key": public_key_b64()})

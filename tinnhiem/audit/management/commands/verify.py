@@ -1,0 +1,30 @@
+"""``tinnhiem verify ARCHIVE --public-key KEY``: re-check a conference record independently."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from tinnhiem.audit.verify import verify_record
+
+
+class Command(BaseCommand):
+    help = "Verify an exported conference record with nothing but the archive and the site's public key."
+
+    def add_arguments(self, parser):
+        parser.add_argument("archive")
+        parser.add_argument("--public-key", help="the site's Ed25519 public key (base64), published by the site")
+
+    def handle(self, *args, archive, public_key=None, **options):
+        try:
+            data = Path(archive).read_bytes()
+        except OSError as exc:
+            raise CommandError(f"{archive}: {exc.strerror}") from exc
+        verdict = verify_record(data, public_key.encode() if public_key else None)
+        for line in verdict.checked:
+            self.stdout.write("  " + _("correct: %(what)s") % {"what": line})
+        for line in verdict.problems:
+            self.stdout.write("  " + _("WRONG: %(what)s") % {"what": line})
+        if not verdict.ok:
+            raise CommandError(_("The record is NOT valid: %(n)s discrepancies.") % {"n": len(verdict.problems)})
+        self.stdout.write(_("The record is valid: every check is correct."))

@@ -1,0 +1,116 @@
+"""The exported record of a finished conference, signed with the site's Ed25519 key
+(docs/record-format.md). ``tinnhiem verify`` checks it with nothing but the archive and the key."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import zipfile
+from importlib import resources
+from pathlib import Path
+
+from django.conf import settings
+
+from tinnhiem.ballotfile import write_ballot_csv
+from tinnhiem.conferences.models import BallotForm, Conference
+from tinnhiem.voting.minutes import minutes_data
+
+from .models import Event
+from .verify import FORMAT
+
+
+def signing_key():
+    """The site's Ed25519 private key, made on first use in the data folder (mode 600)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    path = Path(settings.DATA_DIR) / "signing_key.pem"
+    if path.exists():
+        return serialization.load_pem_private_key(path.read_bytes(), password=None)
+    key = Ed25519PrivateKey.generate()
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pem)
+    path.chmod(0o600)
+    return key
+
+
+def public_key_b64() -> str:
+    from cryptography.hazmat.primitives import serialization
+
+    raw = signing_key().public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return base64.b64encode(raw).decode()
+
+
+def _form_ballots(form: BallotForm):
+    """The anonymous ballots of a form (shuffled at the close for e-votes; stack order for paper)."""
+    from tinnhiem.scanning.usecases import scanned_ballots
+    from tinnhiem.voting.usecases.counting import final_ballots
+    from tinnhiem.voting.usecases.evote import electronic_ballots
+
+    if form.mode == BallotForm.Mode.TOTALS:
+        return None
+    paper = []
+    if form.collected:
+        paper = scanned_ballots(form) if form.mode == BallotForm.Mode.SCAN else final_ballots(form)
+    return paper + electronic_ballots(form)
+
+
+def export_record(conference: Conference) -> bytes:
+    conference = Conference.objects.select_related("campaign").get(pk=conference.pk)
+    if conference.status != Conference.Status.FINISHED:
+        raise ValueError("the conference is not finished")
+    from tinnhiem.documents.official import render_minutes_pdf
+    from tinnhiem.voting.usecases.counting import people_of, totals_issued_collected
+
+    rules = conference.rules
+    files: dict[str, bytes] = {}
+    rules_file = f"rules/{rules.id}.toml"
+    files[rules_file] = resources.files("tinnhiem.rules").joinpath("data", f"{rules.id}.toml").read_bytes()
+    m = minutes_data(conference)
+    forms = []
+    for form in conference.ballot_forms.all():
+        result = form.results.get(superseded=False)
+        issued, collected = totals_issued_collected(form)
+        entry = {"id": form.pk, "name": form.name, "issued": issued, "collected": collected, "result_file": f"results/form-{form.pk}.json"}
+        files[entry["result_file"]] = json.dumps(result.data, ensure_ascii=False, sort_keys=True, indent=1).encode()
+        ballots = _form_ballots(form)
+        if ballots is None:
+            entry.update(ballots_file="", whole_invalid=result.whole_invalid, totals=[{"label": p["label"], "counts": p["counts"]} for p in result.data["people"]])
+        else:
+            entry["ballots_file"] = f"ballots/form-{form.pk}.csv"
+            files[entry["ballots_file"]] = write_ballot_csv(rules, [p.full_name for p in people_of(form)], ballots).encode("utf-8")
+        entry["scanned_pages_sha256"] = sorted(form.scanned_pages.values_list("sha256", flat=True))
+        forms.append(entry)
+    events = []
+    for event in Event.objects.order_by("seq"):
+        stored = event.as_stored()
+        if event.conference_id not in (None, conference.pk):
+            stored = {"seq": stored["seq"], "prev": stored["prev"], "hash": stored["hash"], "redacted": True}
+        events.append(stored)
+    files["audit.json"] = json.dumps(events, ensure_ascii=False, indent=0).encode()
+    files["minutes.pdf"] = render_minutes_pdf(conference)
+    record = {
+        "format": FORMAT,
+        "conference": m["conference"],
+        "rules_id": rules.id,
+        "rules_file": rules_file,
+        "attendance": {k: m["attendance"][k] for k in ("convened", "present", "absent", "late", "quorum_required", "quorum_override")},
+        "committee": m["committee"],
+        "forms": forms,
+        "audit_head": events[-1]["hash"] if events else "0" * 64,
+        "minutes_file": "minutes.pdf",
+    }
+    files["record.json"] = json.dumps(record, ensure_ascii=False, sort_keys=True, indent=1).encode()
+    manifest = json.dumps({"format": FORMAT, "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())}}, sort_keys=True, indent=1).encode()
+    signature = base64.b64encode(signing_key().sign(manifest))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in sorted(files.items()):
+            archive.writestr(name, data)
+        archive.writestr("manifest.json", manifest)
+        archive.writestr("manifest.sig", signature)
+        archive.writestr("public_key.b64", public_key_b64())
+    return out.getvalue()
