@@ -84,7 +84,9 @@ def test_a_resigned_forgery_is_caught_by_the_recount(seed, archive, tmp_path, se
     files["manifest.json"] = json.dumps(manifest).encode()
     forger = Ed25519PrivateKey.generate()
     files["manifest.sig"] = base64.b64encode(forger.sign(files["manifest.json"]))
-    files["public_key.b64"] = base64.b64encode(forger.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw))
+    files["public_key.b64"] = base64.b64encode(
+        forger.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as target:
         for name, content in files.items():

@@ -74,14 +74,26 @@ def export_record(conference: Conference) -> bytes:
     for form in conference.ballot_forms.all():
         result = form.results.get(superseded=False)
         issued, collected = totals_issued_collected(form)
-        entry = {"id": form.pk, "name": form.name, "issued": issued, "collected": collected, "result_file": f"results/form-{form.pk}.json"}
+        entry = {
+            "id": form.pk,
+            "name": form.name,
+            "issued": issued,
+            "collected": collected,
+            "result_file": f"results/form-{form.pk}.json",
+        }
         files[entry["result_file"]] = json.dumps(result.data, ensure_ascii=False, sort_keys=True, indent=1).encode()
         ballots = _form_ballots(form)
         if ballots is None:
-            entry.update(ballots_file="", whole_invalid=result.whole_invalid, totals=[{"label": p["label"], "counts": p["counts"]} for p in result.data["people"]])
+            entry.update(
+                ballots_file="",
+                whole_invalid=result.whole_invalid,
+                totals=[{"label": p["label"], "counts": p["counts"]} for p in result.data["people"]],
+            )
         else:
             entry["ballots_file"] = f"ballots/form-{form.pk}.csv"
-            files[entry["ballots_file"]] = write_ballot_csv(rules, [p.full_name for p in people_of(form)], ballots).encode("utf-8")
+            files[entry["ballots_file"]] = write_ballot_csv(
+                rules, [p.full_name for p in people_of(form)], ballots
+            ).encode("utf-8")
         entry["scanned_pages_sha256"] = sorted(form.scanned_pages.values_list("sha256", flat=True))
         forms.append(entry)
     events = []
@@ -97,14 +109,21 @@ def export_record(conference: Conference) -> bytes:
         "conference": m["conference"],
         "rules_id": rules.id,
         "rules_file": rules_file,
-        "attendance": {k: m["attendance"][k] for k in ("convened", "present", "absent", "late", "quorum_required", "quorum_override")},
+        "attendance": {
+            k: m["attendance"][k]
+            for k in ("convened", "present", "absent", "late", "quorum_required", "quorum_override")
+        },
         "committee": m["committee"],
         "forms": forms,
         "audit_head": events[-1]["hash"] if events else "0" * 64,
         "minutes_file": "minutes.pdf",
     }
     files["record.json"] = json.dumps(record, ensure_ascii=False, sort_keys=True, indent=1).encode()
-    manifest = json.dumps({"format": FORMAT, "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())}}, sort_keys=True, indent=1).encode()
+    manifest = json.dumps(
+        {"format": FORMAT, "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())}},
+        sort_keys=True,
+        indent=1,
+    ).encode()
     signature = base64.b64encode(signing_key().sign(manifest))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -39,7 +39,9 @@ def _contract(result: dict) -> dict:
         "rules": result["rules"],
         "ballots": result["ballots"],
         "base": {"kind": result["base"]["kind"], "value": result["base"]["value"]},
-        "people": [{k: p[k] for k in ("label", "counts", "percent", "outcome", "consequence")} for p in result["people"]],
+        "people": [
+            {k: p[k] for k in ("label", "counts", "percent", "outcome", "consequence")} for p in result["people"]
+        ],
     }
 
 
@@ -66,7 +68,10 @@ def verify_record(data: bytes, public_key: bytes | None) -> Verdict:
     try:
         raw = base64.b64decode(key) if len(key) != 32 else key
         Ed25519PublicKey.from_public_bytes(raw).verify(base64.b64decode(signature), manifest_bytes)
-        verdict.checked.append("signature of the manifest" + ("" if public_key is not None else " (with the key inside the archive: not independent)"))
+        verdict.checked.append(
+            "signature of the manifest"
+            + ("" if public_key is not None else " (with the key inside the archive: not independent)")
+        )
     except (InvalidSignature, ValueError):
         verdict.problems.append("signature: the manifest is not signed by this key")
     manifest = json.loads(manifest_bytes)
@@ -97,11 +102,19 @@ def verify_record(data: bytes, public_key: bytes | None) -> Verdict:
         try:
             if form["ballots_file"]:
                 parsed = parse_ballot_csv(archive.read(form["ballots_file"]).decode("utf-8"), rules)
-                result = tally_ballots(rules, list(parsed.labels), parsed.ballots, issued=form["issued"], members=form.get("members"))
+                result = tally_ballots(
+                    rules, list(parsed.labels), parsed.ballots, issued=form["issued"], members=form.get("members")
+                )
             else:  # counted by hand totals: recompute from the totals
-                totals = [PersonTotals({k: p["counts"][k] for k in rules.level_keys}, p["counts"]["invalid"]) for p in form["totals"]]
+                totals = [
+                    PersonTotals({k: p["counts"][k] for k in rules.level_keys}, p["counts"]["invalid"])
+                    for p in form["totals"]
+                ]
                 result = compute_result(
-                    rules, [p["label"] for p in form["totals"]], totals, BallotCounts(form["issued"], form["collected"], form["whole_invalid"])
+                    rules,
+                    [p["label"] for p in form["totals"]],
+                    totals,
+                    BallotCounts(form["issued"], form["collected"], form["whole_invalid"]),
                 )
         except RulesError as exc:
             verdict.problems.append(f"{label}: cannot be recounted ({exc})")

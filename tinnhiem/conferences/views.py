@@ -620,8 +620,15 @@ def _link_refused(request, reason: str, status: int = 404):
 
 @public
 def invitation(request, voter_id: int, mac: str):
+    from tinnhiem.voting import ratelimit
+
+    if ratelimit.blocked("link", request):
+        return _link_refused(
+            request, _("Too many attempts from this device. Wait a few minutes, then try again."), status=429
+        )
     voter = links.check_invitation(voter_id, mac)
     if voter is None:
+        ratelimit.failure("link", request)
         return _link_refused(
             request, _("This invitation link is not valid. Check that it was copied in full, or ask the office.")
         )

@@ -1,0 +1,1 @@
+from tests.documents.conftest import seed  # noqa: F401

@@ -1,0 +1,106 @@
+"""Attacks: CSRF on every state-changing request, stored XSS through names, opinions and file
+names, security headers and cookie flags, login lockout, guessing links, formula injection."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+
+from tests.web.test_permission_walk import all_patterns, url_for, world  # noqa: F401  (fixture)
+
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    cache.clear()
+
+
+def test_every_post_without_a_csrf_token_is_refused(world, django_user_model, roles):
+    admin = django_user_model.objects.create_superuser("root", password="pw-123456")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin)
+    for name, pattern in all_patterns():
+        response = client.post(url_for(name, pattern, world), {"full_name": "X", "post": "Y"})
+        assert response.status_code == 403, (name, response.status_code)
+        assert "Biểu mẫu đã hết hạn" in response.content.decode(), name
+
+
+def test_hostile_text_is_escaped_everywhere(office, conference, voter, pdf_bytes):
+    from tinnhiem.conferences import links
+    from tinnhiem.conferences.usecases import dossiers, opinions, rated
+
+    person = rated.add_rated_person(office, conference, full_name=HOSTILE, post=HOSTILE)
+    dossier = dossiers.upload_dossier(
+        office, person, kind="report", title="", filename=HOSTILE + ".pdf", data=pdf_bytes
+    )
+    dossiers.distribute_dossiers(office, conference)
+    opinions.enter_paper_opinion(office, conference, rated_person=person, text=HOSTILE, signed_by=HOSTILE)
+    client = Client()
+    client.force_login(office)
+    pages = [
+        reverse("conferences:rated", args=[conference.pk]),
+        reverse("conferences:opinions", args=[conference.pk]),
+        reverse("conferences:dossiers", args=[conference.pk]),
+        reverse("conferences:explanations", args=[conference.pk]),
+        reverse("audit:events"),
+    ]
+    for url in pages:
+        html = client.get(url).content.decode()
+        assert "<script>alert" not in html and "<img src=x" not in html, url
+    html = Client().get(links.invitation_url(voter)).content.decode()
+    assert "<script>alert" not in html and "&lt;script&gt;" in html
+    assert dossier.file.name.endswith(".pdf") and "<" not in dossier.file.name
+
+
+def test_security_headers_and_cookie_flags(client, office):
+    response = client.get(reverse("accounts:login"))
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response.cookies["csrftoken"]["samesite"] == "Lax"
+    response = client.post(reverse("accounts:login"), {"username": "office", "password": "pw-123456"})
+    session = response.cookies["sessionid"]
+    assert session["httponly"] and session["samesite"] == "Lax"
+
+
+def test_login_lockout_after_repeated_failures(office):
+    client = Client()
+    url = reverse("accounts:login")
+    for _ in range(5):
+        assert client.post(url, {"username": "office", "password": "wrong"}).status_code == 200
+    locked = client.post(url, {"username": "office", "password": "pw-123456"})
+    assert locked.status_code == 429 and "bị khoá" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+    other = Client(REMOTE_ADDR="10.0.0.9")
+    assert other.post(url, {"username": "office", "password": "pw-123456"}).status_code == 302
+
+
+def test_guessing_invitation_links_is_slowed(voter):
+    client = Client()
+    for i in range(20):
+        client.get(reverse("conferences:invitation", args=[voter.pk, f"{i:032x}"]))
+    from tinnhiem.conferences import links
+
+    assert client.get(links.invitation_url(voter)).status_code == 429
+
+
+def test_exports_neutralise_formulas(seed):
+    from tinnhiem.conferences.models import RatedPerson
+
+    person = seed.rated_persons.first()
+    RatedPerson.objects.filter(pk=person.pk).update(full_name='=HYPERLINK("http://evil","x")')
+    form = seed.ballot_forms.get()
+    result = form.results.get(superseded=False)
+    result.data["people"][0]["name"] = '=HYPERLINK("http://evil","x")'
+    result.save()
+    client = Client()
+    assert client.login(username="quansat", password="tinnhiem-demo")
+    text = client.get(reverse("voting:results_csv", args=[seed.pk])).content.decode("utf-8-sig")
+    row = list(csv.reader(io.StringIO(text)))[1]
+    assert row[2].startswith("'=")
