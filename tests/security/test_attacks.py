@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from tests.web.test_permission_walk import all_patterns, url_for, world  # noqa: F401  (fixture)
+from tests.web.test_permission_walk import all_patterns, url_for
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 

@@ -1,0 +1,69 @@
+"""``tinnhiem backup FILE`` and ``tinnhiem restore FILE``: the whole site (database and stored
+files) in one archive, the same on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import io
+import json
+import tarfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from tinnhiem.audit.models import Event
+
+APPS = ["auth", "accounts", "audit", "conferences", "voting", "documents", "scanning"]
+
+
+def make_backup() -> bytes:
+    data = io.StringIO()
+    call_command(
+        "dumpdata",
+        *APPS,
+        "--natural-foreign",
+        "--indent",
+        "0",
+        stdout=data,
+        exclude=["auth.permission", "contenttypes"],
+    )
+    records = json.loads(data.getvalue())
+    # Django's serialiser cuts times to milliseconds; the audit chain hashes them to the
+    # microsecond, so the events keep their exact stored time or the chain would break.
+    exact = {pk: event.at_text for pk, event in Event.objects.in_bulk().items()}
+    for item in records:
+        if item["model"] == "audit.event":
+            item["fields"]["at"] = exact[item["pk"]]
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w:gz") as archive:
+        payload = json.dumps(records, ensure_ascii=False).encode("utf-8")
+        info = tarfile.TarInfo("database.json")
+        info.size = len(payload)
+        archive.addfile(info, io.BytesIO(payload))
+        meta = json.dumps({"format": "tinnhiem-backup/1"}).encode()
+        info = tarfile.TarInfo("backup.json")
+        info.size = len(meta)
+        archive.addfile(info, io.BytesIO(meta))
+        media = Path(settings.MEDIA_ROOT)
+        if media.exists():
+            archive.add(media, arcname="media")
+        for name in ("secret_key", "signing_key.pem"):
+            path = Path(settings.DATA_DIR) / name
+            if path.exists():
+                archive.add(path, arcname=f"keys/{name}")
+    return out.getvalue()
+
+
+class Command(BaseCommand):
+    help = "Back up the whole site (database, stored files, keys) into one .tar.gz file."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+
+    def handle(self, *args, file, **options):
+        data = make_backup()
+        Path(file).write_bytes(data)
+        Path(file).chmod(0o600)  # it holds the site's keys
+        self.stdout.write(_("Written: %(path)s (%(size)s bytes)") % {"path": file, "size": len(data)})

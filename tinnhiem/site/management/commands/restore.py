@@ -1,0 +1,50 @@
+"""``tinnhiem restore FILE``: restore a backup into an empty database (after ``migrate``)."""
+
+from __future__ import annotations
+
+import shutil
+import tarfile
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from tinnhiem.conferences.models import Conference
+
+
+class Command(BaseCommand):
+    help = "Restore a backup made with “tinnhiem backup” into an empty database."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+
+    def handle(self, *args, file, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        if Conference.objects.exists():
+            raise CommandError(_("The database is not empty: restore into a new database."))
+        try:
+            archive = tarfile.open(file, mode="r:gz")
+        except (OSError, tarfile.TarError) as exc:
+            raise CommandError(_("%(file)s is not a tinnhiem backup.") % {"file": file}) from exc
+        with archive, tempfile.TemporaryDirectory() as folder:
+            names = archive.getnames()
+            if "database.json" not in names or "backup.json" not in names:
+                raise CommandError(_("%(file)s is not a tinnhiem backup.") % {"file": file})
+            archive.extractall(folder, filter="data")
+            with transaction.atomic():
+                from django.contrib.auth.models import Group
+
+                Group.objects.all().delete()  # the roles come back from the backup, with their ids
+                call_command("loaddata", str(Path(folder) / "database.json"), verbosity=0)
+            media = Path(folder) / "media"
+            if media.exists():
+                shutil.copytree(media, settings.MEDIA_ROOT, dirs_exist_ok=True)
+            for key in (Path(folder) / "keys").glob("*") if (Path(folder) / "keys").exists() else []:
+                target = Path(settings.DATA_DIR) / key.name
+                shutil.copy(key, target)
+                target.chmod(0o600)
+        self.stdout.write(_("Restored from %(file)s.") % {"file": file})
