@@ -3,10 +3,13 @@ gives the exact marks, or a flag where the mark is ambiguous by construction."""
 
 from __future__ import annotations
 
+import random
+
 import cv2
 import numpy as np
 import pytest
 
+from tests.voting.conftest import build
 from tinnhiem.documents.ballots import qr_key
 from tinnhiem.scanning import recognize, synthetic
 
@@ -72,6 +75,57 @@ def test_crossed_out_name_is_flagged(scan_vote, make_scan):
     assert reading.rows[0].name_flag and not reading.rows[1].name_flag
     _d, _truth, clean = make_scan(301)
     assert not any(r.name_flag for r in read(scan_vote, clean).rows)
+
+
+@pytest.fixture
+def wide(office, make_user, conference):
+    """A printed form of six rated persons (the page-wide correction needs several rows)."""
+    from tinnhiem.conferences.usecases import day, rated
+    from tinnhiem.documents import ballots
+
+    build(office, conference, 3)  # two rated persons and three voters
+    for i in range(4):
+        rated.add_rated_person(office, conference, full_name=f"Nguyễn Văn Thành {i}", post="Phó Chủ tịch UBND")
+    day.open_conference(make_user("chair", "chair-w"), conference)  # the ballot form is made when the conference opens
+    pdf, layout = ballots.render_one(conference.ballot_forms.get())
+    geometry = layout.as_dict()
+    blank = synthetic.render_blank(pdf, 0, 150)
+    digits = {lv.key: str(lv.digit) for lv in conference.rules.levels}
+
+    def scan(page_blank, seed, **options):
+        image, truth = synthetic.synthesize(
+            page_blank, geometry, 1, 150, random.Random(seed), digits=digits, style="cross", **options
+        )
+        reading = recognize.read_sheet(
+            image, key=qr_key(), geometry_for=lambda s: geometry, blank_for=lambda s: recognize.blank_ink(blank)
+        )
+        return [r.key(digits) for r in reading.rows], truth.keys, [r.name_flag for r in reading.rows]
+
+    return blank, geometry, scan
+
+
+@pytest.mark.django_db
+def test_thick_print_is_not_a_crossed_out_name(wide):
+    """A blurry scan thickens every printed name alike; no row is sent to review for it."""
+    blank, _geometry, scan = wide
+    # every stroke a little wider and greyer, as from a worn scanner lamp or a soft focus
+    thick = ((cv2.erode(blank, np.ones((2, 1), np.uint8)).astype(np.uint16) + blank) // 2).astype(np.uint8)
+    got, truth, flags = scan(thick, 5)
+    assert got == truth and not any(flags)
+    got, truth, flags = scan(thick, 6, crossed_name=True)  # one crossed-out name is still found
+    assert got == truth and flags[0] and not any(flags[1:])
+
+
+@pytest.mark.django_db
+def test_every_name_crossed_out_flags_every_row(wide):
+    """The page-wide correction must not hide a voter who crossed out every name."""
+    blank, geometry, scan = wide
+    crossed = blank.copy()
+    rng = random.Random(3)
+    for row in geometry["pages"][0]["rows"]:
+        synthetic.cross_out_name(crossed, row["name_zone"], 150 / 25.4, rng)
+    _got, _truth, flags = scan(crossed, 7)
+    assert len(flags) == 6 and all(flags)
 
 
 def test_not_a_ballot(scan_vote):

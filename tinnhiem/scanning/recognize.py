@@ -31,6 +31,11 @@ PX_PER_MM = 6.0
 MARKED, EMPTY, SOLID = 0.08, 0.03, 0.02
 DARK_DELTA, SOLID_DELTA = 70, 120
 NAME_EXTRA_INK = 0.010  # extra ink share in the name zone over the blank ballot
+# A blurred or low-resolution scan thickens all printed text a little, on every row alike; a
+# crossed-out name adds ink to its own row. The page's median extra ink, when it stays below
+# NAME_PAGE_MAX, is taken as that thickening and subtracted. Above it (every name crossed out, or
+# a page too degraded to judge) nothing is subtracted, so every row goes to the committee.
+NAME_PAGE_MAX = 0.018
 _DICTIONARY = cv2.aruco.getPredefinedDictionary(cv2.aruco.DICT_4X4_50)
 
 
@@ -239,11 +244,17 @@ def read_sheet(
                 classify(share, any_ink, solid_ink),
             )
         )
+    extra = {}
     for r in page["rows"]:
         zx, zy, zw, zh = r["name_zone"]
         here = _share(dark, zx, zy, zw, zh, 0.9)
         base = _share(blank, zx, zy, zw, zh, 0.9) if blank is not None else here
-        rows[r["person"]].name_ink = round(max(here - base, 0.0), 4)
+        extra[r["person"]] = max(here - base, 0.0)
+    thickening = float(np.median(list(extra.values()))) if len(extra) >= 3 else 0.0
+    if thickening > NAME_PAGE_MAX:
+        thickening = 0.0
+    for person, value in extra.items():
+        rows[person].name_ink = round(max(value - thickening, 0.0), 4)
     top_left = markers.get(0)
     angle = float(np.degrees(np.arctan2(*(top_left[1] - top_left[0])[::-1]))) if top_left is not None else 0.0
     return PageReading(sheet=sheet, rows=[rows[k] for k in sorted(rows)], rotated=round(angle, 1))
