@@ -144,6 +144,13 @@ TINNHIEM_MAX_ROSTER_BYTES = int(os.environ.get("TINNHIEM_MAX_ROSTER_BYTES", 5 * 
 # The address voters' phones use to reach this server (printed in invitation QR codes).
 TINNHIEM_PUBLIC_URL = os.environ.get("TINNHIEM_PUBLIC_URL", "").rstrip("/")
 
+# Behind nginx (or another proxy) that terminates HTTPS and sets X-Forwarded-Proto: trust that
+# header, and send the session and CSRF cookies over HTTPS only. Never set it without such a proxy.
+if os.environ.get("TINNHIEM_BEHIND_TLS_PROXY", "") == "1":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 31536000
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
