@@ -27,6 +27,8 @@ from bench._django import machine, setup
 
 # The mix of a real stack: mostly pen crosses and ticks; rare pencil, smudges, crossed-out names.
 STYLE_WEIGHTS = {"cross": 40, "check": 25, "filled": 10, "circle": 10, "outside": 14, "pencil": 1}
+# Smudges, photos and upside-down pages happen per page; a crossed-out name is a voter's act, so
+# CROSSED is per ballot (on one of its pages).
 SMUDGE, CROSSED, PHOTO, UPSIDE_DOWN = 0.005, 0.005, 0.10, 0.05
 
 _STATE: dict = {}
@@ -43,8 +45,13 @@ def _make_and_read(job):
     s = _STATE[form]
     rng = random.Random(seed)
     dpi = rng.choice((150, 200, 200, 300))
-    # a voter keeps one pen for the whole ballot
-    style = random.Random(ballot).choices(list(STYLE_WEIGHTS), weights=list(STYLE_WEIGHTS.values()))[0]
+    # a voter keeps one pen for the whole ballot, and may cross out a name on one of its pages
+    voter = random.Random(ballot)
+    style = voter.choices(list(STYLE_WEIGHTS), weights=list(STYLE_WEIGHTS.values()))[0]
+    crossed = voter.random() < CROSSED and voter.choice(s["pages"]) == page_number
+    smudged = rng.random() < SMUDGE
+    rng.random()  # formerly a per-page crossed-name draw: kept, so every other draw stays as recorded
+    photo, upside_down = rng.random() < PHOTO, rng.random() < UPSIDE_DOWN
     image, truth = synthetic.synthesize(
         s["blanks"][(page_number, dpi)],
         s["geometry"],
@@ -53,10 +60,10 @@ def _make_and_read(job):
         rng,
         digits=s["digits"],
         style=style,
-        smudged=rng.random() < SMUDGE,
-        crossed_name=rng.random() < CROSSED,
-        photo=rng.random() < PHOTO,
-        upside_down=rng.random() < UPSIDE_DOWN,
+        smudged=smudged,
+        crossed_name=crossed,
+        photo=photo,
+        upside_down=upside_down,
     )
     try:
         reading = recognize.read_sheet(
@@ -129,27 +136,30 @@ def accuracy(state, name, n_ballots, workers, offset):
         results = pool.map(_make_and_read, jobs, chunksize=8)
     per_ballot = len(state[name]["pages"])
     silent, flagged_ballots, errors = 0, 0, Counter()
-    confusion = Counter()
+    confusion, causes = Counter(), Counter()
     for b in range(n_ballots):
         pages = results[b * per_ballot : (b + 1) * per_ballot]
-        flagged = False
+        why = set()
         for r in pages:
             if "error" in r:
                 errors[r["error"]] += 1
-                flagged = True
+                why.add("unreadable page")
                 continue
             for got, truth in zip(r["keys"], r["truth"], strict=True):
                 confusion[(truth, got or "?")] += 1
                 if got is None:
-                    flagged = True
+                    why.add("pencil" if r["style"] == "pencil" else "uncertain box")
                 elif got != truth:
                     silent += 1
-            if any(r["name_flags"]):
-                flagged = True
-            if r["crossed"] and not r["name_flags"][0]:
-                silent += 1
-        flagged_ballots += flagged
-    return silent, flagged_ballots, errors, confusion
+            if r["crossed"]:
+                why.add("crossed-out name")
+                if not r["name_flags"][0]:
+                    silent += 1
+            elif any(r["name_flags"]):
+                why.add("name flagged, not crossed")
+        flagged_ballots += bool(why)
+        causes.update(why)
+    return silent, flagged_ballots, errors, confusion, causes
 
 
 def speed(state, workers, n=200):
@@ -180,16 +190,17 @@ def main():
     state = prepare()
     print(f"machine: {machine()}; workers: {args.workers}")
     print(
-        f"mix: styles {STYLE_WEIGHTS}; smudge {SMUDGE:.1%}, crossed name {CROSSED:.1%}, photo {PHOTO:.0%}, upside down {UPSIDE_DOWN:.0%}; dpi 150/200/300"
+        f"mix: styles {STYLE_WEIGHTS}; smudge {SMUDGE:.1%} of pages, crossed name {CROSSED:.1%} of ballots, photo {PHOTO:.0%}, upside down {UPSIDE_DOWN:.0%}; dpi 150/200/300"
     )
     for name, n, offset in (("seed", args.seed_ballots, 0), ("big", args.big_ballots, 10**7)):
         start = time.perf_counter()
-        silent, flagged, errors, confusion = accuracy(state, name, n, args.workers, offset)
+        silent, flagged, errors, confusion, causes = accuracy(state, name, n, args.workers, offset)
         pages = n * len(state[name]["pages"])
         print(
             f"{name}: {n} ballots ({pages} pages) in {time.perf_counter() - start:.0f} s (generation included): "
             f"silent misreads {silent}; sent to review {flagged} ({flagged / n:.2%}); unreadable pages {dict(errors)}"
         )
+        print(f"  ballots sent to review, by cause (a ballot may have several): {dict(causes)}")
         keys = sorted({t for t, _ in confusion})
         print("  confusion (rows: truth; columns: read, ? = flagged):")
         columns = [*keys, "?"]

@@ -69,6 +69,18 @@ def test_smudge_is_sent_to_the_committee(scan_vote, make_scan):
     assert checked >= 3
 
 
+def test_a_name_struck_through_is_always_flagged(scan_vote, make_scan):
+    """Thin or light strokes, on photos and at every resolution: the extra ink alone misses some;
+    the stroke along the name never goes unflagged, and a clean name never is flagged."""
+    # 42, 44 and 92: photos whose stroke adds under 1 % of ink to the zone (missed before the
+    # stroke measure); the others: ordinary scans and photos at every resolution
+    for seed in [*range(8), 42, 44, 92]:
+        dpi = (150, 200, 300)[seed % 3]
+        _d, _t, image = make_scan(900 + seed, dpi=dpi, crossed_name=True, photo=seed % 2 == 0)
+        rows = read(scan_vote, image).rows
+        assert rows[0].name_flag and not rows[1].name_flag, (seed, [(r.name_ink, r.name_strike) for r in rows])
+
+
 def test_crossed_out_name_is_flagged(scan_vote, make_scan):
     _d, _truth, image = make_scan(300, crossed_name=True)
     reading = read(scan_vote, image)
