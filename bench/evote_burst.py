@@ -38,9 +38,11 @@ def process_cpu(pid: int) -> float:
     """User + system CPU seconds of a process (Linux /proc), to tell the server's share of the work."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     except (OSError, IndexError, ValueError):
         return float("nan")
+    return own + sum(process_cpu(int(child)) for child in children)  # gunicorn's worker processes
 
 
 def free_port() -> int:
@@ -50,7 +52,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def prepare(n: int) -> tuple[int, list[int], list[str]]:
+def prepare(n: int, n_people: int = 2) -> tuple[int, list[int], list[str]]:
     from datetime import date
 
     from django.contrib.auth import get_user_model
@@ -83,7 +85,7 @@ def prepare(n: int) -> tuple[int, list[int], list[str]]:
     )
     people = [
         rated.add_rated_person(office, conference, full_name=f"Người được lấy phiếu {i}", post="Phó Chủ tịch").pk
-        for i in (1, 2)
+        for i in range(1, n_people + 1)
     ]
     lines = "Họ và tên,Chức vụ\n" + "".join(f"Đại biểu {i:05d},Đại biểu\n" for i in range(n))
     roster.import_roster(office, conference, filename="ds.csv", data=lines.encode())
@@ -151,18 +153,23 @@ def main() -> None:
     parser.add_argument("--n", type=int, action="append", help="phones (repeatable)")
     parser.add_argument("--workers", type=int, default=16, help="phones submitting at the same moment")
     parser.add_argument("--server-threads", type=int, default=4)
+    parser.add_argument("--gunicorn", type=int, metavar="WORKERS", help="serve with gunicorn and this many processes")
     args = parser.parse_args()
     for n in args.n or [500]:
-        run(n, args.workers, args.server_threads)
+        run(n, args.workers, args.server_threads, args.gunicorn)
 
 
-def run(n: int, workers: int, server_threads: int) -> None:
+def run(n: int, workers: int, server_threads: int, gunicorn: int | None = None) -> None:
     folder = setup()
     conference, people, codes = prepare(n)
     port = free_port()
     env = {**os.environ, "TINNHIEM_DATA_DIR": folder, "TINNHIEM_ALLOWED_HOSTS": "127.0.0.1"}
+    command = [sys.executable, "-m", "tinnhiem.cli", "serve", "--port", str(port), "--threads", str(server_threads)]
+    if gunicorn:
+        command = [sys.executable, "-m", "gunicorn", "tinnhiem.site.wsgi", "-w", str(gunicorn)]
+        command += ["--threads", str(server_threads), "-b", f"127.0.0.1:{port}"]
     server = subprocess.Popen(
-        [sys.executable, "-m", "tinnhiem.cli", "serve", "--port", str(port), "--threads", str(server_threads)],
+        command,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -194,7 +201,13 @@ def run(n: int, workers: int, server_threads: int) -> None:
     p50 = statistics.median(latencies)
     p99 = latencies[int(len(latencies) * 0.99) - 1]
     leaked = sum(1 for c in codes if c in server_log)
-    print(f"machine: {machine()}; server: waitress, {server_threads} threads, SQLite; {workers} phones at once")
+    database = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"
+    kind = (
+        f"gunicorn, {gunicorn} processes × {server_threads} threads"
+        if gunicorn
+        else f"waitress, {server_threads} threads"
+    )
+    print(f"machine: {machine()}; server: {kind}, {database}; {workers} phones at once")
     print(
         f"N={n}: {elapsed:.2f} s for all ballots; accepted {accepted}, failed {failed}, stored {stored}, "
         f"lost {accepted - stored if accepted > stored else 0}; request latency p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms; "
