@@ -77,16 +77,24 @@ def run(n: int, kills: int, workers: int, threads: int) -> None:
     rounds, killed = 0, 0
     while pending and rounds < kills + 5:
         server = start(port, env, threads)
-        timer = None
-        if killed < kills:
-            # mid-burst: a round of this size takes about len(pending) / 100 seconds
-            timer = threading.Timer(rng.uniform(0.2, 0.6) * len(pending) / 100, server.send_signal, (signal.SIGKILL,))
-            timer.start()
+        fired, lock, answered = threading.Event(), threading.Lock(), [0]
+        # mid-burst: after a random 20–60 % of this round's phones have had their answer
+        kill_after = round(rng.uniform(0.2, 0.6) * len(pending)) if killed < kills else None
+
+        def phone(item, server=server, fired=fired, lock=lock, answered=answered, kill_after=kill_after):
+            outcome = vote(port, conference, people, item[1], item[0])[0]
+            with lock:
+                answered[0] += 1
+                if answered[0] == kill_after:
+                    server.send_signal(signal.SIGKILL)
+                    fired.set()
+            return outcome
+
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            outcomes = list(pool.map(lambda item: vote(port, conference, people, item[1], item[0])[0], pending))
-        if timer is not None:
-            timer.cancel()
-            killed += server.poll() is not None
+            outcomes = list(pool.map(phone, pending))
+        if fired.is_set():
+            server.wait()
+            killed += 1
         again = []
         for (i, code), outcome in zip(pending, outcomes, strict=True):
             if outcome == "accepted":
@@ -95,7 +103,7 @@ def run(n: int, kills: int, workers: int, threads: int) -> None:
                 again.append((i, code))
         # a phone with no answer tries again; a card already used is refused then, and stops there
         pending = again
-        if server.poll() is None:
+        if not fired.is_set():
             still = [(i, code) for i, code in pending if not refused_as_used(port, conference, code)]
             pending = still
             server.send_signal(signal.SIGKILL)

@@ -48,7 +48,7 @@ def browser():
 
 @pytest.fixture
 def new_page(browser, live_server):
-    contexts = []
+    contexts, script_errors = [], []
 
     def make(width=1280, height=900, mobile=False):
         context = browser.new_context(
@@ -63,11 +63,14 @@ def new_page(browser, live_server):
             lambda r: external.append(r.url) if not r.url.startswith((live_server.url, "data:", "blob:")) else None,
         )
         page.external_requests = external
+        page.on("pageerror", lambda error: script_errors.append(str(error)))
         return page
 
     yield make
     for context in contexts:
         context.close()
+    # a script error on any page fails the journey, even when the steps happened to pass
+    assert not script_errors, script_errors
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from tinnhiem.conferences.models import Conference
 from tinnhiem.conferences.usecases import campaigns, rated, roster
@@ -76,7 +77,7 @@ def test_conference_day_from_check_in_to_published_results(new_page, live_server
     # check-in: search as you type, select all visible but one, mark present
     office.goto(f"{base}/hoi-nghi/{c}/diem-danh/")
     office.fill("input[type=search]", "ngô")
-    assert office.locator("#attendance tbody tr:not([hidden])").count() == 1
+    expect(office.locator("#attendance tbody tr:not([hidden])")).to_have_count(1)  # filtered by the page's script
     office.fill("input[type=search]", "")
     office.check("[data-select-all]")
     office.uncheck("input[aria-label='Ngô Văn Nam']")

@@ -92,8 +92,7 @@
       upload.querySelector("button[type=submit]").disabled = true;
     });
   }
-  // Keyboard-first ballot entry
-: the form submits by itself when one key per person is typed.
+  // Keyboard-first ballot entry: the form submits by itself when one key per person is typed.
   var keys = document.querySelector("[data-entry-keys]");
   if (keys) {
     var n = parseInt(keys.getAttribute("data-entry-keys"), 10);
