@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import tarfile
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from tinnhiem.audit.models import Event
@@ -19,6 +21,15 @@ APPS = ["auth", "accounts", "audit", "conferences", "voting", "documents", "scan
 
 
 def make_backup() -> bytes:
+    with transaction.atomic():  # one consistent snapshot, even while phones are voting
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        records = _records()
+    return _archive(records)
+
+
+def _records() -> list[dict]:
     data = io.StringIO()
     call_command(
         "dumpdata",
@@ -36,6 +47,10 @@ def make_backup() -> bytes:
     for item in records:
         if item["model"] == "audit.event":
             item["fields"]["at"] = exact[item["pk"]]
+    return records
+
+
+def _archive(records: list[dict]) -> bytes:
     out = io.BytesIO()
     with tarfile.open(fileobj=out, mode="w:gz") as archive:
         payload = json.dumps(records, ensure_ascii=False).encode("utf-8")
@@ -49,6 +64,9 @@ def make_backup() -> bytes:
         media = Path(settings.MEDIA_ROOT)
         if media.exists():
             archive.add(media, arcname="media")
+        templates = Path(settings.DATA_DIR) / "templates"  # the office's own Word template
+        if templates.exists():
+            archive.add(templates, arcname="templates")
         for name in ("secret_key", "signing_key.pem"):
             path = Path(settings.DATA_DIR) / name
             if path.exists():
@@ -64,6 +82,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, **options):
         data = make_backup()
-        Path(file).write_bytes(data)
-        Path(file).chmod(0o600)  # it holds the site's keys
+        # it holds the site's keys: readable by its owner only, from the first byte
+        descriptor = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(descriptor, 0o600)
+        with os.fdopen(descriptor, "wb") as out:
+            out.write(data)
         self.stdout.write(_("Written: %(path)s (%(size)s bytes)") % {"path": file, "size": len(data)})

@@ -43,6 +43,9 @@ class Command(BaseCommand):
             media = Path(folder) / "media"
             if media.exists():
                 shutil.copytree(media, settings.MEDIA_ROOT, dirs_exist_ok=True)
+            templates = Path(folder) / "templates"
+            if templates.exists():
+                shutil.copytree(templates, Path(settings.DATA_DIR) / "templates", dirs_exist_ok=True)
             for key in (Path(folder) / "keys").glob("*") if (Path(folder) / "keys").exists() else []:
                 target = Path(settings.DATA_DIR) / key.name
                 shutil.copy(key, target)
