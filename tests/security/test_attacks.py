@@ -104,3 +104,23 @@ def test_exports_neutralise_formulas(seed):
     text = client.get(reverse("voting:results_csv", args=[seed.pk])).content.decode("utf-8-sig")
     row = list(csv.reader(io.StringIO(text)))[1]
     assert row[2].startswith("'=")
+
+
+def test_no_url_takes_a_file_path():
+    """Stored files are only ever found by their database id (and stored under random names), so
+    no URL can name a path: no route has a `path` converter, and `str` parts never hold a slash."""
+    routes = [(name, str(p.pattern)) for name, p in all_patterns()]
+    assert routes and not [name for name, route in routes if "<path:" in route]
+
+
+@pytest.mark.django_db
+def test_traversal_in_a_download_link_finds_nothing(client, voter):
+    from django.urls import reverse
+
+    from tinnhiem.conferences.links import invitation_mac
+
+    base = reverse("conferences:invitation", args=[voter.pk, invitation_mac(voter)])
+    assert client.get(base).status_code == 200  # the link itself works
+    for tail in ("..%2F..%2Fsecret_key/1/", "../../secret_key", "ho-so/..%2F..%2Ftinnhiem.sqlite3/"):
+        response = client.get(base + tail)
+        assert response.status_code == 404, tail
