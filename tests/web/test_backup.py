@@ -1,5 +1,6 @@
 """``tinnhiem backup`` and ``tinnhiem restore``: a round trip keeps every record and the audit chain."""
 
+import os
 import subprocess
 import sys
 from datetime import date
@@ -7,6 +8,7 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 
+from tests.fresh_db import fresh_database_url
 from tinnhiem.audit import log
 from tinnhiem.site.demo import load_demo
 
@@ -18,27 +20,31 @@ def test_backup_then_restore_into_a_new_site(roles, tmp_path):
     backup = tmp_path / "sao-luu.tar.gz"
     call_command("backup", str(backup))
     assert backup.stat().st_mode & 0o077 == 0
-    # a new, empty site (its own SQLite file and data folder) restores it
-    import os
+    # a new, empty site restores it: its own data folder, and its own database of the same kind
+    # as the suite's (a new SQLite file, or a new PostgreSQL database)
+    with fresh_database_url() as url:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "TINNHIEM_", "DATABASE_"))}
+        env.update({"TINNHIEM_DATA_DIR": str(tmp_path / "moi"), "DJANGO_SETTINGS_MODULE": "tinnhiem.site.settings"})
+        if url:
+            env["DATABASE_URL"] = url
 
-    env = {**os.environ, "TINNHIEM_DATA_DIR": str(tmp_path / "moi"), "DJANGO_SETTINGS_MODULE": "tinnhiem.site.settings"}
-    env.pop("DATABASE_URL", None)
-    env.pop("TINNHIEM_SECRET_KEY", None)
+        def run(*args):
+            return subprocess.run(
+                [sys.executable, "-m", "tinnhiem.cli", *args], env=env, capture_output=True, text=True
+            )
 
-    def run(*args):
-        return subprocess.run([sys.executable, "-m", "tinnhiem.cli", *args], env=env, capture_output=True, text=True)
-
-    restored = run("restore", str(backup))
-    assert restored.returncode == 0, restored.stderr
-    check = run(
-        "shell",
-        "-c",
-        "from tinnhiem.audit import log; from tinnhiem.conferences.models import Voter; print(log.head()[0], log.head()[1], Voter.objects.count(), log.verify())",
-    )
-    assert check.stdout.strip().splitlines()[-1].split() == [str(head[0]), head[1], "366", "[]"]
-    assert (tmp_path / "moi" / "media").exists()
-    again = run("restore", str(backup))
-    assert again.returncode != 0 and "không trống" in again.stderr
+        restored = run("restore", str(backup))
+        assert restored.returncode == 0, restored.stderr
+        check = run(
+            "shell",
+            "-c",
+            "from tinnhiem.audit import log; from tinnhiem.conferences.models import Voter;"
+            "print(log.head()[0], log.head()[1], Voter.objects.count(), log.verify())",
+        )
+        assert check.stdout.strip().splitlines()[-1].split() == [str(head[0]), head[1], "366", "[]"]
+        assert (tmp_path / "moi" / "media").exists()
+        again = run("restore", str(backup))
+        assert again.returncode != 0 and "không trống" in again.stderr
 
 
 @pytest.mark.django_db
