@@ -55,3 +55,24 @@ def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path):
     junk.write_bytes(b"PK\x03\x04 not a backup")
     with pytest.raises(CommandError, match="không phải bản sao lưu"):
         call_command("restore", str(junk))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_damaged_backup_changes_nothing(tmp_path, roles):
+    import io
+    import tarfile
+
+    from django.contrib.auth.models import Group
+    from django.core.management.base import CommandError
+
+    path = tmp_path / "hong.tar.gz"
+    with tarfile.open(path, "w:gz") as archive:
+        for name, data in (("database.json", b'[{"model": "auth.group", "pk": 1, "fields": {'), ("backup.json", b"{}")):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    groups = sorted(Group.objects.values_list("name", flat=True))
+    assert groups
+    with pytest.raises(CommandError, match="Không nạp được bản sao lưu; dữ liệu không thay đổi gì"):
+        call_command("restore", str(path))
+    assert sorted(Group.objects.values_list("name", flat=True)) == groups  # the roles were not deleted

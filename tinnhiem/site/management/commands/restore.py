@@ -8,9 +8,12 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.core.serializers.base import DeserializationError
+from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
 from tinnhiem.conferences.models import Conference
@@ -24,7 +27,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, **options):
         call_command("migrate", interactive=False, verbosity=0)
-        if Conference.objects.exists():
+        if Conference.objects.exists() or get_user_model().objects.exists():
             raise CommandError(_("The database is not empty: restore into a new database."))
         try:
             archive = tarfile.open(file, mode="r:gz")
@@ -35,11 +38,14 @@ class Command(BaseCommand):
             if "database.json" not in names or "backup.json" not in names:
                 raise CommandError(_("%(file)s is not a tinnhiem backup.") % {"file": file})
             archive.extractall(folder, filter="data")
-            with transaction.atomic():
-                from django.contrib.auth.models import Group
-
-                Group.objects.all().delete()  # the roles come back from the backup, with their ids
-                call_command("loaddata", str(Path(folder) / "database.json"), verbosity=0)
+            try:
+                with transaction.atomic():  # all or nothing
+                    Group.objects.all().delete()  # the roles come back from the backup, with their ids
+                    call_command("loaddata", str(Path(folder) / "database.json"), verbosity=0)
+            except (DatabaseError, DeserializationError) as exc:
+                raise CommandError(
+                    _("The backup could not be loaded; nothing was changed. Detail: %(detail)s") % {"detail": exc}
+                ) from exc
             media = Path(folder) / "media"
             if media.exists():
                 shutil.copytree(media, settings.MEDIA_ROOT, dirs_exist_ok=True)
