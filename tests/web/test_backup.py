@@ -76,3 +76,21 @@ def test_a_damaged_backup_changes_nothing(tmp_path, roles):
     with pytest.raises(CommandError, match="Không nạp được bản sao lưu; dữ liệu không thay đổi gì"):
         call_command("restore", str(path))
     assert sorted(Group.objects.values_list("name", flat=True)) == groups  # the roles were not deleted
+
+
+@pytest.mark.django_db
+def test_a_backup_with_a_path_outside_is_refused(tmp_path):
+    import io
+    import tarfile
+
+    from django.core.management.base import CommandError
+
+    path = tmp_path / "doc.tar.gz"
+    with tarfile.open(path, "w:gz") as archive:
+        for name in ("database.json", "backup.json", "../../ngoai.txt"):
+            info = tarfile.TarInfo(name)
+            info.size = 2
+            archive.addfile(info, io.BytesIO(b"[]"))
+    with pytest.raises(CommandError, match="không phải bản sao lưu"):
+        call_command("restore", str(path))
+    assert not (tmp_path.parent.parent / "ngoai.txt").exists()

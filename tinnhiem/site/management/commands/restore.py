@@ -19,6 +19,18 @@ from django.utils.translation import gettext as _
 from tinnhiem.conferences.models import Conference
 
 
+def _extract(archive: tarfile.TarFile, folder: str, file: str) -> None:
+    """Only plain files and folders inside ``folder`` (older Python 3.11 has no extraction filter)."""
+    for member in archive.getmembers():
+        parts = Path(member.name).parts
+        if member.name.startswith("/") or ".." in parts or not (member.isfile() or member.isdir()):
+            raise CommandError(_("%(file)s is not a tinnhiem backup.") % {"file": file})
+    try:
+        archive.extractall(folder, filter="data")
+    except TypeError:  # Python before 3.11.4: the members were checked above
+        archive.extractall(folder)
+
+
 class Command(BaseCommand):
     help = "Restore a backup made with “tinnhiem backup” into an empty database."
 
@@ -37,7 +49,7 @@ class Command(BaseCommand):
             names = archive.getnames()
             if "database.json" not in names or "backup.json" not in names:
                 raise CommandError(_("%(file)s is not a tinnhiem backup.") % {"file": file})
-            archive.extractall(folder, filter="data")
+            _extract(archive, folder, file)
             try:
                 with transaction.atomic():  # all or nothing
                     Group.objects.all().delete()  # the roles come back from the backup, with their ids
