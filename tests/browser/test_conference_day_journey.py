@@ -3,13 +3,12 @@ two committee members enter the stack on their own devices, the projector shows 
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.helpers import commune_conference, login
 from tinnhiem.conferences.models import Conference
-from tinnhiem.conferences.usecases import campaigns, rated, roster
+from tinnhiem.conferences.usecases import roster
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,36 +17,14 @@ STACK = ["11", "12", "31", "21", "33", "10"]
 TYPO = {4: "22"}
 
 
-def login(page, base, username):
-    page.goto(f"{base}/tai-khoan/dang-nhap/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pw-123456")
-    page.click("main button[type=submit]")
-    page.get_by_role("button", name="Đăng xuất").wait_for()
-
-
 @pytest.fixture
 def small_conference(office, make_user):
-    body = campaigns.create_body(office, name="UBND xã Hải Xuân", level="commune")
-    campaign = campaigns.create_campaign(
+    conference = commune_conference(
         office,
-        body=body,
-        name="Đợt 2026",
-        legal_basis="Kế hoạch số 12/KH-UBND",
-        term="2021–2026",
-        rule_set="qd96-2023",
-        rating_year=date.today().year,
-    )
-    conference = campaigns.create_conference(
-        office,
-        campaign=campaign,
         title="Hội nghị lấy phiếu tín nhiệm Phó Chủ tịch UBND xã",
-        date=date.today(),
         place="Hội trường xã",
-        convening_body="UBND xã",
+        legal_basis="Kế hoạch số 12/KH-UBND",
     )
-    rated.add_rated_person(office, conference, full_name="Trần Minh Đức", post="Phó Chủ tịch UBND xã")
-    rated.add_rated_person(office, conference, full_name="Lê Thị Hồng Nhung", post="Phó Chủ tịch UBND xã")
     for i, name in enumerate(
         ["Nguyễn Văn An", "Lê Thị Bích", "Phạm Quốc Cường", "Đỗ Thu Hà", "Vũ Đức Long", "Hồ Thị Mai", "Ngô Văn Nam"],
         start=1,

@@ -7,15 +7,15 @@ from __future__ import annotations
 import io
 import json
 import re
-from datetime import date
 
 import pypdfium2 as pdfium
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.helpers import commune_conference, login
 from tinnhiem.cli import run_core
 from tinnhiem.conferences.models import Conference
-from tinnhiem.conferences.usecases import campaigns, day, rated, roster
+from tinnhiem.conferences.usecases import day, roster
 from tinnhiem.voting.usecases import counting
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,38 +23,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844, "mobile": True}
 
 
-def login(page, base, username):
-    page.goto(f"{base}/tai-khoan/dang-nhap/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pw-123456")
-    page.click("main button[type=submit]")
-    page.get_by_role("button", name="Đăng xuất").wait_for()
-
-
 @pytest.fixture
 def conference(office, make_user):
     chair = make_user("chair", "chair")
     counters = [make_user("committee", f"kp{i}") for i in (1, 2, 3)]
-    body = campaigns.create_body(office, name="UBND xã Hải Xuân", level="commune")
-    campaign = campaigns.create_campaign(
-        office,
-        body=body,
-        name="Đợt 2026",
-        legal_basis="KH 12",
-        term="2021–2026",
-        rule_set="qd96-2023",
-        rating_year=date.today().year,
+    conference = commune_conference(
+        office, title="Hội nghị lấy phiếu tín nhiệm", place="Hội trường", legal_basis="KH 12"
     )
-    conference = campaigns.create_conference(
-        office,
-        campaign=campaign,
-        title="Hội nghị lấy phiếu tín nhiệm",
-        date=date.today(),
-        place="Hội trường",
-        convening_body="UBND xã",
-    )
-    rated.add_rated_person(office, conference, full_name="Trần Minh Đức", post="Phó Chủ tịch UBND xã")
-    rated.add_rated_person(office, conference, full_name="Lê Thị Hồng Nhung", post="Phó Chủ tịch UBND xã")
     voters = [roster.add_voter(office, conference, full_name=f"Đại biểu {i}", post="Công chức") for i in range(1, 7)]
     day.open_conference(chair, conference)
     day.check_in(office, conference, voters)

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 from openpyxl import Workbook
 
+from tests.browser.helpers import login
 from tinnhiem.conferences import links
 from tinnhiem.conferences.models import Conference, Explanation, Opinion, Voter
 
@@ -28,14 +29,6 @@ def roster_xlsx(path):
     ):
         ws.append([n, name, post, "UBND thành phố"])
     wb.save(path)
-
-
-def login(page, base, username):
-    page.goto(f"{base}/tai-khoan/dang-nhap/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pw-123456")
-    page.click("main button[type=submit]")
-    page.get_by_role("link", name="Đăng xuất").or_(page.get_by_role("button", name="Đăng xuất")).wait_for()
 
 
 def test_office_prepares_and_voter_sends_opinion(new_page, live_server, office, shot, tmp_path):
