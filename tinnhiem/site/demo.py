@@ -134,6 +134,8 @@ WARDS = [
     "Vĩnh Trung",
     "Vĩnh Thực",
 ]
+# the last nine of WARDS are communes (xã), the others wards (phường)
+COMMUNES = frozenset(WARDS[WARDS.index("Hải Xuân") :])
 SCHOOLS = ["Trường THCS", "Trường Tiểu học", "Trường Mầm non"]
 AGREEMENTS = [
     "Đồng tình với báo cáo tự đánh giá; không có ý kiến đề nghị giải trình.",
@@ -169,22 +171,7 @@ def _posts() -> list[tuple[str, str]]:
         posts.append((f"{head} {dept}" if head == "Trưởng" else head, dept))
         posts += [(f"{deputy} {dept}" if deputy == "Phó Trưởng" else deputy, dept)] * 2
     for ward in WARDS:
-        kind = (
-            "xã"
-            if ward
-            in (
-                "Hải Xuân",
-                "Hải Đông",
-                "Hải Tiến",
-                "Hải Sơn",
-                "Quảng Nghĩa",
-                "Bắc Sơn",
-                "Vạn Ninh",
-                "Vĩnh Trung",
-                "Vĩnh Thực",
-            )
-            else "phường"
-        )
+        kind = "xã" if ward in COMMUNES else "phường"
         posts.append((f"Chủ tịch UBND {kind} {ward}", f"UBND {kind} {ward}"))
         posts.append((f"Phó Chủ tịch UBND {kind} {ward}", f"UBND {kind} {ward}"))
     n = 0
