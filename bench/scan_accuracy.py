@@ -7,6 +7,7 @@ key other than the truth without being flagged, or a crossed-out name not flagge
 of ballots sent to review, and at least 20 pages/s for 200-dpi scans on the 2-core machine.
 
 Run: .venv/bin/python bench/scan_accuracy.py [--seed-ballots 2000] [--big-ballots 200] [--workers 2]
+     [--erasure-sweep 200]  (pencil pages per band of what an eraser left; 0 skips it)
 """
 
 from __future__ import annotations
@@ -28,14 +29,34 @@ from bench._django import machine, setup
 # The mix of a real stack: mostly pen crosses and ticks; rare pencil, smudges, crossed-out names.
 STYLE_WEIGHTS = {"cross": 40, "check": 25, "filled": 10, "circle": 10, "outside": 14, "pencil": 1}
 # Smudges, photos and upside-down pages happen per page; a crossed-out name is a voter's act, so
-# CROSSED is per ballot (on one of its pages).
-SMUDGE, CROSSED, PHOTO, UPSIDE_DOWN = 0.005, 0.005, 0.10, 0.05
+# CROSSED is per ballot (on one of its pages). ERASED: the share of pencil voters who rubbed out a
+# mark (on one page), leaving 25–60 % of it (synthetic.ERASED).
+SMUDGE, CROSSED, PHOTO, UPSIDE_DOWN, ERASED = 0.005, 0.005, 0.10, 0.05, 0.3
 
 _STATE: dict = {}
 
 
 def _init(state):
     _STATE.update(state)
+
+
+def _synthesize(s, page_number, dpi, rng, **options):
+    from tinnhiem.scanning import synthetic
+
+    return synthetic.synthesize(
+        s["blanks"][(page_number, dpi)], s["geometry"], page_number, dpi, rng, digits=s["digits"], **options
+    )
+
+
+def _read(s, image):
+    from tinnhiem.scanning import recognize
+
+    return recognize.read_sheet(
+        image,
+        key=s["key"],
+        geometry_for=lambda sheet: s["geometry"],
+        blank_for=lambda sheet: s["blank_ink"][sheet.page],
+    )
 
 
 def _make_and_read(job):
@@ -49,48 +70,71 @@ def _make_and_read(job):
     voter = random.Random(ballot)
     style = voter.choices(list(STYLE_WEIGHTS), weights=list(STYLE_WEIGHTS.values()))[0]
     crossed = voter.random() < CROSSED and voter.choice(s["pages"]) == page_number
+    erased = style == "pencil" and voter.random() < ERASED and voter.choice(s["pages"]) == page_number
     smudged = rng.random() < SMUDGE
     rng.random()  # formerly a per-page crossed-name draw: kept, so every other draw stays as recorded
     photo, upside_down = rng.random() < PHOTO, rng.random() < UPSIDE_DOWN
-    image, truth = synthetic.synthesize(
-        s["blanks"][(page_number, dpi)],
-        s["geometry"],
+    image, truth = _synthesize(
+        s,
         page_number,
         dpi,
         rng,
-        digits=s["digits"],
         style=style,
         smudged=smudged,
         crossed_name=crossed,
+        erased=synthetic.ERASED if erased else None,
         photo=photo,
         upside_down=upside_down,
     )
     try:
-        reading = recognize.read_sheet(
-            image,
-            key=s["key"],
-            geometry_for=lambda sheet: s["geometry"],
-            blank_for=lambda sheet: s["blank_ink"][sheet.page],
-        )
+        reading = _read(s, image)
     except recognize.NotABallot as exc:
         return {"error": exc.reason, "truth": truth.keys}
     keys = [row.key(s["digits"]) for row in reading.rows]
     names = [row.name_flag for row in reading.rows]
-    return {"keys": keys, "truth": truth.keys, "crossed": truth.crossed_name, "name_flags": names, "style": style}
+    return {
+        "keys": keys,
+        "truth": truth.keys,
+        "crossed": truth.crossed_name,
+        "name_flags": names,
+        "style": style,
+        "ambiguous": truth.ambiguous,
+    }
+
+
+def _erased_row(job):
+    """One pencil page of the 44-person form with a rubbed-out mark in its first row, leaving a
+    share ``left`` of its darkness: what became of that row."""
+
+    left, seed = job
+    s = _STATE["big"]
+    rng = random.Random(seed)
+    page_number = rng.choice(s["pages"])
+    dpi = rng.choice((150, 200, 200, 300))
+    image, truth = _synthesize(s, page_number, dpi, rng, style="pencil", erased=left, photo=rng.random() < PHOTO)
+    if not truth.ambiguous:
+        return "no free box"
+    reading = _read(s, image)
+    got = reading.rows[0].key(s["digits"])
+    return "flagged" if got is None else "read as if rubbed out" if got == truth.keys[0] else "read as a mark"
+
+
+def erasure_sweep(state, workers, n=200):
+    """How dark may a rubbed-out pencil mark stay before it is read as a mark?"""
+    from tinnhiem.scanning import synthetic
+
+    bands = [synthetic.ERASED, (0.6, 0.65), (0.65, 0.7), (0.7, 0.75), (0.75, 0.8)]
+    with Pool(workers, initializer=_init, initargs=(state,)) as pool:
+        for left in bands:
+            outcomes = Counter(pool.map(_erased_row, [(left, 7000 + i) for i in range(n)], chunksize=8))
+            print(f"  {left[0]:.0%}–{left[1]:.0%} of the mark left: {dict(outcomes)}")
 
 
 def _read_only(job):
-    from tinnhiem.scanning import recognize
-
     form, data = job
     s = _STATE[form]
     image = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)
-    recognize.read_sheet(
-        image,
-        key=s["key"],
-        geometry_for=lambda sheet: s["geometry"],
-        blank_for=lambda sheet: s["blank_ink"][sheet.page],
-    )
+    _read(s, image)
     return True
 
 
@@ -145,10 +189,13 @@ def accuracy(state, name, n_ballots, workers, offset):
                 errors[r["error"]] += 1
                 why.add("unreadable page")
                 continue
-            for got, truth in zip(r["keys"], r["truth"], strict=True):
+            for i, (got, truth) in enumerate(zip(r["keys"], r["truth"], strict=True)):
                 confusion[(truth, got or "?")] += 1
                 if got is None:
-                    why.add("pencil" if r["style"] == "pencil" else "uncertain box")
+                    if i in r["ambiguous"]:
+                        why.add("smudge or erased mark")
+                    else:
+                        why.add("pencil, not decided" if r["style"] == "pencil" else "uncertain box")
                 elif got != truth:
                     silent += 1
             if r["crossed"]:
@@ -186,13 +233,17 @@ def main():
     parser.add_argument("--seed-ballots", type=int, default=2000)
     parser.add_argument("--big-ballots", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--erasure-sweep", type=int, default=200, metavar="N", help="pages per band (0: skip)")
     args = parser.parse_args()
     state = prepare()
     print(f"machine: {machine()}; workers: {args.workers}")
     print(
-        f"mix: styles {STYLE_WEIGHTS}; smudge {SMUDGE:.1%} of pages, crossed name {CROSSED:.1%} of ballots, photo {PHOTO:.0%}, upside down {UPSIDE_DOWN:.0%}; dpi 150/200/300"
+        f"mix: styles {STYLE_WEIGHTS}; smudge {SMUDGE:.1%} of pages, crossed name {CROSSED:.1%} of ballots, "
+        f"erased mark {ERASED:.0%} of pencil ballots, photo {PHOTO:.0%}, upside down {UPSIDE_DOWN:.0%}; dpi 150/200/300"
     )
     for name, n, offset in (("seed", args.seed_ballots, 0), ("big", args.big_ballots, 10**7)):
+        if not n:
+            continue
         start = time.perf_counter()
         silent, flagged, errors, confusion, causes = accuracy(state, name, n, args.workers, offset)
         pages = n * len(state[name]["pages"])
@@ -207,6 +258,9 @@ def main():
         print("  " + " ".join(f"{c:>7}" for c in ["", *columns]))
         for t in keys:
             print("  " + " ".join(f"{v:>7}" for v in [t, *(confusion[(t, c)] for c in columns)]))
+    if args.erasure_sweep:
+        print(f"rubbed-out pencil marks ({args.erasure_sweep} pages of the 44-person form per band):")
+        erasure_sweep(state, args.workers, args.erasure_sweep)
     print(f"speed: {speed(state, args.workers):.1f} pages/s (200 dpi PNG, decoding included)")
 
 

@@ -4,7 +4,8 @@
    (any rotation, upside down included, and phone-photo perspective).
 2. Read the QR code: conference, ballot form, layout version, page, and its HMAC.
 3. Measure the ink in every box of the exported geometry (inner 70 %), after an adaptive threshold.
-   A box is *marked*, *empty* or *uncertain*; nothing uncertain is decided here.
+   A box is *marked*, *empty* or *uncertain*; nothing uncertain is decided here. A pencil mark is
+   decided only when it is as dark as the other marks of its page (see PENCIL_LIKE).
 4. Compare the name column with the blank rendered ballot: extra ink flags a crossed-out or a
    written-in name for the committee.
 """
@@ -12,7 +13,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import cv2
@@ -26,10 +27,21 @@ PX_PER_MM = 6.0
 # Share of the inner 70 % of a box: *dark* ink (at least DARK_DELTA below the local paper) makes a
 # mark; any *faint* ink (an adaptive threshold) that is not clearly a mark — a smudge, an erased
 # mark, a very light touch — sends the box to the committee.
-# A mark with no *solid* (pen-dark) ink — light pencil, a smudge, an erased mark — is not decided
-# either: the machine cannot tell them apart, the committee can.
+# A mark with no *solid* (pen-dark) ink is not decided from its box alone: it may be a pencil mark,
+# a smudge or an erased mark.
 MARKED, EMPTY, SOLID = 0.08, 0.03, 0.02
 DARK_DELTA, SOLID_DELTA = 70, 120
+# Such a box is decided as a pencil mark only when all of this holds; otherwise the committee sees it.
+# - Its ink is strokes, not a blot: the share of any ink stays at most PENCIL_BLOT (pencil crosses
+#   at most 0.39 on synthetic scans, smudges at least 0.51).
+# - There are at least PENCIL_REFERENCES other marks on the page (pen marks or such strokes), and
+#   its darkness (the 97th percentile in the box) is at least PENCIL_LIKE times their median. A
+#   voter keeps one pencil for the page: on synthetic scans 99 % of pencil marks are at 0.86 or
+#   more of their page's median, while an erased mark (a residue of at most 60 % of its strength)
+#   or a pencil touch on a page marked in pen (about 0.55) is below.
+# Nothing else changes: a row with any box left uncertain is still not decided.
+PENCIL_BLOT, PENCIL_LIKE, PENCIL_REFERENCES = 0.45, 0.8, 2
+PENCIL_PAIR = 0.9
 NAME_EXTRA_INK = 0.010  # extra ink share in the name zone over the blank ballot
 # A blurred or low-resolution scan thickens all printed text a little, on every row alike; a
 # crossed-out name adds ink to its own row. The page's median extra ink, when it stays below
@@ -61,6 +73,12 @@ class BoxReading:
     faint: float  # share of any ink
     solid: float  # share of solid (pen-dark) ink
     state: str  # marked | empty | uncertain
+    peak: float = 0.0  # darkness of the mark (97th percentile below the paper), 0 when no mark
+    pencil: bool = False  # marked without pen-dark ink, decided against the page (PENCIL_LIKE)
+
+    @property
+    def pencil_candidate(self) -> bool:
+        return self.state == "uncertain" and self.ink >= MARKED and self.solid < SOLID and self.faint <= PENCIL_BLOT
 
 
 @dataclass
@@ -94,6 +112,8 @@ class RowReading:
         worst = 1.0
         for b in self.boxes:
             distance = min(abs(b.ink - MARKED), abs(max(b.ink, b.faint) - EMPTY)) / (MARKED - EMPTY)
+            if b.pencil:  # decided against the page, not by its own ink: never shown as certain
+                distance = min(distance, 0.5)
             worst = min(worst, distance if b.state != "uncertain" else 0.0)
         return round(min(worst, 1.0), 3)
 
@@ -163,9 +183,10 @@ def read_qr(gray: np.ndarray) -> list[str]:
     return []
 
 
-def ink_map(rectified: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(dark, faint, solid): 1 where there is ink. The local paper level (a wide dilation, which
-    removes the ink) copes with tinted paper and uneven light."""
+def ink_map(rectified: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(dark, faint, solid): 1 where there is ink; and the darkness itself (below the paper). The
+    local paper level (a wide dilation, which removes the ink) copes with tinted paper and uneven
+    light."""
     blurred = cv2.GaussianBlur(rectified, (3, 3), 0)
     paper = cv2.dilate(blurred, np.ones((15, 15), np.uint8))
     paper = cv2.blur(paper, (31, 31))
@@ -173,23 +194,29 @@ def ink_map(rectified: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     dark = (darkness > DARK_DELTA).astype(np.uint8)
     faint = (darkness > 28).astype(np.uint8)
     solid = (darkness > SOLID_DELTA).astype(np.uint8)
-    return dark, faint, solid
+    return dark, faint, solid, darkness
 
 
-def _share(ink: np.ndarray, x: float, y: float, w: float, h: float, inner: float) -> float:
+def _region(image: np.ndarray, x: float, y: float, w: float, h: float, inner: float) -> np.ndarray:
     mx, my = w * (1 - inner) / 2, h * (1 - inner) / 2
     x0, y0 = int((x + mx) * PX_PER_MM), int((y + my) * PX_PER_MM)
     x1, y1 = int((x + w - mx) * PX_PER_MM), int((y + h - my) * PX_PER_MM)
-    region = ink[y0:y1, x0:x1]
+    return image[y0:y1, x0:x1]
+
+
+def _share(ink: np.ndarray, x: float, y: float, w: float, h: float, inner: float) -> float:
+    region = _region(ink, x, y, w, h, inner)
     return float(region.mean()) if region.size else 0.0
+
+
+def _peak(darkness: np.ndarray, x: float, y: float, w: float, h: float, inner: float) -> float:
+    region = _region(darkness, x, y, w, h, inner)
+    return float(np.percentile(region, 97)) if region.size else 0.0
 
 
 def _strike(ink: np.ndarray, blank: np.ndarray, x: float, y: float, w: float, h: float, inner: float) -> float:
     """The longest band of new ink across a zone, as a share of its width (see NAME_STRIKE)."""
-    mx, my = w * (1 - inner) / 2, h * (1 - inner) / 2
-    x0, y0 = int((x + mx) * PX_PER_MM), int((y + my) * PX_PER_MM)
-    x1, y1 = int((x + w - mx) * PX_PER_MM), int((y + h - my) * PX_PER_MM)
-    here, printed = ink[y0:y1, x0:x1], blank[y0:y1, x0:x1]
+    here, printed = _region(ink, x, y, w, h, inner), _region(blank, x, y, w, h, inner)
     if here.size == 0 or here.shape != printed.shape:
         return 0.0
     new = here & (1 - cv2.dilate(printed, np.ones((5, 5), np.uint8)))
@@ -203,6 +230,22 @@ def classify(dark: float, faint: float, solid: float) -> str:
     if dark <= EMPTY and faint <= EMPTY:
         return "empty"
     return "uncertain"
+
+
+def decide_pencil(rows: list[RowReading]) -> None:
+    """The second look at the boxes left uncertain only for want of pen-dark ink (PENCIL_LIKE)."""
+    marks = [b for r in rows for b in r.boxes if b.state == "marked" or b.pencil_candidate]
+    for row in rows:
+        for i, box in enumerate(row.boxes):
+            if not box.pencil_candidate:
+                continue
+            others = [m.peak for m in marks if m is not box]
+            if len(others) >= PENCIL_REFERENCES and box.peak >= PENCIL_LIKE * float(np.median(others)):
+                row.boxes[i] = replace(box, state="marked", pencil=True)
+    for row in rows:  # two marks in a row, one of them lighter: perhaps rubbed out and marked again
+        peaks = [b.peak for b in row.boxes if b.state == "marked"]
+        if any(b.pencil for b in row.boxes) and len(peaks) > 1 and min(peaks) < PENCIL_PAIR * max(peaks):
+            row.boxes[:] = [replace(b, state="uncertain", pencil=False) if b.pencil else b for b in row.boxes]
 
 
 def read_sheet(
@@ -248,13 +291,16 @@ def read_sheet(
     top = min(r["y"] for r in page["rows"]) - 5
     bottom = max(r["y"] + r["h"] for r in page["rows"]) + 5
     y0, y1 = max(int(top * PX_PER_MM), 0), min(int(bottom * PX_PER_MM), rectified.shape[0])
-    dark, faint, solid = (np.pad(m, ((y0, rectified.shape[0] - y1), (0, 0))) for m in ink_map(rectified[y0:y1]))
+    dark, faint, solid, darkness = (
+        np.pad(m, ((y0, rectified.shape[0] - y1), (0, 0))) for m in ink_map(rectified[y0:y1])
+    )
     blank = blank_for(sheet) if blank_for else None
     rows = {r["person"]: RowReading(person=r["person"], boxes=[]) for r in page["rows"]}
     for box in page["boxes"]:
         share = _share(dark, box["x"], box["y"], box["w"], box["h"], 0.7)
         any_ink = _share(faint, box["x"], box["y"], box["w"], box["h"], 0.7)
         solid_ink = _share(solid, box["x"], box["y"], box["w"], box["h"], 0.7)
+        peak = _peak(darkness, box["x"], box["y"], box["w"], box["h"], 0.7) if share >= MARKED else 0.0
         rows[box["person"]].boxes.append(
             BoxReading(
                 box["level"],
@@ -262,8 +308,10 @@ def read_sheet(
                 round(any_ink, 4),
                 round(solid_ink, 4),
                 classify(share, any_ink, solid_ink),
+                peak=round(peak, 1),
             )
         )
+    decide_pencil(list(rows.values()))
     extra = {}
     for r in page["rows"]:
         zx, zy, zw, zh = r["name_zone"]

@@ -2,7 +2,7 @@
 styles and then degraded the way scanners and phones do. Every synthetic ballot knows its truth.
 
 Mark styles: cross, check, filled, circle, light pencil, pen slightly outside the box; plus a
-crossed-out name and a smudge. Degradations: rotation up to ±5°, perspective, blur, noise, JPEG,
+crossed-out name, a smudge and an erased pencil mark. Degradations: rotation up to ±5°, perspective, blur, noise, JPEG,
 tinted paper, 150–300 dpi, and uneven light for photos.
 """
 
@@ -16,13 +16,14 @@ import cv2
 import numpy as np
 
 STYLES = ("cross", "check", "filled", "circle", "pencil", "outside")
+ERASED = (0.25, 0.6)  # what an eraser leaves of a pencil mark's darkness: from a good to a poor rub
 
 
 @dataclass
 class Truth:
     keys: list[str]  # per row on this page: level digit, "0" no mark, "9" several marks
     crossed_name: bool = False
-    ambiguous: list[int] = field(default_factory=list)  # rows made ambiguous on purpose (smudge in a box)
+    ambiguous: list[int] = field(default_factory=list)  # rows made ambiguous on purpose (smudge, erasure)
 
 
 def render_blank(pdf: bytes, page_index: int, dpi: int) -> np.ndarray:
@@ -100,6 +101,17 @@ def smudge(img: np.ndarray, box: dict[str, float], scale: float, rng: random.Ran
     cv2.addWeighted(overlay, 0.8, img, 0.2, 0, dst=img)
 
 
+def erase_mark(
+    img: np.ndarray, box: dict[str, float], scale: float, rng: random.Random, left: tuple[float, float] = ERASED
+) -> None:
+    """A pencil cross rubbed out, leaving a share ``left`` of its strength. On paper the committee
+    sees the eraser's trace; the machine must not read it as a mark."""
+    before = img.copy()
+    draw_mark(img, box, "pencil", scale, rng)
+    keep = rng.uniform(*left)
+    cv2.addWeighted(img, keep, before, 1 - keep, 0, dst=img)
+
+
 def cross_out_name(img: np.ndarray, zone: list[float], scale: float, rng: random.Random) -> None:
     x, y, w, h = (v * scale for v in zone)
     yy = round(y + h * rng.uniform(0.4, 0.6))
@@ -161,6 +173,7 @@ def synthesize(
     style: str | None = None,
     crossed_name: bool = False,
     smudged: bool = False,
+    erased: tuple[float, float] | None = None,
     photo: bool = False,
     upside_down: bool = False,
 ) -> tuple[np.ndarray, Truth]:
@@ -175,16 +188,16 @@ def synthesize(
     for n, person in enumerate(sorted(by_person)):
         boxes = by_person[person]
         roll = rng.random()
-        if roll < 0.06:
-            keys.append("0")
-            continue
-        chosen = [rng.choice(boxes)] if roll > 0.1 else rng.sample(boxes, 2)
+        chosen = [] if roll < 0.06 else [rng.choice(boxes)] if roll > 0.1 else rng.sample(boxes, 2)
         for box in chosen:
             draw_mark(img, box, style or rng.choice(STYLES), scale, rng)
-        keys.append("9" if len(chosen) > 1 else digits[chosen[0]["level"]])
-        if smudged and n == 0:
+        keys.append("0" if not chosen else "9" if len(chosen) > 1 else digits[chosen[0]["level"]])
+        if smudged and n == 0 and chosen:
             free = [b for b in boxes if b not in chosen]
             smudge(img, free[0], scale, rng)
+            ambiguous.append(n)
+        if erased and n == 0 and len(chosen) < len(boxes):
+            erase_mark(img, next(b for b in boxes if b not in chosen), scale, rng, erased)
             ambiguous.append(n)
     if crossed_name:
         cross_out_name(img, page["rows"][0]["name_zone"], scale, rng)

@@ -176,7 +176,11 @@ def scan_file(
                         {
                             "person": r.person,
                             "name_ink": r.name_ink,
-                            "boxes": [[b.level, b.ink, b.faint, b.solid, b.state] for b in r.boxes],
+                            # state "pencil": marked, decided against the page (recognize.PENCIL_LIKE)
+                            "boxes": [
+                                [b.level, b.ink, b.faint, b.solid, "pencil" if b.pencil else b.state, b.peak]
+                                for b in r.boxes
+                            ],
                             "confidence": r.confidence(),
                         }
                         for r in reading.rows
