@@ -105,7 +105,6 @@ def _make_and_read(job):
 def _erased_row(job):
     """One pencil page of the 44-person form with a rubbed-out mark in its first row, leaving a
     share ``left`` of its darkness: what became of that row."""
-
     left, seed = job
     s = _STATE["big"]
     rng = random.Random(seed)

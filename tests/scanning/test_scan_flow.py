@@ -118,3 +118,23 @@ def test_spot_check_opens_any_ballot(scan_vote, make_scan):
     assert isinstance(ballot, ScannedBallot)
     scan.review_ballot(member, ballot, keys=ballot.keys, reason="Kiểm tra ngẫu nhiên: khớp với phiếu giấy")
     assert form.rulings.get().subject.startswith("Phiếu quét đọc là")
+
+
+def test_a_pencil_ballot_read_by_the_machine_is_recorded_as_pencil(scan_vote, make_scan):
+    """The stored reading says which marks were read as pencil, and the ballot never shows as
+    certain (confidence at most 0.5), though it does not wait for the committee."""
+    from tests.scanning.test_recognition import read
+
+    for seed in range(40):
+        data, truth, image = make_scan(3000 + seed, style="pencil")
+        rows = read(scan_vote, image).rows
+        if any(b.pencil for r in rows for b in r.boxes) and not any(r.uncertain for r in rows):
+            break
+    else:
+        pytest.fail("no pencil ballot of this two-row form was decided by the machine")
+    scan.scan_file(scan_vote["member"], scan_vote["form"], name="but-chi.png", data=data)
+    ballot = scan_vote["form"].scanned_ballots.get()
+    assert not ballot.needs_review and ballot.keys == "".join(truth.keys) and ballot.confidence <= 0.5
+    page = ScannedPage.objects.get(form=scan_vote["form"], status=ScannedPage.Status.BALLOT)
+    states = [box[4] for row in page.reading["rows"] for box in row["boxes"]]
+    assert "pencil" in states and "uncertain" not in states

@@ -37,11 +37,13 @@ DARK_DELTA, SOLID_DELTA = 70, 120
 # - There are at least PENCIL_REFERENCES other marks on the page (pen marks or such strokes), and
 #   its darkness (the 97th percentile in the box) is at least PENCIL_LIKE times their median. A
 #   voter keeps one pencil for the page: on synthetic scans 99 % of pencil marks are at 0.86 or
-#   more of their page's median, while an erased mark (a residue of at most 60 % of its strength)
-#   or a pencil touch on a page marked in pen (about 0.55) is below.
+#   more of their page's median; a pencil touch on a page marked in pen is about 0.55.
+# - If its row then holds another mark, the lighter of the two is at least PENCIL_PAIR times the
+#   darker; otherwise one of them may have been rubbed out before the other was made.
+# bench/scan_accuracy.py --erasure-sweep: a pencil mark rubbed out to 70 % of its darkness or less
+# was never read as a mark; 75–80 % left, about one in ten was (docs/scanning.md).
 # Nothing else changes: a row with any box left uncertain is still not decided.
-PENCIL_BLOT, PENCIL_LIKE, PENCIL_REFERENCES = 0.45, 0.8, 2
-PENCIL_PAIR = 0.9
+PENCIL_BLOT, PENCIL_LIKE, PENCIL_REFERENCES, PENCIL_PAIR = 0.45, 0.8, 2, 0.9
 NAME_EXTRA_INK = 0.010  # extra ink share in the name zone over the blank ballot
 # A blurred or low-resolution scan thickens all printed text a little, on every row alike; a
 # crossed-out name adds ink to its own row. The page's median extra ink, when it stays below

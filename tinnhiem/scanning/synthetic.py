@@ -2,8 +2,8 @@
 styles and then degraded the way scanners and phones do. Every synthetic ballot knows its truth.
 
 Mark styles: cross, check, filled, circle, light pencil, pen slightly outside the box; plus a
-crossed-out name, a smudge and an erased pencil mark. Degradations: rotation up to ±5°, perspective, blur, noise, JPEG,
-tinted paper, 150–300 dpi, and uneven light for photos.
+crossed-out name, a smudge and a rubbed-out pencil mark. Degradations: rotation up to ±5°,
+perspective, blur, noise, JPEG, tinted paper, 150–300 dpi, and uneven light for photos.
 """
 
 from __future__ import annotations
