@@ -34,6 +34,7 @@ def test_upload_review_finalise(new_page, live_server, shot, tmp_path, scan_vote
     page.get_by_text("Đã quét 4 phiếu").wait_for()
     shot(page, "30-quet-phieu")
     assert page.locator("#queue a:has-text('Kết luận')").count() == 2
+    assert "dấu không có mực đậm" in page.locator("#queue").inner_text()  # pencil, too few marks to judge
     for _ in range(2):
         page.locator("#queue a:has-text('Kết luận')").first.click()
         page.wait_for_function(

@@ -74,7 +74,10 @@ def test_a_pencil_mark_is_decided_only_against_its_page():
     }
     for case, rows in cases.items():
         recognize.decide_pencil(rows)
-        assert rows[0].key({"high": "1"}) is None and rows[0].uncertain, case
+        assert rows[0].key({"high": "1"}) is None and rows[0].doubt == "no_pen_ink", case
+    faint = _pencil_rows(_box(ink=0.01, faint=0.1, peak=0.0), _box("marked", 0.3, 0.4, 0.25, 200.0))
+    recognize.decide_pencil(faint)
+    assert faint[0].doubt == "faint" and faint[1].doubt is None
     # exactly at the bound: PENCIL_LIKE times the median of the others is enough
     bound = recognize.PENCIL_LIKE * 100.0
     rows = _pencil_rows(_box(peak=bound), _box(peak=100.0), _box(peak=100.0))
@@ -90,6 +93,7 @@ def test_a_pencil_mark_is_decided_only_against_its_page():
         rows[0].boxes[1] = replace(_box(peak=lighter), level="mid")
         recognize.decide_pencil(rows)
         assert rows[0].key({"high": "1", "mid": "2"}) == expected and rows[1].key({"high": "1"}) == "1"
+        assert rows[0].doubt == (None if expected else "unequal")
 
 
 def test_photo_with_perspective_and_uneven_light(scan_vote, make_scan):
@@ -115,6 +119,7 @@ def test_smudge_is_sent_to_the_committee(scan_vote, make_scan):
         reading = read(scan_vote, image)
         row = reading.rows[truth.ambiguous[0]]
         assert row.key(scan_vote["digits"]) is None and row.uncertain  # ambiguous by construction: flagged
+        assert row.doubt in ("faint", "no_pen_ink")
         checked += 1
     assert checked >= 3
 

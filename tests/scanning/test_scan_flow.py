@@ -8,6 +8,7 @@ import io
 import numpy as np
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from tinnhiem.rules import tally_ballots
 from tinnhiem.scanning import usecases as scan
@@ -15,7 +16,7 @@ from tinnhiem.scanning.models import ScannedBallot, ScannedPage
 from tinnhiem.voting.usecases import counting
 
 
-def test_scan_review_finalise_equals_truth(scan_vote, make_scan):
+def test_scan_review_finalise_equals_truth(client, scan_vote, make_scan):
     form, member = scan_vote["form"], scan_vote["member"]
     truths = []
     files = []
@@ -35,7 +36,14 @@ def test_scan_review_finalise_equals_truth(scan_vote, make_scan):
     assert again.ballots == 0 and again.ignored[0]["reason"] == "duplicate"
     assert form.scanned_ballots.count() == 6
     flagged = list(form.scanned_ballots.filter(needs_review=True))
-    assert {b.position for b in flagged} >= {5}  # the crossed-out name
+    assert {b.position for b in flagged} == {3, 5}  # the smudge, the crossed-out name
+    # the queue tells the committee what to look for, in Vietnamese
+    client.force_login(member)
+    queue = client.get(reverse("scanning:scan", args=[form.conference_id, form.pk])).content.decode()
+    smudge = form.scanned_ballots.get(position=3).flags
+    assert [f["why"] for f in smudge] == ["uncertain"] and smudge[0]["doubt"] in ("faint", "no_pen_ink")
+    assert {"faint": "vết mờ trong ô", "no_pen_ink": "dấu không có mực đậm"}[smudge[0]["doubt"]] in queue
+    assert "họ tên in sẵn có vết mực" in queue
     with pytest.raises(ValidationError) as info:
         counting.finalise_form(member, form)
     assert "chờ Ban kiểm phiếu" in info.value.messages[0]

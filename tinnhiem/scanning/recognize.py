@@ -89,10 +89,24 @@ class RowReading:
     boxes: list[BoxReading]
     name_ink: float = 0.0
     name_strike: float = 0.0
+    unequal: bool = False  # two marks, one clearly lighter (PENCIL_PAIR)
 
     @property
     def uncertain(self) -> bool:
         return any(b.state == "uncertain" for b in self.boxes)
+
+    @property
+    def doubt(self) -> str | None:
+        """What the committee should look for in an uncertain row: ``unequal`` (two marks, one
+        lighter: perhaps rubbed out), ``no_pen_ink`` (a mark with no pen-dark ink: pencil, a
+        smudge), ``faint`` (faint ink in a box); None when the row is decided."""
+        if not self.uncertain:
+            return None
+        if self.unequal:
+            return "unequal"
+        if any(b.state == "uncertain" and b.ink >= MARKED for b in self.boxes):
+            return "no_pen_ink"
+        return "faint"
 
     @property
     def name_flag(self) -> bool:
@@ -254,6 +268,7 @@ def decide_pencil(rows: list[RowReading]) -> None:
         peaks = [b.peak for b in row.boxes if b.state == "marked"]
         if any(b.pencil for b in row.boxes) and len(peaks) > 1 and min(peaks) < PENCIL_PAIR * max(peaks):
             row.boxes[:] = [replace(b, state="uncertain", pencil=False) if b.pencil else b for b in row.boxes]
+            row.unequal = True
 
 
 def read_sheet(

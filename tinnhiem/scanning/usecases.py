@@ -240,7 +240,7 @@ def _assemble(form, pending, position, digits, report) -> int:
             key = row.key(digits)
             keys += key if key is not None else "?"
             if key is None:
-                flags.append({"person": row.person, "why": "uncertain"})
+                flags.append({"person": row.person, "why": "uncertain", "doubt": row.doubt})
             if row.name_flag:
                 flags.append({"person": row.person, "why": "name"})
             confidence = min(confidence, row.confidence())

@@ -99,9 +99,11 @@ def review(request, conference_id: int, form_id: int, ballot_id):
             messages.success(request, _("Recorded."))
             return redirect("scanning:scan", form.conference_id, form.pk)
     people = people_of(form)
-    flagged = {f["person"] for f in ballot.flags}
+    flags: dict[int, list[dict]] = {}
+    for f in ballot.flags:
+        flags.setdefault(f["person"], []).append(f)
     rows = [
-        {"n": i, "person": p, "key": (ballot.keys or ballot.machine_keys)[i], "flagged": i in flagged}
+        {"n": i, "person": p, "key": (ballot.keys or ballot.machine_keys)[i], "flags": flags.get(i, [])}
         for i, p in enumerate(people)
     ]
     name_flag = any(f["why"] == "name" for f in ballot.flags)
