@@ -42,9 +42,11 @@ def test_loopback_address_is_warned(seed, settings):
 def test_minutes_only_when_finished_and_resolution_only_for_state_votes(seed):
     from tinnhiem.conferences.models import Conference
 
-    ready = Conference.objects.exclude(pk=seed.pk).get()
+    unfinished = list(Conference.objects.exclude(pk=seed.pk))  # in preparation; voting closed, not counted
+    assert sorted(c.status for c in unfinished) == ["counting", "preparing"]
     client = login("quansat")
-    assert client.get(reverse("documents:minutes", args=[ready.pk])).status_code == 404
+    for conference in unfinished:
+        assert client.get(reverse("documents:minutes", args=[conference.pk])).status_code == 404
     assert client.get(reverse("documents:resolution", args=[seed.pk])).status_code == 404  # QĐ 96: Party rule
 
 

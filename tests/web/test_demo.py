@@ -39,6 +39,9 @@ def test_demo_command_without_serving(tmp_path):
     assert "vanphong" in proc.stdout and "http://127.0.0.1:8000/" in proc.stdout
     assert "Hội nghị mẫu" in proc.stdout
     assert (tmp_path / "tinnhiem.sqlite3").exists()
+    scans = sorted((tmp_path / "phieu-quet-mau").iterdir())
+    assert [p.name for p in scans] == [f"phieu-{i:03d}.jpg" for i in range(1, 29)]
+    assert f"Phiếu quét mẫu để thử máy quét: {tmp_path / 'phieu-quet-mau'} (28 tệp)" in proc.stdout
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
 
 
@@ -84,3 +87,30 @@ def test_finished_demo_conference_matches_tinnhiem_tally(roles):
     assert m["attendance"] == {**m["attendance"], "convened": 183, "present": 178, "absent": 5}
     assert len(m["forms"][0]["rulings"]) == 2  # the two typing differences the committee resolved
     assert [c["role"] for c in m["committee"]["members"]] == ["head", "secretary", "member"]
+
+
+def test_the_demo_scans_count_on_the_scan_demo_conference(roles, tmp_path):
+    """What the demo invites a user to try: the 28 scans read as 28 ballots, pages equal to the
+    ballots collected; the smudge, the crossed-out name and the pencil ballot wait for the
+    committee, and nothing else does. Made once: a second call writes nothing."""
+    from django.contrib.auth import get_user_model
+
+    from tinnhiem.conferences.models import Conference
+    from tinnhiem.scanning import usecases as scan
+    from tinnhiem.site.demo import SCAN_TITLE, write_demo_scans
+
+    load_demo(today=date.today())
+    conference = Conference.objects.get(title=SCAN_TITLE)
+    assert conference.status == "counting"
+    files = write_demo_scans(tmp_path)
+    form = conference.ballot_forms.get()
+    assert len(files) == form.collected == 28
+    stamp = files[0].stat().st_mtime_ns
+    assert write_demo_scans(tmp_path) == files and files[0].stat().st_mtime_ns == stamp
+    member = get_user_model().objects.get(username="kiemphieu1")
+    for path in files:
+        scan.scan_file(member, form, name=path.name, data=path.read_bytes())
+    assert form.scanned_ballots.count() == 28
+    waiting = sorted(b.position for b in form.scanned_ballots.filter(needs_review=True))
+    assert waiting == [6, 12, 19]  # the smudge, the crossed-out name, the pencil ballot (SCAN_SPECIAL)
+    assert scan.scan_problems(form) == ["3 phiếu quét đang chờ Ban kiểm phiếu xem xét."]

@@ -305,6 +305,7 @@ def load_demo(today: date | None = None) -> Conference:
         )
         opinions.classify_opinion(office, opinion, tag="agrees")
     load_finished_demo(campaign, today)
+    load_scan_demo(campaign, today)
     return conference
 
 
@@ -405,6 +406,95 @@ def load_finished_demo(campaign, today: date) -> Conference:
     counting.finalise_form(counters[0], form)
     day.publish_results(chair, conference)
     return conference
+
+
+SCAN_TITLE = "Hội nghị mẫu kiểm phiếu bằng máy quét — Phó Chủ tịch UBND thành phố"
+SCAN_VOTERS, SCAN_ABSENT = 30, 2
+# The demo stack: ballot number → how it was marked (the rest: pen, ✗ or ✓). Three of them need the
+# committee: a smudge in a box, a crossed-out name, a ballot marked in light pencil.
+SCAN_SPECIAL = {
+    6: {"style": "cross", "smudged": True},
+    12: {"style": "check", "crossed_name": True},
+    19: {"style": "pencil"},
+    23: {"style": "cross", "photo": True},
+    25: {"style": "check", "upside_down": True},
+}
+
+
+def load_scan_demo(campaign, today: date) -> Conference:
+    """A third conference, voting closed and waiting to be counted by scanning; ``write_demo_scans``
+    makes its stack of scanned ballots, to try the scanner page."""
+    from tinnhiem.conferences.usecases import day
+    from tinnhiem.documents import ballots
+    from tinnhiem.voting.usecases import counting
+
+    User = get_user_model()
+    office, chair = User.objects.get(username="vanphong"), User.objects.get(username="chutri")
+    counters = [User.objects.get(username=f"kiemphieu{i}") for i in (1, 2, 3)]
+    conference = campaigns.create_conference(
+        office,
+        campaign=campaign,
+        title=SCAN_TITLE,
+        date=today,
+        place="Phòng họp số 1, UBND thành phố Móng Cái",
+        convening_body="Ủy ban nhân dân thành phố Móng Cái",
+        chair_name="Đặng Quốc Khánh — Chủ tịch UBND thành phố",
+        today=today,
+    )
+    for name, post in RATED:
+        rated.add_rated_person(office, conference, full_name=name, post=post, group="Phó Chủ tịch UBND thành phố")
+    names = _names(SCAN_VOTERS, random.Random(29092023))
+    lines = "STT,Họ và tên,Chức vụ\n" + "".join(
+        f"{i},{name},Trưởng phòng chuyên môn\n" for i, name in enumerate(names, start=1)
+    )
+    roster.import_roster(office, conference, filename="danh-sach-30.csv", data=lines.encode())
+    day.open_conference(chair, conference)
+    voters = list(conference.voters.order_by("order"))
+    present = voters[:-SCAN_ABSENT]
+    day.check_in(office, conference, present)
+    for voter, reason in zip(voters[-SCAN_ABSENT:], ABSENT_REASONS, strict=False):
+        day.mark_absent(office, voter, reason=reason)
+    for voter, role, user in zip(present[:3], ("head", "secretary", "member"), counters, strict=True):
+        day.propose_member(office, conference, voter=voter, role=role, user=user)
+    day.record_committee_approval(chair, conference, votes_for=len(present), against=0, abstaining=0)
+    form = conference.ballot_forms.get()
+    day.set_counting_mode(office, form, mode="scan")
+    ballots.render_one(form)  # printed: the scanner knows its layout
+    day.open_voting(chair, conference)
+    counting.record_ballot_counts(counters[0], form, issued=len(present), collected=len(present))
+    day.close_voting(chair, conference)
+    return conference
+
+
+def write_demo_scans(folder) -> list:
+    """The scan demo's stack, one JPEG per ballot as a scanner saves to a folder (phieu-001.jpg…),
+    made once. Synthetic scans of the real printed ballot (tinnhiem/scanning/synthetic.py)."""
+    from pathlib import Path
+
+    import cv2
+
+    from tinnhiem.documents import ballots
+    from tinnhiem.scanning import synthetic
+
+    folder = Path(folder)
+    existing = sorted(folder.glob("phieu-*.jpg"))
+    conference = Conference.objects.filter(title=SCAN_TITLE).first()
+    if existing or conference is None:
+        return existing
+    form = conference.ballot_forms.get()
+    pdf, layout = ballots.render_one(form)
+    geometry, blank = layout.as_dict(), synthetic.render_blank(pdf, 0, 200)
+    digits = {lv.key: str(lv.digit) for lv in conference.rules.levels}
+    rng = random.Random(20230929)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for number in range(1, form.collected + 1):
+        options = SCAN_SPECIAL.get(number, {"style": rng.choice(("cross", "check"))})
+        image, _truth = synthetic.synthesize(blank, geometry, 1, 200, rng, digits=digits, **options)
+        path = folder / f"phieu-{number:03d}.jpg"
+        cv2.imwrite(str(path), image, [cv2.IMWRITE_JPEG_QUALITY, 85])
+        written.append(path)
+    return written
 
 
 def _roster_csv() -> bytes:

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from tinnhiem.site.demo import demo_summary, load_demo
+from tinnhiem.site.demo import SCAN_TITLE, demo_summary, load_demo, write_demo_scans
 
 
 class Command(BaseCommand):
@@ -28,6 +28,15 @@ class Command(BaseCommand):
         self.stdout.write(_("Open %(url)s and log in with one of these accounts:") % {"url": url})
         for line in demo_summary():
             self.stdout.write("  " + line)
+        scans = write_demo_scans(settings.DATA_DIR / "phieu-quet-mau")
+        if scans:
+            self.stdout.write(
+                _(
+                    "Scanned ballots to try the scanner: %(folder)s (%(n)s files). Log in as kiemphieu1, "
+                    "open “%(title)s” → Counting → Scan and review, and upload them."
+                )
+                % {"folder": scans[0].parent, "n": len(scans), "title": SCAN_TITLE}
+            )
         if options["no_serve"]:
             return
         self.stdout.write(_("Press Ctrl+C to stop."))
