@@ -39,7 +39,7 @@ def test_demo_command_without_serving(tmp_path):
     assert "vanphong" in proc.stdout and "http://127.0.0.1:8000/" in proc.stdout
     assert "Hội nghị mẫu" in proc.stdout
     assert (tmp_path / "tinnhiem.sqlite3").exists()
-    scans = sorted((tmp_path / "phieu-quet-mau").iterdir())
+    scans = sorted((tmp_path / "phieu-quet-mau").glob("*.jpg"))
     assert [p.name for p in scans] == [f"phieu-{i:03d}.jpg" for i in range(1, 29)]
     assert f"Phiếu quét mẫu để thử máy quét: {tmp_path / 'phieu-quet-mau'} (28 tệp)" in proc.stdout
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
@@ -92,7 +92,8 @@ def test_finished_demo_conference_matches_tinnhiem_tally(roles):
 def test_the_demo_scans_count_on_the_scan_demo_conference(roles, tmp_path):
     """What the demo invites a user to try: the 28 scans read as 28 ballots, pages equal to the
     ballots collected; the smudge, the crossed-out name and the pencil ballot wait for the
-    committee, and nothing else does. Made once: a second call writes nothing."""
+    committee, and nothing else does. Made once: a second call writes nothing, unless the folder
+    was left by another demo database."""
     from django.contrib.auth import get_user_model
 
     from tinnhiem.conferences.models import Conference
@@ -105,8 +106,12 @@ def test_the_demo_scans_count_on_the_scan_demo_conference(roles, tmp_path):
     files = write_demo_scans(tmp_path)
     form = conference.ballot_forms.get()
     assert len(files) == form.collected == 28
-    stamp = files[0].stat().st_mtime_ns
-    assert write_demo_scans(tmp_path) == files and files[0].stat().st_mtime_ns == stamp
+    made = files[0].stat().st_mtime_ns
+    assert write_demo_scans(tmp_path) == files and files[0].stat().st_mtime_ns == made
+    (tmp_path / ".mau-phieu").write_text("1 0123456789abcdef")  # left by another demo database
+    (tmp_path / "phieu-029.jpg").write_bytes(b"old")
+    files = write_demo_scans(tmp_path)
+    assert len(files) == 28 and not (tmp_path / "phieu-029.jpg").exists() and files[0].stat().st_mtime_ns != made
     member = get_user_model().objects.get(username="kiemphieu1")
     for path in files:
         scan.scan_file(member, form, name=path.name, data=path.read_bytes())

@@ -7,6 +7,7 @@ log of the demo is real.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import random
 from datetime import date, timedelta
@@ -477,11 +478,20 @@ def write_demo_scans(folder) -> list:
     from tinnhiem.scanning import synthetic
 
     folder = Path(folder)
-    existing = sorted(folder.glob("phieu-*.jpg"))
     conference = Conference.objects.filter(title=SCAN_TITLE).first()
-    if existing or conference is None:
-        return existing
+    if conference is None:
+        return []
     form = conference.ballot_forms.get()
+    # the scans belong to this site and this form (their QR is signed with the site's key): a
+    # folder left from an earlier demo database is made again, not offered to a scanner that
+    # would refuse every page
+    stamp = folder / ".mau-phieu"
+    owner = f"{form.pk} {hashlib.sha256(ballots.qr_key()).hexdigest()[:16]}"
+    existing = sorted(folder.glob("phieu-*.jpg"))
+    if existing and stamp.exists() and stamp.read_text() == owner:
+        return existing
+    for path in existing:
+        path.unlink()
     pdf, layout = ballots.render_one(form)
     geometry, blank = layout.as_dict(), synthetic.render_blank(pdf, 0, 200)
     digits = {lv.key: str(lv.digit) for lv in conference.rules.levels}
@@ -494,6 +504,7 @@ def write_demo_scans(folder) -> list:
         path = folder / f"phieu-{number:03d}.jpg"
         cv2.imwrite(str(path), image, [cv2.IMWRITE_JPEG_QUALITY, 85])
         written.append(path)
+    stamp.write_text(owner)
     return written
 
 
