@@ -333,24 +333,45 @@ def _keys(rules, ballot) -> tuple[str, str]:
     return out, ""
 
 
-def load_finished_demo(campaign, today: date) -> Conference:
-    """A second conference, already counted on paper by double entry, with two typing differences
-    resolved by the committee; its numbers equal ``tinnhiem tally`` on the example ballots file."""
-    from tinnhiem.conferences.usecases import day
-    from tinnhiem.voting.usecases import counting
-
+def _held_today(campaign, today: date, title: str, place: str):
+    """A conference of the demo campaign held today: (conference, office, chair, committee users)."""
     User = get_user_model()
     office, chair = User.objects.get(username="vanphong"), User.objects.get(username="chutri")
     counters = [User.objects.get(username=f"kiemphieu{i}") for i in (1, 2, 3)]
     conference = campaigns.create_conference(
         office,
         campaign=campaign,
-        title=FINISHED_TITLE,
+        title=title,
         date=today,
-        place="Hội trường UBND thành phố Móng Cái",
+        place=place,
         convening_body="Ủy ban nhân dân thành phố Móng Cái",
         chair_name="Đặng Quốc Khánh — Chủ tịch UBND thành phố",
         today=today,
+    )
+    return conference, office, chair, counters
+
+
+def _open_with_absent(office, chair, conference, *, absent: int) -> tuple[list, list]:
+    """Open the conference; the last ``absent`` voters of the roll are away, with a reason."""
+    from tinnhiem.conferences.usecases import day
+
+    day.open_conference(chair, conference)
+    voters = list(conference.voters.order_by("order"))
+    present = voters[:-absent]
+    day.check_in(office, conference, present)
+    for voter, reason in zip(voters[-absent:], ABSENT_REASONS[:absent], strict=True):
+        day.mark_absent(office, voter, reason=reason)
+    return voters, present
+
+
+def load_finished_demo(campaign, today: date) -> Conference:
+    """A second conference, already counted on paper by double entry, with two typing differences
+    resolved by the committee; its numbers equal ``tinnhiem tally`` on the example ballots file."""
+    from tinnhiem.conferences.usecases import day
+    from tinnhiem.voting.usecases import counting
+
+    conference, office, chair, counters = _held_today(
+        campaign, today, FINISHED_TITLE, "Hội trường UBND thành phố Móng Cái"
     )
     labels, ballots = _stack()
     if labels != [name for name, _post in RATED]:
@@ -367,12 +388,7 @@ def load_finished_demo(campaign, today: date) -> Conference:
     roster.import_roster(office, conference, filename="danh-sach-183.csv", data=_roster_csv())
     for voter, _person in roster.unresolved_rated_matches(conference):
         roster.resolve_rated_match(office, voter, same_person=True)
-    day.open_conference(chair, conference)
-    voters = list(conference.voters.order_by("order"))
-    absent = voters[-5:]
-    day.check_in(office, conference, voters[:-5])
-    for voter, reason in zip(absent, ABSENT_REASONS, strict=True):
-        day.mark_absent(office, voter, reason=reason)
+    voters, _present = _open_with_absent(office, chair, conference, absent=5)
     members = [v for v in voters if v.rated_person_id is None][10:13]
     for voter, role, user in zip(members, ("head", "secretary", "member"), counters, strict=True):
         day.propose_member(office, conference, voter=voter, role=role, user=user)
@@ -429,18 +445,8 @@ def load_scan_demo(campaign, today: date) -> Conference:
     from tinnhiem.documents import ballots
     from tinnhiem.voting.usecases import counting
 
-    User = get_user_model()
-    office, chair = User.objects.get(username="vanphong"), User.objects.get(username="chutri")
-    counters = [User.objects.get(username=f"kiemphieu{i}") for i in (1, 2, 3)]
-    conference = campaigns.create_conference(
-        office,
-        campaign=campaign,
-        title=SCAN_TITLE,
-        date=today,
-        place="Phòng họp số 1, UBND thành phố Móng Cái",
-        convening_body="Ủy ban nhân dân thành phố Móng Cái",
-        chair_name="Đặng Quốc Khánh — Chủ tịch UBND thành phố",
-        today=today,
+    conference, office, chair, counters = _held_today(
+        campaign, today, SCAN_TITLE, "Phòng họp số 1, UBND thành phố Móng Cái"
     )
     for name, post in RATED:
         rated.add_rated_person(office, conference, full_name=name, post=post, group="Phó Chủ tịch UBND thành phố")
@@ -449,12 +455,7 @@ def load_scan_demo(campaign, today: date) -> Conference:
         f"{i},{name},Trưởng phòng chuyên môn\n" for i, name in enumerate(names, start=1)
     )
     roster.import_roster(office, conference, filename="danh-sach-30.csv", data=lines.encode())
-    day.open_conference(chair, conference)
-    voters = list(conference.voters.order_by("order"))
-    present = voters[:-SCAN_ABSENT]
-    day.check_in(office, conference, present)
-    for voter, reason in zip(voters[-SCAN_ABSENT:], ABSENT_REASONS, strict=False):
-        day.mark_absent(office, voter, reason=reason)
+    _voters, present = _open_with_absent(office, chair, conference, absent=SCAN_ABSENT)
     for voter, role, user in zip(present[:3], ("head", "secretary", "member"), counters, strict=True):
         day.propose_member(office, conference, voter=voter, role=role, user=user)
     day.record_committee_approval(chair, conference, votes_for=len(present), against=0, abstaining=0)
