@@ -2,6 +2,10 @@
 29/09/2023), with 183 convened leaders and 142 opinions. Every person's name is invented; no
 result is attributed to a real person. Everything is created through the use cases, so the audit
 log of the demo is real.
+
+Three conferences: the one in preparation (``load_demo``), one counted and published
+(``load_finished_demo``), and one whose vote is closed, to be counted by scanning
+(``load_scan_demo``; ``write_demo_scans`` makes its stack of scanned ballots).
 """
 
 from __future__ import annotations
