@@ -8,6 +8,7 @@ of ballots sent to review, and at least 20 pages/s for 200-dpi scans on the 2-co
 
 Run: .venv/bin/python bench/scan_accuracy.py [--seed-ballots 2000] [--big-ballots 200] [--workers 2]
      [--erasure-sweep 200]  (pencil pages per band of what an eraser left; 0 skips it)
+     [--smudge 0.005]  (share of pages with a smudge in a box: an assumption, no field data)
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def _make_and_read(job):
     style = voter.choices(list(STYLE_WEIGHTS), weights=list(STYLE_WEIGHTS.values()))[0]
     crossed = voter.random() < CROSSED and voter.choice(s["pages"]) == page_number
     erased = style == "pencil" and voter.random() < ERASED and voter.choice(s["pages"]) == page_number
-    smudged = rng.random() < SMUDGE
+    smudged = rng.random() < _STATE.get("smudge", SMUDGE)
     rng.random()  # formerly a per-page crossed-name draw: kept, so every other draw stays as recorded
     photo, upside_down = rng.random() < PHOTO, rng.random() < UPSIDE_DOWN
     image, truth = _synthesize(
@@ -233,11 +234,15 @@ def main():
     parser.add_argument("--big-ballots", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--erasure-sweep", type=int, default=200, metavar="N", help="pages per band (0: skip)")
+    parser.add_argument(
+        "--smudge", type=float, default=SMUDGE, help="share of pages with a smudge in a box (an assumption of the mix)"
+    )
     args = parser.parse_args()
     state = prepare()
+    state["smudge"] = args.smudge
     print(f"machine: {machine()}; workers: {args.workers}")
     print(
-        f"mix: styles {STYLE_WEIGHTS}; smudge {SMUDGE:.1%} of pages, crossed name {CROSSED:.1%} of ballots, "
+        f"mix: styles {STYLE_WEIGHTS}; smudge {args.smudge:.2%} of pages, crossed name {CROSSED:.1%} of ballots, "
         f"erased mark {ERASED:.0%} of pencil ballots, photo {PHOTO:.0%}, upside down {UPSIDE_DOWN:.0%}; dpi 150/200/300"
     )
     for name, n, offset in (("seed", args.seed_ballots, 0), ("big", args.big_ballots, 10**7)):
