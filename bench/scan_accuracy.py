@@ -234,6 +234,7 @@ def main():
     parser.add_argument("--big-ballots", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--erasure-sweep", type=int, default=200, metavar="N", help="pages per band (0: skip)")
+    parser.add_argument("--speed-pages", type=int, default=200, metavar="N", help="pages read for the speed figure")
     parser.add_argument(
         "--smudge", type=float, default=SMUDGE, help="share of pages with a smudge in a box (an assumption of the mix)"
     )
@@ -265,7 +266,7 @@ def main():
     if args.erasure_sweep:
         print(f"rubbed-out pencil marks ({args.erasure_sweep} pages of the 44-person form per band):")
         erasure_sweep(state, args.workers, args.erasure_sweep)
-    print(f"speed: {speed(state, args.workers):.1f} pages/s (200 dpi PNG, decoding included)")
+    print(f"speed: {speed(state, args.workers, args.speed_pages):.1f} pages/s (200 dpi PNG, decoding included)")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,46 @@
+"""The scanning benchmark still runs and still finds no silent misread, on a tiny sample (the
+figures themselves come from full runs, recorded in docs/benchmarks.md)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="the benchmark makes its own SQLite database")
+def test_scan_benchmark_runs_on_a_small_sample(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "TINNHIEM_", "DATABASE_"))}
+    env["TMPDIR"] = str(tmp_path)  # its throw-away database and uploads
+    args = [
+        "--seed-ballots",
+        "6",
+        "--big-ballots",
+        "2",
+        "--erasure-sweep",
+        "2",
+        "--speed-pages",
+        "4",
+        "--smudge",
+        "0.3",
+    ]
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "scan_accuracy.py"), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert re.search(r"^seed: 6 ballots \(6 pages\).*silent misreads 0;", out, re.M), out
+    assert re.search(r"^big: 2 ballots \(8 pages\).*silent misreads 0;", out, re.M), out
+    assert "smudge 30.00% of pages" in out and out.count("of the mark left:") == 5
+    assert re.search(r"^speed: \d+\.\d pages/s", out, re.M), out
