@@ -9,6 +9,7 @@ of ballots sent to review, and at least 20 pages/s for 200-dpi scans on the 2-co
 Run: .venv/bin/python bench/scan_accuracy.py [--seed-ballots 2000] [--big-ballots 200] [--workers 2]
      [--erasure-sweep 200]  (pencil pages per band of what an eraser left; 0 skips it)
      [--smudge 0.005]  (share of pages with a smudge in a box: an assumption, no field data)
+     [--speed-pages 200]  (pages read for the speed figure)
 """
 
 from __future__ import annotations
