@@ -40,6 +40,18 @@ def day_conference(office, conference):
 
 
 @pytest.fixture
+def hall(office, chair, counters, day_conference):
+    """Opened, 10 of 12 present, committee of 3 approved unanimously; voting not yet open."""
+    conference, people, voters = day_conference
+    day.open_conference(chair, conference)
+    day.check_in(office, conference, voters[:10])
+    for voter, role, user in zip(voters[:3], ROLES[:3], counters[:3], strict=True):
+        day.propose_member(office, conference, voter=voter, role=role, user=user)
+    day.record_committee_approval(chair, conference, votes_for=10, against=0, abstaining=0)
+    return conference, people
+
+
+@pytest.fixture
 def ready(office, chair, counters, day_conference):
     """Opened, 10 of 12 present, committee of 3 approved, vote open."""
     conference, people, voters = day_conference

@@ -12,18 +12,11 @@ from tinnhiem.voting import codes
 from tinnhiem.voting.models import CodeCard, ElectronicBallot, Receipt
 from tinnhiem.voting.usecases import counting, evote
 
-from .conftest import ROLES
-
 
 @pytest.fixture
-def evoting(office, chair, counters, day_conference):
-    """12 convened, 10 present; cards made for 10; committee approved; vote open."""
-    conference, people, voters = day_conference
-    day.open_conference(chair, conference)
-    day.check_in(office, conference, voters[:10])
-    for voter, role, user in zip(voters[:3], ROLES[:3], counters[:3], strict=True):
-        day.propose_member(office, conference, voter=voter, role=role, user=user)
-    day.record_committee_approval(chair, conference, votes_for=10, against=0, abstaining=0)
+def evoting(chair, office, hall):
+    """12 convened, 10 present; 12 cards made; committee approved; vote open."""
+    conference, people = hall
     form = conference.ballot_forms.get()
     card_codes = evote.generate_cards(office, form, count=12)
     day.open_voting(chair, conference)

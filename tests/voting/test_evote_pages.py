@@ -16,23 +16,10 @@ from tinnhiem.conferences.usecases import day
 from tinnhiem.voting.models import ElectronicBallot
 from tinnhiem.voting.usecases import counting, evote
 
-from .conftest import ROLES
-
 
 @pytest.fixture(autouse=True)
 def fresh_rate_limits():
     cache.clear()
-
-
-@pytest.fixture
-def hall(office, chair, counters, day_conference):
-    conference, people, voters = day_conference
-    day.open_conference(chair, conference)
-    day.check_in(office, conference, voters[:10])
-    for voter, role, user in zip(voters[:3], ROLES[:3], counters[:3], strict=True):
-        day.propose_member(office, conference, voter=voter, role=role, user=user)
-    day.record_committee_approval(chair, conference, votes_for=10, against=0, abstaining=0)
-    return conference, people
 
 
 def logged_in(user):
