@@ -10,6 +10,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 
+def outside_environ() -> dict[str, str]:
+    """The environment for a real process outside the suite: without its Django, tinnhiem and
+    database settings, so that the process uses the production settings and its own data."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "TINNHIEM_", "DATABASE_"))}
+
+
 @contextmanager
 def fresh_database_url() -> Iterator[str | None]:
     url = os.environ.get("DATABASE_URL")

@@ -3,7 +3,6 @@ SQLite file, or a new database on the suite's PostgreSQL server) with the produc
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from contextlib import ExitStack
@@ -11,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fresh_db import fresh_database_url
+from tests.fresh_db import fresh_database_url, outside_environ
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -22,7 +21,7 @@ def run_script():
 
         def run(script: str, *args: str) -> subprocess.CompletedProcess:
             # the production settings (not the test settings), on a database of its own
-            env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "TINNHIEM_", "DATABASE_"))}
+            env = outside_environ()
             url = stack.enter_context(fresh_database_url())
             if url:
                 env["DATABASE_URL"] = url

@@ -11,12 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.fresh_db import outside_environ
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="the benchmark makes its own SQLite database")
 def test_scan_benchmark_runs_on_a_small_sample(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "TINNHIEM_", "DATABASE_"))}
+    env = outside_environ()
     env["TMPDIR"] = str(tmp_path)  # its throw-away database and uploads
     args = [
         "--seed-ballots",

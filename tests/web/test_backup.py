@@ -1,6 +1,5 @@
 """``tinnhiem backup`` and ``tinnhiem restore``: a round trip keeps every record and the audit chain."""
 
-import os
 import subprocess
 import sys
 from datetime import date
@@ -8,7 +7,7 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 
-from tests.fresh_db import fresh_database_url
+from tests.fresh_db import fresh_database_url, outside_environ
 from tinnhiem.audit import log
 from tinnhiem.conferences.models import Voter
 from tinnhiem.site.demo import load_demo
@@ -25,7 +24,7 @@ def test_backup_then_restore_into_a_new_site(roles, tmp_path):
     # a new, empty site restores it: its own data folder, and its own database of the same kind
     # as the suite's (a new SQLite file, or a new PostgreSQL database)
     with fresh_database_url() as url:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "TINNHIEM_", "DATABASE_"))}
+        env = outside_environ()
         env.update({"TINNHIEM_DATA_DIR": str(tmp_path / "moi"), "DJANGO_SETTINGS_MODULE": "tinnhiem.site.settings"})
         if url:
             env["DATABASE_URL"] = url
