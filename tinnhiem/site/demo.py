@@ -465,7 +465,7 @@ def load_scan_demo(campaign, today: date) -> Conference:
     day.record_committee_approval(chair, conference, votes_for=len(present), against=0, abstaining=0)
     form = conference.ballot_forms.get()
     day.set_counting_mode(office, form, mode="scan")
-    ballots.render_one(form)  # printed: the scanner knows its layout
+    ballots.register_layout(form, ballots.layout_for(form))  # as when printed: the scanner knows it
     day.open_voting(chair, conference)
     counting.record_ballot_counts(counters[0], form, issued=len(present), collected=len(present))
     day.close_voting(chair, conference)
