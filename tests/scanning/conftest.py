@@ -14,9 +14,9 @@ from tinnhiem.scanning import synthetic
 from tinnhiem.voting.usecases import counting
 
 
-def _scan_vote(office, make_user, conference):
-    chair = make_user("chair", "chair-s")
-    counters = [make_user("committee", f"kps{i}") for i in range(3)]
+def _scan_vote(office, make_user, conference, tag: str = "s"):
+    chair = make_user("chair", f"chair-{tag}")
+    counters = [make_user("committee", f"kp{tag}{i}") for i in range(3)]
     people, voters = build(office, conference, 12)
     day.open_conference(chair, conference)
     day.check_in(office, conference, voters[:10])

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import io
 
+import cv2
 import numpy as np
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
+from tinnhiem.documents.marks import SheetId
 from tinnhiem.rules import tally_ballots
 from tinnhiem.scanning import usecases as scan
-from tinnhiem.scanning.models import ScannedBallot, ScannedPage
+from tinnhiem.scanning.models import PAGE_REASONS, ScannedBallot, ScannedPage
+from tinnhiem.scanning.recognize import NotABallot
 from tinnhiem.voting.usecases import counting
 
 
@@ -86,8 +90,6 @@ def test_pages_must_equal_collected(scan_vote, make_scan):
 
 
 def test_not_a_ballot_is_listed_not_counted_and_nothing_is_lost(scan_vote, make_scan):
-    import cv2
-
     form, member = scan_vote["form"], scan_vote["member"]
     scan.scan_file(member, form, name="a.png", data=make_scan(3000, style="check")[0])
     noise = np.random.default_rng(2).integers(0, 255, (1700, 1200), dtype=np.uint8)
@@ -146,3 +148,64 @@ def test_a_pencil_ballot_read_by_the_machine_is_recorded_as_pencil(scan_vote, ma
     page = ScannedPage.objects.get(form=scan_vote["form"], status=ScannedPage.Status.BALLOT)
     states = [box[4] for row in page.reading["rows"] for box in row["boxes"]]
     assert "pencil" in states and "uncertain" not in states
+
+
+def test_a_ballot_of_another_conference_is_refused_and_not_counted(
+    office, make_user, campaign, today, scan_vote, make_scan
+):
+    from datetime import timedelta
+
+    from tests.scanning.conftest import _scan_vote
+    from tinnhiem.conferences.usecases import campaigns
+
+    other = campaigns.create_conference(
+        office,
+        campaign=campaign,
+        title="Hội nghị khác",
+        date=today + timedelta(days=21),
+        place="Phòng họp số 2",
+        convening_body="UBND thành phố",
+    )
+    there = _scan_vote(office, make_user, other, tag="o")
+    data = make_scan(6000, style="cross")[0]  # printed for scan_vote's conference
+    report = scan.scan_file(there["member"], there["form"], name="nham.png", data=data)
+    assert report.ballots == 0 and [i["reason"] for i in report.ignored] == ["other_conference"]
+    assert report.ignored[0]["text"] == "phiếu của hội nghị khác: để riêng, kiểm cùng phiếu của hội nghị đó"
+    assert there["form"].scanned_ballots.count() == 0
+    # the same page in its own conference is counted
+    form = scan_vote["form"]
+    assert scan.scan_file(scan_vote["member"], form, name="dung.png", data=data).ballots == 1
+    # the QR names the form and the layout version too
+    geometry_for = scan._geometry(form)
+    version = form.printed_layouts.get().version
+    assert geometry_for(SheetId(form.conference_id, form.pk, version, 1)) is not None
+    assert geometry_for(SheetId(form.conference_id, form.pk, "khac", 1)) is None  # read as unknown_layout
+    with pytest.raises(NotABallot) as info:
+        geometry_for(SheetId(form.conference_id, form.pk + 1, version, 1))
+    assert info.value.reason == "other_form"
+
+
+def test_every_reason_a_page_is_refused_has_a_vietnamese_text(client, scan_vote, make_scan):
+    import inspect
+    import re
+
+    from tinnhiem.scanning import recognize
+
+    raised = set(re.findall(r'NotABallot\(\s*"(\w+)"', inspect.getsource(recognize) + inspect.getsource(scan)))
+    raised |= {"foreign_qr", "no_qr", "duplicate", "incomplete"}  # set outside a literal call
+    assert raised <= set(PAGE_REASONS), raised - set(PAGE_REASONS)
+    with translation.override("en"):
+        english = {code: ScannedPage(reason=code).reason_text for code in PAGE_REASONS}
+    with translation.override("vi"):
+        for code in PAGE_REASONS:
+            assert ScannedPage(reason=code).reason_text not in ("", code, english[code]), code
+    # the scan page lists the pages not counted in words, not codes
+    form, member = scan_vote["form"], scan_vote["member"]
+    blank = np.full((1700, 1200), 250, np.uint8)
+    scan.scan_file(member, form, name="trang.png", data=cv2.imencode(".png", blank)[1].tobytes())
+    data = make_scan(6100, style="cross")[0]
+    scan.scan_file(member, form, name="a.png", data=data)
+    scan.scan_file(member, form, name="a-lai.png", data=data)
+    client.force_login(member)
+    html = client.get(reverse("scanning:scan", args=[form.conference_id, form.pk])).content.decode()
+    assert re.findall(r"<li>(#\d+: [^<]*)</li>", html) == ["#1: trang trắng (bỏ qua)", "#3: trang này đã được quét"]

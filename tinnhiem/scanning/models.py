@@ -10,9 +10,27 @@ from __future__ import annotations
 import uuid
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from tinnhiem.conferences.models import BallotForm
 from tinnhiem.site.fields import NFCCharField
+
+# Why a page was not counted: the stable code (stored, and in the command's JSON) and what the
+# committee reads.
+PAGE_REASONS = {
+    "blank": _("blank page (ignored)"),
+    "duplicate": _("the same page was already scanned"),
+    "no_markers": _("no fiducials found: not one of our ballots, too dark, blurred or cut off"),
+    "unreadable": _("the corner marks do not form a page: the sheet is folded, torn or badly skewed"),
+    "too_dark": _("too dark: scan it again, or photograph it in better light"),
+    "blurred": _("blurred: scan it again, or hold the phone still"),
+    "no_qr": _("the QR code cannot be read"),
+    "foreign_qr": _("the QR code is not one of this site's ballots"),
+    "other_conference": _("a ballot of another conference: count it with that conference's ballots"),
+    "other_form": _("a ballot of another ballot form of this conference: scan it on that form's page"),
+    "unknown_layout": _("a layout of this ballot form that was never printed here"),
+    "incomplete": _("a page of a multi-page ballot is missing"),
+}
 
 
 def page_path(instance: ScannedPage, filename: str) -> str:
@@ -38,6 +56,10 @@ class ScannedPage(models.Model):
 
     class Meta:
         ordering = ["form", "sequence"]
+
+    @property
+    def reason_text(self) -> str:
+        return str(PAGE_REASONS.get(self.reason, self.reason))
 
 
 class ScannedBallot(models.Model):

@@ -279,7 +279,8 @@ def read_sheet(
     blank_for: Callable[[SheetId], np.ndarray | None] | None = None,
 ) -> PageReading:
     """Read one page. ``geometry_for`` returns the printed geometry of a sheet (or None when the
-    layout is unknown); ``blank_for`` its blank rendered, rectified ink map, for the name check."""
+    layout is unknown; it may raise NotABallot with a more precise reason, such as a ballot of
+    another conference); ``blank_for`` its blank rendered, rectified ink map, for the name check."""
     gray = to_gray(image)
     small = reduced(gray)
     if is_blank(small):

@@ -98,8 +98,10 @@ def _geometry(form: BallotForm) -> Callable[[Any], dict | None]:
     stored = {p.version: p.geometry for p in PrintedLayout.objects.filter(form=form)}
 
     def geometry_for(sheet):
-        if sheet.conference != form.conference_id or sheet.form != form.pk:
-            return None
+        if sheet.conference != form.conference_id:
+            raise recognize.NotABallot("other_conference", str(sheet.conference))
+        if sheet.form != form.pk:
+            raise recognize.NotABallot("other_form", str(sheet.form))
         return stored.get(sheet.version)
 
     return geometry_for
@@ -111,19 +113,6 @@ class ScanReport:
     ballots: int = 0
     to_review: int = 0
     ignored: list[dict[str, Any]] = field(default_factory=list)  # blank, duplicate, not a ballot
-
-
-def _reason_text(reason: str) -> str:
-    translated = {
-        "blank": _("blank page (ignored)"),
-        "no_markers": _("no fiducials found: not one of our ballots, too dark, blurred or cut off"),
-        "no_qr": _("the QR code cannot be read"),
-        "foreign_qr": _("the QR code is not one of this site's ballots"),
-        "unknown_layout": _("a ballot of another conference or ballot form, or of a layout never printed here"),
-        "duplicate": _("the same page was already scanned"),
-        "incomplete": _("a page of a multi-page ballot is missing"),
-    }
-    return translated.get(reason, reason)
 
 
 def _png(image: np.ndarray) -> bytes:
@@ -198,16 +187,14 @@ def scan_file(
                 position = _assemble(form, pending, position, digits, report)
                 pending = []
         else:
-            report.ignored.append({"sequence": page.sequence, "reason": page.reason, "text": _reason_text(page.reason)})
+            report.ignored.append({"sequence": page.sequence, "reason": page.reason, "text": page.reason_text})
         if progress:
             progress(index, len(pages))
     if pending:  # a multi-page ballot cut short
         for page, _reading in pending:
             page.status, page.reason = ScannedPage.Status.NOT_BALLOT, "incomplete"
             page.save(update_fields=["status", "reason"])
-            report.ignored.append(
-                {"sequence": page.sequence, "reason": "incomplete", "text": _reason_text("incomplete")}
-            )
+            report.ignored.append({"sequence": page.sequence, "reason": "incomplete", "text": page.reason_text})
     record(
         actor,
         "scan.file",
@@ -230,9 +217,7 @@ def _assemble(form, pending, position, digits, report) -> int:
         for page, _r in pending:
             page.status, page.reason = ScannedPage.Status.NOT_BALLOT, "incomplete"
             page.save(update_fields=["status", "reason"])
-            report.ignored.append(
-                {"sequence": page.sequence, "reason": "incomplete", "text": _reason_text("incomplete")}
-            )
+            report.ignored.append({"sequence": page.sequence, "reason": "incomplete", "text": page.reason_text})
         return position
     keys, flags, confidence = "", [], 1.0
     for _page, reading in pending:
