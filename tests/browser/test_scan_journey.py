@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tinnhiem.voting.models import FormResult
@@ -10,7 +12,7 @@ from tinnhiem.voting.usecases import counting
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_upload_review_finalise(new_page, live_server, shot, tmp_path, scan_vote_tx, make_scan_tx):
+def test_upload_review_finalise(new_page, live_server, shot, tmp_path, settings, scan_vote_tx, make_scan_tx):
     sv = scan_vote_tx
     form = sv["form"]
     counting.record_ballot_counts(
@@ -29,8 +31,22 @@ def test_upload_review_finalise(new_page, live_server, shot, tmp_path, scan_vote
     page.fill("#id_password", "pw-123456")
     page.click("main button[type=submit]")
     page.goto(f"{live_server.url}/hoi-nghi/{form.conference_id}/kiem-phieu/{form.pk}/quet/")
-    page.set_input_files("#id_files", paths)
+    # the page sends one file per request: the stack may be far larger than one file's limit;
+    # a file over that limit is named, and the others are read all the same
+    default_limit = settings.TINNHIEM_MAX_SCAN_BYTES
+    settings.TINNHIEM_MAX_SCAN_BYTES = max(os.path.getsize(p) for p in paths) + 1000
+    big = tmp_path / "ca-xap.pdf"
+    big.write_bytes(b"%PDF-1.4\n" + b"0" * settings.TINNHIEM_MAX_SCAN_BYTES)
+    posts = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    page.reload()
+    assert "mỗi tệp tối đa" in page.locator("label[for=id_files]").inner_text()
+    page.set_input_files("#id_files", [*paths[:2], str(big), *paths[2:]])
     page.click("button:has-text('Đọc các trang')")
+    page.get_by_text("ca-xap.pdf lớn hơn giới hạn của một tệp").wait_for()
+    assert len(posts) == 4  # one per readable file; the oversized one never left the browser
+    settings.TINNHIEM_MAX_SCAN_BYTES = default_limit
+    page.click("a:has-text('tải lại trang')")
     page.get_by_text("Đã quét 4 phiếu").wait_for()
     shot(page, "30-quet-phieu")
     assert page.locator("#queue a:has-text('Kết luận')").count() == 2

@@ -31,6 +31,9 @@ def _form(conference_id: int, form_id: int) -> BallotForm:
 def scan_page(request, conference_id: int, form_id: int):
     form = _form(conference_id, form_id)
     if request.method == "POST":
+        # the page's script sends one file per request and reloads the page at the end, which
+        # shows the totals; a message per file would pile up over a stack of hundreds
+        one_by_one = request.headers.get("X-Requested-With") == "upload"
         results = []
         for upload in request.FILES.getlist("files"):
             data = upload.read(settings.TINNHIEM_MAX_SCAN_BYTES + 1)
@@ -48,19 +51,20 @@ def scan_page(request, conference_id: int, form_id: int):
                         "ignored": report.ignored,
                     }
                 )
-                messages.success(
-                    request,
-                    _("%(file)s: %(pages)s pages, %(ballots)s ballots, %(review)s to review")
-                    % {
-                        "file": upload.name,
-                        "pages": report.pages,
-                        "ballots": report.ballots,
-                        "review": report.to_review,
-                    },
-                )
+                if not one_by_one:
+                    messages.success(
+                        request,
+                        _("%(file)s: %(pages)s pages, %(ballots)s ballots, %(review)s to review")
+                        % {
+                            "file": upload.name,
+                            "pages": report.pages,
+                            "ballots": report.ballots,
+                            "review": report.to_review,
+                        },
+                    )
                 for item in report.ignored:
                     messages.warning(request, f"{upload.name} #{item['sequence']}: {item['text']}")
-        if request.headers.get("X-Requested-With") == "upload":
+        if one_by_one:
             return JsonResponse({"results": results})
         return redirect("scanning:scan", form.conference_id, form.pk)
     queue = form.scanned_ballots.filter(needs_review=True)
@@ -76,6 +80,8 @@ def scan_page(request, conference_id: int, form_id: int):
             "problems": usecases.scan_problems(form),
             "ignored": form.scanned_pages.exclude(status=ScannedPage.Status.BALLOT).order_by("sequence"),
             "people": people_of(form),
+            "max_bytes": settings.TINNHIEM_MAX_SCAN_BYTES,
+            "max_mb": round(settings.TINNHIEM_MAX_SCAN_BYTES / 1e6),
         },
     )
 

@@ -77,19 +77,51 @@
       reviewForm.submit();
     });
   }
-  // Uploading scans: a progress bar while the files travel (the form also works without it).
+  // Uploading scans: one file per request, so a whole stack fits under the per-file limit and
+  // each file is read (and counted) on its own; the bar follows the files, the line names the file.
+  // Without script the form sends every file at once.
   var upload = document.querySelector("form[data-upload]");
-  if (upload && window.XMLHttpRequest) {
+  if (upload && window.XMLHttpRequest && window.FormData) {
     upload.addEventListener("submit", function (event) {
       event.preventDefault();
-      var bar = upload.querySelector("[data-progress]"), xhr = new XMLHttpRequest();
-      bar.hidden = false;
-      xhr.upload.addEventListener("progress", function (e) { if (e.lengthComputable) bar.value = Math.round(e.loaded * 100 / e.total); });
-      xhr.addEventListener("load", function () { location.reload(); });
-      xhr.open("POST", upload.action || location.href);
-      xhr.setRequestHeader("X-Requested-With", "upload");
-      xhr.send(new FormData(upload));
-      upload.querySelector("button[type=submit]").disabled = true;
+      var files = Array.prototype.slice.call(upload.querySelector("input[type=file]").files);
+      var bar = upload.querySelector("[data-progress]"), status = upload.querySelector("[data-upload-status]");
+      var button = upload.querySelector("button[type=submit]");
+      var token = upload.querySelector("[name=csrfmiddlewaretoken]").value;
+      var max = parseInt(upload.getAttribute("data-max-bytes"), 10), problems = [], i = 0;
+      function say(name, values) {
+        return upload.getAttribute(name).replace(/%\((\w+)\)s/g, function (_m, k) { return values[k]; });
+      }
+      function next() {
+        bar.value = Math.round(i * 100 / files.length);
+        if (i >= files.length) {
+          if (!problems.length) { location.reload(); return; }
+          status.className = "warn"; status.textContent = "";
+          problems.forEach(function (p) { var line = document.createElement("div"); line.textContent = p; status.appendChild(line); });
+          var again = document.createElement("a"); again.href = location.href; again.textContent = say("data-text-reload", {});
+          status.appendChild(again); button.disabled = false;
+          return;
+        }
+        var file = files[i];
+        status.textContent = say("data-text-progress", {n: i + 1, total: files.length, file: file.name});
+        if (file.size > max) { problems.push(say("data-text-too-large", {file: file.name})); i++; next(); return; }
+        var data = new FormData(), xhr = new XMLHttpRequest();
+        data.append("csrfmiddlewaretoken", token); data.append("files", file);
+        xhr.upload.addEventListener("progress", function (e) {
+          if (e.lengthComputable) bar.value = Math.round((i + e.loaded / e.total) * 100 / files.length);
+        });
+        xhr.addEventListener("load", function () {
+          if (xhr.status !== 200) problems.push(say("data-text-failed", {file: file.name, status: xhr.status}));
+          i++; next();
+        });
+        xhr.addEventListener("error", function () { problems.push(say("data-text-failed", {file: file.name, status: "—"})); i++; next(); });
+        xhr.open("POST", upload.action || location.href);
+        xhr.setRequestHeader("X-Requested-With", "upload");
+        xhr.send(data);
+      }
+      if (!files.length) return;
+      bar.hidden = false; status.hidden = false; button.disabled = true;
+      next();
     });
   }
   // Keyboard-first ballot entry: the form submits by itself when one key per person is typed.
