@@ -8,16 +8,20 @@ import cv2
 import pytest
 
 from tests.voting.conftest import ROLES, build
-from tinnhiem.conferences.usecases import day
+from tinnhiem.conferences.usecases import day, rated
 from tinnhiem.documents import ballots
 from tinnhiem.scanning import synthetic
 from tinnhiem.voting.usecases import counting
 
 
-def _scan_vote(office, make_user, conference, tag: str = "s"):
+def _scan_vote(office, make_user, conference, tag: str = "s", more_people: int = 0):
     chair = make_user("chair", f"chair-{tag}")
     counters = [make_user("committee", f"kp{tag}{i}") for i in range(3)]
     people, voters = build(office, conference, 12)
+    for i in range(more_people):  # a longer ballot (more than one page from about 15 names)
+        people.append(
+            rated.add_rated_person(office, conference, full_name=f"Nguyễn Văn Thành {i + 1}", post="Trưởng phòng")
+        )
     day.open_conference(chair, conference)
     day.check_in(office, conference, voters[:10])
     for voter, role, user in zip(voters[:3], ROLES[:3], counters, strict=True):
@@ -54,17 +58,36 @@ def make_scan(scan_vote):
 
 
 def _scan_maker(scan_vote):
-    """make(seed, dpi, fmt, **synthesize options) → (encoded file, truth, image)."""
+    """make(seed, dpi, fmt, page, **synthesize options) → (encoded file, truth, image)."""
     blanks = {}
 
-    def make(seed: int, dpi: int = 200, fmt: str = ".png", **options):
-        if dpi not in blanks:
-            blanks[dpi] = synthetic.render_blank(scan_vote["pdf"], 0, dpi)
+    def make(seed: int, dpi: int = 200, fmt: str = ".png", page: int = 1, **options):
+        if (dpi, page) not in blanks:
+            blanks[dpi, page] = synthetic.render_blank(scan_vote["pdf"], page - 1, dpi)
         image, truth = synthetic.synthesize(
-            blanks[dpi], scan_vote["geometry"], 1, dpi, random.Random(seed), digits=scan_vote["digits"], **options
+            blanks[dpi, page],
+            scan_vote["geometry"],
+            page,
+            dpi,
+            random.Random(seed),
+            digits=scan_vote["digits"],
+            **options,
         )
         ok, encoded = cv2.imencode(fmt, image)
         assert ok
         return encoded.tobytes(), truth, image
 
     return make
+
+
+@pytest.fixture
+def long_vote(office, make_user, conference):
+    """A closed paper vote counted by scanning whose ballot has two pages (18 rated persons)."""
+    vote = _scan_vote(office, make_user, conference, tag="l", more_people=16)
+    assert len(vote["geometry"]["pages"]) == 2
+    return vote
+
+
+@pytest.fixture
+def make_long_scan(long_vote):
+    return _scan_maker(long_vote)

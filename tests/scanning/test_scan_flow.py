@@ -209,3 +209,44 @@ def test_every_reason_a_page_is_refused_has_a_vietnamese_text(client, scan_vote,
     client.force_login(member)
     html = client.get(reverse("scanning:scan", args=[form.conference_id, form.pk])).content.decode()
     assert re.findall(r"<li>(#\d+: [^<]*)</li>", html) == ["#1: trang trắng (bỏ qua)", "#3: trang này đã được quét"]
+
+
+def test_a_ballot_split_across_files_is_put_together_in_stack_order(long_vote, make_long_scan):
+    """The pages of a two-page ballot may come in separate files (a scanner writing one file per
+    page); a page out of turn makes its ballot incomplete, never part of another ballot."""
+    form, member = long_vote["form"], long_vote["member"]
+
+    def pages(seed):
+        return [make_long_scan(seed * 10 + n, page=n, style="cross") for n in (1, 2)]
+
+    def tiff(*scans):
+        ok, data = cv2.imencodemulti(".tiff", [s[2] for s in scans])
+        assert ok
+        return data.tobytes()
+
+    a, b, c = pages(1), pages(2), pages(3)
+    first = scan.scan_file(member, form, name="0001.png", data=a[0][0])
+    assert (first.ballots, first.waiting, first.ignored) == (0, 1, [])
+    assert any("chờ các trang còn lại" in p for p in scan.scan_problems(form))
+    second = scan.scan_file(member, form, name="0002.png", data=a[1][0])
+    assert (second.ballots, second.waiting) == (1, 0)
+    ballot = form.scanned_ballots.get()
+    assert ballot.keys == "".join(a[0][1].keys + a[1][1].keys) and len(ballot.keys) == 18
+    assert set(form.scanned_pages.values_list("status", flat=True)) == {"ballot"}
+    assert not any("chờ các trang còn lại" in p for p in scan.scan_problems(form))
+
+    # b's second page was not fed: when c begins, b's first page is incomplete, c is counted
+    scan.scan_file(member, form, name="0003.png", data=b[0][0])
+    report = scan.scan_file(member, form, name="0004.tiff", data=tiff(*c))
+    assert report.ballots == 1 and [i["reason"] for i in report.ignored] == ["incomplete"]
+    assert form.scanned_ballots.get(position=2).keys == "".join(c[0][1].keys + c[1][1].keys)
+    # a second page without its first one
+    report = scan.scan_file(member, form, name="0005.png", data=b[1][0])
+    assert report.ballots == 0 and [i["reason"] for i in report.ignored] == ["incomplete"]
+    # the committee finds b in the stack and feeds it again, whole: the same images are accepted
+    report = scan.scan_file(member, form, name="0006.tiff", data=tiff(*b))
+    assert (report.ballots, report.ignored) == (1, [])
+    assert form.scanned_ballots.get(position=3).keys == "".join(b[0][1].keys + b[1][1].keys)
+    # a page already in a counted ballot is still a duplicate
+    again = scan.scan_file(member, form, name="0007.png", data=a[0][0])
+    assert [i["reason"] for i in again.ignored] == ["duplicate"] and form.scanned_ballots.count() == 3

@@ -30,6 +30,7 @@ PAGE_REASONS = {
     "other_form": _("a ballot of another ballot form of this conference: scan it on that form's page"),
     "unknown_layout": _("a layout of this ballot form that was never printed here"),
     "incomplete": _("a page of a multi-page ballot is missing"),
+    "pending": _("waits for the other pages of its ballot (in the next file)"),
 }
 
 
@@ -43,6 +44,7 @@ class ScannedPage(models.Model):
         BLANK = "blank", "blank"
         NOT_BALLOT = "not_ballot", "not a ballot"
         DUPLICATE = "duplicate", "duplicate"
+        PENDING = "pending", "waiting for the other pages of its ballot"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     form = models.ForeignKey(BallotForm, on_delete=models.PROTECT, related_name="scanned_pages")

@@ -112,6 +112,7 @@ class ScanReport:
     pages: int = 0
     ballots: int = 0
     to_review: int = 0
+    waiting: int = 0  # pages of a ballot whose other pages have not been scanned yet
     ignored: list[dict[str, Any]] = field(default_factory=list)  # blank, duplicate, not a ballot
 
 
@@ -124,7 +125,8 @@ def _png(image: np.ndarray) -> bytes:
 def scan_file(
     actor: Any, form: BallotForm, *, name: str, data: bytes, progress: Callable[[int, int], None] | None = None
 ) -> ScanReport:
-    """Read every page of one file, in one transaction: a bad file loses nothing already counted."""
+    """Read every page of one file, in one transaction: a bad file loses nothing already counted.
+    The pages of a multi-page ballot follow each other in the stack, in this file or the next."""
     form = BallotForm.objects.select_for_update().select_related("conference__campaign").get(pk=form.pk)
     member = member_for(actor, form.conference)
     if form.mode != BallotForm.Mode.SCAN:
@@ -138,23 +140,31 @@ def scan_file(
     sequence = (form.scanned_pages.aggregate(m=Max("sequence"))["m"] or 0) + 1
     position = (form.scanned_ballots.aggregate(m=Max("position"))["m"] or 0) + 1
     report = ScanReport()
-    pending: list[tuple[ScannedPage, recognize.PageReading]] = []
-    n_pages = None
+
+    def read(image: np.ndarray) -> recognize.PageReading:
+        return recognize.read_sheet(
+            image,
+            key=key,
+            geometry_for=geometry_for,
+            blank_for=lambda sheet: (_blank_ink(form.pk, sheet.version) or {}).get(sheet.page),
+        )
+
+    # the first pages of a multi-page ballot whose other pages are in this file (a scanner that
+    # writes a file per page, or a stack split across files): read again from their stored image
+    pending = [
+        (page, read(stored_image(page))) for page in form.scanned_pages.filter(status=ScannedPage.Status.PENDING)
+    ]
+    counted = (ScannedPage.Status.BALLOT, ScannedPage.Status.PENDING)  # an incomplete page may come again
     for index, image in enumerate(pages, start=1):
         report.pages += 1
         digest = hashlib.sha256(image.tobytes()).hexdigest()
         page = ScannedPage(form=form, sequence=sequence, sha256=digest, status=ScannedPage.Status.BALLOT)
         sequence += 1
-        if ScannedPage.objects.filter(form=form, sha256=digest).exists():
+        if ScannedPage.objects.filter(form=form, sha256=digest, status__in=counted).exists():
             page.status, page.reason = ScannedPage.Status.DUPLICATE, "duplicate"
         else:
             try:
-                reading = recognize.read_sheet(
-                    image,
-                    key=key,
-                    geometry_for=geometry_for,
-                    blank_for=lambda sheet: (_blank_ink(form.pk, sheet.version) or {}).get(sheet.page),
-                )
+                reading = read(image)
             except recognize.NotABallot as exc:
                 page.status = ScannedPage.Status.BLANK if exc.reason == "blank" else ScannedPage.Status.NOT_BALLOT
                 page.reason = exc.reason
@@ -177,24 +187,34 @@ def scan_file(
                     "rotated": reading.rotated,
                     "version": reading.sheet.version,
                 }
-                n_pages = len(geometry_for(reading.sheet)["pages"])
         if page.status != ScannedPage.Status.BLANK:
             page.image.save("page.png", ContentFile(_png(image)), save=False)
         page.save()
-        if page.status == ScannedPage.Status.BALLOT:
-            pending.append((page, reading))
-            if reading.sheet.page == n_pages:  # the last page of a ballot: assemble it
-                position = _assemble(form, pending, position, digits, report)
-                pending = []
-        else:
+        if page.status != ScannedPage.Status.BALLOT:
             report.ignored.append({"sequence": page.sequence, "reason": page.reason, "text": page.reason_text})
+        else:
+            # the pages of a ballot come one after the other: a page out of turn means the ballot
+            # before it lost a page (the committee finds it in the stack and scans it again)
+            follows = not pending or (
+                reading.sheet.version == pending[0][1].sheet.version and reading.sheet.page == len(pending) + 1
+            )
+            if not follows:
+                _incomplete(pending, report)
+                pending = []
+            if reading.sheet.page != len(pending) + 1:  # a later page without the first ones
+                _incomplete([(page, reading)], report)
+            else:
+                pending.append((page, reading))
+                if reading.sheet.page == len(geometry_for(reading.sheet)["pages"]):  # its last page
+                    position = _assemble(form, pending, position, digits, report)
+                    pending = []
         if progress:
             progress(index, len(pages))
-    if pending:  # a multi-page ballot cut short
-        for page, _reading in pending:
-            page.status, page.reason = ScannedPage.Status.NOT_BALLOT, "incomplete"
+    for page, _reading in pending:  # the rest of the ballot may come in the next file
+        if page.status != ScannedPage.Status.PENDING:
+            page.status, page.reason = ScannedPage.Status.PENDING, "pending"
             page.save(update_fields=["status", "reason"])
-            report.ignored.append({"sequence": page.sequence, "reason": "incomplete", "text": page.reason_text})
+    report.waiting = len(pending)
     record(
         actor,
         "scan.file",
@@ -211,14 +231,22 @@ def scan_file(
     return report
 
 
+def stored_image(page: ScannedPage) -> np.ndarray:
+    with page.image.open("rb") as handle:
+        return cv2.imdecode(np.frombuffer(handle.read(), np.uint8), cv2.IMREAD_GRAYSCALE)
+
+
+def _incomplete(pages, report) -> None:
+    for page, _reading in pages:
+        page.status, page.reason = ScannedPage.Status.NOT_BALLOT, "incomplete"
+        page.save(update_fields=["status", "reason"])
+        report.ignored.append({"sequence": page.sequence, "reason": page.reason, "text": page.reason_text})
+
+
 def _assemble(form, pending, position, digits, report) -> int:
-    pages_ok = [r.sheet.page for _p, r in pending] == list(range(1, len(pending) + 1))
-    if not pages_ok:
-        for page, _r in pending:
-            page.status, page.reason = ScannedPage.Status.NOT_BALLOT, "incomplete"
-            page.save(update_fields=["status", "reason"])
-            report.ignored.append({"sequence": page.sequence, "reason": "incomplete", "text": page.reason_text})
-        return position
+    """A ballot from its pages, in page order (the caller checked that they follow each other)."""
+    waited = [page.pk for page, _r in pending if page.status == ScannedPage.Status.PENDING]
+    ScannedPage.objects.filter(pk__in=waited).update(status=ScannedPage.Status.BALLOT, reason="")
     keys, flags, confidence = "", [], 1.0
     for _page, reading in pending:
         for row in reading.rows:
@@ -288,8 +316,8 @@ def spot_check(form: BallotForm) -> ScannedBallot | None:
 
 
 def scan_problems(form: BallotForm) -> list[str]:
-    """What stops finalising a scanned count: pages scanned must equal ballots collected, and no
-    ballot may wait for the committee."""
+    """What stops finalising a scanned count: pages scanned must equal ballots collected, no
+    ballot may wait for the committee, and no page for the rest of its ballot."""
     form = BallotForm.objects.get(pk=form.pk)  # the current counts, not the caller's copy
     problems = []
     ballots = form.scanned_ballots.count()
@@ -302,6 +330,15 @@ def scan_problems(form: BallotForm) -> list[str]:
     waiting = form.scanned_ballots.filter(needs_review=True).count()
     if waiting:
         problems.append(_("%(n)s scanned ballots wait for the committee.") % {"n": waiting})
+    pending = form.scanned_pages.filter(status=ScannedPage.Status.PENDING).count()
+    if pending:
+        problems.append(
+            _(
+                "%(n)s pages wait for the other pages of their ballot: scan the rest of the ballot, "
+                "or find the missing page in the stack."
+            )
+            % {"n": pending}
+        )
     return problems
 
 

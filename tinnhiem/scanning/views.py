@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import cv2
-import numpy as np
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
@@ -48,6 +47,7 @@ def scan_page(request, conference_id: int, form_id: int):
                         "pages": report.pages,
                         "ballots": report.ballots,
                         "to_review": report.to_review,
+                        "waiting": report.waiting,
                         "ignored": report.ignored,
                     }
                 )
@@ -152,8 +152,7 @@ def crop(request, conference_id: int, form_id: int, ballot_id, person: int):
         row = next((r for r in rows if r["person"] == person), None)
         if row is None:
             continue
-        with page.image.open("rb") as handle:
-            image = cv2.imdecode(np.frombuffer(handle.read(), np.uint8), cv2.IMREAD_GRAYSCALE)
+        image = usecases.stored_image(page)
         rectified = rectify(image, find_markers(image))
         y0, y1 = int((row["y"] - 1) * PX_PER_MM), int((row["y"] + row["h"] + 1) * PX_PER_MM)
         x0, x1 = int(10 * PX_PER_MM), int(200 * PX_PER_MM)

@@ -72,6 +72,7 @@ class Command(BaseCommand):
                     pages=report.pages,
                     ballots=report.ballots,
                     to_review=report.to_review,
+                    waiting=report.waiting,
                     ignored=report.ignored,
                 )
             output["files"].append(entry)
