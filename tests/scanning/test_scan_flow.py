@@ -4,6 +4,7 @@ scan → flag → committee decision → counts equal the truth."""
 from __future__ import annotations
 
 import io
+import re
 
 import cv2
 import numpy as np
@@ -66,6 +67,14 @@ def test_scan_review_finalise_equals_truth(client, scan_vote, make_scan):
                 member, ballot, keys="".join(truth.keys), reason="Đối chiếu phiếu gốc: vết bẩn, không phải dấu"
             )
     assert form.rulings.count() == len(flagged)
+    # the minutes say why in words, in Vietnamese, with the row and a Vietnamese decimal comma
+    subjects = {r.position: r.subject for r in form.rulings.all()}
+    assert re.fullmatch(
+        r"Phiếu quét đọc là \?\d \((vết mờ trong ô|dấu không có mực đậm: bút chì hay vết bẩn\?), hàng 1, độ tin cậy 0,\d\d\)\.",
+        subjects[3],
+    ), subjects[3]
+    assert "họ tên in sẵn có vết mực, hàng" in subjects[5]
+    assert not any(code in " ".join(subjects.values()) for code in ("uncertain", "name", "faint", "no_pen_ink"))
     stored = counting.finalise_form(member, form)
     rules = form.conference.rules
     expected = tally_ballots(
@@ -187,7 +196,6 @@ def test_a_ballot_of_another_conference_is_refused_and_not_counted(
 
 def test_every_reason_a_page_is_refused_has_a_vietnamese_text(client, scan_vote, make_scan):
     import inspect
-    import re
 
     from tinnhiem.scanning import recognize
 

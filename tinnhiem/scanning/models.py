@@ -33,6 +33,21 @@ PAGE_REASONS = {
     "pending": _("waits for the other pages of its ballot (in the next file)"),
 }
 
+# Why the committee must look at a row: a flag {"person": row, "why": "uncertain"|"name",
+# "doubt": "faint"|"no_pen_ink"|"unequal"|None} and what the committee reads (queue, ballot, minutes).
+FLAG_TEXTS = {
+    "name": _("a printed name has ink on it"),
+    "unequal": _("two marks, one lighter: perhaps one was rubbed out"),
+    "no_pen_ink": _("a mark without dark ink: pencil, or a smudge?"),
+    "faint": _("faint ink in a box"),
+    "uncertain": _("uncertain mark"),
+}
+
+
+def flag_text(flag: dict) -> str:
+    kind = "name" if flag.get("why") == "name" else flag.get("doubt") or "uncertain"
+    return str(FLAG_TEXTS.get(kind, FLAG_TEXTS["uncertain"]))
+
 
 def page_path(instance: ScannedPage, filename: str) -> str:
     return f"scans/{instance.form_id}/{uuid.uuid4().hex}.png"
@@ -75,6 +90,10 @@ class ScannedBallot(models.Model):
     flags = models.JSONField(default=list)  # why the committee must look: uncertain rows, marked names
     confidence = models.FloatField(default=1.0)
     needs_review = models.BooleanField(default=False)
+
+    def reasons(self) -> list[dict]:
+        """The flags in words, with the row number (from 1) as printed on the ballot."""
+        return [{"row": f["person"] + 1, "text": flag_text(f)} for f in self.flags]
 
     class Meta:
         ordering = ["form", "position"]

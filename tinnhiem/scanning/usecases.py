@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from tinnhiem.audit.log import record
@@ -291,12 +292,12 @@ def review_ballot(
     before = ballot.keys or ballot.machine_keys
     ballot.keys, ballot.invalid_reason, ballot.needs_review = keys, invalid_reason, False
     ballot.save(update_fields=["keys", "invalid_reason", "needs_review"])
-    why = ", ".join(sorted({f["why"] for f in ballot.flags})) or _("spot check")
+    why = "; ".join(_("%(text)s, row %(row)s") % r for r in ballot.reasons()) or _("spot check")
     Ruling.objects.create(
         form=form,
         position=ballot.position,
         subject=_("Scanned ballot read as %(machine)s (%(why)s, confidence %(confidence)s).")
-        % {"machine": before, "why": why, "confidence": f"{ballot.confidence:.2f}"},
+        % {"machine": before, "why": why, "confidence": number_format(ballot.confidence, 2)},
         decision=_("Read as %(reading)s — %(reason)s") % {"reading": keys or invalid_reason, "reason": reason},
         decided_by=member,
     )

@@ -16,7 +16,7 @@ from tinnhiem.documents.models import PrintedLayout
 from tinnhiem.voting.usecases.counting import member_for_or_none, people_of
 
 from . import usecases
-from .models import ScannedBallot, ScannedPage
+from .models import ScannedBallot, ScannedPage, flag_text
 from .recognize import PX_PER_MM, find_markers, rectify
 
 
@@ -105,9 +105,9 @@ def review(request, conference_id: int, form_id: int, ballot_id):
             messages.success(request, _("Recorded."))
             return redirect("scanning:scan", form.conference_id, form.pk)
     people = people_of(form)
-    flags: dict[int, list[dict]] = {}
+    flags: dict[int, list[str]] = {}
     for f in ballot.flags:
-        flags.setdefault(f["person"], []).append(f)
+        flags.setdefault(f["person"], []).append(flag_text(f))
     rows = [
         {"n": i, "person": p, "key": (ballot.keys or ballot.machine_keys)[i], "flags": flags.get(i, [])}
         for i, p in enumerate(people)
