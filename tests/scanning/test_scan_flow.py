@@ -258,3 +258,23 @@ def test_a_ballot_split_across_files_is_put_together_in_stack_order(long_vote, m
     # a page already in a counted ballot is still a duplicate
     again = scan.scan_file(member, form, name="0007.png", data=a[0][0])
     assert [i["reason"] for i in again.ignored] == ["duplicate"] and form.scanned_ballots.count() == 3
+
+
+def test_the_ballot_page_starts_from_the_machines_reading(client, scan_vote, make_scan):
+    """The committee replaces only the “?”; a “?” left in is refused and nothing is recorded."""
+    form, member = scan_vote["form"], scan_vote["member"]
+    data, truth, _image = make_scan(7000, style="cross", smudged=True)
+    scan.scan_file(member, form, name="a.png", data=data)
+    ballot = form.scanned_ballots.get()
+    assert ballot.needs_review and "?" in ballot.machine_keys
+    client.force_login(member)
+    url = reverse("scanning:review", args=[form.conference_id, form.pk, ballot.pk])
+    html = client.get(url).content.decode()
+    assert f'value="{ballot.machine_keys}"' in html
+    response = client.post(url, {"keys": ballot.machine_keys, "reason": "Đối chiếu phiếu gốc"}, follow=True)
+    assert "Hãy thay mỗi dấu “?”" in response.content.decode()
+    ballot.refresh_from_db()
+    assert ballot.needs_review and not form.rulings.exists()
+    client.post(url, {"keys": "".join(truth.keys), "reason": "Đối chiếu phiếu gốc"})
+    ballot.refresh_from_db()
+    assert not ballot.needs_review and ballot.keys == "".join(truth.keys) and form.rulings.count() == 1

@@ -288,6 +288,8 @@ def review_ballot(
     if not reason.strip():
         raise ValidationError(_("Give the reason for the committee's reading."))
     invalid_reason = clean_line(invalid_reason)
+    if not invalid_reason and "?" in keys:
+        raise ValidationError(_("Replace each “?” with the committee's reading of that row."))
     keys = "" if invalid_reason else parse_marks(form.conference.rules, len(people_of(form)), keys)
     before = ballot.keys or ballot.machine_keys
     ballot.keys, ballot.invalid_reason, ballot.needs_review = keys, invalid_reason, False
