@@ -25,6 +25,12 @@ def expected_rows(conference):
     return [(p["name"], lv["count"], lv["percent"]) for f in m["forms"] for p in f["people"] for lv in p["levels"]]
 
 
+LEGEND = (
+    "Cách ghi kết quả đọc phiếu: mỗi chữ số là một người, theo thứ tự trên phiếu: 1 = Tín nhiệm cao, "
+    "2 = Tín nhiệm, 3 = Tín nhiệm thấp, 0 = không đánh dấu, 9 = đánh dấu nhiều ô"
+)
+
+
 def test_vietnamese_dates():
     from datetime import date
 
@@ -47,12 +53,15 @@ def test_minutes_pdf_of_the_seed(seed):
         assert member["name"] in text
     assert "TRƯỞNG BAN" in text and "THƯ KÝ" in text and "ỦY VIÊN" in text
     assert "Hai lượt nhập khác nhau" in text  # the committee's rulings
+    # and how their readings are written, for the reader at the province
+    assert LEGEND in " ".join(text.split())
     assert head_fingerprint() in text
 
 
 def test_minutes_of_the_44_person_vote_and_its_consequence(big):
     text = " ".join(pdf_pages(official.render_minutes_pdf(big)))
     assert "Người được lấy phiếu số 44" in text
+    assert "Cách ghi kết quả đọc phiếu" not in text  # no ruling on a ballot, no legend
     # the first person: 30 low of 58 collected = more than half, below two thirds (NQ 96/2023 Điều 12)
     assert "30 51,72%" in text and "Nghị quyết 96/2023/QH15, Điều 12 khoản 1" in text
     for name, count, percent in expected_rows(big)[:30]:
@@ -118,6 +127,7 @@ def test_minutes_docx_table(seed):
     assert "Tín nhiệm cao: 141 (79,66%)" in cells[1][2] and cells[1][3] == "2"
     body = "\n".join(p.text for p in document.paragraphs)
     assert "BIÊN BẢN KIỂM PHIẾU" in body and head_fingerprint() in body
+    assert LEGEND in body
 
 
 def test_office_template_replaces_the_default(seed, settings, tmp_path):

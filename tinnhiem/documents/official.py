@@ -115,6 +115,10 @@ def minutes_context(conference: Conference) -> dict[str, Any]:
             }
         )
         forms = []
+        legend = _(
+            "Readings are written one digit per person, in the order of the ballot: %(levels)s, "
+            "0 = no mark, 9 = several marks; “?” = not decided by the scanner."
+        ) % {"levels": ", ".join(f"{lv.digit} = {lv.label}" for lv in conference.rules.levels)}
         for f in m["forms"]:
             if not f["finalised"]:
                 continue
@@ -163,6 +167,8 @@ def minutes_context(conference: Conference) -> dict[str, Any]:
                         _("Correction of version %(v)s: %(reason)s") % {"v": x["version"], "reason": x["reason"]}
                         for x in f["corrections"]
                     ],
+                    # rulings on a ballot (double entry, scanning) write its reading in digits
+                    "rulings_legend": legend if any(r["position"] and not r["complaint"] for r in f["rulings"]) else "",
                 }
             )
         time_text = f", {_('at')} {c['start_time']}" if c["start_time"] else ""

@@ -27,7 +27,7 @@ from tinnhiem.documents.ballots import qr_key
 from tinnhiem.documents.models import PrintedLayout
 from tinnhiem.text import clean_line
 from tinnhiem.voting.models import Ruling
-from tinnhiem.voting.usecases.counting import member_for, parse_marks, people_of
+from tinnhiem.voting.usecases.counting import describe_reading, member_for, parse_marks, people_of
 
 from . import recognize
 from .models import ScannedBallot, ScannedPage
@@ -300,7 +300,8 @@ def review_ballot(
         position=ballot.position,
         subject=_("Scanned ballot read as %(machine)s (%(why)s, confidence %(confidence)s).")
         % {"machine": before, "why": why, "confidence": number_format(ballot.confidence, 2)},
-        decision=_("Read as %(reading)s — %(reason)s") % {"reading": keys or invalid_reason, "reason": reason},
+        decision=_("Read as %(reading)s — %(reason)s")
+        % {"reading": describe_reading((keys, invalid_reason)), "reason": reason},
         decided_by=member,
     )
     record(
