@@ -104,3 +104,53 @@ def test_command_line(seed, tmp_path, capsys):
     path.write_bytes(rewrite(path.read_bytes(), "audit.json", flip(lambda c: c.index(b'"action"') + 12)))
     with pytest.raises(CommandError):
         call_command("verify", str(path), "--public-key", public_key_b64())
+
+
+def test_the_scan_images_can_be_checked_against_the_record(scan_vote, make_scan, tmp_path, capsys):
+    """The record lists the SHA-256 of every stored scan image, as sha256sum prints it; a copy of
+    the images verifies, an altered or extra image does not."""
+    import hashlib
+    import shutil
+
+    import cv2
+    import numpy as np
+
+    from tinnhiem.conferences.usecases import day
+    from tinnhiem.scanning import usecases as scan
+    from tinnhiem.voting.usecases import counting
+
+    form, member = scan_vote["form"], scan_vote["member"]
+    for seed in range(6):
+        scan.scan_file(member, form, name=f"{seed}.png", data=make_scan(8000 + seed, style="cross")[0])
+    blank = cv2.imencode(".png", np.full((1700, 1200), 250, np.uint8))[1].tobytes()
+    scan.scan_file(member, form, name="mat-sau.png", data=blank)  # a blank back side: not kept
+    counting.finalise_form(member, form)
+    conference = form.conference
+    conference.refresh_from_db()
+    day.publish_results(scan_vote["chair"], conference)
+    archive = export_record(conference)
+    record = json.loads(zipfile.ZipFile(io.BytesIO(archive)).read("record.json"))
+    listed = record["forms"][0]["scanned_pages_sha256"]
+    copy = tmp_path / "anh-quet"
+    pages = form.scanned_pages.exclude(status="blank")
+    assert len(listed) == pages.count() == 6
+    for page in pages:
+        target = copy / "lo-1" / f"{page.sequence}.png"  # any name, any sub-folder
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(page.image.path, target)
+        assert hashlib.sha256(target.read_bytes()).hexdigest() == page.sha256
+    images = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in copy.rglob("*.png")}
+    verdict = verify_record(archive, public_key_b64().encode(), images)
+    assert verdict.ok, verdict.problems
+    assert any("6 scan images match the record" in c for c in verdict.checked)
+
+    path = tmp_path / "hs.zip"
+    path.write_bytes(archive)
+    call_command("verify", str(path), "--public-key", public_key_b64(), "--scans", str(copy))
+    assert "Hồ sơ hợp lệ" in capsys.readouterr().out
+    altered = next(copy.rglob("*.png"))
+    altered.write_bytes(flip(lambda c: len(c) // 2)(altered.read_bytes()))
+    with pytest.raises(CommandError):
+        call_command("verify", str(path), "--public-key", public_key_b64(), "--scans", str(copy))
+    out = capsys.readouterr().out
+    assert "1 of 6 scan images are missing or altered" in out and "not in the record" in out

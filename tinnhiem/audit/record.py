@@ -94,7 +94,10 @@ def export_record(conference: Conference) -> bytes:
             files[entry["ballots_file"]] = write_ballot_csv(
                 rules, [p.full_name for p in people_of(form)], ballots
             ).encode("utf-8")
-        entry["scanned_pages_sha256"] = sorted(form.scanned_pages.values_list("sha256", flat=True))
+        # the stored scan images (blank back sides are not kept): each file's SHA-256
+        entry["scanned_pages_sha256"] = sorted(
+            form.scanned_pages.exclude(status="blank").values_list("sha256", flat=True)
+        )
         forms.append(entry)
     events = []
     for event in Event.objects.order_by("seq"):

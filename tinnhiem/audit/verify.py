@@ -45,8 +45,10 @@ def _contract(result: dict) -> dict:
     }
 
 
-def verify_record(data: bytes, public_key: bytes | None) -> Verdict:
-    """``public_key``: the raw 32-byte Ed25519 key (or its base64) published by the site."""
+def verify_record(data: bytes, public_key: bytes | None, scans: dict[str, str] | None = None) -> Verdict:
+    """``public_key``: the raw 32-byte Ed25519 key (or its base64) published by the site.
+    ``scans``: the SHA-256 of each file of a copy of the scan images, by file name; when given,
+    they must be exactly the images listed in the record."""
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -124,6 +126,8 @@ def verify_record(data: bytes, public_key: bytes | None) -> Verdict:
             verdict.problems.append(f"{label}: the recount differs from the published result")
         else:
             verdict.checked.append(f"{label}: recount equals the published result")
+    if scans is not None:
+        _check_scans(record, scans, verdict)
     if record.get("minutes_file"):
         text = _pdf_text(archive.read(record["minutes_file"]))
         if fingerprint(head) not in text:
@@ -131,6 +135,26 @@ def verify_record(data: bytes, public_key: bytes | None) -> Verdict:
         else:
             verdict.checked.append("fingerprint printed in the minutes")
     return verdict
+
+
+def _check_scans(record: dict, scans: dict[str, str], verdict: Verdict) -> None:
+    """Every scan image the record lists is in the copy, and the copy holds no other image."""
+    listed: set[str] = set()
+    present = set(scans.values())
+    for form in record["forms"]:
+        hashes = set(form.get("scanned_pages_sha256", []))
+        if not hashes:
+            continue
+        listed |= hashes
+        label = f"form {form['id']} ({form['name']})"
+        missing = hashes - present
+        if missing:
+            verdict.problems.append(f"{label}: {len(missing)} of {len(hashes)} scan images are missing or altered")
+        else:
+            verdict.checked.append(f"{label}: {len(hashes)} scan images match the record")
+    for name, digest in sorted(scans.items()):
+        if digest not in listed:
+            verdict.problems.append(f"{name}: a scan image that is not in the record (altered, or of another record)")
 
 
 def _pdf_text(data: bytes) -> str:

@@ -158,7 +158,8 @@ def scan_file(
     counted = (ScannedPage.Status.BALLOT, ScannedPage.Status.PENDING)  # an incomplete page may come again
     for index, image in enumerate(pages, start=1):
         report.pages += 1
-        digest = hashlib.sha256(image.tobytes()).hexdigest()
+        png = _png(image)  # what is stored: its SHA-256 can be checked with any tool (sha256sum)
+        digest = hashlib.sha256(png).hexdigest()
         page = ScannedPage(form=form, sequence=sequence, sha256=digest, status=ScannedPage.Status.BALLOT)
         sequence += 1
         if ScannedPage.objects.filter(form=form, sha256=digest, status__in=counted).exists():
@@ -189,7 +190,7 @@ def scan_file(
                     "version": reading.sheet.version,
                 }
         if page.status != ScannedPage.Status.BLANK:
-            page.image.save("page.png", ContentFile(_png(image)), save=False)
+            page.image.save("page.png", ContentFile(png), save=False)
         page.save()
         if page.status != ScannedPage.Status.BALLOT:
             report.ignored.append({"sequence": page.sequence, "reason": page.reason, "text": page.reason_text})

@@ -1,5 +1,6 @@
 """``tinnhiem verify ARCHIVE --public-key KEY``: re-check a conference record independently."""
 
+import hashlib
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -14,13 +15,29 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("archive")
         parser.add_argument("--public-key", help="the site's Ed25519 public key (base64), published by the site")
+        parser.add_argument(
+            "--scans",
+            metavar="FOLDER",
+            help="a copy of the conference's scan images (any file names, sub-folders allowed): "
+            "they must be exactly the images the record lists",
+        )
 
-    def handle(self, *args, archive, public_key=None, **options):
+    def handle(self, *args, archive, public_key=None, scans=None, **options):
         try:
             data = Path(archive).read_bytes()
         except OSError as exc:
             raise CommandError(f"{archive}: {exc.strerror}") from exc
-        verdict = verify_record(data, public_key.encode() if public_key else None)
+        images = None
+        if scans is not None:
+            folder = Path(scans)
+            if not folder.is_dir():
+                raise CommandError(_("%(folder)s is not a folder.") % {"folder": scans})
+            images = {
+                str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+                for path in sorted(folder.rglob("*"))
+                if path.is_file()
+            }
+        verdict = verify_record(data, public_key.encode() if public_key else None, images)
         for line in verdict.checked:
             self.stdout.write("  " + _("correct: %(what)s") % {"what": line})
         for line in verdict.problems:
