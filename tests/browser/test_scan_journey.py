@@ -31,8 +31,8 @@ def test_upload_review_finalise(new_page, live_server, shot, tmp_path, settings,
     page.fill("#id_password", "pw-123456")
     page.click("main button[type=submit]")
     page.goto(f"{live_server.url}/hoi-nghi/{form.conference_id}/kiem-phieu/{form.pk}/quet/")
-    # the page sends one file per request: the stack may be far larger than one file's limit;
-    # a file over that limit is named, and the others are read all the same
+    # the page sends a few files per request, each request under the limit: the stack may be far
+    # larger than the limit; a file over it is named, and the others are read all the same
     default_limit = settings.TINNHIEM_MAX_SCAN_BYTES
     settings.TINNHIEM_MAX_SCAN_BYTES = max(os.path.getsize(p) for p in paths) + 1000
     big = tmp_path / "ca-xap.pdf"
@@ -44,7 +44,7 @@ def test_upload_review_finalise(new_page, live_server, shot, tmp_path, settings,
     page.set_input_files("#id_files", [*paths[:2], str(big), *paths[2:]])
     page.click("button:has-text('Đọc các trang')")
     page.get_by_text("ca-xap.pdf lớn hơn giới hạn của một tệp").wait_for()
-    assert len(posts) == 4  # one per readable file; the oversized one never left the browser
+    assert len(posts) == 4  # here the limit holds one file per request; the oversized one never left
     settings.TINNHIEM_MAX_SCAN_BYTES = default_limit
     page.click("a:has-text('tải lại trang')")
     page.get_by_text("Đã quét 4 phiếu").wait_for()

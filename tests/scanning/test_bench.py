@@ -46,3 +46,20 @@ def test_scan_benchmark_runs_on_a_small_sample(tmp_path):
     assert re.search(r"^big: 2 ballots \(8 pages\).*silent misreads 0;", out, re.M), out
     assert "smudge 30.00% of pages" in out and out.count("of the mark left:") == 5
     assert re.search(r"^speed: \d+\.\d pages/s", out, re.M), out
+
+
+@pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="the benchmark makes its own SQLite database")
+def test_scan_throughput_benchmark_runs_on_a_small_sample(tmp_path):
+    env = outside_environ()
+    env["TMPDIR"] = str(tmp_path)
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "scan_throughput.py"), "--pages", "3", "--pdf-pages", "2"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr  # it asserts that every page became a ballot
+    for way in ("one JPEG per page", "one PNG per page", "PDF, one JPEG per page"):
+        assert re.search(rf"^{re.escape(way)}: \d+\.\d pages/s", proc.stdout, re.M), proc.stdout

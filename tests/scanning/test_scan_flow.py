@@ -278,3 +278,57 @@ def test_the_ballot_page_starts_from_the_machines_reading(client, scan_vote, mak
     client.post(url, {"keys": "".join(truth.keys), "reason": "Đối chiếu phiếu gốc"})
     ballot.refresh_from_db()
     assert not ballot.needs_review and ballot.keys == "".join(truth.keys) and form.rulings.count() == 1
+
+
+def test_command_line_reads_a_folder_in_name_order(scan_vote, make_scan, tmp_path, capsys):
+    """`tinnhiem scan CONFERENCE FOLDER --user U --format json`, as documented in docs/scanning.md:
+    a damaged file and a cut-off JPEG are refused alone; the others are counted."""
+    import json
+
+    from django.core.management import call_command
+
+    form, member = scan_vote["form"], scan_vote["member"]
+    folder = tmp_path / "lo-1"
+    folder.mkdir()
+    truths = []
+    for i in range(5):
+        data, truth, _image = make_scan(9000 + i, fmt=".jpg", style="cross")
+        (folder / f"phieu-{i + 1:03d}.jpg").write_bytes(data)
+        truths.append("".join(truth.keys))
+    (folder / "phieu-002b.pdf").write_bytes(b"%PDF-1.4 hong")
+    (folder / "phieu-004b.jpg").write_bytes(data[:400])  # the scanner stopped mid-file
+    (folder / "ghi-chu.txt").write_text("không phải ảnh")  # not a scan: skipped
+    call_command("scan", str(form.conference_id), str(folder), "--user", member.username, "--format", "json")
+    output = json.loads(capsys.readouterr().out)
+    assert [f["file"].rsplit("/", 1)[1] for f in output["files"]] == [
+        "phieu-001.jpg",
+        "phieu-002.jpg",
+        "phieu-002b.pdf",
+        "phieu-003.jpg",
+        "phieu-004.jpg",
+        "phieu-004b.jpg",
+        "phieu-005.jpg",
+    ]
+    refused = {f["file"].rsplit("/", 1)[1]: f["message"] for f in output["files"] if f["status"] == "refused"}
+    assert "là tệp PDF bị hỏng" in refused.pop("phieu-002b.pdf")
+    assert "không phải ảnh" in refused.pop("phieu-004b.jpg") and not refused
+    read = [f for f in output["files"] if f["status"] == "read"]
+    assert all((f["pages"], f["ballots"], f["to_review"], f["waiting"], f["ignored"]) == (1, 1, 0, 0, []) for f in read)
+    assert (output["scanned"], output["to_review"], output["collected"]) == (5, 0, 6)
+    assert output["problems"] == ["5 phiếu đã quét, 6 phiếu thu về: hai số phải bằng nhau."]
+    assert [b.keys for b in form.scanned_ballots.order_by("position")] == truths  # in name order
+
+
+def test_a_request_with_several_files_reads_each_and_refuses_a_bad_one_alone(client, scan_vote, make_scan):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    form, member = scan_vote["form"], scan_vote["member"]
+    files = [SimpleUploadedFile(f"p{i}.png", make_scan(9100 + i, style="cross")[0]) for i in range(3)]
+    files.insert(1, SimpleUploadedFile("hong.pdf", b"%PDF-1.4 hong"))
+    client.force_login(member)
+    url = reverse("scanning:scan", args=[form.conference_id, form.pk])
+    response = client.post(url, {"files": files}, headers={"X-Requested-With": "upload"})
+    assert [r["file"] for r in response.json()["results"]] == ["p0.png", "p1.png", "p2.png"]
+    assert form.scanned_ballots.count() == 3
+    page = client.get(url).content.decode()
+    assert "“hong.pdf” là tệp PDF bị hỏng." in page  # the refusal waits on the page after the reload

@@ -6,11 +6,15 @@ from __future__ import annotations
 import json
 import re
 import struct
+import zlib
 from pathlib import Path
 
+import cv2
+import numpy as np
 from django.core import serializers
 
 from tinnhiem.audit.models import Event
+from tinnhiem.scanning import synthetic
 from tinnhiem.scanning import usecases as scan
 from tinnhiem.scanning.models import ScannedBallot, ScannedPage
 
@@ -19,13 +23,37 @@ UPLOAD_NAME = "scan_2023-09-29_09-31-07_0001.jpg"
 
 
 def with_exif_time(jpeg: bytes, when: str) -> bytes:
-    """The JPEG with an EXIF segment holding a DateTime tag, as office scanners and phones write."""
+    """The JPEG with an EXIF segment holding a DateTime tag, as office scanners and phones write,
+    and a comment naming the scanner."""
     value = when.encode() + b"\0"
     tiff = b"II*\x00" + struct.pack("<I", 8)
     ifd = struct.pack("<H", 1) + struct.pack("<HHII", 0x0132, 2, len(value), 8 + 2 + 12 + 4) + struct.pack("<I", 0)
     payload = b"Exif\x00\x00" + tiff + ifd + value
+    comment = b"Scanner fi-7160 " + when.encode()
     assert jpeg[:2] == b"\xff\xd8"
-    return jpeg[:2] + b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload + jpeg[2:]
+    return (
+        jpeg[:2]
+        + b"\xff\xe1"
+        + struct.pack(">H", len(payload) + 2)
+        + payload
+        + b"\xff\xfe"
+        + struct.pack(">H", len(comment) + 2)
+        + comment
+        + jpeg[2:]
+    )
+
+
+def with_png_time(png: bytes, when: str) -> bytes:
+    """The PNG with a tEXt "Creation Time" and a tIME chunk after its header."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    end_of_header = 8 + 12 + struct.unpack(">I", png[8:12])[0]
+    extra = chunk(b"tEXt", b"Creation Time\0" + when.encode()) + chunk(
+        b"tIME", struct.pack(">HBBBBB", 2023, 9, 29, 9, 31, 7)
+    )
+    return png[:end_of_header] + extra + png[end_of_header:]
 
 
 def png_chunks(data: bytes) -> list[bytes]:
@@ -38,6 +66,19 @@ def png_chunks(data: bytes) -> list[bytes]:
     return chunks
 
 
+def jpeg_markers(data: bytes) -> list[int]:
+    """The markers of a JPEG's segments before its image data."""
+    markers, at = [], 2
+    while data[at + 1] != 0xDA:
+        markers.append(data[at + 1])
+        at += 2 + struct.unpack(">H", data[at + 2 : at + 4])[0]
+    return markers
+
+
+def pixels(data: bytes) -> np.ndarray:
+    return cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE | cv2.IMREAD_IGNORE_ORIENTATION)
+
+
 def test_scanned_records_hold_no_time_and_random_ids():
     for model in (ScannedPage, ScannedBallot):
         assert model._meta.pk.get_internal_type() == "UUIDField", model
@@ -46,26 +87,44 @@ def test_scanned_records_hold_no_time_and_random_ids():
 
 
 def test_a_scan_keeps_neither_the_scanners_time_nor_its_file_name(scan_vote, make_scan):
+    """The scanner's own JPEG or PNG (also the JPEG that is a page of a scanner's PDF) is kept
+    without its metadata, pixel for pixel; any other PDF page is kept as a PNG of its pixels.
+    Nothing keeps the scanner's time or file name."""
     form, member = scan_vote["form"], scan_vote["member"]
     jpeg = with_exif_time(make_scan(5000, fmt=".jpg", style="cross")[0], SCANNER_TIME)
-    assert SCANNER_TIME.encode() in jpeg
-    report = scan.scan_file(member, form, name=UPLOAD_NAME, data=jpeg)
-    second = scan.scan_file(member, form, name="scan_2023-09-29_09-31-09_0002.png", data=make_scan(5001)[0])
-    assert (report.ballots, second.ballots) == (1, 1)
+    png = with_png_time(make_scan(5001, style="cross")[0], SCANNER_TIME)
+    scanned = make_scan(5002, style="cross")[2]
+    pdf = synthetic.scanner_pdf([scanned], info="/CreationDate (D:20230929093107) /Producer (fi-7160)")
+    printed = scan_vote["pdf"]  # the ballot as tinnhiem printed it: drawn, not scanned, so rendered
+    for data in (jpeg, png, pdf):
+        assert SCANNER_TIME.encode() in data or b"D:20230929093107" in data
+    uploads = [
+        (UPLOAD_NAME, jpeg),
+        ("scan_2023-09-29_09-31-09_0002.png", png),
+        ("scan_2023-09-29_0003.pdf", pdf),
+        ("scan_2023-09-29_0004.pdf", printed),
+    ]
+    for name, data in uploads:
+        assert scan.scan_file(member, form, name=name, data=data).ballots == 1
 
-    pages = list(ScannedPage.objects.filter(form=form))
-    assert len(pages) == 2
-    for page in pages:
-        stored = Path(page.image.path)
+    pages = list(ScannedPage.objects.filter(form=form).order_by("sequence"))
+    stored = [Path(page.image.path).read_bytes() for page in pages]
+    for page, data in zip(pages, stored, strict=True):
         # a random name: nothing from the upload, the scanner or the position in the stack
-        assert re.fullmatch(r"scans/\d+/[0-9a-f]{32}\.png", page.image.name), page.image.name
-        data = stored.read_bytes()
-        # re-encoded: pixels only, no text, time or EXIF chunk
+        assert re.fullmatch(r"scans/\d+/[0-9a-f]{32}\.(jpg|png)", page.image.name), page.image.name
+        assert SCANNER_TIME.encode() not in data and b"Exif" not in data and b"fi-7160" not in data
+        assert b"20230929" not in data
+    assert [page.image.name[-3:] for page in pages] == ["jpg", "png", "jpg", "png"]
+    assert np.array_equal(pixels(stored[0]), pixels(jpeg))  # the scanner's own image, pixel for pixel
+    assert np.array_equal(pixels(stored[1]), pixels(png))
+    embedded = pixels(stored[2])
+    assert embedded.shape == scanned.shape and np.abs(embedded.astype(int) - scanned).mean() < 2  # its JPEG
+    assert set(jpeg_markers(stored[0])) <= {0xE0, 0xDB, 0xC0, 0xC2, 0xC4, 0xDD}
+    for data in (stored[1], stored[3]):
         assert set(png_chunks(data)) == {b"IHDR", b"IDAT", b"IEND"}
-        assert SCANNER_TIME.encode() not in data and b"Exif" not in data
-    assert pages[0].image.name != pages[1].image.name
+    assert len({page.image.name for page in pages}) == 4
 
     everything = serializers.serialize("json", [*pages, *ScannedBallot.objects.filter(form=form)])
     everything += json.dumps([e.data for e in Event.objects.all()], ensure_ascii=False)
-    for secret in (UPLOAD_NAME, "2023-09-29", "09-31-07", SCANNER_TIME, "2023:09:29"):
+    for secret in (UPLOAD_NAME, "2023-09-29", "09-31-07", SCANNER_TIME, "2023:09:29", "fi-7160", "20230929"):
         assert secret not in everything

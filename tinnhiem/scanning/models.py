@@ -50,7 +50,9 @@ def flag_text(flag: dict) -> str:
 
 
 def page_path(instance: ScannedPage, filename: str) -> str:
-    return f"scans/{instance.form_id}/{uuid.uuid4().hex}.png"
+    """A random name: nothing of the scanner's file name, the time or the place in the stack."""
+    extension = ".jpg" if filename.endswith(".jpg") else ".png"
+    return f"scans/{instance.form_id}/{uuid.uuid4().hex}{extension}"
 
 
 class ScannedPage(models.Model):

@@ -205,3 +205,42 @@ def synthesize(
     if upside_down:
         img = cv2.rotate(img, cv2.ROTATE_180)
     return img, Truth(keys=keys, crossed_name=crossed_name, ambiguous=ambiguous)
+
+
+def scanner_pdf(images: list[np.ndarray], dpi: int = 200, info: str = "") -> bytes:
+    """A PDF as office scanners write it: one JPEG image per page at ``dpi``; ``info`` goes into
+    the document information (a scanner's dates and model, for the secrecy tests)."""
+    objects: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>", b""]
+    kids = []
+    for image in images:
+        ok, jpeg = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 90])
+        assert ok
+        height, width = image.shape
+        w, h = width * 72 / dpi, height * 72 / dpi
+        content = f"q {w:.2f} 0 0 {h:.2f} 0 0 cm /Im0 Do Q".encode()
+        first = len(objects) + 1  # this page's object number; its image and content follow
+        kids.append(f"{first} 0 R")
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {w:.2f} {h:.2f}] "
+            f"/Resources << /XObject << /Im0 {first + 1} 0 R >> >> /Contents {first + 2} 0 R >>".encode()
+        )
+        objects.append(
+            f"<< /Type /XObject /Subtype /Image /Width {width} /Height {height} /ColorSpace /DeviceGray "
+            f"/BitsPerComponent 8 /Filter /DCTDecode /Length {len(jpeg)} >>\nstream\n".encode()
+            + jpeg.tobytes()
+            + b"\nendstream"
+        )
+        objects.append(f"<< /Length {len(content)} >>\nstream\n".encode() + content + b"\nendstream")
+    objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>".encode()
+    objects.append(f"<< {info} >>".encode())
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R /Info {len(objects)} 0 R >>\nstartxref\n{xref}\n%%EOF\n"
+    ).encode()
+    return bytes(out)

@@ -4,9 +4,11 @@ to the counting committee, which rules on it (the ruling goes into the minutes).
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -22,14 +24,14 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from tinnhiem.audit.log import record
-from tinnhiem.conferences.models import BallotForm
+from tinnhiem.conferences.models import BallotForm, CommitteeMember
 from tinnhiem.documents.ballots import qr_key
 from tinnhiem.documents.models import PrintedLayout
 from tinnhiem.text import clean_line
 from tinnhiem.voting.models import Ruling
 from tinnhiem.voting.usecases.counting import describe_reading, member_for, parse_marks, people_of
 
-from . import recognize
+from . import images, recognize
 from .models import ScannedBallot, ScannedPage
 
 SCAN_DPI = 200
@@ -39,8 +41,24 @@ class ScanInputError(ValidationError):
     pass
 
 
-def load_pages(name: str, data: bytes) -> list[np.ndarray]:
-    """The pages of an uploaded file as grey images: PNG, JPEG, TIFF (several pages) or PDF."""
+@dataclass
+class _Source:
+    """One page of an uploaded file. ``kept``: the scanner's own JPEG or PNG without metadata,
+    stored as it is (decoded in a worker); otherwise ``image`` (a PDF or TIFF page), stored as PNG."""
+
+    kept: bytes = b""
+    ext: str = "png"
+    image: np.ndarray | None = None
+
+
+def _not_an_image(name: str) -> ScanInputError:
+    return ScanInputError(
+        _("“%(name)s” is not an image (PNG, JPEG, TIFF) or a PDF, or it is damaged.") % {"name": clean_line(name)}
+    )
+
+
+def _sources(name: str, data: bytes) -> list[_Source]:
+    """The pages of an uploaded file: PNG, JPEG, TIFF (several pages) or PDF."""
     limit = settings.TINNHIEM_MAX_SCAN_BYTES
     if not data:
         raise ScanInputError(_("“%(name)s” is empty.") % {"name": clean_line(name)})
@@ -59,32 +77,71 @@ def load_pages(name: str, data: bytes) -> list[np.ndarray]:
                 raise ScanInputError(_("“%(name)s” has no page.") % {"name": clean_line(name)}) from exc
             raise ScanInputError(_("“%(name)s” is a damaged PDF file.") % {"name": clean_line(name)}) from exc
 
-        try:
+        try:  # pdfium is not thread-safe: the pages are rendered here, one after the other
             if len(document) == 0:
                 raise ScanInputError(_("“%(name)s” has no page.") % {"name": clean_line(name)})
             pages = []
             for page in document:
+                own = _scanned_jpeg(page)
+                if own is not None:  # a scanner's page: its JPEG, decoded in a worker
+                    pages.append(_Source(kept=own, ext="jpg"))
+                    continue
                 image = page.render(scale=SCAN_DPI / 72, grayscale=True).to_numpy()
-                pages.append(np.ascontiguousarray(image[..., 0] if image.ndim == 3 else image))
+                pages.append(_Source(image=np.ascontiguousarray(image[..., 0] if image.ndim == 3 else image)))
             return pages
         finally:
             document.close()
+    own = images.without_metadata(data)
+    if own is not None:
+        return [_Source(kept=own[0], ext=own[1])]
     buffer = np.frombuffer(data, np.uint8)
-    ok, images = cv2.imdecodemulti(buffer, cv2.IMREAD_GRAYSCALE)
-    if not ok or not images:
+    ok, decoded = cv2.imdecodemulti(buffer, cv2.IMREAD_GRAYSCALE)
+    if not ok or not decoded:
         image = cv2.imdecode(buffer, cv2.IMREAD_GRAYSCALE)
         if image is None:
-            raise ScanInputError(
-                _("“%(name)s” is not an image (PNG, JPEG, TIFF) or a PDF, or it is damaged.")
-                % {"name": clean_line(name)}
-            )
-        images = [image]
-    return [np.ascontiguousarray(i) for i in images]
+            raise _not_an_image(name)
+        decoded = [image]
+    return [_Source(image=np.ascontiguousarray(i)) for i in decoded]
+
+
+def _scanned_jpeg(page: Any) -> bytes | None:
+    """The page's image when the page is one JPEG covering it, as office scanners write PDFs
+    (an invisible OCR text layer is allowed, any drawing is not): kept as it is, without metadata."""
+    import pypdfium2.raw as pdfium_c
+
+    objects = list(page.get_objects(max_depth=1))
+    pictures = [o for o in objects if o.type == pdfium_c.FPDF_PAGEOBJ_IMAGE]
+    others = {o.type for o in objects} - {pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_TEXT}
+    if len(pictures) != 1 or others or pictures[0].get_filters() != ["DCTDecode"]:
+        return None
+    left, bottom, right, top = pictures[0].get_bounds()
+    width, height = page.get_size()
+    if (right - left) * (top - bottom) < 0.8 * width * height:
+        return None
+    own = images.without_metadata(bytes(pictures[0].get_data(decode_simple=False)))
+    return own[0] if own is not None and own[1] == "jpg" else None
+
+
+def _decode(source: _Source, name: str) -> np.ndarray:
+    if source.image is None:
+        # the stored bytes are what is read; the recogniser finds the page in any orientation
+        image = cv2.imdecode(np.frombuffer(source.kept, np.uint8), cv2.IMREAD_GRAYSCALE | cv2.IMREAD_IGNORE_ORIENTATION)
+        if image is None:
+            raise _not_an_image(name)
+        return image
+    return source.image
+
+
+def load_pages(name: str, data: bytes) -> list[np.ndarray]:
+    """The pages of an uploaded file as grey images, as they are read."""
+    return [_decode(source, name) for source in _sources(name, data)]
 
 
 @lru_cache(maxsize=32)
-def _blank_ink(form_id: int, version: str) -> dict[int, np.ndarray] | None:
-    """The blank ballot's ink, for the name check (rendered once per layout version)."""
+def _blank_ink(form_id: int, version: str, printed: tuple) -> dict[int, np.ndarray] | None:
+    """The blank ballot's ink, for the name check: rendered once per layout version and printed
+    text (``printed``, the names and posts, is part of the key: the layout version is a hash of
+    the geometry only)."""
     from tinnhiem.documents.ballots import layout_for, render_one
     from tinnhiem.scanning.synthetic import render_blank
 
@@ -118,101 +175,203 @@ class ScanReport:
 
 
 def _png(image: np.ndarray) -> bytes:
-    ok, encoded = cv2.imencode(".png", image, [cv2.IMWRITE_PNG_COMPRESSION, 3])
+    # Huffman coding only: a scan's noise leaves little for LZ77, and this is twice as fast
+    params = [cv2.IMWRITE_PNG_COMPRESSION, 1, cv2.IMWRITE_PNG_STRATEGY, cv2.IMWRITE_PNG_STRATEGY_HUFFMAN_ONLY]
+    ok, encoded = cv2.imencode(".png", image, params)
     return encoded.tobytes() if ok else b""
 
 
-@transaction.atomic
-def scan_file(
-    actor: Any, form: BallotForm, *, name: str, data: bytes, progress: Callable[[int, int], None] | None = None
-) -> ScanReport:
-    """Read every page of one file, in one transaction: a bad file loses nothing already counted.
-    The pages of a multi-page ballot follow each other in the stack, in this file or the next."""
-    form = BallotForm.objects.select_for_update().select_related("conference__campaign").get(pk=form.pk)
+@dataclass
+class _Read:
+    """A page as read, before anything is stored."""
+
+    kept: bytes  # the file to store (empty for a blank page, which is not kept)
+    ext: str
+    sha256: str  # of the stored file
+    reading: recognize.PageReading | None
+    reason: str  # why it is not a ballot, or ""
+
+
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _pool() -> ThreadPoolExecutor:
+    """The workers that read pages: one per core (OpenCV, NumPy and zxing work outside the GIL)."""
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="scan")
+    return _POOL
+
+
+def _check_scanning(actor: Any, form: BallotForm) -> CommitteeMember:
     member = member_for(actor, form.conference)
     if form.mode != BallotForm.Mode.SCAN:
         raise ValidationError(_("This ballot form is not counted by scanning."))
     if form.state == BallotForm.State.FINALISED or form.conference.status != form.conference.Status.COUNTING:
         raise ValidationError(_("Scanning happens after the vote is closed and before the count is finalised."))
-    pages = load_pages(name, data)
+    return member
+
+
+def _read_files(form: BallotForm, files: list[tuple[str, bytes]], progress) -> Iterator[list[_Read] | ScanInputError]:
+    """Read every page of every file on all cores; nothing is stored here. The pages of each file
+    are given as soon as they are read, so that storing one file overlaps reading the next."""
     key = qr_key()
+    geometry_for = _geometry(form)
+    printed = tuple((p.full_name, p.post) for p in people_of(form))
+    inks = {  # rendered here, once: the workers only look them up
+        version: _blank_ink(form.pk, version, printed)
+        for version in PrintedLayout.objects.filter(form=form).values_list("version", flat=True)
+    }
+
+    def read_page(source: _Source, name: str) -> _Read:
+        image = _decode(source, name)
+        try:
+            reading, reason = (
+                recognize.read_sheet(
+                    image,
+                    key=key,
+                    geometry_for=geometry_for,
+                    blank_for=lambda sheet: (inks.get(sheet.version) or {}).get(sheet.page),
+                ),
+                "",
+            )
+        except recognize.NotABallot as exc:
+            reading, reason = None, exc.reason
+        if reason == "blank":  # a blank back side is not kept
+            return _Read(b"", "", hashlib.sha256(source.kept or image.tobytes()).hexdigest(), None, reason)
+        kept = source.kept or _png(image)
+        return _Read(kept, source.ext if source.kept else "png", hashlib.sha256(kept).hexdigest(), reading, reason)
+
+    submitted: list[list[Future] | ScanInputError] = []
+    for name, data in files:
+        try:
+            submitted.append([_pool().submit(read_page, source, name) for source in _sources(name, data)])
+        except ScanInputError as exc:
+            submitted.append(exc)
+    total = sum(len(f) for f in submitted if isinstance(f, list))
+    done = 0
+    for futures in submitted:
+        if isinstance(futures, ScanInputError):
+            yield futures
+            continue
+        try:
+            pages = []
+            for future in futures:
+                pages.append(future.result())
+                done += 1
+                if progress:
+                    progress(done, total)
+        except ScanInputError as exc:
+            yield exc
+        else:
+            yield pages
+
+
+def scan_files(
+    actor: Any,
+    form: BallotForm,
+    files: list[tuple[str, bytes]],
+    progress: Callable[[int, int], None] | None = None,
+) -> list[ScanReport | ValidationError]:
+    """Count a batch of scanned files, in the order given (the order of the stack): their pages
+    are read on all cores, then each file is recorded in its own transaction. A file that cannot
+    be read is refused alone (its error takes its place in the list); nothing already counted is
+    lost. The pages of a multi-page ballot follow each other in the stack, in one file or the next."""
+    _check_scanning(actor, BallotForm.objects.select_related("conference__campaign").get(pk=form.pk))
+    results: list[ScanReport | ValidationError] = []
+    for (_name, data), pages in zip(files, _read_files(form, files, progress), strict=True):
+        if isinstance(pages, ScanInputError):
+            results.append(pages)
+            continue
+        try:
+            results.append(_record_file(actor, form, hashlib.sha256(data).hexdigest(), pages))
+        except ValidationError as exc:
+            results.append(exc)
+    return results
+
+
+def scan_file(
+    actor: Any, form: BallotForm, *, name: str, data: bytes, progress: Callable[[int, int], None] | None = None
+) -> ScanReport:
+    """Count one scanned file (``scan_files`` with one file); a file that cannot be read raises."""
+    result = scan_files(actor, form, [(name, data)], progress)[0]
+    if isinstance(result, ValidationError):
+        raise result
+    return result
+
+
+def _page_reading(reading: recognize.PageReading, digits: dict[str, str]) -> dict[str, Any]:
+    """What is kept of a page's reading: the measures for the record, and what a ballot is made
+    of (the key of each row, or why not) for when the rest of its ballot comes in another file."""
+    return {
+        "rows": [
+            {
+                "person": r.person,
+                "key": r.key(digits),
+                "doubt": r.doubt,
+                "name_flag": r.name_flag,
+                "name_ink": r.name_ink,
+                # state "pencil": marked, decided against the page (recognize.PENCIL_LIKE)
+                "boxes": [
+                    [b.level, b.ink, b.faint, b.solid, "pencil" if b.pencil else b.state, b.peak] for b in r.boxes
+                ],
+                "confidence": r.confidence(),
+            }
+            for r in reading.rows
+        ],
+        "rotated": reading.rotated,
+        "version": reading.sheet.version,
+    }
+
+
+@transaction.atomic
+def _record_file(actor: Any, form: BallotForm, file_sha256: str, pages: list[_Read]) -> ScanReport:
+    """Store the pages of one file, in stack order, and make ballots of them."""
+    form = BallotForm.objects.select_for_update().select_related("conference__campaign").get(pk=form.pk)
+    member = _check_scanning(actor, form)  # again, under the lock
     geometry_for = _geometry(form)
     digits = {lv.key: str(lv.digit) for lv in form.conference.rules.levels}
     sequence = (form.scanned_pages.aggregate(m=Max("sequence"))["m"] or 0) + 1
     position = (form.scanned_ballots.aggregate(m=Max("position"))["m"] or 0) + 1
     report = ScanReport()
-
-    def read(image: np.ndarray) -> recognize.PageReading:
-        return recognize.read_sheet(
-            image,
-            key=key,
-            geometry_for=geometry_for,
-            blank_for=lambda sheet: (_blank_ink(form.pk, sheet.version) or {}).get(sheet.page),
-        )
-
-    # the first pages of a multi-page ballot whose other pages are in this file (a scanner that
-    # writes a file per page, or a stack split across files): read again from their stored image
-    pending = [
-        (page, read(stored_image(page))) for page in form.scanned_pages.filter(status=ScannedPage.Status.PENDING)
-    ]
+    # the first pages of a ballot whose other pages are in this file (a scanner that writes a
+    # file per page, or a stack split across files)
+    pending = list(form.scanned_pages.filter(status=ScannedPage.Status.PENDING))
     counted = (ScannedPage.Status.BALLOT, ScannedPage.Status.PENDING)  # an incomplete page may come again
-    for index, image in enumerate(pages, start=1):
+    for read in pages:
         report.pages += 1
-        png = _png(image)  # what is stored: its SHA-256 can be checked with any tool (sha256sum)
-        digest = hashlib.sha256(png).hexdigest()
-        page = ScannedPage(form=form, sequence=sequence, sha256=digest, status=ScannedPage.Status.BALLOT)
+        page = ScannedPage(form=form, sequence=sequence, sha256=read.sha256, status=ScannedPage.Status.BALLOT)
         sequence += 1
-        if ScannedPage.objects.filter(form=form, sha256=digest, status__in=counted).exists():
+        if ScannedPage.objects.filter(form=form, sha256=read.sha256, status__in=counted).exists():
             page.status, page.reason = ScannedPage.Status.DUPLICATE, "duplicate"
+        elif read.reading is None:
+            page.status = ScannedPage.Status.BLANK if read.reason == "blank" else ScannedPage.Status.NOT_BALLOT
+            page.reason = read.reason
         else:
-            try:
-                reading = read(image)
-            except recognize.NotABallot as exc:
-                page.status = ScannedPage.Status.BLANK if exc.reason == "blank" else ScannedPage.Status.NOT_BALLOT
-                page.reason = exc.reason
-            else:
-                page.page_number = reading.sheet.page
-                page.reading = {
-                    "rows": [
-                        {
-                            "person": r.person,
-                            "name_ink": r.name_ink,
-                            # state "pencil": marked, decided against the page (recognize.PENCIL_LIKE)
-                            "boxes": [
-                                [b.level, b.ink, b.faint, b.solid, "pencil" if b.pencil else b.state, b.peak]
-                                for b in r.boxes
-                            ],
-                            "confidence": r.confidence(),
-                        }
-                        for r in reading.rows
-                    ],
-                    "rotated": reading.rotated,
-                    "version": reading.sheet.version,
-                }
-        if page.status != ScannedPage.Status.BLANK:
-            page.image.save("page.png", ContentFile(png), save=False)
+            page.page_number = read.reading.sheet.page
+            page.reading = _page_reading(read.reading, digits)
+        if read.kept:
+            page.image.save(f"page.{read.ext}", ContentFile(read.kept), save=False)
         page.save()
         if page.status != ScannedPage.Status.BALLOT:
             report.ignored.append({"sequence": page.sequence, "reason": page.reason, "text": page.reason_text})
-        else:
-            # the pages of a ballot come one after the other: a page out of turn means the ballot
-            # before it lost a page (the committee finds it in the stack and scans it again)
-            follows = not pending or (
-                reading.sheet.version == pending[0][1].sheet.version and reading.sheet.page == len(pending) + 1
-            )
-            if not follows:
-                _incomplete(pending, report)
-                pending = []
-            if reading.sheet.page != len(pending) + 1:  # a later page without the first ones
-                _incomplete([(page, reading)], report)
-            else:
-                pending.append((page, reading))
-                if reading.sheet.page == len(geometry_for(reading.sheet)["pages"]):  # its last page
-                    position = _assemble(form, pending, position, digits, report)
-                    pending = []
-        if progress:
-            progress(index, len(pages))
-    for page, _reading in pending:  # the rest of the ballot may come in the next file
+            continue
+        # the pages of a ballot come one after the other: a page out of turn means the ballot
+        # before it lost a page (the committee finds it in the stack and scans it again)
+        follows = not pending or (
+            page.reading["version"] == pending[0].reading["version"] and page.page_number == len(pending) + 1
+        )
+        if not follows:
+            _incomplete(pending, report)
+            pending = []
+        if page.page_number != len(pending) + 1:  # a later page without the first ones
+            _incomplete([page], report)
+            continue
+        pending.append(page)
+        if page.page_number == len(geometry_for(read.reading.sheet)["pages"]):  # its last page
+            position = _assemble(form, pending, position, report)
+            pending = []
+    for page in pending:  # the rest of the ballot may come in the next file
         if page.status != ScannedPage.Status.PENDING:
             page.status, page.reason = ScannedPage.Status.PENDING, "pending"
             page.save(update_fields=["status", "reason"])
@@ -223,7 +382,7 @@ def scan_file(
         conference=form.conference,
         data={
             "form": form.pk,
-            "sha256": hashlib.sha256(data).hexdigest(),
+            "sha256": file_sha256,
             "pages": report.pages,
             "ballots": report.ballots,
             "to_review": report.to_review,
@@ -235,34 +394,34 @@ def scan_file(
 
 def stored_image(page: ScannedPage) -> np.ndarray:
     with page.image.open("rb") as handle:
-        return cv2.imdecode(np.frombuffer(handle.read(), np.uint8), cv2.IMREAD_GRAYSCALE)
+        data = np.frombuffer(handle.read(), np.uint8)
+    return cv2.imdecode(data, cv2.IMREAD_GRAYSCALE | cv2.IMREAD_IGNORE_ORIENTATION)
 
 
-def _incomplete(pages, report) -> None:
-    for page, _reading in pages:
+def _incomplete(pages: list[ScannedPage], report: ScanReport) -> None:
+    for page in pages:
         page.status, page.reason = ScannedPage.Status.NOT_BALLOT, "incomplete"
         page.save(update_fields=["status", "reason"])
         report.ignored.append({"sequence": page.sequence, "reason": page.reason, "text": page.reason_text})
 
 
-def _assemble(form, pending, position, digits, report) -> int:
+def _assemble(form: BallotForm, pending: list[ScannedPage], position: int, report: ScanReport) -> int:
     """A ballot from its pages, in page order (the caller checked that they follow each other)."""
-    waited = [page.pk for page, _r in pending if page.status == ScannedPage.Status.PENDING]
+    waited = [page.pk for page in pending if page.status == ScannedPage.Status.PENDING]
     ScannedPage.objects.filter(pk__in=waited).update(status=ScannedPage.Status.BALLOT, reason="")
     keys, flags, confidence = "", [], 1.0
-    for _page, reading in pending:
-        for row in reading.rows:
-            key = row.key(digits)
-            keys += key if key is not None else "?"
-            if key is None:
-                flags.append({"person": row.person, "why": "uncertain", "doubt": row.doubt})
-            if row.name_flag:
-                flags.append({"person": row.person, "why": "name"})
-            confidence = min(confidence, row.confidence())
+    for page in pending:
+        for row in page.reading["rows"]:
+            keys += row["key"] if row["key"] is not None else "?"
+            if row["key"] is None:
+                flags.append({"person": row["person"], "why": "uncertain", "doubt": row["doubt"]})
+            if row["name_flag"]:
+                flags.append({"person": row["person"], "why": "name"})
+            confidence = min(confidence, row["confidence"])
     ballot = ScannedBallot.objects.create(
         form=form,
         position=position,
-        pages=[str(p.pk) for p, _r in pending],
+        pages=[str(p.pk) for p in pending],
         machine_keys=keys,
         keys="" if flags else keys,
         flags=flags,

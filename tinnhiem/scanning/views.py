@@ -5,6 +5,7 @@ from __future__ import annotations
 import cv2
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -30,40 +31,35 @@ def _form(conference_id: int, form_id: int) -> BallotForm:
 def scan_page(request, conference_id: int, form_id: int):
     form = _form(conference_id, form_id)
     if request.method == "POST":
-        # the page's script sends one file per request and reloads the page at the end, which
+        # the page's script sends a few files per request and reloads the page at the end, which
         # shows the totals; a message per file would pile up over a stack of hundreds
         one_by_one = request.headers.get("X-Requested-With") == "upload"
+        uploads = [(u.name, u.read(settings.TINNHIEM_MAX_SCAN_BYTES + 1)) for u in request.FILES.getlist("files")]
+        ok, reports = attempt(request, lambda: usecases.scan_files(request.user, form, uploads))
         results = []
-        for upload in request.FILES.getlist("files"):
-            data = upload.read(settings.TINNHIEM_MAX_SCAN_BYTES + 1)
-
-            ok, report = attempt(
-                request, lambda d=data, n=upload.name: usecases.scan_file(request.user, form, name=n, data=d)
+        for (name, _data), report in zip(uploads, reports if ok else [], strict=False):
+            if isinstance(report, ValidationError):
+                for message in report.messages:
+                    messages.error(request, message)
+                continue
+            results.append(
+                {
+                    "file": name,
+                    "pages": report.pages,
+                    "ballots": report.ballots,
+                    "to_review": report.to_review,
+                    "waiting": report.waiting,
+                    "ignored": report.ignored,
+                }
             )
-            if ok:
-                results.append(
-                    {
-                        "file": upload.name,
-                        "pages": report.pages,
-                        "ballots": report.ballots,
-                        "to_review": report.to_review,
-                        "waiting": report.waiting,
-                        "ignored": report.ignored,
-                    }
+            if not one_by_one:
+                messages.success(
+                    request,
+                    _("%(file)s: %(pages)s pages, %(ballots)s ballots, %(review)s to review")
+                    % {"file": name, "pages": report.pages, "ballots": report.ballots, "review": report.to_review},
                 )
-                if not one_by_one:
-                    messages.success(
-                        request,
-                        _("%(file)s: %(pages)s pages, %(ballots)s ballots, %(review)s to review")
-                        % {
-                            "file": upload.name,
-                            "pages": report.pages,
-                            "ballots": report.ballots,
-                            "review": report.to_review,
-                        },
-                    )
-                for item in report.ignored:
-                    messages.warning(request, f"{upload.name} #{item['sequence']}: {item['text']}")
+            for item in report.ignored:
+                messages.warning(request, f"{name} #{item['sequence']}: {item['text']}")
         if one_by_one:
             return JsonResponse({"results": results})
         return redirect("scanning:scan", form.conference_id, form.pk)

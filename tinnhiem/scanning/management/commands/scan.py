@@ -16,9 +16,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from tinnhiem.conferences.models import BallotForm, Conference
-from tinnhiem.scanning.usecases import scan_file, scan_problems
+from tinnhiem.scanning.usecases import scan_files, scan_problems
 
 SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".pdf"}
+BATCH = 8  # files read together
 
 
 class Command(BaseCommand):
@@ -50,48 +51,43 @@ class Command(BaseCommand):
             path = Path(name)
             files.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in SUFFIXES) if path.is_dir() else [path])
         output = {"form": chosen.pk, "files": []}
-        for path in files:
-            entry = {"file": str(path)}
+        for first in range(0, len(files), BATCH):  # a few files at a time: their pages are read on all cores
+            batch, entries = [], {}
+            for path in files[first : first + BATCH]:
+                entries[path] = {"file": str(path)}
+                try:
+                    batch.append((path, path.read_bytes()))
+                except OSError as exc:
+                    entries[path].update(status="refused", message=f"{path.name}: {exc.strerror}")
             try:
-                report = scan_file(
+                results = scan_files(
                     actor,
                     chosen,
-                    name=path.name,
-                    data=path.read_bytes(),
+                    [(path.name, data) for path, data in batch],
                     progress=self._progress if format == "text" else None,
                 )
             except PermissionDenied as exc:
                 raise CommandError(
                     _("%(user)s is not an approved member of this conference's counting committee.") % {"user": user}
                 ) from exc
-            except (ValidationError, OSError) as exc:
-                entry.update(status="refused", message=" ".join(getattr(exc, "messages", [str(exc)])))
-            else:
-                entry.update(
-                    status="read",
-                    pages=report.pages,
-                    ballots=report.ballots,
-                    to_review=report.to_review,
-                    waiting=report.waiting,
-                    ignored=report.ignored,
-                )
-            output["files"].append(entry)
-            if format == "text":
-                sys.stderr.write("\n")
-                if entry["status"] == "read":
-                    self.stdout.write(
-                        _("%(file)s: %(pages)s pages, %(ballots)s ballots, %(review)s to review")
-                        % {
-                            "file": path,
-                            "pages": entry["pages"],
-                            "ballots": entry["ballots"],
-                            "review": entry["to_review"],
-                        }
-                    )
-                    for item in entry["ignored"]:
-                        self.stdout.write(f"  #{item['sequence']}: {item['text']}")
+            except ValidationError as exc:  # the form cannot be scanned now
+                raise CommandError(" ".join(exc.messages)) from exc
+            for (path, _data), result in zip(batch, results, strict=True):
+                if isinstance(result, ValidationError):
+                    entries[path].update(status="refused", message=" ".join(result.messages))
                 else:
-                    self.stdout.write(f"{path}: {entry['message']}")
+                    entries[path].update(
+                        status="read",
+                        pages=result.pages,
+                        ballots=result.ballots,
+                        to_review=result.to_review,
+                        waiting=result.waiting,
+                        ignored=result.ignored,
+                    )
+            for path, entry in entries.items():
+                output["files"].append(entry)
+                if format == "text":
+                    self._write(path, entry)
         chosen.refresh_from_db()
         output["scanned"] = chosen.scanned_ballots.count()
         output["to_review"] = chosen.scanned_ballots.filter(needs_review=True).count()
@@ -102,6 +98,18 @@ class Command(BaseCommand):
         else:
             for problem in output["problems"]:
                 self.stdout.write(problem)
+
+    def _write(self, path: Path, entry: dict) -> None:
+        sys.stderr.write("\r")
+        if entry["status"] == "read":
+            self.stdout.write(
+                _("%(file)s: %(pages)s pages, %(ballots)s ballots, %(review)s to review")
+                % {"file": path, "pages": entry["pages"], "ballots": entry["ballots"], "review": entry["to_review"]}
+            )
+            for item in entry["ignored"]:
+                self.stdout.write(f"  #{item['sequence']}: {item['text']}")
+        else:
+            self.stdout.write(f"{path}: {entry['message']}")
 
     @staticmethod
     def _progress(done: int, total: int) -> None:

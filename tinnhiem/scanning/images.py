@@ -1,0 +1,70 @@
+"""What is kept of a scanned page.
+
+A single JPEG or PNG, as scanners and phones write them, is kept as it came, minus its metadata:
+no EXIF (date, scanner or phone model, position), no XMP, no ICC profile, no comment, no text
+chunk. The pixels are untouched, so the stored file decodes to exactly what was read, and keeping
+it costs nothing (re-encoding a 200-dpi page as PNG takes longer than reading it). Any other page
+(a PDF page, a TIFF) is kept as a PNG of its pixels.
+"""
+
+from __future__ import annotations
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# JPEG segments that decoding needs besides the tables: APP0 (JFIF) and APP14 (Adobe colour transform)
+_JPEG_APP_KEPT = {0xE0, 0xEE}
+# PNG chunks that decoding needs; everything else (tEXt, zTXt, iTXt, tIME, eXIf, iCCP…) is dropped
+_PNG_KEPT = {b"IHDR", b"PLTE", b"tRNS", b"IDAT", b"IEND"}
+
+
+def without_metadata(data: bytes) -> tuple[bytes, str] | None:
+    """The bytes of a single JPEG or PNG image without its metadata, and the file extension;
+    None for any other file, or one whose structure cannot be walked."""
+    if data[:3] == b"\xff\xd8\xff":
+        kept = _jpeg(data)
+        return (kept, "jpg") if kept else None
+    if data[:8] == PNG_SIGNATURE:
+        kept = _png(data)
+        return (kept, "png") if kept else None
+    return None
+
+
+def _jpeg(data: bytes) -> bytes | None:
+    out, i = bytearray(data[:2]), 2
+    while i + 4 <= len(data):
+        if data[i] != 0xFF:
+            return None
+        marker = data[i + 1]
+        if marker == 0xFF:  # fill byte
+            i += 1
+            continue
+        if marker == 0xDA:  # start of scan: the compressed image follows, kept as it is
+            out += data[i:]
+            return bytes(out)
+        if marker == 0x01 or 0xD0 <= marker <= 0xD7:  # markers without a length
+            out += data[i : i + 2]
+            i += 2
+            continue
+        length = int.from_bytes(data[i + 2 : i + 4], "big")
+        if length < 2 or i + 2 + length > len(data):
+            return None
+        metadata = (0xE0 <= marker <= 0xEF and marker not in _JPEG_APP_KEPT) or marker == 0xFE
+        if not metadata:
+            out += data[i : i + 2 + length]
+        i += 2 + length
+    return None
+
+
+def _png(data: bytes) -> bytes | None:
+    out, i = bytearray(data[:8]), 8
+    while i + 12 <= len(data):
+        length = int.from_bytes(data[i : i + 4], "big")
+        kind = data[i + 4 : i + 8]
+        end = i + 12 + length
+        if end > len(data):
+            return None
+        if kind in _PNG_KEPT:
+            out += data[i:end]
+        i = end
+        if kind == b"IEND":
+            return bytes(out)
+    return None
