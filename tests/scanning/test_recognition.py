@@ -110,6 +110,16 @@ def test_upside_down_page(scan_vote, make_scan):
     assert abs(abs(reading.rotated) - 180) < 10
 
 
+@pytest.mark.parametrize("turn", [cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE])
+def test_a_photo_held_sideways_is_read(scan_vote, make_scan, turn):
+    """A phone stores a portrait photo sideways with an EXIF orientation tag; tinnhiem ignores the
+    tag (it keeps no metadata) and finds the page in any orientation."""
+    _d, truth, image = make_scan(8, photo=True, style="cross")
+    reading = read(scan_vote, cv2.rotate(image, turn))
+    assert [r.key(scan_vote["digits"]) for r in reading.rows] == truth.keys
+    assert abs(abs(reading.rotated) - 90) < 10
+
+
 def test_smudge_is_sent_to_the_committee(scan_vote, make_scan):
     checked = 0
     for seed in range(12):
