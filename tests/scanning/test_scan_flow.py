@@ -271,6 +271,9 @@ def test_the_ballot_page_starts_from_the_machines_reading(client, scan_vote, mak
     url = reverse("scanning:review", args=[form.conference_id, form.pk, ballot.pk])
     html = client.get(url).content.decode()
     assert f'value="{ballot.machine_keys}"' in html
+    # the rule set's reasons for a whole ballot to be invalid are offered, in the words of the minutes
+    assert 'list="invalid-reasons"' in html
+    assert '<option value="Phiếu gạch xoá họ tên người được in trên phiếu">' in html
     response = client.post(url, {"keys": ballot.machine_keys, "reason": "Đối chiếu phiếu gốc"}, follow=True)
     assert "Hãy thay mỗi dấu “?”" in response.content.decode()
     ballot.refresh_from_db()

@@ -113,7 +113,10 @@ def test_entry_page_keyboard_flow_and_second_device(demo, make_user):
     assert "vượt quá 150 phiếu thu về" in page
     assert EntryRow.objects.filter(session__form=form).count() == 1
     # closing the browser loses nothing saved: the page comes back at the next ballot
-    assert 'name="position" value="2"' in member.get(entry_url).content.decode()
+    entry_page = member.get(entry_url).content.decode()
+    assert 'name="position" value="2"' in entry_page
+    # a whole ballot invalid: the rule set's reasons are offered, as the minutes will word them
+    assert '<option value="Phiếu gạch xoá họ tên người được in trên phiếu">' in entry_page
     other_device = login("kiemphieu1")
     other_device.get(entry_url)
     page = other_device.get(entry_url).content.decode()
