@@ -335,3 +335,21 @@ def test_a_request_with_several_files_reads_each_and_refuses_a_bad_one_alone(cli
     assert form.scanned_ballots.count() == 3
     page = client.get(url).content.decode()
     assert "“hong.pdf” là tệp PDF bị hỏng." in page  # the refusal waits on the page after the reload
+
+
+def test_a_long_ballot_page_lists_the_rows_to_check(client, long_vote, make_long_scan):
+    """18 rows on two pages: the page says at the top which rows wait, with links to them."""
+    form, member = long_vote["form"], long_vote["member"]
+    first = make_long_scan(9500, page=1, style="cross")[0]
+    second = make_long_scan(9501, page=2, style="cross", smudged=True)[0]
+    scan.scan_file(member, form, name="1.png", data=first)
+    scan.scan_file(member, form, name="2.png", data=second)
+    ballot = form.scanned_ballots.get()
+    rows = sorted({f["person"] + 1 for f in ballot.flags})
+    assert rows and all(row > 10 for row in rows)  # on the second page
+    client.force_login(member)
+    html = client.get(reverse("scanning:review", args=[form.conference_id, form.pk, ballot.pk])).content.decode()
+    listed = html[html.index("Các hàng cần xem:") :].split("</p>")[0]
+    assert re.findall(r'href="#hang-(\d+)"', listed) == [str(row) for row in rows]
+    assert all(f'id="hang-{row}"' in html for row in range(1, 19))
+    assert html.count('loading="lazy"') == 18

@@ -117,6 +117,7 @@ def review(request, conference_id: int, form_id: int, ballot_id):
             "form": form,
             "ballot": ballot,
             "rows": rows,
+            "flagged_rows": [row for row in rows if row["flags"]],
             "name_flag": name_flag,
             "member": member_for_or_none(request.user, form.conference),
             "levels": form.conference.rules.levels,
