@@ -64,7 +64,7 @@ class Command(BaseCommand):
                     actor,
                     chosen,
                     [(path.name, data) for path, data in batch],
-                    progress=self._progress if format == "text" else None,
+                    progress=self._progress(first, len(files)) if format == "text" and sys.stderr.isatty() else None,
                 )
             except PermissionDenied as exc:
                 raise CommandError(
@@ -100,7 +100,8 @@ class Command(BaseCommand):
                 self.stdout.write(problem)
 
     def _write(self, path: Path, entry: dict) -> None:
-        sys.stderr.write("\r")
+        if sys.stderr.isatty():
+            sys.stderr.write("\r\033[K")  # clear the progress line
         if entry["status"] == "read":
             self.stdout.write(
                 _("%(file)s: %(pages)s pages, %(ballots)s ballots, %(review)s to review")
@@ -112,6 +113,11 @@ class Command(BaseCommand):
             self.stdout.write(f"{path}: {entry['message']}")
 
     @staticmethod
-    def _progress(done: int, total: int) -> None:
-        sys.stderr.write(f"\r{done}/{total}")
-        sys.stderr.flush()
+    def _progress(first: int, files: int):
+        """A line on the terminal that the results overwrite: files begun, and pages of the batch."""
+
+        def show(done: int, total: int) -> None:
+            sys.stderr.write(f"\r{min(first + BATCH, files)}/{files} … {done}/{total}")
+            sys.stderr.flush()
+
+        return show
