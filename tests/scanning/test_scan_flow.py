@@ -301,7 +301,10 @@ def test_command_line_reads_a_folder_in_name_order(scan_vote, make_scan, tmp_pat
     (folder / "phieu-002b.pdf").write_bytes(b"%PDF-1.4 hong")
     (folder / "phieu-004b.jpg").write_bytes(data[:400])  # the scanner stopped mid-file
     (folder / "ghi-chu.txt").write_text("không phải ảnh")  # not a scan: skipped
-    call_command("scan", str(form.conference_id), str(folder), "--user", member.username, "--format", "json")
+    missing = tmp_path / "khong-co.jpg"
+    call_command(
+        "scan", str(form.conference_id), str(folder), str(missing), "--user", member.username, "--format", "json"
+    )
     output = json.loads(capsys.readouterr().out)
     assert [f["file"].rsplit("/", 1)[1] for f in output["files"]] == [
         "phieu-001.jpg",
@@ -311,10 +314,12 @@ def test_command_line_reads_a_folder_in_name_order(scan_vote, make_scan, tmp_pat
         "phieu-004.jpg",
         "phieu-004b.jpg",
         "phieu-005.jpg",
+        "khong-co.jpg",
     ]
     refused = {f["file"].rsplit("/", 1)[1]: f["message"] for f in output["files"] if f["status"] == "refused"}
     assert "là tệp PDF bị hỏng" in refused.pop("phieu-002b.pdf")
-    assert "không phải ảnh" in refused.pop("phieu-004b.jpg") and not refused
+    assert "không phải ảnh" in refused.pop("phieu-004b.jpg")
+    assert refused.pop("khong-co.jpg") == f"Không có tệp “{missing}”." and not refused
     read = [f for f in output["files"] if f["status"] == "read"]
     assert all((f["pages"], f["ballots"], f["to_review"], f["waiting"], f["ignored"]) == (1, 1, 0, 0, []) for f in read)
     assert (output["scanned"], output["to_review"], output["collected"]) == (5, 0, 6)

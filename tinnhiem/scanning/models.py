@@ -67,7 +67,7 @@ class ScannedPage(models.Model):
     form = models.ForeignKey(BallotForm, on_delete=models.PROTECT, related_name="scanned_pages")
     sequence = models.PositiveIntegerField()  # order through the scanner, for the committee
     image = models.FileField(upload_to=page_path, max_length=255, blank=True)
-    sha256 = models.CharField(max_length=64, db_index=True)  # of the stored PNG file, as sha256sum prints it
+    sha256 = models.CharField(max_length=64, db_index=True)  # of the stored image file, as sha256sum prints it
     status = models.CharField(max_length=12, choices=Status.choices)
     reason = NFCCharField(max_length=255, blank=True)
     page_number = models.PositiveSmallIntegerField(null=True, blank=True)

@@ -52,18 +52,24 @@ class Command(BaseCommand):
             files.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in SUFFIXES) if path.is_dir() else [path])
         output = {"form": chosen.pk, "files": []}
         for first in range(0, len(files), BATCH):  # a few files at a time: their pages are read on all cores
-            batch, entries = [], {}
+            batch, entries = [], []  # the same file named twice is read twice (then a duplicate)
             for path in files[first : first + BATCH]:
-                entries[path] = {"file": str(path)}
+                entry = {"file": str(path)}
+                entries.append((path, entry))
                 try:
-                    batch.append((path, path.read_bytes()))
+                    batch.append((path, path.read_bytes(), entry))
+                except FileNotFoundError:
+                    entry.update(status="refused", message=_("There is no file “%(file)s”.") % {"file": path})
                 except OSError as exc:
-                    entries[path].update(status="refused", message=f"{path.name}: {exc.strerror}")
+                    entry.update(
+                        status="refused",
+                        message=_("“%(file)s” cannot be read (%(error)s).") % {"file": path, "error": exc.strerror},
+                    )
             try:
                 results = scan_files(
                     actor,
                     chosen,
-                    [(path.name, data) for path, data in batch],
+                    [(path.name, data) for path, data, _entry in batch],
                     progress=self._progress(first, len(files)) if format == "text" and sys.stderr.isatty() else None,
                 )
             except PermissionDenied as exc:
@@ -72,11 +78,11 @@ class Command(BaseCommand):
                 ) from exc
             except ValidationError as exc:  # the form cannot be scanned now
                 raise CommandError(" ".join(exc.messages)) from exc
-            for (path, _data), result in zip(batch, results, strict=True):
+            for (_path, _data, entry), result in zip(batch, results, strict=True):
                 if isinstance(result, ValidationError):
-                    entries[path].update(status="refused", message=" ".join(result.messages))
+                    entry.update(status="refused", message=" ".join(result.messages))
                 else:
-                    entries[path].update(
+                    entry.update(
                         status="read",
                         pages=result.pages,
                         ballots=result.ballots,
@@ -84,7 +90,7 @@ class Command(BaseCommand):
                         waiting=result.waiting,
                         ignored=result.ignored,
                     )
-            for path, entry in entries.items():
+            for path, entry in entries:
                 output["files"].append(entry)
                 if format == "text":
                     self._write(path, entry)
