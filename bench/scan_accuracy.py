@@ -4,7 +4,9 @@ Synthetic scans of the real rendered ballots (tinnhiem/scanning/synthetic.py) wi
 mix of marks and every degradation; each knows its truth. A *silent misread* is a row read as a
 key other than the truth without being flagged, or a crossed-out name not flagged. Targets
 (issue): 0 silent misreads on 2,000 seed ballots and 200 ballots of a 44-person form, at most 2 %
-of ballots sent to review, and at least 20 pages/s for 200-dpi scans on the 2-core machine.
+of ballots sent to review, and at least 20 pages/s for 200-dpi scans on the 2-core machine. The
+speed printed here is the recogniser's alone; bench/scan_throughput.py measures the whole count
+(keeping the images, storing the readings) as the scanner page and ``tinnhiem scan`` do it.
 
 Run: .venv/bin/python bench/scan_accuracy.py [--seed-ballots 2000] [--big-ballots 200] [--workers 2]
      [--erasure-sweep 200]  (pencil pages per band of what an eraser left; 0 skips it)
