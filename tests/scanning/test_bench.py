@@ -14,26 +14,17 @@ import pytest
 from tests.fresh_db import outside_environ
 
 ROOT = Path(__file__).resolve().parents[2]
+own_sqlite = pytest.mark.skipif(
+    bool(os.environ.get("DATABASE_URL")), reason="the benchmark makes its own SQLite database"
+)
 
 
-@pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="the benchmark makes its own SQLite database")
-def test_scan_benchmark_runs_on_a_small_sample(tmp_path):
+def run_bench(tmp_path: Path, script: str, *args: str) -> str:
+    """Run a benchmark script outside the suite; its output (it exits non-zero on any failure)."""
     env = outside_environ()
     env["TMPDIR"] = str(tmp_path)  # its throw-away database and uploads
-    args = [
-        "--seed-ballots",
-        "6",
-        "--big-ballots",
-        "2",
-        "--erasure-sweep",
-        "2",
-        "--speed-pages",
-        "4",
-        "--smudge",
-        "0.3",
-    ]
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "scan_accuracy.py"), *args],
+        [sys.executable, str(ROOT / "bench" / script), *args],
         env=env,
         capture_output=True,
         text=True,
@@ -41,25 +32,21 @@ def test_scan_benchmark_runs_on_a_small_sample(tmp_path):
         check=False,
     )
     assert proc.returncode == 0, proc.stderr
-    out = proc.stdout
+    return proc.stdout
+
+
+@own_sqlite
+def test_scan_benchmark_runs_on_a_small_sample(tmp_path):
+    args = ["--seed-ballots", "6", "--big-ballots", "2", "--erasure-sweep", "2", "--speed-pages", "4"]
+    out = run_bench(tmp_path, "scan_accuracy.py", *args, "--smudge", "0.3")
     assert re.search(r"^seed: 6 ballots \(6 pages\).*silent misreads 0;", out, re.M), out
     assert re.search(r"^big: 2 ballots \(8 pages\).*silent misreads 0;", out, re.M), out
     assert "smudge 30.00% of pages" in out and out.count("of the mark left:") == 5
     assert re.search(r"^speed: \d+\.\d pages/s", out, re.M), out
 
 
-@pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="the benchmark makes its own SQLite database")
+@own_sqlite
 def test_scan_throughput_benchmark_runs_on_a_small_sample(tmp_path):
-    env = outside_environ()
-    env["TMPDIR"] = str(tmp_path)
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "scan_throughput.py"), "--pages", "3", "--pdf-pages", "2"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr  # it asserts that every page became a ballot
+    out = run_bench(tmp_path, "scan_throughput.py", "--pages", "3", "--pdf-pages", "2")  # every page a ballot
     for way in ("one JPEG per page", "one PNG per page", "PDF, one JPEG per page"):
-        assert re.search(rf"^{re.escape(way)}: \d+\.\d pages/s", proc.stdout, re.M), proc.stdout
+        assert re.search(rf"^{re.escape(way)}: \d+\.\d pages/s", out, re.M), out
