@@ -14,7 +14,9 @@ from tinnhiem.scanning import synthetic
 from tinnhiem.voting.usecases import counting
 
 
-def _scan_vote(office, make_user, conference, tag: str = "s", more_people: int = 0):
+def _scan_vote(office, make_user, conference, tag: str = "s", more_people: int = 0, after_printing=None):
+    """``after_printing(people)``: the ballots are printed while the conference is still being
+    prepared, and then the list of rated persons is changed; the scans are of that printing."""
     chair = make_user("chair", f"chair-{tag}")
     counters = [make_user("committee", f"kp{tag}{i}") for i in range(3)]
     people, voters = build(office, conference, 12)
@@ -22,6 +24,11 @@ def _scan_vote(office, make_user, conference, tag: str = "s", more_people: int =
         people.append(
             rated.add_rated_person(office, conference, full_name=f"Nguyễn Văn Thành {i + 1}", post="Trưởng phòng")
         )
+    printed = None
+    if after_printing is not None:
+        form = day.create_ballot_form(office, conference, name="Phiếu tín nhiệm", people=people)
+        printed = ballots.render_one(form)
+        after_printing(people)
     day.open_conference(chair, conference)
     day.check_in(office, conference, voters[:10])
     for voter, role, user in zip(voters[:3], ROLES[:3], counters, strict=True):
@@ -29,7 +36,7 @@ def _scan_vote(office, make_user, conference, tag: str = "s", more_people: int =
     day.record_committee_approval(chair, conference, votes_for=10, against=0, abstaining=0)
     form = conference.ballot_forms.get()
     day.set_counting_mode(office, form, mode="scan")
-    pdf, layout = ballots.render_one(form)  # printed: the layout is registered for the scanner
+    pdf, layout = printed or ballots.render_one(form)  # printed: the layout is registered for the scanner
     day.open_voting(chair, conference)
     counting.record_ballot_counts(
         counters[0], form, issued=10, collected=6, note="Bốn đại biểu ra về trước khi bỏ phiếu"

@@ -358,3 +358,117 @@ def test_a_long_ballot_page_lists_the_rows_to_check(client, long_vote, make_long
     assert re.findall(r'href="#hang-(\d+)"', listed) == [str(row) for row in rows]
     assert all(f'id="hang-{row}"' in html for row in range(1, 19))
     assert html.count('loading="lazy"') == 18
+
+
+def test_a_name_corrected_after_printing_is_read_against_the_name_printed(office, make_user, conference):
+    """A typo fixed after the ballots were printed: the same persons in the same order, so the
+    printed ballots still count, and the name check compares each page with what was printed on
+    it (before, every row of that person was flagged as ink on a printed name)."""
+    from tests.scanning.conftest import _scan_maker, _scan_vote
+    from tinnhiem.conferences.usecases import rated
+
+    def fix_typo(people):
+        person = people[1]
+        rated.update_rated_person(
+            office,
+            person,
+            full_name="Lê Thị Hồng Nhung",
+            post="Phó Chủ tịch Ủy ban nhân dân thành phố",
+            group=person.group,
+            retirement_notified=False,
+            took_office_on=None,
+            decision=person.decision,
+        )
+
+    vote = _scan_vote(office, make_user, conference, tag="t", after_printing=fix_typo)
+    form = vote["form"]
+    assert form.printed_layouts.count() == 1  # the corrected list is not printed yet
+    make = _scan_maker(vote)
+    results = scan.scan_files(vote["member"], form, [(f"{i}.png", make(7100 + i, style="cross")[0]) for i in range(3)])
+    assert [(r.ballots, r.to_review) for r in results] == [(1, 0)] * 3
+    # a crossed-out name on the old printing is still found
+    data, truth, _image = make(7200, style="cross", crossed_name=True)
+    assert scan.scan_file(vote["member"], form, name="gach.png", data=data).to_review == 1
+    flags = form.scanned_ballots.get(position=4).flags
+    assert truth.crossed_name and [f["person"] for f in flags if f["why"] == "name"] == [0]
+
+
+def test_a_ballot_printed_for_an_earlier_list_is_refused(office, make_user, conference):
+    """A person is no longer rated after the ballots were printed: a mark on row 2 of the old
+    ballot is not a mark for whoever is on row 2 now. The page is refused with its reason."""
+    from tests.scanning.conftest import _scan_maker, _scan_vote
+    from tinnhiem.conferences.usecases import rated
+    from tinnhiem.documents import ballots
+
+    def exclude_one(people):
+        person = people.pop(1)
+        rated.update_rated_person(
+            office,
+            person,
+            full_name=person.full_name,
+            post=person.post,
+            group=person.group,
+            retirement_notified=False,
+            took_office_on=None,
+            decision="excluded",
+            decision_note="Đã có quyết định nghỉ hưu",
+        )
+
+    vote = _scan_vote(office, make_user, conference, tag="c", more_people=1, after_printing=exclude_one)
+    form = vote["form"]
+    assert len(vote["geometry"]["pages"][0]["rows"]) == 3 and len(form.people_on_ballot()) == 2
+    report = scan.scan_file(vote["member"], form, name="cu.png", data=_scan_maker(vote)(7300, style="cross")[0])
+    assert (report.pages, report.ballots) == (1, 0)
+    assert [i["reason"] for i in report.ignored] == ["stale_layout"]
+    assert report.ignored[0]["text"].startswith("phiếu in theo danh sách người được lấy phiếu trước khi sửa")
+    assert form.scanned_ballots.count() == 0
+    assert form.scanned_pages.get().status == ScannedPage.Status.NOT_BALLOT
+    # the ballots printed for the list as it is now are read
+    pdf, layout = ballots.render_one(form)
+    now = _scan_maker({**vote, "pdf": pdf, "geometry": layout.as_dict()})
+    assert scan.scan_file(vote["member"], form, name="moi.png", data=now(7301, style="cross")[0]).ballots == 1
+
+
+def test_only_a_layout_printed_for_the_same_persons_in_the_same_order_is_read(scan_vote):
+    """The same number of rows is not enough: the version names the persons printed."""
+    from tinnhiem.documents import ballots
+    from tinnhiem.documents.layout import ballot_layout
+
+    form = scan_vote["form"]
+    people = form.people_on_ballot()
+    levels = list(form.conference.rules.level_keys)
+    current = ballots.layout_for(form)
+    assert current.version == form.printed_layouts.get().version
+    swapped = ballot_layout(2, levels, printed=[(p.pk, p.full_name, p.post) for p in reversed(people)])
+    other = ballot_layout(2, levels, printed=[(people[0].pk, people[0].full_name, people[0].post), (999, "X", "Y")])
+    typo = ballot_layout(2, levels, printed=[(p.pk, p.full_name.upper(), p.post) for p in people])
+    assert len({current.version, swapped.version, other.version, typo.version}) == 4
+    for layout in (swapped, other, typo):
+        ballots.register_layout(form, layout)
+    geometry_for = scan._geometry(form)
+    for layout in (swapped, other):
+        with pytest.raises(NotABallot) as info:
+            geometry_for(SheetId(form.conference_id, form.pk, layout.version, 1))
+        assert info.value.reason == "stale_layout"
+    assert geometry_for(SheetId(form.conference_id, form.pk, typo.version, 1)) == typo.as_dict()
+    assert geometry_for(SheetId(form.conference_id, form.pk, current.version, 1)) == current.as_dict()
+
+
+def test_a_layout_printed_before_the_list_was_part_of_the_version_is_read_by_its_person_ids(scan_vote):
+    """Ballots printed by an earlier tinnhiem (layout format 1: the version hashed the geometry
+    alone) are read when the person ids kept with them are the form's, and refused otherwise."""
+    from tinnhiem.documents.layout import ballot_layout
+    from tinnhiem.documents.models import PrintedLayout
+
+    form = scan_vote["form"]
+    ids = [p.pk for p in form.people_on_ballot()]
+    old = ballot_layout(len(ids), list(form.conference.rules.level_keys)).as_dict()
+    old.pop("printed")
+    old["format"] = 1
+    PrintedLayout.objects.create(form=form, version="0123456789ab", geometry=old, people=ids)
+    PrintedLayout.objects.create(form=form, version="ba9876543210", geometry=old, people=ids[::-1])
+    geometry_for = scan._geometry(form)
+    assert geometry_for(SheetId(form.conference_id, form.pk, "0123456789ab", 1)) == old
+    with pytest.raises(NotABallot) as info:
+        geometry_for(SheetId(form.conference_id, form.pk, "ba9876543210", 1))
+    assert info.value.reason == "stale_layout"

@@ -26,8 +26,11 @@ def qr_key() -> bytes:
 
 
 def layout_for(form: BallotForm) -> BallotLayout:
+    """The layout of the form's ballot as it would be printed now: its geometry and its list."""
     people = list(form.people_on_ballot())
-    return ballot_layout(len(people), list(form.conference.rules.level_keys))
+    return ballot_layout(
+        len(people), list(form.conference.rules.level_keys), [(p.pk, p.full_name, p.post) for p in people]
+    )
 
 
 @transaction.atomic
@@ -36,7 +39,7 @@ def register_layout(form: BallotForm, layout: BallotLayout) -> PrintedLayout:
     stored, _created = PrintedLayout.objects.get_or_create(
         form=form,
         version=layout.version,
-        defaults={"geometry": layout.as_dict(), "people": [p.pk for p in form.people_on_ballot()]},
+        defaults={"geometry": layout.as_dict(), "people": layout.person_ids},
     )
     return stored
 
@@ -78,7 +81,7 @@ def ballot_data(form: BallotForm, layout: BallotLayout, *, copies: int) -> dict[
         "page_word": page_word,
         "footer": footer,
         "level_labels": [rules.level(k).label for k in layout.levels],
-        "people": [{"name": p.full_name, "post": p.post} for p in form.people_on_ballot()],
+        "people": [{"name": name, "post": post} for _id, name, post in layout.printed],
         "layout": layout.as_dict(),
         "markers": {str(i): aruco_svg(i) for i in layout.markers},
         "qr": [
@@ -98,7 +101,9 @@ def render_ballots(form: BallotForm, *, copies: int, progress: Callable[[int, in
     return render_pdf_chunks("ballot", lambda n: ballot_data(form, layout, copies=n), copies, progress=progress)
 
 
-def render_one(form: BallotForm) -> tuple[bytes, BallotLayout]:
-    layout = layout_for(form)
-    register_layout(form, layout)
+def render_one(form: BallotForm, layout: BallotLayout | None = None) -> tuple[bytes, BallotLayout]:
+    """One copy: of the ballot as printed now (and registered), or of ``layout``, one printed before."""
+    if layout is None:
+        layout = layout_for(form)
+        register_layout(form, layout)
     return render_pdf("ballot", ballot_data(form, layout, copies=1)), layout

@@ -2,8 +2,10 @@
 
 Every position is in millimetres from the top-left corner of the A4 page. The Typst template
 places each element exactly where this layout says, and the same layout is exported for the
-scanner, so nothing is guessed back from the image. The layout version is a hash of the geometry:
-any change in the layout gives a new version, and a scan names the version it was printed with.
+scanner, so nothing is guessed back from the image. The layout version is a hash of the geometry
+and of the list printed on it (each rated person's id, name and post, in order): any change in
+either gives a new version, and a scan names the version it was printed with. So a ballot printed
+before the list changed is never read as if it showed the list of today (docs/scanning.md).
 
 Fiducials are ArUco markers (DICT_4X4_50, ids 0–3) whose black square is ``MARKER`` mm wide, at the
 four corners, clear of the stamp area (đóng dấu treo) at the top left of the header.
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -34,7 +37,7 @@ TABLE_BOTTOM = 262.0
 HEADER_ROW = 10.0
 ROW_H = 14.0
 BOX_W, BOX_H = 10.0, 8.0
-LAYOUT_FORMAT = 1
+LAYOUT_FORMAT = 2  # 2: the printed list is part of the layout (and of its version)
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,11 @@ class BallotLayout:
     stamp_area: tuple[float, float, float, float]
     page_size: tuple[float, float] = (PAGE_W, PAGE_H)
     format: int = LAYOUT_FORMAT
+    printed: list[tuple[int, str, str]] = field(default_factory=list)  # (person id, name, post) per row
+
+    @property
+    def person_ids(self) -> list[int]:
+        return [person_id for person_id, _name, _post in self.printed]
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -91,7 +99,8 @@ class BallotLayout:
 
     @property
     def version(self) -> str:
-        """12 hex digits of SHA-256 over the canonical geometry: the layout version printed in the QR."""
+        """12 hex digits of SHA-256 over the canonical geometry and printed list: the layout
+        version printed in the QR."""
         canonical = json.dumps(self.as_dict(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()[:12]
 
@@ -121,10 +130,13 @@ def rows_per_page(first: bool) -> int:
     return int((TABLE_BOTTOM - top - HEADER_ROW) // ROW_H)
 
 
-def ballot_layout(n_people: int, levels: list[str]) -> BallotLayout:
-    """Lay out a form of ``n_people`` rows with one box per level, over as many pages as needed."""
+def ballot_layout(n_people: int, levels: list[str], printed: Sequence[tuple[int, str, str]] = ()) -> BallotLayout:
+    """Lay out a form of ``n_people`` rows with one box per level, over as many pages as needed.
+    ``printed``: what each row shows, (person id, name, post); empty for geometry alone."""
     if n_people < 1:
         raise ValueError("a ballot needs at least one rated person")
+    if printed and len(printed) != n_people:
+        raise ValueError("one printed person per row")
     columns = columns_for(levels)
     pages: list[Page] = []
     person = 0
@@ -162,7 +174,17 @@ def ballot_layout(n_people: int, levels: list[str]) -> BallotLayout:
         marker_size=MARKER,
         qr=(QR_POS[0], QR_POS[1], QR_SIZE),
         stamp_area=STAMP_AREA,
+        printed=[(int(i), str(name), str(post)) for i, name, post in printed],
     )
+
+
+def layout_from_dict(data: dict[str, Any]) -> BallotLayout | None:
+    """The layout a stored geometry was printed with, laid out again; None when this code would
+    lay it out differently (an older format), so that its version cannot be reproduced."""
+    if data.get("format") != LAYOUT_FORMAT:
+        return None
+    layout = ballot_layout(data["n_people"], data["levels"], [tuple(p) for p in data["printed"]])
+    return layout if layout.as_dict() == data else None
 
 
 def table_rect(layout: BallotLayout, page: Page) -> tuple[float, float, float, float]:

@@ -29,6 +29,10 @@ PAGE_REASONS = {
     "other_conference": _("a ballot of another conference: count it with that conference's ballots"),
     "other_form": _("a ballot of another ballot form of this conference: scan it on that form's page"),
     "unknown_layout": _("a layout of this ballot form that was never printed here"),
+    "stale_layout": _(
+        "printed for the list of rated persons before it was changed: not read, as a mark on a row "
+        "may not be for the person on that row now"
+    ),
     "incomplete": _("a page of a multi-page ballot is missing"),
     "pending": _("waits for the other pages of its ballot (in the next file)"),
 }

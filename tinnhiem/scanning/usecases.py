@@ -10,7 +10,6 @@ import secrets
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import cv2
@@ -25,7 +24,8 @@ from django.utils.translation import gettext as _
 
 from tinnhiem.audit.log import record
 from tinnhiem.conferences.models import BallotForm, CommitteeMember
-from tinnhiem.documents.ballots import qr_key
+from tinnhiem.documents.ballots import layout_for, qr_key
+from tinnhiem.documents.layout import BallotLayout, layout_from_dict
 from tinnhiem.documents.models import PrintedLayout
 from tinnhiem.text import clean_line
 from tinnhiem.voting.models import Ruling
@@ -137,30 +137,71 @@ def load_pages(name: str, data: bytes) -> list[np.ndarray]:
     return [_decode(source, name) for source in _sources(name, data)]
 
 
-@lru_cache(maxsize=32)
-def _blank_ink(form_id: int, version: str, printed: tuple) -> dict[int, np.ndarray] | None:
-    """The blank ballot's ink, for the name check: rendered once per layout version and printed
-    text (``printed``, the names and posts, is part of the key: the layout version is a hash of
-    the geometry only)."""
-    from tinnhiem.documents.ballots import layout_for, render_one
-    from tinnhiem.scanning.synthetic import render_blank
-
-    form = BallotForm.objects.select_related("conference__campaign").get(pk=form_id)
-    if layout_for(form).version != version:
-        return None
-    pdf, layout = render_one(form)
-    return {page.number: recognize.blank_ink(render_blank(pdf, page.number - 1, 150)) for page in layout.pages}
+_BLANKS: dict[tuple[int, str], dict[int, np.ndarray]] = {}
 
 
-def _geometry(form: BallotForm) -> Callable[[Any], dict | None]:
-    stored = {p.version: p.geometry for p in PrintedLayout.objects.filter(form=form)}
+def _blank_ink(form: BallotForm, layout: BallotLayout) -> dict[int, np.ndarray]:
+    """The ink of ``layout``'s blank ballot, page by page, for the name check: rendered with the
+    names and posts printed on it, once per form and layout version (which covers that list)."""
+    key = (form.pk, layout.version)
+    if key not in _BLANKS:
+        from tinnhiem.documents.ballots import render_one
+        from tinnhiem.scanning.synthetic import render_blank
+
+        pdf, _layout = render_one(form, layout)
+        if len(_BLANKS) >= 32:
+            _BLANKS.pop(next(iter(_BLANKS)))
+        _BLANKS[key] = {
+            page.number: recognize.blank_ink(render_blank(pdf, page.number - 1, 150)) for page in layout.pages
+        }
+    return _BLANKS[key]
+
+
+@dataclass(frozen=True)
+class _Printings:
+    """The layouts printed for a form, as the scanner reads them."""
+
+    readable: dict[str, tuple[dict, BallotLayout]]  # version → (geometry, layout the name check compares with)
+    stale: set[str]  # printed for another list of rated persons: never read
+
+
+def _printings(form: BallotForm) -> _Printings:
+    """A page is read only if it was printed for the persons on the form now, in the same order
+    and with the same levels. A name or post corrected since printing does not matter: the page is
+    compared with the text printed on it. Any other change (a person no longer rated, another
+    person, another order) makes the printed ballots stale: a mark on a row is then not a mark for
+    whoever is on that row today."""
+    current = layout_for(form)
+    same_geometry = {**current.as_dict(), "format": 1}
+    same_geometry.pop("printed")
+    readable: dict[str, tuple[dict, BallotLayout]] = {}
+    stale: set[str] = set()
+    for printed in PrintedLayout.objects.filter(form=form):
+        layout = current if printed.version == current.version else layout_from_dict(printed.geometry)
+        if layout is not None:
+            same = layout.person_ids == current.person_ids and layout.levels == current.levels
+        else:  # printed before the list was part of the version: its person ids were kept
+            same = printed.geometry == same_geometry and printed.people == current.person_ids
+            layout = current  # its names are not known: compared with today's, as then
+        if same:
+            readable[printed.version] = (printed.geometry, layout)
+        else:
+            stale.add(printed.version)
+    return _Printings(readable, stale)
+
+
+def _geometry(form: BallotForm, printings: _Printings | None = None) -> Callable[[Any], dict | None]:
+    printings = printings or _printings(form)
 
     def geometry_for(sheet):
         if sheet.conference != form.conference_id:
             raise recognize.NotABallot("other_conference", str(sheet.conference))
         if sheet.form != form.pk:
             raise recognize.NotABallot("other_form", str(sheet.form))
-        return stored.get(sheet.version)
+        if sheet.version in printings.stale:
+            raise recognize.NotABallot("stale_layout", sheet.version)
+        found = printings.readable.get(sheet.version)
+        return found[0] if found else None
 
     return geometry_for
 
@@ -216,12 +257,10 @@ def _read_files(form: BallotForm, files: list[tuple[str, bytes]], progress) -> I
     """Read every page of every file on all cores; nothing is stored here. The pages of each file
     are given as soon as they are read, so that storing one file overlaps reading the next."""
     key = qr_key()
-    geometry_for = _geometry(form)
-    printed = tuple((p.full_name, p.post) for p in people_of(form))
-    inks = {  # rendered here, once: the workers only look them up
-        version: _blank_ink(form.pk, version, printed)
-        for version in PrintedLayout.objects.filter(form=form).values_list("version", flat=True)
-    }
+    printings = _printings(form)
+    geometry_for = _geometry(form, printings)
+    # rendered here, once: the workers only look them up
+    inks = {version: _blank_ink(form, layout) for version, (_geometry_, layout) in printings.readable.items()}
 
     def read_page(source: _Source, name: str) -> _Read:
         image = _decode(source, name)
