@@ -2,7 +2,8 @@
 
 Uses nothing but the archive and the site's public key: the signature of the manifest, the hash of
 every file, the audit hash chain, a recount of every ballot form with the counting core, and the
-fingerprint printed in the minutes. No database, no Django.
+fingerprint printed in the minutes. No database, no Django: its findings are English message
+ids with their values, which the command line translates (``Finding.translated``).
 """
 
 from __future__ import annotations
@@ -12,10 +13,13 @@ import hashlib
 import io
 import json
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from tinnhiem.ballotfile import parse_ballot_csv
 from tinnhiem.rules import BallotCounts, PersonTotals, RulesError, compute_result, load_rule_set_text, tally_ballots
+from tinnhiem.rules.errors import gettext_noop
 from tinnhiem.rules.report import result_to_json
 
 from .chain import fingerprint, verify_chain
@@ -23,10 +27,35 @@ from .chain import fingerprint, verify_chain
 FORMAT = "tinnhiem-record/1"
 
 
+class Finding(str):
+    """One line of the verdict: its English text (a ``str``, for scripts and tests), and the message
+    id and values from which the command line shows it in the user's language."""
+
+    message: str
+    values: dict[str, Any]
+
+    def __new__(cls, message: str, **values: Any) -> Finding:
+        finding = super().__new__(cls, message % values)
+        finding.message, finding.values = message, values
+        return finding
+
+    def translated(self, gettext: Callable[[str], str]) -> str:
+        """As ``RulesError.translated``: a value that can be translated (an error) is, too."""
+        values = {k: v.translated(gettext) if hasattr(v, "translated") else v for k, v in self.values.items()}
+        return gettext(self.message) % values
+
+
+_CHAIN = {  # audit.chain.Problem.reason
+    "hash": gettext_noop("audit event %(seq)s: its content was altered (hash broken)"),
+    "link": gettext_noop("audit event %(seq)s: it does not follow the event before it (link broken)"),
+    "gap": gettext_noop("audit event %(seq)s: an event before it is missing (gap)"),
+}
+
+
 @dataclass
 class Verdict:
-    problems: list[str] = field(default_factory=list)
-    checked: list[str] = field(default_factory=list)
+    problems: list[Finding] = field(default_factory=list)
+    checked: list[Finding] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -56,12 +85,12 @@ def verify_record(data: bytes, public_key: bytes | None, scans: dict[str, str] |
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        verdict.problems.append("archive: not a ZIP file")
+        verdict.problems.append(Finding(gettext_noop("archive: not a ZIP file")))
         return verdict
     names = set(archive.namelist())
     for required in ("manifest.json", "manifest.sig", "record.json", "audit.json"):
         if required not in names:
-            verdict.problems.append(f"archive: {required} is missing")
+            verdict.problems.append(Finding(gettext_noop("archive: %(file)s is missing"), file=required))
     if verdict.problems:
         return verdict
     manifest_bytes = archive.read("manifest.json")
@@ -71,36 +100,47 @@ def verify_record(data: bytes, public_key: bytes | None, scans: dict[str, str] |
         raw = base64.b64decode(key) if len(key) != 32 else key
         Ed25519PublicKey.from_public_bytes(raw).verify(base64.b64decode(signature), manifest_bytes)
         verdict.checked.append(
-            "signature of the manifest"
-            + ("" if public_key is not None else " (with the key inside the archive: not independent)")
+            Finding(gettext_noop("signature of the manifest"))
+            if public_key is not None
+            else Finding(gettext_noop("signature of the manifest (with the key inside the archive: not independent)"))
         )
     except (InvalidSignature, ValueError):
-        verdict.problems.append("signature: the manifest is not signed by this key")
+        verdict.problems.append(Finding(gettext_noop("signature: the manifest is not signed by this key")))
     manifest = json.loads(manifest_bytes)
     for name, digest in manifest["files"].items():
         if name not in names:
-            verdict.problems.append(f"{name}: listed in the manifest but missing")
+            verdict.problems.append(Finding(gettext_noop("%(file)s: listed in the manifest but missing"), file=name))
         elif hashlib.sha256(archive.read(name)).hexdigest() != digest:
-            verdict.problems.append(f"{name}: altered (SHA-256 does not match the manifest)")
-    for name in names - set(manifest["files"]) - {"manifest.json", "manifest.sig", "public_key.b64"}:
-        verdict.problems.append(f"{name}: not listed in the manifest")
-    verdict.checked.append(f"{len(manifest['files'])} files against the manifest")
+            verdict.problems.append(
+                Finding(gettext_noop("%(file)s: altered (SHA-256 does not match the manifest)"), file=name)
+            )
+    for name in sorted(names - set(manifest["files"]) - {"manifest.json", "manifest.sig", "public_key.b64"}):
+        verdict.problems.append(Finding(gettext_noop("%(file)s: not listed in the manifest"), file=name))
+    verdict.checked.append(Finding(gettext_noop("%(n)s files against the manifest"), n=len(manifest["files"])))
 
     record = json.loads(archive.read("record.json"))
     if record.get("format") != FORMAT:
-        verdict.problems.append(f"record.json: unknown format {record.get('format')!r}")
+        verdict.problems.append(
+            Finding(gettext_noop("record.json: unknown format %(format)s"), format=repr(record.get("format")))
+        )
         return verdict
     events = json.loads(archive.read("audit.json"))
     for problem in verify_chain(events):
-        verdict.problems.append(f"audit event {problem.seq}: {problem.reason} broken")
+        verdict.problems.append(Finding(_CHAIN[problem.reason], seq=problem.seq))
     head = events[-1]["hash"] if events else "0" * 64
     if head != record["audit_head"]:
-        verdict.problems.append("audit: the chain head differs from the one recorded")
-    verdict.checked.append(f"audit chain of {len(events)} events, fingerprint {fingerprint(head)}")
+        verdict.problems.append(Finding(gettext_noop("audit: the chain head differs from the one recorded")))
+    verdict.checked.append(
+        Finding(
+            gettext_noop("audit chain of %(n)s events, fingerprint %(fingerprint)s"),
+            n=len(events),
+            fingerprint=fingerprint(head),
+        )
+    )
 
     rules = load_rule_set_text(archive.read(record["rules_file"]).decode("utf-8"))
     for form in record["forms"]:
-        label = f"form {form['id']} ({form['name']})"
+        label = {"form": form["id"], "name": form["name"]}
         try:
             if form["ballots_file"]:
                 parsed = parse_ballot_csv(archive.read(form["ballots_file"]).decode("utf-8"), rules)
@@ -119,21 +159,31 @@ def verify_record(data: bytes, public_key: bytes | None, scans: dict[str, str] |
                     BallotCounts(form["issued"], form["collected"], form["whole_invalid"]),
                 )
         except RulesError as exc:
-            verdict.problems.append(f"{label}: cannot be recounted ({exc})")
+            verdict.problems.append(
+                Finding(gettext_noop("form %(form)s (%(name)s): cannot be recounted (%(error)s)"), **label, error=exc)
+            )
             continue
         stored = json.loads(archive.read(form["result_file"]))
         if result_to_json(result) != _contract(stored):
-            verdict.problems.append(f"{label}: the recount differs from the published result")
+            verdict.problems.append(
+                Finding(
+                    gettext_noop("form %(form)s (%(name)s): the recount differs from the published result"), **label
+                )
+            )
         else:
-            verdict.checked.append(f"{label}: recount equals the published result")
+            verdict.checked.append(
+                Finding(gettext_noop("form %(form)s (%(name)s): recount equals the published result"), **label)
+            )
     if scans is not None:
         _check_scans(record, scans, verdict)
     if record.get("minutes_file"):
         text = _pdf_text(archive.read(record["minutes_file"]))
         if fingerprint(head) not in text:
-            verdict.problems.append("minutes: the audit fingerprint printed in the minutes differs")
+            verdict.problems.append(
+                Finding(gettext_noop("minutes: the audit fingerprint printed in the minutes differs"))
+            )
         else:
-            verdict.checked.append("fingerprint printed in the minutes")
+            verdict.checked.append(Finding(gettext_noop("fingerprint printed in the minutes")))
     return verdict
 
 
@@ -146,15 +196,30 @@ def _check_scans(record: dict, scans: dict[str, str], verdict: Verdict) -> None:
         if not hashes:
             continue
         listed |= hashes
-        label = f"form {form['id']} ({form['name']})"
+        label = {"form": form["id"], "name": form["name"], "total": len(hashes)}
         missing = hashes - present
         if missing:
-            verdict.problems.append(f"{label}: {len(missing)} of {len(hashes)} scan images are missing or altered")
+            verdict.problems.append(
+                Finding(
+                    gettext_noop(
+                        "form %(form)s (%(name)s): %(missing)s of %(total)s scan images are missing or altered"
+                    ),
+                    **label,
+                    missing=len(missing),
+                )
+            )
         else:
-            verdict.checked.append(f"{label}: {len(hashes)} scan images match the record")
+            verdict.checked.append(
+                Finding(gettext_noop("form %(form)s (%(name)s): %(total)s scan images match the record"), **label)
+            )
     for name, digest in sorted(scans.items()):
         if digest not in listed:
-            verdict.problems.append(f"{name}: a scan image that is not in the record (altered, or of another record)")
+            verdict.problems.append(
+                Finding(
+                    gettext_noop("%(file)s: a scan image that is not in the record (altered, or of another record)"),
+                    file=name,
+                )
+            )
 
 
 def _pdf_text(data: bytes) -> str:

@@ -39,9 +39,9 @@ class Command(BaseCommand):
             }
         verdict = verify_record(data, public_key.encode() if public_key else None, images)
         for line in verdict.checked:
-            self.stdout.write("  " + _("correct: %(what)s") % {"what": line})
+            self.stdout.write("  " + _("correct: %(what)s") % {"what": line.translated(_)})
         for line in verdict.problems:
-            self.stdout.write("  " + _("WRONG: %(what)s") % {"what": line})
+            self.stdout.write("  " + _("WRONG: %(what)s") % {"what": line.translated(_)})
         if not verdict.ok:
             raise CommandError(_("The record is NOT valid: %(n)s discrepancies.") % {"n": len(verdict.problems)})
         self.stdout.write(_("The record is valid: every check is correct."))
