@@ -7,6 +7,7 @@ import hashlib
 import os
 import re
 import secrets
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -138,23 +139,25 @@ def load_pages(name: str, data: bytes) -> list[np.ndarray]:
 
 
 _BLANKS: dict[tuple[int, str], dict[int, np.ndarray]] = {}
+_BLANKS_LOCK = threading.Lock()  # the server reads uploads on several threads
 
 
 def _blank_ink(form: BallotForm, layout: BallotLayout) -> dict[int, np.ndarray]:
     """The ink of ``layout``'s blank ballot, page by page, for the name check: rendered with the
     names and posts printed on it, once per form and layout version (which covers that list)."""
     key = (form.pk, layout.version)
-    if key not in _BLANKS:
-        from tinnhiem.documents.ballots import render_one
-        from tinnhiem.scanning.synthetic import render_blank
+    with _BLANKS_LOCK:
+        if key not in _BLANKS:
+            from tinnhiem.documents.ballots import render_one
+            from tinnhiem.scanning.synthetic import render_blank
 
-        pdf, _layout = render_one(form, layout)
-        if len(_BLANKS) >= 32:
-            _BLANKS.pop(next(iter(_BLANKS)))
-        _BLANKS[key] = {
-            page.number: recognize.blank_ink(render_blank(pdf, page.number - 1, 150)) for page in layout.pages
-        }
-    return _BLANKS[key]
+            pdf, _layout = render_one(form, layout)
+            if len(_BLANKS) >= 32:
+                _BLANKS.pop(next(iter(_BLANKS)))
+            _BLANKS[key] = {
+                page.number: recognize.blank_ink(render_blank(pdf, page.number - 1, 150)) for page in layout.pages
+            }
+        return _BLANKS[key]
 
 
 @dataclass(frozen=True)
