@@ -65,3 +65,31 @@ def test_command_line(seed, tmp_path, capsys):
     ballots = tmp_path / "p.pdf"
     call_command("documents", str(seed.pk), "ballots", "--copies", "5", "-o", str(ballots))
     assert len(pdf_pages(ballots.read_bytes())) == 5
+
+
+def test_ballots_printed_for_an_earlier_list_are_warned_about(office, conference):
+    """Printed during preparation, then a person is no longer rated: the documents page says the
+    printed ballots must be printed again (the scanner refuses them). A corrected name does not."""
+    from tests.voting.conftest import build
+    from tinnhiem.conferences.usecases import day, rated
+
+    people, _voters = build(office, conference, 3)
+    form = day.create_ballot_form(office, conference, name="Phiếu tín nhiệm", people=people)
+    client = Client()
+    client.force_login(office)
+    address = reverse("documents:list", args=[conference.pk])
+    warning = "hãy in lại phiếu và huỷ phiếu cũ"
+    assert client.get(reverse("documents:ballots", args=[conference.pk, form.pk]), {"copies": 2}).status_code == 200
+    assert warning not in client.get(address).content.decode()
+
+    def edit(person, **changes):
+        fields = dict(full_name=person.full_name, post=person.post, group=person.group, decision=person.decision)
+        rated.update_rated_person(
+            office, person, retirement_notified=False, took_office_on=None, **{**fields, **changes}
+        )
+
+    edit(people[0], full_name="Trần Minh Đức", post="Phó Chủ tịch Ủy ban nhân dân")  # a corrected post
+    assert warning not in client.get(address).content.decode()
+    edit(people[1], decision="excluded", decision_note="Có quyết định điều động")
+    page = client.get(address).content.decode()
+    assert "Phiếu “Phiếu tín nhiệm” đã được in (" in page and warning in page

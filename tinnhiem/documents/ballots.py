@@ -4,6 +4,7 @@ geometry for the scanner, and the PDF of N identical copies."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from tinnhiem.conferences.models import BallotForm
 
-from .layout import BallotLayout, ballot_layout
+from .layout import BallotLayout, ballot_layout, layout_from_dict
 from .marks import SheetId, aruco_svg, qr_payload, qr_svg
 from .models import PrintedLayout
 from .render import render_pdf, render_pdf_chunks
@@ -42,6 +43,39 @@ def register_layout(form: BallotForm, layout: BallotLayout) -> PrintedLayout:
         defaults={"geometry": layout.as_dict(), "people": layout.person_ids},
     )
     return stored
+
+
+@dataclass(frozen=True)
+class Printings:
+    """The layouts printed for a form, as the scanner reads them."""
+
+    readable: dict[str, tuple[dict, BallotLayout]]  # version → (geometry, layout the name check compares with)
+    stale: dict[str, PrintedLayout]  # printed for another list of rated persons: never read
+
+
+def printings(form: BallotForm) -> Printings:
+    """A page is read only if it was printed for the persons on the form now, in the same order
+    and with the same levels. A name or post corrected since printing does not matter: the page is
+    compared with the text printed on it. Any other change (a person no longer rated, another
+    person, another order) makes the printed ballots stale: a mark on a row is then not a mark for
+    whoever is on that row today."""
+    current = layout_for(form)
+    same_geometry = {**current.as_dict(), "format": 1}
+    same_geometry.pop("printed")
+    readable: dict[str, tuple[dict, BallotLayout]] = {}
+    stale: dict[str, PrintedLayout] = {}
+    for printed in PrintedLayout.objects.filter(form=form).order_by("created_at"):
+        layout = current if printed.version == current.version else layout_from_dict(printed.geometry)
+        if layout is not None:
+            same = layout.person_ids == current.person_ids and layout.levels == current.levels
+        else:  # printed before the list was part of the version: its person ids were kept
+            same = printed.geometry == same_geometry and printed.people == current.person_ids
+            layout = current  # its names are not known: compared with today's, as then
+        if same:
+            readable[printed.version] = (printed.geometry, layout)
+        else:
+            stale[printed.version] = printed
+    return Printings(readable, stale)
 
 
 def ballot_data(form: BallotForm, layout: BallotLayout, *, copies: int) -> dict[str, Any]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 
 from tinnhiem.accounts.roles import PREPARE, VIEW, permission_required
 from tinnhiem.conferences.models import BallotForm, Conference
@@ -32,13 +34,18 @@ def documents(request, conference_id: int):
     from django.conf import settings
 
     address = settings.TINNHIEM_PUBLIC_URL or request.build_absolute_uri("/").rstrip("/")
+    forms = list(conference.ballot_forms.select_related("conference__campaign"))
+    for form in forms:  # ballots printed before the list of rated persons changed
+        form.stale_printed = ", ".join(
+            date_format(localtime(p.created_at), "H:i d/m/Y") for p in ballots.printings(form).stale.values()
+        )
     loopback = any(h in address for h in ("://127.", "://localhost", "://[::1]"))
     return render(
         request,
         "documents/documents.html",
         {
             "conference": conference,
-            "forms": conference.ballot_forms.all(),
+            "forms": forms,
             "present": conference.voters.count(),
             "address": address,
             "loopback": loopback,

@@ -25,9 +25,8 @@ from django.utils.translation import gettext as _
 
 from tinnhiem.audit.log import record
 from tinnhiem.conferences.models import BallotForm, CommitteeMember
-from tinnhiem.documents.ballots import layout_for, qr_key
-from tinnhiem.documents.layout import BallotLayout, layout_from_dict
-from tinnhiem.documents.models import PrintedLayout
+from tinnhiem.documents.ballots import Printings, printings, qr_key
+from tinnhiem.documents.layout import BallotLayout
 from tinnhiem.text import clean_line
 from tinnhiem.voting.models import Ruling
 from tinnhiem.voting.usecases.counting import describe_reading, member_for, parse_marks, people_of
@@ -160,51 +159,18 @@ def _blank_ink(form: BallotForm, layout: BallotLayout) -> dict[int, np.ndarray]:
         return _BLANKS[key]
 
 
-@dataclass(frozen=True)
-class _Printings:
-    """The layouts printed for a form, as the scanner reads them."""
-
-    readable: dict[str, tuple[dict, BallotLayout]]  # version → (geometry, layout the name check compares with)
-    stale: set[str]  # printed for another list of rated persons: never read
-
-
-def _printings(form: BallotForm) -> _Printings:
-    """A page is read only if it was printed for the persons on the form now, in the same order
-    and with the same levels. A name or post corrected since printing does not matter: the page is
-    compared with the text printed on it. Any other change (a person no longer rated, another
-    person, another order) makes the printed ballots stale: a mark on a row is then not a mark for
-    whoever is on that row today."""
-    current = layout_for(form)
-    same_geometry = {**current.as_dict(), "format": 1}
-    same_geometry.pop("printed")
-    readable: dict[str, tuple[dict, BallotLayout]] = {}
-    stale: set[str] = set()
-    for printed in PrintedLayout.objects.filter(form=form):
-        layout = current if printed.version == current.version else layout_from_dict(printed.geometry)
-        if layout is not None:
-            same = layout.person_ids == current.person_ids and layout.levels == current.levels
-        else:  # printed before the list was part of the version: its person ids were kept
-            same = printed.geometry == same_geometry and printed.people == current.person_ids
-            layout = current  # its names are not known: compared with today's, as then
-        if same:
-            readable[printed.version] = (printed.geometry, layout)
-        else:
-            stale.add(printed.version)
-    return _Printings(readable, stale)
-
-
-def _geometry(form: BallotForm, printings: _Printings | None = None) -> Callable[[Any], dict | None]:
-    printings = printings or _printings(form)
+def _geometry(form: BallotForm, found: Printings | None = None) -> Callable[[Any], dict | None]:
+    found = found or printings(form)
 
     def geometry_for(sheet):
         if sheet.conference != form.conference_id:
             raise recognize.NotABallot("other_conference", str(sheet.conference))
         if sheet.form != form.pk:
             raise recognize.NotABallot("other_form", str(sheet.form))
-        if sheet.version in printings.stale:
+        if sheet.version in found.stale:
             raise recognize.NotABallot("stale_layout", sheet.version)
-        found = printings.readable.get(sheet.version)
-        return found[0] if found else None
+        readable = found.readable.get(sheet.version)
+        return readable[0] if readable else None
 
     return geometry_for
 
@@ -260,10 +226,10 @@ def _read_files(form: BallotForm, files: list[tuple[str, bytes]], progress) -> I
     """Read every page of every file on all cores; nothing is stored here. The pages of each file
     are given as soon as they are read, so that storing one file overlaps reading the next."""
     key = qr_key()
-    printings = _printings(form)
-    geometry_for = _geometry(form, printings)
+    found = printings(form)
+    geometry_for = _geometry(form, found)
     # rendered here, once: the workers only look them up
-    inks = {version: _blank_ink(form, layout) for version, (_geometry_, layout) in printings.readable.items()}
+    inks = {version: _blank_ink(form, layout) for version, (_geometry_, layout) in found.readable.items()}
 
     def read_page(source: _Source, name: str) -> _Read:
         image = _decode(source, name)
