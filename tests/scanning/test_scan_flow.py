@@ -472,3 +472,17 @@ def test_a_layout_printed_before_the_list_was_part_of_the_version_is_read_by_its
     with pytest.raises(NotABallot) as info:
         geometry_for(SheetId(form.conference_id, form.pk, "ba9876543210", 1))
     assert info.value.reason == "stale_layout"
+
+
+def test_the_counting_mode_cannot_change_once_a_page_is_scanned(office, scan_vote, make_scan):
+    """Otherwise the ballots already scanned would silently drop out of the count."""
+    from tinnhiem.conferences.usecases import day
+
+    form = scan_vote["form"]
+    day.set_counting_mode(office, form, mode="scan")  # nothing scanned yet: still free to change
+    scan.scan_file(scan_vote["member"], form, name="1.png", data=make_scan(7400, style="cross")[0])
+    with pytest.raises(ValidationError) as info:
+        day.set_counting_mode(office, form, mode="double_entry")
+    assert "không thể đổi cách kiểm phiếu" in info.value.messages[0]
+    form.refresh_from_db()
+    assert form.mode == "scan"

@@ -332,7 +332,13 @@ def create_ballot_form(
 def set_counting_mode(actor: Any, form: BallotForm, *, mode: str) -> BallotForm:
     require_any(actor, PREPARE, COUNT)
     form = BallotForm.objects.select_for_update().get(pk=form.pk)
-    if form.state != BallotForm.State.OPEN or form.entry_sessions.exists() or form.hand_totals.exists():
+    started = (
+        form.state != BallotForm.State.OPEN
+        or form.entry_sessions.exists()
+        or form.hand_totals.exists()
+        or form.scanned_pages.exists()  # the scanned ballots would drop out of the count
+    )
+    if started:
         raise ValidationError(_("Counting has started; the counting mode can no longer change."))
     if mode not in BallotForm.Mode.values:
         raise ValidationError(_("Unknown counting mode."))
