@@ -90,8 +90,8 @@ class ScannedBallot(models.Model):
     form = models.ForeignKey(BallotForm, on_delete=models.PROTECT, related_name="scanned_ballots")
     position = models.PositiveIntegerField()
     pages = models.JSONField(default=list)  # ids of the pages, in page order
-    machine_keys = models.CharField(max_length=64)  # "?" where a row is uncertain
-    keys = models.CharField(max_length=64, blank=True)  # the final reading once decided
+    machine_keys = models.TextField()  # "?" where a row is uncertain
+    keys = models.TextField(blank=True)  # the final reading once decided
     invalid_reason = NFCCharField(max_length=255, blank=True)
     flags = models.JSONField(default=list)  # why the committee must look: uncertain rows, marked names
     confidence = models.FloatField(default=1.0)

@@ -45,7 +45,7 @@ class EntryRow(models.Model):
 
     session = models.ForeignKey(EntrySession, on_delete=models.CASCADE, related_name="rows")
     position = models.PositiveIntegerField()
-    marks = models.CharField(max_length=64, blank=True)
+    marks = models.TextField(blank=True)
     invalid_reason = NFCCharField(max_length=255, blank=True)
 
     class Meta:
@@ -62,7 +62,7 @@ class Resolution(models.Model):
 
     form = models.ForeignKey(BallotForm, on_delete=models.CASCADE, related_name="resolutions")
     position = models.PositiveIntegerField()
-    marks = models.CharField(max_length=64, blank=True)
+    marks = models.TextField(blank=True)
     invalid_reason = NFCCharField(max_length=255, blank=True)
     reason = NFCTextField()
     decided_by = models.ForeignKey(CommitteeMember, on_delete=models.PROTECT)
@@ -141,7 +141,7 @@ class ElectronicBallot(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     form = models.ForeignKey(BallotForm, on_delete=models.PROTECT, related_name="electronic_ballots")
-    marks = models.CharField(max_length=64)
+    marks = models.TextField()
 
 
 class Receipt(models.Model):
