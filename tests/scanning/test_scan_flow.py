@@ -486,3 +486,78 @@ def test_the_counting_mode_cannot_change_once_a_page_is_scanned(office, scan_vot
     assert "không thể đổi cách kiểm phiếu" in info.value.messages[0]
     form.refresh_from_db()
     assert form.mode == "scan"
+
+
+def test_a_ballot_the_scanner_cannot_read_is_read_on_paper_by_the_committee(client, scan_vote, make_scan):
+    """A torn ballot is refused by the scanner; without a way to record it, the count could never
+    be finalised (ballots counted must equal ballots collected). The committee reads the paper:
+    one more ballot of the stack, a ruling in the minutes, recorded once even if sent twice."""
+    form, member = scan_vote["form"], scan_vote["member"]
+    truths = []
+    for seed in range(5):
+        data, truth, _image = make_scan(7500 + seed, style="cross")
+        truths.append("".join(truth.keys))
+        scan.scan_file(member, form, name=f"{seed}.png", data=data)
+    _data, _truth, image = make_scan(7505, style="cross")
+    _ok, torn = cv2.imencode(".png", image[: image.shape[0] // 2, : image.shape[1] // 2])  # only its top-left quarter
+    report = scan.scan_file(member, form, name="rach.png", data=torn.tobytes())
+    assert report.ballots == 0 and report.ignored[0]["reason"] in ("no_markers", "unreadable")
+    assert "5 phiếu đã quét, 6 phiếu thu về" in scan.scan_problems(form)[0]
+    with pytest.raises(ValidationError):
+        counting.finalise_form(member, form)
+    # what the committee types is checked like any reading
+    for keys, reason, message in [
+        ("12", "", "vì sao máy quét không đọc được"),
+        ("1?", "Phiếu bị rách", "“?”"),
+        ("1", "Phiếu bị rách", "2"),
+    ]:
+        with pytest.raises(ValidationError) as info:
+            scan.add_ballot_by_hand(member, form, keys=keys, reason=reason, submission="x1")
+        assert message in info.value.messages[0], info.value.messages
+    assert form.scanned_ballots.count() == 5
+    # through the page: an error keeps what was typed, with the same one-time id
+    client.force_login(member)
+    address = reverse("scanning:by_hand", args=[form.conference_id, form.pk])
+    page = client.post(address, {"keys": "31", "reason": "", "submission": "abc123"}).content.decode()
+    assert 'value="31"' in page and 'value="abc123"' in page and "vì sao máy quét không đọc được" in page
+    # sent twice (a double click, or the browser sending it again): one ballot
+    sent = {"keys": "31", "reason": "Phiếu bị rách ngang mã QR", "submission": "abc123"}
+    for _ in range(2):
+        assert client.post(address, sent).status_code == 302
+    hand = form.scanned_ballots.get(by_hand=True)
+    assert (hand.position, hand.keys, hand.pages, hand.needs_review) == (6, "31", [], False)
+    assert scan.scan_problems(form) == []
+    # its page: no image, the committee's reading
+    review = client.get(reverse("scanning:review", args=[form.conference_id, form.pk, hand.pk])).content.decode()
+    assert "Ban kiểm phiếu đã đọc trực tiếp trên phiếu giấy" in review and "dong-0.png" not in review
+    # a spot check only opens scanned ballots, which have an image to compare
+    assert all(not scan.spot_check(form).by_hand for _ in range(30))
+    ruling = form.rulings.get(position=6)
+    assert ruling.subject == (
+        "Phiếu máy quét không đọc được (Phiếu bị rách ngang mã QR): Ban kiểm phiếu đọc trực tiếp trên phiếu giấy."
+    )
+    # a mistake in it is corrected like any reading, with a ruling
+    scan.review_ballot(member, hand, keys="32", reason="Đọc lại phiếu giấy")
+    assert form.rulings.filter(position=6).count() == 2
+    stored = counting.finalise_form(member, form)
+    rules = form.conference.rules
+    expected = tally_ballots(
+        rules,
+        [p.full_name for p in scan_vote["people"]],
+        [counting.to_ballot(rules, keys, "") for keys in [*truths, "32"]],
+        issued=10,
+    )
+    assert [p["counts"] for p in stored.data["people"]] == [
+        {**dict(p.counts), "invalid": p.row_invalid} for p in expected.people
+    ]
+
+
+def test_a_whole_ballot_read_on_paper_may_be_invalid(client, scan_vote):
+    form, member = scan_vote["form"], scan_vote["member"]
+    ballot = scan.add_ballot_by_hand(
+        member, form, invalid_reason="Phiếu không theo mẫu quy định", reason="In theo danh sách cũ"
+    )
+    assert (ballot.keys, ballot.invalid_reason) == ("", "Phiếu không theo mẫu quy định")
+    client.force_login(member)
+    review = client.get(reverse("scanning:review", args=[form.conference_id, form.pk, ballot.pk]))
+    assert review.status_code == 200

@@ -96,6 +96,10 @@ class ScannedBallot(models.Model):
     flags = models.JSONField(default=list)  # why the committee must look: uncertain rows, marked names
     confidence = models.FloatField(default=1.0)
     needs_review = models.BooleanField(default=False)
+    # the scanner could not read it (torn, soaked, its marks destroyed, printed for an earlier
+    # list): the committee read the paper and recorded it, with a ruling
+    by_hand = models.BooleanField(default=False)
+    submission = models.CharField(max_length=32, blank=True)  # the page's one-time id: a double submit counts once
 
     def reasons(self) -> list[dict]:
         """The flags in words, with the row number (from 1) as printed on the ballot."""
@@ -103,4 +107,9 @@ class ScannedBallot(models.Model):
 
     class Meta:
         ordering = ["form", "position"]
-        constraints = [models.UniqueConstraint(fields=["form", "position"], name="scanned_ballot_position_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["form", "position"], name="scanned_ballot_position_once"),
+            models.UniqueConstraint(
+                fields=["form", "submission"], condition=~models.Q(submission=""), name="scanned_ballot_submission_once"
+            ),
+        ]

@@ -455,19 +455,24 @@ def review_ballot(
         )
     if not reason.strip():
         raise ValidationError(_("Give the reason for the committee's reading."))
-    invalid_reason = clean_line(invalid_reason)
-    if not invalid_reason and "?" in keys:
-        raise ValidationError(_("Replace each “?” with the committee's reading of that row."))
-    keys = "" if invalid_reason else parse_marks(form.conference.rules, len(people_of(form)), keys)
-    before = ballot.keys or ballot.machine_keys
+    keys, invalid_reason = _committee_reading(form, keys, invalid_reason)
+    if ballot.by_hand:
+        subject = _("Ballot read on paper by the committee as %(reading)s, corrected.") % {
+            "reading": describe_reading((ballot.keys, ballot.invalid_reason))
+        }
+    else:
+        why = "; ".join(_("%(text)s, row %(row)s") % r for r in ballot.reasons()) or _("spot check")
+        subject = _("Scanned ballot read as %(machine)s (%(why)s, confidence %(confidence)s).") % {
+            "machine": ballot.keys or ballot.machine_keys,
+            "why": why,
+            "confidence": number_format(ballot.confidence, 2),
+        }
     ballot.keys, ballot.invalid_reason, ballot.needs_review = keys, invalid_reason, False
     ballot.save(update_fields=["keys", "invalid_reason", "needs_review"])
-    why = "; ".join(_("%(text)s, row %(row)s") % r for r in ballot.reasons()) or _("spot check")
     Ruling.objects.create(
         form=form,
         position=ballot.position,
-        subject=_("Scanned ballot read as %(machine)s (%(why)s, confidence %(confidence)s).")
-        % {"machine": before, "why": why, "confidence": number_format(ballot.confidence, 2)},
+        subject=subject,
         decision=_("Read as %(reading)s — %(reason)s")
         % {"reading": describe_reading((keys, invalid_reason)), "reason": reason},
         decided_by=member,
@@ -481,9 +486,69 @@ def review_ballot(
     return ballot
 
 
+def _committee_reading(form: BallotForm, keys: str, invalid_reason: str) -> tuple[str, str]:
+    """The committee's reading of a ballot: one key per person, or the reason the whole ballot is
+    invalid."""
+    invalid_reason = clean_line(invalid_reason)
+    if not invalid_reason and "?" in keys:
+        raise ValidationError(_("Replace each “?” with the committee's reading of that row."))
+    keys = "" if invalid_reason else parse_marks(form.conference.rules, len(people_of(form)), keys)
+    return keys, invalid_reason
+
+
+@transaction.atomic
+def add_ballot_by_hand(
+    actor: Any, form: BallotForm, *, keys: str = "", invalid_reason: str = "", reason: str, submission: str = ""
+) -> ScannedBallot:
+    """A ballot the scanner cannot read (torn, soaked, its corner marks or QR code destroyed, or
+    printed for an earlier list of rated persons): the committee reads the paper and records its
+    reading, with why the scanner could not, as a ruling in the minutes. It counts as one more
+    ballot of the stack, so the ballots counted must still equal the ballots collected.
+    ``submission``: the page's one-time id; the same form sent twice records one ballot."""
+    form = BallotForm.objects.select_for_update().select_related("conference__campaign").get(pk=form.pk)
+    member = _check_scanning(actor, form)
+    submission = submission.strip()[:32]
+    if submission:
+        already = form.scanned_ballots.filter(submission=submission).first()
+        if already is not None:
+            return already
+    if not reason.strip():
+        raise ValidationError(
+            _("Write why the scanner cannot read this ballot (torn, wet, printed for an earlier list…).")
+        )
+    keys, invalid_reason = _committee_reading(form, keys, invalid_reason)
+    position = (form.scanned_ballots.aggregate(m=Max("position"))["m"] or 0) + 1
+    ballot = ScannedBallot.objects.create(
+        form=form,
+        position=position,
+        pages=[],
+        machine_keys="",
+        keys=keys,
+        invalid_reason=invalid_reason,
+        by_hand=True,
+        submission=submission,
+    )
+    Ruling.objects.create(
+        form=form,
+        position=position,
+        subject=_("A ballot the scanner cannot read (%(reason)s): read on paper by the committee.")
+        % {"reason": clean_line(reason)},
+        decision=_("Read as %(reading)s") % {"reading": describe_reading((keys, invalid_reason))},
+        decided_by=member,
+    )
+    record(
+        actor,
+        "scan.by_hand",
+        conference=form.conference,
+        data={"form": form.pk, "position": position, "keys": keys, "invalid": invalid_reason, "member": member.pk},
+    )
+    return ballot
+
+
 def spot_check(form: BallotForm) -> ScannedBallot | None:
-    """A ballot chosen at random, for the committee to compare with the paper."""
-    ids = list(form.scanned_ballots.values_list("pk", flat=True))
+    """A scanned ballot chosen at random, for the committee to compare with the paper (a ballot
+    read on paper by the committee has no image to compare)."""
+    ids = list(form.scanned_ballots.filter(by_hand=False).values_list("pk", flat=True))
     return ScannedBallot.objects.get(pk=secrets.choice(ids)) if ids else None
 
 

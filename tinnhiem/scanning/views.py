@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 import cv2
 from django.conf import settings
 from django.contrib import messages
@@ -63,7 +65,12 @@ def scan_page(request, conference_id: int, form_id: int):
         if one_by_one:
             return JsonResponse({"results": results})
         return redirect("scanning:scan", form.conference_id, form.pk)
-    queue = form.scanned_ballots.filter(needs_review=True)
+    return _scan_page(request, form)
+
+
+def _scan_page(request, form: BallotForm, hand: dict | None = None):
+    """``hand``: what was typed in the form for a ballot read on paper, shown again after an error
+    (with the same one-time id, so that sending it again still records one ballot)."""
     return render(
         request,
         "scanning/scan.html",
@@ -71,15 +78,31 @@ def scan_page(request, conference_id: int, form_id: int):
             "conference": form.conference,
             "form": form,
             "member": member_for_or_none(request.user, form.conference),
-            "queue": queue,
+            "queue": form.scanned_ballots.filter(needs_review=True),
             "scanned": form.scanned_ballots.count(),
+            "by_hand": form.scanned_ballots.filter(by_hand=True),
             "problems": usecases.scan_problems(form),
             "ignored": form.scanned_pages.exclude(status=ScannedPage.Status.BALLOT).order_by("sequence"),
             "people": people_of(form),
             "max_bytes": settings.TINNHIEM_MAX_SCAN_BYTES,
             "max_mb": round(settings.TINNHIEM_MAX_SCAN_BYTES / 1e6),
+            "hand": hand or {"submission": secrets.token_hex(16)},
         },
     )
+
+
+@permission_required(COUNT)
+def by_hand(request, conference_id: int, form_id: int):
+    """A ballot the scanner cannot read, read on paper by the committee."""
+    form = _form(conference_id, form_id)
+    if request.method != "POST":
+        return redirect("scanning:scan", form.conference_id, form.pk)
+    hand = {k: request.POST.get(k, "") for k in ("keys", "invalid_reason", "reason", "submission")}
+    ok, ballot = attempt(request, lambda: usecases.add_ballot_by_hand(request.user, form, **hand))
+    if not ok:
+        return _scan_page(request, form, hand)
+    messages.success(request, _("Ballot %(n)s recorded, as read on paper by the committee.") % {"n": ballot.position})
+    return redirect("scanning:scan", form.conference_id, form.pk)
 
 
 @permission_required(VIEW, post=COUNT)
@@ -104,8 +127,9 @@ def review(request, conference_id: int, form_id: int, ballot_id):
     flags: dict[int, list[str]] = {}
     for f in ballot.flags:
         flags.setdefault(f["person"], []).append(flag_text(f))
+    reading = ballot.keys or ballot.machine_keys  # empty for a whole ballot ruled invalid, read on paper
     rows = [
-        {"n": i, "person": p, "key": (ballot.keys or ballot.machine_keys)[i], "flags": flags.get(i, [])}
+        {"n": i, "person": p, "key": reading[i] if i < len(reading) else "", "flags": flags.get(i, [])}
         for i, p in enumerate(people)
     ]
     name_flag = any(f["why"] == "name" for f in ballot.flags)
