@@ -517,6 +517,10 @@ def test_a_ballot_the_scanner_cannot_read_is_read_on_paper_by_the_committee(clie
     assert form.scanned_ballots.count() == 5
     # through the page: an error keeps what was typed, with the same one-time id
     client.force_login(member)
+    page = client.get(reverse("scanning:scan", args=[form.conference_id, form.pk])).content.decode()
+    assert re.search(r'<details class="card" id="doc-truc-tiep" style="margin-top:1.5rem">', page), "closed until used"
+    assert re.search(r'id="hand-keys" name="keys" [^>]*value=""', page)
+    assert len(re.findall(r'name="submission" value="[0-9a-f]{32}"', page)) == 1
     address = reverse("scanning:by_hand", args=[form.conference_id, form.pk])
     page = client.post(address, {"keys": "31", "reason": "", "submission": "abc123"}).content.decode()
     assert 'value="31"' in page and 'value="abc123"' in page and "vì sao máy quét không đọc được" in page

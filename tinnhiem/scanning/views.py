@@ -86,7 +86,8 @@ def _scan_page(request, form: BallotForm, hand: dict | None = None):
             "people": people_of(form),
             "max_bytes": settings.TINNHIEM_MAX_SCAN_BYTES,
             "max_mb": round(settings.TINNHIEM_MAX_SCAN_BYTES / 1e6),
-            "hand": hand or {"submission": secrets.token_hex(16)},
+            # every key present: "keys" would otherwise resolve to the dict's keys() in the template
+            "hand": hand or {"keys": "", "invalid_reason": "", "reason": "", "submission": secrets.token_hex(16)},
         },
     )
 
