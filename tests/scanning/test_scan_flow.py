@@ -565,3 +565,32 @@ def test_a_whole_ballot_read_on_paper_may_be_invalid(client, scan_vote):
     client.force_login(member)
     review = client.get(reverse("scanning:review", args=[form.conference_id, form.pk, ballot.pk]))
     assert review.status_code == 200
+
+
+def test_a_ballot_whose_last_page_is_torn_is_read_on_paper_instead_of_its_waiting_pages(
+    client, long_vote, make_long_scan
+):
+    """The first page of a two-page ballot is scanned, its second page is torn: the first page
+    waits for the rest forever and finalising is refused. The committee reads the whole ballot on
+    paper and sets the waiting page aside; nothing is counted twice."""
+    form, member = long_vote["form"], long_vote["member"]
+    first, truth_1, _image = make_long_scan(7601, page=1, style="cross")
+    second_truth = make_long_scan(7602, page=2, style="cross")[1]
+    assert scan.scan_file(member, form, name="1.png", data=first).waiting == 1
+    keys = "".join(truth_1.keys + second_truth.keys)
+    assert any("chờ các trang còn lại" in p for p in scan.scan_problems(form))
+    client.force_login(member)
+    page = client.get(reverse("scanning:scan", args=[form.conference_id, form.pk])).content.decode()
+    assert "(1 trang đã quét): để riêng các trang đó" in page
+    response = client.post(
+        reverse("scanning:by_hand", args=[form.conference_id, form.pk]),
+        {"keys": keys, "reason": "Trang 2 bị rách", "submission": "t1", "instead_of_waiting": "1"},
+    )
+    assert response.status_code == 302
+    assert form.scanned_pages.get().status == ScannedPage.Status.NOT_BALLOT
+    assert form.scanned_pages.get().reason == "incomplete"
+    assert [(b.keys, b.by_hand) for b in form.scanned_ballots.all()] == [(keys, True)]
+    assert not any("chờ các trang còn lại" in p for p in scan.scan_problems(form))
+    with pytest.raises(ValidationError) as info:
+        scan.add_ballot_by_hand(member, form, keys=keys, reason="Trang 2 bị rách", instead_of_waiting=True)
+    assert info.value.messages == ["Không có trang quét nào đang chờ phần còn lại của phiếu."]

@@ -498,13 +498,22 @@ def _committee_reading(form: BallotForm, keys: str, invalid_reason: str) -> tupl
 
 @transaction.atomic
 def add_ballot_by_hand(
-    actor: Any, form: BallotForm, *, keys: str = "", invalid_reason: str = "", reason: str, submission: str = ""
+    actor: Any,
+    form: BallotForm,
+    *,
+    keys: str = "",
+    invalid_reason: str = "",
+    reason: str,
+    submission: str = "",
+    instead_of_waiting: bool = False,
 ) -> ScannedBallot:
     """A ballot the scanner cannot read (torn, soaked, its corner marks or QR code destroyed, or
     printed for an earlier list of rated persons): the committee reads the paper and records its
     reading, with why the scanner could not, as a ruling in the minutes. It counts as one more
     ballot of the stack, so the ballots counted must still equal the ballots collected.
-    ``submission``: the page's one-time id; the same form sent twice records one ballot."""
+    ``submission``: the page's one-time id; the same form sent twice records one ballot.
+    ``instead_of_waiting``: this is the ballot whose first pages wait for the rest (a later page
+    torn, say): those pages are set aside as incomplete, and the committee's reading counts."""
     form = BallotForm.objects.select_for_update().select_related("conference__campaign").get(pk=form.pk)
     member = _check_scanning(actor, form)
     submission = submission.strip()[:32]
@@ -517,6 +526,11 @@ def add_ballot_by_hand(
             _("Write why the scanner cannot read this ballot (torn, wet, printed for an earlier list…).")
         )
     keys, invalid_reason = _committee_reading(form, keys, invalid_reason)
+    waiting = list(form.scanned_pages.filter(status=ScannedPage.Status.PENDING))
+    if instead_of_waiting:
+        if not waiting:
+            raise ValidationError(_("No scanned page waits for the rest of its ballot."))
+        _incomplete(waiting, ScanReport())
     position = (form.scanned_ballots.aggregate(m=Max("position"))["m"] or 0) + 1
     ballot = ScannedBallot.objects.create(
         form=form,
@@ -540,7 +554,14 @@ def add_ballot_by_hand(
         actor,
         "scan.by_hand",
         conference=form.conference,
-        data={"form": form.pk, "position": position, "keys": keys, "invalid": invalid_reason, "member": member.pk},
+        data={
+            "form": form.pk,
+            "position": position,
+            "keys": keys,
+            "invalid": invalid_reason,
+            "member": member.pk,
+            "pages_set_aside": len(waiting) if instead_of_waiting else 0,
+        },
     )
     return ballot
 

@@ -81,6 +81,7 @@ def _scan_page(request, form: BallotForm, hand: dict | None = None):
             "queue": form.scanned_ballots.filter(needs_review=True),
             "scanned": form.scanned_ballots.count(),
             "by_hand": form.scanned_ballots.filter(by_hand=True),
+            "waiting": form.scanned_pages.filter(status=ScannedPage.Status.PENDING).count(),
             "problems": usecases.scan_problems(form),
             "ignored": form.scanned_pages.exclude(status=ScannedPage.Status.BALLOT).order_by("sequence"),
             "people": people_of(form),
@@ -99,7 +100,10 @@ def by_hand(request, conference_id: int, form_id: int):
     if request.method != "POST":
         return redirect("scanning:scan", form.conference_id, form.pk)
     hand = {k: request.POST.get(k, "") for k in ("keys", "invalid_reason", "reason", "submission")}
-    ok, ballot = attempt(request, lambda: usecases.add_ballot_by_hand(request.user, form, **hand))
+    instead = request.POST.get("instead_of_waiting") == "1"
+    ok, ballot = attempt(
+        request, lambda: usecases.add_ballot_by_hand(request.user, form, **hand, instead_of_waiting=instead)
+    )
     if not ok:
         return _scan_page(request, form, hand)
     messages.success(request, _("Ballot %(n)s recorded, as read on paper by the committee.") % {"n": ballot.position})
