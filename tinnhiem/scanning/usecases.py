@@ -517,7 +517,7 @@ def add_ballot_by_hand(
     form = BallotForm.objects.select_for_update().select_related("conference__campaign").get(pk=form.pk)
     member = _check_scanning(actor, form)
     submission = submission.strip()[:32]
-    if submission:
+    if submission:  # the form row is locked (and SQLite transactions are IMMEDIATE): no race
         already = form.scanned_ballots.filter(submission=submission).first()
         if already is not None:
             return already
