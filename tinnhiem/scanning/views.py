@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from tinnhiem.accounts.roles import COUNT, VIEW, permission_required
 from tinnhiem.conferences.models import BallotForm
@@ -94,11 +95,10 @@ def _scan_page(request, form: BallotForm, hand: dict | None = None):
 
 
 @permission_required(COUNT)
+@require_POST
 def by_hand(request, conference_id: int, form_id: int):
     """A ballot the scanner cannot read, read on paper by the committee."""
     form = _form(conference_id, form_id)
-    if request.method != "POST":
-        return redirect("scanning:scan", form.conference_id, form.pk)
     hand = {k: request.POST.get(k, "") for k in ("keys", "invalid_reason", "reason", "submission")}
     instead = request.POST.get("instead_of_waiting") == "1"
     ok, ballot = attempt(
