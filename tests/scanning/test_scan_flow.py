@@ -594,3 +594,70 @@ def test_a_ballot_whose_last_page_is_torn_is_read_on_paper_instead_of_its_waitin
     with pytest.raises(ValidationError) as info:
         scan.add_ballot_by_hand(member, form, keys=keys, reason="Trang 2 bị rách", instead_of_waiting=True)
     assert info.value.messages == ["Không có trang quét nào đang chờ phần còn lại của phiếu."]
+
+
+def test_a_sheet_fed_twice_is_withdrawn_by_the_committee(client, scan_vote, make_scan):
+    """The scanner jams and the operator feeds the last sheets again: the second scan of a sheet
+    is another image (not a duplicate by hash), so one sheet is counted twice and the ballots
+    counted exceed those collected. The committee withdraws the extra scan, with a ruling."""
+    form, member = scan_vote["form"], scan_vote["member"]
+    truths, images = [], []
+    for seed in range(6):
+        data, truth, image = make_scan(7700 + seed, style="cross")
+        truths.append("".join(truth.keys))
+        images.append(image)
+        scan.scan_file(member, form, name=f"{seed}.png", data=data)
+    # sheet 3 again: the same marks, scanned a little lower and with other noise
+    again = np.roll(images[2], 6, axis=0)
+    again = cv2.add(again, np.random.default_rng(1).integers(0, 6, again.shape, dtype=np.uint8))
+    refed = cv2.imencode(".jpg", again)[1].tobytes()
+    report = scan.scan_file(member, form, name="lai.jpg", data=refed)
+    assert (report.ballots, report.ignored) == (1, [])  # another image: not a duplicate by hash
+    problems = scan.scan_problems(form)
+    assert "7 phiếu đã quét, 6 phiếu thu về" in problems[0] and "mở lần quét thứ hai" in problems[1]
+    extra = form.scanned_ballots.get(position=7)
+    assert extra.keys == truths[2]
+    with pytest.raises(ValidationError) as info:
+        scan.withdraw_ballot(member, extra, reason=" ")
+    assert "căn cứ" in info.value.messages[0]
+    client.force_login(member)
+    review = reverse("scanning:review", args=[form.conference_id, form.pk, extra.pk])
+    # the operator knows where the jam was: the committee opens that ballot by its number
+    opener = reverse("scanning:open", args=[form.conference_id, form.pk])
+    assert client.get(opener, {"so": "7"})["Location"] == review
+    for wrong in ("8", "bảy", ""):
+        response = client.get(opener, {"so": wrong}, follow=True)
+        assert "Không có phiếu số" in response.content.decode()
+    assert "Không tính lần quét này" in client.get(review).content.decode()
+    response = client.post(
+        reverse("scanning:withdraw", args=[form.conference_id, form.pk, extra.pk]),
+        {"reason": "Cùng tờ với phiếu số 3, đưa lại sau khi kẹt giấy"},
+    )
+    assert response.status_code == 302
+    extra.refresh_from_db()
+    assert extra.withdrawn and scan.scan_problems(form) == []
+    page = client.get(review).content.decode()
+    assert "Lần quét này đã bị loại" in page and "Không tính lần quét này" not in page and 'name="keys"' not in page
+    scan_page = client.get(reverse("scanning:scan", args=[form.conference_id, form.pk])).content.decode()
+    assert "cùng một tờ phiếu được quét lại lần nữa" in scan_page
+    for action in (
+        lambda: scan.withdraw_ballot(member, extra, reason="Lần nữa"),
+        lambda: scan.review_ballot(member, extra, keys=truths[2], reason="Đọc lại"),
+    ):
+        with pytest.raises(ValidationError) as info:
+            action()
+        assert info.value.messages == ["Lần quét này đã bị loại: không được tính."]
+    # the same file fed once more is a duplicate, not a new ballot
+    assert [i["reason"] for i in scan.scan_file(member, form, name="lai-2.jpg", data=refed).ignored] == ["duplicate"]
+    assert all(scan.spot_check(form).position != 7 for _ in range(30))
+    assert form.rulings.get(position=7).subject == (
+        "Phiếu số 7 là một tờ phiếu đã được tính hai lần (Cùng tờ với phiếu số 3, đưa lại sau khi kẹt giấy)."
+    )
+    stored = counting.finalise_form(member, form)
+    rules = form.conference.rules
+    expected = tally_ballots(
+        rules, [p.full_name for p in scan_vote["people"]], [counting.to_ballot(rules, k, "") for k in truths], issued=10
+    )
+    assert [p["counts"] for p in stored.data["people"]] == [
+        {**dict(p.counts), "invalid": p.row_invalid} for p in expected.people
+    ]

@@ -28,7 +28,7 @@ STATE_DEPENDENT = {
 }
 
 MEMBERS_ONLY = {"voting:entry"}
-REDIRECTS = {"scanning:spot_check"}  # sends to a ballot chosen at random
+REDIRECTS = {"scanning:spot_check", "scanning:open"}  # send to a ballot (chosen at random, or by its number)
 
 
 def walk(patterns, namespace=""):

@@ -35,6 +35,7 @@ PAGE_REASONS = {
     ),
     "incomplete": _("a page of a multi-page ballot is missing"),
     "pending": _("waits for the other pages of its ballot (in the next file)"),
+    "rescanned": _("the same sheet went through the scanner again: that scan withdrawn by the committee"),
 }
 
 # Why the committee must look at a row: a flag {"person": row, "why": "uncertain"|"name",
@@ -99,6 +100,8 @@ class ScannedBallot(models.Model):
     # the scanner could not read it (torn, soaked, its marks destroyed, printed for an earlier
     # list): the committee read the paper and recorded it, with a ruling
     by_hand = models.BooleanField(default=False)
+    # the same sheet was counted twice (a jam, pages fed again): the committee withdrew this one
+    withdrawn = models.BooleanField(default=False)
     submission = models.CharField(max_length=32, blank=True)  # the page's one-time id: a double submit counts once
 
     def reasons(self) -> list[dict]:

@@ -345,7 +345,8 @@ def _record_file(actor: Any, form: BallotForm, file_sha256: str, pages: list[_Re
     # the first pages of a ballot whose other pages are in this file (a scanner that writes a
     # file per page, or a stack split across files)
     pending = list(form.scanned_pages.filter(status=ScannedPage.Status.PENDING))
-    counted = (ScannedPage.Status.BALLOT, ScannedPage.Status.PENDING)  # an incomplete page may come again
+    # an incomplete page may come again; an image withdrawn as a re-scan stays a duplicate
+    counted = (ScannedPage.Status.BALLOT, ScannedPage.Status.PENDING, ScannedPage.Status.DUPLICATE)
     for read in pages:
         report.pages += 1
         page = ScannedPage(form=form, sequence=sequence, sha256=read.sha256, status=ScannedPage.Status.BALLOT)
@@ -446,13 +447,8 @@ def review_ballot(
     actor: Any, ballot: ScannedBallot, *, keys: str = "", invalid_reason: str = "", reason: str
 ) -> ScannedBallot:
     """The committee's reading of a ballot (flagged, or opened at random to spot-check): a ruling."""
-    ballot = ScannedBallot.objects.select_for_update().select_related("form__conference__campaign").get(pk=ballot.pk)
+    ballot, member = _locked_ballot(actor, ballot)
     form = ballot.form
-    member = member_for(actor, form.conference)
-    if form.state == BallotForm.State.FINALISED:
-        raise ValidationError(
-            _("This ballot form is finalised; a change needs a correction approved by the committee.")
-        )
     if not reason.strip():
         raise ValidationError(_("Give the reason for the committee's reading."))
     keys, invalid_reason = _committee_reading(form, keys, invalid_reason)
@@ -484,6 +480,54 @@ def review_ballot(
         data={"form": form.pk, "position": ballot.position, "keys": keys, "invalid": invalid_reason},
     )
     return ballot
+
+
+def _locked_ballot(actor: Any, ballot: ScannedBallot) -> tuple[ScannedBallot, CommitteeMember]:
+    """The ballot, locked, for a ruling of a member of the committee, while the form is counted."""
+    ballot = ScannedBallot.objects.select_for_update().select_related("form__conference__campaign").get(pk=ballot.pk)
+    member = member_for(actor, ballot.form.conference)
+    if ballot.form.state == BallotForm.State.FINALISED:
+        raise ValidationError(
+            _("This ballot form is finalised; a change needs a correction approved by the committee.")
+        )
+    if ballot.withdrawn:
+        raise ValidationError(_("This scan was withdrawn: it is not counted."))
+    return ballot, member
+
+
+@transaction.atomic
+def withdraw_ballot(actor: Any, ballot: ScannedBallot, *, reason: str) -> ScannedBallot:
+    """The same sheet was counted twice (the scanner jammed and sheets were fed again, or a ballot
+    read on paper was also scanned): the committee withdraws the extra one, with a ruling. The
+    ballots counted must still equal the ballots collected, so a real ballot withdrawn by mistake
+    shows as one missing."""
+    ballot, member = _locked_ballot(actor, ballot)
+    form = ballot.form
+    if not reason.strip():
+        raise ValidationError(_("Write how the committee knows this sheet was counted twice."))
+    ballot.withdrawn, ballot.needs_review = True, False
+    ballot.save(update_fields=["withdrawn", "needs_review"])
+    ScannedPage.objects.filter(pk__in=ballot.pages).update(status=ScannedPage.Status.DUPLICATE, reason="rescanned")
+    Ruling.objects.create(
+        form=form,
+        position=ballot.position,
+        subject=_("Ballot %(n)s is a sheet counted twice (%(reason)s).")
+        % {"n": ballot.position, "reason": clean_line(reason)},
+        decision=_("Not counted a second time."),
+        decided_by=member,
+    )
+    record(
+        actor,
+        "scan.withdrawn",
+        conference=form.conference,
+        data={"form": form.pk, "position": ballot.position, "member": member.pk},
+    )
+    return ballot
+
+
+def counted_ballots(form: BallotForm):
+    """The ballots of a scanned count, without the scans withdrawn as a sheet counted twice."""
+    return form.scanned_ballots.filter(withdrawn=False)
 
 
 def _committee_reading(form: BallotForm, keys: str, invalid_reason: str) -> tuple[str, str]:
@@ -569,7 +613,7 @@ def add_ballot_by_hand(
 def spot_check(form: BallotForm) -> ScannedBallot | None:
     """A scanned ballot chosen at random, for the committee to compare with the paper (a ballot
     read on paper by the committee has no image to compare)."""
-    ids = list(form.scanned_ballots.filter(by_hand=False).values_list("pk", flat=True))
+    ids = list(counted_ballots(form).filter(by_hand=False).values_list("pk", flat=True))
     return ScannedBallot.objects.get(pk=secrets.choice(ids)) if ids else None
 
 
@@ -578,14 +622,21 @@ def scan_problems(form: BallotForm) -> list[str]:
     ballot may wait for the committee, and no page for the rest of its ballot."""
     form = BallotForm.objects.get(pk=form.pk)  # the current counts, not the caller's copy
     problems = []
-    ballots = form.scanned_ballots.count()
+    ballots = counted_ballots(form).count()
 
     if form.collected is not None and ballots != form.collected:
         problems.append(
             _("%(scanned)s ballots scanned, %(collected)s collected: they must be equal.")
             % {"scanned": ballots, "collected": form.collected}
         )
-    waiting = form.scanned_ballots.filter(needs_review=True).count()
+        if ballots > form.collected:
+            problems.append(
+                _(
+                    "If a sheet went through the scanner twice (a jam, sheets fed again), open the "
+                    "second scan of it and withdraw it."
+                )
+            )
+    waiting = counted_ballots(form).filter(needs_review=True).count()
     if waiting:
         problems.append(_("%(n)s scanned ballots wait for the committee.") % {"n": waiting})
     pending = form.scanned_pages.filter(status=ScannedPage.Status.PENDING).count()
@@ -604,4 +655,4 @@ def scanned_ballots(form: BallotForm):
     from tinnhiem.voting.usecases.counting import to_ballot
 
     rules = form.conference.rules
-    return [to_ballot(rules, b.keys, b.invalid_reason) for b in form.scanned_ballots.all()]
+    return [to_ballot(rules, b.keys, b.invalid_reason) for b in counted_ballots(form)]

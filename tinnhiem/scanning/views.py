@@ -79,9 +79,9 @@ def _scan_page(request, form: BallotForm, hand: dict | None = None):
             "conference": form.conference,
             "form": form,
             "member": member_for_or_none(request.user, form.conference),
-            "queue": form.scanned_ballots.filter(needs_review=True),
-            "scanned": form.scanned_ballots.count(),
-            "by_hand": form.scanned_ballots.filter(by_hand=True),
+            "queue": usecases.counted_ballots(form).filter(needs_review=True),
+            "scanned": usecases.counted_ballots(form).count(),
+            "by_hand": usecases.counted_ballots(form).filter(by_hand=True),
             "waiting": form.scanned_pages.filter(status=ScannedPage.Status.PENDING).count(),
             "problems": usecases.scan_problems(form),
             "ignored": form.scanned_pages.exclude(status=ScannedPage.Status.BALLOT).order_by("sequence"),
@@ -152,6 +152,35 @@ def review(request, conference_id: int, form_id: int, ballot_id):
             "levels": form.conference.rules.levels,
         },
     )
+
+
+@permission_required(COUNT)
+@require_POST
+def withdraw(request, conference_id: int, form_id: int, ballot_id):
+    """The same sheet counted twice: the committee withdraws this scan of it."""
+    form = _form(conference_id, form_id)
+    ballot = get_object_or_404(ScannedBallot, pk=ballot_id, form=form)
+    ok, _b = attempt(
+        request, lambda: usecases.withdraw_ballot(request.user, ballot, reason=request.POST.get("reason", ""))
+    )
+    if not ok:
+        return redirect("scanning:review", form.conference_id, form.pk, ballot.pk)
+    messages.success(
+        request, _("Ballot %(n)s is not counted: the same sheet was counted twice.") % {"n": ballot.position}
+    )
+    return redirect("scanning:scan", form.conference_id, form.pk)
+
+
+@permission_required(VIEW)
+def open_ballot(request, conference_id: int, form_id: int):
+    """A ballot by its number in the stack (``?so=57``), to compare with the paper."""
+    form = _form(conference_id, form_id)
+    number = request.GET.get("so", "").strip()
+    ballot = form.scanned_ballots.filter(position=int(number)).first() if number.isdigit() else None
+    if ballot is None:
+        messages.error(request, _("There is no ballot %(n)s in this count.") % {"n": number[:10]})
+        return redirect("scanning:scan", form.conference_id, form.pk)
+    return redirect("scanning:review", form.conference_id, form.pk, ballot.pk)
 
 
 @permission_required(VIEW)

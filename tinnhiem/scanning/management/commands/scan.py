@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from tinnhiem.conferences.models import BallotForm, Conference
-from tinnhiem.scanning.usecases import scan_files, scan_problems
+from tinnhiem.scanning.usecases import counted_ballots, scan_files, scan_problems
 
 SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".pdf"}
 BATCH = 8  # files read together
@@ -95,8 +95,8 @@ class Command(BaseCommand):
                 if format == "text":
                     self._write(path, entry)
         chosen.refresh_from_db()
-        output["scanned"] = chosen.scanned_ballots.count()
-        output["to_review"] = chosen.scanned_ballots.filter(needs_review=True).count()
+        output["scanned"] = counted_ballots(chosen).count()
+        output["to_review"] = counted_ballots(chosen).filter(needs_review=True).count()
         output["collected"] = chosen.collected
         output["problems"] = scan_problems(chosen)
         if format == "json":
