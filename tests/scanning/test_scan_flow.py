@@ -661,3 +661,17 @@ def test_a_sheet_fed_twice_is_withdrawn_by_the_committee(client, scan_vote, make
     assert [p["counts"] for p in stored.data["people"]] == [
         {**dict(p.counts), "invalid": p.row_invalid} for p in expected.people
     ]
+
+
+def test_a_page_set_aside_as_incomplete_may_come_again_even_after_a_duplicate_of_it(long_vote, make_long_scan):
+    """Only a counted page, or a scan withdrawn as a sheet counted twice, makes the same image a
+    duplicate: a page fed twice while it waited, then set aside as incomplete, may come again."""
+    form, member = long_vote["form"], long_vote["member"]
+    b = [make_long_scan(7800 + n, page=n, style="cross")[0] for n in (1, 2)]
+    c = [make_long_scan(7810 + n, page=n, style="cross")[0] for n in (1, 2)]
+    assert scan.scan_file(member, form, name="b1.png", data=b[0]).waiting == 1
+    assert [i["reason"] for i in scan.scan_file(member, form, name="b1-lai.png", data=b[0]).ignored] == ["duplicate"]
+    report = scan.scan_files(member, form, [("c1.png", c[0]), ("c2.png", c[1])])
+    assert [i["reason"] for i in report[0].ignored] == ["incomplete"] and report[1].ballots == 1
+    again = scan.scan_files(member, form, [("b1.png", b[0]), ("b2.png", b[1])])
+    assert [(r.ballots, r.ignored) for r in again] == [(0, []), (1, [])]

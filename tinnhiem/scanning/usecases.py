@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
@@ -345,13 +345,13 @@ def _record_file(actor: Any, form: BallotForm, file_sha256: str, pages: list[_Re
     # the first pages of a ballot whose other pages are in this file (a scanner that writes a
     # file per page, or a stack split across files)
     pending = list(form.scanned_pages.filter(status=ScannedPage.Status.PENDING))
-    # an incomplete page may come again; an image withdrawn as a re-scan stays a duplicate
-    counted = (ScannedPage.Status.BALLOT, ScannedPage.Status.PENDING, ScannedPage.Status.DUPLICATE)
+    # an incomplete page may come again; an image withdrawn as a second scan of a sheet may not
+    counted = Q(status__in=(ScannedPage.Status.BALLOT, ScannedPage.Status.PENDING)) | Q(reason="rescanned")
     for read in pages:
         report.pages += 1
         page = ScannedPage(form=form, sequence=sequence, sha256=read.sha256, status=ScannedPage.Status.BALLOT)
         sequence += 1
-        if ScannedPage.objects.filter(form=form, sha256=read.sha256, status__in=counted).exists():
+        if ScannedPage.objects.filter(counted, form=form, sha256=read.sha256).exists():
             page.status, page.reason = ScannedPage.Status.DUPLICATE, "duplicate"
         elif read.reading is None:
             page.status = ScannedPage.Status.BLANK if read.reason == "blank" else ScannedPage.Status.NOT_BALLOT
