@@ -216,7 +216,27 @@ def test_every_reason_a_page_is_refused_has_a_vietnamese_text(client, scan_vote,
     scan.scan_file(member, form, name="a-lai.png", data=data)
     client.force_login(member)
     html = client.get(reverse("scanning:scan", args=[form.conference_id, form.pk])).content.decode()
-    assert re.findall(r"<li>(#\d+: [^<]*)</li>", html) == ["#1: trang trắng (bỏ qua)", "#3: trang này đã được quét"]
+    # blank back sides of a duplex scan are counted, not listed one by one
+    assert re.findall(r"<li>(#\d+: [^<]*)</li>", html) == ["#3: trang này đã được quét"]
+    assert "Trang trắng đã bỏ qua (mặt sau khi quét hai mặt): 1." in html
+
+
+def test_the_command_line_counts_blank_back_sides_instead_of_listing_them(scan_vote, make_scan, tmp_path, capsys):
+    from django.core.management import call_command
+
+    from tinnhiem.scanning import synthetic
+
+    form, member = scan_vote["form"], scan_vote["member"]
+    blank = np.full((2339, 1654), 252, np.uint8)
+    sides = []
+    for seed in range(3):  # a duplex scan: each ballot, then its blank back
+        sides += [make_scan(9100 + seed, style="cross")[2], blank]
+    (tmp_path / "hai-mat.pdf").write_bytes(synthetic.scanner_pdf(sides))
+    call_command("scan", str(form.conference_id), str(tmp_path / "hai-mat.pdf"), "--user", member.username)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].endswith("hai-mat.pdf: 6 trang, 3 phiếu, 0 phiếu cần xem xét"), lines
+    assert lines[1] == "  bỏ qua 3 trang trắng"
+    assert not any("trang trắng (bỏ qua)" in line for line in lines)
 
 
 def test_a_ballot_split_across_files_is_put_together_in_stack_order(long_vote, make_long_scan):

@@ -62,7 +62,8 @@ def scan_page(request, conference_id: int, form_id: int):
                     % {"file": name, "pages": report.pages, "ballots": report.ballots, "review": report.to_review},
                 )
             for item in report.ignored:
-                messages.warning(request, f"{name} #{item['sequence']}: {item['text']}")
+                if item["reason"] != "blank":  # the back sides of a duplex scan: counted on the page
+                    messages.warning(request, f"{name} #{item['sequence']}: {item['text']}")
         if one_by_one:
             return JsonResponse({"results": results})
         return redirect("scanning:scan", form.conference_id, form.pk)
@@ -84,7 +85,9 @@ def _scan_page(request, form: BallotForm, hand: dict | None = None):
             "by_hand": usecases.counted_ballots(form).filter(by_hand=True),
             "waiting": form.scanned_pages.filter(status=ScannedPage.Status.PENDING).count(),
             "problems": usecases.scan_problems(form),
-            "ignored": form.scanned_pages.exclude(status=ScannedPage.Status.BALLOT).order_by("sequence"),
+            # blank back sides of a duplex scan are many and say nothing: counted, not listed
+            "ignored": form.scanned_pages.exclude(status__in=(ScannedPage.Status.BALLOT, ScannedPage.Status.BLANK)),
+            "blank": form.scanned_pages.filter(status=ScannedPage.Status.BLANK).count(),
             "people": people_of(form),
             "max_bytes": settings.TINNHIEM_MAX_SCAN_BYTES,
             "max_mb": round(settings.TINNHIEM_MAX_SCAN_BYTES / 1e6),

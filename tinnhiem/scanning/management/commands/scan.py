@@ -113,8 +113,14 @@ class Command(BaseCommand):
                 _("%(file)s: %(pages)s pages, %(ballots)s ballots, %(review)s to review")
                 % {"file": path, "pages": entry["pages"], "ballots": entry["ballots"], "review": entry["to_review"]}
             )
+            blank = 0
             for item in entry["ignored"]:
-                self.stdout.write(f"  #{item['sequence']}: {item['text']}")
+                if item["reason"] == "blank":  # the back sides of a duplex scan: counted, not listed
+                    blank += 1
+                else:
+                    self.stdout.write(f"  #{item['sequence']}: {item['text']}")
+            if blank:
+                self.stdout.write("  " + _("%(n)s blank pages ignored") % {"n": blank})
         else:
             self.stdout.write(f"{path}: {entry['message']}")
 
