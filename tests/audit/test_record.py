@@ -116,6 +116,12 @@ def test_command_line(seed, tmp_path, capsys):
     assert not re.search(r"\b(altered|broken|manifest|recount)\b", out), out
 
 
+def test_a_missing_archive_is_named_in_vietnamese(tmp_path):
+    with pytest.raises(CommandError) as info:
+        call_command("verify", str(tmp_path / "khong-co.zip"))
+    assert str(info.value) == f"Không có tệp “{tmp_path / 'khong-co.zip'}”."
+
+
 def test_every_finding_of_the_verifier_has_a_vietnamese_text():
     """The verifier runs without Django; its messages are marked with gettext_noop and translated
     by the command line. A new message without a translation would print in English."""

@@ -25,8 +25,12 @@ class Command(BaseCommand):
     def handle(self, *args, archive, public_key=None, scans=None, **options):
         try:
             data = Path(archive).read_bytes()
+        except FileNotFoundError as exc:
+            raise CommandError(_("There is no file “%(file)s”.") % {"file": archive}) from exc
         except OSError as exc:
-            raise CommandError(f"{archive}: {exc.strerror}") from exc
+            raise CommandError(
+                _("“%(file)s” cannot be read (%(error)s).") % {"file": archive, "error": exc.strerror}
+            ) from exc
         images = None
         if scans is not None:
             folder = Path(scans)
