@@ -508,6 +508,15 @@ def test_the_counting_mode_cannot_change_once_a_page_is_scanned(office, scan_vot
     assert form.mode == "scan"
 
 
+def test_the_counting_mode_cannot_change_once_a_ballot_is_read_on_paper(office, scan_vote):
+    from tinnhiem.conferences.usecases import day
+
+    form = scan_vote["form"]
+    scan.add_ballot_by_hand(scan_vote["member"], form, keys="12", reason="Phiếu bị ướt")
+    with pytest.raises(ValidationError):
+        day.set_counting_mode(office, form, mode="double_entry")
+
+
 def test_a_ballot_the_scanner_cannot_read_is_read_on_paper_by_the_committee(client, scan_vote, make_scan):
     """A torn ballot is refused by the scanner; without a way to record it, the count could never
     be finalised (ballots counted must equal ballots collected). The committee reads the paper:

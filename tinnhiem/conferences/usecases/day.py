@@ -337,6 +337,7 @@ def set_counting_mode(actor: Any, form: BallotForm, *, mode: str) -> BallotForm:
         or form.entry_sessions.exists()
         or form.hand_totals.exists()
         or form.scanned_pages.exists()  # the scanned ballots would drop out of the count
+        or form.scanned_ballots.exists()  # as would those the committee read on paper
     )
     if started:
         raise ValidationError(_("Counting has started; the counting mode can no longer change."))
