@@ -74,3 +74,64 @@ def test_upload_review_finalise(new_page, live_server, shot, tmp_path, settings,
     expected = [sum(1 for t in truths if t.keys[i] == "1") for i in range(2)]
     assert [p["counts"]["high"] for p in stored.data["people"]] == expected
     assert page.external_requests == []
+
+
+def test_a_sheet_fed_twice_and_a_torn_ballot(new_page, live_server, tmp_path, scan_vote_tx, make_scan_tx):
+    """The scanner jams and a sheet goes through twice; another ballot is torn across its QR code.
+    The committee opens the second scan by its number and withdraws it, reads the torn ballot on
+    paper, and finalises: the counts equal the paper."""
+    import cv2
+    import numpy as np
+
+    sv = scan_vote_tx
+    form = sv["form"]
+    counting.record_ballot_counts(
+        sv["member"], form, issued=10, collected=3, note="Bảy đại biểu ra về trước khi bỏ phiếu"
+    )
+    paths, keys = [], []
+    for i in range(2):
+        data, truth, image = make_scan_tx(5100 + i, style="cross")
+        keys.append("".join(truth.keys))
+        (tmp_path / f"{i + 1}.png").write_bytes(data)
+        paths.append(str(tmp_path / f"{i + 1}.png"))
+    again = cv2.add(np.roll(image, 5, axis=0), np.full(image.shape, 3, np.uint8))  # sheet 2, fed again
+    (tmp_path / "3.jpg").write_bytes(cv2.imencode(".jpg", again)[1].tobytes())
+    paths.append(str(tmp_path / "3.jpg"))
+    page = new_page()
+    page.goto(f"{live_server.url}/tai-khoan/dang-nhap/")
+    page.fill("#id_username", sv["member"].username)
+    page.fill("#id_password", "pw-123456")
+    page.click("main button[type=submit]")
+    page.goto(f"{live_server.url}/hoi-nghi/{form.conference_id}/kiem-phieu/{form.pk}/quet/")
+    page.set_input_files("#id_files", paths)
+    page.click("button:has-text('Đọc các trang')")
+    page.get_by_text("Đã quét 3 phiếu").wait_for()
+    # the torn ballot, read on paper (a form sent twice records one: tests/scanning/test_scan_flow.py)
+    page.click("summary:has-text('Phiếu máy quét không đọc được')")
+    page.fill("#hand-keys", "32")
+    page.fill("#hand-reason", "Phiếu bị rách ngang mã QR")
+    page.click("button:has-text('Ghi phiếu')")
+    page.get_by_text("Đã ghi phiếu số 4").wait_for()
+    assert "4 phiếu đã quét, 3 phiếu thu về" in page.content()
+    assert "mở lần quét thứ hai" in page.content()
+    # the operator knows the jam was at the third sheet
+    page.fill("#id_so", "3")
+    page.click("button:has-text('Mở')")
+    page.fill("#id_withdraw_reason", "Cùng tờ với phiếu số 2, đưa lại sau khi kẹt giấy")
+    page.click("button:has-text('Không tính lần quét này')")
+    page.get_by_text("Không tính phiếu số 3").wait_for()
+    assert "phiếu thu về: hai số phải bằng nhau" not in page.content()
+    page.goto(f"{live_server.url}/hoi-nghi/{form.conference_id}/kiem-phieu/{form.pk}/")
+    page.click("button:has-text('Chốt kết quả kiểm phiếu')")
+    page.get_by_text("Đã ghi nhận.").wait_for()
+    stored = FormResult.objects.get(form=form)
+    assert stored.data["ballots"]["collected"] == 3
+    readings = [*keys, "32"]
+    assert [p["counts"]["high"] for p in stored.data["people"]] == [
+        sum(1 for k in readings if k[i] == "1") for i in range(2)
+    ]
+    assert [p["counts"]["low"] for p in stored.data["people"]] == [
+        sum(1 for k in readings if k[i] == "3") for i in range(2)
+    ]
+    assert form.scanned_ballots.filter(by_hand=True).count() == 1
+    assert page.external_requests == []
