@@ -1,4 +1,5 @@
-"""Counting by scanning in real Chromium: upload a batch, review two flagged ballots, finalise."""
+"""Counting by scanning in real Chromium: upload a batch, review two flagged ballots, finalise; and a
+day with a sheet fed twice and a torn ballot."""
 
 from __future__ import annotations
 
