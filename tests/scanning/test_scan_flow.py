@@ -611,6 +611,9 @@ def test_a_ballot_whose_last_page_is_torn_is_read_on_paper_instead_of_its_waitin
     client.force_login(member)
     page = client.get(reverse("scanning:scan", args=[form.conference_id, form.pk])).content.decode()
     assert "(1 trang đã quét): để riêng các trang đó" in page
+    address = reverse("scanning:by_hand", args=[form.conference_id, form.pk])
+    refused = client.post(address, {"keys": keys, "reason": "", "submission": "t1", "instead_of_waiting": "1"})
+    assert 'name="instead_of_waiting" value="1" checked' in refused.content.decode()  # kept after an error
     response = client.post(
         reverse("scanning:by_hand", args=[form.conference_id, form.pk]),
         {"keys": keys, "reason": "Trang 2 bị rách", "submission": "t1", "instead_of_waiting": "1"},

@@ -108,7 +108,7 @@ def by_hand(request, conference_id: int, form_id: int):
         request, lambda: usecases.add_ballot_by_hand(request.user, form, **hand, instead_of_waiting=instead)
     )
     if not ok:
-        return _scan_page(request, form, hand)
+        return _scan_page(request, form, {**hand, "instead_of_waiting": instead})
     messages.success(request, _("Ballot %(n)s recorded, as read on paper by the committee.") % {"n": ballot.position})
     return redirect("scanning:scan", form.conference_id, form.pk)
 
