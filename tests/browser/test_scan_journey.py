@@ -13,6 +13,17 @@ from tinnhiem.voting.usecases import counting
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def open_scan_page(page, live_server, sv):
+    """Log in as a member of the counting committee and open the form's scanning page."""
+    form = sv["form"]
+    page.goto(f"{live_server.url}/tai-khoan/dang-nhap/")
+    page.fill("#id_username", sv["member"].username)
+    page.fill("#id_password", "pw-123456")
+    page.click("main button[type=submit]")
+    page.goto(f"{live_server.url}/hoi-nghi/{form.conference_id}/kiem-phieu/{form.pk}/quet/")
+    return page
+
+
 def test_upload_review_finalise(new_page, live_server, shot, tmp_path, settings, scan_vote_tx, make_scan_tx):
     sv = scan_vote_tx
     form = sv["form"]
@@ -26,12 +37,7 @@ def test_upload_review_finalise(new_page, live_server, shot, tmp_path, settings,
         path.write_bytes(data)
         paths.append(str(path))
         truths.append(truth)
-    page = new_page()
-    page.goto(f"{live_server.url}/tai-khoan/dang-nhap/")
-    page.fill("#id_username", sv["member"].username)
-    page.fill("#id_password", "pw-123456")
-    page.click("main button[type=submit]")
-    page.goto(f"{live_server.url}/hoi-nghi/{form.conference_id}/kiem-phieu/{form.pk}/quet/")
+    page = open_scan_page(new_page(), live_server, sv)
     # the page sends a few files per request, each request under the limit: the stack may be far
     # larger than the limit; a file over it is named, and the others are read all the same
     default_limit = settings.TINNHIEM_MAX_SCAN_BYTES
@@ -98,12 +104,7 @@ def test_a_sheet_fed_twice_and_a_torn_ballot(new_page, live_server, tmp_path, sc
     again = cv2.add(np.roll(image, 5, axis=0), np.full(image.shape, 3, np.uint8))  # sheet 2, fed again
     (tmp_path / "3.jpg").write_bytes(cv2.imencode(".jpg", again)[1].tobytes())
     paths.append(str(tmp_path / "3.jpg"))
-    page = new_page()
-    page.goto(f"{live_server.url}/tai-khoan/dang-nhap/")
-    page.fill("#id_username", sv["member"].username)
-    page.fill("#id_password", "pw-123456")
-    page.click("main button[type=submit]")
-    page.goto(f"{live_server.url}/hoi-nghi/{form.conference_id}/kiem-phieu/{form.pk}/quet/")
+    page = open_scan_page(new_page(), live_server, sv)
     page.set_input_files("#id_files", paths)
     page.click("button:has-text('Đọc các trang')")
     page.get_by_text("Đã quét 3 phiếu").wait_for()
