@@ -707,3 +707,14 @@ def test_a_page_set_aside_as_incomplete_may_come_again_even_after_a_duplicate_of
     assert [i["reason"] for i in report[0].ignored] == ["incomplete"] and report[1].ballots == 1
     again = scan.scan_files(member, form, [("b1.png", b[0]), ("b2.png", b[1])])
     assert [(r.ballots, r.ignored) for r in again] == [(0, []), (1, [])]
+
+
+def test_a_ballot_of_90_persons_read_on_paper_is_stored_whole(office, make_user, conference):
+    """Keys of more than 64 persons (a varchar(64) before, which PostgreSQL refused)."""
+    from tests.scanning.conftest import _scan_vote
+
+    vote = _scan_vote(office, make_user, conference, tag="n", more_people=88)
+    keys = "123" * 30
+    ballot = scan.add_ballot_by_hand(vote["member"], vote["form"], keys=keys, reason="Phiếu bị ướt")
+    ballot.refresh_from_db()
+    assert ballot.keys == keys
