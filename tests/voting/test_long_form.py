@@ -1,9 +1,13 @@
 """A ballot form longer than any real one seen so far (the National Assembly rated 44 persons in
 2023): nothing in storage limits the number of rated persons on a form. PostgreSQL enforces
 column lengths and SQLite does not, so this test fails only in the PostgreSQL run of the suite
-if a ballot's keys are ever stored in a column of limited length again."""
+if a ballot's keys are ever stored in a column of limited length again. The reason a whole ballot
+is invalid does have a limit, and a longer one is told in Vietnamese."""
 
 from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
 
 from tinnhiem.conferences.usecases import day, rated
 from tinnhiem.voting.usecases import counting
@@ -37,3 +41,20 @@ def test_a_form_of_90_persons_is_entered_twice_and_finalised(office, chair, coun
     assert len(stored.data["people"]) == N
     assert stored.data["people"][0]["counts"] == {"high": 1, "confidence": 1, "low": 0, "invalid": 0}
     assert stored.data["people"][1]["counts"] == {"high": 1, "confidence": 0, "low": 1, "invalid": 0}
+
+
+def test_a_too_long_reason_for_an_invalid_ballot_is_refused_in_vietnamese(chair, counters, hall):
+    """The reason goes into a column of 255 characters: PostgreSQL would refuse a longer one with a
+    500 page (SQLite would keep it). The browser's inputs stop at 255; anything else is told."""
+    conference, _people = hall
+    day.open_voting(chair, conference)
+    form = conference.ballot_forms.get()
+    counting.record_ballot_counts(counters[0], form, issued=10, collected=10)
+    day.close_voting(chair, conference)
+    session = counting.start_entry(counters[0], form, device_key="a")
+    with pytest.raises(ValidationError) as info:
+        counting.enter_ballot(counters[0], session, device_key="a", position=1, invalid_reason="Gạch xoá " * 40)
+    assert info.value.messages == ["Lý do phiếu không hợp lệ dài tối đa 255 ký tự; lý do này có 359 ký tự."]
+    assert not session.rows.exists()
+    row = counting.enter_ballot(counters[0], session, device_key="a", position=1, invalid_reason="Gạch xoá " * 28)
+    assert len(row.invalid_reason) == 251

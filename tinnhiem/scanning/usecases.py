@@ -29,7 +29,13 @@ from tinnhiem.documents.ballots import Printings, printings, qr_key
 from tinnhiem.documents.layout import BallotLayout
 from tinnhiem.text import clean_line
 from tinnhiem.voting.models import Ruling
-from tinnhiem.voting.usecases.counting import describe_reading, member_for, parse_marks, people_of
+from tinnhiem.voting.usecases.counting import (
+    clean_invalid_reason,
+    describe_reading,
+    member_for,
+    parse_marks,
+    people_of,
+)
 
 from . import images, recognize
 from .models import ScannedBallot, ScannedPage
@@ -533,7 +539,7 @@ def counted_ballots(form: BallotForm):
 def _committee_reading(form: BallotForm, keys: str, invalid_reason: str) -> tuple[str, str]:
     """The committee's reading of a ballot: one key per person, or the reason the whole ballot is
     invalid."""
-    invalid_reason = clean_line(invalid_reason)
+    invalid_reason = clean_invalid_reason(invalid_reason)
     if not invalid_reason and "?" in keys:
         raise ValidationError(_("Replace each “?” with the committee's reading of that row."))
     keys = "" if invalid_reason else parse_marks(form.conference.rules, len(people_of(form)), keys)

@@ -208,6 +208,20 @@ def start_entry(actor: Any, form: BallotForm, *, device_key: str, take_over: boo
     return session
 
 
+INVALID_REASON_MAX = 255  # the column of the reason a whole ballot is invalid
+
+
+def clean_invalid_reason(text: str) -> str:
+    """The reason a whole ballot is invalid, as it goes into the minutes: one line, not too long."""
+    text = clean_line(text)
+    if len(text) > INVALID_REASON_MAX:
+        raise ValidationError(
+            _("The reason a ballot is invalid is at most %(max)s characters; this one has %(n)s.")
+            % {"max": INVALID_REASON_MAX, "n": len(text)}
+        )
+    return text
+
+
 def parse_marks(rules: RuleSet, n_people: int, keys: str) -> str:
     """Validate the keys typed for one ballot: one per person, a level digit, 0 or 9."""
     keys = "".join(keys.split())
@@ -241,7 +255,7 @@ def enter_ballot(
             _("Position %(position)s is beyond the %(collected)s ballots collected.")
             % {"position": position, "collected": form.collected or 0}
         )
-    invalid_reason = clean_line(invalid_reason)
+    invalid_reason = clean_invalid_reason(invalid_reason)
     if invalid_reason:
         marks = ""
     else:
@@ -343,7 +357,7 @@ def resolve_difference(
         )
     if not reason.strip():
         raise ValidationError(_("Give the reason for the committee's reading."))
-    invalid_reason = clean_line(invalid_reason)
+    invalid_reason = clean_invalid_reason(invalid_reason)
     marks = "" if invalid_reason else parse_marks(_rules(form), len(people_of(form)), marks)
     resolution = Resolution.objects.create(
         form=form, position=position, marks=marks, invalid_reason=invalid_reason, reason=reason, decided_by=member
