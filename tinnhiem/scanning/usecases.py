@@ -228,11 +228,12 @@ def _check_scanning(actor: Any, form: BallotForm) -> CommitteeMember:
     return member
 
 
-def _read_files(form: BallotForm, files: list[tuple[str, bytes]], progress) -> Iterator[list[_Read] | ScanInputError]:
+def _read_files(
+    form: BallotForm, found: Printings, files: list[tuple[str, bytes]], progress
+) -> Iterator[list[_Read] | ScanInputError]:
     """Read every page of every file on all cores; nothing is stored here. The pages of each file
     are given as soon as they are read, so that storing one file overlaps reading the next."""
     key = qr_key()
-    found = printings(form)
     geometry_for = _geometry(form, found)
     # rendered here, once: the workers only look them up
     inks = {version: _blank_ink(form, layout) for version, (_geometry_, layout) in found.readable.items()}
@@ -293,12 +294,13 @@ def scan_files(
     lost. The pages of a multi-page ballot follow each other in the stack, in one file or the next."""
     _check_scanning(actor, BallotForm.objects.select_related("conference__campaign").get(pk=form.pk))
     results: list[ScanReport | ValidationError] = []
-    for (_name, data), pages in zip(files, _read_files(form, files, progress), strict=True):
+    found = printings(form)  # once per batch (the list of rated persons is frozen while counting)
+    for (_name, data), pages in zip(files, _read_files(form, found, files, progress), strict=True):
         if isinstance(pages, ScanInputError):
             results.append(pages)
             continue
         try:
-            results.append(_record_file(actor, form, hashlib.sha256(data).hexdigest(), pages))
+            results.append(_record_file(actor, form, hashlib.sha256(data).hexdigest(), pages, found))
         except ValidationError as exc:
             results.append(exc)
     return results
@@ -339,11 +341,10 @@ def _page_reading(reading: recognize.PageReading, digits: dict[str, str]) -> dic
 
 
 @transaction.atomic
-def _record_file(actor: Any, form: BallotForm, file_sha256: str, pages: list[_Read]) -> ScanReport:
+def _record_file(actor: Any, form: BallotForm, file_sha256: str, pages: list[_Read], found: Printings) -> ScanReport:
     """Store the pages of one file, in stack order, and make ballots of them."""
     form = BallotForm.objects.select_for_update().select_related("conference__campaign").get(pk=form.pk)
     member = _check_scanning(actor, form)  # again, under the lock
-    geometry_for = _geometry(form)
     digits = {lv.key: str(lv.digit) for lv in form.conference.rules.levels}
     sequence = (form.scanned_pages.aggregate(m=Max("sequence"))["m"] or 0) + 1
     position = (form.scanned_ballots.aggregate(m=Max("position"))["m"] or 0) + 1
@@ -383,7 +384,7 @@ def _record_file(actor: Any, form: BallotForm, file_sha256: str, pages: list[_Re
             _incomplete([page], report)
             continue
         pending.append(page)
-        if page.page_number == len(geometry_for(read.reading.sheet)["pages"]):  # its last page
+        if page.page_number == len(found.readable[page.reading["version"]][0]["pages"]):  # its last page
             position = _assemble(form, pending, position, report)
             pending = []
     for page in pending:  # the rest of the ballot may come in the next file
