@@ -101,3 +101,18 @@ def make_scan_tx(scan_vote_tx):
     from tests.scanning.conftest import _scan_maker
 
     return _scan_maker(scan_vote_tx)
+
+
+@pytest.fixture
+def long_vote_tx(transactional_db, office, make_user, conference):
+    """A two-page ballot (18 rated persons), counted by scanning."""
+    from tests.scanning.conftest import _scan_vote
+
+    return _scan_vote(office, make_user, conference, tag="l", more_people=16)
+
+
+@pytest.fixture
+def make_long_scan_tx(long_vote_tx):
+    from tests.scanning.conftest import _scan_maker
+
+    return _scan_maker(long_vote_tx)

@@ -718,3 +718,113 @@ def test_a_ballot_of_90_persons_read_on_paper_is_stored_whole(office, make_user,
     ballot = scan.add_ballot_by_hand(vote["member"], vote["form"], keys=keys, reason="Phiếu bị ướt")
     ballot.refresh_from_db()
     assert ballot.keys == keys
+
+
+def _tiff(*images) -> bytes:
+    ok, data = cv2.imencodemulti(".tiff", list(images))
+    assert ok
+    return data.tobytes()
+
+
+def _ballot(make_long_scan, seed):
+    """A two-page ballot: its pages (file, truth, image) and its keys in page order."""
+    pages = [make_long_scan(seed * 10 + n, page=n, style="cross") for n in (1, 2)]
+    return pages, "".join(pages[0][1].keys + pages[1][1].keys)
+
+
+def test_a_stack_fed_last_page_first_is_read_so_when_the_committee_says_so(long_vote, make_long_scan):
+    """Read first page first, a stack fed last page first would join each voter's page 1 to the
+    next voter's page 2: a batch that begins with the last page then the one before is refused
+    whole, with what to do; ticked "last page first", the same files are counted."""
+    form, member = long_vote["form"], long_vote["member"]
+    (a, a_keys), (b, b_keys) = _ballot(make_long_scan, 41), _ballot(make_long_scan, 42)
+    stack = _tiff(a[1][2], a[0][2], b[1][2], b[0][2])
+    with pytest.raises(ValidationError) as info:
+        scan.scan_file(member, form, name="xap.tiff", data=stack)
+    message = info.value.messages[0]
+    assert "trang 2, rồi đến trang 1" in message and "Xấp phiếu quét từ trang cuối" in message
+    assert "Chưa tính trang nào" in message
+    assert not form.scanned_pages.exists() and not form.scanned_ballots.exists()  # nothing stored
+    report = scan.scan_file(member, form, name="xap.tiff", data=stack, last_page_first=True)
+    assert (report.pages, report.ballots, report.waiting, report.ignored) == (4, 2, 0, [])
+    assert [b.keys for b in form.scanned_ballots.order_by("position")] == [a_keys, b_keys]
+    first = form.scanned_ballots.get(position=1)
+    assert [ScannedPage.objects.get(pk=p).page_number for p in first.pages] == [1, 2]  # in page order
+    # the other way round: a stack first page first while the committee said last page first
+    c, c_keys = _ballot(make_long_scan, 43)
+    with pytest.raises(ValidationError) as info:
+        scan.scan_file(member, form, name="c.tiff", data=_tiff(c[0][2], c[1][2]), last_page_first=True)
+    assert "trang 1, rồi đến trang 2" in info.value.messages[0] and "bỏ chọn" in info.value.messages[0]
+    assert form.scanned_pages.count() == 4
+    assert scan.scan_file(member, form, name="c.tiff", data=_tiff(c[0][2], c[1][2])).ballots == 1
+    assert form.scanned_ballots.get(position=3).keys == c_keys
+
+
+def test_a_ballot_split_across_files_last_page_first_waits_in_that_order(long_vote, make_long_scan):
+    """One file per page (scanners that write so), last page first: the first file's page 2
+    waits, the next file's page 1 completes it; the order of a waiting ballot is not checked again."""
+    form, member = long_vote["form"], long_vote["member"]
+    (a, a_keys), (b, b_keys) = _ballot(make_long_scan, 51), _ballot(make_long_scan, 52)
+    files = [("0001.png", a[1][0]), ("0002.png", a[0][0]), ("0003.png", b[1][0]), ("0004.png", b[0][0])]
+    one = scan.scan_files(member, form, files[:1], last_page_first=True)[0]
+    assert (one.ballots, one.waiting) == (0, 1)
+    rest = scan.scan_files(member, form, files[1:], last_page_first=True)
+    assert [(r.ballots, r.waiting, r.ignored) for r in rest] == [(1, 0, []), (0, 1, []), (1, 0, [])]
+    assert [b.keys for b in form.scanned_ballots.order_by("position")] == [a_keys, b_keys]
+
+
+def test_the_scan_page_asks_the_order_of_a_multi_page_stack_and_stops_sending_on_the_other_order(
+    client, long_vote, make_long_scan
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    form, member = long_vote["form"], long_vote["member"]
+    client.force_login(member)
+    url = reverse("scanning:scan", args=[form.conference_id, form.pk])
+    assert 'name="last_page_first"' in client.get(url).content.decode()
+    (a, a_keys), (b, b_keys) = _ballot(make_long_scan, 61), _ballot(make_long_scan, 62)
+
+    def upload(**extra):
+        files = [SimpleUploadedFile(f"{n}.png", data) for n, data in enumerate((a[1][0], a[0][0], b[1][0], b[0][0]))]
+        return client.post(url, {"files": files, **extra}, headers={"X-Requested-With": "upload"}).json()
+
+    assert upload() == {"results": [], "stop": True}  # the script sends no more files
+    assert not form.scanned_pages.exists()
+    page = client.get(url).content.decode()
+    assert "trang 2, rồi đến trang 1" in page and "Cũng chưa được tính" in page
+    answer = upload(last_page_first="1")
+    assert answer["stop"] is False and [r["ballots"] for r in answer["results"]] == [0, 1, 0, 1]
+    assert [b.keys for b in form.scanned_ballots.order_by("position")] == [a_keys, b_keys]
+
+
+def test_a_one_page_ballot_has_no_order_to_ask(client, scan_vote):
+    client.force_login(scan_vote["member"])
+    page = client.get(reverse("scanning:scan", args=[scan_vote["form"].conference_id, scan_vote["form"].pk]))
+    assert page.status_code == 200 and 'name="last_page_first"' not in page.content.decode()
+
+
+def test_the_command_line_stops_at_a_stack_in_the_other_order(long_vote, make_long_scan, tmp_path, capsys):
+    import json
+
+    from django.core.management import call_command
+
+    form, member = long_vote["form"], long_vote["member"]
+    folder = tmp_path / "xap"
+    folder.mkdir()
+    keys = []
+    for voter in range(5):  # ten files, one page each, last page first: more than one batch of 8
+        pages, ballot_keys = _ballot(make_long_scan, 70 + voter)
+        keys.append(ballot_keys)
+        (folder / f"{2 * voter + 1:04d}.png").write_bytes(pages[1][0])
+        (folder / f"{2 * voter + 2:04d}.png").write_bytes(pages[0][0])
+    command = ["scan", str(form.conference_id), str(folder), "--user", member.username, "--format", "json"]
+    call_command(*command)
+    output = json.loads(capsys.readouterr().out)
+    assert [f["status"] for f in output["files"]] == ["refused"] * 8 + ["not_read"] * 2
+    assert "trang cuối" in output["files"][0]["message"]
+    assert all(f["message"].startswith("Cũng chưa được tính") for f in output["files"][1:8])
+    assert output["scanned"] == 0 and not form.scanned_pages.exists()
+    call_command(*command, "--last-page-first")
+    output = json.loads(capsys.readouterr().out)
+    assert [f["status"] for f in output["files"]] == ["read"] * 10 and output["scanned"] == 5
+    assert [b.keys for b in form.scanned_ballots.order_by("position")] == keys

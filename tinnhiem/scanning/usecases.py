@@ -4,6 +4,7 @@ to the counting committee, which rules on it (the ruling goes into the minutes).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import re
 import secrets
@@ -39,12 +40,18 @@ from tinnhiem.voting.usecases.counting import (
 
 from . import images, recognize
 from .models import ScannedBallot, ScannedPage
+from .stack import Assembler, wrong_order
 
 SCAN_DPI = 200
 
 
 class ScanInputError(ValidationError):
     pass
+
+
+class StackOrderError(ScanInputError):
+    """A batch whose pages are in the other order than the committee said: refused whole, and
+    the files after it must not be read either (``scan_files``)."""
 
 
 @dataclass
@@ -287,30 +294,102 @@ def scan_files(
     form: BallotForm,
     files: list[tuple[str, bytes]],
     progress: Callable[[int, int], None] | None = None,
+    *,
+    last_page_first: bool = False,
 ) -> list[ScanReport | ValidationError]:
     """Count a batch of scanned files, in the order given (the order of the stack): their pages
     are read on all cores, then each file is recorded in its own transaction. A file that cannot
     be read is refused alone (its error takes its place in the list); nothing already counted is
-    lost. The pages of a multi-page ballot follow each other in the stack, in one file or the next."""
+    lost. The pages of a multi-page ballot follow each other in the stack, in one file or the
+    next: 1, 2, …, or last page first when the committee says so (``stack.py``). A batch that
+    begins in the other order is refused whole, before anything of it is stored."""
     _check_scanning(actor, BallotForm.objects.select_related("conference__campaign").get(pk=form.pk))
     results: list[ScanReport | ValidationError] = []
     found = printings(form)  # once per batch (the list of rated persons is frozen while counting)
-    for (_name, data), pages in zip(files, _read_files(form, found, files, progress), strict=True):
+    reads = _read_files(form, found, files, progress)
+    checked: list[list[_Read] | ScanInputError] = []
+    if any(len(geometry["pages"]) > 1 for geometry, _layout in found.readable.values()) and not _waiting(form):
+        # the first two ballot pages of the batch: a file or two is read before any is stored
+        for pages in reads:
+            checked.append(pages)
+            if len(_first_pages(form, checked)) == 2:
+                break
+        first = _first_pages(form, checked)
+        if len(first) == 2 and first[0].reading.sheet.version == first[1].reading.sheet.version:
+            last = _page_count(found)(first[0].reading.sheet.version)
+            one, two = first[0].reading.sheet.page, first[1].reading.sheet.page
+            if wrong_order(one, two, last, last_page_first=last_page_first):
+                # the batch is refused whole, once every page is read (nothing is stored)
+                error = _order_error(one, two, last_page_first)
+                also = _("Not counted either: sent with the files above, whose pages are in the other order.")
+                for pages in itertools.chain(checked, reads):
+                    if isinstance(pages, ScanInputError):
+                        results.append(pages)
+                    else:
+                        results.append(error)
+                        error = StackOrderError(also)
+                return results
+    for (_name, data), pages in zip(files, itertools.chain(checked, reads), strict=True):
         if isinstance(pages, ScanInputError):
             results.append(pages)
             continue
         try:
-            results.append(_record_file(actor, form, hashlib.sha256(data).hexdigest(), pages, found))
+            results.append(
+                _record_file(
+                    actor, form, hashlib.sha256(data).hexdigest(), pages, found, last_page_first=last_page_first
+                )
+            )
         except ValidationError as exc:
             results.append(exc)
     return results
 
 
+def _first_pages(form: BallotForm, reads: list[list[_Read] | ScanInputError]) -> list[_Read]:
+    """The first two pages of these files that would be counted as ballot pages."""
+    pages = [read for file in reads if isinstance(file, list) for read in file if read.reading is not None]
+    counted = set(
+        form.scanned_pages.filter(_COUNTED, sha256__in=[read.sha256 for read in pages]).values_list("sha256", flat=True)
+    )
+    first, seen = [], set()
+    for read in pages:
+        if read.sha256 not in counted and read.sha256 not in seen:
+            first.append(read)
+            seen.add(read.sha256)
+        if len(first) == 2:
+            break
+    return first
+
+
+def _order_error(first: int, second: int, last_page_first: bool) -> StackOrderError:
+    values = {"first": first, "second": second}
+    if last_page_first:
+        text = _(
+            "The first ballot pages of these files are page %(first)s, then page %(second)s: the stack "
+            "was fed first page first, not last page first. Nothing of these files was counted, and the "
+            "files after them were not read: untick “Stack fed last page first” and read them again."
+        )
+    else:
+        text = _(
+            "The first ballot pages of these files are page %(first)s, then page %(second)s: the stack "
+            "seems to have been fed last page first. Nothing of these files was counted, and the files "
+            "after them were not read. If so, tick "
+            "“Stack fed last page first” and read them again. If instead the first ballot of the stack "
+            "lacks its page 1, find that page and scan the ballot again whole."
+        )
+    return StackOrderError(text % values)
+
+
 def scan_file(
-    actor: Any, form: BallotForm, *, name: str, data: bytes, progress: Callable[[int, int], None] | None = None
+    actor: Any,
+    form: BallotForm,
+    *,
+    name: str,
+    data: bytes,
+    progress: Callable[[int, int], None] | None = None,
+    last_page_first: bool = False,
 ) -> ScanReport:
     """Count one scanned file (``scan_files`` with one file); a file that cannot be read raises."""
-    result = scan_files(actor, form, [(name, data)], progress)[0]
+    result = scan_files(actor, form, [(name, data)], progress, last_page_first=last_page_first)[0]
     if isinstance(result, ValidationError):
         raise result
     return result
@@ -340,8 +419,31 @@ def _page_reading(reading: recognize.PageReading, digits: dict[str, str]) -> dic
     }
 
 
+# a page that makes the same image a duplicate: a counted page, one waiting for the rest of its
+# ballot, or a scan withdrawn as a sheet counted twice (a page set aside as incomplete may come again)
+_COUNTED = Q(status__in=(ScannedPage.Status.BALLOT, ScannedPage.Status.PENDING)) | Q(reason="rescanned")
+
+
+def _page_count(found: Printings) -> Callable[[str], int]:
+    """The number of pages of a ballot of each printed layout version."""
+    return lambda version: len(found.readable[version][0]["pages"])
+
+
+def _waiting(form: BallotForm) -> list[ScannedPage]:
+    """The pages of a ballot begun in an earlier file, in stack order."""
+    return list(form.scanned_pages.filter(status=ScannedPage.Status.PENDING).order_by("sequence"))
+
+
 @transaction.atomic
-def _record_file(actor: Any, form: BallotForm, file_sha256: str, pages: list[_Read], found: Printings) -> ScanReport:
+def _record_file(
+    actor: Any,
+    form: BallotForm,
+    file_sha256: str,
+    pages: list[_Read],
+    found: Printings,
+    *,
+    last_page_first: bool = False,
+) -> ScanReport:
     """Store the pages of one file, in stack order, and make ballots of them."""
     form = BallotForm.objects.select_for_update().select_related("conference__campaign").get(pk=form.pk)
     member = _check_scanning(actor, form)  # again, under the lock
@@ -351,14 +453,16 @@ def _record_file(actor: Any, form: BallotForm, file_sha256: str, pages: list[_Re
     report = ScanReport()
     # the first pages of a ballot whose other pages are in this file (a scanner that writes a
     # file per page, or a stack split across files)
-    pending = list(form.scanned_pages.filter(status=ScannedPage.Status.PENDING))
-    # an incomplete page may come again; an image withdrawn as a second scan of a sheet may not
-    counted = Q(status__in=(ScannedPage.Status.BALLOT, ScannedPage.Status.PENDING)) | Q(reason="rescanned")
+    stack = Assembler(
+        _page_count(found),
+        last_page_first=last_page_first,
+        waiting=[(p.reading["version"], p.page_number, p) for p in _waiting(form)],
+    )
     for read in pages:
         report.pages += 1
         page = ScannedPage(form=form, sequence=sequence, sha256=read.sha256, status=ScannedPage.Status.BALLOT)
         sequence += 1
-        if ScannedPage.objects.filter(counted, form=form, sha256=read.sha256).exists():
+        if ScannedPage.objects.filter(_COUNTED, form=form, sha256=read.sha256).exists():
             page.status, page.reason = ScannedPage.Status.DUPLICATE, "duplicate"
         elif read.reading is None:
             page.status = ScannedPage.Status.BLANK if read.reason == "blank" else ScannedPage.Status.NOT_BALLOT
@@ -374,19 +478,11 @@ def _record_file(actor: Any, form: BallotForm, file_sha256: str, pages: list[_Re
             continue
         # the pages of a ballot come one after the other: a page out of turn means the ballot
         # before it lost a page (the committee finds it in the stack and scans it again)
-        follows = not pending or (
-            page.reading["version"] == pending[0].reading["version"] and page.page_number == len(pending) + 1
-        )
-        if not follows:
-            _incomplete(pending, report)
-            pending = []
-        if page.page_number != len(pending) + 1:  # a later page without the first ones
-            _incomplete([page], report)
-            continue
-        pending.append(page)
-        if page.page_number == len(found.readable[page.reading["version"]][0]["pages"]):  # its last page
-            position = _assemble(form, pending, position, report)
-            pending = []
+        step = stack.add(page.reading["version"], page.page_number, page)
+        _incomplete(step.aside, report)
+        if step.ballot:
+            position = _assemble(form, step.ballot, position, report)
+    pending = stack.waiting
     for page in pending:  # the rest of the ballot may come in the next file
         if page.status != ScannedPage.Status.PENDING:
             page.status, page.reason = ScannedPage.Status.PENDING, "pending"

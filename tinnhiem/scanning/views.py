@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from tinnhiem.accounts.roles import COUNT, VIEW, permission_required
 from tinnhiem.conferences.models import BallotForm
 from tinnhiem.conferences.views import attempt
+from tinnhiem.documents.ballots import layout_for
 from tinnhiem.documents.models import PrintedLayout
 from tinnhiem.voting.usecases.counting import member_for_or_none, people_of
 
@@ -38,7 +39,10 @@ def scan_page(request, conference_id: int, form_id: int):
         # shows the totals; a message per file would pile up over a stack of hundreds
         one_by_one = request.headers.get("X-Requested-With") == "upload"
         uploads = [(u.name, u.read(settings.TINNHIEM_MAX_SCAN_BYTES + 1)) for u in request.FILES.getlist("files")]
-        ok, reports = attempt(request, lambda: usecases.scan_files(request.user, form, uploads))
+        last_page_first = request.POST.get("last_page_first") == "1"
+        ok, reports = attempt(
+            request, lambda: usecases.scan_files(request.user, form, uploads, last_page_first=last_page_first)
+        )
         results = []
         for (name, _data), report in zip(uploads, reports if ok else [], strict=False):
             if isinstance(report, ValidationError):
@@ -64,8 +68,9 @@ def scan_page(request, conference_id: int, form_id: int):
             for item in report.ignored:
                 if item["reason"] != "blank":  # the back sides of a duplex scan: counted on the page
                     messages.warning(request, f"{name} #{item['sequence']}: {item['text']}")
-        if one_by_one:
-            return JsonResponse({"results": results})
+        if one_by_one:  # pages in the other order than the committee said: the script sends no more
+            stop = any(isinstance(report, usecases.StackOrderError) for report in (reports if ok else []))
+            return JsonResponse({"results": results, "stop": stop})
         return redirect("scanning:scan", form.conference_id, form.pk)
     return _scan_page(request, form)
 
@@ -89,6 +94,7 @@ def _scan_page(request, form: BallotForm, hand: dict | None = None):
             "ignored": form.scanned_pages.exclude(status__in=(ScannedPage.Status.BALLOT, ScannedPage.Status.BLANK)),
             "blank": form.scanned_pages.filter(status=ScannedPage.Status.BLANK).count(),
             "people": people_of(form),
+            "multi_page": len(layout_for(form).pages) > 1,
             "max_bytes": settings.TINNHIEM_MAX_SCAN_BYTES,
             "max_mb": round(settings.TINNHIEM_MAX_SCAN_BYTES / 1e6),
             # every key present: "keys" would otherwise resolve to the dict's keys() in the template

@@ -116,6 +116,7 @@
         status.textContent = say("data-text-progress", {n: i + batch.length, total: files.length, file: last.name});
         var data = new FormData(), xhr = new XMLHttpRequest(), first = i;
         data.append("csrfmiddlewaretoken", token);
+        upload.querySelectorAll("input[type=checkbox]:checked").forEach(function (c) { data.append(c.name, c.value); });
         batch.forEach(function (f) { data.append("files", f); });
         xhr.upload.addEventListener("progress", function (e) {
           if (e.lengthComputable) bar.value = Math.round((first + batch.length * e.loaded / e.total) * 100 / files.length);
@@ -123,7 +124,14 @@
         function failed(code) {
           batch.forEach(function (f) { problems.push(say("data-text-failed", {file: f.name, status: code})); });
         }
-        xhr.addEventListener("load", function () { if (xhr.status !== 200) failed(xhr.status); i += batch.length; next(); });
+        xhr.addEventListener("load", function () {
+          if (xhr.status !== 200) failed(xhr.status);
+          i += batch.length;
+          // the pages came in the other order than the form said: nothing more is sent (the
+          // page, reloaded, says why)
+          try { if (JSON.parse(xhr.responseText).stop) i = files.length; } catch (e) { /* not JSON */ }
+          next();
+        });
         xhr.addEventListener("error", function () { failed("—"); i += batch.length; next(); });
         xhr.open("POST", upload.action || location.href);
         xhr.setRequestHeader("X-Requested-With", "upload");

@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from tinnhiem.conferences.models import BallotForm, Conference
-from tinnhiem.scanning.usecases import counted_ballots, scan_files, scan_problems
+from tinnhiem.scanning.usecases import StackOrderError, counted_ballots, scan_files, scan_problems
 
 SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".pdf"}
 BATCH = 8  # files read together
@@ -31,8 +31,13 @@ class Command(BaseCommand):
         parser.add_argument("--user", required=True, help="the counting committee member doing the scan (user name)")
         parser.add_argument("--form", type=int, help="ballot form id (default: the conference's only form)")
         parser.add_argument("--format", choices=("text", "json"), default="text")
+        parser.add_argument(
+            "--last-page-first",
+            action="store_true",
+            help="the stack was fed last page first: each ballot's pages come last to first",
+        )
 
-    def handle(self, *args, conference, scans, user, form=None, format="text", **options):
+    def handle(self, *args, conference, scans, user, form=None, format="text", last_page_first=False, **options):
         found = Conference.objects.filter(pk=conference).first()
         if found is None:
             raise CommandError(_("There is no conference %(id)s.") % {"id": conference})
@@ -71,6 +76,7 @@ class Command(BaseCommand):
                     chosen,
                     [(path.name, data) for path, data, _entry in batch],
                     progress=self._progress(first, len(files)) if format == "text" and sys.stderr.isatty() else None,
+                    last_page_first=last_page_first,
                 )
             except PermissionDenied as exc:
                 raise CommandError(
@@ -94,6 +100,14 @@ class Command(BaseCommand):
                 output["files"].append(entry)
                 if format == "text":
                     self._write(path, entry)
+            if any(isinstance(result, StackOrderError) for result in results):
+                # pages in the other order than the committee said: the rest is not read either
+                for path in files[first + BATCH :]:
+                    entry = {"file": str(path), "status": "not_read"}
+                    output["files"].append(entry)
+                    if format == "text":
+                        self._write(path, entry)
+                break
         chosen.refresh_from_db()
         output["scanned"] = counted_ballots(chosen).count()
         output["to_review"] = counted_ballots(chosen).filter(needs_review=True).count()
@@ -121,6 +135,8 @@ class Command(BaseCommand):
                     self.stdout.write(f"  #{item['sequence']}: {item['text']}")
             if blank:
                 self.stdout.write("  " + _("%(n)s blank pages ignored") % {"n": blank})
+        elif entry["status"] == "not_read":
+            self.stdout.write(_("%(file)s: not read") % {"file": path})
         else:
             self.stdout.write(f"{path}: {entry['message']}")
 
