@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
+from tinnhiem.audit.models import Event
 from tinnhiem.documents.marks import SheetId
 from tinnhiem.rules import tally_ballots
 from tinnhiem.scanning import usecases as scan
@@ -747,6 +748,8 @@ def test_a_stack_fed_last_page_first_is_read_so_when_the_committee_says_so(long_
     assert not form.scanned_pages.exists() and not form.scanned_ballots.exists()  # nothing stored
     report = scan.scan_file(member, form, name="xap.tiff", data=stack, last_page_first=True)
     assert (report.pages, report.ballots, report.waiting, report.ignored) == (4, 2, 0, [])
+    logged = Event.objects.filter(action="scan.file").get()  # the refused batch stored nothing
+    assert logged.data["last_page_first"] is True and logged.data["ballots"] == 2
     assert [b.keys for b in form.scanned_ballots.order_by("position")] == [a_keys, b_keys]
     first = form.scanned_ballots.get(position=1)
     assert [ScannedPage.objects.get(pk=p).page_number for p in first.pages] == [1, 2]  # in page order

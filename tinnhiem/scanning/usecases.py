@@ -498,6 +498,7 @@ def _record_file(
             "pages": report.pages,
             "ballots": report.ballots,
             "to_review": report.to_review,
+            "last_page_first": last_page_first,
             "member": member.pk,
         },
     )
