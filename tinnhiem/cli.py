@@ -10,13 +10,14 @@ import argparse
 import json
 import os
 import sys
+import textwrap
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
 from .ballotfile import BallotFileError, decode, parse_ballot_csv
-from .i18n import cli_language, gettext
+from .i18n import cli_language, gettext, install_argparse_translation
 from .rules import RulesError, RuleSet, TallyResult, builtin_rule_sets, format_percent, resolve_rule_set, tally_ballots
 from .rules.report import result_to_json
 
@@ -188,15 +189,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     tally = sub.add_parser("tally", help=_("count a ballots file under a rule set"))
-    tally.add_argument("ballots", help=_("the ballots file (CSV)"))
-    tally.add_argument("--rules", required=True, help=_("a rule-set id (see “tinnhiem rules”) or a .toml file"))
+    tally.add_argument("ballots", metavar=_("FILE"), help=_("the ballots file (CSV)"))
     tally.add_argument(
-        "--members", type=_positive, help=_("total number of members, for rule sets whose base is the members")
+        "--rules", required=True, metavar=_("RULES"), help=_("a rule-set id (see “tinnhiem rules”) or a .toml file")
     )
     tally.add_argument(
-        "--issued", type=_positive, help=_("ballots issued (default: the number of ballots in the file)")
+        "--members",
+        type=_positive,
+        metavar=_("N"),
+        help=_("total number of members, for rule sets whose base is the members"),
     )
-    tally.add_argument("--format", choices=("table", "json"), default="table")
+    tally.add_argument(
+        "--issued",
+        type=_positive,
+        metavar=_("N"),
+        help=_("ballots issued (default: the number of ballots in the file)"),
+    )
+    tally.add_argument(
+        "--format", choices=("table", "json"), default="table", help=_("output: table (default) or json")
+    )
     tally.set_defaults(func=cmd_tally)
     rules = sub.add_parser("rules", help=_("list the rule sets and their citations"))
     rules.set_defaults(func=cmd_rules)
@@ -213,11 +224,41 @@ def run_core(argv: Sequence[str], stdout: TextIO = sys.stdout, stderr: TextIO = 
     return 0
 
 
+def overview() -> str:
+    """``tinnhiem``, ``tinnhiem help``: every command of tinnhiem, one line each."""
+    from .site.manage import ADMIN_COMMANDS, command_summaries
+
+    core = build_parser()._subparsers._group_actions[0]  # type: ignore[union-attr]
+    rows = command_summaries(cli_language())
+    rows += [(choice.dest, choice.help) for choice in core._choices_actions]
+    width = max(len(name) for name, _text in rows) + 2
+    lines = [
+        _("tinnhiem: confidence votes, counted exactly and secretly."),
+        "",
+        _("Usage: tinnhiem COMMAND [options]"),
+        "",
+        _("Commands:"),
+        *(
+            textwrap.fill(text, 100, initial_indent=f"  {name.ljust(width)}", subsequent_indent=" " * (width + 2))
+            for name, text in rows
+        ),
+        "",
+        _("Database administration (Django's own commands, in English): %(commands)s")
+        % {"commands": ", ".join(ADMIN_COMMANDS)},
+        _("Help on one command: tinnhiem COMMAND --help"),
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    install_argparse_translation()
     try:
-        if not argv or argv[0] in CORE_COMMANDS or argv[0] in ("-h", "--help"):
-            return run_core(argv or ["--help"])
+        if not argv or argv in (["help"], ["-h"], ["--help"]):
+            sys.stdout.write(overview())
+            return 0
+        if argv[0] in CORE_COMMANDS:
+            return run_core(argv)
         if argv[0] == "demo":
             os.environ.pop("DATABASE_URL", None)  # the demo always runs on its own local SQLite file
         from .site.manage import run_management  # the web application, only when asked for

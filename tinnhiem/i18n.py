@@ -27,3 +27,17 @@ def translation(language: str) -> _gettext.NullTranslations:
 
 def gettext(message: str, language: str | None = None) -> str:
     return translation(language or cli_language()).gettext(message)
+
+
+def install_argparse_translation(language: str | None = None) -> None:
+    """argparse's own words — "usage:", "options", its error messages — from the same catalog.
+
+    argparse looks its words up through the module globals ``_`` and ``ngettext`` (the standard
+    library's gettext, which finds no Vietnamese catalog), at the time it uses them: pointing
+    them at ours translates every parser of the process, ours and Django's. The message ids are
+    listed in ``tinnhiem/argparse_words.py`` so that they are extracted into the catalog."""
+    import argparse
+
+    chosen = translation(language or cli_language())
+    argparse._ = chosen.gettext  # type: ignore[attr-defined]
+    argparse.ngettext = chosen.ngettext  # type: ignore[attr-defined]

@@ -3,12 +3,43 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Sequence
+
+# tinnhiem's own commands, in the order ``tinnhiem help`` lists them
+COMMANDS = ("demo", "serve", "scan", "documents", "export_record", "verify", "backup", "restore")
+# Django's own commands an administrator may need (their help is Django's, in English)
+ADMIN_COMMANDS = ("migrate", "createsuperuser", "changepassword")
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tinnhiem.site.settings")
+    import django
+
+    django.setup()
 
 
 def run_management(argv: Sequence[str]) -> int:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tinnhiem.site.settings")
-    from django.core.management import execute_from_command_line
+    _setup()
+    from django.core.management import execute_from_command_line, get_commands
 
+    from tinnhiem.i18n import gettext
+
+    if argv and not argv[0].startswith("-") and argv[0] not in (*get_commands(), "help"):
+        sys.stderr.write(
+            gettext("There is no command “%(command)s”. The commands: tinnhiem help") % {"command": argv[0]} + "\n"
+        )
+        return 2
     execute_from_command_line(["tinnhiem", *argv])
     return 0
+
+
+def command_summaries(language: str) -> list[tuple[str, str]]:
+    """Each of tinnhiem's management commands with the first sentence of its help, in ``language``."""
+    _setup()
+    from django.core.management import get_commands, load_command_class
+    from django.utils import translation
+
+    apps = get_commands()
+    with translation.override(language):
+        return [(name, str(load_command_class(apps[name], name).help)) for name in COMMANDS]

@@ -2,21 +2,23 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tinnhiem.audit.log import record
 from tinnhiem.audit.record import export_record, public_key_b64
 from tinnhiem.conferences.models import Conference
+from tinnhiem.site.commands import TinnhiemCommand
 
 
-class Command(BaseCommand):
-    help = "Export the signed record of a finished conference (docs/record-format.md)."
+class Command(TinnhiemCommand):
+    help = gettext_lazy("Export the signed record of a finished conference (docs/record-format.md).")
 
     def add_arguments(self, parser):
-        parser.add_argument("conference", type=int)
-        parser.add_argument("-o", "--output")
+        self.add_conference_argument(parser)
+        self.add_output_argument(parser)
 
     def handle(self, *args, conference, output=None, **options):
         found = Conference.objects.filter(pk=conference).first()

@@ -3,23 +3,31 @@
 import hashlib
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tinnhiem.audit.verify import verify_record
+from tinnhiem.site.commands import TinnhiemCommand
 
 
-class Command(BaseCommand):
-    help = "Verify an exported conference record with nothing but the archive and the site's public key."
+class Command(TinnhiemCommand):
+    help = gettext_lazy("Verify an exported conference record with nothing but the archive and the site's public key.")
 
     def add_arguments(self, parser):
-        parser.add_argument("archive")
-        parser.add_argument("--public-key", help="the site's Ed25519 public key (base64), published by the site")
+        parser.add_argument("archive", metavar=_("ARCHIVE"), help=_("the exported record (.zip)"))
+        parser.add_argument(
+            "--public-key",
+            metavar=_("KEY"),
+            help=_("the site's Ed25519 public key (base64), published by the site"),
+        )
         parser.add_argument(
             "--scans",
-            metavar="FOLDER",
-            help="a copy of the conference's scan images (any file names, sub-folders allowed): "
-            "they must be exactly the images the record lists",
+            metavar=_("FOLDER"),
+            help=_(
+                "a copy of the conference's scan images (any file names, sub-folders allowed): "
+                "they must be exactly the images the record lists"
+            ),
         )
 
     def handle(self, *args, archive, public_key=None, scans=None, **options):

@@ -6,11 +6,13 @@ import json
 import sys
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tinnhiem.conferences.models import Conference
 from tinnhiem.documents import ballots, official, word
+from tinnhiem.site.commands import TinnhiemCommand
 
 KINDS = (
     "ballots",
@@ -25,19 +27,33 @@ KINDS = (
 )
 
 
-class Command(BaseCommand):
-    help = "Render a document of a conference: ballots, geometry, invitations, attendance, roster, minutes, minutes-docx, report, resolution."
+class Command(TinnhiemCommand):
+    help = gettext_lazy(
+        "Render a document of a conference: ballots, geometry, invitations, attendance, roster, minutes, "
+        "minutes-docx, report, resolution."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("conference", type=int, help="conference id (shown in its address: /hoi-nghi/ID/)")
-        parser.add_argument("kind", choices=KINDS)
-        parser.add_argument("--form", type=int, help="ballot form id (default: the conference's only form)")
+        self.add_conference_argument(parser)
         parser.add_argument(
-            "--copies", type=int, default=None, help="ballots: number of copies (default: the number convened)"
+            "kind", choices=KINDS, metavar=_("KIND"), help=_("the document: %(kinds)s") % {"kinds": ", ".join(KINDS)}
         )
-        parser.add_argument("-o", "--output", help="output file (default: a name in the current folder)")
         parser.add_argument(
-            "--base-url", default="", help="invitations: the address phones use, e.g. http://192.168.1.10:8000"
+            "--form", type=int, metavar=_("FORM"), help=_("ballot form id (default: the conference's only form)")
+        )
+        parser.add_argument(
+            "--copies",
+            type=int,
+            default=None,
+            metavar=_("N"),
+            help=_("ballots: number of copies (default: the number convened)"),
+        )
+        self.add_output_argument(parser)
+        parser.add_argument(
+            "--base-url",
+            default="",
+            metavar=_("ADDRESS"),
+            help=_("invitations: the address phones use, e.g. http://192.168.1.10:8000"),
         )
 
     def handle(self, *args, conference: int, kind: str, form=None, copies=None, output=None, base_url="", **options):

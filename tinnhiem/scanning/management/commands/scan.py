@@ -12,29 +12,47 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tinnhiem.conferences.models import BallotForm, Conference
 from tinnhiem.scanning.usecases import StackOrderError, counted_ballots, scan_files, scan_problems
+from tinnhiem.site.commands import TinnhiemCommand
 
 SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".pdf"}
 BATCH = 8  # files read together
 
 
-class Command(BaseCommand):
-    help = "Read scanned ballots (PNG, JPEG, TIFF, PDF files or folders) into a ballot form counted by scanning."
+class Command(TinnhiemCommand):
+    help = gettext_lazy(
+        "Read scanned ballots (PNG, JPEG, TIFF, PDF files or folders) into a ballot form counted by scanning."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("conference", type=int)
-        parser.add_argument("scans", nargs="+")
-        parser.add_argument("--user", required=True, help="the counting committee member doing the scan (user name)")
-        parser.add_argument("--form", type=int, help="ballot form id (default: the conference's only form)")
-        parser.add_argument("--format", choices=("text", "json"), default="text")
+        self.add_conference_argument(parser)
+        parser.add_argument(
+            "scans", nargs="+", metavar=_("SCANS"), help=_("scanned files or folders, in the order of the stack")
+        )
+        parser.add_argument(
+            "--user",
+            required=True,
+            metavar=_("USER"),
+            help=_("the counting committee member doing the scan (user name)"),
+        )
+        parser.add_argument(
+            "--form",
+            type=int,
+            metavar=_("FORM"),
+            help=_("ballot form counted by scanning (default: the conference's only one)"),
+        )
+        parser.add_argument(
+            "--format", choices=("text", "json"), default="text", help=_("output: text (default) or json")
+        )
         parser.add_argument(
             "--last-page-first",
             action="store_true",
-            help="the stack was fed last page first: each ballot's pages come last to first",
+            help=_("the stack was fed last page first: each ballot's pages come last to first"),
         )
 
     def handle(self, *args, conference, scans, user, form=None, format="text", last_page_first=False, **options):

@@ -11,11 +11,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tinnhiem.audit.models import Event
+from tinnhiem.site.commands import TinnhiemCommand
 
 APPS = ["auth", "accounts", "audit", "conferences", "voting", "documents", "scanning"]
 
@@ -74,11 +75,11 @@ def _archive(records: list[dict]) -> bytes:
     return out.getvalue()
 
 
-class Command(BaseCommand):
-    help = "Back up the whole site (database, stored files, keys) into one .tar.gz file."
+class Command(TinnhiemCommand):
+    help = gettext_lazy("Back up the whole site (database, stored files, keys) into one .tar.gz file.")
 
     def add_arguments(self, parser):
-        parser.add_argument("file")
+        parser.add_argument("file", metavar=_("FILE"), help=_("the backup file to write (.tar.gz)"))
 
     def handle(self, *args, file, **options):
         data = make_backup()

@@ -4,20 +4,28 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from tinnhiem.site.commands import TinnhiemCommand
 from tinnhiem.site.demo import SCAN_TITLE, demo_summary, load_demo, write_demo_scans
 
 
-class Command(BaseCommand):
-    help = "Create (or reuse) the demo database with the seed conference and start the server."
+class Command(TinnhiemCommand):
+    help = gettext_lazy("Create (or reuse) the demo database with the seed conference and start the server.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--no-input", "--noinput", action="store_true", dest="no_input", help="never ask anything")
-        parser.add_argument("--no-serve", action="store_true", help="load the demo data and stop")
+        parser.add_argument("--port", type=int, default=8000, metavar=_("PORT"), help=_("port (default: 8000)"))
+        parser.add_argument(
+            "--host",
+            default="127.0.0.1",
+            metavar=_("ADDRESS"),
+            help=_("address to listen on (default: this computer only)"),
+        )
+        parser.add_argument(
+            "--no-input", "--noinput", action="store_true", dest="no_input", help=_("never ask anything")
+        )
+        parser.add_argument("--no-serve", action="store_true", help=_("load the demo data and stop"))
 
     def handle(self, *args, **options):
         call_command("migrate", interactive=False, verbosity=0)

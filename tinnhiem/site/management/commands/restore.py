@@ -11,12 +11,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.core.serializers.base import DeserializationError
 from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tinnhiem.conferences.models import Conference
+from tinnhiem.site.commands import TinnhiemCommand
 
 
 def _extract(archive: tarfile.TarFile, folder: str, file: str) -> None:
@@ -31,11 +33,11 @@ def _extract(archive: tarfile.TarFile, folder: str, file: str) -> None:
         archive.extractall(folder)
 
 
-class Command(BaseCommand):
-    help = "Restore a backup made with “tinnhiem backup” into an empty database."
+class Command(TinnhiemCommand):
+    help = gettext_lazy("Restore a backup made with “tinnhiem backup” into an empty database.")
 
     def add_arguments(self, parser):
-        parser.add_argument("file")
+        parser.add_argument("file", metavar=_("FILE"), help=_("a backup made with “tinnhiem backup” (.tar.gz)"))
 
     def handle(self, *args, file, **options):
         call_command("migrate", interactive=False, verbosity=0)

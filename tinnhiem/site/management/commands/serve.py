@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tinnhiem.site.commands import TinnhiemCommand
 
 
 def check_production_settings() -> list[str]:
@@ -24,16 +27,21 @@ def check_production_settings() -> list[str]:
     return problems
 
 
-class Command(BaseCommand):
-    help = "Serve tinnhiem with waitress (production settings are checked first)."
+class Command(TinnhiemCommand):
+    help = gettext_lazy("Serve tinnhiem with waitress (production settings are checked first).")
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--host", default="127.0.0.1", help="address to listen on, e.g. 0.0.0.0 for the hall network"
+            "--host",
+            default="127.0.0.1",
+            metavar=_("ADDRESS"),
+            help=_("address to listen on, e.g. 0.0.0.0 for the hall network"),
         )
-        parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--threads", type=int, default=4, help="worker threads (4 suit SQLite on 2 cores)")
-        parser.add_argument("--migrate", action="store_true", help="apply database migrations first")
+        parser.add_argument("--port", type=int, default=8000, metavar=_("PORT"), help=_("port (default: 8000)"))
+        parser.add_argument(
+            "--threads", type=int, default=4, metavar=_("N"), help=_("worker threads (4 suit SQLite on 2 cores)")
+        )
+        parser.add_argument("--migrate", action="store_true", help=_("apply database migrations first"))
 
     def handle(self, *args, host: str, port: int, threads: int, migrate: bool, **options):
         problems = check_production_settings()

@@ -1,0 +1,78 @@
+"""The base of every ``tinnhiem`` management command (demo, serve, scan, …).
+
+- Its help and its messages are in the language of ``TINNHIEM_LANG`` (Vietnamese by default,
+  ``en`` for English), like ``tinnhiem tally``; the help names the command's own options only
+  (Django's ``--settings``, ``--traceback``, … are still accepted, and not listed).
+- An error on the command line reads "Lỗi: …" (exit status 1), not Django's "CommandError: …".
+- Run by ``call_command`` (tests, other commands) it keeps the language already active, and an
+  error is raised as ``CommandError``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+from django.utils.translation import gettext
+
+from tinnhiem.i18n import cli_language
+
+DJANGO_OPTIONS = {
+    "--version",
+    "--verbosity",
+    "--settings",
+    "--pythonpath",
+    "--traceback",
+    "--no-color",
+    "--force-color",
+    "--skip-checks",
+}
+
+
+class TinnhiemCommand(BaseCommand):
+    suppressed_base_arguments = DJANGO_OPTIONS
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        self.help = str(type(self).help)  # a lazy text, in the language active now (argparse wants a str)
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        for action in parser._actions:  # added by Django outside the suppressible base arguments
+            if "--skip-checks" in action.option_strings:
+                action.help = argparse.SUPPRESS
+        return parser
+
+    @staticmethod
+    def add_conference_argument(parser) -> None:
+        parser.add_argument(
+            "conference",
+            type=int,
+            metavar=gettext("CONFERENCE"),
+            help=gettext("conference id (shown in its address: /hoi-nghi/ID/)"),
+        )
+
+    @staticmethod
+    def add_output_argument(parser) -> None:
+        parser.add_argument(
+            "-o",
+            "--output",
+            metavar=gettext("FILE"),
+            help=gettext("output file (default: a name in the current folder)"),
+        )
+
+    def execute(self, *args, **options):
+        try:
+            return super().execute(*args, **options)
+        except CommandError as exc:  # on the command line: "Lỗi: …", not Django's "CommandError: …"
+            if not getattr(self, "_called_from_command_line", False) or options.get("traceback"):
+                raise
+            self.stderr.write(gettext("Error: %(message)s") % {"message": exc})
+            sys.exit(exc.returncode)
+
+    def run_from_argv(self, argv):
+        with translation.override(cli_language()):
+            super().run_from_argv(argv)
+
+    def print_help(self, prog_name, subcommand):
+        with translation.override(cli_language()):
+            super().print_help(prog_name, subcommand)
