@@ -831,3 +831,35 @@ def test_the_command_line_stops_at_a_stack_in_the_other_order(long_vote, make_lo
     output = json.loads(capsys.readouterr().out)
     assert [f["status"] for f in output["files"]] == ["read"] * 10 and output["scanned"] == 5
     assert [b.keys for b in form.scanned_ballots.order_by("position")] == keys
+
+
+def test_files_are_read_in_the_order_the_scanner_numbered_them(client, long_vote, make_long_scan, tmp_path, capsys):
+    """Two-page ballots, one file per page, named as many scanners do ("Scan 1" … "Scan 10", not
+    padded): read in that order by the command (a folder) and by the page, whatever the order the
+    browser sends them in — in name order, "Scan 10" would come before "Scan 2"."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.core.management import call_command
+
+    form, member = long_vote["form"], long_vote["member"]
+    folder = tmp_path / "may-quet"
+    folder.mkdir()
+    files, keys = {}, []
+    for voter in range(5):
+        pages, ballot_keys = _ballot(make_long_scan, 90 + voter)
+        keys.append(ballot_keys)
+        for n in (1, 2):
+            files[f"Scan {2 * voter + n}.png"] = pages[n - 1][0]
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    call_command("scan", str(form.conference_id), str(folder), "--user", member.username, "--format", "json")
+    assert '"scanned": 5' in capsys.readouterr().out
+    assert [b.keys for b in form.scanned_ballots.order_by("position")] == keys
+    assert not form.scanned_pages.exclude(status="ballot").exists()
+    # the page: the same images again, new scans of each sheet, sent in a shuffled order
+    form.scanned_ballots.all().delete()
+    form.scanned_pages.all().delete()
+    client.force_login(member)
+    shuffled = ["Scan 10.png", "Scan 3.png", "Scan 1.png", "Scan 2.png", *[f"Scan {n}.png" for n in (9, 4, 5, 8, 6, 7)]]
+    uploads = [SimpleUploadedFile(name, files[name]) for name in shuffled]
+    client.post(reverse("scanning:scan", args=[form.conference_id, form.pk]), {"files": uploads})
+    assert [b.keys for b in form.scanned_ballots.order_by("position")] == keys

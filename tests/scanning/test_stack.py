@@ -110,3 +110,21 @@ def test_every_page_is_in_one_ballot_or_set_aside_or_waiting_and_whole_ballots_a
         assert len(voters_of) == 1 or voters_of <= damaged
     if not lost:
         assert aside == waiting == [] and [b[0][0] for b in ballots] == list(range(voters))
+
+
+def test_files_in_the_order_the_scanner_numbered_them():
+    from tinnhiem.scanning.stack import file_order
+
+    names = ["Scan 10.jpg", "Scan 2.jpg", "scan 1.jpg", "Scan 9.jpg"]
+    assert sorted(names, key=file_order) == ["scan 1.jpg", "Scan 2.jpg", "Scan 9.jpg", "Scan 10.jpg"]
+    assert sorted(["IMG_0010.png", "IMG_0009.png", "IMG_0100.png"], key=file_order) == [
+        "IMG_0009.png",
+        "IMG_0010.png",
+        "IMG_0100.png",
+    ]
+    assert sorted(["lo-2.pdf", "lo-1b.pdf", "lo-1.pdf", "lo-12.pdf"], key=file_order) == [
+        "lo-1.pdf",
+        "lo-1b.pdf",
+        "lo-2.pdf",
+        "lo-12.pdf",
+    ]

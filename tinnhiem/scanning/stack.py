@@ -16,6 +16,7 @@ when the committee said last page first), and the scan of those files is refused
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
@@ -78,3 +79,15 @@ def wrong_order(first: int, second: int, last: int, *, last_page_first: bool) ->
     if last_page_first:
         return (first, second) == (1, 2)
     return (first, second) == (last, last - 1)
+
+
+_NUMBER = re.compile(r"(\d+)")
+
+
+def file_order(name: str) -> tuple:
+    """The place of a scanner's file in the stack, from its name: numbers compared as numbers
+    ("Scan 2.jpg" before "Scan 10.jpg", as many scanners and phones do not pad them), letters
+    case-folded. Used for a folder (the command) and for the files chosen on the page, whose order
+    the browser does not keep (a file dialog may give the last file clicked first)."""
+    parts = _NUMBER.split(name.casefold())  # text, number, text, …: numbers at the odd places
+    return tuple(int(part) if n % 2 else part for n, part in enumerate(parts)), name

@@ -23,6 +23,7 @@ from tinnhiem.voting.usecases.counting import member_for_or_none, people_of
 from . import usecases
 from .models import ScannedBallot, ScannedPage, flag_text
 from .recognize import PX_PER_MM, find_markers, rectify
+from .stack import file_order
 
 
 def _form(conference_id: int, form_id: int) -> BallotForm:
@@ -38,7 +39,9 @@ def scan_page(request, conference_id: int, form_id: int):
         # the page's script sends a few files per request and reloads the page at the end, which
         # shows the totals; a message per file would pile up over a stack of hundreds
         one_by_one = request.headers.get("X-Requested-With") == "upload"
-        uploads = [(u.name, u.read(settings.TINNHIEM_MAX_SCAN_BYTES + 1)) for u in request.FILES.getlist("files")]
+        # in the order of the stack, as the scanner numbered the files: a browser keeps no order
+        chosen = sorted(request.FILES.getlist("files"), key=lambda upload: file_order(upload.name))
+        uploads = [(u.name, u.read(settings.TINNHIEM_MAX_SCAN_BYTES + 1)) for u in chosen]
         last_page_first = request.POST.get("last_page_first") == "1"
         ok, reports = attempt(
             request, lambda: usecases.scan_files(request.user, form, uploads, last_page_first=last_page_first)

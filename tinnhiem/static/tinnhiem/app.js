@@ -78,14 +78,18 @@
     });
   }
   // Uploading scans: a few files per request (at most 8, and under the size limit of one
-  // request), in the order chosen, so that a whole stack can be chosen at once and the server reads
+  // request), in the order of their names, so that a whole stack can be chosen at once and the server reads
   // the pages of each request on all its cores. The bar follows the files; the line names the
   // last file sent. Without script the form sends every file at once.
   var upload = document.querySelector("form[data-upload]");
   if (upload && window.XMLHttpRequest && window.FormData) {
     upload.addEventListener("submit", function (event) {
       event.preventDefault();
-      var files = Array.prototype.slice.call(upload.querySelector("input[type=file]").files);
+      // in the order of the stack, as the scanner numbered the files ("Scan 2" before "Scan 10"):
+      // a file dialog may give the last file clicked first (the server sorts the same way)
+      var files = Array.prototype.slice.call(upload.querySelector("input[type=file]").files).sort(function (a, b) {
+        return a.name.localeCompare(b.name, undefined, { numeric: true, sensitivity: "base" });
+      });
       var bar = upload.querySelector("[data-progress]"), status = upload.querySelector("[data-upload-status]");
       var button = upload.querySelector("button[type=submit]");
       var token = upload.querySelector("[name=csrfmiddlewaretoken]").value;

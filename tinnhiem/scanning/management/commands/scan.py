@@ -17,11 +17,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tinnhiem.conferences.models import BallotForm, Conference
+from tinnhiem.scanning.stack import file_order
 from tinnhiem.scanning.usecases import StackOrderError, counted_ballots, scan_files, scan_problems
 from tinnhiem.site.commands import TinnhiemCommand
 
 SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".pdf"}
 BATCH = 8  # files read together
+
+
+def _file_order(path: Path) -> tuple:
+    return file_order(path.name)
 
 
 class Command(TinnhiemCommand):
@@ -72,7 +77,10 @@ class Command(TinnhiemCommand):
         files = []
         for name in scans:
             path = Path(name)
-            files.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in SUFFIXES) if path.is_dir() else [path])
+            if path.is_dir():  # in the order of the stack, as the scanner numbered the files
+                files.extend(sorted((p for p in path.iterdir() if p.suffix.lower() in SUFFIXES), key=_file_order))
+            else:
+                files.append(path)
         output = {"form": chosen.pk, "files": []}
         for first in range(0, len(files), BATCH):  # a few files at a time: their pages are read on all cores
             batch, entries = [], []  # the same file named twice is read twice (then a duplicate)
