@@ -94,6 +94,7 @@ def test_a_command_help_with_argparse_words_translated(capsys, monkeypatch):
     assert "\ntuỳ chọn:\n" in out and "hiện hướng dẫn này rồi thoát" in out
     assert "--last-page-first" in out and "xấp phiếu được đưa vào máy từ trang cuối" in out
     assert "--settings" not in out and "--traceback" not in out
+    assert run(capsys, monkeypatch, "help", "scan")[1] == out  # Django's "help COMMAND"
     status, out, _err = run(capsys, monkeypatch, "scan", "--help", lang="en")
     assert status == 0 and out.startswith("usage: tinnhiem scan") and "the stack was fed last page first" in out
 

@@ -372,9 +372,9 @@ def _order_error(first: int, second: int, last_page_first: bool) -> StackOrderEr
         text = _(
             "The first ballot pages of these files are page %(first)s, then page %(second)s: the stack "
             "seems to have been fed last page first. Nothing of these files was counted, and the files "
-            "after them were not read. If so, tick "
-            "“Stack fed last page first” and read them again. If instead the first ballot of the stack "
-            "lacks its page 1, find that page and scan the ballot again whole."
+            "after them were not read. If so, tick “Stack fed last page first” and read them again. If "
+            "instead the first ballot of the stack lacks its page 1, find that page and scan the ballot "
+            "again whole."
         )
     return StackOrderError(text % values)
 

@@ -35,7 +35,7 @@ def run_management(argv: Sequence[str]) -> int:
 
 
 def command_summaries(language: str) -> list[tuple[str, str]]:
-    """Each of tinnhiem's management commands with the first sentence of its help, in ``language``."""
+    """Each of tinnhiem's management commands with what it does (its help), in ``language``."""
     _setup()
     from django.core.management import get_commands, load_command_class
     from django.utils import translation
