@@ -139,7 +139,7 @@ def test_a_sheet_fed_twice_and_a_torn_ballot(new_page, live_server, tmp_path, sc
     assert page.external_requests == []
 
 
-def test_a_stack_fed_last_page_first(new_page, live_server, tmp_path, long_vote_tx, make_long_scan_tx):
+def test_a_stack_fed_last_page_first(new_page, live_server, shot, tmp_path, long_vote_tx, make_long_scan_tx):
     """A two-page ballot, the stack fed last page first, one file per page (ten files, more than
     one request): read as if first page first, the page refuses the first request whole and sends
     no more; with the box ticked, the same files are counted, each ballot in page order."""
@@ -162,6 +162,7 @@ def test_a_stack_fed_last_page_first(new_page, live_server, tmp_path, long_vote_
     page.get_by_text("rồi đến trang 1").wait_for()
     assert len(posts) == 1  # eight files sent; the last two never left
     assert "Xấp phiếu quét từ trang cuối" in page.content() and not form.scanned_pages.exists()
+    shot(page, "32-quet-tu-trang-cuoi")
     page.check("input[name=last_page_first]")
     page.set_input_files("#id_files", paths)
     page.click("button:has-text('Đọc các trang')")

@@ -794,7 +794,8 @@ def test_the_scan_page_asks_the_order_of_a_multi_page_stack_and_stops_sending_on
     assert upload() == {"results": [], "stop": True}  # the script sends no more files
     assert not form.scanned_pages.exists()
     page = client.get(url).content.decode()
-    assert "trang 2, rồi đến trang 1" in page and "Cũng chưa được tính" in page
+    assert "trang 2, rồi đến trang 1" in page and "3 tệp khác gửi cùng các tệp đó cũng chưa được tính" in page
+    assert "Cũng chưa được tính" not in page  # said once for the batch, not once per file
     answer = upload(last_page_first="1")
     assert answer["stop"] is False and [r["ballots"] for r in answer["results"]] == [0, 1, 0, 1]
     assert [b.keys for b in form.scanned_ballots.order_by("position")] == [a_keys, b_keys]

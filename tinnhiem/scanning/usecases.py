@@ -327,7 +327,7 @@ def scan_files(
                         results.append(pages)
                     else:
                         results.append(error)
-                        error = StackOrderError(also)
+                        error = StackOrderError(also, code="with_batch")
                 return results
     for (_name, data), pages in zip(files, itertools.chain(checked, reads), strict=True):
         if isinstance(pages, ScanInputError):

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from tinnhiem.accounts.roles import COUNT, VIEW, permission_required
@@ -46,9 +47,12 @@ def scan_page(request, conference_id: int, form_id: int):
         ok, reports = attempt(
             request, lambda: usecases.scan_files(request.user, form, uploads, last_page_first=last_page_first)
         )
-        results = []
+        results, with_batch = [], 0
         for (name, _data), report in zip(uploads, reports if ok else [], strict=False):
             if isinstance(report, ValidationError):
+                if getattr(report, "code", None) == "with_batch":  # said once for all, below
+                    with_batch += 1
+                    continue
                 for message in report.messages:
                     messages.error(request, message)
                 continue
@@ -71,6 +75,16 @@ def scan_page(request, conference_id: int, form_id: int):
             for item in report.ignored:
                 if item["reason"] != "blank":  # the back sides of a duplex scan: counted on the page
                     messages.warning(request, f"{name} #{item['sequence']}: {item['text']}")
+        if with_batch:
+            messages.error(
+                request,
+                ngettext(
+                    "%(n)s other file sent with them was not counted either.",
+                    "%(n)s other files sent with them were not counted either.",
+                    with_batch,
+                )
+                % {"n": with_batch},
+            )
         if one_by_one:  # pages in the other order than the committee said: the script sends no more
             stop = any(isinstance(report, usecases.StackOrderError) for report in (reports if ok else []))
             return JsonResponse({"results": results, "stop": stop})
