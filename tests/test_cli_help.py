@@ -123,3 +123,11 @@ def test_the_installed_command_speaks_vietnamese_in_a_fresh_process(tmp_path):
     )
     assert done.returncode == 2
     assert "cách dùng: tinnhiem verify" in done.stderr and "thiếu các đối số bắt buộc: TỆP_HỒ_SƠ" in done.stderr
+
+
+def test_the_version_is_tinnhiems_not_djangos(capsys, monkeypatch):
+    from importlib import metadata
+
+    expected = f"tinnhiem {metadata.version('tinnhiem')}\n"
+    assert run(capsys, monkeypatch, "--version")[:2] == (0, expected)
+    assert run(capsys, monkeypatch, "scan", "--version")[:2] == (0, expected[len("tinnhiem ") :])

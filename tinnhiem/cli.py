@@ -13,6 +13,7 @@ import sys
 import textwrap
 import unicodedata
 from collections.abc import Sequence
+from importlib import metadata
 from pathlib import Path
 from typing import TextIO
 
@@ -224,6 +225,13 @@ def run_core(argv: Sequence[str], stdout: TextIO = sys.stdout, stderr: TextIO = 
     return 0
 
 
+def version() -> str:
+    try:
+        return metadata.version("tinnhiem")
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "?"
+
+
 def overview() -> str:
     """``tinnhiem``, ``tinnhiem help``: every command of tinnhiem, one line each."""
     from .site.manage import ADMIN_COMMANDS, command_summaries
@@ -256,6 +264,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if not argv or argv in (["help"], ["-h"], ["--help"]):
             sys.stdout.write(overview())
+            return 0
+        if argv in (["--version"], ["version"]):  # not Django's version, which the staff would read as ours
+            sys.stdout.write(f"tinnhiem {version()}\n")
             return 0
         if argv[0] in CORE_COMMANDS:
             return run_core(argv)

@@ -34,6 +34,11 @@ DJANGO_OPTIONS = {
 class TinnhiemCommand(BaseCommand):
     suppressed_base_arguments = DJANGO_OPTIONS
 
+    def get_version(self) -> str:
+        from tinnhiem.cli import version
+
+        return version()
+
     def create_parser(self, prog_name, subcommand, **kwargs):
         self.help = str(type(self).help)  # a lazy text, in the language active now (argparse wants a str)
         parser = super().create_parser(prog_name, subcommand, **kwargs)
