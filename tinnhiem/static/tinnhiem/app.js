@@ -78,9 +78,9 @@
     });
   }
   // Uploading scans: a few files per request (at most 8, and under the size limit of one
-  // request), in the order of their names, so that a whole stack can be chosen at once and the server reads
-  // the pages of each request on all its cores. The bar follows the files; the line names the
-  // last file sent. Without script the form sends every file at once.
+  // request), in the order of their names, so that a whole stack can be chosen at once and the
+  // server reads the pages of each request on all its cores. The bar follows the files; the line
+  // names the last file sent. Without script the form sends every file at once.
   var upload = document.querySelector("form[data-upload]");
   if (upload && window.XMLHttpRequest && window.FormData) {
     upload.addEventListener("submit", function (event) {
