@@ -39,12 +39,16 @@ def parsers(language: str):
     with translation.override(language):
         for name in COMMANDS:
             yield name, load_command_class(apps[name], name).create_parser("tinnhiem", name)
+    before = os.environ.get("TINNHIEM_LANG")
     os.environ["TINNHIEM_LANG"] = language
     try:
         subparsers = cli.build_parser()._subparsers._group_actions[0]
         yield from subparsers.choices.items()
     finally:
-        os.environ.pop("TINNHIEM_LANG")
+        if before is None:
+            os.environ.pop("TINNHIEM_LANG")
+        else:
+            os.environ["TINNHIEM_LANG"] = before
 
 
 def shown(parser) -> dict[str, str]:
