@@ -310,11 +310,12 @@ def scan_files(
     checked: list[list[_Read] | ScanInputError] = []
     if any(len(geometry["pages"]) > 1 for geometry, _layout in found.readable.values()) and not _waiting(form):
         # the first two ballot pages of the batch: a file or two is read before any is stored
+        first: list[_Read] = []
         for pages in reads:
             checked.append(pages)
-            if len(_first_pages(form, checked)) == 2:
+            first = _first_pages(form, checked)
+            if len(first) == 2:
                 break
-        first = _first_pages(form, checked)
         if len(first) == 2 and first[0].reading.sheet.version == first[1].reading.sheet.version:
             last = _page_count(found)(first[0].reading.sheet.version)
             one, two = first[0].reading.sheet.page, first[1].reading.sheet.page
@@ -429,6 +430,11 @@ def _page_count(found: Printings) -> Callable[[str], int]:
     return lambda version: len(found.readable[version][0]["pages"])
 
 
+def _next_position(form: BallotForm) -> int:
+    """The place of the next ballot in the count (the caller holds the form's lock)."""
+    return (form.scanned_ballots.aggregate(m=Max("position"))["m"] or 0) + 1
+
+
 def _waiting(form: BallotForm) -> list[ScannedPage]:
     """The pages of a ballot begun in an earlier file, in stack order."""
     return list(form.scanned_pages.filter(status=ScannedPage.Status.PENDING).order_by("sequence"))
@@ -449,7 +455,7 @@ def _record_file(
     member = _check_scanning(actor, form)  # again, under the lock
     digits = {lv.key: str(lv.digit) for lv in form.conference.rules.levels}
     sequence = (form.scanned_pages.aggregate(m=Max("sequence"))["m"] or 0) + 1
-    position = (form.scanned_ballots.aggregate(m=Max("position"))["m"] or 0) + 1
+    position = _next_position(form)
     report = ScanReport()
     # the first pages of a ballot whose other pages are in this file (a scanner that writes a
     # file per page, or a stack split across files)
@@ -674,12 +680,12 @@ def add_ballot_by_hand(
             _("Write why the scanner cannot read this ballot (torn, wet, printed for an earlier list…).")
         )
     keys, invalid_reason = _committee_reading(form, keys, invalid_reason)
-    waiting = list(form.scanned_pages.filter(status=ScannedPage.Status.PENDING))
+    waiting = _waiting(form)
     if instead_of_waiting:
         if not waiting:
             raise ValidationError(_("No scanned page waits for the rest of its ballot."))
         _incomplete(waiting, ScanReport())
-    position = (form.scanned_ballots.aggregate(m=Max("position"))["m"] or 0) + 1
+    position = _next_position(form)
     ballot = ScannedBallot.objects.create(
         form=form,
         position=position,
