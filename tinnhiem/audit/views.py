@@ -5,16 +5,37 @@ from tinnhiem.accounts.roles import AUDIT, permission_required
 
 from . import log
 from .chain import fingerprint
+from .describe import describe
 from .models import Event
 
 
 @permission_required(AUDIT)
 def event_list(request):
-    page = Paginator(Event.objects.order_by("-seq"), 100).get_page(request.GET.get("page"))
+    from tinnhiem.conferences.models import Conference
+
+    conferences = list(Conference.objects.order_by("-date", "-id").values_list("pk", "title"))
+    events = Event.objects.order_by("-seq")
+    chosen = request.GET.get("conference", "")
+    if chosen.isdigit():
+        events = events.filter(conference_id=int(chosen))
+    else:
+        chosen = ""
+    page = Paginator(events, 100).get_page(request.GET.get("page"))
+    titles = dict(conferences)
+    rows = [(e, describe(e), titles.get(e.conference_id)) for e in page]
     seq, head = log.head()
     problems = log.verify() if request.GET.get("verify") else None
     return render(
         request,
         "audit/events.html",
-        {"page": page, "head_seq": seq, "fingerprint": fingerprint(head), "head": head, "problems": problems},
+        {
+            "page": page,
+            "rows": rows,
+            "conferences": conferences,
+            "chosen": chosen,
+            "head_seq": seq,
+            "fingerprint": fingerprint(head),
+            "head": head,
+            "problems": problems,
+        },
     )

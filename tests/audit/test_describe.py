@@ -1,0 +1,129 @@
+"""The audit log page says each event in words: every action and data field the code records has
+a label, a choice is shown by its label, and no Python structure reaches the reader."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from tinnhiem.audit import log
+from tinnhiem.audit.describe import ACTIONS, FIELDS, describe
+from tinnhiem.audit.models import Event
+
+SOURCE = Path(__file__).resolve().parents[2] / "tinnhiem"
+
+
+def recorded() -> dict[str, set[str]]:
+    """Every ``record(actor, "action", data=...)`` in the code: action → the data keys written
+    literally there or in the dict the data variable was given in the same function."""
+    found: dict[str, set[str]] = {}
+    for path in SOURCE.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for function in (n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)):
+            dicts: dict[str, ast.Dict] = {}
+            for node in ast.walk(function):
+                if isinstance(node, ast.Assign):
+                    for target in node.targets:
+                        pairs = (
+                            zip(target.elts, node.value.elts, strict=False)
+                            if isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple)
+                            else [(target, node.value)]
+                        )
+                        for name, value in pairs:
+                            if isinstance(name, ast.Name) and isinstance(value, ast.Dict):
+                                dicts[name.id] = value
+            for node in ast.walk(function):
+                if not (
+                    isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "record"
+                ):
+                    continue
+                if len(node.args) < 2 or not isinstance(node.args[1], ast.Constant):
+                    continue
+                keys = found.setdefault(node.args[1].value, set())
+                for keyword in node.keywords:
+                    data = keyword.value if keyword.arg == "data" else None
+                    if isinstance(data, ast.Name):
+                        data = dicts.get(data.id)
+                    if isinstance(data, ast.Dict):
+                        keys.update(k.value for k in data.keys if isinstance(k, ast.Constant))
+    return found
+
+
+def test_every_recorded_action_and_field_has_a_label():
+    found = recorded()
+    assert len(found) >= 50, "the scan of the code found too few audit events"
+    assert sorted(set(found) - set(ACTIONS)) == []
+    assert sorted({key for keys in found.values() for key in keys} - set(FIELDS)) == []
+    assert sorted(set(ACTIONS) - set(found)) == [], "a label for an action nothing records"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_changed_conference_field_is_named_by_its_field(seed):
+    from django.contrib.auth import get_user_model
+
+    from tinnhiem.conferences.models import Conference
+    from tinnhiem.conferences.usecases.campaigns import update_conference
+
+    office = get_user_model().objects.get(username="vanphong")
+    preparing = Conference.objects.get(status=Conference.Status.PREPARING)  # the demo's conference to run
+    update_conference(office, preparing, place="Hội trường B")
+    event = Event.objects.filter(action="conference.updated").latest("seq")
+    with translation.override("vi"):
+        described = describe(event)
+    assert described.action == "Sửa thông tin hội nghị"
+    assert [(d.label, d.value) for d in described.details] == [("địa điểm", "Hội trường B")]
+
+
+def test_values_are_words_not_python(db):
+    class E:  # an event as stored, without the chain
+        action, actor = "committee.proposed", "system"
+        data = {"member": 4, "voter": 367, "role": "head", "user": "kiemphieu1"}
+
+    with translation.override("vi"):
+        d = describe(E)
+        assert (d.action, d.actor) == ("Đề cử thành viên Ban kiểm phiếu", "hệ thống")
+        assert (
+            d.details[2].label == "vai trò" and "Trưởng ban" in d.details[2].value and "head" not in d.details[2].value
+        )
+
+        E.action, E.data = "voting.opened", {"present": 28, "convened": 30, "quorate": True}
+        assert [(x.label, x.value) for x in describe(E).details] == [
+            ("có mặt", "28"),
+            ("số người được triệu tập", "30"),
+            ("đủ số người có mặt tối thiểu", "có"),
+        ]
+        E.action, E.data = "attendance.checked_in", {"voters": list(range(1, 31)), "late": False}
+        voters, late = describe(E).details
+        assert voters.value.endswith(", … (30)") and voters.value.startswith("1, 2, 3")
+        assert late.value == "không"
+        E.action, E.data = "count.finalised", {"form": 1, "result_sha256": "ab" * 32, "note": ""}
+        form, digest = describe(E).details  # an empty note is left out
+        assert (form.label, form.value) == ("mẫu phiếu", "1")
+        assert digest.value == "ab" * 8 + "…" and digest.full == "ab" * 32
+        E.action, E.data = "agenda.advanced", {"step": "committee"}
+        assert describe(E).details[0].value == "Biểu quyết Ban kiểm phiếu"
+    with translation.override("en"):
+        assert describe(E).action == "Agenda moved on"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_log_page_reads_in_vietnamese_and_filters_by_conference(seed, client):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="quansat"))
+    html = client.get(reverse("audit:events")).content.decode()
+    assert "{&#x27;" not in html and "{'" not in html  # no Python dict shown
+    assert "Nhập danh sách người ghi phiếu" in html and "roster.imported" in html
+    others = Event.objects.exclude(conference_id=seed.pk).exclude(conference_id=None)
+    assert others.exists()
+    html = client.get(reverse("audit:events"), {"conference": seed.pk, "page": 1}).content.decode()
+    shown = {int(n) for n in re.findall(r'<td class="num">(\d+)</td>', html)}
+    expected = set(Event.objects.filter(conference_id=seed.pk).order_by("-seq").values_list("seq", flat=True)[:100])
+    assert shown == expected
+    assert f"conference={seed.pk}&amp;page=2" in html or Event.objects.filter(conference_id=seed.pk).count() <= 100
+    assert log.verify() == []

@@ -1,0 +1,253 @@
+"""The audit log in words a reader of the log understands.
+
+The log stores each event as an action code and its data (docs/audit.md); that is what the chain
+hashes and what the exported record carries. This module only says it in the reader's language:
+a label for each action, a label for each field of its data, and the value of a field that holds
+a choice (a role, a counting mode, …) by the choice's own label. Nothing here changes what is
+stored. A test checks that every action and data field that the code records has its label here.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+ACTIONS = {
+    "agenda.advanced": _("Agenda moved on"),
+    "attendance.absent": _("Absence recorded"),
+    "attendance.checked_in": _("Attendance checked in"),
+    "attendance.undone": _("Attendance undone"),
+    "ballot_form.created": _("Ballot form created"),
+    "ballot_form.mode": _("Counting mode chosen"),
+    "ballots.counted": _("Ballots issued and collected recorded"),
+    "body.created": _("Body created"),
+    "campaign.created": _("Campaign created"),
+    "campaign.updated": _("Campaign changed"),
+    "cards.generated": _("Code cards generated"),
+    "cards.issued": _("Code cards issued"),
+    "cards.voided": _("Code cards voided"),
+    "committee.proposed": _("Counting committee member proposed"),
+    "committee.removed": _("Counting committee member removed"),
+    "committee.vote": _("Vote on the counting committee"),
+    "conference.created": _("Conference created"),
+    "conference.opened": _("Conference opened"),
+    "conference.updated": _("Conference changed"),
+    "count.finalised": _("Count finalised"),
+    "count.reopened": _("Count reopened"),
+    "dossier.removed": _("Dossier removed"),
+    "dossier.uploaded": _("Dossier uploaded"),
+    "dossiers.distributed": _("Dossiers sent to the voters"),
+    "entry.ballot": _("Ballot entered"),
+    "entry.corrected": _("Entered ballot corrected"),
+    "entry.moved_device": _("Entry pass moved to another device"),
+    "entry.resolved": _("Difference between the two entries resolved"),
+    "entry.started": _("Entry pass started"),
+    "evote.closed": _("Electronic voting closed"),
+    "evote.opened": _("Electronic voting opened"),
+    "explanation.recorded": _("Explanation recorded"),
+    "explanations.distributed": _("Explanations sent to the voters"),
+    "invitation.revoked": _("Invitation link revoked"),
+    "opinion.classified": _("Opinion classified"),
+    "opinion.entered": _("Opinion entered from paper"),
+    "opinion.received": _("Opinion received"),
+    "quorum.overridden": _("Vote opened without the quorum, with the chair's reason"),
+    "rated_person.added": _("Rated person added"),
+    "rated_person.removed": _("Rated person removed"),
+    "rated_person.updated": _("Rated person changed"),
+    "record.exported": _("Record of the conference exported"),
+    "requests.forwarded": _("Requests for explanation forwarded"),
+    "results.published": _("Results announced"),
+    "roster.imported": _("Voter roll imported"),
+    "ruling.recorded": _("Committee ruling recorded"),
+    "scan.by_hand": _("Scanned ballot read by the committee"),
+    "scan.file": _("Scanned file read"),
+    "scan.reviewed": _("Scanned ballot reviewed"),
+    "scan.withdrawn": _("Scanned ballot withdrawn"),
+    "totals.recorded": _("Hand-counted totals recorded"),
+    "voter.added": _("Voter added"),
+    "voter.rated_match_resolved": _("Voter and rated person of the same name: decided"),
+    "voter.removed": _("Voter removed"),
+    "voter.updated": _("Voter changed"),
+    "voting.closed": _("Voting closed"),
+    "voting.opened": _("Voting opened"),
+}
+
+FIELDS = {
+    "abstaining": _("abstaining"),
+    "against": _("against"),
+    "answers": _("answers"),
+    "approved": _("approved"),
+    "ballots": _("ballots"),
+    "body": _("body"),
+    "bytes": _("bytes"),
+    "campaign": _("campaign"),
+    "cards_issued": _("code cards issued"),
+    "chair_name": _("chaired by"),
+    "collected": _("ballots collected"),
+    "complaint": _("complaint"),
+    "convened": _("convened"),
+    "convening_body": _("convening body"),
+    "count": _("number"),
+    "date": _("date"),
+    "decision": _("decision"),
+    "dossier": _("dossier"),
+    "dossiers": _("dossiers"),
+    "explanation": _("explanation"),
+    "explanations": _("explanations"),
+    "fields": _("fields changed"),
+    "file": _("file"),
+    "for": _("for"),
+    "form": _("ballot form"),
+    "from": _("before"),
+    "grounds": _("grounds"),
+    "invalid": _("invalid"),
+    "issued": _("ballots issued"),
+    "keys": _("marks read"),
+    "last_page_first": _("stack scanned last page first"),
+    "late": _("late"),
+    "level": _("level"),
+    "marks": _("marks"),
+    "member": _("committee member"),
+    "mode": _("counting mode"),
+    "name": _("name"),
+    "note": _("note"),
+    "on": _("on"),
+    "opinion": _("opinion"),
+    "opinions": _("opinions"),
+    "pages": _("pages"),
+    "pages_set_aside": _("pages set aside"),
+    "pass": _("entry pass"),
+    "people": _("rated persons"),
+    "person": _("rated person"),
+    "place": _("place"),
+    "position": _("ballot no."),
+    "post": _("post"),
+    "present": _("present"),
+    "quorate": _("quorum met"),
+    "reason": _("reason"),
+    "receipts": _("receipts"),
+    "replaced": _("replaced"),
+    "required": _("required"),
+    "result_sha256": _("SHA-256 of the result"),
+    "role": _("role"),
+    "rows": _("rows"),
+    "rule_set": _("rule set"),
+    "ruling": _("ruling"),
+    "same_person": _("same person"),
+    "sha256": "SHA-256",
+    "signed": _("signed"),
+    "source": _("source"),
+    "spoilt": _("spoilt ballots exchanged"),
+    "start_time": _("start time"),
+    "step": _("agenda item"),
+    "tag": _("classification"),
+    "title": _("title"),
+    "to": _("after"),
+    "to_review": _("to review"),
+    "totals": _("totals"),
+    "user": _("login account"),
+    "version": _("version"),
+    "voided": _("voided"),
+    "voter": _("voter"),
+    "voters": _("voters"),
+    "whole_invalid": _("whole ballots invalid"),
+}
+
+ACTORS = {
+    "system": _("the system"),
+    "anonymous": _("not signed in"),
+    "invitation-link": _("an invitation link"),
+}
+
+LIST_SHOWN = 12  # a longer list (the voters checked in at once, say) is cut, with its length
+
+
+def _choices() -> dict[str, dict[str, Any]]:
+    from tinnhiem.conferences.models import BallotForm, Body, CommitteeMember, Opinion, RatedPerson
+
+    return {
+        "role": dict(CommitteeMember.Role.choices),
+        "mode": dict(BallotForm.Mode.choices),
+        "decision": dict(RatedPerson.Decision.choices),
+        "source": dict(Opinion.Source.choices),
+        "tag": dict(Opinion.Tag.choices),
+        "level": dict(Body.Level.choices),
+    }
+
+
+def _field_names() -> dict[str, Any]:
+    """What a changed field is called, for the lists of changed fields."""
+    from tinnhiem.conferences.models import Campaign, Conference, Voter
+
+    names: dict[str, Any] = {}
+    for model in (Voter, Campaign, Conference):
+        for f in model._meta.get_fields():
+            if getattr(f, "verbose_name", None):
+                names.setdefault(f.name, f.verbose_name)
+    return names
+
+
+@dataclass(frozen=True)
+class Detail:
+    label: str
+    value: str
+    full: str = ""  # the whole value, where ``value`` is shortened
+
+
+@dataclass(frozen=True)
+class Described:
+    action: str  # the label
+    actor: str
+    details: list[Detail]
+
+
+def action_label(action: str) -> str:
+    return str(ACTIONS.get(action, action))
+
+
+def actor_label(actor: str) -> str:
+    return str(ACTORS.get(actor, actor))
+
+
+def _text(value: Any) -> str:
+    if value is True:
+        return str(_("yes"))
+    if value is False:
+        return str(_("no"))
+    if value is None:
+        return "—"
+    if isinstance(value, list):
+        shown = ", ".join(_text(v) for v in value[:LIST_SHOWN])
+        return shown + (f", … ({len(value)})" if len(value) > LIST_SHOWN else "")
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    return str(value)
+
+
+def details(data: dict[str, Any]) -> list[Detail]:
+    from tinnhiem.conferences.models import Conference
+
+    choices, names = _choices(), _field_names()
+    out = []
+    for key, value in data.items():
+        if value == "" or value == []:
+            continue
+        label = str(FIELDS.get(key) or names.get(key, key))
+        if key in choices and isinstance(value, str):
+            out.append(Detail(label, str(choices[key].get(value, value))))
+        elif key == "step" and isinstance(value, str):
+            out.append(Detail(label, str(dict(Conference.AGENDA).get(value, value))))
+        elif key == "fields" and isinstance(value, list):
+            out.append(Detail(label, ", ".join(str(names.get(v, v)) for v in value)))
+        elif key.endswith("sha256") and isinstance(value, str) and len(value) > 16:
+            out.append(Detail(label, value[:16] + "…", full=value))
+        else:
+            out.append(Detail(label, _text(value)))
+    return out
+
+
+def describe(event: Any) -> Described:
+    return Described(action_label(event.action), actor_label(event.actor), details(event.data or {}))
