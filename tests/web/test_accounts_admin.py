@@ -1,0 +1,99 @@
+"""The account pages of the administration site speak in tinnhiem's roles, in Vietnamese: roles
+ticked by name, not Django's model permissions; the Administrator role opens these pages; only a
+superuser makes a superuser."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def boss(client, make_user):
+    user = make_user("admin", "boss")
+    client.force_login(user)
+    return user
+
+
+def change_url(user: User) -> str:
+    return f"/quan-tri/auth/user/{user.pk}/change/"
+
+
+def post_user(client, user: User, roles: list[str], **extra) -> None:
+    data = {
+        "username": user.username,
+        "first_name": "Ngọc",
+        "last_name": "Vũ Thị Minh",
+        "email": "",
+        "is_active": "on",
+        "groups": [str(g.pk) for g in Group.objects.filter(name__in=roles)],
+        "_save": "1",
+        **extra,
+    }
+    response = client.post(change_url(user), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+
+def test_the_account_page_offers_the_roles_by_name(client, boss, make_user):
+    counter = make_user("committee", "kiemphieu9")
+    html = client.get(change_url(counter)).content.decode()
+    boxes = re.findall(r'<input type="checkbox" name="groups" value="(\d+)"[^>]*>', html)
+    assert sorted(int(b) for b in boxes) == sorted(
+        Group.objects.filter(name__in=["office", "chair", "committee", "observer", "admin"]).values_list(
+            "pk", flat=True
+        )
+    )
+    for label in (
+        "Cơ quan tham mưu (tổ giúp việc)",
+        "Chủ trì hội nghị",
+        "Thành viên Ban kiểm phiếu",
+        "Quan sát viên",
+        "Quản trị viên",
+    ):
+        assert label in html
+    assert 'name="user_permissions"' not in html and "Can add" not in html and "Can view" not in html
+    assert 'name="is_superuser"' not in html  # an Administrator does not make superusers
+    # Django 5.2's own words that its Vietnamese catalog lacks come from ours
+    assert "Đặt lại mật khẩu" in html and "Reset password" not in html
+    assert "không ai xem được mật khẩu" in html
+    add = client.get("/quan-tri/auth/user/add/").content.decode()
+    assert "Đăng nhập bằng mật khẩu" in add and "Whether the user will be able" not in add
+
+
+def test_the_administrator_role_opens_the_administration_pages(client, boss, make_user):
+    user = make_user("office", "vanphong9")
+    assert not user.is_staff
+    post_user(client, user, ["office", "admin"])
+    user.refresh_from_db()
+    assert user.is_staff and set(user.groups.values_list("name", flat=True)) == {"office", "admin"}
+    post_user(client, user, ["office"])
+    user.refresh_from_db()
+    assert not user.is_staff and list(user.groups.values_list("name", flat=True)) == ["office"]
+
+
+def test_only_a_superuser_makes_a_superuser(client, boss, make_user, django_user_model):
+    user = make_user("observer", "quansat9")
+    post_user(client, user, ["observer"], is_superuser="on")
+    user.refresh_from_db()
+    assert not user.is_superuser
+    root = django_user_model.objects.create_superuser("root", password="pw-123456")
+    client.force_login(root)
+    assert 'name="is_superuser"' in client.get(change_url(user)).content.decode()
+    post_user(client, user, ["observer"], is_superuser="on")
+    user.refresh_from_db()
+    assert user.is_superuser and user.is_staff
+
+
+def test_a_role_shows_its_permissions_in_words(client, boss):
+    chair = Group.objects.get(name="chair")
+    html = client.get(f"/quan-tri/auth/group/{chair.pk}/change/").content.decode()
+    assert "Chủ trì hội nghị" in html
+    assert "Được chủ trì hội nghị" in html and "Được xem nhật ký hệ thống" in html
+    assert "Can " not in html
+    admin = Group.objects.get(name="admin")
+    html = client.get(f"/quan-tri/auth/group/{admin.pk}/change/").content.decode()
+    assert "Xem: người dùng" in html and "Thêm: người dùng" in html
