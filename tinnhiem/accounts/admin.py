@@ -20,8 +20,8 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .roles import ROLES, role_label
+from .usecases import sync_staff
 
-ADMIN_ROLE = "admin"
 MODEL_ACTIONS = {
     "add": pgettext_lazy("permission", "Add"),
     "change": pgettext_lazy("permission", "Change"),
@@ -106,11 +106,7 @@ class UserAdmin(BaseUserAdmin):
 
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
-        user = form.instance
-        is_staff = user.is_superuser or user.groups.filter(name=ADMIN_ROLE).exists()
-        if user.is_staff != is_staff:
-            user.is_staff = is_staff
-            user.save(update_fields=["is_staff"])
+        sync_staff(form.instance)
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")

@@ -16,6 +16,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 ACTIONS = {
+    "account.saved": _("Login account created or changed"),
     "agenda.advanced": _("Agenda moved on"),
     "attendance.absent": _("Absence recorded"),
     "attendance.checked_in": _("Attendance checked in"),
@@ -77,6 +78,7 @@ ACTIONS = {
 
 FIELDS = {
     "abstaining": _("abstaining"),
+    "active": _("active"),
     "against": _("against"),
     "answers": _("answers"),
     "approved": _("approved"),
@@ -89,6 +91,7 @@ FIELDS = {
     "collected": _("ballots collected"),
     "complaint": _("complaint"),
     "convened": _("convened"),
+    "created": _("new account"),
     "convening_body": _("convening body"),
     "count": _("number"),
     "date": _("date"),
@@ -120,6 +123,7 @@ FIELDS = {
     "pages": _("pages"),
     "pages_set_aside": _("pages set aside"),
     "pass": _("entry pass"),
+    "password_set": _("password set"),
     "people": _("rated persons"),
     "person": _("rated person"),
     "place": _("place"),
@@ -133,6 +137,7 @@ FIELDS = {
     "required": _("required"),
     "result_sha256": _("SHA-256 of the result"),
     "role": _("role"),
+    "roles": _("roles"),
     "rows": _("rows"),
     "rule_set": _("rule set"),
     "ruling": _("ruling"),
@@ -233,13 +238,17 @@ def details(data: dict[str, Any]) -> list[Detail]:
     choices, names = _choices(), _field_names()
     out = []
     for key, value in data.items():
-        if value == "" or value == []:
+        if value is None or value == "" or value == []:
             continue
         label = str(FIELDS.get(key) or names.get(key, key))
         if key in choices and isinstance(value, str):
             out.append(Detail(label, str(choices[key].get(value, value))))
         elif key == "step" and isinstance(value, str):
             out.append(Detail(label, str(dict(Conference.AGENDA).get(value, value))))
+        elif key == "roles" and isinstance(value, list):
+            from tinnhiem.accounts.roles import ROLES, role_label
+
+            out.append(Detail(label, ", ".join(role_label(r) if r in ROLES else r for r in value)))
         elif key == "fields" and isinstance(value, list):
             out.append(Detail(label, ", ".join(str(names.get(v, v)) for v in value)))
         elif key.endswith("sha256") and isinstance(value, str) and len(value) > 16:
