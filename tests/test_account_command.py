@@ -143,3 +143,10 @@ def test_on_a_terminal_the_password_is_asked_twice(roles, monkeypatch):
     with translation.override("vi"):
         call_command("account", "chutri", role=["chair"], stdin=Terminal(), stdout=io.StringIO())
     assert get_user_model().objects.get(username="chutri").check_password(PASSWORD)
+
+
+def test_the_login_page_of_a_new_site_says_how_to_make_the_first_account(client, roles):
+    html = client.get("/tai-khoan/dang-nhap/").content.decode()
+    assert "Hệ thống chưa có tài khoản nào" in html and "tinnhiem account quantri --role admin" in html
+    account("quantri", role=["admin"], password=PASSWORD)
+    assert "Hệ thống chưa có tài khoản nào" not in client.get("/tai-khoan/dang-nhap/").content.decode()

@@ -15,6 +15,13 @@ class LockoutLoginView(LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        from django.contrib.auth import get_user_model
+
+        context = super().get_context_data(**kwargs)
+        context["no_account"] = not get_user_model().objects.exists()  # a new site: say how to begin
+        return context
+
     def _scope(self) -> str:
         return "login:" + (self.request.POST.get("username", "") or "").strip().lower()[:150]
 
