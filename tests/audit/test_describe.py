@@ -126,4 +126,14 @@ def test_the_log_page_reads_in_vietnamese_and_filters_by_conference(seed, client
     expected = set(Event.objects.filter(conference_id=seed.pk).order_by("-seq").values_list("seq", flat=True)[:100])
     assert shown == expected
     assert f"conference={seed.pk}&amp;page=2" in html or Event.objects.filter(conference_id=seed.pk).count() <= 100
+    # ids of people are shown by name: the committee as proposed, the voters checked in
+    from tinnhiem.conferences.models import CommitteeMember
+
+    member = CommitteeMember.objects.filter(conference=seed).select_related("voter").first()
+    html = client.get(
+        reverse("audit:events"),
+        {"conference": seed.pk, "page": -(-Event.objects.filter(conference_id=seed.pk).count() // 100)},
+    ).content.decode()
+    assert f"{member.voter.full_name} (#{member.pk})" in html
+    assert f"{member.voter.full_name} (#{member.voter_id})" in html
     assert log.verify() == []

@@ -10,7 +10,9 @@ stored. A test checks that every action and data field that the code records has
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -167,9 +169,11 @@ ACTORS = {
     "invitation-link": _("an invitation link"),
 }
 
+PEOPLE = {"voter": "voter", "voters": "voter", "person": "person", "member": "member"}  # data key → kind of id
 LIST_SHOWN = 12  # a longer list (the voters checked in at once, say) is cut, with its length
 
 
+@cache
 def _choices() -> dict[str, dict[str, Any]]:
     from tinnhiem.conferences.models import BallotForm, Body, CommitteeMember, Opinion, RatedPerson
 
@@ -183,6 +187,7 @@ def _choices() -> dict[str, dict[str, Any]]:
     }
 
 
+@cache
 def _field_names() -> dict[str, Any]:
     """What a changed field is called, for the lists of changed fields."""
     from tinnhiem.conferences.models import Campaign, Conference, Voter
@@ -232,7 +237,31 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def details(data: dict[str, Any]) -> list[Detail]:
+def _ids(value: Any) -> list[int]:
+    values = value if isinstance(value, list) else [value]
+    return [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
+
+
+def people(events: Iterable[Any]) -> dict[tuple[str, int], str]:
+    """The names behind the ids of voters, rated persons and committee members in ``events``,
+    looked up once for a page of the log: (kind, id) → full name."""
+    from tinnhiem.conferences.models import CommitteeMember, RatedPerson, Voter
+
+    wanted: dict[str, set[int]] = {"voter": set(), "person": set(), "member": set()}
+    for event in events:
+        for key, kind in PEOPLE.items():
+            wanted[kind].update(_ids((event.data or {}).get(key)))
+    found = {
+        "voter": Voter.objects.filter(pk__in=wanted["voter"]).values_list("pk", "full_name"),
+        "person": RatedPerson.objects.filter(pk__in=wanted["person"]).values_list("pk", "full_name"),
+        "member": CommitteeMember.objects.filter(pk__in=wanted["member"]).values_list("pk", "voter__full_name"),
+    }
+    return {(kind, pk): name for kind, rows in found.items() for pk, name in rows}
+
+
+def details(data: dict[str, Any], names_of: Mapping[tuple[str, int], str] | None = None) -> list[Detail]:
+    """``names_of``: from :func:`people`; an id whose name is known is shown as the name (its id
+    beside it), one removed since is shown as its id."""
     from tinnhiem.conferences.models import Conference
 
     choices, names = _choices(), _field_names()
@@ -241,7 +270,12 @@ def details(data: dict[str, Any]) -> list[Detail]:
         if value is None or value == "" or value == []:
             continue
         label = str(FIELDS.get(key) or names.get(key, key))
-        if key in choices and isinstance(value, str):
+        if key in PEOPLE and names_of and _ids(value):
+            kind = PEOPLE[key]
+            shown = [f"{names_of[(kind, i)]} (#{i})" if (kind, i) in names_of else f"#{i}" for i in _ids(value)]
+            more = f", … ({len(shown)})" if len(shown) > LIST_SHOWN else ""
+            out.append(Detail(label, ", ".join(shown[:LIST_SHOWN]) + more))
+        elif key in choices and isinstance(value, str):
             out.append(Detail(label, str(choices[key].get(value, value))))
         elif key == "step" and isinstance(value, str):
             out.append(Detail(label, str(dict(Conference.AGENDA).get(value, value))))
@@ -258,5 +292,5 @@ def details(data: dict[str, Any]) -> list[Detail]:
     return out
 
 
-def describe(event: Any) -> Described:
-    return Described(action_label(event.action), actor_label(event.actor), details(event.data or {}))
+def describe(event: Any, names_of: Mapping[tuple[str, int], str] | None = None) -> Described:
+    return Described(action_label(event.action), actor_label(event.actor), details(event.data or {}, names_of))

@@ -5,7 +5,7 @@ from tinnhiem.accounts.roles import AUDIT, permission_required
 
 from . import log
 from .chain import fingerprint
-from .describe import describe
+from .describe import describe, people
 from .models import Event
 
 
@@ -22,7 +22,8 @@ def event_list(request):
         chosen = ""
     page = Paginator(events, 100).get_page(request.GET.get("page"))
     titles = dict(conferences)
-    rows = [(e, describe(e), titles.get(e.conference_id)) for e in page]
+    names_of = people(page)
+    rows = [(e, describe(e, names_of), titles.get(e.conference_id)) for e in page]
     seq, head = log.head()
     problems = log.verify() if request.GET.get("verify") else None
     return render(
