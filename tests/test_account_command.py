@@ -150,3 +150,15 @@ def test_the_login_page_of_a_new_site_says_how_to_make_the_first_account(client,
     assert "Hệ thống chưa có tài khoản nào" in html and "tinnhiem account quantri --role admin" in html
     account("quantri", role=["admin"], password=PASSWORD)
     assert "Hệ thống chưa có tài khoản nào" not in client.get("/tai-khoan/dang-nhap/").content.decode()
+
+
+def test_serve_says_how_to_make_the_first_account_on_a_new_site(roles):
+    from tinnhiem.site.management.commands.serve import first_account_hint
+
+    with translation.override("vi"):
+        assert first_account_hint() == (
+            "Chưa có tài khoản nào: tạo tài khoản quản trị trong một cửa sổ lệnh khác: "
+            "tinnhiem account quantri --role admin"
+        )
+        account("quantri", role=["admin"], password=PASSWORD)
+        assert first_account_hint() is None

@@ -15,6 +15,19 @@ from django.utils.translation import gettext_lazy
 from tinnhiem.site.commands import TinnhiemCommand
 
 
+def first_account_hint() -> str | None:
+    """On a site with no account yet, how its administrator makes the first one."""
+    from django.contrib.auth import get_user_model
+    from django.db import DatabaseError
+
+    try:
+        if get_user_model().objects.exists():
+            return None
+    except DatabaseError:  # not migrated yet: Django says so on the first request
+        return None
+    return _("No account yet: make the administrator's, in another window: tinnhiem account quantri --role admin")
+
+
 def check_production_settings() -> list[str]:
     problems = []
     if settings.DEBUG:
@@ -49,6 +62,9 @@ class Command(TinnhiemCommand):
             raise CommandError(" ".join(problems))
         if migrate:
             call_command("migrate", interactive=False, verbosity=0)
+        hint = first_account_hint()
+        if hint:
+            self.stdout.write(hint)
         self.stdout.write(
             _("tinnhiem is serving on http://%(host)s:%(port)s/ (Ctrl+C to stop)") % {"host": host, "port": port}
         )
