@@ -117,6 +117,10 @@ def test_a_new_site_gets_its_administrator_from_the_installed_command(tmp_path):
             timeout=300,
         )
 
+    before = tinnhiem("account", "--list")  # a database not set up: said in words, no traceback
+    assert before.returncode == 1 and "Traceback" not in before.stderr
+    assert before.stderr.startswith(f"Lỗi: Cơ sở dữ liệu ({tmp_path / 'tinnhiem.sqlite3'}) chưa được khởi tạo")
+    assert "tinnhiem migrate" in before.stderr
     assert tinnhiem("migrate", "-v0").returncode == 0
     done = tinnhiem("account", "quantri", "--role", "admin", "--name", "Nguyễn Văn An", stdin=PASSWORD + "\n")
     assert (done.returncode, done.stdout) == (0, "Đã tạo tài khoản “quantri”.\nVai trò: Quản trị viên\n"), done.stderr
@@ -162,3 +166,19 @@ def test_serve_says_how_to_make_the_first_account_on_a_new_site(roles):
         )
         account("quantri", role=["admin"], password=PASSWORD)
         assert first_account_hint() is None
+
+
+def test_a_database_that_cannot_be_reached_is_said_in_words(monkeypatch):
+    from django.db import OperationalError
+
+    from tinnhiem.site import commands
+
+    assert commands.database_problem() is None  # the test database is set up
+
+    def refuse(executor, connection):
+        raise OperationalError("connection refused\nmore detail")
+
+    monkeypatch.setattr("django.db.migrations.executor.MigrationExecutor.__init__", refuse)
+    with translation.override("vi"):
+        problem = commands.database_problem()
+    assert problem.startswith("Không kết nối được cơ sở dữ liệu (") and problem.endswith("): connection refused")

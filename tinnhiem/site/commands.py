@@ -31,6 +31,37 @@ DJANGO_OPTIONS = {
 }
 
 
+def database_problem() -> str | None:
+    """Why the site's database cannot be used as it is, in words: it cannot be reached, or it has
+    not been set up (its tables are missing or older than this version). Run from another folder,
+    the default database is a new, empty one there (``./var``): that is the common case."""
+    from django.conf import settings
+    from django.db import DatabaseError, connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    db = settings.DATABASES["default"]
+    where = (
+        str(db["NAME"])
+        if connection.vendor == "sqlite"
+        else f"{connection.vendor} {db.get('NAME')} @ {db.get('HOST') or 'localhost'}"
+    )
+    try:
+        executor = MigrationExecutor(connection)
+        missing = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except DatabaseError as exc:
+        return gettext("The database (%(where)s) cannot be reached: %(error)s") % {
+            "where": where,
+            "error": str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__,
+        }
+    if not missing:
+        return None
+    return gettext(
+        "The database (%(where)s) is not set up for this version of tinnhiem. Run the command in "
+        "tinnhiem's folder, or set TINNHIEM_DATA_DIR to the folder of its data (or DATABASE_URL). "
+        "To set up a new database, or to bring it up to this version: tinnhiem migrate"
+    ) % {"where": where}
+
+
 class TinnhiemCommand(BaseCommand):
     suppressed_base_arguments = DJANGO_OPTIONS
 
@@ -65,8 +96,17 @@ class TinnhiemCommand(BaseCommand):
             help=gettext("output file (default: a name in the current folder)"),
         )
 
+    def needs_database(self, options: dict) -> bool:
+        """Whether the command reads the site's database as it is (demo, restore and verify do
+        not; serve not with --migrate)."""
+        return True
+
     def execute(self, *args, **options):
         try:
+            if getattr(self, "_called_from_command_line", False) and self.needs_database(options):
+                problem = database_problem()
+                if problem:
+                    raise CommandError(problem)
             return super().execute(*args, **options)
         except CommandError as exc:  # on the command line: "Lỗi: …", not Django's "CommandError: …"
             if not getattr(self, "_called_from_command_line", False) or options.get("traceback"):

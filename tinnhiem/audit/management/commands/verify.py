@@ -14,6 +14,9 @@ from tinnhiem.site.commands import TinnhiemCommand
 class Command(TinnhiemCommand):
     help = gettext_lazy("Verify an exported conference record with nothing but the archive and the site's public key.")
 
+    def needs_database(self, options: dict) -> bool:
+        return False  # it reads the record file alone
+
     def add_arguments(self, parser):
         parser.add_argument("archive", metavar=_("ARCHIVE"), help=_("the exported record (.zip)"))
         parser.add_argument(

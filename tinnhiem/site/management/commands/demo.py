@@ -14,6 +14,9 @@ from tinnhiem.site.demo import SCAN_TITLE, demo_summary, load_demo, write_demo_s
 class Command(TinnhiemCommand):
     help = gettext_lazy("Create (or reuse) the demo database with the seed conference and start the server.")
 
+    def needs_database(self, options: dict) -> bool:
+        return False  # it sets up its own database
+
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=8000, metavar=_("PORT"), help=_("port (default: 8000)"))
         parser.add_argument(

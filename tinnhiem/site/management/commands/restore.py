@@ -36,6 +36,9 @@ def _extract(archive: tarfile.TarFile, folder: str, file: str) -> None:
 class Command(TinnhiemCommand):
     help = gettext_lazy("Restore a backup made with “tinnhiem backup” into an empty database.")
 
+    def needs_database(self, options: dict) -> bool:
+        return False  # it sets up the database it loads
+
     def add_arguments(self, parser):
         parser.add_argument("file", metavar=_("FILE"), help=_("a backup made with “tinnhiem backup” (.tar.gz)"))
 

@@ -43,6 +43,9 @@ def check_production_settings() -> list[str]:
 class Command(TinnhiemCommand):
     help = gettext_lazy("Serve tinnhiem with waitress (production settings are checked first).")
 
+    def needs_database(self, options: dict) -> bool:
+        return not options["migrate"]  # --migrate sets it up first
+
     def add_arguments(self, parser):
         parser.add_argument(
             "--host",
