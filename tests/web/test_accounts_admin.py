@@ -97,3 +97,38 @@ def test_a_role_shows_its_permissions_in_words(client, boss):
     admin = Group.objects.get(name="admin")
     html = client.get(f"/quan-tri/auth/group/{admin.pk}/change/").content.decode()
     assert "Xem: người dùng" in html and "Thêm: người dùng" in html
+
+
+def test_accounts_changed_on_these_pages_are_in_the_audit_log(client, boss, make_user):
+    from tinnhiem.audit import log
+    from tinnhiem.audit.models import Event
+
+    def last():
+        event = Event.objects.filter(action="account.saved").latest("seq")
+        return event.actor, event.data
+
+    response = client.post(
+        "/quan-tri/auth/user/add/",
+        {
+            "username": "thuky",
+            "usable_password": "true",
+            "password1": "mat-khau-thu-ky-26",
+            "password2": "mat-khau-thu-ky-26",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert last() == ("boss", {"user": "thuky", "created": True, "roles": [], "password_set": True, "active": True})
+    user = User.objects.get(username="thuky")
+    post_user(client, user, ["committee"])
+    assert last() == (
+        "boss",
+        {"user": "thuky", "created": False, "roles": ["committee"], "password_set": False, "active": True},
+    )
+    response = client.post(
+        f"/quan-tri/auth/user/{user.pk}/password/",
+        {"password1": "mat-khau-moi-2026-b", "password2": "mat-khau-moi-2026-b"},
+    )
+    assert response.status_code == 302
+    assert last()[1]["password_set"] is True
+    assert "mat-khau" not in str(list(Event.objects.values_list("data", flat=True)))
+    assert log.verify() == []

@@ -3,8 +3,9 @@
 A person's rights come from their roles (``roles.ROLES``, Django groups), so the account page
 offers the roles by name, ticked in a list, and not the hundred-odd permissions of Django's models
 one by one. An account with the Administrator role may use these pages; that is kept in step with
-the role when the account is saved, as the demo sets it. Permission names, stored by Django in
-English, are shown through the catalog.
+the role when the account is saved, as the demo sets it. Each account made, changed (its password
+too) or removed here is an audit event, as with ``tinnhiem account``. Permission names, stored by
+Django in English, are shown through the catalog.
 """
 
 from __future__ import annotations
@@ -13,14 +14,16 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group, Permission, User
+from django.db import transaction
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .roles import ROLES, role_label
-from .usecases import sync_staff
+from .usecases import record_account, record_account_removed, sync_staff
 
 MODEL_ACTIONS = {
     "add": pgettext_lazy("permission", "Add"),
@@ -105,8 +108,28 @@ class UserAdmin(BaseUserAdmin):
         return ", ".join(group_label(g) for g in user.groups.all()) or "—"
 
     def save_related(self, request, form, formsets, change) -> None:
-        super().save_related(request, form, formsets, change)
+        super().save_related(request, form, formsets, change)  # the admin holds a transaction
         sync_staff(form.instance)
+        user = form.instance
+        record_account(request.user, user, created=not change, password_set=not change and user.has_usable_password())
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:  # saved
+            with transaction.atomic():
+                record_account(request.user, self.get_object(request, unquote(id)), created=False, password_set=True)
+        return response
+
+    def delete_model(self, request, obj) -> None:
+        with transaction.atomic():
+            record_account_removed(request.user, obj)
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        with transaction.atomic():
+            for user in queryset:
+                record_account_removed(request.user, user)
+            super().delete_queryset(request, queryset)
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")

@@ -107,15 +107,25 @@ def save_account(
     if roles is not None:
         user.groups.set(Group.objects.filter(name__in=roles))
     sync_staff(user)
+    record_account(actor, user, created=created, password_set=password is not None)
+    return user, created
+
+
+def record_account(actor: Any, user: Any, *, created: bool, password_set: bool) -> None:
+    """The audit event of an account made or changed, here or on the administration pages: its
+    roles and state as they are now (never the password)."""
     data = {
-        "user": username,
+        "user": user.get_username(),
         "created": created,
-        "roles": sorted(roles) if roles is not None else None,  # None: the roles were left as they were
-        "password_set": password is not None,
+        "roles": sorted(g.name for g in user.groups.all()),
+        "password_set": password_set,
         "active": user.is_active,
     }
     record(actor, "account.saved", data=data)
-    return user, created
+
+
+def record_account_removed(actor: Any, user: Any) -> None:
+    record(actor, "account.removed", data={"user": user.get_username()})
 
 
 def list_accounts() -> list[Account]:

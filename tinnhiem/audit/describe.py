@@ -18,6 +18,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 ACTIONS = {
+    "account.removed": _("Login account removed"),
     "account.saved": _("Login account created or changed"),
     "agenda.advanced": _("Agenda moved on"),
     "attendance.absent": _("Absence recorded"),
@@ -93,9 +94,9 @@ FIELDS = {
     "collected": _("ballots collected"),
     "complaint": _("complaint"),
     "convened": _("convened"),
-    "created": _("new account"),
     "convening_body": _("convening body"),
     "count": _("number"),
+    "created": _("new account"),
     "date": _("date"),
     "decision": _("decision"),
     "dossier": _("dossier"),
