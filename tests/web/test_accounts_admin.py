@@ -132,3 +132,14 @@ def test_accounts_changed_on_these_pages_are_in_the_audit_log(client, boss, make
     assert last()[1]["password_set"] is True
     assert "mat-khau" not in str(list(Event.objects.values_list("data", flat=True)))
     assert log.verify() == []
+
+
+def test_an_account_removed_by_a_superuser_is_in_the_audit_log(client, make_user, django_user_model):
+    from tinnhiem.audit.models import Event
+
+    user = make_user("observer", "quansat8")
+    client.force_login(django_user_model.objects.create_superuser("root", password="pw-123456"))
+    assert client.post(f"/quan-tri/auth/user/{user.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert not User.objects.filter(username="quansat8").exists()
+    event = Event.objects.get(action="account.removed")
+    assert (event.actor, event.data) == ("root", {"user": "quansat8"})
