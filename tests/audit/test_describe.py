@@ -119,6 +119,8 @@ def test_the_log_page_reads_in_vietnamese_and_filters_by_conference(seed, client
     html = client.get(reverse("audit:events")).content.decode()
     assert "{&#x27;" not in html and "{'" not in html  # no Python dict shown
     assert "Nhập danh sách người ghi phiếu" in html and "roster.imported" in html
+    overview = client.get(reverse("conferences:conference", args=[seed.pk])).content.decode()
+    assert f'href="{reverse("audit:events")}?conference={seed.pk}">Nhật ký của hội nghị này</a>' in overview
     others = Event.objects.exclude(conference_id=seed.pk).exclude(conference_id=None)
     assert others.exists()
     html = client.get(reverse("audit:events"), {"conference": seed.pk, "page": 1}).content.decode()
