@@ -5,6 +5,7 @@ superuser makes a superuser."""
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -114,11 +115,18 @@ def test_accounts_changed_on_these_pages_are_in_the_audit_log(client, boss, make
             "usable_password": "true",
             "password1": "mat-khau-thu-ky-26",
             "password2": "mat-khau-thu-ky-26",
+            "last_name": unicodedata.normalize("NFD", "Đỗ Hồng"),  # pasted decomposed: stored NFC
+            "first_name": "Linh",
+            "groups": [str(Group.objects.get(name="admin").pk)],  # roles given on the add page itself
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
-    assert last() == ("boss", {"user": "thuky", "created": True, "roles": [], "password_set": True, "active": True})
+    assert last() == (
+        "boss",
+        {"user": "thuky", "created": True, "roles": ["admin"], "password_set": True, "active": True},
+    )
     user = User.objects.get(username="thuky")
+    assert user.is_staff and (user.last_name, user.first_name) == ("Đỗ Hồng", "Linh")
     post_user(client, user, ["committee"])
     assert last() == (
         "boss",

@@ -10,6 +10,7 @@ Django in English, are shown through the catalog.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from django import forms
@@ -75,13 +76,18 @@ admin.site.unregister(Group)
 class UserAdmin(BaseUserAdmin):
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Personal info"), {"fields": ("last_name", "first_name", "email")}),  # họ, then tên
         (_("Roles"), {"fields": ("is_active", "groups")}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
+    add_fieldsets = (  # the roles at once, not on a second page
+        (None, {"classes": ("wide",), "fields": ("username", "usable_password", "password1", "password2")}),
+        (_("Personal info"), {"fields": ("last_name", "first_name")}),
+        (_("Roles"), {"fields": ("groups",)}),
+    )
     readonly_fields = ("last_login", "date_joined")
     filter_horizontal = ()
-    list_display = ("username", "first_name", "last_name", "roles", "is_active")
+    list_display = ("username", "last_name", "first_name", "roles", "is_active")
     list_filter = ("is_active", RoleFilter)
 
     def get_fieldsets(self, request, obj=None):
@@ -106,6 +112,12 @@ class UserAdmin(BaseUserAdmin):
     @admin.display(description=_("Roles"))
     def roles(self, user: User) -> str:
         return ", ".join(group_label(g) for g in user.groups.all()) or "—"
+
+    def save_model(self, request, obj, form, change) -> None:
+        obj.first_name, obj.last_name = (
+            unicodedata.normalize("NFC", n.strip()) for n in (obj.first_name, obj.last_name)
+        )
+        super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)  # the admin holds a transaction
