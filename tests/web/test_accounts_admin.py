@@ -151,3 +151,32 @@ def test_an_account_removed_by_a_superuser_is_in_the_audit_log(client, make_user
     assert not User.objects.filter(username="quansat8").exists()
     event = Event.objects.get(action="account.removed")
     assert (event.actor, event.data) == ("root", {"user": "quansat8"})
+
+
+def test_every_account_changes_its_own_password(client, make_user):
+    from tinnhiem.audit.models import Event
+
+    user = make_user("committee", "kiemphieu5")
+    user.last_name, user.first_name = "Vũ Thị Minh", "Ngọc"
+    user.save()
+    client.force_login(user)
+    home = client.get("/").content.decode()
+    assert "Vũ Thị Minh Ngọc</a>" in home  # family name first, a link to the password page
+    assert 'href="/tai-khoan/doi-mat-khau/"' in home
+    page = "/tai-khoan/doi-mat-khau/"
+    wrong = client.post(
+        page, {"old_password": "sai", "new_password1": "mat-khau-rieng-26", "new_password2": "mat-khau-rieng-26"}
+    )
+    assert wrong.status_code == 200 and "Mật khẩu cũ không chính xác" in wrong.content.decode()
+    weak = client.post(page, {"old_password": "pw-123456", "new_password1": "12345", "new_password2": "12345"})
+    assert "quá ngắn" in weak.content.decode()
+    assert not Event.objects.filter(action="account.saved").exists()
+    done = client.post(
+        page, {"old_password": "pw-123456", "new_password1": "mat-khau-rieng-26", "new_password2": "mat-khau-rieng-26"}
+    )
+    assert done.status_code == 302
+    assert client.get("/").status_code == 200  # still signed in
+    user.refresh_from_db()
+    assert user.check_password("mat-khau-rieng-26")
+    event = Event.objects.get(action="account.saved")
+    assert event.actor == "kiemphieu5" and event.data["password_set"] is True

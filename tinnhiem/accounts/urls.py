@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .roles import public
-from .views import LockoutLoginView, logout_view
+from .views import LockoutLoginView, logout_view, password_change
 
 app_name = "accounts"
 
@@ -12,4 +12,5 @@ urlpatterns = [
         name="login",
     ),
     path("dang-xuat/", public(logout_view), name="logout"),
+    path("doi-mat-khau/", password_change, name="password"),
 ]

@@ -1,10 +1,16 @@
-from django.contrib.auth import logout
+from django.contrib import messages
+from django.contrib.auth import logout, update_session_auth_hash
+from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.views import LoginView
-from django.shortcuts import redirect
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tinnhiem.voting import ratelimit
+
+from .roles import VIEW, permission_required
+from .usecases import save_account
 
 LOGIN_FAILURES = 5  # then the account name is locked from this device for ratelimit.WINDOW seconds
 
@@ -47,3 +53,21 @@ class LockoutLoginView(LoginView):
 def logout_view(request):
     logout(request)
     return redirect("accounts:login")
+
+
+@permission_required(VIEW)
+def password_change(request):
+    """Any account with a role changes its own password (the old one first)."""
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, _created = save_account(
+                request.user, request.user.get_username(), password=form.cleaned_data["new_password1"]
+            )
+        except ValidationError as exc:
+            form.add_error("new_password1", exc)
+        else:
+            update_session_auth_hash(request, user)  # this session stays signed in
+            messages.success(request, _("Your password was changed."))
+            return redirect("conferences:home")
+    return render(request, "accounts/password.html", {"form": form})
