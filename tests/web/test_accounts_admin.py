@@ -180,3 +180,16 @@ def test_every_account_changes_its_own_password(client, make_user):
     assert user.check_password("mat-khau-rieng-26")
     event = Event.objects.get(action="account.saved")
     assert event.actor == "kiemphieu5" and event.data["password_set"] is True
+
+
+def test_guessing_the_old_password_is_stopped(client, make_user):
+    user = make_user("observer", "quansat6")
+    client.force_login(user)
+    page = "/tai-khoan/doi-mat-khau/"
+    new = {"new_password1": "mat-khau-rieng-26", "new_password2": "mat-khau-rieng-26"}
+    for guess in range(5):
+        assert client.post(page, {"old_password": f"doan-{guess}", **new}).status_code == 200
+    stopped = client.post(page, {"old_password": "pw-123456", **new})  # even the right one, for a while
+    assert stopped.status_code == 429 and "Sai mật khẩu cũ quá nhiều lần" in stopped.content.decode()
+    user.refresh_from_db()
+    assert user.check_password("pw-123456")

@@ -59,7 +59,14 @@ def logout_view(request):
 def password_change(request):
     """Any account with a role changes its own password (the old one first)."""
     form = PasswordChangeForm(request.user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    scope = "password:" + request.user.get_username()
+    if request.method == "POST" and ratelimit.blocked(scope, request, limit=LOGIN_FAILURES):
+        form.errors.clear()
+        messages.error(request, _("Too many wrong old passwords: try again in a few minutes."))
+        return render(request, "accounts/password.html", {"form": form}, status=429)
+    if request.method == "POST" and not form.is_valid() and "old_password" in form.errors:
+        ratelimit.failure(scope, request)  # guessing the old password from an open session
+    elif request.method == "POST" and form.is_valid():
         try:
             user, _created = save_account(
                 request.user, request.user.get_username(), password=form.cleaned_data["new_password1"]
