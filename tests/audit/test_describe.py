@@ -127,6 +127,7 @@ def test_the_log_page_reads_in_vietnamese_and_filters_by_conference(seed, client
     shown = {int(n) for n in re.findall(r'<td class="num">(\d+)</td>', html)}
     expected = set(Event.objects.filter(conference_id=seed.pk).order_by("-seq").values_list("seq", flat=True)[:100])
     assert shown == expected
+    assert "1 = Tín nhiệm cao · 2 = Tín nhiệm · 3 = Tín nhiệm thấp · 0 = không đánh dấu · 9 = đánh dấu nhiều ô" in html
     assert f"conference={seed.pk}&amp;page=2" in html or Event.objects.filter(conference_id=seed.pk).count() <= 100
     # ids of people are shown by name: the committee as proposed, the voters checked in
     from tinnhiem.conferences.models import CommitteeMember

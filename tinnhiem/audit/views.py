@@ -16,8 +16,11 @@ def event_list(request):
     conferences = list(Conference.objects.order_by("-date", "-id").values_list("pk", "title"))
     events = Event.objects.order_by("-seq")
     chosen = request.GET.get("conference", "")
+    levels = []
     if chosen.isdigit():
         events = events.filter(conference_id=int(chosen))
+        conference = Conference.objects.select_related("campaign").filter(pk=int(chosen)).first()
+        levels = conference.rules.levels if conference else []  # the digits of marks read or entered
     else:
         chosen = ""
     page = Paginator(events, 100).get_page(request.GET.get("page"))
@@ -34,6 +37,7 @@ def event_list(request):
             "rows": rows,
             "conferences": conferences,
             "chosen": chosen,
+            "levels": levels,
             "head_seq": seq,
             "fingerprint": fingerprint(head),
             "head": head,
