@@ -85,7 +85,7 @@ def test_a_disabled_account_cannot_sign_in_until_enabled(client, roles):
     assert "Tài khoản đang bị khoá" in account("kiemphieu7", disable=True)
     assert not client.login(username="kiemphieu7", password=PASSWORD)
     listing = account(list=True)
-    assert listing == "kiemphieu7  — — Thành viên Ban kiểm phiếu (đã khoá)\n"
+    assert listing == "kiemphieu7  —  Thành viên Ban kiểm phiếu (đã khoá)\n"
     with translation.override("vi"):  # enabled again, with a new password (--password)
         call_command(
             "account",
@@ -125,7 +125,7 @@ def test_a_new_site_gets_its_administrator_from_the_installed_command(tmp_path):
     done = tinnhiem("account", "quantri", "--role", "admin", "--name", "Nguyễn Văn An", stdin=PASSWORD + "\n")
     assert (done.returncode, done.stdout) == (0, "Đã tạo tài khoản “quantri”.\nVai trò: Quản trị viên\n"), done.stderr
     done = tinnhiem("account", "--list")
-    assert done.stdout == "quantri  Nguyễn Văn An — Quản trị viên\n"
+    assert done.stdout == "quantri  Nguyễn Văn An  Quản trị viên\n"
     done = tinnhiem("account", "x", "--role", "sep")
     assert done.returncode == 2 and "lựa chọn không hợp lệ: 'sep'" in done.stderr
 

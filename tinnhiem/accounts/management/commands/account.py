@@ -91,7 +91,10 @@ class Command(TinnhiemCommand):
         if not accounts:
             self.stdout.write(_("No account yet. Make the first: tinnhiem account NAME --role admin"))
             return
-        width = max(len(a.username) for a in accounts)
+        login = max(len(a.username) for a in accounts)
+        name = max(len(a.full_name or "—") for a in accounts)
         for a in accounts:
             state = "" if a.active else " " + _("(disabled)")
-            self.stdout.write(f"{a.username.ljust(width)}  {a.full_name or '—'} — {roles_text(a.roles)}{state}")
+            self.stdout.write(
+                f"{a.username.ljust(login)}  {(a.full_name or '—').ljust(name)}  {roles_text(a.roles)}{state}"
+            )
