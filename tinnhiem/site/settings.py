@@ -130,7 +130,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True  # serve the package's static files without a collectstatic step
 MEDIA_ROOT = DATA_DIR / "media"  # uploaded dossiers; never served directly, only through permission checks
 
-AUTH_PASSWORD_VALIDATORS = [  # for accounts made by ``tinnhiem account`` and on the administration pages
+AUTH_PASSWORD_VALIDATORS = [  # every password set through tinnhiem: command, administration pages, own page
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
