@@ -39,6 +39,19 @@ def login_name(username: str) -> str:
     return unicodedata.normalize("NFC", username.strip())
 
 
+def check_login_name(username: str) -> str:
+    """The login name as stored (NFC, no surrounding space), or a ValidationError saying why not."""
+    username = login_name(username)
+    try:
+        UnicodeUsernameValidator()(username)
+    except ValidationError:
+        raise ValidationError(
+            _("“%(username)s” cannot be a login name: use letters, digits and @ . + - _ only, with no space.")
+            % {"username": username}
+        ) from None
+    return username
+
+
 def account_exists(username: str) -> bool:
     return get_user_model().objects.filter(username=login_name(username)).exists()
 
@@ -74,14 +87,7 @@ def save_account(
     """Make the account ``username``, or change it: what is not given stays as it is. A new account
     needs a password and at least one role. Returns (user, created). Nothing is saved on an error."""
     User = get_user_model()
-    username = login_name(username)
-    try:
-        UnicodeUsernameValidator()(username)
-    except ValidationError:
-        raise ValidationError(
-            _("“%(username)s” cannot be a login name: use letters, digits and @ . + - _ only, with no space.")
-            % {"username": username}
-        ) from None
+    username = check_login_name(username)
     unknown = sorted(set(roles or ()) - set(ROLES))
     if unknown:
         raise ValidationError(

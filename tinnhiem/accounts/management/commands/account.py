@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tinnhiem.accounts.roles import ROLES, role_label
-from tinnhiem.accounts.usecases import account_exists, list_accounts, roles_text, save_account
+from tinnhiem.accounts.usecases import account_exists, check_login_name, list_accounts, roles_text, save_account
 from tinnhiem.site.commands import TinnhiemCommand
 
 
@@ -59,10 +59,11 @@ class Command(TinnhiemCommand):
         username = options["username"]
         if not username:
             raise CommandError(_("Give a login name, or --list."))
-        new = not account_exists(username)
-        password = self._password() if options["password"] or new else None
         active = False if options["disable"] else True if options["enable"] else None
         try:
+            check_login_name(username)  # before the password is asked
+            new = not account_exists(username)
+            password = self._password() if options["password"] or new else None
             user, created = save_account(
                 "system", username, roles=options["role"], full_name=options["name"], password=password, active=active
             )
