@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .roles import ROLES, role_label
+from .roles import ROLES, role_label, roles_text
 from .usecases import record_account, record_account_removed, sync_staff
 
 MODEL_ACTIONS = {
@@ -111,7 +111,7 @@ class UserAdmin(BaseUserAdmin):
 
     @admin.display(description=_("Roles"))
     def roles(self, user: User) -> str:
-        return ", ".join(group_label(g) for g in user.groups.all()) or "—"
+        return roles_text([g.name for g in user.groups.all()])
 
     def save_model(self, request, obj, form, change) -> None:
         obj.first_name, obj.last_name = (

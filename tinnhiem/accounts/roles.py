@@ -36,6 +36,11 @@ def role_label(key: str) -> str:
     return str(ROLES[key][0])
 
 
+def roles_text(names: list[str]) -> str:
+    """Group names as the reader says them: a role by its label, any other group by its name."""
+    return ", ".join(role_label(n) if n in ROLES else n for n in names) or "—"
+
+
 def ensure_roles() -> None:
     """Create or update the groups of the roles with exactly their permissions (idempotent)."""
     for key, (_label, perms) in ROLES.items():

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from tinnhiem.audit.log import record
 
-from .roles import ROLES, role_label
+from .roles import ROLES
 
 ADMIN_ROLE = "admin"
 
@@ -145,7 +145,3 @@ def list_accounts() -> list[Account]:
         )
         for user in User.objects.order_by("username").prefetch_related("groups")
     ]
-
-
-def roles_text(roles: list[str]) -> str:
-    return ", ".join(role_label(r) for r in roles) or "—"

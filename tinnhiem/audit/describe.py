@@ -281,9 +281,9 @@ def details(data: dict[str, Any], names_of: Mapping[tuple[str, int], str] | None
         elif key == "step" and isinstance(value, str):
             out.append(Detail(label, str(dict(Conference.AGENDA).get(value, value))))
         elif key == "roles" and isinstance(value, list):
-            from tinnhiem.accounts.roles import ROLES, role_label
+            from tinnhiem.accounts.roles import roles_text
 
-            out.append(Detail(label, ", ".join(role_label(r) if r in ROLES else r for r in value)))
+            out.append(Detail(label, roles_text(value)))
         elif key == "fields" and isinstance(value, list):
             out.append(Detail(label, ", ".join(str(names.get(v, v)) for v in value)))
         elif key.endswith("sha256") and isinstance(value, str) and len(value) > 16:

@@ -16,8 +16,8 @@ from django.core.management import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tinnhiem.accounts.roles import ROLES, role_label
-from tinnhiem.accounts.usecases import account_exists, check_login_name, list_accounts, roles_text, save_account
+from tinnhiem.accounts.roles import ROLES, role_label, roles_text
+from tinnhiem.accounts.usecases import account_exists, check_login_name, list_accounts, save_account
 from tinnhiem.site.commands import TinnhiemCommand
 
 
