@@ -33,6 +33,10 @@ def test_table_of_the_domain():
     assert "Điều 11 khoản 3" in qd96.outcomes[0].citation.text
     assert builtin_rule_set("nq96-2023").committee.minimum_for("province") == 7
     assert not builtin_rule_set("qd96-2023").validity.signature_invalidates
+    # QĐ 96 Điều 1 khoản 3: at most 2 places; Điều 11 khoản 4: each place weighed as a whole
+    assert qd96.places.maximum == 2 and "Điều 1 khoản 3" in qd96.places.citation.text
+    assert "Điều 11 khoản 4" in qd96.places.overall_citation.text
+    assert all(builtin_rule_set(i).places is None for i in BUILTIN_IDS if i != "qd96-2023")
 
 
 def own_rules(**changes):
@@ -65,6 +69,9 @@ def test_user_rule_set_file(tmp_path):
         ({'id = "qd96-2023"': "id = 96"}, "bad_value"),
         ({'id = "qd96-2023"': 'id = "x'}, "bad_toml"),
         ({"[base]": "[basis]"}, "missing_key"),
+        ({"max = 2": "max = 0"}, "bad_value"),
+        ({"max = 2": 'max = "2"'}, "bad_value"),
+        ({"overall_citation = {": "overall = {"}, "missing_key"),
     ],
 )
 def test_bad_rule_set_is_refused(change, code):

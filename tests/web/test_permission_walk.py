@@ -22,6 +22,7 @@ STATE_DEPENDENT = {
     "documents:minutes_docx",
     "documents:report",
     "documents:resolution",
+    "documents:summary",
     "voting:public",
     "voting:public_ballots",
     "scanning:crop",

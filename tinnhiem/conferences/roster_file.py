@@ -272,6 +272,24 @@ def write_roster_xlsx(rows: list[dict[str, object]], title: str) -> bytes:
     return out.getvalue()
 
 
+def write_table_xlsx(rows: list[list[object]], sheet_title: str) -> bytes:
+    """A table (header first, in bold, kept in view) as an .xlsx file: the results exports."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = sheet_title[:31]
+    for row in rows:
+        sheet.append([excel_safe(v) for v in row])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
 def excel_safe(value: object) -> object:
     """No formula injection: text that a spreadsheet would run as a formula is prefixed with '."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):

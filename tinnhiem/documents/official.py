@@ -14,10 +14,12 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from tinnhiem.audit.log import head, head_fingerprint
 from tinnhiem.conferences.links import invitation_url
-from tinnhiem.conferences.models import Conference
+from tinnhiem.conferences.models import Campaign, Conference
 from tinnhiem.text import nfc
 from tinnhiem.voting.minutes import minutes_data
+from tinnhiem.voting.summary import campaign_summary
 
 from .dates import place_date
 from .marks import qr_svg
@@ -267,6 +269,134 @@ def render_report_pdf(conference: Conference) -> bytes:
 
 def render_resolution_pdf(conference: Conference) -> bytes:
     return render_pdf("report", report_context(conference, resolution=True))
+
+
+def _day(iso: str) -> str:
+    return date.fromisoformat(iso).strftime("%d/%m/%Y")
+
+
+def summary_context(campaign: Campaign, day: date | None = None) -> dict[str, Any]:
+    """The report summing up a campaign's results for the managing authority (tổng hợp kết quả)."""
+    s = campaign_summary(campaign)
+    c, rules = s["campaign"], s["rules"]
+    levels = [lv["label"] for lv in rules["levels"]]
+    with translation.override("vi"):
+        body = [_("Legal basis: %(basis)s.") % {"basis": c["legal_basis"].replace("\n", " ").rstrip(" .;")}]
+        body.append(
+            _(
+                "%(body)s held %(n)s conference(s) of the campaign under %(rules)s; %(rated)s rated person(s) have finalised results."
+            )
+            % {"body": c["body"], "n": len(s["conferences"]), "rules": rules["name"], "rated": s["rated"]}
+        )
+        if s["pending"]:
+            body.append(
+                _("Not yet finished, so not in this report: %(list)s.")
+                % {"list": "; ".join(f"{p['title']} ({_day(p['date'])}, {p['status_label']})" for p in s["pending"])}
+            )
+        sections = []
+        for n, conf in enumerate(s["conferences"], start=1):
+            rows = [r for r in s["rows"] if r["conference"] == conf["id"]]
+            lines = [
+                _("Convened: %(convened)s; present: %(present)s.")
+                % {"convened": conf["convened"], "present": conf["present"]}
+            ]
+            for f in conf["forms"]:
+                lines.append(
+                    (f"{f['name']}: " if len(conf["forms"]) > 1 else "")
+                    + _("Ballots issued: %(issued)s; collected: %(collected)s; valid: %(valid)s; invalid: %(invalid)s.")
+                    % f
+                )
+            if not conf["published"]:
+                lines.append(_("The chair has not yet published these results."))
+            sections.append(
+                {
+                    "heading": f"{n}. {conf['title']} — {_('on')} {_day(conf['date'])}",
+                    "lines": lines,
+                    "table": {
+                        "levels": levels,
+                        "rows": [
+                            {
+                                "no": r["no"],
+                                "name": r["name"],
+                                "post": r["post"],
+                                "cells": [{"count": lv["count"], "percent": lv["percent"]} for lv in r["levels"]],
+                                "invalid": r["invalid"],
+                            }
+                            for r in rows
+                        ],
+                    },
+                }
+            )
+        conclusions = []
+        for o in s["outcomes"]:
+            conclusions.append(
+                _("%(consequence)s (%(citation)s): %(count)s person(s)%(names)s.")
+                % {
+                    "consequence": o["consequence"],
+                    "citation": short_citation(o["citation"]),
+                    "count": o["count"],
+                    "names": f" — {', '.join(o['names'])}" if o["names"] else "",
+                }
+            )
+        conclusions.append(
+            _("No consequence under the rule set: %(count)s person(s).") % {"count": s["no_consequence"]}
+        )
+        places = []
+        for r in s["rows"]:
+            if not r["other_places"]:
+                continue
+            where = "; ".join(f"“{p['title']}” ({p['post']}; {p['status_label'].lower()})" for p in r["other_places"])
+            line = _("%(name)s (%(post)s) is also on the ballot of: %(where)s.") % {
+                "name": r["name"],
+                "post": r["post"],
+                "where": where,
+            }
+            if r["too_many_places"]:
+                line += " " + _("More than %(max)s places (%(citation)s): check.") % {
+                    "max": rules["places_max"],
+                    "citation": short_citation(rules["places_citation"]),
+                }
+            places.append(line)
+        places_note = ""
+        if places:
+            places_note = _(
+                "Matched by full name only: check that it is the same person. The results of each place are not added up."
+            )
+            if rules["overall_citation"]:
+                places_note += " " + _(
+                    "The managing authority considers each place's result as a whole (%(citation)s)."
+                ) % {"citation": short_citation(rules["overall_citation"])}
+        seq, head_hash = head()
+        data = {
+            "header": {
+                "parent": c["parent"],
+                "body": c["body"],
+                "system": c["system"],
+                "number": "",
+                "place_date": place_date(c["locality"] or c["body"], day or date.today()),
+            },
+            "title": _("REPORT"),
+            "subtitle": _("Summary of the results of the confidence rating — %(name)s") % {"name": c["name"]},
+            "recipient": _("To: %(authority)s.") % {"authority": c["parent"] or _("the managing authority")},
+            "body": body,
+            "sections": sections,
+            "invalid_word": _("Invalid"),
+            "conclusions_word": _("Conclusions:"),
+            "conclusions": conclusions,
+            "places_word": _("Persons rated in more than one place:"),
+            "places": places,
+            "places_note": places_note,
+            "closing": [_("The counting minutes of each conference, signed by its counting committee, are attached.")],
+            "fingerprint_sentence": _("Fingerprint of the audit log: %(fp)s (SHA-256 of the chain head: %(head)s).")
+            % {"fp": head_fingerprint(), "head": head_hash},
+            "signers": [{"role": _("On behalf of %(body)s") % {"body": c["body"]}, "name": ""}],
+            "events": seq,
+        }
+    return _nfc(data)
+
+
+def render_summary_pdf(campaign: Campaign) -> bytes:
+    return render_pdf("summary", summary_context(campaign))
 
 
 class NoPublicAddress(ValueError):

@@ -8,7 +8,7 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 
 from tinnhiem.accounts.roles import PREPARE, VIEW, permission_required
-from tinnhiem.conferences.models import BallotForm, Conference
+from tinnhiem.conferences.models import BallotForm, Campaign, Conference
 from tinnhiem.conferences.views import _conference
 
 from . import ballots, official, word
@@ -102,3 +102,12 @@ def resolution_pdf(request, conference_id: int):
     if conference.rules.system != "state":
         raise Http404
     return _download(official.render_resolution_pdf(conference), PDF, f"du-thao-nghi-quyet-{conference.pk}.pdf")
+
+
+@permission_required(VIEW)
+def summary_pdf(request, campaign_id: int):
+    """The report summing up the campaign's finished conferences (any that are not are named in it)."""
+    campaign = get_object_or_404(Campaign.objects.select_related("body"), pk=campaign_id)
+    if not campaign.conferences.filter(status=Conference.Status.FINISHED).exists():
+        raise Http404
+    return _download(official.render_summary_pdf(campaign), PDF, f"bao-cao-tong-hop-dot-{campaign.pk}.pdf")

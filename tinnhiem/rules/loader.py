@@ -18,6 +18,7 @@ from .model import (
     EligibilityRules,
     Level,
     OutcomeStep,
+    PlacesRule,
     QuorumRule,
     RuleSet,
     Threshold,
@@ -207,6 +208,23 @@ def parse_rule_set(data: dict[str, Any]) -> RuleSet:
             where="roll",
         )
 
+    places = None
+    if "places" in data:
+        pl = _need(data, "places", "rule set", dict)
+        maximum = _need(pl, "max", "places", int)
+        if maximum < 1:
+            raise RuleSetError(
+                "bad_value",
+                gettext_noop("Rule set: key “%(key)s” in %(where)s has the wrong type."),
+                key="max",
+                where="places",
+            )
+        places = PlacesRule(
+            maximum=maximum,
+            citation=_citation(pl, "citation", "places"),
+            overall_citation=_citation(pl, "overall_citation", "places"),
+        )
+
     procedure = _need(data, "procedure", "rule set")
     system = _need(data, "system", "rule set")
     if procedure not in ("rating", "vote") or system not in ("party", "state"):
@@ -238,6 +256,7 @@ def parse_rule_set(data: dict[str, Any]) -> RuleSet:
         eligibility=eligibility,
         deadlines=deadlines,
         rated_person_as_voter=rated_as_voter,
+        places=places,
     )
 
 

@@ -148,6 +148,17 @@ RatedAsVoter = Literal["warn", "allow", "forbid"]
 
 
 @dataclass(frozen=True)
+class PlacesRule:
+    """A person rated in several places. QĐ 96 Điều 1 khoản 3: at most ``maximum`` (2) places;
+    Điều 11 khoản 4: the managing authority weighs each place's result as a whole, so results of
+    different places are shown side by side and never added up."""
+
+    maximum: int
+    citation: Citation
+    overall_citation: Citation
+
+
+@dataclass(frozen=True)
 class RuleSet:
     id: str
     name: str
@@ -169,6 +180,7 @@ class RuleSet:
     eligibility: EligibilityRules
     deadlines: DeadlineRules
     rated_person_as_voter: RatedAsVoter
+    places: PlacesRule | None = None  # only where a regulation says so
 
     @property
     def level_keys(self) -> tuple[str, ...]:

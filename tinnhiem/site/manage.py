@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 # tinnhiem's own commands, in the order ``tinnhiem help`` lists them
-COMMANDS = ("demo", "serve", "account", "scan", "documents", "export_record", "verify", "backup", "restore")
+COMMANDS = ("demo", "serve", "account", "scan", "documents", "summary", "export_record", "verify", "backup", "restore")
 # Django's own commands an administrator may need (their help is Django's, in English); accounts
 # are made with ``tinnhiem account``, by role (Django's createsuperuser still works, unlisted)
 ADMIN_COMMANDS = ("migrate",)

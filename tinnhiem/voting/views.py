@@ -15,13 +15,14 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from tinnhiem.accounts.roles import COUNT, VIEW, permission_required
-from tinnhiem.conferences.models import BallotForm, Conference
-from tinnhiem.conferences.roster_file import excel_safe
+from tinnhiem.conferences.models import BallotForm, Campaign, Conference
+from tinnhiem.conferences.roster_file import excel_safe, write_table_xlsx
 from tinnhiem.conferences.usecases import day
 from tinnhiem.conferences.views import _conference, attempt
 
 from .minutes import minutes_data
 from .models import NO_MARK, SEVERAL_MARKS
+from .summary import campaign_summary, summary_table
 from .usecases import counting
 
 DEVICE_COOKIE = "tinnhiem_device"
@@ -243,6 +244,28 @@ def results(request, conference_id: int):
     )
 
 
+@permission_required(VIEW)
+def campaign_results(request, campaign_id: int):
+    """The campaign's results in one table, for the report to the managing authority."""
+    campaign = get_object_or_404(Campaign.objects.select_related("body"), pk=campaign_id)
+    return render(request, "voting/campaign_results.html", {"campaign": campaign, "s": campaign_summary(campaign)})
+
+
+def _xlsx_response(rows: list[list], title: str, filename: str) -> HttpResponse:
+    response = HttpResponse(
+        write_table_xlsx(rows, title), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@permission_required(VIEW)
+def campaign_results_xlsx(request, campaign_id: int):
+    campaign = get_object_or_404(Campaign, pk=campaign_id)
+    rows = summary_table(campaign_summary(campaign))
+    return _xlsx_response(rows, str(_("Summary")), f"tong-hop-ket-qua-dot-{campaign.pk}.xlsx")
+
+
 def _rows_for_export(conference: Conference) -> list[list]:
     data = minutes_data(conference)
     levels = data["rules"]["levels"]
@@ -293,26 +316,10 @@ def results_csv(request, conference_id: int):
 
 @permission_required(VIEW)
 def results_xlsx(request, conference_id: int):
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     conference = _conference(conference_id)
     if not _results_visible(conference):
         raise Http404
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = str(_("Results"))[:31]
-    for row in _rows_for_export(conference):
-        sheet.append([excel_safe(v) for v in row])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    out = io.BytesIO()
-    workbook.save(out)
-    response = HttpResponse(
-        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="ket-qua-{conference.pk}.xlsx"'
-    return response
+    return _xlsx_response(_rows_for_export(conference), str(_("Results")), f"ket-qua-{conference.pk}.xlsx")
 
 
 @permission_required(VIEW)

@@ -1,0 +1,232 @@
+"""The campaign's summary of results (tổng hợp kết quả) for the managing authority: only finished
+conferences, numbers exactly as finalised, people rated in several places shown side by side and
+checked against QĐ 96 Điều 1 khoản 3, and the page, the Excel file and the PDF report."""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from datetime import date, timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tinnhiem.conferences.models import RatedPerson
+from tinnhiem.conferences.usecases import campaigns, day, rated, roster
+from tinnhiem.documents import official
+from tinnhiem.voting.minutes import minutes_data
+from tinnhiem.voting.summary import campaign_summary, summary_table
+from tinnhiem.voting.usecases import counting
+
+from ..documents.conftest import page_image, pdf_pages
+
+N_VOTERS = 30
+PRESENT = 28  # ballots collected = the base of the percentages (QĐ 96 Điều 6 khoản 3)
+
+
+@pytest.fixture
+def team(make_user):
+    return make_user("chair", "chair"), [make_user("committee", f"kp{i}") for i in range(1, 6)]
+
+
+def hold(office, team, campaign, title, people, *, finish=True, days=0):
+    """A conference of ``campaign`` with ``people`` = [(name, post, low)], counted by hand totals:
+    ``low`` ballots "tín nhiệm thấp", the rest of the 28 "tín nhiệm cao"; not counted if ``finish`` is false."""
+    chair, counters = team
+    today = date.today() + timedelta(days=days)
+    conference = campaigns.create_conference(
+        office, campaign=campaign, title=title, date=today, place="Hội trường", convening_body="UBND", today=today
+    )
+    persons = [rated.add_rated_person(office, conference, full_name=n, post=p) for n, p, _low in people]
+    lines = "STT,Họ và tên,Chức vụ\n" + "".join(f"{i},Cán bộ {i:03d},Trưởng phòng\n" for i in range(1, N_VOTERS + 1))
+    roster.import_roster(office, conference, filename="ds.csv", data=lines.encode())
+    if not finish:
+        return conference
+    day.open_conference(chair, conference)
+    voters = list(conference.voters.order_by("order"))
+    day.check_in(office, conference, voters[:PRESENT])
+    size = conference.rules.committee.minimum_for(campaign.body.level) or 3
+    roles = ["head", "secretary"] + ["member"] * (size - 2)
+    for voter, role, user in zip(voters[:size], roles, counters[:size], strict=True):
+        day.propose_member(office, conference, voter=voter, role=role, user=user)
+    day.record_committee_approval(chair, conference, votes_for=PRESENT, against=0, abstaining=0)
+    day.open_voting(chair, conference)
+    form = conference.ballot_forms.get()
+    day.set_counting_mode(office, form, mode="totals")
+    counting.record_ballot_counts(counters[0], form, issued=PRESENT, collected=PRESENT)
+    day.close_voting(chair, conference)
+    totals = {
+        p.pk: {"high": PRESENT - low, "confidence": 0, "low": low, "invalid": 0}
+        for p, (_n, _post, low) in zip(persons, people, strict=True)
+    }
+    counting.record_hand_totals(counters[0], form, totals=totals, whole_invalid=0)
+    counting.finalise_form(counters[0], form)
+    return conference
+
+
+@pytest.fixture
+def rated_year(office, team, campaign):
+    """The city's campaign (QĐ 96): two conferences finished, one in preparation; and the People's
+    Council's campaign of the same year, where one of the same cadres is also rated."""
+    first = hold(
+        office,
+        team,
+        campaign,
+        "Hội nghị Ban Chấp hành",
+        [
+            ("Trần Minh Đức", "Phó Bí thư Thành ủy", 14),  # exactly 1/2 low: no consequence
+            ("Lê Thị Hồng Nhung", "Ủy viên Ban Thường vụ", 15),  # over 1/2: Điều 11 khoản 2
+            ("Phạm Văn An", "Ủy viên Ban Thường vụ", 0),
+        ],
+    )
+    nfd = unicodedata.normalize("NFD", "trần  minh ĐỨC")  # typed differently: NFD, case, two spaces
+    second = hold(
+        office,
+        team,
+        campaign,
+        "Hội nghị HĐND thành phố",
+        [(nfd, "Chủ tịch HĐND thành phố", 19), ("Đỗ Thu Hà", "Phó Chủ tịch HĐND", 18)],  # 19/28 ≥ 2/3: khoản 3
+    )
+    later = hold(office, team, campaign, "Hội nghị khối Mặt trận", [("Phạm Văn An", "Chủ tịch", 0)], finish=False)
+    body = campaigns.create_body(office, name="HĐND thành phố Móng Cái", level="district")
+    council = campaigns.create_campaign(
+        office,
+        body=body,
+        name="Lấy phiếu tại kỳ họp HĐND",
+        legal_basis="Nghị quyết 96/2023/QH15",
+        term="2021–2026",
+        rule_set="nq96-2023",
+        rating_year=campaign.rating_year,
+    )
+    other = hold(office, team, council, "Kỳ họp HĐND", [("Trần Minh Đức", "Chủ tịch HĐND thành phố", 1)])
+    excluded = rated.add_rated_person(office, later, full_name="Lê Thị Hồng Nhung", post="Ủy viên")
+    RatedPerson.objects.filter(pk=excluded.pk).update(decision=RatedPerson.Decision.EXCLUDED)  # not rated there
+    return {"first": first, "second": second, "later": later, "council": council, "other": other}
+
+
+def test_only_finished_conferences_with_their_finalised_numbers(campaign, rated_year):
+    s = campaign_summary(campaign)
+    assert [c["title"] for c in s["conferences"]] == ["Hội nghị Ban Chấp hành", "Hội nghị HĐND thành phố"]
+    assert [(p["title"], p["status"]) for p in s["pending"]] == [("Hội nghị khối Mặt trận", "preparing")]
+    assert not s["complete"] and s["rated"] == 5
+    stored = [
+        (p["name"], [lv["count"] for lv in p["levels"]], [lv["percent"] for lv in p["levels"]], p["outcome"])
+        for key in ("first", "second")
+        for f in minutes_data(rated_year[key])["forms"]
+        for p in f["people"]
+    ]
+    shown = [
+        (r["name"], [lv["count"] for lv in r["levels"]], [lv["percent"] for lv in r["levels"]], r["outcome"])
+        for r in s["rows"]
+    ]
+    assert shown == stored  # the numbers are the finalised results, not recomputed
+    assert [r["outcome"] for r in s["rows"]] == ["none", "over_half", "none", "two_thirds", "over_half"]
+    by_key = {o["key"]: o for o in s["outcomes"]}
+    assert (
+        by_key["two_thirds"]["count"] == 1 and by_key["two_thirds"]["citation"] == "Quy định 96-QĐ/TW, Điều 11 khoản 3"
+    )
+    assert by_key["over_half"]["names"] == ["Lê Thị Hồng Nhung", "Đỗ Thu Hà"]  # 18/28: over 1/2, under 2/3
+    assert s["no_consequence"] == 2
+    assert s["rows"][0]["levels"][2]["percent"] == "50,00%"  # exactly half is not "over half"
+
+
+def test_people_rated_in_several_places_are_listed_not_added_up(campaign, rated_year):
+    s = campaign_summary(campaign)
+    rows = {(r["conference_title"], r["name"]): r for r in s["rows"]}
+    duc = rows[("Hội nghị Ban Chấp hành", "Trần Minh Đức")]
+    # the same name typed in NFD, another case and two spaces (stored NFC, one space) is matched
+    assert [(p["title"], p["post"]) for p in duc["other_places"]] == [
+        ("Hội nghị HĐND thành phố", "Chủ tịch HĐND thành phố"),
+        ("Kỳ họp HĐND", "Chủ tịch HĐND thành phố"),
+    ]
+    assert duc["too_many_places"]  # 3 places > 2 (QĐ 96 Điều 1 khoản 3)
+    assert "Điều 1 khoản 3" in s["rules"]["places_citation"] and "Điều 11 khoản 4" in s["rules"]["overall_citation"]
+    an = rows[("Hội nghị Ban Chấp hành", "Phạm Văn An")]
+    assert [p["status"] for p in an["other_places"]] == ["preparing"] and not an["too_many_places"]  # 2 places: allowed
+    nhung = rows[("Hội nghị Ban Chấp hành", "Lê Thị Hồng Nhung")]
+    assert nhung["other_places"] == []  # excluded from the ballot elsewhere: not rated there
+    assert rows[("Hội nghị HĐND thành phố", "Đỗ Thu Hà")]["other_places"] == []
+    assert s["several_places"] == 3
+    # each place keeps its own numbers
+    assert [lv["count"] for lv in rows[("Hội nghị HĐND thành phố", "trần minh ĐỨC")]["levels"]] == [9, 0, 19]
+
+
+def test_no_places_rule_outside_qd96(rated_year):
+    s = campaign_summary(rated_year["council"])
+    (row,) = s["rows"]
+    assert len(row["other_places"]) == 2 and not row["too_many_places"]  # NQ 96/2023/QH15 sets no limit
+    assert s["rules"]["places_max"] is None and s["complete"]
+
+
+def test_a_campaign_with_nothing_finished(office, team, campaign, roles):
+    hold(office, team, campaign, "Hội nghị chưa họp", [("Trần Minh Đức", "Phó Chủ tịch", 0)], finish=False)
+    s = campaign_summary(campaign)
+    assert s["conferences"] == [] and s["rows"] == [] and len(s["pending"]) == 1
+    client = Client()
+    client.force_login(office)
+    page = client.get(reverse("voting:campaign_results", args=[campaign.pk])).content.decode()
+    assert "Chưa có hội nghị nào của đợt này kết thúc" in page and "bao-cao-tong-hop" not in page
+    assert client.get(reverse("documents:summary", args=[campaign.pk])).status_code == 404
+
+
+def test_page_excel_and_report(campaign, rated_year, make_user):
+    client = Client()
+    client.force_login(make_user("observer", "quansat"))
+    page = client.get(reverse("voting:campaign_results", args=[campaign.pk])).content.decode()
+    assert "Tổng hợp kết quả" in page and "Cũng được lấy phiếu tại (trùng họ và tên)" in page
+    assert "Quá 2 nơi: cần kiểm tra." in page and "Hội nghị khối Mặt trận" in page
+    assert "67,86%" in page  # 19/28 low
+    campaign_page = client.get(reverse("conferences:campaign", args=[campaign.pk])).content.decode()
+    assert reverse("voting:campaign_results", args=[campaign.pk]) in campaign_page
+
+    from openpyxl import load_workbook
+
+    xlsx = client.get(reverse("voting:campaign_results_xlsx", args=[campaign.pk]))
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert (
+        values[0][:3] == ["Hội nghị", "Ngày", "Mẫu phiếu"]
+        and values[0][-1] == "Cũng được lấy phiếu tại (trùng họ và tên)"
+    )
+    assert values == [[v if v != "" else None for v in row] for row in summary_table(campaign_summary(campaign))]
+    assert values[4][4] == "trần minh ĐỨC" and values[4][11] == 19
+
+    pdf = client.get(reverse("documents:summary", args=[campaign.pk]))
+    assert pdf["Content-Type"] == "application/pdf"
+    text = " ".join(pdf_pages(pdf.content))
+    assert "BÁO CÁO" in text and "Tổng hợp kết quả lấy phiếu tín nhiệm — Đợt 2026" in text
+    assert "Chưa kết thúc, chưa đưa vào báo cáo này: Hội nghị khối Mặt trận" in text
+    assert "(Quy định 96-QĐ/TW, Điều 11 khoản 3): 1 người — trần minh ĐỨC" in " ".join(text.split())
+    assert "Quá 2 nơi (Quy định 96-QĐ/TW, Điều 1 khoản 3): cần kiểm tra." in text
+    assert "(Quy định 96-QĐ/TW, Điều 11 khoản 4)" in text
+    assert "Không thuộc trường hợp phải xử lý theo quy định: 2 người." in text
+    image = page_image(pdf.content)
+    assert image.shape[0] > image.shape[1] and (image < 128).mean() > 0.01  # an A4 page with text on it
+
+
+def test_report_pdf_is_in_vietnamese_whatever_the_page_language(campaign, rated_year):
+    from django.utils import translation
+
+    with translation.override("en"):
+        text = " ".join(pdf_pages(official.render_summary_pdf(campaign)))
+    assert "Kính gửi:" in text and "Summary" not in text
+
+
+def test_command_line(campaign, rated_year, tmp_path, capsys):
+    import json
+
+    from django.core.management import CommandError, call_command
+    from openpyxl import load_workbook
+
+    out = tmp_path / "th.json"
+    call_command("summary", str(campaign.pk), "--format", "json", "-o", str(out))
+    assert json.loads(out.read_text(encoding="utf-8")) == json.loads(json.dumps(campaign_summary(campaign)))
+    assert "Hội nghị khối Mặt trận" in capsys.readouterr().err  # not finished: said, not silently left out
+    call_command("summary", str(campaign.pk), "--format", "xlsx", "-o", str(tmp_path / "th.xlsx"))
+    sheet = load_workbook(tmp_path / "th.xlsx").active
+    assert sheet.max_row == 6 and sheet["E2"].value == "Trần Minh Đức"
+    call_command("summary", str(campaign.pk), "-o", str(tmp_path / "th.pdf"))
+    assert "Tổng hợp kết quả lấy phiếu tín nhiệm" in " ".join(pdf_pages((tmp_path / "th.pdf").read_bytes()))
+    with pytest.raises(CommandError, match=f"Không có đợt lấy phiếu 999. Các đợt: {campaign.pk} \\(Đợt 2026\\)"):
+        call_command("summary", "999")

@@ -1,0 +1,184 @@
+"""The results of a campaign in one place (tổng hợp kết quả lấy phiếu tín nhiệm): what the staff
+office reports to the managing authority (QĐ 96 Điều 1 khoản 4: "kết quả lấy phiếu tín nhiệm phải
+báo cáo cấp có thẩm quyền quản lý cán bộ").
+
+Numbers come only from each conference's finalised results, through ``minutes_data``; nothing is
+recomputed or added up. A person whose name is also on the ballot of another conference of the same
+rating year is shown with the other places: under QĐ 96 the managing authority weighs each place's
+result as a whole (Điều 11 khoản 4), and a cadre is rated in at most 2 places (Điều 1 khoản 3).
+Names are matched as written (NFC, case and spaces folded): two different people may share a name,
+so a match is something to check, never a conclusion.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from tinnhiem.conferences.models import Campaign, Conference, RatedPerson
+from tinnhiem.text import fold
+
+from .minutes import minutes_data
+
+
+def _places(campaign: Campaign) -> dict[str, list[dict[str, Any]]]:
+    """Every rated person on a ballot in the campaign's rating year, on this site, by folded name."""
+    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    people = (
+        RatedPerson.objects.filter(
+            decision=RatedPerson.Decision.RATED, conference__campaign__rating_year=campaign.rating_year
+        )
+        .select_related("conference__campaign")
+        .order_by("conference__date", "conference_id", "order", "id")
+    )
+    for p in people:
+        c = p.conference
+        found[fold(p.full_name)].append(
+            {
+                "person": p.pk,
+                "name": p.full_name,
+                "post": p.post,
+                "conference": c.pk,
+                "title": c.title,
+                "date": c.date.isoformat(),
+                "campaign": c.campaign.name,
+                "status": c.status,
+                "status_label": str(c.get_status_display()),
+            }
+        )
+    return found
+
+
+def campaign_summary(campaign: Campaign) -> dict[str, Any]:
+    """The campaign's results as plain data (JSON-serialisable), for the page, the exports and the report."""
+    campaign = Campaign.objects.select_related("body__parent").get(pk=campaign.pk)
+    rules = campaign.rules
+    places = _places(campaign)
+    conferences, pending, rows = [], [], []
+    for conference in campaign.conferences.order_by("date", "id"):
+        entry = {
+            "id": conference.pk,
+            "title": conference.title,
+            "date": conference.date.isoformat(),
+            "date_text": conference.date.strftime("%d/%m/%Y"),
+            "status": conference.status,
+            "status_label": str(conference.get_status_display()),
+        }
+        if conference.status != Conference.Status.FINISHED:
+            pending.append(entry)
+            continue
+        m = minutes_data(conference)
+        entry |= {
+            "published": m["conference"]["published"],
+            "convened": m["attendance"]["convened"],
+            "present": m["attendance"]["present"],
+            "forms": [],
+        }
+        for form in m["forms"]:
+            entry["forms"].append(
+                {
+                    "name": form["name"],
+                    "issued": form["issued"],
+                    "collected": form["collected"],
+                    "valid": form["ballots"]["valid"],
+                    "invalid": form["ballots"]["invalid"],
+                    "base": form["base"]["value"],
+                    "base_citation": form["base"]["citation"],
+                }
+            )
+            for person in form["people"]:
+                others = [p for p in places.get(fold(person["name"]), []) if p["conference"] != conference.pk]
+                too_many = rules.places is not None and 1 + len(others) > rules.places.maximum
+                rows.append(
+                    {
+                        "conference": conference.pk,
+                        "conference_title": conference.title,
+                        "date": entry["date"],
+                        "date_text": entry["date_text"],
+                        "form": form["name"],
+                        "base": form["base"]["value"],
+                        "no": person["no"],
+                        "person": person["person"],
+                        "name": person["name"],
+                        "post": person["post"],
+                        "levels": person["levels"],
+                        "valid": person["valid"],
+                        "invalid": person["invalid"],
+                        "outcome": person["outcome"],
+                        "consequence": person["consequence"],
+                        "citation": person["citation"],
+                        "other_places": others,
+                        "too_many_places": too_many,
+                    }
+                )
+        conferences.append(entry)
+    outcomes = []
+    for step in rules.outcomes:
+        reached = [r for r in rows if r["outcome"] == step.key]
+        outcomes.append(
+            {
+                "key": step.key,
+                "consequence": step.consequence,
+                "citation": step.citation.text,
+                "count": len(reached),
+                "names": [r["name"] for r in reached],
+            }
+        )
+    body = campaign.body
+    return {
+        "campaign": {
+            "id": campaign.pk,
+            "name": campaign.name,
+            "body": body.name,
+            "body_level": body.level,
+            "system": body.system,
+            "parent": body.parent.name if body.parent else "",
+            "locality": body.locality,
+            "legal_basis": campaign.legal_basis,
+            "term": campaign.term,
+            "rating_year": campaign.rating_year,
+        },
+        "rules": {
+            "id": rules.id,
+            "name": rules.name,
+            "levels": [{"key": lv.key, "label": lv.label} for lv in rules.levels],
+            "places_max": rules.places.maximum if rules.places else None,
+            "places_citation": rules.places.citation.text if rules.places else "",
+            "overall_citation": rules.places.overall_citation.text if rules.places else "",
+        },
+        "conferences": conferences,
+        "pending": pending,
+        "rows": rows,
+        "rated": len(rows),
+        "no_consequence": sum(1 for r in rows if r["outcome"] == "none"),
+        "outcomes": outcomes,
+        "several_places": sum(1 for r in rows if r["other_places"]),
+        "complete": not pending and bool(conferences),
+    }
+
+
+def summary_table(summary: dict[str, Any]) -> list[list[Any]]:
+    """The rows of the spreadsheet export: a header, then one row per person and conference."""
+    header = [
+        _("Conference"),
+        _("Date"),
+        _("Ballot form"),
+        _("No."),
+        _("Full name"),
+        _("Post"),
+        _("Percentage base"),
+    ]
+    for lv in summary["rules"]["levels"]:
+        header += [lv["label"], lv["label"] + " (%)"]
+    header += [_("Valid"), _("Invalid"), _("Conclusion"), _("Article"), _("Also rated at (same full name)")]
+    table = [header]
+    for r in summary["rows"]:
+        row = [r["conference_title"], r["date_text"], r["form"], r["no"], r["name"], r["post"], r["base"]]
+        for lv in r["levels"]:
+            row += [lv["count"], lv["percent_dot"]]
+        others = "; ".join(f"{p['title']} ({p['post']}, {p['status_label']})" for p in r["other_places"])
+        row += [r["valid"], r["invalid"], r["consequence"], r["citation"], others]
+        table.append(row)
+    return table
