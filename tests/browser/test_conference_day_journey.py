@@ -134,5 +134,17 @@ def test_conference_day_from_check_in_to_published_results(new_page, live_server
     shot(projector, "14-man-chieu", full_page=False)
     text = projector.inner_text("body")
     assert "Trần Minh Đức" in text and "33,33%" in text
+
+    # the office sums up the campaign for the managing authority and downloads the report
+    office.goto(f"{base}/dot/{small_conference.campaign_id}/")
+    office.click("a:has-text('Tổng hợp kết quả')")
+    office.get_by_role("heading", name="Tổng hợp kết quả").wait_for()
+    row = office.locator("table.results tr", has_text="Trần Minh Đức")
+    expect(row).to_contain_text("50,00%")
+    expect(row).to_contain_text("không thuộc trường hợp phải xử lý theo quy định")
+    shot(office, "15-tong-hop-ket-qua")
+    with office.expect_download() as download:
+        office.click("a:has-text('Báo cáo cấp có thẩm quyền (PDF)')")
+    assert download.value.suggested_filename == f"bao-cao-tong-hop-dot-{small_conference.campaign_id}.pdf"
     for page in (office, chair, projector, kp1, kp2):
         assert page.external_requests == []
