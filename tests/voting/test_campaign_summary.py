@@ -230,3 +230,15 @@ def test_command_line(campaign, rated_year, tmp_path, capsys):
     assert "Tổng hợp kết quả lấy phiếu tín nhiệm" in " ".join(pdf_pages((tmp_path / "th.pdf").read_bytes()))
     with pytest.raises(CommandError, match=f"Không có đợt lấy phiếu 999. Các đợt: {campaign.pk} \\(Đợt 2026\\)"):
         call_command("summary", "999")
+
+
+def test_rated_persons_page_shows_the_other_places_while_preparing(campaign, rated_year, office):
+    client = Client()
+    client.force_login(office)
+    later = rated_year["later"]  # in preparation: Phạm Văn An is on its ballot and on a finished one
+    page = client.get(reverse("conferences:rated", args=[later.pk])).content.decode()
+    assert "Cũng có tên trên phiếu của (trùng họ và tên):" in page and "Hội nghị Ban Chấp hành" in page
+    assert "Quá 2 nơi" not in page  # 2 places: allowed; Lê Thị Hồng Nhung is not on this ballot
+    hold(office, (None, None), campaign, "Hội nghị thứ tư", [("PHẠM VĂN AN", "Chủ tịch", 0)], finish=False)
+    page = client.get(reverse("conferences:rated", args=[later.pk])).content.decode()
+    assert "Quá 2 nơi: cần kiểm tra." in page and "Điều 1 khoản 3" in page and "Hội nghị thứ tư" in page

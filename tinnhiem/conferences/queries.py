@@ -1,17 +1,21 @@
-"""Read-only queries for the pages: checklist of deadlines, opinion summary, roster warnings."""
+"""Read-only queries for the pages: checklist of deadlines, opinion summary, roster warnings,
+the places where a person is rated."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tinnhiem.rules import Deadline, deadlines
+from tinnhiem.text import fold
 
-from .models import Conference, Dossier, Explanation, Opinion
+from .models import Conference, Dossier, Explanation, Opinion, RatedPerson
 from .usecases.roster import unresolved_rated_matches
 
 
@@ -120,3 +124,35 @@ def conference_overview(conference: Conference) -> dict:
         "opinions": opinion_summary(conference),
         "rated_matches": unresolved_rated_matches(conference),
     }
+
+
+def rated_places(rating_year: int) -> dict[str, list[dict[str, Any]]]:
+    """Every person on a ballot in a rating year, on this site, in any campaign, by folded full name
+    (NFC, case and spaces folded), in date order. Two people may share a name: a match is to check."""
+    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    people = (
+        RatedPerson.objects.filter(decision=RatedPerson.Decision.RATED, conference__campaign__rating_year=rating_year)
+        .select_related("conference__campaign")
+        .order_by("conference__date", "conference_id", "order", "id")
+    )
+    for p in people:
+        c = p.conference
+        found[fold(p.full_name)].append(
+            {
+                "person": p.pk,
+                "name": p.full_name,
+                "post": p.post,
+                "conference": c.pk,
+                "title": c.title,
+                "date": c.date.isoformat(),
+                "campaign": c.campaign.name,
+                "status": c.status,
+                "status_label": str(c.get_status_display()),
+            }
+        )
+    return found
+
+
+def other_places(places: dict[str, list[dict[str, Any]]], name: str, conference_id: int) -> list[dict[str, Any]]:
+    """The other conferences whose ballot carries ``name`` (from :func:`rated_places`)."""
+    return [p for p in places.get(fold(name), []) if p["conference"] != conference_id]

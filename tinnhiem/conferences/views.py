@@ -199,10 +199,25 @@ def rated_list(request, conference_id: int):
             )
         )
     }
+    # the same name on the ballot of other conferences this rating year (QĐ 96: at most 2 places)
+    places = queries.rated_places(conference.campaign.rating_year)
+    limit = conference.rules.places
+    elsewhere = {}
+    for p in people:
+        if p.on_ballot and (others := queries.other_places(places, p.full_name, conference.pk)):
+            elsewhere[p.pk] = {"places": others, "too_many": limit is not None and 1 + len(others) > limit.maximum}
     return render(
         request,
         "conferences/rated.html",
-        {"conference": conference, "people": people, "form": form, "grounds": grounds, "warnings": warnings},
+        {
+            "conference": conference,
+            "people": people,
+            "form": form,
+            "grounds": grounds,
+            "warnings": warnings,
+            "elsewhere": elsewhere,
+            "places_rule": limit,
+        },
     )
 
 

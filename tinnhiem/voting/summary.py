@@ -12,50 +12,21 @@ so a match is something to check, never a conclusion.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 from django.utils.translation import gettext as _
 
-from tinnhiem.conferences.models import Campaign, Conference, RatedPerson
-from tinnhiem.text import fold
+from tinnhiem.conferences.models import Campaign, Conference
+from tinnhiem.conferences.queries import other_places, rated_places
 
 from .minutes import minutes_data
-
-
-def _places(campaign: Campaign) -> dict[str, list[dict[str, Any]]]:
-    """Every rated person on a ballot in the campaign's rating year, on this site, by folded name."""
-    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    people = (
-        RatedPerson.objects.filter(
-            decision=RatedPerson.Decision.RATED, conference__campaign__rating_year=campaign.rating_year
-        )
-        .select_related("conference__campaign")
-        .order_by("conference__date", "conference_id", "order", "id")
-    )
-    for p in people:
-        c = p.conference
-        found[fold(p.full_name)].append(
-            {
-                "person": p.pk,
-                "name": p.full_name,
-                "post": p.post,
-                "conference": c.pk,
-                "title": c.title,
-                "date": c.date.isoformat(),
-                "campaign": c.campaign.name,
-                "status": c.status,
-                "status_label": str(c.get_status_display()),
-            }
-        )
-    return found
 
 
 def campaign_summary(campaign: Campaign) -> dict[str, Any]:
     """The campaign's results as plain data (JSON-serialisable), for the page, the exports and the report."""
     campaign = Campaign.objects.select_related("body__parent").get(pk=campaign.pk)
     rules = campaign.rules
-    places = _places(campaign)
+    places = rated_places(campaign.rating_year)
     conferences, pending, rows = [], [], []
     for conference in campaign.conferences.order_by("date", "id"):
         entry = {
@@ -89,7 +60,7 @@ def campaign_summary(campaign: Campaign) -> dict[str, Any]:
                 }
             )
             for person in form["people"]:
-                others = [p for p in places.get(fold(person["name"]), []) if p["conference"] != conference.pk]
+                others = other_places(places, person["name"], conference.pk)
                 too_many = rules.places is not None and 1 + len(others) > rules.places.maximum
                 rows.append(
                     {
