@@ -5,6 +5,7 @@ checked against QĐ 96 Điều 1 khoản 3, and the page, the Excel file and the
 from __future__ import annotations
 
 import io
+import json
 import unicodedata
 from datetime import date, timedelta
 
@@ -242,3 +243,132 @@ def test_rated_persons_page_shows_the_other_places_while_preparing(campaign, rat
     hold(office, (None, None), campaign, "Hội nghị thứ tư", [("PHẠM VĂN AN", "Chủ tịch", 0)], finish=False)
     page = client.get(reverse("conferences:rated", args=[later.pk])).content.decode()
     assert "Quá 2 nơi: cần kiểm tra." in page and "Điều 1 khoản 3" in page and "Hội nghị thứ tư" in page
+
+
+# --- the managing authority's side: signed records received from the sites --------------------
+
+
+def other_key() -> str:
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    raw = (
+        Ed25519PrivateKey.generate()
+        .public_key()
+        .public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    )
+    return base64.b64encode(raw).decode()
+
+
+@pytest.fixture
+def received(rated_year, tmp_path):
+    from tinnhiem.audit.record import export_record
+
+    files = []
+    for key in ("first", "second", "other"):
+        path = tmp_path / f"ho-so-{key}.zip"
+        path.write_bytes(export_record(rated_year[key]))
+        files.append(str(path))
+    return files
+
+
+def test_received_records_are_verified_then_summed_up(received, tmp_path, capsys):
+    from django.core.management import call_command
+    from openpyxl import load_workbook
+
+    from tinnhiem.audit.record import public_key_b64
+
+    out = tmp_path / "tong-hop.xlsx"
+    call_command(
+        "summary", "--records", *received, "--public-key", other_key(), "--public-key", public_key_b64(), "-o", str(out)
+    )
+    said = capsys.readouterr().out
+    assert said.count("đúng: ") == 3 and "ký bằng khoá số 2" in said
+    book = load_workbook(out)
+    assert book.sheetnames == ["qd96-2023", "nq96-2023"]  # the rule sets' levels may differ: one sheet each
+    party = [[c.value for c in row] for row in book["qd96-2023"].iter_rows()]
+    assert [r[4] for r in party[1:]] == [
+        "Trần Minh Đức",
+        "Lê Thị Hồng Nhung",
+        "Phạm Văn An",
+        "trần minh ĐỨC",
+        "Đỗ Thu Hà",
+    ]
+    assert (
+        party[4][11:16] == [19, "67.86", 28, 0, party[4][15]] and party[4][16] == "Quy định 96-QĐ/TW, Điều 11 khoản 3"
+    )
+    assert party[4][15].startswith("Có từ 2/3 số phiếu tín nhiệm thấp trở lên")
+    assert party[1][-1] == "Hội nghị HĐND thành phố (Chủ tịch HĐND thành phố); Kỳ họp HĐND (Chủ tịch HĐND thành phố)"
+    council = [[c.value for c in row] for row in book["nq96-2023"].iter_rows()]
+    assert council[1][4] == "Trần Minh Đức" and council[1][11] == 1
+
+    from tinnhiem.audit.received import check_record, received_summary
+
+    records = [check_record(f, open(f, "rb").read(), [public_key_b64().encode()]) for f in received]
+    summary = received_summary(records)
+    duc = summary["groups"][0]["rows"][0]
+    assert duc["too_many_places"] and len(duc["other_places"]) == 2  # QĐ 96 Điều 1 khoản 3: 3 places
+    assert not summary["groups"][1]["rows"][0]["too_many_places"]  # no such rule under NQ 96/2023/QH15
+    assert [c["title"] for c in summary["conferences"]] == [
+        "Hội nghị Ban Chấp hành",
+        "Hội nghị HĐND thành phố",
+        "Kỳ họp HĐND",
+    ]
+
+
+def test_a_record_that_does_not_verify_stops_the_summary(received, tmp_path, capsys):
+    from django.core.management import CommandError, call_command
+
+    from tinnhiem.audit.record import public_key_b64
+
+    from ..audit.test_record import rewrite
+
+    tampered = tmp_path / "sua.zip"
+    tampered.write_bytes(
+        rewrite(open(received[1], "rb").read(), "record.json", lambda c: c.replace(b'"present": 28', b'"present": 29'))
+    )
+    out = tmp_path / "tong-hop.xlsx"
+    with pytest.raises(CommandError, match="1 hồ sơ không kiểm tra được: không ghi bảng tổng hợp"):
+        call_command(
+            "summary", "--records", received[0], str(tampered), "--public-key", public_key_b64(), "-o", str(out)
+        )
+    said = capsys.readouterr().out
+    assert f"SAI: {tampered}: record.json: đã bị sửa đổi" in said and f"đúng: {received[0]}" in said
+    assert not out.exists()  # nothing half-written
+    with pytest.raises(CommandError, match="không kiểm tra được"):
+        call_command(
+            "summary", "--records", *received, "--public-key", other_key(), "--public-key", other_key(), "-o", str(out)
+        )
+    assert "không được ký bằng khoá nào đã cho" in capsys.readouterr().out and not out.exists()
+    call_command("summary", "--records", received[0], "--format", "json", "-o", str(tmp_path / "t.json"))
+    assert "khoá có sẵn trong hồ sơ: không độc lập" in capsys.readouterr().out  # no key given: said
+    with pytest.raises(CommandError, match="hoặc số của đợt, hoặc --records"):
+        call_command("summary")
+    with pytest.raises(CommandError, match="Không đọc được tệp"):
+        call_command("summary", "--records", str(tmp_path / "khong-co.zip"))
+
+
+def test_the_authority_needs_no_database_of_its_own(received, tmp_path):
+    """Run as the authority would: the installed command, an empty data folder, the archives and keys."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.fresh_db import outside_environ
+    from tinnhiem.audit.record import public_key_b64
+
+    env = outside_environ() | {"TINNHIEM_DATA_DIR": str(tmp_path / "authority"), "HOME": str(tmp_path)}
+    out = tmp_path / "tong-hop.json"
+    argv = ["summary", "--records", *received, "--public-key", public_key_b64(), "--format", "json", "-o", str(out)]
+    done = subprocess.run(
+        [sys.executable, "-m", "tinnhiem.cli", *argv],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert [c["title"] for c in json.loads(out.read_text(encoding="utf-8"))["conferences"]][2] == "Kỳ họp HĐND"
+    assert not os.path.exists(tmp_path / "authority" / "tinnhiem.sqlite3")  # nothing made on its machine

@@ -274,17 +274,23 @@ def write_roster_xlsx(rows: list[dict[str, object]], title: str) -> bytes:
 
 def write_table_xlsx(rows: list[list[object]], sheet_title: str) -> bytes:
     """A table (header first, in bold, kept in view) as an .xlsx file: the results exports."""
+    return write_sheets_xlsx([(sheet_title, rows)])
+
+
+def write_sheets_xlsx(sheets: list[tuple[str, list[list[object]]]]) -> bytes:
+    """Several tables, one sheet each, as one .xlsx file."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = sheet_title[:31]
-    for row in rows:
-        sheet.append([excel_safe(v) for v in row])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
+    workbook.remove(workbook.active)
+    for title, rows in sheets:
+        sheet = workbook.create_sheet(title[:31])
+        for row in rows:
+            sheet.append([excel_safe(v) for v in row])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

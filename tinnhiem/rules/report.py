@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .model import RuleSet
 from .percent import format_percent
 from .tally import TallyResult
 
@@ -31,4 +32,17 @@ def result_to_json(result: TallyResult) -> dict[str, Any]:
             }
             for person in result.people
         ],
+    }
+
+
+def rule_set_summary(rules: RuleSet) -> dict[str, Any]:
+    """What a summary of results shows of its rule set: the levels and the several-places rule."""
+    places = rules.places
+    return {
+        "id": rules.id,
+        "name": rules.name,
+        "levels": [{"key": lv.key, "label": lv.label} for lv in rules.levels],
+        "places_max": places.maximum if places else None,
+        "places_citation": places.citation.text if places else "",
+        "overall_citation": places.overall_citation.text if places else "",
     }

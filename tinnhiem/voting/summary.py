@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from tinnhiem.conferences.models import Campaign, Conference
 from tinnhiem.conferences.queries import other_places, rated_places
+from tinnhiem.rules.report import rule_set_summary
 
 from .minutes import minutes_data
 
@@ -111,14 +112,7 @@ def campaign_summary(campaign: Campaign) -> dict[str, Any]:
             "term": campaign.term,
             "rating_year": campaign.rating_year,
         },
-        "rules": {
-            "id": rules.id,
-            "name": rules.name,
-            "levels": [{"key": lv.key, "label": lv.label} for lv in rules.levels],
-            "places_max": rules.places.maximum if rules.places else None,
-            "places_citation": rules.places.citation.text if rules.places else "",
-            "overall_citation": rules.places.overall_citation.text if rules.places else "",
-        },
+        "rules": rule_set_summary(rules),
         "conferences": conferences,
         "pending": pending,
         "rows": rows,
@@ -149,7 +143,9 @@ def summary_table(summary: dict[str, Any]) -> list[list[Any]]:
         row = [r["conference_title"], r["date_text"], r["form"], r["no"], r["name"], r["post"], r["base"]]
         for lv in r["levels"]:
             row += [lv["count"], lv["percent_dot"]]
-        others = "; ".join(f"{p['title']} ({p['post']}, {p['status_label']})" for p in r["other_places"])
+        others = "; ".join(
+            f"{p['title']} ({', '.join(x for x in (p['post'], p['status_label']) if x)})" for p in r["other_places"]
+        )
         row += [r["valid"], r["invalid"], r["consequence"], r["citation"], others]
         table.append(row)
     return table

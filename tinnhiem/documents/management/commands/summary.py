@@ -1,5 +1,7 @@
 """``tinnhiem summary CAMPAIGN``: the summary of a campaign's results for the managing authority
-(docs/documents.md), as the PDF report, an Excel table or JSON."""
+(docs/documents.md), as the PDF report, an Excel table or JSON. ``tinnhiem summary --records
+ARCHIVE...``: the same table from the signed records the managing authority received from its
+sites, each verified first (docs/record-format.md); no database is needed for that."""
 
 from __future__ import annotations
 
@@ -10,30 +12,64 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tinnhiem.conferences.models import Campaign
-from tinnhiem.conferences.roster_file import write_table_xlsx
-from tinnhiem.documents import official
+from tinnhiem.conferences.roster_file import write_sheets_xlsx, write_table_xlsx
 from tinnhiem.site.commands import TinnhiemCommand
-from tinnhiem.voting.summary import campaign_summary, summary_table
 
 FORMATS = ("pdf", "xlsx", "json")
 
 
 class Command(TinnhiemCommand):
     help = gettext_lazy(
-        "Sum up a campaign's results for the managing authority: the report (PDF), a table (xlsx) or JSON."
+        "Sum up a campaign's results for the managing authority: the report (PDF), a table (xlsx) or JSON; "
+        "or, with --records, the signed records received from the sites, each verified first."
     )
+
+    def needs_database(self, options: dict) -> bool:
+        return not options.get("records")  # the received records are read from their files alone
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "campaign", type=int, metavar=_("CAMPAIGN"), help=_("campaign id (shown in its address: /dot/ID/)")
+            "campaign",
+            type=int,
+            nargs="?",
+            metavar=_("CAMPAIGN"),
+            help=_("campaign id (shown in its address: /dot/ID/)"),
         )
         parser.add_argument(
-            "--format", choices=FORMATS, default="pdf", help=_("pdf (the report), xlsx or json; default: pdf")
+            "--records",
+            nargs="+",
+            metavar=_("ARCHIVE"),
+            help=_("instead of a campaign: the conference records (.zip) received from the sites"),
+        )
+        parser.add_argument(
+            "--public-key",
+            action="append",
+            default=[],
+            metavar=_("KEY"),
+            help=_("with --records: a site's public key (base64), as many times as there are sites"),
+        )
+        parser.add_argument(
+            "--format", choices=FORMATS, default=None, help=_("pdf (the report), xlsx or json; default: pdf")
         )
         self.add_output_argument(parser)
 
-    def handle(self, *args, campaign: int, format: str, output=None, **options):
+    def handle(self, *args, campaign=None, records=None, public_key=(), output=None, **options):
+        kind = options["format"]
+        if (campaign is None) == (not records):
+            raise CommandError(_("Give either a campaign id or --records with the received archives."))
+        if records:
+            data, default = self._received(records, list(public_key), kind or "xlsx")
+        else:
+            data, default = self._campaign(campaign, kind or "pdf")
+        path = Path(output or default)
+        path.write_bytes(data)
+        self.stdout.write(_("Written: %(path)s (%(size)s bytes)") % {"path": path, "size": len(data)})
+
+    def _campaign(self, campaign: int, kind: str) -> tuple[bytes, str]:
+        from tinnhiem.conferences.models import Campaign
+        from tinnhiem.documents import official
+        from tinnhiem.voting.summary import campaign_summary, summary_table
+
         found = Campaign.objects.select_related("body").filter(pk=campaign).first()
         if found is None:
             known = ", ".join(f"{c.pk} ({c.name})" for c in Campaign.objects.order_by("pk")) or "—"
@@ -43,19 +79,58 @@ class Command(TinnhiemCommand):
         summary = campaign_summary(found)
         if not summary["conferences"]:
             raise CommandError(_("No conference of this campaign has finished yet."))
-        if format == "pdf":
-            data, default = official.render_summary_pdf(found), f"bao-cao-tong-hop-dot-{found.pk}.pdf"
-        elif format == "xlsx":
-            data = write_table_xlsx(summary_table(summary), str(_("Summary")))
-            default = f"tong-hop-ket-qua-dot-{found.pk}.xlsx"
-        else:
-            data = json.dumps(summary, ensure_ascii=False, indent=2).encode()
-            default = f"tong-hop-ket-qua-dot-{found.pk}.json"
-        path = Path(output or default)
-        path.write_bytes(data)
-        self.stdout.write(_("Written: %(path)s (%(size)s bytes)") % {"path": path, "size": len(data)})
         for conference in summary["pending"]:
             self.stderr.write(
                 _("Not in the summary (not finished): %(title)s — %(status)s")
                 % {"title": conference["title"], "status": conference["status_label"]}
             )
+        if kind == "pdf":
+            return official.render_summary_pdf(found), f"bao-cao-tong-hop-dot-{found.pk}.pdf"
+        if kind == "xlsx":
+            return write_table_xlsx(summary_table(summary), str(_("Summary"))), f"tong-hop-ket-qua-dot-{found.pk}.xlsx"
+        return json.dumps(summary, ensure_ascii=False, indent=2).encode(), f"tong-hop-ket-qua-dot-{found.pk}.json"
+
+    def _received(self, files: list[str], keys: list[str], kind: str) -> tuple[bytes, str]:
+        from tinnhiem.audit.received import check_record, received_summary
+        from tinnhiem.voting.summary import summary_table
+
+        if kind == "pdf":
+            raise CommandError(
+                _(
+                    "From received records the summary is a table (xlsx) or JSON: the report is written by the authority."
+                )
+            )
+        checked = []
+        for name in files:
+            try:
+                data = Path(name).read_bytes()
+            except OSError as exc:
+                raise CommandError(
+                    _("“%(file)s” cannot be read (%(error)s).") % {"file": name, "error": exc.strerror or exc}
+                ) from exc
+            checked.append(check_record(name, data, [k.encode() for k in keys]))
+        wrong = 0
+        for received in checked:
+            if received.ok:
+                signer = (
+                    _("signed by key %(n)s") % {"n": received.key_index + 1}
+                    if received.key_index is not None
+                    else _("with the key inside the archive: not independent")
+                )
+                self.stdout.write(_("correct: %(file)s (%(signer)s)") % {"file": received.name, "signer": signer})
+            else:
+                wrong += 1
+                for line in received.verdict.problems:
+                    self.stdout.write(
+                        _("WRONG: %(file)s: %(what)s") % {"file": received.name, "what": line.translated(_)}
+                    )
+        if wrong:
+            raise CommandError(
+                _("%(n)s record(s) do not verify: no summary is written. Ask the site for its record again.")
+                % {"n": wrong}
+            )
+        summary = received_summary(checked)
+        if kind == "json":
+            return json.dumps(summary, ensure_ascii=False, indent=2).encode(), "tong-hop-ho-so-nhan.json"
+        sheets = [(g["rules"]["id"], summary_table(g)) for g in summary["groups"]]  # one per rule set
+        return write_sheets_xlsx(sheets), "tong-hop-ho-so-nhan.xlsx"

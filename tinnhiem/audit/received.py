@@ -1,0 +1,151 @@
+"""Results received by the managing authority: the signed records of several conferences, from
+several sites (docs/record-format.md), each verified, then put in one table with nothing retyped.
+
+Needs no database: the authority may run it on its own machine with the archives and the public
+keys the sites sent it by another channel. A record that does not verify stops the whole summary:
+a table that silently left one out would be read as complete.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from tinnhiem.rules import format_percent
+from tinnhiem.rules.errors import gettext_noop
+from tinnhiem.rules.loader import load_rule_set_text
+from tinnhiem.rules.report import rule_set_summary
+from tinnhiem.text import fold
+
+from .chain import fingerprint
+from .verify import Finding, Verdict, verify_record
+
+
+@dataclass
+class Received:
+    """One archive: its verdict and, when it verified, which of the given keys signed it."""
+
+    name: str
+    verdict: Verdict
+    key_index: int | None  # index in the given keys; None = the archive's own key (not independent)
+    data: bytes
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict.ok
+
+
+def check_record(name: str, data: bytes, keys: list[bytes]) -> Received:
+    """Verified with each given key in turn; with no key, with the archive's own (said in the verdict)."""
+    if not keys:
+        return Received(name, verify_record(data, None), None, data)
+    first = None
+    for index, key in enumerate(keys):
+        verdict = verify_record(data, key)
+        if verdict.ok:
+            return Received(name, verdict, index, data)
+        first = first or verdict
+    if len(keys) == 1:
+        return Received(name, first, None, data)
+    verdict = verify_record(data, None)  # the content checks, then: no given key signed it
+    verdict.problems = [p for p in verdict.problems if not p.message.startswith("signature")]
+    verdict.checked = [c for c in verdict.checked if not c.message.startswith("signature")]
+    verdict.problems.insert(0, Finding(gettext_noop("signature: the manifest is not signed by any of the given keys")))
+    return Received(name, verdict, None, data)
+
+
+def _percent(count: int, base: int) -> str:
+    return format_percent(count, base, ",") + "%"
+
+
+def received_summary(records: list[Received]) -> dict[str, Any]:
+    """The verified records in one structure, grouped by rule set (their levels differ): per group the
+    rows of every person, as ``voting.summary.summary_table`` writes them, and the other places of a
+    name found in several records (never added up)."""
+    if not all(r.ok for r in records):
+        raise ValueError("every record must verify first")
+    groups: dict[str, dict[str, Any]] = {}
+    conferences = []
+    for n, received in enumerate(records):
+        archive = zipfile.ZipFile(io.BytesIO(received.data))
+        record = json.loads(archive.read("record.json"))
+        rules = load_rule_set_text(archive.read(record["rules_file"]).decode("utf-8"))
+        c = record["conference"]
+        head = record["audit_head"]
+        conference = {
+            "index": n,
+            "file": received.name,
+            "title": c["title"],
+            "body": c.get("body", ""),
+            "date": c["date"],
+            "date_text": date.fromisoformat(c["date"]).strftime("%d/%m/%Y"),
+            "place": c.get("place", ""),
+            "rules": rules.id,
+            "convened": record["attendance"]["convened"],
+            "present": record["attendance"]["present"],
+            "fingerprint": fingerprint(head),
+            "key": received.key_index,
+            "published": c.get("published"),
+        }
+        conferences.append(conference)
+        group = groups.setdefault(
+            rules.id,
+            {
+                "rules": rule_set_summary(rules),
+                "rows": [],
+            },
+        )
+        for form in record["forms"]:
+            result = json.loads(archive.read(form["result_file"]))
+            base = result["base"]["value"]
+            for no, person in enumerate(result["people"], start=1):
+                group["rows"].append(
+                    {
+                        "record": n,
+                        "conference_title": c["title"],
+                        "date_text": conference["date_text"],
+                        "form": form["name"],
+                        "base": base,
+                        "no": no,
+                        "name": person.get("name", person["label"]),
+                        "post": person.get("post", ""),
+                        "levels": [
+                            {
+                                "key": lv.key,
+                                "label": lv.label,
+                                "count": person["counts"][lv.key],
+                                "percent": _percent(person["counts"][lv.key], base),
+                                "percent_dot": person["percent"][lv.key],
+                            }
+                            for lv in rules.levels
+                        ],
+                        "valid": person.get("rated", sum(person["counts"][k] for k in rules.level_keys)),
+                        "invalid": person.get("invalid_total", person["counts"]["invalid"]),
+                        "outcome": person["outcome"],
+                        "consequence": person["consequence"],
+                        "citation": person.get("citation", ""),
+                    }
+                )
+    every = [row for g in groups.values() for row in g["rows"]]
+    for g in groups.values():
+        limit = g["rules"]["places_max"]
+        for row in g["rows"]:
+            row["other_places"] = [
+                {"title": o["conference_title"], "post": o["post"], "status_label": ""}
+                for o in every
+                if o["record"] != row["record"] and fold(o["name"]) == fold(row["name"])
+            ]
+            row["too_many_places"] = limit is not None and 1 + len(row["other_places"]) > limit
+        outcomes: dict[str, dict[str, Any]] = {}
+        for row in g["rows"]:
+            if row["outcome"] != "none":
+                entry = outcomes.setdefault(
+                    row["outcome"], {"consequence": row["consequence"], "citation": row["citation"], "names": []}
+                )
+                entry["names"].append(row["name"])
+        g["outcomes"] = outcomes
+    return {"conferences": conferences, "groups": list(groups.values())}
