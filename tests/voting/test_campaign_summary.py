@@ -344,6 +344,11 @@ def test_a_record_that_does_not_verify_stops_the_summary(received, tmp_path, cap
     assert "không được ký bằng khoá nào đã cho" in capsys.readouterr().out and not out.exists()
     call_command("summary", "--records", received[0], "--format", "json", "-o", str(tmp_path / "t.json"))
     assert "khoá có sẵn trong hồ sơ: không độc lập" in capsys.readouterr().out  # no key given: said
+    again = tmp_path / "gui-lai.zip"
+    again.write_bytes(open(received[0], "rb").read())
+    with pytest.raises(CommandError, match=f"cùng một hội nghị: {received[0]} = {again}"):
+        call_command("summary", "--records", *received, str(again), "-o", str(out))
+    assert not out.exists()
     with pytest.raises(CommandError, match="hoặc số của đợt, hoặc --records"):
         call_command("summary")
     with pytest.raises(CommandError, match="Không đọc được tệp"):

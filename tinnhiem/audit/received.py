@@ -8,6 +8,7 @@ a table that silently left one out would be read as complete.
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import zipfile
@@ -56,6 +57,31 @@ def check_record(name: str, data: bytes, keys: list[bytes]) -> Received:
     verdict.checked = [c for c in verdict.checked if not c.message.startswith("signature")]
     verdict.problems.insert(0, Finding(gettext_noop("signature: the manifest is not signed by any of the given keys")))
     return Received(name, verdict, None, data)
+
+
+def _identity(received: Received, keys: list[bytes]) -> tuple[bytes, int]:
+    """(the key that signed it, the conference id on its site): one conference of one site."""
+    archive = zipfile.ZipFile(io.BytesIO(received.data))
+    if received.key_index is not None:
+        key = keys[received.key_index]
+    else:
+        key = archive.read("public_key.b64") if "public_key.b64" in archive.namelist() else b""
+    raw = base64.b64decode(key) if len(key) != 32 else key
+    return raw, json.loads(archive.read("record.json"))["conference"]["id"]
+
+
+def same_conference(records: list[Received], keys: list[bytes]) -> list[tuple[str, str]]:
+    """Pairs of files that are records of the same conference of the same site (sent twice, or
+    exported again after a correction): the authority keeps one, knowingly."""
+    seen: dict[tuple[bytes, int], str] = {}
+    pairs = []
+    for received in records:
+        identity = _identity(received, keys)
+        if identity in seen:
+            pairs.append((seen[identity], received.name))
+        else:
+            seen[identity] = received.name
+    return pairs
 
 
 def _percent(count: int, base: int) -> str:

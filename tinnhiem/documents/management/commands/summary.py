@@ -91,7 +91,7 @@ class Command(TinnhiemCommand):
         return json.dumps(summary, ensure_ascii=False, indent=2).encode(), f"tong-hop-ket-qua-dot-{found.pk}.json"
 
     def _received(self, files: list[str], keys: list[str], kind: str) -> tuple[bytes, str]:
-        from tinnhiem.audit.received import check_record, received_summary
+        from tinnhiem.audit.received import check_record, received_summary, same_conference
         from tinnhiem.voting.summary import summary_table
 
         if kind == "pdf":
@@ -128,6 +128,12 @@ class Command(TinnhiemCommand):
             raise CommandError(
                 _("%(n)s record(s) do not verify: no summary is written. Ask the site for its record again.")
                 % {"n": wrong}
+            )
+        twice = same_conference(checked, [k.encode() for k in keys])
+        if twice:
+            raise CommandError(
+                _("These files are records of the same conference: %(pairs)s. Keep one (the latest) and run again.")
+                % {"pairs": "; ".join(f"{a} = {b}" for a, b in twice)}
             )
         summary = received_summary(checked)
         if kind == "json":
