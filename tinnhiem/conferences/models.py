@@ -117,6 +117,11 @@ class Conference(models.Model):
     committee_votes_abstaining = models.PositiveIntegerField(null=True, blank=True)
     committee_approved = models.BooleanField(default=False)
     results_published = models.BooleanField(default=False)
+    # the sealed ballots (and the scan images, kept with them) after the count: held while a
+    # complaint or denunciation about the results is open; destroyed by decision after the retention
+    ballots_hold_reason = NFCTextField(_("complaint or denunciation being handled"), blank=True)
+    ballots_destroyed_on = models.DateField(_("ballots destroyed on"), null=True, blank=True)
+    ballots_destruction_decision = NFCCharField(_("decision to destroy the ballots"), max_length=255, blank=True)
     code_key_nonce = models.CharField(
         max_length=16, default=new_nonce, editable=False
     )  # the per-conference key of code cards

@@ -225,6 +225,8 @@ def crop(request, conference_id: int, form_id: int, ballot_id, person: int):
     ballot = get_object_or_404(ScannedBallot, pk=ballot_id, form=form)
     for page_id in ballot.pages:
         page = ScannedPage.objects.get(pk=page_id)
+        if not page.image:  # removed with the paper ballots after the retention
+            raise Http404
         layout = PrintedLayout.objects.filter(form=form, version=page.reading.get("version")).first()
         if layout is None:
             raise Http404

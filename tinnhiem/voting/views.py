@@ -6,15 +6,18 @@ import csv
 import io
 import json
 import secrets
+from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from tinnhiem.accounts.roles import COUNT, VIEW, permission_required
+from tinnhiem.accounts.roles import COUNT, PREPARE, VIEW, permission_required
 from tinnhiem.conferences.models import BallotForm, Campaign, Conference
 from tinnhiem.conferences.roster_file import excel_safe, write_table_xlsx
 from tinnhiem.conferences.usecases import day
@@ -23,7 +26,7 @@ from tinnhiem.conferences.views import _conference, attempt
 from .minutes import minutes_data
 from .models import NO_MARK, SEVERAL_MARKS
 from .summary import campaign_summary, summary_table
-from .usecases import counting
+from .usecases import counting, retention
 
 DEVICE_COOKIE = "tinnhiem_device"
 
@@ -239,9 +242,52 @@ def _results_visible(conference: Conference) -> bool:
 def results(request, conference_id: int):
     conference = _conference(conference_id)
     data = minutes_data(conference)
+    visible = _results_visible(conference)
     return render(
-        request, "voting/results.html", {"conference": conference, "m": data, "visible": _results_visible(conference)}
+        request,
+        "voting/results.html",
+        {
+            "conference": conference,
+            "m": data,
+            "visible": visible,
+            "retention": retention.state(conference) if visible else None,
+            "today": timezone.localdate(),
+        },
     )
+
+
+@permission_required(PREPARE)
+@require_POST
+def ballots_retention(request, conference_id: int):
+    """The sealed ballots after the count: a complaint holds them; their destruction is recorded."""
+    conference = _conference(conference_id)
+    action = request.POST.get("action")
+    if action == "hold":
+        ok, _c = attempt(
+            request, lambda: retention.hold_ballots(request.user, conference, reason=request.POST.get("reason", ""))
+        )
+    elif action == "release":
+        ok, _c = attempt(
+            request,
+            lambda: retention.release_ballots(request.user, conference, outcome=request.POST.get("outcome", "")),
+        )
+    elif action == "destroy":
+        try:
+            on = date.fromisoformat(request.POST.get("on", ""))
+        except ValueError:
+            messages.error(request, _("Give the date of the destruction."))
+            return redirect("voting:results", conference.pk)
+        ok, _c = attempt(
+            request,
+            lambda: retention.destroy_ballots(
+                request.user, conference, decision=request.POST.get("decision", ""), on=on
+            ),
+        )
+    else:
+        raise Http404
+    if ok:
+        messages.success(request, _("Recorded."))
+    return redirect("voting:results", conference.pk)
 
 
 @permission_required(VIEW)
