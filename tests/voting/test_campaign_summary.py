@@ -212,6 +212,7 @@ def test_report_pdf_is_in_vietnamese_whatever_the_page_language(campaign, rated_
     with translation.override("en"):
         text = " ".join(pdf_pages(official.render_summary_pdf(campaign)))
     assert "Kính gửi:" in text and "Summary" not in text
+    assert "Hội nghị khối Mặt trận" in text and "Đang chuẩn bị" in text and "Preparing" not in text
 
 
 def test_command_line(campaign, rated_year, tmp_path, capsys):

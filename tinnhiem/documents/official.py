@@ -277,10 +277,10 @@ def _day(iso: str) -> str:
 
 def summary_context(campaign: Campaign, day: date | None = None) -> dict[str, Any]:
     """The report summing up a campaign's results for the managing authority (tổng hợp kết quả)."""
-    s = campaign_summary(campaign)
-    c, rules = s["campaign"], s["rules"]
-    levels = [lv["label"] for lv in rules["levels"]]
-    with translation.override("vi"):
+    with translation.override("vi"):  # an official document is in Vietnamese whatever the page's language
+        s = campaign_summary(campaign)
+        c, rules = s["campaign"], s["rules"]
+        levels = [lv["label"] for lv in rules["levels"]]
         body = [_("Legal basis: %(basis)s.") % {"basis": c["legal_basis"].replace("\n", " ").rstrip(" .;")}]
         body.append(
             _(
@@ -366,7 +366,7 @@ def summary_context(campaign: Campaign, day: date | None = None) -> dict[str, An
                 places_note += " " + _(
                     "The managing authority considers each place's result as a whole (%(citation)s)."
                 ) % {"citation": short_citation(rules["overall_citation"])}
-        seq, head_hash = head()
+        _seq, head_hash = head()
         data = {
             "header": {
                 "parent": c["parent"],
@@ -390,7 +390,6 @@ def summary_context(campaign: Campaign, day: date | None = None) -> dict[str, An
             "fingerprint_sentence": _("Fingerprint of the audit log: %(fp)s (SHA-256 of the chain head: %(head)s).")
             % {"fp": head_fingerprint(), "head": head_hash},
             "signers": [{"role": _("On behalf of %(body)s") % {"body": c["body"]}, "name": ""}],
-            "events": seq,
         }
     return _nfc(data)
 
