@@ -141,3 +141,5 @@ def test_the_results_page_shows_the_retention_and_the_office_records_it(
     ballot = counted.ballot_forms.get().scanned_ballots.first()
     crop = reverse("scanning:crop", args=[counted.pk, ballot.form_id, ballot.pk, 0])
     assert client.get(crop).status_code == 404
+    review = client.get(reverse("scanning:review", args=[counted.pk, ballot.form_id, ballot.pk])).content.decode()
+    assert "cùng các ảnh quét" in review and crop not in review  # said, not a broken image
