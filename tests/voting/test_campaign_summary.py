@@ -378,3 +378,20 @@ def test_the_authority_needs_no_database_of_its_own(received, tmp_path):
     assert done.returncode == 0, done.stderr
     assert [c["title"] for c in json.loads(out.read_text(encoding="utf-8"))["conferences"]][2] == "Kỳ họp HĐND"
     assert not os.path.exists(tmp_path / "authority" / "tinnhiem.sqlite3")  # nothing made on its machine
+
+
+def test_records_made_before_the_places_rule_take_it_from_a_newer_record_of_the_same_rule_set(received):
+    from tinnhiem.audit.received import Received, received_summary
+    from tinnhiem.audit.verify import Verdict
+
+    from ..audit.test_record import rewrite
+
+    def without_places(content: bytes) -> bytes:
+        return content[: content.index(b"\n# A cadre holding several posts")] + b"\n"
+
+    old = rewrite(open(received[0], "rb").read(), "rules/qd96-2023.toml", without_places)
+    records = [Received("cu.zip", Verdict(), 0, old)] + [
+        Received(f, Verdict(), 0, open(f, "rb").read()) for f in received[1:]
+    ]
+    party = received_summary(records)["groups"][0]
+    assert party["rules"]["places_max"] == 2 and party["rows"][0]["too_many_places"]

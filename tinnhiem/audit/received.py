@@ -118,13 +118,9 @@ def received_summary(records: list[Received]) -> dict[str, Any]:
             "published": c.get("published"),
         }
         conferences.append(conference)
-        group = groups.setdefault(
-            rules.id,
-            {
-                "rules": rule_set_summary(rules),
-                "rows": [],
-            },
-        )
+        group = groups.setdefault(rules.id, {"rules": rule_set_summary(rules), "rows": []})
+        if rules.places and group["rules"]["places_max"] is None:  # a record made before the rule had it
+            group["rules"] = rule_set_summary(rules)
         for form in record["forms"]:
             result = json.loads(archive.read(form["result_file"]))
             base = result["base"]["value"]
