@@ -131,12 +131,16 @@ def test_the_results_page_shows_the_retention_and_the_office_records_it(
     page = client.post(url, {"action": "hold", "reason": "Đơn khiếu nại"}, follow=True).content.decode()
     assert "Có khiếu nại, tố cáo về kết quả đang được giải quyết: phiếu được giữ lại." in page
     assert "Ghi nhận việc tiêu hủy phiếu" not in page
+    assert "Đang giữ phiếu do có khiếu nại" in client.get(reverse("conferences:home")).content.decode()
     client.post(url, {"action": "release", "outcome": "Đã giải quyết"})
+    assert "Hết thời hạn lưu giữ phiếu" in client.get(reverse("conferences:home")).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         page = client.post(
             url, {"action": "destroy", "decision": "QĐ 12-QĐ/TU", "on": date.today().isoformat()}, follow=True
         ).content.decode()
     assert f"Phiếu đã được tiêu hủy ngày {date.today():%d/%m/%Y} (QĐ 12-QĐ/TU)." in page
+    home = client.get(reverse("conferences:home")).content.decode()
+    assert "Đã tiêu hủy phiếu" in home and "Hết thời hạn lưu giữ phiếu" not in home
     # the committee's crops of the removed images are gone, not broken
     ballot = counted.ballot_forms.get().scanned_ballots.first()
     crop = reverse("scanning:crop", args=[counted.pk, ballot.form_id, ballot.pk, 0])

@@ -50,7 +50,18 @@ def _conference(conference_id: int) -> Conference:
 
 @permission_required(VIEW)
 def home(request):
-    campaigns_list = Campaign.objects.select_related("body").prefetch_related("conferences")
+    from tinnhiem.voting.usecases import retention
+
+    campaigns_list = list(Campaign.objects.select_related("body").prefetch_related("conferences"))
+    today = timezone.localdate()
+    for campaign in campaigns_list:  # what the office must act on after the count: the sealed ballots
+        for conference in campaign.conferences.all():
+            conference.ballots_due = (
+                conference.status == Conference.Status.FINISHED
+                and not conference.ballots_destroyed_on
+                and not conference.ballots_hold_reason
+                and today > retention.kept_until(conference)
+            )
     return render(request, "conferences/home.html", {"campaigns": campaigns_list})
 
 
