@@ -147,3 +147,22 @@ def test_the_results_page_shows_the_retention_and_the_office_records_it(
     assert client.get(crop).status_code == 404
     review = client.get(reverse("scanning:review", args=[counted.pk, ballot.form_id, ballot.pk])).content.decode()
     assert "cùng các ảnh quét" in review and crop not in review  # said, not a broken image
+
+
+def test_an_interrupted_removal_is_finished_from_the_results_page(counted, office, django_capture_on_commit_callbacks):
+    paths = [p.image.path for p in ScannedPage.objects.filter(form__conference=counted)]
+    with django_capture_on_commit_callbacks(execute=False) as removals:  # the process dies after the commit
+        retention.destroy_ballots(office, counted, decision="QĐ 12", on=date.today())
+    assert len(removals) == 1 and all(os.path.exists(p) for p in paths)
+    client = Client()
+    client.force_login(office)
+    page = client.get(reverse("voting:results", args=[counted.pk])).content.decode()
+    assert "6 ảnh quét vẫn còn lưu (việc xoá bị gián đoạn)." in page
+    ballot = counted.ballot_forms.get().scanned_ballots.first()
+    crop = reverse("scanning:crop", args=[counted.pk, ballot.form_id, ballot.pk, 0])
+    assert client.get(crop).status_code == 404  # destroyed: not shown, even while the file is still there
+    client.post(reverse("voting:retention", args=[counted.pk]), {"action": "remove_images"})
+    assert not any(os.path.exists(p) for p in paths)
+    assert not ScannedPage.objects.filter(form__conference=counted).exclude(image="").exists()
+    assert "vẫn còn lưu" not in client.get(reverse("voting:results", args=[counted.pk])).content.decode()
+    assert retention.remove_images(counted) == 0  # again: nothing left, nothing fails

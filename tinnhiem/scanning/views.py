@@ -223,6 +223,8 @@ def crop(request, conference_id: int, form_id: int, ballot_id, person: int):
     """The image of one row of a scanned ballot (rectified), for the committee to look at."""
     form = _form(conference_id, form_id)
     ballot = get_object_or_404(ScannedBallot, pk=ballot_id, form=form)
+    if form.conference.ballots_destroyed_on:  # destroyed with the paper, even if a file is still to remove
+        raise Http404
     for page_id in ballot.pages:
         page = ScannedPage.objects.get(pk=page_id)
         if not page.image:  # removed with the paper ballots after the retention

@@ -283,6 +283,11 @@ def ballots_retention(request, conference_id: int):
                 request.user, conference, decision=request.POST.get("decision", ""), on=on
             ),
         )
+    elif action == "remove_images":
+        ok, left = attempt(request, lambda: retention.remove_images(conference))
+        if ok and left:
+            messages.error(request, _("%(n)s scan images could not be removed: try again.") % {"n": left})
+            ok = False
     else:
         raise Http404
     if ok:

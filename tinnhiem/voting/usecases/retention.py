@@ -129,19 +129,34 @@ def destroy_ballots(actor: Any, conference: Conference, *, decision: str, on: da
             raise ValidationError(_("The date of the destruction cannot be in the future."))
         if not decision:
             raise ValidationError(_("Give the decision to destroy the ballots (number, date, who decided)."))
-        images = list(_images(conference))
-        names = [page.image.name for page in images]
-        storage = images[0].image.storage if images else None
+        count = _images(conference).count()
         conference.ballots_destroyed_on = on
         conference.ballots_destruction_decision = decision
         conference.save(update_fields=["ballots_destroyed_on", "ballots_destruction_decision"])
-        _images(conference).update(image="")
         record(
             actor,
             "ballots.destroyed",
             conference=conference,
-            data={"on": on.isoformat(), "destruction_decision": decision, "images_removed": len(names)},
+            data={"on": on.isoformat(), "destruction_decision": decision, "images_removed": count},
         )
-        if storage is not None:  # the files go only once the destruction is recorded
-            transaction.on_commit(lambda: [storage.delete(name) for name in names])
+        # the files go only once the destruction is recorded; if that is cut short (a crash), the
+        # images still listed are removed by remove_images() (the results page offers it)
+        transaction.on_commit(lambda: remove_images(conference))
     return conference
+
+
+def remove_images(conference: Conference) -> int:
+    """Remove the scan image files of a conference whose ballots were destroyed, each file then its
+    reference, so that it can be run again after an interruption. Returns how many are left."""
+    conference = Conference.objects.get(pk=conference.pk)
+    if not conference.ballots_destroyed_on:
+        raise ValidationError(_("The destruction of the ballots has not been recorded."))
+    left = 0
+    for page in _images(conference):
+        try:
+            page.image.storage.delete(page.image.name)
+        except OSError:
+            left += 1
+            continue
+        type(page).objects.filter(pk=page.pk).update(image="")
+    return left
