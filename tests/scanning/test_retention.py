@@ -59,6 +59,10 @@ def test_kept_then_destroyed_by_decision_images_removed_counts_kept(
     assert retention.state(counted, today=until + timedelta(days=1))["may_destroy"] is True
     # a complaint holds them
     retention.hold_ballots(office, counted, reason="Đơn khiếu nại của ông A về kết quả, UBKT đang xác minh")
+    retention.hold_ballots(office, counted, reason="Đơn tố cáo của bà B")  # a second one adds to the first
+    assert Conference.objects.get(pk=counted.pk).ballots_hold_reason == (
+        "Đơn khiếu nại của ông A về kết quả, UBKT đang xác minh\nĐơn tố cáo của bà B"
+    )
     with pytest.raises(ValidationError, match="khiếu nại, tố cáo"):
         retention.destroy_ballots(office, counted, decision="Quyết định số 1", on=date.today())
     with pytest.raises(ValidationError):
@@ -68,6 +72,8 @@ def test_kept_then_destroyed_by_decision_images_removed_counts_kept(
         retention.destroy_ballots(office, counted, decision="Quyết định số 1", on=date.today() + timedelta(days=1))
     with pytest.raises(ValidationError, match="quyết định"):
         retention.destroy_ballots(office, counted, decision=" ", on=date.today())
+    with pytest.raises(ValidationError, match="tối đa 255 ký tự"):  # not a database error on PostgreSQL
+        retention.destroy_ballots(office, counted, decision="Q" * 256, on=date.today())
     assert all(os.path.exists(p) for p in paths)  # nothing removed by a refusal
     with pytest.raises(PermissionDenied):  # a committee member does not record it: the office does
         retention.destroy_ballots(scan_member(counted), counted, decision="Quyết định số 1", on=date.today())
@@ -89,6 +95,7 @@ def test_kept_then_destroyed_by_decision_images_removed_counts_kept(
         retention.destroy_ballots(office, counted, decision="lần hai", on=date.today())
     events = list(Event.objects.filter(action__startswith="ballots.").order_by("seq").values_list("action", "data"))
     assert [a for a, _d in events if a != "ballots.counted"] == [
+        "ballots.held",
         "ballots.held",
         "ballots.released",
         "ballots.destroyed",

@@ -79,7 +79,8 @@ def hold_ballots(actor: Any, conference: Conference, *, reason: str) -> Conferen
         raise ValidationError(_("The ballots have already been destroyed."))
     if not reason:
         raise ValidationError(_("Write what the complaint or denunciation is about, and who handles it."))
-    conference.ballots_hold_reason = reason
+    # another complaint while one is open adds to it: both are settled before the hold ends
+    conference.ballots_hold_reason = f"{conference.ballots_hold_reason}\n{reason}".strip()
     conference.save(update_fields=["ballots_hold_reason"])
     record(actor, "ballots.held", conference=conference, data={"reason": reason})
     return conference
@@ -129,6 +130,8 @@ def destroy_ballots(actor: Any, conference: Conference, *, decision: str, on: da
             raise ValidationError(_("The date of the destruction cannot be in the future."))
         if not decision:
             raise ValidationError(_("Give the decision to destroy the ballots (number, date, who decided)."))
+        if len(decision) > Conference._meta.get_field("ballots_destruction_decision").max_length:
+            raise ValidationError(_("The decision is at most 255 characters: give its number, date and who decided."))
         count = _images(conference).count()
         conference.ballots_destroyed_on = on
         conference.ballots_destruction_decision = decision
