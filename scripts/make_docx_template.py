@@ -1,6 +1,7 @@
-"""Build the default Word template of the counting minutes (tinnhiem/documents/word/bien-ban-kiem-phieu.docx).
+"""Build the default Word templates: the counting minutes (tinnhiem/documents/word/bien-ban-kiem-phieu.docx)
+and the summary report of a campaign (tinnhiem/documents/word/bao-cao-tong-hop.docx).
 
-The office may replace it with its own .docx using the same tags (docs/documents.md).
+The office may replace them with its own .docx using the same tags (docs/documents.md).
 Run: .venv/bin/python scripts/make_docx_template.py
 """
 
@@ -11,7 +12,9 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
 
-OUT = Path(__file__).resolve().parent.parent / "tinnhiem" / "documents" / "word" / "bien-ban-kiem-phieu.docx"
+WORD = Path(__file__).resolve().parent.parent / "tinnhiem" / "documents" / "word"
+OUT = WORD / "bien-ban-kiem-phieu.docx"
+SUMMARY_OUT = WORD / "bao-cao-tong-hop.docx"
 
 
 def para(doc, text, bold=False, italic=False, align=None, size=13):
@@ -23,7 +26,8 @@ def para(doc, text, bold=False, italic=False, align=None, size=13):
     return p
 
 
-def main() -> None:
+def new_document():
+    """A4, the margins of Nghị định 30/2020/NĐ-CP, Times New Roman 13, and the two-column header."""
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
@@ -54,7 +58,38 @@ def main() -> None:
     right.add_paragraph().add_run("{{ header.place_date }}").italic = True
     for p in right.paragraphs:
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    return doc
 
+
+def signatures(doc) -> None:
+    para(doc, "{%p for s in signers %}")
+    para(doc, "{{ s.role|upper }}", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    para(doc, "(Ký, ghi rõ họ tên)", italic=True, align=WD_ALIGN_PARAGRAPH.CENTER, size=11)
+    para(doc, "")
+    para(doc, "")
+    para(doc, "{{ s.name }}", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    para(doc, "{%p endfor %}")
+
+
+def results_table(doc, rows: str) -> None:
+    """STT | name, post | the levels as text | invalid; one row per person of ``rows``."""
+    table = doc.add_table(rows=4, cols=4)
+    table.style = "Table Grid"
+    hdr, start, body, end = table.rows
+    start.cells[0].text = "{%tr for r in " + rows + " %}"
+    hdr.cells[0].text = "STT"
+    hdr.cells[1].text = "Họ và tên, chức vụ"
+    hdr.cells[2].text = "Kết quả"
+    hdr.cells[3].text = "{{ invalid_word }}"
+    body.cells[0].text = "{{ r.no }}"
+    body.cells[1].text = "{{ r.name }}, {{ r.post }}"
+    body.cells[2].text = "{{ r.levels_text }}"
+    body.cells[3].text = "{{ r.invalid }}"
+    end.cells[0].text = "{%tr endfor %}"
+
+
+def minutes() -> None:
+    doc = new_document()
     para(doc, "{{ title }}", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, size=14)
     para(doc, "{{ subtitle }}", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     para(doc, "{{ opening }}")
@@ -65,19 +100,7 @@ def main() -> None:
     para(doc, "{{ form.name }}", bold=True)
     para(doc, "{{ form.ballots_sentence }}")
     para(doc, "{{ form.base_sentence }}")
-    table = doc.add_table(rows=4, cols=4)
-    table.style = "Table Grid"
-    hdr, start, body, end = table.rows
-    start.cells[0].text = "{%tr for r in form.rows %}"
-    hdr.cells[0].text = "STT"
-    hdr.cells[1].text = "Họ và tên, chức vụ"
-    hdr.cells[2].text = "Kết quả"
-    hdr.cells[3].text = "{{ invalid_word }}"
-    body.cells[0].text = "{{ r.no }}"
-    body.cells[1].text = "{{ r.name }}, {{ r.post }}"
-    body.cells[2].text = "{{ r.levels_text }}"
-    body.cells[3].text = "{{ r.invalid }}"
-    end.cells[0].text = "{%tr endfor %}"
+    results_table(doc, "form.rows")
     para(doc, "{{ conclusions_word }}", bold=True)
     para(doc, "{%p for r in form.rows %}")
     para(doc, "– {{ r.name }}: {{ r.consequence }}")
@@ -96,16 +119,51 @@ def main() -> None:
     para(doc, "{{ line }}")
     para(doc, "{%p endfor %}")
     para(doc, "{{ fingerprint_sentence }}", size=11)
-    para(doc, "{%p for s in signers %}")
-    para(doc, "{{ s.role|upper }}", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    para(doc, "(Ký, ghi rõ họ tên)", italic=True, align=WD_ALIGN_PARAGRAPH.CENTER, size=11)
-    para(doc, "")
-    para(doc, "")
-    para(doc, "{{ s.name }}", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    para(doc, "{%p endfor %}")
+    signatures(doc)
     OUT.parent.mkdir(parents=True, exist_ok=True)
     doc.save(OUT)
     print(OUT)
+
+
+def summary() -> None:
+    """The tags are the keys of ``official.summary_context``."""
+    doc = new_document()
+    para(doc, "{{ title }}", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, size=14)
+    para(doc, "{{ subtitle }}", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    para(doc, "{{ recipient }}", align=WD_ALIGN_PARAGRAPH.CENTER)
+    para(doc, "{%p for line in body %}")
+    para(doc, "{{ line }}")
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p for s in sections %}")
+    para(doc, "{{ s.heading }}", bold=True)
+    para(doc, "{%p for line in s.lines %}")
+    para(doc, "{{ line }}")
+    para(doc, "{%p endfor %}")
+    results_table(doc, "s.table.rows")
+    para(doc, "{%p endfor %}")
+    para(doc, "{{ conclusions_word }}", bold=True)
+    para(doc, "{%p for line in conclusions %}")
+    para(doc, "– {{ line }}")
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p if places %}")
+    para(doc, "{{ places_word }}", bold=True)
+    para(doc, "{%p for line in places %}")
+    para(doc, "– {{ line }}")
+    para(doc, "{%p endfor %}")
+    para(doc, "{{ places_note }}", italic=True)
+    para(doc, "{%p endif %}")
+    para(doc, "{%p for line in closing %}")
+    para(doc, "{{ line }}")
+    para(doc, "{%p endfor %}")
+    para(doc, "{{ fingerprint_sentence }}", size=11)
+    signatures(doc)
+    doc.save(SUMMARY_OUT)
+    print(SUMMARY_OUT)
+
+
+def main() -> None:
+    minutes()
+    summary()
 
 
 if __name__ == "__main__":

@@ -206,6 +206,25 @@ def test_page_excel_and_report(campaign, rated_year, make_user):
     assert image.shape[0] > image.shape[1] and (image < 128).mean() > 0.01  # an A4 page with text on it
 
 
+def test_report_in_word_carries_the_same_numbers_for_the_office_to_number_and_sign(campaign, rated_year, make_user):
+    import docx
+
+    client = Client()
+    client.force_login(make_user("observer", "quansat"))
+    assert "Báo cáo (Word)" in client.get(reverse("voting:campaign_results", args=[campaign.pk])).content.decode()
+    response = client.get(reverse("documents:summary_docx", args=[campaign.pk]))
+    assert response["Content-Disposition"] == f'attachment; filename="bao-cao-tong-hop-dot-{campaign.pk}.docx"'
+    document = docx.Document(io.BytesIO(response.content))
+    tables = [[[c.text for c in row.cells] for row in t.rows] for t in document.tables[1:]]
+    assert [len(t) for t in tables] == [4, 3]  # a header and one row per person, for each finished conference
+    assert tables[1][1][1] == "trần minh ĐỨC, Chủ tịch HĐND thành phố"
+    assert tables[1][1][2] == "Tín nhiệm cao: 9 (32,14%)\nTín nhiệm: 0 (0,00%)\nTín nhiệm thấp: 19 (67,86%)"
+    body = "\n".join(p.text for p in document.paragraphs)
+    assert "Tổng hợp kết quả lấy phiếu tín nhiệm — Đợt 2026" in body and "Quá 2 nơi" in body
+    assert "Chưa kết thúc, chưa đưa vào báo cáo này: Hội nghị khối Mặt trận" in body
+    assert "{{" not in body and "{%" not in body  # every tag filled
+
+
 def test_report_pdf_is_in_vietnamese_whatever_the_page_language(campaign, rated_year):
     from django.utils import translation
 
@@ -228,6 +247,8 @@ def test_command_line(campaign, rated_year, tmp_path, capsys):
     call_command("summary", str(campaign.pk), "--format", "xlsx", "-o", str(tmp_path / "th.xlsx"))
     sheet = load_workbook(tmp_path / "th.xlsx").active
     assert sheet.max_row == 6 and sheet["E2"].value == "Trần Minh Đức"
+    call_command("summary", str(campaign.pk), "--format", "docx", "-o", str(tmp_path / "th.docx"))
+    assert (tmp_path / "th.docx").read_bytes()[:2] == b"PK"
     call_command("summary", str(campaign.pk), "-o", str(tmp_path / "th.pdf"))
     assert "Tổng hợp kết quả lấy phiếu tín nhiệm" in " ".join(pdf_pages((tmp_path / "th.pdf").read_bytes()))
     with pytest.raises(CommandError, match=f"Không có đợt lấy phiếu 999. Các đợt: {campaign.pk} \\(Đợt 2026\\)"):

@@ -23,6 +23,7 @@ STATE_DEPENDENT = {
     "documents:report",
     "documents:resolution",
     "documents:summary",
+    "documents:summary_docx",
     "voting:public",
     "voting:public_ballots",
     "scanning:crop",

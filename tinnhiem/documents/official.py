@@ -320,6 +320,9 @@ def summary_context(campaign: Campaign, day: date | None = None) -> dict[str, An
                                 "name": r["name"],
                                 "post": r["post"],
                                 "cells": [{"count": lv["count"], "percent": lv["percent"]} for lv in r["levels"]],
+                                "levels_text": "\n".join(
+                                    f"{lv['label']}: {lv['count']} ({lv['percent']})" for lv in r["levels"]
+                                ),
                                 "invalid": r["invalid"],
                             }
                             for r in rows

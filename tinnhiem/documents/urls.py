@@ -6,6 +6,7 @@ app_name = "documents"
 
 urlpatterns = [
     path("dot/<int:campaign_id>/bao-cao-tong-hop.pdf", views.summary_pdf, name="summary"),
+    path("dot/<int:campaign_id>/bao-cao-tong-hop.docx", views.summary_docx, name="summary_docx"),
     path("hoi-nghi/<int:conference_id>/tai-lieu/", views.documents, name="list"),
     path("hoi-nghi/<int:conference_id>/tai-lieu/phieu-<int:form_id>.pdf", views.ballot_pdf, name="ballots"),
     path(

@@ -104,10 +104,22 @@ def resolution_pdf(request, conference_id: int):
     return _download(official.render_resolution_pdf(conference), PDF, f"du-thao-nghi-quyet-{conference.pk}.pdf")
 
 
-@permission_required(VIEW)
-def summary_pdf(request, campaign_id: int):
-    """The report summing up the campaign's finished conferences (any that are not are named in it)."""
+def _summed_up(campaign_id: int) -> Campaign:
     campaign = get_object_or_404(Campaign.objects.select_related("body"), pk=campaign_id)
     if not campaign.conferences.filter(status=Conference.Status.FINISHED).exists():
         raise Http404
+    return campaign
+
+
+@permission_required(VIEW)
+def summary_pdf(request, campaign_id: int):
+    """The report summing up the campaign's finished conferences (any that are not are named in it)."""
+    campaign = _summed_up(campaign_id)
     return _download(official.render_summary_pdf(campaign), PDF, f"bao-cao-tong-hop-dot-{campaign.pk}.pdf")
+
+
+@permission_required(VIEW)
+def summary_docx(request, campaign_id: int):
+    """The same report in Word, for the office to number and sign."""
+    campaign = _summed_up(campaign_id)
+    return _download(word.render_summary_docx(campaign), DOCX, f"bao-cao-tong-hop-dot-{campaign.pk}.docx")

@@ -1,7 +1,9 @@
-"""The counting minutes as a Word document, from a .docx template with Jinja tags (docxtpl).
+"""Word documents from .docx templates with Jinja tags (docxtpl): the counting minutes, and the
+summary report of a campaign, which the office numbers and signs.
 
-The office may use its own template: put it at ``<TINNHIEM_DATA_DIR>/templates/bien-ban-kiem-phieu.docx``.
-The tags are listed in docs/documents.md; they are the keys of ``minutes_context``.
+The office may use its own templates: put them in ``<TINNHIEM_DATA_DIR>/templates/`` under the same
+names (``bien-ban-kiem-phieu.docx``, ``bao-cao-tong-hop.docx``). The tags are listed in
+docs/documents.md; they are the keys of ``minutes_context`` and ``summary_context``.
 """
 
 from __future__ import annotations
@@ -9,31 +11,45 @@ from __future__ import annotations
 import io
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 
-from tinnhiem.conferences.models import Conference
+from tinnhiem.conferences.models import Campaign, Conference
 
-from .official import minutes_context
+from .official import minutes_context, summary_context
 
 TEMPLATE_NAME = "bien-ban-kiem-phieu.docx"
+SUMMARY_TEMPLATE_NAME = "bao-cao-tong-hop.docx"
 
 
 def minutes_template() -> Path | None:
-    custom = Path(settings.DATA_DIR) / "templates" / TEMPLATE_NAME
+    return _custom(TEMPLATE_NAME)
+
+
+def _custom(name: str) -> Path | None:
+    custom = Path(settings.DATA_DIR) / "templates" / name
     return custom if custom.exists() else None
 
 
-def render_minutes_docx(conference: Conference) -> bytes:
+def _render(name: str, context: dict[str, Any]) -> bytes:
     from docxtpl import DocxTemplate
 
-    custom = minutes_template()
+    custom = _custom(name)
     if custom is not None:
         template = DocxTemplate(str(custom))
     else:
-        with resources.as_file(resources.files(__package__).joinpath("word", TEMPLATE_NAME)) as path:
+        with resources.as_file(resources.files(__package__).joinpath("word", name)) as path:
             template = DocxTemplate(str(path))
-    template.render(minutes_context(conference), autoescape=True)
+    template.render(context, autoescape=True)
     out = io.BytesIO()
     template.save(out)
     return out.getvalue()
+
+
+def render_minutes_docx(conference: Conference) -> bytes:
+    return _render(TEMPLATE_NAME, minutes_context(conference))
+
+
+def render_summary_docx(campaign: Campaign) -> bytes:
+    return _render(SUMMARY_TEMPLATE_NAME, summary_context(campaign))

@@ -15,12 +15,12 @@ from django.utils.translation import gettext_lazy
 from tinnhiem.conferences.roster_file import write_sheets_xlsx, write_table_xlsx
 from tinnhiem.site.commands import TinnhiemCommand
 
-FORMATS = ("pdf", "xlsx", "json")
+FORMATS = ("pdf", "docx", "xlsx", "json")
 
 
 class Command(TinnhiemCommand):
     help = gettext_lazy(
-        "Sum up a campaign's results for the managing authority: the report (PDF), a table (xlsx) or JSON; "
+        "Sum up a campaign's results for the managing authority: the report (PDF or Word), a table (xlsx) or JSON; "
         "or, with --records, the signed records received from the sites, each verified first."
     )
 
@@ -49,7 +49,10 @@ class Command(TinnhiemCommand):
             help=_("with --records: a site's public key (base64), as many times as there are sites"),
         )
         parser.add_argument(
-            "--format", choices=FORMATS, default=None, help=_("pdf (the report), xlsx or json; default: pdf")
+            "--format",
+            choices=FORMATS,
+            default=None,
+            help=_("pdf (the report), docx (the report in Word), xlsx or json; default: pdf"),
         )
         self.add_output_argument(parser)
 
@@ -86,6 +89,10 @@ class Command(TinnhiemCommand):
             )
         if kind == "pdf":
             return official.render_summary_pdf(found), f"bao-cao-tong-hop-dot-{found.pk}.pdf"
+        if kind == "docx":
+            from tinnhiem.documents import word
+
+            return word.render_summary_docx(found), f"bao-cao-tong-hop-dot-{found.pk}.docx"
         if kind == "xlsx":
             return write_table_xlsx(summary_table(summary), str(_("Summary"))), f"tong-hop-ket-qua-dot-{found.pk}.xlsx"
         return json.dumps(summary, ensure_ascii=False, indent=2).encode(), f"tong-hop-ket-qua-dot-{found.pk}.json"
@@ -94,7 +101,7 @@ class Command(TinnhiemCommand):
         from tinnhiem.audit.received import check_record, received_summary, same_conference
         from tinnhiem.voting.summary import summary_table
 
-        if kind == "pdf":
+        if kind in ("pdf", "docx"):
             raise CommandError(
                 _(
                     "From received records the summary is a table (xlsx) or JSON: the report is written by the authority."
