@@ -8,6 +8,7 @@ import io
 import json
 import unicodedata
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -190,8 +191,13 @@ def test_page_excel_and_report(campaign, rated_year, make_user):
         values[0][:3] == ["Hội nghị", "Ngày", "Mẫu phiếu"]
         and values[0][-1] == "Cũng được lấy phiếu tại (trùng họ và tên)"
     )
-    assert values == [[v if v != "" else None for v in row] for row in summary_table(campaign_summary(campaign))]
-    assert values[4][4] == "trần minh ĐỨC" and values[4][11] == 19
+    expected = [
+        [None if v == "" else float(v) if isinstance(v, Decimal) else v for v in row]
+        for row in summary_table(campaign_summary(campaign))
+    ]
+    assert values == expected
+    assert values[4][4] == "trần minh ĐỨC" and values[4][11:13] == [19, 67.86]
+    assert sheet.cell(5, 13).number_format == "0.00"  # a number: Excel shows 67,86 in Vietnamese
 
     pdf = client.get(reverse("documents:summary", args=[campaign.pk]))
     assert pdf["Content-Type"] == "application/pdf"
@@ -318,9 +324,7 @@ def test_received_records_are_verified_then_summed_up(received, tmp_path, capsys
         "trần minh ĐỨC",
         "Đỗ Thu Hà",
     ]
-    assert (
-        party[4][11:16] == [19, "67.86", 28, 0, party[4][15]] and party[4][16] == "Quy định 96-QĐ/TW, Điều 11 khoản 3"
-    )
+    assert party[4][11:16] == [19, 67.86, 28, 0, party[4][15]] and party[4][16] == "Quy định 96-QĐ/TW, Điều 11 khoản 3"
     assert party[4][15].startswith("Có từ 2/3 số phiếu tín nhiệm thấp trở lên")
     assert party[1][-1] == "Hội nghị HĐND thành phố (Chủ tịch HĐND thành phố); Kỳ họp HĐND (Chủ tịch HĐND thành phố)"
     council = [[c.value for c in row] for row in book["nq96-2023"].iter_rows()]

@@ -38,6 +38,7 @@ def test_results_page_and_exports(demo):
     workbook = load_workbook(io.BytesIO(client.get(reverse("voting:results_xlsx", args=[finished.pk])).content))
     sheet = workbook.active
     assert sheet.cell(2, 3).value == "Trần Minh Đức" and sheet.cell(2, 8).value == 141
+    assert sheet.cell(2, 9).value == 79.66 and sheet.cell(2, 9).number_format == "0.00"  # a number, not text
     data = client.get(reverse("voting:minutes_json", args=[finished.pk])).json()
     assert data["forms"][0]["people"][0]["levels"][0]["percent"] == "79,66%"
 

@@ -12,6 +12,7 @@ so a match is something to check, never a conclusion.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -142,7 +143,7 @@ def summary_table(summary: dict[str, Any]) -> list[list[Any]]:
     for r in summary["rows"]:
         row = [r["conference_title"], r["date_text"], r["form"], r["no"], r["name"], r["post"], r["base"]]
         for lv in r["levels"]:
-            row += [lv["count"], lv["percent_dot"]]
+            row += [lv["count"], Decimal(lv["percent_dot"])]
         others = "; ".join(
             f"{p['title']} ({', '.join(x for x in (p['post'], p['status_label']) if x)})" for p in r["other_places"]
         )

@@ -7,6 +7,7 @@ import io
 import json
 import secrets
 from datetime import date
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -345,7 +346,7 @@ def _rows_for_export(conference: Conference) -> list[list]:
                 form["base"]["value"],
             ]
             for level in person["levels"]:
-                row += [level["count"], level["percent_dot"]]
+                row += [level["count"], Decimal(level["percent_dot"])]
             row += [person["valid"], person["invalid"], person["consequence"]]
             rows.append(row)
     return rows
