@@ -56,12 +56,7 @@ def home(request):
     today = timezone.localdate()
     for campaign in campaigns_list:  # what the office must act on after the count: the sealed ballots
         for conference in campaign.conferences.all():
-            conference.ballots_due = (
-                conference.status == Conference.Status.FINISHED
-                and not conference.ballots_destroyed_on
-                and not conference.ballots_hold_reason
-                and today > retention.kept_until(conference)
-            )
+            conference.ballots_due = retention.may_destroy(conference, today)
     return render(request, "conferences/home.html", {"campaigns": campaigns_list})
 
 
@@ -216,7 +211,7 @@ def rated_list(request, conference_id: int):
     elsewhere = {}
     for p in people:
         if p.on_ballot and (others := queries.other_places(places, p.full_name, conference.pk)):
-            elsewhere[p.pk] = {"places": others, "too_many": limit is not None and 1 + len(others) > limit.maximum}
+            elsewhere[p.pk] = {"places": others, "too_many": limit is not None and limit.exceeded(1 + len(others))}
     return render(
         request,
         "conferences/rated.html",

@@ -43,13 +43,17 @@ def short_citation(text: str) -> str:
 
 
 def _header(conference: Conference, day: date | None = None) -> dict[str, str]:
-    body = conference.campaign.body
+    return _body_header(conference.campaign.body, day or conference.date)
+
+
+def _body_header(body, day: date) -> dict[str, str]:
+    """The issuing body at the left, the motto and the place and date at the right."""
     return {
         "parent": body.parent.name if body.parent else "",
         "body": body.name,
         "system": body.system,
         "number": "",
-        "place_date": place_date(body.locality or body.name, day or conference.date),
+        "place_date": place_date(body.locality or body.name, day),
     }
 
 
@@ -371,13 +375,7 @@ def summary_context(campaign: Campaign, day: date | None = None) -> dict[str, An
                 ) % {"citation": short_citation(rules["overall_citation"])}
         _seq, head_hash = head()
         data = {
-            "header": {
-                "parent": c["parent"],
-                "body": c["body"],
-                "system": c["system"],
-                "number": "",
-                "place_date": place_date(c["locality"] or c["body"], day or date.today()),
-            },
+            "header": _body_header(campaign.body, day or date.today()),
             "title": _("REPORT"),
             "subtitle": _("Summary of the results of the confidence rating — %(name)s") % {"name": c["name"]},
             "recipient": _("To: %(authority)s.") % {"authority": c["parent"] or _("the managing authority")},

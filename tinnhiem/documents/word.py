@@ -23,10 +23,6 @@ TEMPLATE_NAME = "bien-ban-kiem-phieu.docx"
 SUMMARY_TEMPLATE_NAME = "bao-cao-tong-hop.docx"
 
 
-def minutes_template() -> Path | None:
-    return _custom(TEMPLATE_NAME)
-
-
 def _custom(name: str) -> Path | None:
     custom = Path(settings.DATA_DIR) / "templates" / name
     return custom if custom.exists() else None

@@ -157,6 +157,9 @@ class PlacesRule:
     citation: Citation
     overall_citation: Citation
 
+    def exceeded(self, places: int) -> bool:
+        return places > self.maximum
+
 
 @dataclass(frozen=True)
 class RuleSet:

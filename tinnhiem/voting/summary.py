@@ -63,7 +63,7 @@ def campaign_summary(campaign: Campaign) -> dict[str, Any]:
             )
             for person in form["people"]:
                 others = other_places(places, person["name"], conference.pk)
-                too_many = rules.places is not None and 1 + len(others) > rules.places.maximum
+                too_many = rules.places is not None and rules.places.exceeded(1 + len(others))
                 rows.append(
                     {
                         "conference": conference.pk,

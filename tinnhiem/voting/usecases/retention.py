@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from tinnhiem.accounts.roles import PREPARE, require
 from tinnhiem.audit.log import record
 from tinnhiem.conferences.models import Conference
+from tinnhiem.conferences.usecases.day import _locked  # the lock every conference use case takes
 from tinnhiem.text import clean_block, clean_line
 
 S = Conference.Status
@@ -38,19 +39,24 @@ def kept_until(conference: Conference) -> date:
     return add_months(conference.date, conference.rules.retention_months)
 
 
+def may_destroy(conference: Conference, today: date | None = None) -> bool:
+    """Finished, the period passed, no complaint open, not destroyed yet: the destruction may be recorded."""
+    return (
+        conference.status == S.FINISHED
+        and not conference.ballots_destroyed_on
+        and not conference.ballots_hold_reason
+        and (today or timezone.localdate()) > kept_until(conference)
+    )
+
+
 def state(conference: Conference, today: date | None = None) -> dict[str, Any]:
     """What the conference page says about the sealed ballots."""
-    today = today or timezone.localdate()
     rules = conference.rules
-    until = kept_until(conference)
     return {
         "months": rules.retention_months,
         "citation": rules.retention_citation.text,
-        "kept_until": until,
-        "may_destroy": conference.status == S.FINISHED
-        and not conference.ballots_destroyed_on
-        and not conference.ballots_hold_reason
-        and today > until,
+        "kept_until": kept_until(conference),
+        "may_destroy": may_destroy(conference, today),
         "held": bool(conference.ballots_hold_reason),
         "destroyed": conference.ballots_destroyed_on is not None,
         "images": _images(conference).count(),
@@ -61,10 +67,6 @@ def _images(conference: Conference):
     from tinnhiem.scanning.models import ScannedPage
 
     return ScannedPage.objects.filter(form__conference=conference).exclude(image="")
-
-
-def _locked(conference: Conference) -> Conference:
-    return Conference.objects.select_for_update().select_related("campaign").get(pk=conference.pk)
 
 
 @transaction.atomic
