@@ -135,3 +135,32 @@ def test_the_version_is_tinnhiems_not_djangos(capsys, monkeypatch):
     expected = f"tinnhiem {metadata.version('tinnhiem')}\n"
     assert run(capsys, monkeypatch, "--version")[:2] == (0, expected)
     assert run(capsys, monkeypatch, "scan", "--version")[:2] == (0, expected[len("tinnhiem ") :])
+
+
+def test_commands_that_read_only_their_files_leave_nothing_in_the_folder_they_run_in(tmp_path):
+    """A managing authority runs ``verify`` in a folder of received archives: no ``var/`` with a
+    secret key appears there. A command that needs the site's database says where it looked, and
+    leaves no empty database file behind."""
+    from tests.fresh_db import outside_environ
+
+    env = outside_environ() | {"HOME": str(tmp_path)}  # no TINNHIEM_DATA_DIR: the default, ./var
+
+    def tinnhiem(*argv: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "tinnhiem.cli", *argv],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=120,
+        )
+
+    assert tinnhiem("help").stdout.startswith("tinnhiem: lấy phiếu tín nhiệm")
+    assert tinnhiem("verify", "--help").returncode == 0
+    assert tinnhiem("verify", "nhan.zip").stderr == "Lỗi: Không có tệp “nhan.zip”.\n"
+    assert tinnhiem("summary", "--records", "nhan.zip").returncode == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+    done = tinnhiem("account", "--list")
+    assert done.returncode == 1 and f"({tmp_path}/var/tinnhiem.sqlite3) chưa được khởi tạo" in done.stderr
+    assert not (tmp_path / "var" / "tinnhiem.sqlite3").exists()

@@ -402,7 +402,7 @@ def test_the_authority_needs_no_database_of_its_own(received, tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert [c["title"] for c in json.loads(out.read_text(encoding="utf-8"))["conferences"]][2] == "Kỳ họp HĐND"
-    assert not os.path.exists(tmp_path / "authority" / "tinnhiem.sqlite3")  # nothing made on its machine
+    assert not os.path.exists(tmp_path / "authority")  # no database, no data folder made on its machine
 
 
 def test_records_made_before_the_places_rule_take_it_from_a_newer_record_of_the_same_rule_set(received):

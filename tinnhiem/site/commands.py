@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
@@ -45,14 +46,18 @@ def database_problem() -> str | None:
         if connection.vendor == "sqlite"
         else f"{connection.vendor} {db.get('NAME')} @ {db.get('HOST') or 'localhost'}"
     )
-    try:
-        executor = MigrationExecutor(connection)
-        missing = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    except DatabaseError as exc:
-        return gettext("The database (%(where)s) cannot be reached: %(error)s") % {
-            "where": where,
-            "error": str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__,
-        }
+    sqlite_file = connection.vendor == "sqlite" and not connection.is_in_memory_db()
+    if sqlite_file and not Path(connection.settings_dict["NAME"]).exists():
+        missing = True  # connecting would leave an empty database file in the wrong folder
+    else:
+        try:
+            executor = MigrationExecutor(connection)
+            missing = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        except DatabaseError as exc:
+            return gettext("The database (%(where)s) cannot be reached: %(error)s") % {
+                "where": where,
+                "error": str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__,
+            }
     if not missing:
         return None
     return gettext(

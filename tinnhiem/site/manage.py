@@ -13,7 +13,19 @@ COMMANDS = ("demo", "serve", "account", "scan", "documents", "summary", "export_
 ADMIN_COMMANDS = ("migrate",)
 
 
-def _setup() -> None:
+def files_only(argv: Sequence[str]) -> bool:
+    """Whether the command reads nothing but the files it is given, so that the settings make no
+    data folder in the folder it runs from (see TINNHIEM_FILES_ONLY in the settings)."""
+    if not argv or argv[0] == "help" or "-h" in argv or "--help" in argv:
+        return True
+    return argv[0] == "verify" or (argv[0] == "summary" and "--records" in argv)
+
+
+def _setup(argv: Sequence[str] = ()) -> None:
+    from django.conf import settings
+
+    if not settings.configured and files_only(argv):  # in a process of its own; not in the tests
+        os.environ["TINNHIEM_FILES_ONLY"] = "1"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tinnhiem.site.settings")
     import django
 
@@ -21,7 +33,7 @@ def _setup() -> None:
 
 
 def run_management(argv: Sequence[str]) -> int:
-    _setup()
+    _setup(argv)
     from django.core.management import execute_from_command_line, get_commands
 
     from tinnhiem.i18n import gettext

@@ -5,6 +5,10 @@ DATABASE_URL        e.g. postgres://user:pass@host:5432/db; SQLite in the data f
 TINNHIEM_SECRET_KEY the secret key; for demo/development one is generated into the data folder
 TINNHIEM_DEBUG      1 to enable debug (never in a hall)
 TINNHIEM_ALLOWED_HOSTS comma-separated host names
+TINNHIEM_FILES_ONLY set by the command line for ``help``, ``verify`` and ``summary --records``,
+                    which read nothing but the files they are given: no data folder is made (run in
+                    a folder of received archives, they leave nothing there) and the secret key is
+                    a throwaway one, which nothing they do uses
 """
 
 from __future__ import annotations
@@ -17,12 +21,15 @@ from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("TINNHIEM_DATA_DIR", Path.cwd() / "var")).resolve()
+FILES_ONLY = os.environ.get("TINNHIEM_FILES_ONLY") == "1"
 
 
 def _secret_key() -> str:
     key = os.environ.get("TINNHIEM_SECRET_KEY")
     if key:
         return key
+    if FILES_ONLY:
+        return secrets.token_urlsafe(50)
     path = DATA_DIR / "secret_key"
     if path.exists():
         return path.read_text(encoding="ascii").strip()
@@ -122,7 +129,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+if not FILES_ONLY:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing folder
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
