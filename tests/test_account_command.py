@@ -182,3 +182,39 @@ def test_a_database_that_cannot_be_reached_is_said_in_words(monkeypatch):
     with translation.override("vi"):
         problem = commands.database_problem()
     assert problem.startswith("Không kết nối được cơ sở dữ liệu (") and problem.endswith("): connection refused")
+
+
+def test_djangos_createsuperuser_and_changepassword_are_in_the_log_too(roles, monkeypatch):
+    """Unlisted, but they work on the site's machine: an account made or a password set there is
+    an audit event like one made with ``tinnhiem account`` (never with the password)."""
+    from django.core.management import get_commands
+
+    assert get_commands()["createsuperuser"] == get_commands()["changepassword"] == "tinnhiem.accounts"
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", PASSWORD)
+    call_command("createsuperuser", username="goc", email="", interactive=False, stdout=io.StringIO())
+    event = Event.objects.get(action="account.saved")
+    assert event.actor == "system"
+    assert event.data == {
+        "user": "goc",
+        "created": True,
+        "roles": [],
+        "password_set": True,
+        "active": True,
+        "superuser": True,
+    }
+    account("vanphong", role=["office"], password=PASSWORD)
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": "mat-khau-moi-cua-van-phong")
+    call_command("changepassword", "vanphong", stdout=io.StringIO())
+    changed = Event.objects.filter(action="account.saved").latest("pk")
+    assert changed.data == {
+        "user": "vanphong",
+        "created": False,
+        "roles": ["office"],
+        "password_set": True,
+        "active": True,
+    }
+    assert get_user_model().objects.get(username="vanphong").check_password("mat-khau-moi-cua-van-phong")
+    with pytest.raises(CommandError):
+        call_command("changepassword", "khong-co", stdout=io.StringIO())
+    assert Event.objects.filter(action="account.saved").count() == 3  # nothing recorded for a refusal
+    assert PASSWORD not in json.dumps(list(Event.objects.values_list("data", flat=True)))

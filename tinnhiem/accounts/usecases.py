@@ -127,6 +127,8 @@ def record_account(actor: Any, user: Any, *, created: bool, password_set: bool) 
         "password_set": password_set,
         "active": user.is_active,
     }
+    if user.is_superuser:  # made with Django's createsuperuser: every right, whatever the roles
+        data["superuser"] = True
     record(actor, "account.saved", data=data)
 
 

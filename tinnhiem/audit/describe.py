@@ -157,6 +157,7 @@ FIELDS = {
     "spoilt": _("spoilt ballots exchanged"),
     "start_time": _("start time"),
     "step": _("agenda item"),
+    "superuser": _("superuser (every right)"),
     "tag": _("classification"),
     "title": _("title"),
     "to": _("after"),

@@ -47,6 +47,7 @@ ALLOWED_HOSTS = [
 ]
 
 INSTALLED_APPS = [
+    "tinnhiem.accounts",  # first: its createsuperuser and changepassword (audited) replace Django's
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -54,7 +55,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "tinnhiem.site",
-    "tinnhiem.accounts",
     "tinnhiem.audit",
     "tinnhiem.conferences",
     "tinnhiem.voting",
