@@ -50,9 +50,9 @@ def browser():
 def new_page(browser, live_server):
     contexts, script_errors = [], []
 
-    def make(width=1280, height=900, mobile=False):
+    def make(width=1280, height=900, mobile=False, locale="vi-VN"):
         context = browser.new_context(
-            viewport={"width": width, "height": height}, is_mobile=mobile, has_touch=mobile, locale="vi-VN"
+            viewport={"width": width, "height": height}, is_mobile=mobile, has_touch=mobile, locale=locale
         )
         context.set_default_timeout(15000)
         contexts.append(context)

@@ -136,3 +136,31 @@ def test_overview_on_a_phone(new_page, live_server, office, conference, shot):
     page.get_by_text("Thời hạn chuẩn bị").wait_for()
     shot(page, "06-tong-quan-dien-thoai")
     assert page.external_requests == []
+
+
+def test_a_file_field_speaks_the_pages_language_on_an_english_browser(
+    new_page, live_server, office, conference, shot, tmp_path
+):
+    """Many office computers run an English system: Chromium's own file button would say "Choose
+    File" and "No file chosen". Ours says it in the page's language, names the chosen file, and
+    the import works through it."""
+    page = new_page(locale="en-US")
+    login(page, live_server.url, "office")
+    page.goto(f"{live_server.url}/hoi-nghi/{conference.pk}/thanh-phan/")
+    field = page.locator("#id_file")
+    button, line = (
+        field.locator("xpath=following-sibling::button[1]"),
+        field.locator("xpath=following-sibling::span[1]"),
+    )
+    assert button.inner_text() == "Chọn tệp…" and line.inner_text() == "Chưa chọn tệp nào"
+    assert not field.is_visible() or field.bounding_box()["width"] <= 1  # the browser's own one, out of sight
+    with page.expect_file_chooser() as chooser:
+        button.click()
+    xlsx = tmp_path / "danh-sach-dai-bieu.xlsx"
+    roster_xlsx(xlsx)
+    chooser.value.set_files(str(xlsx))
+    assert line.inner_text() == "danh-sach-dai-bieu.xlsx"
+    shot(page, "chon-tep-trinh-duyet-tieng-anh", full_page=False)
+    page.click("button:has-text('Nhập')")
+    page.get_by_text("Đã nhập 3 người ghi phiếu.").wait_for()
+    assert conference.voters.count() == 3

@@ -106,6 +106,7 @@ def test_a_sheet_fed_twice_and_a_torn_ballot(new_page, live_server, tmp_path, sc
     paths.append(str(tmp_path / "3.jpg"))
     page = open_scan_page(new_page(), live_server, sv)
     page.set_input_files("#id_files", paths)
+    page.get_by_text(f"Đã chọn {len(paths)} tệp").wait_for()  # in the page's language, not the browser's
     page.click("button:has-text('Đọc các trang')")
     page.get_by_text("Đã quét 3 phiếu").wait_for()
     # the torn ballot, read on paper (a form sent twice records one: tests/scanning/test_scan_flow.py)

@@ -1,6 +1,27 @@
 // tinnhiem: a few lines of our own JavaScript. Every form also works without it.
 (function () {
   "use strict";
+  // A file field in the page's language: the browser's own button says "Choose Files" in the
+  // browser's language (English on many office computers). The field stays in the form, out of
+  // sight, and our button opens it; the line beside it names the chosen files.
+  var texts = document.body.dataset;
+  if (texts.textChooseFile) {
+    document.querySelectorAll("input[type=file]").forEach(function (input) {
+      var button = document.createElement("button"), line = document.createElement("span");
+      button.type = "button"; button.className = "secondary file-button";
+      button.textContent = input.multiple ? texts.textChooseFiles : texts.textChooseFile;
+      line.className = "muted file-names";
+      var show = function () {
+        var f = input.files;
+        line.textContent = !f || !f.length ? texts.textNoFile : f.length === 1 ? f[0].name : texts.textFiles.replace("{n}", f.length);
+      };
+      input.classList.add("file-native"); input.tabIndex = -1;
+      input.insertAdjacentElement("afterend", line); input.insertAdjacentElement("afterend", button);
+      button.addEventListener("click", function () { input.click(); });
+      input.addEventListener("change", show);
+      show();
+    });
+  }
   // Live fragments: <div data-poll-url="…" data-poll-ms="1000">…</div>
   document.querySelectorAll("[data-poll-url]").forEach(function (el) {
     var ms = parseInt(el.getAttribute("data-poll-ms") || "2000", 10);
