@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date, datetime
 
 _SPACES = re.compile(r"\s+")
 
@@ -33,3 +34,19 @@ def strip_marks(text: str) -> str:
     """Without diacritics, for lenient matching of column headers ("Họ và tên" = "ho va ten")."""
     decomposed = unicodedata.normalize("NFD", fold(text)).replace("đ", "d")
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+# A date is typed day first, as Vietnamese write it (29/09/2023); the ISO form (2023-09-29) is also
+# read. Never month first: 05/02/2024 is the 5th of February.
+DAY_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d")
+
+
+def parse_day(text: str) -> date | None:
+    """The date written in ``text`` (day/month/year, or ISO), or None if it is not one."""
+    text = text.strip().replace(" ", "")
+    for pattern in DAY_FORMATS:
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None

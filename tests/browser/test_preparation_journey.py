@@ -48,13 +48,14 @@ def test_office_prepares_and_voter_sends_opinion(new_page, live_server, office, 
     page.click("main button[type=submit]")
     page.get_by_role("link", name="Hội nghị mới").click()
     page.fill("#id_title", "Hội nghị lấy phiếu tín nhiệm Phó Chủ tịch UBND thành phố")
-    page.fill("#id_date", (date.today() + timedelta(days=20)).isoformat())
+    page.fill("#id_date", f"{date.today() + timedelta(days=20):%d/%m/%Y}")  # as typed in Vietnam, day first
     page.fill("#id_place", "Hội trường UBND thành phố")
     page.fill("#id_convening_body", "UBND thành phố Móng Cái")
     page.click("main button[type=submit]")
     page.get_by_text("Đã tạo hội nghị.").wait_for()
     conference = Conference.objects.get()
     assert conference.rules.id == "qd96-2023" and conference.campaign.body.level == "district"
+    assert conference.date == date.today() + timedelta(days=20)
 
     page.get_by_role("link", name="Người được lấy phiếu").click()
     page.fill("#id_full_name", "Trần Minh Đức")

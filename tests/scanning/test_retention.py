@@ -134,7 +134,8 @@ def test_the_results_page_shows_the_retention_and_the_office_records_it(
     assert "Ghi nhận việc tiêu hủy phiếu" in client.get(page_url).content.decode()
     url = reverse("voting:retention", args=[counted.pk])
     page = client.post(url, {"action": "destroy", "decision": "QĐ 12", "on": ""}, follow=True).content.decode()
-    assert "Cần ghi ngày tiêu hủy phiếu." in page
+    assert "Cần ghi ngày tiêu hủy phiếu (ngày/tháng/năm)." in page
+    assert 'name="on" type="text"' in client.get(page_url).content.decode()  # day first, not the browser's field
     page = client.post(url, {"action": "hold", "reason": "Đơn khiếu nại"}, follow=True).content.decode()
     assert "Có khiếu nại, tố cáo về kết quả đang được giải quyết: phiếu được giữ lại." in page
     assert "Ghi nhận việc tiêu hủy phiếu" not in page
@@ -143,7 +144,7 @@ def test_the_results_page_shows_the_retention_and_the_office_records_it(
     assert "Hết thời hạn lưu giữ phiếu" in client.get(reverse("conferences:home")).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         page = client.post(
-            url, {"action": "destroy", "decision": "QĐ 12-QĐ/TU", "on": date.today().isoformat()}, follow=True
+            url, {"action": "destroy", "decision": "QĐ 12-QĐ/TU", "on": f"{date.today():%d/%m/%Y}"}, follow=True
         ).content.decode()
     assert f"Phiếu đã được tiêu hủy ngày {date.today():%d/%m/%Y} (QĐ 12-QĐ/TU)." in page
     home = client.get(reverse("conferences:home")).content.decode()

@@ -156,3 +156,37 @@ def test_oversized_upload_is_refused_before_it_is_read(office_client, conference
     response = office_client.post(reverse("conferences:roster_import", args=[conference.pk]), {"file": big})
     assert response.status_code == 413 and "Tệp quá lớn" in response.content.decode()
     assert Voter.objects.count() == 0
+
+
+def test_a_date_is_typed_day_first_and_a_time_24_hour_whatever_the_browsers_language(office_client, conference):
+    """Chromium's own date field shows mm/dd/yyyy on an English system, where 05/02 is the 2nd of
+    May: dates are text fields, day first (05/02 is the 5th of February), ISO also read."""
+    from datetime import date
+
+    url = reverse("conferences:conference_edit", args=[conference.pk])
+    page = office_client.get(url).content.decode()
+    shown = conference.date.strftime("%d/%m/%Y")
+    assert f'type="text" name="date" value="{shown}"' in page and 'placeholder="ngày/tháng/năm"' in page
+    assert 'type="date"' not in page
+    fields = {"title": conference.title, "place": conference.place, "convening_body": conference.convening_body}
+    year = conference.date.year + 1
+    for typed in (f"05/02/{year}", f"5/2/{year}", f"05-02-{year}", f"05.02.{year}", f"{year}-02-05", f" 05/02/{year} "):
+        conference.date = date(year, 3, 1)
+        conference.save(update_fields=["date"])
+        response = office_client.post(url, {**fields, "date": typed})
+        assert response.status_code == 302, (typed, response.content.decode()[:2000])
+        conference.refresh_from_db()
+        assert conference.date == date(year, 2, 5), typed
+    for typed in (f"02/30/{year}", f"13/13/{year}", "5 tháng 2", f"05/02/{str(year)[2:]}"):
+        page = office_client.post(url, {**fields, "date": typed}).content.decode()
+        assert "Ghi ngày theo dạng ngày/tháng/năm, ví dụ 29/09/2023." in page, typed
+        conference.refresh_from_db()
+        assert conference.date == date(year, 2, 5)  # nothing saved
+    # the start time, 24-hour: the browser's time field asks for AM/PM on an English system
+    assert 'name="start_time"' in page and 'type="time"' not in page and 'placeholder="giờ:phút"' in page
+    for typed, expected in (("14:30", "14:30"), ("8h", "08:00"), ("8.15", "08:15"), ("07h45", "07:45")):
+        assert office_client.post(url, {**fields, "date": f"05/02/{year}", "start_time": typed}).status_code == 302
+        conference.refresh_from_db()
+        assert f"{conference.start_time:%H:%M}" == expected, typed
+    page = office_client.post(url, {**fields, "date": f"05/02/{year}", "start_time": "2:30 PM"}).content.decode()
+    assert "Ghi giờ theo dạng giờ:phút (24 giờ), ví dụ 14:00." in page

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tinnhiem.rules import builtin_rule_set
-from tinnhiem.text import clean_block, clean_line
+from tinnhiem.text import DAY_FORMATS, clean_block, clean_line
 
 from .models import Body, Campaign, Dossier, Opinion, RatedPerson
 
@@ -23,15 +23,38 @@ class NFCFormMixin:
         return data
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
+class DayInput(forms.DateInput):
+    """A text field for a date, shown day first (29/09/2023). Not the browser's date field: on an
+    English system Chromium shows that one as mm/dd/yyyy, and 05/02 typed there is the 2nd of May."""
 
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
+    input_type = "text"
+
+    def __init__(self):
+        attrs = {"placeholder": _("dd/mm/yyyy"), "inputmode": "numeric", "autocomplete": "off", "maxlength": "10"}
+        super().__init__(format="%d/%m/%Y", attrs=attrs)
 
 
-class TimeInput(forms.TimeInput):
-    input_type = "time"
+class DayField(forms.DateField):
+    widget = DayInput
+    input_formats = DAY_FORMATS
+    default_error_messages = {"invalid": _("Write the date as day/month/year, e.g. 29/09/2023.")}
+
+
+class HourInput(forms.TimeInput):
+    """A text field for a time of day, 24-hour (08:00, 14:30): the browser's time field asks for
+    AM/PM on an English system."""
+
+    input_type = "text"
+
+    def __init__(self):
+        attrs = {"placeholder": _("hh:mm"), "inputmode": "numeric", "autocomplete": "off", "maxlength": "5"}
+        super().__init__(format="%H:%M", attrs=attrs)
+
+
+class HourField(forms.TimeField):
+    widget = HourInput
+    input_formats = ("%H:%M", "%H.%M", "%Hh%M", "%Hh")
+    default_error_messages = {"invalid": _("Write the time as hours:minutes, 24-hour, e.g. 14:00.")}
 
 
 def rule_set_choices():
@@ -71,8 +94,8 @@ class CampaignForm(NFCFormMixin, forms.Form):
 
 class ConferenceForm(NFCFormMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=255)
-    date = forms.DateField(label=_("Date"), widget=DateInput())
-    start_time = forms.TimeField(label=_("Start time"), required=False, widget=TimeInput())
+    date = DayField(label=_("Date"))
+    start_time = HourField(label=_("Start time"), required=False)
     place = forms.CharField(label=_("Place"), max_length=255)
     convening_body = forms.CharField(label=_("Convening body"), max_length=255)
     chair_name = forms.CharField(label=_("Chaired by"), max_length=255, required=False)
@@ -83,7 +106,7 @@ class RatedPersonForm(NFCFormMixin, forms.Form):
     post = forms.CharField(label=_("Post"), max_length=255)
     group = forms.CharField(label=_("Ballot group"), max_length=255, required=False)
     retirement_notified = forms.BooleanField(label=_("Notified of retirement"), required=False)
-    took_office_on = forms.DateField(label=_("Elected or appointed on"), required=False, widget=DateInput())
+    took_office_on = DayField(label=_("Elected or appointed on"), required=False)
     decision = forms.ChoiceField(
         label=_("Decision"),
         choices=[("", _("— according to the rule set —")), *RatedPerson.Decision.choices],
@@ -125,7 +148,7 @@ class PaperOpinionForm(NFCFormMixin, forms.Form):
     )
     text = forms.CharField(label=_("Opinion"), widget=forms.Textarea(attrs={"rows": 3}), max_length=10000)
     signed_by = forms.CharField(label=_("Signed by (leave empty if unsigned)"), max_length=255, required=False)
-    received_on = forms.DateField(label=_("Received on"), widget=DateInput())
+    received_on = DayField(label=_("Received on"))
 
     def __init__(self, *args, conference=None, **kwargs):
         super().__init__(*args, **kwargs)

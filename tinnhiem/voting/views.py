@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import secrets
-from datetime import date
 from decimal import Decimal
 
 from django.contrib import messages
@@ -14,7 +13,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -23,6 +21,7 @@ from tinnhiem.conferences.models import BallotForm, Campaign, Conference
 from tinnhiem.conferences.roster_file import excel_safe, write_table_xlsx
 from tinnhiem.conferences.usecases import day
 from tinnhiem.conferences.views import _conference, attempt
+from tinnhiem.text import parse_day
 
 from .minutes import minutes_data
 from .models import NO_MARK, SEVERAL_MARKS
@@ -252,7 +251,6 @@ def results(request, conference_id: int):
             "m": data,
             "visible": visible,
             "retention": retention.state(conference) if visible else None,
-            "today": timezone.localdate(),
         },
     )
 
@@ -273,10 +271,9 @@ def ballots_retention(request, conference_id: int):
             lambda: retention.release_ballots(request.user, conference, outcome=request.POST.get("outcome", "")),
         )
     elif action == "destroy":
-        try:
-            on = date.fromisoformat(request.POST.get("on", ""))
-        except ValueError:
-            messages.error(request, _("Give the date of the destruction."))
+        on = parse_day(request.POST.get("on", ""))
+        if on is None:
+            messages.error(request, _("Give the date of the destruction (day/month/year)."))
             return redirect("voting:results", conference.pk)
         ok, _c = attempt(
             request,
