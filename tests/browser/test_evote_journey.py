@@ -71,11 +71,19 @@ def test_three_phones_vote_and_anyone_can_recount(new_page, live_server, confere
     receipts = []
     plans = [("Tín nhiệm cao", "Tín nhiệm"), ("Tín nhiệm thấp", None), ("Tín nhiệm", "Tín nhiệm cao")]
     for i, (first, second) in enumerate(plans):
-        phone = new_page(width=PHONE["width"], height=PHONE["height"], mobile=True)
+        english = i == 2  # a phone set to English: the page, and the browser's messages on it, stay Vietnamese
+        phone = new_page(
+            width=PHONE["width"], height=PHONE["height"], mobile=True, locale="en-US" if english else "vi-VN"
+        )
         phone.goto(f"{base}/bo-phieu/{c}/#{codes[i]}")  # as the card's QR code does
         expect(phone.locator("#id_code")).to_have_value(codes[i])  # the page's script reads the link's #code
         expect(phone).not_to_have_url(re.compile("#"))  # ... and takes it out of the address bar and history
         phone.get_by_text("Đang bỏ phiếu").wait_for()
+        if english:
+            phone.fill("#id_code", "")
+            phone.click("button:has-text('Tiếp tục')")
+            assert phone.eval_on_selector("#id_code", "e => e.validationMessage") == "Hãy điền ô này."
+            phone.fill("#id_code", codes[i])
         phone.click("button:has-text('Tiếp tục')")
         sets = phone.locator("fieldset.person")
         sets.nth(0).get_by_text(first, exact=True).click()

@@ -143,9 +143,15 @@ def test_a_file_field_speaks_the_pages_language_on_an_english_browser(
     new_page, live_server, office, conference, shot, tmp_path
 ):
     """Many office computers run an English system: Chromium's own file button would say "Choose
-    File" and "No file chosen". Ours says it in the page's language, names the chosen file, and
-    the import works through it."""
+    File" and "No file chosen", and its message for an empty required field "Please fill out this
+    field". Ours say it in the page's language; the button names the chosen file, and the import
+    works through it."""
     page = new_page(locale="en-US")
+    page.goto(f"{live_server.url}/tai-khoan/dang-nhap/")
+    page.click("main button[type=submit]")  # nothing filled in: the browser stops it, in Vietnamese
+    assert page.eval_on_selector("#id_username", "e => e.validationMessage") == "Hãy điền ô này."
+    page.fill("#id_username", "office")
+    assert page.eval_on_selector("#id_username", "e => e.validity.valid")  # typing clears it
     login(page, live_server.url, "office")
     page.goto(f"{live_server.url}/hoi-nghi/{conference.pk}/thanh-phan/")
     field = page.locator("#id_file")
@@ -155,6 +161,8 @@ def test_a_file_field_speaks_the_pages_language_on_an_english_browser(
     )
     assert button.inner_text() == "Chọn tệp…" and line.inner_text() == "Chưa chọn tệp nào"
     assert not field.is_visible() or field.bounding_box()["width"] <= 1  # the browser's own one, out of sight
+    page.click("button:has-text('Nhập')")  # no file yet
+    assert field.evaluate("e => e.validationMessage") == "Hãy chọn một tệp."
     with page.expect_file_chooser() as chooser:
         button.click()
     xlsx = tmp_path / "danh-sach-dai-bieu.xlsx"

@@ -22,6 +22,24 @@
       show();
     });
   }
+  // The browser's message for a required field left empty, in the page's language.
+  if (texts.textRequired) {
+    document.addEventListener("invalid", function (event) {
+      var field = event.target;
+      if (!field.validity || !field.validity.valueMissing) return;
+      field.setCustomValidity(field.type === "file" ? texts.textRequiredFile
+        : field.type === "radio" || field.type === "checkbox" || field.tagName === "SELECT" ? texts.textRequiredChoice
+        : texts.textRequired);
+    }, true);
+    var clear = function (event) {
+      var field = event.target;
+      if (!field.setCustomValidity) return;
+      var group = field.type === "radio" && field.form ? field.form.querySelectorAll("input[type=radio]") : [field];
+      Array.prototype.forEach.call(group, function (f) { if (f === field || f.name === field.name) f.setCustomValidity(""); });
+    };
+    document.addEventListener("input", clear, true);
+    document.addEventListener("change", clear, true);
+  }
   // Live fragments: <div data-poll-url="…" data-poll-ms="1000">…</div>
   document.querySelectorAll("[data-poll-url]").forEach(function (el) {
     var ms = parseInt(el.getAttribute("data-poll-ms") || "2000", 10);
