@@ -21,3 +21,50 @@ def setup() -> str:
 
 def machine() -> str:
     return f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.system()}"
+
+
+def hall(*, voters: int, people: int, rule_set: str, title: str, post: str = "Phó Chủ tịch", level: str = "province"):
+    """A conference of today, through the use cases: ``people`` rated persons, ``voters`` voters all
+    present, a committee of three approved by all. Returns (conference, office, chair, counters)."""
+    from datetime import date
+
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from tinnhiem.accounts.roles import ensure_roles
+    from tinnhiem.conferences.usecases import campaigns, day, rated, roster
+
+    ensure_roles()
+    users = get_user_model().objects
+
+    def user(role: str, name: str):
+        made = users.create_user(username=name)  # no password: nothing signs in with one (hashing is slow)
+        made.groups.add(Group.objects.get(name=role))
+        return made
+
+    office, chair = user("office", "office"), user("chair", "chair")
+    counters = [user("committee", f"kp{i}") for i in range(3)]
+    body = campaigns.create_body(office, name="Cơ quan đo hiệu năng", level=level)
+    campaign = campaigns.create_campaign(
+        office,
+        body=body,
+        name=title,
+        legal_basis="—",
+        term="2021–2026",
+        rule_set=rule_set,
+        rating_year=date.today().year,
+    )
+    conference = campaigns.create_conference(
+        office, campaign=campaign, title=title, date=date.today(), place="—", convening_body="—"
+    )
+    for i in range(1, people + 1):
+        rated.add_rated_person(office, conference, full_name=f"Người được lấy phiếu {i:02d}", post=post)
+    lines = "Họ và tên,Chức vụ\n" + "".join(f"Đại biểu {i:05d},Đại biểu\n" for i in range(voters))
+    roster.import_roster(office, conference, filename="ds.csv", data=lines.encode())
+    day.open_conference(chair, conference)
+    present = list(conference.voters.all())
+    day.check_in(office, conference, present)
+    for voter, role, member in zip(present[:3], ("head", "secretary", "member"), counters, strict=True):
+        day.propose_member(office, conference, voter=voter, role=role, user=member)
+    day.record_committee_approval(chair, conference, votes_for=voters, against=0, abstaining=0)
+    return conference, office, chair, counters

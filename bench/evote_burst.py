@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._django import machine, setup  # noqa: E402
+from bench._django import hall, machine, setup  # noqa: E402
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 TRACKING = re.compile(r'name="tracking" value="([^"]+)"')
@@ -53,47 +53,13 @@ def free_port() -> int:
 
 
 def prepare(n: int, n_people: int = 2) -> tuple[int, list[int], list[str]]:
-    from datetime import date
-
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-
-    from tinnhiem.conferences.usecases import campaigns, day, rated, roster
+    from tinnhiem.conferences.usecases import day
     from tinnhiem.voting.usecases import evote
 
-    users = get_user_model().objects
-    office, chair = users.create_user("office"), users.create_user("chair")
-    office.groups.add(Group.objects.get(name="office"))
-    chair.groups.add(Group.objects.get(name="chair"))
-    counters = []
-    for i in range(3):
-        user = users.create_user(f"kp{i}")
-        user.groups.add(Group.objects.get(name="committee"))
-        counters.append(user)
-    body = campaigns.create_body(office, name="Cơ quan thử tải", level="province")
-    campaign = campaigns.create_campaign(
-        office,
-        body=body,
-        name="Thử tải",
-        legal_basis="—",
-        term="2021–2026",
-        rule_set="qd96-2023",
-        rating_year=date.today().year,
+    conference, office, chair, counters = hall(
+        voters=n, people=n_people, rule_set="qd96-2023", title="Thử tải bỏ phiếu điện tử"
     )
-    conference = campaigns.create_conference(
-        office, campaign=campaign, title="Thử tải bỏ phiếu điện tử", date=date.today(), place="—", convening_body="—"
-    )
-    people = [
-        rated.add_rated_person(office, conference, full_name=f"Người được lấy phiếu {i}", post="Phó Chủ tịch").pk
-        for i in range(1, n_people + 1)
-    ]
-    lines = "Họ và tên,Chức vụ\n" + "".join(f"Đại biểu {i:05d},Đại biểu\n" for i in range(n))
-    roster.import_roster(office, conference, filename="ds.csv", data=lines.encode())
-    day.open_conference(chair, conference)
-    day.check_in(office, conference, list(conference.voters.all()))
-    for voter, role, user in zip(conference.voters.all()[:3], ("head", "secretary", "member"), counters, strict=True):
-        day.propose_member(office, conference, voter=voter, role=role, user=user)
-    day.record_committee_approval(chair, conference, votes_for=n, against=0, abstaining=0)
+    people = list(conference.rated_persons.order_by("pk").values_list("pk", flat=True))
     form = conference.ballot_forms.get()
     codes = evote.generate_cards(office, form, count=n)
     day.open_voting(chair, conference)

@@ -20,12 +20,11 @@ import resource
 import statistics
 import sys
 import time
-from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._django import machine, setup
+from bench._django import hall, machine, setup
 
 
 def main() -> None:
@@ -36,58 +35,24 @@ def main() -> None:
     args = parser.parse_args()
     setup()
     from django.conf import settings
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    from tinnhiem.accounts.roles import ensure_roles
     from tinnhiem.conferences.models import Conference
-    from tinnhiem.conferences.usecases import campaigns, day, rated, roster
+    from tinnhiem.conferences.usecases import day
     from tinnhiem.voting.usecases import counting
 
     settings.ALLOWED_HOSTS.append("testserver")
-    ensure_roles()
-    users = get_user_model().objects
-
-    def user(role: str, name: str):
-        made = users.create_user(username=name, password="bench-pass-123")
-        made.groups.add(Group.objects.get(name=role))
-        return made
-
-    office, chair = user("office", "office"), user("chair", "chair")
-    counters = [user("committee", f"kp{i}") for i in range(1, 4)]
-    body = campaigns.create_body(office, name="Quốc hội", level="central")
-    campaign = campaigns.create_campaign(
-        office,
-        body=body,
-        name="Lấy phiếu tín nhiệm 2026",
-        legal_basis="Nghị quyết số 96/2023/QH15",
-        term="2021–2026",
+    conference, _office, chair, counters = hall(
+        voters=args.ballots,
+        people=args.persons,
         rule_set="nq96-2023",
-        rating_year=date.today().year,
-    )
-    conference = campaigns.create_conference(
-        office,
-        campaign=campaign,
         title="Lấy phiếu tín nhiệm tại kỳ họp",
-        date=date.today() + timedelta(days=20),
-        place="Nhà Quốc hội",
-        convening_body="Ủy ban Thường vụ Quốc hội",
+        post="Bộ trưởng",
+        level="central",  # the National Assembly: no minimum size of the committee at that level
     )
-    for i in range(args.persons):
-        rated.add_rated_person(office, conference, full_name=f"Nguyễn Văn Người {i + 1:02d}", post="Bộ trưởng")
-    voters = [
-        roster.add_voter(office, conference, full_name=f"Đại biểu {i + 1:03d}", post="Đại biểu Quốc hội")
-        for i in range(args.ballots)
-    ]
-    day.open_conference(chair, conference)
-    day.check_in(office, conference, voters)
-    for voter, role, member in zip(voters[:3], ("head", "secretary", "member"), counters, strict=True):
-        day.propose_member(office, conference, voter=voter, role=role, user=member)
-    day.record_committee_approval(chair, conference, votes_for=args.ballots, against=0, abstaining=0)
     day.open_voting(chair, conference)
     form = conference.ballot_forms.get()
     counting.record_ballot_counts(counters[0], form, issued=args.ballots, collected=args.ballots)
