@@ -94,3 +94,37 @@ def test_unknown_rule_set_id():
         resolve_rule_set("qd97")
     assert info.value.code == "unknown_rule_set"
     assert "qd96-2023" in str(info.value)
+
+
+def _citations(value, path="rules"):
+    """Every Citation in a rule set, with where it sits."""
+    import dataclasses
+
+    from tinnhiem.rules.model import Citation
+
+    if isinstance(value, Citation):
+        yield path, value
+    elif dataclasses.is_dataclass(value):
+        for field in dataclasses.fields(value):
+            yield from _citations(getattr(value, field.name), f"{path}.{field.name}")
+    elif isinstance(value, list | tuple):
+        for n, item in enumerate(value):
+            yield from _citations(item, f"{path}[{n}]")
+
+
+@pytest.mark.parametrize("rule_id", BUILTIN_IDS)
+def test_each_citation_is_its_own_and_no_placeholder_is_left(rule_id):
+    """A citation is printed beside the decision it grounds (the deadlines table, the minutes).
+    Four rule sets once printed the eligibility text, prefixed "DEADLINE_", as the ground of their
+    preparation deadlines."""
+    import re
+
+    found = list(_citations(builtin_rule_set(rule_id)))
+    assert len(found) >= 8
+    for path, citation in found:
+        assert citation.text.strip() and not re.search(r"\b[A-Z]{2,}_", citation.text), (path, citation.text)
+    sections = {}
+    for path, citation in found:
+        sections.setdefault(citation.text, set()).add(path.split(".")[1].split("[")[0])
+    shared = {text: where for text, where in sections.items() if len(where) > 1}
+    assert not shared, shared
