@@ -60,6 +60,7 @@ def test_the_account_page_offers_the_roles_by_name(client, boss, make_user):
     assert 'name="is_superuser"' not in html  # an Administrator does not make superusers
     # Django 5.2's own words that its Vietnamese catalog lacks come from ours
     assert "Đặt lại mật khẩu" in html and "Reset password" not in html
+    assert "| tinnhiem</title>" in html and "Django" not in html.split("</title>")[0]  # the browser tab
     assert "không ai xem được mật khẩu" in html
     add = client.get("/quan-tri/auth/user/add/").content.decode()
     assert "Đăng nhập bằng mật khẩu" in add and "Whether the user will be able" not in add

@@ -4,7 +4,7 @@ from django.views.i18n import set_language
 
 from tinnhiem.accounts.roles import public
 
-admin.site.site_header = "tinnhiem"
+admin.site.site_header = admin.site.site_title = "tinnhiem"  # not "Django site admin" in the tab
 
 urlpatterns = [
     path("", include("tinnhiem.conferences.urls")),
