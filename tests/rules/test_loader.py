@@ -89,6 +89,38 @@ def test_outcomes_must_be_most_severe_first():
     assert info.value.code == "bad_order"
 
 
+LEADS = 'citation = { text = "Quy định 96-QĐ/TW, Điều 11 khoản 2", grade = "V" }'
+
+
+@pytest.mark.parametrize(
+    ("change", "follow_up"),
+    [
+        ({LEADS: LEADS + "\nleads_to_vote = true"}, None),  # a vote follows, but which?
+        ({LEADS: LEADS + "\nleads_to_vote = true"}, "qd96-2023"),  # itself
+        ({LEADS: LEADS + "\nleads_to_vote = true"}, "nq96-2023"),  # a rating, not a vote
+        ({LEADS: LEADS + "\nleads_to_vote = true"}, "nq96-2023-bo-phieu-x"),
+        ({}, "qd262-2014"),
+    ],
+)
+def test_a_step_leading_to_a_confidence_vote_names_the_rule_set_of_that_vote(change, follow_up):
+    text = own_rules(**change)
+    if follow_up:
+        text = text.replace('adverse_level = "low"', f'adverse_level = "low"\nfollow_up = "{follow_up}"')
+    with pytest.raises(RuleSetError) as info:
+        load_rule_set_text(text)
+    assert info.value.code == "bad_follow_up"
+    fine = load_rule_set_text(
+        own_rules(**change).replace('adverse_level = "low"', 'adverse_level = "low"\nfollow_up = "nq96-2023-bo-phieu"')
+    )
+    assert fine.follow_up == "nq96-2023-bo-phieu"
+    assert [s.leads_to_vote for s in fine.outcomes] == [False, bool(change)]
+    # NQ 96/2023 Điều 12 khoản 1: over half (below two thirds) → a confidence vote unless the person resigns
+    nq96 = builtin_rule_set("nq96-2023")
+    assert nq96.follow_up == "nq96-2023-bo-phieu"
+    assert [(s.key, s.leads_to_vote) for s in nq96.outcomes] == [("two_thirds", False), ("over_half", True)]
+    assert all(builtin_rule_set(i).follow_up is None for i in BUILTIN_IDS if i != "nq96-2023")
+
+
 def test_unknown_rule_set_id():
     with pytest.raises(RuleSetError) as info:
         resolve_rule_set("qd97")

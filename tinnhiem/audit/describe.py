@@ -40,6 +40,7 @@ ACTIONS = {
     "committee.removed": _("Counting committee member removed"),
     "committee.vote": _("Vote on the counting committee"),
     "conference.created": _("Conference created"),
+    "conference.follow_up": _("Confidence vote prepared from the results"),
     "conference.opened": _("Conference opened"),
     "conference.updated": _("Conference changed"),
     "count.finalised": _("Count finalised"),
@@ -67,6 +68,7 @@ ACTIONS = {
     "record.exported": _("Record of the conference exported"),
     "requests.forwarded": _("Requests for explanation forwarded"),
     "results.published": _("Results announced"),
+    "roster.copied": _("Voter roll copied from the rating"),
     "roster.imported": _("Voter roll imported"),
     "ruling.recorded": _("Committee ruling recorded"),
     "scan.by_hand": _("Scanned ballot read by the committee"),
@@ -146,6 +148,7 @@ FIELDS = {
     "result_sha256": _("SHA-256 of the result"),
     "role": _("role"),
     "roles": _("roles"),
+    "roll_of_conference": _("voter roll of conference no."),
     "rows": _("rows"),
     "rule_set": _("rule set"),
     "ruling": _("ruling"),
@@ -168,6 +171,7 @@ FIELDS = {
     "voided": _("voided"),
     "voter": _("voter"),
     "voters": _("voters"),
+    "vote_conference": _("confidence vote: conference no."),
     "whole_invalid": _("whole ballots invalid"),
 }
 

@@ -122,6 +122,15 @@ class Conference(models.Model):
     ballots_hold_reason = NFCTextField(_("complaint or denunciation being handled"), blank=True)
     ballots_destroyed_on = models.DateField(_("ballots destroyed on"), null=True, blank=True)
     ballots_destruction_decision = NFCCharField(_("decision to destroy the ballots"), max_length=255, blank=True)
+    # a confidence vote (bỏ phiếu tín nhiệm) prepared from the results of this earlier rating
+    follows = models.ForeignKey(
+        "self",
+        verbose_name=_("confidence vote after the rating of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="follow_ups",
+    )
     code_key_nonce = models.CharField(
         max_length=16, default=new_nonce, editable=False
     )  # the per-conference key of code cards

@@ -174,6 +174,7 @@ def parse_rule_set(data: dict[str, Any]) -> RuleSet:
                 consequence=_need(raw, "consequence", "outcomes"),
                 consequence_en=_need(raw, "consequence_en", "outcomes"),
                 citation=_citation(raw, "citation", f"outcomes.{key}"),
+                leads_to_vote=bool(_need(raw, "leads_to_vote", "outcomes", bool)) if "leads_to_vote" in raw else False,
             )
         )
     # Steps must be ordered most severe first, so that the first step reached is the outcome.
@@ -225,6 +226,21 @@ def parse_rule_set(data: dict[str, Any]) -> RuleSet:
             overall_citation=_citation(pl, "overall_citation", "places"),
         )
 
+    follow_up = _need(data, "follow_up", "rule set") if "follow_up" in data else None
+    if any(step.leads_to_vote for step in outcomes) or follow_up is not None:
+        if (
+            follow_up not in BUILTIN_IDS
+            or follow_up == data.get("id")
+            or builtin_rule_set(follow_up).procedure != "vote"
+        ):
+            raise RuleSetError(
+                "bad_follow_up",
+                gettext_noop(
+                    "Rule set: a step that leads to a confidence vote needs “follow_up”, the id of a built-in "
+                    "rule set of a confidence vote (bỏ phiếu tín nhiệm)."
+                ),
+            )
+
     procedure = _need(data, "procedure", "rule set")
     system = _need(data, "system", "rule set")
     if procedure not in ("rating", "vote") or system not in ("party", "state"):
@@ -257,6 +273,7 @@ def parse_rule_set(data: dict[str, Any]) -> RuleSet:
         deadlines=deadlines,
         rated_person_as_voter=rated_as_voter,
         places=places,
+        follow_up=follow_up,
     )
 
 

@@ -80,6 +80,9 @@ class OutcomeStep:
     consequence: str
     consequence_en: str
     citation: Citation
+    # a confidence vote (bỏ phiếu tín nhiệm) follows unless the person resigns: the rule set names
+    # the rule set of that vote in ``follow_up`` (NQ 96/2023 Điều 12 khoản 1)
+    leads_to_vote: bool = False
 
     def text(self) -> str:
         """The consequence with its article, as printed in results and minutes."""
@@ -184,6 +187,7 @@ class RuleSet:
     deadlines: DeadlineRules
     rated_person_as_voter: RatedAsVoter
     places: PlacesRule | None = None  # only where a regulation says so
+    follow_up: str | None = None  # the rule set of the confidence vote a ``leads_to_vote`` step calls for
 
     @property
     def level_keys(self) -> tuple[str, ...]:

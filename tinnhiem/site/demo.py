@@ -529,10 +529,18 @@ def _roster_csv() -> bytes:
 
 
 def build_council_vote(
-    office, chair, counters, *, n_people: int = 44, n_voters: int = 60, name: str = "Hội đồng nhân dân tỉnh (mẫu)"
+    office,
+    chair,
+    counters,
+    *,
+    n_people: int = 44,
+    n_voters: int = 60,
+    name: str = "Hội đồng nhân dân tỉnh (mẫu)",
+    lows: dict[int, int] | None = None,
 ) -> Conference:
     """A People's Council-size vote (NQ 96/2023, province) with ``n_people`` rated persons, counted
-    by hand totals and finalised: used by the document tests and the benchmarks. Invented names."""
+    by hand totals and finalised: used by the document tests and the benchmarks. Invented names.
+    ``lows``: the "tín nhiệm thấp" count of some persons (by index), instead of the default."""
     from tinnhiem.conferences.usecases import day
     from tinnhiem.voting.usecases import counting
 
@@ -584,6 +592,7 @@ def build_council_vote(
     totals = {}
     for i, person in enumerate(people):
         low = present // 2 + 1 if i == 0 else i % 7  # the first person: just over half "tín nhiệm thấp"
+        low = (lows or {}).get(i, low)
         confidence = i % 3
         totals[person.pk] = {"high": present - 2 - low - confidence, "confidence": confidence, "low": low, "invalid": 1}
     counting.record_hand_totals(counters[0], form, totals=totals, whole_invalid=1)

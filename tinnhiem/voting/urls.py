@@ -12,6 +12,7 @@ urlpatterns = [
     path("dot/<int:campaign_id>/ket-qua.xlsx", views.campaign_results_xlsx, name="campaign_results_xlsx"),
     path("hoi-nghi/<int:conference_id>/ket-qua/", views.results, name="results"),
     path("hoi-nghi/<int:conference_id>/ket-qua/luu-giu-phieu/", views.ballots_retention, name="retention"),
+    path("hoi-nghi/<int:conference_id>/ket-qua/bo-phieu-tin-nhiem/", views.prepare_follow_up, name="follow_up"),
     path("hoi-nghi/<int:conference_id>/ket-qua.csv", views.results_csv, name="results_csv"),
     path("hoi-nghi/<int:conference_id>/ket-qua.xlsx", views.results_xlsx, name="results_xlsx"),
     path("hoi-nghi/<int:conference_id>/bien-ban.json", views.minutes_json, name="minutes_json"),

@@ -13,6 +13,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,7 +28,7 @@ from tinnhiem.text import parse_day
 from .minutes import minutes_data
 from .models import NO_MARK, SEVERAL_MARKS
 from .summary import campaign_summary, summary_table
-from .usecases import counting, retention
+from .usecases import counting, follow_up, retention
 
 DEVICE_COOKIE = "tinnhiem_device"
 
@@ -251,6 +253,8 @@ def results(request, conference_id: int):
             "m": data,
             "visible": visible,
             "retention": retention.state(conference) if visible else None,
+            "follow_up": follow_up.state(conference) if visible else None,
+            "today": timezone.localdate(),
         },
     )
 
@@ -291,6 +295,32 @@ def ballots_retention(request, conference_id: int):
     if ok:
         messages.success(request, _("Recorded."))
     return redirect("voting:results", conference.pk)
+
+
+@permission_required(PREPARE)
+@require_POST
+def prepare_follow_up(request, conference_id: int):
+    """The staff office prepares the confidence vote the results call for (NQ 96/2023 Điều 12 k1)."""
+    conference = _conference(conference_id)
+    day = parse_day(request.POST.get("date", ""))
+    if day is None:
+        messages.error(request, _("Give the day of the confidence vote (day/month/year)."))
+        return redirect(reverse("voting:results", args=[conference.pk]) + "#bo-phieu")
+    people = [int(p) for p in request.POST.getlist("person") if p.isdigit()]
+    ok, vote = attempt(
+        request, lambda: follow_up.prepare_confidence_vote(request.user, conference, people=people, day=day)
+    )
+    if not ok:
+        return redirect(reverse("voting:results", args=[conference.pk]) + "#bo-phieu")
+    messages.success(
+        request,
+        _(
+            "The confidence vote is prepared: %(n)s rated person(s), and the voter roll of the rating (%(voters)s). "
+            "Check both, then prepare the ballots."
+        )
+        % {"n": vote.rated_persons.count(), "voters": vote.voters.count()},
+    )
+    return redirect("conferences:conference", vote.pk)
 
 
 @permission_required(VIEW)

@@ -174,6 +174,21 @@ class ImportReport:
     rated_matches: list[str] = field(default_factory=list)
 
 
+def _voter(conference: Conference, source: RosterRow | Voter, order: int, key: str) -> Voter:
+    """A new voter of ``conference`` with the particulars of a file's row or of another roll's voter."""
+    return Voter(
+        conference=conference,
+        order=order,
+        full_name=source.full_name,
+        post=source.post,
+        unit=source.unit,
+        phone=source.phone,
+        email=source.email,
+        note=source.note,
+        identity_key=key,
+    )
+
+
 @transaction.atomic
 def import_roster(
     actor: Any, conference: Conference, *, filename: str, data: bytes, replace: bool = False
@@ -214,19 +229,7 @@ def import_roster(
                 % {"problem": _("row %(row)s") % {"row": row.row} + ": " + problem}
             )
         seen[key] = row
-        voters.append(
-            Voter(
-                conference=conference,
-                order=row.order if row.order is not None else order,
-                full_name=row.full_name,
-                post=row.post,
-                unit=row.unit,
-                phone=row.phone,
-                email=row.email,
-                note=row.note,
-                identity_key=key,
-            )
-        )
+        voters.append(_voter(conference, row, row.order if row.order is not None else order, key))
         order = max(order, voters[-1].order) + 1
     _apply_rated_policy(conference, voters, rows=rows)
     replaced = 0
@@ -243,3 +246,20 @@ def import_roster(
         data={"file": filename, "sha256": hashlib.sha256(data).hexdigest(), "rows": len(voters), "replaced": replaced},
     )
     return report
+
+
+@transaction.atomic
+def copy_roll(actor: Any, source: Conference, target: Conference) -> int:
+    """The voter roll of ``source``, in its order, as the roll of ``target`` (a conference being
+    prepared, with an empty roll): the same deputies vote again at a confidence vote. Attendance,
+    links and codes are the new conference's own. Returns the number of voters."""
+    require(actor, PREPARE)
+    target = Conference.objects.select_for_update().select_related("campaign").get(pk=target.pk)
+    _check_preparing(target)
+    if target.voters.exists():
+        raise ValidationError(_("The voter roll of this conference is not empty."))
+    voters = [_voter(target, v, v.order, v.identity_key) for v in source.voters.order_by("order", "id")]
+    _apply_rated_policy(target, voters)
+    Voter.objects.bulk_create(voters)
+    record(actor, "roster.copied", conference=target, data={"roll_of_conference": source.pk, "rows": len(voters)})
+    return len(voters)

@@ -1,0 +1,146 @@
+"""NQ 96/2023 Điều 12 khoản 1: a rated person with more than half and below two thirds "tín nhiệm
+thấp" may resign; otherwise a confidence vote (bỏ phiếu tín nhiệm) is held. From the results page
+the staff office prepares that vote for the persons it chooses: a new campaign and conference of
+the same body under the vote's rule set, with the same voter roll."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+
+from tinnhiem.audit.models import Event
+from tinnhiem.conferences.models import Campaign, Conference
+from tinnhiem.site.demo import build_council_vote
+from tinnhiem.voting.usecases import follow_up
+
+pytestmark = pytest.mark.django_db
+
+PRESENT = 58  # of 60 deputies; whole-ballot invalid 1, one row-invalid rating each
+
+
+@pytest.fixture
+def council(office, make_user):
+    """People 1–5 (index 0–4): 30 (over half), 29 (exactly half), 38 (below two thirds), 39 (two
+    thirds: dismissal, not a vote), 31 (over half) of 58 ballots "tín nhiệm thấp"."""
+    chair = make_user("chair", "chair-hd")
+    counters = [make_user("committee", f"kp-hd-{i}") for i in range(7)]
+    return build_council_vote(office, chair, counters, n_people=6, lows={1: 29, 2: 38, 3: 39, 4: 31})
+
+
+def test_the_candidates_are_those_over_half_and_below_two_thirds(council):
+    found = follow_up.candidates(council)
+    assert [(c["name"], c["adverse"], c["percent"]) for c in found] == [
+        ("Người được lấy phiếu số 01", 30, "51,72%"),
+        ("Người được lấy phiếu số 03", 38, "65,52%"),  # 38·3 = 114 < 2·58 = 116: below two thirds
+        ("Người được lấy phiếu số 05", 31, "53,45%"),
+    ]
+    assert {c["citation"] for c in found} == {"Nghị quyết 96/2023/QH15, Điều 12 khoản 1"}
+    assert not any(c["prepared"] for c in found)
+
+
+def test_the_office_prepares_the_vote_for_those_who_did_not_resign(council, office):
+    found = follow_up.candidates(council)
+    day = date.today() + timedelta(days=1)
+    vote = follow_up.prepare_confidence_vote(office, council, people=[found[2]["person"], found[0]["person"]], day=day)
+    assert vote.follows == council and vote.status == Conference.Status.PREPARING and vote.date == day
+    assert vote.rules.id == "nq96-2023-bo-phieu" and vote.campaign.body == council.campaign.body
+    assert vote.campaign.name == "Bỏ phiếu tín nhiệm — Kỳ họp thường lệ cuối năm"
+    assert vote.title == "Bỏ phiếu tín nhiệm — Kỳ họp thứ 13 HĐND tỉnh"
+    assert vote.campaign.legal_basis == (
+        "Nghị quyết 96/2023/QH15 (bỏ phiếu tín nhiệm); Nghị quyết 96/2023/QH15, Điều 12 khoản 1; "
+        f"Biên bản kiểm phiếu Kỳ họp thứ 13 HĐND tỉnh ngày {council.date:%d/%m/%Y}."
+    )
+    assert (vote.place, vote.convening_body, vote.chair_name) == (council.place, council.convening_body, "")
+    # in ballot order, whatever order they were ticked in; the one who resigned (no. 03) is left out
+    assert [(p.full_name, p.post) for p in vote.rated_persons.order_by("order")] == [
+        ("Người được lấy phiếu số 01", "Ủy viên UBND tỉnh"),
+        ("Người được lấy phiếu số 05", "Ủy viên UBND tỉnh"),
+    ]
+    old = list(council.voters.order_by("order").values_list("order", "full_name", "post"))
+    assert list(vote.voters.order_by("order").values_list("order", "full_name", "post")) == old and len(old) == 60
+    assert not vote.voters.exclude(attendance="").exists()  # attendance is the new conference's own
+    event = Event.objects.get(action="conference.follow_up")
+    assert event.conference_id == council.pk
+    assert event.data == {
+        "vote_conference": vote.pk,
+        "people": ["Người được lấy phiếu số 01", "Người được lấy phiếu số 05"],
+        "rows": 60,
+    }
+    assert Event.objects.get(action="roster.copied").data == {"roll_of_conference": council.pk, "rows": 60}
+    assert [c["prepared"] for c in follow_up.candidates(council)] == [True, False, True]
+    # the one left: prepared later, as its own conference
+    second = follow_up.prepare_confidence_vote(office, council, people=[found[1]["person"]], day=day)
+    assert list(council.follow_ups.order_by("pk")) == [vote, second]
+
+
+@pytest.mark.parametrize(
+    ("who", "message"),
+    [
+        ([], "Hãy chọn ít nhất một người (bỏ chọn người đã xin từ chức)."),
+        ([1], "Chỉ bỏ phiếu tín nhiệm đối với người có kết quả lấy phiếu thuộc trường hợp phải bỏ phiếu tín nhiệm."),
+        ([3], "Chỉ bỏ phiếu tín nhiệm đối với người có kết quả lấy phiếu thuộc trường hợp phải bỏ phiếu tín nhiệm."),
+    ],
+)
+def test_a_refusal_says_why_and_saves_nothing(council, office, who, message):
+    people = list(council.rated_persons.order_by("order").values_list("pk", flat=True))
+    before = (Conference.objects.count(), Event.objects.count())
+    with translation.override("vi"), pytest.raises(ValidationError) as info:
+        follow_up.prepare_confidence_vote(office, council, people=[people[i] for i in who], day=date.today())
+    assert info.value.messages == [message]
+    assert (Conference.objects.count(), Event.objects.count()) == before
+
+
+def test_other_refusals(council, office, make_user):
+    first = follow_up.candidates(council)[0]["person"]
+    with pytest.raises(PermissionDenied):
+        follow_up.prepare_confidence_vote(make_user("committee", "kp-x"), council, people=[first], day=date.today())
+    campaigns = Campaign.objects.count()
+    yesterday = date.today() - timedelta(days=1)
+    with translation.override("vi"), pytest.raises(ValidationError) as info:
+        follow_up.prepare_confidence_vote(office, council, people=[first], day=yesterday)
+    assert info.value.messages == [f"Ngày hội nghị {yesterday:%d/%m/%Y} đã qua."]
+    assert Campaign.objects.count() == campaigns  # the campaign made before the date was refused is gone too
+    follow_up.prepare_confidence_vote(office, council, people=[first], day=date.today())
+    with translation.override("vi"), pytest.raises(ValidationError) as info:
+        follow_up.prepare_confidence_vote(office, council, people=[first], day=date.today())
+    assert info.value.messages == ["Đã chuẩn bị bỏ phiếu tín nhiệm đối với: Người được lấy phiếu số 01."]
+
+
+def test_a_party_rating_or_an_unfinished_one_has_no_candidates(office, conference):
+    assert follow_up.candidates(conference) == []  # QĐ 96, preparing
+    with translation.override("vi"), pytest.raises(ValidationError) as info:
+        follow_up.prepare_confidence_vote(office, conference, people=[1], day=date.today())
+    assert info.value.messages == ["Không có kết quả nào của hội nghị này phải tiến hành bỏ phiếu tín nhiệm."]
+
+
+def test_the_results_page_prepares_it_and_the_new_conference_says_what_it_follows(council, office, make_user):
+    client = Client()
+    client.force_login(office)
+    url = reverse("voting:results", args=[council.pk])
+    page = client.get(url).content.decode()
+    assert "Bỏ phiếu tín nhiệm" in page and "trừ trường hợp người đó xin từ chức" in page
+    assert page.count('name="person"') == 3
+    people = [c["person"] for c in follow_up.candidates(council)]
+    action = reverse("voting:follow_up", args=[council.pk])
+    day = date.today() + timedelta(days=2)
+    refused = client.post(action, {"person": people[:1], "date": "31/02/2027"}, follow=True).content.decode()
+    assert "Cần ghi ngày bỏ phiếu tín nhiệm (ngày/tháng/năm)." in refused and not council.follow_ups.exists()
+    response = client.post(action, {"person": people[:2], "date": f"{day:%d/%m/%Y}"}, follow=True)
+    vote = council.follow_ups.get()
+    assert response.redirect_chain[-1][0] == reverse("conferences:conference", args=[vote.pk])
+    page = response.content.decode()
+    assert "Đã chuẩn bị bỏ phiếu tín nhiệm: 2 người được bỏ phiếu" in page and "(60 người)" in page
+    assert "Sau kết quả lấy phiếu tín nhiệm tại" in page and url + "#bo-phieu" in page
+    assert vote.date == day
+    page = client.get(url).content.decode()
+    assert reverse("conferences:conference", args=[vote.pk]) in page and page.count("đã chuẩn bị") == 2
+    observer = Client()
+    observer.force_login(make_user("observer", "qs-hd"))
+    seen = observer.get(url).content.decode()
+    assert "Bỏ phiếu tín nhiệm" in seen and 'name="person"' not in seen  # seen, not prepared
+    assert observer.post(action, {"person": people[2:], "date": f"{day:%d/%m/%Y}"}).status_code == 403
