@@ -190,6 +190,11 @@ def test_rules_lists_every_rule_set_with_citations():
     for rule_id in ("qd96-2023", "qd262-2014", "nq96-2023", "nq96-2023-bo-phieu", "nq85-2014", "nq35-2012"):
         assert f"\n{rule_id}  —  " in "\n" + out
     assert "Điều 11 khoản 2" in out and "Đang có hiệu lực".lower() in out
+    assert (
+        "over_half (> 1/2): Nghị quyết 96/2023/QH15, Điều 12 khoản 1 [V] → bỏ phiếu tín nhiệm (nq96-2023-bo-phieu)\n"
+        in out
+    )
+    assert out.count("→ bỏ phiếu tín nhiệm") == 1
 
 
 def test_console_script_runs_as_a_process():

@@ -152,8 +152,9 @@ def cmd_rules(args: argparse.Namespace, stdout: TextIO) -> None:
             + "\n"
         )
         for step in rules.outcomes:
+            then = " → " + _("confidence vote (%(rules)s)") % {"rules": rules.follow_up} if step.leads_to_vote else ""
             stdout.write(
-                f"    {step.key} ({step.threshold.describe()}): {step.citation.text} [{step.citation.grade}]\n"
+                f"    {step.key} ({step.threshold.describe()}): {step.citation.text} [{step.citation.grade}]{then}\n"
             )
         if rules.quorum:
             q = rules.quorum
