@@ -144,3 +144,23 @@ def test_the_results_page_prepares_it_and_the_new_conference_says_what_it_follow
     seen = observer.get(url).content.decode()
     assert "Bỏ phiếu tín nhiệm" in seen and 'name="person"' not in seen  # seen, not prepared
     assert observer.post(action, {"person": people[2:], "date": f"{day:%d/%m/%Y}"}).status_code == 403
+
+
+def test_a_person_rated_for_two_posts_faces_one_vote_for_both(office, make_user):
+    """NQ 96/2023 Điều 12 khoản 1: "trường hợp một người đã được lấy phiếu tín nhiệm cùng một lần với
+    nhiều chức vụ thì việc bỏ phiếu tín nhiệm được thực hiện một lần đối với các chức vụ đó"."""
+    chair = make_user("chair", "chair-2p")
+    counters = [make_user("committee", f"kp-2p-{i}") for i in range(7)]
+    names = {0: ("Trần Văn Bình", "Chủ tịch UBND tỉnh"), 2: ("Trần  Văn Bình", "Phó Bí thư Tỉnh ủy")}
+    council = build_council_vote(office, chair, counters, n_people=3, lows={2: 33}, names=names)
+    found = follow_up.candidates(council)
+    assert [(c["name"], c["post"]) for c in found] == [
+        ("Trần Văn Bình", "Chủ tịch UBND tỉnh"),
+        ("Trần Văn Bình", "Phó Bí thư Tỉnh ủy"),  # the same person: the names fold alike
+    ]
+    vote = follow_up.prepare_confidence_vote(office, council, people=[c["person"] for c in found], day=date.today())
+    assert [(p.full_name, p.post) for p in vote.rated_persons.all()] == [
+        ("Trần Văn Bình", "Chủ tịch UBND tỉnh; Phó Bí thư Tỉnh ủy")
+    ]
+    assert Event.objects.get(action="conference.follow_up").data["people"] == ["Trần Văn Bình"]
+    assert all(c["prepared"] for c in follow_up.candidates(council))

@@ -537,10 +537,12 @@ def build_council_vote(
     n_voters: int = 60,
     name: str = "Hội đồng nhân dân tỉnh (mẫu)",
     lows: dict[int, int] | None = None,
+    names: dict[int, tuple[str, str]] | None = None,
 ) -> Conference:
     """A People's Council-size vote (NQ 96/2023, province) with ``n_people`` rated persons, counted
     by hand totals and finalised: used by the document tests and the benchmarks. Invented names.
-    ``lows``: the "tín nhiệm thấp" count of some persons (by index), instead of the default."""
+    ``lows``: the "tín nhiệm thấp" count of some persons (by index), instead of the default;
+    ``names``: the (name, post) of some persons, instead of the invented default."""
     from tinnhiem.conferences.usecases import day
     from tinnhiem.voting.usecases import counting
 
@@ -564,12 +566,10 @@ def build_council_vote(
         convening_body="HĐND tỉnh",
         today=today,
     )
-    people = [
-        rated.add_rated_person(
-            office, conference, full_name=f"Người được lấy phiếu số {i:02d}", post="Ủy viên UBND tỉnh"
-        )
-        for i in range(1, n_people + 1)
-    ]
+    people = []
+    for i in range(n_people):
+        name, post = (names or {}).get(i, (f"Người được lấy phiếu số {i + 1:02d}", "Ủy viên UBND tỉnh"))
+        people.append(rated.add_rated_person(office, conference, full_name=name, post=post))
     lines = "STT,Họ và tên,Chức vụ\n" + "".join(
         f"{i},Đại biểu {i:03d},Đại biểu HĐND tỉnh\n" for i in range(1, n_voters + 1)
     )

@@ -120,8 +120,13 @@ def prepare_confidence_vote(
     vote.save(update_fields=["follows"])
     order = {c["person"]: n for n, c in enumerate(found.values())}
     chosen = RatedPerson.objects.filter(pk__in=people, conference=conference)
+    # Điều 12 khoản 1: a person rated at the same time for several posts faces one vote for all of them
+    same: dict[str, list[RatedPerson]] = {}
     for person in sorted(chosen, key=lambda p: order[p.pk]):
-        rated.add_rated_person(actor, vote, full_name=person.full_name, post=person.post)
+        same.setdefault(fold(person.full_name), []).append(person)
+    for posts in same.values():
+        post = _short("; ".join(dict.fromkeys(p.post for p in posts)))
+        rated.add_rated_person(actor, vote, full_name=posts[0].full_name, post=post)
     voters = roster.copy_roll(actor, conference, vote)
     record(
         actor,
@@ -129,7 +134,7 @@ def prepare_confidence_vote(
         conference=conference,
         data={
             "vote_conference": vote.pk,
-            "people": [found[p]["name"] for p in sorted(people, key=order.get)],
+            "people": [posts[0].full_name for posts in same.values()],
             "rows": voters,
         },
     )
