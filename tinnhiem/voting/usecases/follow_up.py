@@ -21,6 +21,7 @@ from tinnhiem.accounts.roles import PREPARE, require
 from tinnhiem.audit.log import record
 from tinnhiem.conferences.models import Conference, RatedPerson
 from tinnhiem.conferences.usecases import campaigns, rated, roster
+from tinnhiem.conferences.usecases.day import _locked  # the lock every conference use case takes
 from tinnhiem.rules import builtin_rule_set
 from tinnhiem.text import fold
 
@@ -73,7 +74,7 @@ def prepare_confidence_vote(
     ``conference`` among its candidates), on ``day``, with the same voter roll. Nothing is saved
     on a refusal."""
     require(actor, PREPARE)
-    conference = Conference.objects.select_for_update().select_related("campaign__body").get(pk=conference.pk)
+    conference = _locked(conference)
     found = {c["person"]: c for c in candidates(conference)}
     if not found:
         raise ValidationError(_("No result of this conference calls for a confidence vote."))
