@@ -164,3 +164,47 @@ def test_a_person_rated_for_two_posts_faces_one_vote_for_both(office, make_user)
     ]
     assert Event.objects.get(action="conference.follow_up").data["people"] == ["Trần Văn Bình"]
     assert all(c["prepared"] for c in follow_up.candidates(council))
+
+
+def test_the_vote_is_held_and_its_papers_say_bo_phieu_tin_nhiem(council, office):
+    """The whole chain: the rating → the vote prepared from it → held, counted, finalised; its
+    resolution and report speak of a confidence vote (bỏ phiếu), not of a rating (lấy phiếu)."""
+    from django.contrib.auth import get_user_model
+
+    from tests.documents.conftest import pdf_pages
+    from tinnhiem.conferences.usecases import day
+    from tinnhiem.documents import official
+    from tinnhiem.voting.usecases import counting
+
+    first = follow_up.candidates(council)[0]["person"]
+    vote = follow_up.prepare_confidence_vote(office, council, people=[first], day=date.today())
+    users = get_user_model().objects
+    chair, counters = users.get(username="chair-hd"), [users.get(username=f"kp-hd-{i}") for i in range(7)]
+    day.open_conference(chair, vote)
+    form = vote.ballot_forms.get()
+    day.set_counting_mode(office, form, mode="totals")
+    voters = list(vote.voters.order_by("order"))
+    day.check_in(office, vote, voters[:58])
+    for voter, role, user in zip(voters[:7], ["head", "secretary"] + ["member"] * 5, counters, strict=True):
+        day.propose_member(office, vote, voter=voter, role=role, user=user)
+    day.record_committee_approval(chair, vote, votes_for=58, against=0, abstaining=0)
+    day.open_voting(chair, vote)
+    counting.record_ballot_counts(counters[0], form, issued=58, collected=58)
+    day.close_voting(chair, vote)
+    person = vote.rated_persons.get()
+    counting.record_hand_totals(
+        counters[0], form, totals={person.pk: {"confidence": 28, "no_confidence": 29, "invalid": 1}}, whole_invalid=0
+    )
+    counting.finalise_form(counters[0], form)
+    vote.refresh_from_db()
+    assert vote.status == Conference.Status.FINISHED
+    people = vote.ballot_forms.get().results.get(superseded=False).data["people"]
+    assert people[0]["outcome"] == "none"  # 29 of 58 "không tín nhiệm" is exactly half: nothing follows
+    resolution = " ".join(pdf_pages(official.render_resolution_pdf(vote)))
+    assert "Xác nhận kết quả bỏ phiếu tín nhiệm — Bỏ phiếu tín nhiệm — Kỳ họp thứ 13 HĐND tỉnh" in resolution
+    assert "Điều 1. Xác nhận kết quả bỏ phiếu tín nhiệm đối với những người sau đây:" in resolution
+    assert "lấy phiếu tín nhiệm" not in resolution.lower()
+    report = " ".join(pdf_pages(official.render_report_pdf(vote)))
+    assert "Kết quả bỏ phiếu tín nhiệm — " in report
+    rating = " ".join(pdf_pages(official.render_resolution_pdf(council)))
+    assert "Xác nhận kết quả lấy phiếu tín nhiệm — Kỳ họp thứ 13 HĐND tỉnh" in rating  # the rating's own, unchanged

@@ -223,15 +223,22 @@ def report_context(conference: Conference, *, resolution: bool = False) -> dict[
         managing = (
             conference.campaign.body.parent.name if conference.campaign.body.parent else _("the managing authority")
         )
+        vote = conference.rules.procedure == "vote"  # bỏ phiếu tín nhiệm, not lấy phiếu tín nhiệm
         if resolution:
             title, recipient = _("RESOLUTION"), ""
-            subtitle = _("Confirming the results of the confidence rating — %(title)s") % {"title": c["title"]}
+            subtitle = (
+                _("Confirming the results of the confidence vote — %(title)s")
+                if vote
+                else _("Confirming the results of the confidence rating — %(title)s")
+            ) % {"title": c["title"]}
             body = [
                 _("Pursuant to %(rules)s;") % {"rules": m["rules"]["name"]},
                 _("Pursuant to the counting minutes of %(date)s;")
                 % {"date": date.fromisoformat(c["date"]).strftime("%d/%m/%Y")},
                 _("RESOLVES:"),
-                _("Article 1. To confirm the results of the confidence rating of the persons below:"),
+                _("Article 1. To confirm the results of the confidence vote on the persons below:")
+                if vote
+                else _("Article 1. To confirm the results of the confidence rating of the persons below:"),
             ]
             closing = [
                 _(
@@ -240,7 +247,12 @@ def report_context(conference: Conference, *, resolution: bool = False) -> dict[
             ]
             signers = [{"role": _("On behalf of the council, the chair"), "name": ""}]
         else:
-            title, subtitle = _("REPORT"), _("Results of the confidence rating — %(title)s") % {"title": c["title"]}
+            title = _("REPORT")
+            subtitle = (
+                _("Results of the confidence vote — %(title)s")
+                if vote
+                else _("Results of the confidence rating — %(title)s")
+            ) % {"title": c["title"]}
             recipient = _("To: %(authority)s.") % {"authority": managing}
             body = [
                 minutes["opening"],
@@ -377,7 +389,12 @@ def summary_context(campaign: Campaign, day: date | None = None) -> dict[str, An
         data = {
             "header": _body_header(campaign.body, day or date.today()),
             "title": _("REPORT"),
-            "subtitle": _("Summary of the results of the confidence rating — %(name)s") % {"name": c["name"]},
+            "subtitle": (
+                _("Summary of the results of the confidence vote — %(name)s")
+                if campaign.rules.procedure == "vote"
+                else _("Summary of the results of the confidence rating — %(name)s")
+            )
+            % {"name": c["name"]},
             "recipient": _("To: %(authority)s.") % {"authority": c["parent"] or _("the managing authority")},
             "body": body,
             "sections": sections,
