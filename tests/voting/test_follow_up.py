@@ -206,5 +206,10 @@ def test_the_vote_is_held_and_its_papers_say_bo_phieu_tin_nhiem(council, office)
     assert "lấy phiếu tín nhiệm" not in resolution.lower()
     report = " ".join(pdf_pages(official.render_report_pdf(vote)))
     assert "Kết quả bỏ phiếu tín nhiệm — " in report
+    summary = " ".join(pdf_pages(official.render_summary_pdf(vote.campaign)))
+    assert "Tổng hợp kết quả bỏ phiếu tín nhiệm — Bỏ phiếu tín nhiệm — Kỳ họp thường lệ cuối năm" in summary
+    assert "đã tổ chức 1 hội nghị bỏ phiếu tín nhiệm của đợt" in summary
+    roll = " ".join(pdf_pages(official.render_letters_pdf(vote, "roster")))
+    assert "DANH SÁCH THÀNH PHẦN THAM GIA BỎ PHIẾU TÍN NHIỆM" in roll
     rating = " ".join(pdf_pages(official.render_resolution_pdf(council)))
     assert "Xác nhận kết quả lấy phiếu tín nhiệm — Kỳ họp thứ 13 HĐND tỉnh" in rating  # the rating's own, unchanged

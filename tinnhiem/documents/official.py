@@ -299,8 +299,14 @@ def summary_context(campaign: Campaign, day: date | None = None) -> dict[str, An
         levels = [lv["label"] for lv in rules["levels"]]
         body = [_("Legal basis: %(basis)s.") % {"basis": c["legal_basis"].replace("\n", " ").rstrip(" .;")}]
         body.append(
-            _(
-                "%(body)s held %(n)s conference(s) of the campaign under %(rules)s; %(rated)s rated person(s) have finalised results."
+            (
+                _(
+                    "%(body)s held %(n)s confidence vote(s) of the campaign under %(rules)s; %(rated)s person(s) have finalised results."
+                )
+                if campaign.rules.procedure == "vote"
+                else _(
+                    "%(body)s held %(n)s conference(s) of the campaign under %(rules)s; %(rated)s rated person(s) have finalised results."
+                )
             )
             % {"body": c["body"], "n": len(s["conferences"]), "rules": rules["name"], "rated": s["rated"]}
         )
@@ -471,7 +477,9 @@ def letters_context(conference: Conference, kind: str, request=None, base_url: s
             columns, title, footer = [_("No."), _("Full name"), _("Post"), _("Signature")], _("ATTENDANCE SHEET"), ""
             rows = [{"no": v.order, "name": v.full_name, "post": v.post, "last": ""} for v in voters]
         else:
-            columns, title = [_("No."), _("Full name"), _("Post"), _("Unit")], _("VOTER ROLL")
+            vote = conference.rules.procedure == "vote"
+            title = _("VOTER ROLL OF THE CONFIDENCE VOTE") if vote else _("VOTER ROLL")
+            columns = [_("No."), _("Full name"), _("Post"), _("Unit")]
             footer = _("Total: %(n)s persons convened.") % {"n": len(voters)}
             rows = [{"no": v.order, "name": v.full_name, "post": v.post, "last": v.unit} for v in voters]
         return _nfc(
