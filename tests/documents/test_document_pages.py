@@ -41,13 +41,18 @@ def test_loopback_address_is_warned(seed, settings):
 
 def test_minutes_only_when_finished_and_resolution_only_for_state_votes(seed):
     from tinnhiem.conferences.models import Conference
+    from tinnhiem.site.demo import COUNCIL_TITLE
 
-    unfinished = list(Conference.objects.exclude(pk=seed.pk))  # in preparation; voting closed, not counted
+    unfinished = list(Conference.objects.exclude(status="finished"))  # in preparation; voting closed, not counted
     assert sorted(c.status for c in unfinished) == ["counting", "preparing"]
     client = login("quansat")
     for conference in unfinished:
         assert client.get(reverse("documents:minutes", args=[conference.pk])).status_code == 404
     assert client.get(reverse("documents:resolution", args=[seed.pk])).status_code == 404  # QĐ 96: Party rule
+    council = Conference.objects.get(title=COUNCIL_TITLE)  # the demo's People's Council, NQ 96/2023
+    resolution = client.get(reverse("documents:resolution", args=[council.pk]))
+    assert resolution.status_code == 200
+    assert "Xác nhận kết quả lấy phiếu tín nhiệm" in " ".join(pdf_pages(resolution.content))
 
 
 def test_command_line(seed, tmp_path, capsys):

@@ -42,6 +42,10 @@ def test_demo_command_without_serving(tmp_path):
     scans = sorted((tmp_path / "phieu-quet-mau").glob("*.jpg"))
     assert [p.name for p in scans] == [f"phieu-{i:03d}.jpg" for i in range(1, 29)]
     assert f"Phiếu quét mẫu để thử máy quét: {tmp_path / 'phieu-quet-mau'} (28 tệp)" in proc.stdout
+    assert (
+        "Kỳ họp HĐND theo Nghị quyết 96/2023/QH15: đăng nhập vanphong, mở “Kỳ họp HĐND thành phố Móng Cái"
+        in proc.stdout
+    )
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
 
 
@@ -87,6 +91,25 @@ def test_finished_demo_conference_matches_tinnhiem_tally(roles):
     assert m["attendance"] == {**m["attendance"], "convened": 183, "present": 178, "absent": 5}
     assert len(m["forms"][0]["rulings"]) == 2  # the two typing differences the committee resolved
     assert [c["role"] for c in m["committee"]["members"]] == ["head", "secretary", "member"]
+
+
+def test_the_demo_council_offers_the_confidence_vote(roles):
+    """The city People's Council's rating under NQ 96/2023, counted and published: one person is
+    over half "tín nhiệm thấp" and below two thirds (Điều 12 khoản 1)."""
+    from tinnhiem.conferences.models import Conference
+    from tinnhiem.site.demo import COUNCIL_TITLE
+    from tinnhiem.voting.minutes import minutes_data
+    from tinnhiem.voting.usecases import follow_up
+
+    load_demo(today=date.today())
+    council = Conference.objects.get(title=COUNCIL_TITLE)
+    assert council.status == "finished" and council.results_published and council.rules.id == "nq96-2023"
+    assert council.campaign.body.parent.name == "HĐND tỉnh Quảng Ninh"
+    m = minutes_data(council)
+    assert m["attendance"] == {**m["attendance"], "convened": 35, "present": 33, "absent": 2}
+    assert len(m["committee"]["members"]) == 5  # the district minimum (Hướng dẫn 883)
+    found = follow_up.candidates(council)
+    assert [(c["name"], c["adverse"], c["percent"]) for c in found] == [("Mạc Đình Phong", 18, "54,55%")]
 
 
 def test_the_demo_scans_count_on_the_scan_demo_conference(roles, tmp_path):

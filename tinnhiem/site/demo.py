@@ -5,7 +5,9 @@ log of the demo is real.
 
 Three conferences: the one in preparation (``load_demo``), one counted and published
 (``load_finished_demo``), and one whose vote is closed, to be counted by scanning
-(``load_scan_demo``; ``write_demo_scans`` makes its stack of scanned ballots).
+(``load_scan_demo``; ``write_demo_scans`` makes its stack of scanned ballots). And the city
+People's Council's own rating under NQ 96/2023 (``load_council_demo``), counted and published,
+whose results call for a confidence vote for one person.
 """
 
 from __future__ import annotations
@@ -311,6 +313,7 @@ def load_demo(today: date | None = None) -> Conference:
         opinions.classify_opinion(office, opinion, tag="agrees")
     load_finished_demo(campaign, today)
     load_scan_demo(campaign, today)
+    load_council_demo(office, today)
     return conference
 
 
@@ -543,8 +546,6 @@ def build_council_vote(
     by hand totals and finalised: used by the document tests and the benchmarks. Invented names.
     ``lows``: the "tín nhiệm thấp" count of some persons (by index), instead of the default;
     ``names``: the (name, post) of some persons, instead of the invented default."""
-    from tinnhiem.conferences.usecases import day
-    from tinnhiem.voting.usecases import counting
 
     today = date.today()
     body = campaigns.create_body(office, name=name, level="province", locality="Vĩnh Phúc")
@@ -574,16 +575,29 @@ def build_council_vote(
         f"{i},Đại biểu {i:03d},Đại biểu HĐND tỉnh\n" for i in range(1, n_voters + 1)
     )
     roster.import_roster(office, conference, filename="dai-bieu.csv", data=lines.encode())
+    return _count_by_totals(office, chair, counters, conference, people, absent={}, lows=lows)
+
+
+def _count_by_totals(office, chair, counters, conference, people, *, absent: dict[int, str], lows) -> Conference:
+    """Hold a People's Council session's rating and count it by hand totals, then finalise: all
+    voters but two present (``absent``: order → reason, or "not checked in"), a committee of the
+    level's minimum size (members beyond ``counters`` have no account), whole-ballot invalid 1,
+    one row-invalid rating each; by default the first person just over half "tín nhiệm thấp"."""
+    from tinnhiem.conferences.usecases import day
+    from tinnhiem.voting.usecases import counting
+
     day.open_conference(chair, conference)
     form = conference.ballot_forms.get()
     day.set_counting_mode(office, form, mode="totals")
     voters = list(conference.voters.order_by("order"))
-    present = n_voters - 2
+    present = len(voters) - 2
     day.check_in(office, conference, voters[:present])
-    size = conference.rules.committee.minimum_for("province")
-    for voter, role, user in zip(
-        voters[:size], ["head", "secretary"] + ["member"] * (size - 2), counters[:size], strict=True
-    ):
+    for voter in voters[present:]:
+        if voter.order in absent:
+            day.mark_absent(office, voter, reason=absent[voter.order])
+    size = conference.rules.committee.minimum_for(conference.campaign.body.level)
+    users = [*counters[:size], *[None] * (size - len(counters[:size]))]
+    for voter, role, user in zip(voters[:size], ["head", "secretary"] + ["member"] * (size - 2), users, strict=True):
         day.propose_member(office, conference, voter=voter, role=role, user=user)
     day.record_committee_approval(chair, conference, votes_for=present, against=0, abstaining=0)
     day.open_voting(chair, conference)
@@ -598,6 +612,63 @@ def build_council_vote(
     counting.record_hand_totals(counters[0], form, totals=totals, whole_invalid=1)
     counting.finalise_form(counters[0], form)
     return Conference.objects.get(pk=conference.pk)
+
+
+COUNCIL_TITLE = "Kỳ họp HĐND thành phố Móng Cái — lấy phiếu tín nhiệm (hội nghị mẫu đã kiểm phiếu)"
+# Invented people. NQ 96/2023 Điều 2 khoản 2: a district People's Council rates its chair, vice-chair
+# and committee heads, and the People's Committee's chair, vice-chairs and members.
+COUNCIL_RATED = [
+    ("Lương Văn Hải", "Chủ tịch HĐND thành phố"),
+    ("Tạ Thị Thu Hương", "Phó Chủ tịch HĐND thành phố"),
+    ("Mạc Đình Phong", "Trưởng Ban Kinh tế - Xã hội HĐND thành phố"),
+    ("Kiều Thị Yến", "Trưởng Ban Pháp chế HĐND thành phố"),
+    ("Châu Văn Sáng", "Ủy viên UBND thành phố, Trưởng Công an thành phố"),
+]
+
+
+def load_council_demo(office, today: date) -> Conference:
+    """The city People's Council's rating under NQ 96/2023 at its year-end session, counted by hand
+    totals and published: one person (index 2) is over half "tín nhiệm thấp" and below two
+    thirds, so the results page offers to prepare the confidence vote (Điều 12 khoản 1)."""
+    from tinnhiem.conferences.usecases import day
+
+    parent = campaigns.create_body(office, name="HĐND tỉnh Quảng Ninh", level="province", locality="Quảng Ninh")
+    council = campaigns.create_body(
+        office, name="HĐND thành phố Móng Cái", level="district", parent=parent, locality="Móng Cái"
+    )
+    campaign = campaigns.create_campaign(
+        office,
+        body=council,
+        name="Lấy phiếu tín nhiệm tại kỳ họp cuối năm của HĐND thành phố, nhiệm kỳ 2021–2026",
+        legal_basis="Nghị quyết số 96/2023/QH15 ngày 23/6/2023 của Quốc hội;\nKế hoạch số 05/KH-HĐND (mẫu)",
+        term="2021–2026",
+        rule_set="nq96-2023",
+        rating_year=today.year,
+    )
+    conference = campaigns.create_conference(
+        office,
+        campaign=campaign,
+        title=COUNCIL_TITLE,
+        date=today,
+        place="Hội trường HĐND thành phố Móng Cái",
+        convening_body="Thường trực HĐND thành phố Móng Cái",
+        chair_name="Lương Văn Hải — Chủ tịch HĐND thành phố",
+        today=today,
+    )
+    people = [rated.add_rated_person(office, conference, full_name=n, post=p) for n, p in COUNCIL_RATED]
+    names = _names(35, random.Random(20231212))
+    lines = "STT,Họ và tên,Chức vụ\n" + "".join(
+        f"{i},{name},Đại biểu HĐND thành phố\n" for i, name in enumerate(names, start=1)
+    )
+    roster.import_roster(office, conference, filename="dai-bieu-hdnd.csv", data=lines.encode())
+    users = get_user_model().objects
+    chair = users.get(username="chutri")
+    counters = [users.get(username=f"kiemphieu{i}") for i in (1, 2, 3)]
+    conference = _count_by_totals(
+        office, chair, counters, conference, people, absent={34: "Đi công tác", 35: "Ốm"}, lows={0: 1, 2: 18}
+    )
+    day.publish_results(chair, conference)
+    return conference
 
 
 def demo_summary() -> list[str]:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tinnhiem.site.commands import TinnhiemCommand
-from tinnhiem.site.demo import SCAN_TITLE, demo_summary, load_demo, write_demo_scans
+from tinnhiem.site.demo import COUNCIL_TITLE, SCAN_TITLE, demo_summary, load_demo, write_demo_scans
 
 
 class Command(TinnhiemCommand):
@@ -48,6 +48,13 @@ class Command(TinnhiemCommand):
                 )
                 % {"folder": scans[0].parent, "n": len(scans), "title": SCAN_TITLE}
             )
+        self.stdout.write(
+            _(
+                "A People's Council session under NQ 96/2023: log in as vanphong, open “%(title)s” → Results: "
+                "one result calls for a confidence vote, which the page prepares."
+            )
+            % {"title": COUNCIL_TITLE}
+        )
         if options["no_serve"]:
             return
         self.stdout.write(_("Press Ctrl+C to stop."))
