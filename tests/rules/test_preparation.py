@@ -51,6 +51,16 @@ def test_qd96_deadlines_15_10_3_days():
     assert "Điều 9" in d["dossiers"].citation.text
 
 
+def test_a_confidence_vote_at_the_session_has_no_deadline_before_it():
+    """NQ 96/2023 Điều 12 khoản 1: the vote is held at that session or the next; 0 days = none."""
+    from tinnhiem.rules import builtin_rule_set
+
+    vote = builtin_rule_set("nq96-2023-bo-phieu")
+    assert vote.deadlines.dossiers_days_before == 0 and "Điều 12 khoản 1" in vote.deadlines.citation.text
+    assert deadlines(vote, VOTE) == ()
+    assert [x.days_before for x in deadlines(builtin_rule_set("nq96-2023"), VOTE)] == [20, 10, 3]
+
+
 def test_deadline_status():
     dossiers = deadlines(QD96, VOTE)[0]
     assert dossiers.status(date(2023, 9, 14), today=date(2023, 9, 20)) == "done"  # exactly 15 days before

@@ -136,6 +136,8 @@ def test_the_results_page_prepares_it_and_the_new_conference_says_what_it_follow
     page = response.content.decode()
     assert "Đã chuẩn bị bỏ phiếu tín nhiệm: 2 người được bỏ phiếu" in page and "(60 người)" in page
     assert "Sau kết quả lấy phiếu tín nhiệm tại" in page and url + "#bo-phieu" in page
+    # held at the session: no deadline before it, so nothing shows as overdue
+    assert "Không có thời hạn trước ngày bỏ phiếu theo quy định này" in page and 'id="checklist"' not in page
     assert vote.date == day
     page = client.get(url).content.decode()
     assert reverse("conferences:conference", args=[vote.pk]) in page and page.count("đã chuẩn bị") == 2

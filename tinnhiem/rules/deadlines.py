@@ -1,6 +1,7 @@
 """The preparation deadlines before the vote, as a checklist (QĐ 96-QĐ/TW Điều 9 bước 1).
 
-"Trước 15 ngày" = done on or before the day 15 days before the vote.
+"Trước 15 ngày" = done on or before the day 15 days before the vote. A rule set that sets 0 days
+has no such deadline (a confidence vote held at the session itself): it is left out.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ class Deadline:
 
 def deadlines(rules: RuleSet, vote_date: date) -> tuple[Deadline, ...]:
     d = rules.deadlines
-    return (
+    every = (
         Deadline(
             "dossiers",
             gettext_noop("Reports and dossiers sent to the voters"),
@@ -54,3 +55,4 @@ def deadlines(rules: RuleSet, vote_date: date) -> tuple[Deadline, ...]:
             d.explanations_citation,
         ),
     )
+    return tuple(deadline for deadline in every if deadline.days_before > 0)
