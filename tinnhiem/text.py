@@ -50,3 +50,11 @@ def parse_day(text: str) -> date | None:
         except ValueError:
             continue
     return None
+
+
+def small_int(text: str | None, default: int | None = None) -> int | None:
+    """A whole number typed or sent as text (an id, a count, a ballot's number), or ``default``:
+    ASCII digits only ("²" is a digit to Python but not a number) and at most 9 of them, so that
+    it fits a database integer whatever was sent."""
+    text = (text or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else default

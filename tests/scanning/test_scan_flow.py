@@ -864,3 +864,37 @@ def test_files_are_read_in_the_order_the_scanner_numbered_them(client, long_vote
     uploads = [SimpleUploadedFile(name, files[name]) for name in shuffled]
     client.post(reverse("scanning:scan", args=[form.conference_id, form.pk]), {"files": uploads})
     assert [b.keys for b in form.scanned_ballots.order_by("position")] == keys
+
+
+def test_an_odd_number_in_an_address_is_answered_not_a_server_error(scan_vote, office, make_user):
+    """ "²" is a digit to Python and a number of 20 digits does not fit a database integer: both
+    once made a server error where a page asks for a number."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from tinnhiem.text import small_int
+
+    assert [small_int(t) for t in ("57", " 7 ", "²", "5²", "-3", "1e3", "", None, "9" * 10)] == [
+        57,
+        7,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+    ]
+    form = scan_vote["form"]
+    client = Client()
+    client.force_login(scan_vote["member"])
+    url = reverse("scanning:open", args=[form.conference_id, form.pk])
+    for number in ("²", "9" * 20):
+        response = client.get(url, {"so": number}, follow=True)
+        assert response.status_code == 200 and "Không có phiếu" in response.content.decode()
+    auditor = Client()
+    auditor.force_login(office)
+    for number in ("²", "9" * 20):
+        assert auditor.get(reverse("audit:events"), {"conference": number}).status_code == 200
+    committee = reverse("conferences:committee", args=[form.conference_id])
+    assert auditor.post(committee, {"remove": "9" * 20}).status_code == 404

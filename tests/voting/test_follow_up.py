@@ -130,6 +130,8 @@ def test_the_results_page_prepares_it_and_the_new_conference_says_what_it_follow
     day = date.today() + timedelta(days=2)
     refused = client.post(action, {"person": people[:1], "date": "31/02/2027"}, follow=True).content.decode()
     assert "Cần ghi ngày bỏ phiếu tín nhiệm (ngày/tháng/năm)." in refused and not council.follow_ups.exists()
+    odd = client.post(action, {"person": ["²", "x"], "date": f"{day:%d/%m/%Y}"}, follow=True).content.decode()
+    assert "Hãy chọn ít nhất một người" in odd and not council.follow_ups.exists()  # said, not a server error
     response = client.post(action, {"person": people[:2], "date": f"{day:%d/%m/%Y}"}, follow=True)
     vote = council.follow_ups.get()
     assert response.redirect_chain[-1][0] == reverse("conferences:conference", args=[vote.pk])

@@ -2,6 +2,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from tinnhiem.accounts.roles import AUDIT, permission_required
+from tinnhiem.text import small_int
 
 from . import log
 from .chain import fingerprint
@@ -17,9 +18,9 @@ def event_list(request):
     events = Event.objects.order_by("-seq")
     chosen = request.GET.get("conference", "")
     levels = []
-    if chosen.isdigit():
-        events = events.filter(conference_id=int(chosen))
-        conference = Conference.objects.select_related("campaign").filter(pk=int(chosen)).first()
+    if small_int(chosen) is not None:
+        events = events.filter(conference_id=small_int(chosen))
+        conference = Conference.objects.select_related("campaign").filter(pk=small_int(chosen)).first()
         levels = conference.rules.levels if conference else []  # the digits of marks read or entered
     else:
         chosen = ""

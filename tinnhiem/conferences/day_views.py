@@ -10,18 +10,11 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from tinnhiem.accounts.roles import CHAIR, COUNT, PREPARE, VIEW, permission_required
-from tinnhiem.text import fold
+from tinnhiem.text import fold, small_int
 
 from .models import BallotForm, CommitteeMember, Conference, RatedPerson, Voter
 from .usecases import day
 from .views import _conference, attempt
-
-
-def _int(value, default=0) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
 
 
 @permission_required(VIEW, post=(PREPARE, CHAIR))
@@ -29,7 +22,7 @@ def attendance(request, conference_id: int):
     conference = _conference(conference_id)
     if request.method == "POST":
         action = request.POST.get("action")
-        ids = [_int(v) for v in request.POST.getlist("voter")]
+        ids = [small_int(v, 0) for v in request.POST.getlist("voter")]
         voters = list(conference.voters.filter(pk__in=ids))
         if action == "present":
             ok, n = attempt(request, lambda: day.check_in(request.user, conference, voters))
@@ -75,14 +68,16 @@ def chair_panel(request, conference_id: int):
         action = request.POST.get("action")
         actions = {
             "open_conference": lambda: day.open_conference(request.user, conference),
-            "agenda": lambda: day.advance_agenda(request.user, conference, step=_int(request.POST.get("step"), -1)),
+            "agenda": lambda: day.advance_agenda(
+                request.user, conference, step=small_int(request.POST.get("step"), -1)
+            ),
             "override": lambda: day.override_quorum(request.user, conference, reason=request.POST.get("reason", "")),
             "committee_vote": lambda: day.record_committee_approval(
                 request.user,
                 conference,
-                votes_for=_int(request.POST.get("votes_for"), -1),
-                against=_int(request.POST.get("against"), -1),
-                abstaining=_int(request.POST.get("abstaining"), -1),
+                votes_for=small_int(request.POST.get("votes_for"), -1),
+                against=small_int(request.POST.get("against"), -1),
+                abstaining=small_int(request.POST.get("abstaining"), -1),
             ),
             "open_voting": lambda: day.open_voting(request.user, conference),
             "close_voting": lambda: day.close_voting(request.user, conference),
@@ -118,11 +113,13 @@ def committee(request, conference_id: int):
     users = get_user_model().objects.filter(groups__name="committee").order_by("username")
     if request.method == "POST":
         if request.POST.get("remove"):
-            member = get_object_or_404(CommitteeMember, pk=_int(request.POST.get("remove")), conference=conference)
+            member = get_object_or_404(
+                CommitteeMember, pk=small_int(request.POST.get("remove"), 0), conference=conference
+            )
             attempt(request, lambda: day.remove_member(request.user, member))
         else:
-            voter = conference.voters.filter(pk=_int(request.POST.get("voter"))).first()
-            user = users.filter(pk=_int(request.POST.get("user"))).first() if request.POST.get("user") else None
+            voter = conference.voters.filter(pk=small_int(request.POST.get("voter"), 0)).first()
+            user = users.filter(pk=small_int(request.POST.get("user"), 0)).first() if request.POST.get("user") else None
             if voter is None:
                 messages.error(request, _("Choose a voter present."))
             else:
@@ -162,10 +159,10 @@ def ballot_forms(request, conference_id: int):
     conference = _conference(conference_id)
     if request.method == "POST":
         if request.POST.get("mode_form"):
-            form = get_object_or_404(BallotForm, pk=_int(request.POST.get("mode_form")), conference=conference)
+            form = get_object_or_404(BallotForm, pk=small_int(request.POST.get("mode_form"), 0), conference=conference)
             attempt(request, lambda: day.set_counting_mode(request.user, form, mode=request.POST.get("mode", "")))
         else:
-            ids = [_int(v) for v in request.POST.getlist("people")]
+            ids = [small_int(v, 0) for v in request.POST.getlist("people")]
             people = list(conference.rated_persons.filter(pk__in=ids, decision=RatedPerson.Decision.RATED))
             ok, _f = attempt(
                 request,

@@ -19,6 +19,7 @@ from tinnhiem.conferences.models import BallotForm
 from tinnhiem.conferences.views import attempt
 from tinnhiem.documents.ballots import layout_for
 from tinnhiem.documents.models import PrintedLayout
+from tinnhiem.text import small_int
 from tinnhiem.voting.usecases.counting import member_for_or_none, people_of
 
 from . import usecases
@@ -202,7 +203,8 @@ def open_ballot(request, conference_id: int, form_id: int):
     """A ballot by its number in the stack (``?so=57``), to compare with the paper."""
     form = _form(conference_id, form_id)
     number = request.GET.get("so", "").strip()
-    ballot = form.scanned_ballots.filter(position=int(number)).first() if number.isdigit() else None
+    position = small_int(number)
+    ballot = form.scanned_ballots.filter(position=position).first() if position is not None else None
     if ballot is None:
         messages.error(request, _("There is no ballot %(n)s in this count.") % {"n": number[:10]})
         return redirect("scanning:scan", form.conference_id, form.pk)

@@ -18,6 +18,7 @@ from tinnhiem.conferences.links import absolute
 from tinnhiem.conferences.models import BallotForm, Conference
 from tinnhiem.conferences.views import _conference, attempt
 from tinnhiem.documents.cards import render_cards
+from tinnhiem.text import small_int
 
 from . import codes, ratelimit
 from .models import NO_MARK, SEVERAL_MARKS, CodeCard, Receipt
@@ -28,13 +29,6 @@ E = BallotForm.EVote
 
 def vote_url(conference: Conference, request=None) -> str:
     return absolute(reverse("voting:vote", args=[conference.pk]), request)
-
-
-def _int(value, default=0):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
 
 
 # --- office, committee, chair ---------------------------------------------------------------------
@@ -52,11 +46,11 @@ def _form_rows(conference: Conference) -> list[dict]:
 def cards(request, conference_id: int):
     conference = _conference(conference_id)
     if request.method == "POST":
-        form = get_object_or_404(BallotForm, pk=_int(request.POST.get("form")), conference=conference)
+        form = get_object_or_404(BallotForm, pk=small_int(request.POST.get("form"), 0), conference=conference)
         action = request.POST.get("action")
         if action == "generate":
             ok, made = attempt(
-                request, lambda: evote.generate_cards(request.user, form, count=_int(request.POST.get("count")))
+                request, lambda: evote.generate_cards(request.user, form, count=small_int(request.POST.get("count"), 0))
             )
             if ok:
                 pdf = render_cards(form, made, vote_url(conference, request))
@@ -67,7 +61,7 @@ def cards(request, conference_id: int):
         else:
             actions = {
                 "issued": lambda: evote.record_cards_issued(
-                    request.user, form, count=_int(request.POST.get("count"), -1)
+                    request.user, form, count=small_int(request.POST.get("count"), -1)
                 ),
                 "void": lambda: evote.void_unused_cards(request.user, form),
                 "open": lambda: evote.open_evote(request.user, form),
@@ -119,8 +113,9 @@ def _choices(request) -> dict[int, str]:
     """The rows of the ballot as posted: ``p<person id>`` → key (level digit, 0 blank, 9 invalid)."""
     out = {}
     for name, value in request.POST.items():
-        if name.startswith("p") and name[1:].isdigit():
-            out[int(name[1:])] = value
+        person = small_int(name[1:]) if name.startswith("p") else None
+        if person is not None:
+            out[person] = value
     return out
 
 

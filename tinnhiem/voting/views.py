@@ -23,7 +23,7 @@ from tinnhiem.conferences.models import BallotForm, Campaign, Conference
 from tinnhiem.conferences.roster_file import excel_safe, write_table_xlsx
 from tinnhiem.conferences.usecases import day
 from tinnhiem.conferences.views import _conference, attempt
-from tinnhiem.text import parse_day
+from tinnhiem.text import parse_day, small_int
 
 from .minutes import minutes_data
 from .models import NO_MARK, SEVERAL_MARKS
@@ -37,13 +37,6 @@ def _form(conference_id: int, form_id: int) -> BallotForm:
     return get_object_or_404(
         BallotForm.objects.select_related("conference__campaign__body"), pk=form_id, conference_id=conference_id
     )
-
-
-def _int(value, default=None):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
 
 
 def _device_key(request) -> str:
@@ -98,15 +91,15 @@ def form_counting(request, conference_id: int, form_id: int):
             "counts": lambda: counting.record_ballot_counts(
                 request.user,
                 form,
-                issued=_int(post.get("issued"), -1),
-                collected=_int(post.get("collected"), -1),
-                spoilt=_int(post.get("spoilt"), 0) or 0,
+                issued=small_int(post.get("issued"), -1),
+                collected=small_int(post.get("collected"), -1),
+                spoilt=small_int(post.get("spoilt"), 0) or 0,
                 note=post.get("note", ""),
             ),
             "resolve": lambda: counting.resolve_difference(
                 request.user,
                 form,
-                position=_int(post.get("position"), 0),
+                position=small_int(post.get("position"), 0),
                 marks=post.get("marks", ""),
                 invalid_reason=post.get("invalid_reason", ""),
                 reason=post.get("reason", ""),
@@ -116,7 +109,7 @@ def form_counting(request, conference_id: int, form_id: int):
                 form,
                 subject=post.get("subject", ""),
                 decision=post.get("decision", ""),
-                position=_int(post.get("position")),
+                position=small_int(post.get("position")),
                 is_complaint=bool(post.get("complaint")),
             ),
             "totals": lambda: counting.record_hand_totals(
@@ -124,12 +117,12 @@ def form_counting(request, conference_id: int, form_id: int):
                 form,
                 totals={
                     p.pk: {
-                        **{k: _int(post.get(f"p{p.pk}_{k}"), 0) for k in conference.rules.level_keys},
-                        "invalid": _int(post.get(f"p{p.pk}_invalid"), 0),
+                        **{k: small_int(post.get(f"p{p.pk}_{k}"), 0) for k in conference.rules.level_keys},
+                        "invalid": small_int(post.get(f"p{p.pk}_invalid"), 0),
                     }
                     for p in counting.people_of(form)
                 },
-                whole_invalid=_int(post.get("whole_invalid"), 0),
+                whole_invalid=small_int(post.get("whole_invalid"), 0),
             ),
             "finalise": lambda: counting.finalise_form(request.user, form),
             "reopen": lambda: counting.reopen_form(request.user, form, reason=post.get("reason", "")),
@@ -197,7 +190,7 @@ def entry(request, conference_id: int, form_id: int):
             if not conflict:
                 return redirect(request.path)
         elif session is not None:
-            position = _int(post.get("position"), 0)
+            position = small_int(post.get("position"), 0)
             ok, _row = attempt(
                 request,
                 lambda: counting.enter_ballot(
@@ -215,7 +208,7 @@ def entry(request, conference_id: int, form_id: int):
     rows = list(session.rows.all()) if session else []
     entered = {r.position for r in rows}
     next_position = next((p for p in range(1, (form.collected or 0) + 1) if p not in entered), None)
-    position = _int(request.GET.get("position")) or next_position
+    position = small_int(request.GET.get("position")) or next_position
     return render(
         request,
         "voting/entry.html",
@@ -302,13 +295,13 @@ def ballots_retention(request, conference_id: int):
 def prepare_follow_up(request, conference_id: int):
     """The staff office prepares the confidence vote the results call for (NQ 96/2023 Điều 12 k1)."""
     conference = _conference(conference_id)
-    day = parse_day(request.POST.get("date", ""))
-    if day is None:
+    vote_day = parse_day(request.POST.get("date", ""))
+    if vote_day is None:
         messages.error(request, _("Give the day of the confidence vote (day/month/year)."))
         return redirect(reverse("voting:results", args=[conference.pk]) + "#bo-phieu")
-    people = [int(p) for p in request.POST.getlist("person") if p.isdigit()]
+    people = [n for n in map(small_int, request.POST.getlist("person")) if n is not None]
     ok, vote = attempt(
-        request, lambda: follow_up.prepare_confidence_vote(request.user, conference, people=people, day=day)
+        request, lambda: follow_up.prepare_confidence_vote(request.user, conference, people=people, day=vote_day)
     )
     if not ok:
         return redirect(reverse("voting:results", args=[conference.pk]) + "#bo-phieu")
