@@ -23,6 +23,11 @@ class NFCFormMixin:
         return data
 
 
+def _typed(placeholder: str, length: int) -> dict[str, str]:
+    """A text field for digits typed in a fixed form (a date, a time)."""
+    return {"placeholder": placeholder, "inputmode": "numeric", "autocomplete": "off", "maxlength": str(length)}
+
+
 class DayInput(forms.DateInput):
     """A text field for a date, shown day first (29/09/2023). Not the browser's date field: on an
     English system Chromium shows that one as mm/dd/yyyy, and 05/02 typed there is the 2nd of May."""
@@ -30,8 +35,7 @@ class DayInput(forms.DateInput):
     input_type = "text"
 
     def __init__(self):
-        attrs = {"placeholder": _("dd/mm/yyyy"), "inputmode": "numeric", "autocomplete": "off", "maxlength": "10"}
-        super().__init__(format="%d/%m/%Y", attrs=attrs)
+        super().__init__(format="%d/%m/%Y", attrs=_typed(_("dd/mm/yyyy"), 10))
 
 
 class DayField(forms.DateField):
@@ -47,8 +51,7 @@ class HourInput(forms.TimeInput):
     input_type = "text"
 
     def __init__(self):
-        attrs = {"placeholder": _("hh:mm"), "inputmode": "numeric", "autocomplete": "off", "maxlength": "5"}
-        super().__init__(format="%H:%M", attrs=attrs)
+        super().__init__(format="%H:%M", attrs=_typed(_("hh:mm"), 5))
 
 
 class HourField(forms.TimeField):

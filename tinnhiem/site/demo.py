@@ -546,7 +546,6 @@ def build_council_vote(
     by hand totals and finalised: used by the document tests and the benchmarks. Invented names.
     ``lows``: the "tín nhiệm thấp" count of some persons (by index), instead of the default;
     ``names``: the (name, post) of some persons, instead of the invented default."""
-
     today = date.today()
     body = campaigns.create_body(office, name=name, level="province", locality="Vĩnh Phúc")
     campaign = campaigns.create_campaign(
@@ -596,7 +595,7 @@ def _count_by_totals(office, chair, counters, conference, people, *, absent: dic
         if voter.order in absent:
             day.mark_absent(office, voter, reason=absent[voter.order])
     size = conference.rules.committee.minimum_for(conference.campaign.body.level)
-    users = [*counters[:size], *[None] * (size - len(counters[:size]))]
+    users = [*counters, *[None] * size][:size]  # members beyond the accounts given have none
     for voter, role, user in zip(voters[:size], ["head", "secretary"] + ["member"] * (size - 2), users, strict=True):
         day.propose_member(office, conference, voter=voter, role=role, user=user)
     day.record_committee_approval(chair, conference, votes_for=present, against=0, abstaining=0)
