@@ -30,11 +30,11 @@ def test_the_office_prepares_the_confidence_vote_from_the_results(new_page, live
     page.locator("#bo-phieu").scroll_into_view_if_needed()
     shot(page, "16-bo-phieu-tin-nhiem", full_page=False)
     page.click("button:has-text('Chuẩn bị bỏ phiếu tín nhiệm')")
-    page.get_by_text("Đã chuẩn bị bỏ phiếu tín nhiệm: 1 người được bỏ phiếu").wait_for()
+    page.get_by_text("Đã chuẩn bị bỏ phiếu tín nhiệm: 1 người được đưa ra bỏ phiếu tín nhiệm").wait_for()
     vote = council.follow_ups.get()
     assert page.url.endswith(f"/hoi-nghi/{vote.pk}/")
     assert [p.full_name for p in vote.rated_persons.all()] == ["Người được lấy phiếu số 01"]
     assert vote.date == day and vote.voters.count() == 60
-    page.get_by_role("link", name="Người được lấy phiếu").first.click()
+    page.get_by_role("link", name="Người được đưa ra bỏ phiếu", exact=True).click()
     page.get_by_text("Người được lấy phiếu số 01").first.wait_for()
     assert page.external_requests == []

@@ -136,7 +136,7 @@ def test_the_results_page_prepares_it_and_the_new_conference_says_what_it_follow
     vote = council.follow_ups.get()
     assert response.redirect_chain[-1][0] == reverse("conferences:conference", args=[vote.pk])
     page = response.content.decode()
-    assert "Đã chuẩn bị bỏ phiếu tín nhiệm: 2 người được bỏ phiếu" in page and "(60 người)" in page
+    assert "Đã chuẩn bị bỏ phiếu tín nhiệm: 2 người được đưa ra bỏ phiếu tín nhiệm" in page and "(60 người)" in page
     assert "Sau kết quả lấy phiếu tín nhiệm tại" in page and url + "#bo-phieu" in page
     # held at the session: no deadline before it, so nothing shows as overdue
     assert "Không có thời hạn trước ngày bỏ phiếu theo quy định này" in page and 'id="checklist"' not in page
@@ -168,6 +168,32 @@ def test_a_person_rated_for_two_posts_faces_one_vote_for_both(office, make_user)
     ]
     assert Event.objects.get(action="conference.follow_up").data["people"] == ["Trần Văn Bình"]
     assert all(c["prepared"] for c in follow_up.candidates(council))
+
+
+def test_the_pages_of_the_vote_name_its_persons_as_the_law_does(council, office):
+    """NQ 96/2023 Điều 15: the ballot names "người được đưa ra bỏ phiếu tín nhiệm"; the rating's pages
+    keep "người được lấy phiếu"."""
+    vote = follow_up.prepare_confidence_vote(
+        office, council, people=[follow_up.candidates(council)[0]["person"]], day=date.today()
+    )
+    client = Client()
+    client.force_login(office)
+
+    def page(name, conference):
+        return client.get(reverse(name, args=[conference.pk])).content.decode()
+
+    rated = page("conferences:rated", vote)
+    assert "<title>Người được đưa ra bỏ phiếu tín nhiệm · tinnhiem</title>" in rated
+    assert ">Người được đưa ra bỏ phiếu</a>" in rated and ">Người được lấy phiếu</a>" not in rated
+    assert "<h2>Thêm người được đưa ra bỏ phiếu tín nhiệm</h2>" in rated
+    assert "1</span> người được đưa ra bỏ phiếu tín nhiệm" in page("conferences:conference", vote)
+    assert "<th>Người được đưa ra bỏ phiếu tín nhiệm</th>" in page("conferences:dossiers", vote)
+    assert "<legend>Người được đưa ra bỏ phiếu tín nhiệm</legend>" in page("conferences:ballot_forms", vote)
+    rating = page("conferences:rated", council)
+    assert "<title>Người được lấy phiếu · tinnhiem</title>" in rating and "đưa ra bỏ phiếu" not in rating
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = page("conferences:rated", vote)
+    assert ">Put to the vote</a>" in english and "<h2>Add a person put to the confidence vote</h2>" in english
 
 
 def test_the_vote_is_held_and_its_papers_say_bo_phieu_tin_nhiem(council, office):

@@ -155,6 +155,35 @@ class Conference(models.Model):
         return self.campaign.rules
 
     @property
+    def is_confidence_vote(self) -> bool:
+        """A bỏ phiếu tín nhiệm (tín nhiệm / không tín nhiệm), not a lấy phiếu tín nhiệm."""
+        return self.rules.procedure == "vote"
+
+    @cached_property
+    def rated_words(self) -> dict[str, str]:
+        """What the pages call the persons on the ballot: at a confidence vote the law's "người được đưa ra bỏ
+        phiếu tín nhiệm" (NQ 96/2023/QH15 Điều 15), at a rating "người được lấy phiếu tín nhiệm"."""
+        if self.is_confidence_vote:
+            return {
+                "tab": _("Put to the vote"),
+                "many": _("Persons put to the confidence vote"),
+                "one": _("Person put to the confidence vote"),
+                "count": _("persons put to the confidence vote"),
+                "badge": _("put to the vote"),
+                "none": _("No person put to the confidence vote yet."),
+                "add": _("Add a person put to the confidence vote"),
+            }
+        return {
+            "tab": _("Rated persons"),
+            "many": _("Rated persons"),
+            "one": _("Rated person"),
+            "count": _("rated persons"),
+            "badge": _("rated person"),
+            "none": _("No rated person yet."),
+            "add": _("Add a rated person"),
+        }
+
+    @property
     def links_open(self) -> bool:
         """Invitation links work until the conference is finished or its day has passed."""
         return self.status != self.Status.FINISHED and date.today() <= self.date

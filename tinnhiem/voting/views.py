@@ -308,7 +308,7 @@ def prepare_follow_up(request, conference_id: int):
     messages.success(
         request,
         _(
-            "The confidence vote is prepared: %(n)s rated person(s), and the voter roll of the rating (%(voters)s). "
+            "The confidence vote is prepared: %(n)s person(s) put to the vote, and the voter roll of the rating (%(voters)s). "
             "Check both, then prepare the ballots."
         )
         % {"n": vote.rated_persons.count(), "voters": vote.voters.count()},
