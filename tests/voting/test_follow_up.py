@@ -186,11 +186,14 @@ def test_the_pages_of_the_vote_name_its_persons_as_the_law_does(council, office)
     assert "<title>Người được đưa ra bỏ phiếu tín nhiệm · tinnhiem</title>" in rated
     assert ">Người được đưa ra bỏ phiếu</a>" in rated and ">Người được lấy phiếu</a>" not in rated
     assert "<h2>Thêm người được đưa ra bỏ phiếu tín nhiệm</h2>" in rated
+    assert '<span class="badge done">Đưa ra bỏ phiếu</span>' in rated  # the decision, in the list and the form
+    assert '<option value="excluded">Không đưa ra bỏ phiếu</option>' in rated
     assert "1</span> người được đưa ra bỏ phiếu tín nhiệm" in page("conferences:conference", vote)
     assert "<th>Người được đưa ra bỏ phiếu tín nhiệm</th>" in page("conferences:dossiers", vote)
     assert "<legend>Người được đưa ra bỏ phiếu tín nhiệm</legend>" in page("conferences:ballot_forms", vote)
     rating = page("conferences:rated", council)
     assert "<title>Người được lấy phiếu · tinnhiem</title>" in rating and "đưa ra bỏ phiếu" not in rating
+    assert '<span class="badge done">Lấy phiếu</span>' in rating
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     english = page("conferences:rated", vote)
     assert ">Put to the vote</a>" in english and "<h2>Add a person put to the confidence vote</h2>" in english

@@ -119,6 +119,13 @@ class RatedPersonForm(NFCFormMixin, forms.Form):
         label=_("Reason for the decision"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
+    def __init__(self, *args, vote: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].choices = [
+            ("", _("— according to the rule set —")),
+            *RatedPerson.decision_choices(vote),
+        ]
+
 
 class VoterForm(NFCFormMixin, forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=255)

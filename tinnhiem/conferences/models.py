@@ -224,6 +224,24 @@ class RatedPerson(models.Model):
         verbose_name_plural = _("rated persons")
         ordering = ["order", "id"]
 
+    # At a confidence vote the same two decisions read as the vote's (NQ 96/2023 Điều 15).
+    VOTE_DECISIONS = {
+        Decision.RATED: pgettext_lazy("decision", "Put to the vote"),
+        Decision.EXCLUDED: pgettext_lazy("decision", "Not put to the vote (excluded)"),
+    }
+
+    @classmethod
+    def decision_choices(cls, vote: bool) -> list[tuple[str, str]]:
+        return (
+            [(value, cls.VOTE_DECISIONS[value]) for value, _label in cls.Decision.choices]
+            if vote
+            else cls.Decision.choices
+        )
+
+    @property
+    def decision_label(self) -> str:
+        return dict(self.decision_choices(self.conference.is_confidence_vote))[self.decision]
+
     def __str__(self) -> str:
         return f"{self.full_name} — {self.post}"
 

@@ -173,7 +173,7 @@ def _rated_person_args(d: dict) -> dict:
 @permission_required(VIEW, post=PREPARE)
 def rated_list(request, conference_id: int):
     conference = _conference(conference_id)
-    form = forms.RatedPersonForm(request.POST or None)
+    form = forms.RatedPersonForm(request.POST or None, vote=conference.is_confidence_vote)
     grounds = None
     if request.method == "POST":
         if form.is_valid():
@@ -232,7 +232,7 @@ def rated_edit(request, conference_id: int, person_id: int):
     conference = _conference(conference_id)
     person = get_object_or_404(RatedPerson, pk=person_id, conference=conference)
     initial = _rated_person_args(person.__dict__) | {"decision": person.decision, "decision_note": person.decision_note}
-    form = forms.RatedPersonForm(request.POST or None, initial=initial)
+    form = forms.RatedPersonForm(request.POST or None, initial=initial, vote=conference.is_confidence_vote)
     if request.method == "POST":
         if "delete" in request.POST:
             ok, _r = attempt(request, lambda: rated.remove_rated_person(request.user, person))
