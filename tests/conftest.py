@@ -11,6 +11,18 @@ from tinnhiem.accounts.roles import ROLES, ensure_roles
 ROLE_NAMES = list(ROLES)
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A page requested in English leaves English active in this thread (the locale middleware does
+    not switch back): every test starts and ends in the site's default language."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def roles(db):
     ensure_roles()
