@@ -79,6 +79,23 @@ def test_the_office_prepares_the_vote_for_those_who_did_not_resign(council, offi
 
 
 @pytest.mark.parametrize(
+    ("rating", "vote"),
+    [
+        ("Kỳ họp thứ 13 HĐND tỉnh", "Bỏ phiếu tín nhiệm — Kỳ họp thứ 13 HĐND tỉnh"),
+        (
+            "Lấy phiếu tín nhiệm tại kỳ họp cuối năm 2023 của HĐND tỉnh",
+            "Bỏ phiếu tín nhiệm tại kỳ họp cuối năm 2023 của HĐND tỉnh",
+        ),
+        ("Kỳ họp thứ 7 — lấy phiếu tín nhiệm", "Kỳ họp thứ 7 — bỏ phiếu tín nhiệm"),
+        ("KẾT QUẢ LẤY PHIẾU TÍN NHIỆM", "KẾT QUẢ BỎ PHIẾU TÍN NHIỆM"),
+        ("x" * 250, "Bỏ phiếu tín nhiệm — " + "x" * 233 + "…"),  # still fits the column of 255
+    ],
+)
+def test_the_vote_is_named_after_the_rating(rating, vote):
+    assert follow_up._vote_name(rating) == vote and len(vote) <= 255
+
+
+@pytest.mark.parametrize(
     ("who", "message"),
     [
         ([], "Hãy chọn ít nhất một người (bỏ chọn người đã xin từ chức)."),

@@ -9,6 +9,7 @@ those persons and the same voter roll, linked to the rating it follows.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -31,6 +32,25 @@ from ..minutes import current_results, percent_text
 def _short(text: str, limit: int = 255) -> str:
     """A name that fits its column (a title of 255 characters, prefixed, would not)."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+_RATING_WORDS = re.compile(r"lấy phiếu tín nhiệm", re.IGNORECASE)
+
+
+def _vote_name(text: str) -> str:
+    """The rating's name made the vote's: "lấy phiếu tín nhiệm" in it becomes "bỏ phiếu tín nhiệm"
+    (in the same case); a name without those words is prefixed "Bỏ phiếu tín nhiệm — "."""
+
+    def swap(found: re.Match) -> str:
+        words = found.group(0)
+        vote = "bỏ phiếu tín nhiệm"
+        if words.isupper():
+            return vote.upper()
+        return vote[0].upper() + vote[1:] if words[0].isupper() else vote
+
+    if _RATING_WORDS.search(text):
+        return _short(_RATING_WORDS.sub(swap, text))
+    return _short(_("Confidence vote — %(name)s") % {"name": text})
 
 
 def candidates(conference: Conference) -> list[dict[str, Any]]:
@@ -90,8 +110,7 @@ def prepare_confidence_vote(
     vote_rules = builtin_rule_set(rules.follow_up)
     steps = sorted({found[p]["citation"] for p in people})
     with translation.override("vi"):  # stored, and printed on official documents: in Vietnamese
-        name = _short(_("Confidence vote — %(campaign)s") % {"campaign": old.name})
-        title = _short(_("Confidence vote — %(conference)s") % {"conference": conference.title})
+        name, title = _vote_name(old.name), _vote_name(conference.title)
         legal_basis = _("%(rules)s; %(articles)s; the counting minutes of %(conference)s on %(date)s.") % {
             "rules": vote_rules.short_name,
             "articles": "; ".join(steps),
