@@ -211,6 +211,8 @@ def test_the_pages_of_the_vote_name_its_persons_as_the_law_does(council, office)
     rating = page("conferences:rated", council)
     assert "<title>Người được lấy phiếu · tinnhiem</title>" in rating and "đưa ra bỏ phiếu" not in rating
     assert '<span class="badge done">Lấy phiếu</span>' in rating
+    # a confidence vote is not another place of rating (QĐ 96's limit of places counts ratings)
+    assert "Cũng có tên trên phiếu của" not in rated and "Cũng có tên trên phiếu của" not in rating
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     english = page("conferences:rated", vote)
     assert ">Put to the vote</a>" in english and "<h2>Add a person put to the confidence vote</h2>" in english
@@ -263,3 +265,16 @@ def test_the_vote_is_held_and_its_papers_say_bo_phieu_tin_nhiem(council, office)
     assert "DANH SÁCH THÀNH PHẦN THAM GIA BỎ PHIẾU TÍN NHIỆM" in roll
     rating = " ".join(pdf_pages(official.render_resolution_pdf(council)))
     assert "Xác nhận kết quả lấy phiếu tín nhiệm — Kỳ họp thứ 13 HĐND tỉnh" in rating  # the rating's own, unchanged
+
+    # neither the campaign summaries nor the authority's summary of both records count the vote as
+    # another place where the person was rated
+    from tinnhiem.audit.received import check_record, received_summary
+    from tinnhiem.audit.record import export_record, public_key_b64
+    from tinnhiem.voting.summary import campaign_summary
+
+    for campaign in (council.campaign, vote.campaign):
+        assert all(row["other_places"] == [] for row in campaign_summary(campaign)["rows"])
+    records = [check_record(f"{c.pk}.zip", export_record(c), [public_key_b64().encode()]) for c in (council, vote)]
+    rows = [row for g in received_summary(records)["groups"] for row in g["rows"]]
+    assert len(rows) == 7 and [r["name"] for r in rows].count(person.full_name) == 2
+    assert all(row["other_places"] == [] for row in rows)

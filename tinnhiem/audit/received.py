@@ -128,6 +128,7 @@ def received_summary(records: list[Received]) -> dict[str, Any]:
                 group["rows"].append(
                     {
                         "record": n,
+                        "procedure": rules.procedure,
                         "conference_title": c["title"],
                         "date_text": conference["date_text"],
                         "form": form["name"],
@@ -159,7 +160,9 @@ def received_summary(records: list[Received]) -> dict[str, Any]:
             row["other_places"] = [
                 {"title": o["conference_title"], "post": o["post"], "status_label": ""}
                 for o in every
-                if o["record"] != row["record"] and fold(o["name"]) == fold(row["name"])
+                if o["record"] != row["record"]
+                and o["procedure"] == row["procedure"]  # a confidence vote is not another place of rating
+                and fold(o["name"]) == fold(row["name"])
             ]
             row["too_many_places"] = limit is not None and 1 + len(row["other_places"]) > limit
         outcomes: dict[str, dict[str, Any]] = {}

@@ -126,9 +126,11 @@ def conference_overview(conference: Conference) -> dict:
     }
 
 
-def rated_places(rating_year: int) -> dict[str, list[dict[str, Any]]]:
-    """Every person on a ballot in a rating year, on this site, in any campaign, by folded full name
-    (NFC, case and spaces folded), in date order. Two people may share a name: a match is to check."""
+def rated_places(rating_year: int, procedure: str = "rating") -> dict[str, list[dict[str, Any]]]:
+    """Every person on a ballot in a rating year, on this site, in any campaign of the same procedure,
+    by folded full name (NFC, case and spaces folded), in date order. Two people may share a name: a
+    match is to check. A confidence vote (procedure "vote") is not a place where one is rated: the
+    person it follows a rating for is not counted twice, nor shown beside that rating as elsewhere."""
     found: dict[str, list[dict[str, Any]]] = defaultdict(list)
     people = (
         RatedPerson.objects.filter(decision=RatedPerson.Decision.RATED, conference__campaign__rating_year=rating_year)
@@ -137,6 +139,8 @@ def rated_places(rating_year: int) -> dict[str, list[dict[str, Any]]]:
     )
     for p in people:
         c = p.conference
+        if c.campaign.rules.procedure != procedure:
+            continue
         found[fold(p.full_name)].append(
             {
                 "person": p.pk,

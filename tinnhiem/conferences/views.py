@@ -206,7 +206,7 @@ def rated_list(request, conference_id: int):
         )
     }
     # the same name on the ballot of other conferences this rating year (QĐ 96: at most 2 places)
-    places = queries.rated_places(conference.campaign.rating_year)
+    places = queries.rated_places(conference.campaign.rating_year, conference.rules.procedure)
     limit = conference.rules.places
     elsewhere = {}
     for p in people:

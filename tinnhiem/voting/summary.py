@@ -28,7 +28,7 @@ def campaign_summary(campaign: Campaign) -> dict[str, Any]:
     """The campaign's results as plain data (JSON-serialisable), for the page, the exports and the report."""
     campaign = Campaign.objects.select_related("body__parent").get(pk=campaign.pk)
     rules = campaign.rules
-    places = rated_places(campaign.rating_year)
+    places = rated_places(campaign.rating_year, rules.procedure)
     conferences, pending, rows = [], [], []
     for conference in campaign.conferences.order_by("date", "id"):
         entry = {
