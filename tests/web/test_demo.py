@@ -24,6 +24,21 @@ def test_demo_loads_the_seed_structure(roles):
     assert load_demo(today=today).pk == conference.pk  # idempotent
 
 
+def test_the_demo_conference_raises_no_alarm_of_its_own_making(office):
+    """The sample conferences beside the demo's own must not put its two persons on more ballots than
+    QĐ 96 allows (Điều 1 khoản 3: at most 2 places): a user trying the demo would read a false alarm."""
+    from django.test import Client
+    from django.urls import reverse
+
+    conference = load_demo(today=date.today())
+    client = Client()
+    client.force_login(office)
+    page = client.get(reverse("conferences:rated", args=[conference.pk])).content.decode()
+    assert "Trần Minh Đức" in page and "Lê Thị Hồng Nhung" in page
+    assert "Quá 2 nơi" not in page and 'class="warn"' not in page
+    assert page.count("Cũng có tên trên phiếu của") == 2  # the counted sample of the same case: said, not warned
+
+
 def test_demo_command_without_serving(tmp_path):
     env = {**os.environ, "TINNHIEM_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "tinnhiem.site.settings"}
     env.pop("TINNHIEM_SECRET_KEY", None)

@@ -191,7 +191,7 @@ def _posts() -> list[tuple[str, str]]:
 
 
 def _names(count: int, rng: random.Random) -> list[str]:
-    taken = {name for name, _post in RATED} | {u[2] for u in DEMO_USERS}
+    taken = {name for name, _post in RATED + SCAN_RATED} | {u[2] for u in DEMO_USERS}
     out = []
     while len(out) < count:
         name = f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
@@ -432,8 +432,14 @@ def load_finished_demo(campaign, today: date) -> Conference:
     return conference
 
 
-SCAN_TITLE = "Hội nghị mẫu kiểm phiếu bằng máy quét — Phó Chủ tịch UBND thành phố"
+SCAN_TITLE = "Hội nghị mẫu kiểm phiếu bằng máy quét — Trưởng phòng chuyên môn UBND thành phố"
 SCAN_VOTERS, SCAN_ABSENT = 30, 2
+# Persons of their own: rating the Vice-Chairmen a third time in the year would put them on more
+# ballots than QĐ 96 allows (Điều 1 khoản 3), and the demo's own conference would warn of it.
+SCAN_RATED = [
+    ("Phan Thanh Tùng", "Trưởng phòng Tài chính - Kế hoạch"),
+    ("Đinh Thị Quỳnh Mai", "Trưởng phòng Nội vụ"),
+]
 # The demo stack: ballot number → how it was marked (the rest: pen, ✗ or ✓). Three of them need the
 # committee: a smudge in a box, a crossed-out name, a ballot marked in light pencil.
 SCAN_SPECIAL = {
@@ -455,8 +461,8 @@ def load_scan_demo(campaign, today: date) -> Conference:
     conference, office, chair, counters = _held_today(
         campaign, today, SCAN_TITLE, "Phòng họp số 1, UBND thành phố Móng Cái"
     )
-    for name, post in RATED:
-        rated.add_rated_person(office, conference, full_name=name, post=post, group="Phó Chủ tịch UBND thành phố")
+    for name, post in SCAN_RATED:
+        rated.add_rated_person(office, conference, full_name=name, post=post, group="Trưởng phòng chuyên môn")
     names = _names(SCAN_VOTERS, random.Random(29092023))
     lines = "STT,Họ và tên,Chức vụ\n" + "".join(
         f"{i},{name},Trưởng phòng chuyên môn\n" for i, name in enumerate(names, start=1)
