@@ -10,6 +10,8 @@ from pathlib import Path
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 WORD = Path(__file__).resolve().parent.parent / "tinnhiem" / "documents" / "word"
@@ -61,31 +63,88 @@ def new_document():
     return doc
 
 
-def signatures(doc) -> None:
-    para(doc, "{%p for s in signers %}")
-    para(doc, "{{ s.role|upper }}", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    para(doc, "(Ký, ghi rõ họ tên)", italic=True, align=WD_ALIGN_PARAGRAPH.CENTER, size=11)
+TEXT_WIDTH = 165  # mm: A4 less the margins of new_document()
+
+
+def _row_flag(row, tag: str) -> None:
+    """A row property of Word: ``w:tblHeader`` repeats the row on every page, ``w:cantSplit`` keeps
+    the row on one page."""
+    flag = OxmlElement(tag)
+    flag.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(flag)
+
+
+def _widths(table, widths_mm) -> None:
+    """Both the grid (which LibreOffice follows) and every cell (which Word follows)."""
+    table.autofit = False
+    for column, width in zip(table.columns, widths_mm, strict=True):
+        column.width = Mm(width)
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths_mm, strict=True):
+            cell.width = Mm(width)
+
+
+def _cell_lines(cell, lines) -> None:
+    """(text, bold, italic, size) per paragraph of a cell, centred."""
+    for n, (text, bold, italic, size) in enumerate(lines):
+        p = cell.paragraphs[0] if n == 0 else cell.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = p.add_run(text)
+        run.bold, run.italic, run.font.size = bold, italic, Pt(size)
+
+
+def signatures(doc, columns: int) -> None:
+    """The signers side by side, ``columns`` to a row (``signer_rows``, made by documents/word.py), as
+    on the printed minutes; a row never breaks across pages, so a title stays with its name."""
     para(doc, "")
-    para(doc, "")
-    para(doc, "{{ s.name }}", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    para(doc, "{%p endfor %}")
+    table = doc.add_table(rows=3, cols=columns)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    start, body, end = table.rows
+    start.cells[0].text = "{%tr for row in signer_rows %}"
+    for i, cell in enumerate(body.cells):
+        s = f"row[{i}]"
+        _cell_lines(
+            cell,
+            [
+                ("{{ " + s + ".role|upper }}", True, False, 13),
+                ("{% if " + s + ".role %}(Ký, ghi rõ họ tên){% endif %}", False, True, 11),
+                ("", False, False, 13),
+                ("", False, False, 13),
+                ("", False, False, 13),
+                ("{{ " + s + ".name }}", True, False, 13),
+            ],
+        )
+    end.cells[0].text = "{%tr endfor %}"
+    _row_flag(body, "w:cantSplit")
+    _widths(table, [TEXT_WIDTH / columns] * columns)
 
 
 def results_table(doc, rows: str) -> None:
-    """STT | name, post | the levels as text | invalid; one row per person of ``rows``."""
+    """STT | name, post | the levels as text | invalid; one row per person of ``rows``. The heading
+    row repeats on every page and a person's row is never split between two pages."""
     table = doc.add_table(rows=4, cols=4)
     table.style = "Table Grid"
     hdr, start, body, end = table.rows
     start.cells[0].text = "{%tr for r in " + rows + " %}"
-    hdr.cells[0].text = "STT"
-    hdr.cells[1].text = "Họ và tên, chức vụ"
-    hdr.cells[2].text = "Kết quả"
-    hdr.cells[3].text = "{{ invalid_word }}"
+    for cell, text in zip(hdr.cells, ["STT", "Họ và tên, chức vụ", "Kết quả", "{{ invalid_word }}"], strict=True):
+        run = cell.paragraphs[0].add_run(text)
+        run.bold = True
+        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
     body.cells[0].text = "{{ r.no }}"
+    body.cells[0].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
     body.cells[1].text = "{{ r.name }}, {{ r.post }}"
     body.cells[2].text = "{{ r.levels_text }}"
     body.cells[3].text = "{{ r.invalid }}"
+    body.cells[3].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
     end.cells[0].text = "{%tr endfor %}"
+    _row_flag(hdr, "w:tblHeader")
+    _row_flag(body, "w:cantSplit")
+    _widths(table, [12, 62, 61, 30])
+
+
+def after_table(doc, text: str) -> None:
+    """A heading right after a table, with room above it."""
+    para(doc, text, bold=True).paragraph_format.space_before = Pt(10)
 
 
 def minutes() -> None:
@@ -101,7 +160,7 @@ def minutes() -> None:
     para(doc, "{{ form.ballots_sentence }}")
     para(doc, "{{ form.base_sentence }}")
     results_table(doc, "form.rows")
-    para(doc, "{{ conclusions_word }}", bold=True)
+    after_table(doc, "{{ conclusions_word }}")
     para(doc, "{%p for r in form.rows %}")
     para(doc, "– {{ r.name }}: {{ r.consequence }}")
     para(doc, "{%p endfor %}")
@@ -119,7 +178,7 @@ def minutes() -> None:
     para(doc, "{{ line }}")
     para(doc, "{%p endfor %}")
     para(doc, "{{ fingerprint_sentence }}", size=11)
-    signatures(doc)
+    signatures(doc, 3)
     OUT.parent.mkdir(parents=True, exist_ok=True)
     doc.save(OUT)
     print(OUT)
@@ -141,7 +200,7 @@ def summary() -> None:
     para(doc, "{%p endfor %}")
     results_table(doc, "s.table.rows")
     para(doc, "{%p endfor %}")
-    para(doc, "{{ conclusions_word }}", bold=True)
+    after_table(doc, "{{ conclusions_word }}")
     para(doc, "{%p for line in conclusions %}")
     para(doc, "– {{ line }}")
     para(doc, "{%p endfor %}")
@@ -156,7 +215,7 @@ def summary() -> None:
     para(doc, "{{ line }}")
     para(doc, "{%p endfor %}")
     para(doc, "{{ fingerprint_sentence }}", size=11)
-    signatures(doc)
+    signatures(doc, 2)
     doc.save(SUMMARY_OUT)
     print(SUMMARY_OUT)
 

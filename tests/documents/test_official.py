@@ -128,6 +128,35 @@ def test_minutes_docx_table(seed):
     body = "\n".join(p.text for p in document.paragraphs)
     assert "BIÊN BẢN KIỂM PHIẾU" in body and head_fingerprint() in body
     assert LEGEND in body
+    # the heading row repeats on every page; a person's row is never cut in two by a page
+    flags = [[child.tag.split("}")[1] for child in row._tr.get_or_add_trPr()] for row in table.rows]
+    assert flags == [["tblHeader"], ["cantSplit"], ["cantSplit"]]
+    grid = [column.width.mm for column in table.columns]
+    assert round(sum(grid)) == 165 and grid[0] < 15  # the text width; a narrow STT column
+    # the committee signs side by side, each title above its name, in a row that a page cannot split
+    signatures = document.tables[2]
+    assert [[c.text.split("\n")[0] for c in row.cells] for row in signatures.rows] == [
+        ["TRƯỞNG BAN", "THƯ KÝ", "ỦY VIÊN"]
+    ]
+    assert [c.text.split("\n")[-1] for c in signatures.rows[0].cells] == [
+        m["name"] for m in official.minutes_data(seed)["committee"]["members"]
+    ]
+    assert signatures.rows[0]._tr.trPr[0].tag.endswith("cantSplit")
+
+
+@pytest.mark.parametrize(
+    ("count", "columns", "right", "expected"),
+    [
+        (3, 3, False, [["a", "b", "c"]]),
+        (5, 3, False, [["a", "b", "c"], ["d", "e", ""]]),
+        (1, 2, True, [["", "a"]]),  # one signature for the body: on the right
+        (0, 3, False, []),
+    ],
+)
+def test_signer_rows(count, columns, right, expected):
+    signers = [{"role": r, "name": r.upper()} for r in "abcde"[:count]]
+    rows = word.signer_rows(signers, columns, right=right)
+    assert [[s["role"] for s in row] for row in rows] == expected
 
 
 def test_office_template_replaces_the_default(seed, settings, tmp_path):

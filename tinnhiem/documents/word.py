@@ -43,9 +43,23 @@ def _render(name: str, context: dict[str, Any]) -> bytes:
     return out.getvalue()
 
 
+def signer_rows(signers: list[dict[str, str]], columns: int, *, right: bool = False) -> list[list[dict[str, str]]]:
+    """The signers ``columns`` to a row, as the table of signatures shows them; the last row filled up
+    with blanks, after the signers, or before them when ``right`` (one signature for a body goes on
+    the right, as on an official letter)."""
+    blank = {"role": "", "name": ""}
+    rows = [list(signers[i : i + columns]) for i in range(0, len(signers), columns)]
+    if rows and len(rows[-1]) < columns:
+        pad = [blank] * (columns - len(rows[-1]))
+        rows[-1] = pad + rows[-1] if right else rows[-1] + pad
+    return rows
+
+
 def render_minutes_docx(conference: Conference) -> bytes:
-    return _render(TEMPLATE_NAME, minutes_context(conference))
+    context = minutes_context(conference)
+    return _render(TEMPLATE_NAME, context | {"signer_rows": signer_rows(context["signers"], 3)})
 
 
 def render_summary_docx(campaign: Campaign) -> bytes:
-    return _render(SUMMARY_TEMPLATE_NAME, summary_context(campaign))
+    context = summary_context(campaign)
+    return _render(SUMMARY_TEMPLATE_NAME, context | {"signer_rows": signer_rows(context["signers"], 2, right=True)})
