@@ -169,3 +169,35 @@ def test_office_template_replaces_the_default(seed, settings, tmp_path):
     settings.DATA_DIR = tmp_path
     document = docx.Document(io.BytesIO(word.render_minutes_docx(seed)))
     assert document.paragraphs[0].text == "MẪU RIÊNG BIÊN BẢN KIỂM PHIẾU — Trần Minh Đức"
+
+
+def test_a_page_never_ends_between_a_title_and_the_name_signed_under_it():
+    """Whatever the length of the minutes, each signer's title and name land on the same page
+    (before, 25–27 closing lines put TRƯỞNG BAN at the foot of page 1 and the name on page 2)."""
+    from tinnhiem.documents.render import render_pdf
+
+    signers = [("Trưởng ban", "Nguyễn Văn Trưởng"), ("Thư ký", "Lê Thị Thư"), ("Ủy viên", "Trần Văn Viên")]
+    data = {
+        "header": {"parent": "UBND TỈNH", "body": "UBND HUYỆN", "system": "state", "place_date": "ngày 1/1/2026"},
+        "title": "BIÊN BẢN KIỂM PHIẾU",
+        "subtitle": "Hội nghị",
+        "opening": "Mở đầu.",
+        "intro": [],
+        "forms": [],
+        "fingerprint_sentence": "Dấu vân tay.",
+        "invalid_word": "Không hợp lệ",
+        "conclusions_word": "Kết luận",
+        "rulings_word": "Kết luận của Ban kiểm phiếu",
+        "signers": [{"role": role, "name": name} for role, name in signers],
+    }
+    pages_seen = set()
+    for filler in range(15, 45):  # moves the signatures down the page, then onto the next
+        pages = pdf_pages(render_pdf("minutes", data | {"closing": [f"Dòng thứ {i}." for i in range(filler)]}))
+        pages_seen.add(len(pages))
+        for role, name in signers:
+            on = (
+                [i for i, text in enumerate(pages) if role.upper() in text],
+                [i for i, t in enumerate(pages) if name in t],
+            )
+            assert on[0] == on[1], (filler, role, on)
+    assert pages_seen == {1, 2}  # the range did reach the foot of the page
