@@ -54,12 +54,13 @@ def new_document():
     r = right.paragraphs[0].add_run(
         "{% if header.system == 'party' %}ĐẢNG CỘNG SẢN VIỆT NAM{% else %}CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM{% endif %}"
     )
-    r.bold = True
+    r.bold, r.font.size = True, Pt(12)
     r = right.add_paragraph().add_run("{% if header.system != 'party' %}Độc lập - Tự do - Hạnh phúc{% endif %}")
     r.bold = True
     right.add_paragraph().add_run("{{ header.place_date }}").italic = True
     for p in right.paragraphs:
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _widths(head, [62, TEXT_WIDTH - 62])  # the national motto (12 pt) on one line, as Nghị định 30/2020 sets it
     return doc
 
 

@@ -131,6 +131,8 @@ def test_minutes_docx_table(seed):
     # the heading row repeats on every page; a person's row is never cut in two by a page
     flags = [[child.tag.split("}")[1] for child in row._tr.get_or_add_trPr()] for row in table.rows]
     assert flags == [["tblHeader"], ["cantSplit"], ["cantSplit"]]
+    head = [column.width.mm for column in document.tables[0].columns]
+    assert round(sum(head)) == 165 and head[1] > 100  # the national motto on one line
     grid = [column.width.mm for column in table.columns]
     assert round(sum(grid)) == 165 and grid[0] < 15  # the text width; a narrow STT column
     # the committee signs side by side, each title above its name, in a row that a page cannot split
