@@ -82,6 +82,24 @@ def test_report_and_resolution(seed, big):
     assert "141 79,66%" in report
     resolution = " ".join(pdf_pages(official.render_resolution_pdf(big)))
     assert "NGHỊ QUYẾT" in resolution and "QUYẾT NGHỊ" in resolution and "Người được lấy phiếu số 01" in resolution
+    # one signature on behalf of the body stands in the right half of the page
+    for pdf in (official.render_report_pdf(seed), official.render_resolution_pdf(big)):
+        assert text_left(pdf, "TM. ") > 105  # mm from the left edge of the A4 page
+
+
+def text_left(pdf: bytes, needle: str) -> float:
+    """Where ``needle`` first starts on the last page, in mm from the left edge."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        page = doc[len(doc) - 1]
+        text = page.get_textpage()
+        found = text.search(needle).get_next()
+        assert found is not None, needle
+        return text.get_charbox(found[0])[0] * 25.4 / 72
+    finally:
+        doc.close()
 
 
 def test_invitations_carry_each_voters_link(seed, settings):
