@@ -87,13 +87,13 @@ def test_report_and_resolution(seed, big):
         assert text_left(pdf, "TM. ") > 105  # mm from the left edge of the A4 page
 
 
-def text_left(pdf: bytes, needle: str) -> float:
-    """Where ``needle`` first starts on the last page, in mm from the left edge."""
+def text_left(pdf: bytes, needle: str, page: int = -1) -> float:
+    """Where ``needle`` first starts on a page (the last by default), in mm from the left edge."""
     import pypdfium2 as pdfium
 
     doc = pdfium.PdfDocument(pdf)
     try:
-        page = doc[len(doc) - 1]
+        page = doc[page % len(doc)]
         text = page.get_textpage()
         found = text.search(needle).get_next()
         assert found is not None, needle
@@ -126,6 +126,11 @@ def test_attendance_sheet_and_roster(seed):
     for voter in seed.voters.all():
         assert voter.full_name in attendance and voter.full_name in roster
     assert "Ký tên" in attendance and "Tổng số: 183 người được triệu tập." in roster
+    # a post that wraps in its narrow column keeps ordinary spaces (not justified)
+    pdf = official.render_letters_pdf(seed, "attendance")
+    assert (
+        text_left(pdf, "Chủ tịch Thường", page=0) - text_left(pdf, "Phó Chủ tịch Thường", page=0) < 9.5
+    )  # 10.9 justified
 
 
 def test_nfd_names_come_out_nfc(seed):
