@@ -115,7 +115,7 @@ def test_office_prepares_and_voter_sends_opinion(new_page, live_server, office, 
     page.click("button:has-text('Chuyển các yêu cầu giải trình')")
     page.get_by_text("Đã chuyển 1 yêu cầu").wait_for()
     page.get_by_role("link", name="Giải trình").first.click()
-    page.get_by_role("link", name="Ghi giải trình thay người được lấy phiếu").click()
+    page.get_by_role("link", name="Ghi giải trình thay người đó").click()
     page.fill("#id_text", "Dự án kè biển đã hoàn thành 80% khối lượng.")
     page.check("input[name=answers]")
     page.click("button:has-text('Lưu')")

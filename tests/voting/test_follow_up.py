@@ -218,6 +218,50 @@ def test_the_pages_of_the_vote_name_its_persons_as_the_law_does(council, office)
     assert ">Put to the vote</a>" in english and "<h2>Add a person put to the confidence vote</h2>" in english
 
 
+def test_no_page_of_the_vote_speaks_of_a_rating(office, make_user):
+    """Every page of a confidence vote's conference names its persons as the vote does; the only
+    'lấy phiếu' left are the menu (the list of campaigns) and the line saying which rating it follows."""
+    import re
+
+    chair = make_user("chair", "chair-sw")
+    counters = [make_user("committee", f"kp-sw-{i}") for i in range(7)]
+    names = {i: (f"Đại biểu {chr(65 + i)}", "Ủy viên UBND tỉnh") for i in range(3)}
+    council = build_council_vote(office, chair, counters, n_people=3, lows={1: 33}, names=names)
+    vote = follow_up.prepare_confidence_vote(
+        office, council, people=[follow_up.candidates(council)[0]["person"]], day=date.today()
+    )
+    client = Client()
+    client.force_login(office)
+    pages = [
+        "conferences:conference",
+        "conferences:rated",
+        "conferences:roster",
+        "conferences:dossiers",
+        "conferences:opinions",
+        "conferences:explanations",
+        "conferences:invitations",
+        "conferences:attendance",
+        "conferences:chair",
+        "conferences:committee",
+        "conferences:ballot_forms",
+        "voting:cards",
+        "voting:overview",
+        "voting:results",
+        "documents:list",
+    ]
+    said = {}
+    for name in pages:
+        html = client.get(reverse(name, args=[vote.pk])).content.decode()
+        text = " ".join(re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style).*?</\1>", "", html, flags=re.S)).split())
+        text = text.replace("Các đợt lấy phiếu", "").replace(
+            f"Sau kết quả lấy phiếu tín nhiệm tại: {council.title}", ""
+        )
+        said[name] = re.findall(r".{0,40}lấy phiếu.{0,40}", text, flags=re.I)
+    assert {name: found for name, found in said.items() if found} == {}
+    chair_page = client.get(reverse("conferences:chair", args=[vote.pk])).content.decode()
+    assert "Người được đưa ra bỏ phiếu tín nhiệm trình bày ý kiến" in chair_page  # the agenda, NQ 96 Điều 16
+
+
 def test_the_vote_is_held_and_its_papers_say_bo_phieu_tin_nhiem(council, office):
     """The whole chain: the rating → the vote prepared from it → held, counted, finalised; its
     resolution and report speak of a confidence vote (bỏ phiếu), not of a rating (lấy phiếu)."""

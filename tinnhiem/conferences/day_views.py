@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from tinnhiem.accounts.roles import CHAIR, COUNT, PREPARE, VIEW, permission_required
 from tinnhiem.text import fold, small_int
 
-from .models import BallotForm, CommitteeMember, Conference, RatedPerson, Voter
+from .models import BallotForm, CommitteeMember, RatedPerson, Voter
 from .usecases import day
 from .views import _conference, attempt
 
@@ -100,7 +100,7 @@ def chair_panel(request, conference_id: int):
         {
             "conference": conference,
             "quorum": day.quorum(conference),
-            "agenda": list(enumerate(label for _key, label in Conference.AGENDA)),
+            "agenda": list(enumerate(label for _key, label in conference.agenda)),
             "committee": conference.committee.select_related("voter", "user"),
             "committee_minimum": conference.rules.committee.minimum_for(conference.campaign.body.level),
         },

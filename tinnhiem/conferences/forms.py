@@ -150,6 +150,7 @@ class DossierForm(NFCFormMixin, forms.Form):
     def __init__(self, *args, conference=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["rated_person"].queryset = conference.rated_persons.filter(decision=RatedPerson.Decision.RATED)
+        self.fields["rated_person"].label = conference.rated_words["one"]
 
 
 class PaperOpinionForm(NFCFormMixin, forms.Form):

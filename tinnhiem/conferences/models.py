@@ -188,9 +188,18 @@ class Conference(models.Model):
         """Invitation links work until the conference is finished or its day has passed."""
         return self.status != self.Status.FINISHED and date.today() <= self.date
 
+    # At a confidence vote the persons put to the vote speak (NQ 96/2023/QH15 Điều 16: "trình bày ý kiến").
+    VOTE_AGENDA = {"report": _("Statements of the persons put to the vote")}
+
+    @property
+    def agenda(self) -> list[tuple[str, str]]:
+        """The steps of the conference, as this conference names them."""
+        vote = self.is_confidence_vote
+        return [(key, self.VOTE_AGENDA.get(key, label) if vote else label) for key, label in self.AGENDA]
+
     @property
     def agenda_label(self) -> str:
-        return str(self.AGENDA[min(self.agenda_step, len(self.AGENDA) - 1)][1])
+        return str(self.agenda[min(self.agenda_step, len(self.AGENDA) - 1)][1])
 
 
 class RatedPerson(models.Model):
