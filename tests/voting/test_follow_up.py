@@ -218,7 +218,7 @@ def test_the_pages_of_the_vote_name_its_persons_as_the_law_does(council, office)
     assert ">Put to the vote</a>" in english and "<h2>Add a person put to the confidence vote</h2>" in english
 
 
-def test_no_page_of_the_vote_speaks_of_a_rating(office, make_user):
+def test_no_page_of_the_vote_speaks_of_a_rating(office, make_user, settings):
     """Every page of a confidence vote's conference names its persons as the vote does; the only
     'lấy phiếu' left are the menu (the list of campaigns) and the line saying which rating it follows."""
     import re
@@ -260,6 +260,12 @@ def test_no_page_of_the_vote_speaks_of_a_rating(office, make_user):
     assert {name: found for name, found in said.items() if found} == {}
     chair_page = client.get(reverse("conferences:chair", args=[vote.pk])).content.decode()
     assert "Người được đưa ra bỏ phiếu tín nhiệm trình bày ý kiến" in chair_page  # the agenda, NQ 96 Điều 16
+    from tests.documents.conftest import pdf_pages
+    from tinnhiem.documents import official
+
+    settings.TINNHIEM_PUBLIC_URL = "http://192.168.1.10:8000"
+    letter = pdf_pages(official.render_letters_pdf(vote, "invitations"))[0]
+    assert "lấy phiếu" not in letter and "hồ sơ của người được đưa ra bỏ phiếu tín nhiệm và gửi ý kiến" in letter
 
 
 def test_the_vote_is_held_and_its_papers_say_bo_phieu_tin_nhiem(council, office):

@@ -463,6 +463,10 @@ def letters_context(conference: Conference, kind: str, request=None, base_url: s
                     ],
                     "link_text": [
                         _(
+                            "Before the conference, scan the QR code (or open the address below) to read the reports and dossiers of the persons put to the vote and to send your opinions, signed or not. The link is personal: do not share it."
+                        )
+                        if conference.is_confidence_vote
+                        else _(
                             "Before the conference, scan the QR code (or open the address below) to read the reports and dossiers of the rated persons and to send your opinions, signed or not. The link is personal: do not share it."
                         ),
                     ],
