@@ -230,6 +230,11 @@ def test_no_page_of_the_vote_speaks_of_a_rating(office, make_user, settings):
     vote = follow_up.prepare_confidence_vote(
         office, council, people=[follow_up.candidates(council)[0]["person"]], day=date.today()
     )
+    from tinnhiem.conferences.usecases import rated
+
+    rated.add_rated_person(
+        office, vote, full_name="Đại biểu Z", post="Ủy viên", decision="excluded", decision_note="Đã xin từ chức"
+    )
     client = Client()
     client.force_login(office)
     pages = [
@@ -260,6 +265,8 @@ def test_no_page_of_the_vote_speaks_of_a_rating(office, make_user, settings):
     assert {name: found for name, found in said.items() if found} == {}
     chair_page = client.get(reverse("conferences:chair", args=[vote.pk])).content.decode()
     assert "Người được đưa ra bỏ phiếu tín nhiệm trình bày ý kiến" in chair_page  # the agenda, NQ 96 Điều 16
+    overview = client.get(reverse("conferences:conference", args=[vote.pk])).content.decode()
+    assert "(1 không đưa ra bỏ phiếu)" in overview
     from tests.documents.conftest import pdf_pages
     from tinnhiem.documents import official
 
