@@ -93,8 +93,7 @@ def text_left(pdf: bytes, needle: str, page: int = -1) -> float:
 
     doc = pdfium.PdfDocument(pdf)
     try:
-        page = doc[page % len(doc)]
-        text = page.get_textpage()
+        text = doc[page % len(doc)].get_textpage()
         found = text.search(needle).get_next()
         assert found is not None, needle
         return text.get_charbox(found[0])[0] * 25.4 / 72
