@@ -160,3 +160,15 @@ def test_each_citation_is_its_own_and_no_placeholder_is_left(rule_id):
         sections.setdefault(citation.text, set()).add(path.split(".")[1].split("[")[0])
     shared = {text: where for text, where in sections.items() if len(where) > 1}
     assert not shared, shared
+
+
+@pytest.mark.parametrize("rule_id", [r for r in BUILTIN_IDS if not builtin_rule_set(r).in_force])
+def test_an_old_regime_cites_no_act_of_the_year_that_replaced_it(rule_id):
+    """NQ 35/2012, NQ 85/2014 and QĐ 262 gave way in 2023. Replaying one of them on a ballot of its
+    time must not ground a decision on an act made in 2023 or later (NQ 85 and NQ 35 once cited
+    Nghị quyết 31/2023/UBTVQH15 for the validity of a ballot)."""
+    import re
+
+    for path, citation in _citations(builtin_rule_set(rule_id)):
+        years = [int(y) for y in re.findall(r"\d+/(\d{4})/", citation.text)]
+        assert all(year < 2023 for year in years), (path, citation.text)
