@@ -87,6 +87,8 @@ class Command(TinnhiemCommand):
                 _("Not in the summary (not finished): %(title)s — %(status)s")
                 % {"title": conference["title"], "status": conference["status_label"]}
             )
+        # The report is made again from the campaign, not from ``summary``: an official document is in
+        # Vietnamese, and ``summary`` is in the language of this command (TINNHIEM_LANG).
         if kind == "pdf":
             return official.render_summary_pdf(found), f"bao-cao-tong-hop-dot-{found.pk}.pdf"
         if kind == "docx":
