@@ -1,5 +1,6 @@
-"""Build the default Word templates: the counting minutes (tinnhiem/documents/word/bien-ban-kiem-phieu.docx)
-and the summary report of a campaign (tinnhiem/documents/word/bao-cao-tong-hop.docx).
+"""Build the default Word templates: the counting minutes (tinnhiem/documents/word/bien-ban-kiem-phieu.docx),
+the report of a conference's results and the draft resolution (bao-cao-ket-qua.docx), and the
+summary report of a campaign (bao-cao-tong-hop.docx).
 
 The office may replace them with its own .docx using the same tags (docs/documents.md).
 Run: .venv/bin/python scripts/make_docx_template.py
@@ -17,6 +18,7 @@ from docx.shared import Mm, Pt
 WORD = Path(__file__).resolve().parent.parent / "tinnhiem" / "documents" / "word"
 OUT = WORD / "bien-ban-kiem-phieu.docx"
 SUMMARY_OUT = WORD / "bao-cao-tong-hop.docx"
+REPORT_OUT = WORD / "bao-cao-ket-qua.docx"
 
 
 def para(doc, text, bold=False, italic=False, align=None, size=13):
@@ -120,14 +122,16 @@ def signatures(doc, columns: int) -> None:
     _widths(table, [TEXT_WIDTH / columns] * columns)
 
 
-def results_table(doc, rows: str) -> None:
-    """STT | name, post | the levels as text | invalid; one row per person of ``rows``. The heading
-    row repeats on every page and a person's row is never split between two pages."""
-    table = doc.add_table(rows=4, cols=4)
+def results_table(doc, rows: str, *, invalid: bool = True) -> None:
+    """STT | name, post | the levels as text | invalid (unless ``invalid`` is false); one row per
+    person of ``rows``. The heading row repeats on every page and a person's row is never split
+    between two pages."""
+    heads = ["STT", "Họ và tên, chức vụ", "Kết quả"] + (["{{ invalid_word }}"] if invalid else [])
+    table = doc.add_table(rows=4, cols=len(heads))
     table.style = "Table Grid"
     hdr, start, body, end = table.rows
     start.cells[0].text = "{%tr for r in " + rows + " %}"
-    for cell, text in zip(hdr.cells, ["STT", "Họ và tên, chức vụ", "Kết quả", "{{ invalid_word }}"], strict=True):
+    for cell, text in zip(hdr.cells, heads, strict=True):
         run = cell.paragraphs[0].add_run(text)
         run.bold = True
         cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -135,12 +139,13 @@ def results_table(doc, rows: str) -> None:
     body.cells[0].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
     body.cells[1].text = "{{ r.name }}, {{ r.post }}"
     body.cells[2].text = "{{ r.levels_text }}"
-    body.cells[3].text = "{{ r.invalid }}"
-    body.cells[3].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if invalid:
+        body.cells[3].text = "{{ r.invalid }}"
+        body.cells[3].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
     end.cells[0].text = "{%tr endfor %}"
     _row_flag(hdr, "w:tblHeader")
     _row_flag(body, "w:cantSplit")
-    _widths(table, [12, 62, 61, 30])
+    _widths(table, [14, 61, 60, 30] if invalid else [14, 79, 72])  # "STT" in bold fits 14 mm
 
 
 def after_table(doc, text: str) -> None:
@@ -185,6 +190,36 @@ def minutes() -> None:
     print(OUT)
 
 
+def report() -> None:
+    """The report of one conference's results to the managing authority, and the draft resolution
+    confirming them (People's Councils, the National Assembly): the keys of ``official.report_context``.
+    The resolution is a draft the secretariat completes, so it is wanted in Word."""
+    doc = new_document()
+    para(doc, "{{ title }}", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, size=14)
+    para(doc, "{{ subtitle }}", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    para(doc, "{%p if recipient %}")
+    para(doc, "{{ recipient }}", align=WD_ALIGN_PARAGRAPH.CENTER)
+    para(doc, "{%p endif %}")
+    para(doc, "{%p for line in body %}")
+    para(doc, "{{ line }}")
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p for form in forms %}")
+    results_table(doc, "form.rows", invalid=False)
+    para(doc, "{%p for r in form.rows %}")
+    para(doc, "{%p if r.outcome != 'none' %}")
+    para(doc, "– {{ r.name }}: {{ r.consequence }}").paragraph_format.space_before = Pt(6)
+    para(doc, "{%p endif %}")
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p for line in closing %}")
+    para(doc, "{{ line }}").paragraph_format.space_before = Pt(6)
+    para(doc, "{%p endfor %}")
+    para(doc, "{{ fingerprint_sentence }}", size=11)
+    signatures(doc, 2)
+    doc.save(REPORT_OUT)
+    print(REPORT_OUT)
+
+
 def summary() -> None:
     """The tags are the keys of ``official.summary_context``."""
     doc = new_document()
@@ -223,6 +258,7 @@ def summary() -> None:
 
 def main() -> None:
     minutes()
+    report()
     summary()
 
 

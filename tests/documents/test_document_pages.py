@@ -3,6 +3,8 @@
 import io
 
 import docx
+import pytest
+from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 
@@ -53,6 +55,21 @@ def test_minutes_only_when_finished_and_resolution_only_for_state_votes(seed):
     resolution = client.get(reverse("documents:resolution", args=[council.pk]))
     assert resolution.status_code == 200
     assert "Xác nhận kết quả lấy phiếu tín nhiệm" in " ".join(pdf_pages(resolution.content))
+    # the draft resolution in Word, for the secretariat to complete; as for the PDF, State votes only
+    assert client.get(reverse("documents:resolution_docx", args=[seed.pk])).status_code == 404
+    word = client.get(reverse("documents:resolution_docx", args=[council.pk]))
+    assert word["Content-Disposition"] == f'attachment; filename="du-thao-nghi-quyet-{council.pk}.docx"'
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(word.content)).paragraphs)
+    assert "NGHỊ QUYẾT" in text and "QUYẾT NGHỊ:" in text and "(Dự thảo, cơ quan tham mưu hoàn thiện.)" in text
+    assert "– Mạc Đình Phong: Có quá nửa đến dưới hai phần ba" in text  # the one result with a consequence
+    assert "– Lương Văn Hải:" not in text and "{{" not in text and "{%" not in text
+    page = client.get(reverse("documents:list", args=[council.pk])).content.decode()
+    assert reverse("documents:resolution_docx", args=[council.pk]) in page
+    assert reverse("documents:report_docx", args=[council.pk]) in page
+    assert (
+        reverse("documents:resolution_docx", args=[seed.pk])
+        not in client.get(reverse("documents:list", args=[seed.pk])).content.decode()
+    )
 
 
 def test_command_line(seed, tmp_path, capsys):
@@ -70,6 +87,18 @@ def test_command_line(seed, tmp_path, capsys):
     ballots = tmp_path / "p.pdf"
     call_command("documents", str(seed.pk), "ballots", "--copies", "5", "-o", str(ballots))
     assert len(pdf_pages(ballots.read_bytes())) == 5
+    report = tmp_path / "bc.docx"
+    call_command("documents", str(seed.pk), "report-docx", "-o", str(report))
+    document = docx.Document(str(report))
+    assert [c.text for c in document.tables[1].rows[0].cells] == ["STT", "Họ và tên, chức vụ", "Kết quả"]
+    assert document.tables[1].rows[1].cells[1].text.startswith("Trần Minh Đức")
+    assert "Tín nhiệm cao: 141 (79,66%)" in document.tables[1].rows[1].cells[2].text
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "BÁO CÁO" in text and "Kính gửi: UBND tỉnh Quảng Ninh." in text and "{{" not in text
+    signature = document.tables[-1].rows[0].cells
+    assert signature[0].text.strip() == "" and signature[1].text.startswith("TM. ")  # on the right
+    with pytest.raises(CommandError, match="Hội đồng nhân dân"):  # QĐ 96: no resolution
+        call_command("documents", str(seed.pk), "resolution-docx", "-o", str(tmp_path / "nq.docx"))
 
 
 def test_ballots_printed_for_an_earlier_list_are_warned_about(office, conference):

@@ -96,12 +96,31 @@ def report_pdf(request, conference_id: int):
 
 
 @permission_required(VIEW)
+def report_docx(request, conference_id: int):
+    conference = _conference(conference_id)
+    _finished(conference)
+    return _download(word.render_report_docx(conference), DOCX, f"bao-cao-ket-qua-{conference.pk}.docx")
+
+
+@permission_required(VIEW)
 def resolution_pdf(request, conference_id: int):
     conference = _conference(conference_id)
     _finished(conference)
     if conference.rules.system != "state":
         raise Http404
     return _download(official.render_resolution_pdf(conference), PDF, f"du-thao-nghi-quyet-{conference.pk}.pdf")
+
+
+@permission_required(VIEW)
+def resolution_docx(request, conference_id: int):
+    """The draft resolution in Word: the secretariat completes it (its Article 2 says so)."""
+    conference = _conference(conference_id)
+    _finished(conference)
+    if conference.rules.system != "state":
+        raise Http404
+    return _download(
+        word.render_report_docx(conference, resolution=True), DOCX, f"du-thao-nghi-quyet-{conference.pk}.docx"
+    )
 
 
 def _summed_up(campaign_id: int) -> Campaign:

@@ -1,9 +1,11 @@
-"""Word documents from .docx templates with Jinja tags (docxtpl): the counting minutes, and the
-summary report of a campaign, which the office numbers and signs.
+"""Word documents from .docx templates with Jinja tags (docxtpl): the counting minutes, the report of
+a conference's results and the draft resolution confirming them, and the summary report of a
+campaign, which the office completes, numbers and signs.
 
 The office may use its own templates: put them in ``<TINNHIEM_DATA_DIR>/templates/`` under the same
-names (``bien-ban-kiem-phieu.docx``, ``bao-cao-tong-hop.docx``). The tags are listed in
-docs/documents.md; they are the keys of ``minutes_context`` and ``summary_context``.
+names (``bien-ban-kiem-phieu.docx``, ``bao-cao-ket-qua.docx``, ``bao-cao-tong-hop.docx``). The tags
+are listed in docs/documents.md; they are the keys of ``minutes_context``, ``report_context`` and
+``summary_context``.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ from django.conf import settings
 
 from tinnhiem.conferences.models import Campaign, Conference
 
-from .official import minutes_context, summary_context
+from .official import minutes_context, report_context, summary_context
 
 TEMPLATE_NAME = "bien-ban-kiem-phieu.docx"
 SUMMARY_TEMPLATE_NAME = "bao-cao-tong-hop.docx"
+REPORT_TEMPLATE_NAME = "bao-cao-ket-qua.docx"
 
 
 def _custom(name: str) -> Path | None:
@@ -58,6 +61,13 @@ def signer_rows(signers: list[dict[str, str]], columns: int, *, right: bool = Fa
 def render_minutes_docx(conference: Conference) -> bytes:
     context = minutes_context(conference)
     return _render(TEMPLATE_NAME, context | {"signer_rows": signer_rows(context["signers"], 3)})
+
+
+def render_report_docx(conference: Conference, *, resolution: bool = False) -> bytes:
+    """The report to the managing authority, or (``resolution``) the draft resolution confirming the
+    results, as the PDF has them: one template serves both."""
+    context = report_context(conference, resolution=resolution)
+    return _render(REPORT_TEMPLATE_NAME, context | {"signer_rows": signer_rows(context["signers"], 2, right=True)})
 
 
 def render_summary_docx(campaign: Campaign) -> bytes:

@@ -23,14 +23,16 @@ KINDS = (
     "minutes",
     "minutes-docx",
     "report",
+    "report-docx",
     "resolution",
+    "resolution-docx",
 )
 
 
 class Command(TinnhiemCommand):
     help = gettext_lazy(
         "Render a document of a conference: ballots, geometry, invitations, attendance, roster, minutes, "
-        "minutes-docx, report, resolution."
+        "minutes-docx, report, report-docx, resolution, resolution-docx."
     )
 
     def add_arguments(self, parser):
@@ -62,7 +64,10 @@ class Command(TinnhiemCommand):
             raise CommandError(_("There is no conference %(id)s.") % {"id": conference})
         conference = found
         finished = conference.status == Conference.Status.FINISHED
-        if kind in ("minutes", "minutes-docx", "report", "resolution") and not finished:
+        if (
+            kind in ("minutes", "minutes-docx", "report", "report-docx", "resolution", "resolution-docx")
+            and not finished
+        ):
             raise CommandError(_("Available once the counting committee has finalised every ballot form."))
         if kind in ("ballots", "geometry"):
             forms = conference.ballot_forms.all()
@@ -98,6 +103,8 @@ class Command(TinnhiemCommand):
             data, default = word.render_minutes_docx(conference), f"bien-ban-kiem-phieu-{conference.pk}.docx"
         elif kind == "report":
             data, default = official.render_report_pdf(conference), f"bao-cao-ket-qua-{conference.pk}.pdf"
+        elif kind == "report-docx":
+            data, default = word.render_report_docx(conference), f"bao-cao-ket-qua-{conference.pk}.docx"
         else:
             if conference.rules.system != "state":
                 raise CommandError(
@@ -105,7 +112,11 @@ class Command(TinnhiemCommand):
                         "A resolution confirming the results is made for People's Council and National Assembly votes only."
                     )
                 )
-            data, default = official.render_resolution_pdf(conference), f"du-thao-nghi-quyet-{conference.pk}.pdf"
+            if kind == "resolution-docx":
+                data = word.render_report_docx(conference, resolution=True)
+                default = f"du-thao-nghi-quyet-{conference.pk}.docx"
+            else:
+                data, default = official.render_resolution_pdf(conference), f"du-thao-nghi-quyet-{conference.pk}.pdf"
         path = Path(output or default)
         path.write_bytes(data)
         self.stdout.write(_("Written: %(path)s (%(size)s bytes)") % {"path": path, "size": len(data)})
