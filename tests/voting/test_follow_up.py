@@ -275,7 +275,7 @@ def test_no_page_of_the_vote_speaks_of_a_rating(office, make_user, settings):
     assert "lấy phiếu" not in letter and "hồ sơ của người được đưa ra bỏ phiếu tín nhiệm và gửi ý kiến" in letter
 
 
-def test_the_vote_is_held_and_its_papers_say_bo_phieu_tin_nhiem(council, office):
+def test_the_vote_is_held_and_its_papers_say_bo_phieu_tin_nhiem(council, office, make_user):
     """The whole chain: the rating → the vote prepared from it → held, counted, finalised; its
     resolution and report speak of a confidence vote (bỏ phiếu), not of a rating (lấy phiếu)."""
     from django.contrib.auth import get_user_model
@@ -290,6 +290,7 @@ def test_the_vote_is_held_and_its_papers_say_bo_phieu_tin_nhiem(council, office)
     users = get_user_model().objects
     chair, counters = users.get(username="chair-hd"), [users.get(username=f"kp-hd-{i}") for i in range(7)]
     day.open_conference(chair, vote)
+    day.advance_agenda(chair, vote, step=1)  # the persons put to the vote speak (Điều 16)
     form = vote.ballot_forms.get()
     day.set_counting_mode(office, form, mode="totals")
     voters = list(vote.voters.order_by("order"))
@@ -320,6 +321,11 @@ def test_the_vote_is_held_and_its_papers_say_bo_phieu_tin_nhiem(council, office)
     assert "đã tổ chức 1 hội nghị bỏ phiếu tín nhiệm của đợt" in summary
     roll = " ".join(pdf_pages(official.render_letters_pdf(vote, "roster")))
     assert "DANH SÁCH THÀNH PHẦN THAM GIA BỎ PHIẾU TÍN NHIỆM" in roll
+    log = Client()
+    log.force_login(make_user("observer", "qs-log"))
+    page = log.get(reverse("audit:events"), {"conference": vote.pk}).content.decode()
+    assert "Người được đưa ra bỏ phiếu tín nhiệm trình bày ý kiến" in page  # the agenda step, as the vote names it
+    assert "Báo cáo về người được lấy phiếu" not in page
     rating = " ".join(pdf_pages(official.render_resolution_pdf(council)))
     assert "Xác nhận kết quả lấy phiếu tín nhiệm — Kỳ họp thứ 13 HĐND tỉnh" in rating  # the rating's own, unchanged
 

@@ -271,9 +271,12 @@ def people(events: Iterable[Any]) -> dict[tuple[str, int], str]:
     return {(kind, pk): name for kind, rows in found.items() for pk, name in rows}
 
 
-def details(data: dict[str, Any], names_of: Mapping[tuple[str, int], str] | None = None) -> list[Detail]:
+def details(
+    data: dict[str, Any], names_of: Mapping[tuple[str, int], str] | None = None, *, vote: bool = False
+) -> list[Detail]:
     """``names_of``: from :func:`people`; an id whose name is known is shown as the name (its id
-    beside it), one removed since is shown as its id."""
+    beside it), one removed since is shown as its id. ``vote``: the event is of a confidence vote's
+    conference, whose agenda names its steps as the vote does."""
     from tinnhiem.conferences.models import Conference
 
     choices, names = _choices(), _field_names()
@@ -290,7 +293,8 @@ def details(data: dict[str, Any], names_of: Mapping[tuple[str, int], str] | None
         elif key in choices and isinstance(value, str):
             out.append(Detail(label, str(choices[key].get(value, value))))
         elif key == "step" and isinstance(value, str):
-            out.append(Detail(label, str(dict(Conference.AGENDA).get(value, value))))
+            steps = dict(Conference.AGENDA) | (dict(Conference.VOTE_AGENDA) if vote else {})
+            out.append(Detail(label, str(steps.get(value, value))))
         elif key == "roles" and isinstance(value, list):
             from tinnhiem.accounts.roles import roles_text
 
@@ -304,5 +308,7 @@ def details(data: dict[str, Any], names_of: Mapping[tuple[str, int], str] | None
     return out
 
 
-def describe(event: Any, names_of: Mapping[tuple[str, int], str] | None = None) -> Described:
-    return Described(action_label(event.action), actor_label(event.actor), details(event.data or {}, names_of))
+def describe(event: Any, names_of: Mapping[tuple[str, int], str] | None = None, *, vote: bool = False) -> Described:
+    return Described(
+        action_label(event.action), actor_label(event.actor), details(event.data or {}, names_of, vote=vote)
+    )

@@ -27,7 +27,9 @@ def event_list(request):
     page = Paginator(events, 100).get_page(request.GET.get("page"))
     titles = dict(conferences)
     names_of = people(page)
-    rows = [(e, describe(e, names_of), titles.get(e.conference_id)) for e in page]
+    on_page = {e.conference_id for e in page if e.conference_id}
+    votes = {c.pk for c in Conference.objects.filter(pk__in=on_page).select_related("campaign") if c.is_confidence_vote}
+    rows = [(e, describe(e, names_of, vote=e.conference_id in votes), titles.get(e.conference_id)) for e in page]
     seq, head = log.head()
     problems = log.verify() if request.GET.get("verify") else None
     return render(
