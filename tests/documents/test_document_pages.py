@@ -33,6 +33,19 @@ def test_documents_page_and_downloads(seed, settings):
     assert "http://192.168.1.10:8000/moi/" in pdf_pages(invitations.content)[0]
 
 
+def test_a_conference_without_a_start_time_is_warned_about_before_printing_invitations(seed):
+    from datetime import time
+
+    from tinnhiem.conferences.models import Conference
+
+    url = reverse("documents:list", args=[seed.pk])
+    warning = "Hội nghị chưa có giờ bắt đầu: giấy mời sẽ để trống giờ"
+    Conference.objects.filter(pk=seed.pk).update(start_time=None)
+    assert warning in login().get(url).content.decode()
+    Conference.objects.filter(pk=seed.pk).update(start_time=time(8, 0))
+    assert warning not in login().get(url).content.decode()
+
+
 def test_loopback_address_is_warned(seed, settings):
     settings.ALLOWED_HOSTS = ["testserver", "127.0.0.1"]
     page = login().get(reverse("documents:list", args=[seed.pk])).content.decode()
