@@ -293,8 +293,7 @@ def details(
         elif key in choices and isinstance(value, str):
             out.append(Detail(label, str(choices[key].get(value, value))))
         elif key == "step" and isinstance(value, str):
-            steps = dict(Conference.AGENDA) | (dict(Conference.VOTE_AGENDA) if vote else {})
-            out.append(Detail(label, str(steps.get(value, value))))
+            out.append(Detail(label, str(dict(Conference.agenda_steps(vote)).get(value, value))))
         elif key == "roles" and isinstance(value, list):
             from tinnhiem.accounts.roles import roles_text
 

@@ -191,11 +191,14 @@ class Conference(models.Model):
     # At a confidence vote the persons put to the vote speak (NQ 96/2023/QH15 Điều 16: "trình bày ý kiến").
     VOTE_AGENDA = {"report": _("Statements of the persons put to the vote")}
 
+    @classmethod
+    def agenda_steps(cls, vote: bool) -> list[tuple[str, str]]:
+        """The steps of a conference, as a rating (``vote`` false) or a confidence vote names them."""
+        return [(key, cls.VOTE_AGENDA.get(key, label) if vote else label) for key, label in cls.AGENDA]
+
     @property
     def agenda(self) -> list[tuple[str, str]]:
-        """The steps of the conference, as this conference names them."""
-        vote = self.is_confidence_vote
-        return [(key, self.VOTE_AGENDA.get(key, label) if vote else label) for key, label in self.AGENDA]
+        return self.agenda_steps(self.is_confidence_vote)
 
     @property
     def agenda_label(self) -> str:

@@ -102,22 +102,25 @@ def report_docx(request, conference_id: int):
     return _download(word.render_report_docx(conference), DOCX, f"bao-cao-ket-qua-{conference.pk}.docx")
 
 
-@permission_required(VIEW)
-def resolution_pdf(request, conference_id: int):
+def _resolved(conference_id: int) -> Conference:
+    """A finished conference under a State rule set: the only kind a resolution confirms (HĐND, QH)."""
     conference = _conference(conference_id)
     _finished(conference)
     if conference.rules.system != "state":
         raise Http404
+    return conference
+
+
+@permission_required(VIEW)
+def resolution_pdf(request, conference_id: int):
+    conference = _resolved(conference_id)
     return _download(official.render_resolution_pdf(conference), PDF, f"du-thao-nghi-quyet-{conference.pk}.pdf")
 
 
 @permission_required(VIEW)
 def resolution_docx(request, conference_id: int):
     """The draft resolution in Word: the secretariat completes it (its Article 2 says so)."""
-    conference = _conference(conference_id)
-    _finished(conference)
-    if conference.rules.system != "state":
-        raise Http404
+    conference = _resolved(conference_id)
     return _download(
         word.render_report_docx(conference, resolution=True), DOCX, f"du-thao-nghi-quyet-{conference.pk}.docx"
     )

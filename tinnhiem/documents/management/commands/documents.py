@@ -27,6 +27,7 @@ KINDS = (
     "resolution",
     "resolution-docx",
 )
+AFTER_COUNT = ("minutes", "minutes-docx", "report", "report-docx", "resolution", "resolution-docx")
 
 
 class Command(TinnhiemCommand):
@@ -64,10 +65,7 @@ class Command(TinnhiemCommand):
             raise CommandError(_("There is no conference %(id)s.") % {"id": conference})
         conference = found
         finished = conference.status == Conference.Status.FINISHED
-        if (
-            kind in ("minutes", "minutes-docx", "report", "report-docx", "resolution", "resolution-docx")
-            and not finished
-        ):
+        if kind in AFTER_COUNT and not finished:
             raise CommandError(_("Available once the counting committee has finalised every ballot form."))
         if kind in ("ballots", "geometry"):
             forms = conference.ballot_forms.all()
