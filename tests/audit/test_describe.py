@@ -140,3 +140,37 @@ def test_the_log_page_reads_in_vietnamese_and_filters_by_conference(seed, client
     assert f"{member.voter.full_name} (#{member.pk})" in html
     assert f"{member.voter.full_name} (#{member.voter_id})" in html
     assert log.verify() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_hand_counted_totals_are_read_as_names_and_levels(seed):
+    """The totals a committee typed are {rated person id: {level key: count}}; the log says them
+    with the person's name and the ballot's words, not as JSON."""
+    from tinnhiem.audit.describe import people
+    from tinnhiem.conferences.models import RatedPerson
+
+    person = RatedPerson.objects.filter(conference=seed).first()
+
+    class E:
+        action, actor = "totals.recorded", "system"
+        data = {
+            "form": 1,
+            "whole_invalid": 2,
+            "totals": {str(person.pk): {"high": 30, "confidence": 0, "low": 1, "invalid": 1}, "99999": {"high": 4}},
+        }
+
+    with translation.override("vi"):
+        detail = describe(E, people([E])).details[-1]
+        assert detail.label == "tổng số"
+        assert detail.value == (
+            f"{person.full_name} (#{person.pk}): Tín nhiệm cao 30, Tín nhiệm 0, Tín nhiệm thấp 1, không hợp lệ 1; "
+            "#99999: Tín nhiệm cao 4"
+        )
+    with translation.override("en"):
+        assert (
+            describe(E, people([E]))
+            .details[-1]
+            .value.startswith(
+                f"{person.full_name} (#{person.pk}): High confidence 30, Confidence 0, Low confidence 1, invalid 1"
+            )
+        )

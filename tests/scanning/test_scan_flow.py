@@ -131,13 +131,23 @@ def test_pdf_without_pages_and_too_large(scan_vote, settings):
     assert "giới hạn" in info.value.messages[0]
 
 
-def test_spot_check_opens_any_ballot(scan_vote, make_scan):
+def test_spot_check_opens_any_ballot(scan_vote, make_scan, client):
     form, member = scan_vote["form"], scan_vote["member"]
+    # before any page is read there is nothing to compare: no button, and the address says so
+    client.force_login(member)
+    page_url = reverse("scanning:scan", args=[form.conference_id, form.pk])
+    random_url = reverse("scanning:spot_check", args=[form.conference_id, form.pk])
+    assert random_url not in client.get(page_url).content.decode()
+    response = client.get(random_url, follow=True)
+    assert response.redirect_chain == [(page_url, 302)]
+    assert "Chưa có phiếu nào của lần kiểm này do máy đọc" in response.content.decode()
     scan.scan_file(member, form, name="a.png", data=make_scan(4000, style="cross")[0])
     ballot = scan.spot_check(form)
     assert isinstance(ballot, ScannedBallot)
     scan.review_ballot(member, ballot, keys=ballot.keys, reason="Kiểm tra ngẫu nhiên: khớp với phiếu giấy")
     assert form.rulings.get().subject.startswith("Phiếu quét đọc là")
+    assert random_url in client.get(page_url).content.decode()
+    assert client.get(random_url).url == reverse("scanning:review", args=[form.conference_id, form.pk, ballot.pk])
 
 
 def test_a_pencil_ballot_read_by_the_machine_is_recorded_as_pencil(scan_vote, make_scan):

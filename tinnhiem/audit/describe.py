@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 ACTIONS = {
@@ -249,6 +250,40 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+@cache
+def _level_names() -> dict[str, tuple[str, str]]:
+    """A ballot level's key → its label in Vietnamese and in English, from the rule sets (a key
+    such as ``high`` means the same box in every one of them)."""
+    from tinnhiem.rules.loader import builtin_rule_sets
+
+    return {level.key: (level.label, level.label_en) for rules in builtin_rule_sets() for level in rules.levels}
+
+
+def _totals(value: dict[str, Any], names_of: Mapping[tuple[str, int], str] | None) -> str:
+    """Hand-counted totals, {person id: {level: count, "invalid": count}}, as a reader says them:
+    'Name (#7): Tín nhiệm cao 30, Tín nhiệm 0, Tín nhiệm thấp 1, không hợp lệ 1; …'."""
+    english = (translation.get_language() or "vi").startswith("en")
+    levels = _level_names()
+    rows = []
+    for pk, counts in value.items():
+        who = f"#{pk}"
+        if str(pk).isdigit() and names_of and ("person", int(pk)) in names_of:
+            who = f"{names_of[('person', int(pk))]} (#{pk})"
+        if not isinstance(counts, dict):
+            rows.append(f"{who}: {_text(counts)}")
+            continue
+        parts = []
+        for key, count in counts.items():
+            if key == "invalid":
+                parts.append(f"{FIELDS['invalid']} {count}")
+            elif key in levels:
+                parts.append(f"{levels[key][1 if english else 0]} {count}")
+            else:
+                parts.append(f"{key} {count}")
+        rows.append(f"{who}: {', '.join(parts)}")
+    return "; ".join(rows)
+
+
 def _ids(value: Any) -> list[int]:
     values = value if isinstance(value, list) else [value]
     return [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
@@ -261,8 +296,11 @@ def people(events: Iterable[Any]) -> dict[tuple[str, int], str]:
 
     wanted: dict[str, set[int]] = {"voter": set(), "person": set(), "member": set()}
     for event in events:
+        data = event.data or {}
         for key, kind in PEOPLE.items():
-            wanted[kind].update(_ids((event.data or {}).get(key)))
+            wanted[kind].update(_ids(data.get(key)))
+        if isinstance(data.get("totals"), dict):  # hand-counted totals are keyed by rated person
+            wanted["person"].update(int(k) for k in data["totals"] if str(k).isdigit())
     found = {
         "voter": Voter.objects.filter(pk__in=wanted["voter"]).values_list("pk", "full_name"),
         "person": RatedPerson.objects.filter(pk__in=wanted["person"]).values_list("pk", "full_name"),
@@ -300,6 +338,8 @@ def details(
             out.append(Detail(label, roles_text(value)))
         elif key == "fields" and isinstance(value, list):
             out.append(Detail(label, ", ".join(str(names.get(v, v)) for v in value)))
+        elif key == "totals" and isinstance(value, dict):
+            out.append(Detail(label, _totals(value, names_of)))
         elif key.endswith("sha256") and isinstance(value, str) and len(value) > 16:
             out.append(Detail(label, value[:16] + "…", full=value))
         else:

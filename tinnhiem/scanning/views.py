@@ -216,7 +216,8 @@ def spot_check(request, conference_id: int, form_id: int):
     form = _form(conference_id, form_id)
     ballot = usecases.spot_check(form)
     if ballot is None:
-        raise Http404
+        messages.info(request, _("No ballot of this count was read by the machine yet: there is none to compare."))
+        return redirect("scanning:scan", form.conference_id, form.pk)
     return redirect("scanning:review", form.conference_id, form.pk, ballot.pk)
 
 
