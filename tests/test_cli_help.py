@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 
@@ -86,6 +87,10 @@ def test_the_list_of_commands(capsys, monkeypatch):
         assert f"\n  {name} " in out, name
     assert "Đọc phiếu đã quét" in out and "Sao lưu toàn bộ hệ thống" in out
     assert "Read scanned ballots" not in out
+    listed = re.findall(r"^  (\S+) +(\S.*)$", out, re.M)  # each command's first line
+    assert {name for name, _text in listed} >= {*COMMANDS, "tally", "rules"}
+    assert all(text[0].isupper() for _name, text in listed), listed  # "Kiểm phiếu …", not "kiểm phiếu …"
+    assert "  tally          Kiểm phiếu một tệp phiếu theo một quy định.\n" in out
     assert run(capsys, monkeypatch)[1] == out  # "tinnhiem" alone
     status, out, _err = run(capsys, monkeypatch, "--help", lang="en")
     assert status == 0 and "Commands:" in out and "Read scanned ballots" in out

@@ -233,13 +233,20 @@ def version() -> str:
         return "?"
 
 
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
 def overview() -> str:
     """``tinnhiem``, ``tinnhiem help``: every command of tinnhiem, one line each."""
     from .site.manage import ADMIN_COMMANDS, command_summaries
 
     core = build_parser()._subparsers._group_actions[0]  # type: ignore[union-attr]
     rows = command_summaries(cli_language())
-    rows += [(choice.dest, choice.help) for choice in core._choices_actions]
+    # argparse's own help texts are phrases ("count a ballots file …"); in the list they are
+    # sentences, as the other commands' are
+    rows += [(choice.dest, _sentence(str(choice.help))) for choice in core._choices_actions]
     width = max(len(name) for name, _text in rows) + 2
     lines = [
         _("tinnhiem: confidence votes, counted exactly and secretly."),
