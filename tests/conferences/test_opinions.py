@@ -94,3 +94,38 @@ def test_request_without_person_cannot_be_forwarded(office, conference):
 def test_no_requests_means_not_needed(conference, today):
     statuses = [item.status for item in checklist(conference, today)]
     assert statuses[1:] == ["not_needed", "not_needed"]
+
+
+def test_the_same_form_sent_twice_is_one_opinion(office, conference, person, voter):
+    """A double click, or a page sent again: the form's one-time id is kept once. Two forms of the
+    same words are two opinions (many voters write "Đồng tình")."""
+    first = opinions.enter_paper_opinion(office, conference, rated_person=person, text="Đồng tình", submission="a" * 32)
+    again = opinions.enter_paper_opinion(office, conference, rated_person=person, text="Đồng tình", submission="a" * 32)
+    other = opinions.enter_paper_opinion(office, conference, rated_person=person, text="Đồng tình", submission="b" * 32)
+    assert again.pk == first.pk and other.pk != first.pk
+    by_link = opinions.submit_opinion(voter, rated_person=None, text="Đồng tình", sign=False, submission="c" * 32)
+    assert opinions.submit_opinion(voter, rated_person=None, text="x", sign=False, submission="c" * 32).pk == by_link.pk
+    assert Opinion.objects.count() == 3
+    assert Event.objects.filter(action__in=["opinion.entered", "opinion.received"]).count() == 3
+    # without an id (the command line, an old page) nothing is merged
+    opinions.enter_paper_opinion(office, conference, rated_person=person, text="Đồng tình")
+    opinions.enter_paper_opinion(office, conference, rated_person=person, text="Đồng tình")
+    assert Opinion.objects.count() == 5
+
+
+def test_two_requests_of_the_same_form_at_once_keep_one_opinion(office, conference, person):
+    """The second of two concurrent requests gets past the look-up and meets the constraint."""
+    from tinnhiem.conferences.usecases.opinions import _save_once
+
+    first = opinions.enter_paper_opinion(office, conference, rated_person=person, text="Đồng tình", submission="d" * 32)
+    kept, new = _save_once(
+        Opinion(
+            conference=conference,
+            rated_person=person,
+            text="Đồng tình",
+            source=Opinion.Source.PAPER,
+            received_on=first.received_on,
+            submission="d" * 32,
+        )
+    )
+    assert (kept.pk, new) == (first.pk, False) and Opinion.objects.count() == 1

@@ -1,6 +1,7 @@
 """Pages through the Django test client: forms reach the use cases and errors come back in Vietnamese."""
 
 import io
+import re
 from datetime import date
 
 import pytest
@@ -190,3 +191,41 @@ def test_a_date_is_typed_day_first_and_a_time_24_hour_whatever_the_browsers_lang
         assert f"{conference.start_time:%H:%M}" == expected, typed
     page = office_client.post(url, {**fields, "date": f"05/02/{year}", "start_time": "2:30 PM"}).content.decode()
     assert "Ghi giờ theo dạng giờ:phút (24 giờ), ví dụ 14:00." in page
+
+
+def test_paper_opinions_page_double_submit_sticky_fields_and_filters(office_client, office, conference, person):
+    """The office types a pile of letters: a double click saves one opinion; the form comes back
+    with the last letter's person and day; the list filters by person and by classification."""
+    from datetime import timedelta
+
+    from tinnhiem.conferences.usecases import opinions, rated
+
+    other = rated.add_rated_person(office, conference, full_name="Lê Thị Hồng Nhung", post="Phó Chủ tịch")
+    url = reverse("conferences:opinions", args=[conference.pk])
+    page = office_client.get(url).content.decode()
+    once = re.search(r'<input type="hidden" name="submission" value="([0-9a-f]{32})"', page).group(1)
+    assert 'for="id_submission"' not in page  # a hidden field has no label
+    day = (date.today() - timedelta(days=3)).strftime("%d/%m/%Y")
+    letter = {"rated_person": other.pk, "text": "Nhất trí với báo cáo", "received_on": day, "submission": once}
+    first = office_client.post(url, letter)
+    assert first.status_code == 302 and first.url == url + "#nhap-y-kien"
+    assert office_client.post(url, letter).status_code == 302  # the second click
+    assert Opinion.objects.count() == 1
+    page = office_client.get(url).content.decode()
+    assert f'<option value="{other.pk}" selected>' in page and f'value="{day}"' in page
+    assert once not in page  # a new form, a new id
+    opinions.enter_paper_opinion(office, conference, rated_person=person, text="Đề nghị làm rõ dự án X")
+    opinions.enter_paper_opinion(office, conference, rated_person=None, text="Ý kiến chung về hội nghị")
+    shown = office_client.get(url, {"person": other.pk}).content.decode()
+    assert "Nhất trí với báo cáo" in shown and "dự án X" not in shown and "1 ý kiến được hiển thị" in shown
+    shown = office_client.get(url, {"person": "general"}).content.decode()
+    assert "Ý kiến chung" in shown and "Nhất trí" not in shown and "dự án X" not in shown
+    shown = office_client.get(url, {"person": "' or 1=1", "tag": "bogus"}).content.decode()  # no filter, not an error
+    assert "Nhất trí" in shown and "dự án X" in shown and "được hiển thị" not in shown
+    # classifying from a filtered list comes back to it, at the row
+    opinion = Opinion.objects.get(text="Nhất trí với báo cáo")
+    response = office_client.post(
+        reverse("conferences:opinion_classify", args=[conference.pk, opinion.pk]),
+        {"tag": "agrees", "filter": "", "person_filter": str(other.pk)},
+    )
+    assert response.url == f"{url}?person={other.pk}#y-kien-{opinion.pk}"

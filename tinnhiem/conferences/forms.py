@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -153,7 +155,18 @@ class DossierForm(NFCFormMixin, forms.Form):
         self.fields["rated_person"].label = conference.rated_words["one"]
 
 
-class PaperOpinionForm(NFCFormMixin, forms.Form):
+class OnceFormMixin(forms.Form):
+    """A hidden one-time id, new each time the empty form is shown and kept when the form comes
+    back with an error: the use case saves a form sent twice (a double click) once."""
+
+    submission = forms.CharField(widget=forms.HiddenInput, required=False, max_length=32)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["submission"].initial = secrets.token_hex(16)
+
+
+class PaperOpinionForm(OnceFormMixin, NFCFormMixin, forms.Form):
     rated_person = forms.ModelChoiceField(
         RatedPerson.objects.none(), label=_("About"), required=False, empty_label=_("— general —")
     )
@@ -166,7 +179,7 @@ class PaperOpinionForm(NFCFormMixin, forms.Form):
         self.fields["rated_person"].queryset = conference.rated_persons.filter(decision=RatedPerson.Decision.RATED)
 
 
-class VoterOpinionForm(NFCFormMixin, forms.Form):
+class VoterOpinionForm(OnceFormMixin, NFCFormMixin, forms.Form):
     rated_person = forms.ModelChoiceField(
         RatedPerson.objects.none(), label=_("About"), required=False, empty_label=_("— general —")
     )

@@ -378,11 +378,18 @@ class Opinion(models.Model):
     received_on = models.DateField(_("received on"))
     tag = models.CharField(_("classification"), max_length=24, choices=Tag.choices, default=Tag.NEW)
     forwarded_on = models.DateField(_("forwarded on"), null=True, blank=True)
+    # the form's one-time id, random per page shown (it names no one): a form sent twice is one opinion
+    submission = models.CharField(max_length=32, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("opinion")
         verbose_name_plural = _("opinions")
         ordering = ["received_on", "rated_person__order", "text"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conference", "submission"], condition=~models.Q(submission=""), name="opinion_submission_once"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.text[:60]

@@ -4,7 +4,9 @@ by the decorator (for the page) and by the use case (for the action)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -473,22 +475,41 @@ def dossier_download(request, conference_id: int, dossier_id: int):
 
 @permission_required(VIEW, post=PREPARE)
 def opinion_list(request, conference_id: int):
+    """The opinions received, filtered by classification and by person; the office types in the
+    paper ones below. After each one the form comes back empty, keeping the person and the day of
+    the last one (a pile of letters is usually about one person, received the same day)."""
     conference = _conference(conference_id)
+    last = request.session.get(OPINION_ENTRY_KEY, {})
     form = forms.PaperOpinionForm(
-        request.POST or None, conference=conference, initial={"received_on": timezone.localdate()}
+        request.POST or None,
+        conference=conference,
+        initial={
+            "received_on": _day(last.get("received_on")) or timezone.localdate(),
+            "rated_person": last.get("rated_person") if last.get("conference") == conference.pk else None,
+        },
     )
+    shown = _opinion_filters(request.GET)
     if request.method == "POST":
         if form.is_valid():
             ok, _o = attempt(
                 request, lambda: opinions.enter_paper_opinion(request.user, conference, **form.cleaned_data), form=form
             )
             if ok:
+                person = form.cleaned_data["rated_person"]
+                request.session[OPINION_ENTRY_KEY] = {
+                    "conference": conference.pk,
+                    "rated_person": person.pk if person else None,
+                    "received_on": form.cleaned_data["received_on"].isoformat(),
+                }
                 messages.success(request, _("The opinion was recorded."))
-                return redirect("conferences:opinions", conference.pk)
-    tag = request.GET.get("tag", "")
+                return redirect(_opinions_url(conference, shown) + "#nhap-y-kien")
     items = conference.opinions.select_related("rated_person")
-    if tag in Opinion.Tag.values:
-        items = items.filter(tag=tag)
+    if shown["tag"]:
+        items = items.filter(tag=shown["tag"])
+    if shown["person"] == "general":
+        items = items.filter(rated_person__isnull=True)
+    elif shown["person"]:
+        items = items.filter(rated_person_id=int(shown["person"]))
     return render(
         request,
         "conferences/opinions.html",
@@ -498,9 +519,40 @@ def opinion_list(request, conference_id: int):
             "form": form,
             "summary": queries.opinion_summary(conference),
             "tags": Opinion.Tag.choices,
-            "tag": tag,
+            "tag": shown["tag"],
+            "person": shown["person"],
+            "people": conference.rated_persons.filter(decision=RatedPerson.Decision.RATED),
+            "filtered": bool(shown["tag"] or shown["person"]),
+            "this_list": _opinions_url(conference, shown),
         },
     )
+
+
+def _day(iso: Any) -> date | None:
+    try:
+        return date.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return None
+
+
+OPINION_ENTRY_KEY = "opinion_entry"  # in the office's session: the person and day of the last paper opinion
+
+
+def _opinion_filters(data) -> dict[str, str]:
+    """The list's filters from a query or a form: a known classification, and a person's id or
+    "general" (opinions about no one in particular); anything else is no filter."""
+    tag = data.get("tag", "")
+    person = data.get("person", "")
+    return {
+        "tag": tag if tag in Opinion.Tag.values else "",
+        "person": person if person == "general" or (person.isdigit() and len(person) < 10) else "",
+    }
+
+
+def _opinions_url(conference: Conference, shown: dict[str, str]) -> str:
+    url = reverse("conferences:opinions", args=[conference.pk])
+    query = urlencode({k: v for k, v in shown.items() if v})
+    return f"{url}?{query}" if query else url
 
 
 @permission_required(PREPARE)
@@ -511,9 +563,8 @@ def opinion_classify(request, conference_id: int, opinion_id):
     form = forms.ClassifyForm(request.POST)
     if form.is_valid():
         attempt(request, lambda: opinions.classify_opinion(request.user, opinion, tag=form.cleaned_data["tag"]))
-    url = reverse("conferences:opinions", args=[conference.pk])
-    tag = request.POST.get("filter", "")
-    return redirect(f"{url}?tag={tag}" if tag in Opinion.Tag.values else url)
+    shown = _opinion_filters({"tag": request.POST.get("filter", ""), "person": request.POST.get("person_filter", "")})
+    return redirect(_opinions_url(conference, shown) + f"#y-kien-{opinion.pk}")
 
 
 @permission_required(PREPARE)
@@ -663,7 +714,9 @@ def invitation(request, voter_id: int, mac: str):
         d = form.cleaned_data
         ok, _o = attempt(
             request,
-            lambda: opinions.submit_opinion(voter, rated_person=d["rated_person"], text=d["text"], sign=d["sign"]),
+            lambda: opinions.submit_opinion(
+                voter, rated_person=d["rated_person"], text=d["text"], sign=d["sign"], submission=d["submission"]
+            ),
             form=form,
         )
         if ok:

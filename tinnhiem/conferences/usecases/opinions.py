@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,17 +31,38 @@ def _check_text(text: str) -> None:
         raise ValidationError(_("The text is longer than %(max)s characters.") % {"max": MAX_OPINION_CHARS})
 
 
+def _sent_before(conference: Conference, submission: str) -> Opinion | None:
+    """The opinion already saved from the same form (a double click, a page sent again), if any."""
+    return conference.opinions.filter(submission=submission).first() if submission else None
+
+
+def _save_once(opinion: Opinion) -> tuple[Opinion, bool]:
+    """Save a new opinion unless a concurrent request of the same form saved it first:
+    (the opinion kept, whether it is the new one)."""
+    opinion.full_clean(validate_constraints=False)  # the one constraint is the id's, settled below
+    try:
+        with transaction.atomic():
+            opinion.save()
+    except IntegrityError:
+        if not opinion.submission:
+            raise
+        return Opinion.objects.get(conference=opinion.conference, submission=opinion.submission), False
+    return opinion, True
+
+
 def _check_person(conference: Conference, person: RatedPerson | None) -> None:
     if person is not None and (person.conference_id != conference.pk or not person.on_ballot):
         raise ValidationError(_("This person is not rated at this conference."))
 
 
 @transaction.atomic
-def submit_opinion(voter: Voter, *, rated_person: RatedPerson | None, text: str, sign: bool) -> Opinion:
+def submit_opinion(
+    voter: Voter, *, rated_person: RatedPerson | None, text: str, sign: bool, submission: str = ""
+) -> Opinion:
     """A voter sends an opinion through their invitation link.
 
     Unsigned, it keeps no link to the voter and only the day it was received, and its audit event
-    names no voter.
+    names no voter. ``submission``: the form's one-time id; the same form sent twice is one opinion.
     """
     voter = Voter.objects.select_related("conference__campaign").get(pk=voter.pk)
     conference = voter.conference
@@ -49,17 +70,23 @@ def submit_opinion(voter: Voter, *, rated_person: RatedPerson | None, text: str,
         raise ValidationError(_("The conference is over; this link can no longer be used."))
     _check_person(conference, rated_person)
     _check_text(text)
-    opinion = Opinion(
-        conference=conference,
-        rated_person=rated_person,
-        text=text,
-        source=Opinion.Source.LINK,
-        signed_by=voter.full_name if sign else "",
-        voter=voter if sign else None,
-        received_on=timezone.localdate(),
+    submission = submission.strip()[:32]
+    if (before := _sent_before(conference, submission)) is not None:
+        return before
+    opinion, new = _save_once(
+        Opinion(
+            conference=conference,
+            rated_person=rated_person,
+            text=text,
+            source=Opinion.Source.LINK,
+            signed_by=voter.full_name if sign else "",
+            voter=voter if sign else None,
+            received_on=timezone.localdate(),
+            submission=submission,
+        )
     )
-    opinion.full_clean()
-    opinion.save()
+    if not new:
+        return opinion
     record("invitation-link", "opinion.received", conference=conference, data={"source": "link", "signed": sign})
     return opinion
 
@@ -73,23 +100,32 @@ def enter_paper_opinion(
     text: str,
     signed_by: str = "",
     received_on: date | None = None,
+    submission: str = "",
 ) -> Opinion:
+    """An opinion received on paper, typed in by the office. ``submission``: the form's one-time
+    id; the same form sent twice is one opinion."""
     require(actor, PREPARE)
     _check_person(conference, rated_person)
     _check_text(text)
     received_on = received_on or timezone.localdate()
     if received_on > timezone.localdate():
         raise ValidationError(_("The date received cannot be in the future."))
-    opinion = Opinion(
-        conference=conference,
-        rated_person=rated_person,
-        text=text,
-        source=Opinion.Source.PAPER,
-        signed_by=signed_by,
-        received_on=received_on,
+    submission = submission.strip()[:32]
+    if (before := _sent_before(conference, submission)) is not None:
+        return before
+    opinion, new = _save_once(
+        Opinion(
+            conference=conference,
+            rated_person=rated_person,
+            text=text,
+            source=Opinion.Source.PAPER,
+            signed_by=signed_by,
+            received_on=received_on,
+            submission=submission,
+        )
     )
-    opinion.full_clean()
-    opinion.save()
+    if not new:
+        return opinion
     record(actor, "opinion.entered", conference=conference, data={"opinion": str(opinion.pk), "source": "paper"})
     return opinion
 
