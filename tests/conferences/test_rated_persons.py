@@ -88,3 +88,46 @@ def test_a_person_with_records_cannot_be_deleted(office, conference, person):
 def test_remove_person(office, person):
     rated.remove_rated_person(office, person)
     assert not RatedPerson.objects.filter(pk=person.pk).exists()
+
+
+def test_the_same_person_twice_is_refused(office, conference, person):
+    """A form sent twice, or a name typed again (even in NFD or another case), would put one
+    person on the ballot twice."""
+    import unicodedata
+
+    from tinnhiem.audit.models import Event
+
+    events = Event.objects.count()
+    for name, post in [
+        ("Trần Minh Đức", "Phó Chủ tịch UBND thành phố"),
+        (unicodedata.normalize("NFD", "TRẦN MINH ĐỨC"), "phó chủ tịch UBND thành phố"),
+    ]:
+        with pytest.raises(ValidationError) as info:
+            rated.add_rated_person(office, conference, full_name=name, post=post)
+        assert info.value.messages[0] == (
+            "Trần Minh Đức (Phó Chủ tịch UBND thành phố) đã có trong danh sách này (STT 1)."
+        )
+    assert RatedPerson.objects.count() == 1 and Event.objects.count() == events
+    # a namesake with another post is another person; an edit cannot make them the same
+    other = rated.add_rated_person(office, conference, full_name="Trần Minh Đức", post="Trưởng phòng Nội vụ")
+    with pytest.raises(ValidationError):
+        rated.update_rated_person(
+            office,
+            other,
+            full_name="Trần Minh Đức",
+            post="Phó Chủ tịch UBND thành phố",
+            group="",
+            retirement_notified=False,
+            took_office_on=None,
+            decision="rated",
+        )
+    rated.update_rated_person(  # editing a person leaves them equal to themselves
+        office,
+        person,
+        full_name="Trần Minh Đức",
+        post="Phó Chủ tịch UBND thành phố",
+        group="",
+        retirement_notified=False,
+        took_office_on=None,
+        decision="rated",
+    )

@@ -14,7 +14,7 @@ from tinnhiem.accounts.roles import PREPARE, require
 from tinnhiem.audit.log import record
 from tinnhiem.rules import ExclusionGround, exclusion_grounds
 
-from ..models import Conference, RatedPerson
+from ..models import Conference, RatedPerson, Voter
 
 
 class DecisionNeeded(ValidationError):
@@ -69,6 +69,18 @@ def _check_preparing(conference: Conference) -> None:
 
 
 @transaction.atomic
+def _check_not_listed(conference: Conference, full_name: str, post: str, exclude: int | None = None) -> None:
+    """The same name and post twice would put one person on the ballot twice (a form sent twice,
+    a name typed again): refused, as in the voter roll (NFC, case-folded)."""
+    key = Voter.make_identity_key(full_name, post)
+    for other in conference.rated_persons.exclude(pk=exclude):
+        if Voter.make_identity_key(other.full_name, other.post) == key:
+            raise ValidationError(
+                _("%(name)s (%(post)s) is already in this list (No. %(order)s).")
+                % {"name": other.full_name, "post": other.post, "order": other.order}
+            )
+
+
 def add_rated_person(
     actor: Any,
     conference: Conference,
@@ -85,6 +97,7 @@ def add_rated_person(
     require(actor, PREPARE)
     conference = Conference.objects.select_for_update().get(pk=conference.pk)
     _check_preparing(conference)
+    _check_not_listed(conference, full_name, post)
     order = (conference.rated_persons.aggregate(m=Max("order"))["m"] or 0) + 1
     person = RatedPerson(
         conference=conference,
@@ -130,6 +143,7 @@ def update_rated_person(
     require(actor, PREPARE)
     person = RatedPerson.objects.select_for_update().select_related("conference__campaign").get(pk=person.pk)
     _check_preparing(person.conference)
+    _check_not_listed(person.conference, full_name, post, exclude=person.pk)
     person.full_name, person.post, person.group = full_name, post, group
     person.retirement_notified, person.took_office_on = retirement_notified, took_office_on
     grounds = _apply(person, decision, decision_note)
