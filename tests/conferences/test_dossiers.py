@@ -62,3 +62,20 @@ def test_distributed_dossier_is_kept(office, conference, person, pdf_bytes):
     dossiers.distribute_dossiers(office, conference)
     with pytest.raises(ValidationError):
         dossiers.remove_dossier(office, dossier)
+
+
+def test_the_same_file_twice_for_one_person_is_refused(office, conference, person, pdf_bytes):
+    """A double click or a second try would put the same document twice in the voters' dossier;
+    the same file for another person is their own document."""
+    from tinnhiem.conferences.usecases import rated
+
+    dossiers.upload_dossier(
+        office, person, kind="report", title="Báo cáo tự đánh giá", filename="a.pdf", data=pdf_bytes
+    )
+    with pytest.raises(ValidationError) as info:
+        dossiers.upload_dossier(office, person, kind="report", title="", filename="b.pdf", data=pdf_bytes)
+    assert info.value.messages[0] == "Tệp này đã có trong hồ sơ của Trần Minh Đức: “Báo cáo tự đánh giá”."
+    other = rated.add_rated_person(office, conference, full_name="Lê Thị Hồng Nhung", post="Phó Chủ tịch")
+    dossiers.upload_dossier(office, other, kind="report", title="", filename="a.pdf", data=pdf_bytes)
+    dossiers.upload_dossier(office, person, kind="report", title="", filename="c.pdf", data=pdf_bytes + b"\n%")
+    assert Dossier.objects.count() == 3

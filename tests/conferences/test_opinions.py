@@ -129,3 +129,29 @@ def test_two_requests_of_the_same_form_at_once_keep_one_opinion(office, conferen
         )
     )
     assert (kept.pk, new) == (first.pk, False) and Opinion.objects.count() == 1
+
+
+def test_an_explanation_sent_twice_is_recorded_once(office, conference, person, pdf_bytes):
+    """The rated person's page sent twice (a double click, a retry on a slow Wi-Fi): one
+    explanation, one event. Other words, other answers or another file are a new explanation."""
+    b = opinions.enter_paper_opinion(office, conference, rated_person=person, text="Đề nghị làm rõ việc X")
+    opinions.classify_opinion(office, b, tag="requests_explanation")
+    opinions.forward_requests(office, conference)
+    first = opinions.record_explanation(None, person, text="Việc X đã xong", answers=[b])
+    assert opinions.record_explanation(None, person, text="Việc X đã xong", answers=[b]).pk == first.pk
+    with_file = opinions.record_explanation(
+        None, person, text="Việc X đã xong", answers=[b], filename="gt.pdf", data=pdf_bytes
+    )
+    assert with_file.pk != first.pk
+    again = opinions.record_explanation(
+        None, person, text="Việc X đã xong", answers=[b], filename="gt.pdf", data=pdf_bytes
+    )
+    assert again.pk == with_file.pk
+    other_file = opinions.record_explanation(
+        None, person, text="Việc X đã xong", answers=[b], filename="gt2.pdf", data=pdf_bytes + b"\n%"
+    )
+    no_answer = opinions.record_explanation(None, person, text="Việc X đã xong", answers=[])
+    other_words = opinions.record_explanation(None, person, text="Bổ sung: việc X", answers=[b])
+    assert len({first.pk, with_file.pk, other_file.pk, no_answer.pk, other_words.pk}) == 5
+    assert person.explanations.count() == 5
+    assert Event.objects.filter(action="explanation.recorded").count() == 5

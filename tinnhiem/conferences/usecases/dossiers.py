@@ -44,12 +44,19 @@ def upload_dossier(actor: Any, person: RatedPerson, *, kind: str, title: str, fi
     if person.conference.status == Conference.Status.FINISHED:
         raise ValidationError(_("The conference is finished."))
     check_pdf(filename, data)
+    sha256 = hashlib.sha256(data).hexdigest()
+    same = person.dossiers.filter(sha256=sha256).first()
+    if same is not None:  # the file sent again (a double click, a second try): one copy is enough
+        raise ValidationError(
+            _("This file is already in %(name)s's dossier: “%(title)s”.")
+            % {"name": person.full_name, "title": same.title}
+        )
     dossier = Dossier(
         rated_person=person,
         kind=kind,
         title=title or clean_line(filename),
         original_name=clean_line(filename)[:255],
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=sha256,
         size=len(data),
     )
     dossier.full_clean(exclude=["file"])

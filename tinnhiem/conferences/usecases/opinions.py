@@ -162,6 +162,20 @@ def forward_requests(actor: Any, conference: Conference, *, on: date | None = No
     return len(ids)
 
 
+def _same_explanation(person: RatedPerson, text: str, answers: list[Opinion], data: bytes) -> Explanation | None:
+    """An explanation of this person with the same words, answers and file, if one was recorded."""
+    wanted = {o.pk for o in answers}
+    for same in person.explanations.filter(text=text).prefetch_related("answers"):
+        if {o.pk for o in same.answers.all()} != wanted or bool(same.file) != bool(data):
+            continue
+        if data:
+            with same.file.open("rb") as stored:
+                if stored.read() != data:
+                    continue
+        return same
+    return None
+
+
 @transaction.atomic
 def record_explanation(
     actor: Any,
@@ -185,6 +199,9 @@ def record_explanation(
     for opinion in answers:
         if opinion.rated_person_id != person.pk or opinion.forwarded_on is None:
             raise ValidationError(_("An explanation can only answer requests forwarded to this person."))
+    same = _same_explanation(person, text, answers, data)
+    if same is not None:  # sent again (a double click, a page sent again): the same explanation
+        return same
     explanation = Explanation(
         rated_person=person,
         text=text,
