@@ -212,6 +212,8 @@ def test_paper_opinions_page_double_submit_sticky_fields_and_filters(office_clie
     assert office_client.post(url, letter).status_code == 302  # the second click
     assert Opinion.objects.count() == 1
     page = office_client.get(url).content.decode()
+    assert re.search(r'id="nhap-y-kien">.*Đã ghi nhận ý kiến\..*name="text"[^>]*autofocus', page, re.S)
+    assert "Đã ghi nhận ý kiến" not in office_client.get(url).content.decode()  # said once
     assert f'<option value="{other.pk}" selected>' in page and f'value="{day}"' in page
     assert once not in page  # a new form, a new id
     opinions.enter_paper_opinion(office, conference, rated_person=person, text="Đề nghị làm rõ dự án X")

@@ -501,8 +501,11 @@ def opinion_list(request, conference_id: int):
                     "rated_person": person.pk if person else None,
                     "received_on": form.cleaned_data["received_on"].isoformat(),
                 }
-                messages.success(request, _("The opinion was recorded."))
+                request.session[OPINION_SAVED_KEY] = True  # said beside the form, where the page opens
                 return redirect(_opinions_url(conference, shown) + "#nhap-y-kien")
+    just_saved = request.method == "GET" and request.session.pop(OPINION_SAVED_KEY, False)
+    if just_saved:
+        form.fields["text"].widget.attrs["autofocus"] = True  # the next letter
     items = conference.opinions.select_related("rated_person")
     if shown["tag"]:
         items = items.filter(tag=shown["tag"])
@@ -524,6 +527,7 @@ def opinion_list(request, conference_id: int):
             "people": conference.rated_persons.filter(decision=RatedPerson.Decision.RATED),
             "filtered": bool(shown["tag"] or shown["person"]),
             "this_list": _opinions_url(conference, shown),
+            "just_saved": just_saved,
         },
     )
 
@@ -536,6 +540,7 @@ def _day(iso: Any) -> date | None:
 
 
 OPINION_ENTRY_KEY = "opinion_entry"  # in the office's session: the person and day of the last paper opinion
+OPINION_SAVED_KEY = "opinion_saved"
 
 
 def _opinion_filters(data) -> dict[str, str]:
