@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import unicodedata
 from datetime import date, timedelta
 from decimal import Decimal
@@ -423,3 +424,72 @@ def test_records_made_before_the_places_rule_take_it_from_a_newer_record_of_the_
     ]
     party = received_summary(records)["groups"][0]
     assert party["rules"]["places_max"] == 2 and party["rows"][0]["too_many_places"]
+
+
+def test_the_authority_checks_and_sums_up_records_in_the_browser_page(received, rated_year, office, client, tmp_path):
+    """The same check as the command, for an authority that does not use a terminal: the unit
+    downloads its signed record from the Documents page; the authority uploads the records and
+    the keys, sees each verdict, and gets the table only when every record checks out."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import load_workbook
+
+    from tinnhiem.audit.models import Event
+    from tinnhiem.audit.record import public_key_b64, public_key_fingerprint
+
+    from ..audit.test_record import rewrite
+
+    client.force_login(office)
+    first = rated_year["first"]
+    documents = client.get(reverse("documents:list", args=[first.pk])).content.decode()
+    assert f'<code id="public-key">{public_key_b64()}</code>' in documents
+    assert public_key_fingerprint() in documents and re.fullmatch(
+        r"([0-9A-F]{4}-){3}[0-9A-F]{4}", public_key_fingerprint()
+    )
+    url = reverse("documents:record", args=[first.pk])
+    assert client.get(url).status_code == 405  # a POST: the export is written in the log
+    response = client.post(url)
+    assert response["Content-Disposition"] == f'attachment; filename="ho-so-hoi-nghi-{first.pk}.zip"'
+    downloaded = response.content
+    assert Event.objects.filter(action="record.exported", conference_id=first.pk, actor="office").count() == 1
+    preparing = rated_year["later"]
+    assert client.post(reverse("documents:record", args=[preparing.pk])).status_code == 404
+
+    page = reverse("audit:received")
+    assert "Kiểm tra và tổng hợp hồ sơ nhận được" in client.get(page).content.decode()
+    assert f'href="{page}"' in client.get(reverse("conferences:home")).content.decode()  # in the menu
+
+    def upload(*files, keys=""):
+        data = {"records": [SimpleUploadedFile(n, d, content_type="application/zip") for n, d in files], "keys": keys}
+        return client.post(page, data)
+
+    blobs = [("ho-so-1.zip", downloaded)] + [
+        (f"ho-so-{i}.zip", open(f, "rb").read()) for i, f in enumerate(received[1:], 2)
+    ]
+    keys = f"{other_key()}\n\n  {public_key_b64()}  \n"
+    html = upload(*blobs, keys=keys).content.decode()
+    assert html.count(">đúng</span>") == 3 and "ký bằng khoá số 2" in html
+    assert "Quy định 96-QĐ/TW" in html and "Đỗ Thu Hà" in html and "Quá 2 nơi" in html
+    assert "3/3 hồ sơ kiểm tra đúng." in html
+    # the table comes from the page (signed by the server), without choosing the records again
+    table = re.search(r'name="table" value="([^"]+)"', html).group(1)
+    response = client.post(page, {"table": table})
+    assert response["Content-Disposition"] == 'attachment; filename="tong-hop-ho-so-nhan.xlsx"'
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["qd96-2023", "nq96-2023"]
+    assert [row[4].value for row in book["qd96-2023"].iter_rows(min_row=2)][-1] == "Đỗ Thu Hà"
+    forged = client.post(page, {"table": table[:-3] + ("AAA" if not table.endswith("AAA") else "BBB")})
+    assert forged["Content-Type"].startswith("text/html") and "Bảng này không còn hợp lệ" in forged.content.decode()
+
+    # one altered record: its faults are listed, no table, and no file even when asked
+    tampered = rewrite(blobs[1][1], "record.json", lambda c: c.replace(b'"present": 28', b'"present": 29'))
+    html = upload(blobs[0], ("sua.zip", tampered), keys=keys).content.decode()
+    assert ">SAI</span>" in html and "record.json: đã bị sửa đổi" in html and "1 hồ sơ không kiểm tra được" in html
+    assert "Đỗ Thu Hà" not in html and 'name="table"' not in html  # nothing to download
+    # the same conference twice; no key (said); a bad key line; no file; not a ZIP
+    html = upload(blobs[0], ("gui-lai.zip", blobs[0][1]), keys=keys).content.decode()
+    assert "cùng một hội nghị" in html and "ho-so-1.zip = gui-lai.zip" in html
+    assert "không độc lập" in upload(blobs[0]).content.decode()
+    html = upload(blobs[0], keys=f"{public_key_b64()}\nkhoa-sai").content.decode()
+    assert "Dòng 2 của các khoá công khai không phải là khoá công khai" in html and "khoa-sai" in html  # kept
+    assert "Chọn các tệp hồ sơ (.zip)" in upload().content.decode()
+    assert "không phải tệp ZIP" in upload(("anh.png", b"\x89PNG\r\n")).content.decode()

@@ -174,3 +174,67 @@ def received_summary(records: list[Received]) -> dict[str, Any]:
                 entry["names"].append(row["name"])
         g["outcomes"] = outcomes
     return {"conferences": conferences, "groups": list(groups.values())}
+
+
+MAX_RECORD_BYTES = 100 * 1024 * 1024  # one archive; a National Assembly's record is a few MB
+
+
+@dataclass
+class Checked:
+    """Every archive received, checked: the summary only when all verified and no conference
+    came twice (``twice``: pairs of file names)."""
+
+    records: list[Received]
+    twice: list[tuple[str, str]]
+    summary: dict[str, Any] | None
+
+    @property
+    def wrong(self) -> int:
+        return sum(1 for r in self.records if not r.ok)
+
+
+def check_records(files: list[tuple[str, bytes]], keys: list[bytes]) -> Checked:
+    """The one check of the received archives, for the command and the page: each verified with
+    the given keys; then, only if all are right, the same-conference test and the summary."""
+    records = [check_record(name, data, keys) for name, data in files]
+    if not all(r.ok for r in records):
+        return Checked(records, [], None)
+    twice = same_conference(records, keys)
+    return Checked(records, twice, None if twice else received_summary(records))
+
+
+def parse_public_keys(text: str) -> list[bytes]:
+    """Public keys typed or pasted one per line (base64 of 32 bytes, as export_record prints them).
+    A line that is not one raises ValueError with its line number."""
+    import binascii
+
+    keys = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            raw = base64.b64decode(line, validate=True)
+        except (binascii.Error, ValueError):
+            raw = b""
+        if len(raw) != 32:
+            raise ValueError(number)
+        keys.append(line.encode())
+    return keys
+
+
+def signer_text(received: Received) -> str:
+    """Which given key signed a verified archive, as the reader says it."""
+    from django.utils.translation import gettext as _
+
+    if received.key_index is not None:
+        return _("signed by key %(n)s") % {"n": received.key_index + 1}
+    return _("with the key inside the archive: not independent")
+
+
+def received_xlsx(summary: dict[str, Any]) -> bytes:
+    """The received records' table: one sheet per rule set (their levels differ)."""
+    from tinnhiem.conferences.roster_file import write_sheets_xlsx
+    from tinnhiem.voting.summary import summary_table
+
+    return write_sheets_xlsx([(g["rules"]["id"], summary_table(g)) for g in summary["groups"]])

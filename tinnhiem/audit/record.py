@@ -10,6 +10,7 @@ import json
 import zipfile
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 
@@ -42,6 +43,36 @@ def public_key_b64() -> str:
 
     raw = signing_key().public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return base64.b64encode(raw).decode()
+
+
+def public_key_fingerprint(key_b64: str | None = None) -> str:
+    """The key's SHA-256 in four groups (as the audit fingerprint), to read over the phone."""
+    from .chain import fingerprint
+
+    raw = base64.b64decode(key_b64 or public_key_b64())
+    return fingerprint(hashlib.sha256(raw).hexdigest())
+
+
+def export_for_authority(actor: Any, conference: Conference) -> bytes:
+    """The signed record of a finished conference, to send to the managing authority; the export
+    is logged. ``actor``: a user with the right to read the audit log, or "system" (the command)."""
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+    from django.utils.translation import gettext as _
+
+    from tinnhiem.accounts.roles import AUDIT, require
+
+    from .log import record
+
+    if actor != "system":
+        require(actor, AUDIT)
+    conference = Conference.objects.get(pk=conference.pk)
+    if conference.status != Conference.Status.FINISHED:
+        raise ValidationError(_("The record is made once the conference is finished."))
+    data = export_record(conference)
+    with transaction.atomic():
+        record(actor, "record.exported", conference=conference, data={"bytes": len(data)})
+    return data
 
 
 def _form_ballots(form: BallotForm):

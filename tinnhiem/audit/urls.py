@@ -4,4 +4,7 @@ from . import views
 
 app_name = "audit"
 
-urlpatterns = [path("", views.event_list, name="events")]
+urlpatterns = [
+    path("nhat-ky/", views.event_list, name="events"),
+    path("ho-so-nhan/", views.received_records, name="received"),
+]

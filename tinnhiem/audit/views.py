@@ -1,8 +1,11 @@
+from django.core import signing
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from tinnhiem.accounts.roles import AUDIT, permission_required
-from tinnhiem.text import small_int
+from tinnhiem.text import clean_line, small_int
 
 from . import log
 from .chain import fingerprint
@@ -47,3 +50,82 @@ def event_list(request):
             "problems": problems,
         },
     )
+
+
+TABLE_SALT = "tinnhiem.audit.received-table"
+
+
+@permission_required(AUDIT)
+def received_records(request):
+    """The managing authority checks the signed records its units sent and sums them up, as
+    ``tinnhiem summary --records`` does: nothing is stored, nothing is retyped, and one record that
+    does not verify stops the summary (docs/record-format.md)."""
+    from .received import MAX_RECORD_BYTES, check_records, parse_public_keys, received_xlsx
+
+    checked, error, keys_text, table = None, "", "", ""
+    if request.method == "POST" and "table" in request.POST:  # the table of records checked just before
+        try:
+            summary = signing.loads(request.POST["table"], salt=TABLE_SALT, max_age=24 * 3600)
+        except signing.BadSignature:
+            error = _("This table is no longer valid: check the records again.")
+        else:
+            response = HttpResponse(
+                received_xlsx(summary),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            response["Content-Disposition"] = 'attachment; filename="tong-hop-ho-so-nhan.xlsx"'
+            return response
+    elif request.method == "POST":
+        keys_text = request.POST.get("keys", "")[:100_000]
+        uploads = request.FILES.getlist("records")
+        try:
+            keys = parse_public_keys(keys_text)
+        except ValueError as exc:
+            keys, error = (
+                [],
+                _(
+                    "Line %(n)s of the public keys is not a public key: a key is 44 characters, as the sending "
+                    "system shows it."
+                )
+                % {"n": exc.args[0]},
+            )
+        too_large = [clean_line(f.name) for f in uploads if f.size > MAX_RECORD_BYTES]
+        if not error and not uploads:
+            error = _("Choose the record files (.zip) you received.")
+        elif not error and too_large:
+            error = _("%(files)s: larger than %(mb)s MB, which no conference record is.") % {
+                "files": ", ".join(too_large),
+                "mb": MAX_RECORD_BYTES // (1024 * 1024),
+            }
+        if not error:
+            checked = check_records([(clean_line(f.name)[:255] or "?", f.read()) for f in uploads], keys)
+            if checked.summary is not None:
+                # the table to download is carried by the page, signed by this server, so that the
+                # records need not be chosen again and nothing is kept here
+                table = signing.dumps(checked.summary, salt=TABLE_SALT, compress=True)
+    return render(
+        request,
+        "audit/received.html",
+        {
+            "checked": checked,
+            "rows": _received_rows(checked) if checked else [],
+            "error": error,
+            "keys": keys_text,
+            "table": table,
+            "max_mb": MAX_RECORD_BYTES // (1024 * 1024),
+        },
+    )
+
+
+def _received_rows(checked) -> list[dict]:
+    from .received import signer_text
+
+    return [
+        {
+            "name": r.name,
+            "ok": r.ok,
+            "signer": signer_text(r) if r.ok else "",
+            "problems": [p.translated(_) for p in r.verdict.problems],
+        }
+        for r in checked.records
+    ]

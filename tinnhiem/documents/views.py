@@ -6,8 +6,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
+from django.views.decorators.http import require_POST
 
-from tinnhiem.accounts.roles import PREPARE, VIEW, permission_required
+from tinnhiem.accounts.roles import AUDIT, PREPARE, VIEW, permission_required
 from tinnhiem.conferences.models import BallotForm, Campaign, Conference
 from tinnhiem.conferences.views import _conference
 
@@ -15,6 +16,7 @@ from . import ballots, official, word
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+ZIP = "application/zip"
 
 
 def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
@@ -40,6 +42,12 @@ def documents(request, conference_id: int):
             date_format(localtime(p.created_at), "H:i d/m/Y") for p in ballots.printings(form).stale.values()
         )
     loopback = any(h in address for h in ("://127.", "://localhost", "://[::1]"))
+    key = fingerprint = ""
+    if conference.status == Conference.Status.FINISHED and request.user.has_perm(AUDIT):
+        from tinnhiem.audit.record import public_key_b64, public_key_fingerprint
+
+        key = public_key_b64()
+        fingerprint = public_key_fingerprint(key)
     return render(
         request,
         "documents/documents.html",
@@ -49,6 +57,8 @@ def documents(request, conference_id: int):
             "present": conference.voters.count(),
             "address": address,
             "loopback": loopback,
+            "public_key": key,
+            "key_fingerprint": fingerprint,
         },
     )
 
@@ -93,6 +103,18 @@ def report_pdf(request, conference_id: int):
     conference = _conference(conference_id)
     _finished(conference)
     return _download(official.render_report_pdf(conference), PDF, f"bao-cao-ket-qua-{conference.pk}.pdf")
+
+
+@permission_required(AUDIT)
+@require_POST
+def record_zip(request, conference_id: int):
+    """The conference's signed record for the managing authority (docs/record-format.md); a POST,
+    since the export is written in the audit log."""
+    from tinnhiem.audit.record import export_for_authority
+
+    conference = _conference(conference_id)
+    _finished(conference)
+    return _download(export_for_authority(request.user, conference), ZIP, f"ho-so-hoi-nghi-{conference.pk}.zip")
 
 
 @permission_required(VIEW)

@@ -12,7 +12,7 @@ urlpatterns = [
     path("", include("tinnhiem.documents.urls")),
     path("", include("tinnhiem.scanning.urls")),
     path("tai-khoan/", include("tinnhiem.accounts.urls")),
-    path("nhat-ky/", include("tinnhiem.audit.urls")),
+    path("", include("tinnhiem.audit.urls")),
     path("ngon-ngu/", public(set_language), name="set_language"),
     path("quan-tri/", admin.site.urls),
 ]

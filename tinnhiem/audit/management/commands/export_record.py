@@ -3,12 +3,10 @@
 from pathlib import Path
 
 from django.core.management.base import CommandError
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tinnhiem.audit.log import record
-from tinnhiem.audit.record import export_record, public_key_b64
+from tinnhiem.audit.record import export_for_authority, public_key_b64
 from tinnhiem.conferences.models import Conference
 from tinnhiem.site.commands import TinnhiemCommand
 
@@ -24,10 +22,8 @@ class Command(TinnhiemCommand):
         found = Conference.objects.filter(pk=conference).first()
         if found is None or found.status != Conference.Status.FINISHED:
             raise CommandError(_("There is no finished conference %(id)s.") % {"id": conference})
-        data = export_record(found)
+        data = export_for_authority("system", found)
         path = Path(output or f"ho-so-hoi-nghi-{conference}.zip")
         path.write_bytes(data)
-        with transaction.atomic():
-            record("system", "record.exported", conference=found, data={"bytes": len(data)})
         self.stdout.write(_("Written: %(path)s (%(size)s bytes)") % {"path": path, "size": len(data)})
         self.stdout.write(_("Public key of this site: %(key)s") % {"key": public_key_b64()})

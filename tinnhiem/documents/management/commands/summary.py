@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tinnhiem.conferences.roster_file import write_sheets_xlsx, write_table_xlsx
+from tinnhiem.conferences.roster_file import write_table_xlsx
 from tinnhiem.site.commands import TinnhiemCommand
 
 FORMATS = ("pdf", "docx", "xlsx", "json")
@@ -100,8 +100,7 @@ class Command(TinnhiemCommand):
         return json.dumps(summary, ensure_ascii=False, indent=2).encode(), f"tong-hop-ket-qua-dot-{found.pk}.json"
 
     def _received(self, files: list[str], keys: list[str], kind: str) -> tuple[bytes, str]:
-        from tinnhiem.audit.received import check_record, received_summary, same_conference
-        from tinnhiem.voting.summary import summary_table
+        from tinnhiem.audit.received import check_records, received_xlsx, signer_text
 
         if kind in ("pdf", "docx"):
             raise CommandError(
@@ -109,43 +108,36 @@ class Command(TinnhiemCommand):
                     "From received records the summary is a table (xlsx) or JSON: the report is written by the authority."
                 )
             )
-        checked = []
+        read = []
         for name in files:
             try:
-                data = Path(name).read_bytes()
+                read.append((name, Path(name).read_bytes()))
             except OSError as exc:
                 raise CommandError(
                     _("“%(file)s” cannot be read (%(error)s).") % {"file": name, "error": exc.strerror or exc}
                 ) from exc
-            checked.append(check_record(name, data, [k.encode() for k in keys]))
-        wrong = 0
-        for received in checked:
+        checked = check_records(read, [k.encode() for k in keys])
+        for received in checked.records:
             if received.ok:
-                signer = (
-                    _("signed by key %(n)s") % {"n": received.key_index + 1}
-                    if received.key_index is not None
-                    else _("with the key inside the archive: not independent")
+                self.stdout.write(
+                    _("correct: %(file)s (%(signer)s)") % {"file": received.name, "signer": signer_text(received)}
                 )
-                self.stdout.write(_("correct: %(file)s (%(signer)s)") % {"file": received.name, "signer": signer})
             else:
-                wrong += 1
                 for line in received.verdict.problems:
                     self.stdout.write(
                         _("WRONG: %(file)s: %(what)s") % {"file": received.name, "what": line.translated(_)}
                     )
-        if wrong:
+        if checked.wrong:
             raise CommandError(
                 _("%(n)s record(s) do not verify: no summary is written. Ask the site for its record again.")
-                % {"n": wrong}
+                % {"n": checked.wrong}
             )
-        twice = same_conference(checked, [k.encode() for k in keys])
-        if twice:
+        if checked.twice:
             raise CommandError(
                 _("These files are records of the same conference: %(pairs)s. Keep one (the latest) and run again.")
-                % {"pairs": "; ".join(f"{a} = {b}" for a, b in twice)}
+                % {"pairs": "; ".join(f"{a} = {b}" for a, b in checked.twice)}
             )
-        summary = received_summary(checked)
+        summary = checked.summary
         if kind == "json":
             return json.dumps(summary, ensure_ascii=False, indent=2).encode(), "tong-hop-ho-so-nhan.json"
-        sheets = [(g["rules"]["id"], summary_table(g)) for g in summary["groups"]]  # one per rule set
-        return write_sheets_xlsx(sheets), "tong-hop-ho-so-nhan.xlsx"
+        return received_xlsx(summary), "tong-hop-ho-so-nhan.xlsx"
