@@ -110,20 +110,7 @@ def test_the_same_person_twice_is_refused(office, conference, person):
     assert RatedPerson.objects.count() == 1 and Event.objects.count() == events
     # a namesake with another post is another person; an edit cannot make them the same
     other = rated.add_rated_person(office, conference, full_name="Trần Minh Đức", post="Trưởng phòng Nội vụ")
-    with pytest.raises(ValidationError):
-        rated.update_rated_person(
-            office,
-            other,
-            full_name="Trần Minh Đức",
-            post="Phó Chủ tịch UBND thành phố",
-            group="",
-            retirement_notified=False,
-            took_office_on=None,
-            decision="rated",
-        )
-    rated.update_rated_person(  # editing a person leaves them equal to themselves
-        office,
-        person,
+    as_first = dict(
         full_name="Trần Minh Đức",
         post="Phó Chủ tịch UBND thành phố",
         group="",
@@ -131,3 +118,6 @@ def test_the_same_person_twice_is_refused(office, conference, person):
         took_office_on=None,
         decision="rated",
     )
+    with pytest.raises(ValidationError):
+        rated.update_rated_person(office, other, **as_first)
+    rated.update_rated_person(office, person, **as_first)  # editing a person leaves them equal to themselves

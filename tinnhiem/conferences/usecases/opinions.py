@@ -31,14 +31,14 @@ def _check_text(text: str) -> None:
         raise ValidationError(_("The text is longer than %(max)s characters.") % {"max": MAX_OPINION_CHARS})
 
 
-def _sent_before(conference: Conference, submission: str) -> Opinion | None:
-    """The opinion already saved from the same form (a double click, a page sent again), if any."""
-    return conference.opinions.filter(submission=submission).first() if submission else None
-
-
 def _save_once(opinion: Opinion) -> tuple[Opinion, bool]:
-    """Save a new opinion unless a concurrent request of the same form saved it first:
-    (the opinion kept, whether it is the new one)."""
+    """Save a new opinion unless the same form (its one-time id) was saved already, by a double
+    click or a page sent again, or by a concurrent request: (the opinion kept, whether it is new)."""
+    opinion.submission = opinion.submission.strip()[:32]
+    if opinion.submission:
+        before = Opinion.objects.filter(conference=opinion.conference, submission=opinion.submission).first()
+        if before is not None:
+            return before, False
     opinion.full_clean(validate_constraints=False)  # the one constraint is the id's, settled below
     try:
         with transaction.atomic():
@@ -70,9 +70,6 @@ def submit_opinion(
         raise ValidationError(_("The conference is over; this link can no longer be used."))
     _check_person(conference, rated_person)
     _check_text(text)
-    submission = submission.strip()[:32]
-    if (before := _sent_before(conference, submission)) is not None:
-        return before
     opinion, new = _save_once(
         Opinion(
             conference=conference,
@@ -110,9 +107,6 @@ def enter_paper_opinion(
     received_on = received_on or timezone.localdate()
     if received_on > timezone.localdate():
         raise ValidationError(_("The date received cannot be in the future."))
-    submission = submission.strip()[:32]
-    if (before := _sent_before(conference, submission)) is not None:
-        return before
     opinion, new = _save_once(
         Opinion(
             conference=conference,
