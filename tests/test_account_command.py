@@ -184,6 +184,7 @@ def test_a_database_that_cannot_be_reached_is_said_in_words(monkeypatch):
     assert problem.startswith("Không kết nối được cơ sở dữ liệu (") and problem.endswith("): connection refused")
 
 
+@pytest.mark.django_db(transaction=True)  # as on the site's machine: no test transaction around the command
 def test_djangos_createsuperuser_and_changepassword_are_in_the_log_too(roles, monkeypatch):
     """Unlisted, but they work on the site's machine: an account made or a password set there is
     an audit event like one made with ``tinnhiem account`` (never with the password)."""

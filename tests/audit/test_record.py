@@ -192,3 +192,22 @@ def test_the_scan_images_can_be_checked_against_the_record(scan_vote, make_scan,
         call_command("verify", str(path), "--public-key", public_key_b64(), "--scans", str(copy))
     out = capsys.readouterr().out
     assert "1 trong 6 ảnh quét bị thiếu hoặc đã bị sửa đổi" in out and "ảnh quét không có trong hồ sơ" in out
+
+
+def test_a_damaged_archive_is_a_finding_not_a_crash(archive, monkeypatch):
+    """A record damaged on the way (a byte of the ZIP's own directory, a member that no longer
+    unpacks) or one that would unpack to gigabytes is refused with its reason."""
+    from django.utils.translation import gettext, override
+
+    from tinnhiem.audit import verify
+
+    data = bytearray(archive)
+    at = data.index(b"manifest.sig")  # the name in a member's local header: it no longer matches the directory
+    data[at] ^= 1
+    verdict = verify_record(bytes(data), public_key_b64().encode())
+    assert not verdict.ok and verdict.problems[0].message.startswith("archive: damaged")
+    with override("vi"):
+        assert verdict.problems[0].translated(gettext).startswith("tệp hồ sơ: bị hỏng, không giải nén được (")
+    monkeypatch.setattr(verify, "MAX_MEMBER_BYTES", 1000)
+    verdict = verify_record(archive, public_key_b64().encode())
+    assert not verdict.ok and verdict.problems[0].message == "archive: %(file)s is too large to be a record's"

@@ -74,10 +74,27 @@ def _contract(result: dict) -> dict:
     }
 
 
+MAX_MEMBER_BYTES = 512 * 1024 * 1024  # an archive member unpacked; a real record's largest is a few MB
+
+
 def verify_record(data: bytes, public_key: bytes | None, scans: dict[str, str] | None = None) -> Verdict:
     """``public_key``: the raw 32-byte Ed25519 key (or its base64) published by the site.
     ``scans``: the SHA-256 of each file of a copy of the scan images, by file name; when given,
-    they must be exactly the images listed in the record."""
+    they must be exactly the images listed in the record. A damaged archive (a member that does
+    not unpack) is a finding, not an error."""
+    import zlib
+
+    try:
+        return _verify_record(data, public_key, scans)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+        verdict = Verdict()
+        verdict.problems.append(
+            Finding(gettext_noop("archive: damaged, it does not unpack (%(error)s)"), error=str(exc))
+        )
+        return verdict
+
+
+def _verify_record(data: bytes, public_key: bytes | None, scans: dict[str, str] | None) -> Verdict:
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -88,6 +105,12 @@ def verify_record(data: bytes, public_key: bytes | None, scans: dict[str, str] |
         verdict.problems.append(Finding(gettext_noop("archive: not a ZIP file")))
         return verdict
     names = set(archive.namelist())
+    for info in archive.infolist():
+        if info.file_size > MAX_MEMBER_BYTES:  # a "zip bomb" would exhaust the memory of the check
+            verdict.problems.append(
+                Finding(gettext_noop("archive: %(file)s is too large to be a record's"), file=info.filename)
+            )
+            return verdict
     for required in ("manifest.json", "manifest.sig", "record.json", "audit.json"):
         if required not in names:
             verdict.problems.append(Finding(gettext_noop("archive: %(file)s is missing"), file=required))

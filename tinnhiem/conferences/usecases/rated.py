@@ -68,7 +68,6 @@ def _check_preparing(conference: Conference) -> None:
         raise ValidationError(_("The conference has started; the list of rated persons can no longer change."))
 
 
-@transaction.atomic
 def _check_not_listed(conference: Conference, full_name: str, post: str, exclude: int | None = None) -> None:
     """The same name and post twice would put one person on the ballot twice (a form sent twice,
     a name typed again): refused, as in the voter roll (NFC, case-folded)."""
@@ -81,6 +80,7 @@ def _check_not_listed(conference: Conference, full_name: str, post: str, exclude
             )
 
 
+@transaction.atomic
 def add_rated_person(
     actor: Any,
     conference: Conference,

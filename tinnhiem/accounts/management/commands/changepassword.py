@@ -8,6 +8,7 @@ import getpass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.management.commands import changepassword
+from django.db import transaction
 
 from tinnhiem.accounts.usecases import record_account
 
@@ -18,5 +19,6 @@ class Command(changepassword.Command):
         model = get_user_model()
         username = options["username"] or getpass.getuser()
         user = model._default_manager.db_manager(options["database"]).get_by_natural_key(username)
-        record_account("system", user, created=False, password_set=True)
+        with transaction.atomic():
+            record_account("system", user, created=False, password_set=True)
         return done

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.management.commands import createsuperuser
+from django.db import transaction
 
 from tinnhiem.accounts.usecases import record_account
 
@@ -16,5 +17,6 @@ class Command(createsuperuser.Command):
         users = get_user_model()._default_manager.db_manager(options["database"])
         before = set(users.values_list("pk", flat=True))
         super().handle(*args, **options)
-        for user in users.exclude(pk__in=before):
-            record_account("system", user, created=True, password_set=user.has_usable_password())
+        with transaction.atomic():  # not around the prompts: the site's writes must not wait on a typist
+            for user in users.exclude(pk__in=before):
+                record_account("system", user, created=True, password_set=user.has_usable_password())

@@ -1,0 +1,58 @@
+"""The results go up, in real Chromium: the unit downloads its conference's signed record and reads
+its public key on the Documents page; the managing authority checks the record with that key on
+'Hồ sơ nhận được' and downloads the summary table, without retyping a number."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.browser.helpers import login
+from tinnhiem.site.demo import build_council_vote
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_unit_sends_its_record_and_the_authority_checks_it(
+    new_page, live_server, office, make_user, shot, tmp_path
+):
+    chair = make_user("chair", "chair")
+    counters = [make_user("committee", f"kp{i}") for i in range(7)]
+    council = build_council_vote(office, chair, counters, n_people=4, lows={2: 33})
+    page = new_page()
+    login(page, live_server.url, "office")
+    page.goto(f"{live_server.url}/hoi-nghi/{council.pk}/tai-lieu/")
+    key = page.locator("#public-key").inner_text().strip()
+    with page.expect_download() as download:
+        page.click("button:has-text('Tải hồ sơ có chữ ký (ZIP)')")
+    record = tmp_path / download.value.suggested_filename
+    download.value.save_as(record)
+    assert record.name == f"ho-so-hoi-nghi-{council.pk}.zip"
+
+    page.get_by_role("link", name="Hồ sơ nhận được").click()
+    page.set_input_files("#id_records", [str(record)])
+    page.fill("#id_keys", key)
+    page.click("button:has-text('Kiểm tra')")
+    page.locator("#checks").get_by_text("ký bằng khoá số 1").wait_for()
+    page.get_by_text("1/1 hồ sơ kiểm tra đúng.").wait_for()
+    assert page.locator("table.results tr").count() == 1 + 4  # the header and the four persons
+    shot(page, "17-ho-so-nhan-duoc", full_page=False)
+    with page.expect_download() as download:
+        page.click("button:has-text('Tải bảng tổng hợp (Excel)')")
+    book = load_workbook(io.BytesIO(open(download.value.path(), "rb").read()))
+    rows = list(book[book.sheetnames[0]].iter_rows(min_row=2, values_only=True))
+    assert [r[4] for r in rows] == [f"Người được lấy phiếu số {i:02d}" for i in range(1, 5)]
+
+    # a record altered on the way is refused, with no table
+    data = bytearray(record.read_bytes())
+    at = data.index(b"manifest.sig")  # a byte of the archive's directory: the file no longer opens as sent
+    data[at] ^= 1
+    broken = tmp_path / "sua.zip"
+    broken.write_bytes(bytes(data))
+    page.set_input_files("#id_records", [str(broken)])
+    page.click("button:has-text('Kiểm tra')")
+    page.locator("#checks").get_by_text("SAI", exact=True).wait_for()
+    assert page.get_by_role("button", name="Tải bảng tổng hợp (Excel)").count() == 0
+    assert page.external_requests == []
