@@ -36,7 +36,7 @@ def test_the_unit_sends_its_record_and_the_authority_checks_it(
     page.fill("#id_keys", key)
     page.click("button:has-text('Kiểm tra')")
     page.locator("#checks").get_by_text("ký bằng khoá số 1").wait_for()
-    page.get_by_text("1/1 hồ sơ kiểm tra đúng.").wait_for()
+    page.get_by_text("Số hồ sơ kiểm tra đúng: 1 (tất cả).").wait_for()
     assert page.locator("table.results tr").count() == 1 + 4  # the header and the four persons
     shot(page, "17-ho-so-nhan-duoc", full_page=False)
     with page.expect_download() as download:

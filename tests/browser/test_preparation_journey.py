@@ -72,7 +72,7 @@ def test_office_prepares_and_voter_sends_opinion(new_page, live_server, office, 
     shot(page, "02-danh-sach")
     assert Voter.objects.count() == 3
 
-    page.get_by_role("link", name="Hồ sơ").click()
+    page.get_by_role("link", name="Hồ sơ", exact=True).click()
     pdf = tmp_path / "bao-cao.pdf"
     pdf.write_bytes(
         render_pdf(

@@ -80,7 +80,19 @@ def test_report_and_resolution(seed, big):
     report = " ".join(pdf_pages(official.render_report_pdf(seed)))
     assert "BÁO CÁO" in report and "Kính gửi: UBND tỉnh Quảng Ninh." in report
     assert "141 79,66%" in report
+    # the paper report, sent by the official channel, carries the key of the electronic record
+    from tinnhiem.audit.record import public_key_b64, public_key_fingerprint
+
+    compact = report.replace(" ", "").replace("\n", "")
+    assert "Khoácôngkhaikýhồsơđiệntử:" + public_key_b64() in compact
+    assert f"(dấuvântay{public_key_fingerprint()})" in compact
     resolution = " ".join(pdf_pages(official.render_resolution_pdf(big)))
+    assert "khoá công khai" not in resolution  # a resolution is not where the record's key goes
+    # the signature is never alone on its page: the identifiers above it go with it
+    for pdf in (official.render_report_pdf(seed), official.render_summary_pdf(seed.campaign)):
+        pages = pdf_pages(pdf)
+        signed = [i for i, text in enumerate(pages) if "TM. " in text]
+        assert len(signed) == 1 and "Dấu vân tay nhật ký hệ thống" in pages[signed[0]]
     assert "NGHỊ QUYẾT" in resolution and "QUYẾT NGHỊ" in resolution and "Người được lấy phiếu số 01" in resolution
     # one signature on behalf of the body stands in the right half of the page
     for pdf in (official.render_report_pdf(seed), official.render_resolution_pdf(big)):

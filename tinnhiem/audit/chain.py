@@ -51,6 +51,14 @@ def fingerprint(head_hash: str) -> str:
     return "-".join(head_hash[i : i + 4] for i in range(0, 16, 4)).upper()
 
 
+def key_fingerprint(key_b64: str) -> str:
+    """A public key's fingerprint: the SHA-256 of its raw bytes in the same four groups, to compare
+    on paper or read over the phone."""
+    import base64
+
+    return fingerprint(hashlib.sha256(base64.b64decode(key_b64)).hexdigest())
+
+
 @dataclass(frozen=True)
 class ChainProblem:
     seq: int

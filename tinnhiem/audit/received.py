@@ -229,7 +229,13 @@ def signer_text(received: Received) -> str:
 
     if received.key_index is not None:
         return _("signed by key %(n)s") % {"n": received.key_index + 1}
-    return _("with the key inside the archive: not independent")
+    from .chain import key_fingerprint
+
+    inside = zipfile.ZipFile(io.BytesIO(received.data)).read("public_key.b64").decode("ascii", "replace")
+    return _(
+        "with the key inside the archive, fingerprint %(fingerprint)s: not independent unless it is the "
+        "fingerprint on the unit's signed report"
+    ) % {"fingerprint": key_fingerprint(inside)}
 
 
 def received_xlsx(summary: dict[str, Any]) -> bytes:

@@ -46,11 +46,10 @@ def public_key_b64() -> str:
 
 
 def public_key_fingerprint(key_b64: str | None = None) -> str:
-    """The key's SHA-256 in four groups (as the audit fingerprint), to read over the phone."""
-    from .chain import fingerprint
+    """This site's key's fingerprint (chain.key_fingerprint), or that of the key given."""
+    from .chain import key_fingerprint
 
-    raw = base64.b64decode(key_b64 or public_key_b64())
-    return fingerprint(hashlib.sha256(raw).hexdigest())
+    return key_fingerprint(key_b64 if key_b64 is not None else public_key_b64())
 
 
 def export_for_authority(actor: Any, conference: Conference) -> bytes:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tinnhiem.accounts.roles import PREPARE, VIEW, permission_required, public
+from tinnhiem.text import small_int
 
 from . import forms, links, queries
 from .models import Body, Campaign, Conference, Dossier, Explanation, Opinion, RatedPerson, Voter
@@ -512,7 +513,7 @@ def opinion_list(request, conference_id: int):
     if shown["person"] == "general":
         items = items.filter(rated_person__isnull=True)
     elif shown["person"]:
-        items = items.filter(rated_person_id=int(shown["person"]))
+        items = items.filter(rated_person_id=small_int(shown["person"]))
     return render(
         request,
         "conferences/opinions.html",
@@ -548,9 +549,10 @@ def _opinion_filters(data) -> dict[str, str]:
     "general" (opinions about no one in particular); anything else is no filter."""
     tag = data.get("tag", "")
     person = data.get("person", "")
+    pk = small_int(person)
     return {
         "tag": tag if tag in Opinion.Tag.values else "",
-        "person": person if person == "general" or (person.isdigit() and len(person) < 10) else "",
+        "person": "general" if person == "general" else "" if pk is None else str(pk),
     }
 
 

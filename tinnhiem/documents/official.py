@@ -224,6 +224,7 @@ def report_context(conference: Conference, *, resolution: bool = False) -> dict[
             conference.campaign.body.parent.name if conference.campaign.body.parent else _("the managing authority")
         )
         vote = conference.rules.procedure == "vote"  # bỏ phiếu tín nhiệm, not lấy phiếu tín nhiệm
+        identifiers = minutes["fingerprint_sentence"]
         if resolution:
             title, recipient = _("RESOLUTION"), ""
             subtitle = (
@@ -260,7 +261,17 @@ def report_context(conference: Conference, *, resolution: bool = False) -> dict[
                 *(f["ballots_sentence"] for f in minutes["forms"]),
                 _("The results:"),
             ]
+            from tinnhiem.audit.record import public_key_b64, public_key_fingerprint
+
+            key = public_key_b64()
             closing = [_("The counting minutes, signed by the counting committee, are attached.")]
+            # on paper, by the official channel: the authority checks the electronic record against it
+            identifiers += " " + _(
+                "Public key signing the electronic record: %(key)s (fingerprint %(fingerprint)s)."
+            ) % {
+                "key": key,
+                "fingerprint": public_key_fingerprint(key),
+            }
             signers = [
                 {"role": _("On behalf of %(body)s") % {"body": c["convening_body"]}, "name": c["chair"].split(" — ")[0]}
             ]
@@ -273,7 +284,7 @@ def report_context(conference: Conference, *, resolution: bool = False) -> dict[
             "body": body,
             "forms": minutes["forms"],
             "closing": closing,
-            "fingerprint_sentence": minutes["fingerprint_sentence"],
+            "fingerprint_sentence": identifiers,
             "signers": signers,
         }
     )
