@@ -496,3 +496,19 @@ def test_the_authority_checks_and_sums_up_records_in_the_browser_page(received, 
     assert "Dòng 2 của các khoá công khai không phải là khoá công khai" in html and "khoa-sai" in html  # kept
     assert "Chọn các tệp hồ sơ (.zip)" in upload().content.decode()
     assert "không phải tệp ZIP" in upload(("anh.png", b"\x89PNG\r\n")).content.decode()
+
+
+def test_the_authority_page_takes_the_records_of_a_whole_province(office, client, settings):
+    """More files than Django's default of 100 (a province has more communes), and a limit of its
+    own for the whole upload, refused before it is read."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(office)
+    page = reverse("audit:received")
+    files = [SimpleUploadedFile(f"xa-{i:03d}.zip", b"not a zip", content_type="application/zip") for i in range(150)]
+    html = client.post(page, {"records": files, "keys": ""}).content.decode()
+    assert html.count("không phải tệp ZIP") == 150 and "xa-149.zip" in html
+    settings.TINNHIEM_MAX_RECORDS_BYTES = 1000
+    files = [SimpleUploadedFile("lon.zip", b"0" * 2000, content_type="application/zip")]
+    response = client.post(page, {"records": files, "keys": ""})
+    assert response.status_code == 413 and "Tệp quá lớn" in response.content.decode()

@@ -176,7 +176,7 @@ def received_summary(records: list[Received]) -> dict[str, Any]:
     return {"conferences": conferences, "groups": list(groups.values())}
 
 
-MAX_RECORD_BYTES = 100 * 1024 * 1024  # one archive; a National Assembly's record is a few MB
+MAX_RECORD_BYTES = 50 * 1024 * 1024  # one archive; a record is 0.1 to a few MB (its audit log grows with the site)
 
 
 @dataclass

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core import signing
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -113,6 +114,8 @@ def received_records(request):
             "keys": keys_text,
             "table": table,
             "max_mb": MAX_RECORD_BYTES // (1024 * 1024),
+            "total_mb": settings.TINNHIEM_MAX_RECORDS_BYTES // (1024 * 1024),
+            "max_files": settings.DATA_UPLOAD_MAX_NUMBER_FILES,
         },
     )
 

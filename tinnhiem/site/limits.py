@@ -16,6 +16,8 @@ class RequestSizeLimitMiddleware:
         limit = settings.TINNHIEM_MAX_REQUEST_BYTES
         if request.path.endswith("/quet/"):  # the scanner's upload: a batch of pages
             limit = settings.TINNHIEM_MAX_SCAN_BYTES + 1024 * 1024
+        elif request.path.endswith("/ho-so-nhan/"):  # the managing authority's records, all units at once
+            limit = settings.TINNHIEM_MAX_RECORDS_BYTES
         if length > limit:
             return render(request, "errors/413.html", {"limit_mb": limit // (1024 * 1024)}, status=413)
         return self.get_response(request)

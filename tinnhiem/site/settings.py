@@ -155,6 +155,9 @@ TINNHIEM_MAX_DOSSIER_BYTES = int(os.environ.get("TINNHIEM_MAX_DOSSIER_BYTES", 20
 TINNHIEM_MAX_REQUEST_BYTES = int(os.environ.get("TINNHIEM_MAX_REQUEST_BYTES", 25 * 1024 * 1024))
 TINNHIEM_MAX_SCAN_BYTES = int(os.environ.get("TINNHIEM_MAX_SCAN_BYTES", 100 * 1000 * 1000))
 TINNHIEM_MAX_ROSTER_BYTES = int(os.environ.get("TINNHIEM_MAX_ROSTER_BYTES", 5 * 1024 * 1024))
+# The managing authority checks the records of all its units at once (a record is 0.1–a few MB).
+TINNHIEM_MAX_RECORDS_BYTES = int(os.environ.get("TINNHIEM_MAX_RECORDS_BYTES", 200 * 1024 * 1024))
+DATA_UPLOAD_MAX_NUMBER_FILES = 1000  # Django's default, 100, is fewer than a province's communes
 # The address voters' phones use to reach this server (printed in invitation QR codes).
 TINNHIEM_PUBLIC_URL = os.environ.get("TINNHIEM_PUBLIC_URL", "").rstrip("/")
 
