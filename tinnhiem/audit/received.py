@@ -96,10 +96,14 @@ def received_summary(records: list[Received]) -> dict[str, Any]:
         raise ValueError("every record must verify first")
     groups: dict[str, dict[str, Any]] = {}
     conferences = []
+    parsed: dict[str, Any] = {}
     for n, received in enumerate(records):
         archive = zipfile.ZipFile(io.BytesIO(received.data))
         record = json.loads(archive.read("record.json"))
-        rules = load_rule_set_text(archive.read(record["rules_file"]).decode("utf-8"))
+        text = archive.read(record["rules_file"]).decode("utf-8")
+        if text not in parsed:  # the units send the same few rule sets
+            parsed[text] = load_rule_set_text(text)
+        rules = parsed[text]
         c = record["conference"]
         head = record["audit_head"]
         conference = {
@@ -153,16 +157,19 @@ def received_summary(records: list[Received]) -> dict[str, Any]:
                         "citation": person.get("citation", ""),
                     }
                 )
-    every = [row for g in groups.values() for row in g["rows"]]
+    # the rows of the same full name, in the order of the records: looked up once per row (a
+    # province sends a thousand records; comparing every row with every other took minutes)
+    same_name: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for g in groups.values():
+        for row in g["rows"]:  # a confidence vote is not another place of rating: by procedure
+            same_name.setdefault((row["procedure"], fold(row["name"])), []).append(row)
     for g in groups.values():
         limit = g["rules"]["places_max"]
         for row in g["rows"]:
             row["other_places"] = [
                 {"title": o["conference_title"], "post": o["post"], "status_label": ""}
-                for o in every
+                for o in same_name[(row["procedure"], fold(row["name"]))]
                 if o["record"] != row["record"]
-                and o["procedure"] == row["procedure"]  # a confidence vote is not another place of rating
-                and fold(o["name"]) == fold(row["name"])
             ]
             row["too_many_places"] = limit is not None and 1 + len(row["other_places"]) > limit
         outcomes: dict[str, dict[str, Any]] = {}

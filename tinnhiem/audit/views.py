@@ -1,7 +1,7 @@
+import base64
+
 from django.conf import settings
-from django.core import signing
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -53,9 +53,6 @@ def event_list(request):
     )
 
 
-TABLE_SALT = "tinnhiem.audit.received-table"
-
-
 @permission_required(AUDIT)
 def received_records(request):
     """The managing authority checks the signed records its units sent and sums them up, as
@@ -64,19 +61,7 @@ def received_records(request):
     from .received import MAX_RECORD_BYTES, check_records, parse_public_keys, received_xlsx
 
     checked, error, keys_text, table = None, "", "", ""
-    if request.method == "POST" and "table" in request.POST:  # the table of records checked just before
-        try:
-            summary = signing.loads(request.POST["table"], salt=TABLE_SALT, max_age=24 * 3600)
-        except signing.BadSignature:
-            error = _("This table is no longer valid: check the records again.")
-        else:
-            response = HttpResponse(
-                received_xlsx(summary),
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            )
-            response["Content-Disposition"] = 'attachment; filename="tong-hop-ho-so-nhan.xlsx"'
-            return response
-    elif request.method == "POST":
+    if request.method == "POST":
         keys_text = request.POST.get("keys", "")[:100_000]
         uploads = request.FILES.getlist("records")
         try:
@@ -101,9 +86,9 @@ def received_records(request):
         if not error:
             checked = check_records([(clean_line(f.name)[:255] or "?", f.read()) for f in uploads], keys)
             if checked.summary is not None:
-                # the table to download is carried by the page, signed by this server, so that the
-                # records need not be chosen again and nothing is kept here
-                table = signing.dumps(checked.summary, salt=TABLE_SALT, compress=True)
+                # the Excel file travels in the page (a data: link), so that the records need not be
+                # chosen again, nothing is kept here, and no size limit of a form applies
+                table = base64.b64encode(received_xlsx(checked.summary)).decode("ascii")
     return render(
         request,
         "audit/received.html",

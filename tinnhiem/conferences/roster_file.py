@@ -288,11 +288,11 @@ def write_sheets_xlsx(sheets: list[tuple[str, list[list[object]]]]) -> bytes:
     workbook.remove(workbook.active)
     for title, rows in sheets:
         sheet = workbook.create_sheet(title[:31])
-        for row in rows:
+        for number, row in enumerate(rows, start=1):  # counted here: sheet.max_row reads every cell
             sheet.append([excel_safe(v) for v in row])
-            for cell in sheet[sheet.max_row]:
-                if isinstance(cell.value, Decimal):  # a percentage: a number, shown with its two decimals
-                    cell.number_format = "0.00"
+            for column, value in enumerate(row, start=1):
+                if isinstance(value, Decimal):  # a percentage: a number, shown with its two decimals
+                    sheet.cell(row=number, column=column).number_format = "0.00"
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"
