@@ -23,6 +23,11 @@ def test_unsigned_opinion_keeps_no_link_to_the_voter(voter, person):
     field_names = {f.name for f in Opinion._meta.get_fields()}
     assert not {"created_at", "submitted_at", "ip", "user_agent"} & field_names
     assert opinion.pk.version == 4
+    # the form's one-time id is random per page, not derived from the voter or their link
+    from tinnhiem.conferences.forms import VoterOpinionForm
+
+    ids = {VoterOpinionForm(conference=voter.conference)["submission"].initial for _ in range(3)}
+    assert len(ids) == 3 and not any(str(voter.pk) == i or voter.full_name in i for i in ids)
 
 
 def test_signed_opinion_names_the_voter(voter, person):
