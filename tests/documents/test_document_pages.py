@@ -41,13 +41,20 @@ def test_a_conference_without_a_start_time_is_warned_about_before_printing_invit
     url = reverse("documents:list", args=[seed.pk])
     warning = "Hội nghị chưa có giờ bắt đầu: giấy mời sẽ để trống giờ"
     Conference.objects.filter(pk=seed.pk).update(start_time=None)
+    assert warning not in login().get(url).content.decode()  # finished: no invitation is sent any more
+    Conference.objects.filter(pk=seed.pk).update(status=Conference.Status.PREPARING)
     assert warning in login().get(url).content.decode()
     Conference.objects.filter(pk=seed.pk).update(start_time=time(8, 0))
     assert warning not in login().get(url).content.decode()
 
 
 def test_loopback_address_is_warned(seed, settings):
+    from tinnhiem.conferences.models import Conference
+
     settings.ALLOWED_HOSTS = ["testserver", "127.0.0.1"]
+    url = reverse("documents:list", args=[seed.pk])
+    assert "không mở được" not in login().get(url, HTTP_HOST="127.0.0.1:8000").content.decode()  # finished
+    Conference.objects.filter(pk=seed.pk).update(status=Conference.Status.PREPARING)
     page = login().get(reverse("documents:list", args=[seed.pk])).content.decode()
     assert "http://testserver" in page and "không mở được" not in page  # the printed address is shown
     page = login().get(reverse("documents:list", args=[seed.pk]), HTTP_HOST="127.0.0.1:8000").content.decode()
