@@ -498,13 +498,18 @@ def test_the_authority_checks_and_sums_up_records_in_the_browser_page(received, 
     assert "không phải tệp ZIP" in upload(("anh.png", b"\x89PNG\r\n")).content.decode()
 
 
-def test_the_authority_page_takes_the_records_of_a_whole_province(office, client, settings):
+def test_the_authority_page_takes_the_records_of_a_whole_province(office, make_user, client, settings):
     """More files than Django's default of 100 (a province has more communes), and a limit of its
-    own for the whole upload, refused before it is read."""
+    own for the whole upload, refused before it is read. An observer account is enough to use it;
+    a counting committee member, who may not read the log, may not."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    client.force_login(office)
     page = reverse("audit:received")
+    client.force_login(make_user("committee", "kp-tinh"))
+    assert client.get(page).status_code == 403
+    client.force_login(make_user("observer", "ban-to-chuc-tinh"))
+    assert client.get(page).status_code == 200
+    client.force_login(office)
     files = [SimpleUploadedFile(f"xa-{i:03d}.zip", b"not a zip", content_type="application/zip") for i in range(150)]
     html = client.post(page, {"records": files, "keys": ""}).content.decode()
     assert html.count("không phải tệp ZIP") == 150 and "xa-149.zip" in html
