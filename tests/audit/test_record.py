@@ -211,3 +211,15 @@ def test_a_damaged_archive_is_a_finding_not_a_crash(archive, monkeypatch):
     monkeypatch.setattr(verify, "MAX_MEMBER_BYTES", 1000)
     verdict = verify_record(archive, public_key_b64().encode())
     assert not verdict.ok and verdict.problems[0].message == "archive: %(file)s is too large to be a record's"
+
+
+def test_a_keys_fingerprint_is_the_same_from_its_base64_or_its_raw_bytes():
+    import base64
+    import hashlib
+
+    from tinnhiem.audit.chain import key_fingerprint
+
+    key = public_key_b64()
+    raw = base64.b64decode(key)
+    assert key_fingerprint(key) == key_fingerprint(key.encode()) == key_fingerprint(raw)
+    assert key_fingerprint(key) == "-".join(hashlib.sha256(raw).hexdigest()[i : i + 4] for i in range(0, 16, 4)).upper()

@@ -471,7 +471,7 @@ def test_the_authority_checks_and_sums_up_records_in_the_browser_page(received, 
     ]
     keys = f"{other_key()}\n\n  {public_key_b64()}  \n"
     html = upload(*blobs, keys=keys).content.decode()
-    assert html.count(">đúng</span>") == 3 and "ký bằng khoá số 2" in html
+    assert html.count(">đúng</span>") == 3 and f"ký bằng khoá số 2 (dấu vân tay {public_key_fingerprint()})" in html
     assert "Quy định 96-QĐ/TW" in html and "Đỗ Thu Hà" in html and "Quá 2 nơi" in html
     assert "Số hồ sơ kiểm tra đúng: 3 (tất cả)." in html
     # the Excel file is in the page itself: nothing to choose again, nothing kept on the server

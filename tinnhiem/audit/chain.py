@@ -51,12 +51,13 @@ def fingerprint(head_hash: str) -> str:
     return "-".join(head_hash[i : i + 4] for i in range(0, 16, 4)).upper()
 
 
-def key_fingerprint(key_b64: str) -> str:
+def key_fingerprint(key: str | bytes) -> str:
     """A public key's fingerprint: the SHA-256 of its raw bytes in the same four groups, to compare
-    on paper or read over the phone."""
+    on paper or read over the phone. ``key``: its base64, or (as the verifier accepts) its 32 raw bytes."""
     import base64
 
-    return fingerprint(hashlib.sha256(base64.b64decode(key_b64)).hexdigest())
+    raw = key if isinstance(key, bytes) and len(key) == 32 else base64.b64decode(key)
+    return fingerprint(hashlib.sha256(raw).hexdigest())
 
 
 @dataclass(frozen=True)

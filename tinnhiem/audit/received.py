@@ -34,6 +34,7 @@ class Received:
     verdict: Verdict
     key_index: int | None  # index in the given keys; None = the archive's own key (not independent)
     data: bytes
+    key: bytes = b""  # the given key that signed it (base64), when one did
 
     @property
     def ok(self) -> bool:
@@ -48,7 +49,7 @@ def check_record(name: str, data: bytes, keys: list[bytes]) -> Received:
     for index, key in enumerate(keys):
         verdict = verify_record(data, key)
         if verdict.ok:
-            return Received(name, verdict, index, data)
+            return Received(name, verdict, index, data, key)
         first = first or verdict
     if len(keys) == 1:
         return Received(name, first, None, data)
@@ -234,9 +235,13 @@ def signer_text(received: Received) -> str:
     """Which given key signed a verified archive, as the reader says it."""
     from django.utils.translation import gettext as _
 
-    if received.key_index is not None:
-        return _("signed by key %(n)s") % {"n": received.key_index + 1}
     from .chain import key_fingerprint
+
+    if received.key_index is not None:
+        return _("signed by key %(n)s (fingerprint %(fingerprint)s)") % {
+            "n": received.key_index + 1,
+            "fingerprint": key_fingerprint(received.key),
+        }
 
     inside = zipfile.ZipFile(io.BytesIO(received.data)).read("public_key.b64").decode("ascii", "replace")
     return _(
