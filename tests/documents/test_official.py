@@ -236,4 +236,7 @@ def test_a_page_never_ends_between_a_title_and_the_name_signed_under_it():
                 [i for i, t in enumerate(pages) if name in t],
             )
             assert on[0] == on[1], (filler, role, on)
+        # and the signatures never stand alone on the last page: all on one page, with the line above
+        signed = {i for i, text in enumerate(pages) for role, _name in signers if role.upper() in text}
+        assert len(signed) == 1 and "Dấu vân tay." in pages[signed.pop()], filler
     assert pages_seen == {1, 2}  # the range did reach the foot of the page
