@@ -96,10 +96,15 @@ def _cell_lines(cell, lines) -> None:
         run.bold, run.italic, run.font.size = bold, italic, Pt(size)
 
 
+def keep_with_signatures(paragraph) -> None:
+    """The line above the signatures goes to the next page with them: they never stand alone."""
+    paragraph.paragraph_format.keep_with_next = True
+
+
 def signatures(doc, columns: int) -> None:
     """The signers side by side, ``columns`` to a row (``signer_rows``, made by documents/word.py), as
     on the printed minutes; a row never breaks across pages, so a title stays with its name."""
-    para(doc, "")
+    para(doc, "").paragraph_format.keep_with_next = True  # with the signatures' first row
     table = doc.add_table(rows=3, cols=columns)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     start, body, end = table.rows
@@ -183,7 +188,7 @@ def minutes() -> None:
     para(doc, "{%p for line in closing %}")
     para(doc, "{{ line }}")
     para(doc, "{%p endfor %}")
-    para(doc, "{{ fingerprint_sentence }}", size=11)
+    keep_with_signatures(para(doc, "{{ fingerprint_sentence }}", size=11))
     signatures(doc, 3)
     OUT.parent.mkdir(parents=True, exist_ok=True)
     doc.save(OUT)
@@ -214,7 +219,7 @@ def report() -> None:
     para(doc, "{%p for line in closing %}")
     para(doc, "{{ line }}").paragraph_format.space_before = Pt(6)
     para(doc, "{%p endfor %}")
-    para(doc, "{{ fingerprint_sentence }}", size=11)
+    keep_with_signatures(para(doc, "{{ fingerprint_sentence }}", size=11))
     signatures(doc, 2)
     doc.save(REPORT_OUT)
     print(REPORT_OUT)
@@ -250,7 +255,7 @@ def summary() -> None:
     para(doc, "{%p for line in closing %}")
     para(doc, "{{ line }}")
     para(doc, "{%p endfor %}")
-    para(doc, "{{ fingerprint_sentence }}", size=11)
+    keep_with_signatures(para(doc, "{{ fingerprint_sentence }}", size=11))
     signatures(doc, 2)
     doc.save(SUMMARY_OUT)
     print(SUMMARY_OUT)

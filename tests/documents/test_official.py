@@ -83,7 +83,8 @@ def test_report_and_resolution(seed, big):
     # the paper report, sent by the official channel, carries the key of the electronic record
     from tinnhiem.audit.record import public_key_b64, public_key_fingerprint
 
-    compact = report.replace(" ", "").replace("\n", "")
+    # the key and its fingerprint may wrap: pdfium gives a hyphen at the end of a line as U+FFFE
+    compact = "".join(report.replace("\ufffe", "-").split())
     assert "Khoácôngkhaikýhồsơđiệntử:" + public_key_b64() in compact
     assert f"(dấuvântay{public_key_fingerprint()})" in compact
     resolution = " ".join(pdf_pages(official.render_resolution_pdf(big)))
@@ -178,6 +179,19 @@ def test_minutes_docx_table(seed):
         m["name"] for m in official.minutes_data(seed)["committee"]["members"]
     ]
     assert signatures.rows[0]._tr.trPr[0].tag.endswith("cantSplit")
+    # the fingerprint line and the space under it go to the next page with the signatures
+    from docx.text.paragraph import Paragraph
+
+    spacer = signatures._tbl.getprevious()
+    line = spacer.getprevious()
+    assert head_fingerprint() in Paragraph(line, None).text and Paragraph(spacer, None).text == ""
+    assert (
+        Paragraph(line, None).paragraph_format.keep_with_next
+        and Paragraph(spacer, None).paragraph_format.keep_with_next
+    )
+    for render in (word.render_report_docx, lambda c: word.render_summary_docx(c.campaign)):
+        kept = [p for p in docx.Document(io.BytesIO(render(seed))).paragraphs if head_fingerprint() in p.text]
+        assert len(kept) == 1 and kept[0].paragraph_format.keep_with_next
 
 
 @pytest.mark.parametrize(
