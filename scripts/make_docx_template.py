@@ -124,6 +124,9 @@ def signatures(doc, columns: int) -> None:
         )
     end.cells[0].text = "{%tr endfor %}"
     _row_flag(body, "w:cantSplit")
+    for cell in body.cells:  # every row keeps with the next: the signatures stay together on one page
+        for paragraph in cell.paragraphs:
+            paragraph.paragraph_format.keep_with_next = True
     _widths(table, [TEXT_WIDTH / columns] * columns)
 
 
