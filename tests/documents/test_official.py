@@ -189,6 +189,8 @@ def test_minutes_docx_table(seed):
         Paragraph(line, None).paragraph_format.keep_with_next
         and Paragraph(spacer, None).paragraph_format.keep_with_next
     )
+    # and the rows of signatures keep with each other: a second row never goes alone to a new page
+    assert all(p.paragraph_format.keep_with_next for row in signatures.rows for c in row.cells for p in c.paragraphs)
     for render in (word.render_report_docx, lambda c: word.render_summary_docx(c.campaign)):
         kept = [p for p in docx.Document(io.BytesIO(render(seed))).paragraphs if head_fingerprint() in p.text]
         assert len(kept) == 1 and kept[0].paragraph_format.keep_with_next
