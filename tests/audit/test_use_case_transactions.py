@@ -16,24 +16,28 @@ WRITE_INSIDE_THE_CALLERS = {"record_account", "record_account_removed", "close_f
 INSIDE_THE_CALLERS = WRITE_INSIDE_THE_CALLERS | {"ensure_closed"}
 
 
-def writers_without_a_transaction() -> set[str]:
-    found = set()
+def functions():
+    """(file name, function) for every function of the code, migrations left out."""
     for path in SOURCE.rglob("*.py"):
-        if "migrations" in path.parts:
-            continue
-        for fn in (n for n in ast.walk(ast.parse(path.read_text(encoding="utf-8"))) if isinstance(n, ast.FunctionDef)):
-            writes = any(
-                isinstance(n, ast.Call) and getattr(n.func, "id", getattr(n.func, "attr", None)) == "record"
-                for n in ast.walk(fn)
-            )
-            decorated = any("transaction.atomic" in ast.unparse(d) for d in fn.decorator_list)
-            block = any(
-                isinstance(n, ast.With) and any("transaction.atomic" in ast.unparse(i.context_expr) for i in n.items)
-                for n in ast.walk(fn)
-            )
-            if writes and not (decorated or block):
-                found.add(fn.name)
-    return found
+        if "migrations" not in path.parts:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            yield from ((path.name, n) for n in ast.walk(tree) if isinstance(n, ast.FunctionDef))
+
+
+def calls(fn: ast.FunctionDef) -> set[str]:
+    return {getattr(n.func, "id", getattr(n.func, "attr", None)) for n in ast.walk(fn) if isinstance(n, ast.Call)}
+
+
+def holds_a_transaction(fn: ast.FunctionDef) -> bool:
+    """Decorated with ``transaction.atomic``, or holding a ``with transaction.atomic()`` block."""
+    return any("transaction.atomic" in ast.unparse(d) for d in fn.decorator_list) or any(
+        isinstance(n, ast.With) and any("transaction.atomic" in ast.unparse(i.context_expr) for i in n.items)
+        for n in ast.walk(fn)
+    )
+
+
+def writers_without_a_transaction() -> set[str]:
+    return {fn.name for _file, fn in functions() if "record" in calls(fn) and not holds_a_transaction(fn)}
 
 
 def test_every_function_that_writes_an_event_holds_a_transaction():
@@ -45,19 +49,10 @@ def test_every_function_that_writes_an_event_holds_a_transaction():
 def test_the_helpers_that_rely_on_their_caller_are_called_inside_one():
     """Each caller of those helpers is itself in a transaction (or is Django's admin, whose views
     run in one: ModelAdmin.changeform_view is atomic)."""
-    callers = set()
-    for path in SOURCE.rglob("*.py"):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for fn in (n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)):
-            calls = {
-                getattr(n.func, "id", getattr(n.func, "attr", None)) for n in ast.walk(fn) if isinstance(n, ast.Call)
-            }
-            if calls & INSIDE_THE_CALLERS and fn.name not in INSIDE_THE_CALLERS:
-                decorated = any("atomic" in ast.unparse(d) for d in fn.decorator_list)
-                block = any(
-                    isinstance(n, ast.With) and any("atomic" in ast.unparse(i.context_expr) for i in n.items)
-                    for n in ast.walk(fn)
-                )
-                callers.add((path.name, fn.name, decorated or block))
+    callers = {
+        (file, fn.name, holds_a_transaction(fn))
+        for file, fn in functions()
+        if calls(fn) & INSIDE_THE_CALLERS and fn.name not in INSIDE_THE_CALLERS
+    }
     unguarded = {(f, name) for f, name, guarded in callers if not guarded}
     assert unguarded == {("admin.py", "save_related")}, unguarded

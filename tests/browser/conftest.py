@@ -116,3 +116,14 @@ def make_long_scan_tx(long_vote_tx):
     from tests.scanning.conftest import _scan_maker
 
     return _scan_maker(long_vote_tx)
+
+
+@pytest.fixture
+def finished_council(office, make_user):
+    """A People's Council rating under NQ 96, counted and finished: four persons, the second with
+    33 "tín nhiệm thấp" (over half, under two thirds), a chair and a committee of seven."""
+    from tinnhiem.site.demo import build_council_vote
+
+    chair = make_user("chair", "chair")
+    counters = [make_user("committee", f"kp{i}") for i in range(7)]
+    return build_council_vote(office, chair, counters, n_people=4, lows={2: 33})

@@ -10,17 +10,12 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.browser.helpers import login
-from tinnhiem.site.demo import build_council_vote
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_unit_sends_its_record_and_the_authority_checks_it(
-    new_page, live_server, office, make_user, shot, tmp_path
-):
-    chair = make_user("chair", "chair")
-    counters = [make_user("committee", f"kp{i}") for i in range(7)]
-    council = build_council_vote(office, chair, counters, n_people=4, lows={2: 33})
+def test_the_unit_sends_its_record_and_the_authority_checks_it(new_page, live_server, finished_council, shot, tmp_path):
+    council = finished_council
     page = new_page()
     login(page, live_server.url, "office")
     page.goto(f"{live_server.url}/hoi-nghi/{council.pk}/tai-lieu/")

@@ -18,6 +18,8 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from tinnhiem.text import small_int
+
 ACTIONS = {
     "account.removed": _("Login account removed"),
     "account.saved": _("Login account created or changed"),
@@ -267,8 +269,8 @@ def _totals(value: dict[str, Any], names_of: Mapping[tuple[str, int], str] | Non
     rows = []
     for pk, counts in value.items():
         who = f"#{pk}"
-        if str(pk).isdigit() and names_of and ("person", int(pk)) in names_of:
-            who = f"{names_of[('person', int(pk))]} (#{pk})"
+        if names_of and ("person", small_int(str(pk))) in names_of:
+            who = f"{names_of[('person', small_int(str(pk)))]} (#{pk})"
         if not isinstance(counts, dict):
             rows.append(f"{who}: {_text(counts)}")
             continue
@@ -300,7 +302,7 @@ def people(events: Iterable[Any]) -> dict[tuple[str, int], str]:
         for key, kind in PEOPLE.items():
             wanted[kind].update(_ids(data.get(key)))
         if isinstance(data.get("totals"), dict):  # hand-counted totals are keyed by rated person
-            wanted["person"].update(int(k) for k in data["totals"] if str(k).isdigit())
+            wanted["person"].update(pk for k in data["totals"] if (pk := small_int(str(k))) is not None)
     found = {
         "voter": Voter.objects.filter(pk__in=wanted["voter"]).values_list("pk", "full_name"),
         "person": RatedPerson.objects.filter(pk__in=wanted["person"]).values_list("pk", "full_name"),

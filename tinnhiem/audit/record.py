@@ -13,11 +13,16 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
 
+from tinnhiem.accounts.roles import AUDIT, require
 from tinnhiem.ballotfile import write_ballot_csv
 from tinnhiem.conferences.models import BallotForm, Conference
 from tinnhiem.voting.minutes import minutes_data
 
+from . import log
 from .models import Event
 from .verify import FORMAT
 
@@ -55,14 +60,6 @@ def public_key_fingerprint(key_b64: str | None = None) -> str:
 def export_for_authority(actor: Any, conference: Conference) -> bytes:
     """The signed record of a finished conference, to send to the managing authority; the export
     is logged. ``actor``: a user with the right to read the audit log, or "system" (the command)."""
-    from django.core.exceptions import ValidationError
-    from django.db import transaction
-    from django.utils.translation import gettext as _
-
-    from tinnhiem.accounts.roles import AUDIT, require
-
-    from .log import record
-
     if actor != "system":
         require(actor, AUDIT)
     conference = Conference.objects.get(pk=conference.pk)
@@ -70,7 +67,7 @@ def export_for_authority(actor: Any, conference: Conference) -> bytes:
         raise ValidationError(_("The record is made once the conference is finished."))
     data = export_record(conference)
     with transaction.atomic():
-        record(actor, "record.exported", conference=conference, data={"bytes": len(data)})
+        log.record(actor, "record.exported", conference=conference, data={"bytes": len(data)})
     return data
 
 

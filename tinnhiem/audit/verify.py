@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -82,8 +83,6 @@ def verify_record(data: bytes, public_key: bytes | None, scans: dict[str, str] |
     ``scans``: the SHA-256 of each file of a copy of the scan images, by file name; when given,
     they must be exactly the images listed in the record. A damaged archive (a member that does
     not unpack) is a finding, not an error."""
-    import zlib
-
     try:
         return _verify_record(data, public_key, scans)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:

@@ -474,6 +474,35 @@ def dossier_download(request, conference_id: int, dossier_id: int):
 # --- opinions and explanations ------------------------------------------------------------------
 
 
+def _day(iso: Any) -> date | None:
+    try:
+        return date.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return None
+
+
+OPINION_ENTRY_KEY = "opinion_entry"  # in the office's session: the person and day of the last paper opinion
+OPINION_SAVED_KEY = "opinion_saved"
+
+
+def _opinion_filters(data) -> dict[str, str]:
+    """The list's filters from a query or a form: a known classification, and a person's id or
+    "general" (opinions about no one in particular); anything else is no filter."""
+    tag = data.get("tag", "")
+    person = data.get("person", "")
+    pk = small_int(person)
+    return {
+        "tag": tag if tag in Opinion.Tag.values else "",
+        "person": "general" if person == "general" else "" if pk is None else str(pk),
+    }
+
+
+def _opinions_url(conference: Conference, shown: dict[str, str]) -> str:
+    url = reverse("conferences:opinions", args=[conference.pk])
+    query = urlencode({k: v for k, v in shown.items() if v})
+    return f"{url}?{query}" if query else url
+
+
 @permission_required(VIEW, post=PREPARE)
 def opinion_list(request, conference_id: int):
     """The opinions received, filtered by classification and by person; the office types in the
@@ -531,35 +560,6 @@ def opinion_list(request, conference_id: int):
             "just_saved": just_saved,
         },
     )
-
-
-def _day(iso: Any) -> date | None:
-    try:
-        return date.fromisoformat(iso)
-    except (TypeError, ValueError):
-        return None
-
-
-OPINION_ENTRY_KEY = "opinion_entry"  # in the office's session: the person and day of the last paper opinion
-OPINION_SAVED_KEY = "opinion_saved"
-
-
-def _opinion_filters(data) -> dict[str, str]:
-    """The list's filters from a query or a form: a known classification, and a person's id or
-    "general" (opinions about no one in particular); anything else is no filter."""
-    tag = data.get("tag", "")
-    person = data.get("person", "")
-    pk = small_int(person)
-    return {
-        "tag": tag if tag in Opinion.Tag.values else "",
-        "person": "general" if person == "general" else "" if pk is None else str(pk),
-    }
-
-
-def _opinions_url(conference: Conference, shown: dict[str, str]) -> str:
-    url = reverse("conferences:opinions", args=[conference.pk])
-    query = urlencode({k: v for k, v in shown.items() if v})
-    return f"{url}?{query}" if query else url
 
 
 @permission_required(PREPARE)
