@@ -42,3 +42,124 @@ def test_https_proxy_switch(tmp_path, proxy, secure):
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
     expected = "('HTTP_X_FORWARDED_PROTO', 'https') True True" if secure else "None False False"
     assert out.strip() == expected
+
+
+# The address: a port in use, an address this computer does not have, a port out of range.
+# Each is one sentence saying what to do, said before anything else is done; never a traceback.
+
+
+@pytest.fixture
+def taken_port():
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        yield sock.getsockname()[1]
+
+
+def test_a_port_in_use_is_a_sentence(taken_port):
+    from tinnhiem.site.server import open_server
+
+    with pytest.raises(CommandError) as info:
+        open_server("127.0.0.1", taken_port)
+    message = str(info.value)
+    assert f"Cổng {taken_port} trên 127.0.0.1 đang được một chương trình khác dùng" in message
+    assert f"--port {taken_port + 1}" in message
+
+
+def test_demo_on_a_port_in_use_says_so_before_loading_anything(taken_port, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "TINNHIEM_DATA_DIR": str(tmp_path),
+        "TINNHIEM_LANG": "vi",
+        "DJANGO_SETTINGS_MODULE": "tinnhiem.site.settings",
+    }
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "tinnhiem.cli", "demo", "--no-input", "--port", str(taken_port)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"Lỗi: Cổng {taken_port} trên 127.0.0.1 đang được"), done.stderr
+    assert "Traceback" not in done.stderr
+    assert "kiemphieu1" not in done.stdout  # the accounts are not listed as if it had started
+    assert not list(tmp_path.glob("*.sqlite3"))  # and the demo data was not loaded first
+
+
+def test_serve_says_it_serves_only_once_it_does(taken_port, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "TINNHIEM_DATA_DIR": str(tmp_path),
+        "TINNHIEM_LANG": "vi",
+        "DJANGO_SETTINGS_MODULE": "tinnhiem.site.settings",
+    }
+    env.pop("DATABASE_URL", None)
+    env.pop("TINNHIEM_SECRET_KEY", None)  # the tests' key is refused by serve: it makes its own
+    done = subprocess.run(
+        [sys.executable, "-m", "tinnhiem.cli", "serve", "--migrate", "--port", str(taken_port)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert f"Lỗi: Cổng {taken_port}" in done.stderr and "Traceback" not in done.stderr
+    assert "http://127.0.0.1" not in done.stdout
+
+
+def test_an_address_this_computer_does_not_have():
+    from tinnhiem.site.server import open_server
+
+    with pytest.raises(CommandError) as info:
+        open_server("192.0.2.1", 8000)  # TEST-NET-1: never an address of this machine
+    assert "Máy này không có địa chỉ 192.0.2.1. Dùng 0.0.0.0" in str(info.value)
+
+
+@pytest.mark.parametrize("port", [0, 65536, 70000])
+def test_a_port_out_of_range(port):
+    from tinnhiem.site.server import open_server
+
+    with pytest.raises(CommandError) as info:
+        open_server("127.0.0.1", port)
+    assert str(info.value) == f"Cổng là một số từ 1 đến 65535, không phải {port}."
+
+
+def test_other_address_problems_read_as_sentences():
+    import errno
+    import socket
+
+    from tinnhiem.site.server import bind_problem
+
+    denied = bind_problem(OSError(errno.EACCES, "Permission denied"), "0.0.0.0", 80)
+    assert denied.startswith("Không được phép mở cổng 80 (cổng dưới 1024")
+    unknown = bind_problem(socket.gaierror(-2, "Name or service not known"), "may-chu", 8000)
+    assert unknown.startswith("“may-chu” không phải là địa chỉ của máy này")
+    other = bind_problem(OSError(errno.ENETDOWN, "Network is down"), "10.0.0.5", 8000)
+    assert other == "Máy chủ không mở được 10.0.0.5:8000: Network is down"
+
+
+def test_a_free_port_is_bound_before_serving():
+    import socket
+
+    from tinnhiem.site.server import open_server
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = open_server("127.0.0.1", port, threads=1)
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()  # listening before run()
+    finally:
+        server.close()

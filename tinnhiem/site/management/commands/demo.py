@@ -31,6 +31,11 @@ class Command(TinnhiemCommand):
         parser.add_argument("--no-serve", action="store_true", help=_("load the demo data and stop"))
 
     def handle(self, *args, **options):
+        server = None
+        if not options["no_serve"]:  # the address first: a port in use is said before the data is loaded
+            from tinnhiem.site.server import open_server
+
+            server = open_server(options["host"], options["port"])
         call_command("migrate", interactive=False, verbosity=0)
         conference = load_demo()
         url = f"http://{options['host']}:{options['port']}/"
@@ -55,9 +60,8 @@ class Command(TinnhiemCommand):
             )
             % {"title": COUNCIL_TITLE}
         )
-        if options["no_serve"]:
+        if server is None:
             return
         self.stdout.write(_("Press Ctrl+C to stop."))
-        from tinnhiem.site.server import serve
-
-        serve(options["host"], options["port"])
+        self.stdout.flush()
+        server.run()

@@ -68,10 +68,12 @@ class Command(TinnhiemCommand):
         hint = first_account_hint()
         if hint:
             self.stdout.write(hint)
-        self.stdout.write(
-            _("tinnhiem is serving on http://%(host)s:%(port)s/ (Ctrl+C to stop)") % {"host": host, "port": port}
-        )
-        self.stdout.flush()
         from tinnhiem.site.server import serve
 
-        serve(host, port, threads=threads)
+        def ready() -> None:
+            self.stdout.write(
+                _("tinnhiem is serving on http://%(host)s:%(port)s/ (Ctrl+C to stop)") % {"host": host, "port": port}
+            )
+            self.stdout.flush()
+
+        serve(host, port, threads=threads, ready=ready)
