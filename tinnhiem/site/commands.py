@@ -11,7 +11,10 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -67,6 +70,69 @@ def database_problem() -> str | None:
     ) % {"where": where}
 
 
+def write_problem(error: OSError, path: Path) -> str:
+    """Why a file cannot be written, in words: a folder that does not exist, no right to write
+    there, a full disk."""
+    folder = str(path.parent)
+    if error.errno == errno.ENOENT:
+        return gettext("There is no folder “%(folder)s”: create it first, or choose another place.") % {
+            "folder": folder
+        }
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return gettext("Not allowed to write in “%(folder)s”: choose another place.") % {"folder": folder}
+    if error.errno == errno.ENOSPC:
+        return gettext("The disk is full: “%(path)s” was not written.") % {"path": path}
+    return gettext("“%(path)s” could not be written: %(error)s") % {"path": path, "error": error.strerror or error}
+
+
+def output_path(output: str | None, default: str) -> Path:
+    """Where a command writes: ``output``, or the default name in it when it is a folder, or the
+    default name here. Said at once when the folder does not exist or cannot be written, so that
+    nothing is done for a file that cannot be kept."""
+    path = Path(output) if output else Path(default)
+    if path.is_dir():
+        path = path / default
+    folder = path.parent
+    if not folder.is_dir():
+        raise CommandError(write_problem(OSError(errno.ENOENT, ""), path))
+    if not os.access(folder, os.W_OK):
+        raise CommandError(write_problem(OSError(errno.EACCES, ""), path))
+    return path
+
+
+def check_output(output: str | None) -> None:
+    """Say at once when ``output``'s folder is missing or cannot be written, for a command that
+    knows its default name only once its work is done."""
+    output_path(output, "tinnhiem")
+
+
+def write_file(path: Path, data: bytes, *, private: bool = False) -> None:
+    """Write ``data`` to ``path`` whole or not at all: into a temporary file beside it, then
+    renamed over it, so that a full disk or a stopped command leaves no half-written file and the
+    older file, if any, as it was. ``private``: readable by its owner only (a backup holds the
+    site's keys), from the first byte."""
+    try:
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise CommandError(write_problem(exc, path)) from exc
+    try:
+        with os.fdopen(descriptor, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        if not private:  # mkstemp makes the file 0600: give it the mode a new file would have
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temporary, 0o666 & ~umask)
+        os.replace(temporary, path)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise CommandError(write_problem(exc, path)) from exc
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 class TinnhiemCommand(BaseCommand):
     suppressed_base_arguments = DJANGO_OPTIONS
 
@@ -98,8 +164,15 @@ class TinnhiemCommand(BaseCommand):
             "-o",
             "--output",
             metavar=gettext("FILE"),
-            help=gettext("output file (default: a name in the current folder)"),
+            help=gettext(
+                "output file, or a folder for a file of the default name (default: that name in the current folder)"
+            ),
         )
+
+    def write_output(self, path: Path, data: bytes, *, private: bool = False) -> None:
+        """Write a command's file (:func:`write_file`) and say where."""
+        write_file(path, data, private=private)
+        self.stdout.write(gettext("Written: %(path)s (%(size)s bytes)") % {"path": path, "size": len(data)})
 
     def needs_database(self, options: dict) -> bool:
         """Whether the command reads the site's database as it is (demo, restore and verify do

@@ -1,14 +1,12 @@
 """``tinnhiem export_record CONFERENCE [-o FILE]``: the signed record of a finished conference."""
 
-from pathlib import Path
-
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tinnhiem.audit.record import export_for_authority, public_key_b64
 from tinnhiem.conferences.models import Conference
-from tinnhiem.site.commands import TinnhiemCommand
+from tinnhiem.site.commands import TinnhiemCommand, output_path
 
 
 class Command(TinnhiemCommand):
@@ -22,8 +20,7 @@ class Command(TinnhiemCommand):
         found = Conference.objects.filter(pk=conference).first()
         if found is None or found.status != Conference.Status.FINISHED:
             raise CommandError(_("There is no finished conference %(id)s.") % {"id": conference})
+        path = output_path(output, f"ho-so-hoi-nghi-{conference}.zip")  # before the export is logged
         data = export_for_authority("system", found)
-        path = Path(output or f"ho-so-hoi-nghi-{conference}.zip")
-        path.write_bytes(data)
-        self.stdout.write(_("Written: %(path)s (%(size)s bytes)") % {"path": path, "size": len(data)})
+        self.write_output(path, data)
         self.stdout.write(_("Public key of this site: %(key)s") % {"key": public_key_b64()})

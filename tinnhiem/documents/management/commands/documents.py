@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
@@ -12,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from tinnhiem.conferences.models import Conference
 from tinnhiem.documents import ballots, official, word
-from tinnhiem.site.commands import TinnhiemCommand
+from tinnhiem.site.commands import TinnhiemCommand, check_output, output_path
 
 KINDS = (
     "ballots",
@@ -64,12 +63,24 @@ class Command(TinnhiemCommand):
         if found is None:
             raise CommandError(_("There is no conference %(id)s.") % {"id": conference})
         conference = found
+        check_output(output)  # a folder that is missing or cannot be written is said before any rendering
         finished = conference.status == Conference.Status.FINISHED
         if kind in AFTER_COUNT and not finished:
-            raise CommandError(_("Available once the counting committee has finalised every ballot form."))
+            raise CommandError(
+                _(
+                    "Conference %(id)s is not finished: this document is made once the counting committee has "
+                    "finalised every ballot form."
+                )
+                % {"id": conference.pk}
+            )
         if kind in ("ballots", "geometry"):
             forms = conference.ballot_forms.all()
             chosen = forms.filter(pk=form).first() if form else (forms.first() if forms.count() == 1 else None)
+            if not forms:
+                raise CommandError(
+                    _("Conference %(id)s has no ballot form yet: the staff office sets it on the page “Ballot forms”.")
+                    % {"id": conference.pk}
+                )
             if chosen is None:
                 raise CommandError(
                     _("Choose a ballot form with --form: %(forms)s")
@@ -115,9 +126,7 @@ class Command(TinnhiemCommand):
                 default = f"du-thao-nghi-quyet-{conference.pk}.docx"
             else:
                 data, default = official.render_resolution_pdf(conference), f"du-thao-nghi-quyet-{conference.pk}.pdf"
-        path = Path(output or default)
-        path.write_bytes(data)
-        self.stdout.write(_("Written: %(path)s (%(size)s bytes)") % {"path": path, "size": len(data)})
+        self.write_output(output_path(output, default), data)
 
     @staticmethod
     def _progress(done: int, total: int) -> None:

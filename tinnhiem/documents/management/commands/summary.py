@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tinnhiem.conferences.roster_file import write_table_xlsx
-from tinnhiem.site.commands import TinnhiemCommand
+from tinnhiem.site.commands import TinnhiemCommand, output_path
 
 FORMATS = ("pdf", "docx", "xlsx", "json")
 
@@ -64,9 +64,7 @@ class Command(TinnhiemCommand):
             data, default = self._received(records, list(public_key), kind or "xlsx")
         else:
             data, default = self._campaign(campaign, kind or "pdf")
-        path = Path(output or default)
-        path.write_bytes(data)
-        self.stdout.write(_("Written: %(path)s (%(size)s bytes)") % {"path": path, "size": len(data)})
+        self.write_output(output_path(output, default), data)
 
     def _campaign(self, campaign: int, kind: str) -> tuple[bytes, str]:
         from tinnhiem.conferences.models import Campaign

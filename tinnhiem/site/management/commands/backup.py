@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import tarfile
+from datetime import date
 from pathlib import Path
 
 from django.conf import settings
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tinnhiem.audit.models import Event
-from tinnhiem.site.commands import TinnhiemCommand
+from tinnhiem.site.commands import TinnhiemCommand, output_path
 
 APPS = ["auth", "accounts", "audit", "conferences", "voting", "documents", "scanning"]
 
@@ -79,13 +79,13 @@ class Command(TinnhiemCommand):
     help = gettext_lazy("Back up the whole site (database, stored files, keys) into one .tar.gz file.")
 
     def add_arguments(self, parser):
-        parser.add_argument("file", metavar=_("FILE"), help=_("the backup file to write (.tar.gz)"))
+        parser.add_argument(
+            "file",
+            metavar=_("FILE"),
+            help=_("the backup file to write (.tar.gz), or a folder to write sao-luu-tinnhiem-DATE.tar.gz in"),
+        )
 
     def handle(self, *args, file, **options):
-        data = make_backup()
+        path = output_path(file, f"sao-luu-tinnhiem-{date.today():%Y-%m-%d}.tar.gz")
         # it holds the site's keys: readable by its owner only, from the first byte
-        descriptor = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.fchmod(descriptor, 0o600)
-        with os.fdopen(descriptor, "wb") as out:
-            out.write(data)
-        self.stdout.write(_("Written: %(path)s (%(size)s bytes)") % {"path": file, "size": len(data)})
+        self.write_output(path, make_backup(), private=True)

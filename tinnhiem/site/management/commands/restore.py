@@ -43,6 +43,8 @@ class Command(TinnhiemCommand):
         parser.add_argument("file", metavar=_("FILE"), help=_("a backup made with “tinnhiem backup” (.tar.gz)"))
 
     def handle(self, *args, file, **options):
+        if not Path(file).is_file():  # before the database is set up for it
+            raise CommandError(_("There is no file “%(file)s”.") % {"file": file})
         call_command("migrate", interactive=False, verbosity=0)
         if Conference.objects.exists() or get_user_model().objects.exists():
             raise CommandError(_("The database is not empty: restore into a new database."))
