@@ -250,6 +250,21 @@ def test_the_command_line_counts_blank_back_sides_instead_of_listing_them(scan_v
     assert not any("trang trắng (bỏ qua)" in line for line in lines)
 
 
+def test_the_command_line_on_a_conference_with_no_scanned_form_says_so(scan_vote, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    from tinnhiem.conferences.models import BallotForm
+
+    form, member = scan_vote["form"], scan_vote["member"]
+    BallotForm.objects.filter(pk=form.pk).update(mode=BallotForm.Mode.TOTALS)
+    with pytest.raises(CommandError) as info:
+        call_command("scan", str(form.conference_id), str(tmp_path), "--user", member.username)
+    assert str(info.value) == (
+        f"Hội nghị {form.conference_id} không có mẫu phiếu nào kiểm bằng máy quét (cách kiểm phiếu của từng "
+        "mẫu phiếu được chọn ở trang “Mẫu phiếu”, trước khi kiểm)."
+    )
+
+
 def test_a_ballot_split_across_files_is_put_together_in_stack_order(long_vote, make_long_scan):
     """The pages of a two-page ballot may come in separate files (a scanner writing one file per
     page); a page out of turn makes its ballot incomplete, never part of another ballot."""

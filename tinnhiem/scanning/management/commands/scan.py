@@ -65,6 +65,14 @@ class Command(TinnhiemCommand):
         if found is None:
             raise CommandError(_("There is no conference %(id)s.") % {"id": conference})
         forms = found.ballot_forms.filter(mode=BallotForm.Mode.SCAN)
+        if not forms:
+            raise CommandError(
+                _(
+                    "Conference %(id)s has no ballot form counted by scanning (each form's counting mode is chosen "
+                    "on the page “Ballot forms”, before counting)."
+                )
+                % {"id": found.pk}
+            )
         chosen = forms.filter(pk=form).first() if form else (forms.first() if forms.count() == 1 else None)
         if chosen is None:
             raise CommandError(
