@@ -163,3 +163,80 @@ def test_a_free_port_is_bound_before_serving():
         socket.create_connection(("127.0.0.1", port), timeout=2).close()  # listening before run()
     finally:
         server.close()
+
+
+# Reaching the server from the hall's network: an address it does not answer to is a page that
+# says which, and what to set; serve warns at start; the demo answers on this computer's addresses.
+
+
+def test_an_address_the_server_does_not_answer_to_is_named(client, settings):
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+    page = client.get("/tai-khoan/dang-nhap/", HTTP_HOST="192.168.1.10:8000")
+    assert page.status_code == 400
+    text = page.content.decode()
+    assert "Máy chủ tinnhiem này không nhận địa chỉ “192.168.1.10:8000”." in text
+    assert "TINNHIEM_ALLOWED_HOSTS=127.0.0.1,192.168.1.10 (docs/deploy.md)" in text
+    hostile = client.get("/", HTTP_HOST="<b>x</b>")
+    assert hostile.status_code == 400
+    assert "<b>x</b>" not in hostile.content.decode() and "&lt;b&gt;x&lt;/b&gt;" in hostile.content.decode()
+    assert "TINNHIEM_ALLOWED_HOSTS=" not in hostile.content.decode()  # not a host name: nothing to add
+
+
+def test_another_bad_request_is_a_plain_sentence(client, settings):
+    settings.DEBUG = False
+    fields = {f"f{i}": "x" for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)}
+    page = client.post("/tai-khoan/dang-nhap/", fields)
+    assert page.status_code == 400
+    assert "Máy chủ không hiểu yêu cầu này. Hãy quay lại và thử lại." in page.content.decode()
+
+
+def test_serve_warns_when_it_listens_beyond_this_computer_for_loopback_names_only(settings, monkeypatch):
+    from tinnhiem.site import server
+    from tinnhiem.site.management.commands.serve import allowed_hosts_warning
+
+    monkeypatch.setattr(server, "machine_addresses", lambda: ["192.168.1.10"])
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+    assert allowed_hosts_warning("0.0.0.0") == (
+        "Cảnh báo: máy chủ nhận kết nối trên 0.0.0.0 nhưng TINNHIEM_ALLOWED_HOSTS chỉ cho phép 127.0.0.1, "
+        "localhost: điện thoại và máy khác sẽ bị từ chối. Hãy đặt TINNHIEM_ALLOWED_HOSTS=127.0.0.1,192.168.1.10 "
+        "rồi chạy lại."
+    )
+    assert "TINNHIEM_ALLOWED_HOSTS=127.0.0.1,10.0.0.7 " in allowed_hosts_warning("10.0.0.7")
+    assert allowed_hosts_warning("127.0.0.1") is None  # this computer only: nothing to warn of
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "192.168.1.10"]
+    assert allowed_hosts_warning("0.0.0.0") is None
+    settings.ALLOWED_HOSTS = [".tinnhiem.example.gov.vn"]
+    assert allowed_hosts_warning("0.0.0.0") is None
+    monkeypatch.setattr(server, "machine_addresses", lambda: [])
+    settings.ALLOWED_HOSTS = ["localhost"]
+    assert "TINNHIEM_ALLOWED_HOSTS=127.0.0.1,ĐỊA-CHỈ-CỦA-MÁY-NÀY " in allowed_hosts_warning("0.0.0.0")
+
+
+def test_this_computers_addresses_are_not_loopback():
+    import ipaddress
+
+    from tinnhiem.site.server import machine_addresses, reachable_addresses
+
+    addresses = machine_addresses()
+    assert all(not ipaddress.IPv4Address(a).is_loopback for a in addresses)
+    assert reachable_addresses("0.0.0.0") == addresses
+    assert reachable_addresses("127.0.0.1") == [] and reachable_addresses("localhost") == []
+    assert reachable_addresses("192.168.1.10") == ["192.168.1.10"]
+
+
+def test_the_demo_on_the_hall_network_answers_to_this_computers_addresses(db, client, settings, monkeypatch, capsys):
+    from tinnhiem.site import server
+    from tinnhiem.site.management.commands.demo import Command
+
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+    monkeypatch.setattr(server, "machine_addresses", lambda: ["192.168.1.10"])
+    assert client.get("/tai-khoan/dang-nhap/", HTTP_HOST="192.168.1.10:8000").status_code == 400
+    Command()._other_devices("0.0.0.0", 8000)
+    assert "Điện thoại và máy khác trong cùng mạng mở: http://192.168.1.10:8000/" in capsys.readouterr().out
+    assert client.get("/tai-khoan/dang-nhap/", HTTP_HOST="192.168.1.10:8000").status_code == 200
+    assert client.get("/tai-khoan/dang-nhap/", HTTP_HOST="10.9.9.9:8000").status_code == 400  # not any address
+    monkeypatch.setattr(server, "machine_addresses", lambda: [])
+    Command()._other_devices("0.0.0.0", 8000)
+    assert "Không tìm thấy địa chỉ mạng của máy này" in capsys.readouterr().out

@@ -1,6 +1,17 @@
 """Our own error pages, in Vietnamese (Django's defaults are not translated)."""
 
+from django.core.exceptions import DisallowedHost
+from django.http.request import split_domain_port
 from django.shortcuts import render
+
+
+def bad_request(request, exception=None):
+    """A request refused before it reached a page. The usual one in a hall: a phone or laptop
+    reaching the server by an address it was not told to answer (TINNHIEM_ALLOWED_HOSTS); the
+    page names that address, so that whoever runs the server knows what to add."""
+    host = request.META.get("HTTP_HOST", "") if isinstance(exception, DisallowedHost) else ""
+    domain = split_domain_port(host)[0] if host else ""
+    return render(request, "errors/400.html", {"host": host, "domain": domain}, status=400)
 
 
 def forbidden(request, exception=None):

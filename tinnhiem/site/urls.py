@@ -17,6 +17,7 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
 ]
 
+handler400 = "tinnhiem.site.errors.bad_request"
 handler403 = "tinnhiem.site.errors.forbidden"
 handler404 = "tinnhiem.site.errors.not_found"
 handler500 = "tinnhiem.site.errors.server_error"

@@ -38,7 +38,8 @@ class Command(TinnhiemCommand):
             server = open_server(options["host"], options["port"])
         call_command("migrate", interactive=False, verbosity=0)
         conference = load_demo()
-        url = f"http://{options['host']}:{options['port']}/"
+        here = "127.0.0.1" if options["host"] in ("0.0.0.0", "::", "[::]", "") else options["host"]
+        url = f"http://{here}:{options['port']}/"
         self.stdout.write(_("tinnhiem demo — database: %(db)s") % {"db": settings.DATABASES["default"]["NAME"]})
         self.stdout.write(_("Demo conference: %(title)s") % {"title": conference.title})
         self.stdout.write(_("Open %(url)s and log in with one of these accounts:") % {"url": url})
@@ -62,6 +63,27 @@ class Command(TinnhiemCommand):
         )
         if server is None:
             return
+        self._other_devices(options["host"], options["port"])
         self.stdout.write(_("Press Ctrl+C to stop."))
         self.stdout.flush()
         server.run()
+
+    def _other_devices(self, host: str, port: int) -> None:
+        """Listening beyond this computer (e.g. --host 0.0.0.0, to try voting on phones over the
+        hall's Wi-Fi): the demo answers to this computer's addresses too, and says which to open."""
+        from tinnhiem.site.server import loopback, reachable_addresses
+
+        if loopback(host):
+            return
+        addresses = reachable_addresses(host)
+        if not addresses:
+            self.stdout.write(
+                _("No address of this computer on a network was found: check that it is connected to the Wi-Fi.")
+            )
+            return
+        if "*" not in settings.ALLOWED_HOSTS:
+            settings.ALLOWED_HOSTS.extend(a for a in addresses if a not in settings.ALLOWED_HOSTS)
+        self.stdout.write(
+            _("Phones and other computers on the same network open: %(urls)s")
+            % {"urls": ", ".join(f"http://{a}:{port}/" for a in addresses)}
+        )
