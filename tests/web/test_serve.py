@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from tests.fresh_db import run_tinnhiem
 from tinnhiem.site.management.commands.serve import check_production_settings
 
 
@@ -69,24 +70,7 @@ def test_a_port_in_use_is_a_sentence(taken_port):
 
 
 def test_demo_on_a_port_in_use_says_so_before_loading_anything(taken_port, tmp_path):
-    import os
-    import subprocess
-    import sys
-
-    env = {
-        **os.environ,
-        "TINNHIEM_DATA_DIR": str(tmp_path),
-        "TINNHIEM_LANG": "vi",
-        "DJANGO_SETTINGS_MODULE": "tinnhiem.site.settings",
-    }
-    env.pop("DATABASE_URL", None)
-    done = subprocess.run(
-        [sys.executable, "-m", "tinnhiem.cli", "demo", "--no-input", "--port", str(taken_port)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = run_tinnhiem("demo", "--no-input", "--port", str(taken_port), data_dir=tmp_path)
     assert done.returncode == 1
     assert done.stderr.startswith(f"Lỗi: Cổng {taken_port} trên 127.0.0.1 đang được"), done.stderr
     assert "Traceback" not in done.stderr
@@ -95,25 +79,7 @@ def test_demo_on_a_port_in_use_says_so_before_loading_anything(taken_port, tmp_p
 
 
 def test_serve_says_it_serves_only_once_it_does(taken_port, tmp_path):
-    import os
-    import subprocess
-    import sys
-
-    env = {
-        **os.environ,
-        "TINNHIEM_DATA_DIR": str(tmp_path),
-        "TINNHIEM_LANG": "vi",
-        "DJANGO_SETTINGS_MODULE": "tinnhiem.site.settings",
-    }
-    env.pop("DATABASE_URL", None)
-    env.pop("TINNHIEM_SECRET_KEY", None)  # the tests' key is refused by serve: it makes its own
-    done = subprocess.run(
-        [sys.executable, "-m", "tinnhiem.cli", "serve", "--migrate", "--port", str(taken_port)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = run_tinnhiem("serve", "--migrate", "--port", str(taken_port), data_dir=tmp_path)
     assert done.returncode == 1
     assert f"Lỗi: Cổng {taken_port}" in done.stderr and "Traceback" not in done.stderr
     assert "http://127.0.0.1" not in done.stdout

@@ -14,6 +14,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from tinnhiem.conferences.models import BallotForm
+from tinnhiem.rules import RuleSet
 
 from .layout import BallotLayout, ballot_layout, layout_from_dict
 from .marks import SheetId, aruco_svg, qr_payload, qr_svg
@@ -80,7 +81,33 @@ def printings(form: BallotForm) -> Printings:
 
 def ballot_data(form: BallotForm, layout: BallotLayout, *, copies: int) -> dict[str, Any]:
     conference = form.conference
-    rules = conference.rules
+    return sheet_data(
+        conference.rules,
+        layout,
+        body=conference.campaign.body.name,
+        subtitle=conference.title,
+        conference_id=conference.pk,
+        form_id=form.pk,
+        form_name=form.name if conference.ballot_forms.count() > 1 else "",
+        color=form.color or "",
+        copies=copies,
+    )
+
+
+def sheet_data(
+    rules: RuleSet,
+    layout: BallotLayout,
+    *,
+    body: str,
+    subtitle: str,
+    conference_id: int,
+    form_id: int,
+    form_name: str = "",
+    color: str = "",
+    copies: int = 1,
+) -> dict[str, Any]:
+    """What the Typst template prints, from plain values (no database): the ballot of a form, or
+    the sample ballot of ``tinnhiem preflight``."""
     key = qr_key()
     with translation.override("vi"):
         title = _("CONFIDENCE BALLOT") if rules.procedure == "rating" else _("VOTE OF CONFIDENCE BALLOT")
@@ -102,13 +129,13 @@ def ballot_data(form: BallotForm, layout: BallotLayout, *, copies: int) -> dict[
             signature = _("The voter does not sign the ballot.")
         continued = _("continued")
         page_word = _("page")
-        footer = _("Ballot form %(form)s · layout %(version)s") % {"form": form.pk, "version": layout.version}
+        footer = _("Ballot form %(form)s · layout %(version)s") % {"form": form_id, "version": layout.version}
     return {
-        "body": conference.campaign.body.name,
+        "body": body,
         "title": title,
-        "subtitle": conference.title,
-        "form_name": form.name if conference.ballot_forms.count() > 1 else "",
-        "color": form.color or "",
+        "subtitle": subtitle,
+        "form_name": form_name,
+        "color": color,
         "instruction": instruction,
         "signature_note": signature,
         "continued": continued,
@@ -119,7 +146,7 @@ def ballot_data(form: BallotForm, layout: BallotLayout, *, copies: int) -> dict[
         "layout": layout.as_dict(),
         "markers": {str(i): aruco_svg(i) for i in layout.markers},
         "qr": [
-            qr_svg(qr_payload(key, SheetId(conference.pk, form.pk, layout.version, page.number)))
+            qr_svg(qr_payload(key, SheetId(conference_id, form_id, layout.version, page.number)))
             for page in layout.pages
         ],
         "copies": copies,

@@ -7,7 +7,19 @@ import sys
 from collections.abc import Sequence
 
 # tinnhiem's own commands, in the order ``tinnhiem help`` lists them
-COMMANDS = ("demo", "serve", "account", "scan", "documents", "summary", "export_record", "verify", "backup", "restore")
+COMMANDS = (
+    "demo",
+    "serve",
+    "preflight",
+    "account",
+    "scan",
+    "documents",
+    "summary",
+    "export_record",
+    "verify",
+    "backup",
+    "restore",
+)
 # Django's own commands an administrator may need (their help is Django's, in English); accounts
 # are made with ``tinnhiem account``, by role (Django's createsuperuser and changepassword still
 # work, unlisted, and are audited: tinnhiem/accounts/management/commands)

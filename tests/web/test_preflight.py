@@ -1,0 +1,140 @@
+"""``tinnhiem preflight``: the check of the hall laptop before the conference. Each check says
+what it found in one Vietnamese sentence; a failed check fails the command; nothing is stored."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from tests.fresh_db import run_tinnhiem
+from tinnhiem.audit.models import Event
+from tinnhiem.documents.models import PrintedLayout
+from tinnhiem.site import preflight, server
+
+
+@pytest.fixture
+def ready(settings, monkeypatch, office):
+    """A hall laptop set up as docs/deploy.md says, on 192.168.1.10."""
+    settings.DEBUG = False
+    settings.SECRET_KEY = "k" * 50
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "192.168.1.10"]
+    settings.TINNHIEM_PUBLIC_URL = "http://192.168.1.10:8000"
+    monkeypatch.setattr(server, "machine_addresses", lambda: ["192.168.1.10"])
+    return settings
+
+
+def lines(capsys) -> list[str]:
+    return capsys.readouterr().out.splitlines()
+
+
+def test_a_ready_computer(ready, capsys):
+    events, layouts = Event.objects.count(), PrintedLayout.objects.count()
+    call_command("preflight")
+    out = lines(capsys)
+    assert out[0].startswith("Kiểm tra máy trước hội nghị (tinnhiem ")
+    assert all(line.startswith("  đạt: ") for line in out[1:-1]), out
+    assert "  đạt: Địa chỉ của máy trên mạng: 192.168.1.10." in out
+    assert "  đạt: Giấy mời và thẻ mã mang địa chỉ http://192.168.1.10:8000." in out
+    assert any(line.startswith("  đạt: Đã in và đọc lại đúng một phiếu mẫu (phông chữ tiếng Việt") for line in out)
+    assert out[-1] == "Máy sẵn sàng: mọi mục kiểm tra đều đạt."
+    assert (Event.objects.count(), PrintedLayout.objects.count()) == (events, layouts)  # nothing stored
+
+
+def test_a_sample_ballot_read_wrong_fails(ready, capsys, monkeypatch):
+    from tinnhiem.scanning import synthetic
+
+    monkeypatch.setattr(synthetic, "draw_mark", lambda *args: None)  # the marks do not reach the page
+    with pytest.raises(CommandError) as info:
+        call_command("preflight")
+    assert str(info.value) == "1 mục kiểm tra không đạt: hãy khắc phục trước hội nghị."
+    assert "  KHÔNG ĐẠT: In và đọc lại phiếu mẫu không được: các ô được đọc là ['0', '0'] thay vì ['1', '3']" in lines(
+        capsys
+    )
+
+
+def test_a_clock_behind_the_audit_log_fails(ready, conference, capsys):
+    last = Event.objects.order_by("-seq").first()
+    Event.objects.filter(pk=last.pk).update(at=timezone.now() + timedelta(days=400))
+    with pytest.raises(CommandError):
+        call_command("preflight")
+    found = [line for line in lines(capsys) if "Đồng hồ" in line]
+    assert len(found) == 1
+    assert found[0].startswith("  KHÔNG ĐẠT: Đồng hồ của máy (")
+    assert "chậm hơn sự kiện cuối cùng trong nhật ký (" in found[0] and found[0].endswith("hãy chỉnh ngày giờ trước.")
+
+
+def test_a_clock_reset_to_long_ago_fails(ready, monkeypatch):
+    monkeypatch.setattr(preflight.timezone, "now", lambda: datetime(2000, 1, 1, 8, tzinfo=UTC))
+    findings = preflight.clock()
+    assert findings[0].status == "fail"
+    assert findings[0].text == "Đồng hồ của máy đang chỉ 15:00 01/01/2000: hãy chỉnh ngày giờ trước."
+
+
+@pytest.mark.parametrize(
+    "url, allowed, status, words",
+    [
+        (
+            "http://192.168.1.10:8000",
+            ["192.168.1.10"],
+            "ok",
+            "Giấy mời và thẻ mã mang địa chỉ http://192.168.1.10:8000.",
+        ),
+        ("http://127.0.0.1:8000", ["127.0.0.1"], "fail", "chỉ trỏ vào chính máy này"),
+        ("http://192.168.1.20:8000", ["192.168.1.10"], "fail", "máy chủ không nhận địa chỉ 192.168.1.20"),
+        ("http://192.168.1.20:8000", ["192.168.1.20"], "warn", "địa chỉ hiện nay của máy là 192.168.1.10"),
+        ("https://tinnhiem.example.gov.vn", [".example.gov.vn"], "ok", "https://tinnhiem.example.gov.vn"),
+    ],
+)
+def test_the_address_printed_on_invitations(ready, url, allowed, status, words):
+    ready.TINNHIEM_PUBLIC_URL = url
+    ready.ALLOWED_HOSTS = allowed
+    finding = preflight.network()[-1]
+    assert finding.status == status and words in finding.text
+
+
+def test_no_network_and_loopback_names_only_warn(ready, monkeypatch):
+    monkeypatch.setattr(server, "machine_addresses", lambda: [])
+    ready.ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+    ready.TINNHIEM_PUBLIC_URL = ""
+    findings = preflight.network()
+    assert [f.status for f in findings] == ["warn", "warn", "ok"]
+    assert findings[0].text.startswith("Máy chưa có địa chỉ trên mạng (chưa kết nối Wi-Fi của hội trường)")
+    assert "TINNHIEM_ALLOWED_HOSTS=127.0.0.1,ĐỊA-CHỈ-CỦA-MÁY-NÀY" in findings[1].text
+    assert findings[2].text.startswith("Chưa đặt TINNHIEM_PUBLIC_URL")
+
+
+def test_disk_space_and_an_unwritable_data_folder(ready, monkeypatch):
+    import shutil
+    from collections import namedtuple
+
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: usage(10**11, 10**11 - 10**9, 10**9))
+    [finding] = preflight.data_folder()
+    assert finding.status == "warn" and finding.text.startswith(f"Thư mục {ready.DATA_DIR} chỉ còn 0,9 GB trống")
+
+    def refused(**kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(preflight.tempfile, "NamedTemporaryFile", refused)
+    [finding] = preflight.data_folder()
+    assert finding.status == "fail" and "Không ghi được vào thư mục dữ liệu" in finding.text
+
+
+def test_unsafe_settings_fail(ready):
+    ready.DEBUG = True
+    [finding] = preflight.hall_settings()
+    assert finding.status == "fail" and finding.text.startswith("tinnhiem serve sẽ không chạy: ")
+
+
+def test_on_a_computer_not_set_up_yet(tmp_path):
+    """From the command line, in a folder with no database: the database is one finding (and no
+    empty database file is left there); the printing check runs all the same."""
+    done = run_tinnhiem("preflight", data_dir=tmp_path)
+    assert done.returncode == 1
+    assert "  KHÔNG ĐẠT: Cơ sở dữ liệu" in done.stdout
+    assert "  đạt: Đã in và đọc lại đúng một phiếu mẫu" in done.stdout
+    assert done.stderr.startswith("Lỗi: ") and "Traceback" not in done.stderr
+    assert not list(tmp_path.glob("*.sqlite3"))

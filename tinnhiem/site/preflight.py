@@ -1,0 +1,323 @@
+"""``tinnhiem preflight``: is this computer ready for the conference? Run on the hall laptop the
+day before, and again in the hall once it is on the hall's Wi-Fi.
+
+Each check gives a finding: ``ok``, ``warn`` (works, but something may go wrong in the hall) or
+``fail`` (something will not work). The checks read the site and write nothing in its database:
+the sample ballot is printed and read back in memory.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import random
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.http.request import split_domain_port, validate_host
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+LOW_DISK = 2 * 1024**3  # the scans of a large conference: about 1 MB a page, 2,000 pages
+SAMPLE_PEOPLE = [
+    (1, "Nguyễn Thị Ánh Tuyết", "Phó Chủ tịch Ủy ban nhân dân"),
+    (2, "Đặng Quốc Hưng", "Trưởng phòng Nội vụ"),
+]
+SAMPLE_MARKS = ["high", "low"]  # the levels marked on the sample ballot, one per person
+
+
+@dataclass(frozen=True)
+class Finding:
+    status: str  # ok | warn | fail
+    text: str
+
+
+def run_checks() -> list[Finding]:
+    from tinnhiem.site.commands import database_problem
+
+    problem = database_problem()
+    findings = [Finding("fail", problem)] if problem else [Finding("ok", _database_text())]
+    findings += data_folder()
+    findings += hall_settings()
+    if not problem:
+        findings += signing_key()
+        findings += clock()
+    findings += network()
+    findings += print_and_read()
+    return findings
+
+
+def _database_text() -> str:
+    from django.db import connection
+
+    db = settings.DATABASES["default"]
+    where = (
+        str(db["NAME"])
+        if connection.vendor == "sqlite"
+        else f"PostgreSQL {db.get('NAME')} @ {db.get('HOST') or 'localhost'}"
+    )
+    return _("Database: %(where)s, up to date.") % {"where": where}
+
+
+def data_folder() -> list[Finding]:
+    folder = Path(settings.DATA_DIR)
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        return [
+            Finding(
+                "fail",
+                _("The data folder %(folder)s cannot be written (%(error)s): scans and documents cannot be kept.")
+                % {"folder": folder, "error": exc.strerror or exc},
+            )
+        ]
+    free = shutil.disk_usage(folder).free
+    gb = f"{free / 1024**3:.1f}".replace(".", ",")
+    if free < LOW_DISK:
+        return [
+            Finding(
+                "warn",
+                _(
+                    "Only %(free)s GB free for %(folder)s: the scans of a large conference need a few GB (about 1 MB "
+                    "a page). Free some space before the conference."
+                )
+                % {"free": gb, "folder": folder},
+            )
+        ]
+    return [Finding("ok", _("Data folder %(folder)s: %(free)s GB free.") % {"folder": folder, "free": gb})]
+
+
+def hall_settings() -> list[Finding]:
+    from tinnhiem.site.management.commands.serve import check_production_settings
+
+    problems = check_production_settings()
+    if problems:
+        return [
+            Finding("fail", _("tinnhiem serve will refuse to start: %(problem)s") % {"problem": p}) for p in problems
+        ]
+    return [Finding("ok", _("Settings: safe for the hall (no debug mode, a strong secret key)."))]
+
+
+def signing_key() -> list[Finding]:
+    from tinnhiem.audit.record import public_key_fingerprint
+
+    if not (Path(settings.DATA_DIR) / "signing_key.pem").exists():  # made on first use; not here
+        return [Finding("ok", _("Key signing the records: not made yet; it is made when first needed."))]
+    return [
+        Finding(
+            "ok",
+            _("Key signing the records: fingerprint %(fingerprint)s (printed on the report to the managing authority).")
+            % {"fingerprint": public_key_fingerprint()},
+        )
+    ]
+
+
+def clock() -> list[Finding]:
+    """A hall laptop has no internet to set its clock: a wrong date puts every event of the
+    conference at the wrong time in the audit log, and may fall before events already logged."""
+    from tinnhiem.audit.models import Event
+
+    now = timezone.now()
+    shown = date_format(timezone.localtime(now), "H:i d/m/Y")
+    last = Event.objects.order_by("-seq").values_list("at", flat=True).first()
+    if now.year < 2024:
+        return [Finding("fail", _("The computer's clock says %(now)s: set the date and time first.") % {"now": shown})]
+    if last is not None and now < last:
+        return [
+            Finding(
+                "fail",
+                _(
+                    "The computer's clock (%(now)s) is behind the last event in the audit log (%(last)s): set the "
+                    "date and time first."
+                )
+                % {"now": shown, "last": date_format(timezone.localtime(last), "H:i d/m/Y")},
+            )
+        ]
+    return [
+        Finding(
+            "ok",
+            _("Clock: %(now)s (%(zone)s). Compare it with your watch.") % {"now": shown, "zone": settings.TIME_ZONE},
+        )
+    ]
+
+
+def _loopback(host: str) -> bool:
+    from tinnhiem.site.server import loopback
+
+    return loopback(host)
+
+
+def network() -> list[Finding]:
+    from tinnhiem.site import server
+
+    findings = []
+    addresses = server.machine_addresses()
+    if addresses:
+        findings.append(
+            Finding(
+                "ok",
+                _("Addresses of this computer on the network: %(addresses)s.") % {"addresses": ", ".join(addresses)},
+            )
+        )
+    else:
+        findings.append(
+            Finding(
+                "warn",
+                _("This computer has no address on a network (not on the hall's Wi-Fi yet): phones cannot reach it."),
+            )
+        )
+    allowed = list(settings.ALLOWED_HOSTS)
+    if "*" not in allowed and all(_loopback(h.lstrip(".")) for h in allowed):
+        findings.append(
+            Finding(
+                "warn",
+                _(
+                    "Only this computer can open tinnhiem (TINNHIEM_ALLOWED_HOSTS = %(allowed)s): for phones and other "
+                    "computers, set TINNHIEM_ALLOWED_HOSTS=%(suggested)s."
+                )
+                % {
+                    "allowed": ", ".join(allowed) or "—",
+                    "suggested": ",".join(["127.0.0.1", *addresses])
+                    if addresses
+                    else _("127.0.0.1,ADDRESS-OF-THIS-COMPUTER"),
+                },
+            )
+        )
+    public = settings.TINNHIEM_PUBLIC_URL
+    if not public:
+        findings.append(
+            Finding(
+                "ok",
+                _(
+                    "TINNHIEM_PUBLIC_URL is not set: invitations and code cards carry the address the page was opened "
+                    "with. Open tinnhiem by this computer's network address before printing them."
+                ),
+            )
+        )
+        return findings
+    host = split_domain_port(urlsplit(public).netloc)[0]
+    if not host or _loopback(host):
+        findings.append(
+            Finding(
+                "fail",
+                _(
+                    "TINNHIEM_PUBLIC_URL (%(url)s) points at this computer only: phones cannot open the invitations' QR codes."
+                )
+                % {"url": public},
+            )
+        )
+    elif not validate_host(host, allowed):
+        findings.append(
+            Finding(
+                "fail",
+                _(
+                    "TINNHIEM_PUBLIC_URL (%(url)s) is printed on the invitations and code cards, but the server does not "
+                    "answer to %(host)s: add it to TINNHIEM_ALLOWED_HOSTS."
+                )
+                % {"url": public, "host": host},
+            )
+        )
+    elif _is_ip(host) and addresses and host not in addresses:
+        findings.append(
+            Finding(
+                "warn",
+                _(
+                    "TINNHIEM_PUBLIC_URL names %(host)s, but this computer's address is now %(addresses)s: invitations "
+                    "and code cards printed with it will not open. Reserve a fixed address for this computer on the "
+                    "router (DHCP reservation)."
+                )
+                % {"host": host, "addresses": ", ".join(addresses)},
+            )
+        )
+    else:
+        findings.append(Finding("ok", _("Invitations and code cards carry %(url)s.") % {"url": public}))
+    return findings
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def print_and_read() -> list[Finding]:
+    """Print a sample ballot with Typst (Vietnamese names, the QR, the markers), rasterise it,
+    mark it as a voter would, and read it back as the scanner page does: every part of printing
+    and scanning, on this computer, with nothing stored."""
+    start = time.perf_counter()
+    try:
+        problem = _sample_ballot_problem()
+    except Exception as exc:
+        problem = f"{type(exc).__name__}: {exc}"
+    if problem:
+        return [
+            Finding("fail", _("Printing and reading back a sample ballot failed: %(problem)s") % {"problem": problem})
+        ]
+    seconds = f"{time.perf_counter() - start:.1f}".replace(".", ",")
+    return [
+        Finding(
+            "ok",
+            _(
+                "A sample ballot was printed and read back right (Vietnamese fonts, QR code, markers, marked boxes) "
+                "in %(seconds)s s."
+            )
+            % {"seconds": seconds},
+        )
+    ]
+
+
+def _sample_ballot_problem() -> str | None:
+    import pypdfium2 as pdfium
+
+    from tinnhiem.documents.ballots import qr_key, sheet_data
+    from tinnhiem.documents.layout import ballot_layout
+    from tinnhiem.documents.render import render_pdf
+    from tinnhiem.rules import builtin_rule_set
+    from tinnhiem.scanning import synthetic
+    from tinnhiem.scanning.recognize import blank_ink, read_sheet
+
+    rules = builtin_rule_set("qd96-2023")
+    layout = ballot_layout(len(SAMPLE_PEOPLE), list(rules.level_keys), SAMPLE_PEOPLE)
+    data = sheet_data(
+        rules, layout, body=_("SAMPLE BODY"), subtitle=_("Check before the conference"), conference_id=0, form_id=0
+    )
+    pdf = render_pdf("ballot", data)
+    document = pdfium.PdfDocument(pdf)
+    try:
+        text = " ".join(document[0].get_textpage().get_text_range().split())
+    finally:
+        document.close()
+    for _id, name, _post in SAMPLE_PEOPLE:
+        if name not in text:
+            return _("the name “%(name)s” is not in the printed text (a font is missing?)") % {"name": name}
+    dpi = 200
+    blank = synthetic.render_blank(pdf, 0, dpi)
+    marked = blank.copy()
+    geometry = layout.as_dict()
+    page = geometry["pages"][0]
+    rng = random.Random(0)
+    for person, level in enumerate(SAMPLE_MARKS):
+        box = next(b for b in page["boxes"] if b["person"] == person and b["level"] == level)
+        synthetic.draw_mark(marked, box, "cross", dpi / 25.4, rng)
+    reading = read_sheet(
+        marked,
+        key=qr_key(),
+        geometry_for=lambda sheet: (
+            geometry if (sheet.conference, sheet.form, sheet.version) == (0, 0, layout.version) else None
+        ),
+        blank_for=lambda sheet: blank_ink(blank),
+    )
+    digits = {level.key: str(level.digit) for level in rules.levels}
+    read = [row.key(digits) for row in reading.rows]
+    expected = [digits[level] for level in SAMPLE_MARKS]
+    if read != expected or reading.needs_review():
+        return _("the marks were read as %(read)s instead of %(expected)s") % {"read": read, "expected": expected}
+    return None
