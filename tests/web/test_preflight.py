@@ -138,3 +138,20 @@ def test_on_a_computer_not_set_up_yet(tmp_path):
     assert "  đạt: Đã in và đọc lại đúng một phiếu mẫu" in done.stdout
     assert done.stderr.startswith("Lỗi: ") and "Traceback" not in done.stderr
     assert not list(tmp_path.glob("*.sqlite3"))
+
+
+def test_the_page_for_the_staff_office(ready, client, office, make_user):
+    client.force_login(office)
+    page = client.get("/kiem-tra-may/", HTTP_HOST="192.168.1.10:8000").content.decode()
+    assert '<a href="/kiem-tra-may/">Kiểm tra máy</a>' in page
+    assert "Đã in và đọc lại đúng một phiếu mẫu" in page
+    assert "Trang này đang mở bằng địa chỉ http://192.168.1.10:8000/." in page
+    assert "Máy sẵn sàng: mọi mục kiểm tra đều đạt." in page
+    # opened on this computer only, with no public address set: invitations printed now would not open
+    ready.TINNHIEM_PUBLIC_URL = ""
+    page = client.get("/kiem-tra-may/", HTTP_HOST="127.0.0.1:8000").content.decode()
+    assert "Trang này đang mở bằng địa chỉ http://127.0.0.1:8000/, là địa chỉ chỉ máy này mở được" in page
+    assert "Máy dùng được, nhưng có 1 cảnh báo ở trên cần đọc." in page
+    client.force_login(make_user("committee", "kp"))
+    assert client.get("/kiem-tra-may/", HTTP_HOST="192.168.1.10:8000").status_code == 403
+    assert "/kiem-tra-may/" not in client.get("/", HTTP_HOST="192.168.1.10:8000").content.decode()

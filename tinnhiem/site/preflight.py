@@ -52,6 +52,23 @@ def run_checks() -> list[Finding]:
     return findings
 
 
+def page_address(request) -> Finding:
+    """On the web page: the address it was opened with, which invitations and code cards printed
+    now carry when TINNHIEM_PUBLIC_URL is not set."""
+    host = split_domain_port(request.get_host())[0]
+    if settings.TINNHIEM_PUBLIC_URL or not _loopback(host):
+        return Finding("ok", _("This page was opened at %(address)s.") % {"address": request.build_absolute_uri("/")})
+    return Finding(
+        "warn",
+        _(
+            "This page was opened at %(address)s, an address of this computer only: invitations and code cards "
+            "printed now would carry it, and phones could not open them. Open tinnhiem by this computer's network "
+            "address before printing them."
+        )
+        % {"address": request.build_absolute_uri("/")},
+    )
+
+
 def _database_text() -> str:
     from django.db import connection
 

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from tinnhiem.accounts.roles import public
+from tinnhiem.site import views as site_views
 
 admin.site.site_header = admin.site.site_title = "tinnhiem"  # not "Django site admin" in the tab
 
@@ -13,6 +14,7 @@ urlpatterns = [
     path("", include("tinnhiem.scanning.urls")),
     path("tai-khoan/", include("tinnhiem.accounts.urls")),
     path("", include("tinnhiem.audit.urls")),
+    path("kiem-tra-may/", site_views.preflight, name="preflight"),
     path("ngon-ngu/", public(set_language), name="set_language"),
     path("quan-tri/", admin.site.urls),
 ]
