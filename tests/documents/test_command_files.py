@@ -87,9 +87,6 @@ def test_commands_write_into_a_folder_and_refuse_a_missing_one(seed, tmp_path, c
     assert (tmp_path / f"ho-so-hoi-nghi-{seed.pk}.zip").is_file()
     call_command("summary", str(seed.campaign_id), "-o", str(tmp_path))
     assert (tmp_path / f"bao-cao-tong-hop-dot-{seed.campaign_id}.pdf").is_file()
-    call_command("backup", str(tmp_path))
-    backups = list(tmp_path.glob("sao-luu-tinnhiem-*.tar.gz"))
-    assert len(backups) == 1 and backups[0].stat().st_mode & 0o077 == 0
     assert f"Đã ghi: {tmp_path / f'bien-ban-kiem-phieu-{seed.pk}.pdf'}" in capsys.readouterr().out
 
     missing = tmp_path / "khong-co"
@@ -98,13 +95,22 @@ def test_commands_write_into_a_folder_and_refuse_a_missing_one(seed, tmp_path, c
         ("documents", str(seed.pk), "minutes", "-o", str(missing / "bb.pdf")),
         ("export_record", str(seed.pk), "-o", str(missing / "hs.zip")),
         ("summary", str(seed.campaign_id), "-o", str(missing / "th.pdf")),
-        ("backup", str(missing / "sl.tar.gz")),
     ):
         with pytest.raises(CommandError, match="Không có thư mục"):
             call_command(*args)
     assert not missing.exists()
     # the record is refused before it is made: no export is logged for a file that was not written
     assert Event.objects.filter(action="record.exported").count() == exported
+
+
+@pytest.mark.django_db(transaction=True)  # a backup sets its own isolation level on PostgreSQL
+def test_a_backup_into_a_folder_names_itself_and_a_missing_folder_is_refused(roles, tmp_path):
+    call_command("backup", str(tmp_path))
+    backups = list(tmp_path.glob("sao-luu-tinnhiem-*.tar.gz"))
+    assert len(backups) == 1 and backups[0].stat().st_mode & 0o077 == 0
+    with pytest.raises(CommandError, match="Không có thư mục"):
+        call_command("backup", str(tmp_path / "khong-co" / "sl.tar.gz"))
+    assert not (tmp_path / "khong-co").exists()
 
 
 def test_documents_of_a_conference_without_a_form_or_not_finished(seed):
