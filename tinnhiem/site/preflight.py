@@ -190,7 +190,7 @@ def network() -> list[Finding]:
             )
         )
     allowed = list(settings.ALLOWED_HOSTS)
-    if "*" not in allowed and all(_loopback(h.lstrip(".")) for h in allowed):
+    if server.loopback_only(allowed):
         findings.append(
             Finding(
                 "warn",
@@ -200,9 +200,7 @@ def network() -> list[Finding]:
                 )
                 % {
                     "allowed": ", ".join(allowed) or "—",
-                    "suggested": ",".join(["127.0.0.1", *addresses])
-                    if addresses
-                    else _("127.0.0.1,ADDRESS-OF-THIS-COMPUTER"),
+                    "suggested": server.suggested_hosts(addresses),
                 },
             )
         )

@@ -75,6 +75,16 @@ def reachable_addresses(host: str) -> list[str]:
     return [host]
 
 
+def loopback_only(allowed_hosts: list[str]) -> bool:
+    """Whether the server answers to this computer's own names only (127.0.0.1, localhost)."""
+    return "*" not in allowed_hosts and all(loopback(h.lstrip(".")) for h in allowed_hosts)
+
+
+def suggested_hosts(addresses: list[str]) -> str:
+    """The TINNHIEM_ALLOWED_HOSTS value to propose: this computer, then its network addresses."""
+    return ",".join(["127.0.0.1", *addresses]) if addresses else _("127.0.0.1,ADDRESS-OF-THIS-COMPUTER")
+
+
 def open_server(host: str, port: int, threads: int = 8):
     """The waitress server, its address already bound, so that a problem with the address is a
     CommandError said before anything else is done."""

@@ -31,20 +31,17 @@ def first_account_hint() -> str | None:
 def allowed_hosts_warning(host: str) -> str | None:
     """Listening beyond this computer while answering only to loopback names: every phone and
     laptop in the hall would get "Request refused". Said at start, not found out in the hall."""
-    from tinnhiem.site.server import loopback, reachable_addresses
+    from tinnhiem.site.server import loopback, loopback_only, reachable_addresses, suggested_hosts
 
-    if loopback(host) or "*" in settings.ALLOWED_HOSTS:
+    if loopback(host) or not loopback_only(settings.ALLOWED_HOSTS):
         return None
-    if any(not loopback(allowed.lstrip(".")) for allowed in settings.ALLOWED_HOSTS):
-        return None
-    addresses = reachable_addresses(host)
     return _(
         "Warning: the server listens on %(host)s, but TINNHIEM_ALLOWED_HOSTS allows only %(allowed)s: phones and "
         "other computers will be refused. Set TINNHIEM_ALLOWED_HOSTS=%(suggested)s and start again."
     ) % {
         "host": host,
         "allowed": ", ".join(settings.ALLOWED_HOSTS) or "—",
-        "suggested": ",".join(["127.0.0.1", *addresses]) if addresses else _("127.0.0.1,ADDRESS-OF-THIS-COMPUTER"),
+        "suggested": suggested_hosts(reachable_addresses(host)),
     }
 
 
