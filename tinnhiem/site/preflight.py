@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 LOW_DISK = 2 * 1024**3  # the scans of a large conference: about 1 MB a page, 2,000 pages
@@ -95,7 +95,7 @@ def data_folder() -> list[Finding]:
             )
         ]
     free = shutil.disk_usage(folder).free
-    gb = f"{free / 1024**3:.1f}".replace(".", ",")
+    gb = number_format(free / 1024**3, 1)
     if free < LOW_DISK:
         return [
             Finding(
@@ -276,7 +276,7 @@ def print_and_read() -> list[Finding]:
         return [
             Finding("fail", _("Printing and reading back a sample ballot failed: %(problem)s") % {"problem": problem})
         ]
-    seconds = f"{time.perf_counter() - start:.1f}".replace(".", ",")
+    seconds = number_format(time.perf_counter() - start, 1)
     return [
         Finding(
             "ok",
