@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from datetime import date, timedelta
 
 import pytest
@@ -9,6 +11,14 @@ import pytest
 from tinnhiem.accounts.roles import ROLES, ensure_roles
 
 ROLE_NAMES = list(ROLES)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """The run's own data folder (databases, scans, documents: about 300 MB) goes when the run
+    ends, removed by the process that made it, after its xdist workers are done."""
+    own = os.environ.get("TINNHIEM_TEST_OWN_DIR")
+    if own and not os.environ.get("PYTEST_XDIST_WORKER"):
+        shutil.rmtree(own, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

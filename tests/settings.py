@@ -3,7 +3,10 @@
 import os
 import tempfile
 
-os.environ.setdefault("TINNHIEM_DATA_DIR", tempfile.mkdtemp(prefix="tinnhiem-test-"))
+if "TINNHIEM_DATA_DIR" not in os.environ:
+    # a folder of this run only, removed when the run ends (tests/conftest.py); a folder given in
+    # the environment is the caller's and is kept
+    os.environ["TINNHIEM_DATA_DIR"] = os.environ["TINNHIEM_TEST_OWN_DIR"] = tempfile.mkdtemp(prefix="tinnhiem-test-")
 if os.environ.get("PYTEST_XDIST_WORKER"):
     # Workers inherit the first process's folder: each gets its own inside it, so that two workers never
     # write the same stored file, backup or key at once. Child processes of a test inherit it too.
