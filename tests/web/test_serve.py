@@ -206,3 +206,15 @@ def test_the_demo_on_the_hall_network_answers_to_this_computers_addresses(db, cl
     monkeypatch.setattr(server, "machine_addresses", lambda: [])
     Command()._other_devices("0.0.0.0", 8000)
     assert "Không tìm thấy địa chỉ mạng của máy này" in capsys.readouterr().out
+
+
+def test_serve_names_the_addresses_phones_open(settings, monkeypatch):
+    from tinnhiem.site import server
+    from tinnhiem.site.management.commands.serve import network_urls
+
+    monkeypatch.setattr(server, "machine_addresses", lambda: ["192.168.1.10", "10.0.0.7"])
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "192.168.1.10"]
+    assert network_urls("0.0.0.0", 8000) == "http://192.168.1.10:8000/"  # only the addresses it answers to
+    assert network_urls("127.0.0.1", 8000) == ""
+    settings.ALLOWED_HOSTS = ["*"]
+    assert network_urls("0.0.0.0", 8000) == "http://192.168.1.10:8000/, http://10.0.0.7:8000/"

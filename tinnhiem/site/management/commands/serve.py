@@ -45,6 +45,17 @@ def allowed_hosts_warning(host: str) -> str | None:
     }
 
 
+def network_urls(host: str, port: int) -> str:
+    """The addresses phones and other computers open, among those the server answers to."""
+    from django.http.request import validate_host
+
+    from tinnhiem.site.server import reachable_addresses
+
+    return ", ".join(
+        f"http://{a}:{port}/" for a in reachable_addresses(host) if validate_host(a, settings.ALLOWED_HOSTS)
+    )
+
+
 def check_production_settings() -> list[str]:
     problems = []
     if settings.DEBUG:
@@ -94,6 +105,9 @@ class Command(TinnhiemCommand):
             self.stdout.write(
                 _("tinnhiem is serving on http://%(host)s:%(port)s/ (Ctrl+C to stop)") % {"host": host, "port": port}
             )
+            urls = network_urls(host, port)
+            if urls:
+                self.stdout.write(_("Phones and other computers on the same network open: %(urls)s") % {"urls": urls})
             self.stdout.flush()
 
         serve(host, port, threads=threads, ready=ready)
