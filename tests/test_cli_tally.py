@@ -217,3 +217,22 @@ def test_console_script_runs_as_a_process():
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["rules"] == "qd96-2023"
+
+
+def test_rules_shows_one_rule_set_or_checks_a_bodys_own_file(tmp_path):
+    status, out, _ = run("rules", "nq35-2012")
+    assert status == 0
+    assert out.startswith("nq35-2012  —  Nghị quyết 35/2012/QH13") and out.count("  —  ") == 1
+    assert "two_thirds (> 2/3): Nghị quyết 35/2012/QH13, Điều 11 [V]" in out  # strict "trên 2/3"
+    from importlib import resources
+
+    text = resources.files("tinnhiem.rules").joinpath("data", "qd96-2023.toml").read_text(encoding="utf-8")
+    own = write(tmp_path, text.replace('id = "qd96-2023"', 'id = "rieng"'), name="rieng.toml")
+    status, out, _ = run("rules", own)
+    assert status == 0 and out.startswith("rieng  —  Quy định 96-QĐ/TW")
+    broken = write(tmp_path, 'id = "x"\n', name="hong.toml")
+    status, out, err = run("rules", broken)
+    assert (status, out) == (2, "")
+    assert "thiếu mục “levels” trong phần đầu tệp (ngoài mọi mục [ ])" in err  # not "in rule set"
+    status, out, err = run("rules", "qd99")
+    assert (status, out) == (2, "") and "Các quy định có sẵn: qd96-2023" in err

@@ -137,7 +137,13 @@ def cmd_tally(args: argparse.Namespace, stdout: TextIO) -> None:
 
 def cmd_rules(args: argparse.Namespace, stdout: TextIO) -> None:
     language = cli_language()
-    for rules in builtin_rule_sets():
+    chosen = builtin_rule_sets()
+    if args.rules:  # one rule set: a built-in one, or a body's own file, which is checked on the way
+        try:
+            chosen = (resolve_rule_set(args.rules),)
+        except RulesError as exc:
+            raise CliError(exc.translated(_)) from exc
+    for rules in chosen:
         state = _("in force") if rules.in_force else _("historic, for replaying old results")
         stdout.write(f"{rules.id}  —  {rules.name if language == 'vi' else rules.name_en}\n")
         stdout.write("    " + _("Status: %(state)s") % {"state": state} + "\n")
@@ -212,6 +218,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     tally.set_defaults(func=cmd_tally)
     rules = sub.add_parser("rules", help=_("list the rule sets and their citations"))
+    rules.add_argument(
+        "rules",
+        nargs="?",
+        metavar=_("RULES"),
+        help=_("only this rule set: an id, or a .toml file of a body's own rules (checked, then shown)"),
+    )
     rules.set_defaults(func=cmd_rules)
     return parser
 

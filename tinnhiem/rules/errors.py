@@ -15,6 +15,11 @@ def gettext_noop(message: str) -> str:
     return message
 
 
+class Words(str):
+    """A parameter of an error that is itself words to translate (e.g. "the top of the file"),
+    not a value from the user's data."""
+
+
 class RulesError(ValueError):
     """A problem the user must fix; ``code`` is stable for programs, ``message`` for people."""
 
@@ -26,7 +31,9 @@ class RulesError(ValueError):
 
     def translated(self, gettext: Callable[[str], str]) -> str:
         text = gettext(self.message)
-        return text % self.params if self.params else text
+        if not self.params:
+            return text
+        return text % {k: gettext(v) if isinstance(v, Words) else v for k, v in self.params.items()}
 
 
 class RuleSetError(RulesError):

@@ -10,7 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .errors import RuleSetError, gettext_noop
+from .errors import RuleSetError, Words, gettext_noop
 from .model import (
     Citation,
     CommitteeRules,
@@ -25,6 +25,8 @@ from .model import (
     ValidityRules,
     WholeBallotReason,
 )
+
+TOP = Words(gettext_noop("the top of the file"))  # where a key outside every [section] belongs
 
 BUILTIN_IDS = (
     "qd96-2023",
@@ -78,7 +80,7 @@ def parse_rule_set(data: dict[str, Any]) -> RuleSet:
             label=_need(raw, "label", "levels"),
             label_en=_need(raw, "label_en", "levels"),
         )
-        for raw in _need(data, "levels", "rule set", list)
+        for raw in _need(data, "levels", TOP, list)
     )
     if not 2 <= len(levels) <= 9:
         raise RuleSetError("bad_levels", gettext_noop("Rule set: it must have between 2 and 9 levels."))
@@ -89,11 +91,11 @@ def parse_rule_set(data: dict[str, Any]) -> RuleSet:
             "bad_levels", gettext_noop("Rule set: level digits must be 1 to 8 and no level may be called “invalid”.")
         )
     keys = {lv.key for lv in levels}
-    adverse = _need(data, "adverse_level", "rule set")
+    adverse = _need(data, "adverse_level", TOP)
     if adverse not in keys:
         raise RuleSetError("unknown_level", gettext_noop("Rule set: unknown level “%(level)s”."), level=adverse)
 
-    base = _need(data, "base", "rule set", dict)
+    base = _need(data, "base", TOP, dict)
     base_kind = _need(base, "kind", "base")
     if base_kind not in ("collected", "members"):
         raise RuleSetError(
@@ -103,7 +105,7 @@ def parse_rule_set(data: dict[str, Any]) -> RuleSet:
             where="base",
         )
 
-    v = _need(data, "validity", "rule set", dict)
+    v = _need(data, "validity", TOP, dict)
     handling = ("whole_ballot", "row", "ignore_and_flag")
     for key in ("crossed_out_name", "written_in_name"):
         if _need(v, key, "validity") not in handling:
@@ -132,10 +134,10 @@ def parse_rule_set(data: dict[str, Any]) -> RuleSet:
 
     quorum = None
     if "quorum" in data:
-        q = _need(data, "quorum", "rule set", dict)
+        q = _need(data, "quorum", TOP, dict)
         quorum = QuorumRule(_threshold(q, "quorum"), _citation(q, "citation", "quorum"))
 
-    c = _need(data, "committee", "rule set", dict)
+    c = _need(data, "committee", TOP, dict)
     by_level = c.get("min_members_by_level", {})
     if not isinstance(by_level, dict) or not all(isinstance(n, int) and n >= 1 for n in by_level.values()):
         raise RuleSetError(
@@ -151,10 +153,10 @@ def parse_rule_set(data: dict[str, Any]) -> RuleSet:
         citation=_citation(c, "citation", "committee"),
     )
 
-    r = _need(data, "retention", "rule set", dict)
+    r = _need(data, "retention", TOP, dict)
 
     outcomes = []
-    for raw in _need(data, "outcomes", "rule set", list):
+    for raw in _need(data, "outcomes", TOP, list):
         key = _need(raw, "key", "outcomes")
         if key not in ("over_half", "two_thirds"):
             raise RuleSetError(
@@ -184,14 +186,14 @@ def parse_rule_set(data: dict[str, Any]) -> RuleSet:
                 "bad_order", gettext_noop("Rule set: outcomes must be listed from the most severe down.")
             )
 
-    e = _need(data, "eligibility", "rule set", dict)
+    e = _need(data, "eligibility", TOP, dict)
     eligibility = EligibilityRules(
         exclude_retirement_notified=_need(e, "exclude_retirement_notified", "eligibility", bool),
         exclude_appointed_in_rating_year=_need(e, "exclude_appointed_in_rating_year", "eligibility", bool),
         min_months_in_office=_need(e, "min_months_in_office", "eligibility", int),
         citation=_citation(e, "citation", "eligibility"),
     )
-    d = _need(data, "deadlines", "rule set", dict)
+    d = _need(data, "deadlines", TOP, dict)
     deadlines = DeadlineRules(
         dossiers_days_before=_need(d, "dossiers_days_before", "deadlines", int),
         questions_days_before=_need(d, "questions_days_before", "deadlines", int),
@@ -199,7 +201,7 @@ def parse_rule_set(data: dict[str, Any]) -> RuleSet:
         citation=_citation(d, "citation", "deadlines"),
         explanations_citation=_citation(d, "explanations_citation", "deadlines"),
     )
-    roll = _need(data, "roll", "rule set", dict)
+    roll = _need(data, "roll", TOP, dict)
     rated_as_voter = _need(roll, "rated_person_as_voter", "roll")
     if rated_as_voter not in ("warn", "allow", "forbid"):
         raise RuleSetError(
@@ -211,7 +213,7 @@ def parse_rule_set(data: dict[str, Any]) -> RuleSet:
 
     places = None
     if "places" in data:
-        pl = _need(data, "places", "rule set", dict)
+        pl = _need(data, "places", TOP, dict)
         maximum = _need(pl, "max", "places", int)
         if maximum < 1:
             raise RuleSetError(
@@ -226,7 +228,7 @@ def parse_rule_set(data: dict[str, Any]) -> RuleSet:
             overall_citation=_citation(pl, "overall_citation", "places"),
         )
 
-    follow_up = _need(data, "follow_up", "rule set") if "follow_up" in data else None
+    follow_up = _need(data, "follow_up", TOP) if "follow_up" in data else None
     if any(step.leads_to_vote for step in outcomes) or follow_up is not None:
         if (
             follow_up not in BUILTIN_IDS
@@ -241,24 +243,24 @@ def parse_rule_set(data: dict[str, Any]) -> RuleSet:
                 ),
             )
 
-    procedure = _need(data, "procedure", "rule set")
-    system = _need(data, "system", "rule set")
+    procedure = _need(data, "procedure", TOP)
+    system = _need(data, "system", TOP)
     if procedure not in ("rating", "vote") or system not in ("party", "state"):
         raise RuleSetError(
             "bad_value",
             gettext_noop("Rule set: key “%(key)s” in %(where)s has the wrong type."),
             key="procedure/system",
-            where="rule set",
+            where=TOP,
         )
 
     return RuleSet(
-        id=_need(data, "id", "rule set"),
-        name=_need(data, "name", "rule set"),
-        name_en=_need(data, "name_en", "rule set"),
-        short_name=_need(data, "short_name", "rule set"),
+        id=_need(data, "id", TOP),
+        name=_need(data, "name", TOP),
+        name_en=_need(data, "name_en", TOP),
+        short_name=_need(data, "short_name", TOP),
         procedure=procedure,
         system=system,
-        in_force=_need(data, "in_force", "rule set", bool),
+        in_force=_need(data, "in_force", TOP, bool),
         levels=levels,
         adverse_level=adverse,
         base_kind=base_kind,
