@@ -155,3 +155,14 @@ def test_the_page_for_the_staff_office(ready, client, office, make_user):
     client.force_login(make_user("committee", "kp"))
     assert client.get("/kiem-tra-may/", HTTP_HOST="192.168.1.10:8000").status_code == 403
     assert "/kiem-tra-may/" not in client.get("/", HTTP_HOST="192.168.1.10:8000").content.decode()
+
+
+def test_an_altered_audit_log_fails_and_the_log_page_says_where(ready, conference, client, office):
+    event = Event.objects.order_by("seq").first()
+    Event.objects.filter(pk=event.pk).update(actor="người khác")
+    [finding] = preflight.audit_chain()
+    assert finding.status == "fail"
+    assert finding.text.startswith(f"Nhật ký hệ thống không còn nguyên vẹn (sự kiện nhật ký {event.seq}: ")
+    client.force_login(office)
+    page = client.get("/nhat-ky/?verify=1", HTTP_HOST="192.168.1.10:8000").content.decode()
+    assert f"Chuỗi bị đứt: sự kiện nhật ký {event.seq}: " in page and "(hash)" not in page

@@ -68,3 +68,14 @@ def verify() -> list:
     from .chain import verify_chain
 
     return verify_chain(e.as_stored() for e in Event.objects.order_by("seq").iterator())
+
+
+
+def problem_text(problem) -> str:
+    """A break in the chain (chain.ChainProblem), in words of the active language: the same words
+    as the check of an exported record (verify.CHAIN)."""
+    from django.utils.translation import gettext
+
+    from .verify import CHAIN
+
+    return gettext(CHAIN[problem.reason]) % {"seq": problem.seq}

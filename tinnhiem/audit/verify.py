@@ -46,7 +46,7 @@ class Finding(str):
         return gettext(self.message) % values
 
 
-_CHAIN = {  # audit.chain.Problem.reason
+CHAIN = {  # audit.chain.Problem.reason
     "hash": gettext_noop("audit event %(seq)s: its content was altered (hash broken)"),
     "link": gettext_noop("audit event %(seq)s: it does not follow the event before it (link broken)"),
     "gap": gettext_noop("audit event %(seq)s: an event before it is missing (gap)"),
@@ -148,7 +148,7 @@ def _verify_record(data: bytes, public_key: bytes | None, scans: dict[str, str] 
         return verdict
     events = json.loads(archive.read("audit.json"))
     for problem in verify_chain(events):
-        verdict.problems.append(Finding(_CHAIN[problem.reason], seq=problem.seq))
+        verdict.problems.append(Finding(CHAIN[problem.reason], seq=problem.seq))
     head = events[-1]["hash"] if events else "0" * 64
     if head != record["audit_head"]:
         verdict.problems.append(Finding(gettext_noop("audit: the chain head differs from the one recorded")))

@@ -35,7 +35,7 @@ def event_list(request):
     votes = {c.pk for c in Conference.objects.filter(pk__in=on_page).select_related("campaign") if c.is_confidence_vote}
     rows = [(e, describe(e, names_of, vote=e.conference_id in votes), titles.get(e.conference_id)) for e in page]
     seq, head = log.head()
-    problems = log.verify() if request.GET.get("verify") else None
+    problems = [log.problem_text(p) for p in log.verify()] if request.GET.get("verify") else None
     return render(
         request,
         "audit/events.html",

@@ -45,6 +45,7 @@ def run_checks() -> list[Finding]:
     findings += data_folder()
     findings += hall_settings()
     if not problem:
+        findings += audit_chain()
         findings += signing_key()
         findings += clock()
     findings += network()
@@ -119,6 +120,33 @@ def hall_settings() -> list[Finding]:
             Finding("fail", _("tinnhiem serve will refuse to start: %(problem)s") % {"problem": p}) for p in problems
         ]
     return [Finding("ok", _("Settings: safe for the hall (no debug mode, a strong secret key)."))]
+
+
+def audit_chain() -> list[Finding]:
+    """The whole audit log, checked link by link, before a conference adds to it."""
+    from tinnhiem.audit import log
+
+    problems = log.verify()
+    if problems:
+        shown = "; ".join(log.problem_text(p) for p in problems[:3]) + ("; …" if len(problems) > 3 else "")
+        return [
+            Finding(
+                "fail",
+                _(
+                    "The audit log is not intact (%(problems)s): tell the administrator, and do not hold the "
+                    "conference on this data until it is explained."
+                )
+                % {"problems": shown},
+            )
+        ]
+    seq, _head = log.head()
+    return [
+        Finding(
+            "ok",
+            _("Audit log: %(n)s events, every link intact (fingerprint %(fingerprint)s).")
+            % {"n": seq, "fingerprint": log.head_fingerprint()},
+        )
+    ]
 
 
 def signing_key() -> list[Finding]:
