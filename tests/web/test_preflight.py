@@ -3,7 +3,9 @@ what it found in one Vietnamese sentence; a failed check fails the command; noth
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -166,3 +168,28 @@ def test_an_altered_audit_log_fails_and_the_log_page_says_where(ready, conferenc
     client.force_login(office)
     page = client.get("/nhat-ky/?verify=1", HTTP_HOST="192.168.1.10:8000").content.decode()
     assert f"Chuỗi bị đứt: sự kiện nhật ký {event.seq}: " in page and "(hash)" not in page
+
+
+def test_the_offices_own_word_templates_are_read_before_the_count(ready):
+    import docx
+
+    from tinnhiem.documents.word import REPORT_TEMPLATE_NAME, TEMPLATE_NAME
+
+    [finding] = preflight.word_templates()
+    assert (finding.status, finding.text) == ("ok", "Văn bản Word: dùng các mẫu có sẵn (cơ quan chưa có mẫu riêng).")
+    folder = Path(ready.DATA_DIR) / "templates"
+    folder.mkdir(exist_ok=True)
+    try:
+        document = docx.Document()
+        document.add_paragraph("{{ title }}")
+        document.save(folder / TEMPLATE_NAME)
+        document = docx.Document()
+        document.add_paragraph("{% for form in forms %}{{ form.name }}")  # the loop never closed
+        document.save(folder / REPORT_TEMPLATE_NAME)
+        good, broken = preflight.word_templates()
+        assert good.status == "ok" and good.text.endswith(f"{TEMPLATE_NAME} đọc được.")
+        assert broken.status == "fail"
+        assert broken.text.startswith(f"Không dùng được mẫu Word riêng của cơ quan {folder / REPORT_TEMPLATE_NAME}: ")
+        assert "'endfor'" in broken.text and broken.text.endswith("bỏ tệp đó đi để dùng mẫu có sẵn.")
+    finally:
+        shutil.rmtree(folder)

@@ -70,7 +70,6 @@ def verify() -> list:
     return verify_chain(e.as_stored() for e in Event.objects.order_by("seq").iterator())
 
 
-
 def problem_text(problem) -> str:
     """A break in the chain (chain.ChainProblem), in words of the active language: the same words
     as the check of an exported record (verify.CHAIN)."""

@@ -50,6 +50,7 @@ def run_checks() -> list[Finding]:
         findings += clock()
     findings += network()
     findings += print_and_read()
+    findings += word_templates()
     return findings
 
 
@@ -364,3 +365,39 @@ def _sample_ballot_problem() -> str | None:
     if read != expected or reading.needs_review():
         return _("the marks were read as %(read)s instead of %(expected)s") % {"read": read, "expected": expected}
     return None
+
+
+def word_templates() -> list[Finding]:
+    """The office's own Word templates (docs/documents.md), read as the minutes and reports will
+    read them: a broken tag found now, not when the minutes are due at the end of the count."""
+    from docxtpl import DocxTemplate
+
+    from tinnhiem.documents.word import REPORT_TEMPLATE_NAME, SUMMARY_TEMPLATE_NAME, TEMPLATE_NAME
+
+    folder = Path(settings.DATA_DIR) / "templates"
+    own = [
+        folder / name
+        for name in (TEMPLATE_NAME, REPORT_TEMPLATE_NAME, SUMMARY_TEMPLATE_NAME)
+        if (folder / name).exists()
+    ]
+    if not own:
+        return [Finding("ok", _("Word documents: the built-in templates (no template of the office's own)."))]
+    findings = []
+    for path in own:
+        try:
+            DocxTemplate(str(path)).get_undeclared_template_variables()
+        except Exception as exc:  # a file that is not a .docx, or a tag that does not parse
+            findings.append(
+                Finding(
+                    "fail",
+                    _(
+                        "The office's Word template %(file)s cannot be used: %(error)s. Correct it, or remove it to use the built-in one."
+                    )
+                    % {"file": path, "error": (str(exc) or type(exc).__name__).rstrip(".")},
+                )
+            )
+        else:
+            findings.append(
+                Finding("ok", _("Word documents: the office's own template %(file)s reads correctly.") % {"file": path})
+            )
+    return findings
