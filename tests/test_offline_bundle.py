@@ -42,6 +42,7 @@ def test_the_offline_bundle_installs_with_no_internet_and_runs(tmp_path):
         ["git", "ls-files", "tinnhiem"], cwd=ROOT, check=True, capture_output=True, text=True
     ).stdout.split()
     assert [name for name in tracked if name not in inside] == []
+    assert (folder / "docs" / "huong-dan.md").is_file() and (folder / "docs" / "deploy.md").is_file()
 
     # installed from its own wheels: the index and the pip configuration of this machine unusable
     base_python = str(Path(sys.base_prefix) / "bin" / "python3")  # the Python the bundle was made for
