@@ -299,7 +299,7 @@ def print_and_read() -> list[Finding]:
     start = time.perf_counter()
     try:
         problem = _sample_ballot_problem()
-    except Exception as exc:
+    except Exception as exc:  # whatever part breaks (a font, Typst, OpenCV, the QR reader), say it; no traceback
         problem = f"{type(exc).__name__}: {exc}"
     if problem:
         return [
