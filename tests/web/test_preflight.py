@@ -14,7 +14,7 @@ from django.utils import timezone
 from tests.fresh_db import run_tinnhiem
 from tinnhiem.audit.models import Event
 from tinnhiem.documents.models import PrintedLayout
-from tinnhiem.site import preflight, server
+from tinnhiem.site import addresses, preflight
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def ready(settings, monkeypatch, office):
     settings.SECRET_KEY = "k" * 50
     settings.ALLOWED_HOSTS = ["127.0.0.1", "192.168.1.10"]
     settings.TINNHIEM_PUBLIC_URL = "http://192.168.1.10:8000"
-    monkeypatch.setattr(server, "machine_addresses", lambda: ["192.168.1.10"])
+    monkeypatch.setattr(addresses, "machine_addresses", lambda: ["192.168.1.10"])
     return settings
 
 
@@ -98,7 +98,7 @@ def test_the_address_printed_on_invitations(ready, url, allowed, status, words):
 
 
 def test_no_network_and_loopback_names_only_warn(ready, monkeypatch):
-    monkeypatch.setattr(server, "machine_addresses", lambda: [])
+    monkeypatch.setattr(addresses, "machine_addresses", lambda: [])
     ready.ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
     ready.TINNHIEM_PUBLIC_URL = ""
     findings = preflight.network()

@@ -168,10 +168,10 @@ def test_another_bad_request_is_a_plain_sentence(client, settings):
 
 
 def test_serve_warns_when_it_listens_beyond_this_computer_for_loopback_names_only(settings, monkeypatch):
-    from tinnhiem.site import server
+    from tinnhiem.site import addresses
     from tinnhiem.site.management.commands.serve import allowed_hosts_warning
 
-    monkeypatch.setattr(server, "machine_addresses", lambda: ["192.168.1.10"])
+    monkeypatch.setattr(addresses, "machine_addresses", lambda: ["192.168.1.10"])
     settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
     assert allowed_hosts_warning("0.0.0.0") == (
         "Cảnh báo: máy chủ nhận kết nối trên 0.0.0.0 nhưng TINNHIEM_ALLOWED_HOSTS chỉ cho phép 127.0.0.1, "
@@ -184,7 +184,7 @@ def test_serve_warns_when_it_listens_beyond_this_computer_for_loopback_names_onl
     assert allowed_hosts_warning("0.0.0.0") is None
     settings.ALLOWED_HOSTS = [".tinnhiem.example.gov.vn"]
     assert allowed_hosts_warning("0.0.0.0") is None
-    monkeypatch.setattr(server, "machine_addresses", lambda: [])
+    monkeypatch.setattr(addresses, "machine_addresses", lambda: [])
     settings.ALLOWED_HOSTS = ["localhost"]
     assert "TINNHIEM_ALLOWED_HOSTS=127.0.0.1,ĐỊA-CHỈ-CỦA-MÁY-NÀY " in allowed_hosts_warning("0.0.0.0")
 
@@ -192,7 +192,7 @@ def test_serve_warns_when_it_listens_beyond_this_computer_for_loopback_names_onl
 def test_this_computers_addresses_are_not_loopback():
     import ipaddress
 
-    from tinnhiem.site.server import machine_addresses, reachable_addresses
+    from tinnhiem.site.addresses import machine_addresses, reachable_addresses
 
     addresses = machine_addresses()
     assert all(not ipaddress.IPv4Address(a).is_loopback for a in addresses)
@@ -202,27 +202,27 @@ def test_this_computers_addresses_are_not_loopback():
 
 
 def test_the_demo_on_the_hall_network_answers_to_this_computers_addresses(db, client, settings, monkeypatch, capsys):
-    from tinnhiem.site import server
+    from tinnhiem.site import addresses
     from tinnhiem.site.management.commands.demo import Command
 
     settings.DEBUG = False
     settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
-    monkeypatch.setattr(server, "machine_addresses", lambda: ["192.168.1.10"])
+    monkeypatch.setattr(addresses, "machine_addresses", lambda: ["192.168.1.10"])
     assert client.get("/tai-khoan/dang-nhap/", HTTP_HOST="192.168.1.10:8000").status_code == 400
     Command()._other_devices("0.0.0.0", 8000)
     assert "Điện thoại và máy khác trong cùng mạng mở: http://192.168.1.10:8000/" in capsys.readouterr().out
     assert client.get("/tai-khoan/dang-nhap/", HTTP_HOST="192.168.1.10:8000").status_code == 200
     assert client.get("/tai-khoan/dang-nhap/", HTTP_HOST="10.9.9.9:8000").status_code == 400  # not any address
-    monkeypatch.setattr(server, "machine_addresses", lambda: [])
+    monkeypatch.setattr(addresses, "machine_addresses", lambda: [])
     Command()._other_devices("0.0.0.0", 8000)
     assert "Không tìm thấy địa chỉ mạng của máy này" in capsys.readouterr().out
 
 
 def test_serve_names_the_addresses_phones_open(settings, monkeypatch):
-    from tinnhiem.site import server
+    from tinnhiem.site import addresses
     from tinnhiem.site.management.commands.serve import network_urls
 
-    monkeypatch.setattr(server, "machine_addresses", lambda: ["192.168.1.10", "10.0.0.7"])
+    monkeypatch.setattr(addresses, "machine_addresses", lambda: ["192.168.1.10", "10.0.0.7"])
     settings.ALLOWED_HOSTS = ["127.0.0.1", "192.168.1.10"]
     assert network_urls("0.0.0.0", 8000) == "http://192.168.1.10:8000/"  # only the addresses it answers to
     assert network_urls("127.0.0.1", 8000) == ""

@@ -23,6 +23,9 @@ from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
+from tinnhiem.site import addresses as network_addresses
+from tinnhiem.site.addresses import loopback, loopback_only, suggested_hosts
+
 LOW_DISK = 2 * 1024**3  # the scans of a large conference: about 1 MB a page, 2,000 pages
 SAMPLE_PEOPLE = [
     (1, "Nguyễn Thị Ánh Tuyết", "Phó Chủ tịch Ủy ban nhân dân"),
@@ -58,7 +61,7 @@ def page_address(request) -> Finding:
     """On the web page: the address it was opened with, which invitations and code cards printed
     now carry when TINNHIEM_PUBLIC_URL is not set."""
     host = split_domain_port(request.get_host())[0]
-    if settings.TINNHIEM_PUBLIC_URL or not _loopback(host):
+    if settings.TINNHIEM_PUBLIC_URL or not loopback(host):
         return Finding("ok", _("This page was opened at %(address)s.") % {"address": request.build_absolute_uri("/")})
     return Finding(
         "warn",
@@ -193,17 +196,9 @@ def clock() -> list[Finding]:
     ]
 
 
-def _loopback(host: str) -> bool:
-    from tinnhiem.site.server import loopback
-
-    return loopback(host)
-
-
 def network() -> list[Finding]:
-    from tinnhiem.site import server
-
     findings = []
-    addresses = server.machine_addresses()
+    addresses = network_addresses.machine_addresses()
     if addresses:
         findings.append(
             Finding(
@@ -219,7 +214,7 @@ def network() -> list[Finding]:
             )
         )
     allowed = list(settings.ALLOWED_HOSTS)
-    if server.loopback_only(allowed):
+    if loopback_only(allowed):
         findings.append(
             Finding(
                 "warn",
@@ -229,7 +224,7 @@ def network() -> list[Finding]:
                 )
                 % {
                     "allowed": ", ".join(allowed) or "—",
-                    "suggested": server.suggested_hosts(addresses),
+                    "suggested": suggested_hosts(addresses),
                 },
             )
         )
@@ -246,7 +241,7 @@ def network() -> list[Finding]:
         )
         return findings
     host = split_domain_port(urlsplit(public).netloc)[0]
-    if not host or _loopback(host):
+    if not host or loopback(host):
         findings.append(
             Finding(
                 "fail",

@@ -71,7 +71,7 @@ class Command(TinnhiemCommand):
     def _other_devices(self, host: str, port: int) -> None:
         """Listening beyond this computer (e.g. --host 0.0.0.0, to try voting on phones over the
         hall's Wi-Fi): the demo answers to this computer's addresses too, and says which to open."""
-        from tinnhiem.site.server import loopback, reachable_addresses
+        from tinnhiem.site.addresses import loopback, reachable_addresses
 
         if loopback(host):
             return

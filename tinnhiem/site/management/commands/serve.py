@@ -31,7 +31,7 @@ def first_account_hint() -> str | None:
 def allowed_hosts_warning(host: str) -> str | None:
     """Listening beyond this computer while answering only to loopback names: every phone and
     laptop in the hall would get "Request refused". Said at start, not found out in the hall."""
-    from tinnhiem.site.server import loopback, loopback_only, reachable_addresses, suggested_hosts
+    from tinnhiem.site.addresses import loopback, loopback_only, reachable_addresses, suggested_hosts
 
     if loopback(host) or not loopback_only(settings.ALLOWED_HOSTS):
         return None
@@ -49,7 +49,7 @@ def network_urls(host: str, port: int) -> str:
     """The addresses phones and other computers open, among those the server answers to."""
     from django.http.request import validate_host
 
-    from tinnhiem.site.server import reachable_addresses
+    from tinnhiem.site.addresses import reachable_addresses
 
     return ", ".join(
         f"http://{a}:{port}/" for a in reachable_addresses(host) if validate_host(a, settings.ALLOWED_HOSTS)
