@@ -150,6 +150,9 @@ def committee(request, conference_id: int):
             "roles": CommitteeMember.Role.choices,
             "minimum": conference.rules.committee.minimum_for(conference.campaign.body.level),
             "citation": conference.rules.committee.citation.text,
+            # only where the rule set has a minimum of its own for the district level (NQ 96/2023)
+            "level_notice": conference.rules.committee.min_members_by_level.get(conference.campaign.body.level)
+            and conference.campaign.body.level_notice(conference.date),
         },
     )
 

@@ -9,8 +9,8 @@ from datetime import date
 from functools import cached_property
 
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from tinnhiem.rules import BUILTIN_IDS, RuleSet, builtin_rule_set
 from tinnhiem.site.fields import NFCCharField, NFCTextField
@@ -28,7 +28,7 @@ class Body(models.Model):
     class Level(models.TextChoices):
         CENTRAL = "central", _("Central")
         PROVINCE = "province", _("Province")
-        DISTRICT = "district", _("District")
+        DISTRICT = "district", _("District (until 30/6/2025)")
         COMMUNE = "commune", _("Commune")
 
     name = NFCCharField(_("name"), max_length=255)
@@ -51,6 +51,26 @@ class Body(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def level_notice(self, day: date) -> str:
+        """A sentence when this body's level no longer existed on ``day``, else "". The district
+        level ended on 01/7/2025 (NQ 203/2025/QH15): tinnhiem keeps it to replay and check the
+        votes held before, and says so for a conference on or after that day."""
+        if self.level != self.Level.DISTRICT or day < DISTRICT_LEVEL_ENDED:
+            return ""
+        return gettext(
+            "District-level units ended on 01/7/2025 (%(citation)s): local government has two tiers, "
+            "province and commune. This body is at district level, but the conference is on %(date)s. "
+            "Check the body and its level: rules written for the district level, such as the counting "
+            "committee's minimum for a district People's Council, no longer have a body to apply to."
+        ) % {"citation": DISTRICT_LEVEL_CITATION, "date": day.strftime("%d/%m/%Y")}
+
+
+# Nghị quyết 203/2025/QH15 (16/6/2025) sửa đổi, bổ sung một số điều của Hiến pháp năm 2013: Điều 1
+# rewrites Điều 110 (administrative units in two tiers, the province and the units below it), and
+# Điều 2 ends the district-level administrative units from 01/7/2025.
+DISTRICT_LEVEL_ENDED = date(2025, 7, 1)
+DISTRICT_LEVEL_CITATION = "Nghị quyết 203/2025/QH15, Điều 2"
 
 
 RULE_SET_CHOICES = [(rule_id, rule_id) for rule_id in BUILTIN_IDS]

@@ -123,6 +123,7 @@ def conference_overview(conference: Conference) -> dict:
         "dossiers": Dossier.objects.filter(rated_person__conference=conference).count(),
         "opinions": opinion_summary(conference),
         "rated_matches": unresolved_rated_matches(conference),
+        "level_notice": conference.campaign.body.level_notice(conference.date),
     }
 
 

@@ -97,7 +97,13 @@ def campaign_create(request):
 @permission_required(VIEW)
 def campaign_detail(request, campaign_id: int):
     campaign = get_object_or_404(Campaign.objects.select_related("body"), pk=campaign_id)
-    return render(request, "conferences/campaign.html", {"campaign": campaign, "rules": campaign.rules})
+    # A new conference is never in the past: with none yet, today is the earliest it can be.
+    last = max((c.date for c in campaign.conferences.all()), default=timezone.localdate())
+    return render(
+        request,
+        "conferences/campaign.html",
+        {"campaign": campaign, "rules": campaign.rules, "level_notice": campaign.body.level_notice(last)},
+    )
 
 
 @permission_required(PREPARE)
