@@ -53,6 +53,7 @@ def test_demo_command_without_serving(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "vanphong" in proc.stdout and "http://127.0.0.1:8000/" in proc.stdout
     assert "Hội nghị mẫu" in proc.stdout
+    assert "ngày 29/09/2023 (một cơ quan cấp huyện)" in proc.stdout  # why its pages carry the level's notice
     assert (tmp_path / "tinnhiem.sqlite3").exists()
     scans = sorted((tmp_path / "phieu-quet-mau").glob("*.jpg"))
     assert [p.name for p in scans] == [f"phieu-{i:03d}.jpg" for i in range(1, 29)]

@@ -42,6 +42,12 @@ class Command(TinnhiemCommand):
         url = f"http://{here}:{options['port']}/"
         self.stdout.write(_("tinnhiem demo — database: %(db)s") % {"db": settings.DATABASES["default"]["NAME"]})
         self.stdout.write(_("Demo conference: %(title)s") % {"title": conference.title})
+        self.stdout.write(
+            _(
+                "It follows the real conference in Móng Cái on 29/09/2023, a district-level body, moved to "
+                "the coming days; its pages therefore remind you that the district level ended on 01/7/2025."
+            )
+        )
         self.stdout.write(_("Open %(url)s and log in with one of these accounts:") % {"url": url})
         for line in demo_summary():
             self.stdout.write("  " + line)
