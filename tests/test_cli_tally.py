@@ -195,6 +195,8 @@ def test_rules_lists_every_rule_set_with_citations():
         in out
     )
     assert out.count("→ bỏ phiếu tín nhiệm") == 1
+    held_by = "Cơ quan tiến hành: Nghị quyết 96/2023/QH15, Điều 2 khoản 1 và khoản 2 (Quốc hội; Hội đồng nhân dân"
+    assert out.count(held_by) == 1  # only NQ 96/2023's rating lists the bodies that hold it
 
 
 def test_console_script_runs_as_a_process():

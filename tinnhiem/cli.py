@@ -149,6 +149,9 @@ def cmd_rules(args: argparse.Namespace, stdout: TextIO) -> None:
         stdout.write("    " + _("Status: %(state)s") % {"state": state} + "\n")
         levels = " / ".join(level_label(rules, k, language) for k in rules.level_keys)
         stdout.write("    " + _("Levels: %(levels)s") % {"levels": levels} + "\n")
+        if rules.held_by:
+            held = rules.held_by.citation
+            stdout.write("    " + _("Held by: %(citation)s") % {"citation": held.text} + f" [{held.grade}]\n")
         base_name = (
             _("ballots collected") if rules.base_kind == "collected" else _("members (total number of deputies)")
         )

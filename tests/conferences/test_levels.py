@@ -1,6 +1,7 @@
-"""The district level ended on 01/7/2025 (Nghị quyết 203/2025/QH15, Điều 2). tinnhiem keeps it to replay
-and check the votes held before; a conference of a district-level body on or after that day is told so
-on its pages, with the article."""
+"""A body's level against the law. The district level ended on 01/7/2025 (Nghị quyết 203/2025/QH15,
+Điều 2): tinnhiem keeps it to replay and check the votes held before, and a conference of a district-level
+body on or after that day is told so on its pages, with the article. A rule set that lists the bodies
+holding it (NQ 96/2023 Điều 2: no commune-level People's Council rates) tells a body not among them."""
 
 from datetime import date, timedelta
 
@@ -35,6 +36,10 @@ def _page(client, name, pk):
     return client.get(reverse(f"conferences:{name}", args=[pk])).content.decode()
 
 
+def _notices(html: str) -> list[str]:
+    return [part.split("</div>")[0] for part in html.split('<div class="warn notice">')[1:]]
+
+
 @pytest.fixture
 def office_client(client, office):
     client.force_login(office)
@@ -51,15 +56,15 @@ def _campaign(office, level, rule_set, today):
 
 def test_a_district_body_meeting_today_is_told_on_its_pages(office_client, office, today):
     campaign = _campaign(office, "district", "nq96-2023", today)
-    assert 'id="level-notice"' in _page(office_client, "campaign", campaign.pk)  # before any conference
+    assert _notices(_page(office_client, "campaign", campaign.pk))  # before any conference
     day = today + timedelta(days=10)
     conference = campaigns.create_conference(
         office, campaign=campaign, title="Kỳ họp", date=day, place="Hội trường", convening_body="HĐND", today=today
     )
     for name in ("campaign", "conference", "committee"):
-        html = _page(office_client, name, conference.pk if name != "campaign" else campaign.pk)
-        assert 'id="level-notice"' in html, name
-        assert day.strftime("%d/%m/%Y") in html.split('id="level-notice"')[1].split("</div>")[0]
+        notices = _notices(_page(office_client, name, conference.pk if name != "campaign" else campaign.pk))
+        assert len(notices) == 1 and day.strftime("%d/%m/%Y") in notices[0], name
+        assert "Nghị quyết 203/2025/QH15, Điều 2" in notices[0]
 
 
 def test_other_levels_and_rule_sets_without_a_district_minimum_are_not_told(office_client, office, today):
@@ -69,13 +74,45 @@ def test_other_levels_and_rule_sets_without_a_district_minimum_are_not_told(offi
         conference = campaigns.create_conference(
             office, campaign=campaign, title="Hội nghị", date=today, place="Hội trường", convening_body="X", today=today
         )
-        committee = _page(office_client, "committee", conference.pk)
-        assert 'id="level-notice"' not in committee
-        said = campaign is party
-        assert ('id="level-notice"' in _page(office_client, "conference", conference.pk)) is said
-        assert ('id="level-notice"' in _page(office_client, "campaign", campaign.pk)) is said
+        assert _notices(_page(office_client, "committee", conference.pk)) == []
+        said = 1 if campaign is party else 0
+        assert len(_notices(_page(office_client, "conference", conference.pk))) == said
+        assert len(_notices(_page(office_client, "campaign", campaign.pk))) == said
 
 
 def test_the_level_is_offered_with_its_end(office_client):
     html = office_client.get(reverse("conferences:campaign_create")).content.decode()
     assert '<option value="district">Huyện (đến 30/6/2025)</option>' in html
+
+
+@pytest.mark.parametrize(
+    ("level", "rule_set", "said"),
+    [
+        ("commune", "nq96-2023", True),  # NQ 96/2023 Điều 2 khoản 2: province and district People's Councils rate
+        ("province", "nq96-2023", False),
+        ("central", "nq96-2023", False),  # khoản 1: the National Assembly
+        ("commune", "nq96-2023-bo-phieu", False),  # the confidence vote lists no bodies in tinnhiem
+        ("commune", "qd96-2023", False),  # the Party's rating: every level
+    ],
+)
+def test_a_body_not_among_those_the_rule_set_lists_is_told(office_client, office, today, level, rule_set, said):
+    campaign = _campaign(office, level, rule_set, today)
+    notice = campaign.held_by_notice()
+    assert bool(notice) is said
+    if said:
+        assert "Nghị quyết 96/2023/QH15, Điều 2 khoản 1 và khoản 2" in notice and "ở cấp xã" in notice
+        conference = campaigns.create_conference(
+            office, campaign=campaign, title="Kỳ họp", date=today, place="Hội trường", convening_body="X", today=today
+        )
+        assert _notices(_page(office_client, "conference", conference.pk)) == [notice]
+        assert _notices(_page(office_client, "campaign", campaign.pk)) == [notice]
+
+
+def test_the_notices_in_english(office, today):
+    from django.utils import translation
+
+    campaign = _campaign(office, "commune", "nq96-2023", today)
+    with translation.override("en"):
+        assert "This body is at commune level, which is not among them" in campaign.held_by_notice()
+        district = Body(name="X", level="district").level_notice(date(2026, 1, 5))
+        assert district.startswith("District-level units ended on 01/7/2025") and "05/01/2026" in district

@@ -172,3 +172,33 @@ def test_an_old_regime_cites_no_act_of_the_year_that_replaced_it(rule_id):
     for path, citation in _citations(builtin_rule_set(rule_id)):
         years = [int(y) for y in re.findall(r"\d+/(\d{4})/", citation.text)]
         assert all(year < 2023 for year in years), (path, citation.text)
+
+
+def _held_by(levels: str) -> str:
+    return own_rules() + f'\n[held_by]\nbody_levels = {levels}\ncitation = {{ text = "Điều 2", grade = "V" }}\n'
+
+
+@pytest.mark.parametrize("levels", ["[]", '["huyen"]', '"province"', "[1]", '["province", "District"]'])
+def test_the_bodies_that_hold_a_procedure_are_named_by_known_levels(levels):
+    with pytest.raises(RuleSetError) as info:
+        load_rule_set_text(_held_by(levels))
+    assert (info.value.code, info.value.params["key"]) == ("bad_value", "body_levels")
+
+
+def test_the_bodies_that_hold_a_procedure():
+    rules = load_rule_set_text(_held_by('["province", "commune"]'))
+    assert rules.held_by.allows("commune") and not rules.held_by.allows("district")
+    assert load_rule_set_text(own_rules()).held_by is None  # not set: no body is told anything
+    # NQ 96/2023 Điều 2 khoản 1–2: the National Assembly and People's Councils at province and district level
+    nq96 = builtin_rule_set("nq96-2023").held_by
+    assert nq96.body_levels == ("central", "province", "district") and nq96.citation.grade == "V"
+    assert [i for i in BUILTIN_IDS if builtin_rule_set(i).held_by] == ["nq96-2023"]
+
+
+def test_a_committee_minimum_is_given_for_known_levels():
+    text = own_rules(**{"min_members = 3": "min_members = 3\nmin_members_by_level = { huyen = 5 }"})
+    with pytest.raises(RuleSetError) as info:
+        load_rule_set_text(text)
+    assert info.value.params["key"] == "min_members_by_level"
+    fine = own_rules(**{"min_members = 3": "min_members = 3\nmin_members_by_level = { district = 5 }"})
+    assert load_rule_set_text(fine).committee.minimum_for("district") == 5

@@ -99,6 +99,21 @@ class Campaign(models.Model):
     def rules(self) -> RuleSet:
         return builtin_rule_set(self.rule_set)
 
+    def held_by_notice(self) -> str:
+        """A sentence when the rule set lists the bodies that hold it and this body's level is not
+        among them (NQ 96/2023 Điều 2: no commune-level People's Council rates), else ""."""
+        held_by = self.rules.held_by
+        if held_by is None or held_by.allows(self.body.level):
+            return ""
+        return gettext(
+            "%(rules)s lists the bodies that hold it: %(citation)s. This body is at %(level)s level, which is "
+            "not among them. Check the campaign's rule set and its legal basis."
+        ) % {
+            "rules": self.rules.short_name,
+            "citation": held_by.citation.text,
+            "level": str(self.body.get_level_display()).lower(),
+        }
+
 
 class Conference(models.Model):
     """Hội nghị lấy phiếu tín nhiệm."""

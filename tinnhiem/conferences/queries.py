@@ -123,7 +123,11 @@ def conference_overview(conference: Conference) -> dict:
         "dossiers": Dossier.objects.filter(rated_person__conference=conference).count(),
         "opinions": opinion_summary(conference),
         "rated_matches": unresolved_rated_matches(conference),
-        "level_notice": conference.campaign.body.level_notice(conference.date),
+        "notices": [
+            n
+            for n in (conference.campaign.held_by_notice(), conference.campaign.body.level_notice(conference.date))
+            if n
+        ],
     }
 
 

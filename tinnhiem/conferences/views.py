@@ -102,7 +102,11 @@ def campaign_detail(request, campaign_id: int):
     return render(
         request,
         "conferences/campaign.html",
-        {"campaign": campaign, "rules": campaign.rules, "level_notice": campaign.body.level_notice(last)},
+        {
+            "campaign": campaign,
+            "rules": campaign.rules,
+            "notices": [n for n in (campaign.held_by_notice(), campaign.body.level_notice(last)) if n],
+        },
     )
 
 

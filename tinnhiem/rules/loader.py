@@ -12,10 +12,12 @@ from typing import Any
 
 from .errors import RuleSetError, Words, gettext_noop
 from .model import (
+    BODY_LEVELS,
     Citation,
     CommitteeRules,
     DeadlineRules,
     EligibilityRules,
+    HeldBy,
     Level,
     OutcomeStep,
     PlacesRule,
@@ -139,7 +141,11 @@ def parse_rule_set(data: dict[str, Any]) -> RuleSet:
 
     c = _need(data, "committee", TOP, dict)
     by_level = c.get("min_members_by_level", {})
-    if not isinstance(by_level, dict) or not all(isinstance(n, int) and n >= 1 for n in by_level.values()):
+    if (
+        not isinstance(by_level, dict)
+        or not all(isinstance(n, int) and n >= 1 for n in by_level.values())
+        or not set(by_level) <= set(BODY_LEVELS)
+    ):
         raise RuleSetError(
             "bad_value",
             gettext_noop("Rule set: key “%(key)s” in %(where)s has the wrong type."),
@@ -228,6 +234,19 @@ def parse_rule_set(data: dict[str, Any]) -> RuleSet:
             overall_citation=_citation(pl, "overall_citation", "places"),
         )
 
+    held_by = None
+    if "held_by" in data:
+        h = _need(data, "held_by", TOP, dict)
+        body_levels = _need(h, "body_levels", "held_by", list)
+        if not body_levels or not all(isinstance(b, str) and b in BODY_LEVELS for b in body_levels):
+            raise RuleSetError(
+                "bad_value",
+                gettext_noop("Rule set: key “%(key)s” in %(where)s has the wrong type."),
+                key="body_levels",
+                where="held_by",
+            )
+        held_by = HeldBy(body_levels=tuple(body_levels), citation=_citation(h, "citation", "held_by"))
+
     follow_up = _need(data, "follow_up", TOP) if "follow_up" in data else None
     if any(step.leads_to_vote for step in outcomes) or follow_up is not None:
         if (
@@ -276,6 +295,7 @@ def parse_rule_set(data: dict[str, Any]) -> RuleSet:
         rated_person_as_voter=rated_as_voter,
         places=places,
         follow_up=follow_up,
+        held_by=held_by,
     )
 
 

@@ -150,6 +150,24 @@ class DeadlineRules:
 RatedAsVoter = Literal["warn", "allow", "forbid"]
 
 
+# The levels of a body, as the keys of ``committee.min_members_by_level`` and ``held_by.body_levels``
+# write them (the words of conferences.models.Body.Level).
+BODY_LEVELS = ("central", "province", "district", "commune")
+
+
+@dataclass(frozen=True)
+class HeldBy:
+    """The bodies, by level, that hold this procedure, set only where the regulation lists them.
+    NQ 96/2023 Điều 2: the National Assembly (khoản 1) and People's Councils at province and
+    district level (khoản 2) rate; a commune-level People's Council is not among them."""
+
+    body_levels: tuple[str, ...]
+    citation: Citation
+
+    def allows(self, body_level: str) -> bool:
+        return body_level in self.body_levels
+
+
 @dataclass(frozen=True)
 class PlacesRule:
     """A person rated in several places. QĐ 96 Điều 1 khoản 3: at most ``maximum`` (2) places;
@@ -188,6 +206,7 @@ class RuleSet:
     rated_person_as_voter: RatedAsVoter
     places: PlacesRule | None = None  # only where a regulation says so
     follow_up: str | None = None  # the rule set of the confidence vote a ``leads_to_vote`` step calls for
+    held_by: HeldBy | None = None  # only where a regulation lists the bodies
 
     @property
     def level_keys(self) -> tuple[str, ...]:
