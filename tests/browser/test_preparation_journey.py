@@ -42,7 +42,9 @@ def test_office_prepares_and_voter_sends_opinion(new_page, live_server, office, 
     page.select_option("#id_new_body_level", "district")
     page.fill("#id_name", "Lấy phiếu tín nhiệm Phó Chủ tịch UBND thành phố")
     page.fill("#id_legal_basis", "Kế hoạch số 267/KH-UBND")
-    page.fill("#id_rating_year", str(date.today().year))
+    assert page.input_value("#id_term") == ""  # printed on the minutes: typed, never a stale default
+    assert page.input_value("#id_rating_year") == str(date.today().year)
+    page.fill("#id_term", "2025–2030")
     page.select_option("#id_rule_set", "qd96-2023")
     shot(page, "01-dot-moi")
     page.click("main button[type=submit]")

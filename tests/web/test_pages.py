@@ -53,6 +53,23 @@ def test_create_campaign_and_conference_through_the_pages(office_client, roles):
     assert Conference.objects.count() == 0
 
 
+def test_a_new_campaign_has_no_term_filled_in_and_rates_this_year(office_client, roles):
+    """The term is printed on the minutes: a default would go stale at the next congress or election
+    ("2020–2025" was offered in 2026), so it is typed; the rating year starts at this year."""
+    from tinnhiem.conferences.models import Campaign
+
+    url = reverse("conferences:campaign_create")
+    html = office_client.get(url).content.decode()
+    term = re.search(r'<input[^>]*name="term"[^>]*>', html).group(0)
+    assert "value=" not in term and "2025–2030" in html  # the example in the help text
+    year = re.search(r'<input[^>]*name="rating_year"[^>]*>', html).group(0)
+    assert f'value="{date.today().year}"' in year
+    data = {"new_body_name": "UBND xã A", "new_body_level": "commune", "name": "Đợt 1", "legal_basis": "KH 1"}
+    response = office_client.post(url, {**data, "rule_set": "qd96-2023", "rating_year": date.today().year})
+    assert response.status_code == 200 and Campaign.objects.count() == 0
+    assert "Trường này là bắt buộc" in response.content.decode()
+
+
 def test_import_error_shown_and_nothing_saved(office_client, conference):
     upload = xlsx([["Họ và tên", "Chức vụ", "Ngày sinh"], ["A", "B", "1970"]])
     response = office_client.post(

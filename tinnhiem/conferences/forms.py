@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tinnhiem.rules import builtin_rule_set
@@ -84,9 +85,13 @@ class CampaignForm(NFCFormMixin, forms.Form):
     )
     name = forms.CharField(label=_("Name of the campaign"), max_length=255)
     legal_basis = forms.CharField(label=_("Legal basis"), widget=forms.Textarea(attrs={"rows": 3}))
-    term = forms.CharField(label=_("Term"), max_length=32, initial="2020–2025")
+    # No term is filled in: it is printed on the minutes, and a fixed one goes stale at the next congress
+    # or election. The rating year starts at this year, which a new campaign almost always rates.
+    term = forms.CharField(label=_("Term"), max_length=32, help_text=_("As in the plan, e.g. 2025–2030."))
     rule_set = forms.ChoiceField(label=_("Rule set"), choices=rule_set_choices)
-    rating_year = forms.IntegerField(label=_("Rating year"), min_value=2000, max_value=2100)
+    rating_year = forms.IntegerField(
+        label=_("Rating year"), min_value=2000, max_value=2100, initial=lambda: timezone.localdate().year
+    )
 
     def clean(self):
         data = super().clean()
