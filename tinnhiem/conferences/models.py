@@ -114,6 +114,11 @@ class Campaign(models.Model):
             "level": str(self.body.get_level_display()).lower(),
         }
 
+    def notices(self, day: date) -> list[str]:
+        """What the campaign and conference pages warn of, for a conference on ``day``: the body's
+        level against the rule set that lists who holds it, and against the law of that day."""
+        return [n for n in (self.held_by_notice(), self.body.level_notice(day)) if n]
+
 
 class Conference(models.Model):
     """Hội nghị lấy phiếu tín nhiệm."""

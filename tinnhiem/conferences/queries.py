@@ -123,11 +123,7 @@ def conference_overview(conference: Conference) -> dict:
         "dossiers": Dossier.objects.filter(rated_person__conference=conference).count(),
         "opinions": opinion_summary(conference),
         "rated_matches": unresolved_rated_matches(conference),
-        "notices": [
-            n
-            for n in (conference.campaign.held_by_notice(), conference.campaign.body.level_notice(conference.date))
-            if n
-        ],
+        "notices": conference.campaign.notices(conference.date),
     }
 
 

@@ -105,7 +105,7 @@ def campaign_detail(request, campaign_id: int):
         {
             "campaign": campaign,
             "rules": campaign.rules,
-            "notices": [n for n in (campaign.held_by_notice(), campaign.body.level_notice(last)) if n],
+            "notices": campaign.notices(last),
         },
     )
 
