@@ -27,7 +27,7 @@ def roster_xlsx(path):
         ],
         start=1,
     ):
-        ws.append([n, name, post, "UBND thành phố"])
+        ws.append([n, name, post, "UBND tỉnh"])
     wb.save(path)
 
 
@@ -38,9 +38,10 @@ def test_office_prepares_and_voter_sends_opinion(new_page, live_server, office, 
     page = new_page()
     login(page, base, "office")
     page.get_by_role("link", name="Đợt lấy phiếu mới").click()
-    page.fill("#id_new_body_name", "UBND thành phố Móng Cái")
-    page.select_option("#id_new_body_level", "district")
-    page.fill("#id_name", "Lấy phiếu tín nhiệm Phó Chủ tịch UBND thành phố")
+    page.fill("#id_new_body_name", "UBND tỉnh Quảng Ninh")
+    page.select_option("#id_new_body_level", "province")
+    page.fill("#id_new_body_locality", "Quảng Ninh")
+    page.fill("#id_name", "Lấy phiếu tín nhiệm Phó Chủ tịch UBND tỉnh")
     page.fill("#id_legal_basis", "Kế hoạch số 267/KH-UBND")
     assert page.input_value("#id_term") == ""  # printed on the minutes: typed, never a stale default
     assert page.input_value("#id_rating_year") == str(date.today().year)
@@ -49,19 +50,19 @@ def test_office_prepares_and_voter_sends_opinion(new_page, live_server, office, 
     shot(page, "01-dot-moi")
     page.click("main button[type=submit]")
     page.get_by_role("link", name="Hội nghị mới").click()
-    page.fill("#id_title", "Hội nghị lấy phiếu tín nhiệm Phó Chủ tịch UBND thành phố")
+    page.fill("#id_title", "Hội nghị lấy phiếu tín nhiệm Phó Chủ tịch UBND tỉnh")
     page.fill("#id_date", f"{date.today() + timedelta(days=20):%d/%m/%Y}")  # as typed in Vietnam, day first
-    page.fill("#id_place", "Hội trường UBND thành phố")
-    page.fill("#id_convening_body", "UBND thành phố Móng Cái")
+    page.fill("#id_place", "Hội trường UBND tỉnh")
+    page.fill("#id_convening_body", "UBND tỉnh Quảng Ninh")
     page.click("main button[type=submit]")
     page.get_by_text("Đã tạo hội nghị.").wait_for()
     conference = Conference.objects.get()
-    assert conference.rules.id == "qd96-2023" and conference.campaign.body.level == "district"
+    assert conference.rules.id == "qd96-2023" and conference.campaign.body.level == "province"
     assert conference.date == date.today() + timedelta(days=20)
 
     page.get_by_role("link", name="Người được lấy phiếu").click()
     page.fill("#id_full_name", "Trần Minh Đức")
-    page.fill("#id_post", "Phó Chủ tịch UBND thành phố")
+    page.fill("#id_post", "Phó Chủ tịch UBND tỉnh")
     page.click("button:has-text('Thêm')")
     page.get_by_text("Đã thêm.").wait_for()
 
@@ -79,10 +80,16 @@ def test_office_prepares_and_voter_sends_opinion(new_page, live_server, office, 
     pdf.write_bytes(
         render_pdf(
             "self_report",
-            {"body": "UBND", "name": "Trần Minh Đức", "post": "Phó Chủ tịch", "place_date": "Móng Cái", "sections": []},
+            {
+                "body": "UBND",
+                "name": "Trần Minh Đức",
+                "post": "Phó Chủ tịch",
+                "place_date": "Quảng Ninh",
+                "sections": [],
+            },
         )
     )
-    page.select_option("#id_rated_person", label="Trần Minh Đức — Phó Chủ tịch UBND thành phố")
+    page.select_option("#id_rated_person", label="Trần Minh Đức — Phó Chủ tịch UBND tỉnh")
     page.fill("#id_title", "Báo cáo tự đánh giá")
     page.set_input_files("#id_file", str(pdf))
     page.click("button:has-text('Tải lên')")
@@ -100,7 +107,7 @@ def test_office_prepares_and_voter_sends_opinion(new_page, live_server, office, 
     phone.goto(base + links.invitation_url(voter).removeprefix("http://testserver"))
     phone.get_by_text("Kính gửi đồng chí Lê Thị Bích,").wait_for()
     assert phone.get_by_role("link", name="Trần Minh Đức: Báo cáo tự đánh giá").count() == 1
-    phone.select_option("#id_rated_person", label="Trần Minh Đức — Phó Chủ tịch UBND thành phố")
+    phone.select_option("#id_rated_person", label="Trần Minh Đức — Phó Chủ tịch UBND tỉnh")
     phone.fill("#id_text", "Đề nghị đồng chí làm rõ tiến độ dự án kè biển.")
     shot(phone, "04-nguoi-ghi-phieu-dien-thoai")
     phone.click("button:has-text('Gửi')")
@@ -128,11 +135,15 @@ def test_office_prepares_and_voter_sends_opinion(new_page, live_server, office, 
     summary = page.locator("#opinion-summary").inner_text()
     assert "1 ý kiến, 1 yêu cầu giải trình" in summary
     assert page.locator("#checklist .badge.done").count() == 3
+    assert page.locator(".notice").count() == 0  # a province body meeting today: nothing to warn of
     shot(page, "05-tong-quan")
     assert page.external_requests == [] and phone.external_requests == []
 
 
 def test_overview_on_a_phone(new_page, live_server, office, conference, shot):
+    body = conference.campaign.body  # the guide shows a body of today's two tiers, not a district (ended 01/7/2025)
+    body.name, body.level = "UBND tỉnh Quảng Ninh", "province"
+    body.save()
     page = new_page(width=390, height=844, mobile=True)
     login(page, live_server.url, "office")
     page.goto(f"{live_server.url}/hoi-nghi/{conference.pk}/")
