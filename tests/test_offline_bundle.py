@@ -68,6 +68,30 @@ def test_the_offline_bundle_installs_with_no_internet_and_runs(tmp_path):
     assert check.returncode == 0, check.stdout + check.stderr
     assert "  đạt: Đã in và đọc lại đúng một phiếu mẫu" in check.stdout
 
+    # Debian's python3 without the package python3-venv (no ensurepip): the environment is made
+    # without pip, and pip comes from the bundle's own wheel
+    again = tmp_path / "no-ensurepip"
+    subprocess.run(["cp", "-r", str(folder), str(again)], check=True)
+    subprocess.run(["rm", "-rf", str(again / ".venv")], check=True)
+    shim = tmp_path / "python3-without-venv"
+    shim.write_text(
+        "#!/bin/sh\n"
+        'case " $* " in *" -m venv "*) case " $* " in *" --without-pip "*) ;; *)\n'
+        '  echo "ensurepip is not available" >&2; exit 1;; esac;; esac\n'
+        f'exec "{base_python}" "$@"\n'
+    )
+    shim.chmod(0o755)
+    install = subprocess.run(
+        [str(again / "install")], env={**env, "PYTHON": str(shim)}, capture_output=True, text=True, timeout=600
+    )
+    assert install.returncode == 0, install.stderr
+    venv = again / ".venv" / "bin"
+    assert (
+        "pip" in subprocess.run([str(venv / "python"), "-m", "pip", "--version"], capture_output=True, text=True).stdout
+    )
+    version = subprocess.run([str(venv / "tinnhiem"), "--version"], env=run_env, capture_output=True, text=True)
+    assert version.returncode == 0 and version.stdout.startswith("tinnhiem ")
+
 
 def test_a_bundle_for_another_python_says_so(tmp_path):
     (tmp_path / "wheels").mkdir()
