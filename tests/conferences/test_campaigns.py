@@ -70,6 +70,23 @@ def test_rule_set_is_fixed_once_a_conference_started(office, campaign, conferenc
         campaigns.update_conference(office, conference, place="Khác")
 
 
+def test_the_body_is_fixed_once_a_conference_started_and_the_log_names_what_changed(office, campaign, conference):
+    """The body heads the minutes and its level sets the counting committee's minimum."""
+    commune = campaigns.create_body(office, name="UBND xã Hải Hòa", level="commune")
+    campaigns.update_campaign(office, campaign, body=commune, name=campaign.name, term=campaign.term)
+    campaign.refresh_from_db()
+    assert campaign.body == commune
+    assert Event.objects.filter(action="campaign.updated").latest("seq").data["fields"] == ["body"]
+    Conference.objects.filter(pk=conference.pk).update(status=Conference.Status.IN_SESSION)
+    district = campaigns.create_body(office, name="UBND thành phố Móng Cái", level="district")
+    with pytest.raises(ValidationError):
+        campaigns.update_campaign(office, campaign, body=district)
+    campaigns.update_campaign(office, campaign, body=commune, term="2025–2030")  # the same body: not a change
+    campaign.refresh_from_db()
+    assert campaign.body == commune and campaign.term == "2025–2030"
+    assert Event.objects.filter(action="campaign.updated").latest("seq").data["fields"] == ["term"]
+
+
 def test_update_conference_records_an_event(office, conference):
     campaigns.update_conference(office, conference, place="Hội trường lớn")
     conference.refresh_from_db()

@@ -70,6 +70,39 @@ def test_a_new_campaign_has_no_term_filled_in_and_rates_this_year(office_client,
     assert "Trường này là bắt buộc" in response.content.decode()
 
 
+def test_editing_a_campaign_onto_a_new_body_makes_that_body(office_client, campaign):
+    """ "— a new body —" on the edit form used to be ignored: "Saved.", and the old body stayed."""
+    from tinnhiem.conferences.models import Body
+
+    url = reverse("conferences:campaign_edit", args=[campaign.pk])
+    data = {f: getattr(campaign, f) for f in ("name", "legal_basis", "term", "rule_set", "rating_year")}
+    new = {"body": "", "new_body_name": "UBND xã Hải Hòa", "new_body_level": "commune", "new_body_system": "state"}
+    response = office_client.post(url, {**data, **new})
+    assert response.status_code == 302
+    campaign.refresh_from_db()
+    assert (campaign.body.name, campaign.body.level) == ("UBND xã Hải Hòa", "commune")
+    assert Body.objects.count() == 2
+
+
+def test_a_campaign_refused_leaves_no_new_body_behind(office_client, roles, monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    from tinnhiem.conferences.models import Body, Campaign
+    from tinnhiem.conferences.usecases import campaigns
+
+    def refuse(*args, **kwargs):
+        raise ValidationError("Từ chối (thử).")
+
+    monkeypatch.setattr(campaigns, "create_campaign", refuse)
+    data = {"new_body_name": "UBND xã A", "new_body_level": "commune", "name": "Đợt 1", "legal_basis": "KH 1"}
+    response = office_client.post(
+        reverse("conferences:campaign_create"),
+        {**data, "term": "2025–2030", "rule_set": "qd96-2023", "rating_year": date.today().year},
+    )
+    assert response.status_code == 200 and "Từ chối (thử)." in response.content.decode()
+    assert Body.objects.count() == 0 and Campaign.objects.count() == 0
+
+
 def test_import_error_shown_and_nothing_saved(office_client, conference):
     upload = xlsx([["Họ và tên", "Chức vụ", "Ngày sinh"], ["A", "B", "1970"]])
     response = office_client.post(

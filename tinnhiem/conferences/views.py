@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -63,6 +64,20 @@ def home(request):
     return render(request, "conferences/home.html", {"campaigns": campaigns_list})
 
 
+CAMPAIGN_FIELDS = ("name", "legal_basis", "term", "rule_set", "rating_year")
+
+
+def _body_for(request, d: dict) -> Body:
+    """The body chosen on the campaign form, or the new one it describes, made now."""
+    return d["body"] or campaigns.create_body(
+        request.user,
+        name=d["new_body_name"],
+        level=d["new_body_level"],
+        locality=d["new_body_locality"],
+        system=d["new_body_system"] or Body.System.STATE,
+    )
+
+
 @permission_required(PREPARE)
 def campaign_create(request):
     form = forms.CampaignForm(request.POST or None)
@@ -70,22 +85,9 @@ def campaign_create(request):
         d = form.cleaned_data
 
         def create():
-            body = d["body"] or campaigns.create_body(
-                request.user,
-                name=d["new_body_name"],
-                level=d["new_body_level"],
-                locality=d["new_body_locality"],
-                system=d["new_body_system"] or Body.System.STATE,
-            )
-            return campaigns.create_campaign(
-                request.user,
-                body=body,
-                name=d["name"],
-                legal_basis=d["legal_basis"],
-                term=d["term"],
-                rule_set=d["rule_set"],
-                rating_year=d["rating_year"],
-            )
+            with transaction.atomic():  # a new body is not left behind by a campaign refused
+                body = _body_for(request, d)
+                return campaigns.create_campaign(request.user, body=body, **{f: d[f] for f in CAMPAIGN_FIELDS})
 
         ok, campaign = attempt(request, create, form=form)
         if ok:
@@ -113,15 +115,20 @@ def campaign_detail(request, campaign_id: int):
 @permission_required(PREPARE)
 def campaign_edit(request, campaign_id: int):
     campaign = get_object_or_404(Campaign, pk=campaign_id)
-    initial = {f: getattr(campaign, f) for f in ("name", "legal_basis", "term", "rule_set", "rating_year")}
+    initial = {f: getattr(campaign, f) for f in CAMPAIGN_FIELDS}
     initial["body"] = campaign.body
     form = forms.CampaignForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        fields = {f: d[f] for f in ("name", "legal_basis", "term", "rule_set", "rating_year")}
-        if d["body"]:
-            fields["body"] = d["body"]
-        ok, _c = attempt(request, lambda: campaigns.update_campaign(request.user, campaign, **fields), form=form)
+
+        def save():
+            with transaction.atomic():  # "— a new body —" on this form makes it, as on the new campaign's
+                body = _body_for(request, d)
+                return campaigns.update_campaign(
+                    request.user, campaign, body=body, **{f: d[f] for f in CAMPAIGN_FIELDS}
+                )
+
+        ok, _c = attempt(request, save, form=form)
         if ok:
             messages.success(request, _("Saved."))
             return redirect("conferences:campaign", campaign.pk)

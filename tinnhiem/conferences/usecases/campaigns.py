@@ -62,15 +62,19 @@ def create_campaign(
 def update_campaign(actor: Any, campaign: Campaign, **fields: Any) -> Campaign:
     require(actor, PREPARE)
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
-    if "rule_set" in fields and fields["rule_set"] != campaign.rule_set:
-        if campaign.conferences.exclude(status=Conference.Status.PREPARING).exists():
-            raise ValidationError(_("The rule set cannot change once a conference of the campaign has started."))
+    started = campaign.conferences.exclude(status=Conference.Status.PREPARING).exists()
+    if "rule_set" in fields and fields["rule_set"] != campaign.rule_set and started:
+        raise ValidationError(_("The rule set cannot change once a conference of the campaign has started."))
+    # the body heads the minutes and its level sets the counting committee's minimum
+    if "body" in fields and fields["body"].pk != campaign.body_id and started:
+        raise ValidationError(_("The body cannot change once a conference of the campaign has started."))
+    changed = sorted(key for key, value in fields.items() if getattr(campaign, key) != value)
     for key, value in fields.items():
         setattr(campaign, key, value)
     _check_campaign(campaign.rule_set, campaign.rating_year)
     campaign.full_clean()
     campaign.save()
-    record(actor, "campaign.updated", data={"campaign": campaign.pk, "fields": sorted(fields)})
+    record(actor, "campaign.updated", data={"campaign": campaign.pk, "fields": changed})
     return campaign
 
 
