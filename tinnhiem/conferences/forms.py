@@ -72,8 +72,15 @@ def rule_set_choices():
     return out
 
 
+class BodyChoiceField(forms.ModelChoiceField):
+    """A body with its level: two bodies of one name (one made at the wrong level) stay apart."""
+
+    def label_from_instance(self, obj: Body) -> str:
+        return f"{obj.name} — {obj.get_level_display()}"
+
+
 class CampaignForm(NFCFormMixin, forms.Form):
-    body = forms.ModelChoiceField(Body.objects.all(), label=_("Body"), required=False, empty_label=_("— a new body —"))
+    body = BodyChoiceField(Body.objects.all(), label=_("Body"), required=False, empty_label=_("— a new body —"))
     new_body_name = forms.CharField(label=_("New body: name"), required=False, max_length=255)
     new_body_level = forms.ChoiceField(label=_("New body: level"), choices=Body.Level.choices, required=False)
     new_body_system = forms.ChoiceField(label=_("New body: kind"), choices=Body.System.choices, required=False)
