@@ -116,3 +116,25 @@ def test_the_notices_in_english(office, today):
         assert "This body is at commune level, which is not among them" in campaign.held_by_notice()
         district = Body(name="X", level="district").level_notice(date(2026, 1, 5))
         assert district.startswith("District-level units ended on 01/7/2025") and "05/01/2026" in district
+
+
+@pytest.mark.parametrize(
+    ("system", "rule_set", "said"),
+    [
+        ("party", "nq96-2023", True),  # "96" in both names: the Party's rule is Quy định 96-QĐ/TW
+        ("party", "nq35-2012", True),
+        ("party", "qd96-2023", False),
+        ("state", "qd96-2023", False),  # the seed: the Party's rule, in a People's Committee
+        ("state", "nq96-2023", False),
+    ],
+)
+def test_a_party_body_with_the_states_rule_set_is_told(office_client, office, today, system, rule_set, said):
+    body = campaigns.create_body(office, name="Đảng ủy tỉnh", level="province", system=system)
+    campaign = campaigns.create_campaign(
+        office, body=body, name="Đợt", legal_basis="KH", term="2025–2030", rule_set=rule_set, rating_year=today.year
+    )
+    notice = campaign.kind_notice()
+    assert bool(notice) is said
+    if said:
+        assert "Quy định 96-QĐ/TW" in notice and "cơ quan của Đảng" in notice
+        assert _notices(_page(office_client, "campaign", campaign.pk)) == [notice]

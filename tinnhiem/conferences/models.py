@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from tinnhiem.rules import BUILTIN_IDS, RuleSet, builtin_rule_set
+from tinnhiem.rules import BUILTIN_IDS, RuleSet, builtin_rule_set, builtin_rule_sets
 from tinnhiem.site.fields import NFCCharField, NFCTextField
 from tinnhiem.text import fold
 
@@ -114,10 +114,23 @@ class Campaign(models.Model):
             "level": str(self.body.get_level_display()).lower(),
         }
 
+    def kind_notice(self) -> str:
+        """A sentence when a Party body has a State rule set, else "". The State's rule sets are
+        resolutions of the National Assembly on votes in the Assembly and the People's Councils;
+        a Party committee rates by the Party's rule (Quy định 96-QĐ/TW, a near name)."""
+        if self.rules.system != "state" or self.body.system != Body.System.PARTY:
+            return ""
+        party = [r.short_name for r in builtin_rule_sets() if r.system == "party" and r.in_force]
+        return gettext(
+            "%(rules)s is the State's rule, for votes in the National Assembly and the People's Councils, "
+            "but this body is a Party body (Party header). A Party body rates by %(party)s: check the "
+            "campaign's rule set."
+        ) % {"rules": self.rules.short_name, "party": ", ".join(party)}
+
     def notices(self, day: date) -> list[str]:
         """What the campaign and conference pages warn of, for a conference on ``day``: the body's
-        level against the rule set that lists who holds it, and against the law of that day."""
-        return [n for n in (self.held_by_notice(), self.body.level_notice(day)) if n]
+        kind and level against the rule set, and its level against the law of that day."""
+        return [n for n in (self.kind_notice(), self.held_by_notice(), self.body.level_notice(day)) if n]
 
 
 class Conference(models.Model):
