@@ -1,7 +1,8 @@
 """A body's level against the law. The district level ended on 01/7/2025 (Nghị quyết 203/2025/QH15,
 Điều 2): tinnhiem keeps it to replay and check the votes held before, and a conference of a district-level
 body on or after that day is told so on its pages, with the article. A rule set that lists the bodies
-holding it (NQ 96/2023 Điều 2: no commune-level People's Council rates) tells a body not among them."""
+holding it (NQ 96/2023 Điều 2: no commune-level People's Council rates) tells a body not among them, and
+a State rule set tells a Party body (QĐ 96-QĐ/TW and NQ 96/2023 share the number 96)."""
 
 from datetime import date, timedelta
 
