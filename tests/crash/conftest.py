@@ -16,21 +16,24 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def run_script():
+def run_script(tmp_path):
     with ExitStack() as stack:
 
         def run(script: str, *args: str) -> subprocess.CompletedProcess:
             # the production settings (not the test settings), on a database of its own
             env = outside_environ()
+            env["TMPDIR"] = str(tmp_path)  # its data folder, if the script is stopped before it removes it
             url = stack.enter_context(fresh_database_url())
             if url:
                 env["DATABASE_URL"] = url
-            return subprocess.run(
+            done = subprocess.run(
                 [sys.executable, str(ROOT / "bench" / script), *args],
                 env=env,
                 capture_output=True,
                 text=True,
                 timeout=300,
             )
+            assert list(tmp_path.glob("tinnhiem-bench-*")) == []  # its data folder is removed when it ends
+            return done
 
         yield run

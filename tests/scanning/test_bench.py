@@ -32,6 +32,7 @@ def run_bench(tmp_path: Path, script: str, *args: str) -> str:
         check=False,
     )
     assert proc.returncode == 0, proc.stderr
+    assert list(tmp_path.glob("tinnhiem-bench-*")) == []  # its data folder is removed when it ends
     return proc.stdout
 
 
