@@ -52,8 +52,9 @@ def test_a_sample_ballot_read_wrong_fails(ready, capsys, monkeypatch):
     with pytest.raises(CommandError) as info:
         call_command("preflight")
     assert str(info.value) == "1 mục kiểm tra không đạt: hãy khắc phục trước hội nghị."
-    assert "  KHÔNG ĐẠT: In và đọc lại phiếu mẫu không được: các ô được đọc là ['0', '0'] thay vì ['1', '3']" in lines(
-        capsys
+    assert (
+        "  KHÔNG ĐẠT: In và đọc lại phiếu mẫu không được: các ô được đọc là —, — thay vì Tín nhiệm cao, Tín nhiệm thấp"
+        in lines(capsys)
     )
 
 

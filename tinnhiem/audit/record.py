@@ -27,12 +27,16 @@ from .models import Event
 from .verify import FORMAT
 
 
+def signing_key_path() -> Path:
+    return Path(settings.DATA_DIR) / "signing_key.pem"
+
+
 def signing_key():
     """The site's Ed25519 private key, made on first use in the data folder (mode 600)."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    path = Path(settings.DATA_DIR) / "signing_key.pem"
+    path = signing_key_path()
     if path.exists():
         return serialization.load_pem_private_key(path.read_bytes(), password=None)
     key = Ed25519PrivateKey.generate()

@@ -13,6 +13,11 @@ def loopback(host: str) -> bool:
     return host in ("localhost", "::1", "[::1]") or host.startswith("127.")
 
 
+def every_address(host: str) -> bool:
+    """A listening address that means every address of this computer (0.0.0.0, ::)."""
+    return host in ("0.0.0.0", "::", "[::]", "")
+
+
 def machine_addresses() -> list[str]:
     """This computer's IPv4 addresses on its networks (not loopback), found without sending
     anything: the address a UDP socket would leave from toward a private network (connecting one
@@ -37,7 +42,7 @@ def reachable_addresses(host: str) -> list[str]:
     loopback address, this computer's addresses for 0.0.0.0 (or ::), else ``host`` itself."""
     if loopback(host):
         return []
-    if host in ("0.0.0.0", "::", "[::]", ""):
+    if every_address(host):
         return machine_addresses()
     return [host]
 

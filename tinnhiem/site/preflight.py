@@ -154,9 +154,9 @@ def audit_chain() -> list[Finding]:
 
 
 def signing_key() -> list[Finding]:
-    from tinnhiem.audit.record import public_key_fingerprint
+    from tinnhiem.audit.record import public_key_fingerprint, signing_key_path
 
-    if not (Path(settings.DATA_DIR) / "signing_key.pem").exists():  # made on first use; not here
+    if not signing_key_path().exists():  # made on first use; not here
         return [Finding("ok", _("Key signing the records: not made yet; it is made when first needed."))]
     return [
         Finding(
@@ -358,7 +358,17 @@ def _sample_ballot_problem() -> str | None:
     read = [row.key(digits) for row in reading.rows]
     expected = [digits[level] for level in SAMPLE_MARKS]
     if read != expected or reading.needs_review():
-        return _("the marks were read as %(read)s instead of %(expected)s") % {"read": read, "expected": expected}
+        from django.utils.translation import get_language
+
+        from tinnhiem.cli import level_label
+
+        language = "vi" if (get_language() or "vi").startswith("vi") else "en"
+        words = {digits[key]: level_label(rules, key, language) for key in rules.level_keys}
+        shown = {
+            "read": ", ".join(words.get(k, "—") for k in read),
+            "expected": ", ".join(words[k] for k in expected),
+        }
+        return _("the marks were read as %(read)s instead of %(expected)s") % shown
     return None
 
 

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tinnhiem.site.addresses import every_address
 from tinnhiem.site.commands import TinnhiemCommand
 from tinnhiem.site.demo import COUNCIL_TITLE, SCAN_TITLE, demo_summary, load_demo, write_demo_scans
 
@@ -38,7 +39,7 @@ class Command(TinnhiemCommand):
             server = open_server(options["host"], options["port"])
         call_command("migrate", interactive=False, verbosity=0)
         conference = load_demo()
-        here = "127.0.0.1" if options["host"] in ("0.0.0.0", "::", "[::]", "") else options["host"]
+        here = "127.0.0.1" if every_address(options["host"]) else options["host"]
         url = f"http://{here}:{options['port']}/"
         self.stdout.write(_("tinnhiem demo — database: %(db)s") % {"db": settings.DATABASES["default"]["NAME"]})
         self.stdout.write(_("Demo conference: %(title)s") % {"title": conference.title})
@@ -78,6 +79,7 @@ class Command(TinnhiemCommand):
         """Listening beyond this computer (e.g. --host 0.0.0.0, to try voting on phones over the
         hall's Wi-Fi): the demo answers to this computer's addresses too, and says which to open."""
         from tinnhiem.site.addresses import loopback, reachable_addresses
+        from tinnhiem.site.management.commands.serve import network_urls
 
         if loopback(host):
             return
@@ -89,7 +91,5 @@ class Command(TinnhiemCommand):
             return
         if "*" not in settings.ALLOWED_HOSTS:
             settings.ALLOWED_HOSTS.extend(a for a in addresses if a not in settings.ALLOWED_HOSTS)
-        self.stdout.write(
-            _("Phones and other computers on the same network open: %(urls)s")
-            % {"urls": ", ".join(f"http://{a}:{port}/" for a in addresses)}
-        )
+        urls = network_urls(host, port)  # every one of them now answers
+        self.stdout.write(_("Phones and other computers on the same network open: %(urls)s") % {"urls": urls})
