@@ -3,24 +3,34 @@
 import subprocess
 import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
 from tests.fresh_db import fresh_database_url, outside_environ
 from tinnhiem.audit import log
+from tinnhiem.audit.record import signing_key, signing_key_path
 from tinnhiem.conferences.models import Voter
 from tinnhiem.site.demo import load_demo
 
 
 @pytest.mark.django_db(transaction=True)
-def test_backup_then_restore_into_a_new_site(roles, tmp_path):
+def test_backup_then_restore_into_a_new_site(roles, tmp_path, request):
     load_demo(today=date.today())
     head = log.head()
     voters = Voter.objects.count()
     backup = tmp_path / "sao-luu.tar.gz"
+    signing_key()  # made on first use: the demo's site has one to carry over
+    # the suite's settings take the secret key from the environment; a site keeps it in a file
+    secret = Path(settings.SECRET_KEY_FILE)
+    if not secret.exists():
+        secret.write_text("khoa-bi-mat-cua-site", encoding="ascii")
+        request.addfinalizer(secret.unlink)
     call_command("backup", str(backup))
     assert backup.stat().st_mode & 0o077 == 0
+    _add_to_archive(backup, "keys/la.txt", b"not a key of the site")
     # a new, empty site restores it: its own data folder, and its own database of the same kind
     # as the suite's (a new SQLite file, or a new PostgreSQL database)
     with fresh_database_url() as url:
@@ -44,8 +54,28 @@ def test_backup_then_restore_into_a_new_site(roles, tmp_path):
         )
         assert check.stdout.strip().splitlines()[-1].split() == [str(head[0]), head[1], str(voters), "[]"]
         assert (tmp_path / "moi" / "media").exists()
+        # the same keys: the secret key, and the signing key the managing authority knows
+        for key in [Path(settings.SECRET_KEY_FILE), signing_key_path()]:
+            assert (tmp_path / "moi" / key.name).read_bytes() == key.read_bytes(), key.name
+            assert (tmp_path / "moi" / key.name).stat().st_mode & 0o077 == 0
+        assert not (tmp_path / "moi" / "la.txt").exists()  # only the site's own keys are written
         again = run("restore", str(backup))
         assert again.returncode != 0 and "không trống" in again.stderr
+
+
+def _add_to_archive(path, name, data):
+    import io
+    import tarfile
+
+    with tarfile.open(path, "r:gz") as archive:
+        members = [(member, archive.extractfile(member)) for member in archive.getmembers()]
+        contents = [(member, file.read() if file else None) for member, file in members]
+    with tarfile.open(path, "w:gz") as archive:
+        for member, content in contents:
+            archive.addfile(member, io.BytesIO(content) if content is not None else None)
+        info = tarfile.TarInfo(name)
+        info.size = len(data)
+        archive.addfile(info, io.BytesIO(data))
 
 
 @pytest.mark.django_db

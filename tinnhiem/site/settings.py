@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("TINNHIEM_DATA_DIR", Path.cwd() / "var")).resolve()
 FILES_ONLY = os.environ.get("TINNHIEM_FILES_ONLY") == "1"
+SECRET_KEY_FILE = DATA_DIR / "secret_key"  # made on first start; backed up with the signing key
 
 
 def _secret_key() -> str:
@@ -30,7 +31,7 @@ def _secret_key() -> str:
         return key
     if FILES_ONLY:
         return secrets.token_urlsafe(50)
-    path = DATA_DIR / "secret_key"
+    path = SECRET_KEY_FILE
     if path.exists():
         return path.read_text(encoding="ascii").strip()
     DATA_DIR.mkdir(parents=True, exist_ok=True)

@@ -16,9 +16,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tinnhiem.audit.models import Event
+from tinnhiem.audit.record import signing_key_path
 from tinnhiem.site.commands import TinnhiemCommand, output_path
 
 APPS = ["auth", "accounts", "audit", "conferences", "voting", "documents", "scanning"]
+
+
+def key_files() -> list[Path]:
+    """The site's keys: the secret key (sessions, sign-in) and the key that signs the records.
+    A site restored without the signing key would sign with a new one, which the managing
+    authority does not know."""
+    return [Path(settings.SECRET_KEY_FILE), signing_key_path()]
 
 
 def make_backup() -> bytes:
@@ -68,10 +76,9 @@ def _archive(records: list[dict]) -> bytes:
         templates = Path(settings.DATA_DIR) / "templates"  # the office's own Word template
         if templates.exists():
             archive.add(templates, arcname="templates")
-        for name in ("secret_key", "signing_key.pem"):
-            path = Path(settings.DATA_DIR) / name
+        for path in key_files():
             if path.exists():
-                archive.add(path, arcname=f"keys/{name}")
+                archive.add(path, arcname=f"keys/{path.name}")
     return out.getvalue()
 
 

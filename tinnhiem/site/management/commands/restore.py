@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from tinnhiem.conferences.models import Conference
 from tinnhiem.site.commands import TinnhiemCommand
+from tinnhiem.site.management.commands.backup import key_files
 
 
 def _extract(archive: tarfile.TarFile, folder: str, file: str) -> None:
@@ -71,8 +72,10 @@ class Command(TinnhiemCommand):
             templates = Path(folder) / "templates"
             if templates.exists():
                 shutil.copytree(templates, Path(settings.DATA_DIR) / "templates", dirs_exist_ok=True)
-            for key in (Path(folder) / "keys").glob("*") if (Path(folder) / "keys").exists() else []:
-                target = Path(settings.DATA_DIR) / key.name
-                shutil.copy(key, target)
-                target.chmod(0o600)
+            for target in key_files():  # only the site's own keys, by name; nothing else from keys/
+                key = Path(folder) / "keys" / target.name
+                if key.is_file():
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy(key, target)
+                    target.chmod(0o600)
         self.stdout.write(_("Restored from %(file)s.") % {"file": file})
