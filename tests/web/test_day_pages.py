@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import date
 
 import pytest
@@ -31,6 +32,13 @@ def test_results_page_and_exports(demo):
     client = login("quansat")
     page = client.get(reverse("voting:results", args=[finished.pk])).content.decode()
     assert "Trần Minh Đức" in page and "79,66%" in page and "Đã công bố" in page
+    # the committee's rulings as the minutes write them: which ballot, and what its digits mean
+    rulings = re.findall(r'<ul class="rulings">(.*?)</ul>', page, re.S)[0]
+    assert re.findall(
+        r"<li>Phiếu số \d+: Hai lượt nhập khác nhau \(A: \d+; B: \d+\)\. → Kết luận đọc là \d+ — ", rulings
+    )
+    assert rulings.count("<li>") == 2
+    assert "1 = Tín nhiệm cao, 2 = Tín nhiệm, 3 = Tín nhiệm thấp, 0 = không đánh dấu" in page
     response = client.get(reverse("voting:results_csv", args=[finished.pk]))
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["Mẫu phiếu", "STT", "Họ và tên"]

@@ -121,10 +121,6 @@ def minutes_context(conference: Conference) -> dict[str, Any]:
             }
         )
         forms = []
-        legend = _(
-            "Readings are written one digit per person, in the order of the ballot: %(levels)s, "
-            "0 = no mark, 9 = several marks; “?” = not decided by the scanner."
-        ) % {"levels": ", ".join(f"{lv.digit} = {lv.label}" for lv in conference.rules.levels)}
         for f in m["forms"]:
             if not f["finalised"]:
                 continue
@@ -163,18 +159,12 @@ def minutes_context(conference: Conference) -> dict[str, Any]:
                     },
                     "levels": [lv["label"] for lv in rules["levels"]],
                     "rows": _form_rows(f),
-                    "rulings": [
-                        (_("Ballot %(n)s: ") % {"n": r["position"]} if r["position"] else "")
-                        + f"{r['subject']} → {r['decision']}"
-                        + (" " + _("(complaint)") if r["complaint"] else "")
-                        for r in f["rulings"]
-                    ]
+                    "rulings": [r["text"] for r in f["rulings"]]
                     + [
                         _("Correction of version %(v)s: %(reason)s") % {"v": x["version"], "reason": x["reason"]}
                         for x in f["corrections"]
                     ],
-                    # rulings on a ballot (double entry, scanning) write its reading in digits
-                    "rulings_legend": legend if any(r["position"] and not r["complaint"] for r in f["rulings"]) else "",
+                    "rulings_legend": f["rulings_legend"],
                 }
             )
         time_text = f", {_('at')} {c['start_time']}" if c["start_time"] else ""

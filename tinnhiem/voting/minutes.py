@@ -19,6 +19,23 @@ from .models import FormResult, Ruling
 from .usecases.counting import totals_issued_collected
 
 
+def readings_legend(rules) -> str:
+    """How a ruling writes a ballot's reading: one digit per person (the key pad's digits)."""
+    return _(
+        "Readings are written one digit per person, in the order of the ballot: %(levels)s, "
+        "0 = no mark, 9 = several marks; “?” = not decided by the scanner."
+    ) % {"levels": ", ".join(f"{lv.digit} = {lv.label}" for lv in rules.levels)}
+
+
+def ruling_text(ruling: dict[str, Any]) -> str:
+    """One ruling as the minutes and the results page write it: its ballot, what, what was decided."""
+    return (
+        (_("Ballot %(n)s: ") % {"n": ruling["position"]} if ruling["position"] else "")
+        + f"{ruling['subject']} → {ruling['decision']}"
+        + (" " + _("(complaint)") if ruling["complaint"] else "")
+    )
+
+
 def current_results(conference: Conference) -> dict[int, FormResult]:
     return {r.form_id: r for r in FormResult.objects.filter(form__conference=conference, superseded=False)}
 
@@ -89,7 +106,18 @@ def minutes_data(conference: Conference) -> dict[str, Any]:
     forms = []
     for form in conference.ballot_forms.all():
         result = results.get(form.pk)
-        rulings = Ruling.objects.filter(form=form).select_related("decided_by__voter")
+        rulings = [
+            {
+                "position": r.position,
+                "subject": r.subject,
+                "decision": r.decision,
+                "complaint": r.is_complaint,
+                "by": r.decided_by.voter.full_name,
+            }
+            for r in Ruling.objects.filter(form=form).select_related("decided_by__voter")
+        ]
+        for r in rulings:
+            r["text"] = ruling_text(r)
         totals = totals_issued_collected(form)
         forms.append(
             {
@@ -110,16 +138,11 @@ def minutes_data(conference: Conference) -> dict[str, Any]:
                 "ballots": result.data["ballots"] if result else None,
                 "base": result.data["base"] if result else None,
                 "people": form_table(result, rules) if result else [],
-                "rulings": [
-                    {
-                        "position": r.position,
-                        "subject": r.subject,
-                        "decision": r.decision,
-                        "complaint": r.is_complaint,
-                        "by": r.decided_by.voter.full_name,
-                    }
-                    for r in rulings
-                ],
+                "rulings": rulings,
+                # a ruling on one ballot (double entry, scanning) writes its reading in digits
+                "rulings_legend": readings_legend(rules)
+                if any(r["position"] and not r["complaint"] for r in rulings)
+                else "",
                 "corrections": [
                     {"version": old.version, "reason": old.correction_reason}
                     for old in form.results.filter(superseded=True).order_by("version")
