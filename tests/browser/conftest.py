@@ -48,7 +48,7 @@ def browser():
 
 @pytest.fixture
 def new_page(browser, live_server):
-    contexts, script_errors = [], []
+    contexts, script_errors, broken = [], [], []
 
     def make(width=1280, height=900, mobile=False, locale="vi-VN"):
         context = browser.new_context(
@@ -64,6 +64,16 @@ def new_page(browser, live_server):
         )
         page.external_requests = external
         page.on("pageerror", lambda error: script_errors.append(str(error)))
+        # a style sheet, script, image or icon a page asks for and does not get (a page visited
+        # on purpose, such as a refusal, is a "document" and may answer 4xx)
+        page.on(
+            "response",
+            lambda r: (
+                broken.append(f"{r.status} {r.url}")
+                if r.status >= 400 and r.request.resource_type != "document"
+                else None
+            ),
+        )
         return page
 
     yield make
@@ -71,6 +81,7 @@ def new_page(browser, live_server):
         context.close()
     # a script error on any page fails the journey, even when the steps happened to pass
     assert not script_errors, script_errors
+    assert not broken, broken
 
 
 @pytest.fixture

@@ -290,3 +290,16 @@ def test_paper_opinions_page_double_submit_sticky_fields_and_filters(office_clie
         {"tag": "agrees", "filter": "", "person_filter": str(other.pk)},
     )
     assert response.url == f"{url}?person={other.pk}#y-kien-{opinion.pk}"
+
+
+@pytest.mark.django_db
+def test_the_site_icon_is_served_from_the_site_itself(client, office_client):
+    """Every page names its icon; a page that does not (the administration pages, a browser's own
+    guess) gets it at /favicon.ico too: no 404 in the server's log on every page."""
+    page = office_client.get(reverse("conferences:home")).content.decode()
+    icon = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', page).group(1)
+    assert icon == "/static/tinnhiem/icon.svg"
+    served = client.get(icon)
+    assert served.status_code == 200 and b"<svg" in b"".join(served.streaming_content)
+    guessed = client.get("/favicon.ico")  # without an account too
+    assert guessed.status_code == 301 and guessed["Location"] == icon

@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from tinnhiem.accounts.roles import public
@@ -17,6 +19,8 @@ urlpatterns = [
     path("kiem-tra-may/", site_views.preflight, name="preflight"),
     path("ngon-ngu/", public(set_language), name="set_language"),
     path("quan-tri/", admin.site.urls),
+    # what a browser asks for on a page without an icon link (the administration pages, errors)
+    path("favicon.ico", public(RedirectView.as_view(url=static("tinnhiem/icon.svg"), permanent=True))),
 ]
 
 handler400 = "tinnhiem.site.errors.bad_request"
