@@ -49,7 +49,7 @@ def test_scan_review_finalise_equals_truth(client, scan_vote, make_scan):
     smudge = form.scanned_ballots.get(position=3).flags
     assert [f["why"] for f in smudge] == ["uncertain"] and smudge[0]["doubt"] in ("faint", "no_pen_ink")
     assert {"faint": "vết mờ trong ô", "no_pen_ink": "dấu không có mực đậm"}[smudge[0]["doubt"]] in queue
-    assert re.search(r"họ tên in sẵn có vết mực, hàng \d", queue), "the queue names the row"
+    assert re.search(r"hàng \d — họ tên in sẵn có vết mực", queue), "the queue names the row"
     with pytest.raises(ValidationError) as info:
         counting.finalise_form(member, form)
     assert "chờ Ban kiểm phiếu" in info.value.messages[0]
@@ -71,10 +71,10 @@ def test_scan_review_finalise_equals_truth(client, scan_vote, make_scan):
     # the minutes say why in words, in Vietnamese, with the row and a Vietnamese decimal comma
     subjects = {r.position: r.subject for r in form.rulings.all()}
     assert re.fullmatch(
-        r"Phiếu quét đọc là \?\d \((vết mờ trong ô|dấu không có mực đậm: bút chì hay vết bẩn\?), hàng 1, độ tin cậy 0,\d\d\)\.",
+        r"Phiếu quét đọc là \?\d \(hàng 1 — (vết mờ trong ô|dấu không có mực đậm: bút chì hay vết bẩn\?); độ tin cậy 0,\d\d\)\.",
         subjects[3],
     ), subjects[3]
-    assert "họ tên in sẵn có vết mực, hàng" in subjects[5]
+    assert "— họ tên in sẵn có vết mực" in subjects[5]
     assert not any(code in " ".join(subjects.values()) for code in ("uncertain", "name", "faint", "no_pen_ink"))
     stored = counting.finalise_form(member, form)
     rules = form.conference.rules

@@ -567,8 +567,8 @@ def review_ballot(
             "reading": describe_reading((ballot.keys, ballot.invalid_reason))
         }
     else:
-        why = "; ".join(_("%(text)s, row %(row)s") % r for r in ballot.reasons()) or _("spot check")
-        subject = _("Scanned ballot read as %(machine)s (%(why)s, confidence %(confidence)s).") % {
+        why = "; ".join(_("row %(row)s — %(text)s") % r for r in ballot.reasons()) or _("spot check")
+        subject = _("Scanned ballot read as %(machine)s (%(why)s; confidence %(confidence)s).") % {
             "machine": ballot.keys or ballot.machine_keys,
             "why": why,
             "confidence": number_format(ballot.confidence, 2),
