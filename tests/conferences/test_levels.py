@@ -83,7 +83,10 @@ def test_other_levels_and_rule_sets_without_a_district_minimum_are_not_told(offi
 
 def test_the_level_is_offered_with_its_end(office_client):
     html = office_client.get(reverse("conferences:campaign_create")).content.decode()
-    assert '<option value="district">Huyện (đến 30/6/2025)</option>' in html
+    assert '<option value="district">Cấp huyện (đến 30/6/2025)</option>' in html
+    # the law's names of the tiers, and what each covers since 01/7/2025
+    assert '<option value="commune">Cấp xã</option>' in html and '<option value="province">Cấp tỉnh</option>' in html
+    assert "Cấp tỉnh: tỉnh, thành phố trực thuộc trung ương. Cấp xã: xã, phường, đặc khu." in html
 
 
 @pytest.mark.parametrize(
@@ -101,7 +104,8 @@ def test_a_body_not_among_those_the_rule_set_lists_is_told(office_client, office
     notice = campaign.held_by_notice()
     assert bool(notice) is said
     if said:
-        assert "Nghị quyết 96/2023/QH15, Điều 2 khoản 1 và khoản 2" in notice and "ở cấp xã" in notice
+        assert "Nghị quyết 96/2023/QH15, Điều 2 khoản 1 và khoản 2" in notice
+        assert "Cơ quan này thuộc cấp xã, không có trong số đó" in notice
         conference = campaigns.create_conference(
             office, campaign=campaign, title="Kỳ họp", date=today, place="Hội trường", convening_body="X", today=today
         )

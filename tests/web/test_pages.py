@@ -84,8 +84,8 @@ def test_editing_a_campaign_onto_a_new_body_makes_that_body(office_client, campa
     assert Body.objects.count() == 2
     # each body is offered with its level, so two of one name stay apart
     html = office_client.get(url).content.decode()
-    assert f'<option value="{campaign.body.pk}" selected>UBND xã Hải Hòa — Xã</option>' in html
-    assert "UBND thành phố Móng Cái — Huyện (đến 30/6/2025)" in html
+    assert f'<option value="{campaign.body.pk}" selected>UBND xã Hải Hòa — Cấp xã</option>' in html
+    assert "UBND thành phố Móng Cái — Cấp huyện (đến 30/6/2025)" in html
 
 
 def test_a_campaign_refused_leaves_no_new_body_behind(office_client, roles, monkeypatch):

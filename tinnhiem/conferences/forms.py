@@ -82,7 +82,14 @@ class BodyChoiceField(forms.ModelChoiceField):
 class CampaignForm(NFCFormMixin, forms.Form):
     body = BodyChoiceField(Body.objects.all(), label=_("Body"), required=False, empty_label=_("— a new body —"))
     new_body_name = forms.CharField(label=_("New body: name"), required=False, max_length=255)
-    new_body_level = forms.ChoiceField(label=_("New body: level"), choices=Body.Level.choices, required=False)
+    new_body_level = forms.ChoiceField(
+        label=_("New body: level"),
+        choices=Body.Level.choices,
+        required=False,
+        help_text=_(
+            "Province level: a province or a centrally-run city. Commune level: a commune, a ward or a special zone."
+        ),
+    )
     new_body_system = forms.ChoiceField(label=_("New body: kind"), choices=Body.System.choices, required=False)
     new_body_locality = forms.CharField(
         label=_("New body: place name in documents"),

@@ -26,10 +26,12 @@ class Body(models.Model):
     """Cơ quan, tổ chức: the body whose leaders are rated."""
 
     class Level(models.TextChoices):
+        # the law's own words for the tiers: "cấp tỉnh" covers the provinces and the centrally-run
+        # cities, "cấp xã" the communes, wards and special zones (and, before 01/7/2025, the towns)
         CENTRAL = "central", _("Central")
-        PROVINCE = "province", _("Province")
-        DISTRICT = "district", _("District (until 30/6/2025)")
-        COMMUNE = "commune", _("Commune")
+        PROVINCE = "province", _("Province level")
+        DISTRICT = "district", _("District level (until 30/6/2025)")
+        COMMUNE = "commune", _("Commune level")
 
     name = NFCCharField(_("name"), max_length=255)
     level = models.CharField(_("level"), max_length=16, choices=Level.choices)
@@ -106,7 +108,7 @@ class Campaign(models.Model):
         if held_by is None or held_by.allows(self.body.level):
             return ""
         return gettext(
-            "%(rules)s lists the bodies that hold it: %(citation)s. This body is at %(level)s level, which is "
+            "%(rules)s lists the bodies that hold it: %(citation)s. This body is at %(level)s, which is "
             "not among them. Check the campaign's rule set and its legal basis."
         ) % {
             "rules": self.rules.short_name,
