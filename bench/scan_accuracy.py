@@ -11,7 +11,7 @@ speed printed here is the recogniser's alone; bench/scan_throughput.py measures 
 Run: .venv/bin/python bench/scan_accuracy.py [--seed-ballots 2000] [--big-ballots 200] [--workers 2]
      [--erasure-sweep 200]  (pencil pages per band of what an eraser left; 0 skips it)
      [--smudge 0.005]  (share of pages with a smudge in a box: an assumption, no field data)
-     [--speed-pages 200]  (pages read for the speed figure)
+     [--speed-pages 200]  (pages read for the speed figure; 0: skip)
 """
 
 from __future__ import annotations
@@ -237,7 +237,9 @@ def main():
     parser.add_argument("--big-ballots", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--erasure-sweep", type=int, default=200, metavar="N", help="pages per band (0: skip)")
-    parser.add_argument("--speed-pages", type=int, default=200, metavar="N", help="pages read for the speed figure")
+    parser.add_argument(
+        "--speed-pages", type=int, default=200, metavar="N", help="pages read for the speed figure (0: skip)"
+    )
     parser.add_argument(
         "--smudge", type=float, default=SMUDGE, help="share of pages with a smudge in a box (an assumption of the mix)"
     )
@@ -269,7 +271,8 @@ def main():
     if args.erasure_sweep:
         print(f"rubbed-out pencil marks ({args.erasure_sweep} pages of the 44-person form per band):")
         erasure_sweep(state, args.workers, args.erasure_sweep)
-    print(f"speed: {speed(state, args.workers, args.speed_pages):.1f} pages/s (200 dpi PNG, decoding included)")
+    if args.speed_pages:
+        print(f"speed: {speed(state, args.workers, args.speed_pages):.1f} pages/s (200 dpi PNG, decoding included)")
 
 
 if __name__ == "__main__":

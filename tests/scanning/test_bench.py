@@ -47,6 +47,16 @@ def test_scan_benchmark_runs_on_a_small_sample(tmp_path):
 
 
 @own_sqlite
+def test_scan_benchmark_parts_can_be_skipped(tmp_path):
+    """Only the 44-person form, as for a sweep of the smudge rate: no speed figure, no seed line."""
+    args = ["--seed-ballots", "0", "--big-ballots", "1", "--erasure-sweep", "0", "--speed-pages", "0"]
+    out = run_bench(tmp_path, "scan_accuracy.py", *args, "--smudge", "0")
+    assert re.search(r"^big: 1 ballots \(4 pages\).*silent misreads 0;", out, re.M), out
+    assert "smudge 0.00% of pages" in out
+    assert not re.search(r"^(seed|speed):", out, re.M) and "rubbed-out" not in out
+
+
+@own_sqlite
 def test_scan_throughput_benchmark_runs_on_a_small_sample(tmp_path):
     out = run_bench(tmp_path, "scan_throughput.py", "--pages", "3", "--pdf-pages", "2")  # every page a ballot
     for way in ("one JPEG per page", "one PNG per page", "PDF, one JPEG per page"):
