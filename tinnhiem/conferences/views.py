@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -100,7 +101,7 @@ def campaign_create(request):
 def campaign_detail(request, campaign_id: int):
     campaign = get_object_or_404(Campaign.objects.select_related("body"), pk=campaign_id)
     # A new conference is never in the past: with none yet, today is the earliest it can be.
-    last = max((c.date for c in campaign.conferences.all()), default=timezone.localdate())
+    last = campaign.conferences.aggregate(last=Max("date"))["last"] or timezone.localdate()
     return render(
         request,
         "conferences/campaign.html",
