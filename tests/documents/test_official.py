@@ -54,7 +54,8 @@ def test_minutes_pdf_of_the_seed(seed):
     assert "TRƯỞNG BAN" in text and "THƯ KÝ" in text and "ỦY VIÊN" in text
     assert "Hai lượt nhập khác nhau" in text  # the committee's rulings
     # and how their readings are written, for the reader at the province
-    assert LEGEND in " ".join(text.split())
+    assert LEGEND + "." in " ".join(text.split())
+    assert "máy quét" not in text  # typed twice, never scanned: no “?” to explain
     assert head_fingerprint() in text
 
 

@@ -19,6 +19,7 @@ from tinnhiem.rules import tally_ballots
 from tinnhiem.scanning import usecases as scan
 from tinnhiem.scanning.models import PAGE_REASONS, ScannedBallot, ScannedPage
 from tinnhiem.scanning.recognize import NotABallot
+from tinnhiem.voting.minutes import minutes_data
 from tinnhiem.voting.usecases import counting
 
 
@@ -76,6 +77,9 @@ def test_scan_review_finalise_equals_truth(client, scan_vote, make_scan):
     ), subjects[3]
     assert "— họ tên in sẵn có vết mực" in subjects[5]
     assert not any(code in " ".join(subjects.values()) for code in ("uncertain", "name", "faint", "no_pen_ink"))
+    # the legend of the readings explains the scanner's "?" (the double-entry minutes do not need it)
+    legend = minutes_data(form.conference)["forms"][0]["rulings_legend"]
+    assert legend.endswith("; “?” = máy quét không tự quyết định."), legend
     stored = counting.finalise_form(member, form)
     rules = form.conference.rules
     expected = tally_ballots(

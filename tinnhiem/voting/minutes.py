@@ -19,12 +19,19 @@ from .models import FormResult, Ruling
 from .usecases.counting import totals_issued_collected
 
 
-def readings_legend(rules) -> str:
-    """How a ruling writes a ballot's reading: one digit per person (the key pad's digits)."""
+def readings_legend(rules, *, scanned: bool) -> str:
+    """How a ruling writes a ballot's reading: one digit per person (the key pad's digits).
+    ``scanned``: the form was read by the scanner, whose readings may hold a “?”."""
+    levels = ", ".join(f"{lv.digit} = {lv.label}" for lv in rules.levels)
+    if scanned:
+        return _(
+            "Readings are written one digit per person, in the order of the ballot: %(levels)s, "
+            "0 = no mark, 9 = several marks; “?” = not decided by the scanner."
+        ) % {"levels": levels}
     return _(
         "Readings are written one digit per person, in the order of the ballot: %(levels)s, "
-        "0 = no mark, 9 = several marks; “?” = not decided by the scanner."
-    ) % {"levels": ", ".join(f"{lv.digit} = {lv.label}" for lv in rules.levels)}
+        "0 = no mark, 9 = several marks."
+    ) % {"levels": levels}
 
 
 def ruling_text(ruling: dict[str, Any]) -> str:
@@ -140,7 +147,7 @@ def minutes_data(conference: Conference) -> dict[str, Any]:
                 "people": form_table(result, rules) if result else [],
                 "rulings": rulings,
                 # a ruling on one ballot (double entry, scanning) writes its reading in digits
-                "rulings_legend": readings_legend(rules)
+                "rulings_legend": readings_legend(rules, scanned=form.scanned_ballots.filter(by_hand=False).exists())
                 if any(r["position"] and not r["complaint"] for r in rulings)
                 else "",
                 "corrections": [
