@@ -4,6 +4,7 @@ from fractions import Fraction
 from importlib import resources
 
 import pytest
+from django.utils.translation import gettext, override
 
 from tinnhiem.rules import BUILTIN_IDS, RuleSetError, builtin_rule_set, load_rule_set_text, resolve_rule_set
 
@@ -178,11 +179,24 @@ def _held_by(levels: str) -> str:
     return own_rules() + f'\n[held_by]\nbody_levels = {levels}\ncitation = {{ text = "Điều 2", grade = "V" }}\n'
 
 
-@pytest.mark.parametrize("levels", ["[]", '["huyen"]', '"province"', "[1]", '["province", "District"]'])
-def test_the_bodies_that_hold_a_procedure_are_named_by_known_levels(levels):
+@pytest.mark.parametrize("levels", ["[]", '"province"', "[1]"])
+def test_the_bodies_that_hold_a_procedure_are_a_list_of_words(levels):
     with pytest.raises(RuleSetError) as info:
         load_rule_set_text(_held_by(levels))
     assert (info.value.code, info.value.params["key"]) == ("bad_value", "body_levels")
+
+
+@pytest.mark.parametrize(("levels", "unknown"), [('["huyen"]', "huyen"), ('["province", "District"]', "District")])
+def test_the_bodies_that_hold_a_procedure_are_named_by_known_levels(levels, unknown):
+    with pytest.raises(RuleSetError) as info:
+        load_rule_set_text(_held_by(levels))
+    assert info.value.code == "unknown_body_level"
+    assert info.value.params == {
+        "level": unknown,
+        "key": "body_levels",
+        "where": "held_by",
+        "levels": "central, province, district, commune",
+    }
 
 
 def test_the_bodies_that_hold_a_procedure():
@@ -199,6 +213,18 @@ def test_a_committee_minimum_is_given_for_known_levels():
     text = own_rules(**{"min_members = 3": "min_members = 3\nmin_members_by_level = { huyen = 5 }"})
     with pytest.raises(RuleSetError) as info:
         load_rule_set_text(text)
-    assert info.value.params["key"] == "min_members_by_level"
+    assert info.value.code == "unknown_body_level"
+    assert (info.value.params["level"], info.value.params["key"]) == ("huyen", "min_members_by_level")
+    # in Vietnamese, with the word to fix and the words that would do
+    with override("vi"):
+        assert info.value.translated(gettext) == (
+            "Tệp quy định: “huyen” trong mục “min_members_by_level” của committee không phải là một cấp "
+            "cơ quan; hãy dùng central, province, district, commune."
+        )
+    for bad in ("{ district = 0 }", "[5]"):
+        text = own_rules(**{"min_members = 3": f"min_members = 3\nmin_members_by_level = {bad}"})
+        with pytest.raises(RuleSetError) as info:
+            load_rule_set_text(text)
+        assert (info.value.code, info.value.params["key"]) == ("bad_value", "min_members_by_level")
     fine = own_rules(**{"min_members = 3": "min_members = 3\nmin_members_by_level = { district = 5 }"})
     assert load_rule_set_text(fine).committee.minimum_for("district") == 5

@@ -53,6 +53,23 @@ def _need(data: dict[str, Any], key: str, where: str, kind: type | tuple[type, .
     return value
 
 
+def _known_body_levels(levels: Any, key: str, where: str) -> None:
+    """Every level of body named in ``key`` is one of ``BODY_LEVELS`` (the words of the file, not
+    the labels of the screen)."""
+    for level in levels:
+        if level not in BODY_LEVELS:
+            raise RuleSetError(
+                "unknown_body_level",
+                gettext_noop(
+                    "Rule set: “%(level)s” in key “%(key)s” of %(where)s is not a level of body; use %(levels)s."
+                ),
+                level=level,
+                key=key,
+                where=where,
+                levels=", ".join(BODY_LEVELS),
+            )
+
+
 def _citation(data: dict[str, Any], key: str, where: str) -> Citation:
     raw = _need(data, key, where, dict)
     grade = raw.get("grade", "V")
@@ -141,17 +158,14 @@ def parse_rule_set(data: dict[str, Any]) -> RuleSet:
 
     c = _need(data, "committee", TOP, dict)
     by_level = c.get("min_members_by_level", {})
-    if (
-        not isinstance(by_level, dict)
-        or not all(isinstance(n, int) and n >= 1 for n in by_level.values())
-        or not set(by_level) <= set(BODY_LEVELS)
-    ):
+    if not isinstance(by_level, dict) or not all(isinstance(n, int) and n >= 1 for n in by_level.values()):
         raise RuleSetError(
             "bad_value",
             gettext_noop("Rule set: key “%(key)s” in %(where)s has the wrong type."),
             key="min_members_by_level",
             where="committee",
         )
+    _known_body_levels(by_level, "min_members_by_level", "committee")
     committee = CommitteeRules(
         min_members=_need(c, "min_members", "committee", int),
         min_members_by_level=dict(by_level),
@@ -238,13 +252,14 @@ def parse_rule_set(data: dict[str, Any]) -> RuleSet:
     if "held_by" in data:
         h = _need(data, "held_by", TOP, dict)
         body_levels = _need(h, "body_levels", "held_by", list)
-        if not body_levels or not all(isinstance(b, str) and b in BODY_LEVELS for b in body_levels):
+        if not body_levels or not all(isinstance(b, str) for b in body_levels):
             raise RuleSetError(
                 "bad_value",
                 gettext_noop("Rule set: key “%(key)s” in %(where)s has the wrong type."),
                 key="body_levels",
                 where="held_by",
             )
+        _known_body_levels(body_levels, "body_levels", "held_by")
         held_by = HeldBy(body_levels=tuple(body_levels), citation=_citation(h, "citation", "held_by"))
 
     follow_up = _need(data, "follow_up", TOP) if "follow_up" in data else None
