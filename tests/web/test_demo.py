@@ -39,6 +39,36 @@ def test_the_demo_conference_raises_no_alarm_of_its_own_making(office):
     assert page.count("Cũng có tên trên phiếu của") == 2  # the counted sample of the same case: said, not warned
 
 
+def test_the_demo_people_are_the_same_people_everywhere(roles):
+    """A counting account's holder is the delegate on the committee (the header and the minutes
+    name the same person), and the chair, the office and the scanning demo's rated heads of
+    department hold their posts on the roll of the 183 convened."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.urls import reverse
+
+    from tinnhiem.accounts.usecases import full_name_of
+    from tinnhiem.conferences.models import CommitteeMember, Conference
+
+    conference = load_demo(today=date.today())
+    members = CommitteeMember.objects.filter(user__isnull=False).select_related("voter", "user")
+    assert members.values("conference").distinct().count() == 3  # finished, scanning and council demos
+    for member in members:
+        assert member.voter.full_name == full_name_of(member.user), member.conference.title
+        assert member.voter.conference_id == member.conference_id
+    roll = {(v.post, v.unit): v.full_name for v in conference.voters.all()}
+    assert roll[("Chủ tịch UBND thành phố", "UBND thành phố")] == "Đặng Quốc Khánh"
+    assert conference.chair_name.startswith("Đặng Quốc Khánh — Chủ tịch UBND thành phố")
+    assert roll[("Trưởng Phòng Nội vụ", "Phòng Nội vụ")] == "Đinh Thị Quỳnh Mai"
+    assert roll[("Trưởng Phòng Tài chính - Kế hoạch", "Phòng Tài chính - Kế hoạch")] == "Phan Thanh Tùng"
+    # the committee page says whose account each member signs in with
+    scan = Conference.objects.get(title__startswith="Hội nghị mẫu kiểm phiếu bằng máy quét")
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="vanphong"))
+    page = client.get(reverse("conferences:committee", args=[scan.pk])).content.decode()
+    assert "kiemphieu1 (Vũ Thị Minh Ngọc)" in page
+
+
 def test_demo_command_without_serving(tmp_path):
     env = {**os.environ, "TINNHIEM_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "tinnhiem.site.settings"}
     env.pop("TINNHIEM_SECRET_KEY", None)

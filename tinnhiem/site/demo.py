@@ -23,6 +23,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from tinnhiem.accounts.usecases import full_name_of
 from tinnhiem.conferences.models import Conference
 from tinnhiem.conferences.usecases import campaigns, dossiers, opinions, rated, roster
 from tinnhiem.documents.render import render_pdf
@@ -396,7 +397,8 @@ def load_finished_demo(campaign, today: date) -> Conference:
     for voter, _person in roster.unresolved_rated_matches(conference):
         roster.resolve_rated_match(office, voter, same_person=True)
     voters, _present = _open_with_absent(office, chair, conference, absent=5)
-    members = [v for v in voters if v.rated_person_id is None][10:13]
+    by_name = {v.full_name: v for v in voters}
+    members = [by_name[full_name_of(user)] for user in counters]  # the accounts' holders, on the roll
     for voter, role, user in zip(members, ("head", "secretary", "member"), counters, strict=True):
         day.propose_member(office, conference, voter=voter, role=role, user=user)
     present = len(voters) - 5
@@ -464,6 +466,7 @@ def load_scan_demo(campaign, today: date) -> Conference:
     for name, post in SCAN_RATED:
         rated.add_rated_person(office, conference, full_name=name, post=post, group="Trưởng phòng chuyên môn")
     names = _names(SCAN_VOTERS, random.Random(29092023))
+    names[:3] = [full_name_of(user) for user in counters]  # the committee's accounts are delegates present
     lines = "STT,Họ và tên,Chức vụ\n" + "".join(
         f"{i},{name},Trưởng phòng chuyên môn\n" for i, name in enumerate(names, start=1)
     )
@@ -522,18 +525,42 @@ def write_demo_scans(folder) -> list:
     return written
 
 
+# The leaders convened who are also someone else in the demo, by (post, unit): the chair, the
+# office's head of staff, the three counting committee accounts, and the two heads of department
+# rated at the scanning demo's conference. Each holds the same post on every page of the demo.
+COUNTER_POSTS = [
+    ("Chánh Thanh tra", "Thanh tra thành phố"),
+    ("Phó Chánh Văn phòng", "Văn phòng HĐND và UBND thành phố"),
+    ("Trưởng Phòng Tư pháp", "Phòng Tư pháp"),
+]
+
+
+def _named_posts() -> dict[tuple[str, str], str]:
+    users = {username: full_name for username, _role, full_name in DEMO_USERS}
+    return {
+        ("Chủ tịch UBND thành phố", "UBND thành phố"): users["chutri"],
+        ("Phó Trưởng Phòng Nội vụ", "Phòng Nội vụ"): users["vanphong"],
+        **{post: users[f"kiemphieu{i}"] for i, post in enumerate(COUNTER_POSTS, start=1)},
+        ("Trưởng Phòng Tài chính - Kế hoạch", "Phòng Tài chính - Kế hoạch"): SCAN_RATED[0][0],
+        ("Trưởng Phòng Nội vụ", "Phòng Nội vụ"): SCAN_RATED[1][0],
+    }
+
+
 def _roster_csv() -> bytes:
     rng = random.Random(20230929)
     posts = _posts()
     names = _names(len(posts), rng)
-    rated_iter = iter(RATED)
+    named = _named_posts()
+    rated_iter = iter(RATED)  # both hold the same post
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["STT", "Họ và tên", "Chức vụ", "Đơn vị"])
     for n, ((post, unit), name) in enumerate(zip(posts, names, strict=True), start=1):
         if post in {p for _n, p in RATED} and unit == "UBND thành phố":
             name = next(rated_iter)[0]
-        writer.writerow([n, name, post, unit])
+        writer.writerow([n, named.pop((post, unit), name), post, unit])
+    if named:
+        raise RuntimeError(f"the demo roster has no post for {sorted(named)}")
     return buffer.getvalue().encode("utf-8")
 
 
@@ -661,14 +688,15 @@ def load_council_demo(office, today: date) -> Conference:
         today=today,
     )
     people = [rated.add_rated_person(office, conference, full_name=n, post=p) for n, p in COUNCIL_RATED]
+    users = get_user_model().objects
+    chair = users.get(username="chutri")
+    counters = [users.get(username=f"kiemphieu{i}") for i in (1, 2, 3)]
     names = _names(35, random.Random(20231212))
+    names[:3] = [full_name_of(user) for user in counters]  # delegates too: the first members of its committee
     lines = "STT,Họ và tên,Chức vụ\n" + "".join(
         f"{i},{name},Đại biểu HĐND thành phố\n" for i, name in enumerate(names, start=1)
     )
     roster.import_roster(office, conference, filename="dai-bieu-hdnd.csv", data=lines.encode())
-    users = get_user_model().objects
-    chair = users.get(username="chutri")
-    counters = [users.get(username=f"kiemphieu{i}") for i in (1, 2, 3)]
     conference = _count_by_totals(
         office, chair, counters, conference, people, absent={34: "Đi công tác", 35: "Ốm"}, lows={0: 1, 2: 18}
     )
