@@ -164,6 +164,8 @@ def test_the_demo_scans_count_on_the_scan_demo_conference(roles, tmp_path):
     committee, and nothing else does. Made once: a second call writes nothing, unless the folder
     was left by another demo database."""
     from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.urls import reverse
 
     from tinnhiem.conferences.models import Conference
     from tinnhiem.scanning import usecases as scan
@@ -182,6 +184,13 @@ def test_the_demo_scans_count_on_the_scan_demo_conference(roles, tmp_path):
     files = write_demo_scans(tmp_path)
     assert len(files) == 28 and not (tmp_path / "phieu-029.jpg").exists() and files[0].stat().st_mtime_ns != made
     member = get_user_model().objects.get(username="kiemphieu1")
+    # the way the demo tells: the counting tab leads a member straight to the scanner
+    client = Client()
+    client.force_login(member)
+    scanner = reverse("scanning:scan", args=[conference.pk, form.pk])
+    assert f'href="{scanner}"' in client.get(reverse("voting:overview", args=[conference.pk])).content.decode()
+    client.force_login(get_user_model().objects.get(username="quansat"))  # who follows, does not count
+    assert scanner not in client.get(reverse("voting:overview", args=[conference.pk])).content.decode()
     for path in files:
         scan.scan_file(member, form, name=path.name, data=path.read_bytes())
     assert form.scanned_ballots.count() == 28
