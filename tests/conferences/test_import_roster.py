@@ -160,6 +160,33 @@ def test_bad_email_and_phone(office, conference):
     assert "số điện thoại" in refused(office, conference, xlsx([["A", "B", "", "09x"]], header=header))
 
 
+def test_a_phone_number_kept_as_a_number_gets_its_leading_zero_back(office, conference):
+    """Excel drops the 0 of a phone number typed into a number cell; the roll gets it back for a
+    Vietnamese mobile or landline number, and keeps every other number as written."""
+    header = ["Họ và tên", "Chức vụ", "Điện thoại"]
+    rows = [
+        ["Nguyễn Văn An", "Trưởng phòng", 912345678],  # a number cell: 0912 345 678
+        ["Trần Thị Bình", "Phó Trưởng phòng", 2033123456],  # a landline of Quảng Ninh: 0203 3123 456
+        ["Lê Văn Cường", "Chuyên viên", "0987654321"],  # typed as text: unchanged
+        ["Phạm Thị Dung", "Chuyên viên", 84912345678],  # with the country code: unchanged
+        ["Hoàng Văn Em", "Chuyên viên", 112],  # short: unchanged
+        ["Vũ Thị Gấm", "Chuyên viên", 612345678],  # no Vietnamese number starts 06: unchanged
+    ]
+    do_import(office, conference, xlsx(rows, header=header))
+    assert list(conference.voters.order_by("order").values_list("phone", flat=True)) == [
+        "0912345678",
+        "02033123456",
+        "0987654321",
+        "84912345678",
+        "112",
+        "612345678",
+    ]
+    # a CSV saved from such a sheet has lost the 0 too
+    other = conference.campaign.conferences.create(title="Hội nghị khác", date=conference.date)
+    do_import(office, other, "Họ và tên,Chức vụ,Điện thoại\nNguyễn Văn An,Trưởng phòng,912345678\n".encode(), "ds.csv")
+    assert other.voters.get().phone == "0912345678"
+
+
 def test_replace_the_whole_roll(office, conference, voter):
     report = do_import(office, conference, xlsx(ROWS), replace=True)
     assert (report.created, report.replaced) == (2, 1)

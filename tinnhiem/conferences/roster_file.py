@@ -108,6 +108,16 @@ def _is_header(values: list[object]) -> bool:
     return any(k in name.aliases or k == _header_key(str(name.title)) for k in keys)
 
 
+def _leading_zero(phone: str) -> str:
+    """A phone number that Excel kept as a number has lost its leading 0 (0912 345 678 became
+    912345678), in the sheet and in a CSV saved from it. A Vietnamese mobile number (10 digits,
+    03/05/07/08/09…) or a landline with its area code (11 digits, 02…) gets it back; any other
+    number is kept as written."""
+    if phone.isascii() and phone.isdigit() and (len(phone), phone[0]) in {(9, d) for d in "35789"} | {(10, "2")}:
+        return "0" + phone
+    return phone
+
+
 def _rows_to_roster(rows: list[tuple[int, list[object]]]) -> list[RosterRow]:
     """``rows``: (row number, values), including the header. Formulas were checked by the reader."""
     rows = [(n, values) for n, values in rows if any(v is not None and str(v).strip() for v in values)]
@@ -152,7 +162,7 @@ def _rows_to_roster(rows: list[tuple[int, list[object]]]) -> list[RosterRow]:
                 validate_email(fields["email"])
             except ValidationError:
                 raise RosterError(_("this is not a valid email address."), row=number, column="Email") from None
-        phone = fields.get("phone", "")
+        phone = _leading_zero(fields.get("phone", ""))
         if phone and not all(ch.isdigit() or ch in " +.-()" for ch in phone):
             raise RosterError(
                 _("a phone number may hold only digits, spaces and + . - ( )."),
