@@ -70,6 +70,19 @@ def test_title_rows_above_the_header_and_lenient_headers(office, conference):
     assert do_import(office, conference, data).created == 2
 
 
+def test_headers_as_offices_write_them(office, conference):
+    """A list made for another purpose: "Chức vụ, đơn vị công tác" in one column (read as the post)
+    and "SĐT" for the phone."""
+    header = ["TT", "Họ tên", "Chức vụ, đơn vị công tác", "SĐT", "Địa chỉ email"]
+    rows = [[1, "Nguyễn Văn An", "Trưởng phòng Nội vụ thành phố", "0912345678", "an@example.vn"]]
+    assert do_import(office, conference, xlsx(rows, header=header)).created == 1
+    voter = conference.voters.get()
+    assert (voter.post, voter.phone, voter.email) == ("Trưởng phòng Nội vụ thành phố", "0912345678", "an@example.vn")
+    # a header still unknown is refused, named, with the columns that would do
+    message = refused(office, conference, xlsx(rows, header=[*header[:4], "Quê quán"]), replace=True)
+    assert "Quê quán" in message and "Họ và tên" in message
+
+
 def test_nfd_names_are_normalised(office, conference):
     nfd = unicodedata.normalize("NFD", "Nguyễn Thị Huệ")
     do_import(office, conference, xlsx([[1, nfd, "Phó Trưởng phòng"]]))

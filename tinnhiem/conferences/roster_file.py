@@ -29,13 +29,41 @@ class Column:
     max_length: int = 255
 
 
+# Headers as offices write them (without diacritics, lower case). "Chức vụ, đơn vị công tác" in
+# one column is common: it is read as the post, whole.
 COLUMNS = (
-    Column("order", gettext_lazy("No."), False, ("stt", "so thu tu", "tt", "no.", "no")),
+    Column("order", gettext_lazy("No."), False, ("stt", "so thu tu", "so tt", "tt", "no.", "no")),
     Column("full_name", gettext_lazy("Full name"), True, ("ho va ten", "ho ten", "ho, ten", "full name", "name")),
-    Column("post", gettext_lazy("Post"), True, ("chuc vu", "chuc danh", "post", "position")),
-    Column("unit", gettext_lazy("Unit"), False, ("don vi", "co quan", "co quan, don vi", "unit")),
-    Column("phone", gettext_lazy("Phone"), False, ("dien thoai", "so dien thoai", "phone"), 32),
-    Column("email", gettext_lazy("Email"), False, ("email", "e-mail", "thu dien tu")),
+    Column(
+        "post",
+        gettext_lazy("Post"),
+        True,
+        (
+            "chuc vu",
+            "chuc danh",
+            "chuc vu, chuc danh",
+            "chuc vu, don vi",
+            "chuc vu, don vi cong tac",
+            "chuc vu - don vi cong tac",
+            "chuc vu va don vi cong tac",
+            "post",
+            "position",
+        ),
+    ),
+    Column(
+        "unit",
+        gettext_lazy("Unit"),
+        False,
+        ("don vi", "don vi cong tac", "co quan", "co quan, don vi", "co quan cong tac", "noi cong tac", "unit"),
+    ),
+    Column(
+        "phone",
+        gettext_lazy("Phone"),
+        False,
+        ("dien thoai", "so dien thoai", "sdt", "so dt", "dt", "dien thoai di dong", "di dong", "phone"),
+        32,
+    ),
+    Column("email", gettext_lazy("Email"), False, ("email", "e-mail", "thu dien tu", "dia chi email")),
     Column("note", gettext_lazy("Note"), False, ("ghi chu", "note")),
 )
 
