@@ -39,10 +39,11 @@ def test_the_demo_conference_raises_no_alarm_of_its_own_making(office):
     assert page.count("Cũng có tên trên phiếu của") == 2  # the counted sample of the same case: said, not warned
 
 
-def test_the_demo_people_are_the_same_people_everywhere(roles):
+def test_the_demo_holds_together_as_a_real_office_would(roles):
     """A counting account's holder is the delegate on the committee (the header and the minutes
-    name the same person), and the chair, the office and the scanning demo's rated heads of
-    department hold their posts on the roll of the 183 convened."""
+    name the same person); the chair, the office and the scanning demo's rated heads of department
+    hold their posts on the roll of the 183 convened; no sample conference shows a deadline the
+    office missed."""
     from django.contrib.auth import get_user_model
     from django.test import Client
     from django.urls import reverse
@@ -61,6 +62,10 @@ def test_the_demo_people_are_the_same_people_everywhere(roles):
     assert conference.chair_name.startswith("Đặng Quốc Khánh — Chủ tịch UBND thành phố")
     assert roll[("Trưởng Phòng Nội vụ", "Phòng Nội vụ")] == "Đinh Thị Quỳnh Mai"
     assert roll[("Trưởng Phòng Tài chính - Kế hoạch", "Phòng Tài chính - Kế hoạch")] == "Phan Thanh Tùng"
+    # the sample conferences held today sent their reports in time, as a real office would have
+    for held in Conference.objects.all():
+        assert {i.status for i in checklist(held, date.today())} <= {"done", "not_needed"}, held.title
+        assert held.rated_persons.filter(dossiers__distributed_on__isnull=False).count() == held.rated_persons.count()
     # the committee page says whose account each member signs in with
     scan = Conference.objects.get(title__startswith="Hội nghị mẫu kiểm phiếu bằng máy quét")
     client = Client()

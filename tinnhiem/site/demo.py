@@ -215,11 +215,27 @@ def ensure_users() -> None:
         user.groups.add(Group.objects.get(name=role))
 
 
-def _report_pdf(name: str, post: str, place_date: str) -> bytes:
+# A sample conference held today sent its reports three weeks before, within every rule set's
+# time limit (QĐ 96: 15 days; NQ 96/2023: 20), as a real office would have.
+REPORTS_SENT_BEFORE = timedelta(days=21)
+
+
+def _send_reports(office, conference, *, on: date, body: str = "UBND thành phố Móng Cái") -> None:
+    """Each rated person's self-assessment report, uploaded and sent to the voters ``on`` that day."""
+    place_date = f"Móng Cái, ngày {on.day} tháng {on.month} năm {on.year}"
+    for person in conference.rated_persons.all():
+        pdf = _report_pdf(person.full_name, person.post, place_date, body)
+        dossiers.upload_dossier(
+            office, person, kind="report", title="Báo cáo tự đánh giá", filename="bao-cao-tu-danh-gia.pdf", data=pdf
+        )
+    dossiers.distribute_dossiers(office, conference, on=on)
+
+
+def _report_pdf(name: str, post: str, place_date: str, body: str) -> bytes:
     return render_pdf(
         "self_report",
         {
-            "body": "UBND thành phố Móng Cái",
+            "body": body,
             "name": name,
             "post": post,
             "place_date": place_date,
@@ -293,13 +309,7 @@ def load_demo(today: date | None = None) -> Conference:
     for voter, _person in roster.unresolved_rated_matches(conference):
         roster.resolve_rated_match(office, voter, same_person=True)
 
-    place_date = f"Móng Cái, ngày {today.day} tháng {today.month} năm {today.year}"
-    for person in people:
-        pdf = _report_pdf(person.full_name, person.post, place_date)
-        dossiers.upload_dossier(
-            office, person, kind="report", title="Báo cáo tự đánh giá", filename="bao-cao-tu-danh-gia.pdf", data=pdf
-        )
-    dossiers.distribute_dossiers(office, conference, on=today)
+    _send_reports(office, conference, on=today)
 
     # 142 opinions reached the Home Affairs office; none asked for an explanation (seed article).
     for i in range(142):
@@ -393,6 +403,7 @@ def load_finished_demo(campaign, today: date) -> Conference:
             group="Phó Chủ tịch UBND thành phố",
             took_office_on=date(2021, 6, 1),
         )
+    _send_reports(office, conference, on=today - REPORTS_SENT_BEFORE)
     roster.import_roster(office, conference, filename="danh-sach-183.csv", data=_roster_csv())
     for voter, _person in roster.unresolved_rated_matches(conference):
         roster.resolve_rated_match(office, voter, same_person=True)
@@ -465,6 +476,7 @@ def load_scan_demo(campaign, today: date) -> Conference:
     )
     for name, post in SCAN_RATED:
         rated.add_rated_person(office, conference, full_name=name, post=post, group="Trưởng phòng chuyên môn")
+    _send_reports(office, conference, on=today - REPORTS_SENT_BEFORE)
     names = _names(SCAN_VOTERS, random.Random(29092023))
     names[:3] = [full_name_of(user) for user in counters]  # the committee's accounts are delegates present
     lines = "STT,Họ và tên,Chức vụ\n" + "".join(
@@ -688,6 +700,7 @@ def load_council_demo(office, today: date) -> Conference:
         today=today,
     )
     people = [rated.add_rated_person(office, conference, full_name=n, post=p) for n, p in COUNCIL_RATED]
+    _send_reports(office, conference, on=today - REPORTS_SENT_BEFORE, body="HĐND thành phố Móng Cái")
     users = get_user_model().objects
     chair = users.get(username="chutri")
     counters = [users.get(username=f"kiemphieu{i}") for i in (1, 2, 3)]
