@@ -72,6 +72,9 @@ def test_chair_runs_the_ready_conference_through_the_pages(demo):
     ready, _finished = demo
     chair, office = login("chutri"), login("vanphong")
     url = reverse("conferences:chair", args=[ready.pk])
+    # the office follows the chair's page and is told who acts on it; the chair is not
+    assert "Chỉ người chủ trì hội nghị mở hội nghị" in office.get(url).content.decode()
+    assert 'id="chair-only"' not in chair.get(url).content.decode()
     chair.post(url, {"action": "open_conference"})
     ready.refresh_from_db()
     assert ready.status == "in_session"
