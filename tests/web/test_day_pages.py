@@ -141,3 +141,36 @@ def test_paper_records_keep_no_time_or_voter(demo):
     for model in (EntryRow, Resolution):
         names = {f.name for f in model._meta.get_fields()}
         assert not {"created_at", "entered_at", "at", "timestamp", "voter", "ip"} & names, model
+
+
+def test_the_office_makes_the_ballot_form_before_the_conference_to_print_ahead(office, make_user, conference):
+    """Ballots and code cards are printed days before the conference, and the form they belong to
+    is otherwise made only when it opens. One button makes it, as opening would; sent twice it
+    makes one form; the pages that need a form say where to make it."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from tests.voting.conftest import build
+    from tinnhiem.audit.models import Event
+    from tinnhiem.conferences.usecases import day
+
+    with pytest.raises(ValidationError) as info:
+        day.create_single_form(office, conference)
+    assert info.value.messages == ["Chưa có người được lấy phiếu trên phiếu."]
+    people, _voters = build(office, conference, 3)
+    client = Client()
+    client.force_login(office)
+    forms_url = reverse("conferences:ballot_forms", args=[conference.pk])
+    for url in (reverse("documents:list", args=[conference.pk]), reverse("voting:cards", args=[conference.pk])):
+        assert f'href="{forms_url}"' in client.get(url).content.decode(), url
+    assert 'id="single-form"' in client.get(forms_url).content.decode()
+    for _twice in range(2):  # a double click
+        response = client.post(forms_url, {"action": "single"}, follow=True)
+    form = conference.ballot_forms.get()
+    assert form.name == "Phiếu tín nhiệm" and {p.pk for p in form.people.all()} == {p.pk for p in people}
+    assert Event.objects.filter(action="ballot_form.created").count() == 1
+    assert 'id="single-form"' not in response.content.decode()
+    assert client.get(reverse("documents:ballots", args=[conference.pk, form.pk]), {"copies": 1}).status_code == 200
+    assert 'id="no-form"' not in client.get(reverse("voting:cards", args=[conference.pk])).content.decode()
+    # only the office makes it
+    with pytest.raises(PermissionDenied):
+        day.create_single_form(make_user("observer", "quan-sat"), conference)

@@ -164,6 +164,10 @@ def ballot_forms(request, conference_id: int):
         if request.POST.get("mode_form"):
             form = get_object_or_404(BallotForm, pk=small_int(request.POST.get("mode_form"), 0), conference=conference)
             attempt(request, lambda: day.set_counting_mode(request.user, form, mode=request.POST.get("mode", "")))
+        elif request.POST.get("action") == "single":
+            ok, _f = attempt(request, lambda: day.create_single_form(request.user, conference))
+            if ok:
+                messages.success(request, _("Added."))
         else:
             ids = [small_int(v, 0) for v in request.POST.getlist("people")]
             people = list(conference.rated_persons.filter(pk__in=ids, decision=RatedPerson.Decision.RATED))

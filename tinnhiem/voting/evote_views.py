@@ -72,12 +72,14 @@ def cards(request, conference_id: int):
                 if ok:
                     messages.success(request, _("Recorded."))
         return redirect("voting:cards", conference.pk)
+    rows = _form_rows(conference)
     return render(
         request,
         "voting/cards.html",
         {
             "conference": conference,
-            "rows": _form_rows(conference),
+            "rows": rows,
+            "any_evote": any(row["form"].evote for row in rows),  # the turnout, once cards are made
             "vote_url": vote_url(conference, request),
             "member": counting.member_for_or_none(request.user, conference),
         },

@@ -329,6 +329,22 @@ def create_ballot_form(
 
 
 @transaction.atomic
+def create_single_form(actor: Any, conference: Conference) -> BallotForm:
+    """One ballot form with every rated person, as opening the conference would make it, so that
+    its paper ballots and code cards can be printed beforehand. Sent twice (a double click), the
+    second call returns the form the first made."""
+    require(actor, PREPARE)
+    conference = _locked(conference)
+    existing = conference.ballot_forms.first()
+    if existing is not None:
+        return existing
+    people = list(conference.rated_persons.filter(decision=RatedPerson.Decision.RATED))
+    if not people:
+        raise ValidationError(_("There is no rated person on the ballot."))
+    return create_ballot_form(actor, conference, name=_("Confidence ballot"), people=people)
+
+
+@transaction.atomic
 def set_counting_mode(actor: Any, form: BallotForm, *, mode: str) -> BallotForm:
     require_any(actor, PREPARE, COUNT)
     form = BallotForm.objects.select_for_update().get(pk=form.pk)
