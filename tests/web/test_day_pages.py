@@ -160,8 +160,8 @@ def test_the_office_makes_the_ballot_form_before_the_conference_to_print_ahead(o
     client = Client()
     client.force_login(office)
     forms_url = reverse("conferences:ballot_forms", args=[conference.pk])
-    for url in (reverse("documents:list", args=[conference.pk]), reverse("voting:cards", args=[conference.pk])):
-        assert f'href="{forms_url}"' in client.get(url).content.decode(), url
+    for page in ("documents:list", "voting:cards", "voting:overview"):
+        assert f'href="{forms_url}"' in client.get(reverse(page, args=[conference.pk])).content.decode(), page
     assert 'id="single-form"' in client.get(forms_url).content.decode()
     for _twice in range(2):  # a double click
         response = client.post(forms_url, {"action": "single"}, follow=True)
@@ -170,7 +170,8 @@ def test_the_office_makes_the_ballot_form_before_the_conference_to_print_ahead(o
     assert Event.objects.filter(action="ballot_form.created").count() == 1
     assert 'id="single-form"' not in response.content.decode()
     assert client.get(reverse("documents:ballots", args=[conference.pk, form.pk]), {"copies": 1}).status_code == 200
-    assert 'id="no-form"' not in client.get(reverse("voting:cards", args=[conference.pk])).content.decode()
+    for page in ("voting:cards", "voting:overview"):
+        assert 'id="no-form"' not in client.get(reverse(page, args=[conference.pk])).content.decode(), page
     # only the office makes it
     with pytest.raises(PermissionDenied):
         day.create_single_form(make_user("observer", "quan-sat"), conference)
