@@ -5,6 +5,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
 
 from tinnhiem.audit.models import Event
 from tinnhiem.conferences.models import Conference, Opinion
@@ -84,9 +86,16 @@ def test_request_forward_explain_distribute(office, conference, person, pdf_byte
     assert explanation.recorded_by == person.full_name
     assert checklist(conference, today)[2].status == "done"
     assert opinion_summary(conference).answered == 1
+    # the page offers to send what waits, and nothing once it is sent
+    client = Client()
+    client.force_login(office)
+    page = reverse("conferences:explanations", args=[conference.pk])
+    send = reverse("conferences:explanations_distribute", args=[conference.pk])
+    assert send in client.get(page).content.decode()
     assert opinions.distribute_explanations(office, conference) == 1
     with pytest.raises(ValidationError):
         opinions.distribute_explanations(office, conference)
+    assert send not in client.get(page).content.decode()
 
 
 def test_request_without_person_cannot_be_forwarded(office, conference):

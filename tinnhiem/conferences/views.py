@@ -617,7 +617,8 @@ def explanation_list(request, conference_id: int):
         }
         for p in people
     ]
-    return render(request, "conferences/explanations.html", {"conference": conference, "rows": rows})
+    unsent = sum(1 for row in rows for e in row["explanations"] if not e.distributed_on)
+    return render(request, "conferences/explanations.html", {"conference": conference, "rows": rows, "unsent": unsent})
 
 
 def _explanation_form_view(request, person: RatedPerson, *, actor, template: str, extra: dict):
