@@ -4,6 +4,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
 
 from tinnhiem.conferences.models import Dossier
 from tinnhiem.conferences.queries import checklist
@@ -35,7 +37,13 @@ def test_too_large(office, person, settings):
 
 
 def test_distribution_fulfils_the_15_day_deadline(office, conference, person, pdf_bytes, today):
+    client = Client()
+    client.force_login(office)
+    page = reverse("conferences:dossiers", args=[conference.pk])
+    send = reverse("conferences:dossiers_distribute", args=[conference.pk])
+    assert send not in client.get(page).content.decode()  # nothing to send: no button
     dossiers.upload_dossier(office, person, kind="report", title="x", filename="a.pdf", data=pdf_bytes)
+    assert send in client.get(page).content.decode()
     item = checklist(conference, today)[0]
     assert item.status == "pending" and person.full_name in item.detail
     assert dossiers.distribute_dossiers(office, conference, on=today) == 1
@@ -43,6 +51,7 @@ def test_distribution_fulfils_the_15_day_deadline(office, conference, person, pd
     assert (item.status, item.done_on) == ("done", today)
     with pytest.raises(ValidationError):
         dossiers.distribute_dossiers(office, conference)
+    assert send not in client.get(page).content.decode()
 
 
 def test_late_distribution_is_shown_as_late(office, conference, person, pdf_bytes):

@@ -69,10 +69,16 @@ def test_request_forward_explain_distribute(office, conference, person, pdf_byte
     summary = opinion_summary(conference)
     assert (summary.total, summary.requests, summary.forwarded) == (2, 1, 0)
     assert summary.text() == "2 ý kiến, 1 yêu cầu giải trình"
+    client = Client()
+    client.force_login(office)
+    opinions_page = reverse("conferences:opinions", args=[conference.pk])
+    forward = reverse("conferences:requests_forward", args=[conference.pk])
+    assert forward in client.get(opinions_page).content.decode()
     questions = checklist(conference, today)[1]
     assert questions.status == "pending"
 
     assert opinions.forward_requests(office, conference, on=today) == 1
+    assert forward not in client.get(opinions_page).content.decode()  # nothing left to forward
     assert checklist(conference, today)[1].status == "done"
     with pytest.raises(ValidationError):
         opinions.classify_opinion(office, b, tag="agrees")  # forwarded requests keep their tag
@@ -87,8 +93,6 @@ def test_request_forward_explain_distribute(office, conference, person, pdf_byte
     assert checklist(conference, today)[2].status == "done"
     assert opinion_summary(conference).answered == 1
     # the page offers to send what waits, and nothing once it is sent
-    client = Client()
-    client.force_login(office)
     page = reverse("conferences:explanations", args=[conference.pk])
     send = reverse("conferences:explanations_distribute", args=[conference.pk])
     assert send in client.get(page).content.decode()

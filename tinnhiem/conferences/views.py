@@ -450,8 +450,13 @@ def dossier_list(request, conference_id: int):
             if ok:
                 messages.success(request, _("The dossier was uploaded."))
                 return redirect("conferences:dossiers", conference.pk)
-    items = Dossier.objects.filter(rated_person__conference=conference).select_related("rated_person")
-    return render(request, "conferences/dossiers.html", {"conference": conference, "dossiers": items, "form": form})
+    items = list(Dossier.objects.filter(rated_person__conference=conference).select_related("rated_person"))
+    unsent = sum(1 for d in items if d.distributed_on is None)
+    return render(
+        request,
+        "conferences/dossiers.html",
+        {"conference": conference, "dossiers": items, "form": form, "unsent": unsent},
+    )
 
 
 @permission_required(PREPARE)
