@@ -179,15 +179,20 @@ def test_voter_link_after_the_conference(client, conference, voter):
 def test_rated_person_link_records_an_explanation(client, office, conference, person):
     from tinnhiem.conferences.usecases import opinions
 
+    # before any request is forwarded: no empty "answers" heading, and an explanation can still be sent
+    url = links.explanation_url(person)
+    page = client.get(url).content.decode()
+    assert "Chưa có yêu cầu giải trình nào" in page and "Trả lời các yêu cầu" not in page
+    response = client.post(url, {"text": "Báo cáo bổ sung"}, follow=True)
+    assert "Đã ghi nhận giải trình" in response.content.decode()
     o = opinions.enter_paper_opinion(office, conference, rated_person=person, text="Đề nghị làm rõ dự án X")
     opinions.classify_opinion(office, o, tag="requests_explanation")
     opinions.forward_requests(office, conference)
-    url = links.explanation_url(person)
     page = client.get(url).content.decode()
-    assert "Đề nghị làm rõ dự án X" in page
+    assert "Đề nghị làm rõ dự án X" in page and "Trả lời các yêu cầu" in page
     response = client.post(url, {"text": "Dự án X đã hoàn thành", "answers": [str(o.pk)]}, follow=True)
     assert "Đã ghi nhận giải trình" in response.content.decode()
-    assert person.explanations.get().answers.get() == o
+    assert person.explanations.get(text="Dự án X đã hoàn thành").answers.get() == o
 
 
 def test_english_is_available(office_client, conference):

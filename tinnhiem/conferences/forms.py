@@ -225,5 +225,9 @@ class ExplanationForm(NFCFormMixin, forms.Form):
 
     def __init__(self, *args, person=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["answers"].queryset = person.opinions.filter(forwarded_on__isnull=False)
+        forwarded = person.opinions.filter(forwarded_on__isnull=False)
+        if not forwarded.exists():  # nothing to tick: no empty "Answers the requests" heading
+            del self.fields["answers"]
+            return
+        self.fields["answers"].queryset = forwarded
         self.fields["answers"].label_from_instance = lambda o: o.text[:200]

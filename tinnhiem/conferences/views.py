@@ -638,7 +638,7 @@ def _explanation_form_view(request, person: RatedPerson, *, actor, template: str
                 actor,
                 person,
                 text=d["text"],
-                answers=list(d["answers"]),
+                answers=list(d.get("answers", [])),
                 filename=upload.name if upload else "",
                 data=data,
             ),
