@@ -66,6 +66,10 @@ def test_projector_shows_agenda_then_published_results(demo):
     assert "0 / 183 người có mặt" in before and "KẾT QUẢ" not in before
     after = client.get(reverse("voting:projector_content", args=[finished.pk])).content.decode()
     assert "KẾT QUẢ" in after and "79,66%" in after and "<svg" in after
+    # each person's levels and invalid add up to the ballots collected (177), on the screen too
+    shown = [int(n) for n in re.findall(r'class="pj-num">(\d+)', after)]
+    assert shown == [141, 29, 5, 2, 122, 44, 7, 4] and sum(shown[:4]) == sum(shown[4:]) == 177
+    assert after.count('pj-invalid"><span class="pj-label">Không hợp lệ</span>') == 2
 
 
 def test_chair_runs_the_ready_conference_through_the_pages(demo):
