@@ -136,12 +136,17 @@ def _is_header(values: list[object]) -> bool:
     return any(k in name.aliases or k == _header_key(str(name.title)) for k in keys)
 
 
+# (number of digits, first digit) of a Vietnamese number that lost its 0: mobile 0[35789]…, 10
+# digits; landline with its area code 02…, 11 digits
+_LOST_ZERO = {(9, d) for d in "35789"} | {(10, "2")}
+
+
 def _leading_zero(phone: str) -> str:
     """A phone number that Excel kept as a number has lost its leading 0 (0912 345 678 became
     912345678), in the sheet and in a CSV saved from it. A Vietnamese mobile number (10 digits,
     03/05/07/08/09…) or a landline with its area code (11 digits, 02…) gets it back; any other
     number is kept as written."""
-    if phone.isascii() and phone.isdigit() and (len(phone), phone[0]) in {(9, d) for d in "35789"} | {(10, "2")}:
+    if phone.isascii() and phone.isdigit() and (len(phone), phone[0]) in _LOST_ZERO:
         return "0" + phone
     return phone
 

@@ -537,9 +537,7 @@ def write_demo_scans(folder) -> list:
     return written
 
 
-# The leaders convened who are also someone else in the demo, by (post, unit): the chair, the
-# office's head of staff, the three counting committee accounts, and the two heads of department
-# rated at the scanning demo's conference. Each holds the same post on every page of the demo.
+# The posts, by (post, unit) on the roll of the 183, of the three counting committee accounts' holders.
 COUNTER_POSTS = [
     ("Chánh Thanh tra", "Thanh tra thành phố"),
     ("Phó Chánh Văn phòng", "Văn phòng HĐND và UBND thành phố"),
@@ -548,6 +546,10 @@ COUNTER_POSTS = [
 
 
 def _named_posts() -> dict[tuple[str, str], str]:
+    """The leaders convened who are also someone else in the demo: the chair, the office's account
+    holder (a deputy head of Home Affairs), the three counting committee accounts' holders, and the
+    two heads of department rated at the scanning demo's conference. Each holds the same post on
+    every page of the demo."""
     users = {username: full_name for username, _role, full_name in DEMO_USERS}
     return {
         ("Chủ tịch UBND thành phố", "UBND thành phố"): users["chutri"],
