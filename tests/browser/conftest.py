@@ -77,11 +77,19 @@ def new_page(browser, live_server):
         return page
 
     yield make
+    undrawn = []
     for context in contexts:
+        # an image the page got but cannot draw (answered 200 with something no browser shows)
+        for page in context.pages:
+            undrawn += page.evaluate(
+                "Array.from(document.images).filter(i => i.complete && i.currentSrc && !i.naturalWidth)"
+                ".map(i => i.currentSrc)"
+            )
         context.close()
     # a script error on any page fails the journey, even when the steps happened to pass
     assert not script_errors, script_errors
     assert not broken, broken
+    assert not undrawn, undrawn
 
 
 @pytest.fixture

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import cv2
+import numpy as np
 import pytest
+import zxingcpp
 from openpyxl import Workbook
 
 from tests.browser.helpers import login
@@ -99,6 +102,14 @@ def test_office_prepares_and_voter_sends_opinion(new_page, live_server, office, 
 
     page.get_by_role("link", name="Giấy mời").click()
     assert page.locator("#invitations img").count() == 3
+    # each QR code is drawn (an SVG without its namespace showed as a broken image) and reads back
+    # as that voter's personal link
+    page.wait_for_function("Array.from(document.querySelectorAll('#invitations img')).every(i => i.complete)")
+    for row in page.locator("#invitations tr").all()[1:]:
+        image = row.locator("img")
+        assert image.evaluate("i => i.naturalWidth") > 0, "the QR code is not drawn"
+        drawn = cv2.imdecode(np.frombuffer(image.screenshot(), np.uint8), cv2.IMREAD_GRAYSCALE)
+        assert [c.text for c in zxingcpp.read_barcodes(drawn)] == [row.locator("code").inner_text()]
     shot(page, "03-giay-moi")
 
     # a voter on a phone, in a separate browser context, with the link from the invitation letter

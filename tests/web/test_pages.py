@@ -176,6 +176,16 @@ def test_voter_link_after_the_conference(client, conference, voter):
     assert response.status_code == 410 and "đã kết thúc" in response.content.decode()
 
 
+def test_the_invitation_qr_code_is_an_svg_file_a_browser_draws(office_client, conference, voter):
+    """Served as a file of its own, the SVG needs its namespace (without it the page showed a
+    broken image); it carries a personal link, so no cache keeps it. The browser journey reads
+    the drawn code back."""
+    response = office_client.get(reverse("conferences:invitation_qr", args=[conference.pk, voter.pk]))
+    assert response["Content-Type"] == "image/svg+xml"
+    assert b'xmlns="http://www.w3.org/2000/svg"' in response.content
+    assert "no-store" in response["Cache-Control"]
+
+
 def test_rated_person_link_records_an_explanation(client, office, conference, person):
     from tinnhiem.conferences.usecases import opinions
 

@@ -3,6 +3,7 @@ by the decorator (for the page) and by the use case (for the action)."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -698,7 +699,11 @@ def invitation_qr(request, conference_id: int, voter_id: int):
 
     voter = get_object_or_404(Voter, pk=voter_id, conference_id=conference_id)
     qr = segno.make(links.invitation_url(voter, request), error="m")
-    return HttpResponse(qr.svg_inline(scale=4, dark="#000"), content_type="image/svg+xml")
+    out = io.BytesIO()
+    qr.save(out, kind="svg", scale=4, dark="#000")  # a file of its own: with its XML namespace, or no browser draws it
+    response = HttpResponse(out.getvalue(), content_type="image/svg+xml")
+    response["Cache-Control"] = "private, no-store"  # it carries a personal link
+    return response
 
 
 @permission_required(PREPARE)
