@@ -98,6 +98,11 @@ def shot():
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
     def take(page, name: str, full_page: bool = True) -> Path:
+        screen = page.viewport_size["width"]
+        if screen < 600:  # a phone: nothing may run off the side of the screen (a phone's browser
+            # widens its layout to the content, so the page is measured against the screen itself)
+            wide = page.evaluate("document.documentElement.scrollWidth")
+            assert wide <= screen, f"{name}: the page is {wide}px wide on a {screen}px phone screen"
         path = ARTIFACTS / f"{name}.png"
         page.screenshot(path=str(path), full_page=full_page)
         if os.environ.get("TINNHIEM_UPDATE_SCREENSHOTS") == "1":
