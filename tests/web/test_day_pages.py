@@ -164,8 +164,14 @@ def test_the_office_makes_the_ballot_form_before_the_conference_to_print_ahead(o
     client = Client()
     client.force_login(office)
     forms_url = reverse("conferences:ballot_forms", args=[conference.pk])
-    for page in ("documents:list", "voting:cards", "voting:overview"):
-        assert f'href="{forms_url}"' in client.get(reverse(page, args=[conference.pk])).content.decode(), page
+    # (the tabs link to the Ballot forms page anyway: what is checked is the notice itself)
+    documents = client.get(reverse("documents:list", args=[conference.pk])).content.decode()
+    assert f'lập trước tại trang <a href="{forms_url}">Mẫu phiếu</a> để in phiếu trước' in documents
+    for page in ("voting:cards", "voting:overview"):
+        notice = re.search(
+            r'<p [^>]*id="no-form">(.*?)</p>', client.get(reverse(page, args=[conference.pk])).content.decode()
+        )
+        assert notice and f'<a href="{forms_url}">Mẫu phiếu</a>' in notice.group(1), page
     assert 'id="single-form"' in client.get(forms_url).content.decode()
     for _twice in range(2):  # a double click
         response = client.post(forms_url, {"action": "single"}, follow=True)
