@@ -257,3 +257,34 @@ def test_a_page_never_ends_between_a_title_and_the_name_signed_under_it():
         signed = {i for i, text in enumerate(pages) for role, _name in signers if role.upper() in text}
         assert len(signed) == 1 and "Dấu vân tay." in pages[signed.pop()], filler
     assert pages_seen == {1, 2}  # the range did reach the foot of the page
+
+
+def test_a_document_number_or_date_is_never_split_across_two_lines():
+    """“Kế hoạch số 274-KH/TU” came out as “274-KH/” at the end of a line and “TU” on the next (the
+    demo's summary report; “05/KH-\\nHĐND” in its minutes). A reference number or a date is now kept
+    whole wherever the line ends."""
+    from tinnhiem.documents.render import render_pdf
+
+    numbers = ["274-KH/TU", "05/KH-HĐND", "96/2023/QH15", "96-QĐ/TW", "02/02/2023", "267/KH-UBND"]
+    intro = [
+        f"Căn cứ {'văn bản ' * (i % 7)}{'số ' * (i // 7)}Kế hoạch số {number} và {number};"
+        for i in range(28)
+        for number in numbers
+    ]
+    data = {
+        "header": {"parent": "UBND TỈNH", "body": "UBND HUYỆN", "system": "state", "place_date": "ngày 1/1/2026"},
+        "title": "BIÊN BẢN KIỂM PHIẾU",
+        "subtitle": "Hội nghị",
+        "opening": "Mở đầu.",
+        "intro": intro,
+        "forms": [],
+        "closing": [],
+        "fingerprint_sentence": "Dấu vân tay.",
+        "invalid_word": "Không hợp lệ",
+        "conclusions_word": "Kết luận",
+        "rulings_word": "Kết luận của Ban kiểm phiếu",
+        "signers": [],
+    }
+    text = " ".join(pdf_pages(render_pdf("minutes", data)))
+    for number in numbers:
+        assert text.count(number) == 2 * 28, number  # each one whole, on one line
