@@ -410,6 +410,39 @@ def test_a_long_ballot_page_lists_the_rows_to_check(client, long_vote, make_long
     assert html.count('loading="lazy"') == 18
 
 
+def test_a_row_to_check_is_shown_under_the_printed_head_of_the_table(client, long_vote, make_long_scan):
+    """The crop of a row to check carries the head of the table as printed on that page (“Tín nhiệm
+    cao”, …), so the committee sees which box is which level: the first row of a page in one piece,
+    a row further down set apart from the head by a grey band. A row not flagged shows alone."""
+    form, member = long_vote["form"], long_vote["member"]
+    scan.scan_file(member, form, name="1.png", data=make_long_scan(9600, page=1, style="cross", smudged=True)[0])
+    scan.scan_file(member, form, name="2.png", data=make_long_scan(9601, page=2, style="cross")[0])
+    ballot = form.scanned_ballots.get()
+    flagged = {f["person"] for f in ballot.flags}
+    assert flagged and flagged < set(range(10))  # rows to check, on the first page only
+    client.force_login(member)
+    html = client.get(reverse("scanning:review", args=[form.conference_id, form.pk, ballot.pk])).content.decode()
+
+    def crop(n: int, head: bool = False) -> np.ndarray:
+        url = reverse("scanning:crop", args=[form.conference_id, form.pk, ballot.pk, n])
+        assert f'src="{url}{"?dau-bang=1" if n in flagged else ""}"' in html
+        data = client.get(url + ("?dau-bang=1" if head else "")).content
+        return cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
+
+    px = 6  # the crops are cut from the page rectified at 6 px per mm
+    head_mm, row_mm = 10 + 1, 14 + 2  # the printed head (and 1 mm above it); a row and 1 mm each side
+    for n in range(18):
+        assert crop(n).shape[0] == row_mm * px, n
+    first, down = crop(10, head=True), crop(13, head=True)  # page 2: its first row, and its fourth
+    assert first.shape[0] == (head_mm + row_mm - 1) * px  # one piece: the head's line is the row's top
+    assert down.shape[0] == head_mm * px + 6 + row_mm * px
+    assert (down[head_mm * px : head_mm * px + 6] == 160).all()  # the band
+    for image in (first, down):
+        head = image[: head_mm * px]
+        assert (head < 100).mean() > 0.01  # the printed labels: ink, not blank paper
+    assert np.array_equal(down[head_mm * px + 6 :], crop(13))  # and under the band, the row itself
+
+
 def test_a_name_corrected_after_printing_is_read_against_the_name_printed(office, make_user, conference):
     """A typo fixed after the ballots were printed: the same persons in the same order, so the
     printed ballots still count, and the name check compares each page with what was printed on

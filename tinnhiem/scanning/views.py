@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 import cv2
+import numpy as np
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -26,6 +27,8 @@ from . import usecases
 from .models import ScannedBallot, ScannedPage, flag_text
 from .recognize import PX_PER_MM, find_markers, rectify
 from .stack import file_order
+
+HEAD_GAP_PX = 6  # the grey band between a ballot table's head and a row further down
 
 
 def _form(conference_id: int, form_id: int) -> BallotForm:
@@ -235,16 +238,25 @@ def crop(request, conference_id: int, form_id: int, ballot_id, person: int):
         layout = PrintedLayout.objects.filter(form=form, version=page.reading.get("version")).first()
         if layout is None:
             raise Http404
-        rows = next(pg for pg in layout.geometry["pages"] if pg["number"] == page.page_number)["rows"]
-
-        row = next((r for r in rows if r["person"] == person), None)
+        geometry = next(pg for pg in layout.geometry["pages"] if pg["number"] == page.page_number)
+        row = next((r for r in geometry["rows"] if r["person"] == person), None)
         if row is None:
             continue
         image = usecases.stored_image(page)
         rectified = rectify(image, find_markers(image))
-        y0, y1 = int((row["y"] - 1) * PX_PER_MM), int((row["y"] + row["h"] + 1) * PX_PER_MM)
         x0, x1 = int(10 * PX_PER_MM), int(200 * PX_PER_MM)
-        _ok, encoded = cv2.imencode(".png", rectified[y0:y1, x0:x1])
+        bottom = int((row["y"] + row["h"] + 1) * PX_PER_MM)
+        crop = rectified[int((row["y"] - 1) * PX_PER_MM) : bottom, x0:x1]
+        if request.GET.get("dau-bang"):
+            # the table's printed head above the row, so that the committee sees which box is which level
+            head_top = int((geometry["table_top"] - 1) * PX_PER_MM)
+            if row is geometry["rows"][0]:  # the first row under the head: one piece of the page
+                crop = rectified[head_top:bottom, x0:x1]
+            else:  # the head and the row, set apart by a grey band: they are not next to each other on paper
+                head = rectified[head_top : int(geometry["rows"][0]["y"] * PX_PER_MM), x0:x1]
+                band = np.full((HEAD_GAP_PX, x1 - x0, *rectified.shape[2:]), 160, dtype=rectified.dtype)
+                crop = np.vstack([head, band, crop])
+        _ok, encoded = cv2.imencode(".png", crop)
         response = HttpResponse(encoded.tobytes(), content_type="image/png")
         response["Cache-Control"] = "private, max-age=3600"
         return response
