@@ -7,6 +7,7 @@ import pytest
 from django.utils.translation import gettext, override
 
 from tinnhiem.rules import BUILTIN_IDS, RuleSetError, builtin_rule_set, load_rule_set_text, resolve_rule_set
+from tinnhiem.rules.model import consequence_alone
 
 
 @pytest.mark.parametrize("rule_id", BUILTIN_IDS)
@@ -17,6 +18,8 @@ def test_builtin_rule_sets_are_complete(rule_id):
     assert rules.outcomes, "every rule set has at least one consequence"
     for step in rules.outcomes:
         assert step.citation.text in step.text()
+        # a table showing the article apart gets the consequence back alone
+        assert consequence_alone(step.text(), step.citation.text) == step.consequence
         assert step.level == rules.adverse_level
     assert rules.level(rules.adverse_level).label
 
@@ -228,3 +231,10 @@ def test_a_committee_minimum_is_given_for_known_levels():
         assert (info.value.code, info.value.params["key"]) == ("bad_value", "min_members_by_level")
     fine = own_rules(**{"min_members = 3": "min_members = 3\nmin_members_by_level = { district = 5 }"})
     assert load_rule_set_text(fine).committee.minimum_for("district") == 5
+
+
+def test_a_conclusion_written_otherwise_is_kept_whole():
+    """A stored text that does not end with its article (or has none) is shown as it is."""
+    assert consequence_alone("Có thể xin từ chức (Điều 12).", "Điều 12") == "Có thể xin từ chức"
+    assert consequence_alone("Có thể xin từ chức", "Điều 12") == "Có thể xin từ chức"
+    assert consequence_alone("Xem Điều 12 (Điều 12).", "") == "Xem Điều 12 (Điều 12)."

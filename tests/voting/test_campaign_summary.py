@@ -174,6 +174,13 @@ def test_a_campaign_with_nothing_finished(office, team, campaign, roles):
     assert client.get(reverse("documents:summary", args=[campaign.pk])).status_code == 404
 
 
+def assert_each_article_once(html: str, expected: int) -> None:
+    """Each conclusion in the table, in bold, with its article under it: not said twice (the stored
+    result's text ends with the article too)."""
+    found = re.findall(r'<td><strong>([^<]+)</strong><br><span class="muted">([^<]+)</span>', html)
+    assert len(found) == expected and all(article not in text for text, article in found), found
+
+
 def test_page_excel_and_report(campaign, rated_year, make_user):
     client = Client()
     client.force_login(make_user("observer", "quansat"))
@@ -181,6 +188,7 @@ def test_page_excel_and_report(campaign, rated_year, make_user):
     assert "Tổng hợp kết quả" in page and "Cũng được lấy phiếu tại (trùng họ và tên)" in page
     assert "Quá 2 nơi: cần kiểm tra." in page and "Hội nghị khối Mặt trận" in page
     assert "67,86%" in page  # 19/28 low
+    assert_each_article_once(page, 3)
     campaign_page = client.get(reverse("conferences:campaign", args=[campaign.pk])).content.decode()
     assert reverse("voting:campaign_results", args=[campaign.pk]) in campaign_page
 
@@ -198,6 +206,8 @@ def test_page_excel_and_report(campaign, rated_year, make_user):
         for row in summary_table(campaign_summary(campaign))
     ]
     assert values == expected
+    conclusions = [(row[-3], row[-2]) for row in values[1:] if row[-2]]  # Conclusion, Article
+    assert len(conclusions) == 3 and all(article not in text for text, article in conclusions)
     assert values[4][4] == "trần minh ĐỨC" and values[4][11:13] == [19, 67.86]
     assert sheet.cell(5, 13).number_format == "0.00"  # a number: Excel shows 67,86 in Vietnamese
 
@@ -474,6 +484,9 @@ def test_the_authority_checks_and_sums_up_records_in_the_browser_page(received, 
     assert html.count(">đúng</span>") == 3 and f"ký bằng khoá số 2 (dấu vân tay {public_key_fingerprint()})" in html
     assert "Quy định 96-QĐ/TW" in html and "Đỗ Thu Hà" in html and "Quá 2 nơi" in html
     assert "Số hồ sơ kiểm tra đúng: 3 (tất cả)." in html
+    assert_each_article_once(html, 3)
+    listed = re.findall(r"<li><strong>\d+</strong> — ([^<]+) <span class=\"muted\">\(([^<]+)\)</span>", html)
+    assert listed and all(article not in text for text, article in listed)
     # the Excel file is in the page itself: nothing to choose again, nothing kept on the server
     link = re.search(
         r'<a class="button" id="received-table" download="tong-hop-ho-so-nhan.xlsx" href="data:[^;]+;base64,([^"]+)"',

@@ -19,6 +19,7 @@ from typing import Any
 from tinnhiem.rules import format_percent
 from tinnhiem.rules.errors import gettext_noop
 from tinnhiem.rules.loader import load_rule_set_text
+from tinnhiem.rules.model import consequence_alone
 from tinnhiem.rules.report import rule_set_summary
 from tinnhiem.text import fold
 
@@ -154,7 +155,7 @@ def received_summary(records: list[Received]) -> dict[str, Any]:
                         "valid": person.get("rated", sum(person["counts"][k] for k in rules.level_keys)),
                         "invalid": person.get("invalid_total", person["counts"]["invalid"]),
                         "outcome": person["outcome"],
-                        "consequence": person["consequence"],
+                        "consequence": consequence_alone(person["consequence"], person.get("citation", "")),
                         "citation": person.get("citation", ""),
                     }
                 )

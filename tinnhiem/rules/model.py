@@ -86,7 +86,20 @@ class OutcomeStep:
 
     def text(self) -> str:
         """The consequence with its article, as printed in results and minutes."""
-        return f"{self.consequence} ({self.citation.text})."
+        return consequence_text(self.consequence, self.citation.text)
+
+
+def consequence_text(consequence: str, citation: str) -> str:
+    """A consequence followed by its article, in one sentence: ``OutcomeStep.text``."""
+    return f"{consequence} ({citation})."
+
+
+def consequence_alone(text: str, citation: str) -> str:
+    """The consequence of a stored result's text (``OutcomeStep.text``), without its article: for a
+    table that shows the article in a column or a line of its own. A text written otherwise is
+    returned whole."""
+    suffix = consequence_text("", citation)
+    return text.removesuffix(suffix) if citation and text.endswith(suffix) else text
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from tinnhiem.conferences.models import Campaign, Conference
 from tinnhiem.conferences.queries import other_places, rated_places
+from tinnhiem.rules.model import consequence_alone
 from tinnhiem.rules.report import rule_set_summary
 
 from .minutes import minutes_data
@@ -80,7 +81,7 @@ def campaign_summary(campaign: Campaign) -> dict[str, Any]:
                         "valid": person["valid"],
                         "invalid": person["invalid"],
                         "outcome": person["outcome"],
-                        "consequence": person["consequence"],
+                        "consequence": consequence_alone(person["consequence"], person["citation"]),
                         "citation": person["citation"],
                         "other_places": others,
                         "too_many_places": too_many,
