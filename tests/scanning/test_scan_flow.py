@@ -19,6 +19,7 @@ from tinnhiem.rules import tally_ballots
 from tinnhiem.scanning import usecases as scan
 from tinnhiem.scanning.models import PAGE_REASONS, ScannedBallot, ScannedPage
 from tinnhiem.scanning.recognize import NotABallot
+from tinnhiem.scanning.stats import RULED, review_statistics
 from tinnhiem.voting.minutes import minutes_data
 from tinnhiem.voting.usecases import counting
 
@@ -95,6 +96,59 @@ def test_scan_review_finalise_equals_truth(client, scan_vote, make_scan):
         {**dict(p.counts), "invalid": p.row_invalid} for p in expected.people
     ]
     assert stored.data["ballots"]["invalid"] == 1
+
+
+def test_review_statistics_count_what_was_sent_and_how_it_was_ruled(client, scan_vote, make_scan):
+    """Field data for the scanner: per cause, the rows and ballots sent to the committee and how it
+    ruled them; the spot checks; and any row the machine had decided that the committee read
+    otherwise (a misread the machine did not flag), said as a warning."""
+    form, member = scan_vote["form"], scan_vote["member"]
+    truths = {}
+    for seed in range(6):
+        options = {"style": "cross", "smudged": seed == 2, "crossed_name": seed == 4}
+        data, truths[seed + 1], _image = make_scan(1000 + seed, **options)
+        scan.scan_file(member, form, name=f"lo-{seed}.png", data=data)
+    stats = review_statistics(form)
+    assert (stats.ballots, stats.pages, stats.sent, stats.sent_percent) == (6, 6, 2, "33,33")
+    by_cause = {c.key: c for c in stats.causes}
+    smudge = form.scanned_ballots.get(position=3).flags[0]["doubt"]
+    assert (by_cause[smudge].rows, by_cause[smudge].ballots, by_cause[smudge].ruled["waiting"]) == (1, 1, 1)
+    names = by_cause["name"]
+    assert names.ballots == 1 and names.rows >= 1 and names.ruled["waiting"] == names.rows
+    assert sum(c.rows for c in stats.causes) == by_cause[smudge].rows + names.rows  # nothing else flagged
+
+    # the committee rules: the smudge is a second mark (the row is void); the crossed-out name voids
+    # the ballot
+    keys = "9" + "".join(truths[3].keys)[1:]
+    scan.review_ballot(member, form.scanned_ballots.get(position=3), keys=keys, reason="Vết mực là dấu thứ hai")
+    scan.review_ballot(
+        member,
+        form.scanned_ballots.get(position=5),
+        invalid_reason="Phiếu gạch xoá họ tên người được in trên phiếu",
+        reason="Đối chiếu phiếu gốc",
+    )
+    # two spot checks: one agrees with the machine, one finds a row it read wrong
+    scan.review_ballot(member, form.scanned_ballots.get(position=1), keys="".join(truths[1].keys), reason="Khớp")
+    misread = "".join(truths[2].keys)
+    misread = ("1" if misread[0] != "1" else "2") + misread[1:]
+    scan.review_ballot(member, form.scanned_ballots.get(position=2), keys=misread, reason="Hàng 1 đọc sai")
+    stats = review_statistics(form)
+    by_cause = {c.key: c for c in stats.causes}
+    expected = "several"
+    assert by_cause[smudge].ruled == {k: int(k == expected) for k in by_cause[smudge].ruled}
+    assert names.rows == by_cause["name"].ruled["whole"] and by_cause["name"].ruled["waiting"] == 0
+    assert (stats.spot_checked, stats.overruled_rows, stats.overruled_ballots) == (2, 1, 1)
+
+    client.force_login(member)
+    page = client.get(reverse("scanning:scan", args=[form.conference_id, form.pk])).content.decode()
+    section = page[page.index('id="review-stats"') :].split("</details>")[0]
+    assert "Máy đọc: 6 phiếu (6 trang); chuyển Ban kiểm phiếu: 2 (33,33%)." in section
+    assert "Mở ngẫu nhiên và so với phiếu giấy: 2." in section
+    assert re.search(r'<p id="overruled" class="warn" role="alert">[^<]*: 1 \(trên 1 phiếu\)', section)
+    row = re.search(rf'<tr id="cause-{smudge}">(.*?)</tr>', section).group(1)
+    assert [int(n) for n in re.findall(r'<td class="num">(\d+)</td>', row)] == [1, 1] + [
+        int(k == expected) for k in ("one", "several", "none", "whole", "kept", "waiting")
+    ]
 
 
 def test_pages_must_equal_collected(scan_vote, make_scan):
@@ -375,6 +429,10 @@ def test_command_line_reads_a_folder_in_name_order(scan_vote, make_scan, tmp_pat
     assert (output["scanned"], output["to_review"], output["collected"]) == (5, 0, 6)
     assert output["problems"] == ["5 phiếu đã quét, 6 phiếu thu về: hai số phải bằng nhau."]
     assert [b.keys for b in form.scanned_ballots.order_by("position")] == truths  # in name order
+    review = output["review"]  # the form's review statistics (docs/scanning.md)
+    assert (review["ballots"], review["pages"], review["sent_to_committee"], review["overruled_rows"]) == (5, 5, 0, 0)
+    assert set(review["causes"]) == {"no_pen_ink", "faint", "unequal", "uncertain", "name"}
+    assert review["causes"]["name"] == {"rows": 0, "ballots": 0, "ruled": dict.fromkeys(RULED, 0)}
 
 
 def test_a_request_with_several_files_reads_each_and_refuses_a_bad_one_alone(client, scan_vote, make_scan):

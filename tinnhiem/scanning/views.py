@@ -27,6 +27,7 @@ from . import usecases
 from .models import ScannedBallot, ScannedPage, flag_text
 from .recognize import PX_PER_MM, find_markers, rectify
 from .stack import file_order
+from .stats import review_statistics
 
 HEAD_GAP_PX = 6  # the grey band between a ballot table's head and a row further down
 
@@ -115,6 +116,7 @@ def _scan_page(request, form: BallotForm, hand: dict | None = None):
             "ignored": form.scanned_pages.exclude(status__in=(ScannedPage.Status.BALLOT, ScannedPage.Status.BLANK)),
             "blank": form.scanned_pages.filter(status=ScannedPage.Status.BLANK).count(),
             "people": people_of(form),
+            "stats": review_statistics(form),
             "multi_page": len(layout_for(form).pages) > 1,
             "max_bytes": settings.TINNHIEM_MAX_SCAN_BYTES,
             "max_mb": round(settings.TINNHIEM_MAX_SCAN_BYTES / 1e6),

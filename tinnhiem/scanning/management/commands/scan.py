@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from tinnhiem.conferences.models import BallotForm, Conference
 from tinnhiem.scanning.stack import file_order
+from tinnhiem.scanning.stats import review_statistics
 from tinnhiem.scanning.usecases import StackOrderError, counted_ballots, scan_files, scan_problems
 from tinnhiem.site.commands import TinnhiemCommand
 
@@ -147,6 +148,7 @@ class Command(TinnhiemCommand):
         output["to_review"] = counted_ballots(chosen).filter(needs_review=True).count()
         output["collected"] = chosen.collected
         output["problems"] = scan_problems(chosen)
+        output["review"] = review_statistics(chosen).as_dict()
         if format == "json":
             self.stdout.write(json.dumps(output, ensure_ascii=False, indent=2))
         else:
