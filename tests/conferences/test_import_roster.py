@@ -70,6 +70,22 @@ def test_title_rows_above_the_header_and_lenient_headers(office, conference):
     assert do_import(office, conference, data).created == 2
 
 
+def test_a_list_made_as_an_official_document_has_its_title_block_read_past(office, conference):
+    """The bodies and the motto side by side, the title, the letter it goes with, a date: the
+    header is the eighth row, the seventh that is not empty."""
+    block = [
+        ["UBND TỈNH QUẢNG NINH", None, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"],
+        ["UBND THÀNH PHỐ MÓNG CÁI", None, "Độc lập - Tự do - Hạnh phúc"],
+        [],
+        [None, None, "Móng Cái, ngày 15 tháng 9 năm 2023"],
+        ["DANH SÁCH THÀNH PHẦN THAM GIA LẤY PHIẾU TÍN NHIỆM"],
+        ["(Kèm theo Giấy mời số 123/GM-UBND ngày 15/9/2023)"],
+        ["Phó Chủ tịch UBND thành phố (không phải Ủy viên Ban Thường vụ)"],
+    ]
+    report = do_import(office, conference, xlsx(ROWS, title_rows=block))
+    assert report.created == 2 and conference.voters.get(order=2).full_name == "Trần Thị Bình"
+
+
 def test_headers_as_offices_write_them(office, conference):
     """A list made for another purpose: "Chức vụ, đơn vị công tác" in one column (read as the post)
     and "SĐT" for the phone."""

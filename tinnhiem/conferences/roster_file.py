@@ -136,6 +136,8 @@ def _is_header(values: list[object]) -> bool:
     return any(k in name.aliases or k == _header_key(str(name.title)) for k in keys)
 
 
+HEADER_SEARCH = 10  # the header row is looked for among the first rows that are not empty
+
 # (number of digits, first digit) of a Vietnamese number that lost its 0: mobile 0[35789]…, 10
 # digits; landline with its area code 02…, 11 digits
 _LOST_ZERO = {(9, d) for d in "35789"} | {(10, "2")}
@@ -156,7 +158,9 @@ def _rows_to_roster(rows: list[tuple[int, list[object]]]) -> list[RosterRow]:
     rows = [(n, values) for n, values in rows if any(v is not None and str(v).strip() for v in values)]
     if not rows:
         raise RosterError(_("the sheet is empty: it needs a header row and at least one voter."))
-    header_at = next((i for i, (_n, values) in enumerate(rows[:5]) if _is_header(values)), 0)
+    # a list made as an official document has a title block above its table: the bodies and the
+    # motto side by side, the title, the document it goes with, a date (up to HEADER_SEARCH rows)
+    header_at = next((i for i, (_n, values) in enumerate(rows[:HEADER_SEARCH]) if _is_header(values)), 0)
     header_row, header = rows[header_at]
     columns = _match_columns(header, header_row)
     data = rows[header_at + 1 :]
