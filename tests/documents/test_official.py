@@ -7,6 +7,7 @@ import io
 import unicodedata
 
 import docx
+import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 
@@ -288,3 +289,15 @@ def test_a_document_number_or_date_is_never_split_across_two_lines():
     text = " ".join(pdf_pages(render_pdf("minutes", data)))
     for number in numbers:
         assert text.count(number) == 2 * 28, number  # each one whole, on one line
+
+    # a long token of the same shape (a link) is not held whole: held whole, it started on a line of
+    # its own below “http://10.0.0.1:”; in short pieces it fills the lines, inside the margin
+    link = "http://10.0.0.1:8000/moi/" + "/".join(f"{i}/ab{i}" for i in range(60)) + "/"  # “/a”: a break
+    pdf = pdfium.PdfDocument(render_pdf("minutes", data | {"intro": [link]}))
+    page, right = pdf[0], (210 - 15) / 25.4 * 72  # the right margin of the page, in points
+    textpage = page.get_textpage()
+    lines = textpage.get_text_range().split("\n")
+    first = next(line for line in lines if "http://" in line)
+    assert "8000/moi/0/ab0" in first and len([line for line in lines if "/ab" in line]) > 1
+    assert max(textpage.get_charbox(i)[2] for i in range(textpage.count_chars())) <= right + 1
+    textpage.close(), page.close(), pdf.close()
