@@ -301,3 +301,23 @@ def test_a_document_number_or_date_is_never_split_across_two_lines():
     assert "8000/moi/0/ab0" in first and len([line for line in lines if "/ab" in line]) > 1
     assert max(textpage.get_charbox(i)[2] for i in range(textpage.count_chars())) <= right + 1
     textpage.close(), page.close(), pdf.close()
+
+
+def test_the_self_assessment_keeps_the_motto_on_one_line():
+    """The sample self-assessment report of the demo set its own header, two equal columns in
+    13 pt bold: “CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT” | “NAM”. It has the official header's proportions."""
+    from tinnhiem.documents.render import render_pdf
+
+    data = {
+        "body": "UBND thành phố Móng Cái",
+        "name": "Lê Thị Hồng Nhung",
+        "post": "Phó Chủ tịch UBND thành phố",
+        "place_date": "Móng Cái, ngày 11 tháng 11 năm 2026",
+        "sections": [{"title": "1. Về phẩm chất chính trị", "text": "Nội dung."}],
+    }
+    pdf = pdfium.PdfDocument(render_pdf("self_report", data))
+    textpage = pdf[0].get_textpage()
+    lines = [line.strip() for line in textpage.get_text_range().splitlines()]
+    textpage.close(), pdf.close()
+    assert any(line.endswith("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") for line in lines), lines[:4]
+    assert "Độc lập - Tự do - Hạnh phúc" in lines
