@@ -205,6 +205,41 @@ def test_rated_person_link_records_an_explanation(client, office, conference, pe
     assert person.explanations.get(text="Dự án X đã hoàn thành").answers.get() == o
 
 
+def test_rated_persons_page_says_when_and_what_the_office_holds_of_them(client, office, conference, person, pdf_bytes):
+    """The rated person's own page: the day and place, when the voters must have the report (QĐ 96:
+    15 days before) and when explanations are due (3 days before), and what the office holds of
+    them, sent to the voters or not. Another person's papers are not listed."""
+    from datetime import timedelta
+
+    from tinnhiem.conferences.usecases import dossiers, opinions, rated
+
+    other = rated.add_rated_person(office, conference, full_name="Lê Văn Khác", post="Phó Chủ tịch")
+    dossiers.upload_dossier(
+        office, person, kind="report", title="Báo cáo tự đánh giá", filename="a.pdf", data=pdf_bytes
+    )
+    dossiers.upload_dossier(
+        office, other, kind="report", title="Báo cáo của người khác", filename="b.pdf", data=pdf_bytes
+    )
+    url = links.explanation_url(person)
+    page = client.get(url).content.decode()
+    day = conference.date
+    assert f"Hội nghị được tổ chức ngày {day:%d/%m/%Y} tại Hội trường." in page
+    assert f"chậm nhất ngày {day - timedelta(days=15):%d/%m/%Y}: đề nghị đồng chí gửi cơ quan tham mưu" in page
+    assert f"Hạn gửi giải trình: chậm nhất ngày {day - timedelta(days=3):%d/%m/%Y}." in page
+    yours = page[page.index('id="yours"') :].split("</div>")[0]
+    assert 'Báo cáo tự đánh giá — <span class="muted">chưa gửi người ghi phiếu</span>' in yours
+    assert "người khác" not in yours
+    dossiers.distribute_dossiers(office, conference)
+    client.post(url, {"text": "Báo cáo bổ sung về dự án kè biển"})
+    yours = client.get(url).content.decode().split('id="yours"')[1].split("</div>")[0]
+    today = date.today()
+    assert f"Báo cáo tự đánh giá — đã gửi người ghi phiếu ngày {today:%d/%m/%Y}" in yours
+    assert f"Giải trình nhận ngày {today:%d/%m/%Y}: “Báo cáo bổ sung về dự án kè biển” — " in yours
+    opinions.distribute_explanations(office, conference)
+    yours = client.get(url).content.decode().split('id="yours"')[1].split("</div>")[0]
+    assert yours.count(f"đã gửi người ghi phiếu ngày {today:%d/%m/%Y}") == 2 and "chưa gửi" not in yours
+
+
 def test_english_is_available(office_client, conference):
     office_client.post(reverse("set_language"), {"language": "en", "next": "/"})
     page = office_client.get(reverse("conferences:conference", args=[conference.pk])).content.decode()

@@ -807,12 +807,23 @@ def explanation_link(request, person_id: int, mac: str):
         return _link_refused(request, _("This link is not valid. Ask the office for your link."))
     if person.conference.status == Conference.Status.FINISHED:
         return _link_refused(request, _("The conference is over; this link can no longer be used."), status=410)
+    from tinnhiem.rules.deadlines import deadlines
+
+    conference = person.conference
     response = _explanation_form_view(
         request,
         person,
         actor=None,
         template="conferences/explanation_link.html",
-        extra={"conference": person.conference, "requests": person.opinions.filter(forwarded_on__isnull=False)},
+        extra={
+            "conference": conference,
+            "requests": person.opinions.filter(forwarded_on__isnull=False),
+            # when the voters get the reports, and when the explanations are due (the rule set's days)
+            "due": {d.key: d for d in deadlines(conference.rules, conference.date)},
+            # what the office holds of this person, and whether it went to the voters
+            "dossiers": person.dossiers.order_by("uploaded_at"),
+            "explanations": person.explanations.order_by("received_on", "pk"),
+        },
     )
     if response is None:
         return redirect(request.path)
