@@ -88,3 +88,18 @@ def test_the_same_file_twice_for_one_person_is_refused(office, conference, perso
     dossiers.upload_dossier(office, other, kind="report", title="", filename="a.pdf", data=pdf_bytes)
     dossiers.upload_dossier(office, person, kind="report", title="", filename="c.pdf", data=pdf_bytes + b"\n%")
     assert Dossier.objects.count() == 3
+
+
+def test_a_person_not_rated_here_cannot_send_a_report_through_the_link(office, conference, person, pdf_bytes):
+    """A person the office excluded from the rating (retiring, appointed this year) keeps no way
+    to add a document for the voters; nothing is saved. The office still can."""
+    from tinnhiem.conferences.models import RatedPerson
+
+    RatedPerson.objects.filter(pk=person.pk).update(decision=RatedPerson.Decision.EXCLUDED)
+    with pytest.raises(ValidationError) as info:
+        dossiers.upload_dossier(None, person, kind="report", title="", filename="a.pdf", data=pdf_bytes)
+    assert info.value.messages == ["Đồng chí không thuộc danh sách được lấy phiếu tại hội nghị này."]
+    assert not Dossier.objects.exists()
+    assert not dossiers.upload_dossier(
+        office, person, kind="other", title="", filename="a.pdf", data=pdf_bytes
+    ).from_person

@@ -240,6 +240,46 @@ def test_rated_persons_page_says_when_and_what_the_office_holds_of_them(client, 
     assert yours.count(f"đã gửi người ghi phiếu ngày {today:%d/%m/%Y}") == 2 and "chưa gửi" not in yours
 
 
+def test_a_rated_person_sends_their_own_report_for_the_office_to_send_on(
+    client, office_client, office, conference, person, pdf_bytes
+):
+    """Through their own link: the report is received, not sent to the voters; sent again, it is
+    kept once; a file that is not a PDF is refused in Vietnamese and nothing is saved, and the
+    explanation form beside it stays empty. The office sees who sent it and sends it on."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tinnhiem.audit.models import Event
+    from tinnhiem.conferences.usecases import dossiers
+
+    url = links.explanation_url(person)
+
+    def send(name, data, title="Báo cáo tự đánh giá năm 2026"):
+        upload = SimpleUploadedFile(name, data, content_type="application/pdf")
+        return client.post(
+            url, {"what": "dossier", "hs-kind": "report", "hs-title": title, "hs-file": upload}, follow=True
+        )
+
+    page = send("bao-cao.pdf", pdf_bytes).content.decode()
+    assert "Đã nhận. Cơ quan tham mưu sẽ xem rồi gửi người ghi phiếu." in page
+    dossier = person.dossiers.get()
+    assert dossier.from_person and dossier.distributed_on is None and dossier.title == "Báo cáo tự đánh giá năm 2026"
+    assert 'Báo cáo tự đánh giá năm 2026 — <span class="muted">chưa gửi người ghi phiếu</span>' in page
+    event = Event.objects.get(action="dossier.uploaded")
+    assert event.actor == "rated-person-link" and event.data["person"] == person.pk
+    assert "Đã nhận." in send("bao-cao.pdf", pdf_bytes).content.decode()  # sent again (a second try): one copy
+    assert person.dossiers.count() == 1 and Event.objects.filter(action="dossier.uploaded").count() == 1
+
+    page = send("anh.png", b"\x89PNG\r\n\x1a\n").content.decode()
+    assert "“anh.png” không phải tệp PDF" in page and person.dossiers.count() == 1
+    assert "errorlist" not in page.split('id="id_text"')[1]  # the explanation form, after it: untouched
+
+    listing = office_client.get(reverse("conferences:dossiers", args=[conference.pk])).content.decode()
+    assert 'Báo cáo tự đánh giá năm 2026</a> <span class="badge">do người được lấy phiếu tự gửi</span>' in listing
+    audit = office_client.get(reverse("audit:events")).content.decode()
+    assert "đường dẫn riêng của người được lấy phiếu" in audit and "rated-person-link</td>" not in audit
+    assert dossiers.distribute_dossiers(office, conference) == 1
+
+
 def test_english_is_available(office_client, conference):
     office_client.post(reverse("set_language"), {"language": "en", "next": "/"})
     page = office_client.get(reverse("conferences:conference", args=[conference.pk])).content.decode()

@@ -182,6 +182,8 @@ ACTORS = {
     "system": _("the system"),
     "anonymous": _("not signed in"),
     "invitation-link": _("an invitation link"),
+    "explanation-link": _("a rated person's own link"),
+    "rated-person-link": _("a rated person's own link"),
 }
 
 PEOPLE = {"voter": "voter", "voters": "voter", "person": "person", "member": "member"}  # data key → kind of id

@@ -174,6 +174,18 @@ class DossierForm(NFCFormMixin, forms.Form):
         self.fields["rated_person"].label = conference.rated_words["one"]
 
 
+class OwnDossierForm(NFCFormMixin, forms.Form):
+    """A rated person sends their own report or dossier through their link (prefix "hs": the page
+    also has the explanation form)."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=Dossier.Kind.choices)
+    title = forms.CharField(label=_("Title"), max_length=255, required=False)
+    file = forms.FileField(label=_("PDF file"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="hs", **kwargs)
+
+
 class OnceFormMixin(forms.Form):
     """A hidden one-time id, new each time the empty form is shown and kept when the form comes
     back with an error: the use case saves a form sent twice (a double click) once."""

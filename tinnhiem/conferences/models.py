@@ -394,6 +394,9 @@ class Dossier(models.Model):
     size = models.PositiveBigIntegerField()
     uploaded_at = models.DateTimeField(auto_now_add=True)
     distributed_on = models.DateField(_("distributed on"), null=True, blank=True)
+    # sent by the rated person through their own link, not uploaded by the office: the office
+    # looks at it before sending it to the voters
+    from_person = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("dossier")

@@ -627,9 +627,12 @@ def explanation_list(request, conference_id: int):
     return render(request, "conferences/explanations.html", {"conference": conference, "rows": rows, "unsent": unsent})
 
 
-def _explanation_form_view(request, person: RatedPerson, *, actor, template: str, extra: dict):
-    form = forms.ExplanationForm(request.POST or None, request.FILES or None, person=person)
-    if request.method == "POST" and form.is_valid():
+def _explanation_form_view(request, person: RatedPerson, *, actor, template: str, extra: dict, bound: bool = True):
+    """``bound`` False: the page's other form was sent, this one is shown empty."""
+    form = forms.ExplanationForm(
+        (request.POST or None) if bound else None, (request.FILES or None) if bound else None, person=person
+    )
+    if bound and request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         upload = d.get("file")
         data = upload.read(settings.TINNHIEM_MAX_DOSSIER_BYTES + 1) if upload else b""
@@ -810,12 +813,31 @@ def explanation_link(request, person_id: int, mac: str):
     from tinnhiem.rules.deadlines import deadlines
 
     conference = person.conference
+    sending_dossier = request.method == "POST" and request.POST.get("what") == "dossier"
+    dossier_form = forms.OwnDossierForm(
+        request.POST if sending_dossier else None, request.FILES if sending_dossier else None
+    )
+    if sending_dossier and dossier_form.is_valid():
+        d = dossier_form.cleaned_data
+        data = d["file"].read(settings.TINNHIEM_MAX_DOSSIER_BYTES + 1)
+        ok, _d = attempt(
+            request,
+            lambda: dossiers.upload_dossier(
+                None, person, kind=d["kind"], title=d["title"], filename=d["file"].name, data=data
+            ),
+            form=dossier_form,
+        )
+        if ok:
+            messages.success(request, _("Received. The office will look at it, then send it to the voters."))
+            return redirect(request.path)
     response = _explanation_form_view(
         request,
         person,
         actor=None,
         template="conferences/explanation_link.html",
+        bound=not sending_dossier,
         extra={
+            "dossier_form": dossier_form,
             "conference": conference,
             "requests": person.opinions.filter(forwarded_on__isnull=False),
             # when the voters get the reports, and when the explanations are due (the rule set's days)

@@ -39,14 +39,21 @@ def check_pdf(name: str, data: bytes) -> None:
 
 @transaction.atomic
 def upload_dossier(actor: Any, person: RatedPerson, *, kind: str, title: str, filename: str, data: bytes) -> Dossier:
-    require(actor, PREPARE)
+    """The office uploads a report or dossier of a rated person; or the person sends it through
+    their own link (``actor`` = None), for the office to look at before sending it to the voters."""
+    if actor is not None:
+        require(actor, PREPARE)
     person = RatedPerson.objects.select_related("conference").get(pk=person.pk)
     if person.conference.status == Conference.Status.FINISHED:
         raise ValidationError(_("The conference is finished."))
+    if actor is None and not person.on_ballot:
+        raise ValidationError(_("You are not among the persons rated at this conference."))
     check_pdf(filename, data)
     sha256 = hashlib.sha256(data).hexdigest()
     same = person.dossiers.filter(sha256=sha256).first()
     if same is not None:  # the file sent again (a double click, a second try): one copy is enough
+        if actor is None:  # the person's page then lists it, as the office holds it
+            return same
         raise ValidationError(
             _("This file is already in %(name)s's dossier: “%(title)s”.")
             % {"name": person.full_name, "title": same.title}
@@ -58,12 +65,13 @@ def upload_dossier(actor: Any, person: RatedPerson, *, kind: str, title: str, fi
         original_name=clean_line(filename)[:255],
         sha256=sha256,
         size=len(data),
+        from_person=actor is None,
     )
     dossier.full_clean(exclude=["file"])
     dossier.file.save("dossier.pdf", ContentFile(data), save=False)
     dossier.save()
     record(
-        actor,
+        actor if actor is not None else "rated-person-link",
         "dossier.uploaded",
         conference=person.conference,
         data={"dossier": dossier.pk, "person": person.pk, "title": dossier.title, "sha256": dossier.sha256},
