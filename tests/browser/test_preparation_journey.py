@@ -151,6 +151,32 @@ def test_office_prepares_and_voter_sends_opinion(new_page, live_server, office, 
     assert page.external_requests == [] and phone.external_requests == []
 
 
+def test_a_rated_person_sends_a_report_from_a_phone(new_page, live_server, office, conference, person, shot, tmp_path):
+    """The rated person's own link on a phone: the day and deadlines, then a report sent as a PDF
+    through the file button; the page then lists it as received, not yet sent to the voters."""
+    from tinnhiem.documents.render import render_pdf
+
+    pdf = tmp_path / "bao-cao-tu-danh-gia.pdf"
+    pdf.write_bytes(
+        render_pdf(
+            "self_report",
+            {"body": "UBND", "name": person.full_name, "post": person.post, "place_date": "Quảng Ninh", "sections": []},
+        )
+    )
+    phone = new_page(width=390, height=844, mobile=True)
+    phone.goto(live_server.url + links.explanation_url(person).removeprefix("http://testserver"))
+    phone.get_by_text("Hạn gửi giải trình").wait_for()
+    phone.select_option("#id_hs-kind", "report")
+    phone.fill("#id_hs-title", "Báo cáo tự đánh giá")
+    phone.set_input_files("#id_hs-file", str(pdf))
+    phone.click("#send-dossier button[type=submit]")
+    phone.get_by_text("Đã nhận. Cơ quan tham mưu sẽ xem rồi gửi người ghi phiếu.").wait_for()
+    assert "Báo cáo tự đánh giá — chưa gửi người ghi phiếu" in phone.locator("#yours").inner_text()
+    assert person.dossiers.get().from_person
+    shot(phone, "07-nguoi-duoc-lay-phieu-dien-thoai")
+    assert phone.external_requests == []
+
+
 def test_overview_on_a_phone(new_page, live_server, office, conference, shot):
     body = conference.campaign.body  # the guide shows a body of today's two tiers, not a district (ended 01/7/2025)
     body.name, body.level = "UBND tỉnh Quảng Ninh", "province"
