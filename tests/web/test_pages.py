@@ -277,7 +277,12 @@ def test_a_rated_person_sends_their_own_report_for_the_office_to_send_on(
     assert 'Báo cáo tự đánh giá năm 2026</a> <span class="badge">do người được lấy phiếu tự gửi</span>' in listing
     audit = office_client.get(reverse("audit:events")).content.decode()
     assert "đường dẫn riêng của người được lấy phiếu" in audit and "rated-person-link</td>" not in audit
+    overview = reverse("conferences:conference", args=[conference.pk])
+    count = office_client.get(overview).content.decode().split('id="dossier-count"')[1].split("</div>")[0]
+    assert "(1 chưa gửi người ghi phiếu)" in count  # the office sees that something waits
     assert dossiers.distribute_dossiers(office, conference) == 1
+    count = office_client.get(overview).content.decode().split('id="dossier-count"')[1].split("</div>")[0]
+    assert "chưa gửi" not in count
 
 
 def test_english_is_available(office_client, conference):

@@ -121,6 +121,8 @@ def conference_overview(conference: Conference) -> dict:
         "excluded": conference.rated_persons.filter(decision="excluded").count(),
         "voters": conference.voters.count(),
         "dossiers": Dossier.objects.filter(rated_person__conference=conference).count(),
+        # waiting to go to the voters: uploaded by the office, or sent by a rated person
+        "dossiers_unsent": Dossier.objects.filter(rated_person__conference=conference, distributed_on=None).count(),
         "opinions": opinion_summary(conference),
         "rated_matches": unresolved_rated_matches(conference),
         "notices": conference.campaign.notices(conference.date),
