@@ -159,6 +159,25 @@ def test_an_address_the_server_does_not_answer_to_is_named(client, settings):
     assert "TINNHIEM_ALLOWED_HOSTS=" not in hostile.content.decode()  # not a host name: nothing to add
 
 
+def test_a_refused_address_is_one_line_in_the_servers_log(client, settings):
+    """Django's own message names the address to add; its traceback, once per phone, was noise."""
+    import logging
+
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = ["127.0.0.1"]
+    logger = logging.getLogger("django.security.DisallowedHost")
+    seen = []
+    handler = logging.Handler()
+    handler.emit = seen.append
+    logger.addHandler(handler)
+    try:
+        assert client.get("/", HTTP_HOST="192.168.1.50:8000").status_code == 400
+    finally:
+        logger.removeHandler(handler)
+    assert len(seen) == 1 and "192.168.1.50" in seen[0].getMessage()
+    assert seen[0].exc_info is None and logging.Formatter().format(seen[0]).count("\n") == 0
+
+
 def test_another_bad_request_is_a_plain_sentence(client, settings):
     settings.DEBUG = False
     fields = {f"f{i}": "x" for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)}

@@ -1,5 +1,7 @@
 """Our own error pages, in Vietnamese (Django's defaults are not translated)."""
 
+import logging
+
 from django.core.exceptions import DisallowedHost
 from django.http.request import split_domain_port
 from django.shortcuts import render
@@ -28,3 +30,13 @@ def server_error(request):
 
 def csrf_failure(request, reason=""):
     return render(request, "errors/csrf.html", status=403)
+
+
+class WithoutTraceback(logging.Filter):
+    """A refused address is logged as its one line (“Invalid HTTP_HOST header: '192.168.1.50:8000'.
+    You may need to add '192.168.1.50' to ALLOWED_HOSTS.”), not with a traceback of Django's
+    insides: in a hall, every phone that tries the address would print one."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info, record.exc_text = None, None
+        return True

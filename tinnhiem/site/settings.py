@@ -181,12 +181,19 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"without_traceback": {"()": "tinnhiem.site.errors.WithoutTraceback"}},
     # No access log of URLs: invitation links carry a personal token.
     # django.request would log every 404 with its path, which may hold a personal link: errors only.
     "loggers": {
         "django": {"handlers": ["console"], "level": "WARNING"},
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         "django.security.csrf": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django.security.DisallowedHost": {
+            "handlers": ["console"],
+            "level": "ERROR",
+            "filters": ["without_traceback"],
+            "propagate": False,
+        },
         "waitress.queue": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }
