@@ -66,6 +66,7 @@ ACTIONS = {
     "opinion.received": _("Opinion received"),
     "quorum.overridden": _("Vote opened without the quorum, with the chair's reason"),
     "rated_person.added": _("Rated person added"),
+    "rated_persons.imported": _("Rated persons imported"),
     "rated_person.removed": _("Rated person removed"),
     "rated_person.updated": _("Rated person changed"),
     "record.exported": _("Record of the conference exported"),

@@ -162,6 +162,15 @@ class RosterImportForm(forms.Form):
     replace = forms.BooleanField(label=_("Replace the whole voter roll with this file"), required=False)
 
 
+class RatedImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Excel (.xlsx) or CSV file"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="ds", **kwargs)  # the page also has the form to add one person
+
+
 class DossierForm(NFCFormMixin, forms.Form):
     rated_person = forms.ModelChoiceField(RatedPerson.objects.none(), label=_("Rated person"))
     kind = forms.ChoiceField(label=_("Kind"), choices=Dossier.Kind.choices)

@@ -245,6 +245,7 @@ def rated_list(request, conference_id: int):
             "warnings": warnings,
             "elsewhere": elsewhere,
             "places_rule": limit,
+            "import_form": forms.RatedImportForm(),
         },
     )
 
@@ -374,20 +375,28 @@ def voter_match(request, conference_id: int, voter_id: int):
     return redirect("conferences:roster", conference.pk)
 
 
+def _list_file(request, form) -> tuple[str, bytes] | None:
+    """The file sent with an import form (the voter roll, the rated persons), read up to the size
+    limit; None, said on the page, when no file was chosen."""
+    if not form.is_valid():
+        messages.error(request, _("Choose a file to import."))
+        return None
+    upload = form.cleaned_data["file"]
+    return upload.name, upload.read(settings.TINNHIEM_MAX_ROSTER_BYTES + 1)
+
+
 @permission_required(PREPARE)
 @require_POST
 def roster_import(request, conference_id: int):
     conference = _conference(conference_id)
     form = forms.RosterImportForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, _("Choose a file to import."))
+    if (got := _list_file(request, form)) is None:
         return redirect("conferences:roster", conference.pk)
-    upload = form.cleaned_data["file"]
-    data = upload.read(settings.TINNHIEM_MAX_ROSTER_BYTES + 1)
+    name, data = got
     ok, report = attempt(
         request,
         lambda: roster.import_roster(
-            request.user, conference, filename=upload.name, data=data, replace=form.cleaned_data["replace"]
+            request.user, conference, filename=name, data=data, replace=form.cleaned_data["replace"]
         ),
     )
     if ok:
@@ -397,6 +406,23 @@ def roster_import(request, conference_id: int):
                 request, _("A rated person appears in the voter roll: %(match)s. Confirm below.") % {"match": match}
             )
     return redirect("conferences:roster", conference.pk)
+
+
+@permission_required(PREPARE)
+@require_POST
+def rated_import(request, conference_id: int):
+    """The list of rated persons from an Excel or CSV file (a council or the National Assembly
+    rates dozens), added after those already listed."""
+    conference = _conference(conference_id)
+    if (got := _list_file(request, forms.RatedImportForm(request.POST, request.FILES))) is None:
+        return redirect("conferences:rated", conference.pk)
+    name, data = got
+    ok, people = attempt(
+        request, lambda: rated.import_rated_persons(request.user, conference, filename=name, data=data)
+    )
+    if ok:
+        messages.success(request, _("%(n)s persons were added.") % {"n": len(people)})
+    return redirect("conferences:rated", conference.pk)
 
 
 @permission_required(VIEW)

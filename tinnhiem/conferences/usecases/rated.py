@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -15,6 +17,7 @@ from tinnhiem.audit.log import record
 from tinnhiem.rules import ExclusionGround, exclusion_grounds
 
 from ..models import Conference, RatedPerson, Voter
+from ..roster_file import RosterError, read_roster
 
 
 class DecisionNeeded(ValidationError):
@@ -124,6 +127,48 @@ def add_rated_person(
         },
     )
     return person
+
+
+@transaction.atomic
+def import_rated_persons(actor: Any, conference: Conference, *, filename: str, data: bytes) -> list[RatedPerson]:
+    """Add the persons of an Excel or CSV list (STT, Họ và tên, Chức vụ: the columns of the voter
+    roll's file), after those already listed, in the order of the file's rows: the order of the
+    ballot. The whole file or nothing: a bad row rejects it with its row, column and reason."""
+    require(actor, PREPARE)
+    conference = Conference.objects.select_for_update().get(pk=conference.pk)
+    _check_preparing(conference)
+
+    def refused(problem: str) -> ValidationError:
+        return ValidationError(_("The file was not imported, nothing was saved — %(problem)s") % {"problem": problem})
+
+    try:
+        rows = read_roster(filename, data, settings.TINNHIEM_MAX_ROSTER_BYTES)
+    except RosterError as exc:
+        raise refused(exc.describe()) from exc
+    seen: dict[str, int] = {}
+    for row in rows:
+        key = Voter.make_identity_key(row.full_name, row.post)
+        if key in seen:
+            raise refused(
+                _("row %(row)s") % {"row": row.row}
+                + ": "
+                + _("%(name)s (%(post)s) appears twice in the file (also row %(other)s).")
+                % {"name": row.full_name, "post": row.post, "other": seen[key]}
+            )
+        seen[key] = row.row
+    people = []
+    for row in rows:
+        try:
+            people.append(add_rated_person(actor, conference, full_name=row.full_name, post=row.post))
+        except ValidationError as exc:  # already listed, a name too long for the ballot…
+            raise refused(_("row %(row)s") % {"row": row.row} + ": " + " ".join(exc.messages)) from exc
+    record(
+        actor,
+        "rated_persons.imported",
+        conference=conference,
+        data={"file": filename, "sha256": hashlib.sha256(data).hexdigest(), "rows": len(people)},
+    )
+    return people
 
 
 @transaction.atomic
