@@ -149,7 +149,7 @@ def test_empty_sheet(office, conference):
 
 
 def test_header_only(office, conference):
-    assert "không có người ghi phiếu nào" in refused(office, conference, xlsx([]))
+    assert "tệp có dòng tiêu đề nhưng không có người nào ở dưới" in refused(office, conference, xlsx([]))
 
 
 def test_formula_is_refused(office, conference):
@@ -230,7 +230,7 @@ def test_rated_person_in_roll_is_flagged_not_silent(office, conference, person):
 
 def test_template_round_trips():
     template = write_roster_xlsx([], title="t")
-    with pytest.raises(Exception, match="không có người ghi phiếu"):
+    with pytest.raises(Exception, match="không có người nào ở dưới"):
         read_roster("mau.xlsx", template, 10**6)
     filled = write_roster_xlsx([{"order": 1, "full_name": "A", "post": "B", "note": "=1+1"}], title="t")
     rows = read_roster("ds.xlsx", filled, 10**6)

@@ -1,4 +1,5 @@
-"""Reading and writing the voter roll as Excel (.xlsx) or CSV.
+"""Reading and writing lists of persons as Excel (.xlsx) or CSV: the voter roll, and the list of
+rated persons.
 
 Reading checks everything before anything is saved: one bad row rejects the whole file with the
 row number, the column and the reason in Vietnamese.
@@ -157,7 +158,7 @@ def _rows_to_roster(rows: list[tuple[int, list[object]]]) -> list[RosterRow]:
     """``rows``: (row number, values), including the header. Formulas were checked by the reader."""
     rows = [(n, values) for n, values in rows if any(v is not None and str(v).strip() for v in values)]
     if not rows:
-        raise RosterError(_("the sheet is empty: it needs a header row and at least one voter."))
+        raise RosterError(_("the sheet is empty: it needs a header row and at least one person."))
     # a list made as an official document has a title block above its table: the bodies and the
     # motto side by side, the title, the document it goes with, a date (up to HEADER_SEARCH rows)
     header_at = next((i for i, (_n, values) in enumerate(rows[:HEADER_SEARCH]) if _is_header(values)), 0)
@@ -165,7 +166,7 @@ def _rows_to_roster(rows: list[tuple[int, list[object]]]) -> list[RosterRow]:
     columns = _match_columns(header, header_row)
     data = rows[header_at + 1 :]
     if not data:
-        raise RosterError(_("the file has a header but no voter."), row=header_row + 1)
+        raise RosterError(_("the file has a header but no person under it."), row=header_row + 1)
     out = []
     for number, values in data:
         fields: dict[str, str] = {}
