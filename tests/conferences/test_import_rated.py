@@ -92,3 +92,39 @@ def test_the_page_imports_and_says_what_went_wrong(office, conference):
     assert "dòng 2: Lương Văn Hải (Chủ tịch HĐND tỉnh) đã có trong danh sách này (STT 1)." in html
     assert RatedPerson.objects.count() == 3
     assert "Hãy chọn tệp" in client.post(url, {}, follow=True).content.decode()
+
+
+def test_the_list_downloads_as_the_file_its_import_reads(office, conference, person):
+    """Empty, the download is the template; with persons, it is the list, and it imports into
+    another conference as it is: the round trip of a list kept in Excel between conferences."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from tinnhiem.conferences.usecases import campaigns
+
+    client = Client()
+    client.force_login(office)
+    url = reverse("conferences:rated_export", args=[conference.pk])
+    assert "Tải danh sách (Excel)" in client.get(reverse("conferences:rated", args=[conference.pk])).content.decode()
+    data = client.get(url).content
+    rows = [[c.value for c in row] for row in load_workbook(io.BytesIO(data)).active.iter_rows()]
+    assert rows == [["STT", "Họ và tên", "Chức vụ"], [1, "Trần Minh Đức", "Phó Chủ tịch UBND thành phố"]]
+    other = campaigns.create_conference(
+        office, campaign=conference.campaign, title="Hội nghị khác", date=conference.date, place="P", convening_body="C"
+    )
+    rated.import_rated_persons(office, other, filename="ds.xlsx", data=data)
+    assert [(p.full_name, p.post) for p in other.rated_persons.all()] == [
+        ("Trần Minh Đức", "Phó Chủ tịch UBND thành phố")
+    ]
+    empty = client.get(reverse("conferences:rated_export", args=[other.pk + 1000]))
+    assert empty.status_code == 404
+    template = campaigns.create_conference(
+        office, campaign=conference.campaign, title="Hội nghị mới", date=conference.date, place="P", convening_body="C"
+    )
+    page = client.get(reverse("conferences:rated", args=[template.pk])).content.decode()
+    assert "Tải tệp mẫu" in page
+    data = client.get(reverse("conferences:rated_export", args=[template.pk])).content
+    assert [[c.value for c in row] for row in load_workbook(io.BytesIO(data)).active.iter_rows()] == [
+        ["STT", "Họ và tên", "Chức vụ"]
+    ]

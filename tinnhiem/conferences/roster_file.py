@@ -321,6 +321,13 @@ def write_roster_xlsx(rows: list[dict[str, object]], title: str) -> bytes:
     return out.getvalue()
 
 
+def write_rated_xlsx(people: list[tuple[int, str, str]], sheet_title: str) -> bytes:
+    """The list of rated persons, (No., full name, post) each, under the headers its import reads:
+    with no one, the template of that import."""
+    header = [str(c.title) for c in COLUMNS if c.key in ("order", "full_name", "post")]
+    return write_table_xlsx([header, *[[excel_safe(v) for v in p] for p in people]], sheet_title)
+
+
 def write_table_xlsx(rows: list[list[object]], sheet_title: str) -> bytes:
     """A table (header first, in bold, kept in view) as an .xlsx file: the results exports."""
     return write_sheets_xlsx([(sheet_title, rows)])

@@ -15,6 +15,7 @@ urlpatterns = [
     path("hoi-nghi/<int:conference_id>/nguoi-duoc-lay-phieu/", views.rated_list, name="rated"),
     path("hoi-nghi/<int:conference_id>/nguoi-duoc-lay-phieu/<int:person_id>/", views.rated_edit, name="rated_edit"),
     path("hoi-nghi/<int:conference_id>/nguoi-duoc-lay-phieu/nhap/", views.rated_import, name="rated_import"),
+    path("hoi-nghi/<int:conference_id>/nguoi-duoc-lay-phieu/excel/", views.rated_export, name="rated_export"),
     path("hoi-nghi/<int:conference_id>/thanh-phan/", views.roster_view, name="roster"),
     path("hoi-nghi/<int:conference_id>/thanh-phan/them/", views.voter_add, name="voter_add"),
     path("hoi-nghi/<int:conference_id>/thanh-phan/nhap/", views.roster_import, name="roster_import"),

@@ -26,7 +26,7 @@ from tinnhiem.text import small_int
 
 from . import forms, links, queries
 from .models import Body, Campaign, Conference, Dossier, Explanation, Opinion, RatedPerson, Voter
-from .roster_file import write_roster_xlsx
+from .roster_file import write_rated_xlsx, write_roster_xlsx
 from .usecases import campaigns, dossiers, opinions, rated, roster
 
 
@@ -447,6 +447,15 @@ def roster_export(request, conference_id: int):
         for v in conference.voters.all()
     ]
     return _xlsx(write_roster_xlsx(rows, title=conference.title), f"danh-sach-nguoi-ghi-phieu-{conference.pk}.xlsx")
+
+
+@permission_required(VIEW)
+def rated_export(request, conference_id: int):
+    """The rated persons as Excel, in the columns the import reads; empty, it is the template."""
+    conference = _conference(conference_id)
+    people = [(p.order, p.full_name, p.post) for p in conference.rated_persons.order_by("order")]
+    data = write_rated_xlsx(people, str(conference.rated_words["many"]))
+    return _xlsx(data, f"nguoi-duoc-lay-phieu-{conference.pk}.xlsx")
 
 
 def _xlsx(data: bytes, filename: str) -> HttpResponse:
