@@ -117,8 +117,8 @@ def test_the_list_downloads_as_the_file_its_import_reads(office, conference, per
     assert [(p.full_name, p.post) for p in other.rated_persons.all()] == [
         ("Trần Minh Đức", "Phó Chủ tịch UBND thành phố")
     ]
-    empty = client.get(reverse("conferences:rated_export", args=[other.pk + 1000]))
-    assert empty.status_code == 404
+    missing = client.get(reverse("conferences:rated_export", args=[other.pk + 1000]))
+    assert missing.status_code == 404  # no such conference
     template = campaigns.create_conference(
         office, campaign=conference.campaign, title="Hội nghị mới", date=conference.date, place="P", convening_body="C"
     )

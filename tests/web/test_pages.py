@@ -227,13 +227,13 @@ def test_rated_persons_page_says_when_and_what_the_office_holds_of_them(client, 
     assert f"chậm nhất ngày {day - timedelta(days=15):%d/%m/%Y}: đề nghị đồng chí gửi cơ quan tham mưu" in page
     assert f"Hạn gửi giải trình: chậm nhất ngày {day - timedelta(days=3):%d/%m/%Y}." in page
     yours = page[page.index('id="yours"') :].split("</div>")[0]
-    assert 'Báo cáo tự đánh giá — <span class="muted">chưa gửi người ghi phiếu</span>' in yours
+    assert 'Báo cáo tự đánh giá</a> — <span class="muted">chưa gửi người ghi phiếu</span>' in yours
     assert "người khác" not in yours
     dossiers.distribute_dossiers(office, conference)
     client.post(url, {"text": "Báo cáo bổ sung về dự án kè biển"})
     yours = client.get(url).content.decode().split('id="yours"')[1].split("</div>")[0]
     today = date.today()
-    assert f"Báo cáo tự đánh giá — đã gửi người ghi phiếu ngày {today:%d/%m/%Y}" in yours
+    assert f"Báo cáo tự đánh giá</a> — đã gửi người ghi phiếu ngày {today:%d/%m/%Y}" in yours
     assert f"Giải trình nhận ngày {today:%d/%m/%Y}: “Báo cáo bổ sung về dự án kè biển” — " in yours
     opinions.distribute_explanations(office, conference)
     yours = client.get(url).content.decode().split('id="yours"')[1].split("</div>")[0]
@@ -249,7 +249,7 @@ def test_a_rated_person_sends_their_own_report_for_the_office_to_send_on(
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from tinnhiem.audit.models import Event
-    from tinnhiem.conferences.usecases import dossiers
+    from tinnhiem.conferences.usecases import dossiers, rated
 
     url = links.explanation_url(person)
 
@@ -263,7 +263,7 @@ def test_a_rated_person_sends_their_own_report_for_the_office_to_send_on(
     assert "Đã nhận. Cơ quan tham mưu sẽ xem rồi gửi người ghi phiếu." in page
     dossier = person.dossiers.get()
     assert dossier.from_person and dossier.distributed_on is None and dossier.title == "Báo cáo tự đánh giá năm 2026"
-    assert 'Báo cáo tự đánh giá năm 2026 — <span class="muted">chưa gửi người ghi phiếu</span>' in page
+    assert 'Báo cáo tự đánh giá năm 2026</a> — <span class="muted">chưa gửi người ghi phiếu</span>' in page
     event = Event.objects.get(action="dossier.uploaded")
     assert event.actor == "rated-person-link" and event.data["person"] == person.pk
     assert "Đã nhận." in send("bao-cao.pdf", pdf_bytes).content.decode()  # sent again (a second try): one copy
@@ -283,6 +283,21 @@ def test_a_rated_person_sends_their_own_report_for_the_office_to_send_on(
     assert dossiers.distribute_dossiers(office, conference) == 1
     count = office_client.get(overview).content.decode().split('id="dossier-count"')[1].split("</div>")[0]
     assert "chưa gửi" not in count
+    # the person opens what they sent, through their link; another person's document, never
+    mac = url.rstrip("/").split("/")[-1]
+    own = reverse("conferences:explanation_link_document", args=[person.pk, mac, "ho-so", dossier.pk])
+    assert f'href="{own}"' in page
+    response = client.get(own)
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+    assert response["Cache-Control"] == "no-store"
+    other = rated.add_rated_person(office, conference, full_name="Lê Văn Khác", post="Phó Chủ tịch")
+    theirs = dossiers.upload_dossier(
+        office, other, kind="report", title="Của người khác", filename="k.pdf", data=pdf_bytes + b"%k"
+    )
+    link = "conferences:explanation_link_document"
+    assert client.get(reverse(link, args=[person.pk, mac, "ho-so", theirs.pk])).status_code == 404
+    assert client.get(reverse(link, args=[person.pk, mac, "khac", dossier.pk])).status_code == 404
+    assert client.get(reverse(link, args=[person.pk, "0" * 32, "ho-so", dossier.pk])).status_code == 404
 
 
 def test_english_is_available(office_client, conference):

@@ -92,7 +92,7 @@ def url_for(name, pattern, world):
     kwargs = {}
     for param in params:
         if param == "mac":
-            kwargs[param] = world["_person_mac"] if name.endswith("explanation_link") else world["_voter_mac"]
+            kwargs[param] = world["_person_mac"] if "explanation_link" in name else world["_voter_mac"]
         else:
             kwargs[param] = world[param]
     return reverse(name, kwargs=kwargs)

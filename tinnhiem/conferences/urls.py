@@ -61,4 +61,9 @@ urlpatterns = [
         "moi/<int:voter_id>/<str:mac>/<str:kind>/<int:doc_id>/", views.invitation_document, name="invitation_document"
     ),
     path("giai-trinh/<int:person_id>/<str:mac>/", views.explanation_link, name="explanation_link"),
+    path(
+        "giai-trinh/<int:person_id>/<str:mac>/<str:kind>/<int:doc_id>/",
+        views.explanation_link_document,
+        name="explanation_link_document",
+    ),
 ]

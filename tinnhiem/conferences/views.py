@@ -839,6 +839,24 @@ def invitation_document(request, voter_id: int, mac: str, kind: str, doc_id: int
 
 
 @public
+def explanation_link_document(request, person_id: int, mac: str, kind: str, doc_id: int):
+    """One of the rated person's own documents, through their link: what the office holds, sent
+    to the voters or not (another person's, never)."""
+    person = links.check_explanation_link(person_id, mac)
+    if person is None or person.conference.status == Conference.Status.FINISHED:
+        raise Http404
+    owned = person.dossiers if kind == "ho-so" else person.explanations if kind == "giai-trinh" else None
+    if owned is None:
+        raise Http404
+    doc = get_object_or_404(owned, pk=doc_id)
+    if not doc.file:
+        raise Http404
+    response = _pdf_response(doc.file, f"{kind}-{doc.pk}.pdf")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@public
 def explanation_link(request, person_id: int, mac: str):
     person = links.check_explanation_link(person_id, mac)
     if person is None:
@@ -872,6 +890,7 @@ def explanation_link(request, person_id: int, mac: str):
         template="conferences/explanation_link.html",
         bound=not sending_dossier,
         extra={
+            "mac": mac,
             "dossier_form": dossier_form,
             "conference": conference,
             "requests": person.opinions.filter(forwarded_on__isnull=False),
