@@ -103,3 +103,29 @@ def test_a_person_not_rated_here_cannot_send_a_report_through_the_link(office, c
     assert not dossiers.upload_dossier(
         office, person, kind="other", title="", filename="a.pdf", data=pdf_bytes
     ).from_person
+
+
+def test_a_persons_link_takes_a_limited_number_of_documents(office, person, pdf_bytes, settings):
+    """A leaked link must not fill the disk: reports and explanations sent through it count
+    together up to LINK_DOCUMENTS_MAX; the next is refused in Vietnamese and nothing is saved.
+    The same file sent again is still kept once, and the office is not capped."""
+    from tinnhiem.conferences.models import Explanation
+    from tinnhiem.conferences.usecases import opinions
+
+    settings.TINNHIEM_MAX_DOSSIER_BYTES = 1024 * 1024
+    dossiers.upload_dossier(None, person, kind="report", title="", filename="0.pdf", data=pdf_bytes)
+    for n in range(1, dossiers.LINK_DOCUMENTS_MAX - 1):
+        dossiers.upload_dossier(None, person, kind="other", title="", filename=f"{n}.pdf", data=pdf_bytes + b"%" * n)
+    opinions.record_explanation(None, person, text="Giải trình qua đường dẫn")  # the 20th
+    with pytest.raises(ValidationError) as info:
+        dossiers.upload_dossier(None, person, kind="other", title="", filename="x.pdf", data=pdf_bytes + b"%x")
+    assert info.value.messages == [
+        "Đồng chí đã gửi 20 tài liệu qua trang này, là số tối đa trang nhận: tài liệu khác xin gửi qua cơ quan tham mưu."
+    ]
+    with pytest.raises(ValidationError):
+        opinions.record_explanation(None, person, text="Một giải trình nữa")
+    assert (Dossier.objects.count(), Explanation.objects.count()) == (19, 1)
+    assert dossiers.upload_dossier(None, person, kind="report", title="", filename="0.pdf", data=pdf_bytes)  # again
+    dossiers.upload_dossier(office, person, kind="other", title="", filename="v.pdf", data=pdf_bytes + b"%v")
+    opinions.record_explanation(office, person, text="Cơ quan tham mưu ghi thay")
+    assert (Dossier.objects.count(), Explanation.objects.count()) == (20, 2)

@@ -37,6 +37,22 @@ def check_pdf(name: str, data: bytes) -> None:
         )
 
 
+# What a rated person may send through their own link, reports and explanations together: a few
+# are expected; the cap keeps a leaked link from filling the disk (20 MB each). The office is not capped.
+LINK_DOCUMENTS_MAX = 20
+
+
+def check_link_room(person: RatedPerson) -> None:
+    """Refuse a document sent through the person's link once they have sent LINK_DOCUMENTS_MAX."""
+    sent = person.dossiers.filter(from_person=True).count()
+    sent += person.explanations.filter(recorded_by=person.full_name).count()  # recorded through the link
+    if sent >= LINK_DOCUMENTS_MAX:
+        raise ValidationError(
+            _("You have sent %(n)s documents through this page, the most it takes: send any other through the office.")
+            % {"n": sent}
+        )
+
+
 @transaction.atomic
 def upload_dossier(actor: Any, person: RatedPerson, *, kind: str, title: str, filename: str, data: bytes) -> Dossier:
     """The office uploads a report or dossier of a rated person; or the person sends it through
@@ -58,6 +74,8 @@ def upload_dossier(actor: Any, person: RatedPerson, *, kind: str, title: str, fi
             _("This file is already in %(name)s's dossier: “%(title)s”.")
             % {"name": person.full_name, "title": same.title}
         )
+    if actor is None:
+        check_link_room(person)
     dossier = Dossier(
         rated_person=person,
         kind=kind,

@@ -19,7 +19,7 @@ from tinnhiem.accounts.roles import PREPARE, require
 from tinnhiem.audit.log import actor_name, record
 
 from ..models import Conference, Explanation, Opinion, RatedPerson, Voter
-from .dossiers import check_pdf
+from .dossiers import check_link_room, check_pdf
 
 MAX_OPINION_CHARS = 10_000
 
@@ -196,6 +196,8 @@ def record_explanation(
     same = _same_explanation(person, text, answers, data)
     if same is not None:  # sent again (a double click, a page sent again): the same explanation
         return same
+    if actor is None:
+        check_link_room(person)
     explanation = Explanation(
         rated_person=person,
         text=text,
