@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tinnhiem.accounts.roles import PREPARE, VIEW, permission_required, public
+from tinnhiem.rules.deadlines import deadlines
 from tinnhiem.text import small_int
 
 from . import forms, links, queries
@@ -863,8 +864,6 @@ def explanation_link(request, person_id: int, mac: str):
         return _link_refused(request, _("This link is not valid. Ask the office for your link."))
     if person.conference.status == Conference.Status.FINISHED:
         return _link_refused(request, _("The conference is over; this link can no longer be used."), status=410)
-    from tinnhiem.rules.deadlines import deadlines
-
     conference = person.conference
     sending_dossier = request.method == "POST" and request.POST.get("what") == "dossier"
     dossier_form = forms.OwnDossierForm(

@@ -104,10 +104,15 @@ def undo_attendance(actor: Any, voter: Voter) -> Voter:
 # --- chair: opening, agenda, quorum override -------------------------------------------------
 
 
+def _single_form_name() -> str:
+    """The name of the one form with every rated person: made at opening, or beforehand."""
+    return _("Confidence ballot")
+
+
 def _default_form(conference: Conference) -> None:
     people = conference.rated_persons.filter(decision=RatedPerson.Decision.RATED)
     if not conference.ballot_forms.exists():
-        form = BallotForm.objects.create(conference=conference, order=1, name=_("Confidence ballot"))
+        form = BallotForm.objects.create(conference=conference, order=1, name=_single_form_name())
         people.update(ballot_form=form)
     elif people.filter(ballot_form__isnull=True).exists():
         raise ValidationError(_("Every rated person must be on a ballot form."))
@@ -341,7 +346,7 @@ def create_single_form(actor: Any, conference: Conference) -> BallotForm:
     people = list(conference.rated_persons.filter(decision=RatedPerson.Decision.RATED))
     if not people:
         raise ValidationError(_("There is no rated person on the ballot."))
-    return create_ballot_form(actor, conference, name=_("Confidence ballot"), people=people)
+    return create_ballot_form(actor, conference, name=_single_form_name(), people=people)
 
 
 @transaction.atomic

@@ -6,7 +6,6 @@ import hashlib
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -17,7 +16,7 @@ from tinnhiem.audit.log import record
 from tinnhiem.rules import ExclusionGround, exclusion_grounds
 
 from ..models import Conference, RatedPerson, Voter
-from ..roster_file import RosterError, read_roster
+from .roster import file_refused, read_list_file
 
 
 class DecisionNeeded(ValidationError):
@@ -138,30 +137,13 @@ def import_rated_persons(actor: Any, conference: Conference, *, filename: str, d
     conference = Conference.objects.select_for_update().get(pk=conference.pk)
     _check_preparing(conference)
 
-    def refused(problem: str) -> ValidationError:
-        return ValidationError(_("The file was not imported, nothing was saved — %(problem)s") % {"problem": problem})
-
-    try:
-        rows = read_roster(filename, data, settings.TINNHIEM_MAX_ROSTER_BYTES)
-    except RosterError as exc:
-        raise refused(exc.describe()) from exc
-    seen: dict[str, int] = {}
-    for row in rows:
-        key = Voter.make_identity_key(row.full_name, row.post)
-        if key in seen:
-            raise refused(
-                _("row %(row)s") % {"row": row.row}
-                + ": "
-                + _("%(name)s (%(post)s) appears twice in the file (also row %(other)s).")
-                % {"name": row.full_name, "post": row.post, "other": seen[key]}
-            )
-        seen[key] = row.row
+    rows = read_list_file(filename, data)
     people = []
     for row in rows:
         try:
             people.append(add_rated_person(actor, conference, full_name=row.full_name, post=row.post))
         except ValidationError as exc:  # already listed, a name too long for the ballot…
-            raise refused(_("row %(row)s") % {"row": row.row} + ": " + " ".join(exc.messages)) from exc
+            raise file_refused(" ".join(exc.messages), row=row.row) from exc
     record(
         actor,
         "rated_persons.imported",

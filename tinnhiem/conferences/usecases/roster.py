@@ -189,6 +189,33 @@ def _voter(conference: Conference, source: RosterRow | Voter, order: int, key: s
     )
 
 
+def file_refused(problem: str, row: int | None = None) -> ValidationError:
+    """The message of a list file not imported (the voter roll, the rated persons): nothing was
+    saved, and why, with the row at fault."""
+    if row is not None:
+        problem = _("row %(row)s") % {"row": row} + ": " + problem
+    return ValidationError(_("The file was not imported, nothing was saved — %(problem)s") % {"problem": problem})
+
+
+def read_list_file(filename: str, data: bytes) -> list[RosterRow]:
+    """The rows of a list file, every one checked; a bad file is refused with the reason."""
+    try:
+        rows = read_roster(filename, data, settings.TINNHIEM_MAX_ROSTER_BYTES)
+    except RosterError as exc:
+        raise file_refused(exc.describe()) from exc
+    first: dict[str, int] = {}  # the same person twice (NFC, case-folded name and post) names both rows
+    for row in rows:
+        key = Voter.make_identity_key(row.full_name, row.post)
+        if key in first:
+            raise file_refused(
+                _("%(name)s (%(post)s) appears twice in the file (also row %(other)s).")
+                % {"name": row.full_name, "post": row.post, "other": first[key]},
+                row=row.row,
+            )
+        first[key] = row.row
+    return rows
+
+
 @transaction.atomic
 def import_roster(
     actor: Any, conference: Conference, *, filename: str, data: bytes, replace: bool = False
@@ -197,38 +224,18 @@ def import_roster(
     require(actor, PREPARE)
     conference = Conference.objects.select_for_update().select_related("campaign").get(pk=conference.pk)
     _check_preparing(conference)
-    try:
-        rows = read_roster(filename, data, settings.TINNHIEM_MAX_ROSTER_BYTES)
-    except RosterError as exc:
-        raise ValidationError(
-            _("The file was not imported, nothing was saved — %(problem)s") % {"problem": exc.describe()}
-        ) from exc
-
+    rows = read_list_file(filename, data)
     existing = {} if replace else {v.identity_key: v for v in conference.voters.all()}
-    seen: dict[str, RosterRow] = {}
     voters = []
     order = 1 if replace else _next_order(conference)
     for row in rows:
         key = Voter.make_identity_key(row.full_name, row.post)
-        problem = None
-        if key in seen:
-            problem = _("%(name)s (%(post)s) appears twice in the file (also row %(other)s).") % {
-                "name": row.full_name,
-                "post": row.post,
-                "other": seen[key].row,
-            }
-        elif key in existing:
-            problem = _("%(name)s (%(post)s) is already in the voter roll (No. %(order)s).") % {
-                "name": row.full_name,
-                "post": row.post,
-                "order": existing[key].order,
-            }
-        if problem:
-            raise ValidationError(
-                _("The file was not imported, nothing was saved — %(problem)s")
-                % {"problem": _("row %(row)s") % {"row": row.row} + ": " + problem}
+        if key in existing:
+            raise file_refused(
+                _("%(name)s (%(post)s) is already in the voter roll (No. %(order)s).")
+                % {"name": row.full_name, "post": row.post, "order": existing[key].order},
+                row=row.row,
             )
-        seen[key] = row
         voters.append(_voter(conference, row, row.order if row.order is not None else order, key))
         order = max(order, voters[-1].order) + 1
     _apply_rated_policy(conference, voters, rows=rows)
