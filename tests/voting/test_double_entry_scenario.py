@@ -194,3 +194,33 @@ def test_not_a_committee_member(office, chair, counters, make_user, conference):
     stranger = make_user("committee", "kp-other")
     with pytest.raises(PermissionDenied):
         counting.start_entry(stranger, form, device_key="z")
+
+
+def test_a_member_corrects_a_ballot_after_typing_the_last_one_and_the_form_still_finalises(
+    office, chair, counters, conference
+):
+    """A pass stays complete when its member corrects a ballot after typing the last one (it once
+    became "not complete" for good, and the form could never be finalised), and it is incomplete
+    again when a ballot found later is counted as collected."""
+    form, _people, stack = run_conference(
+        office, chair, counters, conference, n_voters=12, n_present=11, collected=10, seed=3
+    )
+    sessions = {s.pass_label: s for s in form.entry_sessions.all()}
+    for d in counting.open_differences(form):  # B finds its own two typos and corrects them
+        keys, reason = stack[d["position"] - 1]
+        counting.enter_ballot(
+            counters[1], sessions["B"], device_key="device-b", position=d["position"], marks=keys, invalid_reason=reason
+        )
+    assert counting.open_differences(form) == []
+    assert all(s.completed for s in BallotForm.objects.get(pk=form.pk).entry_sessions.all())
+
+    # the eleventh ballot is found in the box: counted as collected, it must be typed by both
+    counting.record_ballot_counts(counters[0], form, issued=11, collected=11)
+    assert not any(s.completed for s in BallotForm.objects.get(pk=form.pk).entry_sessions.all())
+    with pytest.raises(ValidationError) as info:
+        counting.finalise_form(counters[0], form)
+    assert "nhập đủ" in info.value.messages[0]
+    for label, user in (("A", counters[0]), ("B", counters[1])):
+        counting.enter_ballot(user, sessions[label], device_key=f"device-{label.lower()}", position=11, marks="12")
+    stored = counting.finalise_form(counters[0], form)
+    assert stored.data["ballots"]["collected"] == 11

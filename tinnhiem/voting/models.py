@@ -27,7 +27,6 @@ class EntrySession(models.Model):
     member = models.ForeignKey(CommitteeMember, on_delete=models.PROTECT, related_name="entry_sessions")
     pass_label = models.CharField(max_length=1)  # "A" or "B"
     device_key_hash = models.CharField(max_length=64)
-    completed = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -37,6 +36,14 @@ class EntrySession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.form} / {self.pass_label}"
+
+    @property
+    def completed(self) -> bool:
+        """Every ballot collected is typed in this pass. Worked out from the rows each time, never
+        stored: a stored flag went stale when a member corrected a ballot after typing the last one
+        (the form could then never be finalised) or when the number collected was raised."""
+        collected = self.form.collected or 0
+        return collected > 0 and self.rows.filter(position__lte=collected).count() == collected
 
 
 class EntryRow(models.Model):

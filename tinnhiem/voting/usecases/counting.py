@@ -267,8 +267,6 @@ def enter_ballot(
         old = existing.reading
         existing.marks, existing.invalid_reason = marks, invalid_reason
         existing.save(update_fields=["marks", "invalid_reason"])
-        session.completed = False
-        session.save(update_fields=["completed"])
         record(
             actor,
             "entry.corrected",
@@ -289,9 +287,6 @@ def enter_ballot(
             )
     except IntegrityError:  # a concurrent duplicate of the same submission
         return session.rows.get(position=position)
-    if session.rows.count() == form.collected and not session.completed:
-        session.completed = True
-        session.save(update_fields=["completed"])
     record(
         actor,
         "entry.ballot",
