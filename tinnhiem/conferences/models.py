@@ -540,6 +540,9 @@ class BallotForm(models.Model):
     spoilt = models.PositiveIntegerField(_("spoilt ballots exchanged"), default=0)
     collected = models.PositiveIntegerField(_("ballots collected"), null=True, blank=True)
     reconciliation_note = NFCTextField(_("explanation of the difference"), blank=True)
+    # counted by totals: the whole ballots invalid as the committee recorded them with its totals
+    # (never worked out from the number collected, which may change after the totals were saved)
+    whole_invalid_by_hand = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     class EVote(models.TextChoices):
         NOT_USED = "", _("Paper only")

@@ -151,7 +151,8 @@ def form_counting(request, conference_id: int, form_id: int):
                 for d in counting.differences(form)
             ],
             "rulings": form.rulings.select_related("decided_by__voter"),
-            "hand_totals": {t.person_id: t for t in form.hand_totals.all()},
+            "totals_rows": _totals_rows(form, rules),
+            "totals_problem": counting.hand_totals_problem(form),
             "result": form.results.filter(superseded=False).first(),
             "keys_help": ", ".join(f"{lv.digit} = {lv.label}" for lv in rules.levels)
             + f", {NO_MARK} = "
@@ -160,6 +161,25 @@ def form_counting(request, conference_id: int, form_id: int):
             + _("several marks"),
         },
     )
+
+
+def _totals_rows(form: BallotForm, rules) -> list[dict]:
+    """Counted by totals: each person's row as saved (empty before), so that the committee sees
+    what it saved and corrects one number without typing the others again."""
+    if form.mode != BallotForm.Mode.TOTALS:
+        return []
+    saved = {t.person_id: t for t in form.hand_totals.all()}
+    rows = []
+    for person in counting.people_of(form):
+        total = saved.get(person.pk)
+        rows.append(
+            {
+                "person": person,
+                "cells": [(lv, total.counts.get(lv.key, 0) if total else "") for lv in rules.levels],
+                "invalid": total.row_invalid if total else 0,
+            }
+        )
+    return rows
 
 
 @permission_required(COUNT)

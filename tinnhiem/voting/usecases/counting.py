@@ -442,8 +442,8 @@ def record_hand_totals(
     form.hand_totals.all().delete()
     for person, pt in zip(people, person_totals, strict=True):
         HandTotal.objects.create(form=form, person=person, counts=dict(pt.counts), row_invalid=pt.row_invalid)
-    form.state = F.COUNTING
-    form.save(update_fields=["state"])
+    form.state, form.whole_invalid_by_hand = F.COUNTING, whole_invalid
+    form.save(update_fields=["state", "whole_invalid_by_hand"])
     record(
         actor,
         "totals.recorded",
@@ -523,11 +523,32 @@ def compute_form_result(form: BallotForm) -> tuple[TallyResult, int]:
         paper = by_person.get(person.pk)
         counts = {k: (paper.counts.get(k, 0) if paper else 0) + e.counts[k] for k in rules.level_keys}
         totals.append(PersonTotals(counts, (paper.row_invalid if paper else 0) + e.row_invalid))
-    first = by_person.get(people[0].pk)
-    paper_valid = sum(first.counts.values()) + first.row_invalid if first else 0
-    whole_invalid = (form.collected or 0) - paper_valid
+    whole_invalid = form.whole_invalid_by_hand
+    if whole_invalid is None:  # totals saved before the number was kept (or none): what the rest leaves
+        whole_invalid = (form.collected or 0) - _paper_valid(by_person.get(people[0].pk))
     counts = BallotCounts(issued, (form.collected or 0) + e_collected, whole_invalid)
     return compute_result(rules, labels, totals, counts), whole_invalid
+
+
+def _paper_valid(total: HandTotal | None) -> int:
+    """The paper ballots a person's hand totals cover (each level, and the row left invalid)."""
+    return sum(total.counts.values()) + total.row_invalid if total else 0
+
+
+def hand_totals_problem(form: BallotForm) -> str:
+    """Counted by totals: the totals saved no longer add up to the ballots collected (the number
+    collected was changed after they were saved). The committee counts and saves them again."""
+    form = BallotForm.objects.get(pk=form.pk)  # the current counts, not the caller's copy
+    if form.mode != BallotForm.Mode.TOTALS or form.whole_invalid_by_hand is None:
+        return ""
+    first = form.hand_totals.first()  # every person's totals cover the same ballots
+    counted = _paper_valid(first) + form.whole_invalid_by_hand
+    if counted == (form.collected or 0):
+        return ""
+    return _(
+        "The totals counted by hand were saved for %(counted)s ballots collected; %(collected)s are now "
+        "recorded as collected. Count and save the totals again."
+    ) % {"counted": counted, "collected": form.collected or 0}
 
 
 def result_data(form: BallotForm, result: TallyResult) -> dict[str, Any]:
@@ -575,6 +596,9 @@ def finalise_form(actor: Any, form: BallotForm) -> FormResult:
                 _("%(n)s differences between the two entries are not resolved (positions %(positions)s).")
                 % {"n": len(still_open), "positions": ", ".join(str(d["position"]) for d in still_open)}
             )
+    stale = hand_totals_problem(form)
+    if stale:
+        raise ValidationError(stale)
     problems = reconciliation_problems(form)
     if problems and not form.reconciliation_note.strip():
         raise ValidationError(_("Explain in writing before finishing: %(problems)s") % {"problems": " ".join(problems)})

@@ -1,0 +1,82 @@
+"""Counting by totals: the whole ballots invalid are the committee's number, as it saved them with
+its totals. Before, they were worked out at finalising as "collected minus the ballots the totals
+cover", so a number collected changed after the totals were saved changed the invalid ballots in
+the minutes without anyone typing it. The page shows what was saved."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+
+from tinnhiem.conferences.usecases import day
+from tinnhiem.voting.usecases import counting
+
+from .conftest import ROLES, build
+
+
+@pytest.fixture
+def totals_form(office, chair, counters, conference):
+    people, voters = build(office, conference, 12)
+    day.open_conference(chair, conference)
+    day.check_in(office, conference, voters)
+    for voter, role, user in zip(voters[:3], ROLES[:3], counters[:3], strict=True):
+        day.propose_member(office, conference, voter=voter, role=role, user=user)
+    day.record_committee_approval(chair, conference, votes_for=12, against=0, abstaining=0)
+    form = conference.ballot_forms.get()
+    day.set_counting_mode(office, form, mode="totals")
+    day.open_voting(chair, conference)
+    counting.record_ballot_counts(counters[0], form, issued=12, collected=10, note="Hai đại biểu không nộp phiếu")
+    day.close_voting(chair, conference)
+    a, b = people
+    totals = {a.pk: {"high": 5, "confidence": 3, "low": 1, "invalid": 0}, b.pk: {"high": 8, "low": 0, "invalid": 1}}
+    counting.record_hand_totals(counters[0], form, totals=totals, whole_invalid=1)
+    return form, people
+
+
+def test_a_number_collected_changed_after_the_totals_stops_finalising_until_they_are_saved_again(counters, totals_form):
+    form, (a, b) = totals_form
+    counting.record_ballot_counts(counters[0], form, issued=12, collected=12, note="Tìm thấy thêm hai phiếu")
+    problem = counting.hand_totals_problem(form)
+    assert "10" in problem and "12" in problem
+    with pytest.raises(ValidationError) as info:
+        counting.finalise_form(counters[0], form)
+    assert info.value.messages == [problem]
+
+    recounted = {a.pk: {"high": 6, "confidence": 3, "low": 2, "invalid": 0}, b.pk: {"high": 10, "low": 0, "invalid": 1}}
+    counting.record_hand_totals(counters[0], form, totals=recounted, whole_invalid=1)
+    assert counting.hand_totals_problem(form) == ""
+    stored = counting.finalise_form(counters[0], form)
+    assert stored.data["ballots"] == {"issued": 12, "collected": 12, "valid": 11, "invalid": 1}
+    assert stored.whole_invalid == 1
+
+
+def test_unchanged_counts_finalise_with_the_committees_invalid_ballots(counters, totals_form):
+    form, _people = totals_form
+    counting.record_ballot_counts(counters[0], form, issued=12, collected=10, note="Hai đại biểu không nộp phiếu")
+    assert counting.hand_totals_problem(form) == ""
+    stored = counting.finalise_form(counters[0], form)
+    assert stored.data["ballots"] == {"issued": 12, "collected": 10, "valid": 9, "invalid": 1}
+
+
+def test_the_page_shows_the_totals_saved_and_warns_when_they_no_longer_add_up(counters, totals_form):
+    form, (a, b) = totals_form
+    client = Client()
+    client.force_login(counters[0])
+    url = reverse("voting:form", args=[form.conference_id, form.pk])
+    page = client.get(url).content.decode()
+
+    def value(name: str) -> str:
+        return re.search(rf'name="{name}" value="([^"]*)"', page).group(1)
+
+    assert [value(f"p{a.pk}_high"), value(f"p{a.pk}_confidence"), value(f"p{a.pk}_low")] == ["5", "3", "1"]
+    assert [value(f"p{b.pk}_high"), value(f"p{b.pk}_low"), value(f"p{b.pk}_invalid")] == ["8", "0", "1"]
+    assert value("whole_invalid") == "1"
+    assert 'id="totals-problem"' not in page
+
+    counting.record_ballot_counts(counters[0], form, issued=12, collected=11, note="Tìm thấy thêm một phiếu")
+    page = client.get(url).content.decode()
+    assert 'id="totals-problem"' in page and "Đếm và lưu lại" in page
