@@ -41,8 +41,9 @@ class EntrySession(models.Model):
     def completed(self) -> bool:
         """Every ballot collected is typed in this pass. Worked out from the rows each time, never
         stored: a stored flag went stale when a member corrected a ballot after typing the last one
-        (the form could then never be finalised) or when the number collected was raised."""
-        collected = self.form.collected or 0
+        (the form could then never be finalised) or when the number collected was raised. The
+        number collected is read from the database, not from a copy of the form held by the caller."""
+        collected = BallotForm.objects.filter(pk=self.form_id).values_list("collected", flat=True).first() or 0
         return collected > 0 and self.rows.filter(position__lte=collected).count() == collected
 
 

@@ -229,6 +229,9 @@ def entry(request, conference_id: int, form_id: int):
     entered = {r.position for r in rows}
     next_position = next((p for p in range(1, (form.collected or 0) + 1) if p not in entered), None)
     position = small_int(request.GET.get("position")) or next_position
+    if position is not None and not 1 <= position <= (form.collected or 0):
+        position = next_position  # a number typed in the box below that is not a ballot of the stack
+    typed = session.rows.filter(position=position).first() if session and position else None
     return render(
         request,
         "voting/entry.html",
@@ -240,6 +243,7 @@ def entry(request, conference_id: int, form_id: int):
             "rows": rows[-12:][::-1],
             "count": len(rows),
             "position": position,
+            "typed": typed,
             "people": counting.people_of(form),
             "rules": conference.rules,
         },
