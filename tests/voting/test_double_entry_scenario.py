@@ -165,30 +165,6 @@ def test_correction_after_finalising_needs_the_head(office, chair, counters, con
     assert FormResult.objects.filter(form=form).count() == 2
 
 
-def test_hand_totals_must_reconcile(office, chair, counters, conference):
-    people, voters = build(office, conference, 10)
-    day.open_conference(chair, conference)
-    day.check_in(office, conference, voters)
-    for voter, role, user in zip(voters[:3], ROLES[:3], counters[:3], strict=True):
-        day.propose_member(office, conference, voter=voter, role=role, user=user)
-    day.record_committee_approval(chair, conference, votes_for=10, against=0, abstaining=0)
-    form = conference.ballot_forms.get()
-    day.set_counting_mode(office, form, mode="totals")
-    day.open_voting(chair, conference)
-    counting.record_ballot_counts(counters[0], form, issued=10, collected=10)
-    day.close_voting(chair, conference)
-    a, b = people
-    bad = {a.pk: {"high": 5, "confidence": 3, "low": 1, "invalid": 0}, b.pk: {"high": 10, "invalid": 0}}
-    with pytest.raises(ValidationError) as info:
-        counting.record_hand_totals(counters[0], form, totals=bad, whole_invalid=1)
-    assert "Lê Thị Hồng Nhung: tổng các mức (10)" in info.value.messages[0]
-    good = {a.pk: {"high": 5, "confidence": 3, "low": 1, "invalid": 0}, b.pk: {"high": 8, "low": 0, "invalid": 1}}
-    counting.record_hand_totals(counters[0], form, totals=good, whole_invalid=1)
-    stored = counting.finalise_form(counters[0], form)
-    assert stored.data["ballots"] == {"issued": 10, "collected": 10, "valid": 9, "invalid": 1}
-    assert stored.data["people"][0]["percent"]["high"] == "50.00"
-
-
 def test_not_a_committee_member(office, chair, counters, make_user, conference):
     form, *_ = run_conference(office, chair, counters, conference, n_voters=12, n_present=10, collected=10, seed=4)
     stranger = make_user("committee", "kp-other")

@@ -19,7 +19,8 @@ from .conftest import ROLES, build
 
 
 @pytest.fixture
-def totals_form(office, chair, counters, conference):
+def counted_by_totals(office, chair, counters, conference):
+    """12 present, 12 ballots issued, 10 collected; the form is counted by totals, none saved yet."""
     people, voters = build(office, conference, 12)
     day.open_conference(chair, conference)
     day.check_in(office, conference, voters)
@@ -31,10 +32,28 @@ def totals_form(office, chair, counters, conference):
     day.open_voting(chair, conference)
     counting.record_ballot_counts(counters[0], form, issued=12, collected=10, note="Hai đại biểu không nộp phiếu")
     day.close_voting(chair, conference)
-    a, b = people
+    return form, people
+
+
+@pytest.fixture
+def totals_form(counters, counted_by_totals):
+    form, (a, b) = counted_by_totals
     totals = {a.pk: {"high": 5, "confidence": 3, "low": 1, "invalid": 0}, b.pk: {"high": 8, "low": 0, "invalid": 1}}
     counting.record_hand_totals(counters[0], form, totals=totals, whole_invalid=1)
-    return form, people
+    return form, [a, b]
+
+
+def test_hand_totals_must_reconcile(counters, counted_by_totals):
+    form, (a, b) = counted_by_totals
+    bad = {a.pk: {"high": 5, "confidence": 3, "low": 1, "invalid": 0}, b.pk: {"high": 10, "invalid": 0}}
+    with pytest.raises(ValidationError) as info:
+        counting.record_hand_totals(counters[0], form, totals=bad, whole_invalid=1)
+    assert "Lê Thị Hồng Nhung: tổng các mức (10)" in info.value.messages[0]
+    good = {a.pk: {"high": 5, "confidence": 3, "low": 1, "invalid": 0}, b.pk: {"high": 8, "low": 0, "invalid": 1}}
+    counting.record_hand_totals(counters[0], form, totals=good, whole_invalid=1)
+    stored = counting.finalise_form(counters[0], form)
+    assert stored.data["ballots"] == {"issued": 12, "collected": 10, "valid": 9, "invalid": 1}
+    assert stored.data["people"][0]["percent"]["high"] == "50.00"
 
 
 def test_a_number_collected_changed_after_the_totals_stops_finalising_until_they_are_saved_again(counters, totals_form):
