@@ -174,3 +174,41 @@ def test_receipts_have_no_link_to_ballots():
     assert not any(
         f.is_relation and f.related_model in (Receipt, CodeCard) for f in ElectronicBallot._meta.get_fields()
     )
+
+
+def test_cards_made_but_the_electronic_vote_never_opened_the_paper_count_still_finalises(
+    office, chair, counters, evoting
+):
+    """The cards were printed beforehand, but the hall voted on paper (the Wi-Fi failed): the
+    electronic vote was never opened. Closing the vote closes it too and its cards stop working;
+    before, it stayed "ready" and the count could never be finalised."""
+    conference, _people, form, card_codes = evoting
+    counting.record_ballot_counts(counters[0], form, issued=10, collected=10)
+    day.close_voting(chair, conference)
+    form.refresh_from_db()
+    assert form.evote == BallotForm.EVote.CLOSED
+    assert not CodeCard.objects.filter(form=form).exclude(state=CodeCard.State.VOID).exists()
+    with pytest.raises(ValidationError):
+        evote.cast_ballot(conference, code_text=card_codes[0], choices={}, tracking_code=tracking())
+    entry = {counters[0]: "device-a", counters[1]: "device-b"}
+    for user, device in entry.items():
+        session = counting.start_entry(user, form, device_key=device)
+        for position in range(1, 11):
+            counting.enter_ballot(user, session, device_key=device, position=position, marks="12")
+    stored = counting.finalise_form(counters[0], form)
+    assert stored.data["ballots"]["collected"] == 10
+
+
+def test_a_count_closed_with_its_electronic_vote_left_ready_finalises_and_closes_it(office, chair, counters, evoting):
+    """A vote closed before the fix above left the form "ready": finalising closes it then."""
+    conference, _people, form, _codes = evoting
+    counting.record_ballot_counts(counters[0], form, issued=10, collected=10)
+    day.close_voting(chair, conference)
+    BallotForm.objects.filter(pk=form.pk).update(evote=BallotForm.EVote.READY)  # as such a vote left it
+    for user, device in {counters[0]: "a", counters[1]: "b"}.items():
+        session = counting.start_entry(user, form, device_key=device)
+        for position in range(1, 11):
+            counting.enter_ballot(user, session, device_key=device, position=position, marks="21")
+    counting.finalise_form(counters[0], form)
+    form.refresh_from_db()
+    assert form.evote == BallotForm.EVote.CLOSED and form.state == BallotForm.State.FINALISED

@@ -577,8 +577,14 @@ def finalise_form(actor: Any, form: BallotForm) -> FormResult:
         raise ValidationError(_("This ballot form is already finalised."))
     if form.conference.status != Conference.Status.COUNTING:
         raise ValidationError(_("Close the vote before finalising the count."))
-    if form.evote in (BallotForm.EVote.READY, BallotForm.EVote.OPEN):
+    if form.evote == BallotForm.EVote.OPEN:
         raise ValidationError(_("Close electronic voting before finalising the count."))
+    if form.evote == BallotForm.EVote.READY:
+        # cards made, but the electronic vote never opened, and the vote is closed now, so it
+        # never will: closed here (a vote closed before ensure_closed covered this case)
+        from .evote import close_form_evote
+
+        close_form_evote(actor, form)
     if totals_issued_collected(form) == (None, None):
         raise ValidationError(_("Record the ballots issued and collected first."))
     if form.mode == BallotForm.Mode.SCAN:

@@ -265,6 +265,8 @@ def electronic_ballots(form: BallotForm) -> list[Ballot]:
 
 
 def ensure_closed(actor: Any, conference: Conference) -> None:
-    """When the chair closes the vote, every open electronic vote of the conference closes too."""
-    for form in BallotForm.objects.select_for_update().filter(conference=conference, evote=E.OPEN):
+    """When the chair closes the vote, every electronic vote of the conference closes too: an open
+    one, and one whose cards were made but which never opened (the hall voted on paper). Their
+    unused cards stop working. Left "ready", such a form could never be finalised."""
+    for form in BallotForm.objects.select_for_update().filter(conference=conference, evote__in=[E.OPEN, E.READY]):
         close_form_evote(actor, form)
