@@ -33,6 +33,18 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The cache lives in the test process (the rate limits of wrong codes are counted there, per
+    address, and every test client and browser is 127.0.0.1): each test starts with it empty, so
+    that wrong codes typed in one test do not block the phones of another in the same worker."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def roles(db):
     ensure_roles()
