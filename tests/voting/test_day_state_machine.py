@@ -1,26 +1,31 @@
-"""The day of a paper conference as a state machine (hypothesis): the office, the chair and the
-committee press any button in any order, with any numbers, as on a busy day. Each use case either
-does its work or refuses with a ValidationError or PermissionDenied, which the pages show as a
-message; anything else would be a server error. After every step the conference must still be
-coherent:
+"""The day of a conference as a state machine (hypothesis): the office, the chair, the committee
+and voters with code cards press any button in any order, with any numbers, as on a busy day. Each
+use case either does its work or refuses with a ValidationError or PermissionDenied, which the
+pages show as a message; anything else would be a server error. After every step the conference
+must still be coherent:
 
 - it is finished exactly when every ballot form is finalised, and results are published only then;
 - the vote never opened without an approved committee, whose members are present and not rated;
 - no form has more ballots issued than voters present, or more collected than issued, and no
   ballot is typed beyond the ballots collected;
+- every electronic ballot is one card used, with one receipt, and no electronic vote is still
+  open or ready once the vote is closed (on the code before 2f792cd this fails: cards made for a
+  vote by phone that never opened left the count unfinishable);
 - a finalised form has exactly one current result, and recounting its stored ballots or totals
   gives that result again: nothing changed what the committee finalised.
 
 Counting by totals: the whole ballots invalid in a result are the number the committee saved.
 
-At the end of each run the day must still be finishable by the normal steps. Run on the code
-before f2a5d98, this fails: a correction after the last ballot left the count stuck."""
+At the end of each run the day must still be finishable by the normal steps, unless more ballots
+came back than voters were present, which finalising must refuse. Run on the code before
+f2a5d98, this fails: a correction after the last ballot left the count stuck."""
 
 from __future__ import annotations
 
 import os
 from datetime import date, timedelta
 
+import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -34,8 +39,9 @@ from hypothesis.stateful import (
 
 from tinnhiem.conferences.models import BallotForm, Conference, Voter
 from tinnhiem.conferences.usecases import campaigns, day, rated, roster
-from tinnhiem.voting.models import EntryRow
-from tinnhiem.voting.usecases import counting
+from tinnhiem.voting import codes
+from tinnhiem.voting.models import CodeCard, EntryRow
+from tinnhiem.voting.usecases import counting, evote
 
 S = Conference.Status
 N_VOTERS = 7
@@ -46,7 +52,7 @@ reading = st.one_of(
 )
 
 
-class PaperDay(RuleBasedStateMachine):
+class ConferenceDay(RuleBasedStateMachine):
     office = chair = None
     counters: list = []
     reached: dict = {}  # how many steps ended in each state: the runs must get to the end
@@ -76,6 +82,11 @@ class PaperDay(RuleBasedStateMachine):
             for i in range(2)
         ]
         self.saved_whole_invalid = None
+        self.card_codes: list[str] = []  # as printed on the cards
+        self.receipts: dict[str, str] = {}  # card code -> the receipt code its phone sent
+        self.stored = 0  # electronic ballots the model expects
+        self.phones = ""  # how this hall uses phones, set at its first normal step
+        self.too_many = False  # more ballots than voters present: the vote must be held again
         self.voters = [
             roster.add_voter(self.office, self.conference, full_name=f"Đại biểu {i}", post="Trưởng phòng")
             for i in range(N_VOTERS)
@@ -98,15 +109,21 @@ class PaperDay(RuleBasedStateMachine):
 
     # --- a normal day, step by step: without it, a random walk rarely reaches the count ------------
 
-    @rule(steps=st.integers(1, 15), mode=st.sampled_from(["totals", "double_entry"]), data=st.data())
-    def go_on_with_the_day(self, steps, mode, data):
+    @rule(
+        steps=st.integers(1, 15),
+        mode=st.sampled_from(["totals", "double_entry"]),
+        phones=st.sampled_from(["used", "no Wi-Fi", "none"]),  # cards made and used, made but unused, none
+        data=st.data(),
+    )
+    def go_on_with_the_day(self, steps, mode, phones, data):
         """The next steps of a normal day from wherever the conference is, between the random presses
         of the other rules: so the runs reach the vote, the count, finalising and publishing."""
         for _ in range(steps):
-            if not self.next_step(mode, data):
+            if not self.next_step(mode, self.phones or phones, data):
                 break
 
-    def next_step(self, mode, data) -> bool:
+    def next_step(self, mode, phones, data) -> bool:
+        self.phones = phones  # one hall, one plan for phones: the first step's
         conference, form = self.current(), self.form()
         if conference.status == S.PREPARING:
             return self.attempt(lambda: day.open_conference(self.chair, self.conference))
@@ -121,15 +138,31 @@ class PaperDay(RuleBasedStateMachine):
                 return self.attempt(lambda: self.approve_by_all_present())
             if form.mode != mode and not self.attempt(lambda: day.set_counting_mode(self.office, form, mode=mode)):
                 mode = form.mode
+            if not form.evote and phones != "none":  # cards printed for voting by phone
+                self.make_cards(3)
             return self.attempt(lambda: day.open_voting(self.chair, self.conference))
         if conference.status == S.VOTING:
+            head = conference.committee.get(role="head").user
+            if form.evote == BallotForm.EVote.READY and phones == "used":  # else the hall votes on paper
+                return self.attempt(evote.open_evote, self.chair, form)
+            if form.evote == BallotForm.EVote.OPEN and not form.cards_issued:
+                return self.attempt(evote.record_cards_issued, head, form, count=2)
+            unused = [code for code in self.card_codes if code not in self.receipts]
+            if form.evote == BallotForm.EVote.OPEN and unused and self.stored < form.cards_issued:
+                keys = data.draw(st.text(alphabet="01239", min_size=2, max_size=2))
+                self.vote_by_phone(self.card_codes.index(unused[0]), keys, again=False)
+                return True
             if form.collected is None:
                 short = data.draw(st.integers(0, 2))
                 present = conference.voters.filter(attendance=Voter.Attendance.PRESENT).count()
+                issued = max(present - form.cards_issued, 0)
                 return self.attempt(
-                    lambda: counting.record_ballot_counts(
-                        self.counters[0], form, issued=present, collected=max(present - short, 0), note="Đã giải trình"
-                    )
+                    counting.record_ballot_counts,
+                    head,
+                    form,
+                    issued=issued,
+                    collected=max(issued - short, 0),
+                    note="Đã giải trình",
                 )
             return self.attempt(lambda: day.close_voting(self.chair, self.conference))
         if conference.status == S.COUNTING and form.state != BallotForm.State.FINALISED:
@@ -356,6 +389,52 @@ class PaperDay(RuleBasedStateMachine):
     def reopen(self, j):
         self.attempt(lambda: counting.reopen_form(self.counters[j], self.form(), reason="Khiếu nại, kiểm tra lại"))
 
+    # --- code cards and phones ------------------------------------------------------------------
+
+    @precondition(lambda self: self.form() is not None)
+    @rule(n=st.integers(1, 3))
+    def make_cards(self, n):
+        try:
+            self.card_codes += evote.generate_cards(self.office, self.form(), count=n)
+        except ValidationError:
+            pass
+
+    @precondition(lambda self: self.form() is not None)
+    @rule()
+    def void_unused_cards(self):
+        self.attempt(evote.void_unused_cards, self.office, self.form())
+
+    @precondition(lambda self: self.form() is not None)
+    @rule(j=st.integers(0, 3), count=st.integers(0, 4))
+    def record_cards_issued(self, j, count):
+        self.attempt(evote.record_cards_issued, self.counters[j], self.form(), count=count)
+
+    @precondition(lambda self: self.form() is not None)
+    @rule()
+    def open_evote(self):
+        self.attempt(evote.open_evote, self.chair, self.form())
+
+    @precondition(lambda self: self.form() is not None)
+    @rule()
+    def close_evote(self):
+        self.attempt(evote.close_evote, self.chair, self.form())
+
+    @precondition(lambda self: self.card_codes)
+    @rule(k=st.integers(0, 30), keys=st.text(alphabet="01239", min_size=2, max_size=2), again=st.booleans())
+    def vote_by_phone(self, k, keys, again):
+        """A voter sends a ballot with a card; ``again``: the same phone sends it a second time."""
+        code = self.card_codes[k % len(self.card_codes)]
+        tracking = self.receipts[code] if again and code in self.receipts else codes.new_tracking_code()
+        choices = {person.pk: key for person, key in zip(self.people, keys, strict=True)}
+        try:
+            _receipt, stored = evote.cast_ballot(
+                self.conference, code_text=code, choices=choices, tracking_code=tracking
+            )
+        except ValidationError:
+            return
+        self.receipts[code] = tracking
+        self.stored += stored
+
     # --- and at the end of every run: the day can still be finished ----------------------------------
 
     def teardown(self):
@@ -367,6 +446,8 @@ class PaperDay(RuleBasedStateMachine):
             if conference.status == S.FINISHED:
                 break
             self.finish_step(conference, form)
+            if self.too_many:
+                return  # a real dead end, and the count says so: see finish_step
         assert self.current().status == S.FINISHED, self.current().status
 
     def finish_step(self, conference, form) -> None:
@@ -383,15 +464,26 @@ class PaperDay(RuleBasedStateMachine):
                 day.record_committee_approval(self.chair, self.conference, votes_for=present, against=0, abstaining=0)
             day.open_voting(self.chair, self.conference)
         elif conference.status == S.VOTING:
-            if form.collected is None:
-                present = conference.voters.filter(attendance=Voter.Attendance.PRESENT).count()
-                head = conference.committee.get(role="head").user
-                counting.record_ballot_counts(head, form, issued=present, collected=present)
             day.close_voting(self.chair, self.conference)
         else:
+            # the counts made to add up: paper issued and collected, cards issued = cards used
             head = conference.committee.get(role="head").user
             present = conference.voters.filter(attendance=Voter.Attendance.PRESENT).count()
-            counting.record_ballot_counts(head, form, issued=present, collected=present, note="Đã giải trình")
+            used = form.electronic_ballots.count()
+            highest = EntryRow.objects.filter(session__form=form).order_by("-position").first()
+            typed = highest.position if highest else 0
+            if typed + used > present:
+                # more ballots than voters present (cards used beyond those recorded as handed out,
+                # on top of the paper ballots): finalising must refuse it, and does
+                with pytest.raises(ValidationError):
+                    counting.finalise_form(head, form)
+                self.too_many = True
+                return
+            counting.record_ballot_counts(head, form, issued=typed, collected=typed, note="Đã giải trình")
+            if form.evote:
+                evote.record_cards_issued(head, form, count=used)
+            paper = present - used
+            counting.record_ballot_counts(head, form, issued=paper, collected=paper, note="Đã giải trình")
             self.finish_count(conference, BallotForm.objects.get(pk=form.pk), head)
 
     def finish_count(self, conference, form, head) -> None:
@@ -418,9 +510,11 @@ class PaperDay(RuleBasedStateMachine):
         conference = self.current()
         forms = list(conference.ballot_forms.all())
         every = bool(forms) and all(f.state == BallotForm.State.FINALISED for f in forms)
-        PaperDay.reached[conference.status] = PaperDay.reached.get(conference.status, 0) + 1
+        ConferenceDay.reached[conference.status] = ConferenceDay.reached.get(conference.status, 0) + 1
         for form in forms:
-            PaperDay.reached[f"{form.mode} {form.state}"] = PaperDay.reached.get(f"{form.mode} {form.state}", 0) + 1
+            ConferenceDay.reached[f"{form.mode} {form.state}"] = (
+                ConferenceDay.reached.get(f"{form.mode} {form.state}", 0) + 1
+            )
         assert (conference.status == S.FINISHED) == every
         assert not conference.results_published or conference.status == S.FINISHED
 
@@ -445,6 +539,16 @@ class PaperDay(RuleBasedStateMachine):
             assert highest is None or highest.position <= (form.collected or 0)
 
     @invariant()
+    def every_electronic_ballot_is_one_card_used_with_one_receipt(self):
+        conference = self.current()
+        for form in conference.ballot_forms.all():
+            used = form.code_cards.filter(state=CodeCard.State.USED).count()
+            assert form.electronic_ballots.count() == used == form.receipts.count()
+            if conference.status in (S.COUNTING, S.FINISHED):
+                assert form.evote in (BallotForm.EVote.NOT_USED, BallotForm.EVote.CLOSED)
+        assert sum(f.electronic_ballots.count() for f in conference.ballot_forms.all()) == self.stored
+
+    @invariant()
     def a_finalised_result_is_what_its_ballots_say(self):
         for form in BallotForm.objects.filter(conference=self.conference):
             current = list(form.results.filter(superseded=False))
@@ -452,6 +556,10 @@ class PaperDay(RuleBasedStateMachine):
                 assert current == []
                 continue
             assert len(current) == 1
+            if form.electronic_ballots.exists():
+                ConferenceDay.reached["finalised with electronic ballots"] = (
+                    ConferenceDay.reached.get("finalised with electronic ballots", 0) + 1
+                )
             result, whole_invalid = counting.compute_form_result(form)
             assert counting.result_data(form, result) == current[0].data
             assert whole_invalid == current[0].whole_invalid
@@ -460,12 +568,12 @@ class PaperDay(RuleBasedStateMachine):
 
 
 def test_any_order_of_actions_keeps_the_conference_coherent(office, make_user):
-    PaperDay.office = office
-    PaperDay.chair = make_user("chair", "chair")
-    PaperDay.counters = [make_user("committee", f"kp{i}") for i in range(1, 5)]
-    PaperDay.reached = {}
+    ConferenceDay.office = office
+    ConferenceDay.chair = make_user("chair", "chair")
+    ConferenceDay.counters = [make_user("committee", f"kp{i}") for i in range(1, 5)]
+    ConferenceDay.reached = {}
     run_state_machine_as_test(
-        PaperDay,
+        ConferenceDay,
         settings=settings(
             max_examples=int(os.environ.get("TINNHIEM_DAY_EXAMPLES", "40")),
             stateful_step_count=60,
@@ -474,5 +582,6 @@ def test_any_order_of_actions_keeps_the_conference_coherent(office, make_user):
             suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
         ),
     )
-    reached = PaperDay.reached
+    reached = ConferenceDay.reached
     assert reached.get("double_entry finalised") and reached.get("totals finalised"), reached  # the runs got there
+    assert reached.get("finalised with electronic ballots"), reached

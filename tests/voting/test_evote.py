@@ -157,6 +157,12 @@ def test_mixed_paper_and_electronic_count(office, chair, counters, evoting):
     assert [p["counts"] for p in stored.data["people"]] == [
         {**dict(p.counts), "invalid": p.row_invalid} for p in expected.people
     ]
+    # finalised: the cards issued, part of the ballots issued in the result and the minutes, stay
+    with pytest.raises(ValidationError) as info:
+        evote.record_cards_issued(counters[0], form, count=3)
+    assert "đã chốt" in info.value.messages[0]
+    form.refresh_from_db()
+    assert form.cards_issued == 5
 
 
 def test_only_the_chair_opens_and_only_members_record_cards(office, counters, make_user, evoting):

@@ -80,12 +80,12 @@ def people_of(form: BallotForm) -> list[RatedPerson]:
 
 
 def _check_counting_open(form: BallotForm) -> None:
-    if form.conference.status not in (Conference.Status.VOTING, Conference.Status.COUNTING):
-        raise ValidationError(_("Counting starts when the vote has been opened."))
     if form.state == F.FINALISED:
         raise ValidationError(
             _("This ballot form is finalised; a change needs a correction approved by the committee.")
         )
+    if form.conference.status not in (Conference.Status.VOTING, Conference.Status.COUNTING):
+        raise ValidationError(_("Counting starts when the vote has been opened."))
 
 
 # --- issued and collected -------------------------------------------------------------------

@@ -92,6 +92,10 @@ def record_cards_issued(actor: Any, form: BallotForm, *, count: int) -> BallotFo
     """The committee records how many cards it handed out, as for paper ballots."""
     form = _form(form)
     member = member_for(actor, form.conference)
+    if form.state == BallotForm.State.FINALISED:  # the cards issued are in its result and minutes
+        raise ValidationError(
+            _("This ballot form is finalised; a change needs a correction approved by the committee.")
+        )
     if form.evote == E.NOT_USED:
         raise ValidationError(_("This ballot form has no code cards."))
     available = form.code_cards.exclude(state=CodeCard.State.VOID).count()
