@@ -15,18 +15,12 @@ from django.urls import reverse
 from tinnhiem.conferences.usecases import day
 from tinnhiem.voting.usecases import counting
 
-from .conftest import ROLES, build
-
 
 @pytest.fixture
-def counted_by_totals(office, chair, counters, conference):
+def counted_by_totals(office, chair, counters, day_conference, hall):
     """12 present, 12 ballots issued, 10 collected; the form is counted by totals, none saved yet."""
-    people, voters = build(office, conference, 12)
-    day.open_conference(chair, conference)
-    day.check_in(office, conference, voters)
-    for voter, role, user in zip(voters[:3], ROLES[:3], counters[:3], strict=True):
-        day.propose_member(office, conference, voter=voter, role=role, user=user)
-    day.record_committee_approval(chair, conference, votes_for=12, against=0, abstaining=0)
+    conference, people, voters = day_conference
+    day.check_in(office, conference, voters[10:])  # the hall's last two arrive before the vote
     form = conference.ballot_forms.get()
     day.set_counting_mode(office, form, mode="totals")
     day.open_voting(chair, conference)

@@ -265,7 +265,7 @@ def test_a_rated_person_sends_their_own_report_for_the_office_to_send_on(
     assert dossier.from_person and dossier.distributed_on is None and dossier.title == "Báo cáo tự đánh giá năm 2026"
     assert 'Báo cáo tự đánh giá năm 2026</a> — <span class="muted">chưa gửi người ghi phiếu</span>' in page
     event = Event.objects.get(action="dossier.uploaded")
-    assert event.actor == "rated-person-link" and event.data["person"] == person.pk
+    assert event.actor == "explanation-link" and event.data["person"] == person.pk
     assert "Đã nhận." in send("bao-cao.pdf", pdf_bytes).content.decode()  # sent again (a second try): one copy
     assert person.dossiers.count() == 1 and Event.objects.filter(action="dossier.uploaded").count() == 1
 

@@ -184,7 +184,7 @@ ACTORS = {
     "anonymous": _("not signed in"),
     "invitation-link": _("an invitation link"),
     "explanation-link": _("a rated person's own link"),
-    "rated-person-link": _("a rated person's own link"),
+    "rated-person-link": _("a rated person's own link"),  # the same link, in events written before its code was one
 }
 
 PEOPLE = {"voter": "voter", "voters": "voter", "person": "person", "member": "member"}  # data key → kind of id

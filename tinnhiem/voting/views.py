@@ -231,7 +231,7 @@ def entry(request, conference_id: int, form_id: int):
     position = small_int(request.GET.get("position")) or next_position
     if position is not None and not 1 <= position <= (form.collected or 0):
         position = next_position  # a number typed in the box below that is not a ballot of the stack
-    typed = session.rows.filter(position=position).first() if session and position else None
+    typed = next((r for r in rows if r.position == position), None)  # what this pass has there
     return render(
         request,
         "voting/entry.html",

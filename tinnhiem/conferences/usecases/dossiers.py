@@ -89,7 +89,7 @@ def upload_dossier(actor: Any, person: RatedPerson, *, kind: str, title: str, fi
     dossier.file.save("dossier.pdf", ContentFile(data), save=False)
     dossier.save()
     record(
-        actor if actor is not None else "rated-person-link",
+        actor if actor is not None else "explanation-link",  # the person's own link, as for explanations
         "dossier.uploaded",
         conference=person.conference,
         data={"dossier": dossier.pk, "person": person.pk, "title": dossier.title, "sha256": dossier.sha256},

@@ -523,9 +523,7 @@ def compute_form_result(form: BallotForm) -> tuple[TallyResult, int]:
         paper = by_person.get(person.pk)
         counts = {k: (paper.counts.get(k, 0) if paper else 0) + e.counts[k] for k in rules.level_keys}
         totals.append(PersonTotals(counts, (paper.row_invalid if paper else 0) + e.row_invalid))
-    whole_invalid = form.whole_invalid_by_hand
-    if whole_invalid is None:  # totals saved before the number was kept (or none): what the rest leaves
-        whole_invalid = (form.collected or 0) - _paper_valid(by_person.get(people[0].pk))
+    whole_invalid = form.whole_invalid_by_hand or 0  # none saved: no paper ballot (checked above)
     counts = BallotCounts(issued, (form.collected or 0) + e_collected, whole_invalid)
     return compute_result(rules, labels, totals, counts), whole_invalid
 
