@@ -355,7 +355,10 @@ def test_a_ballot_split_across_files_is_put_together_in_stack_order(long_vote, m
     # a second page without its first one
     report = scan.scan_file(member, form, name="0005.png", data=b[1][0])
     assert report.ballots == 0 and [i["reason"] for i in report.ignored] == ["incomplete"]
-    # the committee finds b in the stack and feeds it again, whole: the same images are accepted
+    # the committee finds b in the stack and feeds it again, whole. A page 2 set aside, then a page
+    # 1, is also how a stack fed last page first begins: asked once, and the same file is accepted
+    with pytest.raises(ValidationError, match="để riêng, là trang 2"):
+        scan.scan_file(member, form, name="0006.tiff", data=tiff(*b))
     report = scan.scan_file(member, form, name="0006.tiff", data=tiff(*b))
     assert (report.ballots, report.ignored) == (1, [])
     assert form.scanned_ballots.get(position=3).keys == "".join(b[0][1].keys + b[1][1].keys)
@@ -894,6 +897,56 @@ def test_a_ballot_split_across_files_last_page_first_waits_in_that_order(long_vo
     rest = scan.scan_files(member, form, files[1:], last_page_first=True)
     assert [(r.ballots, r.waiting, r.ignored) for r in rest] == [(1, 0, []), (0, 1, []), (1, 0, [])]
     assert [b.keys for b in form.scanned_ballots.order_by("position")] == [a_keys, b_keys]
+
+
+def test_a_stack_fed_one_file_at_a_time_in_the_other_order_is_stopped_at_its_second_page(long_vote, make_long_scan):
+    """One page per call (photos sent one by one, or the command run for each file): the first
+    page, page 2, cannot begin a ballot and is set aside; the next, page 1, would then wait and be
+    joined to the *next* voter's page 2, a ballot no one cast. The page set aside and the page after
+    it show the order, as the first two pages of a batch do: the second call is refused, nothing of
+    it stored. Ticked "last page first", the committee scans again from that ballot's page 2."""
+    form, member = long_vote["form"], long_vote["member"]
+    (a, a_keys), (b, b_keys) = _ballot(make_long_scan, 71), _ballot(make_long_scan, 72)
+    first = scan.scan_file(member, form, name="1.png", data=a[1][0])
+    assert (first.ballots, first.waiting, [i["reason"] for i in first.ignored]) == (0, 0, ["incomplete"])
+    with pytest.raises(ValidationError) as info:
+        scan.scan_file(member, form, name="2.png", data=a[0][0])
+    message = info.value.messages[0]
+    assert "Trang quét ngay trước các tệp này đã được để riêng, là trang 2" in message
+    assert (
+        "trang phiếu đầu tiên của các tệp này là trang 1" in message
+        and "chọn “Xấp phiếu quét từ trang cuối”" in message
+    )
+    assert form.scanned_pages.count() == 1 and not form.scanned_ballots.exists()
+    # ticked: that ballot again from its page 2, then the next one, each page its own call
+    for name, data in (("3.png", a[1][0]), ("4.png", a[0][0]), ("5.png", b[1][0]), ("6.png", b[0][0])):
+        scan.scan_file(member, form, name=name, data=data, last_page_first=True)
+    assert [x.keys for x in form.scanned_ballots.order_by("position")] == [a_keys, b_keys]
+    assert scan.scan_problems(form) == ["2 phiếu đã quét, 6 phiếu thu về: hai số phải bằng nhau."]
+
+
+def test_a_ballot_that_lacked_its_page_1_is_asked_about_once_then_scanned_again_whole(long_vote, make_long_scan):
+    """The same two pages in the right order: a ballot lost its page 1, its page 2 was set aside,
+    and the next ballot's page 1 comes in the next call. That is asked about (it looks the same as
+    the other order); the committee finds the lost page and scans that ballot again, one page per
+    call: it is counted, it is not asked about a second time, and the stack goes on."""
+    form, member = long_vote["form"], long_vote["member"]
+    (a, a_keys), (b, b_keys) = _ballot(make_long_scan, 81), _ballot(make_long_scan, 82)
+    scan.scan_file(member, form, name="1.png", data=a[1][0])  # set aside: its page 1 is missing
+    with pytest.raises(ValidationError):
+        scan.scan_file(member, form, name="2.png", data=b[0][0])
+    for name, data in (("3.png", a[0][0]), ("4.png", a[1][0]), ("5.png", b[0][0]), ("6.png", b[1][0])):
+        scan.scan_file(member, form, name=name, data=data)
+    assert [x.keys for x in form.scanned_ballots.order_by("position")] == [a_keys, b_keys]
+    # the other way round: said last page first, the stack begins 1 then 2 (one page per call)
+    c, c_keys = _ballot(make_long_scan, 83)
+    assert scan.scan_file(member, form, name="7.png", data=c[0][0], last_page_first=True).ignored
+    with pytest.raises(ValidationError) as info:
+        scan.scan_file(member, form, name="8.png", data=c[1][0], last_page_first=True)
+    assert "là trang 1, còn trang phiếu đầu tiên của các tệp này là trang 2" in info.value.messages[0]
+    assert "bỏ chọn" in info.value.messages[0] and form.scanned_ballots.count() == 2
+    assert scan.scan_file(member, form, name="c.tiff", data=_tiff(c[0][2], c[1][2])).ballots == 1
+    assert form.scanned_ballots.get(position=3).keys == c_keys
 
 
 def test_the_scan_page_asks_the_order_of_a_multi_page_stack_and_stops_sending_on_the_other_order(

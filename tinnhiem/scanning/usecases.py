@@ -309,19 +309,25 @@ def scan_files(
     reads = _read_files(form, found, files, progress)
     checked: list[list[_Read] | ScanInputError] = []
     if any(len(geometry["pages"]) > 1 for geometry, _layout in found.readable.values()) and not _waiting(form):
-        # the first two ballot pages of the batch: a file or two is read before any is stored
-        first: list[_Read] = []
+        # the first two ballot pages of the stack: a page set aside just before this batch (a stack
+        # fed one file at a time), then those of the batch, a file or two read before any is stored
+        aside = _aside_at_start(form)
+        before = [(aside.reading["version"], aside.page_number)] if aside else []
+        first: list[tuple[str, int]] = []
         for pages in reads:
             checked.append(pages)
-            first = _first_pages(form, checked)
-            if len(first) == 2:
+            first = before + _first_pages(form, checked)
+            if len(first) >= 2:
                 break
-        if len(first) == 2 and first[0].reading.sheet.version == first[1].reading.sheet.version:
-            last = _page_count(found)(first[0].reading.sheet.version)
-            one, two = first[0].reading.sheet.page, first[1].reading.sheet.page
+        if len(first) >= 2 and first[0][0] == first[1][0]:
+            last = _page_count(found)(first[0][0])
+            one, two = first[0][1], first[1][1]
             if wrong_order(one, two, last, last_page_first=last_page_first):
-                # the batch is refused whole, once every page is read (nothing is stored)
-                error = _order_error(one, two, last_page_first)
+                # the batch is refused whole, once every page is read (nothing of it is stored)
+                error = _order_error(one, two, last_page_first, after_aside=bool(aside))
+                if aside:  # asked once: the committee may answer by scanning the ballot again whole
+                    aside.reading["order_asked"] = True
+                    aside.save(update_fields=["reading"])
                 also = _("Not counted either: sent with the files above, whose pages are in the other order.")
                 for pages in itertools.chain(checked, reads):
                     if isinstance(pages, ScanInputError):
@@ -345,8 +351,9 @@ def scan_files(
     return results
 
 
-def _first_pages(form: BallotForm, reads: list[list[_Read] | ScanInputError]) -> list[_Read]:
-    """The first two pages of these files that would be counted as ballot pages."""
+def _first_pages(form: BallotForm, reads: list[list[_Read] | ScanInputError]) -> list[tuple[str, int]]:
+    """The layout version and page number of the first two pages of these files that would be
+    counted as ballot pages."""
     pages = [read for file in reads if isinstance(file, list) for read in file if read.reading is not None]
     counted = set(
         form.scanned_pages.filter(_COUNTED, sha256__in=[read.sha256 for read in pages]).values_list("sha256", flat=True)
@@ -354,16 +361,49 @@ def _first_pages(form: BallotForm, reads: list[list[_Read] | ScanInputError]) ->
     first, seen = [], set()
     for read in pages:
         if read.sha256 not in counted and read.sha256 not in seen:
-            first.append(read)
+            first.append((read.reading.sheet.version, read.reading.sheet.page))
             seen.add(read.sha256)
         if len(first) == 2:
             break
     return first
 
 
-def _order_error(first: int, second: int, last_page_first: bool) -> StackOrderError:
+def _aside_at_start(form: BallotForm) -> ScannedPage | None:
+    """The last ballot page scanned, if it was set aside as one that cannot begin a ballot (nothing
+    waits for the rest of a ballot) and the order was not asked about it yet. With the page after
+    it, it shows the order of a stack fed one file at a time: a two-page ballot fed last page first
+    and read first page first would join each ballot's page 1 to the next ballot's page 2."""
+    last = form.scanned_pages.filter(page_number__isnull=False).order_by("-sequence").first()
+    if (
+        last is not None
+        and last.status == ScannedPage.Status.NOT_BALLOT
+        and last.reason == "incomplete"
+        and not last.reading.get("order_asked")
+    ):
+        return last
+    return None
+
+
+def _order_error(first: int, second: int, last_page_first: bool, *, after_aside: bool = False) -> StackOrderError:
     values = {"first": first, "second": second}
-    if last_page_first:
+    if after_aside and last_page_first:
+        text = _(
+            "The page scanned just before these files was set aside as page %(first)s, and their first "
+            "ballot page is page %(second)s: the stack seems to have been fed first page first, not last "
+            "page first. Nothing of these files was counted. If so, untick “Stack fed last page first” and "
+            "scan again from the ballot of the page set aside, beginning with its page %(first)s. If "
+            "instead that ballot lacks a page, find the page and scan that ballot again whole, then these "
+            "files."
+        )
+    elif after_aside:
+        text = _(
+            "The page scanned just before these files was set aside as page %(first)s, and their first "
+            "ballot page is page %(second)s: the stack seems to have been fed last page first. Nothing of "
+            "these files was counted. If so, tick “Stack fed last page first” and scan again from the "
+            "ballot of the page set aside, beginning with its page %(first)s. If instead that ballot lacks "
+            "a page, find the page and scan that ballot again whole, then these files."
+        )
+    elif last_page_first:
         text = _(
             "The first ballot pages of these files are page %(first)s, then page %(second)s: the stack "
             "was fed first page first, not last page first. Nothing of these files was counted, and the "
