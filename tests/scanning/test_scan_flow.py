@@ -949,6 +949,53 @@ def test_a_ballot_that_lacked_its_page_1_is_asked_about_once_then_scanned_again_
     assert form.scanned_ballots.get(position=3).keys == c_keys
 
 
+def test_a_batch_in_the_other_order_is_stopped_even_after_a_page_set_aside(long_vote, make_long_scan):
+    """A ballot lost its page 1, so its page 2 was set aside. The next batch, fed first page first,
+    is said to be last page first: its own first two pages (1, 2) show the other order, whatever the
+    page set aside says. Found by the state machine: the check looked at the page set aside and the
+    batch's first page only (2 then 1, as in a stack fed last page first), and the batch was read
+    last page first, joining one voter's page 2 to the next voter's page 1."""
+    form, member = long_vote["form"], long_vote["member"]
+    (a, a_keys), (b, b_keys) = _ballot(make_long_scan, 91), _ballot(make_long_scan, 92)
+    scan.scan_file(member, form, name="1.png", data=a[1][0])  # set aside: its page 1 is missing
+    batch = [("2.png", a[0][0]), ("3.png", a[1][0]), ("4.png", b[0][0]), ("5.png", b[1][0])]
+    results = scan.scan_files(member, form, batch, last_page_first=True)
+    assert all(isinstance(r, scan.StackOrderError) for r in results)
+    assert "trang 1, rồi đến trang 2" in results[0].messages[0] and "bỏ chọn" in results[0].messages[0]
+    assert not form.scanned_ballots.exists()
+    # unticked, the page set aside and the batch's first page (2, then 1) are asked about, once
+    again = scan.scan_files(member, form, batch)
+    assert "để riêng, là trang 2" in again[0].messages[0] and not form.scanned_ballots.exists()
+    scan.scan_files(member, form, batch)
+    assert [x.keys for x in form.scanned_ballots.order_by("position")] == [a_keys, b_keys]
+
+
+def test_a_ballot_waiting_keeps_the_order_it_began_in(long_vote, make_long_scan):
+    """A ballot begun last page first waits for its page 1; the next batch is sent without the box
+    ticked. Read so, its first page 1 would complete the waiting ballot with another voter's page
+    (found by the state machine: the committee had turned the next sheets face up and said so).
+    The batch is refused whole; the committee reads the waiting ballot on paper, then the batch."""
+    form, member = long_vote["form"], long_vote["member"]
+    (a, a_keys), (b, b_keys) = _ballot(make_long_scan, 93), _ballot(make_long_scan, 94)
+    assert scan.scan_file(member, form, name="1.png", data=a[1][0], last_page_first=True).waiting == 1
+    batch = [("2.png", b[0][0]), ("3.png", b[1][0])]
+    results = scan.scan_files(member, form, batch)
+    assert all(isinstance(r, scan.StackOrderError) for r in results)
+    message = results[0].messages[0]
+    assert message.startswith("Một phiếu bắt đầu quét từ trang cuối đang chờ các trang còn lại")
+    assert form.scanned_pages.count() == 1 and not form.scanned_ballots.exists()
+    # read on paper: its page 2 is set aside, having begun a ballot, so it asks nothing of b
+    scan.add_ballot_by_hand(member, form, keys=a_keys, reason="Trang 1 bị rách", instead_of_waiting=True)
+    assert [r.ballots for r in scan.scan_files(member, form, batch)] == [0, 1]
+    assert [x.keys for x in form.scanned_ballots.order_by("position")] == [a_keys, b_keys]
+    # the other way: a ballot begun first page first waits, and the box is ticked
+    c, _c_keys = _ballot(make_long_scan, 95)
+    assert scan.scan_file(member, form, name="4.png", data=c[0][0]).waiting == 1
+    with pytest.raises(ValidationError, match="Một phiếu bắt đầu quét từ trang đầu"):
+        scan.scan_file(member, form, name="5.png", data=c[1][0], last_page_first=True)
+    assert scan.scan_file(member, form, name="5.png", data=c[1][0]).ballots == 1
+
+
 def test_the_scan_page_asks_the_order_of_a_multi_page_stack_and_stops_sending_on_the_other_order(
     client, long_vote, make_long_scan
 ):

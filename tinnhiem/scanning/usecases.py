@@ -308,34 +308,16 @@ def scan_files(
     found = printings(form)  # once per batch (the list of rated persons is frozen while counting)
     reads = _read_files(form, found, files, progress)
     checked: list[list[_Read] | ScanInputError] = []
-    if any(len(geometry["pages"]) > 1 for geometry, _layout in found.readable.values()) and not _waiting(form):
-        # the first two ballot pages of the stack: a page set aside just before this batch (a stack
-        # fed one file at a time), then those of the batch, a file or two read before any is stored
-        aside = _aside_at_start(form)
-        before = [(aside.reading["version"], aside.page_number)] if aside else []
-        first: list[tuple[str, int]] = []
-        for pages in reads:
-            checked.append(pages)
-            first = before + _first_pages(form, checked)
-            if len(first) >= 2:
-                break
-        if len(first) >= 2 and first[0][0] == first[1][0]:
-            last = _page_count(found)(first[0][0])
-            one, two = first[0][1], first[1][1]
-            if wrong_order(one, two, last, last_page_first=last_page_first):
-                # the batch is refused whole, once every page is read (nothing of it is stored)
-                error = _order_error(one, two, last_page_first, after_aside=bool(aside))
-                if aside:  # asked once: the committee may answer by scanning the ballot again whole
-                    aside.reading["order_asked"] = True
-                    aside.save(update_fields=["reading"])
-                also = _("Not counted either: sent with the files above, whose pages are in the other order.")
-                for pages in itertools.chain(checked, reads):
-                    if isinstance(pages, ScanInputError):
-                        results.append(pages)
-                    else:
-                        results.append(error)
-                        error = StackOrderError(also, code="with_batch")
-                return results
+    error = _order_problem(form, found, reads, checked, last_page_first)
+    if error is not None:  # the batch is refused whole, once every page is read (nothing of it is stored)
+        also = _("Not counted either: sent with the files above, whose pages are in the other order.")
+        for pages in itertools.chain(checked, reads):
+            if isinstance(pages, ScanInputError):
+                results.append(pages)
+            else:
+                results.append(error)
+                error = StackOrderError(also, code="with_batch")
+        return results
     for (_name, data), pages in zip(files, itertools.chain(checked, reads), strict=True):
         if isinstance(pages, ScanInputError):
             results.append(pages)
@@ -349,6 +331,60 @@ def scan_files(
         except ValidationError as exc:
             results.append(exc)
     return results
+
+
+def _order_problem(
+    form: BallotForm,
+    found: Printings,
+    reads: Iterator[list[_Read] | ScanInputError],
+    checked: list[list[_Read] | ScanInputError],
+    last_page_first: bool,
+) -> StackOrderError | None:
+    """Whether the order the committee says the stack was fed in is not the order the pages show
+    (files read from ``reads`` to see it go into ``checked``). Only where the stack begins can it
+    be seen: the first two ballot pages of the batch, and the page set aside just before it; and a
+    ballot that waits for its other pages was begun in one order, which the batch must keep."""
+    if not any(len(geometry["pages"]) > 1 for geometry, _layout in found.readable.values()):
+        return None
+    waiting = _waiting(form)
+    if waiting:
+        began_last_first = waiting[0].page_number != 1  # a run begins with page 1 or with the last page
+        if began_last_first == last_page_first:
+            return None
+        if began_last_first:
+            text = _(
+                "A ballot begun last page first waits for its other pages, but “Stack fed last page "
+                "first” is not ticked for these files. Nothing of these files was counted. Scan the "
+                "rest of that ballot with the box ticked, or, if its pages cannot be found, read it on "
+                "paper as the ballot whose first pages wait; then scan these files again."
+            )
+        else:
+            text = _(
+                "A ballot begun first page first waits for its other pages, but “Stack fed last page "
+                "first” is ticked for these files. Nothing of these files was counted. Scan the rest of "
+                "that ballot with the box unticked, or, if its pages cannot be found, read it on paper "
+                "as the ballot whose first pages wait; then scan these files again."
+            )
+        return StackOrderError(text)
+    aside = _aside_at_start(form)
+    first: list[tuple[str, int]] = []
+    for pages in reads:  # a file or two, read before any is stored
+        checked.append(pages)
+        first = _first_pages(form, checked)
+        if len(first) == 2:
+            break
+    # the page set aside and the batch's first page, then the batch's first two pages
+    pairs = [((aside.reading["version"], aside.page_number), first[0], True)] if aside and first else []
+    pairs += [(first[0], first[1], False)] if len(first) == 2 else []
+    for (version, one), (other_version, two), after_aside in pairs:
+        if version == other_version and wrong_order(
+            one, two, _page_count(found)(version), last_page_first=last_page_first
+        ):
+            if after_aside:  # asked once: the committee may answer by scanning that ballot again whole
+                aside.reading["order_known"] = True
+                aside.save(update_fields=["reading"])
+            return _order_error(one, two, last_page_first, after_aside=after_aside)
+    return None
 
 
 def _first_pages(form: BallotForm, reads: list[list[_Read] | ScanInputError]) -> list[tuple[str, int]]:
@@ -372,13 +408,15 @@ def _aside_at_start(form: BallotForm) -> ScannedPage | None:
     """The last ballot page scanned, if it was set aside as one that cannot begin a ballot (nothing
     waits for the rest of a ballot) and the order was not asked about it yet. With the page after
     it, it shows the order of a stack fed one file at a time: a two-page ballot fed last page first
-    and read first page first would join each ballot's page 1 to the next ballot's page 2."""
+    and read first page first would join each ballot's page 1 to the next ballot's page 2. (The
+    pages of a run set aside by a ballot read on paper began a ballot: their order is known. A run
+    set aside because a page broke it is followed by that page, so it is never the last.)"""
     last = form.scanned_pages.filter(page_number__isnull=False).order_by("-sequence").first()
     if (
         last is not None
         and last.status == ScannedPage.Status.NOT_BALLOT
         and last.reason == "incomplete"
-        and not last.reading.get("order_asked")
+        and not last.reading.get("order_known")
     ):
         return last
     return None
@@ -557,10 +595,16 @@ def stored_image(page: ScannedPage) -> np.ndarray:
     return cv2.imdecode(data, cv2.IMREAD_GRAYSCALE | cv2.IMREAD_IGNORE_ORIENTATION)
 
 
-def _incomplete(pages: list[ScannedPage], report: ScanReport) -> None:
+def _incomplete(pages: list[ScannedPage], report: ScanReport, *, order_known: bool = False) -> None:
+    """Set pages aside as a ballot missing a page. ``order_known``: they had begun a ballot in the
+    order the committee said (its pages waited), so they tell nothing of where a stack begins."""
     for page in pages:
         page.status, page.reason = ScannedPage.Status.NOT_BALLOT, "incomplete"
-        page.save(update_fields=["status", "reason"])
+        fields = ["status", "reason"]
+        if order_known:
+            page.reading["order_known"] = True
+            fields.append("reading")
+        page.save(update_fields=fields)
         report.ignored.append({"sequence": page.sequence, "reason": page.reason, "text": page.reason_text})
 
 
@@ -724,7 +768,7 @@ def add_ballot_by_hand(
     if instead_of_waiting:
         if not waiting:
             raise ValidationError(_("No scanned page waits for the rest of its ballot."))
-        _incomplete(waiting, ScanReport())
+        _incomplete(waiting, ScanReport(), order_known=True)
     position = _next_position(form)
     ballot = ScannedBallot.objects.create(
         form=form,
