@@ -978,6 +978,7 @@ def test_a_ballot_waiting_keeps_the_order_it_began_in(long_vote, make_long_scan)
     form, member = long_vote["form"], long_vote["member"]
     (a, a_keys), (b, b_keys) = _ballot(make_long_scan, 93), _ballot(make_long_scan, 94)
     assert scan.scan_file(member, form, name="1.png", data=a[1][0], last_page_first=True).waiting == 1
+    assert scan.stack_order(form) is True  # the scan page ticks the box so
     batch = [("2.png", b[0][0]), ("3.png", b[1][0])]
     results = scan.scan_files(member, form, batch)
     assert all(isinstance(r, scan.StackOrderError) for r in results)
@@ -990,6 +991,7 @@ def test_a_ballot_waiting_keeps_the_order_it_began_in(long_vote, make_long_scan)
     assert [x.keys for x in form.scanned_ballots.order_by("position")] == [a_keys, b_keys]
     # the other way: a ballot begun first page first waits, and the box is ticked
     c, _c_keys = _ballot(make_long_scan, 95)
+    assert scan.stack_order(form) is False  # b was read first page first
     assert scan.scan_file(member, form, name="4.png", data=c[0][0]).waiting == 1
     with pytest.raises(ValidationError, match="Một phiếu bắt đầu quét từ trang đầu"):
         scan.scan_file(member, form, name="5.png", data=c[1][0], last_page_first=True)
@@ -1016,9 +1018,12 @@ def test_the_scan_page_asks_the_order_of_a_multi_page_stack_and_stops_sending_on
     page = client.get(url).content.decode()
     assert "trang 2, rồi đến trang 1" in page and "3 tệp khác gửi cùng các tệp đó cũng chưa được tính" in page
     assert "Cũng chưa được tính" not in page  # said once for the batch, not once per file
+    assert 'name="last_page_first" value="1">' in page  # not ticked: nothing read last page first yet
     answer = upload(last_page_first="1")
     assert answer["stop"] is False and [r["ballots"] for r in answer["results"]] == [0, 1, 0, 1]
     assert [b.keys for b in form.scanned_ballots.order_by("position")] == [a_keys, b_keys]
+    # the next batch of the same stack: the box comes ticked, as the stack was read
+    assert 'name="last_page_first" value="1" checked>' in client.get(url).content.decode()
 
 
 def test_a_one_page_ballot_has_no_order_to_ask(client, scan_vote):

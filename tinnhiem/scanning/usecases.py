@@ -422,6 +422,20 @@ def _aside_at_start(form: BallotForm) -> ScannedPage | None:
     return None
 
 
+def stack_order(form: BallotForm) -> bool:
+    """Whether the stack is being read last page first, as far as the pages scanned say: the order
+    a waiting ballot began in, or else that of the last ballot scanned (its first page through the
+    scanner); first page first when none. The scan page ticks its box so, for the next batch."""
+    waiting = _waiting(form)
+    if waiting:
+        return waiting[0].page_number != 1
+    ballot = counted_ballots(form).filter(by_hand=False).order_by("-position").first()
+    if ballot is None:
+        return False
+    first = form.scanned_pages.filter(pk__in=ballot.pages).order_by("sequence").first()
+    return first is not None and first.page_number != 1
+
+
 def _order_error(first: int, second: int, last_page_first: bool, *, after_aside: bool = False) -> StackOrderError:
     values = {"first": first, "second": second}
     if after_aside and last_page_first:

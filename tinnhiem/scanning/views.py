@@ -118,6 +118,7 @@ def _scan_page(request, form: BallotForm, hand: dict | None = None):
             "people": people_of(form),
             "stats": review_statistics(form),
             "multi_page": len(layout_for(form).pages) > 1,
+            "last_page_first": usecases.stack_order(form),  # the box as the stack was last read
             "max_bytes": settings.TINNHIEM_MAX_SCAN_BYTES,
             "max_mb": round(settings.TINNHIEM_MAX_SCAN_BYTES / 1e6),
             # every key present: "keys" would otherwise resolve to the dict's keys() in the template
