@@ -65,11 +65,11 @@ OPTIONS = [  # per sheet and page: how the voter marked it
 _ENCODED: dict = {}
 
 
-def _encoded(image: np.ndarray, ext: str) -> bytes:
+def _encoded(image: np.ndarray, ext: str, quality: int = 92) -> bytes:
     """The file of an image, encoded once: the same image gives the same file, as a scanner's does."""
-    key = (id(image), ext)
+    key = (id(image), ext, quality)
     if key not in _ENCODED:
-        ok, data = cv2.imencode(ext, image, [cv2.IMWRITE_JPEG_QUALITY, 92] if ext == ".jpg" else [])
+        ok, data = cv2.imencode(ext, image, [cv2.IMWRITE_JPEG_QUALITY, quality] if ext == ".jpg" else [])
         assert ok
         _ENCODED[key] = (image, data.tobytes())  # the image is kept, so that its id is not reused
     return _ENCODED[key][1]
@@ -91,6 +91,7 @@ class ScannedCount(RuleBasedStateMachine):
         self.question = None  # the order asked about: (aside sheet, the way the stack really lies)
         self.declared = False  # the box "last page first", as the committee last ticked it
         self.lying = False  # the way the sheets in the scanner lie: last page first or not
+        self.rescans = 0
 
     # --- helpers -------------------------------------------------------------------------------
 
@@ -127,7 +128,9 @@ class ScannedCount(RuleBasedStateMachine):
             assert not stored  # refused whole
             sheets = [self.origin[str(aside.pk)][0]] if aside and not waiting else []
             for _name, _data, pages in files:
-                sheets += [paper[0] for paper in pages if paper is not None and paper[0] not in sheets]
+                for paper in pages:
+                    if paper is not None and paper[0] not in sheets:
+                        sheets.append(paper[0])
             self.question = (waiting, sheets)
             self.seen("asked about the order")
         return results
@@ -136,6 +139,11 @@ class ScannedCount(RuleBasedStateMachine):
         """The sheet and page of each page waiting for the rest of its ballot, in stack order."""
         pages = self.current().scanned_pages.filter(status=ScannedPage.Status.PENDING).order_by("sequence")
         return [self.origin[str(page.pk)] for page in pages]
+
+    def stack(self) -> list:
+        """The pages scanned, for a failure's message: sequence, status, page number, paper."""
+        pages = self.current().scanned_pages.filter(page_number__isnull=False)
+        return [(p.sequence, p.status, p.reason, p.page_number, self.origin.get(str(p.pk))) for p in pages]
 
     def attempt(self, action, *args, **kwargs):
         """A use case as the page calls it: done, or refused with the message the page shows."""
@@ -151,16 +159,22 @@ class ScannedCount(RuleBasedStateMachine):
         if ballot.by_hand:
             return self.by_hand[ballot.position]
         sheets = {self.origin[page][0] for page in ballot.pages}
-        assert len(sheets) == 1, f"ballot {ballot.position} joins the pages of sheets {sheets}"
+        assert len(sheets) == 1, f"ballot {ballot.position} joins the pages of sheets {sheets}: {self.stack()}"
         return sheets.pop()
 
     def counted(self) -> list[ScannedBallot]:
         return list(scan.counted_ballots(self.current()).order_by("position"))
 
     def pages_of(self, sheet: int, lying: bool, encoding: str) -> list[tuple[str, bytes, list]]:
-        ext = ".jpg" if encoding == "again" else ".png"  # a sheet fed again is a new image of it
+        """The files of a sheet's pages as the scanner gives them. ``first``: the files of its first
+        scan (sent again, they are the same files); ``again``: a second scan, new images of the same
+        paper; ``new``: a scan never made before (what the committee makes when a message asks)."""
+        ext, quality = (".png", 92) if encoding == "first" else (".jpg", 92)
+        if encoding == "new":
+            self.rescans += 1
+            quality = 50 + self.rescans % 40
         numbers = (2, 1) if lying else (1, 2)
-        return [(f"s{sheet}p{n}{ext}", _encoded(self.images[sheet, n], ext), [(sheet, n)]) for n in numbers]
+        return [(f"s{sheet}p{n}{ext}", _encoded(self.images[sheet, n], ext, quality), [(sheet, n)]) for n in numbers]
 
     # --- the committee -------------------------------------------------------------------------
 
@@ -212,8 +226,8 @@ class ScannedCount(RuleBasedStateMachine):
         self.feed(sheets, self.lying, False, packaging, "first", -1 if cut else None, None)
 
     @precondition(lambda self: self.question is not None)
-    @rule(encoding=st.sampled_from(["first", "again"]), rest=st.booleans())
-    def answer_the_question(self, encoding, rest):
+    @rule(rest=st.booleans())
+    def answer_the_question(self, rest):
         """What the message asks. A ballot waits for its other pages, begun in the other order:
         scan the rest of it the way it began, or read it on paper as the ballot whose first pages
         wait. Then the box as the stack lies, and the ballots asked about scanned again whole,
@@ -224,15 +238,20 @@ class ScannedCount(RuleBasedStateMachine):
             sheet, first_page = waiting[0]
             began_last_first = first_page != 1
             if rest:
-                rest_of_it = [f for f in self.pages_of(sheet, began_last_first, encoding) if f[2][0][1] != first_page]
+                rest_of_it = [f for f in self.pages_of(sheet, began_last_first, "new") if f[2][0][1] != first_page]
                 self.send(rest_of_it, began_last_first)
             if self.waiting():
                 self.read_on_paper(sheet, instead_of_waiting=True)
             assert not self.waiting()
-        self.declared = self.lying
-        files = [file for sheet in sheets for file in self.pages_of(sheet, self.lying, encoding)]
-        results = self.send(files, self.declared)
-        assert not any(isinstance(r, scan.StackOrderError) for r in results), results  # asked once
+        for again in (False, True):
+            self.declared = self.lying
+            files = [file for sheet in sheets for file in self.pages_of(sheet, self.lying, "new")]
+            results = self.send(files, self.declared)
+            if not any(isinstance(r, scan.StackOrderError) for r in results):
+                return
+            # after a question about the batch, the page set aside before it may be asked about, once
+            assert not again and "để riêng" in results[0].messages[0], results
+            (_waiting, sheets), self.question = self.question, None
 
     @rule(
         what=st.sampled_from(["review", "spot check", "withdraw", "read on paper"]),
@@ -378,25 +397,22 @@ class ScannedCount(RuleBasedStateMachine):
         ballot whose pages wait; withdraw the second scan of a sheet; scan every sheet not counted,
         face up (again, or on paper if both its images were withdrawn); review; finalise."""
         if self.question is not None:
-            self.answer_the_question("first", rest=False)
+            self.answer_the_question(rest=False)
         if self.waiting():
             self.read_on_paper(self.waiting()[0][0], instead_of_waiting=True)
         assert not self.waiting()
         for _ in range(SHEETS * 3):
             self.withdraw_a_sheet_counted_twice()
         for sheet in range(SHEETS):
-            for encoding in ("first", "again", "on paper"):
-                if sheet in {self.sheet_of(b) for b in self.counted()}:
+            if sheet in {self.sheet_of(b) for b in self.counted()}:
+                continue
+            self.lying = self.declared = False
+            for _twice in range(2):  # asked once about a page set aside, then counted
+                results = self.send(self.pages_of(sheet, False, "new"), False)
+                self.question = None
+                if not any(isinstance(r, scan.StackOrderError) for r in results):
                     break
-                if encoding == "on paper":
-                    self.read_on_paper(sheet)
-                    continue
-                self.lying = self.declared = False
-                for _twice in range(2):  # asked once about a page set aside, then counted
-                    results = self.send(self.pages_of(sheet, False, encoding), False)
-                    self.question = None
-                    if not any(isinstance(r, scan.StackOrderError) for r in results):
-                        break
+            assert sheet in {self.sheet_of(b) for b in self.counted()}, (sheet, results)
         for ballot in self.counted():
             if ballot.needs_review:
                 self.review(0, False)
