@@ -36,6 +36,7 @@ from tinnhiem.voting.usecases.counting import (
     member_for,
     parse_marks,
     people_of,
+    refuse_if_finalised,
 )
 
 from . import images, recognize
@@ -694,10 +695,7 @@ def _locked_ballot(actor: Any, ballot: ScannedBallot) -> tuple[ScannedBallot, Co
     """The ballot, locked, for a ruling of a member of the committee, while the form is counted."""
     ballot = ScannedBallot.objects.select_for_update().select_related("form__conference__campaign").get(pk=ballot.pk)
     member = member_for(actor, ballot.form.conference)
-    if ballot.form.state == BallotForm.State.FINALISED:
-        raise ValidationError(
-            _("This ballot form is finalised; a change needs a correction approved by the committee.")
-        )
+    refuse_if_finalised(ballot.form)
     if ballot.withdrawn:
         raise ValidationError(_("This scan was withdrawn: it is not counted."))
     return ballot, member

@@ -79,11 +79,16 @@ def people_of(form: BallotForm) -> list[RatedPerson]:
     return list(form.people_on_ballot())
 
 
-def _check_counting_open(form: BallotForm) -> None:
+def refuse_if_finalised(form: BallotForm) -> None:
+    """A finalised form's numbers are its result and minutes: changed only by a correction."""
     if form.state == F.FINALISED:
         raise ValidationError(
             _("This ballot form is finalised; a change needs a correction approved by the committee.")
         )
+
+
+def _check_counting_open(form: BallotForm) -> None:
+    refuse_if_finalised(form)
     if form.conference.status not in (Conference.Status.VOTING, Conference.Status.COUNTING):
         raise ValidationError(_("Counting starts when the vote has been opened."))
 

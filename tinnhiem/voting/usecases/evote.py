@@ -25,7 +25,7 @@ from tinnhiem.rules import Ballot
 
 from .. import codes
 from ..models import NO_MARK, SEVERAL_MARKS, CodeCard, ElectronicBallot, Receipt
-from .counting import member_for, people_of, to_ballot
+from .counting import member_for, people_of, refuse_if_finalised, to_ballot
 
 E = BallotForm.EVote
 MAX_CARDS = 5000
@@ -92,10 +92,7 @@ def record_cards_issued(actor: Any, form: BallotForm, *, count: int) -> BallotFo
     """The committee records how many cards it handed out, as for paper ballots."""
     form = _form(form)
     member = member_for(actor, form.conference)
-    if form.state == BallotForm.State.FINALISED:  # the cards issued are in its result and minutes
-        raise ValidationError(
-            _("This ballot form is finalised; a change needs a correction approved by the committee.")
-        )
+    refuse_if_finalised(form)  # the cards issued are in its result and minutes
     if form.evote == E.NOT_USED:
         raise ValidationError(_("This ballot form has no code cards."))
     available = form.code_cards.exclude(state=CodeCard.State.VOID).count()
