@@ -49,6 +49,7 @@ def _scan_vote(office, make_user, conference, tag: str = "s", more_people: int =
         "geometry": layout.as_dict(),
         "digits": digits,
         "member": counters[0],
+        "members": counters,
         "chair": chair,
         "head": counters[0],
         "people": people,

@@ -3,6 +3,7 @@ scan → flag → committee decision → counts equal the truth."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 
@@ -14,10 +15,11 @@ from django.urls import reverse
 from django.utils import translation
 
 from tinnhiem.audit.models import Event
+from tinnhiem.conferences.models import CommitteeMember
 from tinnhiem.documents.marks import SheetId
 from tinnhiem.rules import tally_ballots
 from tinnhiem.scanning import usecases as scan
-from tinnhiem.scanning.models import PAGE_REASONS, ScannedBallot, ScannedPage
+from tinnhiem.scanning.models import PAGE_REASONS, ScanFeed, ScannedBallot, ScannedPage
 from tinnhiem.scanning.recognize import NotABallot
 from tinnhiem.scanning.stats import RULED, review_statistics
 from tinnhiem.voting.minutes import minutes_data
@@ -996,6 +998,121 @@ def test_a_ballot_waiting_keeps_the_order_it_began_in(long_vote, make_long_scan)
     with pytest.raises(ValidationError, match="Một phiếu bắt đầu quét từ trang đầu"):
         scan.scan_file(member, form, name="5.png", data=c[1][0], last_page_first=True)
     assert scan.scan_file(member, form, name="5.png", data=c[1][0]).ballots == 1
+
+
+def _keys(form):
+    return [b.keys for b in scan.counted_ballots(form).order_by("position")]
+
+
+def test_two_stacks_scanned_at_once_never_join_two_voters_pages(long_vote, make_long_scan, monkeypatch):
+    """Two committee members scan two stacks of a two-page form at the same time. The pages of a
+    ballot are matched by their order in the stack, so a page 1 waiting from one scanner followed by
+    a page 2 from the other would be a ballot no one cast. While a ballot waits, the other member's
+    files are refused (before anything is read, and again under the form's lock for each file of a
+    batch already under way), with the name of the member whose ballot waits; nothing is stored."""
+    form = long_vote["form"]
+    first, second = long_vote["members"][:2]
+    (a, a_keys), (b, b_keys), (c, c_keys), (d, d_keys), (e, e_keys) = (
+        _ballot(make_long_scan, seed) for seed in (110, 111, 112, 113, 114)
+    )
+    assert scan.scan_file(first, form, name="a1.png", data=a[0][0]).waiting == 1
+    pages_before = form.scanned_pages.count()
+    results = scan.scan_files(second, form, [("b1.png", b[0][0]), ("b2.png", b[1][0])])
+    assert isinstance(results[0], scan.OtherStackError) and results[0].code == "other_stack"
+    message = results[0].messages[0]
+    name = CommitteeMember.objects.get(user=first).voter.full_name
+    assert name in message and "--take-over" in message and "chưa được tính" in message
+    assert isinstance(results[1], scan.StackOrderError) and results[1].code == "with_batch"
+    assert form.scanned_pages.count() == pages_before and not form.scanned_ballots.exists()
+    assert scan.other_feeder(form, CommitteeMember.objects.get(user=second)).voter.full_name == name
+    assert scan.other_feeder(form, CommitteeMember.objects.get(user=first)) is None
+    # the first member completes the ballot: nothing waits, and nothing is kept of who scanned it
+    assert scan.scan_file(first, form, name="a2.png", data=a[1][0]).ballots == 1
+    assert not ScanFeed.objects.exists()
+    assert [r.ballots for r in scan.scan_files(second, form, [("b1.png", b[0][0]), ("b2.png", b[1][0])])] == [0, 1]
+
+    # a batch under way: between its first and second file, the other member's scanner leaves a
+    # ballot waiting; the rest of the batch is refused under the lock, file by file
+    record_file = scan._record_file
+    calls = []
+
+    def meanwhile(*args, **kwargs):
+        calls.append(args[0])
+        if len(calls) == 2:  # the first member's second file: the second member scans e's page 1
+            assert record_file(second, form, "e1", _reads(form, [e[0][2]]), scan.printings(form)).waiting == 1
+        return record_file(*args, **kwargs)
+
+    monkeypatch.setattr(scan, "_record_file", meanwhile)
+    results = scan.scan_files(
+        first, form, [("c.tiff", _tiff(c[0][2], c[1][2])), ("d1.png", d[0][0]), ("d2.png", d[1][0])]
+    )
+    monkeypatch.undo()
+    assert results[0].ballots == 1
+    assert isinstance(results[1], scan.OtherStackError) and results[2].code == "with_batch"
+    assert not form.scanned_pages.filter(sha256__in=[hashlib.sha256(d[0][0]).hexdigest()]).exists()
+    assert scan.scan_file(second, form, name="e2.png", data=e[1][0]).ballots == 1
+    assert [r.ballots for r in scan.scan_files(first, form, [("d1.png", d[0][0]), ("d2.png", d[1][0])])] == [0, 1]
+    assert _keys(form) == [a_keys, b_keys, c_keys, e_keys, d_keys]
+    assert not form.scanned_pages.filter(status__in=("not_ballot", "pending")).exists()
+
+
+def _reads(form, images):
+    """The pages of these images as scan_files reads them (for a scan slipped in between files)."""
+    reads = scan._read_files(
+        form,
+        scan.printings(form),
+        [(f"{i}.png", cv2.imencode(".png", im)[1].tobytes()) for i, im in enumerate(images)],
+        None,
+    )
+    return [page for file in reads for page in file]
+
+
+def test_a_stack_handed_over_to_another_member_goes_on_when_they_say_so(
+    client, long_vote, make_long_scan, tmp_path, capsys
+):
+    """The scanning of one stack is handed over with a ballot half scanned: the second member says
+    that their files continue the first member's stack (a box on the scan page, --take-over on the
+    command line) and the waiting ballot is completed; the audit log says who took over from whom."""
+    import json
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.core.management import call_command
+
+    form = long_vote["form"]
+    first, second = long_vote["members"][:2]
+    (a, a_keys), (b, b_keys) = _ballot(make_long_scan, 120), _ballot(make_long_scan, 121)
+    assert scan.scan_file(first, form, name="a1.png", data=a[0][0]).waiting == 1
+    url = reverse("scanning:scan", args=[form.conference_id, form.pk])
+    name = CommitteeMember.objects.get(user=first).voter.full_name
+    client.force_login(first)
+    assert 'name="take_over"' not in client.get(url).content.decode()  # the stack is theirs
+    client.force_login(second)
+    page = client.get(url).content.decode()
+    assert 'id="other-stack"' in page and 'name="take_over" value="1"' in page and name in page
+
+    def upload(data, **extra):
+        files = [SimpleUploadedFile("a2.png", data)]
+        return client.post(url, {"files": files, **extra}, headers={"X-Requested-With": "upload"}).json()
+
+    assert upload(a[1][0]) == {"results": [], "stop": True}
+    assert not form.scanned_ballots.exists()
+    answer = upload(a[1][0], take_over="1")
+    assert [r["ballots"] for r in answer["results"]] == [1] and _keys(form) == [a_keys]
+    event = Event.objects.filter(action="scan.file").order_by("-pk").first()
+    took = CommitteeMember.objects.get(user=first).pk
+    assert event.data["took_over_from"] == took and event.data["member"] == CommitteeMember.objects.get(user=second).pk
+
+    # the command line: the second member leaves b half scanned, the first takes it back
+    assert scan.scan_file(second, form, name="b1.png", data=b[0][0]).waiting == 1
+    (tmp_path / "b2.png").write_bytes(b[1][0])
+    command = ["scan", str(form.conference_id), str(tmp_path / "b2.png"), "--user", first.username, "--format", "json"]
+    call_command(*command)
+    output = json.loads(capsys.readouterr().out)
+    assert output["files"][0]["status"] == "refused" and "--take-over" in output["files"][0]["message"]
+    call_command(*command, "--take-over")
+    output = json.loads(capsys.readouterr().out)
+    assert output["files"][0]["status"] == "read" and output["scanned"] == 2
+    assert _keys(form) == [a_keys, b_keys] and not ScanFeed.objects.exists()
 
 
 def test_the_scan_page_asks_the_order_of_a_multi_page_stack_and_stops_sending_on_the_other_order(

@@ -16,7 +16,7 @@ from django.core import serializers
 from tinnhiem.audit.models import Event
 from tinnhiem.scanning import synthetic
 from tinnhiem.scanning import usecases as scan
-from tinnhiem.scanning.models import ScannedBallot, ScannedPage
+from tinnhiem.scanning.models import ScanFeed, ScannedBallot, ScannedPage
 
 SCANNER_TIME = "2023:09:29 09:31:07"
 UPLOAD_NAME = "scan_2023-09-29_09-31-07_0001.jpg"
@@ -84,6 +84,16 @@ def test_scanned_records_hold_no_time_and_random_ids():
         assert model._meta.pk.get_internal_type() == "UUIDField", model
         kinds = {f.get_internal_type() for f in model._meta.concrete_fields}
         assert not kinds & {"DateTimeField", "DateField", "TimeField", "GenericIPAddressField"}, model
+
+
+def test_whose_scanner_a_waiting_ballot_came_from_names_no_page_or_ballot():
+    """ScanFeed (two stacks of multi-page ballots must not interleave) holds the form and a
+    committee member only: no page, ballot, time or position (it is deleted when nothing waits)."""
+    fields = {f.name: f for f in ScanFeed._meta.concrete_fields}
+    assert set(fields) == {"form", "member"}
+    assert not any(
+        f.related_model in (ScannedPage, ScannedBallot) for f in ScanFeed._meta.get_fields() if f.is_relation
+    )
 
 
 def test_a_scan_keeps_neither_the_scanners_time_nor_its_file_name(scan_vote, make_scan):

@@ -12,7 +12,7 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tinnhiem.conferences.models import BallotForm
+from tinnhiem.conferences.models import BallotForm, CommitteeMember
 from tinnhiem.site.fields import NFCCharField
 
 # Why a page was not counted: the stable code (stored, and in the command's JSON) and what the
@@ -116,3 +116,13 @@ class ScannedBallot(models.Model):
                 fields=["form", "submission"], condition=~models.Q(submission=""), name="scanned_ballot_submission_once"
             ),
         ]
+
+
+class ScanFeed(models.Model):
+    """Whose scanner feeds a form's stack while a ballot of it waits for its other pages. The pages
+    of a ballot are matched by their order in the stack, so while one waits only the member who
+    began it goes on, unless another says that their files continue the same stack. It names no
+    page and no ballot, and is deleted when nothing waits."""
+
+    form = models.OneToOneField(BallotForm, primary_key=True, on_delete=models.CASCADE, related_name="scan_feed")
+    member = models.ForeignKey(CommitteeMember, on_delete=models.CASCADE, related_name="+")

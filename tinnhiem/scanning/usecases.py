@@ -40,7 +40,7 @@ from tinnhiem.voting.usecases.counting import (
 )
 
 from . import images, recognize
-from .models import ScannedBallot, ScannedPage
+from .models import ScanFeed, ScannedBallot, ScannedPage
 from .stack import Assembler, wrong_order
 
 SCAN_DPI = 200
@@ -53,6 +53,40 @@ class ScanInputError(ValidationError):
 class StackOrderError(ScanInputError):
     """A batch whose pages are in the other order than the committee said: refused whole, and
     the files after it must not be read either (``scan_files``)."""
+
+
+class OtherStackError(StackOrderError):
+    """Files sent while a ballot that another member's scanner began waits for its other pages."""
+
+
+def _other_feeder(form: BallotForm, member: CommitteeMember, take_over: bool) -> CommitteeMember | None:
+    """The member whose stack has a ballot waiting for its other pages, if that is not ``member``
+    (and ``member`` did not say that their files continue the same stack)."""
+    feed = ScanFeed.objects.filter(form=form).select_related("member__voter").first()
+    if feed is None or feed.member_id == member.pk or take_over:
+        return None
+    return feed.member if form.scanned_pages.filter(status=ScannedPage.Status.PENDING).exists() else None
+
+
+def other_feeder(form: BallotForm, member: CommitteeMember) -> CommitteeMember | None:
+    """The other member whose stack has a ballot waiting for its other pages (the scan page offers
+    to continue that stack)."""
+    return _other_feeder(form, member, take_over=False)
+
+
+def _other_stack_error(other: CommitteeMember) -> OtherStackError:
+    return OtherStackError(
+        _(
+            "A ballot of the stack that %(member)s is scanning waits for its other pages. The pages of a "
+            "ballot are put together in the order of the stack, so two stacks of one ballot form cannot "
+            "be scanned at the same time: this file and those after it were not counted. Scan them again once "
+            "that stack has been scanned to the end of a ballot. If instead these files continue that same "
+            "stack (the scanning was handed over), say so and scan them again: on the scan page, tick “These "
+            "files continue the stack that %(member)s was scanning”; on the command line, add --take-over."
+        )
+        % {"member": other.voter.full_name},
+        code="other_stack",
+    )
 
 
 @dataclass
@@ -297,14 +331,23 @@ def scan_files(
     progress: Callable[[int, int], None] | None = None,
     *,
     last_page_first: bool = False,
+    take_over: bool = False,
 ) -> list[ScanReport | ValidationError]:
     """Count a batch of scanned files, in the order given (the order of the stack): their pages
     are read on all cores, then each file is recorded in its own transaction. A file that cannot
     be read is refused alone (its error takes its place in the list); nothing already counted is
     lost. The pages of a multi-page ballot follow each other in the stack, in one file or the
     next: 1, 2, …, or last page first when the committee says so (``stack.py``). A batch that
-    begins in the other order is refused whole, before anything of it is stored."""
-    _check_scanning(actor, BallotForm.objects.select_related("conference__campaign").get(pk=form.pk))
+    begins in the other order is refused whole, before anything of it is stored.
+
+    While a ballot waits for its other pages, only the member whose scanner began it goes on:
+    another member's files are refused (two stacks at once would interleave), unless that member
+    says with ``take_over`` that they continue the same stack."""
+    member = _check_scanning(actor, BallotForm.objects.select_related("conference__campaign").get(pk=form.pk))
+    other = _other_feeder(form, member, take_over)
+    if other is not None:  # refused whole before anything is read (checked again under the lock)
+        also = _("Not counted either: it comes after them in the stack.")
+        return [_other_stack_error(other)] + [StackOrderError(also, code="with_batch") for _file in files[1:]]
     results: list[ScanReport | ValidationError] = []
     found = printings(form)  # once per batch (the list of rated persons is frozen while counting)
     reads = _read_files(form, found, files, progress)
@@ -319,18 +362,30 @@ def scan_files(
                 results.append(error)
                 error = StackOrderError(also, code="with_batch")
         return results
+    refused = False
     for (_name, data), pages in zip(files, itertools.chain(checked, reads), strict=True):
-        if isinstance(pages, ScanInputError):
-            results.append(pages)
-            continue
-        try:
+        if refused:  # the files after one refused for another member's stack continue the stack
             results.append(
-                _record_file(
-                    actor, form, hashlib.sha256(data).hexdigest(), pages, found, last_page_first=last_page_first
-                )
+                StackOrderError(_("Not counted either: it comes after that file in the stack."), code="with_batch")
             )
-        except ValidationError as exc:
-            results.append(exc)
+        elif isinstance(pages, ScanInputError):
+            results.append(pages)
+        else:
+            try:
+                results.append(
+                    _record_file(
+                        actor,
+                        form,
+                        hashlib.sha256(data).hexdigest(),
+                        pages,
+                        found,
+                        last_page_first=last_page_first,
+                        take_over=take_over,
+                    )
+                )
+            except ValidationError as exc:
+                results.append(exc)
+                refused = isinstance(exc, OtherStackError)
     return results
 
 
@@ -481,9 +536,10 @@ def scan_file(
     data: bytes,
     progress: Callable[[int, int], None] | None = None,
     last_page_first: bool = False,
+    take_over: bool = False,
 ) -> ScanReport:
     """Count one scanned file (``scan_files`` with one file); a file that cannot be read raises."""
-    result = scan_files(actor, form, [(name, data)], progress, last_page_first=last_page_first)[0]
+    result = scan_files(actor, form, [(name, data)], progress, last_page_first=last_page_first, take_over=take_over)[0]
     if isinstance(result, ValidationError):
         raise result
     return result
@@ -542,10 +598,15 @@ def _record_file(
     found: Printings,
     *,
     last_page_first: bool = False,
+    take_over: bool = False,
 ) -> ScanReport:
     """Store the pages of one file, in stack order, and make ballots of them."""
     form = BallotForm.objects.select_for_update().select_related("conference__campaign").get(pk=form.pk)
     member = _check_scanning(actor, form)  # again, under the lock
+    # another member's stack may have left a ballot waiting since the batch began
+    other = _other_feeder(form, member, take_over=False)
+    if other is not None and not take_over:
+        raise _other_stack_error(other)
     digits = {lv.key: str(lv.digit) for lv in form.conference.rules.levels}
     sequence = (form.scanned_pages.aggregate(m=Max("sequence"))["m"] or 0) + 1
     position = _next_position(form)
@@ -587,6 +648,10 @@ def _record_file(
             page.status, page.reason = ScannedPage.Status.PENDING, "pending"
             page.save(update_fields=["status", "reason"])
     report.waiting = len(pending)
+    if pending:  # only this member's next files may complete that ballot
+        ScanFeed.objects.update_or_create(form=form, defaults={"member": member})
+    else:
+        ScanFeed.objects.filter(form=form).delete()
     record(
         actor,
         "scan.file",
@@ -599,6 +664,8 @@ def _record_file(
             "to_review": report.to_review,
             "last_page_first": last_page_first,
             "member": member.pk,
+            # the member whose ballot waited, when this one said the files continue that stack
+            **({"took_over_from": other.pk} if other is not None else {}),
         },
     )
     return report

@@ -49,8 +49,12 @@ def scan_page(request, conference_id: int, form_id: int):
         chosen = sorted(request.FILES.getlist("files"), key=lambda upload: file_order(upload.name))
         uploads = [(u.name, u.read(settings.TINNHIEM_MAX_SCAN_BYTES + 1)) for u in chosen]
         last_page_first = request.POST.get("last_page_first") == "1"
+        take_over = request.POST.get("take_over") == "1"
         ok, reports = attempt(
-            request, lambda: usecases.scan_files(request.user, form, uploads, last_page_first=last_page_first)
+            request,
+            lambda: usecases.scan_files(
+                request.user, form, uploads, last_page_first=last_page_first, take_over=take_over
+            ),
         )
         results, with_batch = [], 0
         for (name, _data), report in zip(uploads, reports if ok else [], strict=False):
@@ -100,13 +104,16 @@ def scan_page(request, conference_id: int, form_id: int):
 def _scan_page(request, form: BallotForm, hand: dict | None = None):
     """``hand``: what was typed in the form for a ballot read on paper, shown again after an error
     (with the same one-time id, so that sending it again still records one ballot)."""
+    member = member_for_or_none(request.user, form.conference)
     return render(
         request,
         "scanning/scan.html",
         {
             "conference": form.conference,
             "form": form,
-            "member": member_for_or_none(request.user, form.conference),
+            "member": member,
+            # a ballot of another member's stack waits: these files may continue it (handed over)
+            "other_feeder": usecases.other_feeder(form, member) if member else None,
             "queue": usecases.counted_ballots(form).filter(needs_review=True),
             "scanned": usecases.counted_ballots(form).count(),
             "by_hand": usecases.counted_ballots(form).filter(by_hand=True),

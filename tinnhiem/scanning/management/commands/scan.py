@@ -60,8 +60,27 @@ class Command(TinnhiemCommand):
             action="store_true",
             help=_("the stack was fed last page first: each ballot's pages come last to first"),
         )
+        parser.add_argument(
+            "--take-over",
+            action="store_true",
+            help=_(
+                "these files continue the stack another member was scanning, whose last ballot waits for its "
+                "other pages (the scanning was handed over)"
+            ),
+        )
 
-    def handle(self, *args, conference, scans, user, form=None, format="text", last_page_first=False, **options):
+    def handle(
+        self,
+        *args,
+        conference,
+        scans,
+        user,
+        form=None,
+        format="text",
+        last_page_first=False,
+        take_over=False,
+        **options,
+    ):
         found = Conference.objects.filter(pk=conference).first()
         if found is None:
             raise CommandError(_("There is no conference %(id)s.") % {"id": conference})
@@ -112,6 +131,7 @@ class Command(TinnhiemCommand):
                     [(path.name, data) for path, data, _entry in batch],
                     progress=self._progress(first, len(files)) if format == "text" and sys.stderr.isatty() else None,
                     last_page_first=last_page_first,
+                    take_over=take_over,
                 )
             except PermissionDenied as exc:
                 raise CommandError(
