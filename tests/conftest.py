@@ -21,6 +21,92 @@ def pytest_sessionfinish(session, exitstatus):
         shutil.rmtree(own, ignore_errors=True)
 
 
+# fixtures that give a test the database (pytest-django blocks every other access to it), and
+# run_script (tests/crash), whose processes make a database of their own on the suite's server
+DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "run_script",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    """With TINNHIEM_TESTS_USING_DATABASE=1 (scripts/test, for its second run, on PostgreSQL), only
+    the tests that use the database run: a test that cannot open it (the counting core, the
+    recognition of images, the documents rendered from plain data) gives the same result on every
+    database, and has already run on SQLite."""
+    if os.environ.get("TINNHIEM_TESTS_USING_DATABASE") != "1":
+        return
+    keep, drop = [], []
+    for item in items:
+        uses = item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        (keep if uses else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+def is_transactional(item) -> bool:
+    """Whether the test commits for real (and the database is emptied after it), as pytest-django
+    decides it."""
+    marker = item.get_closest_marker("django_db")
+    return bool(
+        marker
+        and (
+            marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences") or (marker.args and marker.args[0])
+        )
+    ) or bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+_SHARED_DEMO: list = []  # the open transaction that holds a module's demo, while it is open
+
+
+@pytest.fixture(scope="module")
+def shared_demo(django_db_setup, django_db_blocker):
+    """The demo (``load_demo``: every use case of a real office, a few seconds) loaded once for a
+    test module, in a transaction left open: each test's own transaction nests in it as a savepoint
+    and is rolled back after the test, and the whole is rolled back after the module, so that every
+    test still begins with the demo as loaded. The ready conference's id."""
+    from django.db import transaction
+
+    from tinnhiem.site.demo import load_demo
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        _SHARED_DEMO.append(atomic)
+        ensure_roles()
+        ready = load_demo(today=date.today())
+    yield ready.pk
+    _close_shared_demo(django_db_blocker)
+
+
+def _close_shared_demo(django_db_blocker) -> None:
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        while _SHARED_DEMO:
+            transaction.set_rollback(True)
+            _SHARED_DEMO.pop().__exit__(None, None, None)
+
+
+def shared_demo_open(request) -> None:
+    """Called by the fixtures that read the shared demo: it is for tests that roll back."""
+    if is_transactional(request.node):
+        pytest.fail("a test that commits cannot read the shared demo: load the demo in the test itself")
+    assert _SHARED_DEMO, "the shared demo was rolled back before a test that reads it"
+
+
+@pytest.fixture(autouse=True)
+def _no_shared_demo_under_a_transactional_test(request, django_db_blocker):
+    """A test that commits for real runs after the module's tests that roll back (pytest-django's
+    order), and may follow them in the same module: the shared demo is rolled back first."""
+    if _SHARED_DEMO and is_transactional(request.node):
+        _close_shared_demo(django_db_blocker)
+
+
 @pytest.fixture(autouse=True)
 def _default_language():
     """A page requested in English leaves English active in this thread (the locale middleware does

@@ -18,6 +18,12 @@ from tinnhiem.audit.models import Event
 SOURCE = Path(__file__).resolve().parents[2] / "tinnhiem"
 
 
+@pytest.fixture
+def seed(committed_seed):
+    """These tests commit for real: the demo is loaded for each of them."""
+    return committed_seed
+
+
 def recorded() -> dict[str, set[str]]:
     """Every ``record(actor, "action", data=...)`` in the code: action → the data keys written
     literally there or in the dict the data variable was given in the same function."""

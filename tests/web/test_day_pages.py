@@ -3,22 +3,23 @@
 import csv
 import io
 import re
-from datetime import date
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from tests.conftest import shared_demo_open
 from tinnhiem.conferences.models import Conference
-from tinnhiem.site.demo import FINISHED_TITLE, load_demo
+from tinnhiem.site.demo import FINISHED_TITLE
 from tinnhiem.voting.models import EntryRow, Resolution
 
 
 @pytest.fixture
-def demo(roles):
-    ready = load_demo(today=date.today())
-    return ready, Conference.objects.get(title=FINISHED_TITLE)
+def demo(shared_demo, request, db):
+    """The ready and the finished demo conferences (loaded once per module, rolled back after each test)."""
+    shared_demo_open(request)
+    return Conference.objects.get(pk=shared_demo), Conference.objects.get(title=FINISHED_TITLE)
 
 
 def login(username):
