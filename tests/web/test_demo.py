@@ -5,9 +5,21 @@ import subprocess
 import sys
 from datetime import date
 
+import pytest
+
+from tests.conftest import shared_demo_open
 from tinnhiem.audit import log
 from tinnhiem.conferences.queries import checklist, opinion_summary
 from tinnhiem.site.demo import load_demo
+
+
+@pytest.fixture
+def demo_ready(shared_demo, request, db):
+    """The demo's ready conference (the demo loaded once per module, rolled back after each test)."""
+    from tinnhiem.conferences.models import Conference
+
+    shared_demo_open(request)
+    return Conference.objects.get(pk=shared_demo)
 
 
 def test_demo_loads_the_seed_structure(roles):
@@ -24,13 +36,13 @@ def test_demo_loads_the_seed_structure(roles):
     assert load_demo(today=today).pk == conference.pk  # idempotent
 
 
-def test_the_demo_conference_raises_no_alarm_of_its_own_making(office):
+def test_the_demo_conference_raises_no_alarm_of_its_own_making(demo_ready, office):
     """The sample conferences beside the demo's own must not put its two persons on more ballots than
     QĐ 96 allows (Điều 1 khoản 3: at most 2 places): a user trying the demo would read a false alarm."""
     from django.test import Client
     from django.urls import reverse
 
-    conference = load_demo(today=date.today())
+    conference = demo_ready
     client = Client()
     client.force_login(office)
     page = client.get(reverse("conferences:rated", args=[conference.pk])).content.decode()
@@ -39,7 +51,7 @@ def test_the_demo_conference_raises_no_alarm_of_its_own_making(office):
     assert page.count("Cũng có tên trên phiếu của") == 2  # the counted sample of the same case: said, not warned
 
 
-def test_the_demo_holds_together_as_a_real_office_would(roles):
+def test_the_demo_holds_together_as_a_real_office_would(demo_ready):
     """A counting account's holder is the delegate on the committee (the header and the minutes
     name the same person); the chair, the office and the scanning demo's rated heads of department
     hold their posts on the roll of the 183 convened; no sample conference shows a deadline the
@@ -51,7 +63,7 @@ def test_the_demo_holds_together_as_a_real_office_would(roles):
     from tinnhiem.accounts.usecases import full_name_of
     from tinnhiem.conferences.models import CommitteeMember, Conference
 
-    conference = load_demo(today=date.today())
+    conference = demo_ready
     members = CommitteeMember.objects.filter(user__isnull=False).select_related("voter", "user")
     assert members.values("conference").distinct().count() == 3  # finished, scanning and council demos
     for member in members:
@@ -100,7 +112,7 @@ def test_demo_command_without_serving(tmp_path):
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
 
 
-def test_finished_demo_conference_matches_tinnhiem_tally(roles):
+def test_finished_demo_conference_matches_tinnhiem_tally(demo_ready):
     import json
     from io import StringIO
     from pathlib import Path
@@ -110,7 +122,6 @@ def test_finished_demo_conference_matches_tinnhiem_tally(roles):
     from tinnhiem.site.demo import FINISHED_TITLE
     from tinnhiem.voting.minutes import minutes_data
 
-    load_demo(today=date.today())
     finished = Conference.objects.get(title=FINISHED_TITLE)
     assert finished.status == "finished" and finished.results_published
     examples = Path(__file__).resolve().parents[2] / "examples"
@@ -144,7 +155,7 @@ def test_finished_demo_conference_matches_tinnhiem_tally(roles):
     assert [c["role"] for c in m["committee"]["members"]] == ["head", "secretary", "member"]
 
 
-def test_the_demo_council_offers_the_confidence_vote(roles):
+def test_the_demo_council_offers_the_confidence_vote(demo_ready):
     """The city People's Council's rating under NQ 96/2023, counted and published: one person is
     over half "tín nhiệm thấp" and below two thirds (Điều 12 khoản 1)."""
     from tinnhiem.conferences.models import Conference
@@ -152,7 +163,6 @@ def test_the_demo_council_offers_the_confidence_vote(roles):
     from tinnhiem.voting.minutes import minutes_data
     from tinnhiem.voting.usecases import follow_up
 
-    load_demo(today=date.today())
     council = Conference.objects.get(title=COUNCIL_TITLE)
     assert council.status == "finished" and council.results_published and council.rules.id == "nq96-2023"
     assert council.campaign.body.parent.name == "HĐND tỉnh Quảng Ninh"
@@ -163,7 +173,7 @@ def test_the_demo_council_offers_the_confidence_vote(roles):
     assert [(c["name"], c["adverse"], c["percent"]) for c in found] == [("Mạc Đình Phong", 18, "54,55%")]
 
 
-def test_the_demo_scans_count_on_the_scan_demo_conference(roles, tmp_path):
+def test_the_demo_scans_count_on_the_scan_demo_conference(demo_ready, tmp_path):
     """What the demo invites a user to try: the 28 scans read as 28 ballots, pages equal to the
     ballots collected; the smudge, the crossed-out name and the pencil ballot wait for the
     committee, and nothing else does. Made once: a second call writes nothing, unless the folder
@@ -176,7 +186,6 @@ def test_the_demo_scans_count_on_the_scan_demo_conference(roles, tmp_path):
     from tinnhiem.scanning import usecases as scan
     from tinnhiem.site.demo import SCAN_TITLE, write_demo_scans
 
-    load_demo(today=date.today())
     conference = Conference.objects.get(title=SCAN_TITLE)
     assert conference.status == "counting"
     files = write_demo_scans(tmp_path)
