@@ -988,7 +988,9 @@ def test_a_ballot_waiting_keeps_the_order_it_began_in(long_vote, make_long_scan)
     assert message.startswith("Một phiếu bắt đầu quét từ trang cuối đang chờ các trang còn lại")
     assert form.scanned_pages.count() == 1 and not form.scanned_ballots.exists()
     # read on paper: its page 2 is set aside, having begun a ballot, so it asks nothing of b
+    assert ScanFeed.objects.filter(form=form).exists()
     scan.add_ballot_by_hand(member, form, keys=a_keys, reason="Trang 1 bị rách", instead_of_waiting=True)
+    assert not ScanFeed.objects.exists()  # nothing waits: nothing kept of whose scanner it was
     assert [r.ballots for r in scan.scan_files(member, form, batch)] == [0, 1]
     assert [x.keys for x in form.scanned_ballots.order_by("position")] == [a_keys, b_keys]
     # the other way: a ballot begun first page first waits, and the box is ticked

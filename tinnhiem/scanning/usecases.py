@@ -848,6 +848,7 @@ def add_ballot_by_hand(
         if not waiting:
             raise ValidationError(_("No scanned page waits for the rest of its ballot."))
         _incomplete(waiting, ScanReport(), order_known=True)
+        ScanFeed.objects.filter(form=form).delete()  # nothing waits now, from anyone's scanner
     position = _next_position(form)
     ballot = ScannedBallot.objects.create(
         form=form,
