@@ -59,19 +59,17 @@ class OtherStackError(StackOrderError):
     """Files sent while a ballot that another member's scanner began waits for its other pages."""
 
 
-def _other_feeder(form: BallotForm, member: CommitteeMember, take_over: bool) -> CommitteeMember | None:
+def other_feeder(form: BallotForm, member: CommitteeMember) -> CommitteeMember | None:
     """The member whose stack has a ballot waiting for its other pages, if that is not ``member``
-    (and ``member`` did not say that their files continue the same stack)."""
+    (whose files are then refused, unless they say that they continue that same stack)."""
     feed = ScanFeed.objects.filter(form=form).select_related("member__voter").first()
-    if feed is None or feed.member_id == member.pk or take_over:
+    if feed is None or feed.member_id == member.pk:
         return None
     return feed.member if form.scanned_pages.filter(status=ScannedPage.Status.PENDING).exists() else None
 
 
-def other_feeder(form: BallotForm, member: CommitteeMember) -> CommitteeMember | None:
-    """The other member whose stack has a ballot waiting for its other pages (the scan page offers
-    to continue that stack)."""
-    return _other_feeder(form, member, take_over=False)
+def _after_refused() -> StackOrderError:
+    return StackOrderError(_("Not counted either: it comes after that file in the stack."), code="with_batch")
 
 
 def _other_stack_error(other: CommitteeMember) -> OtherStackError:
@@ -344,10 +342,9 @@ def scan_files(
     another member's files are refused (two stacks at once would interleave), unless that member
     says with ``take_over`` that they continue the same stack."""
     member = _check_scanning(actor, BallotForm.objects.select_related("conference__campaign").get(pk=form.pk))
-    other = _other_feeder(form, member, take_over)
+    other = None if take_over else other_feeder(form, member)
     if other is not None:  # refused whole before anything is read (checked again under the lock)
-        also = _("Not counted either: it comes after them in the stack.")
-        return [_other_stack_error(other)] + [StackOrderError(also, code="with_batch") for _file in files[1:]]
+        return [_other_stack_error(other)] + [_after_refused() for _file in files[1:]]
     results: list[ScanReport | ValidationError] = []
     found = printings(form)  # once per batch (the list of rated persons is frozen while counting)
     reads = _read_files(form, found, files, progress)
@@ -365,9 +362,7 @@ def scan_files(
     refused = False
     for (_name, data), pages in zip(files, itertools.chain(checked, reads), strict=True):
         if refused:  # the files after one refused for another member's stack continue the stack
-            results.append(
-                StackOrderError(_("Not counted either: it comes after that file in the stack."), code="with_batch")
-            )
+            results.append(_after_refused())
         elif isinstance(pages, ScanInputError):
             results.append(pages)
         else:
@@ -604,7 +599,7 @@ def _record_file(
     form = BallotForm.objects.select_for_update().select_related("conference__campaign").get(pk=form.pk)
     member = _check_scanning(actor, form)  # again, under the lock
     # another member's stack may have left a ballot waiting since the batch began
-    other = _other_feeder(form, member, take_over=False)
+    other = other_feeder(form, member)
     if other is not None and not take_over:
         raise _other_stack_error(other)
     digits = {lv.key: str(lv.digit) for lv in form.conference.rules.levels}
