@@ -1,2 +1,2 @@
-from tests.documents.conftest import committed_seed, seed  # noqa: F401  (the finished demo conference)
+from tests.documents.conftest import seed  # noqa: F401  (the finished demo conference)
 from tests.scanning.conftest import make_scan, scan_vote  # noqa: F401  (a vote counted by scanning)

@@ -7,7 +7,6 @@ import ast
 import re
 from pathlib import Path
 
-import pytest
 from django.urls import reverse
 from django.utils import translation
 
@@ -16,12 +15,6 @@ from tinnhiem.audit.describe import ACTIONS, FIELDS, describe
 from tinnhiem.audit.models import Event
 
 SOURCE = Path(__file__).resolve().parents[2] / "tinnhiem"
-
-
-@pytest.fixture
-def seed(committed_seed):
-    """These tests commit for real: the demo is loaded for each of them."""
-    return committed_seed
 
 
 def recorded() -> dict[str, set[str]]:
@@ -56,8 +49,22 @@ def recorded() -> dict[str, set[str]]:
                     if isinstance(data, ast.Name):
                         data = dicts.get(data.id)
                     if isinstance(data, ast.Dict):
-                        keys.update(k.value for k in data.keys if isinstance(k, ast.Constant))
+                        keys.update(_literal_keys(data))
     return found
+
+
+def _literal_keys(data: ast.Dict) -> set[str]:
+    """The keys of a dict literal, with those of a dict literal unpacked in it (``**{...}``)."""
+    keys = set()
+    for key, value in zip(data.keys, data.values, strict=True):
+        if isinstance(key, ast.Constant):
+            keys.add(key.value)
+        elif key is None and isinstance(value, ast.IfExp):  # **({...} if … else {})
+            for branch in (value.body, value.orelse):
+                keys |= _literal_keys(branch) if isinstance(branch, ast.Dict) else set()
+        elif key is None and isinstance(value, ast.Dict):
+            keys |= _literal_keys(value)
+    return keys
 
 
 def test_every_recorded_action_and_field_has_a_label():
@@ -68,7 +75,6 @@ def test_every_recorded_action_and_field_has_a_label():
     assert sorted(set(ACTIONS) - set(found)) == [], "a label for an action nothing records"
 
 
-@pytest.mark.django_db(transaction=True)
 def test_a_changed_conference_field_is_named_by_its_field(seed):
     from django.contrib.auth import get_user_model
 
@@ -117,7 +123,6 @@ def test_values_are_words_not_python(db):
         assert describe(E).action == "Agenda moved on"
 
 
-@pytest.mark.django_db(transaction=True)
 def test_the_log_page_reads_in_vietnamese_and_filters_by_conference(seed, client):
     from django.contrib.auth import get_user_model
 
@@ -148,7 +153,6 @@ def test_the_log_page_reads_in_vietnamese_and_filters_by_conference(seed, client
     assert log.verify() == []
 
 
-@pytest.mark.django_db(transaction=True)
 def test_hand_counted_totals_are_read_as_names_and_levels(seed):
     """The totals a committee typed are {rated person id: {level key: count}}; the log says them
     with the person's name and the ballot's words, not as JSON."""

@@ -3,28 +3,19 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import numpy as np
 import pypdfium2 as pdfium
 import pytest
 
 from tests.conftest import shared_demo_open
 from tinnhiem.conferences.models import Conference
-from tinnhiem.site.demo import FINISHED_TITLE, build_council_vote, load_demo
+from tinnhiem.site.demo import FINISHED_TITLE, build_council_vote
 
 
 @pytest.fixture
 def seed(shared_demo, request, db):
     """The finished demo conference (the demo loaded once per module, rolled back after each test)."""
     shared_demo_open(request)
-    return Conference.objects.get(title=FINISHED_TITLE)
-
-
-@pytest.fixture
-def committed_seed(roles):
-    """The finished demo conference, for a test that commits for real (loaded for that test)."""
-    load_demo(today=date.today())
     return Conference.objects.get(title=FINISHED_TITLE)
 
 

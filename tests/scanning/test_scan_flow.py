@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
+from tinnhiem.audit.describe import describe
 from tinnhiem.audit.models import Event
 from tinnhiem.conferences.models import CommitteeMember
 from tinnhiem.documents.marks import SheetId
@@ -965,11 +966,27 @@ def test_a_batch_in_the_other_order_is_stopped_even_after_a_page_set_aside(long_
     assert all(isinstance(r, scan.StackOrderError) for r in results)
     assert "trang 1, rồi đến trang 2" in results[0].messages[0] and "bỏ chọn" in results[0].messages[0]
     assert not form.scanned_ballots.exists()
+    # the audit log says who sent what, and why it was refused
+    member_pk = CommitteeMember.objects.get(user=member).pk
+    refused = {"member": member_pk, "refused_for": "order", "files": 4, "last_page_first": True}
+    assert _refusal() == refused
     # unticked, the page set aside and the batch's first page (2, then 1) are asked about, once
     again = scan.scan_files(member, form, batch)
     assert "để riêng, là trang 2" in again[0].messages[0] and not form.scanned_ballots.exists()
+    aside = form.scanned_pages.get()
+    assert _refusal() == {**refused, "last_page_first": False, "page_set_aside": aside.sequence}
+    assert aside.reading["order_known"] is True
+    events = Event.objects.count()
     scan.scan_files(member, form, batch)
     assert [x.keys for x in form.scanned_ballots.order_by("position")] == [a_keys, b_keys]
+    assert not Event.objects.filter(action="scan.refused", seq__gt=events).exists()
+    with translation.override("vi"):
+        described = describe(Event.objects.filter(action="scan.refused").latest("seq"))
+    assert described.action == "Từ chối tệp quét khi kiểm tra xấp phiếu (không tính trang nào của các tệp đó)"
+    assert (
+        "lý do từ chối",
+        "các trang theo thứ tự ngược với thứ tự Ban kiểm phiếu cho biết đã đưa xấp phiếu vào máy",
+    ) in [(d.label, d.value) for d in described.details]
 
 
 def test_a_ballot_waiting_keeps_the_order_it_began_in(long_vote, make_long_scan):
@@ -1026,6 +1043,8 @@ def test_two_stacks_scanned_at_once_never_join_two_voters_pages(long_vote, make_
     assert name in message and "--take-over" in message and "chưa được tính" in message
     assert isinstance(results[1], scan.StackOrderError) and results[1].code == "with_batch"
     assert form.scanned_pages.count() == pages_before and not form.scanned_ballots.exists()
+    first_pk, second_pk = (CommitteeMember.objects.get(user=user).pk for user in (first, second))
+    assert _refusal() == {"member": second_pk, "refused_for": "other_stack", "files": 2, "other_member": first_pk}
     assert scan.other_feeder(form, CommitteeMember.objects.get(user=second)).voter.full_name == name
     assert scan.other_feeder(form, CommitteeMember.objects.get(user=first)) is None
     # the first member completes the ballot: nothing waits, and nothing is kept of who scanned it
@@ -1052,10 +1071,17 @@ def test_two_stacks_scanned_at_once_never_join_two_voters_pages(long_vote, make_
     assert results[0].ballots == 1
     assert isinstance(results[1], scan.OtherStackError) and results[2].code == "with_batch"
     assert not form.scanned_pages.filter(sha256__in=[hashlib.sha256(d[0][0]).hexdigest()]).exists()
+    assert _refusal() == {"member": first_pk, "refused_for": "other_stack", "files": 2, "other_member": second_pk}
     assert scan.scan_file(second, form, name="e2.png", data=e[1][0]).ballots == 1
     assert [r.ballots for r in scan.scan_files(first, form, [("d1.png", d[0][0]), ("d2.png", d[1][0])])] == [0, 1]
     assert _keys(form) == [a_keys, b_keys, c_keys, e_keys, d_keys]
     assert not form.scanned_pages.filter(status__in=("not_ballot", "pending")).exists()
+
+
+def _refusal() -> dict:
+    """The last refusal in the audit log, without its form and the fields it leaves empty."""
+    event = Event.objects.filter(action="scan.refused").latest("seq")
+    return {k: v for k, v in event.data.items() if v is not None and k != "form"}
 
 
 def _reads(form, images):

@@ -77,6 +77,7 @@ ACTIONS = {
     "ruling.recorded": _("Committee ruling recorded"),
     "scan.by_hand": _("Scanned ballot read by the committee"),
     "scan.file": _("Scanned file read"),
+    "scan.refused": _("Scanned files refused by a check of the stack (nothing of them counted)"),
     "scan.reviewed": _("Scanned ballot reviewed"),
     "scan.withdrawn": _("Scanned ballot withdrawn"),
     "totals.recorded": _("Hand-counted totals recorded"),
@@ -115,6 +116,7 @@ FIELDS = {
     "explanations": _("explanations"),
     "fields": _("fields changed"),
     "file": _("file"),
+    "files": _("files"),
     "for": _("for"),
     "form": _("ballot form"),
     "from": _("before"),
@@ -134,7 +136,9 @@ FIELDS = {
     "on": _("on"),
     "opinion": _("opinion"),
     "opinions": _("opinions"),
+    "other_member": _("member whose stack has a ballot waiting"),
     "pages": _("pages"),
+    "page_set_aside": _("page set aside just before, asked about (no. in the order scanned)"),
     "pages_set_aside": _("pages set aside"),
     "pass": _("entry pass"),
     "password_set": _("password set"),
@@ -146,6 +150,7 @@ FIELDS = {
     "present": _("present"),
     "quorate": _("quorum met"),
     "reason": _("reason"),
+    "refused_for": _("refused because"),
     "receipts": _("receipts"),
     "replaced": _("replaced"),
     "required": _("required"),
@@ -169,6 +174,7 @@ FIELDS = {
     "title": _("title"),
     "to": _("after"),
     "to_review": _("to review"),
+    "took_over_from": _("continues the stack of"),
     "totals": _("totals"),
     "user": _("login account"),
     "version": _("version"),
@@ -187,7 +193,14 @@ ACTORS = {
     "rated-person-link": _("a rated person's own link"),  # the same link, in events written before its code was one
 }
 
-PEOPLE = {"voter": "voter", "voters": "voter", "person": "person", "member": "member"}  # data key → kind of id
+PEOPLE = {  # data key → kind of id
+    "voter": "voter",
+    "voters": "voter",
+    "person": "person",
+    "member": "member",
+    "other_member": "member",
+    "took_over_from": "member",
+}
 LIST_SHOWN = 12  # a longer list (the voters checked in at once, say) is cut, with its length
 
 
@@ -202,6 +215,10 @@ def _choices() -> dict[str, dict[str, Any]]:
         "source": dict(Opinion.Source.choices),
         "tag": dict(Opinion.Tag.choices),
         "level": dict(Body.Level.choices),
+        "refused_for": {
+            "order": _("the pages are in the other order than the committee said the stack was fed"),
+            "other_stack": _("a ballot of another member's stack waits for its other pages"),
+        },
     }
 
 

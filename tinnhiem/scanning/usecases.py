@@ -56,7 +56,10 @@ class StackOrderError(ScanInputError):
 
 
 class OtherStackError(StackOrderError):
-    """Files sent while a ballot that another member's scanner began waits for its other pages."""
+    """Files sent while a ballot that another member's scanner began waits for its other pages
+    (``member``: that other member)."""
+
+    member: CommitteeMember
 
 
 def other_feeder(form: BallotForm, member: CommitteeMember) -> CommitteeMember | None:
@@ -73,7 +76,7 @@ def _after_refused() -> StackOrderError:
 
 
 def _other_stack_error(other: CommitteeMember) -> OtherStackError:
-    return OtherStackError(
+    error = OtherStackError(
         _(
             "A ballot of the stack that %(member)s is scanning waits for its other pages. The pages of a "
             "ballot are put together in the order of the stack, so two stacks of one ballot form cannot "
@@ -85,6 +88,8 @@ def _other_stack_error(other: CommitteeMember) -> OtherStackError:
         % {"member": other.voter.full_name},
         code="other_stack",
     )
+    error.member = other
+    return error
 
 
 @dataclass
@@ -341,16 +346,19 @@ def scan_files(
     While a ballot waits for its other pages, only the member whose scanner began it goes on:
     another member's files are refused (two stacks at once would interleave), unless that member
     says with ``take_over`` that they continue the same stack."""
-    member = _check_scanning(actor, BallotForm.objects.select_related("conference__campaign").get(pk=form.pk))
+    form = BallotForm.objects.select_related("conference__campaign").get(pk=form.pk)
+    member = _check_scanning(actor, form)
     other = None if take_over else other_feeder(form, member)
     if other is not None:  # refused whole before anything is read (checked again under the lock)
+        _record_refusal(actor, form, member, "other_stack", len(files), other=other)
         return [_other_stack_error(other)] + [_after_refused() for _file in files[1:]]
     results: list[ScanReport | ValidationError] = []
     found = printings(form)  # once per batch (the list of rated persons is frozen while counting)
     reads = _read_files(form, found, files, progress)
     checked: list[list[_Read] | ScanInputError] = []
-    error = _order_problem(form, found, reads, checked, last_page_first)
+    error, aside = _order_problem(form, found, reads, checked, last_page_first)
     if error is not None:  # the batch is refused whole, once every page is read (nothing of it is stored)
+        _record_refusal(actor, form, member, "order", len(files), last_page_first=last_page_first, aside=aside)
         also = _("Not counted either: sent with the files above, whose pages are in the other order.")
         for pages in itertools.chain(checked, reads):
             if isinstance(pages, ScanInputError):
@@ -381,7 +389,40 @@ def scan_files(
             except ValidationError as exc:
                 results.append(exc)
                 refused = isinstance(exc, OtherStackError)
+                if refused:  # this file and those after it
+                    left = len(files) - len(results) + 1
+                    _record_refusal(actor, form, member, "other_stack", left, other=exc.member)
     return results
+
+
+def _record_refusal(
+    actor: Any,
+    form: BallotForm,
+    member: CommitteeMember,
+    reason: str,
+    files: int,
+    *,
+    other: CommitteeMember | None = None,
+    last_page_first: bool | None = None,
+    aside: ScannedPage | None = None,
+) -> None:
+    """Files refused by a check of the stack (nothing of them stored) go into the audit log: whose
+    scanner sent them and why; for the order, what was ticked, and the page set aside before them
+    that is asked about only this once (``_aside_at_start``)."""
+    data = {
+        "form": form.pk,
+        "member": member.pk,
+        "refused_for": reason,
+        "files": files,
+        "other_member": other.pk if other is not None else None,
+        "last_page_first": last_page_first,
+        "page_set_aside": aside.sequence if aside is not None else None,
+    }
+    with transaction.atomic():
+        if aside is not None:  # asked once: the committee may answer by scanning that ballot again whole
+            aside.reading["order_known"] = True
+            aside.save(update_fields=["reading"])
+        record(actor, "scan.refused", conference=form.conference, data=data)
 
 
 def _order_problem(
@@ -390,18 +431,19 @@ def _order_problem(
     reads: Iterator[list[_Read] | ScanInputError],
     checked: list[list[_Read] | ScanInputError],
     last_page_first: bool,
-) -> StackOrderError | None:
+) -> tuple[StackOrderError | None, ScannedPage | None]:
     """Whether the order the committee says the stack was fed in is not the order the pages show
-    (files read from ``reads`` to see it go into ``checked``). Only where the stack begins can it
-    be seen: the first two ballot pages of the batch, and the page set aside just before it; and a
-    ballot that waits for its other pages was begun in one order, which the batch must keep."""
+    (files read from ``reads`` to see it go into ``checked``), and the page set aside that showed
+    it, if one did. Only where the stack begins can it be seen: the first two ballot pages of the
+    batch, and the page set aside just before it; and a ballot that waits for its other pages was
+    begun in one order, which the batch must keep."""
     if not any(len(geometry["pages"]) > 1 for geometry, _layout in found.readable.values()):
-        return None
+        return None, None
     waiting = _waiting(form)
     if waiting:
         began_last_first = waiting[0].page_number != 1  # a run begins with page 1 or with the last page
         if began_last_first == last_page_first:
-            return None
+            return None, None
         if began_last_first:
             text = _(
                 "A ballot begun last page first waits for its other pages, but “Stack fed last page "
@@ -416,7 +458,7 @@ def _order_problem(
                 "that ballot with the box unticked, or, if its pages cannot be found, read it on paper "
                 "as the ballot whose first pages wait; then scan these files again."
             )
-        return StackOrderError(text)
+        return StackOrderError(text), None
     aside = _aside_at_start(form)
     first: list[tuple[str, int]] = []
     for pages in reads:  # a file or two, read before any is stored
@@ -431,11 +473,8 @@ def _order_problem(
         if version == other_version and wrong_order(
             one, two, _page_count(found)(version), last_page_first=last_page_first
         ):
-            if after_aside:  # asked once: the committee may answer by scanning that ballot again whole
-                aside.reading["order_known"] = True
-                aside.save(update_fields=["reading"])
-            return _order_error(one, two, last_page_first, after_aside=after_aside)
-    return None
+            return _order_error(one, two, last_page_first, after_aside=after_aside), aside if after_aside else None
+    return None, None
 
 
 def _first_pages(form: BallotForm, reads: list[list[_Read] | ScanInputError]) -> list[tuple[str, int]]:
