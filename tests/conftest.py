@@ -32,20 +32,65 @@ DATABASE_FIXTURES = {
 }
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist names the groups
 def pytest_collection_modifyitems(config, items):
     """With TINNHIEM_TESTS_USING_DATABASE=1 (scripts/test, for its second run, on PostgreSQL), only
     the tests that use the database run: a test that cannot open it (the counting core, the
     recognition of images, the documents rendered from plain data) gives the same result on every
-    database, and has already run on SQLite."""
-    if os.environ.get("TINNHIEM_TESTS_USING_DATABASE") != "1":
-        return
-    keep, drop = [], []
-    for item in items:
-        uses = item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
-        (keep if uses else drop).append(item)
-    if drop:
-        config.hook.pytest_deselected(items=drop)
-        items[:] = keep
+    database, and has already run on SQLite. So does a test marked ``same_on_every_database``,
+    which uses the database only to set up what it checks (a printed ballot whose scans it reads),
+    and so do the browser journeys: what they add to the other tests is the browser (the pages'
+    scripts, layout and flow), the same on every database, while each use case and page they go
+    through is tested on PostgreSQL without a browser, and so are requests at the same moment from
+    separate processes (tests/crash).
+
+    The modules whose tests read the shared demo are found here too (``_DEMO_MODULES``)."""
+    if os.environ.get("TINNHIEM_TESTS_USING_DATABASE") == "1":
+        keep, drop = [], []
+        for item in items:
+            uses = item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+            once = item.get_closest_marker("same_on_every_database") or item.get_closest_marker("browser")
+            (keep if uses and not once else drop).append(item)
+        if drop:
+            config.hook.pytest_deselected(items=drop)
+            items[:] = keep
+    _DEMO_MODULES.clear()
+    _DEMO_MODULES.update(item.module.__name__ for item in items if "shared_demo" in getattr(item, "fixturenames", ()))
+
+
+# The test modules that read the shared demo (the fixtures seed, demo, demo_ready). With pytest-xdist,
+# their tests are sent to one worker, one after the other, where they share one loading of the demo
+# instead of one per module (``pytest_xdist_make_scheduler``); the other workers take the rest.
+# tests/test_suite.py checks this list against the tests.
+DEMO_GROUP = frozenset(
+    {
+        "tests/audit/test_describe.py",
+        "tests/audit/test_record.py",
+        "tests/documents/test_ballots.py",
+        "tests/documents/test_command_files.py",
+        "tests/documents/test_document_pages.py",
+        "tests/documents/test_official.py",
+        "tests/security/test_attacks.py",
+        "tests/web/test_day_pages.py",
+        "tests/web/test_demo.py",
+    }
+)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """``-n N`` (scripts/test): xdist's own load scheduling, but for the tests of ``DEMO_GROUP``,
+    which go to one worker as one unit, first (each other test is a unit of its own, sent to
+    whichever worker is free). xdist's ``loadgroup`` would do it with a mark, but it renames
+    node ids in a way pytest 9 no longer sees."""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class DemoGroupFirst(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "shared demo" if nodeid.split("::")[0] in DEMO_GROUP else nodeid
+
+    return DemoGroupFirst(config, log)
 
 
 def is_transactional(item) -> bool:
@@ -60,36 +105,49 @@ def is_transactional(item) -> bool:
     ) or bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
 
 
-_SHARED_DEMO: list = []  # the open transaction that holds a module's demo, while it is open
+# The shared demo: the demo loaded in a transaction left open, while the modules that read it run
+_SHARED_DEMO: dict = {}  # "atomic": the open transaction, "ready": the ready conference's id
+_DEMO_MODULES: set[str] = set()  # the modules of the tests that read it (found at collection)
+
+
+@pytest.fixture(scope="session")
+def _shared_demo_closed_at_the_end(django_db_setup, django_db_blocker):
+    """Rolls the shared demo back when the run ends, before the test database goes."""
+    yield
+    _close_shared_demo(django_db_blocker)
 
 
 @pytest.fixture(scope="module")
-def shared_demo(django_db_setup, django_db_blocker):
-    """The demo (``load_demo``: every use case of a real office, a few seconds) loaded once for a
-    test module, in a transaction left open: each test's own transaction nests in it as a savepoint
-    and is rolled back after the test, and the whole is rolled back after the module, so that every
-    test still begins with the demo as loaded. The ready conference's id."""
+def shared_demo(_shared_demo_closed_at_the_end, django_db_blocker):
+    """The demo (``load_demo``: every use case of a real office, several seconds) loaded once in a
+    transaction left open: each test's own transaction nests in it as a savepoint and is rolled
+    back after the test, so that every test begins with the demo as loaded. It stays loaded from
+    one module that reads it to the next (they run one after the other: see
+    ``pytest_collection_modifyitems``) and is rolled back before a module that does not read it, a
+    test that commits for real, or the end of the run. The ready conference's id. (A module-scoped
+    fixture: set up before any test's own transaction is opened.)"""
     from django.db import transaction
 
     from tinnhiem.site.demo import load_demo
 
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        _SHARED_DEMO.append(atomic)
-        ensure_roles()
-        ready = load_demo(today=date.today())
-    yield ready.pk
-    _close_shared_demo(django_db_blocker)
+    if not _SHARED_DEMO:
+        with django_db_blocker.unblock():
+            atomic = transaction.atomic()
+            atomic.__enter__()
+            _SHARED_DEMO["atomic"] = atomic
+            ensure_roles()
+            _SHARED_DEMO["ready"] = load_demo(today=date.today()).pk
+    return _SHARED_DEMO["ready"]
 
 
 def _close_shared_demo(django_db_blocker) -> None:
     from django.db import transaction
 
-    with django_db_blocker.unblock():
-        while _SHARED_DEMO:
+    if _SHARED_DEMO:
+        with django_db_blocker.unblock():
             transaction.set_rollback(True)
-            _SHARED_DEMO.pop().__exit__(None, None, None)
+            _SHARED_DEMO.pop("atomic").__exit__(None, None, None)
+            _SHARED_DEMO.clear()
 
 
 def shared_demo_open(request) -> None:
@@ -99,10 +157,18 @@ def shared_demo_open(request) -> None:
     assert _SHARED_DEMO, "the shared demo was rolled back before a test that reads it"
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _no_shared_demo_in_another_module(request, django_db_blocker):
+    """A module that does not read the shared demo begins without it (module-scoped: before any of
+    its tests opens its own transaction)."""
+    if _SHARED_DEMO and request.module.__name__ not in _DEMO_MODULES:
+        _close_shared_demo(django_db_blocker)
+
+
 @pytest.fixture(autouse=True)
 def _no_shared_demo_under_a_transactional_test(request, django_db_blocker):
-    """A test that commits for real runs after the module's tests that roll back (pytest-django's
-    order), and may follow them in the same module: the shared demo is rolled back first."""
+    """A test that commits for real runs after the tests that roll back (pytest-django's order),
+    and may follow them in the same module: the shared demo is rolled back first."""
     if _SHARED_DEMO and is_transactional(request.node):
         _close_shared_demo(django_db_blocker)
 

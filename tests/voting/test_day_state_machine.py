@@ -575,7 +575,7 @@ def test_any_order_of_actions_keeps_the_conference_coherent(office, make_user):
     run_state_machine_as_test(
         ConferenceDay,
         settings=settings(
-            max_examples=int(os.environ.get("TINNHIEM_DAY_EXAMPLES", "40")),
+            max_examples=int(os.environ.get("TINNHIEM_DAY_EXAMPLES", "25")),
             stateful_step_count=60,
             derandomize=True,  # the same runs each time: the suite does not flicker, and the end is reached
             deadline=None,
