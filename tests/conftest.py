@@ -77,6 +77,7 @@ DEMO_GROUP = frozenset(
 )
 
 
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: without it (-p no:xdist), not called
 def pytest_xdist_make_scheduler(config, log):
     """``-n N`` (scripts/test): xdist's own load scheduling, but for the tests of ``DEMO_GROUP``,
     which go to one worker as one unit, first (each other test is a unit of its own, sent to
