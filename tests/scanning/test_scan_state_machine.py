@@ -5,8 +5,10 @@ with its truth: four read by the machine, one with a smudge and one with a cross
 must send to the committee. A feed is one to three of them, face up or face down (last page first),
 with the box "last page first" ticked or not, as files in one call, as a PDF, or one page per call
 (photos sent one by one); a page may be lost, a blank back side or a page that is not a ballot may
-come between, and a sheet may go through twice (a jam: a new image of the same paper). The
-committee reviews, withdraws a sheet counted twice, reads a ballot on paper, and finalises.
+come between, and a sheet may go through twice (a jam: a new image of the same paper). A second
+member of the committee may scan a stack of their own at the same time, or take over the first
+stack with a ballot half scanned. The committee reviews, withdraws a sheet counted twice, reads a
+ballot on paper, and finalises.
 
 The committee heeds what the page says: after "the stack seems to have been fed the other way",
 or "a ballot begun the other way waits", it does what the message asks before anything else. The
@@ -110,15 +112,21 @@ class ScannedCount(RuleBasedStateMachine):
     def current(self) -> BallotForm:
         return BallotForm.objects.get(pk=self.form.pk)
 
-    def send(self, files: list[tuple[str, bytes, list]], last_page_first: bool) -> list:
-        """Send files in one call; remember which paper each stored page is (pages are stored in
-        the order of the files and of their pages)."""
+    def send(
+        self, files: list[tuple[str, bytes, list]], last_page_first: bool, *, member=None, take_over=False
+    ) -> list:
+        """Send files in one call (as the member scanning the stack, or ``member``); remember which
+        paper each stored page is (pages are stored in the order of the files and of their pages)."""
         before = self.current().scanned_pages.order_by("-sequence").values_list("sequence", flat=True).first() or 0
         aside = scan._aside_at_start(self.current())  # a page set aside just before: asked about with these
         waiting = self.waiting()
         try:
             results = scan.scan_files(
-                self.member, self.form, [(name, data) for name, data, _paper in files], last_page_first=last_page_first
+                member or self.member,
+                self.form,
+                [(name, data) for name, data, _paper in files],
+                last_page_first=last_page_first,
+                take_over=take_over,
             )
         except ValidationError:
             assert self.current().state == BallotForm.State.FINALISED
@@ -136,6 +144,9 @@ class ScannedCount(RuleBasedStateMachine):
                 self.origin[str(page.pk)] = paper
         for result in results:
             assert isinstance(result, scan.ScanReport | ValidationError), result
+        if results and isinstance(results[0], scan.OtherStackError):
+            assert not stored and all(isinstance(r, scan.StackOrderError) for r in results)  # refused whole
+            return results
         if any(isinstance(result, scan.StackOrderError) for result in results):
             assert not stored  # refused whole
             sheets = [self.origin[str(aside.pk)][0]] if aside and not waiting else []
@@ -288,6 +299,32 @@ class ScannedCount(RuleBasedStateMachine):
             # after a question about the batch, the page set aside before it may be asked about, once
             assert not again and "để riêng" in results[0].messages[0], results
             (_waiting, sheets), self.question = self.question, None
+
+    @precondition(lambda self: self.question is None)
+    @rule(sheet=st.integers(0, SHEETS - 1), take_over=st.booleans())
+    def a_second_scanner(self, sheet, take_over):
+        """Another member of the committee scans at the same time, with a stack of their own: a
+        sheet, both pages, face up, in one call. While a ballot of the first stack waits for its
+        other page, their files are refused and nothing of them is stored. ``take_over``: instead,
+        the first stack is handed over to them with that ballot half scanned, and they scan its
+        other page, saying that it continues that stack."""
+        other = self.vote["members"][1]
+        waiting = self.waiting()
+        if waiting and take_over:
+            sheet, first_page = waiting[0]
+            began_last_first = first_page != 1
+            rest = [f for f in self.pages_of(sheet, began_last_first, "new") if f[2][0][1] != first_page]
+            self.send(rest, began_last_first, member=other, take_over=True)
+            assert not self.waiting(), self.stack()
+            self.seen("handed over with a ballot waiting")
+        elif waiting:
+            results = self.send(self.pages_of(sheet, False, "new"), False, member=other)
+            assert results and isinstance(results[0], scan.OtherStackError), results
+            assert self.waiting() == waiting
+            self.seen("another member's stack refused")
+        else:
+            self.send(self.pages_of(sheet, False, "new"), False, member=other)
+            self.seen("a second scanner")
 
     @rule(
         what=st.sampled_from(["review", "spot check", "withdraw", "read on paper"]),
@@ -509,6 +546,8 @@ def test_any_way_of_feeding_and_ruling_keeps_the_scanned_count_true(long_vote, m
         "withdrawn",
         "read on paper",
         "a page lost",
+        "another member's stack refused",
+        "handed over with a ballot waiting",
     ):
         assert any(what in key for key in reached), (what, reached)
 
