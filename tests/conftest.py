@@ -32,7 +32,7 @@ DATABASE_FIXTURES = {
 }
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist names the groups
+@pytest.hookimpl(tryfirst=True)  # the tests left out are gone before the other plugins see the list
 def pytest_collection_modifyitems(config, items):
     """With TINNHIEM_TESTS_USING_DATABASE=1 (scripts/test, for its second run, on PostgreSQL), only
     the tests that use the database run: a test that cannot open it (the counting core, the
@@ -123,9 +123,9 @@ def shared_demo(_shared_demo_closed_at_the_end, django_db_blocker):
     """The demo (``load_demo``: every use case of a real office, several seconds) loaded once in a
     transaction left open: each test's own transaction nests in it as a savepoint and is rolled
     back after the test, so that every test begins with the demo as loaded. It stays loaded from
-    one module that reads it to the next (they run one after the other: see
-    ``pytest_collection_modifyitems``) and is rolled back before a module that does not read it, a
-    test that commits for real, or the end of the run. The ready conference's id. (A module-scoped
+    one module that reads it to the next (with pytest-xdist they run one after the other on one
+    worker: ``DEMO_GROUP``) and is rolled back before a module that does not read it, a test that
+    commits for real, or the end of the run. The ready conference's id. (A module-scoped
     fixture: set up before any test's own transaction is opened.)"""
     from django.db import transaction
 
