@@ -141,27 +141,38 @@ def _read_only(job):
     return True
 
 
-def prepare():
+def prepare(*, seed: bool = True, big: bool = True):
+    """The printed forms the run measures: the seed form (the demo, loaded for it: several
+    seconds) and the 44-person form."""
     setup()
     from datetime import date
 
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
+    from tinnhiem.accounts.roles import ensure_roles
     from tinnhiem.conferences.models import Conference
     from tinnhiem.documents import ballots
     from tinnhiem.scanning import recognize, synthetic
     from tinnhiem.site.demo import FINISHED_TITLE, build_council_vote, load_demo
 
-    load_demo(today=date.today())
     users = get_user_model().objects
-    counters = [users.create_user(f"bench{i}") for i in range(7)]
-    for user in counters:
-        user.groups.add(Group.objects.get(name="committee"))
-    big = build_council_vote(users.get(username="vanphong"), users.get(username="chutri"), counters)
-    seed = Conference.objects.get(title=FINISHED_TITLE)
+
+    def user(role: str, name: str):
+        made = users.create_user(username=name)  # no password: nothing signs in (hashing is slow)
+        made.groups.add(Group.objects.get(name=role))
+        return made
+
+    conferences = {}
+    if seed:
+        load_demo(today=date.today())
+        conferences["seed"] = Conference.objects.get(title=FINISHED_TITLE)
+    ensure_roles()
+    if big:
+        office, chair = user("office", "bench-office"), user("chair", "bench-chair")
+        conferences["big"] = build_council_vote(office, chair, [user("committee", f"bench{i}") for i in range(7)])
     state = {}
-    for name, conference in (("seed", seed), ("big", big)):
+    for name, conference in conferences.items():
         form = conference.ballot_forms.get()
         pdf, layout = ballots.render_one(form)
         geometry = layout.as_dict()
@@ -244,7 +255,7 @@ def main():
         "--smudge", type=float, default=SMUDGE, help="share of pages with a smudge in a box (an assumption of the mix)"
     )
     args = parser.parse_args()
-    state = prepare()
+    state = prepare(seed=bool(args.seed_ballots or args.speed_pages), big=bool(args.big_ballots or args.erasure_sweep))
     state["smudge"] = args.smudge
     print(f"machine: {machine()}; workers: {args.workers}")
     print(
