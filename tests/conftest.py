@@ -42,9 +42,7 @@ def pytest_collection_modifyitems(config, items):
     and so do the browser journeys: what they add to the other tests is the browser (the pages'
     scripts, layout and flow), the same on every database, while each use case and page they go
     through is tested on PostgreSQL without a browser, and so are requests at the same moment from
-    separate processes (tests/crash).
-
-    The modules whose tests read the shared demo are found here too (``_DEMO_MODULES``)."""
+    separate processes (tests/crash)."""
     if os.environ.get("TINNHIEM_TESTS_USING_DATABASE") == "1":
         keep, drop = [], []
         for item in items:
@@ -54,14 +52,12 @@ def pytest_collection_modifyitems(config, items):
         if drop:
             config.hook.pytest_deselected(items=drop)
             items[:] = keep
-    _DEMO_MODULES.clear()
-    _DEMO_MODULES.update(item.module.__name__ for item in items if "shared_demo" in getattr(item, "fixturenames", ()))
 
 
 # The test modules that read the shared demo (the fixtures seed, demo, demo_ready). With pytest-xdist,
 # their tests are sent to one worker, one after the other, where they share one loading of the demo
 # instead of one per module (``pytest_xdist_make_scheduler``); the other workers take the rest.
-# tests/test_suite.py checks this list against the tests.
+# Any other module begins with the demo rolled back. tests/test_suite.py checks this list against the tests.
 DEMO_GROUP = frozenset(
     {
         "tests/audit/test_describe.py",
@@ -108,7 +104,6 @@ def is_transactional(item) -> bool:
 
 # The shared demo: the demo loaded in a transaction left open, while the modules that read it run
 _SHARED_DEMO: dict = {}  # "atomic": the open transaction, "ready": the ready conference's id
-_DEMO_MODULES: set[str] = set()  # the modules of the tests that read it (found at collection)
 
 
 @pytest.fixture(scope="session")
@@ -160,9 +155,9 @@ def shared_demo_open(request) -> None:
 
 @pytest.fixture(scope="module", autouse=True)
 def _no_shared_demo_in_another_module(request, django_db_blocker):
-    """A module that does not read the shared demo begins without it (module-scoped: before any of
-    its tests opens its own transaction)."""
-    if _SHARED_DEMO and request.module.__name__ not in _DEMO_MODULES:
+    """A module that does not read the shared demo (not in ``DEMO_GROUP``) begins without it
+    (module-scoped: before any of its tests opens its own transaction)."""
+    if _SHARED_DEMO and request.node.nodeid.split("::")[0] not in DEMO_GROUP:
         _close_shared_demo(django_db_blocker)
 
 

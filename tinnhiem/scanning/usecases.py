@@ -52,7 +52,10 @@ class ScanInputError(ValidationError):
 
 class StackOrderError(ScanInputError):
     """A batch whose pages are in the other order than the committee said: refused whole, and
-    the files after it must not be read either (``scan_files``)."""
+    the files after it must not be read either (``scan_files``). ``aside``: the page set aside
+    just before the batch, when it was that page which showed the order (it is asked about once)."""
+
+    aside: ScannedPage | None = None
 
 
 class OtherStackError(StackOrderError):
@@ -356,9 +359,9 @@ def scan_files(
     found = printings(form)  # once per batch (the list of rated persons is frozen while counting)
     reads = _read_files(form, found, files, progress)
     checked: list[list[_Read] | ScanInputError] = []
-    error, aside = _order_problem(form, found, reads, checked, last_page_first)
+    error = _order_problem(form, found, reads, checked, last_page_first)
     if error is not None:  # the batch is refused whole, once every page is read (nothing of it is stored)
-        _record_refusal(actor, form, member, "order", len(files), last_page_first=last_page_first, aside=aside)
+        _record_refusal(actor, form, member, "order", len(files), last_page_first=last_page_first, aside=error.aside)
         also = _("Not counted either: sent with the files above, whose pages are in the other order.")
         for pages in itertools.chain(checked, reads):
             if isinstance(pages, ScanInputError):
@@ -431,19 +434,18 @@ def _order_problem(
     reads: Iterator[list[_Read] | ScanInputError],
     checked: list[list[_Read] | ScanInputError],
     last_page_first: bool,
-) -> tuple[StackOrderError | None, ScannedPage | None]:
+) -> StackOrderError | None:
     """Whether the order the committee says the stack was fed in is not the order the pages show
-    (files read from ``reads`` to see it go into ``checked``), and the page set aside that showed
-    it, if one did. Only where the stack begins can it be seen: the first two ballot pages of the
+    (files read from ``reads`` to see it go into ``checked``). Only where the stack begins can it be seen: the first two ballot pages of the
     batch, and the page set aside just before it; and a ballot that waits for its other pages was
     begun in one order, which the batch must keep."""
     if not any(len(geometry["pages"]) > 1 for geometry, _layout in found.readable.values()):
-        return None, None
+        return None
     waiting = _waiting(form)
     if waiting:
         began_last_first = waiting[0].page_number != 1  # a run begins with page 1 or with the last page
         if began_last_first == last_page_first:
-            return None, None
+            return None
         if began_last_first:
             text = _(
                 "A ballot begun last page first waits for its other pages, but “Stack fed last page "
@@ -458,7 +460,7 @@ def _order_problem(
                 "that ballot with the box unticked, or, if its pages cannot be found, read it on paper "
                 "as the ballot whose first pages wait; then scan these files again."
             )
-        return StackOrderError(text), None
+        return StackOrderError(text)
     aside = _aside_at_start(form)
     first: list[tuple[str, int]] = []
     for pages in reads:  # a file or two, read before any is stored
@@ -473,8 +475,10 @@ def _order_problem(
         if version == other_version and wrong_order(
             one, two, _page_count(found)(version), last_page_first=last_page_first
         ):
-            return _order_error(one, two, last_page_first, after_aside=after_aside), aside if after_aside else None
-    return None, None
+            error = _order_error(one, two, last_page_first, after_aside=after_aside)
+            error.aside = aside if after_aside else None
+            return error
+    return None
 
 
 def _first_pages(form: BallotForm, reads: list[list[_Read] | ScanInputError]) -> list[tuple[str, int]]:
