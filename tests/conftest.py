@@ -54,6 +54,19 @@ def pytest_collection_modifyitems(config, items):
             items[:] = keep
 
 
+class _HeavyFirst:
+    @pytest.hookimpl(trylast=True)  # after pytest-django has put the tests in its own order
+    def pytest_collection_modifyitems(self, items):
+        """The tests marked ``heavy`` (tens of seconds each) start first, in their order: with one
+        worker per core, one begun near the end of the run would keep its worker busy long after
+        the other has finished. (Not a test of DEMO_GROUP: those go first as one unit anyway.)"""
+        items.sort(key=lambda item: item.get_closest_marker("heavy") is None)
+
+
+def pytest_configure(config):
+    config.pluginmanager.register(_HeavyFirst(), "tinnhiem-heavy-first")
+
+
 # The test modules that read the shared demo (the fixtures seed, demo, demo_ready). With pytest-xdist,
 # their tests are sent to one worker, one after the other, where they share one loading of the demo
 # instead of one per module (``pytest_xdist_make_scheduler``); the other workers take the rest.

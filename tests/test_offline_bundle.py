@@ -30,6 +30,7 @@ def build_bundle(out: Path) -> Path:
     return archive
 
 
+@pytest.mark.heavy
 def test_the_offline_bundle_installs_with_no_internet_and_runs(tmp_path):
     """One test, so that the bundle is built once whatever worker runs it."""
     with tarfile.open(build_bundle(tmp_path / "dist")) as archive:

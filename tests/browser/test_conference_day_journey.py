@@ -36,6 +36,7 @@ def small_conference(office, make_user):
     return conference
 
 
+@pytest.mark.heavy
 def test_conference_day_from_check_in_to_published_results(new_page, live_server, small_conference, shot):
     base = live_server.url
     c = small_conference.pk

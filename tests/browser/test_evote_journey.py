@@ -40,6 +40,7 @@ def conference(office, make_user):
     return conference
 
 
+@pytest.mark.heavy
 def test_three_phones_vote_and_anyone_can_recount(new_page, live_server, conference, shot, tmp_path):
     base, c = live_server.url, conference.pk
     form = conference.ballot_forms.get()

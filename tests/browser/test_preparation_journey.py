@@ -34,6 +34,7 @@ def roster_xlsx(path):
     wb.save(path)
 
 
+@pytest.mark.heavy
 def test_office_prepares_and_voter_sends_opinion(new_page, live_server, office, shot, tmp_path):
     from tinnhiem.documents.render import render_pdf
 

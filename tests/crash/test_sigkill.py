@@ -2,7 +2,10 @@
 stores none twice or half — on SQLite (synchronous=FULL) and, when the suite runs on PostgreSQL,
 on PostgreSQL. Runs bench/crash_burst.py, which checks and exits non-zero."""
 
+import pytest
 
+
+@pytest.mark.heavy
 def test_sigkill_mid_burst_loses_no_acknowledged_ballot(run_script):
     run = run_script("crash_burst.py", "--n", "120", "--kills", "3")
     assert run.returncode == 0, run.stdout + run.stderr

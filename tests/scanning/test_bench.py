@@ -36,6 +36,7 @@ def run_bench(tmp_path: Path, script: str, *args: str) -> str:
     return proc.stdout
 
 
+@pytest.mark.heavy
 @own_sqlite
 def test_scan_benchmark_runs_on_a_small_sample(tmp_path):
     args = ["--seed-ballots", "6", "--big-ballots", "2", "--erasure-sweep", "2", "--speed-pages", "4"]
@@ -56,6 +57,7 @@ def test_scan_benchmark_parts_can_be_skipped(tmp_path):
     assert not re.search(r"^(seed|speed):", out, re.M) and "rubbed-out" not in out
 
 
+@pytest.mark.heavy
 @own_sqlite
 def test_scan_throughput_benchmark_runs_on_a_small_sample(tmp_path):
     out = run_bench(tmp_path, "scan_throughput.py", "--pages", "3", "--pdf-pages", "2")  # every page a ballot

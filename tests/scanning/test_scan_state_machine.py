@@ -492,6 +492,7 @@ class ScannedCount(RuleBasedStateMachine):
         self.seen("finished at the end")
 
 
+@pytest.mark.heavy
 def test_any_way_of_feeding_and_ruling_keeps_the_scanned_count_true(long_vote, make_long_scan, monkeypatch):
     # The same few images go through the scanner again and again: each image is recognised once
     # (the reading is a function of the pixels; tests/scanning/test_recognition.py tests it), so

@@ -567,6 +567,7 @@ class ConferenceDay(RuleBasedStateMachine):
                 assert current[0].whole_invalid == self.saved_whole_invalid  # the committee's number
 
 
+@pytest.mark.heavy
 def test_any_order_of_actions_keeps_the_conference_coherent(office, make_user):
     ConferenceDay.office = office
     ConferenceDay.chair = make_user("chair", "chair")

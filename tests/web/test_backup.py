@@ -16,6 +16,7 @@ from tinnhiem.conferences.models import Voter
 from tinnhiem.site.demo import load_demo
 
 
+@pytest.mark.heavy
 @pytest.mark.django_db(transaction=True)
 def test_backup_then_restore_into_a_new_site(roles, tmp_path, request):
     load_demo(today=date.today())
