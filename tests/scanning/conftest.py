@@ -66,11 +66,14 @@ def make_scan(scan_vote):
     return _scan_maker(scan_vote)
 
 
-def _scan_maker(scan_vote):
-    """make(seed, dpi, fmt, page, **synthesize options) → (encoded file, truth, image)."""
+def _scan_maker(scan_vote, dpi: int = 150):
+    """make(seed, dpi, fmt, page, **synthesize options) → (encoded file, truth, image). At 150 dpi
+    unless told otherwise: a scanner's lowest setting, where the pages are smallest and quickest to
+    make and read, for the tests of what happens to a page once read; the reading itself is tested
+    at 200 dpi by default (tests/scanning/test_recognition.py) and at 150 and 300 where a test says so."""
     blanks = {}
 
-    def make(seed: int, dpi: int = 200, fmt: str = ".png", page: int = 1, **options):
+    def make(seed: int, dpi: int = dpi, fmt: str = ".png", page: int = 1, **options):
         if (dpi, page) not in blanks:
             blanks[dpi, page] = synthetic.render_blank(scan_vote["pdf"], page - 1, dpi)
         image, truth = synthetic.synthesize(

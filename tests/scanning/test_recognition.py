@@ -10,12 +10,19 @@ import cv2
 import numpy as np
 import pytest
 
+from tests.scanning.conftest import _scan_maker
 from tests.voting.conftest import build
 from tinnhiem.documents.ballots import qr_key
 from tinnhiem.scanning import recognize, synthetic
 
 # the database holds only the printed form whose scans are read: the reading is the same on any
 pytestmark = pytest.mark.same_on_every_database
+
+
+@pytest.fixture
+def make_scan(scan_vote):
+    """At 200 dpi unless a test says otherwise (the other tests of scanning make theirs at 150)."""
+    return _scan_maker(scan_vote, dpi=200)
 
 
 def read(scan_vote, image):
