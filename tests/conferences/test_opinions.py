@@ -4,7 +4,7 @@ record_explanation, distribute_explanations; and the opinion summary."""
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 
@@ -107,6 +107,70 @@ def test_request_without_person_cannot_be_forwarded(office, conference):
     opinions.classify_opinion(office, o, tag="requests_explanation")
     with pytest.raises(ValidationError):
         opinions.forward_requests(office, conference)
+
+
+def test_a_general_request_goes_to_the_person_the_office_chooses(office, conference, person, voter, make_user):
+    """A voter may ask for an explanation without naming anyone. It blocks the forwarding (every
+    request must go to someone) until the office chooses the person, on the opinions page; the
+    opinion then shows that the office chose, and the choice is in the audit log."""
+    from tinnhiem.conferences.usecases import rated
+
+    other = rated.add_rated_person(office, conference, full_name="Lê Thị Hoa", post="Phó Chủ tịch UBND thành phố")
+    general = opinions.submit_opinion(voter, rated_person=None, text="Đề nghị giải trình việc cấp phép", sign=False)
+    named = opinions.enter_paper_opinion(office, conference, rated_person=person, text="Đề nghị làm rõ")
+    thanks = opinions.enter_paper_opinion(office, conference, rated_person=None, text="Cảm ơn")
+    for o in (general, named):
+        opinions.classify_opinion(office, o, tag="requests_explanation")
+    with pytest.raises(ValidationError, match="Gửi tới"):
+        opinions.forward_requests(office, conference)
+
+    client = Client()
+    client.force_login(office)
+    page = reverse("conferences:opinions", args=[conference.pk])
+    address = reverse("conferences:opinion_address", args=[conference.pk, general.pk])
+    html = client.get(page).content.decode()
+    assert address in html  # offered for the general request only
+    assert reverse("conferences:opinion_address", args=[conference.pk, named.pk]) not in html
+    assert reverse("conferences:opinion_address", args=[conference.pk, thanks.pk]) not in html
+    shown = client.post(address, {"rated_person": ""}, follow=True).content.decode()
+    assert "Hãy chọn người được lấy phiếu mà yêu cầu này gửi tới." in shown
+    assert client.post(address, {"rated_person": other.pk}).status_code == 302
+    general.refresh_from_db()
+    assert general.rated_person == other and general.addressed_by_office
+    event = Event.objects.get(action="opinion.addressed")
+    assert event.data == {"opinion": str(general.pk), "person": other.pk} and event.actor == office.username
+    assert "người viết không nêu tên; văn phòng chọn" in client.get(page).content.decode()
+    opinions.address_request(office, general, rated_person=person)  # changed again before forwarding
+    general.refresh_from_db()
+    assert general.rated_person == person
+
+    with pytest.raises(ValidationError, match="đã nêu người"):
+        opinions.address_request(office, named, rated_person=other)  # the writer's own choice stands
+    with pytest.raises(ValidationError, match="yêu cầu giải trình"):
+        opinions.address_request(office, thanks, rated_person=other)
+    assert opinions.forward_requests(office, conference) == 2
+    with pytest.raises(ValidationError, match="đã được chuyển"):
+        opinions.address_request(office, general, rated_person=other)
+    assert (
+        reverse("conferences:opinion_address", args=[conference.pk, general.pk])
+        not in client.get(page).content.decode()
+    )
+    assert list(person.opinions.filter(forwarded_on__isnull=False).order_by("text")) == [general, named]
+
+
+def test_only_the_office_chooses_the_person_of_a_request(office, conference, person, voter, make_user):
+    general = opinions.submit_opinion(voter, rated_person=None, text="Đề nghị giải trình", sign=False)
+    opinions.classify_opinion(office, general, tag="requests_explanation")
+    chair = make_user("chair", "chu-toa")
+    with pytest.raises(PermissionDenied):
+        opinions.address_request(chair, general, rated_person=person)
+    person.decision = "excluded"
+    person.save()
+    with pytest.raises(ValidationError, match="không được lấy phiếu tại hội nghị này"):
+        opinions.address_request(office, general, rated_person=person)
+    general.refresh_from_db()
+    assert general.rated_person is None and not general.addressed_by_office
+    assert not Event.objects.filter(action="opinion.addressed").exists()
 
 
 def test_no_requests_means_not_needed(conference, today):

@@ -61,6 +61,7 @@ ACTIONS = {
     "explanation.recorded": _("Explanation recorded"),
     "explanations.distributed": _("Explanations sent to the voters"),
     "invitation.revoked": _("Invitation link revoked"),
+    "opinion.addressed": _("Person chosen for a general request for explanation"),
     "opinion.classified": _("Opinion classified"),
     "opinion.entered": _("Opinion entered from paper"),
     "opinion.received": _("Opinion received"),

@@ -237,6 +237,23 @@ class ClassifyForm(forms.Form):
     tag = forms.ChoiceField(choices=Opinion.Tag.choices)
 
 
+class AddressForm(forms.Form):
+    """The rated person a general request for explanation goes to (opinions.address_request)."""
+
+    rated_person = forms.ModelChoiceField(
+        RatedPerson.objects.none(),
+        label=_("Send to"),
+        error_messages={
+            "required": _("Choose the rated person this request goes to."),
+            "invalid_choice": _("This person is not rated at this conference."),
+        },
+    )
+
+    def __init__(self, *args, conference, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rated_person"].queryset = conference.rated_persons.filter(decision=RatedPerson.Decision.RATED)
+
+
 class ExplanationForm(NFCFormMixin, forms.Form):
     text = forms.CharField(label=_("Explanation"), widget=forms.Textarea(attrs={"rows": 6}))
     answers = forms.ModelMultipleChoiceField(

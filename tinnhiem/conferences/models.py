@@ -436,6 +436,8 @@ class Opinion(models.Model):
     received_on = models.DateField(_("received on"))
     tag = models.CharField(_("classification"), max_length=24, choices=Tag.choices, default=Tag.NEW)
     forwarded_on = models.DateField(_("forwarded on"), null=True, blank=True)
+    # the writer named no one: the office chose the rated person this request goes to (address_request)
+    addressed_by_office = models.BooleanField(_("person chosen by the office"), default=False)
     # the form's one-time id, random per page shown (it names no one): a form sent twice is one opinion
     submission = models.CharField(max_length=32, blank=True, editable=False)
 

@@ -33,6 +33,11 @@ urlpatterns = [
         views.opinion_classify,
         name="opinion_classify",
     ),
+    path(
+        "hoi-nghi/<int:conference_id>/y-kien/<uuid:opinion_id>/gui-toi/",
+        views.opinion_address,
+        name="opinion_address",
+    ),
     path("hoi-nghi/<int:conference_id>/y-kien/chuyen/", views.requests_forward, name="requests_forward"),
     path("hoi-nghi/<int:conference_id>/giai-trinh/", views.explanation_list, name="explanations"),
     path("hoi-nghi/<int:conference_id>/giai-trinh/gui/", views.explanations_distribute, name="explanations_distribute"),

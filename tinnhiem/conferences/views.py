@@ -636,6 +636,21 @@ def opinion_classify(request, conference_id: int, opinion_id):
 
 @permission_required(PREPARE)
 @require_POST
+def opinion_address(request, conference_id: int, opinion_id):
+    conference = _conference(conference_id)
+    opinion = get_object_or_404(Opinion, pk=opinion_id, conference=conference)
+    form = forms.AddressForm(request.POST, conference=conference)
+    if form.is_valid():
+        attempt(request, lambda: opinions.address_request(request.user, opinion, **form.cleaned_data))
+    else:
+        for error in form.errors.get("rated_person", []):
+            messages.error(request, error)
+    shown = _opinion_filters({"tag": request.POST.get("filter", ""), "person": request.POST.get("person_filter", "")})
+    return redirect(_opinions_url(conference, shown) + f"#y-kien-{opinion.pk}")
+
+
+@permission_required(PREPARE)
+@require_POST
 def requests_forward(request, conference_id: int):
     conference = _conference(conference_id)
     ok, n = attempt(request, lambda: opinions.forward_requests(request.user, conference))

@@ -141,13 +141,43 @@ def classify_opinion(actor: Any, opinion: Opinion, *, tag: str) -> Opinion:
 
 
 @transaction.atomic
+def address_request(actor: Any, opinion: Opinion, *, rated_person: RatedPerson) -> Opinion:
+    """The office names the rated person a general request for explanation goes to (its writer
+    named no one), before it is forwarded. The opinion keeps that the office chose the person."""
+    require(actor, PREPARE)
+    opinion = Opinion.objects.select_for_update().get(pk=opinion.pk)
+    if opinion.tag != Opinion.Tag.REQUESTS_EXPLANATION:
+        raise ValidationError(_("Only a request for explanation is sent to a rated person: classify it so first."))
+    if opinion.forwarded_on is not None:
+        raise ValidationError(_("This request has already been forwarded; the person it went to is kept."))
+    if opinion.rated_person_id is not None and not opinion.addressed_by_office:
+        raise ValidationError(_("The writer of this opinion named the person it is about; that is kept."))
+    _check_person(opinion.conference, rated_person)
+    opinion.rated_person = rated_person
+    opinion.addressed_by_office = True
+    opinion.save(update_fields=["rated_person", "addressed_by_office"])
+    record(
+        actor,
+        "opinion.addressed",
+        conference=opinion.conference_id,
+        data={"opinion": str(opinion.pk), "person": rated_person.pk},
+    )
+    return opinion
+
+
+@transaction.atomic
 def forward_requests(actor: Any, conference: Conference, *, on: date | None = None) -> int:
     """Send every request for explanation not yet sent to its rated person (their explanation link shows it)."""
     require(actor, PREPARE)
     on = on or timezone.localdate()
     pending = conference.opinions.filter(tag=Opinion.Tag.REQUESTS_EXPLANATION, forwarded_on__isnull=True)
     if pending.filter(rated_person__isnull=True).exists():
-        raise ValidationError(_("A request for explanation names no rated person: choose the person first."))
+        raise ValidationError(
+            _(
+                "A request for explanation names no rated person: choose the person it goes to "
+                "(“Send to”), or classify it otherwise, then forward."
+            )
+        )
     ids = [str(pk) for pk in pending.values_list("pk", flat=True)]
     if not ids:
         raise ValidationError(_("There is no request for explanation waiting to be forwarded."))
