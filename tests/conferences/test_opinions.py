@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tinnhiem.audit.models import Event
+from tinnhiem.conferences import links
 from tinnhiem.conferences.models import Conference, Opinion
 from tinnhiem.conferences.queries import checklist, opinion_summary
 from tinnhiem.conferences.usecases import opinions
@@ -156,6 +157,14 @@ def test_a_general_request_goes_to_the_person_the_office_chooses(office, confere
         not in client.get(page).content.decode()
     )
     assert list(person.opinions.filter(forwarded_on__isnull=False).order_by("text")) == [general, named]
+    # the rated person sees both, and which one the office sent without its writer naming them
+    own = Client().get(links.explanation_url(person)).content.decode()
+    assert own.count("người viết không nêu tên: văn phòng gửi tới đồng chí") == 1
+    assert (
+        own.index("Đề nghị giải trình việc cấp phép")
+        < own.index("người viết không nêu tên")
+        < own.index("Đề nghị làm rõ")
+    )
 
 
 def test_only_the_office_chooses_the_person_of_a_request(office, conference, person, voter, make_user):
