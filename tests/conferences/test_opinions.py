@@ -110,7 +110,7 @@ def test_request_without_person_cannot_be_forwarded(office, conference):
         opinions.forward_requests(office, conference)
 
 
-def test_a_general_request_goes_to_the_person_the_office_chooses(office, conference, person, voter, make_user):
+def test_a_general_request_goes_to_the_person_the_office_chooses(office, conference, person, voter):
     """A voter may ask for an explanation without naming anyone. It blocks the forwarding (every
     request must go to someone) until the office chooses the person, on the opinions page; the
     opinion then shows that the office chose, and the choice is in the audit log."""
