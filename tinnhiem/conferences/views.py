@@ -563,6 +563,12 @@ def _opinions_url(conference: Conference, shown: dict[str, str]) -> str:
     return f"{url}?{query}" if query else url
 
 
+def _back_to_row(request, conference: Conference, opinion: Opinion):
+    """Back to the opinion's row of the list, filtered as it was when its form was sent."""
+    shown = _opinion_filters({"tag": request.POST.get("filter", ""), "person": request.POST.get("person_filter", "")})
+    return redirect(_opinions_url(conference, shown) + f"#y-kien-{opinion.pk}")
+
+
 @permission_required(VIEW, post=PREPARE)
 def opinion_list(request, conference_id: int):
     """The opinions received, filtered by classification and by person; the office types in the
@@ -630,8 +636,7 @@ def opinion_classify(request, conference_id: int, opinion_id):
     form = forms.ClassifyForm(request.POST)
     if form.is_valid():
         attempt(request, lambda: opinions.classify_opinion(request.user, opinion, tag=form.cleaned_data["tag"]))
-    shown = _opinion_filters({"tag": request.POST.get("filter", ""), "person": request.POST.get("person_filter", "")})
-    return redirect(_opinions_url(conference, shown) + f"#y-kien-{opinion.pk}")
+    return _back_to_row(request, conference, opinion)
 
 
 @permission_required(PREPARE)
@@ -645,8 +650,7 @@ def opinion_address(request, conference_id: int, opinion_id):
     else:
         for error in form.errors.get("rated_person", []):
             messages.error(request, error)
-    shown = _opinion_filters({"tag": request.POST.get("filter", ""), "person": request.POST.get("person_filter", "")})
-    return redirect(_opinions_url(conference, shown) + f"#y-kien-{opinion.pk}")
+    return _back_to_row(request, conference, opinion)
 
 
 @permission_required(PREPARE)
