@@ -436,9 +436,9 @@ def _order_problem(
     last_page_first: bool,
 ) -> StackOrderError | None:
     """Whether the order the committee says the stack was fed in is not the order the pages show
-    (files read from ``reads`` to see it go into ``checked``). Only where the stack begins can it be seen: the first two ballot pages of the
-    batch, and the page set aside just before it; and a ballot that waits for its other pages was
-    begun in one order, which the batch must keep."""
+    (files read from ``reads`` to see it go into ``checked``). Only where the stack begins can it
+    be seen: the first two ballot pages of the batch, and the page set aside just before it; and a
+    ballot that waits for its other pages was begun in one order, which the batch must keep."""
     if not any(len(geometry["pages"]) > 1 for geometry, _layout in found.readable.values()):
         return None
     waiting = _waiting(form)
