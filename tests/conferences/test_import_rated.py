@@ -2,6 +2,7 @@
 not at all, after those already listed, in the order of the rows (the order of the ballot)."""
 
 import unicodedata
+from datetime import date, datetime
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -20,6 +21,7 @@ PEOPLE = [
     [3, "Mạc Đình Phong", "Trưởng Ban Kinh tế - Ngân sách"],
 ]
 HEADER = ["STT", "Họ và tên", "Chức vụ"]
+FULL_HEADER = (*HEADER, "Nhóm trên phiếu", "Ngày được bầu, bổ nhiệm", "Đã có thông báo nghỉ công tác chờ nghỉ hưu")
 
 
 def refused(office, conference, data, name="ds.xlsx") -> str:
@@ -57,8 +59,8 @@ def test_a_name_twice_in_the_file_or_already_listed_is_refused_with_its_row(offi
 
 
 def test_a_wrong_file_is_refused_with_the_reason(office, conference):
-    message = refused(office, conference, xlsx(PEOPLE, header=["STT", "Họ và tên", "Nhóm phiếu"]))
-    assert "Nhóm phiếu" in message
+    message = refused(office, conference, xlsx(PEOPLE, header=["STT", "Họ và tên", "Chức danh cũ"]))
+    assert "Chức danh cũ" in message and "thiếu cột" not in message
     assert "không được để trống" in refused(office, conference, xlsx([[1, "Lê Văn A", ""]], header=HEADER))
     assert "chỉ nhập được tệp Excel (.xlsx) và CSV" in refused(office, conference, b"%PDF-1.7", name="ds.pdf")
     # the reader's words fit a list of rated persons too: a person, not a voter
@@ -109,7 +111,10 @@ def test_the_list_downloads_as_the_file_its_import_reads(office, conference, per
     assert "Tải danh sách (Excel)" in client.get(reverse("conferences:rated", args=[conference.pk])).content.decode()
     data = client.get(url).content
     rows = [[c.value for c in row] for row in load_workbook(io.BytesIO(data)).active.iter_rows()]
-    assert rows == [["STT", "Họ và tên", "Chức vụ"], [1, "Trần Minh Đức", "Phó Chủ tịch UBND thành phố"]]
+    assert rows == [
+        [*FULL_HEADER],
+        [1, "Trần Minh Đức", "Phó Chủ tịch UBND thành phố", None, None, None],
+    ]
     other = campaigns.create_conference(
         office, campaign=conference.campaign, title="Hội nghị khác", date=conference.date, place="P", convening_body="C"
     )
@@ -125,6 +130,178 @@ def test_the_list_downloads_as_the_file_its_import_reads(office, conference, per
     page = client.get(reverse("conferences:rated", args=[template.pk])).content.decode()
     assert "Tải tệp mẫu" in page
     data = client.get(reverse("conferences:rated_export", args=[template.pk])).content
-    assert [[c.value for c in row] for row in load_workbook(io.BytesIO(data)).active.iter_rows()] == [
-        ["STT", "Họ và tên", "Chức vụ"]
+    assert [[c.value for c in row] for row in load_workbook(io.BytesIO(data)).active.iter_rows()] == [[*FULL_HEADER]]
+
+
+def test_the_rule_set_s_grounds_are_read_from_the_file_and_applied(office, conference, person):
+    """A long list carries the group, the day each person took office and the retirement notice.
+    A person the rule set does not rate (QĐ 96: elected or appointed in the rating year, notified
+    of retirement) is added as not rated, with the grounds and the article as the reason: never
+    put on the ballot silently, as the list used to do when it could not read those columns."""
+    year = conference.date.year
+    people = [
+        [1, "Lương Văn Hải", "Chủ tịch HĐND tỉnh", "Thường trực HĐND", datetime(year - 3, 6, 1), None],
+        [2, "Tạ Thị Thu Hương", "Phó Chủ tịch HĐND tỉnh", "Thường trực HĐND", f"02/01/{year}", ""],  # text
+        [3, "Mạc Đình Phong", "Trưởng Ban Kinh tế - Ngân sách", "", None, "x"],
+        [4, "Đỗ Văn Tâm", "Trưởng Ban Pháp chế", "", f"15/03/{year - 1}", "Không"],
+    ]
+    header = ["STT", "Họ và tên", "Chức vụ", "Nhóm", "Ngày bổ nhiệm", "Đã có thông báo nghỉ hưu"]  # as offices write
+    added = rated.import_rated_persons(office, conference, filename="ds.xlsx", data=xlsx(people, header=header))
+    got = {p.full_name: p for p in added}
+    assert [(p.order, p.group, p.took_office_on, p.retirement_notified, p.decision) for p in added] == [
+        (2, "Thường trực HĐND", date(year - 3, 6, 1), False, "rated"),
+        (3, "Thường trực HĐND", date(year, 1, 2), False, "excluded"),
+        (4, "", None, True, "excluded"),
+        (5, "", date(year - 1, 3, 15), False, "rated"),
+    ]
+    note = got["Tạ Thị Thu Hương"].decision_note
+    assert note.startswith("Theo quy định, không lấy phiếu (được bầu, bổ nhiệm trong năm lấy phiếu)")
+    assert "Quy định 96-QĐ/TW" in note and "khi nhập danh sách" in note
+    assert "thông báo nghỉ công tác chờ nghỉ hưu" in got["Mạc Đình Phong"].decision_note
+    assert got["Lương Văn Hải"].decision_note == "" and got["Đỗ Văn Tâm"].decision_note == ""
+    event = Event.objects.get(action="rated_persons.imported")
+    assert event.data["excluded"] == [got["Tạ Thị Thu Hương"].pk, got["Mạc Đình Phong"].pk]
+    added_events = {e.data["name"]: e.data for e in Event.objects.filter(action="rated_person.added")}
+    assert added_events["Mạc Đình Phong"]["grounds"] == ["retirement"]
+    assert added_events["Tạ Thị Thu Hương"]["grounds"] == ["appointed_this_year"]
+
+    # the office may still rate one of them, with a reason, as when adding by hand
+    person = got["Tạ Thị Thu Hương"]
+    rated.update_rated_person(
+        office,
+        person,
+        full_name=person.full_name,
+        post=person.post,
+        group=person.group,
+        retirement_notified=False,
+        took_office_on=person.took_office_on,
+        decision="rated",
+        decision_note="Được bầu lại cùng chức vụ; cấp có thẩm quyền quyết định vẫn lấy phiếu.",
+    )
+    person.refresh_from_db()
+    assert person.on_ballot
+
+
+def test_the_page_names_those_the_rule_set_does_not_rate(office, conference):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = Client()
+    client.force_login(office)
+    rows = [[1, "Lương Văn Hải", "Chủ tịch HĐND tỉnh", "", None, "x"], [2, "Đỗ Văn Tâm", "Trưởng Ban", "", None, ""]]
+    upload = SimpleUploadedFile("ds.xlsx", xlsx(rows, header=list(FULL_HEADER)))
+    url = reverse("conferences:rated_import", args=[conference.pk])
+    html = client.post(url, {"ds-file": upload}, follow=True).content.decode()
+    assert "Đã thêm 2 người." in html
+    assert "Theo quy định, 1 người trong số đó không được lấy phiếu: Lương Văn Hải" in html
+    assert "Theo quy định, không lấy phiếu (đã có thông báo nghỉ công tác chờ nghỉ hưu)" in html  # under the name
+
+
+def test_a_csv_list_gives_the_day_and_the_notice_as_text(office, conference):
+    year = conference.date.year
+    text = f"STT;Họ và tên;Chức vụ;Ngày được bầu, bổ nhiệm;Đã có thông báo nghỉ hưu\n1;Lê Văn An;Giám đốc Sở Tài chính;1.7.{year};\n2;Phạm Thị Bình;Giám đốc Sở Nội vụ;{year - 2}-04-20;có\n"
+    added = rated.import_rated_persons(office, conference, filename="ds.csv", data=text.encode())
+    assert [(p.took_office_on, p.retirement_notified, p.decision) for p in added] == [
+        (date(year, 7, 1), False, "excluded"),
+        (date(year - 2, 4, 20), True, "excluded"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("cell", "column"),
+    [
+        ("31/02/2024", "Ngày được bầu, bổ nhiệm"),  # no such day
+        ("tháng 5/2023", "Ngày được bầu, bổ nhiệm"),
+        (45047, "Ngày được bầu, bổ nhiệm"),  # Excel's day number in a cell not formatted as a date
+    ],
+)
+def test_a_day_that_is_not_one_is_refused_with_its_row_and_column(office, conference, cell, column):
+    rows = [
+        [1, "Lê Văn An", "Giám đốc Sở Tài chính", "", None, ""],
+        [2, "Phạm Thị Bình", "Giám đốc Sở Nội vụ", "", cell, ""],
+    ]
+    message = refused(office, conference, xlsx(rows, header=list(FULL_HEADER)))
+    assert message.endswith(f"dòng 3, cột “{column}”: hãy ghi ngày theo ngày/tháng/năm, ví dụ 29/09/2023.")
+
+
+def test_a_notice_cell_that_is_neither_yes_nor_no_is_refused(office, conference):
+    rows = [[1, "Lê Văn An", "Giám đốc Sở Tài chính", "", None, "sắp"]]
+    message = refused(office, conference, xlsx(rows, header=list(FULL_HEADER)))
+    assert message.endswith(
+        "dòng 2, cột “Đã có thông báo nghỉ công tác chờ nghỉ hưu”: ghi x (hoặc Có) nếu có, để trống nếu không."
+    )
+
+
+def test_the_columns_are_those_of_a_list_of_rated_persons_not_of_the_voter_roll(office, conference):
+    """A unit column would be lost: the ballot prints the post alone (five persons "Giám đốc").
+    It is refused with what to do, not dropped; so is any other column of the voter roll. The
+    roll, for its part, does not take the columns of a list of rated persons."""
+    rows = [[1, "Lê Văn An", "Giám đốc", "Sở Tài chính"]]
+    message = refused(office, conference, xlsx(rows, header=[*HEADER, "Đơn vị công tác"]))
+    assert "cột “Đơn vị công tác”" in message and "Giám đốc Sở Tài chính" in message
+    message = refused(
+        office,
+        conference,
+        xlsx([[1, "Lê Văn An", "Giám đốc Sở Tài chính", "0912345678"]], header=[*HEADER, "Điện thoại"]),
+    )
+    assert "cột “Điện thoại”" in message and "Nhóm trên phiếu" in message  # the allowed columns named
+
+    from tinnhiem.conferences.models import Voter
+    from tinnhiem.conferences.usecases import roster
+
+    with pytest.raises(ValidationError) as info:
+        roster.import_roster(
+            office,
+            conference,
+            filename="ds.xlsx",
+            data=xlsx([[1, "Lê Văn An", "Giám đốc", "Nhóm 1"]], header=[*HEADER, "Nhóm trên phiếu"]),
+        )
+    assert "cột “Nhóm trên phiếu”" in info.value.messages[0]
+    assert not Voter.objects.exists()
+
+
+def test_the_downloaded_list_keeps_what_the_rule_set_reads(office, conference):
+    """Group, day of taking office and retirement notice go out and come back: the list of one
+    conference imports into the next with its grounds."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from tinnhiem.conferences.usecases import campaigns
+
+    year = conference.date.year
+    rated.add_rated_person(
+        office,
+        conference,
+        full_name="Lê Văn An",
+        post="Giám đốc Sở Tài chính",
+        group="Sở",
+        took_office_on=date(year - 2, 4, 20),
+    )
+    rated.add_rated_person(
+        office,
+        conference,
+        full_name="Phạm Thị Bình",
+        post="Giám đốc Sở Nội vụ",
+        retirement_notified=True,
+        decision="excluded",
+        decision_note="",
+    )
+    client = Client()
+    client.force_login(office)
+    data = client.get(reverse("conferences:rated_export", args=[conference.pk])).content
+    sheet = load_workbook(io.BytesIO(data)).active
+    assert sheet["E2"].number_format == "dd/mm/yyyy"
+    assert [[c.value for c in row] for row in sheet.iter_rows()][1:] == [
+        [1, "Lê Văn An", "Giám đốc Sở Tài chính", "Sở", datetime(year - 2, 4, 20), None],
+        [2, "Phạm Thị Bình", "Giám đốc Sở Nội vụ", None, None, "x"],
+    ]
+    other = campaigns.create_conference(
+        office, campaign=conference.campaign, title="Hội nghị khác", date=conference.date, place="P", convening_body="C"
+    )
+    rated.import_rated_persons(office, other, filename="ds.xlsx", data=data)
+    assert [
+        (p.full_name, p.group, p.took_office_on, p.retirement_notified, p.decision) for p in other.rated_persons.all()
+    ] == [
+        ("Lê Văn An", "Sở", date(year - 2, 4, 20), False, "rated"),
+        ("Phạm Thị Bình", "", None, True, "excluded"),
     ]

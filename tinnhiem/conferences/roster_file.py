@@ -11,6 +11,7 @@ import csv
 import io
 import zipfile
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -18,7 +19,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tinnhiem.text import clean_line, strip_marks
+from tinnhiem.text import clean_line, parse_day, strip_marks
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class Column:
     required: bool
     aliases: tuple[str, ...]
     max_length: int = 255
+    kind: str = "text"  # "text", "date" (a day) or "yes" (x / Có, or empty)
 
 
 # Headers as offices write them (without diacritics, lower case). "Chức vụ, đơn vị công tác" in
@@ -68,6 +70,52 @@ COLUMNS = (
     Column("note", gettext_lazy("Note"), False, ("ghi chu", "note")),
 )
 
+# The list of rated persons: the post as the ballot prints it, and what the rule set needs to name
+# the grounds for not rating a person (QĐ 96, NQ 96: newly elected or appointed, retiring).
+RATED_COLUMNS = (
+    *(c for c in COLUMNS if c.key in ("order", "full_name", "post")),
+    Column(
+        "group",
+        gettext_lazy("Ballot group"),
+        False,
+        ("nhom", "nhom phieu", "nhom tren phieu", "nhom chuc danh", "ballot group", "group"),
+    ),
+    Column(
+        "took_office_on",
+        gettext_lazy("Elected or appointed on"),
+        False,
+        (
+            "ngay bau, bo nhiem",
+            "ngay bau bo nhiem",
+            "ngay bau/bo nhiem",
+            "ngay bau",
+            "ngay bo nhiem",
+            "ngay duoc bau, bo nhiem",
+            "ngay duoc bau",
+            "ngay duoc bo nhiem",
+            "elected or appointed on",
+        ),
+        kind="date",
+    ),
+    Column(
+        "retirement_notified",
+        gettext_lazy("Notified of retirement"),
+        False,
+        (
+            "da co thong bao nghi cong tac cho nghi huu",
+            "da co thong bao nghi huu",
+            "thong bao nghi huu",
+            "nghi huu",
+            "cho nghi huu",
+            "notified of retirement",
+        ),
+        kind="yes",
+    ),
+)
+
+_YES = {"x", "co", "da co", "1", "yes", "true"}
+_NO = {"", "khong", "chua", "0", "no", "false"}
+
 
 class RosterError(Exception):
     """A problem that rejects the whole file; ``row`` is the row of the sheet (1-based)."""
@@ -97,31 +145,48 @@ class RosterRow:
     phone: str = ""
     email: str = ""
     note: str = ""
+    group: str = ""
+    took_office_on: date | None = None
+    retirement_notified: bool = False
 
 
 def _header_key(text: str) -> str:
     return strip_marks(text).strip(" :*")
 
 
-def _match_columns(header: list[object], row_number: int) -> dict[int, Column]:
+def _find_column(columns: tuple[Column, ...], key: str) -> Column | None:
+    return next((c for c in columns if key in c.aliases or key == _header_key(str(c.title))), None)
+
+
+def _match_columns(header: list[object], row_number: int, columns: tuple[Column, ...]) -> dict[int, Column]:
     found: dict[int, Column] = {}
     for index, raw in enumerate(header):
         text = clean_line(str(raw)) if raw is not None else ""
         if not text:
             continue
         key = _header_key(text)
-        column = next((c for c in COLUMNS if key in c.aliases or key == _header_key(str(c.title))), None)
+        column = _find_column(columns, key)
         if column is None:
+            roll = _find_column(COLUMNS, key)
+            if columns is RATED_COLUMNS and roll is not None and roll.key == "unit":
+                raise RosterError(
+                    _(
+                        "a list of rated persons has no unit column: the ballot prints the post as the "
+                        "Post column writes it. Put the unit in that column (e.g. Giám đốc Sở Tài chính)."
+                    ),
+                    row=row_number,
+                    column=text,
+                )
             raise RosterError(
                 _("the column is not part of the roster template. Allowed columns: %(columns)s.")
-                % {"columns": ", ".join(str(c.title) for c in COLUMNS)},
+                % {"columns": ", ".join(str(c.title) for c in columns)},
                 row=row_number,
                 column=text,
             )
         if column in found.values():
             raise RosterError(_("this column appears twice."), row=row_number, column=text)
         found[index] = column
-    missing = [str(c.title) for c in COLUMNS if c.required and c not in found.values()]
+    missing = [str(c.title) for c in columns if c.required and c not in found.values()]
     if missing:
         raise RosterError(
             _("required column missing: %(columns)s. Download the template to see the expected columns.")
@@ -154,7 +219,38 @@ def _leading_zero(phone: str) -> str:
     return phone
 
 
-def _rows_to_roster(rows: list[tuple[int, list[object]]]) -> list[RosterRow]:
+def _day(raw: object, number: int, column: Column) -> date | None:
+    """A date cell: Excel's own date, or a text day/month/year (29/09/2023)."""
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    text = clean_line(str(raw)) if raw is not None else ""
+    if not text:
+        return None
+    day = parse_day(text) if isinstance(raw, str) else None
+    if day is None:
+        raise RosterError(_("write the date as day/month/year, e.g. 29/09/2023."), row=number, column=str(column.title))
+    return day
+
+
+def _yes(raw: object, number: int, column: Column) -> bool:
+    """A yes/no cell: x or Có for yes, empty (or Không) for no."""
+    if isinstance(raw, bool):
+        return raw
+    key = strip_marks(clean_line(str(raw))) if raw is not None else ""
+    if isinstance(raw, float) and raw.is_integer():
+        key = str(int(raw))
+    if key in _YES:
+        return True
+    if key in _NO:
+        return False
+    raise RosterError(
+        _("write x (or Có) for yes, and leave the cell empty for no."), row=number, column=str(column.title)
+    )
+
+
+def _rows_to_roster(rows: list[tuple[int, list[object]]], columns: tuple[Column, ...] = COLUMNS) -> list[RosterRow]:
     """``rows``: (row number, values), including the header. Formulas were checked by the reader."""
     rows = [(n, values) for n, values in rows if any(v is not None and str(v).strip() for v in values)]
     if not rows:
@@ -163,15 +259,22 @@ def _rows_to_roster(rows: list[tuple[int, list[object]]]) -> list[RosterRow]:
     # motto side by side, the title, the document it goes with, a date (up to HEADER_SEARCH rows)
     header_at = next((i for i, (_n, values) in enumerate(rows[:HEADER_SEARCH]) if _is_header(values)), 0)
     header_row, header = rows[header_at]
-    columns = _match_columns(header, header_row)
+    found = _match_columns(header, header_row, columns)
     data = rows[header_at + 1 :]
     if not data:
         raise RosterError(_("the file has a header but no person under it."), row=header_row + 1)
     out = []
     for number, values in data:
         fields: dict[str, str] = {}
-        for index, column in columns.items():
+        typed: dict[str, object] = {}
+        for index, column in found.items():
             raw = values[index] if index < len(values) else None
+            if column.kind == "date":
+                typed[column.key] = _day(raw, number, column)
+                continue
+            if column.kind == "yes":
+                typed[column.key] = _yes(raw, number, column)
+                continue
             if isinstance(raw, float) and raw.is_integer():
                 raw = int(raw)
             text = clean_line(str(raw)) if raw is not None else ""
@@ -182,7 +285,7 @@ def _rows_to_roster(rows: list[tuple[int, list[object]]]) -> list[RosterRow]:
                     column=str(column.title),
                 )
             fields[column.key] = text
-        for column in COLUMNS:
+        for column in columns:
             if column.required and not fields.get(column.key):
                 raise RosterError(_("this cell must not be empty."), row=number, column=str(column.title))
         order = None
@@ -217,12 +320,15 @@ def _rows_to_roster(rows: list[tuple[int, list[object]]]) -> list[RosterRow]:
                 phone=phone,
                 email=fields.get("email", ""),
                 note=fields.get("note", ""),
+                group=fields.get("group", ""),
+                took_office_on=typed.get("took_office_on"),  # type: ignore[arg-type]
+                retirement_notified=bool(typed.get("retirement_notified", False)),
             )
         )
     return out
 
 
-def _read_xlsx(data: bytes) -> list[RosterRow]:
+def _read_xlsx(data: bytes, columns: tuple[Column, ...]) -> list[RosterRow]:
     from openpyxl import load_workbook
 
     try:
@@ -249,10 +355,10 @@ def _read_xlsx(data: bytes) -> list[RosterRow]:
                 raise RosterError(_("the sheet has more than 20,000 rows."))
     finally:
         workbook.close()
-    return _rows_to_roster(rows)
+    return _rows_to_roster(rows, columns)
 
 
-def _read_csv(data: bytes) -> list[RosterRow]:
+def _read_csv(data: bytes, columns: tuple[Column, ...]) -> list[RosterRow]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -274,11 +380,12 @@ def _read_csv(data: bytes) -> list[RosterRow]:
                     row=number,
                     column=str(index + 1),
                 )
-    return _rows_to_roster(rows)
+    return _rows_to_roster(rows, columns)
 
 
-def read_roster(filename: str, data: bytes, max_bytes: int) -> list[RosterRow]:
-    """Parse a roster file; raise :class:`RosterError` with a Vietnamese reason."""
+def read_roster(filename: str, data: bytes, max_bytes: int, columns: tuple[Column, ...] = COLUMNS) -> list[RosterRow]:
+    """Parse a roster file (``columns``: the voter roll's, or ``RATED_COLUMNS``); raise
+    :class:`RosterError` with a Vietnamese reason."""
     name = filename.lower()
     if len(data) > max_bytes:
         raise RosterError(
@@ -290,9 +397,9 @@ def read_roster(filename: str, data: bytes, max_bytes: int) -> list[RosterRow]:
     if name.endswith(".xlsx"):
         if not data.startswith(b"PK\x03\x04"):
             raise RosterError(_("the Excel file is damaged or is not an .xlsx file."))
-        return _read_xlsx(data)
+        return _read_xlsx(data, columns)
     if name.endswith(".csv"):
-        return _read_csv(data)
+        return _read_csv(data, columns)
     if name.endswith(".xls"):
         raise RosterError(_("old Excel files (.xls) are not supported: open it in Excel and save it as .xlsx."))
     raise RosterError(_("only Excel (.xlsx) and CSV files can be imported."))
@@ -321,11 +428,13 @@ def write_roster_xlsx(rows: list[dict[str, object]], title: str) -> bytes:
     return out.getvalue()
 
 
-def write_rated_xlsx(people: list[tuple[int, str, str]], sheet_title: str) -> bytes:
-    """The list of rated persons, (No., full name, post) each, under the headers its import reads:
-    with no one, the template of that import."""
-    header = [str(c.title) for c in COLUMNS if c.key in ("order", "full_name", "post")]
-    return write_table_xlsx([header, *[[excel_safe(v) for v in p] for p in people]], sheet_title)
+def write_rated_xlsx(people: list[tuple[int, str, str, str, date | None, bool]], sheet_title: str) -> bytes:
+    """The list of rated persons, (No., full name, post, ballot group, elected or appointed on,
+    notified of retirement) each, under the headers its import reads: with no one, the template
+    of that import."""
+    header = [str(c.title) for c in RATED_COLUMNS]
+    rows = [[*p[:5], "x" if p[5] else ""] for p in people]
+    return write_table_xlsx([header, *rows], sheet_title)
 
 
 def write_table_xlsx(rows: list[list[object]], sheet_title: str) -> bytes:
@@ -348,6 +457,8 @@ def write_sheets_xlsx(sheets: list[tuple[str, list[list[object]]]]) -> bytes:
             for column, value in enumerate(row, start=1):
                 if isinstance(value, Decimal):  # a percentage: a number, shown with its two decimals
                     sheet.cell(row=number, column=column).number_format = "0.00"
+                elif isinstance(value, date):  # a day, as Vietnamese write it
+                    sheet.cell(row=number, column=column).number_format = "dd/mm/yyyy"
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"

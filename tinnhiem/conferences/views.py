@@ -423,6 +423,15 @@ def rated_import(request, conference_id: int):
     )
     if ok:
         messages.success(request, _("%(n)s persons were added.") % {"n": len(people)})
+        if excluded := [p.full_name for p in people if not p.on_ballot]:
+            messages.warning(
+                request,
+                _(
+                    "By the rule set, %(n)s of them are not rated: %(names)s (the reason is under each name). "
+                    "To rate one anyway, edit that person and give the reason."
+                )
+                % {"n": len(excluded), "names": ", ".join(excluded)},
+            )
     return redirect("conferences:rated", conference.pk)
 
 
@@ -454,7 +463,10 @@ def roster_export(request, conference_id: int):
 def rated_export(request, conference_id: int):
     """The rated persons as Excel, in the columns the import reads; empty, it is the template."""
     conference = _conference(conference_id)
-    people = [(p.order, p.full_name, p.post) for p in conference.rated_persons.order_by("order")]
+    people = [
+        (p.order, p.full_name, p.post, p.group, p.took_office_on, p.retirement_notified)
+        for p in conference.rated_persons.order_by("order")
+    ]
     data = write_rated_xlsx(people, str(conference.rated_words["many"]))
     return _xlsx(data, f"nguoi-duoc-lay-phieu-{conference.pk}.xlsx")
 

@@ -16,6 +16,7 @@ from tinnhiem.audit.log import record
 from tinnhiem.rules import ExclusionGround, exclusion_grounds
 
 from ..models import Conference, RatedPerson, Voter
+from ..roster_file import RATED_COLUMNS
 from .roster import file_refused, read_list_file
 
 
@@ -130,27 +131,61 @@ def add_rated_person(
 
 @transaction.atomic
 def import_rated_persons(actor: Any, conference: Conference, *, filename: str, data: bytes) -> list[RatedPerson]:
-    """Add the persons of an Excel or CSV list (STT, Họ và tên, Chức vụ: the columns of the voter
-    roll's file), after those already listed, in the order of the file's rows: the order of the
-    ballot. The whole file or nothing: a bad row rejects it with its row, column and reason."""
+    """Add the persons of an Excel or CSV list (STT, Họ và tên, Chức vụ; and, if the file has
+    them, Nhóm trên phiếu, Ngày được bầu, bổ nhiệm, Đã có thông báo nghỉ hưu), after those
+    already listed, in the order of the file's rows: the order of the ballot. The whole file or
+    nothing: a bad row rejects it with its row, column and reason.
+
+    A row on which the rule set names grounds for not rating the person (elected or appointed
+    too recently, notified of retirement) is added as not rated, with those grounds and their
+    article as the reason; the office sees it in the list and may rate the person anyway, with a
+    reason, as when adding one by hand."""
     require(actor, PREPARE)
     conference = Conference.objects.select_for_update().get(pk=conference.pk)
     _check_preparing(conference)
 
-    rows = read_list_file(filename, data)
+    rows = read_list_file(filename, data, RATED_COLUMNS)
     people = []
     for row in rows:
+        grounds = grounds_for(
+            conference, retirement_notified=row.retirement_notified, took_office_on=row.took_office_on
+        )
         try:
-            people.append(add_rated_person(actor, conference, full_name=row.full_name, post=row.post))
+            people.append(
+                add_rated_person(
+                    actor,
+                    conference,
+                    full_name=row.full_name,
+                    post=row.post,
+                    group=row.group,
+                    retirement_notified=row.retirement_notified,
+                    took_office_on=row.took_office_on,
+                    decision=RatedPerson.Decision.EXCLUDED if grounds else None,
+                    decision_note=imported_exclusion(grounds) if grounds else "",
+                )
+            )
         except ValidationError as exc:  # already listed, a name too long for the ballot…
             raise file_refused(" ".join(exc.messages), row=row.row) from exc
     record(
         actor,
         "rated_persons.imported",
         conference=conference,
-        data={"file": filename, "sha256": hashlib.sha256(data).hexdigest(), "rows": len(people)},
+        data={
+            "file": filename,
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "rows": len(people),
+            "excluded": [p.pk for p in people if not p.on_ballot],
+        },
     )
     return people
+
+
+def imported_exclusion(grounds: list[ExclusionGround]) -> str:
+    """The reason recorded for a person an imported list adds as not rated."""
+    return _("Not rated by the rule set (%(reasons)s) — %(citation)s; recorded on import of the list.") % {
+        "reasons": "; ".join(_(g.message) for g in grounds),
+        "citation": grounds[0].citation.text,
+    }
 
 
 @transaction.atomic

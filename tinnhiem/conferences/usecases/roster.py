@@ -17,7 +17,7 @@ from tinnhiem.audit.log import record
 from tinnhiem.text import fold
 
 from ..models import Conference, RatedPerson, Voter
-from ..roster_file import RosterError, RosterRow, read_roster
+from ..roster_file import COLUMNS, Column, RosterError, RosterRow, read_roster
 
 
 def _check_preparing(conference: Conference) -> None:
@@ -197,10 +197,10 @@ def file_refused(problem: str, row: int | None = None) -> ValidationError:
     return ValidationError(_("The file was not imported, nothing was saved — %(problem)s") % {"problem": problem})
 
 
-def read_list_file(filename: str, data: bytes) -> list[RosterRow]:
+def read_list_file(filename: str, data: bytes, columns: tuple[Column, ...] = COLUMNS) -> list[RosterRow]:
     """The rows of a list file, every one checked; a bad file is refused with the reason."""
     try:
-        rows = read_roster(filename, data, settings.TINNHIEM_MAX_ROSTER_BYTES)
+        rows = read_roster(filename, data, settings.TINNHIEM_MAX_ROSTER_BYTES, columns)
     except RosterError as exc:
         raise file_refused(exc.describe()) from exc
     first: dict[str, int] = {}  # the same person twice (NFC, case-folded name and post) names both rows
