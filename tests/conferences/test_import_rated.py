@@ -154,10 +154,12 @@ def test_the_rule_set_s_grounds_are_read_from_the_file_and_applied(office, confe
         (4, "", None, True, "excluded"),
         (5, "", date(year - 1, 3, 15), False, "rated"),
     ]
-    note = got["Tạ Thị Thu Hương"].decision_note
-    assert note.startswith("Theo quy định, không lấy phiếu (được bầu, bổ nhiệm trong năm lấy phiếu)")
-    assert "Quy định 96-QĐ/TW" in note and "khi nhập danh sách" in note
-    assert "thông báo nghỉ công tác chờ nghỉ hưu" in got["Mạc Đình Phong"].decision_note
+    assert got["Tạ Thị Thu Hương"].decision_note == (
+        "Theo quy định (được bầu, bổ nhiệm trong năm lấy phiếu); ghi khi nhập danh sách từ tệp."
+    )
+    assert got["Mạc Đình Phong"].decision_note == (
+        "Theo quy định (đã có thông báo nghỉ công tác chờ nghỉ hưu); ghi khi nhập danh sách từ tệp."
+    )
     assert got["Lương Văn Hải"].decision_note == "" and got["Đỗ Văn Tâm"].decision_note == ""
     event = Event.objects.get(action="rated_persons.imported")
     assert event.data["excluded"] == [got["Tạ Thị Thu Hương"].pk, got["Mạc Đình Phong"].pk]
@@ -183,8 +185,18 @@ def test_the_rule_set_s_grounds_are_read_from_the_file_and_applied(office, confe
 
 
 def test_the_page_names_those_the_rule_set_does_not_rate(office, conference):
+    """After the import, a message names them; in the list, each shows the rule set's grounds with
+    the article, and the recorded reason. Any recorded reason shows, with grounds or without."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    rated.add_rated_person(
+        office,
+        conference,
+        full_name="Trần Minh Đức",
+        post="Phó Chủ tịch",
+        decision="excluded",
+        decision_note="Đang điều trị dài ngày.",
+    )
     client = Client()
     client.force_login(office)
     rows = [[1, "Lương Văn Hải", "Chủ tịch HĐND tỉnh", "", None, "x"], [2, "Đỗ Văn Tâm", "Trưởng Ban", "", None, ""]]
@@ -193,7 +205,13 @@ def test_the_page_names_those_the_rule_set_does_not_rate(office, conference):
     html = client.post(url, {"ds-file": upload}, follow=True).content.decode()
     assert "Đã thêm 2 người." in html
     assert "Theo quy định, 1 người trong số đó không được lấy phiếu: Lương Văn Hải" in html
-    assert "Theo quy định, không lấy phiếu (đã có thông báo nghỉ công tác chờ nghỉ hưu)" in html  # under the name
+    assert (  # under the name: the grounds, with the article
+        "Theo quy định, người này không thuộc diện lấy phiếu (đã có thông báo nghỉ công tác chờ nghỉ hưu)"
+        " — Quy định 96-QĐ/TW" in html
+    )
+    assert "Hãy ghi quyết định" not in html  # the decision is recorded: nothing left to do
+    assert "Lý do: Theo quy định (đã có thông báo nghỉ công tác chờ nghỉ hưu); ghi khi nhập danh sách" in html
+    assert "Lý do: Đang điều trị dài ngày." in html
 
 
 def test_a_csv_list_gives_the_day_and_the_notice_as_text(office, conference):

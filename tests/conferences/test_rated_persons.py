@@ -19,6 +19,7 @@ def test_retirement_notified_needs_a_decision(office, conference):
         rated.add_rated_person(office, conference, full_name="A", post="B", retirement_notified=True)
     message = info.value.messages[0]
     assert "nghỉ công tác chờ nghỉ hưu" in message and "Quy định 96-QĐ/TW" in message
+    assert message.endswith(". Hãy ghi quyết định.")  # what the office must do, in Vietnamese
     assert RatedPerson.objects.count() == 0
     person = rated.add_rated_person(
         office,

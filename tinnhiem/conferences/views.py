@@ -220,7 +220,7 @@ def rated_list(request, conference_id: int):
                 return redirect("conferences:rated", conference.pk)
     people = conference.rated_persons.all()
     warnings = {
-        p.pk: rated.describe_grounds(g)
+        p.pk: rated.state_grounds(g)
         for p in people
         if (
             g := rated.grounds_for(

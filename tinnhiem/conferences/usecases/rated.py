@@ -28,13 +28,18 @@ class DecisionNeeded(ValidationError):
         super().__init__(describe_grounds(grounds))
 
 
-def describe_grounds(grounds: list[ExclusionGround]) -> str:
-    reasons = "; ".join(_(g.message) for g in grounds)
-    citation = grounds[0].citation.text if grounds else ""
-    return _("By the rule set this person is not rated (%(reasons)s) — %(citation)s. Record the decision.") % {
-        "reasons": reasons,
-        "citation": citation,
+def state_grounds(grounds: list[ExclusionGround]) -> str:
+    """The grounds the rule set gives for not rating a person, with the article."""
+    return _("By the rule set this person is not rated (%(reasons)s) — %(citation)s.") % {
+        "reasons": "; ".join(_(g.message) for g in grounds),
+        "citation": grounds[0].citation.text if grounds else "",
     }
+
+
+def describe_grounds(grounds: list[ExclusionGround]) -> str:
+    """The grounds, and that the office must decide (a person being added or changed)."""
+    then = _("Record the decision.")
+    return f"{state_grounds(grounds)} {then}"
 
 
 def grounds_for(
@@ -182,9 +187,8 @@ def import_rated_persons(actor: Any, conference: Conference, *, filename: str, d
 
 def imported_exclusion(grounds: list[ExclusionGround]) -> str:
     """The reason recorded for a person an imported list adds as not rated."""
-    return _("Not rated by the rule set (%(reasons)s) — %(citation)s; recorded on import of the list.") % {
-        "reasons": "; ".join(_(g.message) for g in grounds),
-        "citation": grounds[0].citation.text,
+    return _("By the rule set (%(reasons)s); recorded on import of the list.") % {
+        "reasons": "; ".join(_(g.message) for g in grounds)
     }
 
 
