@@ -321,3 +321,16 @@ def test_the_self_assessment_keeps_the_motto_on_one_line():
     textpage.close(), pdf.close()
     assert any(line.endswith("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") for line in lines), lines[:4]
     assert "Độc lập - Tự do - Hạnh phúc" in lines
+
+
+def test_the_opening_and_the_summary_say_the_day_and_hour_in_vietnamese(seed):
+    """The hour of the conference was joined to the sentence with a word gettext could not see
+    (inside an f-string): the Vietnamese minutes read "…, at 08:00, tại …"."""
+    from datetime import time
+
+    type(seed).objects.filter(pk=seed.pk).update(start_time=time(8, 0))
+    seed.refresh_from_db()
+    opening = official.minutes_context(seed)["opening"]
+    assert opening.startswith(f"Ngày {seed.date:%d/%m/%Y}, lúc 08:00, tại ")
+    headings = [s["heading"] for s in official.summary_context(seed.campaign)["sections"]]
+    assert f"{seed.title} — ngày {seed.date:%d/%m/%Y}" in " ".join(headings)

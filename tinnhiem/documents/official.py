@@ -167,7 +167,7 @@ def minutes_context(conference: Conference) -> dict[str, Any]:
                     "rulings_legend": f["rulings_legend"],
                 }
             )
-        time_text = f", {_('at')} {c['start_time']}" if c["start_time"] else ""
+        time_text = _(", at %(time)s") % {"time": c["start_time"]} if c["start_time"] else ""
         data = {
             "header": _header(conference),
             "title": _("COUNTING MINUTES"),
@@ -333,7 +333,8 @@ def summary_context(campaign: Campaign, day: date | None = None) -> dict[str, An
                 lines.append(_("The chair has not yet published these results."))
             sections.append(
                 {
-                    "heading": f"{n}. {conf['title']} — {_('on')} {_day(conf['date'])}",
+                    "heading": _("%(n)s. %(title)s — on %(date)s")
+                    % {"n": n, "title": conf["title"], "date": _day(conf["date"])},
                     "lines": lines,
                     "table": {
                         "levels": levels,
