@@ -241,6 +241,23 @@ def test_a_day_that_is_not_one_is_refused_with_its_row_and_column(office, confer
     assert message.endswith(f"dòng 3, cột “{column}”: hãy ghi ngày theo ngày/tháng/năm, ví dụ 29/09/2023.")
 
 
+def test_a_day_after_the_conference_is_refused_by_hand_and_from_a_file(office, conference):
+    """A mistyped year (2032 for 2023) would put a newly appointed person on the ballot."""
+    later = conference.date.replace(year=conference.date.year + 6)
+    with pytest.raises(ValidationError) as info:
+        rated.add_rated_person(office, conference, full_name="Lê Văn An", post="Giám đốc", took_office_on=later)
+    expected = f"Ngày được bầu, bổ nhiệm ({later:%d/%m/%Y}) sau ngày hội nghị ({conference.date:%d/%m/%Y})."
+    assert info.value.messages == [expected]
+    rows = [[1, "Lê Văn An", "Giám đốc Sở Tài chính", "", later, ""]]
+    assert refused(office, conference, xlsx(rows, header=list(FULL_HEADER))).endswith(f"dòng 2: {expected}")
+    assert not RatedPerson.objects.exists()
+    day = conference.date  # the day itself is not after it
+    person = rated.add_rated_person(
+        office, conference, full_name="Lê Văn An", post="Giám đốc", took_office_on=day, decision="excluded"
+    )
+    assert person.took_office_on == day
+
+
 def test_a_notice_cell_that_is_neither_yes_nor_no_is_refused(office, conference):
     rows = [[1, "Lê Văn An", "Giám đốc Sở Tài chính", "", None, "sắp"]]
     message = refused(office, conference, xlsx(rows, header=list(FULL_HEADER)))

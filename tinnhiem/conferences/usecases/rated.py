@@ -54,6 +54,12 @@ def grounds_for(
 
 
 def _apply(person: RatedPerson, decision: str | None, decision_note: str) -> list[ExclusionGround]:
+    took_office_on, held_on = person.took_office_on, person.conference.date
+    if took_office_on is not None and took_office_on > held_on:  # a mistyped year: 2032 for 2023
+        raise ValidationError(
+            _("The day of election or appointment (%(day)s) is after the conference (%(conference)s).")
+            % {"day": f"{took_office_on:%d/%m/%Y}", "conference": f"{held_on:%d/%m/%Y}"}
+        )
     grounds = grounds_for(
         person.conference, retirement_notified=person.retirement_notified, took_office_on=person.took_office_on
     )
