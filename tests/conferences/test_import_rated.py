@@ -162,7 +162,7 @@ def test_the_rule_set_s_grounds_are_read_from_the_file_and_applied(office, confe
     )
     assert got["Lương Văn Hải"].decision_note == "" and got["Đỗ Văn Tâm"].decision_note == ""
     event = Event.objects.get(action="rated_persons.imported")
-    assert event.data["excluded"] == [got["Tạ Thị Thu Hương"].pk, got["Mạc Đình Phong"].pk]
+    assert event.data["not_rated"] == [got["Tạ Thị Thu Hương"].pk, got["Mạc Đình Phong"].pk]
     added_events = {e.data["name"]: e.data for e in Event.objects.filter(action="rated_person.added")}
     assert added_events["Mạc Đình Phong"]["grounds"] == ["retirement"]
     assert added_events["Tạ Thị Thu Hương"]["grounds"] == ["appointed_this_year"]

@@ -4,7 +4,10 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
 
+from tinnhiem.audit.models import Event
 from tinnhiem.conferences.models import RatedPerson
 from tinnhiem.conferences.usecases import rated
 
@@ -75,6 +78,24 @@ def test_excluding_without_grounds_needs_a_reason(office, conference, person):
     )
     person.refresh_from_db()
     assert person.decision == "excluded"
+
+
+def test_editing_according_to_the_rule_set_follows_its_grounds(office, conference, person):
+    """In the edit form, "— according to the rule set —" is chosen on purpose (the form shows the
+    decision recorded): with grounds, the person is not rated, without a reason to give; without
+    grounds, rated. It used to mean "rated", then asked for the reason for rating despite them."""
+    client = Client()
+    client.force_login(office)
+    url = reverse("conferences:rated_edit", args=[conference.pk, person.pk])
+    fields = {"full_name": person.full_name, "post": person.post, "decision": ""}
+    response = client.post(url, {**fields, "retirement_notified": "on"})
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert (person.decision, person.decision_note) == ("excluded", "")
+    assert Event.objects.filter(action="rated_person.updated").last().data["grounds"] == ["retirement"]
+    assert client.post(url, fields).status_code == 302  # the notice withdrawn: no grounds left
+    person.refresh_from_db()
+    assert person.decision == "rated"
 
 
 def test_a_person_with_records_cannot_be_deleted(office, conference, person):

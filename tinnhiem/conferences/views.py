@@ -271,7 +271,7 @@ def rated_edit(request, conference_id: int, person_id: int):
                     request.user,
                     person,
                     **_rated_person_args(d),
-                    decision=d["decision"] or RatedPerson.Decision.RATED,
+                    decision=d["decision"] or None,  # "according to the rule set"
                     decision_note=d["decision_note"],
                 ),
                 form=form,

@@ -185,7 +185,7 @@ def import_rated_persons(actor: Any, conference: Conference, *, filename: str, d
             "file": filename,
             "sha256": hashlib.sha256(data).hexdigest(),
             "rows": len(people),
-            "excluded": [p.pk for p in people if not p.on_ballot],
+            "not_rated": [p.pk for p in people if not p.on_ballot],
         },
     )
     return people
@@ -208,16 +208,21 @@ def update_rated_person(
     group: str,
     retirement_notified: bool,
     took_office_on: date | None,
-    decision: str,
+    decision: str | None,
     decision_note: str = "",
 ) -> RatedPerson:
-    """Edit a person; the decision is always explicit here (the edit form shows it)."""
+    """Edit a person. The edit form shows the decision recorded; ``None`` is its choice
+    "according to the rule set", made on purpose there: not rated if the rule set gives grounds,
+    rated if not."""
     require(actor, PREPARE)
     person = RatedPerson.objects.select_for_update().select_related("conference__campaign").get(pk=person.pk)
     _check_preparing(person.conference)
     _check_not_listed(person.conference, full_name, post, exclude=person.pk)
     person.full_name, person.post, person.group = full_name, post, group
     person.retirement_notified, person.took_office_on = retirement_notified, took_office_on
+    if decision is None:
+        by_rule = grounds_for(person.conference, retirement_notified=retirement_notified, took_office_on=took_office_on)
+        decision = RatedPerson.Decision.EXCLUDED if by_rule else RatedPerson.Decision.RATED
     grounds = _apply(person, decision, decision_note)
     person.full_clean()
     person.save()
