@@ -186,3 +186,62 @@ def test_the_office_makes_the_ballot_form_before_the_conference_to_print_ahead(o
     # only the office makes it
     with pytest.raises(PermissionDenied):
         day.create_single_form(make_user("observer", "quan-sat"), conference)
+
+
+def test_the_office_makes_one_ballot_form_per_group_of_the_list(office, make_user, conference):
+    """A council or the National Assembly prints one form per group of rated persons. With the
+    groups given in the list (its Excel file has the column), one button makes them, named after
+    the groups, each with its persons in the order of the list; a person not on the ballot stays
+    off; two spellings of a group are one group."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from tinnhiem.audit.models import Event
+    from tinnhiem.conferences.usecases import day, rated
+
+    def add(name, group, **kw):
+        return rated.add_rated_person(office, conference, full_name=name, post="Đại biểu", group=group, **kw)
+
+    hai, huong = add("Lương Văn Hải", "Thường trực HĐND"), add("Tạ Thị Thu Hương", "Trưởng ban HĐND")
+    phong, tam = add("Mạc Đình Phong", "thường trực  hđnd"), add("Đỗ Văn Tâm", "Trưởng ban HĐND")
+    add("Lê Văn An", "Thường trực HĐND", decision="excluded", decision_note="Đang điều trị dài ngày.")
+    client = Client()
+    client.force_login(office)
+    url = reverse("conferences:ballot_forms", args=[conference.pk])
+    page = client.get(url).content.decode()
+    assert "<strong>Thường trực HĐND</strong> (2); <strong>Trưởng ban HĐND</strong> (2)." in page
+    for _twice in range(2):  # a double click makes them once
+        response = client.post(url, {"action": "groups"}, follow=True)
+    forms = list(conference.ballot_forms.order_by("order"))
+    assert [(f.name, [p.pk for p in f.people.order_by("order")]) for f in forms] == [
+        ("Thường trực HĐND", [hai.pk, phong.pk]),
+        ("Trưởng ban HĐND", [huong.pk, tam.pk]),
+    ]
+    assert Event.objects.filter(action="ballot_form.created").count() == 2
+    assert 'id="group-forms"' not in response.content.decode()
+
+    # a person with no group is named, and nothing is made
+    binh = add("Phạm Thị Bình", "")
+    add("Vũ Văn Cường", "Ủy viên")
+    with pytest.raises(ValidationError) as info:
+        day.create_group_forms(office, conference)
+    assert info.value.messages == [
+        "Chưa có nhóm trên phiếu: Phạm Thị Bình. Hãy ghi nhóm cho từng người (Sửa, ở danh sách người được "
+        "lấy phiếu), hoặc đưa họ vào một mẫu phiếu bằng tay ở dưới."
+    ]
+    assert conference.ballot_forms.count() == 2
+    # a group named as a form already made
+    rated.update_rated_person(
+        office,
+        binh,
+        full_name=binh.full_name,
+        post=binh.post,
+        group="Trưởng ban HĐND",
+        retirement_notified=False,
+        took_office_on=None,
+        decision="rated",
+    )
+    with pytest.raises(ValidationError) as info:
+        day.create_group_forms(office, conference)
+    assert "Đã có mẫu phiếu tên Trưởng ban HĐND" in info.value.messages[0]
+    with pytest.raises(PermissionDenied):
+        day.create_group_forms(make_user("observer", "quan-sat"), conference)

@@ -168,6 +168,10 @@ def ballot_forms(request, conference_id: int):
             ok, _f = attempt(request, lambda: day.create_single_form(request.user, conference))
             if ok:
                 messages.success(request, _("Added."))
+        elif request.POST.get("action") == "groups":
+            ok, made = attempt(request, lambda: day.create_group_forms(request.user, conference))
+            if ok and made:
+                messages.success(request, _("%(n)s ballot forms were made.") % {"n": len(made)})
         else:
             ids = [small_int(v, 0) for v in request.POST.getlist("people")]
             people = list(conference.rated_persons.filter(pk__in=ids, decision=RatedPerson.Decision.RATED))
@@ -192,6 +196,7 @@ def ballot_forms(request, conference_id: int):
             "conference": conference,
             "forms": conference.ballot_forms.all(),
             "people": people,
+            "groups": list(day.ballot_groups(conference).items()),
             "modes": BallotForm.Mode.choices,
         },
     )

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from tinnhiem.accounts.roles import CHAIR, COUNT, PREPARE, require
 from tinnhiem.audit.log import record
 from tinnhiem.rules import QuorumCheck, TallyError, check_committee_approval, check_quorum
-from tinnhiem.text import fold
+from tinnhiem.text import clean_line, fold
 
 from ..models import BallotForm, CommitteeMember, Conference, RatedPerson, Voter
 
@@ -347,6 +347,50 @@ def create_single_form(actor: Any, conference: Conference) -> BallotForm:
     if not people:
         raise ValidationError(_("There is no rated person on the ballot."))
     return create_ballot_form(actor, conference, name=_single_form_name(), people=people)
+
+
+def ballot_groups(conference: Conference) -> dict[str, list[RatedPerson]]:
+    """The ballot groups of the persons on the ballot not yet on a form, in the order of the list
+    (a group comes where its first person does), each with its persons. Two spellings of one group
+    (case, spaces) are one group, under its first spelling."""
+    groups: dict[str, list[RatedPerson]] = {}
+    names: dict[str, str] = {}
+    people = conference.rated_persons.filter(decision=RatedPerson.Decision.RATED, ballot_form__isnull=True)
+    for person in people.order_by("order", "id"):
+        key = fold(person.group)
+        if key:
+            groups.setdefault(names.setdefault(key, clean_line(person.group)), []).append(person)
+    return groups
+
+
+@transaction.atomic
+def create_group_forms(actor: Any, conference: Conference) -> list[BallotForm]:
+    """One ballot form per ballot group of the list of rated persons (the group column of its
+    Excel file), named after the group, with its persons: what the office would otherwise do form
+    by form, ticking each person. Every person on the ballot not yet on a form must have a group;
+    those who have none are named. Sent twice (a double click), the second call makes nothing."""
+    require(actor, PREPARE)
+    conference = _locked(conference)
+    if conference.status != S.PREPARING:
+        raise ValidationError(_("Ballot forms are set before the conference opens."))
+    waiting = conference.rated_persons.filter(decision=RatedPerson.Decision.RATED, ballot_form__isnull=True)
+    if not waiting.exists():
+        return []
+    if without := [p.full_name for p in waiting.order_by("order", "id") if not fold(p.group)]:
+        raise ValidationError(
+            _(
+                "No ballot group for: %(names)s. Give each a group (Edit, on the list of rated persons), "
+                "or put them on a form by hand below."
+            )
+            % {"names": ", ".join(without)}
+        )
+    taken = {fold(f.name) for f in conference.ballot_forms.all()}
+    groups = ballot_groups(conference)
+    if clash := [name for name in groups if fold(name) in taken]:
+        raise ValidationError(
+            _("A ballot form is already named %(name)s: add its persons to a form by hand below.") % {"name": clash[0]}
+        )
+    return [create_ballot_form(actor, conference, name=name, people=people) for name, people in groups.items()]
 
 
 @transaction.atomic
