@@ -224,3 +224,41 @@ def test_a_file_field_speaks_the_pages_language_on_an_english_browser(
     page.click("button:has-text('Nhập')")
     page.get_by_text("Đã nhập 3 người ghi phiếu.").wait_for()
     assert conference.voters.count() == 3
+
+
+def test_office_imports_a_long_list_and_makes_one_form_per_group(
+    new_page, live_server, office, conference, shot, tmp_path
+):
+    """A council's list from Excel, with groups and days of appointment: the person appointed this
+    year comes in as not rated, named by the page with the article; then one form per group."""
+    from tinnhiem.conferences.models import BallotForm
+
+    year = conference.date.year
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["STT", "Họ và tên", "Chức vụ", "Nhóm trên phiếu", "Ngày được bầu, bổ nhiệm"])
+    ws.append([1, "Lương Văn Hải", "Chủ tịch HĐND tỉnh", "Thường trực HĐND", f"01/06/{year - 3}"])
+    ws.append([2, "Tạ Thị Thu Hương", "Phó Chủ tịch HĐND tỉnh", "Thường trực HĐND", f"{conference.date:%d/%m/%Y}"])
+    ws.append([3, "Mạc Đình Phong", "Trưởng Ban Kinh tế - Ngân sách", "Trưởng các Ban", f"15/03/{year - 2}"])
+    ws.append([4, "Đỗ Văn Tâm", "Trưởng Ban Pháp chế", "Trưởng các Ban", None])
+    path = tmp_path / "nguoi-duoc-lay-phieu.xlsx"
+    wb.save(path)
+
+    page = new_page()
+    login(page, live_server.url, "office")
+    page.goto(f"{live_server.url}/hoi-nghi/{conference.pk}/nguoi-duoc-lay-phieu/")
+    page.set_input_files("#rated-import input[type=file]", str(path))
+    page.click("#rated-import button[type=submit]")
+    page.get_by_text("Đã thêm 4 người.").wait_for()
+    page.get_by_text("Theo quy định, 1 người trong số đó không được lấy phiếu: Tạ Thị Thu Hương").wait_for()
+    row = page.locator("tr", has_text="Tạ Thị Thu Hương")
+    assert "Không lấy phiếu" in row.inner_text() and "Quy định 96-QĐ/TW" in row.inner_text()
+    shot(page, "08-nhap-nguoi-duoc-lay-phieu")
+
+    page.get_by_role("link", name="Mẫu phiếu").click()
+    assert "Thường trực HĐND (1); Trưởng các Ban (2)." in page.locator("#group-forms").inner_text()
+    page.click("#group-forms button")
+    page.get_by_text("Đã lập 2 mẫu phiếu.").wait_for()
+    forms = {f.name: sorted(p.full_name for p in f.people.all()) for f in BallotForm.objects.all()}
+    assert forms == {"Thường trực HĐND": ["Lương Văn Hải"], "Trưởng các Ban": ["Mạc Đình Phong", "Đỗ Văn Tâm"]}
+    assert page.external_requests == []

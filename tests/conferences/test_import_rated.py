@@ -138,10 +138,10 @@ def test_the_rule_set_s_grounds_are_read_from_the_file_and_applied(office, confe
     A person the rule set does not rate (QĐ 96: elected or appointed in the rating year, notified
     of retirement) is added as not rated, with the grounds and the article as the reason: never
     put on the ballot silently, as the list used to do when it could not read those columns."""
-    year = conference.date.year
+    year, held = conference.date.year, conference.date  # held: a day in the rating year, not after it
     people = [
         [1, "Lương Văn Hải", "Chủ tịch HĐND tỉnh", "Thường trực HĐND", datetime(year - 3, 6, 1), None],
-        [2, "Tạ Thị Thu Hương", "Phó Chủ tịch HĐND tỉnh", "Thường trực HĐND", f"02/01/{year}", ""],  # text
+        [2, "Tạ Thị Thu Hương", "Phó Chủ tịch HĐND tỉnh", "Thường trực HĐND", f"{held:%d/%m/%Y}", ""],  # as text
         [3, "Mạc Đình Phong", "Trưởng Ban Kinh tế - Ngân sách", "", None, "x"],
         [4, "Đỗ Văn Tâm", "Trưởng Ban Pháp chế", "", f"15/03/{year - 1}", "Không"],
     ]
@@ -150,7 +150,7 @@ def test_the_rule_set_s_grounds_are_read_from_the_file_and_applied(office, confe
     got = {p.full_name: p for p in added}
     assert [(p.order, p.group, p.took_office_on, p.retirement_notified, p.decision) for p in added] == [
         (2, "Thường trực HĐND", date(year - 3, 6, 1), False, "rated"),
-        (3, "Thường trực HĐND", date(year, 1, 2), False, "excluded"),
+        (3, "Thường trực HĐND", held, False, "excluded"),
         (4, "", None, True, "excluded"),
         (5, "", date(year - 1, 3, 15), False, "rated"),
     ]
@@ -215,11 +215,11 @@ def test_the_page_names_those_the_rule_set_does_not_rate(office, conference):
 
 
 def test_a_csv_list_gives_the_day_and_the_notice_as_text(office, conference):
-    year = conference.date.year
-    text = f"STT;Họ và tên;Chức vụ;Ngày được bầu, bổ nhiệm;Đã có thông báo nghỉ hưu\n1;Lê Văn An;Giám đốc Sở Tài chính;1.7.{year};\n2;Phạm Thị Bình;Giám đốc Sở Nội vụ;{year - 2}-04-20;có\n"
+    year, held = conference.date.year, conference.date
+    text = f"STT;Họ và tên;Chức vụ;Ngày được bầu, bổ nhiệm;Đã có thông báo nghỉ hưu\n1;Lê Văn An;Giám đốc Sở Tài chính;{held:%d.%m.%Y};\n2;Phạm Thị Bình;Giám đốc Sở Nội vụ;{year - 2}-04-20;có\n"
     added = rated.import_rated_persons(office, conference, filename="ds.csv", data=text.encode())
     assert [(p.took_office_on, p.retirement_notified, p.decision) for p in added] == [
-        (date(year, 7, 1), False, "excluded"),
+        (held, False, "excluded"),
         (date(year - 2, 4, 20), True, "excluded"),
     ]
 
@@ -243,7 +243,7 @@ def test_a_day_that_is_not_one_is_refused_with_its_row_and_column(office, confer
 
 def test_a_day_after_the_conference_is_refused_by_hand_and_from_a_file(office, conference):
     """A mistyped year (2032 for 2023) would put a newly appointed person on the ballot."""
-    later = conference.date.replace(year=conference.date.year + 6)
+    later = date(conference.date.year + 6, 1, 1)
     with pytest.raises(ValidationError) as info:
         rated.add_rated_person(office, conference, full_name="Lê Văn An", post="Giám đốc", took_office_on=later)
     expected = f"Ngày được bầu, bổ nhiệm ({later:%d/%m/%Y}) sau ngày hội nghị ({conference.date:%d/%m/%Y})."
