@@ -245,3 +245,47 @@ def test_the_office_makes_one_ballot_form_per_group_of_the_list(office, make_use
     assert "Đã có mẫu phiếu tên Trưởng ban HĐND" in info.value.messages[0]
     with pytest.raises(PermissionDenied):
         day.create_group_forms(make_user("observer", "quan-sat"), conference)
+
+
+def test_a_form_is_renamed_and_given_a_paper_colour_that_the_ballot_can_print(office, make_user, conference):
+    """A colour written in words ("vàng") was saved, and printing the ballots then failed in Typst
+    ("color string contains non-hexadecimal letters"). It is refused with what to write; a code
+    is kept as #rrggbb. A form made per group has no colour: the office sets it on the page."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from tinnhiem.audit.models import Event
+    from tinnhiem.conferences.models import Conference
+    from tinnhiem.conferences.usecases import day, rated
+    from tinnhiem.documents import ballots
+
+    person = rated.add_rated_person(office, conference, full_name="Lương Văn Hải", post="Chủ tịch", group="Thường trực")
+    with pytest.raises(ValidationError) as info:
+        day.create_ballot_form(office, conference, name="Phiếu", people=[person], color="vàng")
+    assert info.value.messages == [
+        "Ghi màu giấy bằng mã màu, ví dụ #ffe9a8 (vàng nhạt); để trống nếu in trên giấy trắng."
+    ]
+    assert not conference.ballot_forms.exists()
+    (form,) = day.create_group_forms(office, conference)
+    assert (form.name, form.color) == ("Thường trực", "")
+
+    client = Client()
+    client.force_login(office)
+    url = reverse("conferences:ballot_forms", args=[conference.pk])
+    assert f'name="edit_form" value="{form.pk}"' in client.get(url).content.decode()
+    page = client.post(url, {"edit_form": form.pk, "name": "Thường trực HĐND", "color": "yellow"}, follow=True)
+    assert "Ghi màu giấy bằng mã màu" in page.content.decode()
+    client.post(url, {"edit_form": form.pk, "name": "  Thường trực HĐND ", "color": "FFE9A8"})
+    form.refresh_from_db()
+    assert (form.name, form.color) == ("Thường trực HĐND", "#ffe9a8")
+    assert Event.objects.get(action="ballot_form.updated").data == {
+        "form": form.pk,
+        "name": "Thường trực HĐND",
+        "color": "#ffe9a8",
+    }
+    assert ballots.render_ballots(form, copies=1)[:5] == b"%PDF-"  # printed with its band
+    assert day.update_ballot_form(office, form, name="Thường trực", color="#abc").color == "#abc"
+    with pytest.raises(PermissionDenied):
+        day.update_ballot_form(make_user("observer", "quan-sat"), form, name="X", color="")
+    Conference.objects.filter(pk=conference.pk).update(status=Conference.Status.IN_SESSION)
+    with pytest.raises(ValidationError):
+        day.update_ballot_form(office, form, name="X", color="")

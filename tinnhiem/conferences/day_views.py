@@ -168,6 +168,12 @@ def ballot_forms(request, conference_id: int):
             ok, _f = attempt(request, lambda: day.create_single_form(request.user, conference))
             if ok:
                 messages.success(request, _("Added."))
+        elif request.POST.get("edit_form"):
+            form = get_object_or_404(BallotForm, pk=small_int(request.POST.get("edit_form"), 0), conference=conference)
+            name, color = request.POST.get("name", ""), request.POST.get("color", "")
+            ok, _f = attempt(request, lambda: day.update_ballot_form(request.user, form, name=name, color=color))
+            if ok:
+                messages.success(request, _("Saved."))
         elif request.POST.get("action") == "groups":
             ok, made = attempt(request, lambda: day.create_group_forms(request.user, conference))
             if ok and made:

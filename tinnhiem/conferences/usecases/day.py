@@ -3,6 +3,7 @@ and closing the vote, publishing the results (QĐ 96-QĐ/TW Điều 9 bước 2)
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -299,6 +300,23 @@ def record_committee_approval(
 # --- ballot forms -------------------------------------------------------------------------
 
 
+_COLOUR = re.compile(r"#?([0-9a-f]{3}|[0-9a-f]{6})")
+
+
+def paper_colour(text: str) -> str:
+    """The colour of the paper a form is printed on, as the ballot's band prints it: #rrggbb (or
+    #rgb; the # may be left out), or empty for white paper. A colour named in words ("vàng") is
+    refused here: the ballot could not be printed with it."""
+    text = text.strip().lower()
+    if not text:
+        return ""
+    if (found := _COLOUR.fullmatch(text)) is None:
+        raise ValidationError(
+            _("Write the paper colour as a colour code, e.g. #ffe9a8 (light yellow); leave it empty for white paper.")
+        )
+    return "#" + found.group(1)
+
+
 @transaction.atomic
 def create_ballot_form(
     actor: Any,
@@ -314,6 +332,7 @@ def create_ballot_form(
     conference = _locked(conference)
     if conference.status != S.PREPARING:
         raise ValidationError(_("Ballot forms are set before the conference opens."))
+    color = paper_colour(color)
     if not people:
         raise ValidationError(_("Choose the rated persons of this form."))
     if any(p.conference_id != conference.pk for p in people):
@@ -329,6 +348,27 @@ def create_ballot_form(
         "ballot_form.created",
         conference=conference,
         data={"form": form.pk, "name": form.name, "people": [p.pk for p in people]},
+    )
+    return form
+
+
+@transaction.atomic
+def update_ballot_form(actor: Any, form: BallotForm, *, name: str, color: str) -> BallotForm:
+    """A form's name and paper colour, before the conference opens (a form made per group is named
+    after its group and has no colour yet). Its persons change by making a new form with them."""
+    require(actor, PREPARE)
+    conference = _locked(form.conference)
+    form = BallotForm.objects.select_for_update().get(pk=form.pk, conference=conference)
+    if conference.status != S.PREPARING:
+        raise ValidationError(_("Ballot forms are set before the conference opens."))
+    form.name, form.color = clean_line(name), paper_colour(color)
+    form.full_clean(exclude=["conference"])
+    form.save(update_fields=["name", "color"])
+    record(
+        actor,
+        "ballot_form.updated",
+        conference=conference,
+        data={"form": form.pk, "name": form.name, "color": form.color},
     )
     return form
 
