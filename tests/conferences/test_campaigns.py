@@ -92,3 +92,43 @@ def test_update_conference_records_an_event(office, conference):
     conference.refresh_from_db()
     assert conference.place == "Hội trường lớn"
     assert Event.objects.filter(action="conference.updated", conference_id=conference.pk).exists()
+
+
+def test_moving_the_conference_checks_the_rated_persons_days_of_appointment(office, conference):
+    """The rule set's grounds count from the conference's date (elected or appointed in its year),
+    and no one is rated at a conference held before they took office. Moved before a person's
+    day of appointment, the date is refused; moved so that grounds change, the page says for whom."""
+    from datetime import date
+
+    from django.test import Client
+    from django.urls import reverse
+
+    from tinnhiem.conferences.usecases import rated
+
+    held = conference.date
+    rated.add_rated_person(
+        office, conference, full_name="Lương Văn Hải", post="Chủ tịch", took_office_on=date(held.year - 2, 5, 1)
+    )
+    rated.add_rated_person(
+        office, conference, full_name="Tạ Thị Thu Hương", post="Phó Chủ tịch", took_office_on=held, decision="excluded"
+    )
+    with pytest.raises(ValidationError) as info:
+        campaigns.update_conference(office, conference, date=held - timedelta(days=1))
+    assert info.value.messages == [
+        f"Đồng chí Tạ Thị Thu Hương được bầu, bổ nhiệm ngày {held:%d/%m/%Y}, sau ngày hội nghị này."
+    ]
+    conference.refresh_from_db()
+    assert conference.date == held
+
+    client = Client()
+    client.force_login(office)
+    fields = {"title": conference.title, "place": conference.place, "convening_body": conference.convening_body}
+    url = reverse("conferences:conference_edit", args=[conference.pk])
+    page = client.post(url, {**fields, "date": f"10/01/{held.year + 1}"}, follow=True).content.decode()
+    assert "Đã lưu." in page
+    assert (
+        "Với ngày này, căn cứ không lấy phiếu theo quy định thay đổi đối với: Tạ Thị Thu Hương. "
+        "Hãy xem lại quyết định của họ ở danh sách người được lấy phiếu."
+    ) in page
+    page = client.post(url, {**fields, "date": f"11/01/{held.year + 1}"}, follow=True).content.decode()
+    assert "Đã lưu." in page and "căn cứ không lấy phiếu" not in page  # nothing changed for anyone

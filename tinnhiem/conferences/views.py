@@ -175,11 +175,23 @@ def conference_edit(request, conference_id: int):
     fields = ("title", "date", "start_time", "place", "convening_body", "chair_name")
     form = forms.ConferenceForm(request.POST or None, initial={f: getattr(conference, f) for f in fields})
     if request.method == "POST" and form.is_valid():
-        ok, _c = attempt(
+        before = _grounds_by_person(conference)
+        ok, saved = attempt(
             request, lambda: campaigns.update_conference(request.user, conference, **form.cleaned_data), form=form
         )
         if ok:
             messages.success(request, _("Saved."))
+            after = _grounds_by_person(saved)
+            if changed := [name for pk, (name, keys) in after.items() if keys != before[pk][1]]:
+                # the rule set's grounds count from the conference's date (appointed in its year)
+                messages.warning(
+                    request,
+                    _(
+                        "With this date, the rule set's grounds for not rating change for: %(names)s. "
+                        "Review their decisions on the list of rated persons."
+                    )
+                    % {"names": ", ".join(changed)},
+                )
             return redirect("conferences:conference", conference.pk)
     return render(
         request, "conferences/form.html", {"form": form, "title": _("Edit the conference"), "conference": conference}
@@ -187,6 +199,22 @@ def conference_edit(request, conference_id: int):
 
 
 # --- rated persons ------------------------------------------------------------------------------
+
+
+def _grounds_by_person(conference: Conference) -> dict[int, tuple[str, list[str]]]:
+    """Each rated person's name and the keys of the rule set's grounds for not rating them."""
+    return {
+        p.pk: (
+            p.full_name,
+            [
+                g.key
+                for g in rated.grounds_for(
+                    conference, retirement_notified=p.retirement_notified, took_office_on=p.took_office_on
+                )
+            ],
+        )
+        for p in conference.rated_persons.all()
+    }
 
 
 def _rated_person_args(d: dict) -> dict:

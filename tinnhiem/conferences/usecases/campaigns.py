@@ -124,6 +124,12 @@ def update_conference(actor: Any, conference: Conference, *, today: date | None 
         raise ValidationError(_("The conference has started; its details can no longer be changed."))
     if "date" in fields and fields["date"] != conference.date:
         _check_conference_date(fields["date"], today)
+        later = conference.rated_persons.filter(took_office_on__gt=fields["date"]).order_by("order").first()
+        if later is not None:  # as when the person is added (the rule set's grounds count from it)
+            raise ValidationError(
+                _("%(name)s was elected or appointed on %(day)s, after this date of the conference.")
+                % {"name": later.full_name, "day": later.took_office_on.strftime("%d/%m/%Y")}
+            )
     for key, value in fields.items():
         setattr(conference, key, value)
     conference.full_clean()
