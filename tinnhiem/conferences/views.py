@@ -204,16 +204,7 @@ def conference_edit(request, conference_id: int):
 def _grounds_by_person(conference: Conference) -> dict[int, tuple[str, list[str]]]:
     """Each rated person's name and the keys of the rule set's grounds for not rating them."""
     return {
-        p.pk: (
-            p.full_name,
-            [
-                g.key
-                for g in rated.grounds_for(
-                    conference, retirement_notified=p.retirement_notified, took_office_on=p.took_office_on
-                )
-            ],
-        )
-        for p in conference.rated_persons.all()
+        p.pk: (p.full_name, [g.key for g in rated.grounds_of(p, conference)]) for p in conference.rated_persons.all()
     }
 
 
@@ -247,15 +238,7 @@ def rated_list(request, conference_id: int):
                 messages.success(request, _("Added."))
                 return redirect("conferences:rated", conference.pk)
     people = conference.rated_persons.all()
-    warnings = {
-        p.pk: rated.state_grounds(g)
-        for p in people
-        if (
-            g := rated.grounds_for(
-                conference, retirement_notified=p.retirement_notified, took_office_on=p.took_office_on
-            )
-        )
-    }
+    warnings = {p.pk: rated.state_grounds(g) for p in people if (g := rated.grounds_of(p, conference))}
     # the same name on the ballot of other conferences this rating year (QĐ 96: at most 2 places)
     places = queries.rated_places(conference.campaign.rating_year, conference.rules.procedure)
     limit = conference.rules.places

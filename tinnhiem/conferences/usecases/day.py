@@ -300,6 +300,11 @@ def record_committee_approval(
 # --- ballot forms -------------------------------------------------------------------------
 
 
+def _check_forms_open(conference: Conference) -> None:
+    if conference.status != S.PREPARING:
+        raise ValidationError(_("Ballot forms are set before the conference opens."))
+
+
 _COLOUR = re.compile(r"#?([0-9a-f]{3}|[0-9a-f]{6})")
 
 
@@ -330,8 +335,7 @@ def create_ballot_form(
     """Several forms, each a group of rated persons (the National Assembly prints one colour per group)."""
     require(actor, PREPARE)
     conference = _locked(conference)
-    if conference.status != S.PREPARING:
-        raise ValidationError(_("Ballot forms are set before the conference opens."))
+    _check_forms_open(conference)
     color = paper_colour(color)
     if not people:
         raise ValidationError(_("Choose the rated persons of this form."))
@@ -359,8 +363,7 @@ def update_ballot_form(actor: Any, form: BallotForm, *, name: str, color: str) -
     require(actor, PREPARE)
     conference = _locked(form.conference)
     form = BallotForm.objects.select_for_update().get(pk=form.pk, conference=conference)
-    if conference.status != S.PREPARING:
-        raise ValidationError(_("Ballot forms are set before the conference opens."))
+    _check_forms_open(conference)
     form.name, form.color = clean_line(name), paper_colour(color)
     form.full_clean(exclude=["conference"])
     form.save(update_fields=["name", "color"])
@@ -411,8 +414,7 @@ def create_group_forms(actor: Any, conference: Conference) -> list[BallotForm]:
     those who have none are named. Sent twice (a double click), the second call makes nothing."""
     require(actor, PREPARE)
     conference = _locked(conference)
-    if conference.status != S.PREPARING:
-        raise ValidationError(_("Ballot forms are set before the conference opens."))
+    _check_forms_open(conference)
     waiting = conference.rated_persons.filter(decision=RatedPerson.Decision.RATED, ballot_form__isnull=True)
     if not waiting.exists():
         return []

@@ -53,6 +53,16 @@ def grounds_for(
     )
 
 
+def grounds_of(person: RatedPerson, conference: Conference | None = None) -> list[ExclusionGround]:
+    """The rule set's grounds for not rating this person, as their fields now are (``conference``:
+    theirs, when the caller has it already)."""
+    return grounds_for(
+        conference or person.conference,
+        retirement_notified=person.retirement_notified,
+        took_office_on=person.took_office_on,
+    )
+
+
 def _apply(person: RatedPerson, decision: str | None, decision_note: str) -> list[ExclusionGround]:
     took_office_on, held_on = person.took_office_on, person.conference.date
     if took_office_on is not None and took_office_on > held_on:  # a mistyped year: 2032 for 2023
@@ -60,9 +70,7 @@ def _apply(person: RatedPerson, decision: str | None, decision_note: str) -> lis
             _("The day of election or appointment (%(day)s) is after the conference (%(conference)s).")
             % {"day": f"{took_office_on:%d/%m/%Y}", "conference": f"{held_on:%d/%m/%Y}"}
         )
-    grounds = grounds_for(
-        person.conference, retirement_notified=person.retirement_notified, took_office_on=person.took_office_on
-    )
+    grounds = grounds_of(person)
     if grounds:
         if decision is None:
             raise DecisionNeeded(grounds)
@@ -221,8 +229,7 @@ def update_rated_person(
     person.full_name, person.post, person.group = full_name, post, group
     person.retirement_notified, person.took_office_on = retirement_notified, took_office_on
     if decision is None:
-        by_rule = grounds_for(person.conference, retirement_notified=retirement_notified, took_office_on=took_office_on)
-        decision = RatedPerson.Decision.EXCLUDED if by_rule else RatedPerson.Decision.RATED
+        decision = RatedPerson.Decision.EXCLUDED if grounds_of(person) else RatedPerson.Decision.RATED
     grounds = _apply(person, decision, decision_note)
     person.full_clean()
     person.save()
