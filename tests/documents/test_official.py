@@ -334,3 +334,65 @@ def test_the_opening_and_the_summary_say_the_day_and_hour_in_vietnamese(seed):
     assert opening.startswith(f"Ngày {seed.date:%d/%m/%Y}, lúc 08:00, tại ")
     headings = [s["heading"] for s in official.summary_context(seed.campaign)["sections"]]
     assert f"{seed.title} — ngày {seed.date:%d/%m/%Y}" in " ".join(headings)
+
+
+def test_the_report_names_who_was_not_rated_and_why(seed):
+    """The managing authority learns from the report, and from the campaign's summary, why a person
+    of the list has no result: the rule set's grounds with their text, and the office's reason
+    (unless it only repeats the grounds, as an imported list records them, in either language)."""
+    from datetime import date
+
+    from django.utils import translation
+
+    from tinnhiem.conferences.models import RatedPerson
+    from tinnhiem.conferences.usecases.rated import grounds_for, imported_exclusion
+
+    new = date(seed.date.year, 1, 15)
+    grounds = grounds_for(seed, retirement_notified=False, took_office_on=new)
+    assert [g.key for g in grounds] == ["appointed_this_year"]
+    with translation.override("en"):  # imported by an office working in English
+        recorded_in_english = imported_exclusion(grounds)
+    common = {"conference": seed, "decision": RatedPerson.Decision.EXCLUDED}
+    RatedPerson.objects.create(
+        order=3, full_name="Lê Thị Mới", post="Phó Chủ tịch UBND", took_office_on=new,
+        decision_note=imported_exclusion(grounds), **common,
+    )  # fmt: skip
+    RatedPerson.objects.create(
+        order=4, full_name="Vũ Văn Anh", post="Phó Chủ tịch UBND", took_office_on=new,
+        decision_note=recorded_in_english, **common,
+    )  # fmt: skip
+    RatedPerson.objects.create(
+        order=5, full_name="Trần Văn Hưu", post="Trưởng phòng Nội vụ", retirement_notified=True,
+        decision_note="Nghỉ hưu từ ngày 01/12.", **common,
+    )  # fmt: skip
+    RatedPerson.objects.create(
+        order=6, full_name="Phạm Thị Vắng", post="Chánh Văn phòng", decision_note="Đang điều trị dài ngày", **common
+    )
+
+    expected = [
+        "Không lấy phiếu tín nhiệm đối với:",
+        "– Lê Thị Mới, Phó Chủ tịch UBND: được bầu, bổ nhiệm trong năm lấy phiếu — Quy định 96-QĐ/TW.",
+        "– Vũ Văn Anh, Phó Chủ tịch UBND: được bầu, bổ nhiệm trong năm lấy phiếu — Quy định 96-QĐ/TW.",
+        "– Trần Văn Hưu, Trưởng phòng Nội vụ: đã có thông báo nghỉ công tác chờ nghỉ hưu — Quy định 96-QĐ/TW. "
+        "Nghỉ hưu từ ngày 01/12.",
+        "– Phạm Thị Vắng, Chánh Văn phòng: Đang điều trị dài ngày.",
+    ]
+    closing = official.report_context(seed)["closing"]
+    assert closing[: len(expected)] == expected
+    assert closing[len(expected)] == "Gửi kèm Biên bản kiểm phiếu có chữ ký của Ban kiểm phiếu."
+    lines = official._not_rated_lines(seed, vote=True)  # at a confidence vote (bỏ phiếu tín nhiệm)
+    assert lines[0] == "Không đưa ra bỏ phiếu tín nhiệm đối với:" and lines[1:] == expected[1:]
+    report = " ".join(pdf_pages(official.render_report_pdf(seed)))
+    assert all(line in report for line in expected)
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(word.render_report_docx(seed))).paragraphs]
+    assert all(line in paragraphs for line in expected)
+    # the resolution confirms the results of those rated, and names no one else
+    assert "Lê Thị Mới" not in " ".join(official.report_context(seed, resolution=True)["closing"])
+
+    summary = " ".join(pdf_pages(official.render_summary_pdf(seed.campaign)))
+    assert "Không lấy phiếu tín nhiệm đối với: Lê Thị Mới, Phó Chủ tịch UBND (được bầu, bổ nhiệm" in summary
+    assert "Phạm Thị Vắng, Chánh Văn phòng (Đang điều trị dài ngày)." in summary
+
+
+def test_a_report_with_everyone_rated_has_no_such_list(seed):
+    assert not any("Không lấy phiếu" in line for line in official.report_context(seed)["closing"])

@@ -1,5 +1,6 @@
 """Rule sets are data: the built-ins load, a user's own TOML loads, bad files are refused clearly."""
 
+import re
 from fractions import Fraction
 from importlib import resources
 
@@ -238,3 +239,23 @@ def test_a_conclusion_written_otherwise_is_kept_whole():
     assert consequence_alone("Có thể xin từ chức (Điều 12).", "Điều 12") == "Có thể xin từ chức"
     assert consequence_alone("Có thể xin từ chức", "Điều 12") == "Có thể xin từ chức"
     assert consequence_alone("Xem Điều 12 (Điều 12).", "") == "Xem Điều 12 (Điều 12)."
+
+
+@pytest.mark.parametrize("rule_id", BUILTIN_IDS)
+def test_the_source_of_the_grounds_for_not_rating_names_the_act(rule_id):
+    """The report to the authority gives the grounds for not rating a person with their source
+    only (the page shows the whole text): the act, without the text's summary after the colon."""
+    citation = builtin_rule_set(rule_id).eligibility.citation
+    source = citation.source
+    assert citation.text.startswith(source) and ": " not in source and " (" not in source
+    assert re.fullmatch(r"(Quy định|Nghị quyết) \d+[-/][\w/-]+( \(.*\))?(; Hướng dẫn [\w/-]+)?", source), source
+
+
+def test_citation_source_examples():
+    from tinnhiem.rules.model import Citation
+
+    assert Citation("Quy định 96-QĐ/TW: không lấy phiếu tín nhiệm đối với …").source == "Quy định 96-QĐ/TW"
+    assert Citation("Quy định 96-QĐ/TW, Điều 11 khoản 2 (“…: …”)").source == "Quy định 96-QĐ/TW, Điều 11 khoản 2"
+    assert Citation("Nghị quyết 85/2014/QH13; Hướng dẫn 321/HD-UBTVQH14: …").source == (
+        "Nghị quyết 85/2014/QH13; Hướng dẫn 321/HD-UBTVQH14"
+    )

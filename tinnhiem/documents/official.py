@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from tinnhiem.audit.log import head, head_fingerprint
 from tinnhiem.conferences.links import invitation_url
 from tinnhiem.conferences.models import Campaign, Conference
+from tinnhiem.conferences.usecases.rated import not_rated
 from tinnhiem.text import nfc
 from tinnhiem.voting.minutes import minutes_data
 from tinnhiem.voting.summary import campaign_summary
@@ -254,7 +255,10 @@ def report_context(conference: Conference, *, resolution: bool = False) -> dict[
             from tinnhiem.audit.record import public_key_b64, public_key_fingerprint
 
             key = public_key_b64()
-            closing = [_("The counting minutes, signed by the counting committee, are attached.")]
+            closing = [
+                *_not_rated_lines(conference, vote=vote),
+                _("The counting minutes, signed by the counting committee, are attached."),
+            ]
             # on paper, by the official channel: the authority checks the electronic record against it
             identifiers += " " + _(
                 "Public key signing the electronic record: %(key)s (fingerprint %(fingerprint)s)."
@@ -278,6 +282,16 @@ def report_context(conference: Conference, *, resolution: bool = False) -> dict[
             "signers": signers,
         }
     )
+
+
+def _not_rated_lines(conference: Conference, *, vote: bool) -> list[str]:
+    """The persons of the list left off the ballot, with the reason, so that the managing
+    authority knows why a person it manages has no result (the grounds come from the rule set)."""
+    people = not_rated(conference)
+    if not people:
+        return []
+    heading = _("The persons below were not put to the vote:") if vote else _("The persons below were not rated:")
+    return [heading] + [_("– %(name)s, %(post)s: %(reason)s.") % p for p in people]
 
 
 def render_report_pdf(conference: Conference) -> bytes:
@@ -316,6 +330,7 @@ def summary_context(campaign: Campaign, day: date | None = None) -> dict[str, An
                 _("Not yet finished, so not in this report: %(list)s.")
                 % {"list": "; ".join(f"{p['title']} ({_day(p['date'])}, {p['status_label']})" for p in s["pending"])}
             )
+        vote = campaign.rules.procedure == "vote"
         sections = []
         for n, conf in enumerate(s["conferences"], start=1):
             rows = [r for r in s["rows"] if r["conference"] == conf["id"]]
@@ -328,6 +343,11 @@ def summary_context(campaign: Campaign, day: date | None = None) -> dict[str, An
                     (f"{f['name']}: " if len(conf["forms"]) > 1 else "")
                     + _("Ballots issued: %(issued)s; collected: %(collected)s; valid: %(valid)s; invalid: %(invalid)s.")
                     % f
+                )
+            if conf["not_rated"]:
+                lines.append(
+                    (_("Not put to the vote: %(list)s.") if vote else _("Not rated: %(list)s."))
+                    % {"list": "; ".join(f"{p['name']}, {p['post']} ({p['reason']})" for p in conf["not_rated"])}
                 )
             if not conf["published"]:
                 lines.append(_("The chair has not yet published these results."))

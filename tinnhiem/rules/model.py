@@ -31,6 +31,12 @@ class Citation:
     def __str__(self) -> str:
         return self.text
 
+    @property
+    def source(self) -> str:
+        """The text and article alone, without what follows them: ``Quy định 96-QĐ/TW: không lấy
+        phiếu …`` → ``Quy định 96-QĐ/TW``; ``…, Điều 11 khoản 2 (…)`` → ``…, Điều 11 khoản 2``."""
+        return self.text.split(" (", 1)[0].split(": ", 1)[0]
+
 
 @dataclass(frozen=True)
 class Level:

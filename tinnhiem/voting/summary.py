@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from tinnhiem.conferences.models import Campaign, Conference
 from tinnhiem.conferences.queries import other_places, rated_places
+from tinnhiem.conferences.usecases.rated import not_rated
 from tinnhiem.rules.model import consequence_alone
 from tinnhiem.rules.report import rule_set_summary
 
@@ -49,6 +50,7 @@ def campaign_summary(campaign: Campaign) -> dict[str, Any]:
             "convened": m["attendance"]["convened"],
             "present": m["attendance"]["present"],
             "forms": [],
+            "not_rated": not_rated(conference),
         }
         for form in m["forms"]:
             entry["forms"].append(

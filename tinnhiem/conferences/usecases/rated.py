@@ -6,9 +6,11 @@ import hashlib
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from tinnhiem.accounts.roles import PREPARE, require
@@ -204,6 +206,35 @@ def imported_exclusion(grounds: list[ExclusionGround]) -> str:
     return _("By the rule set (%(reasons)s); recorded on import of the list.") % {
         "reasons": "; ".join(_(g.message) for g in grounds)
     }
+
+
+def not_rated_reason(person: RatedPerson, conference: Conference | None = None) -> str:
+    """Why a person is not on the ballot, as the report to the managing authority states it: the
+    rule set's grounds with their article, then the office's own reason, unless that only repeats
+    the grounds (the reason an imported list records)."""
+    grounds = grounds_of(person, conference)
+    note = person.decision_note.strip()
+    parts = []
+    if grounds:
+        reasons = "; ".join(_(g.message) for g in grounds)
+        parts.append(f"{reasons} — {grounds[0].citation.source}")
+        repeats = set()
+        for language, _name in settings.LANGUAGES:  # recorded in the language of whoever imported
+            with translation.override(language):
+                repeats.add(imported_exclusion(grounds))
+        if note in repeats:
+            note = ""
+    if note:
+        parts.append(note.rstrip("."))
+    return ". ".join(parts)
+
+
+def not_rated(conference: Conference) -> list[dict[str, str]]:
+    """The persons of the list who are not on the ballot, in its order, each with the reason."""
+    return [
+        {"name": p.full_name, "post": p.post, "reason": not_rated_reason(p, conference)}
+        for p in conference.rated_persons.filter(decision=RatedPerson.Decision.EXCLUDED).order_by("order", "id")
+    ]
 
 
 @transaction.atomic
