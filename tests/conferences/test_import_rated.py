@@ -93,6 +93,12 @@ def test_the_page_imports_and_says_what_went_wrong(office, conference):
     html = client.post(url, {"ds-file": upload}, follow=True).content.decode()
     assert "dòng 2: Lương Văn Hải (Chủ tịch HĐND tỉnh) đã có trong danh sách này (STT 1)." in html
     assert RatedPerson.objects.count() == 3
+    # in English the count agrees with its noun
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    upload = SimpleUploadedFile("ds.xlsx", xlsx([[1, "Hà Thị Một", "Ủy viên"]], header=HEADER))
+    html = client.post(url, {"ds-file": upload}, follow=True).content.decode()
+    assert "1 person was added." in html
+    client.post(reverse("set_language"), {"language": "vi", "next": "/"})
     assert "Hãy chọn tệp" in client.post(url, {}, follow=True).content.decode()
 
 

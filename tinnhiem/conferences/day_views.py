@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tinnhiem.accounts.roles import CHAIR, COUNT, PREPARE, VIEW, permission_required
 from tinnhiem.text import fold, small_int
@@ -177,7 +178,11 @@ def ballot_forms(request, conference_id: int):
         elif request.POST.get("action") == "groups":
             ok, made = attempt(request, lambda: day.create_group_forms(request.user, conference))
             if ok and made:
-                messages.success(request, _("%(n)s ballot forms were made.") % {"n": len(made)})
+                messages.success(
+                    request,
+                    ngettext("%(n)s ballot form was made.", "%(n)s ballot forms were made.", len(made))
+                    % {"n": len(made)},
+                )
         else:
             ids = [small_int(v, 0) for v in request.POST.getlist("people")]
             people = list(conference.rated_persons.filter(pk__in=ids, decision=RatedPerson.Decision.RATED))

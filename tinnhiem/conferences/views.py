@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from tinnhiem.accounts.roles import PREPARE, VIEW, permission_required, public
@@ -433,7 +434,9 @@ def rated_import(request, conference_id: int):
         request, lambda: rated.import_rated_persons(request.user, conference, filename=name, data=data)
     )
     if ok:
-        messages.success(request, _("%(n)s persons were added.") % {"n": len(people)})
+        messages.success(
+            request, ngettext("%(n)s person was added.", "%(n)s persons were added.", len(people)) % {"n": len(people)}
+        )
         if excluded := [p.full_name for p in people if not p.on_ballot]:
             messages.warning(
                 request,
