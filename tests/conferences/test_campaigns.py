@@ -132,3 +132,38 @@ def test_moving_the_conference_checks_the_rated_persons_days_of_appointment(offi
     ) in page
     page = client.post(url, {**fields, "date": f"11/01/{held.year + 1}"}, follow=True).content.decode()
     assert "Đã lưu." in page and "căn cứ không lấy phiếu" not in page  # nothing changed for anyone
+
+
+def test_changing_the_rule_set_names_whose_grounds_for_not_rating_change(office, campaign, conference):
+    """QĐ 96 excludes whoever took office in the rating year; NQ 85/2014 whoever has held the post
+    for less than 9 months. Moved from one to the other, a person appointed last December gains
+    grounds: the page names them, as moving the conference's date does."""
+    from datetime import date
+
+    from django.test import Client
+    from django.urls import reverse
+
+    from tinnhiem.conferences.usecases import rated
+
+    held = date(conference.date.year + 1, 3, 10)
+    campaigns.update_conference(office, conference, date=held)
+    rated.add_rated_person(
+        office, conference, full_name="Lương Văn Hải", post="Chủ tịch", took_office_on=date(held.year - 3, 5, 1)
+    )
+    rated.add_rated_person(
+        office, conference, full_name="Tạ Thị Thu Hương", post="Phó Chủ tịch", took_office_on=date(held.year - 1, 12, 1)
+    )
+    client = Client()
+    client.force_login(office)
+    url = reverse("conferences:campaign_edit", args=[campaign.pk])
+    data = {f: getattr(campaign, f) for f in ("name", "legal_basis", "term", "rating_year")} | {
+        "body": campaign.body.pk
+    }
+    page = client.post(url, {**data, "rule_set": "nq85-2014"}, follow=True).content.decode()
+    assert "Đã lưu." in page
+    assert (
+        "Với quy định này, căn cứ không lấy phiếu thay đổi đối với: Tạ Thị Thu Hương. "
+        "Hãy xem lại quyết định của họ ở danh sách người được lấy phiếu."
+    ) in page
+    page = client.post(url, {**data, "rule_set": "nq85-2014", "term": "2021–2026"}, follow=True).content.decode()
+    assert "Đã lưu." in page and "căn cứ không lấy phiếu" not in page  # nothing changed for anyone

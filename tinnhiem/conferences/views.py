@@ -132,9 +132,19 @@ def campaign_edit(request, campaign_id: int):
                     request.user, campaign, body=body, **{f: d[f] for f in CAMPAIGN_FIELDS}
                 )
 
+        before = _campaign_grounds(campaign)
         ok, _c = attempt(request, save, form=form)
         if ok:
             messages.success(request, _("Saved."))
+            if changed := _grounds_changed(before, _campaign_grounds(campaign)):
+                messages.warning(
+                    request,
+                    _(
+                        "With this rule set, its grounds for not rating change for: %(names)s. "
+                        "Review their decisions on the list of rated persons."
+                    )
+                    % {"names": ", ".join(changed)},
+                )
             return redirect("conferences:campaign", campaign.pk)
     return render(request, "conferences/form.html", {"form": form, "title": _("Edit the campaign")})
 
@@ -182,8 +192,7 @@ def conference_edit(request, conference_id: int):
         )
         if ok:
             messages.success(request, _("Saved."))
-            after = _grounds_by_person(saved)
-            if changed := [name for pk, (name, keys) in after.items() if keys != before[pk][1]]:
+            if changed := _grounds_changed(before, _grounds_by_person(saved)):
                 # the rule set's grounds count from the conference's date (appointed in its year)
                 messages.warning(
                     request,
@@ -207,6 +216,22 @@ def _grounds_by_person(conference: Conference) -> dict[int, tuple[str, list[str]
     return {
         p.pk: (p.full_name, [g.key for g in rated.grounds_of(p, conference)]) for p in conference.rated_persons.all()
     }
+
+
+def _campaign_grounds(campaign: Campaign) -> dict[int, tuple[str, list[str]]]:
+    """``_grounds_by_person`` over the campaign's conferences still being prepared (the rule set
+    can change only while every conference is)."""
+    campaign = Campaign.objects.get(pk=campaign.pk)  # its rule set as saved
+    grounds = {}
+    for conference in campaign.conferences.filter(status=Conference.Status.PREPARING):
+        conference.campaign = campaign
+        grounds |= _grounds_by_person(conference)
+    return grounds
+
+
+def _grounds_changed(before: dict[int, tuple[str, list[str]]], after: dict[int, tuple[str, list[str]]]) -> list[str]:
+    """The names of the persons whose grounds for not rating differ between the two."""
+    return [name for pk, (name, keys) in after.items() if pk in before and keys != before[pk][1]]
 
 
 def _rated_person_args(d: dict) -> dict:
