@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from tests.conftest import shared_demo_open
+from tests.fresh_db import outside_environ, run_tinnhiem
 from tinnhiem.audit import log
 from tinnhiem.conferences.queries import checklist, opinion_summary
 from tinnhiem.site.demo import load_demo
@@ -110,6 +111,37 @@ def test_demo_command_without_serving(tmp_path):
         in proc.stdout
     )
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+    # the folder is marked as the demo's: the demo reuses it, a real site is not served from it
+    assert (tmp_path / "BAN-TRINH-DIEN.txt").read_text(encoding="utf-8").startswith("Thư mục dữ liệu này là")
+    again = run_tinnhiem("demo", "--no-input", "--no-serve", data_dir=tmp_path, timeout=300)
+    assert again.returncode == 0 and "vanphong" in again.stdout, again.stderr
+    served = run_tinnhiem("serve", "--port", "1", data_dir=tmp_path)
+    assert served.returncode == 1 and "Traceback" not in served.stderr
+    assert f"Thư mục dữ liệu {tmp_path} đang chứa bản trình diễn" in served.stderr, served.stderr
+
+
+def test_the_demo_never_loads_into_a_sites_own_data(tmp_path):
+    """The demo's accounts have a public password, an administrator's among them: loaded into a
+    real site's database they would open it to anyone in the hall. Refused, and nothing added."""
+    import sqlite3
+
+    env = {**outside_environ(), "TINNHIEM_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "tinnhiem.site.settings"}
+    site = (
+        "import django; django.setup(); from django.core.management import call_command; "
+        "call_command('migrate', verbosity=0); from django.contrib.auth import get_user_model; "
+        "get_user_model().objects.create_user('quantri', password='một mật khẩu riêng của cơ quan')"
+    )
+    subprocess.run([sys.executable, "-c", site], env=env, check=True, timeout=120)
+    done = run_tinnhiem("demo", "--no-input", "--no-serve", data_dir=tmp_path)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.startswith(
+        f"Lỗi: Thư mục dữ liệu {tmp_path} đang chứa dữ liệu riêng của một nơi (1 tài khoản, 0 đợt lấy phiếu)."
+    ), done.stderr
+    assert f"TINNHIEM_DATA_DIR={tmp_path.with_name(tmp_path.name + '-demo')} tinnhiem demo" in done.stderr
+    with sqlite3.connect(tmp_path / "tinnhiem.sqlite3") as db:
+        assert db.execute("select username from auth_user").fetchall() == [("quantri",)]
+        assert db.execute("select count(*) from conferences_campaign").fetchone() == (0,)
+    assert not (tmp_path / "BAN-TRINH-DIEN.txt").exists()
 
 
 def test_finished_demo_conference_matches_tinnhiem_tally(demo_ready):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tinnhiem.site import demo_folder
 from tinnhiem.site.addresses import every_address
 from tinnhiem.site.commands import TinnhiemCommand
 from tinnhiem.site.demo import COUNCIL_TITLE, SCAN_TITLE, demo_summary, load_demo, write_demo_scans
@@ -38,7 +39,21 @@ class Command(TinnhiemCommand):
 
             server = open_server(options["host"], options["port"])
         call_command("migrate", interactive=False, verbosity=0)
+        if (found := demo_folder.foreign_data()) is not None:
+            raise CommandError(
+                _(
+                    "The data folder %(folder)s holds a site's own data (%(found)s). The demo adds accounts whose "
+                    "password is public, so it does not load into it. Give the demo a data folder of its own: "
+                    "TINNHIEM_DATA_DIR=%(suggested)s tinnhiem demo"
+                )
+                % {
+                    "folder": settings.DATA_DIR,
+                    "found": found,
+                    "suggested": settings.DATA_DIR.with_name(settings.DATA_DIR.name + "-demo"),
+                }
+            )
         conference = load_demo()
+        demo_folder.mark()
         here = "127.0.0.1" if every_address(options["host"]) else options["host"]
         url = f"http://{here}:{options['port']}/"
         self.stdout.write(_("tinnhiem demo — database: %(db)s") % {"db": settings.DATABASES["default"]["NAME"]})

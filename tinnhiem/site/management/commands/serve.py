@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tinnhiem.site.commands import TinnhiemCommand
+from tinnhiem.site.demo_folder import refusal_to_serve
 
 
 def first_account_hint() -> str | None:
@@ -65,6 +66,8 @@ def check_production_settings() -> list[str]:
     key = settings.SECRET_KEY
     if len(key) < 40 or "insecure" in key or "not-for-production" in key:
         problems.append(_("The secret key is missing or weak: set TINNHIEM_SECRET_KEY, or let tinnhiem generate one."))
+    if demo := refusal_to_serve():
+        problems.append(demo)
     return problems
 
 

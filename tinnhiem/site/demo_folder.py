@@ -1,0 +1,68 @@
+"""The demo's data folder, kept apart from a real site's.
+
+The demo makes accounts whose password is public (``tinnhiem-demo``), an administrator's among
+them, and writes invented conferences into the audit log. Loaded into a site's own database, it
+would open that site to anyone on the hall's Wi-Fi and mix invented results into its record; a
+real site served from the demo's folder would be just as open. So ``tinnhiem demo`` marks the
+folder it loads into (a file beside the database), loads only into an empty database or its own,
+and ``tinnhiem serve`` (and ``tinnhiem preflight``) refuse a folder so marked.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+MARKER = "BAN-TRINH-DIEN.txt"
+
+
+def marker() -> Path:
+    return Path(settings.DATA_DIR) / MARKER
+
+
+def is_demo_folder() -> bool:
+    return marker().exists()
+
+
+def mark() -> None:
+    marker().write_text(
+        "Thư mục dữ liệu này là của bản trình diễn tinnhiem: các tài khoản có mật khẩu công khai "
+        "(tinnhiem-demo). Không dùng cho hội nghị thật: tinnhiem serve không chạy trên thư mục này.\n"
+        "This data folder is tinnhiem's demo: its accounts have a public password. tinnhiem serve "
+        "does not run on it.\n",
+        encoding="utf-8",
+    )
+
+
+def foreign_data() -> str | None:
+    """What the database holds that the demo did not make, in words (None: the demo may load, or
+    reuse what it loaded). A database loaded by the demo before folders were marked is its own if
+    it has the demo's campaign and no account but the demo's."""
+    from django.contrib.auth import get_user_model
+
+    from tinnhiem.conferences.models import Campaign
+
+    from .demo import CAMPAIGN_NAME, DEMO_USERS
+
+    if is_demo_folder():
+        return None
+    users = set(get_user_model().objects.values_list("username", flat=True))
+    campaigns = Campaign.objects.count()
+    if not users and not campaigns:
+        return None
+    if users <= {username for username, _role, _name in DEMO_USERS} and (
+        Campaign.objects.filter(name=CAMPAIGN_NAME).exists()
+    ):
+        return None
+    return _("%(accounts)s account(s), %(campaigns)s campaign(s)") % {"accounts": len(users), "campaigns": campaigns}
+
+
+def refusal_to_serve() -> str | None:
+    if not is_demo_folder():
+        return None
+    return _(
+        "The data folder %(folder)s holds the demo, whose accounts have a public password: give the real site a "
+        "data folder of its own (TINNHIEM_DATA_DIR)."
+    ) % {"folder": settings.DATA_DIR}
