@@ -247,3 +247,20 @@ def test_serve_names_the_addresses_phones_open(settings, monkeypatch):
     assert network_urls("127.0.0.1", 8000) == ""
     settings.ALLOWED_HOSTS = ["*"]
     assert network_urls("0.0.0.0", 8000) == "http://192.168.1.10:8000/, http://10.0.0.7:8000/"
+
+
+def test_the_demos_folder_is_not_served_and_preflight_says_so(settings, tmp_path):
+    from tinnhiem.site import demo_folder, preflight
+
+    settings.DEBUG, settings.ALLOWED_HOSTS, settings.SECRET_KEY = False, ["127.0.0.1"], "y" * 50
+    settings.DATA_DIR = tmp_path
+    assert check_production_settings() == []
+    demo_folder.mark()
+    assert check_production_settings() == [
+        f"Thư mục dữ liệu {tmp_path} đang chứa bản trình diễn, có các tài khoản với mật khẩu công khai: "
+        "hãy dùng cho hệ thống thật một thư mục dữ liệu riêng (TINNHIEM_DATA_DIR)."
+    ]
+    with pytest.raises(CommandError):
+        call_command("serve", "--port", "1")
+    [finding] = preflight.hall_settings()
+    assert finding.status == "fail" and "bản trình diễn" in finding.text
