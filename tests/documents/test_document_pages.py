@@ -70,6 +70,9 @@ def test_minutes_only_when_finished_and_resolution_only_for_state_votes(seed):
     client = login("quansat")
     for conference in unfinished:
         assert client.get(reverse("documents:minutes", args=[conference.pk])).status_code == 404
+        assert client.get(reverse("documents:notices", args=[conference.pk])).status_code == 404
+        page = client.get(reverse("documents:list", args=[conference.pk])).content.decode()
+        assert reverse("documents:notices", args=[conference.pk]) not in page  # no result to tell yet
     assert client.get(reverse("documents:resolution", args=[seed.pk])).status_code == 404  # QĐ 96: Party rule
     council = Conference.objects.get(title=COUNCIL_TITLE)  # the demo's People's Council, NQ 96/2023
     resolution = client.get(reverse("documents:resolution", args=[council.pk]))
@@ -86,6 +89,7 @@ def test_minutes_only_when_finished_and_resolution_only_for_state_votes(seed):
     page = client.get(reverse("documents:list", args=[council.pk])).content.decode()
     assert reverse("documents:resolution_docx", args=[council.pk]) in page
     assert reverse("documents:report_docx", args=[council.pk]) in page
+    assert reverse("documents:notices", args=[council.pk]) in page
     assert (
         reverse("documents:resolution_docx", args=[seed.pk])
         not in client.get(reverse("documents:list", args=[seed.pk])).content.decode()
@@ -117,6 +121,12 @@ def test_command_line(seed, tmp_path, capsys):
     assert "BÁO CÁO" in text and "Kính gửi: UBND tỉnh Quảng Ninh." in text and "{{" not in text
     signature = document.tables[-1].rows[0].cells
     assert signature[0].text.strip() == "" and signature[1].text.startswith("TM. ")  # on the right
+    notices = tmp_path / "tb.pdf"
+    call_command("documents", str(seed.pk), "notices", "-o", str(notices))
+    assert [page.split(" Kính gửi: ")[1][:13] for page in pdf_pages(notices.read_bytes())] == [
+        "Trần Minh Đức",
+        "Lê Thị Hồng N",
+    ]
     with pytest.raises(CommandError, match="Hội đồng nhân dân"):  # QĐ 96: no resolution
         call_command("documents", str(seed.pk), "resolution-docx", "-o", str(tmp_path / "nq.docx"))
 

@@ -396,3 +396,27 @@ def test_the_report_names_who_was_not_rated_and_why(seed):
 
 def test_a_report_with_everyone_rated_has_no_such_list(seed):
     assert not any("Không lấy phiếu" in line for line in official.report_context(seed)["closing"])
+
+
+def test_each_rated_person_gets_a_notice_of_their_result(seed, big):
+    """QĐ 96: the results are disclosed to each person rated. One page each, with the person's own
+    row as the minutes print it, the base, and the consequence with its article."""
+    pages = pdf_pages(official.render_notices_pdf(seed))
+    assert len(pages) == 2
+    first, second = pages
+    assert "THÔNG BÁO Kết quả lấy phiếu tín nhiệm" in first
+    assert "Kính gửi: Trần Minh Đức, Phó Chủ tịch UBND thành phố." in first
+    assert "Kết quả lấy phiếu tín nhiệm đối với Trần Minh Đức như sau:" in first
+    assert "141 79,66% 29 16,38% 5 2,82% 2" in first and "122 68,93%" not in first  # their own row, invalid too
+    assert "Số phiếu phát ra: 178; số phiếu thu về: 177" in first
+    assert "Kết luận: theo Quy định 96-QĐ/TW, kết quả này không thuộc trường hợp phải xử lý." in first
+    assert "Kính gửi: Lê Thị Hồng Nhung" in second and "122 68,93%" in second
+    assert all("TM. ỦY BAN NHÂN DÂN THÀNH PHỐ MÓNG CÁI" in p and "Đặng Quốc Khánh" in p for p in pages)
+
+    # a person whose result calls for a consequence is told which, and under which article
+    context = official.notices_context(big)["notices"]
+    assert len(context) == big.rated_persons.filter(decision="rated").count()
+    told = {n["form"]["rows"][0]["outcome"]: n["after"][-1] for n in context}
+    assert told["over_half"].startswith("Kết luận: Có quá nửa đến dưới hai phần ba tổng số phiếu")
+    assert told["over_half"].endswith("(Nghị quyết 96/2023/QH15, Điều 12 khoản 1).")
+    assert told["none"] == "Kết luận: theo Nghị quyết 96/2023/QH15, kết quả này không thuộc trường hợp phải xử lý."

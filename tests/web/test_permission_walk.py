@@ -22,6 +22,7 @@ STATE_DEPENDENT = {
     "documents:minutes_docx",
     "documents:report",
     "documents:report_docx",
+    "documents:notices",
     "documents:resolution",
     "documents:resolution_docx",
     "documents:summary",

@@ -294,6 +294,55 @@ def _not_rated_lines(conference: Conference, *, vote: bool) -> list[str]:
     return [heading] + [_("– %(name)s, %(post)s: %(reason)s.") % p for p in people]
 
 
+def notices_context(conference: Conference) -> dict[str, Any]:
+    """One notice of the result to each rated person (thông báo kết quả): the results are disclosed
+    to the person rated, as to the voters and the managing authority (QĐ 96: "công khai … cá nhân
+    người được lấy phiếu tín nhiệm"). Each gives the conference, the ballots of the person's form,
+    the person's own row as the minutes have it, the base of the percentages and the consequence
+    with its article; one page each, signed on behalf of the body, as the report is."""
+    minutes = minutes_context(conference)
+    m = minutes_data(conference)
+    c = m["conference"]
+    vote = conference.rules.procedure == "vote"
+    notices = []
+    with translation.override("vi"):
+        subtitle = _("Results of the confidence vote") if vote else _("Results of the confidence rating")
+        signers = [
+            {"role": _("On behalf of %(body)s") % {"body": c["convening_body"]}, "name": c["chair"].split(" — ")[0]}
+        ]
+        for f, printed in zip((f for f in m["forms"] if f["finalised"]), minutes["forms"], strict=True):
+            for person, row in zip(f["people"], printed["rows"], strict=True):
+                # the consequence carries its article, as in the report; "none" is said under the rule set's name
+                conclusion = _("Conclusion: %(consequence)s") % {
+                    "consequence": person["consequence"]
+                    or _("under %(rules)s, this result calls for no consequence.")
+                    % {"rules": conference.rules.short_name}
+                }
+                notices.append(
+                    {
+                        "header": _header(conference, day=date.today()),
+                        "title": _("NOTICE"),
+                        "subtitle": subtitle,
+                        "recipient": _("To: %(name)s, %(post)s.") % {"name": person["name"], "post": person["post"]},
+                        "body": [
+                            minutes["opening"],
+                            printed["ballots_sentence"],
+                            (_("The result of the vote on %(name)s:") if vote else _("The rating of %(name)s:"))
+                            % {"name": person["name"]},
+                        ],
+                        "form": {"levels": printed["levels"], "rows": [row | {"no": 1}]},
+                        "invalid_word": minutes["invalid_word"],  # the person's invalid ballots, as in the minutes
+                        "after": [printed["base_sentence"], conclusion],
+                        "signers": signers,
+                    }
+                )
+    return _nfc({"notices": notices})
+
+
+def render_notices_pdf(conference: Conference) -> bytes:
+    return render_pdf("notices", notices_context(conference))
+
+
 def render_report_pdf(conference: Conference) -> bytes:
     return render_pdf("report", report_context(conference))
 

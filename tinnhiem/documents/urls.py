@@ -26,6 +26,7 @@ urlpatterns = [
     path("hoi-nghi/<int:conference_id>/tai-lieu/bien-ban.docx", views.minutes_docx, name="minutes_docx"),
     path("hoi-nghi/<int:conference_id>/tai-lieu/bao-cao.pdf", views.report_pdf, name="report"),
     path("hoi-nghi/<int:conference_id>/tai-lieu/bao-cao.docx", views.report_docx, name="report_docx"),
+    path("hoi-nghi/<int:conference_id>/tai-lieu/thong-bao-ket-qua.pdf", views.notices_pdf, name="notices"),
     path("hoi-nghi/<int:conference_id>/tai-lieu/ho-so-hoi-nghi.zip", views.record_zip, name="record"),
     path("hoi-nghi/<int:conference_id>/tai-lieu/nghi-quyet.pdf", views.resolution_pdf, name="resolution"),
     path("hoi-nghi/<int:conference_id>/tai-lieu/nghi-quyet.docx", views.resolution_docx, name="resolution_docx"),

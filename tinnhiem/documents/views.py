@@ -105,6 +105,13 @@ def report_pdf(request, conference_id: int):
     return _download(official.render_report_pdf(conference), PDF, f"bao-cao-ket-qua-{conference.pk}.pdf")
 
 
+@permission_required(VIEW)
+def notices_pdf(request, conference_id: int):
+    conference = _conference(conference_id)
+    _finished(conference)
+    return _download(official.render_notices_pdf(conference), PDF, f"thong-bao-ket-qua-{conference.pk}.pdf")
+
+
 @permission_required(AUDIT)
 @require_POST
 def record_zip(request, conference_id: int):

@@ -23,16 +23,17 @@ KINDS = (
     "minutes-docx",
     "report",
     "report-docx",
+    "notices",
     "resolution",
     "resolution-docx",
 )
-AFTER_COUNT = ("minutes", "minutes-docx", "report", "report-docx", "resolution", "resolution-docx")
+AFTER_COUNT = ("minutes", "minutes-docx", "report", "report-docx", "notices", "resolution", "resolution-docx")
 
 
 class Command(TinnhiemCommand):
     help = gettext_lazy(
         "Render a document of a conference: ballots, geometry, invitations, attendance, roster, minutes, "
-        "minutes-docx, report, report-docx, resolution, resolution-docx."
+        "minutes-docx, report, report-docx, notices, resolution, resolution-docx."
     )
 
     def add_arguments(self, parser):
@@ -114,6 +115,8 @@ class Command(TinnhiemCommand):
             data, default = official.render_report_pdf(conference), f"bao-cao-ket-qua-{conference.pk}.pdf"
         elif kind == "report-docx":
             data, default = word.render_report_docx(conference), f"bao-cao-ket-qua-{conference.pk}.docx"
+        elif kind == "notices":
+            data, default = official.render_notices_pdf(conference), f"thong-bao-ket-qua-{conference.pk}.pdf"
         else:
             if conference.rules.system != "state":
                 raise CommandError(
