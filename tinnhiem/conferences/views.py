@@ -136,15 +136,15 @@ def campaign_edit(request, campaign_id: int):
         ok, _c = attempt(request, save, form=form)
         if ok:
             messages.success(request, _("Saved."))
-            if changed := _grounds_changed(before, _campaign_grounds(campaign)):
-                messages.warning(
-                    request,
-                    _(
-                        "With this rule set, its grounds for not rating change for: %(names)s. "
-                        "Review their decisions on the list of rated persons."
-                    )
-                    % {"names": ", ".join(changed)},
-                )
+            _warn_grounds_changed(
+                request,
+                before,
+                _campaign_grounds(campaign),
+                _(
+                    "With this rule set, its grounds for not rating change for: %(names)s. "
+                    "Review their decisions on the list of rated persons."
+                ),
+            )
             return redirect("conferences:campaign", campaign.pk)
     return render(request, "conferences/form.html", {"form": form, "title": _("Edit the campaign")})
 
@@ -192,16 +192,16 @@ def conference_edit(request, conference_id: int):
         )
         if ok:
             messages.success(request, _("Saved."))
-            if changed := _grounds_changed(before, _grounds_by_person(saved)):
-                # the rule set's grounds count from the conference's date (appointed in its year)
-                messages.warning(
-                    request,
-                    _(
-                        "With this date, the rule set's grounds for not rating change for: %(names)s. "
-                        "Review their decisions on the list of rated persons."
-                    )
-                    % {"names": ", ".join(changed)},
-                )
+            # the rule set's grounds count from the conference's date (appointed in its year)
+            _warn_grounds_changed(
+                request,
+                before,
+                _grounds_by_person(saved),
+                _(
+                    "With this date, the rule set's grounds for not rating change for: %(names)s. "
+                    "Review their decisions on the list of rated persons."
+                ),
+            )
             return redirect("conferences:conference", conference.pk)
     return render(
         request, "conferences/form.html", {"form": form, "title": _("Edit the conference"), "conference": conference}
@@ -229,9 +229,12 @@ def _campaign_grounds(campaign: Campaign) -> dict[int, tuple[str, list[str]]]:
     return grounds
 
 
-def _grounds_changed(before: dict[int, tuple[str, list[str]]], after: dict[int, tuple[str, list[str]]]) -> list[str]:
-    """The names of the persons whose grounds for not rating differ between the two."""
-    return [name for pk, (name, keys) in after.items() if pk in before and keys != before[pk][1]]
+def _warn_grounds_changed(
+    request, before: dict[int, tuple[str, list[str]]], after: dict[int, tuple[str, list[str]]], message: str
+) -> None:
+    """Names, with ``message``, the persons whose grounds for not rating differ between the two."""
+    if changed := [name for pk, (name, keys) in after.items() if pk in before and keys != before[pk][1]]:
+        messages.warning(request, message % {"names": ", ".join(changed)})
 
 
 def _rated_person_args(d: dict) -> dict:
