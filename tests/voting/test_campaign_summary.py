@@ -530,3 +530,40 @@ def test_the_authority_page_takes_the_records_of_a_whole_province(office, make_u
     files = [SimpleUploadedFile("lon.zip", b"0" * 2000, content_type="application/zip")]
     response = client.post(page, {"records": files, "keys": ""})
     assert response.status_code == 413 and "Tệp quá lớn" in response.content.decode()
+
+
+def test_the_record_tells_the_authority_who_was_not_rated_and_why(rated_year, office, client, tmp_path):
+    """The signed record carries the persons of the list not rated, with the reason, as the report
+    does: the authority's page of received records names them under their conference."""
+    from django.urls import reverse
+
+    from tinnhiem.audit.record import export_record, public_key_b64
+    from tinnhiem.audit.received import check_record, received_summary
+
+    RatedPerson.objects.create(
+        conference=rated_year["first"],
+        order=9,
+        full_name="Vũ Văn Mới",
+        post="Ủy viên Ban Thường vụ",
+        decision=RatedPerson.Decision.EXCLUDED,
+        decision_note="Chuyển công tác từ ngày 01/11",
+    )
+    data = export_record(rated_year["first"])
+    record = check_record("ho-so.zip", data, [public_key_b64().encode()])
+    assert record.ok
+    [conference] = received_summary([record])["conferences"]
+    expected = {"name": "Vũ Văn Mới", "post": "Ủy viên Ban Thường vụ", "reason": "Chuyển công tác từ ngày 01/11"}
+    assert conference["not_rated"] == [expected]
+    # a record of a conference where everyone was rated says so by an empty list
+    other = check_record("khac.zip", export_record(rated_year["second"]), [public_key_b64().encode()])
+    assert received_summary([other])["conferences"][0]["not_rated"] == []
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(office)
+    page = client.post(
+        reverse("audit:received"),
+        {"records": [SimpleUploadedFile("ho-so.zip", data)], "keys": public_key_b64()},
+    ).content.decode()
+    assert "Những người trong danh sách không được lấy phiếu" in page
+    assert "Vũ Văn Mới, Ủy viên Ban Thường vụ: Chuyển công tác từ ngày 01/11" in page

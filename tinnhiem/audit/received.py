@@ -122,6 +122,7 @@ def received_summary(records: list[Received]) -> dict[str, Any]:
             "fingerprint": fingerprint(head),
             "key": received.key_index,
             "published": c.get("published"),
+            "not_rated": record.get("not_rated", []),  # a record made before it was kept has none
         }
         conferences.append(conference)
         group = groups.setdefault(rules.id, {"rules": rule_set_summary(rules), "rows": []})
