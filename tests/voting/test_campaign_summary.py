@@ -537,8 +537,8 @@ def test_the_record_tells_the_authority_who_was_not_rated_and_why(rated_year, of
     does: the authority's page of received records names them under their conference."""
     from django.urls import reverse
 
-    from tinnhiem.audit.record import export_record, public_key_b64
     from tinnhiem.audit.received import check_record, received_summary
+    from tinnhiem.audit.record import export_record, public_key_b64
 
     RatedPerson.objects.create(
         conference=rated_year["first"],

@@ -116,12 +116,18 @@ def data_folder() -> list[Finding]:
 
 
 def hall_settings() -> list[Finding]:
+    from tinnhiem.site.demo_folder import refusal_to_serve
     from tinnhiem.site.management.commands.serve import check_production_settings
 
     problems = check_production_settings()
+    # the demo's folder: serve refuses it, but trying the demo is no fault of the computer
+    demo = refusal_to_serve()
     if problems:
         return [
-            Finding("fail", _("tinnhiem serve will refuse to start: %(problem)s") % {"problem": p}) for p in problems
+            Finding(
+                "warn" if p == demo else "fail", _("tinnhiem serve will refuse to start: %(problem)s") % {"problem": p}
+            )
+            for p in problems
         ]
     return [Finding("ok", _("Settings: safe for the hall (no debug mode, a strong secret key)."))]
 
