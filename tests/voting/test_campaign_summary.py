@@ -567,3 +567,9 @@ def test_the_record_tells_the_authority_who_was_not_rated_and_why(rated_year, of
     ).content.decode()
     assert "Những người trong danh sách không được lấy phiếu" in page
     assert "Vũ Văn Mới, Ủy viên Ban Thường vụ: Chuyển công tác từ ngày 01/11" in page
+    # and the office's own summary of the campaign names them under the conference
+    summary = client.get(reverse("voting:campaign_results", args=[rated_year["first"].campaign_id])).content.decode()
+    assert (
+        "Không lấy phiếu tín nhiệm đối với: Vũ Văn Mới, Ủy viên Ban Thường vụ (Chuyển công tác từ ngày 01/11)"
+        in summary
+    )
