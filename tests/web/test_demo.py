@@ -113,8 +113,23 @@ def test_demo_command_without_serving(tmp_path):
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
     # the folder is marked as the demo's: the demo reuses it, a real site is not served from it
     assert (tmp_path / "BAN-TRINH-DIEN.txt").read_text(encoding="utf-8").startswith("Thư mục dữ liệu này là")
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "tinnhiem.sqlite3") as db:  # something done in the demo
+        db.execute("update conferences_conference set place = 'Phòng họp đã đổi' where id = 1")
+    db.close()
     again = run_tinnhiem("demo", "--no-input", "--no-serve", data_dir=tmp_path, timeout=300)
     assert again.returncode == 0 and "vanphong" in again.stdout, again.stderr
+    assert "Để tạo lại từ đầu: tinnhiem demo --reset" in again.stdout  # reused, and how not to
+    anew = run_tinnhiem("demo", "--no-input", "--no-serve", "--reset", data_dir=tmp_path, timeout=300)
+    assert anew.returncode == 0 and "--reset" not in anew.stdout, anew.stderr
+    with sqlite3.connect(tmp_path / "tinnhiem.sqlite3") as db:
+        assert db.execute(
+            "select count(*) from conferences_conference where place = 'Phòng họp đã đổi'"
+        ).fetchone() == (0,)
+        assert db.execute("select count(*) from conferences_campaign").fetchone() == (2,)
+    db.close()
+    assert len(list((tmp_path / "phieu-quet-mau").glob("*.jpg"))) == 28
     served = run_tinnhiem("serve", "--port", "1", data_dir=tmp_path)
     assert served.returncode == 1 and "Traceback" not in served.stderr
     assert f"Thư mục dữ liệu {tmp_path} đang chứa bản trình diễn" in served.stderr, served.stderr
@@ -142,6 +157,11 @@ def test_the_demo_never_loads_into_a_sites_own_data(tmp_path):
         assert db.execute("select username from auth_user").fetchall() == [("quantri",)]
         assert db.execute("select count(*) from conferences_campaign").fetchone() == (0,)
     assert not (tmp_path / "BAN-TRINH-DIEN.txt").exists()
+    reset = run_tinnhiem("demo", "--no-input", "--no-serve", "--reset", data_dir=tmp_path)  # never deletes a site's
+    assert reset.returncode == 1 and "dữ liệu riêng của một nơi" in reset.stderr
+    with sqlite3.connect(tmp_path / "tinnhiem.sqlite3") as db:
+        assert db.execute("select username from auth_user").fetchall() == [("quantri",)]
+    db.close()
 
 
 def test_finished_demo_conference_matches_tinnhiem_tally(demo_ready):

@@ -59,6 +59,34 @@ def foreign_data() -> str | None:
     return _("%(accounts)s account(s), %(campaigns)s campaign(s)") % {"accounts": len(users), "campaigns": campaigns}
 
 
+def loaded() -> bool:
+    """Whether the demo's conferences are in the database already (``tinnhiem demo`` reuses them)."""
+    from tinnhiem.conferences.models import Campaign
+
+    from .demo import CAMPAIGN_NAME
+
+    return Campaign.objects.filter(name=CAMPAIGN_NAME).exists()
+
+
+def reset() -> None:
+    """Delete what the demo made (its database, and the files uploaded or scanned in it), so that
+    it starts again from the beginning; only in a folder that is the demo's (``foreign_data`` is
+    None). The keys stay."""
+    import shutil
+
+    from django.db import connections
+
+    if foreign_data() is not None:  # checked by the caller too: never a site's own data
+        raise RuntimeError("not the demo's folder")
+    connections.close_all()
+    folder = Path(settings.DATA_DIR)
+    name = Path(settings.DATABASES["default"]["NAME"])
+    for path in (name, name.with_name(name.name + "-wal"), name.with_name(name.name + "-shm")):
+        path.unlink(missing_ok=True)
+    for sub in (settings.MEDIA_ROOT, folder / "phieu-quet-mau"):
+        shutil.rmtree(sub, ignore_errors=True)
+
+
 def refusal_to_serve() -> str | None:
     if not is_demo_folder():
         return None

@@ -31,6 +31,11 @@ class Command(TinnhiemCommand):
             "--no-input", "--noinput", action="store_true", dest="no_input", help=_("never ask anything")
         )
         parser.add_argument("--no-serve", action="store_true", help=_("load the demo data and stop"))
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help=_("delete the demo data made before and start again from the beginning"),
+        )
 
     def handle(self, *args, **options):
         server = None
@@ -52,12 +57,23 @@ class Command(TinnhiemCommand):
                     "suggested": settings.DATA_DIR.with_name(settings.DATA_DIR.name + "-demo"),
                 }
             )
+        if options["reset"]:
+            demo_folder.reset()
+            call_command("migrate", interactive=False, verbosity=0)
+        reused = demo_folder.loaded()
         conference = load_demo()
         demo_folder.mark()
         here = "127.0.0.1" if every_address(options["host"]) else options["host"]
         url = f"http://{here}:{options['port']}/"
         self.stdout.write(_("tinnhiem demo — database: %(db)s") % {"db": settings.DATABASES["default"]["NAME"]})
         self.stdout.write(_("Demo conference: %(title)s") % {"title": conference.title})
+        if reused:
+            self.stdout.write(
+                _(
+                    "The demo data made before is used again, with what was done in it. "
+                    "To start again from the beginning: tinnhiem demo --reset"
+                )
+            )
         self.stdout.write(
             _(
                 "It follows the real conference in Móng Cái on 29/09/2023, a district-level body, moved to "
