@@ -108,3 +108,29 @@ def test_totals_saved_before_the_number_was_kept_get_it_filled_in_by_the_migrati
     BallotForm.objects.filter(pk=form.pk).update(whole_invalid_by_hand=None)
     import_module("tinnhiem.voting.migrations.0005_fill_whole_invalid_by_hand").fill(apps, None)
     assert BallotForm.objects.get(pk=form.pk).whole_invalid_by_hand == 1
+
+
+@pytest.mark.parametrize(
+    "issued, collected, spoilt, message",
+    [
+        (
+            12,
+            13,
+            0,
+            "Số phiếu thu về (13) không thể nhiều hơn số phiếu phát ra (12). Hãy đếm lại cả hai; nếu trong hòm "
+            "phiếu vẫn nhiều phiếu hơn số đã phát ra, báo cáo người chủ trì hội nghị để quyết định cách tiến hành "
+            "tiếp. Chưa có gì được lưu.",
+        ),
+        (13, 10, 0, "Số phiếu phát ra (13) không thể vượt quá số người có mặt (12)."),
+        (12, -1, 0, "Các số đếm không được là số âm."),
+    ],
+)
+def test_impossible_ballot_counts_are_refused_with_what_to_do_and_nothing_changes(
+    counters, counted_by_totals, issued, collected, spoilt, message
+):
+    form, _people = counted_by_totals
+    with pytest.raises(ValidationError) as info:
+        counting.record_ballot_counts(counters[0], form, issued=issued, collected=collected, spoilt=spoilt)
+    assert info.value.messages == [message]
+    form.refresh_from_db()
+    assert (form.issued, form.collected, form.reconciliation_note) == (12, 10, "Hai đại biểu không nộp phiếu")

@@ -140,7 +140,11 @@ def record_ballot_counts(
         )
     if collected > issued:
         raise ValidationError(
-            _("Ballots collected (%(collected)s) cannot exceed ballots issued (%(issued)s).")
+            _(
+                "Ballots collected (%(collected)s) cannot exceed ballots issued (%(issued)s). Count both again; "
+                "if the ballot box still holds more ballots than were issued, tell the chair, who decides how the "
+                "conference goes on. Nothing was saved."
+            )
             % {"collected": collected, "issued": issued}
         )
     highest = EntryRow.objects.filter(session__form=form).aggregate(m=Max("position"))["m"] or 0
