@@ -123,7 +123,7 @@ def test_command_line(seed, tmp_path, capsys):
     assert signature[0].text.strip() == "" and signature[1].text.startswith("TM. ")  # on the right
     notices = tmp_path / "tb.pdf"
     call_command("documents", str(seed.pk), "notices", "-o", str(notices))
-    assert [page.split(" Kính gửi: ")[1][:13] for page in pdf_pages(notices.read_bytes())] == [
+    assert [page.split(" Kính gửi: Đồng chí ")[1][:13] for page in pdf_pages(notices.read_bytes())] == [
         "Trần Minh Đức",
         "Lê Thị Hồng N",
     ]

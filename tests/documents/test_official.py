@@ -405,12 +405,12 @@ def test_each_rated_person_gets_a_notice_of_their_result(seed, big):
     assert len(pages) == 2
     first, second = pages
     assert "THÔNG BÁO Kết quả lấy phiếu tín nhiệm" in first
-    assert "Kính gửi: Trần Minh Đức, Phó Chủ tịch UBND thành phố." in first
+    assert "Kính gửi: Đồng chí Trần Minh Đức, Phó Chủ tịch UBND thành phố." in first
     assert "Kết quả lấy phiếu tín nhiệm đối với Trần Minh Đức như sau:" in first
     assert "141 79,66% 29 16,38% 5 2,82% 2" in first and "122 68,93%" not in first  # their own row, invalid too
     assert "Số phiếu phát ra: 178; số phiếu thu về: 177" in first
     assert "Kết luận: theo Quy định 96-QĐ/TW, kết quả này không thuộc trường hợp phải xử lý." in first
-    assert "Kính gửi: Lê Thị Hồng Nhung" in second and "122 68,93%" in second
+    assert "Kính gửi: Đồng chí Lê Thị Hồng Nhung" in second and "122 68,93%" in second
     assert all("TM. ỦY BAN NHÂN DÂN THÀNH PHỐ MÓNG CÁI" in p and "Đặng Quốc Khánh" in p for p in pages)
 
     # a person whose result calls for a consequence is told which, and under which article
