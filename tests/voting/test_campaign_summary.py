@@ -554,9 +554,26 @@ def test_the_record_tells_the_authority_who_was_not_rated_and_why(rated_year, of
     [conference] = received_summary([record])["conferences"]
     expected = {"name": "Vũ Văn Mới", "post": "Ủy viên Ban Thường vụ", "reason": "Chuyển công tác từ ngày 01/11"}
     assert conference["not_rated"] == [expected]
+    from openpyxl import load_workbook
+
+    from tinnhiem.audit.received import received_xlsx
+
+    book = load_workbook(io.BytesIO(received_xlsx(received_summary([record]))))
+    assert book.sheetnames == ["qd96-2023", "Không lấy phiếu"]
+    assert [[c.value for c in row] for row in book["Không lấy phiếu"].iter_rows()] == [
+        ["Hội nghị", "Ngày", "Họ và tên", "Chức vụ", "Lý do"],
+        [
+            "Hội nghị Ban Chấp hành",
+            conference["date_text"],
+            "Vũ Văn Mới",
+            "Ủy viên Ban Thường vụ",
+            "Chuyển công tác từ ngày 01/11",
+        ],
+    ]
     # a record of a conference where everyone was rated says so by an empty list
     other = check_record("khac.zip", export_record(rated_year["second"]), [public_key_b64().encode()])
     assert received_summary([other])["conferences"][0]["not_rated"] == []
+    assert load_workbook(io.BytesIO(received_xlsx(received_summary([other])))).sheetnames == ["qd96-2023"]
 
     from django.core.files.uploadedfile import SimpleUploadedFile
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from tinnhiem.rules import format_percent
 from tinnhiem.rules.errors import gettext_noop
 from tinnhiem.rules.loader import load_rule_set_text
@@ -253,8 +255,18 @@ def signer_text(received: Received) -> str:
 
 
 def received_xlsx(summary: dict[str, Any]) -> bytes:
-    """The received records' table: one sheet per rule set (their levels differ)."""
+    """The received records' table: one sheet per rule set (their levels differ); then, if any
+    record has them, a sheet of the persons of the lists not rated, with the reason."""
     from tinnhiem.conferences.roster_file import write_sheets_xlsx
     from tinnhiem.voting.summary import summary_table
 
-    return write_sheets_xlsx([(g["rules"]["id"], summary_table(g)) for g in summary["groups"]])
+    sheets = [(g["rules"]["id"], summary_table(g)) for g in summary["groups"]]
+    not_rated = [
+        [c["title"], c["date_text"], p["name"], p["post"], p["reason"]]
+        for c in summary["conferences"]
+        for p in c["not_rated"]
+    ]
+    if not_rated:
+        header = [_("Conference"), _("Date"), _("Full name"), _("Post"), _("Reason")]
+        sheets.append((_("Not rated"), [header, *not_rated]))
+    return write_sheets_xlsx(sheets)
