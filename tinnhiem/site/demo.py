@@ -24,7 +24,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from tinnhiem.accounts.usecases import full_name_of
-from tinnhiem.conferences.models import Conference
+from tinnhiem.conferences.models import Conference, RatedPerson
 from tinnhiem.conferences.usecases import campaigns, dossiers, opinions, rated, roster
 from tinnhiem.documents.render import render_pdf
 
@@ -672,6 +672,9 @@ COUNCIL_RATED = [
 ]
 
 
+COUNCIL_NOT_RATED = ("Hoàng Minh Tuấn", "Phó Trưởng Ban Pháp chế HĐND thành phố")
+
+
 def load_council_demo(office, today: date) -> Conference:
     """The city People's Council's rating under NQ 96/2023 at its year-end session, counted by hand
     totals and published: one person (index 2) is over half "tín nhiệm thấp" and below two
@@ -703,6 +706,15 @@ def load_council_demo(office, today: date) -> Conference:
     )
     people = [rated.add_rated_person(office, conference, full_name=n, post=p) for n, p in COUNCIL_RATED]
     _send_reports(office, conference, on=today - REPORTS_SENT_BEFORE, body="HĐND thành phố Móng Cái")
+    # elected this year: not rated (NQ 96/2023); the list, the report and the record say so and why
+    rated.add_rated_person(
+        office,
+        conference,
+        full_name=COUNCIL_NOT_RATED[0],
+        post=COUNCIL_NOT_RATED[1],
+        took_office_on=today.replace(day=1),
+        decision=RatedPerson.Decision.EXCLUDED,
+    )
     users = get_user_model().objects
     chair = users.get(username="chutri")
     counters = [users.get(username=f"kiemphieu{i}") for i in (1, 2, 3)]
