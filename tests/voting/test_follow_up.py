@@ -321,6 +321,9 @@ def test_the_vote_is_held_and_its_papers_say_bo_phieu_tin_nhiem(council, office,
     assert "đã tổ chức 1 hội nghị bỏ phiếu tín nhiệm của đợt" in summary
     roll = " ".join(pdf_pages(official.render_letters_pdf(vote, "roster")))
     assert "DANH SÁCH THÀNH PHẦN THAM GIA BỎ PHIẾU TÍN NHIỆM" in roll
+    [notice] = pdf_pages(official.render_notices_pdf(vote))  # the person put to the vote is told its result
+    assert "THÔNG BÁO Kết quả bỏ phiếu tín nhiệm" in notice and "Kết quả bỏ phiếu tín nhiệm đối với" in notice
+    assert "lấy phiếu tín nhiệm" not in notice.lower()
     log = Client()
     log.force_login(make_user("observer", "qs-log"))
     page = log.get(reverse("audit:events"), {"conference": vote.pk}).content.decode()
