@@ -143,3 +143,27 @@ def test_the_same_person_twice_is_refused(office, conference, person):
     with pytest.raises(ValidationError):
         rated.update_rated_person(office, other, **as_first)
     rated.update_rated_person(office, person, **as_first)  # editing a person leaves them equal to themselves
+
+
+def test_once_the_conference_has_started_its_lists_offer_no_edit(office, conference, person):
+    """The lists can no longer change once the conference has started: their pages offer no Edit,
+    and an edit address sends back to the list saying why, instead of a form that would be refused
+    on saving."""
+    from tinnhiem.conferences.models import Conference
+    from tinnhiem.conferences.usecases import roster
+
+    voter = roster.add_voter(office, conference, full_name="Đinh Thị Quỳnh Mai", post="Trưởng phòng")
+    client = Client()
+    client.force_login(office)
+    pages = {
+        "rated": reverse("conferences:rated_edit", args=[conference.pk, person.pk]),
+        "roster": reverse("conferences:voter_edit", args=[conference.pk, voter.pk]),
+    }
+    for name, url in pages.items():
+        assert url in client.get(reverse(f"conferences:{name}", args=[conference.pk])).content.decode()
+    Conference.objects.filter(pk=conference.pk).update(status=Conference.Status.VOTING)
+    for name, url in pages.items():
+        assert url not in client.get(reverse(f"conferences:{name}", args=[conference.pk])).content.decode()
+        response = client.get(url, follow=True)
+        assert response.redirect_chain == [(reverse(f"conferences:{name}", args=[conference.pk]), 302)]
+        assert "Hội nghị đã bắt đầu" in response.content.decode()

@@ -218,6 +218,17 @@ def _grounds_by_person(conference: Conference) -> dict[int, tuple[str, list[str]
     }
 
 
+def _closed(request, check, back: str, conference: Conference):
+    """Once the conference has started, an edit page of its lists is not offered: back to the list,
+    saying why, instead of a form whose saving would be refused."""
+    try:
+        check()
+    except ValidationError as exc:
+        messages.warning(request, " ".join(exc.messages))
+        return redirect(back, conference.pk)
+    return None
+
+
 def _campaign_grounds(campaign: Campaign) -> dict[int, tuple[str, list[str]]]:
     """``_grounds_by_person`` over the campaign's conferences still being prepared (the rule set
     can change only while every conference is)."""
@@ -295,6 +306,8 @@ def rated_list(request, conference_id: int):
 def rated_edit(request, conference_id: int, person_id: int):
     conference = _conference(conference_id)
     person = get_object_or_404(RatedPerson, pk=person_id, conference=conference)
+    if closed := _closed(request, lambda: rated.check_preparing(conference), "conferences:rated", conference):
+        return closed
     initial = _rated_person_args(person.__dict__) | {"decision": person.decision, "decision_note": person.decision_note}
     form = forms.RatedPersonForm(request.POST or None, initial=initial, vote=conference.is_confidence_vote)
     if request.method == "POST":
@@ -378,6 +391,8 @@ def voter_add(request, conference_id: int):
 def voter_edit(request, conference_id: int, voter_id: int):
     conference = _conference(conference_id)
     voter = get_object_or_404(Voter, pk=voter_id, conference=conference)
+    if closed := _closed(request, lambda: roster.check_preparing(conference), "conferences:roster", conference):
+        return closed
     fields = ("full_name", "post", "unit", "phone", "email", "note")
     form = forms.VoterForm(request.POST or None, initial={f: getattr(voter, f) for f in fields})
     if request.method == "POST":

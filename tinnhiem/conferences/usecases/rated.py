@@ -87,7 +87,7 @@ def _apply(person: RatedPerson, decision: str | None, decision_note: str) -> lis
     return grounds
 
 
-def _check_preparing(conference: Conference) -> None:
+def check_preparing(conference: Conference) -> None:
     if conference.status != Conference.Status.PREPARING:
         raise ValidationError(_("The conference has started; the list of rated persons can no longer change."))
 
@@ -120,7 +120,7 @@ def add_rated_person(
     """Add a person; when the rule set names grounds for not rating them, ``decision`` is required."""
     require(actor, PREPARE)
     conference = Conference.objects.select_for_update().get(pk=conference.pk)
-    _check_preparing(conference)
+    check_preparing(conference)
     _check_not_listed(conference, full_name, post)
     order = (conference.rated_persons.aggregate(m=Max("order"))["m"] or 0) + 1
     person = RatedPerson(
@@ -163,7 +163,7 @@ def import_rated_persons(actor: Any, conference: Conference, *, filename: str, d
     reason, as when adding one by hand."""
     require(actor, PREPARE)
     conference = Conference.objects.select_for_update().get(pk=conference.pk)
-    _check_preparing(conference)
+    check_preparing(conference)
 
     rows = read_list_file(filename, data, RATED_COLUMNS)
     people = []
@@ -255,7 +255,7 @@ def update_rated_person(
     rated if not."""
     require(actor, PREPARE)
     person = RatedPerson.objects.select_for_update().select_related("conference__campaign").get(pk=person.pk)
-    _check_preparing(person.conference)
+    check_preparing(person.conference)
     _check_not_listed(person.conference, full_name, post, exclude=person.pk)
     person.full_name, person.post, person.group = full_name, post, group
     person.retirement_notified, person.took_office_on = retirement_notified, took_office_on
@@ -282,7 +282,7 @@ def update_rated_person(
 def remove_rated_person(actor: Any, person: RatedPerson) -> None:
     require(actor, PREPARE)
     person = RatedPerson.objects.select_for_update().select_related("conference").get(pk=person.pk)
-    _check_preparing(person.conference)
+    check_preparing(person.conference)
     if person.dossiers.exists() or person.opinions.exists() or person.explanations.exists():
         raise ValidationError(
             _(

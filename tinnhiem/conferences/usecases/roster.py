@@ -20,7 +20,7 @@ from ..models import Conference, RatedPerson, Voter
 from ..roster_file import COLUMNS, Column, RosterError, RosterRow, read_roster
 
 
-def _check_preparing(conference: Conference) -> None:
+def check_preparing(conference: Conference) -> None:
     if conference.status != Conference.Status.PREPARING:
         raise ValidationError(_("The conference has started; the voter roll can no longer change here."))
 
@@ -88,7 +88,7 @@ def add_voter(
 ) -> Voter:
     require(actor, PREPARE)
     conference = Conference.objects.select_for_update().get(pk=conference.pk)
-    _check_preparing(conference)
+    check_preparing(conference)
     _check_unique(conference, full_name, post)
     voter = Voter(
         conference=conference,
@@ -111,7 +111,7 @@ def add_voter(
 def update_voter(actor: Any, voter: Voter, **fields: Any) -> Voter:
     require(actor, PREPARE)
     voter = Voter.objects.select_for_update().select_related("conference__campaign").get(pk=voter.pk)
-    _check_preparing(voter.conference)
+    check_preparing(voter.conference)
     for key, value in fields.items():
         setattr(voter, key, value)
     _check_unique(voter.conference, voter.full_name, voter.post, exclude=voter.pk)
@@ -125,7 +125,7 @@ def update_voter(actor: Any, voter: Voter, **fields: Any) -> Voter:
 def remove_voter(actor: Any, voter: Voter) -> None:
     require(actor, PREPARE)
     voter = Voter.objects.select_for_update().select_related("conference").get(pk=voter.pk)
-    _check_preparing(voter.conference)
+    check_preparing(voter.conference)
     conference, data = voter.conference, {"voter": voter.pk, "name": voter.full_name}
     voter.delete()
     record(actor, "voter.removed", conference=conference, data=data)
@@ -136,7 +136,7 @@ def resolve_rated_match(actor: Any, voter: Voter, *, same_person: bool) -> Voter
     """The office confirms that a voter is (or is not) the rated person of the same name."""
     require(actor, PREPARE)
     voter = Voter.objects.select_for_update().select_related("conference__campaign").get(pk=voter.pk)
-    _check_preparing(voter.conference)
+    check_preparing(voter.conference)
     person = rated_name_index(voter.conference).get(fold(voter.full_name))
     if person is None:
         raise ValidationError(_("No rated person has this voter's name."))
@@ -223,7 +223,7 @@ def import_roster(
     """Import a whole file or nothing: any bad row rejects the file with its row, column and reason."""
     require(actor, PREPARE)
     conference = Conference.objects.select_for_update().select_related("campaign").get(pk=conference.pk)
-    _check_preparing(conference)
+    check_preparing(conference)
     rows = read_list_file(filename, data)
     existing = {} if replace else {v.identity_key: v for v in conference.voters.all()}
     voters = []
@@ -262,7 +262,7 @@ def copy_roll(actor: Any, source: Conference, target: Conference) -> int:
     links and codes are the new conference's own. Returns the number of voters."""
     require(actor, PREPARE)
     target = Conference.objects.select_for_update().select_related("campaign").get(pk=target.pk)
-    _check_preparing(target)
+    check_preparing(target)
     if target.voters.exists():
         raise ValidationError(_("The voter roll of this conference is not empty."))
     voters = [_voter(target, v, v.order, v.identity_key) for v in source.voters.order_by("order", "id")]
