@@ -167,3 +167,22 @@ def test_once_the_conference_has_started_its_lists_offer_no_edit(office, confere
         response = client.get(url, follow=True)
         assert response.redirect_chain == [(reverse(f"conferences:{name}", args=[conference.pk]), 302)]
         assert "Hội nghị đã bắt đầu" in response.content.decode()
+
+
+def test_once_the_conference_is_finished_no_dossier_or_explanation_is_offered(office, conference, person):
+    """Both would be refused once the conference is finished: the pages no longer offer them."""
+    from tinnhiem.conferences.models import Conference
+
+    client = Client()
+    client.force_login(office)
+    record = reverse("conferences:explanation_record", args=[conference.pk, person.pk])
+    dossiers = reverse("conferences:dossiers", args=[conference.pk])
+    explanations = reverse("conferences:explanations", args=[conference.pk])
+    assert 'enctype="multipart/form-data"' in client.get(dossiers).content.decode()
+    assert record in client.get(explanations).content.decode()
+    Conference.objects.filter(pk=conference.pk).update(status=Conference.Status.FINISHED)
+    page = client.get(dossiers).content.decode()
+    assert 'enctype="multipart/form-data"' not in page and "Hội nghị đã kết thúc." in page
+    assert record not in client.get(explanations).content.decode()
+    response = client.get(record, follow=True)
+    assert response.redirect_chain == [(explanations, 302)] and "Hội nghị đã kết thúc." in response.content.decode()

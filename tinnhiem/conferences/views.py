@@ -229,6 +229,11 @@ def _closed(request, check, back: str, conference: Conference):
     return None
 
 
+def _check_not_finished(conference: Conference) -> None:
+    if conference.status == Conference.Status.FINISHED:
+        raise ValidationError(_("The conference is finished."))
+
+
 def _campaign_grounds(campaign: Campaign) -> dict[int, tuple[str, list[str]]]:
     """``_grounds_by_person`` over the campaign's conferences still being prepared (the rule set
     can change only while every conference is)."""
@@ -782,6 +787,8 @@ def _explanation_form_view(request, person: RatedPerson, *, actor, template: str
 def explanation_record(request, conference_id: int, person_id: int):
     conference = _conference(conference_id)
     person = get_object_or_404(RatedPerson, pk=person_id, conference=conference)
+    if closed := _closed(request, lambda: _check_not_finished(conference), "conferences:explanations", conference):
+        return closed
     response = _explanation_form_view(
         request,
         person,
