@@ -289,3 +289,16 @@ def test_a_form_is_renamed_and_given_a_paper_colour_that_the_ballot_can_print(of
     Conference.objects.filter(pk=conference.pk).update(status=Conference.Status.IN_SESSION)
     with pytest.raises(ValidationError):
         day.update_ballot_form(office, form, name="X", color="")
+
+
+def test_attendance_offers_no_change_once_voting_is_closed(demo):
+    """Attendance changes until voting closes; after that the page shows it without the boxes and
+    buttons whose use would be refused."""
+    ready, finished = demo
+    office = login("vanphong")
+    page = office.get(reverse("conferences:attendance", args=[ready.pk])).content.decode()
+    assert 'value="present"' in page and 'name="voter"' in page and "Ghi vắng mặt, hoặc sửa" in page
+    page = office.get(reverse("conferences:attendance", args=[finished.pk])).content.decode()
+    assert 'value="present"' not in page and 'name="voter"' not in page and "Ghi vắng mặt, hoặc sửa" not in page
+    assert "Đã kết thúc bỏ phiếu; không thể thay đổi điểm danh." in page
+    assert page.count('<span class="badge done">Có mặt</span>') == 178  # who was present, still shown

@@ -28,7 +28,7 @@ def attendance(request, conference_id: int):
         if action == "present":
             ok, n = attempt(request, lambda: day.check_in(request.user, conference, voters))
             if ok:
-                messages.success(request, _("%(n)s voters checked in.") % {"n": n})
+                messages.success(request, ngettext("%(n)s voter checked in.", "%(n)s voters checked in.", n) % {"n": n})
         elif action == "absent" and len(voters) == 1:
             ok, _v = attempt(
                 request, lambda: day.mark_absent(request.user, voters[0], reason=request.POST.get("reason", ""))
@@ -48,7 +48,13 @@ def attendance(request, conference_id: int):
     return render(
         request,
         "conferences/attendance.html",
-        {"conference": conference, "voters": voters, "query": query, "quorum": day.quorum(conference)},
+        {
+            "conference": conference,
+            "voters": voters,
+            "query": query,
+            "quorum": day.quorum(conference),
+            "open": day.attendance_open(conference),
+        },
     )
 
 

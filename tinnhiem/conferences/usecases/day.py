@@ -43,8 +43,13 @@ def quorum(conference: Conference) -> QuorumCheck:
 # --- attendance -----------------------------------------------------------------------------
 
 
+def attendance_open(conference: Conference) -> bool:
+    """Attendance changes until voting closes (a late arrival may still vote)."""
+    return conference.status not in (S.COUNTING, S.FINISHED)
+
+
 def _check_attendance_open(conference: Conference) -> None:
-    if conference.status in (S.COUNTING, S.FINISHED):
+    if not attendance_open(conference):
         raise ValidationError(_("Voting is closed; attendance can no longer change."))
 
 
