@@ -302,3 +302,15 @@ def test_attendance_offers_no_change_once_voting_is_closed(demo):
     assert 'value="present"' not in page and 'name="voter"' not in page and "Ghi vắng mặt, hoặc sửa" not in page
     assert "Đã kết thúc bỏ phiếu; không thể thay đổi điểm danh." in page
     assert page.count('<span class="badge done">Có mặt</span>') == 178  # who was present, still shown
+
+
+def test_the_invitations_page_shows_no_closed_link(demo):
+    """Once the conference is finished the invitation links no longer open: the page says so
+    instead of listing dead links, their QR codes and a button to renew them."""
+    ready, finished = demo
+    office = login("vanphong")
+    page = office.get(reverse("conferences:invitations", args=[ready.pk])).content.decode()
+    assert "/moi/" in page and "Thu hồi và cấp lại" in page and 'id="links-closed"' not in page
+    page = office.get(reverse("conferences:invitations", args=[finished.pk])).content.decode()
+    assert "/moi/" not in page and "Thu hồi và cấp lại" not in page
+    assert "Các đường dẫn trong giấy mời không còn mở được: hội nghị đã kết thúc" in page

@@ -823,7 +823,7 @@ def explanation_download(request, conference_id: int, explanation_id: int):
 @permission_required(PREPARE)
 def invitation_list(request, conference_id: int):
     conference = _conference(conference_id)
-    voters = [(v, links.invitation_url(v, request)) for v in conference.voters.all()]
+    voters = [(v, links.invitation_url(v, request)) for v in conference.voters.all()] if conference.links_open else []
     return render(request, "conferences/invitations.html", {"conference": conference, "voters": voters})
 
 
