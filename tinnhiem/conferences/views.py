@@ -219,8 +219,8 @@ def _grounds_by_person(conference: Conference) -> dict[int, tuple[str, list[str]
 
 
 def _closed(request, check, back: str, conference: Conference):
-    """Once the conference has started, an edit page of its lists is not offered: back to the list,
-    saying why, instead of a form whose saving would be refused."""
+    """A page whose form the conference's state no longer allows (``check`` raises) is not offered:
+    back to ``back``, saying why, instead of a form whose saving would be refused."""
     try:
         check()
     except ValidationError as exc:

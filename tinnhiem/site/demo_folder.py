@@ -5,7 +5,7 @@ them, and writes invented conferences into the audit log. Loaded into a site's o
 would open that site to anyone on the hall's Wi-Fi and mix invented results into its record; a
 real site served from the demo's folder would be just as open. So ``tinnhiem demo`` marks the
 folder it loads into (a file beside the database), loads only into an empty database or its own,
-and ``tinnhiem serve`` (and ``tinnhiem preflight``) refuse a folder so marked.
+and ``tinnhiem serve`` refuses a folder so marked (``tinnhiem preflight`` warns of it).
 """
 
 from __future__ import annotations
