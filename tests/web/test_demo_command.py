@@ -2,7 +2,6 @@
 Apart from tests/web/test_demo.py, which reads the shared demo: these load their own, and may run
 on the other worker meanwhile."""
 
-import os
 import subprocess
 import sys
 
@@ -13,16 +12,7 @@ from tests.fresh_db import outside_environ, run_tinnhiem
 
 @pytest.mark.heavy
 def test_demo_command_without_serving(tmp_path):
-    env = {**os.environ, "TINNHIEM_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "tinnhiem.site.settings"}
-    env.pop("TINNHIEM_SECRET_KEY", None)
-    proc = subprocess.run(
-        [sys.executable, "-m", "tinnhiem.cli", "demo", "--no-input", "--no-serve"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
+    proc = run_tinnhiem("demo", "--no-input", "--no-serve", data_dir=tmp_path, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert "vanphong" in proc.stdout and "http://127.0.0.1:8000/" in proc.stdout
     assert "Hội nghị mẫu" in proc.stdout

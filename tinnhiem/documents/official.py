@@ -81,9 +81,10 @@ def _people_list(members: list[dict[str, str]]) -> str:
     return "; ".join(f"{m['name']} ({m['role_label']})" for m in members)
 
 
-def minutes_context(conference: Conference) -> dict[str, Any]:
-    """The minutes as document data (shared by the PDF and the Word template)."""
-    m = minutes_data(conference)
+def minutes_context(conference: Conference, m: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The minutes as document data (shared by the PDF and the Word template); ``m``: the
+    conference's ``minutes_data``, when the caller has it already."""
+    m = m or minutes_data(conference)
     c, a, rules = m["conference"], m["attendance"], m["rules"]
     with translation.override("vi"):
         absent = "; ".join(f"{x['name']} ({x['reason']})" if x["reason"] else x["name"] for x in a["absent_list"])
@@ -207,8 +208,8 @@ def render_minutes_pdf(conference: Conference) -> bytes:
 
 
 def report_context(conference: Conference, *, resolution: bool = False) -> dict[str, Any]:
-    minutes = minutes_context(conference)
     m = minutes_data(conference)
+    minutes = minutes_context(conference, m)
     c = m["conference"]
     with translation.override("vi"):
         managing = (
@@ -300,8 +301,8 @@ def notices_context(conference: Conference) -> dict[str, Any]:
     người được lấy phiếu tín nhiệm"). Each gives the conference, the ballots of the person's form,
     the person's own row as the minutes have it, the base of the percentages and the consequence
     with its article; one page each, signed on behalf of the body, as the report is."""
-    minutes = minutes_context(conference)
     m = minutes_data(conference)
+    minutes = minutes_context(conference, m)
     c = m["conference"]
     vote = conference.rules.procedure == "vote"
     notices = []
