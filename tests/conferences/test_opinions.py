@@ -46,6 +46,57 @@ def test_link_after_the_conference_is_refused(voter, person, conference):
     assert Opinion.objects.count() == 0
 
 
+def test_once_the_conference_is_finished_its_opinions_and_explanations_are_kept(office, conference, person):
+    """Opinions and explanations prepare the vote: once the conference is finished, neither the
+    use cases nor the pages change them (a late letter would otherwise change the record)."""
+    agrees = opinions.enter_paper_opinion(office, conference, rated_person=person, text="Đồng tình")
+    asks = opinions.enter_paper_opinion(office, conference, rated_person=None, text="Đề nghị làm rõ")
+    opinions.classify_opinion(office, asks, tag="requests_explanation")
+    opinions.record_explanation(office, person, text="Giải trình")  # not yet sent to the voters
+    client = Client()
+    client.force_login(office)
+    page = reverse("conferences:opinions", args=[conference.pk])
+    explanations = reverse("conferences:explanations", args=[conference.pk])
+    classify = reverse("conferences:opinion_classify", args=[conference.pk, agrees.pk])
+    address = reverse("conferences:opinion_address", args=[conference.pk, asks.pk])
+    distribute = reverse("conferences:explanations_distribute", args=[conference.pk])
+    before = client.get(page).content.decode()
+    assert all(url in before for url in (classify, address, 'id="nhap-y-kien"')) and "opinions-closed" not in before
+    letter = {"text": "Thư trên giấy", "received_on": "01/01/2020"}
+    client.post(page, letter | {"submission": "a"})
+    assert Opinion.objects.count() == 3  # the page's form saves while the conference is not finished
+    assert distribute in client.get(explanations).content.decode()
+
+    Conference.objects.filter(pk=conference.pk).update(status=Conference.Status.FINISHED)
+    conference.refresh_from_db()
+    attempts = {
+        "enter": lambda: opinions.enter_paper_opinion(office, conference, rated_person=person, text="Thư đến muộn"),
+        "classify": lambda: opinions.classify_opinion(office, agrees, tag="other"),
+        "address": lambda: opinions.address_request(office, asks, rated_person=person),
+        "forward": lambda: opinions.forward_requests(office, conference),
+        "explain": lambda: opinions.record_explanation(None, person, text="Giải trình muộn"),
+        "distribute": lambda: opinions.distribute_explanations(office, conference),
+    }
+    for name, attempt in attempts.items():
+        with pytest.raises(ValidationError) as info:
+            attempt()
+        assert info.value.messages[0].startswith("Hội nghị đã kết thúc:"), name
+    assert Opinion.objects.count() == 3 and person.explanations.count() == 1
+    agrees.refresh_from_db()
+    asks.refresh_from_db()
+    assert (agrees.tag, asks.rated_person, asks.forwarded_on) == ("new", None, None)
+    assert person.explanations.get().distributed_on is None
+
+    after = client.get(page).content.decode()
+    assert 'id="opinions-closed"' in after and "Đồng tình" in after  # the opinions are still read
+    assert not any(url in after for url in (classify, address, 'id="nhap-y-kien"'))
+    page_after = client.get(explanations).content.decode()
+    assert distribute not in page_after and 'id="explanations-closed"' in page_after
+    # a form kept open from before is refused, and saves nothing
+    response = client.post(page, letter | {"submission": "b"})
+    assert response.status_code == 200 and Opinion.objects.count() == 3
+
+
 def test_empty_and_foreign_person_refused(office, voter, person, conference):
     with pytest.raises(ValidationError):
         opinions.submit_opinion(voter, rated_person=person, text="   ", sign=False)

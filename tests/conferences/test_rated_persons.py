@@ -183,6 +183,7 @@ def test_once_the_conference_is_finished_no_dossier_or_explanation_is_offered(of
     Conference.objects.filter(pk=conference.pk).update(status=Conference.Status.FINISHED)
     page = client.get(dossiers).content.decode()
     assert 'enctype="multipart/form-data"' not in page and "Hội nghị đã kết thúc." in page
-    assert record not in client.get(explanations).content.decode()
+    page = client.get(explanations).content.decode()
+    assert record not in page and 'id="explanations-closed"' in page
     response = client.get(record, follow=True)
-    assert response.redirect_chain == [(explanations, 302)] and "Hội nghị đã kết thúc." in response.content.decode()
+    assert response.redirect_chain == [(explanations, 302)] and "Hội nghị đã kết thúc:" in response.content.decode()

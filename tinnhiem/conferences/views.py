@@ -218,20 +218,22 @@ def _grounds_by_person(conference: Conference) -> dict[int, tuple[str, list[str]
     }
 
 
-def _closed(request, check, back: str, conference: Conference):
-    """A page whose form the conference's state no longer allows (``check`` raises) is not offered:
-    back to ``back``, saying why, instead of a form whose saving would be refused."""
+def _refusal(check) -> str:
+    """Why ``check`` refuses (its messages), or "" when it does not."""
     try:
         check()
     except ValidationError as exc:
-        messages.warning(request, " ".join(exc.messages))
+        return " ".join(exc.messages)
+    return ""
+
+
+def _closed(request, check, back: str, conference: Conference):
+    """A page whose form the conference's state no longer allows (``check`` raises) is not offered:
+    back to ``back``, saying why, instead of a form whose saving would be refused."""
+    if refused := _refusal(check):
+        messages.warning(request, refused)
         return redirect(back, conference.pk)
     return None
-
-
-def _check_not_finished(conference: Conference) -> None:
-    if conference.status == Conference.Status.FINISHED:
-        raise ValidationError(_("The conference is finished."))
 
 
 def _campaign_grounds(campaign: Campaign) -> dict[int, tuple[str, list[str]]]:
@@ -674,6 +676,7 @@ def opinion_list(request, conference_id: int):
                 request.session[OPINION_SAVED_KEY] = True  # said beside the form, where the page opens
                 return redirect(_opinions_url(conference, shown) + "#nhap-y-kien")
     just_saved = request.method == "GET" and request.session.pop(OPINION_SAVED_KEY, False)
+    closed = _refusal(lambda: opinions.check_open(conference))
     if just_saved:
         form.fields["text"].widget.attrs["autofocus"] = True  # the next letter
     items = conference.opinions.select_related("rated_person")
@@ -698,6 +701,8 @@ def opinion_list(request, conference_id: int):
             "filtered": bool(shown["tag"] or shown["person"]),
             "this_list": _opinions_url(conference, shown),
             "just_saved": just_saved,
+            "closed": closed,
+            "may_change": request.user.has_perm(PREPARE) and not closed,
         },
     )
 
@@ -753,7 +758,12 @@ def explanation_list(request, conference_id: int):
         for p in people
     ]
     unsent = sum(1 for row in rows for e in row["explanations"] if not e.distributed_on)
-    return render(request, "conferences/explanations.html", {"conference": conference, "rows": rows, "unsent": unsent})
+    closed = _refusal(lambda: opinions.check_open(conference))
+    return render(
+        request,
+        "conferences/explanations.html",
+        {"conference": conference, "rows": rows, "unsent": unsent, "closed": closed},
+    )
 
 
 def _explanation_form_view(request, person: RatedPerson, *, actor, template: str, extra: dict, bound: bool = True):
@@ -787,7 +797,7 @@ def _explanation_form_view(request, person: RatedPerson, *, actor, template: str
 def explanation_record(request, conference_id: int, person_id: int):
     conference = _conference(conference_id)
     person = get_object_or_404(RatedPerson, pk=person_id, conference=conference)
-    if closed := _closed(request, lambda: _check_not_finished(conference), "conferences:explanations", conference):
+    if closed := _closed(request, lambda: opinions.check_open(conference), "conferences:explanations", conference):
         return closed
     response = _explanation_form_view(
         request,

@@ -50,6 +50,15 @@ def _save_once(opinion: Opinion) -> tuple[Opinion, bool]:
     return opinion, True
 
 
+def check_open(conference: Conference) -> None:
+    """Opinions, requests for explanation and explanations prepare the vote (QĐ 96 Điều 9 bước 1);
+    once the conference is finished they are kept as they were, like its other records."""
+    if conference.status == Conference.Status.FINISHED:
+        raise ValidationError(
+            _("The conference is finished: its opinions and explanations are kept as they were, and no longer change.")
+        )
+
+
 def _check_person(conference: Conference, person: RatedPerson | None) -> None:
     if person is not None and (person.conference_id != conference.pk or not person.on_ballot):
         raise ValidationError(_("This person is not rated at this conference."))
@@ -102,6 +111,8 @@ def enter_paper_opinion(
     """An opinion received on paper, typed in by the office. ``submission``: the form's one-time
     id; the same form sent twice is one opinion."""
     require(actor, PREPARE)
+    conference = Conference.objects.select_for_update().get(pk=conference.pk)
+    check_open(conference)
     _check_person(conference, rated_person)
     _check_text(text)
     received_on = received_on or timezone.localdate()
@@ -127,7 +138,8 @@ def enter_paper_opinion(
 @transaction.atomic
 def classify_opinion(actor: Any, opinion: Opinion, *, tag: str) -> Opinion:
     require(actor, PREPARE)
-    opinion = Opinion.objects.select_for_update().get(pk=opinion.pk)
+    opinion = Opinion.objects.select_for_update().select_related("conference").get(pk=opinion.pk)
+    check_open(opinion.conference)
     if tag not in Opinion.Tag.values:
         raise ValidationError(_("Unknown classification."))
     if opinion.forwarded_on is not None and tag != opinion.tag:
@@ -145,7 +157,8 @@ def address_request(actor: Any, opinion: Opinion, *, rated_person: RatedPerson) 
     """The office names the rated person a general request for explanation goes to (its writer
     named no one), before it is forwarded. The opinion keeps that the office chose the person."""
     require(actor, PREPARE)
-    opinion = Opinion.objects.select_for_update().get(pk=opinion.pk)
+    opinion = Opinion.objects.select_for_update().select_related("conference").get(pk=opinion.pk)
+    check_open(opinion.conference)
     if opinion.tag != Opinion.Tag.REQUESTS_EXPLANATION:
         raise ValidationError(_("Only a request for explanation is sent to a rated person: classify it so first."))
     if opinion.forwarded_on is not None:
@@ -169,6 +182,8 @@ def address_request(actor: Any, opinion: Opinion, *, rated_person: RatedPerson) 
 def forward_requests(actor: Any, conference: Conference, *, on: date | None = None) -> int:
     """Send every request for explanation not yet sent to its rated person (their explanation link shows it)."""
     require(actor, PREPARE)
+    conference = Conference.objects.select_for_update().get(pk=conference.pk)
+    check_open(conference)
     on = on or timezone.localdate()
     pending = conference.opinions.filter(tag=Opinion.Tag.REQUESTS_EXPLANATION, forwarded_on__isnull=True)
     if pending.filter(rated_person__isnull=True).exists():
@@ -215,8 +230,7 @@ def record_explanation(
     if actor is not None:
         require(actor, PREPARE)
     person = RatedPerson.objects.select_related("conference").get(pk=person.pk)
-    if person.conference.status == Conference.Status.FINISHED:
-        raise ValidationError(_("The conference is finished."))
+    check_open(person.conference)
     if not text.strip():
         raise ValidationError(_("Write the explanation before sending."))
     answers = list(Opinion.objects.filter(pk__in=[o.pk for o in answers or []]))  # current state, not the caller's copy
@@ -252,6 +266,8 @@ def record_explanation(
 @transaction.atomic
 def distribute_explanations(actor: Any, conference: Conference, *, on: date | None = None) -> int:
     require(actor, PREPARE)
+    conference = Conference.objects.select_for_update().get(pk=conference.pk)
+    check_open(conference)
     on = on or timezone.localdate()
     pending = Explanation.objects.filter(rated_person__conference=conference, distributed_on__isnull=True)
     ids = list(pending.values_list("pk", flat=True))
