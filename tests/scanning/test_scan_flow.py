@@ -16,7 +16,7 @@ from django.utils import translation
 
 from tinnhiem.audit.describe import describe
 from tinnhiem.audit.models import Event
-from tinnhiem.conferences.models import CommitteeMember
+from tinnhiem.conferences.models import BallotForm, CommitteeMember
 from tinnhiem.documents.marks import SheetId
 from tinnhiem.rules import tally_ballots
 from tinnhiem.scanning import usecases as scan
@@ -261,9 +261,15 @@ def test_a_ballot_of_another_conference_is_refused_and_not_counted(
     version = form.printed_layouts.get().version
     assert geometry_for(SheetId(form.conference_id, form.pk, version, 1)) is not None
     assert geometry_for(SheetId(form.conference_id, form.pk, "khac", 1)) is None  # read as unknown_layout
+    other_form = BallotForm.objects.create(conference=form.conference, order=99, name="Phiếu khác")
     with pytest.raises(NotABallot) as info:
-        geometry_for(SheetId(form.conference_id, form.pk + 1, version, 1))
+        geometry_for(SheetId(form.conference_id, other_form.pk, version, 1))
     assert info.value.reason == "other_form"
+    removed = other_form.pk
+    other_form.delete()  # a form removed before the conference: its printed ballots do not count
+    with pytest.raises(NotABallot) as info:
+        geometry_for(SheetId(form.conference_id, removed, version, 1))
+    assert info.value.reason == "removed_form"
 
 
 def test_every_reason_a_page_is_refused_has_a_vietnamese_text(client, scan_vote, make_scan):

@@ -291,6 +291,53 @@ def test_a_form_is_renamed_and_given_a_paper_colour_that_the_ballot_can_print(of
         day.update_ballot_form(office, form, name="X", color="")
 
 
+def test_a_form_made_by_mistake_is_removed_before_the_conference_opens(office, make_user, conference):
+    """Its persons go back to no form (to be put on another, or on the one form opening makes);
+    its code cards go with it. Once the conference opens, forms are no longer removed."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from tinnhiem.audit.models import Event
+    from tinnhiem.conferences.models import Conference
+    from tinnhiem.conferences.usecases import day, rated
+    from tinnhiem.voting.models import CodeCard
+
+    a = rated.add_rated_person(office, conference, full_name="Lương Văn Hải", post="Chủ tịch")
+    b = rated.add_rated_person(office, conference, full_name="Đỗ Thị Hà", post="Phó Chủ tịch")
+    first = day.create_ballot_form(office, conference, name="Phiếu 1", people=[a])
+    wrong = day.create_ballot_form(office, conference, name="Phiếu nhầm", people=[b])
+    CodeCard.objects.create(form=wrong, code_hmac="x" * 64)
+    with pytest.raises(PermissionDenied):
+        day.remove_ballot_form(make_user("observer", "quan-sat"), wrong)
+
+    client = Client()
+    client.force_login(office)
+    url = reverse("conferences:ballot_forms", args=[conference.pk])
+    assert f'name="remove_form" value="{wrong.pk}"' in client.get(url).content.decode()
+    page = client.post(url, {"remove_form": wrong.pk}, follow=True).content.decode()
+    assert "Đã xoá mẫu phiếu Phiếu nhầm. Đưa những người của mẫu này vào một mẫu phiếu: Đỗ Thị Hà." in page
+    b.refresh_from_db()
+    assert b.ballot_form is None and list(conference.ballot_forms.all()) == [first]
+    assert not CodeCard.objects.filter(form__conference=conference).exists()
+    assert Event.objects.get(action="ballot_form.removed", conference_id=conference.pk).data == {
+        "form": wrong.pk,
+        "name": "Phiếu nhầm",
+        "people": [b.pk],
+    }
+    # sent again (a double click): nothing more happens, nothing fails
+    assert client.post(url, {"remove_form": wrong.pk}).status_code == 302
+    assert Event.objects.filter(action="ballot_form.removed", conference_id=conference.pk).count() == 1
+    # the last form: opening will make one with every person
+    page = client.post(url, {"remove_form": first.pk}, follow=True).content.decode()
+    assert "khai mạc hội nghị sẽ tạo một mẫu phiếu gồm tất cả" in page and not conference.ballot_forms.exists()
+
+    again = day.create_ballot_form(office, conference, name="Phiếu", people=[a, b])
+    Conference.objects.filter(pk=conference.pk).update(status=Conference.Status.IN_SESSION)
+    with pytest.raises(ValidationError):
+        day.remove_ballot_form(office, again)
+    assert 'name="remove_form"' not in client.get(url).content.decode()
+    assert conference.ballot_forms.get() == again
+
+
 def test_attendance_offers_no_change_once_voting_is_closed(demo):
     """Attendance changes until voting closes; after that the page shows it without the boxes and
     buttons whose use would be refused."""

@@ -30,6 +30,7 @@ ACTIONS = {
     "ballot_form.created": _("Ballot form created"),
     "ballot_form.mode": _("Counting mode chosen"),
     "ballot_form.updated": _("Ballot form renamed or recoloured"),
+    "ballot_form.removed": _("Ballot form removed"),
     "ballots.counted": _("Ballots issued and collected recorded"),
     "ballots.destroyed": _("Destruction of the ballots recorded"),
     "ballots.held": _("Sealed ballots held: a complaint or denunciation is open"),

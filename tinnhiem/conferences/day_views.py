@@ -181,6 +181,16 @@ def ballot_forms(request, conference_id: int):
             ok, _f = attempt(request, lambda: day.update_ballot_form(request.user, form, name=name, color=color))
             if ok:
                 messages.success(request, _("Saved."))
+        elif request.POST.get("remove_form"):
+            form = BallotForm.objects.filter(pk=small_int(request.POST.get("remove_form"), 0), conference=conference)
+            form = form.first()
+            ok, names = attempt(request, lambda: day.remove_ballot_form(request.user, form) if form else [])
+            if ok and form:
+                if conference.ballot_forms.exists():
+                    then = _("Put its persons on a form again: %(names)s.") % {"names": ", ".join(names)}
+                else:
+                    then = _("With no form left, opening the conference makes one form with every person.")
+                messages.success(request, _("The ballot form %(name)s was removed.") % {"name": form.name} + " " + then)
         elif request.POST.get("action") == "groups":
             ok, made = attempt(request, lambda: day.create_group_forms(request.user, conference))
             if ok and made:

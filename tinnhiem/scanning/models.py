@@ -28,6 +28,7 @@ PAGE_REASONS = {
     "foreign_qr": _("the QR code is not one of this site's ballots"),
     "other_conference": _("a ballot of another conference: count it with that conference's ballots"),
     "other_form": _("a ballot of another ballot form of this conference: scan it on that form's page"),
+    "removed_form": _("a ballot of a ballot form removed before the conference: it does not count"),
     "unknown_layout": _("a layout of this ballot form that was never printed here"),
     "stale_layout": _(
         "printed for the list of rated persons before it was changed: not read, as a mark on a row "

@@ -220,7 +220,8 @@ def _geometry(form: BallotForm, found: Printings | None = None) -> Callable[[Any
         if sheet.conference != form.conference_id:
             raise recognize.NotABallot("other_conference", str(sheet.conference))
         if sheet.form != form.pk:
-            raise recognize.NotABallot("other_form", str(sheet.form))
+            removed = not BallotForm.objects.filter(pk=sheet.form, conference_id=form.conference_id).exists()
+            raise recognize.NotABallot("removed_form" if removed else "other_form", str(sheet.form))
         if sheet.version in found.stale:
             raise recognize.NotABallot("stale_layout", sheet.version)
         readable = found.readable.get(sheet.version)

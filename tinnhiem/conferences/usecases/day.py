@@ -382,6 +382,25 @@ def update_ballot_form(actor: Any, form: BallotForm, *, name: str, color: str) -
 
 
 @transaction.atomic
+def remove_ballot_form(actor: Any, form: BallotForm) -> list[str]:
+    """Remove a form made by mistake, before the conference opens; its persons are then on no form,
+    to be put on another (or on the one form opening the conference makes, when no form is left).
+    Returns their names. Ballots or code cards printed for it no longer count: a scan of them is
+    refused as of an unknown form, and its codes are void."""
+    require(actor, PREPARE)
+    conference = _locked(form.conference)
+    form = BallotForm.objects.select_for_update().filter(pk=form.pk, conference=conference).first()
+    if form is None:  # removed already (a double click, a page sent again)
+        return []
+    _check_forms_open(conference)
+    names = list(form.people.order_by("order", "id").values_list("full_name", flat=True))
+    data = {"form": form.pk, "name": form.name, "people": list(form.people.values_list("pk", flat=True))}
+    form.delete()
+    record(actor, "ballot_form.removed", conference=conference, data=data)
+    return names
+
+
+@transaction.atomic
 def create_single_form(actor: Any, conference: Conference) -> BallotForm:
     """One ballot form with every rated person, as opening the conference would make it, so that
     its paper ballots and code cards can be printed beforehand. Sent twice (a double click), the
