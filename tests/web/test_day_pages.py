@@ -314,7 +314,7 @@ def test_a_form_made_by_mistake_is_removed_before_the_conference_opens(office, m
     url = reverse("conferences:ballot_forms", args=[conference.pk])
     assert f'name="remove_form" value="{wrong.pk}"' in client.get(url).content.decode()
     page = client.post(url, {"remove_form": wrong.pk}, follow=True).content.decode()
-    assert "Đã xoá mẫu phiếu Phiếu nhầm. Đưa những người của mẫu này vào một mẫu phiếu: Đỗ Thị Hà." in page
+    assert "Đã xoá mẫu phiếu “Phiếu nhầm”. Đưa những người của mẫu này vào một mẫu phiếu: Đỗ Thị Hà." in page
     b.refresh_from_db()
     assert b.ballot_form is None and list(conference.ballot_forms.all()) == [first]
     assert not CodeCard.objects.filter(form__conference=conference).exists()
