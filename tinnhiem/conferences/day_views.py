@@ -190,7 +190,9 @@ def ballot_forms(request, conference_id: int):
                     then = _("Put its persons on a form again: %(names)s.") % {"names": ", ".join(names)}
                 else:
                     then = _("With no form left, opening the conference makes one form with every person.")
-                messages.success(request, _("The ballot form “%(name)s” was removed.") % {"name": form.name} + " " + then)
+                messages.success(
+                    request, _("The ballot form “%(name)s” was removed.") % {"name": form.name} + " " + then
+                )
         elif request.POST.get("action") == "groups":
             ok, made = attempt(request, lambda: day.create_group_forms(request.user, conference))
             if ok and made:
