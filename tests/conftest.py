@@ -7,6 +7,7 @@ import shutil
 from datetime import date, timedelta
 
 import pytest
+from django.db import DEFAULT_DB_ALIAS, connections
 
 from tinnhiem.accounts.roles import ROLES, ensure_roles
 
@@ -144,19 +145,28 @@ def shared_demo(_shared_demo_closed_at_the_end, django_db_blocker):
             atomic = transaction.atomic()
             atomic.__enter__()
             _SHARED_DEMO["atomic"] = atomic
+            _SHARED_DEMO["connection"] = connections[DEFAULT_DB_ALIAS]
             ensure_roles()
             _SHARED_DEMO["ready"] = load_demo(today=date.today()).pk
     return _SHARED_DEMO["ready"]
 
 
 def _close_shared_demo(django_db_blocker) -> None:
+    """Rolls the shared demo back on the connection it was loaded on. Django keeps a connection
+    per thread and per context: once Playwright's event loop runs (the browser tests' session
+    fixture), this thread's ``connection`` is another one, outside the demo's transaction."""
     from django.db import transaction
 
     if _SHARED_DEMO:
         with django_db_blocker.unblock():
-            transaction.set_rollback(True)
-            _SHARED_DEMO.pop("atomic").__exit__(None, None, None)
-            _SHARED_DEMO.clear()
+            current = connections[DEFAULT_DB_ALIAS]
+            connections[DEFAULT_DB_ALIAS] = _SHARED_DEMO["connection"]
+            try:
+                transaction.set_rollback(True)
+                _SHARED_DEMO.pop("atomic").__exit__(None, None, None)
+            finally:
+                connections[DEFAULT_DB_ALIAS] = current
+                _SHARED_DEMO.clear()
 
 
 def shared_demo_open(request) -> None:
