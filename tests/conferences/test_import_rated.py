@@ -21,7 +21,13 @@ PEOPLE = [
     [3, "Mạc Đình Phong", "Trưởng Ban Kinh tế - Ngân sách"],
 ]
 HEADER = ["STT", "Họ và tên", "Chức vụ"]
-FULL_HEADER = (*HEADER, "Nhóm trên phiếu", "Ngày được bầu, bổ nhiệm", "Đã có thông báo nghỉ công tác chờ nghỉ hưu")
+FULL_HEADER = (
+    *HEADER,
+    "Nhóm trên phiếu",
+    "Ngày được bầu, bổ nhiệm",
+    "Đã có thông báo nghỉ công tác chờ nghỉ hưu",
+    "Ghi chú",
+)
 
 
 def refused(office, conference, data, name="ds.xlsx") -> str:
@@ -119,7 +125,7 @@ def test_the_list_downloads_as_the_file_its_import_reads(office, conference, per
     rows = [[c.value for c in row] for row in load_workbook(io.BytesIO(data)).active.iter_rows()]
     assert rows == [
         [*FULL_HEADER],
-        [1, "Trần Minh Đức", "Phó Chủ tịch UBND thành phố", None, None, None],
+        [1, "Trần Minh Đức", "Phó Chủ tịch UBND thành phố", None, None, None, None],
     ]
     other = campaigns.create_conference(
         office, campaign=conference.campaign, title="Hội nghị khác", date=conference.date, place="P", convening_body="C"
@@ -326,6 +332,7 @@ def test_the_downloaded_list_keeps_what_the_rule_set_reads(office, conference):
         retirement_notified=True,
         decision="excluded",
         decision_note="",
+        note="Nghỉ hưu từ 01/2027",
     )
     client = Client()
     client.force_login(office)
@@ -333,16 +340,57 @@ def test_the_downloaded_list_keeps_what_the_rule_set_reads(office, conference):
     sheet = load_workbook(io.BytesIO(data)).active
     assert sheet["E2"].number_format == "dd/mm/yyyy"
     assert [[c.value for c in row] for row in sheet.iter_rows()][1:] == [
-        [1, "Lê Văn An", "Giám đốc Sở Tài chính", "Sở", datetime(year - 2, 4, 20), None],
-        [2, "Phạm Thị Bình", "Giám đốc Sở Nội vụ", None, None, "x"],
+        [1, "Lê Văn An", "Giám đốc Sở Tài chính", "Sở", datetime(year - 2, 4, 20), None, None],
+        [2, "Phạm Thị Bình", "Giám đốc Sở Nội vụ", None, None, "x", "Nghỉ hưu từ 01/2027"],
     ]
     other = campaigns.create_conference(
         office, campaign=conference.campaign, title="Hội nghị khác", date=conference.date, place="P", convening_body="C"
     )
     rated.import_rated_persons(office, other, filename="ds.xlsx", data=data)
     assert [
-        (p.full_name, p.group, p.took_office_on, p.retirement_notified, p.decision) for p in other.rated_persons.all()
+        (p.full_name, p.group, p.took_office_on, p.retirement_notified, p.decision, p.note)
+        for p in other.rated_persons.all()
     ] == [
-        ("Lê Văn An", "Sở", date(year - 2, 4, 20), False, "rated"),
-        ("Phạm Thị Bình", "", None, True, "excluded"),
+        ("Lê Văn An", "Sở", date(year - 2, 4, 20), False, "rated", ""),
+        ("Phạm Thị Bình", "", None, True, "excluded", "Nghỉ hưu từ 01/2027"),
     ]
+
+
+def test_the_office_s_note_column_is_kept_and_decides_nothing(office, conference):
+    """Offices keep a "Ghi chú" column in their lists ("mới bổ nhiệm", "nghỉ ốm"). It was refused
+    as a column not of the template; it is now kept beside the person and shown, and the decision
+    stays the rule set's: a note never takes a person off the ballot."""
+    rows = [
+        [1, "Lê Văn An", "Giám đốc Sở Tài chính", "Không lấy phiếu: mới bổ nhiệm"],
+        [2, "Phạm Thị Bình", "Giám đốc Sở Nội vụ", None],
+    ]
+    people = rated.import_rated_persons(
+        office, conference, filename="ds.xlsx", data=xlsx(rows, header=[*HEADER, "Ghi chú"])
+    )
+    assert [(p.note, p.decision) for p in people] == [("Không lấy phiếu: mới bổ nhiệm", "rated"), ("", "rated")]
+    client = Client()
+    client.force_login(office)
+    page = client.get(reverse("conferences:rated", args=[conference.pk])).content.decode()
+    assert "Ghi chú: Không lấy phiếu: mới bổ nhiệm" in page
+    # edited on the person's page; an edit that does not name the note keeps it
+    url = reverse("conferences:rated_edit", args=[conference.pk, people[0].pk])
+    assert 'name="note" value="Không lấy phiếu: mới bổ nhiệm"' in client.get(url).content.decode()
+    form = {"full_name": "Lê Văn An", "post": "Giám đốc Sở Tài chính", "note": "Đã xác minh: vẫn lấy phiếu"}
+    client.post(url, form)
+    people[0].refresh_from_db()
+    assert people[0].note == "Đã xác minh: vẫn lấy phiếu"
+    rated.update_rated_person(
+        office,
+        people[0],
+        full_name="Lê Văn An",
+        post="Giám đốc Sở Tài chính",
+        group="",
+        retirement_notified=False,
+        took_office_on=None,
+        decision=None,
+    )
+    people[0].refresh_from_db()
+    assert people[0].note == "Đã xác minh: vẫn lấy phiếu"
+    too_long = [[1, "Lê Văn An", "Giám đốc", "x" * 300]]
+    message = refused(office, conference, xlsx(too_long, header=[*HEADER, "Ghi chú"]))
+    assert "cột “Ghi chú”" in message

@@ -139,6 +139,12 @@ class RatedPersonForm(NFCFormMixin, forms.Form):
     decision_note = forms.CharField(
         label=_("Reason for the decision"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=255,
+        required=False,
+        help_text=_("The office's own note, as its list has it. It decides nothing: the decision above does."),
+    )
 
     def __init__(self, *args, vote: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -276,6 +276,8 @@ class RatedPerson(models.Model):
     took_office_on = models.DateField(_("elected or appointed on"), null=True, blank=True)
     decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices, default=Decision.RATED)
     decision_note = NFCTextField(_("reason for the decision"), blank=True)
+    # the office's own note, as its list has it (the "Ghi chú" column); it decides nothing
+    note = NFCCharField(_("note"), max_length=255, blank=True)
     ballot_form = models.ForeignKey(
         "BallotForm",
         verbose_name=_("ballot form"),

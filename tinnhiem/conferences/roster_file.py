@@ -111,6 +111,8 @@ RATED_COLUMNS = (
         ),
         kind="yes",
     ),
+    # the office's own note: kept and shown beside the person, it decides nothing
+    *(c for c in COLUMNS if c.key == "note"),
 )
 
 _YES = {"x", "co", "da co", "1", "yes", "true"}
@@ -428,12 +430,12 @@ def write_roster_xlsx(rows: list[dict[str, object]], title: str) -> bytes:
     return out.getvalue()
 
 
-def write_rated_xlsx(people: list[tuple[int, str, str, str, date | None, bool]], sheet_title: str) -> bytes:
+def write_rated_xlsx(people: list[tuple[int, str, str, str, date | None, bool, str]], sheet_title: str) -> bytes:
     """The list of rated persons, (No., full name, post, ballot group, elected or appointed on,
-    notified of retirement) each, under the headers its import reads: with no one, the template
-    of that import."""
+    notified of retirement, note) each, under the headers its import reads: with no one, the
+    template of that import."""
     header = [str(c.title) for c in RATED_COLUMNS]
-    rows = [[*p[:5], "x" if p[5] else ""] for p in people]
+    rows = [[*p[:5], "x" if p[5] else "", p[6]] for p in people]
     return write_table_xlsx([header, *rows], sheet_title)
 
 

@@ -256,7 +256,7 @@ def _warn_grounds_changed(
 
 
 def _rated_person_args(d: dict) -> dict:
-    return {k: d[k] for k in ("full_name", "post", "group", "retirement_notified", "took_office_on")}
+    return {k: d[k] for k in ("full_name", "post", "group", "retirement_notified", "took_office_on", "note")}
 
 
 @permission_required(VIEW, post=PREPARE)
@@ -528,7 +528,7 @@ def rated_export(request, conference_id: int):
     """The rated persons as Excel, in the columns the import reads; empty, it is the template."""
     conference = _conference(conference_id)
     people = [
-        (p.order, p.full_name, p.post, p.group, p.took_office_on, p.retirement_notified)
+        (p.order, p.full_name, p.post, p.group, p.took_office_on, p.retirement_notified, p.note)
         for p in conference.rated_persons.order_by("order")
     ]
     data = write_rated_xlsx(people, str(conference.rated_words["many"]))

@@ -116,8 +116,10 @@ def add_rated_person(
     took_office_on: date | None = None,
     decision: str | None = None,
     decision_note: str = "",
+    note: str = "",
 ) -> RatedPerson:
-    """Add a person; when the rule set names grounds for not rating them, ``decision`` is required."""
+    """Add a person; when the rule set names grounds for not rating them, ``decision`` is required.
+    ``note``: the office's own note (its list's "Ghi chú"), shown beside the person; it decides nothing."""
     require(actor, PREPARE)
     conference = Conference.objects.select_for_update().get(pk=conference.pk)
     check_preparing(conference)
@@ -131,6 +133,7 @@ def add_rated_person(
         group=group,
         retirement_notified=retirement_notified,
         took_office_on=took_office_on,
+        note=note,
     )
     grounds = _apply(person, decision, decision_note)
     person.full_clean()
@@ -183,6 +186,7 @@ def import_rated_persons(actor: Any, conference: Conference, *, filename: str, d
                     took_office_on=row.took_office_on,
                     decision=RatedPerson.Decision.EXCLUDED if grounds else None,
                     decision_note=imported_exclusion(grounds) if grounds else "",
+                    note=row.note,
                 )
             )
         except ValidationError as exc:  # already listed, a name too long for the ballot…
@@ -249,16 +253,19 @@ def update_rated_person(
     took_office_on: date | None,
     decision: str | None,
     decision_note: str = "",
+    note: str | None = None,
 ) -> RatedPerson:
     """Edit a person. The edit form shows the decision recorded; ``None`` is its choice
     "according to the rule set", made on purpose there: not rated if the rule set gives grounds,
-    rated if not."""
+    rated if not. ``note`` None keeps the office's note as it is."""
     require(actor, PREPARE)
     person = RatedPerson.objects.select_for_update().select_related("conference__campaign").get(pk=person.pk)
     check_preparing(person.conference)
     _check_not_listed(person.conference, full_name, post, exclude=person.pk)
     person.full_name, person.post, person.group = full_name, post, group
     person.retirement_notified, person.took_office_on = retirement_notified, took_office_on
+    if note is not None:
+        person.note = note
     if decision is None:
         decision = RatedPerson.Decision.EXCLUDED if grounds_of(person) else RatedPerson.Decision.RATED
     grounds = _apply(person, decision, decision_note)
