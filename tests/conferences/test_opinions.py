@@ -97,6 +97,62 @@ def test_once_the_conference_is_finished_its_opinions_and_explanations_are_kept(
     assert response.status_code == 200 and Opinion.objects.count() == 3
 
 
+def test_the_opinions_download_as_excel_person_by_person(office, conference, person, voter, make_user):
+    """To compile them for the conference: person by person in the order of the list, general
+    ones last; an unsigned opinion names no one, and a text that a spreadsheet would run as a
+    formula is written as text."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from tinnhiem.conferences.usecases import rated
+
+    first = rated.add_rated_person(office, conference, full_name="Lê Văn An", post="Chủ tịch UBND thành phố")
+    from tinnhiem.conferences.models import RatedPerson
+
+    RatedPerson.objects.filter(pk=first.pk).update(order=0)  # first on the list
+    opinions.submit_opinion(voter, rated_person=person, text="Đồng tình", sign=False)
+    opinions.submit_opinion(voter, rated_person=None, text="=1+1 cần công khai hơn", sign=True)
+    asks = opinions.enter_paper_opinion(office, conference, rated_person=first, text="Đề nghị làm rõ", signed_by="Hà")
+    opinions.classify_opinion(office, asks, tag="requests_explanation")
+    opinions.forward_requests(office, conference)
+
+    client = Client()
+    client.force_login(make_user("observer", "quan-sat"))  # who may read the page may download it
+    url = reverse("conferences:opinions_xlsx", args=[conference.pk])
+    assert url in client.get(reverse("conferences:opinions", args=[conference.pk])).content.decode()
+    response = client.get(url)
+    assert response["Content-Disposition"] == f'attachment; filename="y-kien-{conference.pk}.xlsx"'
+    rows = [[c.value for c in row] for row in load_workbook(io.BytesIO(response.content)).active.iter_rows()]
+    assert rows[0] == [
+        "STT",
+        "Về người",
+        "Chức vụ",
+        "Ý kiến",
+        "Người ký tên",
+        "Ngày nhận",
+        "Nhận qua",
+        "Phân loại",
+        "Ngày chuyển người được lấy phiếu",
+    ]
+    body = [row[:5] + row[6:8] for row in rows[1:]]
+    assert body == [
+        [1, "Lê Văn An", "Chủ tịch UBND thành phố", "Đề nghị làm rõ", "Hà", "Văn bản giấy", "Đề nghị giải trình"],
+        [
+            2,
+            "Trần Minh Đức",
+            "Phó Chủ tịch UBND thành phố",
+            "Đồng tình",
+            "không ký tên",
+            "Đường dẫn giấy mời",
+            "Chưa phân loại",
+        ],
+        [3, "— chung —", None, "'=1+1 cần công khai hơn", "Nguyễn Văn An", "Đường dẫn giấy mời", "Chưa phân loại"],
+    ]
+    assert rows[1][8] is not None and rows[2][8] is None  # forwarded on, for the request only
+    assert client.get(reverse("conferences:opinions_xlsx", args=[conference.pk + 1000])).status_code == 404
+
+
 def test_empty_and_foreign_person_refused(office, voter, person, conference):
     with pytest.raises(ValidationError):
         opinions.submit_opinion(voter, rated_person=person, text="   ", sign=False)
