@@ -386,7 +386,7 @@ def remove_ballot_form(actor: Any, form: BallotForm) -> list[str]:
     """Remove a form made by mistake, before the conference opens; its persons are then on no form,
     to be put on another (or on the one form opening the conference makes, when no form is left).
     Returns their names. Ballots or code cards printed for it no longer count: a scan of them is
-    refused as of an unknown form, and its codes are void."""
+    refused as of a removed form ("removed_form"), and its codes go with it."""
     require(actor, PREPARE)
     conference = _locked(form.conference)
     form = BallotForm.objects.select_for_update().filter(pk=form.pk, conference=conference).first()
