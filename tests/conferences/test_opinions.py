@@ -133,7 +133,7 @@ def test_the_opinions_download_as_excel_person_by_person(office, conference, per
         "Ngày nhận",
         "Nhận qua",
         "Phân loại",
-        "Ngày chuyển người được lấy phiếu",
+        "Ngày chuyển",
     ]
     body = [row[:5] + row[6:8] for row in rows[1:]]
     assert body == [

@@ -328,7 +328,10 @@ def test_a_form_made_by_mistake_is_removed_before_the_conference_opens(office, m
     assert Event.objects.filter(action="ballot_form.removed", conference_id=conference.pk).count() == 1
     # the last form: opening will make one with every person
     page = client.post(url, {"remove_form": first.pk}, follow=True).content.decode()
-    assert "khai mạc hội nghị sẽ tạo một mẫu phiếu gồm tất cả" in page and not conference.ballot_forms.exists()
+    assert (
+        "hội nghị sẽ tạo một mẫu phiếu gồm tất cả những người trong danh sách" in page
+        and not conference.ballot_forms.exists()
+    )
 
     again = day.create_ballot_form(office, conference, name="Phiếu", people=[a, b])
     Conference.objects.filter(pk=conference.pk).update(status=Conference.Status.IN_SESSION)
