@@ -167,3 +167,73 @@ def test_changing_the_rule_set_names_whose_grounds_for_not_rating_change(office,
     ) in page
     page = client.post(url, {**data, "rule_set": "nq85-2014", "term": "2021–2026"}, follow=True).content.decode()
     assert "Đã lưu." in page and "căn cứ không lấy phiếu" not in page  # nothing changed for anyone
+
+
+def test_a_conference_made_by_mistake_is_removed_with_its_lists(office, make_user, conference, person, voter):
+    """While it is being prepared and nothing has gone out or come in. The log keeps the removal;
+    the page asks for a ticked box first, and a second click finds it gone and fails nothing."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from tinnhiem.conferences.models import RatedPerson, Voter
+    from tinnhiem.conferences.usecases import day
+
+    day.create_single_form(office, conference)
+    with pytest.raises(PermissionDenied):
+        campaigns.remove_conference(make_user("observer", "quan-sat"), conference)
+    client = Client()
+    client.force_login(office)
+    url = reverse("conferences:conference_edit", args=[conference.pk])
+    assert 'name="remove"' in client.get(url).content.decode()
+    page = client.post(url, {"remove": "1"}, follow=True).content.decode()
+    assert "Đánh dấu vào ô" in page and Conference.objects.filter(pk=conference.pk).exists()  # not confirmed
+
+    response = client.post(url, {"remove": "1", "confirm": "1"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("conferences:campaign", args=[conference.campaign_id])
+    assert "Đã xoá hội nghị “Hội nghị lấy phiếu tín nhiệm”." in response.content.decode()
+    assert not Conference.objects.filter(pk=conference.pk).exists()
+    assert not RatedPerson.objects.filter(pk=person.pk).exists() and not Voter.objects.filter(pk=voter.pk).exists()
+    event = Event.objects.get(action="conference.removed")
+    assert event.conference_id == conference.pk
+    assert event.data == {
+        "title": "Hội nghị lấy phiếu tín nhiệm",
+        "date": conference.date.isoformat(),
+        "campaign": conference.campaign_id,
+        "listed_count": 1,
+        "roll_count": 1,
+    }
+    assert client.post(url, {"remove": "1", "confirm": "1"}).status_code == 404  # gone: nothing more happens
+    assert campaigns.remove_conference(office, conference) == ""
+    assert Event.objects.filter(action="conference.removed").count() == 1
+    log = client.get(reverse("audit:events")).content.decode()
+    assert "Xoá hội nghị" in log and "Hội nghị lấy phiếu tín nhiệm" in log
+
+
+@pytest.mark.parametrize("held", ["dossier", "opinion", "attendance", "started"])
+def test_a_conference_that_holds_what_went_out_or_came_in_is_not_removed(
+    office, conference, person, voter, held, pdf_bytes
+):
+    from django.test import Client
+    from django.urls import reverse
+
+    from tinnhiem.conferences.usecases import day, dossiers, opinions
+
+    if held == "dossier":
+        dossiers.upload_dossier(office, person, kind="report", title="Báo cáo", filename="bc.pdf", data=pdf_bytes)
+    elif held == "opinion":
+        opinions.submit_opinion(voter, rated_person=person, text="Đồng tình", sign=False)
+    elif held == "attendance":
+        day.check_in(office, conference, [voter])
+    else:
+        Conference.objects.filter(pk=conference.pk).update(status=Conference.Status.IN_SESSION)
+    with pytest.raises(ValidationError) as info:
+        campaigns.remove_conference(office, conference)
+    assert "không xoá được" in info.value.messages[0]
+    assert Conference.objects.filter(pk=conference.pk).exists() and person.conference_id == conference.pk
+    assert not Event.objects.filter(action="conference.removed").exists()
+    client = Client()
+    client.force_login(office)
+    url = reverse("conferences:conference_edit", args=[conference.pk])
+    if held != "started":  # the page says why instead of offering the button
+        page = client.get(url).content.decode()
+        assert 'name="remove"' not in page and "Không xoá được nữa" in page

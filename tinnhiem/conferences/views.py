@@ -184,6 +184,8 @@ def conference_detail(request, conference_id: int):
 def conference_edit(request, conference_id: int):
     conference = _conference(conference_id)
     fields = ("title", "date", "start_time", "place", "convening_body", "chair_name")
+    if request.method == "POST" and "remove" in request.POST:
+        return _conference_remove(request, conference)
     form = forms.ConferenceForm(request.POST or None, initial={f: getattr(conference, f) for f in fields})
     if request.method == "POST" and form.is_valid():
         before = _grounds_by_person(conference)
@@ -203,9 +205,27 @@ def conference_edit(request, conference_id: int):
                 ),
             )
             return redirect("conferences:conference", conference.pk)
+    blockers = campaigns._removal_blockers(conference)
+    removal = {"blockers": ", ".join(blockers)} if conference.status == Conference.Status.PREPARING else None
     return render(
-        request, "conferences/form.html", {"form": form, "title": _("Edit the conference"), "conference": conference}
+        request,
+        "conferences/form.html",
+        {"form": form, "title": _("Edit the conference"), "conference": conference, "removal": removal},
     )
+
+
+def _conference_remove(request, conference: Conference):
+    """The edit page's second form: remove the conference, once the box saying so is ticked."""
+    if not request.POST.get("confirm"):
+        messages.error(request, _("Tick the box to confirm that the conference and its lists are to be removed."))
+        return redirect("conferences:conference_edit", conference.pk)
+    campaign = conference.campaign_id
+    ok, title = attempt(request, lambda: campaigns.remove_conference(request.user, conference))
+    if not ok:
+        return redirect("conferences:conference_edit", conference.pk)
+    if title:
+        messages.success(request, _("The conference “%(title)s” was removed.") % {"title": title})
+    return redirect("conferences:campaign", campaign)
 
 
 # --- rated persons ------------------------------------------------------------------------------

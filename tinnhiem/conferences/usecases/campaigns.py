@@ -137,3 +137,51 @@ def update_conference(actor: Any, conference: Conference, *, today: date | None 
     data = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in fields.items()}
     record(actor, "conference.updated", conference=conference, data=data)
     return conference
+
+
+def _removal_blockers(conference: Conference) -> list[str]:
+    """What a conference already holds that removing it would lose or leave dangling outside the
+    office: what went out to, or came from, the voters and the rated persons, and the day's records."""
+    from tinnhiem.voting.models import CodeCard
+
+    from ..models import Dossier, Explanation, Voter
+
+    checks = [
+        (Dossier.objects.filter(rated_person__conference=conference), _("reports and dossiers")),
+        (conference.opinions.all(), _("opinions")),
+        (Explanation.objects.filter(rated_person__conference=conference), _("explanations")),
+        (CodeCard.objects.filter(form__conference=conference), _("code cards")),
+        (conference.voters.exclude(attendance=Voter.Attendance.UNKNOWN), _("attendance")),
+        (conference.committee.all(), _("a counting committee")),
+    ]
+    return [str(label) for queryset, label in checks if queryset.exists()]
+
+
+@transaction.atomic
+def remove_conference(actor: Any, conference: Conference) -> str:
+    """Remove a conference made by mistake, with its lists (rated persons, voter roll, ballot
+    forms), while it is being prepared and nothing has gone out or come in: no dossier, opinion,
+    explanation, code card, attendance or committee. Returns its title. The audit log keeps the
+    removal, with what the conference held."""
+    require(actor, PREPARE)
+    conference = Conference.objects.select_for_update().filter(pk=conference.pk).first()
+    if conference is None:  # removed already (a double click, a page sent again)
+        return ""
+    if conference.status != Conference.Status.PREPARING:
+        raise ValidationError(_("The conference has started; it can no longer be removed."))
+    if blockers := _removal_blockers(conference):
+        raise ValidationError(
+            _("The conference already has %(what)s: it can no longer be removed, as they would be lost.")
+            % {"what": ", ".join(blockers)}
+        )
+    data = {
+        "title": conference.title,
+        "date": conference.date.isoformat(),
+        "campaign": conference.campaign_id,
+        "listed_count": conference.rated_persons.count(),
+        "roll_count": conference.voters.count(),
+    }
+    title = conference.title
+    record(actor, "conference.removed", conference=conference, data=data)
+    conference.delete()
+    return title
