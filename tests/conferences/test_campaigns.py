@@ -186,7 +186,7 @@ def test_a_conference_made_by_mistake_is_removed_with_its_lists(office, make_use
     url = reverse("conferences:conference_edit", args=[conference.pk])
     assert 'name="remove"' in client.get(url).content.decode()
     page = client.post(url, {"remove": "1"}, follow=True).content.decode()
-    assert "Đánh dấu vào ô" in page and Conference.objects.filter(pk=conference.pk).exists()  # not confirmed
+    assert "Đánh dấu vào ô để xác nhận xoá." in page and Conference.objects.filter(pk=conference.pk).exists()
 
     response = client.post(url, {"remove": "1", "confirm": "1"}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("conferences:campaign", args=[conference.campaign_id])
@@ -237,3 +237,30 @@ def test_a_conference_that_holds_what_went_out_or_came_in_is_not_removed(
     if held != "started":  # the page says why instead of offering the button
         page = client.get(url).content.decode()
         assert 'name="remove"' not in page and "Không xoá được nữa" in page
+
+
+def test_a_campaign_made_by_mistake_is_removed_while_it_has_no_conference(office, campaign, conference):
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(office)
+    url = reverse("conferences:campaign_edit", args=[campaign.pk])
+    page = client.get(url).content.decode()
+    assert 'name="remove"' not in page and "Không xoá được nữa: đợt này có 1 hội nghị." in page
+    with pytest.raises(ValidationError) as info:
+        campaigns.remove_campaign(office, campaign)
+    assert info.value.messages == ["Đợt lấy phiếu có 1 hội nghị: không xoá được nữa."]
+
+    campaigns.remove_conference(office, conference)
+    assert 'name="remove"' in client.get(url).content.decode()
+    assert Campaign.objects.filter(pk=campaign.pk).exists()
+    client.post(url, {"remove": "1"})  # the box not ticked
+    assert Campaign.objects.filter(pk=campaign.pk).exists()
+    response = client.post(url, {"remove": "1", "confirm": "1"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("conferences:home")
+    assert f"Đã xoá đợt lấy phiếu “{campaign.name}”." in response.content.decode()
+    assert not Campaign.objects.filter(pk=campaign.pk).exists()
+    event = Event.objects.get(action="campaign.removed")
+    assert event.data == {"campaign": campaign.pk, "name": campaign.name, "rule_set": campaign.rule_set}
+    assert campaigns.remove_campaign(office, campaign) == ""  # a second click: nothing more

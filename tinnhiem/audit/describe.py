@@ -38,6 +38,7 @@ ACTIONS = {
     "body.created": _("Body created"),
     "campaign.created": _("Campaign created"),
     "campaign.updated": _("Campaign changed"),
+    "campaign.removed": _("Campaign removed"),
     "cards.generated": _("Code cards generated"),
     "cards.issued": _("Code cards issued"),
     "cards.voided": _("Code cards voided"),

@@ -122,6 +122,8 @@ def campaign_edit(request, campaign_id: int):
     initial = {f: getattr(campaign, f) for f in CAMPAIGN_FIELDS}
     initial["body"] = campaign.body
     form = forms.CampaignForm(request.POST or None, initial=initial)
+    if request.method == "POST" and "remove" in request.POST:
+        return _campaign_remove(request, campaign)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
 
@@ -146,7 +148,38 @@ def campaign_edit(request, campaign_id: int):
                 ),
             )
             return redirect("conferences:campaign", campaign.pk)
-    return render(request, "conferences/form.html", {"form": form, "title": _("Edit the campaign")})
+    held = campaign.conferences.count()
+    removal = {
+        "heading": _("Remove this campaign"),
+        "refused": ngettext(
+            "It can no longer be removed: it has %(n)s conference. Remove that first, if it too was made by mistake.",
+            "It can no longer be removed: it has %(n)s conferences. Remove those first, if they too were made by "
+            "mistake.",
+            held,
+        )
+        % {"n": held}
+        if held
+        else "",
+        "explain": _(
+            "A campaign made by mistake can be removed while it has no conference. The system log keeps the removal."
+        ),
+        "confirm": _("Remove this campaign"),
+        "button": _("Remove the campaign"),
+    }
+    return render(request, "conferences/form.html", {"form": form, "title": _("Edit the campaign"), "removal": removal})
+
+
+def _campaign_remove(request, campaign: Campaign):
+    """The edit page's second form: remove the campaign, once the box saying so is ticked."""
+    if not request.POST.get("confirm"):
+        messages.error(request, _("Tick the box to confirm the removal."))
+        return redirect("conferences:campaign_edit", campaign.pk)
+    ok, name = attempt(request, lambda: campaigns.remove_campaign(request.user, campaign))
+    if not ok:
+        return redirect("conferences:campaign_edit", campaign.pk)
+    if name:
+        messages.success(request, _("The campaign “%(name)s” was removed.") % {"name": name})
+    return redirect("conferences:home")
 
 
 @permission_required(PREPARE)
@@ -205,8 +238,23 @@ def conference_edit(request, conference_id: int):
                 ),
             )
             return redirect("conferences:conference", conference.pk)
-    blockers = campaigns._removal_blockers(conference)
-    removal = {"blockers": ", ".join(blockers)} if conference.status == Conference.Status.PREPARING else None
+    removal = None
+    if conference.status == Conference.Status.PREPARING:
+        blockers = campaigns._removal_blockers(conference)
+        removal = {
+            "heading": _("Remove this conference"),
+            "refused": _("It can no longer be removed: it already has %(what)s, which would be lost.")
+            % {"what": ", ".join(blockers)}
+            if blockers
+            else "",
+            "explain": _(
+                "A conference made by mistake can be removed while it is being prepared and nothing has gone out "
+                "to the voters or the rated persons: its list of rated persons, its voter roll and its ballot "
+                "forms go with it. The system log keeps the removal."
+            ),
+            "confirm": _("Remove this conference and its lists"),
+            "button": _("Remove the conference"),
+        }
     return render(
         request,
         "conferences/form.html",
@@ -217,7 +265,7 @@ def conference_edit(request, conference_id: int):
 def _conference_remove(request, conference: Conference):
     """The edit page's second form: remove the conference, once the box saying so is ticked."""
     if not request.POST.get("confirm"):
-        messages.error(request, _("Tick the box to confirm that the conference and its lists are to be removed."))
+        messages.error(request, _("Tick the box to confirm the removal."))
         return redirect("conferences:conference_edit", conference.pk)
     campaign = conference.campaign_id
     ok, title = attempt(request, lambda: campaigns.remove_conference(request.user, conference))

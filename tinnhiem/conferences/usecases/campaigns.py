@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tinnhiem.accounts.roles import PREPARE, require
 from tinnhiem.audit.log import record
@@ -185,3 +186,25 @@ def remove_conference(actor: Any, conference: Conference) -> str:
     record(actor, "conference.removed", conference=conference, data=data)
     conference.delete()
     return title
+
+
+@transaction.atomic
+def remove_campaign(actor: Any, campaign: Campaign) -> str:
+    """Remove a campaign made by mistake, while it has no conference. Returns its name."""
+    require(actor, PREPARE)
+    campaign = Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
+    if campaign is None:  # removed already (a double click, a page sent again)
+        return ""
+    if held := campaign.conferences.count():
+        raise ValidationError(
+            ngettext(
+                "The campaign has %(n)s conference: it can no longer be removed.",
+                "The campaign has %(n)s conferences: it can no longer be removed.",
+                held,
+            )
+            % {"n": held}
+        )
+    name = campaign.name
+    record(actor, "campaign.removed", data={"campaign": campaign.pk, "name": name, "rule_set": campaign.rule_set})
+    campaign.delete()
+    return name
