@@ -240,7 +240,7 @@ def conference_edit(request, conference_id: int):
             return redirect("conferences:conference", conference.pk)
     removal = None
     if conference.status == Conference.Status.PREPARING:
-        blockers = campaigns._removal_blockers(conference)
+        blockers = campaigns.removal_blockers(conference)
         removal = {
             "heading": _("Remove this conference"),
             "refused": _("It can no longer be removed: it already has %(what)s, which would be lost.")

@@ -140,7 +140,7 @@ def update_conference(actor: Any, conference: Conference, *, today: date | None 
     return conference
 
 
-def _removal_blockers(conference: Conference) -> list[str]:
+def removal_blockers(conference: Conference) -> list[str]:
     """What a conference already holds that removing it would lose or leave dangling outside the
     office: what went out to, or came from, the voters and the rated persons, and the day's records."""
     from tinnhiem.voting.models import CodeCard
@@ -170,7 +170,7 @@ def remove_conference(actor: Any, conference: Conference) -> str:
         return ""
     if conference.status != Conference.Status.PREPARING:
         raise ValidationError(_("The conference has started; it can no longer be removed."))
-    if blockers := _removal_blockers(conference):
+    if blockers := removal_blockers(conference):
         raise ValidationError(
             _("The conference already has %(what)s: it can no longer be removed, as they would be lost.")
             % {"what": ", ".join(blockers)}
