@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
+from tests.scanning.reading import assert_read_as
 from tinnhiem.audit.describe import describe
 from tinnhiem.audit.models import Event
 from tinnhiem.conferences.models import BallotForm, CommitteeMember
@@ -440,7 +441,7 @@ def test_command_line_reads_a_folder_in_name_order(scan_vote, make_scan, tmp_pat
     assert all((f["pages"], f["ballots"], f["to_review"], f["waiting"], f["ignored"]) == (1, 1, 0, 0, []) for f in read)
     assert (output["scanned"], output["to_review"], output["collected"]) == (5, 0, 6)
     assert output["problems"] == ["5 phiếu đã quét, 6 phiếu thu về: hai số phải bằng nhau."]
-    assert [b.keys for b in form.scanned_ballots.order_by("position")] == truths  # in name order
+    assert_read_as(form.scanned_ballots.order_by("position"), truths)  # in name order
     review = output["review"]  # the form's review statistics (docs/scanning.md)
     assert (review["ballots"], review["pages"], review["sent_to_committee"], review["overruled_rows"]) == (5, 5, 0, 0)
     assert set(review["causes"]) == {"no_pen_ink", "faint", "unequal", "uncertain", "name"}
@@ -882,7 +883,7 @@ def test_a_stack_fed_last_page_first_is_read_so_when_the_committee_says_so(long_
     assert (report.pages, report.ballots, report.waiting, report.ignored) == (4, 2, 0, [])
     logged = Event.objects.filter(action="scan.file").get()  # the refused batch stored nothing
     assert logged.data["last_page_first"] is True and logged.data["ballots"] == 2
-    assert [b.keys for b in form.scanned_ballots.order_by("position")] == [a_keys, b_keys]
+    assert_read_as(form.scanned_ballots.order_by("position"), [a_keys, b_keys])
     first = form.scanned_ballots.get(position=1)
     assert [ScannedPage.objects.get(pk=p).page_number for p in first.pages] == [1, 2]  # in page order
     # the other way round: a stack first page first while the committee said last page first
@@ -905,7 +906,7 @@ def test_a_ballot_split_across_files_last_page_first_waits_in_that_order(long_vo
     assert (one.ballots, one.waiting) == (0, 1)
     rest = scan.scan_files(member, form, files[1:], last_page_first=True)
     assert [(r.ballots, r.waiting, r.ignored) for r in rest] == [(1, 0, []), (0, 1, []), (1, 0, [])]
-    assert [b.keys for b in form.scanned_ballots.order_by("position")] == [a_keys, b_keys]
+    assert_read_as(form.scanned_ballots.order_by("position"), [a_keys, b_keys])
 
 
 def test_a_stack_fed_one_file_at_a_time_in_the_other_order_is_stopped_at_its_second_page(long_vote, make_long_scan):
@@ -1172,7 +1173,7 @@ def test_the_scan_page_asks_the_order_of_a_multi_page_stack_and_stops_sending_on
     assert 'name="last_page_first" value="1">' in page  # not ticked: nothing read last page first yet
     answer = upload(last_page_first="1")
     assert answer["stop"] is False and [r["ballots"] for r in answer["results"]] == [0, 1, 0, 1]
-    assert [b.keys for b in form.scanned_ballots.order_by("position")] == [a_keys, b_keys]
+    assert_read_as(form.scanned_ballots.order_by("position"), [a_keys, b_keys])
     # the next batch of the same stack: the box comes ticked, as the stack was read
     assert 'name="last_page_first" value="1" checked>' in client.get(url).content.decode()
 
@@ -1207,7 +1208,7 @@ def test_the_command_line_stops_at_a_stack_in_the_other_order(long_vote, make_lo
     call_command(*command, "--last-page-first")
     output = json.loads(capsys.readouterr().out)
     assert [f["status"] for f in output["files"]] == ["read"] * 10 and output["scanned"] == 5
-    assert [b.keys for b in form.scanned_ballots.order_by("position")] == keys
+    assert_read_as(form.scanned_ballots.order_by("position"), keys)
 
 
 def test_files_are_read_in_the_order_the_scanner_numbered_them(client, long_vote, make_long_scan, tmp_path, capsys):
@@ -1230,7 +1231,7 @@ def test_files_are_read_in_the_order_the_scanner_numbered_them(client, long_vote
         (folder / name).write_bytes(data)
     call_command("scan", str(form.conference_id), str(folder), "--user", member.username, "--format", "json")
     assert '"scanned": 5' in capsys.readouterr().out
-    assert [b.keys for b in form.scanned_ballots.order_by("position")] == keys
+    assert_read_as(form.scanned_ballots.order_by("position"), keys)
     assert not form.scanned_pages.exclude(status="ballot").exists()
     # the page: the same images again, new scans of each sheet, sent in a shuffled order
     form.scanned_ballots.all().delete()
@@ -1239,7 +1240,7 @@ def test_files_are_read_in_the_order_the_scanner_numbered_them(client, long_vote
     shuffled = ["Scan 10.png", "Scan 3.png", "Scan 1.png", "Scan 2.png", *[f"Scan {n}.png" for n in (9, 4, 5, 8, 6, 7)]]
     uploads = [SimpleUploadedFile(name, files[name]) for name in shuffled]
     client.post(reverse("scanning:scan", args=[form.conference_id, form.pk]), {"files": uploads})
-    assert [b.keys for b in form.scanned_ballots.order_by("position")] == keys
+    assert_read_as(form.scanned_ballots.order_by("position"), keys)
 
 
 def test_an_odd_number_in_an_address_is_answered_not_a_server_error(scan_vote, office, make_user):
