@@ -123,7 +123,9 @@ def test_the_opinions_download_as_excel_person_by_person(office, conference, per
     assert url in client.get(reverse("conferences:opinions", args=[conference.pk])).content.decode()
     response = client.get(url)
     assert response["Content-Disposition"] == f'attachment; filename="y-kien-{conference.pk}.xlsx"'
-    rows = [[c.value for c in row] for row in load_workbook(io.BytesIO(response.content)).active.iter_rows()]
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == ["Ý kiến", "Tổng hợp"]
+    rows = [[c.value for c in row] for row in workbook["Ý kiến"].iter_rows()]
     assert rows[0] == [
         "STT",
         "Về người",
@@ -150,6 +152,24 @@ def test_the_opinions_download_as_excel_person_by_person(office, conference, per
         [3, "— chung —", None, "'=1+1 cần công khai hơn", "Nguyễn Văn An", "Đường dẫn giấy mời", "Chưa phân loại"],
     ]
     assert rows[1][8] is not None and rows[2][8] is None  # forwarded on, for the request only
+    # how many each person has, by classification: the figures of the compilation
+    assert [[c.value for c in row] for row in workbook["Tổng hợp"].iter_rows()] == [
+        [
+            "STT",
+            "Về người",
+            "Chức vụ",
+            "Ý kiến",
+            "Đồng tình",
+            "Đề nghị giải trình",
+            "Khác",
+            "Chưa phân loại",
+            "Đã chuyển",
+        ],
+        [1, "Lê Văn An", "Chủ tịch UBND thành phố", 1, 0, 1, 0, 0, 1],
+        [2, "Trần Minh Đức", "Phó Chủ tịch UBND thành phố", 1, 0, 0, 0, 1, 0],
+        [None, "— chung —", None, 1, 0, 0, 0, 1, 0],
+        [None, "Tổng cộng", None, 3, 0, 1, 0, 2, 1],
+    ]
     assert client.get(reverse("conferences:opinions_xlsx", args=[conference.pk + 1000])).status_code == 404
 
 

@@ -28,7 +28,7 @@ from tinnhiem.text import small_int
 
 from . import forms, links, queries
 from .models import Body, Campaign, Conference, Dossier, Explanation, Opinion, RatedPerson, Voter
-from .roster_file import write_rated_xlsx, write_roster_xlsx, write_table_xlsx
+from .roster_file import write_rated_xlsx, write_roster_xlsx, write_sheets_xlsx
 from .usecases import campaigns, dossiers, opinions, rated, roster
 
 
@@ -778,10 +778,12 @@ def opinion_list(request, conference_id: int):
 @permission_required(VIEW)
 def opinions_xlsx(request, conference_id: int):
     """Every opinion as Excel, person by person in the order of the list (general ones last), to
-    compile them for the conference (QĐ 96 Điều 9 bước 1). An unsigned opinion names no one here
-    either, and nothing in the file tells when in the day one came or who sent it."""
+    compile them for the conference (QĐ 96 Điều 9 bước 1), and a second sheet of how many each
+    person has by classification. An unsigned opinion names no one here either, and nothing in the
+    file tells when in the day one came or who sent it."""
     conference = _conference(conference_id)
-    people = {p.pk: p.order for p in conference.rated_persons.all()}
+    listed = list(conference.rated_persons.order_by("order", "id"))
+    people = {p.pk: p.order for p in listed}
     items = sorted(
         conference.opinions.select_related("rated_person"),
         key=lambda o: (o.rated_person_id is None, people.get(o.rated_person_id, 0), o.received_on, o.text),
@@ -811,7 +813,25 @@ def opinions_xlsx(request, conference_id: int):
         ]
         for number, o in enumerate(items, start=1)
     ]
-    return _xlsx(write_table_xlsx([header, *rows], _("Opinions")), f"y-kien-{conference.pk}.xlsx")
+    tags = [Opinion.Tag.AGREES, Opinion.Tag.REQUESTS_EXPLANATION, Opinion.Tag.OTHER, Opinion.Tag.NEW]
+    tally_header = [_("No."), _("About"), _("Post"), _("Opinions"), *(str(t.label) for t in tags), _("Forwarded")]
+
+    def tally(about: list[Opinion]) -> list[int]:
+        return [
+            len(about),
+            *(sum(o.tag == t for o in about) for t in tags),
+            sum(o.forwarded_on is not None for o in about),
+        ]
+
+    by_person = [(p, about) for p in listed if (about := [o for o in items if o.rated_person_id == p.pk])]
+    general = [o for o in items if o.rated_person_id is None]
+    tallies = [
+        *([n, p.full_name, p.post, *tally(about)] for n, (p, about) in enumerate(by_person, start=1)),
+        *([["", _("— general —"), "", *tally(general)]] if general else []),
+        ["", _("Total"), "", *tally(items)],
+    ]
+    data = write_sheets_xlsx([(_("Opinions"), [header, *rows]), (_("Summary"), [tally_header, *tallies])])
+    return _xlsx(data, f"y-kien-{conference.pk}.xlsx")
 
 
 @permission_required(PREPARE)
