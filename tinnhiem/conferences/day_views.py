@@ -183,9 +183,9 @@ def ballot_forms(request, conference_id: int):
                 messages.success(request, _("Saved."))
         elif request.POST.get("remove_form"):
             form = BallotForm.objects.filter(pk=small_int(request.POST.get("remove_form"), 0), conference=conference)
-            form = form.first()
-            ok, names = attempt(request, lambda: day.remove_ballot_form(request.user, form) if form else [])
-            if ok and form:
+            form = form.first()  # None: removed already (a double click), nothing to do
+            ok, names = attempt(request, lambda: day.remove_ballot_form(request.user, form)) if form else (False, [])
+            if ok:
                 if conference.ballot_forms.exists():
                     then = _("Put its persons on a form again: %(names)s.") % {"names": ", ".join(names)}
                 else:

@@ -123,7 +123,13 @@ def campaign_edit(request, campaign_id: int):
     initial["body"] = campaign.body
     form = forms.CampaignForm(request.POST or None, initial=initial)
     if request.method == "POST" and "remove" in request.POST:
-        return _campaign_remove(request, campaign)
+        return _remove_confirmed(
+            request,
+            lambda: campaigns.remove_campaign(request.user, campaign),
+            back=("conferences:campaign_edit", campaign.pk),
+            done=("conferences:home",),
+            message=_("The campaign “%(name)s” was removed."),
+        )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
 
@@ -169,17 +175,19 @@ def campaign_edit(request, campaign_id: int):
     return render(request, "conferences/form.html", {"form": form, "title": _("Edit the campaign"), "removal": removal})
 
 
-def _campaign_remove(request, campaign: Campaign):
-    """The edit page's second form: remove the campaign, once the box saying so is ticked."""
+def _remove_confirmed(request, remove: Callable[[], str], *, back, done, message: str):
+    """An edit page's removal form: ``remove()`` (which returns the removed thing's name, or "" if
+    it was gone already) once the box saying so is ticked; then to ``done``, saying ``message``
+    with that name; refused, or not ticked, back to ``back``. ``back`` and ``done``: redirects' arguments."""
     if not request.POST.get("confirm"):
         messages.error(request, _("Tick the box to confirm the removal."))
-        return redirect("conferences:campaign_edit", campaign.pk)
-    ok, name = attempt(request, lambda: campaigns.remove_campaign(request.user, campaign))
+        return redirect(*back)
+    ok, name = attempt(request, remove)
     if not ok:
-        return redirect("conferences:campaign_edit", campaign.pk)
+        return redirect(*back)
     if name:
-        messages.success(request, _("The campaign “%(name)s” was removed.") % {"name": name})
-    return redirect("conferences:home")
+        messages.success(request, message % {"name": name})
+    return redirect(*done)
 
 
 @permission_required(PREPARE)
@@ -218,7 +226,13 @@ def conference_edit(request, conference_id: int):
     conference = _conference(conference_id)
     fields = ("title", "date", "start_time", "place", "convening_body", "chair_name")
     if request.method == "POST" and "remove" in request.POST:
-        return _conference_remove(request, conference)
+        return _remove_confirmed(
+            request,
+            lambda: campaigns.remove_conference(request.user, conference),
+            back=("conferences:conference_edit", conference.pk),
+            done=("conferences:campaign", conference.campaign_id),
+            message=_("The conference “%(name)s” was removed."),
+        )
     form = forms.ConferenceForm(request.POST or None, initial={f: getattr(conference, f) for f in fields})
     if request.method == "POST" and form.is_valid():
         before = _grounds_by_person(conference)
@@ -260,20 +274,6 @@ def conference_edit(request, conference_id: int):
         "conferences/form.html",
         {"form": form, "title": _("Edit the conference"), "conference": conference, "removal": removal},
     )
-
-
-def _conference_remove(request, conference: Conference):
-    """The edit page's second form: remove the conference, once the box saying so is ticked."""
-    if not request.POST.get("confirm"):
-        messages.error(request, _("Tick the box to confirm the removal."))
-        return redirect("conferences:conference_edit", conference.pk)
-    campaign = conference.campaign_id
-    ok, title = attempt(request, lambda: campaigns.remove_conference(request.user, conference))
-    if not ok:
-        return redirect("conferences:conference_edit", conference.pk)
-    if title:
-        messages.success(request, _("The conference “%(title)s” was removed.") % {"title": title})
-    return redirect("conferences:campaign", campaign)
 
 
 # --- rated persons ------------------------------------------------------------------------------

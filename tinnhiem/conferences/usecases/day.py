@@ -393,11 +393,11 @@ def remove_ballot_form(actor: Any, form: BallotForm) -> list[str]:
     if form is None:  # removed already (a double click, a page sent again)
         return []
     _check_forms_open(conference)
-    names = list(form.people.order_by("order", "id").values_list("full_name", flat=True))
-    data = {"form": form.pk, "name": form.name, "people": list(form.people.values_list("pk", flat=True))}
+    people = list(form.people.order_by("order", "id").values_list("pk", "full_name"))
+    data = {"form": form.pk, "name": form.name, "people": [pk for pk, _name in people]}
     form.delete()
     record(actor, "ballot_form.removed", conference=conference, data=data)
-    return names
+    return [name for _pk, name in people]
 
 
 @transaction.atomic
