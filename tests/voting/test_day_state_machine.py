@@ -250,6 +250,15 @@ class ConferenceDay(RuleBasedStateMachine):
     def override_quorum(self):
         self.attempt(lambda: day.override_quorum(self.chair, self.conference, reason="Theo ý kiến của hội nghị"))
 
+    @precondition(lambda self: self.current().status == S.IN_SESSION)
+    @rule(days=st.integers(0, 2))
+    def adjourn(self, days):
+        """The chair adjourns the session to a later day (``days`` 0: today, which is refused); the
+        next steps, or the teardown, hold the next session to the end."""
+        later = date.today() + timedelta(days=days)
+        if self.attempt(lambda: day.adjourn_conference(self.chair, self.conference, reason="Không đủ", new_date=later)):
+            ConferenceDay.reached["adjourned"] = ConferenceDay.reached.get("adjourned", 0) + 1
+
     @rule(mode=st.sampled_from(["double_entry", "totals"]))
     def set_mode(self, mode):
         form = self.form()
@@ -586,3 +595,4 @@ def test_any_order_of_actions_keeps_the_conference_coherent(office, make_user):
     reached = ConferenceDay.reached
     assert reached.get("double_entry finalised") and reached.get("totals finalised"), reached  # the runs got there
     assert reached.get("finalised with electronic ballots"), reached
+    assert reached.get("adjourned"), reached  # and some were adjourned, then held to the end

@@ -3,6 +3,7 @@
 import csv
 import io
 import re
+from datetime import date, timedelta
 
 import pytest
 from django.test import Client
@@ -95,6 +96,40 @@ def test_chair_runs_the_ready_conference_through_the_pages(demo):
     office.post(reverse("conferences:attendance", args=[ready.pk]), {"action": "present", "voter": [voters[121].pk]})
     count = chair.get(reverse("conferences:attendance_count", args=[ready.pk])).content.decode()
     assert "122" in count and "Đủ số người có mặt" in count
+
+
+def test_the_chair_adjourns_a_session_without_a_quorum(demo):
+    ready, _finished = demo
+    chair, office = login("chutri"), login("vanphong")
+    url = reverse("conferences:chair", args=[ready.pk])
+    chair.post(url, {"action": "open_conference"})
+    voters = list(ready.voters.order_by("order"))
+    office.post(
+        reverse("conferences:attendance", args=[ready.pk]), {"action": "present", "voter": [v.pk for v in voters[:100]]}
+    )
+    page = chair.get(url).content.decode()
+    assert '<details id="adjourn" open>' in page  # offered open when the quorum is not met
+    assert '<details id="adjourn"' not in office.get(url).content.decode()  # the chair's decision
+    later = date.today() + timedelta(days=7)
+    fields = {"action": "adjourn", "adjourn-new_date": f"{later:%d/%m/%Y}", "adjourn-reason": "Không đủ 2/3"}
+    page = chair.post(url, fields, follow=True).content.decode()
+    assert "Hoãn hội nghị: Đánh dấu vào ô để xác nhận." in page
+    page = chair.post(url, fields | {"adjourn-new_date": "31/02/2027", "adjourn-confirm": "on"}, follow=True)
+    assert "Ngày họp lại: " in page.content.decode()
+    ready.refresh_from_db()
+    assert ready.status == "in_session" and ready.voters.filter(attendance="present").count() == 100
+    page = chair.post(url, fields | {"adjourn-confirm": "on"}, follow=True).content.decode()
+    assert f"Đã hoãn hội nghị sang ngày {later:%d/%m/%Y}" in page
+    assert "Khai mạc hội nghị" in page and '<details id="adjourn"' not in page
+    ready.refresh_from_db()
+    assert (ready.status, ready.date) == ("preparing", later)
+    assert not ready.voters.filter(attendance="present").exists()
+    overview = office.get(reverse("conferences:conference", args=[ready.pk])).content.decode()
+    history = re.findall(r'<div class="warn" id="adjournments">(.*?)</div>', overview, re.S)[0]
+    assert (
+        f"Phiên họp ngày {date.today():%d/%m/%Y} hoãn đến ngày {later:%d/%m/%Y} (100/183 người có mặt): Không đủ 2/3"
+        in history
+    )
 
 
 def test_entry_page_keyboard_flow_and_second_device(demo, make_user):

@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from tinnhiem.accounts.roles import CHAIR, COUNT, PREPARE, VIEW, permission_required
 from tinnhiem.text import fold, small_int
 
+from .forms import AdjournForm
 from .models import BallotForm, CommitteeMember, RatedPerson, Voter
 from .usecases import day
 from .views import _conference, attempt
@@ -90,6 +91,8 @@ def chair_panel(request, conference_id: int):
             "close_voting": lambda: day.close_voting(request.user, conference),
             "publish": lambda: day.publish_results(request.user, conference),
         }
+        if action == "adjourn":
+            return _adjourn(request, conference)
         if action in actions:
             ok, value = attempt(request, actions[action])
             if ok:
@@ -106,12 +109,45 @@ def chair_panel(request, conference_id: int):
         "conferences/chair.html",
         {
             "conference": conference,
+            "adjourn_form": AdjournForm(),
+            "adjournments": conference.adjournments.all(),
             "quorum": day.quorum(conference),
             "agenda": list(enumerate(label for _key, label in conference.agenda)),
             "committee": conference.committee.select_related("voter", "user"),
             "committee_minimum": conference.rules.committee.minimum_for(conference.campaign.body.level),
         },
     )
+
+
+def _adjourn(request, conference):
+    form = AdjournForm(request.POST)
+    if not form.is_valid():
+        for name, errors in form.errors.items():
+            for message in errors:
+                field = form.fields.get(name)
+                messages.error(request, f"{field.label}: {message}" if field else message)
+        return redirect("conferences:chair", conference.pk)
+    data = form.cleaned_data
+    ok, adjournment = attempt(
+        request,
+        lambda: day.adjourn_conference(
+            request.user,
+            conference,
+            reason=data["reason"],
+            new_date=data["new_date"],
+            start_time=data["start_time"],
+        ),
+    )
+    if ok:
+        messages.success(
+            request,
+            _(
+                "The conference is adjourned to %(day)s and is being prepared again. Check in the voters and "
+                "approve the counting committee at the next session; print the invitations again with the new day."
+            )
+            % {"day": f"{adjournment.new_date:%d/%m/%Y}"},
+        )
+    return redirect("conferences:chair", conference.pk)
 
 
 @permission_required(VIEW, post=PREPARE)

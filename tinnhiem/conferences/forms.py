@@ -125,6 +125,26 @@ class ConferenceForm(NFCFormMixin, forms.Form):
     chair_name = forms.CharField(label=_("Chaired by"), max_length=255, required=False)
 
 
+class AdjournForm(NFCFormMixin, forms.Form):
+    """The chair's adjournment of the session to a later day (day.adjourn_conference)."""
+
+    new_date = DayField(label=_("Held again on"))
+    start_time = HourField(label=_("Start time (empty: as before)"), required=False)
+    reason = forms.CharField(
+        label=_("Reason (goes into the audit log)"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+    confirm = forms.BooleanField(
+        label=_("Adjourn the conference"),
+        help_text=_(
+            "The attendance and the counting committee of this session are cleared; the next session takes them again."
+        ),
+        error_messages={"required": _("Tick the box to confirm.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="adjourn", **kwargs)
+
+
 class RatedPersonForm(NFCFormMixin, forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=255)
     post = forms.CharField(label=_("Post"), max_length=255)

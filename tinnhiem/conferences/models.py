@@ -485,6 +485,29 @@ class Explanation(models.Model):
         return self.text[:60]
 
 
+class Adjournment(models.Model):
+    """Hoãn hội nghị: a session opened and adjourned before the vote (QĐ 96: the conference is held
+    only with at least 2/3 of those convened present), to be held again on a later day. The
+    conference goes back to preparation; what the session did (attendance, the counting committee)
+    is done again at the next one, and the audit log keeps it."""
+
+    conference = models.ForeignKey(Conference, on_delete=models.PROTECT, related_name="adjournments")
+    session_date = models.DateField(_("session of"))
+    new_date = models.DateField(_("postponed to"))
+    reason = NFCTextField(_("reason"))
+    present = models.PositiveIntegerField(_("present"))
+    convened = models.PositiveIntegerField(_("convened"))
+    required = models.PositiveIntegerField(_("required"))
+
+    class Meta:
+        verbose_name = _("adjournment")
+        verbose_name_plural = _("adjournments")
+        ordering = ["conference", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.session_date:%d/%m/%Y} → {self.new_date:%d/%m/%Y}"
+
+
 class CommitteeMember(models.Model):
     """A member of the counting committee (Ban kiểm phiếu): chosen from the voters present, never a
     rated person, acting in the counting pages with their own login."""

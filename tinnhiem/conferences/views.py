@@ -217,6 +217,7 @@ def conference_detail(request, conference_id: int):
             "checklist": queries.checklist(conference),
             "overview": queries.conference_overview(conference),
             "rules": conference.rules,
+            "adjournments": conference.adjournments.all(),
         },
     )
 

@@ -154,6 +154,7 @@ def removal_blockers(conference: Conference) -> list[str]:
         (CodeCard.objects.filter(form__conference=conference), _("code cards")),
         (conference.voters.exclude(attendance=Voter.Attendance.UNKNOWN), _("attendance")),
         (conference.committee.all(), _("a counting committee")),
+        (conference.adjournments.all(), _("an adjourned session")),
     ]
     return [str(label) for queryset, label in checks if queryset.exists()]
 
@@ -162,8 +163,8 @@ def removal_blockers(conference: Conference) -> list[str]:
 def remove_conference(actor: Any, conference: Conference) -> str:
     """Remove a conference made by mistake, with its lists (rated persons, voter roll, ballot
     forms), while it is being prepared and nothing has gone out or come in: no dossier, opinion,
-    explanation, code card, attendance or committee. Returns its title. The audit log keeps the
-    removal, with what the conference held."""
+    explanation, code card, attendance, committee or adjourned session. Returns its title. The
+    audit log keeps the removal, with what the conference held."""
     require(actor, PREPARE)
     conference = Conference.objects.select_for_update().filter(pk=conference.pk).first()
     if conference is None:  # removed already (a double click, a page sent again)

@@ -4,11 +4,13 @@ and closing the vote, publishing the results (QĐ 96-QĐ/TW Điều 9 bước 2)
 from __future__ import annotations
 
 import re
+from datetime import date, time
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tinnhiem.accounts.roles import CHAIR, COUNT, PREPARE, require
@@ -16,7 +18,7 @@ from tinnhiem.audit.log import record
 from tinnhiem.rules import QuorumCheck, TallyError, check_committee_approval, check_quorum
 from tinnhiem.text import clean_line, fold
 
-from ..models import BallotForm, CommitteeMember, Conference, RatedPerson, Voter
+from ..models import Adjournment, BallotForm, CommitteeMember, Conference, RatedPerson, Voter
 
 S = Conference.Status
 
@@ -179,6 +181,95 @@ def override_quorum(actor: Any, conference: Conference, *, reason: str) -> Confe
         },
     )
     return conference
+
+
+@transaction.atomic
+def adjourn_conference(
+    actor: Any,
+    conference: Conference,
+    *,
+    reason: str,
+    new_date: date | None,
+    start_time: time | None = None,
+    today: date | None = None,
+) -> Adjournment:
+    """The chair adjourns the session before the vote opens, most often for want of a quorum (QĐ 96:
+    "chỉ được tiến hành khi có ít nhất 2/3 số người được triệu tập có mặt"), to a later day. The
+    conference goes back to preparation with the new date: its lists, ballot forms, code cards,
+    dossiers and opinions stay; the session's attendance, agenda, quorum override and counting
+    committee are cleared, as the next session takes them again. The audit log keeps all of it.
+    Sending the same adjournment twice (a double click) records it once."""
+    from tinnhiem.voting.models import CodeCard  # voting builds on conferences
+
+    require(actor, CHAIR)
+    conference = _locked(conference)
+    today = today or timezone.localdate()
+    reason = reason.strip()
+    last = conference.adjournments.last()
+    if (
+        conference.status == S.PREPARING
+        and last is not None
+        and (last.session_date, last.new_date, last.reason) == (today, new_date, reason)
+    ):
+        return last
+    if conference.status == S.PREPARING:
+        raise ValidationError(_("The conference has not been opened; change its date on the conference's page."))
+    if conference.status != S.IN_SESSION:
+        raise ValidationError(_("The vote has opened; the conference can no longer be adjourned."))
+    if not reason:
+        raise ValidationError(_("Give the reason for adjourning the conference."))
+    if new_date is None:
+        raise ValidationError(_("Give the day the conference will be held again."))
+    if new_date <= today:
+        raise ValidationError(
+            _("The conference is adjourned to a later day than today (%(today)s).") % {"today": f"{today:%d/%m/%Y}"}
+        )
+    check = quorum(conference)
+    members = list(conference.committee.select_related("voter"))
+    adjournment = Adjournment.objects.create(
+        conference=conference,
+        session_date=today,
+        new_date=new_date,
+        reason=reason,
+        present=check.present,
+        convened=check.convened,
+        required=check.required,
+    )
+    conference.committee.all().delete()
+    # code cards handed out at the session left the hall with the voters: they stop working, and
+    # the next session hands out a new print run
+    handed_out = {}
+    for form in conference.ballot_forms.filter(cards_issued__gt=0):
+        handed_out[form.name] = form.code_cards.filter(state=CodeCard.State.UNUSED).update(state=CodeCard.State.VOID)
+        form.cards_issued = 0
+        form.save(update_fields=["cards_issued"])
+    conference.voters.update(attendance=Voter.Attendance.UNKNOWN, absence_reason="", arrived_late=False)
+    old = conference.date
+    conference.status, conference.agenda_step, conference.date = S.PREPARING, 0, new_date
+    if start_time is not None:
+        conference.start_time = start_time
+    conference.quorum_override_reason = ""
+    conference.committee_approved = False
+    conference.committee_votes_for = conference.committee_votes_against = None
+    conference.committee_votes_abstaining = None
+    conference.save()
+    record(
+        actor,
+        "conference.adjourned",
+        conference=conference,
+        data={
+            "reason": reason,
+            "from": old.isoformat(),
+            "to": new_date.isoformat(),
+            "start_time": conference.start_time.isoformat() if conference.start_time else None,
+            "present": check.present,
+            "convened": check.convened,
+            "required": check.required,
+            "committee": [f"{m.voter.full_name} ({m.get_role_display()})" for m in members],
+            "voided": handed_out or None,
+        },
+    )
+    return adjournment
 
 
 # --- counting committee -------------------------------------------------------------------
