@@ -113,7 +113,7 @@ def test_the_chair_adjourns_a_session_without_a_quorum(demo):
     later = date.today() + timedelta(days=7)
     fields = {"action": "adjourn", "adjourn-new_date": f"{later:%d/%m/%Y}", "adjourn-reason": "Không đủ 2/3"}
     page = chair.post(url, fields, follow=True).content.decode()
-    assert "Hoãn hội nghị: Đánh dấu vào ô để xác nhận." in page
+    assert "Xác nhận hoãn hội nghị: Đánh dấu vào ô để xác nhận." in page
     page = chair.post(url, fields | {"adjourn-new_date": "31/02/2027", "adjourn-confirm": "on"}, follow=True)
     assert "Ngày họp lại: " in page.content.decode()
     ready.refresh_from_db()

@@ -134,7 +134,7 @@ class AdjournForm(NFCFormMixin, forms.Form):
         label=_("Reason (goes into the audit log)"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
     confirm = forms.BooleanField(
-        label=_("Adjourn the conference"),
+        label=_("I confirm the adjournment"),
         help_text=_(
             "The attendance and the counting committee of this session are cleared; the next session takes them again."
         ),
