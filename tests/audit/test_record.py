@@ -46,6 +46,36 @@ def test_exported_record_verifies(archive):
     assert any("fingerprint printed in the minutes" in c for c in verdict.checked)
     record = json.loads(zipfile.ZipFile(io.BytesIO(archive)).read("record.json"))
     assert record["attendance"]["convened"] == 183 and "voters" not in record  # counts, not who voted what
+    assert record["adjournments"] == []
+
+
+def test_the_record_tells_of_an_adjourned_session(seed):
+    from datetime import date
+
+    from tinnhiem.conferences.models import Adjournment
+
+    Adjournment.objects.create(
+        conference=seed,
+        session_date=date(2023, 9, 22),
+        new_date=date(2023, 9, 29),
+        reason="Không đủ 2/3 số người được triệu tập có mặt",
+        present=100,
+        convened=183,
+        required=122,
+    )
+    archive = export_record(seed)
+    assert verify_record(archive, public_key_b64().encode()).ok
+    record = json.loads(zipfile.ZipFile(io.BytesIO(archive)).read("record.json"))
+    assert record["adjournments"] == [
+        {
+            "session_date": "2023-09-22",
+            "new_date": "2023-09-29",
+            "reason": "Không đủ 2/3 số người được triệu tập có mặt",
+            "present": 100,
+            "convened": 183,
+            "quorum_required": 122,
+        }
+    ]
 
 
 @pytest.mark.parametrize(
