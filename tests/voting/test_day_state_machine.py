@@ -16,9 +16,10 @@ must still be coherent:
 
 Counting by totals: the whole ballots invalid in a result are the number the committee saved.
 
-At the end of each run the day must still be finishable by the normal steps, unless more ballots
-came back than voters were present, which finalising must refuse. Run on the code before
-f2a5d98, this fails: a correction after the last ballot left the count stuck."""
+At the end of each run the day must still be finishable by the normal steps. When more ballots
+came back than voters were present, finalising must refuse, and the chair has the vote on the form
+held again. Run on the code before f2a5d98, this fails: a correction after the last ballot left the
+count stuck."""
 
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ from tinnhiem.conferences.models import BallotForm, Conference, Voter
 from tinnhiem.conferences.usecases import campaigns, day, rated, roster
 from tinnhiem.voting import codes
 from tinnhiem.voting.models import CodeCard, EntryRow
-from tinnhiem.voting.usecases import counting, evote
+from tinnhiem.voting.usecases import counting, evote, repeat
 
 S = Conference.Status
 N_VOTERS = 7
@@ -86,7 +87,6 @@ class ConferenceDay(RuleBasedStateMachine):
         self.receipts: dict[str, str] = {}  # card code -> the receipt code its phone sent
         self.stored = 0  # electronic ballots the model expects
         self.phones = ""  # how this hall uses phones, set at its first normal step
-        self.too_many = False  # more ballots than voters present: the vote must be held again
         self.voters = [
             roster.add_voter(self.office, self.conference, full_name=f"Đại biểu {i}", post="Trưởng phòng")
             for i in range(N_VOTERS)
@@ -455,8 +455,6 @@ class ConferenceDay(RuleBasedStateMachine):
             if conference.status == S.FINISHED:
                 break
             self.finish_step(conference, form)
-            if self.too_many:
-                return  # a real dead end, and the count says so: see finish_step
         assert self.current().status == S.FINISHED, self.current().status
 
     def finish_step(self, conference, form) -> None:
@@ -483,10 +481,12 @@ class ConferenceDay(RuleBasedStateMachine):
             typed = highest.position if highest else 0
             if typed + used > present:
                 # more ballots than voters present (cards used beyond those recorded as handed out,
-                # on top of the paper ballots): finalising must refuse it, and does
+                # on top of the paper ballots): finalising must refuse it, and does; the chair has
+                # the vote on the form held again, and the day goes on from the vote
                 with pytest.raises(ValidationError):
                     counting.finalise_form(head, form)
-                self.too_many = True
+                repeat.repeat_form_vote(self.chair, form, reason="Nhiều phiếu hơn số người có mặt")
+                ConferenceDay.reached["voted again"] = ConferenceDay.reached.get("voted again", 0) + 1
                 return
             counting.record_ballot_counts(head, form, issued=typed, collected=typed, note="Đã giải trình")
             if form.evote:

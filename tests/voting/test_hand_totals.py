@@ -118,8 +118,8 @@ def test_totals_saved_before_the_number_was_kept_get_it_filled_in_by_the_migrati
             13,
             0,
             "Số phiếu thu về (13) không thể nhiều hơn số phiếu phát ra (12). Hãy đếm lại cả hai; nếu trong hòm "
-            "phiếu vẫn nhiều phiếu hơn số đã phát ra, báo cáo người chủ trì hội nghị để quyết định cách tiến hành "
-            "tiếp. Chưa có gì được lưu.",
+            "phiếu vẫn nhiều phiếu hơn số đã phát ra, báo cáo người chủ trì hội nghị: người chủ trì có thể cho bỏ "
+            "phiếu lại mẫu phiếu này. Chưa có gì được lưu.",
         ),
         (13, 10, 0, "Số phiếu phát ra (13) không thể vượt quá số người có mặt (12)."),
         (12, -1, 0, "Các số đếm không được là số âm."),

@@ -6,12 +6,15 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from tests.conftest import shared_demo_open
+from tinnhiem.audit.models import Event
 from tinnhiem.conferences.models import Conference
+from tinnhiem.conferences.usecases import day
 from tinnhiem.site.demo import FINISHED_TITLE
 from tinnhiem.voting.models import EntryRow, Resolution
 
@@ -130,6 +133,44 @@ def test_the_chair_adjourns_a_session_without_a_quorum(demo):
         f"Phiên họp ngày {date.today():%d/%m/%Y} hoãn đến ngày {later:%d/%m/%Y} (100/183 người có mặt): Không đủ 2/3"
         in history
     )
+
+
+def test_the_chair_has_the_vote_on_a_form_held_again(demo):
+    ready, _finished = demo
+    chair, office = login("chutri"), login("vanphong")
+    url = reverse("conferences:chair", args=[ready.pk])
+    assert 'class="repeat-vote"' not in chair.get(url).content.decode()  # only once the vote is open
+    chair.post(url, {"action": "open_conference"})
+    voters = list(ready.voters.order_by("order"))
+    office.post(
+        reverse("conferences:attendance", args=[ready.pk]), {"action": "present", "voter": [v.pk for v in voters]}
+    )
+    users = {u.username: u for u in get_user_model().objects.all()}
+    members = zip(
+        [v for v in voters if v.rated_person_id is None][:3],
+        ("head", "secretary", "member"),
+        ("kiemphieu1", "kiemphieu2", "kiemphieu3"),
+        strict=True,
+    )
+    for voter, role, user in members:
+        day.propose_member(users["vanphong"], ready, voter=voter, role=role, user=users[user])
+    day.record_committee_approval(users["chutri"], ready, votes_for=183, against=0, abstaining=0)
+    chair.post(url, {"action": "open_voting"})
+    form = ready.ballot_forms.get()
+    page = chair.get(url).content.decode()
+    assert f'<details class="repeat-vote" id="repeat-{form.pk}">' in page
+    assert 'class="repeat-vote"' not in office.get(url).content.decode()  # the chair's decision
+    fields = {"action": "repeat_vote", "form": form.pk, "reason": "Hòm phiếu có nhiều phiếu hơn số phát ra"}
+    page = chair.post(url, fields, follow=True).content.decode()
+    assert "Đánh dấu vào ô để xác nhận." in page
+    assert (
+        "Nêu lý do bỏ phiếu lại."
+        in chair.post(url, fields | {"confirm": "1", "reason": " "}, follow=True).content.decode()
+    )
+    assert not Event.objects.filter(action="vote.repeated").exists()
+    page = chair.post(url, fields | {"confirm": "1"}, follow=True).content.decode()
+    assert f"Bỏ phiếu lại mẫu phiếu {form.name}: không tính bất cứ phiếu nào" in page
+    assert Event.objects.filter(action="vote.repeated", data__form=form.pk).count() == 1
 
 
 def test_entry_page_keyboard_flow_and_second_device(demo, make_user):

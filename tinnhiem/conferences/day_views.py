@@ -93,6 +93,8 @@ def chair_panel(request, conference_id: int):
         }
         if action == "adjourn":
             return _adjourn(request, conference)
+        if action == "repeat_vote":
+            return _repeat_vote(request, conference)
         if action in actions:
             ok, value = attempt(request, actions[action])
             if ok:
@@ -110,6 +112,9 @@ def chair_panel(request, conference_id: int):
         {
             "conference": conference,
             "adjourn_form": AdjournForm(),
+            "open_forms": conference.ballot_forms.exclude(state=BallotForm.State.FINALISED)
+            if conference.status in ("voting", "counting")
+            else [],
             "adjournments": conference.adjournments.all(),
             "quorum": day.quorum(conference),
             "agenda": list(enumerate(label for _key, label in conference.agenda)),
@@ -147,6 +152,31 @@ def _adjourn(request, conference):
             )
             % {"day": f"{adjournment.new_date:%d/%m/%Y}"},
         )
+    return redirect("conferences:chair", conference.pk)
+
+
+def _repeat_vote(request, conference):
+    """The chair's decision to hold the vote on one ballot form again (voting.usecases.repeat)."""
+    from tinnhiem.voting.usecases import repeat
+
+    form = conference.ballot_forms.filter(pk=small_int(request.POST.get("form"), 0)).first()
+    if form is None:
+        messages.error(request, _("Choose a ballot form."))
+    elif not request.POST.get("confirm"):
+        messages.error(request, _("Tick the box to confirm."))
+    else:
+        ok, _discarded = attempt(
+            request, lambda: repeat.repeat_form_vote(request.user, form, reason=request.POST.get("reason", ""))
+        )
+        if ok:
+            messages.success(
+                request,
+                _(
+                    "The vote on %(form)s is held again: nothing of the earlier vote is counted. Set its ballots "
+                    "aside and seal them apart; hand out new ballots, or new code cards, and record them again."
+                )
+                % {"form": form.name},
+            )
     return redirect("conferences:chair", conference.pk)
 
 

@@ -142,8 +142,8 @@ def record_ballot_counts(
         raise ValidationError(
             _(
                 "Ballots collected (%(collected)s) cannot exceed ballots issued (%(issued)s). Count both again; "
-                "if the ballot box still holds more ballots than were issued, tell the chair, who decides how the "
-                "conference goes on. Nothing was saved."
+                "if the ballot box still holds more ballots than were issued, tell the chair, who may have the vote "
+                "on this ballot form held again. Nothing was saved."
             )
             % {"collected": collected, "issued": issued}
         )

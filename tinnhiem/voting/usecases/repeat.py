@@ -1,0 +1,84 @@
+"""The vote on one ballot form held again, by the chair's decision: the ballot box held more ballots
+than were issued, the box was opened or lost, or the ballots printed were wrong. Nothing of the
+discarded vote is counted: its paper ballots are set aside and sealed apart, its entries, scans,
+totals, rulings and electronic ballots are removed, and its code cards stop working. The form is
+voted on again, on paper or with new cards; the audit log keeps the decision and what was discarded.
+
+None of the rule sets says what is done in this case at a confidence vote; the chair decides, as
+the one who directs the conference, and writes why."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from tinnhiem.accounts.roles import CHAIR, require
+from tinnhiem.audit.log import record
+from tinnhiem.conferences.models import BallotForm, Conference
+from tinnhiem.text import clean_block
+
+from ..models import CodeCard, ElectronicBallot, EntryRow, Receipt
+
+S = Conference.Status
+
+
+def _remove_files(names: list[tuple[Any, str]]) -> None:
+    for storage, name in names:
+        try:
+            storage.delete(name)
+        except OSError:  # the reference is gone already; a file left is a random name, no ballot's place
+            pass
+
+
+@transaction.atomic
+def repeat_form_vote(actor: Any, form: BallotForm, *, reason: str) -> dict[str, int]:
+    """Discard the vote of ``form`` and hold it again. Only the chair, with a reason, while the
+    form is not finalised, during the vote or the count (which goes back to the vote). Returns
+    what was discarded, as the log records it."""
+    from tinnhiem.scanning.models import ScanFeed, ScannedBallot, ScannedPage
+
+    require(actor, CHAIR)
+    conference = Conference.objects.select_for_update().get(pk=form.conference_id)
+    form = BallotForm.objects.select_for_update().get(pk=form.pk)
+    reason = clean_block(reason)
+    if form.state == BallotForm.State.FINALISED:
+        raise ValidationError(
+            _("The count of this ballot form is finalised; the head of the committee must reopen it first.")
+        )
+    if conference.status not in (S.VOTING, S.COUNTING):
+        raise ValidationError(_("A vote is held again only once it has been opened, before the count is finalised."))
+    if not reason:
+        raise ValidationError(_("Give the reason for holding the vote again."))
+    discarded = {
+        "issued": form.issued or 0,
+        "collected": form.collected or 0,
+        "entered": EntryRow.objects.filter(session__form=form).count(),
+        "scanned": ScannedBallot.objects.filter(form=form).count(),
+        "electronic": form.electronic_ballots.count(),
+        "voided": form.code_cards.filter(state=CodeCard.State.UNUSED).update(state=CodeCard.State.VOID),
+    }
+    pages = ScannedPage.objects.filter(form=form)
+    files = [(p.image.storage, p.image.name) for p in pages.exclude(image="")]
+    ScanFeed.objects.filter(form=form).delete()
+    ScannedBallot.objects.filter(form=form).delete()
+    pages.delete()
+    form.entry_sessions.all().delete()  # with their rows
+    form.resolutions.all().delete()
+    form.rulings.all().delete()
+    form.hand_totals.all().delete()
+    ElectronicBallot.objects.filter(form=form).delete()
+    Receipt.objects.filter(form=form).delete()
+    form.issued = form.collected = form.whole_invalid_by_hand = None
+    form.spoilt, form.cards_issued, form.reconciliation_note = 0, 0, ""
+    form.state, form.evote = BallotForm.State.OPEN, BallotForm.EVote.NOT_USED
+    form.save()
+    if conference.status == S.COUNTING:
+        conference.status = S.VOTING
+        conference.agenda_step = [key for key, _label in Conference.AGENDA].index("voting")
+        conference.save(update_fields=["status", "agenda_step"])
+    record(actor, "vote.repeated", conference=conference, data={"form": form.pk, "reason": reason, **discarded})
+    transaction.on_commit(lambda: _remove_files(files))
+    return discarded
