@@ -169,7 +169,7 @@ def test_the_chair_has_the_vote_on_a_form_held_again(demo):
     )
     assert not Event.objects.filter(action="vote.repeated").exists()
     page = chair.post(url, fields | {"confirm": "1"}, follow=True).content.decode()
-    assert f"Bỏ phiếu lại mẫu phiếu {form.name}: không tính bất cứ phiếu nào" in page
+    assert f"Bỏ phiếu lại mẫu phiếu “{form.name}”: không tính bất cứ phiếu nào" in page
     assert Event.objects.filter(action="vote.repeated", data__form=form.pk).count() == 1
 
 
