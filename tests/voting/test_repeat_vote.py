@@ -11,8 +11,10 @@ from django.core.files.base import ContentFile
 from tinnhiem.audit.models import Event
 from tinnhiem.conferences.models import BallotForm, Conference
 from tinnhiem.conferences.usecases import day
+from tinnhiem.documents.official import minutes_context
 from tinnhiem.scanning.models import ScannedBallot, ScannedPage
 from tinnhiem.voting import codes
+from tinnhiem.voting.minutes import minutes_data
 from tinnhiem.voting.models import CodeCard, ElectronicBallot, EntryRow, Receipt, Ruling
 from tinnhiem.voting.usecases import counting, evote, repeat
 
@@ -67,6 +69,12 @@ def test_a_box_with_more_ballots_than_issued_is_voted_again_and_counted_anew(cha
     assert [p["counts"]["high"] for p in people_data] == [10, 10]
     assert all(p["counts"]["low"] == 0 for p in people_data)
     assert Conference.objects.get(pk=conference.pk).status == Conference.Status.FINISHED
+    # the minutes say so, with the chair's reason
+    minutes = minutes_data(conference)
+    assert minutes["forms"][0]["repeated"] == [{"reason": REASON, "collected": 10}]
+    assert minutes["forms"][0]["rulings"] == []  # the ruling on the discarded vote is gone
+    text = minutes_context(conference, minutes)["forms"][0]["rulings"]
+    assert text == [f"Mẫu phiếu này đã bỏ phiếu lại, không tính lần bỏ phiếu trước: {REASON}"]
 
 
 def test_electronic_ballots_are_discarded_and_new_cards_are_made(office, chair, counters, ready):

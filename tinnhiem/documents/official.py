@@ -161,7 +161,12 @@ def minutes_context(conference: Conference, m: dict[str, Any] | None = None) -> 
                     },
                     "levels": [lv["label"] for lv in rules["levels"]],
                     "rows": _form_rows(f),
-                    "rulings": [r["text"] for r in f["rulings"]]
+                    "rulings": [
+                        _("The vote on this ballot form was held again, the earlier vote not counted: %(reason)s")
+                        % {"reason": x["reason"]}
+                        for x in f["repeated"]
+                    ]
+                    + [r["text"] for r in f["rulings"]]
                     + [
                         _("Correction of version %(v)s: %(reason)s") % {"v": x["version"], "reason": x["reason"]}
                         for x in f["corrections"]

@@ -12,6 +12,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from tinnhiem.audit.log import head, head_fingerprint
+from tinnhiem.audit.models import Event
 from tinnhiem.conferences.models import CommitteeMember, Conference, Voter
 from tinnhiem.rules import format_percent
 
@@ -110,6 +111,11 @@ def minutes_data(conference: Conference) -> dict[str, Any]:
     role_order = {CommitteeMember.Role.HEAD: 0, CommitteeMember.Role.SECRETARY: 1, CommitteeMember.Role.MEMBER: 2}
     committee.sort(key=lambda m: role_order[m["role"]])
     results = current_results(conference)
+    repeats: dict[int, list[dict[str, Any]]] = {}  # the votes held again, from the log (repeat.py)
+    for event in Event.objects.filter(conference_id=conference.pk, action="vote.repeated").order_by("seq"):
+        repeats.setdefault(event.data["form"], []).append(
+            {"reason": event.data["reason"], "collected": event.data["collected"]}
+        )
     forms = []
     for form in conference.ballot_forms.all():
         result = results.get(form.pk)
@@ -154,6 +160,7 @@ def minutes_data(conference: Conference) -> dict[str, Any]:
                     {"version": old.version, "reason": old.correction_reason}
                     for old in form.results.filter(superseded=True).order_by("version")
                 ],
+                "repeated": repeats.get(form.pk, []),
             }
         )
     seq, head_hash = head()
