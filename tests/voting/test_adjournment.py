@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from tinnhiem.audit.models import Event
-from tinnhiem.conferences.models import Adjournment, CommitteeMember, Conference, Voter
+from tinnhiem.conferences.models import Adjournment, CommitteeMember, Conference, RatedPerson, Voter
 from tinnhiem.conferences.usecases import campaigns, day
 from tinnhiem.voting.models import CodeCard
 from tinnhiem.voting.usecases import evote
@@ -126,6 +126,15 @@ def test_refused_without_a_reason_or_a_later_day(chair, short_session, today, re
     conference.refresh_from_db()
     assert conference.status == Conference.Status.IN_SESSION and conference.committee.count() == 3
     assert not Adjournment.objects.exists() and not Event.objects.filter(action="conference.adjourned").exists()
+
+
+def test_not_to_a_day_before_a_rated_person_took_office(chair, short_session, today):
+    conference, people, _voters = short_session
+    RatedPerson.objects.filter(pk=people[0].pk).update(took_office_on=today + timedelta(days=10))
+    with pytest.raises(ValidationError) as info:
+        day.adjourn_conference(chair, conference, reason=REASON, new_date=today + timedelta(days=7), today=today)
+    assert "được bầu, bổ nhiệm ngày" in info.value.messages[0]
+    day.adjourn_conference(chair, conference, reason=REASON, new_date=today + timedelta(days=10), today=today)
 
 
 def test_refused_once_the_vote_is_open(chair, ready, today):

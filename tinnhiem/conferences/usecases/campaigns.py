@@ -85,6 +85,18 @@ def _check_conference_date(day: date, today: date | None) -> None:
         raise ValidationError(_("The conference date %(date)s is in the past.") % {"date": day.strftime("%d/%m/%Y")})
 
 
+def check_new_date(conference: Conference, day: date, today: date | None = None) -> None:
+    """A conference moved to ``day``: not in the past, and not before a rated person took office
+    (as when the person is added: the rule set's grounds count from it)."""
+    _check_conference_date(day, today)
+    later = conference.rated_persons.filter(took_office_on__gt=day).order_by("order").first()
+    if later is not None:
+        raise ValidationError(
+            _("%(name)s was elected or appointed on %(day)s, after this date of the conference.")
+            % {"name": later.full_name, "day": later.took_office_on.strftime("%d/%m/%Y")}
+        )
+
+
 @transaction.atomic
 def create_conference(
     actor: Any,
@@ -124,13 +136,7 @@ def update_conference(actor: Any, conference: Conference, *, today: date | None 
     if conference.status != Conference.Status.PREPARING:
         raise ValidationError(_("The conference has started; its details can no longer be changed."))
     if "date" in fields and fields["date"] != conference.date:
-        _check_conference_date(fields["date"], today)
-        later = conference.rated_persons.filter(took_office_on__gt=fields["date"]).order_by("order").first()
-        if later is not None:  # as when the person is added (the rule set's grounds count from it)
-            raise ValidationError(
-                _("%(name)s was elected or appointed on %(day)s, after this date of the conference.")
-                % {"name": later.full_name, "day": later.took_office_on.strftime("%d/%m/%Y")}
-            )
+        check_new_date(conference, fields["date"], today)
     for key, value in fields.items():
         setattr(conference, key, value)
     conference.full_clean()

@@ -19,6 +19,7 @@ from tinnhiem.rules import QuorumCheck, TallyError, check_committee_approval, ch
 from tinnhiem.text import clean_line, fold
 
 from ..models import Adjournment, BallotForm, CommitteeMember, Conference, RatedPerson, Voter
+from .campaigns import check_new_date
 
 S = Conference.Status
 
@@ -224,6 +225,7 @@ def adjourn_conference(
         raise ValidationError(
             _("The conference is adjourned to a later day than today (%(today)s).") % {"today": f"{today:%d/%m/%Y}"}
         )
+    check_new_date(conference, new_date, today)
     check = quorum(conference)
     members = list(conference.committee.select_related("voter"))
     adjournment = Adjournment.objects.create(
