@@ -46,6 +46,7 @@ ACTIONS = {
     "committee.removed": _("Counting committee member removed"),
     "committee.vote": _("Vote on the counting committee"),
     "conference.adjourned": _("Conference adjourned to a later day"),
+    "conference.cancelled": _("Conference cancelled"),
     "conference.created": _("Conference created"),
     "conference.follow_up": _("Confidence vote prepared from the results"),
     "conference.opened": _("Conference opened"),

@@ -144,6 +144,7 @@ class Conference(models.Model):
         VOTING = "voting", _("Voting")
         COUNTING = "counting", _("Counting")
         FINISHED = "finished", _("Finished")
+        CANCELLED = "cancelled", _("Cancelled")
 
     AGENDA = (
         ("opening", _("Opening, attendance")),
@@ -167,6 +168,8 @@ class Conference(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PREPARING)
     agenda_step = models.PositiveSmallIntegerField(default=0)
     quorum_override_reason = NFCTextField(blank=True)
+    # cancelled before it was held (the person to be put to the vote resigned, the plan changed)
+    cancel_reason = NFCTextField(_("reason for the cancellation"), blank=True)
     committee_votes_for = models.PositiveIntegerField(null=True, blank=True)
     committee_votes_against = models.PositiveIntegerField(null=True, blank=True)
     committee_votes_abstaining = models.PositiveIntegerField(null=True, blank=True)
@@ -239,9 +242,14 @@ class Conference(models.Model):
         }
 
     @property
+    def is_closed(self) -> bool:
+        """Finished, or cancelled before it was held: nothing of it changes any more."""
+        return self.status in (self.Status.FINISHED, self.Status.CANCELLED)
+
+    @property
     def links_open(self) -> bool:
-        """Invitation links work until the conference is finished or its day has passed."""
-        return self.status != self.Status.FINISHED and date.today() <= self.date
+        """Invitation links work until the conference is finished or cancelled, or its day has passed."""
+        return not self.is_closed and date.today() <= self.date
 
     # At a confidence vote the persons put to the vote speak (NQ 96/2023/QH15 Điều 16: "trình bày ý kiến").
     VOTE_AGENDA = {"report": _("Statements of the persons put to the vote")}

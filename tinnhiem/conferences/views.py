@@ -234,6 +234,8 @@ def conference_edit(request, conference_id: int):
             done=("conferences:campaign", conference.campaign_id),
             message=_("The conference “%(name)s” was removed."),
         )
+    if request.method == "POST" and "cancel" in request.POST:
+        return _cancel(request, conference)
     form = forms.ConferenceForm(request.POST or None, initial={f: getattr(conference, f) for f in fields})
     if request.method == "POST" and form.is_valid():
         before = _grounds_by_person(conference)
@@ -273,8 +275,28 @@ def conference_edit(request, conference_id: int):
     return render(
         request,
         "conferences/form.html",
-        {"form": form, "title": _("Edit the conference"), "conference": conference, "removal": removal},
+        {
+            "form": form,
+            "title": _("Edit the conference"),
+            "conference": conference,
+            "removal": removal,
+            "cancellable": conference.status == Conference.Status.PREPARING,
+        },
     )
+
+
+def _cancel(request, conference: Conference):
+    """The edit page's cancellation: campaigns.cancel_conference once the box is ticked."""
+    if not request.POST.get("confirm_cancel"):
+        messages.error(request, _("Tick the box to confirm."))
+        return redirect("conferences:conference_edit", conference.pk)
+    ok, _c = attempt(
+        request, lambda: campaigns.cancel_conference(request.user, conference, reason=request.POST.get("reason", ""))
+    )
+    if not ok:
+        return redirect("conferences:conference_edit", conference.pk)
+    messages.success(request, _("The conference was cancelled. Its records are kept; its links no longer open."))
+    return redirect("conferences:conference", conference.pk)
 
 
 # --- rated persons ------------------------------------------------------------------------------
@@ -1013,6 +1035,8 @@ def invitation(request, voter_id: int, mac: str):
             request, _("This invitation link is not valid. Check that it was copied in full, or ask the office.")
         )
     conference = voter.conference
+    if conference.status == Conference.Status.CANCELLED:
+        return _link_refused(request, _("The conference was cancelled; this link can no longer be used."), status=410)
     if not conference.links_open:
         return _link_refused(
             request, _("The conference is over; this invitation link can no longer be used."), status=410
@@ -1077,7 +1101,7 @@ def explanation_link_document(request, person_id: int, mac: str, kind: str, doc_
     """One of the rated person's own documents, through their link: what the office holds, sent
     to the voters or not (another person's, never)."""
     person = links.check_explanation_link(person_id, mac)
-    if person is None or person.conference.status == Conference.Status.FINISHED:
+    if person is None or person.conference.is_closed:
         raise Http404
     owned = person.dossiers if kind == "ho-so" else person.explanations if kind == "giai-trinh" else None
     if owned is None:
@@ -1095,7 +1119,9 @@ def explanation_link(request, person_id: int, mac: str):
     person = links.check_explanation_link(person_id, mac)
     if person is None:
         return _link_refused(request, _("This link is not valid. Ask the office for your link."))
-    if person.conference.status == Conference.Status.FINISHED:
+    if person.conference.status == Conference.Status.CANCELLED:
+        return _link_refused(request, _("The conference was cancelled; this link can no longer be used."), status=410)
+    if person.conference.is_closed:
         return _link_refused(request, _("The conference is over; this link can no longer be used."), status=410)
     conference = person.conference
     sending_dossier = request.method == "POST" and request.POST.get("what") == "dossier"

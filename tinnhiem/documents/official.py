@@ -385,6 +385,11 @@ def summary_context(campaign: Campaign, day: date | None = None) -> dict[str, An
                 _("Not yet finished, so not in this report: %(list)s.")
                 % {"list": "; ".join(f"{p['title']} ({_day(p['date'])}, {p['status_label']})" for p in s["pending"])}
             )
+        if s["cancelled"]:
+            body.append(
+                _("Cancelled, not held: %(list)s.")
+                % {"list": "; ".join(f"{p['title']} ({_day(p['date'])}: {p['reason']})" for p in s["cancelled"])}
+            )
         vote = campaign.rules.procedure == "vote"
         sections = []
         for n, conf in enumerate(s["conferences"], start=1):

@@ -31,7 +31,7 @@ def campaign_summary(campaign: Campaign) -> dict[str, Any]:
     campaign = Campaign.objects.select_related("body__parent").get(pk=campaign.pk)
     rules = campaign.rules
     places = rated_places(campaign.rating_year, rules.procedure)
-    conferences, pending, rows = [], [], []
+    conferences, pending, cancelled, rows = [], [], [], []
     for conference in campaign.conferences.order_by("date", "id"):
         entry = {
             "id": conference.pk,
@@ -41,6 +41,9 @@ def campaign_summary(campaign: Campaign) -> dict[str, Any]:
             "status": conference.status,
             "status_label": str(conference.get_status_display()),
         }
+        if conference.status == Conference.Status.CANCELLED:  # not held: nothing to wait for
+            cancelled.append(entry | {"reason": conference.cancel_reason})
+            continue
         if conference.status != Conference.Status.FINISHED:
             pending.append(entry)
             continue
@@ -119,6 +122,7 @@ def campaign_summary(campaign: Campaign) -> dict[str, Any]:
         "rules": rule_set_summary(rules),
         "conferences": conferences,
         "pending": pending,
+        "cancelled": cancelled,
         "rows": rows,
         "rated": len(rows),
         "no_consequence": sum(1 for r in rows if r["outcome"] == "none"),

@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from tinnhiem.accounts.roles import PREPARE, require
 from tinnhiem.audit.log import record
 from tinnhiem.rules import BUILTIN_IDS
+from tinnhiem.text import clean_block
 
 from ..models import Body, Campaign, Conference
 
@@ -85,6 +86,16 @@ def _check_conference_date(day: date, today: date | None) -> None:
         raise ValidationError(_("The conference date %(date)s is in the past.") % {"date": day.strftime("%d/%m/%Y")})
 
 
+def check_not_cancelled(conference: Conference) -> None:
+    """A cancelled conference changes no more: said before any other refusal, which would name
+    another cause (the conference "has started")."""
+    if conference.status == Conference.Status.CANCELLED:
+        raise ValidationError(
+            _("The conference was cancelled (%(reason)s); nothing of it changes any more.")
+            % {"reason": conference.cancel_reason}
+        )
+
+
 def check_new_date(conference: Conference, day: date, today: date | None = None) -> None:
     """A conference moved to ``day``: not in the past, and not before a rated person took office
     (as when the person is added: the rule set's grounds count from it)."""
@@ -133,6 +144,7 @@ def create_conference(
 def update_conference(actor: Any, conference: Conference, *, today: date | None = None, **fields: Any) -> Conference:
     require(actor, PREPARE)
     conference = Conference.objects.select_for_update().get(pk=conference.pk)
+    check_not_cancelled(conference)
     if conference.status != Conference.Status.PREPARING:
         raise ValidationError(_("The conference has started; its details can no longer be changed."))
     if "date" in fields and fields["date"] != conference.date:
@@ -143,6 +155,36 @@ def update_conference(actor: Any, conference: Conference, *, today: date | None 
     conference.save()
     data = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in fields.items()}
     record(actor, "conference.updated", conference=conference, data=data)
+    return conference
+
+
+@transaction.atomic
+def cancel_conference(actor: Any, conference: Conference, *, reason: str) -> Conference:
+    """The conference will not be held (the person to be put to the vote resigned, the plan
+    changed): recorded with its reason while it is being prepared (a session opened is adjourned
+    first). Unlike removal, everything it holds is kept, to be seen: the lists, dossiers, opinions
+    and explanations. Its links and code cards stop working and nothing of it changes any more.
+    Sending it twice records it once."""
+    require(actor, PREPARE)
+    conference = Conference.objects.select_for_update().get(pk=conference.pk)
+    reason = clean_block(reason)
+    if conference.status == Conference.Status.CANCELLED and conference.cancel_reason == reason:
+        return conference
+    check_not_cancelled(conference)
+    if conference.status != Conference.Status.PREPARING:
+        raise ValidationError(
+            _("Only a conference being prepared is cancelled; a session that has opened is adjourned first.")
+        )
+    if not reason:
+        raise ValidationError(_("Give the reason for the cancellation."))
+    from tinnhiem.voting.models import CodeCard  # voting builds on conferences
+
+    voided = CodeCard.objects.filter(form__conference=conference, state=CodeCard.State.UNUSED).update(
+        state=CodeCard.State.VOID
+    )
+    conference.status, conference.cancel_reason = Conference.Status.CANCELLED, reason
+    conference.save(update_fields=["status", "cancel_reason"])
+    record(actor, "conference.cancelled", conference=conference, data={"reason": reason, "voided": voided or None})
     return conference
 
 

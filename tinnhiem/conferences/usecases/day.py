@@ -19,7 +19,7 @@ from tinnhiem.rules import QuorumCheck, TallyError, check_committee_approval, ch
 from tinnhiem.text import clean_line, fold
 
 from ..models import Adjournment, BallotForm, CommitteeMember, Conference, RatedPerson, Voter
-from .campaigns import check_new_date
+from .campaigns import check_new_date, check_not_cancelled
 
 S = Conference.Status
 
@@ -47,11 +47,13 @@ def quorum(conference: Conference) -> QuorumCheck:
 
 
 def attendance_open(conference: Conference) -> bool:
-    """Attendance changes until voting closes (a late arrival may still vote)."""
-    return conference.status not in (S.COUNTING, S.FINISHED)
+    """Attendance changes until voting closes (a late arrival may still vote), and not at a
+    cancelled conference."""
+    return conference.status not in (S.COUNTING, S.FINISHED, S.CANCELLED)
 
 
 def _check_attendance_open(conference: Conference) -> None:
+    check_not_cancelled(conference)
     if not attendance_open(conference):
         raise ValidationError(_("Voting is closed; attendance can no longer change."))
 
@@ -131,6 +133,7 @@ def _default_form(conference: Conference) -> None:
 def open_conference(actor: Any, conference: Conference) -> Conference:
     require(actor, CHAIR)
     conference = _locked(conference)
+    check_not_cancelled(conference)
     if conference.status != S.PREPARING:
         raise ValidationError(_("The conference is already open."))
     if not conference.rated_persons.filter(decision=RatedPerson.Decision.RATED).exists():

@@ -18,6 +18,7 @@ from tinnhiem.audit.log import record
 from tinnhiem.text import clean_line
 
 from ..models import Conference, Dossier, RatedPerson
+from .campaigns import check_not_cancelled
 
 
 def check_pdf(name: str, data: bytes) -> None:
@@ -60,6 +61,7 @@ def upload_dossier(actor: Any, person: RatedPerson, *, kind: str, title: str, fi
     if actor is not None:
         require(actor, PREPARE)
     person = RatedPerson.objects.select_related("conference").get(pk=person.pk)
+    check_not_cancelled(person.conference)
     if person.conference.status == Conference.Status.FINISHED:
         raise ValidationError(_("The conference is finished."))
     if actor is None and not person.on_ballot:
@@ -101,6 +103,7 @@ def upload_dossier(actor: Any, person: RatedPerson, *, kind: str, title: str, fi
 def distribute_dossiers(actor: Any, conference: Conference, *, on: date | None = None) -> int:
     """Record that every dossier not yet sent has been sent to the voters (their links show it)."""
     require(actor, PREPARE)
+    check_not_cancelled(conference)
     on = on or timezone.localdate()
     pending = Dossier.objects.filter(rated_person__conference=conference, distributed_on__isnull=True)
     ids = list(pending.values_list("pk", flat=True))
@@ -115,6 +118,7 @@ def distribute_dossiers(actor: Any, conference: Conference, *, on: date | None =
 def remove_dossier(actor: Any, dossier: Dossier) -> None:
     require(actor, PREPARE)
     dossier = Dossier.objects.select_related("rated_person__conference").get(pk=dossier.pk)
+    check_not_cancelled(dossier.rated_person.conference)
     if dossier.distributed_on is not None:
         raise ValidationError(_("This dossier has already been sent to the voters and is kept on file."))
     conference, data = dossier.rated_person.conference, {"dossier": dossier.pk, "sha256": dossier.sha256}

@@ -19,6 +19,7 @@ from tinnhiem.accounts.roles import PREPARE, require
 from tinnhiem.audit.log import actor_name, record
 
 from ..models import Conference, Explanation, Opinion, RatedPerson, Voter
+from .campaigns import check_not_cancelled
 from .dossiers import check_link_room, check_pdf
 
 MAX_OPINION_CHARS = 10_000
@@ -53,6 +54,7 @@ def _save_once(opinion: Opinion) -> tuple[Opinion, bool]:
 def check_open(conference: Conference) -> None:
     """Opinions, requests for explanation and explanations prepare the vote (QĐ 96 Điều 9 bước 1);
     once the conference is finished they are kept as they were, like its other records."""
+    check_not_cancelled(conference)
     if conference.status == Conference.Status.FINISHED:
         raise ValidationError(
             _("The conference is finished: its opinions and explanations are kept as they were, and no longer change.")
@@ -75,6 +77,8 @@ def submit_opinion(
     """
     voter = Voter.objects.select_related("conference__campaign").get(pk=voter.pk)
     conference = voter.conference
+    if conference.status == Conference.Status.CANCELLED:
+        raise ValidationError(_("The conference was cancelled; this link can no longer be used."))
     if not conference.links_open:
         raise ValidationError(_("The conference is over; this link can no longer be used."))
     _check_person(conference, rated_person)

@@ -19,6 +19,7 @@ from tinnhiem.rules import ExclusionGround, exclusion_grounds
 
 from ..models import Conference, RatedPerson, Voter
 from ..roster_file import RATED_COLUMNS
+from .campaigns import check_not_cancelled
 from .roster import file_refused, read_list_file
 
 
@@ -88,6 +89,7 @@ def _apply(person: RatedPerson, decision: str | None, decision_note: str) -> lis
 
 
 def check_preparing(conference: Conference) -> None:
+    check_not_cancelled(conference)
     if conference.status != Conference.Status.PREPARING:
         raise ValidationError(_("The conference has started; the list of rated persons can no longer change."))
 

@@ -18,9 +18,11 @@ from tinnhiem.text import fold
 
 from ..models import Conference, RatedPerson, Voter
 from ..roster_file import COLUMNS, Column, RosterError, RosterRow, read_roster
+from .campaigns import check_not_cancelled
 
 
 def check_preparing(conference: Conference) -> None:
+    check_not_cancelled(conference)
     if conference.status != Conference.Status.PREPARING:
         raise ValidationError(_("The conference has started; the voter roll can no longer change here."))
 

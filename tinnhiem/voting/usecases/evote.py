@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from tinnhiem.accounts.roles import CHAIR, COUNT, PREPARE, require
 from tinnhiem.audit.log import record
 from tinnhiem.conferences.models import BallotForm, Conference, Voter
+from tinnhiem.conferences.usecases.campaigns import check_not_cancelled
 from tinnhiem.conferences.usecases.day import require_any
 from tinnhiem.rules import Ballot
 
@@ -61,6 +62,7 @@ def generate_cards(actor: Any, form: BallotForm, *, count: int) -> list[str]:
     """Make ``count`` new cards and return their codes, once, for printing. Only HMACs are kept."""
     require_any(actor, PREPARE, COUNT)
     form = _form(form)
+    check_not_cancelled(form.conference)
     if form.conference.status in (Conference.Status.COUNTING, Conference.Status.FINISHED) or form.evote == E.CLOSED:
         raise ValidationError(_("Voting is closed; no more cards can be made."))
     if not 1 <= count <= MAX_CARDS:
