@@ -88,6 +88,10 @@ def test_an_opened_session_is_adjourned_first(office, make_user, conference, per
     with pytest.raises(ValidationError) as info:
         campaigns.cancel_conference(office, conference, reason=REASON)
     assert "phải hoãn phiên họp trước" in info.value.messages[0]
+    client = Client()
+    client.force_login(office)
+    page = client.get(reverse("conferences:conference_edit", args=[conference.pk]), follow=True).content.decode()
+    assert "Hội nghị đã bắt đầu" in page and 'id="cancel"' not in page
 
 
 def test_sent_twice_it_is_recorded_once(office, conference):
@@ -116,7 +120,10 @@ def test_the_edit_page_cancels_and_the_overview_says_so(office, held_back):
     page = client.post(url, {"cancel": "1", "reason": REASON, "confirm_cancel": "1"}, follow=True).content.decode()
     assert "Đã huỷ hội nghị." in page
     assert f'<div class="warn" id="cancelled"><strong>Hội nghị đã bị huỷ</strong>: {REASON}</div>' in page
-    assert 'id="cancel"' not in client.get(url).content.decode()
+    page = client.get(url, follow=True)  # the edit page is not offered any more: back, saying why
+    assert page.redirect_chain == [(reverse("conferences:conference", args=[held_back.pk]), 302)]
+    assert f"Hội nghị đã bị huỷ ({REASON}); không thay đổi gì được nữa." in page.content.decode()
+    assert "Sửa</a>" not in page.content.decode()
     dossier_page = client.get(reverse("conferences:dossiers", args=[held_back.pk])).content.decode()
     assert 'id="dossiers-closed"' in dossier_page and "Tải lên" not in dossier_page
 

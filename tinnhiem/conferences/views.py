@@ -225,6 +225,8 @@ def conference_detail(request, conference_id: int):
 @permission_required(PREPARE)
 def conference_edit(request, conference_id: int):
     conference = _conference(conference_id)
+    if closed := _closed(request, lambda: campaigns.check_editable(conference), "conferences:conference", conference):
+        return closed  # nothing on the page can be done any more (remove and cancel need it being prepared)
     fields = ("title", "date", "start_time", "place", "convening_body", "chair_name")
     if request.method == "POST" and "remove" in request.POST:
         return _remove_confirmed(

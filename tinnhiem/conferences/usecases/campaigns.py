@@ -96,6 +96,13 @@ def check_not_cancelled(conference: Conference) -> None:
         )
 
 
+def check_editable(conference: Conference) -> None:
+    """The conference's details change while it is being prepared."""
+    check_not_cancelled(conference)
+    if conference.status != Conference.Status.PREPARING:
+        raise ValidationError(_("The conference has started; its details can no longer be changed."))
+
+
 def check_new_date(conference: Conference, day: date, today: date | None = None) -> None:
     """A conference moved to ``day``: not in the past, and not before a rated person took office
     (as when the person is added: the rule set's grounds count from it)."""
@@ -144,9 +151,7 @@ def create_conference(
 def update_conference(actor: Any, conference: Conference, *, today: date | None = None, **fields: Any) -> Conference:
     require(actor, PREPARE)
     conference = Conference.objects.select_for_update().get(pk=conference.pk)
-    check_not_cancelled(conference)
-    if conference.status != Conference.Status.PREPARING:
-        raise ValidationError(_("The conference has started; its details can no longer be changed."))
+    check_editable(conference)
     if "date" in fields and fields["date"] != conference.date:
         check_new_date(conference, fields["date"], today)
     for key, value in fields.items():
