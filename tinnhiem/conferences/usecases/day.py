@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from tinnhiem.accounts.roles import CHAIR, COUNT, PREPARE, require
 from tinnhiem.audit.log import record
 from tinnhiem.rules import QuorumCheck, TallyError, check_committee_approval, check_quorum
-from tinnhiem.text import clean_line, fold
+from tinnhiem.text import clean_block, clean_line, fold
 
 from ..models import Adjournment, BallotForm, CommitteeMember, Conference, RatedPerson, Voter
 from .campaigns import check_new_date, check_not_cancelled
@@ -208,7 +208,7 @@ def adjourn_conference(
     require(actor, CHAIR)
     conference = _locked(conference)
     today = today or timezone.localdate()
-    reason = reason.strip()
+    reason = clean_block(reason)
     last = conference.adjournments.last()
     if (
         conference.status == S.PREPARING
