@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
+from django.test import Client
+from django.urls import reverse
 
 from tinnhiem.audit.models import Event
 from tinnhiem.conferences.models import BallotForm, Conference
@@ -83,10 +85,9 @@ def test_electronic_ballots_are_discarded_and_new_cards_are_made(office, chair, 
     card_codes = evote.generate_cards(office, form, count=12)
     evote.record_cards_issued(counters[0], form, count=4)
     evote.open_evote(chair, form)
-    for code in card_codes[:3]:
-        evote.cast_ballot(
-            conference, code_text=code, choices={p.pk: "1" for p in people}, tracking_code=evote_tracking()
-        )
+    receipts = [evote_tracking() for _ in range(3)]
+    for code, tracking in zip(card_codes[:3], receipts, strict=True):
+        evote.cast_ballot(conference, code_text=code, choices={p.pk: "1" for p in people}, tracking_code=tracking)
     day.close_voting(chair, conference)
     discarded = repeat.repeat_form_vote(chair, form, reason=REASON)
     assert (discarded["electronic"], discarded["voided"]) == (3, 0)  # closing already voided the unused cards
@@ -96,6 +97,10 @@ def test_electronic_ballots_are_discarded_and_new_cards_are_made(office, chair, 
     assert not form.code_cards.filter(state=CodeCard.State.UNUSED).exists()
     with pytest.raises(evote.VoteRefused):  # an old card no longer votes
         evote.find_card(conference, card_codes[5])
+    # a voter of the discarded vote checks the receipt: not found, and told why
+    page = Client().post(reverse("voting:receipt", args=[conference.pk]), {"tracking": receipts[0]}).content.decode()
+    assert "Không có phiếu nào mang mã biên nhận này" in page
+    assert f"Mẫu phiếu “{form.name}” đã bỏ phiếu lại: phiếu và biên nhận của lần bỏ phiếu trước đã bị huỷ." in page
     fresh = evote.generate_cards(office, form, count=2)
     evote.open_evote(chair, form)
     evote.cast_ballot(

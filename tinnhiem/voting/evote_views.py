@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 
 from tinnhiem.accounts.roles import CHAIR, COUNT, PREPARE, VIEW, permission_required, public
 from tinnhiem.audit.log import head, head_fingerprint
+from tinnhiem.audit.models import Event
 from tinnhiem.ballotfile import write_ballot_csv
 from tinnhiem.conferences.links import absolute
 from tinnhiem.conferences.models import BallotForm, Conference
@@ -225,7 +226,18 @@ def receipt_check(request, conference_id: int):
         result = evote.receipt_stored(conference, request.POST.get("tracking", ""))
         if not result:
             ratelimit.failure("receipt", request)
-    return render(request, "voting/receipt.html", {"conference": conference, "result": result})
+    # a vote held again discards the earlier vote's receipts (voting.usecases.repeat): say so, with the form
+    repeated = (
+        BallotForm.objects.filter(
+            pk__in=[
+                e.data["form"]
+                for e in Event.objects.filter(conference_id=conference.pk, action="vote.repeated").only("data")
+            ]
+        ).values_list("name", flat=True)
+        if result is False
+        else []
+    )
+    return render(request, "voting/receipt.html", {"conference": conference, "result": result, "repeated": repeated})
 
 
 # --- public verification after the close ------------------------------------------------------------
