@@ -107,6 +107,9 @@ def test_electronic_ballots_are_discarded_and_new_cards_are_made(office, chair, 
         conference, code_text=fresh[0], choices={p.pk: "2" for p in people}, tracking_code=evote_tracking()
     )
     assert ElectronicBallot.objects.get().marks == "22"
+    day.close_voting(chair, conference)  # the public list after the close says so too
+    page = Client().get(reverse("voting:public", args=[conference.pk])).content.decode()
+    assert f"Mẫu phiếu “{form.name}” đã bỏ phiếu lại" in page and receipts[0] not in page
 
 
 def test_unused_cards_of_a_vote_still_open_stop_working(office, chair, counters, ready):

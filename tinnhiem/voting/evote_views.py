@@ -226,18 +226,15 @@ def receipt_check(request, conference_id: int):
         result = evote.receipt_stored(conference, request.POST.get("tracking", ""))
         if not result:
             ratelimit.failure("receipt", request)
-    # a vote held again discards the earlier vote's receipts (voting.usecases.repeat): say so, with the form
-    repeated = (
-        BallotForm.objects.filter(
-            pk__in=[
-                e.data["form"]
-                for e in Event.objects.filter(conference_id=conference.pk, action="vote.repeated").only("data")
-            ]
-        ).values_list("name", flat=True)
-        if result is False
-        else []
-    )
+    repeated = _repeated_forms(conference) if result is False else []
     return render(request, "voting/receipt.html", {"conference": conference, "result": result, "repeated": repeated})
+
+
+def _repeated_forms(conference: Conference) -> list[str]:
+    """The names of the forms whose vote was held again (voting.usecases.repeat): the earlier vote's
+    receipts were discarded with it, and a voter who looks for one is told so."""
+    ids = [e.data["form"] for e in Event.objects.filter(conference_id=conference.pk, action="vote.repeated")]
+    return list(BallotForm.objects.filter(pk__in=ids).values_list("name", flat=True))
 
 
 # --- public verification after the close ------------------------------------------------------------
@@ -264,6 +261,7 @@ def public_list(request, conference_id: int):
             "conference": conference,
             "forms": forms,
             "receipts": receipts,
+            "repeated": _repeated_forms(conference),
             "fingerprint": head_fingerprint(),
             "head": head_hash,
             "events": seq,
