@@ -16,7 +16,7 @@ from tinnhiem.text import fold, small_int
 from .forms import AdjournForm
 from .models import BallotForm, CommitteeMember, RatedPerson, Voter
 from .usecases import day
-from .views import _conference, attempt
+from .views import _conference, attempt, form_errors
 
 
 @permission_required(VIEW, post=(PREPARE, CHAIR))
@@ -127,10 +127,7 @@ def chair_panel(request, conference_id: int):
 def _adjourn(request, conference):
     form = AdjournForm(request.POST)
     if not form.is_valid():
-        for name, errors in form.errors.items():
-            for message in errors:
-                field = form.fields.get(name)
-                messages.error(request, f"{field.label}: {message}" if field else message)
+        form_errors(request, form)
         return redirect("conferences:chair", conference.pk)
     data = form.cleaned_data
     ok, adjournment = attempt(

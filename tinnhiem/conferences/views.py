@@ -49,6 +49,14 @@ def attempt(request, action: Callable[[], Any], *, form=None) -> tuple[bool, Any
         return False, None
 
 
+def form_errors(request, form) -> None:
+    """A form's errors as messages, each after its field's label, for a page that redirects."""
+    for field, errs in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for e in errs:
+            messages.error(request, f"{label}: {e}" if label else e)
+
+
 def _conference(conference_id: int) -> Conference:
     return get_object_or_404(Conference.objects.select_related("campaign__body"), pk=conference_id)
 
@@ -480,10 +488,7 @@ def voter_add(request, conference_id: int):
         if ok:
             messages.success(request, _("%(name)s was added to the voter roll.") % {"name": voter.full_name})
     else:
-        for field, errs in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            for e in errs:
-                messages.error(request, f"{label}: {e}" if label else e)
+        form_errors(request, form)
     return redirect("conferences:roster", conference.pk)
 
 

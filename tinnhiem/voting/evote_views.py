@@ -13,7 +13,6 @@ from django.views.decorators.cache import never_cache
 
 from tinnhiem.accounts.roles import CHAIR, COUNT, PREPARE, VIEW, permission_required, public
 from tinnhiem.audit.log import head, head_fingerprint
-from tinnhiem.audit.models import Event
 from tinnhiem.ballotfile import write_ballot_csv
 from tinnhiem.conferences.links import absolute
 from tinnhiem.conferences.models import BallotForm, Conference
@@ -23,7 +22,7 @@ from tinnhiem.text import small_int
 
 from . import codes, ratelimit
 from .models import NO_MARK, SEVERAL_MARKS, CodeCard, Receipt
-from .usecases import counting, evote
+from .usecases import counting, evote, repeat
 
 E = BallotForm.EVote
 
@@ -233,8 +232,7 @@ def receipt_check(request, conference_id: int):
 def _repeated_forms(conference: Conference) -> list[str]:
     """The names of the forms whose vote was held again (voting.usecases.repeat): the earlier vote's
     receipts were discarded with it, and a voter who looks for one is told so."""
-    ids = [e.data["form"] for e in Event.objects.filter(conference_id=conference.pk, action="vote.repeated")]
-    return list(BallotForm.objects.filter(pk__in=ids).values_list("name", flat=True))
+    return list(BallotForm.objects.filter(pk__in=repeat.repeats_by_form(conference)).values_list("name", flat=True))
 
 
 # --- public verification after the close ------------------------------------------------------------

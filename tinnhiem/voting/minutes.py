@@ -12,12 +12,12 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from tinnhiem.audit.log import head, head_fingerprint
-from tinnhiem.audit.models import Event
 from tinnhiem.conferences.models import CommitteeMember, Conference, Voter
 from tinnhiem.rules import format_percent
 
 from .models import FormResult, Ruling
 from .usecases.counting import totals_issued_collected
+from .usecases.repeat import repeats_by_form
 
 
 def readings_legend(rules, *, scanned: bool) -> str:
@@ -111,11 +111,7 @@ def minutes_data(conference: Conference) -> dict[str, Any]:
     role_order = {CommitteeMember.Role.HEAD: 0, CommitteeMember.Role.SECRETARY: 1, CommitteeMember.Role.MEMBER: 2}
     committee.sort(key=lambda m: role_order[m["role"]])
     results = current_results(conference)
-    repeats: dict[int, list[dict[str, Any]]] = {}  # the votes held again, from the log (repeat.py)
-    for event in Event.objects.filter(conference_id=conference.pk, action="vote.repeated").order_by("seq"):
-        repeats.setdefault(event.data["form"], []).append(
-            {"reason": event.data["reason"], "collected": event.data["collected"]}
-        )
+    repeats = repeats_by_form(conference)
     forms = []
     for form in conference.ballot_forms.all():
         result = results.get(form.pk)

@@ -33,6 +33,19 @@ def _remove_files(names: list[tuple[Any, str]]) -> None:
             pass
 
 
+def repeats_by_form(conference: Conference) -> dict[int, list[dict[str, Any]]]:
+    """The votes held again at ``conference``, by form id, in order, as the log recorded them
+    (reason, and the ballots collected of the discarded vote): for the minutes and the voters."""
+    from tinnhiem.audit.models import Event
+
+    found: dict[int, list[dict[str, Any]]] = {}
+    for event in Event.objects.filter(conference_id=conference.pk, action="vote.repeated").order_by("seq"):
+        found.setdefault(event.data["form"], []).append(
+            {"reason": event.data["reason"], "collected": event.data["collected"]}
+        )
+    return found
+
+
 @transaction.atomic
 def repeat_form_vote(actor: Any, form: BallotForm, *, reason: str) -> dict[str, int]:
     """Discard the vote of ``form`` and hold it again. Only the chair, with a reason, while the
