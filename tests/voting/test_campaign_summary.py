@@ -330,7 +330,11 @@ def test_received_records_are_verified_then_summed_up(received, tmp_path, capsys
     said = capsys.readouterr().out
     assert said.count("đúng: ") == 3 and "ký bằng khoá số 2" in said
     book = load_workbook(out)
-    assert book.sheetnames == ["qd96-2023", "nq96-2023"]  # the rule sets' levels may differ: one sheet each
+    assert book.sheetnames == [
+        "qd96-2023",
+        "nq96-2023",
+        "Hội nghị",
+    ]  # one sheet per rule set (their levels may differ), and the conferences
     party = [[c.value for c in row] for row in book["qd96-2023"].iter_rows()]
     assert [r[4] for r in party[1:]] == [
         "Trần Minh Đức",
@@ -493,7 +497,7 @@ def test_the_authority_checks_and_sums_up_records_in_the_browser_page(received, 
         html,
     )
     book = load_workbook(io.BytesIO(base64.b64decode(link.group(1))))
-    assert book.sheetnames == ["qd96-2023", "nq96-2023"]
+    assert book.sheetnames == ["qd96-2023", "nq96-2023", "Hội nghị"]
     assert [row[4].value for row in book["qd96-2023"].iter_rows(min_row=2)][-1] == "Đỗ Thu Hà"
 
     # one altered record: its faults are listed, no table, and no file even when asked
@@ -554,12 +558,13 @@ def test_the_record_tells_the_authority_who_was_not_rated_and_why(rated_year, of
     [conference] = received_summary([record])["conferences"]
     expected = {"name": "Vũ Văn Mới", "post": "Ủy viên Ban Thường vụ", "reason": "Chuyển công tác từ ngày 01/11"}
     assert conference["not_rated"] == [expected]
+    assert (conference["short_of_quorum"], conference["notes"]) == (False, [])  # held as planned
     from openpyxl import load_workbook
 
     from tinnhiem.audit.received import received_xlsx
 
     book = load_workbook(io.BytesIO(received_xlsx(received_summary([record]))))
-    assert book.sheetnames == ["qd96-2023", "Không lấy phiếu"]
+    assert book.sheetnames == ["qd96-2023", "Hội nghị", "Không lấy phiếu"]
     assert [[c.value for c in row] for row in book["Không lấy phiếu"].iter_rows()] == [
         ["Hội nghị", "Ngày", "Họ và tên", "Chức vụ", "Lý do"],
         [
@@ -573,7 +578,7 @@ def test_the_record_tells_the_authority_who_was_not_rated_and_why(rated_year, of
     # a record of a conference where everyone was rated says so by an empty list
     other = check_record("khac.zip", export_record(rated_year["second"]), [public_key_b64().encode()])
     assert received_summary([other])["conferences"][0]["not_rated"] == []
-    assert load_workbook(io.BytesIO(received_xlsx(received_summary([other])))).sheetnames == ["qd96-2023"]
+    assert load_workbook(io.BytesIO(received_xlsx(received_summary([other])))).sheetnames == ["qd96-2023", "Hội nghị"]
 
     from django.core.files.uploadedfile import SimpleUploadedFile
 

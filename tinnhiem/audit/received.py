@@ -88,6 +88,50 @@ def same_conference(records: list[Received], keys: list[bytes]) -> list[tuple[st
     return pairs
 
 
+def _date_text(iso: str) -> str:
+    return date.fromisoformat(iso).strftime("%d/%m/%Y")
+
+
+def conference_notes(conference: dict[str, Any]) -> list[str]:
+    """What the authority should look at in how a conference was held, one sentence each: a vote
+    held without the quorum the rule set requires (and the chair's reason for going on), the
+    sessions adjourned before it, and the votes discarded and held again. Empty when none."""
+    notes = []
+    if conference["short_of_quorum"]:
+        notes.append(
+            _("Fewer present than the rule set requires: %(present)s present, %(required)s required.")
+            % {"present": conference["present"], "required": conference["quorum_required"]}
+        )
+    if conference["quorum_override"]:
+        notes.append(
+            _("The chair decided to proceed without the quorum: %(reason)s") % {"reason": conference["quorum_override"]}
+        )
+    for a in conference["adjournments"]:
+        notes.append(
+            _("The session of %(date)s (%(present)s of %(convened)s present) was adjourned to %(new)s: %(reason)s")
+            % {
+                "date": a["session_date_text"],
+                "present": a["present"],
+                "convened": a["convened"],
+                "new": a["new_date_text"],
+                "reason": a["reason"],
+            }
+        )
+    for r in conference["repeated"]:
+        notes.append(
+            _(
+                "Ballot form “%(form)s”: the vote was held again, the earlier vote (%(collected)s ballots "
+                "collected) not counted: %(reason)s"
+            )
+            % {
+                "form": r["form"],
+                "collected": r["collected"] if r["collected"] is not None else "?",
+                "reason": r["reason"],
+            }
+        )
+    return notes
+
+
 def _percent(count: int, base: int) -> str:
     return format_percent(count, base, ",") + "%"
 
@@ -116,7 +160,7 @@ def received_summary(records: list[Received]) -> dict[str, Any]:
             "title": c["title"],
             "body": c.get("body", ""),
             "date": c["date"],
-            "date_text": date.fromisoformat(c["date"]).strftime("%d/%m/%Y"),
+            "date_text": _date_text(c["date"]),
             "place": c.get("place", ""),
             "rules": rules.id,
             "convened": record["attendance"]["convened"],
@@ -125,7 +169,27 @@ def received_summary(records: list[Received]) -> dict[str, Any]:
             "key": received.key_index,
             "published": c.get("published"),
             "not_rated": record.get("not_rated", []),  # a record made before it was kept has none
+            # what the authority checks of the conference itself (docs/record-format.md)
+            "quorum_required": record["attendance"].get("quorum_required") or 0,
+            "quorum_override": record["attendance"].get("quorum_override") or "",
+            "adjournments": [
+                {
+                    "session_date_text": _date_text(a["session_date"]),
+                    "new_date_text": _date_text(a["new_date"]),
+                    "reason": a["reason"],
+                    "present": a["present"],
+                    "convened": a["convened"],
+                }
+                for a in record.get("adjournments", [])
+            ],
+            "repeated": [
+                {"form": form["name"], "reason": r["reason"], "collected": r["collected"]}
+                for form in record["forms"]
+                for r in form.get("repeated", [])
+            ],
         }
+        conference["short_of_quorum"] = conference["present"] < conference["quorum_required"]
+        conference["notes"] = conference_notes(conference)
         conferences.append(conference)
         group = groups.setdefault(rules.id, {"rules": rule_set_summary(rules), "rows": []})
         if rules.places and group["rules"]["places_max"] is None:  # a record made before the rule had it
@@ -261,6 +325,30 @@ def received_xlsx(summary: dict[str, Any]) -> bytes:
     from tinnhiem.voting.summary import summary_table
 
     sheets = [(g["rules"]["id"], summary_table(g)) for g in summary["groups"]]
+    header = [
+        _("Conference"),
+        _("Date"),
+        _("Place"),
+        _("Record file"),
+        _("Convened"),
+        _("Present"),
+        _("Required present"),
+        _("To look at"),
+    ]
+    held = [
+        [
+            c["title"],
+            c["date_text"],
+            c["place"],
+            c["file"],
+            c["convened"],
+            c["present"],
+            c["quorum_required"] or "",
+            "\n".join(c["notes"]),
+        ]
+        for c in summary["conferences"]
+    ]
+    sheets.append((_("Conferences"), [header, *held]))
     not_rated = [
         [c["title"], c["date_text"], p["name"], p["post"], p["reason"]]
         for c in summary["conferences"]

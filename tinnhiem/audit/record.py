@@ -103,6 +103,7 @@ def export_record(conference: Conference) -> bytes:
     rules_file = f"rules/{rules.id}.toml"
     files[rules_file] = resources.files("tinnhiem.rules").joinpath("data", f"{rules.id}.toml").read_bytes()
     m = minutes_data(conference)
+    repeated = {f["id"]: f["repeated"] for f in m["forms"]}
     forms = []
     for form in conference.ballot_forms.all():
         result = form.results.get(superseded=False)
@@ -113,6 +114,8 @@ def export_record(conference: Conference) -> bytes:
             "issued": issued,
             "collected": collected,
             "result_file": f"results/form-{form.pk}.json",
+            # the votes on this form discarded and held again: the reason and the ballots collected
+            "repeated": repeated.get(form.pk, []),
         }
         files[entry["result_file"]] = json.dumps(result.data, ensure_ascii=False, sort_keys=True, indent=1).encode()
         ballots = _form_ballots(form)

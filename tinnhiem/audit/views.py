@@ -101,6 +101,9 @@ def received_records(request):
             "not_rated": [c for c in checked.summary["conferences"] if c["not_rated"]]
             if checked and checked.summary
             else [],
+            "short_of_quorum": [c for c in checked.summary["conferences"] if c["short_of_quorum"]]
+            if checked and checked.summary
+            else [],
             "max_mb": MAX_RECORD_BYTES // (1024 * 1024),
             "total_mb": settings.TINNHIEM_MAX_RECORDS_BYTES // (1024 * 1024),
             "max_files": settings.DATA_UPLOAD_MAX_NUMBER_FILES,

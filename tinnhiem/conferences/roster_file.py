@@ -448,7 +448,7 @@ def write_sheets_xlsx(sheets: list[tuple[str, list[list[object]]]]) -> bytes:
     """Several tables, one sheet each, as one .xlsx file. A ``Decimal`` is written as a number with
     two decimals, which Excel shows in the reader's own way (79,66 in Vietnamese)."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
 
     workbook = Workbook()
     workbook.remove(workbook.active)
@@ -461,6 +461,8 @@ def write_sheets_xlsx(sheets: list[tuple[str, list[list[object]]]]) -> bytes:
                     sheet.cell(row=number, column=column).number_format = "0.00"
                 elif isinstance(value, date):  # a day, as Vietnamese write it
                     sheet.cell(row=number, column=column).number_format = "dd/mm/yyyy"
+                elif isinstance(value, str) and "\n" in value:  # several lines in one cell
+                    sheet.cell(row=number, column=column).alignment = Alignment(wrap_text=True, vertical="top")
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"

@@ -1,0 +1,117 @@
+"""The managing authority sees how each conference was held, from its signed record: present
+against the quorum its rule set requires, the chair's reason for going on without it, the
+sessions adjourned before the vote, and the votes discarded and held again."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from tests.voting.conftest import ROLES
+from tests.voting.test_repeat_vote import type_stack
+from tinnhiem.audit.received import check_record, received_summary, received_xlsx
+from tinnhiem.audit.record import export_record, public_key_b64
+from tinnhiem.conferences.usecases import day
+from tinnhiem.voting.usecases import counting, repeat
+
+ADJOURNED = "Chỉ 7 trong 12 đại biểu có mặt do mưa lũ"
+OVERRIDE = "Cấp ủy cấp trên đồng ý cho tiến hành"
+REPEATED = "Hòm phiếu có 8 phiếu trong khi chỉ phát ra 7 phiếu"
+
+
+def _record(data: bytes, name: str = "ho-so.zip"):
+    record = check_record(name, data, [public_key_b64().encode()])
+    assert record.ok, record.verdict.problems
+    return record
+
+
+@pytest.fixture
+def held_hard(office, chair, counters, day_conference, today):
+    """Adjourned once with 7 of 12 present; held with 7 of 12 on the chair's decision; the vote on
+    its form held again after the box had more ballots than issued; counted and finished."""
+    conference, _people, voters = day_conference
+    day.open_conference(chair, conference)
+    day.check_in(office, conference, voters[:7])
+    day.adjourn_conference(chair, conference, reason=ADJOURNED, new_date=today + timedelta(days=7), today=today)
+    day.open_conference(chair, conference)
+    day.check_in(office, conference, voters[:7])
+    day.override_quorum(chair, conference, reason=OVERRIDE)
+    for voter, role, user in zip(voters[:3], ROLES[:3], counters[:3], strict=True):
+        day.propose_member(office, conference, voter=voter, role=role, user=user)
+    day.record_committee_approval(chair, conference, votes_for=7, against=0, abstaining=0)
+    day.open_voting(chair, conference)
+    form = conference.ballot_forms.get()
+    day.close_voting(chair, conference)
+    counting.record_ballot_counts(counters[0], form, issued=7, collected=7)
+    type_stack(counters, form, ["11", "22"])
+    repeat.repeat_form_vote(chair, form, reason=REPEATED)
+    day.close_voting(chair, conference)
+    counting.record_ballot_counts(counters[0], form, issued=7, collected=7)
+    type_stack(counters, form, ["11"] * 7, devices=("c", "d"))
+    counting.finalise_form(counters[0], form)
+    conference.refresh_from_db()
+    assert conference.status == conference.Status.FINISHED
+    return conference
+
+
+def test_the_authority_sees_the_quorum_the_adjournment_and_the_vote_held_again(held_hard, office, client):
+    data = export_record(held_hard)
+    summary = received_summary([_record(data)])
+    [hard] = summary["conferences"]
+    assert (hard["convened"], hard["present"], hard["quorum_required"], hard["short_of_quorum"]) == (12, 7, 8, True)
+    assert hard["quorum_override"] == OVERRIDE
+    assert [(a["present"], a["convened"], a["reason"]) for a in hard["adjournments"]] == [(7, 12, ADJOURNED)]
+    form_name = held_hard.ballot_forms.get().name
+    assert hard["repeated"] == [{"form": form_name, "reason": REPEATED, "collected": 7}]
+    session, later = hard["adjournments"][0]["session_date_text"], hard["adjournments"][0]["new_date_text"]
+    assert later == held_hard.date.strftime("%d/%m/%Y") and session != later
+    assert hard["notes"] == [
+        "Số người có mặt ít hơn quy định: có mặt 7, cần 8.",
+        f"Chủ trì hội nghị quyết định tiến hành khi không đủ số người có mặt: {OVERRIDE}",
+        f"Phiên họp ngày {session} (có mặt 7/12) đã hoãn sang ngày {later}: {ADJOURNED}",
+        f"Mẫu phiếu “{form_name}”: đã bỏ phiếu lại, không tính lần bỏ phiếu trước (đã thu 7 phiếu): {REPEATED}",
+    ]
+
+    book = load_workbook(io.BytesIO(received_xlsx(summary)))
+    assert book.sheetnames == ["qd96-2023", "Hội nghị"]
+    rows = [[c.value for c in row] for row in book["Hội nghị"].iter_rows()]
+    assert rows[0] == ["Hội nghị", "Ngày", "Địa điểm", "Tệp hồ sơ", "Triệu tập", "Có mặt", "Số cần có mặt", "Cần xem"]
+    assert rows[1][3:7] == ["ho-so.zip", 12, 7, 8] and rows[1][7] == "\n".join(hard["notes"])
+    assert book["Hội nghị"].cell(row=2, column=8).alignment.wrap_text
+
+    client.force_login(office)
+    page = client.post(
+        reverse("audit:received"),
+        {"records": [SimpleUploadedFile("ho-so.zip", data)], "keys": public_key_b64()},
+    ).content.decode()
+    assert "1 hội nghị đã bỏ phiếu khi số người có mặt ít hơn quy định" in page
+    table = page[page.index('id="conferences"') :]
+    assert all(note in table for note in hard["notes"])
+
+
+def test_a_record_made_before_these_were_kept_has_no_adjournment_nor_vote_held_again(held_hard):
+    """A record exported by an earlier version has no ``adjournments`` nor ``repeated`` per form:
+    read as none, not refused; what its attendance says is still shown."""
+    import json
+    import zipfile
+
+    from tinnhiem.audit.received import Received
+
+    record = _record(export_record(held_hard))
+    source = zipfile.ZipFile(io.BytesIO(record.data))
+    data = json.loads(source.read("record.json"))
+    del data["adjournments"]
+    for form in data["forms"]:
+        del form["repeated"]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as older:
+        for name in source.namelist():
+            older.writestr(name, json.dumps(data) if name == "record.json" else source.read(name))
+    [conference] = received_summary([Received("cu.zip", record.verdict, 0, out.getvalue())])["conferences"]
+    assert (conference["adjournments"], conference["repeated"]) == ([], [])
+    assert len(conference["notes"]) == 2 and conference["notes"][1].endswith(OVERRIDE)
