@@ -115,3 +115,16 @@ def test_a_record_made_before_these_were_kept_has_no_adjournment_nor_vote_held_a
     [conference] = received_summary([Received("cu.zip", record.verdict, 0, out.getvalue())])["conferences"]
     assert (conference["adjournments"], conference["repeated"]) == ([], [])
     assert len(conference["notes"]) == 2 and conference["notes"][1].endswith(OVERRIDE)
+
+
+def test_a_vote_held_again_before_any_ballot_was_recorded_gives_no_count():
+    """The box held more than were issued, so the count was refused and nothing recorded: the note
+    does not say "0 ballots collected"."""
+    from tinnhiem.audit.received import conference_notes
+
+    held = {"short_of_quorum": False, "quorum_override": "", "adjournments": []}
+    once = [{"form": "Phiếu tín nhiệm", "reason": REPEATED, "collected": 0}]
+    assert conference_notes({**held, "repeated": once}) == [
+        f"Mẫu phiếu “Phiếu tín nhiệm”: đã bỏ phiếu lại, không tính lần bỏ phiếu trước: {REPEATED}"
+    ]
+    assert conference_notes({**held, "repeated": []}) == []

@@ -118,17 +118,14 @@ def conference_notes(conference: dict[str, Any]) -> list[str]:
             }
         )
     for r in conference["repeated"]:
-        notes.append(
-            _(
+        if r["collected"]:  # 0: none recorded (refused, say, as more than were issued)
+            text = _(
                 "Ballot form “%(form)s”: the vote was held again, the earlier vote (%(collected)s ballots "
                 "collected) not counted: %(reason)s"
             )
-            % {
-                "form": r["form"],
-                "collected": r["collected"] if r["collected"] is not None else "?",
-                "reason": r["reason"],
-            }
-        )
+        else:
+            text = _("Ballot form “%(form)s”: the vote was held again, the earlier vote not counted: %(reason)s")
+        notes.append(text % {"form": r["form"], "collected": r["collected"], "reason": r["reason"]})
     return notes
 
 
