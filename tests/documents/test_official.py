@@ -60,6 +60,23 @@ def test_minutes_pdf_of_the_seed(seed):
     assert head_fingerprint() in text
 
 
+def test_the_minutes_list_the_absent_with_their_reasons_then_those_never_checked_in(seed):
+    """Each voter marked absent with the reason given; those neither checked in nor marked absent
+    in one group, counted, not each followed by the same words."""
+    from tinnhiem.conferences.models import Voter
+
+    present = list(seed.voters.filter(attendance=Voter.Attendance.PRESENT).order_by("order")[:3])
+    Voter.objects.filter(pk__in=[v.pk for v in present]).update(attendance=Voter.Attendance.UNKNOWN)
+    m = minutes_data(seed)
+    marked = [x for x in m["attendance"]["absent_list"] if not x["unmarked"]]
+    assert len(marked) == 5 and all(x["reason"] for x in marked)  # the seed's five, each with a reason
+    intro = " ".join(official.minutes_context(seed, m)["intro"])
+    names = ", ".join(v.full_name for v in present)
+    listed = "; ".join(f"{x['name']} ({x['reason']})" for x in marked)
+    assert f"vắng mặt: 8 — {listed}; không điểm danh (3): {names}." in intro
+    assert intro.count("không điểm danh") == 1
+
+
 def test_minutes_of_the_44_person_vote_and_its_consequence(big):
     text = " ".join(pdf_pages(official.render_minutes_pdf(big)))
     assert "Người được lấy phiếu số 44" in text

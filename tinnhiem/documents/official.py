@@ -87,7 +87,16 @@ def minutes_context(conference: Conference, m: dict[str, Any] | None = None) -> 
     m = m or minutes_data(conference)
     c, a, rules = m["conference"], m["attendance"], m["rules"]
     with translation.override("vi"):
-        absent = "; ".join(f"{x['name']} ({x['reason']})" if x["reason"] else x["name"] for x in a["absent_list"])
+        # marked absent, each with its reason; then, in one group, those never checked in (in a
+        # large hall, seventy names each followed by "không điểm danh" hid the reasons given)
+        listed = [x for x in a["absent_list"] if not x.get("unmarked")]
+        absent_parts = [f"{x['name']} ({x['reason']})" if x["reason"] else x["name"] for x in listed]
+        unmarked = [x["name"] for x in a["absent_list"] if x.get("unmarked")]
+        if unmarked:
+            absent_parts.append(
+                _("not checked in (%(n)s): %(names)s") % {"n": len(unmarked), "names": ", ".join(unmarked)}
+            )
+        absent = "; ".join(absent_parts)
         intro = [
             _("Legal basis: %(basis)s.") % {"basis": c["legal_basis"].replace("\n", " ").rstrip(" .;")},
             _("Convened: %(convened)s; present: %(present)s; absent: %(absent)s%(list)s.")

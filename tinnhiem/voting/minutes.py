@@ -101,6 +101,7 @@ def minutes_data(conference: Conference) -> dict[str, Any]:
             "name": v.full_name,
             "post": v.post,
             "reason": v.absence_reason or ("" if v.attendance == "absent" else _("not checked in")),
+            "unmarked": v.attendance != Voter.Attendance.ABSENT,  # neither checked in nor marked absent
         }
         for v in voters.exclude(attendance=Voter.Attendance.PRESENT)
     ]
