@@ -77,6 +77,12 @@ def test_the_authority_sees_the_quorum_the_adjournment_and_the_vote_held_again(h
         f"Mẫu phiếu “{form_name}”: đã bỏ phiếu lại, không tính lần bỏ phiếu trước (đã thu 7 phiếu): {REPEATED}",
     ]
 
+    # the minutes, which go up with the record, say the same of the session adjourned
+    from tinnhiem.documents.official import minutes_context
+
+    intro = minutes_context(held_hard)["intro"]
+    assert hard["notes"][2] in intro and f"Chủ trì hội nghị quyết định tiến hành: {OVERRIDE}" in intro
+
     book = load_workbook(io.BytesIO(received_xlsx(summary)))
     assert book.sheetnames == ["qd96-2023", "Hội nghị"]
     rows = [[c.value for c in row] for row in book["Hội nghị"].iter_rows()]

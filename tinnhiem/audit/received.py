@@ -13,11 +13,11 @@ import io
 import json
 import zipfile
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from django.utils.translation import gettext as _
 
+from tinnhiem.documents.dates import short_date
 from tinnhiem.rules import format_percent
 from tinnhiem.rules.errors import gettext_noop
 from tinnhiem.rules.loader import load_rule_set_text
@@ -88,10 +88,6 @@ def same_conference(records: list[Received], keys: list[bytes]) -> list[tuple[st
     return pairs
 
 
-def _date_text(iso: str) -> str:
-    return date.fromisoformat(iso).strftime("%d/%m/%Y")
-
-
 def conference_notes(conference: dict[str, Any]) -> list[str]:
     """What the authority should look at in how a conference was held, one sentence each: a vote
     held without the quorum the rule set requires (and the chair's reason for going on), the
@@ -157,7 +153,7 @@ def received_summary(records: list[Received]) -> dict[str, Any]:
             "title": c["title"],
             "body": c.get("body", ""),
             "date": c["date"],
-            "date_text": _date_text(c["date"]),
+            "date_text": short_date(c["date"]),
             "place": c.get("place", ""),
             "rules": rules.id,
             "convened": record["attendance"]["convened"],
@@ -171,8 +167,8 @@ def received_summary(records: list[Received]) -> dict[str, Any]:
             "quorum_override": record["attendance"].get("quorum_override") or "",
             "adjournments": [
                 {
-                    "session_date_text": _date_text(a["session_date"]),
-                    "new_date_text": _date_text(a["new_date"]),
+                    "session_date_text": short_date(a["session_date"]),
+                    "new_date_text": short_date(a["new_date"]),
                     "reason": a["reason"],
                     "present": a["present"],
                     "convened": a["convened"],

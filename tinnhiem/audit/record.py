@@ -155,17 +155,7 @@ def export_record(conference: Conference) -> bytes:
             for k in ("convened", "present", "absent", "late", "quorum_required", "quorum_override")
         },
         # sessions adjourned before this one held the vote: when, to when, why, and how many were there
-        "adjournments": [
-            {
-                "session_date": a.session_date.isoformat(),
-                "new_date": a.new_date.isoformat(),
-                "reason": a.reason,
-                "present": a.present,
-                "convened": a.convened,
-                "quorum_required": a.required,
-            }
-            for a in conference.adjournments.all()
-        ],
+        "adjournments": m["adjournments"],
         "committee": m["committee"],
         "forms": forms,
         "not_rated": not_rated_list,

@@ -15,3 +15,8 @@ def place_date(place: str, day: date) -> str:
     month_text = f"{day.month:02d}" if day.month in (1, 2) else str(day.month)
     prefix = f"{place}, " if place else ""
     return f"{prefix}ngày {day_text} tháng {month_text} năm {day.year}"
+
+
+def short_date(day: date | str) -> str:
+    """``07/12/2026``: a day (or its ISO text, as records keep it) as tables and lists write it."""
+    return (date.fromisoformat(day) if isinstance(day, str) else day).strftime("%d/%m/%Y")

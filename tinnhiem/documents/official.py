@@ -22,7 +22,7 @@ from tinnhiem.text import nfc
 from tinnhiem.voting.minutes import minutes_data
 from tinnhiem.voting.summary import campaign_summary
 
-from .dates import place_date
+from .dates import place_date, short_date
 from .marks import qr_svg
 from .render import render_pdf
 
@@ -119,6 +119,17 @@ def minutes_context(conference: Conference, m: dict[str, Any] | None = None) -> 
             )
         if a["quorum_override"]:
             intro.append(_("The chair decided to proceed: %(reason)s") % {"reason": a["quorum_override"]})
+        for adjourned in m["adjournments"]:  # the sessions before this one, as the authority's page says them
+            intro.append(
+                _("The session of %(date)s (%(present)s of %(convened)s present) was adjourned to %(new)s: %(reason)s")
+                % {
+                    "date": short_date(adjourned["session_date"]),
+                    "present": adjourned["present"],
+                    "convened": adjourned["convened"],
+                    "new": short_date(adjourned["new_date"]),
+                    "reason": adjourned["reason"],
+                }
+            )
         votes = m["committee"]["votes"]
         intro.append(
             _(

@@ -200,6 +200,18 @@ def minutes_data(conference: Conference) -> dict[str, Any]:
             "quorum_citation": rules.quorum.citation.text if rules.quorum else "",
             "quorum_override": conference.quorum_override_reason,
         },
+        # sessions adjourned before the one that held the vote: when, to when, why, how many were there
+        "adjournments": [
+            {
+                "session_date": a.session_date.isoformat(),
+                "new_date": a.new_date.isoformat(),
+                "reason": a.reason,
+                "present": a.present,
+                "convened": a.convened,
+                "quorum_required": a.required,
+            }
+            for a in conference.adjournments.all()
+        ],
         "committee": {
             "members": committee,
             "votes": {
