@@ -139,3 +139,66 @@ def test_the_campaign_summary_lists_it_as_cancelled_not_as_waiting(office, confe
     client.force_login(office)
     page = client.get(reverse("voting:campaign_results", args=[campaign.pk])).content.decode()
     assert "Đã huỷ, không tổ chức:" in page and REASON in page
+
+
+RESTORED = "Cấp có thẩm quyền không chấp thuận đơn xin từ chức"
+
+
+def test_a_cancelled_conference_is_restored_with_what_it_held(office, held_back, person, voter):
+    campaigns.cancel_conference(office, held_back, reason=REASON)
+    conference = campaigns.restore_conference(office, held_back, reason=f" {RESTORED} ")
+    conference.refresh_from_db()
+    assert (conference.status, conference.cancel_reason) == (Conference.Status.PREPARING, "")
+    assert conference.links_open and not conference.is_closed
+    assert person.dossiers.count() == 1 and conference.opinions.count() == 1
+    # the cards voided at the cancellation stay void; new ones can be made
+    assert not CodeCard.objects.exclude(state=CodeCard.State.VOID).exists()
+    evote.generate_cards(office, conference.ballot_forms.get(), count=2)
+    assert CodeCard.objects.filter(state=CodeCard.State.UNUSED).count() == 2
+    assert Event.objects.get(action="conference.restored").data == {"reason": RESTORED, "cancelled": REASON}
+    # it changes again, and its links open
+    campaigns.update_conference(office, conference, place="Hội trường khác")
+    assert Client().get(links.invitation_url(voter)).status_code == 200
+    assert Client().get(links.explanation_url(person)).status_code == 200
+    # and it can be cancelled again
+    campaigns.cancel_conference(office, conference, reason=REASON)
+    assert Conference.objects.get(pk=conference.pk).status == Conference.Status.CANCELLED
+
+
+def test_restoring_needs_a_cancelled_conference_a_reason_and_the_office(office, make_user, conference):
+    with pytest.raises(ValidationError) as info:
+        campaigns.restore_conference(office, conference, reason=RESTORED)
+    assert "Chỉ khôi phục được hội nghị đã huỷ." in info.value.messages[0]
+    campaigns.cancel_conference(office, conference, reason=REASON)
+    with pytest.raises(ValidationError) as info:
+        campaigns.restore_conference(office, conference, reason=" \n")
+    assert "Nêu lý do khôi phục hội nghị." in info.value.messages[0]
+    with pytest.raises(PermissionDenied):
+        campaigns.restore_conference(make_user("chair", "chutri"), conference, reason=RESTORED)
+    assert Conference.objects.get(pk=conference.pk).status == Conference.Status.CANCELLED
+    # sent twice, recorded once
+    campaigns.restore_conference(office, conference, reason=RESTORED)
+    campaigns.restore_conference(office, conference, reason=RESTORED)
+    assert Event.objects.filter(action="conference.restored").count() == 1
+
+
+def test_the_overview_restores_a_cancelled_conference(office, make_user, held_back, campaign):
+    from tinnhiem.voting.summary import campaign_summary
+
+    campaigns.cancel_conference(office, held_back, reason=REASON)
+    url = reverse("conferences:conference", args=[held_back.pk])
+    observer = Client()
+    observer.force_login(make_user("observer", "quansat"))
+    assert 'id="restore"' not in observer.get(url).content.decode()
+    assert observer.post(reverse("conferences:conference_restore", args=[held_back.pk]), {}).status_code == 403
+    client = Client()
+    client.force_login(office)
+    assert 'id="restore"' in client.get(url).content.decode()
+    restore = reverse("conferences:conference_restore", args=[held_back.pk])
+    page = client.post(restore, {"reason": RESTORED}, follow=True).content.decode()
+    assert "Đánh dấu vào ô để xác nhận." in page
+    assert Conference.objects.get(pk=held_back.pk).status == Conference.Status.CANCELLED
+    page = client.post(restore, {"reason": RESTORED, "confirm_restore": "1"}, follow=True).content.decode()
+    assert "Hội nghị được chuẩn bị lại" in page and 'id="cancelled"' not in page and 'id="restore"' not in page
+    assert Conference.objects.get(pk=held_back.pk).status == Conference.Status.PREPARING
+    assert [c["id"] for c in campaign_summary(campaign)["pending"]] == [held_back.pk]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("dot/<int:campaign_id>/hoi-nghi/them/", views.conference_create, name="conference_create"),
     path("hoi-nghi/<int:conference_id>/", views.conference_detail, name="conference"),
     path("hoi-nghi/<int:conference_id>/sua/", views.conference_edit, name="conference_edit"),
+    path("hoi-nghi/<int:conference_id>/khoi-phuc/", views.conference_restore, name="conference_restore"),
     path("hoi-nghi/<int:conference_id>/nguoi-duoc-lay-phieu/", views.rated_list, name="rated"),
     path("hoi-nghi/<int:conference_id>/nguoi-duoc-lay-phieu/<int:person_id>/", views.rated_edit, name="rated_edit"),
     path("hoi-nghi/<int:conference_id>/nguoi-duoc-lay-phieu/nhap/", views.rated_import, name="rated_import"),

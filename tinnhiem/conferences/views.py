@@ -309,6 +309,30 @@ def _cancel(request, conference: Conference):
     return redirect("conferences:conference", conference.pk)
 
 
+@permission_required(PREPARE)
+@require_POST
+def conference_restore(request, conference_id: int):
+    """The overview's restoring of a cancelled conference: campaigns.restore_conference once the
+    box is ticked."""
+    conference = _conference(conference_id)
+    if not request.POST.get("confirm_restore"):
+        messages.error(request, _("Tick the box to confirm."))
+    else:
+        ok, _c = attempt(
+            request,
+            lambda: campaigns.restore_conference(request.user, conference, reason=request.POST.get("reason", "")),
+        )
+        if ok:
+            messages.success(
+                request,
+                _(
+                    "The conference is being prepared again and its links open again. Check its date, and make "
+                    "new code cards if it had some: those of before the cancellation stay void."
+                ),
+            )
+    return redirect("conferences:conference", conference.pk)
+
+
 # --- rated persons ------------------------------------------------------------------------------
 
 

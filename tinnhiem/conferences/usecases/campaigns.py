@@ -193,6 +193,40 @@ def cancel_conference(actor: Any, conference: Conference, *, reason: str) -> Con
     return conference
 
 
+@transaction.atomic
+def restore_conference(actor: Any, conference: Conference, *, reason: str) -> Conference:
+    """A conference cancelled by mistake, or whose cause went away, is prepared again: back to
+    being prepared, with what it held; its links open again. The code cards voided at the
+    cancellation stay void (they may have been thrown away): new ones are made. The cancellation
+    and its reason stay in the log, with the reason for restoring it. Sending it twice records it
+    once."""
+    require(actor, PREPARE)
+    conference = Conference.objects.select_for_update().get(pk=conference.pk)
+    reason = clean_block(reason)
+    if conference.status == Conference.Status.PREPARING and _last_restored(conference) == reason:
+        return conference
+    if conference.status != Conference.Status.CANCELLED:
+        raise ValidationError(_("Only a cancelled conference is restored."))
+    if not reason:
+        raise ValidationError(_("Give the reason for restoring the conference."))
+    cancelled_for = conference.cancel_reason
+    conference.status, conference.cancel_reason = Conference.Status.PREPARING, ""
+    conference.save(update_fields=["status", "cancel_reason"])
+    record(actor, "conference.restored", conference=conference, data={"reason": reason, "cancelled": cancelled_for})
+    return conference
+
+
+def _last_restored(conference: Conference) -> str | None:
+    from tinnhiem.audit.models import Event
+
+    last = (
+        Event.objects.filter(conference_id=conference.pk, action__in=("conference.cancelled", "conference.restored"))
+        .order_by("-seq")
+        .first()
+    )
+    return last.data["reason"] if last is not None and last.action == "conference.restored" else None
+
+
 def removal_blockers(conference: Conference) -> list[str]:
     """What a conference already holds that removing it would lose or leave dangling outside the
     office: what went out to, or came from, the voters and the rated persons, and the day's records."""
