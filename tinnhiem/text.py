@@ -25,6 +25,13 @@ def clean_block(text: str) -> str:
     return "\n".join(line.rstrip() for line in lines).strip()
 
 
+def full_stop(text: str) -> str:
+    """A sentence of a document that ends in the user's own words (a reason typed without a
+    final stop): ended with one, unless it already ends a sentence."""
+    text = text.rstrip()
+    return text if not text or text.endswith((".", "!", "?", "…")) else text + "."
+
+
 def fold(text: str) -> str:
     """A key for duplicate detection and search: NFC, collapsed spaces, case-folded."""
     return clean_line(text).casefold()

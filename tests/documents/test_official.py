@@ -39,6 +39,14 @@ def test_vietnamese_dates():
     assert place_date("Hà Nội", date(2024, 2, 5)) == "Hà Nội, ngày 05 tháng 02 năm 2024"
 
 
+def test_a_reason_typed_without_a_stop_ends_its_sentence_in_the_minutes():
+    from tinnhiem.text import full_stop
+
+    assert full_stop("Cấp ủy đồng ý cho tiến hành  ") == "Cấp ủy đồng ý cho tiến hành."
+    for ended in ("Cấp ủy đồng ý.", "Vì sao?", "Chờ ý kiến…", ""):
+        assert full_stop(ended) == ended
+
+
 def test_minutes_pdf_of_the_seed(seed):
     text = " ".join(pdf_pages(official.render_minutes_pdf(seed)))
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "Độc lập - Tự do - Hạnh phúc" in text

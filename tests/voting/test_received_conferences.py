@@ -81,7 +81,7 @@ def test_the_authority_sees_the_quorum_the_adjournment_and_the_vote_held_again(h
     from tinnhiem.documents.official import minutes_context
 
     intro = minutes_context(held_hard)["intro"]
-    assert hard["notes"][2] in intro and f"Chủ trì hội nghị quyết định tiến hành: {OVERRIDE}" in intro
+    assert hard["notes"][2] + "." in intro and f"Chủ trì hội nghị quyết định tiến hành: {OVERRIDE}." in intro
 
     book = load_workbook(io.BytesIO(received_xlsx(summary)))
     assert book.sheetnames == ["qd96-2023", "Hội nghị"]

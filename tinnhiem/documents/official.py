@@ -18,7 +18,7 @@ from tinnhiem.audit.log import head, head_fingerprint
 from tinnhiem.conferences.links import invitation_url
 from tinnhiem.conferences.models import Campaign, Conference
 from tinnhiem.conferences.usecases.rated import not_rated
-from tinnhiem.text import nfc
+from tinnhiem.text import full_stop, nfc
 from tinnhiem.voting.minutes import minutes_data
 from tinnhiem.voting.summary import campaign_summary
 
@@ -118,17 +118,21 @@ def minutes_context(conference: Conference, m: dict[str, Any] | None = None) -> 
                 % {"required": a["quorum_required"], "citation": short_citation(a["quorum_citation"])}
             )
         if a["quorum_override"]:
-            intro.append(_("The chair decided to proceed: %(reason)s") % {"reason": a["quorum_override"]})
+            intro.append(full_stop(_("The chair decided to proceed: %(reason)s") % {"reason": a["quorum_override"]}))
         for adjourned in m["adjournments"]:  # the sessions before this one, as the authority's page says them
             intro.append(
-                _("The session of %(date)s (%(present)s of %(convened)s present) was adjourned to %(new)s: %(reason)s")
-                % {
-                    "date": short_date(adjourned["session_date"]),
-                    "present": adjourned["present"],
-                    "convened": adjourned["convened"],
-                    "new": short_date(adjourned["new_date"]),
-                    "reason": adjourned["reason"],
-                }
+                full_stop(
+                    _(
+                        "The session of %(date)s (%(present)s of %(convened)s present) was adjourned to %(new)s: %(reason)s"
+                    )
+                    % {
+                        "date": short_date(adjourned["session_date"]),
+                        "present": adjourned["present"],
+                        "convened": adjourned["convened"],
+                        "new": short_date(adjourned["new_date"]),
+                        "reason": adjourned["reason"],
+                    }
+                )
             )
         votes = m["committee"]["votes"]
         intro.append(
