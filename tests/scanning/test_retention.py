@@ -174,3 +174,22 @@ def test_an_interrupted_removal_is_finished_from_the_results_page(counted, offic
     assert not ScannedPage.objects.filter(form__conference=counted).exclude(image="").exists()
     assert "vẫn còn lưu" not in client.get(reverse("voting:results", args=[counted.pk])).content.decode()
     assert retention.remove_images(counted) == 0  # again: nothing left, nothing fails
+
+
+def test_the_destruction_also_removes_image_files_no_page_refers_to(counted, office, django_capture_on_commit_callbacks):
+    """A file written by a batch that was rolled back, or left by a vote held again when the server
+    stopped before removing the discarded images, goes with the rest; the pages' files too."""
+    from django.core.files.base import ContentFile
+
+    from tinnhiem.scanning.models import stray_image_files
+
+    form = counted.ballot_forms.get()
+    storage = ScannedPage._meta.get_field("image").storage
+    stray = storage.save(f"scans/{form.pk}/0123456789abcdef.png", ContentFile(b"\x89PNG stray"))
+    assert stray in stray_image_files(form.pk)
+    referred = set(ScannedPage.objects.filter(form=form).values_list("image", flat=True))
+    assert not referred & set(stray_image_files(form.pk))  # a page's own file is never a stray
+    with django_capture_on_commit_callbacks(execute=True):
+        retention.destroy_ballots(office, counted, decision="QĐ 12", on=date.today())
+    assert not storage.exists(stray) and stray_image_files(form.pk) == []
+    assert not any(storage.exists(name) for name in referred)

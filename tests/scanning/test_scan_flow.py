@@ -829,6 +829,28 @@ def test_a_sheet_fed_twice_is_withdrawn_by_the_committee(client, scan_vote, make
     ]
 
 
+def test_a_file_whose_storing_fails_leaves_no_image_behind(scan_vote, make_scan):
+    """Stored in one transaction: if anything fails after its pages were written (here the log),
+    nothing of it is counted and the image files it wrote are removed, not left unreferenced."""
+    from unittest import mock
+
+    from tinnhiem.scanning.models import stray_image_files
+
+    form, member = scan_vote["form"], scan_vote["member"]
+    storage = ScannedPage._meta.get_field("image").storage
+    folder = f"scans/{form.pk}"
+    before = set(storage.listdir(folder)[1]) if storage.exists(folder) else set()
+    data = [make_scan(8100 + n, style="cross")[0] for n in range(2)]
+    with mock.patch("tinnhiem.scanning.usecases.record", side_effect=RuntimeError("x")), pytest.raises(RuntimeError):
+        scan.scan_files(member, form, [("a.png", data[0]), ("b.png", data[1])])
+    assert not form.scanned_pages.exists() and not form.scanned_ballots.exists()
+    after = set(storage.listdir(folder)[1]) if storage.exists(folder) else set()
+    assert after - before == set() and stray_image_files(form.pk) == sorted(f"{folder}/{n}" for n in before)
+    # the same files then count as they should
+    assert [r.ballots for r in scan.scan_files(member, form, [("a.png", data[0]), ("b.png", data[1])])] == [1, 1]
+    assert all(storage.exists(p.image.name) for p in form.scanned_pages.all())
+
+
 def test_a_page_set_aside_as_incomplete_may_come_again_even_after_a_duplicate_of_it(long_vote, make_long_scan):
     """Only a counted page, or a scan withdrawn as a sheet counted twice, makes the same image a
     duplicate: a page fed twice while it waited, then set aside as incomplete, may come again."""

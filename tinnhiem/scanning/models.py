@@ -8,6 +8,7 @@ ballot box has been emptied and mixed.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -59,6 +60,34 @@ def page_path(instance: ScannedPage, filename: str) -> str:
     """A random name: nothing of the scanner's file name, the time or the place in the stack."""
     extension = ".jpg" if filename.endswith(".jpg") else ".png"
     return f"scans/{instance.form_id}/{uuid.uuid4().hex}{extension}"
+
+
+def remove_image_files(names: Iterable[str]) -> int:
+    """Remove stored page images by name (those no page refers to any more); how many could not be.
+    A file that is already gone is not one of them."""
+    storage = ScannedPage._meta.get_field("image").storage
+    left = 0
+    for name in names:
+        try:
+            storage.delete(name)
+        except OSError:
+            left += 1
+    return left
+
+
+def stray_image_files(form_id: int) -> list[str]:
+    """The files in a form's folder of scans that no page refers to: written by a batch whose
+    transaction was then rolled back, or left when the server stopped between discarding pages
+    and removing their files (a random name each, no ballot's place)."""
+    storage = ScannedPage._meta.get_field("image").storage
+    folder = f"scans/{form_id}"
+    try:
+        _folders, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return []
+    names = {f"{folder}/{name}" for name in files}
+    referred = set(ScannedPage.objects.filter(image__in=names).values_list("image", flat=True))
+    return sorted(names - referred)
 
 
 class ScannedPage(models.Model):

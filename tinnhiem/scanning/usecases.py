@@ -40,7 +40,7 @@ from tinnhiem.voting.usecases.counting import (
 )
 
 from . import images, recognize
-from .models import ScanFeed, ScannedBallot, ScannedPage
+from .models import ScanFeed, ScannedBallot, ScannedPage, remove_image_files
 from .stack import Assembler, wrong_order
 
 SCAN_DPI = 200
@@ -628,18 +628,31 @@ def _waiting(form: BallotForm) -> list[ScannedPage]:
     return list(form.scanned_pages.filter(status=ScannedPage.Status.PENDING).order_by("sequence"))
 
 
-@transaction.atomic
 def _record_file(
+    actor: Any, form: BallotForm, file_sha256: str, pages: list[_Read], found: Printings, **options
+) -> ScanReport:
+    """Store the pages of one file, in stack order, and make ballots of them; if that fails and is
+    rolled back, the image files it wrote go too (no page refers to them)."""
+    written: list[str] = []
+    try:
+        return _record_file_atomic(actor, form, file_sha256, pages, found, written=written, **options)
+    except BaseException:
+        remove_image_files(written)
+        raise
+
+
+@transaction.atomic
+def _record_file_atomic(
     actor: Any,
     form: BallotForm,
     file_sha256: str,
     pages: list[_Read],
     found: Printings,
     *,
+    written: list[str],
     last_page_first: bool = False,
     take_over: bool = False,
 ) -> ScanReport:
-    """Store the pages of one file, in stack order, and make ballots of them."""
     form = BallotForm.objects.select_for_update().select_related("conference__campaign").get(pk=form.pk)
     member = _check_scanning(actor, form)  # again, under the lock
     # another member's stack may have left a ballot waiting since the batch began
@@ -671,6 +684,7 @@ def _record_file(
             page.reading = _page_reading(read.reading, digits)
         if read.kept:
             page.image.save(f"page.{read.ext}", ContentFile(read.kept), save=False)
+            written.append(page.image.name)
         page.save()
         if page.status != ScannedPage.Status.BALLOT:
             report.ignored.append({"sequence": page.sequence, "reason": page.reason, "text": page.reason_text})

@@ -25,14 +25,6 @@ from ..models import CodeCard, ElectronicBallot, EntryRow, Receipt
 S = Conference.Status
 
 
-def _remove_files(names: list[tuple[Any, str]]) -> None:
-    for storage, name in names:
-        try:
-            storage.delete(name)
-        except OSError:  # the reference is gone already; a file left is a random name, no ballot's place
-            pass
-
-
 def repeats_by_form(conference: Conference) -> dict[int, list[dict[str, Any]]]:
     """The votes held again at ``conference``, by form id, in order, as the log recorded them
     (reason, and the ballots collected of the discarded vote): for the minutes and the voters."""
@@ -51,7 +43,7 @@ def repeat_form_vote(actor: Any, form: BallotForm, *, reason: str) -> dict[str, 
     """Discard the vote of ``form`` and hold it again. Only the chair, with a reason, while the
     form is not finalised, during the vote or the count (which goes back to the vote). Returns
     what was discarded, as the log records it."""
-    from tinnhiem.scanning.models import ScanFeed, ScannedBallot, ScannedPage
+    from tinnhiem.scanning.models import ScanFeed, ScannedBallot, ScannedPage, remove_image_files
 
     require(actor, CHAIR)
     conference = Conference.objects.select_for_update().get(pk=form.conference_id)
@@ -74,7 +66,7 @@ def repeat_form_vote(actor: Any, form: BallotForm, *, reason: str) -> dict[str, 
         "voided": form.code_cards.filter(state=CodeCard.State.UNUSED).update(state=CodeCard.State.VOID),
     }
     pages = ScannedPage.objects.filter(form=form)
-    files = [(p.image.storage, p.image.name) for p in pages.exclude(image="")]
+    files = list(pages.exclude(image="").values_list("image", flat=True))
     ScanFeed.objects.filter(form=form).delete()
     ScannedBallot.objects.filter(form=form).delete()
     pages.delete()
@@ -93,5 +85,6 @@ def repeat_form_vote(actor: Any, form: BallotForm, *, reason: str) -> dict[str, 
         conference.agenda_step = [key for key, _label in Conference.AGENDA].index("voting")
         conference.save(update_fields=["status", "agenda_step"])
     record(actor, "vote.repeated", conference=conference, data={"form": form.pk, "reason": reason, **discarded})
-    transaction.on_commit(lambda: _remove_files(files))
+    # once committed; a file left if the server stops first is found by scanning.models.stray_image_files
+    transaction.on_commit(lambda: remove_image_files(files))
     return discarded

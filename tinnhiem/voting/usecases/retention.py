@@ -156,6 +156,8 @@ def remove_images(conference: Conference) -> int:
     conference = Conference.objects.get(pk=conference.pk)
     if not conference.ballots_destroyed_on:
         raise ValidationError(_("The destruction of the ballots has not been recorded."))
+    from tinnhiem.scanning.models import remove_image_files, stray_image_files
+
     left = 0
     for page in _images(conference):
         try:
@@ -164,4 +166,8 @@ def remove_images(conference: Conference) -> int:
             left += 1
             continue
         type(page).objects.filter(pk=page.pk).update(image="")
+    # and any file of its forms that no page refers to (a batch rolled back, a vote held again
+    # when the server stopped before removing the discarded images): destroyed with the rest
+    for form_id in conference.ballot_forms.values_list("pk", flat=True):
+        left += remove_image_files(stray_image_files(form_id))
     return left
