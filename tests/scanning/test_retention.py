@@ -176,7 +176,9 @@ def test_an_interrupted_removal_is_finished_from_the_results_page(counted, offic
     assert retention.remove_images(counted) == 0  # again: nothing left, nothing fails
 
 
-def test_the_destruction_also_removes_image_files_no_page_refers_to(counted, office, django_capture_on_commit_callbacks):
+def test_the_destruction_also_removes_image_files_no_page_refers_to(
+    counted, office, django_capture_on_commit_callbacks
+):
     """A file written by a batch that was rolled back, or left by a vote held again when the server
     stopped before removing the discarded images, goes with the rest; the pages' files too."""
     from django.core.files.base import ContentFile

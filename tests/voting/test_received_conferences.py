@@ -134,3 +134,23 @@ def test_a_vote_held_again_before_any_ballot_was_recorded_gives_no_count():
         f"Mẫu phiếu “Phiếu tín nhiệm”: đã bỏ phiếu lại, không tính lần bỏ phiếu trước: {REPEATED}"
     ]
     assert conference_notes({**held, "repeated": []}) == []
+
+
+def test_the_office_summary_and_its_report_say_the_same(held_hard, office, client):
+    """The campaign's summary, its page and its report to the authority name what the authority's
+    page of received records names, in the same words."""
+    from tests.documents.conftest import pdf_pages
+    from tinnhiem.documents.official import render_summary_pdf
+    from tinnhiem.text import full_stop
+    from tinnhiem.voting.summary import campaign_summary
+
+    [record] = received_summary([_record(export_record(held_hard))])["conferences"]
+    [conference] = campaign_summary(held_hard.campaign)["conferences"]
+    assert conference["notes"] == record["notes"] and len(conference["notes"]) == 4
+    assert (conference["short_of_quorum"], conference["quorum_required"]) == (True, 8)
+    client.force_login(office)
+    page = client.get(reverse("voting:campaign_results", args=[held_hard.campaign_id])).content.decode()
+    assert all(note in page for note in record["notes"])
+    text = " ".join(" ".join(pdf_pages(render_summary_pdf(held_hard.campaign))).split())
+    assert all(full_stop(note) in text for note in record["notes"])  # each its own sentence
+    assert f"{record['notes'][0]} Chủ trì hội nghị" in text  # one sentence after another

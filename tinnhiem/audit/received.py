@@ -88,6 +88,38 @@ def same_conference(records: list[Received], keys: list[bytes]) -> list[tuple[st
     return pairs
 
 
+def how_held(
+    attendance: dict[str, Any], adjournments: list[dict[str, Any]], forms: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """What to look at in how a conference was held, from its record (``attendance``,
+    ``adjournments``, ``forms``) or its minutes' data, which have the same shape: the quorum, the
+    chair's reason for going on, the sessions adjourned, the votes held again, and their ``notes``.
+    A record made before one of these was kept has none of it."""
+    held = {
+        "present": attendance["present"],
+        "quorum_required": attendance.get("quorum_required") or 0,
+        "quorum_override": attendance.get("quorum_override") or "",
+        "adjournments": [
+            {
+                "session_date_text": short_date(a["session_date"]),
+                "new_date_text": short_date(a["new_date"]),
+                "reason": a["reason"],
+                "present": a["present"],
+                "convened": a["convened"],
+            }
+            for a in adjournments
+        ],
+        "repeated": [
+            {"form": form["name"], "reason": r["reason"], "collected": r["collected"]}
+            for form in forms
+            for r in form.get("repeated", [])
+        ],
+    }
+    held["short_of_quorum"] = held["present"] < held["quorum_required"]
+    held["notes"] = conference_notes(held)
+    return held
+
+
 def conference_notes(conference: dict[str, Any]) -> list[str]:
     """What the authority should look at in how a conference was held, one sentence each: a vote
     held without the quorum the rule set requires (and the chair's reason for going on), the
@@ -163,26 +195,8 @@ def received_summary(records: list[Received]) -> dict[str, Any]:
             "published": c.get("published"),
             "not_rated": record.get("not_rated", []),  # a record made before it was kept has none
             # what the authority checks of the conference itself (docs/record-format.md)
-            "quorum_required": record["attendance"].get("quorum_required") or 0,
-            "quorum_override": record["attendance"].get("quorum_override") or "",
-            "adjournments": [
-                {
-                    "session_date_text": short_date(a["session_date"]),
-                    "new_date_text": short_date(a["new_date"]),
-                    "reason": a["reason"],
-                    "present": a["present"],
-                    "convened": a["convened"],
-                }
-                for a in record.get("adjournments", [])
-            ],
-            "repeated": [
-                {"form": form["name"], "reason": r["reason"], "collected": r["collected"]}
-                for form in record["forms"]
-                for r in form.get("repeated", [])
-            ],
+            **how_held(record["attendance"], record.get("adjournments", []), record["forms"]),
         }
-        conference["short_of_quorum"] = conference["present"] < conference["quorum_required"]
-        conference["notes"] = conference_notes(conference)
         conferences.append(conference)
         group = groups.setdefault(rules.id, {"rules": rule_set_summary(rules), "rows": []})
         if rules.places and group["rules"]["places_max"] is None:  # a record made before the rule had it

@@ -381,10 +381,6 @@ def render_resolution_pdf(conference: Conference) -> bytes:
     return render_pdf("report", report_context(conference, resolution=True))
 
 
-def _day(iso: str) -> str:
-    return date.fromisoformat(iso).strftime("%d/%m/%Y")
-
-
 def summary_context(campaign: Campaign, day: date | None = None) -> dict[str, Any]:
     """The report summing up a campaign's results for the managing authority (tổng hợp kết quả)."""
     with translation.override("vi"):  # an official document is in Vietnamese whatever the page's language
@@ -407,12 +403,16 @@ def summary_context(campaign: Campaign, day: date | None = None) -> dict[str, An
         if s["pending"]:
             body.append(
                 _("Not yet finished, so not in this report: %(list)s.")
-                % {"list": "; ".join(f"{p['title']} ({_day(p['date'])}, {p['status_label']})" for p in s["pending"])}
+                % {
+                    "list": "; ".join(
+                        f"{p['title']} ({short_date(p['date'])}, {p['status_label']})" for p in s["pending"]
+                    )
+                }
             )
         if s["cancelled"]:
             body.append(
                 _("Cancelled, not held: %(list)s.")
-                % {"list": "; ".join(f"{p['title']} ({_day(p['date'])}: {p['reason']})" for p in s["cancelled"])}
+                % {"list": "; ".join(f"{p['title']} ({short_date(p['date'])}: {p['reason']})" for p in s["cancelled"])}
             )
         vote = campaign.rules.procedure == "vote"
         sections = []
@@ -420,7 +420,8 @@ def summary_context(campaign: Campaign, day: date | None = None) -> dict[str, An
             rows = [r for r in s["rows"] if r["conference"] == conf["id"]]
             lines = [
                 _("Convened: %(convened)s; present: %(present)s.")
-                % {"convened": conf["convened"], "present": conf["present"]}
+                % {"convened": conf["convened"], "present": conf["present"]},
+                *(full_stop(note) for note in conf["notes"]),  # how it was held, as the authority's page says it
             ]
             for f in conf["forms"]:
                 lines.append(
@@ -438,7 +439,7 @@ def summary_context(campaign: Campaign, day: date | None = None) -> dict[str, An
             sections.append(
                 {
                     "heading": _("%(n)s. %(title)s — on %(date)s")
-                    % {"n": n, "title": conf["title"], "date": _day(conf["date"])},
+                    % {"n": n, "title": conf["title"], "date": short_date(conf["date"])},
                     "lines": lines,
                     "table": {
                         "levels": levels,

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from tinnhiem.audit.received import how_held
 from tinnhiem.conferences.models import Campaign, Conference
 from tinnhiem.conferences.queries import other_places, rated_places
 from tinnhiem.conferences.usecases.rated import not_rated
@@ -54,6 +55,8 @@ def campaign_summary(campaign: Campaign) -> dict[str, Any]:
             "present": m["attendance"]["present"],
             "forms": [],
             "not_rated": not_rated(conference),
+            # as the authority's page of received records says it (audit.received.how_held)
+            **how_held(m["attendance"], m["adjournments"], m["forms"]),
         }
         for form in m["forms"]:
             entry["forms"].append(
