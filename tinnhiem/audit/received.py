@@ -100,13 +100,7 @@ def how_held(
         "quorum_required": attendance.get("quorum_required") or 0,
         "quorum_override": attendance.get("quorum_override") or "",
         "adjournments": [
-            {
-                "session_date_text": short_date(a["session_date"]),
-                "new_date_text": short_date(a["new_date"]),
-                "reason": a["reason"],
-                "present": a["present"],
-                "convened": a["convened"],
-            }
+            a | {"session_date_text": short_date(a["session_date"]), "new_date_text": short_date(a["new_date"])}
             for a in adjournments
         ],
         "repeated": [
@@ -118,6 +112,18 @@ def how_held(
     held["short_of_quorum"] = held["present"] < held["quorum_required"]
     held["notes"] = conference_notes(held)
     return held
+
+
+def adjourned_sentence(adjournment: dict[str, Any]) -> str:
+    """A session adjourned, as the record and the minutes' data keep it (days in ISO), in one
+    sentence: for the authority's notes and the minutes alike."""
+    return _("The session of %(date)s (%(present)s of %(convened)s present) was adjourned to %(new)s: %(reason)s") % {
+        "date": short_date(adjournment["session_date"]),
+        "present": adjournment["present"],
+        "convened": adjournment["convened"],
+        "new": short_date(adjournment["new_date"]),
+        "reason": adjournment["reason"],
+    }
 
 
 def conference_notes(conference: dict[str, Any]) -> list[str]:
@@ -134,17 +140,7 @@ def conference_notes(conference: dict[str, Any]) -> list[str]:
         notes.append(
             _("The chair decided to proceed without the quorum: %(reason)s") % {"reason": conference["quorum_override"]}
         )
-    for a in conference["adjournments"]:
-        notes.append(
-            _("The session of %(date)s (%(present)s of %(convened)s present) was adjourned to %(new)s: %(reason)s")
-            % {
-                "date": a["session_date_text"],
-                "present": a["present"],
-                "convened": a["convened"],
-                "new": a["new_date_text"],
-                "reason": a["reason"],
-            }
-        )
+    notes.extend(adjourned_sentence(a) for a in conference["adjournments"])
     for r in conference["repeated"]:
         if r["collected"]:  # 0: none recorded (refused, say, as more than were issued)
             text = _(

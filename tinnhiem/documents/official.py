@@ -15,6 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from tinnhiem.audit.log import head, head_fingerprint
+from tinnhiem.audit.received import adjourned_sentence
 from tinnhiem.conferences.links import invitation_url
 from tinnhiem.conferences.models import Campaign, Conference
 from tinnhiem.conferences.usecases.rated import not_rated
@@ -119,21 +120,8 @@ def minutes_context(conference: Conference, m: dict[str, Any] | None = None) -> 
             )
         if a["quorum_override"]:
             intro.append(full_stop(_("The chair decided to proceed: %(reason)s") % {"reason": a["quorum_override"]}))
-        for adjourned in m["adjournments"]:  # the sessions before this one, as the authority's page says them
-            intro.append(
-                full_stop(
-                    _(
-                        "The session of %(date)s (%(present)s of %(convened)s present) was adjourned to %(new)s: %(reason)s"
-                    )
-                    % {
-                        "date": short_date(adjourned["session_date"]),
-                        "present": adjourned["present"],
-                        "convened": adjourned["convened"],
-                        "new": short_date(adjourned["new_date"]),
-                        "reason": adjourned["reason"],
-                    }
-                )
-            )
+        # the sessions before this one, as the authority's page says them
+        intro.extend(full_stop(adjourned_sentence(adjourned)) for adjourned in m["adjournments"])
         votes = m["committee"]["votes"]
         intro.append(
             _(
