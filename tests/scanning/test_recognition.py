@@ -164,6 +164,35 @@ def test_crossed_out_name_is_flagged(scan_vote, make_scan):
     assert not any(r.name_flag for r in read(scan_vote, clean).rows)
 
 
+def _offset(ink: np.ndarray, blank: np.ndarray, reach: int = 3) -> tuple[int, int]:
+    """The shift (x, y), in pixels, that lays ``ink`` best on ``blank``."""
+    padded = cv2.copyMakeBorder(ink.astype(np.float32), reach, reach, reach, reach, cv2.BORDER_CONSTANT, value=0)
+    _low, _high, _where_low, (x, y) = cv2.minMaxLoc(
+        cv2.matchTemplate(padded, blank.astype(np.float32), cv2.TM_CCORR_NORMED)
+    )
+    return x - reach, y - reach
+
+
+@pytest.mark.parametrize("dpi", [150, 200, 300])
+def test_a_page_is_laid_on_its_blank_to_the_pixel(scan_vote, dpi):
+    """The printed page scanned perfectly (rendered straight from the PDF), found by its markers
+    and rectified, lies on the blank page it is compared with, not a pixel off: both in pixel-centre
+    coordinates. One pixel off (it was, before), the lower edge of bold print read as new ink
+    along a clean name, and its ballot went to the committee for nothing."""
+    blank = recognize.blank_ink(synthetic.render_blank(scan_vote["pdf"], 0, 150))
+    gray = recognize.to_gray(synthetic.render_blank(scan_vote["pdf"], 0, dpi))
+    ink = recognize.ink_map(recognize.rectify(gray, recognize.find_markers(gray)))[0]
+    zones = [
+        [round(v * recognize.PX_PER_MM) for v in row["name_zone"]] for row in scan_vote["geometry"]["pages"][0]["rows"]
+    ]
+    table = (slice(min(y for _x, y, _w, _h in zones), max(y + h for _x, y, _w, h in zones)), slice(None))
+    assert _offset(ink[table], blank[table]) == (0, 0)
+    for x, y, w, h in zones:
+        assert _offset(ink[y : y + h, x : x + w], blank[y : y + h, x : x + w]) == (0, 0), (x, y)
+    reading = read(scan_vote, gray)
+    assert [r.name_strike for r in reading.rows] == [0.0] * len(reading.rows)
+
+
 @pytest.fixture
 def wide(office, make_user, conference):
     """A printed form of six rated persons (the page-wide correction needs several rows)."""

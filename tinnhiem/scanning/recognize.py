@@ -175,7 +175,8 @@ def find_markers(gray: np.ndarray, small: np.ndarray | None = None) -> dict[int,
         if ids is not None:
             for marker_id, quad in zip(ids.ravel().tolist(), corners, strict=True):
                 if 0 <= marker_id <= 3 and marker_id not in found:
-                    found[marker_id] = quad.reshape(4, 2) / scale
+                    # pixel centres: the centre of pixel 0 is at 0, so its left edge is at -0.5
+                    found[marker_id] = (quad.reshape(4, 2) + 0.5) / scale - 0.5
         if len(found) == 4:
             break
     return found
@@ -190,7 +191,10 @@ def rectify(gray: np.ndarray, markers: dict[int, np.ndarray]) -> np.ndarray:
         x, y = MARKERS[marker_id]
         source.extend(quad.tolist())
         target.extend([[x, y], [x + size, y], [x + size, y + size], [x, y + size]])
-    matrix, _mask = cv2.findHomography(np.float32(source), np.float32(target) * PX_PER_MM, 0)
+    # a point x mm from the page's edge is at x * PX_PER_MM - 0.5 in pixel-centre coordinates, as in
+    # the blank page it is compared with (blank_ink): a shift of a pixel there reads the bottom edge
+    # of bold print as new ink along a name (bench/scan_accuracy.py)
+    matrix, _mask = cv2.findHomography(np.float32(source), np.float32(target) * PX_PER_MM - 0.5, 0)
     if matrix is None:
         raise NotABallot("unreadable", "homography")
     width, height = int(PAGE_W * PX_PER_MM), int(PAGE_H * PX_PER_MM)
