@@ -2,7 +2,8 @@
 
 Synthetic scans of the real rendered ballots (tinnhiem/scanning/synthetic.py) with a realistic
 mix of marks and every degradation; each knows its truth. A *silent misread* is a row read as a
-key other than the truth without being flagged, or a crossed-out name not flagged. Targets
+key other than the truth without being flagged, a crossed-out name not flagged, or a name written
+under the list not flagged (--written). Targets
 (issue): 0 silent misreads on 2,000 seed ballots and 200 ballots of a 44-person form, at most 2 %
 of ballots sent to review, and at least 20 pages/s for 200-dpi scans on the 2-core machine. The
 speed printed here is the recogniser's alone; bench/scan_throughput.py measures the whole count
@@ -11,6 +12,8 @@ speed printed here is the recogniser's alone; bench/scan_throughput.py measures 
 Run: .venv/bin/python bench/scan_accuracy.py [--seed-ballots 2000] [--big-ballots 200] [--workers 2]
      [--erasure-sweep 200]  (pencil pages per band of what an eraser left; 0 skips it)
      [--smudge 0.005]  (share of pages with a smudge in a box: an assumption, no field data)
+     [--written 0]  (share of ballots with a name or a signature written under the list; a page
+                     flagged for writing when none was written is counted as a cause of review)
      [--speed-pages 200]  (pages read for the speed figure; 0: skip)
 """
 
@@ -78,6 +81,8 @@ def _make_and_read(job):
     smudged = rng.random() < _STATE.get("smudge", SMUDGE)
     rng.random()  # formerly a per-page crossed-name draw: kept, so every other draw stays as recorded
     photo, upside_down = rng.random() < PHOTO, rng.random() < UPSIDE_DOWN
+    # drawn from the voter's own generator last: every other draw stays as recorded
+    written = voter.random() < _STATE.get("written", 0.0) and voter.choice(s["pages"]) == page_number
     image, truth = _synthesize(
         s,
         page_number,
@@ -89,6 +94,7 @@ def _make_and_read(job):
         erased=synthetic.ERASED if erased else None,
         photo=photo,
         upside_down=upside_down,
+        written=written,
     )
     try:
         reading = _read(s, image)
@@ -101,6 +107,8 @@ def _make_and_read(job):
         "truth": truth.keys,
         "crossed": truth.crossed_name,
         "name_flags": names,
+        "written": written,
+        "writing_flag": reading.writing_flag,
         "style": style,
         "ambiguous": truth.ambiguous,
     }
@@ -218,6 +226,11 @@ def accuracy(state, name, n_ballots, workers, offset):
                     silent += 1
             elif any(r["name_flags"]):
                 why.add("name flagged, not crossed")
+            if r["written"]:
+                why.add("name written under the list")
+                silent += not r["writing_flag"]
+            elif r["writing_flag"]:
+                why.add("writing flagged, none written")
         flagged_ballots += bool(why)
         causes.update(why)
     return silent, flagged_ballots, errors, confusion, causes
@@ -254,13 +267,21 @@ def main():
     parser.add_argument(
         "--smudge", type=float, default=SMUDGE, help="share of pages with a smudge in a box (an assumption of the mix)"
     )
+    parser.add_argument(
+        "--written",
+        type=float,
+        default=0.0,
+        help="share of ballots with a name (or a signature) written under the list, on one page (no field data: 0)",
+    )
     args = parser.parse_args()
     state = prepare(seed=bool(args.seed_ballots or args.speed_pages), big=bool(args.big_ballots or args.erasure_sweep))
     state["smudge"] = args.smudge
+    state["written"] = args.written
     print(f"machine: {machine()}; workers: {args.workers}")
     print(
         f"mix: styles {STYLE_WEIGHTS}; smudge {args.smudge:.2%} of pages, crossed name {CROSSED:.1%} of ballots, "
-        f"erased mark {ERASED:.0%} of pencil ballots, photo {PHOTO:.0%}, upside down {UPSIDE_DOWN:.0%}; dpi 150/200/300"
+        f"erased mark {ERASED:.0%} of pencil ballots, photo {PHOTO:.0%}, upside down {UPSIDE_DOWN:.0%}; "
+        f"written under the list {args.written:.1%} of ballots; dpi 150/200/300"
     )
     for name, n, offset in (("seed", args.seed_ballots, 0), ("big", args.big_ballots, 10**7)):
         if not n:

@@ -8,6 +8,7 @@ import os
 import pytest
 
 from tests.scanning.reading import assert_read_as
+from tinnhiem.scanning import usecases as scan
 from tinnhiem.voting.models import FormResult
 from tinnhiem.voting.usecases import counting
 
@@ -81,6 +82,31 @@ def test_upload_review_finalise(new_page, live_server, shot, tmp_path, settings,
     assert stored.data["ballots"]["collected"] == 4
     expected = [sum(1 for t in truths if t.keys[i] == "1") for i in range(2)]
     assert [p["counts"]["high"] for p in stored.data["people"]] == expected
+    assert page.external_requests == []
+
+
+def test_writing_under_the_list_is_shown_to_the_committee(new_page, live_server, shot, scan_vote_tx, make_scan_tx):
+    """A name written in under the list: the queue says which page, the review shows the image of
+    that space and what the rule set does; the committee keeps the machine's reading."""
+    sv = scan_vote_tx
+    form = sv["form"]
+    counting.record_ballot_counts(sv["member"], form, issued=10, collected=1, note="Chín đại biểu ra về")
+    data, truth, _image = make_scan_tx(5100, style="check", written=True)
+    scan.scan_file(sv["member"], form, name="trang-1.png", data=data)
+    page = open_scan_page(new_page(), live_server, sv)
+    assert "trang 1 — có chữ viết dưới danh sách" in page.locator("#queue").inner_text()
+    page.locator("#queue a:has-text('Kết luận')").click()
+    box = page.locator("#chu-viet")
+    assert "tên ghi thêm không được tính" in box.inner_text()
+    box.locator("img.crop").scroll_into_view_if_needed()
+    page.wait_for_function("document.querySelector('#chu-viet img.crop').naturalWidth > 100")
+    assert page.locator("#id_keys").input_value() == "".join(truth.keys)  # the machine's reading, to keep
+    page.fill("#id_reason", "Tên ghi thêm dưới danh sách: không tính")
+    shot(page, "33-chu-viet-duoi-danh-sach")
+    page.click("button:has-text('Ghi kết luận')")
+    page.get_by_text("Đã ghi nhận.").wait_for()
+    assert page.locator("#queue a:has-text('Kết luận')").count() == 0
+    assert form.scanned_ballots.get().keys == "".join(truth.keys)
     assert page.external_requests == []
 
 

@@ -193,6 +193,23 @@ def test_a_page_is_laid_on_its_blank_to_the_pixel(scan_vote, dpi):
     assert [r.name_strike for r in reading.rows] == [0.0] * len(reading.rows)
 
 
+@pytest.mark.parametrize("dpi", [150, 200, 300])
+def test_writing_under_the_list_is_flagged_and_a_clean_page_is_not(scan_vote, make_scan, dpi):
+    """A name written in pen under the printed list (or a signature there) flags the page, on
+    scans and photos, upside down too; a page with every mark style, a smudge or a crossed-out
+    name but nothing under the list has no such ink at all. The rows read the same either way."""
+    for seed in range(4):
+        options = {"photo": seed % 2 == 1, "upside_down": seed == 2}
+        _d, truth, image = make_scan(1500 + seed, dpi=dpi, style=PEN_STYLES[seed], written=True, **options)
+        reading = read(scan_vote, image)
+        assert reading.writing_flag and reading.needs_review(), (seed, reading.writing)
+        assert [row.key(scan_vote["digits"]) for row in reading.rows] == truth.keys
+        clean_options = {**options, "smudged": seed == 1, "crossed_name": seed == 3}
+        _d, _truth, image = make_scan(1500 + seed, dpi=dpi, style=PEN_STYLES[seed], **clean_options)
+        reading = read(scan_vote, image)
+        assert reading.writing == 0.0 and not reading.writing_flag, (seed, reading.writing)
+
+
 @pytest.fixture
 def wide(office, make_user, conference):
     """A printed form of six rated persons (the page-wide correction needs several rows)."""

@@ -102,6 +102,45 @@ def test_scan_review_finalise_equals_truth(client, scan_vote, make_scan):
     assert stored.data["ballots"]["invalid"] == 1
 
 
+def test_writing_under_the_list_goes_to_the_committee(client, scan_vote, make_scan):
+    """A name written in under the printed list, or a signature: a flag of the page, not of a row.
+    The committee sees the image of that space and what the rule set does (QĐ 96: a written-in
+    name is not counted, the ballot stays valid), keeps the reading, and the ballot counts."""
+    form, member = scan_vote["form"], scan_vote["member"]
+    data, truth, _image = make_scan(1400, style="cross", written=True)
+    clean, clean_truth, _image = make_scan(1401, style="cross")
+    scan.scan_file(member, form, name="lo-1.png", data=data)
+    scan.scan_file(member, form, name="lo-2.png", data=clean)
+    written, other = form.scanned_ballots.order_by("position")
+    assert written.needs_review and written.keys == "" and written.machine_keys == "".join(truth.keys)
+    assert written.flags == [{"person": None, "page": 1, "why": "writing"}]
+    assert not other.needs_review and other.keys == "".join(clean_truth.keys)
+    page = ScannedPage.objects.get(pk=written.pages[0])
+    assert page.reading["writing"] >= 20 and ScannedPage.objects.get(pk=other.pages[0]).reading["writing"] == 0
+
+    client.force_login(member)
+    queue = client.get(reverse("scanning:scan", args=[form.conference_id, form.pk])).content.decode()
+    assert "trang 1 — có chữ viết dưới danh sách: tên ghi thêm hoặc chữ ký" in queue
+    url = reverse("scanning:review", args=[form.conference_id, form.pk, written.pk])
+    review = client.get(url).content.decode()
+    box = review[review.index('id="chu-viet"') :].split("</div></div>")[0]
+    assert "tên ghi thêm không được tính và không làm phiếu không hợp lệ" in box
+    image_url = reverse("scanning:writing_crop", args=[form.conference_id, form.pk, written.pk, 1])
+    assert image_url in box and "hàng 1 —" not in review
+    response = client.get(image_url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    crop = cv2.imdecode(np.frombuffer(response.content, np.uint8), cv2.IMREAD_GRAYSCALE)
+    assert crop.shape[1] == 190 * 6 and (crop < 100).mean() > 0.002  # the space under the list, written on
+    assert client.get(image_url.replace("danh-sach-1", "danh-sach-2")).status_code == 404  # no page 2
+
+    scan.review_ballot(member, written, keys="".join(truth.keys), reason="Tên ghi thêm dưới danh sách, không tính")
+    ruling = form.rulings.get()
+    assert "(trang 1 — có chữ viết dưới danh sách: tên ghi thêm hoặc chữ ký; độ tin cậy" in ruling.subject
+    stats = {c.key: c for c in review_statistics(form).causes}
+    assert (stats["writing"].rows, stats["writing"].ballots, stats["writing"].ruled["kept"]) == (1, 1, 1)
+    assert sum(c.rows for c in stats.values()) == 1
+
+
 def test_review_statistics_count_what_was_sent_and_how_it_was_ruled(client, scan_vote, make_scan):
     """Field data for the scanner: per cause, the rows and ballots sent to the committee and how it
     ruled them; the spot checks; and any row the machine had decided that the committee read
@@ -444,7 +483,7 @@ def test_command_line_reads_a_folder_in_name_order(scan_vote, make_scan, tmp_pat
     assert_read_as(form.scanned_ballots.order_by("position"), truths)  # in name order
     review = output["review"]  # the form's review statistics (docs/scanning.md)
     assert (review["ballots"], review["pages"], review["sent_to_committee"], review["overruled_rows"]) == (5, 5, 0, 0)
-    assert set(review["causes"]) == {"no_pen_ink", "faint", "unequal", "uncertain", "name"}
+    assert set(review["causes"]) == {"no_pen_ink", "faint", "unequal", "uncertain", "name", "writing"}
     assert review["causes"]["name"] == {"rows": 0, "ballots": 0, "ruled": dict.fromkeys(RULED, 0)}
 
 

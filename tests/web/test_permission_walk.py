@@ -30,6 +30,7 @@ STATE_DEPENDENT = {
     "voting:public",
     "voting:public_ballots",
     "scanning:crop",
+    "scanning:writing_crop",
 }
 
 MEMBERS_ONLY = {"voting:entry"}
@@ -83,6 +84,7 @@ def world(office, conference, person, voter, pdf_bytes):
         "form_id": form.pk,
         "ballot_id": scanned.pk,
         "person": 0,
+        "page_number": 1,
         "_voter_mac": links.invitation_mac(voter),
         "_person_mac": links.explanation_mac(person),
     }

@@ -48,12 +48,20 @@ FLAG_TEXTS = {
     "no_pen_ink": _("a mark without dark ink: pencil, or a smudge?"),
     "faint": _("faint ink in a box"),
     "uncertain": _("uncertain mark"),
+    "writing": _("writing under the list: a name written in, or a signature"),
 }
 
 
 def flag_text(flag: dict) -> str:
-    kind = "name" if flag.get("why") == "name" else flag.get("doubt") or "uncertain"
+    kind = flag["why"] if flag.get("why") in ("name", "writing") else flag.get("doubt") or "uncertain"
     return str(FLAG_TEXTS.get(kind, FLAG_TEXTS["uncertain"]))
+
+
+def reason_text(reason: dict) -> str:
+    """One of :meth:`ScannedBallot.reasons` in words: a row's, or a page's."""
+    if reason["row"] is None:
+        return _("page %(page)s — %(text)s") % reason
+    return _("row %(row)s — %(text)s") % reason
 
 
 def page_path(instance: ScannedPage, filename: str) -> str:
@@ -135,8 +143,13 @@ class ScannedBallot(models.Model):
     submission = models.CharField(max_length=32, blank=True)  # the page's one-time id: a double submit counts once
 
     def reasons(self) -> list[dict]:
-        """The flags in words, with the row number (from 1) as printed on the ballot."""
-        return [{"row": f["person"] + 1, "text": flag_text(f)} for f in self.flags]
+        """The flags in words, with the row number (from 1) as printed on the ballot; writing
+        under the list is of a page (``row`` None), not of a row. ``label``: all of it in words."""
+        reasons = [
+            {"row": None if f["person"] is None else f["person"] + 1, "page": f.get("page"), "text": flag_text(f)}
+            for f in self.flags
+        ]
+        return [{**reason, "label": reason_text(reason)} for reason in reasons]
 
     class Meta:
         ordering = ["form", "position"]

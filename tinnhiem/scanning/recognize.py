@@ -8,6 +8,8 @@
    decided only when it is as dark as the other marks of its page (see PENCIL_LIKE).
 4. Compare the name column with the blank rendered ballot: extra ink flags a crossed-out or a
    written-in name for the committee.
+5. Compare the space under the printed list with the blank ballot: writing there (a name written
+   in, a signature) flags the ballot for the committee (see WRITING_MM2).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import cv2
 import numpy as np
 import zxingcpp
 
-from tinnhiem.documents.layout import MARKER, MARKERS, PAGE_H, PAGE_W, QR_POS, QR_SIZE
+from tinnhiem.documents.layout import LEFT, MARKER, MARKERS, PAGE_H, PAGE_W, QR_POS, QR_SIZE, RIGHT
 from tinnhiem.documents.marks import SheetId, parse_qr
 
 PX_PER_MM = 6.0
@@ -56,6 +58,14 @@ NAME_PAGE_MAX = 0.018
 # at most 0.005, a name struck through at least 0.078; the share of extra ink alone missed one
 # struck name in ten on photos and light strokes.
 NAME_STRIKE = 0.04
+# Writing under the printed list: a name written in by hand, or a signature. Every rule set says
+# what a written-in name does (rules validity.written_in_name: ignored and the ballot flagged for
+# the committee, or the whole ballot invalid under QĐ 262); the machine cannot tell a name from a
+# signature, so it flags the ballot and the committee rules. Measured as the new dark ink, away
+# from every printed stroke, between the table and the bottom markers (mm²; above the table is
+# the stamp's place). Calibrated on synthetic scans (bench/scan_accuracy.py).
+WRITING_MM2 = 4.0
+WRITING_GAP = 2.5  # mm under the table's last line, where a photo may leave the line's own edge
 _DICTIONARY = cv2.aruco.getPredefinedDictionary(cv2.aruco.DICT_4X4_50)
 
 
@@ -140,8 +150,14 @@ class PageReading:
     rows: list[RowReading] = field(default_factory=list)
     rotated: float = 0.0  # degrees, for information
 
+    writing: float = 0.0  # mm² of new ink under the printed list (WRITING_MM2)
+
+    @property
+    def writing_flag(self) -> bool:
+        return self.writing >= WRITING_MM2
+
     def needs_review(self) -> bool:
-        return any(r.uncertain or r.name_flag for r in self.rows)
+        return self.writing_flag or any(r.uncertain or r.name_flag for r in self.rows)
 
 
 def to_gray(image: np.ndarray) -> np.ndarray:
@@ -248,6 +264,20 @@ def _strike(ink: np.ndarray, blank: np.ndarray, x: float, y: float, w: float, h:
     new = here & (1 - cv2.dilate(printed, np.ones((5, 5), np.uint8)))
     band = cv2.dilate(new, np.ones((7, 1), np.uint8))  # a stroke may slope a little
     return float(band.sum(axis=1).max()) / here.shape[1]
+
+
+def writing_under_list(rectified: np.ndarray, blank: np.ndarray, page: dict[str, Any]) -> float:
+    """The new dark ink between the table and the bottom markers, in mm² (see WRITING_MM2)."""
+    top = max(r["y"] + r["h"] for r in page["rows"]) + WRITING_GAP
+    bottom = MARKERS[3][1] - 1.0
+    y0, y1 = int(top * PX_PER_MM), int(bottom * PX_PER_MM)
+    x0, x1 = int(LEFT * PX_PER_MM), int(RIGHT * PX_PER_MM)
+    if y1 - y0 < 3 * PX_PER_MM or blank.shape[0] < y1:
+        return 0.0
+    dark = ink_map(rectified[y0:y1])[0][:, x0:x1]
+    new = dark & (1 - cv2.dilate(blank[y0:y1, x0:x1], np.ones((7, 7), np.uint8)))
+    new = cv2.morphologyEx(new, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))  # specks of noise and dust
+    return round(float(new.sum()) / PX_PER_MM**2, 1)
 
 
 def classify(dark: float, faint: float, solid: float) -> str:
@@ -357,7 +387,8 @@ def read_sheet(
         rows[person].name_ink = round(max(value - thickening, 0.0), 4)
     top_left = markers.get(0)
     angle = float(np.degrees(np.arctan2(*(top_left[1] - top_left[0])[::-1]))) if top_left is not None else 0.0
-    return PageReading(sheet=sheet, rows=[rows[k] for k in sorted(rows)], rotated=round(angle, 1))
+    writing = writing_under_list(rectified, blank, page) if blank is not None else 0.0
+    return PageReading(sheet=sheet, rows=[rows[k] for k in sorted(rows)], rotated=round(angle, 1), writing=writing)
 
 
 def blank_ink(pdf_page_image: np.ndarray) -> np.ndarray:

@@ -17,9 +17,10 @@ from tinnhiem.voting.models import NO_MARK, SEVERAL_MARKS, Ruling
 from .models import FLAG_TEXTS
 from .usecases import counted_ballots
 
-# the causes in the order the page lists them: the doubts about a row, then the printed names
+# the causes in the order the page lists them: the doubts about a row, the printed names, then
+# writing under the list (of a page, counted as one "row" per page)
 ROW_CAUSES = ("no_pen_ink", "faint", "unequal", "uncertain")
-CAUSES = (*ROW_CAUSES, "name")
+CAUSES = (*ROW_CAUSES, "name", "writing")
 RULED = ("one", "several", "none", "whole", "kept", "waiting")
 
 
@@ -29,7 +30,8 @@ class Cause:
     rows: int = 0  # rows flagged for this cause (a printed name: the names with ink)
     ballots: int = 0  # ballots with at least one such row
     # how the committee ruled those rows: one mark, several marks (the row void), no mark, the
-    # whole ballot invalid; for a name: the ballot kept (not crossed out); or not ruled yet
+    # whole ballot invalid; for a name or writing: the ballot kept (not crossed out, not void); or
+    # not ruled yet
     ruled: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RULED, 0))
 
     @property
@@ -90,8 +92,8 @@ def review_statistics(form: BallotForm) -> ReviewStatistics:
             spot_checked += 1
         seen = set()
         for flag in ballot.flags:
-            if flag.get("why") == "name":
-                cause = causes["name"]
+            if flag.get("why") in ("name", "writing"):
+                cause = causes[flag["why"]]
                 ruling = "waiting" if ballot.needs_review else "whole" if ballot.invalid_reason else "kept"
             else:
                 cause = causes[flag.get("doubt") if flag.get("doubt") in ROW_CAUSES else "uncertain"]

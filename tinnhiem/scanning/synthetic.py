@@ -2,7 +2,7 @@
 styles and then degraded the way scanners and phones do. Every synthetic ballot knows its truth.
 
 Mark styles: cross, check, filled, circle, light pencil, pen slightly outside the box; plus a
-crossed-out name, a smudge and a rubbed-out pencil mark. Degradations: rotation up to ±5°,
+crossed-out name, a smudge, a rubbed-out pencil mark and a name written under the list. Degradations: rotation up to ±5°,
 perspective, blur, noise, JPEG, tinted paper, 150–300 dpi, and uneven light for photos.
 """
 
@@ -15,6 +15,8 @@ from typing import Any
 import cv2
 import numpy as np
 
+from tinnhiem.documents.layout import LEFT, MARKER, MARKER_MARGIN, PAGE_H
+
 STYLES = ("cross", "check", "filled", "circle", "pencil", "outside")
 ERASED = (0.25, 0.6)  # what an eraser leaves of a pencil mark's darkness: from a good to a poor rub
 
@@ -24,6 +26,7 @@ class Truth:
     keys: list[str]  # per row on this page: level digit, "0" no mark, "9" several marks
     crossed_name: bool = False
     ambiguous: list[int] = field(default_factory=list)  # rows made ambiguous on purpose (smudge, erasure)
+    written: bool = False  # a name written by hand under the printed list
 
 
 def render_blank(pdf: bytes, page_index: int, dpi: int) -> np.ndarray:
@@ -125,6 +128,30 @@ def cross_out_name(img: np.ndarray, zone: list[float], scale: float, rng: random
     )
 
 
+WRITTEN_NAMES = ("Nguyen Van Binh", "Tran Thi Lan", "Le Hoang", "Pham Minh Tuan", "Vu Thu Ha")
+
+
+def write_in(img: np.ndarray, page: dict[str, Any], scale: float, rng: random.Random) -> None:
+    """A name written by hand under the printed list (or a signature there): pen ink, in a
+    slanted script, somewhere in the space between the table and the bottom markers."""
+    bottom = max(r["y"] + r["h"] for r in page["rows"])
+    space = PAGE_H - MARKER_MARGIN - MARKER - bottom
+    size = rng.uniform(4.0, 7.0)  # the height of the writing, mm
+    y = bottom + min(size + 2.0 + rng.uniform(0.0, max(space - size - 6.0, 0.0)), space - 2.0)
+    x = rng.uniform(LEFT + 5.0, 90.0)
+    text = rng.choice(WRITTEN_NAMES)
+    cv2.putText(
+        img,
+        text,
+        (round(x * scale), round(y * scale)),
+        cv2.FONT_HERSHEY_SCRIPT_SIMPLEX | cv2.FONT_ITALIC,
+        size * scale / 22.0,  # the font's capital is about 22 units high at scale 1
+        rng.randint(0, 60),
+        max(1, round(rng.uniform(0.35, 0.6) * scale)),
+        cv2.LINE_AA,
+    )
+
+
 def degrade(img: np.ndarray, rng: random.Random, *, photo: bool = False) -> np.ndarray:
     # the scanner bed (or the photo) is larger than the sheet: a white margin around it
     pad = round(0.04 * img.shape[1])
@@ -176,6 +203,7 @@ def synthesize(
     erased: tuple[float, float] | None = None,
     photo: bool = False,
     upside_down: bool = False,
+    written: bool = False,
 ) -> tuple[np.ndarray, Truth]:
     """One marked, degraded page and its truth."""
     scale = dpi / 25.4
@@ -201,10 +229,12 @@ def synthesize(
             ambiguous.append(n)
     if crossed_name:
         cross_out_name(img, page["rows"][0]["name_zone"], scale, rng)
+    if written:
+        write_in(img, page, scale, rng)
     img = degrade(img, rng, photo=photo)
     if upside_down:
         img = cv2.rotate(img, cv2.ROTATE_180)
-    return img, Truth(keys=keys, crossed_name=crossed_name, ambiguous=ambiguous)
+    return img, Truth(keys=keys, crossed_name=crossed_name, ambiguous=ambiguous, written=written)
 
 
 def scanner_pdf(images: list[np.ndarray], dpi: int = 200, info: str = "") -> bytes:

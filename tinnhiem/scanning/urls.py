@@ -20,4 +20,9 @@ urlpatterns = [
         views.crop,
         name="crop",
     ),
+    path(
+        "hoi-nghi/<int:conference_id>/kiem-phieu/<int:form_id>/quet/<uuid:ballot_id>/duoi-danh-sach-<int:page_number>.png",
+        views.writing_crop,
+        name="writing_crop",
+    ),
 ]

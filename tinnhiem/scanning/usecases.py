@@ -605,6 +605,8 @@ def _page_reading(reading: recognize.PageReading, digits: dict[str, str]) -> dic
         ],
         "rotated": reading.rotated,
         "version": reading.sheet.version,
+        "writing": reading.writing,
+        "writing_flag": reading.writing_flag,
     }
 
 
@@ -756,6 +758,8 @@ def _assemble(form: BallotForm, pending: list[ScannedPage], position: int, repor
             if row["name_flag"]:
                 flags.append({"person": row["person"], "why": "name"})
             confidence = min(confidence, row["confidence"])
+        if page.reading.get("writing_flag"):  # of no row: the page's space under the list
+            flags.append({"person": None, "page": page.page_number, "why": "writing"})
     ballot = ScannedBallot.objects.create(
         form=form,
         position=position,
@@ -786,7 +790,7 @@ def review_ballot(
             "reading": describe_reading((ballot.keys, ballot.invalid_reason))
         }
     else:
-        why = "; ".join(_("row %(row)s — %(text)s") % r for r in ballot.reasons()) or _("spot check")
+        why = "; ".join(r["label"] for r in ballot.reasons()) or _("spot check")
         subject = _("Scanned ballot read as %(machine)s (%(why)s; confidence %(confidence)s).") % {
             "machine": ballot.keys or ballot.machine_keys,
             "why": why,

@@ -19,6 +19,7 @@ from tinnhiem.accounts.roles import COUNT, VIEW, permission_required
 from tinnhiem.conferences.models import BallotForm
 from tinnhiem.conferences.views import attempt
 from tinnhiem.documents.ballots import layout_for
+from tinnhiem.documents.layout import MARKERS
 from tinnhiem.documents.models import PrintedLayout
 from tinnhiem.text import small_int
 from tinnhiem.voting.usecases.counting import member_for_or_none, people_of
@@ -171,7 +172,9 @@ def review(request, conference_id: int, form_id: int, ballot_id):
     people = people_of(form)
     flags: dict[int, list[str]] = {}
     for f in ballot.flags:
-        flags.setdefault(f["person"], []).append(flag_text(f))
+        if f["person"] is not None:  # writing under the list is of a page: shown below
+            flags.setdefault(f["person"], []).append(flag_text(f))
+    writing_pages = [f["page"] for f in ballot.flags if f["why"] == "writing"]
     reading = ballot.keys or ballot.machine_keys  # empty for a whole ballot ruled invalid, read on paper
     rows = [
         {"n": i, "person": p, "key": reading[i] if i < len(reading) else "", "flags": flags.get(i, [])}
@@ -188,6 +191,8 @@ def review(request, conference_id: int, form_id: int, ballot_id):
             "rows": rows,
             "flagged_rows": [row for row in rows if row["flags"]],
             "name_flag": name_flag,
+            "writing_pages": writing_pages,
+            "written_in_voids": form.conference.rules.validity.written_in_name == "whole_ballot",
             "member": member_for_or_none(request.user, form.conference),
             "levels": form.conference.rules.levels,
         },
@@ -234,11 +239,15 @@ def spot_check(request, conference_id: int, form_id: int):
     return redirect("scanning:review", form.conference_id, form.pk, ballot.pk)
 
 
-@permission_required(VIEW)
-def crop(request, conference_id: int, form_id: int, ballot_id, person: int):
-    """The image of one row of a scanned ballot (rectified), for the committee to look at."""
-    form = _form(conference_id, form_id)
-    ballot = get_object_or_404(ScannedBallot, pk=ballot_id, form=form)
+def _png(image: np.ndarray) -> HttpResponse:
+    _ok, encoded = cv2.imencode(".png", image)
+    response = HttpResponse(encoded.tobytes(), content_type="image/png")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def _pages_with_geometry(form: BallotForm, ballot: ScannedBallot):
+    """(page, its printed geometry) for each page of a scanned ballot whose image is kept, in order."""
     if form.conference.ballots_destroyed_on:  # destroyed with the paper, even if a file is still to remove
         raise Http404
     for page_id in ballot.pages:
@@ -249,11 +258,38 @@ def crop(request, conference_id: int, form_id: int, ballot_id, person: int):
         if layout is None:
             raise Http404
         geometry = next(pg for pg in layout.geometry["pages"] if pg["number"] == page.page_number)
+        yield page, geometry
+
+
+def _rectified(page: ScannedPage) -> np.ndarray:
+    image = usecases.stored_image(page)
+    return rectify(image, find_markers(image))
+
+
+@permission_required(VIEW)
+def writing_crop(request, conference_id: int, form_id: int, ballot_id, page_number: int):
+    """The space under the printed list of one page of a scanned ballot (rectified), where the
+    machine saw writing: a name written in, or a signature."""
+    form = _form(conference_id, form_id)
+    ballot = get_object_or_404(ScannedBallot, pk=ballot_id, form=form)
+    for page, geometry in _pages_with_geometry(form, ballot):
+        if page.page_number == page_number:
+            top = int((max(r["y"] + r["h"] for r in geometry["rows"]) + 1) * PX_PER_MM)
+            bottom = int(MARKERS[3][1] * PX_PER_MM)
+            return _png(_rectified(page)[top:bottom, int(10 * PX_PER_MM) : int(200 * PX_PER_MM)])
+    raise Http404
+
+
+@permission_required(VIEW)
+def crop(request, conference_id: int, form_id: int, ballot_id, person: int):
+    """The image of one row of a scanned ballot (rectified), for the committee to look at."""
+    form = _form(conference_id, form_id)
+    ballot = get_object_or_404(ScannedBallot, pk=ballot_id, form=form)
+    for page, geometry in _pages_with_geometry(form, ballot):
         row = next((r for r in geometry["rows"] if r["person"] == person), None)
         if row is None:
             continue
-        image = usecases.stored_image(page)
-        rectified = rectify(image, find_markers(image))
+        rectified = _rectified(page)
         x0, x1 = int(10 * PX_PER_MM), int(200 * PX_PER_MM)
         bottom = int((row["y"] + row["h"] + 1) * PX_PER_MM)
         crop = rectified[int((row["y"] - 1) * PX_PER_MM) : bottom, x0:x1]
@@ -266,8 +302,5 @@ def crop(request, conference_id: int, form_id: int, ballot_id, person: int):
                 head = rectified[head_top : int(geometry["rows"][0]["y"] * PX_PER_MM), x0:x1]
                 band = np.full((HEAD_GAP_PX, x1 - x0, *rectified.shape[2:]), 160, dtype=rectified.dtype)
                 crop = np.vstack([head, band, crop])
-        _ok, encoded = cv2.imencode(".png", crop)
-        response = HttpResponse(encoded.tobytes(), content_type="image/png")
-        response["Cache-Control"] = "private, max-age=3600"
-        return response
+        return _png(crop)
     raise Http404
