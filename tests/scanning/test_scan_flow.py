@@ -132,6 +132,14 @@ def test_writing_under_the_list_goes_to_the_committee(client, scan_vote, make_sc
     crop = cv2.imdecode(np.frombuffer(response.content, np.uint8), cv2.IMREAD_GRAYSCALE)
     assert crop.shape[1] == 190 * 6 and (crop < 100).mean() > 0.002  # the space under the list, written on
     assert client.get(image_url.replace("danh-sach-1", "danh-sach-2")).status_code == 404  # no page 2
+    # under QĐ 262 (replayed), a name or other information written on the ballot voids it
+    campaign = form.conference.campaign
+    campaign.rule_set = "qd262-2014"
+    campaign.save(update_fields=["rule_set"])
+    older = client.get(url).content.decode()
+    assert "ghi thêm tên người hoặc các thông tin khác thì cả phiếu không hợp lệ" in older
+    campaign.rule_set = "qd96-2023"
+    campaign.save(update_fields=["rule_set"])
 
     scan.review_ballot(member, written, keys="".join(truth.keys), reason="Tên ghi thêm dưới danh sách, không tính")
     ruling = form.rulings.get()
