@@ -2,8 +2,9 @@
 styles and then degraded the way scanners and phones do. Every synthetic ballot knows its truth.
 
 Mark styles: cross, check, filled, circle, light pencil, pen slightly outside the box; plus a
-crossed-out name, a smudge, a rubbed-out pencil mark and a name written under the list. Degradations: rotation up to ±5°,
-perspective, blur, noise, JPEG, tinted paper, 150–300 dpi, and uneven light for photos.
+crossed-out name, a smudge, a rubbed-out pencil mark and a name written under the list.
+Degradations: rotation up to ±5°, perspective, blur, noise, JPEG, tinted paper, 150–300 dpi, and
+uneven light for photos.
 """
 
 from __future__ import annotations
@@ -132,11 +133,11 @@ WRITTEN_NAMES = ("Nguyen Van Binh", "Tran Thi Lan", "Le Hoang", "Pham Minh Tuan"
 
 
 def write_in(img: np.ndarray, page: dict[str, Any], scale: float, rng: random.Random) -> None:
-    """A name written by hand under the printed list (or a signature there): pen ink, in a
-    slanted script, somewhere in the space between the table and the bottom markers."""
+    """A name written by hand under the printed list (or a signature there): pen ink, slanted
+    capitals 4.5–8 mm high, somewhere in the space between the table and the bottom markers."""
     bottom = max(r["y"] + r["h"] for r in page["rows"])
     space = PAGE_H - MARKER_MARGIN - MARKER - bottom
-    size = rng.uniform(4.0, 7.0)  # the height of the writing, mm
+    size = rng.uniform(4.0, 7.0)  # mm
     y = bottom + min(size + 2.0 + rng.uniform(0.0, max(space - size - 6.0, 0.0)), space - 2.0)
     x = rng.uniform(LEFT + 5.0, 90.0)
     text = rng.choice(WRITTEN_NAMES)
@@ -145,7 +146,7 @@ def write_in(img: np.ndarray, page: dict[str, Any], scale: float, rng: random.Ra
         text,
         (round(x * scale), round(y * scale)),
         cv2.FONT_HERSHEY_SCRIPT_SIMPLEX | cv2.FONT_ITALIC,
-        size * scale / 22.0,  # the font's capital is about 22 units high at scale 1
+        size * scale / 22.0,  # at scale 1 a capital is 25 px high (cv2.getTextSize): 1.14 × size
         rng.randint(0, 60),
         max(1, round(rng.uniform(0.35, 0.6) * scale)),
         cv2.LINE_AA,
