@@ -52,8 +52,13 @@ FLAG_TEXTS = {
 }
 
 
+# flags not about the mark in a box: ink on a printed name, writing under the list; the committee
+# keeps the ballot or rules it invalid as a whole
+INK_OUTSIDE_BOXES = ("name", "writing")
+
+
 def flag_text(flag: dict) -> str:
-    kind = flag["why"] if flag.get("why") in ("name", "writing") else flag.get("doubt") or "uncertain"
+    kind = flag["why"] if flag.get("why") in INK_OUTSIDE_BOXES else flag.get("doubt") or "uncertain"
     return str(FLAG_TEXTS.get(kind, FLAG_TEXTS["uncertain"]))
 
 

@@ -14,13 +14,13 @@ from tinnhiem.conferences.models import BallotForm
 from tinnhiem.rules import format_percent
 from tinnhiem.voting.models import NO_MARK, SEVERAL_MARKS, Ruling
 
-from .models import FLAG_TEXTS
+from .models import FLAG_TEXTS, INK_OUTSIDE_BOXES
 from .usecases import counted_ballots
 
 # the causes in the order the page lists them: the doubts about a row, the printed names, then
 # writing under the list (of a page, counted as one "row" per page)
 ROW_CAUSES = ("no_pen_ink", "faint", "unequal", "uncertain")
-CAUSES = (*ROW_CAUSES, "name", "writing")
+CAUSES = (*ROW_CAUSES, *INK_OUTSIDE_BOXES)
 RULED = ("one", "several", "none", "whole", "kept", "waiting")
 
 
@@ -92,7 +92,7 @@ def review_statistics(form: BallotForm) -> ReviewStatistics:
             spot_checked += 1
         seen = set()
         for flag in ballot.flags:
-            if flag.get("why") in ("name", "writing"):
+            if flag.get("why") in INK_OUTSIDE_BOXES:
                 cause = causes[flag["why"]]
                 ruling = "waiting" if ballot.needs_review else "whole" if ballot.invalid_reason else "kept"
             else:

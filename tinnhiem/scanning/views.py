@@ -31,6 +31,7 @@ from .stack import file_order
 from .stats import review_statistics
 
 HEAD_GAP_PX = 6  # the grey band between a ballot table's head and a row further down
+CROP_X = slice(int(10 * PX_PER_MM), int(200 * PX_PER_MM))  # the printed width of the page, for its images
 
 
 def _form(conference_id: int, form_id: int) -> BallotForm:
@@ -276,7 +277,7 @@ def writing_crop(request, conference_id: int, form_id: int, ballot_id, page_numb
         if page.page_number == page_number:
             top = int((max(r["y"] + r["h"] for r in geometry["rows"]) + 1) * PX_PER_MM)
             bottom = int(MARKERS[3][1] * PX_PER_MM)
-            return _png(_rectified(page)[top:bottom, int(10 * PX_PER_MM) : int(200 * PX_PER_MM)])
+            return _png(_rectified(page)[top:bottom, CROP_X])
     raise Http404
 
 
@@ -290,7 +291,7 @@ def crop(request, conference_id: int, form_id: int, ballot_id, person: int):
         if row is None:
             continue
         rectified = _rectified(page)
-        x0, x1 = int(10 * PX_PER_MM), int(200 * PX_PER_MM)
+        x0, x1 = CROP_X.start, CROP_X.stop
         bottom = int((row["y"] + row["h"] + 1) * PX_PER_MM)
         crop = rectified[int((row["y"] - 1) * PX_PER_MM) : bottom, x0:x1]
         if request.GET.get("dau-bang"):
