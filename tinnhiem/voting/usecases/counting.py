@@ -485,6 +485,7 @@ def record_ruling(
 ) -> Ruling:
     form = _form(form)
     member = member_for(actor, form.conference)
+    _check_counting_open(form)  # a ruling is in the minutes: after the result, only by a correction
     if not subject.strip() or not decision.strip():
         raise ValidationError(_("Write what was disputed and the committee's ruling."))
     if position is not None and not 1 <= position <= (form.collected or 0):

@@ -1,0 +1,152 @@
+"""The counting's use cases refuse an action out of its order (before the vote, after the result,
+on a form counted the other way) with a clear message, and nothing changes: not the form, not its
+rulings, not the audit log. A page left open in another tab, or a button pressed twice, reaches the
+use case all the same, so each refusal is the use case's, not the page's."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+
+from tinnhiem.audit.models import Event
+from tinnhiem.conferences.models import BallotForm
+from tinnhiem.conferences.usecases import day
+from tinnhiem.voting.models import Ruling
+from tinnhiem.voting.usecases import counting
+
+FINALISED = "Mẫu phiếu này đã chốt kết quả; muốn thay đổi phải được Ban kiểm phiếu quyết định điều chỉnh."
+
+
+def refused(fn, *args, **kwargs) -> str:
+    """The message of the refusal; and nothing was written while refusing."""
+    events = Event.objects.count()
+    rulings = Ruling.objects.count()
+    with pytest.raises(ValidationError) as info:
+        fn(*args, **kwargs)
+    assert Event.objects.count() == events
+    assert Ruling.objects.count() == rulings
+    return " ".join(info.value.messages)
+
+
+@pytest.fixture
+def by_totals(office, chair, counters, day_conference, hall):
+    """10 present; the form is counted by totals; the vote is open, nothing counted yet."""
+    conference, people, _voters = day_conference
+    form = conference.ballot_forms.get()
+    day.set_counting_mode(office, form, mode="totals")
+    day.open_voting(chair, conference)
+    return form, people
+
+
+def save_totals(member, form, people) -> None:
+    a, b = people
+    counting.record_ballot_counts(member, form, issued=10, collected=10)
+    counting.record_hand_totals(
+        member,
+        form,
+        totals={a.pk: {"high": 6, "confidence": 3, "low": 1}, b.pk: {"high": 9, "invalid": 1}},
+        whole_invalid=0,
+    )
+
+
+def test_nothing_is_counted_before_the_vote_is_opened(counters, hall):
+    conference, _people = hall
+    form = conference.ballot_forms.get()
+    message = "Chỉ kiểm phiếu sau khi đã bắt đầu bỏ phiếu."
+    assert refused(counting.record_ballot_counts, counters[0], form, issued=10, collected=10) == message
+    assert refused(counting.start_entry, counters[0], form, device_key="k") == message
+    assert refused(counting.record_ruling, counters[0], form, subject="Phiếu rách", decision="Hợp lệ") == message
+    form.refresh_from_db()
+    assert (form.issued, form.collected) == (None, None)
+
+
+def test_the_count_is_finalised_only_once_the_vote_is_closed(chair, counters, by_totals):
+    form, people = by_totals
+    save_totals(counters[0], form, people)
+    assert refused(counting.finalise_form, counters[0], form) == "Hãy kết thúc bỏ phiếu trước khi chốt kết quả."
+    assert not form.results.exists()
+
+    day.close_voting(chair, form.conference)
+    counting.finalise_form(counters[0], form)
+    assert refused(counting.finalise_form, counters[1], form) == "Mẫu phiếu này đã chốt kết quả."
+    assert form.results.count() == 1
+
+
+def test_a_finalised_form_takes_no_ruling_and_no_number_until_it_is_reopened(chair, counters, by_totals):
+    """A ruling is part of the minutes: one recorded after the result would change the signed
+    minutes of a finalised count without a correction."""
+    form, people = by_totals
+    save_totals(counters[0], form, people)
+    day.close_voting(chair, form.conference)
+    counting.finalise_form(counters[0], form)
+
+    assert refused(counting.record_ruling, counters[1], form, subject="Phiếu số 3", decision="Hợp lệ").startswith(
+        FINALISED
+    )
+    assert refused(counting.record_ballot_counts, counters[1], form, issued=10, collected=9).startswith(FINALISED)
+    assert refused(counting.record_hand_totals, counters[1], form, totals={}, whole_invalid=0).startswith(FINALISED)
+
+    # a page left open before the result was finalised: the same refusal, shown on the page
+    client = Client()
+    client.force_login(counters[1])
+    url = reverse("voting:form", args=[form.conference_id, form.pk])
+    page = client.post(
+        url, {"action": "ruling", "subject": "Phiếu số 3", "decision": "Hợp lệ"}, follow=True
+    ).content.decode()
+    assert FINALISED in page
+    assert not Ruling.objects.filter(form=form).exists()
+
+    # the head of the committee reopens it for a correction: the ruling is taken then
+    assert refused(counting.reopen_form, counters[0], form, reason="  ") == "Hãy ghi lý do điều chỉnh."
+    counting.reopen_form(counters[0], form, reason="Ban kiểm phiếu xem lại phiếu số 3")
+    counting.record_ruling(counters[1], form, subject="Phiếu số 3", decision="Hợp lệ")
+    assert Ruling.objects.filter(form=form).count() == 1
+
+
+def test_only_a_finalised_form_is_reopened(counters, by_totals):
+    form, _people = by_totals
+    assert (
+        refused(counting.reopen_form, counters[0], form, reason="Xem lại")
+        == "Chỉ điều chỉnh được mẫu phiếu đã chốt kết quả."
+    )
+
+
+def test_each_form_is_counted_the_way_it_was_set(counters, by_totals):
+    totals_form, _people = by_totals
+    assert (
+        refused(counting.start_entry, counters[0], totals_form, device_key="k")
+        == "Mẫu phiếu này được kiểm bằng tổng số, không nhập từng phiếu."
+    )
+    BallotForm.objects.filter(pk=totals_form.pk).update(mode=BallotForm.Mode.DOUBLE_ENTRY)
+    entry_form = BallotForm.objects.get(pk=totals_form.pk)
+    assert (
+        refused(counting.start_entry, counters[0], entry_form, device_key="k")
+        == "Hãy ghi số phiếu phát ra và thu về trước."
+    )
+    assert (
+        refused(counting.record_hand_totals, counters[0], entry_form, totals={}, whole_invalid=0)
+        == "Mẫu phiếu này được nhập từng phiếu, không nhập tổng số."
+    )
+
+
+def test_totals_before_the_numbers_and_of_a_level_the_rules_do_not_have(counters, by_totals):
+    form, (a, b) = by_totals
+    assert (
+        refused(counting.record_hand_totals, counters[0], form, totals={}, whole_invalid=0)
+        == "Hãy ghi số phiếu phát ra và thu về trước."
+    )
+    counting.record_ballot_counts(counters[0], form, issued=10, collected=10)
+    totals = {a.pk: {"high": 6, "confidence": 3, "no_confidence": 1}, b.pk: {"high": 10}}
+    assert refused(counting.record_hand_totals, counters[0], form, totals=totals, whole_invalid=0) == (
+        "Mức tín nhiệm không hợp lệ."
+    )
+    assert not form.hand_totals.exists()
+
+
+def test_a_ruling_says_what_was_disputed_and_what_was_decided(counters, by_totals):
+    form, _people = by_totals
+    message = "Hãy ghi nội dung cần xem xét và kết luận của Ban kiểm phiếu."
+    assert refused(counting.record_ruling, counters[0], form, subject=" ", decision="Hợp lệ") == message
+    assert refused(counting.record_ruling, counters[0], form, subject="Phiếu rách", decision="") == message
