@@ -1,0 +1,127 @@
+"""The office's buttons that only post: each page does what its use case does, says so in
+Vietnamese, and a refused post changes nothing. (The use cases have their own tests; these are
+of the pages, whose arguments a use case's test cannot check.)"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from django.urls import reverse
+
+from tinnhiem.conferences import links
+from tinnhiem.conferences.models import Dossier, RatedPerson, Voter
+from tinnhiem.conferences.usecases import dossiers, opinions, roster
+
+
+@pytest.fixture
+def office_client(client, office):
+    client.force_login(office)
+    return client
+
+
+def shown(response) -> str:
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_voter_added_by_hand_edited_and_removed_on_the_roll_page(office_client, conference):
+    add = reverse("conferences:voter_add", args=[conference.pk])
+    typed = unicodedata.normalize("NFD", "Phạm Thị Hương")  # as some keyboards send it
+    page = shown(office_client.post(add, {"full_name": typed, "post": "Chánh Văn phòng"}, follow=True))
+    assert "Đã thêm Phạm Thị Hương vào danh sách người ghi phiếu." in page
+    voter = conference.voters.get()
+    assert voter.full_name == "Phạm Thị Hương" == unicodedata.normalize("NFC", typed)
+
+    bad_phone = {"full_name": "Lê Văn Tâm", "post": "Phó Chánh Văn phòng", "phone": "gọi tôi"}
+    page = shown(office_client.post(add, bad_phone, follow=True))
+    assert "Điện thoại: Nhập một giá trị hợp lệ." in page
+    assert list(conference.voters.values_list("full_name", flat=True)) == ["Phạm Thị Hương"]  # nothing saved
+
+    edit = reverse("conferences:voter_edit", args=[conference.pk, voter.pk])
+    assert "Phạm Thị Hương" in shown(office_client.get(edit))
+    fields = {
+        "full_name": "Phạm Thị Hương",
+        "post": "Chánh Văn phòng UBND",
+        "unit": "Văn phòng",
+        "phone": "0203 3881 234",
+    }
+    page = shown(office_client.post(edit, fields, follow=True))
+    assert "Đã lưu." in page
+    voter.refresh_from_db()
+    assert (voter.post, voter.unit, voter.phone) == ("Chánh Văn phòng UBND", "Văn phòng", "0203 3881 234")
+
+    page = shown(office_client.post(edit, {"delete": "1"}, follow=True))
+    assert "Đã xoá." in page
+    assert not Voter.objects.filter(pk=voter.pk).exists()
+
+
+def test_the_office_says_whether_a_voter_is_the_rated_person_of_the_same_name(
+    office, office_client, conference, person
+):
+    voter = roster.add_voter(office, conference, full_name=person.full_name, post=person.post)
+    assert roster.unresolved_rated_matches(conference) == [(voter, person)]
+    match = reverse("conferences:voter_match", args=[conference.pk, voter.pk])
+    assert match in shown(office_client.get(reverse("conferences:roster", args=[conference.pk])))
+
+    page = shown(office_client.post(match, {"same": "1"}, follow=True))
+    assert "Đã ghi nhận." in page
+    voter.refresh_from_db()
+    assert voter.rated_person == person and not voter.rated_match_dismissed
+    assert roster.unresolved_rated_matches(conference) == []
+
+    office_client.post(match, {"same": "0"})
+    voter.refresh_from_db()
+    assert voter.rated_person is None and voter.rated_match_dismissed
+
+
+def test_a_rated_person_removed_on_their_page(office_client, conference, person):
+    edit = reverse("conferences:rated_edit", args=[conference.pk, person.pk])
+    page = shown(office_client.post(edit, {"delete": "1"}, follow=True))
+    assert "Đã xoá." in page
+    assert not RatedPerson.objects.filter(pk=person.pk).exists()
+
+
+def test_a_dossier_removed_before_it_is_sent_and_kept_once_sent(office, office_client, conference, person, pdf_bytes):
+    first = dossiers.upload_dossier(
+        office, person, kind="report", title="Báo cáo (bản nháp)", filename="a.pdf", data=pdf_bytes
+    )
+    page = shown(office_client.post(reverse("conferences:dossier_remove", args=[conference.pk, first.pk]), follow=True))
+    assert "Đã xoá." in page
+    assert not Dossier.objects.filter(pk=first.pk).exists()
+
+    sent = dossiers.upload_dossier(
+        office, person, kind="report", title="Báo cáo tự đánh giá", filename="b.pdf", data=pdf_bytes
+    )
+    dossiers.distribute_dossiers(office, conference)
+    page = shown(office_client.post(reverse("conferences:dossier_remove", args=[conference.pk, sent.pk]), follow=True))
+    assert "Đã xoá." not in page
+    assert Dossier.objects.filter(pk=sent.pk).exists()  # the voters have it: it stays in the record
+
+
+def test_explanations_sent_to_the_voters_from_the_page_and_read_through_the_invitation(
+    client, office, conference, person, voter
+):
+    explanation = opinions.record_explanation(office, person, text="Giải trình về việc chậm tiến độ dự án")
+    invitation = links.invitation_url(voter)
+    assert "Giải trình về việc chậm tiến độ" not in shown(client.get(invitation))  # not sent yet
+    client.force_login(office)
+    page = shown(client.post(reverse("conferences:explanations_distribute", args=[conference.pk]), follow=True))
+    assert "Đã gửi 1 giải trình cho người ghi phiếu." in page
+    explanation.refresh_from_db()
+    assert explanation.distributed_on is not None
+    client.logout()
+    assert "Giải trình về việc chậm tiến độ" in shown(client.get(invitation))
+
+
+def test_a_lost_invitation_is_revoked_and_a_new_one_works(client, office, conference, voter):
+    old = links.invitation_url(voter)
+    assert client.get(old).status_code == 200
+    client.force_login(office)
+    page = shown(client.post(reverse("conferences:invitation_revoke", args=[conference.pk, voter.pk]), follow=True))
+    assert "Đường dẫn cũ của Nguyễn Văn An không còn dùng được; hãy in đường dẫn mới." in page
+    client.logout()
+    assert client.get(old).status_code != 200
+    voter.refresh_from_db()
+    new = links.invitation_url(voter)
+    assert new != old and client.get(new).status_code == 200
