@@ -218,3 +218,32 @@ def test_a_count_closed_with_its_electronic_vote_left_ready_finalises_and_closes
     counting.finalise_form(counters[0], form)
     form.refresh_from_db()
     assert form.evote == BallotForm.EVote.CLOSED and form.state == BallotForm.State.FINALISED
+
+
+def test_a_receipt_code_already_stored_is_not_taken_by_another_card(chair, counters, evoting):
+    """Each receipt is one voter's: a second card sent with a receipt code already stored (a page
+    copied from a neighbour's phone) is refused, stores nothing, and its card stays unused."""
+    conference, (a, b), form, card_codes = evoting
+    evote.record_cards_issued(counters[0], form, count=10)
+    evote.open_evote(chair, form)
+    shared = tracking()
+    evote.cast_ballot(conference, code_text=card_codes[0], choices={a.pk: "1", b.pk: "1"}, tracking_code=shared)
+    with pytest.raises(evote.VoteRefused) as info:
+        evote.cast_ballot(conference, code_text=card_codes[1], choices={a.pk: "3", b.pk: "3"}, tracking_code=shared)
+    assert info.value.reason == "forged"
+    assert list(ElectronicBallot.objects.values_list("marks", flat=True)) == ["11"]
+    assert Receipt.objects.count() == 1
+    assert evote.find_card(conference, card_codes[1]).state == CodeCard.State.UNUSED
+
+
+def test_cards_and_paper_ballots_issued_together_cannot_exceed_the_voters_present(counters, evoting):
+    _conference, _people, form, _codes = evoting  # 10 present, 12 cards made
+    counting.record_ballot_counts(counters[0], form, issued=4, collected=4)
+    with pytest.raises(ValidationError) as info:
+        evote.record_cards_issued(counters[0], form, count=7)
+    assert info.value.messages == ["Tổng số phiếu giấy và thẻ đã phát (11) không thể vượt quá số người có mặt (10)."]
+    form.refresh_from_db()
+    assert form.cards_issued == 0
+    evote.record_cards_issued(counters[0], form, count=6)
+    form.refresh_from_db()
+    assert form.cards_issued == 6
