@@ -53,3 +53,15 @@ def test_committee_votes_cannot_exceed_present():
     with pytest.raises(TallyError) as info:
         check_committee_approval(QD96, 100, 50, 40, 180)
     assert info.value.code == "votes_over_present"
+
+
+def test_no_one_present_approves_no_committee():
+    """With no one present, 0 of 0 is not "more than half": no committee, and one vote is asked for."""
+    check = check_committee_approval(QD96, 0, 0, 0, 0)
+    assert not check.approved and check.required == 1
+
+
+def test_committee_votes_cannot_be_negative():
+    with pytest.raises(TallyError) as info:
+        check_committee_approval(QD96, 10, -1, 0, 180)
+    assert info.value.code == "votes_over_present"

@@ -61,6 +61,26 @@ def test_hand_counted_totals_must_reconcile():
     )
 
 
+def test_totals_that_do_not_fit_the_people_or_the_levels():
+    counts = BallotCounts(issued=10, collected=10)
+    one = PersonTotals({"high": 10})
+    assert code_of(compute_result, QD96, ["A", "B"], [one], counts) == "people_mismatch"
+    assert code_of(compute_result, QD96, [], [], counts) == "no_people"
+    assert code_of(compute_result, QD96, ["A"], [PersonTotals({"no_confidence": 10})], counts) == "unknown_level"
+    assert code_of(compute_result, QD96, ["A"], [PersonTotals({"high": 11}, row_invalid=-1)], counts) == "negative"
+
+
+@pytest.mark.parametrize("counts", [BallotCounts(-1, 0), BallotCounts(10, -1), BallotCounts(10, 10, -1)])
+def test_negative_ballot_counts(counts):
+    assert code_of(compute_result, QD96, ["A"], [PersonTotals({"high": 10})], counts) == "negative"
+
+
+def test_an_invalid_ballot_needs_its_reason():
+    with pytest.raises(ValueError):
+        Ballot.invalid("  ")
+    assert Ballot.invalid("Ghi thêm tên").invalid_reason == "Ghi thêm tên"
+
+
 def test_error_message_is_translatable():
     with pytest.raises(TallyError) as info:
         tally_ballots(QD96, ["A"], [Ballot.marked("high")] * 3, issued=2)
