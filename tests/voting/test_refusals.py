@@ -5,6 +5,8 @@ use case all the same, so each refusal is the use case's, not the page's."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
@@ -150,3 +152,56 @@ def test_a_ruling_says_what_was_disputed_and_what_was_decided(counters, by_total
     message = "Hãy ghi nội dung cần xem xét và kết luận của Ban kiểm phiếu."
     assert refused(counting.record_ruling, counters[0], form, subject=" ", decision="Hợp lệ") == message
     assert refused(counting.record_ruling, counters[0], form, subject="Phiếu rách", decision="") == message
+
+
+def test_a_ruling_sent_twice_is_recorded_once(counters, by_totals):
+    """A double click, or the page sent again after a dropped connection: the same one-time id,
+    one ruling in the minutes and one line in the log. Another form shown is another ruling."""
+    form, _people = by_totals
+    client = Client()
+    client.force_login(counters[0])
+    url = reverse("voting:form", args=[form.conference_id, form.pk])
+    page = client.get(url).content.decode()
+    once = re.search(r'name="submission" value="([0-9a-f]{32})"', page).group(1)
+    sent = {"action": "ruling", "subject": "Phiếu bị rách một góc", "decision": "Hợp lệ", "submission": once}
+    events = Event.objects.count()
+    for _ in range(2):
+        assert "Đã ghi nhận." in client.post(url, sent, follow=True).content.decode()
+    assert list(form.rulings.values_list("subject", flat=True)) == ["Phiếu bị rách một góc"]
+    assert Event.objects.count() == events + 1
+
+    again = re.search(r'name="submission" value="([0-9a-f]{32})"', client.get(url).content.decode()).group(1)
+    assert again != once
+    client.post(url, sent | {"submission": again})
+    assert form.rulings.count() == 2  # a second torn ballot, ruled the same way: a ruling of its own
+
+
+def test_a_ruling_refused_on_the_page_keeps_what_was_typed(counters, by_totals):
+    form, _people = by_totals
+    counting.record_ballot_counts(counters[0], form, issued=10, collected=10)
+    client = Client()
+    client.force_login(counters[0])
+    url = reverse("voting:form", args=[form.conference_id, form.pk])
+    typed = {
+        "action": "ruling",
+        "position": "12",
+        "subject": "Đại biểu khiếu nại phiếu bị gạch xoá",
+        "decision": "Phiếu không hợp lệ",
+        "complaint": "1",
+        "submission": "ab" * 16,
+    }
+    response = client.post(url, typed)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Số thứ tự 12 vượt quá 10 phiếu thu về." in page
+    assert 'id="ghi-ket-luan" open' in page
+    assert (
+        'name="position" value="12"' in page
+        and 'id="r-complaint" type="checkbox" name="complaint" value="1" checked' in page
+    )
+    assert ">Đại biểu khiếu nại phiếu bị gạch xoá</textarea>" in page and ">Phiếu không hợp lệ</textarea>" in page
+    assert f'name="submission" value="{"ab" * 16}"' in page
+    assert not form.rulings.exists()
+
+    client.post(url, typed | {"position": "10"})
+    assert list(form.rulings.values_list("position", "is_complaint")) == [(10, True)]

@@ -89,9 +89,15 @@ class Ruling(models.Model):
     decision = NFCTextField(_("ruling"))
     is_complaint = models.BooleanField(_("complaint"), default=False)
     decided_by = models.ForeignKey(CommitteeMember, on_delete=models.PROTECT)
+    submission = models.CharField(max_length=32, blank=True, editable=False)  # the page's one-time id
 
     class Meta:
         ordering = ["form", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["form", "submission"], condition=~models.Q(submission=""), name="ruling_submission_once"
+            )
+        ]
 
 
 class HandTotal(models.Model):

@@ -84,6 +84,7 @@ def counting_overview(request, conference_id: int):
 def form_counting(request, conference_id: int, form_id: int):
     form = _form(conference_id, form_id)
     conference = form.conference
+    ruling_draft = None
     if request.method == "POST":
         action = request.POST.get("action")
         post = request.POST
@@ -111,6 +112,7 @@ def form_counting(request, conference_id: int, form_id: int):
                 decision=post.get("decision", ""),
                 position=small_int(post.get("position")),
                 is_complaint=bool(post.get("complaint")),
+                submission=post.get("submission", ""),
             ),
             "totals": lambda: counting.record_hand_totals(
                 request.user,
@@ -131,7 +133,12 @@ def form_counting(request, conference_id: int, form_id: int):
             ok, _v = attempt(request, actions[action])
             if ok:
                 messages.success(request, _("Recorded."))
-        return redirect("voting:form", conference.pk, form.pk)
+            elif action == "ruling":  # refused: the page again, with what was typed
+                ruling_draft = {
+                    k: post.get(k, "") for k in ("position", "subject", "decision", "complaint", "submission")
+                }
+        if ruling_draft is None:
+            return redirect("voting:form", conference.pk, form.pk)
     form.refresh_from_db()
     rules = conference.rules
     return render(
@@ -151,6 +158,8 @@ def form_counting(request, conference_id: int, form_id: int):
                 for d in counting.differences(form)
             ],
             "rulings": form.rulings.select_related("decided_by__voter"),
+            # a new one-time id for each ruling form shown; the one typed in again when refused
+            "ruling_draft": ruling_draft or {"submission": secrets.token_hex(16)},
             "totals_rows": _totals_rows(form, rules),
             "totals_problem": counting.hand_totals_problem(form),
             "result": form.results.filter(superseded=False).first(),

@@ -482,10 +482,18 @@ def record_ruling(
     decision: str,
     position: int | None = None,
     is_complaint: bool = False,
+    submission: str = "",
 ) -> Ruling:
+    """A ruling of the committee, printed in the minutes. ``submission``: the page's one-time id;
+    the same form sent twice (a double click, a page sent again) records one ruling."""
     form = _form(form)
     member = member_for(actor, form.conference)
     _check_counting_open(form)  # a ruling is in the minutes: after the result, only by a correction
+    submission = submission.strip()[:32]
+    if submission:  # the form row is locked (and SQLite transactions are IMMEDIATE): no race
+        already = form.rulings.filter(submission=submission).first()
+        if already is not None:
+            return already
     if not subject.strip() or not decision.strip():
         raise ValidationError(_("Write what was disputed and the committee's ruling."))
     if position is not None and not 1 <= position <= (form.collected or 0):
@@ -494,7 +502,13 @@ def record_ruling(
             % {"position": position, "collected": form.collected or 0}
         )
     ruling = Ruling.objects.create(
-        form=form, position=position, subject=subject, decision=decision, is_complaint=is_complaint, decided_by=member
+        form=form,
+        position=position,
+        subject=subject,
+        decision=decision,
+        is_complaint=is_complaint,
+        decided_by=member,
+        submission=submission,
     )
     record(
         actor,
