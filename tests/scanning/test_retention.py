@@ -60,6 +60,9 @@ def test_kept_then_destroyed_by_decision_images_removed_counts_kept(
     # a complaint holds them
     retention.hold_ballots(office, counted, reason="Đơn khiếu nại của ông A về kết quả, UBKT đang xác minh")
     retention.hold_ballots(office, counted, reason="Đơn tố cáo của bà B")  # a second one adds to the first
+    held = Event.objects.filter(action="ballots.held").count()
+    retention.hold_ballots(office, counted, reason=" Đơn tố cáo của bà B ")  # the page sent twice: held already
+    assert Event.objects.filter(action="ballots.held").count() == held == 2
     assert Conference.objects.get(pk=counted.pk).ballots_hold_reason == (
         "Đơn khiếu nại của ông A về kết quả, UBKT đang xác minh\nĐơn tố cáo của bà B"
     )

@@ -81,6 +81,9 @@ def hold_ballots(actor: Any, conference: Conference, *, reason: str) -> Conferen
         raise ValidationError(_("The ballots have already been destroyed."))
     if not reason:
         raise ValidationError(_("Write what the complaint or denunciation is about, and who handles it."))
+    held = conference.ballots_hold_reason
+    if held == reason or held.endswith("\n" + reason):  # the page sent twice (a double click): held already
+        return conference
     # another complaint while one is open adds to it: both are settled before the hold ends
     conference.ballots_hold_reason = f"{conference.ballots_hold_reason}\n{reason}".strip()
     conference.save(update_fields=["ballots_hold_reason"])
