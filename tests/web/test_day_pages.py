@@ -440,3 +440,45 @@ def test_the_invitations_page_shows_no_closed_link(demo):
     page = office.get(reverse("conferences:invitations", args=[finished.pk])).content.decode()
     assert "/moi/" not in page and "Thu hồi và cấp lại" not in page
     assert "Các đường dẫn trong giấy mời không còn mở được: hội nghị đã kết thúc" in page
+
+
+def test_the_committee_proposed_on_its_page_and_voted_on_by_the_chair(demo):
+    """The office proposes the members on the committee page, and removes one proposed by mistake;
+    the chair records the show of hands: short of more than half, the page says the conference did
+    not approve it, and nothing is approved; then it is."""
+    ready, _finished = demo
+    chair, office = login("chutri"), login("vanphong")
+    chair.post(reverse("conferences:chair", args=[ready.pk]), {"action": "open_conference"})
+    voters = list(ready.voters.filter(rated_person__isnull=True).order_by("order"))
+    day.check_in(get_user_model().objects.get(username="vanphong"), ready, voters[:122])
+    page_url = reverse("conferences:committee", args=[ready.pk])
+    accounts = list(get_user_model().objects.filter(username__startswith="kiemphieu").order_by("username"))
+    ready.committee.all().delete()
+    for voter, role, account in zip(
+        voters[:4], ("head", "secretary", "member", "member"), [*accounts, None], strict=True
+    ):
+        page = office.post(
+            page_url, {"voter": voter.pk, "role": role, "user": account.pk if account else ""}, follow=True
+        ).content.decode()
+        assert "Đã thêm." in page
+    assert (
+        "Hãy chọn một người có mặt."
+        in office.post(page_url, {"voter": "0", "role": "member"}, follow=True).content.decode()
+    )
+    extra = ready.committee.get(voter=voters[3])
+    office.post(page_url, {"remove": extra.pk})
+    assert sorted(ready.committee.values_list("voter_id", flat=True)) == sorted(v.pk for v in voters[:3])
+
+    url = reverse("conferences:chair", args=[ready.pk])
+    hands = {"action": "committee_vote", "votes_for": 61, "against": 50, "abstaining": 11}
+    page = chair.post(url, hands, follow=True).content.decode()
+    assert "Hội nghị chưa thông qua Ban kiểm phiếu: số tán thành chưa đủ." in page  # 61 of 122 is not more than half
+    ready.refresh_from_db()
+    assert not ready.committee_approved
+    page = chair.post(url, hands | {"votes_for": 62, "against": 49}, follow=True).content.decode()
+    assert "Đã ghi nhận." in page
+    ready.refresh_from_db()
+    assert ready.committee_approved
+    # approved, the list no longer changes, on the page either
+    office.post(page_url, {"remove": ready.committee.first().pk})
+    assert ready.committee.count() == 3
