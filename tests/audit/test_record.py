@@ -127,6 +127,112 @@ def test_a_resigned_forgery_is_caught_by_the_recount(seed, archive, tmp_path, se
     assert any("recount differs" in p for p in verdict.problems)
 
 
+def members_of(data: bytes) -> dict[str, bytes]:
+    source = zipfile.ZipFile(io.BytesIO(data))
+    return {n: source.read(n) for n in source.namelist()}
+
+
+def zipped(files: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for name, content in files.items():
+            target.writestr(name, content)
+    return out.getvalue()
+
+
+def resigned(files: dict[str, bytes]) -> dict[str, bytes]:
+    """The archive's manifest made again over its files (unless it is itself what was changed)
+    and signed with a forger's own key."""
+    import base64
+    import hashlib
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    manifest = json.loads(files["manifest.json"])
+    if isinstance(manifest.get("files"), dict):
+        manifest["files"] = {
+            n: hashlib.sha256(c).hexdigest()
+            for n, c in files.items()
+            if n not in ("manifest.json", "manifest.sig", "public_key.b64")
+        }
+        files["manifest.json"] = json.dumps(manifest).encode()
+    forger = Ed25519PrivateKey.generate()
+    files["manifest.sig"] = base64.b64encode(forger.sign(files["manifest.json"]))
+    files["public_key.b64"] = base64.b64encode(
+        forger.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    )
+    return files
+
+
+def test_a_file_taken_out_of_the_record_or_slipped_into_it_is_named(seed, archive):
+    """A finding, never a crash: the verifier read a ballot file the archive no longer held (a
+    KeyError) before. The other checks still run: the minutes' fingerprint is found."""
+    form = seed.ballot_forms.get().pk
+    files = members_of(archive)
+    ballots = f"ballots/form-{form}.csv"
+    without = {n: c for n, c in files.items() if n != ballots}
+    verdict = verify_record(zipped(without), public_key_b64().encode())
+    assert [str(p) for p in verdict.problems] == [
+        f"{ballots}: listed in the manifest but missing",
+        f"{ballots}: missing from the archive; what depends on it was not checked",
+    ]
+    assert "fingerprint printed in the minutes" in verdict.checked
+
+    slipped = files | {"ballots/form-999.csv": b"1,1\n"}
+    problems = verify_record(zipped(slipped), public_key_b64().encode()).problems
+    assert [str(p) for p in problems] == ["ballots/form-999.csv: not listed in the manifest"]
+
+    for required in ("manifest.sig", "audit.json"):
+        problems = verify_record(zipped({n: c for n, c in files.items() if n != required}), None).problems
+        assert [str(p) for p in problems] == [f"archive: {required} is missing"]
+
+
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        ({"record.json": b"{not json"}, "record.json: not valid JSON; what depends on it was not checked"),
+        ({"audit.json": b"[1, 2"}, "audit.json: not valid JSON; what depends on it was not checked"),
+        ({"audit.json": b'["\xc3\x28"]'}, "audit.json: not valid JSON; what depends on it was not checked"),
+        ({"record.json": b'{"format": "tinnhiem-record/1"}'}, "record: not in the record format, the check stopped"),
+        ({"audit.json": b'[{"seq": 1}]'}, "record: not in the record format, the check stopped"),
+        ({"manifest.json": b'{"files": []}'}, "record: not in the record format, the check stopped"),
+    ],
+)
+def test_a_record_whose_files_are_not_what_the_format_says_is_refused_with_a_finding(archive, change, expected):
+    """Signed again by whoever made it, so that only the content is wrong: the verifier says what
+    it could not read, instead of stopping with a Python error."""
+    verdict = verify_record(zipped(resigned(members_of(archive) | change)), None)
+    assert not verdict.ok
+    assert any(p.startswith(expected) for p in verdict.problems), verdict.problems
+
+
+def test_a_forger_who_signs_again_cannot_drop_an_event_or_change_the_minutes(seed, archive, tmp_path):
+    """Someone who takes the last events out of the log (a correction, say), or puts other minutes
+    in, and signs the archive again with a key of their own: the site's key refuses the signature,
+    and the chain head and the fingerprint printed in the minutes tell what was done, even to one
+    who only has the key inside the archive."""
+    files = members_of(archive)
+    events = json.loads(files["audit.json"])
+    dropped = resigned(files | {"audit.json": json.dumps(events[:-1]).encode()})
+    for key in (public_key_b64().encode(), None):
+        problems = [str(p) for p in verify_record(zipped(dropped), key).problems]
+        assert "audit: the chain head differs from the one recorded" in problems
+        assert any(p.startswith("signature") for p in problems) is (key is not None)
+
+    import typst
+
+    source = tmp_path / "other-minutes.typ"
+    source.write_text("BIÊN BẢN KIỂM PHIẾU — mã nhật ký 0000 0000 0000 0000", encoding="utf-8")
+    forged = resigned(files | {"minutes.pdf": typst.compile(str(source))})
+    problems = [str(p) for p in verify_record(zipped(forged), None).problems]
+    assert problems == ["minutes: the audit fingerprint printed in the minutes differs"]
+    not_a_pdf = resigned(files | {"minutes.pdf": b"%PDF-1.4 broken"})
+    assert [str(p) for p in verify_record(zipped(not_a_pdf), None).problems] == [
+        "minutes: the audit fingerprint printed in the minutes differs"
+    ]
+
+
 def test_command_line(seed, tmp_path, capsys):
     path = tmp_path / "hs.zip"
     call_command("export_record", str(seed.pk), "-o", str(path))

@@ -128,7 +128,56 @@ def _verify_record(data: bytes, public_key: bytes | None, scans: dict[str, str] 
         )
     except (InvalidSignature, ValueError):
         verdict.problems.append(Finding(gettext_noop("signature: the manifest is not signed by this key")))
-    manifest = json.loads(manifest_bytes)
+    try:
+        _check_contents(archive, names, manifest_bytes, verdict, scans)
+    except _Unreadable as exc:  # the check stops there, with what it found before
+        verdict.problems.append(exc.finding)
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:  # a file read, not as the format says
+        verdict.problems.append(
+            Finding(gettext_noop("record: not in the record format, the check stopped (%(error)s)"), error=repr(exc))
+        )
+    return verdict
+
+
+_MISSING = gettext_noop("%(file)s: missing from the archive; what depends on it was not checked")
+_NOT_JSON = gettext_noop("%(file)s: not valid JSON; what depends on it was not checked")
+
+
+class _Unreadable(Exception):
+    """A file the record names cannot be read: what depends on it is not checked."""
+
+    def __init__(self, finding: Finding):
+        super().__init__(str(finding))
+        self.finding = finding
+
+
+def _read(archive: zipfile.ZipFile, name: str) -> bytes:
+    """A member the record names: a missing one stops the check with a finding, not a crash."""
+    try:
+        return archive.read(name)
+    except KeyError:
+        raise _Unreadable(Finding(_MISSING, file=name)) from None
+
+
+def _json(archive: zipfile.ZipFile, name: str) -> Any:
+    try:
+        return json.loads(_read(archive, name))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise _Unreadable(Finding(_NOT_JSON, file=name)) from None
+
+
+def _check_contents(
+    archive: zipfile.ZipFile,
+    names: set[str],
+    manifest_bytes: bytes,
+    verdict: Verdict,
+    scans: dict[str, str] | None,
+) -> None:
+    """The files against the manifest, the audit chain, the recount and the minutes' fingerprint."""
+    try:
+        manifest = json.loads(manifest_bytes)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise _Unreadable(Finding(_NOT_JSON, file="manifest.json")) from None
     for name, digest in manifest["files"].items():
         if name not in names:
             verdict.problems.append(Finding(gettext_noop("%(file)s: listed in the manifest but missing"), file=name))
@@ -140,13 +189,13 @@ def _verify_record(data: bytes, public_key: bytes | None, scans: dict[str, str] 
         verdict.problems.append(Finding(gettext_noop("%(file)s: not listed in the manifest"), file=name))
     verdict.checked.append(Finding(gettext_noop("%(n)s files against the manifest"), n=len(manifest["files"])))
 
-    record = json.loads(archive.read("record.json"))
+    record = _json(archive, "record.json")
     if record.get("format") != FORMAT:
         verdict.problems.append(
             Finding(gettext_noop("record.json: unknown format %(format)s"), format=repr(record.get("format")))
         )
-        return verdict
-    events = json.loads(archive.read("audit.json"))
+        return
+    events = _json(archive, "audit.json")
     for problem in verify_chain(events):
         verdict.problems.append(Finding(CHAIN[problem.reason], seq=problem.seq))
     head = events[-1]["hash"] if events else "0" * 64
@@ -160,12 +209,12 @@ def _verify_record(data: bytes, public_key: bytes | None, scans: dict[str, str] 
         )
     )
 
-    rules = load_rule_set_text(archive.read(record["rules_file"]).decode("utf-8"))
+    rules = load_rule_set_text(_read(archive, record["rules_file"]).decode("utf-8"))
     for form in record["forms"]:
         label = {"form": form["id"], "name": form["name"]}
         try:
             if form["ballots_file"]:
-                parsed = parse_ballot_csv(archive.read(form["ballots_file"]).decode("utf-8"), rules)
+                parsed = parse_ballot_csv(_read(archive, form["ballots_file"]).decode("utf-8"), rules)
                 result = tally_ballots(
                     rules, list(parsed.labels), parsed.ballots, issued=form["issued"], members=form.get("members")
                 )
@@ -180,12 +229,15 @@ def _verify_record(data: bytes, public_key: bytes | None, scans: dict[str, str] 
                     totals,
                     BallotCounts(form["issued"], form["collected"], form["whole_invalid"]),
                 )
+            stored = _json(archive, form["result_file"])
         except RulesError as exc:
             verdict.problems.append(
                 Finding(gettext_noop("form %(form)s (%(name)s): cannot be recounted (%(error)s)"), **label, error=exc)
             )
             continue
-        stored = json.loads(archive.read(form["result_file"]))
+        except _Unreadable as exc:  # this form is not recounted; the others and the minutes still are
+            verdict.problems.append(exc.finding)
+            continue
         if result_to_json(result) != _contract(stored):
             verdict.problems.append(
                 Finding(
@@ -199,14 +251,13 @@ def _verify_record(data: bytes, public_key: bytes | None, scans: dict[str, str] 
     if scans is not None:
         _check_scans(record, scans, verdict)
     if record.get("minutes_file"):
-        text = _pdf_text(archive.read(record["minutes_file"]))
+        text = _pdf_text(_read(archive, record["minutes_file"]))
         if fingerprint(head) not in text:
             verdict.problems.append(
                 Finding(gettext_noop("minutes: the audit fingerprint printed in the minutes differs"))
             )
         else:
             verdict.checked.append(Finding(gettext_noop("fingerprint printed in the minutes")))
-    return verdict
 
 
 def _check_scans(record: dict, scans: dict[str, str], verdict: Verdict) -> None:
