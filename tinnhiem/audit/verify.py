@@ -119,8 +119,8 @@ def _verify_record(data: bytes, public_key: bytes | None, scans: dict[str, str] 
     signature = archive.read("manifest.sig")
     key = public_key if public_key is not None else archive.read("public_key.b64") if "public_key.b64" in names else b""
     try:
-        raw = base64.b64decode(key) if len(key) != 32 else key
-        Ed25519PublicKey.from_public_bytes(raw).verify(base64.b64decode(signature), manifest_bytes)
+        raw = _base64(key) if len(key) != 32 else key
+        Ed25519PublicKey.from_public_bytes(raw).verify(_base64(signature), manifest_bytes)
         verdict.checked.append(
             Finding(gettext_noop("signature of the manifest"))
             if public_key is not None
@@ -141,6 +141,12 @@ def _verify_record(data: bytes, public_key: bytes | None, scans: dict[str, str] 
 
 _MISSING = gettext_noop("%(file)s: missing from the archive; what depends on it was not checked")
 _NOT_JSON = gettext_noop("%(file)s: not valid JSON; what depends on it was not checked")
+
+
+def _base64(text: bytes | str) -> bytes:
+    """Strict base64 (around it, white space only): a signature or key with other bytes added is
+    not read as if they were not there. binascii.Error is a ValueError."""
+    return base64.b64decode(text.strip(), validate=True)
 
 
 class _Unreadable(Exception):
