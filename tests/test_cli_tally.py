@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tinnhiem.cli import run_core
 
@@ -238,3 +240,48 @@ def test_rules_shows_one_rule_set_or_checks_a_bodys_own_file(tmp_path):
     assert "thiếu mục “levels” trong phần đầu tệp (ngoài mọi mục [ ])" in err  # not "in rule set"
     status, out, err = run("rules", "qd99")
     assert (status, out) == (2, "") and "Các quy định có sẵn: qd96-2023" in err
+
+
+CELLS = st.sampled_from(
+    [
+        "phieu",
+        "khong_hop_le",
+        "A",
+        "B",
+        "1",
+        "2",
+        "3",
+        "x",
+        "cao",
+        "tín nhiệm",
+        "",
+        " ",
+        '"',
+        '""',
+        "1;2",
+        "\x00",
+        "\ufeff",
+    ]
+)
+
+
+@given(
+    rows=st.lists(st.lists(CELLS, min_size=0, max_size=5), min_size=0, max_size=6),
+    separator=st.sampled_from([",", ";", "\t"]),
+    ending=st.sampled_from(["\n", "\r\n", "\r"]),
+)
+@settings(max_examples=300, deadline=None)
+def test_any_ballots_file_is_counted_or_refused_with_its_reason(rows, separator, ending):
+    """Whatever a hand-made file holds (quotes, blank cells, NUL, a BOM, another separator, rows
+    of any length), the reading and the count give a result or a RulesError naming the problem:
+    never another exception, which the command would print as a Python error."""
+    from tinnhiem.ballotfile import parse_ballot_csv
+    from tinnhiem.rules import RulesError, builtin_rule_set, tally_ballots
+
+    text = ending.join(separator.join(row) for row in rows)
+    rules = builtin_rule_set("qd96-2023")
+    try:
+        parsed = parse_ballot_csv(text, rules)
+        tally_ballots(rules, list(parsed.labels), parsed.ballots)
+    except RulesError as exc:
+        assert exc.code and exc.message
