@@ -171,6 +171,38 @@ def test_wrong_file_types(office, conference):
     assert "tệp trống" in refused(office, conference, b"", name="ds.csv")
 
 
+def damaged(member: str, change) -> bytes:
+    """A sound .xlsx (a sound ZIP) with one part of it damaged or left out (``change`` → None)."""
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(xlsx(ROWS)))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for name in source.namelist():
+            content = source.read(name) if name != member else change(source.read(name))
+            if content is not None:
+                target.writestr(name, content)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "member, change",
+    [
+        ("xl/worksheets/sheet1.xml", lambda c: c[: len(c) // 2]),  # cut short (a copy interrupted)
+        ("xl/worksheets/sheet1.xml", lambda c: c.replace(b'r="A1"', b'r="ZZZZZZ1"')),  # a cell out of range
+        ("xl/worksheets/sheet1.xml", lambda c: None),  # the sheet itself is missing
+        ("xl/workbook.xml", lambda c: c[: len(c) // 2]),
+        ("xl/styles.xml", lambda c: b"\x00\x01 not xml"),
+        ("xl/_rels/workbook.xml.rels", lambda c: None),
+    ],
+)
+def test_an_excel_file_damaged_inside_is_refused_not_a_crash(office, conference, member, change):
+    """The ZIP opens, but a part inside is damaged: openpyxl reads the sheet only as it is used,
+    so the error came from the reading of the rows (a Python error, a page "500") before."""
+    data = damaged(member, change)
+    assert "tệp Excel bị hỏng hoặc không phải tệp .xlsx" in refused(office, conference, data)
+
+
 def test_csv_utf8_with_bom_and_semicolons(office, conference):
     text = "\ufeffSTT;Họ và tên;Chức vụ\n1;Nguyễn Văn An;Trưởng phòng\n\n2;Lê Văn Cường;Phó Trưởng phòng\n"
     assert do_import(office, conference, text.encode("utf-8"), name="ds.csv").created == 2

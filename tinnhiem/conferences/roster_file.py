@@ -10,9 +10,11 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -330,34 +332,60 @@ def _rows_to_roster(rows: list[tuple[int, list[object]]], columns: tuple[Column,
     return out
 
 
+# what openpyxl raises on a damaged file: XML cut short or not XML (SyntaxError: ElementTree's and
+# lxml's ParseError), a bad cell address or value (ValueError), a part or sheet missing (KeyError,
+# IndexError), a member that does not unpack (BadZipFile, zlib.error, EOFError)
+DAMAGED_XLSX = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    SyntaxError,
+    ValueError,
+    KeyError,
+    IndexError,
+    TypeError,
+)
+
+
 def _read_xlsx(data: bytes, columns: tuple[Column, ...]) -> list[RosterRow]:
     from openpyxl import load_workbook
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except DAMAGED_XLSX as exc:
         raise RosterError(_("the Excel file is damaged or is not an .xlsx file.")) from exc
     try:
-        sheet = workbook.worksheets[0]
-        rows: list[tuple[int, list[object]]] = []
-        for number, row in enumerate(sheet.iter_rows(), start=1):
-            values = []
-            for cell in row:
-                value = getattr(cell, "value", None)
-                if getattr(cell, "data_type", None) == "f" or (isinstance(value, str) and value.startswith("=")):
-                    letter = getattr(cell, "column_letter", "")
-                    raise RosterError(
-                        _("the cell holds a formula; copy the sheet and paste values only (Paste Values)."),
-                        row=number,
-                        column=letter,
-                    )
-                values.append(value)
-            rows.append((number, values))
-            if number > 20000:
-                raise RosterError(_("the sheet has more than 20,000 rows."))
+        rows = _xlsx_rows(workbook)
+    except DAMAGED_XLSX as exc:
+        # the sheet is read as it is used: a damaged sheet inside a sound ZIP is found here (XML
+        # cut short, a cell address out of range, no sheet at all), not by load_workbook
+        raise RosterError(_("the Excel file is damaged or is not an .xlsx file.")) from exc
     finally:
         workbook.close()
     return _rows_to_roster(rows, columns)
+
+
+def _xlsx_rows(workbook: Any) -> list[tuple[int, list[object]]]:
+    """The first sheet's rows, numbered; a formula refused with its cell."""
+    sheet = workbook.worksheets[0]
+    rows: list[tuple[int, list[object]]] = []
+    for number, row in enumerate(sheet.iter_rows(), start=1):
+        values = []
+        for cell in row:
+            value = getattr(cell, "value", None)
+            if getattr(cell, "data_type", None) == "f" or (isinstance(value, str) and value.startswith("=")):
+                letter = getattr(cell, "column_letter", "")
+                raise RosterError(
+                    _("the cell holds a formula; copy the sheet and paste values only (Paste Values)."),
+                    row=number,
+                    column=letter,
+                )
+            values.append(value)
+        rows.append((number, values))
+        if number > 20000:
+            raise RosterError(_("the sheet has more than 20,000 rows."))
+    return rows
 
 
 def _read_csv(data: bytes, columns: tuple[Column, ...]) -> list[RosterRow]:
