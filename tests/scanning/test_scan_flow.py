@@ -225,6 +225,58 @@ def test_not_a_ballot_is_listed_not_counted_and_nothing_is_lost(scan_vote, make_
     assert ScannedPage.objects.filter(form=form, status="not_ballot").count() == 1
 
 
+def test_a_damaged_scan_is_refused_with_its_reason_or_read_never_a_python_error(scan_vote, make_scan):
+    """Bits changed and files cut short, as a bad USB stick or an interrupted copy leave them, in
+    a scanner's JPEG, a PNG and a PDF: each file is read, or refused with a Vietnamese reason, and
+    what was counted before stays. A PDF that opens but whose page does not load raised pdfium's
+    own error (a page 500) before."""
+    import random
+
+    form, member = scan_vote["form"], scan_vote["member"]
+    scan.scan_file(member, form, name="dau-tien.png", data=make_scan(5002, style="cross")[0])
+    files = {
+        "jpg": make_scan(5000, fmt=".jpg", style="cross")[0],
+        "png": make_scan(5001, style="tick")[0],
+        "pdf": scan_vote["pdf"],
+    }
+    rng = random.Random(1)
+    refused = 0
+    for i in range(80):
+        kind = rng.choice(sorted(files))
+        data = bytearray(files[kind])
+        how = rng.choice(["flip", "cut", "flip many"])
+        if how == "cut":
+            data = data[: rng.randrange(1, len(data))]
+        else:
+            for _ in range(1 if how == "flip" else 20):
+                at = rng.randrange(len(data))
+                data[at] ^= 1 << rng.randrange(8)
+        try:
+            scan.scan_file(member, form, name=f"hong-{i}.{kind}", data=bytes(data))
+        except ValidationError as exc:
+            refused += 1
+            assert f"hong-{i}.{kind}" in exc.messages[0]
+    assert refused > 5  # most damage is found; the rest is read, or its page listed as not a ballot
+    assert form.scanned_pages.filter(sha256=hashlib.sha256(make_scan(5002, style="cross")[0]).hexdigest()).exists()
+
+
+def test_a_pdf_that_opens_but_whose_page_does_not_load_is_refused(scan_vote):
+    """The page tree names a page that is not there: pdfium opens the file, counts one page, and
+    fails on loading it. That was pdfium's own error (a page 500), not the committee's reason."""
+    import pypdfium2 as pdfium
+
+    made = pdfium.PdfDocument.new()
+    made.new_page(595, 842)
+    out = io.BytesIO()
+    made.save(out)
+    broken = out.getvalue().replace(b"Kids[ 4 0 R ]", b"Kids[ 9 0 R ]")
+    assert broken != out.getvalue() and len(pdfium.PdfDocument(broken)) == 1
+    with pytest.raises(ValidationError) as info:
+        scan.scan_file(scan_vote["member"], scan_vote["form"], name="may-quet.pdf", data=broken)
+    assert info.value.messages == ["“may-quet.pdf” là tệp PDF bị hỏng."]
+    assert not scan_vote["form"].scanned_pages.exists()
+
+
 def test_pdf_without_pages_and_too_large(scan_vote, settings):
     import pypdfium2 as pdfium
 

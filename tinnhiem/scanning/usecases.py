@@ -143,6 +143,8 @@ def _sources(name: str, data: bytes) -> list[_Source]:
                 image = page.render(scale=SCAN_DPI / 72, grayscale=True).to_numpy()
                 pages.append(_Source(image=np.ascontiguousarray(image[..., 0] if image.ndim == 3 else image)))
             return pages
+        except pdfium.PdfiumError as exc:  # the file opens, but a page of it does not load or render
+            raise ScanInputError(_("“%(name)s” is a damaged PDF file.") % {"name": clean_line(name)}) from exc
         finally:
             document.close()
     own = images.without_metadata(data)
