@@ -126,3 +126,49 @@ def test_a_backup_with_a_path_outside_is_refused(tmp_path):
     with pytest.raises(CommandError, match="không phải bản sao lưu"):
         call_command("restore", str(path))
     assert not (tmp_path.parent.parent / "ngoai.txt").exists()
+
+
+def _small_backup(path, compresslevel: int = 9) -> bytes:
+    import io
+    import tarfile
+
+    with tarfile.open(path, "w:gz", compresslevel=compresslevel) as archive:
+        for name, data in (
+            ("database.json", b"[]"),
+            ("backup.json", b'{"format": "tinnhiem-backup/1"}'),
+            ("media/dossiers/1/bao-cao.pdf", b"%PDF-1.4 " + b"BAO CAO TU DANH GIA " * 200),
+        ):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return path.read_bytes()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("damage", ["a byte of a stored file changed", "cut short", "the tar cut short"])
+def test_a_backup_changed_or_cut_short_on_the_way_is_refused_before_anything_is_restored(tmp_path, settings, damage):
+    """A byte of a dossier changed in a copy (stored, uncompressed, so that the archive still
+    unpacks): gzip's checksum at the end of the file tells, but the tar's reading stopped before
+    it, and the changed dossier was restored as if sound. A copy cut short raised a Python error."""
+    import gzip
+
+    from django.core.management.base import CommandError
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    path = tmp_path / "sao-luu.tar.gz"
+    data = _small_backup(path, compresslevel=0)
+    if damage == "a byte of a stored file changed":
+        at = data.index(b"BAO CAO TU DANH GIA") + 4
+        path.write_bytes(data[:at] + b"X" + data[at + 1 :])
+    elif damage == "cut short":
+        path.write_bytes(data[: len(data) // 2])
+    else:  # a whole gzip file, of a tar that ends in the middle of a member
+        path.write_bytes(gzip.compress(gzip.decompress(data)[:1200]))
+    with pytest.raises(CommandError) as info:
+        call_command("restore", str(path))
+    assert str(info.value) in (
+        f"{path} bị hỏng (thiếu một phần hoặc đã bị thay đổi từ khi tạo): không khôi phục được. "
+        "Hãy dùng một bản sao lưu khác.",
+        f"{path} không phải bản sao lưu của tinnhiem.",
+    )
+    assert not (tmp_path / "media").exists()  # nothing restored

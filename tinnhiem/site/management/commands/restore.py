@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
 import shutil
 import tarfile
 import tempfile
+import zlib
 from pathlib import Path
 
 from django.conf import settings
@@ -34,6 +36,25 @@ def _extract(archive: tarfile.TarFile, folder: str, file: str) -> None:
         archive.extractall(folder)
 
 
+def _check_whole(file: str) -> None:
+    """The whole file read once through gzip, whose checksum (CRC-32) covers every byte: a copy cut
+    short or changed on the way is refused before anything is restored. Reading the tar alone
+    stops at its last member and never reaches the checksum, so a changed byte of a stored file
+    (a dossier, a scan image) would have been restored as it came."""
+    with open(file, "rb") as head:
+        if head.read(2) != b"\x1f\x8b":  # not a .tar.gz at all: another kind of file
+            raise CommandError(_("%(file)s is not a tinnhiem backup.") % {"file": file})
+    try:
+        with gzip.open(file, "rb") as stream:
+            while stream.read(1 << 20):
+                pass
+    except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
+        raise CommandError(
+            _("%(file)s is damaged (cut short or changed since it was made): it cannot be restored. Use another copy.")
+            % {"file": file}
+        ) from exc
+
+
 class Command(TinnhiemCommand):
     help = gettext_lazy("Restore a backup made with “tinnhiem backup” into an empty database.")
 
@@ -46,6 +67,7 @@ class Command(TinnhiemCommand):
     def handle(self, *args, file, **options):
         if not Path(file).is_file():  # before the database is set up for it
             raise CommandError(_("There is no file “%(file)s”.") % {"file": file})
+        _check_whole(file)  # before the database is set up for it, too
         call_command("migrate", interactive=False, verbosity=0)
         if Conference.objects.exists() or get_user_model().objects.exists():
             raise CommandError(_("The database is not empty: restore into a new database."))
@@ -54,10 +76,13 @@ class Command(TinnhiemCommand):
         except (OSError, tarfile.TarError) as exc:
             raise CommandError(_("%(file)s is not a tinnhiem backup.") % {"file": file}) from exc
         with archive, tempfile.TemporaryDirectory() as folder:
-            names = archive.getnames()
-            if "database.json" not in names or "backup.json" not in names:
-                raise CommandError(_("%(file)s is not a tinnhiem backup.") % {"file": file})
-            _extract(archive, folder, file)
+            try:
+                names = archive.getnames()
+                if "database.json" not in names or "backup.json" not in names:
+                    raise CommandError(_("%(file)s is not a tinnhiem backup.") % {"file": file})
+                _extract(archive, folder, file)
+            except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:  # whole gzip, but the tar cut short
+                raise CommandError(_("%(file)s is not a tinnhiem backup.") % {"file": file}) from exc
             try:
                 with transaction.atomic():  # all or nothing
                     Group.objects.all().delete()  # the roles come back from the backup, with their ids
