@@ -445,3 +445,39 @@ def test_each_rated_person_gets_a_notice_of_their_result(seed, big):
     assert told["over_half"].startswith("Kết luận: Có quá nửa đến dưới hai phần ba tổng số phiếu")
     assert told["over_half"].endswith("(Nghị quyết 96/2023/QH15, Điều 12 khoản 1).")
     assert told["none"] == "Kết luận: theo Nghị quyết 96/2023/QH15, kết quả này không thuộc trường hợp phải xử lý."
+
+
+def test_an_office_template_that_cannot_make_the_document_is_said_on_the_page_not_a_server_error(
+    seed, settings, tmp_path, client, django_user_model
+):
+    """A tag broken while the template was edited in Word (a loop never closed, an unknown
+    filter): the documents page says which file and what, and how to go on; the PDF is unaffected.
+    It was a server error, at the moment the minutes were due."""
+    from django.contrib.auth.models import Group
+    from django.urls import reverse
+    from docx import Document
+
+    (tmp_path / "templates").mkdir()
+    broken = Document()
+    broken.add_paragraph("{% for form in forms %}{{ form.name }}")
+    broken.save(tmp_path / "templates" / word.TEMPLATE_NAME)
+    unknown = Document()
+    unknown.add_paragraph("{{ title|khong_co }}")
+    unknown.save(tmp_path / "templates" / word.REPORT_TEMPLATE_NAME)
+    settings.DATA_DIR = tmp_path
+    user = django_user_model.objects.create_user("vp-mau", password="x")
+    user.groups.add(Group.objects.get(name="office"))
+    client.force_login(user)
+    page_of = reverse("documents:list", args=[seed.pk])
+    for name, address in (
+        (word.TEMPLATE_NAME, reverse("documents:minutes_docx", args=[seed.pk])),
+        (word.REPORT_TEMPLATE_NAME, reverse("documents:report_docx", args=[seed.pk])),
+    ):
+        response = client.get(address, follow=True)
+        assert response.redirect_chain == [(page_of, 302)]
+        text = response.content.decode()
+        assert f"Không dùng được mẫu Word riêng của cơ quan {tmp_path / 'templates' / name}: " in text
+        assert "bỏ tệp đó đi để dùng mẫu có sẵn." in text
+    assert client.get(reverse("documents:minutes", args=[seed.pk]))["Content-Type"] == "application/pdf"
+    with pytest.raises(word.WordTemplateError, match="'endfor'"):
+        word.render_minutes_docx(seed)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.views.decorators.http import require_POST
@@ -23,6 +25,17 @@ def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def _word(request, make, filename: str, back: str) -> HttpResponse:
+    """A Word document, or, when the office's own template cannot make it, the page it was asked
+    from with what is wrong with the template (not a server error, with the minutes due)."""
+    try:
+        data = make()
+    except word.WordTemplateError as exc:
+        messages.error(request, str(exc))
+        return redirect(back)
+    return _download(data, DOCX, filename)
 
 
 def _finished(conference: Conference) -> None:
@@ -95,7 +108,12 @@ def minutes_pdf(request, conference_id: int):
 def minutes_docx(request, conference_id: int):
     conference = _conference(conference_id)
     _finished(conference)
-    return _download(word.render_minutes_docx(conference), DOCX, f"bien-ban-kiem-phieu-{conference.pk}.docx")
+    return _word(
+        request,
+        lambda: word.render_minutes_docx(conference),
+        f"bien-ban-kiem-phieu-{conference.pk}.docx",
+        reverse("documents:list", args=[conference.pk]),
+    )
 
 
 @permission_required(VIEW)
@@ -128,7 +146,12 @@ def record_zip(request, conference_id: int):
 def report_docx(request, conference_id: int):
     conference = _conference(conference_id)
     _finished(conference)
-    return _download(word.render_report_docx(conference), DOCX, f"bao-cao-ket-qua-{conference.pk}.docx")
+    return _word(
+        request,
+        lambda: word.render_report_docx(conference),
+        f"bao-cao-ket-qua-{conference.pk}.docx",
+        reverse("documents:list", args=[conference.pk]),
+    )
 
 
 def _resolved(conference_id: int) -> Conference:
@@ -150,8 +173,11 @@ def resolution_pdf(request, conference_id: int):
 def resolution_docx(request, conference_id: int):
     """The draft resolution in Word: the secretariat completes it (its Article 2 says so)."""
     conference = _resolved(conference_id)
-    return _download(
-        word.render_report_docx(conference, resolution=True), DOCX, f"du-thao-nghi-quyet-{conference.pk}.docx"
+    return _word(
+        request,
+        lambda: word.render_report_docx(conference, resolution=True),
+        f"du-thao-nghi-quyet-{conference.pk}.docx",
+        reverse("documents:list", args=[conference.pk]),
     )
 
 
@@ -173,4 +199,9 @@ def summary_pdf(request, campaign_id: int):
 def summary_docx(request, campaign_id: int):
     """The same report in Word, for the office to number and sign."""
     campaign = _summed_up(campaign_id)
-    return _download(word.render_summary_docx(campaign), DOCX, f"bao-cao-tong-hop-dot-{campaign.pk}.docx")
+    return _word(
+        request,
+        lambda: word.render_summary_docx(campaign),
+        f"bao-cao-tong-hop-dot-{campaign.pk}.docx",
+        reverse("voting:campaign_results", args=[campaign.pk]),
+    )

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from tinnhiem.conferences.models import Campaign, Conference
 
@@ -31,15 +33,33 @@ def _custom(name: str) -> Path | None:
     return custom if custom.exists() else None
 
 
+class WordTemplateError(CommandError):
+    """The office's own template cannot make the document (a tag that does not parse, a file that
+    is not a .docx): said with the file and the error. A CommandError, so that the commands print
+    it as any of their errors; the pages show it on the page the document was asked from."""
+
+
+def template_problem(path: Path, exc: BaseException) -> str:
+    return _(
+        "The office's Word template %(file)s cannot be used: %(error)s. Correct it, or remove it to use the built-in one."
+    ) % {"file": path, "error": (str(exc) or type(exc).__name__).rstrip(".")}
+
+
 def _render(name: str, context: dict[str, Any]) -> bytes:
     from docxtpl import DocxTemplate
 
     custom = _custom(name)
-    if custom is not None:
-        template = DocxTemplate(str(custom))
-    else:
+    if custom is None:
         with resources.as_file(resources.files(__package__).joinpath("word", name)) as path:
             template = DocxTemplate(str(path))
+        return _rendered(template, context)
+    try:  # the office's file, edited in Word: any error of it is the office's to correct
+        return _rendered(DocxTemplate(str(custom)), context)
+    except Exception as exc:
+        raise WordTemplateError(template_problem(custom, exc)) from exc
+
+
+def _rendered(template: Any, context: dict[str, Any]) -> bytes:
     template.render(context, autoescape=True)
     out = io.BytesIO()
     template.save(out)

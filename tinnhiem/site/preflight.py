@@ -383,7 +383,7 @@ def word_templates() -> list[Finding]:
     read them: a broken tag found now, not when the minutes are due at the end of the count."""
     from docxtpl import DocxTemplate
 
-    from tinnhiem.documents.word import REPORT_TEMPLATE_NAME, SUMMARY_TEMPLATE_NAME, TEMPLATE_NAME
+    from tinnhiem.documents.word import REPORT_TEMPLATE_NAME, SUMMARY_TEMPLATE_NAME, TEMPLATE_NAME, template_problem
 
     folder = Path(settings.DATA_DIR) / "templates"
     own = [
@@ -398,15 +398,7 @@ def word_templates() -> list[Finding]:
         try:
             DocxTemplate(str(path)).get_undeclared_template_variables()
         except Exception as exc:  # a file that is not a .docx, or a tag that does not parse
-            findings.append(
-                Finding(
-                    "fail",
-                    _(
-                        "The office's Word template %(file)s cannot be used: %(error)s. Correct it, or remove it to use the built-in one."
-                    )
-                    % {"file": path, "error": (str(exc) or type(exc).__name__).rstrip(".")},
-                )
-            )
+            findings.append(Finding("fail", template_problem(path, exc)))
         else:
             findings.append(
                 Finding("ok", _("Word documents: the office's own template %(file)s reads correctly.") % {"file": path})
