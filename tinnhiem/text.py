@@ -8,6 +8,17 @@ import unicodedata
 from datetime import date, datetime
 
 _SPACES = re.compile(r"\s+")
+# control characters other than tab and line endings: never typed, but pasted (a NUL from a
+# damaged file, Word's line break, which is a vertical tab). PostgreSQL refuses NUL in text, and
+# XML (the Word documents) refuses them all.
+CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n"})  # Word's line break and page break
+
+
+def without_controls(text: str) -> str:
+    """Word's line and page breaks as line endings; any other control character but tabs and
+    line endings removed."""
+    return CONTROLS.sub("", text.translate(_BREAKS))
 
 
 def nfc(text: str) -> str:
@@ -15,13 +26,15 @@ def nfc(text: str) -> str:
 
 
 def clean_line(text: str) -> str:
-    """One line of text: NFC, trimmed, inner white space collapsed to one space."""
-    return _SPACES.sub(" ", nfc(text)).strip()
+    """One line of text: NFC, trimmed, inner white space collapsed to one space, no control
+    character."""
+    return _SPACES.sub(" ", without_controls(nfc(text))).strip()
 
 
 def clean_block(text: str) -> str:
-    """Multi-line text: NFC, line endings unified, trailing space trimmed."""
-    lines = nfc(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    """Multi-line text: NFC, line endings unified, trailing space trimmed, no control character
+    but tabs and line endings."""
+    lines = without_controls(nfc(text).replace("\r\n", "\n").replace("\r", "\n")).split("\n")
     return "\n".join(line.rstrip() for line in lines).strip()
 
 

@@ -1,8 +1,11 @@
 """Vietnamese unless the user chose English: the browser's Accept-Language is not followed, since
-many office computers and phones in Vietnam run an English system."""
+many office computers and phones in Vietnam run an English system. And no control character in
+what a form or an address sends."""
 
 from django.conf import settings
 from django.utils import translation
+
+from tinnhiem.text import CONTROLS, without_controls
 
 
 class LanguageMiddleware:
@@ -19,3 +22,30 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class ControlCharactersMiddleware:
+    """Every value a page sends (form fields, the address's query) without control characters but
+    tabs and line endings, before any view reads it. A NUL pasted into a reason reached a text
+    column, which PostgreSQL refuses (a server error), and the audit log's JSON; the models and
+    forms clean their own texts too (tinnhiem.text), but a view may read a field as sent."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "POST":  # the fields; files are read as they are (their names cleaned where kept)
+            request.POST = _cleaned(request.POST)
+        if request.GET:
+            request.GET = _cleaned(request.GET)
+        return self.get_response(request)
+
+
+def _cleaned(query):
+    if not any(CONTROLS.search(v) for values in query.lists() for v in values[1] if isinstance(v, str)):
+        return query
+    copy = query.copy()
+    for key, values in query.lists():
+        copy.setlist(key, [without_controls(v) if isinstance(v, str) else v for v in values])
+    copy._mutable = False
+    return copy

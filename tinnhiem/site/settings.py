@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tinnhiem.site.limits.RequestSizeLimitMiddleware",
+    "tinnhiem.site.middleware.ControlCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tinnhiem.site.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
