@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import translation
 
@@ -518,9 +519,11 @@ def test_command_line_reads_a_folder_in_name_order(scan_vote, make_scan, tmp_pat
     (folder / "phieu-004b.jpg").write_bytes(data[:400])  # the scanner stopped mid-file
     (folder / "ghi-chu.txt").write_text("không phải ảnh")  # not a scan: skipped
     missing = tmp_path / "khong-co.jpg"
-    call_command(
-        "scan", str(form.conference_id), str(folder), str(missing), "--user", member.username, "--format", "json"
-    )
+    with pytest.raises(CommandError) as info:  # exit status 1: files were left out
+        call_command(
+            "scan", str(form.conference_id), str(folder), str(missing), "--user", member.username, "--format", "json"
+        )
+    assert str(info.value) == "3 tệp không đọc được (xem ở trên); các tệp đã đọc được tính."
     output = json.loads(capsys.readouterr().out)
     assert [f["file"].rsplit("/", 1)[1] for f in output["files"]] == [
         "phieu-001.jpg",
@@ -1320,7 +1323,8 @@ def test_the_command_line_stops_at_a_stack_in_the_other_order(long_vote, make_lo
         (folder / f"{2 * voter + 1:04d}.png").write_bytes(pages[1][0])
         (folder / f"{2 * voter + 2:04d}.png").write_bytes(pages[0][0])
     command = ["scan", str(form.conference_id), str(folder), "--user", member.username, "--format", "json"]
-    call_command(*command)
+    with pytest.raises(CommandError, match="10 tệp không đọc được"):
+        call_command(*command)
     output = json.loads(capsys.readouterr().out)
     assert [f["status"] for f in output["files"]] == ["refused"] * 8 + ["not_read"] * 2
     assert "trang cuối" in output["files"][0]["message"]

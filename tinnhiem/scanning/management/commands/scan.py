@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from tinnhiem.conferences.models import BallotForm, Conference
 from tinnhiem.scanning.stack import file_order
@@ -174,6 +174,16 @@ class Command(TinnhiemCommand):
         else:
             for problem in output["problems"]:
                 self.stdout.write(problem)
+        unread = sum(1 for entry in output["files"] if entry["status"] != "read")
+        if unread:  # exit status 1, after the output: a script sees that files were left out
+            raise CommandError(
+                ngettext(
+                    "%(n)s file was not read (see above); the files read are counted.",
+                    "%(n)s files were not read (see above); the files read are counted.",
+                    unread,
+                )
+                % {"n": unread}
+            )
 
     def _write(self, path: Path, entry: dict) -> None:
         if sys.stderr.isatty():
