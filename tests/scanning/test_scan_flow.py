@@ -1265,7 +1265,8 @@ def test_a_stack_handed_over_to_another_member_goes_on_when_they_say_so(
     assert scan.scan_file(second, form, name="b1.png", data=b[0][0]).waiting == 1
     (tmp_path / "b2.png").write_bytes(b[1][0])
     command = ["scan", str(form.conference_id), str(tmp_path / "b2.png"), "--user", first.username, "--format", "json"]
-    call_command(*command)
+    with pytest.raises(CommandError, match="1 tệp không đọc được"):  # exit status 1
+        call_command(*command)
     output = json.loads(capsys.readouterr().out)
     assert output["files"][0]["status"] == "refused" and "--take-over" in output["files"][0]["message"]
     call_command(*command, "--take-over")
