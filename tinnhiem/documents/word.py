@@ -49,10 +49,9 @@ def _render(name: str, context: dict[str, Any]) -> bytes:
     from docxtpl import DocxTemplate
 
     custom = _custom(name)
-    if custom is None:
+    if custom is None:  # DocxTemplate opens its file only when rendering: inside as_file's lifetime
         with resources.as_file(resources.files(__package__).joinpath("word", name)) as path:
-            template = DocxTemplate(str(path))
-        return _rendered(template, context)
+            return _rendered(DocxTemplate(str(path)), context)
     try:  # the office's file, edited in Word: any error of it is the office's to correct
         return _rendered(DocxTemplate(str(custom)), context)
     except Exception as exc:
