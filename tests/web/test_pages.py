@@ -92,12 +92,12 @@ def test_a_campaign_refused_leaves_no_new_body_behind(office_client, roles, monk
     from django.core.exceptions import ValidationError
 
     from tinnhiem.conferences.models import Body, Campaign
-    from tinnhiem.conferences.usecases import campaigns
 
-    def refuse(*args, **kwargs):
+    def refuse(*args, **kwargs):  # the campaign is refused after its new body was made
+        assert Body.objects.count() == 1
         raise ValidationError("Từ chối (thử).")
 
-    monkeypatch.setattr(campaigns, "create_campaign", refuse)
+    monkeypatch.setattr(Campaign, "full_clean", refuse)
     data = {"new_body_name": "UBND xã A", "new_body_level": "commune", "name": "Đợt 1", "legal_basis": "KH 1"}
     response = office_client.post(
         reverse("conferences:campaign_create"),

@@ -26,6 +26,17 @@ class NFCFormMixin:
         return data
 
 
+class OnceFormMixin(forms.Form):
+    """A hidden one-time id, new each time the empty form is shown and kept when the form comes
+    back with an error: the use case saves a form sent twice (a double click) once."""
+
+    submission = forms.CharField(widget=forms.HiddenInput, required=False, max_length=32)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["submission"].initial = secrets.token_hex(16)
+
+
 def _typed(placeholder: str, length: int) -> dict[str, str]:
     """A text field for digits typed in a fixed form (a date, a time)."""
     return {"placeholder": placeholder, "inputmode": "numeric", "autocomplete": "off", "maxlength": str(length)}
@@ -79,7 +90,7 @@ class BodyChoiceField(forms.ModelChoiceField):
         return f"{obj.name} — {obj.get_level_display()}"
 
 
-class CampaignForm(NFCFormMixin, forms.Form):
+class CampaignForm(OnceFormMixin, NFCFormMixin, forms.Form):
     body = BodyChoiceField(Body.objects.all(), label=_("Body"), required=False, empty_label=_("— a new body —"))
     new_body_name = forms.CharField(label=_("New body: name"), required=False, max_length=255)
     new_body_level = forms.ChoiceField(
@@ -123,6 +134,10 @@ class ConferenceForm(NFCFormMixin, forms.Form):
     place = forms.CharField(label=_("Place"), max_length=255)
     convening_body = forms.CharField(label=_("Convening body"), max_length=255)
     chair_name = forms.CharField(label=_("Chaired by"), max_length=255, required=False)
+
+
+class NewConferenceForm(OnceFormMixin, ConferenceForm):
+    pass
 
 
 class AdjournForm(NFCFormMixin, forms.Form):
@@ -219,17 +234,6 @@ class OwnDossierForm(NFCFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix="hs", **kwargs)
-
-
-class OnceFormMixin(forms.Form):
-    """A hidden one-time id, new each time the empty form is shown and kept when the form comes
-    back with an error: the use case saves a form sent twice (a double click) once."""
-
-    submission = forms.CharField(widget=forms.HiddenInput, required=False, max_length=32)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["submission"].initial = secrets.token_hex(16)
 
 
 class PaperOpinionForm(OnceFormMixin, NFCFormMixin, forms.Form):

@@ -45,11 +45,17 @@ class Body(models.Model):
     locality = NFCCharField(
         _("place name in documents"), max_length=100, blank=True, help_text=_("e.g. Móng Cái, as in “Móng Cái, ngày …”")
     )
+    submission = models.CharField(max_length=64, blank=True, editable=False)  # tinnhiem.once: a form sent twice
 
     class Meta:
         verbose_name = _("body")
         verbose_name_plural = _("bodies")
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission"], condition=~models.Q(submission=""), name="body_submission_once"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -88,11 +94,17 @@ class Campaign(models.Model):
     rule_set = models.CharField(_("rule set"), max_length=40, choices=RULE_SET_CHOICES, default="qd96-2023")
     rating_year = models.PositiveIntegerField(_("rating year"))
     created_at = models.DateTimeField(auto_now_add=True)
+    submission = models.CharField(max_length=64, blank=True, editable=False)  # tinnhiem.once: a form sent twice
 
     class Meta:
         verbose_name = _("campaign")
         verbose_name_plural = _("campaigns")
         ordering = ["-rating_year", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission"], condition=~models.Q(submission=""), name="campaign_submission_once"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -193,11 +205,17 @@ class Conference(models.Model):
         max_length=16, default=new_nonce, editable=False
     )  # the per-conference key of code cards
     created_at = models.DateTimeField(auto_now_add=True)
+    submission = models.CharField(max_length=64, blank=True, editable=False)  # tinnhiem.once: a form sent twice
 
     class Meta:
         verbose_name = _("conference")
         verbose_name_plural = _("conferences")
         ordering = ["-date", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission"], condition=~models.Q(submission=""), name="conference_submission_once"
+            )
+        ]
         permissions = [
             ("observe_conference", _("Can view conferences")),
             ("prepare_conference", _("Can prepare conferences (staff office)")),

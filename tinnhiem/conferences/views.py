@@ -79,15 +79,16 @@ def home(request):
 CAMPAIGN_FIELDS = ("name", "legal_basis", "term", "rule_set", "rating_year")
 
 
-def _body_for(request, d: dict) -> Body:
-    """The body chosen on the campaign form, or the new one it describes, made now."""
-    return d["body"] or campaigns.create_body(
-        request.user,
-        name=d["new_body_name"],
-        level=d["new_body_level"],
-        locality=d["new_body_locality"],
-        system=d["new_body_system"] or Body.System.STATE,
-    )
+def _new_body(d: dict) -> dict | None:
+    """The new body described on the campaign form, when no body is chosen."""
+    if d["body"]:
+        return None
+    return {
+        "name": d["new_body_name"],
+        "level": d["new_body_level"],
+        "locality": d["new_body_locality"],
+        "system": d["new_body_system"] or Body.System.STATE,
+    }
 
 
 @permission_required(PREPARE)
@@ -95,13 +96,17 @@ def campaign_create(request):
     form = forms.CampaignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-
-        def create():
-            with transaction.atomic():  # a new body is not left behind by a campaign refused
-                body = _body_for(request, d)
-                return campaigns.create_campaign(request.user, body=body, **{f: d[f] for f in CAMPAIGN_FIELDS})
-
-        ok, campaign = attempt(request, create, form=form)
+        ok, campaign = attempt(
+            request,
+            lambda: campaigns.create_campaign(
+                request.user,
+                body=d["body"],
+                new_body=_new_body(d),
+                submission=d["submission"],
+                **{f: d[f] for f in CAMPAIGN_FIELDS},
+            ),
+            form=form,
+        )
         if ok:
             messages.success(request, _("The campaign was created."))
             return redirect("conferences:campaign", campaign.pk)
@@ -143,9 +148,10 @@ def campaign_edit(request, campaign_id: int):
 
         def save():
             with transaction.atomic():  # "— a new body —" on this form makes it, as on the new campaign's
-                body = _body_for(request, d)
+                new_body = _new_body(d)
+                body = new_body and campaigns.create_body(request.user, **new_body, submission=d["submission"])
                 return campaigns.update_campaign(
-                    request.user, campaign, body=body, **{f: d[f] for f in CAMPAIGN_FIELDS}
+                    request.user, campaign, body=body or d["body"], **{f: d[f] for f in CAMPAIGN_FIELDS}
                 )
 
         before = _campaign_grounds(campaign)
@@ -201,7 +207,7 @@ def _remove_confirmed(request, remove: Callable[[], str], *, back, done, message
 @permission_required(PREPARE)
 def conference_create(request, campaign_id: int):
     campaign = get_object_or_404(Campaign, pk=campaign_id)
-    form = forms.ConferenceForm(request.POST or None, initial={"convening_body": campaign.body.name})
+    form = forms.NewConferenceForm(request.POST or None, initial={"convening_body": campaign.body.name})
     if request.method == "POST" and form.is_valid():
         ok, conference = attempt(
             request,

@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 
 from tinnhiem.accounts.roles import PREPARE, require
 from tinnhiem.audit.log import record
+from tinnhiem.once import save_once, submission_key
 from tinnhiem.rules import BUILTIN_IDS
 from tinnhiem.text import clean_block
 
@@ -28,14 +29,22 @@ def create_body(
     parent: Body | None = None,
     locality: str = "",
     system: str = Body.System.STATE,
+    submission: str = "",
 ) -> Body:
-    """A body; ``system`` decides the header of its documents (national or Party)."""
+    """A body; ``system`` decides the header of its documents (national or Party).
+    ``submission``: the form's one-time id; the same form sent twice makes one body."""
     require(actor, PREPARE)
-    body = Body(name=name, level=level, parent=parent, locality=locality, system=system)
-    body.full_clean()
-    body.save()
-    record(actor, "body.created", data={"body": body.pk, "name": body.name, "level": level})
-    return body
+    fields = {"name": name, "level": level, "parent": parent, "locality": locality, "system": system}
+    key = submission_key(submission, "body", {**fields, "parent": parent.pk if parent else None})
+
+    def make_once() -> Body:
+        body = Body(submission=key, **fields)
+        body.full_clean(validate_constraints=False)  # the one constraint is the key's, settled by save_once
+        body.save()
+        record(actor, "body.created", data={"body": body.pk, "name": body.name, "level": level})
+        return body
+
+    return save_once(Body.objects.all(), key, make_once)[0]
 
 
 def _check_campaign(rule_set: str, rating_year: int) -> None:
@@ -47,17 +56,36 @@ def _check_campaign(rule_set: str, rating_year: int) -> None:
 
 @transaction.atomic
 def create_campaign(
-    actor: Any, *, body: Body, name: str, legal_basis: str, term: str, rule_set: str, rating_year: int
+    actor: Any,
+    *,
+    body: Body | None = None,
+    new_body: dict[str, Any] | None = None,
+    name: str,
+    legal_basis: str,
+    term: str,
+    rule_set: str,
+    rating_year: int,
+    submission: str = "",
 ) -> Campaign:
+    """A campaign of ``body``, or of the body ``new_body`` describes (the arguments of
+    ``create_body``), made with it. ``submission``: the form's one-time id; the same form sent
+    twice makes one campaign (and one new body)."""
     require(actor, PREPARE)
+    if (body is None) == (new_body is None):
+        raise ValueError("a campaign needs either a body or a new body")
     _check_campaign(rule_set, rating_year)
-    campaign = Campaign(
-        body=body, name=name, legal_basis=legal_basis, term=term, rule_set=rule_set, rating_year=rating_year
-    )
-    campaign.full_clean()
-    campaign.save()
-    record(actor, "campaign.created", data={"campaign": campaign.pk, "name": campaign.name, "rule_set": rule_set})
-    return campaign
+    fields = {"name": name, "legal_basis": legal_basis, "term": term, "rule_set": rule_set, "rating_year": rating_year}
+    key = submission_key(submission, "campaign", {**fields, "body": body.pk if body else None, "new_body": new_body})
+
+    def make_once() -> Campaign:
+        of = body or create_body(actor, **(new_body or {}), submission=submission)
+        campaign = Campaign(body=of, submission=key, **fields)
+        campaign.full_clean(validate_constraints=False)  # the one constraint is the key's, settled by save_once
+        campaign.save()
+        record(actor, "campaign.created", data={"campaign": campaign.pk, "name": campaign.name, "rule_set": rule_set})
+        return campaign
+
+    return save_once(Campaign.objects.all(), key, make_once)[0]
 
 
 @transaction.atomic
@@ -127,24 +155,37 @@ def create_conference(
     chair_name: str = "",
     start_time: time | None = None,
     today: date | None = None,
+    submission: str = "",
 ) -> Conference:
+    """A conference of ``campaign``. ``submission``: the form's one-time id; the same form sent
+    twice makes one conference."""
     require(actor, PREPARE)
+    fields = {
+        "title": title,
+        "date": date,
+        "start_time": start_time,
+        "place": place,
+        "chair_name": chair_name,
+        "convening_body": convening_body,
+    }
+    key = submission_key(submission, "conference", {**fields, "campaign": campaign.pk})
+    if key and (before := Conference.objects.filter(submission=key).first()):
+        return before  # sent again, perhaps after its day (the day is checked for a new one)
     _check_conference_date(date, today)
-    conference = Conference(
-        campaign=campaign,
-        title=title,
-        date=date,
-        start_time=start_time,
-        place=place,
-        chair_name=chair_name,
-        convening_body=convening_body,
-    )
-    conference.full_clean()
-    conference.save()
-    record(
-        actor, "conference.created", conference=conference, data={"title": conference.title, "date": date.isoformat()}
-    )
-    return conference
+
+    def make_once() -> Conference:
+        conference = Conference(campaign=campaign, submission=key, **fields)
+        conference.full_clean(validate_constraints=False)  # the one constraint is the key's, settled by save_once
+        conference.save()
+        record(
+            actor,
+            "conference.created",
+            conference=conference,
+            data={"title": conference.title, "date": date.isoformat()},
+        )
+        return conference
+
+    return save_once(Conference.objects.all(), key, make_once)[0]
 
 
 @transaction.atomic

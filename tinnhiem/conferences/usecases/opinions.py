@@ -11,12 +11,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tinnhiem.accounts.roles import PREPARE, require
 from tinnhiem.audit.log import actor_name, record
+from tinnhiem.once import save_once
 
 from ..models import Conference, Explanation, Opinion, RatedPerson, Voter
 from .campaigns import check_not_cancelled
@@ -36,19 +37,13 @@ def _save_once(opinion: Opinion) -> tuple[Opinion, bool]:
     """Save a new opinion unless the same form (its one-time id) was saved already, by a double
     click or a page sent again, or by a concurrent request: (the opinion kept, whether it is new)."""
     opinion.submission = opinion.submission.strip()[:32]
-    if opinion.submission:
-        before = Opinion.objects.filter(conference=opinion.conference, submission=opinion.submission).first()
-        if before is not None:
-            return before, False
-    opinion.full_clean(validate_constraints=False)  # the one constraint is the id's, settled below
-    try:
-        with transaction.atomic():
-            opinion.save()
-    except IntegrityError:
-        if not opinion.submission:
-            raise
-        return Opinion.objects.get(conference=opinion.conference, submission=opinion.submission), False
-    return opinion, True
+    opinion.full_clean(validate_constraints=False)  # the one constraint is the id's, settled by save_once
+
+    def make_once() -> Opinion:
+        opinion.save()
+        return opinion
+
+    return save_once(Opinion.objects.filter(conference=opinion.conference), opinion.submission, make_once)
 
 
 def check_open(conference: Conference) -> None:
