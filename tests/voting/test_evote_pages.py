@@ -133,3 +133,28 @@ def test_forged_post_is_refused(hall, chair, office):
         url, {"step": "submit", "code": code, "tracking": "ABCDE-FGHJK", f"p{a.pk}": "1", "p999999": "1"}
     )
     assert response.status_code == 400 and ElectronicBallot.objects.count() == 0
+
+
+def test_unused_cards_are_cancelled_only_with_the_box_ticked(hall, chair, office):
+    """Cancelling has no undo, and while the vote is open it stops every voter who holds a card and
+    has not voted yet: the button is in its own form, next to a box to tick, and the page warns."""
+    conference, _people = hall
+    form = conference.ballot_forms.get()
+    codes_made = evote.generate_cards(office, form, count=3)
+    url = reverse("voting:cards", args=[conference.pk])
+    page = logged_in(office).get(url).content.decode()
+    assert "Huỷ 3 thẻ chưa dùng (thẻ bị mất hoặc in hỏng)" in page and "đang mở" not in page
+    day.open_voting(chair, conference)
+    evote.open_evote(chair, form)
+    page = logged_in(office).get(url).content.decode()
+    assert (
+        "Bỏ phiếu điện tử đang mở: người đã nhận thẻ mà chưa bỏ phiếu sẽ không bỏ phiếu được nữa bằng thẻ đó." in page
+    )
+    refused = logged_in(office).post(url, {"form": form.pk, "action": "void"}, follow=True)
+    assert "Đánh dấu vào ô để xác nhận." in refused.content.decode()
+    assert form.code_cards.filter(state="unused").count() == 3
+    done = logged_in(office).post(url, {"form": form.pk, "action": "void", "confirm": "1"}, follow=True)
+    assert "Đã huỷ 3 thẻ chưa dùng." in done.content.decode()
+    assert form.code_cards.filter(state="void").count() == 3
+    with pytest.raises(evote.VoteRefused):
+        evote.find_card(conference, codes_made[0])

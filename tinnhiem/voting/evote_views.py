@@ -4,11 +4,13 @@ committee and chair, and the public list of receipts and ballots after the close
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 
 from tinnhiem.accounts.roles import CHAIR, COUNT, PREPARE, VIEW, permission_required, public
@@ -42,6 +44,14 @@ def _form_rows(conference: Conference) -> list[dict]:
     return rows
 
 
+def _void(request, form: BallotForm) -> int:
+    """Every unused card of ``form`` cancelled, once the box saying so is ticked: there is no undo,
+    and while the vote is open it stops the voters who hold a card and have not voted yet."""
+    if not request.POST.get("confirm"):
+        raise ValidationError(_("Tick the box to confirm."))
+    return evote.void_unused_cards(request.user, form)
+
+
 @permission_required(VIEW, post=(PREPARE, COUNT, CHAIR))
 def cards(request, conference_id: int):
     conference = _conference(conference_id)
@@ -63,13 +73,19 @@ def cards(request, conference_id: int):
                 "issued": lambda: evote.record_cards_issued(
                     request.user, form, count=small_int(request.POST.get("count"), -1)
                 ),
-                "void": lambda: evote.void_unused_cards(request.user, form),
+                "void": lambda: _void(request, form),
                 "open": lambda: evote.open_evote(request.user, form),
                 "close": lambda: evote.close_evote(request.user, form),
             }
             if action in actions:
-                ok, _v = attempt(request, actions[action])
-                if ok:
+                ok, done = attempt(request, actions[action])
+                if ok and action == "void":
+                    messages.success(
+                        request,
+                        ngettext("%(n)s unused card was cancelled.", "%(n)s unused cards were cancelled.", done)
+                        % {"n": done},
+                    )
+                elif ok:
                     messages.success(request, _("Recorded."))
         return redirect("voting:cards", conference.pk)
     rows = _form_rows(conference)
