@@ -158,3 +158,20 @@ def test_unused_cards_are_cancelled_only_with_the_box_ticked(hall, chair, office
     assert form.code_cards.filter(state="void").count() == 3
     with pytest.raises(evote.VoteRefused):
         evote.find_card(conference, codes_made[0])
+
+
+def test_cards_are_offered_only_while_they_can_be_made(hall, chair, office, counters):
+    """The button to make cards was offered on a conference being counted or finished, and the
+    click was refused; now the page says why instead, as the use case would."""
+    conference, _people = hall
+    form = conference.ballot_forms.get()
+    url = reverse("voting:cards", args=[conference.pk])
+    assert 'value="generate"' in logged_in(office).get(url).content.decode()
+    day.open_voting(chair, conference)
+    assert 'value="generate"' in logged_in(office).get(url).content.decode()
+    day.close_voting(chair, conference)
+    page = logged_in(office).get(url).content.decode()
+    assert 'value="generate"' not in page and "Đã kết thúc bỏ phiếu; không thể tạo thêm thẻ." in page
+    refused = logged_in(office).post(url, {"form": form.pk, "action": "generate", "count": 5}, follow=True)
+    assert "Đã kết thúc bỏ phiếu; không thể tạo thêm thẻ." in refused.content.decode()
+    assert form.code_cards.count() == 0

@@ -40,7 +40,12 @@ def _form_rows(conference: Conference) -> list[dict]:
     rows = []
     for form in conference.ballot_forms.all():
         states = {s: form.code_cards.filter(state=s).count() for s in CodeCard.State.values}
-        rows.append({"form": form, "cards": states, "turnout": evote.turnout(form)})
+        try:
+            evote.check_cards_can_be_made(form)
+            refused = ""
+        except ValidationError as exc:
+            refused = " ".join(exc.messages)
+        rows.append({"form": form, "cards": states, "turnout": evote.turnout(form), "cards_refused": refused})
     return rows
 
 

@@ -57,14 +57,20 @@ def _form(form: BallotForm) -> BallotForm:
 # --- cards ------------------------------------------------------------------------------------
 
 
+def check_cards_can_be_made(form: BallotForm) -> None:
+    """Cards are made until the vote of ``form`` is closed (and never for a cancelled conference);
+    the cards page offers the button on the same terms."""
+    check_not_cancelled(form.conference)
+    if form.conference.status in (Conference.Status.COUNTING, Conference.Status.FINISHED) or form.evote == E.CLOSED:
+        raise ValidationError(_("Voting is closed; no more cards can be made."))
+
+
 @transaction.atomic
 def generate_cards(actor: Any, form: BallotForm, *, count: int) -> list[str]:
     """Make ``count`` new cards and return their codes, once, for printing. Only HMACs are kept."""
     require_any(actor, PREPARE, COUNT)
     form = _form(form)
-    check_not_cancelled(form.conference)
-    if form.conference.status in (Conference.Status.COUNTING, Conference.Status.FINISHED) or form.evote == E.CLOSED:
-        raise ValidationError(_("Voting is closed; no more cards can be made."))
+    check_cards_can_be_made(form)
     if not 1 <= count <= MAX_CARDS:
         raise ValidationError(_("Make between 1 and %(max)s cards at a time.") % {"max": MAX_CARDS})
     key = conference_key(form.conference)
