@@ -175,3 +175,18 @@ def test_cards_are_offered_only_while_they_can_be_made(hall, chair, office, coun
     refused = logged_in(office).post(url, {"form": form.pk, "action": "generate", "count": 5}, follow=True)
     assert "Đã kết thúc bỏ phiếu; không thể tạo thêm thẻ." in refused.content.decode()
     assert form.code_cards.count() == 0
+
+
+def test_the_chair_is_offered_to_open_electronic_voting_once_the_vote_has_begun(hall, chair, office):
+    conference, _people = hall
+    form = conference.ballot_forms.get()
+    evote.generate_cards(office, form, count=3)
+    url = reverse("voting:cards", args=[conference.pk])
+    page = logged_in(chair).get(url).content.decode()
+    assert 'value="open"' not in page and "sau khi chủ trì bắt đầu bỏ phiếu của hội nghị" in page
+    day.open_voting(chair, conference)
+    page = logged_in(chair).get(url).content.decode()
+    assert 'value="open"' in page and "sau khi chủ trì bắt đầu bỏ phiếu của hội nghị" not in page
+    logged_in(chair).post(url, {"form": form.pk, "action": "open"})
+    form.refresh_from_db()
+    assert form.evote == "open"
