@@ -17,7 +17,6 @@ from typing import Any, TypeVar
 
 from django.db import IntegrityError, models, transaction
 
-KEY_LENGTH = 64
 T = TypeVar("T", bound=models.Model)
 
 
