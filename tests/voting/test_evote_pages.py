@@ -190,3 +190,26 @@ def test_the_chair_is_offered_to_open_electronic_voting_once_the_vote_has_begun(
     logged_in(chair).post(url, {"form": form.pk, "action": "open"})
     form.refresh_from_db()
     assert form.evote == "open"
+
+
+def test_the_cards_page_sent_twice_makes_the_cards_once(hall, office):
+    """A second click while the PDF is being made sends the page again. The first PDF is then lost
+    (the browser dropped its response), and its codes are kept nowhere: the second send is refused
+    and says what to do, instead of making a second batch that nobody printed."""
+    import re
+
+    conference, _people = hall
+    form = conference.ballot_forms.get()
+    url = reverse("voting:cards", args=[conference.pk])
+    client = logged_in(office)
+    submission = re.search(r'name="submission" value="([0-9a-f]{32})"', client.get(url).content.decode()).group(1)
+    data = {"form": form.pk, "action": "generate", "count": 12, "submission": submission}
+    assert client.post(url, data)["Content-Type"] == "application/pdf"
+    again = client.post(url, data, follow=True)
+    assert "Các thẻ của trang này đã được tạo" in again.content.decode()
+    assert form.code_cards.count() == 12
+    # the page shown again has a new id: more cards are made
+    fresh = re.search(r'name="submission" value="([0-9a-f]{32})"', again.content.decode()).group(1)
+    assert fresh != submission
+    assert client.post(url, {**data, "submission": fresh})["Content-Type"] == "application/pdf"
+    assert form.code_cards.count() == 24

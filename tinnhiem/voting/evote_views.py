@@ -3,6 +3,8 @@ committee and chair, and the public list of receipts and ballots after the close
 
 from __future__ import annotations
 
+import secrets
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -65,7 +67,13 @@ def cards(request, conference_id: int):
         action = request.POST.get("action")
         if action == "generate":
             ok, made = attempt(
-                request, lambda: evote.generate_cards(request.user, form, count=small_int(request.POST.get("count"), 0))
+                request,
+                lambda: evote.generate_cards(
+                    request.user,
+                    form,
+                    count=small_int(request.POST.get("count"), 0),
+                    submission=request.POST.get("submission", ""),
+                ),
             )
             if ok:
                 pdf = render_cards(form, made, vote_url(conference, request))
@@ -103,6 +111,7 @@ def cards(request, conference_id: int):
             "any_evote": any(row["form"].evote for row in rows),  # the turnout, once cards are made
             "vote_url": vote_url(conference, request),
             "member": counting.member_for_or_none(request.user, conference),
+            "submission": secrets.token_hex(16),  # the page's one-time id, for making cards
         },
     )
 

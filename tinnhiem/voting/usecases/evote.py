@@ -66,11 +66,21 @@ def check_cards_can_be_made(form: BallotForm) -> None:
 
 
 @transaction.atomic
-def generate_cards(actor: Any, form: BallotForm, *, count: int) -> list[str]:
-    """Make ``count`` new cards and return their codes, once, for printing. Only HMACs are kept."""
+def generate_cards(actor: Any, form: BallotForm, *, count: int, submission: str = "") -> list[str]:
+    """Make ``count`` new cards and return their codes, once, for printing. Only HMACs are kept.
+    ``submission``: the cards page's one-time id. The codes are not kept, so the same page sent
+    again cannot have the same PDF back: it is refused, and says what was made."""
     require_any(actor, PREPARE, COUNT)
     form = _form(form)
     check_cards_can_be_made(form)
+    submission = submission.strip()[:32]
+    if submission and submission == form.cards_submission:
+        raise ValidationError(
+            _(
+                "The cards of this page were made already (it was sent twice). If their PDF did not "
+                "arrive, cancel every unused card, then make the cards again."
+            )
+        )
     if not 1 <= count <= MAX_CARDS:
         raise ValidationError(_("Make between 1 and %(max)s cards at a time.") % {"max": MAX_CARDS})
     key = conference_key(form.conference)
@@ -78,9 +88,10 @@ def generate_cards(actor: Any, form: BallotForm, *, count: int) -> list[str]:
     for _i in range(count):
         made.append(codes.new_code())
     CodeCard.objects.bulk_create([CodeCard(form=form, code_hmac=codes.code_hmac(key, c)) for c in made])
+    form.cards_submission = submission
     if form.evote == E.NOT_USED:
         form.evote = E.READY
-        form.save(update_fields=["evote"])
+    form.save(update_fields=["evote", "cards_submission"])
     record(actor, "cards.generated", conference=form.conference, data={"form": form.pk, "count": count})
     return [codes.display(c) for c in made]
 
