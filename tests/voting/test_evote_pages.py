@@ -206,10 +206,13 @@ def test_the_cards_page_sent_twice_makes_the_cards_once(hall, office):
     data = {"form": form.pk, "action": "generate", "count": 12, "submission": submission}
     assert client.post(url, data)["Content-Type"] == "application/pdf"
     again = client.post(url, data, follow=True)
-    assert "Các thẻ của trang này đã được tạo" in again.content.decode()
+    assert "Các thẻ này đã được tạo" in again.content.decode()
     assert form.code_cards.count() == 12
     # the page shown again has a new id: more cards are made
     fresh = re.search(r'name="submission" value="([0-9a-f]{32})"', again.content.decode()).group(1)
     assert fresh != submission
     assert client.post(url, {**data, "submission": fresh})["Content-Type"] == "application/pdf"
     assert form.code_cards.count() == 24
+    # the page stays open after its download: another count typed there is another batch
+    assert client.post(url, {**data, "submission": fresh, "count": 5})["Content-Type"] == "application/pdf"
+    assert form.code_cards.count() == 29

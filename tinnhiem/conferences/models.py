@@ -605,8 +605,9 @@ class BallotForm(models.Model):
 
     evote = models.CharField(_("electronic voting"), max_length=8, choices=EVote.choices, default="", blank=True)
     cards_issued = models.PositiveIntegerField(_("code cards issued"), default=0)
-    # the one-time id of the cards page that made the last cards: the same page sent again (a
-    # second click while the PDF was being made) makes no more cards, whose codes nobody would have
+    # the key (tinnhiem.once) of the cards page and count that made the last cards: the same page
+    # sent again (a second click while the PDF was being made) makes no more cards, whose codes
+    # nobody would have
     cards_submission = models.CharField(max_length=32, blank=True, editable=False)
 
     class Meta:

@@ -22,6 +22,7 @@ from tinnhiem.audit.log import record
 from tinnhiem.conferences.models import BallotForm, Conference, Voter
 from tinnhiem.conferences.usecases.campaigns import check_not_cancelled
 from tinnhiem.conferences.usecases.day import require_any
+from tinnhiem.once import submission_key
 from tinnhiem.rules import Ballot
 
 from .. import codes
@@ -69,16 +70,17 @@ def check_cards_can_be_made(form: BallotForm) -> None:
 def generate_cards(actor: Any, form: BallotForm, *, count: int, submission: str = "") -> list[str]:
     """Make ``count`` new cards and return their codes, once, for printing. Only HMACs are kept.
     ``submission``: the cards page's one-time id. The codes are not kept, so the same page sent
-    again cannot have the same PDF back: it is refused, and says what was made."""
+    again with the same count cannot have the same PDF back: it is refused, and says what was
+    made. Another count typed on the page that stayed open after its download is another batch."""
     require_any(actor, PREPARE, COUNT)
     form = _form(form)
     check_cards_can_be_made(form)
-    submission = submission.strip()[:32]
-    if submission and submission == form.cards_submission:
+    sent = submission_key(submission, "cards", {"form": form.pk, "count": count})[:32]
+    if sent and sent == form.cards_submission:
         raise ValidationError(
             _(
-                "The cards of this page were made already (it was sent twice). If their PDF did not "
-                "arrive, cancel every unused card, then make the cards again."
+                "These cards were made already: the page was sent twice. If their PDF did not arrive, "
+                "cancel every unused card, then make the cards again; for another batch, open the page again."
             )
         )
     if not 1 <= count <= MAX_CARDS:
@@ -88,7 +90,7 @@ def generate_cards(actor: Any, form: BallotForm, *, count: int, submission: str 
     for _i in range(count):
         made.append(codes.new_code())
     CodeCard.objects.bulk_create([CodeCard(form=form, code_hmac=codes.code_hmac(key, c)) for c in made])
-    form.cards_submission = submission
+    form.cards_submission = sent
     if form.evote == E.NOT_USED:
         form.evote = E.READY
     form.save(update_fields=["evote", "cards_submission"])
