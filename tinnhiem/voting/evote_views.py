@@ -42,13 +42,17 @@ def _form_rows(conference: Conference) -> list[dict]:
     rows = []
     for form in conference.ballot_forms.all():
         states = {s: form.code_cards.filter(state=s).count() for s in CodeCard.State.values}
-        try:
-            evote.check_cards_can_be_made(form)
-            refused = ""
-        except ValidationError as exc:
-            refused = " ".join(exc.messages)
-        rows.append({"form": form, "cards": states, "turnout": evote.turnout(form), "cards_refused": refused})
+        rows.append({"form": form, "cards": states, "turnout": evote.turnout(form)})
     return rows
+
+
+def _cards_refused(form: BallotForm) -> str:
+    """Why no cards can be made for ``form`` now (the page says it instead of offering the button), or ""."""
+    try:
+        evote.check_cards_can_be_made(form)
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    return ""
 
 
 def _void(request, form: BallotForm) -> int:
@@ -101,7 +105,7 @@ def cards(request, conference_id: int):
                 elif ok:
                     messages.success(request, _("Recorded."))
         return redirect("voting:cards", conference.pk)
-    rows = _form_rows(conference)
+    rows = [row | {"cards_refused": _cards_refused(row["form"])} for row in _form_rows(conference)]
     return render(
         request,
         "voting/cards.html",
