@@ -8,7 +8,7 @@ import unicodedata
 
 import pytest
 from django.core.exceptions import ValidationError
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from tinnhiem.audit.models import Event
 from tinnhiem.conferences.models import Voter
@@ -264,6 +264,18 @@ def test_template_round_trips():
     template = write_roster_xlsx([], title="t")
     with pytest.raises(Exception, match="không có người nào ở dưới"):
         read_roster("mau.xlsx", template, 10**6)
-    filled = write_roster_xlsx([{"order": 1, "full_name": "A", "post": "B", "note": "=1+1"}], title="t")
-    rows = read_roster("ds.xlsx", filled, 10**6)
-    assert rows[0].full_name == "A" and rows[0].note == "'=1+1"  # formula injection neutralised on export
+    person = {"order": 1, "full_name": "A", "post": "- Phó Chủ tịch", "phone": "+84 912 345 678", "note": "=1+1"}
+    filled = write_roster_xlsx([person], title="t")
+    sheet = load_workbook(io.BytesIO(filled)).active
+    # formula injection neutralised in the file: the cells are text, not a formula
+    assert [sheet.cell(2, c).value for c in (3, 5, 7)] == ["'- Phó Chủ tịch", "'+84 912 345 678", "'=1+1"]
+    assert sheet.cell(2, 7).data_type == "s"
+    # and the list exported, edited and imported again is the same list: the guard is taken off
+    (row,) = read_roster("ds.xlsx", filled, 10**6)
+    assert (row.full_name, row.post, row.phone, row.note) == ("A", "- Phó Chủ tịch", "+84 912 345 678", "=1+1")
+
+
+def test_a_cell_that_only_begins_with_an_apostrophe_keeps_it():
+    data = xlsx([[1, "Nguyễn Văn A", "'Chuyên viên", "UBND", "'ghi chú"]], header=[*HEADER, "Ghi chú"])
+    (row,) = read_roster("ds.xlsx", data, 10**6)
+    assert (row.post, row.note) == ("'Chuyên viên", "'ghi chú")

@@ -281,7 +281,7 @@ def _rows_to_roster(rows: list[tuple[int, list[object]]], columns: tuple[Column,
                 continue
             if isinstance(raw, float) and raw.is_integer():
                 raw = int(raw)
-            text = clean_line(str(raw)) if raw is not None else ""
+            text = clean_line(_unguarded(str(raw))) if raw is not None else ""
             if len(text) > column.max_length:
                 raise RosterError(
                     _("the text is longer than %(max)s characters.") % {"max": column.max_length},
@@ -499,8 +499,18 @@ def write_sheets_xlsx(sheets: list[tuple[str, list[list[object]]]]) -> bytes:
     return out.getvalue()
 
 
+# what a spreadsheet may run as a formula when a cell begins with it
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def excel_safe(value: object) -> object:
     """No formula injection: text that a spreadsheet would run as a formula is prefixed with '."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if isinstance(value, str) and value[:1] in FORMULA_START:
         return "'" + value
     return value
+
+
+def _unguarded(text: str) -> str:
+    """A cell as it was before ``excel_safe``: a list exported here, edited and imported again
+    gives back "+84 912 345 678", not "'+84 912 345 678" (which the phone check refuses)."""
+    return text[1:] if text[:1] == "'" and text[1:2] in FORMULA_START else text
