@@ -196,9 +196,18 @@ def test_a_file_taken_out_of_the_record_or_slipped_into_it_is_named(seed, archiv
         ({"record.json": b"{not json"}, "record.json: not valid JSON; what depends on it was not checked"),
         ({"audit.json": b"[1, 2"}, "audit.json: not valid JSON; what depends on it was not checked"),
         ({"audit.json": b'["\xc3\x28"]'}, "audit.json: not valid JSON; what depends on it was not checked"),
-        ({"record.json": b'{"format": "tinnhiem-record/1"}'}, "record: not in the record format, the check stopped"),
-        ({"audit.json": b'[{"seq": 1}]'}, "record: not in the record format, the check stopped"),
-        ({"manifest.json": b'{"files": []}'}, "record: not in the record format, the check stopped"),
+        (
+            {"record.json": b'{"format": "tinnhiem-record/1"}'},
+            "record: not in the record format, the check stopped (an entry “audit_head” is missing)",
+        ),
+        (
+            {"audit.json": b'[{"seq": 1}]'},
+            "record: not in the record format, the check stopped (an entry “prev” is missing)",
+        ),
+        (
+            {"manifest.json": b'{"files": []}'},
+            "record: not in the record format, the check stopped (a value is not of the kind the format says: ",
+        ),
     ],
 )
 def test_a_record_whose_files_are_not_what_the_format_says_is_refused_with_a_finding(archive, change, expected):
@@ -207,6 +216,16 @@ def test_a_record_whose_files_are_not_what_the_format_says_is_refused_with_a_fin
     verdict = verify_record(zipped(resigned(members_of(archive) | change)), None)
     assert not verdict.ok
     assert any(p.startswith(expected) for p in verdict.problems), verdict.problems
+
+
+def test_what_a_record_not_in_the_format_lacks_is_said_in_words_in_vietnamese(archive):
+    from django.utils.translation import gettext, override
+
+    verdict = verify_record(zipped(resigned(members_of(archive) | {"audit.json": b'[{"seq": 1}]'})), None)
+    with override("vi"):
+        lines = [p.translated(gettext) for p in verdict.problems]
+    assert "hồ sơ: không đúng định dạng hồ sơ, việc kiểm tra dừng lại (thiếu mục “prev”)" in lines
+    assert not any("Error" in line for line in lines)  # not KeyError('prev')
 
 
 def test_a_forger_who_signs_again_cannot_drop_an_event_or_change_the_minutes(seed, archive, tmp_path):

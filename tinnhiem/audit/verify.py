@@ -134,9 +134,18 @@ def _verify_record(data: bytes, public_key: bytes | None, scans: dict[str, str] 
         verdict.problems.append(exc.finding)
     except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:  # a file read, not as the format says
         verdict.problems.append(
-            Finding(gettext_noop("record: not in the record format, the check stopped (%(error)s)"), error=repr(exc))
+            Finding(gettext_noop("record: not in the record format, the check stopped (%(error)s)"), error=_what(exc))
         )
     return verdict
+
+
+def _what(exc: Exception) -> Finding:
+    """What a file not in the record format lacked, in words, not as a Python exception."""
+    if isinstance(exc, KeyError):
+        return Finding(gettext_noop("an entry “%(key)s” is missing"), key=exc.args[0] if exc.args else "")
+    if isinstance(exc, IndexError):
+        return Finding(gettext_noop("a list is shorter than the format says"))
+    return Finding(gettext_noop("a value is not of the kind the format says: %(detail)s"), detail=str(exc))
 
 
 _MISSING = gettext_noop("%(file)s: missing from the archive; what depends on it was not checked")
