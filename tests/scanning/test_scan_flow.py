@@ -226,6 +226,15 @@ def test_not_a_ballot_is_listed_not_counted_and_nothing_is_lost(scan_vote, make_
     assert ScannedPage.objects.filter(form=form, status="not_ballot").count() == 1
 
 
+def test_a_damaged_image_is_refused_in_words_without_opencv_s_own_error_on_the_console(scan_vote, capfd):
+    form, member = scan_vote["form"], scan_vote["member"]
+    with pytest.raises(ValidationError) as info:
+        scan.scan_file(member, form, name="hong.png", data=b"\x89PNG\r\n\x1a\n" + bytes(64))
+    assert "hong.png" in info.value.messages[0]
+    console = capfd.readouterr()
+    assert "IHDR" not in console.err + console.out, console
+
+
 def test_a_damaged_scan_is_refused_with_its_reason_or_read_never_a_python_error(scan_vote, make_scan):
     """Bits changed and files cut short, as a bad USB stick or an interrupted copy leave them, in
     a scanner's JPEG, a PNG and a PDF: each file is read, or refused with a Vietnamese reason, and

@@ -25,6 +25,10 @@ import zxingcpp
 from tinnhiem.documents.layout import LEFT, MARKER, MARKERS, PAGE_H, PAGE_W, QR_POS, QR_SIZE, RIGHT
 from tinnhiem.documents.marks import SheetId, parse_qr
 
+# OpenCV prints its own "[ERROR] ... IHDR chunk shall be first" on the server's console for a damaged
+# image, which the scan refuses with its reason in Vietnamese anyway (scanning.usecases).
+cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+
 PX_PER_MM = 6.0
 # Share of the inner 70 % of a box: *dark* ink (at least DARK_DELTA below the local paper) makes a
 # mark; any *faint* ink (an adaptive threshold) that is not clearly a mark — a smudge, an erased
