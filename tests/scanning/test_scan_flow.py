@@ -1410,3 +1410,62 @@ def test_an_odd_number_in_an_address_is_answered_not_a_server_error(scan_vote, o
         assert auditor.get(reverse("audit:events"), {"conference": number}).status_code == 200
     committee = reverse("conferences:committee", args=[form.conference_id])
     assert auditor.post(committee, {"remove": "9" * 20}).status_code == 404
+
+
+def _review_page(client, url):
+    """The review page's form as the browser would send it: its one-time id and what it showed."""
+    page = client.get(url).content.decode()
+    fields = dict(re.findall(r'<input type="hidden" name="(submission|seen)" value="([^"]*)"', page))
+    assert set(fields) == {"submission", "seen"}, "the review form carries its one-time id and what it showed"
+    return page, fields
+
+
+def test_a_ruling_sent_twice_is_recorded_once(scan_vote, make_scan, client):
+    """A second click on a slow Wi-Fi, or the page sent again: one ruling in the minutes, not two."""
+    form, member = scan_vote["form"], scan_vote["member"]
+    scan.scan_file(member, form, name="a.png", data=make_scan(4100, style="cross", smudged=True)[0])
+    ballot = form.scanned_ballots.get()
+    assert ballot.needs_review
+    client.force_login(member)
+    url = reverse("scanning:review", args=[form.conference_id, form.pk, ballot.pk])
+    _page, fields = _review_page(client, url)
+    post = {**fields, "keys": ballot.machine_keys.replace("?", "0"), "reason": "Vết bẩn, không phải dấu"}
+    first, second = client.post(url, post), client.post(url, post)
+    assert first.status_code == second.status_code == 302
+    assert form.rulings.count() == 1
+    assert Event.objects.filter(action="scan.reviewed").count() == 1
+    ballot.refresh_from_db()
+    assert not ballot.needs_review and ballot.keys == post["keys"]
+
+
+def test_a_member_whose_page_was_open_while_another_ruled_is_told_not_overwritten(scan_vote, make_scan, client):
+    """Two members of the committee opened the same flagged ballot. The second to record a reading
+    made it without seeing the first's: it is refused with the first ruling, which the page then
+    shows, instead of replacing it unnoticed. After looking, the member can still record another."""
+    form, (first, second) = scan_vote["form"], scan_vote["members"][:2]
+    scan.scan_file(first, form, name="a.png", data=make_scan(4101, style="cross", smudged=True)[0])
+    ballot = form.scanned_ballots.get()
+    url = reverse("scanning:review", args=[form.conference_id, form.pk, ballot.pk])
+    client.force_login(first)
+    _page, first_fields = _review_page(client, url)
+    client.force_login(second)
+    _page, second_fields = _review_page(client, url)
+    kept = ballot.machine_keys.replace("?", "0")
+    other = ballot.machine_keys.replace("?", "9")
+    client.force_login(first)
+    assert client.post(url, {**first_fields, "keys": kept, "reason": "Vết bẩn"}).status_code == 302
+    client.force_login(second)
+    refused = client.post(url, {**second_fields, "keys": other, "reason": "Hai dấu"})
+    text = refused.content.decode()
+    first_name = CommitteeMember.objects.get(user=first, conference=form.conference).voter.full_name
+    assert refused.status_code == 200 and "Trong lúc trang này mở" in text and first_name in text
+    assert form.rulings.count() == 1
+    ballot.refresh_from_db()
+    assert ballot.keys == kept  # the first ruling stands
+    shown = text[text.index('id="ket-luan"') :]
+    assert "Vết bẩn" in shown.split("</div>")[0]  # the page now shows the ruling it did not show
+    # having seen it, the member may still record the committee's other reading
+    _page, fresh = _review_page(client, url)
+    assert client.post(url, {**fresh, "keys": other, "reason": "Ban kiểm phiếu đọc lại: hai dấu"}).status_code == 302
+    ballot.refresh_from_db()
+    assert ballot.keys == other and form.rulings.count() == 2

@@ -779,11 +779,38 @@ def _assemble(form: BallotForm, pending: list[ScannedPage], position: int, repor
 
 @transaction.atomic
 def review_ballot(
-    actor: Any, ballot: ScannedBallot, *, keys: str = "", invalid_reason: str = "", reason: str
+    actor: Any,
+    ballot: ScannedBallot,
+    *,
+    keys: str = "",
+    invalid_reason: str = "",
+    reason: str,
+    submission: str = "",
+    seen: int | None = None,
 ) -> ScannedBallot:
-    """The committee's reading of a ballot (flagged, or opened at random to spot-check): a ruling."""
-    ballot, member = _locked_ballot(actor, ballot)
+    """The committee's reading of a ballot (flagged, or opened at random to spot-check): a ruling.
+    ``submission``: the page's one-time id; the same page sent twice records one ruling.
+    ``seen``: how many rulings on this ballot the page showed. Two members may have the same
+    ballot open: a ruling recorded by one since then refuses the other's, made without seeing it,
+    which would otherwise replace it unnoticed."""
+    ballot, member = _locked_ballot(actor, ballot)  # the ballot's row is locked: no race below
     form = ballot.form
+    submission = submission.strip()[:32]
+    if submission and form.rulings.filter(submission=submission).exists():
+        return ballot
+    on_ballot = form.rulings.filter(position=ballot.position)
+    if seen is not None and on_ballot.count() != seen:
+        latest = on_ballot.select_related("decided_by__voter").last()
+        raise ValidationError(
+            _(
+                "While this page was open, %(member)s recorded a ruling on this ballot: %(decision)s. "
+                "The page now shows it; record another reading only if the committee reads it otherwise."
+            )
+            % {
+                "member": latest.decided_by.voter.full_name if latest else "",
+                "decision": latest.decision if latest else "",
+            }
+        )
     if not reason.strip():
         raise ValidationError(_("Give the reason for the committee's reading."))
     keys, invalid_reason = _committee_reading(form, keys, invalid_reason)
@@ -807,6 +834,7 @@ def review_ballot(
         decision=_("Read as %(reading)s — %(reason)s")
         % {"reading": describe_reading((keys, invalid_reason)), "reason": reason},
         decided_by=member,
+        submission=submission,
     )
     record(
         actor,

@@ -165,6 +165,8 @@ def review(request, conference_id: int, form_id: int, ballot_id):
                 keys=request.POST.get("keys", ""),
                 invalid_reason=request.POST.get("invalid_reason", ""),
                 reason=request.POST.get("reason", ""),
+                submission=request.POST.get("submission", ""),
+                seen=small_int(request.POST.get("seen")),
             ),
         )
         if ok:
@@ -182,6 +184,7 @@ def review(request, conference_id: int, form_id: int, ballot_id):
         for i, p in enumerate(people)
     ]
     name_flag = any(f["why"] == "name" for f in ballot.flags)
+    rulings = list(form.rulings.filter(position=ballot.position).select_related("decided_by__voter"))
     return render(
         request,
         "scanning/review.html",
@@ -196,6 +199,9 @@ def review(request, conference_id: int, form_id: int, ballot_id):
             "written_in_voids": form.conference.rules.validity.written_in_name == "whole_ballot",
             "member": member_for_or_none(request.user, form.conference),
             "levels": form.conference.rules.levels,
+            "rulings": rulings,
+            "submission": secrets.token_hex(16),
+            "seen": len(rulings),
         },
     )
 
