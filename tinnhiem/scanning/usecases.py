@@ -845,12 +845,14 @@ def review_ballot(
     return ballot
 
 
-def _locked_ballot(actor: Any, ballot: ScannedBallot) -> tuple[ScannedBallot, CommitteeMember]:
+def _locked_ballot(
+    actor: Any, ballot: ScannedBallot, *, withdrawn_ok: bool = False
+) -> tuple[ScannedBallot, CommitteeMember]:
     """The ballot, locked, for a ruling of a member of the committee, while the form is counted."""
     ballot = ScannedBallot.objects.select_for_update().select_related("form__conference__campaign").get(pk=ballot.pk)
     member = member_for(actor, ballot.form.conference)
     refuse_if_finalised(ballot.form)
-    if ballot.withdrawn:
+    if ballot.withdrawn and not withdrawn_ok:
         raise ValidationError(_("This scan was withdrawn: it is not counted."))
     return ballot, member
 
@@ -861,7 +863,9 @@ def withdraw_ballot(actor: Any, ballot: ScannedBallot, *, reason: str) -> Scanne
     read on paper was also scanned): the committee withdraws the extra one, with a ruling. The
     ballots counted must still equal the ballots collected, so a real ballot withdrawn by mistake
     shows as one missing."""
-    ballot, member = _locked_ballot(actor, ballot)
+    ballot, member = _locked_ballot(actor, ballot, withdrawn_ok=True)
+    if ballot.withdrawn:  # the same page sent twice (a second click): withdrawn once, one ruling
+        return ballot
     form = ballot.form
     if not reason.strip():
         raise ValidationError(_("Write how the committee knows this sheet was counted twice."))
