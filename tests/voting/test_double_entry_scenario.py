@@ -81,6 +81,16 @@ def test_paper_conference_end_to_end(office, chair, counters, campaign, today, r
         counting.resolve_difference(counters[2], form, position=d["position"], marks=keys, reason="Đối chiếu phiếu gốc")
     assert counting.open_differences(form) == []
     assert form.rulings.count() == 2
+    # the same page sent twice (a second click) resolves once; another reading is refused, naming the first
+    keys, _reason = stack[4]
+    again = counting.resolve_difference(counters[2], form, position=5, marks=keys, reason="Đối chiếu phiếu gốc")
+    assert again == form.resolutions.get(position=5) and form.rulings.count() == 2
+    other = "".join("1" if k != "1" else "2" for k in keys)
+    with pytest.raises(ValidationError) as info:
+        counting.resolve_difference(counters[0], form, position=5, marks=other, reason="Đối chiếu phiếu gốc")
+    first = form.resolutions.get(position=5).decided_by.voter.full_name
+    assert info.value.messages == [f"Chênh lệch ở phiếu số 5 đã được {first} xử lý: {keys}."]
+    assert form.resolutions.get(position=5).marks == keys and form.rulings.count() == 2
 
     with pytest.raises(ValidationError) as info:  # 36 issued, 35 collected: must be explained
         counting.finalise_form(counters[0], form)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -355,14 +356,27 @@ def resolve_difference(
     diff = next((d for d in differences(form) if d["position"] == position), None)
     if diff is None:
         raise ValidationError(_("There is no difference to resolve at position %(position)s.") % {"position": position})
-    if diff["resolution"] is not None:
-        raise ValidationError(
-            _("The difference at position %(position)s is already resolved.") % {"position": position}
-        )
     if not reason.strip():
         raise ValidationError(_("Give the reason for the committee's reading."))
     invalid_reason = clean_invalid_reason(invalid_reason)
     marks = "" if invalid_reason else parse_marks(_rules(form), len(people_of(form)), marks)
+    done = diff["resolution"]
+    if done is not None:
+        if (done.decided_by_id, done.marks, done.invalid_reason, done.reason) == (
+            member.pk,
+            marks,
+            invalid_reason,
+            unicodedata.normalize("NFC", reason),
+        ):
+            return done  # the same page sent twice (a second click): resolved once, one ruling
+        raise ValidationError(
+            _("The difference at position %(position)s is already resolved by %(member)s: %(decision)s.")
+            % {
+                "position": position,
+                "member": done.decided_by.voter.full_name,
+                "decision": describe_reading((done.marks, done.invalid_reason)),
+            }
+        )
     resolution = Resolution.objects.create(
         form=form, position=position, marks=marks, invalid_reason=invalid_reason, reason=reason, decided_by=member
     )
