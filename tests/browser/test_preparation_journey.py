@@ -136,6 +136,12 @@ def test_office_prepares_and_voter_sends_opinion(new_page, live_server, office, 
     page.click("button:has-text('Chuyển các yêu cầu giải trình')")
     page.get_by_text("Đã chuyển 1 yêu cầu").wait_for()
     page.get_by_role("link", name="Giải trình").first.click()
+    # the office on a small phone: the personal link (one long word) wraps instead of widening the page
+    assert page.locator("code", has_text="/giai-trinh/").count() == 1
+    page.set_viewport_size({"width": 320, "height": 640})
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 320, f"the explanations page is {width}px wide on a phone"
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_role("link", name="Ghi giải trình thay người đó").click()
     page.fill("#id_text", "Dự án kè biển đã hoàn thành 80% khối lượng.")
     page.check("input[name=answers]")
