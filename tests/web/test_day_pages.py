@@ -96,7 +96,14 @@ def test_chair_runs_the_ready_conference_through_the_pages(demo):
     assert "Đã điểm danh có mặt 121 người" in response.content.decode()
     page = chair.post(url, {"action": "open_voting"}, follow=True).content.decode()
     assert "Không đủ số người có mặt: 121 người có mặt trên 183" in page  # 2/3 of 183 = 122
-    office.post(reverse("conferences:attendance", args=[ready.pk]), {"action": "present", "voter": [voters[121].pk]})
+    # marked from a search: the page comes back to the same search, whatever its characters
+    searched = office.post(
+        reverse("conferences:attendance", args=[ready.pk]),
+        {"action": "present", "voter": [voters[121].pk], "q": "Nguyễn & Trần #2"},
+    )
+    assert (
+        searched.url == reverse("conferences:attendance", args=[ready.pk]) + "?q=Nguy%E1%BB%85n+%26+Tr%E1%BA%A7n+%232"
+    )
     count = chair.get(reverse("conferences:attendance_count", args=[ready.pk])).content.decode()
     assert "122" in count and "Đủ số người có mặt" in count
 

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -41,7 +42,7 @@ def attendance(request, conference_id: int):
         else:
             messages.error(request, _("Choose at least one voter."))
         query = request.POST.get("q", "")
-        return redirect(request.path + (f"?q={query}" if query else ""))
+        return redirect(request.path + (f"?{urlencode({'q': query})}" if query else ""))
     query = request.GET.get("q", "").strip()
     voters = conference.voters.all()
     if query:
