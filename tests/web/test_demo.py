@@ -86,6 +86,10 @@ def test_the_demo_holds_together_as_a_real_office_would(demo_ready):
         f"– {COUNCIL_NOT_RATED[0]}, {COUNCIL_NOT_RATED[1]}: được bầu, bổ nhiệm trong năm lấy phiếu — "
         "Nghị quyết 96/2023/QH15."
     ) in report_context(council)["closing"]
+    # the minutes say when the conference began, as a real one does
+    from tinnhiem.documents.official import minutes_context
+
+    assert ", lúc 08:00, tại Hội trường" in minutes_context(conference)["opening"]
     # the committee page says whose account each member signs in with
     scan = Conference.objects.get(title__startswith="Hội nghị mẫu kiểm phiếu bằng máy quét")
     client = Client()

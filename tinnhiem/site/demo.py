@@ -16,7 +16,7 @@ import csv
 import hashlib
 import io
 import random
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from importlib import resources
 
 from django.contrib.auth import get_user_model
@@ -288,7 +288,7 @@ def load_demo(today: date | None = None) -> Conference:
         campaign=campaign,
         title="Hội nghị lấy phiếu tín nhiệm đối với chức danh Phó Chủ tịch UBND thành phố Móng Cái",
         date=vote_day,
-        start_time=None,
+        start_time=time(8, 0),
         place="Hội trường UBND thành phố Móng Cái",
         convening_body="Ủy ban nhân dân thành phố Móng Cái",
         chair_name="Đặng Quốc Khánh — Chủ tịch UBND thành phố",
@@ -361,6 +361,7 @@ def _held_today(campaign, today: date, title: str, place: str):
         campaign=campaign,
         title=title,
         date=today,
+        start_time=time(8, 0),
         place=place,
         convening_body="Ủy ban nhân dân thành phố Móng Cái",
         chair_name="Đặng Quốc Khánh — Chủ tịch UBND thành phố",
@@ -699,6 +700,7 @@ def load_council_demo(office, today: date) -> Conference:
         campaign=campaign,
         title=COUNCIL_TITLE,
         date=today,
+        start_time=time(8, 0),
         place="Hội trường HĐND thành phố Móng Cái",
         convening_body="Thường trực HĐND thành phố Móng Cái",
         chair_name="Lương Văn Hải — Chủ tịch HĐND thành phố",
