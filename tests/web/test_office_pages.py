@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from tinnhiem.conferences import links
 from tinnhiem.conferences.models import Dossier, RatedPerson, Voter
-from tinnhiem.conferences.usecases import dossiers, opinions, roster
+from tinnhiem.conferences.usecases import dossiers, opinions, rated, roster
 
 
 @pytest.fixture
@@ -125,3 +125,27 @@ def test_a_lost_invitation_is_revoked_and_a_new_one_works(client, office, confer
     voter.refresh_from_db()
     new = links.invitation_url(voter)
     assert new != old and client.get(new).status_code == 200
+
+
+def test_a_removal_sent_twice_comes_back_to_the_list_not_to_page_not_found(
+    office, office_client, conference, person, pdf_bytes
+):
+    """A second click on "Delete" on a slow Wi-Fi: the first removed it; the second says so on the
+    list instead of showing "page not found", and removes nothing else."""
+    voter = roster.add_voter(office, conference, full_name="Phạm Thị Hương", post="Chuyên viên")
+    other = rated.add_rated_person(office, conference, full_name="Trần Văn Bình", post="Phó Chủ tịch")
+    dossier = dossiers.upload_dossier(office, person, kind="report", title="Báo cáo", filename="a.pdf", data=pdf_bytes)
+    for url, listed in (
+        (reverse("conferences:voter_edit", args=[conference.pk, voter.pk]), "conferences:roster"),
+        (reverse("conferences:rated_edit", args=[conference.pk, other.pk]), "conferences:rated"),
+        (reverse("conferences:dossier_remove", args=[conference.pk, dossier.pk]), "conferences:dossiers"),
+    ):
+        first = office_client.post(url, {"delete": "1"})
+        second = office_client.post(url, {"delete": "1"}, follow=True)
+        assert first.url == reverse(listed, args=[conference.pk])
+        assert second.redirect_chain == [(first.url, 302)]
+        assert "Không còn trong danh sách: đã được xoá trước đó." in shown(second)
+    assert not Voter.objects.filter(pk=voter.pk).exists() and not Dossier.objects.filter(pk=dossier.pk).exists()
+    assert list(conference.rated_persons.all()) == [person]
+    # an edit page whose person is gone is still "not found": only a removal is answered this way
+    assert office_client.get(reverse("conferences:voter_edit", args=[conference.pk, voter.pk])).status_code == 404

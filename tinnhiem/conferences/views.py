@@ -440,9 +440,22 @@ def rated_list(request, conference_id: int):
     )
 
 
+def _removed_already(request, found, list_name: str, conference: Conference):
+    """A removal sent twice (a second click on a slow Wi-Fi): the first removed it, and the second
+    goes back to the list with that said, not to a "page not found". None when ``found`` (a
+    queryset) still holds it. ``request``: a removal (an edit page's sends ``delete``)."""
+    if found.exists():
+        return None
+    messages.info(request, _("It is no longer on the list: it was removed already."))
+    return redirect(list_name, conference.pk)
+
+
 @permission_required(PREPARE)
 def rated_edit(request, conference_id: int, person_id: int):
     conference = _conference(conference_id)
+    found = RatedPerson.objects.filter(pk=person_id, conference=conference)
+    if "delete" in request.POST and (gone := _removed_already(request, found, "conferences:rated", conference)):
+        return gone
     person = get_object_or_404(RatedPerson, pk=person_id, conference=conference)
     if closed := _closed(request, lambda: rated.check_preparing(conference), "conferences:rated", conference):
         return closed
@@ -525,6 +538,9 @@ def voter_add(request, conference_id: int):
 @permission_required(PREPARE)
 def voter_edit(request, conference_id: int, voter_id: int):
     conference = _conference(conference_id)
+    found = Voter.objects.filter(pk=voter_id, conference=conference)
+    if "delete" in request.POST and (gone := _removed_already(request, found, "conferences:roster", conference)):
+        return gone
     voter = get_object_or_404(Voter, pk=voter_id, conference=conference)
     if closed := _closed(request, lambda: roster.check_preparing(conference), "conferences:roster", conference):
         return closed
@@ -714,6 +730,9 @@ def dossiers_distribute(request, conference_id: int):
 @require_POST
 def dossier_remove(request, conference_id: int, dossier_id: int):
     conference = _conference(conference_id)
+    found = Dossier.objects.filter(pk=dossier_id, rated_person__conference=conference)
+    if gone := _removed_already(request, found, "conferences:dossiers", conference):
+        return gone
     dossier = get_object_or_404(Dossier, pk=dossier_id, rated_person__conference=conference)
     ok, _r = attempt(request, lambda: dossiers.remove_dossier(request.user, dossier))
     if ok:
