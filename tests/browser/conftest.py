@@ -64,6 +64,11 @@ def new_page(browser, live_server):
         )
         page.external_requests = external
         page.on("pageerror", lambda error: script_errors.append(str(error)))
+        # something a page does that its Content-Security-Policy refuses (an inline handler, say)
+        page.on(
+            "console",
+            lambda m: script_errors.append(m.text) if "Content Security Policy" in m.text else None,
+        )
         # a style sheet, script, image or icon a page asks for and does not get (a page visited
         # on purpose, such as a refusal, is a "document" and may answer 4xx)
         page.on(

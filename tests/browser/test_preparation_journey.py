@@ -105,7 +105,7 @@ def test_office_prepares_and_voter_sends_opinion(new_page, live_server, office, 
     assert page.locator("#invitations img").count() == 3
     # each QR code is drawn (an SVG without its namespace showed as a broken image) and reads back
     # as that voter's personal link
-    page.wait_for_function("Array.from(document.querySelectorAll('#invitations img')).every(i => i.complete)")
+    page.wait_for_function("() => Array.from(document.querySelectorAll('#invitations img')).every(i => i.complete)")
     for row in page.locator("#invitations tr").all()[1:]:
         image = row.locator("img")
         assert image.evaluate("i => i.naturalWidth") > 0, "the QR code is not drawn"
@@ -135,6 +135,11 @@ def test_office_prepares_and_voter_sends_opinion(new_page, live_server, office, 
     page.click("#opinions button:has-text('Lưu')")
     page.click("button:has-text('Chuyển các yêu cầu giải trình')")
     page.get_by_text("Đã chuyển 1 yêu cầu").wait_for()
+    # the filter applies as soon as it is chosen (app.js: the policy allows no inline handler)
+    with page.expect_navigation():
+        page.select_option("select[data-submit-on-change][name=tag]", "requests_explanation")
+    assert "tag=requests_explanation" in page.url
+    assert "Đề nghị đồng chí làm rõ tiến độ dự án kè biển." in page.locator("#opinions").inner_text()
     page.get_by_role("link", name="Giải trình").first.click()
     # the office on a small phone: the personal link (one long word) wraps instead of widening the page
     assert page.locator("code", has_text="/giai-trinh/").count() == 1

@@ -63,7 +63,7 @@ def test_upload_review_finalise(new_page, live_server, shot, tmp_path, settings,
     for _ in range(2):
         page.locator("#queue a:has-text('Kết luận')").first.click()
         page.wait_for_function(
-            "[...document.querySelectorAll('img.crop')].every(i => i.complete && i.naturalWidth > 100)"
+            "() => [...document.querySelectorAll('img.crop')].every(i => i.complete && i.naturalWidth > 100)"
         )
 
         position = int(page.locator("h2").inner_text().split()[-1])
@@ -99,7 +99,7 @@ def test_writing_under_the_list_is_shown_to_the_committee(new_page, live_server,
     box = page.locator("#chu-viet")
     assert "tên ghi thêm không được tính" in box.inner_text()
     box.locator("img.crop").scroll_into_view_if_needed()
-    page.wait_for_function("document.querySelector('#chu-viet img.crop').naturalWidth > 100")
+    page.wait_for_function("() => document.querySelector('#chu-viet img.crop').naturalWidth > 100")
     assert page.locator("#id_keys").input_value() == "".join(truth.keys)  # the machine's reading, to keep
     page.fill("#id_reason", "Tên ghi thêm dưới danh sách: không tính")
     shot(page, "33-chu-viet-duoi-danh-sach")

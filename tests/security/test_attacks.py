@@ -64,9 +64,40 @@ def test_security_headers_and_cookie_flags(client, office):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
     assert response.cookies["csrftoken"]["samesite"] == "Lax"
+    # scripts only from the server's own files, never inline; nothing from elsewhere
+    policy = dict(part.split(" ", 1) for part in response["Content-Security-Policy"].split("; "))
+    assert policy["default-src"] == "'self'" and policy["script-src"] == "'self'"
+    assert policy["object-src"] == "'none'" and policy["frame-ancestors"] == "'none'"
     response = client.post(reverse("accounts:login"), {"username": "office", "password": "pw-123456"})
     session = response.cookies["sessionid"]
     assert session["httponly"] and session["samesite"] == "Lax"
+
+
+def test_no_page_runs_an_inline_script(client, office):
+    """The policy refuses inline scripts, so no template may hold one: an inline handler
+    (onchange=…) would silently stop working in the browser. The browser journeys also fail on
+    any report of the policy (tests/browser/conftest.py)."""
+    import re
+    from pathlib import Path
+
+    import tinnhiem
+
+    templates = Path(tinnhiem.__file__).parent / "templates"
+    inline = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|\son[a-z]+=|javascript:", re.IGNORECASE)
+    found = [
+        f"{t.relative_to(templates)}: {m.group(0)}"
+        for t in templates.rglob("*.html")
+        for m in inline.finditer(t.read_text())
+    ]
+    assert not found, found
+
+
+def test_a_pdf_shown_in_the_browser_has_no_page_policy(client, office, conference):
+    """The policy is for pages: on a PDF it can stop the browser's own viewer from showing it."""
+    client.force_login(office)
+    response = client.get(reverse("documents:roster", args=[conference.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    assert "Content-Security-Policy" not in response
 
 
 def test_login_lockout_after_repeated_failures(office):

@@ -40,6 +40,11 @@
     document.addEventListener("input", clear, true);
     document.addEventListener("change", clear, true);
   }
+  // A filter that applies as soon as it is chosen: <select data-submit-on-change> (no inline
+  // handler: the pages' Content-Security-Policy runs only this file's scripts)
+  document.querySelectorAll("[data-submit-on-change]").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
   // Live fragments: <div data-poll-url="…" data-poll-ms="1000">…</div>
   document.querySelectorAll("[data-poll-url]").forEach(function (el) {
     var ms = parseInt(el.getAttribute("data-poll-ms") || "2000", 10);
