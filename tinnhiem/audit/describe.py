@@ -117,6 +117,7 @@ FIELDS = {
     "complaint": _("complaint"),
     "convened": _("convened"),
     "convening_body": _("convening body"),
+    "converted": _("rows converted from the TCVN3 font to Unicode"),
     "count": _("number"),
     "created": _("new account"),
     "date": _("date"),

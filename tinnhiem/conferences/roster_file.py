@@ -21,6 +21,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tinnhiem import legacy_fonts
 from tinnhiem.text import clean_line, parse_day, strip_marks
 
 
@@ -152,6 +153,7 @@ class RosterRow:
     group: str = ""
     took_office_on: date | None = None
     retirement_notified: bool = False
+    converted: bool = False  # typed in a TCVN3 font (.VnTime): converted to Unicode on reading
 
 
 def _header_key(text: str) -> str:
@@ -254,9 +256,20 @@ def _yes(raw: object, number: int, column: Column) -> bool:
     )
 
 
-def _rows_to_roster(rows: list[tuple[int, list[object]]], columns: tuple[Column, ...] = COLUMNS) -> list[RosterRow]:
-    """``rows``: (row number, values), including the header. Formulas were checked by the reader."""
+def _rows_to_roster(
+    rows: list[tuple[int, list[object]]],
+    columns: tuple[Column, ...] = COLUMNS,
+    converted: set[int] | frozenset[int] = frozenset(),
+) -> list[RosterRow]:
+    """``rows``: (row number, values), including the header. Formulas were checked by the reader,
+    and the cells typed in a TCVN3 font converted (``converted``: the numbers of their rows)."""
     rows = [(n, values) for n, values in rows if any(v is not None and str(v).strip() for v in values)]
+    for number, values in rows:  # an old font's text in a cell that does not say so (or in a CSV file)
+        for index, value in enumerate(values):
+            if isinstance(value, str) and legacy_fonts.looks_legacy(value):
+                from openpyxl.utils import get_column_letter
+
+                raise RosterError(_legacy_message(value), row=number, column=get_column_letter(index + 1))
     if not rows:
         raise RosterError(_("the sheet is empty: it needs a header row and at least one person."))
     # a list made as an official document has a title block above its table: the bodies and the
@@ -327,6 +340,7 @@ def _rows_to_roster(rows: list[tuple[int, list[object]]], columns: tuple[Column,
                 group=fields.get("group", ""),
                 took_office_on=typed.get("took_office_on"),  # type: ignore[arg-type]
                 retirement_notified=bool(typed.get("retirement_notified", False)),
+                converted=number in converted,
             )
         )
     return out
@@ -356,36 +370,54 @@ def _read_xlsx(data: bytes, columns: tuple[Column, ...]) -> list[RosterRow]:
     except DAMAGED_XLSX as exc:
         raise RosterError(_("the Excel file is damaged or is not an .xlsx file.")) from exc
     try:
-        rows = _xlsx_rows(workbook)
+        rows, converted = _xlsx_rows(workbook)
     except DAMAGED_XLSX as exc:
         # the sheet is read as it is used: a damaged sheet inside a sound ZIP is found here (XML
         # cut short, a cell address out of range, no sheet at all), not by load_workbook
         raise RosterError(_("the Excel file is damaged or is not an .xlsx file.")) from exc
     finally:
         workbook.close()
-    return _rows_to_roster(rows, columns)
+    return _rows_to_roster(rows, columns, converted)
 
 
-def _xlsx_rows(workbook: Any) -> list[tuple[int, list[object]]]:
-    """The first sheet's rows, numbered; a formula refused with its cell."""
+def _xlsx_rows(workbook: Any) -> tuple[list[tuple[int, list[object]]], set[int]]:
+    """The first sheet's rows, numbered, and the numbers of those with a cell typed in a TCVN3
+    font, converted to Unicode; a formula, or a cell in a font that cannot be converted, refused
+    with its cell."""
     sheet = workbook.worksheets[0]
     rows: list[tuple[int, list[object]]] = []
+    converted: set[int] = set()
     for number, row in enumerate(sheet.iter_rows(), start=1):
         values = []
         for cell in row:
             value = getattr(cell, "value", None)
+            letter = getattr(cell, "column_letter", "")
             if getattr(cell, "data_type", None) == "f" or (isinstance(value, str) and value.startswith("=")):
-                letter = getattr(cell, "column_letter", "")
                 raise RosterError(
                     _("the cell holds a formula; copy the sheet and paste values only (Paste Values)."),
                     row=number,
                     column=letter,
                 )
+            if isinstance(value, str):
+                font = getattr(cell, "font", None)
+                try:
+                    value, was = legacy_fonts.from_font(value, getattr(font, "name", None))
+                except legacy_fonts.LegacyFontError as exc:
+                    raise RosterError(_legacy_message(exc.text), row=number, column=letter) from None
+                if was:
+                    converted.add(number)
             values.append(value)
         rows.append((number, values))
         if number > 20000:
             raise RosterError(_("the sheet has more than 20,000 rows."))
-    return rows
+    return rows, converted
+
+
+def _legacy_message(text: str) -> str:
+    return _(
+        "the text “%(text)s” is typed in an old Vietnamese font (VNI or TCVN3), not in Unicode. Convert the "
+        "file to Unicode (for example with Unikey: Công cụ chuyển mã), then import it again."
+    ) % {"text": text[:60]}
 
 
 def _read_csv(data: bytes, columns: tuple[Column, ...]) -> list[RosterRow]:

@@ -440,6 +440,22 @@ def rated_list(request, conference_id: int):
     )
 
 
+def _converted_warning(request, converted: int) -> None:
+    """An imported list typed in an old font was converted: the office reads the names once more."""
+    if converted:
+        messages.warning(
+            request,
+            ngettext(
+                "%(n)s row of the file was typed in the old TCVN3 font (.VnTime) and was converted to Unicode: "
+                "check the names and posts against the paper list.",
+                "%(n)s rows of the file were typed in the old TCVN3 font (.VnTime) and were converted to Unicode: "
+                "check the names and posts against the paper list.",
+                converted,
+            )
+            % {"n": converted},
+        )
+
+
 def _removed_already(request, found, list_name: str, conference: Conference):
     """A removal sent twice (a second click on a slow Wi-Fi): the first removed it, and the second
     goes back to the list with that said, not to a "page not found". None when ``found`` (a
@@ -608,6 +624,7 @@ def roster_import(request, conference_id: int):
     )
     if ok:
         messages.success(request, _("%(n)s voters were imported.") % {"n": report.created})
+        _converted_warning(request, report.converted)
         for match in report.rated_matches:
             messages.warning(
                 request, _("A rated person appears in the voter roll: %(match)s. Confirm below.") % {"match": match}
@@ -631,6 +648,7 @@ def rated_import(request, conference_id: int):
         messages.success(
             request, ngettext("%(n)s person was added.", "%(n)s persons were added.", len(people)) % {"n": len(people)}
         )
+        _converted_warning(request, people.converted)
         if excluded := [p.full_name for p in people if not p.on_ballot]:
             messages.warning(
                 request,

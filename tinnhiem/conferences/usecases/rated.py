@@ -155,8 +155,15 @@ def add_rated_person(
     return person
 
 
+class ImportedPersons(list):
+    """The persons an imported list added, in its order; ``converted``: how many of its rows were
+    typed in an old TCVN3 font (.VnTime) and converted to Unicode, for the office to check."""
+
+    converted: int = 0
+
+
 @transaction.atomic
-def import_rated_persons(actor: Any, conference: Conference, *, filename: str, data: bytes) -> list[RatedPerson]:
+def import_rated_persons(actor: Any, conference: Conference, *, filename: str, data: bytes) -> ImportedPersons:
     """Add the persons of an Excel or CSV list (STT, Họ và tên, Chức vụ; and, if the file has
     them, Nhóm trên phiếu, Ngày được bầu, bổ nhiệm, Đã có thông báo nghỉ hưu), after those
     already listed, in the order of the file's rows: the order of the ballot. The whole file or
@@ -171,7 +178,8 @@ def import_rated_persons(actor: Any, conference: Conference, *, filename: str, d
     check_preparing(conference)
 
     rows = read_list_file(filename, data, RATED_COLUMNS)
-    people = []
+    people = ImportedPersons()
+    people.converted = sum(row.converted for row in rows)
     for row in rows:
         grounds = grounds_for(
             conference, retirement_notified=row.retirement_notified, took_office_on=row.took_office_on
@@ -202,6 +210,7 @@ def import_rated_persons(actor: Any, conference: Conference, *, filename: str, d
             "sha256": hashlib.sha256(data).hexdigest(),
             "rows": len(people),
             "not_rated": [p.pk for p in people if not p.on_ballot],
+            "converted": people.converted,
         },
     )
     return people

@@ -174,6 +174,7 @@ class ImportReport:
     created: int
     replaced: int
     rated_matches: list[str] = field(default_factory=list)
+    converted: int = 0  # rows typed in an old TCVN3 font (.VnTime), converted to Unicode
 
 
 def _voter(conference: Conference, source: RosterRow | Voter, order: int, key: str) -> Voter:
@@ -246,13 +247,19 @@ def import_roster(
         replaced = conference.voters.count()
         conference.voters.all().delete()
     Voter.objects.bulk_create(voters)
-    report = ImportReport(created=len(voters), replaced=replaced)
+    report = ImportReport(created=len(voters), replaced=replaced, converted=sum(row.converted for row in rows))
     report.rated_matches = [f"{v.full_name} — {p.full_name}" for v, p in unresolved_rated_matches(conference)]
     record(
         actor,
         "roster.imported",
         conference=conference,
-        data={"file": filename, "sha256": hashlib.sha256(data).hexdigest(), "rows": len(voters), "replaced": replaced},
+        data={
+            "file": filename,
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "rows": len(voters),
+            "replaced": replaced,
+            "converted": report.converted,
+        },
     )
     return report
 
