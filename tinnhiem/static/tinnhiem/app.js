@@ -45,17 +45,32 @@
   document.querySelectorAll("[data-submit-on-change]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });
   });
-  // Live fragments: <div data-poll-url="…" data-poll-ms="1000">…</div>
+  // Live fragments: <div data-poll-url="…" data-poll-ms="1000">…</div>. When the server stops
+  // answering (the hall's Wi-Fi dropped, the server was stopped, the session ended), the figures
+  // are greyed and a line above them says since when they have not been updated: a quorum or a
+  // turnout that stopped moving must not pass for the live one.
   document.querySelectorAll("[data-poll-url]").forEach(function (el) {
     var ms = parseInt(el.getAttribute("data-poll-ms") || "2000", 10);
-    var busy = false;
+    var busy = false, fails = 0, updated = new Date(), note = null;
+    var stale = function (on) {
+      el.classList.toggle("stale", on);
+      if (!on) { if (note) { note.remove(); note = null; } return; }
+      if (!note) {
+        note = document.createElement("div"); note.className = "warn stale-note"; note.setAttribute("role", "status");
+        el.insertAdjacentElement("beforebegin", note);
+      }
+      note.textContent = (texts.textStale || "").replace("{time}", updated.toTimeString().slice(0, 8));
+    };
     setInterval(function () {
       if (busy || document.hidden) return;
       busy = true;
       fetch(el.getAttribute("data-poll-url"), { credentials: "same-origin", headers: { "X-Requested-With": "poll" } })
-        .then(function (r) { return r.ok ? r.text() : null; })
-        .then(function (html) { if (html !== null && html !== el.innerHTML) el.innerHTML = html; })
-        .catch(function () {})
+        .then(function (r) { if (!r.ok || r.redirected) throw new Error(r.status); return r.text(); }) // redirected: to the login page
+        .then(function (html) {
+          fails = 0; updated = new Date(); stale(false);
+          if (html !== el.innerHTML) el.innerHTML = html;
+        })
+        .catch(function () { fails += 1; if (fails >= 2) stale(true); })
         .then(function () { busy = false; });
     }, ms);
   });
