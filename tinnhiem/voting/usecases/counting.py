@@ -362,11 +362,11 @@ def resolve_difference(
     marks = "" if invalid_reason else parse_marks(_rules(form), len(people_of(form)), marks)
     done = diff["resolution"]
     if done is not None:
-        if (done.decided_by_id, done.marks, done.invalid_reason, done.reason) == (
+        if (done.decided_by_id, done.marks, done.invalid_reason, done.reason.strip()) == (
             member.pk,
             marks,
             invalid_reason,
-            unicodedata.normalize("NFC", reason),
+            unicodedata.normalize("NFC", reason).strip(),
         ):
             return done  # the same page sent twice (a second click): resolved once, one ruling
         raise ValidationError(
