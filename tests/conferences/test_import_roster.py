@@ -279,3 +279,31 @@ def test_a_cell_that_only_begins_with_an_apostrophe_keeps_it():
     data = xlsx([[1, "Nguyễn Văn A", "'Chuyên viên", "UBND", "'ghi chú"]], header=[*HEADER, "Ghi chú"])
     (row,) = read_roster("ds.xlsx", data, 10**6)
     assert (row.post, row.note) == ("'Chuyên viên", "'ghi chú")
+
+
+def _workbook(sheets):
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, rows in sheets:
+        ws = wb.create_sheet(title)
+        for row in rows:
+            ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_the_list_is_found_on_another_sheet_and_a_problem_there_names_it(office, conference):
+    """A workbook whose first sheet is a cover or instructions: the list is read from the sheet
+    that has its header, and a message about it names that sheet, since its rows are counted there."""
+    cover = ("Hướng dẫn", [["Danh sách người được triệu tập dự hội nghị"], ["Điền ở trang tính bên cạnh."]])
+    data = _workbook([cover, ("Danh sách", [HEADER, *ROWS])])
+    report = do_import(office, conference, data)
+    assert report.created == 2
+    assert list(conference.voters.values_list("full_name", flat=True)) == ["Nguyễn Văn An", "Trần Thị Bình"]
+    bad = _workbook([cover, ("Danh sách", [HEADER, ROWS[0], [3, "Lê Văn Cường", "", "UBND"]])])
+    message = refused(office, conference, bad, replace=True)
+    assert "trang tính “Danh sách”, dòng 3, cột “Chức vụ”: ô này không được để trống." in message
+    # with no header on any sheet, the first sheet is the one the message speaks of, as before
+    message = refused(office, conference, _workbook([cover, ("Khác", [["x"]])]), replace=True)
+    assert "trang tính" not in message and "dòng 1, cột “Danh sách người được triệu tập dự hội nghị”" in message

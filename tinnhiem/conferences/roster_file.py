@@ -125,14 +125,19 @@ _NO = {"", "khong", "chua", "0", "no", "false"}
 class RosterError(Exception):
     """A problem that rejects the whole file; ``row`` is the row of the sheet (1-based)."""
 
-    def __init__(self, message: str, *, row: int | None = None, column: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, row: int | None = None, column: str | None = None, sheet: str | None = None
+    ) -> None:
         self.row = row
         self.column = column
+        self.sheet = sheet  # named when the list was not on a workbook's first sheet
         self.reason = message
         super().__init__(self.describe())
 
     def describe(self) -> str:
         where = []
+        if self.sheet:
+            where.append(_("sheet “%(sheet)s”") % {"sheet": self.sheet})
         if self.row is not None:
             where.append(_("row %(row)s") % {"row": self.row})
         if self.column:
@@ -369,22 +374,47 @@ def _read_xlsx(data: bytes, columns: tuple[Column, ...]) -> list[RosterRow]:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except DAMAGED_XLSX as exc:
         raise RosterError(_("the Excel file is damaged or is not an .xlsx file.")) from exc
+    named = None  # the sheet's name in messages, when it is not the first
     try:
-        rows, converted = _xlsx_rows(workbook)
+        sheet = _list_sheet(workbook)
+        named = None if sheet is workbook.worksheets[0] else sheet.title
+        rows, converted = _sheet_rows(sheet)
+    except RosterError as exc:
+        raise _on_sheet(exc, named) from None
     except DAMAGED_XLSX as exc:
         # the sheet is read as it is used: a damaged sheet inside a sound ZIP is found here (XML
         # cut short, a cell address out of range, no sheet at all), not by load_workbook
         raise RosterError(_("the Excel file is damaged or is not an .xlsx file.")) from exc
     finally:
         workbook.close()
-    return _rows_to_roster(rows, columns, converted)
+    try:
+        return _rows_to_roster(rows, columns, converted)
+    except RosterError as exc:
+        raise _on_sheet(exc, named) from None
 
 
-def _xlsx_rows(workbook: Any) -> tuple[list[tuple[int, list[object]]], set[int]]:
-    """The first sheet's rows, numbered, and the numbers of those with a cell typed in a TCVN3
-    font, converted to Unicode; a formula, or a cell in a font that cannot be converted, refused
-    with its cell."""
-    sheet = workbook.worksheets[0]
+def _on_sheet(error: RosterError, sheet: str | None) -> RosterError:
+    """The error, naming the sheet when the list was not on the workbook's first sheet."""
+    return RosterError(error.reason, row=error.row, column=error.column, sheet=sheet) if sheet else error
+
+
+def _list_sheet(workbook: Any) -> Any:
+    """The sheet that holds the list: the first, or else the first with a header row among its
+    first rows (a workbook whose first sheet is a cover, instructions, or another list)."""
+    sheets = workbook.worksheets
+    for sheet in sheets if len(sheets) > 1 else ():
+        for index, row in enumerate(sheet.iter_rows(values_only=True)):
+            if index >= 3 * HEADER_SEARCH:
+                break
+            if _is_header(list(row)):
+                return sheet
+    return sheets[0]
+
+
+def _sheet_rows(sheet: Any) -> tuple[list[tuple[int, list[object]]], set[int]]:
+    """The sheet's rows, numbered, and the numbers of those with a cell typed in a TCVN3 font,
+    converted to Unicode; a formula, or a cell in a font that cannot be converted, refused with
+    its cell."""
     rows: list[tuple[int, list[object]]] = []
     converted: set[int] = set()
     for number, row in enumerate(sheet.iter_rows(), start=1):
