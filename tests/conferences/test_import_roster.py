@@ -307,3 +307,31 @@ def test_the_list_is_found_on_another_sheet_and_a_problem_there_names_it(office,
     # with no header on any sheet, the first sheet is the one the message speaks of, as before
     message = refused(office, conference, _workbook([cover, ("Khác", [["x"]])]), replace=True)
     assert "trang tính" not in message and "dòng 1, cột “Danh sách người được triệu tập dự hội nghị”" in message
+
+
+def test_cells_merged_down_over_several_persons_belong_to_each(office, conference):
+    """As offices lay lists out: the header's cells merged over two rows, and the unit (or the
+    post) written once for the persons under it. Each person gets what the sheet shows beside
+    them; a title merged across the columns is not copied into each."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["DANH SÁCH NGƯỜI ĐƯỢC TRIỆU TẬP"])
+    ws.merge_cells("A1:D1")
+    ws.append(HEADER)
+    ws.append([None, None, None, None])
+    for column in "ABCD":
+        ws.merge_cells(f"{column}2:{column}3")
+    ws.append([1, "Nguyễn Văn An", "Chuyên viên", "Phòng Nội vụ"])
+    ws.append([2, "Trần Thị Bình", None, None])
+    ws.append([3, "Lê Văn Cường", "Trưởng phòng", None])
+    ws.merge_cells("C4:C5")
+    ws.merge_cells("D4:D6")
+    out = io.BytesIO()
+    wb.save(out)
+    report = do_import(office, conference, out.getvalue())
+    assert report.created == 3
+    assert [(v.full_name, v.post, v.unit) for v in conference.voters.order_by("order")] == [
+        ("Nguyễn Văn An", "Chuyên viên", "Phòng Nội vụ"),
+        ("Trần Thị Bình", "Chuyên viên", "Phòng Nội vụ"),
+        ("Lê Văn Cường", "Trưởng phòng", "Phòng Nội vụ"),
+    ]

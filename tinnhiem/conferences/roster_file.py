@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -287,6 +288,8 @@ def _rows_to_roster(
         raise RosterError(_("the file has a header but no person under it."), row=header_row + 1)
     out = []
     for number, values in data:
+        if _trimmed(values) == _trimmed(header):  # the header again: merged over two rows, or pasted twice
+            continue
         fields: dict[str, str] = {}
         typed: dict[str, object] = {}
         for index, column in found.items():
@@ -348,6 +351,8 @@ def _rows_to_roster(
                 converted=number in converted,
             )
         )
+    if not out:
+        raise RosterError(_("the file has a header but no person under it."), row=header_row + 1)
     return out
 
 
@@ -379,6 +384,7 @@ def _read_xlsx(data: bytes, columns: tuple[Column, ...]) -> list[RosterRow]:
         sheet = _list_sheet(workbook)
         named = None if sheet is workbook.worksheets[0] else sheet.title
         rows, converted = _sheet_rows(sheet)
+        _fill_merged_down(rows, _merged_ranges(data, sheet))
     except RosterError as exc:
         raise _on_sheet(exc, named) from None
     except DAMAGED_XLSX as exc:
@@ -409,6 +415,50 @@ def _list_sheet(workbook: Any) -> Any:
             if _is_header(list(row)):
                 return sheet
     return sheets[0]
+
+
+_MERGE_CELL = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
+
+
+def _trimmed(values: list[object]) -> list[object]:
+    """A row without the empty cells at its end (how far a row reaches depends on its formatting)."""
+    end = len(values)
+    while end and values[end - 1] in (None, ""):
+        end -= 1
+    return values[:end]
+
+
+def _merged_ranges(data: bytes, sheet: Any) -> list[tuple[int, int, int, int]]:
+    """The sheet's merged cells, (first column, first row, last column, last row) each. openpyxl
+    reads them only outside its read-only mode, which a long list needs: they are read from the
+    sheet's XML in the file."""
+    from openpyxl.utils.cell import range_boundaries
+
+    path = getattr(sheet, "_worksheet_path", None)
+    if not path:
+        return []
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        xml = archive.read(path)
+    return [range_boundaries(ref.decode()) for ref in _MERGE_CELL.findall(xml)]  # type: ignore[misc]
+
+
+def _fill_merged_down(rows: list[tuple[int, list[object]]], merged: list[tuple[int, int, int, int]]) -> None:
+    """A cell merged down over several rows (the unit of the persons under it, say) holds its
+    value in its first row only: each row gets it, as the sheet shows it. Across columns nothing
+    is copied: a title over the table, or a header over two columns, stays in one cell."""
+    by_number = {number: values for number, values in rows}
+    for first_col, first_row, _last_col, last_row in merged:
+        top = by_number.get(first_row)
+        value = top[first_col - 1] if top is not None and len(top) >= first_col else None
+        if value is None:
+            continue
+        for number in range(first_row + 1, last_row + 1):
+            values = by_number.get(number)
+            if values is None:
+                continue
+            values.extend([None] * (first_col - len(values)))
+            if values[first_col - 1] is None:
+                values[first_col - 1] = value
 
 
 def _sheet_rows(sheet: Any) -> tuple[list[tuple[int, list[object]]], set[int]]:
