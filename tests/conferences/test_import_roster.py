@@ -335,3 +335,25 @@ def test_cells_merged_down_over_several_persons_belong_to_each(office, conferenc
         ("Trần Thị Bình", "Chuyên viên", "Phòng Nội vụ"),
         ("Lê Văn Cường", "Trưởng phòng", "Phòng Nội vụ"),
     ]
+
+
+def test_a_list_with_hidden_rows_is_refused_not_imported_either_way(office, conference):
+    """A person hidden in Excel (by hand or by a filter) may have been meant to be left out, or
+    only tidied from view; the number convened decides the quorum, so the office decides."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(HEADER)
+    ws.append(ROWS[0])
+    ws.append([3, "Lê Văn Cường", "Đã nghỉ hưu", "UBND"])
+    ws.append(ROWS[1])
+    ws.append([])
+    ws.row_dimensions[3].hidden = True
+    ws.row_dimensions[5].hidden = True  # hidden but empty: no one is hidden there
+    out = io.BytesIO()
+    wb.save(out)
+    message = refused(office, conference, out.getvalue())
+    assert "trang tính có dòng bị ẩn (3)." in message and "Unhide" in message
+    ws.row_dimensions[3].hidden = False
+    out = io.BytesIO()
+    wb.save(out)
+    assert do_import(office, conference, out.getvalue()).created == 3

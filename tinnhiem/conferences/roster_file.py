@@ -384,7 +384,9 @@ def _read_xlsx(data: bytes, columns: tuple[Column, ...]) -> list[RosterRow]:
         sheet = _list_sheet(workbook)
         named = None if sheet is workbook.worksheets[0] else sheet.title
         rows, converted = _sheet_rows(sheet)
-        _fill_merged_down(rows, _merged_ranges(data, sheet))
+        merged, hidden = _sheet_layout(data, sheet)
+        _fill_merged_down(rows, merged)
+        _refuse_hidden_rows(rows, hidden)
     except RosterError as exc:
         raise _on_sheet(exc, named) from None
     except DAMAGED_XLSX as exc:
@@ -418,6 +420,38 @@ def _list_sheet(workbook: Any) -> Any:
 
 
 _MERGE_CELL = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
+_HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\b(?=[^>]*\bhidden="(?:1|true)")[^>]*\br="([0-9]+)"')
+
+
+def _sheet_layout(data: bytes, sheet: Any) -> tuple[list[tuple[int, int, int, int]], set[int]]:
+    """The sheet's merged cells, (first column, first row, last column, last row) each, and the
+    numbers of its hidden rows. openpyxl reads neither in its read-only mode, which a long list
+    needs: they are read from the sheet's XML in the file."""
+    from openpyxl.utils.cell import range_boundaries
+
+    path = getattr(sheet, "_worksheet_path", None)
+    if not path:
+        return [], set()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        xml = archive.read(path)
+    merged = [range_boundaries(ref.decode()) for ref in _MERGE_CELL.findall(xml)]
+    return merged, {int(n) for n in _HIDDEN_ROW.findall(xml)}  # type: ignore[return-value]
+
+
+def _refuse_hidden_rows(rows: list[tuple[int, list[object]]], hidden: set[int]) -> None:
+    """A row hidden in Excel (by hand, or by a filter) is neither imported nor left out silently:
+    whoever hid it may have meant the person is not convened, or only have tidied the view, and
+    the number convened decides the quorum."""
+    shown = sorted(n for n, values in rows if n in hidden and any(v not in (None, "") for v in values))
+    if shown:
+        listed = ", ".join(str(n) for n in shown[:10]) + ("…" if len(shown) > 10 else "")
+        raise RosterError(
+            _(
+                "the sheet has hidden rows (%(rows)s). Show them (Unhide, or clear the filter), delete "
+                "the persons who are not on the list, then import the file again."
+            )
+            % {"rows": listed}
+        )
 
 
 def _trimmed(values: list[object]) -> list[object]:
@@ -426,20 +460,6 @@ def _trimmed(values: list[object]) -> list[object]:
     while end and values[end - 1] in (None, ""):
         end -= 1
     return values[:end]
-
-
-def _merged_ranges(data: bytes, sheet: Any) -> list[tuple[int, int, int, int]]:
-    """The sheet's merged cells, (first column, first row, last column, last row) each. openpyxl
-    reads them only outside its read-only mode, which a long list needs: they are read from the
-    sheet's XML in the file."""
-    from openpyxl.utils.cell import range_boundaries
-
-    path = getattr(sheet, "_worksheet_path", None)
-    if not path:
-        return []
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        xml = archive.read(path)
-    return [range_boundaries(ref.decode()) for ref in _MERGE_CELL.findall(xml)]  # type: ignore[misc]
 
 
 def _fill_merged_down(rows: list[tuple[int, list[object]]], merged: list[tuple[int, int, int, int]]) -> None:
