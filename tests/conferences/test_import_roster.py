@@ -357,3 +357,27 @@ def test_a_list_with_hidden_rows_is_refused_not_imported_either_way(office, conf
     out = io.BytesIO()
     wb.save(out)
     assert do_import(office, conference, out.getvalue()).created == 3
+
+
+def test_a_name_kept_in_two_columns_under_one_header_is_read_whole(office, conference):
+    """Lists that keep the family and middle names in one column and the given name in the next,
+    under "Họ và tên" merged across both: the name on the ballot is the whole name."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["STT", "Họ và tên", None, "Chức vụ"])
+    ws.merge_cells("B1:C1")
+    ws.append([1, "Nguyễn Văn", "An", "Chuyên viên"])
+    ws.append([2, "Trần Thị", "Bình", "Hiệu trưởng"])
+    out = io.BytesIO()
+    wb.save(out)
+    do_import(office, conference, out.getvalue())
+    assert list(conference.voters.values_list("full_name", flat=True)) == ["Nguyễn Văn An", "Trần Thị Bình"]
+
+
+def test_data_under_an_empty_header_cell_is_refused_not_left_out(office, conference):
+    """Without the merge, the given names would have been dropped: "Nguyễn Văn" on the ballot."""
+    data = xlsx([[1, "Nguyễn Văn", "An", "Chuyên viên"]], header=["STT", "Họ và tên", None, "Chức vụ"])
+    message = refused(office, conference, data)
+    assert "dòng 1, cột “C”: cột này có dữ liệu (dòng 2: “An”) nhưng không có tên ở dòng tên cột." in message
+    # an empty column with no header, or one past the table, is no problem
+    assert do_import(office, conference, xlsx(ROWS, header=[*HEADER, None])).created == 2

@@ -12,6 +12,7 @@ import io
 import re
 import zipfile
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -266,9 +267,11 @@ def _rows_to_roster(
     rows: list[tuple[int, list[object]]],
     columns: tuple[Column, ...] = COLUMNS,
     converted: set[int] | frozenset[int] = frozenset(),
+    merged: Sequence[tuple[int, int, int, int]] = (),
 ) -> list[RosterRow]:
     """``rows``: (row number, values), including the header. Formulas were checked by the reader,
-    and the cells typed in a TCVN3 font converted (``converted``: the numbers of their rows)."""
+    and the cells typed in a TCVN3 font converted (``converted``: the numbers of their rows).
+    ``merged``: the sheet's merged cells, as ``_sheet_layout`` gives them."""
     rows = [(n, values) for n, values in rows if any(v is not None and str(v).strip() for v in values)]
     for number, values in rows:  # an old font's text in a cell that does not say so (or in a CSV file)
         for index, value in enumerate(values):
@@ -286,6 +289,8 @@ def _rows_to_roster(
     data = rows[header_at + 1 :]
     if not data:
         raise RosterError(_("the file has a header but no person under it."), row=header_row + 1)
+    name_rest = _name_continued(found, header_row, merged)
+    _refuse_unnamed_columns(header, header_row, data, set(found) | set(name_rest))
     out = []
     for number, values in data:
         if _trimmed(values) == _trimmed(header):  # the header again: merged over two rows, or pasted twice
@@ -302,6 +307,9 @@ def _rows_to_roster(
                 continue
             if isinstance(raw, float) and raw.is_integer():
                 raw = int(raw)
+            if column.key == "full_name" and name_rest:  # "Nguyễn Văn" | "An" under one header
+                parts = [raw, *(values[i] if i < len(values) else None for i in name_rest)]
+                raw = " ".join(str(p).strip() for p in parts if p is not None and str(p).strip()) or None
             text = clean_line(_unguarded(str(raw))) if raw is not None else ""
             if len(text) > column.max_length:
                 raise RosterError(
@@ -396,7 +404,7 @@ def _read_xlsx(data: bytes, columns: tuple[Column, ...]) -> list[RosterRow]:
     finally:
         workbook.close()
     try:
-        return _rows_to_roster(rows, columns, converted)
+        return _rows_to_roster(rows, columns, converted, merged)
     except RosterError as exc:
         raise _on_sheet(exc, named) from None
 
@@ -452,6 +460,42 @@ def _refuse_hidden_rows(rows: list[tuple[int, list[object]]], hidden: set[int]) 
             )
             % {"rows": listed}
         )
+
+
+def _name_continued(
+    found: dict[int, Column], header_row: int, merged: Sequence[tuple[int, int, int, int]]
+) -> list[int]:
+    """The columns (0-based) that continue the full name: its header cell merged across them, as
+    lists that keep the family and middle names in one column and the given name in the next do."""
+    name = next((i for i, c in found.items() if c.key == "full_name"), None)
+    for first_col, first_row, last_col, last_row in merged:
+        if name is not None and first_col == name + 1 and first_row <= header_row <= last_row:
+            return list(range(first_col, last_col))
+    return []
+
+
+def _refuse_unnamed_columns(
+    header: list[object], header_row: int, data: list[tuple[int, list[object]]], read: set[int]
+) -> None:
+    """A column holding data under an empty header cell is not left out silently: it may be half
+    of the names (the given names), or anything else the office meant to be read."""
+    from openpyxl.utils import get_column_letter
+
+    width = max((len(values) for _n, values in data), default=0)
+    for index in range(width):
+        if index in read or (index < len(header) and header[index] not in (None, "")):
+            continue
+        for number, values in data:
+            if index < len(values) and values[index] not in (None, "") and str(values[index]).strip():
+                raise RosterError(
+                    _(
+                        "this column holds data (row %(row)s: “%(value)s”) but has no name in the header row. "
+                        "Give it one of the template's names, or delete it."
+                    )
+                    % {"row": number, "value": str(values[index])[:40]},
+                    row=header_row,
+                    column=get_column_letter(index + 1),
+                )
 
 
 def _trimmed(values: list[object]) -> list[object]:
