@@ -46,8 +46,16 @@ def browser():
         browser.close()
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Each phase's report on the test item, for ``new_page`` to know whether the journey failed."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"report_{report.when}", report)
+
+
 @pytest.fixture
-def new_page(browser, live_server):
+def new_page(browser, live_server, request):
     contexts, script_errors, broken = [], [], []
 
     def make(width=1280, height=900, mobile=False, locale="vi-VN"):
@@ -82,6 +90,16 @@ def new_page(browser, live_server):
         return page
 
     yield make
+    failed = getattr(request.node, "report_call", None)
+    if failed is not None and failed.failed:
+        # what each browser showed when the journey failed, in the test's output (CI keeps it)
+        for number, context in enumerate(contexts, start=1):
+            for page in context.pages:
+                try:
+                    shown = page.locator("body").inner_text(timeout=2000)[:1500]
+                except Exception as exc:  # the page may be gone with the failure
+                    shown = f"(not readable: {exc})"
+                print(f"\n--- browser {number}: {page.url}\n{shown}")
     undrawn = []
     for context in contexts:
         # an image the page got but cannot draw (answered 200 with something no browser shows)
