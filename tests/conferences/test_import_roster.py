@@ -381,3 +381,19 @@ def test_data_under_an_empty_header_cell_is_refused_not_left_out(office, confere
     assert "dòng 1, cột “C”: cột này có dữ liệu (dòng 2: “An”) nhưng không có tên ở dòng tên cột." in message
     # an empty column with no header, or one past the table, is no problem
     assert do_import(office, conference, xlsx(ROWS, header=[*HEADER, None])).created == 2
+
+
+def test_a_name_in_two_columns_with_their_own_headers_is_read_whole(office, conference):
+    """As staff-management software exports a list: "Họ và tên đệm" and "Tên" side by side."""
+    data = xlsx(
+        [[1, "Nguyễn Văn", "An", "Chuyên viên"], [2, "Trần Thị", "Bình", "Hiệu trưởng"]],
+        header=["STT", "Họ và tên đệm", "Tên", "Chức vụ"],
+        title_rows=[["DANH SÁCH CÁN BỘ"]],
+    )
+    assert do_import(office, conference, data).created == 2
+    assert list(conference.voters.values_list("full_name", flat=True)) == ["Nguyễn Văn An", "Trần Thị Bình"]
+    # half of it, or both ways at once, is refused: which name is meant cannot be told
+    for header in (["STT", "Tên", "Chức vụ"], ["STT", "Họ và tên", "Tên", "Chức vụ"]):
+        data = xlsx([[1, "An", "x", "Chuyên viên"][: len(header)]], header=header)
+        message = refused(office, conference, data, replace=True)
+        assert "họ tên phải ở một cột “Họ và tên”, hoặc ở hai cột: “Họ và tên đệm” và “Tên”" in message

@@ -171,6 +171,21 @@ def _find_column(columns: tuple[Column, ...], key: str) -> Column | None:
     return next((c for c in columns if key in c.aliases or key == _header_key(str(c.title))), None)
 
 
+_FULL_NAME = next(c for c in COLUMNS if c.key == "full_name")
+
+# A name in two columns, each with its header, as staff-management software exports it: the family
+# and middle names, then the given name. Read together as the full name; not columns of the template.
+NAME_PARTS = (
+    Column(
+        "family_name",
+        gettext_lazy("Family and middle names"),
+        False,
+        ("ho", "ho dem", "ho va ten dem", "ho va chu dem", "ho, ten dem", "ho ten dem", "ho va dem"),
+    ),
+    Column("given_name", gettext_lazy("Given name"), False, ("ten",)),
+)
+
+
 def _match_columns(header: list[object], row_number: int, columns: tuple[Column, ...]) -> dict[int, Column]:
     found: dict[int, Column] = {}
     for index, raw in enumerate(header):
@@ -178,7 +193,7 @@ def _match_columns(header: list[object], row_number: int, columns: tuple[Column,
         if not text:
             continue
         key = _header_key(text)
-        column = _find_column(columns, key)
+        column = _find_column(columns, key) or _find_column(NAME_PARTS, key)
         if column is None:
             roll = _find_column(COLUMNS, key)
             if columns is RATED_COLUMNS and roll is not None and roll.key == "unit":
@@ -199,7 +214,26 @@ def _match_columns(header: list[object], row_number: int, columns: tuple[Column,
         if column in found.values():
             raise RosterError(_("this column appears twice."), row=row_number, column=text)
         found[index] = column
-    missing = [str(c.title) for c in columns if c.required and c not in found.values()]
+    parts = [c for c in found.values() if c in NAME_PARTS]
+    if parts and (len(parts) != len(NAME_PARTS) or any(c.key == "full_name" for c in found.values())):
+        raise RosterError(
+            _(
+                "the name must be in one column “Họ và tên”, or in two: “Họ và tên đệm” and “Tên”. "
+                "This header has: %(columns)s."
+            )
+            % {
+                "columns": ", ".join(
+                    str(c.title) for c in found.values() if c.key in ("full_name", *(p.key for p in NAME_PARTS))
+                )
+            },
+            row=row_number,
+        )
+    named_in_parts = len(parts) == len(NAME_PARTS)
+    missing = [
+        str(c.title)
+        for c in columns
+        if c.required and c not in found.values() and not (c.key == "full_name" and named_in_parts)
+    ]
     if missing:
         raise RosterError(
             _("required column missing: %(columns)s. Download the template to see the expected columns.")
@@ -212,7 +246,9 @@ def _match_columns(header: list[object], row_number: int, columns: tuple[Column,
 def _is_header(values: list[object]) -> bool:
     keys = {_header_key(clean_line(str(v))) for v in values if v is not None and str(v).strip()}
     name = next(c for c in COLUMNS if c.key == "full_name")
-    return any(k in name.aliases or k == _header_key(str(name.title)) for k in keys)
+    if any(k in name.aliases or k == _header_key(str(name.title)) for k in keys):
+        return True
+    return all(any(_find_column((part,), k) for k in keys) for part in NAME_PARTS)  # "Họ và tên đệm", "Tên"
 
 
 HEADER_SEARCH = 10  # the header row is looked for among the first rows that are not empty
@@ -318,6 +354,15 @@ def _rows_to_roster(
                     column=str(column.title),
                 )
             fields[column.key] = text
+        if "given_name" in fields:  # the name in two columns: family and middle names, then the given name
+            family, given = fields.pop("family_name", ""), fields.pop("given_name")
+            fields["full_name"] = " ".join(part for part in (family, given) if part)
+            if len(fields["full_name"]) > _FULL_NAME.max_length:
+                raise RosterError(
+                    _("the text is longer than %(max)s characters.") % {"max": _FULL_NAME.max_length},
+                    row=number,
+                    column=str(_FULL_NAME.title),
+                )
         for column in columns:
             if column.required and not fields.get(column.key):
                 raise RosterError(_("this cell must not be empty."), row=number, column=str(column.title))
