@@ -459,7 +459,7 @@ def _converted_warning(request, converted: int) -> None:
 def _removed_already(request, found, list_name: str, conference: Conference):
     """A removal sent twice (a second click on a slow Wi-Fi): the first removed it, and the second
     goes back to the list with that said, not to a "page not found". None when ``found`` (a
-    queryset) still holds it. ``request``: a removal (an edit page's sends ``delete``)."""
+    queryset) still holds it. ``request`` is a removal: an edit page's removal sends ``delete``."""
     if found.exists():
         return None
     messages.info(request, _("It is no longer on the list: it was removed already."))
