@@ -206,7 +206,7 @@ def test_a_file_taken_out_of_the_record_or_slipped_into_it_is_named(seed, archiv
         ),
         (
             {"manifest.json": b'{"files": []}'},
-            "record: not in the record format, the check stopped (a value is not of the kind the format says: ",
+            "record: not in the record format, the check stopped (a value is not of the kind the format says)",
         ),
     ],
 )

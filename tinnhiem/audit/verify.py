@@ -145,7 +145,7 @@ def _what(exc: Exception) -> Finding:
         return Finding(gettext_noop("an entry “%(key)s” is missing"), key=exc.args[0] if exc.args else "")
     if isinstance(exc, IndexError):
         return Finding(gettext_noop("a list is shorter than the format says"))
-    return Finding(gettext_noop("a value is not of the kind the format says: %(detail)s"), detail=str(exc))
+    return Finding(gettext_noop("a value is not of the kind the format says"))  # Python's own words are English
 
 
 _MISSING = gettext_noop("%(file)s: missing from the archive; what depends on it was not checked")

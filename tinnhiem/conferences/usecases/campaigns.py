@@ -169,11 +169,9 @@ def create_conference(
         "convening_body": convening_body,
     }
     key = submission_key(submission, "conference", {**fields, "campaign": campaign.pk})
-    if key and (before := Conference.objects.filter(submission=key).first()):
-        return before  # sent again, perhaps after its day (the day is checked for a new one)
-    _check_conference_date(date, today)
 
     def make_once() -> Conference:
+        _check_conference_date(date, today)  # for a new one: a form sent again after its day finds it
         conference = Conference(campaign=campaign, submission=key, **fields)
         conference.full_clean(validate_constraints=False)  # the one constraint is the key's, settled by save_once
         conference.save()
