@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
 T = TypeVar("T", bound=models.Model)
@@ -45,3 +46,9 @@ def save_once(made: models.QuerySet[T], key: str, make_once: Callable[[], T]) ->
         if before is None:
             raise
         return before, False
+
+
+class AlreadyDone(ValidationError):
+    """What was asked is what the conference holds already: the same button pressed twice (a
+    double click, a page sent again, two members at once). Nothing is changed or logged again; a
+    page shows it as information, not as an error."""

@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
+from tinnhiem.audit.models import Event
 from tinnhiem.cli import run_core
 from tinnhiem.conferences.usecases import day
 from tinnhiem.voting.models import ElectronicBallot
@@ -190,6 +191,13 @@ def test_the_chair_is_offered_to_open_electronic_voting_once_the_vote_has_begun(
     logged_in(chair).post(url, {"form": form.pk, "action": "open"})
     form.refresh_from_db()
     assert form.evote == "open"
+    # pressed twice (a double click, the page sent again): done once, and said so, not as an error
+    info = '<li class="info">Bỏ phiếu điện tử trên mẫu phiếu này {}.</li>'
+    for action, said in (("open", info.format("đã được mở")), ("close", "success"), ("close", info.format("đã đóng"))):
+        page = logged_in(chair).post(url, {"form": form.pk, "action": action}, follow=True).content.decode()
+        assert 'class="error"' not in page and said in page
+    logged = Event.objects.filter(conference_id=conference.pk, action__in=["evote.opened", "evote.closed"])
+    assert sorted(logged.values_list("action", flat=True)) == ["evote.closed", "evote.opened"]
 
 
 def test_the_cards_page_sent_twice_makes_the_cards_once(hall, office):

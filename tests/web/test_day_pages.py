@@ -489,3 +489,57 @@ def test_the_committee_proposed_on_its_page_and_voted_on_by_the_chair(demo):
     # approved, the list no longer changes, on the page either
     office.post(page_url, {"remove": ready.committee.first().pk})
     assert ready.committee.count() == 3
+
+
+def test_each_step_of_the_chair_sent_twice_is_done_once_and_said_so(demo):
+    """A double click on a slow Wi-Fi, or the page sent again, on each of the chair's buttons: the
+    step is done once, logged once, and the second press is told so as information, not as an
+    error (red) that would leave the chair wondering whether the conference was opened or not. The
+    same show of hands sent twice is the same; other figures after approval are refused."""
+    ready, finished = demo
+    chair = login("chutri")
+    url = reverse("conferences:chair", args=[ready.pk])
+
+    def twice(data, done):
+        first = chair.post(url, data, follow=True).content.decode()
+        assert '<li class="success">Đã ghi nhận.</li>' in first, re.findall(
+            r'<ul class="messages">.*?</ul>', first, re.S
+        )
+        second = chair.post(url, data, follow=True).content.decode()
+        assert f'<li class="info">{done}</li>' in second
+        assert 'class="error"' not in second and "Đã ghi nhận." not in second
+        return second
+
+    twice({"action": "open_conference"}, "Hội nghị đã khai mạc.")
+    office = get_user_model().objects.get(username="vanphong")
+    voters = list(ready.voters.filter(rated_person__isnull=True).order_by("order")[:122])
+    day.check_in(office, ready, voters)
+    for voter, role in zip(voters, ("head", "secretary", "member"), strict=False):
+        day.propose_member(office, ready, voter=voter, role=role, user=None)
+    hands = {"action": "committee_vote", "votes_for": 120, "against": 0, "abstaining": 2}
+    twice(hands, "Ban kiểm phiếu đã được thông qua.")
+    other = chair.post(url, hands | {"votes_for": 119, "abstaining": 3}, follow=True).content.decode()
+    assert '<li class="error">' in other and "Ban kiểm phiếu đã được thông qua." in other
+    ready.refresh_from_db()
+    assert (ready.committee_votes_for, ready.committee_votes_abstaining) == (120, 2)
+    twice({"action": "open_voting"}, "Đã bắt đầu bỏ phiếu.")
+    twice({"action": "close_voting"}, "Đã kết thúc bỏ phiếu.")
+    steps = ["conference.opened", "committee.vote", "voting.opened", "voting.closed"]
+    logged = list(Event.objects.filter(conference_id=ready.pk, action__in=steps).values_list("action", flat=True))
+    assert sorted(logged) == sorted(steps)
+
+    published = Event.objects.filter(conference_id=finished.pk, action="results.published").count()
+    page = chair.post(
+        reverse("conferences:chair", args=[finished.pk]), {"action": "publish"}, follow=True
+    ).content.decode()
+    assert '<li class="info">Kết quả đã được công bố.</li>' in page
+    assert Event.objects.filter(conference_id=finished.pk, action="results.published").count() == published == 1
+    form = finished.ballot_forms.get()
+    finalised = Event.objects.filter(conference_id=finished.pk, action="count.finalised").count()
+    page = (
+        login("kiemphieu1")
+        .post(reverse("voting:form", args=[finished.pk, form.pk]), {"action": "finalise"}, follow=True)
+        .content.decode()
+    )
+    assert '<li class="info">Mẫu phiếu này đã chốt kết quả.</li>' in page and 'class="error"' not in page
+    assert Event.objects.filter(conference_id=finished.pk, action="count.finalised").count() == finalised

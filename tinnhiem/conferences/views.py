@@ -23,6 +23,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from tinnhiem.accounts.roles import PREPARE, VIEW, permission_required, public
+from tinnhiem.once import AlreadyDone
 from tinnhiem.rules.deadlines import deadlines
 from tinnhiem.text import small_int
 
@@ -37,9 +38,14 @@ def _errors(exc: ValidationError) -> list[str]:
 
 
 def attempt(request, action: Callable[[], Any], *, form=None) -> tuple[bool, Any]:
-    """Run a use case; a ValidationError becomes a message on the form or the page."""
+    """Run a use case; a ValidationError becomes a message on the form or the page, and an
+    AlreadyDone (the same action sent twice) a message that says so, as information."""
     try:
         return True, action()
+    except AlreadyDone as exc:
+        for message in _errors(exc):
+            messages.info(request, message)
+        return False, None
     except ValidationError as exc:
         for message in _errors(exc):
             if form is not None:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from tinnhiem.accounts.roles import CHAIR, COUNT, PREPARE, require
 from tinnhiem.audit.log import record
+from tinnhiem.once import AlreadyDone
 from tinnhiem.rules import QuorumCheck, TallyError, check_committee_approval, check_quorum
 from tinnhiem.text import clean_block, clean_line, fold
 
@@ -135,7 +136,7 @@ def open_conference(actor: Any, conference: Conference) -> Conference:
     conference = _locked(conference)
     check_not_cancelled(conference)
     if conference.status != S.PREPARING:
-        raise ValidationError(_("The conference is already open."))
+        raise AlreadyDone(_("The conference is already open."))
     if not conference.rated_persons.filter(decision=RatedPerson.Decision.RATED).exists():
         raise ValidationError(_("There is no rated person on the ballot."))
     if not conference.voters.exists():
@@ -346,6 +347,12 @@ def record_committee_approval(
     """The conference approves the list by show of hands: more than half of those present by default."""
     require(actor, CHAIR)
     conference = _locked(conference)
+    if conference.committee_approved and (
+        conference.committee_votes_for,
+        conference.committee_votes_against,
+        conference.committee_votes_abstaining,
+    ) == (votes_for, against, abstaining):  # the same show of hands sent twice
+        raise AlreadyDone(_("The counting committee has already been approved."))
     if conference.status != S.IN_SESSION:
         raise ValidationError(_("The committee is approved during the session, before the vote opens."))
     if conference.committee_approved:
@@ -585,6 +592,8 @@ def open_voting(actor: Any, conference: Conference) -> Conference:
     approved counting committee."""
     require(actor, CHAIR)
     conference = _locked(conference)
+    if conference.status in (S.VOTING, S.COUNTING, S.FINISHED):
+        raise AlreadyDone(_("The vote has already been opened."))
     if conference.status != S.IN_SESSION:
         raise ValidationError(_("The vote can only be opened during the session."))
     check = quorum(conference)
@@ -618,6 +627,8 @@ def open_voting(actor: Any, conference: Conference) -> Conference:
 def close_voting(actor: Any, conference: Conference) -> Conference:
     require(actor, CHAIR)
     conference = _locked(conference)
+    if conference.status in (S.COUNTING, S.FINISHED):
+        raise AlreadyDone(_("The vote has already been closed."))
     if conference.status != S.VOTING:
         raise ValidationError(_("The vote is not open."))
     from tinnhiem.voting.usecases.evote import ensure_closed  # the phones' vote closes with the hall's
@@ -634,6 +645,8 @@ def close_voting(actor: Any, conference: Conference) -> Conference:
 def publish_results(actor: Any, conference: Conference) -> Conference:
     require(actor, CHAIR)
     conference = _locked(conference)
+    if conference.results_published:
+        raise AlreadyDone(_("The results have already been published."))
     if conference.status != S.FINISHED:
         raise ValidationError(_("The results can be published once every ballot form is finalised."))
     conference.results_published = True

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from tinnhiem.accounts.roles import COUNT, require
 from tinnhiem.audit.log import actor_name, record
 from tinnhiem.conferences.models import BallotForm, CommitteeMember, Conference, RatedPerson, Voter
+from tinnhiem.once import AlreadyDone
 from tinnhiem.rules import (
     Ballot,
     BallotCounts,
@@ -610,7 +611,7 @@ def finalise_form(actor: Any, form: BallotForm) -> FormResult:
     form = _form(form)
     member = member_for(actor, form.conference)
     if form.state == F.FINALISED:
-        raise ValidationError(_("This ballot form is already finalised."))
+        raise AlreadyDone(_("This ballot form is already finalised."))
     if form.conference.status != Conference.Status.COUNTING:
         raise ValidationError(_("Close the vote before finalising the count."))
     if form.evote == BallotForm.EVote.OPEN:

@@ -22,7 +22,7 @@ from tinnhiem.audit.log import record
 from tinnhiem.conferences.models import BallotForm, Conference, Voter
 from tinnhiem.conferences.usecases.campaigns import check_not_cancelled
 from tinnhiem.conferences.usecases.day import require_any
-from tinnhiem.once import submission_key
+from tinnhiem.once import AlreadyDone, submission_key
 from tinnhiem.rules import Ballot
 
 from .. import codes
@@ -143,6 +143,8 @@ def record_cards_issued(actor: Any, form: BallotForm, *, count: int) -> BallotFo
 def open_evote(actor: Any, form: BallotForm) -> BallotForm:
     require(actor, CHAIR)
     form = _form(form)
+    if form.evote in (E.OPEN, E.CLOSED):
+        raise AlreadyDone(_("Electronic voting on this form has already been opened."))
     if form.conference.status != Conference.Status.VOTING:
         raise ValidationError(_("Open the vote of the conference first."))
     if form.evote != E.READY:
@@ -187,6 +189,8 @@ def close_form_evote(actor: Any, form: BallotForm) -> dict[str, int]:
 def close_evote(actor: Any, form: BallotForm) -> dict[str, int]:
     require(actor, CHAIR)
     form = _form(form)
+    if form.evote == E.CLOSED:
+        raise AlreadyDone(_("Electronic voting on this form has already been closed."))
     if form.evote != E.OPEN:
         raise ValidationError(_("Electronic voting is not open."))
     return close_form_evote(actor, form)
