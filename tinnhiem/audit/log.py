@@ -20,6 +20,17 @@ def actor_name(user: Any) -> str:
     return user.get_username() if getattr(user, "is_authenticated", False) else "anonymous"
 
 
+def values_of(obj: Any, names: Any) -> dict[str, Any]:
+    """The fields ``names`` of ``obj`` as they are now: taken before an edit, to log what it changed."""
+    return {name: getattr(obj, name) for name in names}
+
+
+def changed(obj: Any, before: Mapping[str, Any]) -> list[str]:
+    """The fields of ``before`` (``values_of``) that ``obj`` no longer holds, sorted. An edit saved
+    with nothing changed is not logged: the log says what changed, not which page was sent."""
+    return sorted(name for name, value in before.items() if getattr(obj, name) != value)
+
+
 def record(actor: Any, action: str, *, conference: Any = None, data: Mapping[str, Any] | None = None) -> Event:
     """Append one event. ``data`` must be JSON-serialisable and must never identify a ballot's voter."""
     if not transaction.get_connection().in_atomic_block:

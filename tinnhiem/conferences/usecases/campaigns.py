@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from tinnhiem.accounts.roles import PREPARE, require
-from tinnhiem.audit.log import record
+from tinnhiem.audit.log import changed, record, values_of
 from tinnhiem.once import save_once, submission_key
 from tinnhiem.rules import BUILTIN_IDS
 from tinnhiem.text import clean_block
@@ -98,13 +98,14 @@ def update_campaign(actor: Any, campaign: Campaign, **fields: Any) -> Campaign:
     # the body heads the minutes and its level sets the counting committee's minimum
     if "body" in fields and fields["body"].pk != campaign.body_id and started:
         raise ValidationError(_("The body cannot change once a conference of the campaign has started."))
-    changed = sorted(key for key, value in fields.items() if getattr(campaign, key) != value)
+    before = values_of(campaign, fields)
     for key, value in fields.items():
         setattr(campaign, key, value)
     _check_campaign(campaign.rule_set, campaign.rating_year)
     campaign.full_clean()
-    campaign.save()
-    record(actor, "campaign.updated", data={"campaign": campaign.pk, "fields": changed})
+    if fields_changed := changed(campaign, before):
+        campaign.save()
+        record(actor, "campaign.updated", data={"campaign": campaign.pk, "fields": fields_changed})
     return campaign
 
 
@@ -193,12 +194,14 @@ def update_conference(actor: Any, conference: Conference, *, today: date | None 
     check_editable(conference)
     if "date" in fields and fields["date"] != conference.date:
         check_new_date(conference, fields["date"], today)
+    before = values_of(conference, fields)
     for key, value in fields.items():
         setattr(conference, key, value)
     conference.full_clean()
-    conference.save()
-    data = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in fields.items()}
-    record(actor, "conference.updated", conference=conference, data=data)
+    if fields_changed := changed(conference, before):
+        conference.save()
+        data = {k: (fields[k].isoformat() if hasattr(fields[k], "isoformat") else fields[k]) for k in fields_changed}
+        record(actor, "conference.updated", conference=conference, data=data)
     return conference
 
 

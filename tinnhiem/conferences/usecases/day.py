@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tinnhiem.accounts.roles import CHAIR, COUNT, PREPARE, require
-from tinnhiem.audit.log import record
+from tinnhiem.audit.log import changed, record, values_of
 from tinnhiem.once import AlreadyDone
 from tinnhiem.rules import QuorumCheck, TallyError, check_committee_approval, check_quorum
 from tinnhiem.text import clean_block, clean_line, fold
@@ -69,16 +69,16 @@ def check_in(actor: Any, conference: Conference, voters: list[Voter]) -> int:
     targets = conference.voters.filter(pk__in=ids).exclude(attendance=Voter.Attendance.PRESENT)
     if len(set(ids)) != conference.voters.filter(pk__in=ids).count():
         raise ValidationError(_("A voter is not on the roll of this conference."))
-    changed = list(targets.values_list("pk", flat=True))
+    arrived = list(targets.values_list("pk", flat=True))
     targets.update(attendance=Voter.Attendance.PRESENT, absence_reason="", arrived_late=conference.status == S.VOTING)
-    if changed:
+    if arrived:
         record(
             actor,
             "attendance.checked_in",
             conference=conference,
-            data={"voters": changed, "late": conference.status == S.VOTING},
+            data={"voters": arrived, "late": conference.status == S.VOTING},
         )
-    return len(changed)
+    return len(arrived)
 
 
 @transaction.atomic
@@ -472,8 +472,11 @@ def update_ballot_form(actor: Any, form: BallotForm, *, name: str, color: str) -
     conference = _locked(form.conference)
     form = BallotForm.objects.select_for_update().get(pk=form.pk, conference=conference)
     _check_forms_open(conference)
+    before = values_of(form, ["name", "color"])
     form.name, form.color = clean_line(name), paper_colour(color)
     form.full_clean(exclude=["conference"])
+    if not changed(form, before):
+        return form
     form.save(update_fields=["name", "color"])
     record(
         actor,

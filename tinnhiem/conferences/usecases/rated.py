@@ -14,7 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from tinnhiem.accounts.roles import PREPARE, require
-from tinnhiem.audit.log import record
+from tinnhiem.audit.log import changed, record, values_of
 from tinnhiem.rules import ExclusionGround, exclusion_grounds
 
 from ..models import Conference, RatedPerson, Voter
@@ -252,6 +252,9 @@ def not_rated(conference: Conference) -> list[dict[str, str]]:
     ]
 
 
+EDITED = ("full_name", "post", "group", "retirement_notified", "took_office_on", "note", "decision", "decision_note")
+
+
 @transaction.atomic
 def update_rated_person(
     actor: Any,
@@ -273,6 +276,7 @@ def update_rated_person(
     person = RatedPerson.objects.select_for_update().select_related("conference__campaign").get(pk=person.pk)
     check_preparing(person.conference)
     _check_not_listed(person.conference, full_name, post, exclude=person.pk)
+    before = values_of(person, EDITED)
     person.full_name, person.post, person.group = full_name, post, group
     person.retirement_notified, person.took_office_on = retirement_notified, took_office_on
     if note is not None:
@@ -281,6 +285,8 @@ def update_rated_person(
         decision = RatedPerson.Decision.EXCLUDED if grounds_of(person) else RatedPerson.Decision.RATED
     grounds = _apply(person, decision, decision_note)
     person.full_clean()
+    if not changed(person, before):
+        return person
     person.save()
     record(
         actor,

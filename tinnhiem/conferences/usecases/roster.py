@@ -13,7 +13,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from tinnhiem.accounts.roles import PREPARE, require
-from tinnhiem.audit.log import record
+from tinnhiem.audit.log import changed, record, values_of
 from tinnhiem.text import fold
 
 from ..models import Conference, RatedPerson, Voter
@@ -114,12 +114,14 @@ def update_voter(actor: Any, voter: Voter, **fields: Any) -> Voter:
     require(actor, PREPARE)
     voter = Voter.objects.select_for_update().select_related("conference__campaign").get(pk=voter.pk)
     check_preparing(voter.conference)
+    before = values_of(voter, fields)
     for key, value in fields.items():
         setattr(voter, key, value)
     _check_unique(voter.conference, voter.full_name, voter.post, exclude=voter.pk)
     voter.full_clean(exclude=["identity_key"])
-    voter.save()
-    record(actor, "voter.updated", conference=voter.conference, data={"voter": voter.pk, "fields": sorted(fields)})
+    if fields_changed := changed(voter, before):
+        voter.save()
+        record(actor, "voter.updated", conference=voter.conference, data={"voter": voter.pk, "fields": fields_changed})
     return voter
 
 
