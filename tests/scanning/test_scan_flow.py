@@ -218,7 +218,9 @@ def test_not_a_ballot_is_listed_not_counted_and_nothing_is_lost(scan_vote, make_
     blank = np.full((1700, 1200), 250, np.uint8)
     report = scan.scan_file(member, form, name="trang-trang.png", data=cv2.imencode(".png", blank)[1].tobytes())
     assert report.ignored[0]["reason"] == "blank"
-    for bad, words in ((b"", "trống"), (b"%PDF-1.4 garbage", "hỏng"), (b"GIF89a....", "không phải ảnh")):
+    heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(64)  # an iPhone's photo, copied off it
+    bad_files = ((b"", "trống"), (b"%PDF-1.4 garbage", "hỏng"), (b"GIF89a....", "không phải ảnh"), (heic, "HEIC"))
+    for bad, words in bad_files:
         with pytest.raises(ValidationError) as info:
             scan.scan_file(member, form, name="x.pdf", data=bad)
         assert words in info.value.messages[0]
@@ -527,12 +529,13 @@ def test_command_line_reads_a_folder_in_name_order(scan_vote, make_scan, tmp_pat
     (folder / "phieu-002b.pdf").write_bytes(b"%PDF-1.4 hong")
     (folder / "phieu-004b.jpg").write_bytes(data[:400])  # the scanner stopped mid-file
     (folder / "ghi-chu.txt").write_text("không phải ảnh")  # not a scan: skipped
+    (folder / "phieu-005b.HEIC").write_bytes(b"\x00\x00\x00\x18ftypheic" + bytes(64))  # an iPhone's photo: refused
     missing = tmp_path / "khong-co.jpg"
     with pytest.raises(CommandError) as info:  # exit status 1: files were left out
         call_command(
             "scan", str(form.conference_id), str(folder), str(missing), "--user", member.username, "--format", "json"
         )
-    assert str(info.value) == "3 tệp không đọc được (xem ở trên); các tệp đã đọc được tính."
+    assert str(info.value) == "4 tệp không đọc được (xem ở trên); các tệp đã đọc được tính."
     output = json.loads(capsys.readouterr().out)
     assert [f["file"].rsplit("/", 1)[1] for f in output["files"]] == [
         "phieu-001.jpg",
@@ -542,11 +545,13 @@ def test_command_line_reads_a_folder_in_name_order(scan_vote, make_scan, tmp_pat
         "phieu-004.jpg",
         "phieu-004b.jpg",
         "phieu-005.jpg",
+        "phieu-005b.HEIC",
         "khong-co.jpg",
     ]
     refused = {f["file"].rsplit("/", 1)[1]: f["message"] for f in output["files"] if f["status"] == "refused"}
     assert "là tệp PDF bị hỏng" in refused.pop("phieu-002b.pdf")
     assert "không phải ảnh" in refused.pop("phieu-004b.jpg")
+    assert "là ảnh HEIC do iPhone chụp" in refused.pop("phieu-005b.HEIC")
     assert refused.pop("khong-co.jpg") == f"Không có tệp “{missing}”." and not refused
     read = [f for f in output["files"] if f["status"] == "read"]
     assert all((f["pages"], f["ballots"], f["to_review"], f["waiting"], f["ignored"]) == (1, 1, 0, 0, []) for f in read)

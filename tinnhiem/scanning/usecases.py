@@ -105,6 +105,10 @@ class _Source:
     image: np.ndarray | None = None
 
 
+# the brands of an ISO base media file that hold a HEIF image (HEIC: iPhones' photos since iOS 11)
+HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif"}
+
+
 def _not_an_image(name: str) -> ScanInputError:
     return ScanInputError(
         _("“%(name)s” is not an image (PNG, JPEG, TIFF) or a PDF, or it is damaged.") % {"name": clean_line(name)}
@@ -150,6 +154,15 @@ def _sources(name: str, data: bytes) -> list[_Source]:
     own = images.without_metadata(data)
     if own is not None:
         return [_Source(kept=own[0], ext=own[1])]
+    if data[4:8] == b"ftyp" and data[8:12] in HEIF_BRANDS:
+        raise ScanInputError(
+            _(
+                "“%(name)s” is a HEIC photo, as iPhones take them, which cannot be read here. Send the photo "
+                "from the phone through this page (the phone sends it as JPEG), or set the camera to "
+                "“Most Compatible” (Settings → Camera → Formats) and take it again."
+            )
+            % {"name": clean_line(name)}
+        )
     buffer = np.frombuffer(data, np.uint8)
     ok, decoded = cv2.imdecodemulti(buffer, cv2.IMREAD_GRAYSCALE)
     if not ok or not decoded:

@@ -22,7 +22,8 @@ from tinnhiem.scanning.stats import review_statistics
 from tinnhiem.scanning.usecases import StackOrderError, counted_ballots, scan_files, scan_problems
 from tinnhiem.site.commands import TinnhiemCommand
 
-SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".pdf"}
+# .heic: an iPhone's photos copied into the folder are refused with what to do, not left out unseen
+SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".pdf", ".heic", ".heif"}
 BATCH = 8  # files read together
 
 
