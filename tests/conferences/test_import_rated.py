@@ -68,7 +68,9 @@ def test_a_wrong_file_is_refused_with_the_reason(office, conference):
     message = refused(office, conference, xlsx(PEOPLE, header=["STT", "Họ và tên", "Chức danh cũ"]))
     assert "Chức danh cũ" in message and "thiếu cột" not in message
     assert "không được để trống" in refused(office, conference, xlsx([[1, "Lê Văn A", ""]], header=HEADER))
-    assert "chỉ nhập được tệp Excel (.xlsx) và CSV" in refused(office, conference, b"%PDF-1.7", name="ds.pdf")
+    assert "chỉ nhập được tệp Excel (.xlsx), CSV và Word (.docx)" in refused(
+        office, conference, b"%PDF-1.7", name="ds.pdf"
+    )
     # the reader's words fit a list of rated persons too: a person, not a voter
     assert refused(office, conference, xlsx([], header=HEADER)).endswith(
         "tệp có dòng tiêu đề nhưng không có người nào ở dưới."

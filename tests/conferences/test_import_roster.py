@@ -164,18 +164,21 @@ def test_file_too_large(office, conference, settings):
 
 
 def test_wrong_file_types(office, conference):
-    assert "chỉ nhập được tệp Excel (.xlsx) và CSV" in refused(office, conference, b"%PDF-1.4", name="ds.pdf")
+    assert "chỉ nhập được tệp Excel (.xlsx), CSV và Word (.docx)" in refused(
+        office, conference, b"%PDF-1.4", name="ds.pdf"
+    )
     assert ".xls" in refused(office, conference, b"\xd0\xcf\x11\xe0", name="ds.xls")
     assert "bị hỏng" in refused(office, conference, b"not a zip at all", name="ds.xlsx")
     assert "bị hỏng" in refused(office, conference, b"PK\x03\x04garbage", name="ds.xlsx")
     assert "tệp trống" in refused(office, conference, b"", name="ds.csv")
 
 
-def damaged(member: str, change) -> bytes:
-    """A sound .xlsx (a sound ZIP) with one part of it damaged or left out (``change`` → None)."""
+def damaged(member: str, change, sound: bytes | None = None) -> bytes:
+    """A sound .xlsx (a sound ZIP: ``sound``, or a list of ``ROWS``) with one part of it damaged or
+    left out (``change`` → None)."""
     import zipfile
 
-    source = zipfile.ZipFile(io.BytesIO(xlsx(ROWS)))
+    source = zipfile.ZipFile(io.BytesIO(sound or xlsx(ROWS)))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as target:
         for name in source.namelist():

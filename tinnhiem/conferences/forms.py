@@ -199,13 +199,17 @@ class VoterForm(NFCFormMixin, forms.Form):
 
 
 class RosterImportForm(forms.Form):
-    file = forms.FileField(label=_("Excel (.xlsx) or CSV file"))
+    file = forms.FileField(
+        label=_("Excel (.xlsx), CSV or Word (.docx) file"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,.docx"}),
+    )
     replace = forms.BooleanField(label=_("Replace the whole voter roll with this file"), required=False)
 
 
 class RatedImportForm(forms.Form):
     file = forms.FileField(
-        label=_("Excel (.xlsx) or CSV file"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"})
+        label=_("Excel (.xlsx), CSV or Word (.docx) file"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,.docx"}),
     )
 
     def __init__(self, *args, **kwargs):

@@ -1,5 +1,5 @@
-"""Reading and writing lists of persons as Excel (.xlsx) or CSV: the voter roll, and the list of
-rated persons.
+"""Reading and writing lists of persons as Excel (.xlsx) or CSV, and reading them from a table in
+a Word document (.docx): the voter roll, and the list of rated persons.
 
 Reading checks everything before anything is saved: one bad row rejects the whole file with the
 row number, the column and the reason in Vietnamese.
@@ -12,7 +12,7 @@ import io
 import re
 import zipfile
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -304,17 +304,18 @@ def _rows_to_roster(
     columns: tuple[Column, ...] = COLUMNS,
     converted: set[int] | frozenset[int] = frozenset(),
     merged: Sequence[tuple[int, int, int, int]] = (),
+    column_label: Callable[[int], str] | None = None,
 ) -> list[RosterRow]:
     """``rows``: (row number, values), including the header. Formulas were checked by the reader,
     and the cells typed in a TCVN3 font converted (``converted``: the numbers of their rows).
-    ``merged``: the sheet's merged cells, as ``_sheet_layout`` gives them."""
+    ``merged``: the sheet's merged cells, as ``_sheet_layout`` gives them. ``column_label``: how
+    a message names a column, from its index (0-based): Excel's letter unless told."""
+    label = column_label or _letter
     rows = [(n, values) for n, values in rows if any(v is not None and str(v).strip() for v in values)]
     for number, values in rows:  # an old font's text in a cell that does not say so (or in a CSV file)
         for index, value in enumerate(values):
             if isinstance(value, str) and legacy_fonts.looks_legacy(value):
-                from openpyxl.utils import get_column_letter
-
-                raise RosterError(_legacy_message(value), row=number, column=get_column_letter(index + 1))
+                raise RosterError(_legacy_message(value), row=number, column=label(index))
     if not rows:
         raise RosterError(_("the sheet is empty: it needs a header row and at least one person."))
     # a list made as an official document has a title block above its table: the bodies and the
@@ -326,7 +327,7 @@ def _rows_to_roster(
     if not data:
         raise RosterError(_("the file has a header but no person under it."), row=header_row + 1)
     name_rest = _name_continued(found, header_row, merged)
-    _refuse_unnamed_columns(header, header_row, data, set(found) | set(name_rest))
+    _refuse_unnamed_columns(header, header_row, data, set(found) | set(name_rest), label)
     out = []
     for number, values in data:
         if _trimmed(values) == _trimmed(header):  # the header again: merged over two rows, or pasted twice
@@ -520,12 +521,14 @@ def _name_continued(
 
 
 def _refuse_unnamed_columns(
-    header: list[object], header_row: int, data: list[tuple[int, list[object]]], read: set[int]
+    header: list[object],
+    header_row: int,
+    data: list[tuple[int, list[object]]],
+    read: set[int],
+    label: Callable[[int], str],
 ) -> None:
     """A column holding data under an empty header cell is not left out silently: it may be half
     of the names (the given names), or anything else the office meant to be read."""
-    from openpyxl.utils import get_column_letter
-
     width = max((len(values) for _n, values in data), default=0)
     for index in range(width):
         if index in read or (index < len(header) and header[index] not in (None, "")):
@@ -539,8 +542,15 @@ def _refuse_unnamed_columns(
                     )
                     % {"row": number, "value": str(values[index])[:40]},
                     row=header_row,
-                    column=get_column_letter(index + 1),
+                    column=label(index),
                 )
+
+
+def _letter(index: int) -> str:
+    """Excel's name of the column at ``index`` (0-based): A, B, … AA."""
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
 
 
 def _trimmed(values: list[object]) -> list[object]:
@@ -609,6 +619,148 @@ def _legacy_message(text: str) -> str:
     ) % {"text": text[:60]}
 
 
+def _word_xpath(path: str) -> Any:
+    from docx.oxml.ns import nsmap
+    from lxml import etree
+
+    return etree.XPath(path, namespaces={"w": nsmap["w"]})
+
+
+_WORD_RUNS = _word_xpath(".//w:r[not(ancestor::w:del)]")  # compiled once: a long list has tens of thousands
+_WORD_V_MERGE = _word_xpath("w:tcPr/w:vMerge")
+
+
+def _v_merge(tc: Any) -> str | None:
+    """How a cell is merged down: "restart" (its first row), "continue", or None (not merged)."""
+    found = _WORD_V_MERGE(tc)
+    if not found:
+        return None
+    from docx.oxml.ns import qn
+
+    return found[0].get(qn("w:val")) or "continue"  # an empty vMerge continues the cell above
+
+
+class _WordFonts:
+    """The font each run of a Word document is drawn in: its own, else its character style's,
+    else its paragraph style's (each with the styles it is based on), else the document's."""
+
+    def __init__(self, document: Any) -> None:
+        from docx.enum.style import WD_STYLE_TYPE
+        from docx.oxml.ns import qn
+
+        defaults = document.styles.element.find(qn("w:docDefaults"))
+        fonts = None if defaults is None else defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:rFonts')}")
+        self.default = None if fonts is None else fonts.get(qn("w:ascii")) or fonts.get(qn("w:hAnsi"))
+        # looked up once: python-docx finds a paragraph's style by walking every style each time
+        self.styles = {style.style_id: self.of_style(style) for style in document.styles}
+        normal = document.styles.default(WD_STYLE_TYPE.PARAGRAPH)
+        self.normal = self.of_style(normal) if normal is not None else None
+
+    @staticmethod
+    def of_style(style: Any) -> str | None:
+        seen = 0
+        while style is not None and seen < 20:  # a loop of styles based on each other ends here
+            if getattr(style, "font", None) is not None and style.font.name:
+                return style.font.name
+            style, seen = getattr(style, "base_style", None), seen + 1  # a numbering style has none
+        return None
+
+    def cell_text(self, tc: Any, table: Any) -> tuple[str, bool]:
+        """A cell's text as Word shows it, its paragraphs joined by spaces, the runs in a TCVN3
+        font converted to Unicode (and whether one was). Every run counts, also one inside a link,
+        a smart tag or a tracked insertion; a tracked deletion does not."""
+        from docx.table import _Cell
+        from docx.text.run import Run
+
+        paragraphs, was = [], False
+        for paragraph in _Cell(tc, table).paragraphs:
+            style = paragraph._p.style
+            around = (self.styles.get(style) if style else self.normal) or self.default
+            parts = []
+            for r in _WORD_RUNS(paragraph._p):
+                run = Run(r, paragraph)
+                font = run.font.name or (self.styles.get(r.style) if r.style else None) or around
+                try:
+                    text, converted = legacy_fonts.from_font(run.text, font)
+                except legacy_fonts.LegacyFontError as exc:
+                    raise RosterError(_legacy_message(exc.text)) from None
+                parts.append(text)
+                was = was or converted
+            paragraphs.append("".join(parts))
+        return "\n".join(paragraphs), was
+
+
+def _word_table_rows(
+    table: Any, fonts: _WordFonts
+) -> tuple[list[tuple[int, list[object]]], list[tuple[int, int, int, int]], set[int]]:
+    """A Word table's rows, numbered from 1, as a sheet's: a cell spread over several grid columns
+    holds its text in the first, and a cell merged down holds it in its first row; both are given
+    as merged cells, (first column, first row, last column, last row), columns from 1. Also the
+    numbers of the rows with text converted from TCVN3."""
+    rows: list[tuple[int, list[object]]] = []
+    merged: list[list[int]] = []
+    down: dict[int, list[int]] = {}  # grid column → the merged range it continues
+    converted: set[int] = set()
+    for number, tr in enumerate(table._tbl.tr_lst, start=1):
+        values: list[object] = [None] * tr.grid_before
+        column = tr.grid_before + 1
+        for tc in tr.tc_lst:
+            span, v_merge = max(tc.grid_span, 1), _v_merge(tc)
+            if v_merge == "continue":
+                value: object = None
+                if column in down:
+                    down[column][3] = number
+            else:
+                try:
+                    value, was = fonts.cell_text(tc, table)
+                except RosterError as exc:
+                    raise RosterError(exc.reason, row=number, column=str(column)) from None
+                if was:
+                    converted.add(number)
+                down.pop(column, None)
+                if span > 1 or v_merge == "restart":
+                    merged.append([column, number, column + span - 1, number])
+                    if v_merge == "restart":
+                        down[column] = merged[-1]
+            values.extend([value, *([None] * (span - 1))])
+            column += span
+        rows.append((number, values))
+        if number > 20000:
+            raise RosterError(_("the table has more than 20,000 rows."))
+    return rows, [(a, b, c, d) for a, b, c, d in merged], converted
+
+
+def _read_docx(data: bytes, columns: tuple[Column, ...]) -> list[RosterRow]:
+    """A list kept as a table of a Word document (the list attached to a plan or an invitation,
+    under its title block): the first table with a header row among its first rows. A row's
+    number is its place in that table, its header row being 1; a column's, its place in the row."""
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+        fonts = _WordFonts(document)
+        tables = list(document.tables)
+    except (PackageNotFoundError, *DAMAGED_XLSX) as exc:
+        raise RosterError(_("the Word file is damaged or is not a .docx file.")) from exc
+    try:
+        for table in tables:
+            rows, merged, converted = _word_table_rows(table, fonts)
+            if any(_is_header(values) for _n, values in rows[:HEADER_SEARCH]):
+                break
+        else:
+            raise RosterError(
+                _(
+                    "the Word document has no table with a header row naming its columns (“Họ và tên”, "
+                    "“Chức vụ”…). The list must be a Word table: download the template to see the columns."
+                )
+            )
+    except DAMAGED_XLSX as exc:
+        raise RosterError(_("the Word file is damaged or is not a .docx file.")) from exc
+    _fill_merged_down(rows, merged)
+    return _rows_to_roster(rows, columns, converted, merged, column_label=lambda index: str(index + 1))
+
+
 def _read_csv(data: bytes, columns: tuple[Column, ...]) -> list[RosterRow]:
     try:
         text = data.decode("utf-8-sig")
@@ -651,9 +803,15 @@ def read_roster(filename: str, data: bytes, max_bytes: int, columns: tuple[Colum
         return _read_xlsx(data, columns)
     if name.endswith(".csv"):
         return _read_csv(data, columns)
+    if name.endswith(".docx"):
+        if not data.startswith(b"PK\x03\x04"):
+            raise RosterError(_("the Word file is damaged or is not a .docx file."))
+        return _read_docx(data, columns)
     if name.endswith(".xls"):
         raise RosterError(_("old Excel files (.xls) are not supported: open it in Excel and save it as .xlsx."))
-    raise RosterError(_("only Excel (.xlsx) and CSV files can be imported."))
+    if name.endswith(".doc"):
+        raise RosterError(_("old Word files (.doc) are not supported: open it in Word and save it as .docx."))
+    raise RosterError(_("only Excel (.xlsx), CSV and Word (.docx) files can be imported."))
 
 
 def write_roster_xlsx(rows: list[dict[str, object]], title: str) -> bytes:

@@ -1,0 +1,217 @@
+"""The voter roll, or the list of rated persons, from a table of a Word document (.docx).
+
+An office keeps the list of those convened (thành phần tham gia) as the table attached to the plan
+or to the invitation, in Word, under the document's title block, which is itself a table without
+borders (the body on the left, the national motto on the right). The files here are made with
+python-docx, as Word writes them: merged cells, several paragraphs in a cell, text inside a smart
+tag, runs in the old TCVN3 font."""
+
+import copy
+import io
+
+import docx
+import pytest
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+
+from tests.conferences.test_import_roster import damaged, refused
+from tinnhiem.audit.models import Event
+from tinnhiem.conferences.models import RatedPerson
+from tinnhiem.conferences.usecases import rated, roster
+
+HEADER = ["STT", "Họ và tên", "Chức vụ", "Đơn vị"]
+ROWS = [
+    ["1", "Nguyễn Văn An", "Trưởng phòng", "Phòng Nội vụ"],
+    ["2", "Trần Thị Bình", "Hiệu trưởng", "Trường THCS Ka Long"],
+]
+
+
+def word_list(rows=ROWS, header=HEADER, title_block=True, change=None) -> bytes:
+    document = docx.Document()
+    if title_block:  # the heading of an official document: a table of two columns without borders
+        block = document.add_table(rows=2, cols=2)
+        block.cell(0, 0).text, block.cell(0, 1).text = "ỦY BAN NHÂN DÂN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+        block.cell(1, 0).text, block.cell(1, 1).text = "THÀNH PHỐ MÓNG CÁI", "Độc lập - Tự do - Hạnh phúc"
+        document.add_paragraph("DANH SÁCH THÀNH PHẦN THAM GIA LẤY PHIẾU TÍN NHIỆM")
+        document.add_paragraph("(Kèm theo Giấy mời số 412/GM-UBND ngày 20/9/2023)")
+    table = document.add_table(rows=0, cols=len(header))
+    for values in [header, *rows]:
+        for cell, value in zip(table.add_row().cells, values, strict=True):
+            cell.text = "" if value is None else str(value)
+    if change:
+        change(document, table)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def roll(conference):
+    return list(conference.voters.order_by("order").values_list("order", "full_name", "post", "unit"))
+
+
+def test_the_list_in_a_word_table_under_the_document_s_title_block_is_imported(office, conference):
+    """The title block is a table too: the list is the first table with a header row. A post
+    written on two lines of its cell is one post."""
+
+    def two_lines(document, table):
+        table.cell(2, 2).add_paragraph("kiêm Phó Hiệu trưởng")
+
+    report = roster.import_roster(office, conference, filename="Danh sach.DOCX", data=word_list(change=two_lines))
+    assert (report.created, report.converted) == (2, 0)
+    assert roll(conference) == [
+        (1, "Nguyễn Văn An", "Trưởng phòng", "Phòng Nội vụ"),
+        (2, "Trần Thị Bình", "Hiệu trưởng kiêm Phó Hiệu trưởng", "Trường THCS Ka Long"),
+    ]
+    event = Event.objects.filter(action="roster.imported").last()
+    assert (event.data["file"], event.data["rows"]) == ("Danh sach.DOCX", 2)
+
+
+def test_merged_cells_are_read_as_word_shows_them(office, conference):
+    """A unit written once for the persons under it (merged down), and "Họ và tên" over two
+    columns, the family and middle names in one and the given name in the next (merged across)."""
+    rows = [
+        ["1", "Nguyễn Văn", "An", "Trưởng phòng", "Phòng Nội vụ"],
+        ["2", "Trần Thị", "Bình", "Phó Trưởng phòng", ""],
+        ["3", "Lê", "Cường", "Chuyên viên", ""],
+        ["4", "Phạm Thu", "Hà", "Hiệu trưởng", "Trường THCS Ka Long"],
+    ]
+
+    def merge(document, table):
+        table.cell(0, 1).merge(table.cell(0, 2)).text = "Họ và tên"
+        table.cell(1, 4).merge(table.cell(3, 4))
+
+    data = word_list(rows, header=["STT", "Họ và tên", "", "Chức vụ", "Đơn vị"], change=merge)
+    assert roster.import_roster(office, conference, filename="ds.docx", data=data).created == 4
+    assert roll(conference) == [
+        (1, "Nguyễn Văn An", "Trưởng phòng", "Phòng Nội vụ"),
+        (2, "Trần Thị Bình", "Phó Trưởng phòng", "Phòng Nội vụ"),
+        (3, "Lê Cường", "Chuyên viên", "Phòng Nội vụ"),
+        (4, "Phạm Thu Hà", "Hiệu trưởng", "Trường THCS Ka Long"),
+    ]
+
+
+def test_text_inside_a_smart_tag_or_a_tracked_change_is_read_as_word_shows_it(office, conference):
+    """Older Word wraps names and places in smart tags, and a list edited with Track Changes keeps
+    its insertions and deletions: the name is what Word shows, with its inserted part and without
+    its deleted one, not what is left outside these elements."""
+
+    def tag_and_track(document, table):
+        paragraph = table.cell(1, 1).paragraphs[0]
+        run = paragraph.runs[0]
+        run.text = "Nguyễn Văn "
+        tag = OxmlElement("w:smartTag")
+        tag.set(qn("w:uri"), "urn:schemas-microsoft-com:office:smarttags")
+        tag.set(qn("w:element"), "PersonName")
+        tagged = copy.deepcopy(run._r)
+        tagged.find(qn("w:t")).text = "An"
+        tag.append(tagged)
+        paragraph._p.append(tag)
+        deletion = OxmlElement("w:del")
+        deleted = copy.deepcopy(run._r)
+        text = deleted.find(qn("w:t"))
+        text.tag = qn("w:delText")
+        text.text = " Văn"
+        deletion.append(deleted)
+        post = table.cell(2, 2).paragraphs[0]
+        post._p.append(deletion)
+        insertion = OxmlElement("w:ins")
+        inserted = copy.deepcopy(post.runs[0]._r)
+        inserted.find(qn("w:t")).text = " Trường THCS"
+        insertion.append(inserted)
+        post._p.append(insertion)
+
+    roster.import_roster(office, conference, filename="ds.docx", data=word_list(change=tag_and_track))
+    assert [v[1:3] for v in roll(conference)] == [
+        ("Nguyễn Văn An", "Trưởng phòng"),
+        ("Trần Thị Bình", "Hiệu trưởng Trường THCS"),
+    ]
+
+
+def test_a_list_typed_in_tcvn3_is_converted_run_by_run_and_the_office_told(office, conference):
+    """A document typed in .VnTime: the font is the document's own (its Normal style), or a run's.
+    A run in a Unicode font is kept as it is."""
+
+    def old_fonts(document, table):
+        document.styles["Normal"].font.name = ".VnTime"
+        table.cell(1, 1).paragraphs[0].runs[0].text = "NguyÔn V¨n An"
+        run = table.cell(2, 1).paragraphs[0].runs[0]
+        run.text, run.font.name = "TrÇn ThÞ B×nh", ".VnTime"
+        unicode = table.cell(2, 3).paragraphs[0].runs[0]
+        unicode.font.name = "Times New Roman"
+
+    report = roster.import_roster(office, conference, filename="ds.docx", data=word_list(change=old_fonts))
+    assert report.converted == 2
+    assert [v[1] for v in roll(conference)] == ["Nguyễn Văn An", "Trần Thị Bình"]
+    assert roll(conference)[1][3] == "Trường THCS Ka Long"
+
+
+def test_the_list_of_rated_persons_from_a_word_table(office, conference):
+    data = word_list(
+        rows=[["1", "Trần Minh Đức", "Phó Chủ tịch UBND thành phố"], ["2", "Vũ Thị Hoa", "Phó Chủ tịch UBND"]],
+        header=["STT", "Họ và tên", "Chức vụ"],
+    )
+    people = rated.import_rated_persons(office, conference, filename="nguoi-duoc-lay-phieu.docx", data=data)
+    assert [p.full_name for p in people] == ["Trần Minh Đức", "Vũ Thị Hoa"]
+    assert RatedPerson.objects.filter(conference=conference).count() == 2
+
+
+def test_a_word_file_that_cannot_be_read_is_refused_with_what_to_do(office, conference):
+    no_table = docx.Document()
+    no_table.add_paragraph("Nguyễn Văn An, Trưởng phòng")
+    out = io.BytesIO()
+    no_table.save(out)
+    message = refused(office, conference, out.getvalue(), name="ds.docx")
+    assert "tài liệu Word không có bảng nào có dòng tên cột" in message
+    assert "không có bảng" in refused(
+        office, conference, word_list(header=["1", "Lê Văn Tám", "Chuyên viên", ""]), name="ds.docx"
+    )
+    assert "tệp Word bị hỏng hoặc không phải tệp .docx" in refused(
+        office, conference, b"PK\x03\x04garbage", name="ds.docx"
+    )
+    assert "tệp Word bị hỏng hoặc không phải tệp .docx" in refused(office, conference, b"not a zip", name="ds.docx")
+    assert ".doc" in refused(office, conference, b"\xd0\xcf\x11\xe0", name="ds.doc")
+    assert "lưu thành .docx" in refused(office, conference, b"\xd0\xcf\x11\xe0", name="ds.doc")
+
+
+def test_a_problem_names_the_table_s_row_and_the_column_by_its_place(office, conference):
+    """Word numbers neither rows nor columns: a row is counted in the table, its header row being
+    1, and a column without a header by its place in the row, not by an Excel letter."""
+    no_post = word_list(rows=[*ROWS, ["3", "Lê Văn Cường", "", "Phòng Tài chính"]])
+    assert "dòng 4, cột “Chức vụ”: ô này không được để trống" in refused(office, conference, no_post, name="ds.docx")
+    unnamed = word_list(rows=[[*r, "ghi chú"] for r in ROWS], header=[*HEADER, ""])
+    message = refused(office, conference, unnamed, name="ds.docx")
+    assert "dòng 1, cột “5”: cột này có dữ liệu (dòng 2: “ghi chú”)" in message
+
+
+def test_the_import_forms_offer_word_files(office, conference, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from tinnhiem.conferences.forms import RatedImportForm, RosterImportForm
+
+    client.force_login(office)
+    page = client.post(
+        reverse("conferences:roster_import", args=[conference.pk]),
+        {"file": SimpleUploadedFile("Danh sách thành phần.docx", word_list())},
+        follow=True,
+    ).content.decode()
+    assert "Đã nhập 2 người ghi phiếu." in page and len(roll(conference)) == 2
+    assert 'accept=".xlsx,.csv,.docx"' in page and "Nhập từ Excel, CSV hoặc Word" in page
+    assert RatedImportForm().fields["file"].widget.attrs["accept"] == ".xlsx,.csv,.docx"
+    assert RosterImportForm().fields["file"].widget.attrs["accept"] == ".xlsx,.csv,.docx"
+    assert str(RosterImportForm().fields["file"].label) == "Tệp Excel (.xlsx), CSV hoặc Word (.docx)"
+
+
+@pytest.mark.parametrize(
+    "member, change",
+    [
+        ("word/document.xml", lambda c: c[: len(c) // 2]),  # cut short (a copy interrupted)
+        ("word/document.xml", lambda c: None),
+        ("word/styles.xml", lambda c: b"\x00\x01 not xml"),
+        ("[Content_Types].xml", lambda c: None),
+        ("word/_rels/document.xml.rels", lambda c: c[: len(c) // 2]),
+    ],
+)
+def test_a_word_file_damaged_inside_is_refused_not_a_crash(office, conference, member, change):
+    data = damaged(member, change, sound=word_list())
+    assert "tệp Word bị hỏng hoặc không phải tệp .docx" in refused(office, conference, data, name="ds.docx")
