@@ -400,3 +400,69 @@ def test_a_name_in_two_columns_with_their_own_headers_is_read_whole(office, conf
         data = xlsx([[1, "An", "x", "Chuyên viên"][: len(header)]], header=header)
         message = refused(office, conference, data, replace=True)
         assert "họ tên phải ở một cột “Họ và tên”, hoặc ở hai cột: “Họ và tên đệm” và “Tên”" in message
+
+
+def grouped_list() -> bytes:
+    """A list as offices make it: a heading over each group, merged across the table, the numbers
+    starting again under each, and a total under the table."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(HEADER)
+    ws.append(["I. THƯỜNG TRỰC THÀNH ỦY"])
+    ws.merge_cells("A2:D2")
+    ws.append([1, "Nguyễn Văn An", "Bí thư Thành ủy", "Thành ủy"])
+    ws.append([2, "Trần Thị Bình", "Phó Bí thư Thường trực", "Thành ủy"])
+    ws.append(["II", None, None, None])  # a heading in the column of the numbers, not merged
+    ws.append(["", "ỦY BAN NHÂN DÂN THÀNH PHỐ"])
+    ws.merge_cells("B6:D6")
+    ws.append([1, "Lê Văn Cường", "Chủ tịch UBND", "UBND thành phố"])
+    ws.append(["Tổng cộng: 3 người"])
+    ws.merge_cells("A8:C8")
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_headings_of_groups_and_a_total_are_passed_over_and_said(office, conference, client):
+    """A row with one text spread over the table (or a non-number in the column of numbers), and
+    no name or post, heads a group or totals the list: it is not a person, and the office is told
+    which rows were passed over. Numbers that start again in each group do not order the roll
+    (three voters numbered 1 otherwise): the rows' order does."""
+    report = do_import(office, conference, grouped_list())
+    assert report.created == 3
+    assert report.headings == [
+        (2, "I. THƯỜNG TRỰC THÀNH ỦY"),
+        (5, "II"),
+        (6, "ỦY BAN NHÂN DÂN THÀNH PHỐ"),
+        (8, "Tổng cộng: 3 người"),
+    ]
+    assert list(conference.voters.order_by("order").values_list("order", "full_name")) == [
+        (1, "Nguyễn Văn An"),
+        (2, "Trần Thị Bình"),
+        (3, "Lê Văn Cường"),
+    ]
+    assert Event.objects.filter(action="roster.imported").last().data["headings"] == [2, 5, 6, 8]
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client.force_login(office)
+    page = client.post(
+        reverse("conferences:roster_import", args=[conference.pk]),
+        {"file": SimpleUploadedFile("ds.xlsx", grouped_list()), "replace": "on"},
+        follow=True,
+    ).content.decode()
+    assert (
+        "4 dòng được hiểu là tên nhóm hoặc dòng tổng cộng, không phải người: dòng 2 “I. THƯỜNG TRỰC THÀNH ỦY”; "
+        "dòng 5 “II”; dòng 6 “ỦY BAN NHÂN DÂN THÀNH PHỐ”; dòng 8 “Tổng cộng: 3 người”." in page
+    )
+
+
+def test_a_row_with_a_name_and_no_post_is_not_a_heading(office, conference):
+    """Only a name (not spread over the table): a person whose post was left out, refused as before;
+    a lone number: a person left out, refused too."""
+    message = refused(office, conference, xlsx([*ROWS, [3, "Phạm Văn Dũng", None, None]]))
+    assert "dòng 4, cột “Chức vụ”: ô này không được để trống" in message
+    message = refused(office, conference, xlsx([*ROWS, [None, "Khối Đảng", None, None]]))
+    assert "dòng 4, cột “Chức vụ”" in message
+    assert "dòng 4, cột “Họ và tên”" in refused(office, conference, xlsx([*ROWS, [3, None, None, None]]))

@@ -215,3 +215,33 @@ def test_the_import_forms_offer_word_files(office, conference, client):
 def test_a_word_file_damaged_inside_is_refused_not_a_crash(office, conference, member, change):
     data = damaged(member, change, sound=word_list())
     assert "tệp Word bị hỏng hoặc không phải tệp .docx" in refused(office, conference, data, name="ds.docx")
+
+
+def test_headings_of_groups_in_a_word_table_are_passed_over_and_said(office, conference):
+    """A Word table of rated persons with a row over each group (one cell across the table), and
+    the numbers starting again under each: the headings are not persons, and the ballot's order
+    is the rows' order."""
+    rows = [
+        ["I. THƯỜNG TRỰC HĐND", "", ""],
+        ["1", "Trần Minh Đức", "Chủ tịch HĐND"],
+        ["II. ỦY BAN NHÂN DÂN", "", ""],
+        ["1", "Vũ Thị Hoa", "Chủ tịch UBND"],
+        ["2", "Đỗ Văn Nam", "Phó Chủ tịch UBND"],
+    ]
+
+    def headings(document, table):
+        for index in (1, 3):
+            cells = table.rows[index].cells
+            text = cells[0].text
+            cells[0].merge(cells[2]).text = text
+
+    data = word_list(rows=rows, header=["STT", "Họ và tên", "Chức vụ"], change=headings)
+    people = rated.import_rated_persons(office, conference, filename="ds.docx", data=data)
+    assert [p.full_name for p in people] == ["Trần Minh Đức", "Vũ Thị Hoa", "Đỗ Văn Nam"]
+    assert people.headings == [(2, "I. THƯỜNG TRỰC HĐND"), (4, "II. ỦY BAN NHÂN DÂN")]
+    assert list(conference.rated_persons.order_by("order").values_list("full_name", flat=True)) == [
+        "Trần Minh Đức",
+        "Vũ Thị Hoa",
+        "Đỗ Văn Nam",
+    ]
+    assert Event.objects.filter(action="rated_persons.imported").last().data["headings"] == [2, 4]

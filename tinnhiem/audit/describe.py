@@ -118,6 +118,7 @@ FIELDS = {
     "convened": _("convened"),
     "convening_body": _("convening body"),
     "converted": _("rows converted from the TCVN3 font to Unicode"),
+    "headings": _("rows passed over as headings of a group or a total"),
     "count": _("number"),
     "created": _("new account"),
     "date": _("date"),

@@ -124,6 +124,17 @@ _YES = {"x", "co", "da co", "1", "yes", "true"}
 _NO = {"", "khong", "chua", "0", "no", "false"}
 
 
+class RosterRows(list):
+    """The persons of a list file, in its order; ``headings``: the rows passed over as headings of
+    a group or a total (row number, text), for the office to see what was not read as a person."""
+
+    headings: list[tuple[int, str]]
+
+    def __init__(self, rows=(), headings: list[tuple[int, str]] | None = None) -> None:
+        super().__init__(rows)
+        self.headings = headings or []
+
+
 class RosterError(Exception):
     """A problem that rejects the whole file; ``row`` is the row of the sheet (1-based)."""
 
@@ -305,7 +316,7 @@ def _rows_to_roster(
     converted: set[int] | frozenset[int] = frozenset(),
     merged: Sequence[tuple[int, int, int, int]] = (),
     column_label: Callable[[int], str] | None = None,
-) -> list[RosterRow]:
+) -> RosterRows:
     """``rows``: (row number, values), including the header. Formulas were checked by the reader,
     and the cells typed in a TCVN3 font converted (``converted``: the numbers of their rows).
     ``merged``: the sheet's merged cells, as ``_sheet_layout`` gives them. ``column_label``: how
@@ -328,9 +339,13 @@ def _rows_to_roster(
         raise RosterError(_("the file has a header but no person under it."), row=header_row + 1)
     name_rest = _name_continued(found, header_row, merged)
     _refuse_unnamed_columns(header, header_row, data, set(found) | set(name_rest), label)
-    out = []
+    out = RosterRows()
     for number, values in data:
         if _trimmed(values) == _trimmed(header):  # the header again: merged over two rows, or pasted twice
+            continue
+        heading = _heading(number, values, found, merged)
+        if heading:
+            out.headings.append((number, heading))
             continue
         fields: dict[str, str] = {}
         typed: dict[str, object] = {}
@@ -426,7 +441,7 @@ DAMAGED_XLSX = (
 )
 
 
-def _read_xlsx(data: bytes, columns: tuple[Column, ...]) -> list[RosterRow]:
+def _read_xlsx(data: bytes, columns: tuple[Column, ...]) -> RosterRows:
     from openpyxl import load_workbook
 
     try:
@@ -544,6 +559,32 @@ def _refuse_unnamed_columns(
                     row=header_row,
                     column=label(index),
                 )
+
+
+def _heading(
+    number: int, values: list[object], found: dict[int, Column], merged: Sequence[tuple[int, int, int, int]]
+) -> str:
+    """The text of a row that heads a group of the list ("I. THƯỜNG TRỰC HĐND", "Khối Đảng"), or
+    totals it ("Tổng cộng: 183 người"), or "" for any other row. Such a row has one cell with
+    text, and no name and no post; that cell spreads over several columns, or stands in the
+    column of the numbers without being a number. Any other row without a name or a post is
+    refused for it, as it may be a person whose post was left out."""
+    filled = [i for i, v in enumerate(values) if v is not None and str(v).strip()]
+    if len(filled) != 1:
+        return ""
+    index = filled[0]
+    column = found.get(index)
+    text = clean_line(str(values[index]))
+    spread = any(
+        first_col == index + 1 and last_col > first_col and first_row <= number <= last_row
+        for first_col, first_row, last_col, last_row in merged
+    )
+    if column is not None and column.key in ("full_name", "post", "family_name", "given_name") and not spread:
+        return ""
+    numbered = column is not None and column.key == "order"
+    if spread or (numbered and not re.fullmatch(r"[0-9]+(\.0)?", text)):
+        return text
+    return ""
 
 
 def _letter(index: int) -> str:
@@ -730,7 +771,7 @@ def _word_table_rows(
     return rows, [(a, b, c, d) for a, b, c, d in merged], converted
 
 
-def _read_docx(data: bytes, columns: tuple[Column, ...]) -> list[RosterRow]:
+def _read_docx(data: bytes, columns: tuple[Column, ...]) -> RosterRows:
     """A list kept as a table of a Word document (the list attached to a plan or an invitation,
     under its title block): the first table with a header row among its first rows. A row's
     number is its place in that table, its header row being 1; a column's, its place in the row."""
@@ -761,7 +802,7 @@ def _read_docx(data: bytes, columns: tuple[Column, ...]) -> list[RosterRow]:
     return _rows_to_roster(rows, columns, converted, merged, column_label=lambda index: str(index + 1))
 
 
-def _read_csv(data: bytes, columns: tuple[Column, ...]) -> list[RosterRow]:
+def _read_csv(data: bytes, columns: tuple[Column, ...]) -> RosterRows:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -786,7 +827,7 @@ def _read_csv(data: bytes, columns: tuple[Column, ...]) -> list[RosterRow]:
     return _rows_to_roster(rows, columns)
 
 
-def read_roster(filename: str, data: bytes, max_bytes: int, columns: tuple[Column, ...] = COLUMNS) -> list[RosterRow]:
+def read_roster(filename: str, data: bytes, max_bytes: int, columns: tuple[Column, ...] = COLUMNS) -> RosterRows:
     """Parse a roster file (``columns``: the voter roll's, or ``RATED_COLUMNS``); raise
     :class:`RosterError` with a Vietnamese reason."""
     name = filename.lower()

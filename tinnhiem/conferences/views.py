@@ -446,6 +446,24 @@ def rated_list(request, conference_id: int):
     )
 
 
+def _headings_info(request, headings: list[tuple[int, str]]) -> None:
+    """Rows of an imported list read as headings of a group or a total: the office sees them, as
+    what was not read as a person."""
+    if headings:
+        shown = "; ".join(
+            _("row %(row)s “%(text)s”") % {"row": number, "text": text[:60]} for number, text in headings[:10]
+        )
+        messages.info(
+            request,
+            ngettext(
+                "%(n)s row was read as the heading of a group, or a total, not as a person: %(rows)s.",
+                "%(n)s rows were read as headings of a group, or totals, not as persons: %(rows)s.",
+                len(headings),
+            )
+            % {"n": len(headings), "rows": shown + ("…" if len(headings) > 10 else "")},
+        )
+
+
 def _converted_warning(request, converted: int) -> None:
     """An imported list typed in an old font was converted: the office reads the names once more."""
     if converted:
@@ -631,6 +649,7 @@ def roster_import(request, conference_id: int):
     if ok:
         messages.success(request, _("%(n)s voters were imported.") % {"n": report.created})
         _converted_warning(request, report.converted)
+        _headings_info(request, report.headings)
         for match in report.rated_matches:
             messages.warning(
                 request, _("A rated person appears in the voter roll: %(match)s. Confirm below.") % {"match": match}
@@ -655,6 +674,7 @@ def rated_import(request, conference_id: int):
             request, ngettext("%(n)s person was added.", "%(n)s persons were added.", len(people)) % {"n": len(people)}
         )
         _converted_warning(request, people.converted)
+        _headings_info(request, people.headings)
         if excluded := [p.full_name for p in people if not p.on_ballot]:
             messages.warning(
                 request,

@@ -157,9 +157,11 @@ def add_rated_person(
 
 class ImportedPersons(list):
     """The persons an imported list added, in its order; ``converted``: how many of its rows were
-    typed in an old TCVN3 font (.VnTime) and converted to Unicode, for the office to check."""
+    typed in an old TCVN3 font (.VnTime) and converted to Unicode, for the office to check;
+    ``headings``: the rows passed over as headings of a group or a total, (row, text) each."""
 
     converted: int = 0
+    headings: list[tuple[int, str]] = []
 
 
 @transaction.atomic
@@ -180,6 +182,7 @@ def import_rated_persons(actor: Any, conference: Conference, *, filename: str, d
     rows = read_list_file(filename, data, RATED_COLUMNS)
     people = ImportedPersons()
     people.converted = sum(row.converted for row in rows)
+    people.headings = rows.headings
     for row in rows:
         grounds = grounds_for(
             conference, retirement_notified=row.retirement_notified, took_office_on=row.took_office_on
@@ -211,6 +214,7 @@ def import_rated_persons(actor: Any, conference: Conference, *, filename: str, d
             "rows": len(people),
             "not_rated": [p.pk for p in people if not p.on_ballot],
             "converted": people.converted,
+            "headings": [number for number, _text in people.headings],
         },
     )
     return people

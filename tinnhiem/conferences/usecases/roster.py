@@ -17,7 +17,7 @@ from tinnhiem.audit.log import changed, record, values_of
 from tinnhiem.text import fold
 
 from ..models import Conference, RatedPerson, Voter
-from ..roster_file import COLUMNS, Column, RosterError, RosterRow, read_roster
+from ..roster_file import COLUMNS, Column, RosterError, RosterRow, RosterRows, read_roster
 from .campaigns import check_not_cancelled
 
 
@@ -177,6 +177,7 @@ class ImportReport:
     replaced: int
     rated_matches: list[str] = field(default_factory=list)
     converted: int = 0  # rows typed in an old TCVN3 font (.VnTime), converted to Unicode
+    headings: list[tuple[int, str]] = field(default_factory=list)  # rows passed over: (row, text)
 
 
 def _voter(conference: Conference, source: RosterRow | Voter, order: int, key: str) -> Voter:
@@ -202,7 +203,7 @@ def file_refused(problem: str, row: int | None = None) -> ValidationError:
     return ValidationError(_("The file was not imported, nothing was saved — %(problem)s") % {"problem": problem})
 
 
-def read_list_file(filename: str, data: bytes, columns: tuple[Column, ...] = COLUMNS) -> list[RosterRow]:
+def read_list_file(filename: str, data: bytes, columns: tuple[Column, ...] = COLUMNS) -> RosterRows:
     """The rows of a list file, every one checked; a bad file is refused with the reason."""
     try:
         rows = read_roster(filename, data, settings.TINNHIEM_MAX_ROSTER_BYTES, columns)
@@ -233,6 +234,10 @@ def import_roster(
     existing = {} if replace else {v.identity_key: v for v in conference.voters.all()}
     voters = []
     order = 1 if replace else _next_order(conference)
+    numbers = [row.order for row in rows if row.order is not None]
+    # numbers that start again under each heading of a group (1, 2, 3 | 1, 2), or that repeat (a
+    # number cell merged down) do not order the roll: the rows' own order does
+    own_numbers = len(set(numbers)) == len(numbers)
     for row in rows:
         key = Voter.make_identity_key(row.full_name, row.post)
         if key in existing:
@@ -241,7 +246,7 @@ def import_roster(
                 % {"name": row.full_name, "post": row.post, "order": existing[key].order},
                 row=row.row,
             )
-        voters.append(_voter(conference, row, row.order if row.order is not None else order, key))
+        voters.append(_voter(conference, row, row.order if own_numbers and row.order is not None else order, key))
         order = max(order, voters[-1].order) + 1
     _apply_rated_policy(conference, voters, rows=rows)
     replaced = 0
@@ -249,7 +254,12 @@ def import_roster(
         replaced = conference.voters.count()
         conference.voters.all().delete()
     Voter.objects.bulk_create(voters)
-    report = ImportReport(created=len(voters), replaced=replaced, converted=sum(row.converted for row in rows))
+    report = ImportReport(
+        created=len(voters),
+        replaced=replaced,
+        converted=sum(row.converted for row in rows),
+        headings=rows.headings,
+    )
     report.rated_matches = [f"{v.full_name} — {p.full_name}" for v, p in unresolved_rated_matches(conference)]
     record(
         actor,
@@ -261,6 +271,7 @@ def import_roster(
             "rows": len(voters),
             "replaced": replaced,
             "converted": report.converted,
+            "headings": [number for number, _text in rows.headings],
         },
     )
     return report
