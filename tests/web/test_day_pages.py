@@ -543,3 +543,35 @@ def test_each_step_of_the_chair_sent_twice_is_done_once_and_said_so(demo):
     )
     assert '<li class="info">Mẫu phiếu này đã chốt kết quả.</li>' in page and 'class="error"' not in page
     assert Event.objects.filter(conference_id=finished.pk, action="count.finalised").count() == finalised
+
+
+def test_the_chair_s_page_says_what_the_next_step_still_needs(demo, conference):
+    """Under "Open the conference" and "Open the vote", the chair reads what is still missing,
+    instead of finding out from a refusal in the hall; the quorum part follows the attendance live."""
+    ready, _finished = demo
+    chair = login("chutri")
+    empty = chair.get(reverse("conferences:chair", args=[conference.pk])).content.decode()
+    assert 'id="opening-needs"' in empty
+    assert "Chưa có người được lấy phiếu trên phiếu." in empty and "Danh sách người ghi phiếu đang trống." in empty
+    url = reverse("conferences:chair", args=[ready.pk])
+    assert 'id="opening-needs"' not in chair.get(url).content.decode()  # ready: nothing missing
+    chair.post(url, {"action": "open_conference"})
+    page = chair.get(url).content.decode()
+    needs = re.search(r'<div class="needs" id="voting-needs">(.*?)</div>', page, re.S).group(1)
+    assert "Không đủ số người có mặt: 0 người có mặt trên 183" in needs
+    assert "Ban kiểm phiếu chưa được hội nghị biểu quyết thông qua." in needs
+    office_user = get_user_model().objects.get(username="vanphong")
+    voters = list(ready.voters.filter(rated_person__isnull=True).order_by("order")[:122])
+    day.check_in(office_user, ready, voters)
+    live = chair.get(reverse("conferences:attendance_count", args=[ready.pk]) + "?for=chair").content.decode()
+    assert "Không đủ số người có mặt" not in live and "Ban kiểm phiếu chưa được hội nghị biểu quyết thông qua." in live
+    assert (
+        'id="voting-needs"' not in chair.get(reverse("conferences:attendance_count", args=[ready.pk])).content.decode()
+    )
+    for voter, role in zip(voters, ("head", "secretary", "member"), strict=False):
+        day.propose_member(office_user, ready, voter=voter, role=role, user=None)
+    chair_user = get_user_model().objects.get(username="chutri")
+    day.record_committee_approval(chair_user, ready, votes_for=122, against=0, abstaining=0)
+    assert 'id="voting-needs"' not in chair.get(url).content.decode()
+    page = chair.post(url, {"action": "open_voting"}, follow=True).content.decode()
+    assert '<li class="success">Đã ghi nhận.</li>' in page

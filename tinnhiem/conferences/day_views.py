@@ -15,7 +15,7 @@ from tinnhiem.accounts.roles import CHAIR, COUNT, PREPARE, VIEW, permission_requ
 from tinnhiem.text import fold, small_int
 
 from .forms import AdjournForm
-from .models import BallotForm, CommitteeMember, RatedPerson, Voter
+from .models import BallotForm, CommitteeMember, Conference, RatedPerson, Voter
 from .usecases import day
 from .views import _conference, attempt, form_errors
 
@@ -64,10 +64,15 @@ def attendance(request, conference_id: int):
 def attendance_count(request, conference_id: int):
     """The live count, polled by the attendance page and the chair's panel."""
     conference = _conference(conference_id)
-    html = render_to_string(
-        "conferences/_quorum.html", {"quorum": day.quorum(conference), "conference": conference}, request=request
-    )
-    return HttpResponse(html)
+    return HttpResponse(render_to_string("conferences/_quorum.html", _quorum_context(request, conference), request))
+
+
+def _quorum_context(request, conference: Conference) -> dict:
+    """The quorum, and on the chair's page during the session what the vote still needs (live)."""
+    check = day.quorum(conference)
+    on_chair_page = request.GET.get("for") == "chair" or request.resolver_match.url_name == "chair"
+    needs = day.voting_needs(conference, check) if on_chair_page and conference.status == "in_session" else []
+    return {"quorum": check, "conference": conference, "voting_needs": needs}
 
 
 @permission_required(VIEW, post=CHAIR)
@@ -117,7 +122,8 @@ def chair_panel(request, conference_id: int):
             if conference.status in ("voting", "counting")
             else [],
             "adjournments": conference.adjournments.all(),
-            "quorum": day.quorum(conference),
+            **_quorum_context(request, conference),
+            "opening_needs": day.opening_needs(conference) if conference.status == "preparing" else [],
             "agenda": list(enumerate(label for _key, label in conference.agenda)),
             "committee": conference.committee.select_related("voter", "user"),
             "committee_minimum": conference.rules.committee.minimum_for(conference.campaign.body.level),

@@ -122,12 +122,46 @@ def _single_form_name() -> str:
 
 
 def _default_form(conference: Conference) -> None:
-    people = conference.rated_persons.filter(decision=RatedPerson.Decision.RATED)
     if not conference.ballot_forms.exists():
         form = BallotForm.objects.create(conference=conference, order=1, name=_single_form_name())
-        people.update(ballot_form=form)
-    elif people.filter(ballot_form__isnull=True).exists():
-        raise ValidationError(_("Every rated person must be on a ballot form."))
+        conference.rated_persons.filter(decision=RatedPerson.Decision.RATED).update(ballot_form=form)
+
+
+def opening_needs(conference: Conference) -> list[str]:
+    """What the conference still lacks to be opened, in words; [] when it can be. The chair's page
+    lists it under the button, and ``open_conference`` refuses with it."""
+    needs = []
+    people = conference.rated_persons.filter(decision=RatedPerson.Decision.RATED)
+    if not people.exists():
+        needs.append(_("There is no rated person on the ballot."))
+    elif conference.ballot_forms.exists() and people.filter(ballot_form__isnull=True).exists():
+        needs.append(_("Every rated person must be on a ballot form."))
+    if not conference.voters.exists():
+        needs.append(_("The voter roll is empty."))
+    return needs
+
+
+def voting_needs(conference: Conference, check: QuorumCheck | None = None) -> list[str]:
+    """What the session still lacks for the vote to open, in words; [] when it can: a quorum
+    (QĐ 96: at least 2/3 present) or the chair's recorded override, and a counting committee
+    approved by the conference. The chair's page lists it under the button (the quorum live)."""
+    check = check or quorum(conference)
+    needs = []
+    if not check.quorate and not conference.quorum_override_reason:
+        needs.append(
+            _(
+                "No quorum: %(present)s present of %(convened)s convened; at least %(required)s are needed (%(citation)s)."
+            )
+            % {
+                "present": check.present,
+                "convened": check.convened,
+                "required": check.required,
+                "citation": check.citation.text if check.citation else "",
+            }
+        )
+    if not conference.committee_approved:
+        needs.append(_("The counting committee has not been approved by the conference."))
+    return needs
 
 
 @transaction.atomic
@@ -137,10 +171,9 @@ def open_conference(actor: Any, conference: Conference) -> Conference:
     check_not_cancelled(conference)
     if conference.status != S.PREPARING:
         raise AlreadyDone(_("The conference is already open."))
-    if not conference.rated_persons.filter(decision=RatedPerson.Decision.RATED).exists():
-        raise ValidationError(_("There is no rated person on the ballot."))
-    if not conference.voters.exists():
-        raise ValidationError(_("The voter roll is empty."))
+    needs = opening_needs(conference)
+    if needs:
+        raise ValidationError(needs)
     _default_form(conference)
     conference.status, conference.agenda_step = S.IN_SESSION, 0
     conference.save(update_fields=["status", "agenda_step"])
@@ -600,20 +633,9 @@ def open_voting(actor: Any, conference: Conference) -> Conference:
     if conference.status != S.IN_SESSION:
         raise ValidationError(_("The vote can only be opened during the session."))
     check = quorum(conference)
-    if not check.quorate and not conference.quorum_override_reason:
-        raise ValidationError(
-            _(
-                "No quorum: %(present)s present of %(convened)s convened; at least %(required)s are needed (%(citation)s)."
-            )
-            % {
-                "present": check.present,
-                "convened": check.convened,
-                "required": check.required,
-                "citation": check.citation.text if check.citation else "",
-            }
-        )
-    if not conference.committee_approved:
-        raise ValidationError(_("The counting committee has not been approved by the conference."))
+    needs = voting_needs(conference, check)
+    if needs:
+        raise ValidationError(needs)
     conference.status = S.VOTING
     conference.agenda_step = max(conference.agenda_step, 5)
     conference.save(update_fields=["status", "agenda_step"])
