@@ -95,8 +95,8 @@ def test_headers_as_offices_write_them(office, conference):
     voter = conference.voters.get()
     assert (voter.post, voter.phone, voter.email) == ("Trưởng phòng Nội vụ thành phố", "0912345678", "an@example.vn")
     # a header still unknown is refused, named, with the columns that would do
-    message = refused(office, conference, xlsx(rows, header=[*header[:4], "Quê quán"]), replace=True)
-    assert "Quê quán" in message and "Họ và tên" in message
+    message = refused(office, conference, xlsx(rows, header=[*header[:4], "Khối"]), replace=True)
+    assert "Khối" in message and "Họ và tên" in message
 
 
 def test_nfd_names_are_normalised(office, conference):
@@ -130,8 +130,8 @@ def test_same_name_other_post_is_another_person(office, conference):
 
 
 def test_wrong_column(office, conference):
-    message = refused(office, conference, xlsx(ROWS, header=["STT", "Họ và tên", "Chức vụ", "Ngày sinh"]))
-    assert "dòng 1" in message and "cột “Ngày sinh”" in message and "Các cột hợp lệ" in message
+    message = refused(office, conference, xlsx(ROWS, header=["STT", "Họ và tên", "Chức vụ", "Xếp loại"]))
+    assert "dòng 1" in message and "cột “Xếp loại”" in message and "Các cột hợp lệ" in message
 
 
 def test_missing_required_column(office, conference):
@@ -466,3 +466,51 @@ def test_a_row_with_a_name_and_no_post_is_not_a_heading(office, conference):
     message = refused(office, conference, xlsx([*ROWS, [None, "Khối Đảng", None, None]]))
     assert "dòng 4, cột “Chức vụ”" in message
     assert "dòng 4, cột “Họ và tên”" in refused(office, conference, xlsx([*ROWS, [3, None, None, None]]))
+
+
+def test_particulars_the_vote_does_not_need_are_left_out_unread_and_said(office, conference, client):
+    """A staff-management export or a meeting's sign-in sheet: birth years under "Năm sinh" spread
+    over "Nam" and "Nữ", an ID number, a column to sign in. These columns are neither read nor kept
+    (nothing of them reaches the database or the log), and the office is told which; the
+    sub-header row under them is not a person."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["STT", "Họ và tên", "Năm sinh", None, "Số CCCD", "Chức vụ", "Đơn vị", "Ký tên"])
+    ws.merge_cells("C1:D1")
+    for column in "ABEFGH":
+        ws.merge_cells(f"{column}1:{column}2")
+    ws.append([None, None, "Nam", "Nữ", None, None, None, None])
+    ws.append([1, "Nguyễn Văn An", 1975, None, "022075001234", "Trưởng phòng", "Phòng Nội vụ", None])
+    ws.append([2, "Trần Thị Bình", None, 1980, "022180004321", "Hiệu trưởng", "Trường THCS Ka Long", "đã ký"])
+    out = io.BytesIO()
+    wb.save(out)
+    report = do_import(office, conference, out.getvalue())
+    assert report.created == 2 and report.unused == ["Năm sinh", "Số CCCD", "Ký tên"]
+    assert roster_of(conference) == [
+        (1, "Nguyễn Văn An", "Trưởng phòng", "Phòng Nội vụ"),
+        (2, "Trần Thị Bình", "Hiệu trưởng", "Trường THCS Ka Long"),
+    ]
+    stored = " ".join(str(v) for row in Voter.objects.values_list() for v in row)
+    logged = " ".join(str(e.data) for e in Event.objects.all())
+    for particular in ("022075001234", "022180004321", "1975", "1980", "đã ký"):
+        assert particular not in stored and particular not in logged
+    event = Event.objects.filter(action="roster.imported").last()
+    assert event.data["unused_columns"] == ["Năm sinh", "Số CCCD", "Ký tên"]
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client.force_login(office)
+    page = client.post(
+        reverse("conferences:roster_import", args=[conference.pk]),
+        {"file": SimpleUploadedFile("ds.xlsx", out.getvalue()), "replace": "on"},
+        follow=True,
+    ).content.decode()
+    assert (
+        "Các cột không cần cho việc lấy phiếu đã được bỏ qua, không đọc và không lưu: Năm sinh, Số CCCD, Ký tên."
+        in page
+    )
+
+
+def roster_of(conference):
+    return list(conference.voters.order_by("order").values_list("order", "full_name", "post", "unit"))

@@ -108,12 +108,12 @@ def test_a_campaign_refused_leaves_no_new_body_behind(office_client, roles, monk
 
 
 def test_import_error_shown_and_nothing_saved(office_client, conference):
-    upload = xlsx([["Họ và tên", "Chức vụ", "Ngày sinh"], ["A", "B", "1970"]])
+    upload = xlsx([["Họ và tên", "Chức vụ", "Xếp loại"], ["A", "B", "Tốt"]])
     response = office_client.post(
         reverse("conferences:roster_import", args=[conference.pk]), {"file": upload}, follow=True
     )
     page = response.content.decode()
-    assert "Chưa nhập tệp, không có dữ liệu nào được lưu" in page and "Ngày sinh" in page
+    assert "Chưa nhập tệp, không có dữ liệu nào được lưu" in page and "Xếp loại" in page
     assert Voter.objects.count() == 0
 
 

@@ -119,6 +119,7 @@ FIELDS = {
     "convening_body": _("convening body"),
     "converted": _("rows converted from the TCVN3 font to Unicode"),
     "headings": _("rows passed over as headings of a group or a total"),
+    "unused_columns": _("columns left out, unread (particulars the vote does not need)"),
     "count": _("number"),
     "created": _("new account"),
     "date": _("date"),

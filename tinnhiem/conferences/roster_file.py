@@ -126,13 +126,16 @@ _NO = {"", "khong", "chua", "0", "no", "false"}
 
 class RosterRows(list):
     """The persons of a list file, in its order; ``headings``: the rows passed over as headings of
-    a group or a total (row number, text), for the office to see what was not read as a person."""
+    a group or a total (row number, text), for the office to see what was not read as a person;
+    ``unused``: the headers of the columns left out (``UNUSED_HEADERS``)."""
 
     headings: list[tuple[int, str]]
+    unused: list[str]
 
-    def __init__(self, rows=(), headings: list[tuple[int, str]] | None = None) -> None:
+    def __init__(self, rows=(), headings: list[tuple[int, str]] | None = None, unused: list[str] | None = None) -> None:
         super().__init__(rows)
         self.headings = headings or []
+        self.unused = unused or []
 
 
 class RosterError(Exception):
@@ -197,13 +200,67 @@ NAME_PARTS = (
 )
 
 
-def _match_columns(header: list[object], row_number: int, columns: tuple[Column, ...]) -> dict[int, Column]:
+# Particulars that lists made for other purposes carry (a staff-management export, the sign-in sheet
+# of a meeting) and that a vote of confidence does not need: their columns are left out, unread and
+# unsaved, and the office is told which. Any other unknown column is refused, as it may be a
+# column of the template under another name.
+UNUSED_HEADERS = frozenset(
+    {
+        "gioi tinh",
+        "nam",
+        "nu",
+        "nam, nu",
+        "nam/nu",
+        "ngay sinh",
+        "nam sinh",
+        "ngay, thang, nam sinh",
+        "ngay thang nam sinh",
+        "sinh ngay",
+        "dan toc",
+        "ton giao",
+        "que quan",
+        "noi sinh",
+        "noi o",
+        "noi o hien nay",
+        "dia chi",
+        "trinh do",
+        "trinh do chuyen mon",
+        "chuyen mon",
+        "trinh do ly luan chinh tri",
+        "ly luan chinh tri",
+        "hoc ham, hoc vi",
+        "hoc vi",
+        "so cccd",
+        "cccd",
+        "so can cuoc",
+        "can cuoc cong dan",
+        "so cmnd",
+        "cmnd",
+        "so cmnd/cccd",
+        "ngay vao dang",
+        "ngay vao dang chinh thuc",
+        "dang vien",
+        "ky ten",
+        "ky nhan",
+        "chu ky",
+    }
+)
+
+
+def _match_columns(
+    header: list[object], row_number: int, columns: tuple[Column, ...], unused: list[int] | None = None
+) -> dict[int, Column]:
+    """The columns of the list, by their place in ``header``. The places of the columns left out as
+    unused (``UNUSED_HEADERS``) are added to ``unused``."""
     found: dict[int, Column] = {}
     for index, raw in enumerate(header):
         text = clean_line(str(raw)) if raw is not None else ""
         if not text:
             continue
         key = _header_key(text)
+        if key in UNUSED_HEADERS and unused is not None:
+            unused.append(index)
+            continue
         column = _find_column(columns, key) or _find_column(NAME_PARTS, key)
         if column is None:
             roll = _find_column(COLUMNS, key)
@@ -333,15 +390,29 @@ def _rows_to_roster(
     # motto side by side, the title, the document it goes with, a date (up to HEADER_SEARCH rows)
     header_at = next((i for i, (_n, values) in enumerate(rows[:HEADER_SEARCH]) if _is_header(values)), 0)
     header_row, header = rows[header_at]
-    found = _match_columns(header, header_row, columns)
+    unused: list[int] = []
+    found = _match_columns(header, header_row, columns, unused)
+    unused += [
+        i  # a header of unused particulars spread over its sub-columns ("Năm sinh" over "Nam", "Nữ")
+        for first_col, first_row, last_col, last_row in merged
+        if first_col - 1 in unused and first_row <= header_row <= last_row
+        for i in range(first_col, last_col)
+    ]
     data = rows[header_at + 1 :]
     if not data:
         raise RosterError(_("the file has a header but no person under it."), row=header_row + 1)
     name_rest = _name_continued(found, header_row, merged)
-    _refuse_unnamed_columns(header, header_row, data, set(found) | set(name_rest), label)
-    out = RosterRows()
-    for number, values in data:
+    _refuse_unnamed_columns(header, header_row, data, set(found) | set(name_rest) | set(unused), label)
+    out = RosterRows(unused=[clean_line(str(header[i])) for i in unused if i < len(header) and header[i]])
+    for position, (number, values) in enumerate(data):
         if _trimmed(values) == _trimmed(header):  # the header again: merged over two rows, or pasted twice
+            continue
+        filled = {
+            i
+            for i, v in enumerate(values)
+            if v is not None and str(v).strip() and (i >= len(header) or v != header[i])  # not filled down
+        }
+        if position == 0 and filled and filled <= set(unused):  # the sub-header of unused columns
             continue
         heading = _heading(number, values, found, merged)
         if heading:

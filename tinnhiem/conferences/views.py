@@ -446,6 +446,16 @@ def rated_list(request, conference_id: int):
     )
 
 
+def _unused_info(request, unused: list[str]) -> None:
+    """Columns of an imported list left out: particulars the vote does not need, neither read nor kept."""
+    if unused:
+        messages.info(
+            request,
+            _("Columns the vote does not need were left out, neither read nor kept: %(columns)s.")
+            % {"columns": ", ".join(unused)},
+        )
+
+
 def _headings_info(request, headings: list[tuple[int, str]]) -> None:
     """Rows of an imported list read as headings of a group or a total: the office sees them, as
     what was not read as a person."""
@@ -650,6 +660,7 @@ def roster_import(request, conference_id: int):
         messages.success(request, _("%(n)s voters were imported.") % {"n": report.created})
         _converted_warning(request, report.converted)
         _headings_info(request, report.headings)
+        _unused_info(request, report.unused)
         for match in report.rated_matches:
             messages.warning(
                 request, _("A rated person appears in the voter roll: %(match)s. Confirm below.") % {"match": match}
@@ -675,6 +686,7 @@ def rated_import(request, conference_id: int):
         )
         _converted_warning(request, people.converted)
         _headings_info(request, people.headings)
+        _unused_info(request, people.unused)
         if excluded := [p.full_name for p in people if not p.on_ballot]:
             messages.warning(
                 request,

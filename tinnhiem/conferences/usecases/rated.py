@@ -158,10 +158,12 @@ def add_rated_person(
 class ImportedPersons(list):
     """The persons an imported list added, in its order; ``converted``: how many of its rows were
     typed in an old TCVN3 font (.VnTime) and converted to Unicode, for the office to check;
-    ``headings``: the rows passed over as headings of a group or a total, (row, text) each."""
+    ``headings``: the rows passed over as headings of a group or a total, (row, text) each;
+    ``unused``: the headers of the columns left out, unread (particulars the vote does not need)."""
 
     converted: int = 0
     headings: list[tuple[int, str]] = []
+    unused: list[str] = []
 
 
 @transaction.atomic
@@ -182,7 +184,7 @@ def import_rated_persons(actor: Any, conference: Conference, *, filename: str, d
     rows = read_list_file(filename, data, RATED_COLUMNS)
     people = ImportedPersons()
     people.converted = sum(row.converted for row in rows)
-    people.headings = rows.headings
+    people.headings, people.unused = rows.headings, rows.unused
     for row in rows:
         grounds = grounds_for(
             conference, retirement_notified=row.retirement_notified, took_office_on=row.took_office_on
@@ -215,6 +217,7 @@ def import_rated_persons(actor: Any, conference: Conference, *, filename: str, d
             "not_rated": [p.pk for p in people if not p.on_ballot],
             "converted": people.converted,
             "headings": [number for number, _text in people.headings],
+            "unused_columns": people.unused,
         },
     )
     return people

@@ -178,6 +178,7 @@ class ImportReport:
     rated_matches: list[str] = field(default_factory=list)
     converted: int = 0  # rows typed in an old TCVN3 font (.VnTime), converted to Unicode
     headings: list[tuple[int, str]] = field(default_factory=list)  # rows passed over: (row, text)
+    unused: list[str] = field(default_factory=list)  # the headers of the columns left out, unread
 
 
 def _voter(conference: Conference, source: RosterRow | Voter, order: int, key: str) -> Voter:
@@ -259,6 +260,7 @@ def import_roster(
         replaced=replaced,
         converted=sum(row.converted for row in rows),
         headings=rows.headings,
+        unused=rows.unused,
     )
     report.rated_matches = [f"{v.full_name} — {p.full_name}" for v, p in unresolved_rated_matches(conference)]
     record(
@@ -272,6 +274,7 @@ def import_roster(
             "replaced": replaced,
             "converted": report.converted,
             "headings": [number for number, _text in rows.headings],
+            "unused_columns": rows.unused,
         },
     )
     return report
