@@ -90,10 +90,10 @@ def test_merged_cells_are_read_as_word_shows_them(office, conference):
     ]
 
 
-def test_text_inside_a_smart_tag_or_a_tracked_change_is_read_as_word_shows_it(office, conference):
-    """Older Word wraps names and places in smart tags, and a list edited with Track Changes keeps
-    its insertions and deletions: the name is what Word shows, with its inserted part and without
-    its deleted one, not what is left outside these elements."""
+def test_text_inside_a_smart_tag_a_tracked_change_or_a_control_is_read_as_word_shows_it(office, conference):
+    """Older Word wraps names and places in smart tags, a list edited with Track Changes keeps its
+    insertions and deletions, and a form's cell may be a content control: the text is what Word
+    shows, with its inserted part and without its deleted one, not what is left outside them."""
 
     def tag_and_track(document, table):
         paragraph = table.cell(1, 1).paragraphs[0]
@@ -120,10 +120,18 @@ def test_text_inside_a_smart_tag_or_a_tracked_change_is_read_as_word_shows_it(of
         insertion.append(inserted)
         post._p.append(insertion)
 
+        unit = table.cell(1, 3)._tc  # a content control around the unit's paragraph, as forms have
+        paragraph = unit.find(qn("w:p"))
+        control, content = OxmlElement("w:sdt"), OxmlElement("w:sdtContent")
+        unit.remove(paragraph)
+        content.append(paragraph)
+        control.append(content)
+        unit.append(control)
+
     roster.import_roster(office, conference, filename="ds.docx", data=word_list(change=tag_and_track))
-    assert [v[1:3] for v in roll(conference)] == [
-        ("Nguyễn Văn An", "Trưởng phòng"),
-        ("Trần Thị Bình", "Hiệu trưởng Trường THCS"),
+    assert [v[1:] for v in roll(conference)] == [
+        ("Nguyễn Văn An", "Trưởng phòng", "Phòng Nội vụ"),
+        ("Trần Thị Bình", "Hiệu trưởng Trường THCS", "Trường THCS Ka Long"),
     ]
 
 

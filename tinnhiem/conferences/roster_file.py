@@ -738,7 +738,11 @@ def _word_xpath(path: str) -> Any:
     return etree.XPath(path, namespaces={"w": nsmap["w"]})
 
 
-_WORD_RUNS = _word_xpath(".//w:r[not(ancestor::w:del)]")  # compiled once: a long list has tens of thousands
+# compiled once: a long list has tens of thousands of cells. A cell's paragraphs, also those of a
+# content control; a paragraph's runs, also in a link, a smart tag, a field or a tracked insertion,
+# not in a tracked deletion or a text box drawn over the page
+_WORD_PARAGRAPHS = _word_xpath("./w:p | ./w:sdt/w:sdtContent/w:p")
+_WORD_RUNS = _word_xpath(".//w:r[not(ancestor::w:del) and not(ancestor::w:txbxContent)]")
 _WORD_V_MERGE = _word_xpath("w:tcPr/w:vMerge")
 
 
@@ -781,11 +785,12 @@ class _WordFonts:
         """A cell's text as Word shows it, its paragraphs joined by spaces, the runs in a TCVN3
         font converted to Unicode (and whether one was). Every run counts, also one inside a link,
         a smart tag or a tracked insertion; a tracked deletion does not."""
-        from docx.table import _Cell
+        from docx.text.paragraph import Paragraph
         from docx.text.run import Run
 
         paragraphs, was = [], False
-        for paragraph in _Cell(tc, table).paragraphs:
+        for p in _WORD_PARAGRAPHS(tc):
+            paragraph = Paragraph(p, table)
             style = paragraph._p.style
             around = (self.styles.get(style) if style else self.normal) or self.default
             parts = []
