@@ -460,12 +460,23 @@ def test_headings_of_groups_and_a_total_are_passed_over_and_said(office, confere
 
 def test_a_row_with_a_name_and_no_post_is_not_a_heading(office, conference):
     """Only a name (not spread over the table): a person whose post was left out, refused as before;
-    a lone number: a person left out, refused too."""
+    a lone number, or a signature block under the table: refused as neither a name nor a post."""
     message = refused(office, conference, xlsx([*ROWS, [3, "Phạm Văn Dũng", None, None]]))
     assert "dòng 4, cột “Chức vụ”: ô này không được để trống" in message
     message = refused(office, conference, xlsx([*ROWS, [None, "Khối Đảng", None, None]]))
     assert "dòng 4, cột “Chức vụ”" in message
-    assert "dòng 4, cột “Họ và tên”" in refused(office, conference, xlsx([*ROWS, [3, None, None, None]]))
+    assert "dòng 4: dòng này không có họ tên và chức vụ" in refused(
+        office, conference, xlsx([*ROWS, [3, None, None, None]])
+    )
+    # a signature block under the table: not a person, and the message says what to do with it
+    signed = xlsx(
+        [*ROWS, [None, None, None, "Móng Cái, ngày 20 tháng 9 năm 2023"], [None, "NGƯỜI LẬP BIỂU", None, "CHỦ TỊCH"]]
+    )
+    message = refused(office, conference, signed)
+    assert message.endswith(
+        "dòng 4: dòng này không có họ tên và chức vụ. Nếu đây không phải là một người (chữ ký, ngày tháng hay "
+        "ghi chú dưới bảng), hãy xoá dòng này khỏi tệp rồi nhập lại."
+    )
 
 
 def test_particulars_the_vote_does_not_need_are_left_out_unread_and_said(office, conference, client):

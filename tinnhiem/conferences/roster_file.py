@@ -450,6 +450,14 @@ def _rows_to_roster(
                     row=number,
                     column=str(_FULL_NAME.title),
                 )
+        if not fields.get("full_name") and not fields.get("post"):  # not a person: what, then?
+            raise RosterError(
+                _(
+                    "this row has neither a name nor a post. If it is not a person (a signature, a date or a "
+                    "note under the table), delete it from the file and import it again."
+                ),
+                row=number,
+            )
         for column in columns:
             if column.required and not fields.get(column.key):
                 raise RosterError(_("this cell must not be empty."), row=number, column=str(column.title))
@@ -784,7 +792,7 @@ class _WordFonts:
     def cell_text(self, tc: Any, table: Any) -> tuple[str, bool]:
         """A cell's text as Word shows it, its paragraphs joined by spaces, the runs in a TCVN3
         font converted to Unicode (and whether one was). Every run counts, also one inside a link,
-        a smart tag or a tracked insertion; a tracked deletion does not."""
+        a smart tag, a tracked insertion or a content control; a tracked deletion does not."""
         from docx.text.paragraph import Paragraph
         from docx.text.run import Run
 
