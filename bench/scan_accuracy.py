@@ -96,6 +96,8 @@ def _make_and_read(job):
         upside_down=upside_down,
         written=written,
     )
+    if not photo and rng.random() < _STATE.get("bilevel", 0.0):
+        image = synthetic.bilevel(image)
     try:
         reading = _read(s, image)
     except recognize.NotABallot as exc:
@@ -268,6 +270,12 @@ def main():
         "--smudge", type=float, default=SMUDGE, help="share of pages with a smudge in a box (an assumption of the mix)"
     )
     parser.add_argument(
+        "--bilevel",
+        type=float,
+        default=0.0,
+        help="share of scanned pages (not photos) in the scanner's black-and-white mode (no field data: 0)",
+    )
+    parser.add_argument(
         "--written",
         type=float,
         default=0.0,
@@ -277,11 +285,13 @@ def main():
     state = prepare(seed=bool(args.seed_ballots or args.speed_pages), big=bool(args.big_ballots or args.erasure_sweep))
     state["smudge"] = args.smudge
     state["written"] = args.written
+    state["bilevel"] = args.bilevel
     print(f"machine: {machine()}; workers: {args.workers}")
     print(
         f"mix: styles {STYLE_WEIGHTS}; smudge {args.smudge:.2%} of pages, crossed name {CROSSED:.1%} of ballots, "
         f"erased mark {ERASED:.0%} of pencil ballots, photo {PHOTO:.0%}, upside down {UPSIDE_DOWN:.0%}; "
-        f"written under the list {args.written:.1%} of ballots; dpi 150/200/300"
+        f"written under the list {args.written:.1%} of ballots; black and white {args.bilevel:.0%} of scans; "
+        "dpi 150/200/300"
     )
     for name, n, offset in (("seed", args.seed_ballots, 0), ("big", args.big_ballots, 10**7)):
         if not n:

@@ -1476,3 +1476,28 @@ def test_a_member_whose_page_was_open_while_another_ruled_is_told_not_overwritte
     assert client.post(url, {**fresh, "keys": other, "reason": "Ban kiểm phiếu đọc lại: hai dấu"}).status_code == 302
     ballot.refresh_from_db()
     assert ballot.keys == other and form.rulings.count() == 2
+
+
+def test_a_stack_scanned_in_black_and_white_is_listed_to_scan_again_and_nothing_counted(client, scan_vote, make_scan):
+    """The scanner left in its black-and-white (text) mode: a PNG of black and white pixels, and a
+    PDF of one-bit pages as such a scanner writes it (its blank back sides still ignored). No page
+    is read, and the committee reads why and what to do; the same sheets scanned again in grey
+    are counted."""
+    from tinnhiem.scanning import synthetic
+
+    form, member = scan_vote["form"], scan_vote["member"]
+    sheets = [make_scan(8800 + i, style="pencil" if i else "cross") for i in range(2)]
+    cut = [synthetic.bilevel(image) for _data, _truth, image in sheets]
+    report = scan.scan_file(member, form, name="den-trang.png", data=cv2.imencode(".png", cut[0])[1].tobytes())
+    assert report.ballots == 0 and [i["reason"] for i in report.ignored] == ["black_and_white"]
+    back = np.full_like(sheets[1][2], 255)
+    pdf = synthetic.scanner_pdf([sheets[1][2], back], dpi=150, black_and_white=True)
+    report = scan.scan_file(member, form, name="den-trang.pdf", data=pdf)
+    assert report.ballots == 0 and [i["reason"] for i in report.ignored] == ["black_and_white", "blank"]
+    assert form.scanned_ballots.count() == 0
+    client.force_login(member)
+    html = client.get(reverse("scanning:scan", args=[form.conference_id, form.pk])).content.decode()
+    said = "được quét ở chế độ đen trắng, vết bút chì nhạt có thể bị mất: hãy đặt máy quét ở chế độ thang xám"
+    assert html.count(said) == 2, re.findall(r"<li>(#\d+: [^<]*)</li>", html)
+    for data, _truth, _image in sheets:  # scanned again, in grey
+        assert scan.scan_file(member, form, name="xam.png", data=data).ballots == 1

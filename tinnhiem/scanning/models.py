@@ -25,6 +25,10 @@ PAGE_REASONS = {
     "unreadable": _("the corner marks do not form a page: the sheet is folded, torn or badly skewed"),
     "too_dark": _("too dark: scan it again, or photograph it in better light"),
     "blurred": _("blurred: scan it again, or hold the phone still"),
+    "black_and_white": _(
+        "scanned in black and white, where a light pencil mark is lost: set the scanner to grayscale "
+        "(or colour) and scan the page again"
+    ),
     "no_qr": _("the QR code cannot be read"),
     "foreign_qr": _("the QR code is not one of this site's ballots"),
     "other_conference": _("a ballot of another conference: count it with that conference's ballots"),

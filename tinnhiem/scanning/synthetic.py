@@ -10,6 +10,7 @@ uneven light for photos.
 from __future__ import annotations
 
 import random
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -190,6 +191,13 @@ def degrade(img: np.ndarray, rng: random.Random, *, photo: bool = False) -> np.n
     return img
 
 
+def bilevel(img: np.ndarray, threshold: int = 128) -> np.ndarray:
+    """The page as a scanner's black-and-white mode (text mode, the default of many office
+    scanners for PDF) writes it: every pixel black or white, cut at ``threshold`` (the driver's
+    brightness setting moves it)."""
+    return np.where(img < threshold, 0, 255).astype(np.uint8)
+
+
 def synthesize(
     blank: np.ndarray,
     geometry: dict[str, Any],
@@ -238,14 +246,19 @@ def synthesize(
     return img, Truth(keys=keys, crossed_name=crossed_name, ambiguous=ambiguous, written=written)
 
 
-def scanner_pdf(images: list[np.ndarray], dpi: int = 200, info: str = "") -> bytes:
+def scanner_pdf(images: list[np.ndarray], dpi: int = 200, info: str = "", black_and_white: bool = False) -> bytes:
     """A PDF as office scanners write it: one JPEG image per page at ``dpi``; ``info`` goes into
-    the document information (a scanner's dates and model, for the secrecy tests)."""
+    the document information (a scanner's dates and model, for the secrecy tests). In
+    ``black_and_white`` (text mode), one bit per pixel instead, cut at mid-grey, compressed."""
     objects: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>", b""]
     kids = []
     for image in images:
-        ok, jpeg = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 90])
-        assert ok
+        if black_and_white:  # 1 bit per pixel, 1 = white, each row to a whole byte
+            stream, form = zlib.compress(np.packbits(image >= 128, axis=1).tobytes()), "1 /Filter /FlateDecode"
+        else:
+            ok, jpeg = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 90])
+            assert ok
+            stream, form = jpeg.tobytes(), "8 /Filter /DCTDecode"
         height, width = image.shape
         w, h = width * 72 / dpi, height * 72 / dpi
         content = f"q {w:.2f} 0 0 {h:.2f} 0 0 cm /Im0 Do Q".encode()
@@ -257,8 +270,8 @@ def scanner_pdf(images: list[np.ndarray], dpi: int = 200, info: str = "") -> byt
         )
         objects.append(
             f"<< /Type /XObject /Subtype /Image /Width {width} /Height {height} /ColorSpace /DeviceGray "
-            f"/BitsPerComponent 8 /Filter /DCTDecode /Length {len(jpeg)} >>\nstream\n".encode()
-            + jpeg.tobytes()
+            f"/BitsPerComponent {form} /Length {len(stream)} >>\nstream\n".encode()
+            + stream
             + b"\nendstream"
         )
         objects.append(f"<< /Length {len(content)} >>\nstream\n".encode() + content + b"\nendstream")

@@ -103,6 +103,7 @@ class _Source:
     kept: bytes = b""
     ext: str = "png"
     image: np.ndarray | None = None
+    black_and_white: bool = False  # a PDF page whose scan is one bit per pixel (recognize.is_bilevel)
 
 
 # the brands of an ISO base media file that hold a HEIF image (HEIC: iPhones' photos since iOS 11)
@@ -140,6 +141,11 @@ def _sources(name: str, data: bytes) -> list[_Source]:
                 raise ScanInputError(_("“%(name)s” has no page.") % {"name": clean_line(name)})
             pages = []
             for page in document:
+                if _one_bit(page):  # rendered to another resolution, its edges would turn grey
+                    image = page.render(scale=SCAN_DPI / 72, grayscale=True).to_numpy()
+                    image = np.ascontiguousarray(image[..., 0] if image.ndim == 3 else image)
+                    pages.append(_Source(image=image, black_and_white=True))
+                    continue
                 own = _scanned_jpeg(page)
                 if own is not None:  # a scanner's page: its JPEG, decoded in a worker
                     pages.append(_Source(kept=own, ext="jpg"))
@@ -171,6 +177,19 @@ def _sources(name: str, data: bytes) -> list[_Source]:
             raise _not_an_image(name)
         decoded = [image]
     return [_Source(image=np.ascontiguousarray(i)) for i in decoded]
+
+
+def _one_bit(page: Any) -> bool:
+    """A page of a PDF scanned in black and white: its pictures are one bit per pixel (CCITT,
+    JBIG2 or plain), as a scanner's text mode writes them."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    pictures = [o for o in page.get_objects(max_depth=1) if o.type == pdfium_c.FPDF_PAGEOBJ_IMAGE]
+    try:
+        return bool(pictures) and all(p.get_metadata().bits_per_pixel == 1 for p in pictures)
+    except pdfium.PdfiumError:  # metadata pdfium cannot give: the page is read as any other
+        return False
 
 
 def _scanned_jpeg(page: Any) -> bytes | None:
@@ -304,6 +323,11 @@ def _read_files(
 
     def read_page(source: _Source, name: str) -> _Read:
         image = _decode(source, name)
+        if source.black_and_white and not recognize.is_blank(recognize.reduced(image)):
+            # as recognize.read_sheet refuses a page of black and white pixels (a blank back side
+            # of it is ignored as any other)
+            kept = _png(image)
+            return _Read(kept, "png", hashlib.sha256(kept).hexdigest(), None, "black_and_white")
         try:
             reading, reason = (
                 recognize.read_sheet(
