@@ -253,3 +253,41 @@ def test_headings_of_groups_in_a_word_table_are_passed_over_and_said(office, con
         "Đỗ Văn Nam",
     ]
     assert Event.objects.filter(action="rated_persons.imported").last().data["headings"] == [2, 4]
+
+
+def test_a_list_made_one_table_per_group_is_read_whole(office, conference):
+    """Each group under its own heading paragraph, in its own table with its own header row: every
+    such table is read, in the document's order (reading the first alone lost the others, with
+    nothing said). Rows are counted on from one table to the next, the first header row being 1."""
+
+    def second_group(document, table):
+        document.add_paragraph("II. CÁC PHÒNG, BAN")
+        other = document.add_table(rows=0, cols=4)
+        for values in [HEADER, ["1", "Lê Văn Cường", "Trưởng phòng", "Phòng Tài chính"], ["2", "Phạm Thu Hà", "", ""]]:
+            for cell, value in zip(other.add_row().cells, values, strict=True):
+                cell.text = value
+
+    data = word_list(change=second_group)
+    message = refused(office, conference, data, name="ds.docx")
+    assert "dòng 6, cột “Chức vụ”: ô này không được để trống" in message  # table 2, its third row
+
+    def fixed(document, table):
+        second_group(document, table)
+        document.tables[-1].cell(2, 2).text = "Chuyên viên"
+
+    report = roster.import_roster(office, conference, filename="ds.docx", data=word_list(change=fixed))
+    assert report.created == 4
+    assert [v[:2] for v in roll(conference)] == [
+        (1, "Nguyễn Văn An"),
+        (2, "Trần Thị Bình"),
+        (3, "Lê Văn Cường"),
+        (4, "Phạm Thu Hà"),
+    ]
+
+    def twice(document, table):
+        second_group(document, table)
+        document.tables[-1].cell(2, 1).text = "Nguyễn Văn An"
+        document.tables[-1].cell(2, 2).text = "Trưởng phòng"
+
+    message = refused(office, conference, word_list(change=twice), name="ds.docx")
+    assert "dòng 6: Nguyễn Văn An (Trưởng phòng) xuất hiện hai lần trong tệp (trùng với dòng 2)" in message

@@ -816,17 +816,17 @@ class _WordFonts:
 
 
 def _word_table_rows(
-    table: Any, fonts: _WordFonts
+    table: Any, fonts: _WordFonts, offset: int = 0
 ) -> tuple[list[tuple[int, list[object]]], list[tuple[int, int, int, int]], set[int]]:
-    """A Word table's rows, numbered from 1, as a sheet's: a cell spread over several grid columns
-    holds its text in the first, and a cell merged down holds it in its first row; both are given
-    as merged cells, (first column, first row, last column, last row), columns from 1. Also the
-    numbers of the rows with text converted from TCVN3."""
+    """A Word table's rows, numbered from ``offset`` + 1, as a sheet's: a cell spread over several
+    grid columns holds its text in the first, and a cell merged down holds it in its first row;
+    both are given as merged cells, (first column, first row, last column, last row), columns
+    from 1. Also the numbers of the rows with text converted from TCVN3."""
     rows: list[tuple[int, list[object]]] = []
     merged: list[list[int]] = []
     down: dict[int, list[int]] = {}  # grid column → the merged range it continues
     converted: set[int] = set()
-    for number, tr in enumerate(table._tbl.tr_lst, start=1):
+    for number, tr in enumerate(table._tbl.tr_lst, start=offset + 1):
         values: list[object] = [None] * tr.grid_before
         column = tr.grid_before + 1
         for tc in tr.tc_lst:
@@ -851,14 +851,17 @@ def _word_table_rows(
             column += span
         rows.append((number, values))
         if number > 20000:
-            raise RosterError(_("the table has more than 20,000 rows."))
+            raise RosterError(_("the tables have more than 20,000 rows."))
     return rows, [(a, b, c, d) for a, b, c, d in merged], converted
 
 
 def _read_docx(data: bytes, columns: tuple[Column, ...]) -> RosterRows:
     """A list kept as a table of a Word document (the list attached to a plan or an invitation,
-    under its title block): the first table with a header row among its first rows. A row's
-    number is its place in that table, its header row being 1; a column's, its place in the row."""
+    under its title block): every table with a header row among its first rows, in the order of
+    the document (a list made one table per group, or per page, is read whole; a table without
+    such a row, as the title block, is not part of it). A row's number is its place in these
+    tables counted on from one to the next, the first header row being 1; a column's, its place
+    in the row."""
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
@@ -868,22 +871,31 @@ def _read_docx(data: bytes, columns: tuple[Column, ...]) -> RosterRows:
         tables = list(document.tables)
     except (PackageNotFoundError, *DAMAGED_XLSX) as exc:
         raise RosterError(_("the Word file is damaged or is not a .docx file.")) from exc
+    lists = []
     try:
+        offset = 0
         for table in tables:
-            rows, merged, converted = _word_table_rows(table, fonts)
+            rows, merged, converted = _word_table_rows(table, fonts, offset)
             if any(_is_header(values) for _n, values in rows[:HEADER_SEARCH]):
-                break
-        else:
-            raise RosterError(
-                _(
-                    "the Word document has no table with a header row naming its columns (“Họ và tên”, "
-                    "“Chức vụ”…). The list must be a Word table: download the template to see the columns."
-                )
-            )
+                lists.append((rows, merged, converted))
+                offset = rows[-1][0]
     except DAMAGED_XLSX as exc:
         raise RosterError(_("the Word file is damaged or is not a .docx file.")) from exc
-    _fill_merged_down(rows, merged)
-    return _rows_to_roster(rows, columns, converted, merged, column_label=lambda index: str(index + 1))
+    if not lists:
+        raise RosterError(
+            _(
+                "the Word document has no table with a header row naming its columns (“Họ và tên”, "
+                "“Chức vụ”…). The list must be a Word table: download the template to see the columns."
+            )
+        )
+    out = RosterRows()
+    for rows, merged, converted in lists:
+        _fill_merged_down(rows, merged)
+        part = _rows_to_roster(rows, columns, converted, merged, column_label=lambda index: str(index + 1))
+        out.extend(part)
+        out.headings += part.headings
+        out.unused += [name for name in part.unused if name not in out.unused]
+    return out
 
 
 def _read_csv(data: bytes, columns: tuple[Column, ...]) -> RosterRows:
