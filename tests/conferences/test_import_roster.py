@@ -525,3 +525,21 @@ def test_particulars_the_vote_does_not_need_are_left_out_unread_and_said(office,
 
 def roster_of(conference):
     return list(conference.voters.order_by("order").values_list("order", "full_name", "post", "unit"))
+
+
+def test_a_list_on_two_sheets_is_refused_naming_them_not_half_imported(office, conference):
+    """One sheet a group ("Khối Đảng", "Khối chính quyền"): the first alone was imported and the
+    other left out, with nothing said. Which sheets are meant cannot be told: refused, naming them."""
+    wb = Workbook()
+    first = wb.active
+    first.title = "Khối Đảng"
+    for values in [HEADER, *ROWS]:
+        first.append(values)
+    second = wb.create_sheet("Khối chính quyền")
+    for values in [HEADER, [1, "Lê Văn Cường", "Chủ tịch UBND", "UBND thành phố"]]:
+        second.append(values)
+    wb.create_sheet("Ghi chú").append(["Danh sách kèm theo Giấy mời số 412"])
+    out = io.BytesIO()
+    wb.save(out)
+    message = refused(office, conference, out.getvalue())
+    assert "danh sách ở nhiều trang tính (“Khối Đảng”, “Khối chính quyền”)" in message

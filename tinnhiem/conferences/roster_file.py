@@ -555,16 +555,30 @@ def _on_sheet(error: RosterError, sheet: str | None) -> RosterError:
 
 
 def _list_sheet(workbook: Any) -> Any:
-    """The sheet that holds the list: the first, or else the first with a header row among its
-    first rows (a workbook whose first sheet is a cover, instructions, or another list)."""
+    """The sheet that holds the list: the first, or else the only one with a header row among its
+    first rows (a workbook whose first sheet is a cover, instructions, or another list). Two
+    sheets with a list are refused, naming them: one list a sheet (a group each) would be lost
+    but for the first, and which one is meant cannot be told."""
     sheets = workbook.worksheets
-    for sheet in sheets if len(sheets) > 1 else ():
+    if len(sheets) == 1:
+        return sheets[0]
+    with_list = []
+    for sheet in sheets:
         for index, row in enumerate(sheet.iter_rows(values_only=True)):
             if index >= 3 * HEADER_SEARCH:
                 break
             if _is_header(list(row)):
-                return sheet
-    return sheets[0]
+                with_list.append(sheet)
+                break
+    if len(with_list) > 1:
+        raise RosterError(
+            _(
+                "the workbook has a list on several sheets (%(sheets)s): only one is imported. Put the "
+                "whole list on one sheet, or delete the sheets that are not part of it, then import it again."
+            )
+            % {"sheets": ", ".join(f"“{sheet.title}”" for sheet in with_list)}
+        )
+    return with_list[0] if with_list else sheets[0]
 
 
 _MERGE_CELL = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
