@@ -291,3 +291,21 @@ def test_a_list_made_one_table_per_group_is_read_whole(office, conference):
 
     message = refused(office, conference, word_list(change=twice), name="ds.docx")
     assert "dòng 6: Nguyễn Văn An (Trưởng phòng) xuất hiện hai lần trong tệp (trùng với dòng 2)" in message
+
+
+def test_a_document_with_two_different_lists_is_refused_not_merged(office, conference):
+    """A plan with both its lists attached, the rated persons (STT, Họ và tên, Chức vụ) and those
+    convened (with Đơn vị): tables of other headers are other lists, not groups of one."""
+
+    def rated_list_too(document, table):
+        document.add_paragraph("Phụ lục 2: DANH SÁCH NGƯỜI ĐƯỢC LẤY PHIẾU")
+        other = document.add_table(rows=0, cols=3)
+        for values in [["STT", "Họ và tên", "Chức vụ"], ["1", "Trần Minh Đức", "Phó Chủ tịch UBND"]]:
+            for cell, value in zip(other.add_row().cells, values, strict=True):
+                cell.text = value
+
+    message = refused(office, conference, word_list(change=rated_list_too), name="ke-hoach.docx")
+    assert (
+        "tài liệu có các bảng người với dòng tên cột khác nhau (STT, Họ và tên, Chức vụ, Đơn vị; STT, Họ và tên, "
+        "Chức vụ): có thể đó là nhiều danh sách khác nhau." in message
+    )

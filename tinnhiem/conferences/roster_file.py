@@ -885,16 +885,33 @@ def _read_docx(data: bytes, columns: tuple[Column, ...]) -> RosterRows:
         tables = list(document.tables)
     except (PackageNotFoundError, *DAMAGED_XLSX) as exc:
         raise RosterError(_("the Word file is damaged or is not a .docx file.")) from exc
-    lists = []
+    lists, headers = [], []
     try:
         offset = 0
         for table in tables:
             rows, merged, converted = _word_table_rows(table, fonts, offset)
-            if any(_is_header(values) for _n, values in rows[:HEADER_SEARCH]):
+            header = next((values for _n, values in rows[:HEADER_SEARCH] if _is_header(values)), None)
+            if header is not None:
                 lists.append((rows, merged, converted))
+                headers.append([clean_line(str(v)) for v in _trimmed(header) if v])
                 offset = rows[-1][0]
     except DAMAGED_XLSX as exc:
         raise RosterError(_("the Word file is damaged or is not a .docx file.")) from exc
+    keys = [[_header_key(name) for name in names] for names in headers]
+    if any(k != keys[0] for k in keys):
+        # one table a group has the same header each time; tables with other headers are other
+        # lists (the rated persons and those convened, both attached to a plan): which is meant?
+        kinds = []
+        for names in headers:
+            if names not in kinds:
+                kinds.append(names)
+        raise RosterError(
+            _(
+                "the document has tables of persons with different header rows (%(headers)s): it may hold "
+                "several lists. Keep only the tables of this list in the file, then import it again."
+            )
+            % {"headers": "; ".join(", ".join(names) for names in kinds)}
+        )
     if not lists:
         raise RosterError(
             _(
