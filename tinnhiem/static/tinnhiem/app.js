@@ -99,11 +99,27 @@
     codeField.value = decodeURIComponent(location.hash.slice(1));
     history.replaceState(null, "", location.pathname);
   }
-  // A button that sends once (a double tap stores one ballot; the server checks it too).
-  document.querySelectorAll("button[data-once]").forEach(function (button) {
-    button.form.addEventListener("submit", function (event) {
-      if (event.submitter === button) { setTimeout(function () { button.disabled = true; }, 0); }
+  // Every form sends once per press: the button pressed is disabled as the form goes, so that a
+  // double click (or a double tap on a phone) on a slow Wi-Fi sends one request; the server also
+  // knows a request sent twice. It comes back after a while, for a form that downloads a file and
+  // stays on the page, and when the page is shown again from the browser's history. A press that
+  // a script keeps on the page (the voter's review) disables nothing; the scan upload, which
+  // sends its files itself, has its own handling.
+  var pressed = [];
+  document.querySelectorAll("form[method=post]:not([data-upload])").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      var button = event.submitter;
+      if (!button || button.tagName !== "BUTTON") return;
+      setTimeout(function () {
+        if (event.defaultPrevented) return;
+        button.disabled = true;
+        pressed.push(button);
+        setTimeout(function () { button.disabled = false; }, 8000);
+      }, 0);
     });
+  });
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) pressed.forEach(function (button) { button.disabled = false; });
   });
   // The voter reviews the ballot on the phone before sending it (the server does it without JS).
   var reviewForm = document.querySelector("[data-review-form]");
