@@ -161,9 +161,11 @@ class ImportedPersons(list):
     ``headings``: the rows passed over as headings of a group or a total, (row, text) each;
     ``unused``: the headers of the columns left out, unread (particulars the vote does not need)."""
 
-    converted: int = 0
-    headings: list[tuple[int, str]] = []
-    unused: list[str] = []
+    def __init__(self) -> None:
+        super().__init__()
+        self.converted = 0
+        self.headings: list[tuple[int, str]] = []
+        self.unused: list[str] = []
 
 
 @transaction.atomic
