@@ -17,6 +17,7 @@ from tinnhiem.conferences.models import Conference
 from tinnhiem.conferences.usecases import day
 from tinnhiem.site.demo import FINISHED_TITLE
 from tinnhiem.voting.models import EntryRow, Resolution
+from tinnhiem.voting.usecases import counting
 
 
 @pytest.fixture
@@ -175,9 +176,23 @@ def test_the_chair_has_the_vote_on_a_form_held_again(demo):
         in chair.post(url, fields | {"confirm": "1", "reason": " "}, follow=True).content.decode()
     )
     assert not Event.objects.filter(action="vote.repeated").exists()
-    page = chair.post(url, fields | {"confirm": "1"}, follow=True).content.decode()
+    once = re.search(r'name="submission" value="([0-9a-f]{32})"', page).group(1)  # the page's one-time id
+    sent = fields | {"confirm": "1", "submission": once}
+    page = chair.post(url, sent, follow=True).content.decode()
     assert f"Bỏ phiếu lại mẫu phiếu “{form.name}”: không tính bất cứ phiếu nào" in page
     assert Event.objects.filter(action="vote.repeated", data__form=form.pk).count() == 1
+    # the new vote begins; the same page sent again (Back, then the button) discards nothing of it
+    counting.record_ballot_counts(users["kiemphieu1"], form, issued=180, collected=178)
+    page = chair.post(url, sent, follow=True).content.decode()
+    assert f'<li class="info">Mẫu phiếu “{form.name}” đã được bỏ phiếu lại từ trang này' in page
+    assert 'class="error"' not in page
+    form.refresh_from_db()
+    assert form.issued == 180 and Event.objects.filter(action="vote.repeated").count() == 1
+    # a new decision, on a new page, is taken
+    again = re.search(r'name="submission" value="([0-9a-f]{32})"', chair.get(url).content.decode()).group(1)
+    chair.post(url, sent | {"submission": again})
+    form.refresh_from_db()
+    assert form.issued is None and Event.objects.filter(action="vote.repeated").count() == 2
 
 
 def test_entry_page_keyboard_flow_and_second_device(demo, make_user):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.http import HttpResponse
@@ -124,6 +126,7 @@ def chair_panel(request, conference_id: int):
             "adjournments": conference.adjournments.all(),
             **_quorum_context(request, conference),
             "opening_needs": day.opening_needs(conference) if conference.status == "preparing" else [],
+            "once": secrets.token_hex(16),  # the one-time id of the page's forms (tinnhiem.once)
             "agenda": list(enumerate(label for _key, label in conference.agenda)),
             "committee": conference.committee.select_related("voter", "user"),
             "committee_minimum": conference.rules.committee.minimum_for(conference.campaign.body.level),
@@ -170,7 +173,10 @@ def _repeat_vote(request, conference):
         messages.error(request, _("Tick the box to confirm."))
     else:
         ok, _discarded = attempt(
-            request, lambda: repeat.repeat_form_vote(request.user, form, reason=request.POST.get("reason", ""))
+            request,
+            lambda: repeat.repeat_form_vote(
+                request.user, form, reason=request.POST.get("reason", ""), submission=request.POST.get("submission", "")
+            ),
         )
         if ok:
             messages.success(

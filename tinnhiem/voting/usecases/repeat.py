@@ -17,7 +17,9 @@ from django.utils.translation import gettext as _
 
 from tinnhiem.accounts.roles import CHAIR, require
 from tinnhiem.audit.log import record
+from tinnhiem.audit.models import Event
 from tinnhiem.conferences.models import BallotForm, Conference
+from tinnhiem.once import AlreadyDone, submission_key
 from tinnhiem.text import clean_block
 
 from ..models import CodeCard, ElectronicBallot, EntryRow, Receipt
@@ -39,16 +41,24 @@ def repeats_by_form(conference: Conference) -> dict[int, list[dict[str, Any]]]:
 
 
 @transaction.atomic
-def repeat_form_vote(actor: Any, form: BallotForm, *, reason: str) -> dict[str, int]:
+def repeat_form_vote(actor: Any, form: BallotForm, *, reason: str, submission: str = "") -> dict[str, int]:
     """Discard the vote of ``form`` and hold it again. Only the chair, with a reason, while the
     form is not finalised, during the vote or the count (which goes back to the vote). Returns
-    what was discarded, as the log records it."""
+    what was discarded, as the log records it. ``submission``: the page's one-time id. The same
+    page sent again (the browser's Back, a page sent twice) does not discard the new vote that
+    has begun since: the log holds the key of the page that did it."""
     from tinnhiem.scanning.models import ScanFeed, ScannedBallot, ScannedPage, remove_image_files
 
     require(actor, CHAIR)
     conference = Conference.objects.select_for_update().get(pk=form.conference_id)
     form = BallotForm.objects.select_for_update().get(pk=form.pk)
     reason = clean_block(reason)
+    key = submission_key(submission, "vote.repeated", {"form": form.pk, "reason": reason})
+    if key and Event.objects.filter(action="vote.repeated", data__submission=key).exists():
+        raise AlreadyDone(
+            _("The vote on %(form)s was already held again from this page; nothing more was discarded.")
+            % {"form": form.name}
+        )
     if form.state == BallotForm.State.FINALISED:
         raise ValidationError(
             _("The count of this ballot form is finalised; the head of the committee must reopen it first.")
@@ -84,7 +94,8 @@ def repeat_form_vote(actor: Any, form: BallotForm, *, reason: str) -> dict[str, 
         conference.status = S.VOTING
         conference.agenda_step = [key for key, _label in Conference.AGENDA].index("voting")
         conference.save(update_fields=["status", "agenda_step"])
-    record(actor, "vote.repeated", conference=conference, data={"form": form.pk, "reason": reason, **discarded})
+    data = {"form": form.pk, "reason": reason, **discarded} | ({"submission": key} if key else {})
+    record(actor, "vote.repeated", conference=conference, data=data)
     # once committed; a file left if the server stops first is found by scanning.models.stray_image_files
     transaction.on_commit(lambda: remove_image_files(files))
     return discarded
