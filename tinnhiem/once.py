@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -19,6 +20,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
 T = TypeVar("T", bound=models.Model)
+
+
+def new_submission() -> str:
+    """A new one-time id for a form shown (hidden field ``submission``)."""
+    return secrets.token_hex(16)
 
 
 def submission_key(submission: str, kind: str, content: dict[str, Any]) -> str:

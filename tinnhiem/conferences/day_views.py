@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.http import HttpResponse
@@ -14,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from tinnhiem.accounts.roles import CHAIR, COUNT, PREPARE, VIEW, permission_required
+from tinnhiem.once import new_submission
 from tinnhiem.text import fold, small_int
 
 from .forms import AdjournForm
@@ -66,14 +65,14 @@ def attendance(request, conference_id: int):
 def attendance_count(request, conference_id: int):
     """The live count, polled by the attendance page and the chair's panel."""
     conference = _conference(conference_id)
-    return HttpResponse(render_to_string("conferences/_quorum.html", _quorum_context(request, conference), request))
+    context = _quorum_context(conference, chair=request.GET.get("for") == "chair")
+    return HttpResponse(render_to_string("conferences/_quorum.html", context, request))
 
 
-def _quorum_context(request, conference: Conference) -> dict:
+def _quorum_context(conference: Conference, *, chair: bool) -> dict:
     """The quorum, and on the chair's page during the session what the vote still needs (live)."""
     check = day.quorum(conference)
-    on_chair_page = request.GET.get("for") == "chair" or request.resolver_match.url_name == "chair"
-    needs = day.voting_needs(conference, check) if on_chair_page and conference.status == "in_session" else []
+    needs = day.voting_needs(conference, check) if chair and conference.status == "in_session" else []
     return {"quorum": check, "conference": conference, "voting_needs": needs}
 
 
@@ -124,9 +123,9 @@ def chair_panel(request, conference_id: int):
             if conference.status in ("voting", "counting")
             else [],
             "adjournments": conference.adjournments.all(),
-            **_quorum_context(request, conference),
+            **_quorum_context(conference, chair=True),
             "opening_needs": day.opening_needs(conference) if conference.status == "preparing" else [],
-            "once": secrets.token_hex(16),  # the one-time id of the page's forms (tinnhiem.once)
+            "submission": new_submission(),  # the one-time id of the page's forms (tinnhiem.once)
             "agenda": list(enumerate(label for _key, label in conference.agenda)),
             "committee": conference.committee.select_related("voter", "user"),
             "committee_minimum": conference.rules.committee.minimum_for(conference.campaign.body.level),

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import secrets
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tinnhiem.once import new_submission
 from tinnhiem.rules import builtin_rule_set
 from tinnhiem.text import DAY_FORMATS, clean_block, clean_line
 
@@ -34,7 +33,7 @@ class OnceFormMixin(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["submission"].initial = secrets.token_hex(16)
+        self.fields["submission"].initial = new_submission()
 
 
 def _typed(placeholder: str, length: int) -> dict[str, str]:

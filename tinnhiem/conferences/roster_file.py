@@ -248,7 +248,7 @@ UNUSED_HEADERS = frozenset(
 
 
 def _match_columns(
-    header: list[object], row_number: int, columns: tuple[Column, ...], unused: list[int] | None = None
+    header: list[object], row_number: int, columns: tuple[Column, ...], unused: list[int]
 ) -> dict[int, Column]:
     """The columns of the list, by their place in ``header``. The places of the columns left out as
     unused (``UNUSED_HEADERS``) are added to ``unused``."""
@@ -258,7 +258,7 @@ def _match_columns(
         if not text:
             continue
         key = _header_key(text)
-        if key in UNUSED_HEADERS and unused is not None:
+        if key in UNUSED_HEADERS:
             unused.append(index)
             continue
         column = _find_column(columns, key) or _find_column(NAME_PARTS, key)
@@ -313,8 +313,7 @@ def _match_columns(
 
 def _is_header(values: list[object]) -> bool:
     keys = {_header_key(clean_line(str(v))) for v in values if v is not None and str(v).strip()}
-    name = next(c for c in COLUMNS if c.key == "full_name")
-    if any(k in name.aliases or k == _header_key(str(name.title)) for k in keys):
+    if any(_find_column((_FULL_NAME,), k) for k in keys):
         return True
     return all(any(_find_column((part,), k) for k in keys) for part in NAME_PARTS)  # "Họ và tên đệm", "Tên"
 
@@ -407,12 +406,7 @@ def _rows_to_roster(
     for position, (number, values) in enumerate(data):
         if _trimmed(values) == _trimmed(header):  # the header again: merged over two rows, or pasted twice
             continue
-        filled = {
-            i
-            for i, v in enumerate(values)
-            if v is not None and str(v).strip() and (i >= len(header) or v != header[i])  # not filled down
-        }
-        if position == 0 and filled and filled <= set(unused):  # the sub-header of unused columns
+        if position == 0 and unused and _under_unused(values, header, unused):  # their sub-header row
             continue
         heading = _heading(number, values, found, merged)
         if heading:
@@ -678,6 +672,17 @@ def _heading(
     if spread or (numbered and not re.fullmatch(r"[0-9]+(\.0)?", text)):
         return text
     return ""
+
+
+def _under_unused(values: list[object], header: list[object], unused: list[int]) -> bool:
+    """The row under the header holds text only in unused columns ("Nam", "Nữ" under "Năm sinh"),
+    besides the header's own cells merged down over it."""
+    filled = {
+        i
+        for i, v in enumerate(values)
+        if v is not None and str(v).strip() and (i >= len(header) or v != header[i])  # not filled down
+    }
+    return bool(filled) and filled <= set(unused)
 
 
 def _letter(index: int) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-
 import cv2
 import numpy as np
 from django.conf import settings
@@ -21,6 +19,7 @@ from tinnhiem.conferences.views import attempt
 from tinnhiem.documents.ballots import layout_for
 from tinnhiem.documents.layout import MARKERS
 from tinnhiem.documents.models import PrintedLayout
+from tinnhiem.once import new_submission
 from tinnhiem.text import small_int
 from tinnhiem.voting.usecases.counting import member_for_or_none, people_of
 
@@ -131,7 +130,7 @@ def _scan_page(request, form: BallotForm, hand: dict | None = None):
             "max_bytes": settings.TINNHIEM_MAX_SCAN_BYTES,
             "max_mb": round(settings.TINNHIEM_MAX_SCAN_BYTES / 1e6),
             # every key present: "keys" would otherwise resolve to the dict's keys() in the template
-            "hand": hand or {"keys": "", "invalid_reason": "", "reason": "", "submission": secrets.token_hex(16)},
+            "hand": hand or {"keys": "", "invalid_reason": "", "reason": "", "submission": new_submission()},
         },
     )
 
@@ -200,7 +199,7 @@ def review(request, conference_id: int, form_id: int, ballot_id):
             "member": member_for_or_none(request.user, form.conference),
             "levels": form.conference.rules.levels,
             "rulings": rulings,
-            "submission": secrets.token_hex(16),
+            "submission": new_submission(),
             "seen": len(rulings),
         },
     )

@@ -3,8 +3,6 @@ committee and chair, and the public list of receipts and ballots after the close
 
 from __future__ import annotations
 
-import secrets
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -22,6 +20,7 @@ from tinnhiem.conferences.links import absolute
 from tinnhiem.conferences.models import BallotForm, Conference
 from tinnhiem.conferences.views import _conference, attempt
 from tinnhiem.documents.cards import render_cards
+from tinnhiem.once import new_submission
 from tinnhiem.text import small_int
 
 from . import codes, ratelimit
@@ -115,7 +114,7 @@ def cards(request, conference_id: int):
             "any_evote": any(row["form"].evote for row in rows),  # the turnout, once cards are made
             "vote_url": vote_url(conference, request),
             "member": counting.member_for_or_none(request.user, conference),
-            "submission": secrets.token_hex(16),  # the page's one-time id, for making cards
+            "submission": new_submission(),  # the page's one-time id, for making cards
         },
     )
 

@@ -23,6 +23,7 @@ from tinnhiem.conferences.models import BallotForm, Campaign, Conference
 from tinnhiem.conferences.roster_file import excel_safe, write_table_xlsx
 from tinnhiem.conferences.usecases import day
 from tinnhiem.conferences.views import _conference, attempt
+from tinnhiem.once import new_submission
 from tinnhiem.text import parse_day, small_int
 
 from .minutes import minutes_data
@@ -159,7 +160,7 @@ def form_counting(request, conference_id: int, form_id: int):
             ],
             "rulings": form.rulings.select_related("decided_by__voter"),
             # a new one-time id for each ruling form shown; the one typed in again when refused
-            "ruling_draft": ruling_draft or {"submission": secrets.token_hex(16)},
+            "ruling_draft": ruling_draft or {"submission": new_submission()},
             "totals_rows": _totals_rows(form, rules),
             "totals_problem": counting.hand_totals_problem(form),
             "result": form.results.filter(superseded=False).first(),
