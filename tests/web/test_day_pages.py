@@ -467,7 +467,8 @@ def test_the_invitations_page_shows_no_closed_link(demo):
 def test_the_committee_proposed_on_its_page_and_voted_on_by_the_chair(demo):
     """The office proposes the members on the committee page, and removes one proposed by mistake;
     the chair records the show of hands: short of more than half, the page says the conference did
-    not approve it, and nothing is approved; then it is."""
+    not approve it, and nothing is approved; the page sent twice records it once, a show of hands
+    held again with the same figures records it again; then it is approved."""
     ready, _finished = demo
     chair, office = login("chutri"), login("vanphong")
     chair.post(reverse("conferences:chair", args=[ready.pk]), {"action": "open_conference"})
@@ -492,11 +493,29 @@ def test_the_committee_proposed_on_its_page_and_voted_on_by_the_chair(demo):
     assert sorted(ready.committee.values_list("voter_id", flat=True)) == sorted(v.pk for v in voters[:3])
 
     url = reverse("conferences:chair", args=[ready.pk])
+
+    def shown_submission():
+        page = chair.get(url).content.decode()
+        form = re.search(r'value="committee_vote">.*?</form>', page, re.S).group(0)
+        return re.search(r'name="submission" value="([0-9a-f]{32})"', form).group(1)
+
     hands = {"action": "committee_vote", "votes_for": 61, "against": 50, "abstaining": 11}
+    hands["submission"] = shown_submission()
     page = chair.post(url, hands, follow=True).content.decode()
     assert "Hội nghị chưa thông qua Ban kiểm phiếu: số tán thành chưa đủ." in page  # 61 of 122 is not more than half
     ready.refresh_from_db()
     assert not ready.committee_approved
+    # the same page sent again (a double click): one show of hands, said so as information
+    page = chair.post(url, hands, follow=True).content.decode()
+    assert '<li class="info">Biểu quyết này đã được ghi nhận.</li>' in page and "chưa đủ" not in page
+    votes = Event.objects.filter(conference_id=ready.pk, action="committee.vote")
+    assert votes.count() == 1
+    # a show of hands held again, from the page shown anew, may give the same figures: a second vote
+    again = hands | {"submission": shown_submission()}
+    assert again["submission"] != hands["submission"]
+    assert "số tán thành chưa đủ" in chair.post(url, again, follow=True).content.decode()
+    assert [e.data["for"] for e in votes] == [61, 61]
+    hands.pop("submission")
     page = chair.post(url, hands | {"votes_for": 62, "against": 49}, follow=True).content.decode()
     assert "Đã ghi nhận." in page
     ready.refresh_from_db()
@@ -510,7 +529,8 @@ def test_each_step_of_the_chair_sent_twice_is_done_once_and_said_so(demo):
     """A double click on a slow Wi-Fi, or the page sent again, on each of the chair's buttons: the
     step is done once, logged once, and the second press is told so as information, not as an
     error (red) that would leave the chair wondering whether the conference was opened or not. The
-    same show of hands sent twice is the same; other figures after approval are refused."""
+    same show of hands sent twice is the same; other figures after approval are refused. So too the
+    committee's finalising, and its head's reopening for a correction."""
     ready, finished = demo
     chair = login("chutri")
     url = reverse("conferences:chair", args=[ready.pk])
@@ -558,6 +578,16 @@ def test_each_step_of_the_chair_sent_twice_is_done_once_and_said_so(demo):
     )
     assert '<li class="info">Mẫu phiếu này đã chốt kết quả.</li>' in page and 'class="error"' not in page
     assert Event.objects.filter(conference_id=finished.pk, action="count.finalised").count() == finalised
+    # the head of the committee reopens the count for a correction, with a double click
+    correction = {"action": "reopen", "reason": "Khiếu nại về phiếu số 12, Ban kiểm phiếu kiểm tra lại"}
+    head = login("kiemphieu1")
+    form_url = reverse("voting:form", args=[finished.pk, form.pk])
+    assert '<li class="success">Đã ghi nhận.</li>' in head.post(form_url, correction, follow=True).content.decode()
+    page = head.post(form_url, correction, follow=True).content.decode()
+    assert '<li class="info">Mẫu phiếu này đã được mở lại để điều chỉnh với lý do này.</li>' in page
+    assert 'class="error"' not in page
+    assert Event.objects.filter(conference_id=finished.pk, action="count.reopened").count() == 1
+    assert form.results.filter(superseded=False).count() == 0 and form.results.count() == 1
 
 
 def test_the_chair_s_page_says_what_the_next_step_still_needs(demo, conference):

@@ -93,6 +93,7 @@ def chair_panel(request, conference_id: int):
                 votes_for=small_int(request.POST.get("votes_for"), -1),
                 against=small_int(request.POST.get("against"), -1),
                 abstaining=small_int(request.POST.get("abstaining"), -1),
+                submission=request.POST.get("submission", ""),
             ),
             "open_voting": lambda: day.open_voting(request.user, conference),
             "close_voting": lambda: day.close_voting(request.user, conference),

@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from tinnhiem.accounts.roles import CHAIR, COUNT, PREPARE, require
 from tinnhiem.audit.log import changed, record, values_of
-from tinnhiem.once import AlreadyDone
+from tinnhiem.audit.models import Event
+from tinnhiem.once import AlreadyDone, submission_key
 from tinnhiem.rules import QuorumCheck, TallyError, check_committee_approval, check_quorum
 from tinnhiem.text import clean_block, clean_line, fold
 
@@ -375,11 +376,21 @@ def remove_member(actor: Any, member: CommitteeMember) -> None:
 
 @transaction.atomic
 def record_committee_approval(
-    actor: Any, conference: Conference, *, votes_for: int, against: int, abstaining: int
+    actor: Any, conference: Conference, *, votes_for: int, against: int, abstaining: int, submission: str = ""
 ) -> bool:
-    """The conference approves the list by show of hands: more than half of those present by default."""
+    """The conference approves the list by show of hands: more than half of those present by default.
+    A show of hands that fails may be held again, and may give the same figures; ``submission``,
+    the page's one-time id, tells that apart from the same page sent twice (a double click, the
+    browser's Back): the log holds the key of the page that recorded a vote."""
     require(actor, CHAIR)
     conference = _locked(conference)
+    key = submission_key(
+        submission,
+        "committee.vote",
+        {"conference": conference.pk, "for": votes_for, "against": against, "abstaining": abstaining},
+    )
+    if key and Event.objects.filter(action="committee.vote", data__submission=key).exists():
+        raise AlreadyDone(_("This show of hands has already been recorded."))
     if conference.committee_approved and (
         conference.committee_votes_for,
         conference.committee_votes_against,
@@ -433,7 +444,8 @@ def record_committee_approval(
             "present": present,
             "required": check.required,
             "approved": check.approved,
-        },
+        }
+        | ({"submission": key} if key else {}),
     )
     return check.approved
 

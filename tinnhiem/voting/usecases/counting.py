@@ -677,11 +677,21 @@ def finalise_form(actor: Any, form: BallotForm) -> FormResult:
 @transaction.atomic
 def reopen_form(actor: Any, form: BallotForm, *, reason: str) -> BallotForm:
     """A correction after finalising: only the head of the committee, with a reason; the old
-    result is kept (superseded), and the new one must be finalised and published again."""
+    result is kept (superseded), and the new one must be finalised and published again. The same
+    correction sent twice (a double click) reopens once."""
     form = _form(form)
     member = member_for(actor, form.conference)
     if member.role != CommitteeMember.Role.HEAD:
         raise PermissionDenied("only the head of the counting committee approves a correction")
+    last = form.results.order_by("-version").first()
+    if (
+        form.state == F.COUNTING
+        and last is not None
+        and last.superseded
+        and reason.strip()
+        and last.correction_reason == reason
+    ):
+        raise AlreadyDone(_("The count of this ballot form has already been reopened for this correction."))
     if form.state != F.FINALISED:
         raise ValidationError(_("Only a finalised ballot form can be corrected."))
     if not reason.strip():
