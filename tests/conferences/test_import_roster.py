@@ -211,9 +211,48 @@ def test_csv_utf8_with_bom_and_semicolons(office, conference):
     assert do_import(office, conference, text.encode("utf-8"), name="ds.csv").created == 2
 
 
+def windows_1258(text: str) -> bytes:
+    """``text`` as Windows writes it in its Vietnamese code page (Excel's "CSV (Comma delimited)"
+    on a Windows set to Vietnamese): a letter with its tone is the letter, then the tone's mark."""
+    tones = "\u0300\u0301\u0303\u0309\u0323"
+    out = []
+    for c in text:
+        parts = unicodedata.normalize("NFD", c)
+        tone = "".join(m for m in parts if m in tones)
+        out.append(unicodedata.normalize("NFC", "".join(m for m in parts if m not in tones)) + tone)
+    return "".join(out).encode("cp1258")
+
+
+def test_csv_as_excel_writes_it_on_a_vietnamese_windows_or_as_unicode_text(office, conference):
+    """Excel saves "CSV (Comma delimited)" in the code page of the machine: on a Windows set to
+    Vietnamese, Windows-1258, with a tone as a mark after its letter; and "Unicode Text" as UTF-16
+    with tabs. Both are read as the names were typed, composed as one letter each."""
+    names = ["Nguyễn Văn An", "Lê Thị Hồng Nhung", "Đặng Quốc Việt", "Phạm Ngọc Ánh"]
+    text = "STT,Họ và tên,Chức vụ\r\n" + "".join(f"{i},{n},Phó Trưởng phòng\r\n" for i, n in enumerate(names, 1))
+    data = windows_1258(text)
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+    assert b"\xf2" in data  # the dot below of "ệ", "ạ", "ọ", "ặ", after its letter
+    assert do_import(office, conference, data, name="ds.csv").created == 4
+    assert list(conference.voters.order_by("order").values_list("full_name", flat=True)) == names
+    assert set(conference.voters.values_list("post", flat=True)) == {"Phó Trưởng phòng"}
+    conference.voters.all().delete()
+    unicode_text = text.replace(",", "\t").encode("utf-16")
+    assert do_import(office, conference, unicode_text, name="ds.csv").created == 4
+    assert list(conference.voters.order_by("order").values_list("full_name", flat=True)) == names
+
+
 def test_csv_not_utf8(office, conference):
-    data = "STT,Họ và tên,Chức vụ\n1,Nguyễn Văn An,Trưởng phòng\n".encode("utf-16")
-    assert "CSV UTF-8" in refused(office, conference, data, name="ds.csv")
+    """A text of another code page is refused, nothing read: Western European (its Vietnamese
+    letters were lost on saving, or it is no Vietnamese at all), an old TCVN3 font's bytes, or
+    UTF-16 without its mark."""
+    texts = [
+        "STT,Họ và tên,Chức vụ\n1,Müller Jürgen,Trưởng phòng\n".encode("cp1252", errors="replace"),
+        "STT,Hä vµ tªn,Chøc vô\n1,NguyÔn V¨n An,Tr­ëng phßng\n".encode("cp1252"),  # TCVN3 (.VnTime)
+        "STT,Họ và tên,Chức vụ\n1,Nguyễn Văn An,Trưởng phòng\n".encode("utf-16-le"),
+    ]
+    for data in texts:
+        assert "CSV UTF-8" in refused(office, conference, data, name="ds.csv"), data
 
 
 def test_bad_email_and_phone(office, conference):
