@@ -12,6 +12,7 @@ speed printed here is the recogniser's alone; bench/scan_throughput.py measures 
 Run: .venv/bin/python bench/scan_accuracy.py [--seed-ballots 2000] [--big-ballots 200] [--workers 2]
      [--erasure-sweep 200]  (pencil pages per band of what an eraser left; 0 skips it)
      [--smudge 0.005]  (share of pages with a smudge in a box: an assumption, no field data)
+     [--bilevel 0] [--bilevel-jpeg]  (share of scans in black and white; saved as JPEG)
      [--written 0]  (share of ballots with a name or a signature written under the list; a page
                      flagged for writing when none was written is counted as a cause of review)
      [--speed-pages 200]  (pages read for the speed figure; 0: skip)
@@ -98,6 +99,9 @@ def _make_and_read(job):
     )
     if not photo and rng.random() < _STATE.get("bilevel", 0.0):
         image = synthetic.bilevel(image)
+        if _STATE.get("bilevel_jpeg"):  # saved as JPEG, as a scanner's JPEG or a phone app's filter
+            _ok, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, rng.randint(30, 95)])
+            image = cv2.imdecode(encoded, cv2.IMREAD_GRAYSCALE)
     try:
         reading = _read(s, image)
     except recognize.NotABallot as exc:
@@ -276,6 +280,11 @@ def main():
         help="share of scanned pages (not photos) in the scanner's black-and-white mode (no field data: 0)",
     )
     parser.add_argument(
+        "--bilevel-jpeg",
+        action="store_true",
+        help="the black-and-white pages saved as JPEG (quality 30–95), which rings about their edges",
+    )
+    parser.add_argument(
         "--written",
         type=float,
         default=0.0,
@@ -286,11 +295,13 @@ def main():
     state["smudge"] = args.smudge
     state["written"] = args.written
     state["bilevel"] = args.bilevel
+    state["bilevel_jpeg"] = args.bilevel_jpeg
     print(f"machine: {machine()}; workers: {args.workers}")
     print(
         f"mix: styles {STYLE_WEIGHTS}; smudge {args.smudge:.2%} of pages, crossed name {CROSSED:.1%} of ballots, "
         f"erased mark {ERASED:.0%} of pencil ballots, photo {PHOTO:.0%}, upside down {UPSIDE_DOWN:.0%}; "
-        f"written under the list {args.written:.1%} of ballots; black and white {args.bilevel:.0%} of scans; "
+        f"written under the list {args.written:.1%} of ballots; black and white {args.bilevel:.0%} of scans"
+        f"{' (as JPEG)' if args.bilevel_jpeg else ''}; "
         "dpi 150/200/300"
     )
     for name, n, offset in (("seed", args.seed_ballots, 0), ("big", args.big_ballots, 10**7)):

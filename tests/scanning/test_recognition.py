@@ -340,6 +340,15 @@ def test_jpeg_and_tiff_pages(scan_vote, make_scan):
     assert ok and len(load_pages("scan.tiff", tiff.tobytes())) == 2
 
 
+def test_a_clean_grayscale_render_of_the_ballot_is_not_taken_for_black_and_white(scan_vote):
+    """The cleanest grey page there is, the ballot rendered from its PDF, noise-free: only the
+    edges of its letters are grey, fewer the finer the resolution. Up to 600 dpi it is grey."""
+    for dpi in (200, 600):
+        blank = synthetic.render_blank(scan_vote["pdf"], 0, dpi)
+        assert not recognize.is_bilevel(blank), dpi
+        assert recognize.is_bilevel(synthetic.bilevel(blank))
+
+
 @pytest.mark.parametrize("dpi", [150, 200, 300])
 def test_a_page_scanned_in_black_and_white_is_refused_never_read(scan_vote, make_scan, dpi):
     """An office scanner's black-and-white (text) mode cuts every pixel to black or white: a light
@@ -355,6 +364,15 @@ def test_a_page_scanned_in_black_and_white_is_refused_never_read(scan_vote, make
             with pytest.raises(recognize.NotABallot) as info:
                 read(scan_vote, synthetic.bilevel(image, threshold))
             assert info.value.reason == "black_and_white", (seed, threshold)
+        cut = synthetic.bilevel(image, 128 + 20 * (seed - 1))
+        for quality in (30, 50, 75, 95):  # the same page saved as JPEG: it rings about every edge
+            ok, jpeg = cv2.imencode(".jpg", cut, [cv2.IMWRITE_JPEG_QUALITY, quality])
+            assert ok
+            ringing = cv2.imdecode(jpeg, cv2.IMREAD_GRAYSCALE)
+            assert not (ringing == cut).all()
+            with pytest.raises(recognize.NotABallot) as info:
+                read(scan_vote, ringing)
+            assert info.value.reason == "black_and_white", (seed, quality)
     back = synthetic.bilevel(np.full((1700, 1200), 250, np.uint8))
     with pytest.raises(recognize.NotABallot) as info:
         read(scan_vote, back)

@@ -1480,7 +1480,8 @@ def test_a_member_whose_page_was_open_while_another_ruled_is_told_not_overwritte
 
 def test_a_stack_scanned_in_black_and_white_is_listed_to_scan_again_and_nothing_counted(client, scan_vote, make_scan):
     """The scanner left in its black-and-white (text) mode: a PNG of black and white pixels, and a
-    PDF of one-bit pages as such a scanner writes it (its blank back sides still ignored). No page
+    PDF of one-bit pages as such a scanner writes it (its blank back sides still ignored), or the
+    same pages saved as JPEG, alone or in a PDF, whose compression rings about the edges. No page
     is read, and the committee reads why and what to do; the same sheets scanned again in grey
     are counted."""
     from tinnhiem.scanning import synthetic
@@ -1494,10 +1495,16 @@ def test_a_stack_scanned_in_black_and_white_is_listed_to_scan_again_and_nothing_
     pdf = synthetic.scanner_pdf([sheets[1][2], back], dpi=150, black_and_white=True)
     report = scan.scan_file(member, form, name="den-trang.pdf", data=pdf)
     assert report.ballots == 0 and [i["reason"] for i in report.ignored] == ["black_and_white", "blank"]
+    # the same pages cut to black and white, then saved as JPEG: alone, and as a PDF of JPEG pages
+    jpeg = cv2.imencode(".jpg", cut[1], [cv2.IMWRITE_JPEG_QUALITY, 75])[1].tobytes()
+    report = scan.scan_file(member, form, name="den-trang.jpg", data=jpeg)
+    assert report.ballots == 0 and [i["reason"] for i in report.ignored] == ["black_and_white"]
+    report = scan.scan_file(member, form, name="den-trang-jpeg.pdf", data=synthetic.scanner_pdf(cut, dpi=150))
+    assert report.ballots == 0 and [i["reason"] for i in report.ignored] == ["black_and_white"] * 2
     assert form.scanned_ballots.count() == 0
     client.force_login(member)
     html = client.get(reverse("scanning:scan", args=[form.conference_id, form.pk])).content.decode()
     said = "được quét ở chế độ đen trắng, vết bút chì nhạt có thể bị mất: hãy đặt máy quét ở chế độ thang xám"
-    assert html.count(said) == 2, re.findall(r"<li>(#\d+: [^<]*)</li>", html)
+    assert html.count(said) == 5, re.findall(r"<li>(#\d+: [^<]*)</li>", html)
     for data, _truth, _image in sheets:  # scanned again, in grey
         assert scan.scan_file(member, form, name="xam.png", data=data).ballots == 1
