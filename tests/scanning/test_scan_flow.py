@@ -1478,6 +1478,26 @@ def test_a_member_whose_page_was_open_while_another_ruled_is_told_not_overwritte
     assert ballot.keys == other and form.rulings.count() == 2
 
 
+def test_a_page_scanned_at_too_low_a_resolution_is_listed_to_scan_again_and_nothing_counted(
+    client, scan_vote, make_scan
+):
+    """A scanner left at 100 dpi, or a photo a chat app made smaller: no page is read (at such a
+    resolution rows were read wrong without a flag), and the committee reads why and what to do;
+    the same sheet at 150 dpi is counted."""
+    from tests.scanning.conftest import _scan_maker
+
+    form, member = scan_vote["form"], scan_vote["member"]
+    small, _truth, _image = _scan_maker(scan_vote, dpi=100)(8900, style="cross")
+    report = scan.scan_file(member, form, name="100dpi.png", data=small)
+    assert report.ballots == 0 and [i["reason"] for i in report.ignored] == ["low_resolution"]
+    assert form.scanned_ballots.count() == 0
+    client.force_login(member)
+    html = client.get(reverse("scanning:scan", args=[form.conference_id, form.pk])).content.decode()
+    assert "được quét ở độ phân giải quá thấp (dưới 125 dpi) để đọc chắc chắn: hãy đặt máy quét 200 dpi" in html
+    data, _truth, _image = make_scan(8900, style="cross")
+    assert scan.scan_file(member, form, name="150dpi.png", data=data).ballots == 1
+
+
 def test_a_stack_scanned_in_black_and_white_is_listed_to_scan_again_and_nothing_counted(client, scan_vote, make_scan):
     """The scanner left in its black-and-white (text) mode: a PNG of black and white pixels, and a
     PDF of one-bit pages as such a scanner writes it (its blank back sides still ignored), or the

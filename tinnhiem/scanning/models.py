@@ -29,6 +29,10 @@ PAGE_REASONS = {
         "scanned in black and white, where a light pencil mark is lost: set the scanner to grayscale "
         "(or colour) and scan the page again"
     ),
+    "low_resolution": _(
+        "scanned at too low a resolution (under 125 dpi) to be read with certainty: set the scanner to "
+        "200 dpi and scan the page again; for a photo, send the photo itself, not a copy a chat app made smaller"
+    ),
     "no_qr": _("the QR code cannot be read"),
     "foreign_qr": _("the QR code is not one of this site's ballots"),
     "other_conference": _("a ballot of another conference: count it with that conference's ballots"),
