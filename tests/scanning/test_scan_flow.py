@@ -1496,6 +1496,8 @@ def test_a_page_scanned_at_too_low_a_resolution_is_listed_to_scan_again_and_noth
     assert "được quét ở độ phân giải quá thấp (dưới 125 dpi) để đọc chắc chắn: hãy đặt máy quét 200 dpi" in html
     data, _truth, _image = make_scan(8900, style="cross")
     assert scan.scan_file(member, form, name="150dpi.png", data=data).ballots == 1
+    counted = form.scanned_pages.get(status=ScannedPage.Status.BALLOT)
+    assert 140 <= counted.reading["dpi"] <= 152  # kept with the reading, for the record
 
 
 def test_a_stack_scanned_in_black_and_white_is_listed_to_scan_again_and_nothing_counted(client, scan_vote, make_scan):

@@ -646,6 +646,7 @@ def _page_reading(reading: recognize.PageReading, digits: dict[str, str]) -> dic
         "version": reading.sheet.version,
         "writing": reading.writing,
         "writing_flag": reading.writing_flag,
+        "dpi": reading.dpi,  # as measured on the page (recognize.MIN_DPI)
     }
 
 
