@@ -36,6 +36,13 @@ def submission_key(submission: str, kind: str, content: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def short_key(submission: str, kind: str, content: dict[str, Any]) -> str:
+    """:func:`submission_key` cut to 32 characters (128 bits), for the fields that hold a page's
+    one-time id itself: the same page sent again finds its object, and a page brought back and
+    changed is not taken for it."""
+    return submission_key(submission, kind, content)[:32]
+
+
 def save_once(made: models.QuerySet[T], key: str, make_once: Callable[[], T]) -> tuple[T, bool]:
     """The object of ``made`` whose ``submission`` is ``key``, or the one ``make_once`` saves with it:
     (the object, whether it is new). ``make_once`` runs in a savepoint, so what it saved is undone

@@ -810,6 +810,11 @@ def test_a_ballot_the_scanner_cannot_read_is_read_on_paper_by_the_committee(clie
     hand = form.scanned_ballots.get(by_hand=True)
     assert (hand.position, hand.keys, hand.pages, hand.needs_review) == (6, "31", [], False)
     assert scan.scan_problems(form) == []
+    # the page brought back (the browser's Back) and changed: not one more ballot for the one sheet,
+    # nor the change dropped unseen as a repeat; it says where the reading is corrected
+    page = client.post(address, sent | {"keys": "32"}).content.decode()
+    assert "Trang này đã ghi phiếu số 6, đọc là" in page and "Ban kiểm phiếu đọc trực tiếp”" in page
+    assert form.scanned_ballots.count() == 6 and form.scanned_ballots.get(by_hand=True).keys == "31"
     # its page: no image, the committee's reading
     review = client.get(reverse("scanning:review", args=[form.conference_id, form.pk, hand.pk])).content.decode()
     assert "Ban kiểm phiếu đã đọc trực tiếp trên phiếu giấy" in review and "dong-0.png" not in review
@@ -1428,7 +1433,9 @@ def _review_page(client, url):
 
 
 def test_a_ruling_sent_twice_is_recorded_once(scan_vote, make_scan, client):
-    """A second click on a slow Wi-Fi, or the page sent again: one ruling in the minutes, not two."""
+    """A second click on a slow Wi-Fi, or the page sent again: one ruling in the minutes, not two.
+    The page brought back and changed is not taken for the same: the member sees what it recorded
+    first, then records the other reading."""
     form, member = scan_vote["form"], scan_vote["member"]
     scan.scan_file(member, form, name="a.png", data=make_scan(4100, style="cross", smudged=True)[0])
     ballot = form.scanned_ballots.get()
@@ -1443,6 +1450,18 @@ def test_a_ruling_sent_twice_is_recorded_once(scan_vote, make_scan, client):
     assert Event.objects.filter(action="scan.reviewed").count() == 1
     ballot.refresh_from_db()
     assert not ballot.needs_review and ballot.keys == post["keys"]
+    # the page brought back (the browser's Back) and changed is no repeat to drop unseen: it is
+    # refused with the ruling it made, which the page shows before another reading is taken
+    changed = {**post, "keys": ballot.machine_keys.replace("?", "9")}
+    refused = client.post(url, changed)
+    assert refused.status_code == 200 and "Trong lúc trang này mở" in refused.content.decode()
+    assert form.rulings.count() == 1
+    ballot.refresh_from_db()
+    assert ballot.keys == post["keys"]
+    _page, fields = _review_page(client, url)
+    assert client.post(url, {**changed, **fields}).status_code == 302
+    ballot.refresh_from_db()
+    assert ballot.keys == changed["keys"] and form.rulings.count() == 2
 
 
 def test_a_member_whose_page_was_open_while_another_ruled_is_told_not_overwritten(scan_vote, make_scan, client):

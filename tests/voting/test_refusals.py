@@ -156,7 +156,8 @@ def test_a_ruling_says_what_was_disputed_and_what_was_decided(counters, by_total
 
 def test_a_ruling_sent_twice_is_recorded_once(counters, by_totals):
     """A double click, or the page sent again after a dropped connection: the same one-time id,
-    one ruling in the minutes and one line in the log. Another form shown is another ruling."""
+    one ruling in the minutes and one line in the log. The page brought back and changed records
+    what it says now. Another form shown is another ruling."""
     form, _people = by_totals
     client = Client()
     client.force_login(counters[0])
@@ -169,6 +170,14 @@ def test_a_ruling_sent_twice_is_recorded_once(counters, by_totals):
         assert "Đã ghi nhận." in client.post(url, sent, follow=True).content.decode()
     assert list(form.rulings.values_list("subject", flat=True)) == ["Phiếu bị rách một góc"]
     assert Event.objects.count() == events + 1
+    # the page brought back (the browser's Back) and changed: what it says now is recorded too, not
+    # dropped as a repeat under a "Recorded." (a ruling in the minutes is not rewritten)
+    changed = sent | {"decision": "Hợp lệ, góc rách không chạm ô đánh dấu"}
+    assert "Đã ghi nhận." in client.post(url, changed, follow=True).content.decode()
+    assert list(form.rulings.values_list("decision", flat=True)) == ["Hợp lệ", changed["decision"]]
+    client.post(url, changed)
+    assert form.rulings.count() == 2
+    form.rulings.filter(decision=changed["decision"]).delete()
 
     again = re.search(r'name="submission" value="([0-9a-f]{32})"', client.get(url).content.decode()).group(1)
     assert again != once

@@ -28,6 +28,7 @@ from tinnhiem.audit.log import record
 from tinnhiem.conferences.models import BallotForm, CommitteeMember
 from tinnhiem.documents.ballots import Printings, printings, qr_key
 from tinnhiem.documents.layout import BallotLayout
+from tinnhiem.once import short_key
 from tinnhiem.text import clean_line
 from tinnhiem.voting.models import Ruling
 from tinnhiem.voting.usecases.counting import (
@@ -830,10 +831,12 @@ def review_ballot(
     ``submission``: the page's one-time id; the same page sent twice records one ruling.
     ``seen``: how many rulings on this ballot the page showed. Two members may have the same
     ballot open: a ruling recorded by one since then refuses the other's, made without seeing it,
-    which would otherwise replace it unnoticed."""
+    which would otherwise replace it unnoticed. So too the page brought back (the browser's Back)
+    and changed: it is no repeat, and the ruling it made since is shown before another is taken."""
     ballot, member = _locked_ballot(actor, ballot)  # the ballot's row is locked: no race below
     form = ballot.form
-    submission = submission.strip()[:32]
+    content = {"ballot": str(ballot.pk), "keys": keys, "invalid": invalid_reason, "reason": reason}
+    submission = short_key(submission, "scan.reviewed", content)
     if submission and form.rulings.filter(submission=submission).exists():
         return ballot
     on_ballot = form.rulings.filter(position=ballot.position)
@@ -963,15 +966,25 @@ def add_ballot_by_hand(
     form = BallotForm.objects.select_for_update().select_related("conference__campaign").get(pk=form.pk)
     member = _check_scanning(actor, form)
     submission = submission.strip()[:32]
-    if submission:  # the form row is locked (and SQLite transactions are IMMEDIATE): no race
-        already = form.scanned_ballots.filter(submission=submission).first()
-        if already is not None:
-            return already
-    if not reason.strip():
+    # the form row is locked (and SQLite transactions are IMMEDIATE): no race
+    already = form.scanned_ballots.filter(submission=submission).first() if submission else None
+    if already is None and not reason.strip():
         raise ValidationError(
             _("Write why the scanner cannot read this ballot (torn, wet, printed for an earlier list…).")
         )
     keys, invalid_reason = _committee_reading(form, keys, invalid_reason)
+    if already is not None:
+        if (already.keys, already.invalid_reason) == (keys, invalid_reason):
+            return already
+        # the page brought back (the browser's Back) and changed: one more ballot would be
+        # counted for the one sheet, and the change dropped as a repeat would go unseen
+        raise ValidationError(
+            _(
+                "This page already recorded ballot %(n)s, read as %(reading)s. To correct that reading, open "
+                "ballot %(n)s under “Read on paper by the committee”; to add another ballot, open this page again."
+            )
+            % {"n": already.position, "reading": describe_reading((already.keys, already.invalid_reason))}
+        )
     waiting = _waiting(form)
     if instead_of_waiting:
         if not waiting:

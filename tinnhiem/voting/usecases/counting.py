@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from tinnhiem.accounts.roles import COUNT, require
 from tinnhiem.audit.log import actor_name, record
 from tinnhiem.conferences.models import BallotForm, CommitteeMember, Conference, RatedPerson, Voter
-from tinnhiem.once import AlreadyDone
+from tinnhiem.once import AlreadyDone, short_key
 from tinnhiem.rules import (
     Ballot,
     BallotCounts,
@@ -500,11 +500,14 @@ def record_ruling(
     submission: str = "",
 ) -> Ruling:
     """A ruling of the committee, printed in the minutes. ``submission``: the page's one-time id;
-    the same form sent twice (a double click, a page sent again) records one ruling."""
+    the same form sent twice (a double click, a page sent again) records one ruling. The page
+    brought back and changed (the browser's Back) records its new content: a ruling in the minutes
+    is not rewritten, and the committee's second text must not be dropped as a repeat."""
     form = _form(form)
     member = member_for(actor, form.conference)
     _check_counting_open(form)  # a ruling is in the minutes: after the result, only by a correction
-    submission = submission.strip()[:32]
+    content = {"subject": subject, "decision": decision, "position": position, "complaint": is_complaint}
+    submission = short_key(submission, "ruling", content)
     if submission:  # the form row is locked (and SQLite transactions are IMMEDIATE): no race
         already = form.rulings.filter(submission=submission).first()
         if already is not None:
