@@ -316,19 +316,28 @@ def test_no_requests_means_not_needed(conference, today):
 
 def test_the_same_form_sent_twice_is_one_opinion(office, conference, person, voter):
     """A double click, or a page sent again: the form's one-time id is kept once. Two forms of the
-    same words are two opinions (many voters write "Đồng tình")."""
+    same words are two opinions (many voters write "Đồng tình"). The form brought back (the
+    browser's Back) and changed is what the voter writes now: a new opinion, not dropped as a
+    repeat under a "sent"."""
     first = opinions.enter_paper_opinion(office, conference, rated_person=person, text="Đồng tình", submission="a" * 32)
     again = opinions.enter_paper_opinion(office, conference, rated_person=person, text="Đồng tình", submission="a" * 32)
     other = opinions.enter_paper_opinion(office, conference, rated_person=person, text="Đồng tình", submission="b" * 32)
     assert again.pk == first.pk and other.pk != first.pk
     by_link = opinions.submit_opinion(voter, rated_person=None, text="Đồng tình", sign=False, submission="c" * 32)
-    assert opinions.submit_opinion(voter, rated_person=None, text="x", sign=False, submission="c" * 32).pk == by_link.pk
+    twice = opinions.submit_opinion(voter, rated_person=None, text="Đồng tình", sign=False, submission="c" * 32)
+    assert twice.pk == by_link.pk
     assert Opinion.objects.count() == 3
     assert Event.objects.filter(action__in=["opinion.entered", "opinion.received"]).count() == 3
+    changed = opinions.submit_opinion(
+        voter, rated_person=None, text="Đồng tình, đề nghị làm rõ thêm việc X", sign=False, submission="c" * 32
+    )
+    signed = opinions.submit_opinion(voter, rated_person=None, text="Đồng tình", sign=True, submission="c" * 32)
+    assert len({by_link.pk, changed.pk, signed.pk}) == 3 and signed.signed_by == voter.full_name
+    assert Opinion.objects.count() == 5
     # without an id (the command line, an old page) nothing is merged
     opinions.enter_paper_opinion(office, conference, rated_person=person, text="Đồng tình")
     opinions.enter_paper_opinion(office, conference, rated_person=person, text="Đồng tình")
-    assert Opinion.objects.count() == 5
+    assert Opinion.objects.count() == 7
 
 
 def test_two_requests_of_the_same_form_at_once_keep_one_opinion(office, conference, person):

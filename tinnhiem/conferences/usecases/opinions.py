@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from tinnhiem.accounts.roles import PREPARE, require
 from tinnhiem.audit.log import actor_name, record
-from tinnhiem.once import save_once
+from tinnhiem.once import save_once, short_key
 
 from ..models import Conference, Explanation, Opinion, RatedPerson, Voter
 from .campaigns import check_not_cancelled
@@ -35,8 +35,16 @@ def _check_text(text: str) -> None:
 
 def _save_once(opinion: Opinion) -> tuple[Opinion, bool]:
     """Save a new opinion unless the same form (its one-time id) was saved already, by a double
-    click or a page sent again, or by a concurrent request: (the opinion kept, whether it is new)."""
-    opinion.submission = opinion.submission.strip()[:32]
+    click or a page sent again, or by a concurrent request: (the opinion kept, whether it is new).
+    The form brought back (the browser's Back) and changed is a new opinion, not dropped unseen."""
+    content = {
+        "person": opinion.rated_person_id,
+        "text": opinion.text,
+        "source": opinion.source,
+        "signed_by": opinion.signed_by,
+        "received_on": opinion.received_on,
+    }
+    opinion.submission = short_key(opinion.submission, "opinion", content)
     opinion.full_clean(validate_constraints=False)  # the one constraint is the id's, settled by save_once
 
     def make_once() -> Opinion:
