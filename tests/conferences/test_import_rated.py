@@ -396,3 +396,64 @@ def test_the_office_s_note_column_is_kept_and_decides_nothing(office, conference
     too_long = [[1, "Lê Văn An", "Giám đốc", "x" * 300]]
     message = refused(office, conference, xlsx(too_long, header=[*HEADER, "Ghi chú"]))
     assert "cột “Ghi chú”" in message
+
+
+def test_a_list_made_by_groups_under_headings_gives_each_person_its_heading_s_group(office, conference):
+    """Lists of persons rated are made by groups, each under a heading row ("I. THƯỜNG TRỰC HĐND
+    TỈNH"), with no column for the ballot group: a person without a group of its own is in the
+    group of the heading above (its numbering left out, a total row taking no one), so that a
+    ballot form by group is made in one step; a group given in the file is kept. The page says so."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tinnhiem.conferences.usecases import day
+
+    text = (
+        "STT,Họ và tên,Chức vụ,Nhóm trên phiếu\n"
+        "I. THƯỜNG TRỰC HĐND TỈNH,,,\n"
+        "1,Lương Văn Hải,Chủ tịch HĐND tỉnh,\n"
+        "2,Tạ Thị Thu Hương,Phó Chủ tịch HĐND tỉnh,\n"
+        "II - Ủy ban nhân dân tỉnh,,,\n"
+        "1,Mạc Đình Phong,Chủ tịch UBND tỉnh,\n"
+        "2,Vũ Thị Hoa,Phó Chủ tịch UBND tỉnh,Phó Chủ tịch UBND\n"
+        "Tổng cộng: 4 người,,,\n"
+    )
+    client = Client()
+    client.force_login(office)
+    upload = SimpleUploadedFile("ds.csv", text.encode())
+    html = client.post(reverse("conferences:rated_import", args=[conference.pk]), {"ds-file": upload}, follow=True)
+    html = html.content.decode()
+    assert "Đã thêm 4 người." in html
+    assert (
+        "Những người chưa có nhóm trên phiếu được xếp vào nhóm của dòng tên nhóm ngay phía trên: "
+        "THƯỜNG TRỰC HĐND TỈNH (2); Ủy ban nhân dân tỉnh (1)."
+    ) in html
+    assert list(conference.rated_persons.order_by("order").values_list("full_name", "group")) == [
+        ("Lương Văn Hải", "THƯỜNG TRỰC HĐND TỈNH"),
+        ("Tạ Thị Thu Hương", "THƯỜNG TRỰC HĐND TỈNH"),
+        ("Mạc Đình Phong", "Ủy ban nhân dân tỉnh"),
+        ("Vũ Thị Hoa", "Phó Chủ tịch UBND"),
+    ]
+    event = Event.objects.get(action="rated_persons.imported")
+    assert event.data["heading_groups"] == {"THƯỜNG TRỰC HĐND TỈNH": 2, "Ủy ban nhân dân tỉnh": 1}
+    forms = day.create_group_forms(office, conference)
+    assert [(f.name, f.people.count()) for f in forms] == [
+        ("THƯỜNG TRỰC HĐND TỈNH", 2),
+        ("Ủy ban nhân dân tỉnh", 1),
+        ("Phó Chủ tịch UBND", 1),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("heading", "group"),
+    [
+        ("I. THƯỜNG TRỰC HĐND", "THƯỜNG TRỰC HĐND"),
+        ("12) Khối Đảng", "Khối Đảng"),
+        ("A – Các Ban HĐND", "Các Ban HĐND"),
+        ("Khối chính quyền", "Khối chính quyền"),
+        ("Tổng cộng: 12 người", ""),
+        ("Cộng", ""),
+        ("TỔNG SỐ", ""),
+    ],
+)
+def test_the_group_a_heading_names(heading, group):
+    assert rated.heading_group(heading) == group

@@ -253,6 +253,12 @@ def test_headings_of_groups_in_a_word_table_are_passed_over_and_said(office, con
         "Đỗ Văn Nam",
     ]
     assert Event.objects.filter(action="rated_persons.imported").last().data["headings"] == [2, 4]
+    # each person is in the group of the heading above, the heading's numbering left out
+    assert list(conference.rated_persons.order_by("order").values_list("group", flat=True)) == [
+        "THƯỜNG TRỰC HĐND",
+        "ỦY BAN NHÂN DÂN",
+        "ỦY BAN NHÂN DÂN",
+    ]
 
 
 def test_a_list_made_one_table_per_group_is_read_whole(office, conference):

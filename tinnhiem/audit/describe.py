@@ -120,6 +120,7 @@ FIELDS = {
     "converted": _("rows converted from the TCVN3 font to Unicode"),
     "headings": _("rows passed over as headings of a group or a total"),
     "unused_columns": _("columns left out, unread (particulars the vote does not need)"),
+    "heading_groups": _("ballot groups taken from the headings of the list (persons in each)"),
     "submission": _("key of the page sent (the same page sent again is known by it)"),
     "count": _("number"),
     "created": _("new account"),

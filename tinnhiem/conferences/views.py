@@ -686,6 +686,14 @@ def rated_import(request, conference_id: int):
         )
         _converted_warning(request, people.converted)
         _headings_info(request, people.headings)
+        if people.heading_groups:
+            messages.info(
+                request,
+                _(
+                    "The persons without a ballot group of their own are in the group of the heading above them: %(groups)s."
+                )
+                % {"groups": "; ".join(f"{name} ({n})" for name, n in people.heading_groups.items())},
+            )
         _unused_info(request, people.unused)
         if excluded := [p.full_name for p in people if not p.on_ballot]:
             messages.warning(

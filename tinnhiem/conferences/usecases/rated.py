@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import date
 from typing import Any
 
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from tinnhiem.accounts.roles import PREPARE, require
 from tinnhiem.audit.log import changed, record, values_of
 from tinnhiem.rules import ExclusionGround, exclusion_grounds
+from tinnhiem.text import clean_line, strip_marks
 
 from ..models import Conference, RatedPerson, Voter
 from ..roster_file import RATED_COLUMNS
@@ -159,13 +161,28 @@ class ImportedPersons(list):
     """The persons an imported list added, in its order; ``converted``: how many of its rows were
     typed in an old TCVN3 font (.VnTime) and converted to Unicode, for the office to check;
     ``headings``: the rows passed over as headings of a group or a total, (row, text) each;
-    ``unused``: the headers of the columns left out, unread (particulars the vote does not need)."""
+    ``unused``: the headers of the columns left out, unread (particulars the vote does not need);
+    ``heading_groups``: the ballot groups taken from headings, each with its number of persons."""
 
     def __init__(self) -> None:
         super().__init__()
         self.converted = 0
         self.headings: list[tuple[int, str]] = []
         self.unused: list[str] = []
+        self.heading_groups: dict[str, int] = {}
+
+
+# "I. ", "2) ", "A - ", "III – " before the words of a heading
+_ENUMERATOR = re.compile(r"^\s*(?:[IVXLC]+|[0-9]+|[A-Za-z])\s*[.)\-–—:]\s*")
+# a row that totals the list, not a group: "Tổng cộng: 12 người", "Cộng", "Tổng số"
+_TOTAL = re.compile(r"^(tong|cong)\b")
+
+
+def heading_group(text: str) -> str:
+    """The ballot group a heading row of a list of rated persons names ("I. THƯỜNG TRỰC HĐND
+    TỈNH": "THƯỜNG TRỰC HĐND TỈNH"), or "" for a total."""
+    words = clean_line(_ENUMERATOR.sub("", text, count=1))
+    return "" if _TOTAL.match(strip_marks(words)) else words
 
 
 @transaction.atomic
@@ -187,7 +204,18 @@ def import_rated_persons(actor: Any, conference: Conference, *, filename: str, d
     people = ImportedPersons()
     people.converted = sum(row.converted for row in rows)
     people.headings, people.unused = rows.headings, rows.unused
+    # a list made by groups under headings ("I. THƯỜNG TRỰC HĐND", "II. ỦY BAN NHÂN DÂN"), as
+    # lists of persons rated are: a person without a group of its own is in the group of the
+    # heading above (a ballot form by group is then made in one step)
+    headings = sorted(people.headings)
+    groups = []
     for row in rows:
+        above = [text for number, text in headings if number < row.row]
+        group = row.group or (heading_group(above[-1]) if above else "")
+        if group and not row.group:
+            people.heading_groups[group] = people.heading_groups.get(group, 0) + 1
+        groups.append(group)
+    for row, group in zip(rows, groups, strict=True):
         grounds = grounds_for(
             conference, retirement_notified=row.retirement_notified, took_office_on=row.took_office_on
         )
@@ -198,7 +226,7 @@ def import_rated_persons(actor: Any, conference: Conference, *, filename: str, d
                     conference,
                     full_name=row.full_name,
                     post=row.post,
-                    group=row.group,
+                    group=group,
                     retirement_notified=row.retirement_notified,
                     took_office_on=row.took_office_on,
                     decision=RatedPerson.Decision.EXCLUDED if grounds else None,
@@ -220,6 +248,7 @@ def import_rated_persons(actor: Any, conference: Conference, *, filename: str, d
             "converted": people.converted,
             "headings": [number for number, _text in people.headings],
             "unused_columns": people.unused,
+            **({"heading_groups": people.heading_groups} if people.heading_groups else {}),
         },
     )
     return people
