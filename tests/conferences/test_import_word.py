@@ -261,6 +261,47 @@ def test_headings_of_groups_in_a_word_table_are_passed_over_and_said(office, con
     ]
 
 
+def test_rated_persons_in_one_table_per_group_take_the_group_of_the_heading_above_it(office, conference):
+    """A list of rated persons made in Word one table a group, each table under its numbered
+    heading paragraph: each person is in the group of the heading above its table. The title and
+    the "(Kèm theo …)" line above the first table name no group; a table under no numbered heading
+    continues the group above it (a table split where the page ends)."""
+    header = ["STT", "Họ và tên", "Chức vụ"]
+
+    def table(document, rows):
+        made = document.add_table(rows=0, cols=3)
+        for values in [header, *rows]:
+            for cell, value in zip(made.add_row().cells, values, strict=True):
+                cell.text = value
+
+    def groups(document, first):
+        document.add_paragraph("II. ỦY BAN NHÂN DÂN TỈNH")
+        table(document, [["1", "Vũ Thị Hoa", "Chủ tịch UBND tỉnh"], ["2", "Đỗ Văn Nam", "Phó Chủ tịch UBND tỉnh"]])
+        document.add_page_break()
+        table(document, [["3", "Hà Văn Sơn", "Phó Chủ tịch UBND tỉnh"]])
+
+    rows = [["1", "Trần Minh Đức", "Chủ tịch HĐND tỉnh"]]
+    rated.import_rated_persons(office, conference, filename="ds.docx", data=word_list(rows, header, change=groups))
+    assert list(conference.rated_persons.order_by("order").values_list("full_name", "group")) == [
+        ("Trần Minh Đức", ""),
+        ("Vũ Thị Hoa", "ỦY BAN NHÂN DÂN TỈNH"),
+        ("Đỗ Văn Nam", "ỦY BAN NHÂN DÂN TỈNH"),
+        ("Hà Văn Sơn", "ỦY BAN NHÂN DÂN TỈNH"),
+    ]
+    conference.rated_persons.all().delete()
+
+    def first_heading(document, first):
+        paragraph = document.paragraphs[-1]._p  # the "(Kèm theo …)" line: a heading goes after it
+        heading = document.add_paragraph("I. THƯỜNG TRỰC HĐND TỈNH")._p
+        paragraph.addnext(heading)
+        groups(document, first)
+
+    data = word_list(rows, header, change=first_heading)
+    people = rated.import_rated_persons(office, conference, filename="ds.docx", data=data)
+    assert people.heading_groups == {"THƯỜNG TRỰC HĐND TỈNH": 1, "ỦY BAN NHÂN DÂN TỈNH": 3}
+    assert people.headings == []  # no row of a table was passed over
+
+
 def test_a_list_made_one_table_per_group_is_read_whole(office, conference):
     """Each group under its own heading paragraph, in its own table with its own header row: every
     such table is read, in the document's order (reading the first alone lost the others, with

@@ -128,15 +128,50 @@ _NO = {"", "khong", "chua", "0", "no", "false"}
 class RosterRows(list):
     """The persons of a list file, in its order; ``headings``: the rows passed over as headings of
     a group or a total (row number, text), for the office to see what was not read as a person;
-    ``unused``: the headers of the columns left out (``UNUSED_HEADERS``)."""
+    ``unused``: the headers of the columns left out (``UNUSED_HEADERS``); ``captions``: in a Word
+    document made one table a group, the numbered heading just above a table ("II. ỦY BAN NHÂN
+    DÂN"), with the number of the table's first row."""
 
     headings: list[tuple[int, str]]
     unused: list[str]
+    captions: list[tuple[int, str]]
 
     def __init__(self, rows=(), headings: list[tuple[int, str]] | None = None, unused: list[str] | None = None) -> None:
         super().__init__(rows)
         self.headings = headings or []
         self.unused = unused or []
+        self.captions = []
+
+
+# "I. ", "2) ", "A - ", "III – " before the words of a heading
+_ENUMERATOR = re.compile(r"^\s*(?:[IVXLC]+|[0-9]+|[A-Za-z])\s*[.)\-–—:]\s*")
+# a row that totals the list, not a group: "Tổng cộng: 12 người", "Cộng", "Tổng số"
+_TOTAL = re.compile(r"^(tong|cong)\b")
+
+
+def heading_group(text: str) -> str:
+    """The ballot group a heading of a list of rated persons names ("I. THƯỜNG TRỰC HĐND TỈNH":
+    "THƯỜNG TRỰC HĐND TỈNH"), or "" for a total."""
+    words = clean_line(_ENUMERATOR.sub("", text, count=1))
+    return "" if _TOTAL.match(strip_marks(words)) else words
+
+
+def _word_captions(document: Any) -> list[str]:
+    """For each table of a Word document, in order, the paragraph just above it when that is a
+    numbered heading ("I. THƯỜNG TRỰC HĐND", not the document's title or a "(Kèm theo …)"), or ""."""
+    from docx.oxml.ns import qn
+
+    captions, last = [], ""
+    for child in document.element.body.iterchildren():
+        if child.tag == qn("w:p"):
+            text = clean_line("".join(node.text or "" for node in child.iter(qn("w:t"))))
+            if text:
+                last = text
+        elif child.tag == qn("w:tbl"):
+            numbered = _ENUMERATOR.match(last) and len(last) <= 120 and not legacy_fonts.looks_legacy(last)
+            captions.append(last if numbered else "")
+            last = ""
+    return captions
 
 
 class RosterError(Exception):
@@ -889,16 +924,17 @@ def _read_docx(data: bytes, columns: tuple[Column, ...]) -> RosterRows:
         document = docx.Document(io.BytesIO(data))
         fonts = _WordFonts(document)
         tables = list(document.tables)
+        captions = _word_captions(document)
     except (PackageNotFoundError, *DAMAGED_XLSX) as exc:
         raise RosterError(_("the Word file is damaged or is not a .docx file.")) from exc
     lists, headers = [], []
     try:
         offset = 0
-        for table in tables:
+        for table, caption in zip(tables, captions, strict=True):
             rows, merged, converted = _word_table_rows(table, fonts, offset)
             header = next((values for _n, values in rows[:HEADER_SEARCH] if _is_header(values)), None)
             if header is not None:
-                lists.append((rows, merged, converted))
+                lists.append((rows, merged, converted, caption))
                 headers.append([clean_line(str(v)) for v in _trimmed(header) if v])
                 offset = rows[-1][0]
     except DAMAGED_XLSX as exc:
@@ -926,12 +962,14 @@ def _read_docx(data: bytes, columns: tuple[Column, ...]) -> RosterRows:
             )
         )
     out = RosterRows()
-    for rows, merged, converted in lists:
+    for rows, merged, converted, caption in lists:
         _fill_merged_down(rows, merged)
         part = _rows_to_roster(rows, columns, converted, merged, column_label=lambda index: str(index + 1))
         out.extend(part)
         out.headings += part.headings
         out.unused += [name for name in part.unused if name not in out.unused]
+        if caption:
+            out.captions.append((rows[0][0], caption))
     return out
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from datetime import date
 from typing import Any
 
@@ -17,10 +16,9 @@ from django.utils.translation import gettext as _
 from tinnhiem.accounts.roles import PREPARE, require
 from tinnhiem.audit.log import changed, record, values_of
 from tinnhiem.rules import ExclusionGround, exclusion_grounds
-from tinnhiem.text import clean_line, strip_marks
 
 from ..models import Conference, RatedPerson, Voter
-from ..roster_file import RATED_COLUMNS
+from ..roster_file import RATED_COLUMNS, heading_group
 from .campaigns import check_not_cancelled
 from .roster import file_refused, read_list_file
 
@@ -172,19 +170,6 @@ class ImportedPersons(list):
         self.heading_groups: dict[str, int] = {}
 
 
-# "I. ", "2) ", "A - ", "III – " before the words of a heading
-_ENUMERATOR = re.compile(r"^\s*(?:[IVXLC]+|[0-9]+|[A-Za-z])\s*[.)\-–—:]\s*")
-# a row that totals the list, not a group: "Tổng cộng: 12 người", "Cộng", "Tổng số"
-_TOTAL = re.compile(r"^(tong|cong)\b")
-
-
-def heading_group(text: str) -> str:
-    """The ballot group a heading row of a list of rated persons names ("I. THƯỜNG TRỰC HĐND
-    TỈNH": "THƯỜNG TRỰC HĐND TỈNH"), or "" for a total."""
-    words = clean_line(_ENUMERATOR.sub("", text, count=1))
-    return "" if _TOTAL.match(strip_marks(words)) else words
-
-
 @transaction.atomic
 def import_rated_persons(actor: Any, conference: Conference, *, filename: str, data: bytes) -> ImportedPersons:
     """Add the persons of an Excel or CSV list (STT, Họ và tên, Chức vụ; and, if the file has
@@ -207,7 +192,7 @@ def import_rated_persons(actor: Any, conference: Conference, *, filename: str, d
     # a list made by groups under headings ("I. THƯỜNG TRỰC HĐND", "II. ỦY BAN NHÂN DÂN"), as
     # lists of persons rated are: a person without a group of its own is in the group of the
     # heading above (a ballot form by group is then made in one step)
-    headings = sorted(people.headings)
+    headings = sorted(people.headings + rows.captions)
     groups = []
     for row in rows:
         above = [text for number, text in headings if number < row.row]
