@@ -31,7 +31,8 @@ PAGE_REASONS = {
     ),
     "low_resolution": _(
         "scanned at too low a resolution (under 125 dpi) to be read with certainty: set the scanner to "
-        "200 dpi and scan the page again; for a photo, send the photo itself, not a copy a chat app made smaller"
+        "200 dpi and scan the page again; for a photo, let the ballot fill the picture, and send the photo itself, "
+        "not a copy a chat app made smaller"
     ),
     "no_qr": _("the QR code cannot be read"),
     "foreign_qr": _("the QR code is not one of this site's ballots"),
