@@ -1502,8 +1502,9 @@ def test_a_page_scanned_at_too_low_a_resolution_is_listed_to_scan_again_and_noth
 ):
     """A scanner left at 100 dpi, or a photo a chat app made smaller: no page is read (at such a
     resolution rows were read wrong without a flag), and the committee reads why and what to do;
-    the same sheet at 150 dpi is counted."""
+    the same sheet at 150 dpi is counted. So in a PDF, whose rendering would enlarge it."""
     from tests.scanning.conftest import _scan_maker
+    from tinnhiem.scanning import synthetic
 
     form, member = scan_vote["form"], scan_vote["member"]
     small, _truth, _image = _scan_maker(scan_vote, dpi=100)(8900, style="cross")
@@ -1513,10 +1514,18 @@ def test_a_page_scanned_at_too_low_a_resolution_is_listed_to_scan_again_and_noth
     client.force_login(member)
     html = client.get(reverse("scanning:scan", args=[form.conference_id, form.pk])).content.decode()
     assert "được quét ở độ phân giải quá thấp (dưới 125 dpi) để đọc chắc chắn: hãy đặt máy quét 200 dpi" in html
+    # in a PDF, rendered larger, its markers would measure the rendering's resolution: the PDF
+    # says what the picture's is (as a scanner writes grey without loss, not as JPEG)
+    _small, _truth, image = _scan_maker(scan_vote, dpi=100)(8901, style="cross")
+    report = scan.scan_file(member, form, name="100dpi.pdf", data=synthetic.scanner_pdf([image], 100, lossless=True))
+    assert report.ballots == 0 and [i["reason"] for i in report.ignored] == ["low_resolution"]
     data, _truth, _image = make_scan(8900, style="cross")
     assert scan.scan_file(member, form, name="150dpi.png", data=data).ballots == 1
     counted = form.scanned_pages.get(status=ScannedPage.Status.BALLOT)
     assert 140 <= counted.reading["dpi"] <= 152  # kept with the reading, for the record
+    _data, _truth, image = make_scan(8902, style="cross")
+    pdf = synthetic.scanner_pdf([image], 150, lossless=True)
+    assert scan.scan_file(member, form, name="150dpi.pdf", data=pdf).ballots == 1
 
 
 def test_a_stack_scanned_in_black_and_white_is_listed_to_scan_again_and_nothing_counted(client, scan_vote, make_scan):

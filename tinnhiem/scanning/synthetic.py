@@ -246,15 +246,20 @@ def synthesize(
     return img, Truth(keys=keys, crossed_name=crossed_name, ambiguous=ambiguous, written=written)
 
 
-def scanner_pdf(images: list[np.ndarray], dpi: int = 200, info: str = "", black_and_white: bool = False) -> bytes:
+def scanner_pdf(
+    images: list[np.ndarray], dpi: int = 200, info: str = "", black_and_white: bool = False, lossless: bool = False
+) -> bytes:
     """A PDF as office scanners write it: one JPEG image per page at ``dpi``; ``info`` goes into
     the document information (a scanner's dates and model, for the secrecy tests). In
-    ``black_and_white`` (text mode), one bit per pixel instead, cut at mid-grey, compressed."""
+    ``black_and_white`` (text mode), one bit per pixel instead, cut at mid-grey, compressed;
+    ``lossless``, eight bits per pixel compressed without loss (as some scanners write grey)."""
     objects: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>", b""]
     kids = []
     for image in images:
         if black_and_white:  # 1 bit per pixel, 1 = white, each row to a whole byte
             stream, form = zlib.compress(np.packbits(image >= 128, axis=1).tobytes()), "1 /Filter /FlateDecode"
+        elif lossless:
+            stream, form = zlib.compress(np.ascontiguousarray(image).tobytes()), "8 /Filter /FlateDecode"
         else:
             ok, jpeg = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 90])
             assert ok

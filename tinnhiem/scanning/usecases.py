@@ -104,7 +104,10 @@ class _Source:
     kept: bytes = b""
     ext: str = "png"
     image: np.ndarray | None = None
-    black_and_white: bool = False  # a PDF page whose scan is one bit per pixel (recognize.is_bilevel)
+    # a page of a PDF refused from what the PDF says of its picture, which its rendering would
+    # hide: "black_and_white" (one bit per pixel, recognize.is_bilevel) or "low_resolution" (under
+    # recognize.MIN_DPI, enlarged when rendered)
+    refused: str = ""
 
 
 # the brands of an ISO base media file that hold a HEIF image (HEIC: iPhones' photos since iOS 11)
@@ -145,14 +148,17 @@ def _sources(name: str, data: bytes) -> list[_Source]:
                 if _one_bit(page):  # rendered to another resolution, its edges would turn grey
                     image = page.render(scale=SCAN_DPI / 72, grayscale=True).to_numpy()
                     image = np.ascontiguousarray(image[..., 0] if image.ndim == 3 else image)
-                    pages.append(_Source(image=image, black_and_white=True))
+                    pages.append(_Source(image=image, refused="black_and_white"))
                     continue
                 own = _scanned_jpeg(page)
                 if own is not None:  # a scanner's page: its JPEG, decoded in a worker
                     pages.append(_Source(kept=own, ext="jpg"))
                     continue
                 image = page.render(scale=SCAN_DPI / 72, grayscale=True).to_numpy()
-                pages.append(_Source(image=np.ascontiguousarray(image[..., 0] if image.ndim == 3 else image)))
+                image = np.ascontiguousarray(image[..., 0] if image.ndim == 3 else image)
+                dpi = _picture_dpi(page)  # rendered larger, its markers would measure SCAN_DPI
+                low = dpi is not None and dpi < recognize.MIN_DPI
+                pages.append(_Source(image=image, refused="low_resolution" if low else ""))
             return pages
         except pdfium.PdfiumError as exc:  # the file opens, but a page of it does not load or render
             raise ScanInputError(_("“%(name)s” is a damaged PDF file.") % {"name": clean_line(name)}) from exc
@@ -191,6 +197,27 @@ def _one_bit(page: Any) -> bool:
         return bool(pictures) and all(p.get_metadata().bits_per_pixel == 1 for p in pictures)
     except pdfium.PdfiumError:  # metadata pdfium cannot give: the page is read as any other
         return False
+
+
+def _picture_dpi(page: Any) -> float | None:
+    """The resolution of the picture that covers a PDF page (a scan), as placed on the page; None
+    for a page with no such picture (a drawn page: its resolution is the rendering's)."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    width, height = page.get_size()
+    for picture in page.get_objects(max_depth=1):
+        if picture.type != pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            continue
+        left, bottom, right, top = picture.get_bounds()
+        if (right - left) * (top - bottom) < 0.8 * width * height:
+            continue
+        try:
+            info = picture.get_metadata()
+        except pdfium.PdfiumError:
+            return None
+        return min(info.horizontal_dpi, info.vertical_dpi) or None
+    return None
 
 
 def _scanned_jpeg(page: Any) -> bytes | None:
@@ -324,11 +351,11 @@ def _read_files(
 
     def read_page(source: _Source, name: str) -> _Read:
         image = _decode(source, name)
-        if source.black_and_white and not recognize.is_blank(recognize.reduced(image)):
-            # as recognize.read_sheet refuses a page of black and white pixels (a blank back side
-            # of it is ignored as any other)
+        if source.refused and not recognize.is_blank(recognize.reduced(image)):
+            # as recognize.read_sheet refuses a page of black and white pixels, or of too few (a
+            # blank back side of it is ignored as any other)
             kept = _png(image)
-            return _Read(kept, "png", hashlib.sha256(kept).hexdigest(), None, "black_and_white")
+            return _Read(kept, "png", hashlib.sha256(kept).hexdigest(), None, source.refused)
         try:
             reading, reason = (
                 recognize.read_sheet(
