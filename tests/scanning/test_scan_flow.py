@@ -1526,6 +1526,30 @@ def test_a_page_scanned_at_too_low_a_resolution_is_listed_to_scan_again_and_noth
     _data, _truth, image = make_scan(8902, style="cross")
     pdf = synthetic.scanner_pdf([image], 150, lossless=True)
     assert scan.scan_file(member, form, name="150dpi.pdf", data=pdf).ballots == 1
+    # a "compact" PDF: the page at full resolution over a coarser background; the finer counts
+    _data, _truth, image = make_scan(8903, style="cross")
+    report = scan.scan_file(member, form, name="compact.pdf", data=_layered_pdf(image, 150, coarse_dpi=75))
+    assert report.ballots == 1 and report.ignored == []
+
+
+def _layered_pdf(image, dpi: int, *, coarse_dpi: int) -> bytes:
+    """A page of two pictures covering it, as a scanner's "compact" PDF makes it: a background at
+    ``coarse_dpi`` (here white), and over it the page at ``dpi``."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument.new()
+    width, height = image.shape[1] * 72 / dpi, image.shape[0] * 72 / dpi
+    page = document.new_page(width, height)
+    background = np.full((round(image.shape[0] * coarse_dpi / dpi), round(image.shape[1] * coarse_dpi / dpi)), 255)
+    for picture in (background.astype(np.uint8), image):
+        placed = pdfium.PdfImage.new(document)
+        placed.load_jpeg(io.BytesIO(cv2.imencode(".jpg", picture)[1].tobytes()), inline=True, autoclose=True)
+        placed.set_matrix(pdfium.PdfMatrix().scale(width, height))
+        page.insert_obj(placed)
+    page.gen_content()
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
 
 
 def test_a_stack_scanned_in_black_and_white_is_listed_to_scan_again_and_nothing_counted(client, scan_vote, make_scan):

@@ -200,12 +200,15 @@ def _one_bit(page: Any) -> bool:
 
 
 def _picture_dpi(page: Any) -> float | None:
-    """The resolution of the picture that covers a PDF page (a scan), as placed on the page; None
-    for a page with no such picture (a drawn page: its resolution is the rendering's)."""
+    """The resolution of the pictures that cover a PDF page (a scan), as placed on the page: the
+    finest, when there are several (a "compact" PDF keeps the text at full resolution over a
+    coarser background); None for a page with no such picture (a drawn page: its resolution is
+    the rendering's) or one pdfium cannot measure."""
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
     width, height = page.get_size()
+    found = []
     for picture in page.get_objects(max_depth=1):
         if picture.type != pdfium_c.FPDF_PAGEOBJ_IMAGE:
             continue
@@ -216,8 +219,8 @@ def _picture_dpi(page: Any) -> float | None:
             info = picture.get_metadata()
         except pdfium.PdfiumError:
             return None
-        return min(info.horizontal_dpi, info.vertical_dpi) or None
-    return None
+        found.append(min(info.horizontal_dpi, info.vertical_dpi))
+    return max(found) if found and max(found) > 0 else None
 
 
 def _scanned_jpeg(page: Any) -> bytes | None:
