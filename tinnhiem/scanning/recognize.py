@@ -172,7 +172,7 @@ def to_gray(image: np.ndarray) -> np.ndarray:
 
 
 # the lowest resolution read, measured on the page by the size of its markers (a 150-dpi scan
-# measures 143–151, a photo as the phone took it 200 and more; a chat app's reduced copy ~110)
+# measures 143–151, a photo as the phone took it 200 and more; a chat app's reduced copy 90–110)
 MIN_DPI = 125
 BILEVEL_MID_TONES = 0.0015  # share of mid-grey pixels under which a near-black-and-white page was cut
 
