@@ -171,8 +171,9 @@ def to_gray(image: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(image)
 
 
-# the lowest resolution read, measured on the page by the size of its markers (a 150-dpi scan
-# measures 143–151, a photo as the phone took it 200 and more; a chat app's reduced copy 90–110)
+# the lowest resolution read, measured on the page by the size of its markers: a 150-dpi scan
+# measures 143–151 (bench/scan_resolution.py); by arithmetic, not measured here, a page filling a
+# phone's 12-megapixel photo gives about 340, and a chat app's copy of 1,280 pixels 90–110
 MIN_DPI = 125
 BILEVEL_MID_TONES = 0.0015  # share of mid-grey pixels under which a near-black-and-white page was cut
 
