@@ -1579,6 +1579,26 @@ def test_a_stack_scanned_in_black_and_white_is_listed_to_scan_again_and_nothing_
     client.force_login(member)
     html = client.get(reverse("scanning:scan", args=[form.conference_id, form.pk])).content.decode()
     said = "được quét ở chế độ đen trắng, vết bút chì nhạt có thể bị mất: hãy đặt máy quét ở chế độ thang xám"
-    assert html.count(said) == 5, re.findall(r"<li>(#\d+: [^<]*)</li>", html)
+    # five pages refused for one reason: one line, with their places in the stack
+    assert html.count(said) == 1, re.findall(r"<li>(#[^<]*)</li>", html)
+    assert "<li>#1–#2, #4–#6 (5 trang): được quét ở chế độ đen trắng" in html  # #3: a blank back side
     for data, _truth, _image in sheets:  # scanned again, in grey
         assert scan.scan_file(member, form, name="xam.png", data=data).ballots == 1
+
+
+def test_pages_not_counted_are_listed_by_reason_with_their_places_in_the_stack():
+    """A whole stack scanned with the wrong setting is one line, not hundreds: the pages of each
+    reason as ranges of their places, in the order each reason first came; past 12 ranges, "…"."""
+    from tinnhiem.scanning.views import ignored_groups
+
+    pages = [ScannedPage(sequence=n, reason="low_resolution") for n in (*range(1, 6), 8)]
+    pages += [ScannedPage(sequence=6, reason="duplicate")]
+    pages += [ScannedPage(sequence=n, reason="blurred") for n in range(20, 60, 2)]  # every other: 20 ranges
+    with translation.override("en"):
+        groups = ignored_groups(sorted(pages, key=lambda page: page.sequence))
+    assert [(g["reason"], g["count"], g["pages"]) for g in groups] == [
+        ("low_resolution", 6, "#1–#5, #8"),
+        ("duplicate", 1, "#6"),
+        ("blurred", 20, ", ".join(f"#{n}" for n in range(20, 44, 2)) + ", …"),
+    ]
+    assert groups[1]["text"] == "the same page was already scanned"

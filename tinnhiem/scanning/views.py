@@ -102,6 +102,38 @@ def scan_page(request, conference_id: int, form_id: int):
     return _scan_page(request, form)
 
 
+RANGES_SHOWN = 12
+
+
+def ignored_groups(pages) -> list[dict]:
+    """The pages not counted, by reason, in the order each reason first came: its text, how many,
+    and their places in the stack as ranges ("#3–#7, #12"). A whole stack scanned with the wrong
+    setting is one line, not one per page."""
+    by_reason: dict[str, list[int]] = {}
+    texts: dict[str, str] = {}
+    for page in pages:
+        by_reason.setdefault(page.reason, []).append(page.sequence)
+        texts.setdefault(page.reason, page.reason_text)
+    groups = []
+    for reason, sequences in by_reason.items():
+        ranges: list[list[int]] = []
+        for number in sequences:
+            if ranges and number == ranges[-1][1] + 1:
+                ranges[-1][1] = number
+            else:
+                ranges.append([number, number])
+        shown = ", ".join(f"#{a}" if a == b else f"#{a}–#{b}" for a, b in ranges[:RANGES_SHOWN])
+        groups.append(
+            {
+                "reason": reason,
+                "text": texts[reason],
+                "count": len(sequences),
+                "pages": shown + (", …" if len(ranges) > RANGES_SHOWN else ""),
+            }
+        )
+    return groups
+
+
 def _scan_page(request, form: BallotForm, hand: dict | None = None):
     """``hand``: what was typed in the form for a ballot read on paper, shown again after an error
     (with the same one-time id, so that sending it again still records one ballot)."""
@@ -121,7 +153,11 @@ def _scan_page(request, form: BallotForm, hand: dict | None = None):
             "waiting": form.scanned_pages.filter(status=ScannedPage.Status.PENDING).count(),
             "problems": usecases.scan_problems(form),
             # blank back sides of a duplex scan are many and say nothing: counted, not listed
-            "ignored": form.scanned_pages.exclude(status__in=(ScannedPage.Status.BALLOT, ScannedPage.Status.BLANK)),
+            "ignored": ignored_groups(
+                form.scanned_pages.exclude(status__in=(ScannedPage.Status.BALLOT, ScannedPage.Status.BLANK))
+                .order_by("sequence")
+                .only("sequence", "reason")
+            ),
             "blank": form.scanned_pages.filter(status=ScannedPage.Status.BLANK).count(),
             "people": people_of(form),
             "stats": review_statistics(form),
