@@ -22,7 +22,7 @@ from tinnhiem.audit.log import record
 from tinnhiem.conferences.models import BallotForm, Conference, Voter
 from tinnhiem.conferences.usecases.campaigns import check_not_cancelled
 from tinnhiem.conferences.usecases.day import require_any
-from tinnhiem.once import AlreadyDone, submission_key
+from tinnhiem.once import AlreadyDone, short_key
 from tinnhiem.rules import Ballot
 
 from .. import codes
@@ -75,7 +75,7 @@ def generate_cards(actor: Any, form: BallotForm, *, count: int, submission: str 
     require_any(actor, PREPARE, COUNT)
     form = _form(form)
     check_cards_can_be_made(form)
-    sent = submission_key(submission, "cards", {"form": form.pk, "count": count})[:32]
+    sent = short_key(submission, "cards", {"form": form.pk, "count": count})
     if sent and sent == form.cards_submission:
         raise ValidationError(
             _(
