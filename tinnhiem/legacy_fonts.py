@@ -6,8 +6,11 @@ Quyết định 72/2002/QĐ-TTg), which old lists in an office's Excel files sti
   "Nguyễn Văn Thành" is kept as "NguyÔn V¨n Thµnh". The capitals with a tone mark are not in VN3:
   they are the same bytes in the font of the same name ending in ``H`` (``.VnTimeH``), drawn as
   capitals. Such a cell is converted: the font is known, and the table is TCVN 5712's.
-- **VNI**, fonts named ``VNI-Times`` and so on: a letter and its marks are several characters
-  ("Nguyeãn"). Such a cell is not converted here; the reader says how to convert the file.
+- **VNI** (VNI-Windows), fonts named ``VNI-Times`` and so on: a vowel is followed by the
+  characters of its marks, so that "Nguyễn Văn Thành" is kept as "Nguyeãn Vaên Thaønh"; ơ, ư, đ
+  and i with a tone are one character each ("ô", "ö", "ñ", "í"…). Such a cell is converted: the
+  font is known, and so is the scheme (``VNI``). A character the scheme leaves unexplained (a
+  mark after no vowel) refuses the cell.
 
 Text with characters that Vietnamese in Unicode never uses (``µ``, ``¨``, ``ª``…) is such a
 font's, whatever its cell says (a list pasted into a sheet, or a CSV file): ``looks_legacy``.
@@ -16,6 +19,7 @@ font's, whatever its cell says (a list pasted into a sheet, or a CSV file): ``lo
 from __future__ import annotations
 
 import unicodedata
+from itertools import product
 
 # TCVN 5712 VN3, as Windows-1252 characters, and the Unicode letters they stand for.
 _TCVN3 = (
@@ -23,6 +27,57 @@ _TCVN3 = (
     "àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵĂÂĐÊÔƠƯ",
 )
 TCVN3 = dict(zip(*_TCVN3, strict=True))
+
+# VNI-Windows: after a vowel, the character of its tone; after a, e, o the circumflex with its
+# tone; after a the breve with its tone (the case of the mark may differ from the vowel's: "Aùnh").
+_VNI_TONE = {"ù": "\u0301", "ø": "\u0300", "û": "\u0309", "õ": "\u0303", "ï": "\u0323"}
+_VNI_CIRCUMFLEX = {"â": "", "á": "\u0301", "à": "\u0300", "å": "\u0309", "ã": "\u0303", "ä": "\u0323"}
+_VNI_BREVE = {"ê": "", "é": "\u0301", "è": "\u0300", "ú": "\u0309", "ü": "\u0303", "ë": "\u0323"}
+# letters that are one character: ơ, ư (which take a tone after them, as a vowel), đ, i with a
+# tone, ỵ
+_VNI_ONE = {"ô": "ơ", "ö": "ư", "ñ": "đ", "í": "í", "ì": "ì", "æ": "ỉ", "ó": "ĩ", "ò": "ị", "î": "ỵ"}
+
+
+def _vni_table() -> tuple[dict[str, str], dict[str, str]]:
+    """(two characters → letter, one character → letter), capitals included."""
+    pairs: dict[str, str] = {}
+    for base, marks, added in (
+        ("aeouyôö", _VNI_TONE, ""),
+        ("aeo", _VNI_CIRCUMFLEX, "\u0302"),
+        ("a", _VNI_BREVE, "\u0306"),
+    ):
+        for vowel in base:
+            letter = _VNI_ONE.get(vowel, vowel)
+            for mark, tone in marks.items():
+                made = unicodedata.normalize("NFC", letter + added + tone)
+                for v, m in product((vowel, vowel.upper()), (mark, mark.upper())):
+                    pairs[v + m] = made.upper() if v.isupper() else made
+    ones = _VNI_ONE | {k.upper(): v.upper() for k, v in _VNI_ONE.items()}
+    return pairs, ones
+
+
+VNI_PAIRS, VNI_ONE = _vni_table()
+
+
+def from_vni(text: str) -> str:
+    """VNI-Windows text, as Excel keeps it (Windows-1252 characters), in Unicode (NFC). Raise
+    ``ValueError`` for a character the scheme does not explain."""
+    out, i = [], 0
+    while i < len(text):
+        if text[i : i + 2] in VNI_PAIRS:
+            out.append(VNI_PAIRS[text[i : i + 2]])
+            i += 2
+            continue
+        c = text[i]
+        if c in VNI_ONE:
+            out.append(VNI_ONE[c])
+        elif 0x80 <= ord(c) <= 0xFF and c != "\u00a0":
+            raise ValueError(c)
+        else:
+            out.append(c)
+        i += 1
+    return unicodedata.normalize("NFC", "".join(out))
+
 
 # Characters of Latin-1 that no Vietnamese word in Unicode holds, but TCVN3 and VNI text does
 # (à, á, â, ã, è, é, ê, ì, í, ò, ó, ô, õ, ù, ú, ý and their capitals are Vietnamese letters; « »,
@@ -42,7 +97,8 @@ _UNICODE_ONLY = frozenset(
 
 
 class LegacyFontError(ValueError):
-    """A cell in a legacy font that cannot be converted here (VNI, or a byte TCVN3 does not use)."""
+    """A cell in a legacy font that cannot be converted here (a character VNI does not explain,
+    or a byte TCVN3 does not use)."""
 
     def __init__(self, font: str, text: str) -> None:
         super().__init__(font, text)
@@ -67,9 +123,16 @@ def from_font(text: str, font_name: str | None) -> tuple[str, bool]:
     if not kind:
         return text, False
     if kind == "vni":
-        if any(ord(c) > 127 for c in text):
-            raise LegacyFontError(font_name or "", text)
-        return text, False  # plain ASCII (a number, an abbreviation) reads the same in any font
+        if not any(ord(c) > 127 for c in text):
+            return text, False  # plain ASCII (a number, an abbreviation) reads the same in any font
+        if any(c in _UNICODE_ONLY for c in text):
+            if looks_legacy(text):
+                raise LegacyFontError(font_name or "", text)  # both at once: which is meant cannot be told
+            return unicodedata.normalize("NFC", text), False  # typed again in Unicode, over the old font
+        try:
+            return from_vni(text), True
+        except ValueError:
+            raise LegacyFontError(font_name or "", text) from None
     if any(c in _UNICODE_ONLY for c in text):
         if looks_legacy(text):
             raise LegacyFontError(font_name or "", text)  # both at once: which is meant cannot be told

@@ -102,9 +102,9 @@ def test_a_list_typed_in_unicode_is_not_converted_whatever_its_font(office, conf
 @pytest.mark.parametrize(
     "make, where",
     [
-        # a cell in a VNI font: not converted here
+        # a cell in a VNI font holding what VNI does not explain (TCVN3 text pasted into it)
         (
-            lambda: sheet([[1, "Nguyeãn Vaên Thaønh", "Tröôûng phoøng", "UBND"]], fonts={(2, 2): "VNI-Times"}),
+            lambda: sheet([[1, "NguyÔn V¨n Thµnh", "Tröôûng phoøng", "UBND"]], fonts={(2, 2): "VNI-Times"}),
             "dòng 2, cột “B”",
         ),
         # TCVN3 text pasted into a cell whose font is Times New Roman: the text says what it is
@@ -132,6 +132,54 @@ def test_an_old_font_that_cannot_be_converted_is_refused_with_what_to_do(office,
     assert (Voter.objects.count(), Event.objects.count()) == before
 
 
+# Words as offices typed them in VNI-Windows (VNI-Times): each vowel, then its marks
+VNI_WORDS = {
+    "Nguyeãn Vaên Thaønh": "Nguyễn Văn Thành",
+    "Ñaëng Quoác Khaùnh": "Đặng Quốc Khánh",
+    "Voõ Thò AÙnh Tuyeát": "Võ Thị Ánh Tuyết",
+    "Aùnh": "Ánh",  # a capital, its mark in lower case
+    "Huyønh Ngoïc AÅn": "Huỳnh Ngọc Ẩn",
+    "Tröông Vónh Kyù": "Trương Vĩnh Ký",
+    "Tröôûng phoøng Noäi vuï": "Trưởng phòng Nội vụ",
+    "Phoù Chuû tòch UBND": "Phó Chủ tịch UBND",
+    "Ñoã Thò Myõ Leä": "Đỗ Thị Mỹ Lệ",
+    "Baûy, Caåm, Loäc, Ngöõ, Ñöùc, Thuûy, Löïc, Lyù, Kyø, Kyû": "Bảy, Cẩm, Lộc, Ngữ, Đức, Thủy, Lực, Lý, Kỳ, Kỷ",
+    "NGUYEÃN VAÊN THAØNH": "NGUYỄN VĂN THÀNH",
+    "ÑAÏI HOÄI ÑAÛNG BOÄ": "ĐẠI HỘI ĐẢNG BỘ",
+}
+
+
+def test_every_vietnamese_letter_has_one_vni_spelling_and_words_read_as_typed():
+    """The scheme gives each of the 134 letters of Vietnamese (with đ, in both cases) from one
+    spelling at least, and nothing else; words as offices typed them read back."""
+    letters = _vietnamese_letters()
+    made = set(legacy_fonts.VNI_PAIRS.values()) | set(legacy_fonts.VNI_ONE.values())
+    plain = {c for c in letters if ord(c) < 0x80}  # a, e, i… with no mark: themselves
+    assert made <= letters and made | plain == letters, sorted(letters - made - plain)
+    for typed, meant in VNI_WORDS.items():
+        assert legacy_fonts.from_vni(typed) == meant
+    for stray in ("Nguyeân Vaên Thaønhù", "Lª ThÞ", "Thuâ"):  # a mark after no vowel or the wrong one, TCVN3
+        with pytest.raises(ValueError):
+            legacy_fonts.from_vni(stray)
+
+
+def test_a_list_typed_in_vni_is_imported_in_unicode_and_said_so(office, conference):
+    """A cell's VNI font (VNI-Times) says how to read it; the header in Times New Roman is Unicode."""
+    header = ["STT", "Họ và tên", "Chức vụ", "Đơn vị"]
+    rows = [
+        [1, "Nguyeãn Vaên Thaønh", "Tröôûng phoøng Noäi vuï", "UBND thaønh phoá"],
+        [2, "Ñaëng Quoác Khaùnh", "Phoù Chuû tòch UBND", "UBND thaønh phoá"],
+    ]
+    fonts = {(r, c): ("Times New Roman" if r == 1 else "VNI-Times") for r in (1, 2, 3) for c in range(1, 5)}
+    report = roster.import_roster(office, conference, filename="ds.xlsx", data=sheet(rows, fonts=fonts, header=header))
+    assert [(v.full_name, v.post, v.unit) for v in conference.voters.order_by("order")] == [
+        ("Nguyễn Văn Thành", "Trưởng phòng Nội vụ", "UBND thành phố"),
+        ("Đặng Quốc Khánh", "Phó Chủ tịch UBND", "UBND thành phố"),
+    ]
+    assert all(unicodedata.is_normalized("NFC", v.full_name) for v in conference.voters.all())
+    assert report.converted == 2
+
+
 def test_the_list_of_rated_persons_in_vntime_too(office, conference):
     data = sheet([row[:3] for row in TCVN3_ROWS], header=TCVN3_HEADER[:3])
     people = rated.import_rated_persons(office, conference, filename="ds.xlsx", data=data)
@@ -147,5 +195,5 @@ def test_the_page_says_the_names_were_converted_and_should_be_checked(office, co
     html = client.post(reverse("conferences:roster_import", args=[conference.pk]), {"file": upload}, follow=True)
     text = html.content.decode()
     assert "Đã nhập 2 người ghi phiếu." in text
-    assert "2 dòng của tệp được gõ bằng phông chữ cũ TCVN3 (.VnTime) và đã được chuyển sang Unicode" in text
+    assert "2 dòng của tệp được gõ bằng phông chữ cũ (TCVN3 .VnTime, hoặc VNI) và đã được chuyển sang Unicode" in text
     assert "Nguyễn Văn Thành" in text

@@ -117,7 +117,7 @@ FIELDS = {
     "complaint": _("complaint"),
     "convened": _("convened"),
     "convening_body": _("convening body"),
-    "converted": _("rows converted from the TCVN3 font to Unicode"),
+    "converted": _("rows converted from an old font (TCVN3 or VNI) to Unicode"),
     "headings": _("rows passed over as headings of a group or a total"),
     "unused_columns": _("columns left out, unread (particulars the vote does not need)"),
     "heading_groups": _("ballot groups taken from the headings of the list (persons in each)"),

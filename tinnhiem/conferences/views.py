@@ -480,9 +480,9 @@ def _converted_warning(request, converted: int) -> None:
         messages.warning(
             request,
             ngettext(
-                "%(n)s row of the file was typed in the old TCVN3 font (.VnTime) and was converted to Unicode: "
+                "%(n)s row of the file was typed in an old font (TCVN3 .VnTime, or VNI) and was converted to Unicode: "
                 "check the names and posts against the paper list.",
-                "%(n)s rows of the file were typed in the old TCVN3 font (.VnTime) and were converted to Unicode: "
+                "%(n)s rows of the file were typed in an old font (TCVN3 .VnTime, or VNI) and were converted to Unicode: "
                 "check the names and posts against the paper list.",
                 converted,
             )
