@@ -421,11 +421,14 @@ def test_the_command_line_counts_blank_back_sides_instead_of_listing_them(scan_v
     sides = []
     for seed in range(3):  # a duplex scan: each ballot, then its blank back
         sides += [make_scan(9100 + seed, style="cross")[2], blank]
+    # and two sheets with the scanner left in black and white: one line for both
+    sides += [synthetic.bilevel(make_scan(9110 + seed, style="cross")[2]) for seed in range(2)]
     (tmp_path / "hai-mat.pdf").write_bytes(synthetic.scanner_pdf(sides))
     call_command("scan", str(form.conference_id), str(tmp_path / "hai-mat.pdf"), "--user", member.username)
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].endswith("hai-mat.pdf: 6 trang, 3 phiếu, 0 phiếu cần xem xét"), lines
-    assert lines[1] == "  bỏ qua 3 trang trắng"
+    assert lines[0].endswith("hai-mat.pdf: 8 trang, 3 phiếu, 0 phiếu cần xem xét"), lines
+    assert lines[1].startswith("  #7–#8 (2 trang): được quét ở chế độ đen trắng, vết bút chì nhạt có thể bị mất")
+    assert lines[2] == "  bỏ qua 3 trang trắng"
     assert not any("trang trắng (bỏ qua)" in line for line in lines)
 
 
@@ -1589,13 +1592,14 @@ def test_a_stack_scanned_in_black_and_white_is_listed_to_scan_again_and_nothing_
 def test_pages_not_counted_are_listed_by_reason_with_their_places_in_the_stack():
     """A whole stack scanned with the wrong setting is one line, not hundreds: the pages of each
     reason as ranges of their places, in the order each reason first came; past 12 ranges, "…"."""
-    from tinnhiem.scanning.views import ignored_groups
+    from tinnhiem.scanning.models import ignored_groups
 
     pages = [ScannedPage(sequence=n, reason="low_resolution") for n in (*range(1, 6), 8)]
     pages += [ScannedPage(sequence=6, reason="duplicate")]
     pages += [ScannedPage(sequence=n, reason="blurred") for n in range(20, 60, 2)]  # every other: 20 ranges
     with translation.override("en"):
-        groups = ignored_groups(sorted(pages, key=lambda page: page.sequence))
+        ordered = sorted(pages, key=lambda page: page.sequence)
+        groups = ignored_groups((page.sequence, page.reason, page.reason_text) for page in ordered)
     assert [(g["reason"], g["count"], g["pages"]) for g in groups] == [
         ("low_resolution", 6, "#1–#5, #8"),
         ("duplicate", 1, "#6"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -48,6 +49,39 @@ PAGE_REASONS = {
     "pending": _("waits for the other pages of its ballot (in the next file)"),
     "rescanned": _("the same sheet went through the scanner again: that scan withdrawn by the committee"),
 }
+
+RANGES_SHOWN = 12
+
+
+def ignored_groups(pages: Iterable[tuple[int, str, str]]) -> list[dict[str, Any]]:
+    """The pages not counted, given as (place in the stack, reason, its text), by reason in the
+    order each reason first came: its text, how many, and their places as ranges ("#3–#7, #12";
+    past 12 ranges, "…"). A whole stack scanned with the wrong setting is one line, not one per
+    page (the scan page, ``tinnhiem scan``)."""
+    by_reason: dict[str, list[int]] = {}
+    texts: dict[str, str] = {}
+    for sequence, reason, text in pages:
+        by_reason.setdefault(reason, []).append(sequence)
+        texts.setdefault(reason, str(text))
+    groups = []
+    for reason, sequences in by_reason.items():
+        ranges: list[list[int]] = []
+        for number in sequences:
+            if ranges and number == ranges[-1][1] + 1:
+                ranges[-1][1] = number
+            else:
+                ranges.append([number, number])
+        shown = ", ".join(f"#{a}" if a == b else f"#{a}–#{b}" for a, b in ranges[:RANGES_SHOWN])
+        groups.append(
+            {
+                "reason": reason,
+                "text": texts[reason],
+                "count": len(sequences),
+                "pages": shown + (", …" if len(ranges) > RANGES_SHOWN else ""),
+            }
+        )
+    return groups
+
 
 # Why the committee must look at a row: a flag {"person": row, "why": "uncertain"|"name",
 # "doubt": "faint"|"no_pen_ink"|"unequal"|None} and what the committee reads (queue, ballot, minutes).

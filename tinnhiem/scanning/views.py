@@ -24,7 +24,7 @@ from tinnhiem.text import small_int
 from tinnhiem.voting.usecases.counting import member_for_or_none, people_of
 
 from . import usecases
-from .models import ScannedBallot, ScannedPage, flag_text
+from .models import ScannedBallot, ScannedPage, flag_text, ignored_groups
 from .recognize import PX_PER_MM, find_markers, rectify
 from .stack import file_order
 from .stats import review_statistics
@@ -102,38 +102,6 @@ def scan_page(request, conference_id: int, form_id: int):
     return _scan_page(request, form)
 
 
-RANGES_SHOWN = 12
-
-
-def ignored_groups(pages) -> list[dict]:
-    """The pages not counted, by reason, in the order each reason first came: its text, how many,
-    and their places in the stack as ranges ("#3–#7, #12"). A whole stack scanned with the wrong
-    setting is one line, not one per page."""
-    by_reason: dict[str, list[int]] = {}
-    texts: dict[str, str] = {}
-    for page in pages:
-        by_reason.setdefault(page.reason, []).append(page.sequence)
-        texts.setdefault(page.reason, page.reason_text)
-    groups = []
-    for reason, sequences in by_reason.items():
-        ranges: list[list[int]] = []
-        for number in sequences:
-            if ranges and number == ranges[-1][1] + 1:
-                ranges[-1][1] = number
-            else:
-                ranges.append([number, number])
-        shown = ", ".join(f"#{a}" if a == b else f"#{a}–#{b}" for a, b in ranges[:RANGES_SHOWN])
-        groups.append(
-            {
-                "reason": reason,
-                "text": texts[reason],
-                "count": len(sequences),
-                "pages": shown + (", …" if len(ranges) > RANGES_SHOWN else ""),
-            }
-        )
-    return groups
-
-
 def _scan_page(request, form: BallotForm, hand: dict | None = None):
     """``hand``: what was typed in the form for a ballot read on paper, shown again after an error
     (with the same one-time id, so that sending it again still records one ballot)."""
@@ -154,7 +122,8 @@ def _scan_page(request, form: BallotForm, hand: dict | None = None):
             "problems": usecases.scan_problems(form),
             # blank back sides of a duplex scan are many and say nothing: counted, not listed
             "ignored": ignored_groups(
-                form.scanned_pages.exclude(status__in=(ScannedPage.Status.BALLOT, ScannedPage.Status.BLANK))
+                (page.sequence, page.reason, page.reason_text)
+                for page in form.scanned_pages.exclude(status__in=(ScannedPage.Status.BALLOT, ScannedPage.Status.BLANK))
                 .order_by("sequence")
                 .only("sequence", "reason")
             ),

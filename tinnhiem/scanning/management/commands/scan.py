@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from tinnhiem.conferences.models import BallotForm, Conference
+from tinnhiem.scanning.models import ignored_groups
 from tinnhiem.scanning.stack import file_order
 from tinnhiem.scanning.stats import review_statistics
 from tinnhiem.scanning.usecases import StackOrderError, counted_ballots, scan_files, scan_problems
@@ -194,12 +195,12 @@ class Command(TinnhiemCommand):
                 _("%(file)s: %(pages)s pages, %(ballots)s ballots, %(review)s to review")
                 % {"file": path, "pages": entry["pages"], "ballots": entry["ballots"], "review": entry["to_review"]}
             )
-            blank = 0
-            for item in entry["ignored"]:
-                if item["reason"] == "blank":  # the back sides of a duplex scan: counted, not listed
-                    blank += 1
-                else:
-                    self.stdout.write(f"  #{item['sequence']}: {item['text']}")
+            # the back sides of a duplex scan: counted, not listed; the others by reason
+            blank = sum(1 for item in entry["ignored"] if item["reason"] == "blank")
+            listed = [(i["sequence"], i["reason"], i["text"]) for i in entry["ignored"] if i["reason"] != "blank"]
+            for group in ignored_groups(listed):
+                many = ngettext("%(n)s page", "%(n)s pages", group["count"]) % {"n": group["count"]}
+                self.stdout.write(f"  {group['pages']}{f' ({many})' if group['count'] > 1 else ''}: {group['text']}")
             if blank:
                 self.stdout.write("  " + _("%(n)s blank pages ignored") % {"n": blank})
         elif entry["status"] == "not_read":
