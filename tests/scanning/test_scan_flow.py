@@ -1585,6 +1585,12 @@ def test_a_stack_scanned_in_black_and_white_is_listed_to_scan_again_and_nothing_
     # five pages refused for one reason: one line, with their places in the stack
     assert html.count(said) == 1, re.findall(r"<li>(#[^<]*)</li>", html)
     assert "<li>#1–#2, #4–#6 (5 trang): được quét ở chế độ đen trắng" in html  # #3: a blank back side
+    # sent from the page without its script: one message for the file's pages, not one a page
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("lan-2.pdf", synthetic.scanner_pdf(cut, dpi=150))
+    page = client.post(reverse("scanning:scan", args=[form.conference_id, form.pk]), {"files": upload}, follow=True)
+    assert page.content.decode().count("lan-2.pdf #7–#8: được quét ở chế độ đen trắng") == 1
     for data, _truth, _image in sheets:  # scanned again, in grey
         assert scan.scan_file(member, form, name="xam.png", data=data).ballots == 1
 

@@ -82,9 +82,10 @@ def scan_page(request, conference_id: int, form_id: int):
                     _("%(file)s: %(pages)s pages, %(ballots)s ballots, %(review)s to review")
                     % {"file": name, "pages": report.pages, "ballots": report.ballots, "review": report.to_review},
                 )
-            for item in report.ignored:
-                if item["reason"] != "blank":  # the back sides of a duplex scan: counted on the page
-                    messages.warning(request, f"{name} #{item['sequence']}: {item['text']}")
+            # the back sides of a duplex scan: counted on the page; the others by reason
+            listed = [(i["sequence"], i["reason"], i["text"]) for i in report.ignored if i["reason"] != "blank"]
+            for group in ignored_groups(listed):
+                messages.warning(request, f"{name} {group['pages']}: {group['text']}")
         if with_batch:
             messages.error(
                 request,
