@@ -582,3 +582,28 @@ def test_a_list_on_two_sheets_is_refused_naming_them_not_half_imported(office, c
     wb.save(out)
     message = refused(office, conference, out.getvalue())
     assert "danh sách ở nhiều trang tính (“Khối Đảng”, “Khối chính quyền”)" in message
+
+
+def _compound_file(*streams: str) -> bytes:
+    """The head of an OLE compound file (what Excel and Word write for a file with a password to
+    open it, and the old .xls and .doc formats) with directory entries of these stream names."""
+    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
+    entries = b"".join(name.encode("utf-16-le").ljust(64, b"\x00") + bytes(64) for name in streams)
+    return header + entries + bytes(1024)
+
+
+@pytest.mark.parametrize(
+    ("name", "streams", "said"),
+    [
+        ("ds.xlsx", ("EncryptionInfo", "EncryptedPackage"), "tệp Excel có mật khẩu để mở"),
+        ("ds.docx", ("EncryptionInfo", "EncryptedPackage"), "tệp Word có mật khẩu để mở"),
+        ("ds.xlsx", ("Workbook", "SummaryInformation"), "tệp Excel cũ (.xls) mang tên .xlsx"),
+        ("ds.docx", ("WordDocument", "1Table"), "tệp Word cũ (.doc) mang tên .docx"),
+    ],
+)
+def test_a_file_with_a_password_or_an_old_format_under_a_new_name_is_refused_saying_which(
+    office, conference, name, streams, said
+):
+    """An office protects a list with a password to open it, or renames an old .xls to .xlsx: the
+    file is then no ZIP package, and "damaged" would send the office looking for another copy."""
+    assert said in refused(office, conference, _compound_file(*streams), name=name)

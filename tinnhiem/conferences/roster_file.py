@@ -1024,6 +1024,32 @@ def _read_csv(data: bytes, columns: tuple[Column, ...]) -> RosterRows:
     return _rows_to_roster(rows, columns)
 
 
+# an OLE compound file: what Excel and Word write for a file with a password to open it (the
+# package encrypted, its "EncryptionInfo" stream beside it), and the old .xls and .doc formats
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _refuse_ole(data: bytes, *, word: bool) -> None:
+    """Refuse an .xlsx or .docx file that is an OLE compound file, saying which it is."""
+    if "EncryptionInfo".encode("utf-16-le") in data:
+        raise RosterError(
+            _(
+                "the Word file has a password to open it. In Word: File → Info → Protect Document → Encrypt "
+                "with Password, clear the password, save, then import the file again."
+            )
+            if word
+            else _(
+                "the Excel file has a password to open it. In Excel: File → Info → Protect Workbook → Encrypt "
+                "with Password, clear the password, save, then import the file again."
+            )
+        )
+    raise RosterError(
+        _("the file is an old Word file (.doc) named .docx: open it in Word and save it as .docx.")
+        if word
+        else _("the file is an old Excel file (.xls) named .xlsx: open it in Excel and save it as .xlsx.")
+    )
+
+
 def read_roster(filename: str, data: bytes, max_bytes: int, columns: tuple[Column, ...] = COLUMNS) -> RosterRows:
     """Parse a roster file (``columns``: the voter roll's, or ``RATED_COLUMNS``); raise
     :class:`RosterError` with a Vietnamese reason."""
@@ -1035,6 +1061,8 @@ def read_roster(filename: str, data: bytes, max_bytes: int, columns: tuple[Colum
         )
     if not data:
         raise RosterError(_("the file is empty."))
+    if name.endswith((".xlsx", ".docx")) and data.startswith(_OLE):
+        _refuse_ole(data, word=name.endswith(".docx"))
     if name.endswith(".xlsx"):
         if not data.startswith(b"PK\x03\x04"):
             raise RosterError(_("the Excel file is damaged or is not an .xlsx file."))
