@@ -105,6 +105,18 @@ class LegacyFontError(ValueError):
         self.font, self.text = font, text
 
 
+class AmbiguousVni(LegacyFontError):
+    """A cell in a VNI font whose text is Vietnamese in Unicode too, in a list that shows
+    nowhere that it is VNI: typed in VNI, or typed again in Unicode over a VNI template?"""
+
+
+def vni_evidence(text: str, font_name: str | None) -> bool:
+    """Whether a cell in a VNI font shows that its text is VNI: a character no Vietnamese in
+    Unicode holds ("ø", "ö", "ñ"…). A list typed in VNI shows it in some cell; one typed again in
+    Unicode over an old VNI template never does."""
+    return font_kind(font_name) == "vni" and looks_legacy(text)
+
+
 def font_kind(name: str | None) -> str:
     """``tcvn3``, ``tcvn3-upper`` (an ``H`` font: drawn in capitals), ``vni``, or ``""``."""
     name = (name or "").strip()
@@ -116,9 +128,14 @@ def font_kind(name: str | None) -> str:
     return ""
 
 
-def from_font(text: str, font_name: str | None) -> tuple[str, bool]:
+def from_font(text: str, font_name: str | None, *, vni_evident: bool = False) -> tuple[str, bool]:
     """The text of a cell as its font draws it, in Unicode, and whether it was converted.
-    Raise ``LegacyFontError`` for a legacy font this cannot convert."""
+    Raise ``LegacyFontError`` for a legacy font this cannot convert.
+
+    A cell in a VNI font whose text is Vietnamese in Unicode too ("Hòa", "Phó phòng": VNI would
+    read "Hịa", "Phĩ phịng"; "Sôn": VNI "Sơn") is converted only when the list shows elsewhere
+    that it is VNI (``vni_evident``, :func:`vni_evidence` of some cell); otherwise which is meant
+    cannot be told, and it is refused."""
     kind = font_kind(font_name)
     if not kind:
         return text, False
@@ -130,9 +147,14 @@ def from_font(text: str, font_name: str | None) -> tuple[str, bool]:
                 raise LegacyFontError(font_name or "", text)  # both at once: which is meant cannot be told
             return unicodedata.normalize("NFC", text), False  # typed again in Unicode, over the old font
         try:
-            return from_vni(text), True
+            converted = from_vni(text)
         except ValueError:
             raise LegacyFontError(font_name or "", text) from None
+        if converted == text:
+            return text, False  # "Kính": the same read either way
+        if not (vni_evident or looks_legacy(text)):
+            raise AmbiguousVni(font_name or "", text)
+        return converted, True
     if any(c in _UNICODE_ONLY for c in text):
         if looks_legacy(text):
             raise LegacyFontError(font_name or "", text)  # both at once: which is meant cannot be told

@@ -356,3 +356,21 @@ def test_a_document_with_two_different_lists_is_refused_not_merged(office, confe
         "tài liệu có các bảng người với dòng tên cột khác nhau (STT, Họ và tên, Chức vụ, Đơn vị; STT, Họ và tên, "
         "Chức vụ): có thể đó là nhiều danh sách khác nhau." in message
     )
+
+
+def test_a_word_list_typed_in_vni_is_converted_as_the_document_shows_it(office, conference):
+    """The runs in a VNI font (VNI-Times) are converted. A name that reads as Unicode too
+    ("Nguyeãn Vaên Sôn" has no character Unicode Vietnamese lacks) is VNI because other runs of
+    the document show that it is (ö, û, ø in "Tröôûng phoøng")."""
+    rows = [["1", "Nguyeãn Vaên Sôn", "Tröôûng phoøng"], ["2", "Ñoã Vaên Kính", "Phoù phoøng"]]
+
+    def vni(document, table):
+        for tr in table.rows[1:]:
+            for cell in tr.cells:
+                for run in cell.paragraphs[0].runs:
+                    run.font.name = "VNI-Times"
+
+    data = word_list(rows=rows, header=["STT", "Họ và tên", "Chức vụ"], change=vni)
+    people = rated.import_rated_persons(office, conference, filename="ds.docx", data=data)
+    assert [(p.full_name, p.post) for p in people] == [("Nguyễn Văn Sơn", "Trưởng phòng"), ("Đỗ Văn Kính", "Phó phòng")]
+    assert people.converted == 2

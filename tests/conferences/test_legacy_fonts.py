@@ -197,3 +197,30 @@ def test_the_page_says_the_names_were_converted_and_should_be_checked(office, co
     assert "Đã nhập 2 người ghi phiếu." in text
     assert "2 dòng của tệp được gõ bằng phông chữ cũ (TCVN3 .VnTime, hoặc VNI) và đã được chuyển sang Unicode" in text
     assert "Nguyễn Văn Thành" in text
+
+
+def test_a_vni_cell_that_reads_as_unicode_too_is_vni_only_where_the_list_shows_it(office, conference):
+    """In a VNI font "Sôn" is "Sơn", and "Phó phòng" typed again in Unicode over an old VNI
+    template would read "Phĩ phịng": such a cell is converted only when another cell of the list
+    shows that it is VNI (a character no Unicode Vietnamese holds), and otherwise refused, never
+    guessed. A cell that reads the same either way ("Kính") is kept."""
+    header = ["STT", "Họ đệm", "Tên", "Chức vụ"]
+    vni = {(r, c): ("Times New Roman" if r == 1 else "VNI-Times") for r in (1, 2, 3) for c in range(1, 5)}
+    rows = [[1, "Nguyeãn Vaên", "Sôn", "Tröôûng phoøng"], [2, "Leâ Thò", "Kính", "Chuyeân vieân"]]
+    roster.import_roster(office, conference, filename="ds.xlsx", data=sheet(rows, fonts=vni, header=header))
+    assert list(conference.voters.order_by("order").values_list("full_name", "post")) == [
+        ("Nguyễn Văn Sơn", "Trưởng phòng"),
+        ("Lê Thị Kính", "Chuyên viên"),
+    ]
+    # the same template typed again in Unicode: nothing shows VNI, and "Phó phòng" is refused
+    unicode_rows = [[1, "Trần Văn", "Hòa", "Phó phòng"]]
+    before = Voter.objects.count()
+    with pytest.raises(ValidationError) as info:
+        roster.import_roster(
+            office, conference, filename="ds.xlsx", data=sheet(unicode_rows, fonts=vni, header=header), replace=True
+        )
+    assert (
+        "dòng 2, cột “C”: chữ “Hòa” để phông VNI cũ (VNI-Times) nhưng cũng đọc được như chữ Unicode"
+        in (info.value.messages[0])
+    )
+    assert Voter.objects.count() == before

@@ -13,7 +13,7 @@ import re
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -759,10 +759,9 @@ def _sheet_rows(sheet: Any) -> tuple[list[tuple[int, list[object]]], set[int]]:
     """The sheet's rows, numbered, and the numbers of those with a cell typed in a TCVN3 font,
     converted to Unicode; a formula, or a cell in a font that cannot be converted, refused with
     its cell."""
-    rows: list[tuple[int, list[object]]] = []
-    converted: set[int] = set()
+    cells: list[tuple[int, list[tuple[object, str | None, str]]]] = []
     for number, row in enumerate(sheet.iter_rows(), start=1):
-        values = []
+        read = []
         for cell in row:
             value = getattr(cell, "value", None)
             letter = getattr(cell, "column_letter", "")
@@ -772,22 +771,41 @@ def _sheet_rows(sheet: Any) -> tuple[list[tuple[int, list[object]]], set[int]]:
                     row=number,
                     column=letter,
                 )
+            font = getattr(getattr(cell, "font", None), "name", None) if isinstance(value, str) else None
+            read.append((value, font, letter))
+        cells.append((number, read))
+        if number > 20000:
+            raise RosterError(_("the sheet has more than 20,000 rows."))
+    # a list typed in VNI shows it in some cell: then its cells that read as Unicode too are VNI
+    evident = any(
+        isinstance(value, str) and legacy_fonts.vni_evidence(value, font)
+        for _n, read in cells
+        for value, font, _l in read
+    )
+    rows: list[tuple[int, list[object]]] = []
+    converted: set[int] = set()
+    for number, read in cells:
+        values = []
+        for value, font, letter in read:
             if isinstance(value, str):
-                font = getattr(cell, "font", None)
                 try:
-                    value, was = legacy_fonts.from_font(value, getattr(font, "name", None))
+                    value, was = legacy_fonts.from_font(value, font, vni_evident=evident)
                 except legacy_fonts.LegacyFontError as exc:
-                    raise RosterError(_legacy_message(exc.text), row=number, column=letter) from None
+                    raise RosterError(_legacy_message(exc.text, exc), row=number, column=letter) from None
                 if was:
                     converted.add(number)
             values.append(value)
         rows.append((number, values))
-        if number > 20000:
-            raise RosterError(_("the sheet has more than 20,000 rows."))
     return rows, converted
 
 
-def _legacy_message(text: str) -> str:
+def _legacy_message(text: str, error: legacy_fonts.LegacyFontError | None = None) -> str:
+    if isinstance(error, legacy_fonts.AmbiguousVni):
+        return _(
+            "the text “%(text)s” is in the old VNI font (%(font)s), but reads as Unicode too, and nothing else "
+            "in the list shows which it is. If the list is typed in Unicode, give its cells a Unicode font "
+            "(Times New Roman); if in VNI, convert it to Unicode (for example with Unikey: Công cụ chuyển mã)."
+        ) % {"text": text[:60], "font": error.font}
     return _(
         "the text “%(text)s” is typed in an old Vietnamese font (VNI or TCVN3), not in Unicode. Convert the "
         "file to Unicode (for example with Unikey: Công cụ chuyển mã), then import it again."
@@ -834,6 +852,7 @@ class _WordFonts:
         self.styles = {style.style_id: self.of_style(style) for style in document.styles}
         normal = document.styles.default(WD_STYLE_TYPE.PARAGRAPH)
         self.normal = self.of_style(normal) if normal is not None else None
+        self.vni = False  # the document shows that it is typed in VNI (vni_evident)
 
     @staticmethod
     def of_style(style: Any) -> str | None:
@@ -844,14 +863,12 @@ class _WordFonts:
             style, seen = getattr(style, "base_style", None), seen + 1  # a numbering style has none
         return None
 
-    def cell_text(self, tc: Any, table: Any) -> tuple[str, bool]:
-        """A cell's text as Word shows it, its paragraphs joined by spaces, the runs in a TCVN3
-        font converted to Unicode (and whether one was). Every run counts, also one inside a link,
-        a smart tag, a tracked insertion or a content control; a tracked deletion does not."""
+    def runs(self, tc: Any, table: Any) -> Iterator[list[tuple[str, str | None]]]:
+        """A cell's paragraphs, each as its runs: (text, font). Every run counts, also one inside
+        a link, a smart tag, a tracked insertion or a content control; a tracked deletion does not."""
         from docx.text.paragraph import Paragraph
         from docx.text.run import Run
 
-        paragraphs, was = [], False
         for p in _WORD_PARAGRAPHS(tc):
             paragraph = Paragraph(p, table)
             style = paragraph._p.style
@@ -859,14 +876,34 @@ class _WordFonts:
             parts = []
             for r in _WORD_RUNS(paragraph._p):
                 run = Run(r, paragraph)
-                font = run.font.name or (self.styles.get(r.style) if r.style else None) or around
+                parts.append((run.text, run.font.name or (self.styles.get(r.style) if r.style else None) or around))
+            yield parts
+
+    def vni_evident(self, tables: list[Any]) -> bool:
+        """Whether some run of these tables shows that the list is typed in VNI (``from_font``)."""
+        return any(
+            legacy_fonts.vni_evidence(text, font)
+            for table in tables
+            for tr in table._tbl.tr_lst
+            for tc in tr.tc_lst
+            for parts in self.runs(tc, table)
+            for text, font in parts
+        )
+
+    def cell_text(self, tc: Any, table: Any) -> tuple[str, bool]:
+        """A cell's text as Word shows it, its paragraphs joined by spaces, the runs in an old
+        font converted to Unicode (and whether one was); VNI as ``vni`` says of the document."""
+        paragraphs, was = [], False
+        for parts in self.runs(tc, table):
+            texts = []
+            for text, font in parts:
                 try:
-                    text, converted = legacy_fonts.from_font(run.text, font)
+                    text, converted = legacy_fonts.from_font(text, font, vni_evident=self.vni)
                 except legacy_fonts.LegacyFontError as exc:
-                    raise RosterError(_legacy_message(exc.text)) from None
-                parts.append(text)
+                    raise RosterError(_legacy_message(exc.text, exc)) from None
+                texts.append(text)
                 was = was or converted
-            paragraphs.append("".join(parts))
+            paragraphs.append("".join(texts))
         return "\n".join(paragraphs), was
 
 
@@ -925,6 +962,7 @@ def _read_docx(data: bytes, columns: tuple[Column, ...]) -> RosterRows:
         fonts = _WordFonts(document)
         tables = list(document.tables)
         captions = _word_captions(document)
+        fonts.vni = fonts.vni_evident(tables)
     except (PackageNotFoundError, *DAMAGED_XLSX) as exc:
         raise RosterError(_("the Word file is damaged or is not a .docx file.")) from exc
     lists, headers = [], []
