@@ -105,16 +105,17 @@ class LegacyFontError(ValueError):
         self.font, self.text = font, text
 
 
-class AmbiguousVni(LegacyFontError):
-    """A cell in a VNI font whose text is Vietnamese in Unicode too, in a list that shows
-    nowhere that it is VNI: typed in VNI, or typed again in Unicode over a VNI template?"""
+class AmbiguousFont(LegacyFontError):
+    """A cell in an old font whose text is Vietnamese in Unicode too, in a list that shows
+    nowhere that it is typed in an old font: typed so, or typed again in Unicode over an old
+    template?"""
 
 
-def vni_evidence(text: str, font_name: str | None) -> bool:
-    """Whether a cell in a VNI font shows that its text is VNI: a character no Vietnamese in
-    Unicode holds ("ø", "ö", "ñ"…). A list typed in VNI shows it in some cell; one typed again in
-    Unicode over an old VNI template never does."""
-    return font_kind(font_name) == "vni" and looks_legacy(text)
+def legacy_evidence(text: str, font_name: str | None) -> bool:
+    """Whether a cell in an old font shows that its text is typed in it: a character no
+    Vietnamese in Unicode holds ("µ", "¨" in TCVN3; "ø", "ö", "ñ" in VNI). A list typed in an old
+    font shows it in some cell; one typed again in Unicode over an old template never does."""
+    return bool(font_kind(font_name)) and looks_legacy(text)
 
 
 def font_kind(name: str | None) -> str:
@@ -128,14 +129,14 @@ def font_kind(name: str | None) -> str:
     return ""
 
 
-def from_font(text: str, font_name: str | None, *, vni_evident: bool = False) -> tuple[str, bool]:
+def from_font(text: str, font_name: str | None, *, legacy_evident: bool = False) -> tuple[str, bool]:
     """The text of a cell as its font draws it, in Unicode, and whether it was converted.
     Raise ``LegacyFontError`` for a legacy font this cannot convert.
 
-    A cell in a VNI font whose text is Vietnamese in Unicode too ("Hòa", "Phó phòng": VNI would
-    read "Hịa", "Phĩ phịng"; "Sôn": VNI "Sơn") is converted only when the list shows elsewhere
-    that it is VNI (``vni_evident``, :func:`vni_evidence` of some cell); otherwise which is meant
-    cannot be told, and it is refused."""
+    A cell in an old font whose text is Vietnamese in Unicode too ("Phó phòng": TCVN3 would read
+    "Phú phũng", VNI "Phĩ phịng"; "Sôn": VNI "Sơn") is converted only when the list shows
+    elsewhere that it is typed in an old font (``legacy_evident``: :func:`legacy_evidence` of
+    some cell); otherwise which is meant cannot be told, and it is refused (``AmbiguousFont``)."""
     kind = font_kind(font_name)
     if not kind:
         return text, False
@@ -150,11 +151,7 @@ def from_font(text: str, font_name: str | None, *, vni_evident: bool = False) ->
             converted = from_vni(text)
         except ValueError:
             raise LegacyFontError(font_name or "", text) from None
-        if converted == text:
-            return text, False  # "Kính": the same read either way
-        if not (vni_evident or looks_legacy(text)):
-            raise AmbiguousVni(font_name or "", text)
-        return converted, True
+        return _unless_ambiguous(text, converted, font_name, legacy_evident)
     if any(c in _UNICODE_ONLY for c in text):
         if looks_legacy(text):
             raise LegacyFontError(font_name or "", text)  # both at once: which is meant cannot be told
@@ -170,7 +167,15 @@ def from_font(text: str, font_name: str | None, *, vni_evident: bool = False) ->
     converted = "".join(out)
     if kind == "tcvn3-upper":
         converted = converted.upper()
-    return unicodedata.normalize("NFC", converted), converted != text
+    return _unless_ambiguous(text, unicodedata.normalize("NFC", converted), font_name, legacy_evident)
+
+
+def _unless_ambiguous(text: str, converted: str, font_name: str | None, evident: bool) -> tuple[str, bool]:
+    if converted == text:
+        return text, False  # "Kính" in VNI: the same read either way
+    if not (evident or looks_legacy(text)):
+        raise AmbiguousFont(font_name or "", text)
+    return converted, True
 
 
 def looks_legacy(text: str) -> bool:

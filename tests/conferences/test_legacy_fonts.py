@@ -220,7 +220,24 @@ def test_a_vni_cell_that_reads_as_unicode_too_is_vni_only_where_the_list_shows_i
             office, conference, filename="ds.xlsx", data=sheet(unicode_rows, fonts=vni, header=header), replace=True
         )
     assert (
-        "dòng 2, cột “C”: chữ “Hòa” để phông VNI cũ (VNI-Times) nhưng cũng đọc được như chữ Unicode"
+        "dòng 2, cột “C”: chữ “Hòa” để phông cũ (VNI-Times) nhưng cũng đọc được như chữ Unicode"
         in (info.value.messages[0])
     )
     assert Voter.objects.count() == before
+
+
+def test_a_vntime_cell_that_reads_as_unicode_too_is_tcvn3_only_where_the_list_shows_it(office, conference):
+    """The same for TCVN3: "Phó phòng" typed again in Unicode over an old .VnTime template read as
+    "Phú phũng", unseen; a list typed in TCVN3 shows it in its other cells ("§¬n vÞ")."""
+    unicode_header = ["STT", "Họ và tên", "Chức vụ", "Đơn vị"]
+    times = {(1, c): "Times New Roman" for c in range(1, 5)}
+    retyped = sheet([[1, "Trần Văn Hòa", "Phó phòng", "UBND"]], fonts=times, header=unicode_header)
+    with pytest.raises(ValidationError) as info:
+        roster.import_roster(office, conference, filename="ds.xlsx", data=retyped)
+    assert "dòng 2, cột “C”: chữ “Phó phòng” để phông cũ (.VnTime)" in info.value.messages[0]
+    # typed in TCVN3, a cell such as "Phã" (Phó) holds no sign of it: read so because the list
+    # shows TCVN3 elsewhere (its header, "Hä vµ tªn")
+    typed = sheet([[1, "Lª V¨n An", "Phã", "UBND"]])
+    report = roster.import_roster(office, conference, filename="ds.xlsx", data=typed)
+    assert (conference.voters.get().full_name, conference.voters.get().post) == ("Lê Văn An", "Phó")
+    assert report.converted == 1

@@ -776,9 +776,10 @@ def _sheet_rows(sheet: Any) -> tuple[list[tuple[int, list[object]]], set[int]]:
         cells.append((number, read))
         if number > 20000:
             raise RosterError(_("the sheet has more than 20,000 rows."))
-    # a list typed in VNI shows it in some cell: then its cells that read as Unicode too are VNI
+    # a list typed in an old font shows it in some cell: then its cells that read as Unicode too
+    # are in that font as well
     evident = any(
-        isinstance(value, str) and legacy_fonts.vni_evidence(value, font)
+        isinstance(value, str) and legacy_fonts.legacy_evidence(value, font)
         for _n, read in cells
         for value, font, _l in read
     )
@@ -789,7 +790,7 @@ def _sheet_rows(sheet: Any) -> tuple[list[tuple[int, list[object]]], set[int]]:
         for value, font, letter in read:
             if isinstance(value, str):
                 try:
-                    value, was = legacy_fonts.from_font(value, font, vni_evident=evident)
+                    value, was = legacy_fonts.from_font(value, font, legacy_evident=evident)
                 except legacy_fonts.LegacyFontError as exc:
                     raise RosterError(_legacy_message(exc.text, exc), row=number, column=letter) from None
                 if was:
@@ -800,11 +801,12 @@ def _sheet_rows(sheet: Any) -> tuple[list[tuple[int, list[object]]], set[int]]:
 
 
 def _legacy_message(text: str, error: legacy_fonts.LegacyFontError | None = None) -> str:
-    if isinstance(error, legacy_fonts.AmbiguousVni):
+    if isinstance(error, legacy_fonts.AmbiguousFont):
         return _(
-            "the text “%(text)s” is in the old VNI font (%(font)s), but reads as Unicode too, and nothing else "
+            "the text “%(text)s” is in an old font (%(font)s), but reads as Unicode too, and nothing else "
             "in the list shows which it is. If the list is typed in Unicode, give its cells a Unicode font "
-            "(Times New Roman); if in VNI, convert it to Unicode (for example with Unikey: Công cụ chuyển mã)."
+            "(Times New Roman); if in the old font, convert it to Unicode (for example with Unikey: Công cụ "
+            "chuyển mã)."
         ) % {"text": text[:60], "font": error.font}
     return _(
         "the text “%(text)s” is typed in an old Vietnamese font (VNI or TCVN3), not in Unicode. Convert the "
@@ -852,7 +854,7 @@ class _WordFonts:
         self.styles = {style.style_id: self.of_style(style) for style in document.styles}
         normal = document.styles.default(WD_STYLE_TYPE.PARAGRAPH)
         self.normal = self.of_style(normal) if normal is not None else None
-        self.vni = False  # the document shows that it is typed in VNI (vni_evident)
+        self.legacy = False  # the document shows that it is typed in an old font (legacy_evident)
 
     @staticmethod
     def of_style(style: Any) -> str | None:
@@ -879,10 +881,11 @@ class _WordFonts:
                 parts.append((run.text, run.font.name or (self.styles.get(r.style) if r.style else None) or around))
             yield parts
 
-    def vni_evident(self, tables: list[Any]) -> bool:
-        """Whether some run of these tables shows that the list is typed in VNI (``from_font``)."""
+    def legacy_evident(self, tables: list[Any]) -> bool:
+        """Whether some run of these tables shows that the list is typed in an old font
+        (``legacy_fonts.from_font``)."""
         return any(
-            legacy_fonts.vni_evidence(text, font)
+            legacy_fonts.legacy_evidence(text, font)
             for table in tables
             for tr in table._tbl.tr_lst
             for tc in tr.tc_lst
@@ -892,13 +895,13 @@ class _WordFonts:
 
     def cell_text(self, tc: Any, table: Any) -> tuple[str, bool]:
         """A cell's text as Word shows it, its paragraphs joined by spaces, the runs in an old
-        font converted to Unicode (and whether one was); VNI as ``vni`` says of the document."""
+        font converted to Unicode (and whether one was), as ``legacy`` says of the document."""
         paragraphs, was = [], False
         for parts in self.runs(tc, table):
             texts = []
             for text, font in parts:
                 try:
-                    text, converted = legacy_fonts.from_font(text, font, vni_evident=self.vni)
+                    text, converted = legacy_fonts.from_font(text, font, legacy_evident=self.legacy)
                 except legacy_fonts.LegacyFontError as exc:
                     raise RosterError(_legacy_message(exc.text, exc)) from None
                 texts.append(text)
@@ -962,7 +965,7 @@ def _read_docx(data: bytes, columns: tuple[Column, ...]) -> RosterRows:
         fonts = _WordFonts(document)
         tables = list(document.tables)
         captions = _word_captions(document)
-        fonts.vni = fonts.vni_evident(tables)
+        fonts.legacy = fonts.legacy_evident(tables)
     except (PackageNotFoundError, *DAMAGED_XLSX) as exc:
         raise RosterError(_("the Word file is damaged or is not a .docx file.")) from exc
     lists, headers = [], []
