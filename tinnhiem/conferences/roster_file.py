@@ -13,7 +13,7 @@ import re
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -855,6 +855,7 @@ class _WordFonts:
         normal = document.styles.default(WD_STYLE_TYPE.PARAGRAPH)
         self.normal = self.of_style(normal) if normal is not None else None
         self.legacy = False  # the document shows that it is typed in an old font (legacy_evident)
+        self.found: dict[Any, list[list[tuple[str, str | None]]]] = {}  # a cell's runs (runs)
 
     @staticmethod
     def of_style(style: Any) -> str | None:
@@ -865,12 +866,16 @@ class _WordFonts:
             style, seen = getattr(style, "base_style", None), seen + 1  # a numbering style has none
         return None
 
-    def runs(self, tc: Any, table: Any) -> Iterator[list[tuple[str, str | None]]]:
+    def runs(self, tc: Any, table: Any) -> list[list[tuple[str, str | None]]]:
         """A cell's paragraphs, each as its runs: (text, font). Every run counts, also one inside
-        a link, a smart tag, a tracked insertion or a content control; a tracked deletion does not."""
+        a link, a smart tag, a tracked insertion or a content control; a tracked deletion does not.
+        Kept once found: the document is looked through for an old font before it is read."""
         from docx.text.paragraph import Paragraph
         from docx.text.run import Run
 
+        if tc in self.found:
+            return self.found[tc]
+        paragraphs = []
         for p in _WORD_PARAGRAPHS(tc):
             paragraph = Paragraph(p, table)
             style = paragraph._p.style
@@ -879,7 +884,9 @@ class _WordFonts:
             for r in _WORD_RUNS(paragraph._p):
                 run = Run(r, paragraph)
                 parts.append((run.text, run.font.name or (self.styles.get(r.style) if r.style else None) or around))
-            yield parts
+            paragraphs.append(parts)
+        self.found[tc] = paragraphs
+        return paragraphs
 
     def legacy_evident(self, tables: list[Any]) -> bool:
         """Whether some run of these tables shows that the list is typed in an old font
