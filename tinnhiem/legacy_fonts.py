@@ -150,7 +150,7 @@ def from_font(text: str, font_name: str | None, *, legacy_evident: bool = False)
         try:
             converted = from_vni(text)
         except ValueError:
-            raise LegacyFontError(font_name or "", text) from None
+            raise _unexplained(text, font_name, legacy_evident) from None
         return _unless_ambiguous(text, converted, font_name, legacy_evident)
     if any(c in _UNICODE_ONLY for c in text):
         if looks_legacy(text):
@@ -161,13 +161,20 @@ def from_font(text: str, font_name: str | None, *, legacy_evident: bool = False)
         if c in TCVN3:
             out.append(TCVN3[c])
         elif 0x80 <= ord(c) <= 0xFF and c != "\u00a0":
-            raise LegacyFontError(font_name or "", text)  # a byte VN3 does not give a letter
+            raise _unexplained(text, font_name, legacy_evident)  # a byte VN3 does not give a letter
         else:
             out.append(c)
     converted = "".join(out)
     if kind == "tcvn3-upper":
         converted = converted.upper()
     return _unless_ambiguous(text, unicodedata.normalize("NFC", converted), font_name, legacy_evident)
+
+
+def _unexplained(text: str, font_name: str | None, evident: bool) -> LegacyFontError:
+    """A cell the old font cannot explain ("Hà" in VNI): in a list that shows nowhere that it is
+    typed in an old font, most likely Unicode over an old template (``AmbiguousFont``)."""
+    kind = LegacyFontError if evident or looks_legacy(text) else AmbiguousFont
+    return kind(font_name or "", text)
 
 
 def _unless_ambiguous(text: str, converted: str, font_name: str | None, evident: bool) -> tuple[str, bool]:

@@ -235,6 +235,11 @@ def test_a_vntime_cell_that_reads_as_unicode_too_is_tcvn3_only_where_the_list_sh
     with pytest.raises(ValidationError) as info:
         roster.import_roster(office, conference, filename="ds.xlsx", data=retyped)
     assert "dòng 2, cột “C”: chữ “Phó phòng” để phông cũ (.VnTime)" in info.value.messages[0]
+    # a cell the old font cannot explain at all ("Hà"), in such a list, is said the same way
+    retyped = sheet([[1, "Lê Hà", "Văn thư", "UBND"]], fonts=times, header=unicode_header)
+    with pytest.raises(ValidationError) as info:
+        roster.import_roster(office, conference, filename="ds.xlsx", data=retyped)
+    assert "chữ “Lê Hà” để phông cũ (.VnTime) nhưng cũng đọc được như chữ Unicode" in info.value.messages[0]
     # typed in TCVN3, a cell such as "Phã" (Phó) holds no sign of it: read so because the list
     # shows TCVN3 elsewhere (its header, "Hä vµ tªn")
     typed = sheet([[1, "Lª V¨n An", "Phã", "UBND"]])
