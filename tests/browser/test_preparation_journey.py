@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import zxingcpp
 from openpyxl import Workbook
+from playwright.sync_api import expect
 
 from tests.browser.helpers import login
 from tinnhiem.conferences import links
@@ -102,7 +103,8 @@ def test_office_prepares_and_voter_sends_opinion(new_page, live_server, office, 
     page.get_by_text("Đã gửi 1 hồ sơ cho người ghi phiếu.").wait_for()
 
     page.get_by_role("link", name="Giấy mời").click()
-    assert page.locator("#invitations img").count() == 3
+    # the click returns once the new page is committed, before it is all there: wait for its rows
+    expect(page.locator("#invitations img")).to_have_count(3)
     # each QR code is drawn (an SVG without its namespace showed as a broken image) and reads back
     # as that voter's personal link
     page.wait_for_function("() => Array.from(document.querySelectorAll('#invitations img')).every(i => i.complete)")
@@ -142,7 +144,7 @@ def test_office_prepares_and_voter_sends_opinion(new_page, live_server, office, 
     assert "Đề nghị đồng chí làm rõ tiến độ dự án kè biển." in page.locator("#opinions").inner_text()
     page.get_by_role("link", name="Giải trình").first.click()
     # the office on a small phone: the personal link (one long word) wraps instead of widening the page
-    assert page.locator("code", has_text="/giai-trinh/").count() == 1
+    expect(page.locator("code", has_text="/giai-trinh/")).to_have_count(1)
     page.set_viewport_size({"width": 320, "height": 640})
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 320, f"the explanations page is {width}px wide on a phone"
@@ -157,7 +159,7 @@ def test_office_prepares_and_voter_sends_opinion(new_page, live_server, office, 
     page.get_by_role("link", name="Tổng quan").click()
     summary = page.locator("#opinion-summary").inner_text()
     assert "1 ý kiến, 1 yêu cầu giải trình" in summary
-    assert page.locator("#checklist .badge.done").count() == 3
+    expect(page.locator("#checklist .badge.done")).to_have_count(3)
     assert page.locator(".notice").count() == 0  # a province body meeting today: nothing to warn of
     shot(page, "05-tong-quan")
     assert page.external_requests == [] and phone.external_requests == []
