@@ -1584,7 +1584,7 @@ def test_a_stack_scanned_in_black_and_white_is_listed_to_scan_again_and_nothing_
     said = "được quét ở chế độ đen trắng, vết bút chì nhạt có thể bị mất: hãy đặt máy quét ở chế độ thang xám"
     # five pages refused for one reason: one line, with their places in the stack
     assert html.count(said) == 1, re.findall(r"<li>(#[^<]*)</li>", html)
-    assert "<li>#1–#2, #4–#6 (5 trang): được quét ở chế độ đen trắng" in html  # #3: a blank back side
+    assert "<li>#1–#6 (5 trang): được quét ở chế độ đen trắng" in html  # #3, a blank back side, in the range
     # sent from the page without its script: one message for the file's pages, not one a page
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -1597,7 +1597,8 @@ def test_a_stack_scanned_in_black_and_white_is_listed_to_scan_again_and_nothing_
 
 def test_pages_not_counted_are_listed_by_reason_with_their_places_in_the_stack():
     """A whole stack scanned with the wrong setting is one line, not hundreds: the pages of each
-    reason as ranges of their places, in the order each reason first came; past 12 ranges, "…"."""
+    reason as ranges of their places, in the order each reason first came; past 12 ranges, "…".
+    A range runs on over the blank back sides of a duplex scan, which are not listed."""
     from tinnhiem.scanning.models import ignored_groups
 
     pages = [ScannedPage(sequence=n, reason="low_resolution") for n in (*range(1, 6), 8)]
@@ -1612,3 +1613,7 @@ def test_pages_not_counted_are_listed_by_reason_with_their_places_in_the_stack()
         ("blurred", 20, ", ".join(f"#{n}" for n in range(20, 44, 2)) + ", …"),
     ]
     assert groups[1]["text"] == "the same page was already scanned"
+    # the fronts of a duplex stack, its blank back sides between them: one range
+    fronts = [(n, "black_and_white", "…") for n in range(1, 600, 2)]
+    assert [(g["count"], g["pages"]) for g in ignored_groups(fronts, blank=range(2, 601, 2))] == [(300, "#1–#599")]
+    assert ignored_groups(fronts[:2], blank=[])[0]["pages"] == "#1, #3"

@@ -84,7 +84,8 @@ def scan_page(request, conference_id: int, form_id: int):
                 )
             # the back sides of a duplex scan: counted on the page; the others by reason
             listed = [(i["sequence"], i["reason"], i["text"]) for i in report.ignored if i["reason"] != "blank"]
-            for group in ignored_groups(listed):
+            backs = [i["sequence"] for i in report.ignored if i["reason"] == "blank"]
+            for group in ignored_groups(listed, backs):
                 messages.warning(request, f"{name} {group['pages']}: {group['text']}")
         if with_batch:
             messages.error(
@@ -123,10 +124,15 @@ def _scan_page(request, form: BallotForm, hand: dict | None = None):
             "problems": usecases.scan_problems(form),
             # blank back sides of a duplex scan are many and say nothing: counted, not listed
             "ignored": ignored_groups(
-                (page.sequence, page.reason, page.reason_text)
-                for page in form.scanned_pages.exclude(status__in=(ScannedPage.Status.BALLOT, ScannedPage.Status.BLANK))
-                .order_by("sequence")
-                .only("sequence", "reason")
+                (
+                    (page.sequence, page.reason, page.reason_text)
+                    for page in form.scanned_pages.exclude(
+                        status__in=(ScannedPage.Status.BALLOT, ScannedPage.Status.BLANK)
+                    )
+                    .order_by("sequence")
+                    .only("sequence", "reason")
+                ),
+                form.scanned_pages.filter(status=ScannedPage.Status.BLANK).values_list("sequence", flat=True),
             ),
             "blank": form.scanned_pages.filter(status=ScannedPage.Status.BLANK).count(),
             "people": people_of(form),

@@ -198,7 +198,8 @@ class Command(TinnhiemCommand):
             # the back sides of a duplex scan: counted, not listed; the others by reason
             blank = sum(1 for item in entry["ignored"] if item["reason"] == "blank")
             listed = [(i["sequence"], i["reason"], i["text"]) for i in entry["ignored"] if i["reason"] != "blank"]
-            for group in ignored_groups(listed):
+            backs = [i["sequence"] for i in entry["ignored"] if i["reason"] == "blank"]
+            for group in ignored_groups(listed, backs):
                 many = ngettext("%(n)s page", "%(n)s pages", group["count"]) % {"n": group["count"]}
                 self.stdout.write(f"  {group['pages']}{f' ({many})' if group['count'] > 1 else ''}: {group['text']}")
             if blank:
