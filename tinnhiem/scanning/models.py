@@ -53,16 +53,20 @@ PAGE_REASONS = {
 RANGES_SHOWN = 12
 
 
-def ignored_groups(pages: Iterable[tuple[int, str, str]], blank: Iterable[int] = ()) -> list[dict[str, Any]]:
+def ignored_groups(pages: Iterable[tuple[int, str, str]]) -> list[dict[str, Any]]:
     """The pages not counted, given as (place in the stack, reason, its text), by reason in the
     order each reason first came: its text, how many, and their places as ranges ("#3–#7, #12";
     past 12 ranges, "…"). A whole stack scanned with the wrong setting is one line, not one per
-    page (the scan page, ``tinnhiem scan``). A range runs on over ``blank`` pages (the back
-    sides of a duplex scan, not listed): the fronts of a duplex stack are "#1–#599", not "#1, #3…"."""
-    blank = set(blank)
+    page (the scan page, its messages, ``tinnhiem scan``). Blank pages (the back sides of a duplex
+    scan) are not listed, and a range runs on over them: the fronts of a duplex stack are
+    "#1–#599", not "#1, #3…"."""
+    blank: set[int] = set()
     by_reason: dict[str, list[int]] = {}
     texts: dict[str, str] = {}
     for sequence, reason, text in pages:
+        if reason == "blank":
+            blank.add(sequence)
+            continue
         by_reason.setdefault(reason, []).append(sequence)
         texts.setdefault(reason, str(text))
     groups = []

@@ -145,7 +145,8 @@ def _sources(name: str, data: bytes) -> list[_Source]:
                 raise ScanInputError(_("“%(name)s” has no page.") % {"name": clean_line(name)})
             pages = []
             for page in document:
-                if _one_bit(page):  # rendered to another resolution, its edges would turn grey
+                pictures = _pictures(page)
+                if _one_bit(pictures):  # rendered to another resolution, its edges would turn grey
                     image = page.render(scale=SCAN_DPI / 72, grayscale=True).to_numpy()
                     image = np.ascontiguousarray(image[..., 0] if image.ndim == 3 else image)
                     pages.append(_Source(image=image, refused="black_and_white"))
@@ -156,7 +157,7 @@ def _sources(name: str, data: bytes) -> list[_Source]:
                     continue
                 image = page.render(scale=SCAN_DPI / 72, grayscale=True).to_numpy()
                 image = np.ascontiguousarray(image[..., 0] if image.ndim == 3 else image)
-                dpi = _picture_dpi(page)  # rendered larger, its markers would measure SCAN_DPI
+                dpi = _picture_dpi(pictures)  # rendered larger, its markers would measure SCAN_DPI
                 low = dpi is not None and dpi < recognize.MIN_DPI
                 pages.append(_Source(image=image, refused="low_resolution" if low else ""))
             return pages
@@ -186,40 +187,36 @@ def _sources(name: str, data: bytes) -> list[_Source]:
     return [_Source(image=np.ascontiguousarray(i)) for i in decoded]
 
 
-def _one_bit(page: Any) -> bool:
-    """A page of a PDF scanned in black and white: its pictures are one bit per pixel (CCITT,
-    JBIG2 or plain), as a scanner's text mode writes them."""
-    import pypdfium2 as pdfium
-    import pypdfium2.raw as pdfium_c
-
-    pictures = [o for o in page.get_objects(max_depth=1) if o.type == pdfium_c.FPDF_PAGEOBJ_IMAGE]
-    try:
-        return bool(pictures) and all(p.get_metadata().bits_per_pixel == 1 for p in pictures)
-    except pdfium.PdfiumError:  # metadata pdfium cannot give: the page is read as any other
-        return False
-
-
-def _picture_dpi(page: Any) -> float | None:
-    """The resolution of the pictures that cover a PDF page (a scan), as placed on the page: the
-    finest, when there are several (a "compact" PDF keeps the text at full resolution over a
-    coarser background); None for a page with no such picture (a drawn page: its resolution is
-    the rendering's) or one pdfium cannot measure."""
+def _pictures(page: Any) -> list[tuple[bool, Any]] | None:
+    """The pictures of a PDF page, each as (whether it covers the page, its metadata), looked at
+    once; None when pdfium cannot give a picture's metadata (the page is then read as any other)."""
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
     width, height = page.get_size()
     found = []
-    for picture in page.get_objects(max_depth=1):
-        if picture.type != pdfium_c.FPDF_PAGEOBJ_IMAGE:
-            continue
-        left, bottom, right, top = picture.get_bounds()
-        if (right - left) * (top - bottom) < 0.8 * width * height:
-            continue
-        try:
-            info = picture.get_metadata()
-        except pdfium.PdfiumError:
-            return None
-        found.append(min(info.horizontal_dpi, info.vertical_dpi))
+    try:
+        for picture in page.get_objects(max_depth=1):
+            if picture.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+                left, bottom, right, top = picture.get_bounds()
+                found.append(((right - left) * (top - bottom) >= 0.8 * width * height, picture.get_metadata()))
+    except pdfium.PdfiumError:
+        return None
+    return found
+
+
+def _one_bit(pictures: list[tuple[bool, Any]] | None) -> bool:
+    """A page of a PDF scanned in black and white: its pictures are one bit per pixel (CCITT,
+    JBIG2 or plain), as a scanner's text mode writes them."""
+    return bool(pictures) and all(info.bits_per_pixel == 1 for _covers, info in pictures)
+
+
+def _picture_dpi(pictures: list[tuple[bool, Any]] | None) -> float | None:
+    """The resolution of the pictures that cover a PDF page (a scan), as placed on the page: the
+    finest, when there are several (a "compact" PDF keeps the text at full resolution over a
+    coarser background); None for a page with no such picture (a drawn page: its resolution is
+    the rendering's) or one pdfium cannot measure."""
+    found = [min(info.horizontal_dpi, info.vertical_dpi) for covers, info in pictures or () if covers]
     return max(found) if found and max(found) > 0 else None
 
 

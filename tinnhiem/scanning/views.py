@@ -82,10 +82,8 @@ def scan_page(request, conference_id: int, form_id: int):
                     _("%(file)s: %(pages)s pages, %(ballots)s ballots, %(review)s to review")
                     % {"file": name, "pages": report.pages, "ballots": report.ballots, "review": report.to_review},
                 )
-            # the back sides of a duplex scan: counted on the page; the others by reason
-            listed = [(i["sequence"], i["reason"], i["text"]) for i in report.ignored if i["reason"] != "blank"]
-            backs = [i["sequence"] for i in report.ignored if i["reason"] == "blank"]
-            for group in ignored_groups(listed, backs):
+            # by reason; the back sides of a duplex scan are counted on the page
+            for group in ignored_groups((i["sequence"], i["reason"], i["text"]) for i in report.ignored):
                 messages.warning(request, f"{name} {group['pages']}: {group['text']}")
         if with_batch:
             messages.error(
@@ -108,6 +106,11 @@ def _scan_page(request, form: BallotForm, hand: dict | None = None):
     """``hand``: what was typed in the form for a ballot read on paper, shown again after an error
     (with the same one-time id, so that sending it again still records one ballot)."""
     member = member_for_or_none(request.user, form.conference)
+    not_counted = list(
+        form.scanned_pages.exclude(status=ScannedPage.Status.BALLOT)
+        .order_by("sequence")
+        .only("sequence", "status", "reason")
+    )
     return render(
         request,
         "scanning/scan.html",
@@ -123,18 +126,8 @@ def _scan_page(request, form: BallotForm, hand: dict | None = None):
             "waiting": form.scanned_pages.filter(status=ScannedPage.Status.PENDING).count(),
             "problems": usecases.scan_problems(form),
             # blank back sides of a duplex scan are many and say nothing: counted, not listed
-            "ignored": ignored_groups(
-                (
-                    (page.sequence, page.reason, page.reason_text)
-                    for page in form.scanned_pages.exclude(
-                        status__in=(ScannedPage.Status.BALLOT, ScannedPage.Status.BLANK)
-                    )
-                    .order_by("sequence")
-                    .only("sequence", "reason")
-                ),
-                form.scanned_pages.filter(status=ScannedPage.Status.BLANK).values_list("sequence", flat=True),
-            ),
-            "blank": form.scanned_pages.filter(status=ScannedPage.Status.BLANK).count(),
+            "ignored": ignored_groups((page.sequence, page.reason, page.reason_text) for page in not_counted),
+            "blank": sum(1 for page in not_counted if page.status == ScannedPage.Status.BLANK),
             "people": people_of(form),
             "stats": review_statistics(form),
             "multi_page": len(layout_for(form).pages) > 1,

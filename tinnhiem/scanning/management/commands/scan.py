@@ -195,11 +195,9 @@ class Command(TinnhiemCommand):
                 _("%(file)s: %(pages)s pages, %(ballots)s ballots, %(review)s to review")
                 % {"file": path, "pages": entry["pages"], "ballots": entry["ballots"], "review": entry["to_review"]}
             )
-            # the back sides of a duplex scan: counted, not listed; the others by reason
+            # by reason; the back sides of a duplex scan are counted, on one line
             blank = sum(1 for item in entry["ignored"] if item["reason"] == "blank")
-            listed = [(i["sequence"], i["reason"], i["text"]) for i in entry["ignored"] if i["reason"] != "blank"]
-            backs = [i["sequence"] for i in entry["ignored"] if i["reason"] == "blank"]
-            for group in ignored_groups(listed, backs):
+            for group in ignored_groups((i["sequence"], i["reason"], i["text"]) for i in entry["ignored"]):
                 many = ngettext("%(n)s page", "%(n)s pages", group["count"]) % {"n": group["count"]}
                 self.stdout.write(f"  {group['pages']}{f' ({many})' if group['count'] > 1 else ''}: {group['text']}")
             if blank:
