@@ -13,6 +13,7 @@ Run: .venv/bin/python bench/scan_accuracy.py [--seed-ballots 2000] [--big-ballot
      [--erasure-sweep 200]  (pencil pages per band of what an eraser left; 0 skips it)
      [--smudge 0.005]  (share of pages with a smudge in a box: an assumption, no field data)
      [--bilevel 0] [--bilevel-jpeg]  (share of scans in black and white; saved as JPEG)
+     [--several 0]  (pictures of two ballots at once, per way of laying them; 0 skips it)
      [--written 0]  (share of ballots with a name or a signature written under the list; a page
                      flagged for writing when none was written is counted as a cause of review)
      [--speed-pages 200]  (pages read for the speed figure; 0: skip)
@@ -145,6 +146,37 @@ def erasure_sweep(state, workers, n=200):
         for left in bands:
             outcomes = Counter(pool.map(_erased_row, [(left, 7000 + i) for i in range(n)], chunksize=8))
             print(f"  {left[0]:.0%}–{left[1]:.0%} of the mark left: {dict(outcomes)}")
+
+
+def _two_ballots(job):
+    """One picture of two marked pages of the seed form (synthetic.two_ballots), a phone photo:
+    what became of it. Refused is right; read, it must at least go to the committee."""
+    from tinnhiem.scanning import recognize, synthetic
+
+    how, seed = job
+    s = _STATE["seed"]
+    rng = random.Random(seed)
+    dpi = rng.choice((150, 200, 200, 300))
+    style = rng.choices(list(STYLE_WEIGHTS), weights=list(STYLE_WEIGHTS.values()))[0]
+    pages = [_synthesize(s, 1, dpi, rng, style=style, degraded=False) for _ in range(2)]
+    image = synthetic.degrade(synthetic.two_ballots(pages[0][0], pages[1][0], how, rng, dpi), rng, photo=True)
+    try:
+        reading = _read(s, image)
+    except recognize.NotABallot as exc:
+        return f"refused: {exc.reason}"
+    keys = [row.key(s["digits"]) for row in reading.rows]
+    which = next((f"ballot {i}" for i, (_img, truth) in enumerate(pages, 1) if keys == truth.keys), "neither")
+    return f"read as {which}, {'flagged' if reading.needs_review() else 'NOT FLAGGED'}"
+
+
+def several_sweep(state, workers, n):
+    """Pictures of two ballots at once: are they ever read, and read without a flag?"""
+    from tinnhiem.scanning import synthetic
+
+    with Pool(workers, initializer=_init, initargs=(state,)) as pool:
+        for how in synthetic.TWO_BALLOTS:
+            outcomes = Counter(pool.map(_two_ballots, [(how, 9000 + i) for i in range(n)], chunksize=4))
+            print(f"  {how}: {dict(sorted(outcomes.items()))}")
 
 
 def _read_only(job):
@@ -285,13 +317,23 @@ def main():
         help="the black-and-white pages saved as JPEG (quality 30–95), which rings about their edges",
     )
     parser.add_argument(
+        "--several",
+        type=int,
+        default=0,
+        metavar="N",
+        help="pictures of two seed ballots at once per way of laying them (synthetic.TWO_BALLOTS; 0: skip)",
+    )
+    parser.add_argument(
         "--written",
         type=float,
         default=0.0,
         help="share of ballots with a name (or a signature) written under the list, on one page (no field data: 0)",
     )
     args = parser.parse_args()
-    state = prepare(seed=bool(args.seed_ballots or args.speed_pages), big=bool(args.big_ballots or args.erasure_sweep))
+    state = prepare(
+        seed=bool(args.seed_ballots or args.speed_pages or args.several),
+        big=bool(args.big_ballots or args.erasure_sweep),
+    )
     state["smudge"] = args.smudge
     state["written"] = args.written
     state["bilevel"] = args.bilevel
@@ -324,6 +366,9 @@ def main():
     if args.erasure_sweep:
         print(f"rubbed-out pencil marks ({args.erasure_sweep} pages of the 44-person form per band):")
         erasure_sweep(state, args.workers, args.erasure_sweep)
+    if args.several:
+        print(f"two ballots in one picture ({args.several} phone photos of the seed form per way):")
+        several_sweep(state, args.workers, args.several)
     if args.speed_pages:
         print(f"speed: {speed(state, args.workers, args.speed_pages):.1f} pages/s (200 dpi PNG, decoding included)")
 

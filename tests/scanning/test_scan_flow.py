@@ -1618,3 +1618,19 @@ def test_pages_not_counted_are_listed_by_reason_with_their_places_in_the_stack()
     backs = [(n, "blank", "…") for n in range(2, 601, 2)]
     assert [(g["count"], g["pages"]) for g in ignored_groups(sorted(fronts + backs))] == [(300, "#1–#599")]
     assert ignored_groups(fronts[:2])[0]["pages"] == "#1, #3"
+
+
+def test_a_page_counted_before_two_ballot_pictures_were_refused_shows_no_crop(client, scan_vote, make_scan):
+    """A picture of two ballots is now refused (recognize.find_markers); an earlier version counted
+    it. The crops of such a stored page are not found (404), not a server error."""
+    form, member = scan_vote["form"], scan_vote["member"]
+    data, _truth, image = make_scan(9700, style="cross")
+    scan.scan_file(member, form, name="a.png", data=data)
+    ballot = form.scanned_ballots.get()
+    page = ScannedPage.objects.get(pk=ballot.pages[0])
+    url = reverse("scanning:crop", args=[form.conference_id, form.pk, ballot.pk, 0])
+    client.force_login(member)
+    assert client.get(url).status_code == 200
+    with page.image.open("wb") as handle:
+        handle.write(cv2.imencode(".png", np.hstack([image, image]))[1].tobytes())
+    assert client.get(url).status_code == 404

@@ -23,7 +23,14 @@ PAGE_REASONS = {
     "blank": _("blank page (ignored)"),
     "duplicate": _("the same page was already scanned"),
     "no_markers": _("no fiducials found: not one of our ballots, too dark, blurred or cut off"),
-    "unreadable": _("the corner marks do not form a page: the sheet is folded, torn or badly skewed"),
+    "unreadable": _(
+        "the corner marks do not form one page: the sheet is folded, torn or badly skewed, or the picture "
+        "shows more than one ballot"
+    ),
+    "several_ballots": _(
+        "more than one ballot in the picture (or the edge of another ballot under this one): scan or "
+        "photograph each ballot alone, on a plain background"
+    ),
     "too_dark": _("too dark: scan it again, or photograph it in better light"),
     "blurred": _("blurred: scan it again, or hold the phone still"),
     "black_and_white": _(

@@ -1,7 +1,9 @@
 """Reading a scanned or photographed ballot: pure image processing (OpenCV, zxing-cpp), no Django.
 
 1. Find the four ArUco fiducials and rectify the page by homography onto the printed geometry
-   (any rotation, upside down included, and phone-photo perspective).
+   (any rotation, upside down included, and phone-photo perspective). A picture of more than one
+   ballot (a fiducial found twice, or fiducials that do not land where one sheet has them) is
+   refused.
 2. Read the QR code: conference, ballot form, layout version, page, and its HMAC.
 3. Measure the ink in every box of the exported geometry (inner 70 %), after an adaptive threshold.
    A box is *marked*, *empty* or *uncertain*; nothing uncertain is decided here. A pencil mark is
@@ -205,6 +207,7 @@ def is_blank(gray: np.ndarray) -> bool:
 
 
 DETECT_WIDTH = 1100  # markers are found on a reduced copy (12 mm ≈ 63 px), then scaled back
+MARKER_MISFIT_MM = 3.0  # how far a mark's corner may land from where it is printed, once rectified
 
 
 def reduced(gray: np.ndarray) -> np.ndarray:
@@ -214,6 +217,9 @@ def reduced(gray: np.ndarray) -> np.ndarray:
 
 
 def find_markers(gray: np.ndarray, small: np.ndarray | None = None) -> dict[int, np.ndarray]:
+    """The page's corner marks, by their number, in the pixels of ``gray``. A mark found twice is
+    refused (``several_ballots``): the picture shows more than one ballot, or the corner of another
+    ballot under this one, and which of the two marks belongs to which ballot cannot be told."""
     small = reduced(gray) if small is None else small
     scale = small.shape[1] / gray.shape[1]
     detector = cv2.aruco.ArucoDetector(_DICTIONARY, cv2.aruco.DetectorParameters())
@@ -221,6 +227,9 @@ def find_markers(gray: np.ndarray, small: np.ndarray | None = None) -> dict[int,
     for attempt in (small, cv2.equalizeHist(small)):
         corners, ids, _rejected = detector.detectMarkers(attempt)
         if ids is not None:
+            numbers = [n for n in ids.ravel().tolist() if 0 <= n <= 3]
+            if len(numbers) != len(set(numbers)):
+                raise NotABallot("several_ballots", ",".join(map(str, sorted(numbers))))
             for marker_id, quad in zip(ids.ravel().tolist(), corners, strict=True):
                 if 0 <= marker_id <= 3 and marker_id not in found:
                     # pixel centres: the centre of pixel 0 is at 0, so its left edge is at -0.5
@@ -230,8 +239,8 @@ def find_markers(gray: np.ndarray, small: np.ndarray | None = None) -> dict[int,
     return found
 
 
-def rectify(gray: np.ndarray, markers: dict[int, np.ndarray]) -> np.ndarray:
-    """Warp the page so that one millimetre is ``PX_PER_MM`` pixels, as printed. The fiducials
+def homography(markers: dict[int, np.ndarray]) -> np.ndarray:
+    """The matrix from the picture's pixels to the printed page's, at ``PX_PER_MM``. The fiducials
     and the QR sit at the same place on every layout (tinnhiem/documents/layout.py)."""
     size = MARKER
     source, target = [], []
@@ -242,16 +251,45 @@ def rectify(gray: np.ndarray, markers: dict[int, np.ndarray]) -> np.ndarray:
     # a point x mm from the page's edge is at x * PX_PER_MM - 0.5 in pixel-centre coordinates, as in
     # the blank page it is compared with (blank_ink): a shift of a pixel there reads the bottom edge
     # of bold print as new ink along a name (bench/scan_accuracy.py)
-    matrix, _mask = cv2.findHomography(np.float32(source), np.float32(target) * PX_PER_MM - 0.5, 0)
+    target_px = np.float32(target) * PX_PER_MM - 0.5
+    matrix, _mask = cv2.findHomography(np.float32(source), target_px, 0)
     if matrix is None:
         raise NotABallot("unreadable", "homography")
+    # the corners of every mark must land where they are printed: marks of two ballots side by
+    # side, or one above the other, do not (off by 11 mm and more), where one sheet, scanned or
+    # photographed, misses by 0.6 mm at most (bench/scan_accuracy.py --several)
+    landed = cv2.perspectiveTransform(np.float32(source).reshape(-1, 1, 2), matrix).reshape(-1, 2)
+    misfit = float(np.abs(landed - target_px).max()) / PX_PER_MM
+    if misfit > MARKER_MISFIT_MM:
+        raise NotABallot("unreadable", f"{misfit:.1f} mm")
+    return matrix
+
+
+def rectify(gray: np.ndarray, markers: dict[int, np.ndarray], matrix: np.ndarray | None = None) -> np.ndarray:
+    """Warp the page so that one millimetre is ``PX_PER_MM`` pixels, as printed."""
+    matrix = homography(markers) if matrix is None else matrix
     width, height = int(PAGE_W * PX_PER_MM), int(PAGE_H * PX_PER_MM)
     return cv2.warpPerspective(gray, matrix, (width, height), flags=cv2.INTER_LINEAR, borderValue=255)
 
 
-def read_qr(gray: np.ndarray) -> list[str]:
+QR_MARGIN = 6.0  # mm of quiet zone around the QR
+
+
+def _at_qr(position: Any, matrix: np.ndarray) -> bool:
+    """Whether a code found in the picture is printed where this page's QR is."""
+    corners = (position.top_left, position.top_right, position.bottom_right, position.bottom_left)
+    centre = np.float32([[[sum(c.x for c in corners) / 4, sum(c.y for c in corners) / 4]]])
+    x, y = ((cv2.perspectiveTransform(centre, matrix)[0, 0] + 0.5) / PX_PER_MM).tolist()
+    inside = lambda v, start: start - QR_MARGIN <= v <= start + QR_SIZE + QR_MARGIN  # noqa: E731
+    return inside(x, QR_POS[0]) and inside(y, QR_POS[1])
+
+
+def read_qr(gray: np.ndarray, matrix: np.ndarray | None = None) -> list[str]:
+    """The QR codes in ``gray``; given the page's ``matrix``, only one printed where the page's own
+    QR is: a picture may show another ballot's code too."""
     for image in (gray, cv2.GaussianBlur(gray, (3, 3), 0)):
-        texts = [r.text for r in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
+        found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+        texts = [r.text for r in found if matrix is None or _at_qr(r.position, matrix)]
         if texts:
             return texts
     return []
@@ -367,7 +405,8 @@ def read_sheet(
         # a box is then 39 × 31 pixels and a pen's stroke 1 or 2: on 400 synthetic pages of the mix
         # at 100 dpi, 7 rows were read wrong (on 4 pages), none flagged (bench/scan_resolution.py)
         raise NotABallot("low_resolution", f"{dpi:.0f}")
-    rectified = rectify(gray, markers)
+    matrix = homography(markers)
+    rectified = rectify(gray, markers, matrix)
     paper = float(np.percentile(rectified[::3, ::3], 90))  # every third pixel is plenty for the paper
     if paper < 80:
         raise NotABallot("too_dark", f"{paper:.0f}")
@@ -375,10 +414,11 @@ def read_sheet(
     sharpness = float(deviation[0, 0]) ** 2 / max(paper, 1.0)
     if sharpness < 0.05:  # ordinary scans and photos: 0.3 and more; a shaken photo: 0.005
         raise NotABallot("blurred", f"{sharpness:.2f}")
-    margin = 6  # mm of quiet zone around the QR
+    margin = QR_MARGIN
     x0, y0 = int((QR_POS[0] - margin) * PX_PER_MM), int((QR_POS[1] - margin) * PX_PER_MM)
     x1, y1 = int((QR_POS[0] + QR_SIZE + margin) * PX_PER_MM), int((QR_POS[1] + QR_SIZE + margin) * PX_PER_MM)
-    texts = read_qr(np.ascontiguousarray(rectified[y0:y1, x0 : min(x1, rectified.shape[1])])) or read_qr(gray)
+    qr_zone = np.ascontiguousarray(rectified[y0:y1, x0 : min(x1, rectified.shape[1])])
+    texts = read_qr(qr_zone) or read_qr(gray, matrix)
     sheet = None
     for text in texts:
         sheet = parse_qr(key, text)

@@ -213,8 +213,9 @@ def synthesize(
     photo: bool = False,
     upside_down: bool = False,
     written: bool = False,
+    degraded: bool = True,
 ) -> tuple[np.ndarray, Truth]:
-    """One marked, degraded page and its truth."""
+    """One marked, degraded page and its truth (not degraded: as marked, on the rendered page)."""
     scale = dpi / 25.4
     img = blank.copy()
     page = next(p for p in geometry["pages"] if p["number"] == page_number)
@@ -240,10 +241,37 @@ def synthesize(
         cross_out_name(img, page["rows"][0]["name_zone"], scale, rng)
     if written:
         write_in(img, page, scale, rng)
-    img = degrade(img, rng, photo=photo)
+    if degraded:
+        img = degrade(img, rng, photo=photo)
     if upside_down:
         img = cv2.rotate(img, cv2.ROTATE_180)
     return img, Truth(keys=keys, crossed_name=crossed_name, ambiguous=ambiguous, written=written)
+
+
+TWO_BALLOTS = ("side by side", "one above the other", "right edge under", "bottom edge under", "corner under")
+
+
+def two_ballots(first: np.ndarray, second: np.ndarray, how: str, rng: random.Random, dpi: int) -> np.ndarray:
+    """One picture of two marked pages (not yet degraded), ``how`` one of TWO_BALLOTS: side by side
+    or one above the other on a table, or ``first`` lying on ``second`` with 25–30 mm of the other's
+    edge or corner showing, as when a ballot is photographed on the pile."""
+    if how == "side by side":
+        return np.hstack([first, second])
+    if how == "one above the other":
+        return np.vstack([first, second])
+    scale = dpi / 25.4
+    shown = {
+        "right edge under": (rng.uniform(25, 30), rng.uniform(-5, 5)),
+        "bottom edge under": (rng.uniform(-5, 5), rng.uniform(25, 30)),
+        "corner under": (rng.uniform(25, 30), rng.uniform(25, 30)),
+    }[how]
+    dx, dy = (round(v * scale) for v in shown)
+    (h, w), gap = first.shape, round(4 * scale)
+    canvas = np.full((h + abs(dy) + 2 * gap, w + abs(dx) + 2 * gap), 255, np.uint8)
+    x, y = gap + max(0, -dx), gap + max(0, -dy)
+    canvas[y + dy : y + dy + h, x + dx : x + dx + w] = second
+    canvas[y : y + h, x : x + w] = first
+    return canvas
 
 
 def scanner_pdf(

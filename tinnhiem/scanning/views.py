@@ -25,7 +25,7 @@ from tinnhiem.voting.usecases.counting import member_for_or_none, people_of
 
 from . import usecases
 from .models import ScannedBallot, ScannedPage, flag_text, ignored_groups
-from .recognize import PX_PER_MM, find_markers, rectify
+from .recognize import PX_PER_MM, NotABallot, find_markers, rectify
 from .stack import file_order
 from .stats import review_statistics
 
@@ -274,7 +274,10 @@ def _pages_with_geometry(form: BallotForm, ballot: ScannedBallot):
 
 def _rectified(page: ScannedPage) -> np.ndarray:
     image = usecases.stored_image(page)
-    return rectify(image, find_markers(image))
+    try:
+        return rectify(image, find_markers(image))
+    except NotABallot as exc:  # read by an earlier version, which did not refuse such a picture
+        raise Http404 from exc
 
 
 @permission_required(VIEW)
