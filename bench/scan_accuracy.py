@@ -14,6 +14,7 @@ Run: .venv/bin/python bench/scan_accuracy.py [--seed-ballots 2000] [--big-ballot
      [--smudge 0.005]  (share of pages with a smudge in a box: an assumption, no field data)
      [--bilevel 0] [--bilevel-jpeg]  (share of scans in black and white; saved as JPEG)
      [--several 0]  (pictures of two ballots at once, per way of laying them; 0 skips it)
+     [--glare 0]  (photos with a glare over a box, per band of its strength; 0 skips it)
      [--written 0]  (share of ballots with a name or a signature written under the list; a page
                      flagged for writing when none was written is counted as a cause of review)
      [--speed-pages 200]  (pages read for the speed figure; 0: skip)
@@ -167,6 +168,36 @@ def _two_ballots(job):
     keys = [row.key(s["digits"]) for row in reading.rows]
     which = next((f"ballot {i}" for i, (_img, truth) in enumerate(pages, 1) if keys == truth.keys), "neither")
     return f"read as {which}, {'flagged' if reading.needs_review() else 'NOT FLAGGED'}"
+
+
+def _glared(job):
+    """One phone photo of the seed form with a glare over one of its boxes: what became of it."""
+    from tinnhiem.scanning import recognize, synthetic
+
+    strength, seed = job
+    s = _STATE["seed"]
+    rng = random.Random(seed)
+    dpi = rng.choice((150, 200, 200, 300))
+    style = rng.choices(list(STYLE_WEIGHTS), weights=list(STYLE_WEIGHTS.values()))[0]
+    image, truth = _synthesize(s, 1, dpi, rng, style=style, degraded=False)
+    box = rng.choice(next(p for p in s["geometry"]["pages"] if p["number"] == 1)["boxes"])
+    synthetic.glare(image, box, dpi / 25.4, rng, rng.uniform(*strength))
+    try:
+        reading = _read(s, synthetic.degrade(image, rng, photo=True))
+    except recognize.NotABallot as exc:
+        return f"refused: {exc.reason}"
+    keys = [row.key(s["digits"]) for row in reading.rows]
+    if any(k is not None and k != t for k, t in zip(keys, truth.keys, strict=True)):
+        return "READ WRONG, NOT FLAGGED"
+    return "flagged" if reading.needs_review() else "read right"
+
+
+def glare_sweep(state, workers, n):
+    """Glare over a box on a photo: how strong may it be before a mark is lost?"""
+    with Pool(workers, initializer=_init, initargs=(state,)) as pool:
+        for strength in ((0.5, 0.7), (0.7, 0.85), (0.85, 0.95), (0.95, 1.0)):
+            outcomes = Counter(pool.map(_glared, [(strength, 9500 + i) for i in range(n)], chunksize=4))
+            print(f"  {strength[0]:.0%}–{strength[1]:.0%} towards white: {dict(sorted(outcomes.items()))}")
 
 
 def several_sweep(state, workers, n):
@@ -324,6 +355,13 @@ def main():
         help="pictures of two seed ballots at once per way of laying them (synthetic.TWO_BALLOTS; 0: skip)",
     )
     parser.add_argument(
+        "--glare",
+        type=int,
+        default=0,
+        metavar="N",
+        help="phone photos of the seed form with a glare over a box, per band of its strength (0: skip)",
+    )
+    parser.add_argument(
         "--written",
         type=float,
         default=0.0,
@@ -331,7 +369,7 @@ def main():
     )
     args = parser.parse_args()
     state = prepare(
-        seed=bool(args.seed_ballots or args.speed_pages or args.several),
+        seed=bool(args.seed_ballots or args.speed_pages or args.several or args.glare),
         big=bool(args.big_ballots or args.erasure_sweep),
     )
     state["smudge"] = args.smudge
@@ -369,6 +407,9 @@ def main():
     if args.several:
         print(f"two ballots in one picture ({args.several} phone photos of the seed form per way):")
         several_sweep(state, args.workers, args.several)
+    if args.glare:
+        print(f"glare over a box ({args.glare} phone photos of the seed form per band of its strength):")
+        glare_sweep(state, args.workers, args.glare)
     if args.speed_pages:
         print(f"speed: {speed(state, args.workers, args.speed_pages):.1f} pages/s (200 dpi PNG, decoding included)")
 

@@ -144,6 +144,35 @@ def test_smudge_is_sent_to_the_committee(scan_vote, make_scan):
     assert checked >= 3
 
 
+def test_a_box_washed_out_by_glare_is_sent_to_the_committee(scan_vote, make_scan):
+    """A flash or a lamp reflected on a photo washes a patch of the page out, and the mark in a box
+    with it: read as before, 29 of 240 such photos had a row read as unmarked, none flagged
+    (bench/scan_accuracy.py --glare). The box's own printed frame shows it: a row with a box whose
+    frame is barely seen goes to the committee, to be read on the paper."""
+    geometry = scan_vote["geometry"]["pages"][0]
+    for seed in range(4):
+        _d, truth, image = make_scan(9400 + seed, style="cross", degraded=False)
+        rng = random.Random(seed)
+        row = next(i for i, k in enumerate(truth.keys) if k not in ("0", "9"))
+        level = next(lv for lv, digit in scan_vote["digits"].items() if digit == truth.keys[row])
+        box = next(b for b in geometry["boxes"] if b["person"] == row and b["level"] == level)
+        synthetic.glare(image, box, 200 / 25.4, rng, 0.98)  # the mark all but gone
+        reading = read(scan_vote, synthetic.degrade(image, rng, photo=True))
+        keys = [r.key(scan_vote["digits"]) for r in reading.rows]
+        assert keys[row] is None and reading.rows[row].doubt == "washed_out", (seed, keys, truth.keys)
+        assert all(k in (None, t) for k, t in zip(keys, truth.keys, strict=True))
+        assert not any(b.pencil for r in reading.rows for b in r.boxes)
+
+
+def test_the_frames_of_a_clean_page_are_seen(scan_vote, make_scan):
+    """Every box of the pages of the mix, photos and 150 dpi included, shows its printed frame well
+    above FRAME_SEEN (102 and more on 200 synthetic pages): none is taken for washed out."""
+    for seed in range(6):
+        _d, _t, image = make_scan(9450 + seed, dpi=(150, 200, 300)[seed % 3], photo=seed % 2 == 0)
+        frames = [b.frame for r in read(scan_vote, image).rows for b in r.boxes]
+        assert min(frames) >= recognize.FRAME_SEEN + 20, (seed, frames)
+
+
 def test_a_name_struck_through_is_always_flagged(scan_vote, make_scan):
     """Thin or light strokes, on photos and at every resolution: the extra ink alone misses some;
     the stroke along the name never goes unflagged, and a clean name never is flagged."""

@@ -52,6 +52,15 @@ DARK_DELTA, SOLID_DELTA = 70, 120
 # was never read as a mark; 75–80 % left, about one in ten was (docs/scanning.md).
 # Nothing else changes: a row with any box left uncertain is still not decided.
 PENCIL_BLOT, PENCIL_LIKE, PENCIL_REFERENCES, PENCIL_PAIR = 0.45, 0.8, 2, 0.9
+# A box is read only if its own printed frame is seen: the frame is black, as dark as a pen's mark,
+# so a frame fainter than a mark must be (DARK_DELTA) means a pen mark in that box may not be
+# seen either. A flash or a lamp's glare on a photo washes a patch of the page out: on 60
+# synthetic photos with strong glare over a box (bench/scan_accuracy.py --glare), 3 to 13 rows in
+# 60 were read as unmarked, their marks gone from the picture, none flagged; the frames of those
+# boxes were 9 to 50 below the paper. The frames of 200 pages of the mix, photos, 150 dpi and
+# tinted paper included: 102 and more. The weakest of the frame's four sides is taken.
+FRAME_SEEN = DARK_DELTA
+FRAME_BAND = 0.8  # mm on each side of the printed frame line
 NAME_EXTRA_INK = 0.010  # extra ink share in the name zone over the blank ballot
 # A blurred or low-resolution scan thickens all printed text a little, on every row alike; a
 # crossed-out name adds ink to its own row. The page's median extra ink, when it stays below
@@ -93,10 +102,21 @@ class BoxReading:
     state: str  # marked | empty | uncertain
     peak: float = 0.0  # darkness of the mark (97th percentile below the paper), 0 when no mark
     pencil: bool = False  # marked without pen-dark ink, decided against the page (PENCIL_LIKE)
+    frame: float = 255.0  # darkness of its printed frame, its weakest side (FRAME_SEEN)
+
+    @property
+    def washed_out(self) -> bool:
+        return self.frame < FRAME_SEEN
 
     @property
     def pencil_candidate(self) -> bool:
-        return self.state == "uncertain" and self.ink >= MARKED and self.solid < SOLID and self.faint <= PENCIL_BLOT
+        return (
+            self.state == "uncertain"
+            and self.ink >= MARKED
+            and self.solid < SOLID
+            and self.faint <= PENCIL_BLOT
+            and not self.washed_out  # what the picture shows of that box is not the paper
+        )
 
 
 @dataclass
@@ -113,11 +133,14 @@ class RowReading:
 
     @property
     def doubt(self) -> str | None:
-        """What the committee should look for in an uncertain row: ``unequal`` (two marks, one
-        lighter: perhaps rubbed out), ``no_pen_ink`` (a mark with no pen-dark ink: pencil, a
-        smudge), ``faint`` (faint ink in a box); None when the row is decided."""
+        """What the committee should look for in an uncertain row: ``washed_out`` (a box's own
+        printed frame barely seen: glare on a photo; the paper says what is there), ``unequal`` (two
+        marks, one lighter: perhaps rubbed out), ``no_pen_ink`` (a mark with no pen-dark ink:
+        pencil, a smudge), ``faint`` (faint ink in a box); None when the row is decided."""
         if not self.uncertain:
             return None
+        if any(b.washed_out for b in self.boxes):
+            return "washed_out"
         if self.unequal:
             return "unequal"
         if any(b.state == "uncertain" and b.ink >= MARKED for b in self.boxes):
@@ -326,6 +349,19 @@ def _peak(darkness: np.ndarray, x: float, y: float, w: float, h: float, inner: f
     return float(np.percentile(region, 97)) if region.size else 0.0
 
 
+def _frame(darkness: np.ndarray, x: float, y: float, w: float, h: float) -> float:
+    """How dark a box's printed frame is seen: the weakest of its four sides (90th percentile of
+    the darkness in a band of FRAME_BAND each side of the line)."""
+    band = round(2 * FRAME_BAND * PX_PER_MM)
+    x0, y0 = int((x - FRAME_BAND) * PX_PER_MM), int((y - FRAME_BAND) * PX_PER_MM)
+    x1, y1 = x0 + int((w + 2 * FRAME_BAND) * PX_PER_MM), y0 + int((h + 2 * FRAME_BAND) * PX_PER_MM)
+    region = darkness[max(y0, 0) : y1, max(x0, 0) : x1]
+    if region.shape[0] <= 2 * band or region.shape[1] <= 2 * band:
+        return 0.0
+    sides = (region[:band], region[-band:], region[:, :band], region[:, -band:])
+    return min(float(np.percentile(side, 90)) for side in sides)
+
+
 def _strike(ink: np.ndarray, blank: np.ndarray, x: float, y: float, w: float, h: float, inner: float) -> float:
     """The longest band of new ink across a zone, as a share of its width (see NAME_STRIKE)."""
     here, printed = _region(ink, x, y, w, h, inner), _region(blank, x, y, w, h, inner)
@@ -446,14 +482,17 @@ def read_sheet(
         any_ink = _share(faint, box["x"], box["y"], box["w"], box["h"], 0.7)
         solid_ink = _share(solid, box["x"], box["y"], box["w"], box["h"], 0.7)
         peak = _peak(darkness, box["x"], box["y"], box["w"], box["h"], 0.7) if share >= MARKED else 0.0
+        frame = _frame(darkness, box["x"], box["y"], box["w"], box["h"])
+        state = classify(share, any_ink, solid_ink) if frame >= FRAME_SEEN else "uncertain"
         rows[box["person"]].boxes.append(
             BoxReading(
                 box["level"],
                 round(share, 4),
                 round(any_ink, 4),
                 round(solid_ink, 4),
-                classify(share, any_ink, solid_ink),
+                state,
                 peak=round(peak, 1),
+                frame=round(frame, 1),
             )
         )
     decide_pencil(list(rows.values()))

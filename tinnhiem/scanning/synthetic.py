@@ -248,6 +248,18 @@ def synthesize(
     return img, Truth(keys=keys, crossed_name=crossed_name, ambiguous=ambiguous, written=written)
 
 
+def glare(img: np.ndarray, box: dict[str, float], scale: float, rng: random.Random, strength: float) -> None:
+    """A flash's or a lamp's reflection on a photo, near ``box``: a round patch 8–30 mm wide where
+    the page goes towards white, ``strength`` of the way at its centre (1: nothing left)."""
+    cx = (box["x"] + box["w"] / 2 + rng.uniform(-8, 8)) * scale
+    cy = (box["y"] + box["h"] / 2 + rng.uniform(-8, 8)) * scale
+    radius = rng.uniform(8, 30) * scale
+    yy, xx = np.mgrid[0 : img.shape[0], 0 : img.shape[1]].astype(np.float32)
+    patch = np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / (2 * radius**2))
+    work = img.astype(np.float32)
+    img[...] = np.clip(work + strength * patch * (255 - work), 0, 255).astype(np.uint8)
+
+
 TWO_BALLOTS = ("side by side", "one above the other", "right edge under", "bottom edge under", "corner under")
 
 

@@ -662,9 +662,11 @@ def _page_reading(reading: recognize.PageReading, digits: dict[str, str]) -> dic
                 "doubt": r.doubt,
                 "name_flag": r.name_flag,
                 "name_ink": r.name_ink,
-                # state "pencil": marked, decided against the page (recognize.PENCIL_LIKE)
+                # state "pencil": marked, decided against the page (recognize.PENCIL_LIKE); last, the
+                # darkness of the box's printed frame (recognize.FRAME_SEEN)
                 "boxes": [
-                    [b.level, b.ink, b.faint, b.solid, "pencil" if b.pencil else b.state, b.peak] for b in r.boxes
+                    [b.level, b.ink, b.faint, b.solid, "pencil" if b.pencil else b.state, b.peak, b.frame]
+                    for b in r.boxes
                 ],
                 "confidence": r.confidence(),
             }
