@@ -15,6 +15,7 @@ Run: .venv/bin/python bench/scan_accuracy.py [--seed-ballots 2000] [--big-ballot
      [--bilevel 0] [--bilevel-jpeg]  (share of scans in black and white; saved as JPEG)
      [--several 0]  (pictures of two ballots at once, per way of laying them; 0 skips it)
      [--glare 0]  (photos with a glare over a box, per band of its strength; 0 skips it)
+     [--streak 0]  (scans with a line down the picture, dust on the glass, per band of its width)
      [--written 0]  (share of ballots with a name or a signature written under the list; a page
                      flagged for writing when none was written is counted as a cause of review)
      [--speed-pages 200]  (pages read for the speed figure; 0: skip)
@@ -200,6 +201,62 @@ def glare_sweep(state, workers, n):
             print(f"  {strength[0]:.0%}–{strength[1]:.0%} towards white: {dict(sorted(outcomes.items()))}")
 
 
+def _streaked(job):
+    """One scan of the seed form with a line down the picture (dust on the scanner's glass) through
+    one of its boxes, or through the margin: what became of it."""
+    import numpy as np
+
+    from tinnhiem.documents.layout import MARKER, MARKERS
+    from tinnhiem.scanning import recognize, synthetic
+
+    width_mm, seed = job
+    s = _STATE["seed"]
+    rng = random.Random(seed)
+    dpi = rng.choice((150, 200, 200, 300))
+    style = rng.choices(list(STYLE_WEIGHTS), weights=list(STYLE_WEIGHTS.values()))[0]
+    image, truth = _synthesize(s, 1, dpi, rng, style=style, upside_down=rng.random() < UPSIDE_DOWN)
+    # where the page lies in the picture, from its corner marks (as the reader finds them)
+    markers = recognize.find_markers(image)
+    source = [p for quad in markers.values() for p in quad.tolist()]
+    target = [
+        corner
+        for k in markers
+        for corner in (
+            MARKERS[k],
+            (MARKERS[k][0] + MARKER, MARKERS[k][1]),
+            (MARKERS[k][0] + MARKER, MARKERS[k][1] + MARKER),
+            (MARKERS[k][0], MARKERS[k][1] + MARKER),
+        )
+    ]
+    to_picture, _mask = cv2.findHomography(np.float32(target), np.float32(source), 0)
+    if width_mm == "margin":  # 5 mm from the page's left edge, outside the table
+        x_mm, y_mm, width_mm = 5.0, 150.0, 0.6
+    else:
+        box = rng.choice(next(p for p in s["geometry"]["pages"] if p["number"] == 1)["boxes"])
+        x_mm, y_mm = box["x"] + rng.uniform(0.25, 0.75) * box["w"], box["y"] + box["h"] / 2
+    x = int(cv2.perspectiveTransform(np.float32([[[x_mm, y_mm]]]), to_picture)[0, 0, 0])
+    synthetic.streak(image, x, max(1, round(width_mm * dpi / 25.4)), rng.randint(20, 90))
+    try:
+        reading = _read(s, image)
+    except recognize.NotABallot as exc:
+        return f"refused: {exc.reason}"
+    keys = [row.key(s["digits"]) for row in reading.rows]
+    if any(k is not None and k != t for k, t in zip(keys, truth.keys, strict=True)):
+        return "READ WRONG, NOT FLAGGED"
+    return "flagged" if reading.needs_review() else "read right"
+
+
+def streak_sweep(state, workers, n):
+    """A line down the scan (dust on the glass) through a box, per band of its width, and in the
+    margin: is a mark ever read that is not there?"""
+    with Pool(workers, initializer=_init, initargs=(state,)) as pool:
+        for width in ((0.1, 0.3), (0.3, 0.6), (0.6, 1.2), (1.2, 2.5), "margin"):
+            jobs = [(width if width == "margin" else random.Random(i).uniform(*width), 9700 + i) for i in range(n)]
+            outcomes = Counter(pool.map(_streaked, jobs, chunksize=4))
+            label = "in the margin" if width == "margin" else f"{width[0]}–{width[1]} mm through a box"
+            print(f"  {label}: {dict(sorted(outcomes.items()))}")
+
+
 def several_sweep(state, workers, n):
     """Pictures of two ballots at once: are they ever read, and read without a flag?"""
     from tinnhiem.scanning import synthetic
@@ -362,6 +419,13 @@ def main():
         help="phone photos of the seed form with a glare over a box, per band of its strength (0: skip)",
     )
     parser.add_argument(
+        "--streak",
+        type=int,
+        default=0,
+        metavar="N",
+        help="scans of the seed form with a line down the picture (dust on the glass), per band of its width (0: skip)",
+    )
+    parser.add_argument(
         "--written",
         type=float,
         default=0.0,
@@ -369,7 +433,7 @@ def main():
     )
     args = parser.parse_args()
     state = prepare(
-        seed=bool(args.seed_ballots or args.speed_pages or args.several or args.glare),
+        seed=bool(args.seed_ballots or args.speed_pages or args.several or args.glare or args.streak),
         big=bool(args.big_ballots or args.erasure_sweep),
     )
     state["smudge"] = args.smudge
@@ -410,6 +474,9 @@ def main():
     if args.glare:
         print(f"glare over a box ({args.glare} phone photos of the seed form per band of its strength):")
         glare_sweep(state, args.workers, args.glare)
+    if args.streak:
+        print(f"a line down the scan ({args.streak} scans of the seed form per band):")
+        streak_sweep(state, args.workers, args.streak)
     if args.speed_pages:
         print(f"speed: {speed(state, args.workers, args.speed_pages):.1f} pages/s (200 dpi PNG, decoding included)")
 

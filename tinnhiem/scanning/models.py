@@ -31,6 +31,10 @@ PAGE_REASONS = {
         "more than one ballot in the picture (or the edge of another ballot under this one): scan or "
         "photograph each ballot alone, on a plain background"
     ),
+    "streak": _(
+        "a straight line runs down the picture through the boxes: dust or a scratch on the scanner's glass "
+        "(clean the glass, then scan again), or a crease or an object on the page"
+    ),
     "too_dark": _("too dark: scan it again, or photograph it in better light"),
     "blurred": _("blurred: scan it again, or hold the phone still"),
     "black_and_white": _(

@@ -362,6 +362,44 @@ def _frame(darkness: np.ndarray, x: float, y: float, w: float, h: float) -> floa
     return min(float(np.percentile(side, 90)) for side in sides)
 
 
+# A line down the whole picture, as dust or a scratch on a scanner's glass draws on every page fed
+# past it: darker than the paper beside it (STREAK_DELTA) along STREAK_SHARE of the picture's
+# rows. Through the boxes, it reads as a mark in every box of that column: on 180 synthetic scans
+# with such a line 0.3 to 2.5 mm wide through a box, 109 had rows read wrong, none flagged (every
+# empty box of the column marked: "9", several marks, or a level for "0"; bench/scan_accuracy.py
+# --streak). A printed line runs at most across the table, and never through a box's inside.
+STREAK_SHARE, STREAK_DELTA = 0.75, 40
+STREAK_WINDOW = 5.0  # mm: the paper beside the line is taken this wide
+
+
+def streak_through(
+    gray: np.ndarray, matrix: np.ndarray, zones: list[tuple[float, float, float, float]], dpi: float
+) -> float | None:
+    """Where a line down the whole picture crosses one of the ``zones`` (x, y, w, h in mm on the
+    page), in mm from the page's left edge; None when no such line does."""
+    step = 4  # rows: the line runs down the whole picture, every fourth row is plenty
+    rows = np.ascontiguousarray(gray[::step])
+    window = int(STREAK_WINDOW * dpi / 25.4) | 1
+    darker = cv2.subtract(cv2.blur(rows, (window, 1)), rows) > STREAK_DELTA
+    columns = np.flatnonzero(darker.mean(axis=0) >= STREAK_SHARE)
+    if columns.size == 0:
+        return None
+    # the line, a point every millimetre or so, laid on the printed page
+    ys = np.arange(0, gray.shape[0], max(int(dpi / 25.4), 1), dtype=np.float32)
+    points = np.stack(np.meshgrid(columns.astype(np.float32), ys), axis=-1).reshape(-1, 1, 2)
+    x, y = ((cv2.perspectiveTransform(points, matrix).reshape(-1, 2) + 0.5) / PX_PER_MM).T
+    for zx, zy, zw, zh in zones:
+        inside = (x > zx) & (x < zx + zw) & (y > zy) & (y < zy + zh)
+        if inside.any():
+            return float(x[inside].mean())
+    return None
+
+
+def _insides(page: dict[str, Any]) -> list[tuple[float, float, float, float]]:
+    """The inside of every box, where its marks are measured (70 %)."""
+    return [(b["x"] + 0.15 * b["w"], b["y"] + 0.15 * b["h"], 0.7 * b["w"], 0.7 * b["h"]) for b in page["boxes"]]
+
+
 def _strike(ink: np.ndarray, blank: np.ndarray, x: float, y: float, w: float, h: float, inner: float) -> float:
     """The longest band of new ink across a zone, as a share of its width (see NAME_STRIKE)."""
     here, printed = _region(ink, x, y, w, h, inner), _region(blank, x, y, w, h, inner)
@@ -461,6 +499,8 @@ def read_sheet(
         if sheet is not None:
             break
     if sheet is None:
+        if not texts and streak_through(gray, matrix, [(*QR_POS, QR_SIZE, QR_SIZE)], dpi) is not None:
+            raise NotABallot("streak", "QR")  # the line cut the code: say so, not "cannot be read"
         raise NotABallot("foreign_qr" if texts else "no_qr")
     geometry = geometry_for(sheet)
     if geometry is None:
@@ -468,6 +508,9 @@ def read_sheet(
     page = next((p for p in geometry["pages"] if p["number"] == sheet.page), None)
     if page is None:
         raise NotABallot("unknown_layout", "page")
+    streak = streak_through(gray, matrix, _insides(page), dpi)
+    if streak is not None:
+        raise NotABallot("streak", f"{streak:.0f} mm")
     # the ink maps only where the table is (with a margin for the local paper level)
     top = min(r["y"] for r in page["rows"]) - 5
     bottom = max(r["y"] + r["h"] for r in page["rows"]) + 5

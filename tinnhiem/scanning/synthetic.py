@@ -260,6 +260,13 @@ def glare(img: np.ndarray, box: dict[str, float], scale: float, rng: random.Rand
     img[...] = np.clip(work + strength * patch * (255 - work), 0, 255).astype(np.uint8)
 
 
+def streak(img: np.ndarray, x: int, width: int, tone: int) -> None:
+    """Dust or a scratch on a scanner's glass: a line of ``width`` pixels at column ``x`` down the
+    whole picture (the sheet moves past it), at most ``tone`` dark. Drawn on the scan as it comes
+    out of the scanner, so straight down the picture whatever the sheet's skew."""
+    img[:, x : x + width] = np.minimum(img[:, x : x + width], tone)
+
+
 TWO_BALLOTS = ("side by side", "one above the other", "right edge under", "bottom edge under", "corner under")
 
 
