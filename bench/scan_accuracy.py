@@ -171,9 +171,23 @@ def _two_ballots(job):
     return f"read as {which}, {'flagged' if reading.needs_review() else 'NOT FLAGGED'}"
 
 
+def _outcome(s, image, truth) -> str:
+    """What became of one page: refused (and why), read wrong without a flag, flagged, read right."""
+    from tinnhiem.scanning import recognize
+
+    try:
+        reading = _read(s, image)
+    except recognize.NotABallot as exc:
+        return f"refused: {exc.reason}"
+    keys = [row.key(s["digits"]) for row in reading.rows]
+    if any(k is not None and k != t for k, t in zip(keys, truth.keys, strict=True)):
+        return "READ WRONG, NOT FLAGGED"
+    return "flagged" if reading.needs_review() else "read right"
+
+
 def _glared(job):
     """One phone photo of the seed form with a glare over one of its boxes: what became of it."""
-    from tinnhiem.scanning import recognize, synthetic
+    from tinnhiem.scanning import synthetic
 
     strength, seed = job
     s = _STATE["seed"]
@@ -183,14 +197,7 @@ def _glared(job):
     image, truth = _synthesize(s, 1, dpi, rng, style=style, degraded=False)
     box = rng.choice(next(p for p in s["geometry"]["pages"] if p["number"] == 1)["boxes"])
     synthetic.glare(image, box, dpi / 25.4, rng, rng.uniform(*strength))
-    try:
-        reading = _read(s, synthetic.degrade(image, rng, photo=True))
-    except recognize.NotABallot as exc:
-        return f"refused: {exc.reason}"
-    keys = [row.key(s["digits"]) for row in reading.rows]
-    if any(k is not None and k != t for k, t in zip(keys, truth.keys, strict=True)):
-        return "READ WRONG, NOT FLAGGED"
-    return "flagged" if reading.needs_review() else "read right"
+    return _outcome(s, synthetic.degrade(image, rng, photo=True), truth)
 
 
 def glare_sweep(state, workers, n):
@@ -236,14 +243,7 @@ def _streaked(job):
         x_mm, y_mm = box["x"] + rng.uniform(0.25, 0.75) * box["w"], box["y"] + box["h"] / 2
     x = int(cv2.perspectiveTransform(np.float32([[[x_mm, y_mm]]]), to_picture)[0, 0, 0])
     synthetic.streak(image, x, max(1, round(width_mm * dpi / 25.4)), rng.randint(20, 90))
-    try:
-        reading = _read(s, image)
-    except recognize.NotABallot as exc:
-        return f"refused: {exc.reason}"
-    keys = [row.key(s["digits"]) for row in reading.rows]
-    if any(k is not None and k != t for k, t in zip(keys, truth.keys, strict=True)):
-        return "READ WRONG, NOT FLAGGED"
-    return "flagged" if reading.needs_review() else "read right"
+    return _outcome(s, image, truth)
 
 
 def streak_sweep(state, workers, n):
