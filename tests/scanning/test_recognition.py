@@ -350,6 +350,16 @@ def test_two_ballots_in_one_picture_are_refused_never_read(scan_vote, make_scan,
         assert info.value.reason == "several_ballots", (how, seed, info.value.detail)
 
 
+@pytest.mark.parametrize("dpi", [200, 300])
+def test_two_pages_printed_on_one_sheet_are_refused(scan_vote, make_scan, dpi):
+    """ "2 pages per sheet", to save paper: each page at 71 %, side by side on a landscape sheet."""
+    pages = [make_scan(9150 + i, dpi=dpi, style="cross", degraded=False)[2] for i in range(2)]
+    two_up = np.hstack([cv2.resize(p, None, fx=0.707, fy=0.707, interpolation=cv2.INTER_AREA) for p in pages])
+    with pytest.raises(recognize.NotABallot) as info:
+        read(scan_vote, synthetic.degrade(two_up, random.Random(1)))
+    assert info.value.reason == "several_ballots"
+
+
 def test_corner_marks_that_do_not_form_one_page_are_refused(scan_vote, make_scan):
     """Each corner mark found once, but not the marks of one sheet: one of them half the size of the
     others (the mark of another ballot, farther from the camera, the sheet's own hidden), or two

@@ -28,8 +28,9 @@ PAGE_REASONS = {
         "shows more than one ballot"
     ),
     "several_ballots": _(
-        "more than one ballot in the picture (or the edge of another ballot under this one): scan or "
-        "photograph each ballot alone, on a plain background"
+        "more than one ballot page in the picture (two ballots, the edge of another ballot under this one, or "
+        "two pages printed on one sheet): scan or photograph each page alone, on a plain background, and "
+        "print each page of the ballot on its own sheet"
     ),
     "streak": _(
         "a straight line runs down the picture through the boxes: dust or a scratch on the scanner's glass "
