@@ -54,11 +54,11 @@ DARK_DELTA, SOLID_DELTA = 70, 120
 PENCIL_BLOT, PENCIL_LIKE, PENCIL_REFERENCES, PENCIL_PAIR = 0.45, 0.8, 2, 0.9
 # A box is read only if its own printed frame is seen: the frame is black, as dark as a pen's mark,
 # so a frame fainter than a mark must be (DARK_DELTA) means a pen mark in that box may not be
-# seen either. A flash or a lamp's glare on a photo washes a patch of the page out: on 60
-# synthetic photos with strong glare over a box (bench/scan_accuracy.py --glare), 3 to 13 rows in
-# 60 were read as unmarked, their marks gone from the picture, none flagged; the frames of those
-# boxes were 9 to 50 below the paper. The frames of 200 pages of the mix, photos, 150 dpi and
-# tinted paper included: 102 and more. The weakest of the frame's four sides is taken.
+# seen either. A flash or a lamp's glare on a photo washes a patch of the page out: of 240
+# synthetic photos with a glare over a box (bench/scan_accuracy.py --glare 60), 29 had a row read
+# as unmarked, its mark gone from the picture, none flagged; the weakest frame on each such page
+# was 9 to 19 below the paper. The frames of 200 pages of the mix, photos, 150 dpi and tinted
+# paper included: 102 and more. The weakest of the frame's four sides is taken.
 FRAME_SEEN = DARK_DELTA
 FRAME_BAND = 0.8  # mm on each side of the printed frame line
 NAME_EXTRA_INK = 0.010  # extra ink share in the name zone over the blank ballot
@@ -364,10 +364,10 @@ def _frame(darkness: np.ndarray, x: float, y: float, w: float, h: float) -> floa
 
 # A line down the whole picture, as dust or a scratch on a scanner's glass draws on every page fed
 # past it: darker than the paper beside it (STREAK_DELTA) along STREAK_SHARE of the picture's
-# rows. Through the boxes, it reads as a mark in every box of that column: on 180 synthetic scans
-# with such a line 0.3 to 2.5 mm wide through a box, 109 had rows read wrong, none flagged (every
+# rows. Through the boxes, it reads as a mark in every box of that column: of 180 synthetic scans
+# with such a line 0.3 to 2.5 mm wide through a box, 122 had rows read wrong, none flagged (every
 # empty box of the column marked: "9", several marks, or a level for "0"; bench/scan_accuracy.py
-# --streak). A printed line runs at most across the table, and never through a box's inside.
+# --streak 60). A printed line runs at most across the table, and never through a box's inside.
 STREAK_SHARE, STREAK_DELTA = 0.75, 40
 STREAK_WINDOW = 5.0  # mm: the paper beside the line is taken this wide
 
