@@ -15,6 +15,7 @@ Run: .venv/bin/python bench/scan_accuracy.py [--seed-ballots 2000] [--big-ballot
      [--bilevel 0] [--bilevel-jpeg]  (share of scans in black and white; saved as JPEG)
      [--several 0]  (pictures of two ballots at once, per way of laying them; 0 skips it)
      [--glare 0]  (photos with a glare over a box, per band of its strength; 0 skips it)
+     [--cover 0]  (photos with a thumb or a dark object over the boxes, per band of its tone)
      [--streak 0]  (scans with a line down the picture, dust on the glass, per band of its width)
      [--written 0]  (share of ballots with a name or a signature written under the list; a page
                      flagged for writing when none was written is counted as a cause of review)
@@ -185,19 +186,44 @@ def _outcome(s, image, truth) -> str:
     return "flagged" if reading.needs_review() else "read right"
 
 
-def _glared(job):
-    """One phone photo of the seed form with a glare over one of its boxes: what became of it."""
-    from tinnhiem.scanning import synthetic
-
-    strength, seed = job
+def _seed_photo(seed):
+    """A marked first page of the seed form, not yet degraded, with the generator that goes on."""
     s = _STATE["seed"]
     rng = random.Random(seed)
     dpi = rng.choice((150, 200, 200, 300))
     style = rng.choices(list(STYLE_WEIGHTS), weights=list(STYLE_WEIGHTS.values()))[0]
     image, truth = _synthesize(s, 1, dpi, rng, style=style, degraded=False)
-    box = rng.choice(next(p for p in s["geometry"]["pages"] if p["number"] == 1)["boxes"])
+    return s, rng, dpi, image, truth, next(p for p in s["geometry"]["pages"] if p["number"] == 1)
+
+
+def _glared(job):
+    """One phone photo of the seed form with a glare over one of its boxes: what became of it."""
+    from tinnhiem.scanning import synthetic
+
+    strength, seed = job
+    s, rng, dpi, image, truth, page = _seed_photo(seed)
+    box = rng.choice(page["boxes"])
     synthetic.glare(image, box, dpi / 25.4, rng, rng.uniform(*strength))
     return _outcome(s, synthetic.degrade(image, rng, photo=True), truth)
+
+
+def _covered(job):
+    """One phone photo of the seed form held by a thumb (or with a clip) over its right edge."""
+    from tinnhiem.scanning import synthetic
+
+    tones, seed = job
+    s, rng, dpi, image, truth, page = _seed_photo(seed)
+    row = rng.choice(page["rows"])
+    synthetic.cover(image, row, dpi / 25.4, rng, rng.randint(*tones))
+    return _outcome(s, synthetic.degrade(image, rng, photo=True), truth)
+
+
+def cover_sweep(state, workers, n):
+    """A thumb or a dark object over the boxes of a photo, per band of its tone."""
+    with Pool(workers, initializer=_init, initargs=(state,)) as pool:
+        for tones in ((30, 90), (90, 170)):
+            outcomes = Counter(pool.map(_covered, [(tones, 9600 + i) for i in range(n)], chunksize=4))
+            print(f"  {tones[0]}–{tones[1]} of 255: {dict(sorted(outcomes.items()))}")
 
 
 def glare_sweep(state, workers, n):
@@ -419,6 +445,13 @@ def main():
         help="phone photos of the seed form with a glare over a box, per band of its strength (0: skip)",
     )
     parser.add_argument(
+        "--cover",
+        type=int,
+        default=0,
+        metavar="N",
+        help="phone photos of the seed form with a thumb or a dark object over its right edge, per band (0: skip)",
+    )
+    parser.add_argument(
         "--streak",
         type=int,
         default=0,
@@ -433,7 +466,7 @@ def main():
     )
     args = parser.parse_args()
     state = prepare(
-        seed=bool(args.seed_ballots or args.speed_pages or args.several or args.glare or args.streak),
+        seed=bool(args.seed_ballots or args.speed_pages or args.several or args.glare or args.streak or args.cover),
         big=bool(args.big_ballots or args.erasure_sweep),
     )
     state["smudge"] = args.smudge
@@ -474,6 +507,9 @@ def main():
     if args.glare:
         print(f"glare over a box ({args.glare} phone photos of the seed form per band of its strength):")
         glare_sweep(state, args.workers, args.glare)
+    if args.cover:
+        print(f"a thumb or an object over the boxes ({args.cover} phone photos of the seed form per band of tone):")
+        cover_sweep(state, args.workers, args.cover)
     if args.streak:
         print(f"a line down the scan ({args.streak} scans of the seed form per band):")
         streak_sweep(state, args.workers, args.streak)

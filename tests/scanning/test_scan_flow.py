@@ -563,7 +563,16 @@ def test_command_line_reads_a_folder_in_name_order(scan_vote, make_scan, tmp_pat
     assert_read_as(form.scanned_ballots.order_by("position"), truths)  # in name order
     review = output["review"]  # the form's review statistics (docs/scanning.md)
     assert (review["ballots"], review["pages"], review["sent_to_committee"], review["overruled_rows"]) == (5, 5, 0, 0)
-    assert set(review["causes"]) == {"no_pen_ink", "faint", "unequal", "washed_out", "uncertain", "name", "writing"}
+    assert set(review["causes"]) == {
+        "no_pen_ink",
+        "faint",
+        "unequal",
+        "washed_out",
+        "covered",
+        "uncertain",
+        "name",
+        "writing",
+    }
     assert review["causes"]["name"] == {"rows": 0, "ballots": 0, "ruled": dict.fromkeys(RULED, 0)}
 
 

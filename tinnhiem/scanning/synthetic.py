@@ -260,6 +260,16 @@ def glare(img: np.ndarray, box: dict[str, float], scale: float, rng: random.Rand
     img[...] = np.clip(work + strength * patch * (255 - work), 0, 255).astype(np.uint8)
 
 
+def cover(img: np.ndarray, row: dict[str, float], scale: float, rng: random.Random, tone: int) -> None:
+    """A thumb holding the sheet by its right edge (or a clip, a pen lying there), by ``row``: a
+    soft-edged oval 20–32 × 28–40 mm, ``tone`` dark, over the last column of boxes or near it."""
+    cx, cy = rng.uniform(200, 212) * scale, (row["y"] + row["h"] / 2 + rng.uniform(-6, 6)) * scale
+    axes = (round(rng.uniform(10, 16) * scale), round(rng.uniform(14, 20) * scale))
+    over = img.copy()
+    cv2.ellipse(over, (round(cx), round(cy)), axes, rng.uniform(-30, 30), 0, 360, tone, -1, cv2.LINE_AA)
+    np.minimum(img, cv2.GaussianBlur(over, (0, 0), 1.5 * scale / 8), out=img)
+
+
 def streak(img: np.ndarray, x: int, width: int, tone: int) -> None:
     """Dust or a scratch on a scanner's glass: a line of ``width`` pixels at column ``x`` down the
     whole picture (the sheet moves past it), at most ``tone`` dark. Drawn on the scan as it comes

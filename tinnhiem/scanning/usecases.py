@@ -663,9 +663,10 @@ def _page_reading(reading: recognize.PageReading, digits: dict[str, str]) -> dic
                 "name_flag": r.name_flag,
                 "name_ink": r.name_ink,
                 # state "pencil": marked, decided against the page (recognize.PENCIL_LIKE); last, the
-                # darkness of the box's printed frame (recognize.FRAME_SEEN)
+                # darkness of the box's printed frame (recognize.FRAME_SEEN) and the paper around it
+                # as a share of the page's (recognize.COVERED)
                 "boxes": [
-                    [b.level, b.ink, b.faint, b.solid, "pencil" if b.pencil else b.state, b.peak, b.frame]
+                    [b.level, b.ink, b.faint, b.solid, "pencil" if b.pencil else b.state, b.peak, b.frame, b.shade]
                     for b in r.boxes
                 ],
                 "confidence": r.confidence(),
