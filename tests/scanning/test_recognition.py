@@ -186,6 +186,14 @@ def test_a_box_under_a_thumb_or_a_clip_is_sent_to_the_committee(scan_vote, make_
     assert checked >= 3
 
 
+def test_the_quick_percentile_gives_numpys_value():
+    rng = np.random.default_rng(5)
+    for _ in range(500):
+        values = rng.integers(0, 256, (int(rng.integers(1, 14)), int(rng.integers(1, 90))), dtype=np.uint8)
+        for q in (90, 97):
+            assert recognize._percentile(values, q) == pytest.approx(float(np.percentile(values, q)), abs=1e-9)
+
+
 def test_the_frames_of_a_clean_page_are_seen(scan_vote, make_scan):
     """Every box of the pages of the mix, photos and 150 dpi included, shows its printed frame well
     above FRAME_SEEN (102 and more on 200 synthetic pages), and the paper around it above COVERED

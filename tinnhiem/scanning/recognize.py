@@ -359,9 +359,22 @@ def _share(ink: np.ndarray, x: float, y: float, w: float, h: float, inner: float
     return float(region.mean()) if region.size else 0.0
 
 
+def _percentile(values: np.ndarray, q: float) -> float:
+    """``np.percentile(values, q)``, the same value (linear between the two nearest), by a partial
+    sort: six times quicker on a box's few hundred pixels, where numpy's general machinery costs
+    more than the sort (the frames of a 44-person page took 10 ms of its 67)."""
+    flat = values.ravel()
+    position = q / 100 * (flat.size - 1)
+    k = int(position)
+    if k + 1 >= flat.size:
+        return float(np.partition(flat, k)[k])
+    low, high = (float(v) for v in np.partition(flat, (k, k + 1))[[k, k + 1]])
+    return low + (position - k) * (high - low)
+
+
 def _peak(darkness: np.ndarray, x: float, y: float, w: float, h: float, inner: float) -> float:
     region = _region(darkness, x, y, w, h, inner)
-    return float(np.percentile(region, 97)) if region.size else 0.0
+    return _percentile(region, 97) if region.size else 0.0
 
 
 def _frame(darkness: np.ndarray, x: float, y: float, w: float, h: float) -> float:
@@ -374,7 +387,7 @@ def _frame(darkness: np.ndarray, x: float, y: float, w: float, h: float) -> floa
     if region.shape[0] <= 2 * band or region.shape[1] <= 2 * band:
         return 0.0
     sides = (region[:band], region[-band:], region[:, :band], region[:, -band:])
-    return min(float(np.percentile(side, 90)) for side in sides)
+    return min(_percentile(side, 90) for side in sides)
 
 
 # A line down the whole picture, as dust or a scratch on a scanner's glass draws on every page fed
