@@ -382,6 +382,19 @@ def test_a_keys_fingerprint_is_the_same_from_its_base64_or_its_raw_bytes():
     assert key_fingerprint(key) == "-".join(hashlib.sha256(raw).hexdigest()[i : i + 4] for i in range(0, 16, 4)).upper()
 
 
+def test_minutes_whose_pages_do_not_load_are_a_finding_never_a_crash(archive):
+    """A byte of the minutes' page tree changed: the PDF still opens, but its pages do not load.
+    Found by the test below (a bit flipped in "/Count 2", the number of pages), which crashed the
+    verifier."""
+    files = members_of(archive)
+    pdf = files["minutes.pdf"]
+    at = pdf.index(b"/Type/Pages/Count ") + len(b"/Type/Pages/Count")  # "/Count!2": no page count
+    damaged = files | {"minutes.pdf": pdf[:at] + bytes([pdf[at] ^ 0x01]) + pdf[at + 1 :]}
+    for key in (public_key_b64().encode(), None):
+        verdict = verify_record(zipped(damaged), key)
+        assert not verdict.ok and any("minutes.pdf" in p for p in verdict.problems), verdict.problems
+
+
 @given(data=st.data())
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_any_damage_to_any_member_is_a_finding_never_a_crash(archive, data):

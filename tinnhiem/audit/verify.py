@@ -319,5 +319,7 @@ def _pdf_text(data: bytes) -> str:
         return ""
     try:
         return " ".join(" ".join(page.get_textpage().get_text_range().split()) for page in document)
+    except pdfium.PdfiumError:  # the file opens, but a page of it does not (its page tree damaged)
+        return ""
     finally:
         document.close()
