@@ -17,6 +17,7 @@ Run: .venv/bin/python bench/scan_accuracy.py [--seed-ballots 2000] [--big-ballot
      [--glare 0]  (photos with a glare over a box, per band of its strength; 0 skips it)
      [--cover 0]  (photos with a thumb or a dark object over the boxes, per band of its tone)
      [--streak 0]  (scans with a line down the picture, dust on the glass, per band of its width)
+     [--bend 0]  (photos of a sheet that bows off the table, per band of how far)
      [--written 0]  (share of ballots with a name or a signature written under the list; a page
                      flagged for writing when none was written is counted as a cause of review)
      [--speed-pages 200]  (pages read for the speed figure; 0: skip)
@@ -283,6 +284,30 @@ def streak_sweep(state, workers, n):
             print(f"  {label}: {dict(sorted(outcomes.items()))}")
 
 
+def _bent(job):
+    """One phone photo of a page of the 44-person form that does not lie flat (synthetic.bend),
+    bowing ``height`` mm off the table: what became of it."""
+    from tinnhiem.scanning import synthetic
+
+    heights, seed = job
+    s = _STATE["big"]
+    rng = random.Random(seed)
+    page_number = rng.choice(s["pages"])
+    dpi = rng.choice((150, 200, 200, 300))
+    style = rng.choices(list(STYLE_WEIGHTS), weights=list(STYLE_WEIGHTS.values()))[0]
+    image, truth = _synthesize(s, page_number, dpi, rng, style=style, degraded=False)
+    image = synthetic.bend(image, rng.uniform(*heights), rng)
+    return _outcome(s, synthetic.degrade(image, rng, photo=True), truth)
+
+
+def bend_sweep(state, workers, n):
+    """Photos of sheets that do not lie flat, per band of how far they bow off the table."""
+    with Pool(workers, initializer=_init, initargs=(state,)) as pool:
+        for heights in ((1, 3), (3, 6), (6, 10), (10, 20)):
+            outcomes = Counter(pool.map(_bent, [(heights, 9800 + i) for i in range(n)], chunksize=4))
+            print(f"  {heights[0]}–{heights[1]} mm off the table: {dict(sorted(outcomes.items()))}")
+
+
 def several_sweep(state, workers, n):
     """Pictures of two ballots at once: are they ever read, and read without a flag?"""
     from tinnhiem.scanning import synthetic
@@ -459,6 +484,13 @@ def main():
         help="scans of the seed form with a line down the picture (dust on the glass), per band of its width (0: skip)",
     )
     parser.add_argument(
+        "--bend",
+        type=int,
+        default=0,
+        metavar="N",
+        help="phone photos of the 44-person form on a sheet that bows off the table, per band of height (0: skip)",
+    )
+    parser.add_argument(
         "--written",
         type=float,
         default=0.0,
@@ -467,7 +499,7 @@ def main():
     args = parser.parse_args()
     state = prepare(
         seed=bool(args.seed_ballots or args.speed_pages or args.several or args.glare or args.streak or args.cover),
-        big=bool(args.big_ballots or args.erasure_sweep),
+        big=bool(args.big_ballots or args.erasure_sweep or args.bend),
     )
     state["smudge"] = args.smudge
     state["written"] = args.written
@@ -513,6 +545,9 @@ def main():
     if args.streak:
         print(f"a line down the scan ({args.streak} scans of the seed form per band):")
         streak_sweep(state, args.workers, args.streak)
+    if args.bend:
+        print(f"a sheet that does not lie flat ({args.bend} phone photos of the 44-person form per band of height):")
+        bend_sweep(state, args.workers, args.bend)
     if args.speed_pages:
         print(f"speed: {speed(state, args.workers, args.speed_pages):.1f} pages/s (200 dpi PNG, decoding included)")
 

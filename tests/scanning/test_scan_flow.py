@@ -203,6 +203,43 @@ def test_review_statistics_count_what_was_sent_and_how_it_was_ruled(client, scan
     ]
 
 
+def test_a_page_that_did_not_lie_flat_is_counted_and_shown_as_it_was_read(client, scan_vote, make_scan):
+    """A photo of a ballot that bows off the table is laid on its blank and counted unflagged; the
+    page keeps how far it strayed, the committee's image of a row is the page as it was read, and
+    the stack's statistics count it. A flat page is shown as its corner marks place it."""
+    import random
+
+    from tinnhiem.scanning import recognize, synthetic
+
+    form, member = scan_vote["form"], scan_vote["member"]
+    _d, truth, image = make_scan(9801, style="cross", degraded=False)
+    rng = random.Random(9801)
+    bent = synthetic.degrade(synthetic.bend(image, 6.0, rng), rng, photo=True)
+    scan.scan_file(member, form, name="cong.png", data=cv2.imencode(".png", bent)[1].tobytes())
+    flat_data, _truth, _image = make_scan(9802, style="cross")
+    scan.scan_file(member, form, name="phang.png", data=flat_data)
+    ballot, flat = form.scanned_ballots.order_by("position")
+    assert ballot.keys == "".join(truth.keys) and not ballot.needs_review
+    page = ScannedPage.objects.get(pk=ballot.pages[0])
+    assert page.reading["registered"] >= recognize.REGISTER_MIN and page.reading["register_passes"] >= 1
+    stored = scan.stored_image(page)
+    plain = recognize.rectify(stored, recognize.find_markers(stored))
+    assert np.abs(scan.page_as_read(form, page).astype(int) - plain).mean() > 1  # moved onto its blank
+    flat_page = ScannedPage.objects.get(pk=flat.pages[0])
+    assert flat_page.reading["registered"] == 0.0
+    stored = scan.stored_image(flat_page)
+    assert np.array_equal(scan.page_as_read(form, flat_page), recognize.rectify(stored, recognize.find_markers(stored)))
+    assert review_statistics(form).laid_on_blank == 1
+
+    client.force_login(member)
+    response = client.get(reverse("scanning:crop", args=[form.conference_id, form.pk, ballot.pk, 0]))
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    page_html = client.get(reverse("scanning:scan", args=[form.conference_id, form.pk])).content.decode()
+    assert (
+        "1 trang không nằm phẳng (bị gấp, hoặc cong khi chụp) đã được đặt lại đúng chỗ in trước khi đọc." in page_html
+    )
+
+
 def test_pages_must_equal_collected(scan_vote, make_scan):
     form, member = scan_vote["form"], scan_vote["member"]
     scan.scan_file(member, form, name="a.png", data=make_scan(2000, style="cross")[0])

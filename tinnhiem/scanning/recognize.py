@@ -196,6 +196,8 @@ class PageReading:
 
     writing: float = 0.0  # mm² of new ink under the printed list (WRITING_MM2)
     dpi: float = 0.0  # the resolution the page was scanned at, from the size of its markers
+    registered: float = 0.0  # mm: the largest stray of its print corrected (register), 0 when none
+    register_passes: int = 0  # how many of REGISTER_PASSES moved it (lay_on_blank does as many)
 
     @property
     def writing_flag(self) -> bool:
@@ -477,6 +479,176 @@ def decide_pencil(rows: list[RowReading]) -> None:
             row.unequal = True
 
 
+# A sheet that does not lie flat (once folded into the ballot box, curling off a pile) photographed
+# from above: its middle nearer the lens than its corners, its print strays from where the four
+# corner marks put it, in no way a homography undoes (a sheet 3 mm off the table, from 30 cm: up
+# to 2 mm). Boxes then lose their frames (FRAME_SEEN), names their place on the blank (NAME_STRIKE
+# reads a stray of a third of a millimetre as a stroke), and the print under the list reads as
+# writing: of 60 photos of the 44-person form bowing 1–3 mm, 37 went to the committee, and all 180
+# bowing 3–20 mm (bench/scan_accuracy.py --bend). A page in doubt is therefore laid on its blank
+# piece by piece: every REGISTER_TILE square from the table to the bottom markers is looked for
+# within REGISTER_REACH of its place, and when some piece strays by REGISTER_MIN or more, the page
+# is read again, moved by the smooth field of those strays.
+REGISTER_TILE, REGISTER_REACH, REGISTER_MIN = 24.0, 4.0, 0.2  # mm
+REGISTER_PASSES = ((REGISTER_TILE, REGISTER_REACH), (12.0, 2.0))
+REGISTER_SCORE = 0.5  # least correlation of a piece with its blank for its stray to count
+
+
+def _peak_offset(scores: np.ndarray, at: tuple[int, int]) -> tuple[float, float]:
+    """The best place in ``scores``, at ``at`` (not on its edge), to a fraction of a pixel: the top of
+    a parabola through the peak and its two neighbours, across and down."""
+    x, y = at
+    offsets = []
+    for before, best, after, i in (
+        (scores[y, x - 1], scores[y, x], scores[y, x + 1], x),
+        (scores[y - 1, x], scores[y, x], scores[y + 1, x], y),
+    ):
+        curve = float(before - 2 * best + after)
+        offsets.append(i + (0.5 * float(before - after) / curve if curve < 0 else 0.0))
+    return offsets[0], offsets[1]
+
+
+def _fill(strays: np.ndarray) -> np.ndarray:
+    """Every piece's stray: its neighbours' median where it was found (a mark or a smudge may pull
+    one piece off), and where it was not (blank paper), what lies between the found ones, down each
+    column of pieces, then along each row."""
+    found = ~np.isnan(strays[..., 0])
+    out = np.full_like(strays, np.nan)
+    for i, j in zip(*np.nonzero(found), strict=True):
+        around = strays[max(i - 1, 0) : i + 2, max(j - 1, 0) : j + 2].reshape(-1, 2)
+        out[i, j] = np.median(around[~np.isnan(around[:, 0])], axis=0)
+    for axis in (0, 1):
+        lines = out if axis == 0 else out.transpose(1, 0, 2)  # a view: filled in place
+        for j in range(lines.shape[1]):
+            line = lines[:, j]
+            known = np.flatnonzero(~np.isnan(line[:, 0]))
+            if known.size:
+                for k in (0, 1):
+                    line[:, k] = np.interp(np.arange(len(line)), known, line[known, k])
+    return out
+
+
+def register(
+    rectified: np.ndarray,
+    blank: np.ndarray,
+    page: dict[str, Any],
+    tile_mm: float = REGISTER_TILE,
+    reach_mm: float = REGISTER_REACH,
+) -> tuple[np.ndarray, float] | None:
+    """The page moved piece by piece onto its blank ink map, and the largest stray corrected (mm);
+    None when no piece strays by REGISTER_MIN or more, or too few pieces are found to tell."""
+    if blank.shape != rectified.shape:
+        return None
+    height, width = rectified.shape
+    tile, reach = round(tile_mm * PX_PER_MM), round(reach_mm * PX_PER_MM)
+    x0, x1 = max(int(LEFT * PX_PER_MM), reach), min(int(RIGHT * PX_PER_MM), width - reach)
+    top = min(r["y"] for r in page["rows"]) - 2
+    y0, y1 = max(int(top * PX_PER_MM), reach), min(int((MARKERS[3][1] - 1) * PX_PER_MM), height - reach)
+    if x1 - x0 < tile or y1 - y0 < tile:
+        return None
+    xs = np.linspace(x0, x1 - tile, max(round((x1 - x0) / tile), 1)).round().astype(int)
+    ys = np.linspace(y0, y1 - tile, max(round((y1 - y0) / tile), 1)).round().astype(int)
+    reference = cv2.GaussianBlur(blank.astype(np.float32), (0, 0), 1.0)
+    subject = cv2.GaussianBlur(255.0 - rectified.astype(np.float32), (0, 0), 1.0)
+    strays = np.full((len(ys), len(xs), 2), np.nan, np.float32)
+    for i, y in enumerate(ys):
+        for j, x in enumerate(xs):
+            template = reference[y : y + tile, x : x + tile]
+            if float(template.std()) < 0.05:  # hardly any print to go by
+                continue
+            window = subject[y - reach : y + tile + reach, x - reach : x + tile + reach]
+            scores = cv2.matchTemplate(window, template, cv2.TM_CCOEFF_NORMED)
+            _low, best, _at_low, at = cv2.minMaxLoc(scores)
+            # at the end of its reach, the piece's place is beyond it, or the match is not the print
+            inside = 0 < at[0] < scores.shape[1] - 1 and 0 < at[1] < scores.shape[0] - 1
+            if best >= REGISTER_SCORE and inside:
+                bx, by = _peak_offset(scores, at)
+                strays[i, j] = (bx - reach, by - reach)
+    if int((~np.isnan(strays[..., 0])).sum()) < 4:
+        return None
+    strays = _fill(strays)
+    largest = float(np.hypot(strays[..., 0], strays[..., 1]).max()) / PX_PER_MM
+    if largest < REGISTER_MIN:
+        return None
+    # the field between the pieces' centres, held at the outer pieces' beyond them
+    centre_x, centre_y = xs + tile / 2, ys + tile / 2
+    grid_x, grid_y = np.arange(width, dtype=np.float32), np.arange(height, dtype=np.float32)
+    across = [np.array([np.interp(grid_x, centre_x, row) for row in strays[..., k]]) for k in (0, 1)]
+    field = [np.array([np.interp(grid_y, centre_y, column) for column in a.T], np.float32).T for a in across]
+    moved = cv2.remap(
+        rectified,
+        field[0] + grid_x[None, :],
+        field[1] + grid_y[:, None],
+        cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
+    return moved, round(largest, 1)
+
+
+def lay_on_blank(rectified: np.ndarray, blank: np.ndarray, page: dict[str, Any], passes: int) -> np.ndarray:
+    """The page as the reader last saw it, when it laid it on its blank in ``passes`` passes (its
+    reading's ``register_passes``): for the committee's view of a row."""
+    for tile_mm, reach_mm in REGISTER_PASSES[:passes]:
+        found = register(rectified, blank, page, tile_mm, reach_mm)
+        if found is None:
+            break
+        rectified = found[0]
+    return rectified
+
+
+def _read_rows(
+    rectified: np.ndarray, page: dict[str, Any], blank: np.ndarray | None, paper: float
+) -> tuple[list[RowReading], float]:
+    """The rows of a rectified page, in the order of their persons, and the writing under its list."""
+    # the ink maps only where the table is (with a margin for the local paper level)
+    top = min(r["y"] for r in page["rows"]) - 5
+    bottom = max(r["y"] + r["h"] for r in page["rows"]) + 5
+    y0, y1 = max(int(top * PX_PER_MM), 0), min(int(bottom * PX_PER_MM), rectified.shape[0])
+    dark, faint, solid, darkness, local_paper = (
+        np.pad(m, ((y0, rectified.shape[0] - y1), (0, 0))) for m in ink_map(rectified[y0:y1])
+    )
+    rows = {r["person"]: RowReading(person=r["person"], boxes=[]) for r in page["rows"]}
+    for box in page["boxes"]:
+        share = _share(dark, box["x"], box["y"], box["w"], box["h"], 0.7)
+        any_ink = _share(faint, box["x"], box["y"], box["w"], box["h"], 0.7)
+        solid_ink = _share(solid, box["x"], box["y"], box["w"], box["h"], 0.7)
+        peak = _peak(darkness, box["x"], box["y"], box["w"], box["h"], 0.7) if share >= MARKED else 0.0
+        frame = _frame(darkness, box["x"], box["y"], box["w"], box["h"])
+        # the paper around the box as dark as a finger or a clip over it, not as a lamp leaves it
+        under = _region(local_paper, box["x"], box["y"], box["w"], box["h"], 1.0)
+        shade = float(under.min()) / max(paper, 1.0) if under.size else 0.0
+        seen = frame >= FRAME_SEEN and shade >= COVERED
+        state = classify(share, any_ink, solid_ink) if seen else "uncertain"
+        rows[box["person"]].boxes.append(
+            BoxReading(
+                box["level"],
+                round(share, 4),
+                round(any_ink, 4),
+                round(solid_ink, 4),
+                state,
+                peak=round(peak, 1),
+                frame=round(frame, 1),
+                shade=round(shade, 3),
+            )
+        )
+    decide_pencil(list(rows.values()))
+    extra = {}
+    for r in page["rows"]:
+        zx, zy, zw, zh = r["name_zone"]
+        here = _share(dark, zx, zy, zw, zh, 0.9)
+        base = _share(blank, zx, zy, zw, zh, 0.9) if blank is not None else here
+        extra[r["person"]] = max(here - base, 0.0)
+        if blank is not None:
+            rows[r["person"]].name_strike = round(_strike(dark, blank, zx, zy, zw, zh, 0.9), 3)
+    thickening = float(np.median(list(extra.values()))) if len(extra) >= 3 else 0.0
+    if thickening > NAME_PAGE_MAX:
+        thickening = 0.0
+    for person, value in extra.items():
+        rows[person].name_ink = round(max(value - thickening, 0.0), 4)
+    writing = writing_under_list(rectified, blank, page) if blank is not None else 0.0
+    return [rows[k] for k in sorted(rows)], writing
+
+
 def read_sheet(
     image: np.ndarray,
     *,
@@ -539,57 +711,30 @@ def read_sheet(
     streak = streak_through(gray, matrix, _insides(page), dpi)
     if streak is not None:
         raise NotABallot("streak", f"{streak:.0f} mm")
-    # the ink maps only where the table is (with a margin for the local paper level)
-    top = min(r["y"] for r in page["rows"]) - 5
-    bottom = max(r["y"] + r["h"] for r in page["rows"]) + 5
-    y0, y1 = max(int(top * PX_PER_MM), 0), min(int(bottom * PX_PER_MM), rectified.shape[0])
-    dark, faint, solid, darkness, local_paper = (
-        np.pad(m, ((y0, rectified.shape[0] - y1), (0, 0))) for m in ink_map(rectified[y0:y1])
-    )
     blank = blank_for(sheet) if blank_for else None
-    rows = {r["person"]: RowReading(person=r["person"], boxes=[]) for r in page["rows"]}
-    for box in page["boxes"]:
-        share = _share(dark, box["x"], box["y"], box["w"], box["h"], 0.7)
-        any_ink = _share(faint, box["x"], box["y"], box["w"], box["h"], 0.7)
-        solid_ink = _share(solid, box["x"], box["y"], box["w"], box["h"], 0.7)
-        peak = _peak(darkness, box["x"], box["y"], box["w"], box["h"], 0.7) if share >= MARKED else 0.0
-        frame = _frame(darkness, box["x"], box["y"], box["w"], box["h"])
-        # the paper around the box as dark as a finger or a clip over it, not as a lamp leaves it
-        under = _region(local_paper, box["x"], box["y"], box["w"], box["h"], 1.0)
-        shade = float(under.min()) / max(paper, 1.0) if under.size else 0.0
-        seen = frame >= FRAME_SEEN and shade >= COVERED
-        state = classify(share, any_ink, solid_ink) if seen else "uncertain"
-        rows[box["person"]].boxes.append(
-            BoxReading(
-                box["level"],
-                round(share, 4),
-                round(any_ink, 4),
-                round(solid_ink, 4),
-                state,
-                peak=round(peak, 1),
-                frame=round(frame, 1),
-                shade=round(shade, 3),
-            )
-        )
-    decide_pencil(list(rows.values()))
-    extra = {}
-    for r in page["rows"]:
-        zx, zy, zw, zh = r["name_zone"]
-        here = _share(dark, zx, zy, zw, zh, 0.9)
-        base = _share(blank, zx, zy, zw, zh, 0.9) if blank is not None else here
-        extra[r["person"]] = max(here - base, 0.0)
-        if blank is not None:
-            rows[r["person"]].name_strike = round(_strike(dark, blank, zx, zy, zw, zh, 0.9), 3)
-    thickening = float(np.median(list(extra.values()))) if len(extra) >= 3 else 0.0
-    if thickening > NAME_PAGE_MAX:
-        thickening = 0.0
-    for person, value in extra.items():
-        rows[person].name_ink = round(max(value - thickening, 0.0), 4)
+    rows, writing = _read_rows(rectified, page, blank, paper)
+    registered, passes = 0.0, 0
+    for tile_mm, reach_mm in REGISTER_PASSES:
+        if blank is None or not (writing >= WRITING_MM2 or any(r.uncertain or r.name_flag for r in rows)):
+            break
+        # a doubt may come from a sheet that did not lie flat: its print then strays from its place,
+        # and the page is read again once laid on its blank
+        found = register(rectified, blank, page, tile_mm, reach_mm)
+        if found is None:
+            break
+        rectified, stray = found
+        registered, passes = max(registered, stray), passes + 1
+        rows, writing = _read_rows(rectified, page, blank, paper)
     top_left = markers.get(0)
     angle = float(np.degrees(np.arctan2(*(top_left[1] - top_left[0])[::-1]))) if top_left is not None else 0.0
-    writing = writing_under_list(rectified, blank, page) if blank is not None else 0.0
     return PageReading(
-        sheet=sheet, rows=[rows[k] for k in sorted(rows)], rotated=round(angle, 1), writing=writing, dpi=round(dpi)
+        sheet=sheet,
+        rows=rows,
+        rotated=round(angle, 1),
+        writing=writing,
+        dpi=round(dpi),
+        registered=registered,
+        register_passes=passes,
     )
 
 

@@ -14,7 +14,7 @@ from tinnhiem.conferences.models import BallotForm
 from tinnhiem.rules import format_percent
 from tinnhiem.voting.models import NO_MARK, SEVERAL_MARKS, Ruling
 
-from .models import FLAG_TEXTS, INK_OUTSIDE_BOXES
+from .models import FLAG_TEXTS, INK_OUTSIDE_BOXES, ScannedPage
 from .usecases import counted_ballots
 
 # the causes in the order the page lists them: the doubts about a row, the printed names, then
@@ -51,6 +51,8 @@ class ReviewStatistics:
     overruled_rows: int
     overruled_ballots: int
     causes: list[Cause]
+    # their pages that did not lie flat, laid on their blank before they were read (recognize.register)
+    laid_on_blank: int = 0
 
     @property
     def sent_percent(self) -> str:
@@ -65,6 +67,7 @@ class ReviewStatistics:
             "spot_checked": self.spot_checked,
             "overruled_rows": self.overruled_rows,
             "overruled_ballots": self.overruled_ballots,
+            "laid_on_blank": self.laid_on_blank,
             "causes": {c.key: {"rows": c.rows, "ballots": c.ballots, "ruled": c.ruled} for c in self.causes},
         }
 
@@ -111,7 +114,10 @@ def review_statistics(form: BallotForm) -> ReviewStatistics:
             )
             overruled_rows += changed
             overruled_ballots += changed > 0
+    read = {page for ballot in ballots for page in ballot.pages}
+    laid = ScannedPage.objects.filter(form=form, reading__registered__gt=0).values_list("pk", flat=True)
     return ReviewStatistics(
+        laid_on_blank=len(read & {str(pk) for pk in laid}),
         ballots=len(ballots),
         pages=sum(len(b.pages) for b in ballots),
         sent=sent,

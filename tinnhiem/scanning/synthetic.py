@@ -277,6 +277,27 @@ def streak(img: np.ndarray, x: int, width: int, tone: int) -> None:
     img[:, x : x + width] = np.minimum(img[:, x : x + width], tone)
 
 
+def bend(img: np.ndarray, height: float, rng: random.Random, *, camera: float = 300.0) -> np.ndarray:
+    """A sheet that does not lie flat, photographed from ``camera`` mm above its middle: it bows
+    ``height`` mm off the table along its width or its length (a page once folded, or curling off
+    a pile), half a wave or a whole one. Nearer the lens, a point of the page moves away from the
+    middle of the picture, by height / camera of its distance to it: no homography of the four
+    corners undoes that."""
+    h, w = img.shape[:2]
+    across = rng.random() < 0.5
+    waves = rng.choice((1, 2))
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    along = xx / w if across else yy / h
+    lift = height * np.abs(np.sin(np.pi * waves * along))
+    grow = lift / camera  # how much nearer, as a share of the camera's distance
+    cx, cy = w / 2, h / 2
+    # where each pixel of the picture comes from on the flat page (the lift varies slowly, so
+    # taking it at the picture's pixel rather than the page's is close enough)
+    map_x = (cx + (xx - cx) / (1 + grow)).astype(np.float32)
+    map_y = (cy + (yy - cy) / (1 + grow)).astype(np.float32)
+    return cv2.remap(img, map_x, map_y, cv2.INTER_LINEAR, borderValue=255)
+
+
 TWO_BALLOTS = ("side by side", "one above the other", "right edge under", "bottom edge under", "corner under")
 
 

@@ -678,6 +678,8 @@ def _page_reading(reading: recognize.PageReading, digits: dict[str, str]) -> dic
         "writing": reading.writing,
         "writing_flag": reading.writing_flag,
         "dpi": reading.dpi,  # as measured on the page (recognize.MIN_DPI)
+        "registered": reading.registered,  # mm: the sheet did not lie flat (recognize.register)
+        "register_passes": reading.register_passes,
     }
 
 
@@ -801,6 +803,22 @@ def stored_image(page: ScannedPage) -> np.ndarray:
     with page.image.open("rb") as handle:
         data = np.frombuffer(handle.read(), np.uint8)
     return cv2.imdecode(data, cv2.IMREAD_GRAYSCALE | cv2.IMREAD_IGNORE_ORIENTATION)
+
+
+def page_as_read(form: BallotForm, page: ScannedPage) -> np.ndarray:
+    """The kept picture of a page, rectified, and laid on its blank as the reader did when the sheet
+    did not lie flat (recognize.register): what the committee sees of a row is what was read.
+    Raises recognize.NotABallot for a picture an earlier version read but this one refuses."""
+    image = stored_image(page)
+    rectified = recognize.rectify(image, recognize.find_markers(image))
+    found = printings(form).readable.get(page.reading.get("version")) if page.reading.get("registered") else None
+    if found is not None:
+        geometry, layout = found
+        blank = _blank_ink(form, layout).get(page.page_number)
+        printed = next((p for p in geometry["pages"] if p["number"] == page.page_number), None)
+        if blank is not None and printed is not None:
+            rectified = recognize.lay_on_blank(rectified, blank, printed, page.reading["register_passes"])
+    return rectified
 
 
 def _incomplete(pages: list[ScannedPage], report: ScanReport, *, order_known: bool = False) -> None:

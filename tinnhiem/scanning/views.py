@@ -25,7 +25,7 @@ from tinnhiem.voting.usecases.counting import member_for_or_none, people_of
 
 from . import usecases
 from .models import ScannedBallot, ScannedPage, flag_text, ignored_groups
-from .recognize import PX_PER_MM, NotABallot, find_markers, rectify
+from .recognize import PX_PER_MM, NotABallot
 from .stack import file_order
 from .stats import review_statistics
 
@@ -272,10 +272,9 @@ def _pages_with_geometry(form: BallotForm, ballot: ScannedBallot):
         yield page, geometry
 
 
-def _rectified(page: ScannedPage) -> np.ndarray:
-    image = usecases.stored_image(page)
+def _rectified(form: BallotForm, page: ScannedPage) -> np.ndarray:
     try:
-        return rectify(image, find_markers(image))
+        return usecases.page_as_read(form, page)
     except NotABallot as exc:  # read by an earlier version, which did not refuse such a picture
         raise Http404 from exc
 
@@ -290,7 +289,7 @@ def writing_crop(request, conference_id: int, form_id: int, ballot_id, page_numb
         if page.page_number == page_number:
             top = int((max(r["y"] + r["h"] for r in geometry["rows"]) + 1) * PX_PER_MM)
             bottom = int(MARKERS[3][1] * PX_PER_MM)
-            return _png(_rectified(page)[top:bottom, CROP_X])
+            return _png(_rectified(form, page)[top:bottom, CROP_X])
     raise Http404
 
 
@@ -303,7 +302,7 @@ def crop(request, conference_id: int, form_id: int, ballot_id, person: int):
         row = next((r for r in geometry["rows"] if r["person"] == person), None)
         if row is None:
             continue
-        rectified = _rectified(page)
+        rectified = _rectified(form, page)
         x0, x1 = CROP_X.start, CROP_X.stop
         bottom = int((row["y"] + row["h"] + 1) * PX_PER_MM)
         crop = rectified[int((row["y"] - 1) * PX_PER_MM) : bottom, x0:x1]
