@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import random
 import re
 
 import cv2
@@ -21,6 +22,7 @@ from tinnhiem.audit.models import Event
 from tinnhiem.conferences.models import BallotForm, CommitteeMember
 from tinnhiem.documents.marks import SheetId
 from tinnhiem.rules import tally_ballots
+from tinnhiem.scanning import recognize, synthetic
 from tinnhiem.scanning import usecases as scan
 from tinnhiem.scanning.models import PAGE_REASONS, ScanFeed, ScannedBallot, ScannedPage
 from tinnhiem.scanning.recognize import NotABallot
@@ -207,10 +209,6 @@ def test_a_page_that_did_not_lie_flat_is_counted_and_shown_as_it_was_read(client
     """A photo of a ballot that bows off the table is laid on its blank and counted unflagged; the
     page keeps how far it strayed, the committee's image of a row is the page as it was read, and
     the stack's statistics count it. A flat page is shown as its corner marks place it."""
-    import random
-
-    from tinnhiem.scanning import recognize, synthetic
-
     form, member = scan_vote["form"], scan_vote["member"]
     _d, truth, image = make_scan(9801, style="cross", degraded=False)
     rng = random.Random(9801)
@@ -279,8 +277,6 @@ def test_a_damaged_scan_is_refused_with_its_reason_or_read_never_a_python_error(
     a scanner's JPEG, a PNG and a PDF: each file is read, or refused with a Vietnamese reason, and
     what was counted before stays. A PDF that opens but whose page does not load raised pdfium's
     own error (a page 500) before."""
-    import random
-
     form, member = scan_vote["form"], scan_vote["member"]
     scan.scan_file(member, form, name="dau-tien.png", data=make_scan(5002, style="cross")[0])
     files = {
@@ -424,8 +420,6 @@ def test_a_ballot_of_another_conference_is_refused_and_not_counted(
 def test_every_reason_a_page_is_refused_has_a_vietnamese_text(client, scan_vote, make_scan):
     import inspect
 
-    from tinnhiem.scanning import recognize
-
     raised = set(re.findall(r'NotABallot\(\s*"(\w+)"', inspect.getsource(recognize) + inspect.getsource(scan)))
     raised |= {"foreign_qr", "no_qr", "duplicate", "incomplete"}  # set outside a literal call
     assert raised <= set(PAGE_REASONS), raised - set(PAGE_REASONS)
@@ -450,8 +444,6 @@ def test_every_reason_a_page_is_refused_has_a_vietnamese_text(client, scan_vote,
 
 def test_the_command_line_counts_blank_back_sides_instead_of_listing_them(scan_vote, make_scan, tmp_path, capsys):
     from django.core.management import call_command
-
-    from tinnhiem.scanning import synthetic
 
     form, member = scan_vote["form"], scan_vote["member"]
     blank = np.full((2339, 1654), 252, np.uint8)
@@ -1553,7 +1545,6 @@ def test_a_page_scanned_at_too_low_a_resolution_is_listed_to_scan_again_and_noth
     resolution rows were read wrong without a flag), and the committee reads why and what to do;
     the same sheet at 150 dpi is counted. So in a PDF, whose rendering would enlarge it."""
     from tests.scanning.conftest import _scan_maker
-    from tinnhiem.scanning import synthetic
 
     form, member = scan_vote["form"], scan_vote["member"]
     small, _truth, _image = _scan_maker(scan_vote, dpi=100)(8900, style="cross")
@@ -1607,8 +1598,6 @@ def test_a_stack_scanned_in_black_and_white_is_listed_to_scan_again_and_nothing_
     same pages saved as JPEG, alone or in a PDF, whose compression rings about the edges. No page
     is read, and the committee reads why and what to do; the same sheets scanned again in grey
     are counted."""
-    from tinnhiem.scanning import synthetic
-
     form, member = scan_vote["form"], scan_vote["member"]
     sheets = [make_scan(8800 + i, style="pencil" if i else "cross") for i in range(2)]
     cut = [synthetic.bilevel(image) for _data, _truth, image in sheets]
