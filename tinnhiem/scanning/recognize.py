@@ -481,14 +481,15 @@ def decide_pencil(rows: list[RowReading]) -> None:
 
 # A sheet that does not lie flat (once folded into the ballot box, curling off a pile) photographed
 # from above: its middle nearer the lens than its corners, its print strays from where the four
-# corner marks put it, in no way a homography undoes (a sheet 3 mm off the table, from 30 cm: up
-# to 2 mm). Boxes then lose their frames (FRAME_SEEN), names their place on the blank (NAME_STRIKE
-# reads a stray of a third of a millimetre as a stroke), and the print under the list reads as
-# writing: of 60 photos of the 44-person form bowing 1–3 mm, 37 went to the committee, and all 180
-# bowing 3–20 mm (bench/scan_accuracy.py --bend). A page in doubt is therefore laid on its blank
-# piece by piece: every REGISTER_TILE square from the table to the bottom markers is looked for
-# within REGISTER_REACH of its place, and when some piece strays by REGISTER_MIN or more, the page
-# is read again, moved by the smooth field of those strays.
+# corner marks put it, in no way a homography undoes (a sheet 3 mm off the table, from 30 cm: 1 %
+# nearer, up to 1.5 mm off 15 cm from the middle). Boxes then lose their frames (FRAME_SEEN),
+# names their place on the blank (NAME_STRIKE reads a stray of a third of a millimetre as a
+# stroke), and the print under the list reads as writing: of 60 photos of the 44-person form
+# bowing 1–3 mm, 37 went to the committee, and all 180 bowing 3–20 mm (bench/scan_accuracy.py
+# --bend). A page in doubt is therefore laid on its blank piece by piece: every REGISTER_TILE
+# square from the table to the bottom markers is looked for within REGISTER_REACH of its place,
+# and when some piece strays by REGISTER_MIN or more, the page is read again, moved by the smooth
+# field of those strays; a second pass with smaller pieces takes what the first left.
 REGISTER_TILE, REGISTER_REACH, REGISTER_MIN = 24.0, 4.0, 0.2  # mm
 REGISTER_PASSES = ((REGISTER_TILE, REGISTER_REACH), (12.0, 2.0))
 REGISTER_SCORE = 0.5  # least correlation of a piece with its blank for its stray to count
