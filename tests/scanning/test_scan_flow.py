@@ -597,6 +597,7 @@ def test_command_line_reads_a_folder_in_name_order(scan_vote, make_scan, tmp_pat
         "faint",
         "unequal",
         "washed_out",
+        "not_flat",
         "covered",
         "uncertain",
         "name",

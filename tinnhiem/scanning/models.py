@@ -102,13 +102,15 @@ def ignored_groups(pages: Iterable[tuple[int, str, str]]) -> list[dict[str, Any]
 
 
 # Why the committee must look at a row: a flag {"person": row, "why": "uncertain"|"name",
-# "doubt": "faint"|"no_pen_ink"|"unequal"|"washed_out"|"covered"|None} and what the committee reads (queue, ballot, minutes).
+# "doubt": "faint"|"no_pen_ink"|"unequal"|"washed_out"|"not_flat"|"covered"|None} and what the committee
+# reads (queue, ballot, minutes).
 FLAG_TEXTS = {
     "name": _("a printed name has ink on it"),
     "unequal": _("two marks, one lighter: perhaps one was rubbed out"),
     "no_pen_ink": _("a mark without dark ink: pencil, or a smudge?"),
     "faint": _("faint ink in a box"),
     "washed_out": _("a box washed out in the picture (glare, or too light): read it on the paper"),
+    "not_flat": _("the sheet did not lie flat in the picture (folded, or curling): read it on the paper"),
     "covered": _("something over a box in the picture (a finger, a clip, a deep shadow): read it on the paper"),
     "uncertain": _("uncertain mark"),
     "writing": _("writing under the list: a name written in, or a signature"),

@@ -138,6 +138,7 @@ class RowReading:
     name_ink: float = 0.0
     name_strike: float = 0.0
     unequal: bool = False  # two marks, one clearly lighter (PENCIL_PAIR)
+    strayed: bool = False  # on a page that did not lie flat (NOT_FLAT), even once laid on its blank
 
     @property
     def uncertain(self) -> bool:
@@ -147,7 +148,8 @@ class RowReading:
     def doubt(self) -> str | None:
         """What the committee should look for in an uncertain row: ``covered`` (something over a
         box in the picture: a finger, a clip, a deep shadow), ``washed_out`` (a box's own
-        printed frame barely seen: glare on a photo; the paper says what is there), ``unequal`` (two
+        printed frame barely seen: glare on a photo; the paper says what is there), ``not_flat``
+        (the same on a sheet that did not lie flat: the box is off its place), ``unequal`` (two
         marks, one lighter: perhaps rubbed out), ``no_pen_ink`` (a mark with no pen-dark ink:
         pencil, a smudge), ``faint`` (faint ink in a box); None when the row is decided."""
         if not self.uncertain:
@@ -155,7 +157,7 @@ class RowReading:
         if any(b.covered for b in self.boxes):
             return "covered"
         if any(b.washed_out for b in self.boxes):
-            return "washed_out"
+            return "not_flat" if self.strayed else "washed_out"
         if self.unequal:
             return "unequal"
         if any(b.state == "uncertain" and b.ink >= MARKED for b in self.boxes):
@@ -493,6 +495,10 @@ def decide_pencil(rows: list[RowReading]) -> None:
 REGISTER_TILE, REGISTER_REACH, REGISTER_MIN = 24.0, 4.0, 0.2  # mm
 REGISTER_PASSES = ((REGISTER_TILE, REGISTER_REACH), (12.0, 2.0))
 REGISTER_SCORE = 0.5  # least correlation of a piece with its blank for its stray to count
+# A page laid on its blank by this much or more did not lie flat (a flat page's corner marks found
+# a little off: 0.6 mm at most, docs/benchmarks.md): a box whose frame is still not seen there is
+# said to be off its place (``not_flat``), not washed out by glare.
+NOT_FLAT = 1.0  # mm
 
 
 def _peak_offset(scores: np.ndarray, at: tuple[int, int]) -> tuple[float, float]:
@@ -726,6 +732,8 @@ def read_sheet(
         rectified, stray = found
         registered, passes = max(registered, stray), passes + 1
         rows, writing = _read_rows(rectified, page, blank, paper)
+    for row in rows:
+        row.strayed = registered >= NOT_FLAT
     top_left = markers.get(0)
     angle = float(np.degrees(np.arctan2(*(top_left[1] - top_left[0])[::-1]))) if top_left is not None else 0.0
     return PageReading(

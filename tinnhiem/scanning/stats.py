@@ -19,7 +19,7 @@ from .usecases import counted_ballots
 
 # the causes in the order the page lists them: the doubts about a row, the printed names, then
 # writing under the list (of a page, counted as one "row" per page)
-ROW_CAUSES = ("no_pen_ink", "faint", "unequal", "washed_out", "covered", "uncertain")
+ROW_CAUSES = ("no_pen_ink", "faint", "unequal", "washed_out", "not_flat", "covered", "uncertain")
 CAUSES = (*ROW_CAUSES, *INK_OUTSIDE_BOXES)
 RULED = ("one", "several", "none", "whole", "kept", "waiting")
 
