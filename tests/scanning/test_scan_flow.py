@@ -234,7 +234,27 @@ def test_a_page_that_did_not_lie_flat_is_counted_and_shown_as_it_was_read(client
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
     page_html = client.get(reverse("scanning:scan", args=[form.conference_id, form.pk])).content.decode()
     assert (
-        "1 trang không nằm phẳng (bị gấp, hoặc cong khi chụp) đã được đặt lại đúng chỗ in trước khi đọc." in page_html
+        "1 trang được đặt lại đúng chỗ in trước khi đọc (tờ phiếu không nằm phẳng, hoặc dấu góc tìm thấy hơi lệch)."
+        in page_html
+    )
+
+
+def test_a_row_with_two_reasons_shows_them_apart(client, scan_vote, make_scan):
+    """A smudge in a box and ink on the printed name of the same row: the review page lists both
+    reasons, set apart, not run into one sentence."""
+    form, member = scan_vote["form"], scan_vote["member"]
+    for seed in range(1200, 1220):
+        data, truth, _image = make_scan(seed, style="cross", smudged=True, crossed_name=True)
+        if truth.ambiguous == [0]:
+            break
+    scan.scan_file(member, form, name="hai-ly-do.png", data=data)
+    ballot = form.scanned_ballots.get()
+    assert {f["why"] for f in ballot.flags if f["person"] == 0} == {"uncertain", "name"}
+    client.force_login(member)
+    page = client.get(reverse("scanning:review", args=[form.conference_id, form.pk, ballot.pk])).content.decode()
+    row = re.sub(r"<[^>]+>", "", page[page.index("1. ") :].split("</div>")[0])
+    assert re.search(r"(vết mờ trong ô|dấu không có mực đậm[^;]*); họ tên in sẵn có vết mực", " ".join(row.split())), (
+        row
     )
 
 

@@ -51,7 +51,8 @@ class ReviewStatistics:
     overruled_rows: int
     overruled_ballots: int
     causes: list[Cause]
-    # their pages that did not lie flat, laid on their blank before they were read (recognize.register)
+    # their pages laid on their blank before they were read (recognize.register): sheets that did not
+    # lie flat, or corner marks found a little off
     laid_on_blank: int = 0
 
     @property
