@@ -318,6 +318,47 @@ def several_sweep(state, workers, n):
             print(f"  {how}: {dict(sorted(outcomes.items()))}")
 
 
+# The sweeps of one way a page goes wrong, each with its option (N pages per band; 0 skips it), in
+# the order they run: the form it photographs or scans, what it makes, and its heading.
+SWEEPS = (
+    (
+        "several",
+        "seed",
+        "pictures of two seed ballots at once per way of laying them (synthetic.TWO_BALLOTS)",
+        "two ballots in one picture ({n} phone photos of the seed form per way)",
+        several_sweep,
+    ),
+    (
+        "glare",
+        "seed",
+        "phone photos of the seed form with a glare over a box, per band of its strength",
+        "glare over a box ({n} phone photos of the seed form per band of its strength)",
+        glare_sweep,
+    ),
+    (
+        "cover",
+        "seed",
+        "phone photos of the seed form with a thumb or a dark object over its right edge, per band",
+        "a thumb or an object over the boxes ({n} phone photos of the seed form per band of tone)",
+        cover_sweep,
+    ),
+    (
+        "streak",
+        "seed",
+        "scans of the seed form with a line down the picture (dust on the glass), per band of its width",
+        "a line down the scan ({n} scans of the seed form per band)",
+        streak_sweep,
+    ),
+    (
+        "bend",
+        "big",
+        "phone photos of the 44-person form on a sheet that bows off the table, per band of height",
+        "a sheet that does not lie flat ({n} phone photos of the 44-person form per band of height)",
+        bend_sweep,
+    ),
+)
+
+
 def _read_only(job):
     form, data = job
     s = _STATE[form]
@@ -455,41 +496,8 @@ def main():
         action="store_true",
         help="the black-and-white pages saved as JPEG (quality 30–95), which rings about their edges",
     )
-    parser.add_argument(
-        "--several",
-        type=int,
-        default=0,
-        metavar="N",
-        help="pictures of two seed ballots at once per way of laying them (synthetic.TWO_BALLOTS; 0: skip)",
-    )
-    parser.add_argument(
-        "--glare",
-        type=int,
-        default=0,
-        metavar="N",
-        help="phone photos of the seed form with a glare over a box, per band of its strength (0: skip)",
-    )
-    parser.add_argument(
-        "--cover",
-        type=int,
-        default=0,
-        metavar="N",
-        help="phone photos of the seed form with a thumb or a dark object over its right edge, per band (0: skip)",
-    )
-    parser.add_argument(
-        "--streak",
-        type=int,
-        default=0,
-        metavar="N",
-        help="scans of the seed form with a line down the picture (dust on the glass), per band of its width (0: skip)",
-    )
-    parser.add_argument(
-        "--bend",
-        type=int,
-        default=0,
-        metavar="N",
-        help="phone photos of the 44-person form on a sheet that bows off the table, per band of height (0: skip)",
-    )
+    for name, _form, what, _heading, _sweep in SWEEPS:
+        parser.add_argument(f"--{name}", type=int, default=0, metavar="N", help=f"{what} (0: skip)")
     parser.add_argument(
         "--written",
         type=float,
@@ -497,9 +505,10 @@ def main():
         help="share of ballots with a name (or a signature) written under the list, on one page (no field data: 0)",
     )
     args = parser.parse_args()
+    asked = {form for name, form, *_rest in SWEEPS if getattr(args, name)}
     state = prepare(
-        seed=bool(args.seed_ballots or args.speed_pages or args.several or args.glare or args.streak or args.cover),
-        big=bool(args.big_ballots or args.erasure_sweep or args.bend),
+        seed=bool(args.seed_ballots or args.speed_pages or "seed" in asked),
+        big=bool(args.big_ballots or args.erasure_sweep or "big" in asked),
     )
     state["smudge"] = args.smudge
     state["written"] = args.written
@@ -533,21 +542,10 @@ def main():
     if args.erasure_sweep:
         print(f"rubbed-out pencil marks ({args.erasure_sweep} pages of the 44-person form per band):")
         erasure_sweep(state, args.workers, args.erasure_sweep)
-    if args.several:
-        print(f"two ballots in one picture ({args.several} phone photos of the seed form per way):")
-        several_sweep(state, args.workers, args.several)
-    if args.glare:
-        print(f"glare over a box ({args.glare} phone photos of the seed form per band of its strength):")
-        glare_sweep(state, args.workers, args.glare)
-    if args.cover:
-        print(f"a thumb or an object over the boxes ({args.cover} phone photos of the seed form per band of tone):")
-        cover_sweep(state, args.workers, args.cover)
-    if args.streak:
-        print(f"a line down the scan ({args.streak} scans of the seed form per band):")
-        streak_sweep(state, args.workers, args.streak)
-    if args.bend:
-        print(f"a sheet that does not lie flat ({args.bend} phone photos of the 44-person form per band of height):")
-        bend_sweep(state, args.workers, args.bend)
+    for name, _form, _what, heading, sweep in SWEEPS:
+        if n := getattr(args, name):
+            print(heading.format(n=n) + ":")
+            sweep(state, args.workers, n)
     if args.speed_pages:
         print(f"speed: {speed(state, args.workers, args.speed_pages):.1f} pages/s (200 dpi PNG, decoding included)")
 
