@@ -678,7 +678,7 @@ def _page_reading(reading: recognize.PageReading, digits: dict[str, str]) -> dic
         "writing": reading.writing,
         "writing_flag": reading.writing_flag,
         "dpi": reading.dpi,  # as measured on the page (recognize.MIN_DPI)
-        "registered": reading.registered,  # mm: the sheet did not lie flat (recognize.register)
+        "registered": reading.registered,  # mm: laid on its blank before it was read (recognize.register)
         "register_passes": reading.register_passes,
     }
 
@@ -806,8 +806,8 @@ def stored_image(page: ScannedPage) -> np.ndarray:
 
 
 def page_as_read(form: BallotForm, page: ScannedPage) -> np.ndarray:
-    """The kept picture of a page, rectified, and laid on its blank as the reader did when the sheet
-    did not lie flat (recognize.register): what the committee sees of a row is what was read.
+    """The kept picture of a page, rectified, and laid on its blank as the reader did when it had to
+    (recognize.register: a sheet that did not lie flat): what the committee sees of a row is what was read.
     Raises recognize.NotABallot for a picture an earlier version read but this one refuses."""
     image = stored_image(page)
     rectified = recognize.rectify(image, recognize.find_markers(image))
