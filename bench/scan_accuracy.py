@@ -18,6 +18,7 @@ Run: .venv/bin/python bench/scan_accuracy.py [--seed-ballots 2000] [--big-ballot
      [--cover 0]  (photos with a thumb or a dark object over the boxes, per band of its tone)
      [--streak 0]  (scans with a line down the picture, dust on the glass, per band of its width)
      [--bend 0]  (photos of a sheet that bows off the table, per band of how far)
+     [--pale 0]  (scans from a scanner set too light, per band of what black became)
      [--written 0]  (share of ballots with a name or a signature written under the list; a page
                      flagged for writing when none was written is counted as a cause of review)
      [--speed-pages 200]  (pages read for the speed figure; 0: skip)
@@ -308,6 +309,27 @@ def bend_sweep(state, workers, n):
             print(f"  {heights[0]}–{heights[1]} mm off the table: {dict(sorted(outcomes.items()))}")
 
 
+def _paled(job):
+    """One scan of the seed form from a scanner set too light (synthetic.pale): what became of it."""
+    from tinnhiem.scanning import synthetic
+
+    lows, seed = job
+    s = _STATE["seed"]
+    rng = random.Random(seed)
+    dpi = rng.choice((150, 200, 200, 300))
+    style = rng.choices(list(STYLE_WEIGHTS), weights=list(STYLE_WEIGHTS.values()))[0]
+    image, truth = _synthesize(s, 1, dpi, rng, style=style, upside_down=rng.random() < UPSIDE_DOWN)
+    return _outcome(s, synthetic.pale(image, rng.randint(*lows)), truth)
+
+
+def pale_sweep(state, workers, n):
+    """Scans too light, per band of what black became: is a page ever dropped, or read wrong?"""
+    with Pool(workers, initializer=_init, initargs=(state,)) as pool:
+        for lows in ((40, 80), (80, 110), (110, 140), (140, 170), (170, 200)):
+            outcomes = Counter(pool.map(_paled, [(lows, 9900 + i) for i in range(n)], chunksize=4))
+            print(f"  black at {lows[0]}–{lows[1]} of 255: {dict(sorted(outcomes.items()))}")
+
+
 def several_sweep(state, workers, n):
     """Pictures of two ballots at once: are they ever read, and read without a flag?"""
     from tinnhiem.scanning import synthetic
@@ -348,6 +370,13 @@ SWEEPS = (
         "scans of the seed form with a line down the picture (dust on the glass), per band of its width",
         "a line down the scan ({n} scans of the seed form per band)",
         streak_sweep,
+    ),
+    (
+        "pale",
+        "seed",
+        "scans of the seed form from a scanner set too light, per band of what black became",
+        "a scan too light ({n} scans of the seed form per band of what black became)",
+        pale_sweep,
     ),
     (
         "bend",

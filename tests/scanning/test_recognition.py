@@ -560,6 +560,32 @@ def test_the_printed_lines_of_a_page_scanned_straight_are_no_streak(scan_vote, m
         assert [r.key(scan_vote["digits"]) for r in read(scan_vote, image).rows] == truth.keys, dpi
 
 
+def test_a_page_too_light_is_refused_a_dim_one_is_not(scan_vote, make_scan):
+    """Black lifted towards white (a scanner set too light) is refused as such, with the corner
+    marks' black measured against the paper. A photo in a dim hall darkens paper and print alike,
+    and a glare over one corner mark leaves the others: both are read (a row in doubt flagged)."""
+    for seed, dpi in ((410, 150), (411, 200), (412, 300)):
+        _d, truth, image = make_scan(seed, dpi=dpi, style="cross")
+        with pytest.raises(recognize.NotABallot) as info:
+            read(scan_vote, synthetic.pale(image, 150))
+        assert info.value.reason == "pale", dpi
+        dim = (image * 0.45).astype(np.uint8)  # paper at about 110 of 255, over the "too dark" line
+        for row, key in zip(read(scan_vote, dim).rows, truth.keys, strict=True):  # read: flagged, or right
+            assert row.key(scan_vote["digits"]) in (None, key), dpi
+        lit = image.copy()  # a lamp's reflection over the top left corner mark: still found, but grey
+        corners = (recognize.find_markers(image)[0] + 0.5).astype(int)
+        (x0, y0), (x1, y1) = corners.min(axis=0), corners.max(axis=0)
+        lit[y0 - 5 : y1 + 5, x0 - 5 : x1 + 5] = 255 - (255 - lit[y0 - 5 : y1 + 5, x0 - 5 : x1 + 5]) * 0.3
+        assert 0 in recognize.find_markers(lit)
+        for row, key in zip(read(scan_vote, lit).rows, truth.keys, strict=True):
+            assert row.key(scan_vote["digits"]) in (None, key), dpi
+    # measured on the page as read: the marks' black against the paper's white, at the threshold
+    _d, _t, image = make_scan(413, style="cross")
+    markers = recognize.find_markers(image)
+    rectified = recognize.rectify(image, markers)
+    assert recognize.print_black(rectified, markers) < 0.1 * 255
+
+
 def test_too_dark_blurred_or_cut_off(scan_vote, make_scan):
     _d, _t, image = make_scan(400)
     with pytest.raises(recognize.NotABallot) as info:

@@ -283,6 +283,31 @@ def test_not_a_ballot_is_listed_not_counted_and_nothing_is_lost(scan_vote, make_
     assert ScannedPage.objects.filter(form=form, status="not_ballot").count() == 1
 
 
+def test_a_scan_too_light_is_never_dropped_as_a_blank_back_side(scan_vote, make_scan):
+    """A scan from a scanner set too light (its brightness turned up), or of a pale copy: nothing
+    on it is darker than a blank back side's specks. It was ignored as one, and not even kept. It
+    shows its corner marks, so it is read, with every row the machine cannot be sure of sent to
+    the committee; too light to be read, it is kept and listed, with what to do."""
+    form, member = scan_vote["form"], scan_vote["member"]
+    for number, low in enumerate((110, 170)):
+        _data, truth, image = make_scan(3100 + number, style="cross")
+        pale = synthetic.pale(image, low)
+        assert float((recognize.reduced(pale) < 110).mean()) == 0  # as blank as paper, measured so
+        report = scan.scan_file(member, form, name=f"nhat-{low}.png", data=cv2.imencode(".png", pale)[1].tobytes())
+        if low == 110:  # read: its rows flagged, or read right
+            assert report.ignored == [] and report.ballots == 1, report
+            page = ScannedPage.objects.get(pk=form.scanned_ballots.order_by("-position").first().pages[0])
+            for row, key in zip(page.reading["rows"], truth.keys, strict=True):
+                assert row["key"] in (None, key), (row, key)
+        else:
+            assert report.ballots == 0 and [i["reason"] for i in report.ignored] == ["pale"], report
+            assert "độ sáng" in report.ignored[0]["text"]  # the scanner's brightness, in Vietnamese
+            page = form.scanned_pages.get(reason="pale")
+            assert page.status == ScannedPage.Status.NOT_BALLOT
+        assert page.image and page.sha256 == hashlib.sha256(page.image.read()).hexdigest()  # kept
+    assert not form.scanned_pages.filter(status=ScannedPage.Status.BLANK).exists()
+
+
 def test_a_damaged_image_is_refused_in_words_without_opencv_s_own_error_on_the_console(scan_vote, capfd):
     form, member = scan_vote["form"], scan_vote["member"]
     with pytest.raises(ValidationError) as info:

@@ -37,6 +37,10 @@ PAGE_REASONS = {
         "(clean the glass, then scan again), or a crease or an object on the page"
     ),
     "too_dark": _("too dark: scan it again, or photograph it in better light"),
+    "pale": _(
+        "too light: the print barely stands out from the paper. Set the scanner's brightness back to normal "
+        "and scan the page again; if the ballot itself is printed pale, read it on the paper"
+    ),
     "blurred": _("blurred: scan it again, or hold the phone still"),
     "black_and_white": _(
         "scanned in black and white, where a light pencil mark is lost: set the scanner to grayscale "

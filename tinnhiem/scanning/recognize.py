@@ -16,7 +16,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -312,6 +312,31 @@ def rectify(gray: np.ndarray, markers: dict[int, np.ndarray], matrix: np.ndarray
     matrix = homography(markers) if matrix is None else matrix
     width, height = int(PAGE_W * PX_PER_MM), int(PAGE_H * PX_PER_MM)
     return cv2.warpPerspective(gray, matrix, (width, height), flags=cv2.INTER_LINEAR, borderValue=255)
+
+
+# A page from a scanner set too light (its brightness turned up), or printed pale: its black, as a
+# share of its paper's white, from which it is refused. A scan or a photo, however dim, keeps its
+# black under 0.05 of its paper (a dim photo darkens both); too light, black at 80–110 of 255 gives
+# 0.32–0.49 and is read (a third of such pages go to the committee), black at 110–140 gives
+# 0.44–0.61, where 55 of 60 pages went to the committee, every box "washed out", and black at
+# 140 and more 0.55 and more, where every page did (bench/scan_accuracy.py --pale).
+PALE = 0.5
+
+
+def print_black(rectified: np.ndarray, markers: Iterable[int]) -> float:
+    """How dark the page's print is: the black of its corner marks found (the median of them, so
+    that a glare or a thumb on one does not count), each measured by the quarter of its pixels
+    that are darkest (a mark is more than three quarters black)."""
+    blacks = []
+    for marker_id in markers:
+        x, y = MARKERS[marker_id]
+        inset = 0.5  # mm: off the mark's edges, which blur into the paper
+        square = rectified[
+            int((y + inset) * PX_PER_MM) : int((y + MARKER - inset) * PX_PER_MM),
+            int((x + inset) * PX_PER_MM) : int((x + MARKER - inset) * PX_PER_MM),
+        ]
+        blacks.append(float(np.percentile(square, 25)))
+    return float(np.median(blacks))
 
 
 QR_MARGIN = 6.0  # mm of quiet zone around the QR
@@ -668,18 +693,19 @@ def read_sheet(
     another conference); ``blank_for`` its blank rendered, rectified ink map, for the name check."""
     gray = to_gray(image)
     small = reduced(gray)
-    if is_blank(small):
-        raise NotABallot("blank")
+    # A blank back side is looked for only on a page that is no ballot (a blank one in black and
+    # white, or one with too few corner marks): a page showing its corner marks is never dropped
+    # as blank, and a ballot is not measured for it (3 ms of a 200-dpi page).
     if is_bilevel(gray):
         # the scanner cut every pixel to black or white: a light pencil mark falls on the white
         # side and is gone from the image, so its row would read as unmarked (on 150 synthetic
         # pencil pages, read as before, 19 rows were read wrong, none flagged). Pen marks survive,
         # but which mark was pencil cannot be told any more: the page is scanned again in
         # grayscale. (Such a page may be no ballot at all: scanned again, it is then said so.)
-        raise NotABallot("black_and_white")
+        raise NotABallot("blank" if is_blank(small) else "black_and_white")
     markers = find_markers(gray, small)
     if len(markers) < 3:
-        raise NotABallot("no_markers", str(len(markers)))
+        raise NotABallot("blank") if is_blank(small) else NotABallot("no_markers", str(len(markers)))
     sides = [float(np.linalg.norm(quad[i] - quad[i - 1])) for quad in markers.values() for i in range(4)]
     dpi = float(np.mean(sides)) / MARKER * 25.4
     if dpi < MIN_DPI:
@@ -691,6 +717,9 @@ def read_sheet(
     paper = float(np.percentile(rectified[::3, ::3], 90))  # every third pixel is plenty for the paper
     if paper < 80:
         raise NotABallot("too_dark", f"{paper:.0f}")
+    black = print_black(rectified, markers)
+    if black >= PALE * paper:  # before the sharpness, which a pale page lacks too
+        raise NotABallot("pale", f"{black:.0f}/{paper:.0f}")
     _mean, deviation = cv2.meanStdDev(cv2.Laplacian(rectified, cv2.CV_16S))  # exact: at most 4 × 255 either way
     sharpness = float(deviation[0, 0]) ** 2 / max(paper, 1.0)
     if sharpness < 0.05:  # ordinary scans and photos: 0.3 and more; a shaken photo: 0.005

@@ -248,6 +248,12 @@ def synthesize(
     return img, Truth(keys=keys, crossed_name=crossed_name, ambiguous=ambiguous, written=written)
 
 
+def pale(img: np.ndarray, low: int) -> np.ndarray:
+    """The page as a scanner set too light writes it (its brightness turned up, or a pale copy):
+    every tone lifted towards white, black to ``low``."""
+    return (low + img.astype(np.float32) * ((255 - low) / 255)).astype(np.uint8)
+
+
 def glare(img: np.ndarray, box: dict[str, float], scale: float, rng: random.Random, strength: float) -> None:
     """A flash's or a lamp's reflection on a photo, near ``box``: a round patch 8–30 mm wide where
     the page goes towards white, ``strength`` of the way at its centre (1: nothing left)."""
