@@ -315,11 +315,12 @@ def rectify(gray: np.ndarray, markers: dict[int, np.ndarray], matrix: np.ndarray
 
 
 # A page from a scanner set too light (its brightness turned up), or printed pale: its black, as a
-# share of its paper's white, from which it is refused. A scan or a photo, however dim, keeps its
-# black under 0.05 of its paper (a dim photo darkens both); too light, black at 80–110 of 255 gives
-# 0.32–0.49 and is read (a third of such pages go to the committee), black at 110–140 gives
-# 0.44–0.61, where 55 of 60 pages went to the committee, every box "washed out", and black at
-# 140 and more 0.55 and more, where every page did (bench/scan_accuracy.py --pale).
+# share of its paper's white, from which it is refused. A synthetic scan or photo, however dim,
+# keeps its black under 0.05 of its paper (a dim photo darkens both); a real photo's black is
+# lighter (the lens scatters light), hence a line far above. Too light, black at 80–110 of 255
+# gives 0.32–0.49 and is read (a third of such pages go to the committee); black at 110–140 gives
+# 0.44–0.61, where 55 of 60 pages went to the committee, mostly for boxes "washed out"; black at
+# 140 and more gives 0.55 and more, where every page did (bench/scan_accuracy.py --pale).
 PALE = 0.5
 
 
