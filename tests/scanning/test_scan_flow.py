@@ -283,7 +283,7 @@ def test_not_a_ballot_is_listed_not_counted_and_nothing_is_lost(scan_vote, make_
     assert ScannedPage.objects.filter(form=form, status="not_ballot").count() == 1
 
 
-def test_a_scan_too_light_is_never_dropped_as_a_blank_back_side(scan_vote, make_scan):
+def test_a_scan_too_light_is_never_dropped_as_a_blank_back_side(client, scan_vote, make_scan):
     """A scan from a scanner set too light (its brightness turned up), or of a pale copy: nothing
     on it is darker than a blank back side's specks. It was ignored as one, and not even kept. It
     shows its corner marks, so it is read, with every row the machine cannot be sure of sent to
@@ -306,6 +306,11 @@ def test_a_scan_too_light_is_never_dropped_as_a_blank_back_side(scan_vote, make_
             assert page.status == ScannedPage.Status.NOT_BALLOT
         assert page.image and page.sha256 == hashlib.sha256(page.image.read()).hexdigest()  # kept
     assert not form.scanned_pages.filter(status=ScannedPage.Status.BLANK).exists()
+    # the scan page lists it with what to do, and says beforehand how to set the scanner
+    client.force_login(member)
+    html = client.get(reverse("scanning:scan", args=[form.conference_id, form.pk])).content.decode()
+    assert "quá nhạt: nét in gần như không nổi lên trên nền giấy" in html
+    assert "để độ sáng ở mức bình thường" in html.split('id="scan-settings"')[1].split("</p>")[0]
 
 
 def test_a_damaged_image_is_refused_in_words_without_opencv_s_own_error_on_the_console(scan_vote, capfd):
