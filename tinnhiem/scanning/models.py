@@ -39,7 +39,8 @@ PAGE_REASONS = {
     "too_dark": _("too dark: scan it again, or photograph it in better light"),
     "pale": _(
         "too light: the print barely stands out from the paper. Set the scanner's brightness back to normal "
-        "and scan the page again; if the ballot itself is printed pale, read it on the paper"
+        "and scan the page again (a photo: take it again away from glare); if the ballot itself is printed "
+        "pale, read it on the paper"
     ),
     "blurred": _("blurred: scan it again, or hold the phone still"),
     "black_and_white": _(
