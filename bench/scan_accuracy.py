@@ -198,6 +198,16 @@ def _seed_photo(seed):
     return s, rng, dpi, image, truth, next(p for p in s["geometry"]["pages"] if p["number"] == 1)
 
 
+def _seed_scan(seed):
+    """A scan of a marked first page of the seed form, with the generator that goes on."""
+    s = _STATE["seed"]
+    rng = random.Random(seed)
+    dpi = rng.choice((150, 200, 200, 300))
+    style = rng.choices(list(STYLE_WEIGHTS), weights=list(STYLE_WEIGHTS.values()))[0]
+    image, truth = _synthesize(s, 1, dpi, rng, style=style, upside_down=rng.random() < UPSIDE_DOWN)
+    return s, rng, dpi, image, truth
+
+
 def _glared(job):
     """One phone photo of the seed form with a glare over one of its boxes: what became of it."""
     from tinnhiem.scanning import synthetic
@@ -245,11 +255,7 @@ def _streaked(job):
     from tinnhiem.scanning import recognize, synthetic
 
     width_mm, seed = job
-    s = _STATE["seed"]
-    rng = random.Random(seed)
-    dpi = rng.choice((150, 200, 200, 300))
-    style = rng.choices(list(STYLE_WEIGHTS), weights=list(STYLE_WEIGHTS.values()))[0]
-    image, truth = _synthesize(s, 1, dpi, rng, style=style, upside_down=rng.random() < UPSIDE_DOWN)
+    s, rng, dpi, image, truth = _seed_scan(seed)
     # where the page lies in the picture, from its corner marks (as the reader finds them)
     markers = recognize.find_markers(image)
     source = [p for quad in markers.values() for p in quad.tolist()]
@@ -314,11 +320,7 @@ def _paled(job):
     from tinnhiem.scanning import synthetic
 
     lows, seed = job
-    s = _STATE["seed"]
-    rng = random.Random(seed)
-    dpi = rng.choice((150, 200, 200, 300))
-    style = rng.choices(list(STYLE_WEIGHTS), weights=list(STYLE_WEIGHTS.values()))[0]
-    image, truth = _synthesize(s, 1, dpi, rng, style=style, upside_down=rng.random() < UPSIDE_DOWN)
+    s, rng, _dpi, image, truth = _seed_scan(seed)
     return _outcome(s, synthetic.pale(image, rng.randint(*lows)), truth)
 
 
