@@ -253,11 +253,12 @@ MARKER_MISFIT_MM = 3.0  # how far a mark's corner may land from where it is prin
 
 
 def reduced(gray: np.ndarray) -> np.ndarray:
-    """The copy on which the markers are found (and a blank page is recognised): averaged over
-    whole squares of pixels while it is more than twice as wide (a 300-dpi scan, a phone's photo),
-    then interpolated. OpenCV's averaging over fractions of pixels (``INTER_AREA`` at any scale)
-    took 9 ms of a 200-dpi page, a third of reading it; this takes 1.5 ms, and finds the corners
-    as near their true place (synthetic pages turned by a known angle, 150–300 dpi)."""
+    """The copy on which the markers are found (and a blank page is recognised): a picture at
+    least twice as wide (a 300-dpi scan, a phone's photo) is first averaged over whole squares of
+    pixels, then interpolated. OpenCV's averaging over fractions of pixels (``INTER_AREA`` at any
+    scale) took 9 ms of a 200-dpi page, a third of reading it; this takes 1.2–1.6 ms, and the
+    corners are found as near their true place (synthetic pages turned by a known angle, 150–300
+    dpi; tests/scanning/test_recognition.py)."""
     scale = min(1.0, DETECT_WIDTH / gray.shape[1])
     if scale >= 1:
         return gray
