@@ -19,6 +19,7 @@ Run: .venv/bin/python bench/scan_accuracy.py [--seed-ballots 2000] [--big-ballot
      [--streak 0]  (scans with a line down the picture, dust on the glass, per band of its width)
      [--bend 0]  (photos of a sheet that bows off the table, per band of how far)
      [--pale 0]  (scans from a scanner set too light, per band of what black became)
+     [--app-filter 0]  (pencil photos through a phone scanner app's black-and-white filter, per band)
      [--written 0]  (share of ballots with a name or a signature written under the list; a page
                      flagged for writing when none was written is counted as a cause of review)
      [--speed-pages 200]  (pages read for the speed figure; 0: skip)
@@ -332,6 +333,28 @@ def pale_sweep(state, workers, n):
             print(f"  black at {lows[0]}–{lows[1]} of 255: {dict(sorted(outcomes.items()))}")
 
 
+def _app_filtered(job):
+    """One phone photo of a pencil-marked seed ballot through a scanner app's black-and-white
+    filter (synthetic.app_filter): what became of it."""
+    from tinnhiem.scanning import synthetic
+
+    thresholds, seed = job
+    s = _STATE["seed"]
+    rng = random.Random(seed)
+    dpi = rng.choice((150, 200, 200, 300))
+    image, truth = _synthesize(s, 1, dpi, rng, style="pencil", photo=True)
+    return _outcome(s, synthetic.app_filter(image, rng.randint(*thresholds), rng), truth)
+
+
+def app_filter_sweep(state, workers, n):
+    """Pencil ballots photographed through a phone app's black-and-white filter, per band of where
+    it cuts: a known gap (docs/scanning.md, Known limits)."""
+    with Pool(workers, initializer=_init, initargs=(state,)) as pool:
+        for thresholds in ((90, 110), (110, 140), (140, 170)):
+            outcomes = Counter(pool.map(_app_filtered, [(thresholds, 9950 + i) for i in range(n)], chunksize=4))
+            print(f"  cut at {thresholds[0]}–{thresholds[1]} of 255: {dict(sorted(outcomes.items()))}")
+
+
 def several_sweep(state, workers, n):
     """Pictures of two ballots at once: are they ever read, and read without a flag?"""
     from tinnhiem.scanning import synthetic
@@ -379,6 +402,13 @@ SWEEPS = (
         "scans of the seed form from a scanner set too light, per band of what black became",
         "a scan too light ({n} scans of the seed form per band of what black became)",
         pale_sweep,
+    ),
+    (
+        "app-filter",
+        "seed",
+        "phone photos of pencil-marked seed ballots through a scanner app's black-and-white filter, per band",
+        "a phone app's black-and-white filter ({n} pencil photos of the seed form per band of where it cuts)",
+        app_filter_sweep,
     ),
     (
         "bend",
@@ -536,7 +566,7 @@ def main():
         help="share of ballots with a name (or a signature) written under the list, on one page (no field data: 0)",
     )
     args = parser.parse_args()
-    asked = {form for name, form, *_rest in SWEEPS if getattr(args, name)}
+    asked = {form for name, form, *_rest in SWEEPS if getattr(args, name.replace("-", "_"))}
     state = prepare(
         seed=bool(args.seed_ballots or args.speed_pages or "seed" in asked),
         big=bool(args.big_ballots or args.erasure_sweep or "big" in asked),
@@ -574,7 +604,7 @@ def main():
         print(f"rubbed-out pencil marks ({args.erasure_sweep} pages of the 44-person form per band):")
         erasure_sweep(state, args.workers, args.erasure_sweep)
     for name, _form, _what, heading, sweep in SWEEPS:
-        if n := getattr(args, name):
+        if n := getattr(args, name.replace("-", "_")):
             print(heading.format(n=n) + ":")
             sweep(state, args.workers, n)
     if args.speed_pages:

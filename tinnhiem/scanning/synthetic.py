@@ -254,6 +254,19 @@ def pale(img: np.ndarray, low: int) -> np.ndarray:
     return (low + img.astype(np.float32) * ((255 - low) / 255)).astype(np.uint8)
 
 
+def app_filter(img: np.ndarray, threshold: int, rng: random.Random) -> np.ndarray:
+    """A photo through a phone scanner app's black-and-white ("document") filter: the uneven
+    light divided out, every pixel cut at ``threshold`` of the paper's white, the edges softened
+    again, saved as JPEG. A light pencil mark falls on one side of the cut, as in a scanner's
+    black-and-white mode, but the soft edges leave the page grey enough to pass for a grey scan."""
+    background = cv2.GaussianBlur(cv2.dilate(img, np.ones((15, 15), np.uint8)), (0, 0), 8)
+    level = img.astype(np.float32) / np.maximum(background, 1).astype(np.float32) * 255
+    cut = np.where(level < threshold, 0, 255).astype(np.uint8)
+    soft = cv2.GaussianBlur(cut, (0, 0), rng.uniform(0.6, 1.0))
+    _ok, encoded = cv2.imencode(".jpg", soft, [cv2.IMWRITE_JPEG_QUALITY, 85])
+    return cv2.imdecode(encoded, cv2.IMREAD_GRAYSCALE)
+
+
 def glare(img: np.ndarray, box: dict[str, float], scale: float, rng: random.Random, strength: float) -> None:
     """A flash's or a lamp's reflection on a photo, near ``box``: a round patch 8–30 mm wide where
     the page goes towards white, ``strength`` of the way at its centre (1: nothing left)."""
