@@ -231,20 +231,25 @@ def _covered(job):
     return _outcome(s, synthetic.degrade(image, rng, photo=True), truth)
 
 
+def _by_band(state, workers, n, read, bands, first_seed, label, value=lambda band, i: band):
+    """``n`` pages per band through ``read`` (a job is ``(value(band, i), first_seed + i)``), on the
+    workers; one line per band, ``label(band)``, with what became of its pages."""
+    with Pool(workers, initializer=_init, initargs=(state,)) as pool:
+        for band in bands:
+            jobs = [(value(band, i), first_seed + i) for i in range(n)]
+            outcomes = Counter(pool.map(read, jobs, chunksize=4))
+            print(f"  {label(band)}: {dict(sorted(outcomes.items()))}")
+
+
 def cover_sweep(state, workers, n):
     """A thumb or a dark object over the boxes of a photo, per band of its tone."""
-    with Pool(workers, initializer=_init, initargs=(state,)) as pool:
-        for tones in ((30, 90), (90, 170)):
-            outcomes = Counter(pool.map(_covered, [(tones, 9600 + i) for i in range(n)], chunksize=4))
-            print(f"  {tones[0]}–{tones[1]} of 255: {dict(sorted(outcomes.items()))}")
+    _by_band(state, workers, n, _covered, ((30, 90), (90, 170)), 9600, lambda t: f"{t[0]}–{t[1]} of 255")
 
 
 def glare_sweep(state, workers, n):
     """Glare over a box on a photo: how strong may it be before a mark is lost?"""
-    with Pool(workers, initializer=_init, initargs=(state,)) as pool:
-        for strength in ((0.5, 0.7), (0.7, 0.85), (0.85, 0.95), (0.95, 1.0)):
-            outcomes = Counter(pool.map(_glared, [(strength, 9500 + i) for i in range(n)], chunksize=4))
-            print(f"  {strength[0]:.0%}–{strength[1]:.0%} towards white: {dict(sorted(outcomes.items()))}")
+    strengths = ((0.5, 0.7), (0.7, 0.85), (0.85, 0.95), (0.95, 1.0))
+    _by_band(state, workers, n, _glared, strengths, 9500, lambda s: f"{s[0]:.0%}–{s[1]:.0%} towards white")
 
 
 def _streaked(job):
@@ -284,12 +289,16 @@ def _streaked(job):
 def streak_sweep(state, workers, n):
     """A line down the scan (dust on the glass) through a box, per band of its width, and in the
     margin: is a mark ever read that is not there?"""
-    with Pool(workers, initializer=_init, initargs=(state,)) as pool:
-        for width in ((0.1, 0.3), (0.3, 0.6), (0.6, 1.2), (1.2, 2.5), "margin"):
-            jobs = [(width if width == "margin" else random.Random(i).uniform(*width), 9700 + i) for i in range(n)]
-            outcomes = Counter(pool.map(_streaked, jobs, chunksize=4))
-            label = "in the margin" if width == "margin" else f"{width[0]}–{width[1]} mm through a box"
-            print(f"  {label}: {dict(sorted(outcomes.items()))}")
+    _by_band(
+        state,
+        workers,
+        n,
+        _streaked,
+        ((0.1, 0.3), (0.3, 0.6), (0.6, 1.2), (1.2, 2.5), "margin"),
+        9700,
+        lambda w: "in the margin" if w == "margin" else f"{w[0]}–{w[1]} mm through a box",
+        value=lambda w, i: w if w == "margin" else random.Random(i).uniform(*w),
+    )
 
 
 def _bent(job):
@@ -310,10 +319,8 @@ def _bent(job):
 
 def bend_sweep(state, workers, n):
     """Photos of sheets that do not lie flat, per band of how far they bow off the table."""
-    with Pool(workers, initializer=_init, initargs=(state,)) as pool:
-        for heights in ((1, 3), (3, 6), (6, 10), (10, 20)):
-            outcomes = Counter(pool.map(_bent, [(heights, 9800 + i) for i in range(n)], chunksize=4))
-            print(f"  {heights[0]}–{heights[1]} mm off the table: {dict(sorted(outcomes.items()))}")
+    heights = ((1, 3), (3, 6), (6, 10), (10, 20))
+    _by_band(state, workers, n, _bent, heights, 9800, lambda h: f"{h[0]}–{h[1]} mm off the table")
 
 
 def _paled(job):
@@ -327,10 +334,8 @@ def _paled(job):
 
 def pale_sweep(state, workers, n):
     """Scans too light, per band of what black became: is a page ever dropped, or read wrong?"""
-    with Pool(workers, initializer=_init, initargs=(state,)) as pool:
-        for lows in ((40, 80), (80, 110), (110, 140), (140, 170), (170, 200)):
-            outcomes = Counter(pool.map(_paled, [(lows, 9900 + i) for i in range(n)], chunksize=4))
-            print(f"  black at {lows[0]}–{lows[1]} of 255: {dict(sorted(outcomes.items()))}")
+    lows = ((40, 80), (80, 110), (110, 140), (140, 170), (170, 200))
+    _by_band(state, workers, n, _paled, lows, 9900, lambda b: f"black at {b[0]}–{b[1]} of 255")
 
 
 def _app_filtered(job):
@@ -349,20 +354,15 @@ def _app_filtered(job):
 def app_filter_sweep(state, workers, n):
     """Pencil ballots photographed through a phone app's black-and-white filter, per band of where
     it cuts: a known gap (docs/scanning.md, Known limits)."""
-    with Pool(workers, initializer=_init, initargs=(state,)) as pool:
-        for thresholds in ((90, 110), (110, 140), (140, 170)):
-            outcomes = Counter(pool.map(_app_filtered, [(thresholds, 9950 + i) for i in range(n)], chunksize=4))
-            print(f"  cut at {thresholds[0]}–{thresholds[1]} of 255: {dict(sorted(outcomes.items()))}")
+    cuts = ((90, 110), (110, 140), (140, 170))
+    _by_band(state, workers, n, _app_filtered, cuts, 9950, lambda c: f"cut at {c[0]}–{c[1]} of 255")
 
 
 def several_sweep(state, workers, n):
     """Pictures of two ballots at once: are they ever read, and read without a flag?"""
     from tinnhiem.scanning import synthetic
 
-    with Pool(workers, initializer=_init, initargs=(state,)) as pool:
-        for how in synthetic.TWO_BALLOTS:
-            outcomes = Counter(pool.map(_two_ballots, [(how, 9000 + i) for i in range(n)], chunksize=4))
-            print(f"  {how}: {dict(sorted(outcomes.items()))}")
+    _by_band(state, workers, n, _two_ballots, synthetic.TWO_BALLOTS, 9000, str)
 
 
 # The sweeps of one way a page goes wrong, each with its option (N pages per band; 0 skips it), in
