@@ -9,7 +9,17 @@ import pytest
 import zxingcpp
 
 from tinnhiem.documents import ballots
-from tinnhiem.documents.layout import MARKER, MARKERS, PAGE_W, STAMP_AREA, ballot_layout, overlaps, table_rect
+from tinnhiem.documents.layout import (
+    GREY,
+    MARKER,
+    MARKERS,
+    PAGE_W,
+    STAMP_AREA,
+    ballot_layout,
+    layout_from_dict,
+    overlaps,
+    table_rect,
+)
 from tinnhiem.documents.marks import SheetId, parse_qr, qr_payload
 from tinnhiem.documents.models import PrintedLayout
 
@@ -36,8 +46,35 @@ def test_layout_pages_and_clear_stamp_area():
     for page in forty_four.pages:
         for box in page.boxes:
             assert 12 <= box.x and box.x + box.w <= PAGE_W - 12 and box.y + box.h <= 262
+    # the grey squares: clear of the corner marks (by 3 mm, their quiet zone), the QR, the stamp and every table
+    for square in GREY:
+        for marker in MARKERS.values():
+            assert not overlaps((marker[0] - 3, marker[1] - 3, MARKER + 6, MARKER + 6), square)
+        assert not overlaps(qr_zone, square) and not overlaps(STAMP_AREA, square)
+        for layout in (two, forty_four):
+            for page in layout.pages:
+                assert not overlaps(table_rect(layout, page), square)
+    assert two.as_dict()["grey"] == [list(square) for square in GREY]
     assert two.version != ballot_layout(2, ["confidence", "no_confidence"]).version
     assert two.version == ballot_layout(2, ["high", "confidence", "low"]).version
+
+
+def test_a_layout_printed_by_an_earlier_tinnhiem_keeps_its_version():
+    """Ballots printed before the grey squares (layout format 2) are read by the version in their
+    QR: laid out again from their stored geometry, they give the version they were printed with
+    (these two versions were printed by tinnhiem before format 3), without grey squares."""
+    levels = ["high", "confidence", "low"]
+    printed = [(1, "Nguyễn Văn A", "Phó Chủ tịch"), (2, "Trần Thị B", "Phó Chủ tịch")]
+    old = ballot_layout(2, levels, printed, layout_format=2)
+    assert old.version == "c82ff8b56456" and "grey" not in old.as_dict() and not old.grey
+    council = [(i, f"Người {i}", "Đại biểu") for i in range(44)]
+    assert ballot_layout(44, ["confidence", "no_confidence"], council, layout_format=2).version == "e5e85a70961f"
+    again = layout_from_dict(old.as_dict())
+    assert again is not None and again.version == old.version and again.format == 2
+    now = ballot_layout(2, levels, printed)
+    assert now.format == 3 and now.version != old.version
+    assert layout_from_dict(now.as_dict()) == now
+    assert layout_from_dict({**old.as_dict(), "format": 1}) is None  # format 1 kept no list
 
 
 def test_qr_payload_has_an_hmac_and_no_serial():
@@ -72,6 +109,12 @@ def check_page(image: np.ndarray, layout, page, *, conference, form):
     assert len(codes) == 1
     sheet = parse_qr(ballots.qr_key(), codes[0].text)
     assert sheet == SheetId(conference.pk, form.pk, layout.version, page.number)
+    # the grey squares, mid-grey where the layout says, on white paper
+    for x, y, w, h in layout.grey:
+        inside = image[round((y + 1) * PX) : round((y + h - 1) * PX), round((x + 1) * PX) : round((x + w - 1) * PX)]
+        assert inside.size and 115 <= inside.min() and inside.max() <= 140, (x, y)
+        assert ink(image, x - 2.0, y - 2.0, w + 4.0, 1.2) == 0.0  # white just above
+        assert ink(image, x - 2.0, y + h + 0.8, w + 4.0, 1.2) == 0.0  # and just below
     # every box: ink on its border, white just outside
     for box in page.boxes:
         assert ink(image, box.x - 0.3, box.y - 0.3, box.w + 0.6, box.h + 0.6) > 0.05, box

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from tinnhiem.conferences.models import BallotForm
 from tinnhiem.rules import RuleSet
 
-from .layout import BallotLayout, ballot_layout, layout_from_dict
+from .layout import GREY_LUMA, BallotLayout, ballot_layout, layout_from_dict
 from .marks import SheetId, aruco_svg, qr_payload, qr_svg
 from .models import PrintedLayout
 from .render import render_pdf, render_pdf_chunks
@@ -61,7 +61,8 @@ def printings(form: BallotForm) -> Printings:
     person, another order) makes the printed ballots stale: a mark on a row is then not a mark for
     whoever is on that row today."""
     current = layout_for(form)
-    same_geometry = {**current.as_dict(), "format": 1}
+    format_2 = ballot_layout(current.n_people, current.levels, current.printed, layout_format=2)
+    same_geometry = {**format_2.as_dict(), "format": 1}  # format 1: format 2's geometry, no list
     same_geometry.pop("printed")
     readable: dict[str, tuple[dict, BallotLayout]] = {}
     stale: dict[str, PrintedLayout] = {}
@@ -144,6 +145,7 @@ def sheet_data(
         "level_labels": [rules.level(k).label for k in layout.levels],
         "people": [{"name": name, "post": post} for _id, name, post in layout.printed],
         "layout": layout.as_dict(),
+        "grey_luma": GREY_LUMA,
         "markers": {str(i): aruco_svg(i) for i in layout.markers},
         "qr": [
             qr_svg(qr_payload(key, SheetId(conference_id, form_id, layout.version, page.number)))

@@ -9,6 +9,10 @@ before the list changed is never read as if it showed the list of today (docs/sc
 
 Fiducials are ArUco markers (DICT_4X4_50, ids 0–3) whose black square is ``MARKER`` mm wide, at the
 four corners, clear of the stamp area (đóng dấu treo) at the top left of the header.
+
+Two mid-grey squares (``GREY``, format 3), by the top-left and the bottom-right marks, let the
+scanner see that a picture kept its greys: a phone scanner app's black-and-white filter turns them
+white or black, and would have turned a light pencil mark the same way (docs/scanning.md).
 """
 
 from __future__ import annotations
@@ -37,7 +41,10 @@ TABLE_BOTTOM = 262.0
 HEADER_ROW = 10.0
 ROW_H = 14.0
 BOX_W, BOX_H = 10.0, 8.0
-LAYOUT_FORMAT = 2  # 2: the printed list is part of the layout (and of its version)
+GREY = ((9.0, 24.0, 10.0, 10.0), (191.0, 264.0, 10.0, 10.0))  # x, y, w, h: clear of marks, table and text
+GREY_LUMA = 0.5  # how light they are printed: half way from black to the paper
+# 2: the printed list is part of the layout (and of its version); 3: the grey squares are printed
+LAYOUT_FORMAT = 3
 
 
 @dataclass(frozen=True)
@@ -87,6 +94,7 @@ class BallotLayout:
     page_size: tuple[float, float] = (PAGE_W, PAGE_H)
     format: int = LAYOUT_FORMAT
     printed: list[tuple[int, str, str]] = field(default_factory=list)  # (person id, name, post) per row
+    grey: list[tuple[float, float, float, float]] = field(default_factory=list)  # the grey squares (format 3)
 
     @property
     def person_ids(self) -> list[int]:
@@ -95,6 +103,8 @@ class BallotLayout:
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["markers"] = {str(k): list(v) for k, v in self.markers.items()}
+        if self.format < 3:  # stored without it: an older layout keeps its version
+            del data["grey"]
         return json.loads(json.dumps(data))  # plain JSON values (lists, not tuples), as stored
 
     @property
@@ -130,9 +140,16 @@ def rows_per_page(first: bool) -> int:
     return int((TABLE_BOTTOM - top - HEADER_ROW) // ROW_H)
 
 
-def ballot_layout(n_people: int, levels: list[str], printed: Sequence[tuple[int, str, str]] = ()) -> BallotLayout:
+def ballot_layout(
+    n_people: int,
+    levels: list[str],
+    printed: Sequence[tuple[int, str, str]] = (),
+    *,
+    layout_format: int = LAYOUT_FORMAT,
+) -> BallotLayout:
     """Lay out a form of ``n_people`` rows with one box per level, over as many pages as needed.
-    ``printed``: what each row shows, (person id, name, post); empty for geometry alone."""
+    ``printed``: what each row shows, (person id, name, post); empty for geometry alone.
+    ``layout_format``: an older format lays out a ballot printed by an earlier tinnhiem again."""
     if n_people < 1:
         raise ValueError("a ballot needs at least one rated person")
     if printed and len(printed) != n_people:
@@ -174,16 +191,21 @@ def ballot_layout(n_people: int, levels: list[str], printed: Sequence[tuple[int,
         marker_size=MARKER,
         qr=(QR_POS[0], QR_POS[1], QR_SIZE),
         stamp_area=STAMP_AREA,
+        format=layout_format,
         printed=[(int(i), str(name), str(post)) for i, name, post in printed],
+        grey=list(GREY) if layout_format >= 3 else [],
     )
 
 
 def layout_from_dict(data: dict[str, Any]) -> BallotLayout | None:
     """The layout a stored geometry was printed with, laid out again; None when this code would
-    lay it out differently (an older format), so that its version cannot be reproduced."""
-    if data.get("format") != LAYOUT_FORMAT:
+    lay it out differently (format 1, which did not keep the printed list), so that its version
+    cannot be reproduced. Format 2 is laid out again without its grey squares."""
+    if data.get("format") not in (2, LAYOUT_FORMAT):
         return None
-    layout = ballot_layout(data["n_people"], data["levels"], [tuple(p) for p in data["printed"]])
+    layout = ballot_layout(
+        data["n_people"], data["levels"], [tuple(p) for p in data["printed"]], layout_format=data["format"]
+    )
     return layout if layout.as_dict() == data else None
 
 

@@ -47,6 +47,11 @@ PAGE_REASONS = {
         "scanned in black and white, where a light pencil mark is lost: set the scanner to grayscale "
         "(or colour) and scan the page again"
     ),
+    "filtered": _(
+        "the picture went through a black-and-white filter (a phone scanner app's “document” or “black and "
+        "white” mode): the grey squares printed on the ballot came out white or black, and a light pencil mark "
+        "may have been lost the same way. Send the photo as the camera took it, or scan the page in grayscale"
+    ),
     "low_resolution": _(
         "scanned at too low a resolution (under 125 dpi) to be read with certainty: set the scanner to "
         "200 dpi and scan the page again; for a photo, let the ballot fill the picture, and send the photo itself, "

@@ -24,7 +24,7 @@ import cv2
 import numpy as np
 import zxingcpp
 
-from tinnhiem.documents.layout import LEFT, MARKER, MARKERS, PAGE_H, PAGE_W, QR_POS, QR_SIZE, RIGHT
+from tinnhiem.documents.layout import GREY, LEFT, MARKER, MARKERS, PAGE_H, PAGE_W, QR_POS, QR_SIZE, RIGHT
 from tinnhiem.documents.marks import SheetId, parse_qr
 
 # OpenCV prints its own "[ERROR] ... IHDR chunk shall be first" on the server's console for a damaged
@@ -350,6 +350,57 @@ def print_black(rectified: np.ndarray, markers: Iterable[int]) -> float:
     return float(np.median(blacks))
 
 
+# A ballot of layout format 3 shows two squares printed mid-grey (GREY, GREY_LUMA). A phone scanner
+# app's black-and-white filter turns them white (it whitens whatever is even, as it whitens the
+# paper) or black, as it turns a light pencil mark white or black: such a picture has lost what
+# tells a pencil mark from a smudge, with nothing else on the page to show it (its soft edges and
+# JPEG leave it grey enough to pass for a grey scan). A square is "cut" when its level, from the
+# print's black (0) to the paper around it (1), is under GREY_CUT or over 1 - GREY_CUT; the page is
+# refused only when every square is, so that a glare or a thumb on one does not refuse it. Printed
+# at 0.5, the squares measured 0.47–0.52 on 3,800 synthetic scans and photos of the mix (tinted,
+# in uneven light, 150–300 dpi), and 0.97 and more through the filter (bench/scan_accuracy.py
+# --app-filter: 175 photos). Not yet measured on paper from real printers.
+GREY_CUT = 0.15
+GREY_INSET = 2.0  # mm: the inside of a square, off its edges
+GREY_RING = (1.5, 3.0)  # mm outside a square: the paper around it
+GREY_MARGIN = 3.0  # mm around a square, left out of the search for writing and of the registration
+
+
+def _without_grey(image: np.ndarray, x0: int = 0, y0: int = 0) -> None:
+    """Blank out where the grey squares are printed (GREY_MARGIN around them, on a page of this
+    format or an older one, where nothing else is printed there), in ``image`` whose top-left pixel
+    is (x0, y0) of the rectified page: an even grey is no writing, and no print to lay a page on
+    (its blank ink map shows only its outline, which matches the square a little off its place)."""
+    m = GREY_MARGIN
+    for x, y, w, h in GREY:
+        left, top = max(int((x - m) * PX_PER_MM) - x0, 0), max(int((y - m) * PX_PER_MM) - y0, 0)
+        right, bottom = int((x + w + m) * PX_PER_MM) - x0, int((y + h + m) * PX_PER_MM) - y0
+        if right > 0 and bottom > 0:
+            image[top:bottom, left:right] = 0
+
+
+def grey_levels(rectified: np.ndarray, squares: Iterable[Iterable[float]], black: float) -> list[float]:
+    """Each grey square's level, from the print's black (0) to the paper around it (1)."""
+    levels = []
+    height, width = rectified.shape[:2]
+    for x, y, w, h in squares:
+        inside = _region(rectified, x + GREY_INSET, y + GREY_INSET, w - 2 * GREY_INSET, h - 2 * GREY_INSET, 1.0)
+        near, far = GREY_RING
+        x0, y0 = max(int((x - far) * PX_PER_MM), 0), max(int((y - far) * PX_PER_MM), 0)
+        x1, y1 = min(int((x + w + far) * PX_PER_MM), width), min(int((y + h + far) * PX_PER_MM), height)
+        around = rectified[y0:y1, x0:x1].copy()
+        ix0, iy0 = int((x - near) * PX_PER_MM) - x0, int((y - near) * PX_PER_MM) - y0
+        ix1, iy1 = int((x + w + near) * PX_PER_MM) - x0, int((y + h + near) * PX_PER_MM) - y0
+        ring = np.concatenate(
+            [around[:iy0].ravel(), around[iy1:].ravel(), around[iy0:iy1, :ix0].ravel(), around[iy0:iy1, ix1:].ravel()]
+        )
+        if inside.size == 0 or ring.size == 0:
+            continue
+        paper = float(np.percentile(ring, 90))
+        levels.append((float(inside.mean()) - black) / max(paper - black, 1.0))
+    return levels
+
+
 QR_MARGIN = 6.0  # mm of quiet zone around the QR
 
 
@@ -488,6 +539,7 @@ def writing_under_list(rectified: np.ndarray, blank: np.ndarray, page: dict[str,
         return 0.0
     dark = ink_map(rectified[y0:y1])[0][:, x0:x1]
     new = dark & (1 - cv2.dilate(blank[y0:y1, x0:x1], np.ones((7, 7), np.uint8)))
+    _without_grey(new, x0, y0)  # a grey square's edges, off their place on a sheet far from flat, are no writing
     new = cv2.morphologyEx(new, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))  # specks of noise and dust
     return round(float(new.sum()) / PX_PER_MM**2, 1)
 
@@ -593,6 +645,8 @@ def register(
     ys = np.linspace(y0, y1 - tile, max(round((y1 - y0) / tile), 1)).round().astype(int)
     reference = cv2.GaussianBlur(blank.astype(np.float32), (0, 0), 1.0)
     subject = cv2.GaussianBlur(255.0 - rectified.astype(np.float32), (0, 0), 1.0)
+    _without_grey(reference)
+    _without_grey(subject)
     strays = np.full((len(ys), len(xs), 2), np.nan, np.float32)
     for i, y in enumerate(ys):
         for j, x in enumerate(xs):
@@ -755,6 +809,9 @@ def read_sheet(
     page = next((p for p in geometry["pages"] if p["number"] == sheet.page), None)
     if page is None:
         raise NotABallot("unknown_layout", "page")
+    levels = grey_levels(rectified, geometry.get("grey", ()), black)
+    if levels and all(not GREY_CUT < level < 1 - GREY_CUT for level in levels):
+        raise NotABallot("filtered", " ".join(f"{level:.2f}" for level in levels))
     streak = streak_through(gray, matrix, _insides(page), dpi)
     if streak is not None:
         raise NotABallot("streak", f"{streak:.0f} mm")
