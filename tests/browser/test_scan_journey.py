@@ -199,3 +199,28 @@ def test_a_stack_fed_last_page_first(new_page, live_server, shot, tmp_path, long
     assert_read_as(form.scanned_ballots.order_by("position"), keys)  # each ballot in page order
     assert "hai số phải bằng nhau" not in page.content()
     assert page.external_requests == []
+
+
+def test_the_committee_tries_its_scanner_with_a_blank_ballot(new_page, live_server, shot, tmp_path, scan_vote_tx):
+    """From the ballot forms page, a trial page scanned well and one scanned in black and white:
+    the table says what the count would do with each, and nothing is counted."""
+    import cv2
+
+    from tinnhiem.scanning import synthetic
+
+    sv = scan_vote_tx
+    blank = synthetic.render_blank(sv["pdf"], 0, 200)
+    good, bw = tmp_path / "thu-1.png", tmp_path / "thu-den-trang.png"
+    good.write_bytes(cv2.imencode(".png", blank)[1].tobytes())
+    bw.write_bytes(cv2.imencode(".png", synthetic.bilevel(blank))[1].tobytes())
+    page = open_scan_page(new_page(), live_server, sv)
+    page.goto(f"{live_server.url}/hoi-nghi/{sv['form'].conference_id}/mau-phieu/")
+    page.click("a:has-text('Thử phiếu in với máy quét')")
+    page.set_input_files("#id_files", [str(good), str(bw)])
+    page.click("button:has-text('Thử các trang này')")
+    rows = page.locator("#trial tr")
+    rows.nth(2).wait_for()
+    assert "mọi dòng đọc chắc chắn, như khi kiểm phiếu" in rows.nth(1).inner_text()
+    assert "đen trắng" in rows.nth(2).inner_text() and "không đọc" in rows.nth(2).inner_text()
+    shot(page, "35-thu-may-quet")
+    assert not sv["form"].scanned_pages.exists()

@@ -11,7 +11,7 @@ import re
 import cv2
 import numpy as np
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import translation
@@ -1762,3 +1762,80 @@ def test_a_page_counted_before_two_ballot_pictures_were_refused_shows_no_crop(cl
     with page.image.open("wb") as handle:
         handle.write(cv2.imencode(".png", np.hstack([image, image]))[1].tobytes())
     assert client.get(url).status_code == 404
+
+
+@pytest.fixture
+def printed_early(office, conference):
+    """A ballot form counted by scanning, printed while the conference is still being prepared."""
+    from tests.voting.conftest import build
+    from tinnhiem.conferences.usecases import day
+    from tinnhiem.documents import ballots
+
+    people, _voters = build(office, conference, 3)
+    form = day.create_ballot_form(office, conference, name="Phiếu tín nhiệm", people=people)
+    day.set_counting_mode(office, form, mode="scan")
+    pdf, _layout = ballots.render_one(form)
+    return form, synthetic.render_blank(pdf, 0, 200)
+
+
+def _png(image) -> bytes:
+    return cv2.imencode(".png", image)[1].tobytes()
+
+
+def test_printed_ballots_are_tried_with_the_scanner_before_the_conference(office, make_user, printed_early):
+    """Blank ballots as printed, scanned well, then as the day may go wrong: scanned in black and
+    white, copied in a copier's text mode (the grey squares white), a file that is no picture.
+    Each page is read as the count would read it, and what the count would do is said; nothing is
+    stored, counted or logged, and the conference is still being prepared."""
+    from tinnhiem.audit.models import Event
+    from tinnhiem.documents.layout import GREY
+
+    form, blank = printed_early
+    events = Event.objects.count()
+    rng = random.Random(7)
+    scanned = synthetic.degrade(blank, rng)
+    copied = blank.copy()  # a copy in text mode: the squares came out white, the rest as printed
+    for x, y, w, h in GREY:
+        copied[
+            round(y * 200 / 25.4) : round((y + h) * 200 / 25.4), round(x * 200 / 25.4) : round((x + w) * 200 / 25.4)
+        ] = 255
+    files = [
+        ("trang-1.png", _png(scanned)),
+        ("den-trang.png", _png(synthetic.bilevel(scanned))),
+        ("phieu-photo.png", _png(synthetic.degrade(copied, rng))),
+        ("hong.png", b"not a picture"),
+    ]
+    results = scan.check_pages(office, form, files)
+    assert [getattr(r, "reason", None) for r in results] == ["", "black_and_white", "filtered", None]
+    good = results[0]
+    assert good.ballot_page == 1 and 190 <= good.dpi <= 205 and not good.in_doubt
+    assert good.text == "mọi dòng đọc chắc chắn, như khi kiểm phiếu"
+    assert "đen trắng" in results[1].text and "phô tô" in results[2].text
+    assert isinstance(results[3], ValidationError) and "không phải ảnh" in results[3].messages[0]
+    assert not ScannedPage.objects.exists() and not form.scanned_ballots.exists()
+    assert Event.objects.count() == events
+    form.conference.refresh_from_db()
+    assert form.conference.status == "preparing"
+    member = make_user("committee", "kp-thu")  # the committee tries its scanner too
+    assert scan.check_pages(member, form, files[:1])[0].reason == ""
+    for role in ("observer", "chair", None):
+        with pytest.raises(PermissionDenied):
+            scan.check_pages(make_user(role, f"thu-{role}"), form, files[:1])
+    with pytest.raises(ValidationError):
+        scan.check_pages(office, form, files[:1] * (scan.MAX_CHECK_FILES + 1))
+
+
+def test_the_trial_page_lists_what_the_count_would_do(client, office, printed_early):
+    """From the ballot forms page, the office sends a scanned blank ballot and reads the result."""
+    form, blank = printed_early
+    client.force_login(office)
+    forms_page = client.get(reverse("conferences:ballot_forms", args=[form.conference_id])).content.decode()
+    url = reverse("scanning:check", args=[form.conference_id, form.pk])
+    assert f'href="{url}"' in forms_page
+    scanned = synthetic.degrade(blank, random.Random(3))
+    upload = io.BytesIO(_png(scanned))
+    upload.name = "thu.png"
+    html = client.post(url, {"files": [upload]}).content.decode()
+    table = html.split('id="trial"')[1].split("</table>")[0]
+    assert "thu.png" in table and "mọi dòng đọc chắc chắn, như khi kiểm phiếu" in table
+    assert not ScannedPage.objects.exists()

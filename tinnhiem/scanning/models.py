@@ -50,7 +50,8 @@ PAGE_REASONS = {
     "filtered": _(
         "the picture went through a black-and-white filter (a phone scanner app's “document” or “black and "
         "white” mode): the grey squares printed on the ballot came out white or black, and a light pencil mark "
-        "may have been lost the same way. Send the photo as the camera took it, or scan the page in grayscale"
+        "may have been lost the same way. Send the photo as the camera took it, or scan the page in grayscale. "
+        "If every page says so, the ballots were perhaps photocopied in text mode: read them on the paper"
     ),
     "low_resolution": _(
         "scanned at too low a resolution (under 125 dpi) to be read with certainty: set the scanner to "

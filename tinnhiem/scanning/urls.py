@@ -7,6 +7,7 @@ app_name = "scanning"
 urlpatterns = [
     path("hoi-nghi/<int:conference_id>/kiem-phieu/<int:form_id>/quet/", views.scan_page, name="scan"),
     path("hoi-nghi/<int:conference_id>/kiem-phieu/<int:form_id>/quet/ngau-nhien/", views.spot_check, name="spot_check"),
+    path("hoi-nghi/<int:conference_id>/kiem-phieu/<int:form_id>/thu-may-quet/", views.check, name="check"),
     path("hoi-nghi/<int:conference_id>/kiem-phieu/<int:form_id>/quet/mo/", views.open_ballot, name="open"),
     path("hoi-nghi/<int:conference_id>/kiem-phieu/<int:form_id>/quet/doc-truc-tiep/", views.by_hand, name="by_hand"),
     path("hoi-nghi/<int:conference_id>/kiem-phieu/<int:form_id>/quet/<uuid:ballot_id>/", views.review, name="review"),

@@ -17,7 +17,7 @@ from typing import Any
 import cv2
 import numpy as np
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max, Q
@@ -41,7 +41,7 @@ from tinnhiem.voting.usecases.counting import (
 )
 
 from . import images, recognize
-from .models import ScanFeed, ScannedBallot, ScannedPage, remove_image_files
+from .models import PAGE_REASONS, ScanFeed, ScannedBallot, ScannedPage, remove_image_files
 from .stack import Assembler, wrong_order
 
 SCAN_DPI = 200
@@ -632,6 +632,62 @@ def _order_error(first: int, second: int, last_page_first: bool, *, after_aside:
             "again whole."
         )
     return StackOrderError(text % values)
+
+
+@dataclass(frozen=True)
+class PageCheck:
+    """What the count would do with one page of a trial (``check_pages``)."""
+
+    file: str
+    page: int  # in the file, from 1
+    reason: str  # why the count would not read it ("blank", "black_and_white", …), or "" when it would
+    text: str  # the reason in words, or what the count would read
+    ballot_page: int | None = None  # the page of the ballot it is
+    dpi: int | None = None  # the resolution measured on the page
+    in_doubt: bool = False  # the count would send it to the committee
+
+
+MAX_CHECK_FILES = 10
+
+
+def check_pages(actor: Any, form: BallotForm, files: list[tuple[str, bytes]]) -> list[PageCheck | ScanInputError]:
+    """A trial of the printed ballots and of the scanner or the phone, at any time before the
+    count: each page of ``files`` (blank ballots, as printed or copied) is read as the count would
+    read it, and what the count would do with it is said. Nothing is stored, counted or kept:
+    the office tries its printing or its copies, and the committee its scanner's settings, before
+    the day (a scanner in black and white, too light, at 100 dpi; ballots copied in a mode that
+    turns the grey squares white or black). A file that cannot be read takes its place in the list
+    as its error."""
+    from tinnhiem.accounts.roles import COUNT, PREPARE
+
+    if not (actor.has_perm(PREPARE) or actor.has_perm(COUNT)):
+        raise PermissionDenied(_("Only the office and the counting committee try the ballots with the scanner."))
+    if not files:
+        raise ValidationError(_("Choose at least one file."))
+    if len(files) > MAX_CHECK_FILES:
+        raise ValidationError(
+            _("A trial takes at most %(n)s files: the ballots are counted on the scanning page.")
+            % {"n": MAX_CHECK_FILES}
+        )
+    results: list[PageCheck | ScanInputError] = []
+    for (name, _data), pages in zip(files, _read_files(form, printings(form), files, None), strict=True):
+        if isinstance(pages, ScanInputError):
+            results.append(pages)
+            continue
+        for number, page in enumerate(pages, start=1):
+            if page.reading is None:
+                text = str(PAGE_REASONS.get(page.reason, page.reason))
+                results.append(PageCheck(clean_line(name), number, page.reason, text))
+                continue
+            reading = page.reading
+            doubt = reading.needs_review()  # a blank ballot should not: ink where there should be none
+            text = (
+                _("read, but the count would send it to the committee: ink it cannot be sure of")
+                if doubt
+                else _("every row read with certainty, as at the count")
+            )
+            results.append(PageCheck(clean_line(name), number, "", text, reading.sheet.page, reading.dpi, doubt))
+    return results
 
 
 def scan_file(

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from tinnhiem.accounts.roles import COUNT, VIEW, permission_required
+from tinnhiem.accounts.roles import COUNT, PREPARE, VIEW, permission_required
 from tinnhiem.conferences.models import BallotForm
 from tinnhiem.conferences.views import attempt
 from tinnhiem.documents.ballots import layout_for
@@ -100,6 +100,37 @@ def scan_page(request, conference_id: int, form_id: int):
             return JsonResponse({"results": results, "stop": stop})
         return redirect("scanning:scan", form.conference_id, form.pk)
     return _scan_page(request, form)
+
+
+@permission_required(VIEW, post=(PREPARE, COUNT))
+def check(request, conference_id: int, form_id: int):
+    """Try printed (or copied) blank ballots with the scanner or a phone before the count: each
+    page is read as the count would read it, and nothing is stored (usecases.check_pages)."""
+    form = _form(conference_id, form_id)
+    results = None
+    if request.method == "POST":
+        chosen = sorted(request.FILES.getlist("files"), key=lambda upload: file_order(upload.name))
+        uploads = [(u.name, u.read(settings.TINNHIEM_MAX_SCAN_BYTES + 1)) for u in chosen]
+        ok, checked = attempt(request, lambda: usecases.check_pages(request.user, form, uploads))
+        if ok:
+            results = []
+            for item in checked:
+                if isinstance(item, ValidationError):
+                    messages.error(request, " ".join(item.messages))
+                else:
+                    results.append(item)
+    return render(
+        request,
+        "scanning/check.html",
+        {
+            "conference": form.conference,
+            "form": form,
+            "results": results,
+            "pages": len(layout_for(form).pages),
+            "max_files": usecases.MAX_CHECK_FILES,
+            "max_mb": round(settings.TINNHIEM_MAX_SCAN_BYTES / 1e6),
+        },
+    )
 
 
 def _scan_page(request, form: BallotForm, hand: dict | None = None):
