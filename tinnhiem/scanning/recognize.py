@@ -388,7 +388,7 @@ def grey_levels(rectified: np.ndarray, squares: Iterable[Iterable[float]], black
         near, far = GREY_RING
         x0, y0 = max(int((x - far) * PX_PER_MM), 0), max(int((y - far) * PX_PER_MM), 0)
         x1, y1 = min(int((x + w + far) * PX_PER_MM), width), min(int((y + h + far) * PX_PER_MM), height)
-        around = rectified[y0:y1, x0:x1].copy()
+        around = rectified[y0:y1, x0:x1]
         ix0, iy0 = int((x - near) * PX_PER_MM) - x0, int((y - near) * PX_PER_MM) - y0
         ix1, iy1 = int((x + w + near) * PX_PER_MM) - x0, int((y + h + near) * PX_PER_MM) - y0
         ring = np.concatenate(
