@@ -815,3 +815,22 @@ def test_the_grey_squares_are_no_writing_and_no_print_to_lay_a_page_on(forty_fou
         scribble = np.array([[168, 272], [175, 264], [179, 271], [184, 265], [189, 270], [196, 266]], np.float32)
         cv2.polylines(signed, [(scribble * recognize.PX_PER_MM).astype(np.int32)], False, 20, 3, cv2.LINE_AA)
         assert recognize.writing_under_list(signed, blank, page) >= recognize.WRITING_MM2
+
+
+def test_grey_squares_printed_as_dots_are_still_grey(scan_vote):
+    """A laser printer prints grey as a screen of black dots; a printer's grey may be lighter or
+    darker than asked. Scanned, the dots are averaged over the square's inside: from 35 % to 65 %
+    of the paper covered, 85 to 150 lines per inch, the page is read, not refused as filtered."""
+    printed = synthetic.render_blank(scan_vote["pdf"], 0, 600)
+    squares = scan_vote["geometry"]["grey"]
+    for lpi, coverage, dpi in ((85, 0.65, 150), (150, 0.35, 300), (106, 0.5, 200)):
+        page = printed.copy()
+        synthetic.halftone_grey(page, squares, 600, lpi, coverage)
+        scanned = synthetic.degrade(
+            cv2.resize(page, None, fx=dpi / 600, fy=dpi / 600, interpolation=cv2.INTER_AREA), random.Random(lpi)
+        )
+        markers = recognize.find_markers(scanned)
+        rectified = recognize.rectify(scanned, markers)
+        levels = recognize.grey_levels(rectified, squares, recognize.print_black(rectified, markers))
+        assert all(abs(level - (1 - coverage)) < 0.12 for level in levels), (lpi, coverage, dpi, levels)
+        assert [row.key(scan_vote["digits"]) for row in read(scan_vote, scanned).rows] == ["0", "0"]

@@ -267,6 +267,20 @@ def app_filter(img: np.ndarray, threshold: int, rng: random.Random) -> np.ndarra
     return cv2.imdecode(encoded, cv2.IMREAD_GRAYSCALE)
 
 
+def halftone_grey(img: np.ndarray, squares: list[list[float]], dpi: int, lpi: float, coverage: float) -> None:
+    """The grey squares as a printer prints them: round black dots on a 45° screen of ``lpi``
+    lines per inch, covering ``coverage`` of the paper, drawn on a page rendered at ``dpi``
+    (600, as a laser printer's; reduce it afterwards to the scan's resolution)."""
+    cell = dpi / lpi
+    radius = np.sqrt(coverage * cell * cell / np.pi)
+    for x, y, w, h in squares:
+        x0, y0, x1, y1 = (round(v * dpi / 25.4) for v in (x, y, x + w, y + h))
+        yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+        u = (xx + yy) / np.sqrt(2) % cell - cell / 2
+        v = (xx - yy) / np.sqrt(2) % cell - cell / 2
+        img[y0:y1, x0:x1] = np.where(u * u + v * v <= radius * radius, 0, 255).astype(np.uint8)
+
+
 def glare(img: np.ndarray, box: dict[str, float], scale: float, rng: random.Random, strength: float) -> None:
     """A flash's or a lamp's reflection on a photo, near ``box``: a round patch 8–30 mm wide where
     the page goes towards white, ``strength`` of the way at its centre (1: nothing left)."""
