@@ -330,6 +330,8 @@ def test_a_photo_through_a_scanner_apps_filter_is_refused_in_words_and_kept(clie
     assert page.image and page.sha256 == hashlib.sha256(page.image.read()).hexdigest()  # kept
     report = scan.scan_file(member, form, name="goc.png", data=cv2.imencode(".png", image)[1].tobytes())
     assert report.ballots == 1 and report.ignored == []
+    kept = form.scanned_pages.get(status=ScannedPage.Status.BALLOT).reading["grey"]
+    assert len(kept) == 2 and all(0.4 < level < 0.6 for level in kept)  # kept with the reading, as field data
     client.force_login(member)
     html = client.get(reverse("scanning:scan", args=[form.conference_id, form.pk])).content.decode()
     assert "ảnh đã qua bộ lọc đen trắng" in html
@@ -1810,6 +1812,12 @@ def test_printed_ballots_are_tried_with_the_scanner_before_the_conference(office
     good = results[0]
     assert good.ballot_page == 1 and 190 <= good.dpi <= 205 and not good.in_doubt
     assert good.text == "mọi dòng đọc chắc chắn, như khi kiểm phiếu"
+    # the squares' levels, as the page shows them (a decimal comma in Vietnamese): near 0.5 as
+    # printed; white on the copy; not measured on the page refused before its layout was known
+    printed_levels = [float(v.replace(",", ".")) for v in good.grey.split(" · ")]
+    assert len(printed_levels) == 2 and all(0.4 < v < 0.6 for v in printed_levels), good.grey
+    assert all(float(v.replace(",", ".")) > 0.85 for v in results[2].grey.split(" · ")), results[2].grey
+    assert results[1].grey == ""
     assert "đen trắng" in results[1].text and "phô tô" in results[2].text
     assert isinstance(results[3], ValidationError) and "không phải ảnh" in results[3].messages[0]
     assert not ScannedPage.objects.exists() and not form.scanned_ballots.exists()
@@ -1838,4 +1846,5 @@ def test_the_trial_page_lists_what_the_count_would_do(client, office, printed_ea
     html = client.post(url, {"files": [upload]}).content.decode()
     table = html.split('id="trial"')[1].split("</table>")[0]
     assert "thu.png" in table and "mọi dòng đọc chắc chắn, như khi kiểm phiếu" in table
+    assert re.search(r"<td class=\"num\" style=\"white-space:nowrap\">0,[45]\d · 0,[45]\d</td>", table), table
     assert not ScannedPage.objects.exists()

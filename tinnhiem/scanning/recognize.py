@@ -200,6 +200,7 @@ class PageReading:
     dpi: float = 0.0  # the resolution the page was scanned at, from the size of its markers
     registered: float = 0.0  # mm: the largest stray of its print corrected (register), 0 when none
     register_passes: int = 0  # how many of REGISTER_PASSES moved it (lay_on_blank does as many)
+    grey: list[float] = field(default_factory=list)  # the grey squares' levels (grey_levels); none before format 3
 
     @property
     def writing_flag(self) -> bool:
@@ -841,6 +842,7 @@ def read_sheet(
         dpi=round(dpi),
         registered=registered,
         register_passes=passes,
+        grey=[round(level, 2) for level in levels],
     )
 
 

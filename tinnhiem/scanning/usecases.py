@@ -317,6 +317,7 @@ class _Read:
     sha256: str  # of the stored file
     reading: recognize.PageReading | None
     reason: str  # why it is not a ballot, or ""
+    detail: str = ""  # what the reader measured of a page it refused (NotABallot.detail)
 
 
 _POOL: ThreadPoolExecutor | None = None
@@ -367,11 +368,14 @@ def _read_files(
                 "",
             )
         except recognize.NotABallot as exc:
-            reading, reason = None, exc.reason
+            reading, reason, detail = None, exc.reason, exc.detail
+        else:
+            detail = ""
         if reason == "blank":  # a blank back side is not kept
             return _Read(b"", "", hashlib.sha256(source.kept or image.tobytes()).hexdigest(), None, reason)
         kept = source.kept or _png(image)
-        return _Read(kept, source.ext if source.kept else "png", hashlib.sha256(kept).hexdigest(), reading, reason)
+        ext = source.ext if source.kept else "png"
+        return _Read(kept, ext, hashlib.sha256(kept).hexdigest(), reading, reason, detail)
 
     submitted: list[list[Future] | ScanInputError] = []
     for name, data in files:
@@ -645,6 +649,7 @@ class PageCheck:
     ballot_page: int | None = None  # the page of the ballot it is
     dpi: int | None = None  # the resolution measured on the page
     in_doubt: bool = False  # the count would send it to the committee
+    grey: str = ""  # the grey squares' levels, 0 black to 1 paper ("" when not measured)
 
 
 MAX_CHECK_FILES = 10
@@ -677,7 +682,8 @@ def check_pages(actor: Any, form: BallotForm, files: list[tuple[str, bytes]]) ->
         for number, page in enumerate(pages, start=1):
             if page.reading is None:
                 text = str(PAGE_REASONS.get(page.reason, page.reason))
-                results.append(PageCheck(clean_line(name), number, page.reason, text))
+                levels = [float(v) for v in page.detail.split()] if page.reason == "filtered" else []
+                results.append(PageCheck(clean_line(name), number, page.reason, text, grey=_levels(levels)))
                 continue
             reading = page.reading
             doubt = reading.needs_review()  # a blank ballot should not: ink where there should be none
@@ -686,8 +692,17 @@ def check_pages(actor: Any, form: BallotForm, files: list[tuple[str, bytes]]) ->
                 if doubt
                 else _("every row read with certainty, as at the count")
             )
-            results.append(PageCheck(clean_line(name), number, "", text, reading.sheet.page, reading.dpi, doubt))
+            results.append(
+                PageCheck(
+                    clean_line(name), number, "", text, reading.sheet.page, reading.dpi, doubt, _levels(reading.grey)
+                )
+            )
     return results
+
+
+def _levels(levels: list[float]) -> str:
+    """The grey squares' levels as the trial page shows them ("0,50 · 0,49" in Vietnamese)."""
+    return " · ".join(number_format(level, 2) for level in levels)
 
 
 def scan_file(
@@ -736,6 +751,9 @@ def _page_reading(reading: recognize.PageReading, digits: dict[str, str]) -> dic
         "dpi": reading.dpi,  # as measured on the page (recognize.MIN_DPI)
         "registered": reading.registered,  # mm: laid on its blank before it was read (recognize.register)
         "register_passes": reading.register_passes,
+        # the grey squares' levels (recognize.grey_levels; none before layout format 3): how near
+        # real printers and pictures come to the line GREY_CUT draws, as field data
+        "grey": reading.grey,
     }
 
 
