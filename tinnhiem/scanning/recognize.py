@@ -389,12 +389,12 @@ def grey_levels(rectified: np.ndarray, squares: Iterable[Iterable[float]], black
         near, far = GREY_RING
         x0, y0 = max(int((x - far) * PX_PER_MM), 0), max(int((y - far) * PX_PER_MM), 0)
         x1, y1 = min(int((x + w + far) * PX_PER_MM), width), min(int((y + h + far) * PX_PER_MM), height)
-        around = rectified[y0:y1, x0:x1]
-        ix0, iy0 = int((x - near) * PX_PER_MM) - x0, int((y - near) * PX_PER_MM) - y0
-        ix1, iy1 = int((x + w + near) * PX_PER_MM) - x0, int((y + h + near) * PX_PER_MM) - y0
-        ring = np.concatenate(
-            [around[:iy0].ravel(), around[iy1:].ravel(), around[iy0:iy1, :ix0].ravel(), around[iy0:iy1, ix1:].ravel()]
-        )
+        outside = np.ones((y1 - y0, x1 - x0), bool)
+        outside[
+            max(int((y - near) * PX_PER_MM) - y0, 0) : int((y + h + near) * PX_PER_MM) - y0,
+            max(int((x - near) * PX_PER_MM) - x0, 0) : int((x + w + near) * PX_PER_MM) - x0,
+        ] = False
+        ring = rectified[y0:y1, x0:x1][outside]
         if inside.size == 0 or ring.size == 0:
             continue
         paper = float(np.percentile(ring, 90))

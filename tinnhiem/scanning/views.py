@@ -39,6 +39,13 @@ def _form(conference_id: int, form_id: int) -> BallotForm:
     )
 
 
+def _uploads(request) -> list[tuple[str, bytes]]:
+    """The files sent, in the order of the stack as the scanner numbered them (a browser keeps no
+    order), each read to one byte over the limit, so that the use case can say it is too large."""
+    chosen = sorted(request.FILES.getlist("files"), key=lambda upload: file_order(upload.name))
+    return [(u.name, u.read(settings.TINNHIEM_MAX_SCAN_BYTES + 1)) for u in chosen]
+
+
 @permission_required(VIEW, post=COUNT)
 def scan_page(request, conference_id: int, form_id: int):
     form = _form(conference_id, form_id)
@@ -46,9 +53,7 @@ def scan_page(request, conference_id: int, form_id: int):
         # the page's script sends a few files per request and reloads the page at the end, which
         # shows the totals; a message per file would pile up over a stack of hundreds
         one_by_one = request.headers.get("X-Requested-With") == "upload"
-        # in the order of the stack, as the scanner numbered the files: a browser keeps no order
-        chosen = sorted(request.FILES.getlist("files"), key=lambda upload: file_order(upload.name))
-        uploads = [(u.name, u.read(settings.TINNHIEM_MAX_SCAN_BYTES + 1)) for u in chosen]
+        uploads = _uploads(request)
         last_page_first = request.POST.get("last_page_first") == "1"
         take_over = request.POST.get("take_over") == "1"
         ok, reports = attempt(
@@ -109,8 +114,7 @@ def check(request, conference_id: int, form_id: int):
     form = _form(conference_id, form_id)
     results = None
     if request.method == "POST":
-        chosen = sorted(request.FILES.getlist("files"), key=lambda upload: file_order(upload.name))
-        uploads = [(u.name, u.read(settings.TINNHIEM_MAX_SCAN_BYTES + 1)) for u in chosen]
+        uploads = _uploads(request)
         ok, checked = attempt(request, lambda: usecases.check_pages(request.user, form, uploads))
         if ok:
             results = []
