@@ -18,6 +18,7 @@ Run: .venv/bin/python bench/scan_accuracy.py [--seed-ballots 2000] [--big-ballot
      [--cover 0]  (photos with a thumb or a dark object over the boxes, per band of its tone)
      [--streak 0]  (scans with a line down the picture, dust on the glass, per band of its width)
      [--bend 0]  (photos of a sheet that bows off the table, per band of how far)
+     [--crease 0]  (scans of ballots folded into the box, per band of the crease's shadow)
      [--pale 0]  (scans from a scanner set too light, per band of what black became)
      [--app-filter 0]  (pencil photos through a phone scanner app's black-and-white filter, per band)
      [--written 0]  (share of ballots with a name or a signature written under the list; a page
@@ -301,18 +302,24 @@ def streak_sweep(state, workers, n):
     )
 
 
-def _bent(job):
-    """One phone photo of a page of the 44-person form that does not lie flat (synthetic.bend),
-    bowing ``height`` mm off the table: what became of it."""
-    from tinnhiem.scanning import synthetic
-
-    heights, seed = job
+def _big_page(seed):
+    """A marked page of the 44-person form, not yet degraded, with the generator that goes on."""
     s = _STATE["big"]
     rng = random.Random(seed)
     page_number = rng.choice(s["pages"])
     dpi = rng.choice((150, 200, 200, 300))
     style = rng.choices(list(STYLE_WEIGHTS), weights=list(STYLE_WEIGHTS.values()))[0]
     image, truth = _synthesize(s, page_number, dpi, rng, style=style, degraded=False)
+    return s, rng, dpi, image, truth
+
+
+def _bent(job):
+    """One phone photo of a page of the 44-person form that does not lie flat (synthetic.bend),
+    bowing ``height`` mm off the table: what became of it."""
+    from tinnhiem.scanning import synthetic
+
+    heights, seed = job
+    s, rng, _dpi, image, truth = _big_page(seed)
     image = synthetic.bend(image, rng.uniform(*heights), rng)
     return _outcome(s, synthetic.degrade(image, rng, photo=True), truth)
 
@@ -321,6 +328,47 @@ def bend_sweep(state, workers, n):
     """Photos of sheets that do not lie flat, per band of how far they bow off the table."""
     heights = ((1, 3), (3, 6), (6, 10), (10, 20))
     _by_band(state, workers, n, _bent, heights, 9800, lambda h: f"{h[0]}–{h[1]} mm off the table")
+
+
+def _why(s, image, truth) -> str:
+    """As _outcome, and for a page flagged, why: its rows' doubts, a name, writing under the list."""
+    outcome = _outcome(s, image, truth)
+    if outcome != "flagged":
+        return outcome
+    reading = _read(s, image)
+    why = sorted({row.doubt for row in reading.rows if row.uncertain})
+    why += ["name"] if any(row.name_flag for row in reading.rows) else []
+    why += ["writing"] if reading.writing_flag else []
+    return "flagged: " + ", ".join(why)
+
+
+def _creased(job):
+    """One scan of a page of the 44-person form folded to go into the box (synthetic.crease), or a
+    phone photo of it lying as unfolded (broader shadows, the sheet bowing 1–6 mm): what became of it."""
+    from tinnhiem.scanning import synthetic
+
+    (how, depths), seed = job
+    s, rng, dpi, image, truth = _big_page(seed)
+    photo = how == "photo"
+    synthetic.crease(
+        image,
+        rng.choice(synthetic.FOLDS),
+        dpi,
+        rng,
+        depth=rng.uniform(*depths),
+        width=rng.uniform(1.5, 3.0) if photo else rng.uniform(0.4, 1.5),
+        crack=rng.uniform(0, 0.6),
+    )
+    if photo:
+        image = synthetic.bend(image, rng.uniform(1, 6), rng)
+    return _why(s, synthetic.degrade(image, rng, photo=photo), truth)
+
+
+def crease_sweep(state, workers, n):
+    """Scans of ballots folded into the box, per band of how dark the crease's shadow is, and phone
+    photos of them."""
+    bands = [("scan", d) for d in ((5, 20), (20, 40), (40, 70), (70, 110))] + [("photo", (20, 60))]
+    _by_band(state, workers, n, _creased, bands, 9850, lambda b: f"{b[0]}, shadow {b[1][0]}–{b[1][1]} of 255 darker")
 
 
 def _paled(job):
@@ -395,6 +443,13 @@ SWEEPS = (
         "scans of the seed form with a line down the picture (dust on the glass), per band of its width",
         "a line down the scan ({n} scans of the seed form per band)",
         streak_sweep,
+    ),
+    (
+        "crease",
+        "big",
+        "scans of the 44-person form folded into the box (in two, four or three), per band of the crease's shadow",
+        "a ballot folded into the box ({n} scans of the 44-person form per band of the crease's shadow)",
+        crease_sweep,
     ),
     (
         "pale",

@@ -834,3 +834,107 @@ def test_grey_squares_printed_as_dots_are_still_grey(scan_vote):
         levels = recognize.grey_levels(rectified, squares, recognize.print_black(rectified, markers))
         assert all(abs(level - (1 - coverage)) < 0.12 for level in levels), (lpi, coverage, dpi, levels)
         assert [row.key(scan_vote["digits"]) for row in read(scan_vote, scanned).rows] == ["0", "0"]
+
+
+def _folded(forty_four, seed: int, page_number: int, dpi: int, *, where=None, crease=None, **options):
+    """A scan of a page of the 44-person ballot folded into the box (synthetic.crease), and its
+    truth: by default in two across a row of boxes and its name, and for odd seeds in four, down a
+    column of boxes too."""
+    pdf, geometry, digits = forty_four
+    rng = random.Random(seed)
+    page = geometry["pages"][page_number - 1]
+    row, box = rng.choice(page["rows"]), rng.choice(page["boxes"])
+    where = where or [("across", row["y"] + row["h"] / 2)] + [("down", box["x"] + box["w"] / 2)] * (seed % 2)
+    crease = {"depth": rng.uniform(45, 65), "width": rng.uniform(0.6, 1.4), "crack": 0.4, **(crease or {})}
+    image, truth = synthetic.synthesize(
+        synthetic.render_blank(pdf, page_number - 1, dpi),
+        geometry,
+        page_number,
+        dpi,
+        rng,
+        digits=digits,
+        degraded=False,
+        **{"style": "cross", **options},
+    )
+    synthetic.crease(image, "in two", dpi, rng, where=where, **crease)
+    return synthetic.degrade(image, rng), truth
+
+
+def _read_44(forty_four, image, page_number: int):
+    pdf, geometry, _digits = forty_four
+    blank = recognize.blank_ink(synthetic.render_blank(pdf, page_number - 1, 150))
+    return recognize.read_sheet(image, key=qr_key(), geometry_for=lambda s: geometry, blank_for=lambda s: blank)
+
+
+def test_a_folded_ballot_is_read_exactly(forty_four, monkeypatch):
+    """A ballot folded in two or in four to go into the box keeps its creases: where one
+    crosses the inside of a box it reads as faint ink, across a name as a stroke. Lit again along
+    them, every row reads exactly, unflagged; read without that, the same scans go to the committee."""
+    digits = forty_four[2]
+    scans = [(_folded(forty_four, 8500 + seed, 1 + seed % 4, (150, 200)[seed % 2]), 1 + seed % 4) for seed in range(8)]
+    lit = []
+    for seed, ((image, truth), page_number) in enumerate(scans):
+        reading = _read_44(forty_four, image, page_number)
+        keys = [r.key(digits) for r in reading.rows]
+        assert keys == truth.keys and not reading.needs_review(), (seed, keys, truth.keys)
+        lit.append(reading.creases)
+    monkeypatch.setattr(recognize, "flatten_creases", lambda *args: None)
+    flagged = [_read_44(forty_four, image, page_number).needs_review() for (image, _t), page_number in scans]
+    assert sum(flagged) >= 4 and all(n >= 1 for n, doubt in zip(lit, flagged, strict=True) if doubt), (flagged, lit)
+
+
+def test_a_pencil_mark_on_a_crease_is_never_lost(forty_four):
+    """The crease runs through the boxes of a row marked in pencil: the page is lit again by what
+    the crease took from the paper beside the boxes, so the mark keeps its own darkness. A row is
+    read exactly or sent to the committee, never read wrong, and most creased rows are read."""
+    digits = forty_four[2]
+    decided = 0
+    geometry = forty_four[1]
+    for seed in range(6):
+        page = geometry["pages"][seed % 2]
+        row = random.Random(seed).choice(page["rows"])
+        image, truth = _folded(
+            forty_four, 8600 + seed, 1 + seed % 2, 200, style="pencil", where=[("across", row["y"] + row["h"] / 2)]
+        )
+        keys = [r.key(digits) for r in _read_44(forty_four, image, 1 + seed % 2).rows]
+        assert all(k in (None, t) for k, t in zip(keys, truth.keys, strict=True)), (seed, keys, truth.keys)
+        decided += keys[page["rows"].index(row)] is not None
+    assert decided >= 4, decided
+
+
+def test_a_line_drawn_across_the_page_is_no_crease(forty_four):
+    """A line as dark as a mark's ink, ruled straight across the whole page through a name, margins
+    and all: it is not lit away as a crease, and the name is still flagged as struck through. A
+    real crease on the same page is."""
+    pdf, geometry, digits = forty_four
+    page = geometry["pages"][0]
+    for seed, tone in ((8700, 120), (8701, 60)):
+        rng = random.Random(seed)
+        row = page["rows"][3]
+        image, _truth = synthetic.synthesize(
+            synthetic.render_blank(pdf, 0, 200), geometry, 1, 200, rng, digits=digits, degraded=False, style="cross"
+        )
+        y = round((row["name_zone"][1] + row["name_zone"][3] / 2) * 200 / 25.4)
+        cv2.line(image, (round(2 * 200 / 25.4), y), (round(208 * 200 / 25.4), y), tone, 3)
+        synthetic.crease(image, "in two", 200, rng, depth=55, width=1.0, where=[("across", page["rows"][8]["y"] + 3)])
+        reading = _read_44(forty_four, synthetic.degrade(image, rng), 1)
+        assert reading.rows[3].name_flag, seed
+        assert reading.creases == 1 and not any(r.name_flag for i, r in enumerate(reading.rows) if i != 3), seed
+
+
+def test_a_smudge_on_a_folded_ballot_still_goes_to_the_committee(forty_four):
+    """The crease runs through the smudged row (the first): the smudge is not lit away with it."""
+    _pdf, geometry, digits = forty_four
+    first = geometry["pages"][0]["rows"][0]
+    checked = 0
+    for seed in range(8):
+        where = [("across", first["y"] + first["h"] / 2)]
+        image, truth = _folded(forty_four, 8800 + seed, 1, 150, smudged=True, where=where)
+        if not truth.ambiguous:
+            continue
+        reading = _read_44(forty_four, image, 1)
+        keys = [r.key(digits) for r in reading.rows]
+        assert keys[truth.ambiguous[0]] is None, seed
+        assert all(k in (None, t) for k, t in zip(keys, truth.keys, strict=True)), seed
+        checked += 1
+    assert checked >= 4

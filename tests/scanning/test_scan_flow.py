@@ -239,6 +239,33 @@ def test_a_page_that_did_not_lie_flat_is_counted_and_shown_as_it_was_read(client
     )
 
 
+def test_a_folded_ballot_is_counted_and_shown_as_it_was_read(client, scan_vote, make_scan):
+    """A ballot folded into the box, its crease across the first row: lit again along it, the ballot
+    is counted unflagged; the page keeps how many creases, the committee's image of a row is the
+    page as it was read, and the stack's statistics count it."""
+    form, member = scan_vote["form"], scan_vote["member"]
+    row = scan_vote["geometry"]["pages"][0]["rows"][0]
+    _d, truth, image = make_scan(9811, style="cross", degraded=False)
+    rng = random.Random(9811)
+    synthetic.crease(image, "in two", 150, rng, depth=60, width=1.2, crack=0.4, where=[("across", row["y"] + 4)])
+    folded = synthetic.degrade(image, rng)
+    scan.scan_file(member, form, name="gap.png", data=cv2.imencode(".png", folded)[1].tobytes())
+    ballot = form.scanned_ballots.get()
+    assert ballot.keys == "".join(truth.keys) and not ballot.needs_review
+    page = ScannedPage.objects.get(pk=ballot.pages[0])
+    assert page.reading["creases"] == 1
+    stored = scan.stored_image(page)
+    plain = recognize.rectify(stored, recognize.find_markers(stored))
+    shown = scan.page_as_read(form, page).astype(int)
+    y = round((row["y"] + 4) * recognize.PX_PER_MM)
+    assert (shown[y - 6 : y + 6] - plain[y - 6 : y + 6]).mean() > 3  # lighter along the crease
+    assert np.array_equal(shown[: y - 60], plain[: y - 60])  # and nowhere else
+    assert review_statistics(form).creased == 1
+    client.force_login(member)
+    page_html = client.get(reverse("scanning:scan", args=[form.conference_id, form.pk])).content.decode()
+    assert "Số trang đã được bù phần tối dọc nếp gấp trước khi đọc: 1." in page_html
+
+
 def test_a_row_with_two_reasons_shows_them_apart(client, scan_vote, make_scan):
     """A smudge in a box and ink on the printed name of the same row: the review page lists both
     reasons, set apart, not run into one sentence."""

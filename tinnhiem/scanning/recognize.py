@@ -200,6 +200,7 @@ class PageReading:
     dpi: float = 0.0  # the resolution the page was scanned at, from the size of its markers
     registered: float = 0.0  # mm: the largest stray of its print corrected (register), 0 when none
     register_passes: int = 0  # how many of REGISTER_PASSES moved it (lay_on_blank does as many)
+    creases: int = 0  # the creases of a fold it was lit again along (flatten_creases), 0 when none
     grey: list[float] = field(default_factory=list)  # the grey squares' levels (grey_levels); none before format 3
 
     @property
@@ -694,6 +695,137 @@ def lay_on_blank(rectified: np.ndarray, blank: np.ndarray, page: dict[str, Any],
     return rectified
 
 
+# A ballot folded to go into the box keeps its creases: straight lines across or down the whole
+# sheet, a shadow a millimetre or two wide (as synthetic.crease draws them; real ones are not
+# measured). Where one crosses the inside of a box it reads as faint ink, across a name as a stroke
+# through it: most folded ballots of a long form went to the committee (bench/scan_accuracy.py
+# --crease). So a page in doubt is searched for
+# them: in every strip CREASE_STRIP mm wide, the bare paper only (no print of the blank, no box, no
+# name, no grey square, no QR code) is averaged along each line, and a line darker than the paper
+# beside it (CREASE_MIN, as a share of the paper) in every strip showing bare paper there but one
+# (at least three), the outer strips on both sides of the table included, straight to
+# CREASE_SLOPE, is a crease. Where it runs, the page is lit again by what the crease took from the
+# bare paper, strip by strip. A line darker than CREASE_MAX is no crease and is left as it is: a
+# voter's stroke, even one ruled straight across the page, margins and all, is not lit away, and a
+# lighter one would not have been read as a mark's ink or a stroke through a name anyway.
+CREASE_STRIP = 30.0  # mm
+# darkening, as a share of the paper; CREASE_MAX: lighter than a mark's dark ink (DARK_DELTA) even
+# on white paper, so that lighting a line again never takes away what would have been read as a mark
+CREASE_MIN, CREASE_MAX = 0.02, DARK_DELTA / 255
+CREASE_REACH = 3.0  # mm each side of its line, where a crease is lit again
+CREASE_SLOPE = 2.0  # degrees off square
+CREASE_AROUND = 6.0  # mm each side: the paper a crease is measured against
+
+
+def _paper_only(blank: np.ndarray, page: dict[str, Any]) -> np.ndarray:
+    """1 where the blank ballot has bare paper that no voter marks: not its print (1.5 mm around
+    it), not a box or a name zone, not a grey square, not the QR code."""
+    mask = 1 - cv2.dilate(blank, np.ones((19, 19), np.uint8))
+    _without_grey(mask)
+    zones = [(b["x"], b["y"], b["w"], b["h"]) for b in page["boxes"]]
+    zones += [tuple(r["name_zone"]) for r in page["rows"]]
+    zones.append((QR_POS[0], QR_POS[1], QR_SIZE, QR_SIZE))
+    for x, y, w, h in zones:
+        x0, y0 = max(int((x - 1) * PX_PER_MM), 0), max(int((y - 1) * PX_PER_MM), 0)
+        mask[y0 : int((y + h + 1) * PX_PER_MM), x0 : int((x + w + 1) * PX_PER_MM)] = 0
+    return mask
+
+
+def _creases_across(shaded: np.ndarray, mask: np.ndarray, out: np.ndarray) -> list[tuple[float, float]]:
+    """Every crease running across the page: its place at the middle (px) and its slope. ``shaded``:
+    the darkness under the paper as a share of it, on the bare paper of ``mask`` (1) only; the
+    crease's darkening is written into ``out`` (where it is the larger). Pass the three transposed
+    for the creases running down."""
+    height, width = shaded.shape
+    strip = round(CREASE_STRIP * PX_PER_MM)
+    edges = np.linspace(0, width, max(round(width / strip), 2) + 1).round().astype(int)
+    centres = (edges[:-1] + edges[1:]) / 2
+    weights = np.add.reduceat(mask, edges[:-1], axis=1)
+    sums = np.add.reduceat(shaded, edges[:-1], axis=1)
+    seen = weights >= 0.15 * np.diff(edges)[None, :]  # rows of a strip with enough bare paper
+    profile = np.where(seen, sums / np.maximum(weights, 1), np.nan).astype(np.float32)
+    # against the paper beside it: the mean of each strip within CREASE_AROUND, the line's own
+    # third of it left out (a row of a strip with no bare paper near it stays unknown: NaN)
+    known = ~np.isnan(profile)
+    total = np.vstack([np.zeros((1, profile.shape[1])), np.cumsum(np.where(known, profile, 0.0), axis=0)])
+    counted = np.vstack([np.zeros((1, profile.shape[1])), np.cumsum(known, axis=0)])
+    around = round(CREASE_AROUND * PX_PER_MM)
+    rows = np.arange(height)
+    values, numbers = np.zeros(profile.shape), np.zeros(profile.shape)
+    for low, high in ((-around, -around // 3), (around // 3 + 1, around + 1)):
+        a, b = np.clip(rows + low, 0, height), np.clip(rows + high, 0, height)
+        values += total[b] - total[a]
+        numbers += counted[b] - counted[a]
+    beside = np.where(numbers >= around // 2, values / np.maximum(numbers, 1), np.nan)
+    darker = (profile - beside).astype(np.float32)
+    if not np.nanmax(darker, initial=-1.0) >= CREASE_MIN:
+        return []
+    found: list[tuple[float, float]] = []
+    best = np.full(height, -1.0, np.float32)
+    slopes = np.tan(np.radians(np.linspace(-CREASE_SLOPE, CREASE_SLOPE, 17)))
+    best_slope, depth = np.zeros(height, np.float32), np.zeros(height, np.float32)
+    for slope in slopes:
+        shifted = np.stack(
+            [np.interp(rows + slope * (c - width / 2), rows, darker[:, j]) for j, c in enumerate(centres)], axis=1
+        )
+        # in every strip that shows bare paper there but one, at least three, and in both outer
+        # strips (the margins beside the table)
+        count = (~np.isnan(shifted)).sum(axis=1)
+        ordered = np.sort(np.where(np.isnan(shifted), np.inf, shifted), axis=1)
+        level = np.where(count >= 4, ordered[:, 1], ordered[:, 0])
+        level = np.where((count >= 3) & (shifted[:, 0] >= level) & (shifted[:, -1] >= level), level, -1.0)
+        better = level > best
+        best[better], best_slope[better] = level[better], slope
+        middle = np.take_along_axis(ordered, np.maximum(count - 1, 0)[:, None] // 2, axis=1)[:, 0]
+        depth[better] = middle[better]  # the median of the strips that show it
+    reach = round(CREASE_REACH * PX_PER_MM)
+    for y in np.argsort(-best):
+        if best[y] < CREASE_MIN:
+            break
+        if all(abs(y - f) > 2 * reach for f, _s in found):
+            found.append((float(y), float(best_slope[y])))
+    # a line as dark as a mark's ink (on the whitest paper) is no crease: it stays, for the committee
+    found = [(y, slope) for y, slope in found if depth[int(y)] <= CREASE_MAX]
+    xs = np.arange(width)
+    offsets = np.arange(-reach, reach + 1)
+    # across the page, each pixel between two strips' centres (held at the outer ones beyond them)
+    right = np.clip(np.searchsorted(centres, xs), 1, len(centres) - 1)
+    share = np.clip((xs - centres[right - 1]) / (centres[right] - centres[right - 1]), 0, 1)
+    for y, slope in found:
+        # the crease's darkening at each distance from its line, strip by strip; a strip with no
+        # bare paper there takes what lies between its neighbours
+        at = np.stack(
+            [np.interp(y + offsets + slope * (c - width / 2), rows, darker[:, j]) for j, c in enumerate(centres)], 1
+        )
+        for values in at:
+            known = ~np.isnan(values)
+            values[:] = np.interp(centres, centres[known], values[known]) if known.any() else 0.0
+        at = np.clip(at, 0, CREASE_MAX)
+        line = at[:, right - 1] * (1 - share) + at[:, right] * share
+        ys = np.round(y + offsets[:, None] + slope * (xs - width / 2)).astype(int)
+        inside = (ys >= 0) & (ys < height)
+        columns = np.broadcast_to(xs, ys.shape)[inside]
+        out[ys[inside], columns] = np.maximum(out[ys[inside], columns], line[inside])
+    return found
+
+
+def flatten_creases(rectified: np.ndarray, blank: np.ndarray, page: dict[str, Any]) -> tuple[np.ndarray, int] | None:
+    """The page lit again where the creases of a fold run (see CREASE_STRIP), and how many; None
+    when none is found."""
+    if blank.shape != rectified.shape:
+        return None
+    dark, _faint, _solid, darkness, paper = ink_map(rectified)
+    # and not where this page has dark ink either: print a little off its place (a sheet that does
+    # not lie flat), a voter's writing; a crease is lighter than that (CREASE_MAX)
+    mask = (_paper_only(blank, page) & (1 - cv2.dilate(dark, np.ones((13, 13), np.uint8)))).astype(np.float32)
+    shaded = darkness * mask / np.maximum(paper, 1)  # a share of the paper
+    darkening = np.zeros(rectified.shape, np.float32)
+    found = _creases_across(shaded, mask, darkening) + _creases_across(shaded.T, mask.T, darkening.T)
+    if not found:
+        return None
+    return np.clip(rectified / (1 - darkening), 0, 255).astype(np.uint8), len(found)
+
+
 def _read_rows(
     rectified: np.ndarray, page: dict[str, Any], blank: np.ndarray | None, paper: float
 ) -> tuple[list[RowReading], float]:
@@ -818,6 +950,12 @@ def read_sheet(
         raise NotABallot("streak", f"{streak:.0f} mm")
     blank = blank_for(sheet) if blank_for else None
     rows, writing = _read_rows(rectified, page, blank, paper)
+    creases = 0
+    if blank is not None and (writing >= WRITING_MM2 or any(r.uncertain or r.name_flag for r in rows)):
+        flattened = flatten_creases(rectified, blank, page)  # a page in doubt may have been folded
+        if flattened is not None:
+            rectified, creases = flattened
+            rows, writing = _read_rows(rectified, page, blank, paper)
     registered, passes = 0.0, 0
     for tile_mm, reach_mm in REGISTER_PASSES:
         if blank is None or not (writing >= WRITING_MM2 or any(r.uncertain or r.name_flag for r in rows)):
@@ -842,6 +980,7 @@ def read_sheet(
         dpi=round(dpi),
         registered=registered,
         register_passes=passes,
+        creases=creases,
         grey=[round(level, 2) for level in levels],
     )
 

@@ -54,6 +54,8 @@ class ReviewStatistics:
     # their pages laid on their blank before they were read (recognize.register): sheets that did not
     # lie flat, or corner marks found a little off
     laid_on_blank: int = 0
+    # their pages lit again along the creases of a fold before they were read (recognize.flatten_creases)
+    creased: int = 0
 
     @property
     def sent_percent(self) -> str:
@@ -69,6 +71,7 @@ class ReviewStatistics:
             "overruled_rows": self.overruled_rows,
             "overruled_ballots": self.overruled_ballots,
             "laid_on_blank": self.laid_on_blank,
+            "creased": self.creased,
             "causes": {c.key: {"rows": c.rows, "ballots": c.ballots, "ruled": c.ruled} for c in self.causes},
         }
 
@@ -117,8 +120,10 @@ def review_statistics(form: BallotForm) -> ReviewStatistics:
             overruled_ballots += changed > 0
     read = {page for ballot in ballots for page in ballot.pages}
     laid = ScannedPage.objects.filter(form=form, reading__registered__gt=0).values_list("pk", flat=True)
+    creased = ScannedPage.objects.filter(form=form, reading__creases__gt=0).values_list("pk", flat=True)
     return ReviewStatistics(
         laid_on_blank=len(read & {str(pk) for pk in laid}),
+        creased=len(read & {str(pk) for pk in creased}),
         ballots=len(ballots),
         pages=sum(len(b.pages) for b in ballots),
         sent=sent,

@@ -331,6 +331,61 @@ def bend(img: np.ndarray, height: float, rng: random.Random, *, camera: float = 
     return cv2.remap(img, map_x, map_y, cv2.INTER_LINEAR, borderValue=255)
 
 
+FOLDS = ("in two", "in four", "in three")
+
+
+def crease(
+    img: np.ndarray,
+    fold: str,
+    dpi: int,
+    rng: random.Random,
+    *,
+    depth: float,
+    width: float,
+    crack: float = 0.0,
+    where: list[tuple[str, float]] | None = None,
+) -> list[tuple[str, float]]:
+    """The lines a ballot folded to go into the box keeps once unfolded, on the page as the scanner
+    sees it (draw before ``degrade``). ``fold``: one of FOLDS, in two across the middle (the usual),
+    in four (and down the middle), or in three as a letter. Each crease is a valley lit from one
+    side: a shadow ``depth`` of 255 darker at its deepest, about ``width`` mm wide, with a thin
+    highlight on the lit side; the line runs up to 1.5° off square and up to 10 mm off where a
+    careful fold puts it. ``crack``: the share of the print on the fold itself whose toner has
+    flaked off (a printed line crossing the crease shows a white gap). Returns where each crease
+    runs ("across" at y mm, "down" at x mm), at the middle of the page; ``where`` puts the creases
+    there instead (at the middle of the page)."""
+    scale = dpi / 25.4
+    h, w = img.shape[:2]
+    lines = {
+        "in two": [("across", PAGE_H / 2)],
+        "in four": [("across", PAGE_H / 2), ("down", 105.0)],
+        "in three": [("across", PAGE_H / 3), ("across", 2 * PAGE_H / 3)],
+    }[fold]
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    shade = np.zeros((h, w), np.float32)
+    cracked = np.zeros((h, w), bool)
+    made = []
+    for way, at in where or lines:
+        at += 0 if where else rng.uniform(-10, 10)
+        made.append((way, at))
+        slope = np.tan(np.radians(rng.uniform(-1.5, 1.5)))
+        if way == "across":
+            t = (yy - (at * scale + slope * (xx - w / 2))) / scale  # mm from the fold, signed
+        else:
+            t = (xx - (at * scale + slope * (yy - h / 2))) / scale
+        side = rng.choice((-1.0, 1.0))  # which face of the valley the light does not reach
+        sigma = width / 2
+        shadow = np.exp(-0.5 * (t / sigma) ** 2) * (side * t >= 0)
+        highlight = 0.3 * np.exp(-0.5 * (t / (sigma / 2)) ** 2) * (side * t < 0)
+        shade = np.maximum(shade, depth / 255 * shadow) - highlight * depth / 255
+        cracked |= np.abs(t) < 0.15
+    if crack:
+        flakes = np.random.default_rng(rng.randint(0, 2**32 - 1)).random((h, w)) < crack
+        img[cracked & flakes & (img < 160)] = 255
+    img[...] = np.clip(img.astype(np.float32) * (1 - shade), 0, 255).astype(np.uint8)
+    return made
+
+
 TWO_BALLOTS = ("side by side", "one above the other", "right edge under", "bottom edge under", "corner under")
 
 

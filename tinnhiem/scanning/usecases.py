@@ -751,6 +751,7 @@ def _page_reading(reading: recognize.PageReading, digits: dict[str, str]) -> dic
         "dpi": reading.dpi,  # as measured on the page (recognize.MIN_DPI)
         "registered": reading.registered,  # mm: laid on its blank before it was read (recognize.register)
         "register_passes": reading.register_passes,
+        "creases": reading.creases,  # lit again along the creases of a fold (recognize.flatten_creases)
         # the grey squares' levels (recognize.grey_levels; none before layout format 3): how near
         # real printers and pictures come to the line GREY_CUT draws, as field data
         "grey": reading.grey,
@@ -880,18 +881,26 @@ def stored_image(page: ScannedPage) -> np.ndarray:
 
 
 def page_as_read(form: BallotForm, page: ScannedPage) -> np.ndarray:
-    """The kept picture of a page, rectified, and laid on its blank as the reader did when it had to
-    (recognize.register: a sheet that did not lie flat): what the committee sees of a row is what was read.
+    """The kept picture of a page, rectified, lit again along the creases of a fold and laid on its
+    blank as the reader did when it had to (recognize.flatten_creases, recognize.register: a sheet
+    that did not lie flat): what the committee sees of a row is what was read.
     Raises recognize.NotABallot for a picture an earlier version read but this one refuses."""
     image = stored_image(page)
     rectified = recognize.rectify(image, recognize.find_markers(image))
-    found = printings(form).readable.get(page.reading.get("version")) if page.reading.get("registered") else None
+    reading = page.reading
+    found = None
+    if reading.get("registered") or reading.get("creases"):
+        found = printings(form).readable.get(reading.get("version"))
     if found is not None:
         geometry, layout = found
         blank = _blank_ink(form, layout).get(page.page_number)
         printed = next((p for p in geometry["pages"] if p["number"] == page.page_number), None)
         if blank is not None and printed is not None:
-            rectified = recognize.lay_on_blank(rectified, blank, printed, page.reading["register_passes"])
+            flattened = recognize.flatten_creases(rectified, blank, printed) if reading.get("creases") else None
+            if flattened is not None:
+                rectified = flattened[0]
+            if reading.get("registered"):
+                rectified = recognize.lay_on_blank(rectified, blank, printed, reading["register_passes"])
     return rectified
 
 
