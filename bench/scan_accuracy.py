@@ -19,6 +19,7 @@ Run: .venv/bin/python bench/scan_accuracy.py [--seed-ballots 2000] [--big-ballot
      [--streak 0]  (scans with a line down the picture, dust on the glass, per band of its width)
      [--bend 0]  (photos of a sheet that bows off the table, per band of how far)
      [--crease 0]  (scans of ballots folded into the box, per band of the crease's shadow)
+     [--show-through 0]  (scans of pages printed on both sides, per band of what shows through)
      [--pale 0]  (scans from a scanner set too light, per band of what black became)
      [--app-filter 0]  (pencil photos through a phone scanner app's black-and-white filter, per band)
      [--written 0]  (share of ballots with a name or a signature written under the list; a page
@@ -371,6 +372,26 @@ def crease_sweep(state, workers, n):
     _by_band(state, workers, n, _creased, bands, 9850, lambda b: f"{b[0]}, shadow {b[1][0]}–{b[1][1]} of 255 darker")
 
 
+def _shown_through(job):
+    """One scan of a page of the 44-person form printed on both sides of thin paper: the other
+    side's print and marks, mirrored, show through (synthetic.show_through): what became of it."""
+    from tinnhiem.scanning import synthetic
+
+    strengths, seed = job
+    s, rng, dpi, image, truth = _big_page(seed)
+    other = rng.choice(s["pages"])
+    style = rng.choices(list(STYLE_WEIGHTS), weights=list(STYLE_WEIGHTS.values()))[0]
+    back, _truth = _synthesize(s, other, dpi, rng, style=style, degraded=False)
+    synthetic.show_through(image, back, rng.uniform(*strengths))
+    return _why(s, synthetic.degrade(image, rng), truth)
+
+
+def show_through_sweep(state, workers, n):
+    """Scans of pages printed on both sides, per band of how much of the other side shows through."""
+    bands = ((0.03, 0.08), (0.08, 0.15), (0.15, 0.25), (0.25, 0.4))
+    _by_band(state, workers, n, _shown_through, bands, 9880, lambda b: f"{b[0]:.0%}–{b[1]:.0%} of the other side")
+
+
 def _paled(job):
     """One scan of the seed form from a scanner set too light (synthetic.pale): what became of it."""
     from tinnhiem.scanning import synthetic
@@ -450,6 +471,13 @@ SWEEPS = (
         "scans of the 44-person form folded into the box (in two, four or three), per band of the crease's shadow",
         "a ballot folded into the box ({n} scans of the 44-person form per band of the crease's shadow)",
         crease_sweep,
+    ),
+    (
+        "show-through",
+        "big",
+        "scans of the 44-person form printed on both sides, per band of how much of the other side shows through",
+        "the other side showing through ({n} scans of the 44-person form per band)",
+        show_through_sweep,
     ),
     (
         "pale",

@@ -938,3 +938,25 @@ def test_a_smudge_on_a_folded_ballot_still_goes_to_the_committee(forty_four):
         assert all(k in (None, t) for k, t in zip(keys, truth.keys, strict=True)), seed
         checked += 1
     assert checked >= 4
+
+
+def test_the_other_side_showing_through_is_never_read_as_a_mark(forty_four):
+    """A page printed on both sides of thin paper: the other side's print and marks, mirrored, show
+    through. A little (5 %) changes nothing; much (30 %) reads as faint ink in the boxes and sends
+    the page to the committee (docs/benchmarks.md: measured, not mended), never as a mark."""
+    pdf, geometry, digits = forty_four
+    for seed, strength in ((8900, 0.05), (8900, 0.3)):
+        rng = random.Random(seed)
+        front, truth = synthetic.synthesize(
+            synthetic.render_blank(pdf, 0, 200), geometry, 1, 200, rng, digits=digits, degraded=False, style="cross"
+        )
+        back, _truth = synthetic.synthesize(
+            synthetic.render_blank(pdf, 1, 200), geometry, 2, 200, rng, digits=digits, degraded=False, style="filled"
+        )
+        synthetic.show_through(front, back, strength)
+        reading = _read_44(forty_four, synthetic.degrade(front, rng), 1)
+        keys = [r.key(digits) for r in reading.rows]
+        if strength < 0.1:
+            assert keys == truth.keys and not reading.needs_review(), keys
+        else:
+            assert reading.needs_review() and all(k in (None, t) for k, t in zip(keys, truth.keys, strict=True)), keys

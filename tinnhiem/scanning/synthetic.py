@@ -386,6 +386,15 @@ def crease(
     return made
 
 
+def show_through(img: np.ndarray, back: np.ndarray, strength: float) -> None:
+    """The other side of a sheet printed on both sides, seen through thin paper (draw before
+    ``degrade``): ``back`` as printed and marked, mirrored left to right (a sheet turned over along
+    its long edge), darkening the page by ``strength`` of its own darkness (0.1: black shows as a
+    tenth of the way to black)."""
+    mirrored = cv2.flip(back, 1).astype(np.float32)
+    img[...] = np.clip(img.astype(np.float32) * (1 - strength * (1 - mirrored / 255)), 0, 255).astype(np.uint8)
+
+
 TWO_BALLOTS = ("side by side", "one above the other", "right edge under", "bottom edge under", "corner under")
 
 
