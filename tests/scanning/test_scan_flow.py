@@ -693,6 +693,7 @@ def test_command_line_reads_a_folder_in_name_order(scan_vote, make_scan, tmp_pat
     assert_read_as(form.scanned_ballots.order_by("position"), truths)  # in name order
     review = output["review"]  # the form's review statistics (docs/scanning.md)
     assert (review["ballots"], review["pages"], review["sent_to_committee"], review["overruled_rows"]) == (5, 5, 0, 0)
+    assert review["laid_on_blank"] == review["creased"] == 0  # flat sheets, never folded
     assert set(review["causes"]) == {
         "no_pen_ink",
         "faint",
