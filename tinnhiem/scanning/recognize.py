@@ -208,7 +208,12 @@ class PageReading:
         return self.writing >= WRITING_MM2
 
     def needs_review(self) -> bool:
-        return self.writing_flag or any(r.uncertain or r.name_flag for r in self.rows)
+        return in_doubt(self.rows, self.writing)
+
+
+def in_doubt(rows: list[RowReading], writing: float) -> bool:
+    """A page the committee must see: a row not decided, a name with ink on it, writing under the list."""
+    return writing >= WRITING_MM2 or any(r.uncertain or r.name_flag for r in rows)
 
 
 def to_gray(image: np.ndarray) -> np.ndarray:
@@ -951,14 +956,14 @@ def read_sheet(
     blank = blank_for(sheet) if blank_for else None
     rows, writing = _read_rows(rectified, page, blank, paper)
     creases = 0
-    if blank is not None and (writing >= WRITING_MM2 or any(r.uncertain or r.name_flag for r in rows)):
+    if blank is not None and in_doubt(rows, writing):
         flattened = flatten_creases(rectified, blank, page)  # a page in doubt may have been folded
         if flattened is not None:
             rectified, creases = flattened
             rows, writing = _read_rows(rectified, page, blank, paper)
     registered, passes = 0.0, 0
     for tile_mm, reach_mm in REGISTER_PASSES:
-        if blank is None or not (writing >= WRITING_MM2 or any(r.uncertain or r.name_flag for r in rows)):
+        if blank is None or not in_doubt(rows, writing):
             break
         # a doubt may come from a sheet that did not lie flat: its print then strays from its place,
         # and the page is read again once laid on its blank
