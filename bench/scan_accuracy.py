@@ -73,6 +73,7 @@ def _read(s, image):
         key=s["key"],
         geometry_for=lambda sheet: s["geometry"],
         blank_for=lambda sheet: s["blank_ink"][sheet.page],
+        darkness_for=lambda sheet: s["blank_darkness"][sheet.page],
     )
 
 
@@ -303,14 +304,15 @@ def streak_sweep(state, workers, n):
     )
 
 
-def _big_page(seed):
-    """A marked page of the 44-person form, not yet degraded, with the generator that goes on."""
+def _big_page(seed, style=None):
+    """A marked page of the 44-person form, not yet degraded, with the generator that goes on
+    (``style``: its marks' style; by default drawn from the mix)."""
     s = _STATE["big"]
     rng = random.Random(seed)
     page_number = rng.choice(s["pages"])
     dpi = rng.choice((150, 200, 200, 300))
-    style = rng.choices(list(STYLE_WEIGHTS), weights=list(STYLE_WEIGHTS.values()))[0]
-    image, truth = _synthesize(s, page_number, dpi, rng, style=style, degraded=False)
+    drawn = rng.choices(list(STYLE_WEIGHTS), weights=list(STYLE_WEIGHTS.values()))[0]
+    image, truth = _synthesize(s, page_number, dpi, rng, style=style or drawn, degraded=False)
     return s, rng, dpi, image, truth
 
 
@@ -374,22 +376,52 @@ def crease_sweep(state, workers, n):
 
 def _shown_through(job):
     """One scan of a page of the 44-person form printed on both sides of thin paper: the other
-    side's print and marks, mirrored, show through (synthetic.show_through): what became of it."""
+    side's print and marks, mirrored as the sheet was turned over (``flip``), printed up to 2 mm and
+    0.3° off its place and spread a little by the paper, show through (synthetic.show_through):
+    what became of it."""
     from tinnhiem.scanning import synthetic
 
-    strengths, seed = job
-    s, rng, dpi, image, truth = _big_page(seed)
-    other = rng.choice(s["pages"])
-    style = rng.choices(list(STYLE_WEIGHTS), weights=list(STYLE_WEIGHTS.values()))[0]
-    back, _truth = _synthesize(s, other, dpi, rng, style=style, degraded=False)
-    synthetic.show_through(image, back, rng.uniform(*strengths))
+    (strengths, style, flip), seed = job
+    s, rng, dpi, image, truth = _big_page(seed, style)
+    number = random.Random(seed).choice(s["pages"])  # the page _big_page drew (its first draw)
+    # printed on both sides: pages 1 and 2 on one sheet, 3 and 4 on the next
+    other = number + 1 if number % 2 else number - 1
+    other = other if other in s["pages"] else rng.choice([p for p in s["pages"] if p != number])
+    drawn = rng.choices(list(STYLE_WEIGHTS), weights=list(STYLE_WEIGHTS.values()))[0]
+    back, _truth = _synthesize(s, other, dpi, rng, style=drawn, degraded=False)
+    synthetic.show_through(
+        image,
+        back,
+        rng.uniform(*strengths),
+        dpi=dpi,
+        flip=flip,
+        shift=(rng.uniform(-2, 2), rng.uniform(-2, 2)),
+        angle=rng.uniform(-0.3, 0.3),
+        blur=rng.uniform(0.05, 0.3),
+    )
     return _why(s, synthetic.degrade(image, rng), truth)
 
 
 def show_through_sweep(state, workers, n):
-    """Scans of pages printed on both sides, per band of how much of the other side shows through."""
-    bands = ((0.03, 0.08), (0.08, 0.15), (0.15, 0.25), (0.25, 0.4))
-    _by_band(state, workers, n, _shown_through, bands, 9880, lambda b: f"{b[0]:.0%}–{b[1]:.0%} of the other side")
+    """Scans of pages printed on both sides, per band of how much of the other side shows through:
+    sheets turned over along the long edge (a printer's default for a portrait page), along the
+    short one (the other side's boxes then fall on this side's), and pages marked in pencil alone,
+    the faintest marks there are."""
+    bands = [(b, None, "long") for b in ((0.03, 0.08), (0.08, 0.15), (0.15, 0.25), (0.25, 0.4))]
+    bands += [(b, None, "short") for b in ((0.08, 0.15), (0.15, 0.25))]
+    bands += [(b, "pencil", "long") for b in ((0.08, 0.15), (0.15, 0.25))]
+    _by_band(
+        state,
+        workers,
+        n,
+        _shown_through,
+        bands,
+        9880,
+        lambda b: (
+            f"{b[0][0]:.0%}–{b[0][1]:.0%} of the other side, turned over along the {b[2]} edge"
+            + (f", {b[1]} alone" if b[1] else "")
+        ),
+    )
 
 
 def _paled(job):
@@ -553,6 +585,7 @@ def prepare(*, seed: bool = True, big: bool = True):
             "key": ballots.qr_key(),
             "blanks": {(p, dpi): synthetic.render_blank(pdf, p - 1, dpi) for p in pages for dpi in (150, 200, 300)},
             "blank_ink": {p: recognize.blank_ink(synthetic.render_blank(pdf, p - 1, 150)) for p in pages},
+            "blank_darkness": {p: recognize.blank_darkness(synthetic.render_blank(pdf, p - 1, 150)) for p in pages},
             "pages": pages,
         }
     return state

@@ -693,7 +693,7 @@ def test_command_line_reads_a_folder_in_name_order(scan_vote, make_scan, tmp_pat
     assert_read_as(form.scanned_ballots.order_by("position"), truths)  # in name order
     review = output["review"]  # the form's review statistics (docs/scanning.md)
     assert (review["ballots"], review["pages"], review["sent_to_committee"], review["overruled_rows"]) == (5, 5, 0, 0)
-    assert review["laid_on_blank"] == review["creased"] == 0  # flat sheets, never folded
+    assert review["laid_on_blank"] == review["creased"] == review["shown_through"] == 0  # flat, one-sided
     assert set(review["causes"]) == {
         "no_pen_ink",
         "faint",
@@ -1173,6 +1173,42 @@ def _ballot(make_long_scan, seed):
     """A two-page ballot: its pages (file, truth, image) and its keys in page order."""
     pages = [make_long_scan(seed * 10 + n, page=n, style="cross") for n in (1, 2)]
     return pages, "".join(pages[0][1].keys + pages[1][1].keys)
+
+
+def test_a_sheet_printed_on_both_sides_is_counted_and_shown_as_it_was_read(client, long_vote, make_long_scan):
+    """A two-page ballot printed on both sides of one thin sheet: each side shows the other through
+    it, a little off its place. Lit away, the ballot is counted unflagged; a page keeps which page
+    showed through it and how; the committee's image is the page as it was read, lighter where the
+    other side's print fell and nowhere else; the stack's statistics count it."""
+    form, member = long_vote["form"], long_vote["member"]
+    (_f1, truth1, first), (_f2, truth2, second) = (
+        make_long_scan(9830 + n, page=n, style="cross", degraded=False) for n in (1, 2)
+    )
+    rng = random.Random(9830)
+    front, back = first.copy(), second.copy()
+    synthetic.show_through(front, second, 0.3, dpi=150, shift=(1.2, -0.8), angle=0.2, blur=0.15)
+    synthetic.show_through(back, first, 0.3, dpi=150, shift=(-1.2, -0.8), angle=-0.2, blur=0.15)
+    scan.scan_file(
+        member, form, name="hai-mat.tiff", data=_tiff(synthetic.degrade(front, rng), synthetic.degrade(back, rng))
+    )
+    ballot = form.scanned_ballots.get()
+    assert ballot.keys == "".join(truth1.keys + truth2.keys) and not ballot.needs_review
+    pages = [ScannedPage.objects.get(pk=pk) for pk in ballot.pages]
+    lit = [page for page in pages if page.reading["through"]]
+    assert lit and all(page.reading["through"]["page"] == 3 - page.page_number for page in lit)
+    assert all(page.reading["through"]["flip"] == "long" for page in lit)
+    page = lit[0]
+    stored = scan.stored_image(page)
+    plain = recognize.rectify(stored, recognize.find_markers(stored)).astype(int)
+    shown = scan.page_as_read(form, page).astype(int)
+    other = recognize.blank_darkness(synthetic.render_blank(long_vote["pdf"], 2 - page.page_number, 150))
+    fell = recognize._shown(other, recognize.ShowThrough(**page.reading["through"]))
+    assert (shown - plain)[fell > 0.5].mean() > 10  # lighter where the other side's print fell
+    assert np.array_equal(shown[fell == 0], plain[fell == 0])  # and nowhere else
+    assert review_statistics(form).shown_through == len(lit)
+    client.force_login(member)
+    page_html = client.get(reverse("scanning:scan", args=[form.conference_id, form.pk])).content.decode()
+    assert f"Số trang đã được bù phần chữ in mặt sau hằn qua giấy trước khi đọc: {len(lit)}." in page_html
 
 
 def test_a_stack_fed_last_page_first_is_read_so_when_the_committee_says_so(long_vote, make_long_scan):

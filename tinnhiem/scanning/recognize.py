@@ -17,7 +17,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import cv2
@@ -201,6 +201,7 @@ class PageReading:
     registered: float = 0.0  # mm: the largest stray of its print corrected (register), 0 when none
     register_passes: int = 0  # how many of REGISTER_PASSES moved it (lay_on_blank does as many)
     creases: int = 0  # the creases of a fold it was lit again along (flatten_creases), 0 when none
+    through: ShowThrough | None = None  # the other side of its sheet, lit away (find_show_through)
     grey: list[float] = field(default_factory=list)  # the grey squares' levels (grey_levels); none before format 3
 
     @property
@@ -831,6 +832,166 @@ def flatten_creases(rectified: np.ndarray, blank: np.ndarray, page: dict[str, An
     return np.clip(rectified / (1 - darkening), 0, 255).astype(np.uint8), len(found)
 
 
+# A sheet printed on both sides of thin paper shows its other side through it: the other page's
+# print, mirrored, a few hundredths to a tenth of the way to black or more (not measured on real
+# paper; office paper of 70–80 g/m² is sold as 89–94 % opaque). Where the other side's names fall on
+# this side's boxes they read as faint ink: a long form printed on both sides sent many pages to
+# the committee (bench/scan_accuracy.py --show-through). The other side is a known page of the
+# form. So on a page in doubt, the blank of every other page, mirrored both ways a sheet can be
+# turned over, is matched with the darkness of this page's bare paper (no print, box, name, grey
+# square or QR code), to THROUGH_REACH mm off its place (a duplex printer's registration), on a
+# reduced copy; the best match, if it stands THROUGH_Z times above the paper's own grain, is placed
+# to a fraction of a pixel piece by piece (a slight turn or stretch as well), and how far the paper
+# spread it and how strong it shows are measured on the bare paper. Show-through makes a page
+# (1 − strength × the other side's darkness) times as light as printed; dividing by that gives back
+# this side as printed, a voter's own marks included, wherever they lie. The other side's own marks
+# are in no blank and stay, for the committee: a voter's light pencil mark on the same spot could
+# not be told from them.
+THROUGH_SCALE = 3  # the search for the page and its place: on a copy reduced to 2 px/mm
+THROUGH_REACH = 4.0  # mm off its place
+# on 105 synthetic pages in doubt printed on one side, the best match stood at most 72 times above
+# the grain, at a strength of at most 0.014; on pages in doubt showing their other side, at least
+# 122 times and 0.058 (docs/benchmarks.md)
+THROUGH_Z = 100.0
+THROUGH_MIN, THROUGH_MAX = 0.03, 0.5  # strength: lighter is nothing to mend; darker is no paper
+THROUGH_TILES = (3, 4)  # pieces across and down, each placed on its own
+THROUGH_PIECE_Z = 8.0  # the least match of a piece for its place to count
+THROUGH_NUDGE = 1.0  # mm: how far a piece may lie from where the whole page put it
+THROUGH_BLURS = (0.5, 1.0, 1.5, 2.5)  # px at PX_PER_MM: how far the paper may spread it
+FLIPS = {"long": 1, "short": 0}  # turned over along the long edge (left to right) or the short one
+
+
+@dataclass
+class ShowThrough:
+    """The other side of the sheet as it showed through (find_show_through)."""
+
+    page: int  # the page of the form printed on the other side
+    flip: str  # how the sheet was turned over (FLIPS)
+    matrix: list[list[float]]  # 2 × 3: from its mirrored blank to this page (px at PX_PER_MM)
+    blur: float  # px: how far the paper spread it
+    strength: float  # its black shows this share of the way to black
+    match: float = 0.0  # how far its match stood above the paper's grain (THROUGH_Z)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _shown(back: np.ndarray, through: ShowThrough) -> np.ndarray:
+    """The other side's darkness (``back``: blank_darkness) where it shows on this page, 0–1,
+    before its strength."""
+    height, width = back.shape
+    mirrored = cv2.flip(back.astype(np.float32) / 255, FLIPS[through.flip])
+    placed = cv2.warpAffine(mirrored, np.array(through.matrix, np.float64), (width, height), flags=cv2.INTER_LINEAR)
+    return cv2.GaussianBlur(placed, (0, 0), through.blur)
+
+
+def lighten_show_through(rectified: np.ndarray, back: np.ndarray, through: ShowThrough) -> np.ndarray:
+    """The page lit again by what the other side's print took from it (see THROUGH_SCALE)."""
+    return np.clip(rectified / (1 - through.strength * _shown(back, through)), 0, 255).astype(np.uint8)
+
+
+def find_show_through(
+    rectified: np.ndarray, blank: np.ndarray, page: dict[str, Any], backs: dict[int, np.ndarray | None]
+) -> ShowThrough | None:
+    """The other side of the sheet, if it shows through (see THROUGH_SCALE); ``backs``: how dark the
+    form's other pages are printed (blank_darkness), by number."""
+    backs = {n: b for n, b in backs.items() if b is not None and b.shape == rectified.shape}
+    if not backs or blank.shape != rectified.shape:
+        return None
+    _dark, _faint, _solid, darkness, paper = ink_map(rectified)
+    mask = _paper_only(blank, page).astype(np.float32)
+    known = mask > 0
+    if known.sum() < 0.05 * mask.size:
+        return None
+    # the darkness under the paper, as a share of it, on the bare paper, centred on its own level
+    shaded = np.clip(darkness / np.maximum(paper, 1), -0.5, 0.6).astype(np.float32) * mask
+    shaded -= float(np.median(shaded[known])) * mask
+    grain = max(float(np.std(shaded[known])), 1e-4)
+
+    def reduced_copy(a: np.ndarray) -> np.ndarray:
+        return cv2.resize(a, (a.shape[1] // THROUGH_SCALE, a.shape[0] // THROUGH_SCALE), interpolation=cv2.INTER_AREA)
+
+    def match(image: np.ndarray, weights: np.ndarray, template: np.ndarray) -> np.ndarray:
+        """How far each place of ``template`` in ``image`` stands above the grain."""
+        along = cv2.matchTemplate(image, template, cv2.TM_CCORR)
+        energy = cv2.matchTemplate(weights, template * template, cv2.TM_CCORR)
+        return along / (grain * np.sqrt(np.maximum(energy, 1e-6)))
+
+    # 1. which page, turned over which way, about where
+    reach = round(THROUGH_REACH * PX_PER_MM / THROUGH_SCALE)
+    image = cv2.copyMakeBorder(reduced_copy(shaded), reach, reach, reach, reach, cv2.BORDER_CONSTANT, value=0)
+    weights = cv2.copyMakeBorder(reduced_copy(mask), reach, reach, reach, reach, cv2.BORDER_CONSTANT, value=0)
+    best: tuple[float, int, str, float, float] | None = None
+    for number, back in sorted(backs.items()):
+        for flip, code in FLIPS.items():
+            mirrored = reduced_copy(cv2.GaussianBlur(cv2.flip(back, code).astype(np.float32) / 255, (0, 0), 1.5))
+            scores = match(image, weights, mirrored)
+            y, x = np.unravel_index(int(np.argmax(scores)), scores.shape)
+            if best is None or scores[y, x] > best[0]:
+                best = (float(scores[y, x]), number, flip, float(x - reach), float(y - reach))
+    if best is None or best[0] < THROUGH_Z:
+        return None
+    match_z, number, flip, dx, dy = best
+    mirrored = cv2.flip(backs[number], FLIPS[flip]).astype(np.float32) / 255
+    height, width = mirrored.shape
+    moved = np.float64([[1, 0, dx * THROUGH_SCALE], [0, 1, dy * THROUGH_SCALE]])
+    # 2. its place to a fraction of a pixel, piece by piece
+    nudge = round(THROUGH_NUDGE * PX_PER_MM)
+    template = cv2.GaussianBlur(cv2.warpAffine(mirrored, moved, (width, height)), (0, 0), 1.0)
+    image = cv2.copyMakeBorder(shaded, nudge, nudge, nudge, nudge, cv2.BORDER_CONSTANT, value=0)
+    weights = cv2.copyMakeBorder(mask, nudge, nudge, nudge, nudge, cv2.BORDER_CONSTANT, value=0)
+    sources, targets, strengths = [], [], []
+    across, down = THROUGH_TILES
+    for i in range(across):
+        for j in range(down):
+            x0, x1 = width * i // across, width * (i + 1) // across
+            y0, y1 = height * j // down, height * (j + 1) // down
+            piece = template[y0:y1, x0:x1]
+            scores = match(
+                image[y0 : y1 + 2 * nudge, x0 : x1 + 2 * nudge],
+                weights[y0 : y1 + 2 * nudge, x0 : x1 + 2 * nudge],
+                piece,
+            )
+            y, x = np.unravel_index(int(np.argmax(scores)), scores.shape)
+            if scores[y, x] < THROUGH_PIECE_Z or not (0 < y < scores.shape[0] - 1 and 0 < x < scores.shape[1] - 1):
+                continue  # too faint here, or it may lie further off
+            at = _peak_offset(scores, (x, y))
+            centre = ((x0 + x1) / 2, (y0 + y1) / 2)
+            sources.append((centre[0] - moved[0, 2], centre[1] - moved[1, 2]))
+            targets.append((centre[0] + at[0] - nudge, centre[1] + at[1] - nudge))
+            strengths.append(float(scores[y, x]))
+    matrix = moved
+    if len(sources) >= 4:
+        src, dst, w = np.float64(sources), np.float64(targets), np.sqrt(np.float64(strengths))[:, None]
+        design = np.hstack([src, np.ones((len(src), 1))]) * w
+        solution, *_ = np.linalg.lstsq(design, dst * w, rcond=None)
+        fitted = solution.T
+        # a duplex printer turns or stretches the other side a little, not more
+        if np.abs(fitted[:, :2] - np.eye(2)).max() <= 0.02:
+            matrix = fitted
+    elif sources:
+        shift = np.mean(np.float64(targets) - np.float64(sources), axis=0)
+        matrix = np.float64([[1, 0, shift[0]], [0, 1, shift[1]]])
+    # 3. how far the paper spread it and how strong it shows, on the bare paper
+    placed = cv2.warpAffine(mirrored, matrix, (width, height), flags=cv2.INTER_LINEAR)
+    chosen: tuple[float, float, float] | None = None
+    for blur in THROUGH_BLURS:
+        spread = cv2.GaussianBlur(placed, (0, 0), blur) * mask
+        along, energy = float(np.vdot(spread, shaded)), float(np.vdot(spread, spread))
+        if energy > 0 and (chosen is None or along * along / energy > chosen[0]):
+            chosen = (along * along / energy, blur, along / energy)
+    if chosen is None or not THROUGH_MIN <= chosen[2] <= THROUGH_MAX:
+        return None
+    return ShowThrough(
+        page=number,
+        flip=flip,
+        matrix=[[round(float(v), 4) for v in line] for line in matrix],
+        blur=chosen[1],
+        strength=round(chosen[2], 4),
+        match=round(match_z, 1),
+    )
+
+
 def _read_rows(
     rectified: np.ndarray, page: dict[str, Any], blank: np.ndarray | None, paper: float
 ) -> tuple[list[RowReading], float]:
@@ -890,10 +1051,13 @@ def read_sheet(
     key: bytes,
     geometry_for: Callable[[SheetId], dict[str, Any] | None],
     blank_for: Callable[[SheetId], np.ndarray | None] | None = None,
+    darkness_for: Callable[[SheetId], np.ndarray | None] | None = None,
 ) -> PageReading:
     """Read one page. ``geometry_for`` returns the printed geometry of a sheet (or None when the
     layout is unknown; it may raise NotABallot with a more precise reason, such as a ballot of
-    another conference); ``blank_for`` its blank rendered, rectified ink map, for the name check."""
+    another conference); ``blank_for`` its blank rendered, rectified ink map, for the name check;
+    ``darkness_for`` how dark it is printed (blank_darkness), for what shows through a sheet printed
+    on both sides (find_show_through: not looked for without it)."""
     gray = to_gray(image)
     small = reduced(gray)
     # A blank back side is looked for only on a page that is no ballot (a blank one in black and
@@ -955,6 +1119,15 @@ def read_sheet(
         raise NotABallot("streak", f"{streak:.0f} mm")
     blank = blank_for(sheet) if blank_for else None
     rows, writing = _read_rows(rectified, page, blank, paper)
+    through = None
+    if blank is not None and darkness_for is not None and in_doubt(rows, writing):
+        # a page in doubt may show the other side of its sheet through it
+        backs = {p["number"]: darkness_for(replace(sheet, page=p["number"])) for p in geometry["pages"]}
+        backs.pop(sheet.page, None)
+        through = find_show_through(rectified, blank, page, backs)
+        if through is not None:
+            rectified = lighten_show_through(rectified, backs[through.page], through)  # type: ignore[arg-type]
+            rows, writing = _read_rows(rectified, page, blank, paper)
     creases = 0
     if blank is not None and in_doubt(rows, writing):
         flattened = flatten_creases(rectified, blank, page)  # a page in doubt may have been folded
@@ -986,12 +1159,22 @@ def read_sheet(
         registered=registered,
         register_passes=passes,
         creases=creases,
+        through=through,
         grey=[round(level, 2) for level in levels],
     )
 
 
+def _in_page_coordinates(pdf_page_image: np.ndarray) -> np.ndarray:
+    width, height = int(PAGE_W * PX_PER_MM), int(PAGE_H * PX_PER_MM)
+    return cv2.resize(to_gray(pdf_page_image), (width, height), interpolation=cv2.INTER_AREA)
+
+
 def blank_ink(pdf_page_image: np.ndarray) -> np.ndarray:
     """The dark-ink map of a blank rendered page (in page coordinates, at any resolution)."""
-    width, height = int(PAGE_W * PX_PER_MM), int(PAGE_H * PX_PER_MM)
-    resized = cv2.resize(to_gray(pdf_page_image), (width, height), interpolation=cv2.INTER_AREA)
-    return ink_map(resized)[0]
+    return ink_map(_in_page_coordinates(pdf_page_image))[0]
+
+
+def blank_darkness(pdf_page_image: np.ndarray) -> np.ndarray:
+    """How dark a blank rendered page is printed, 0 (paper) to 255 (black), in page coordinates:
+    what of it shows through the other side of its sheet (find_show_through)."""
+    return 255 - _in_page_coordinates(pdf_page_image)

@@ -56,6 +56,8 @@ class ReviewStatistics:
     laid_on_blank: int = 0
     # their pages lit again along the creases of a fold before they were read (recognize.flatten_creases)
     creased: int = 0
+    # their pages lit again where the other side of the sheet showed through (recognize.find_show_through)
+    shown_through: int = 0
 
     @property
     def sent_percent(self) -> str:
@@ -72,6 +74,7 @@ class ReviewStatistics:
             "overruled_ballots": self.overruled_ballots,
             "laid_on_blank": self.laid_on_blank,
             "creased": self.creased,
+            "shown_through": self.shown_through,
             "causes": {c.key: {"rows": c.rows, "ballots": c.ballots, "ruled": c.ruled} for c in self.causes},
         }
 
@@ -121,9 +124,11 @@ def review_statistics(form: BallotForm) -> ReviewStatistics:
     read = {page for ballot in ballots for page in ballot.pages}
     laid = ScannedPage.objects.filter(form=form, reading__registered__gt=0).values_list("pk", flat=True)
     creased = ScannedPage.objects.filter(form=form, reading__creases__gt=0).values_list("pk", flat=True)
+    through = ScannedPage.objects.filter(form=form, reading__through__page__gt=0).values_list("pk", flat=True)
     return ReviewStatistics(
         laid_on_blank=len(read & {str(pk) for pk in laid}),
         creased=len(read & {str(pk) for pk in creased}),
+        shown_through=len(read & {str(pk) for pk in through}),
         ballots=len(ballots),
         pages=sum(len(b.pages) for b in ballots),
         sent=sent,

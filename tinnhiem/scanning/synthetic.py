@@ -386,13 +386,32 @@ def crease(
     return made
 
 
-def show_through(img: np.ndarray, back: np.ndarray, strength: float) -> None:
+def show_through(
+    img: np.ndarray,
+    back: np.ndarray,
+    strength: float,
+    *,
+    dpi: int = 200,
+    flip: str = "long",
+    shift: tuple[float, float] = (0.0, 0.0),
+    angle: float = 0.0,
+    blur: float = 0.0,
+) -> None:
     """The other side of a sheet printed on both sides, seen through thin paper (draw before
-    ``degrade``): ``back`` as printed and marked, mirrored left to right (a sheet turned over along
-    its long edge), darkening the page by ``strength`` of its own darkness (0.1: black shows as a
-    tenth of the way to black)."""
-    mirrored = cv2.flip(back, 1).astype(np.float32)
-    img[...] = np.clip(img.astype(np.float32) * (1 - strength * (1 - mirrored / 255)), 0, 255).astype(np.uint8)
+    ``degrade``): ``back`` as printed and marked, mirrored as the sheet was turned over (``flip``
+    "long": along its long edge, left to right; "short": top to bottom), printed ``shift`` mm
+    (right, down) and ``angle`` degrees off its place as a duplex printer leaves it, spread
+    ``blur`` mm by the paper, darkening the page by ``strength`` of its own darkness (0.1: black
+    shows as a tenth of the way to black)."""
+    darkness = 1 - cv2.flip(back, 1 if flip == "long" else 0).astype(np.float32) / 255
+    height, width = darkness.shape
+    scale = dpi / 25.4
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
+    matrix[:, 2] += (shift[0] * scale, shift[1] * scale)
+    darkness = cv2.warpAffine(darkness, matrix, (width, height), flags=cv2.INTER_LINEAR)
+    if blur:
+        darkness = cv2.GaussianBlur(darkness, (0, 0), blur * scale)
+    img[...] = np.clip(img.astype(np.float32) * (1 - strength * darkness), 0, 255).astype(np.uint8)
 
 
 TWO_BALLOTS = ("side by side", "one above the other", "right edge under", "bottom edge under", "corner under")

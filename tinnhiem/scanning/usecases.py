@@ -253,13 +253,23 @@ def load_pages(name: str, data: bytes) -> list[np.ndarray]:
     return [_decode(source, name) for source in _sources(name, data)]
 
 
-_BLANKS: dict[tuple[int, str], dict[int, np.ndarray]] = {}
+_BLANKS: dict[tuple[int, str], dict[int, tuple[np.ndarray, np.ndarray]]] = {}
 _BLANKS_LOCK = threading.Lock()  # the server reads uploads on several threads
 
 
 def _blank_ink(form: BallotForm, layout: BallotLayout) -> dict[int, np.ndarray]:
     """The ink of ``layout``'s blank ballot, page by page, for the name check: rendered with the
     names and posts printed on it, once per form and layout version (which covers that list)."""
+    return {number: ink for number, (ink, _darkness) in _blanks(form, layout).items()}
+
+
+def _blank_darkness(form: BallotForm, layout: BallotLayout) -> dict[int, np.ndarray]:
+    """How dark each page of ``layout``'s blank ballot is printed: what of it shows through the
+    other side of a sheet printed on both sides (recognize.find_show_through)."""
+    return {number: darkness for number, (_ink, darkness) in _blanks(form, layout).items()}
+
+
+def _blanks(form: BallotForm, layout: BallotLayout) -> dict[int, tuple[np.ndarray, np.ndarray]]:
     key = (form.pk, layout.version)
     with _BLANKS_LOCK:
         if key not in _BLANKS:
@@ -269,8 +279,10 @@ def _blank_ink(form: BallotForm, layout: BallotLayout) -> dict[int, np.ndarray]:
             pdf, _layout = render_one(form, layout)
             if len(_BLANKS) >= 32:
                 _BLANKS.pop(next(iter(_BLANKS)))
+            rendered = {page.number: render_blank(pdf, page.number - 1, 150) for page in layout.pages}
             _BLANKS[key] = {
-                page.number: recognize.blank_ink(render_blank(pdf, page.number - 1, 150)) for page in layout.pages
+                number: (recognize.blank_ink(image), recognize.blank_darkness(image))
+                for number, image in rendered.items()
             }
         return _BLANKS[key]
 
@@ -349,6 +361,7 @@ def _read_files(
     geometry_for = _geometry(form, found)
     # rendered here, once: the workers only look them up
     inks = {version: _blank_ink(form, layout) for version, (_geometry_, layout) in found.readable.items()}
+    darkness = {version: _blank_darkness(form, layout) for version, (_geometry_, layout) in found.readable.items()}
 
     def read_page(source: _Source, name: str) -> _Read:
         image = _decode(source, name)
@@ -364,6 +377,7 @@ def _read_files(
                     key=key,
                     geometry_for=geometry_for,
                     blank_for=lambda sheet: (inks.get(sheet.version) or {}).get(sheet.page),
+                    darkness_for=lambda sheet: (darkness.get(sheet.version) or {}).get(sheet.page),
                 ),
                 "",
             )
@@ -752,6 +766,8 @@ def _page_reading(reading: recognize.PageReading, digits: dict[str, str]) -> dic
         "registered": reading.registered,  # mm: laid on its blank before it was read (recognize.register)
         "register_passes": reading.register_passes,
         "creases": reading.creases,  # lit again along the creases of a fold (recognize.flatten_creases)
+        # the other side of its sheet, lit away where it showed through (recognize.find_show_through)
+        "through": reading.through.as_dict() if reading.through is not None else None,
         # the grey squares' levels (recognize.grey_levels; none before layout format 3): how near
         # real printers and pictures come to the line GREY_CUT draws, as field data
         "grey": reading.grey,
@@ -881,20 +897,25 @@ def stored_image(page: ScannedPage) -> np.ndarray:
 
 
 def page_as_read(form: BallotForm, page: ScannedPage) -> np.ndarray:
-    """The kept picture of a page, rectified, lit again along the creases of a fold and laid on its
-    blank as the reader did when it had to (recognize.flatten_creases, recognize.register: a sheet
-    that did not lie flat): what the committee sees of a row is what was read.
+    """The kept picture of a page, rectified, lit again where the other side of its sheet showed
+    through and along the creases of a fold, and laid on its blank, as the reader did when it had to
+    (recognize.find_show_through, recognize.flatten_creases, recognize.register: a sheet that did
+    not lie flat): what the committee sees of a row is what was read.
     Raises recognize.NotABallot for a picture an earlier version read but this one refuses."""
     image = stored_image(page)
     rectified = recognize.rectify(image, recognize.find_markers(image))
     reading = page.reading
     found = None
-    if reading.get("registered") or reading.get("creases"):
+    if reading.get("registered") or reading.get("creases") or reading.get("through"):
         found = printings(form).readable.get(reading.get("version"))
     if found is not None:
         geometry, layout = found
         blank = _blank_ink(form, layout).get(page.page_number)
         printed = next((p for p in geometry["pages"] if p["number"] == page.page_number), None)
+        through = reading.get("through")
+        back = _blank_darkness(form, layout).get(through["page"]) if through else None
+        if back is not None:
+            rectified = recognize.lighten_show_through(rectified, back, recognize.ShowThrough(**through))
         if blank is not None and printed is not None:
             flattened = recognize.flatten_creases(rectified, blank, printed) if reading.get("creases") else None
             if flattened is not None:
