@@ -305,15 +305,15 @@ def streak_sweep(state, workers, n):
 
 
 def _big_page(seed, style=None):
-    """A marked page of the 44-person form, not yet degraded, with the generator that goes on
-    (``style``: its marks' style; by default drawn from the mix)."""
+    """A marked page of the 44-person form, not yet degraded, with the generator that goes on and
+    the page's number (``style``: its marks' style; by default drawn from the mix)."""
     s = _STATE["big"]
     rng = random.Random(seed)
     page_number = rng.choice(s["pages"])
     dpi = rng.choice((150, 200, 200, 300))
     drawn = rng.choices(list(STYLE_WEIGHTS), weights=list(STYLE_WEIGHTS.values()))[0]
     image, truth = _synthesize(s, page_number, dpi, rng, style=style or drawn, degraded=False)
-    return s, rng, dpi, image, truth
+    return s, rng, dpi, image, truth, page_number
 
 
 def _bent(job):
@@ -322,7 +322,7 @@ def _bent(job):
     from tinnhiem.scanning import synthetic
 
     heights, seed = job
-    s, rng, _dpi, image, truth = _big_page(seed)
+    s, rng, _dpi, image, truth, _number = _big_page(seed)
     image = synthetic.bend(image, rng.uniform(*heights), rng)
     return _outcome(s, synthetic.degrade(image, rng, photo=True), truth)
 
@@ -351,7 +351,7 @@ def _creased(job):
     from tinnhiem.scanning import synthetic
 
     (how, depths), seed = job
-    s, rng, dpi, image, truth = _big_page(seed)
+    s, rng, dpi, image, truth, _number = _big_page(seed)
     photo = how == "photo"
     synthetic.crease(
         image,
@@ -382,8 +382,7 @@ def _shown_through(job):
     from tinnhiem.scanning import synthetic
 
     (strengths, style, flip), seed = job
-    s, rng, dpi, image, truth = _big_page(seed, style)
-    number = random.Random(seed).choice(s["pages"])  # the page _big_page drew (its first draw)
+    s, rng, dpi, image, truth, number = _big_page(seed, style)
     # printed on both sides: pages 1 and 2 on one sheet, 3 and 4 on the next
     other = number + 1 if number % 2 else number - 1
     other = other if other in s["pages"] else rng.choice([p for p in s["pages"] if p != number])
