@@ -19,6 +19,7 @@ Run: .venv/bin/python bench/scan_accuracy.py [--seed-ballots 2000] [--big-ballot
      [--streak 0]  (scans with a line down the picture, dust on the glass, per band of its width)
      [--bend 0]  (photos of a sheet that bows off the table, per band of how far)
      [--crease 0]  (scans of ballots folded into the box, per band of the crease's shadow)
+     [--corner 0]  (scans of pages once stapled, torn at the staple or folded over at a corner)
      [--show-through 0]  (scans of pages printed on both sides, per band of what shows through)
      [--pale 0]  (scans from a scanner set too light, per band of what black became)
      [--app-filter 0]  (pencil photos through a phone scanner app's black-and-white filter, per band)
@@ -423,6 +424,33 @@ def show_through_sweep(state, workers, n):
     )
 
 
+def _cornered(job):
+    """One scan of a page of the 44-person form whose corner was stapled, unstapled, torn off with
+    the staple or folded over (synthetic.corner): what became of it."""
+    from tinnhiem.scanning import synthetic
+
+    (kind, sizes), seed = job
+    s, rng, dpi, image, truth, _number = _big_page(seed)
+    synthetic.corner(image, kind, dpi, rng, size=rng.uniform(*sizes) if sizes else 0.0)
+    return _why(s, synthetic.degrade(image, rng), truth)
+
+
+def corner_sweep(state, workers, n):
+    """Scans of the pages of a ballot once stapled, per what became of the corner, and of corners
+    folded over, per band of their size."""
+    bands = [("staple", None), ("holes", None), ("torn", (5, 15)), ("torn", (15, 30))]
+    bands += [("dog-ear", b) for b in ((10, 20), (20, 35), (35, 50))]
+    _by_band(
+        state,
+        workers,
+        n,
+        _cornered,
+        bands,
+        9920,
+        lambda b: b[0] + (f", {b[1][0]}–{b[1][1]} mm along each edge" if b[1] else ""),
+    )
+
+
 def _paled(job):
     """One scan of the seed form from a scanner set too light (synthetic.pale): what became of it."""
     from tinnhiem.scanning import synthetic
@@ -495,6 +523,13 @@ SWEEPS = (
         "scans of the seed form with a line down the picture (dust on the glass), per band of its width",
         "a line down the scan ({n} scans of the seed form per band)",
         streak_sweep,
+    ),
+    (
+        "corner",
+        "big",
+        "scans of the 44-person form with a staple, its holes, a torn or a folded-over corner, per kind",
+        "a stapled, torn or folded-over corner ({n} scans of the 44-person form per kind and band)",
+        corner_sweep,
     ),
     (
         "crease",

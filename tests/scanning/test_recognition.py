@@ -1054,3 +1054,59 @@ def test_a_page_in_doubt_with_nothing_showing_through_is_left_as_it_is(forty_fou
         assert found is None, (seed, found)
         checked += _read_44(forty_four, image, page_number).needs_review()
     assert checked >= 4, checked
+
+
+def _cornered(forty_four, seed: int, page_number: int, kind: str, **options):
+    """A scan of a page of the 44-person ballot with its corner stapled, unstapled, torn or folded
+    over (synthetic.corner), and its truth."""
+    rng = random.Random(seed)
+    image, truth = _marked_44(forty_four, page_number, 200, rng, style="cross")
+    synthetic.corner(image, kind, 200, rng, **options)
+    return synthetic.degrade(image, rng), truth
+
+
+def test_a_stapled_torn_or_dog_eared_corner_is_read_exactly(forty_four):
+    """The pages of a ballot of several pages are stapled at the top-left corner. A staple still
+    in crosses the corner mark; pulled out, it leaves two holes, or tears the corner off with the
+    mark; a small dog-ear hides another corner's mark. Three corner marks place the page: every
+    row reads exactly, unflagged."""
+    digits = forty_four[2]
+    cases = [("staple", {}), ("holes", {}), ("torn", {"size": 15.0}), ("torn", {"size": 25.0})]
+    cases += [("dog-ear", {"size": 18.0, "where": where}) for where in ("top left", "bottom right", "bottom left")]
+    for seed, (kind, options) in enumerate(cases):
+        page_number = 1 + seed % 3
+        image, truth = _cornered(forty_four, 9000 + seed, page_number, kind, **options)
+        reading = _read_44(forty_four, image, page_number)
+        keys = [r.key(digits) for r in reading.rows]
+        assert keys == truth.keys and not reading.needs_review(), (kind, options, keys, truth.keys)
+
+
+def test_a_corner_folded_over_a_box_sends_its_row_to_the_committee(forty_four):
+    """A corner folded over far enough hides the last row's last box, and the mark in it if there
+    is one: that box's printed frame is not seen, so the row goes to the committee, never read as
+    unmarked (or as the row's other mark). Every other row reads exactly or is flagged."""
+    digits = forty_four[2]
+    for seed in range(3):
+        image, truth = _cornered(forty_four, 9100 + seed, 2, "dog-ear", size=85.0, where="bottom right")
+        reading = _read_44(forty_four, image, 2)
+        keys = [r.key(digits) for r in reading.rows]
+        assert keys[-1] is None and reading.needs_review(), (seed, keys, truth.keys)
+        assert all(k in (None, t) for k, t in zip(keys, truth.keys, strict=True)), (seed, keys, truth.keys)
+
+
+def test_a_corner_folded_over_the_qr_code_is_refused_with_what_to_do(forty_four):
+    """A dog-ear over the QR code: the page cannot say which ballot it is. It is refused as
+    ``no_qr``, whose text says to smooth the corner out and scan it again."""
+    from django.utils import translation
+
+    from tinnhiem.scanning.models import PAGE_REASONS
+
+    for seed in range(2):
+        image, _truth = _cornered(forty_four, 9200 + seed, 1 + seed, "dog-ear", size=80.0, where="top right")
+        with pytest.raises(recognize.NotABallot) as refused:
+            _read_44(forty_four, image, 1 + seed)
+        assert refused.value.reason == "no_qr", (seed, refused.value.reason)
+    with translation.override("en"):
+        assert "folded over" in str(PAGE_REASONS["no_qr"])
+    with translation.override("vi"):
+        assert "góc phiếu bị gấp" in str(PAGE_REASONS["no_qr"])

@@ -58,7 +58,10 @@ PAGE_REASONS = {
         "200 dpi and scan the page again; for a photo, let the ballot fill the picture, and send the photo itself, "
         "not a copy a chat app made smaller"
     ),
-    "no_qr": _("the QR code cannot be read"),
+    "no_qr": _(
+        "the QR code at the top right cannot be read: if that corner is folded over, smooth it out and scan the "
+        "page again; if the code is torn, wet or written over, read the ballot on the paper"
+    ),
     "foreign_qr": _("the QR code is not one of this site's ballots"),
     "other_conference": _("a ballot of another conference: count it with that conference's ballots"),
     "other_form": _("a ballot of another ballot form of this conference: scan it on that form's page"),

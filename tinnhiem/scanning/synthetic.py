@@ -414,6 +414,65 @@ def show_through(
     img[...] = np.clip(img.astype(np.float32) * (1 - strength * darkness), 0, 255).astype(np.uint8)
 
 
+CORNERS = ("staple", "holes", "torn", "dog-ear")
+
+
+def corner(
+    img: np.ndarray, kind: str, dpi: int, rng: random.Random, *, size: float = 0.0, where: str | None = None
+) -> str:
+    """What holding the pages of a ballot together does to a sheet's corner (draw before
+    ``degrade``), ``kind`` one of CORNERS: a staple still in, across the top-left corner, its
+    middle 7–14 mm from both edges and 20–70° off the top edge (metal: grey, lit along one side);
+    the two holes a pulled staple leaves there, showing the scanner's lid (white) or its backing (dark); that corner
+    torn off with the staple, ``size`` mm along each edge, ragged, the scanner's lid or backing
+    showing where the paper is gone; or a corner folded over (a dog-ear), ``size`` mm along each
+    edge, at ``where`` (by default one of the four drawn): the sheet's blank back covers the print
+    there, with a shadow along the fold. Returns which corner ("top left", …)."""
+    scale = dpi / 25.4
+    h, w = img.shape[:2]
+    backing = rng.choice((255, rng.randint(20, 90)))  # a white lid, or an ADF's dark backing
+    if kind in ("staple", "holes"):
+        cx, cy = rng.uniform(7, 14) * scale, rng.uniform(7, 14) * scale
+        angle = np.radians(rng.uniform(20, 70))
+        half = np.array([np.cos(angle), -np.sin(angle)]) * 6.3 * scale  # a 12.7 mm crown
+        ends = [np.array([cx, cy]) - half, np.array([cx, cy]) + half]
+        point = lambda v, dy=0.0: (round(float(v[0])), round(float(v[1]) + dy))  # noqa: E731
+        if kind == "staple":  # the metal, and a thin line of light along its upper side
+            body = rng.randint(60, 150)
+            cv2.line(img, point(ends[0]), point(ends[1]), body, max(1, round(0.7 * scale)), cv2.LINE_AA)
+            lit, thin = min(255, body + 90), max(1, round(0.2 * scale))
+            cv2.line(img, point(ends[0], -0.2 * scale), point(ends[1], -0.2 * scale), lit, thin, cv2.LINE_AA)
+        else:
+            for end in ends:
+                cv2.circle(img, point(end), max(1, round(0.45 * scale)), backing, -1, cv2.LINE_AA)
+        return "top left"
+    if kind == "torn":
+        # a ragged line from the top edge to the left one, bulging a little, everything beyond it gone
+        steps, a, b = 16, size * rng.uniform(0.8, 1.2), size * rng.uniform(0.8, 1.2)
+        bulge = rng.uniform(0, 0.25) * size
+        ragged = []
+        for t in np.linspace(0, 1, steps + 1):
+            x, y = a * (1 - t), b * t
+            push = bulge * np.sin(np.pi * t) + (rng.uniform(-1.2, 1.2) if 0 < t < 1 else 0)  # mm, away from the corner
+            ragged.append((x + push / np.sqrt(2), y + push / np.sqrt(2)))
+        polygon = np.round(np.array([(-1, -1), (a, -1), *ragged, (-1, b)]) * scale).astype(np.int32)
+        cv2.fillPoly(img, [polygon], backing, cv2.LINE_AA)
+        return "top left"
+    where = where or rng.choice(("top left", "top right", "bottom right", "bottom left"))
+    a, b = size * rng.uniform(0.8, 1.2) * scale, size * rng.uniform(0.8, 1.2) * scale
+    x0, y0 = (0 if "left" in where else w), (0 if "top" in where else h)
+    sx, sy = (1 if "left" in where else -1), (1 if "top" in where else -1)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    inside = (sx * (xx - x0)) / a + (sy * (yy - y0)) / b  # under 1: the folded-over triangle
+    paper = float(np.percentile(img, 90))
+    flap = inside < 1
+    img[flap] = round(paper * rng.uniform(0.93, 1.0))  # the back, a little in its own shadow
+    beyond = (inside - 1) / np.hypot(1 / a, 1 / b)  # pixels from the fold, on the page's side
+    shadow = np.clip(1 - beyond / (1.5 * scale), 0, 1) * (inside >= 1)  # 1.5 mm wide
+    img[...] = np.clip(img.astype(np.float32) * (1 - rng.uniform(0.1, 0.3) * shadow), 0, 255).astype(np.uint8)
+    return where
+
+
 TWO_BALLOTS = ("side by side", "one above the other", "right edge under", "bottom edge under", "corner under")
 
 
