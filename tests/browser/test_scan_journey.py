@@ -4,11 +4,13 @@ day with a sheet fed twice and a torn ballot."""
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 
 from tests.scanning.reading import assert_read_as
 from tinnhiem.scanning import usecases as scan
+from tinnhiem.scanning.models import ScannedPage
 from tinnhiem.voting.models import FormResult
 from tinnhiem.voting.usecases import counting
 
@@ -167,6 +169,20 @@ def test_a_sheet_fed_twice_and_a_torn_ballot(new_page, live_server, tmp_path, sc
     assert page.external_requests == []
 
 
+def _five_long_ballots(make_long_scan_tx, tmp_path, seed: int, order: tuple[int, int]):
+    """Five two-page ballots marked with crosses, one file per page, the pages of each in ``order``,
+    the files named as a scanner numbers them: their paths, and each ballot's keys in page order."""
+    paths, keys = [], []
+    for voter in range(5):
+        pages = [make_long_scan_tx(seed + 10 * voter + n, page=n, style="cross") for n in (1, 2)]
+        keys.append("".join(pages[0][1].keys + pages[1][1].keys))
+        for n in order:
+            path = tmp_path / f"{len(paths) + 1:04d}.png"
+            path.write_bytes(pages[n - 1][0])
+            paths.append(str(path))
+    return paths, keys
+
+
 def test_a_stack_fed_last_page_first(new_page, live_server, shot, tmp_path, long_vote_tx, make_long_scan_tx):
     """A two-page ballot, the stack fed last page first, one file per page (ten files, more than
     one request): read as if first page first, the page refuses the first request whole and sends
@@ -174,14 +190,7 @@ def test_a_stack_fed_last_page_first(new_page, live_server, shot, tmp_path, long
     sv = long_vote_tx
     form = sv["form"]
     counting.record_ballot_counts(sv["member"], form, issued=10, collected=5, note="Năm đại biểu vắng")
-    paths, keys = [], []
-    for voter in range(5):
-        pages = [make_long_scan_tx(5200 + 10 * voter + n, page=n, style="cross") for n in (1, 2)]
-        keys.append("".join(pages[0][1].keys + pages[1][1].keys))
-        for n in (2, 1):
-            path = tmp_path / f"{len(paths) + 1:04d}.png"
-            path.write_bytes(pages[n - 1][0])
-            paths.append(str(path))
+    paths, keys = _five_long_ballots(make_long_scan_tx, tmp_path, 5200, (2, 1))
     page = open_scan_page(new_page(), live_server, sv)
     posts = []
     page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
@@ -198,6 +207,112 @@ def test_a_stack_fed_last_page_first(new_page, live_server, shot, tmp_path, long
     assert len(posts) == 3
     assert_read_as(form.scanned_ballots.order_by("position"), keys)  # each ballot in page order
     assert "hai số phải bằng nhau" not in page.content()
+    assert page.external_requests == []
+
+
+def _submission(request) -> str:
+    """The one-time id a request of the scan page's script carries (its multipart body)."""
+    return re.search(rb'name="submission"\r\n\r\n([0-9a-f]{32})', request.post_data_buffer).group(1).decode()
+
+
+def test_the_wifi_drops_while_a_stack_is_sent(new_page, live_server, tmp_path, long_vote_tx, make_long_scan_tx):
+    """Five two-page ballots, ten files, two requests. The first is recorded by the server but its
+    answer is lost on the way back; the second never reaches it. The page sends each again, with
+    the same one-time id, and goes on: every ballot is counted once, its pages together, and no
+    page is listed as scanned twice."""
+    sv = long_vote_tx
+    form = sv["form"]
+    counting.record_ballot_counts(sv["member"], form, issued=10, collected=5, note="Năm đại biểu vắng")
+    paths, keys = _five_long_ballots(make_long_scan_tx, tmp_path, 5300, (1, 2))
+    page = open_scan_page(new_page(), live_server, sv)
+    page.evaluate("document.querySelector('form[data-upload]').setAttribute('data-retry-waits', '300,300')")
+    attempts = []
+
+    def flaky(route, request):
+        if request.method != "POST":
+            route.continue_()
+            return
+        attempts.append((_submission(request), ("answer lost", "sent", "lost", "sent")[len(attempts)]))
+        if attempts[-1][1] == "answer lost":  # the server records it; the browser never hears back
+            route.fetch()
+            route.abort()
+        elif attempts[-1][1] == "lost":
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/quet/", flaky)
+    page.set_input_files("#id_files", paths)
+    page.click("button:has-text('Đọc các trang')")
+    page.get_by_text("Đã quét 5 phiếu").wait_for()
+    assert [what for _id, what in attempts] == ["answer lost", "sent", "lost", "sent"]
+    assert attempts[0][0] == attempts[1][0] != attempts[2][0] == attempts[3][0]
+    assert_read_as(form.scanned_ballots.order_by("position"), keys)
+    assert not form.scanned_pages.exclude(status=ScannedPage.Status.BALLOT).exists()
+    assert page.external_requests == []
+
+
+def test_sending_stops_where_the_connection_is_lost_and_says_from_which_file(
+    new_page, live_server, shot, tmp_path, settings, scan_vote_tx, make_scan_tx
+):
+    """One file per request. The Wi-Fi goes after the first: the page tries the second again, then
+    stops and says which files to choose again, and sends none after it (a gap would split the
+    pages of a ballot of several pages). Chosen again, the session has ended meanwhile: it says so.
+    Logged in again, the rest is counted, each page once."""
+    from django.contrib.sessions.models import Session
+
+    sv = scan_vote_tx
+    form = sv["form"]
+    paths = []
+    for i in range(3):
+        (tmp_path / f"{i + 1}.png").write_bytes(make_scan_tx(5400 + i, style="cross")[0])
+        paths.append(str(tmp_path / f"{i + 1}.png"))
+    settings.TINNHIEM_MAX_SCAN_BYTES = max(os.path.getsize(p) for p in paths) + 1000
+    page = open_scan_page(new_page(), live_server, sv)
+    retry = "document.querySelector('form[data-upload]').setAttribute('data-retry-waits', '100,100')"
+    page.evaluate(retry)
+    posts = []
+
+    def wifi_gone(route, request):
+        if request.method == "POST":
+            posts.append(request.url)
+            if len(posts) > 1:
+                route.abort()
+                return
+        route.continue_()
+
+    page.route("**/quet/", wifi_gone)
+    page.set_input_files("#id_files", paths)
+    page.click("button:has-text('Đọc các trang')")
+    page.get_by_text("Đã dừng gửi ở tệp 2.png: không kết nối được tới máy chủ.").wait_for()
+    status = page.locator("[data-upload-status]").inner_text()
+    assert "Số tệp chưa được đọc: 2, từ 2.png trở đi." in status
+    assert len(posts) == 4  # the first; the second three times; never the third
+    shot(page, "34-mat-ket-noi")
+    assert form.scanned_ballots.count() == 1
+    page.unroute("**/quet/")
+    page.reload()
+    page.evaluate(retry)
+
+    def session_ended(route, request):
+        if request.method == "POST":
+            Session.objects.all().delete()
+        route.continue_()
+
+    page.route("**/quet/", session_ended)
+    page.set_input_files("#id_files", paths[1:])
+    page.click("button:has-text('Đọc các trang')")
+    page.get_by_text("Đã dừng gửi ở tệp 2.png: bạn không còn đăng nhập").wait_for()
+    assert form.scanned_ballots.count() == 1
+    page.unroute("**/quet/")
+    open_scan_page(page, live_server, sv)
+    page.set_input_files("#id_files", paths)  # all three again: the first is known
+    page.click("button:has-text('Đọc các trang')")
+    page.get_by_text("Đã quét 3 phiếu").wait_for()
+    assert form.scanned_ballots.count() == 3
+    assert list(form.scanned_pages.exclude(status=ScannedPage.Status.BALLOT).values_list("reason", flat=True)) == [
+        "duplicate"
+    ]
     assert page.external_requests == []
 
 

@@ -723,6 +723,52 @@ def test_a_request_with_several_files_reads_each_and_refuses_a_bad_one_alone(cli
     assert "“hong.pdf” là tệp PDF bị hỏng." in page  # the refusal waits on the page after the reload
 
 
+def test_a_request_sent_again_after_its_answer_was_lost_records_nothing_twice(client, long_vote, make_long_scan):
+    """The hall's Wi-Fi drops after the server recorded a request and before the browser heard
+    back: the page's script sends the same request again, with the same one-time id. Nothing of it
+    is recorded again, nor listed as scanned twice, and the stack goes on from where it was: a
+    ballot whose first page was in that request is completed by the next. The same files with
+    another id (chosen again by hand) are pages scanned twice, as before."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    form, member = long_vote["form"], long_vote["member"]
+    made = [[make_long_scan(9600 + 10 * b + n, page=n, style="cross") for n in (1, 2)] for b in range(2)]
+    keys = ["".join(made[b][0][1].keys + made[b][1][1].keys) for b in range(2)]
+    stack = [made[0][0][0], made[0][1][0], made[1][0][0], made[1][1][0]]
+    client.force_login(member)
+    url = reverse("scanning:scan", args=[form.conference_id, form.pk])
+
+    def send(datas, submission, first=0):
+        files = [SimpleUploadedFile(f"{first + i + 1:03d}.png", d) for i, d in enumerate(datas)]
+        answer = client.post(url, {"files": files, "submission": submission}, headers={"X-Requested-With": "upload"})
+        return answer.json()["results"]
+
+    first = send(stack[:3], "a" * 32)  # one ballot and the first page of the next
+    assert [r["ballots"] for r in first] == [0, 1, 0] and form.scanned_pages.count() == 3
+    again = send(stack[:3], "a" * 32)  # the answer was lost: the same request again
+    assert again == [{"file": f"00{i}.png", "already": True} for i in (1, 2, 3)]
+    assert form.scanned_pages.count() == 3 and form.scanned_pages.filter(status=ScannedPage.Status.PENDING).count() == 1
+    assert Event.objects.filter(action="scan.file").count() == 3
+    assert [r["ballots"] for r in send(stack[3:], "b" * 32, first=3)] == [1]  # completes the waiting ballot
+    assert_read_as(form.scanned_ballots.order_by("position"), keys)
+    assert not form.scanned_pages.exclude(status=ScannedPage.Status.BALLOT).exists()
+    # chosen again by hand (a new id): pages scanned twice, listed, not counted
+    assert [r["ignored"][0]["reason"] for r in send(stack[:1], "c" * 32)] == ["duplicate"]
+    assert form.scanned_ballots.count() == 2
+    # the key of the request is in the log, not the page's id itself
+    logged = Event.objects.filter(action="scan.file").values_list("data", flat=True)
+    assert all(len(d["submission"]) == 64 and "a" * 32 not in d["submission"] for d in logged)
+    # the form sent without script carries an id of its own: sent twice, counted once
+    data = make_long_scan(9700, page=1, style="cross")[0]
+    page = client.get(url).content.decode()
+    submission = re.search(r'name="submission" value="([0-9a-f]{32})"', page).group(1)
+    for _time in range(2):
+        response = client.post(url, {"files": [SimpleUploadedFile("x.png", data)], "submission": submission})
+        assert response.status_code == 302
+    assert form.scanned_pages.filter(status=ScannedPage.Status.PENDING).count() == 1
+    assert "x.png: đã được đọc khi trang này được gửi lần đầu; chỉ tính một lần." in client.get(url).content.decode()
+
+
 def test_a_long_ballot_page_lists_the_rows_to_check(client, long_vote, make_long_scan):
     """18 rows on two pages: the page says at the top which rows wait, with links to them."""
     form, member = long_vote["form"], long_vote["member"]
@@ -963,7 +1009,8 @@ def test_a_ballot_the_scanner_cannot_read_is_read_on_paper_by_the_committee(clie
     page = client.get(reverse("scanning:scan", args=[form.conference_id, form.pk])).content.decode()
     assert re.search(r'<details class="card" id="doc-truc-tiep" style="margin-top:1.5rem">', page), "closed until used"
     assert re.search(r'id="hand-keys" name="keys" [^>]*value=""', page)
-    assert len(re.findall(r'name="submission" value="[0-9a-f]{32}"', page)) == 1
+    # this form's one-time id, and the upload form's (tests below)
+    assert len(set(re.findall(r'name="submission" value="([0-9a-f]{32})"', page))) == 2
     address = reverse("scanning:by_hand", args=[form.conference_id, form.pk])
     page = client.post(address, {"keys": "31", "reason": "", "submission": "abc123"}).content.decode()
     assert 'value="31"' in page and 'value="abc123"' in page and "vì sao máy quét không đọc được" in page

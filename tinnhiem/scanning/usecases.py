@@ -25,10 +25,11 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from tinnhiem.audit.log import record
+from tinnhiem.audit.models import Event
 from tinnhiem.conferences.models import BallotForm, CommitteeMember
 from tinnhiem.documents.ballots import Printings, printings, qr_key
 from tinnhiem.documents.layout import BallotLayout
-from tinnhiem.once import short_key
+from tinnhiem.once import short_key, submission_key
 from tinnhiem.text import clean_line
 from tinnhiem.voting.models import Ruling
 from tinnhiem.voting.usecases.counting import (
@@ -311,6 +312,9 @@ class ScanReport:
     to_review: int = 0
     waiting: int = 0  # pages of a ballot whose other pages have not been scanned yet
     ignored: list[dict[str, Any]] = field(default_factory=list)  # blank, duplicate, not a ballot
+    # the file was recorded by an earlier request of the same upload (a request sent again when its
+    # answer was lost on the way): nothing was recorded again
+    already: bool = False
 
 
 def _png(image: np.ndarray) -> bytes:
@@ -424,11 +428,15 @@ def scan_files(
     *,
     last_page_first: bool = False,
     take_over: bool = False,
+    submission: str = "",
 ) -> list[ScanReport | ValidationError]:
     """Count a batch of scanned files, in the order given (the order of the stack): their pages
     are read on all cores, then each file is recorded in its own transaction. A file that cannot
     be read is refused alone (its error takes its place in the list); nothing already counted is
-    lost. The pages of a multi-page ballot follow each other in the stack, in one file or the
+    lost. ``submission``: the scan page's one-time id for one request, the same when it sends that
+    request again after losing the connection; a file already recorded with it is not recorded
+    again (``ScanReport.already``), so a request the server answered but the browser never heard
+    back from counts once, and lists no page as scanned twice. The pages of a multi-page ballot follow each other in the stack, in one file or the
     next: 1, 2, …, or last page first when the committee says so (``stack.py``). A batch that
     begins in the other order is refused whole, before anything of it is stored.
 
@@ -473,6 +481,7 @@ def scan_files(
                         found,
                         last_page_first=last_page_first,
                         take_over=take_over,
+                        submission=submission,
                     )
                 )
             except ValidationError as exc:
@@ -818,9 +827,13 @@ def _record_file_atomic(
     written: list[str],
     last_page_first: bool = False,
     take_over: bool = False,
+    submission: str = "",
 ) -> ScanReport:
     form = BallotForm.objects.select_for_update().select_related("conference__campaign").get(pk=form.pk)
     member = _check_scanning(actor, form)  # again, under the lock
+    key = submission_key(submission, "scan.file", {"form": form.pk})
+    if key and _recorded_with(form, key, file_sha256):
+        return ScanReport(already=True)
     # another member's stack may have left a ballot waiting since the batch began
     other = other_feeder(form, member)
     if other is not None and not take_over:
@@ -883,11 +896,22 @@ def _record_file_atomic(
             "to_review": report.to_review,
             "last_page_first": last_page_first,
             "member": member.pk,
+            # the key of the scan page's request, so that the same request sent again after a
+            # lost answer records nothing twice (none from the command line)
+            **({"submission": key} if key else {}),
             # the member whose ballot waited, when this one said the files continue that stack
             **({"took_over_from": other.pk} if other is not None else {}),
         },
     )
     return report
+
+
+def _recorded_with(form: BallotForm, key: str, file_sha256: str) -> bool:
+    """Whether this file was recorded by the same request sent before (the caller holds the form's
+    lock, so that a request sent again while the first is still being recorded waits for it)."""
+    return Event.objects.filter(
+        conference_id=form.conference_id, action="scan.file", data__submission=key, data__sha256=file_sha256
+    ).exists()
 
 
 def stored_image(page: ScannedPage) -> np.ndarray:

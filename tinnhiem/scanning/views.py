@@ -59,7 +59,14 @@ def scan_page(request, conference_id: int, form_id: int):
         ok, reports = attempt(
             request,
             lambda: usecases.scan_files(
-                request.user, form, uploads, last_page_first=last_page_first, take_over=take_over
+                request.user,
+                form,
+                uploads,
+                last_page_first=last_page_first,
+                take_over=take_over,
+                # the request's one-time id: the page's script sends a request again when its answer
+                # was lost on the way, and what was recorded then is not recorded twice
+                submission=request.POST.get("submission", ""),
             ),
         )
         results, with_batch = [], 0
@@ -70,6 +77,14 @@ def scan_page(request, conference_id: int, form_id: int):
                     continue
                 for message in report.messages:
                     messages.error(request, message)
+                continue
+            if report.already:  # the same request sent again: recorded the first time, not again
+                results.append({"file": name, "already": True})
+                if not one_by_one:
+                    messages.info(
+                        request,
+                        _("%(file)s: already read when this page was first sent; counted once.") % {"file": name},
+                    )
                 continue
             results.append(
                 {
@@ -133,6 +148,7 @@ def check(request, conference_id: int, form_id: int):
             "pages": len(layout_for(form).pages),
             "max_files": usecases.MAX_CHECK_FILES,
             "max_mb": round(settings.TINNHIEM_MAX_SCAN_BYTES / 1e6),
+            "upload_submission": new_submission(),  # the form sent without script (the script makes one per request)
         },
     )
 
@@ -169,6 +185,7 @@ def _scan_page(request, form: BallotForm, hand: dict | None = None):
             "last_page_first": usecases.stack_order(form),  # the box as the stack was last read
             "max_bytes": settings.TINNHIEM_MAX_SCAN_BYTES,
             "max_mb": round(settings.TINNHIEM_MAX_SCAN_BYTES / 1e6),
+            "upload_submission": new_submission(),  # the form sent without script (the script makes one per request)
             # every key present: "keys" would otherwise resolve to the dict's keys() in the template
             "hand": hand or {"keys": "", "invalid_reason": "", "reason": "", "submission": new_submission()},
         },

@@ -156,8 +156,18 @@
   // request), in the order of their names, so that a whole stack can be chosen at once and the
   // server reads the pages of each request on all its cores. The bar follows the files; the line
   // names the last file sent. Without script the form sends every file at once.
+  // The hall's Wi-Fi may drop: a request that gets no answer is sent again, a few times, after a
+  // wait, with the same one-time id, so that the server records once what it already had. If it
+  // still fails, or the server refuses it, nothing more is sent: the pages of a ballot of several
+  // pages follow each other in the stack, and a gap would split them. The line says which files
+  // to choose again.
   var upload = document.querySelector("form[data-upload]");
   if (upload && window.XMLHttpRequest && window.FormData) {
+    var oneTimeId = function () {
+      var bytes = new Uint8Array(16);
+      window.crypto.getRandomValues(bytes);  // on plain HTTP too, unlike randomUUID
+      return Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
+    };
     upload.addEventListener("submit", function (event) {
       event.preventDefault();
       // in the order of the stack, as the scanner numbered the files ("Scan 2" before "Scan 10"):
@@ -169,6 +179,8 @@
       var button = upload.querySelector("button[type=submit]");
       var token = upload.querySelector("[name=csrfmiddlewaretoken]").value;
       var max = parseInt(upload.getAttribute("data-max-bytes"), 10), problems = [], i = 0;
+      var target = upload.action || location.href;
+      var waits = (upload.getAttribute("data-retry-waits") || "2000,4000,8000,15000,30000").split(",").map(Number);
       function say(name, values) {
         return upload.getAttribute(name).replace(/%\((\w+)\)s/g, function (_m, k) { return values[k]; });
       }
@@ -191,30 +203,50 @@
           if (file.size > max || (batch.length && bytes + file.size > max)) break;
           batch.push(file); bytes += file.size;
         }
-        var last = batch[batch.length - 1];
+        var last = batch[batch.length - 1], first = i, id = oneTimeId(), tries = 0;
         status.textContent = say("data-text-progress", {n: i + batch.length, total: files.length, file: last.name});
-        var data = new FormData(), xhr = new XMLHttpRequest(), first = i;
-        data.append("csrfmiddlewaretoken", token);
-        upload.querySelectorAll("input[type=checkbox]:checked").forEach(function (c) { data.append(c.name, c.value); });
-        batch.forEach(function (f) { data.append("files", f); });
-        xhr.upload.addEventListener("progress", function (e) {
-          if (e.lengthComputable) bar.value = Math.round((first + batch.length * e.loaded / e.total) * 100 / files.length);
-        });
-        function failed(code) {
-          batch.forEach(function (f) { problems.push(say("data-text-failed", {file: f.name, status: code})); });
+        function stop(text, code) {  // this request and every file after it: not sent again
+          problems.push(say(text, {file: batch[0].name, n: files.length - first, status: code}));
+          i = files.length; finish();
         }
-        xhr.addEventListener("load", function () {
-          if (xhr.status !== 200) failed(xhr.status);
-          i += batch.length;
-          // the pages came in the other order than the form said: nothing more is sent (the
-          // page, reloaded, says why)
-          try { if (JSON.parse(xhr.responseText).stop) i = files.length; } catch (e) { /* not JSON */ }
-          next();
-        });
-        xhr.addEventListener("error", function () { failed("—"); i += batch.length; next(); });
-        xhr.open("POST", upload.action || location.href);
-        xhr.setRequestHeader("X-Requested-With", "upload");
-        xhr.send(data);
+        function lost() {  // no answer (the Wi-Fi, the server restarting): the same request again
+          if (tries >= waits.length) { stop("data-text-stopped"); return; }
+          status.textContent = say("data-text-retry", {file: last.name, s: Math.round(waits[tries] / 1000), k: tries + 1, total: waits.length});
+          setTimeout(send, waits[tries++]);
+        }
+        function send() {
+          var data = new FormData(), xhr = new XMLHttpRequest();
+          data.append("csrfmiddlewaretoken", token);
+          data.append("submission", id);
+          upload.querySelectorAll("input[type=checkbox]:checked").forEach(function (c) { data.append(c.name, c.value); });
+          batch.forEach(function (f) { data.append("files", f); });
+          xhr.upload.addEventListener("progress", function (e) {
+            if (e.lengthComputable) bar.value = Math.round((first + batch.length * e.loaded / e.total) * 100 / files.length);
+          });
+          xhr.addEventListener("load", function () {
+            if (xhr.status === 0 || xhr.status === 502 || xhr.status === 503 || xhr.status === 504) { lost(); return; }
+            var answer = null;
+            try { answer = JSON.parse(xhr.responseText); } catch (e) { /* not JSON */ }
+            if (xhr.status !== 200 || !answer || !answer.results) {
+              // sent to the login page (the session ended, or another tab logged out), or refused
+              var moved = xhr.responseURL && xhr.responseURL.split("?")[0] !== new URL(target, location.href).href.split("?")[0];
+              stop(moved ? "data-text-logged-out" : "data-text-refused", xhr.status);
+              return;
+            }
+            i += batch.length;
+            // the pages came in the other order than the form said: nothing more is sent (the
+            // page, reloaded, says why)
+            if (answer.stop) i = files.length;
+            next();
+          });
+          xhr.addEventListener("error", lost);
+          xhr.addEventListener("timeout", lost);
+          xhr.open("POST", target);
+          xhr.timeout = 60000 + bytes / 50;  // a minute, and the files at 50 kB/s
+          xhr.setRequestHeader("X-Requested-With", "upload");
+          xhr.send(data);
+        }
+        send();
       }
       if (!files.length) return;
       bar.hidden = false; status.hidden = false; button.disabled = true;
