@@ -752,9 +752,12 @@ def test_a_request_sent_again_after_its_answer_was_lost_records_nothing_twice(cl
     assert [r["ballots"] for r in send(stack[3:], "b" * 32, first=3)] == [1]  # completes the waiting ballot
     assert_read_as(form.scanned_ballots.order_by("position"), keys)
     assert not form.scanned_pages.exclude(status=ScannedPage.Status.BALLOT).exists()
-    # chosen again by hand (a new id): pages scanned twice, listed, not counted
-    assert [r["ignored"][0]["reason"] for r in send(stack[:1], "c" * 32)] == ["duplicate"]
-    assert form.scanned_ballots.count() == 2
+    # chosen again by hand (a new id): pages scanned twice, listed, not counted; and the same file
+    # twice in one request is a page scanned twice too, sent again or not
+    twice = send(stack[:1] * 2, "c" * 32)
+    assert [[i["reason"] for i in r["ignored"]] for r in twice] == [["duplicate"], ["duplicate"]]
+    assert send(stack[:1] * 2, "c" * 32) == [{"file": "001.png", "already": True}, {"file": "002.png", "already": True}]
+    assert form.scanned_pages.count() == 6 and form.scanned_ballots.count() == 2
     # the key of the request is in the log, not the page's id itself
     logged = Event.objects.filter(action="scan.file").values_list("data", flat=True)
     assert all(len(d["submission"]) == 64 and "a" * 32 not in d["submission"] for d in logged)

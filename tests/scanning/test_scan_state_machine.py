@@ -7,7 +7,8 @@ with the box "last page first" ticked or not, as files in one call, as a PDF, or
 (photos sent one by one); a page may be lost, a blank back side or a page that is not a ballot may
 come between, and a sheet may go through twice (a jam: a new image of the same paper). A second
 member of the committee may scan a stack of their own at the same time, or take over the first
-stack with a ballot half scanned. The committee reviews, withdraws a sheet counted twice, reads a
+stack with a ballot half scanned. Every request is sent a second time with the same one-time id,
+as the scan page does when the hall's Wi-Fi loses its answer: nothing may change. The committee reviews, withdraws a sheet counted twice, reads a
 ballot on paper, and finalises.
 
 The committee heeds what the page says: after "the stack seems to have been fed the other way",
@@ -35,13 +36,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import secrets
 
 import cv2
 import numpy as np
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, seed, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -89,6 +91,11 @@ def _encode(image: np.ndarray, ext: str) -> bytes:
     return data.tobytes()
 
 
+# The runs are drawn from a seed, not from this class's source (hypothesis's default with
+# derandomize), so that rewording a line here does not change which runs are made; another seed
+# (TINNHIEM_SCAN_SEED) and more runs (TINNHIEM_SCAN_EXAMPLES) explore further. Seeds 1–3 reach
+# every case listed at the end of the test.
+@seed(int(os.environ.get("TINNHIEM_SCAN_SEED", "1")))
 class ScannedCount(RuleBasedStateMachine):
     vote: dict = {}
     images: dict = {}  # (sheet, page) -> image
@@ -120,17 +127,20 @@ class ScannedCount(RuleBasedStateMachine):
         before = self.current().scanned_pages.order_by("-sequence").values_list("sequence", flat=True).first() or 0
         aside = scan._aside_at_start(self.current())  # a page set aside just before: asked about with these
         waiting = self.waiting()
+        call = {
+            "actor": member or self.member,
+            "form": self.form,
+            "files": [(name, data) for name, data, _paper in files],
+            "last_page_first": last_page_first,
+            "take_over": take_over,
+            "submission": secrets.token_hex(16),  # the page's one-time id for this request
+        }
         try:
-            results = scan.scan_files(
-                member or self.member,
-                self.form,
-                [(name, data) for name, data, _paper in files],
-                last_page_first=last_page_first,
-                take_over=take_over,
-            )
+            results = scan.scan_files(**call)
         except ValidationError:
             assert self.current().state == BallotForm.State.FINALISED
             return []
+        self.sent_again(call, results)
         stored = list(self.current().scanned_pages.filter(sequence__gt=before).order_by("sequence"))
         papers = [
             paper
@@ -157,6 +167,35 @@ class ScannedCount(RuleBasedStateMachine):
             self.question = (waiting, sheets)
             self.seen("asked about the order")
         return results
+
+    def sent_again(self, call: dict, results: list) -> None:
+        """The hall's Wi-Fi dropped the answer, recorded or refused: the page sends the request
+        again, with the same one-time id. Nothing changes: each file recorded the first time is
+        known (``already``), and a request refused the first time is refused again with the same
+        words; a page set aside before it is asked about again, as that question never reached the
+        committee. (Every request is sent twice so, which leaves the runs' draws as they were.)"""
+        left = self.snapshot()
+        again = scan.scan_files(**call)
+        assert self.snapshot() == left, "a request sent again changed the count"
+        assert len(again) == len(results)
+        for first, second in zip(results, again, strict=True):
+            if isinstance(first, scan.ScanReport):
+                assert isinstance(second, scan.ScanReport) and second.already, (first, second)
+            else:
+                assert type(second) is type(first) and second.messages == first.messages, (first, second)
+        refused = any(isinstance(r, scan.StackOrderError) for r in results)
+        if results and getattr(results[0], "aside", None) is not None:
+            self.seen("an answer lost, refused with the page set aside before it")
+        self.seen(
+            "an answer lost, a refused request sent again" if refused else "an answer lost, the request sent again"
+        )
+
+    def snapshot(self) -> tuple:
+        """What a request may change: the pages stored and what became of them, the ballots."""
+        form = self.current()
+        pages = form.scanned_pages.order_by("sequence").values_list("pk", "status", "reason", "reading")
+        ballots = form.scanned_ballots.order_by("position").values_list("pk", "keys", "needs_review", "withdrawn")
+        return list(pages), list(ballots), form.state
 
     def waiting(self) -> list[tuple[int, int]]:
         """The sheet and page of each page waiting for the rest of its ballot, in stack order."""
@@ -549,6 +588,9 @@ def test_any_way_of_feeding_and_ruling_keeps_the_scanned_count_true(long_vote, m
         "a page lost",
         "another member's stack refused",
         "handed over with a ballot waiting",
+        "an answer lost, the request sent again",
+        "an answer lost, a refused request sent again",
+        "an answer lost, refused with the page set aside before it",
     ):
         assert any(what in key for key in reached), (what, reached)
 

@@ -135,6 +135,7 @@ FIELDS = {
     "explanations": _("explanations"),
     "fields": _("fields changed"),
     "file": _("file"),
+    "file_in_request": _("file's place in the request sent (from 0)"),
     "files": _("files"),
     "for": _("for"),
     "form": _("ballot form"),

@@ -436,7 +436,8 @@ def scan_files(
     lost. ``submission``: the scan page's one-time id for one request, the same when it sends that
     request again after losing the connection; a file already recorded with it is not recorded
     again (``ScanReport.already``), so a request the server answered but the browser never heard
-    back from counts once, and lists no page as scanned twice. The pages of a multi-page ballot follow each other in the stack, in one file or the
+    back from counts once, and lists no page as scanned twice; one refused for the stack's order is
+    refused again in the same words (``_aside_at_start``). The pages of a multi-page ballot follow each other in the stack, in one file or the
     next: 1, 2, …, or last page first when the committee says so (``stack.py``). A batch that
     begins in the other order is refused whole, before anything of it is stored.
 
@@ -453,9 +454,12 @@ def scan_files(
     found = printings(form)  # once per batch (the list of rated persons is frozen while counting)
     reads = _read_files(form, found, files, progress)
     checked: list[list[_Read] | ScanInputError] = []
-    error = _order_problem(form, found, reads, checked, last_page_first)
+    key = submission_key(submission, "scan.file", {"form": form.pk})
+    error = _order_problem(form, found, reads, checked, last_page_first, key)
     if error is not None:  # the batch is refused whole, once every page is read (nothing of it is stored)
-        _record_refusal(actor, form, member, "order", len(files), last_page_first=last_page_first, aside=error.aside)
+        _record_refusal(
+            actor, form, member, "order", len(files), last_page_first=last_page_first, aside=error.aside, key=key
+        )
         also = _("Not counted either: sent with the files above, whose pages are in the other order.")
         for pages in itertools.chain(checked, reads):
             if isinstance(pages, ScanInputError):
@@ -481,7 +485,8 @@ def scan_files(
                         found,
                         last_page_first=last_page_first,
                         take_over=take_over,
-                        submission=submission,
+                        key=key,
+                        place=len(results),
                     )
                 )
             except ValidationError as exc:
@@ -503,10 +508,12 @@ def _record_refusal(
     other: CommitteeMember | None = None,
     last_page_first: bool | None = None,
     aside: ScannedPage | None = None,
+    key: str = "",
 ) -> None:
     """Files refused by a check of the stack (nothing of them stored) go into the audit log: whose
     scanner sent them and why; for the order, what was ticked, and the page set aside before them
-    that is asked about only this once (``_aside_at_start``)."""
+    that is asked about only this once (``_aside_at_start``): once by the committee, that is; the
+    same request sent again by the page (``key``), whose answer was lost, is asked again."""
     data = {
         "form": form.pk,
         "member": member.pk,
@@ -519,6 +526,8 @@ def _record_refusal(
     with transaction.atomic():
         if aside is not None:  # asked once: the committee may answer by scanning that ballot again whole
             aside.reading["order_known"] = True
+            if key:
+                aside.reading["asked_by"] = key
             aside.save(update_fields=["reading"])
         record(actor, "scan.refused", conference=form.conference, data=data)
 
@@ -529,6 +538,7 @@ def _order_problem(
     reads: Iterator[list[_Read] | ScanInputError],
     checked: list[list[_Read] | ScanInputError],
     last_page_first: bool,
+    key: str = "",
 ) -> StackOrderError | None:
     """Whether the order the committee says the stack was fed in is not the order the pages show
     (files read from ``reads`` to see it go into ``checked``). Only where the stack begins can it
@@ -556,7 +566,7 @@ def _order_problem(
                 "as the ballot whose first pages wait; then scan these files again."
             )
         return StackOrderError(text)
-    aside = _aside_at_start(form)
+    aside = _aside_at_start(form, key)
     first: list[tuple[str, int]] = []
     for pages in reads:  # a file or two, read before any is stored
         checked.append(pages)
@@ -593,9 +603,10 @@ def _first_pages(form: BallotForm, reads: list[list[_Read] | ScanInputError]) ->
     return first
 
 
-def _aside_at_start(form: BallotForm) -> ScannedPage | None:
+def _aside_at_start(form: BallotForm, key: str = "") -> ScannedPage | None:
     """The last ballot page scanned, if it was set aside as one that cannot begin a ballot (nothing
-    waits for the rest of a ballot) and the order was not asked about it yet. With the page after
+    waits for the rest of a ballot) and the order was not asked about it yet (or only in the answer
+    to the request ``key``, which is this one sent again: that answer never arrived). With the page after
     it, it shows the order of a stack fed one file at a time: a two-page ballot fed last page first
     and read first page first would join each ballot's page 1 to the next ballot's page 2. (The
     pages of a run set aside by a ballot read on paper began a ballot: their order is known. A run
@@ -605,7 +616,7 @@ def _aside_at_start(form: BallotForm) -> ScannedPage | None:
         last is not None
         and last.status == ScannedPage.Status.NOT_BALLOT
         and last.reason == "incomplete"
-        and not last.reading.get("order_known")
+        and (not last.reading.get("order_known") or (key and last.reading.get("asked_by") == key))
     ):
         return last
     return None
@@ -827,12 +838,12 @@ def _record_file_atomic(
     written: list[str],
     last_page_first: bool = False,
     take_over: bool = False,
-    submission: str = "",
+    key: str = "",
+    place: int = 0,
 ) -> ScanReport:
     form = BallotForm.objects.select_for_update().select_related("conference__campaign").get(pk=form.pk)
     member = _check_scanning(actor, form)  # again, under the lock
-    key = submission_key(submission, "scan.file", {"form": form.pk})
-    if key and _recorded_with(form, key, file_sha256):
+    if key and _recorded_with(form, key, place):
         return ScanReport(already=True)
     # another member's stack may have left a ballot waiting since the batch began
     other = other_feeder(form, member)
@@ -898,7 +909,7 @@ def _record_file_atomic(
             "member": member.pk,
             # the key of the scan page's request, so that the same request sent again after a
             # lost answer records nothing twice (none from the command line)
-            **({"submission": key} if key else {}),
+            **({"submission": key, "file_in_request": place} if key else {}),
             # the member whose ballot waited, when this one said the files continue that stack
             **({"took_over_from": other.pk} if other is not None else {}),
         },
@@ -906,11 +917,12 @@ def _record_file_atomic(
     return report
 
 
-def _recorded_with(form: BallotForm, key: str, file_sha256: str) -> bool:
-    """Whether this file was recorded by the same request sent before (the caller holds the form's
-    lock, so that a request sent again while the first is still being recorded waits for it)."""
+def _recorded_with(form: BallotForm, key: str, place: int) -> bool:
+    """Whether the file at ``place`` in the request was recorded by the same request sent before; by
+    its place, as the same file twice in one request is a page scanned twice. The caller holds the
+    form's lock, so that a request sent again while the first is still being recorded waits for it."""
     return Event.objects.filter(
-        conference_id=form.conference_id, action="scan.file", data__submission=key, data__sha256=file_sha256
+        conference_id=form.conference_id, action="scan.file", data__submission=key, data__file_in_request=place
     ).exists()
 
 
