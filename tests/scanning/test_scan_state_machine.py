@@ -8,8 +8,8 @@ with the box "last page first" ticked or not, as files in one call, as a PDF, or
 come between, and a sheet may go through twice (a jam: a new image of the same paper). A second
 member of the committee may scan a stack of their own at the same time, or take over the first
 stack with a ballot half scanned. Every request is sent a second time with the same one-time id,
-as the scan page does when the hall's Wi-Fi loses its answer: nothing may change. The committee reviews, withdraws a sheet counted twice, reads a
-ballot on paper, and finalises.
+as the scan page does when the hall's Wi-Fi loses its answer: nothing may change. The committee
+reviews, withdraws a sheet counted twice, reads a ballot on paper, and finalises.
 
 The committee heeds what the page says: after "the stack seems to have been fed the other way",
 or "a ballot begun the other way waits", it does what the message asks before anything else. The

@@ -312,8 +312,8 @@ class ScanReport:
     to_review: int = 0
     waiting: int = 0  # pages of a ballot whose other pages have not been scanned yet
     ignored: list[dict[str, Any]] = field(default_factory=list)  # blank, duplicate, not a ballot
-    # the file was recorded by an earlier request of the same upload (a request sent again when its
-    # answer was lost on the way): nothing was recorded again
+    # the file was recorded by the same request sent before (the scan page sends a request again
+    # when its answer was lost on the way): nothing was recorded again
     already: bool = False
 
 
@@ -433,13 +433,15 @@ def scan_files(
     """Count a batch of scanned files, in the order given (the order of the stack): their pages
     are read on all cores, then each file is recorded in its own transaction. A file that cannot
     be read is refused alone (its error takes its place in the list); nothing already counted is
-    lost. ``submission``: the scan page's one-time id for one request, the same when it sends that
+    lost. The pages of a multi-page ballot follow each other in the stack, in one file or the
+    next: 1, 2, …, or last page first when the committee says so (``stack.py``). A batch that
+    begins in the other order is refused whole, before anything of it is stored.
+
+    ``submission``: the scan page's one-time id for one request, the same when it sends that
     request again after losing the connection; a file already recorded with it is not recorded
     again (``ScanReport.already``), so a request the server answered but the browser never heard
     back from counts once, and lists no page as scanned twice; one refused for the stack's order is
-    refused again in the same words (``_aside_at_start``). The pages of a multi-page ballot follow each other in the stack, in one file or the
-    next: 1, 2, …, or last page first when the committee says so (``stack.py``). A batch that
-    begins in the other order is refused whole, before anything of it is stored.
+    refused again in the same words (``_aside_at_start``).
 
     While a ballot waits for its other pages, only the member whose scanner began it goes on:
     another member's files are refused (two stacks at once would interleave), unless that member
@@ -606,11 +608,12 @@ def _first_pages(form: BallotForm, reads: list[list[_Read] | ScanInputError]) ->
 def _aside_at_start(form: BallotForm, key: str = "") -> ScannedPage | None:
     """The last ballot page scanned, if it was set aside as one that cannot begin a ballot (nothing
     waits for the rest of a ballot) and the order was not asked about it yet (or only in the answer
-    to the request ``key``, which is this one sent again: that answer never arrived). With the page after
-    it, it shows the order of a stack fed one file at a time: a two-page ballot fed last page first
-    and read first page first would join each ballot's page 1 to the next ballot's page 2. (The
-    pages of a run set aside by a ballot read on paper began a ballot: their order is known. A run
-    set aside because a page broke it is followed by that page, so it is never the last.)"""
+    to the request ``key``, which is this one sent again: that answer never arrived). With the
+    page after it, it shows the order of a stack fed one file at a time: a two-page ballot fed
+    last page first and read first page first would join each ballot's page 1 to the next
+    ballot's page 2. (The pages of a run set aside by a ballot read on paper began a ballot: their
+    order is known. A run set aside because a page broke it is followed by that page, so it is
+    never the last.)"""
     last = form.scanned_pages.filter(page_number__isnull=False).order_by("-sequence").first()
     if (
         last is not None

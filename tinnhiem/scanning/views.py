@@ -148,7 +148,6 @@ def check(request, conference_id: int, form_id: int):
             "pages": len(layout_for(form).pages),
             "max_files": usecases.MAX_CHECK_FILES,
             "max_mb": round(settings.TINNHIEM_MAX_SCAN_BYTES / 1e6),
-            "upload_submission": new_submission(),  # the form sent without script (the script makes one per request)
         },
     )
 
