@@ -93,8 +93,8 @@ def _encode(image: np.ndarray, ext: str) -> bytes:
 
 # The runs are drawn from a seed, not from this class's source (hypothesis's default with
 # derandomize), so that rewording a line here does not change which runs are made; another seed
-# (TINNHIEM_SCAN_SEED) and more runs (TINNHIEM_SCAN_EXAMPLES) explore further. Seeds 1–3 reach
-# every case listed at the end of the test.
+# (TINNHIEM_SCAN_SEED) and more runs (TINNHIEM_SCAN_EXAMPLES) explore further. With 15 runs, seeds
+# 1–3 reach every case listed at the end of the test; the first 6 (on PostgreSQL) do not.
 @seed(int(os.environ.get("TINNHIEM_SCAN_SEED", "1")))
 class ScannedCount(RuleBasedStateMachine):
     vote: dict = {}
@@ -563,11 +563,12 @@ def test_any_way_of_feeding_and_ruling_keeps_the_scanned_count_true(long_vote, m
     images["not a ballot"] = np.random.default_rng(7).integers(0, 255, images[0, 1].shape, dtype=np.uint8)
     ScannedCount.vote, ScannedCount.images, ScannedCount.truth = long_vote, images, truth
     ScannedCount.reached = {}
+    examples = int(os.environ.get("TINNHIEM_SCAN_EXAMPLES", "15"))
     try:
         run_state_machine_as_test(
             ScannedCount,
             settings=settings(
-                max_examples=int(os.environ.get("TINNHIEM_SCAN_EXAMPLES", "15")),
+                max_examples=examples,
                 stateful_step_count=20,
                 derandomize=True,
                 deadline=None,
@@ -578,6 +579,8 @@ def test_any_way_of_feeding_and_ruling_keeps_the_scanned_count_true(long_vote, m
         _ENCODED.clear()
     reached = ScannedCount.reached
     assert reached.get("finished at the end"), reached
+    if examples < 15:  # the first runs only (on PostgreSQL, scripts/test): the invariants held in them
+        return
     # the runs went through what they are for (on the code before 22cec86, they fail)
     for what in (
         "asked about the order",
