@@ -225,7 +225,7 @@ def test_the_wifi_drops_while_a_stack_is_sent(new_page, live_server, tmp_path, l
     counting.record_ballot_counts(sv["member"], form, issued=10, collected=5, note="Năm đại biểu vắng")
     paths, keys = _five_long_ballots(make_long_scan_tx, tmp_path, 5300, (1, 2))
     page = open_scan_page(new_page(), live_server, sv)
-    page.evaluate("document.querySelector('form[data-upload]').setAttribute('data-retry-waits', '300,300')")
+    page.evaluate("document.querySelector('form[data-upload]').setAttribute('data-retry-waits', '600,600')")
     attempts = []
 
     def flaky(route, request):
@@ -242,9 +242,18 @@ def test_the_wifi_drops_while_a_stack_is_sent(new_page, live_server, tmp_path, l
             route.continue_()
 
     page.route("**/quet/", flaky)
+    # what the line under the bar said, kept past the reload that follows the last request
+    page.evaluate(
+        """() => new MutationObserver(() => sessionStorage.setItem('said',
+              (sessionStorage.getItem('said') || '') + '\\n' + document.querySelector('[data-upload-status]').textContent))
+            .observe(document.querySelector('[data-upload-status]'), {childList: true, characterData: true, subtree: true})"""
+    )
     page.set_input_files("#id_files", paths)
     page.click("button:has-text('Đọc các trang')")
     page.get_by_text("Đã quét 5 phiếu").wait_for()
+    said = page.evaluate("() => sessionStorage.getItem('said')")
+    assert "Máy chủ chưa trả lời cho 0008.png (mạng Wi-Fi?): gửi lại sau 1 giây (lần 1/2)…" in said, said
+    assert "Máy chủ chưa trả lời cho 0010.png (mạng Wi-Fi?): gửi lại sau 1 giây (lần 1/2)…" in said, said
     assert [what for _id, what in attempts] == ["answer lost", "sent", "lost", "sent"]
     assert attempts[0][0] == attempts[1][0] != attempts[2][0] == attempts[3][0]
     assert_read_as(form.scanned_ballots.order_by("position"), keys)
