@@ -73,3 +73,34 @@ def hall(*, voters: int, people: int, rule_set: str, title: str, post: str = "Ph
         day.propose_member(office, conference, voter=voter, role=role, user=member)
     day.record_committee_approval(chair, conference, votes_for=voters, against=0, abstaining=0)
     return conference, office, chair, counters
+
+
+def demo_scanning(seed: int):
+    """The demo's conference counted by scanning, loaded (after ``setup``): its form, committee
+    member kiemphieu1, and ``page()``, a new synthetic 200-dpi scan of its ballot marked with
+    crosses, from ``seed``. The first file is counted once here, so that the caches (the blank
+    ballots, the QR key) are warm."""
+    import random
+
+    import cv2
+    from django.contrib.auth import get_user_model
+
+    from tinnhiem.conferences.models import Conference
+    from tinnhiem.documents import ballots
+    from tinnhiem.scanning import synthetic
+    from tinnhiem.scanning.usecases import scan_files
+    from tinnhiem.site import demo
+
+    demo.load_demo()
+    form = Conference.objects.get(title=demo.SCAN_TITLE).ballot_forms.get()
+    member = get_user_model().objects.get(username="kiemphieu1")
+    pdf, layout = ballots.render_one(form)
+    blank = synthetic.render_blank(pdf, 0, 200)
+    digits = {lv.key: str(lv.digit) for lv in form.conference.rules.levels}
+    rng = random.Random(seed)
+
+    def page():
+        return synthetic.synthesize(blank, layout.as_dict(), 1, 200, rng, digits=digits, style="cross")[0]
+
+    scan_files(member, form, [("warm.png", cv2.imencode(".png", blank)[1].tobytes())])
+    return form, member, page

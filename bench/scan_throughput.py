@@ -12,7 +12,6 @@ Run: .venv/bin/python bench/scan_throughput.py [--pages 200] [--pdf-pages 50]
 from __future__ import annotations
 
 import argparse
-import random
 import resource
 import sys
 import time
@@ -22,7 +21,7 @@ import cv2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._django import machine, setup
+from bench._django import demo_scanning, machine, setup
 
 BATCH = 8  # files per request, as the scanner page sends them (tinnhiem/static/tinnhiem/app.js)
 
@@ -33,27 +32,11 @@ def main():
     parser.add_argument("--pdf-pages", type=int, default=50, help="pages per PDF file")
     args = parser.parse_args()
     setup()
-    from django.contrib.auth import get_user_model
-
-    from tinnhiem.conferences.models import Conference
-    from tinnhiem.documents import ballots
     from tinnhiem.scanning import synthetic
     from tinnhiem.scanning.usecases import scan_files
-    from tinnhiem.site import demo
 
-    demo.load_demo()
-    form = Conference.objects.get(title=demo.SCAN_TITLE).ballot_forms.get()
-    member = get_user_model().objects.get(username="kiemphieu1")
-    pdf, layout = ballots.render_one(form)
-    blank = synthetic.render_blank(pdf, 0, 200)
-    digits = {lv.key: str(lv.digit) for lv in form.conference.rules.levels}
-    rng = random.Random(11)
-
-    def page():
-        return synthetic.synthesize(blank, layout.as_dict(), 1, 200, rng, digits=digits, style="cross")[0]
-
+    form, member, page = demo_scanning(seed=11)
     print(f"machine: {machine()}")
-    scan_files(member, form, [("warm.png", cv2.imencode(".png", page())[1].tobytes())])  # caches
     ways = {
         "one JPEG per page": [(f"{i:04d}.jpg", cv2.imencode(".jpg", page())[1].tobytes()) for i in range(args.pages)],
         "one PNG per page": [(f"{i:04d}.png", cv2.imencode(".png", page())[1].tobytes()) for i in range(args.pages)],

@@ -63,3 +63,27 @@ def test_scan_throughput_benchmark_runs_on_a_small_sample(tmp_path):
     out = run_bench(tmp_path, "scan_throughput.py", "--pages", "3", "--pdf-pages", "2")  # every page a ballot
     for way in ("one JPEG per page", "one PNG per page", "PDF, one JPEG per page"):
         assert re.search(rf"^{re.escape(way)}: \d+\.\d pages/s", out, re.M), out
+
+
+@pytest.mark.heavy
+@own_sqlite
+def test_scan_memory_benchmark_runs_on_a_small_sample(tmp_path):
+    out = run_bench(tmp_path, "scan_memory.py", "--scale", "0.02")
+    for case, pages, ballots in (
+        ("pdf-black-and-white", 15, 0),
+        ("tiff-black-and-white", 6, 0),
+        ("pdf-grey-lossless", 1, 1),
+        ("pdf-jpeg", 2, 2),
+    ):
+        line = rf"^{case}: {pages} pages in one file of [\d.]+ MB: {ballots} ballots, {pages - ballots} pages not"
+        assert re.search(line, out, re.M), out
+    assert len(re.findall(r"peak memory \d+ MB \(\d+ MB before the file was sent\)$", out, re.M)) == 4, out
+
+
+@own_sqlite
+def test_pdfium_on_several_threads_with_its_lock_refuses_no_valid_pdf(tmp_path):
+    """The stress run of bench/pdfium_threads.py, briefly: three threads using PDFium as the server
+    does, at once; with the lock no round fails (without it, most did)."""
+    out = run_bench(tmp_path, "pdfium_threads.py", "--runs", "1", "--threads", "3", "--seconds", "3")
+    assert re.search(r"^run 1: [1-9]\d* rounds, 0 of them with a valid PDF refused; no crash$", out, re.M), out
+    assert "with the lock: 0 of 1 runs crashed, 0 rounds refused a valid PDF" in out

@@ -313,13 +313,25 @@ def _check_scans(record: dict, scans: dict[str, str], verdict: Verdict) -> None:
 def _pdf_text(data: bytes) -> str:
     import pypdfium2 as pdfium
 
-    try:
-        document = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError:
-        return ""
-    try:
-        return " ".join(" ".join(page.get_textpage().get_text_range().split()) for page in document)
-    except pdfium.PdfiumError:  # the file opens, but a page of it does not (its page tree damaged)
-        return ""
-    finally:
-        document.close()
+    from tinnhiem.pdfium_lock import LOCK
+
+    with LOCK:
+        try:
+            document = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError:
+            return ""
+        try:
+            texts = []
+            for index in range(len(document)):
+                page = document[index]
+                try:
+                    textpage = page.get_textpage()
+                    texts.append(" ".join(textpage.get_text_range().split()))
+                    textpage.close()
+                finally:
+                    page.close()
+            return " ".join(texts)
+        except pdfium.PdfiumError:  # the file opens, but a page of it does not (its page tree damaged)
+            return ""
+        finally:
+            document.close()

@@ -28,14 +28,23 @@ def merge_pdfs(parts: list[bytes]) -> bytes:
 
     import pypdfium2 as pdfium
 
+    from tinnhiem.pdfium_lock import LOCK
+
     if len(parts) == 1:
         return parts[0]
-    merged = pdfium.PdfDocument.new()
-    for part in parts:
-        source = pdfium.PdfDocument(part)
-        merged.import_pages(source)
     out = io.BytesIO()
-    merged.save(out)
+    with LOCK:
+        merged = pdfium.PdfDocument.new()
+        try:
+            for part in parts:
+                source = pdfium.PdfDocument(part)
+                try:
+                    merged.import_pages(source)
+                finally:
+                    source.close()
+            merged.save(out)
+        finally:
+            merged.close()
     return out.getvalue()
 
 

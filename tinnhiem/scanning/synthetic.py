@@ -34,11 +34,18 @@ class Truth:
 def render_blank(pdf: bytes, page_index: int, dpi: int) -> np.ndarray:
     import pypdfium2 as pdfium
 
-    doc = pdfium.PdfDocument(pdf)
-    try:
-        image = doc[page_index].render(scale=dpi / 72, grayscale=True).to_numpy()
-    finally:
-        doc.close()
+    from tinnhiem.pdfium_lock import LOCK
+
+    with LOCK:  # the server renders blank ballots while its other threads read scans
+        doc = pdfium.PdfDocument(pdf)
+        try:
+            page = doc[page_index]
+            try:
+                image = page.render(scale=dpi / 72, grayscale=True).to_numpy()
+            finally:
+                page.close()
+        finally:
+            doc.close()
     return np.ascontiguousarray(image[..., 0] if image.ndim == 3 else image)
 
 

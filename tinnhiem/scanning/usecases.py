@@ -3,6 +3,7 @@ to the counting committee, which rules on it (the ruling goes into the minutes).
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import itertools
 import os
@@ -30,6 +31,7 @@ from tinnhiem.conferences.models import BallotForm, CommitteeMember
 from tinnhiem.documents.ballots import Printings, printings, qr_key
 from tinnhiem.documents.layout import BallotLayout
 from tinnhiem.once import short_key, submission_key
+from tinnhiem.pdfium_lock import LOCK as PDFIUM_LOCK
 from tinnhiem.text import clean_line
 from tinnhiem.voting.models import Ruling
 from tinnhiem.voting.usecases.counting import (
@@ -121,8 +123,23 @@ def _not_an_image(name: str) -> ScanInputError:
     )
 
 
-def _sources(name: str, data: bytes) -> list[_Source]:
-    """The pages of an uploaded file: PNG, JPEG, TIFF (several pages) or PDF."""
+@dataclass
+class _File:
+    """An uploaded file, opened: its number of pages, and its pages one at a time, as they are
+    read. A scanner can put a whole stack in one file: the 44-person form's 732 pages of 183
+    ballots, scanned in black and white, make a 19 MB PDF, whose pages rendered all at once
+    took 3.6 GB before they were read (``bench/scan_memory.py``). ``close`` lets go of it."""
+
+    name: str
+    count: int
+    pages: Iterator[_Source]
+    close: Callable[[], None] = lambda: None
+
+
+def _open(name: str, data: bytes) -> _File:
+    """The pages of an uploaded file: PNG, JPEG, TIFF (several pages) or PDF. A file that cannot
+    be opened is refused here; a page of it that cannot be rendered or decoded, when it is reached
+    (``ScanInputError`` from ``pages``: the file is refused whole, nothing of it is stored)."""
     limit = settings.TINNHIEM_MAX_SCAN_BYTES
     if not data:
         raise ScanInputError(_("“%(name)s” is empty.") % {"name": clean_line(name)})
@@ -132,43 +149,10 @@ def _sources(name: str, data: bytes) -> list[_Source]:
             % {"name": clean_line(name), "size": round(len(data) / 1e6), "limit": round(limit / 1e6)}
         )
     if data[:5] == b"%PDF-":
-        import pypdfium2 as pdfium
-
-        try:
-            document = pdfium.PdfDocument(data)
-        except pdfium.PdfiumError as exc:
-            if re.search(rb"/Count\s+0\b", data):  # a page tree with no page
-                raise ScanInputError(_("“%(name)s” has no page.") % {"name": clean_line(name)}) from exc
-            raise ScanInputError(_("“%(name)s” is a damaged PDF file.") % {"name": clean_line(name)}) from exc
-
-        try:  # pdfium is not thread-safe: the pages are rendered here, one after the other
-            if len(document) == 0:
-                raise ScanInputError(_("“%(name)s” has no page.") % {"name": clean_line(name)})
-            pages = []
-            for page in document:
-                pictures = _pictures(page)
-                if _one_bit(pictures):  # rendered to another resolution, its edges would turn grey
-                    image = page.render(scale=SCAN_DPI / 72, grayscale=True).to_numpy()
-                    image = np.ascontiguousarray(image[..., 0] if image.ndim == 3 else image)
-                    pages.append(_Source(image=image, refused="black_and_white"))
-                    continue
-                own = _scanned_jpeg(page)
-                if own is not None:  # a scanner's page: its JPEG, decoded in a worker
-                    pages.append(_Source(kept=own, ext="jpg"))
-                    continue
-                image = page.render(scale=SCAN_DPI / 72, grayscale=True).to_numpy()
-                image = np.ascontiguousarray(image[..., 0] if image.ndim == 3 else image)
-                dpi = _picture_dpi(pictures)  # rendered larger, its markers would measure SCAN_DPI
-                low = dpi is not None and dpi < recognize.MIN_DPI
-                pages.append(_Source(image=image, refused="low_resolution" if low else ""))
-            return pages
-        except pdfium.PdfiumError as exc:  # the file opens, but a page of it does not load or render
-            raise ScanInputError(_("“%(name)s” is a damaged PDF file.") % {"name": clean_line(name)}) from exc
-        finally:
-            document.close()
+        return _open_pdf(name, data)
     own = images.without_metadata(data)
     if own is not None:
-        return [_Source(kept=own[0], ext=own[1])]
+        return _File(name, 1, iter([_Source(kept=own[0], ext=own[1])]))
     if data[4:8] == b"ftyp" and data[8:12] in HEIF_BRANDS:
         raise ScanInputError(
             _(
@@ -179,13 +163,109 @@ def _sources(name: str, data: bytes) -> list[_Source]:
             % {"name": clean_line(name)}
         )
     buffer = np.frombuffer(data, np.uint8)
+    if data[:4] in TIFF_MAGIC:  # decoded a few pages at a time: one page is 4–9 MB in memory
+        count = _tiff_pages(data)
+        if count is None:  # cut short (a copy not finished): OpenCV would give its first pages only
+            raise _not_an_image(name)
+        return _File(name, count, _tiff_sources(name, buffer, count))
     ok, decoded = cv2.imdecodemulti(buffer, cv2.IMREAD_GRAYSCALE)
     if not ok or not decoded:
         image = cv2.imdecode(buffer, cv2.IMREAD_GRAYSCALE)
         if image is None:
             raise _not_an_image(name)
         decoded = [image]
-    return [_Source(image=np.ascontiguousarray(i)) for i in decoded]
+    return _File(name, len(decoded), iter([_Source(image=np.ascontiguousarray(i)) for i in decoded]))
+
+
+TIFF_PAGES_AT_ONCE = 4
+TIFF_MAGIC = {b"II*\0", b"MM\0*", b"II+\0", b"MM\0+"}  # classic and BigTIFF, either byte order
+
+
+def _tiff_pages(data: bytes) -> int | None:
+    """The number of pages of a TIFF, from the chain of its image directories (classic or
+    BigTIFF), without decoding any; None for another file, or a chain that is cut or loops."""
+    if data[:4] not in TIFF_MAGIC:
+        return None
+    order = "little" if data[:2] == b"II" else "big"
+    if data[2:4] in (b"*\0", b"\0*"):
+        width, count_width, entry, offset = 4, 2, 12, int.from_bytes(data[4:8], order)
+    else:
+        width, count_width, entry, offset = 8, 8, 20, int.from_bytes(data[8:16], order)
+    seen: set[int] = set()
+    while offset:
+        if offset in seen or offset + count_width > len(data):
+            return None
+        seen.add(offset)
+        end = offset + count_width + int.from_bytes(data[offset : offset + count_width], order) * entry
+        if end + width > len(data):
+            return None
+        offset = int.from_bytes(data[end : end + width], order)
+    return len(seen) or None
+
+
+def _tiff_sources(name: str, buffer: np.ndarray, count: int) -> Iterator[_Source]:
+    """The ``count`` pages of a TIFF, decoded ``TIFF_PAGES_AT_ONCE`` at a time; a page that does
+    not decode refuses the file whole (``ScanInputError``), as any damaged file."""
+    for first in range(0, count, TIFF_PAGES_AT_ONCE):
+        last = min(first + TIFF_PAGES_AT_ONCE, count)
+        ok, decoded = cv2.imdecodemulti(buffer, cv2.IMREAD_GRAYSCALE, None, (first, last))
+        if not ok or len(decoded) != last - first:
+            raise _not_an_image(name)
+        for image in decoded:
+            yield _Source(image=np.ascontiguousarray(image))
+
+
+def _open_pdf(name: str, data: bytes) -> _File:
+    import pypdfium2 as pdfium
+
+    with PDFIUM_LOCK:
+        try:
+            document = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError as exc:
+            if re.search(rb"/Count\s+0\b", data):  # a page tree with no page
+                raise ScanInputError(_("“%(name)s” has no page.") % {"name": clean_line(name)}) from exc
+            raise ScanInputError(_("“%(name)s” is a damaged PDF file.") % {"name": clean_line(name)}) from exc
+        count = len(document)
+        if count == 0:
+            document.close()
+            raise ScanInputError(_("“%(name)s” has no page.") % {"name": clean_line(name)})
+
+    def pages() -> Iterator[_Source]:
+        for index in range(count):
+            with PDFIUM_LOCK:  # one page at a time: the other threads may use PDFium between pages
+                try:
+                    page = document[index]
+                    try:
+                        source = _pdf_page(page)
+                    finally:
+                        page.close()
+                except pdfium.PdfiumError as exc:  # the file opens, but a page of it does not load or render
+                    raise ScanInputError(_("“%(name)s” is a damaged PDF file.") % {"name": clean_line(name)}) from exc
+            yield source
+
+    def close() -> None:
+        with PDFIUM_LOCK:
+            document.close()
+
+    return _File(name, count, pages(), close)
+
+
+def _pdf_page(page: Any) -> _Source:
+    """One page of a PDF, under the lock: a scanner's JPEG kept as it is, anything else rendered."""
+    pictures = _pictures(page)
+    if _one_bit(pictures):  # rendered to another resolution, its edges would turn grey
+        return _Source(image=_render(page), refused="black_and_white")
+    own = _scanned_jpeg(page)
+    if own is not None:  # a scanner's page: its JPEG, decoded in a worker
+        return _Source(kept=own, ext="jpg")
+    dpi = _picture_dpi(pictures)  # rendered larger, its markers would measure SCAN_DPI
+    low = dpi is not None and dpi < recognize.MIN_DPI
+    return _Source(image=_render(page), refused="low_resolution" if low else "")
+
+
+def _render(page: Any) -> np.ndarray:
+    image = page.render(scale=SCAN_DPI / 72, grayscale=True).to_numpy()
+    return np.ascontiguousarray(image[..., 0] if image.ndim == 3 else image)
 
 
 def _pictures(page: Any) -> list[tuple[bool, Any]] | None:
@@ -251,7 +331,11 @@ def _decode(source: _Source, name: str) -> np.ndarray:
 
 def load_pages(name: str, data: bytes) -> list[np.ndarray]:
     """The pages of an uploaded file as grey images, as they are read."""
-    return [_decode(source, name) for source in _sources(name, data)]
+    opened = _open(name, data)
+    try:
+        return [_decode(source, name) for source in opened.pages]
+    finally:
+        opened.close()
 
 
 _BLANKS: dict[tuple[int, str], dict[int, tuple[np.ndarray, np.ndarray]]] = {}
@@ -317,9 +401,13 @@ class ScanReport:
     already: bool = False
 
 
-def _png(image: np.ndarray) -> bytes:
-    # Huffman coding only: a scan's noise leaves little for LZ77, and this is twice as fast
+def _png(image: np.ndarray, black_and_white: bool = False) -> bytes:
+    # Huffman coding only: a scan's noise leaves little for LZ77, and this is twice as fast. A page
+    # scanned in black and white is long runs of one value, which LZ77 finds: a 200-dpi page kept
+    # in 77 kB instead of 584, and in 25 ms instead of 45
     params = [cv2.IMWRITE_PNG_COMPRESSION, 1, cv2.IMWRITE_PNG_STRATEGY, cv2.IMWRITE_PNG_STRATEGY_HUFFMAN_ONLY]
+    if black_and_white:
+        params = [cv2.IMWRITE_PNG_COMPRESSION, 1]
     ok, encoded = cv2.imencode(".png", image, params)
     return encoded.tobytes() if ok else b""
 
@@ -337,13 +425,14 @@ class _Read:
 
 
 _POOL: ThreadPoolExecutor | None = None
+WORKERS = os.cpu_count() or 2
 
 
 def _pool() -> ThreadPoolExecutor:
     """The workers that read pages: one per core (OpenCV, NumPy and zxing work outside the GIL)."""
     global _POOL
     if _POOL is None:
-        _POOL = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="scan")
+        _POOL = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="scan")
     return _POOL
 
 
@@ -360,7 +449,9 @@ def _read_files(
     form: BallotForm, found: Printings, files: list[tuple[str, bytes]], progress
 ) -> Iterator[list[_Read] | ScanInputError]:
     """Read every page of every file on all cores; nothing is stored here. The pages of each file
-    are given as soon as they are read, so that storing one file overlaps reading the next."""
+    are given as soon as they are read, so that storing one file overlaps reading the next. At
+    most ``PAGES_IN_FLIGHT`` per core are rendered or decoded ahead of the workers: a page waiting
+    for them is 4–9 MB in memory, a page read only what is kept of it."""
     key = qr_key()
     geometry_for = _geometry(form, found)
     # rendered here, once: the workers only look them up
@@ -372,7 +463,7 @@ def _read_files(
         if source.refused and not recognize.is_blank(recognize.reduced(image)):
             # as recognize.read_sheet refuses a page of black and white pixels, or of too few (a
             # blank back side of it is ignored as any other)
-            kept = _png(image)
+            kept = _png(image, black_and_white=source.refused == "black_and_white")
             return _Read(kept, "png", hashlib.sha256(kept).hexdigest(), None, source.refused)
         try:
             reading, reason = (
@@ -391,33 +482,88 @@ def _read_files(
             detail = ""
         if reason == "blank":  # a blank back side is not kept
             return _Read(b"", "", hashlib.sha256(source.kept or image.tobytes()).hexdigest(), None, reason)
-        kept = source.kept or _png(image)
+        kept = source.kept or _png(image, black_and_white=reason == "black_and_white")
         ext = source.ext if source.kept else "png"
         return _Read(kept, ext, hashlib.sha256(kept).hexdigest(), reading, reason, detail)
 
-    submitted: list[list[Future] | ScanInputError] = []
+    opened: list[_File | ScanInputError] = []
     for name, data in files:
         try:
-            submitted.append([_pool().submit(read_page, source, name) for source in _sources(name, data)])
+            opened.append(_open(name, data))
         except ScanInputError as exc:
-            submitted.append(exc)
-    total = sum(len(f) for f in submitted if isinstance(f, list))
+            opened.append(exc)
+    try:
+        yield from _pages_read(opened, read_page, progress)
+    finally:
+        for file in opened:
+            if isinstance(file, _File):
+                file.close()
+
+
+PAGES_IN_FLIGHT = 4
+
+
+def _pages_read(
+    opened: list[_File | ScanInputError], read_page: Callable[[_Source, str], _Read], progress
+) -> Iterator[list[_Read] | ScanInputError]:
+    """The pages of each file read, file after file, as ``_read_files`` gives them. The next pages
+    are handed to the workers whenever fewer than ``PAGES_IN_FLIGHT`` per worker wait or are being
+    read; a page read waits as what is kept of it (its stored file) until its file is given."""
+    room = threading.Semaphore(PAGES_IN_FLIGHT * WORKERS)
+
+    def items() -> Iterator[tuple[int, _Source | ScanInputError]]:
+        for index, file in enumerate(opened):
+            if isinstance(file, ScanInputError):
+                yield index, file
+                continue
+            try:
+                for source in file.pages:
+                    yield index, source
+            except ScanInputError as exc:  # a page that does not render: the file is refused whole
+                yield index, exc
+
+    feed = items()
+    waiting: collections.deque[tuple[int, Future | ScanInputError]] = collections.deque()
+
+    def hand_out() -> None:
+        while room.acquire(blocking=False):
+            item = next(feed, None)
+            if item is None:
+                room.release()
+                return
+            index, source = item
+            if isinstance(source, ScanInputError):
+                room.release()
+                waiting.append((index, source))
+                continue
+            future = _pool().submit(read_page, source, opened[index].name)
+            future.add_done_callback(lambda _future: room.release())
+            waiting.append((index, future))
+
+    total = sum(file.count for file in opened if isinstance(file, _File))
     done = 0
-    for futures in submitted:
-        if isinstance(futures, ScanInputError):
-            yield futures
-            continue
-        try:
-            pages = []
-            for future in futures:
-                pages.append(future.result())
-                done += 1
-                if progress:
-                    progress(done, total)
-        except ScanInputError as exc:
-            yield exc
-        else:
-            yield pages
+    for index in range(len(opened)):
+        pages: list[_Read] = []
+        error: ScanInputError | None = None
+        while True:
+            hand_out()
+            if not waiting or waiting[0][0] != index:  # every page of this file is read
+                break
+            _index, item = waiting.popleft()
+            if error is not None:
+                continue  # the file is refused: its other pages are not looked at
+            if isinstance(item, ScanInputError):
+                error = item
+                continue
+            try:
+                pages.append(item.result())
+            except ScanInputError as exc:
+                error = exc
+                continue
+            done += 1
+            if progress:
+                progress(done, total)
+        yield error if error is not None else pages
 
 
 def scan_files(

@@ -325,6 +325,7 @@ def _sample_ballot_problem() -> str | None:
     from tinnhiem.documents.ballots import qr_key, sheet_data
     from tinnhiem.documents.layout import ballot_layout
     from tinnhiem.documents.render import render_pdf
+    from tinnhiem.pdfium_lock import LOCK
     from tinnhiem.rules import builtin_rule_set
     from tinnhiem.scanning import synthetic
     from tinnhiem.scanning.recognize import blank_ink, read_sheet
@@ -335,11 +336,16 @@ def _sample_ballot_problem() -> str | None:
         rules, layout, body=_("SAMPLE BODY"), subtitle=_("Check before the conference"), conference_id=0, form_id=0
     )
     pdf = render_pdf("ballot", data)
-    document = pdfium.PdfDocument(pdf)
-    try:
-        text = " ".join(document[0].get_textpage().get_text_range().split())
-    finally:
-        document.close()
+    with LOCK:
+        document = pdfium.PdfDocument(pdf)
+        try:
+            page = document[0]
+            textpage = page.get_textpage()
+            text = " ".join(textpage.get_text_range().split())
+            textpage.close()
+            page.close()
+        finally:
+            document.close()
     for _id, name, _post in SAMPLE_PEOPLE:
         if name not in text:
             return _("the name “%(name)s” is not in the printed text (a font is missing?)") % {"name": name}
