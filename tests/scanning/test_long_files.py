@@ -12,6 +12,7 @@ import numpy as np
 import pypdfium2.raw as pdfium_raw
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from tinnhiem.audit import verify
 from tinnhiem.documents.render import merge_pdfs
@@ -163,7 +164,7 @@ def test_a_tiff_of_many_pages_is_decoded_a_few_at_a_time(scan_vote, make_scan, m
     form, member = scan_vote["form"], scan_vote["member"]
     sheets = [make_scan(9600 + i)[2] for i in range(6)]
     data = _tiff(sheets)
-    assert scan._tiff_pages(data) == 6
+    assert scan._tiff_pages(data) == [(sheets[0].shape[1], sheets[0].shape[0])] * 6
     for at_once in (4, 3, 6, 7):
         monkeypatch.setattr(scan, "TIFF_PAGES_AT_ONCE", at_once)
         pages = scan.load_pages("chong.tiff", data)
@@ -179,27 +180,94 @@ def test_a_tiff_of_many_pages_is_decoded_a_few_at_a_time(scan_vote, make_scan, m
     assert form.scanned_pages.count() == 6
 
 
-def _chain(pages: int, *, big: bool = False, order: str = "little", loop: bool = False) -> bytes:
-    """A TIFF's header and ``pages`` image directories of one entry each (classic, or BigTIFF with
-    8-byte offsets), in either byte order, its last directory pointing back to the first when
-    ``loop``."""
+def _chain(sizes: list[tuple[int, int]], *, big: bool = False, order: str = "little", loop: bool = False) -> bytes:
+    """A TIFF's header and one image directory per page of ``sizes`` (width and height, as SHORT
+    where they fit, else LONG), classic or BigTIFF (8-byte offsets), in either byte order, its
+    last directory pointing back to the first when ``loop``."""
     width, count_width, entry = (8, 8, 20) if big else (4, 2, 12)
     first = 16 if big else 8
     out = bytearray(b"II" if order == "little" else b"MM")
     out += (43 if big else 42).to_bytes(2, order)
     out += ((8).to_bytes(2, order) + bytes(2) if big else b"") + first.to_bytes(width, order)
-    for number in range(pages):
-        following = len(out) + count_width + entry + width if number + 1 < pages else (first if loop else 0)
-        out += (1).to_bytes(count_width, order) + bytes(entry) + following.to_bytes(width, order)
+    for number, (across, down) in enumerate(sizes):
+        following = len(out) + count_width + 2 * entry + width if number + 1 < len(sizes) else (first if loop else 0)
+        out += (2).to_bytes(count_width, order)
+        for tag, value in ((256, across), (257, down)):
+            kind, size = (3, 2) if value < 65536 else (4, 4)
+            out += tag.to_bytes(2, order) + kind.to_bytes(2, order) + (1).to_bytes(width, order)
+            out += value.to_bytes(size, order) + bytes(width - size)
+        out += following.to_bytes(width, order)
     return bytes(out)
 
 
-def test_the_pages_of_a_tiff_are_counted_from_its_chain_of_directories():
+def test_the_pages_of_a_tiff_are_counted_and_measured_from_its_chain_of_directories():
+    sizes = [(1654, 2339), (70000, 3), (5, 100000)]
     for big in (False, True):
         for order in ("little", "big"):
-            assert scan._tiff_pages(_chain(3, big=big, order=order)) == 3
-            assert scan._tiff_pages(_chain(1, big=big, order=order)) == 1
-            assert scan._tiff_pages(_chain(3, big=big, order=order, loop=True)) is None
-            assert scan._tiff_pages(_chain(3, big=big, order=order)[:-4]) is None
-    assert scan._tiff_pages(_tiff([np.zeros((8, 8), np.uint8)] * 2)) == 2
+            assert scan._tiff_pages(_chain(sizes, big=big, order=order)) == sizes
+            assert scan._tiff_pages(_chain(sizes[:1], big=big, order=order)) == sizes[:1]
+            assert scan._tiff_pages(_chain(sizes, big=big, order=order, loop=True)) is None
+            assert scan._tiff_pages(_chain(sizes, big=big, order=order)[:-4]) is None
+    assert scan._tiff_pages(_tiff([np.zeros((8, 9), np.uint8)] * 2)) == [(9, 8), (9, 8)]
     assert scan._tiff_pages(b"%PDF-1.4") is None and scan._tiff_pages(b"II*\0") is None
+
+
+def _sized(data: bytes, width: int, height: int) -> bytes:
+    """A small real PNG or JPEG whose header says it is ``width`` × ``height`` pixels."""
+    out = bytearray(data)
+    if data[:4] == b"\x89PNG":
+        out[16:24] = width.to_bytes(4, "big") + height.to_bytes(4, "big")
+    else:
+        start = next(i for i in range(2, len(data)) if data[i] == 0xFF and data[i + 1] in (0xC0, 0xC2))
+        out[start + 5 : start + 9] = height.to_bytes(2, "big") + width.to_bytes(2, "big")
+    return bytes(out)
+
+
+def test_a_page_too_large_to_read_is_refused_from_its_size_before_it_is_decoded(scan_vote, make_scan, monkeypatch):
+    """A scanner set to its highest resolution (an A4 page at 2,400 dpi: 19,843 × 28,063 pixels, a
+    12 MB JPEG) or a phone's 200-megapixel mode: refused with what to do, from the size its header
+    or its PDF page says, before anything is decoded or rendered (OpenCV and PDFium are never
+    asked); a file beside it is counted. An A4 page at 1,200 dpi is under the limit."""
+    form, member = scan_vote["form"], scan_vote["member"]
+    data, _truth, image = make_scan(9700)
+    jpeg = cv2.imencode(".jpg", image)[1].tobytes()
+    progressive = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_PROGRESSIVE, 1])[1].tobytes()
+    assert scan.images.size(data) == scan.images.size(jpeg) == scan.images.size(progressive) == image.shape[::-1]
+    big = {
+        "png.png": _sized(data, 19843, 28063),
+        "jpeg.jpg": _sized(jpeg, 16320, 12240),
+        "progressive.jpg": _sized(progressive, 65535, 2400),
+        "tiff.tiff": _chain([(1654, 2339), (19843, 28063)]),
+        "pdf.pdf": synthetic.scanner_pdf([image], dpi=10),  # a page 4 m tall, rendered at 200 dpi
+    }
+    # a scanner's PDF of an A4 page whose JPEG is 20,000 × 9,000 pixels (kept, decoded as it is)
+    pdf_page = synthetic.scanner_pdf([image], dpi=150)
+    pdf_jpeg = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()
+    big["jpeg-in-pdf.pdf"] = pdf_page.replace(pdf_jpeg, _sized(pdf_jpeg, 20000, 9000))
+    assert big["jpeg-in-pdf.pdf"] != pdf_page
+
+    def never(*args, **kwargs):
+        raise AssertionError("decoded or rendered")
+
+    monkeypatch.setattr(scan.cv2, "imdecode", never)
+    monkeypatch.setattr(scan.cv2, "imdecodemulti", never)
+    monkeypatch.setattr(scan, "_render", never)
+    for name, file in big.items():
+        with pytest.raises(scan.ScanInputError) as refused:
+            scan.load_pages(name, file)
+        (said,) = refused.value.messages
+        assert said.startswith(f"“{name}” có trang ") and "quét lại ở 200 hoặc 300 dpi" in said, said
+    with translation.override("en"):
+        with pytest.raises(scan.ScanInputError) as refused:
+            scan.load_pages("png.png", big["png.png"])
+    assert refused.value.messages == [
+        "“png.png” has a page of 19843 × 28063 pixels (557 million), more than the 150 million a page "
+        "may have here: it was scanned at too high a resolution. Scan it again at 200 or 300 dpi; if it is "
+        "a photo, take it at the phone's usual setting."
+    ]
+    monkeypatch.undo()
+    results = scan.scan_files(member, form, [("png.png", big["png.png"]), ("ok.png", data)])
+    assert isinstance(results[0], ValidationError) and results[1].ballots == 1
+    assert form.scanned_pages.count() == 1
+    # an A4 page at 1,200 dpi (140 million pixels) is under the limit
+    scan._check_size("1200.jpg", 9921, 14032)

@@ -28,8 +28,28 @@ def without_metadata(data: bytes) -> tuple[bytes, str] | None:
     return None
 
 
-def _jpeg(data: bytes) -> bytes | None:
-    out, i = bytearray(data[:2]), 2
+def size(data: bytes) -> tuple[int, int] | None:
+    """The width and height in pixels of a single JPEG or PNG image, from its header, without
+    decoding it; None for any other file, or one whose header cannot be read."""
+    if data[:8] == PNG_SIGNATURE and data[12:16] == b"IHDR" and len(data) >= 24:
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    if data[:3] == b"\xff\xd8\xff":
+        for marker, start, _end in _jpeg_segments(data) or ():
+            if marker in _JPEG_FRAMES:  # FF Cn, length, precision, height, width
+                return int.from_bytes(data[start + 7 : start + 9], "big"), int.from_bytes(
+                    data[start + 5 : start + 7], "big"
+                )
+    return None
+
+
+# the start-of-frame markers, which carry the image's size (C4, C8 and CC are other segments)
+_JPEG_FRAMES = set(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+
+
+def _jpeg_segments(data: bytes) -> list[tuple[int, int, int]] | None:
+    """The segments of a JPEG as (marker, start, end), the last one the start of scan with the
+    compressed image and everything after it; None if the structure cannot be walked."""
+    found, i = [], 2
     while i + 4 <= len(data):
         if data[i] != 0xFF:
             return None
@@ -38,20 +58,30 @@ def _jpeg(data: bytes) -> bytes | None:
             i += 1
             continue
         if marker == 0xDA:  # start of scan: the compressed image follows, kept as it is
-            out += data[i:]
-            return bytes(out)
+            found.append((marker, i, len(data)))
+            return found
         if marker == 0x01 or 0xD0 <= marker <= 0xD7:  # markers without a length
-            out += data[i : i + 2]
+            found.append((marker, i, i + 2))
             i += 2
             continue
         length = int.from_bytes(data[i + 2 : i + 4], "big")
         if length < 2 or i + 2 + length > len(data):
             return None
-        metadata = (0xE0 <= marker <= 0xEF and marker not in _JPEG_APP_KEPT) or marker == 0xFE
-        if not metadata:
-            out += data[i : i + 2 + length]
+        found.append((marker, i, i + 2 + length))
         i += 2 + length
     return None
+
+
+def _jpeg(data: bytes) -> bytes | None:
+    segments = _jpeg_segments(data)
+    if segments is None:
+        return None
+    out = bytearray(data[:2])
+    for marker, start, end in segments:
+        metadata = (0xE0 <= marker <= 0xEF and marker not in _JPEG_APP_KEPT) or marker == 0xFE
+        if not metadata:
+            out += data[start:end]
+    return bytes(out)
 
 
 def _png(data: bytes) -> bytes | None:

@@ -152,6 +152,7 @@ def _open(name: str, data: bytes) -> _File:
         return _open_pdf(name, data)
     own = images.without_metadata(data)
     if own is not None:
+        _check_size(name, *(images.size(own[0]) or (0, 0)))
         return _File(name, 1, iter([_Source(kept=own[0], ext=own[1])]))
     if data[4:8] == b"ftyp" and data[8:12] in HEIF_BRANDS:
         raise ScanInputError(
@@ -164,26 +165,56 @@ def _open(name: str, data: bytes) -> _File:
         )
     buffer = np.frombuffer(data, np.uint8)
     if data[:4] in TIFF_MAGIC:  # decoded a few pages at a time: one page is 4–9 MB in memory
-        count = _tiff_pages(data)
-        if count is None:  # cut short (a copy not finished): OpenCV would give its first pages only
+        sizes = _tiff_pages(data)
+        if sizes is None:  # cut short (a copy not finished): OpenCV would give its first pages only
             raise _not_an_image(name)
-        return _File(name, count, _tiff_sources(name, buffer, count))
+        for width, height in sizes:
+            _check_size(name, width, height)
+        return _File(name, len(sizes), _tiff_sources(name, buffer, len(sizes)))
     ok, decoded = cv2.imdecodemulti(buffer, cv2.IMREAD_GRAYSCALE)
     if not ok or not decoded:
         image = cv2.imdecode(buffer, cv2.IMREAD_GRAYSCALE)
         if image is None:
             raise _not_an_image(name)
         decoded = [image]
+    for image in decoded:
+        _check_size(name, image.shape[1], image.shape[0])
     return _File(name, len(decoded), iter([_Source(image=np.ascontiguousarray(i)) for i in decoded]))
+
+
+# An A4 page scanned at 1,200 dpi has 140 million pixels, a phone's usual photo 12 to 50 million.
+# One at 2,400 dpi (560 million; a 12 MB JPEG) took about 1.1 GB to read, two workers reading such
+# pages 2.5 GB; from 1,074 million OpenCV refuses to decode, and the page seemed damaged.
+MAX_PAGE_PIXELS = 150_000_000
+
+
+def _check_size(name: str, width: int, height: int) -> None:
+    """Refuse a page too large to read, from its size alone, before it is decoded or rendered."""
+    if width * height > MAX_PAGE_PIXELS:
+        raise ScanInputError(
+            _(
+                "“%(name)s” has a page of %(width)s × %(height)s pixels (%(megapixels)s million), more than "
+                "the %(limit)s million a page may have here: it was scanned at too high a resolution. Scan "
+                "it again at 200 or 300 dpi; if it is a photo, take it at the phone's usual setting."
+            )
+            % {
+                "name": clean_line(name),
+                "width": width,
+                "height": height,
+                "megapixels": round(width * height / 1e6),
+                "limit": round(MAX_PAGE_PIXELS / 1e6),
+            }
+        )
 
 
 TIFF_PAGES_AT_ONCE = 4
 TIFF_MAGIC = {b"II*\0", b"MM\0*", b"II+\0", b"MM\0+"}  # classic and BigTIFF, either byte order
 
 
-def _tiff_pages(data: bytes) -> int | None:
-    """The number of pages of a TIFF, from the chain of its image directories (classic or
-    BigTIFF), without decoding any; None for another file, or a chain that is cut or loops."""
+def _tiff_pages(data: bytes) -> list[tuple[int, int]] | None:
+    """The pages of a TIFF as their width and height in pixels (0 where a directory does not say),
+    from the chain of its image directories (classic or BigTIFF), without decoding any; None for
+    another file, or a chain that is cut or loops."""
     if data[:4] not in TIFF_MAGIC:
         return None
     order = "little" if data[:2] == b"II" else "big"
@@ -191,16 +222,26 @@ def _tiff_pages(data: bytes) -> int | None:
         width, count_width, entry, offset = 4, 2, 12, int.from_bytes(data[4:8], order)
     else:
         width, count_width, entry, offset = 8, 8, 20, int.from_bytes(data[8:16], order)
+    value_bytes = {3: 2, 4: 4, 16: 8}  # SHORT, LONG, LONG8: the types a size is written in
     seen: set[int] = set()
+    pages = []
     while offset:
         if offset in seen or offset + count_width > len(data):
             return None
         seen.add(offset)
-        end = offset + count_width + int.from_bytes(data[offset : offset + count_width], order) * entry
+        first = offset + count_width
+        end = first + int.from_bytes(data[offset:first], order) * entry
         if end + width > len(data):
             return None
+        size = {256: 0, 257: 0}  # ImageWidth, ImageLength
+        for at in range(first, end, entry):
+            tag, kind = int.from_bytes(data[at : at + 2], order), int.from_bytes(data[at + 2 : at + 4], order)
+            if tag in size and kind in value_bytes:
+                value = at + 4 + width  # after the tag, its type and its count
+                size[tag] = int.from_bytes(data[value : value + value_bytes[kind]], order)
+        pages.append((size[256], size[257]))
         offset = int.from_bytes(data[end : end + width], order)
-    return len(seen) or None
+    return pages or None
 
 
 def _tiff_sources(name: str, buffer: np.ndarray, count: int) -> Iterator[_Source]:
@@ -235,8 +276,11 @@ def _open_pdf(name: str, data: bytes) -> _File:
             with PDFIUM_LOCK:  # one page at a time: the other threads may use PDFium between pages
                 try:
                     page = document[index]
-                    try:
+                    try:  # its size as rendered, and a scanner's JPEG as decoded
+                        _check_size(name, *(round(side * SCAN_DPI / 72) for side in page.get_size()))
                         source = _pdf_page(page)
+                        if source.kept:
+                            _check_size(name, *(images.size(source.kept) or (0, 0)))
                     finally:
                         page.close()
                 except pdfium.PdfiumError as exc:  # the file opens, but a page of it does not load or render
