@@ -78,8 +78,8 @@ def hall(*, voters: int, people: int, rule_set: str, title: str, post: str = "Ph
 def demo_scanning(seed: int):
     """The demo's conference counted by scanning, loaded (after ``setup``): its form, committee
     member kiemphieu1, and ``page()``, a new synthetic 200-dpi scan of its ballot marked with
-    crosses, from ``seed``. The first file is counted once here, so that the caches (the blank
-    ballots, the QR key) are warm."""
+    crosses, from ``seed``. The blank ballot (no mark) is counted once here, so that the caches
+    (the blank ballots' ink, the QR key) are warm."""
     import random
 
     import cv2

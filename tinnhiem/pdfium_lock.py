@@ -12,7 +12,8 @@ could have had a good file refused, or stopped the server.
 
 So every use of PDFium holds ``LOCK``, and closes what it opened while holding it: a page or a
 document left to the garbage collector is closed by whichever thread drops it last, outside the
-lock. Hold it for one page at a time, not for a whole document: the other threads wait for it.
+lock. Hold it no longer than needed, since the other threads wait for it: a scan's pages are
+rendered one at a time, each under the lock, so that a long PDF does not hold up the others.
 ``tests/scanning/test_long_files.py`` fails if any PDFium call is made without it.
 """
 
