@@ -271,3 +271,35 @@ def test_a_page_too_large_to_read_is_refused_from_its_size_before_it_is_decoded(
     assert form.scanned_pages.count() == 1
     # an A4 page at 1,200 dpi (140 million pixels) is under the limit
     scan._check_size("1200.jpg", 9921, 14032)
+
+
+def test_the_command_line_refuses_a_file_over_the_limit_without_reading_it(
+    scan_vote, make_scan, tmp_path, settings, monkeypatch, capsys
+):
+    """A file over the limit named by mistake (here 3 MB, empty on disk, over a limit of 1 MB; it
+    could be gigabytes) is refused from its size on disk, never read into memory, with its real
+    size; the file beside it is counted."""
+    import json
+    from pathlib import Path
+
+    from django.core.management import CommandError, call_command
+
+    form, member = scan_vote["form"], scan_vote["member"]
+    settings.TINNHIEM_MAX_SCAN_BYTES = 1_000_000
+    big = tmp_path / "ca-o-dia.pdf"
+    with big.open("wb") as sparse:
+        sparse.truncate(3_000_000)
+    page = tmp_path / "phieu.jpg"
+    page.write_bytes(make_scan(9800, fmt=".jpg")[0])
+    read: list[str] = []
+    read_bytes = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda path: read.append(path.name) or read_bytes(path))
+    with pytest.raises(CommandError):  # exit status 1: a file was left out
+        call_command(
+            "scan", str(form.conference_id), str(big), str(page), "--user", member.username, "--format", "json"
+        )
+    first, second = json.loads(capsys.readouterr().out)["files"]
+    assert read == ["phieu.jpg"]
+    assert first["status"] == "refused"
+    assert first["message"] == "“ca-o-dia.pdf” có dung lượng 3 MB; giới hạn là 1 MB: hãy chia bản quét thành nhiều tệp."
+    assert second["status"] == "read" and form.scanned_ballots.count() == 1

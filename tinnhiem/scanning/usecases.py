@@ -136,18 +136,24 @@ class _File:
     close: Callable[[], None] = lambda: None
 
 
+def check_file_size(name: str, size: int) -> None:
+    """Refuse a file over ``TINNHIEM_MAX_SCAN_BYTES`` (``size`` in bytes): before it is read into
+    memory where its size is known first (the command line)."""
+    limit = settings.TINNHIEM_MAX_SCAN_BYTES
+    if size > limit:
+        raise ScanInputError(
+            _("“%(name)s” is %(size)s MB; the limit is %(limit)s MB: split the scan into several files.")
+            % {"name": clean_line(name), "size": round(size / 1e6), "limit": round(limit / 1e6)}
+        )
+
+
 def _open(name: str, data: bytes) -> _File:
     """The pages of an uploaded file: PNG, JPEG, TIFF (several pages) or PDF. A file that cannot
     be opened is refused here; a page of it that cannot be rendered or decoded, when it is reached
     (``ScanInputError`` from ``pages``: the file is refused whole, nothing of it is stored)."""
-    limit = settings.TINNHIEM_MAX_SCAN_BYTES
     if not data:
         raise ScanInputError(_("“%(name)s” is empty.") % {"name": clean_line(name)})
-    if len(data) > limit:
-        raise ScanInputError(
-            _("“%(name)s” is %(size)s MB; the limit is %(limit)s MB: split the scan into several files.")
-            % {"name": clean_line(name), "size": round(len(data) / 1e6), "limit": round(limit / 1e6)}
-        )
+    check_file_size(name, len(data))
     if data[:5] == b"%PDF-":
         return _open_pdf(name, data)
     own = images.without_metadata(data)

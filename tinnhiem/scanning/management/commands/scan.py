@@ -20,7 +20,14 @@ from tinnhiem.conferences.models import BallotForm, Conference
 from tinnhiem.scanning.models import ignored_groups
 from tinnhiem.scanning.stack import file_order
 from tinnhiem.scanning.stats import review_statistics
-from tinnhiem.scanning.usecases import StackOrderError, counted_ballots, scan_files, scan_problems
+from tinnhiem.scanning.usecases import (
+    ScanInputError,
+    StackOrderError,
+    check_file_size,
+    counted_ballots,
+    scan_files,
+    scan_problems,
+)
 from tinnhiem.site.commands import TinnhiemCommand
 
 # .heic: an iPhone's photos copied into the folder are refused with what to do, not left out unseen
@@ -118,7 +125,10 @@ class Command(TinnhiemCommand):
                 entry = {"file": str(path)}
                 entries.append((path, entry))
                 try:
+                    check_file_size(path.name, path.stat().st_size)  # not read into memory when too large
                     batch.append((path, path.read_bytes(), entry))
+                except ScanInputError as exc:
+                    entry.update(status="refused", message=" ".join(exc.messages))
                 except FileNotFoundError:
                     entry.update(status="refused", message=_("There is no file “%(file)s”.") % {"file": path})
                 except OSError as exc:
