@@ -1,5 +1,6 @@
 """A whole stack in one file: a scanner's PDF or TIFF of hundreds of pages is rendered or decoded
-a few pages at a time, and every use of PDFium, which is not thread-safe, holds one lock."""
+a few pages at a time, and every use of PDFium, which is not thread-safe, holds one lock; a page
+too large to read, or a file over the limit on the command line, is refused before it is read."""
 
 from __future__ import annotations
 
