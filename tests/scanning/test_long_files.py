@@ -271,7 +271,7 @@ def test_a_page_too_large_to_read_is_refused_from_its_size_before_it_is_decoded(
     assert isinstance(results[0], ValidationError) and results[1].ballots == 1
     assert form.scanned_pages.count() == 1
     # an A4 page at 1,200 dpi (140 million pixels) is under the limit
-    scan._check_size("1200.jpg", 9921, 14032)
+    scan._check_pixels("1200.jpg", 9921, 14032)
 
 
 def test_the_command_line_refuses_a_file_over_the_limit_without_reading_it(

@@ -158,7 +158,7 @@ def _open(name: str, data: bytes) -> _File:
         return _open_pdf(name, data)
     own = images.without_metadata(data)
     if own is not None:
-        _check_size(name, *(images.size(own[0]) or (0, 0)))
+        _check_pixels(name, *(images.size(own[0]) or (0, 0)))
         return _File(name, 1, iter([_Source(kept=own[0], ext=own[1])]))
     if data[4:8] == b"ftyp" and data[8:12] in HEIF_BRANDS:
         raise ScanInputError(
@@ -175,7 +175,7 @@ def _open(name: str, data: bytes) -> _File:
         if sizes is None:  # cut short (a copy not finished): OpenCV would give its first pages only
             raise _not_an_image(name)
         for width, height in sizes:
-            _check_size(name, width, height)
+            _check_pixels(name, width, height)
         return _File(name, len(sizes), _tiff_sources(name, buffer, len(sizes)))
     ok, decoded = cv2.imdecodemulti(buffer, cv2.IMREAD_GRAYSCALE)
     if not ok or not decoded:
@@ -184,7 +184,7 @@ def _open(name: str, data: bytes) -> _File:
             raise _not_an_image(name)
         decoded = [image]
     for image in decoded:
-        _check_size(name, image.shape[1], image.shape[0])
+        _check_pixels(name, image.shape[1], image.shape[0])
     return _File(name, len(decoded), iter([_Source(image=np.ascontiguousarray(i)) for i in decoded]))
 
 
@@ -194,7 +194,7 @@ def _open(name: str, data: bytes) -> _File:
 MAX_PAGE_PIXELS = 150_000_000
 
 
-def _check_size(name: str, width: int, height: int) -> None:
+def _check_pixels(name: str, width: int, height: int) -> None:
     """Refuse a page too large to read, from its size alone, before it is decoded or rendered."""
     if width * height > MAX_PAGE_PIXELS:
         raise ScanInputError(
@@ -265,17 +265,17 @@ def _tiff_sources(name: str, buffer: np.ndarray, count: int) -> Iterator[_Source
 def _open_pdf(name: str, data: bytes) -> _File:
     import pypdfium2 as pdfium
 
+    no_page = ScanInputError(_("“%(name)s” has no page.") % {"name": clean_line(name)})
+    damaged = ScanInputError(_("“%(name)s” is a damaged PDF file.") % {"name": clean_line(name)})
     with PDFIUM_LOCK:
         try:
             document = pdfium.PdfDocument(data)
         except pdfium.PdfiumError as exc:
-            if re.search(rb"/Count\s+0\b", data):  # a page tree with no page
-                raise ScanInputError(_("“%(name)s” has no page.") % {"name": clean_line(name)}) from exc
-            raise ScanInputError(_("“%(name)s” is a damaged PDF file.") % {"name": clean_line(name)}) from exc
+            raise (no_page if re.search(rb"/Count\s+0\b", data) else damaged) from exc  # a page tree with no page
         count = len(document)
         if count == 0:
             document.close()
-            raise ScanInputError(_("“%(name)s” has no page.") % {"name": clean_line(name)})
+            raise no_page
 
     def pages() -> Iterator[_Source]:
         for index in range(count):
@@ -283,14 +283,14 @@ def _open_pdf(name: str, data: bytes) -> _File:
                 try:
                     page = document[index]
                     try:  # its size as rendered, and a scanner's JPEG as decoded
-                        _check_size(name, *(round(side * SCAN_DPI / 72) for side in page.get_size()))
+                        _check_pixels(name, *(round(side * SCAN_DPI / 72) for side in page.get_size()))
                         source = _pdf_page(page)
                         if source.kept:
-                            _check_size(name, *(images.size(source.kept) or (0, 0)))
+                            _check_pixels(name, *(images.size(source.kept) or (0, 0)))
                     finally:
                         page.close()
                 except pdfium.PdfiumError as exc:  # the file opens, but a page of it does not load or render
-                    raise ScanInputError(_("“%(name)s” is a damaged PDF file.") % {"name": clean_line(name)}) from exc
+                    raise damaged from exc
             yield source
 
     def close() -> None:
