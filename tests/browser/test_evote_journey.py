@@ -134,3 +134,52 @@ def test_three_phones_vote_and_anyone_can_recount(new_page, live_server, confere
     assert recount["ballots"] == stored.data["ballots"] == {"issued": 6, "collected": 3, "valid": 3, "invalid": 0}
     assert [p["counts"] for p in recount["people"]] == [p["counts"] for p in stored.data["people"]]
     assert recount["people"][1]["counts"]["invalid"] == 1  # the row left blank
+
+
+def test_a_ballot_sent_when_the_servers_disk_is_full_is_said_not_recorded_and_sent_again(
+    new_page, live_server, conference, shot, monkeypatch
+):
+    """On a phone: the server's database refuses every write of the ballot (the error a full SQLite
+    gives). The phone says the ballot was not recorded and the code is unused; with room again, the
+    same code votes."""
+    from django.contrib.auth import get_user_model
+
+    from tests.disk_full import full_database
+    from tinnhiem.voting.models import CodeCard, ElectronicBallot
+    from tinnhiem.voting.usecases import evote
+
+    base, c = live_server.url, conference.pk
+    form = conference.ballot_forms.get()
+    users = get_user_model().objects
+    code = evote.generate_cards(users.get(username="office"), form, count=1)[0]
+    evote.record_cards_issued(users.get(username="kp1"), form, count=1)
+    evote.open_evote(users.get(username="chair"), form)
+    cast = evote.cast_ballot
+
+    def on_a_full_disk(*args, **kwargs):  # in the server's thread, on its own connection
+        with full_database():
+            return cast(*args, **kwargs)
+
+    monkeypatch.setattr(evote, "cast_ballot", on_a_full_disk)
+    phone = new_page(**PHONE)
+
+    def vote():
+        phone.fill("#id_code", code)
+        phone.click("button:has-text('Tiếp tục')")
+        phone.locator("fieldset.person").nth(0).get_by_text("Tín nhiệm", exact=True).click()
+        phone.locator("fieldset.person").nth(1).get_by_text("Tín nhiệm cao", exact=True).click()
+        phone.click("button:has-text('Xem lại phiếu')")
+        phone.click("button:has-text('Gửi phiếu')")
+
+    phone.goto(f"{base}/bo-phieu/{c}/")
+    vote()
+    phone.get_by_role("heading", name="Phiếu của đồng chí chưa được ghi nhận").wait_for()
+    phone.get_by_text("mã của đồng chí vẫn chưa được dùng").wait_for()
+    shot(phone, "24-o-dia-day-dien-thoai")
+    assert not ElectronicBallot.objects.exists() and not CodeCard.objects.filter(state="used").exists()
+    monkeypatch.setattr(evote, "cast_ballot", cast)
+    phone.click("a:has-text('Quay lại trang bỏ phiếu')")
+    vote()
+    phone.get_by_text("Phiếu của đồng chí đã được ghi nhận.").wait_for()
+    assert ElectronicBallot.objects.count() == 1
+    assert phone.external_requests == []

@@ -311,7 +311,7 @@ def test_sending_stops_where_the_connection_is_lost_and_says_from_which_file(
     page.route("**/quet/", session_ended)
     page.set_input_files("#id_files", paths[1:])
     page.click("button:has-text('Đọc các trang')")
-    page.get_by_text("Đã dừng gửi ở tệp 2.png: bạn không còn đăng nhập").wait_for()
+    page.get_by_text("Đã dừng gửi ở tệp 2.png: đồng chí không còn đăng nhập").wait_for()
     assert form.scanned_ballots.count() == 1
     page.unroute("**/quet/")
     open_scan_page(page, live_server, sv)
@@ -322,6 +322,52 @@ def test_sending_stops_where_the_connection_is_lost_and_says_from_which_file(
     assert list(form.scanned_pages.exclude(status=ScannedPage.Status.BALLOT).values_list("reason", flat=True)) == [
         "duplicate"
     ]
+    assert page.external_requests == []
+
+
+def test_the_disk_filling_while_a_stack_is_sent_stops_the_page_at_the_file_not_recorded(
+    new_page, live_server, shot, tmp_path, monkeypatch, scan_vote_tx, make_scan_tx
+):
+    """Three files in one request; the server's disk fills once the first is stored (its database
+    refuses every write after that, with the error a full SQLite gives). The line under the bar says
+    from which file to send again, and why; nothing after it is sent. With room again, those files
+    are counted, and none is taken for a page scanned twice."""
+    from tests.disk_full import full_database
+
+    sv = scan_vote_tx
+    form = sv["form"]
+    paths = []
+    for i in range(3):
+        (tmp_path / f"{i + 1}.png").write_bytes(make_scan_tx(5500 + i, style="cross")[0])
+        paths.append(str(tmp_path / f"{i + 1}.png"))
+    store, stored = scan._record_file_atomic, []
+
+    def full_after_the_first(*args, **kwargs):  # in the server's thread, on its own connection
+        stored.append(kwargs.get("place"))
+        if len(stored) == 1:
+            return store(*args, **kwargs)
+        with full_database():
+            return store(*args, **kwargs)
+
+    monkeypatch.setattr(scan, "_record_file_atomic", full_after_the_first)
+    page = open_scan_page(new_page(), live_server, sv)
+    page.expected_statuses.add(507)  # the server's answer to the script: Insufficient Storage
+    page.set_input_files("#id_files", paths)
+    page.click("button:has-text('Đọc các trang')")
+    page.get_by_text(
+        "Đã dừng gửi ở tệp 2.png. Số tệp chưa được đọc: 2, từ 2.png trở đi: ổ đĩa của máy chủ đã đầy"
+    ).wait_for()
+    status = page.locator("[data-upload-status]").inner_text()
+    assert "rồi tải lại trang này và chọn lại các tệp từ tệp này" in status
+    assert stored == [0, 1] and form.scanned_ballots.count() == 1  # the third was not tried
+    shot(page, "35-o-dia-day")
+    monkeypatch.setattr(scan, "_record_file_atomic", store)
+    page.reload()
+    page.get_by_text("“2.png” chưa được ghi: ổ đĩa của máy chủ đã đầy.").wait_for()
+    page.set_input_files("#id_files", paths[1:])
+    page.click("button:has-text('Đọc các trang')")
+    page.get_by_text("Đã quét 3 phiếu").wait_for()
+    assert not form.scanned_pages.exclude(status=ScannedPage.Status.BALLOT).exists()
     assert page.external_requests == []
 
 

@@ -18,7 +18,7 @@ from django.utils import translation
 
 from tests.scanning.reading import assert_read_as
 from tinnhiem.audit.describe import describe
-from tinnhiem.audit.models import Event
+from tinnhiem.audit.models import ChainHead, Event
 from tinnhiem.conferences.models import BallotForm, CommitteeMember
 from tinnhiem.documents.marks import SheetId
 from tinnhiem.rules import tally_ballots
@@ -1186,6 +1186,83 @@ def test_a_file_whose_storing_fails_leaves_no_image_behind(scan_vote, make_scan)
     # the same files then count as they should
     assert [r.ballots for r in scan.scan_files(member, form, [("a.png", data[0]), ("b.png", data[1])])] == [1, 1]
     assert all(storage.exists(p.image.name) for p in form.scanned_pages.all())
+
+
+@pytest.mark.parametrize("where", ["database", "image file"])
+def test_the_disk_filling_in_the_middle_of_a_batch_keeps_the_files_before_and_stops(scan_vote, make_scan, where):
+    """The disk fills once the first file is stored: the second is rolled back whole (its image
+    file removed), the third is not tried, each says so; the first stays counted. With room again,
+    the same two files are counted, not taken for pages scanned twice."""
+    from pathlib import Path
+    from unittest import mock
+
+    from django.core.files.storage import FileSystemStorage
+
+    from tests.disk_full import full_database, no_space
+
+    form, member = scan_vote["form"], scan_vote["member"]
+    storage = ScannedPage._meta.get_field("image").storage
+    folder = f"scans/{form.pk}"
+    files = [(f"{n}.png", make_scan(8200 + n, style="cross")[0]) for n in range(1, 4)]
+    before = set(storage.listdir(folder)[1]) if storage.exists(folder) else set()
+    saves, save = [], FileSystemStorage._save
+
+    def save_until_full(self, name, content):
+        saves.append(name)
+        if len(saves) > 1:  # the disk fills while the image is written: a part of it is on the disk
+            Path(self.path(name)).write_bytes(content.read()[:1000])
+            raise no_space()
+        return save(self, name, content)
+
+    if where == "database":  # every write refused once the first file's event is in the log (its chain's head last)
+        full = full_database(after=ChainHead._meta.db_table)
+    else:
+        full = mock.patch.object(FileSystemStorage, "_save", save_until_full)
+    with full, translation.override("vi"):
+        results = scan.scan_files(member, form, files)
+    first, second, third = results
+    assert first.ballots == 1
+    assert isinstance(second, scan.DiskFullError) and second.messages == [
+        "“2.png” chưa được ghi: ổ đĩa của máy chủ đã đầy. Không có gì của tệp này được giữ lại, còn các tệp "
+        "trước nó đã được tính. Hãy giải phóng dung lượng trên máy chủ, rồi gửi lại tệp này và các tệp sau nó."
+    ]
+    assert isinstance(third, scan.DiskFullError)
+    assert third.messages == ["“3.png” cũng chưa được đọc: ổ đĩa của máy chủ đã đầy."]
+    assert form.scanned_pages.count() == 1 and form.scanned_ballots.count() == 1
+    kept = {form.scanned_pages.get().image.name.rsplit("/", 1)[1]}
+    assert set(storage.listdir(folder)[1]) - before == kept  # the second file's image removed
+    assert Event.objects.filter(action="scan.file").count() == 1
+    results = scan.scan_files(member, form, files[1:])
+    assert [r.ballots for r in results] == [1, 1]
+    assert not form.scanned_pages.exclude(status=ScannedPage.Status.BALLOT).exists()
+    assert len(set(storage.listdir(folder)[1]) - before) == 3
+
+
+def test_the_scan_page_stops_its_script_where_the_disk_filled_and_warns_when_space_is_low(
+    client, scan_vote, make_scan, monkeypatch
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.disk_full import full_database
+    from tinnhiem import disk
+
+    form, member = scan_vote["form"], scan_vote["member"]
+    client.force_login(member)
+    url = reverse("scanning:scan", args=[form.conference_id, form.pk])
+    monkeypatch.setattr(disk, "free_bytes", lambda: 100 * 10**9)
+    assert 'id="low-disk"' not in client.get(url).content.decode()
+    monkeypatch.setattr(disk, "free_bytes", lambda: 1_500 * 10**6)
+    page = client.get(url).content.decode()
+    assert 'id="low-disk"' in page and "Ổ đĩa chứa dữ liệu của tinnhiem chỉ còn 1500 MB trống" in page
+    files = [SimpleUploadedFile(f"{n}.png", make_scan(8300 + n, style="cross")[0]) for n in range(1, 4)]
+    with full_database(after=ChainHead._meta.db_table):
+        response = client.post(url, {"files": files}, headers={"X-Requested-With": "upload"})
+    assert response.status_code == 507
+    answer = response.json()
+    assert answer["done"] == 1 and answer["error"].startswith("ổ đĩa của máy chủ đã đầy, không ghi thêm được gì.")
+    assert form.scanned_ballots.count() == 1
+    page = client.get(url).content.decode()  # what the page says once reloaded
+    assert "“2.png” chưa được ghi: ổ đĩa của máy chủ đã đầy." in page and "“3.png” cũng chưa được đọc" in page
 
 
 def test_a_page_set_aside_as_incomplete_may_come_again_even_after_a_duplicate_of_it(long_vote, make_long_scan):

@@ -20,11 +20,12 @@ import numpy as np
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Max, Q
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from tinnhiem import disk
 from tinnhiem.audit.log import record
 from tinnhiem.audit.models import Event
 from tinnhiem.conferences.models import BallotForm, CommitteeMember
@@ -60,6 +61,11 @@ class StackOrderError(ScanInputError):
     just before the batch, when it was that page which showed the order (it is asked about once)."""
 
     aside: ScannedPage | None = None
+
+
+class DiskFullError(ScanInputError):
+    """The server's disk filled while a batch was recorded: the file then being stored was rolled
+    back whole, and the files after it are not tried (``scan_files``)."""
 
 
 class OtherStackError(StackOrderError):
@@ -666,10 +672,13 @@ def scan_files(
                 results.append(error)
                 error = StackOrderError(also, code="with_batch")
         return results
-    refused = False
-    for (_name, data), pages in zip(files, itertools.chain(checked, reads), strict=True):
+    refused = full = False
+    for (name, data), pages in zip(files, itertools.chain(checked, reads), strict=True):
         if refused:  # the files after one refused for another member's stack continue the stack
             results.append(_after_refused())
+        elif full:
+            text = _("“%(file)s” was not read either: the server's disk is full.") % {"file": name}
+            results.append(DiskFullError(text, code="disk_full"))
         elif isinstance(pages, ScanInputError):
             results.append(pages)
         else:
@@ -693,6 +702,22 @@ def scan_files(
                 if refused:  # this file and those after it
                     left = len(files) - len(results) + 1
                     _record_refusal(actor, form, member, "other_stack", left, other=exc.member)
+            except (DatabaseError, OSError) as exc:
+                if not disk.is_full(exc):
+                    raise
+                full = True  # rolled back whole (and its image files removed): the files before it stay counted
+                disk.log_full("a scanned file was not recorded, nor those after it in its request")
+                results.append(
+                    DiskFullError(
+                        _(
+                            "“%(file)s” was not recorded: the server's disk is full. Nothing of it was kept, and "
+                            "the files before it are counted. Free some space on the server, then send this file "
+                            "and those after it again."
+                        )
+                        % {"file": name},
+                        code="disk_full",
+                    )
+                )
     return results
 
 
@@ -1072,8 +1097,11 @@ def _record_file_atomic(
             page.page_number = read.reading.sheet.page
             page.reading = _page_reading(read.reading, digits)
         if read.kept:
-            page.image.save(f"page.{read.ext}", ContentFile(read.kept), save=False)
-            written.append(page.image.name)
+            name = page.image.field.generate_filename(page, f"page.{read.ext}")
+            written.append(name)  # before it is written: a file cut short by a full disk goes too
+            page.image.name = page.image.storage.save(name, ContentFile(read.kept))
+            if page.image.name != name:  # not with a new random name; said in case
+                written.append(page.image.name)
         page.save()
         if page.status != ScannedPage.Status.BALLOT:
             report.ignored.append({"sequence": page.sequence, "reason": page.reason, "text": page.reason_text})

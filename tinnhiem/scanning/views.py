@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from tinnhiem import disk
 from tinnhiem.accounts.roles import COUNT, PREPARE, VIEW, permission_required
 from tinnhiem.conferences.models import BallotForm
 from tinnhiem.conferences.views import attempt
@@ -20,6 +21,7 @@ from tinnhiem.documents.ballots import layout_for
 from tinnhiem.documents.layout import MARKERS
 from tinnhiem.documents.models import PrintedLayout
 from tinnhiem.once import new_submission
+from tinnhiem.site.errors import DISK_FULL_UPLOAD
 from tinnhiem.text import small_int
 from tinnhiem.voting.usecases.counting import member_for_or_none, people_of
 
@@ -115,6 +117,9 @@ def scan_page(request, conference_id: int, form_id: int):
                 )
                 % {"n": with_batch},
             )
+        full = [i for i, report in enumerate(reports if ok else []) if isinstance(report, usecases.DiskFullError)]
+        if one_by_one and full:  # the script stops, and says from which file to send again
+            return JsonResponse({"error": str(DISK_FULL_UPLOAD), "done": full[0]}, status=507)
         if one_by_one:  # pages in the other order than the committee said: the script sends no more
             stop = any(isinstance(report, usecases.StackOrderError) for report in (reports if ok else []))
             return JsonResponse({"results": results, "stop": stop})
@@ -183,6 +188,7 @@ def _scan_page(request, form: BallotForm, hand: dict | None = None):
             "multi_page": len(layout_for(form).pages) > 1,
             "last_page_first": usecases.stack_order(form),  # the box as the stack was last read
             "max_bytes": settings.TINNHIEM_MAX_SCAN_BYTES,
+            "low_disk_mb": disk.low_mb(),  # said before the disk fills in the middle of a stack
             "max_mb": round(settings.TINNHIEM_MAX_SCAN_BYTES / 1e6),
             "upload_submission": new_submission(),  # the form sent without script (the script makes one per request)
             # every key present: "keys" would otherwise resolve to the dict's keys() in the template

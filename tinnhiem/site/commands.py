@@ -17,10 +17,13 @@ import sys
 import tempfile
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 from django.utils import translation
 from django.utils.translation import gettext
 
+from tinnhiem import disk
 from tinnhiem.i18n import cli_language
 
 DJANGO_OPTIONS = {
@@ -83,6 +86,15 @@ def write_problem(error: OSError, path: Path) -> str:
     if error.errno == errno.ENOSPC:
         return gettext("The disk is full: “%(path)s” was not written.") % {"path": path}
     return gettext("“%(path)s” could not be written: %(error)s") % {"path": path, "error": error.strerror or error}
+
+
+def disk_full_problem() -> str:
+    """A command stopped by a full disk (the database could not grow, or a file not be written)."""
+    free = disk.free_mb()
+    return gettext(
+        "The disk is full (%(free)s MB free for %(folder)s): what the command was doing when it filled was not "
+        "recorded. Free some space, then run it again."
+    ) % {"free": "?" if free is None else free, "folder": settings.DATA_DIR}
 
 
 def output_path(output: str | None, default: str) -> Path:
@@ -185,7 +197,12 @@ class TinnhiemCommand(BaseCommand):
                 problem = database_problem()
                 if problem:
                     raise CommandError(problem)
-            return super().execute(*args, **options)
+            try:
+                return super().execute(*args, **options)
+            except (DatabaseError, OSError) as exc:
+                if not disk.is_full(exc):
+                    raise
+                raise CommandError(disk_full_problem()) from exc
         except CommandError as exc:  # on the command line: "Lỗi: …", not Django's "CommandError: …"
             if not getattr(self, "_called_from_command_line", False) or options.get("traceback"):
                 raise

@@ -1,10 +1,25 @@
 """Our own error pages, in Vietnamese (Django's defaults are not translated)."""
 
 import logging
+import sys
 
 from django.core.exceptions import DisallowedHost
+from django.http import HttpResponse, JsonResponse
 from django.http.request import split_domain_port
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy
+
+from tinnhiem import disk
+
+DISK_FULL_TEXT = gettext_lazy(
+    "The server's disk is full: what you just did was not recorded, and nothing was recorded by half. "
+    "Tell whoever runs the server to free some space, then open the page again to see what was recorded."
+)
+DISK_FULL_UPLOAD = gettext_lazy(
+    "the server's disk is full, and nothing more can be recorded. Free some space on the server, then "
+    "reload this page and choose the files again from this one: a page already counted is recognised and "
+    "not counted twice."
+)
 
 
 def bad_request(request, exception=None):
@@ -25,7 +40,30 @@ def not_found(request, exception=None):
 
 
 def server_error(request):
+    """Django calls it while handling the exception (its ``sys.exc_info()``): a full disk is said
+    as such, with what to do."""
+    if disk.is_full(sys.exc_info()[1]):
+        return disk_full(request)
     return render(request, "errors/500.html", status=500)
+
+
+def disk_full(request):
+    """The action was refused because the disk is full (507 Insufficient Storage). Nothing of it
+    was kept: each use case is one transaction, and the database refused to commit it. A voter is
+    told that the ballot was not recorded and the code is still unused; the scan page's script
+    gets the words to show; the others are told to free space, then look at what was recorded
+    before doing it again."""
+    disk.log_full("a request was refused, and nothing of it recorded")
+    match = getattr(request, "resolver_match", None)
+    if request.headers.get("X-Requested-With") == "upload":  # the scan page's script
+        return JsonResponse({"error": str(DISK_FULL_UPLOAD)}, status=507)
+    template = "errors/507-vote.html" if match and match.view_name == "voting:vote" else "errors/507.html"
+    user = getattr(request, "user", None)
+    shown = disk.free_mb() if user is not None and user.is_authenticated else None  # not to voters
+    try:
+        return render(request, template, {"free_mb": shown}, status=507)
+    except Exception:  # the page's frame needs the database too: the words alone
+        return HttpResponse(str(DISK_FULL_TEXT), content_type="text/plain; charset=utf-8", status=507)
 
 
 def csrf_failure(request, reason=""):

@@ -23,10 +23,10 @@ from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
+from tinnhiem import disk
 from tinnhiem.site import addresses as network_addresses
 from tinnhiem.site.addresses import loopback, loopback_only, suggested_hosts
 
-LOW_DISK = 2 * 1024**3  # the scans of a large conference: about 1 MB a page, 2,000 pages
 SAMPLE_PEOPLE = [
     (1, "Nguyễn Thị Ánh Tuyết", "Phó Chủ tịch Ủy ban nhân dân"),
     (2, "Đặng Quốc Hưng", "Trưởng phòng Nội vụ"),
@@ -101,7 +101,7 @@ def data_folder() -> list[Finding]:
         ]
     free = shutil.disk_usage(folder).free
     gb = number_format(free / 1024**3, 1)
-    if free < LOW_DISK:
+    if free < disk.LOW:
         return [
             Finding(
                 "warn",

@@ -197,5 +197,6 @@ LOGGING = {
             "propagate": False,
         },
         "waitress.queue": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "tinnhiem": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }

@@ -205,8 +205,8 @@
         }
         var last = batch[batch.length - 1], first = i, id = oneTimeId(), tries = 0;
         status.textContent = say("data-text-progress", {n: i + batch.length, total: files.length, file: last.name});
-        function stop(text, code) {  // this request and every file after it: not sent again
-          problems.push(say(text, {file: batch[0].name, n: files.length - first, status: code}));
+        function stop(text, code, why) {  // this request and every file after it: not sent again
+          problems.push(say(text, {file: batch[0].name, n: files.length - first, status: code, why: why}));
           i = files.length; finish();
         }
         function lost() {  // no answer (the Wi-Fi, the server restarting): the same request again
@@ -228,6 +228,11 @@
             var answer = null;
             try { answer = JSON.parse(xhr.responseText); } catch (e) { /* not JSON */ }
             if (xhr.status !== 200 || !answer || !answer.results) {
+              if (answer && answer.error) {  // the disk is full: the files of the batch before "done" are counted
+                var done = Math.min(answer.done || 0, batch.length - 1);
+                first += done; batch = batch.slice(done);
+                stop("data-text-server-said", xhr.status, answer.error); return;
+              }
               // sent to the login page (the session ended, or another tab logged out), or refused
               var moved = xhr.responseURL && xhr.responseURL.split("?")[0] !== new URL(target, location.href).href.split("?")[0];
               stop(moved ? "data-text-logged-out" : "data-text-refused", xhr.status);

@@ -21,6 +21,7 @@ from tinnhiem.scanning.models import ignored_groups
 from tinnhiem.scanning.stack import file_order
 from tinnhiem.scanning.stats import review_statistics
 from tinnhiem.scanning.usecases import (
+    DiskFullError,
     ScanInputError,
     StackOrderError,
     check_file_size,
@@ -167,8 +168,8 @@ class Command(TinnhiemCommand):
                 output["files"].append(entry)
                 if format == "text":
                     self._write(path, entry)
-            if any(isinstance(result, StackOrderError) for result in results):
-                # pages in the other order than the committee said: the rest is not read either
+            if any(isinstance(result, (StackOrderError, DiskFullError)) for result in results):
+                # pages in the other order than the committee said, or the disk full: the rest is not read either
                 for path in files[first + BATCH :]:
                     entry = {"file": str(path), "status": "not_read"}
                     output["files"].append(entry)
