@@ -9,6 +9,9 @@ byte), for instance, as root:
 
 With DATABASE_URL set, it runs on that PostgreSQL database (empty), whose server's data is best on
 another small file system, filled too with ``--also-fill``: the database's own disk is then full.
+``--database-log`` names that server's own log, which must then hold no line naming the ballots'
+table: a statement that fails is written there with its values and its time unless
+``log_min_error_statement`` is above ERROR (``tinnhiem preflight`` says so).
 
 The data folder (the demo's conference counted by scanning, and a conference voting on phones) is
 made there; the server is started; a committee member logs in. Then the rest of the file system is
@@ -114,7 +117,7 @@ def check(what: str, ok: bool, failures: list[str]) -> None:
         failures.append(what)
 
 
-def run(folder: Path, also: list[Path]) -> int:
+def run(folder: Path, also: list[Path], database_log: Path | None) -> int:
     import cv2
 
     data = Path(tempfile.mkdtemp(prefix="tinnhiem-disk-full-", dir=folder))
@@ -149,6 +152,7 @@ def run(folder: Path, also: list[Path]) -> int:
     )
     failures: list[str] = []
     filler = folder / "zeros"
+    log_start = len(database_log.read_text()) if database_log is not None else 0
     try:
         for _ in range(200):
             try:
@@ -267,6 +271,14 @@ def run(folder: Path, also: list[Path]) -> int:
     )
     problems = verify()
     check(f"the audit log's chain: {problems or 'intact'}", not problems, failures)
+    if database_log is not None:  # PostgreSQL's own log, read from where this run began in it
+        ballots = [line for line in database_log.read_text()[log_start:].splitlines() if "electronicballot" in line]
+        check(
+            f"PostgreSQL's own log: {len(ballots)} lines naming the ballots' table"
+            + (f" (first: {ballots[0].strip()[:110]}…)" if ballots else ""),
+            not ballots,
+            failures,
+        )
     said = log.read_text()
     check("the server's log says 'The disk is full'", "The disk is full" in said, failures)
     check("the server's log holds no voter's code", not any(c in said for c in codes), failures)
@@ -286,11 +298,16 @@ def main() -> None:
         default=[],
         help="another small file system to fill, e.g. the one of a PostgreSQL server's data (DATABASE_URL)",
     )
+    parser.add_argument(
+        "--database-log",
+        type=Path,
+        help="the PostgreSQL server's own log file: it must not name the ballots' table (docs/secrecy.md)",
+    )
     args = parser.parse_args()
     for folder in [args.folder, *args.also_fill]:
         if shutil.disk_usage(folder).total > 1 << 30:
             parser.error(f"{folder} is on a file system of over 1 GB: the trial fills it; use a small one")
-    raise SystemExit(run(args.folder, args.also_fill))
+    raise SystemExit(run(args.folder, args.also_fill, args.database_log))
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.utils import timezone
 
 from tests.fresh_db import run_tinnhiem
@@ -25,6 +26,9 @@ def ready(settings, monkeypatch, office):
     settings.ALLOWED_HOSTS = ["127.0.0.1", "192.168.1.10"]
     settings.TINNHIEM_PUBLIC_URL = "http://192.168.1.10:8000"
     monkeypatch.setattr(addresses, "machine_addresses", lambda: ["192.168.1.10"])
+    if connection.vendor == "postgresql":  # as a superuser sets it for tinnhiem's role (docs/deploy.md)
+        with connection.cursor() as cursor:
+            cursor.execute("SET log_min_error_statement = panic")
     return settings
 
 
@@ -124,6 +128,41 @@ def test_disk_space_and_an_unwritable_data_folder(ready, monkeypatch):
     monkeypatch.setattr(preflight.tempfile, "NamedTemporaryFile", refused)
     [finding] = preflight.data_folder()
     assert finding.status == "fail" and "Không ghi được vào thư mục dữ liệu" in finding.text
+
+
+def test_postgresqls_own_log_must_not_hold_a_ballot_with_its_time(ready):
+    if connection.vendor != "postgresql":
+        assert preflight.database_log() == []  # SQLite keeps no log of statements
+        return
+
+    def found(*settings: str) -> preflight.Finding:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ALL")
+            for setting in settings:
+                cursor.execute(f"SET {setting}")
+        [finding] = preflight.database_log()
+        return finding
+
+    finding = found("log_min_error_statement = panic")
+    assert finding.status == "ok" and "không ghi vào đó" in finding.text
+    finding = found()  # PostgreSQL's default: a failing statement is written with its values
+    assert finding.status == "warn" and "(log_min_error_statement = error)" in finding.text
+    assert finding.text.endswith('ALTER ROLE "tinnhiem" SET log_min_error_statement = panic;')
+    for setting, shown in [
+        ("log_statement = mod", "log_statement = mod"),
+        ("log_statement = 'all'", "log_statement = all"),
+        ("log_min_duration_statement = 0", "log_min_duration_statement = 0"),
+        ("log_min_duration_statement = 250", "log_min_duration_statement = 250"),
+        ("log_transaction_sample_rate = 0.01", "log_transaction_sample_rate = 0.01"),
+    ]:
+        finding = found("log_min_error_statement = panic", setting)
+        assert finding.status == "fail" and f"({shown})" in finding.text, (setting, finding)
+        assert "mọi phiếu điện tử" in finding.text
+    # a sample of the statements (all of them at PostgreSQL's default rate, 1), unless its rate is 0
+    finding = found("log_min_error_statement = panic", "log_min_duration_sample = 0")
+    assert finding.status == "fail" and "(log_min_duration_sample = 0)" in finding.text
+    quiet = found("log_min_error_statement = panic", "log_min_duration_sample = 0", "log_statement_sample_rate = 0")
+    assert quiet.status == "ok"
 
 
 def test_unsafe_settings_fail(ready):

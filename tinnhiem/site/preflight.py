@@ -48,6 +48,7 @@ def run_checks() -> list[Finding]:
     findings += data_folder()
     findings += hall_settings()
     if not problem:
+        findings += database_log()
         findings += audit_chain()
         findings += signing_key()
         findings += clock()
@@ -130,6 +131,81 @@ def hall_settings() -> list[Finding]:
             for p in problems
         ]
     return [Finding("ok", _("Settings: safe for the hall (no debug mode, a strong secret key)."))]
+
+
+# PostgreSQL settings that write statements into the database server's own log, each with the moment
+# it ran: the insert of an electronic ballot carries its marks (Django binds values into the text).
+LOG_SETTINGS = (
+    "log_statement",
+    "log_min_duration_statement",
+    "log_min_duration_sample",
+    "log_statement_sample_rate",
+    "log_transaction_sample_rate",
+    "log_min_error_statement",
+    "auto_explain.log_min_duration",  # only when the auto_explain module is loaded
+)
+QUIET_ON_ERROR = ("log", "fatal", "panic")  # log_min_error_statement above ERROR: a failed statement not written
+
+
+def database_log() -> list[Finding]:
+    """On PostgreSQL: whether its own log could hold a ballot with the moment it was sent, which
+    would link the ballot to whoever was seen voting then (docs/secrecy.md). Not on SQLite, which
+    keeps no log of statements."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, setting FROM pg_settings WHERE name = ANY(%s)", [list(LOG_SETTINGS)])
+        found = dict(cursor.fetchall())
+        cursor.execute("SELECT current_user")
+        user = cursor.fetchone()[0]
+
+    def number(name: str) -> float:
+        try:
+            return float(found.get(name, "-1"))
+        except ValueError:
+            return -1
+
+    every = []
+    if found.get("log_statement") in ("mod", "all"):
+        every.append(f"log_statement = {found['log_statement']}")
+    for name in ("log_min_duration_statement", "auto_explain.log_min_duration"):
+        if number(name) >= 0:
+            every.append(f"{name} = {found[name]}")
+    if number("log_min_duration_sample") >= 0 and number("log_statement_sample_rate") > 0:
+        every.append(f"log_min_duration_sample = {found['log_min_duration_sample']}")
+    if number("log_transaction_sample_rate") > 0:
+        every.append(f"log_transaction_sample_rate = {found['log_transaction_sample_rate']}")
+    if every:
+        return [
+            Finding(
+                "fail",
+                _(
+                    "PostgreSQL writes the statements it runs into its own log (%(settings)s), each with the moment "
+                    "it ran: the log would hold every electronic ballot with the moment it was sent, which links a "
+                    "ballot to whoever was seen voting then. Turn this off on the database server before the vote."
+                )
+                % {"settings": ", ".join(every)},
+            )
+        ]
+    on_error = found.get("log_min_error_statement", "error")
+    if on_error not in QUIET_ON_ERROR:
+        return [
+            Finding(
+                "warn",
+                _(
+                    "PostgreSQL writes a statement that fails into its own log (log_min_error_statement = "
+                    "%(level)s): a ballot the database refuses (a full disk, say) would be written there with the "
+                    "moment it was sent. A superuser of the database server turns this off for tinnhiem once: "
+                    "ALTER ROLE %(user)s SET log_min_error_statement = panic;"
+                )
+                % {"level": on_error, "user": connection.ops.quote_name(user)},
+            )
+        ]
+    return [
+        Finding("ok", _("PostgreSQL's own log: tinnhiem's statements are not written into it, nor those that fail."))
+    ]
 
 
 def audit_chain() -> list[Finding]:
