@@ -340,7 +340,7 @@ def test_the_disk_filling_while_a_stack_is_sent_stops_the_page_at_the_file_not_r
     for i in range(3):
         (tmp_path / f"{i + 1}.png").write_bytes(make_scan_tx(5500 + i, style="cross")[0])
         paths.append(str(tmp_path / f"{i + 1}.png"))
-    store, stored = scan._record_file_atomic, []
+    store, stored = scan._record_file, []
 
     def full_after_the_first(*args, **kwargs):  # in the server's thread, on its own connection
         stored.append(kwargs.get("place"))
@@ -349,7 +349,7 @@ def test_the_disk_filling_while_a_stack_is_sent_stops_the_page_at_the_file_not_r
         with full_database():
             return store(*args, **kwargs)
 
-    monkeypatch.setattr(scan, "_record_file_atomic", full_after_the_first)
+    monkeypatch.setattr(scan, "_record_file", full_after_the_first)
     page = open_scan_page(new_page(), live_server, sv)
     page.expected_statuses.add(507)  # the server's answer to the script: Insufficient Storage
     page.set_input_files("#id_files", paths)
@@ -361,7 +361,7 @@ def test_the_disk_filling_while_a_stack_is_sent_stops_the_page_at_the_file_not_r
     assert "rồi tải lại trang này và chọn lại các tệp từ tệp này" in status
     assert stored == [0, 1] and form.scanned_ballots.count() == 1  # the third was not tried
     shot(page, "35-o-dia-day")
-    monkeypatch.setattr(scan, "_record_file_atomic", store)
+    monkeypatch.setattr(scan, "_record_file", store)
     page.reload()
     page.get_by_text("“2.png” chưa được ghi: ổ đĩa của máy chủ đã đầy.").wait_for()
     page.set_input_files("#id_files", paths[1:])

@@ -129,3 +129,89 @@ def test_a_persons_link_takes_a_limited_number_of_documents(office, person, pdf_
     dossiers.upload_dossier(office, person, kind="other", title="", filename="v.pdf", data=pdf_bytes + b"%v")
     opinions.record_explanation(office, person, text="Cơ quan tham mưu ghi thay")
     assert (Dossier.objects.count(), Explanation.objects.count()) == (20, 2)
+
+
+def _stored(conference_id: int, storage, folder: str) -> set[str]:
+    path = f"{folder}/{conference_id}"
+    return set(storage.listdir(path)[1]) if storage.exists(path) else set()
+
+
+@pytest.mark.parametrize("where", ["database", "file"])
+def test_a_dossier_or_explanation_refused_by_a_full_disk_leaves_no_file(office, person, pdf_bytes, where):
+    """The PDF is written before its row: when the disk is full, the row is rolled back and the file
+    goes too, a file cut short included, so that no dossier outlives the record it was part of."""
+    from pathlib import Path
+    from unittest import mock
+
+    from django.core.files.storage import FileSystemStorage
+
+    from tests.disk_full import full_database, no_space
+    from tinnhiem import disk
+    from tinnhiem.conferences.models import Explanation
+    from tinnhiem.conferences.usecases import opinions
+
+    storage = Dossier._meta.get_field("file").storage
+    before = {folder: _stored(person.conference_id, storage, folder) for folder in ("dossiers", "explanations")}
+
+    def cut_short(self, name, content):  # the disk fills while the PDF is written
+        Path(self.path(name)).parent.mkdir(parents=True, exist_ok=True)
+        Path(self.path(name)).write_bytes(content.read()[:100])
+        raise no_space()
+
+    full = full_database() if where == "database" else mock.patch.object(FileSystemStorage, "_save", cut_short)
+    with full:
+        with pytest.raises(Exception) as refused:
+            dossiers.upload_dossier(office, person, kind="report", title="", filename="bao-cao.pdf", data=pdf_bytes)
+        assert disk.is_full(refused.value)
+        with pytest.raises(Exception) as refused:
+            opinions.record_explanation(office, person, text="Giải trình", filename="gt.pdf", data=pdf_bytes)
+        assert disk.is_full(refused.value)
+    assert not Dossier.objects.exists() and not Explanation.objects.exists()
+    assert {folder: _stored(person.conference_id, storage, folder) for folder in before} == before
+    # with room again, both are kept, with their files
+    dossier = dossiers.upload_dossier(office, person, kind="report", title="", filename="bao-cao.pdf", data=pdf_bytes)
+    explanation = opinions.record_explanation(office, person, text="Giải trình", filename="gt.pdf", data=pdf_bytes)
+    assert dossier.file.read() == pdf_bytes and explanation.file.read() == pdf_bytes
+
+
+def test_files_written_by_a_use_case_nested_in_another_go_with_the_one_that_fails(tmp_path):
+    from django.core.files.storage import FileSystemStorage
+
+    from tinnhiem import files
+
+    storage = FileSystemStorage(location=tmp_path)
+
+    class Field:
+        def generate_filename(self, instance, filename):
+            return f"{instance}-{filename}"
+
+    class Held:  # what save_file uses of a model's file field
+        def __init__(self, owner):
+            self.field, self.instance, self.storage, self.name = Field(), owner, storage, ""
+
+    @files.files_removed_on_failure
+    def inner(owner, fail=False):
+        files.save_file(Held(owner), "a.pdf", b"%PDF-")
+        if fail:
+            raise ValueError(owner)
+
+    @files.files_removed_on_failure
+    def outer(fail_inner=False, fail=False):
+        inner("kept-by-inner")
+        try:
+            inner("failed-inner", fail=fail_inner)
+        except ValueError:
+            pass
+        files.save_file(Held("outer"), "a.pdf", b"%PDF-")
+        if fail:
+            raise ValueError("outer")
+
+    outer(fail_inner=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept-by-inner-a.pdf", "outer-a.pdf"]
+    for p in tmp_path.iterdir():
+        p.unlink()
+    with pytest.raises(ValueError):
+        outer(fail=True)
+    assert list(tmp_path.iterdir()) == []  # the inner use case's file went with the outer's failure
+    with pytest.raises(RuntimeError):
+        files.save_file(Held("alone"), "a.pdf", b"%PDF-")  # outside a use case that would remove it

@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tinnhiem.conferences.models import BallotForm, CommitteeMember
+from tinnhiem.files import remove_quietly
 from tinnhiem.site.fields import NFCCharField
 
 # Why a page was not counted: the stable code (stored, and in the command's JSON) and what the
@@ -157,14 +158,7 @@ def page_path(instance: ScannedPage, filename: str) -> str:
 def remove_image_files(names: Iterable[str]) -> int:
     """Remove stored page images by name (those no page refers to any more); how many could not be.
     A file that is already gone is not one of them."""
-    storage = ScannedPage._meta.get_field("image").storage
-    left = 0
-    for name in names:
-        try:
-            storage.delete(name)
-        except OSError:
-            left += 1
-    return left
+    return remove_quietly(ScannedPage._meta.get_field("image").storage, list(names))
 
 
 def stray_image_files(form_id: int) -> list[str]:

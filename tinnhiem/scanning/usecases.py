@@ -19,7 +19,6 @@ import cv2
 import numpy as np
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import DatabaseError, transaction
 from django.db.models import Max, Q
 from django.utils.formats import number_format
@@ -31,6 +30,7 @@ from tinnhiem.audit.models import Event
 from tinnhiem.conferences.models import BallotForm, CommitteeMember
 from tinnhiem.documents.ballots import Printings, printings, qr_key
 from tinnhiem.documents.layout import BallotLayout
+from tinnhiem.files import files_removed_on_failure, save_file
 from tinnhiem.once import short_key, submission_key
 from tinnhiem.pdfium_lock import LOCK as PDFIUM_LOCK
 from tinnhiem.text import clean_line
@@ -45,7 +45,7 @@ from tinnhiem.voting.usecases.counting import (
 )
 
 from . import images, recognize
-from .models import PAGE_REASONS, ScanFeed, ScannedBallot, ScannedPage, remove_image_files
+from .models import PAGE_REASONS, ScanFeed, ScannedBallot, ScannedPage
 from .stack import Assembler, wrong_order
 
 SCAN_DPI = 200
@@ -1038,33 +1038,21 @@ def _waiting(form: BallotForm) -> list[ScannedPage]:
     return list(form.scanned_pages.filter(status=ScannedPage.Status.PENDING).order_by("sequence"))
 
 
-def _record_file(
-    actor: Any, form: BallotForm, file_sha256: str, pages: list[_Read], found: Printings, **options
-) -> ScanReport:
-    """Store the pages of one file, in stack order, and make ballots of them; if that fails and is
-    rolled back, the image files it wrote go too (no page refers to them)."""
-    written: list[str] = []
-    try:
-        return _record_file_atomic(actor, form, file_sha256, pages, found, written=written, **options)
-    except BaseException:
-        remove_image_files(written)
-        raise
-
-
+@files_removed_on_failure  # if storing fails and is rolled back, the image files it wrote go too
 @transaction.atomic
-def _record_file_atomic(
+def _record_file(
     actor: Any,
     form: BallotForm,
     file_sha256: str,
     pages: list[_Read],
     found: Printings,
     *,
-    written: list[str],
     last_page_first: bool = False,
     take_over: bool = False,
     key: str = "",
     place: int = 0,
 ) -> ScanReport:
+    """Store the pages of one file, in stack order, and make ballots of them, in one transaction."""
     form = BallotForm.objects.select_for_update().select_related("conference__campaign").get(pk=form.pk)
     member = _check_scanning(actor, form)  # again, under the lock
     if key and _recorded_with(form, key, place):
@@ -1097,11 +1085,7 @@ def _record_file_atomic(
             page.page_number = read.reading.sheet.page
             page.reading = _page_reading(read.reading, digits)
         if read.kept:
-            name = page.image.field.generate_filename(page, f"page.{read.ext}")
-            written.append(name)  # before it is written: a file cut short by a full disk goes too
-            page.image.name = page.image.storage.save(name, ContentFile(read.kept))
-            if page.image.name != name:  # not with a new random name; said in case
-                written.append(page.image.name)
+            save_file(page.image, f"page.{read.ext}", read.kept)
         page.save()
         if page.status != ScannedPage.Status.BALLOT:
             report.ignored.append({"sequence": page.sequence, "reason": page.reason, "text": page.reason_text})

@@ -8,13 +8,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tinnhiem.accounts.roles import PREPARE, require
 from tinnhiem.audit.log import record
+from tinnhiem.files import files_removed_on_failure, save_file
 from tinnhiem.text import clean_line
 
 from ..models import Conference, Dossier, RatedPerson
@@ -54,6 +54,7 @@ def check_link_room(person: RatedPerson) -> None:
         )
 
 
+@files_removed_on_failure
 @transaction.atomic
 def upload_dossier(actor: Any, person: RatedPerson, *, kind: str, title: str, filename: str, data: bytes) -> Dossier:
     """The office uploads a report or dossier of a rated person; or the person sends it through
@@ -88,7 +89,7 @@ def upload_dossier(actor: Any, person: RatedPerson, *, kind: str, title: str, fi
         from_person=actor is None,
     )
     dossier.full_clean(exclude=["file"])
-    dossier.file.save("dossier.pdf", ContentFile(data), save=False)
+    save_file(dossier.file, "dossier.pdf", data)
     dossier.save()
     record(
         actor if actor is not None else "explanation-link",  # the person's own link, as for explanations

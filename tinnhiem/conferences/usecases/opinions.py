@@ -10,13 +10,13 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tinnhiem.accounts.roles import PREPARE, require
 from tinnhiem.audit.log import actor_name, record
+from tinnhiem.files import files_removed_on_failure, save_file
 from tinnhiem.once import save_once, short_key
 
 from ..models import Conference, Explanation, Opinion, RatedPerson, Voter
@@ -222,6 +222,7 @@ def _same_explanation(person: RatedPerson, text: str, answers: list[Opinion], da
     return None
 
 
+@files_removed_on_failure
 @transaction.atomic
 def record_explanation(
     actor: Any,
@@ -258,7 +259,7 @@ def record_explanation(
     explanation.full_clean(exclude=["file"])
     if data:
         check_pdf(filename, data)
-        explanation.file.save("explanation.pdf", ContentFile(data), save=False)
+        save_file(explanation.file, "explanation.pdf", data)
     explanation.save()
     explanation.answers.set(answers)
     record(
