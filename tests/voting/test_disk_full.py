@@ -147,7 +147,7 @@ def test_an_office_action_meeting_a_full_disk_is_refused_whole_and_said_with_the
     assert response.status_code == 200 and RatedPerson.objects.get().full_name == "Trần Minh Đức"
 
 
-def test_another_server_error_is_still_the_plain_error_page(db):
+def test_the_error_page_tells_a_full_disk_from_another_error_in_each_form(db, monkeypatch):
     request = RequestFactory().get("/")
     try:
         raise RuntimeError("not a disk")
@@ -159,6 +159,17 @@ def test_another_server_error_is_still_the_plain_error_page(db):
     except OSError:
         response = errors.server_error(RequestFactory().post("/", headers={"X-Requested-With": "upload"}))
     assert response.status_code == 507 and json.loads(response.content)["error"].startswith("ổ đĩa của máy chủ đã đầy")
+
+    def no_page(*args, **kwargs):  # the page's frame cannot be drawn either
+        raise RuntimeError("template")
+
+    monkeypatch.setattr(errors, "render", no_page)
+    try:
+        raise no_space()
+    except OSError:
+        response = errors.server_error(RequestFactory().get("/"))
+    assert response.status_code == 507 and response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.content.decode().startswith("Ổ đĩa của máy chủ đã đầy: việc đồng chí vừa làm chưa được ghi")
 
 
 def test_a_command_stopped_by_a_full_disk_says_so_in_one_line(office, capsys, monkeypatch):
