@@ -147,6 +147,21 @@ def test_an_office_action_meeting_a_full_disk_is_refused_whole_and_said_with_the
     assert response.status_code == 200 and RatedPerson.objects.get().full_name == "Trần Minh Đức"
 
 
+def test_signing_in_on_a_full_disk_is_said_and_signs_nobody_in(office):
+    """The session is written after the page's view, by Django's middleware: a full disk there is
+    said the same way, and the account is not signed in."""
+    office.set_password("pw-123456")
+    office.save()
+    browser = Client(raise_request_exception=False)
+    login = reverse("accounts:login")
+    with full_database():
+        response = browser.post(login, {"username": office.username, "password": "pw-123456"})
+    assert response.status_code == 507 and "Ổ đĩa của máy chủ đã đầy" in response.content.decode()
+    assert "_auth_user_id" not in browser.session
+    response = browser.post(login, {"username": office.username, "password": "pw-123456"})
+    assert response.status_code == 302 and browser.session["_auth_user_id"] == str(office.pk)
+
+
 def test_the_error_page_tells_a_full_disk_from_another_error_in_each_form(db, monkeypatch):
     request = RequestFactory().get("/")
     try:
