@@ -10,6 +10,7 @@ import json
 import logging
 import sqlite3
 import sys
+import uuid
 
 import pytest
 from django.core.cache import cache
@@ -90,13 +91,16 @@ def test_a_full_disk_is_told_from_other_errors_by_what_the_database_and_files_ra
 
     assert disk.is_full(psycopg.errors.DiskFull("could not extend file"))
     # errors that are not a full disk: a locked database, a constraint, no right to write
-    first, second = sqlite3.connect(":memory:"), None
-    db = f"file:locked-{id(first)}?mode=memory&cache=shared"
+    db = f"file:locked-{uuid.uuid4().hex}?mode=memory&cache=shared"  # one database, two connections
     first, second = sqlite3.connect(db, uri=True), sqlite3.connect(db, uri=True, timeout=0)
-    first.execute("CREATE TABLE t (x)")
-    first.execute("BEGIN EXCLUSIVE")
-    with pytest.raises(sqlite3.OperationalError) as locked:
-        second.execute("INSERT INTO t VALUES (1)")
+    try:
+        first.execute("CREATE TABLE t (x)")
+        first.execute("BEGIN EXCLUSIVE")
+        with pytest.raises(sqlite3.OperationalError) as locked:
+            second.execute("INSERT INTO t VALUES (1)")
+    finally:
+        second.close()
+        first.close()
     assert not disk.is_full(locked.value) and not disk.is_full(wrapped(locked.value))
     assert not disk.is_full(IntegrityError("UNIQUE constraint failed"))
     assert not disk.is_full(psycopg.errors.UniqueViolation("duplicate key"))
