@@ -326,8 +326,10 @@ def _pdf_text(data: bytes) -> str:
                 page = document[index]
                 try:
                     textpage = page.get_textpage()
-                    texts.append(" ".join(textpage.get_text_range().split()))
-                    textpage.close()
+                    try:
+                        texts.append(" ".join(textpage.get_text_range().split()))
+                    finally:
+                        textpage.close()  # under the lock, even when reading it fails
                 finally:
                     page.close()
             return " ".join(texts)

@@ -677,7 +677,7 @@ def scan_files(
         if refused:  # the files after one refused for another member's stack continue the stack
             results.append(_after_refused())
         elif full:
-            text = _("“%(file)s” was not read either: the server's disk is full.") % {"file": name}
+            text = _("“%(file)s” was not read either: the server's disk is full.") % {"file": clean_line(name)}
             results.append(DiskFullError(text, code="disk_full"))
         elif isinstance(pages, ScanInputError):
             results.append(pages)
@@ -714,7 +714,7 @@ def scan_files(
                             "the files before it are counted. Free some space on the server, then send this file "
                             "and those after it again."
                         )
-                        % {"file": name},
+                        % {"file": clean_line(name)},
                         code="disk_full",
                     )
                 )
