@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
+import tempfile
 import threading
+from pathlib import Path
 
 import pytest
-from django.db import close_old_connections, connection
+from django.contrib.auth.models import Group
+from django.db import close_old_connections, connection, connections
 from django.test import Client
 from django.urls import reverse
 
+from tinnhiem import traces
 from tinnhiem.audit.models import Event
-from tinnhiem.conferences.usecases import day
+from tinnhiem.conferences.usecases import campaigns, day
+from tinnhiem.site.management.commands import backup
 from tinnhiem.voting import codes
 from tinnhiem.voting.models import CodeCard, ElectronicBallot, Receipt
 from tinnhiem.voting.usecases import evote
 
-from .conftest import ROLES
+from .conftest import ROLES, build
 
 
 def setup_vote(office, chair, counters, conference, voters, n_cards):
@@ -72,11 +78,149 @@ def test_claim_2_closing_rewrites_the_storage_order(office, chair, counters, day
         receipts.append(receipt.pk.hex)
     assert storage_order("voting_receipt") == receipts  # before the close: the order of voting
     ballots_before = storage_order("voting_electronicballot")
+    # a backup taken during the vote lists them in the order of their random ids
+    backed_up = [r["pk"].replace("-", "") for r in backup._records() if r["model"] == "voting.receipt"]
+    assert backed_up == sorted(receipts) != receipts
     evote.close_evote(chair, form)
     after = storage_order("voting_receipt")
     assert sorted(after) == sorted(receipts) and after != receipts
     ballots_after = storage_order("voting_electronicballot")
     assert sorted(ballots_after) == sorted(ballots_before) and ballots_after != ballots_before
+
+
+def _database_files() -> bytes:
+    """The bytes of the files the database keeps the two tables in, as someone copying them would
+    read them: SQLite's database file and its write-ahead log; PostgreSQL's files of the tables
+    (read by a superuser, after a checkpoint writes them out)."""
+    if connection.vendor == "sqlite":
+        path = Path(connection.settings_dict["NAME"])
+        wal = path.with_name(path.name + "-wal")
+        return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+    with connection.cursor() as cursor:
+        cursor.execute("CHECKPOINT")
+        cursor.execute(
+            "SELECT string_agg(pg_read_binary_file(pg_relation_filepath(t)), ''::bytea) FROM unnest(%s::text[]) t",
+            [[ElectronicBallot._meta.db_table, Receipt._meta.db_table]],
+        )
+        return bytes(cursor.fetchone()[0])
+
+
+def _live_copies() -> bytes:
+    """The same, holding only the rows that exist: SQLite's VACUUM INTO writes a new database."""
+    if connection.vendor != "sqlite":
+        return b""
+    with tempfile.TemporaryDirectory() as folder, connection.cursor() as cursor:
+        clean = Path(folder) / "live.sqlite3"
+        cursor.execute("VACUUM INTO %s", [str(clean)])
+        return clean.read_bytes()
+
+
+@pytest.fixture
+def sqlite_without_secure_delete(monkeypatch):
+    """Each new SQLite connection starts with ``secure_delete`` off before the settings' commands
+    run, as SQLite does unless built otherwise (Debian builds it on)."""
+    if connection.vendor == "sqlite":
+        from django.db.backends.sqlite3 import base
+
+        connect = base.Database.connect
+
+        def connect_without(*args, **kwargs):
+            made = connect(*args, **kwargs)
+            made.execute("PRAGMA secure_delete=OFF")
+            return made
+
+        connection.close()
+        monkeypatch.setattr(base.Database, "connect", connect_without)
+    yield
+    connection.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_claim_2_the_rows_as_voted_do_not_stay_in_the_database_files(
+    office, chair, counters, campaign, conference, sqlite_without_secure_delete
+):
+    """After the close, the ballots and receipts as they were first written (in the order of voting,
+    each receipt beside its ballot) are not left in the database's files: not in a page they
+    shared with rows that stay (another conference votes on the same server at the same time),
+    nor in SQLite's write-ahead log while the server's connection stays open, nor in
+    PostgreSQL's table files."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+            if not cursor.fetchone()[0]:
+                pytest.skip("reading PostgreSQL's files needs a superuser")
+    other = campaigns.create_conference(
+        office,
+        campaign=campaign,
+        title="Hội nghị thứ hai",
+        date=conference.date,
+        place="Phòng họp số 2",
+        convening_body="UBND thành phố",
+    )
+    halls = []
+    for held in (conference, other):
+        people, voters = build(office, held, 80)
+        form, card_codes = setup_vote(office, chair, counters, held, voters, 80)
+        halls.append((held, form, card_codes, people))
+    tracking: list[str] = []
+    for i in range(80):  # the two halls' phones at once: their rows share pages
+        for n, (held, _form, card_codes, people) in enumerate(halls):
+            receipt, _stored = evote.cast_ballot(
+                held,
+                code_text=card_codes[i],
+                choices={people[0].pk: str(1 + i % 3), people[1].pk: "1"},
+                tracking_code=codes.display(codes.new_tracking_code()),
+            )
+            if n == 0:
+                tracking.append(receipt.tracking_code)
+    closed = halls[0][1]
+    ballot_ids = list(ElectronicBallot.objects.filter(form=closed).values_list("id", flat=True))
+    evote.close_evote(chair, closed)
+
+    files, live = _database_files(), _live_copies()
+    if connection.vendor == "sqlite":
+        wal = Path(connection.settings_dict["NAME"] + "-wal")
+        assert not wal.exists() or wal.stat().st_size == 0
+        needles = [code.encode() for code in tracking] + [ballot.hex.encode() for ballot in ballot_ids]
+        left = {needle: files.count(needle) - live.count(needle) for needle in needles}
+        assert all(live.count(needle) >= 1 for needle in needles)  # stored as looked for
+    else:
+        needles = [code.encode() for code in tracking] + [ballot.bytes for ballot in ballot_ids]
+        left = {needle: files.count(needle) - 1 for needle in needles}  # the live row, once
+    assert left == dict.fromkeys(needles, 0)
+    # the other conference's ballots are as they were
+    _held, form, _card_codes, _people = halls[1]
+    assert (
+        ElectronicBallot.objects.filter(form=form).count() == 80 and form.code_cards.filter(state="used").count() == 80
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_erasing_after_the_close_does_not_wait_long_for_a_reader_and_says_so(monkeypatch, caplog):
+    """A reader holding the tables (another request, a backup's snapshot) when the close erases:
+    the erasing gives up after a while, says so in the server's log, and raises nothing (the
+    close is committed); once the reader is done, it erases."""
+    tables = [ElectronicBallot._meta.db_table, Receipt._meta.db_table]
+    monkeypatch.setattr(traces, "LOCK_TIMEOUT", "100ms")
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA busy_timeout = 100")
+    Group.objects.create(name="ghi")  # something in the write-ahead log
+    if connection.vendor == "sqlite":  # a reading transaction of its own (Python's sqlite3 begins none for a SELECT)
+        reader = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
+        reader.execute("BEGIN")
+    else:
+        reader = connections.create_connection("default")
+        reader.set_autocommit(False)
+    try:
+        reader.cursor().execute(f"SELECT count(*) FROM {tables[0]}").fetchone()
+        with caplog.at_level(logging.WARNING, logger="tinnhiem"):
+            assert traces.erase(tables) is False
+        assert any("could not" in r.getMessage() for r in caplog.records)
+    finally:
+        reader.rollback()
+        reader.close()
+    assert traces.erase(tables) is True
 
 
 def test_claim_3_the_code_appears_in_no_log_url_or_event(office, chair, counters, day_conference, caplog):

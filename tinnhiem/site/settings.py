@@ -110,11 +110,12 @@ def _database() -> dict:
         "NAME": DATA_DIR / "tinnhiem.sqlite3",
         "CONN_MAX_AGE": 600,  # one connection per server thread, not one per request (and its PRAGMAs)
         # Concurrent writers (phones voting at once) need IMMEDIATE transactions and a busy timeout;
-        # synchronous=FULL so that an acknowledged ballot survives a power cut.
+        # synchronous=FULL so that an acknowledged ballot survives a power cut; secure_delete so that a
+        # deleted row's bytes are overwritten, not left in its page (tinnhiem/traces.py).
         "OPTIONS": {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA secure_delete=ON;",
         },
     }
 

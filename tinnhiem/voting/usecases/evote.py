@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from tinnhiem import traces
 from tinnhiem.accounts.roles import CHAIR, COUNT, PREPARE, require
 from tinnhiem.audit.log import record
 from tinnhiem.conferences.models import BallotForm, Conference, Voter
@@ -172,6 +173,10 @@ def close_form_evote(actor: Any, form: BallotForm) -> dict[str, int]:
     voided = form.code_cards.filter(state=CodeCard.State.UNUSED).update(state=CodeCard.State.VOID)
     ballots = _rewrite_shuffled(ElectronicBallot.objects.filter(form=form))
     receipts = _rewrite_shuffled(Receipt.objects.filter(form=form))
+    # the rows as first written stay in the database's files (in the order of voting, a receipt
+    # beside its ballot) until erased, after the commit
+    tables = [ElectronicBallot._meta.db_table, Receipt._meta.db_table]
+    transaction.on_commit(lambda: traces.erase(tables))
     form.evote = E.CLOSED
     form.save(update_fields=["evote"])
     counts = {

@@ -1,0 +1,58 @@
+"""What the database's own files keep of rows already deleted, erased where a secret needs it.
+
+Closing an electronic vote deletes its ballots and receipts and writes them again in a random
+order (docs/secrecy.md, claim 2). The rows as they were first written sit in the order of voting,
+each receipt beside the ballot sent with it, and a database keeps them after the delete:
+
+- **SQLite** leaves a deleted row's bytes in its page until something overwrites them (another
+  form's ballots share those pages); ``secure_delete`` (settings) writes zeros over them. Its
+  write-ahead log (``tinnhiem.sqlite3-wal``) holds a copy of every page as each ballot's
+  transaction left it, until a connection closes the database (the server keeps its connections
+  open): ``erase`` copies it into the database and truncates it to nothing.
+- **PostgreSQL** leaves a deleted row in its table's file, with the number of the transaction
+  that wrote it (the same for a ballot and its receipt), until a vacuum, and a plain vacuum
+  leaves the bytes of some of them (tried with tests/voting/test_secrecy.py): ``erase``
+  rewrites the tables (``VACUUM FULL``). PostgreSQL's own write-ahead log (``pg_wal``) is
+  beyond tinnhiem's reach (docs/secrecy.md, known limits).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import DatabaseError, connection
+
+logger = logging.getLogger("tinnhiem")
+LOCK_TIMEOUT = "5s"  # PostgreSQL: how long VACUUM FULL waits for the tables
+
+
+def erase(tables: list[str]) -> bool:
+    """Erase what the database's files keep of the rows deleted from ``tables``. Runs after the
+    commit that deleted them (``transaction.on_commit``), never inside a transaction; waits for
+    the readers of the moment (SQLite's busy timeout). True when done; a failure is logged, not
+    raised: the close it follows is committed."""
+    if connection.in_atomic_block:  # only a test's transaction that is never committed
+        return False
+    try:
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                busy, _frames, _copied = cursor.fetchone()
+                if busy:
+                    logger.warning(
+                        "The database's write-ahead log could not be emptied (a reader held it for the whole "
+                        "busy timeout): it keeps the electronic ballots in the order of voting until the server stops."
+                    )
+                    return False
+            elif connection.vendor == "postgresql":
+                # VACUUM FULL locks the tables whole: a reader that holds them (a backup's snapshot)
+                # is not waited for long, and the phones of another conference wait at most that
+                cursor.execute("SELECT set_config('lock_timeout', %s, false)", [LOCK_TIMEOUT])
+                try:
+                    cursor.execute("VACUUM (FULL) " + ", ".join(connection.ops.quote_name(table) for table in tables))
+                finally:
+                    cursor.execute("RESET lock_timeout")
+    except DatabaseError as exc:
+        logger.warning("The deleted rows of %s could not be erased from the database's files: %s", tables, exc)
+        return False
+    return True
