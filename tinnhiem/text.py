@@ -56,6 +56,34 @@ def strip_marks(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+def _base_letters() -> dict[int, str]:
+    table = {}
+    for code in [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]:  # Latin letters with marks (Vietnamese's among them)
+        base = strip_marks(chr(code))
+        if len(base) == 1 and base != chr(code):
+            table[code] = base
+    return table
+
+
+_BASE_LETTERS = _base_letters()  # "ễ" → "e", "đ" → "d": one letter for one, so places stay
+
+
+def matches(query: str, text: str) -> bool:
+    """Whether ``text`` holds ``query`` as a Vietnamese office searches a list: case aside, a
+    letter typed without its marks finds it with any ("nguyen van hung" finds "Nguyễn Văn Hùng",
+    "dinh" finds "Đinh"), and a letter typed with them finds only itself ("Hùng" does not find
+    "Hưng"). The page's search as you type does the same (``app.js``)."""
+    wanted, held = fold(query), fold(text)
+    letters = held.translate(_BASE_LETTERS)
+    plain = wanted.translate(_BASE_LETTERS)
+    start = letters.find(plain)
+    while start != -1:  # where the letters agree, each letter typed with marks must be the same
+        if all(ch in (held[start + i], letters[start + i]) for i, ch in enumerate(wanted)):
+            return True
+        start = letters.find(plain, start + 1)
+    return False
+
+
 # A date is typed day first, as Vietnamese write it (29/09/2023); the ISO form (2023-09-29) is also
 # read. Never month first: 05/02/2024 is the 5th of February.
 DAY_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d")

@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 
 from tinnhiem.accounts.roles import CHAIR, COUNT, PREPARE, VIEW, permission_required
 from tinnhiem.once import new_submission
-from tinnhiem.text import fold, small_int
+from tinnhiem.text import fold, matches, small_int
 
 from .forms import AdjournForm
 from .models import BallotForm, CommitteeMember, Conference, RatedPerson, Voter
@@ -47,7 +47,7 @@ def attendance(request, conference_id: int):
     query = request.GET.get("q", "").strip()
     voters = conference.voters.all()
     if query:
-        voters = voters.filter(identity_key__contains=fold(query))
+        voters = [v for v in voters if matches(query, f"{v.full_name} {v.post}")]
     return render(
         request,
         "conferences/attendance.html",

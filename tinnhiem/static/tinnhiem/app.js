@@ -74,15 +74,39 @@
         .then(function () { busy = false; });
     }, ms);
   });
-  // Search as you type in a table: <input data-filter="#table-id">
+  // Search as you type in a table: <input data-filter="#table-id">. As the server searches
+  // (tinnhiem/text.py, matches): a letter typed without its marks finds it with any ("nguyen"
+  // finds "Nguyễn", "dinh" finds "Đinh"); a letter typed with them finds only itself.
+  var fold = function (s) { return s.normalize("NFC").toLocaleLowerCase("vi").replace(/\s+/g, " ").trim(); };
+  var letter = function (c) {
+    var b = c.normalize("NFD").replace(/[\u0300-\u036f]/g, "");
+    return b === "đ" ? "d" : (b.length === 1 ? b : c);
+  };
+  var prepared = function (row) { // folded once per row, then at each key typed
+    if (!row.tinnhiemSearch) {
+      var text = fold(row.getAttribute("data-search"));
+      row.tinnhiemSearch = { text: text, letters: text.split("").map(letter).join("") };
+    }
+    return row.tinnhiemSearch;
+  };
+  var matches = function (q, plain, row) { // q folded, plain its letters without marks
+    var p = prepared(row);
+    var start = p.letters.indexOf(plain);
+    while (start !== -1) { // where the letters agree, each letter typed with marks must be the same
+      var i = 0;
+      while (i < q.length && (q[i] === p.text[start + i] || q[i] === p.letters[start + i])) i++;
+      if (i === q.length) return true;
+      start = p.letters.indexOf(plain, start + 1);
+    }
+    return false;
+  };
   document.querySelectorAll("[data-filter]").forEach(function (input) {
     var table = document.querySelector(input.getAttribute("data-filter"));
     if (!table) return;
-    var norm = function (s) { return s.normalize("NFC").toLocaleLowerCase("vi"); };
     input.addEventListener("input", function () {
-      var q = norm(input.value.trim());
+      var q = fold(input.value), plain = q.split("").map(letter).join("");
       table.querySelectorAll("tbody tr[data-search]").forEach(function (row) {
-        row.hidden = q !== "" && norm(row.getAttribute("data-search")).indexOf(q) === -1;
+        row.hidden = !matches(q, plain, row);
       });
     });
   });
