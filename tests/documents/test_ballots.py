@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 
+from tinnhiem.conferences.usecases import day, rated
 from tinnhiem.documents import ballots
 from tinnhiem.documents.layout import (
     GREY,
     MARKER,
     MARKERS,
+    PAGE_H,
     PAGE_W,
     STAMP_AREA,
     ballot_layout,
@@ -165,3 +168,81 @@ def test_copies_are_identical(seed):
 def test_copies_bounds(seed):
     with pytest.raises(ValueError):
         ballots.render_ballots(seed.ballot_forms.get(), copies=0)
+
+
+MM_PER_PT = 25.4 / 72
+POST = "Phó Chủ tịch Hội đồng nhân dân tỉnh, Trưởng Ban Kinh tế - Ngân sách Hội đồng nhân dân tỉnh Quảng Ninh"
+
+
+def _cut_chars(pdf: bytes, layout, column: tuple[float, float]) -> tuple[int, list[str]]:
+    """The characters printed in a column of the table's first page (as many), and those of them
+    that reach out of their row (or the header), where the row's frame cuts them."""
+    page = layout.pages[0]
+    bands = [(page.table_top, page.table_top + 10)] + [(row.y, row.y + row.h) for row in page.rows]
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        text = doc[0].get_textpage()
+        seen, cut = 0, []
+        for i in range(text.count_chars()):
+            left, bottom, right, top = text.get_charbox(i)
+            if right <= left:
+                continue  # a space
+            x = (left + right) / 2 * MM_PER_PT
+            y0, y1 = PAGE_H - top * MM_PER_PT, PAGE_H - bottom * MM_PER_PT
+            if not column[0] < x < column[0] + column[1] or not bands[0][0] < (y0 + y1) / 2 < bands[-1][1]:
+                continue
+            seen += 1
+            band = next((b for b in bands if b[0] <= (y0 + y1) / 2 <= b[1]), None)
+            if band is None or y0 < band[0] or y1 > band[1]:
+                cut.append(text.get_text_range(i, 1))
+        text.close()
+    finally:
+        doc.close()
+    return seen, cut
+
+
+def test_a_long_post_is_printed_smaller_and_whole(office, conference):
+    """A post of three lines at the usual size is printed smaller, all of it inside its row (cut
+    at the row's lines, its first line would look crossed out); a short one as before."""
+    rated.add_rated_person(office, conference, full_name="Trần Văn Bình", post=POST)
+    rated.add_rated_person(office, conference, full_name="Lê Thị Hoa", post="Phó Chủ tịch UBND")
+    form = day.create_single_form(office, conference)
+    pdf = ballots.render_ballots(form, copies=1)
+    layout = ballots.layout_for(form)
+    seen, cut = _cut_chars(pdf, layout, layout.columns.post)
+    assert seen >= len(POST.replace(" ", "")) and cut == []
+    assert POST in pdf_pages(pdf)[0]
+    sizes = {}
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        text = doc[0].get_textpage()
+        whole = text.get_text_range()
+        for word in ("Quảng", "UBND"):
+            sizes[word] = round(text.get_charbox(whole.index(word))[3] - text.get_charbox(whole.index(word))[1], 1)
+        text.close()
+    finally:
+        doc.close()
+    assert sizes["Quảng"] < sizes["UBND"]  # the long one smaller, the short one at its size
+
+
+def test_a_text_too_long_even_in_small_type_is_not_printed(office, conference):
+    person = rated.add_rated_person(office, conference, full_name="Trần Văn Bình", post=POST * 2)
+    form = day.create_single_form(office, conference)
+    with pytest.raises(ballots.BallotTextTooLong) as refused:
+        ballots.render_ballots(form, copies=10)
+    message = refused.value.messages[0]
+    assert message.startswith("Chức vụ của “Trần Văn Bình” (Phó Chủ tịch") and "quá dài" in message
+    assert message.endswith("Hãy viết gọn lại rồi in phiếu lại. Phiếu chưa được in.")
+    assert not PrintedLayout.objects.filter(form=form).exists()  # nothing counts as printed
+    rated.update_rated_person(
+        office,
+        person,
+        full_name=person.full_name,
+        post=POST,
+        group=person.group,
+        retirement_notified=False,
+        took_office_on=None,
+        decision=person.decision,
+    )
+    assert pdf_pages(ballots.render_ballots(form, copies=1))
+    assert PrintedLayout.objects.filter(form=form).count() == 1

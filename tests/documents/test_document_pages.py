@@ -157,3 +157,23 @@ def test_ballots_printed_for_an_earlier_list_are_warned_about(office, conference
     edit(people[1], decision="excluded", decision_note="Có quyết định điều động")
     page = client.get(address).content.decode()
     assert "Phiếu “Phiếu tín nhiệm” đã được in (" in page and warning in page
+
+
+def test_a_ballot_whose_post_cannot_fit_is_refused_in_words_on_the_page_and_the_command_line(
+    office, conference, tmp_path
+):
+    from django.core.management import call_command
+
+    from tinnhiem.conferences.usecases import day, rated
+
+    rated.add_rated_person(office, conference, full_name="Trần Văn Bình", post="Phó Chủ tịch Hội đồng nhân dân " * 8)
+    form = day.create_single_form(office, conference)
+    client = Client()
+    client.force_login(office)
+    response = client.get(reverse("documents:ballots", args=[conference.pk, form.pk]), {"copies": 5}, follow=True)
+    assert response.redirect_chain == [(reverse("documents:list", args=[conference.pk]), 302)]
+    page = response.content.decode()
+    assert "Chức vụ của “Trần Văn Bình”" in page and "Phiếu chưa được in." in page
+    with pytest.raises(CommandError, match=r"^Chức vụ của “Trần Văn Bình” .* Phiếu chưa được in\.$"):
+        call_command("documents", str(conference.pk), "ballots", "--copies", "5", "-o", str(tmp_path))
+    assert list(tmp_path.iterdir()) == []

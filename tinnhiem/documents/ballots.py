@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import translation
 from django.utils.crypto import salted_hmac
@@ -19,7 +20,7 @@ from tinnhiem.rules import RuleSet
 from .layout import GREY_LUMA, BallotLayout, ballot_layout, layout_from_dict
 from .marks import SheetId, aruco_svg, qr_payload, qr_svg
 from .models import PrintedLayout
-from .render import render_pdf, render_pdf_chunks
+from .render import overflowing, render_pdf, render_pdf_chunks
 
 
 def qr_key() -> bytes:
@@ -155,11 +156,45 @@ def sheet_data(
     }
 
 
+class BallotTextTooLong(ValidationError):
+    """A text of the ballot does not fit its box even in the smallest type the template allows."""
+
+
+def check_fits(form: BallotForm, layout: BallotLayout) -> None:
+    """Refuse to print a ballot whose texts the template cannot fit (``fitted`` in ballot.typ
+    makes a long post smaller, down to 8 pt; beyond that it would be cut, a line of it looking
+    crossed out): each text named, to be shortened."""
+    data = ballot_data(form, layout, copies=1)
+    names = [name for _id, name, _post in layout.printed]
+    problems = []
+    for item in overflowing("ballot", data):
+        kind, _sep, index = item["what"].partition(":")
+        if kind == "post":
+            text = _("The post of “%(name)s” (%(post)s) is too long for its box on the ballot, even in small type.") % {
+                "name": names[int(index)],
+                "post": item["text"],
+            }
+        elif kind == "name":
+            text = _("The name “%(name)s” is too long for its box on the ballot, even in small type.") % {
+                "name": item["text"]
+            }
+        else:
+            text = _("“%(text)s” is too long for its place at the top of the ballot, even in small type.") % {
+                "text": item["text"]
+            }
+        problems.append(text)
+    if problems:
+        problems.append(_("Shorten it, then print the ballots again. Nothing was printed."))
+        raise BallotTextTooLong(" ".join(problems), code="too_long")
+
+
 def render_ballots(form: BallotForm, *, copies: int, progress: Callable[[int, int], None] | None = None) -> bytes:
-    """N identical copies in one PDF (rendered in chunks, so that a long print run shows progress)."""
+    """N identical copies in one PDF (rendered in chunks, so that a long print run shows progress).
+    Refused (``BallotTextTooLong``) when a text would not fit its box."""
     if copies < 1 or copies > 5000:
         raise ValueError("copies must be between 1 and 5000")
     layout = layout_for(form)
+    check_fits(form, layout)
     register_layout(form, layout)
     return render_pdf_chunks("ballot", lambda n: ballot_data(form, layout, copies=n), copies, progress=progress)
 

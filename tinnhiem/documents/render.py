@@ -23,6 +23,20 @@ def render_pdf(template: str, data: dict[str, Any]) -> bytes:
         return typst.compile(str(path), root=str(folder), sys_inputs={"data": json.dumps(data, ensure_ascii=False)})
 
 
+def overflowing(template: str, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """What ``typst/<template>.typ`` could not fit in its place with ``data``: the values of its
+    ``<overflow>`` metadata (the template says what each is)."""
+    with resources.as_file(TEMPLATES) as folder:
+        found = typst.query(
+            str(folder / f"{template}.typ"),
+            "<overflow>",
+            field="value",
+            root=str(folder),
+            sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
+        )
+    return json.loads(found)
+
+
 def merge_pdfs(parts: list[bytes]) -> bytes:
     import io
 

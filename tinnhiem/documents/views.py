@@ -85,7 +85,12 @@ def ballot_pdf(request, conference_id: int, form_id: int):
         copies = max(1, min(int(request.GET.get("copies", 1)), 5000))
     except ValueError:
         copies = 1
-    return _download(ballots.render_ballots(form, copies=copies), PDF, f"phieu-tin-nhiem-{form.pk}-{copies}-ban.pdf")
+    try:
+        data = ballots.render_ballots(form, copies=copies)
+    except ballots.BallotTextTooLong as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("documents:list", conference_id)
+    return _download(data, PDF, f"phieu-tin-nhiem-{form.pk}-{copies}-ban.pdf")
 
 
 @permission_required(PREPARE)

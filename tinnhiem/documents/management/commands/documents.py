@@ -96,7 +96,10 @@ class Command(TinnhiemCommand):
                 )
             else:
                 n = copies or conference.voters.count() or 1
-                data = ballots.render_ballots(chosen, copies=n, progress=self._progress)
+                try:
+                    data = ballots.render_ballots(chosen, copies=n, progress=self._progress)
+                except ballots.BallotTextTooLong as exc:
+                    raise CommandError(exc.messages[0]) from exc
                 sys.stderr.write("\n")
                 default = f"phieu-tin-nhiem-{chosen.pk}-{n}-ban.pdf"
         elif kind in ("invitations", "attendance", "roster"):
