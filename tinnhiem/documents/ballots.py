@@ -20,7 +20,7 @@ from tinnhiem.rules import RuleSet
 from .layout import GREY_LUMA, BallotLayout, ballot_layout, layout_from_dict
 from .marks import SheetId, aruco_svg, qr_payload, qr_svg
 from .models import PrintedLayout
-from .render import overflowing, render_pdf, render_pdf_chunks
+from .render import query, render_pdf, render_pdf_chunks
 
 
 def qr_key() -> bytes:
@@ -160,14 +160,16 @@ class BallotTextTooLong(ValidationError):
     """A text of the ballot does not fit its box even in the smallest type the template allows."""
 
 
-def check_fits(form: BallotForm, layout: BallotLayout) -> None:
-    """Refuse to print a ballot whose texts the template cannot fit (``fitted`` in ballot.typ
-    makes a long post smaller, down to 8 pt; beyond that it would be cut, a line of it looking
-    crossed out): each text named, to be shortened."""
+def fitted_sizes(form: BallotForm, layout: BallotLayout) -> dict[str, float]:
+    """The size in points of each text of the ballot the office typed, as the template fits it in
+    its box (``fitted`` in ballot.typ makes a long post smaller, down to 8 pt). Refused when a text
+    does not fit even then (cut, a line of it would look crossed out): each such text named, to be
+    shortened."""
     data = ballot_data(form, layout, copies=1)
     names = [name for _id, name, _post in layout.printed]
+    found = query("ballot", data, "fitted")
     problems = []
-    for item in overflowing("ballot", data):
+    for item in (item for item in found if not item["fits"]):
         kind, _sep, index = item["what"].partition(":")
         if kind == "post":
             text = _("The post of “%(name)s” (%(post)s) is too long for its box on the ballot, even in small type.") % {
@@ -186,6 +188,7 @@ def check_fits(form: BallotForm, layout: BallotLayout) -> None:
     if problems:
         problems.append(_("Shorten it, then print the ballots again. Nothing was printed."))
         raise BallotTextTooLong(" ".join(problems), code="too_long")
+    return {item["what"]: item["size"] for item in found}
 
 
 def render_ballots(form: BallotForm, *, copies: int, progress: Callable[[int, int], None] | None = None) -> bytes:
@@ -194,9 +197,11 @@ def render_ballots(form: BallotForm, *, copies: int, progress: Callable[[int, in
     if copies < 1 or copies > 5000:
         raise ValueError("copies must be between 1 and 5000")
     layout = layout_for(form)
-    check_fits(form, layout)
+    sizes = fitted_sizes(form, layout)
     register_layout(form, layout)
-    return render_pdf_chunks("ballot", lambda n: ballot_data(form, layout, copies=n), copies, progress=progress)
+    return render_pdf_chunks(
+        "ballot", lambda n: {**ballot_data(form, layout, copies=n), "sizes": sizes}, copies, progress=progress
+    )
 
 
 def render_one(form: BallotForm, layout: BallotLayout | None = None) -> tuple[bytes, BallotLayout]:

@@ -23,13 +23,13 @@ def render_pdf(template: str, data: dict[str, Any]) -> bytes:
         return typst.compile(str(path), root=str(folder), sys_inputs={"data": json.dumps(data, ensure_ascii=False)})
 
 
-def overflowing(template: str, data: dict[str, Any]) -> list[dict[str, Any]]:
-    """What ``typst/<template>.typ`` could not fit in its place with ``data``: the values of its
-    ``<overflow>`` metadata (the template says what each is)."""
+def query(template: str, data: dict[str, Any], label: str) -> list[Any]:
+    """The values of the metadata labelled ``label`` in ``typst/<template>.typ`` with ``data``
+    (what the template tells of its own layout)."""
     with resources.as_file(TEMPLATES) as folder:
         found = typst.query(
             str(folder / f"{template}.typ"),
-            "<overflow>",
+            f"<{label}>",
             field="value",
             root=str(folder),
             sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
