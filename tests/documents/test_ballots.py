@@ -9,7 +9,7 @@ import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 
-from tinnhiem.conferences.usecases import day, rated
+from tinnhiem.conferences.usecases import day, rated, roster
 from tinnhiem.documents import ballots
 from tinnhiem.documents.layout import (
     GREY,
@@ -25,6 +25,7 @@ from tinnhiem.documents.layout import (
 )
 from tinnhiem.documents.marks import SheetId, parse_qr, qr_payload
 from tinnhiem.documents.models import PrintedLayout
+from tinnhiem.rules import BUILTIN_IDS, builtin_rule_set
 
 from .conftest import page_image, pdf_pages
 
@@ -246,3 +247,53 @@ def test_a_text_too_long_even_in_small_type_is_not_printed(office, conference):
     )
     assert pdf_pages(ballots.render_ballots(form, copies=1))
     assert PrintedLayout.objects.filter(form=form).count() == 1
+
+
+WIDEST = "WWWWWWWWWWWW WWWWWWWWWWWW WWWWWWWWWWWW W"  # 40 characters, words of 12: of the widest letters
+
+
+@pytest.mark.parametrize("rule_set", BUILTIN_IDS)
+def test_what_is_not_measured_fits_every_box_of_every_ballot(rule_set):
+    """``surely_fits`` lets a text through unmeasured: the widest such text fits the name, the
+    post and the header's places of every rule set's ballot; one letter more is measured."""
+    rules = builtin_rule_set(rule_set)
+    assert ballots.surely_fits(WIDEST)
+    assert not ballots.surely_fits(WIDEST + "W") and not ballots.surely_fits("W" * 13)
+    layout = ballot_layout(1, list(rules.level_keys), [(0, WIDEST, WIDEST)])
+    data = ballots.sheet_data(rules, layout, body=WIDEST, subtitle=WIDEST, conference_id=1, form_id=1, form_name=WIDEST)
+    assert ballots._fitting(data, [WIDEST])[1] == []
+
+
+def test_a_word_too_long_to_wrap_is_not_cut_at_the_right():
+    """Words typed without spaces cannot wrap: measured as one word, refused when wider than the box
+    even in small type; with their hyphens they wrap and fit."""
+    rules = builtin_rule_set("qd96-2023")
+    glued = "PhóChủtịchHộiđồngnhândântỉnhQuảngNinhkiêmTrưởngban"
+    assert ballots.people_unfit(rules, [("Trần Văn Bình", glued)]) == [
+        f"Chức vụ của “Trần Văn Bình” ({glued}) quá dài, in cỡ chữ nhỏ vẫn không vừa ô trên phiếu."
+    ]
+    assert ballots.people_unfit(rules, [("Trần Văn Bình", "Phó-Chủ-tịch-Hội-đồng-nhân-dân-tỉnh-Quảng-Ninh")]) == []
+    assert ballots.people_unfit(rules, [("Trần Văn Bình", "Phó Chủ tịch")]) == []
+
+
+def test_a_conference_with_a_post_no_ballot_can_print_does_not_open(office, conference):
+    """Once open the list no longer changes: a post that could never be printed is said before."""
+    rated.add_rated_person(office, conference, full_name="Trần Văn Bình", post=POST * 2)
+    roster.add_voter(office, conference, full_name="Lê Thị Hoa", post="Trưởng phòng")
+    needs = day.opening_needs(conference)
+    assert len(needs) == 1 and needs[0].startswith("Chức vụ của “Trần Văn Bình” (Phó Chủ tịch")
+    assert needs[0].endswith(
+        "Hãy viết gọn lại ở trang Người được lấy phiếu: nếu không, phiếu của hội nghị không in được."
+    )
+    person = conference.rated_persons.get()
+    rated.update_rated_person(
+        office,
+        person,
+        full_name=person.full_name,
+        post=POST,
+        group="",
+        retirement_notified=False,
+        took_office_on=None,
+        decision=person.decision,
+    )
+    assert day.opening_needs(conference) == []

@@ -170,6 +170,8 @@ def test_a_ballot_whose_post_cannot_fit_is_refused_in_words_on_the_page_and_the_
     form = day.create_single_form(office, conference)
     client = Client()
     client.force_login(office)
+    page = client.get(reverse("documents:list", args=[conference.pk])).content.decode()
+    assert "Chức vụ của “Trần Văn Bình”" in page and "chưa sửa thì phiếu này chưa in được" in page
     response = client.get(reverse("documents:ballots", args=[conference.pk, form.pk]), {"copies": 5}, follow=True)
     assert response.redirect_chain == [(reverse("documents:list", args=[conference.pk]), 302)]
     page = response.content.decode()

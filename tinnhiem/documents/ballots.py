@@ -3,6 +3,7 @@ geometry for the scanner, and the PDF of N identical copies."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -157,16 +158,18 @@ def sheet_data(
 
 
 class BallotTextTooLong(ValidationError):
-    """A text of the ballot does not fit its box even in the smallest type the template allows."""
+    """A text of the ballot does not fit its box even in the smallest type the template allows.
+    ``texts``: a sentence for each such text."""
+
+    def __init__(self, texts: list[str]):
+        self.texts = texts
+        super().__init__(" ".join([*texts, _("Shorten it, then print the ballots again. Nothing was printed.")]))
 
 
-def fitted_sizes(form: BallotForm, layout: BallotLayout) -> dict[str, float]:
-    """The size in points of each text of the ballot the office typed, as the template fits it in
-    its box (``fitted`` in ballot.typ makes a long post smaller, down to 8 pt). Refused when a text
-    does not fit even then (cut, a line of it would look crossed out): each such text named, to be
-    shortened."""
-    data = ballot_data(form, layout, copies=1)
-    names = [name for _id, name, _post in layout.printed]
+def _fitting(data: dict[str, Any], names: list[str]) -> tuple[dict[str, float], list[str]]:
+    """The size in points the template gives each text the office typed (``fitted`` in
+    ballot.typ: smaller when it does not fit its box, down to 9 pt for a name and 8 pt for a
+    post), and a sentence for each text that does not fit even then."""
     found = query("ballot", data, "fitted")
     problems = []
     for item in (item for item in found if not item["fits"]):
@@ -185,10 +188,41 @@ def fitted_sizes(form: BallotForm, layout: BallotLayout) -> dict[str, float]:
                 "text": item["text"]
             }
         problems.append(text)
+    return {item["what"]: item["size"] for item in found}, problems
+
+
+def fitted_sizes(form: BallotForm, layout: BallotLayout) -> dict[str, float]:
+    """The size of each text of the form's ballot the office typed. Refused when a text does not
+    fit its box even in small type (cut, a line of it would look crossed out): each such text
+    named, to be shortened."""
+    sizes, problems = _fitting(ballot_data(form, layout, copies=1), [name for _id, name, _post in layout.printed])
     if problems:
-        problems.append(_("Shorten it, then print the ballots again. Nothing was printed."))
-        raise BallotTextTooLong(" ".join(problems), code="too_long")
-    return {item["what"]: item["size"] for item in found}
+        raise BallotTextTooLong(problems)
+    return sizes
+
+
+SURE_LENGTH, SURE_WORD = 40, 12  # fits any box of any ballot at its smallest size (tests/documents)
+_WORDS = re.compile(r"[\s\-/–]")
+
+
+def surely_fits(text: str) -> bool:
+    """Whether ``text`` fits its box on any ballot without measuring it: at most 40 characters,
+    none of its words longer than 12, even of the widest letters. A longer one is measured."""
+    return len(text) <= SURE_LENGTH and all(len(word) <= SURE_WORD for word in _WORDS.split(text))
+
+
+def people_unfit(rules: RuleSet, people: list[tuple[str, str]]) -> list[str]:
+    """A sentence for each name or post in ``people`` (name, post) that no ballot of ``rules``
+    could print whole, even in small type; [] when all fit. Only texts ``surely_fits`` cannot
+    vouch for are measured (Typst, about 25 ms)."""
+    doubtful = [(name, post) for name, post in people if not (surely_fits(name) and surely_fits(post))]
+    if not doubtful:
+        return []
+    layout = ballot_layout(
+        len(doubtful), list(rules.level_keys), [(i, name, post) for i, (name, post) in enumerate(doubtful)]
+    )
+    data = sheet_data(rules, layout, body="", subtitle="", conference_id=0, form_id=0)
+    return _fitting(data, [name for name, _post in doubtful])[1]
 
 
 def render_ballots(form: BallotForm, *, copies: int, progress: Callable[[int, int], None] | None = None) -> bytes:

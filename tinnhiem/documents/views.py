@@ -54,6 +54,16 @@ def documents(request, conference_id: int):
         form.stale_printed = ", ".join(
             date_format(localtime(p.created_at), "H:i d/m/Y") for p in ballots.printings(form).stale.values()
         )
+        form.too_long = ""  # a name or post that cannot be printed, said before the office tries
+        if conference.status == Conference.Status.PREPARING and request.user.has_perm("conferences.prepare_conference"):
+            layout = ballots.layout_for(form)
+            texts = [conference.title, conference.campaign.body.name, form.name]
+            texts += [text for _id, name, post in layout.printed for text in (name, post)]
+            try:
+                if not all(ballots.surely_fits(text) for text in texts):
+                    ballots.fitted_sizes(form, layout)
+            except ballots.BallotTextTooLong as exc:
+                form.too_long = " ".join(exc.texts)
     loopback = any(h in address for h in ("://127.", "://localhost", "://[::1]"))
     key = fingerprint = ""
     if conference.status == Conference.Status.FINISHED and request.user.has_perm(AUDIT):

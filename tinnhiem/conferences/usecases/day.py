@@ -139,6 +139,11 @@ def opening_needs(conference: Conference) -> list[str]:
         needs.append(_("Every rated person must be on a ballot form."))
     if not conference.voters.exists():
         needs.append(_("The voter roll is empty."))
+    from tinnhiem.documents.ballots import people_unfit
+
+    unfit = people_unfit(conference.rules, list(people.values_list("full_name", "post")))
+    if unfit:  # the list no longer changes once open: the ballots could never be printed
+        needs.append(" ".join([*unfit, _("Shorten it on the Rated persons page: its ballots could not be printed.")]))
     return needs
 
 
