@@ -2039,3 +2039,22 @@ def test_the_trial_page_lists_what_the_count_would_do(client, office, printed_ea
     assert "thu.png" in table and "mọi dòng đọc chắc chắn, như khi kiểm phiếu" in table
     assert re.search(r"<td class=\"num\" style=\"white-space:nowrap\">0,[45]\d · 0,[45]\d</td>", table), table
     assert not ScannedPage.objects.exists()
+
+
+def test_a_long_post_printed_smaller_is_read_without_a_flag(office, make_user, conference):
+    """The print run sets a long post at the size the check before it measured; the scanner lays
+    each page on a blank it renders itself, measuring again. The two agree: the post's ink is not
+    taken for writing on the printed list (docs/documents.md)."""
+    from tests.documents.test_ballots import POST
+    from tests.scanning.conftest import _scan_maker, _scan_vote
+    from tinnhiem.conferences.usecases import rated
+    from tinnhiem.documents import ballots
+
+    rated.add_rated_person(office, conference, full_name="Trần Văn Bình", post=POST)
+    vote = _scan_vote(office, make_user, conference, tag="p")
+    form = vote["form"]
+    make = _scan_maker({**vote, "pdf": ballots.render_ballots(form, copies=1)})  # the print run's own page
+    for seed in range(3):
+        data, _truth, _image = make(3000 + seed, style="cross")
+        assert scan.scan_file(vote["member"], form, name=f"{seed}.png", data=data).ballots == 1
+    assert not form.scanned_ballots.filter(needs_review=True).exists()
