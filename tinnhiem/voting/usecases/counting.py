@@ -663,6 +663,10 @@ def finalise_form(actor: Any, form: BallotForm) -> FormResult:
     )
     form.state = F.FINALISED
     form.save(update_fields=["state"])
+    if form.evote == BallotForm.EVote.CLOSED:
+        from .evote import erase_after_commit
+
+        erase_after_commit()
     conference = Conference.objects.select_for_update().get(pk=form.conference_id)
     if not conference.ballot_forms.exclude(state=F.FINALISED).exists():
         conference.status = Conference.Status.FINISHED

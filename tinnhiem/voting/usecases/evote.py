@@ -168,15 +168,21 @@ def _rewrite_shuffled(queryset) -> int:
     return len(rows)
 
 
+def erase_after_commit() -> None:
+    """The ballots and receipts as first written stay in the database's files (in the order of
+    voting, a receipt beside its ballot) until erased (``tinnhiem.traces``), after the commit that
+    rewrote them: at the close, and again when the form is finalised, should the first erasing
+    have waited for a reader in vain."""
+    tables = [ElectronicBallot._meta.db_table, Receipt._meta.db_table]
+    transaction.on_commit(lambda: traces.erase(tables))
+
+
 def close_form_evote(actor: Any, form: BallotForm) -> dict[str, int]:
     """Close (inside the caller's transaction): void unused cards, shuffle ballots and receipts."""
     voided = form.code_cards.filter(state=CodeCard.State.UNUSED).update(state=CodeCard.State.VOID)
     ballots = _rewrite_shuffled(ElectronicBallot.objects.filter(form=form))
     receipts = _rewrite_shuffled(Receipt.objects.filter(form=form))
-    # the rows as first written stay in the database's files (in the order of voting, a receipt
-    # beside its ballot) until erased, after the commit
-    tables = [ElectronicBallot._meta.db_table, Receipt._meta.db_table]
-    transaction.on_commit(lambda: traces.erase(tables))
+    erase_after_commit()
     form.evote = E.CLOSED
     form.save(update_fields=["evote"])
     counts = {
