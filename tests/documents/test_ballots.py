@@ -297,3 +297,30 @@ def test_a_conference_with_a_post_no_ballot_can_print_does_not_open(office, conf
         decision=person.decision,
     )
     assert day.opening_needs(conference) == []
+
+
+def test_a_long_conference_name_stays_on_its_code_card(office, conference):
+    """Code cards are cut apart along dashed lines 54 mm apart: a conference's name of 255
+    characters is set smaller, so that nothing of a card is printed on a cut line or on the next
+    card (its instructions went over before)."""
+    from tinnhiem.documents.cards import render_cards
+
+    conference.title = ("Hội nghị lấy phiếu tín nhiệm đối với người giữ chức vụ do Hội đồng nhân dân tỉnh bầu " * 4)[
+        :255
+    ]
+    conference.save()
+    rated.add_rated_person(office, conference, full_name="Trần Văn Bình", post="Phó Chủ tịch")
+    form = day.create_single_form(office, conference)
+    pdf = render_cards(form, ["K7QM-2XRD-9FTB-4NPA"] * 10, "http://192.168.1.10:8000/bo-phieu/1/")
+    cuts = [13.5 + 54 * row for row in range(6)]  # the page's top margin, then one card after another
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        text = doc[0].get_textpage()
+        boxes = [text.get_charbox(i) for i in range(text.count_chars())]
+        assert len(boxes) > 1000
+        for _left, bottom, _right, top in boxes:
+            y0, y1 = PAGE_H - top * MM_PER_PT, PAGE_H - bottom * MM_PER_PT
+            assert not any(y0 - 0.5 < cut < y1 + 0.5 for cut in cuts), (y0, y1)
+        text.close()
+    finally:
+        doc.close()
