@@ -12,18 +12,32 @@ each receipt beside the ballot sent with it, and a database keeps them after the
 - **PostgreSQL** leaves a deleted row in its table's file, with the number of the transaction
   that wrote it (the same for a ballot and its receipt), until a vacuum, and a plain vacuum
   leaves the bytes of some of them (tried with tests/voting/test_secrecy.py): ``erase``
-  rewrites the tables (``VACUUM FULL``). PostgreSQL's own write-ahead log (``pg_wal``) is
-  beyond tinnhiem's reach (docs/secrecy.md, known limits).
+  rewrites the tables (``VACUUM FULL``), which keeps what a transaction begun before the delete
+  may still see: such transactions are waited for, up to 5 s. PostgreSQL's own write-ahead log
+  (``pg_wal``) is beyond tinnhiem's reach (docs/secrecy.md, known limits).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 
 from django.db import DatabaseError, connection
 
 logger = logging.getLogger("tinnhiem")
 LOCK_TIMEOUT = "5s"  # PostgreSQL: how long VACUUM FULL waits for the tables
+WAIT = 5.0  # PostgreSQL: seconds to wait for the transactions running in the database to end
+
+
+def _others_running(cursor) -> bool:
+    """Whether another session of this database is in a transaction that holds back what a vacuum
+    may remove (it has written, or holds a snapshot); seen whole by a superuser or a member of
+    pg_read_all_stats, otherwise as PostgreSQL shows another role's sessions."""
+    cursor.execute(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+        "AND (backend_xid IS NOT NULL OR backend_xmin IS NOT NULL)"
+    )
+    return cursor.fetchone()[0] > 0
 
 
 def erase(tables: list[str]) -> bool:
@@ -45,13 +59,27 @@ def erase(tables: list[str]) -> bool:
                     )
                     return False
             elif connection.vendor == "postgresql":
-                # VACUUM FULL locks the tables whole: a reader that holds them (a backup's snapshot)
-                # is not waited for long, and the phones of another conference wait at most that
+                # VACUUM FULL keeps a deleted row that a transaction begun before the delete may still
+                # see (an autovacuum's ANALYZE, a backup's snapshot): such transactions are waited for
+                # a while; one still running then leaves the erasing to be done again (the finalising)
+                deadline = time.monotonic() + WAIT
+                while _others_running(cursor) and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                busy = _others_running(cursor)
+                # it locks the tables whole: a reader that holds them is not waited for long, and the
+                # phones of another conference wait at most that
                 cursor.execute("SELECT set_config('lock_timeout', %s, false)", [LOCK_TIMEOUT])
                 try:
                     cursor.execute("VACUUM (FULL) " + ", ".join(connection.ops.quote_name(table) for table in tables))
                 finally:
                     cursor.execute("RESET lock_timeout")
+                if busy:
+                    logger.warning(
+                        "The deleted rows of %s could not all be erased from the database's files: another "
+                        "transaction was running; the finalising of the form erases them again.",
+                        tables,
+                    )
+                    return False
     except DatabaseError as exc:
         logger.warning("The deleted rows of %s could not be erased from the database's files: %s", tables, exc)
         return False
