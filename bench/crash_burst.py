@@ -21,18 +21,16 @@ import argparse
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._django import machine, setup
-from bench.evote_burst import Phone, free_port, prepare, vote
+from bench.evote_burst import Phone, free_port, listening, prepare, vote
 
 USED = "Mã này đã được sử dụng để bỏ phiếu."
 
@@ -44,13 +42,9 @@ def start(port: int, env: dict, threads: int) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return server
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("the server did not start")
+    if not listening(port):
+        raise RuntimeError("the server did not start")
+    return server
 
 
 def refused_as_used(port: int, conference: int, code: str) -> bool:

@@ -38,11 +38,9 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from pathlib import Path
 
@@ -130,7 +128,7 @@ def run(folder: Path, also: list[Path], database_log: Path | None) -> int:
     django.setup()
     call_command("migrate", interactive=False, verbosity=0)
     from bench._django import demo_scanning, machine
-    from bench.evote_burst import free_port, prepare
+    from bench.evote_burst import free_port, listening, prepare
 
     form, member, page = demo_scanning(seed=11)
     conference, people, codes = prepare(3)
@@ -154,12 +152,7 @@ def run(folder: Path, also: list[Path], database_log: Path | None) -> int:
     filler = folder / "zeros"
     log_start = len(database_log.read_text()) if database_log is not None else 0
     try:
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
+        listening(port)
         committee = Browser(port)
         _status, text = committee.request("GET", "/tai-khoan/dang-nhap/")
         token = CSRF.search(text).group(1)

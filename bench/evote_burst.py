@@ -52,6 +52,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def listening(port: int, seconds: float = 10.0) -> bool:
+    """Whether a server started on ``port`` answers within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
 def prepare(n: int, n_people: int = 2) -> tuple[int, list[int], list[str]]:
     from tinnhiem.conferences.usecases import day
     from tinnhiem.voting.usecases import evote
@@ -142,12 +154,7 @@ def run(n: int, workers: int, server_threads: int, gunicorn: int | None = None) 
         text=True,
     )
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        listening(port)
         cpu_before = process_cpu(server.pid)
         start = time.perf_counter()
         with ThreadPoolExecutor(max_workers=workers) as pool:

@@ -210,6 +210,15 @@ def test_a_stack_fed_last_page_first(new_page, live_server, shot, tmp_path, long
     assert page.external_requests == []
 
 
+def _three_scans(make_scan_tx, tmp_path, seed: int) -> list[str]:
+    """Three ballots marked with crosses, as 1.png, 2.png and 3.png: their paths."""
+    paths = []
+    for i in range(3):
+        (tmp_path / f"{i + 1}.png").write_bytes(make_scan_tx(seed + i, style="cross")[0])
+        paths.append(str(tmp_path / f"{i + 1}.png"))
+    return paths
+
+
 def _submission(request) -> str:
     """The one-time id a request of the scan page's script carries (its multipart body)."""
     return re.search(rb'name="submission"\r\n\r\n([0-9a-f]{32})', request.post_data_buffer).group(1).decode()
@@ -272,10 +281,7 @@ def test_sending_stops_where_the_connection_is_lost_and_says_from_which_file(
 
     sv = scan_vote_tx
     form = sv["form"]
-    paths = []
-    for i in range(3):
-        (tmp_path / f"{i + 1}.png").write_bytes(make_scan_tx(5400 + i, style="cross")[0])
-        paths.append(str(tmp_path / f"{i + 1}.png"))
+    paths = _three_scans(make_scan_tx, tmp_path, 5400)
     settings.TINNHIEM_MAX_SCAN_BYTES = max(os.path.getsize(p) for p in paths) + 1000
     page = open_scan_page(new_page(), live_server, sv)
     retry = "document.querySelector('form[data-upload]').setAttribute('data-retry-waits', '100,100')"
@@ -336,10 +342,7 @@ def test_the_disk_filling_while_a_stack_is_sent_stops_the_page_at_the_file_not_r
 
     sv = scan_vote_tx
     form = sv["form"]
-    paths = []
-    for i in range(3):
-        (tmp_path / f"{i + 1}.png").write_bytes(make_scan_tx(5500 + i, style="cross")[0])
-        paths.append(str(tmp_path / f"{i + 1}.png"))
+    paths = _three_scans(make_scan_tx, tmp_path, 5500)
     store, stored = scan._record_file, []
 
     def full_after_the_first(*args, **kwargs):  # in the server's thread, on its own connection

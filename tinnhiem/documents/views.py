@@ -50,15 +50,18 @@ def documents(request, conference_id: int):
 
     address = settings.TINNHIEM_PUBLIC_URL or request.build_absolute_uri("/").rstrip("/")
     forms = list(conference.ballot_forms.select_related("conference__campaign"))
+    preparing = conference.status == Conference.Status.PREPARING and request.user.has_perm(
+        "conferences.prepare_conference"
+    )
+    heading = [conference.title, conference.campaign.body.name] if preparing else []
     for form in forms:  # ballots printed before the list of rated persons changed
         form.stale_printed = ", ".join(
             date_format(localtime(p.created_at), "H:i d/m/Y") for p in ballots.printings(form).stale.values()
         )
         form.too_long = ""  # a name or post that cannot be printed, said before the office tries
-        if conference.status == Conference.Status.PREPARING and request.user.has_perm("conferences.prepare_conference"):
+        if preparing:
             layout = ballots.layout_for(form)
-            texts = [conference.title, conference.campaign.body.name, form.name]
-            texts += [text for _id, name, post in layout.printed for text in (name, post)]
+            texts = [*heading, form.name, *(text for _id, name, post in layout.printed for text in (name, post))]
             try:
                 if not all(ballots.surely_fits(text) for text in texts):
                     ballots.fitted_sizes(form, layout)
