@@ -13,7 +13,8 @@ each receipt beside the ballot sent with it, and a database keeps them after the
   that wrote it (the same for a ballot and its receipt), until a vacuum, and a plain vacuum
   leaves the bytes of some of them (tried with tests/voting/test_secrecy.py): ``erase``
   rewrites the tables (``VACUUM FULL``), which keeps what a transaction begun before the delete
-  may still see: such transactions are waited for, up to 5 s. PostgreSQL's own write-ahead log
+  may still see, and all of it while a transaction that writes, in any database of the server,
+  began before: such transactions are waited for, up to 5 s. PostgreSQL's own write-ahead log
   (``pg_wal``) is beyond tinnhiem's reach (docs/secrecy.md, known limits).
 """
 
@@ -29,13 +30,16 @@ LOCK_TIMEOUT = "5s"  # PostgreSQL: how long VACUUM FULL waits for the tables
 WAIT = 5.0  # PostgreSQL: seconds to wait for the transactions running in the database to end
 
 
-def _others_running(cursor) -> bool:
-    """Whether another session of this database is in a transaction that holds back what a vacuum
-    may remove (it has written, or holds a snapshot); seen whole by a superuser or a member of
-    pg_read_all_stats, otherwise as PostgreSQL shows another role's sessions."""
+def _others_running(cursor, since) -> bool:
+    """Whether another session, in a transaction begun before ``since``, holds back what a vacuum
+    may remove: in this database, one that has written or holds a snapshot; in any other, one
+    that has written (its transaction's number is in every snapshot taken while it runs, VACUUM
+    FULL's own too: tried with tests/voting/test_secrecy.py). Seen whole by a superuser or a member
+    of pg_read_all_stats, otherwise as PostgreSQL shows another role's sessions."""
     cursor.execute(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
-        "AND (backend_xid IS NOT NULL OR backend_xmin IS NOT NULL)"
+        "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND xact_start < %s "
+        "AND (backend_xid IS NOT NULL OR (datname = current_database() AND backend_xmin IS NOT NULL))",
+        [since],
     )
     return cursor.fetchone()[0] > 0
 
@@ -60,12 +64,14 @@ def erase(tables: list[str]) -> bool:
                     return False
             elif connection.vendor == "postgresql":
                 # VACUUM FULL keeps a deleted row that a transaction begun before the delete may still
-                # see (an autovacuum's ANALYZE, a backup's snapshot): such transactions are waited for
-                # a while; one still running then leaves the erasing to be done again (the finalising)
-                deadline = time.monotonic() + WAIT
-                while _others_running(cursor) and time.monotonic() < deadline:
+                # see (an autovacuum's ANALYZE, a backup's snapshot), or when one that writes in another
+                # database (a migration) began before: such transactions are waited for a while; one
+                # still running then leaves the erasing to be done again (the finalising)
+                cursor.execute("SELECT clock_timestamp()")
+                since, deadline = cursor.fetchone()[0], time.monotonic() + WAIT
+                while _others_running(cursor, since) and time.monotonic() < deadline:
                     time.sleep(0.05)
-                busy = _others_running(cursor)
+                busy = _others_running(cursor, since)
                 # it locks the tables whole: a reader that holds them is not waited for long, and the
                 # phones of another conference wait at most that
                 cursor.execute("SELECT set_config('lock_timeout', %s, false)", [LOCK_TIMEOUT])
