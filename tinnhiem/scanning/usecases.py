@@ -6,7 +6,6 @@ from __future__ import annotations
 import collections
 import hashlib
 import itertools
-import os
 import re
 import secrets
 import threading
@@ -24,7 +23,7 @@ from django.db.models import Max, Q
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from tinnhiem import disk
+from tinnhiem import cores, disk
 from tinnhiem.audit.log import record
 from tinnhiem.audit.models import Event
 from tinnhiem.conferences.models import BallotForm, CommitteeMember
@@ -481,11 +480,12 @@ class _Read:
 
 
 _POOL: ThreadPoolExecutor | None = None
-WORKERS = os.cpu_count() or 2
+WORKERS = cores.usable()  # the cores this process may use, not the machine's (a container's share)
 
 
 def _pool() -> ThreadPoolExecutor:
-    """The workers that read pages: one per core (OpenCV, NumPy and zxing work outside the GIL)."""
+    """The workers that read pages: one per core the process may use (OpenCV, NumPy and zxing work
+    outside the GIL; ``tinnhiem.cores``)."""
     global _POOL
     if _POOL is None:
         _POOL = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="scan")
