@@ -296,3 +296,28 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 @pytest.fixture
 def pdf_bytes():
     return PDF
+
+
+@pytest.fixture
+def not_the_tables_owner(db):
+    """On PostgreSQL as a superuser: the test's connection acts as a role that owns none of the
+    tables (a database set up with one role for the migrations and another for the server)."""
+    import uuid
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's roles")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        if not cursor.fetchone()[0]:
+            pytest.skip("making a role needs a superuser")
+        role = connection.ops.quote_name(f"server_{uuid.uuid4().hex[:12]}")
+        cursor.execute(f"CREATE ROLE {role}")
+        cursor.execute(f"SET ROLE {role}")
+    try:
+        yield role
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+            cursor.execute(f"DROP ROLE {role}")

@@ -75,10 +75,27 @@ def erase(tables: list[str]) -> bool:
                 # it locks the tables whole: a reader that holds them is not waited for long, and the
                 # phones of another conference wait at most that
                 cursor.execute("SELECT set_config('lock_timeout', %s, false)", [LOCK_TIMEOUT])
+                # a table it may not rewrite (the role does not own it) is skipped with a warning, no error
+                said: list[str] = []
+
+                def heard(diagnostic) -> None:
+                    if diagnostic.severity_nonlocalized == "WARNING":
+                        said.append(diagnostic.message_primary)
+
+                connection.connection.add_notice_handler(heard)
                 try:
                     cursor.execute("VACUUM (FULL) " + ", ".join(connection.ops.quote_name(table) for table in tables))
                 finally:
+                    connection.connection.remove_notice_handler(heard)
                     cursor.execute("RESET lock_timeout")
+                if said:
+                    logger.warning(
+                        "The deleted rows of %s were not erased from the database's files: PostgreSQL said %s. "
+                        "The tables must belong to tinnhiem's role (docs/deploy.md; tinnhiem preflight checks it).",
+                        tables,
+                        "; ".join(said),
+                    )
+                    return False
                 if busy:
                     logger.warning(
                         "The deleted rows of %s could not all be erased from the database's files: another "

@@ -266,6 +266,18 @@ def test_erasing_after_the_close_does_not_wait_long_for_a_reader_and_says_so(mon
         refused_while(elsewhere, "another transaction was running")
 
 
+@pytest.mark.django_db(transaction=True)
+def test_erasing_that_postgresql_skips_is_said(not_the_tables_owner, caplog):
+    """A role that may not rewrite the tables (it does not own them): PostgreSQL skips them with a
+    warning and no error; the erasing says so in the server's log, not that it erased."""
+    tables = [ElectronicBallot._meta.db_table, Receipt._meta.db_table]
+    with caplog.at_level(logging.WARNING, logger="tinnhiem"):
+        assert traces.erase(tables) is False
+    [said] = [r.getMessage() for r in caplog.records]
+    assert said.startswith(f"The deleted rows of {tables} were not erased from the database's files: PostgreSQL said ")
+    assert "voting_electronicballot" in said and "voting_receipt" in said
+
+
 def test_claim_3_the_code_appears_in_no_log_url_or_event(office, chair, counters, day_conference, caplog):
     """The code travels only in POST bodies: no server log line, no URL, no audit event holds it."""
     conference, people, voters = day_conference

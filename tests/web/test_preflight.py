@@ -165,6 +165,27 @@ def test_postgresqls_own_log_must_not_hold_a_ballot_with_its_time(ready):
     assert quiet.status == "ok"
 
 
+def test_postgresql_lets_tinnhiem_rewrite_the_tables_of_electronic_ballots(ready):
+    """The close of an electronic vote rewrites the tables (VACUUM FULL), which PostgreSQL skips,
+    with a warning only, for a role that may not: then the ballots as voted would stay."""
+    if connection.vendor != "postgresql":
+        assert preflight.database_erasing() == []
+        return
+    [finding] = preflight.database_erasing()
+    assert finding.status == "ok" and "được ghi lại các bảng phiếu điện tử" in finding.text
+
+
+def test_postgresql_refusing_tinnhiem_the_rewriting_is_a_failure(ready, not_the_tables_owner):
+    [finding] = preflight.database_erasing()
+    assert finding.status == "fail"
+    assert f"vai trò của tinnhiem ({not_the_tables_owner})" in finding.text
+    assert "(voting_electronicballot, voting_receipt, của " in finding.text
+    assert finding.text.endswith(
+        f'ALTER TABLE "voting_electronicballot" OWNER TO {not_the_tables_owner}; '
+        f'ALTER TABLE "voting_receipt" OWNER TO {not_the_tables_owner};'
+    )
+
+
 def test_unsafe_settings_fail(ready):
     ready.DEBUG = True
     [finding] = preflight.hall_settings()

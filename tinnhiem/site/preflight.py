@@ -49,6 +49,7 @@ def run_checks() -> list[Finding]:
     findings += hall_settings()
     if not problem:
         findings += database_log()
+        findings += database_erasing()
         findings += audit_chain()
         findings += signing_key()
         findings += clock()
@@ -205,6 +206,62 @@ def database_log() -> list[Finding]:
         ]
     return [
         Finding("ok", _("PostgreSQL's own log: tinnhiem's statements are not written into it, nor those that fail."))
+    ]
+
+
+def database_erasing() -> list[Finding]:
+    """On PostgreSQL: whether tinnhiem's role may rewrite the tables of electronic ballots, as the
+    close of an electronic vote does to erase the ballots as voted from the database's files
+    (``tinnhiem.traces``). PostgreSQL skips a table its role may not vacuum, with a warning only."""
+    from django.db import connection
+
+    from tinnhiem.voting.models import ElectronicBallot, Receipt
+
+    if connection.vendor != "postgresql":
+        return []
+    tables = [ElectronicBallot._meta.db_table, Receipt._meta.db_table]
+    with connection.cursor() as cursor:
+        if connection.pg_version >= 170000:  # the MAINTAIN privilege, which the owner has
+            allowed = "has_table_privilege(c.oid, 'MAINTAIN')"
+        else:  # the owner, the database's owner, a superuser
+            allowed = (
+                "pg_has_role(c.relowner, 'USAGE') OR pg_has_role((SELECT datdba FROM pg_database "
+                "WHERE datname = current_database()), 'USAGE')"
+            )
+        cursor.execute(
+            f"SELECT c.relname, pg_get_userbyid(c.relowner) FROM pg_class c WHERE c.relname = ANY(%s) "
+            f"AND c.relkind = 'r' AND pg_table_is_visible(c.oid) AND NOT ({allowed}) ORDER BY c.relname",
+            [tables],
+        )
+        refused = cursor.fetchall()
+        cursor.execute("SELECT current_user")
+        user = cursor.fetchone()[0]
+    if refused:
+        quote = connection.ops.quote_name
+        return [
+            Finding(
+                "fail",
+                _(
+                    "PostgreSQL: tinnhiem's role (%(user)s) may not rewrite the tables of electronic ballots "
+                    "(%(tables)s, owned by %(owner)s): after the close of an electronic vote, the ballots as "
+                    "voted, in the order of voting, would stay in the database's files. Make tinnhiem's role "
+                    "their owner: %(statements)s"
+                )
+                % {
+                    "user": quote(user),
+                    "tables": ", ".join(name for name, _owner in refused),
+                    "owner": ", ".join(sorted({quote(owner) for _name, owner in refused})),
+                    "statements": " ".join(
+                        f"ALTER TABLE {quote(name)} OWNER TO {quote(user)};" for name, _owner in refused
+                    ),
+                },
+            )
+        ]
+    return [
+        Finding(
+            "ok",
+            _("PostgreSQL: tinnhiem's role may rewrite the tables of electronic ballots, as the close of a vote does."),
+        )
     ]
 
 
