@@ -6,6 +6,7 @@ import logging
 import sqlite3
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -105,6 +106,16 @@ def _database_files() -> bytes:
         return bytes(cursor.fetchone()[0])
 
 
+def erased_once_alone(tables: list[str], within: float = 300.0) -> None:
+    """``traces.erase`` again until it says it erased, as the finalising of the form does. On
+    PostgreSQL the other test workers' transactions, in their own databases of the same server,
+    hold back what VACUUM FULL may remove while they run (a test not marked ``transaction`` runs
+    in one transaction from its start to its end): the erasing waits a while, then says so."""
+    deadline = time.monotonic() + within
+    while not traces.erase(tables):
+        assert time.monotonic() < deadline, f"not erased in {within:.0f} s"
+
+
 def _other_sessions() -> list[tuple]:
     """PostgreSQL's other sessions of the moment, in any database (what a failure shows)."""
     if connection.vendor != "postgresql":
@@ -192,6 +203,8 @@ def test_claim_2_the_rows_as_voted_do_not_stay_in_the_database_files(
     with caplog.at_level(logging.WARNING, logger="tinnhiem"):
         evote.close_evote(chair, closed)
     said, others = [r.getMessage() for r in caplog.records], [*others, "after:", *_other_sessions()]
+    if connection.vendor == "postgresql" and said and all("another transaction was running" in m for m in said):
+        erased_once_alone([ElectronicBallot._meta.db_table, Receipt._meta.db_table])  # another test worker's
 
     files, live = _database_files(), _live_copies()
     if connection.vendor == "sqlite":
@@ -237,7 +250,7 @@ def test_erasing_after_the_close_does_not_wait_long_for_a_reader_and_says_so(mon
         finally:
             held.rollback()
             held.close()
-        assert traces.erase(tables) is True
+        erased_once_alone(tables)
 
     if connection.vendor == "sqlite":  # a reading transaction of its own (Python's sqlite3 begins none for a SELECT)
         reader = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
