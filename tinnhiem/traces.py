@@ -27,7 +27,7 @@ from django.db import DatabaseError, connection
 
 logger = logging.getLogger("tinnhiem")
 LOCK_TIMEOUT = "5s"  # PostgreSQL: how long VACUUM FULL waits for the tables
-WAIT = 5.0  # PostgreSQL: seconds to wait for the transactions running in the database to end
+WAIT = 5.0  # PostgreSQL: seconds to wait for the transactions begun before the erasing to end
 
 
 def _others_running(cursor, since) -> bool:

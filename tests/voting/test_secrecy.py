@@ -218,7 +218,6 @@ def test_claim_2_the_rows_as_voted_do_not_stay_in_the_database_files(
         left = {needle: files.count(needle) - 1 for needle in needles}  # the live row, once
     kept = sum(1 for needle in needles if left[needle])
     assert kept == 0, f"{kept} of {len(needles)} left; the erasing said {said}; other sessions before: {others}"
-    assert left == dict.fromkeys(needles, 0)
     # the other conference's ballots are as they were
     _held, form, _card_codes, _people = halls[1]
     assert (
