@@ -64,3 +64,13 @@ def machine(tmp_path, monkeypatch):
 def test_the_readers_are_as_many_as_the_cores_the_process_may_use(machine, self_cgroup, files, usable):
     machine(self_cgroup, files)
     assert cores.usable() == usable
+
+
+@pytest.mark.parametrize(("usable", "readers"), [(1, 1), (2, 2), (8, 8), (64, 8)])
+def test_a_server_of_many_cores_reads_with_eight_at_most(monkeypatch, usable, readers):
+    """A scanner feeds under two pages a second: a 64-core server would hold 256 pages in memory
+    for one request and read them no sooner than the hall needs."""
+    from tinnhiem.scanning import usecases as scan
+
+    monkeypatch.setattr(cores, "usable", lambda: usable)
+    assert scan.readers() == readers
