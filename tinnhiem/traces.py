@@ -30,18 +30,21 @@ LOCK_TIMEOUT = "5s"  # PostgreSQL: how long VACUUM FULL waits for the tables
 WAIT = 5.0  # PostgreSQL: seconds to wait for the transactions begun before the erasing to end
 
 
-def _others_running(cursor, since) -> bool:
-    """Whether another session, in a transaction begun before ``since``, holds back what a vacuum
-    may remove: in this database, one that has written or holds a snapshot; in any other, one
-    that has written (its transaction's number is in every snapshot taken while it runs, VACUUM
-    FULL's own too: tried with tests/voting/test_secrecy.py). Seen whole by a superuser or a member
-    of pg_read_all_stats, otherwise as PostgreSQL shows another role's sessions."""
+def _others_running(cursor, since: str, begun) -> bool:
+    """Whether another transaction holds back what a vacuum may remove: one that writes, in any
+    database of the server, and was given its number before ``since`` (the number the erasing
+    took when it began): that number is in every snapshot taken while it runs, VACUUM FULL's
+    own too (tried with tests/voting/test_secrecy.py); seen whatever its role, from a snapshot.
+    Or one of this database, begun before ``begun``, that holds a snapshot (a reader): seen in
+    pg_stat_activity whole by a superuser or a member of pg_read_all_stats, otherwise as
+    PostgreSQL shows another role's sessions."""
     cursor.execute(
-        "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND xact_start < %s "
-        "AND (backend_xid IS NOT NULL OR (datname = current_database() AND backend_xmin IS NOT NULL))",
-        [since],
+        "SELECT pg_snapshot_xmin(pg_current_snapshot()) < %s::xid8 OR EXISTS (SELECT FROM pg_stat_activity "
+        "WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start < %s "
+        "AND (backend_xid IS NOT NULL OR backend_xmin IS NOT NULL))",
+        [since, begun],
     )
-    return cursor.fetchone()[0] > 0
+    return cursor.fetchone()[0]
 
 
 def erase(tables: list[str]) -> bool:
@@ -67,11 +70,12 @@ def erase(tables: list[str]) -> bool:
                 # see (an autovacuum's ANALYZE, a backup's snapshot), or when one that writes in another
                 # database (a migration) began before: such transactions are waited for a while; one
                 # still running then leaves the erasing to be done again (the finalising)
-                cursor.execute("SELECT clock_timestamp()")
-                since, deadline = cursor.fetchone()[0], time.monotonic() + WAIT
-                while _others_running(cursor, since) and time.monotonic() < deadline:
+                # a number of its own (a transaction of one statement): those given before it are older
+                cursor.execute("SELECT pg_current_xact_id()::text, clock_timestamp()")
+                (since, begun), deadline = cursor.fetchone(), time.monotonic() + WAIT
+                while _others_running(cursor, since, begun) and time.monotonic() < deadline:
                     time.sleep(0.05)
-                busy = _others_running(cursor, since)
+                busy = _others_running(cursor, since, begun)
                 # it locks the tables whole: a reader that holds them is not waited for long, and the
                 # phones of another conference wait at most that
                 cursor.execute("SELECT set_config('lock_timeout', %s, false)", [LOCK_TIMEOUT])
