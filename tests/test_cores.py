@@ -56,6 +56,13 @@ def machine(tmp_path, monkeypatch):
         ),
         # cgroup v1, no quota
         ("4:cpu,cpuacct:/\n", {"cpu,cpuacct/cpu.cfs_quota_us": "-1", "cpu,cpuacct/cpu.cfs_period_us": "100000"}, 8),
+        # both versions mounted (systemd's hybrid layout): the v1 cpu controller's quota
+        (
+            "4:memory:/\n1:cpu:/\n0::/\n",
+            {"cpu/cpu.cfs_quota_us": "200000", "cpu/cpu.cfs_period_us": "100000", "unified/cgroup.procs": ""},
+            2,
+        ),
+        ("1:cpu:/\n0::/\n", {"cpu/cpu.cfs_quota_us": "-1", "cpu/cpu.cfs_period_us": "100000"}, 8),
         # nothing readable: the cores it may run on
         ("", {}, 8),
         ("0::/system.slice/tinnhiem.service\n", {"system.slice/tinnhiem.service/cpu.max": "garbage"}, 8),

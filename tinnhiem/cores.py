@@ -54,19 +54,18 @@ def _quota_v1(group: str) -> float | None:
 
 def quota() -> float | None:
     """The share of cores this process's cgroup is given, or None when it is not limited (or the
-    cgroup cannot be read: not Linux, or its files hidden)."""
-    lines = (_read(SELF) or "").splitlines()
-    for line in lines:  # cgroup v2: "0::/system.slice/tinnhiem.service"
+    cgroup cannot be read: not Linux, or its files hidden). A machine may mount both versions
+    (systemd's "hybrid" layout: v1's cpu controller, a v2 tree without it): the smaller share."""
+    shares = []
+    for line in (_read(SELF) or "").splitlines():
         number, _, rest = line.partition(":")
         controllers, _, group = rest.partition(":")
-        if number == "0" and controllers == "":
-            return _quota_v2(group)
-    for line in lines:  # cgroup v1: "4:cpu,cpuacct:/docker/…"
-        _number, _, rest = line.partition(":")
-        controllers, _, group = rest.partition(":")
-        if "cpu" in controllers.split(","):
-            return _quota_v1(group)
-    return None
+        if number == "0" and controllers == "":  # cgroup v2: "0::/system.slice/tinnhiem.service"
+            shares.append(_quota_v2(group))
+        elif "cpu" in controllers.split(","):  # cgroup v1: "4:cpu,cpuacct:/docker/…"
+            shares.append(_quota_v1(group))
+    found = [share for share in shares if share is not None]
+    return min(found) if found else None
 
 
 def usable() -> int:
