@@ -30,19 +30,20 @@ LOCK_TIMEOUT = "5s"  # PostgreSQL: how long VACUUM FULL waits for the tables
 WAIT = 5.0  # PostgreSQL: seconds to wait for the transactions begun before the erasing to end
 
 
-def _others_running(cursor, since: str, begun) -> bool:
-    """Whether another transaction holds back what a vacuum may remove: one that writes, in any
-    database of the server, and was given its number before ``since`` (the number the erasing
-    took when it began): that number is in every snapshot taken while it runs, VACUUM FULL's
-    own too (tried with tests/voting/test_secrecy.py); seen whatever its role, from a snapshot.
-    Or one of this database, begun before ``begun``, that holds a snapshot (a reader): seen in
+def _others_running(cursor, since: str) -> bool:
+    """Whether another transaction holds back what a vacuum may remove, against ``since`` (a
+    number the erasing took when it began, after the delete's commit): one that writes, in any
+    database of the server, given its number before it (that number is in every snapshot taken
+    while it runs, VACUUM FULL's own too: tried with tests/voting/test_secrecy.py), seen from a
+    snapshot whatever its role; or one of this database holding a snapshot that did not yet see
+    every transaction before it (a reader, or a statement begun while such a writer ran), seen in
     pg_stat_activity whole by a superuser or a member of pg_read_all_stats, otherwise as
     PostgreSQL shows another role's sessions."""
     cursor.execute(
         "SELECT pg_snapshot_xmin(pg_current_snapshot()) < %s::xid8 OR EXISTS (SELECT FROM pg_stat_activity "
-        "WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start < %s "
-        "AND (backend_xid IS NOT NULL OR backend_xmin IS NOT NULL))",
-        [since, begun],
+        "WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL "
+        "AND age(backend_xmin) >= age(%s::xid8::xid))",
+        [since, since],
     )
     return cursor.fetchone()[0]
 
@@ -71,11 +72,11 @@ def erase(tables: list[str]) -> bool:
                 # database (a migration) began before: such transactions are waited for a while; one
                 # still running then leaves the erasing to be done again (the finalising)
                 # a number of its own (a transaction of one statement): those given before it are older
-                cursor.execute("SELECT pg_current_xact_id()::text, clock_timestamp()")
-                (since, begun), deadline = cursor.fetchone(), time.monotonic() + WAIT
-                while _others_running(cursor, since, begun) and time.monotonic() < deadline:
+                cursor.execute("SELECT pg_current_xact_id()::text")
+                since, deadline = cursor.fetchone()[0], time.monotonic() + WAIT
+                while _others_running(cursor, since) and time.monotonic() < deadline:
                     time.sleep(0.05)
-                busy = _others_running(cursor, since, begun)
+                busy = _others_running(cursor, since)
                 # it locks the tables whole: a reader that holds them is not waited for long, and the
                 # phones of another conference wait at most that
                 cursor.execute("SELECT set_config('lock_timeout', %s, false)", [LOCK_TIMEOUT])
