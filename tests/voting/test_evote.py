@@ -176,6 +176,28 @@ def test_mixed_paper_and_electronic_count(
     assert form.cards_issued == 5
 
 
+def test_the_server_erases_at_its_start_once_an_electronic_vote_was_closed(chair, evoting, monkeypatch):
+    """``tinnhiem serve`` erases what the database's files keep of closed votes before it serves,
+    should the erasing after a close not have been done (the server stopped in between); not when
+    no electronic vote was ever closed."""
+    from django.core.management import call_command
+
+    from tinnhiem.site import server
+    from tinnhiem.site.management.commands import serve
+
+    _conference, _people, form, _codes = evoting
+    erased, served = [], []
+    monkeypatch.setattr(traces, "erase", erased.append)
+    monkeypatch.setattr(serve, "check_production_settings", list)
+    monkeypatch.setattr(server, "serve", lambda *args, **kwargs: served.append(erased[:]))
+    evote.open_evote(chair, form)
+    call_command("serve")
+    assert served == [[]]  # an open vote: nothing erased (the close does it)
+    evote.close_evote(chair, form)  # its erasing waits for a commit this test never makes
+    call_command("serve")
+    assert served[-1] == [evote.TABLES] == [["voting_electronicballot", "voting_receipt"]]  # before serving
+
+
 def test_only_the_chair_opens_and_only_members_record_cards(office, counters, make_user, evoting):
     _conference, _people, form, _codes = evoting
     with pytest.raises(PermissionDenied):

@@ -215,11 +215,10 @@ def database_erasing() -> list[Finding]:
     (``tinnhiem.traces``). PostgreSQL skips a table its role may not vacuum, with a warning only."""
     from django.db import connection
 
-    from tinnhiem.voting.models import ElectronicBallot, Receipt
+    from tinnhiem.voting.usecases.evote import TABLES as tables
 
     if connection.vendor != "postgresql":
         return []
-    tables = [ElectronicBallot._meta.db_table, Receipt._meta.db_table]
     with connection.cursor() as cursor:
         if connection.pg_version >= 170000:  # the MAINTAIN privilege, which the owner has
             allowed = "has_table_privilege(c.oid, 'MAINTAIN')"

@@ -168,13 +168,25 @@ def _rewrite_shuffled(queryset) -> int:
     return len(rows)
 
 
+TABLES = [ElectronicBallot._meta.db_table, Receipt._meta.db_table]  # what the erasing rewrites
+
+
 def erase_after_commit() -> None:
     """The ballots and receipts as first written stay in the database's files (in the order of
     voting, a receipt beside its ballot) until erased (``tinnhiem.traces``), after the commit that
     rewrote them: at the close, and again when the form is finalised, should the first erasing
     have waited for a reader in vain."""
-    tables = [ElectronicBallot._meta.db_table, Receipt._meta.db_table]
-    transaction.on_commit(lambda: traces.erase(tables))
+    transaction.on_commit(lambda: traces.erase(TABLES))
+
+
+def erase_left_traces() -> bool | None:
+    """At the server's start, before any phone votes: the erasing, should one after a close not
+    have been done (the server stopped between the close's commit and the erasing, or a reader
+    held the database at the close and again at the finalising). None when no electronic vote
+    was ever closed here (nothing to erase)."""
+    if not BallotForm.objects.filter(evote=E.CLOSED).exists():
+        return None
+    return traces.erase(TABLES)
 
 
 def close_form_evote(actor: Any, form: BallotForm) -> dict[str, int]:

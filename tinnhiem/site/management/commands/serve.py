@@ -96,6 +96,9 @@ class Command(TinnhiemCommand):
             raise CommandError(" ".join(problems))
         if migrate:
             call_command("migrate", interactive=False, verbosity=0)
+        from tinnhiem.voting.usecases.evote import erase_left_traces
+
+        erase_left_traces()  # nothing else uses the database yet: SQLite's log empties at once
         warning = allowed_hosts_warning(host)
         if warning:
             self.stderr.write(warning)
