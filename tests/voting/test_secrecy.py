@@ -101,7 +101,7 @@ def _database_files() -> bytes:
         cursor.execute("CHECKPOINT")
         cursor.execute(
             "SELECT string_agg(pg_read_binary_file(pg_relation_filepath(t)), ''::bytea) FROM unnest(%s::text[]) t",
-            [[ElectronicBallot._meta.db_table, Receipt._meta.db_table]],
+            [evote.TABLES],
         )
         return bytes(cursor.fetchone()[0])
 
@@ -204,7 +204,7 @@ def test_claim_2_the_rows_as_voted_do_not_stay_in_the_database_files(
         evote.close_evote(chair, closed)
     said, others = [r.getMessage() for r in caplog.records], [*others, "after:", *_other_sessions()]
     if connection.vendor == "postgresql" and said and all("another transaction was running" in m for m in said):
-        erased_once_alone([ElectronicBallot._meta.db_table, Receipt._meta.db_table])  # another test worker's
+        erased_once_alone(evote.TABLES)  # another test worker's
 
     files, live = _database_files(), _live_copies()
     if connection.vendor == "sqlite":
@@ -230,7 +230,7 @@ def test_erasing_after_the_close_does_not_wait_long_for_a_reader_and_says_so(mon
     """A reader holding the tables (another request, a backup's snapshot) when the close erases:
     the erasing gives up after a while, says so in the server's log, and raises nothing (the
     close is committed); once the reader is done, it erases."""
-    tables = [ElectronicBallot._meta.db_table, Receipt._meta.db_table]
+    tables = evote.TABLES
     monkeypatch.setattr(traces, "LOCK_TIMEOUT", "100ms")
     monkeypatch.setattr(traces, "WAIT", 0.2)
     if connection.vendor == "sqlite":
@@ -282,7 +282,7 @@ def test_erasing_after_the_close_does_not_wait_long_for_a_reader_and_says_so(mon
 def test_erasing_that_postgresql_skips_is_said(not_the_tables_owner, caplog):
     """A role that may not rewrite the tables (it does not own them): PostgreSQL skips them with a
     warning and no error; the erasing says so in the server's log, not that it erased."""
-    tables = [ElectronicBallot._meta.db_table, Receipt._meta.db_table]
+    tables = evote.TABLES
     with caplog.at_level(logging.WARNING, logger="tinnhiem"):
         assert traces.erase(tables) is False
     [said] = [r.getMessage() for r in caplog.records]

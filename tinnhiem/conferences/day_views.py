@@ -13,8 +13,9 @@ from django.utils.translation import ngettext
 
 from tinnhiem.accounts.roles import CHAIR, COUNT, PREPARE, VIEW, permission_required
 from tinnhiem.once import new_submission
-from tinnhiem.text import fold, matches, small_int
+from tinnhiem.text import fold, small_int
 
+from . import queries
 from .forms import AdjournForm
 from .models import BallotForm, CommitteeMember, Conference, RatedPerson, Voter
 from .usecases import day
@@ -47,7 +48,7 @@ def attendance(request, conference_id: int):
     query = request.GET.get("q", "").strip()
     voters = conference.voters.all()
     if query:
-        voters = [v for v in voters if matches(query, f"{v.full_name} {v.post}")]
+        voters = queries.voters_found(voters, query)
     return render(
         request,
         "conferences/attendance.html",

@@ -13,10 +13,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tinnhiem.rules import Deadline, deadlines
-from tinnhiem.text import fold
+from tinnhiem.text import fold, matches
 
 from .models import Conference, Dossier, Explanation, Opinion, RatedPerson
 from .usecases.roster import unresolved_rated_matches
+
+
+def voters_found(voters, query: str) -> list:
+    """The voters of a list (check-in, the voter roll) that a search typed into it finds, by name
+    or post, as ``tinnhiem.text.matches`` reads a search (the page's script does the same)."""
+    return [voter for voter in voters if matches(query, f"{voter.full_name} {voter.post}")]
 
 
 @dataclass(frozen=True)

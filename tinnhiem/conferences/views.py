@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 from tinnhiem.accounts.roles import PREPARE, VIEW, permission_required, public
 from tinnhiem.once import AlreadyDone
 from tinnhiem.rules.deadlines import deadlines
-from tinnhiem.text import matches, small_int
+from tinnhiem.text import small_int
 
 from . import forms, links, queries
 from .models import Body, Campaign, Conference, Dossier, Explanation, Opinion, RatedPerson, Voter
@@ -554,7 +554,7 @@ def roster_view(request, conference_id: int):
     query = request.GET.get("q", "").strip()
     voters = conference.voters.select_related("rated_person")
     if query:
-        voters = [v for v in voters if matches(query, f"{v.full_name} {v.post}")]
+        voters = queries.voters_found(voters, query)
     return render(
         request,
         "conferences/roster.html",
