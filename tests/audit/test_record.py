@@ -431,3 +431,110 @@ def test_any_damage_to_any_member_is_a_finding_never_a_crash(archive, data):
     assert all(isinstance(p, str) and p for p in verdict.problems + inside.problems)
     if not again:
         assert not inside.ok, (name, how)
+
+
+def _minutes_fingerprint(pdf: bytes) -> str:
+    from tinnhiem.audit.verify import _pdf_text
+
+    [printed] = re.findall(r"[0-9A-F]{4}(?:-[0-9A-F]{4}){3}", _pdf_text(pdf).split("Dấu vân tay nhật ký")[1])
+    return printed
+
+
+def test_the_paper_minutes_and_the_record_print_the_same_fingerprint_until_what_they_say_changes(seed, office):
+    """The minutes signed in the hall, a copy printed later and the record sent up afterwards carry
+    one fingerprint, whatever the site logged meanwhile (another conference, an account, the
+    publication, the record's export, the ballots held and released): the authority compares
+    the paper with the record. A change to what the minutes say gives them another."""
+    from django.db import transaction
+
+    from tinnhiem.audit import log
+    from tinnhiem.audit.chain import fingerprint
+    from tinnhiem.audit.record import export_for_authority
+    from tinnhiem.conferences.models import Conference
+    from tinnhiem.conferences.usecases.campaigns import update_campaign
+    from tinnhiem.documents.official import render_minutes_pdf
+    from tinnhiem.voting.usecases import retention
+
+    paper = _minutes_fingerprint(render_minutes_pdf(seed))
+    seq, point = log.minutes_point(seed)
+    assert paper == fingerprint(point) and log.head()[0] > seq  # published since: not the head
+    other = Conference.objects.exclude(pk=seed.pk).first()
+    with transaction.atomic():
+        log.record("system", "attendance.checked_in", conference=other, data={"n": 1})
+        log.record("quantri", "account.saved", data={"user": "kiemphieu9", "created": True})
+    retention.hold_ballots(office, seed, reason="Có đơn khiếu nại về kết quả")
+    retention.release_ballots(office, seed, outcome="Đã giải quyết xong khiếu nại")
+    first = export_for_authority("system", seed)
+    second = export_for_authority("system", seed)
+    for archive in (first, second):
+        files = members_of(archive)
+        assert _minutes_fingerprint(files["minutes.pdf"]) == paper
+        assert json.loads(files["record.json"])["minutes_audit"] == {"event": seq, "hash": point}
+        verdict = verify_record(archive, public_key_b64().encode())
+        assert verdict.ok, verdict.problems
+        assert (
+            f"minutes: they record the audit log up to event {seq}, and no later event changes them" in verdict.checked
+        )
+    assert _minutes_fingerprint(render_minutes_pdf(seed)) == paper and log.head()[0] > seq + 5
+
+    update_campaign(office, seed.campaign, term="2021–2026")  # the minutes' heading says the term
+    changed = _minutes_fingerprint(render_minutes_pdf(seed))
+    assert changed != paper and changed == fingerprint(log.head()[1])
+    archive = export_for_authority("system", seed)
+    assert _minutes_fingerprint(members_of(archive)["minutes.pdf"]) == changed
+    assert verify_record(archive, public_key_b64().encode()).ok
+
+
+def test_the_record_says_when_its_minutes_do_not_record_the_last_change(seed, archive):
+    """A record whose minutes name an event that is not in its log, one that the minutes do not
+    record, or one after which the log has a change to what they say (the record's files made
+    again and signed by a forger): each is said, as well as the fingerprint that then differs."""
+    files = members_of(archive)
+    record = json.loads(files["record.json"])
+    events = json.loads(files["audit.json"])
+    point = record["minutes_audit"]["event"]
+    own = [e for e in events if e.get("conference") == seed.pk]
+    before = [e for e in own if e["seq"] < point][-1]  # the minutes' point moved back one event
+    after = next(e for e in own if e["seq"] > point)  # the results published: not in the minutes
+    assert after["action"] == "results.published"
+
+    def verdict_with(minutes_audit):
+        forged = resigned(files | {"record.json": json.dumps(record | {"minutes_audit": minutes_audit}).encode()})
+        return [str(p) for p in verify_record(zipped(forged), None).problems]
+
+    differs = "minutes: the audit fingerprint printed in the minutes differs"
+    assert verdict_with({"event": 10**6, "hash": "0" * 64}) == [
+        "minutes: event 1000000, after which they print the fingerprint, is not in the audit log",
+        differs,
+    ]
+    assert verdict_with({"event": point, "hash": "0" * 64})[0].startswith(f"minutes: event {point}, after which")
+    assert verdict_with({"event": before["seq"], "hash": before["hash"]}) == [
+        f"minutes: event {point} of the audit log (count.finalised), after those they record, may change what they say",
+        differs,
+    ]
+    assert verdict_with({"event": after["seq"], "hash": after["hash"]}) == [
+        f"minutes: they print the fingerprint after event {after['seq']}, which is not one that they record",
+        differs,
+    ]
+
+
+def test_a_record_made_before_the_minutes_point_was_kept_is_checked_against_the_head(seed, office):
+    """A record made by an earlier version has no "minutes_audit": its minutes printed the head of
+    the chain as it was exported, and that is what it is checked against."""
+    from tinnhiem.conferences.usecases.campaigns import update_campaign
+
+    update_campaign(office, seed.campaign, term="2021–2026")  # the last event: the minutes' point is the head
+    files = members_of(export_record(seed))
+    record = json.loads(files["record.json"])
+    del record["minutes_audit"]
+    older = resigned(files | {"record.json": json.dumps(record).encode()})
+    verdict = verify_record(zipped(older), None)
+    assert verdict.ok, verdict.problems
+    assert "fingerprint printed in the minutes" in verdict.checked
+    assert not any(c.startswith("minutes: they record") for c in verdict.checked)
+    events = json.loads(files["audit.json"])
+    other = resigned(older | {"audit.json": json.dumps(events[:-1]).encode()})
+    other = resigned(other | {"record.json": json.dumps(record | {"audit_head": events[-2]["hash"]}).encode()})
+    assert [str(p) for p in verify_record(zipped(other), None).problems] == [
+        "minutes: the audit fingerprint printed in the minutes differs"
+    ]

@@ -109,3 +109,47 @@ def test_an_edit_logs_what_it_changed_and_one_saved_unchanged_logs_nothing(offic
         assert data is None or event.data == data
         edit(**change)  # the same page sent again
         assert Event.objects.count() == before + 1, action
+
+
+def _event(seq, action, conference=None, **data):
+    return {"seq": seq, "action": action, "conference": conference, "data": data, "hash": f"{seq:064x}"}
+
+
+def test_the_minutes_print_the_log_after_the_last_event_that_may_change_them():
+    """What the minutes print is the chain after the conference's last event that may change what
+    they say: not after an event of another conference, of nobody's (an account), nor after the
+    record's export, the publication, the sealed ballots held, released or destroyed, or a
+    confidence vote prepared from the results; after a change to the conference's campaign, yes."""
+    from tinnhiem.audit.chain import minutes_point
+
+    events = [
+        _event(1, "campaign.created", campaign=9),
+        _event(2, "conference.created", 1),
+        _event(3, "attendance.checked_in", 1),
+        _event(4, "count.finalised", 1, form=1),
+        _event(5, "attendance.checked_in", 2),
+        _event(6, "results.published", 1),
+        _event(7, "record.exported", 1, bytes=100),
+        _event(8, "ballots.held", 1, reason="khiếu nại"),
+        _event(9, "ballots.released", 1, settlement="đã giải quyết"),
+        _event(10, "ballots.destroyed", 1),
+        _event(11, "conference.follow_up", 1, vote_conference=3),
+        _event(12, "account.saved", user="vanphong"),
+        _event(13, "campaign.updated", campaign=8, fields=["term"]),
+        {"seq": 14, "prev": "0" * 64, "hash": "e" * 64, "redacted": True},
+    ]
+    newest_first = events[::-1]
+    assert minutes_point(newest_first, 1, 9)["seq"] == 4
+    assert minutes_point(newest_first, 2, 8)["seq"] == 13  # its campaign (8) changed after its last event
+    assert minutes_point(newest_first, 2, None)["seq"] == 5
+    assert minutes_point(newest_first, 3, 9) is None
+    for seq, change in enumerate(
+        [
+            _event(0, "campaign.updated", campaign=9, fields=["legal_basis"]),
+            _event(0, "count.reopened", 1, form=1, reason="nhập nhầm"),
+            _event(0, "conference.updated", 1, fields=["place"]),
+        ],
+        start=15,
+    ):
+        later = [*events, change | {"seq": seq}, _event(seq + 100, "record.exported", 1)]
+        assert minutes_point(later[::-1], 1, 9)["seq"] == seq, change["action"]

@@ -11,9 +11,12 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
+from tinnhiem.audit import log
+from tinnhiem.audit.chain import fingerprint
 from tinnhiem.audit.models import Event
 from tinnhiem.cli import run_core
 from tinnhiem.conferences.usecases import day
+from tinnhiem.documents import official
 from tinnhiem.voting.models import ElectronicBallot
 from tinnhiem.voting.usecases import counting, evote
 
@@ -96,6 +99,16 @@ def test_whole_electronic_vote_and_public_recount(office, chair, counters, hall,
     public = Client().get(reverse("voting:public", args=[conference.pk])).content.decode()
     for tracking in receipts:
         assert tracking in public
+    # the fingerprint that the minutes print, as the page says, and not the log's head since
+    day.publish_results(chair, conference)
+    public = Client().get(reverse("voting:public", args=[conference.pk])).content.decode()
+    results = logged_in(chair).get(reverse("voting:results", args=[conference.pk])).content.decode()
+    seq, point = log.minutes_point(conference)
+    assert log.head()[0] > seq and f"dấu vân tay {fingerprint(point)} (SHA-256 {point}), in trên biên bản" in public
+    assert f"đến sự kiện số {seq}," in public and official.minutes_context(conference)["fingerprint"] == fingerprint(
+        point
+    )
+    assert f"Dấu vân tay nhật ký in trên biên bản: <strong>{fingerprint(point)}</strong>" in results
     csv_text = Client().get(reverse("voting:public_ballots", args=[conference.pk, form.pk])).content.decode()
     path = tmp_path / "phieu.csv"
     path.write_text(csv_text, encoding="utf-8")

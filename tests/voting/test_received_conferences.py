@@ -14,6 +14,8 @@ from openpyxl import load_workbook
 
 from tests.voting.conftest import ROLES
 from tests.voting.test_repeat_vote import type_stack
+from tinnhiem.audit.chain import fingerprint
+from tinnhiem.audit.log import minutes_point
 from tinnhiem.audit.received import check_record, received_summary, received_xlsx
 from tinnhiem.audit.record import export_record, public_key_b64
 from tinnhiem.conferences.usecases import day
@@ -86,9 +88,21 @@ def test_the_authority_sees_the_quorum_the_adjournment_and_the_vote_held_again(h
     book = load_workbook(io.BytesIO(received_xlsx(summary)))
     assert book.sheetnames == ["qd96-2023", "Hội nghị"]
     rows = [[c.value for c in row] for row in book["Hội nghị"].iter_rows()]
-    assert rows[0] == ["Hội nghị", "Ngày", "Địa điểm", "Tệp hồ sơ", "Triệu tập", "Có mặt", "Số cần có mặt", "Cần xem"]
-    assert rows[1][3:7] == ["ho-so.zip", 12, 7, 8] and rows[1][7] == "\n".join(hard["notes"])
-    assert book["Hội nghị"].cell(row=2, column=8).alignment.wrap_text
+    assert rows[0] == [
+        "Hội nghị",
+        "Ngày",
+        "Địa điểm",
+        "Tệp hồ sơ",
+        "Dấu vân tay trên biên bản",
+        "Triệu tập",
+        "Có mặt",
+        "Số cần có mặt",
+        "Cần xem",
+    ]
+    # the fingerprint that the unit's paper minutes print, to compare with them
+    printed = fingerprint(minutes_point(held_hard)[1])
+    assert rows[1][3:8] == ["ho-so.zip", printed, 12, 7, 8] and rows[1][8] == "\n".join(hard["notes"])
+    assert book["Hội nghị"].cell(row=2, column=9).alignment.wrap_text
 
     client.force_login(office)
     page = client.post(
@@ -98,6 +112,7 @@ def test_the_authority_sees_the_quorum_the_adjournment_and_the_vote_held_again(h
     assert "1 hội nghị đã bỏ phiếu khi số người có mặt ít hơn quy định" in page
     table = page[page.index('id="conferences"') :]
     assert all(note in table for note in hard["notes"])
+    assert f'Dấu vân tay trên biên bản: <strong class="fingerprint">{printed}</strong>' in table
 
 
 def test_a_record_made_before_these_were_kept_has_no_adjournment_nor_vote_held_again(held_hard):

@@ -85,3 +85,42 @@ def verify_chain(events: Iterable[Mapping[str, Any]]) -> list[ChainProblem]:
         prev = event["hash"]
         expected_seq = event["seq"] + 1
     return problems
+
+
+# The events of a conference that change nothing its minutes say (nor its report, its notices or
+# its results page): its record exported, its results published, the sealed ballots held, released
+# or destroyed, a confidence vote prepared from its results (that vote is another conference). Any
+# other action of the conference, and any change to its campaign, may change them.
+OUTSIDE_MINUTES = frozenset(
+    {
+        "record.exported",
+        "results.published",
+        "ballots.held",
+        "ballots.released",
+        "ballots.destroyed",
+        "conference.follow_up",
+    }
+)
+
+
+def in_minutes(event: Mapping[str, Any], conference: int, campaign: int | None) -> bool:
+    """Whether a stored event may change what the minutes of ``conference`` (of ``campaign``) say."""
+    if event.get("redacted"):  # another conference's
+        return False
+    if event["conference"] == conference:
+        return event["action"] not in OUTSIDE_MINUTES
+    return (
+        event["conference"] is None
+        and event["action"] == "campaign.updated"
+        and campaign is not None
+        and event["data"].get("campaign") == campaign
+    )
+
+
+def minutes_point(
+    events: Iterable[Mapping[str, Any]], conference: int, campaign: int | None
+) -> Mapping[str, Any] | None:
+    """The last event that the minutes of ``conference`` record, of stored events given newest
+    first: the minutes print the chain's fingerprint after it, so every copy printed since, and
+    the exported record, carry the same one until something the minutes say changes (docs/audit.md)."""
+    return next((event for event in events if in_minutes(event, conference, campaign)), None)

@@ -75,6 +75,22 @@ def head_fingerprint() -> str:
     return fingerprint(head()[1])
 
 
+def minutes_point(conference: Any) -> tuple[int, str]:
+    """The number and hash of the last event that the conference's minutes record
+    (``chain.minutes_point``): what the minutes print, rather than the chain's head at printing."""
+    from django.db.models import Q
+
+    from .chain import minutes_point as last_recorded
+
+    candidates = Event.objects.filter(
+        Q(conference_id=conference.pk) | Q(conference_id__isnull=True, action="campaign.updated")
+    ).order_by("-seq")
+    found = last_recorded(
+        (event.as_stored() for event in candidates.iterator(chunk_size=100)), conference.pk, conference.campaign_id
+    )
+    return (found["seq"], found["hash"]) if found else (0, GENESIS)
+
+
 def verify() -> list:
     from .chain import verify_chain
 

@@ -186,7 +186,8 @@ def received_summary(records: list[Received]) -> dict[str, Any]:
             "rules": rules.id,
             "convened": record["attendance"]["convened"],
             "present": record["attendance"]["present"],
-            "fingerprint": fingerprint(head),
+            # as printed on the unit's paper minutes (a record made before "minutes_audit": the head)
+            "fingerprint": fingerprint(record.get("minutes_audit", {}).get("hash", head)),
             "key": received.key_index,
             "published": c.get("published"),
             "not_rated": record.get("not_rated", []),  # a record made before it was kept has none
@@ -333,6 +334,7 @@ def received_xlsx(summary: dict[str, Any]) -> bytes:
         _("Date"),
         _("Place"),
         _("Record file"),
+        _("Fingerprint in the minutes"),
         _("Convened"),
         _("Present"),
         _("Required present"),
@@ -344,6 +346,7 @@ def received_xlsx(summary: dict[str, Any]) -> bytes:
             c["date_text"],
             c["place"],
             c["file"],
+            c["fingerprint"],
             c["convened"],
             c["present"],
             c["quorum_required"] or "",

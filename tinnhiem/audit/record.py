@@ -142,7 +142,7 @@ def export_record(conference: Conference) -> bytes:
             stored = {"seq": stored["seq"], "prev": stored["prev"], "hash": stored["hash"], "redacted": True}
         events.append(stored)
     files["audit.json"] = json.dumps(events, ensure_ascii=False, indent=0).encode()
-    files["minutes.pdf"] = render_minutes_pdf(conference)
+    files["minutes.pdf"] = render_minutes_pdf(conference, m)  # the same point of the chain as below
     with translation.override("vi"):  # the persons of the list not rated, with the reason, as the report has them
         not_rated_list = not_rated(conference)
     record = {
@@ -160,6 +160,8 @@ def export_record(conference: Conference) -> bytes:
         "forms": forms,
         "not_rated": not_rated_list,
         "audit_head": events[-1]["hash"] if events else "0" * 64,
+        # the event after which the minutes print the chain's fingerprint (audit.chain.minutes_point)
+        "minutes_audit": {"event": m["audit"]["event"], "hash": m["audit"]["hash"]},
         "minutes_file": "minutes.pdf",
     }
     files["record.json"] = json.dumps(record, ensure_ascii=False, sort_keys=True, indent=1).encode()

@@ -23,7 +23,7 @@ from tinnhiem.rules import BallotCounts, PersonTotals, RulesError, compute_resul
 from tinnhiem.rules.errors import gettext_noop
 from tinnhiem.rules.report import result_to_json
 
-from .chain import fingerprint, verify_chain
+from .chain import fingerprint, minutes_point, verify_chain
 
 FORMAT = "tinnhiem-record/1"
 
@@ -266,13 +266,58 @@ def _check_contents(
     if scans is not None:
         _check_scans(record, scans, verdict)
     if record.get("minutes_file"):
+        # a record made before "minutes_audit" was kept: its minutes printed the chain's head
+        printed = _minutes_point(events, record, verdict) if "minutes_audit" in record else head
         text = _pdf_text(_read(archive, record["minutes_file"]))
-        if fingerprint(head) not in text:
+        if printed is None or fingerprint(printed) not in text:
             verdict.problems.append(
                 Finding(gettext_noop("minutes: the audit fingerprint printed in the minutes differs"))
             )
         else:
             verdict.checked.append(Finding(gettext_noop("fingerprint printed in the minutes")))
+
+
+def _minutes_point(events: list[dict], record: dict, verdict: Verdict) -> str | None:
+    """The hash of the event whose fingerprint the minutes print, checked: in the chain, and the
+    last event of the chain that may change what the minutes say (audit.chain.minutes_point)."""
+    point = record["minutes_audit"]
+    named = next((e for e in events if e["seq"] == point["event"]), None)
+    if named is None or named.get("redacted") or named["hash"] != point["hash"]:
+        verdict.problems.append(
+            Finding(
+                gettext_noop("minutes: event %(seq)s, after which they print the fingerprint, is not in the audit log"),
+                seq=point["event"],
+            )
+        )
+        return None
+    last = minutes_point(reversed(events), record["conference"]["id"], record["conference"].get("campaign_id"))
+    if last is not None and last["seq"] > named["seq"]:
+        verdict.problems.append(
+            Finding(
+                gettext_noop(
+                    "minutes: event %(seq)s of the audit log (%(action)s), after those they record, may change what they say"
+                ),
+                seq=last["seq"],
+                action=last["action"],
+            )
+        )
+    elif last is None or last["seq"] != named["seq"]:
+        verdict.problems.append(
+            Finding(
+                gettext_noop(
+                    "minutes: they print the fingerprint after event %(seq)s, which is not one that they record"
+                ),
+                seq=named["seq"],
+            )
+        )
+    else:
+        verdict.checked.append(
+            Finding(
+                gettext_noop("minutes: they record the audit log up to event %(seq)s, and no later event changes them"),
+                seq=named["seq"],
+            )
+        )
+    return named["hash"]
 
 
 def _check_scans(record: dict, scans: dict[str, str], verdict: Verdict) -> None:

@@ -212,16 +212,19 @@ def minutes_context(conference: Conference, m: dict[str, Any] | None = None) -> 
                 % {"months": conference.rules.retention_months},
                 _("These minutes were read to the counting committee, which agreed and signed them."),
             ],
-            "fingerprint_sentence": _("Fingerprint of the audit log: %(fp)s (SHA-256 of the chain head: %(head)s).")
-            % {"fp": m["audit"]["fingerprint"], "head": m["audit"]["head"]},
+            "fingerprint_sentence": _(
+                "Fingerprint of the audit log up to event %(seq)s, the last that these minutes record: %(fp)s "
+                "(SHA-256 of that event: %(hash)s)."
+            )
+            % {"seq": m["audit"]["event"], "fp": m["audit"]["fingerprint"], "hash": m["audit"]["hash"]},
             "signers": [{"role": x["role_label"], "name": x["name"]} for x in m["committee"]["members"]],
             "fingerprint": m["audit"]["fingerprint"],
         }
     return _nfc(data)
 
 
-def render_minutes_pdf(conference: Conference) -> bytes:
-    return render_pdf("minutes", minutes_context(conference))
+def render_minutes_pdf(conference: Conference, m: dict | None = None) -> bytes:
+    return render_pdf("minutes", minutes_context(conference, m))
 
 
 def report_context(conference: Conference, *, resolution: bool = False) -> dict[str, Any]:

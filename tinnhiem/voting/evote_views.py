@@ -14,7 +14,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 
 from tinnhiem.accounts.roles import CHAIR, COUNT, PREPARE, VIEW, permission_required, public
-from tinnhiem.audit.log import head, head_fingerprint
+from tinnhiem.audit.chain import fingerprint
+from tinnhiem.audit.log import minutes_point
 from tinnhiem.ballotfile import write_ballot_csv
 from tinnhiem.conferences.links import absolute
 from tinnhiem.conferences.models import BallotForm, Conference
@@ -284,7 +285,7 @@ def public_list(request, conference_id: int):
     receipts = sorted(
         codes.display(r) for r in Receipt.objects.filter(form__in=forms).values_list("tracking_code", flat=True)
     )
-    seq, head_hash = head()
+    seq, point = minutes_point(conference)
     return render(
         request,
         "voting/public.html",
@@ -293,9 +294,10 @@ def public_list(request, conference_id: int):
             "forms": forms,
             "receipts": receipts,
             "repeated": _repeated_forms(conference),
-            "fingerprint": head_fingerprint(),
-            "head": head_hash,
-            "events": seq,
+            # the minutes print the same (audit.chain.minutes_point)
+            "fingerprint": fingerprint(point),
+            "hash": point,
+            "event": seq,
         },
     )
 

@@ -11,7 +11,8 @@ from typing import Any
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from tinnhiem.audit.log import head, head_fingerprint
+from tinnhiem.audit.chain import fingerprint
+from tinnhiem.audit.log import minutes_point
 from tinnhiem.conferences.models import CommitteeMember, Conference, Voter
 from tinnhiem.rules import format_percent
 
@@ -160,10 +161,11 @@ def minutes_data(conference: Conference) -> dict[str, Any]:
                 "repeated": repeats.get(form.pk, []),
             }
         )
-    seq, head_hash = head()
+    seq, point = minutes_point(conference)
     return {
         "conference": {
             "id": conference.pk,
+            "campaign_id": conference.campaign_id,
             "title": conference.title,
             "date": conference.date.isoformat(),
             "start_time": conference.start_time.strftime("%H:%M") if conference.start_time else "",
@@ -222,5 +224,7 @@ def minutes_data(conference: Conference) -> dict[str, Any]:
             "approved": conference.committee_approved,
         },
         "forms": forms,
-        "audit": {"events": seq, "head": head_hash, "fingerprint": head_fingerprint()},
+        # the audit chain after the last event these minutes record (audit.chain.minutes_point): the
+        # same on every copy printed since, and in the exported record, until what they say changes
+        "audit": {"event": seq, "hash": point, "fingerprint": fingerprint(point)},
     }
