@@ -473,7 +473,8 @@ def test_the_paper_minutes_and_the_record_print_the_same_fingerprint_until_what_
         verdict = verify_record(archive, public_key_b64().encode())
         assert verdict.ok, verdict.problems
         assert (
-            f"minutes: they record the audit log up to event {seq}, and no later event changes them" in verdict.checked
+            f"minutes: they record the audit log up to event {seq}, fingerprint {paper} (compare it with the paper "
+            "minutes), and no later event changes them" in verdict.checked
         )
     assert _minutes_fingerprint(render_minutes_pdf(seed)) == paper and log.head()[0] > seq + 5
 

@@ -313,8 +313,12 @@ def _minutes_point(events: list[dict], record: dict, verdict: Verdict) -> str | 
     else:
         verdict.checked.append(
             Finding(
-                gettext_noop("minutes: they record the audit log up to event %(seq)s, and no later event changes them"),
+                gettext_noop(
+                    "minutes: they record the audit log up to event %(seq)s, fingerprint %(fingerprint)s (compare it "
+                    "with the paper minutes), and no later event changes them"
+                ),
                 seq=named["seq"],
+                fingerprint=fingerprint(named["hash"]),
             )
         )
     return named["hash"]
