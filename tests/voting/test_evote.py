@@ -198,6 +198,29 @@ def test_the_server_erases_at_its_start_once_an_electronic_vote_was_closed(chair
     assert served[-1] == [evote.TABLES] == [["voting_electronicballot", "voting_receipt"]]  # before serving
 
 
+def test_the_command_erases_before_a_server_that_is_not_tinnhiem_serve_starts(chair, evoting, monkeypatch, capsys):
+    """``tinnhiem erase_traces`` (systemd's ExecStartPre before gunicorn, docs/deploy.md) does what
+    ``serve`` does at its start, and says what it did; it fails, saying why, when it could not."""
+    from django.core.management import CommandError, call_command
+
+    _conference, _people, form, _codes = evoting
+    erased, done = [], [True]
+    monkeypatch.setattr(traces, "erase", lambda tables: erased.append(tables) or done[0])
+    call_command("erase_traces")
+    assert erased == [] and "không có gì để xoá" in capsys.readouterr().out  # no vote closed
+    evote.open_evote(chair, form)
+    call_command("erase_traces")
+    assert erased == []  # an open vote: nothing erased (the close does it)
+    evote.close_evote(chair, form)  # its erasing waits for a commit this test never makes
+    call_command("erase_traces")
+    assert erased == [["voting_electronicballot", "voting_receipt"]]
+    assert "Đã xoá" in capsys.readouterr().out
+    done[0] = False
+    with pytest.raises(CommandError, match="chạy lại lệnh"):
+        call_command("erase_traces")
+    assert len(erased) == 2
+
+
 def test_only_the_chair_opens_and_only_members_record_cards(office, counters, make_user, evoting):
     _conference, _people, form, _codes = evoting
     with pytest.raises(PermissionDenied):

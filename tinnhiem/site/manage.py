@@ -19,6 +19,7 @@ COMMANDS = (
     "verify",
     "backup",
     "restore",
+    "erase_traces",
 )
 # Django's own commands an administrator may need (their help is Django's, in English); accounts
 # are made with ``tinnhiem account``, by role (Django's createsuperuser and changepassword still
