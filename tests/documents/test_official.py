@@ -340,6 +340,24 @@ def test_a_document_number_or_date_is_never_split_across_two_lines():
     textpage.close(), page.close(), pdf.close()
 
 
+def test_word_never_ends_a_line_inside_a_fingerprint_or_a_document_number(seed):
+    """As the PDFs: in the Word minutes, report and summary, the hyphens of a fingerprint and of a
+    document number (96-QĐ/TW) are Word's non-breaking ones; the text reads the same."""
+    from docx.oxml.ns import qn
+
+    for render, fp in (
+        (word.render_minutes_docx, printed(seed)),
+        (word.render_report_docx, printed(seed)),
+        (lambda c: word.render_summary_docx(c.campaign), head_fingerprint()),
+    ):
+        document = docx.Document(io.BytesIO(render(seed)))
+        texts = [t.text or "" for t in document.element.body.iter(qn("w:t"))]
+        assert not [t for t in texts if any("-" in m.group() for m in word.UNBROKEN.finditer(t))]
+        [line] = [p for p in document.paragraphs if fp in p.text]  # read back whole
+        assert len(list(line._p.iter(qn("w:noBreakHyphen")))) >= 3
+        assert any("96-QĐ/TW" in p.text for p in document.paragraphs)
+
+
 def test_the_self_assessment_keeps_the_motto_on_one_line():
     """The sample self-assessment report of the demo set its own header, two equal columns in
     13 pt bold: “CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT” | “NAM”. It has the official header's proportions."""

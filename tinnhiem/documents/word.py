@@ -11,6 +11,7 @@ are listed in docs/documents.md; they are the keys of ``minutes_context``, ``rep
 from __future__ import annotations
 
 import io
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -60,9 +61,42 @@ def _render(name: str, context: dict[str, Any]) -> bytes:
 
 def _rendered(template: Any, context: dict[str, Any]) -> bytes:
     template.render(context, autoescape=True)
+    _unbroken(template.docx)
     out = io.BytesIO()
     template.save(out)
     return out.getvalue()
+
+
+# a fingerprint (3F2A-91C0-7B44-E1D2), or a document number or date (274-KH/TU, 05/KH-HĐND): the
+# PDFs keep each on one line (common.typ), and so does Word, with its own non-breaking hyphens
+UNBROKEN = re.compile(r"\b[0-9A-F]{4}(?:-[0-9A-F]{4}){3}\b|\b\d{1,4}(?:[-/][^\W_]{1,10}){1,4}\b")
+
+
+def _unbroken(document: Any) -> None:
+    """The hyphens inside a fingerprint or a document number become Word's non-breaking hyphens
+    (``w:noBreakHyphen``; the text read back is the same): Word would end a line after one."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    for t in list(document.element.body.iter(qn("w:t"))):
+        text = t.text or ""
+        cuts = [i for m in UNBROKEN.finditer(text) for i in range(*m.span()) if text[i] == "-"]
+        if not cuts:
+            continue
+        pieces = [text[a + 1 : b] for a, b in zip([-1, *cuts], [*cuts, len(text)], strict=True)]
+        parts = []
+        for n, piece in enumerate(pieces):
+            if n:
+                parts.append(OxmlElement("w:noBreakHyphen"))
+            if piece:
+                part = OxmlElement("w:t")
+                part.text = piece
+                part.set(qn("xml:space"), "preserve")
+                parts.append(part)
+        parent, at = t.getparent(), t.getparent().index(t)
+        parent.remove(t)
+        for offset, part in enumerate(parts):
+            parent.insert(at + offset, part)
 
 
 def signer_rows(signers: list[dict[str, str]], columns: int, *, right: bool = False) -> list[list[dict[str, str]]]:
