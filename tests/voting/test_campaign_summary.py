@@ -220,6 +220,16 @@ def test_page_excel_and_report(campaign, rated_year, make_user):
     assert "Quá 2 nơi (Quy định 96-QĐ/TW, Điều 1 khoản 3): cần kiểm tra." in text
     assert "(Quy định 96-QĐ/TW, Điều 11 khoản 4)" in text
     assert "Không thuộc trường hợp phải xử lý theo quy định: 2 người." in text
+    # under each finished conference, the fingerprint its signed minutes print
+    from tinnhiem.audit.chain import fingerprint
+    from tinnhiem.audit.log import minutes_point
+
+    finished = campaign.conferences.filter(status="finished").order_by("date", "id")
+    assert finished.count() == 2
+    for conference in finished:
+        printed = fingerprint(minutes_point(conference)[1])
+        assert f"Biên bản kiểm phiếu: dấu vân tay nhật ký {printed}." in text
+        assert printed in " ".join(pdf_pages(official.render_minutes_pdf(conference)))
     image = page_image(pdf.content)
     assert image.shape[0] > image.shape[1] and (image < 128).mean() > 0.01  # an A4 page with text on it
 

@@ -427,6 +427,7 @@ def summary_context(campaign: Campaign, day: date | None = None) -> dict[str, An
                 )
             if not conf["published"]:
                 lines.append(_("The chair has not yet published these results."))
+            lines.append(_("Counting minutes: audit log fingerprint %(fp)s.") % {"fp": conf["fingerprint"]})
             sections.append(
                 {
                     "heading": _("%(n)s. %(title)s — on %(date)s")

@@ -55,6 +55,8 @@ def campaign_summary(campaign: Campaign) -> dict[str, Any]:
             "present": m["attendance"]["present"],
             "forms": [],
             "not_rated": not_rated(conference),
+            # what its minutes print (docs/audit.md): the summary's reader finds them, and its record, by it
+            "fingerprint": m["audit"]["fingerprint"],
             # as the authority's page of received records says it (audit.received.how_held)
             **how_held(m["attendance"], m["adjournments"], m["forms"]),
         }
