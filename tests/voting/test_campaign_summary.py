@@ -9,6 +9,7 @@ import io
 import json
 import re
 import unicodedata
+import zipfile
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -16,6 +17,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tinnhiem.audit.received import minutes_fingerprint
 from tinnhiem.conferences.models import RatedPerson
 from tinnhiem.conferences.usecases import campaigns, day, rated, roster
 from tinnhiem.documents import official
@@ -404,8 +406,15 @@ def test_a_record_that_does_not_verify_stops_the_summary(received, tmp_path, cap
     assert f"khoá có sẵn trong hồ sơ, dấu vân tay {public_key_fingerprint()}: không độc lập, trừ khi" in said
     again = tmp_path / "gui-lai.zip"
     again.write_bytes(open(received[0], "rb").read())
-    with pytest.raises(CommandError, match=f"cùng một hội nghị: {received[0]} = {again}"):
+    with pytest.raises(CommandError) as twice:
         call_command("summary", "--records", *received, str(again), "-o", str(out))
+    # each named with the fingerprint its minutes print, to keep the one of the signed paper minutes
+    printed = minutes_fingerprint(json.loads(zipfile.ZipFile(received[0]).read("record.json")))
+    assert (
+        f"cùng một hội nghị: {received[0]} (dấu vân tay trên biên bản {printed}) = "
+        f"{again} (dấu vân tay trên biên bản {printed}). Chỉ giữ một bản, bản có dấu vân tay trên biên bản trùng "
+        "với biên bản giấy có chữ ký" in str(twice.value)
+    )
     assert not out.exists()
     with pytest.raises(CommandError, match="hoặc số của đợt, hoặc --records"):
         call_command("summary")
@@ -517,7 +526,11 @@ def test_the_authority_checks_and_sums_up_records_in_the_browser_page(received, 
     assert "Đỗ Thu Hà" not in html and "received-table" not in html  # nothing to download
     # the same conference twice; no key (said); a bad key line; no file; not a ZIP
     html = upload(blobs[0], ("gui-lai.zip", blobs[0][1]), keys=keys).content.decode()
-    assert "cùng một hội nghị" in html and "ho-so-1.zip = gui-lai.zip" in html
+    printed = minutes_fingerprint(json.loads(zipfile.ZipFile(io.BytesIO(blobs[0][1])).read("record.json")))
+    assert "cùng một hội nghị" in html and "trùng với biên bản giấy có chữ ký" in html
+    assert (
+        f"ho-so-1.zip (dấu vân tay trên biên bản {printed}) = gui-lai.zip (dấu vân tay trên biên bản {printed})" in html
+    )
     assert f"dấu vân tay {public_key_fingerprint()}: không độc lập" in upload(blobs[0]).content.decode()
     html = upload(blobs[0], keys=f"{public_key_b64()}\nkhoa-sai").content.decode()
     assert "Dòng 2 của các khoá công khai không phải là khoá công khai" in html and "khoa-sai" in html  # kept

@@ -74,17 +74,29 @@ def _identity(received: Received, keys: list[bytes]) -> tuple[bytes, int]:
     return raw, json.loads(archive.read("record.json"))["conference"]["id"]
 
 
+def minutes_fingerprint(record: dict[str, Any]) -> str:
+    """The fingerprint that a record's minutes print, as the unit's signed paper minutes do
+    (docs/audit.md); a record made before "minutes_audit" was kept: its chain's head."""
+    return fingerprint(record.get("minutes_audit", {}).get("hash", record["audit_head"]))
+
+
 def same_conference(records: list[Received], keys: list[bytes]) -> list[tuple[str, str]]:
     """Pairs of files that are records of the same conference of the same site (sent twice, or
-    exported again after a correction): the authority keeps one, knowingly."""
+    exported again after a correction), each named with the fingerprint its minutes print: the
+    authority keeps one, knowingly, that of the signed paper minutes."""
     seen: dict[tuple[bytes, int], str] = {}
     pairs = []
     for received in records:
         identity = _identity(received, keys)
+        record = json.loads(zipfile.ZipFile(io.BytesIO(received.data)).read("record.json"))
+        label = _("%(file)s (minutes' fingerprint %(fingerprint)s)") % {
+            "file": received.name,
+            "fingerprint": minutes_fingerprint(record),
+        }
         if identity in seen:
-            pairs.append((seen[identity], received.name))
+            pairs.append((seen[identity], label))
         else:
-            seen[identity] = received.name
+            seen[identity] = label
     return pairs
 
 
@@ -174,7 +186,6 @@ def received_summary(records: list[Received]) -> dict[str, Any]:
             parsed[text] = load_rule_set_text(text)
         rules = parsed[text]
         c = record["conference"]
-        head = record["audit_head"]
         conference = {
             "index": n,
             "file": received.name,
@@ -186,8 +197,7 @@ def received_summary(records: list[Received]) -> dict[str, Any]:
             "rules": rules.id,
             "convened": record["attendance"]["convened"],
             "present": record["attendance"]["present"],
-            # as printed on the unit's paper minutes (a record made before "minutes_audit": the head)
-            "fingerprint": fingerprint(record.get("minutes_audit", {}).get("hash", head)),
+            "fingerprint": minutes_fingerprint(record),  # as the unit's signed paper minutes print it
             "key": received.key_index,
             "published": c.get("published"),
             "not_rated": record.get("not_rated", []),  # a record made before it was kept has none

@@ -132,7 +132,10 @@ class Command(TinnhiemCommand):
             )
         if checked.twice:
             raise CommandError(
-                _("These files are records of the same conference: %(pairs)s. Keep one (the latest) and run again.")
+                _(
+                    "These files are records of the same conference: %(pairs)s. Keep one, the one whose minutes' "
+                    "fingerprint is that of the signed paper minutes (the latest), and run again."
+                )
                 % {"pairs": "; ".join(f"{a} = {b}" for a, b in checked.twice)}
             )
         summary = checked.summary
