@@ -36,6 +36,14 @@ def team(make_user):
     return make_user("chair", "chair"), [make_user("committee", f"kp{i}") for i in range(1, 6)]
 
 
+def minutes_fingerprint_of(conference) -> str:
+    """The fingerprint the conference's counting minutes print (docs/audit.md)."""
+    from tinnhiem.audit.chain import fingerprint
+    from tinnhiem.audit.log import minutes_point
+
+    return fingerprint(minutes_point(conference)[1])
+
+
 def hold(office, team, campaign, title, people, *, finish=True, days=0):
     """A conference of ``campaign`` with ``people`` = [(name, post, low)], counted by hand totals:
     ``low`` ballots "tín nhiệm thấp", the rest of the 28 "tín nhiệm cao"; not counted if ``finish`` is false."""
@@ -190,6 +198,11 @@ def test_page_excel_and_report(campaign, rated_year, make_user):
     assert "Tổng hợp kết quả" in page and "Cũng được lấy phiếu tại (trùng họ và tên)" in page
     assert "Quá 2 nơi: cần kiểm tra." in page and "Hội nghị khối Mặt trận" in page
     assert "67,86%" in page  # 19/28 low
+    for conference in campaign.conferences.filter(status="finished"):  # what each one's minutes print
+        assert (
+            f'Dấu vân tay trên biên bản: <strong class="fingerprint">{minutes_fingerprint_of(conference)}</strong>'
+            in page
+        )
     assert_each_article_once(page, 3)
     campaign_page = client.get(reverse("conferences:campaign", args=[campaign.pk])).content.decode()
     assert reverse("voting:campaign_results", args=[campaign.pk]) in campaign_page
@@ -223,13 +236,10 @@ def test_page_excel_and_report(campaign, rated_year, make_user):
     assert "(Quy định 96-QĐ/TW, Điều 11 khoản 4)" in text
     assert "Không thuộc trường hợp phải xử lý theo quy định: 2 người." in text
     # under each finished conference, the fingerprint its signed minutes print
-    from tinnhiem.audit.chain import fingerprint
-    from tinnhiem.audit.log import minutes_point
-
     finished = campaign.conferences.filter(status="finished").order_by("date", "id")
     assert finished.count() == 2
     for conference in finished:
-        printed = fingerprint(minutes_point(conference)[1])
+        printed = minutes_fingerprint_of(conference)
         assert f"Biên bản kiểm phiếu: dấu vân tay nhật ký {printed}." in text
         assert printed in " ".join(pdf_pages(official.render_minutes_pdf(conference)))
     image = page_image(pdf.content)
