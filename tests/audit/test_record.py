@@ -434,10 +434,14 @@ def test_any_damage_to_any_member_is_a_finding_never_a_crash(archive, data):
 
 
 def _minutes_fingerprint(pdf: bytes) -> str:
+    [printed] = re.findall(r"[0-9A-F]{4}(?:-[0-9A-F]{4}){3}", pdf_text(pdf).split("Dấu vân tay nhật ký")[1])
+    return printed
+
+
+def pdf_text(pdf: bytes) -> str:
     from tinnhiem.audit.verify import _pdf_text
 
-    [printed] = re.findall(r"[0-9A-F]{4}(?:-[0-9A-F]{4}){3}", _pdf_text(pdf).split("Dấu vân tay nhật ký")[1])
-    return printed
+    return _pdf_text(pdf)
 
 
 def test_the_paper_minutes_and_the_record_print_the_same_fingerprint_until_what_they_say_changes(seed, office):
@@ -478,9 +482,11 @@ def test_the_paper_minutes_and_the_record_print_the_same_fingerprint_until_what_
         )
     assert _minutes_fingerprint(render_minutes_pdf(seed)) == paper and log.head()[0] > seq + 5
 
-    update_campaign(office, seed.campaign, term="2021–2026")  # the minutes' heading says the term
-    changed = _minutes_fingerprint(render_minutes_pdf(seed))
-    assert changed != paper and changed == fingerprint(log.head()[1])
+    basis = "Kế hoạch số 275-KH/TU ngày 10/8/2023 của Ban Thường vụ Thành ủy"
+    update_campaign(office, seed.campaign, legal_basis=basis)  # the minutes open with the legal basis
+    minutes = render_minutes_pdf(seed)
+    changed = _minutes_fingerprint(minutes)
+    assert basis in " ".join(pdf_text(minutes).split()) and changed != paper and changed == fingerprint(log.head()[1])
     archive = export_for_authority("system", seed)
     assert _minutes_fingerprint(members_of(archive)["minutes.pdf"]) == changed
     assert verify_record(archive, public_key_b64().encode()).ok
@@ -524,7 +530,7 @@ def test_a_record_made_before_the_minutes_point_was_kept_is_checked_against_the_
     the chain as it was exported, and that is what it is checked against."""
     from tinnhiem.conferences.usecases.campaigns import update_campaign
 
-    update_campaign(office, seed.campaign, term="2021–2026")  # the last event: the minutes' point is the head
+    update_campaign(office, seed.campaign, legal_basis="Kế hoạch số 275-KH/TU")  # the last event: the point is the head
     files = members_of(export_record(seed))
     record = json.loads(files["record.json"])
     del record["minutes_audit"]
