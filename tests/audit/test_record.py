@@ -545,3 +545,24 @@ def test_a_record_made_before_the_minutes_point_was_kept_is_checked_against_the_
     assert [str(p) for p in verify_record(zipped(other), None).problems] == [
         "minutes: the audit fingerprint printed in the minutes differs"
     ]
+
+
+def test_the_minutes_never_claim_a_change_that_they_do_not_show(seed, office, monkeypatch):
+    """The point of the log is read before what the minutes print: a change that commits in
+    between is shown and not claimed (a fingerprint no later copy has), never claimed and not shown
+    (a fingerprint that later copies, showing it, would share)."""
+    from tinnhiem.audit import log
+    from tinnhiem.conferences.usecases.campaigns import update_campaign
+    from tinnhiem.voting import minutes
+
+    read = minutes.minutes_point
+
+    def read_then_changed(conference):
+        found = read(conference)
+        update_campaign(office, seed.campaign, legal_basis="Kế hoạch số 276-KH/TU")  # commits in between
+        return found
+
+    monkeypatch.setattr(minutes, "minutes_point", read_then_changed)
+    m = minutes.minutes_data(seed)
+    assert m["conference"]["legal_basis"] == "Kế hoạch số 276-KH/TU"
+    assert m["audit"]["event"] < log.head()[0] and log.minutes_point(seed)[0] == log.head()[0]

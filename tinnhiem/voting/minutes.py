@@ -89,6 +89,9 @@ def form_table(result: FormResult, rules) -> list[dict[str, Any]]:
 
 def minutes_data(conference: Conference) -> dict[str, Any]:
     """The minutes of a conference as plain data (JSON-serialisable)."""
+    # the point of the audit log before what it prints is read: should a change commit in between,
+    # the minutes then claim less than they show (a fingerprint no later copy has), never more
+    seq, point = minutes_point(conference)
     conference = Conference.objects.select_related("campaign__body").get(pk=conference.pk)
     rules = conference.rules
     voters = conference.voters.all()
@@ -161,7 +164,6 @@ def minutes_data(conference: Conference) -> dict[str, Any]:
                 "repeated": repeats.get(form.pk, []),
             }
         )
-    seq, point = minutes_point(conference)
     return {
         "conference": {
             "id": conference.pk,
