@@ -1,11 +1,11 @@
 """Benchmark: finding the event after which a conference's minutes print the audit log's
 fingerprint (``audit.log.minutes_point``), which every view of the results page, the minutes, the
-report, the notices and the public list of an electronic vote does, on a site whose log has grown
+report and the public list of an electronic vote does, on a site whose log has grown
 long since that conference: ``--later`` events of another conference written after it (an office
 server holding years of conferences), the conference itself with ``--own`` events (every typed
 ballot is one).
 
-Run: .venv/bin/python bench/minutes_point.py [--later 200000]
+Run: .venv/bin/python bench/minutes_point.py [--own 2000] [--later 200000]
      scripts/with-postgres .venv/bin/python bench/minutes_point.py  (the same on PostgreSQL)
 """
 
