@@ -80,7 +80,7 @@ def minutes_point(conference: Any) -> tuple[int, str]:
     (``chain.minutes_point``): what the minutes print, rather than the chain's head at printing.
     Its own events and its campaign's changes are read apart, newest first, each until the first
     that counts (usually the first read): one query of them both would sort every event of the
-    conference (30–40 ms for 2,000 on PostgreSQL, docs/benchmarks.md)."""
+    conference (32–44 ms for 2,000 on PostgreSQL, docs/benchmarks.md)."""
     from .chain import in_minutes
 
     def last(events: Any) -> dict | None:
