@@ -218,7 +218,7 @@ def _check_contents(
         verdict.problems.append(Finding(gettext_noop("audit: the chain head differs from the one recorded")))
     verdict.checked.append(
         Finding(
-            gettext_noop("audit chain of %(n)s events, fingerprint %(fingerprint)s"),
+            gettext_noop("audit chain of %(n)s events, the head's fingerprint %(fingerprint)s"),
             n=len(events),
             fingerprint=fingerprint(head),
         )
