@@ -566,3 +566,48 @@ def test_the_minutes_never_claim_a_change_that_they_do_not_show(seed, office, mo
     m = minutes.minutes_data(seed)
     assert m["conference"]["legal_basis"] == "Kế hoạch số 276-KH/TU"
     assert m["audit"]["event"] < log.head()[0] and log.minutes_point(seed)[0] == log.head()[0]
+
+
+def test_the_signed_paper_minutes_checked_against_a_record(seed, office, tmp_path, capsys):
+    """``verify --paper-fingerprint``: the paper and the record agree while nothing the minutes say
+    changed after the paper was printed (whatever else was logged); after a change, each event that
+    changed them is said; a fingerprint of no event of the record, or not a fingerprint, is said."""
+    from tinnhiem.audit import log
+    from tinnhiem.audit.chain import fingerprint
+    from tinnhiem.conferences.usecases.campaigns import update_campaign
+    from tinnhiem.documents.official import render_minutes_pdf
+
+    paper = _minutes_fingerprint(render_minutes_pdf(seed))
+    printed_at = log.minutes_point(seed)[0]
+    head = fingerprint(log.head()[1])  # as a copy printed by a version before this one shows
+    archive = export_record(seed)
+    for fp in (paper, paper.lower().replace("-", " "), head, log.minutes_point(seed)[1]):
+        verdict = verify_record(archive, public_key_b64().encode(), paper=fp)
+        assert verdict.ok, (fp, verdict.problems)
+        assert any(c.startswith("paper minutes: printed after event") and c.endswith("agree") for c in verdict.checked)
+
+    update_campaign(office, seed.campaign, legal_basis="Kế hoạch số 277-KH/TU")
+    changed = log.head()[0]
+    archive = export_record(seed)
+    problems = [str(p) for p in verify_record(archive, public_key_b64().encode(), paper=paper).problems]
+    assert len(problems) == 1 and problems[0].startswith(
+        f"paper minutes: printed after event {printed_at}, and what they say changed after it: "
+        f"event {changed}, campaign.updated, at "
+    )
+    assert verify_record(archive, public_key_b64().encode(), paper=_minutes_fingerprint(render_minutes_pdf(seed))).ok
+    assert [str(p) for p in verify_record(archive, None, paper="0000-0000-0000-0000").problems] == [
+        "paper minutes: 0000-0000-0000-0000 is not the fingerprint of any event of this record's audit log "
+        "(minutes of another record, or a mistyped fingerprint)"
+    ]
+    assert [str(p) for p in verify_record(archive, None, paper="7764-6DAF-B9C1").problems] == [
+        "paper minutes: “7764-6DAF-B9C1” is not a fingerprint (four groups of four digits and letters A to F, "
+        "as 3F2A-91C0-7B44-E1D2)"
+    ]
+
+    path = tmp_path / "hs.zip"
+    path.write_bytes(archive)
+    with pytest.raises(CommandError, match="1 sai lệch"):
+        call_command("verify", str(path), "--public-key", public_key_b64(), "--paper-fingerprint", paper)
+    assert f"biên bản giấy: in sau sự kiện số {printed_at}, và sau đó nội dung biên bản đã thay đổi" in (
+        capsys.readouterr().out
+    )

@@ -23,7 +23,7 @@ from tinnhiem.rules import BallotCounts, PersonTotals, RulesError, compute_resul
 from tinnhiem.rules.errors import gettext_noop
 from tinnhiem.rules.report import result_to_json
 
-from .chain import fingerprint, minutes_point, verify_chain
+from .chain import fingerprint, in_minutes, minutes_point, verify_chain
 
 FORMAT = "tinnhiem-record/1"
 
@@ -78,13 +78,16 @@ def _contract(result: dict) -> dict:
 MAX_MEMBER_BYTES = 512 * 1024 * 1024  # an archive member unpacked; a real record's largest is a few MB
 
 
-def verify_record(data: bytes, public_key: bytes | None, scans: dict[str, str] | None = None) -> Verdict:
+def verify_record(
+    data: bytes, public_key: bytes | None, scans: dict[str, str] | None = None, paper: str | None = None
+) -> Verdict:
     """``public_key``: the raw 32-byte Ed25519 key (or its base64) published by the site.
     ``scans``: the SHA-256 of each file of a copy of the scan images, by file name; when given,
-    they must be exactly the images listed in the record. A damaged archive (a member that does
-    not unpack) is a finding, not an error."""
+    they must be exactly the images listed in the record. ``paper``: the fingerprint printed on a
+    paper copy of the minutes (the signed one); when given, whether what the minutes say changed
+    after it. A damaged archive (a member that does not unpack) is a finding, not an error."""
     try:
-        return _verify_record(data, public_key, scans)
+        return _verify_record(data, public_key, scans, paper)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
         verdict = Verdict()
         verdict.problems.append(
@@ -93,7 +96,7 @@ def verify_record(data: bytes, public_key: bytes | None, scans: dict[str, str] |
         return verdict
 
 
-def _verify_record(data: bytes, public_key: bytes | None, scans: dict[str, str] | None) -> Verdict:
+def _verify_record(data: bytes, public_key: bytes | None, scans: dict[str, str] | None, paper: str | None) -> Verdict:
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -129,7 +132,7 @@ def _verify_record(data: bytes, public_key: bytes | None, scans: dict[str, str] 
     except (InvalidSignature, ValueError):
         verdict.problems.append(Finding(gettext_noop("signature: the manifest is not signed by this key")))
     try:
-        _check_contents(archive, names, manifest_bytes, verdict, scans)
+        _check_contents(archive, names, manifest_bytes, verdict, scans, paper)
     except _Unreadable as exc:  # the check stops there, with what it found before
         verdict.problems.append(exc.finding)
     except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:  # a file read, not as the format says
@@ -187,8 +190,10 @@ def _check_contents(
     manifest_bytes: bytes,
     verdict: Verdict,
     scans: dict[str, str] | None,
+    paper: str | None = None,
 ) -> None:
-    """The files against the manifest, the audit chain, the recount and the minutes' fingerprint."""
+    """The files against the manifest, the audit chain, the recount, the minutes' fingerprint,
+    and those of a paper copy of the minutes when given."""
     try:
         manifest = json.loads(manifest_bytes)
     except (UnicodeDecodeError, json.JSONDecodeError):
@@ -275,6 +280,8 @@ def _check_contents(
             )
         else:
             verdict.checked.append(Finding(gettext_noop("fingerprint printed in the minutes")))
+    if paper is not None:
+        _check_paper(events, record, paper, verdict)
 
 
 def _minutes_point(events: list[dict], record: dict, verdict: Verdict) -> str | None:
@@ -322,6 +329,61 @@ def _minutes_point(events: list[dict], record: dict, verdict: Verdict) -> str | 
             )
         )
     return named["hash"]
+
+
+def _check_paper(events: list[dict], record: dict, paper: str, verdict: Verdict) -> None:
+    """The fingerprint printed on a paper copy of the minutes: the event of the record's log after
+    which it was printed (any event: a copy printed by a version before "minutes_audit" gave the
+    head), and each later event that may change what the minutes say."""
+    wanted = "".join(paper.split()).replace("-", "").lower()
+    if len(wanted) not in (16, 64) or any(c not in "0123456789abcdef" for c in wanted):
+        verdict.problems.append(
+            Finding(
+                gettext_noop(
+                    "paper minutes: “%(paper)s” is not a fingerprint (four groups of four digits and letters "
+                    "A to F, as 3F2A-91C0-7B44-E1D2)"
+                ),
+                paper=paper,
+            )
+        )
+        return
+    named = next((e for e in events if e["hash"].startswith(wanted)), None)
+    if named is None:
+        verdict.problems.append(
+            Finding(
+                gettext_noop(
+                    "paper minutes: %(fingerprint)s is not the fingerprint of any event of this record's audit log "
+                    "(minutes of another record, or a mistyped fingerprint)"
+                ),
+                fingerprint=fingerprint(wanted),
+            )
+        )
+        return
+    conference, campaign = record["conference"]["id"], record["conference"].get("campaign_id")
+    later = [e for e in events if e["seq"] > named["seq"] and in_minutes(e, conference, campaign)]
+    for event in later:
+        verdict.problems.append(
+            Finding(
+                gettext_noop(
+                    "paper minutes: printed after event %(paper)s, and what they say changed after it: event "
+                    "%(seq)s, %(action)s, at %(at)s (UTC)"
+                ),
+                paper=named["seq"],
+                seq=event["seq"],
+                action=event["action"],
+                at=event["at"][:19].replace("T", " "),
+            )
+        )
+    if not later:
+        verdict.checked.append(
+            Finding(
+                gettext_noop(
+                    "paper minutes: printed after event %(seq)s, and nothing they say changed after it: "
+                    "the paper and this record agree"
+                ),
+                seq=named["seq"],
+            )
+        )
 
 
 def _check_scans(record: dict, scans: dict[str, str], verdict: Verdict) -> None:

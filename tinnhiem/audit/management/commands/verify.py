@@ -32,8 +32,16 @@ class Command(TinnhiemCommand):
                 "they must be exactly the images the record lists"
             ),
         )
+        parser.add_argument(
+            "--paper-fingerprint",
+            metavar=_("FINGERPRINT"),
+            help=_(
+                "the audit fingerprint printed on the signed paper minutes: whether what they say "
+                "changed after they were printed, and what did"
+            ),
+        )
 
-    def handle(self, *args, archive, public_key=None, scans=None, **options):
+    def handle(self, *args, archive, public_key=None, scans=None, paper_fingerprint=None, **options):
         try:
             data = Path(archive).read_bytes()
         except FileNotFoundError as exc:
@@ -52,7 +60,7 @@ class Command(TinnhiemCommand):
                 for path in sorted(folder.rglob("*"))
                 if path.is_file()
             }
-        verdict = verify_record(data, public_key.encode() if public_key else None, images)
+        verdict = verify_record(data, public_key.encode() if public_key else None, images, paper_fingerprint)
         for line in verdict.checked:
             self.stdout.write("  " + _("correct: %(what)s") % {"what": line.translated(_)})
         for line in verdict.problems:
