@@ -63,15 +63,17 @@ def check_record(name: str, data: bytes, keys: list[bytes]) -> Received:
     return Received(name, verdict, None, data)
 
 
-def _identity(received: Received, keys: list[bytes]) -> tuple[bytes, int]:
-    """(the key that signed it, the conference id on its site): one conference of one site."""
+def _identity(received: Received, keys: list[bytes]) -> tuple[tuple[bytes, int], dict[str, Any]]:
+    """(the key that signed it, the conference id on its site): one conference of one site; and
+    the record's ``record.json``."""
     archive = zipfile.ZipFile(io.BytesIO(received.data))
     if received.key_index is not None:
         key = keys[received.key_index]
     else:
         key = archive.read("public_key.b64") if "public_key.b64" in archive.namelist() else b""
     raw = base64.b64decode(key) if len(key) != 32 else key
-    return raw, json.loads(archive.read("record.json"))["conference"]["id"]
+    record = json.loads(archive.read("record.json"))
+    return (raw, record["conference"]["id"]), record
 
 
 def minutes_fingerprint(record: dict[str, Any]) -> str:
@@ -87,8 +89,7 @@ def same_conference(records: list[Received], keys: list[bytes]) -> list[tuple[st
     seen: dict[tuple[bytes, int], str] = {}
     pairs = []
     for received in records:
-        identity = _identity(received, keys)
-        record = json.loads(zipfile.ZipFile(io.BytesIO(received.data)).read("record.json"))
+        identity, record = _identity(received, keys)
         label = _("%(file)s (minutes' fingerprint %(fingerprint)s)") % {
             "file": received.name,
             "fingerprint": minutes_fingerprint(record),

@@ -93,10 +93,9 @@ def _unbroken(document: Any) -> None:
                 part.text = piece
                 part.set(qn("xml:space"), "preserve")
                 parts.append(part)
-        parent, at = t.getparent(), t.getparent().index(t)
-        parent.remove(t)
-        for offset, part in enumerate(parts):
-            parent.insert(at + offset, part)
+        for part in reversed(parts):  # each put right after the text it replaces, so in order
+            t.addnext(part)
+        t.getparent().remove(t)
 
 
 def signer_rows(signers: list[dict[str, str]], columns: int, *, right: bool = False) -> list[list[dict[str, str]]]:
