@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from tinnhiem.audit.models import Event
 from tinnhiem.conferences.models import RatedPerson
@@ -147,11 +148,13 @@ def test_the_list_downloads_as_the_file_its_import_reads(office, conference, per
     assert [[c.value for c in row] for row in load_workbook(io.BytesIO(data)).active.iter_rows()] == [[*FULL_HEADER]]
 
 
-def test_the_rule_set_s_grounds_are_read_from_the_file_and_applied(office, conference, person):
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_rule_set_s_grounds_are_read_from_the_file_and_applied(office, conference, person, language):
     """A long list carries the group, the day each person took office and the retirement notice.
     A person the rule set does not rate (QĐ 96: elected or appointed in the rating year, notified
     of retirement) is added as not rated, with the grounds and the article as the reason: never
-    put on the ballot silently, as the list used to do when it could not read those columns."""
+    put on the ballot silently, as the list used to do when it could not read those columns. The
+    reason is stored as the report prints it, in Vietnamese, whatever the importer's language."""
     year, held = conference.date.year, conference.date  # held: a day in the rating year, not after it
     people = [
         [1, "Lương Văn Hải", "Chủ tịch HĐND tỉnh", "Thường trực HĐND", datetime(year - 3, 6, 1), None],
@@ -160,7 +163,8 @@ def test_the_rule_set_s_grounds_are_read_from_the_file_and_applied(office, confe
         [4, "Đỗ Văn Tâm", "Trưởng Ban Pháp chế", "", f"15/03/{year - 1}", "Không"],
     ]
     header = ["STT", "Họ và tên", "Chức vụ", "Nhóm", "Ngày bổ nhiệm", "Đã có thông báo nghỉ hưu"]  # as offices write
-    added = rated.import_rated_persons(office, conference, filename="ds.xlsx", data=xlsx(people, header=header))
+    with translation.override(language):
+        added = rated.import_rated_persons(office, conference, filename="ds.xlsx", data=xlsx(people, header=header))
     got = {p.full_name: p for p in added}
     assert [(p.order, p.group, p.took_office_on, p.retirement_notified, p.decision) for p in added] == [
         (2, "Thường trực HĐND", date(year - 3, 6, 1), False, "rated"),

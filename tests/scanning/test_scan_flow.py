@@ -2058,3 +2058,36 @@ def test_a_long_post_printed_smaller_is_read_without_a_flag(office, make_user, c
         data, _truth, _image = make(3000 + seed, style="cross")
         assert scan.scan_file(vote["member"], form, name=f"{seed}.png", data=data).ballots == 1
     assert not form.scanned_ballots.filter(needs_review=True).exists()
+
+
+def test_a_member_working_in_english_records_rulings_the_minutes_print_in_vietnamese(scan_vote, make_scan):
+    """The page's language is the reader's: a member who switched the site to English still
+    records rulings the signed minutes print in Vietnamese (a spot check, a sheet counted twice, a
+    ballot read on paper), as the minutes, the record and its JSON do."""
+    form, member = scan_vote["form"], scan_vote["member"]
+    truths = []
+    with translation.override("en"):
+        for seed in range(2):
+            data, truth, _image = make_scan(7800 + seed, style="cross")
+            truths.append("".join(truth.keys))
+            scan.scan_file(member, form, name=f"{seed}.png", data=data)
+        first = form.scanned_ballots.get(position=1)
+        scan.review_ballot(member, first, keys=truths[0], reason="Khớp với phiếu giấy")
+        scan.withdraw_ballot(member, form.scanned_ballots.get(position=2), reason="Đưa lại sau khi kẹt giấy")
+        scan.add_ballot_by_hand(member, form, keys=truths[1], reason="Phiếu bị ướt")
+        m = minutes_data(form.conference)
+    confidence = f"{first.confidence:.2f}".replace(".", ",")
+    assert [(r.position, r.subject, r.decision) for r in form.rulings.order_by("id")] == [
+        (
+            1,
+            f"Phiếu quét đọc là {truths[0]} (kiểm tra ngẫu nhiên; độ tin cậy {confidence}).",
+            f"Kết luận đọc là {truths[0]} — Khớp với phiếu giấy",
+        ),
+        (2, "Phiếu số 2 là một tờ phiếu đã được tính hai lần (Đưa lại sau khi kẹt giấy).", "Không tính lần thứ hai."),
+        (
+            3,
+            "Phiếu máy quét không đọc được (Phiếu bị ướt): Ban kiểm phiếu đọc trực tiếp trên phiếu giấy.",
+            f"Kết luận đọc là {truths[1]}",
+        ),
+    ]
+    assert [r["subject"] for r in m["forms"][0]["rulings"]] == [r.subject for r in form.rulings.order_by("id")]

@@ -210,3 +210,33 @@ def test_a_member_corrects_a_ballot_after_typing_the_last_one_and_the_form_still
         counting.enter_ballot(user, sessions[label], device_key=f"device-{label.lower()}", position=11, marks="12")
     stored = counting.finalise_form(counters[0], form)
     assert stored.data["ballots"]["collected"] == 11
+
+
+def test_a_committee_working_in_english_stores_what_the_minutes_print_in_vietnamese(
+    office, chair, counters, conference
+):
+    """The site switched to English by the chair and the committee: the ballot form made at the
+    opening, and the rulings on the typing differences, are stored as the minutes print them."""
+    from django.utils import translation
+
+    from tinnhiem.voting.minutes import minutes_data
+
+    with translation.override("en"):
+        form, _people, stack = run_conference(office, chair, counters, conference)
+        for d in counting.open_differences(form):
+            keys, _reason = stack[d["position"] - 1]
+            counting.resolve_difference(counters[2], form, position=d["position"], marks=keys, reason="Đối chiếu")
+        m = minutes_data(conference)
+    assert form.name == "Phiếu tín nhiệm"
+    typed = {p: ("3" if stack[p - 1][0][0] != "3" else "1") + stack[p - 1][0][1:] for p in (5, 17)}
+    assert [(r.subject, r.decision) for r in form.rulings.order_by("position")] == [
+        (
+            f"Hai lượt nhập khác nhau (A: {stack[p - 1][0]}; B: {typed[p]}).",
+            f"Kết luận đọc là {stack[p - 1][0]} — Đối chiếu",
+        )
+        for p in (5, 17)
+    ]
+    assert [(f["name"], [r["decision"] for r in f["rulings"]]) for f in m["forms"]] == [
+        ("Phiếu tín nhiệm", [r.decision for r in form.rulings.order_by("position")])
+    ]
+    assert [c["role_label"] for c in m["committee"]["members"]][:3] == ["Trưởng ban", "Thư ký", "Ủy viên"]

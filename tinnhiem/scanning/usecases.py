@@ -30,6 +30,7 @@ from tinnhiem.conferences.models import BallotForm, CommitteeMember
 from tinnhiem.documents.ballots import Printings, printings, qr_key
 from tinnhiem.documents.layout import BallotLayout
 from tinnhiem.files import files_removed_on_failure, save_file
+from tinnhiem.i18n import official_language
 from tinnhiem.once import short_key, submission_key
 from tinnhiem.pdfium_lock import LOCK as PDFIUM_LOCK
 from tinnhiem.text import clean_line
@@ -1265,16 +1266,21 @@ def review_ballot(
     if not reason.strip():
         raise ValidationError(_("Give the reason for the committee's reading."))
     keys, invalid_reason = _committee_reading(form, keys, invalid_reason)
-    if ballot.by_hand:
-        subject = _("Ballot read on paper by the committee as %(reading)s, corrected.") % {
-            "reading": describe_reading((ballot.keys, ballot.invalid_reason))
-        }
-    else:
-        why = "; ".join(r["label"] for r in ballot.reasons()) or _("spot check")
-        subject = _("Scanned ballot read as %(machine)s (%(why)s; confidence %(confidence)s).") % {
-            "machine": ballot.keys or ballot.machine_keys,
-            "why": why,
-            "confidence": number_format(ballot.confidence, 2),
+    with official_language():  # in the minutes
+        if ballot.by_hand:
+            subject = _("Ballot read on paper by the committee as %(reading)s, corrected.") % {
+                "reading": describe_reading((ballot.keys, ballot.invalid_reason))
+            }
+        else:
+            why = "; ".join(r["label"] for r in ballot.reasons()) or _("spot check")
+            subject = _("Scanned ballot read as %(machine)s (%(why)s; confidence %(confidence)s).") % {
+                "machine": ballot.keys or ballot.machine_keys,
+                "why": why,
+                "confidence": number_format(ballot.confidence, 2),
+            }
+        decision = _("Read as %(reading)s — %(reason)s") % {
+            "reading": describe_reading((keys, invalid_reason)),
+            "reason": reason,
         }
     ballot.keys, ballot.invalid_reason, ballot.needs_review = keys, invalid_reason, False
     ballot.save(update_fields=["keys", "invalid_reason", "needs_review"])
@@ -1282,8 +1288,7 @@ def review_ballot(
         form=form,
         position=ballot.position,
         subject=subject,
-        decision=_("Read as %(reading)s — %(reason)s")
-        % {"reading": describe_reading((keys, invalid_reason)), "reason": reason},
+        decision=decision,
         decided_by=member,
         submission=submission,
     )
@@ -1323,14 +1328,13 @@ def withdraw_ballot(actor: Any, ballot: ScannedBallot, *, reason: str) -> Scanne
     ballot.withdrawn, ballot.needs_review = True, False
     ballot.save(update_fields=["withdrawn", "needs_review"])
     ScannedPage.objects.filter(pk__in=ballot.pages).update(status=ScannedPage.Status.DUPLICATE, reason="rescanned")
-    Ruling.objects.create(
-        form=form,
-        position=ballot.position,
-        subject=_("Ballot %(n)s is a sheet counted twice (%(reason)s).")
-        % {"n": ballot.position, "reason": clean_line(reason)},
-        decision=_("Not counted a second time."),
-        decided_by=member,
-    )
+    with official_language():  # in the minutes
+        subject = _("Ballot %(n)s is a sheet counted twice (%(reason)s).") % {
+            "n": ballot.position,
+            "reason": clean_line(reason),
+        }
+        decision = _("Not counted a second time.")
+    Ruling.objects.create(form=form, position=ballot.position, subject=subject, decision=decision, decided_by=member)
     record(
         actor,
         "scan.withdrawn",
@@ -1412,14 +1416,12 @@ def add_ballot_by_hand(
         by_hand=True,
         submission=submission,
     )
-    Ruling.objects.create(
-        form=form,
-        position=position,
-        subject=_("A ballot the scanner cannot read (%(reason)s): read on paper by the committee.")
-        % {"reason": clean_line(reason)},
-        decision=_("Read as %(reading)s") % {"reading": describe_reading((keys, invalid_reason))},
-        decided_by=member,
-    )
+    with official_language():  # in the minutes
+        subject = _("A ballot the scanner cannot read (%(reason)s): read on paper by the committee.") % {
+            "reason": clean_line(reason)
+        }
+        decision = _("Read as %(reading)s") % {"reading": describe_reading((keys, invalid_reason))}
+    Ruling.objects.create(form=form, position=position, subject=subject, decision=decision, decided_by=member)
     record(
         actor,
         "scan.by_hand",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from tinnhiem.audit.chain import fingerprint
 from tinnhiem.audit.log import minutes_point
 from tinnhiem.conferences.models import CommitteeMember, Conference, Voter
+from tinnhiem.i18n import official_language
 from tinnhiem.rules import format_percent
 
 from .models import FormResult, Ruling
@@ -88,7 +89,14 @@ def form_table(result: FormResult, rules) -> list[dict[str, Any]]:
 
 
 def minutes_data(conference: Conference) -> dict[str, Any]:
-    """The minutes of a conference as plain data (JSON-serialisable)."""
+    """The minutes of a conference as plain data (JSON-serialisable), in Vietnamese whatever the
+    language of the page that asks: the minutes printed, the signed record and its JSON say the
+    same words (a committee's roles, "not checked in") whoever prints or exports them."""
+    with official_language():
+        return _minutes_data(conference)
+
+
+def _minutes_data(conference: Conference) -> dict[str, Any]:
     # the point of the audit log before what it prints is read: should a change commit in between,
     # the minutes then claim less than they show (a fingerprint no later copy has), never more
     seq, point = minutes_point(conference)

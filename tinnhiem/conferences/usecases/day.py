@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from tinnhiem.accounts.roles import CHAIR, COUNT, PREPARE, require
 from tinnhiem.audit.log import changed, record, values_of
 from tinnhiem.audit.models import Event
+from tinnhiem.i18n import official_language
 from tinnhiem.once import AlreadyDone, submission_key
 from tinnhiem.rules import QuorumCheck, TallyError, check_committee_approval, check_quorum
 from tinnhiem.text import clean_block, clean_line, fold
@@ -118,8 +119,10 @@ def undo_attendance(actor: Any, voter: Voter) -> Voter:
 
 
 def _single_form_name() -> str:
-    """The name of the one form with every rated person: made at opening, or beforehand."""
-    return _("Confidence ballot")
+    """The name of the one form with every rated person: made at opening, or beforehand. Stored,
+    and printed: in Vietnamese."""
+    with official_language():
+        return _("Confidence ballot")
 
 
 def _default_form(conference: Conference) -> None:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from tinnhiem.accounts.roles import PREPARE, require
 from tinnhiem.audit.log import changed, record, values_of
+from tinnhiem.i18n import official_language
 from tinnhiem.rules import ExclusionGround, exclusion_grounds
 
 from ..models import Conference, RatedPerson, Voter
@@ -215,7 +216,7 @@ def import_rated_persons(actor: Any, conference: Conference, *, filename: str, d
                     retirement_notified=row.retirement_notified,
                     took_office_on=row.took_office_on,
                     decision=RatedPerson.Decision.EXCLUDED if grounds else None,
-                    decision_note=imported_exclusion(grounds) if grounds else "",
+                    decision_note=_stored_exclusion(grounds),
                     note=row.note,
                 )
             )
@@ -240,10 +241,19 @@ def import_rated_persons(actor: Any, conference: Conference, *, filename: str, d
 
 
 def imported_exclusion(grounds: list[ExclusionGround]) -> str:
-    """The reason recorded for a person an imported list adds as not rated."""
+    """The reason recorded for a person an imported list adds as not rated, in the language active."""
     return _("By the rule set (%(reasons)s); recorded on import of the list.") % {
         "reasons": "; ".join(_(g.message) for g in grounds)
     }
+
+
+def _stored_exclusion(grounds: list[ExclusionGround]) -> str:
+    """``imported_exclusion`` as stored: in Vietnamese, whoever imports (versions before 2026-12
+    stored it in the importer's language: ``not_rated_reason`` knows it in each)."""
+    if not grounds:
+        return ""
+    with official_language():
+        return imported_exclusion(grounds)
 
 
 def not_rated_reason(person: RatedPerson, conference: Conference | None = None) -> str:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from tinnhiem.accounts.roles import COUNT, require
 from tinnhiem.audit.log import actor_name, record
 from tinnhiem.conferences.models import BallotForm, CommitteeMember, Conference, RatedPerson, Voter
+from tinnhiem.i18n import official_language
 from tinnhiem.once import AlreadyDone, short_key
 from tinnhiem.rules import (
     Ballot,
@@ -381,14 +382,15 @@ def resolve_difference(
     resolution = Resolution.objects.create(
         form=form, position=position, marks=marks, invalid_reason=invalid_reason, reason=reason, decided_by=member
     )
-    subject = _("The two entries differ (A: %(a)s; B: %(b)s).") % {
-        "a": describe_reading(diff["a"]),
-        "b": describe_reading(diff["b"]),
-    }
-    decision = _("Read as %(reading)s — %(reason)s") % {
-        "reading": describe_reading((marks, invalid_reason)),
-        "reason": resolution.reason,
-    }
+    with official_language():  # in the minutes
+        subject = _("The two entries differ (A: %(a)s; B: %(b)s).") % {
+            "a": describe_reading(diff["a"]),
+            "b": describe_reading(diff["b"]),
+        }
+        decision = _("Read as %(reading)s — %(reason)s") % {
+            "reading": describe_reading((marks, invalid_reason)),
+            "reason": resolution.reason,
+        }
     Ruling.objects.create(form=form, position=position, subject=subject, decision=decision, decided_by=member)
     record(
         actor,

@@ -15,7 +15,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from tinnhiem.accounts.roles import PREPARE, require
@@ -23,6 +22,7 @@ from tinnhiem.audit.log import record
 from tinnhiem.conferences.models import Conference, RatedPerson
 from tinnhiem.conferences.usecases import campaigns, rated, roster
 from tinnhiem.conferences.usecases.day import _locked  # the lock every conference use case takes
+from tinnhiem.i18n import official_language
 from tinnhiem.rules import builtin_rule_set
 from tinnhiem.text import fold
 
@@ -109,7 +109,7 @@ def prepare_confidence_vote(
     rules = conference.rules
     vote_rules = builtin_rule_set(rules.follow_up)
     steps = sorted({found[p]["citation"] for p in people})
-    with translation.override("vi"):  # stored, and printed on official documents: in Vietnamese
+    with official_language():  # stored, and printed on official documents
         name, title = _vote_name(old.name), _vote_name(conference.title)
         legal_basis = _("%(rules)s; %(articles)s; the counting minutes of %(conference)s on %(date)s.") % {
             "rules": vote_rules.short_name,
