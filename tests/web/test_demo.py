@@ -197,3 +197,48 @@ def test_the_demo_scans_count_on_the_scan_demo_conference(demo_ready, tmp_path):
     waiting = sorted(b.position for b in form.scanned_ballots.filter(needs_review=True))
     assert waiting == [6, 12, 19]  # the smudge, the crossed-out name, the pencil ballot (SCAN_SPECIAL)
     assert scan.scan_problems(form) == ["3 phiếu quét đang chờ Ban kiểm phiếu xem xét."]
+
+
+def test_a_page_in_english_says_the_rule_sets_words_in_english_and_prints_the_documents_in_vietnamese(demo_ready):
+    """The council's results, read in English: the levels, the consequence and the rule set in
+    their English (the rule sets give it); the minutes, the report, the notices to the rated
+    persons and the Word minutes downloaded from that page say word for word what they say
+    downloaded from a Vietnamese page."""
+    import io
+
+    import docx
+    from django.test import Client
+    from django.urls import reverse
+
+    from tests.documents.conftest import pdf_pages
+    from tinnhiem.conferences.models import Conference
+    from tinnhiem.site.demo import COUNCIL_TITLE
+
+    council = Conference.objects.get(title=COUNCIL_TITLE)
+    readers = {}
+    for language in ("vi", "en"):
+        readers[language] = client = Client()
+        assert client.login(username="vanphong", password="tinnhiem-demo")
+        client.post(reverse("set_language"), {"language": language, "next": "/"})
+    english = readers["en"].get(reverse("voting:results", args=[council.pk])).content.decode()
+    vietnamese = readers["vi"].get(reverse("voting:results", args=[council.pk])).content.decode()
+    for words in ("High confidence", "Low confidence", "More than half and less than two thirds low-confidence"):
+        assert words in english and words not in vietnamese
+    assert "Tín nhiệm thấp</th>" in vietnamese and "Tín nhiệm thấp</th>" not in english
+    assert "Có quá nửa đến dưới hai phần ba" in vietnamese and "Có quá nửa đến dưới hai phần ba" not in english
+    assert "18 “Low confidence” (54,55%)" in english  # the person the confidence vote is prepared for
+    campaign = readers["en"].get(reverse("conferences:campaign", args=[council.campaign_id])).content.decode()
+    assert "National Assembly Resolution 96/2023/QH15 — confidence rating" in campaign
+
+    def texts(client) -> dict[str, object]:
+        minutes_word = client.get(reverse("documents:minutes_docx", args=[council.pk])).content
+        return {
+            "minutes": pdf_pages(client.get(reverse("documents:minutes", args=[council.pk])).content),
+            "report": pdf_pages(client.get(reverse("documents:report", args=[council.pk])).content),
+            "notices": pdf_pages(client.get(reverse("documents:notices", args=[council.pk])).content),
+            "minutes.docx": [p.text for p in docx.Document(io.BytesIO(minutes_word)).paragraphs],
+        }
+
+    printed = texts(readers["en"])
+    assert printed == texts(readers["vi"])
+    assert "Trưởng ban" in " ".join(printed["minutes"]) and "Head" not in " ".join(printed["minutes"])

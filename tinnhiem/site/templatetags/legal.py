@@ -1,0 +1,18 @@
+"""``{{ text|in_language }}``: a rule set's own words (a level, a consequence, a rule set's name, a
+reason that voids a ballot) in the language of the page: in English, their English
+(``tinnhiem.rules.english``); in Vietnamese, and for any text no rule set says, the text itself.
+
+Loaded in every template (``TEMPLATES``' ``builtins``). Never for a value a form sends back to be
+stored (the list of reasons to choose from): what is stored is the official Vietnamese."""
+
+from django import template
+from django.utils.translation import get_language
+
+from tinnhiem.rules.english import in_language as _in_language
+
+register = template.Library()
+
+
+@register.filter
+def in_language(text) -> str:
+    return _in_language(str(text) if text is not None else "", get_language())
