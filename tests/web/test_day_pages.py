@@ -76,6 +76,16 @@ def test_projector_shows_agenda_then_published_results(demo):
     shown = [int(n) for n in re.findall(r'class="pj-num">(\d+)', after)]
     assert shown == [141, 29, 5, 2, 122, 44, 7, 4] and sum(shown[:4]) == sum(shown[4:]) == 177
     assert after.count('pj-invalid"><span class="pj-label">Không hợp lệ</span>') == 2
+    # more than three persons (the council's five): a line each, as in the minutes' table
+    from tinnhiem.conferences.models import Conference
+    from tinnhiem.site.demo import COUNCIL_TITLE
+
+    council = Conference.objects.get(title=COUNCIL_TITLE)
+    table = client.get(reverse("voting:projector_content", args=[council.pk])).content.decode()
+    assert "<svg" not in table and table.count("<tr>") == 6  # the heading and five persons
+    shown = [int(n) for n in re.findall(r'class="pj-num">(\d+)', table)]
+    assert len(shown) == 20 and all(sum(shown[i : i + 4]) == 33 for i in range(0, 20, 4))  # 33 collected
+    assert '<td class="num lv-low-text"><span class="pj-num">18</span> <span class="pj-pct">54,55%</span>' in table
 
 
 def test_chair_runs_the_ready_conference_through_the_pages(demo):
