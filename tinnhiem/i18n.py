@@ -39,6 +39,17 @@ def official_language():
     return translation.override(DEFAULT_LANGUAGE)
 
 
+def rule_words(text: str) -> str:
+    """A rule set's own words (a level, a consequence, a rule set's name, a reason that voids a
+    ballot) in the language active: their English on a page or in a table made in English
+    (``tinnhiem.rules.english``); otherwise, and for any text no rule set says, the text itself."""
+    from django.utils.translation import get_language
+
+    from tinnhiem.rules.english import in_language
+
+    return in_language(text, get_language())
+
+
 def install_argparse_translation(language: str | None = None) -> None:
     """argparse's own words — "usage:", "options", its error messages — from the same catalog.
 

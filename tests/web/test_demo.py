@@ -229,6 +229,20 @@ def test_a_page_in_english_says_the_rule_sets_words_in_english_and_prints_the_do
     assert "18 “Low confidence” (54,55%)" in english  # the person the confidence vote is prepared for
     campaign = readers["en"].get(reverse("conferences:campaign", args=[council.campaign_id])).content.decode()
     assert "National Assembly Resolution 96/2023/QH15 — confidence rating" in campaign
+    # the tables downloaded from that page: in one language each, the page's
+    import openpyxl
+
+    def table(client, name, pk) -> list[tuple]:
+        book = openpyxl.load_workbook(io.BytesIO(client.get(reverse(name, args=[pk])).content))
+        return list(book.worksheets[0].iter_rows(values_only=True))
+
+    for name, pk in (("voting:results_xlsx", council.pk), ("voting:campaign_results_xlsx", council.campaign_id)):
+        english, vietnamese = table(readers["en"], name, pk), table(readers["vi"], name, pk)
+        assert {"High confidence", "Low confidence (%)", "Conclusion"} <= set(english[0])
+        assert {"Tín nhiệm cao", "Tín nhiệm thấp (%)", "Kết luận"} <= set(vietnamese[0])
+        phong = [row for row in english if "Mạc Đình Phong" in row]
+        assert any(str(v).startswith("More than half and less than two thirds") for v in phong[0])
+        assert len(english) == len(vietnamese) and english[1:] != vietnamese[1:]
 
     def texts(client) -> dict[str, object]:
         minutes_word = client.get(reverse("documents:minutes_docx", args=[council.pk])).content

@@ -21,6 +21,7 @@ from tinnhiem.audit.received import how_held
 from tinnhiem.conferences.models import Campaign, Conference
 from tinnhiem.conferences.queries import other_places, rated_places
 from tinnhiem.conferences.usecases.rated import not_rated
+from tinnhiem.i18n import rule_words
 from tinnhiem.rules.model import consequence_alone
 from tinnhiem.rules.report import rule_set_summary
 
@@ -149,7 +150,7 @@ def summary_table(summary: dict[str, Any]) -> list[list[Any]]:
         _("Percentage base"),
     ]
     for lv in summary["rules"]["levels"]:
-        header += [lv["label"], lv["label"] + " (%)"]
+        header += [rule_words(lv["label"]), rule_words(lv["label"]) + " (%)"]
     header += [_("Valid"), _("Invalid"), _("Conclusion"), _("Article"), _("Also rated at (same full name)")]
     table = [header]
     for r in summary["rows"]:
@@ -159,6 +160,6 @@ def summary_table(summary: dict[str, Any]) -> list[list[Any]]:
         others = "; ".join(
             f"{p['title']} ({', '.join(x for x in (p['post'], p['status_label']) if x)})" for p in r["other_places"]
         )
-        row += [r["valid"], r["invalid"], r["consequence"], r["citation"], others]
+        row += [r["valid"], r["invalid"], rule_words(r["consequence"]), r["citation"], others]
         table.append(row)
     return table

@@ -23,6 +23,7 @@ from tinnhiem.conferences.models import BallotForm, Campaign, Conference
 from tinnhiem.conferences.roster_file import excel_safe, write_table_xlsx
 from tinnhiem.conferences.usecases import day
 from tinnhiem.conferences.views import _conference, attempt
+from tinnhiem.i18n import rule_words
 from tinnhiem.once import new_submission
 from tinnhiem.text import parse_day, small_int
 
@@ -385,7 +386,7 @@ def _rows_for_export(conference: Conference) -> list[list]:
         _("Percentage base"),
     ]
     for lv in levels:
-        header += [lv["label"], lv["label"] + " (%)"]
+        header += [rule_words(lv["label"]), rule_words(lv["label"]) + " (%)"]
     header += [_("Valid"), _("Invalid"), _("Conclusion")]
     rows = [header]
     for form in data["forms"]:
@@ -401,7 +402,7 @@ def _rows_for_export(conference: Conference) -> list[list]:
             ]
             for level in person["levels"]:
                 row += [level["count"], Decimal(level["percent_dot"])]
-            row += [person["valid"], person["invalid"], person["consequence"]]
+            row += [person["valid"], person["invalid"], rule_words(person["consequence"])]
             rows.append(row)
     return rows
 

@@ -6,13 +6,12 @@ Loaded in every template (``TEMPLATES``' ``builtins``). Never for a value a form
 stored (the list of reasons to choose from): what is stored is the official Vietnamese."""
 
 from django import template
-from django.utils.translation import get_language
 
-from tinnhiem.rules.english import in_language as _in_language
+from tinnhiem.i18n import rule_words
 
 register = template.Library()
 
 
 @register.filter
 def in_language(text) -> str:
-    return _in_language(str(text) if text is not None else "", get_language())
+    return rule_words(str(text) if text is not None else "")
