@@ -31,7 +31,7 @@ def conference(office, make_user):
         office, title="Hội nghị lấy phiếu tín nhiệm", place="Hội trường", legal_basis="KH 12"
     )
     voters = [roster.add_voter(office, conference, full_name=f"Đại biểu {i}", post="Công chức") for i in range(1, 7)]
-    day.open_conference(chair, conference)
+    day.open_conference(chair, conference, held_today=True)
     day.check_in(office, conference, voters)
     for voter, role, user in zip(voters[:3], ("head", "secretary", "member"), counters, strict=True):
         day.propose_member(office, conference, voter=voter, role=role, user=user)

@@ -50,7 +50,7 @@ def test_nothing_of_a_cancelled_conference_changes(office, make_user, held_back,
         lambda: rated.add_rated_person(office, conference, full_name="Lê Văn Bình", post="Phó Chủ tịch"),
         lambda: roster.add_voter(office, conference, full_name="Lê Văn Cường", post="Chuyên viên"),
         lambda: campaigns.update_conference(office, conference, place="Hội trường khác"),
-        lambda: day.open_conference(chair, conference),
+        lambda: day.open_conference(chair, conference, held_today=True),
         lambda: day.check_in(office, conference, [voter]),
         lambda: evote.generate_cards(office, form, count=1),
         lambda: dossiers.upload_dossier(office, person, kind="report", title="B", filename="c.pdf", data=pdf_bytes),
@@ -84,7 +84,7 @@ def test_refused_without_a_reason(office, conference, reason):
 
 def test_an_opened_session_is_adjourned_first(office, make_user, conference, person, voter):
     chair = make_user("chair", "chutri")
-    day.open_conference(chair, conference)
+    day.open_conference(chair, conference, held_today=True)
     with pytest.raises(ValidationError) as info:
         campaigns.cancel_conference(office, conference, reason=REASON)
     assert "phải hoãn phiên họp trước" in info.value.messages[0]

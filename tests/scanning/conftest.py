@@ -29,7 +29,7 @@ def _scan_vote(office, make_user, conference, tag: str = "s", more_people: int =
         form = day.create_ballot_form(office, conference, name="Phiếu tín nhiệm", people=people)
         printed = ballots.render_one(form)
         after_printing(people)
-    day.open_conference(chair, conference)
+    day.open_conference(chair, conference, held_today=True)
     day.check_in(office, conference, voters[:10])
     for voter, role, user in zip(voters[:3], ROLES[:3], counters, strict=True):
         day.propose_member(office, conference, voter=voter, role=role, user=user)

@@ -372,7 +372,9 @@ def wide(office, make_user, conference):
     build(office, conference, 3)  # two rated persons and three voters
     for i in range(4):
         rated.add_rated_person(office, conference, full_name=f"Nguyễn Văn Thành {i}", post="Phó Chủ tịch UBND")
-    day.open_conference(make_user("chair", "chair-w"), conference)  # the ballot form is made when the conference opens
+    day.open_conference(
+        make_user("chair", "chair-w"), conference, held_today=True
+    )  # the ballot form is made when the conference opens
     pdf, layout = ballots.render_one(conference.ballot_forms.get())
     geometry = layout.as_dict()
     blank = synthetic.render_blank(pdf, 0, 150)

@@ -43,7 +43,7 @@ def day_conference(office, conference):
 def hall(office, chair, counters, day_conference):
     """Opened, 10 of 12 present, committee of 3 approved unanimously; voting not yet open."""
     conference, people, voters = day_conference
-    day.open_conference(chair, conference)
+    day.open_conference(chair, conference, held_today=True)
     day.check_in(office, conference, voters[:10])
     for voter, role, user in zip(voters[:3], ROLES[:3], counters[:3], strict=True):
         day.propose_member(office, conference, voter=voter, role=role, user=user)
@@ -55,7 +55,7 @@ def hall(office, chair, counters, day_conference):
 def ready(office, chair, counters, day_conference):
     """Opened, 10 of 12 present, committee of 3 approved, vote open."""
     conference, people, voters = day_conference
-    day.open_conference(chair, conference)
+    day.open_conference(chair, conference, held_today=True)
     day.check_in(office, conference, voters[:10])
     day.mark_absent(office, voters[10], reason="Đi công tác")
     for voter, role, user in zip(voters[:3], ROLES[:3], counters[:3], strict=True):

@@ -23,7 +23,7 @@ REASON = "Không đủ 2/3 số người được triệu tập có mặt do mư
 def short_session(office, chair, counters, day_conference):
     """Opened with 7 of 12 present (8 needed), a committee proposed, the agenda moved on."""
     conference, people, voters = day_conference
-    day.open_conference(chair, conference)
+    day.open_conference(chair, conference, held_today=True)
     day.check_in(office, conference, voters[:7])
     day.mark_absent(office, voters[7], reason="Ốm")
     for voter, role, user in zip(voters[:3], ROLES[:3], counters[:3], strict=True):
@@ -56,7 +56,7 @@ def test_adjourning_clears_the_session_and_keeps_the_preparation(chair, short_se
     assert (adjournment.session_date, adjournment.new_date, adjournment.reason) == (today, new_day, REASON)
     assert (adjournment.present, adjournment.convened, adjournment.required) == (7, 12, 8)
     event = Event.objects.get(action="conference.adjourned")
-    assert event.data["from"] == (today + timedelta(days=20)).isoformat()
+    assert event.data["from"] == today.isoformat()  # set for 20 days on, held today: the chair confirmed it
     assert event.data["to"] == new_day.isoformat()
     assert (event.data["present"], event.data["convened"], event.data["required"]) == (7, 12, 8)
     assert event.data["reason"] == REASON
@@ -68,7 +68,7 @@ def test_the_next_session_is_held_from_the_start(office, chair, counters, short_
     day.adjourn_conference(chair, conference, reason=REASON, new_date=today + timedelta(days=7), today=today)
     with pytest.raises(ValidationError):  # the committee is approved at the session, not before
         day.record_committee_approval(chair, conference, votes_for=10, against=0, abstaining=0)
-    day.open_conference(chair, conference)
+    day.open_conference(chair, conference, held_today=True)
     day.check_in(office, conference, voters[:10])
     for voter, role, user in zip(voters[3:6], ROLES[:3], counters[:3], strict=True):
         day.propose_member(office, conference, voter=voter, role=role, user=user)

@@ -19,7 +19,7 @@ def setup_committee(office, chair, counters, conference, voters):
 @pytest.mark.parametrize("n_present, quorate", [(8, True), (7, False)])  # 12 convened: 2/3 = 8 exactly
 def test_quorum_boundary(office, chair, counters, day_conference, n_present, quorate):
     conference, _people, voters = day_conference
-    day.open_conference(chair, conference)
+    day.open_conference(chair, conference, held_today=True)
     day.check_in(office, conference, voters[:n_present])
     check = day.quorum(conference)
     assert (check.present, check.convened, check.required, check.quorate) == (n_present, 12, 8, quorate)
@@ -41,7 +41,7 @@ def test_quorum_boundary(office, chair, counters, day_conference, n_present, quo
 
 def test_check_in_many_and_late_arrival(office, chair, counters, day_conference):
     conference, _people, voters = day_conference
-    day.open_conference(chair, conference)
+    day.open_conference(chair, conference, held_today=True)
     assert day.check_in(office, conference, voters[:9]) == 9
     assert day.check_in(office, conference, voters[:9]) == 0  # again: nothing changes
     setup_committee(office, chair, counters, conference, voters)
@@ -67,7 +67,7 @@ def test_absent_with_reason(office, chair, day_conference):
 
 def test_vote_needs_an_approved_committee(office, chair, day_conference):
     conference, _people, voters = day_conference
-    day.open_conference(chair, conference)
+    day.open_conference(chair, conference, held_today=True)
     day.check_in(office, conference, voters)
     with pytest.raises(ValidationError) as info:
         day.open_voting(chair, conference)
@@ -78,9 +78,77 @@ def test_agenda(chair, day_conference):
     conference, *_ = day_conference
     with pytest.raises(ValidationError):
         day.advance_agenda(chair, conference, step=1)
-    day.open_conference(chair, conference)
+    day.open_conference(chair, conference, held_today=True)
     day.advance_agenda(chair, conference, step=3)
     conference.refresh_from_db()
     assert conference.agenda_label == "Thảo luận"
     with pytest.raises(ValidationError):
         day.advance_agenda(chair, conference, step=99)
+
+
+def test_a_conference_set_for_another_day_opens_today_only_when_the_chair_confirms_it(office, chair, day_conference):
+    """The meeting moved and its date not changed, or the wrong conference about to be opened: the
+    minutes would print a day the conference was not held. Opening is refused, and nothing changes,
+    until the chair confirms it is held today; its date then becomes today, in the audit log too."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tinnhiem.conferences.usecases import rated
+    from tinnhiem.voting.minutes import minutes_data
+
+    conference, _people, _voters = day_conference
+    today = timezone.localdate()
+    set_for = conference.date
+    assert set_for > today and day.held_on_another_day(conference)
+    before = Event.objects.count()
+    with pytest.raises(ValidationError) as info:
+        day.open_conference(chair, conference)
+    assert info.value.messages == [
+        f"Hội nghị này có ngày họp là {set_for:%d/%m/%Y}, không phải hôm nay ({today:%d/%m/%Y}). Nếu hội nghị họp hôm "
+        "nay, đồng chí đánh dấu “Họp hôm nay” rồi khai mạc lại: ngày hội nghị đổi thành hôm nay, như biên bản ghi. "
+        "Nếu không, hôm nay là ngày của một hội nghị khác: hãy khai mạc hội nghị đó."
+    ]
+    conference.refresh_from_db()
+    assert (conference.status, conference.date, Event.objects.count()) == ("preparing", set_for, before)
+    assert not conference.ballot_forms.exists()
+    # a person who takes office after today: today cannot be the day (as when the date is edited)
+    late = rated.add_rated_person(
+        office,
+        conference,
+        full_name="Đỗ Văn Mới",
+        post="Phó Chủ tịch UBND",
+        took_office_on=today + timedelta(days=1),
+        decision="excluded",
+        decision_note="Được bổ nhiệm trong năm lấy phiếu",
+    )
+    with pytest.raises(ValidationError) as info:
+        day.open_conference(chair, conference, held_today=True)
+    assert "Đỗ Văn Mới" in info.value.messages[0] and "sau ngày hội nghị này" in info.value.messages[0]
+    conference.refresh_from_db()
+    assert (conference.status, conference.date) == ("preparing", set_for)
+    rated.remove_rated_person(office, late)
+    day.open_conference(chair, conference, held_today=True)
+    conference.refresh_from_db()
+    assert (conference.status, conference.date) == ("in_session", today)
+    moved, opened = Event.objects.filter(action__in=["conference.updated", "conference.opened"]).order_by("-seq")[:2][
+        ::-1
+    ]
+    assert (moved.action, moved.data, opened.action) == (
+        "conference.updated",
+        {"date": today.isoformat()},
+        "conference.opened",
+    )
+    assert minutes_data(conference)["conference"]["date"] == today.isoformat()
+
+
+def test_a_conference_set_for_today_opens_without_a_word_on_its_date(chair, day_conference):
+    from django.utils import timezone
+
+    conference, _people, _voters = day_conference
+    Conference.objects.filter(pk=conference.pk).update(date=timezone.localdate())
+    conference.refresh_from_db()
+    assert not day.held_on_another_day(conference)
+    day.open_conference(chair, conference)
+    assert not Event.objects.filter(action="conference.updated").exists()
+    assert Conference.objects.get(pk=conference.pk).status == "in_session"

@@ -57,7 +57,7 @@ def hold(office, team, campaign, title, people, *, finish=True, days=0):
     roster.import_roster(office, conference, filename="ds.csv", data=lines.encode())
     if not finish:
         return conference
-    day.open_conference(chair, conference)
+    day.open_conference(chair, conference, held_today=True)
     voters = list(conference.voters.order_by("order"))
     day.check_in(office, conference, voters[:PRESENT])
     size = conference.rules.committee.minimum_for(campaign.body.level) or 3

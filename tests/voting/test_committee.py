@@ -9,7 +9,7 @@ from tinnhiem.conferences.usecases import day, roster
 @pytest.fixture
 def opened(office, chair, day_conference):
     conference, people, voters = day_conference
-    day.open_conference(chair, conference)
+    day.open_conference(chair, conference, held_today=True)
     day.check_in(office, conference, voters[:10])
     return conference, people, voters
 

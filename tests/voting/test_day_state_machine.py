@@ -74,7 +74,7 @@ class ConferenceDay(RuleBasedStateMachine):
             self.office,
             campaign=campaign,
             title="HN",
-            date=date.today() + timedelta(days=1),
+            date=date.today(),  # held today; adjourned, it is held again on a later day, moved back by the chair
             place="p",
             convening_body="c",
         )
@@ -126,7 +126,7 @@ class ConferenceDay(RuleBasedStateMachine):
         self.phones = phones  # one hall, one plan for phones: the first step's
         conference, form = self.current(), self.form()
         if conference.status == S.PREPARING:
-            return self.attempt(lambda: day.open_conference(self.chair, self.conference))
+            return self.attempt(lambda: day.open_conference(self.chair, self.conference, held_today=True))
         if conference.status == S.IN_SESSION:
             if conference.voters.exclude(attendance=Voter.Attendance.PRESENT).exists():
                 return self.attempt(lambda: day.check_in(self.office, self.conference, self.voters))
@@ -192,7 +192,7 @@ class ConferenceDay(RuleBasedStateMachine):
 
     @rule()
     def open_conference(self):
-        self.attempt(lambda: day.open_conference(self.chair, self.conference))
+        self.attempt(lambda: day.open_conference(self.chair, self.conference, held_today=True))
 
     @rule(i=st.integers(0, N_VOTERS - 1))
     def check_in(self, i):
@@ -456,10 +456,11 @@ class ConferenceDay(RuleBasedStateMachine):
                 break
             self.finish_step(conference, form)
         assert self.current().status == S.FINISHED, self.current().status
+        self.a_conference_is_held_on_its_date()  # held again after an adjournment: on the day it was
 
     def finish_step(self, conference, form) -> None:
         if conference.status == S.PREPARING:
-            day.open_conference(self.chair, self.conference)
+            day.open_conference(self.chair, self.conference, held_today=True)
         elif conference.status == S.IN_SESSION:
             day.check_in(self.office, self.conference, self.voters)
             if not conference.committee_approved:
@@ -513,6 +514,14 @@ class ConferenceDay(RuleBasedStateMachine):
             counting.finalise_form(head, form)
 
     # --- what must hold after every step -----------------------------------------------------------
+
+    @invariant()
+    def a_conference_is_held_on_its_date(self):
+        """Opened, it is held today: the date the minutes print (a session adjourned is prepared
+        again for its new day, and moved back to today only when the chair confirms it)."""
+        conference = self.current()
+        if conference.status != S.PREPARING:
+            assert conference.date == date.today()
 
     @invariant()
     def finished_exactly_when_every_form_is_finalised(self):

@@ -90,7 +90,7 @@ def test_double_entry_finalises_on_the_agreed_readings_whatever_the_order(office
         roster.add_voter(office, conference, full_name=f"Đại biểu {i}", post="Trưởng phòng")
         for i in range(max(n, size))
     ]
-    day.open_conference(chair, conference)
+    day.open_conference(chair, conference, held_today=True)
     day.check_in(office, conference, voters)
     for voter, role, user in zip(voters[:size], ROLES[:size], counters[:size], strict=True):
         day.propose_member(office, conference, voter=voter, role=role, user=user)

@@ -33,7 +33,7 @@ def true_stack(n: int, seed: int) -> list[tuple[str, str]]:
 
 def run_conference(office, chair, counters, conference, *, n_voters=40, n_present=36, collected=35, seed=1):
     people, voters = build(office, conference, n_voters)
-    day.open_conference(chair, conference)
+    day.open_conference(chair, conference, held_today=True)
     day.check_in(office, conference, voters[:n_present])
     size = conference.rules.committee.minimum_for(conference.campaign.body.level)
     for voter, role, user in zip(voters[:size], ROLES[:size], counters[:size], strict=True):
@@ -121,7 +121,7 @@ def test_paper_conference_end_to_end(office, chair, counters, campaign, today, r
 
 def test_double_submit_counts_once_and_position_beyond_collected_refused(office, chair, counters, conference):
     _people, voters = build(office, conference, 10)
-    day.open_conference(chair, conference)
+    day.open_conference(chair, conference, held_today=True)
     day.check_in(office, conference, voters)
     for voter, role, user in zip(voters[:3], ROLES[:3], counters[:3], strict=True):
         day.propose_member(office, conference, voter=voter, role=role, user=user)

@@ -87,7 +87,7 @@ def test_code_of_another_conference_is_unknown(office, chair, counters, evoting,
     )
     rated.add_rated_person(office, other, full_name="X", post="Y")
     roster.add_voter(office, other, full_name="Z", post="W")
-    day.open_conference(chair, other)
+    day.open_conference(chair, other, held_today=True)
     foreign = evote.generate_cards(office, other.ballot_forms.get(), count=1)[0]
     evote.open_evote(chair, form)
     with pytest.raises(evote.VoteRefused) as info:

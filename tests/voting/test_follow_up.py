@@ -289,7 +289,7 @@ def test_the_vote_is_held_and_its_papers_say_bo_phieu_tin_nhiem(council, office,
     vote = follow_up.prepare_confidence_vote(office, council, people=[first], day=date.today())
     users = get_user_model().objects
     chair, counters = users.get(username="chair-hd"), [users.get(username=f"kp-hd-{i}") for i in range(7)]
-    day.open_conference(chair, vote)
+    day.open_conference(chair, vote, held_today=True)
     day.advance_agenda(chair, vote, step=1)  # the persons put to the vote speak (Điều 16)
     form = vote.ballot_forms.get()
     day.set_counting_mode(office, form, mode="totals")

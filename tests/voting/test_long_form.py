@@ -21,7 +21,7 @@ def test_a_form_of_90_persons_is_entered_twice_and_finalised(office, chair, coun
     people, voters = build(office, conference, 12)
     for i in range(N - len(people)):
         rated.add_rated_person(office, conference, full_name=f"Nguyễn Văn Thành {i + 1}", post="Trưởng phòng")
-    day.open_conference(chair, conference)
+    day.open_conference(chair, conference, held_today=True)
     day.check_in(office, conference, voters[:10])
     for voter, role, user in zip(voters[:3], ROLES[:3], counters[:3], strict=True):
         day.propose_member(office, conference, voter=voter, role=role, user=user)

@@ -37,10 +37,10 @@ def held_hard(office, chair, counters, day_conference, today):
     """Adjourned once with 7 of 12 present; held with 7 of 12 on the chair's decision; the vote on
     its form held again after the box had more ballots than issued; counted and finished."""
     conference, _people, voters = day_conference
-    day.open_conference(chair, conference)
+    day.open_conference(chair, conference, held_today=True)
     day.check_in(office, conference, voters[:7])
     day.adjourn_conference(chair, conference, reason=ADJOURNED, new_date=today + timedelta(days=7), today=today)
-    day.open_conference(chair, conference)
+    day.open_conference(chair, conference, today=today + timedelta(days=7))  # held again on its new day
     day.check_in(office, conference, voters[:7])
     day.override_quorum(chair, conference, reason=OVERRIDE)
     for voter, role, user in zip(voters[:3], ROLES[:3], counters[:3], strict=True):

@@ -27,7 +27,7 @@ from .conftest import ROLES, build
 
 
 def setup_vote(office, chair, counters, conference, voters, n_cards):
-    day.open_conference(chair, conference)
+    day.open_conference(chair, conference, held_today=True)
     day.check_in(office, conference, voters)
     for voter, role, user in zip(voters[:3], ROLES[:3], counters[:3], strict=True):
         day.propose_member(office, conference, voter=voter, role=role, user=user)

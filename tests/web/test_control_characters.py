@@ -31,7 +31,7 @@ def test_control_characters_are_taken_out_of_every_text(typed, line, block):
 def test_a_reason_sent_with_a_nul_is_stored_without_it(office, make_user, conference, person):
     chair = make_user("chair", "chu-tri")
     voters = [roster.add_voter(office, conference, full_name=f"Người {i}", post="Chuyên viên") for i in range(3)]
-    day.open_conference(chair, conference)
+    day.open_conference(chair, conference, held_today=True)
     day.check_in(office, conference, voters[:1])  # 1 of 3: no quorum
     client = Client()
     client.force_login(chair)

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from tests.conftest import shared_demo_open
@@ -94,10 +95,21 @@ def test_chair_runs_the_ready_conference_through_the_pages(demo):
     url = reverse("conferences:chair", args=[ready.pk])
     # the office follows the chair's page and is told who acts on it; the chair is not
     assert "Chỉ người chủ trì hội nghị mở hội nghị" in office.get(url).content.decode()
-    assert 'id="chair-only"' not in chair.get(url).content.decode()
-    chair.post(url, {"action": "open_conference"})
+    page = chair.get(url).content.decode()
+    assert 'id="chair-only"' not in page
+    # the demo's conference is set for a later day: the chair is told, and confirms it is held today
+    set_for, today = ready.date, timezone.localdate()
+    assert set_for != today
+    assert f"Hội nghị này có ngày họp là {set_for:%d/%m/%Y}; hôm nay là {today:%d/%m/%Y}." in page
+    assert f'name="held_today" value="1"> Họp hôm nay, ngày {today:%d/%m/%Y}</label>' in page
+    refused = chair.post(url, {"action": "open_conference"}, follow=True).content.decode()
+    assert f"Hội nghị này có ngày họp là {set_for:%d/%m/%Y}, không phải hôm nay ({today:%d/%m/%Y})." in refused
     ready.refresh_from_db()
-    assert ready.status == "in_session"
+    assert (ready.status, ready.date) == ("preparing", set_for)
+    chair.post(url, {"action": "open_conference", "held_today": "1"})
+    ready.refresh_from_db()
+    assert (ready.status, ready.date) == ("in_session", today)  # the day the minutes print
+    assert "another-day" not in chair.get(url).content.decode()
     voters = list(ready.voters.order_by("order"))
     response = office.post(
         reverse("conferences:attendance", args=[ready.pk]),
@@ -123,7 +135,7 @@ def test_the_chair_adjourns_a_session_without_a_quorum(demo):
     ready, _finished = demo
     chair, office = login("chutri"), login("vanphong")
     url = reverse("conferences:chair", args=[ready.pk])
-    chair.post(url, {"action": "open_conference"})
+    chair.post(url, {"action": "open_conference", "held_today": "1"})
     voters = list(ready.voters.order_by("order"))
     office.post(
         reverse("conferences:attendance", args=[ready.pk]), {"action": "present", "voter": [v.pk for v in voters[:100]]}
@@ -158,7 +170,7 @@ def test_the_chair_has_the_vote_on_a_form_held_again(demo):
     chair, office = login("chutri"), login("vanphong")
     url = reverse("conferences:chair", args=[ready.pk])
     assert 'class="repeat-vote"' not in chair.get(url).content.decode()  # only once the vote is open
-    chair.post(url, {"action": "open_conference"})
+    chair.post(url, {"action": "open_conference", "held_today": "1"})
     voters = list(ready.voters.order_by("order"))
     office.post(
         reverse("conferences:attendance", args=[ready.pk]), {"action": "present", "voter": [v.pk for v in voters]}
@@ -214,7 +226,7 @@ def test_entry_page_keyboard_flow_and_second_device(demo, make_user):
     User = get_user_model()
     office, chair = User.objects.get(username="vanphong"), User.objects.get(username="chutri")
     counters = [User.objects.get(username=f"kiemphieu{i}") for i in (1, 2, 3)]
-    day.open_conference(chair, ready)
+    day.open_conference(chair, ready, held_today=True)
     voters = [v for v in ready.voters.order_by("order") if v.rated_person_id is None]
     day.check_in(office, ready, voters[:150])
     for voter, role, user in zip(voters[:3], ("head", "secretary", "member"), counters, strict=True):
@@ -481,7 +493,7 @@ def test_the_committee_proposed_on_its_page_and_voted_on_by_the_chair(demo):
     held again with the same figures records it again; then it is approved."""
     ready, _finished = demo
     chair, office = login("chutri"), login("vanphong")
-    chair.post(reverse("conferences:chair", args=[ready.pk]), {"action": "open_conference"})
+    chair.post(reverse("conferences:chair", args=[ready.pk]), {"action": "open_conference", "held_today": "1"})
     voters = list(ready.voters.filter(rated_person__isnull=True).order_by("order"))
     day.check_in(get_user_model().objects.get(username="vanphong"), ready, voters[:122])
     page_url = reverse("conferences:committee", args=[ready.pk])
@@ -555,7 +567,7 @@ def test_each_step_of_the_chair_sent_twice_is_done_once_and_said_so(demo):
         assert 'class="error"' not in second and "Đã ghi nhận." not in second
         return second
 
-    twice({"action": "open_conference"}, "Hội nghị đã khai mạc.")
+    twice({"action": "open_conference", "held_today": "1"}, "Hội nghị đã khai mạc.")
     office = get_user_model().objects.get(username="vanphong")
     voters = list(ready.voters.filter(rated_person__isnull=True).order_by("order")[:122])
     day.check_in(office, ready, voters)
@@ -610,7 +622,7 @@ def test_the_chair_s_page_says_what_the_next_step_still_needs(demo, conference):
     assert "Chưa có người được lấy phiếu trên phiếu." in empty and "Danh sách người ghi phiếu đang trống." in empty
     url = reverse("conferences:chair", args=[ready.pk])
     assert 'id="opening-needs"' not in chair.get(url).content.decode()  # ready: nothing missing
-    chair.post(url, {"action": "open_conference"})
+    chair.post(url, {"action": "open_conference", "held_today": "1"})
     page = chair.get(url).content.decode()
     needs = re.search(r'<div class="needs" id="voting-needs">(.*?)</div>', page, re.S).group(1)
     assert "Không đủ số người có mặt: 0 người có mặt trên 183" in needs

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -83,7 +84,9 @@ def chair_panel(request, conference_id: int):
     if request.method == "POST":
         action = request.POST.get("action")
         actions = {
-            "open_conference": lambda: day.open_conference(request.user, conference),
+            "open_conference": lambda: day.open_conference(
+                request.user, conference, held_today=request.POST.get("held_today") == "1"
+            ),
             "agenda": lambda: day.advance_agenda(
                 request.user, conference, step=small_int(request.POST.get("step"), -1)
             ),
@@ -127,6 +130,9 @@ def chair_panel(request, conference_id: int):
             "adjournments": conference.adjournments.all(),
             **_quorum_context(conference, chair=True),
             "opening_needs": day.opening_needs(conference) if conference.status == "preparing" else [],
+            # opened on another day than its date: said, and the chair confirms it is held today
+            "another_day": conference.status == "preparing" and day.held_on_another_day(conference),
+            "today": timezone.localdate(),
             "submission": new_submission(),  # the one-time id of the page's forms (tinnhiem.once)
             "agenda": list(enumerate(label for _key, label in conference.agenda)),
             "committee": conference.committee.select_related("voter", "user"),

@@ -374,7 +374,7 @@ def _open_with_absent(office, chair, conference, *, absent: int) -> tuple[list, 
     """Open the conference; the last ``absent`` voters of the roll are away, with a reason."""
     from tinnhiem.conferences.usecases import day
 
-    day.open_conference(chair, conference)
+    day.open_conference(chair, conference, today=conference.date)  # held on its day, the demo's "today"
     voters = list(conference.voters.order_by("order"))
     present = voters[:-absent]
     day.check_in(office, conference, present)

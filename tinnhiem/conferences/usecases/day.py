@@ -173,8 +173,19 @@ def voting_needs(conference: Conference, check: QuorumCheck | None = None) -> li
     return needs
 
 
+def held_on_another_day(conference: Conference, today: date | None = None) -> bool:
+    """Whether the conference would be opened on a day that is not its date: the meeting was moved
+    and its date not changed, or the wrong conference is about to be opened."""
+    return conference.date != (today or timezone.localdate())
+
+
 @transaction.atomic
-def open_conference(actor: Any, conference: Conference) -> Conference:
+def open_conference(
+    actor: Any, conference: Conference, *, held_today: bool = False, today: date | None = None
+) -> Conference:
+    """The chair opens the session. On a day that is not the conference's date, only with
+    ``held_today`` (the chair confirms it is held today): its date becomes today, logged, since the
+    minutes print the day it was held; otherwise refused, and nothing changes."""
     require(actor, CHAIR)
     conference = _locked(conference)
     check_not_cancelled(conference)
@@ -183,6 +194,21 @@ def open_conference(actor: Any, conference: Conference) -> Conference:
     needs = opening_needs(conference)
     if needs:
         raise ValidationError(needs)
+    today = today or timezone.localdate()
+    if held_on_another_day(conference, today):
+        if not held_today:
+            raise ValidationError(
+                _(
+                    "This conference is set for %(date)s, not today (%(today)s). If it is held today, tick "
+                    "“Held today” and open it again: its date becomes today, as the minutes print it. If "
+                    "not, this is another conference's day: open that one."
+                )
+                % {"date": f"{conference.date:%d/%m/%Y}", "today": f"{today:%d/%m/%Y}"}
+            )
+        check_new_date(conference, today, today)
+        conference.date = today
+        conference.save(update_fields=["date"])
+        record(actor, "conference.updated", conference=conference, data={"date": today.isoformat()})
     _default_form(conference)
     conference.status, conference.agenda_step = S.IN_SESSION, 0
     conference.save(update_fields=["status", "agenda_step"])
