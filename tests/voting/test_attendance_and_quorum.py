@@ -105,9 +105,10 @@ def test_a_conference_set_for_another_day_opens_today_only_when_the_chair_confir
     with pytest.raises(ValidationError) as info:
         day.open_conference(chair, conference)
     assert info.value.messages == [
-        f"Hội nghị này có ngày họp là {set_for:%d/%m/%Y}, không phải hôm nay ({today:%d/%m/%Y}). Nếu hội nghị họp hôm "
-        "nay, đồng chí đánh dấu “Họp hôm nay” rồi khai mạc lại: ngày hội nghị đổi thành hôm nay, như biên bản ghi. "
-        "Nếu không, hôm nay là ngày của một hội nghị khác: hãy khai mạc hội nghị đó."
+        f"Hội nghị này có ngày họp là {set_for:%d/%m/%Y}, không phải hôm nay ({today:%d/%m/%Y} theo đồng hồ của máy "
+        "chủ). Nếu hội nghị họp hôm nay, đồng chí đánh dấu “Họp hôm nay” rồi khai mạc lại: ngày hội nghị đổi thành "
+        "hôm nay, như biên bản ghi. Nếu không, hôm nay là ngày của một hội nghị khác: hãy khai mạc hội nghị đó; nếu "
+        "đồng hồ sai, cần chỉnh lại trước."
     ]
     conference.refresh_from_db()
     assert (conference.status, conference.date, Event.objects.count()) == ("preparing", set_for, before)

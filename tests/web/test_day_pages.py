@@ -100,10 +100,10 @@ def test_chair_runs_the_ready_conference_through_the_pages(demo):
     # the demo's conference is set for a later day: the chair is told, and confirms it is held today
     set_for, today = ready.date, timezone.localdate()
     assert set_for != today
-    assert f"Hội nghị này có ngày họp là {set_for:%d/%m/%Y}; hôm nay là {today:%d/%m/%Y}." in page
+    assert f"Hội nghị này có ngày họp là {set_for:%d/%m/%Y}; hôm nay là {today:%d/%m/%Y} theo đồng hồ" in page
     assert f'name="held_today" value="1"> Họp hôm nay, ngày {today:%d/%m/%Y}</label>' in page
     refused = chair.post(url, {"action": "open_conference"}, follow=True).content.decode()
-    assert f"Hội nghị này có ngày họp là {set_for:%d/%m/%Y}, không phải hôm nay ({today:%d/%m/%Y})." in refused
+    assert f"Hội nghị này có ngày họp là {set_for:%d/%m/%Y}, không phải hôm nay ({today:%d/%m/%Y} theo" in refused
     ready.refresh_from_db()
     assert (ready.status, ready.date) == ("preparing", set_for)
     chair.post(url, {"action": "open_conference", "held_today": "1"})

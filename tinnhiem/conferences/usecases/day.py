@@ -199,9 +199,10 @@ def open_conference(
         if not held_today:
             raise ValidationError(
                 _(
-                    "This conference is set for %(date)s, not today (%(today)s). If it is held today, tick "
-                    "“Held today” and open it again: its date becomes today, as the minutes print it. If "
-                    "not, this is another conference's day: open that one."
+                    "This conference is set for %(date)s, not today (%(today)s by the server's clock). If it "
+                    "is held today, tick “Held today” and open it again: its date becomes today, as the "
+                    "minutes print it. If not, this is another conference's day: open that one; if the "
+                    "clock is wrong, have it set right first."
                 )
                 % {"date": f"{conference.date:%d/%m/%Y}", "today": f"{today:%d/%m/%Y}"}
             )
