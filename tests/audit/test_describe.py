@@ -121,6 +121,13 @@ def test_values_are_words_not_python(db):
         assert describe(E).details[0].value == "Biểu quyết Ban kiểm phiếu"
     with translation.override("en"):
         assert describe(E).action == "Agenda moved on"
+    with translation.override("vi"):
+        # a day, as a Vietnamese reads it (the log stores it as 2026-12-06); any other text as it is
+        E.action, E.data = (
+            "conference.adjourned",
+            {"from": "2026-12-06", "to": "2027-01-15", "reason": "2026-12-06 họp"},
+        )
+        assert [x.value for x in describe(E).details] == ["06/12/2026", "15/01/2027", "2026-12-06 họp"]
 
 
 def test_the_log_page_reads_in_vietnamese_and_filters_by_conference(seed, client):

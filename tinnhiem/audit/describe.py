@@ -10,6 +10,7 @@ stored. A test checks that every action and data field that the code records has
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -226,6 +227,7 @@ PEOPLE = {  # data key → kind of id
     "other_member": "member",
     "took_over_from": "member",
 }
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")  # a day as events store it (the date of a conference, of an adjournment)
 LIST_SHOWN = 12  # a longer list (the voters checked in at once, say) is cut, with its length
 
 
@@ -294,6 +296,8 @@ def _text(value: Any) -> str:
         return shown + (f", … ({len(value)})" if len(value) > LIST_SHOWN else "")
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    if isinstance(value, str) and ISO_DAY.fullmatch(value):  # a day as the log stores it: as a Vietnamese reads it
+        return f"{value[8:10]}/{value[5:7]}/{value[:4]}"
     return str(value)
 
 
