@@ -63,7 +63,10 @@ def test_conference_day_from_check_in_to_published_results(new_page, live_server
         office.fill("input[type=search]", typed)
         shown = [name for name, text in texts if matches(typed, text)]
         assert shown
-        expect(office.locator("#attendance tbody tr:not([hidden]) td:nth-child(3)")).to_have_text(shown)
+        expect(office.locator("#attendance tbody tr:not([hidden]) td:nth-child(3)")).to_have_text(
+            shown,
+            use_inner_text=True,  # as shown: the post under the name is for phones only
+        )
     office.fill("input[type=search]", "")
     office.check("[data-select-all]")
     office.uncheck("input[aria-label='Ngô Văn Nam']")
@@ -166,3 +169,29 @@ def test_conference_day_from_check_in_to_published_results(new_page, live_server
     assert download.value.suggested_filename == f"bao-cao-tong-hop-dot-{small_conference.campaign_id}.pdf"
     for page in (office, chair, projector, kp1, kp2):
         assert page.external_requests == []
+
+
+def test_checking_in_at_the_door_on_a_phone(new_page, live_server, office, shot):
+    """The office checks people in at the door with a phone: each name with its post under it (two
+    people of one name are told apart), and the button in reach at the top of the screen however
+    far down the list the person is."""
+    conference = commune_conference(office, title="Hội nghị", place="Hội trường xã", legal_basis="Kế hoạch số 12")
+    for i in range(1, 61):
+        roster.add_voter(office, conference, full_name="Nguyễn Văn An" if i in (7, 58) else f"Người ghi phiếu {i:02}",
+                         post=f"Trưởng thôn {i}")  # fmt: skip
+    phone = new_page(width=390, height=844, mobile=True)
+    login(phone, live_server.url, "office")
+    phone.goto(f"{live_server.url}/hoi-nghi/{conference.pk}/diem-danh/")
+    same_name = phone.locator("#attendance tbody tr", has_text="Nguyễn Văn An")
+    assert [" ".join(row.inner_text().split()) for row in same_name.all()] == [
+        "7 Nguyễn Văn An Trưởng thôn 7 Chưa điểm danh",
+        "58 Nguyễn Văn An Trưởng thôn 58 Chưa điểm danh",
+    ]
+    phone.locator("input[aria-label='Nguyễn Văn An']").last.check()  # far down the list
+    button = phone.locator("button:has-text('Điểm danh có mặt những người đã chọn')")
+    box = button.bounding_box()
+    assert box is not None and 0 <= box["y"] and box["y"] + box["height"] <= 844, box
+    shot(phone, "25-diem-danh-dien-thoai", full_page=False)
+    button.click()
+    phone.get_by_text("Đã điểm danh có mặt 1 người.").wait_for()
+    assert [v.order for v in conference.voters.filter(attendance="present")] == [58]
