@@ -87,6 +87,7 @@ class ConferenceDay(RuleBasedStateMachine):
         self.receipts: dict[str, str] = {}  # card code -> the receipt code its phone sent
         self.stored = 0  # electronic ballots the model expects
         self.phones = ""  # how this hall uses phones, set at its first normal step
+        self.adjourns_once: bool | None = None  # whether its first session is adjourned, set likewise
         self.voters = [
             roster.add_voter(self.office, self.conference, full_name=f"Đại biểu {i}", post="Trưởng phòng")
             for i in range(N_VOTERS)
@@ -117,7 +118,10 @@ class ConferenceDay(RuleBasedStateMachine):
     )
     def go_on_with_the_day(self, steps, mode, phones, data):
         """The next steps of a normal day from wherever the conference is, between the random presses
-        of the other rules: so the runs reach the vote, the count, finalising and publishing."""
+        of the other rules: so the runs reach the vote, the count, finalising and publishing, and
+        some an adjournment (a rule the random presses seldom reach in the short session)."""
+        if self.adjourns_once is None:
+            self.adjourns_once = data.draw(st.booleans())
         for _ in range(steps):
             if not self.next_step(mode, self.phones or phones, data):
                 break
@@ -128,6 +132,9 @@ class ConferenceDay(RuleBasedStateMachine):
         if conference.status == S.PREPARING:
             return self.attempt(lambda: day.open_conference(self.chair, self.conference, held_today=True))
         if conference.status == S.IN_SESSION:
+            if self.adjourns_once and not conference.adjournments.exists():  # no quorum the first day
+                self.adjourn(1)
+                return self.current().status == S.PREPARING
             if conference.voters.exclude(attendance=Voter.Attendance.PRESENT).exists():
                 return self.attempt(lambda: day.check_in(self.office, self.conference, self.voters))
             if conference.committee.count() < len(ROLES):
