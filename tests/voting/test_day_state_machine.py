@@ -354,7 +354,7 @@ class ConferenceDay(RuleBasedStateMachine):
         a slip now and then, and once in a while on a device the pass is not open on."""
         form = self.form()
         stack = [data.draw(reading) for _ in range(form.collected or 0)]
-        for session in form.entry_sessions.select_related("member"):
+        for session in form.entry_sessions.select_related("member").order_by("pass_label"):  # PostgreSQL: heap order
             user = session.member.user
             j = self.counters.index(user)
             device = data.draw(st.sampled_from([f"own-{j}"] * 4 + [f"other-{j}"]))
@@ -512,10 +512,11 @@ class ConferenceDay(RuleBasedStateMachine):
             counting.finalise_form(head, form)
         else:
             users = [m.user for m in conference.committee.all()]
-            with_pass = [session.member.user for session in form.entry_sessions.select_related("member")]
+            passes = form.entry_sessions.select_related("member").order_by("pass_label")
+            with_pass = [session.member.user for session in passes]
             for user in (with_pass + [u for u in users if u not in with_pass])[:2]:  # moved here, or opened
                 counting.start_entry(user, form, device_key="end", take_over=True)
-            for session in form.entry_sessions.select_related("member"):  # every ballot typed alike
+            for session in passes.all():  # every ballot typed alike (read again: the passes opened just now)
                 for position in range(1, (form.collected or 0) + 1):
                     counting.enter_ballot(session.member.user, session, device_key="end", position=position, marks="11")
             counting.finalise_form(head, form)
@@ -592,8 +593,24 @@ class ConferenceDay(RuleBasedStateMachine):
                 assert current[0].whole_invalid == self.saved_whole_invalid  # the committee's number
 
 
+@pytest.fixture
+def without_local_constants(monkeypatch):
+    """Hypothesis now and then draws a constant found in the modules loaded so far (its "local
+    constants", from ``sys.modules``): which modules the tests run before this one on its worker
+    loaded changed the derandomised runs, and the states they reached (a CI run on PostgreSQL
+    reached no double entry finalised, another no adjournment). Without them the runs are the same
+    on every machine, database and order of tests. (A private name of Hypothesis: should it go, this
+    fails at once, and the versions are pinned.)"""
+    from hypothesis.internal.conjecture import providers
+
+    monkeypatch.setattr(providers, "_get_local_constants", providers.Constants)
+    providers.CONSTANTS_CACHE.cache.clear()  # the allowed constants another test's runs cached
+    yield
+    providers.CONSTANTS_CACHE.cache.clear()
+
+
 @pytest.mark.heavy
-def test_any_order_of_actions_keeps_the_conference_coherent(office, make_user):
+def test_any_order_of_actions_keeps_the_conference_coherent(office, make_user, without_local_constants):
     ConferenceDay.office = office
     ConferenceDay.chair = make_user("chair", "chair")
     ConferenceDay.counters = [make_user("committee", f"kp{i}") for i in range(1, 5)]

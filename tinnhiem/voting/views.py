@@ -66,7 +66,7 @@ def counting_overview(request, conference_id: int):
             "form": f,
             "problems": counting.reconciliation_problems(f),
             "differences": len(counting.open_differences(f)),
-            "sessions": list(f.entry_sessions.select_related("member__voter")),
+            "sessions": list(f.entry_sessions.select_related("member__voter").order_by("pass_label")),  # A, then B
         }
         for f in conference.ballot_forms.all()
     ]
