@@ -597,10 +597,10 @@ class ConferenceDay(RuleBasedStateMachine):
 def without_local_constants(monkeypatch):
     """Hypothesis now and then draws a constant found in the modules loaded so far (its "local
     constants", from ``sys.modules``): which modules the tests run before this one on its worker
-    loaded changed the derandomised runs, and the states they reached (a CI run on PostgreSQL
-    reached no double entry finalised, another no adjournment). Without them the runs are the same
-    on every machine, database and order of tests. (A private name of Hypothesis: should it go, this
-    fails at once, and the versions are pinned.)"""
+    loaded may change the derandomised runs, and the states they reach. Two CI runs on PostgreSQL
+    reached no double entry finalised, or no adjournment, where every run here did; without these
+    constants, and with the passes read in their order, the runs do not depend on the tests before
+    them. (A private name of Hypothesis: should it go, this fails at once; the versions are pinned.)"""
     from hypothesis.internal.conjecture import providers
 
     monkeypatch.setattr(providers, "_get_local_constants", providers.Constants)
