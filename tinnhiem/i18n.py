@@ -30,10 +30,11 @@ def gettext(message: str, language: str | None = None) -> str:
 
 
 def official_language():
-    """Django's gettext in Vietnamese, whatever the language of the page, for a text a use case
-    builds from the catalog and stores to be printed on an official document: a ruling in the
-    minutes, a ballot form's name, a person's reason for not being rated. The page's reader chose
-    English for themselves; the minutes the committee signs are in Vietnamese."""
+    """Django's gettext in Vietnamese, whatever the language of the page, for an official document
+    (ballots, cards, minutes, reports, the signed record) and for a text a use case builds from the
+    catalog and stores to be printed on one: a ruling in the minutes, a ballot form's name, a
+    person's reason for not being rated. The page's reader chose English for themselves; the
+    minutes the committee signs are in Vietnamese."""
     from django.utils import translation
 
     return translation.override(DEFAULT_LANGUAGE)

@@ -15,13 +15,13 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from tinnhiem.accounts.roles import AUDIT, require
 from tinnhiem.ballotfile import write_ballot_csv
 from tinnhiem.conferences.models import BallotForm, Conference
 from tinnhiem.conferences.usecases.rated import not_rated
+from tinnhiem.i18n import official_language
 from tinnhiem.voting.minutes import minutes_data
 
 from . import log
@@ -143,7 +143,7 @@ def export_record(conference: Conference) -> bytes:
         events.append(stored)
     files["audit.json"] = json.dumps(events, ensure_ascii=False, indent=0).encode()
     files["minutes.pdf"] = render_minutes_pdf(conference, m)  # the same point of the chain as below
-    with translation.override("vi"):  # the persons of the list not rated, with the reason, as the report has them
+    with official_language():  # the persons of the list not rated, with the reason, as the report has them
         not_rated_list = not_rated(conference)
     record = {
         "format": FORMAT,

@@ -118,6 +118,7 @@ def chair_panel(request, conference_id: int):
                 else:
                     messages.success(request, _("Recorded."))
         return redirect("conferences:chair", conference.pk)
+    today = timezone.localdate()
     return render(
         request,
         "conferences/chair.html",
@@ -131,8 +132,8 @@ def chair_panel(request, conference_id: int):
             **_quorum_context(conference, chair=True),
             "opening_needs": day.opening_needs(conference) if conference.status == "preparing" else [],
             # opened on another day than its date: said, and the chair confirms it is held today
-            "another_day": conference.status == "preparing" and day.held_on_another_day(conference),
-            "today": timezone.localdate(),
+            "another_day": conference.status == "preparing" and day.held_on_another_day(conference, today),
+            "today": today,
             "submission": new_submission(),  # the one-time id of the page's forms (tinnhiem.once)
             "agenda": list(enumerate(label for _key, label in conference.agenda)),
             "committee": conference.committee.select_related("voter", "user"),

@@ -11,11 +11,11 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from tinnhiem.conferences.models import BallotForm
+from tinnhiem.i18n import official_language
 from tinnhiem.rules import RuleSet
 
 from .layout import GREY_LUMA, BallotLayout, ballot_layout, layout_from_dict
@@ -112,7 +112,7 @@ def sheet_data(
     """What the Typst template prints, from plain values (no database): the ballot of a form, or
     the sample ballot of ``tinnhiem preflight``."""
     key = qr_key()
-    with translation.override("vi"):
+    with official_language():
         title = _("CONFIDENCE BALLOT") if rules.procedure == "rating" else _("VOTE OF CONFIDENCE BALLOT")
         if rules.procedure == "rating":
             instruction = _(

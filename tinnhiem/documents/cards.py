@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from tinnhiem.conferences.models import BallotForm
+from tinnhiem.i18n import official_language
 
 from .marks import qr_svg
 from .render import render_pdf
@@ -14,7 +14,7 @@ from .render import render_pdf
 def render_cards(form: BallotForm, card_codes: list[str], vote_url: str) -> bytes:
     """``vote_url`` is the hall server's voting page; each QR opens it with the code in the URL
     fragment (after ``#``), which browsers never send to the server, so no log can keep it."""
-    with translation.override("vi"):
+    with official_language():
         data = {
             "conference": form.conference.title,
             "form": form.name if form.conference.ballot_forms.count() > 1 else "",

@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from tinnhiem.audit.log import head, head_fingerprint
@@ -19,6 +18,7 @@ from tinnhiem.audit.received import adjourned_sentence
 from tinnhiem.conferences.links import invitation_url
 from tinnhiem.conferences.models import Campaign, Conference
 from tinnhiem.conferences.usecases.rated import not_rated
+from tinnhiem.i18n import official_language
 from tinnhiem.text import full_stop, nfc
 from tinnhiem.voting.minutes import minutes_data
 from tinnhiem.voting.summary import campaign_summary
@@ -87,7 +87,7 @@ def minutes_context(conference: Conference, m: dict[str, Any] | None = None) -> 
     conference's ``minutes_data``, when the caller has it already."""
     m = m or minutes_data(conference)
     c, a, rules = m["conference"], m["attendance"], m["rules"]
-    with translation.override("vi"):
+    with official_language():
         # marked absent, each with its reason; then, in one group, those never checked in (in a
         # large hall, seventy names each followed by "không điểm danh" hid the reasons given)
         listed = [x for x in a["absent_list"] if not x.get("unmarked")]
@@ -231,7 +231,7 @@ def report_context(conference: Conference, *, resolution: bool = False) -> dict[
     m = minutes_data(conference)
     minutes = minutes_context(conference, m)
     c = m["conference"]
-    with translation.override("vi"):
+    with official_language():
         managing = (
             conference.campaign.body.parent.name if conference.campaign.body.parent else _("the managing authority")
         )
@@ -326,7 +326,7 @@ def notices_context(conference: Conference) -> dict[str, Any]:
     c = m["conference"]
     vote = conference.rules.procedure == "vote"
     notices = []
-    with translation.override("vi"):
+    with official_language():
         subtitle = _("Results of the confidence vote") if vote else _("Results of the confidence rating")
         signers = [
             {"role": _("On behalf of %(body)s") % {"body": c["convening_body"]}, "name": c["chair"].split(" — ")[0]}
@@ -374,7 +374,7 @@ def render_resolution_pdf(conference: Conference) -> bytes:
 
 def summary_context(campaign: Campaign, day: date | None = None) -> dict[str, Any]:
     """The report summing up a campaign's results for the managing authority (tổng hợp kết quả)."""
-    with translation.override("vi"):  # an official document is in Vietnamese whatever the page's language
+    with official_language():  # an official document is in Vietnamese whatever the page's language
         s = campaign_summary(campaign)
         c, rules = s["campaign"], s["rules"]
         levels = [lv["label"] for lv in rules["levels"]]
@@ -538,7 +538,7 @@ def letters_context(conference: Conference, kind: str, request=None, base_url: s
             )
         return url
 
-    with translation.override("vi"):
+    with official_language():
         header = _header(conference, day=date.today())
         if kind == "invitations":
             return _nfc(
