@@ -2,7 +2,7 @@
 
 import io
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -171,9 +171,45 @@ def test_voter_link_reads_dossiers_and_sends_an_unsigned_opinion(client, office,
 
 
 def test_voter_link_after_the_conference(client, conference, voter):
+    # its day passed and it was not held (moved, or dropped): told so, not that it is over
     Conference.objects.filter(pk=conference.pk).update(date=date(2020, 1, 1))
     response = client.get(links.invitation_url(voter))
+    assert response.status_code == 410 and "Ngày họp ghi trong giấy mời đã qua" in response.content.decode()
+    assert "đã kết thúc" not in response.content.decode()
+    Conference.objects.filter(pk=conference.pk).update(status=Conference.Status.FINISHED)
+    response = client.get(links.invitation_url(voter))
     assert response.status_code == 410 and "đã kết thúc" in response.content.decode()
+
+
+def test_a_conference_whose_date_passed_unopened_is_flagged_on_its_pages(office_client, conference, today):
+    """Moved without its date changed, or no longer held: the office sees it before the links it sent
+    stop working unnoticed and before the minutes would print the planned day."""
+    pages = {
+        "overview": reverse("conferences:conference", args=[conference.pk]),
+        "campaign": reverse("conferences:campaign", args=[conference.campaign_id]),
+        "home": reverse("conferences:home"),
+    }
+
+    def shown():
+        return {name: office_client.get(url).content.decode() for name, url in pages.items()}
+
+    for page in shown().values():
+        assert 'id="date-passed"' not in page and "đã qua ngày họp" not in page
+    yesterday = today - timedelta(days=1)
+    Conference.objects.filter(pk=conference.pk).update(date=yesterday)
+    seen = shown()
+    warning = seen["overview"].split('id="date-passed">')[1].split("</div>")[0]
+    assert f"Ngày họp của hội nghị, {yesterday:%d/%m/%Y}, đã qua mà hội nghị chưa khai mạc." in warning
+    assert reverse("conferences:conference_edit", args=[conference.pk]) in warning
+    assert "đã qua ngày họp" in seen["campaign"] and "đã qua ngày họp" in seen["home"]
+    # held on its day (open, adjourned, finished): nothing to say
+    Conference.objects.filter(pk=conference.pk).update(status=Conference.Status.IN_SESSION)
+    for page in shown().values():
+        assert 'id="date-passed"' not in page and "đã qua ngày họp" not in page
+    # moved to today and still to be opened: nothing either
+    Conference.objects.filter(pk=conference.pk).update(status=Conference.Status.PREPARING, date=today)
+    for page in shown().values():
+        assert 'id="date-passed"' not in page and "đã qua ngày họp" not in page
 
 
 def test_the_invitation_qr_code_is_an_svg_file_a_browser_draws(office_client, conference, voter):

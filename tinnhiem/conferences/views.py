@@ -1156,9 +1156,14 @@ def invitation(request, voter_id: int, mac: str):
     if conference.status == Conference.Status.CANCELLED:
         return _link_refused(request, _("The conference was cancelled; this link can no longer be used."), status=410)
     if not conference.links_open:
-        return _link_refused(
-            request, _("The conference is over; this invitation link can no longer be used."), status=410
-        )
+        if conference.date_passed_unopened:
+            refused = _(
+                "The conference's date on the invitation has passed; this link can no longer be used. "
+                "If the conference was moved to another day, ask the office."
+            )
+        else:
+            refused = _("The conference is over; this invitation link can no longer be used.")
+        return _link_refused(request, refused, status=410)
     form = forms.VoterOpinionForm(request.POST or None, conference=conference)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
