@@ -2,6 +2,7 @@
 
 from fractions import Fraction
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -107,3 +108,19 @@ def test_order_of_ballots_does_not_matter(election):
 
 def test_exact_helper():
     assert exact(448, 481) == Fraction(44800, 481)
+
+
+def test_the_percentage_examples_in_the_code_hold():
+    """The docstring's examples (93,14 %, halves up) are run, so they cannot drift from the code."""
+    import doctest
+
+    from tinnhiem.rules import percent
+
+    failed, tried = doctest.testmod(percent)
+    assert tried >= 3 and failed == 0
+
+
+@pytest.mark.parametrize("count, base", [(1, 0), (0, 0), (1, -3), (-1, 5)])
+def test_a_percentage_of_no_base_or_a_negative_count_is_refused(count, base):
+    with pytest.raises(ValueError):
+        hundredths(count, base)

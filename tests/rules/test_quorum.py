@@ -17,6 +17,7 @@ QD96 = builtin_rule_set("qd96-2023")
         (2, 3, True),
         (1, 3, False),
         (183, 183, True),
+        (0, 183, False),  # before anyone is checked in: the chair's page asks already
     ],
 )
 def test_quorum_two_thirds(present, convened, quorate):
@@ -40,6 +41,8 @@ def test_quorum_bad_numbers():
         check_quorum(QD96, 184, 183)
     with pytest.raises(TallyError):
         check_quorum(QD96, 0, 0)
+    with pytest.raises(TallyError):
+        check_quorum(QD96, -1, 183)
 
 
 @pytest.mark.parametrize("votes_for, approved", [(91, True), (90, False)])
@@ -65,3 +68,16 @@ def test_committee_votes_cannot_be_negative():
     with pytest.raises(TallyError) as info:
         check_committee_approval(QD96, 10, -1, 0, 180)
     assert info.value.code == "votes_over_present"
+
+
+def test_a_rule_set_without_a_quorum_rule_never_refuses_for_quorum():
+    """A body's own rule set may say nothing of a quorum: any number present is enough, and the
+    check cites nothing rather than an article of another rule set."""
+    from tests.rules.test_loader import own_rules
+    from tinnhiem.rules import load_rule_set_text
+
+    block = next(b for b in own_rules().split("\n\n") if b.startswith("[quorum]"))
+    rules = load_rule_set_text(own_rules(**{block: ""}))
+    assert rules.quorum is None
+    check = check_quorum(rules, 1, 183)
+    assert check.quorate and check.required == 0 and check.citation is None
