@@ -75,6 +75,21 @@ def test_user_rule_set_file(tmp_path):
         ({'id = "qd96-2023"': 'id = "x'}, "bad_toml"),
         ({"[base]": "[basis]"}, "missing_key"),
         ({"max = 2": "max = 0"}, "bad_value"),
+        # a fraction of nothing, of no whole, or a step no stricter than the next
+        (
+            {"numerator = 1\ndenominator = 2\ninclusive = false": "numerator = 0\ndenominator = 2\ninclusive = false"},
+            "bad_fraction",
+        ),
+        (
+            {"numerator = 1\ndenominator = 2\ninclusive = false": "numerator = 1\ndenominator = 0\ninclusive = false"},
+            "bad_fraction",
+        ),
+        (
+            {"numerator = 1\ndenominator = 2\ninclusive = false": "numerator = 2\ndenominator = 3\ninclusive = false"},
+            "bad_order",
+        ),
+        # a committee of no one at some level
+        ({"min_members = 3\n": "min_members = 3\nmin_members_by_level = { province = 0 }\n"}, "bad_value"),
         ({"max = 2": 'max = "2"'}, "bad_value"),
         ({"overall_citation = {": "overall = {"}, "missing_key"),
     ],
@@ -259,3 +274,38 @@ def test_citation_source_examples():
     assert Citation("Nghị quyết 85/2014/QH13; Hướng dẫn 321/HD-UBTVQH14: …").source == (
         "Nghị quyết 85/2014/QH13; Hướng dẫn 321/HD-UBTVQH14"
     )
+
+
+def _levels(n):
+    return "".join(
+        f'[[levels]]\nkey = "l{d}"\ndigit = {d}\nlabel = "Mức {d}"\nlabel_en = "Level {d}"\n\n' for d in range(1, n + 1)
+    )
+
+
+@pytest.mark.parametrize("n, fine", [(1, False), (2, True), (8, True)])
+def test_a_rule_set_has_from_two_to_eight_levels_each_typed_as_a_digit(n, fine):
+    """Entry types a level as its digit, 1 to 8; 0 is no mark and 9 several marks."""
+    text = own_rules()
+    start, end = text.index("[[levels]]"), text.index("[base]")
+    text = text[:start] + _levels(n) + text[end:]
+    text = text.replace('level = "low"', f'level = "l{n}"')  # the adverse level and the outcomes' level
+    if fine:
+        assert [lv.digit for lv in load_rule_set_text(text).levels] == list(range(1, n + 1))
+    else:
+        with pytest.raises(RuleSetError) as info:
+            load_rule_set_text(text)
+        assert info.value.code == "bad_levels"
+
+
+def test_two_places_are_allowed_and_a_third_is_flagged():
+    """QĐ 96 Điều 1 khoản 3: "tối đa ở 2 nơi"."""
+    places = builtin_rule_set("qd96-2023").places
+    assert not places.exceeded(1) and not places.exceeded(2) and places.exceeded(3)
+
+
+def test_a_committee_minimum_falls_back_to_the_rule_sets_own_for_a_level_it_does_not_list():
+    rules = load_rule_set_text(
+        own_rules(**{"min_members = 3\n": "min_members = 3\nmin_members_by_level = { province = 7 }\n"})
+    )
+    assert rules.committee.minimum_for("province") == 7
+    assert rules.committee.minimum_for("commune") == 3 and rules.committee.minimum_for(None) == 3

@@ -101,8 +101,8 @@ def parse_rule_set(data: dict[str, Any]) -> RuleSet:
         )
         for raw in _need(data, "levels", TOP, list)
     )
-    if not 2 <= len(levels) <= 9:
-        raise RuleSetError("bad_levels", gettext_noop("Rule set: it must have between 2 and 9 levels."))
+    if not 2 <= len(levels) <= 8:  # each level is typed as a digit from 1 to 8 (0 and 9: no mark, several)
+        raise RuleSetError("bad_levels", gettext_noop("Rule set: it must have between 2 and 8 levels."))
     if len({lv.key for lv in levels}) != len(levels) or len({lv.digit for lv in levels}) != len(levels):
         raise RuleSetError("bad_levels", gettext_noop("Rule set: level keys and digits must be unique."))
     if any(not 1 <= lv.digit <= 8 for lv in levels) or any(lv.key == "invalid" for lv in levels):
