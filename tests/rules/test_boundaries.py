@@ -97,3 +97,11 @@ def test_whole_invalid_ballot_stays_in_base():
     assert result.people[0].outcome_key == "over_half"  # 91·2 = 182 > 180
     assert result.people[0].invalid_total == 1
     assert result.people[0].row_invalid == 0
+
+
+@pytest.mark.parametrize("rule_id", BUILTIN_IDS)
+def test_a_threshold_over_no_base_is_refused_rather_than_reached(rule_id):
+    """0 of 0 would otherwise reach "2/3 or more": no consequence is ever drawn from an empty base."""
+    for step in builtin_rule_set(rule_id).outcomes:
+        with pytest.raises(ValueError):
+            step.threshold.reached(0, 0)

@@ -301,6 +301,8 @@ def test_two_places_are_allowed_and_a_third_is_flagged():
     """QĐ 96 Điều 1 khoản 3: "tối đa ở 2 nơi"."""
     places = builtin_rule_set("qd96-2023").places
     assert not places.exceeded(1) and not places.exceeded(2) and places.exceeded(3)
+    one = load_rule_set_text(own_rules(**{"max = 2": "max = 1"})).places  # a body may allow one place only
+    assert not one.exceeded(1) and one.exceeded(2)
 
 
 def test_a_committee_minimum_falls_back_to_the_rule_sets_own_for_a_level_it_does_not_list():

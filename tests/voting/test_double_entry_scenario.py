@@ -45,7 +45,10 @@ def run_conference(office, chair, counters, conference, *, n_voters=40, n_presen
     day.close_voting(chair, conference)
 
     stack = true_stack(collected, seed)
+    assert BallotForm.objects.get(pk=form.pk).state == BallotForm.State.OPEN
     a = counting.start_entry(counters[0], form, device_key="device-a")
+    # counting has begun: the ballot forms page no longer offers to change how it is counted
+    assert BallotForm.objects.get(pk=form.pk).state == BallotForm.State.COUNTING
     b = counting.start_entry(counters[1], form, device_key="device-b")
     assert (a.pass_label, b.pass_label) == ("A", "B")
     for position, (keys, reason) in enumerate(stack, start=1):
@@ -153,6 +156,31 @@ def test_double_submit_counts_once_and_position_beyond_collected_refused(office,
         counting.start_entry(counters[2], form, device_key="c")
     with pytest.raises(PermissionDenied):
         counting.enter_ballot(counters[1], session, device_key="b", position=3, marks="11")
+
+
+def test_while_the_passes_are_typed_only_ballots_both_typed_and_different_are_differences(
+    office, chair, counters, conference
+):
+    """Pass A ahead of pass B is not a difference: the committee sees only real disagreements
+    while typing; a ballot one pass has not reached yet waits."""
+    _people, voters = build(office, conference, 10)
+    day.open_conference(chair, conference, held_today=True)
+    day.check_in(office, conference, voters)
+    for voter, role, user in zip(voters[:3], ROLES[:3], counters[:3], strict=True):
+        day.propose_member(office, conference, voter=voter, role=role, user=user)
+    day.record_committee_approval(chair, conference, votes_for=10, against=0, abstaining=0)
+    day.open_voting(chair, conference)
+    form = conference.ballot_forms.get()
+    counting.record_ballot_counts(counters[0], form, issued=10, collected=10)
+    a = counting.start_entry(counters[0], form, device_key="a")
+    b = counting.start_entry(counters[1], form, device_key="b")
+    for position, marks in enumerate(["12", "31", "22"], start=1):
+        counting.enter_ballot(counters[0], a, device_key="a", position=position, marks=marks)
+    counting.enter_ballot(counters[1], b, device_key="b", position=1, marks="12")
+    assert counting.differences(form) == []
+    counting.enter_ballot(counters[1], b, device_key="b", position=2, marks="13")
+    found = counting.differences(form)
+    assert [(d["position"], d["a"], d["b"]) for d in found] == [(2, ("31", ""), ("13", ""))]
 
 
 def test_correction_after_finalising_needs_the_head(office, chair, counters, conference):

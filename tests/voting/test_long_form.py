@@ -58,3 +58,6 @@ def test_a_too_long_reason_for_an_invalid_ballot_is_refused_in_vietnamese(chair,
     assert not session.rows.exists()
     row = counting.enter_ballot(counters[0], session, device_key="a", position=1, invalid_reason="Gạch xoá " * 28)
     assert len(row.invalid_reason) == 251
+    exactly = ("Gạch xoá " * 29)[:255]  # the column's whole width, not a character less
+    row = counting.enter_ballot(counters[0], session, device_key="a", position=2, invalid_reason=exactly)
+    assert row.invalid_reason == exactly and len(exactly) == 255

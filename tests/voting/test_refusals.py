@@ -76,6 +76,27 @@ def test_the_count_is_finalised_only_once_the_vote_is_closed(chair, counters, by
     assert form.results.count() == 1
 
 
+def test_a_paper_count_is_not_finalised_before_its_ballots_issued_and_collected_are_recorded(
+    chair, counters, by_totals
+):
+    """Nothing recorded is not "0 issued, 0 collected": the counting page asks for the numbers and
+    reports no shortfall meanwhile, and the result cannot be made of nothing."""
+    form, _people = by_totals
+    assert counting.totals_issued_collected(form) == (None, None)
+    assert counting.reconciliation_problems(form) == []
+    day.close_voting(chair, form.conference)
+    form.refresh_from_db()
+    assert refused(counting.finalise_form, counters[0], form) == "Hãy ghi số phiếu phát ra và thu về trước."
+    assert not form.results.exists()
+    counting.record_ballot_counts(counters[0], form, issued=9, collected=8)
+    form.refresh_from_db()
+    assert counting.totals_issued_collected(form) == (9, 8)
+    assert counting.reconciliation_problems(form) == [
+        "1 người có mặt không nhận phiếu.",
+        "1 phiếu phát ra không thu về.",
+    ]
+
+
 def test_a_finalised_form_takes_no_ruling_and_no_number_until_it_is_reopened(chair, counters, by_totals):
     """A ruling is part of the minutes: one recorded after the result would change the signed
     minutes of a finalised count without a correction."""
