@@ -175,6 +175,19 @@ def test_a_ruling_says_what_was_disputed_and_what_was_decided(counters, by_total
     assert refused(counting.record_ruling, counters[0], form, subject="Phiếu rách", decision="") == message
 
 
+def test_a_ruling_names_a_ballot_among_those_collected(counters, by_totals):
+    """Ballots are numbered from 1 to the number collected, as the committee stacks them."""
+    form, _people = by_totals
+    counting.record_ballot_counts(counters[0], form, issued=10, collected=10)
+    for position in (0, 11):
+        assert refused(
+            counting.record_ruling, counters[0], form, subject="Phiếu rách", decision="Hợp lệ", position=position
+        ) == (f"Số thứ tự phiếu là từ 1 đến 10 (số phiếu thu về): không có phiếu số {position}.")
+    first = counting.record_ruling(counters[0], form, subject="Phiếu rách", decision="Hợp lệ", position=1)
+    last = counting.record_ruling(counters[0], form, subject="Phiếu nhàu", decision="Hợp lệ", position=10)
+    assert (first.position, last.position) == (1, 10)
+
+
 def test_a_ruling_sent_twice_is_recorded_once(counters, by_totals):
     """A double click, or the page sent again after a dropped connection: the same one-time id,
     one ruling in the minutes and one line in the log. The page brought back and changed records
@@ -223,7 +236,7 @@ def test_a_ruling_refused_on_the_page_keeps_what_was_typed(counters, by_totals):
     response = client.post(url, typed)
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Số thứ tự 12 vượt quá 10 phiếu thu về." in page
+    assert "Số thứ tự phiếu là từ 1 đến 10 (số phiếu thu về): không có phiếu số 12." in page
     assert 'id="ghi-ket-luan" open' in page
     assert (
         'name="position" value="12"' in page

@@ -247,7 +247,7 @@ def test_entry_page_keyboard_flow_and_second_device(demo, make_user):
     member.post(entry_url, {"position": 1, "marks": "13"})
     member.post(entry_url, {"position": 1, "marks": "13"})  # double submit
     page = member.post(entry_url, {"position": 151, "marks": "11"}, follow=True).content.decode()
-    assert "vượt quá 150 phiếu thu về" in page
+    assert "Số thứ tự phiếu là từ 1 đến 150 (số phiếu thu về): không có phiếu số 151." in page
     assert EntryRow.objects.filter(session__form=form).count() == 1
     # closing the browser loses nothing saved: the page comes back at the next ballot
     entry_page = member.get(entry_url).content.decode()

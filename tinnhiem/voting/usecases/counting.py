@@ -264,7 +264,7 @@ def enter_ballot(
     _check_counting_open(form)
     if not 1 <= position <= (form.collected or 0):
         raise ValidationError(
-            _("Position %(position)s is beyond the %(collected)s ballots collected.")
+            _("A ballot's number runs from 1 to %(collected)s, the ballots collected: %(position)s is not one.")
             % {"position": position, "collected": form.collected or 0}
         )
     invalid_reason = clean_invalid_reason(invalid_reason)
@@ -518,7 +518,7 @@ def record_ruling(
         raise ValidationError(_("Write what was disputed and the committee's ruling."))
     if position is not None and not 1 <= position <= (form.collected or 0):
         raise ValidationError(
-            _("Position %(position)s is beyond the %(collected)s ballots collected.")
+            _("A ballot's number runs from 1 to %(collected)s, the ballots collected: %(position)s is not one.")
             % {"position": position, "collected": form.collected or 0}
         )
     ruling = Ruling.objects.create(
