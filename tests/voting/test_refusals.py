@@ -175,6 +175,17 @@ def test_a_ruling_says_what_was_disputed_and_what_was_decided(counters, by_total
     assert refused(counting.record_ruling, counters[0], form, subject="Phiếu rách", decision="") == message
 
 
+def test_a_count_by_totals_is_not_finalised_without_the_totals(chair, counters, by_totals):
+    """Ten ballots collected and no one's totals typed: the committee is told what is missing,
+    not that the figures fail to add up."""
+    form, _people = by_totals
+    counting.record_ballot_counts(counters[0], form, issued=10, collected=10)
+    day.close_voting(chair, form.conference)
+    form.refresh_from_db()
+    assert refused(counting.finalise_form, counters[0], form) == "Cần số liệu của mọi người được lấy phiếu."
+    assert not form.results.exists()
+
+
 def test_a_ruling_names_a_ballot_among_those_collected(counters, by_totals):
     """Ballots are numbered from 1 to the number collected, as the committee stacks them."""
     form, _people = by_totals
