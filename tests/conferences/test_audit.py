@@ -1,12 +1,13 @@
 """The hash-chained audit log: every change writes one event; tampering is detected."""
 
+import hashlib
 import itertools
 
 import pytest
 from django.db import connection, transaction
 
 from tinnhiem.audit import log
-from tinnhiem.audit.chain import GENESIS, fingerprint, verify_chain
+from tinnhiem.audit.chain import GENESIS, canonical, event_hash, event_payload, fingerprint, verify_chain
 from tinnhiem.audit.models import Event
 
 
@@ -19,6 +20,29 @@ def test_events_chain_and_verify(conference, person, voter):
     seq, head = log.head()
     assert seq == len(events) and head == events[-1].hash
     assert len(fingerprint(head)) == 19
+
+
+def test_the_canonical_form_is_the_one_docs_audit_md_gives_to_other_verifiers():
+    """Someone checking an exported record with their own program follows docs/audit.md: keys sorted
+    at every level, no spaces, Vietnamese as UTF-8, not escaped. The bytes are written out here by
+    hand, so a change of the serialisation (an order, an escape) fails even if the code still
+    agrees with itself."""
+    payload = event_payload(
+        seq=7,
+        at="2026-11-27T05:38:35.123456Z",
+        actor="vanphong",
+        action="roster.imported",
+        conference=3,
+        data={"z": 1, "a": {"y": "Đặng Quốc Khánh", "b": [True, None, {"d": 2, "c": "ờ"}]}},
+        prev=GENESIS,
+    )
+    written = (
+        '{"action":"roster.imported","actor":"vanphong","at":"2026-11-27T05:38:35.123456Z","conference":3,'
+        '"data":{"a":{"b":[true,null,{"c":"ờ","d":2}],"y":"Đặng Quốc Khánh"},"z":1},'
+        '"prev":"' + "0" * 64 + '","seq":7,"v":1}'
+    ).encode("utf-8")
+    assert canonical(payload) == written
+    assert event_hash(payload) == hashlib.sha256(written).hexdigest()
 
 
 @pytest.mark.parametrize(
