@@ -51,6 +51,40 @@ def test_exported_record_verifies(archive):
     assert record["adjournments"] == []
 
 
+def test_a_verifier_written_from_the_documentation_alone_accepts_the_record(archive):
+    """What the managing authority's own program would do with docs/record-format.md and
+    docs/audit.md, using none of tinnhiem's code: the signature over the manifest's bytes, every
+    member's SHA-256, no member unlisted, and the audit chain walked event by event."""
+    import base64
+    import hashlib
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    z = zipfile.ZipFile(io.BytesIO(archive))
+    manifest_bytes = z.read("manifest.json")
+    key = Ed25519PublicKey.from_public_bytes(base64.b64decode(public_key_b64()))
+    key.verify(base64.b64decode(z.read("manifest.sig")), manifest_bytes)  # raises if not signed so
+    manifest = json.loads(manifest_bytes)
+    assert manifest["format"] == "tinnhiem-record/1"
+    assert set(z.namelist()) == set(manifest["files"]) | {"manifest.json", "manifest.sig", "public_key.b64"}
+    for name, digest in manifest["files"].items():
+        assert hashlib.sha256(z.read(name)).hexdigest() == digest, name
+
+    events = json.loads(z.read("audit.json"))
+    prev = "0" * 64
+    for n, event in enumerate(events, start=1):
+        assert event["seq"] == n and event["prev"] == prev
+        if not event.get("redacted"):
+            fields = {k: event[k] for k in ("v", "seq", "at", "actor", "action", "conference", "data", "prev")}
+            text = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+            assert hashlib.sha256(text.encode("utf-8")).hexdigest() == event["hash"], n
+        prev = event["hash"]
+    record = json.loads(z.read("record.json"))
+    assert record["audit_head"] == prev
+    point = record["minutes_audit"]
+    assert next(e for e in events if e["seq"] == point["event"])["hash"] == point["hash"]
+
+
 def test_the_record_tells_of_an_adjourned_session(seed):
     from datetime import date
 
