@@ -7,7 +7,9 @@ authority's side with ``--records N``: ``check_records`` on N copies of that rec
 'Hồ sơ nhận được' and ``tinnhiem summary --records`` run it (every record verified, then the
 same-conference test, which these copies fail by construction), and ``received_summary`` on them
 and its Excel file (which the page carries as a data: link), with the memory peak. Each copy has
-its persons renamed and is signed again, as if from another unit, so that no name is shared.
+its persons renamed, as if from another unit, so that no name is shared; as another unit's record
+would, its log then records that result finalised (the chain from there made again) and its
+minutes print that chain's fingerprint (a one-line PDF stands for them), and it is signed again.
 
 Run: .venv/bin/python bench/verify_bench.py [--voters 500] [--people 44] [--records 1000]
 """
@@ -81,6 +83,7 @@ def renamed(archive: bytes, unit: int) -> bytes:
     import json
     import zipfile
 
+    from tinnhiem.audit.chain import GENESIS, event_hash, fingerprint, result_sha256
     from tinnhiem.audit.record import signing_key
     from tinnhiem.audit.verify import FORMAT
 
@@ -88,11 +91,35 @@ def renamed(archive: bytes, unit: int) -> bytes:
     files = {name: source.read(name) for name in source.namelist()}
     extra = {name: files.pop(name) for name in ("manifest.json", "manifest.sig", "public_key.b64")}
     record = json.loads(files["record.json"])
+    digests = {}
     for form in record["forms"]:
         result = json.loads(files[form["result_file"]])
         for person in result["people"]:
             person["name"] = f"{person.get('name', person['label'])} — đơn vị {unit}"
         files[form["result_file"]] = json.dumps(result, ensure_ascii=False, sort_keys=True, indent=1).encode()
+        digests[form["id"]] = result_sha256(result)
+    # the unit's own log: the result finalised is this one, and every event after it links to it
+    events = json.loads(files["audit.json"])
+    first = min(
+        n for n, e in enumerate(events) if e.get("action") == "count.finalised" and e["data"]["form"] in digests
+    )
+    prev = events[first - 1]["hash"] if first else GENESIS
+    for event in events[first:]:
+        assert not event.get("redacted"), "the benchmark's site holds this conference alone"
+        if event["action"] == "count.finalised" and event["data"]["form"] in digests:
+            event["data"]["result_sha256"] = digests[event["data"]["form"]]
+        event["prev"] = prev
+        event["hash"] = prev = event_hash(
+            {k: event[k] for k in ("v", "seq", "at", "actor", "action", "conference", "data", "prev")}
+        )
+    files["audit.json"] = json.dumps(events, ensure_ascii=False, indent=0).encode()
+    record["audit_head"] = prev
+    point = record["minutes_audit"]
+    point["hash"] = next(e["hash"] for e in events if e["seq"] == point["event"])
+    files["record.json"] = json.dumps(record, ensure_ascii=False, sort_keys=True, indent=1).encode()
+    files[record["minutes_file"]] = one_line_minutes(
+        f"Biên bản kiểm phiếu, đơn vị {unit}: {fingerprint(point['hash'])}"
+    )
     manifest = json.dumps(
         {"format": FORMAT, "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())}},
         sort_keys=True,
@@ -106,6 +133,18 @@ def renamed(archive: bytes, unit: int) -> bytes:
         target.writestr("manifest.sig", base64.b64encode(signing_key().sign(manifest)))
         target.writestr("public_key.b64", extra["public_key.b64"])
     return out.getvalue()
+
+
+def one_line_minutes(text: str) -> bytes:
+    """A PDF of one line, made with Typst as the minutes are."""
+    import tempfile
+
+    import typst
+
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "bien-ban.typ"
+        source.write_text(text, encoding="utf-8")
+        return typst.compile(str(source))
 
 
 def received(archive: bytes, n: int, key: str) -> None:

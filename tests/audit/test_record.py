@@ -163,6 +163,55 @@ def test_a_resigned_forgery_is_caught_by_the_recount(seed, archive, tmp_path, se
     assert any("recount differs" in p for p in verdict.problems)
 
 
+def test_ballots_and_result_changed_together_and_signed_with_the_sites_own_key_are_caught(seed, archive):
+    """One who holds the site's key (its administrator, say) turns a ballot's "tín nhiệm thấp" into
+    "tín nhiệm cao", makes the result agree, and signs the record again: the signature is good,
+    the recount agrees, the minutes still print the paper's fingerprint. The log's own record of the
+    result finalised, in the chain the paper vouches for, is what tells it."""
+    import base64
+    import hashlib
+
+    from tinnhiem.audit.record import signing_key
+    from tinnhiem.ballotfile import parse_ballot_csv
+    from tinnhiem.rules import builtin_rule_set, tally_ballots
+    from tinnhiem.rules.report import result_to_json
+
+    files = members_of(archive)
+    record = json.loads(files["record.json"])
+    form = record["forms"][0]
+    lines = files[form["ballots_file"]].decode("utf-8").splitlines()
+    i = next(n for n, line in enumerate(lines[1:], start=1) if line.split(",")[1] == "3")
+    cells = lines[i].split(",")
+    lines[i] = ",".join([cells[0], "1", *cells[2:]])
+    files[form["ballots_file"]] = ("\n".join(lines) + "\n").encode("utf-8")
+    rules = builtin_rule_set(record["rules_id"])
+    parsed = parse_ballot_csv(files[form["ballots_file"]].decode("utf-8"), rules)
+    recount = result_to_json(tally_ballots(rules, list(parsed.labels), parsed.ballots, issued=form["issued"]))
+    result = json.loads(files[form["result_file"]])
+    for person, counted in zip(result["people"], recount["people"], strict=True):
+        person.update(counts=counted["counts"], percent=counted["percent"])
+    files[form["result_file"]] = json.dumps(result, ensure_ascii=False, sort_keys=True, indent=1).encode()
+    manifest = json.loads(files["manifest.json"])
+    for name in (form["ballots_file"], form["result_file"]):
+        manifest["files"][name] = hashlib.sha256(files[name]).hexdigest()
+    files["manifest.json"] = json.dumps(manifest, sort_keys=True, indent=1).encode()
+    files["manifest.sig"] = base64.b64encode(signing_key().sign(files["manifest.json"]))
+
+    verdict = verify_record(zipped(files), public_key_b64().encode())
+    checked = [str(c) for c in verdict.checked]
+    assert "signature of the manifest" in checked and "fingerprint printed in the minutes" in checked
+    assert any("recount equals the published result" in c for c in checked)
+    assert [str(p) for p in verdict.problems] == [
+        f"form {form['id']} ({form['name']}): the published result is not the one finalised in the audit log "
+        f"(event {next(e['seq'] for e in reversed(json.loads(files['audit.json'])) if e.get('action') == 'count.finalised')})"
+    ]
+    # as exported, the same check passes and says which event it read
+    assert any(
+        "the published result is the one finalised in the audit log" in str(c)
+        for c in verify_record(archive, public_key_b64().encode()).checked
+    )
+
+
 def members_of(data: bytes) -> dict[str, bytes]:
     source = zipfile.ZipFile(io.BytesIO(data))
     return {n: source.read(n) for n in source.namelist()}

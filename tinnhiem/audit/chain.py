@@ -60,6 +60,15 @@ def key_fingerprint(key: str | bytes) -> str:
     return fingerprint(hashlib.sha256(raw).hexdigest())
 
 
+def result_sha256(result: Mapping[str, Any]) -> str:
+    """The SHA-256 that a ``count.finalised`` event records of the result it finalised (the stored
+    result, as the record's ``results/form-<id>.json`` holds it): of its JSON with sorted keys,
+    Python's default separators (``", "`` and ``": "``) and UTF-8 text, not escaped. It binds the
+    published result, and so the ballots that recount to it, to the chain whose fingerprint the
+    signed paper minutes print."""
+    return hashlib.sha256(json.dumps(result, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
 @dataclass(frozen=True)
 class ChainProblem:
     seq: int

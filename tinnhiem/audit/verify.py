@@ -23,7 +23,7 @@ from tinnhiem.rules import BallotCounts, PersonTotals, RulesError, compute_resul
 from tinnhiem.rules.errors import gettext_noop
 from tinnhiem.rules.report import result_to_json
 
-from .chain import fingerprint, in_minutes, minutes_point, verify_chain
+from .chain import fingerprint, in_minutes, minutes_point, result_sha256, verify_chain
 
 FORMAT = "tinnhiem-record/1"
 
@@ -268,6 +268,7 @@ def _check_contents(
             verdict.checked.append(
                 Finding(gettext_noop("form %(form)s (%(name)s): recount equals the published result"), **label)
             )
+        _check_finalised(events, record, form, stored, verdict)
     if scans is not None:
         _check_scans(record, scans, verdict)
     if record.get("minutes_file"):
@@ -282,6 +283,53 @@ def _check_contents(
             verdict.checked.append(Finding(gettext_noop("fingerprint printed in the minutes")))
     if paper is not None:
         _check_paper(events, record, paper, verdict)
+
+
+def _check_finalised(events: list[dict], record: dict, form: dict, stored: Any, verdict: Verdict) -> None:
+    """The published result against the log: the form's last ``count.finalised`` records the
+    SHA-256 of the result it finalised (``audit.chain.result_sha256``). Ballots and a result
+    changed together still recount alike, and the minutes' fingerprint is still the paper's, so
+    this is what ties the numbers to the chain the signed paper vouches for."""
+    label = {"form": form["id"], "name": form["name"]}
+    conference = record["conference"]["id"]
+    finalised = next(
+        (
+            e
+            for e in reversed(events)
+            if not e.get("redacted")
+            and e["conference"] == conference
+            and e["action"] == "count.finalised"
+            and isinstance(e["data"], dict)
+            and e["data"].get("form") == form["id"]
+        ),
+        None,
+    )
+    if finalised is None:
+        verdict.problems.append(
+            Finding(gettext_noop("form %(form)s (%(name)s): the audit log does not record its finalising"), **label)
+        )
+    elif finalised["data"].get("result_sha256") != result_sha256(stored):
+        verdict.problems.append(
+            Finding(
+                gettext_noop(
+                    "form %(form)s (%(name)s): the published result is not the one finalised in the audit log "
+                    "(event %(seq)s)"
+                ),
+                seq=finalised["seq"],
+                **label,
+            )
+        )
+    else:
+        verdict.checked.append(
+            Finding(
+                gettext_noop(
+                    "form %(form)s (%(name)s): the published result is the one finalised in the audit log "
+                    "(event %(seq)s)"
+                ),
+                seq=finalised["seq"],
+                **label,
+            )
+        )
 
 
 def _minutes_point(events: list[dict], record: dict, verdict: Verdict) -> str | None:

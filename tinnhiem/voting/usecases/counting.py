@@ -4,7 +4,6 @@ hand-counted totals, rulings, finalising and corrections. The counting core does
 from __future__ import annotations
 
 import hashlib
-import json
 import unicodedata
 from typing import Any
 
@@ -14,6 +13,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from tinnhiem.accounts.roles import COUNT, require
+from tinnhiem.audit.chain import result_sha256
 from tinnhiem.audit.log import actor_name, record
 from tinnhiem.conferences.models import BallotForm, CommitteeMember, Conference, RatedPerson, Voter
 from tinnhiem.i18n import official_language
@@ -673,7 +673,7 @@ def finalise_form(actor: Any, form: BallotForm) -> FormResult:
     if not conference.ballot_forms.exclude(state=F.FINALISED).exists():
         conference.status = Conference.Status.FINISHED
         conference.save(update_fields=["status"])
-    digest = hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    digest = result_sha256(data)
     record(
         actor,
         "count.finalised",
