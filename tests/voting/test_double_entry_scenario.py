@@ -191,11 +191,17 @@ def test_correction_after_finalising_needs_the_head(office, chair, counters, con
         keys, _r = stack[d["position"] - 1]
         counting.resolve_difference(counters[0], form, position=d["position"], marks=keys, reason="Đối chiếu")
     first = counting.finalise_form(counters[0], form)
+    day.publish_results(chair, conference)
+    conference.refresh_from_db()
+    assert conference.status == Conference.Status.FINISHED and conference.results_published
     with pytest.raises(PermissionDenied):
         counting.reopen_form(counters[1], form, reason="x")  # the secretary is not the head
     counting.reopen_form(counters[0], form, reason="Khiếu nại về phiếu số 2, Ban kiểm phiếu kiểm tra lại")
     form.refresh_from_db()
     assert form.state == BallotForm.State.COUNTING
+    # the result published is withdrawn with it: the corrected one is published again
+    conference.refresh_from_db()
+    assert conference.status == Conference.Status.COUNTING and not conference.results_published
     second = counting.finalise_form(counters[0], form)
     first.refresh_from_db()
     assert first.superseded and "Khiếu nại" in first.correction_reason

@@ -303,3 +303,34 @@ def test_cards_and_paper_ballots_issued_together_cannot_exceed_the_voters_presen
     evote.record_cards_issued(counters[0], form, count=6)
     form.refresh_from_db()
     assert form.cards_issued == 6
+
+
+def test_cards_are_made_from_one_to_the_most_at_a_time(office, hall):
+    conference, _people = hall
+    form = conference.ballot_forms.get()
+    for count in (0, evote.MAX_CARDS + 1):
+        with pytest.raises(ValidationError) as info:
+            evote.generate_cards(office, form, count=count)
+        assert info.value.messages == [f"Mỗi lần tạo từ 1 đến {evote.MAX_CARDS} thẻ."]
+    assert not CodeCard.objects.exists()
+    assert len(evote.generate_cards(office, form, count=1)) == 1
+    assert len(evote.generate_cards(office, form, count=evote.MAX_CARDS)) == evote.MAX_CARDS
+    assert CodeCard.objects.filter(form=form).count() == evote.MAX_CARDS + 1
+
+
+def test_cards_issued_run_from_none_to_every_valid_card_printed(office, chair, counters, hall):
+    conference, _people = hall  # 10 present
+    form = conference.ballot_forms.get()
+    evote.generate_cards(office, form, count=8)
+    day.open_voting(chair, conference)
+    with pytest.raises(ValidationError) as info:
+        evote.record_cards_issued(counters[0], form, count=9)
+    assert info.value.messages == ["Số thẻ đã phát (9) không thể vượt quá số thẻ đã in còn hiệu lực (8)."]
+    with pytest.raises(ValidationError):
+        evote.record_cards_issued(counters[0], form, count=-1)
+    evote.record_cards_issued(counters[0], form, count=8)
+    form.refresh_from_db()
+    assert form.cards_issued == 8
+    evote.record_cards_issued(counters[0], form, count=0)  # none handed out after all
+    form.refresh_from_db()
+    assert form.cards_issued == 0
