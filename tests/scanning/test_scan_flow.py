@@ -1137,6 +1137,9 @@ def test_a_sheet_fed_twice_is_withdrawn_by_the_committee(client, scan_vote, make
     assert response.status_code == 302
     extra.refresh_from_db()
     assert extra.withdrawn and scan.scan_problems(form) == []
+    # the log holds the committee's grounds, as the minutes print them
+    logged = Event.objects.get(action="scan.withdrawn").data
+    assert logged["reason"] == "Cùng tờ với phiếu số 3, đưa lại sau khi kẹt giấy" and logged["position"] == 7
     page = client.get(review).content.decode()
     assert "Lần quét này đã bị loại" in page and "Không tính lần quét này" not in page and 'name="keys"' not in page
     scan_page = client.get(reverse("scanning:scan", args=[form.conference_id, form.pk])).content.decode()
@@ -1775,6 +1778,7 @@ def test_a_ruling_sent_twice_is_recorded_once(scan_vote, make_scan, client):
     assert first.status_code == second.status_code == 302
     assert form.rulings.count() == 1
     assert Event.objects.filter(action="scan.reviewed").count() == 1
+    assert Event.objects.get(action="scan.reviewed").data["reason"] == "Vết bẩn, không phải dấu"
     ballot.refresh_from_db()
     assert not ballot.needs_review and ballot.keys == post["keys"]
     # the page brought back (the browser's Back) and changed is no repeat to drop unseen: it is

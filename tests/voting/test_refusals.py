@@ -197,6 +197,13 @@ def test_a_ruling_names_a_ballot_among_those_collected(counters, by_totals):
     first = counting.record_ruling(counters[0], form, subject="Phiếu rách", decision="Hợp lệ", position=1)
     last = counting.record_ruling(counters[0], form, subject="Phiếu nhàu", decision="Hợp lệ", position=10)
     assert (first.position, last.position) == (1, 10)
+    # what the minutes print of a ruling is in the log's chain too, and its page shows it in words
+    logged = Event.objects.filter(action="ruling.recorded").order_by("seq").last()
+    assert logged.data["subject"] == "Phiếu nhàu" and logged.data["conclusion"] == "Hợp lệ"
+    from tinnhiem.audit.describe import describe
+
+    shown = {d.label: d.value for d in describe(logged).details}
+    assert shown["nội dung cần xem xét"] == "Phiếu nhàu" and shown["kết luận của Ban kiểm phiếu"] == "Hợp lệ"
 
 
 def test_a_ruling_sent_twice_is_recorded_once(counters, by_totals):

@@ -127,6 +127,8 @@ FIELDS = {
     "created": _("new account"),
     "date": _("date"),
     "decision": _("decision"),
+    "subject": _("matter to rule on"),
+    "conclusion": _("the committee's conclusion"),
     "destruction_decision": _("decision to destroy"),
     "dossier": _("dossier"),
     "dossiers": _("dossiers"),

@@ -1296,7 +1296,7 @@ def review_ballot(
         actor,
         "scan.reviewed",
         conference=form.conference,
-        data={"form": form.pk, "position": ballot.position, "keys": keys, "invalid": invalid_reason},
+        data={"form": form.pk, "position": ballot.position, "keys": keys, "invalid": invalid_reason, "reason": reason},
     )
     return ballot
 
@@ -1339,7 +1339,7 @@ def withdraw_ballot(actor: Any, ballot: ScannedBallot, *, reason: str) -> Scanne
         actor,
         "scan.withdrawn",
         conference=form.conference,
-        data={"form": form.pk, "position": ballot.position, "member": member.pk},
+        data={"form": form.pk, "position": ballot.position, "member": member.pk, "reason": clean_line(reason)},
     )
     return ballot
 

@@ -534,7 +534,15 @@ def record_ruling(
         actor,
         "ruling.recorded",
         conference=form.conference,
-        data={"form": form.pk, "ruling": ruling.pk, "position": position, "complaint": is_complaint},
+        # what the minutes print of it, in the chain: a ruling edited in the database shows against it
+        data={
+            "form": form.pk,
+            "ruling": ruling.pk,
+            "position": position,
+            "complaint": is_complaint,
+            "subject": subject,
+            "conclusion": decision,
+        },
     )
     return ruling
 
