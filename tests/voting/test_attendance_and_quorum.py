@@ -62,7 +62,7 @@ def test_absent_with_reason(office, chair, day_conference):
     assert (voters[0].attendance, voters[0].absence_reason) == ("absent", "Ốm")
     day.undo_attendance(office, voters[0])
     voters[0].refresh_from_db()
-    assert voters[0].attendance == ""
+    assert (voters[0].attendance, voters[0].absence_reason, voters[0].arrived_late) == ("", "", False)
 
 
 def test_vote_needs_an_approved_committee(office, chair, day_conference):
@@ -84,6 +84,52 @@ def test_agenda(chair, day_conference):
     assert conference.agenda_label == "Thảo luận"
     with pytest.raises(ValidationError):
         day.advance_agenda(chair, conference, step=99)
+    # the first and the last item are items; one past either end is not
+    last = len(Conference.AGENDA) - 1
+    for step, label in ((0, "Khai mạc, điểm danh"), (last, "Kiểm phiếu và công bố kết quả")):
+        day.advance_agenda(chair, conference, step=step)
+        conference.refresh_from_db()
+        assert conference.agenda_step == step and conference.agenda_label == label
+    for step in (-1, last + 1):
+        with pytest.raises(ValidationError):
+            day.advance_agenda(chair, conference, step=step)
+    conference.refresh_from_db()
+    assert conference.agenda_step == last
+
+
+def test_the_log_says_who_checked_in_and_whether_late(office, chair, counters, day_conference):
+    conference, _people, voters = day_conference
+    day.open_conference(chair, conference, held_today=True)
+    day.check_in(office, conference, voters[:9])
+    first = Event.objects.filter(action="attendance.checked_in").order_by("seq").last()
+    assert first.data == {"voters": sorted(v.pk for v in voters[:9]), "late": False}
+    setup_committee(office, chair, counters, conference, voters)
+    day.open_voting(chair, conference)
+    day.check_in(office, conference, [voters[10]])
+    late = Event.objects.filter(action="attendance.checked_in").order_by("seq").last()
+    assert late.data == {"voters": [voters[10].pk], "late": True}
+
+
+def test_a_voter_who_leaves_before_the_vote_is_marked_absent_and_is_not_late(office, chair, counters, day_conference):
+    """Checked in, then called away before the vote opened: the office marks the voter absent with
+    the reason; the quorum counts the voter no more."""
+    conference, _people, voters = day_conference
+    day.open_conference(chair, conference, held_today=True)
+    day.check_in(office, conference, voters[:9])
+    assert day.quorum(conference).present == 9
+    day.mark_absent(office, voters[8], reason="Có việc đột xuất, về trước")
+    left = Voter.objects.get(pk=voters[8].pk)
+    assert (left.attendance, left.absence_reason, left.arrived_late) == ("absent", "Có việc đột xuất, về trước", False)
+    assert day.quorum(conference).present == 8
+    # back before the vote: checked in again, not late
+    day.check_in(office, conference, [voters[8]])
+    back = Voter.objects.get(pk=voters[8].pk)
+    assert (back.attendance, back.absence_reason, back.arrived_late) == ("present", "", False)
+
+
+def test_a_conference_with_no_one_convened_has_no_quorum(chair, conference):
+    check = day.quorum(conference)
+    assert (check.quorate, check.present, check.convened) == (False, 0, 0)
 
 
 def test_a_conference_set_for_another_day_opens_today_only_when_the_chair_confirms_it(office, chair, day_conference):
