@@ -51,6 +51,33 @@ def test_approval_needs_more_than_half_of_present(office, chair, opened, counter
     assert conference.committee_approved is approved
 
 
+def test_an_approved_committee_is_not_changed_and_its_vote_not_taken_twice(office, chair, opened, counters):
+    """After the show of hands the list is what the conference approved. The same show of hands sent
+    again is a repeat (nothing logged); a second, different one is refused."""
+    from tinnhiem.audit.models import Event
+    from tinnhiem.conferences.models import CommitteeMember
+    from tinnhiem.once import AlreadyDone
+
+    conference, _people, voters = opened
+    for voter, role, user in zip(voters[:3], ("head", "secretary", "member"), counters[:3], strict=True):
+        day.propose_member(office, conference, voter=voter, role=role, user=user)
+    assert day.record_committee_approval(chair, conference, votes_for=9, against=1, abstaining=0, submission="a" * 32)
+    with pytest.raises(ValidationError) as info:
+        day.propose_member(office, conference, voter=voters[3], role="member", user=counters[3])
+    assert info.value.messages == ["Ban kiểm phiếu đã được thông qua; không thể thay đổi danh sách."]
+    assert CommitteeMember.objects.filter(conference=conference).count() == 3
+    votes = Event.objects.filter(action="committee.vote").count()
+    with pytest.raises(AlreadyDone) as info:  # the same page sent twice
+        day.record_committee_approval(chair, conference, votes_for=9, against=1, abstaining=0, submission="a" * 32)
+    assert info.value.messages == ["Biểu quyết này đã được ghi nhận."]
+    with pytest.raises(AlreadyDone):  # the same figures from a page opened again
+        day.record_committee_approval(chair, conference, votes_for=9, against=1, abstaining=0, submission="b" * 32)
+    with pytest.raises(ValidationError) as info:  # other figures: not a repeat, and too late
+        day.record_committee_approval(chair, conference, votes_for=8, against=2, abstaining=0, submission="c" * 32)
+    assert info.value.messages == ["Ban kiểm phiếu đã được thông qua."] and not isinstance(info.value, AlreadyDone)
+    assert Event.objects.filter(action="committee.vote").count() == votes
+
+
 def test_minimum_size_per_rule_set(office, chair, opened, counters):
     conference, _people, voters = opened
     day.propose_member(office, conference, voter=voters[0], role="head", user=counters[0])
