@@ -199,3 +199,30 @@ def test_a_conference_set_for_today_opens_without_a_word_on_its_date(chair, day_
     day.open_conference(chair, conference)
     assert not Event.objects.filter(action="conference.updated").exists()
     assert Conference.objects.get(pk=conference.pk).status == "in_session"
+
+
+def test_the_minutes_count_the_late_and_name_the_absent_with_their_reasons(office, chair, counters, day_conference):
+    """12 convened: 9 checked in before the vote, 1 after it opened, 1 marked absent with a reason,
+    1 neither checked in nor marked: the minutes say 10 present of whom 1 late, and 2 absent, the
+    one unmarked as "không điểm danh"."""
+    from tinnhiem.voting.minutes import minutes_data
+
+    conference, _people, voters = day_conference
+    day.open_conference(chair, conference, held_today=True)
+    day.check_in(office, conference, voters[:9])
+    day.mark_absent(office, voters[9], reason="Đi công tác")
+    setup_committee(office, chair, counters, conference, voters)
+    day.open_voting(chair, conference)
+    day.check_in(office, conference, [voters[10]])
+    attendance = minutes_data(conference)["attendance"]
+    assert {k: attendance[k] for k in ("convened", "present", "late", "absent", "quorum_required")} == {
+        "convened": 12,
+        "present": 10,
+        "late": 1,
+        "absent": 2,
+        "quorum_required": 8,
+    }
+    assert [(a["name"], a["reason"], a["unmarked"]) for a in attendance["absent_list"]] == [
+        (voters[9].full_name, "Đi công tác", False),
+        (voters[11].full_name, "không điểm danh", True),
+    ]
