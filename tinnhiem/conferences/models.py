@@ -272,7 +272,7 @@ class Conference(models.Model):
     @property
     def date_passed_unopened(self) -> bool:
         """Still being prepared after its date: the meeting was moved and its date not changed, or it
-        will not be held. Its invitation and explanation links have closed (``links_open``)."""
+        will not be held. The voters' invitation links have closed (``links_open``)."""
         return self.status == self.Status.PREPARING and self.date < date.today()
 
     # At a confidence vote the persons put to the vote speak (NQ 96/2023/QH15 Điều 16: "trình bày ý kiến").

@@ -534,7 +534,8 @@ def record_ruling(
         actor,
         "ruling.recorded",
         conference=form.conference,
-        # what the minutes print of it, in the chain: a ruling edited in the database shows against it
+        # what the minutes print of it, kept in the chain: a ruling edited in the database later
+        # differs from what the log (and the signed record's copy of it) says was recorded
         data={
             "form": form.pk,
             "ruling": ruling.pk,
