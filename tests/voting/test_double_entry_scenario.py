@@ -207,6 +207,11 @@ def test_correction_after_finalising_needs_the_head(office, chair, counters, con
     assert first.superseded and "Khiếu nại" in first.correction_reason
     assert second.version == 2 and not second.superseded
     assert FormResult.objects.filter(form=form).count() == 2
+    # the minutes print the correction of the first result, not the result in force
+    from tinnhiem.voting.minutes import minutes_data
+
+    printed = minutes_data(conference)["forms"][0]
+    assert printed["corrections"] == [{"version": 1, "reason": "Khiếu nại về phiếu số 2, Ban kiểm phiếu kiểm tra lại"}]
 
 
 def test_not_a_committee_member(office, chair, counters, make_user, conference):
