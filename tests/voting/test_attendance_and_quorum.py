@@ -53,6 +53,12 @@ def test_check_in_many_and_late_arrival(office, chair, counters, day_conference)
         day.mark_absent(office, late, reason="x")
     with pytest.raises(ValidationError):
         day.undo_attendance(office, late)
+    # the agenda follows the vote: voting while it is open, counting once it is closed
+    conference.refresh_from_db()
+    assert conference.agenda_label == "Bỏ phiếu"
+    day.close_voting(chair, conference)
+    conference.refresh_from_db()
+    assert conference.agenda_label == "Kiểm phiếu và công bố kết quả"
 
 
 def test_absent_with_reason(office, chair, day_conference):
