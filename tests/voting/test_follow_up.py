@@ -43,6 +43,17 @@ def test_the_candidates_are_those_over_half_and_below_two_thirds(council):
     assert not any(c["prepared"] for c in found)
 
 
+def test_a_result_reopened_for_a_correction_calls_for_no_vote_until_finalised_again(council):
+    """While a correction is under way the conference is counting again: the result in force is not
+    final, so no one is offered for a confidence vote from it."""
+    Conference.objects.filter(pk=council.pk).update(status=Conference.Status.COUNTING)
+    council.refresh_from_db()
+    assert follow_up.candidates(council) == []
+    Conference.objects.filter(pk=council.pk).update(status=Conference.Status.FINISHED)
+    council.refresh_from_db()
+    assert len(follow_up.candidates(council)) == 3
+
+
 def test_the_office_prepares_the_vote_for_those_who_did_not_resign(council, office):
     found = follow_up.candidates(council)
     day = date.today() + timedelta(days=1)
@@ -344,3 +355,9 @@ def test_the_vote_is_held_and_its_papers_say_bo_phieu_tin_nhiem(council, office,
     rows = [row for g in received_summary(records)["groups"] for row in g["rows"]]
     assert len(rows) == 7 and [r["name"] for r in rows].count(person.full_name) == 2
     assert all(row["other_places"] == [] for row in rows)
+
+
+def test_a_name_fills_its_column_whole_and_is_cut_one_character_after():
+    """A title of 255 characters fits its column as it is; one more, and it ends in "…" within 255."""
+    assert follow_up._short("á" * 255) == "á" * 255
+    assert follow_up._short("á" * 256) == "á" * 254 + "…"
