@@ -385,6 +385,20 @@ def test_received_records_are_verified_then_summed_up(received, tmp_path, capsys
     ]
 
 
+def test_a_record_signed_by_none_of_the_keys_given_claims_no_signature_checked(received):
+    """Two keys given, neither signed it: the verdict says so first, keeps what the content checks
+    found, and lists no signature among what was checked (not even the archive's own key)."""
+    from tinnhiem.audit.received import check_record
+
+    data = open(received[0], "rb").read()
+    checked = check_record("ho-so.zip", data, [other_key().encode(), other_key().encode()])
+    assert not checked.ok and checked.key_index is None
+    assert [str(p) for p in checked.verdict.problems] == [
+        "signature: the manifest is not signed by any of the given keys"
+    ]
+    assert checked.verdict.checked and not any(str(c).startswith("signature") for c in checked.verdict.checked)
+
+
 def test_a_record_that_does_not_verify_stops_the_summary(received, tmp_path, capsys):
     from django.core.management import CommandError, call_command
 

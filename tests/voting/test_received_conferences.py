@@ -169,3 +169,13 @@ def test_the_office_summary_and_its_report_say_the_same(held_hard, office, clien
     text = " ".join(" ".join(pdf_pages(render_summary_pdf(held_hard.campaign))).split())
     assert all(full_stop(note) in text for note in record["notes"])  # each its own sentence
     assert f"{record['notes'][0]} Chủ trì hội nghị" in text  # one sentence after another
+
+
+@pytest.mark.parametrize("present, short", [(122, False), (121, True), (183, False)])
+def test_a_conference_is_short_of_quorum_only_below_the_number_required(present, short):
+    """183 convened: 122 is exactly two thirds, enough (QĐ 96: "ít nhất 2/3"); 121 is not."""
+    from tinnhiem.audit.received import how_held
+
+    held = how_held({"present": present, "quorum_required": 122}, [], [])
+    assert held["short_of_quorum"] is short
+    assert bool(held["notes"]) is short
