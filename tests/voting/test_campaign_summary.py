@@ -378,6 +378,12 @@ def test_received_records_are_verified_then_summed_up(received, tmp_path, capsys
     duc = summary["groups"][0]["rows"][0]
     assert duc["too_many_places"] and len(duc["other_places"]) == 2  # QĐ 96 Điều 1 khoản 3: 3 places
     assert not summary["groups"][1]["rows"][0]["too_many_places"]  # no such rule under NQ 96/2023/QH15
+    # two records, two places of one name: allowed ("tối đa ở 2 nơi")
+    two = received_summary(records[:2])
+    pairs = [
+        r for g in two["groups"] if g["rules"]["places_max"] == 2 for r in g["rows"] if len(r["other_places"]) == 1
+    ]
+    assert pairs and not any(r["too_many_places"] for r in pairs)
     assert [c["title"] for c in summary["conferences"]] == [
         "Hội nghị Ban Chấp hành",
         "Hội nghị HĐND thành phố",
