@@ -179,3 +179,18 @@ def test_a_conference_is_short_of_quorum_only_below_the_number_required(present,
     held = how_held({"present": present, "quorum_required": 122}, [], [])
     assert held["short_of_quorum"] is short
     assert bool(held["notes"]) is short
+
+
+def test_keys_pasted_one_per_line_are_taken_only_when_each_is_a_whole_key():
+    """A key copied with a stray character, cut short, or two run together is refused by its line
+    number, not read as some other key."""
+    import base64
+
+    from tinnhiem.audit.received import parse_public_keys
+
+    key = base64.b64encode(bytes(range(32))).decode()
+    assert parse_public_keys(f"\n  {key}  \n\n{key}\n") == [key.encode(), key.encode()]
+    for text, line in ((f"{key}\n{key[:-4]}", 2), (f"{key[:10]}!{key[10:]}", 1), (key + key, 1)):
+        with pytest.raises(ValueError) as info:
+            parse_public_keys(text)
+        assert info.value.args == (line,)
