@@ -122,7 +122,8 @@ def test_paper_conference_end_to_end(office, chair, counters, campaign, today, r
         )
 
 
-def test_double_submit_counts_once_and_position_beyond_collected_refused(office, chair, counters, conference):
+def ten_collected(office, chair, counters, conference):
+    """Ten present, a committee of three, the vote open, ten ballots issued and collected."""
     _people, voters = build(office, conference, 10)
     day.open_conference(chair, conference, held_today=True)
     day.check_in(office, conference, voters)
@@ -132,6 +133,11 @@ def test_double_submit_counts_once_and_position_beyond_collected_refused(office,
     day.open_voting(chair, conference)
     form = conference.ballot_forms.get()
     counting.record_ballot_counts(counters[0], form, issued=10, collected=10)
+    return form
+
+
+def test_double_submit_counts_once_and_position_beyond_collected_refused(office, chair, counters, conference):
+    form = ten_collected(office, chair, counters, conference)
     session = counting.start_entry(counters[0], form, device_key="k")
     first = counting.enter_ballot(counters[0], session, device_key="k", position=1, marks="12")
     again = counting.enter_ballot(counters[0], session, device_key="k", position=1, marks="12")
@@ -163,15 +169,7 @@ def test_while_the_passes_are_typed_only_ballots_both_typed_and_different_are_di
 ):
     """Pass A ahead of pass B is not a difference: the committee sees only real disagreements
     while typing; a ballot one pass has not reached yet waits."""
-    _people, voters = build(office, conference, 10)
-    day.open_conference(chair, conference, held_today=True)
-    day.check_in(office, conference, voters)
-    for voter, role, user in zip(voters[:3], ROLES[:3], counters[:3], strict=True):
-        day.propose_member(office, conference, voter=voter, role=role, user=user)
-    day.record_committee_approval(chair, conference, votes_for=10, against=0, abstaining=0)
-    day.open_voting(chair, conference)
-    form = conference.ballot_forms.get()
-    counting.record_ballot_counts(counters[0], form, issued=10, collected=10)
+    form = ten_collected(office, chair, counters, conference)
     a = counting.start_entry(counters[0], form, device_key="a")
     b = counting.start_entry(counters[1], form, device_key="b")
     for position, marks in enumerate(["12", "31", "22"], start=1):
