@@ -7,7 +7,15 @@ import pytest
 from django.db import connection, transaction
 
 from tinnhiem.audit import log
-from tinnhiem.audit.chain import GENESIS, canonical, event_hash, event_payload, fingerprint, verify_chain
+from tinnhiem.audit.chain import (
+    GENESIS,
+    canonical,
+    event_hash,
+    event_payload,
+    fingerprint,
+    result_sha256,
+    verify_chain,
+)
 from tinnhiem.audit.models import Event
 
 
@@ -43,6 +51,14 @@ def test_the_canonical_form_is_the_one_docs_audit_md_gives_to_other_verifiers():
     ).encode("utf-8")
     assert canonical(payload) == written
     assert event_hash(payload) == hashlib.sha256(written).hexdigest()
+
+
+def test_the_digest_of_a_result_is_the_one_docs_record_format_md_gives():
+    """docs/record-format.md: the JSON of the result with sorted keys, Python's default separators
+    (", " and ": ") and UTF-8 text not escaped; written out by hand here, as another program would."""
+    result = {"people": [{"name": "Đặng Quốc Khánh", "counts": {"low": 1, "high": 30}}], "base": {"value": 33}}
+    written = '{"base": {"value": 33}, "people": [{"counts": {"high": 30, "low": 1}, "name": "Đặng Quốc Khánh"}]}'
+    assert result_sha256(result) == hashlib.sha256(written.encode("utf-8")).hexdigest()
 
 
 @pytest.mark.parametrize(
