@@ -83,7 +83,7 @@ def renamed(archive: bytes, unit: int) -> bytes:
     import json
     import zipfile
 
-    from tinnhiem.audit.chain import GENESIS, event_hash, fingerprint, result_sha256
+    from tinnhiem.audit.chain import GENESIS, fingerprint, result_sha256, stored_event_hash
     from tinnhiem.audit.record import signing_key
     from tinnhiem.audit.verify import FORMAT
 
@@ -109,9 +109,7 @@ def renamed(archive: bytes, unit: int) -> bytes:
         if event["action"] == "count.finalised" and event["data"]["form"] in digests:
             event["data"]["result_sha256"] = digests[event["data"]["form"]]
         event["prev"] = prev
-        event["hash"] = prev = event_hash(
-            {k: event[k] for k in ("v", "seq", "at", "actor", "action", "conference", "data", "prev")}
-        )
+        event["hash"] = prev = stored_event_hash(event)
     files["audit.json"] = json.dumps(events, ensure_ascii=False, indent=0).encode()
     record["audit_head"] = prev
     point = record["minutes_audit"]

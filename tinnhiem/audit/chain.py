@@ -46,6 +46,14 @@ def event_hash(payload: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical(payload)).hexdigest()
 
 
+PAYLOAD_FIELDS = ("v", "seq", "at", "actor", "action", "conference", "data", "prev")
+
+
+def stored_event_hash(event: Mapping[str, Any]) -> str:
+    """The hash of a stored or exported event (its payload fields, whatever else it carries)."""
+    return event_hash({k: event[k] for k in PAYLOAD_FIELDS})
+
+
 def fingerprint(head_hash: str) -> str:
     """A short form of the chain head to print in the minutes: 4 groups of 4 hex digits."""
     return "-".join(head_hash[i : i + 4] for i in range(0, 16, 4)).upper()
@@ -87,8 +95,7 @@ def verify_chain(events: Iterable[Mapping[str, Any]]) -> list[ChainProblem]:
             problems.append(ChainProblem(event["seq"], "link"))
         # an event of another conference is exported redacted (seq, prev, hash): only its links count
         if not event.get("redacted"):
-            payload = {k: event[k] for k in ("v", "seq", "at", "actor", "action", "conference", "data", "prev")}
-            if event_hash(payload) != event["hash"]:
+            if stored_event_hash(event) != event["hash"]:
                 problems.append(ChainProblem(event["seq"], "hash"))
 
         prev = event["hash"]
