@@ -116,6 +116,30 @@ def test_a_pencil_mark_is_decided_only_against_its_page():
         assert rows[0].doubt == (None if expected else "unequal")
 
 
+def test_a_rows_confidence_is_its_least_clear_box_and_a_row_in_doubt_has_none():
+    """The confidence shown to the committee (0 to 1): a mark's ink over MARKED as a share of the
+    gap from EMPTY, and its pen-dark ink over SOLID as a share of SOLID; an empty box's ink under
+    EMPTY as a share of EMPTY; the row's least clear box; 0 for a box not decided."""
+    marked_at, empty_at, solid_at = recognize.MARKED, recognize.EMPTY, recognize.SOLID
+    empty = recognize.BoxReading("mid", 0.0, 0.0, 0.0, "empty")
+    clear = recognize.BoxReading("high", 0.40, 0.50, 0.30, "marked")
+    assert recognize.RowReading(person=1, boxes=[clear, empty, empty]).confidence() == 1.0  # a clean row
+    # a fifth of the way from the threshold: a mark's ink, a mark's pen-dark ink, an empty box's ink
+    near_mark = recognize.BoxReading("high", marked_at + (marked_at - empty_at) / 5, 0.2, 0.30, "marked")
+    little_pen = recognize.BoxReading("high", 0.40, 0.50, solid_at * 1.2, "marked")
+    near_empty = recognize.BoxReading("mid", 0.0, empty_at * 0.8, 0.0, "empty")
+    assert recognize.RowReading(person=1, boxes=[near_mark, empty]).confidence() == 0.2
+    assert recognize.RowReading(person=1, boxes=[little_pen, empty]).confidence() == 0.2
+    assert recognize.RowReading(person=1, boxes=[clear, near_empty]).confidence() == 0.2
+    assert recognize.RowReading(person=1, boxes=[near_mark, near_empty]).confidence() == 0.2
+    assert recognize.RowReading(person=1, boxes=[replace(near_mark, ink=marked_at), empty]).confidence() == 0.0
+    # a pencil mark, decided against its page: never shown as certain, however dark
+    pencil = replace(clear, solid=0.0, pencil=True)
+    assert recognize.RowReading(person=1, boxes=[pencil, empty]).confidence() == 0.5
+    doubted = recognize.BoxReading("high", 0.40, 0.50, 0.0, "uncertain")  # far from both, yet not decided
+    assert recognize.RowReading(person=1, boxes=[doubted, empty]).confidence() == 0.0
+
+
 def test_photo_with_perspective_and_uneven_light(scan_vote, make_scan):
     for seed in range(6):
         _d, truth, image = make_scan(100 + seed, dpi=200, photo=True, style=("cross", "check", "circle")[seed % 3])

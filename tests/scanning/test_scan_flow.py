@@ -52,6 +52,9 @@ def test_scan_review_finalise_equals_truth(client, scan_vote, make_scan):
     assert form.scanned_ballots.count() == 6
     flagged = list(form.scanned_ballots.filter(needs_review=True))
     assert {b.position for b in flagged} == {3, 5}  # the smudge, the crossed-out name
+    # a clean ballot in pen shows as clear; one with a row not decided, as not at all
+    confidence = {b.position: b.confidence for b in form.scanned_ballots.all()}
+    assert confidence.pop(3) == 0.0 and min(confidence.values()) >= 0.9, confidence
     # the queue tells the committee what to look for, in Vietnamese
     client.force_login(member)
     queue = client.get(reverse("scanning:scan", args=[form.conference_id, form.pk])).content.decode()

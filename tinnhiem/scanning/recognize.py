@@ -180,14 +180,22 @@ class RowReading:
         return digits[marked[0]]
 
     def confidence(self) -> float:
-        """0 (a box sits on a threshold) to 1 (every box far from both thresholds)."""
+        """0 (a box on a threshold, or not decided) to 1 (every box clear of its thresholds): the
+        row's least clear box. A mark's ink over MARKED, as a share of the gap from EMPTY, and its
+        pen-dark ink over SOLID, as a share of SOLID; an empty box's ink under EMPTY, as a share of
+        EMPTY (a blank box is 1)."""
         worst = 1.0
         for b in self.boxes:
-            distance = min(abs(b.ink - MARKED), abs(max(b.ink, b.faint) - EMPTY)) / (MARKED - EMPTY)
-            if b.pencil:  # decided against the page, not by its own ink: never shown as certain
-                distance = min(distance, 0.5)
-            worst = min(worst, distance if b.state != "uncertain" else 0.0)
-        return round(min(worst, 1.0), 3)
+            if b.state == "marked":
+                clear = min((b.ink - MARKED) / (MARKED - EMPTY), (b.solid - SOLID) / SOLID)
+                if b.pencil:  # decided against the page, not by its own ink: never shown as certain
+                    clear = min((b.ink - MARKED) / (MARKED - EMPTY), 0.5)
+            elif b.state == "empty":
+                clear = (EMPTY - max(b.ink, b.faint)) / EMPTY
+            else:
+                clear = 0.0
+            worst = min(worst, max(clear, 0.0))
+        return round(worst, 3)
 
 
 @dataclass
