@@ -108,12 +108,17 @@ def test_a_pencil_mark_is_decided_only_against_its_page():
     assert rows[0].uncertain
     # two marks in one row: read as several marks only when alike (PENCIL_PAIR); a lighter one may
     # be a mark rubbed out before the other was made
-    for lighter, expected in ((100.0, "9"), (100.0 * recognize.PENCIL_PAIR - 0.1, None)):
+    for lighter, expected in (
+        (100.0, "9"),
+        (100.0 * recognize.PENCIL_PAIR, "9"),  # exactly at the bound: not lighter enough to doubt
+        (100.0 * recognize.PENCIL_PAIR - 0.1, None),
+    ):
         rows = _pencil_rows(_box(peak=100.0), _box(peak=100.0))
         rows[0].boxes[1] = replace(_box(peak=lighter), level="mid")
         recognize.decide_pencil(rows)
         assert rows[0].key({"high": "1", "mid": "2"}) == expected and rows[1].key({"high": "1"}) == "1"
         assert rows[0].doubt == (None if expected else "unequal")
+        assert [b.pencil for b in rows[0].boxes[:2]] == [bool(expected)] * 2  # a mark in doubt is no pencil mark
 
 
 def test_a_rows_confidence_is_its_least_clear_box_and_a_row_in_doubt_has_none():
