@@ -23,6 +23,7 @@ Run: .venv/bin/python bench/scan_accuracy.py [--seed-ballots 2000] [--big-ballot
      [--show-through 0]  (scans of pages printed on both sides, per band of what shows through)
      [--pale 0]  (scans from a scanner set too light, per band of what black became)
      [--app-filter 0]  (pencil photos through a phone scanner app's black-and-white filter, per band)
+     [--name-marks 0]  (pages of the 44-person form with other ink on a name, per kind)
      [--written 0]  (share of ballots with a name or a signature written under the list; a page
                      flagged for writing when none was written is counted as a cause of review)
      [--speed-pages 200]  (pages read for the speed figure; 0: skip)
@@ -47,7 +48,8 @@ from bench._django import machine, setup
 # The mix of a real stack: mostly pen crosses and ticks; rare pencil, smudges, crossed-out names.
 STYLE_WEIGHTS = {"cross": 40, "check": 25, "filled": 10, "circle": 10, "outside": 14, "pencil": 1}
 # Smudges, photos and upside-down pages happen per page; a crossed-out name is a voter's act, so
-# CROSSED is per ballot (on one of its pages). ERASED: the share of pencil voters who rubbed out a
+# CROSSED is per ballot (on one of its pages), by a stroke along the name or in one of the other
+# ways of synthetic.NAME_MARKS, alike. ERASED: the share of pencil voters who rubbed out a
 # mark (on one page), leaving 25–60 % of it (synthetic.ERASED).
 SMUDGE, CROSSED, PHOTO, UPSIDE_DOWN, ERASED = 0.005, 0.005, 0.10, 0.05, 0.3
 
@@ -95,6 +97,8 @@ def _make_and_read(job):
     photo, upside_down = rng.random() < PHOTO, rng.random() < UPSIDE_DOWN
     # drawn from the voter's own generator last: every other draw stays as recorded
     written = voter.random() < _STATE.get("written", 0.0) and voter.choice(s["pages"]) == page_number
+    # how the name is crossed out: a stroke along it, or another of synthetic.NAME_MARKS
+    how = voter.choice(("stroke", *synthetic.NAME_MARKS)) if crossed else "stroke"
     image, truth = _synthesize(
         s,
         page_number,
@@ -102,7 +106,8 @@ def _make_and_read(job):
         rng,
         style=style,
         smudged=smudged,
-        crossed_name=crossed,
+        crossed_name=crossed and how == "stroke",
+        name_mark=how if crossed and how != "stroke" else None,
         erased=synthetic.ERASED if erased else None,
         photo=photo,
         upside_down=upside_down,
@@ -122,7 +127,7 @@ def _make_and_read(job):
     return {
         "keys": keys,
         "truth": truth.keys,
-        "crossed": truth.crossed_name,
+        "crossed": truth.crossed_name or truth.name_mark is not None,
         "name_flags": names,
         "written": written,
         "writing_flag": reading.writing_flag,
@@ -495,6 +500,34 @@ def several_sweep(state, workers, n):
 
 # The sweeps of one way a page goes wrong, each with its option (N pages per band; 0 skips it), in
 # the order they run: the form it photographs or scans, what it makes, and its heading.
+def _name_marked(job):
+    """One page of the 44-person form with ink of one kind on a printed name (synthetic.mark_name),
+    a scan or, one in four, a phone photo: whether that name was flagged, and no other."""
+    from tinnhiem.scanning import recognize, synthetic
+
+    kind, seed = job
+    s, rng, dpi, image, _truth, number = _big_page(seed)
+    page = next(p for p in s["geometry"]["pages"] if p["number"] == number)
+    row = rng.randrange(len(page["rows"]))
+    synthetic.mark_name(image, page["rows"][row]["name_zone"], dpi / 25.4, rng, kind)
+    image = synthetic.degrade(image, rng, photo=rng.random() < 0.25)
+    try:
+        reading = _read(s, image)
+    except recognize.NotABallot as exc:
+        return f"refused: {exc.reason}"
+    others = sum(r.name_flag for i, r in enumerate(reading.rows) if i != row)
+    if not reading.rows[row].name_flag:
+        return "NOT FLAGGED"
+    return "flagged, and other names" if others else "flagged"
+
+
+def name_marks_sweep(state, workers, n):
+    """Ink on a printed name other than a stroke along it, per kind (synthetic.NAME_MARKS)."""
+    from tinnhiem.scanning import synthetic
+
+    _by_band(state, workers, n, _name_marked, synthetic.NAME_MARKS, 9990, str)
+
+
 SWEEPS = (
     (
         "several",
@@ -565,6 +598,13 @@ SWEEPS = (
         "phone photos of the 44-person form on a sheet that bows off the table, per band of height",
         "a sheet that does not lie flat ({n} phone photos of the 44-person form per band of height)",
         bend_sweep,
+    ),
+    (
+        "name-marks",
+        "big",
+        "scans and photos of the 44-person form with ink on a name other than a stroke along it, per kind",
+        "ink on a name other than a stroke along it ({n} pages of the 44-person form per kind)",
+        name_marks_sweep,
     ),
 )
 

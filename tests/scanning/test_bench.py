@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.fresh_db import outside_environ
+from tinnhiem.scanning import synthetic
 
 ROOT = Path(__file__).resolve().parents[2]
 own_sqlite = pytest.mark.skipif(
@@ -49,12 +50,16 @@ def test_scan_benchmark_runs_on_a_small_sample(tmp_path):
 
 @own_sqlite
 def test_scan_benchmark_parts_can_be_skipped(tmp_path):
-    """Only the 44-person form, as for a sweep of the smudge rate: no speed figure, no seed line."""
+    """Only the 44-person form, as for a sweep of the smudge rate: no speed figure, no seed line;
+    and one sweep of that form (ink on a name other than a stroke along it)."""
     args = ["--seed-ballots", "0", "--big-ballots", "1", "--erasure-sweep", "0", "--speed-pages", "0"]
-    out = run_bench(tmp_path, "scan_accuracy.py", *args, "--smudge", "0")
+    out = run_bench(tmp_path, "scan_accuracy.py", *args, "--smudge", "0", "--name-marks", "1")
     assert re.search(r"^big: 1 ballots \(4 pages\).*silent misreads 0;", out, re.M), out
     assert "smudge 0.00% of pages" in out
     assert not re.search(r"^(seed|speed):", out, re.M) and "rubbed-out" not in out
+    assert "ink on a name other than a stroke along it (1 pages of the 44-person form per kind):" in out
+    for kind in synthetic.NAME_MARKS:
+        assert f"  {kind}: {{'flagged': 1}}" in out, out
 
 
 @pytest.mark.heavy

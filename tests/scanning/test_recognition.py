@@ -254,6 +254,21 @@ def test_a_name_struck_through_is_always_flagged(scan_vote, make_scan):
         assert rows[0].name_flag and not rows[1].name_flag, (seed, [(r.name_ink, r.name_strike) for r in rows])
 
 
+@pytest.mark.parametrize("kind", synthetic.NAME_MARKS)
+def test_any_other_ink_on_a_name_is_flagged(scan_vote, make_scan, kind):
+    """A cross over a name, a stroke slanting across it, a line down through it, a tick or a blot
+    on it: no stroke along the name, yet the committee must see it. Before NAME_MARK_MM2, 120 of
+    200 such pages went unflagged (the ballot counted as if the name were clean), an X among them."""
+    for seed in range(4):
+        dpi = (150, 200, 300, 200)[seed]
+        _d, truth, image = make_scan(9700 + seed, dpi=dpi, name_mark=kind, photo=seed == 3)
+        assert truth.name_mark == kind
+        rows = read(scan_vote, image).rows
+        measures = [(r.name_ink, r.name_strike, r.name_mark) for r in rows]
+        assert rows[0].name_flag and not rows[1].name_flag, (kind, seed, measures)
+        assert rows[0].name_mark >= recognize.NAME_MARK_MM2 and rows[1].name_mark == 0.0, (kind, seed, measures)
+
+
 def test_crossed_out_name_is_flagged(scan_vote, make_scan):
     _d, _truth, image = make_scan(300, crossed_name=True)
     reading = read(scan_vote, image)

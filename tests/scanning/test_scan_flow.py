@@ -857,6 +857,13 @@ def test_a_name_corrected_after_printing_is_read_against_the_name_printed(office
     assert scan.scan_file(vote["member"], form, name="gach.png", data=data).to_review == 1
     flags = form.scanned_ballots.get(position=4).flags
     assert truth.crossed_name and [f["person"] for f in flags if f["why"] == "name"] == [0]
+    # so is an X over a name, kept with its measure in mm² (recognize.NAME_MARK_MM2)
+    data, truth, _image = make(7201, style="cross", name_mark="cross")
+    assert scan.scan_file(vote["member"], form, name="x.png", data=data).to_review == 1
+    ballot = form.scanned_ballots.get(position=5)
+    assert [f["person"] for f in ballot.flags if f["why"] == "name"] == [0]
+    rows = ScannedPage.objects.get(pk=ballot.pages[0]).reading["rows"]
+    assert rows[0]["name_mark"] >= recognize.NAME_MARK_MM2 and rows[1]["name_mark"] == 0.0
 
 
 def test_a_ballot_printed_for_an_earlier_list_is_refused(office, make_user, conference):

@@ -26,7 +26,8 @@ ERASED = (0.25, 0.6)  # what an eraser leaves of a pencil mark's darkness: from 
 @dataclass
 class Truth:
     keys: list[str]  # per row on this page: level digit, "0" no mark, "9" several marks
-    crossed_name: bool = False
+    crossed_name: bool = False  # a stroke through the first row's name (cross_out_name)
+    name_mark: str | None = None  # other ink on the first row's name: one of NAME_MARKS
     ambiguous: list[int] = field(default_factory=list)  # rows made ambiguous on purpose (smudge, erasure)
     written: bool = False  # a name written by hand under the printed list
 
@@ -137,6 +138,43 @@ def cross_out_name(img: np.ndarray, zone: list[float], scale: float, rng: random
     )
 
 
+# Ink on a printed name other than a stroke along it: what a voter may make of a name to cross it
+# out or to point at it, each of which the committee must see (recognize.NAME_MARK_MM2).
+NAME_MARKS = ("tick", "line_down", "diagonal", "cross", "blot")
+
+
+def mark_name(img: np.ndarray, zone: list[float], scale: float, rng: random.Random, kind: str) -> None:
+    """A ``kind`` of NAME_MARKS in a name zone (x, y, w, h in mm): a tick beside the name, a line
+    down through it, a stroke slanting across it (15–40 mm), a cross over it (6–12 mm), a blot
+    (2–4 mm across); pen ink, 0.35–0.6 mm wide."""
+    x, y, w, h = zone
+
+    def at(dx: float, dy: float) -> tuple[int, int]:
+        return round((x + dx) * scale), round((y + dy) * scale)
+
+    width, tone = max(1, round(rng.uniform(0.35, 0.6) * scale)), rng.randint(0, 60)
+    strokes = []
+    if kind == "tick":
+        a = rng.uniform(w * 0.55, w - 14)
+        strokes = [((a, h * 0.5), (a + 2, h * 0.85)), ((a + 2, h * 0.85), (a + 7, h * 0.15))]
+    elif kind == "line_down":
+        a = rng.uniform(5, w * 0.4)
+        strokes = [((a, h * 0.1), (a + rng.uniform(-2, 2), h * 0.9))]
+    elif kind == "diagonal":
+        a = rng.uniform(3, w * 0.3)
+        strokes = [((a, h * 0.85), (a + rng.uniform(15, 40), h * 0.15))]
+    elif kind == "cross":
+        a, size = rng.uniform(3, w * 0.4), rng.uniform(6, 12)
+        strokes = [((a, h * 0.15), (a + size, h * 0.85)), ((a, h * 0.85), (a + size, h * 0.15))]
+    elif kind == "blot":
+        centre = at(rng.uniform(5, w - 5), h * rng.uniform(0.3, 0.7))
+        cv2.circle(img, centre, round(rng.uniform(1.0, 2.0) * scale), tone, -1, cv2.LINE_AA)
+    else:
+        raise ValueError(kind)
+    for start, end in strokes:
+        cv2.line(img, at(*start), at(*end), tone, width, cv2.LINE_AA)
+
+
 WRITTEN_NAMES = ("Nguyen Van Binh", "Tran Thi Lan", "Le Hoang", "Pham Minh Tuan", "Vu Thu Ha")
 
 
@@ -215,6 +253,7 @@ def synthesize(
     digits: dict[str, str],
     style: str | None = None,
     crossed_name: bool = False,
+    name_mark: str | None = None,
     smudged: bool = False,
     erased: tuple[float, float] | None = None,
     photo: bool = False,
@@ -246,13 +285,15 @@ def synthesize(
             ambiguous.append(n)
     if crossed_name:
         cross_out_name(img, page["rows"][0]["name_zone"], scale, rng)
+    if name_mark:
+        mark_name(img, page["rows"][0]["name_zone"], scale, rng, name_mark)
     if written:
         write_in(img, page, scale, rng)
     if degraded:
         img = degrade(img, rng, photo=photo)
     if upside_down:
         img = cv2.rotate(img, cv2.ROTATE_180)
-    return img, Truth(keys=keys, crossed_name=crossed_name, ambiguous=ambiguous, written=written)
+    return img, Truth(keys=keys, crossed_name=crossed_name, name_mark=name_mark, ambiguous=ambiguous, written=written)
 
 
 def pale(img: np.ndarray, low: int) -> np.ndarray:

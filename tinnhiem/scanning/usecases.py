@@ -1003,6 +1003,8 @@ def _page_reading(reading: recognize.PageReading, digits: dict[str, str]) -> dic
                 "doubt": r.doubt,
                 "name_flag": r.name_flag,
                 "name_ink": r.name_ink,
+                "name_strike": r.name_strike,
+                "name_mark": r.name_mark,  # mm² (recognize.NAME_MARK_MM2)
                 # state "pencil": marked, decided against the page (recognize.PENCIL_LIKE); last, the
                 # darkness of the box's printed frame (recognize.FRAME_SEEN) and the paper around it
                 # as a share of the page's (recognize.COVERED)
