@@ -152,6 +152,23 @@ def test_photo_with_perspective_and_uneven_light(scan_vote, make_scan):
         assert [r.key(scan_vote["digits"]) for r in reading.rows] == truth.keys
 
 
+def test_a_qr_code_not_read_at_its_place_is_looked_for_in_the_whole_picture(scan_vote, make_scan, monkeypatch):
+    """The code is read first where the page's corner marks put it; when it is not read there, the
+    whole picture is searched, keeping only a code printed where this page's own is."""
+    real = recognize.read_qr
+    looked = []
+
+    def not_at_its_place(gray, matrix=None):
+        looked.append("whole picture" if matrix is not None else "its place")
+        return real(gray, matrix) if matrix is not None else []
+
+    monkeypatch.setattr(recognize, "read_qr", not_at_its_place)
+    _d, truth, image = make_scan(8)
+    reading = read(scan_vote, image)
+    assert [r.key(scan_vote["digits"]) for r in reading.rows] == truth.keys
+    assert looked == ["its place", "whole picture"]
+
+
 def test_upside_down_page(scan_vote, make_scan):
     _d, truth, image = make_scan(7, upside_down=True, style="filled")
     reading = read(scan_vote, image)
