@@ -498,8 +498,6 @@ def several_sweep(state, workers, n):
     _by_band(state, workers, n, _two_ballots, synthetic.TWO_BALLOTS, 9000, str)
 
 
-# The sweeps of one way a page goes wrong, each with its option (N pages per band; 0 skips it), in
-# the order they run: the form it photographs or scans, what it makes, and its heading.
 def _name_marked(job):
     """One page of the 44-person form with ink of one kind on a printed name (synthetic.mark_name),
     a scan or, one in four, a phone photo: whether that name was flagged, and no other."""
@@ -528,6 +526,8 @@ def name_marks_sweep(state, workers, n):
     _by_band(state, workers, n, _name_marked, synthetic.NAME_MARKS, 9990, str)
 
 
+# The sweeps of one way a page goes wrong, each with its option (N pages per band; 0 skips it), in
+# the order they run: the form it photographs or scans, what it makes, and its heading.
 SWEEPS = (
     (
         "several",
