@@ -246,6 +246,15 @@ def parse_marks(rules: RuleSet, n_people: int, keys: str) -> str:
     return keys
 
 
+def _check_position(form: BallotForm, position: int) -> None:
+    """A ballot's number in the stack: from 1 to the ballots collected."""
+    if not 1 <= position <= (form.collected or 0):
+        raise ValidationError(
+            _("A ballot's number runs from 1 to %(collected)s, the ballots collected: %(position)s is not one.")
+            % {"position": position, "collected": form.collected or 0}
+        )
+
+
 @transaction.atomic
 def enter_ballot(
     actor: Any, session: EntrySession, *, device_key: str, position: int, marks: str = "", invalid_reason: str = ""
@@ -262,11 +271,7 @@ def enter_ballot(
             _("Your entry session is open on another device. Continue there, or move it to this device.")
         )
     _check_counting_open(form)
-    if not 1 <= position <= (form.collected or 0):
-        raise ValidationError(
-            _("A ballot's number runs from 1 to %(collected)s, the ballots collected: %(position)s is not one.")
-            % {"position": position, "collected": form.collected or 0}
-        )
+    _check_position(form, position)
     invalid_reason = clean_invalid_reason(invalid_reason)
     if invalid_reason:
         marks = ""
@@ -516,11 +521,8 @@ def record_ruling(
             return already
     if not subject.strip() or not decision.strip():
         raise ValidationError(_("Write what was disputed and the committee's ruling."))
-    if position is not None and not 1 <= position <= (form.collected or 0):
-        raise ValidationError(
-            _("A ballot's number runs from 1 to %(collected)s, the ballots collected: %(position)s is not one.")
-            % {"position": position, "collected": form.collected or 0}
-        )
+    if position is not None:
+        _check_position(form, position)
     ruling = Ruling.objects.create(
         form=form,
         position=position,
