@@ -18,7 +18,8 @@ from tinnhiem.conferences.usecases import roster
 HEADER = ["STT", "Họ và tên", "Chức vụ", "Đơn vị"]
 
 
-def xlsx(rows, header=HEADER, title_rows=()):
+def xlsx(rows, header=HEADER, title_rows=(), merged=()):
+    """``merged``: ranges of cells to merge, as "D2:D3"."""
     wb = Workbook()
     ws = wb.active
     for row in title_rows:
@@ -27,6 +28,8 @@ def xlsx(rows, header=HEADER, title_rows=()):
         ws.append(header)
     for row in rows:
         ws.append(row)
+    for cells in merged:
+        ws.merge_cells(cells)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -137,6 +140,62 @@ def test_wrong_column(office, conference):
 def test_missing_required_column(office, conference):
     message = refused(office, conference, xlsx([[1, "A"]], header=["STT", "Họ và tên"]))
     assert "thiếu cột bắt buộc: Chức vụ" in message
+    message = refused(office, conference, xlsx([[1, "Trưởng phòng"]], header=["STT", "Chức vụ"]))
+    assert "dòng 1: thiếu cột bắt buộc: Họ và tên." in message
+
+
+def test_a_header_without_the_name_column_is_named_under_a_title_block_not_the_title(office, conference):
+    """No row names the persons' column: the header is the row that names most of the template's
+    columns, and the message says what it lacks or holds that the template has not, not that the
+    list's title (the first row) is an unknown column."""
+    title = [["DANH SÁCH NGƯỜI ĐƯỢC TRIỆU TẬP"], []]
+    message = refused(office, conference, xlsx([[1, "Trưởng phòng"]], header=["STT", "Chức vụ"], title_rows=title))
+    assert "dòng 3: thiếu cột bắt buộc: Họ và tên." in message and "DANH SÁCH" not in message
+    data = xlsx([[1, "Nguyễn Văn An", "Trưởng phòng"]], header=["STT", "Tên cán bộ", "Chức vụ"], title_rows=title)
+    message = refused(office, conference, data)
+    assert "dòng 3, cột “Tên cán bộ”: cột này không có trong mẫu danh sách." in message
+    # a title alone, with no row a header, is still named as the first row
+    message = refused(office, conference, xlsx([["Nguyễn Văn An"]], header=["Danh sách"]))
+    assert "dòng 1, cột “Danh sách”" in message
+
+
+def test_a_list_with_no_numbers_column_is_found_under_its_title_block(office, conference):
+    rows = [[name, post, unit] for _n, name, post, unit in ROWS]
+    data = xlsx(rows, header=HEADER[1:], title_rows=[["UBND THÀNH PHỐ MÓNG CÁI", None, "CỘNG HÒA"], ["DANH SÁCH"]])
+    assert do_import(office, conference, data).created == 2
+    assert roster_of(conference) == [
+        (1, "Nguyễn Văn An", "Trưởng phòng Nội vụ", "Phòng Nội vụ"),
+        (2, "Trần Thị Bình", "Hiệu trưởng", "Trường THCS Ka Long"),
+    ]
+
+
+def test_the_longest_name_is_read_and_one_character_more_refused(office, conference):
+    name = "Nguyễn " + "A" * 248  # 255 characters
+    assert len(name) == 255
+    assert do_import(office, conference, xlsx([[1, name, "Chuyên viên"]])).created == 1
+    message = refused(office, conference, xlsx([[1, name + "B", "Chuyên viên"]]), replace=True)
+    assert "dòng 2, cột “Họ và tên”: nội dung dài quá 255 ký tự." in message
+    # the same, of a name kept in two columns (the family and middle names, the given name)
+    header = ["STT", "Họ và tên đệm", "Tên", "Chức vụ"]
+    data = xlsx([[1, name[:-3], "AB", "Chuyên viên"]], header=header)  # joined with a space: 255
+    do_import(office, conference, data, replace=True)
+    assert conference.voters.get().full_name == name[:-3] + " AB"
+    message = refused(office, conference, xlsx([[1, name[:-3], "ABC", "Chuyên viên"]], header=header), replace=True)
+    assert "dòng 2, cột “Họ và tên”: nội dung dài quá 255 ký tự." in message
+
+
+def test_csv_rows_shorter_or_longer_than_the_header(office, conference):
+    """A row cut short lacks its post; a row with a field past the header holds data in a column
+    with no name. Each is refused, saying where, not read half or crashed on."""
+    short = "STT;Họ và tên;Chức vụ\n1;Nguyễn Văn An\n".encode()
+    message = refused(office, conference, short, "ds.csv")
+    assert "dòng 2, cột “Chức vụ”: ô này không được để trống." in message
+    longer = "STT;Họ và tên;Chức vụ\n1;Nguyễn Văn An;Chuyên viên\n2;Trần Thị Bình;Hiệu trưởng;x\n".encode()
+    message = refused(office, conference, longer, "ds.csv")
+    assert "dòng 1, cột “D”: cột này có dữ liệu (dòng 3: “x”) nhưng không có tên ở dòng tên cột." in message
+    # a line of separators alone (an empty row of the sheet it was saved from) is an empty row
+    gap = "STT;Họ và tên;Chức vụ\n1;Nguyễn Văn An;Chuyên viên\n;;\n2;Trần Thị Bình;Hiệu trưởng\n".encode()
+    assert do_import(office, conference, gap, "ds.csv").created == 2
 
 
 def test_empty_cell_names_row_and_column(office, conference):
@@ -149,18 +208,32 @@ def test_empty_sheet(office, conference):
 
 
 def test_header_only(office, conference):
-    assert "tệp có dòng tiêu đề nhưng không có người nào ở dưới" in refused(office, conference, xlsx([]))
+    message = refused(office, conference, xlsx([]))
+    assert "dòng 2: tệp có dòng tiêu đề nhưng không có người nào ở dưới" in message
+    # nothing under it but the heading of a group and a total
+    rows = [["I. THƯỜNG TRỰC"], ["Tổng cộng: 0 người"]]
+    message = refused(office, conference, xlsx(rows, title_rows=[["DANH SÁCH"]]))
+    assert "dòng 3: tệp có dòng tiêu đề nhưng không có người nào ở dưới" in message
 
 
 def test_formula_is_refused(office, conference):
     message = refused(office, conference, xlsx([[1, '=CONCAT("A","B")', "Trưởng phòng"]]))
     assert "dòng 2, cột “B”" in message and "công thức" in message
+    # in a CSV file, the column named by its letter as in the file's other messages
+    message = refused(office, conference, 'STT;Họ và tên;Chức vụ\n1;=CONCAT("A";"B");Trưởng phòng\n'.encode(), "ds.csv")
+    assert "dòng 2, cột “B”: ô chứa công thức" in message
 
 
 def test_file_too_large(office, conference, settings):
     settings.TINNHIEM_MAX_ROSTER_BYTES = 1024 * 1024
     data = b"PK\x03\x04" + b"0" * (20 * 1024 * 1024)
     assert "giới hạn là 1.0 MB" in refused(office, conference, data)
+    # the limit itself is allowed, one byte more is not
+    data = xlsx(ROWS)
+    settings.TINNHIEM_MAX_ROSTER_BYTES = len(data)
+    assert do_import(office, conference, data).created == 2
+    settings.TINNHIEM_MAX_ROSTER_BYTES = len(data) - 1
+    assert "giới hạn là" in refused(office, conference, data, replace=True)
 
 
 def test_wrong_file_types(office, conference):
@@ -366,17 +439,39 @@ def test_cells_merged_down_over_several_persons_belong_to_each(office, conferenc
     ws.append([1, "Nguyễn Văn An", "Chuyên viên", "Phòng Nội vụ"])
     ws.append([2, "Trần Thị Bình", None, None])
     ws.append([3, "Lê Văn Cường", "Trưởng phòng", None])
+    ws.append([4, "Phạm Thị Dung", "Chuyên viên", None])  # under the merged cell, not in it
     ws.merge_cells("C4:C5")
     ws.merge_cells("D4:D6")
     out = io.BytesIO()
     wb.save(out)
     report = do_import(office, conference, out.getvalue())
-    assert report.created == 3
+    assert report.created == 4
     assert [(v.full_name, v.post, v.unit) for v in conference.voters.order_by("order")] == [
         ("Nguyễn Văn An", "Chuyên viên", "Phòng Nội vụ"),
         ("Trần Thị Bình", "Chuyên viên", "Phòng Nội vụ"),
         ("Lê Văn Cường", "Trưởng phòng", "Phòng Nội vụ"),
+        ("Phạm Thị Dung", "Chuyên viên", ""),
     ]
+
+
+def test_a_header_merged_over_two_columns_with_data_in_both_is_refused_not_half_read(office, conference):
+    """ "Chức vụ" over the post and the unit: the second column's data has no header of its own,
+    and would be lost if read as the post alone."""
+    header = ["STT", "Họ và tên", "Chức vụ", None]
+    data = xlsx([[1, "Nguyễn Văn An", "Trưởng phòng", "Phòng Nội vụ"]], header=header, merged=["C1:D1"])
+    message = refused(office, conference, data)
+    assert "dòng 1, cột “D”: cột này có dữ liệu (dòng 2: “Phòng Nội vụ”)" in message
+
+
+def test_a_row_with_only_a_cell_merged_down_into_it_is_not_a_heading(office, conference):
+    """The unit merged down over a row left empty in its group: that row has neither a name nor a
+    post, and is refused as such, not passed over as a group's heading (nor is any later row whose
+    only text sits in that column)."""
+    an, binh = [1, "Nguyễn Văn An", "Chuyên viên", "Phòng Nội vụ"], [2, "Trần Thị Bình", "Hiệu trưởng", "Trường"]
+    message = refused(office, conference, xlsx([an, [None, None, None, None], binh], merged=["D2:D3"]))
+    assert "dòng 3: dòng này không có họ tên và chức vụ." in message
+    message = refused(office, conference, xlsx([an, binh, [None, None, None, "Phòng Văn hóa"]], merged=["D2:D3"]))
+    assert "dòng 4: dòng này không có họ tên và chức vụ." in message
 
 
 def test_a_list_with_hidden_rows_is_refused_not_imported_either_way(office, conference):
@@ -560,6 +655,20 @@ def test_particulars_the_vote_does_not_need_are_left_out_unread_and_said(office,
         "Các cột không cần cho việc lấy phiếu đã được bỏ qua, không đọc và không lưu: Năm sinh, Số CCCD, Ký tên."
         in page
     )
+
+
+def test_particulars_with_no_sub_header_row_or_a_note_under_a_single_one(office, conference):
+    """The first person under a header with a column left out is a person, not a sub-header row;
+    a note under the one column left out ("(ngày/tháng/năm)" under "Ngày sinh") is one."""
+    header = ["STT", "Họ và tên", "Ngày sinh", "Chức vụ"]
+    rows = [[1, "Nguyễn Văn An", "01/02/1975", "Trưởng phòng"], [2, "Trần Thị Bình", "03/04/1980", "Hiệu trưởng"]]
+    assert do_import(office, conference, xlsx(rows, header=header)).created == 2
+    assert [name for _o, name, _p, _u in roster_of(conference)] == ["Nguyễn Văn An", "Trần Thị Bình"]
+    data = xlsx([[None, None, "(ngày/tháng/năm)", None], *rows], header=header)
+    assert do_import(office, conference, data, replace=True).created == 2
+    # a row whose only text is under a column left out is no person: refused, not crashed on
+    message = refused(office, conference, xlsx([*rows, [None, None, "05/06/1990", None]], header=header), replace=True)
+    assert "dòng 4: dòng này không có họ tên và chức vụ." in message
 
 
 def roster_of(conference):

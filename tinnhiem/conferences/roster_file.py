@@ -356,6 +356,21 @@ def _is_header(values: list[object]) -> bool:
 
 HEADER_SEARCH = 10  # the header row is looked for among the first rows that are not empty
 
+
+def _likeliest_header(rows: list[tuple[int, list[object]]], columns: tuple[Column, ...]) -> int:
+    """When no row names the persons' column: the place of the row with most cells that are a
+    column's name (the first row if none has one). The message then names the column missing or
+    unknown in the header row, not a line of the title block above it as an unknown column."""
+    counts = [
+        sum(
+            value is not None and _find_column(columns, _header_key(clean_line(str(value)))) is not None
+            for value in values
+        )
+        for _n, values in rows
+    ]
+    return counts.index(max(counts))
+
+
 # (number of digits, first digit) of a Vietnamese number that lost its 0: mobile 0[35789]…, 10
 # digits; landline with its area code 02…, 11 digits
 _LOST_ZERO = {(9, d) for d in "35789"} | {(10, "2")}
@@ -423,7 +438,9 @@ def _rows_to_roster(
         raise RosterError(_("the sheet is empty: it needs a header row and at least one person."))
     # a list made as an official document has a title block above its table: the bodies and the
     # motto side by side, the title, the document it goes with, a date (up to HEADER_SEARCH rows)
-    header_at = next((i for i, (_n, values) in enumerate(rows[:HEADER_SEARCH]) if _is_header(values)), 0)
+    header_at = next((i for i, (_n, values) in enumerate(rows[:HEADER_SEARCH]) if _is_header(values)), None)
+    if header_at is None:  # the name's column missing, or under a name not in the template
+        header_at = _likeliest_header(rows[:HEADER_SEARCH], columns)
     header_row, header = rows[header_at]
     unused: list[int] = []
     found = _match_columns(header, header_row, columns, unused)
@@ -1067,7 +1084,7 @@ def _read_csv(data: bytes, columns: tuple[Column, ...]) -> RosterRows:
                 raise RosterError(
                     _("the cell holds a formula; copy the sheet and paste values only (Paste Values)."),
                     row=number,
-                    column=str(index + 1),
+                    column=_letter(index),  # as the file's other messages name a column
                 )
     return _rows_to_roster(rows, columns)
 
