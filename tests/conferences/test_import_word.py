@@ -374,3 +374,21 @@ def test_a_word_list_typed_in_vni_is_converted_as_the_document_shows_it(office, 
     people = rated.import_rated_persons(office, conference, filename="ds.docx", data=data)
     assert [(p.full_name, p.post) for p in people] == [("Nguyễn Văn Sơn", "Trưởng phòng"), ("Đỗ Văn Kính", "Phó phòng")]
     assert people.converted == 2
+
+
+def test_particulars_left_out_of_a_word_list_are_said_once_for_all_its_tables(office, conference):
+    """A sign-in sheet in Word, one table a group, each with a column to sign: the column is left
+    out in every table, and the office is told of it once."""
+    header = [*HEADER, "Ký tên"]
+
+    def second_group(document, table):
+        other = document.add_table(rows=0, cols=5)
+        for values in [header, ["1", "Lê Văn Cường", "Trưởng phòng", "Phòng Tài chính", "đã ký"]]:
+            for cell, value in zip(other.add_row().cells, values, strict=True):
+                cell.text = value
+
+    rows = [[*row, ""] for row in ROWS]
+    data = word_list(rows=rows, header=header, change=second_group)
+    report = roster.import_roster(office, conference, filename="ds.docx", data=data)
+    assert report.created == 3 and report.unused == ["Ký tên"]
+    assert "đã ký" not in " ".join(str(v) for row in conference.voters.values_list() for v in row)

@@ -38,6 +38,19 @@ def test_dismissed_match_stays_dismissed(office, conference, person):
     assert roster.unresolved_rated_matches(conference) == []
 
 
+def test_a_match_dismissed_then_confirmed_is_asked_again_when_its_person_is_listed_anew(office, conference, person):
+    """The office said "not the same person", then "the same": the link is what holds. Once that
+    rated person is removed from the list and listed again, the office is asked again."""
+    voter = roster.add_voter(office, conference, full_name=person.full_name, post="Giáo viên")
+    roster.resolve_rated_match(office, voter, same_person=False)
+    roster.resolve_rated_match(office, voter, same_person=True)
+    voter.refresh_from_db()
+    assert voter.rated_person == person
+    rated.remove_rated_person(office, person)
+    again = rated.add_rated_person(office, conference, full_name=person.full_name, post=person.post)
+    assert [(v.pk, p.pk) for v, p in roster.unresolved_rated_matches(conference)] == [(voter.pk, again.pk)]
+
+
 def test_allow_policy_links_deputies_automatically(office, today):
     body = campaigns.create_body(office, name="HĐND tỉnh", level="province")
     campaign = campaigns.create_campaign(
