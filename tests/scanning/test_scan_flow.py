@@ -1511,6 +1511,40 @@ def test_a_ballot_waiting_keeps_the_order_it_began_in(long_vote, make_long_scan)
     assert scan.scan_file(member, form, name="5.png", data=c[1][0]).ballots == 1
 
 
+def test_pages_fed_again_at_the_start_of_a_batch_do_not_show_its_order(long_vote, make_long_scan):
+    """After a jam the committee feeds again from a little before where the scanner stopped: the
+    batch begins with a page already counted. The order is seen from the batch's first pages not
+    counted yet; the page fed again is listed as scanned twice, and the batch is counted. A page
+    fed twice at the start of a batch is one page: a batch in the other order is still stopped."""
+    form, member = long_vote["form"], long_vote["member"]
+    (a, a_keys), (b, b_keys), (c, _c_keys) = (_ballot(make_long_scan, seed) for seed in (61, 62, 63))
+    assert scan.scan_file(member, form, name="1.tiff", data=_tiff(a[0][2], a[1][2])).ballots == 1
+    report = scan.scan_file(member, form, name="2.tiff", data=_tiff(a[1][2], b[0][2], b[1][2]))
+    assert (report.ballots, [page["reason"] for page in report.ignored]) == (1, ["duplicate"])
+    assert _keys(form) == [a_keys, b_keys]
+    with pytest.raises(ValidationError) as info:  # page 2, page 2 again, page 1: last page first
+        scan.scan_file(member, form, name="3.tiff", data=_tiff(c[1][2], c[1][2], c[0][2]))
+    assert "trang 2, rồi đến trang 1" in info.value.messages[0]
+    assert form.scanned_pages.count() == 5 and _keys(form) == [a_keys, b_keys]
+
+
+def test_the_order_asked_about_a_page_set_aside_is_asked_again_only_of_the_same_request(long_vote, make_long_scan):
+    """A page set aside, then the next call's first page, are asked about once (the committee
+    answers by scanning again). The same request sent again by the page, its answer lost, gets
+    the same answer; a new request is not asked again."""
+    form, member = long_vote["form"], long_vote["member"]
+    (a, _a_keys), (b, b_keys) = _ballot(make_long_scan, 64), _ballot(make_long_scan, 65)
+    scan.scan_files(member, form, [("1.png", a[1][0])], submission="a" * 32)  # set aside
+    first = scan.scan_files(member, form, [("2.png", b[0][0])], submission="b" * 32)
+    assert isinstance(first[0], scan.StackOrderError)
+    assert "Trang quét ngay trước các tệp này đã được để riêng, là trang 2" in first[0].messages[0]
+    again = scan.scan_files(member, form, [("2.png", b[0][0])], submission="b" * 32)
+    assert isinstance(again[0], scan.StackOrderError) and again[0].messages == first[0].messages
+    # the committee found page 1 of that ballot missing, and goes on: asked once, not again
+    later = scan.scan_files(member, form, [("2.png", b[0][0]), ("3.png", b[1][0])], submission="c" * 32)
+    assert [r.ballots for r in later] == [0, 1] and _keys(form) == [b_keys]
+
+
 def _keys(form):
     return [b.keys for b in scan.counted_ballots(form).order_by("position")]
 
