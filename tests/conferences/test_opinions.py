@@ -38,6 +38,16 @@ def test_signed_opinion_names_the_voter(voter, person):
     assert opinion.voter == voter and opinion.signed_by == voter.full_name
 
 
+def test_an_opinion_of_the_longest_length_is_kept_and_one_character_more_refused(voter, person):
+    text = ("Đề nghị làm rõ. " * 625).rstrip() + "!"  # 10,000 characters
+    assert len(text) == opinions.MAX_OPINION_CHARS == 10_000
+    assert opinions.submit_opinion(voter, rated_person=person, text=text, sign=False).text == text
+    with pytest.raises(ValidationError) as info:
+        opinions.submit_opinion(voter, rated_person=person, text=text + "x", sign=False)
+    assert info.value.messages == ["Nội dung dài quá 10000 ký tự."]
+    assert Opinion.objects.count() == 1
+
+
 def test_link_after_the_conference_is_refused(voter, person, conference):
     Conference.objects.filter(pk=conference.pk).update(status=Conference.Status.FINISHED)
     with pytest.raises(ValidationError) as info:

@@ -10,6 +10,8 @@ import unicodedata
 import pytest
 from django.contrib.auth.models import Group, User
 
+from tinnhiem.audit.models import Event
+
 pytestmark = pytest.mark.django_db
 
 
@@ -88,6 +90,9 @@ def test_only_a_superuser_makes_a_superuser(client, boss, make_user, django_user
     post_user(client, user, ["observer"], is_superuser="on")
     user.refresh_from_db()
     assert user.is_superuser and user.is_staff
+    # the log says so: every right, whatever the roles say
+    event = Event.objects.filter(action="account.saved", data__user="quansat9").last()
+    assert event.data["superuser"] is True and event.data["roles"] == ["observer"]
 
 
 def test_a_role_shows_its_permissions_in_words(client, boss):
