@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 from django.db.models.fields.files import FieldFile
+from django.utils.formats import number_format
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -78,3 +79,9 @@ def files_removed_on_failure(function: F) -> F:
         return result
 
     return wrapper  # type: ignore[return-value]
+
+
+def megabytes(size: int) -> str:
+    """A size in bytes as MB with one decimal, written as the reader's language writes numbers
+    ("1,5" in Vietnamese, where "1.5" reads as a thousands separator)."""
+    return number_format(size / 1024 / 1024, 1)

@@ -31,9 +31,16 @@ def test_not_a_pdf(office, person, data, text):
 
 
 def test_too_large(office, person, settings):
-    settings.TINNHIEM_MAX_DOSSIER_BYTES = 1000
-    with pytest.raises(ValidationError):
-        dossiers.upload_dossier(office, person, kind="report", title="x", filename="a.pdf", data=b"%PDF-" + b"0" * 2000)
+    settings.TINNHIEM_MAX_DOSSIER_BYTES = 3 * 1024 * 1024 // 2
+    with pytest.raises(ValidationError) as info:
+        dossiers.upload_dossier(
+            office, person, kind="report", title="x", filename="a.pdf", data=b"%PDF-" + b"0" * (2 * 1024 * 1024)
+        )
+    assert info.value.messages == ["Tệp có dung lượng 2,0 MB; giới hạn là 1,5 MB."]  # a decimal comma
+    # the limit itself is allowed
+    data = b"%PDF-" + b"0" * (3 * 1024 * 1024 // 2 - 5)
+    dossiers.upload_dossier(office, person, kind="report", title="x", filename="a.pdf", data=data)
+    assert Dossier.objects.count() == 1
 
 
 def test_distribution_fulfils_the_15_day_deadline(office, conference, person, pdf_bytes, today):

@@ -227,7 +227,7 @@ def test_formula_is_refused(office, conference):
 def test_file_too_large(office, conference, settings):
     settings.TINNHIEM_MAX_ROSTER_BYTES = 1024 * 1024
     data = b"PK\x03\x04" + b"0" * (20 * 1024 * 1024)
-    assert "giới hạn là 1.0 MB" in refused(office, conference, data)
+    assert "giới hạn là 1,0 MB" in refused(office, conference, data)  # a decimal comma
     # the limit itself is allowed, one byte more is not
     data = xlsx(ROWS)
     settings.TINNHIEM_MAX_ROSTER_BYTES = len(data)

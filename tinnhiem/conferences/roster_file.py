@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tinnhiem import legacy_fonts
+from tinnhiem.files import megabytes
 from tinnhiem.text import clean_line, parse_day, strip_marks
 
 
@@ -1122,7 +1123,7 @@ def read_roster(filename: str, data: bytes, max_bytes: int, columns: tuple[Colum
     if len(data) > max_bytes:
         raise RosterError(
             _("the file is %(size)s MB; the limit is %(limit)s MB.")
-            % {"size": round(len(data) / 1024 / 1024, 1), "limit": round(max_bytes / 1024 / 1024, 1)}
+            % {"size": megabytes(len(data)), "limit": megabytes(max_bytes)}
         )
     if not data:
         raise RosterError(_("the file is empty."))

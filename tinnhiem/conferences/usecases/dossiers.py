@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from tinnhiem.accounts.roles import PREPARE, require
 from tinnhiem.audit.log import record
-from tinnhiem.files import files_removed_on_failure, save_file
+from tinnhiem.files import files_removed_on_failure, megabytes, save_file
 from tinnhiem.text import clean_line
 
 from ..models import Conference, Dossier, RatedPerson
@@ -29,7 +29,7 @@ def check_pdf(name: str, data: bytes) -> None:
     if len(data) > limit:
         raise ValidationError(
             _("The file is %(size)s MB; the limit is %(limit)s MB.")
-            % {"size": round(len(data) / 1024 / 1024, 1), "limit": round(limit / 1024 / 1024, 1)}
+            % {"size": megabytes(len(data)), "limit": megabytes(limit)}
         )
     if not data[:1024].lstrip().startswith(b"%PDF-"):
         raise ValidationError(
