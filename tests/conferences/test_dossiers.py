@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
+from tinnhiem.audit.models import Event
 from tinnhiem.conferences.models import Dossier
 from tinnhiem.conferences.queries import checklist
 from tinnhiem.conferences.usecases import dossiers
@@ -78,6 +79,29 @@ def test_distributed_dossier_is_kept(office, conference, person, pdf_bytes):
     dossiers.distribute_dossiers(office, conference)
     with pytest.raises(ValidationError):
         dossiers.remove_dossier(office, dossier)
+
+
+def test_a_dossier_not_yet_sent_is_removed_with_its_file_once_the_removal_is_committed(
+    office, person, pdf_bytes, django_capture_on_commit_callbacks, monkeypatch
+):
+    dossier = dossiers.upload_dossier(office, person, kind="report", title="x", filename="a.pdf", data=pdf_bytes)
+    storage, name = dossier.file.storage, dossier.file.name
+
+    # the removal fails after the row is deleted (the log cannot be written): row and file stay
+    def fail(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(dossiers, "record", fail)
+    with pytest.raises(OSError), django_capture_on_commit_callbacks(execute=True):
+        dossiers.remove_dossier(office, dossier)
+    assert Dossier.objects.filter(pk=dossier.pk).exists() and storage.exists(name)
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True) as removals:
+        dossiers.remove_dossier(office, dossier)
+        assert storage.exists(name)  # not before the commit
+    assert len(removals) == 1 and not storage.exists(name) and not Dossier.objects.exists()
+    event = Event.objects.get(action="dossier.removed")
+    assert event.data == {"dossier": dossier.pk, "sha256": dossier.sha256}
 
 
 def test_the_same_file_twice_for_one_person_is_refused(office, conference, person, pdf_bytes):

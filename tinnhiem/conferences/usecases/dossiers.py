@@ -123,6 +123,9 @@ def remove_dossier(actor: Any, dossier: Dossier) -> None:
     if dossier.distributed_on is not None:
         raise ValidationError(_("This dossier has already been sent to the voters and is kept on file."))
     conference, data = dossier.rated_person.conference, {"dossier": dossier.pk, "sha256": dossier.sha256}
-    dossier.file.delete(save=False)
+    storage, name = dossier.file.storage, dossier.file.name
     dossier.delete()
     record(actor, "dossier.removed", conference=conference, data=data)
+    # the file goes once the row is gone for good: removed first, a failure after it (the log's
+    # write on a full disk) kept the row and lost its file
+    transaction.on_commit(lambda: storage.delete(name))
