@@ -30,11 +30,18 @@ def test_unknown_rule_set_and_bad_year_are_refused(office):
         campaigns.create_campaign(
             office, body=body, name="a", legal_basis="b", term="c", rule_set="qd97", rating_year=2025
         )
-    with pytest.raises(ValidationError):
-        campaigns.create_campaign(
-            office, body=body, name="a", legal_basis="b", term="c", rule_set="qd96-2023", rating_year=1990
-        )
+    for year in (1999, 2101):
+        with pytest.raises(ValidationError) as info:
+            campaigns.create_campaign(
+                office, body=body, name="a", legal_basis="b", term="c", rule_set="qd96-2023", rating_year=year
+            )
+        assert info.value.messages == ["Năm lấy phiếu phải từ 2000 đến 2100."]
     assert Campaign.objects.count() == 0
+    for year in (2000, 2100):  # the bounds themselves
+        campaigns.create_campaign(
+            office, body=body, name=f"a{year}", legal_basis="b", term="c", rule_set="qd96-2023", rating_year=year
+        )
+    assert sorted(Campaign.objects.values_list("rating_year", flat=True)) == [2000, 2100]
 
 
 def test_only_the_office_prepares(make_user, campaign, today):
