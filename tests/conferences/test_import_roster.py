@@ -236,6 +236,29 @@ def test_file_too_large(office, conference, settings):
     assert "giới hạn là" in refused(office, conference, data, replace=True)
 
 
+def test_borders_drawn_far_below_a_short_list_are_not_rows_but_a_person_past_the_limit_is(office, conference):
+    """An office draws the table's borders down to row 25,002 for a list of two: formatting, not
+    rows of the list. A person written past row 20,000 is refused, saying so."""
+    from openpyxl.styles import Border, Side
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(HEADER)
+    for row in ROWS:
+        ws.append(row)
+    edge = Border(bottom=Side(style="thin"))
+    for number in range(4, 25_003):
+        ws.cell(row=number, column=2).border = edge
+    out = io.BytesIO()
+    wb.save(out)
+    assert do_import(office, conference, out.getvalue()).created == 2
+    ws.cell(row=20_001, column=2, value="Lê Văn Cường")
+    ws.cell(row=20_001, column=3, value="Chuyên viên")
+    out = io.BytesIO()
+    wb.save(out)
+    assert "trang tính có hơn 20.000 dòng." in refused(office, conference, out.getvalue(), replace=True)
+
+
 def test_wrong_file_types(office, conference):
     assert "chỉ nhập được tệp Excel (.xlsx), CSV và Word (.docx)" in refused(
         office, conference, b"%PDF-1.4", name="ds.pdf"

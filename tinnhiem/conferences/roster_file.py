@@ -356,6 +356,7 @@ def _is_header(values: list[object]) -> bool:
 
 
 HEADER_SEARCH = 10  # the header row is looked for among the first rows that are not empty
+MAX_ROWS = 20_000  # of a sheet or a document's tables (the messages say 20,000)
 
 
 def _likeliest_header(rows: list[tuple[int, list[object]]], columns: tuple[Column, ...]) -> int:
@@ -791,9 +792,11 @@ def _sheet_rows(sheet: Any) -> tuple[list[tuple[int, list[object]]], set[int]]:
                 )
             font = getattr(getattr(cell, "font", None), "name", None) if isinstance(value, str) else None
             read.append((value, font, letter))
+        if number > MAX_ROWS:
+            if any(value not in (None, "") for value, *_rest in read):
+                raise RosterError(_("the sheet has more than 20,000 rows."))
+            continue  # only formatting (borders drawn down to row 30,000 under a short list)
         cells.append((number, read))
-        if number > 20000:
-            raise RosterError(_("the sheet has more than 20,000 rows."))
     # a list typed in an old font shows it in some cell: then its cells that read as Unicode too
     # are in that font as well
     evident = any(
@@ -970,7 +973,7 @@ def _word_table_rows(
             values.extend([value, *([None] * (span - 1))])
             column += span
         rows.append((number, values))
-        if number > 20000:
+        if number > MAX_ROWS:
             raise RosterError(_("the tables have more than 20,000 rows."))
     return rows, [(a, b, c, d) for a, b, c, d in merged], converted
 
