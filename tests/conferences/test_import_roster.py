@@ -259,6 +259,26 @@ def test_borders_drawn_far_below_a_short_list_are_not_rows_but_a_person_past_the
     assert "trang tính có hơn 20.000 dòng." in refused(office, conference, out.getvalue(), replace=True)
 
 
+def test_a_cell_formatted_in_the_last_column_changes_nothing_read(office, conference):
+    """A border drawn across the header row leaves a cell formatted in column XFD: every row is
+    then 16,384 cells wide, all empty but the list's."""
+    from openpyxl.styles import Border, Side
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(HEADER)
+    ws.append([1, "Nguyễn Văn An", "Trưởng phòng Nội vụ", None])
+    ws.append(ROWS[1])
+    ws.cell(row=1, column=16384).border = Border(bottom=Side(style="thin"))
+    out = io.BytesIO()
+    wb.save(out)
+    assert do_import(office, conference, out.getvalue()).created == 2
+    assert roster_of(conference) == [
+        (1, "Nguyễn Văn An", "Trưởng phòng Nội vụ", ""),
+        (2, "Trần Thị Bình", "Hiệu trưởng", "Trường THCS Ka Long"),
+    ]
+
+
 def test_wrong_file_types(office, conference):
     assert "chỉ nhập được tệp Excel (.xlsx), CSV và Word (.docx)" in refused(
         office, conference, b"%PDF-1.4", name="ds.pdf"

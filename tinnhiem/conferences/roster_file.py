@@ -774,6 +774,9 @@ def _fill_merged_down(rows: list[tuple[int, list[object]]], merged: list[tuple[i
                 values[first_col - 1] = value
 
 
+_NO_VALUE: tuple[object, str | None, str] = (None, None, "")  # an empty cell: (value, font, letter)
+
+
 def _sheet_rows(sheet: Any) -> tuple[list[tuple[int, list[object]]], set[int]]:
     """The sheet's rows, numbered, and the numbers of those with a cell typed in a TCVN3 font,
     converted to Unicode; a formula, or a cell in a font that cannot be converted, refused with
@@ -783,6 +786,9 @@ def _sheet_rows(sheet: Any) -> tuple[list[tuple[int, list[object]]], set[int]]:
         read = []
         for cell in row:
             value = getattr(cell, "value", None)
+            if value is None:  # a row is padded to the sheet's last formatted column, XFD at worst
+                read.append(_NO_VALUE)
+                continue
             letter = getattr(cell, "column_letter", "")
             if getattr(cell, "data_type", None) == "f" or (isinstance(value, str) and value.startswith("=")):
                 raise RosterError(
@@ -792,6 +798,8 @@ def _sheet_rows(sheet: Any) -> tuple[list[tuple[int, list[object]]], set[int]]:
                 )
             font = getattr(getattr(cell, "font", None), "name", None) if isinstance(value, str) else None
             read.append((value, font, letter))
+        while read and read[-1] is _NO_VALUE:
+            read.pop()
         if number > MAX_ROWS:
             if any(value not in (None, "") for value, *_rest in read):
                 raise RosterError(_("the sheet has more than 20,000 rows."))
