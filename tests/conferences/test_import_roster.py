@@ -279,6 +279,27 @@ def test_a_cell_formatted_in_the_last_column_changes_nothing_read(office, confer
     ]
 
 
+@pytest.mark.parametrize("numbers", [[1, 2, 3, 4], ["(1)", "(2)", "(3)", "(4)"], ["A", "B", "C", "D"], ["1", "2", "3"]])
+def test_a_row_numbering_the_columns_is_not_a_person(office, conference, numbers):
+    """Official tables number their columns under the header: read as a person, "1 2 3 4" was a
+    voter named "2", post "3", one more convened (and the quorum's base one more); "(1)…" or
+    "A B C…" was refused as a number that is not a whole number. Under the header repeated (a
+    list pasted page by page) as well."""
+    data = xlsx([numbers, ROWS[0], HEADER, numbers, ROWS[1]])
+    assert do_import(office, conference, data).created == 2
+    assert roster_of(conference) == [
+        (1, "Nguyễn Văn An", "Trưởng phòng Nội vụ", "Phòng Nội vụ"),
+        (2, "Trần Thị Bình", "Hiệu trưởng", "Trường THCS Ka Long"),
+    ]
+
+
+def test_a_name_with_no_letter_is_refused(office, conference):
+    """Numbers that are not those of the columns in order (a column left out of the numbering) are
+    not passed over, nor read as a person "2": a name has letters."""
+    message = refused(office, conference, xlsx([[1, 2, 4, 5], ROWS[0]]))
+    assert "dòng 2, cột “Họ và tên”: họ tên không có chữ cái nào." in message
+
+
 def test_wrong_file_types(office, conference):
     assert "chỉ nhập được tệp Excel (.xlsx), CSV và Word (.docx)" in refused(
         office, conference, b"%PDF-1.4", name="ds.pdf"

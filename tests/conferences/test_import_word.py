@@ -392,3 +392,9 @@ def test_particulars_left_out_of_a_word_list_are_said_once_for_all_its_tables(of
     report = roster.import_roster(office, conference, filename="ds.docx", data=data)
     assert report.created == 3 and report.unused == ["Ký tên"]
     assert "đã ký" not in " ".join(str(v) for row in conference.voters.values_list() for v in row)
+
+
+def test_the_row_numbering_a_word_table_s_columns_is_not_a_person(office, conference):
+    data = word_list(rows=[["(1)", "(2)", "(3)", "(4)"], *ROWS])
+    assert roster.import_roster(office, conference, filename="ds.docx", data=data).created == 2
+    assert [name for _o, name, _p, _u in roll(conference)] == ["Nguyễn Văn An", "Trần Thị Bình"]

@@ -463,6 +463,8 @@ def _rows_to_roster(
             continue
         if position == 0 and unused and _under_unused(values, header, unused):  # their sub-header row
             continue
+        if _column_numbers(values):  # "1 2 3 4" under the header (again): not a person "2" of post "3"
+            continue
         heading = _heading(number, values, found, merged)
         if heading:
             out.headings.append((number, heading))
@@ -510,6 +512,15 @@ def _rows_to_roster(
         for column in columns:
             if column.required and not fields.get(column.key):
                 raise RosterError(_("this cell must not be empty."), row=number, column=str(column.title))
+        if not any(ch.isalpha() for ch in fields["full_name"]):  # "2": a row of numbers, not a person
+            raise RosterError(
+                _(
+                    "the name has no letter. If this row is not a person (the numbers of the columns, say), "
+                    "delete it from the file and import it again."
+                ),
+                row=number,
+                column=str(_FULL_NAME.title),
+            )
         order = None
         if fields.get("order"):
             try:
@@ -738,6 +749,18 @@ def _under_unused(values: list[object], header: list[object], unused: list[int])
         if v is not None and str(v).strip() and (i >= len(header) or v != header[i])  # not filled down
     }
     return bool(filled) and filled <= set(unused)
+
+
+def _column_numbers(values: list[object]) -> bool:
+    """A row that numbers the table's columns, as official tables do under their header: 1, 2, 3…
+    or (1), (2), (3)…, or A, B, C…, one a column in order."""
+    filled = [clean_line(str(v)) for v in values if v is not None and str(v).strip()]
+    marks = [text[1:-1].strip() if text.startswith("(") and text.endswith(")") else text for text in filled]
+    if len(marks) < 2:
+        return False
+    if all(mark.isascii() and mark.isdigit() for mark in marks):
+        return [int(mark) for mark in marks] == list(range(1, len(marks) + 1))
+    return marks == [chr(ord("A") + i) for i in range(len(marks))]
 
 
 def _letter(index: int) -> str:
