@@ -203,6 +203,20 @@ def test_empty_cell_names_row_and_column(office, conference):
     assert "dòng 3, cột “Chức vụ”: ô này không được để trống" in message
 
 
+def test_a_signature_block_under_the_table_is_said_to_be_deleted_if_it_is_not_a_person(office, conference):
+    """Under a list made as an official document: who drew it up and who signs. A row with no
+    number that lacks a name or a post may be that: the message says what to do."""
+    signatures = [None, "NGƯỜI LẬP BIỂU", None, "THỦ TRƯỞNG ĐƠN VỊ"]
+    message = refused(office, conference, xlsx([*ROWS, [], signatures]))
+    assert (
+        "dòng 5, cột “Chức vụ”: ô này không được để trống. Nếu dòng này không phải là một người (chữ ký, "
+        "ngày tháng hay ghi chú dưới bảng), hãy xoá dòng này khỏi tệp rồi nhập lại." in message
+    )
+    # a numbered row is a person whose cell was left empty: no such hint
+    message = refused(office, conference, xlsx([ROWS[0], [2, "Trần Thị Bình", None, "x"]]))
+    assert message.endswith("dòng 3, cột “Chức vụ”: ô này không được để trống.")
+
+
 def test_empty_sheet(office, conference):
     assert "trang tính trống" in refused(office, conference, xlsx([], header=None))
 

@@ -511,7 +511,13 @@ def _rows_to_roster(
             )
         for column in columns:
             if column.required and not fields.get(column.key):
-                raise RosterError(_("this cell must not be empty."), row=number, column=str(column.title))
+                reason = _("this cell must not be empty.")
+                if "order" in fields and not fields["order"]:  # no number: a signature block under the table?
+                    reason += " " + _(
+                        "If this row is not a person (a signature, a date or a note under the table), delete it "
+                        "from the file and import it again."
+                    )
+                raise RosterError(reason, row=number, column=str(column.title))
         if not any(ch.isalpha() for ch in fields["full_name"]):  # "2": a row of numbers, not a person
             raise RosterError(
                 _(
