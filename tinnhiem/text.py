@@ -13,12 +13,17 @@ _SPACES = re.compile(r"\s+")
 # XML (the Word documents) refuses them all.
 CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n"})  # Word's line break and page break
+# characters that show nothing, pasted with a name from a web page, a chat or a PDF: a zero-width
+# space, joiner or word joiner, a byte order mark, a soft hyphen, the marks and embeddings of text
+# direction. Kept, "Nguyễn Văn\u200b An" looked like "Nguyễn Văn An" on the screen and on the
+# ballot, and was another person to the duplicate check.
+INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
 
 def without_controls(text: str) -> str:
     """Word's line and page breaks as line endings; any other control character but tabs and
-    line endings removed."""
-    return CONTROLS.sub("", text.translate(_BREAKS))
+    line endings removed, and the characters that show nothing (``INVISIBLE``)."""
+    return INVISIBLE.sub("", CONTROLS.sub("", text.translate(_BREAKS)))
 
 
 def nfc(text: str) -> str:
@@ -27,14 +32,15 @@ def nfc(text: str) -> str:
 
 def clean_line(text: str) -> str:
     """One line of text: NFC, trimmed, inner white space collapsed to one space, no control
-    character."""
-    return _SPACES.sub(" ", without_controls(nfc(text))).strip()
+    character nor one that shows nothing (taken out first: one between a letter and its tone mark
+    kept them apart)."""
+    return _SPACES.sub(" ", nfc(without_controls(text))).strip()
 
 
 def clean_block(text: str) -> str:
     """Multi-line text: NFC, line endings unified, trailing space trimmed, no control character
-    but tabs and line endings."""
-    lines = without_controls(nfc(text).replace("\r\n", "\n").replace("\r", "\n")).split("\n")
+    but tabs and line endings, nor one that shows nothing."""
+    lines = nfc(without_controls(text)).replace("\r\n", "\n").replace("\r", "\n").split("\n")
     return "\n".join(line.rstrip() for line in lines).strip()
 
 

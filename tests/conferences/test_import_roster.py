@@ -116,6 +116,16 @@ def test_nfd_duplicate_of_nfc_name_is_detected(office, conference):
     assert "dòng 3" in message and "trùng với dòng 2" in message
 
 
+def test_a_name_pasted_with_a_character_that_shows_nothing_is_the_same_name(office, conference):
+    """A zero-width space pasted from a web page or a chat: kept, the name looked the same on the
+    screen and on the ballot and was another person to the duplicate check (one more convened)."""
+    rows = [[1, "Nguyễn Văn An", "Trưởng phòng", "Phòng Nội vụ"], [2, "Nguyễn Văn\u200b An", "Trưởng phòng", "Phòng"]]
+    message = refused(office, conference, xlsx(rows))
+    assert "Nguyễn Văn An (Trưởng phòng) xuất hiện hai lần trong tệp" in message
+    do_import(office, conference, xlsx(rows[1:]))
+    assert conference.voters.get().full_name == "Nguyễn Văn An"
+
+
 def test_duplicate_of_existing_voter(office, conference, voter):
     message = refused(office, conference, xlsx([[5, voter.full_name, voter.post]]))
     assert "đã có trong danh sách" in message and "dòng 2" in message

@@ -21,6 +21,13 @@ from tinnhiem.text import clean_block, clean_line
         ("Dòng một\x0bDòng hai", "Dòng một Dòng hai", "Dòng một\nDòng hai"),  # Word's line break
         ("Trang một\x0cTrang hai\x7f", "Trang một Trang hai", "Trang một\nTrang hai"),
         ("a\x01\x02\x1b[31mb\tc", "a[31mb c", "a[31mb\tc"),
+        # characters that show nothing, pasted from a web page, a chat or a PDF
+        ("Nguyễn Văn\u200b An", "Nguyễn Văn An", "Nguyễn Văn An"),
+        ("\ufeffNguyễn Văn An\u2060", "Nguyễn Văn An", "Nguyễn Văn An"),
+        ("\u202bTrần Thị\u202c Bình\u200e", "Trần Thị Bình", "Trần Thị Bình"),
+        ("Lê\u00ad Văn\u200d Cường", "Lê Văn Cường", "Lê Văn Cường"),
+        # one between a letter and its tone marks (NFD), taken out before the marks are composed
+        ("Nguye\u200b\u0302\u0303n", "Nguyễn", "Nguyễn"),
     ],
 )
 def test_control_characters_are_taken_out_of_every_text(typed, line, block):
