@@ -30,17 +30,26 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+# Ð and ð, the Icelandic eth, for Đ and đ: pasted from web pages that wrote Vietnamese with them
+# ("Ðặng"), the same letter on the screen and the ballot, and another person to the duplicate check
+_ETH = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111"})
+
+
+def _cleaned(text: str) -> str:
+    """NFC, without controls and characters that show nothing (taken out first: one between a
+    letter and its tone mark kept them apart), the eth as Đ."""
+    return nfc(without_controls(text)).translate(_ETH)
+
+
 def clean_line(text: str) -> str:
-    """One line of text: NFC, trimmed, inner white space collapsed to one space, no control
-    character nor one that shows nothing (taken out first: one between a letter and its tone mark
-    kept them apart)."""
-    return _SPACES.sub(" ", nfc(without_controls(text))).strip()
+    """One line of text (``_cleaned``), trimmed, inner white space collapsed to one space."""
+    return _SPACES.sub(" ", _cleaned(text)).strip()
 
 
 def clean_block(text: str) -> str:
-    """Multi-line text: NFC, line endings unified, trailing space trimmed, no control character
-    but tabs and line endings, nor one that shows nothing."""
-    lines = nfc(without_controls(text)).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    """Multi-line text (``_cleaned``, tabs and line endings kept), line endings unified, trailing
+    space trimmed."""
+    lines = _cleaned(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
     return "\n".join(line.rstrip() for line in lines).strip()
 
 

@@ -28,6 +28,8 @@ from tinnhiem.text import clean_block, clean_line
         ("Lê\u00ad Văn\u200d Cường", "Lê Văn Cường", "Lê Văn Cường"),
         # one between a letter and its tone marks (NFD), taken out before the marks are composed
         ("Nguye\u200b\u0302\u0303n", "Nguyễn", "Nguyễn"),
+        # the Icelandic eth for Đ, as some web pages wrote Vietnamese
+        ("\u00d0ặng Văn \u00d0ức, \u00f0ội 1", "Đặng Văn Đức, đội 1", "Đặng Văn Đức, đội 1"),
     ],
 )
 def test_control_characters_are_taken_out_of_every_text(typed, line, block):
