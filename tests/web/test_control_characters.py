@@ -37,7 +37,8 @@ def test_control_characters_are_taken_out_of_every_text(typed, line, block):
     assert clean_block(typed) == block
 
 
-def test_a_reason_sent_with_a_nul_is_stored_without_it(office, make_user, conference, person):
+@pytest.mark.parametrize("sent", ["Cấp trên\x00 đồng ý\x0bcho tiếp tục", "Cấp trên\u200b đồng ý\ncho tiếp tục"])
+def test_a_reason_sent_with_a_nul_is_stored_without_it(office, make_user, conference, person, sent):
     chair = make_user("chair", "chu-tri")
     voters = [roster.add_voter(office, conference, full_name=f"Người {i}", post="Chuyên viên") for i in range(3)]
     day.open_conference(chair, conference, held_today=True)
@@ -45,7 +46,7 @@ def test_a_reason_sent_with_a_nul_is_stored_without_it(office, make_user, confer
     client = Client()
     client.force_login(chair)
     url = reverse("conferences:chair", args=[conference.pk])
-    response = client.post(url, {"action": "override", "reason": "Cấp trên\x00 đồng ý\x0bcho tiếp tục"}, follow=True)
+    response = client.post(url, {"action": "override", "reason": sent}, follow=True)
     assert response.status_code == 200 and "Đã ghi nhận." in response.content.decode()
     conference.refresh_from_db()
     assert conference.quorum_override_reason == "Cấp trên đồng ý\ncho tiếp tục"
