@@ -30,15 +30,12 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-# Ð and ð, the Icelandic eth, for Đ and đ: pasted from web pages that wrote Vietnamese with them
-# ("Ðặng"), the same letter on the screen and the ballot, and another person to the duplicate check
-_ETH = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111"})
-
-
 def _cleaned(text: str) -> str:
     """NFC, without controls and characters that show nothing (taken out first: one between a
-    letter and its tone mark kept them apart), the eth as Đ."""
-    return nfc(without_controls(text)).translate(_ETH)
+    letter and its tone mark kept them apart), and Ð, ð (the Icelandic eth, as some web pages
+    wrote Vietnamese: "Ðặng") as Đ, đ: the same letter on the screen and the ballot, and another
+    person to the duplicate check. (str.replace, not a translate table: half the cost.)"""
+    return nfc(without_controls(text)).replace("\u00d0", "\u0110").replace("\u00f0", "\u0111")
 
 
 def clean_line(text: str) -> str:

@@ -760,10 +760,11 @@ def _under_unused(values: list[object], header: list[object], unused: list[int])
 def _column_numbers(values: list[object]) -> bool:
     """A row that numbers the table's columns, as official tables do under their header: 1, 2, 3…
     or (1), (2), (3)…, or A, B, C…, one a column in order."""
-    filled = [clean_line(str(v)) for v in values if v is not None and str(v).strip()]
-    marks = [text[1:-1].strip() if text.startswith("(") and text.endswith(")") else text for text in filled]
-    if len(marks) < 2:
+    filled = [str(v).strip() for v in values if v is not None]
+    filled = [text for text in filled if text]
+    if len(filled) < 2 or any(len(text) > 5 for text in filled):  # a person's row: at once
         return False
+    marks = [text[1:-1].strip() if text.startswith("(") and text.endswith(")") else text for text in filled]
     if all(mark.isascii() and mark.isdigit() for mark in marks):
         return [int(mark) for mark in marks] == list(range(1, len(marks) + 1))
     return marks == [chr(ord("A") + i) for i in range(len(marks))]
