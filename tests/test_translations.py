@@ -103,3 +103,18 @@ def test_every_message_the_code_asks_for_is_in_the_catalog():
             if key not in entries:
                 missing.append(f"{path.relative_to(LOCALE.parent.parent)}:{node.lineno}: {key!r}")
     assert not missing, "\n".join(missing)
+
+
+def test_a_limit_is_grouped_by_thousands_as_each_language_writes_it_and_nothing_else_is():
+    """``i18n.grouped`` writes "10.000" in Vietnamese (Django's Vietnamese formats set no grouping:
+    it wrote "10000") and "10,000" in English; a number a page shows is not grouped by it."""
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from tinnhiem.i18n import grouped
+
+    with translation.override("vi"):
+        assert [grouped(n) for n in (999, 1000, 10_000, 1_234_567)] == ["999", "1.000", "10.000", "1.234.567"]
+        assert Template("{{ n }} {{ x|floatformat:1 }}").render(Context({"n": 12345, "x": 1234.5})) == "12345 1234,5"
+    with translation.override("en"):
+        assert grouped(10_000) == "10,000"

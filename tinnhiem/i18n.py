@@ -29,6 +29,14 @@ def gettext(message: str, language: str | None = None) -> str:
     return translation(language or cli_language()).gettext(message)
 
 
+def grouped(number: int) -> str:
+    """A whole number as the active language writes it, grouped by thousands: "10.000" in
+    Vietnamese (``tinnhiem.site.formats``), "10,000" in English. For a limit a message states."""
+    from django.utils.formats import number_format
+
+    return number_format(number, force_grouping=True)
+
+
 def official_language():
     """Django's gettext in Vietnamese, whatever the language of the page, for an official document
     (ballots, cards, minutes, reports, the signed record) and for a text a use case builds from the

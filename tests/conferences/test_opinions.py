@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from tinnhiem.audit.models import Event
 from tinnhiem.conferences import links
@@ -44,7 +45,10 @@ def test_an_opinion_of_the_longest_length_is_kept_and_one_character_more_refused
     assert opinions.submit_opinion(voter, rated_person=person, text=text, sign=False).text == text
     with pytest.raises(ValidationError) as info:
         opinions.submit_opinion(voter, rated_person=person, text=text + "x", sign=False)
-    assert info.value.messages == ["Nội dung dài quá 10000 ký tự."]
+    assert info.value.messages == ["Nội dung dài quá 10.000 ký tự."]  # grouped as Vietnamese writes it
+    with translation.override("en"), pytest.raises(ValidationError) as info:
+        opinions.submit_opinion(voter, rated_person=person, text=text + "x", sign=False)
+    assert info.value.messages == ["The text is longer than 10,000 characters."]
     assert Opinion.objects.count() == 1
 
 

@@ -311,7 +311,7 @@ def test_cards_are_made_from_one_to_the_most_at_a_time(office, hall):
     for count in (0, evote.MAX_CARDS + 1):
         with pytest.raises(ValidationError) as info:
             evote.generate_cards(office, form, count=count)
-        assert info.value.messages == [f"Mỗi lần tạo từ 1 đến {evote.MAX_CARDS} thẻ."]
+        assert evote.MAX_CARDS == 5000 and info.value.messages == ["Mỗi lần tạo từ 1 đến 5.000 thẻ."]
     assert not CodeCard.objects.exists()
     assert len(evote.generate_cards(office, form, count=1)) == 1
     assert len(evote.generate_cards(office, form, count=evote.MAX_CARDS)) == evote.MAX_CARDS

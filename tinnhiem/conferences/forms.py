@@ -11,6 +11,7 @@ from tinnhiem.rules import builtin_rule_set
 from tinnhiem.text import DAY_FORMATS, clean_block, clean_line
 
 from .models import Body, Campaign, Dossier, Opinion, RatedPerson
+from .usecases.opinions import MAX_OPINION_CHARS
 
 
 class NFCFormMixin:
@@ -243,7 +244,7 @@ class PaperOpinionForm(OnceFormMixin, NFCFormMixin, forms.Form):
     rated_person = forms.ModelChoiceField(
         RatedPerson.objects.none(), label=_("About"), required=False, empty_label=_("— general —")
     )
-    text = forms.CharField(label=_("Opinion"), widget=forms.Textarea(attrs={"rows": 3}), max_length=10000)
+    text = forms.CharField(label=_("Opinion"), widget=forms.Textarea(attrs={"rows": 3}), max_length=MAX_OPINION_CHARS)
     signed_by = forms.CharField(label=_("Signed by (leave empty if unsigned)"), max_length=255, required=False)
     received_on = DayField(label=_("Received on"))
 
@@ -257,7 +258,7 @@ class VoterOpinionForm(OnceFormMixin, NFCFormMixin, forms.Form):
         RatedPerson.objects.none(), label=_("About"), required=False, empty_label=_("— general —")
     )
     text = forms.CharField(
-        label=_("Your opinion or question"), widget=forms.Textarea(attrs={"rows": 5}), max_length=10000
+        label=_("Your opinion or question"), widget=forms.Textarea(attrs={"rows": 5}), max_length=MAX_OPINION_CHARS
     )
     sign = forms.BooleanField(label=_("Sign with my name"), required=False)
 

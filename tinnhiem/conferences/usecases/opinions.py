@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from tinnhiem.accounts.roles import PREPARE, require
 from tinnhiem.audit.log import actor_name, record
 from tinnhiem.files import files_removed_on_failure, save_file
+from tinnhiem.i18n import grouped
 from tinnhiem.once import save_once, short_key
 
 from ..models import Conference, Explanation, Opinion, RatedPerson, Voter
@@ -30,7 +31,7 @@ def _check_text(text: str) -> None:
     if not text.strip():
         raise ValidationError(_("Write the opinion before sending."))
     if len(text) > MAX_OPINION_CHARS:
-        raise ValidationError(_("The text is longer than %(max)s characters.") % {"max": MAX_OPINION_CHARS})
+        raise ValidationError(_("The text is longer than %(max)s characters.") % {"max": grouped(MAX_OPINION_CHARS)})
 
 
 def _save_once(opinion: Opinion) -> tuple[Opinion, bool]:

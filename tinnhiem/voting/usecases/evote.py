@@ -23,6 +23,7 @@ from tinnhiem.audit.log import record
 from tinnhiem.conferences.models import BallotForm, Conference, Voter
 from tinnhiem.conferences.usecases.campaigns import check_not_cancelled
 from tinnhiem.conferences.usecases.day import require_any
+from tinnhiem.i18n import grouped
 from tinnhiem.once import AlreadyDone, short_key
 from tinnhiem.rules import Ballot
 
@@ -85,7 +86,7 @@ def generate_cards(actor: Any, form: BallotForm, *, count: int, submission: str 
             )
         )
     if not 1 <= count <= MAX_CARDS:
-        raise ValidationError(_("Make between 1 and %(max)s cards at a time.") % {"max": MAX_CARDS})
+        raise ValidationError(_("Make between 1 and %(max)s cards at a time.") % {"max": grouped(MAX_CARDS)})
     key = conference_key(form.conference)
     made = []
     for _i in range(count):
