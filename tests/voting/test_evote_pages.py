@@ -17,6 +17,7 @@ from tinnhiem.audit.models import Event
 from tinnhiem.cli import run_core
 from tinnhiem.conferences.usecases import day
 from tinnhiem.documents import official
+from tinnhiem.voting import codes, ratelimit
 from tinnhiem.voting.models import ElectronicBallot
 from tinnhiem.voting.usecases import counting, evote
 
@@ -38,6 +39,17 @@ def pdf_text(data: bytes) -> str:
         return " ".join(page.get_textpage().get_text_range() for page in doc)
     finally:
         doc.close()
+
+
+@pytest.fixture
+def one_card(hall, chair, office):
+    """The hall's vote open, and its electronic vote with one card: (conference, people, form, code)."""
+    conference, people = hall
+    form = conference.ballot_forms.get()
+    code = evote.generate_cards(office, form, count=1)[0]
+    day.open_voting(chair, conference)
+    evote.open_evote(chair, form)
+    return conference, people, form, code
 
 
 def vote(client, conference, code, choices: dict, *, tap_twice=False):
@@ -121,6 +133,67 @@ def test_whole_electronic_vote_and_public_recount(office, chair, counters, hall,
     assert [p["counts"] for p in recount["people"]] == [p["counts"] for p in stored.data["people"]]
 
 
+def test_the_voter_goes_from_the_code_to_the_ballot_to_the_review_and_back_with_the_choices_kept(one_card):
+    conference, (a, b), _form, code = one_card
+    url = reverse("voting:vote", args=[conference.pk])
+    voter = Client()
+    ballot = voter.post(url, {"step": "ballot", "code": code.lower().replace("-", " ")})  # as typed
+    assert ballot.context["step"] == "ballot" and ballot.context["code"] == code
+    page = ballot.content.decode()
+    assert 'name="step" value="review"' in page and "Trần Minh Đức" in page and "Lê Thị Hồng Nhung" in page
+    assert "checked" not in page  # nothing chosen for the voter
+    tracking = ballot.context["tracking"]
+    # one level chosen for the first, nothing for the second: the review says so, and warns of the second
+    review = voter.post(url, {"step": "review", "code": code, "tracking": tracking, f"p{a.pk}": "3"})
+    assert review.context["step"] == "review" and review.context["tracking"] == tracking
+    assert [(r["person"], r["key"], r["label"]) for r in review.context["rows"]] == [
+        (a, "3", "Tín nhiệm thấp"),
+        (b, "0", ""),
+    ]
+    page = review.content.decode()
+    assert "<td>Trần Minh Đức</td><td><strong>Tín nhiệm thấp</strong></td>" in page
+    assert "<td>Lê Thị Hồng Nhung</td><td><strong>để trống</strong></td>" in page
+    assert page.count('class="warn"') == 1 and "không hợp lệ đối với Lê Thị Hồng Nhung" in page
+    # "Change": the ballot again, the choice ticked and the receipt code the same
+    back = voter.post(url, {"step": "ballot", "code": code, "tracking": tracking, f"p{a.pk}": "3", f"p{b.pk}": "0"})
+    assert back.context["step"] == "ballot" and back.context["tracking"] == tracking
+    assert f'name="p{a.pk}" value="3" checked' in back.content.decode().replace("  ", " ")
+    assert [r["key"] for r in back.context["rows"]] == ["3", "0"]
+    assert not ElectronicBallot.objects.exists()  # nothing stored before "Send"
+
+
+@pytest.fixture
+def two_forms(office, day_conference):
+    """A form for each rated person, made before the conference opens (as forms are)."""
+    conference, (a, b), _voters = day_conference
+    return [day.create_ballot_form(office, conference, name=f"Phiếu {i}", people=[p]) for i, p in enumerate((a, b), 1)]
+
+
+def test_the_voter_page_says_whether_the_vote_is_open(two_forms, hall, chair, office):
+    """The badge the phone page polls: open while any form's electronic vote is open; closed once every
+    form that used one is closed and none waits to open; not opened yet otherwise."""
+    conference, _people = hall
+    first, second = two_forms
+    url = reverse("voting:vote_status", args=[conference.pk])
+
+    def badge():
+        return Client().get(url).content.decode()
+
+    assert "Chưa bắt đầu bỏ phiếu" in badge()  # paper only so far
+    evote.generate_cards(office, first, count=1)
+    evote.generate_cards(office, second, count=1)
+    day.open_voting(chair, conference)
+    assert "Chưa bắt đầu bỏ phiếu" in badge()
+    evote.open_evote(chair, first)
+    assert badge() == '<span class="badge done">Đang bỏ phiếu</span>'
+    evote.close_evote(chair, first)
+    assert "Chưa bắt đầu bỏ phiếu" in badge()  # the second form's has not opened
+    evote.open_evote(chair, second)
+    assert "Đang bỏ phiếu" in badge()
+    evote.close_evote(chair, second)
+    assert badge() == '<span class="badge missed">Đã kết thúc bỏ phiếu</span>'
+
+
 def test_bad_codes_and_rate_limit(hall, chair, office):
     conference, _people = hall
     evote.generate_cards(office, conference.ballot_forms.get(), count=1)
@@ -134,12 +207,27 @@ def test_bad_codes_and_rate_limit(hall, chair, office):
     assert blocked.status_code == 429 and "quá nhiều lần" in blocked.content.decode()
 
 
-def test_forged_post_is_refused(hall, chair, office):
-    conference, (a, _b) = hall
-    form = conference.ballot_forms.get()
-    code = evote.generate_cards(office, form, count=1)[0]
-    day.open_voting(chair, conference)
-    evote.open_evote(chair, form)
+def test_receipt_guesses_are_limited_and_a_found_receipt_is_not_a_guess(one_card):
+    conference, (a, b), _form, code = one_card
+    receipt, _new = evote.cast_ballot(
+        conference, code_text=code, choices={a.pk: "1", b.pk: "2"}, tracking_code=codes.new_tracking_code()
+    )
+    url = reverse("voting:receipt", args=[conference.pk])
+    mine = receipt.tracking_code
+    client = Client()
+    for _ in range(ratelimit.LIMIT + 5):  # a voter checks their own receipt as often as they like
+        assert "đã được ghi nhận" in client.post(url, {"tracking": mine}).content.decode()
+    for _ in range(ratelimit.LIMIT):
+        missing = client.post(url, {"tracking": "ABCDE-FGHJK"})
+        assert missing.status_code == 200 and "Không có phiếu nào" in missing.content.decode()
+    blocked = client.post(url, {"tracking": mine})  # blocked, and told nothing of the code
+    assert blocked.status_code == 429 and "đã được ghi nhận" not in blocked.content.decode()
+    assert "quá nhiều lần" in blocked.content.decode()
+    assert Client(REMOTE_ADDR="10.0.0.7").post(url, {"tracking": mine}).status_code == 200  # another phone
+
+
+def test_forged_post_is_refused(one_card):
+    conference, (a, _b), _form, code = one_card
     url = reverse("voting:vote", args=[conference.pk])
     response = Client().post(url, {"step": "submit", "code": code, "tracking": "ABCDE-FGHJK", f"p{a.pk}": "7"})
     assert response.status_code == 400 and "không tồn tại" in response.content.decode()
