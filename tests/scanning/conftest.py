@@ -11,12 +11,16 @@ from tests.voting.conftest import ROLES, build
 from tinnhiem.conferences.usecases import day, rated
 from tinnhiem.documents import ballots
 from tinnhiem.scanning import synthetic
-from tinnhiem.voting.usecases import counting
+from tinnhiem.voting import codes
+from tinnhiem.voting.usecases import counting, evote
 
 
-def _scan_vote(office, make_user, conference, tag: str = "s", more_people: int = 0, after_printing=None):
+def _scan_vote(office, make_user, conference, tag: str = "s", more_people: int = 0, after_printing=None, phones=()):
     """``after_printing(people)``: the ballots are printed while the conference is still being
-    prepared, and then the list of rated persons is changed; the scans are of that printing."""
+    prepared, and then the list of rated persons is changed; the scans are of that printing.
+    ``phones``: ballots cast with code cards on the same form, each its keys ("13": the first person
+    the level of digit 1, the second of digit 3); the paper ballots issued and collected are as many
+    fewer."""
     chair = make_user("chair", f"chair-{tag}")
     counters = [make_user("committee", f"kp{tag}{i}") for i in range(3)]
     people, voters = build(office, conference, 12)
@@ -37,9 +41,20 @@ def _scan_vote(office, make_user, conference, tag: str = "s", more_people: int =
     form = conference.ballot_forms.get()
     day.set_counting_mode(office, form, mode="scan")
     pdf, layout = printed or ballots.render_one(form)  # printed: the layout is registered for the scanner
+    cards = evote.generate_cards(office, form, count=len(phones)) if phones else []
     day.open_voting(chair, conference)
+    if phones:
+        evote.record_cards_issued(counters[0], form, count=len(phones))
+        evote.open_evote(chair, form)
+    for code, keys in zip(cards, phones, strict=True):
+        choices = {person.pk: key for person, key in zip(people, keys, strict=True)}
+        evote.cast_ballot(conference, code_text=code, choices=choices, tracking_code=codes.new_tracking_code())
     counting.record_ballot_counts(
-        counters[0], form, issued=10, collected=6, note="Bốn đại biểu ra về trước khi bỏ phiếu"
+        counters[0],
+        form,
+        issued=10 - len(phones),
+        collected=6 - len(phones),
+        note="Bốn đại biểu ra về trước khi bỏ phiếu",
     )
     day.close_voting(chair, conference)
     digits = {lv.key: str(lv.digit) for lv in conference.rules.levels}
@@ -59,6 +74,12 @@ def _scan_vote(office, make_user, conference, tag: str = "s", more_people: int =
 @pytest.fixture
 def scan_vote(office, make_user, conference):
     return _scan_vote(office, make_user, conference)
+
+
+@pytest.fixture
+def phone_scan_vote(office, make_user, conference):
+    """``scan_vote`` with two of its six ballots cast on phones: four paper ballots collected."""
+    return _scan_vote(office, make_user, conference, tag="p", phones=("13", "20"))
 
 
 @pytest.fixture

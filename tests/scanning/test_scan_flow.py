@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import random
 import re
 
@@ -13,12 +14,15 @@ import numpy as np
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import CommandError
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from tests.scanning.conftest import _scan_maker
 from tests.scanning.reading import assert_read_as
 from tinnhiem.audit.describe import describe
 from tinnhiem.audit.models import ChainHead, Event
+from tinnhiem.cli import run_core
 from tinnhiem.conferences.models import BallotForm, CommitteeMember
 from tinnhiem.documents.marks import SheetId
 from tinnhiem.rules import tally_ballots
@@ -106,6 +110,46 @@ def test_scan_review_finalise_equals_truth(client, scan_vote, make_scan):
         {**dict(p.counts), "invalid": p.row_invalid} for p in expected.people
     ]
     assert stored.data["ballots"]["invalid"] == 1
+
+
+def test_ballots_scanned_and_cast_on_phones_make_one_count_and_one_public_file(phone_scan_vote, tmp_path):
+    """The public file of a form's ballots, from which anyone recounts, holds the scanned paper
+    ballots with the electronic ones once the count is finalised (it held only the electronic ones:
+    a recount of it gave 2 ballots where the minutes said 6)."""
+    vote = phone_scan_vote
+    form, member, rules = vote["form"], vote["member"], vote["form"].conference.rules
+    make = _scan_maker(vote)
+    paper = []
+    for seed in range(4):
+        data, truth, _image = make(1000 + seed, style="cross")
+        paper.append("".join(truth.keys))
+        scan.scan_file(member, form, name=f"lo-{seed}.png", data=data)
+    assert not form.scanned_ballots.filter(needs_review=True).exists()
+    public = reverse("voting:public", args=[form.conference_id])
+    public_file = reverse("voting:public_ballots", args=[form.conference_id, form.pk])
+    # before the finalising: the electronic ballots alone, and the page says the paper ones will follow
+    assert Client().get(public_file).content.decode().count("\n") == 1 + 2  # the header and two ballots
+    note = "“Phiếu tín nhiệm”: phiếu giấy sẽ được thêm vào tệp khi Ban kiểm phiếu chốt kết quả kiểm phiếu."
+    assert note in Client().get(public).content.decode()
+    stored = counting.finalise_form(member, form)
+    expected = tally_ballots(
+        rules,
+        [p.full_name for p in vote["people"]],
+        [counting.to_ballot(rules, keys, "") for keys in [*paper, "13", "20"]],
+        issued=10,
+    )
+    assert stored.data["ballots"] == {"issued": 10, "collected": 6, "valid": 6, "invalid": 0}
+    assert [p["counts"] for p in stored.data["people"]] == [
+        {**dict(p.counts), "invalid": p.row_invalid} for p in expected.people
+    ]
+    path = tmp_path / "phieu.csv"
+    path.write_text(Client().get(public_file).content.decode(), encoding="utf-8")
+    out = io.StringIO()
+    assert run_core(["tally", str(path), "--rules", rules.id, "--issued", "10", "--format", "json"], stdout=out) == 0
+    recount = json.loads(out.getvalue())
+    assert recount["ballots"] == stored.data["ballots"]
+    assert [p["counts"] for p in recount["people"]] == [p["counts"] for p in stored.data["people"]]
+    assert "phiếu giấy" not in Client().get(public).content.decode()
 
 
 def test_writing_under_the_list_goes_to_the_committee(client, scan_vote, make_scan):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+from django.urls import reverse
 
 from tinnhiem import traces
 from tinnhiem.conferences.models import BallotForm
@@ -152,6 +154,10 @@ def test_mixed_paper_and_electronic_count(
             counting.enter_ballot(counters[i], session, device_key=f"d{i}", position=position, marks=keys)
     with pytest.raises(ValidationError):  # 10 issued (5 + 5), 9 collected (4 + 5): must be explained
         counting.finalise_form(counters[0], form)
+    # the public file of the ballots: the electronic ones until the paper count is finalised
+    public_file = reverse("voting:public_ballots", args=[conference.pk, form.pk])
+    assert len(Client().get(public_file).content.decode().splitlines()) == 1 + 5
+    assert "phiếu giấy sẽ được thêm vào tệp" in Client().get(reverse("voting:public", args=[conference.pk])).text
     counting.record_ballot_counts(counters[0], form, issued=5, collected=4, note="Một đại biểu không nộp phiếu giấy")
     with django_capture_on_commit_callbacks(execute=True):
         stored = counting.finalise_form(counters[0], form)
@@ -165,6 +171,8 @@ def test_mixed_paper_and_electronic_count(
         issued=10,
     )
     assert stored.data["ballots"] == {"issued": 10, "collected": 9, "valid": 9, "invalid": 0}
+    published = Client().get(public_file).content.decode().splitlines()[1:]
+    assert len(published) == 9 and "phiếu giấy" not in Client().get(reverse("voting:public", args=[conference.pk])).text
     assert [p["counts"] for p in stored.data["people"]] == [
         {**dict(p.counts), "invalid": p.row_invalid} for p in expected.people
     ]

@@ -194,6 +194,33 @@ def test_the_voter_page_says_whether_the_vote_is_open(two_forms, hall, chair, of
     assert badge() == '<span class="badge missed">Đã kết thúc bỏ phiếu</span>'
 
 
+def test_paper_counted_by_totals_beside_phones_the_public_file_says_it_holds_the_electronic_ballots(
+    hall, chair, office, counters
+):
+    conference, (a, b) = hall
+    form = conference.ballot_forms.get()
+    day.set_counting_mode(office, form, mode="totals")
+    cards = evote.generate_cards(office, form, count=2)
+    day.open_voting(chair, conference)
+    evote.record_cards_issued(counters[0], form, count=2)
+    evote.open_evote(chair, form)
+    for code in cards:
+        evote.cast_ballot(
+            conference, code_text=code, choices={a.pk: "1", b.pk: "2"}, tracking_code=codes.new_tracking_code()
+        )
+    counting.record_ballot_counts(counters[0], form, issued=8, collected=8)
+    day.close_voting(chair, conference)
+    totals = {a.pk: {"high": 5, "confidence": 3}, b.pk: {"high": 8}}
+    counting.record_hand_totals(counters[0], form, totals=totals, whole_invalid=0)
+    stored = counting.finalise_form(counters[0], form)
+    assert stored.data["ballots"] == {"issued": 10, "collected": 10, "valid": 10, "invalid": 0}
+    published = Client().get(reverse("voting:public_ballots", args=[conference.pk, form.pk])).text.splitlines()
+    assert len(published) == 1 + 2  # the header and the two electronic ballots
+    page = Client().get(reverse("voting:public", args=[conference.pk])).text
+    note = "“Phiếu tín nhiệm”: phiếu giấy được kiểm theo tổng số (ghi trong biên bản kiểm phiếu); tệp chỉ gồm"
+    assert note in page and "phiếu giấy sẽ được thêm" not in page
+
+
 def test_bad_codes_and_rate_limit(hall, chair, office):
     conference, _people = hall
     evote.generate_cards(office, conference.ballot_forms.get(), count=1)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from tinnhiem.accounts.roles import AUDIT, require
 from tinnhiem.ballotfile import write_ballot_csv
-from tinnhiem.conferences.models import BallotForm, Conference
+from tinnhiem.conferences.models import Conference
 from tinnhiem.conferences.usecases.rated import not_rated
 from tinnhiem.i18n import official_language
 from tinnhiem.voting.minutes import minutes_data
@@ -77,26 +77,12 @@ def export_for_authority(actor: Any, conference: Conference) -> bytes:
     return data
 
 
-def _form_ballots(form: BallotForm):
-    """The anonymous ballots of a form (shuffled at the close for e-votes; stack order for paper)."""
-    from tinnhiem.scanning.usecases import scanned_ballots
-    from tinnhiem.voting.usecases.counting import final_ballots
-    from tinnhiem.voting.usecases.evote import electronic_ballots
-
-    if form.mode == BallotForm.Mode.TOTALS:
-        return None
-    paper = []
-    if form.collected:
-        paper = scanned_ballots(form) if form.mode == BallotForm.Mode.SCAN else final_ballots(form)
-    return paper + electronic_ballots(form)
-
-
 def export_record(conference: Conference) -> bytes:
     conference = Conference.objects.select_related("campaign").get(pk=conference.pk)
     if conference.status != Conference.Status.FINISHED:
         raise ValueError("the conference is not finished")
     from tinnhiem.documents.official import render_minutes_pdf
-    from tinnhiem.voting.usecases.counting import people_of, totals_issued_collected
+    from tinnhiem.voting.usecases.counting import anonymous_ballots, people_of, totals_issued_collected
 
     rules = conference.rules
     files: dict[str, bytes] = {}
@@ -118,7 +104,7 @@ def export_record(conference: Conference) -> bytes:
             "repeated": repeated.get(form.pk, []),
         }
         files[entry["result_file"]] = json.dumps(result.data, ensure_ascii=False, sort_keys=True, indent=1).encode()
-        ballots = _form_ballots(form)
+        ballots = anonymous_ballots(form)
         if ballots is None:
             entry.update(
                 ballots_file="",

@@ -276,6 +276,23 @@ def _closed_forms(conference: Conference):
     return [f for f in conference.ballot_forms.all() if f.evote == E.CLOSED]
 
 
+def _electronic_only(form: BallotForm) -> str:
+    """Why the public file of a form's ballots holds only its electronic ones although paper
+    ballots were collected too (a recount of it alone does not give the result), or ""."""
+    if not form.collected:
+        return ""
+    if form.mode == BallotForm.Mode.TOTALS:
+        return _(
+            "“%(name)s”: its paper ballots were counted by totals, which the minutes give; the file holds "
+            "only the electronic ballots."
+        ) % {"name": form.name}
+    if form.state != BallotForm.State.FINALISED:
+        return _(
+            "“%(name)s”: its paper ballots are added to the file once the counting committee finalises the count."
+        ) % {"name": form.name}
+    return ""
+
+
 @public
 def public_list(request, conference_id: int):
     conference = get_object_or_404(Conference, pk=conference_id)
@@ -294,6 +311,7 @@ def public_list(request, conference_id: int):
             "forms": forms,
             "receipts": receipts,
             "repeated": _repeated_forms(conference),
+            "electronic_only": [note for note in map(_electronic_only, forms) if note],
             # the minutes print the same (audit.chain.minutes_point)
             "fingerprint": fingerprint(point),
             "hash": point,
@@ -312,12 +330,9 @@ def public_ballots(request, conference_id: int, form_id: int):
         evote=E.CLOSED,
     )
     rules = form.conference.rules
-    paper = (
-        counting.final_ballots(form)
-        if form.mode == BallotForm.Mode.DOUBLE_ENTRY and form.collected and form.state == BallotForm.State.FINALISED
-        else []
-    )
-    ballots = paper + evote.electronic_ballots(form)
+    ballots = counting.anonymous_ballots(form) if form.state == BallotForm.State.FINALISED else None
+    if ballots is None:  # the paper ballots not counted yet, or counted by totals: the electronic ones
+        ballots = evote.electronic_ballots(form)
     text = write_ballot_csv(rules, [p.full_name for p in counting.people_of(form)], ballots)
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="phieu-{form.pk}.csv"'

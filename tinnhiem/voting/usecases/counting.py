@@ -436,6 +436,24 @@ def final_ballots(form: BallotForm) -> list[Ballot]:
     return [to_ballot(rules, *resolved.get(p, a.get(p, ("", "")))) for p in range(1, (form.collected or 0) + 1)]
 
 
+def anonymous_ballots(form: BallotForm) -> list[Ballot] | None:
+    """Every ballot the form's result counts, without anything of who cast it: the paper ones as
+    read (scanned and ruled, or their agreed reading in the stack's order), then the electronic ones
+    (shuffled at the close). ``None`` when the paper ballots were counted by totals: none of them is
+    stored. The result, the signed record and the public file of ballots are all made from this."""
+    from .evote import electronic_ballots
+
+    if form.mode == BallotForm.Mode.TOTALS:
+        return None
+    if form.mode == BallotForm.Mode.SCAN:
+        from tinnhiem.scanning.usecases import scanned_ballots
+
+        paper = scanned_ballots(form)
+    else:
+        paper = final_ballots(form) if form.collected else []
+    return paper + electronic_ballots(form)
+
+
 # --- totals counted by hand ---------------------------------------------------------------------
 
 
@@ -559,16 +577,10 @@ def compute_form_result(form: BallotForm) -> tuple[TallyResult, int]:
     people = people_of(form)
     labels = [p.full_name for p in people]
     issued, _collected = totals_issued_collected(form)
-    electronic = electronic_ballots(form)
-    if form.mode == BallotForm.Mode.SCAN:
-        from tinnhiem.scanning.usecases import scanned_ballots
-
-        ballots = scanned_ballots(form) + electronic
+    ballots = anonymous_ballots(form)
+    if ballots is not None:
         return tally_ballots(rules, labels, ballots, issued=issued), sum(1 for b in ballots if b.whole_invalid)
-    if form.mode == BallotForm.Mode.DOUBLE_ENTRY:
-        ballots = (final_ballots(form) if form.collected else []) + electronic
-        result = tally_ballots(rules, labels, ballots, issued=issued)
-        return result, sum(1 for b in ballots if b.whole_invalid)
+    electronic = electronic_ballots(form)
     by_person = {t.person_id: t for t in form.hand_totals.all()}
     if (form.collected or 0) and set(by_person) != {p.pk for p in people}:
         raise ValidationError(_("The totals of every rated person are needed."))
