@@ -58,6 +58,18 @@ def test_results_page_and_exports(demo):
     assert data["forms"][0]["people"][0]["levels"][0]["percent"] == "79,66%"
 
 
+def test_the_counting_page_names_the_keys_in_the_reader_s_language(demo):
+    _ready, finished = demo
+    form = finished.ballot_forms.first()
+    url = reverse("voting:form", args=[finished.pk, form.pk])
+    client = login("quansat")
+    vietnamese = client.get(url).content.decode()
+    assert "1 = Tín nhiệm cao, 2 = Tín nhiệm, 3 = Tín nhiệm thấp, 0 = không đánh dấu" in vietnamese
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = client.get(url).content.decode()
+    assert "1 = High confidence, 2 = Confidence, 3 = Low confidence, 0 = no mark" in english
+
+
 def test_results_hidden_until_finalised(demo):
     ready, _finished = demo
     client = login("quansat")

@@ -165,7 +165,7 @@ def form_counting(request, conference_id: int, form_id: int):
             "totals_rows": _totals_rows(form, rules),
             "totals_problem": counting.hand_totals_problem(form),
             "result": form.results.filter(superseded=False).first(),
-            "keys_help": ", ".join(f"{lv.digit} = {lv.label}" for lv in rules.levels)
+            "keys_help": ", ".join(f"{lv.digit} = {rule_words(lv.label)}" for lv in rules.levels)
             + f", {NO_MARK} = "
             + _("no mark")
             + f", {SEVERAL_MARKS} = "
