@@ -253,6 +253,31 @@ def test_receipt_guesses_are_limited_and_a_found_receipt_is_not_a_guess(one_card
     assert Client(REMOTE_ADDR="10.0.0.7").post(url, {"tracking": mine}).status_code == 200  # another phone
 
 
+def test_a_code_changed_by_a_vietnamese_keyboard_is_told_so_and_not_counted_as_a_guess(one_card):
+    """Telex makes "DD" Đ and "AS" Á, VNI makes "A1" Á: the phone sends a code with accents. The voter
+    is told to type it again without Vietnamese typing, however often, and the phone is not blocked."""
+    conference, (a, b), _form, code = one_card
+    url = reverse("voting:vote", args=[conference.pk])
+    client = Client()
+    said = "bộ gõ tiếng Việt của điện thoại đã đổi chữ khi gõ"
+    for typed in ("Đ" + code[1:], code[:-1] + "Á", code[:-1] + "A\u0301", code[:5] + "Ư" + code[6:]):
+        for _ in range(ratelimit.LIMIT):
+            response = client.post(url, {"step": "ballot", "code": typed})
+            assert response.status_code == 400 and said in response.content.decode(), typed
+    assert "quét mã QR trên thẻ" in response.content.decode()
+    ballot = client.post(url, {"step": "ballot", "code": code})
+    assert ballot.status_code == 200 and ballot.context["step"] == "ballot"
+    # a receipt code alike
+    receipt, _new = evote.cast_ballot(
+        conference, code_text=code, choices={a.pk: "1", b.pk: "2"}, tracking_code=codes.new_tracking_code()
+    )
+    check = reverse("voting:receipt", args=[conference.pk])
+    for _ in range(ratelimit.LIMIT + 1):
+        page = client.post(check, {"tracking": "Đ" + receipt.tracking_code[1:]}).content.decode()
+        assert said in page and "đã được ghi nhận" not in page and "Không có phiếu nào" not in page
+    assert "đã được ghi nhận" in client.post(check, {"tracking": receipt.tracking_code}).content.decode()
+
+
 def test_forged_post_is_refused(one_card):
     conference, (a, _b), _form, code = one_card
     url = reverse("voting:vote", args=[conference.pk])

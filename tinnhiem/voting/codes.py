@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import unicodedata
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 16
@@ -39,6 +40,14 @@ def normalize(text: str, length: int = CODE_LENGTH) -> str | None:
     if len(canonical) != length or any(ch not in ALPHABET for ch in canonical):
         return None
     return canonical
+
+
+def typed_with_accents(text: str) -> bool:
+    """Whether a code was changed by a Vietnamese keyboard as it was typed: Telex makes "DD" Đ, "AA" Â
+    and "AS" Á, VNI makes "D9" Đ and "A1" Á, so a code holds a letter with accents (or an accent
+    alone). Which letters were typed cannot be told back (a tone can land on an earlier letter), so
+    the voter is asked to type the code again without Vietnamese typing."""
+    return any(ord(ch) > 127 and unicodedata.category(ch)[0] in "LM" for ch in text)
 
 
 def code_hmac(key: bytes, canonical: str) -> str:

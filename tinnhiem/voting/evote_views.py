@@ -256,8 +256,11 @@ def receipt_check(request, conference_id: int):
     if request.method == "POST":
         if ratelimit.blocked("receipt", request):
             return render(request, "voting/receipt.html", {"conference": conference, "result": "blocked"}, status=429)
-        result = evote.receipt_stored(conference, request.POST.get("tracking", ""))
-        if not result:
+        typed = request.POST.get("tracking", "")
+        result = evote.receipt_stored(conference, typed)
+        if not result and codes.typed_with_accents(typed):
+            result = "accents"  # a Vietnamese keyboard changed it: not a guess
+        elif not result:
             ratelimit.failure("receipt", request)
     repeated = _repeated_forms(conference) if result is False else []
     return render(request, "voting/receipt.html", {"conference": conference, "result": result, "repeated": repeated})
