@@ -1,8 +1,16 @@
 """Card codes and tracking codes: random, typable, checked in constant time, stored only as HMACs.
 
 Alphabet: Crockford's base 32 (no I, L, O, U), so that a code read aloud or typed from a card is
-unambiguous; typing O for 0 or I/L for 1 is forgiven. A card code has 16 characters (80 bits),
-shown as ``K7QM-2XRD-9FTB-4NPA``; a tracking code has 10 (50 bits), shown as ``XXXXX-XXXXX``.
+unambiguous; typing O for 0 or I/L for 1 is forgiven. A code is shown in groups, a card code
+``K7QM-2XRD-9FTB-4NPA`` (16 characters), a tracking code ``XXXXX-XXXXX`` (10).
+
+New codes are drawn from the 27 of those characters a Vietnamese keyboard leaves as typed: no vowel
+(A, E, Y), no D and no W. Telex puts a tone on a vowel for S, F, R, X or J, makes "AA" Â, "DD" Đ and
+"W" Ư; VNI puts one for a digit after a vowel and makes "D9" Đ. Nearly three card codes in four of
+the whole alphabet held such a sequence (two in five a W). A card code so drawn has 76 bits, a
+tracking code 47. Codes of the whole alphabet, on cards printed before, are read as before; a code
+a keyboard changed all the same (a letter O typed for the digit 0) is told so
+(``typed_with_accents``).
 """
 
 from __future__ import annotations
@@ -13,13 +21,14 @@ import secrets
 import unicodedata
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+DRAWN = "".join(ch for ch in ALPHABET if ch not in "AEYDW")  # what a Vietnamese keyboard leaves alone
 CODE_LENGTH = 16
 TRACKING_LENGTH = 10
 _FORGIVE = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 
 def _random(length: int) -> str:
-    return "".join(secrets.choice(ALPHABET) for _ in range(length))
+    return "".join(secrets.choice(DRAWN) for _ in range(length))
 
 
 def group(text: str, size: int) -> str:
