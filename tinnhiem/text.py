@@ -57,6 +57,17 @@ def full_stop(text: str) -> str:
     return text if not text or text.endswith((".", "!", "?", "…")) else text + "."
 
 
+def within_sentence(title: str) -> str:
+    """A title as it reads inside a sentence ("… tổ chức hội nghị lấy phiếu tín nhiệm"): its first
+    letter in lower case, unless its first word is written in capitals, an abbreviation such as
+    "HĐND tỉnh …" or "UBND …" (which read "hĐND", "uBND"), or a title typed all in capitals."""
+    first = title.split(maxsplit=1)[0] if title.strip() else ""
+    letters = [ch for ch in first if ch.isalpha()]
+    if len(letters) > 1 and all(ch.isupper() for ch in letters):
+        return title
+    return title[:1].lower() + title[1:]
+
+
 def fold(text: str) -> str:
     """A key for duplicate detection and search: NFC, collapsed spaces, case-folded."""
     return clean_line(text).casefold()

@@ -53,6 +53,25 @@ def test_a_reason_typed_without_a_stop_ends_its_sentence_in_the_minutes():
         assert full_stop(ended) == ended
 
 
+def test_a_title_inside_a_sentence_keeps_an_abbreviation_in_capitals():
+    from tinnhiem.text import within_sentence
+
+    assert within_sentence("Hội nghị lấy phiếu tín nhiệm") == "hội nghị lấy phiếu tín nhiệm"
+    assert within_sentence("Kỳ họp thứ Mười HĐND tỉnh") == "kỳ họp thứ Mười HĐND tỉnh"
+    for kept in ("HĐND tỉnh lấy phiếu tín nhiệm", "UBND thành phố: lấy phiếu", "HỘI NGHỊ LẤY PHIẾU", "Đ/c", ""):
+        assert within_sentence(kept) == (kept if kept != "Đ/c" else "đ/c")
+    assert within_sentence("A") == "a" and within_sentence(" Hội nghị") == " Hội nghị"
+
+
+def test_the_minutes_and_the_invitation_keep_a_title_beginning_with_an_abbreviation(seed, settings):
+    settings.TINNHIEM_PUBLIC_URL = "http://192.168.1.10:8000"
+    type(seed).objects.filter(pk=seed.pk).update(title="HĐND thành phố lấy phiếu tín nhiệm")
+    seed.refresh_from_db()
+    assert "tổ chức HĐND thành phố lấy phiếu tín nhiệm" in official.minutes_context(seed)["opening"]
+    invitation = official.letters_context(seed, "invitations")
+    assert "mời đồng chí dự HĐND thành phố lấy phiếu tín nhiệm." in " ".join(invitation["body"])
+
+
 def test_minutes_pdf_of_the_seed(seed):
     text = " ".join(pdf_pages(official.render_minutes_pdf(seed)))
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "Độc lập - Tự do - Hạnh phúc" in text

@@ -19,7 +19,7 @@ from tinnhiem.conferences.links import invitation_url
 from tinnhiem.conferences.models import Campaign, Conference
 from tinnhiem.conferences.usecases.rated import not_rated
 from tinnhiem.i18n import official_language
-from tinnhiem.text import full_stop, nfc
+from tinnhiem.text import full_stop, nfc, within_sentence
 from tinnhiem.voting.minutes import minutes_data
 from tinnhiem.voting.summary import campaign_summary
 
@@ -197,7 +197,7 @@ def minutes_context(conference: Conference, m: dict[str, Any] | None = None) -> 
                 "time": time_text,
                 "place": c["place"],
                 "body": c["convening_body"],
-                "title": c["title"][:1].lower() + c["title"][1:],
+                "title": within_sentence(c["title"]),
                 "rules": rules["name"],
             },
             "intro": intro,
@@ -551,7 +551,7 @@ def letters_context(conference: Conference, kind: str, request=None, base_url: s
                         _("%(body)s invites you to the %(title)s.")
                         % {
                             "body": conference.convening_body,
-                            "title": conference.title[:1].lower() + conference.title[1:],
+                            "title": within_sentence(conference.title),
                         },
                         _("Time: %(time)s, %(date)s.")
                         % {
