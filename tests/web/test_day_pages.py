@@ -270,6 +270,8 @@ def test_entry_page_keyboard_flow_and_second_device(demo, make_user):
     other_device.get(entry_url)
     page = other_device.get(entry_url).content.decode()
     assert "đang mở trên thiết bị khác" in page
+    started = other_device.post(entry_url, {"action": "start"}, follow=True)  # "Start" there: offered to take over
+    assert "đang mở trên thiết bị khác" in started.text and started.redirect_chain == [(entry_url, 302)]
     other_device.post(entry_url, {"action": "take_over"})
     assert "đang mở trên thiết bị khác" in member.get(entry_url).content.decode()
 

@@ -205,22 +205,18 @@ def entry(request, conference_id: int, form_id: int):
     if not device:
         return _with_device(request, redirect(request.path))
     session = form.entry_sessions.filter(member=member).first()
-    conflict = False
     if request.method == "POST":
         post = request.POST
         if post.get("action") in ("start", "take_over"):
             try:
-                session = counting.start_entry(
-                    request.user, form, device_key=device, take_over=post.get("action") == "take_over"
-                )
+                counting.start_entry(request.user, form, device_key=device, take_over=post.get("action") == "take_over")
             except counting.DeviceConflict:
-                conflict = True
+                pass  # the pass is open on another device: the page, shown again, offers to take it over
             except ValidationError as exc:
                 for m in exc.messages:
                     messages.error(request, m)
-            if not conflict:
-                return redirect(request.path)
-        elif session is not None:
+            return redirect(request.path)
+        if session is not None:
             position = small_int(post.get("position"), 0)
             ok, _row = attempt(
                 request,
@@ -234,8 +230,7 @@ def entry(request, conference_id: int, form_id: int):
                 ),
             )
             return redirect(request.path + ("" if ok else f"?position={position}"))
-    if session is not None and session.device_key_hash != counting.device_hash(device):
-        conflict = True
+    conflict = session is not None and session.device_key_hash != counting.device_hash(device)
     rows = list(session.rows.all()) if session else []
     entered = {r.position for r in rows}
     next_position = next((p for p in range(1, (form.collected or 0) + 1) if p not in entered), None)
