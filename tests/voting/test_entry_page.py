@@ -36,3 +36,6 @@ def test_a_complete_pass_opens_any_ballot_by_its_number_and_stores_the_correctio
 
     page = client.get(url, {"position": 11}).content.decode()  # not a ballot of the stack
     assert 'id="entry-form"' not in page
+    for first_or_last in (1, 10):  # the stack's first and last ballots open
+        page = client.get(url, {"position": first_or_last}).content.decode()
+        assert 'id="entry-form"' in page and f'name="position" value="{first_or_last}"' in page
