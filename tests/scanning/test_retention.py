@@ -179,6 +179,34 @@ def test_an_interrupted_removal_is_finished_from_the_results_page(counted, offic
     assert retention.remove_images(counted) == 0  # again: nothing left, nothing fails
 
 
+def test_files_that_could_not_be_removed_are_said_and_not_recorded_as_done(
+    counted, office, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import FileSystemStorage
+
+    paths = [p.image.path for p in ScannedPage.objects.filter(form__conference=counted)]
+    with django_capture_on_commit_callbacks(execute=False):  # the removal after the commit did not run
+        retention.destroy_ballots(office, counted, decision="QĐ 12", on=date.today())
+    refused = set(paths[:2])  # two files held open by another program, say
+    delete = FileSystemStorage.delete
+
+    def failing(storage, name):
+        if storage.path(name) in refused:
+            raise PermissionError("in use")
+        return delete(storage, name)
+
+    monkeypatch.setattr(FileSystemStorage, "delete", failing)
+    client = Client()
+    client.force_login(office)
+    url = reverse("voting:retention", args=[counted.pk])
+    page = client.post(url, {"action": "remove_images"}, follow=True).text
+    assert "2 ảnh quét chưa xoá được: hãy thử lại." in page and "Đã ghi nhận." not in page
+    assert [os.path.exists(p) for p in paths] == [True, True] + [False] * (len(paths) - 2)
+    monkeypatch.undo()
+    page = client.post(url, {"action": "remove_images"}, follow=True).text
+    assert "Đã ghi nhận." in page and "chưa xoá được" not in page and not any(map(os.path.exists, paths))
+
+
 def test_the_destruction_also_removes_image_files_no_page_refers_to(
     counted, office, django_capture_on_commit_callbacks
 ):

@@ -27,7 +27,7 @@ def test_a_complete_pass_opens_any_ballot_by_its_number_and_stores_the_correctio
     page = client.get(url, {"position": 5}).content.decode()  # B's typo at ballot 5
     typed = EntryRow.objects.get(session__form=form, session__pass_label="B", position=5).marks
     assert 'id="entry-form"' in page and 'value="5"' in page
-    assert 'id="typed-before"' in page and f"<code>{typed}</code>" in page
+    assert 'id="typed-before"' in page and f"Phiếu số 5 đã được nhập trong lượt này là <code>{typed}</code>." in page
 
     keys, _reason = stack[4]
     client.post(url, {"position": 5, "marks": keys})
