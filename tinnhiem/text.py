@@ -57,6 +57,14 @@ def full_stop(text: str) -> str:
     return text if not text or text.endswith((".", "!", "?", "…")) else text + "."
 
 
+def typed_with_accents(text: str) -> bool:
+    """Whether a text holds a letter with accents (or an accent alone): what a Vietnamese keyboard
+    left on makes of a code or a password typed in it. Telex makes "DD" Đ, "AA" Â, "AS" Á and "W" Ư;
+    VNI makes "D9" Đ and "A1" Á. Which keys were pressed cannot be told back (a tone can land on an
+    earlier letter), so the person is asked to type again with Vietnamese typing off."""
+    return any(ord(ch) > 127 and unicodedata.category(ch)[0] in "LM" for ch in text)
+
+
 def within_sentence(title: str) -> str:
     """A title as it reads inside a sentence ("… tổ chức hội nghị lấy phiếu tín nhiệm"): its first
     letter in lower case, unless its first word is written in capitals, an abbreviation such as

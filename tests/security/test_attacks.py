@@ -100,6 +100,19 @@ def test_a_pdf_shown_in_the_browser_has_no_page_policy(client, office, conferenc
     assert "Content-Security-Policy" not in response
 
 
+def test_a_login_typed_with_vietnamese_typing_on_is_told_so(office):
+    """Unikey or EVKey left on makes "pw-123456" nothing else, but "matkhau-dd" becomes "matkhau-đ":
+    a failed login whose name or password holds such a letter says to turn Vietnamese typing off."""
+    url = reverse("accounts:login")
+    hint = "Nếu bộ gõ tiếng Việt đang bật (Unikey, EVKey hay bàn phím điện thoại)"
+    for username, password in (("office", "pw-123456đ"), ("offíce", "pw-123456"), ("office", "pw-12345\u0301")):
+        page = Client().post(url, {"username": username, "password": password})
+        assert page.status_code == 200 and "không đúng" in page.text and hint in page.text, (username, password)
+    plain = Client().post(url, {"username": "office", "password": "wrong"}).text
+    assert "không đúng" in plain and hint not in plain
+    assert hint not in Client().get(url).text
+
+
 def test_login_lockout_after_repeated_failures(office):
     client = Client()
     url = reverse("accounts:login")

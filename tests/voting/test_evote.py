@@ -11,6 +11,7 @@ from tinnhiem import traces
 from tinnhiem.conferences.models import BallotForm
 from tinnhiem.conferences.usecases import day
 from tinnhiem.rules import builtin_rule_set, tally_ballots
+from tinnhiem.text import typed_with_accents
 from tinnhiem.voting import codes
 from tinnhiem.voting.models import CodeCard, ElectronicBallot, Receipt
 from tinnhiem.voting.usecases import counting, evote
@@ -33,7 +34,7 @@ def tracking():
 def test_new_codes_hold_no_letter_a_vietnamese_keyboard_changes():
     drawn = "".join([codes.new_code() for _ in range(500)] + [codes.new_tracking_code() for _ in range(500)])
     assert set(drawn) == set(codes.DRAWN) == set(codes.ALPHABET) - set("AEYDW")  # each of the 27 used
-    assert not codes.typed_with_accents(drawn)
+    assert not typed_with_accents(drawn)
 
 
 def test_a_card_printed_with_the_whole_alphabet_is_still_read(office, chair, hall, monkeypatch):

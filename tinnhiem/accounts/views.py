@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tinnhiem.text import typed_with_accents
 from tinnhiem.voting import ratelimit
 
 from .roles import VIEW, permission_required
@@ -46,7 +47,9 @@ class LockoutLoginView(LoginView):
 
     def form_invalid(self, form):
         ratelimit.failure(self._scope(), self.request)
-        return super().form_invalid(form)
+        # Unikey or EVKey left on changes what is typed in every field, a password's too
+        typed = self.request.POST.get("username", "") + self.request.POST.get("password", "")
+        return self.render_to_response(self.get_context_data(form=form, accents=typed_with_accents(typed)))
 
 
 @require_POST

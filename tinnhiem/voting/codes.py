@@ -10,7 +10,7 @@ New codes are drawn from the 27 of those characters a Vietnamese keyboard leaves
 the whole alphabet held such a sequence (two in five a W). A card code so drawn has 76 bits, a
 tracking code 47. Codes of the whole alphabet, on cards printed before, are read as before; a code
 a keyboard changed all the same (a letter O typed for the digit 0) is told so
-(``typed_with_accents``).
+(``tinnhiem.text.typed_with_accents``).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import unicodedata
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 DRAWN = "".join(ch for ch in ALPHABET if ch not in "AEYDW")  # what a Vietnamese keyboard leaves alone
@@ -49,14 +48,6 @@ def normalize(text: str, length: int = CODE_LENGTH) -> str | None:
     if len(canonical) != length or any(ch not in ALPHABET for ch in canonical):
         return None
     return canonical
-
-
-def typed_with_accents(text: str) -> bool:
-    """Whether a code was changed by a Vietnamese keyboard as it was typed: Telex makes "DD" Đ, "AA" Â
-    and "AS" Á, VNI makes "D9" Đ and "A1" Á, so a code holds a letter with accents (or an accent
-    alone). Which letters were typed cannot be told back (a tone can land on an earlier letter), so
-    the voter is asked to type the code again without Vietnamese typing."""
-    return any(ord(ch) > 127 and unicodedata.category(ch)[0] in "LM" for ch in text)
 
 
 def code_hmac(key: bytes, canonical: str) -> str:

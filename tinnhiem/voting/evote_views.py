@@ -22,7 +22,7 @@ from tinnhiem.conferences.models import BallotForm, Conference
 from tinnhiem.conferences.views import _conference, attempt
 from tinnhiem.documents.cards import render_cards
 from tinnhiem.once import new_submission
-from tinnhiem.text import small_int
+from tinnhiem.text import small_int, typed_with_accents
 
 from . import codes, ratelimit
 from .models import NO_MARK, SEVERAL_MARKS, CodeCard, Receipt
@@ -258,7 +258,7 @@ def receipt_check(request, conference_id: int):
             return render(request, "voting/receipt.html", {"conference": conference, "result": "blocked"}, status=429)
         typed = request.POST.get("tracking", "")
         result = evote.receipt_stored(conference, typed)
-        if not result and codes.typed_with_accents(typed):
+        if not result and typed_with_accents(typed):
             result = "accents"  # a Vietnamese keyboard changed it: not a guess
         elif not result:
             ratelimit.failure("receipt", request)

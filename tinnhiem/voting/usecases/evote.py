@@ -26,6 +26,7 @@ from tinnhiem.conferences.usecases.day import require_any
 from tinnhiem.i18n import grouped
 from tinnhiem.once import AlreadyDone, short_key
 from tinnhiem.rules import Ballot
+from tinnhiem.text import typed_with_accents
 
 from .. import codes
 from ..models import NO_MARK, SEVERAL_MARKS, CodeCard, ElectronicBallot, Receipt
@@ -240,7 +241,7 @@ def accents_message() -> str:
 def find_card(conference: Conference, code_text: str, *, lock: bool = False) -> CodeCard:
     """The card of a typed code, or VoteRefused with the reason."""
     canonical = codes.normalize(code_text)
-    if canonical is None and codes.typed_with_accents(code_text):
+    if canonical is None and typed_with_accents(code_text):
         raise VoteRefused(accents_message(), "accents")  # not a guess: not counted against the phone
     if canonical is None:
         raise VoteRefused(
