@@ -54,7 +54,10 @@ def test_results_page_and_exports(demo):
     sheet = workbook.active
     assert sheet.cell(2, 3).value == "Trần Minh Đức" and sheet.cell(2, 8).value == 141
     assert sheet.cell(2, 9).value == 79.66 and sheet.cell(2, 9).number_format == "0.00"  # a number, not text
-    data = client.get(reverse("voting:minutes_json", args=[finished.pk])).json()
+    response = client.get(reverse("voting:minutes_json", args=[finished.pk]))
+    assert '"Trần Minh Đức"' in response.content.decode("utf-8")  # readable as it is, not \u escapes
+    assert response["Content-Disposition"] == f'attachment; filename="bien-ban-{finished.pk}.json"'
+    data = response.json()
     assert data["forms"][0]["people"][0]["levels"][0]["percent"] == "79,66%"
 
 
