@@ -190,7 +190,17 @@ def test_keys_pasted_one_per_line_are_taken_only_when_each_is_a_whole_key():
 
     key = base64.b64encode(bytes(range(32))).decode()
     assert parse_public_keys(f"\n  {key}  \n\n{key}\n") == [key.encode(), key.encode()]
-    for text, line in ((f"{key}\n{key[:-4]}", 2), (f"{key[:10]}!{key[10:]}", 1), (key + key, 1)):
+    for text, line in (
+        (f"{key}\n{key[:-4]}", 2),
+        (f"{key[:10]}!{key[10:]}", 1),
+        (key + key, 1),
+        (f"{key}\nđiện tử: {key[:-2]}= (dấu vân tay 42E6-C79F-023C-2E9F).", 2),
+        ("Khoá công khai ký hồ sơ", 1),
+    ):
         with pytest.raises(ValueError) as info:
             parse_public_keys(text)
         assert info.value.args == (line,)
+    # a line copied from a unit's report, with the words around the key; two keys on one line
+    other = base64.b64encode(bytes(range(32, 64))).decode()
+    copied = f"điện tử: {key} (dấu vân tay 42E6-C79F-023C-2E9F).\r\n{key}, {other}"
+    assert parse_public_keys(copied) == [key.encode(), key.encode(), other.encode()]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass
 from typing import Any
@@ -294,23 +295,22 @@ def check_records(files: list[tuple[str, bytes]], keys: list[bytes]) -> Checked:
     return Checked(records, twice, None if twice else received_summary(records))
 
 
-def parse_public_keys(text: str) -> list[bytes]:
-    """Public keys typed or pasted one per line (base64 of 32 bytes, as export_record prints them).
-    A line that is not one raises ValueError with its line number."""
-    import binascii
+# a whole key (base64 of 32 bytes: 43 characters and "="), not part of a longer run of base64
+_KEY_IN_TEXT = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{43}=(?![A-Za-z0-9+/=])")
 
+
+def parse_public_keys(text: str) -> list[bytes]:
+    """Public keys typed or pasted one per line (base64 of 32 bytes, as export_record prints them),
+    or with the words around them, as a line copied from a unit's report reads ("…hồ sơ điện tử:
+    <key> (dấu vân tay …)."). A line that holds no whole key raises ValueError with its number."""
     keys = []
     for number, line in enumerate(text.splitlines(), start=1):
-        line = line.strip()
-        if not line:
+        if not line.strip():
             continue
-        try:
-            raw = base64.b64decode(line, validate=True)
-        except (binascii.Error, ValueError):
-            raw = b""
-        if len(raw) != 32:
+        found = _KEY_IN_TEXT.findall(line)
+        if not found:
             raise ValueError(number)
-        keys.append(line.encode())
+        keys.extend(key.encode() for key in found)
     return keys
 
 
