@@ -72,6 +72,16 @@ def test_the_minutes_and_the_invitation_keep_a_title_beginning_with_an_abbreviat
     assert "mời đồng chí dự HĐND thành phố lấy phiếu tín nhiệm." in " ".join(invitation["body"])
 
 
+def test_the_place_of_a_document_is_the_body_s_locality_or_else_its_name(seed):
+    body = seed.campaign.body
+    assert (body.name, body.locality) == ("UBND thành phố Móng Cái", "Móng Cái")
+    header = official.minutes_context(seed)["header"]
+    assert header["place_date"] == place_date("Móng Cái", seed.date)
+    type(body).objects.filter(pk=body.pk).update(locality="")
+    seed.refresh_from_db()
+    assert official.minutes_context(seed)["header"]["place_date"] == place_date("UBND thành phố Móng Cái", seed.date)
+
+
 def test_minutes_pdf_of_the_seed(seed):
     text = " ".join(pdf_pages(official.render_minutes_pdf(seed)))
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "Độc lập - Tự do - Hạnh phúc" in text
