@@ -82,6 +82,19 @@ def test_the_place_of_a_document_is_the_body_s_locality_or_else_its_name(seed):
     assert official.minutes_context(seed)["header"]["place_date"] == place_date("UBND thành phố Móng Cái", seed.date)
 
 
+@pytest.mark.parametrize("present, meets", [(122, True), (123, True), (121, False)])
+def test_the_minutes_say_the_quorum_is_met_from_exactly_the_number_required(seed, present, meets):
+    """183 convened, at least two thirds required (122): 122 present meet it, 121 do not."""
+    from tinnhiem.voting.minutes import minutes_data
+
+    m = minutes_data(seed)
+    assert m["attendance"]["convened"] == 183 and m["attendance"]["quorum_required"] == 122
+    m["attendance"]["present"] = present
+    intro = " ".join(official.minutes_context(seed, m)["intro"])
+    said = "Số người có mặt bảo đảm tối thiểu 122 người" if meets else "Số người có mặt thấp hơn mức tối thiểu 122"
+    assert said in intro
+
+
 def test_minutes_pdf_of_the_seed(seed):
     text = " ".join(pdf_pages(official.render_minutes_pdf(seed)))
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "Độc lập - Tự do - Hạnh phúc" in text
