@@ -291,6 +291,28 @@ def test_cards_made_but_the_electronic_vote_never_opened_the_paper_count_still_f
     assert stored.data["ballots"]["collected"] == 10
 
 
+def test_cards_handed_out_and_not_used_are_in_the_minutes(office, chair, counters, evoting):
+    """Four cards handed out, then the Wi-Fi failed and nobody voted on a phone: the minutes still
+    say the cards issued (part of the ballots issued) and that no electronic ballot came in."""
+    from tinnhiem.documents import official
+
+    conference, _people, form, _codes = evoting
+    evote.record_cards_issued(counters[0], form, count=4)
+    evote.open_evote(chair, form)
+    counting.record_ballot_counts(counters[0], form, issued=6, collected=6, note="Mạng hỏng; bốn thẻ không dùng")
+    day.close_voting(chair, conference)
+    for user, device in {counters[0]: "a", counters[1]: "b"}.items():
+        session = counting.start_entry(user, form, device_key=device)
+        for position in range(1, 7):
+            counting.enter_ballot(user, session, device_key=device, position=position, marks="12")
+    counting.finalise_form(counters[0], form)
+    sentence = official.minutes_context(conference)["forms"][0]["ballots_sentence"]
+    assert sentence == (
+        "Số phiếu phát ra: 10; số phiếu thu về: 6; số phiếu hợp lệ: 6; số phiếu không hợp lệ: 0. "
+        "Trong đó bỏ phiếu điện tử: phát 4 thẻ mã, 0 phiếu điện tử. Mạng hỏng; bốn thẻ không dùng."
+    )  # the committee's note typed without a stop ends its sentence
+
+
 def test_a_count_closed_with_its_electronic_vote_left_ready_finalises_and_closes_it(office, chair, counters, evoting):
     """A vote closed before the fix above left the form "ready": finalising closes it then."""
     conference, _people, form, _codes = evoting

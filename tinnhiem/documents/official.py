@@ -157,7 +157,7 @@ def minutes_context(conference: Conference, m: dict[str, Any] | None = None) -> 
             if f["spoilt"]:
                 sentence += " " + _("Spoilt ballots exchanged: %(n)s.") % {"n": f["spoilt"]}
             if f["reconciliation_note"]:
-                sentence += " " + f["reconciliation_note"]
+                sentence += " " + full_stop(f["reconciliation_note"])
             base_name = (
                 _("ballots collected") if f["base"]["kind"] == "collected" else _("members (total number of deputies)")
             )
