@@ -164,6 +164,14 @@ def test_report_and_resolution(seed, big):
     assert f"(dấuvântay{public_key_fingerprint()})" in compact
     resolution = " ".join(pdf_pages(official.render_resolution_pdf(big)))
     assert "khoá công khai" not in resolution  # a resolution is not where the record's key goes
+    # the report is dated the day it is made; the resolution, the day of the conference that adopted it
+    from datetime import date
+
+    big.date = date(2023, 9, 29)
+    type(big).objects.filter(pk=big.pk).update(date=big.date)
+    for is_resolution, day in ((False, date.today()), (True, big.date)):
+        header = official.report_context(big, resolution=is_resolution)["header"]
+        assert header["place_date"].endswith(place_date("", day)), (is_resolution, header)
     # the signature is never alone on its page: the identifiers above it go with it
     for pdf in (official.render_report_pdf(seed), official.render_summary_pdf(seed.campaign)):
         pages = pdf_pages(pdf)
