@@ -215,6 +215,17 @@ def test_invitations_need_a_public_address(seed, settings):
         official.render_letters_pdf(seed, "invitations")
 
 
+def test_invitations_take_the_address_given_only_when_the_site_has_none(seed, settings):
+    settings.TINNHIEM_PUBLIC_URL = ""
+    voter = seed.voters.order_by("order", "id").first()
+    given = official.letters_context(seed, "invitations", base_url="http://10.0.0.5:8000/")
+    assert given["voters"][0]["url"] == "http://10.0.0.5:8000" + links.invitation_url(voter)
+    settings.TINNHIEM_PUBLIC_URL = "http://192.168.1.10:8000"
+    kept = official.letters_context(seed, "invitations", base_url="http://10.0.0.5:8000/")
+    assert kept["voters"][0]["url"] == links.invitation_url(voter)
+    assert kept["voters"][0]["url"].startswith("http://192.168.1.10:8000/moi/")
+
+
 def test_attendance_sheet_and_roster(seed):
     attendance = " ".join(pdf_pages(official.render_letters_pdf(seed, "attendance")))
     roster = " ".join(pdf_pages(official.render_letters_pdf(seed, "roster")))

@@ -268,6 +268,23 @@ def test_report_in_word_carries_the_same_numbers_for_the_office_to_number_and_si
     assert "{{" not in body and "{%" not in body  # every tag filled
 
 
+def test_the_summary_says_to_whom_and_each_conference_s_lines(office, campaign, rated_year, team):
+    chair, _counters = team
+    summary = official.summary_context(campaign)
+    assert summary["recipient"] == "Kính gửi: cấp có thẩm quyền quản lý cán bộ."  # a body with no parent
+    lines = summary["sections"][0]["lines"]
+    ballots = "Số phiếu phát ra: 28; số phiếu thu về: 28; số phiếu hợp lệ: 28; số phiếu không hợp lệ: 0."
+    assert ballots in lines  # one form: not named
+    unpublished = "Chủ trì hội nghị chưa công bố kết quả này."
+    assert unpublished in lines
+    day.publish_results(chair, rated_year["first"])
+    assert unpublished not in official.summary_context(campaign)["sections"][0]["lines"]
+    parent = campaigns.create_body(office, name="UBND tỉnh Quảng Ninh", level="province")
+    type(campaign.body).objects.filter(pk=campaign.body_id).update(parent=parent)
+    campaign.refresh_from_db()
+    assert official.summary_context(campaign)["recipient"] == "Kính gửi: UBND tỉnh Quảng Ninh."
+
+
 def test_report_pdf_is_in_vietnamese_whatever_the_page_language(campaign, rated_year):
     from django.utils import translation
 
