@@ -139,11 +139,24 @@ def test_void_and_closed(office, chair, evoting):
     )
     counts = evote.close_evote(chair, form)
     assert counts["voided"] == 11 and counts["ballots"] == 1
+    # a card not used, brought after the close: the vote is closed (not "your card was cancelled")
     with pytest.raises(evote.VoteRefused) as info:
         evote.find_card(conference, card_codes[3])
-    assert info.value.reason == "void"
+    assert info.value.reason == "closed" and info.value.messages == ["Đã kết thúc bỏ phiếu."]
+    with pytest.raises(evote.VoteRefused) as info:
+        evote.find_card(conference, card_codes[2])
+    assert info.value.reason == "used"
     with pytest.raises(ValidationError):
         evote.generate_cards(office, form, count=1)
+
+
+def test_a_card_cancelled_while_the_vote_is_open_is_said_to_be_cancelled(office, chair, evoting):
+    conference, _people, form, card_codes = evoting
+    evote.open_evote(chair, form)
+    assert evote.void_unused_cards(office, form) == 12  # cards lost: every unused one cancelled
+    with pytest.raises(evote.VoteRefused) as info:
+        evote.find_card(conference, card_codes[0])
+    assert info.value.reason == "void" and "đã bị huỷ" in info.value.messages[0]
 
 
 def test_mixed_paper_and_electronic_count(

@@ -257,11 +257,15 @@ def find_card(conference: Conference, code_text: str, *, lock: bool = False) -> 
     ).first()
     if card is None:
         raise VoteRefused(_("This code is not valid for this conference. Check what you typed."), "unknown")
-    if card.state == CodeCard.State.VOID:
-        raise VoteRefused(_("This card has been cancelled. Ask the counting committee."), "void")
     if card.state == CodeCard.State.USED:
         raise VoteRefused(_("This code has already been used to vote."), "used")
-    # The form's electronic vote opens only while the conference votes, and closes with it.
+    # The form's electronic vote opens only while the conference votes, and closes with it. Its
+    # unused cards are cancelled then: a voter who comes with one is told the vote is closed, not
+    # that the card was cancelled (which sends them to the committee about a card lost or stolen).
+    if card.form.evote == E.CLOSED:
+        raise VoteRefused(_("Voting is closed."), "closed")
+    if card.state == CodeCard.State.VOID:
+        raise VoteRefused(_("This card has been cancelled. Ask the counting committee."), "void")
     if card.form.evote == E.READY:
         raise VoteRefused(_("Voting has not opened yet. Please wait for the chair."), "not_open")
     if card.form.evote != E.OPEN:
