@@ -42,6 +42,43 @@ def counted(scan_vote, make_scan):
     return Conference.objects.get(pk=form.conference_id)
 
 
+def refused_by(fn, actor, conference, **kwargs) -> list[str]:
+    """The refusal's messages; the log unchanged."""
+    events = Event.objects.count()
+    with pytest.raises(ValidationError) as info:
+        fn(actor, conference, **kwargs)
+    assert Event.objects.count() == events
+    return info.value.messages
+
+
+def test_nothing_is_held_or_destroyed_before_the_result_is_finalised(scan_vote, office):
+    conference = scan_vote["form"].conference  # counting: the result not finalised
+    sealed = ["Phiếu chỉ được niêm phong sau khi đã chốt kết quả kiểm phiếu."]
+    assert refused_by(retention.hold_ballots, office, conference, reason="Đơn khiếu nại") == sealed
+    assert refused_by(retention.destroy_ballots, office, conference, decision="QĐ 12", on=date.today()) == sealed
+    with pytest.raises(ValidationError) as info:
+        retention.remove_images(conference)
+    assert info.value.messages == ["Chưa ghi nhận việc tiêu hủy phiếu."]
+
+
+def test_a_hold_a_release_and_a_destruction_each_only_in_its_turn(counted, office):
+    assert refused_by(retention.hold_ballots, office, counted, reason="  \n ") == [
+        "Hãy ghi nội dung khiếu nại, tố cáo và cơ quan đang giải quyết."
+    ]
+    assert refused_by(retention.release_ballots, office, counted, outcome="Đã giải quyết") == [
+        "Không có khiếu nại, tố cáo nào đang giữ lại phiếu này."
+    ]
+    retention.hold_ballots(office, counted, reason="Đơn khiếu nại của đồng chí A")
+    assert refused_by(retention.release_ballots, office, counted, outcome=" ") == [
+        "Hãy ghi kết quả giải quyết khiếu nại, tố cáo."
+    ]
+    retention.release_ballots(office, counted, outcome="Đã trả lời đơn")
+    retention.destroy_ballots(office, counted, decision="QĐ 12", on=date.today())
+    gone = ["Phiếu đã được tiêu hủy."]
+    assert refused_by(retention.hold_ballots, office, counted, reason="Đơn mới") == gone
+    assert refused_by(retention.destroy_ballots, office, counted, decision="QĐ 13", on=date.today()) == gone
+
+
 def test_kept_then_destroyed_by_decision_images_removed_counts_kept(
     counted, office, django_capture_on_commit_callbacks
 ):

@@ -52,6 +52,46 @@ def test_a_card_printed_with_the_whole_alphabet_is_still_read(office, chair, hal
     assert ElectronicBallot.objects.count() == 1
 
 
+def test_no_card_issued_and_no_electronic_vote_opened_on_a_form_without_cards(chair, counters, hall):
+    conference, _people = hall
+    form = conference.ballot_forms.get()
+    day.open_voting(chair, conference)
+    with pytest.raises(ValidationError) as info:
+        evote.record_cards_issued(counters[0], form, count=1)
+    assert info.value.messages == ["Mẫu phiếu này không có thẻ mã."]
+    with pytest.raises(ValidationError) as info:
+        evote.open_evote(chair, form)
+    assert info.value.messages == ["Bỏ phiếu điện tử chỉ mở được một lần, sau khi đã tạo thẻ mã."]
+    form.refresh_from_db()
+    assert (form.evote, form.cards_issued) == (BallotForm.EVote.NOT_USED, 0)
+
+
+def test_a_ballot_without_its_receipt_code_is_refused_and_the_card_stays_unused(chair, evoting):
+    conference, (a, b), form, card_codes = evoting
+    evote.open_evote(chair, form)
+    for missing in ("", "ABCDE"):
+        with pytest.raises(evote.VoteRefused) as info:
+            evote.cast_ballot(
+                conference, code_text=card_codes[0], choices={a.pk: "1", b.pk: "2"}, tracking_code=missing
+            )
+        assert info.value.reason == "forged"
+        assert info.value.messages == ["Thiếu mã biên nhận. Hãy bắt đầu lại từ thẻ mã."]
+    assert not ElectronicBallot.objects.exists() and not CodeCard.objects.filter(state="used").exists()
+
+
+def test_a_count_is_not_finalised_while_its_electronic_vote_is_open(chair, counters, evoting):
+    """Closing the vote closes the phones' vote too; a form left open (by an older version, or a
+    change in the database) is not finalised with ballots still coming in."""
+    conference, _people, form, _codes = evoting
+    counting.record_ballot_counts(counters[0], form, issued=0, collected=0)
+    day.close_voting(chair, conference)
+    BallotForm.objects.filter(pk=form.pk).update(evote=BallotForm.EVote.OPEN)
+    with pytest.raises(ValidationError) as info:
+        counting.finalise_form(counters[0], form)
+    assert info.value.messages == ["Hãy đóng bỏ phiếu điện tử trước khi chốt kết quả."]
+    assert not form.results.exists()
+
+
 def test_cards_store_only_hmacs(evoting):
     conference, _people, _form, card_codes = evoting
     assert len(card_codes) == 12 and len(set(card_codes)) == 12

@@ -266,3 +266,36 @@ def test_a_ruling_refused_on_the_page_keeps_what_was_typed(counters, by_totals):
 
     client.post(url, typed | {"position": "10"})
     assert list(form.rulings.values_list("position", "is_complaint")) == [(10, True)]
+
+
+def test_a_difference_is_resolved_only_with_the_committee_s_reason(chair, counters, hall):
+    conference, _people = hall
+    form = conference.ballot_forms.get()
+    day.open_voting(chair, conference)
+    counting.record_ballot_counts(counters[0], form, issued=2, collected=2, note="Tám đại biểu không nhận phiếu")
+    day.close_voting(chair, conference)
+    for i, marks in ((0, ["12", "13"]), (1, ["12", "33"])):  # ballot 2 read two ways
+        session = counting.start_entry(counters[i], form, device_key=f"d{i}")
+        for position, keys in enumerate(marks, start=1):
+            counting.enter_ballot(counters[i], session, device_key=f"d{i}", position=position, marks=keys)
+    assert [d["position"] for d in counting.open_differences(form)] == [2]
+    assert refused(counting.resolve_difference, counters[0], form, position=2, marks="13", reason="  ") == (
+        "Hãy ghi lý do kết luận của Ban kiểm phiếu."
+    )
+    assert [d["position"] for d in counting.open_differences(form)] == [2]
+    # a ballot found after both passes were typed is not a difference while it is still to be typed
+    counting.record_ballot_counts(counters[0], form, issued=3, collected=3, note="Tìm thấy thêm một phiếu")
+    assert [d["position"] for d in counting.differences(form)] == [2]
+    with pytest.raises(ValidationError):
+        counting.finalise_form(counters[0], form)  # the passes are not complete again
+
+
+def test_nothing_collected_is_nothing_to_finalise(chair, counters, hall):
+    conference, _people = hall
+    form = conference.ballot_forms.get()
+    day.open_voting(chair, conference)
+    counting.record_ballot_counts(counters[0], form, issued=0, collected=0, note="Không ai nhận phiếu")
+    day.close_voting(chair, conference)
+    assert refused(counting.finalise_form, counters[0], form) == "Chưa thu về phiếu nào: không có gì để kiểm."
+    form.refresh_from_db()
+    assert form.state != BallotForm.State.FINALISED and not form.results.exists()
