@@ -325,6 +325,51 @@ def test_the_office_makes_the_ballot_form_before_the_conference_to_print_ahead(o
         day.create_single_form(make_user("observer", "quan-sat"), conference)
 
 
+def test_the_attendance_page_records_an_absence_with_its_reason_and_undoes_a_mistake(office, make_user, conference):
+    from tests.voting.conftest import build
+    from tinnhiem.conferences.usecases import day
+
+    _people, voters = build(office, conference, 4)
+    day.open_conference(make_user("chair", "chu-tri"), conference, held_today=True)
+    client = Client()
+    client.force_login(office)
+    url = reverse("conferences:attendance", args=[conference.pk])
+    page = client.post(url, {"action": "absent", "voter": voters[1].pk, "reason": "Đi công tác", "q": "002"})
+    assert page.status_code == 302 and page["Location"] == url + "?q=002"  # the search kept
+    voters[1].refresh_from_db()
+    assert (voters[1].attendance, voters[1].absence_reason) == ("absent", "Đi công tác")
+    assert "Đi công tác" in client.get(url).text
+    client.post(url, {"action": "undo", "voter": voters[1].pk})
+    voters[1].refresh_from_db()
+    assert (voters[1].attendance, voters[1].absence_reason) == ("", "")
+    for nobody in ({"action": "absent", "reason": "Ốm"}, {"action": "absent", "voter": [v.pk for v in voters[:2]]}):
+        page = client.post(url, nobody, follow=True).text  # one voter at a time: none, or two, is refused
+        assert "Hãy chọn ít nhất một người." in page
+    assert not conference.voters.exclude(attendance="").exists()
+
+
+def test_the_ballot_forms_page_makes_a_form_of_the_persons_chosen_and_sets_how_it_is_counted(
+    office, make_user, conference
+):
+    from tests.voting.conftest import build
+
+    (a, _b), _voters = build(office, conference, 3)
+    client = Client()
+    client.force_login(office)
+    url = reverse("conferences:ballot_forms", args=[conference.pk])
+    page = client.post(url, {"name": "Phiếu số 1", "people": [a.pk], "color": "#ffe9a8"}, follow=True).text
+    assert "Đã thêm." in page
+    form = conference.ballot_forms.get()
+    assert (form.name, form.color, [p.pk for p in form.people.all()]) == ("Phiếu số 1", "#ffe9a8", [a.pk])
+    assert "Hãy chọn người được lấy phiếu của mẫu phiếu này." in client.post(url, {"name": "Trống"}, follow=True).text
+    client.post(url, {"mode_form": form.pk, "mode": "scan"})
+    form.refresh_from_db()
+    assert form.mode == "scan"
+    assert "Cách kiểm phiếu không hợp lệ." in client.post(url, {"mode_form": form.pk, "mode": "x"}, follow=True).text
+    form.refresh_from_db()
+    assert form.mode == "scan" and conference.ballot_forms.count() == 1
+
+
 def test_the_office_makes_one_ballot_form_per_group_of_the_list(office, make_user, conference):
     """A council or the National Assembly prints one form per group of rated persons. With the
     groups given in the list (its Excel file has the column), one button makes them, named after
