@@ -170,6 +170,52 @@ def test_voter_link_reads_dossiers_and_sends_an_unsigned_opinion(client, office,
     assert opinion.voter is None and opinion.signed_by == ""
 
 
+def test_a_voter_s_link_serves_only_what_was_sent_to_the_voters_and_only_while_its_links_are_open(
+    client, office, conference, person, voter, pdf_bytes
+):
+    from tinnhiem.conferences.usecases import dossiers, opinions
+
+    dossier = dossiers.upload_dossier(office, person, kind="report", title="Báo cáo", filename="a.pdf", data=pdf_bytes)
+    with_file = opinions.record_explanation(
+        office, person, text="Giải trình", filename="gt.pdf", data=pdf_bytes + b"%gt"
+    )
+    text_only = opinions.record_explanation(office, person, text="Giải trình bằng lời, không có tệp")
+    mac = links.invitation_mac(voter)
+
+    def get(kind, doc, key=mac):
+        return client.get(reverse("conferences:invitation_document", args=[voter.pk, key, kind, doc.pk]))
+
+    assert get("ho-so", dossier).status_code == 404 and get("giai-trinh", with_file).status_code == 404  # not sent
+    dossiers.distribute_dossiers(office, conference)
+    opinions.distribute_explanations(office, conference)
+    assert get("ho-so", dossier).status_code == 200
+    response = get("giai-trinh", with_file)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == pdf_bytes + b"%gt"
+    assert get("giai-trinh", text_only).status_code == 404  # no file to give
+    assert get("ho-so", dossier, key="0" * len(mac)).status_code == 404  # another voter's link is not made up
+    Conference.objects.filter(pk=conference.pk).update(date=date(2020, 1, 1))  # the links closed
+    assert get("ho-so", dossier).status_code == 404 and get("giai-trinh", with_file).status_code == 404
+
+
+def test_a_rated_person_s_link_is_closed_with_the_conference_and_gives_no_document_without_a_file(
+    client, office, conference, person, pdf_bytes
+):
+    from tinnhiem.conferences.usecases import dossiers, opinions
+
+    dossier = dossiers.upload_dossier(office, person, kind="report", title="Báo cáo", filename="a.pdf", data=pdf_bytes)
+    text_only = opinions.record_explanation(office, person, text="Giải trình bằng lời")
+    mac = links.explanation_mac(person)
+
+    def get(kind, doc):
+        return client.get(reverse("conferences:explanation_link_document", args=[person.pk, mac, kind, doc.pk]))
+
+    assert get("ho-so", dossier).status_code == 200 and get("giai-trinh", text_only).status_code == 404
+    Conference.objects.filter(pk=conference.pk).update(status=Conference.Status.FINISHED)
+    page = client.get(links.explanation_url(person))
+    assert page.status_code == 410 and "Hội nghị đã kết thúc; đường dẫn này không còn sử dụng được." in page.text
+    assert get("ho-so", dossier).status_code == 404
+
+
 def test_voter_link_after_the_conference(client, conference, voter):
     # its day passed and it was not held (moved, or dropped): told so, not that it is over
     Conference.objects.filter(pk=conference.pk).update(date=date(2020, 1, 1))
