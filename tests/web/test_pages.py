@@ -127,6 +127,19 @@ def test_import_then_search(office_client, conference):
     assert "Lê Thị Bích" in page and "Nguyễn Văn An" not in page
 
 
+def test_importing_a_roll_that_holds_a_rated_person_asks_to_confirm_and_no_file_is_said(
+    office_client, conference, person
+):
+    url = reverse("conferences:roster_import", args=[conference.pk])
+    page = office_client.post(url, {}, follow=True).text
+    assert "Hãy chọn tệp để nhập." in page and not conference.voters.exists()
+    upload = xlsx([["Họ và tên", "Chức vụ"], ["Trần Minh Đức", "Phó Chủ tịch UBND thành phố"], ["Lê Thị Bích", "CV"]])
+    page = office_client.post(url, {"file": upload}, follow=True).text
+    assert "Đã nhập 2 người ghi phiếu" in page
+    said = page.split('class="messages"')[1].split("</ul>")[0]
+    assert "Người được lấy phiếu có tên trong danh sách người ghi phiếu: Trần Minh Đức — Trần Minh Đức." in said
+
+
 def test_rated_person_with_grounds_asks_for_a_decision(office_client, conference):
     url = reverse("conferences:rated", args=[conference.pk])
     page = office_client.post(url, {"full_name": "A", "post": "B", "retirement_notified": "on"}).content.decode()
