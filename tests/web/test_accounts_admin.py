@@ -159,6 +159,30 @@ def test_an_account_removed_by_a_superuser_is_in_the_audit_log(client, make_user
     assert (event.actor, event.data) == ("root", {"user": "quansat8"})
 
 
+def test_the_list_of_accounts_shows_and_filters_their_roles_and_removes_several_into_the_log(
+    client, make_user, django_user_model
+):
+    make_user("committee", "kiemphieu7")
+    make_user("observer", "quansat7")
+    make_user("observer", "quansat6")
+    client.force_login(django_user_model.objects.create_superuser("root", password="pw-123456"))
+    listing = client.get("/quan-tri/auth/user/").text
+    row = re.search(r"<tr[^>]*>(?:(?!</tr>).)*kiemphieu7(?:(?!</tr>).)*</tr>", listing, re.S).group(0)
+    assert "Thành viên Ban kiểm phiếu" in row
+    observers = client.get("/quan-tri/auth/user/", {"role": "observer"}).text
+    assert "quansat7" in observers and "quansat6" in observers and "kiemphieu7" not in observers
+    assert "Quan sát viên" in observers  # the filter's choices, by name
+    chosen = [str(u.pk) for u in User.objects.filter(username__in=["quansat7", "quansat6"])]
+    response = client.post(
+        "/quan-tri/auth/user/", {"action": "delete_selected", "_selected_action": chosen, "post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not User.objects.filter(username__startswith="quansat").exists()
+    removed = Event.objects.filter(action="account.removed").order_by("seq")
+    assert sorted(e.data["user"] for e in removed) == ["quansat6", "quansat7"]
+    assert {e.actor for e in removed} == {"root"}
+
+
 def test_every_account_changes_its_own_password(client, make_user):
     from tinnhiem.audit.models import Event
 
