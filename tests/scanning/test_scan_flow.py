@@ -152,6 +152,33 @@ def test_ballots_scanned_and_cast_on_phones_make_one_count_and_one_public_file(p
     assert "phiếu giấy" not in Client().get(public).content.decode()
 
 
+def test_pages_are_scanned_only_on_a_scanned_form_between_the_close_and_the_result(scan_vote, make_scan):
+    """Refused before the vote is closed (a ballot read while others are still cast), on a form
+    counted another way, and once the result is finalised; nothing stored."""
+    form, member = scan_vote["form"], scan_vote["member"]
+    data, _truth, _image = make_scan(1000, style="cross")
+    events = Event.objects.count()
+
+    def refused() -> list[str]:
+        form.refresh_from_db()
+        with pytest.raises(ValidationError) as info:
+            scan.scan_file(member, form, name="lo.png", data=data)
+        assert not ScannedPage.objects.exists() and Event.objects.count() == events
+        return info.value.messages
+
+    not_now = ["Chỉ quét phiếu sau khi kết thúc bỏ phiếu và trước khi chốt kết quả."]
+    type(form.conference).objects.filter(pk=form.conference_id).update(status="voting")
+    assert refused() == not_now
+    type(form.conference).objects.filter(pk=form.conference_id).update(status="counting")
+    BallotForm.objects.filter(pk=form.pk).update(mode=BallotForm.Mode.DOUBLE_ENTRY)
+    assert refused() == ["Mẫu phiếu này không kiểm bằng quét."]
+    BallotForm.objects.filter(pk=form.pk).update(mode=BallotForm.Mode.SCAN, state=BallotForm.State.FINALISED)
+    assert refused() == not_now
+    with pytest.raises(ValidationError) as info:
+        scan.check_pages(member, form, [])
+    assert info.value.messages == ["Hãy chọn ít nhất một tệp."]
+
+
 def test_writing_under_the_list_goes_to_the_committee(client, scan_vote, make_scan):
     """A name written in under the printed list, or a signature: a flag of the page, not of a row.
     The committee sees the image of that space and what the rule set does (QĐ 96: a written-in
