@@ -8,6 +8,7 @@ import numpy as np
 import pypdfium2 as pdfium
 import pytest
 import zxingcpp
+from django.core.exceptions import ValidationError
 
 from tinnhiem.conferences.usecases import day, rated, roster
 from tinnhiem.documents import ballots
@@ -324,3 +325,21 @@ def test_a_long_conference_name_stays_on_its_code_card(office, conference):
         text.close()
     finally:
         doc.close()
+
+
+def test_a_conference_with_a_rated_person_on_no_form_does_not_open(office, make_user, conference):
+    """Forms made, then one more person listed: the person would be on no ballot."""
+    first = rated.add_rated_person(office, conference, full_name="Trần Văn Bình", post="Phó Chủ tịch")
+    roster.add_voter(office, conference, full_name="Lê Thị Hoa", post="Trưởng phòng")
+    day.create_ballot_form(office, conference, name="Phiếu 1", people=[first])
+    assert day.opening_needs(conference) == []
+    later = rated.add_rated_person(office, conference, full_name="Đỗ Thu Hà", post="Phó Chủ tịch")
+    needs = ["Mỗi người được lấy phiếu phải có trên một mẫu phiếu."]
+    assert day.opening_needs(conference) == needs
+    with pytest.raises(ValidationError) as info:
+        day.open_conference(make_user("chair", "chu-tri"), conference, held_today=True)
+    assert info.value.messages == needs
+    conference.refresh_from_db()
+    assert conference.status == "preparing"
+    day.create_ballot_form(office, conference, name="Phiếu 2", people=[later])
+    assert day.opening_needs(conference) == []

@@ -34,6 +34,12 @@ def test_quorum_boundary(office, chair, counters, day_conference, n_present, quo
         with pytest.raises(ValidationError) as info:
             day.open_voting(chair, conference)
         assert "7 người có mặt trên 12 người được triệu tập; cần ít nhất 8" in info.value.messages[0]
+        with pytest.raises(ValidationError) as info:  # never without its reason, which the minutes print
+            day.override_quorum(chair, conference, reason="  ")
+        assert info.value.messages == ["Hãy ghi lý do tiến hành bỏ phiếu khi không đủ số người có mặt."]
+        assert not Event.objects.filter(action="quorum.overridden").exists()
+        with pytest.raises(ValidationError):
+            day.open_voting(chair, conference)
         day.override_quorum(chair, conference, reason="Cấp ủy cho phép tiến hành do thiên tai")
         day.open_voting(chair, conference)
         assert any("thiên tai" in e.data["reason"] for e in Event.objects.filter(action="quorum.overridden"))

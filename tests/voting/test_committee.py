@@ -98,3 +98,38 @@ def test_only_the_chair_records_the_vote(office, opened):
     conference, *_ = opened
     with pytest.raises(PermissionDenied):
         day.record_committee_approval(office, conference, votes_for=1, against=0, abstaining=0)
+
+
+def test_a_committee_without_a_head_is_not_put_to_the_vote(office, chair, opened, counters):
+    conference, _people, voters = opened
+    for voter, role, user in zip(voters[:3], ("secretary", "member", "member"), counters[:3], strict=True):
+        day.propose_member(office, conference, voter=voter, role=role, user=user)
+    with pytest.raises(ValidationError) as info:
+        day.record_committee_approval(chair, conference, votes_for=10, against=0, abstaining=0)
+    assert info.value.messages == ["Ban kiểm phiếu cần đúng một Trưởng ban."]
+    conference.refresh_from_db()
+    assert not conference.committee_approved
+
+
+def test_a_member_is_proposed_once_in_a_known_role_from_this_roll(office, opened, counters):
+    from tinnhiem.conferences.models import CommitteeMember, Conference
+
+    conference, _people, voters = opened
+    day.propose_member(office, conference, voter=voters[0], role="head", user=counters[0])
+    refusals = [
+        ({"voter": voters[0], "role": "member", "user": None}, f"{voters[0].full_name} đã có trong Ban kiểm phiếu."),
+        ({"voter": voters[1], "role": "chief", "user": None}, "Vai trò không hợp lệ."),
+    ]
+    other = Conference.objects.create(campaign=conference.campaign, title="Hội nghị khác", date=conference.date)
+    stranger = roster.Voter.objects.create(conference=other, full_name="Người ngoài", post="CV", attendance="present")
+    refusals.append(({"voter": stranger, "role": "member", "user": None}, "Có người không thuộc danh sách"))
+    for kwargs, said in refusals:
+        with pytest.raises(ValidationError) as info:
+            day.propose_member(office, conference, **kwargs)
+        assert info.value.messages[0].startswith(said), info.value.messages
+    assert CommitteeMember.objects.filter(conference=conference).count() == 1
+    with pytest.raises(ValidationError) as info:
+        day.check_in(office, conference, [voters[11], stranger])
+    assert info.value.messages[0].startswith("Có người không thuộc danh sách người ghi phiếu")
+    voters[11].refresh_from_db()
+    assert voters[11].attendance == ""  # nobody of the two checked in
