@@ -119,6 +119,16 @@ def test_values_are_words_not_python(db):
         assert digest.value == "ab" * 8 + "…" and digest.full == "ab" * 32
         E.action, E.data = "agenda.advanced", {"step": "committee"}
         assert describe(E).details[0].value == "Biểu quyết Ban kiểm phiếu"
+        # roles and the fields changed by their names, not the code's
+        E.action, E.data = "account.saved", {"user": "kiemphieu1", "roles": ["committee", "observer"], "created": True}
+        assert [(x.label, x.value) for x in describe(E).details] == [
+            ("tài khoản đăng nhập", "kiemphieu1"),
+            ("vai trò", "Thành viên Ban kiểm phiếu, Quan sát viên"),
+            ("tài khoản mới", "có"),
+        ]
+        E.action, E.data = "voter.updated", {"voter": 3, "fields": ["full_name", "post"]}
+        assert describe(E).details[1].value == "họ và tên, chức vụ"
+        E.action, E.data = "agenda.advanced", {"step": "committee"}
     with translation.override("en"):
         assert describe(E).action == "Agenda moved on"
     with translation.override("vi"):
