@@ -186,6 +186,21 @@ def test_english(tmp_path, monkeypatch):
     assert "COUNTING RESULT" in out and "79.66%" in out and "High confidence" in out
 
 
+def test_the_table_states_a_consequence_with_its_article_in_each_language(monkeypatch):
+    """The Vĩnh Phúc vote (25 of 47 low: over half): the text table, not only the JSON, says what
+    follows and under which article, in Vietnamese and in English."""
+    path = str(EXAMPLES / "vinh-phuc-2023-ballots.csv")
+    _status, out, _ = run(path, "--rules", "nq96-2023", "--format", "json")
+    consequence = json.loads(out)["people"][0]["consequence"]
+    _status, table, _ = run(path, "--rules", "nq96-2023")
+    assert f"1. Lê Duy Thành: {consequence}" in table.splitlines()
+    assert table.rstrip().endswith("7. Vũ Chí Giang: không thuộc trường hợp phải xử lý theo quy định")  # the others
+    monkeypatch.setenv("TINNHIEM_LANG", "en")
+    _status, english, _ = run(path, "--rules", "nq96-2023")
+    line = next(x for x in english.splitlines() if x.startswith("1. Lê Duy Thành: "))
+    assert line.endswith("(Nghị quyết 96/2023/QH15, Điều 12 khoản 1).") and consequence not in line
+
+
 def test_rules_lists_every_rule_set_with_citations():
     status, out, _ = run("rules")
     assert status == 0
