@@ -230,19 +230,18 @@ def turnout(form: BallotForm) -> dict[str, int]:
 # --- the voter ------------------------------------------------------------------------------
 
 
-def accents_message() -> str:
-    return _(
-        "The code has letters with Vietnamese accents (such as Đ, Â or Á): the phone's Vietnamese keyboard "
-        "changed what was typed. Switch the keyboard to English (or turn Vietnamese typing off) and type the "
-        "code again, or scan the QR code on the card."
-    )
-
-
 def find_card(conference: Conference, code_text: str, *, lock: bool = False) -> CodeCard:
     """The card of a typed code, or VoteRefused with the reason."""
     canonical = codes.normalize(code_text)
     if canonical is None and typed_with_accents(code_text):
-        raise VoteRefused(accents_message(), "accents")  # not a guess: not counted against the phone
+        raise VoteRefused(  # not a guess: the page does not count it against the phone
+            _(
+                "The code has letters with Vietnamese accents (such as Đ, Â or Á): the phone's Vietnamese keyboard "
+                "changed what was typed. Switch the keyboard to English (or turn Vietnamese typing off) and type "
+                "the code again, or scan the QR code on the card."
+            ),
+            "accents",
+        )
     if canonical is None:
         raise VoteRefused(
             _("This is not a card code: it has 16 letters and digits, like K7QM-2XRD-9FTB-4NPA."), "malformed"
