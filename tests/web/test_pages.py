@@ -2,6 +2,7 @@
 
 import io
 import re
+import unicodedata
 from datetime import date, timedelta
 
 import pytest
@@ -447,7 +448,10 @@ def test_a_date_is_typed_day_first_and_a_time_24_hour_whatever_the_browsers_lang
         assert conference.date == date(year, 2, 5)  # nothing saved
     # the start time, 24-hour: the browser's time field asks for AM/PM on an English system
     assert 'name="start_time"' in page and 'type="time"' not in page and 'placeholder="giờ:phút"' in page
-    for typed, expected in (("14:30", "14:30"), ("8h", "08:00"), ("8.15", "08:15"), ("07h45", "07:45")):
+    typings = (("14:30", "14:30"), ("8h", "08:00"), ("8.15", "08:15"), ("07h45", "07:45"), ("7g30", "07:30"))
+    typings += (("14g", "14:00"), ("8 giờ 30", "08:30"), ("8 giờ 30 phút", "08:30"), ("14 giờ", "14:00"))
+    typings += ((unicodedata.normalize("NFD", "9 giờ 15"), "09:15"),)  # Unikey's "Unicode tổ hợp"
+    for typed, expected in typings:
         assert office_client.post(url, {**fields, "date": f"05/02/{year}", "start_time": typed}).status_code == 302
         conference.refresh_from_db()
         assert f"{conference.start_time:%H:%M}" == expected, typed

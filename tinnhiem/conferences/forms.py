@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tinnhiem.once import new_submission
 from tinnhiem.rules import builtin_rule_set
-from tinnhiem.text import DAY_FORMATS, clean_block, clean_line
+from tinnhiem.text import DAY_FORMATS, clean_block, clean_line, nfc
 
 from .models import Body, Campaign, Dossier, Opinion, RatedPerson
 from .usecases.opinions import MAX_OPINION_CHARS
@@ -70,8 +70,13 @@ class HourInput(forms.TimeInput):
 
 class HourField(forms.TimeField):
     widget = HourInput
-    input_formats = ("%H:%M", "%H.%M", "%Hh%M", "%Hh")
+    # as an office writes it: 14:00, 14.00, 14h00 or 14h, 14g00 or 14g, 14 giờ 00 (phút) or 14 giờ
+    input_formats = ("%H:%M", "%H.%M", "%Hh%M", "%Hh", "%Hg%M", "%Hg", "%H giờ %M", "%H giờ %M phút", "%H giờ")
     default_error_messages = {"invalid": _("Write the time as hours:minutes, 24-hour, e.g. 14:00.")}
+
+    def to_python(self, value):
+        # "giờ" as Unikey's "Unicode tổ hợp" types it (NFD) is the same word
+        return super().to_python(nfc(value) if isinstance(value, str) else value)
 
 
 def rule_set_choices():
