@@ -268,12 +268,18 @@ def test_a_ruling_refused_on_the_page_keeps_what_was_typed(counters, by_totals):
     assert list(form.rulings.values_list("position", "is_complaint")) == [(10, True)]
 
 
-def test_a_difference_is_resolved_only_with_the_committee_s_reason(chair, counters, hall):
-    conference, _people = hall
+def closed_with(chair, counter, conference, *, collected: int, note: str):
+    """The hall's vote opened, ``collected`` ballots issued and collected, the vote closed: its form."""
     form = conference.ballot_forms.get()
     day.open_voting(chair, conference)
-    counting.record_ballot_counts(counters[0], form, issued=2, collected=2, note="Tám đại biểu không nhận phiếu")
+    counting.record_ballot_counts(counter, form, issued=collected, collected=collected, note=note)
     day.close_voting(chair, conference)
+    return form
+
+
+def test_a_difference_is_resolved_only_with_the_committee_s_reason(chair, counters, hall):
+    conference, _people = hall
+    form = closed_with(chair, counters[0], conference, collected=2, note="Tám đại biểu không nhận phiếu")
     for i, marks in ((0, ["12", "13"]), (1, ["12", "33"])):  # ballot 2 read two ways
         session = counting.start_entry(counters[i], form, device_key=f"d{i}")
         for position, keys in enumerate(marks, start=1):
@@ -292,10 +298,7 @@ def test_a_difference_is_resolved_only_with_the_committee_s_reason(chair, counte
 
 def test_nothing_collected_is_nothing_to_finalise(chair, counters, hall):
     conference, _people = hall
-    form = conference.ballot_forms.get()
-    day.open_voting(chair, conference)
-    counting.record_ballot_counts(counters[0], form, issued=0, collected=0, note="Không ai nhận phiếu")
-    day.close_voting(chair, conference)
+    form = closed_with(chair, counters[0], conference, collected=0, note="Không ai nhận phiếu")
     assert refused(counting.finalise_form, counters[0], form) == "Chưa thu về phiếu nào: không có gì để kiểm."
     form.refresh_from_db()
     assert form.state != BallotForm.State.FINALISED and not form.results.exists()
