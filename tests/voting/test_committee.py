@@ -133,3 +133,43 @@ def test_a_member_is_proposed_once_in_a_known_role_from_this_roll(office, opened
     assert info.value.messages[0].startswith("Có người không thuộc danh sách người ghi phiếu")
     voters[11].refresh_from_db()
     assert voters[11].attendance == ""  # nobody of the two checked in
+
+
+def test_the_committee_page_offers_only_voters_present_not_on_it_and_not_rated(office, chair, opened, counters):
+    import re
+
+    from django.test import Client
+    from django.urls import reverse
+
+    conference, people, voters = opened  # 10 of 12 present
+    day.propose_member(office, conference, voter=voters[0], role="head", user=counters[0])
+    # a rated person on the roll: linked to them (under another spelling), or by the same name
+    roster.Voter.objects.create(
+        conference=conference, full_name="Lê T. Hồng Nhung", post="PCT", attendance="present", rated_person=people[1]
+    )
+    roster.Voter.objects.create(conference=conference, full_name=people[0].full_name, post="PCT", attendance="present")
+    client = Client()
+    client.force_login(office)
+    page = client.get(reverse("conferences:committee", args=[conference.pk])).text
+    select = page.split('id="c-voter"')[1].split("</select>")[0]
+    assert re.findall(r'<option value="(\d+)">', select) == [str(v.pk) for v in voters[1:10]]
+    assert 'class="warn notice"' not in page  # QĐ 96 sets no minimum of its own for the district level
+
+
+def test_the_chair_is_asked_about_the_day_only_before_opening(office, chair, day_conference):
+    from datetime import timedelta
+
+    from django.test import Client
+    from django.urls import reverse
+
+    from tinnhiem.conferences.models import Conference
+
+    conference, _people, _voters = day_conference
+    client = Client()
+    client.force_login(chair)
+    url = reverse("conferences:chair", args=[conference.pk])
+    Conference.objects.filter(pk=conference.pk).update(date=conference.date + timedelta(days=3))
+    assert 'id="another-day"' in client.get(url).text
+    day.open_conference(chair, conference, held_today=True)
+    Conference.objects.filter(pk=conference.pk).update(date=conference.date + timedelta(days=3))
+    assert 'id="another-day"' not in client.get(url).text  # opened: its day is settled
