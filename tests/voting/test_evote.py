@@ -13,7 +13,7 @@ from tinnhiem.conferences.usecases import day
 from tinnhiem.rules import builtin_rule_set, tally_ballots
 from tinnhiem.text import typed_with_accents
 from tinnhiem.voting import codes
-from tinnhiem.voting.models import CodeCard, ElectronicBallot, Receipt
+from tinnhiem.voting.models import CodeCard, ElectronicBallot, EntryRow, Receipt
 from tinnhiem.voting.usecases import counting, evote
 
 
@@ -248,6 +248,14 @@ def test_mixed_paper_and_electronic_count(
     assert stored.data["ballots"] == {"issued": 10, "collected": 9, "valid": 9, "invalid": 0}
     published = Client().get(public_file).content.decode().splitlines()[1:]
     assert len(published) == 9 and "phiếu giấy" not in Client().get(reverse("voting:public", args=[conference.pk])).text
+    # the file is for anyone: its order is not the stack's, which can follow the order of casting
+    assert published[:4] != [",1,1,", ",2,3,", ",3,3,", ",1,,"]  # the paper ballots as stacked
+    stacked = EntryRow.objects.filter(session__form=form)
+    stacked.filter(position=1).update(position=99)
+    stacked.filter(position=4).update(position=1)
+    stacked.filter(position=99).update(position=4)  # the first and the last of the stack swapped
+    assert counting.final_ballots(form)[0] != counting.to_ballot(rules, "11", "")
+    assert Client().get(public_file).content.decode().splitlines()[1:] == published
     assert [p["counts"] for p in stored.data["people"]] == [
         {**dict(p.counts), "invalid": p.row_invalid} for p in expected.people
     ]

@@ -336,6 +336,9 @@ def public_ballots(request, conference_id: int, form_id: int):
     ballots = counting.anonymous_ballots(form) if form.state == BallotForm.State.FINALISED else None
     if ballots is None:  # the paper ballots not counted yet, or counted by totals: the electronic ones
         ballots = evote.electronic_ballots(form)
+    # sorted by what they say: the paper ones come in the stack's order, which can follow the order
+    # they were cast in (a box emptied from the top), and this file is for anyone
+    ballots = sorted(ballots, key=lambda b: (b.invalid_reason or "", ["".join(sorted(row)) for row in b.rows]))
     text = write_ballot_csv(rules, [p.full_name for p in counting.people_of(form)], ballots)
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="phieu-{form.pk}.csv"'
