@@ -168,8 +168,46 @@ def test_copies_are_identical(seed):
 
 
 def test_copies_bounds(seed):
-    with pytest.raises(ValueError):
-        ballots.render_ballots(seed.ballot_forms.get(), copies=0)
+    form = seed.ballot_forms.get()
+    for copies in (0, 5001):
+        with pytest.raises(ValueError):
+            ballots.render_ballots(form, copies=copies)
+    largest = pdfium.PdfDocument(ballots.render_ballots(form, copies=5000))  # the page's largest print run
+    assert len(largest) == 5000
+    largest.close()
+
+
+def _band(pdf: bytes) -> np.ndarray:
+    """The mean colour (RGB) of the strip at the top of the first page where a form's paper colour
+    is printed (24 mm from the left, 9 mm from the top, 140 x 3 mm), at 150 dpi."""
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        image = doc[0].render(scale=DPI / 72).to_numpy()  # BGR(A)
+    finally:
+        doc.close()
+    strip = image[round(9.5 * PX) : round(11.5 * PX), round(30 * PX) : round(160 * PX), :3]
+    return strip.reshape(-1, 3).mean(axis=0)[::-1]
+
+
+def test_a_form_of_several_prints_its_name_and_colour(office, conference):
+    """The National Assembly prints one form per group, each on its own colour: the ballot says
+    which form it is and carries the colour in a band at its top (also on a greyscale printer);
+    the ballot of a conference with one form names no form."""
+    first = rated.add_rated_person(office, conference, full_name="Trần Văn Bình", post="Phó Chủ tịch")
+    second = rated.add_rated_person(office, conference, full_name="Đỗ Thu Hà", post="Phó Chủ tịch")
+    only = day.create_ballot_form(office, conference, name="Phiếu lãnh đạo", people=[first, second])
+    text = pdf_pages(ballots.render_one(only)[0])[0]
+    assert "Phiếu lãnh đạo" not in text
+    assert _band(ballots.render_one(only)[0]).min() > 250  # no colour: white paper
+    pink = day.create_ballot_form(office, conference, name="Phiếu màu hồng", people=[second], color="#ff0000")
+    only.refresh_from_db()
+    pdf = ballots.render_one(only)[0]
+    assert "Phiếu lãnh đạo" in pdf_pages(pdf)[0]
+    assert _band(pdf).min() > 250
+    pdf = ballots.render_one(pink)[0]
+    assert "Phiếu màu hồng" in pdf_pages(pdf)[0] and "Đỗ Thu Hà" in pdf_pages(pdf)[0]
+    red, green, blue = _band(pdf)
+    assert red > 240 and green < 15 and blue < 15, (red, green, blue)
 
 
 MM_PER_PT = 25.4 / 72
@@ -265,6 +303,22 @@ def test_what_is_not_measured_fits_every_box_of_every_ballot(rule_set):
     assert ballots._fitting(data, [WIDEST])[1] == []
 
 
+@pytest.mark.parametrize("rule_set", BUILTIN_IDS)
+def test_the_ballot_says_which_procedure_it_is_for(rule_set):
+    """Lấy phiếu (three levels) and bỏ phiếu (two): each ballot has its own title and tells the
+    voter how many marks a row may have."""
+    rules = builtin_rule_set(rule_set)
+    layout = ballot_layout(1, list(rules.level_keys), [(0, "Trần Văn Bình", "Phó Chủ tịch")])
+    data = ballots.sheet_data(rules, layout, body="", subtitle="", conference_id=1, form_id=1)
+    if rules.procedure == "vote":
+        assert data["title"] == "PHIẾU BỎ PHIẾU TÍN NHIỆM"
+        assert "đánh dấu cả hai ô thì phiếu không hợp lệ" in data["instruction"]
+        assert "ba ô" not in data["instruction"]
+    else:
+        assert data["title"] == "PHIẾU TÍN NHIỆM"
+        assert "mức tín nhiệm của từng người" in data["instruction"] and "hai, ba ô" in data["instruction"]
+
+
 def test_a_word_too_long_to_wrap_is_not_cut_at_the_right():
     """Words typed without spaces cannot wrap: measured as one word, refused when wider than the box
     even in small type; with their hyphens they wrap and fit."""
@@ -275,6 +329,23 @@ def test_a_word_too_long_to_wrap_is_not_cut_at_the_right():
     ]
     assert ballots.people_unfit(rules, [("Trần Văn Bình", "Phó-Chủ-tịch-Hội-đồng-nhân-dân-tỉnh-Quảng-Ninh")]) == []
     assert ballots.people_unfit(rules, [("Trần Văn Bình", "Phó Chủ tịch")]) == []
+    name = "TrầnVănBìnhNguyễnThịÁnhTuyếtĐặngQuốcHưngLêThịHồngNhung"  # a name glued the same way
+    assert ballots.people_unfit(rules, [(name, "Phó Chủ tịch")]) == [
+        f"Họ và tên “{name}” quá dài, in cỡ chữ nhỏ vẫn không vừa ô trên phiếu."
+    ]
+
+
+def test_a_title_too_long_for_the_top_of_the_ballot_is_named(office, conference):
+    """The conference's title, printed under the ballot's own, in words with no space to wrap."""
+    glued = "Hộinghịlấyphiếutínnhiệmđốivớingườigiữchứcvụdo" * 3
+    conference.title = glued
+    conference.save(update_fields=["title"])
+    person = rated.add_rated_person(office, conference, full_name="Trần Văn Bình", post="Phó Chủ tịch")
+    form = day.create_ballot_form(office, conference, name="Phiếu 1", people=[person])
+    with pytest.raises(ballots.BallotTextTooLong) as refused:
+        ballots.render_ballots(form, copies=1)
+    assert refused.value.texts == [f"“{glued}” quá dài, in cỡ chữ nhỏ vẫn không vừa chỗ ở đầu phiếu."]
+    assert not PrintedLayout.objects.filter(form=form).exists()
 
 
 def test_a_conference_with_a_post_no_ballot_can_print_does_not_open(office, conference):
