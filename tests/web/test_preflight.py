@@ -254,3 +254,104 @@ def test_the_offices_own_word_templates_are_read_before_the_count(ready):
         assert "'endfor'" in broken.text and broken.text.endswith("bỏ tệp đó đi để dùng mẫu có sẵn.")
     finally:
         shutil.rmtree(folder)
+
+
+def test_the_address_a_page_was_opened_with(ready, rf):
+    """Only a page opened by this computer's own name, with no public address set, is a warning:
+    the invitations printed from it would carry an address no phone can open."""
+
+    def finding(host: str) -> preflight.Finding:
+        return preflight.page_address(rf.get("/kiem-tra-may/", HTTP_HOST=host))
+
+    ready.ALLOWED_HOSTS = ["127.0.0.1", "192.168.1.10"]
+    assert finding("127.0.0.1:8000") == preflight.Finding(  # the public address set: it is what is printed
+        "ok", "Trang này đang mở bằng địa chỉ http://127.0.0.1:8000/."
+    )
+    ready.TINNHIEM_PUBLIC_URL = ""
+    assert finding("192.168.1.10:8000").status == "ok"
+    assert finding("127.0.0.1:8000").status == "warn"
+
+
+def test_the_data_folders_space_and_the_reason_it_cannot_be_written(ready, monkeypatch):
+    import shutil
+    from collections import namedtuple
+
+    from tinnhiem import disk
+
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: usage(10**11, 10**11 - disk.LOW, disk.LOW))
+    [finding] = preflight.data_folder()
+    assert (finding.status, finding.text) == ("ok", f"Thư mục dữ liệu {ready.DATA_DIR}: còn 2,0 GB trống.")
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: usage(10**11, 10**11 - disk.LOW + 1, disk.LOW - 1))
+    assert preflight.data_folder()[0].status == "warn"
+
+    def refused(**kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(preflight.tempfile, "NamedTemporaryFile", refused)
+    [finding] = preflight.data_folder()
+    assert f"Không ghi được vào thư mục dữ liệu {ready.DATA_DIR} (Permission denied)" in finding.text
+
+
+def test_the_database_it_uses_is_named(ready):
+    [finding] = [f for f in preflight.run_checks() if f.text.startswith("Cơ sở dữ liệu: ")]
+    name = ready.DATABASES["default"]["NAME"]
+    where = str(name) if connection.vendor == "sqlite" else f"PostgreSQL {name} @ "
+    assert finding.status == "ok" and finding.text.startswith(f"Cơ sở dữ liệu: {where}")
+
+
+def test_an_altered_audit_log_names_three_breaks_then_says_there_are_more(ready, office, conference):
+    from tinnhiem.conferences.usecases import rated
+
+    rated.add_rated_person(office, conference, full_name="Trần Văn Bình", post="Phó Chủ tịch")
+    events = list(Event.objects.order_by("seq")[:4])
+    assert len(events) == 4
+
+    def alter(event):
+        Event.objects.filter(pk=event.pk).update(actor="người khác")
+        return preflight.audit_chain()[0].text
+
+    for event in events[:3]:
+        text = alter(event)
+    assert text.count("sự kiện nhật ký") == 3 and "…" not in text
+    text = alter(events[3])
+    assert text.count("sự kiện nhật ký") == 3 and "; …)" in text
+
+
+def test_the_signing_key_is_told_whether_it_is_made(ready, monkeypatch, tmp_path):
+    from tinnhiem.audit import record
+
+    monkeypatch.setattr(record, "signing_key_path", lambda: tmp_path / "signing_key.pem")
+    assert preflight.signing_key() == [
+        preflight.Finding("ok", "Khoá ký hồ sơ: chưa có; khoá được tạo khi cần dùng lần đầu.")
+    ]
+    assert not (tmp_path / "signing_key.pem").exists()  # the check makes none
+    record.signing_key()
+    [finding] = preflight.signing_key()
+    assert finding.status == "ok" and record.public_key_fingerprint() in finding.text
+
+
+def test_a_clock_on_the_first_day_of_2024_or_at_the_last_event_passes(ready, conference, monkeypatch):
+    last = Event.objects.order_by("-seq").first()
+    monkeypatch.setattr(preflight.timezone, "now", lambda: last.at)
+    assert preflight.clock()[0].status == "ok"
+    Event.objects.all().delete()
+    monkeypatch.setattr(preflight.timezone, "now", lambda: datetime(2024, 1, 1, tzinfo=UTC))
+    assert preflight.clock()[0].status == "ok"
+
+
+def test_no_host_allowed_at_all_is_said_with_a_dash(ready):
+    ready.ALLOWED_HOSTS = []
+    finding = preflight.network()[1]
+    assert finding.status == "warn" and "(TINNHIEM_ALLOWED_HOSTS = —)" in finding.text
+
+
+def test_a_sample_ballot_read_wrong_is_told_in_english(ready, monkeypatch):
+    from django.utils import translation
+
+    from tinnhiem.scanning import synthetic
+
+    monkeypatch.setattr(synthetic, "draw_mark", lambda *args: None)
+    with translation.override("en"):
+        [finding] = preflight.print_and_read()
+    assert finding.text.endswith("the marks were read as —, — instead of High confidence, Low confidence")
