@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from playwright.sync_api import expect
 
 from tests.browser.helpers import login
+from tests.photos import photo
 from tinnhiem.conferences import links
 from tinnhiem.conferences.models import Conference, Explanation, Opinion, Voter
 
@@ -190,6 +191,17 @@ def test_a_rated_person_sends_a_report_from_a_phone(new_page, live_server, offic
     phone.get_by_text("Đã nhận. Cơ quan tham mưu sẽ xem rồi gửi người ghi phiếu.").wait_for()
     assert "Báo cáo tự đánh giá — chưa gửi người ghi phiếu" in phone.locator("#yours").inner_text()
     assert person.dossiers.get().from_person
+    # the signed explanation on paper, two pages photographed, chosen together
+    pages = [tmp_path / "IMG_0001.jpg", tmp_path / "IMG_0002.jpg"]
+    for path in pages:
+        path.write_bytes(photo())
+    phone.select_option("#id_hs-kind", "other")
+    phone.fill("#id_hs-title", "Bản giải trình đã ký")
+    phone.set_input_files("#id_hs-file", [str(path) for path in pages])
+    phone.click("#send-dossier button[type=submit]")
+    phone.get_by_text("Bản giải trình đã ký — chưa gửi người ghi phiếu").wait_for()
+    signed = person.dossiers.get(title="Bản giải trình đã ký")
+    assert signed.original_name == "IMG_0001.jpg và 1 ảnh khác" and signed.file.read().startswith(b"%PDF-")
     shot(phone, "07-nguoi-duoc-lay-phieu-dien-thoai")
     assert phone.external_requests == []
 

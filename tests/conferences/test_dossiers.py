@@ -2,15 +2,21 @@
 
 from datetime import timedelta
 
+import cv2
+import numpy as np
+import pypdfium2 as pdfium
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
+from tests.conftest import PDF
+from tests.photos import photo, png
 from tinnhiem.audit.models import Event
 from tinnhiem.conferences.models import Dossier
 from tinnhiem.conferences.queries import checklist
 from tinnhiem.conferences.usecases import dossiers
+from tinnhiem.documents import photos
 
 
 def test_upload_keeps_hash_and_a_random_file_name(office, person, pdf_bytes):
@@ -246,3 +252,99 @@ def test_files_written_by_a_use_case_nested_in_another_go_with_the_one_that_fail
     assert list(tmp_path.iterdir()) == []  # the inner use case's file went with the outer's failure
     with pytest.raises(RuntimeError):
         files.save_file(Held("alone"), "a.pdf", b"%PDF-")  # outside a use case that would remove it
+
+
+def _pages(data: bytes) -> list[tuple[float, float, np.ndarray]]:
+    """Each page of a PDF: its width and height in points, and its picture (grey, 20 dpi)."""
+    document = pdfium.PdfDocument(data)
+    try:
+        pages = []
+        for page in document:
+            image = page.render(scale=20 / 72, grayscale=True).to_numpy()
+            pages.append((page.get_width(), page.get_height(), image[..., 0] if image.ndim == 3 else image))
+        return pages
+    finally:
+        document.close()
+
+
+def test_the_photos_of_a_signed_report_become_one_pdf(office, person):
+    """A page photographed sideways (the phone held upright, the picture stored across with an
+    EXIF orientation) and a landscape screenshot: one PDF, a page each in their order, the first
+    upright; nothing but the pixels in it; the same photos sent again are the same file."""
+    where = b"GPS 21.5312N 107.9658E; Samsung Galaxy A15"
+    files = [("IMG_20261206_0901.jpg", photo(800, 600, orientation=6, note=where)), ("bang.png", png(800, 600))]
+    dossier = dossiers.upload_dossier(office, person, kind="report", title="", files=files)
+    assert dossier.original_name == dossier.title == "IMG_20261206_0901.jpg và 1 ảnh khác"
+    data = dossier.file.read()
+    assert data.startswith(b"%PDF-") and where not in data and b"Exif" not in data
+    (w1, h1, first), (w2, h2, second) = _pages(data)
+    assert (round(w1), round(h1)) == (595, 842) and (round(w2), round(h2)) == (842, 595)  # A4, then A4 across
+    # turned upright: the dark corner, stored at the top left, is now at the top right
+    top = first[: first.shape[0] // 4]
+    assert top[:, -top.shape[1] // 5 :].mean() < 120 < top[:, : top.shape[1] // 5].mean()
+    assert second.mean() > 200  # the light screenshot
+    assert dossiers.upload_dossier(None, person, kind="report", title="", files=files) == dossier  # once
+    with pytest.raises(ValidationError) as info:
+        dossiers.upload_dossier(office, person, kind="report", title="", files=files)
+    assert info.value.messages[0].startswith("Tệp này đã có trong hồ sơ của Trần Minh Đức")
+
+
+def test_a_large_photo_is_read_reduced_and_still_turned_upright(office, person):
+    """A photo whose long side is twice what an A4 page needs at 300 dpi is decoded at half its size
+    (less memory); the orientation is applied all the same."""
+    files = [("IMG_lon.jpg", photo(7100, 1200, orientation=6))]
+    assert photos._reduction(7100, 1200) == cv2.IMREAD_REDUCED_COLOR_2
+    [(width, height, _image)] = _pages(
+        dossiers.upload_dossier(office, person, kind="report", title="", files=files).file.read()
+    )
+    assert width < height  # upright: the picture stored across is a page of A4 standing
+
+
+@pytest.mark.parametrize(
+    "files, message",
+    [
+        ([("IMG_1.heic", b"\x00\x00\x00\x18ftypheic" + b"\x00" * 40)], "“IMG_1.heic” là ảnh HEIC do iPhone chụp"),
+        (
+            [("bao-cao.pdf", PDF), ("IMG_1.jpg", photo())],
+            "Hãy chọn một tệp PDF, hoặc các ảnh chụp (JPEG, PNG) các trang của tài liệu, không chọn lẫn cả hai: "
+            "“bao-cao.pdf” không phải ảnh chụp.",
+        ),
+        ([("IMG_1.jpg", photo()), ("IMG_2.jpg", b"")], "“IMG_2.jpg” trống."),
+        ([("anh.png", b"\x89PNG\r\n\x1a\n")], "Không đọc được ảnh “anh.png” (tệp bị hỏng hoặc không trọn vẹn)."),
+        (
+            # a header saying 20,000 × 20,000 pixels: refused before anything is decoded
+            [
+                (
+                    "anh.png",
+                    b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR" + (20000).to_bytes(4, "big") * 2 + b"\x08\x02\x00\x00\x00",
+                )
+            ],
+            "Ảnh “anh.png” có 400 triệu điểm ảnh, quá giới hạn 150 triệu điểm ảnh.",
+        ),
+        (
+            [(f"IMG_{i}.jpg", b"\xff\xd8\xff") for i in range(31)],
+            "Đã chọn 31 ảnh; mỗi tài liệu có nhiều nhất 30 trang.",
+        ),
+    ],
+)
+def test_photos_refused(office, person, files, message):
+    with pytest.raises(ValidationError) as info:
+        dossiers.upload_dossier(office, person, kind="report", title="", files=files)
+    assert info.value.messages[0].startswith(message)
+    assert Dossier.objects.count() == 0
+
+
+def test_a_photo_larger_than_the_limit_is_refused_by_its_size(office, person, settings):
+    settings.TINNHIEM_MAX_DOSSIER_BYTES = 1000
+    with pytest.raises(ValidationError) as info:
+        dossiers.upload_dossier(office, person, kind="report", title="", files=[("IMG_1.jpg", photo())])
+    assert info.value.messages[0].startswith("“IMG_1.jpg” có dung lượng ")
+
+
+def test_an_explanation_photographed(office, person):
+    from tinnhiem.conferences.usecases import opinions
+
+    explanation = opinions.record_explanation(
+        office, person, text="Tôi xin giải trình như sau.", files=[("giai-trinh.jpg", photo())]
+    )
+    assert explanation.file.read().startswith(b"%PDF-")

@@ -5,10 +5,12 @@ import re
 import unicodedata
 from datetime import date, timedelta
 
+import pypdfium2 as pdfium
 import pytest
 from django.urls import reverse
 from openpyxl import Workbook
 
+from tests.photos import photo
 from tinnhiem.conferences import links
 from tinnhiem.conferences.models import Conference, Opinion, Voter
 
@@ -365,8 +367,9 @@ def test_a_rated_person_sends_their_own_report_for_the_office_to_send_on(
     assert "Đã nhận." in send("bao-cao.pdf", pdf_bytes).content.decode()  # sent again (a second try): one copy
     assert person.dossiers.count() == 1 and Event.objects.filter(action="dossier.uploaded").count() == 1
 
-    page = send("anh.png", b"\x89PNG\r\n\x1a\n").content.decode()
-    assert "“anh.png” không phải tệp PDF" in page and person.dossiers.count() == 1
+    page = send("bao-cao.docx", b"PK\x03\x04 a Word file").content.decode()
+    assert "“bao-cao.docx” không phải tệp PDF, cũng không phải ảnh chụp (JPEG, PNG)" in page
+    assert person.dossiers.count() == 1
     assert "errorlist" not in page.split('id="id_text"')[1]  # the explanation form, after it: untouched
 
     listing = office_client.get(reverse("conferences:dossiers", args=[conference.pk])).content.decode()
@@ -396,6 +399,25 @@ def test_a_rated_person_sends_their_own_report_for_the_office_to_send_on(
     assert client.get(reverse(link, args=[person.pk, "0" * 32, "ho-so", dossier.pk])).status_code == 404
 
 
+def test_a_rated_person_sends_the_photos_of_a_signed_report(client, office_client, conference, person):
+    """Two pages photographed, chosen at once on the phone: one PDF of two pages, named after the
+    first photo; the office's page offers the same."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = links.explanation_url(person)
+    page = client.get(url).content.decode()
+    assert 'name="hs-file" accept=".pdf,application/pdf,image/jpeg,image/png" multiple required' in page
+    assert "Hoặc ảnh chụp các trang của tài liệu (JPEG, PNG), chọn cùng một lần" in page
+    photos = [SimpleUploadedFile(f"IMG_{i}.jpg", photo(), content_type="image/jpeg") for i in (1, 2)]
+    page = client.post(url, {"what": "dossier", "hs-kind": "report", "hs-file": photos}, follow=True).content.decode()
+    assert "Đã nhận." in page and "IMG_1.jpg và 1 ảnh khác" in page
+    document = pdfium.PdfDocument(person.dossiers.get().file.read())
+    assert len(document) == 2
+    document.close()
+    listing = office_client.get(reverse("conferences:dossiers", args=[conference.pk])).content.decode()
+    assert 'name="file" accept=".pdf,application/pdf,image/jpeg,image/png"' in listing
+
+
 def test_english_is_available(office_client, conference):
     office_client.post(reverse("set_language"), {"language": "en", "next": "/"})
     page = office_client.get(reverse("conferences:conference", args=[conference.pk])).content.decode()
@@ -420,6 +442,33 @@ def test_oversized_upload_is_refused_before_it_is_read(office_client, conference
     response = office_client.post(reverse("conferences:roster_import", args=[conference.pk]), {"file": big})
     assert response.status_code == 413 and "Tệp quá lớn" in response.content.decode()
     assert Voter.objects.count() == 0
+
+
+def test_the_photos_of_a_document_may_together_be_larger_than_another_upload(
+    client, office_client, conference, person, settings
+):
+    """The pages that take a document take the photos of its pages: up to 100 MB a request (a
+    phone's photo is 2 to 6 MB), where any other page takes 25; beyond, refused before it is read."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.TINNHIEM_MAX_REQUEST_BYTES = 1024 * 1024
+    settings.TINNHIEM_MAX_DOCUMENT_REQUEST_BYTES = 3 * 1024 * 1024
+
+    def photos(size: int) -> list:  # two photos that do not decode: refused by the page, once read
+        return [SimpleUploadedFile(f"IMG_{i}.jpg", b"\xff\xd8\xff" + b"0" * size) for i in (1, 2)]
+
+    office_page = reverse("conferences:dossiers", args=[conference.pk])
+    sent = {"rated_person": person.pk, "kind": "report", "title": "", "file": photos(700 * 1024)}
+    assert "Không đọc được ảnh “IMG_1.jpg”" in office_client.post(office_page, sent).content.decode()
+    own_page = links.explanation_url(person)
+    sent = {"what": "dossier", "hs-kind": "report", "hs-file": photos(700 * 1024)}
+    assert "Không đọc được ảnh “IMG_1.jpg”" in client.post(own_page, sent).content.decode()
+    record = reverse("conferences:explanation_record", args=[conference.pk, person.pk])
+    sent = {"text": "Giải trình", "file": photos(700 * 1024)}
+    assert "Không đọc được ảnh “IMG_1.jpg”" in office_client.post(record, sent).content.decode()
+    refused = office_client.post(office_page, {"file": photos(2 * 1024 * 1024)})
+    assert refused.status_code == 413 and "Tệp quá lớn" in refused.content.decode()
+    assert person.dossiers.count() == 0
 
 
 def test_a_date_is_typed_day_first_and_a_time_24_hour_whatever_the_browsers_language(office_client, conference):

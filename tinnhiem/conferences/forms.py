@@ -37,6 +37,35 @@ class OnceFormMixin(forms.Form):
         self.fields["submission"].initial = new_submission()
 
 
+class _FilesInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class DocumentField(forms.FileField):
+    """A PDF, or the photos of a paper document's pages, several chosen at once (a phone opens
+    its camera or its photos): a list of uploaded files, empty when none is required and none
+    came. The use case makes the photos one PDF (``dossiers.document_pdf``)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "help_text", _("Or the photos of its pages (JPEG, PNG), chosen together: a page each, in that order.")
+        )
+        super().__init__(widget=_FilesInput(attrs={"accept": ".pdf,application/pdf,image/jpeg,image/png"}), **kwargs)
+
+    def clean(self, data, initial=None):
+        one = super().clean
+        if isinstance(data, list | tuple) and data:
+            return [one(item, initial) for item in data]
+        found = one(data, initial)
+        return [found] if found else []
+
+
+def read_documents(uploads: list, limit: int) -> list[tuple[str, bytes]]:
+    """The files of a ``DocumentField`` as (name, bytes), each read to one byte past ``limit``
+    (a larger one is refused by its size without being read whole)."""
+    return [(upload.name, upload.read(limit + 1)) for upload in uploads]
+
+
 def _typed(placeholder: str, length: int) -> dict[str, str]:
     """A text field for digits typed in a fixed form (a date, a time)."""
     return {"placeholder": placeholder, "inputmode": "numeric", "autocomplete": "off", "maxlength": str(length)}
@@ -225,7 +254,7 @@ class DossierForm(NFCFormMixin, forms.Form):
     rated_person = forms.ModelChoiceField(RatedPerson.objects.none(), label=_("Rated person"))
     kind = forms.ChoiceField(label=_("Kind"), choices=Dossier.Kind.choices)
     title = forms.CharField(label=_("Title"), max_length=255, required=False)
-    file = forms.FileField(label=_("PDF file"))
+    file = DocumentField(label=_("PDF file"))
 
     def __init__(self, *args, conference=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -239,7 +268,7 @@ class OwnDossierForm(NFCFormMixin, forms.Form):
 
     kind = forms.ChoiceField(label=_("Kind"), choices=Dossier.Kind.choices)
     title = forms.CharField(label=_("Title"), max_length=255, required=False)
-    file = forms.FileField(label=_("PDF file"))
+    file = DocumentField(label=_("PDF file"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix="hs", **kwargs)
@@ -298,7 +327,7 @@ class ExplanationForm(NFCFormMixin, forms.Form):
     answers = forms.ModelMultipleChoiceField(
         Opinion.objects.none(), label=_("Answers the requests"), required=False, widget=forms.CheckboxSelectMultiple
     )
-    file = forms.FileField(label=_("PDF file (optional)"), required=False)
+    file = DocumentField(label=_("PDF file (optional)"), required=False)
 
     def __init__(self, *args, person=None, **kwargs):
         super().__init__(*args, **kwargs)

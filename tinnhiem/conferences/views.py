@@ -757,12 +757,11 @@ def dossier_list(request, conference_id: int):
     if request.method == "POST":
         if form.is_valid():
             d = form.cleaned_data
-            upload = d["file"]
-            data = upload.read(settings.TINNHIEM_MAX_DOSSIER_BYTES + 1)
+            files = forms.read_documents(d["file"], settings.TINNHIEM_MAX_DOSSIER_BYTES)
             ok, _d = attempt(
                 request,
                 lambda: dossiers.upload_dossier(
-                    request.user, d["rated_person"], kind=d["kind"], title=d["title"], filename=upload.name, data=data
+                    request.user, d["rated_person"], kind=d["kind"], title=d["title"], files=files
                 ),
                 form=form,
             )
@@ -1041,17 +1040,11 @@ def _explanation_form_view(request, person: RatedPerson, *, actor, template: str
     )
     if bound and request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        upload = d.get("file")
-        data = upload.read(settings.TINNHIEM_MAX_DOSSIER_BYTES + 1) if upload else b""
+        files = forms.read_documents(d["file"], settings.TINNHIEM_MAX_DOSSIER_BYTES)
         ok, _e = attempt(
             request,
             lambda: opinions.record_explanation(
-                actor,
-                person,
-                text=d["text"],
-                answers=list(d.get("answers", [])),
-                filename=upload.name if upload else "",
-                data=data,
+                actor, person, text=d["text"], answers=list(d.get("answers", [])), files=files
             ),
             form=form,
         )
@@ -1253,12 +1246,10 @@ def explanation_link(request, person_id: int, mac: str):
     )
     if sending_dossier and dossier_form.is_valid():
         d = dossier_form.cleaned_data
-        data = d["file"].read(settings.TINNHIEM_MAX_DOSSIER_BYTES + 1)
+        files = forms.read_documents(d["file"], settings.TINNHIEM_MAX_DOSSIER_BYTES)
         ok, _d = attempt(
             request,
-            lambda: dossiers.upload_dossier(
-                None, person, kind=d["kind"], title=d["title"], filename=d["file"].name, data=data
-            ),
+            lambda: dossiers.upload_dossier(None, person, kind=d["kind"], title=d["title"], files=files),
             form=dossier_form,
         )
         if ok:

@@ -16,6 +16,32 @@ _JPEG_APP_KEPT = {0xE0, 0xEE}
 _PNG_KEPT = {b"IHDR", b"PLTE", b"tRNS", b"IDAT", b"IEND"}
 
 
+# An A4 page scanned at 1,200 dpi has 140 million pixels, a phone's usual photo 12 to 50 million.
+# One at 2,400 dpi (560 million; a 12 MB JPEG) took about 1.1 GB to read, two workers reading such
+# pages 2.5 GB; from 1,074 million OpenCV refuses to decode, and the page seemed damaged.
+MAX_PIXELS = 150_000_000
+# the brands of an ISO base media file that hold a HEIF image (HEIC: iPhones' photos since iOS 11)
+HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif"}
+
+
+def is_heic(data: bytes) -> bool:
+    """A HEIC (or AVIF) photo, which OpenCV cannot read."""
+    return data[4:8] == b"ftyp" and data[8:12] in HEIF_BRANDS
+
+
+def heic_refused(name: str) -> str:
+    """Why a HEIC photo is refused, and what to do (on the scan page, and a rated person's page)."""
+    from django.utils.translation import gettext as _
+
+    from tinnhiem.text import clean_line
+
+    return _(
+        "“%(name)s” is a HEIC photo, as iPhones take them, which cannot be read here. Send the photo "
+        "from the phone through this page (the phone sends it as JPEG), or set the camera to "
+        "“Most Compatible” (Settings → Camera → Formats) and take it again."
+    ) % {"name": clean_line(name)}
+
+
 def without_metadata(data: bytes) -> tuple[bytes, str] | None:
     """The bytes of a single JPEG or PNG image without its metadata, and the file extension;
     None for any other file, or one whose structure cannot be walked."""

@@ -119,10 +119,6 @@ class _Source:
     refused: str = ""
 
 
-# the brands of an ISO base media file that hold a HEIF image (HEIC: iPhones' photos since iOS 11)
-HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif"}
-
-
 def _not_an_image(name: str) -> ScanInputError:
     return ScanInputError(
         _("“%(name)s” is not an image (PNG, JPEG, TIFF) or a PDF, or it is damaged.") % {"name": clean_line(name)}
@@ -166,15 +162,8 @@ def _open(name: str, data: bytes) -> _File:
     if own is not None:
         _check_pixels(name, *(images.size(own[0]) or (0, 0)))
         return _File(name, 1, iter([_Source(kept=own[0], ext=own[1])]))
-    if data[4:8] == b"ftyp" and data[8:12] in HEIF_BRANDS:
-        raise ScanInputError(
-            _(
-                "“%(name)s” is a HEIC photo, as iPhones take them, which cannot be read here. Send the photo "
-                "from the phone through this page (the phone sends it as JPEG), or set the camera to "
-                "“Most Compatible” (Settings → Camera → Formats) and take it again."
-            )
-            % {"name": clean_line(name)}
-        )
+    if images.is_heic(data):
+        raise ScanInputError(images.heic_refused(name))
     buffer = np.frombuffer(data, np.uint8)
     if data[:4] in TIFF_MAGIC:  # decoded a few pages at a time: one page is 4–9 MB in memory
         sizes = _tiff_pages(data)
@@ -194,10 +183,7 @@ def _open(name: str, data: bytes) -> _File:
     return _File(name, len(decoded), iter([_Source(image=np.ascontiguousarray(i)) for i in decoded]))
 
 
-# An A4 page scanned at 1,200 dpi has 140 million pixels, a phone's usual photo 12 to 50 million.
-# One at 2,400 dpi (560 million; a 12 MB JPEG) took about 1.1 GB to read, two workers reading such
-# pages 2.5 GB; from 1,074 million OpenCV refuses to decode, and the page seemed damaged.
-MAX_PAGE_PIXELS = 150_000_000
+MAX_PAGE_PIXELS = images.MAX_PIXELS  # see there
 
 
 def _check_pixels(name: str, width: int, height: int) -> None:

@@ -33,9 +33,56 @@ def check_pdf(name: str, data: bytes) -> None:
         )
     if not data[:1024].lstrip().startswith(b"%PDF-"):
         raise ValidationError(
-            _("“%(name)s” is not a PDF file. Save the document as PDF and upload it again.")
+            _(
+                "“%(name)s” is neither a PDF file nor a photo (JPEG, PNG). Save the document as PDF, or "
+                "photograph its pages, and upload it again."
+            )
             % {"name": clean_line(name)}
         )
+
+
+def document_pdf(files: list[tuple[str, bytes]]) -> tuple[str, bytes]:
+    """What is kept of a document uploaded (file name, bytes): a PDF as it came, or the photos
+    of its pages (JPEG, PNG) made into one PDF, a page each in the order given (a signed report
+    photographed with a phone); with the name to show for it. Refused, with what to do: a file
+    empty or too large, another kind of file, several PDFs, a PDF and photos together."""
+    from tinnhiem.documents import photos
+    from tinnhiem.scanning.images import heic_refused, is_heic
+
+    limit = settings.TINNHIEM_MAX_DOSSIER_BYTES
+    if not files:
+        raise ValidationError(_("The file is empty."))
+    for name, data in files:
+        if is_heic(data):
+            raise ValidationError(heic_refused(name))
+    if len(files) == 1 and not photos.is_photo(files[0][1]):
+        check_pdf(*files[0])
+        return files[0]
+    for name, data in files:
+        if not data:
+            raise ValidationError(_("“%(name)s” is empty.") % {"name": clean_line(name)})
+        if len(data) > limit:
+            raise ValidationError(
+                _("“%(name)s” is %(size)s MB; the limit is %(limit)s MB.")
+                % {"name": clean_line(name), "size": megabytes(len(data)), "limit": megabytes(limit)}
+            )
+        if not photos.is_photo(data):
+            raise ValidationError(
+                _(
+                    "Choose one PDF file, or the photos (JPEG, PNG) of the document's pages, not both: "
+                    "“%(name)s” is not a photo."
+                )
+                % {"name": clean_line(name)}
+            )
+    pdf = photos.photos_pdf(files)
+    if len(pdf) > limit:
+        raise ValidationError(
+            _("The photos make a PDF of %(size)s MB; the limit is %(limit)s MB. Send the document in parts.")
+            % {"size": megabytes(len(pdf)), "limit": megabytes(limit)}
+        )
+    first = clean_line(files[0][0])
+    shown = first if len(files) == 1 else _("%(first)s and %(n)s more photos") % {"first": first, "n": len(files) - 1}
+    return shown, pdf
 
 
 # What a rated person may send through their own link, reports and explanations together: a few
@@ -56,9 +103,20 @@ def check_link_room(person: RatedPerson) -> None:
 
 @files_removed_on_failure
 @transaction.atomic
-def upload_dossier(actor: Any, person: RatedPerson, *, kind: str, title: str, filename: str, data: bytes) -> Dossier:
+def upload_dossier(
+    actor: Any,
+    person: RatedPerson,
+    *,
+    kind: str,
+    title: str,
+    filename: str = "",
+    data: bytes = b"",
+    files: list[tuple[str, bytes]] | None = None,
+) -> Dossier:
     """The office uploads a report or dossier of a rated person; or the person sends it through
-    their own link (``actor`` = None), for the office to look at before sending it to the voters."""
+    their own link (``actor`` = None), for the office to look at before sending it to the voters.
+    ``files``: a PDF, or the photos of its pages (``document_pdf``); or one file as ``filename``
+    and ``data``."""
     if actor is not None:
         require(actor, PREPARE)
     person = RatedPerson.objects.select_related("conference").get(pk=person.pk)
@@ -67,7 +125,7 @@ def upload_dossier(actor: Any, person: RatedPerson, *, kind: str, title: str, fi
         raise ValidationError(_("The conference is finished."))
     if actor is None and not person.on_ballot:
         raise ValidationError(_("You are not among the persons rated at this conference."))
-    check_pdf(filename, data)
+    filename, data = document_pdf(files if files is not None else [(filename, data)])
     sha256 = hashlib.sha256(data).hexdigest()
     same = person.dossiers.filter(sha256=sha256).first()
     if same is not None:  # the file sent again (a double click, a second try): one copy is enough

@@ -22,7 +22,7 @@ from tinnhiem.once import save_once, short_key
 
 from ..models import Conference, Explanation, Opinion, RatedPerson, Voter
 from .campaigns import check_not_cancelled
-from .dossiers import check_link_room, check_pdf
+from .dossiers import check_link_room, document_pdf
 
 MAX_OPINION_CHARS = 10_000
 
@@ -233,9 +233,12 @@ def record_explanation(
     answers: list[Opinion] | None = None,
     filename: str = "",
     data: bytes = b"",
+    files: list[tuple[str, bytes]] | None = None,
     received_on: date | None = None,
 ) -> Explanation:
-    """The rated person (through their link, ``actor`` = None) or the office records an explanation."""
+    """The rated person (through their link, ``actor`` = None) or the office records an
+    explanation; with a file, a PDF or the photos of its pages (``files``, as ``document_pdf``
+    takes them; or one file as ``filename`` and ``data``)."""
     if actor is not None:
         require(actor, PREPARE)
     person = RatedPerson.objects.select_related("conference").get(pk=person.pk)
@@ -246,6 +249,8 @@ def record_explanation(
     for opinion in answers:
         if opinion.rated_person_id != person.pk or opinion.forwarded_on is None:
             raise ValidationError(_("An explanation can only answer requests forwarded to this person."))
+    if files or data:
+        _name, data = document_pdf(files or [(filename, data)])
     same = _same_explanation(person, text, answers, data)
     if same is not None:  # sent again (a double click, a page sent again): the same explanation
         return same
@@ -259,7 +264,6 @@ def record_explanation(
     )
     explanation.full_clean(exclude=["file"])
     if data:
-        check_pdf(filename, data)
         save_file(explanation.file, "explanation.pdf", data)
     explanation.save()
     explanation.answers.set(answers)
