@@ -680,6 +680,29 @@ def test_headings_of_groups_and_a_total_are_passed_over_and_said(office, confere
     )
 
 
+def test_up_to_ten_headings_are_named_then_the_rest_are_counted(office, conference, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client.force_login(office)
+
+    def told(groups: int) -> str:
+        rows = []
+        for group in range(1, groups + 1):
+            rows += [[f"Tổ {group}"], [1, f"Người thứ {group}", "Chuyên viên", "Phòng Nội vụ"]]
+        page = client.post(
+            reverse("conferences:roster_import", args=[conference.pk]),
+            {"file": SimpleUploadedFile("ds.xlsx", xlsx(rows)), "replace": "on"},
+            follow=True,
+        ).content.decode()
+        return page.split(f"{groups} dòng được hiểu là tên nhóm hoặc dòng tổng cộng, không phải người: ")[1]
+
+    ten = told(10)
+    assert ten.startswith("dòng 2 “Tổ 1”; dòng 4 “Tổ 2”;") and "dòng 20 “Tổ 10”." in ten and "…" not in ten
+    eleven = told(11)
+    assert "dòng 20 “Tổ 10”…." in eleven and "Tổ 11" not in eleven
+
+
 def test_a_row_with_a_name_and_no_post_is_not_a_heading(office, conference):
     """Only a name (not spread over the table): a person whose post was left out, refused as before;
     a lone number, or a signature block under the table: refused as neither a name nor a post."""

@@ -20,6 +20,9 @@ def office_client(client, office):
     return client
 
 
+DELETE_BUTTON = '<button type="submit" name="delete" value="1" class="danger" formnovalidate>Xoá</button>'
+
+
 def shown(response) -> str:
     assert response.status_code == 200
     return response.content.decode()
@@ -39,7 +42,8 @@ def test_a_voter_added_by_hand_edited_and_removed_on_the_roll_page(office_client
     assert list(conference.voters.values_list("full_name", flat=True)) == ["Phạm Thị Hương"]  # nothing saved
 
     edit = reverse("conferences:voter_edit", args=[conference.pk, voter.pk])
-    assert "Phạm Thị Hương" in shown(office_client.get(edit))
+    page = shown(office_client.get(edit))
+    assert "Phạm Thị Hương" in page and DELETE_BUTTON in page
     fields = {
         "full_name": "Phạm Thị Hương",
         "post": "Chánh Văn phòng UBND",
@@ -77,9 +81,25 @@ def test_the_office_says_whether_a_voter_is_the_rated_person_of_the_same_name(
 
 def test_a_rated_person_removed_on_their_page(office_client, conference, person):
     edit = reverse("conferences:rated_edit", args=[conference.pk, person.pk])
+    assert DELETE_BUTTON in shown(office_client.get(edit))
     page = shown(office_client.post(edit, {"delete": "1"}, follow=True))
     assert "Đã xoá." in page
     assert not RatedPerson.objects.filter(pk=person.pk).exists()
+
+
+def test_a_dossier_uploaded_on_the_page_and_downloaded(office_client, conference, person, pdf_bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    page = reverse("conferences:dossiers", args=[conference.pk])
+    upload = SimpleUploadedFile("bao-cao.pdf", pdf_bytes, content_type="application/pdf")
+    sent = {"rated_person": person.pk, "kind": "report", "title": "Báo cáo tự đánh giá", "file": upload}
+    listing = shown(office_client.post(page, sent, follow=True))
+    assert "Đã tải hồ sơ lên." in listing and "Báo cáo tự đánh giá" in listing
+    dossier = person.dossiers.get()
+    assert (dossier.title, dossier.original_name, dossier.from_person) == ("Báo cáo tự đánh giá", "bao-cao.pdf", False)
+    download = office_client.get(reverse("conferences:dossier", args=[conference.pk, dossier.pk]))
+    assert download["Content-Type"] == "application/pdf" and b"".join(download.streaming_content) == pdf_bytes
+    assert download["Content-Disposition"] == f'inline; filename="ho-so-{dossier.pk}.pdf"'  # opened in the browser
 
 
 def test_a_dossier_removed_before_it_is_sent_and_kept_once_sent(office, office_client, conference, person, pdf_bytes):
@@ -149,3 +169,32 @@ def test_a_removal_sent_twice_comes_back_to_the_list_not_to_page_not_found(
     assert list(conference.rated_persons.all()) == [person]
     # an edit page whose person is gone is still "not found": only a removal is answered this way
     assert office_client.get(reverse("conferences:voter_edit", args=[conference.pk, voter.pk])).status_code == 404
+
+
+def test_a_name_on_the_ballot_of_more_places_than_allowed_is_warned_on_the_list(
+    office, office_client, campaign, conference, person, today
+):
+    """QĐ 96 (Điều 1 khoản 3): at most 2 places a year. The same full name on one other ballot is
+    said; on two others, warned."""
+    from datetime import timedelta
+
+    from tinnhiem.conferences.usecases import campaigns
+
+    def elsewhere(title: str) -> None:
+        other = campaigns.create_conference(
+            office,
+            campaign=campaign,
+            title=title,
+            date=today + timedelta(days=30),
+            place="Hội trường",
+            convening_body="Thành uỷ",
+        )
+        rated.add_rated_person(office, other, full_name=person.full_name, post="Uỷ viên Ban Thường vụ")
+
+    page_url = reverse("conferences:rated", args=[conference.pk])
+    elsewhere("Hội nghị Ban Chấp hành Đảng bộ thành phố")
+    page = shown(office_client.get(page_url))
+    assert "Cũng có tên trên phiếu của (trùng họ và tên):" in page and "Quá 2 nơi" not in page
+    elsewhere("Hội nghị HĐND thành phố")
+    page = shown(office_client.get(page_url))
+    assert '<div class="warn">Cũng có tên trên phiếu của (trùng họ và tên):' in page and "Quá 2 nơi" in page
