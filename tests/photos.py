@@ -16,10 +16,15 @@ def photo(width: int = 600, height: int = 800, *, orientation: int | None = None
     data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()
     if orientation is None and not note:
         return data
+    return with_orientation(data, orientation or 1, note)
+
+
+def with_orientation(jpeg: bytes, orientation: int, note: bytes = b"") -> bytes:
+    """``jpeg`` with an EXIF segment holding its orientation, followed by ``note``."""
     # TIFF, big-endian: one IFD of one entry, Orientation (0x0112, SHORT, 1 value), no next IFD
-    ifd = b"\x00\x01" + b"\x01\x12\x00\x03\x00\x00\x00\x01" + (orientation or 1).to_bytes(2, "big") + b"\x00\x00"
+    ifd = b"\x00\x01" + b"\x01\x12\x00\x03\x00\x00\x00\x01" + orientation.to_bytes(2, "big") + b"\x00\x00"
     payload = b"Exif\x00\x00" + b"MM\x00\x2a\x00\x00\x00\x08" + ifd + b"\x00\x00\x00\x00" + note
-    return data[:2] + b"\xff\xe1" + (len(payload) + 2).to_bytes(2, "big") + payload + data[2:]
+    return jpeg[:2] + b"\xff\xe1" + (len(payload) + 2).to_bytes(2, "big") + payload + jpeg[2:]
 
 
 def png(width: int = 800, height: int = 600) -> bytes:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from tinnhiem.scanning.images import MAX_PIXELS, PNG_SIGNATURE, size
 from tinnhiem.text import clean_line
 
-from .render import render_pdf
+from .render import render_pdf_with_files
 
 MAX_PHOTOS = 30  # the pages of one document
 LONG_SIDE = 3508  # pixels: the long side of an A4 page at 300 dpi
@@ -43,7 +43,7 @@ def _reduction(width: int, height: int) -> int:
     return cv2.IMREAD_COLOR
 
 
-def _page(name: str, data: bytes) -> dict:
+def _page(name: str, data: bytes) -> tuple[bytes, bool]:
     """One photo as a page of the PDF: its JPEG bytes, cleaned, and whether it lies sideways."""
     # its size from its header, before it is decoded: a file whose header cannot be read is not decoded
     width, height = size(data) or (0, 0)
@@ -66,7 +66,7 @@ def _page(name: str, data: bytes) -> dict:
             _("The photo “%(name)s” cannot be read (the file is damaged or cut short). Send it again.")
             % {"name": clean_line(name)}
         )
-    return {"jpeg": list(encoded.tobytes()), "landscape": image.shape[1] > image.shape[0]}
+    return encoded.tobytes(), image.shape[1] > image.shape[0]
 
 
 def photos_pdf(photos: list[tuple[str, bytes]]) -> bytes:
@@ -76,4 +76,7 @@ def photos_pdf(photos: list[tuple[str, bytes]]) -> bytes:
             _("%(n)s photos were chosen; a document may have at most %(max)s pages. Send it in parts.")
             % {"n": len(photos), "max": MAX_PHOTOS}
         )
-    return render_pdf("photos", {"photos": [_page(name, data) for name, data in photos]})
+    pages = [_page(name, data) for name, data in photos]
+    files = {f"{number}.jpg": jpeg for number, (jpeg, _across) in enumerate(pages, start=1)}
+    listed = [{"file": f"{number}.jpg", "landscape": across} for number, (_jpeg, across) in enumerate(pages, start=1)]
+    return render_pdf_with_files("photos", {"photos": listed}, files)
