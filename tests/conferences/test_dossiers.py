@@ -290,7 +290,7 @@ def test_the_photos_of_a_signed_report_become_one_pdf(office, person):
 
 
 def test_a_large_photo_is_read_reduced_and_still_turned_upright(office, person):
-    """A photo whose long side is twice what an A4 page needs at 300 dpi is decoded at half its size
+    """A photo whose long side is over twice what an A4 page needs at 200 dpi is decoded at half its size
     (less memory); the orientation is applied all the same."""
     files = [("IMG_lon.jpg", photo(7100, 1200, orientation=6))]
     assert photos._reduction(7100, 1200) == cv2.IMREAD_REDUCED_COLOR_2
@@ -322,8 +322,8 @@ def test_a_large_photo_is_read_reduced_and_still_turned_upright(office, person):
             "Ảnh “anh.png” có 400 triệu điểm ảnh, quá giới hạn 150 triệu điểm ảnh.",
         ),
         (
-            [(f"IMG_{i}.jpg", b"\xff\xd8\xff") for i in range(31)],
-            "Đã chọn 31 ảnh; mỗi tài liệu có nhiều nhất 30 trang.",
+            [(f"IMG_{i}.jpg", b"\xff\xd8\xff") for i in range(21)],
+            "Đã chọn 21 ảnh; mỗi tài liệu có nhiều nhất 20 trang.",
         ),
     ],
 )

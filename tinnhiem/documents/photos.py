@@ -3,7 +3,7 @@ PDF, a page each, in the order given: what a rated person has when the document 
 the office's scanner is far away.
 
 Each photo is turned upright as the phone recorded it (EXIF orientation: OpenCV applies it when
-it decodes), made no larger than an A4 page needs at 300 dpi, and written again as a JPEG of its
+it decodes), made no larger than an A4 page needs at 200 dpi, and written again as a JPEG of its
 pixels only: no date, no position, no phone model reaches the PDF the voters get. The same
 photos give the same PDF, byte for byte (Typst, no date), so a file sent twice is known as such.
 """
@@ -20,8 +20,8 @@ from tinnhiem.text import clean_line
 
 from .render import render_pdf_with_files
 
-MAX_PHOTOS = 30  # the pages of one document
-LONG_SIDE = 3508  # pixels: the long side of an A4 page at 300 dpi
+MAX_PHOTOS = 20  # the pages of one document (Typst holds each decoded: about 14 MB a page)
+LONG_SIDE = 2339  # pixels: the long side of an A4 page at 200 dpi, as ballots are scanned
 JPEG_QUALITY = 85
 
 

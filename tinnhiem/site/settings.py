@@ -159,7 +159,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 TINNHIEM_MAX_DOSSIER_BYTES = int(os.environ.get("TINNHIEM_MAX_DOSSIER_BYTES", 20 * 1024 * 1024))
 TINNHIEM_MAX_REQUEST_BYTES = int(os.environ.get("TINNHIEM_MAX_REQUEST_BYTES", 25 * 1024 * 1024))
-# A document sent as the photos of its pages, a page each (up to 30): about 2–6 MB a photo.
+# A document sent as the photos of its pages, a page each (up to 20): about 2–6 MB a photo.
 TINNHIEM_MAX_DOCUMENT_REQUEST_BYTES = int(os.environ.get("TINNHIEM_MAX_DOCUMENT_REQUEST_BYTES", 100 * 1024 * 1024))
 TINNHIEM_MAX_SCAN_BYTES = int(os.environ.get("TINNHIEM_MAX_SCAN_BYTES", 100 * 1000 * 1000))
 TINNHIEM_MAX_ROSTER_BYTES = int(os.environ.get("TINNHIEM_MAX_ROSTER_BYTES", 5 * 1024 * 1024))
