@@ -198,3 +198,24 @@ def test_a_name_on_the_ballot_of_more_places_than_allowed_is_warned_on_the_list(
     elsewhere("Hội nghị HĐND thành phố")
     page = shown(office_client.get(page_url))
     assert '<div class="warn">Cũng có tên trên phiếu của (trùng họ và tên):' in page and "Quá 2 nơi" in page
+
+
+def test_an_explanation_recorded_by_the_office_on_the_page_and_opened(office_client, conference, person, pdf_bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tinnhiem.conferences.models import Explanation
+
+    record = reverse("conferences:explanation_record", args=[conference.pk, person.pk])
+    assert "Giải trình:" in shown(office_client.get(record))
+    upload = SimpleUploadedFile("giai-trinh.pdf", pdf_bytes, content_type="application/pdf")
+    response = office_client.post(record, {"text": "Tôi xin giải trình như sau.", "file": upload})
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "conferences:explanations", args=[conference.pk]
+    )
+    with_file = Explanation.objects.get()
+    assert (with_file.rated_person, with_file.text) == (person, "Tôi xin giải trình như sau.")
+    office_client.post(record, {"text": "Giải trình bằng lời."})
+    text_only = Explanation.objects.get(text="Giải trình bằng lời.")
+    opened = office_client.get(reverse("conferences:explanation", args=[conference.pk, with_file.pk]))
+    assert opened["Content-Type"] == "application/pdf" and b"".join(opened.streaming_content) == pdf_bytes
+    assert office_client.get(reverse("conferences:explanation", args=[conference.pk, text_only.pk])).status_code == 404

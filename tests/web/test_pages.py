@@ -226,6 +226,10 @@ def test_a_rated_person_s_link_is_closed_with_the_conference_and_gives_no_docume
         return client.get(reverse("conferences:explanation_link_document", args=[person.pk, mac, kind, doc.pk]))
 
     assert get("ho-so", dossier).status_code == 200 and get("giai-trinh", text_only).status_code == 404
+    with_file = opinions.record_explanation(office, person, text="Giải trình", filename="gt.pdf", data=pdf_bytes)
+    response = get("giai-trinh", with_file)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == pdf_bytes
+    assert get("khac", with_file).status_code == 404  # a kind of document there is not
     Conference.objects.filter(pk=conference.pk).update(status=Conference.Status.FINISHED)
     page = client.get(links.explanation_url(person))
     assert page.status_code == 410 and "Hội nghị đã kết thúc; đường dẫn này không còn sử dụng được." in page.text
