@@ -348,3 +348,51 @@ def test_an_explanation_photographed(office, person):
         office, person, text="Tôi xin giải trình như sau.", files=[("giai-trinh.jpg", photo())]
     )
     assert explanation.file.read().startswith(b"%PDF-")
+
+
+def test_the_limits_of_photos_are_allowed_and_one_past_them_refused(office, person, settings, monkeypatch):
+    """At most 20 photos; each, and the PDF they make, at most the dossier's limit in bytes; a
+    square photo is a standing page."""
+    square = png(300, 300)
+    [(width, height, _image)] = _pages(photos.photos_pdf([("vuong.png", square)]))
+    assert width < height
+    twenty = [(f"IMG_{i}.png", png(100, 140)) for i in range(20)]
+    pdf = photos.photos_pdf(twenty)
+    assert len(_pages(pdf)) == 20
+    settings.TINNHIEM_MAX_DOSSIER_BYTES = len(pdf)  # the photos are smaller than the PDF they make
+    assert dossiers.upload_dossier(office, person, kind="report", title="", files=twenty).size == len(pdf)
+    settings.TINNHIEM_MAX_DOSSIER_BYTES = len(pdf) - 1
+    with pytest.raises(ValidationError) as info:
+        dossiers.upload_dossier(office, person, kind="other", title="", files=twenty[::-1])
+    assert info.value.messages[0].startswith("Các ảnh chụp tạo thành tệp PDF ")
+    assert info.value.messages[0].endswith("Hãy gửi tài liệu thành nhiều phần.")
+    noisy = np.random.default_rng(0).integers(0, 256, (400, 300, 3), dtype=np.uint8)  # its PDF is smaller
+    one = cv2.imencode(".jpg", noisy, [cv2.IMWRITE_JPEG_QUALITY, 98])[1].tobytes()
+    settings.TINNHIEM_MAX_DOSSIER_BYTES = len(one)
+    dossiers.upload_dossier(office, person, kind="other", title="", files=[("IMG_1.jpg", one)])
+    settings.TINNHIEM_MAX_DOSSIER_BYTES = len(one) - 1
+    with pytest.raises(ValidationError) as info:
+        dossiers.upload_dossier(office, person, kind="other", title="", files=[("IMG_2.jpg", one)])
+    assert info.value.messages[0].startswith("“IMG_2.jpg” có dung lượng ")
+
+
+def test_the_pixels_of_a_photo_are_counted_before_it_is_decoded(monkeypatch):
+    """150 million pixels are allowed (then the fake photo fails to decode); one row more is
+    refused by its header alone. A large JPEG is decoded reduced, a PNG whole."""
+
+    def header(width: int, height: int) -> bytes:
+        return b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR" + width.to_bytes(4, "big") + height.to_bytes(4, "big")
+
+    with pytest.raises(ValidationError) as info:
+        photos.photos_pdf([("anh.png", header(15000, 10000) + b"\x08\x02\x00\x00\x00")])
+    assert info.value.messages[0].startswith("Không đọc được ảnh")
+    with pytest.raises(ValidationError) as info:
+        photos.photos_pdf([("anh.png", header(15000, 10001) + b"\x08\x02\x00\x00\x00")])
+    assert info.value.messages[0].startswith("Ảnh “anh.png” có 150 triệu điểm ảnh, quá giới hạn")
+    assert photos._reduction(2 * photos.LONG_SIDE, 100) == cv2.IMREAD_REDUCED_COLOR_2
+    assert photos._reduction(2 * photos.LONG_SIDE - 1, 100) == cv2.IMREAD_COLOR
+    flags = []
+    decode = cv2.imdecode
+    monkeypatch.setattr(photos.cv2, "imdecode", lambda data, flag: flags.append(flag) or decode(data, flag))
+    photos.photos_pdf([("IMG_lon.jpg", photo(4800, 300)), ("anh.png", png(4800, 300))])
+    assert flags == [cv2.IMREAD_REDUCED_COLOR_2, cv2.IMREAD_COLOR]

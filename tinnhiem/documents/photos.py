@@ -54,18 +54,16 @@ def _page(name: str, data: bytes) -> tuple[bytes, bool]:
         )
     flag = _reduction(width, height) if data[:3] == b"\xff\xd8\xff" else cv2.IMREAD_COLOR
     image = cv2.imdecode(np.frombuffer(data, np.uint8), flag) if width and height else None
-    encoded = None
-    if image is not None:
-        longest = max(image.shape[:2])
-        if longest > LONG_SIDE:
-            scale = LONG_SIDE / longest
-            image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-        _ok, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
-    if image is None or encoded is None:
+    if image is None:
         raise ValidationError(
             _("The photo “%(name)s” cannot be read (the file is damaged or cut short). Send it again.")
             % {"name": clean_line(name)}
         )
+    longest = max(image.shape[:2])
+    if longest > LONG_SIDE:
+        scale = LONG_SIDE / longest
+        image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])[1]  # a decoded image encodes
     return encoded.tobytes(), image.shape[1] > image.shape[0]
 
 
