@@ -41,9 +41,9 @@ def _photo(seed: int) -> bytes:
     height, width = 3000, 4000
     light = np.linspace(200, 245, width, dtype=np.float32)[None, :].repeat(height, 0)
     image = np.dstack([light, light, light - 8])
-    for line in range(40):  # lines of "text", across the stored picture (the page lies sideways)
-        y = 300 + line * 60
-        image[y : y + 18, 400 : 3600 - int(rng.integers(0, 1200))] *= 0.25
+    for line in range(55):  # lines of "text", down the stored picture: across the page once it is upright
+        x = 3700 - line * 60
+        image[300 + int(rng.integers(0, 900)) : 2700, x - 18 : x] *= 0.25  # ragged at the right once upright
     image += rng.normal(0, 6, image.shape)
     encoded = cv2.imencode(".jpg", np.clip(image, 0, 255).astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, 92])[1]
     return with_orientation(encoded.tobytes(), 6)
