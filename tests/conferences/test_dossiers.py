@@ -350,7 +350,7 @@ def test_an_explanation_photographed(office, person):
     assert explanation.file.read().startswith(b"%PDF-")
 
 
-def test_the_limits_of_photos_are_allowed_and_one_past_them_refused(office, person, settings, monkeypatch):
+def test_the_limits_of_photos_are_allowed_and_one_past_them_refused(office, person, settings):
     """At most 20 photos; each, and the PDF they make, at most the dossier's limit in bytes; a
     square photo is a standing page."""
     square = png(300, 300)
