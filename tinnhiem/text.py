@@ -76,6 +76,27 @@ def within_sentence(title: str) -> str:
     return title[:1].lower() + title[1:]
 
 
+# A form of address written before a name in a list ("Đ/c Nguyễn Văn An", "Đồng chí Lê Thị Cúc"):
+# never part of a name, and the documents write "đồng chí" before a name themselves (an invitation
+# read "Kính gửi đồng chí Đ/c Nguyễn Văn An"). "Đồng chí" only with "chí" in small letters: "Đồng
+# Chí …" may be a name (the family name Đồng, the middle name Chí).
+_ADDRESS = re.compile(r"^(?:[Đđ]\s*/\s*[Cc]\.?|[Đđ]ồng chí)(?:\s*[:.])?\s+(?=\w)")
+# Words before a name that are a form of address in a list, or may be a family name (Ông Ích
+# Khiêm): the office is asked, nothing is taken out.
+_ADDRESS_OR_NAME = re.compile(r"^(?:Ông|Bà|ÔNG|BÀ|ĐỒNG CHÍ)\s+\w+\s+\w")
+
+
+def without_address(name: str) -> str:
+    """``name`` (a clean line) without a form of address written before it (``_ADDRESS``)."""
+    return _ADDRESS.sub("", name, count=1)
+
+
+def may_be_addressed(name: str) -> bool:
+    """Whether ``name`` begins with words that are a form of address or a family name (Ông, Bà,
+    ĐỒNG CHÍ in a list in capitals), followed by at least two words: the office is to say which."""
+    return bool(_ADDRESS_OR_NAME.match(name))
+
+
 def fold(text: str) -> str:
     """A key for duplicate detection and search: NFC, collapsed spaces, case-folded."""
     return clean_line(text).casefold()

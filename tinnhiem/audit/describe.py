@@ -119,6 +119,7 @@ FIELDS = {
     "convened": _("convened"),
     "convening_body": _("convening body"),
     "converted": _("rows converted from an old font (TCVN3 or VNI) to Unicode"),
+    "address_removed": _("names written after “Đ/c” or “Đồng chí”, which was taken out"),
     "headings": _("rows passed over as headings of a group or a total"),
     "unused_columns": _("columns left out, unread (particulars the vote does not need)"),
     "heading_groups": _("ballot groups taken from the headings of the list (persons in each)"),

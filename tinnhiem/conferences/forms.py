@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tinnhiem.once import new_submission
 from tinnhiem.rules import builtin_rule_set
-from tinnhiem.text import DAY_FORMATS, clean_block, clean_line, nfc
+from tinnhiem.text import DAY_FORMATS, clean_block, clean_line, nfc, without_address
 
 from .models import Body, Campaign, Dossier, Opinion, RatedPerson
 from .usecases.opinions import MAX_OPINION_CHARS
@@ -194,7 +194,18 @@ class AdjournForm(NFCFormMixin, forms.Form):
         super().__init__(*args, prefix="adjourn", **kwargs)
 
 
-class RatedPersonForm(NFCFormMixin, forms.Form):
+class PersonNameMixin:
+    """A name typed after a form of address ("Đ/c Nguyễn Văn An", "Đồng chí …") without it, as a
+    list's name is imported: the documents write "đồng chí" before a name themselves."""
+
+    def clean(self):
+        data = super().clean()
+        if data.get("full_name"):
+            data["full_name"] = without_address(data["full_name"])
+        return data
+
+
+class RatedPersonForm(PersonNameMixin, NFCFormMixin, forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=255)
     post = forms.CharField(label=_("Post"), max_length=255)
     group = forms.CharField(label=_("Ballot group"), max_length=255, required=False)
@@ -223,7 +234,7 @@ class RatedPersonForm(NFCFormMixin, forms.Form):
         ]
 
 
-class VoterForm(NFCFormMixin, forms.Form):
+class VoterForm(PersonNameMixin, NFCFormMixin, forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=255)
     post = forms.CharField(label=_("Post"), max_length=255)
     unit = forms.CharField(label=_("Unit"), max_length=255, required=False)

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from tinnhiem import legacy_fonts
 from tinnhiem.files import megabytes
-from tinnhiem.text import clean_line, parse_day, strip_marks
+from tinnhiem.text import clean_line, may_be_addressed, parse_day, strip_marks, without_address
 
 
 @dataclass(frozen=True)
@@ -212,6 +212,8 @@ class RosterRow:
     took_office_on: date | None = None
     retirement_notified: bool = False
     converted: bool = False  # typed in a TCVN3 font (.VnTime): converted to Unicode on reading
+    address_removed: bool = False  # the name was written after "Đ/c" or "Đồng chí", taken out
+    address_unclear: bool = False  # the name begins with Ông or Bà: a form of address, or the family name?
 
 
 def _header_key(text: str) -> str:
@@ -501,6 +503,8 @@ def _rows_to_roster(
                     row=number,
                     column=str(_FULL_NAME.title),
                 )
+        named = fields.get("full_name", "")
+        fields["full_name"] = without_address(named)
         if not fields.get("full_name") and not fields.get("post"):  # not a person: what, then?
             raise RosterError(
                 _(
@@ -563,6 +567,8 @@ def _rows_to_roster(
                 took_office_on=typed.get("took_office_on"),  # type: ignore[arg-type]
                 retirement_notified=bool(typed.get("retirement_notified", False)),
                 converted=number in converted,
+                address_removed=fields["full_name"] != named,
+                address_unclear=may_be_addressed(fields["full_name"]),
             )
         )
     if not out:

@@ -490,6 +490,36 @@ def _converted_warning(request, converted: int) -> None:
         )
 
 
+def _address_info(request, addressed: int, unclear: list[tuple[int, str]]) -> None:
+    """Names of an imported list written after a form of address: "Đ/c" and "Đồng chí" taken out
+    (said), Ông and Bà, which may be a family name, left for the office to edit (warned)."""
+    if addressed:
+        messages.info(
+            request,
+            ngettext(
+                "%(n)s name was written after “Đ/c” or “Đồng chí”, which was taken out: the invitations and "
+                "letters write “đồng chí” before a name themselves.",
+                "%(n)s names were written after “Đ/c” or “Đồng chí”, which was taken out: the invitations and "
+                "letters write “đồng chí” before a name themselves.",
+                addressed,
+            )
+            % {"n": addressed},
+        )
+    if unclear:
+        shown = "; ".join(_("row %(row)s “%(text)s”") % {"row": number, "text": name} for number, name in unclear[:10])
+        messages.warning(
+            request,
+            ngettext(
+                "%(n)s name begins with “Ông” or “Bà”: %(rows)s. If it is a form of address and not the family "
+                "name, edit the name (the invitations write “đồng chí” before it).",
+                "%(n)s names begin with “Ông” or “Bà”: %(rows)s. If it is a form of address and not the family "
+                "name, edit the names (the invitations write “đồng chí” before each).",
+                len(unclear),
+            )
+            % {"n": len(unclear), "rows": shown + ("…" if len(unclear) > 10 else "")},
+        )
+
+
 def _removed_already(request, found, list_name: str, conference: Conference):
     """A removal sent twice (a second click on a slow Wi-Fi): the first removed it, and the second
     goes back to the list with that said, not to a "page not found". None when ``found`` (a
@@ -657,6 +687,7 @@ def roster_import(request, conference_id: int):
     if ok:
         messages.success(request, _("%(n)s voters were imported.") % {"n": report.created})
         _converted_warning(request, report.converted)
+        _address_info(request, report.addressed, report.unclear)
         _headings_info(request, report.headings)
         _unused_info(request, report.unused)
         for match in report.rated_matches:
@@ -683,6 +714,7 @@ def rated_import(request, conference_id: int):
             request, ngettext("%(n)s person was added.", "%(n)s persons were added.", len(people)) % {"n": len(people)}
         )
         _converted_warning(request, people.converted)
+        _address_info(request, people.addressed, people.unclear)
         _headings_info(request, people.headings)
         if people.heading_groups:
             messages.info(

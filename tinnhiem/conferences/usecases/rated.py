@@ -161,7 +161,9 @@ class ImportedPersons(list):
     typed in an old TCVN3 font (.VnTime) and converted to Unicode, for the office to check;
     ``headings``: the rows passed over as headings of a group or a total, (row, text) each;
     ``unused``: the headers of the columns left out, unread (particulars the vote does not need);
-    ``heading_groups``: the ballot groups taken from headings, each with its number of persons."""
+    ``heading_groups``: the ballot groups taken from headings, each with its number of persons;
+    ``addressed``: how many names were written after "Đ/c" or "Đồng chí", taken out; ``unclear``:
+    the names beginning with Ông or Bà, (row, name) each, for the office to say which it is."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -169,6 +171,8 @@ class ImportedPersons(list):
         self.headings: list[tuple[int, str]] = []
         self.unused: list[str] = []
         self.heading_groups: dict[str, int] = {}
+        self.addressed = 0
+        self.unclear: list[tuple[int, str]] = []
 
 
 @transaction.atomic
@@ -189,6 +193,8 @@ def import_rated_persons(actor: Any, conference: Conference, *, filename: str, d
     rows = read_list_file(filename, data, RATED_COLUMNS)
     people = ImportedPersons()
     people.converted = sum(row.converted for row in rows)
+    people.addressed = sum(row.address_removed for row in rows)
+    people.unclear = [(row.row, row.full_name) for row in rows if row.address_unclear]
     people.headings, people.unused = rows.headings, rows.unused
     # a list made by groups under headings ("I. THƯỜNG TRỰC HĐND", "II. ỦY BAN NHÂN DÂN"), as
     # lists of persons rated are: a person without a group of its own is in the group of the
@@ -232,6 +238,7 @@ def import_rated_persons(actor: Any, conference: Conference, *, filename: str, d
             "rows": len(people),
             "not_rated": [p.pk for p in people if not p.on_ballot],
             "converted": people.converted,
+            "address_removed": people.addressed,
             "headings": [number for number, _text in people.headings],
             "unused_columns": people.unused,
             **({"heading_groups": people.heading_groups} if people.heading_groups else {}),

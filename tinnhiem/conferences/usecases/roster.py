@@ -179,6 +179,8 @@ class ImportReport:
     converted: int = 0  # rows typed in an old TCVN3 font (.VnTime), converted to Unicode
     headings: list[tuple[int, str]] = field(default_factory=list)  # rows passed over: (row, text)
     unused: list[str] = field(default_factory=list)  # the headers of the columns left out, unread
+    addressed: int = 0  # names written after "Đ/c" or "Đồng chí", taken out (RosterRow.address_removed)
+    unclear: list[tuple[int, str]] = field(default_factory=list)  # (row, name) beginning with Ông or Bà
 
 
 def _voter(conference: Conference, source: RosterRow | Voter, order: int, key: str) -> Voter:
@@ -261,6 +263,8 @@ def import_roster(
         converted=sum(row.converted for row in rows),
         headings=rows.headings,
         unused=rows.unused,
+        addressed=sum(row.address_removed for row in rows),
+        unclear=[(row.row, row.full_name) for row in rows if row.address_unclear],
     )
     report.rated_matches = [f"{v.full_name} — {p.full_name}" for v, p in unresolved_rated_matches(conference)]
     record(
@@ -273,6 +277,7 @@ def import_roster(
             "rows": len(voters),
             "replaced": replaced,
             "converted": report.converted,
+            "address_removed": report.addressed,
             "headings": [number for number, _text in rows.headings],
             "unused_columns": rows.unused,
         },
