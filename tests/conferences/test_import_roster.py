@@ -317,6 +317,29 @@ def test_a_row_numbering_the_columns_is_not_a_person(office, conference, numbers
     ]
 
 
+def test_numbers_as_lists_type_them(office, conference):
+    """ "12." and "12)" as typed in a Word list, 12.0 as a program wrote a spreadsheet's number, 012:
+    the number 12 ("1." was refused as not a whole number)."""
+    rows = [["1.", "Nguyễn Văn An", "Trưởng phòng"], ["2)", "Trần Thị Bình", "Hiệu trưởng"]]
+    rows += [["3.0", "Lê Văn Cường", "Chánh Văn phòng"], [" 012 ", "Phạm Thị Dung", "Kế toán"]]
+    do_import(office, conference, xlsx(rows, header=HEADER[:3]))
+    assert [order for order, *_ in roster_of(conference)] == [1, 2, 3, 12]
+
+
+@pytest.mark.parametrize("number", ["1a", "-1", "1,5", "1.5", "1..", "(1)", "1234567890", "١"])
+def test_a_number_that_is_not_one_is_refused_with_its_row_and_column(office, conference, number):
+    message = refused(office, conference, xlsx([ROWS[0], [number, "Trần Thị Bình", "Hiệu trưởng"]]))
+    assert message.endswith("dòng 3, cột “STT”: số thứ tự phải là số nguyên.")
+
+
+@pytest.mark.parametrize("number", ["1", "1.", "2)", "3.0"])
+def test_a_row_with_only_a_number_is_not_a_heading(office, conference, number):
+    """A number alone in its column may be a person whose name and post were left out: refused,
+    where a text alone there ("I", "Khối Đảng") heads a group."""
+    message = refused(office, conference, xlsx([ROWS[0], [number]]))
+    assert "dòng 3: dòng này không có họ tên và chức vụ." in message
+
+
 def test_a_name_with_no_letter_is_refused(office, conference):
     """Numbers that are not those of the columns in order (a column left out of the numbering) are
     not passed over, nor read as a person "2": a name has letters."""

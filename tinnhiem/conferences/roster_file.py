@@ -225,6 +225,9 @@ def _find_column(columns: tuple[Column, ...], key: str) -> Column | None:
 
 
 _FULL_NAME = next(c for c in COLUMNS if c.key == "full_name")
+# a row's number as lists write it: 12, or typed "12." or "12)" in a Word list, or 12.0 as a
+# program wrote the number of a spreadsheet; at most 9 digits, to fit a database integer
+ROW_NUMBER = re.compile(r"([0-9]{1,9})(?:\.0|[.)])?")
 
 # A name in two columns, each with its header, as staff-management software exports it: the family
 # and middle names, then the given name. Read together as the full name; not columns of the template.
@@ -533,14 +536,9 @@ def _rows_to_roster(
             )
         order = None
         if fields.get("order"):
-            try:
-                order = int(fields["order"])
-            except ValueError:
-                raise RosterError(
-                    _("the number must be a whole number."), row=number, column=str(COLUMNS[0].title)
-                ) from None
-            if order < 0:
+            if not (numeral := ROW_NUMBER.fullmatch(fields["order"])):
                 raise RosterError(_("the number must be a whole number."), row=number, column=str(COLUMNS[0].title))
+            order = int(numeral[1])
         if fields.get("email"):
             try:
                 validate_email(fields["email"])
@@ -747,7 +745,7 @@ def _heading(
     if column is not None and column.key in ("full_name", "post", "family_name", "given_name") and not spread:
         return ""
     numbered = column is not None and column.key == "order"
-    if spread or (numbered and not re.fullmatch(r"[0-9]+(\.0)?", text)):
+    if spread or (numbered and not ROW_NUMBER.fullmatch(text)):
         return text
     return ""
 
