@@ -139,16 +139,26 @@ def matches(query: str, text: str) -> bool:
 # A date is typed day first, as Vietnamese write it (29/09/2023); the ISO form (2023-09-29) is also
 # read. Never month first: 05/02/2024 is the 5th of February.
 DAY_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d")
+# The years of a date typed in tinnhiem (a conference, an appointment, a letter received): the
+# year is read with 1 to 4 digits, and "29/9/0023" or "29/9/223", a year typed short, was the
+# year 23 (an appointment then, "long ago", no grounds for not rating the person).
+FIRST_YEAR, LAST_YEAR = 1950, 2100
 
 
-def parse_day(text: str) -> date | None:
-    """The date written in ``text`` (day/month/year, or ISO), or None if it is not one."""
+def plausible_day(day: date) -> bool:
+    return FIRST_YEAR <= day.year <= LAST_YEAR
+
+
+def parse_day(text: str, *, any_year: bool = False) -> date | None:
+    """The date written in ``text`` (day/month/year, or ISO), or None if it is not one or, unless
+    ``any_year``, its year is not from ``FIRST_YEAR`` to ``LAST_YEAR``."""
     text = text.strip().replace(" ", "")
     for pattern in DAY_FORMATS:
         try:
-            return datetime.strptime(text, pattern).date()
+            day = datetime.strptime(text, pattern).date()
         except ValueError:
             continue
+        return day if any_year or plausible_day(day) else None
     return None
 
 

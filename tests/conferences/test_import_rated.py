@@ -259,6 +259,26 @@ def test_a_day_that_is_not_one_is_refused_with_its_row_and_column(office, confer
     assert message.endswith(f"dòng 3, cột “{column}”: hãy ghi ngày theo ngày/tháng/năm, ví dụ 29/09/2023.")
 
 
+@pytest.mark.parametrize("cell", ["29/9/1923", "29/9/0023", datetime(1949, 12, 31), datetime(2101, 1, 1)])
+def test_a_day_of_a_year_typed_wrong_is_refused_with_its_row_and_column(office, conference, cell):
+    """The year read with four digits, "0023" too: such an appointment was long ago, and the rule
+    set's grounds for not rating the person (appointed too recently) were never found."""
+    rows = [[1, "Lê Văn An", "Giám đốc Sở Tài chính", "", None, ""], [2, "Phạm Thị Bình", "Giám đốc", "", cell, ""]]
+    message = refused(office, conference, xlsx(rows, header=list(FULL_HEADER)))
+    assert message.endswith(
+        "dòng 3, cột “Ngày được bầu, bổ nhiệm”: năm phải từ 1950 đến 2100: hãy gõ đủ bốn chữ số của năm, ví dụ 29/09/2023."
+    )
+
+
+def test_the_years_bounds_are_taken(office, conference):
+    rows = [[1, "Lê Văn An", "Giám đốc Sở Tài chính", "", datetime(1950, 1, 1), ""]]
+    rows += [[2, "Phạm Thị Bình", "Giám đốc Sở Nội vụ", "", "01/01/1950", ""]]
+    people = rated.import_rated_persons(
+        office, conference, filename="ds.xlsx", data=xlsx(rows, header=list(FULL_HEADER))
+    )
+    assert [p.took_office_on for p in people] == [date(1950, 1, 1)] * 2
+
+
 def test_a_day_after_the_conference_is_refused_by_hand_and_from_a_file(office, conference):
     """A mistyped year (2032 for 2023) would put a newly appointed person on the ballot."""
     later = date(conference.date.year + 6, 1, 1)

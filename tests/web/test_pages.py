@@ -499,6 +499,12 @@ def test_a_date_is_typed_day_first_and_a_time_24_hour_whatever_the_browsers_lang
         assert "Ghi ngày theo dạng ngày/tháng/năm, ví dụ 29/09/2023." in page, typed
         conference.refresh_from_db()
         assert conference.date == date(year, 2, 5)  # nothing saved
+    # a year with a key next to the right one (2923, 1923), or typed with zeros before it
+    for typed in ("05/02/2923", "05/02/1923", "05/02/0023", "0023-02-05"):
+        page = office_client.post(url, {**fields, "date": typed}).content.decode()
+        assert "Năm phải từ 1950 đến 2100: hãy gõ đủ bốn chữ số của năm, ví dụ 29/09/2023." in page, typed
+        conference.refresh_from_db()
+        assert conference.date == date(year, 2, 5)
     # the start time, 24-hour: the browser's time field asks for AM/PM on an English system
     assert 'name="start_time"' in page and 'type="time"' not in page and 'placeholder="giờ:phút"' in page
     typings = (("14:30", "14:30"), ("8h", "08:00"), ("8.15", "08:15"), ("07h45", "07:45"), ("7g30", "07:30"))

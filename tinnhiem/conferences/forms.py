@@ -8,7 +8,16 @@ from django.utils.translation import gettext_lazy as _
 
 from tinnhiem.once import new_submission
 from tinnhiem.rules import builtin_rule_set
-from tinnhiem.text import DAY_FORMATS, clean_block, clean_line, nfc, without_address
+from tinnhiem.text import (
+    DAY_FORMATS,
+    FIRST_YEAR,
+    LAST_YEAR,
+    clean_block,
+    clean_line,
+    nfc,
+    plausible_day,
+    without_address,
+)
 
 from .models import Body, Campaign, Dossier, Opinion, RatedPerson
 from .usecases.opinions import MAX_OPINION_CHARS
@@ -84,7 +93,18 @@ class DayInput(forms.DateInput):
 class DayField(forms.DateField):
     widget = DayInput
     input_formats = DAY_FORMATS
-    default_error_messages = {"invalid": _("Write the date as day/month/year, e.g. 29/09/2023.")}
+    default_error_messages = {
+        "invalid": _("Write the date as day/month/year, e.g. 29/09/2023."),
+        "year": _("The year must be from %(first)s to %(last)s: type its four digits, e.g. 29/09/2023."),
+    }
+
+    def to_python(self, value):
+        day = super().to_python(value)
+        if day is not None and not plausible_day(day):
+            raise forms.ValidationError(
+                self.error_messages["year"], code="year", params={"first": FIRST_YEAR, "last": LAST_YEAR}
+            )
+        return day
 
 
 class HourInput(forms.TimeInput):

@@ -26,7 +26,16 @@ from django.utils.translation import gettext_lazy
 
 from tinnhiem import legacy_fonts
 from tinnhiem.files import megabytes
-from tinnhiem.text import clean_line, may_be_addressed, parse_day, strip_marks, without_address
+from tinnhiem.text import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    clean_line,
+    may_be_addressed,
+    parse_day,
+    plausible_day,
+    strip_marks,
+    without_address,
+)
 
 
 @dataclass(frozen=True)
@@ -395,16 +404,22 @@ def _leading_zero(phone: str) -> str:
 
 def _day(raw: object, number: int, column: Column) -> date | None:
     """A date cell: Excel's own date, or a text day/month/year (29/09/2023)."""
-    if isinstance(raw, datetime):
-        return raw.date()
-    if isinstance(raw, date):
-        return raw
-    text = clean_line(str(raw)) if raw is not None else ""
-    if not text:
-        return None
-    day = parse_day(text) if isinstance(raw, str) else None
+    if isinstance(raw, date):  # Excel's own date (a datetime)
+        day: date | None = raw.date() if isinstance(raw, datetime) else raw
+    else:
+        text = clean_line(str(raw)) if raw is not None else ""
+        if not text:
+            return None
+        day = parse_day(text, any_year=True) if isinstance(raw, str) else None
     if day is None:
         raise RosterError(_("write the date as day/month/year, e.g. 29/09/2023."), row=number, column=str(column.title))
+    if not plausible_day(day):
+        raise RosterError(
+            _("the year must be from %(first)s to %(last)s: type its four digits, e.g. 29/09/2023.")
+            % {"first": FIRST_YEAR, "last": LAST_YEAR},
+            row=number,
+            column=str(column.title),
+        )
     return day
 
 
