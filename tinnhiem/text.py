@@ -102,6 +102,26 @@ def fold(text: str) -> str:
     return clean_line(text).casefold()
 
 
+# What a list may write before a name that is not the name: a form of address, a rank of the army
+# or the police ("Thượng tá Châu Văn Sáng"), a degree ("PGS.TS. …", "ThS …"). None is a family
+# name (Ông and Bà may be, and are left: the office is asked about them on import).
+_TITLES = re.compile(
+    r"^(?:đ\s*/\s*c\.?|(?:đại|thượng|trung|thiếu)\s+(?:tướng|tá|úy|uý)"
+    r"|(?:(?:gs|pgs|ts|tskh|ths|bs|bsck[i12]*|ks|ls|ncs)\.\s*)*(?:gs|pgs|ts|tskh|ths|bs|bsck[i12]*|ks|ls|ncs)\.?)"
+    r"(?:\s*[:.,])?\s+"
+)
+
+
+def person_key(name: str) -> str:
+    """A key that tells the same person's name in two lists (a rated person in the voter roll, on
+    other ballots of the year): ``fold``, without the titles a list writes before a name
+    (``_TITLES``), as long as two words are left."""
+    key = fold(name)
+    while (title := _TITLES.match(key)) and len(key[title.end() :].split()) >= 2:
+        key = key[title.end() :]
+    return key
+
+
 def strip_marks(text: str) -> str:
     """Without diacritics, for lenient matching of column headers ("Họ và tên" = "ho va ten")."""
     decomposed = unicodedata.normalize("NFD", fold(text)).replace("đ", "d")

@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from tinnhiem.audit.models import Event
 from tinnhiem.conferences.models import RatedPerson
-from tinnhiem.conferences.usecases import rated
-from tinnhiem.text import may_be_addressed, without_address
+from tinnhiem.conferences.usecases import rated, roster
+from tinnhiem.text import may_be_addressed, person_key, without_address
 
 from .test_import_roster import do_import, refused, xlsx
 
@@ -61,6 +61,35 @@ def test_the_names_the_office_is_asked_about(name, asked):
     assert may_be_addressed(name) is asked
 
 
+@pytest.mark.parametrize(
+    ("written", "key"),
+    [
+        ("Thượng tá Châu Văn Sáng", "châu văn sáng"),
+        ("Đại úy Châu Văn Sáng", "châu văn sáng"),
+        ("Đại uý Châu Văn Sáng", "châu văn sáng"),
+        ("Thiếu tướng Châu Văn Sáng", "châu văn sáng"),
+        ("PGS.TS. Nguyễn Văn An", "nguyễn văn an"),
+        ("PGS.TS Nguyễn Văn An", "nguyễn văn an"),
+        ("PGS. TS. NGUYỄN VĂN AN", "nguyễn văn an"),
+        ("ThS. Lê Thị Cúc", "lê thị cúc"),
+        ("TS Lê Thị Cúc", "lê thị cúc"),
+        ("BSCKII Trần Văn Hùng", "trần văn hùng"),
+        ("Đ/c Thiếu tá Lê Văn Tám", "lê văn tám"),
+        ("Lê  Văn TÁM", "lê văn tám"),
+        # two words must be left: a name, not a title
+        ("Đại tá Sáng", "đại tá sáng"),
+        ("Đại tá", "đại tá"),
+        # not titles: a name written so, or the family name Ông (asked about on import)
+        ("Ksor Y Phước", "ksor y phước"),
+        ("Tsang Văn A", "tsang văn a"),
+        ("Ông Ích Khiêm", "ông ích khiêm"),
+        ("Đồng Chí Thanh", "đồng chí thanh"),
+    ],
+)
+def test_the_key_that_tells_one_person_s_name_in_two_lists(written, key):
+    assert person_key(written) == key
+
+
 ROWS = [
     [1, "Đ/c Nguyễn Văn An", "Trưởng phòng Nội vụ", "Phòng Nội vụ"],
     [2, "Đồng chí Lê Thị Cúc", "Hiệu trưởng", "Trường THCS Ka Long"],
@@ -101,6 +130,15 @@ def test_a_rated_person_written_after_it_in_the_roll_is_found(office, conference
     """QĐ 96: a rated person in the voter roll is flagged until the office confirms."""
     report = do_import(office, conference, xlsx([[1, f"Đ/c {person.full_name}", person.post]]))
     assert report.rated_matches == [f"{person.full_name} — {person.full_name}"]
+
+
+def test_a_rated_person_with_a_rank_before_the_name_in_the_roll_is_found(office, conference, person):
+    report = do_import(office, conference, xlsx([[1, f"Thượng tá {person.full_name}", "Trưởng Công an"]]))
+    assert report.rated_matches == [f"Thượng tá {person.full_name} — {person.full_name}"]
+    voter = conference.voters.get()
+    roster.resolve_rated_match(office, voter, same_person=True)
+    voter.refresh_from_db()
+    assert voter.rated_person == person
 
 
 def test_the_list_of_rated_persons_too(office, conference):

@@ -162,6 +162,12 @@ def test_people_rated_in_several_places_are_listed_not_added_up(campaign, rated_
     assert nhung["other_places"] == []  # excluded from the ballot elsewhere: not rated there
     assert rows[("Hội nghị HĐND thành phố", "Đỗ Thu Hà")]["other_places"] == []
     assert s["several_places"] == 3
+    # a rank or a degree before the name in one of the lists: the same person
+    RatedPerson.objects.filter(conference__title="Kỳ họp HĐND", full_name="Trần Minh Đức").update(
+        full_name="PGS.TS. Trần Minh Đức"
+    )
+    rows = {(r["conference_title"], r["name"]): r for r in campaign_summary(campaign)["rows"]}
+    assert len(rows[("Hội nghị Ban Chấp hành", "Trần Minh Đức")]["other_places"]) == 2
     # each place keeps its own numbers
     assert [lv["count"] for lv in rows[("Hội nghị HĐND thành phố", "trần minh ĐỨC")]["levels"]] == [9, 0, 19]
 
@@ -405,6 +411,23 @@ def test_received_records_are_verified_then_summed_up(received, tmp_path, capsys
         "Hội nghị Ban Chấp hành",
         "Hội nghị HĐND thành phố",
         "Kỳ họp HĐND",
+    ]
+
+
+def test_the_authority_finds_one_name_written_with_a_rank_in_another_record(office, team, campaign, tmp_path):
+    """A unit's list wrote the rank before the name ("Thượng tá …"), another's did not: one person
+    rated in both places, which QĐ 96 counts (at most 2)."""
+    from tinnhiem.audit.received import check_record, received_summary
+    from tinnhiem.audit.record import export_record, public_key_b64
+
+    one = hold(office, team, campaign, "Hội nghị Đảng ủy Công an", [("Thượng tá Châu Văn Sáng", "Bí thư", 0)])
+    other = hold(office, team, campaign, "Hội nghị Ban Chấp hành", [("Châu Văn Sáng", "Ủy viên", 0)])
+    key = public_key_b64().encode()
+    records = [check_record(c.title, export_record(c), [key]) for c in (one, other)]
+    (group,) = received_summary(records)["groups"]
+    assert [[o["title"] for o in row["other_places"]] for row in group["rows"]] == [
+        ["Hội nghị Ban Chấp hành"],
+        ["Hội nghị Đảng ủy Công an"],
     ]
 
 

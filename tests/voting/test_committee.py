@@ -25,6 +25,12 @@ def test_members_are_present_voters_not_rated_persons(office, opened, counters):
     with pytest.raises(ValidationError) as info:
         day.propose_member(office, conference, voter=rated_voter, role="member", user=None)
     assert "người được lấy phiếu" in info.value.messages[0]
+    # the roll writes a rank or a degree before the name, the list of rated persons does not
+    for written in (f"Thượng tá {people[0].full_name}", f"PGS.TS. {people[0].full_name.upper()}"):
+        titled = roster.Voter.objects.create(conference=conference, full_name=written, post="PCT", attendance="present")
+        with pytest.raises(ValidationError) as info:
+            day.propose_member(office, conference, voter=titled, role="member", user=None)
+        assert info.value.messages[0] == f"{written} là người được lấy phiếu, không được làm thành viên Ban kiểm phiếu."
 
 
 def test_one_head_and_accounts_with_the_role(office, opened, counters, make_user):
@@ -148,6 +154,9 @@ def test_the_committee_page_offers_only_voters_present_not_on_it_and_not_rated(o
         conference=conference, full_name="Lê T. Hồng Nhung", post="PCT", attendance="present", rated_person=people[1]
     )
     roster.Voter.objects.create(conference=conference, full_name=people[0].full_name, post="PCT", attendance="present")
+    roster.Voter.objects.create(
+        conference=conference, full_name=f"Đại tá {people[0].full_name}", post="CHT", attendance="present"
+    )
     client = Client()
     client.force_login(office)
     page = client.get(reverse("conferences:committee", args=[conference.pk])).text

@@ -24,7 +24,7 @@ from tinnhiem.rules.errors import gettext_noop
 from tinnhiem.rules.loader import load_rule_set_text
 from tinnhiem.rules.model import consequence_alone
 from tinnhiem.rules.report import rule_set_summary
-from tinnhiem.text import fold
+from tinnhiem.text import person_key
 
 from .chain import fingerprint
 from .verify import Finding, Verdict, verify_record
@@ -247,13 +247,13 @@ def received_summary(records: list[Received]) -> dict[str, Any]:
     same_name: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for g in groups.values():
         for row in g["rows"]:  # a confidence vote is not another place of rating: by procedure
-            same_name.setdefault((row["procedure"], fold(row["name"])), []).append(row)
+            same_name.setdefault((row["procedure"], person_key(row["name"])), []).append(row)
     for g in groups.values():
         limit = g["rules"]["places_max"]
         for row in g["rows"]:
             row["other_places"] = [
                 {"title": o["conference_title"], "post": o["post"], "status_label": ""}
-                for o in same_name[(row["procedure"], fold(row["name"]))]
+                for o in same_name[(row["procedure"], person_key(row["name"]))]
                 if o["record"] != row["record"]
             ]
             row["too_many_places"] = limit is not None and 1 + len(row["other_places"]) > limit

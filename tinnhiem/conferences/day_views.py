@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 
 from tinnhiem.accounts.roles import CHAIR, COUNT, PREPARE, VIEW, permission_required
 from tinnhiem.once import new_submission
-from tinnhiem.text import fold, small_int
+from tinnhiem.text import person_key, small_int
 
 from . import queries
 from .forms import AdjournForm
@@ -223,12 +223,12 @@ def committee(request, conference_id: int):
                 if ok:
                     messages.success(request, _("Added."))
         return redirect("conferences:committee", conference.pk)
-    rated_names = {fold(p.full_name) for p in conference.rated_persons.all()}
+    rated_names = {person_key(p.full_name) for p in conference.rated_persons.all()}
     taken = set(conference.committee.values_list("voter_id", flat=True))
     candidates = [
         v
         for v in conference.voters.filter(attendance=Voter.Attendance.PRESENT, rated_person__isnull=True)
-        if v.pk not in taken and fold(v.full_name) not in rated_names
+        if v.pk not in taken and person_key(v.full_name) not in rated_names
     ]
     return render(
         request,

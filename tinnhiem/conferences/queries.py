@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tinnhiem.rules import Deadline, deadlines
-from tinnhiem.text import fold, matches
+from tinnhiem.text import matches, person_key
 
 from .models import Conference, Dossier, Explanation, Opinion, RatedPerson
 from .usecases.roster import unresolved_rated_matches
@@ -137,9 +137,10 @@ def conference_overview(conference: Conference) -> dict:
 
 def rated_places(rating_year: int, procedure: str = "rating") -> dict[str, list[dict[str, Any]]]:
     """Every person on a ballot in a rating year, on this site, in any campaign of the same procedure,
-    by folded full name (NFC, case and spaces folded), in date order. Two people may share a name: a
-    match is to check. A confidence vote (procedure "vote") is not a place where one is rated: the
-    person it follows a rating for is not counted twice, nor shown beside that rating as elsewhere."""
+    by full name (``text.person_key``: case and spaces folded, a rank or a degree before it left
+    out), in date order. Two people may share a name: a match is to check. A confidence vote
+    (procedure "vote") is not a place where one is rated: the person it follows a rating for is not
+    counted twice, nor shown beside that rating as elsewhere."""
     found: dict[str, list[dict[str, Any]]] = defaultdict(list)
     people = (
         RatedPerson.objects.filter(decision=RatedPerson.Decision.RATED, conference__campaign__rating_year=rating_year)
@@ -150,7 +151,7 @@ def rated_places(rating_year: int, procedure: str = "rating") -> dict[str, list[
         c = p.conference
         if c.campaign.rules.procedure != procedure:
             continue
-        found[fold(p.full_name)].append(
+        found[person_key(p.full_name)].append(
             {
                 "person": p.pk,
                 "name": p.full_name,
@@ -168,4 +169,4 @@ def rated_places(rating_year: int, procedure: str = "rating") -> dict[str, list[
 
 def other_places(places: dict[str, list[dict[str, Any]]], name: str, conference_id: int) -> list[dict[str, Any]]:
     """The other conferences whose ballot carries ``name`` (from :func:`rated_places`)."""
-    return [p for p in places.get(fold(name), []) if p["conference"] != conference_id]
+    return [p for p in places.get(person_key(name), []) if p["conference"] != conference_id]

@@ -19,7 +19,7 @@ from tinnhiem.audit.models import Event
 from tinnhiem.i18n import official_language
 from tinnhiem.once import AlreadyDone, submission_key
 from tinnhiem.rules import QuorumCheck, TallyError, check_committee_approval, check_quorum
-from tinnhiem.text import clean_block, clean_line, fold
+from tinnhiem.text import clean_block, clean_line, fold, person_key
 
 from ..models import Adjournment, BallotForm, CommitteeMember, Conference, RatedPerson, Voter
 from .campaigns import check_new_date, check_not_cancelled
@@ -351,7 +351,7 @@ def adjourn_conference(
 
 
 def _rated_names(conference: Conference) -> set[str]:
-    return {fold(p.full_name) for p in conference.rated_persons.all()}
+    return {person_key(p.full_name) for p in conference.rated_persons.all()}
 
 
 @transaction.atomic
@@ -366,7 +366,7 @@ def propose_member(actor: Any, conference: Conference, *, voter: Voter, role: st
         raise ValidationError(_("A voter is not on the roll of this conference."))
     if voter.attendance != Voter.Attendance.PRESENT:
         raise ValidationError(_("%(name)s is not checked in as present.") % {"name": voter.full_name})
-    if voter.rated_person_id is not None or fold(voter.full_name) in _rated_names(conference):
+    if voter.rated_person_id is not None or person_key(voter.full_name) in _rated_names(conference):
         raise ValidationError(
             _("%(name)s is a rated person and cannot be on the counting committee.") % {"name": voter.full_name}
         )

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from tinnhiem.accounts.roles import PREPARE, require
 from tinnhiem.audit.log import changed, record, values_of
-from tinnhiem.text import fold
+from tinnhiem.text import person_key
 
 from ..models import Conference, RatedPerson, Voter
 from ..roster_file import COLUMNS, Column, RosterError, RosterRow, RosterRows, read_roster
@@ -28,7 +28,7 @@ def check_preparing(conference: Conference) -> None:
 
 
 def rated_name_index(conference: Conference) -> dict[str, RatedPerson]:
-    return {fold(p.full_name): p for p in conference.rated_persons.all()}
+    return {person_key(p.full_name): p for p in conference.rated_persons.all()}
 
 
 def _apply_rated_policy(conference: Conference, voters: list[Voter], *, rows: list[RosterRow] | None = None) -> None:
@@ -37,7 +37,7 @@ def _apply_rated_policy(conference: Conference, voters: list[Voter], *, rows: li
     policy = conference.rules.rated_person_as_voter
     index = rated_name_index(conference)
     for i, voter in enumerate(voters):
-        person = index.get(fold(voter.full_name))
+        person = index.get(person_key(voter.full_name))
         if person is None:
             continue
         if policy == "forbid":
@@ -56,7 +56,7 @@ def unresolved_rated_matches(conference: Conference) -> list[tuple[Voter, RatedP
     index = rated_name_index(conference)
     out = []
     for voter in conference.voters.filter(rated_person__isnull=True, rated_match_dismissed=False):
-        person = index.get(fold(voter.full_name))
+        person = index.get(person_key(voter.full_name))
         if person is not None:
             out.append((voter, person))
     return out
@@ -141,7 +141,7 @@ def resolve_rated_match(actor: Any, voter: Voter, *, same_person: bool) -> Voter
     require(actor, PREPARE)
     voter = Voter.objects.select_for_update().select_related("conference__campaign").get(pk=voter.pk)
     check_preparing(voter.conference)
-    person = rated_name_index(voter.conference).get(fold(voter.full_name))
+    person = rated_name_index(voter.conference).get(person_key(voter.full_name))
     if person is None:
         raise ValidationError(_("No rated person has this voter's name."))
     if same_person:
