@@ -271,3 +271,39 @@ def test_a_campaign_made_by_mistake_is_removed_while_it_has_no_conference(office
     event = Event.objects.get(action="campaign.removed")
     assert event.data == {"campaign": campaign.pk, "name": campaign.name, "rule_set": campaign.rule_set}
     assert campaigns.remove_campaign(office, campaign) == ""  # a second click: nothing more
+
+
+def test_the_bodies_are_offered_in_the_order_of_a_vietnamese_list(office):
+    """By code point (SQLite's order), "Đảng ủy …" came after "Ủy ban …", after every name in Z."""
+    import re
+
+    from django.test import Client
+    from django.urls import reverse
+
+    names = ["Ủy ban MTTQ thành phố", "UBND thành phố", "Đảng ủy phường Hải Hòa", "Đảng ủy phường Hà An"]
+    names += ["HĐND thành phố", "Dân vận", "Ban Thường vụ Thành ủy", "Đảng ủy phường Hải Đông"]
+    for name in names:
+        campaigns.create_body(office, name=name, level="district")
+    client = Client()
+    client.force_login(office)
+    page = client.get(reverse("conferences:campaign_create")).content.decode()
+    select = page.split('name="body"')[1].split("</select>")[0]
+    assert [label.split(" — ")[0] for label in re.findall(r'<option value="\d+">([^<]+)</option>', select)] == [
+        "Ban Thường vụ Thành ủy",
+        "Dân vận",
+        "Đảng ủy phường Hà An",  # word by word: Hà before Hải
+        "Đảng ủy phường Hải Đông",
+        "Đảng ủy phường Hải Hòa",
+        "HĐND thành phố",
+        "UBND thành phố",
+        "Ủy ban MTTQ thành phố",
+    ]
+    assert '<option value="" selected>' in select  # "a new body" first
+
+
+def test_the_vietnamese_order_word_by_word_letters_then_tone():
+    from tinnhiem.text import vietnamese_order
+
+    ordered = ["a", "ă", "â", "ba", "ba lô", "bà", "bà con", "bả", "bã", "bá", "bạ", "Ban", "do", "đa", "u", "Ư", "ưu"]
+    assert sorted(reversed(ordered), key=vietnamese_order) == ordered  # word by word, as a dictionary
+    assert sorted(["Đỗ Văn B", "Đỗ Văn A", "Đồ Văn C"], key=vietnamese_order) == ["Đồ Văn C", "Đỗ Văn A", "Đỗ Văn B"]

@@ -16,6 +16,7 @@ from tinnhiem.text import (
     clean_line,
     nfc,
     plausible_day,
+    vietnamese_order,
     without_address,
 )
 
@@ -137,8 +138,20 @@ def rule_set_choices():
     return out
 
 
+class VietnameseOrderIterator(forms.models.ModelChoiceIterator):
+    """The choices in the order of a Vietnamese list (``text.vietnamese_order``), not the database's
+    (by code point in SQLite: "Đảng ủy …" after "Ủy ban …")."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from (self.choice(o) for o in sorted(self.queryset, key=lambda o: vietnamese_order(str(o))))
+
+
 class BodyChoiceField(forms.ModelChoiceField):
     """A body with its level: two bodies of one name (one made at the wrong level) stay apart."""
+
+    iterator = VietnameseOrderIterator
 
     def label_from_instance(self, obj: Body) -> str:
         return f"{obj.name} — {obj.get_level_display()}"
