@@ -791,6 +791,22 @@ def test_particulars_the_vote_does_not_need_are_left_out_unread_and_said(office,
     )
 
 
+@pytest.mark.parametrize(
+    "particular",
+    [
+        *("Trình độ LLCT", "Trình độ QLNN", "Học vấn", "Trình độ văn hoá", "Ngoại ngữ", "Tin học", "Học hàm"),
+        *("Tuổi", "Mã cán bộ", "Số hiệu"),
+    ],
+)
+def test_the_particulars_of_a_staff_management_export_are_left_out(office, conference, particular):
+    """As such programs name their columns: abbreviated ("LLCT", lý luận chính trị; "QLNN", quản lý
+    nhà nước), the cadre's code or number."""
+    rows = [[1, "Nguyễn Văn An", "Trưởng phòng", "Cao cấp"], [2, "Trần Thị Bình", "Hiệu trưởng", "Trung cấp"]]
+    report = do_import(office, conference, xlsx(rows, header=["STT", "Họ và tên", "Chức vụ", particular]))
+    assert (report.created, report.unused) == (2, [particular])
+    assert "Cao cấp" not in " ".join(str(v) for row in Voter.objects.values_list() for v in row)
+
+
 def test_particulars_with_no_sub_header_row_or_a_note_under_a_single_one(office, conference):
     """The first person under a header with a column left out is a person, not a sub-header row;
     a note under the one column left out ("(ngày/tháng/năm)" under "Ngày sinh") is one."""
