@@ -71,6 +71,23 @@ def test_security_headers_and_cookie_flags(client, office):
     response = client.post(reverse("accounts:login"), {"username": "office", "password": "pw-123456"})
     session = response.cookies["sessionid"]
     assert session["httponly"] and session["samesite"] == "Lax"
+    assert response["X-Robots-Tag"] == "noindex, nofollow, noarchive"  # a redirect too
+
+
+def test_nothing_is_for_a_search_engine(client, office, conference, voter):
+    """A server reachable from the internet: a personal link posted where a crawler reads it is not
+    followed (robots.txt), and no response is indexed, a PDF neither."""
+    from tinnhiem.conferences import links
+
+    robots = client.get("/robots.txt")
+    assert robots.status_code == 200 and robots["Content-Type"].startswith("text/plain")
+    assert robots.content.decode() == "User-agent: *\nDisallow: /\n"
+    assert Client().get(links.invitation_url(voter))["X-Robots-Tag"] == "noindex, nofollow, noarchive"
+    assert client.get(reverse("accounts:login"))["X-Robots-Tag"] == "noindex, nofollow, noarchive"
+    client.force_login(office)
+    pdf = client.get(reverse("documents:roster", args=[conference.pk]))
+    assert pdf["Content-Type"] == "application/pdf" and pdf["X-Robots-Tag"] == "noindex, nofollow, noarchive"
+    assert client.get("/khong-co/")["X-Robots-Tag"] == "noindex, nofollow, noarchive"  # a 404 too
 
 
 def test_no_page_runs_an_inline_script(client, office):

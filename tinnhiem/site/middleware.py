@@ -1,6 +1,7 @@
 """Vietnamese unless the user chose English: the browser's Accept-Language is not followed, since
 many office computers and phones in Vietnam run an English system. No control character in what a
-form or an address sends. And a Content-Security-Policy on every page."""
+form or an address sends. A Content-Security-Policy on every page, and no response for a search
+engine's index."""
 
 from django.conf import settings
 from django.utils import translation
@@ -78,4 +79,7 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         if response.get("Content-Type", "").startswith("text/html"):
             response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        # a server reachable from the internet: nothing of it in a search engine (a personal link
+        # posted where a crawler reads it, a dossier's PDF), as robots.txt also says
+        response.headers.setdefault("X-Robots-Tag", "noindex, nofollow, noarchive")
         return response

@@ -21,6 +21,7 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
     # what a browser asks for on a page without an icon link (the administration pages, errors)
     path("favicon.ico", public(RedirectView.as_view(url=static("tinnhiem/icon.svg"), permanent=True))),
+    path("robots.txt", public(site_views.robots)),
 ]
 
 handler400 = "tinnhiem.site.errors.bad_request"
