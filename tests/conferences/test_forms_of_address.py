@@ -77,6 +77,7 @@ def test_the_names_the_office_is_asked_about(name, asked):
         ("Đ/c Thiếu tá Lê Văn Tám", "lê văn tám"),
         ("Lê  Văn TÁM", "lê văn tám"),
         # two words must be left: a name, not a title
+        ("Đại tá Lê Sáng", "lê sáng"),
         ("Đại tá Sáng", "đại tá sáng"),
         ("Đại tá", "đại tá"),
         # not titles: a name written so, or the family name Ông (asked about on import)
@@ -176,6 +177,10 @@ def test_the_pages_say_what_was_taken_out_and_ask_about_the_rest(office, confere
     assert "12 tên bắt đầu bằng “Ông” hoặc “Bà”: dòng 2 “Ông Nguyễn Văn B”;" in text
     assert "dòng 11 “Ông Nguyễn Văn K”…. Nếu đó là cách xưng hô" in text  # ten named, the rest counted
     assert "dòng 12" not in text and "được viết sau chữ" not in text
+    rows = [[i, f"Bà Lê Thị {chr(ord('A') + i)}", "Chuyên viên"] for i in range(1, 11)]
+    text = _upload(office, "roster_import", conference, xlsx(rows, header=header))
+    assert "10 tên bắt đầu bằng “Ông” hoặc “Bà”:" in text
+    assert "dòng 11 “Bà Lê Thị K”. Nếu đó là cách xưng hô" in text  # ten: all named
 
 
 def test_a_name_typed_after_it_is_kept_without_it(office, conference):
