@@ -20,6 +20,7 @@ from typing import TextIO
 from .ballotfile import BallotFileError, decode, parse_ballot_csv
 from .i18n import cli_language, gettext, install_argparse_translation
 from .rules import RulesError, RuleSet, TallyResult, builtin_rule_sets, format_percent, resolve_rule_set, tally_ballots
+from .rules.english import in_language
 from .rules.report import result_to_json
 
 CORE_COMMANDS = ("tally", "rules")
@@ -70,7 +71,11 @@ def render_table(result: TallyResult, language: str | None = None) -> str:
         _("Ballots issued: %(issued)s · collected: %(collected)s · valid: %(valid)s · invalid: %(invalid)s")
         % {"issued": b.issued, "collected": b.collected, "valid": b.valid, "invalid": b.invalid},
         _("Percentage base: %(base_name)s = %(base)s — %(citation)s")
-        % {"base_name": base_name, "base": result.base.value, "citation": result.base.citation.text},
+        % {
+            "base_name": base_name,
+            "base": result.base.value,
+            "citation": in_language(result.base.citation.text, language),
+        },
         "",
     ]
     header = (
@@ -151,13 +156,15 @@ def cmd_rules(args: argparse.Namespace, stdout: TextIO) -> None:
         stdout.write("    " + _("Levels: %(levels)s") % {"levels": levels} + "\n")
         if rules.held_by:
             held = rules.held_by.citation
-            stdout.write("    " + _("Held by: %(citation)s") % {"citation": held.text} + f" [{held.grade}]\n")
+            cited = in_language(held.text, language)
+            stdout.write("    " + _("Held by: %(citation)s") % {"citation": cited} + f" [{held.grade}]\n")
         base_name = (
             _("ballots collected") if rules.base_kind == "collected" else _("members (total number of deputies)")
         )
         stdout.write(
             "    "
-            + _("Base: %(base)s — %(citation)s") % {"base": base_name, "citation": rules.base_citation.text}
+            + _("Base: %(base)s — %(citation)s")
+            % {"base": base_name, "citation": in_language(rules.base_citation.text, language)}
             + "\n"
         )
         for step in rules.outcomes:
@@ -168,7 +175,9 @@ def cmd_rules(args: argparse.Namespace, stdout: TextIO) -> None:
         if rules.quorum:
             q = rules.quorum
             stdout.write(
-                "    " + _("Quorum") + f" ({q.threshold.describe()}): {q.citation.text} [{q.citation.grade}]\n"
+                "    "
+                + _("Quorum")
+                + f" ({q.threshold.describe()}): {in_language(q.citation.text, language)} [{q.citation.grade}]\n"
             )
         stdout.write("\n")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tinnhiem.rules import builtin_rule_set, builtin_rule_sets
@@ -46,3 +48,38 @@ def test_an_english_page_shows_their_english_and_any_other_text_as_it_is():
     # what no built-in rule set says: a reason the committee typed, an article, a name
     for text in ("Phiếu bị rách đôi", "Nghị quyết 96/2023/QH15, Điều 12 khoản 1", "Mạc Đình Phong", ""):
         assert in_language(text, "en") == text
+
+
+# a citation that names an article and says nothing more: the name of a law, in every language
+ARTICLE_ALONE = re.compile(r"^(Quy định|Nghị quyết) [0-9][\w/-]*(, Điều \d+( khoản \d+)?)?$")
+
+
+def test_every_citation_that_says_more_than_its_article_says_it_in_english():
+    """What an article provides, or that a text was not checked, is read in English on a page in
+    English; the laws, articles and clauses it names are named as they are."""
+    from tinnhiem.rules.english import _citations
+
+    words = english_words()
+    seen = 0
+    for rules in builtin_rule_sets():
+        for citation in _citations(rules):
+            seen += 1
+            if ARTICLE_ALONE.match(citation.text):
+                assert citation.text_en == "", citation.text
+                continue
+            assert citation.text_en and words[citation.text] == citation.text_en, citation.text
+            for name in re.findall(r"\d+[/-][\w/-]+|Điều \d+|khoản [\d.]+", citation.text):
+                assert name in citation.text_en, (name, citation.text_en)
+            assert not re.search(
+                "[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]",
+                citation.text_en.replace("Điều", "")
+                .replace("khoản", "")
+                .replace("bước", "")
+                .replace("Quy định", "")
+                .replace("Nghị quyết", "")
+                .replace("Hướng dẫn", ""),
+            ), citation.text_en
+    assert seen > 60
+    base = builtin_rule_set("qd96-2023").base_citation.text
+    assert in_language(base, "en") == "Quy định 96-QĐ/TW, Điều 6 khoản 3 (percentages over the ballots collected)"
+    assert in_language(base, "vi") == base

@@ -227,6 +227,11 @@ def test_a_page_in_english_says_the_rule_sets_words_in_english_and_prints_the_do
     assert "Tín nhiệm thấp</th>" in vietnamese and "Tín nhiệm thấp</th>" not in english
     assert "Có quá nửa đến dưới hai phần ba" in vietnamese and "Có quá nửa đến dưới hai phần ba" not in english
     assert "18 “Low confidence” (54,55%)" in english  # the person the confidence vote is prepared for
+    # what an article provides, in the page's language; the article named as it is
+    assert "Nghị quyết 96/2023/QH15, Điều 19 khoản 3 (the ballots collected)" in english
+    assert "Nghị quyết 96/2023/QH15, Điều 19 khoản 3 (tổng số phiếu thu về)" in vietnamese
+    attendance = readers["en"].get(reverse("conferences:attendance", args=[council.pk])).content.decode()
+    assert "A session is held only when at least 2/3 of all deputies attend" in attendance
     campaign = readers["en"].get(reverse("conferences:campaign", args=[council.campaign_id])).content.decode()
     assert "National Assembly Resolution 96/2023/QH15 — confidence rating" in campaign
     # the tables downloaded from that page: in one language each, the page's

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from tinnhiem.i18n import rule_words
 from tinnhiem.rules import BUILTIN_IDS, RuleSet, builtin_rule_set, builtin_rule_sets
 from tinnhiem.site.fields import NFCCharField, NFCTextField
 from tinnhiem.text import fold
@@ -124,7 +125,7 @@ class Campaign(models.Model):
             "not among them. Check the campaign's rule set and its legal basis."
         ) % {
             "rules": self.rules.short_name,
-            "citation": held_by.citation.text,
+            "citation": rule_words(held_by.citation.text),
             "level": str(self.body.get_level_display()).lower(),
         }
 

@@ -77,7 +77,12 @@ def _citation(data: dict[str, Any], key: str, where: str) -> Citation:
         raise RuleSetError(
             "bad_value", gettext_noop("Rule set: key “%(key)s” in %(where)s has the wrong type."), key=key, where=where
         )
-    return Citation(_need(raw, "text", f"{where}.{key}"), grade)
+    english = raw.get("text_en", "")
+    if not isinstance(english, str):
+        raise RuleSetError(
+            "bad_value", gettext_noop("Rule set: key “%(key)s” in %(where)s has the wrong type."), key=key, where=where
+        )
+    return Citation(_need(raw, "text", f"{where}.{key}"), grade, english)
 
 
 def _threshold(data: dict[str, Any], where: str, prefix: str = "") -> Threshold:

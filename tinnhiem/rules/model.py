@@ -27,6 +27,7 @@ class Citation:
 
     text: str
     grade: Grade = "V"
+    text_en: str = ""  # its English, for a page read in English (tinnhiem.rules.english); "" for an article alone
 
     def __str__(self) -> str:
         return self.text

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from tinnhiem.accounts.roles import CHAIR, COUNT, PREPARE, require
 from tinnhiem.audit.log import changed, record, values_of
 from tinnhiem.audit.models import Event
-from tinnhiem.i18n import official_language
+from tinnhiem.i18n import official_language, rule_words
 from tinnhiem.once import AlreadyDone, submission_key
 from tinnhiem.rules import QuorumCheck, TallyError, check_committee_approval, check_quorum
 from tinnhiem.text import clean_block, clean_line, fold, person_key
@@ -165,7 +165,7 @@ def voting_needs(conference: Conference, check: QuorumCheck | None = None) -> li
                 "present": check.present,
                 "convened": check.convened,
                 "required": check.required,
-                "citation": check.citation.text if check.citation else "",
+                "citation": rule_words(check.citation.text) if check.citation else "",
             }
         )
     if not conference.committee_approved:
@@ -444,7 +444,7 @@ def record_committee_approval(
             % {
                 "min": minimum,
                 "rules": conference.rules.short_name,
-                "citation": conference.rules.committee.citation.text,
+                "citation": rule_words(conference.rules.committee.citation.text),
             }
         )
     if sum(1 for m in members if m.role == CommitteeMember.Role.HEAD) != 1:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from tinnhiem.accounts.roles import PREPARE, require
 from tinnhiem.audit.log import changed, record, values_of
-from tinnhiem.i18n import official_language
+from tinnhiem.i18n import official_language, rule_words
 from tinnhiem.rules import ExclusionGround, exclusion_grounds
 
 from ..models import Conference, RatedPerson, Voter
@@ -36,7 +36,7 @@ def state_grounds(grounds: list[ExclusionGround]) -> str:
     """The grounds the rule set gives for not rating a person, with the article."""
     return _("By the rule set this person is not rated (%(reasons)s) — %(citation)s.") % {
         "reasons": "; ".join(_(g.message) for g in grounds),
-        "citation": grounds[0].citation.text if grounds else "",
+        "citation": rule_words(grounds[0].citation.text) if grounds else "",
     }
 
 

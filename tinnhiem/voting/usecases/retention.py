@@ -22,6 +22,7 @@ from tinnhiem.accounts.roles import PREPARE, require
 from tinnhiem.audit.log import record
 from tinnhiem.conferences.models import Conference
 from tinnhiem.conferences.usecases.day import _locked  # the lock every conference use case takes
+from tinnhiem.i18n import rule_words
 from tinnhiem.text import clean_block, clean_line
 
 S = Conference.Status
@@ -128,7 +129,7 @@ def destroy_ballots(actor: Any, conference: Conference, *, decision: str, on: da
                 % {
                     "date": until.strftime("%d/%m/%Y"),
                     "months": conference.rules.retention_months,
-                    "citation": conference.rules.retention_citation.text,
+                    "citation": rule_words(conference.rules.retention_citation.text),
                 }
             )
         if on > timezone.localdate():
