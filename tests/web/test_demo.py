@@ -232,6 +232,17 @@ def test_a_page_in_english_says_the_rule_sets_words_in_english_and_prints_the_do
     assert "Nghị quyết 96/2023/QH15, Điều 19 khoản 3 (tổng số phiếu thu về)" in vietnamese
     attendance = readers["en"].get(reverse("conferences:attendance", args=[council.pk])).content.decode()
     assert "A session is held only when at least 2/3 of all deputies attend" in attendance
+    # the committee's rulings: the minutes' words around them, and their readings' legend, in the
+    # page's language; what the committee wrote, as written
+    from tinnhiem.site.demo import FINISHED_TITLE
+
+    finished = Conference.objects.get(title=FINISHED_TITLE)
+    pages = {
+        lang: readers[lang].get(reverse("voting:results", args=[finished.pk])).content.decode() for lang in readers
+    }
+    legend = "one digit per person, in the order of the ballot: 1 = High confidence, 2 = Confidence, 3 = Low confidence"
+    assert "Ballot 12: " in pages["en"] and legend in pages["en"] and "Phiếu số 12: " not in pages["en"]
+    assert "Phiếu số 12: " in pages["vi"] and "1 = Tín nhiệm cao, 2 = Tín nhiệm" in pages["vi"]
     campaign = readers["en"].get(reverse("conferences:campaign", args=[council.campaign_id])).content.decode()
     assert "National Assembly Resolution 96/2023/QH15 — confidence rating" in campaign
     # the tables downloaded from that page: in one language each, the page's

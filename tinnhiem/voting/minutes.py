@@ -9,12 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Q
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from tinnhiem.audit.chain import fingerprint
 from tinnhiem.audit.log import minutes_point
 from tinnhiem.conferences.models import CommitteeMember, Conference, Voter
-from tinnhiem.i18n import official_language
+from tinnhiem.i18n import DEFAULT_LANGUAGE, official_language, rule_words
 from tinnhiem.rules import format_percent
 
 from .models import FormResult, Ruling
@@ -25,7 +26,7 @@ from .usecases.repeat import repeats_by_form
 def readings_legend(rules, *, scanned: bool) -> str:
     """How a ruling writes a ballot's reading: one digit per person (the key pad's digits).
     ``scanned``: the form was read by the scanner, whose readings may hold a “?”."""
-    levels = ", ".join(f"{lv.digit} = {lv.label}" for lv in rules.levels)
+    levels = ", ".join(f"{lv.digit} = {rule_words(lv.label)}" for lv in rules.levels)
     if scanned:
         return _(
             "Readings are written one digit per person, in the order of the ballot: %(levels)s, "
@@ -35,6 +36,21 @@ def readings_legend(rules, *, scanned: bool) -> str:
         "Readings are written one digit per person, in the order of the ballot: %(levels)s, "
         "0 = no mark, 9 = several marks."
     ) % {"levels": levels}
+
+
+def in_page_language(data: dict[str, Any], conference: Conference) -> dict[str, Any]:
+    """``minutes_data`` as a page shows it: the words the minutes put around the committee's
+    rulings, and the legend of their readings, in the page's language (the minutes keep the
+    Vietnamese; what the committee wrote is shown as written). ``data`` is changed and returned."""
+    if (translation.get_language() or DEFAULT_LANGUAGE).startswith(DEFAULT_LANGUAGE):
+        return data
+    scanned = {form.pk: form.scanned_ballots.filter(by_hand=False).exists() for form in conference.ballot_forms.all()}
+    for form in data["forms"]:
+        for ruling in form["rulings"]:
+            ruling["text"] = ruling_text(ruling)
+        if form["rulings_legend"]:
+            form["rulings_legend"] = readings_legend(conference.rules, scanned=scanned[form["id"]])
+    return data
 
 
 def ruling_text(ruling: dict[str, Any]) -> str:

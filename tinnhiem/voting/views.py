@@ -27,7 +27,7 @@ from tinnhiem.i18n import rule_words
 from tinnhiem.once import new_submission
 from tinnhiem.text import parse_day, small_int
 
-from .minutes import minutes_data
+from .minutes import in_page_language, minutes_data
 from .models import NO_MARK, SEVERAL_MARKS
 from .summary import campaign_summary, summary_table
 from .usecases import counting, follow_up, retention
@@ -266,7 +266,7 @@ def _results_visible(conference: Conference) -> bool:
 @permission_required(VIEW)
 def results(request, conference_id: int):
     conference = _conference(conference_id)
-    data = minutes_data(conference)
+    data = in_page_language(minutes_data(conference), conference)
     visible = _results_visible(conference)
     return render(
         request,
