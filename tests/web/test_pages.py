@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pypdfium2 as pdfium
 import pytest
+from django.test import Client
 from django.urls import reverse
 from openpyxl import Workbook
 
@@ -473,6 +474,14 @@ def test_the_photos_of_a_document_may_together_be_larger_than_another_upload(
     refused = office_client.post(office_page, {"file": photos(2 * 1024 * 1024)})
     assert refused.status_code == 413 and "Tệp quá lớn" in refused.content.decode()
     assert person.dossiers.count() == 0
+    # the larger limit is for a signed-in account, or a valid link: anyone else's request is held
+    # to any page's before it is read (its body would be written to the disk first)
+    wrong_link = own_page.rstrip("/")[:-4] + "0000/"
+    scan_page = reverse("scanning:scan", args=[conference.pk, 1])
+    for page in (office_page, record, wrong_link, scan_page):
+        sent = {"what": "dossier", "hs-kind": "report", "hs-file": photos(700 * 1024)}
+        assert Client().post(page, sent).status_code == 413, page
+    assert client.post(own_page, sent).status_code == 200  # the valid link, as above
 
 
 def test_a_date_is_typed_day_first_and_a_time_24_hour_whatever_the_browsers_language(office_client, conference):

@@ -67,13 +67,16 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "tinnhiem.site.limits.RequestSizeLimitMiddleware",
-    "tinnhiem.site.middleware.ControlCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tinnhiem.site.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # before anything reads a request's body (the next one; the CSRF check's, in its process_view,
+    # runs after every middleware's own step): none of these above reads it, and the limit of the
+    # pages that take documents is for a signed-in account or a valid link only
+    "tinnhiem.site.limits.RequestSizeLimitMiddleware",
+    "tinnhiem.site.middleware.ControlCharactersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tinnhiem.site.middleware.ContentSecurityPolicyMiddleware",
