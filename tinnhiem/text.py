@@ -181,9 +181,9 @@ def matches(query: str, text: str) -> bool:
 # A date is typed day first, as Vietnamese write it (29/09/2023); the ISO form (2023-09-29) is also
 # read. Never month first: 05/02/2024 is the 5th of February.
 DAY_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d")
-# The years of a date typed in tinnhiem (a conference, an appointment, a letter received): the
-# year is read with 1 to 4 digits, and "29/9/0023" or "29/9/223", a year typed short, was the
-# year 23 (an appointment then, "long ago", no grounds for not rating the person).
+# The years of a date typed in tinnhiem (a conference, an appointment, a letter received): a year
+# typed with a key next to the right one (2923, 1923), or "0023", was taken as typed (an
+# appointment in the year 23, "long ago", gave no grounds for not rating the person).
 FIRST_YEAR, LAST_YEAR = 1950, 2100
 
 

@@ -222,7 +222,7 @@ class RosterRow:
     retirement_notified: bool = False
     converted: bool = False  # typed in a TCVN3 font (.VnTime): converted to Unicode on reading
     address_removed: bool = False  # the name was written after "Đ/c" or "Đồng chí", taken out
-    address_unclear: bool = False  # the name begins with Ông or Bà: a form of address, or the family name?
+    address_unclear: bool = False  # begins with Ông or Bà (text.may_be_addressed): address, or family name?
 
 
 def _header_key(text: str) -> str:
