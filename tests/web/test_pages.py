@@ -476,7 +476,7 @@ def test_the_photos_of_a_document_may_together_be_larger_than_another_upload(
     assert person.dossiers.count() == 0
     # the larger limit is for a signed-in account, or a valid link: anyone else's request is held
     # to any page's before it is read (its body would be written to the disk first)
-    wrong_link = own_page.rstrip("/")[:-4] + "0000/"
+    wrong_link = own_page.rstrip("/") + "x/"  # a key no link has (keys are hexadecimal)
     scan_page = reverse("scanning:scan", args=[conference.pk, 1])
     for page in (office_page, record, wrong_link, scan_page):
         sent = {"what": "dossier", "hs-kind": "report", "hs-file": photos(700 * 1024)}
