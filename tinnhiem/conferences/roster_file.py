@@ -152,6 +152,16 @@ class RosterRows(list):
         self.unused = unused or []
         self.captions = []
 
+    @property
+    def addressed(self) -> int:
+        """How many names were written after "Đ/c" or "Đồng chí", taken out."""
+        return sum(row.address_removed for row in self)
+
+    @property
+    def unclear(self) -> list[tuple[int, str]]:
+        """(row, name) of the names beginning with Ông or Bà, for the office to say which it is."""
+        return [(row.row, row.full_name) for row in self if row.address_unclear]
+
 
 # "I. ", "2) ", "A - ", "III – " before the words of a heading
 _ENUMERATOR = re.compile(r"^\s*(?:[IVXLC]+|[0-9]+|[A-Za-z])\s*[.)\-–—:]\s*")

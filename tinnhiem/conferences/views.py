@@ -456,13 +456,16 @@ def _unused_info(request, unused: list[str]) -> None:
         )
 
 
+def _rows_named(rows: list[tuple[int, str]]) -> str:
+    """Rows of an imported list named in a message: the first ten (row, text), then "…"."""
+    shown = "; ".join(_("row %(row)s “%(text)s”") % {"row": number, "text": text[:60]} for number, text in rows[:10])
+    return shown + ("…" if len(rows) > 10 else "")
+
+
 def _headings_info(request, headings: list[tuple[int, str]]) -> None:
     """Rows of an imported list read as headings of a group or a total: the office sees them, as
     what was not read as a person."""
     if headings:
-        shown = "; ".join(
-            _("row %(row)s “%(text)s”") % {"row": number, "text": text[:60]} for number, text in headings[:10]
-        )
         messages.info(
             request,
             ngettext(
@@ -470,7 +473,7 @@ def _headings_info(request, headings: list[tuple[int, str]]) -> None:
                 "%(n)s rows were read as headings of a group, or totals, not as persons: %(rows)s.",
                 len(headings),
             )
-            % {"n": len(headings), "rows": shown + ("…" if len(headings) > 10 else "")},
+            % {"n": len(headings), "rows": _rows_named(headings)},
         )
 
 
@@ -506,7 +509,6 @@ def _address_info(request, addressed: int, unclear: list[tuple[int, str]]) -> No
             % {"n": addressed},
         )
     if unclear:
-        shown = "; ".join(_("row %(row)s “%(text)s”") % {"row": number, "text": name} for number, name in unclear[:10])
         messages.warning(
             request,
             ngettext(
@@ -516,7 +518,7 @@ def _address_info(request, addressed: int, unclear: list[tuple[int, str]]) -> No
                 "name, edit the names (the invitations write “đồng chí” before each).",
                 len(unclear),
             )
-            % {"n": len(unclear), "rows": shown + ("…" if len(unclear) > 10 else "")},
+            % {"n": len(unclear), "rows": _rows_named(unclear)},
         )
 
 

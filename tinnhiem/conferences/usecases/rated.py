@@ -193,8 +193,7 @@ def import_rated_persons(actor: Any, conference: Conference, *, filename: str, d
     rows = read_list_file(filename, data, RATED_COLUMNS)
     people = ImportedPersons()
     people.converted = sum(row.converted for row in rows)
-    people.addressed = sum(row.address_removed for row in rows)
-    people.unclear = [(row.row, row.full_name) for row in rows if row.address_unclear]
+    people.addressed, people.unclear = rows.addressed, rows.unclear
     people.headings, people.unused = rows.headings, rows.unused
     # a list made by groups under headings ("I. THƯỜNG TRỰC HĐND", "II. ỦY BAN NHÂN DÂN"), as
     # lists of persons rated are: a person without a group of its own is in the group of the

@@ -263,8 +263,8 @@ def import_roster(
         converted=sum(row.converted for row in rows),
         headings=rows.headings,
         unused=rows.unused,
-        addressed=sum(row.address_removed for row in rows),
-        unclear=[(row.row, row.full_name) for row in rows if row.address_unclear],
+        addressed=rows.addressed,
+        unclear=rows.unclear,
     )
     report.rated_matches = [f"{v.full_name} — {p.full_name}" for v, p in unresolved_rated_matches(conference)]
     record(
