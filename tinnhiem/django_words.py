@@ -1,10 +1,17 @@
-"""Words of Django's administration pages that Django's own Vietnamese catalog lacks (Django 5.2),
-listed for tinnhiem's catalog, which Django consults first (``LOCALE_PATHS``). The administrator
-reads them on the account pages (``tinnhiem/accounts/admin.py``).
+"""Words of Django that tinnhiem's catalog translates, which Django consults first
+(``LOCALE_PATHS``):
 
-Never called: ``makemessages`` reads the calls below from the source. The list was made by
-comparing Django's English catalogs of ``django.contrib.admin`` and ``django.contrib.auth`` with
-its Vietnamese ones; a test checks that each is translated in ours.
+- those of the administration pages that Django's own Vietnamese catalog lacks (Django 5.2); the
+  administrator reads them on the account pages (``tinnhiem/accounts/admin.py``). The list was made
+  by comparing Django's English catalogs of ``django.contrib.admin`` and ``django.contrib.auth``
+  with its Vietnamese ones;
+- the errors of a form's fields that an office reads on tinnhiem's pages, where Django's
+  Vietnamese says something else ("Enter a whole number." is "Nhập một số tổng thể.", a sum; "Enter
+  a valid email address." is "Nhập địa chỉ email.", as if none were typed) or reads as a word for
+  word translation ("Đảm bảo giá trị này là nhỏ hơn hoặc bằng với 2100 .").
+
+Never called: ``makemessages`` reads the calls below from the source; a test checks that each is
+translated in ours.
 """
 
 from __future__ import annotations
@@ -60,4 +67,34 @@ def _words() -> None:  # pragma: no cover - read by makemessages, never run
     )
     gettext_noop(
         "Enter a valid username. This value may contain only unaccented lowercase a-z and uppercase A-Z letters, numbers, and @/./+/-/_ characters."
+    )
+
+
+def _form_errors() -> None:  # pragma: no cover - read by makemessages, never run
+    gettext_noop("Enter a whole number.")
+    gettext_noop("Enter a number.")
+    gettext_noop("Enter a valid email address.")
+    gettext_noop("Enter a valid value.")
+    gettext_noop("Ensure this value is less than or equal to %(limit_value)s.")
+    gettext_noop("Ensure this value is greater than or equal to %(limit_value)s.")
+    ngettext(
+        "Ensure this value has at most %(limit_value)d character (it has %(show_value)d).",
+        "Ensure this value has at most %(limit_value)d characters (it has %(show_value)d).",
+        2,
+    )
+    ngettext(
+        "Ensure this value has at least %(limit_value)d character (it has %(show_value)d).",
+        "Ensure this value has at least %(limit_value)d characters (it has %(show_value)d).",
+        2,
+    )
+    gettext_noop("Select a valid choice. %(value)s is not one of the available choices.")
+    gettext_noop("Select a valid choice. That choice is not one of the available choices.")
+    gettext_noop("Enter a list of values.")
+    gettext_noop("No file was submitted. Check the encoding type on the form.")
+    gettext_noop("No file was submitted.")
+    gettext_noop("The submitted file is empty.")
+    ngettext(
+        "Ensure this filename has at most %(max)d character (it has %(length)d).",
+        "Ensure this filename has at most %(max)d characters (it has %(length)d).",
+        2,
     )

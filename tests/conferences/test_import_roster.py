@@ -445,6 +445,10 @@ def test_bad_email_and_phone(office, conference):
         office, conference, xlsx([["A", "B", "khong-phai-email", ""]], header=header)
     )
     assert "số điện thoại" in refused(office, conference, xlsx([["A", "B", "", "09x"]], header=header))
+    # digits of another script, or a superscript, which str.isdigit() takes: as the form refuses them
+    for phone in ("٠٩١٢٣٤٥٦٧٨", "0912 345 67²"):
+        assert "số điện thoại" in refused(office, conference, xlsx([["A", "B", "", phone]], header=header)), phone
+    assert not conference.voters.exists()
 
 
 def test_a_phone_number_kept_as_a_number_gets_its_leading_zero_back(office, conference):

@@ -346,6 +346,13 @@ def test_the_attendance_page_records_an_absence_with_its_reason_and_undoes_a_mis
         page = client.post(url, nobody, follow=True).text  # one voter at a time: none, or two, is refused
         assert "Hãy chọn ít nhất một người." in page
     assert not conference.voters.exclude(attendance="").exists()
+    page = client.post(url, {"action": "present"}, follow=True).text  # the button, no one ticked
+    assert "Hãy chọn ít nhất một người." in page and "0 người" not in page
+    chosen = {"action": "present", "voter": [v.pk for v in voters[:2]]}
+    assert "Đã điểm danh có mặt 2 người." in client.post(url, chosen, follow=True).text
+    page = client.post(url, chosen, follow=True).text  # the same press sent again
+    assert "Những người đã chọn đều đã được điểm danh có mặt." in page and "0 người" not in page
+    assert set(conference.voters.filter(attendance="present")) == set(voters[:2])
 
 
 def test_the_ballot_forms_page_makes_a_form_of_the_persons_chosen_and_sets_how_it_is_counted(

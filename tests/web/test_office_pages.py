@@ -38,7 +38,12 @@ def test_a_voter_added_by_hand_edited_and_removed_on_the_roll_page(office_client
 
     bad_phone = {"full_name": "Lê Văn Tâm", "post": "Phó Chánh Văn phòng", "phone": "gọi tôi"}
     page = shown(office_client.post(add, bad_phone, follow=True))
-    assert "Điện thoại: Nhập một giá trị hợp lệ." in page
+    assert "Điện thoại: Số điện thoại chỉ gồm chữ số, dấu cách và + . - ( )." in page
+    bad_email = {"full_name": "Lê Văn Tâm", "post": "Phó Chánh Văn phòng", "email": "tam@", "note": "x" * 300}
+    page = shown(office_client.post(add, bad_email, follow=True))
+    # Django's own Vietnamese says "Nhập địa chỉ email." (as if none were typed) and "chỉ có tối đa"
+    assert "Email: Địa chỉ email không đúng dạng (ví dụ: ten@coquan.gov.vn)." in page
+    assert "Ghi chú: Nội dung này dài quá: tối đa 255 ký tự (đang có 300)." in page
     assert list(conference.voters.values_list("full_name", flat=True)) == ["Phạm Thị Hương"]  # nothing saved
 
     edit = reverse("conferences:voter_edit", args=[conference.pk, voter.pk])

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 
 from tests.photos import photo
 from tinnhiem.conferences import links
-from tinnhiem.conferences.models import Conference, Opinion, Voter
+from tinnhiem.conferences.models import Campaign, Conference, Opinion, Voter
 
 
 @pytest.fixture
@@ -33,19 +33,19 @@ def xlsx(rows):
     return out
 
 
+NEW_CAMPAIGN = {
+    "new_body_name": "UBND xã A",
+    "new_body_level": "commune",
+    "name": "Đợt 1",
+    "legal_basis": "KH 1",
+    "term": "2021–2026",
+    "rule_set": "qd96-2023",
+    "rating_year": 2026,
+}
+
+
 def test_create_campaign_and_conference_through_the_pages(office_client, roles):
-    response = office_client.post(
-        reverse("conferences:campaign_create"),
-        {
-            "new_body_name": "UBND xã A",
-            "new_body_level": "commune",
-            "name": "Đợt 1",
-            "legal_basis": "KH 1",
-            "term": "2021–2026",
-            "rule_set": "qd96-2023",
-            "rating_year": 2026,
-        },
-    )
+    response = office_client.post(reverse("conferences:campaign_create"), NEW_CAMPAIGN)
     assert response.status_code == 302
     campaign_url = response["Location"]
     campaign_id = int(campaign_url.rstrip("/").split("/")[-1])
@@ -55,6 +55,23 @@ def test_create_campaign_and_conference_through_the_pages(office_client, roles):
     )
     assert response.status_code == 200 and "đã qua" in response.content.decode()
     assert Conference.objects.count() == 0
+
+
+def test_a_number_or_a_choice_refused_is_said_in_plain_vietnamese_and_nothing_is_made(office_client, roles):
+    """Django's own Vietnamese reads "Nhập một số tổng thể." (a sum) for a whole number, and
+    "Đảm bảo giá trị này lớn hơn hoặc bằng với 2000 ." for a bound; tinnhiem's catalog says it."""
+    url = reverse("conferences:campaign_create")
+    said = {
+        "2O26": "Hãy ghi một số nguyên.",  # a letter O typed for a zero
+        "1999": "Giá trị này phải lớn hơn hoặc bằng 2000.",
+        "2101": "Giá trị này phải nhỏ hơn hoặc bằng 2100.",
+    }
+    for year, error in said.items():
+        page = office_client.post(url, {**NEW_CAMPAIGN, "rating_year": year}).content.decode()
+        assert error in page, year
+    page = office_client.post(url, {**NEW_CAMPAIGN, "rule_set": "qd96"}).content.decode()
+    assert "“qd96” không có trong các lựa chọn: hãy chọn lại." in page
+    assert Campaign.objects.count() == 0
 
 
 def test_a_new_campaign_has_no_term_filled_in_and_rates_this_year(office_client, roles):

@@ -30,10 +30,12 @@ def attendance(request, conference_id: int):
         action = request.POST.get("action")
         ids = [small_int(v, 0) for v in request.POST.getlist("voter")]
         voters = list(conference.voters.filter(pk__in=ids))
-        if action == "present":
+        if action == "present" and voters:
             ok, n = attempt(request, lambda: day.check_in(request.user, conference, voters))
-            if ok:
+            if ok and n:
                 messages.success(request, ngettext("%(n)s voter checked in.", "%(n)s voters checked in.", n) % {"n": n})
+            elif ok:  # the press sent twice, or a list another device had checked in
+                messages.info(request, _("The voters chosen were already checked in."))
         elif action == "absent" and len(voters) == 1:
             ok, _v = attempt(
                 request, lambda: day.mark_absent(request.user, voters[0], reason=request.POST.get("reason", ""))

@@ -271,7 +271,13 @@ class VoterForm(PersonNameMixin, NFCFormMixin, forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=255)
     post = forms.CharField(label=_("Post"), max_length=255)
     unit = forms.CharField(label=_("Unit"), max_length=255, required=False)
-    phone = forms.RegexField(label=_("Phone"), max_length=32, required=False, regex=r"^[0-9 +.\-()]*$")
+    phone = forms.RegexField(
+        label=_("Phone"),
+        max_length=32,
+        required=False,
+        regex=r"^[0-9 +.\-()]*$",
+        error_messages={"invalid": _("A phone number may hold only digits, spaces and + . - ( ).")},
+    )
     email = forms.EmailField(label=_("Email"), required=False)
     note = forms.CharField(label=_("Note"), max_length=255, required=False)
 

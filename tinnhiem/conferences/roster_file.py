@@ -588,7 +588,7 @@ def _rows_to_roster(
             except ValidationError:
                 raise RosterError(_("this is not a valid email address."), row=number, column="Email") from None
         phone = _leading_zero(fields.get("phone", ""))
-        if phone and not all(ch.isdigit() or ch in " +.-()" for ch in phone):
+        if phone and not all(ch in "0123456789 +.-()" for ch in phone):  # not "٣" or "²", which isdigit() takes
             raise RosterError(
                 _("a phone number may hold only digits, spaces and + . - ( )."),
                 row=number,
