@@ -1,0 +1,201 @@
+"""Every form of every page the demo's accounts reach, sent what offices and crowds really type into
+a field (nothing, a long paste, a name in decomposed Unicode, a negative or enormous number, a day
+that does not exist, another script's digit, an emoji, markup): no page fails with a server error,
+and whatever the page says back (a field's error, a message) is Vietnamese.
+
+The pages are found as a person finds them, by their links from the home page (a few of each
+kind). Each distinct form is sent twice for each of its fields and buttons, the field holding the
+next two values of the list in turn (the others as the page filled them), so that every value is
+sent to fields of every kind. What one send changes (a vote closed, a form finalised) stays for the
+next, as it would in a hall; the demo is rolled back after each account's test."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter, deque
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urljoin, urlparse
+
+import django
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import Resolver404, resolve
+
+from tests.conftest import shared_demo_open
+from tests.test_translations import LOCALE, parse_po
+
+HOSTILE = [
+    "",
+    "   ",
+    "A" * 3000,
+    unicodedata.normalize("NFD", "Nguyễn Văn Ánh"),
+    "-1",
+    "99999999999999999999999",
+    "1e309",
+    "31/02/2027",
+    "25:61",
+    "١٢",  # Arabic-Indic digits, which str.isdigit() takes
+    "😀",
+    "<b>x</b>\"'",
+    "0",
+]
+
+# a page or a document link that is not a page to look for forms on
+NOT_A_PAGE = re.compile(r"\.(pdf|docx|xlsx|csv|zip|json|svg|png|jpg)$|/dang-xuat/|/quan-tri/|/ngon-ngu/")
+PAGES_OF_A_KIND = 3
+TEXT_LIKE = {"text", "textarea", "number", "hidden", "select", "search", "tel", "email", "date", "time"}
+
+
+class Forms(HTMLParser):
+    """The page's links, and its POST forms with their fields (name, kind, value sent as is)."""
+
+    def __init__(self):
+        super().__init__()
+        self.links: list[str] = []
+        self.forms: list[dict] = []
+        self._form: dict | None = None
+        self._select: list | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "a" and a.get("href"):
+            self.links.append(a["href"])
+        elif tag == "form":
+            self._form = {"method": (a.get("method") or "get").lower(), "action": a.get("action") or "", "fields": []}
+            self.forms.append(self._form)
+        elif self._form is None or (not a.get("name") and tag != "option"):
+            return
+        elif tag == "input":
+            kind = (a.get("type") or "text").lower()
+            sent = kind not in ("checkbox", "radio") or "checked" in a
+            self._form["fields"].append((a["name"], kind, a.get("value", "on" if kind == "checkbox" else ""), sent))
+        elif tag == "button":
+            self._form["fields"].append((a["name"], "button", a.get("value", ""), False))
+        elif tag == "textarea":
+            self._form["fields"].append((a["name"], "textarea", "", True))
+        elif tag == "select":
+            self._select = [a["name"], None]
+        elif tag == "option" and self._select is not None and (self._select[1] is None or "selected" in a):
+            self._select[1] = a.get("value", "")
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._form = None
+        elif tag == "select" and self._select is not None and self._form is not None:
+            self._form["fields"].append((self._select[0], "select", self._select[1] or "", True))
+            self._select = None
+
+
+def kind_of(path: str) -> str | None:
+    try:
+        return resolve(path).view_name
+    except Resolver404:
+        return None
+
+
+def crawl(client: Client) -> list[tuple[str, dict]]:
+    """The POST forms of the pages reached from the home page, each kind of page a few times."""
+    seen, queue, kinds, forms = {"/"}, deque(["/"]), Counter(), []
+    while queue:
+        path = queue.popleft()
+        response = client.get(path)
+        assert response.status_code != 500, path
+        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+            continue
+        page = Forms()
+        page.feed(response.content.decode())
+        forms += [(path, form) for form in page.forms if form["method"] == "post"]
+        for href in page.links:
+            url = urlparse(urljoin(path, href))
+            if url.netloc or url.path in seen or NOT_A_PAGE.search(url.path):
+                continue
+            kind = kind_of(url.path)
+            if kind is None or kinds[kind] >= PAGES_OF_A_KIND:
+                continue
+            kinds[kind] += 1
+            seen.add(url.path)
+            queue.append(url.path)
+    return forms
+
+
+def english_words() -> frozenset[str]:
+    """The words of the messages in English (the site's and Django's) that the Vietnamese of those
+    messages never uses (not "in", "tin", "File"...): two of them in what a page says, and it was
+    not translated."""
+    catalogs = [
+        LOCALE / "vi" / "LC_MESSAGES" / "django.po",
+        Path(django.__file__).parent / "conf" / "locale" / "vi" / "LC_MESSAGES" / "django.po",
+    ]
+    english, vietnamese = set(), set()
+    for catalog in catalogs:
+        entries, _fuzzy = parse_po(catalog)
+        for msgid, msgstr in entries.items():
+            english |= ascii_words(msgid)
+            text = re.sub(r"%\(\w+\)[sdr]|\{\w+\}", " ", msgstr)  # not the placeholders' names
+            vietnamese |= {word.lower() for word in re.findall(r"\w+", text)}
+    return frozenset(english - vietnamese)
+
+
+def ascii_words(text: str) -> set[str]:
+    """The words of three letters or more written without a mark (not "nhi" of "nhiệm")."""
+    return {word.lower() for word in re.findall(r"\w+", text) if word.isascii() and word.isalpha() and len(word) > 2}
+
+
+def in_english(said: str, words: frozenset[str]) -> bool:
+    return len(ascii_words(said) & words) >= 2
+
+
+def what_the_page_says(html: str) -> list[str]:
+    blocks = re.findall(r'<ul class="(?:errorlist[^"]*|messages)"[^>]*>(.*?)</ul>', html, re.S)
+    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", block)).strip() for block in blocks]
+
+
+@pytest.fixture
+def demo(shared_demo, request, db):
+    shared_demo_open(request)
+
+
+@pytest.mark.parametrize("username", ["vanphong", "chutri", "kiemphieu1", "quansat", "quantri"])
+def test_every_form_takes_hostile_input_without_a_server_error_and_answers_in_vietnamese(demo, username):
+    client = Client(raise_request_exception=False)
+    assert client.login(username=username, password="tinnhiem-demo")
+    sent, failures, english, words = 0, [], {}, english_words()
+    assert in_english("Choose at least one voter.", words) and not in_english("Hãy chọn ít nhất một người.", words)
+    done = set()
+    turn = 0
+    for path, form in crawl(client):
+        action = urlparse(urljoin(path, form["action"] or path)).path
+        if NOT_A_PAGE.search(action):
+            continue
+        key = (kind_of(action), tuple(sorted(name for name, *_ in form["fields"])))
+        if key in done:
+            continue
+        done.add(key)
+        presses = [field for field in form["fields"] if field[1] == "button"] or [None]
+        fields = [field for field in form["fields"] if field[1] in TEXT_LIKE and field[0] != "csrfmiddlewaretoken"]
+        for press in presses:
+            for name, *_ in fields:
+                for value in (HOSTILE[turn % len(HOSTILE)], HOSTILE[(turn + 1) % len(HOSTILE)]):
+                    data: dict = {}
+                    for field, kind, default, on in form["fields"]:
+                        if on and kind != "file":
+                            data.setdefault(field, []).append(default)
+                        elif kind == "file":
+                            data[field] = SimpleUploadedFile("bao-cao.pdf", b"%PDF-1.4 not a whole file")
+                    if press:
+                        data[press[0]] = press[2]
+                    data[name] = value
+                    response = client.post(action, data, follow=True)
+                    sent += 1
+                    if response.status_code >= 500:
+                        failures.append((action, press and press[2], name, value[:20], response.status_code))
+                    for said in what_the_page_says(response.content.decode()):
+                        if in_english(said, words):
+                            english.setdefault(said[:200], (action, name, value[:20]))
+                turn += 2
+    assert sent > 20, sent  # the crawl found the forms
+    assert failures == []
+    assert english == {}
