@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import csv
 import io
+import warnings
 
 import pytest
 from django.core.cache import cache
+from django.core.cache.backends.base import CacheKeyWarning
 from django.test import Client
 from django.urls import reverse
 
@@ -140,6 +142,25 @@ def test_login_lockout_after_repeated_failures(office):
     assert "_auth_user_id" not in client.session
     other = Client(REMOTE_ADDR="10.0.0.9")
     assert other.post(url, {"username": "office", "password": "pw-123456"}).status_code == 302
+
+
+def test_the_lockout_keeps_no_typed_name_and_its_keys_suit_a_shared_cache(office):
+    """A password typed into the name's field by mistake is not kept in the cache's keys; and each
+    key is one a shared cache (memcached) takes: short, ASCII, no space (Django warns otherwise)."""
+    cache.clear()
+    url = reverse("accounts:login")
+    typed = ["Mật khẩu Bí Mật 2026", "office " * 40]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheKeyWarning)
+        for name in typed:
+            for _ in range(5):
+                assert Client().post(url, {"username": name, "password": "wrong"}).status_code == 200
+            assert Client().post(url, {"username": name, "password": "wrong"}).status_code == 429
+    keys = list(cache._cache)  # the server's memory cache (the default), as a shared one would hold them
+    assert len(keys) == 2
+    for key in keys:
+        assert key.isascii() and " " not in key and len(key) < 250
+        assert "mật" not in key.lower() and "office" not in key.lower()
 
 
 def test_guessing_invitation_links_is_slowed(voter):

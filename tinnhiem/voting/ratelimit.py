@@ -1,7 +1,8 @@
 """A small rate limit on guesses (card codes, tracking codes, personal links), per client address.
 
-Counts live in Django's cache (memory of the server process by default; configure a shared cache
-for several workers). The address is used only as a counter key for a few minutes and never logged.
+Counts live in Django's cache, the memory of the server process: with several processes (gunicorn's
+workers, docs/deploy.md) each counts its own. The address is used only, hashed, as a counter key
+for a few minutes and never logged.
 """
 
 from __future__ import annotations
@@ -15,8 +16,15 @@ LIMIT = 20  # failures per window
 
 
 def _key(scope: str, request) -> str:
+    """The scope and the address, hashed: a scope may hold what a person typed (an account's name,
+    or a password typed into that field by mistake), which the cache keeps for a few minutes, and
+    a cache shared by several workers (memcached) takes only short keys of ASCII without spaces."""
     address = request.META.get("REMOTE_ADDR", "")
-    return "tinnhiem-rl:" + scope + ":" + hashlib.sha256(address.encode()).hexdigest()[:24]
+    return "tinnhiem-rl:" + _hashed(scope)[:16] + ":" + _hashed(address)[:24]
+
+
+def _hashed(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def blocked(scope: str, request, limit: int = LIMIT) -> bool:
