@@ -103,11 +103,18 @@ def fold(text: str) -> str:
 
 
 # What a list may write before a name that is not the name: a form of address, a rank of the army
-# or the police ("Thượng tá Châu Văn Sáng"), a degree ("PGS.TS. …", "ThS …"). None is a family
-# name (Ông and Bà may be, and are left: the office is asked about them on import).
+# or the police ("Thượng tá Châu Văn Sáng"), a degree or a title of the state, abbreviated ("PGS.TS.
+# …", "ThS …", "BS.CKII", "NGƯT." for Nhà giáo ưu tú) or written out ("Tiến sĩ …", "Bác sĩ chuyên
+# khoa II …", "Thầy thuốc nhân dân …"). None is a family name (Ông and Bà may be, and are left: the
+# office is asked about them on import).
+_ABBREVIATED = r"(?:gs|pgs|ts|tskh|ths|bs|bsck[i12]*|ck[i12]+|ks|ls|ncs|ngưt|ngnd|ttưt|ttnd|nsưt|nsnd|ahlđ)"
+_WRITTEN_OUT = (
+    r"(?:phó\s+)?giáo\s+sư|(?:tiến|thạc|bác|dược)\s+s[ĩỹ](?:\s+chuyên\s+khoa\s+(?:i{1,2}|[12]))?|k[ỹĩ]\s+sư"
+    r"|luật\s+sư|(?:nhà\s+giáo|thầy\s+thuốc|nghệ\s+s[ĩỹ])\s+(?:ưu\s+tú|nhân\s+dân)|anh\s+hùng\s+lao\s+động"
+)
 _TITLES = re.compile(
     r"^(?:đ\s*/\s*c\.?|(?:đại|thượng|trung|thiếu)\s+(?:tướng|tá|úy|uý)"
-    r"|(?:(?:gs|pgs|ts|tskh|ths|bs|bsck[i12]*|ks|ls|ncs)\.\s*)*(?:gs|pgs|ts|tskh|ths|bs|bsck[i12]*|ks|ls|ncs)\.?)"
+    rf"|(?:{_ABBREVIATED}\.\s*)*{_ABBREVIATED}\.?|{_WRITTEN_OUT})"
     r"(?:\s*[:.,])?\s+"
 )
 

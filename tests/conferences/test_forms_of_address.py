@@ -74,6 +74,17 @@ def test_the_names_the_office_is_asked_about(name, asked):
         ("ThS. Lê Thị Cúc", "lê thị cúc"),
         ("TS Lê Thị Cúc", "lê thị cúc"),
         ("BSCKII Trần Văn Hùng", "trần văn hùng"),
+        ("BS.CKII Trần Văn Hùng", "trần văn hùng"),
+        ("NGƯT. Phạm Thị Hoa", "phạm thị hoa"),
+        ("TTND. PGS.TS. Đỗ Văn Minh", "đỗ văn minh"),
+        # written out
+        ("Tiến sĩ Nguyễn Văn An", "nguyễn văn an"),
+        ("Phó Giáo sư, Tiến sỹ Nguyễn Văn An", "nguyễn văn an"),
+        ("Bác sĩ chuyên khoa II Trần Văn Hùng", "trần văn hùng"),
+        ("Kỹ sư Lê Văn Tám", "lê văn tám"),
+        ("Nhà giáo ưu tú Phạm Thị Hoa", "phạm thị hoa"),
+        ("Thầy thuốc Nhân dân Đỗ Văn Minh", "đỗ văn minh"),
+        ("Anh hùng Lao động Hoàng Văn Cường", "hoàng văn cường"),
         ("Đ/c Thiếu tá Lê Văn Tám", "lê văn tám"),
         ("Lê  Văn TÁM", "lê văn tám"),
         # two words must be left: a name, not a title
@@ -85,6 +96,8 @@ def test_the_names_the_office_is_asked_about(name, asked):
         ("Tsang Văn A", "tsang văn a"),
         ("Ông Ích Khiêm", "ông ích khiêm"),
         ("Đồng Chí Thanh", "đồng chí thanh"),
+        ("Tiến Sĩ Hùng", "tiến sĩ hùng"),  # one word left
+        ("Anh Hùng Cường", "anh hùng cường"),  # not "Anh hùng lao động"
     ],
 )
 def test_the_key_that_tells_one_person_s_name_in_two_lists(written, key):
