@@ -163,6 +163,30 @@ def test_the_lockout_keeps_no_typed_name_and_its_keys_suit_a_shared_cache(office
         assert "mật" not in key.lower() and "office" not in key.lower()
 
 
+def test_behind_the_proxy_each_client_is_counted_by_the_address_the_proxy_passes(voter, settings):
+    """Behind nginx every request comes from 127.0.0.1: counted by that, 20 links mistyped by
+    anyone would shut every voter out. The proxy's X-Real-IP is trusted only behind the proxy:
+    without it, a guesser could send a new one with each request."""
+    from tinnhiem.conferences import links
+
+    def guess(client, times):
+        for i in range(times):
+            client.get(reverse("conferences:invitation", args=[voter.pk, f"{i:032x}"]))
+
+    settings.TINNHIEM_CLIENT_ADDRESS_HEADER = "HTTP_X_REAL_IP"
+    guesser, voter_in_the_hall = Client(HTTP_X_REAL_IP="203.0.113.7"), Client(HTTP_X_REAL_IP="198.51.100.20")
+    guess(guesser, 20)
+    assert guesser.get(links.invitation_url(voter)).status_code == 429
+    assert voter_in_the_hall.get(links.invitation_url(voter)).status_code == 200
+    assert Client().get(links.invitation_url(voter)).status_code == 200  # no header: the proxy's address
+
+    cache.clear()
+    settings.TINNHIEM_CLIENT_ADDRESS_HEADER = ""  # no proxy: the header is anyone's to send
+    for i in range(20):
+        Client(HTTP_X_REAL_IP=f"203.0.113.{i}").get(reverse("conferences:invitation", args=[voter.pk, f"{i:032x}"]))
+    assert Client(HTTP_X_REAL_IP="198.51.100.20").get(links.invitation_url(voter)).status_code == 429
+
+
 def test_guessing_invitation_links_is_slowed(voter):
     client = Client()
     for i in range(20):

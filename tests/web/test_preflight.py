@@ -272,6 +272,21 @@ def test_the_address_a_page_was_opened_with(ready, rf):
     assert finding("127.0.0.1:8000").status == "warn"
 
 
+def test_behind_the_proxy_the_page_fails_when_the_proxy_does_not_pass_the_client_s_address(ready, client, office):
+    """Every request then comes from the proxy's own address, which the limits on guessing would
+    count everyone's mistakes by (docs/deploy.md)."""
+    client.force_login(office)
+    ready.TINNHIEM_CLIENT_ADDRESS_HEADER = "HTTP_X_REAL_IP"
+    page = client.get("/kiem-tra-may/", HTTP_HOST="192.168.1.10:8000").content.decode()
+    assert "không chuyển địa chỉ của người dùng (X-Real-IP)" in page
+    assert "“proxy_set_header X-Real-IP $remote_addr;”" in page
+    assert "1 mục kiểm tra không đạt: hãy khắc phục trước hội nghị." in page
+    page = client.get("/kiem-tra-may/", HTTP_HOST="192.168.1.10:8000", HTTP_X_REAL_IP="198.51.100.20").content.decode()
+    assert "X-Real-IP" not in page and "Máy sẵn sàng: mọi mục kiểm tra đều đạt." in page
+    ready.TINNHIEM_CLIENT_ADDRESS_HEADER = ""  # no proxy: nothing to pass, nothing said
+    assert "X-Real-IP" not in client.get("/kiem-tra-may/", HTTP_HOST="192.168.1.10:8000").content.decode()
+
+
 def test_the_data_folders_space_and_the_reason_it_cannot_be_written(ready, monkeypatch):
     import shutil
     from collections import namedtuple

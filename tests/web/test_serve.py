@@ -29,7 +29,8 @@ def test_unsafe_settings_refuse_to_start(settings, change, words):
 
 @pytest.mark.parametrize("proxy, secure", [("1", True), ("", False)])
 def test_https_proxy_switch(tmp_path, proxy, secure):
-    """Only TINNHIEM_BEHIND_TLS_PROXY=1 trusts X-Forwarded-Proto and makes the cookies HTTPS-only."""
+    """Only TINNHIEM_BEHIND_TLS_PROXY=1 trusts X-Forwarded-Proto and X-Real-IP and makes the cookies
+    HTTPS-only."""
     import os
     import subprocess
     import sys
@@ -38,10 +39,11 @@ def test_https_proxy_switch(tmp_path, proxy, secure):
     code = (
         "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'tinnhiem.site.settings'; django.setup();"
         "from django.conf import settings as s;"
-        "print(s.SECURE_PROXY_SSL_HEADER, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE)"
+        "print(s.SECURE_PROXY_SSL_HEADER, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE,"
+        " repr(s.TINNHIEM_CLIENT_ADDRESS_HEADER))"
     )
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
-    expected = "('HTTP_X_FORWARDED_PROTO', 'https') True True" if secure else "None False False"
+    expected = "('HTTP_X_FORWARDED_PROTO', 'https') True True 'HTTP_X_REAL_IP'" if secure else "None False False ''"
     assert out.strip() == expected
 
 

@@ -76,6 +76,24 @@ def page_address(request) -> Finding:
     )
 
 
+def client_address(request) -> list[Finding]:
+    """On the web page, behind the proxy: whether it passes the client's address (X-Real-IP),
+    without which the limits on guessing count every client's mistakes together."""
+    header = settings.TINNHIEM_CLIENT_ADDRESS_HEADER
+    if not header or request.META.get(header, "").strip():
+        return []
+    return [
+        Finding(
+            "fail",
+            _(
+                "The proxy in front of tinnhiem does not pass the client's address (X-Real-IP): every request "
+                "comes from the proxy's own, and 20 card codes mistyped by anyone in 5 minutes would stop every "
+                "phone from voting. Add “proxy_set_header X-Real-IP $remote_addr;” to nginx (docs/deploy.md)."
+            ),
+        )
+    ]
+
+
 def _database_text() -> str:
     from django.db import connection
 

@@ -172,12 +172,16 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 1000  # Django's default, 100, is fewer than a pr
 # The address voters' phones use to reach this server (printed in invitation QR codes).
 TINNHIEM_PUBLIC_URL = os.environ.get("TINNHIEM_PUBLIC_URL", "").rstrip("/")
 
-# Behind nginx (or another proxy) that terminates HTTPS and sets X-Forwarded-Proto: trust that
-# header, and send the session and CSRF cookies over HTTPS only. Never set it without such a proxy.
+# Behind nginx (or another proxy) that terminates HTTPS and sets X-Forwarded-Proto and X-Real-IP:
+# trust those headers, and send the session and CSRF cookies over HTTPS only. Never set it without
+# such a proxy. The client's address is what the limits on guessing count by (every request comes
+# from the proxy's own address, 127.0.0.1); without the proxy a client could send the header.
+TINNHIEM_CLIENT_ADDRESS_HEADER = ""
 if os.environ.get("TINNHIEM_BEHIND_TLS_PROXY", "") == "1":
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = 31536000
+    TINNHIEM_CLIENT_ADDRESS_HEADER = "HTTP_X_REAL_IP"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -18,9 +18,9 @@ def robots(request):
 
 @permission_required(PREPARE)
 def preflight(request):
-    from tinnhiem.site.preflight import page_address, run_checks
+    from tinnhiem.site.preflight import client_address, page_address, run_checks
 
-    findings = [*run_checks(), page_address(request)]
+    findings = [*run_checks(), page_address(request), *client_address(request)]
     failed = sum(f.status == "fail" for f in findings)
     warned = sum(f.status == "warn" for f in findings)
     return render(request, "site/preflight.html", {"findings": findings, "failed": failed, "warned": warned})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 
+from django.conf import settings
 from django.core.cache import cache
 
 WINDOW = 300  # seconds
@@ -19,8 +20,14 @@ def _key(scope: str, request) -> str:
     """The scope and the address, hashed: a scope may hold what a person typed (an account's name,
     or a password typed into that field by mistake), which the cache keeps for a few minutes, and
     a cache shared by several workers (memcached) takes only short keys of ASCII without spaces."""
-    address = request.META.get("REMOTE_ADDR", "")
-    return "tinnhiem-rl:" + _hashed(scope)[:16] + ":" + _hashed(address)[:24]
+    return "tinnhiem-rl:" + _hashed(scope)[:16] + ":" + _hashed(client_address(request))[:24]
+
+
+def client_address(request) -> str:
+    """The client's address: behind the proxy (``TINNHIEM_BEHIND_TLS_PROXY``), the one the proxy
+    passes (X-Real-IP, docs/deploy.md), not the proxy's own, which every request comes from."""
+    header = settings.TINNHIEM_CLIENT_ADDRESS_HEADER
+    return (header and request.META.get(header, "").strip()) or request.META.get("REMOTE_ADDR", "")
 
 
 def _hashed(text: str) -> str:
