@@ -142,6 +142,40 @@ def test_bad_codes(chair, counters, evoting, text, reason):
     assert info.value.reason == reason
 
 
+WRONG_CODE = "Mã không đúng hoặc không thuộc hội nghị này. Hãy kiểm tra lại mã đã nhập."
+
+
+def test_a_code_one_slip_off_a_card_is_mistyped_not_a_guess(chair, evoting):
+    """One character read or typed as another, or two neighbours swapped: a voter's slip, which the
+    page does not count against the phone. Two slips, or one off a card of another conference or
+    of no card, are a guess."""
+    conference, _people, form, cards = evoting
+    evote.open_evote(chair, form)
+    code = codes.normalize(cards[0])
+    other = next(ch for ch in codes.ALPHABET if ch not in (code[0], code[-1]))
+    swap = next(i for i in range(15) if code[i] != code[i + 1])
+    slips = [other + code[1:], code[:-1] + other, code[:swap] + code[swap + 1] + code[swap] + code[swap + 2 :]]
+    for typed in slips:
+        with pytest.raises(evote.VoteRefused) as info:
+            evote.find_card(conference, codes.display(typed))
+        assert info.value.reason == "mistyped", typed
+        assert info.value.messages == [WRONG_CODE]  # the words of a guess: a guesser learns nothing
+    two_off = other + code[1:-1] + other
+    assert all(codes.normalize(c) != two_off for c in cards)
+    with pytest.raises(evote.VoteRefused) as info:
+        evote.find_card(conference, two_off)
+    assert info.value.reason == "unknown" and info.value.messages == [WRONG_CODE]
+
+
+def test_the_codes_one_slip_away(evoting):
+    code = "K7QM2XRD9FTB4NPA"
+    near = codes.one_off(code)
+    assert len(near) == len(set(near)) == 16 * 31 + 15 and code not in near
+    assert "B7QM2XRD9FTB4NPA" in near and "7KQM2XRD9FTB4NPA" in near and "K7QM2XRD9FTB4NAP" in near
+    assert all(sum(a != b for a, b in zip(code, c, strict=True)) in (1, 2) for c in near)
+    assert len(codes.one_off("KK7QM2XRD9FTB4NP")) == 16 * 31 + 14  # "KK" swapped is the code itself
+
+
 def test_code_of_another_conference_is_unknown(office, chair, counters, evoting, campaign, today):
     from tinnhiem.conferences.usecases import campaigns, rated, roster
 
@@ -156,6 +190,10 @@ def test_code_of_another_conference_is_unknown(office, chair, counters, evoting,
     evote.open_evote(chair, form)
     with pytest.raises(evote.VoteRefused) as info:
         evote.find_card(conference, foreign)
+    assert info.value.reason == "unknown"
+    one_off = codes.one_off(codes.normalize(foreign))[0]  # a slip off another conference's card is a guess here
+    with pytest.raises(evote.VoteRefused) as info:
+        evote.find_card(conference, one_off)
     assert info.value.reason == "unknown"
 
 

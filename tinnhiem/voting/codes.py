@@ -50,6 +50,18 @@ def normalize(text: str, length: int = CODE_LENGTH) -> str | None:
     return canonical
 
 
+def one_off(canonical: str) -> list[str]:
+    """The codes one slip of the hand away from ``canonical``: one character read or typed as
+    another (8 for B, 5 for S), or two neighbours swapped. A code mistyped so is a voter's, not a
+    guess (tinnhiem.voting.usecases.evote.find_card)."""
+    out = [
+        canonical[:i] + ch + canonical[i + 1 :] for i in range(len(canonical)) for ch in ALPHABET if ch != canonical[i]
+    ]
+    swapped = (canonical[:i] + canonical[i + 1] + canonical[i] + canonical[i + 2 :] for i in range(len(canonical) - 1))
+    out += [code for code in swapped if code != canonical]
+    return out
+
+
 def code_hmac(key: bytes, canonical: str) -> str:
     return hmac.new(key, canonical.encode("ascii"), hashlib.sha256).hexdigest()
 

@@ -190,7 +190,7 @@ def vote(request, conference_id: int):
             )
         card = evote.find_card(conference, code_text)
     except evote.VoteRefused as refused:
-        if refused.reason in ("malformed", "unknown"):
+        if refused.reason == "unknown":  # a guess; not a code of the wrong length, a keyboard's accents or a slip
             ratelimit.failure("code", request)
         return render(
             request, "voting/vote.html", {**context, "step": "code", "error": refused.messages[0]}, status=400
