@@ -87,7 +87,7 @@ def client_address(request) -> list[Finding]:
             "fail",
             _(
                 "The proxy in front of tinnhiem does not pass the client's address (X-Real-IP): every request "
-                "comes from the proxy's own, and 20 card codes mistyped by anyone in 5 minutes would stop every "
+                "comes from the proxy's own, and 20 wrong card codes from anyone in 5 minutes would stop every "
                 "phone from voting. Add “proxy_set_header X-Real-IP $remote_addr;” to nginx (docs/deploy.md)."
             ),
         )
