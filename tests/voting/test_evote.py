@@ -167,7 +167,7 @@ def test_a_code_one_slip_off_a_card_is_mistyped_not_a_guess(chair, evoting):
     assert info.value.reason == "unknown" and info.value.messages == [WRONG_CODE]
 
 
-def test_the_codes_one_slip_away(evoting):
+def test_the_codes_one_slip_away():
     code = "K7QM2XRD9FTB4NPA"
     near = codes.one_off(code)
     assert len(near) == len(set(near)) == 16 * 31 + 15 and code not in near
