@@ -252,6 +252,10 @@ def test_receipt_guesses_are_limited_and_a_found_receipt_is_not_a_guess(one_card
     client = Client()
     for _ in range(ratelimit.LIMIT + 5):  # a voter checks their own receipt as often as they like
         assert "đã được ghi nhận" in client.post(url, {"tracking": mine}).content.decode()
+    slips = ["ABCDE-FGHJ", *(codes.display(slip) for slip in codes.one_off(mine)[: ratelimit.LIMIT + 5])]
+    for slip in slips:  # a receipt copied with a character missing, or one wrong: not a guess
+        missing = client.post(url, {"tracking": slip})
+        assert missing.status_code == 200 and "Không có phiếu nào" in missing.content.decode()
     for _ in range(ratelimit.LIMIT):
         missing = client.post(url, {"tracking": "ABCDE-FGHJK"})
         assert missing.status_code == 200 and "Không có phiếu nào" in missing.content.decode()

@@ -260,7 +260,7 @@ def receipt_check(request, conference_id: int):
         result = evote.receipt_stored(conference, typed)
         if not result and typed_with_accents(typed):
             result = "accents"  # a Vietnamese keyboard changed it: not a guess
-        elif not result:
+        elif not result and evote.receipt_guessed(conference, typed):
             ratelimit.failure("receipt", request)
     repeated = _repeated_forms(conference) if result is False else []
     return render(request, "voting/receipt.html", {"conference": conference, "result": result, "repeated": repeated})

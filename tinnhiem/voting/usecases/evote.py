@@ -332,6 +332,17 @@ def receipt_stored(conference: Conference, tracking_text: str) -> bool:
     return tracking is not None and Receipt.objects.filter(tracking_code=tracking, form__conference=conference).exists()
 
 
+def receipt_guessed(conference: Conference, tracking_text: str) -> bool:
+    """Whether a receipt code not found is a guess, which the page counts against the phone: not a
+    code of the wrong length, nor one character off a stored receipt (a voter's slip, as a card
+    code's in ``find_card``)."""
+    tracking = codes.normalize(tracking_text, codes.TRACKING_LENGTH)
+    return (
+        tracking is not None
+        and not Receipt.objects.filter(tracking_code__in=codes.one_off(tracking), form__conference=conference).exists()
+    )
+
+
 def electronic_ballots(form: BallotForm) -> list[Ballot]:
     rules = form.conference.rules
     return [to_ballot(rules, b.marks, "") for b in form.electronic_ballots.all()]
