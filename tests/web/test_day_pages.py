@@ -232,11 +232,13 @@ def test_the_chair_has_the_vote_on_a_form_held_again(demo):
     assert form.issued is None and Event.objects.filter(action="vote.repeated").count() == 2
 
 
-def test_entry_page_keyboard_flow_and_second_device(demo, make_user):
-    from tinnhiem.conferences.usecases import day
-
-    ready, _finished = demo
+def counted_on_paper(ready):
+    """The demo's ready conference taken to its paper count: opened, 150 present, kiemphieu1–3 the
+    approved committee, the vote held and closed with 150 ballots issued and collected. Its form."""
     from django.contrib.auth import get_user_model
+
+    from tinnhiem.conferences.usecases import day
+    from tinnhiem.voting.usecases import counting
 
     User = get_user_model()
     office, chair = User.objects.get(username="vanphong"), User.objects.get(username="chutri")
@@ -249,10 +251,14 @@ def test_entry_page_keyboard_flow_and_second_device(demo, make_user):
     day.record_committee_approval(chair, ready, votes_for=150, against=0, abstaining=0)
     day.open_voting(chair, ready)
     form = ready.ballot_forms.get()
-    from tinnhiem.voting.usecases import counting
-
     counting.record_ballot_counts(counters[0], form, issued=150, collected=150)
     day.close_voting(chair, ready)
+    return form
+
+
+def test_entry_page_keyboard_flow_and_second_device(demo, make_user):
+    ready, _finished = demo
+    form = counted_on_paper(ready)
 
     member = login("kiemphieu1")
     entry_url = reverse("voting:entry", args=[ready.pk, form.pk])
