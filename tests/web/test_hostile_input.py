@@ -174,11 +174,11 @@ def demo(shared_demo, request, db):
 @pytest.mark.parametrize(
     "username, during",
     [
-        ("vanphong", "preparation"),
-        ("chutri", "preparation"),
-        ("kiemphieu1", "preparation"),
-        ("quansat", "preparation"),
-        ("quantri", "preparation"),
+        ("vanphong", "as loaded"),
+        ("chutri", "as loaded"),
+        ("kiemphieu1", "as loaded"),
+        ("quansat", "as loaded"),
+        ("quantri", "as loaded"),
         ("kiemphieu1", "paper count"),  # the committee's entry page, its reconciliation, its rulings
         ("chutri", "paper count"),
     ],
