@@ -243,6 +243,9 @@ def test_a_page_in_english_says_the_rule_sets_words_in_english_and_prints_the_do
     legend = "one digit per person, in the order of the ballot: 1 = High confidence, 2 = Confidence, 3 = Low confidence"
     assert "Ballot 12: " in pages["en"] and legend in pages["en"] and "Phiếu số 12: " not in pages["en"]
     assert "Phiếu số 12: " in pages["vi"] and "1 = Tín nhiệm cao, 2 = Tín nhiệm" in pages["vi"]
+    # the scanner's "?" in the legend of a form read by the scanner only, in either language
+    scanner = {"vi": "“?” = máy quét không tự quyết định", "en": "“?” = not decided by the scanner"}
+    assert (scanner["en"] in pages["en"]) == (scanner["vi"] in pages["vi"])
     campaign = readers["en"].get(reverse("conferences:campaign", args=[council.campaign_id])).content.decode()
     assert "National Assembly Resolution 96/2023/QH15 — confidence rating" in campaign
     # the tables downloaded from that page: in one language each, the page's

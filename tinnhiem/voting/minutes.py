@@ -44,12 +44,12 @@ def in_page_language(data: dict[str, Any], conference: Conference) -> dict[str, 
     Vietnamese; what the committee wrote is shown as written). ``data`` is changed and returned."""
     if (translation.get_language() or DEFAULT_LANGUAGE).startswith(DEFAULT_LANGUAGE):
         return data
-    scanned = {form.pk: form.scanned_ballots.filter(by_hand=False).exists() for form in conference.ballot_forms.all()}
+    scanned = set(conference.ballot_forms.filter(scanned_ballots__by_hand=False).values_list("pk", flat=True))
     for form in data["forms"]:
         for ruling in form["rulings"]:
             ruling["text"] = ruling_text(ruling)
         if form["rulings_legend"]:
-            form["rulings_legend"] = readings_legend(conference.rules, scanned=scanned[form["id"]])
+            form["rulings_legend"] = readings_legend(conference.rules, scanned=form["id"] in scanned)
     return data
 
 
