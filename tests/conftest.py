@@ -81,6 +81,7 @@ DEMO_GROUP = frozenset(
         "tests/documents/test_document_pages.py",
         "tests/documents/test_official.py",
         "tests/security/test_attacks.py",
+        "tests/web/test_accessibility.py",
         "tests/web/test_day_pages.py",
         "tests/web/test_demo.py",
         "tests/web/test_hostile_input.py",

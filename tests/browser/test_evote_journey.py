@@ -93,6 +93,10 @@ def test_three_phones_vote_and_anyone_can_recount(new_page, live_server, confere
         if i == 1:
             shot(phone, "20-phieu-dien-thoai")
         phone.click("button:has-text('Xem lại phiếu')")
+        # the review reads, row by row, each name (the row's header) and the level chosen
+        names = [person.full_name for person in conference.rated_persons.order_by("order")]
+        expect(phone.locator("[data-review-table] tbody th[scope=row]")).to_have_text(names)
+        expect(phone.locator("[data-review-table] tbody td")).to_have_text([first, second or "để trống"])
         if second is None:
             phone.get_by_text("Phiếu của đồng chí sẽ không hợp lệ đối với Lê Thị Hồng Nhung.").wait_for()
             shot(phone, "21-xem-lai-dien-thoai")

@@ -151,8 +151,8 @@ def test_the_voter_goes_from_the_code_to_the_ballot_to_the_review_and_back_with_
         (b, "0", ""),
     ]
     page = review.content.decode()
-    assert "<td>Trần Minh Đức</td><td><strong>Tín nhiệm thấp</strong></td>" in page
-    assert "<td>Lê Thị Hồng Nhung</td><td><strong>để trống</strong></td>" in page
+    assert '<th scope="row">Trần Minh Đức</th><td><strong>Tín nhiệm thấp</strong></td>' in page
+    assert '<th scope="row">Lê Thị Hồng Nhung</th><td><strong>để trống</strong></td>' in page
     assert page.count('class="warn"') == 1 and "không hợp lệ đối với Lê Thị Hồng Nhung" in page
     # "Change": the ballot again, the choice ticked and the receipt code the same
     back = voter.post(url, {"step": "ballot", "code": code, "tracking": tracking, f"p{a.pk}": "3", f"p{b.pk}": "0"})

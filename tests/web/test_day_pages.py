@@ -232,13 +232,12 @@ def test_the_chair_has_the_vote_on_a_form_held_again(demo):
     assert form.issued is None and Event.objects.filter(action="vote.repeated").count() == 2
 
 
-def counted_on_paper(ready):
-    """The demo's ready conference taken to its paper count: opened, 150 present, kiemphieu1–3 the
-    approved committee, the vote held and closed with 150 ballots issued and collected. Its form."""
+def voting_open(ready):
+    """The demo's ready conference with its vote open: opened, 150 present, kiemphieu1–3 the
+    approved committee. Its form."""
     from django.contrib.auth import get_user_model
 
     from tinnhiem.conferences.usecases import day
-    from tinnhiem.voting.usecases import counting
 
     User = get_user_model()
     office, chair = User.objects.get(username="vanphong"), User.objects.get(username="chutri")
@@ -250,9 +249,21 @@ def counted_on_paper(ready):
         day.propose_member(office, ready, voter=voter, role=role, user=user)
     day.record_committee_approval(chair, ready, votes_for=150, against=0, abstaining=0)
     day.open_voting(chair, ready)
-    form = ready.ballot_forms.get()
-    counting.record_ballot_counts(counters[0], form, issued=150, collected=150)
-    day.close_voting(chair, ready)
+    return ready.ballot_forms.get()
+
+
+def counted_on_paper(ready):
+    """The demo's ready conference taken to its paper count (``voting_open``), the vote held and
+    closed with 150 ballots issued and collected. Its form."""
+    from django.contrib.auth import get_user_model
+
+    from tinnhiem.conferences.usecases import day
+    from tinnhiem.voting.usecases import counting
+
+    form = voting_open(ready)
+    User = get_user_model()
+    counting.record_ballot_counts(User.objects.get(username="kiemphieu1"), form, issued=150, collected=150)
+    day.close_voting(User.objects.get(username="chutri"), ready)
     return form
 
 

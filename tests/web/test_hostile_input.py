@@ -101,18 +101,20 @@ def kind_of(path: str) -> str | None:
         return None
 
 
-def crawl(client: Client) -> list[tuple[str, dict]]:
-    """The POST forms of the pages reached from the home page, each kind of page a few times."""
-    seen, queue, kinds, forms = {"/"}, deque(["/"]), Counter(), []
+def pages(client: Client):
+    """The pages reached from the home page by their links, each kind of page a few times: (path,
+    its HTML, its forms read by ``Forms``)."""
+    seen, queue, kinds = {"/"}, deque(["/"]), Counter()
     while queue:
         path = queue.popleft()
         response = client.get(path, follow=True)  # the entry page sets its device's cookie first
         assert response.status_code != 500, path
         if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
             continue
+        html = response.content.decode()
         page = Forms()
-        page.feed(response.content.decode())
-        forms += [(path, form) for form in page.forms if form["method"] == "post"]
+        page.feed(html)
+        yield path, html, page
         for href in page.links:
             url = urlparse(urljoin(path, href))
             if url.netloc or url.path in seen or NOT_A_PAGE.search(url.path):
@@ -123,7 +125,11 @@ def crawl(client: Client) -> list[tuple[str, dict]]:
             kinds[kind] += 1
             seen.add(url.path)
             queue.append(url.path)
-    return forms
+
+
+def crawl(client: Client) -> list[tuple[str, dict]]:
+    """The POST forms of the pages reached from the home page."""
+    return [(path, form) for path, _html, page in pages(client) for form in page.forms if form["method"] == "post"]
 
 
 def twice(crawl_, client):

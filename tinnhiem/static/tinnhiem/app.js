@@ -153,13 +153,13 @@
     reviewForm.addEventListener("submit", function (event) {
       if (reviewForm.querySelector("input[name=step]").value !== "review") return;
       event.preventDefault();
-      var table = reviewForm.querySelector("[data-review-table]"), warnings = reviewForm.querySelector("[data-review-warnings]");
+      var table = reviewForm.querySelector("[data-review-table] tbody"), warnings = reviewForm.querySelector("[data-review-warnings]");
       table.innerHTML = ""; warnings.innerHTML = "";
       reviewForm.querySelectorAll("fieldset.person").forEach(function (set) {
         var name = set.querySelector("legend strong").textContent.replace(/^\d+\.\s*/, "");
         var checked = set.querySelector("input:checked");
         var choice = checked ? checked.parentElement.textContent.trim() : text("[data-text-blank]");
-        var row = table.insertRow(); row.insertCell().textContent = name; var c = row.insertCell(); c.innerHTML = "<strong></strong>"; c.firstChild.textContent = choice;
+        var row = table.insertRow(), th = document.createElement("th"); th.scope = "row"; th.textContent = name; row.appendChild(th); var c = row.insertCell(); c.innerHTML = "<strong></strong>"; c.firstChild.textContent = choice;
         if (!checked || checked.value === "9") { var w = document.createElement("div"); w.className = "warn"; w.textContent = text("[data-text-warning]").replace("{name}", name); warnings.appendChild(w); }
         set.hidden = true;
       });
