@@ -187,7 +187,9 @@ def test_checking_in_at_the_door_on_a_phone(new_page, live_server, office, shot)
         "7 Nguyễn Văn An Trưởng thôn 7 Chưa điểm danh",
         "58 Nguyễn Văn An Trưởng thôn 58 Chưa điểm danh",
     ]
-    phone.locator("input[aria-label='Nguyễn Văn An']").last.check()  # far down the list
+    same_name.last.locator("label").click()  # far down the list: the name is tapped, not the small box
+    expect(phone.locator("input[aria-label='Nguyễn Văn An']").last).to_be_checked()
+    expect(phone.locator("input[aria-label='Nguyễn Văn An']").first).not_to_be_checked()
     button = phone.locator("button:has-text('Điểm danh có mặt những người đã chọn')")
     box = button.bounding_box()
     assert box is not None and 0 <= box["y"] and box["y"] + box["height"] <= 844, box
