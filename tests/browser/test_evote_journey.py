@@ -187,3 +187,63 @@ def test_a_ballot_sent_when_the_servers_disk_is_full_is_said_not_recorded_and_se
     phone.get_by_text("Phiếu của đồng chí đã được ghi nhận.").wait_for()
     assert ElectronicBallot.objects.count() == 1
     assert phone.external_requests == []
+
+
+def test_a_voter_votes_with_the_keyboard_alone(new_page, live_server, conference):
+    """A voter who cannot use a pointer (a keyboard, or a screen reader's keys): the code typed, each
+    person's level chosen with the arrow keys, the review reached and read where the focus lands,
+    taken back and changed, and the ballot sent, with Tab and Enter only."""
+    from django.contrib.auth import get_user_model
+
+    from tinnhiem.voting.models import ElectronicBallot
+    from tinnhiem.voting.usecases import evote
+
+    form = conference.ballot_forms.get()
+    users = get_user_model().objects
+    code = evote.generate_cards(users.get(username="office"), form, count=1)[0]
+    evote.open_evote(users.get(username="chair"), form)
+    page = new_page()
+    page.goto(f"{live_server.url}/bo-phieu/{conference.pk}/")
+
+    def focused() -> str:
+        return page.evaluate(
+            "(() => { const e = document.activeElement; return e.id || e.name || e.textContent.trim().slice(0, 40); })()"
+        )
+
+    def tab_to(what: str, limit: int = 30) -> None:
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            if focused() == what:
+                return
+        raise AssertionError(f"Tab never reached {what!r} (at {focused()!r})")
+
+    tab_to("id_code")
+    page.keyboard.type(code)
+    page.keyboard.press("Enter")
+    page.locator("fieldset.person").first.wait_for()
+    first, second = (f"p{p.pk}" for p in conference.rated_persons.all())
+    tab_to(first)  # the first person's levels: the arrow keys choose among them
+    page.keyboard.press("Space")
+    page.keyboard.press("ArrowDown")  # from Tín nhiệm cao to Tín nhiệm
+    tab_to(second)
+    page.keyboard.press("Space")  # Tín nhiệm cao
+    tab_to("Xem lại phiếu")
+    page.keyboard.press("Enter")
+    # the review appears where the focus is: a screen reader reads it at once
+    panel = page.locator("[data-review-panel]")
+    expect(panel).to_be_visible()
+    assert page.evaluate("document.querySelector('[data-review-panel]').contains(document.activeElement)"), focused()
+    expect(panel.locator("tbody td")).to_have_text(["Tín nhiệm", "Tín nhiệm cao"])
+    tab_to("Sửa lại")
+    page.keyboard.press("Enter")
+    # back on the ballot, at its first person, and nothing chosen is lost
+    expect(panel).to_be_hidden()
+    assert focused() == first, focused()
+    page.keyboard.press("ArrowDown")  # to Tín nhiệm thấp
+    tab_to("Xem lại phiếu")
+    page.keyboard.press("Enter")
+    expect(panel.locator("tbody td")).to_have_text(["Tín nhiệm thấp", "Tín nhiệm cao"])
+    tab_to("Gửi phiếu")
+    page.keyboard.press("Enter")
+    page.get_by_text("Phiếu của đồng chí đã được ghi nhận.").wait_for()
+    assert ElectronicBallot.objects.get().marks == "31"  # Tín nhiệm thấp, Tín nhiệm cao

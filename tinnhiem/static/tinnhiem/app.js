@@ -164,11 +164,14 @@
         set.hidden = true;
       });
       reviewForm.querySelector(".actions").hidden = true;
-      panel.hidden = false; panel.scrollIntoView();
+      // the focus goes with what is shown (the button pressed is hidden): a screen reader reads the review
+      panel.hidden = false; panel.querySelector("[data-review-heading]").focus(); panel.scrollIntoView();
     });
     reviewForm.querySelector("[data-review-back]").addEventListener("click", function () {
       panel.hidden = true; reviewForm.querySelector(".actions").hidden = false;
       reviewForm.querySelectorAll("fieldset.person").forEach(function (set) { set.hidden = false; });
+      var first = reviewForm.querySelector("fieldset.person");  // back at the first person, as chosen
+      if (first) (first.querySelector("input:checked") || first.querySelector("input")).focus();
     });
     reviewForm.querySelector("[data-review-send]").addEventListener("click", function (event) {
       event.target.disabled = true;
