@@ -5,7 +5,8 @@ its error tied to it, no id twice, and zoom left to the reader. (These are the r
 that the HTML alone decides; colours and sizes are measured in Chromium, tests/browser.)
 
 The pages are found as in the hostile-input test, by their links from the home page, as each of
-the demo's accounts, in Vietnamese and in English; each form is also sent once with its fields
+the demo's accounts, in Vietnamese and in English, as the demo is loaded and in the states of a
+conference day it does not show (tests/web/demo_states.py); each form is also sent once with its fields
 empty, and the page that answers with errors is read too. The voter's pages (the card code, the
 ballot, its review, the receipt) and the links a voter and a rated person open are read in both
 languages, with their errors."""
@@ -18,16 +19,14 @@ from itertools import pairwise
 from urllib.parse import urljoin, urlparse
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import shared_demo_open
-from tests.web.test_day_pages import counted_on_paper, voting_open
+from tests.web.demo_states import reach, voting_on_phones
 from tests.web.test_hostile_input import NOT_A_PAGE, TEXT_LIKE, kind_of, pages
 from tinnhiem.conferences import links
 from tinnhiem.conferences.models import Conference
-from tinnhiem.voting.usecases import evote
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 CONTROLS = {"input", "select", "textarea"}
@@ -236,11 +235,13 @@ def empty(form: dict) -> dict:
         ("quantri", "as loaded", "vi"),
         ("kiemphieu1", "paper count", "vi"),
         ("chutri", "paper count", "en"),
+        ("vanphong", "phones voting", "vi"),
+        ("kiemphieu1", "scans waiting", "vi"),
+        ("kiemphieu1", "scans waiting", "en"),
     ],
 )
-def test_every_page_and_its_errors_can_be_read_with_a_screen_reader(demo, username, during, language):
-    if during == "paper count":
-        counted_on_paper(Conference.objects.get(pk=demo))
+def test_every_page_and_its_errors_can_be_read_with_a_screen_reader(demo, username, during, language, tmp_path):
+    reach(during, Conference.objects.get(pk=demo), tmp_path)
     client = Client(raise_request_exception=False)
     assert client.login(username=username, password="tinnhiem-demo")
     client.cookies["django_language"] = language
@@ -265,16 +266,6 @@ def test_every_page_and_its_errors_can_be_read_with_a_screen_reader(demo, userna
                 found.setdefault(fault, f"{action} (sent empty)")
     assert read > 20 and sent, (read, sent)  # the crawl found the pages and their forms
     assert found == {}
-
-
-def voting_on_phones(ready: Conference) -> tuple[str, list[str]]:
-    """The demo's ready conference with its vote open (``voting_open``) and its electronic vote open:
-    one card's code, and the names of its ballot's fields."""
-    User = get_user_model()
-    form = voting_open(ready)
-    code = evote.generate_cards(User.objects.get(username="vanphong"), form, count=1)[0]
-    evote.open_evote(User.objects.get(username="chutri"), form)
-    return code, [f"p{person.pk}" for person in ready.rated_persons.all()]
 
 
 @pytest.mark.parametrize("language", ["vi", "en"])

@@ -13,6 +13,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from tests.conftest import shared_demo_open
+from tests.web.demo_states import counted_on_paper
 from tinnhiem.audit.models import Event
 from tinnhiem.conferences.models import Conference
 from tinnhiem.conferences.usecases import day
@@ -230,41 +231,6 @@ def test_the_chair_has_the_vote_on_a_form_held_again(demo):
     chair.post(url, sent | {"submission": again})
     form.refresh_from_db()
     assert form.issued is None and Event.objects.filter(action="vote.repeated").count() == 2
-
-
-def voting_open(ready):
-    """The demo's ready conference with its vote open: opened, 150 present, kiemphieu1–3 the
-    approved committee. Its form."""
-    from django.contrib.auth import get_user_model
-
-    from tinnhiem.conferences.usecases import day
-
-    User = get_user_model()
-    office, chair = User.objects.get(username="vanphong"), User.objects.get(username="chutri")
-    counters = [User.objects.get(username=f"kiemphieu{i}") for i in (1, 2, 3)]
-    day.open_conference(chair, ready, held_today=True)
-    voters = [v for v in ready.voters.order_by("order") if v.rated_person_id is None]
-    day.check_in(office, ready, voters[:150])
-    for voter, role, user in zip(voters[:3], ("head", "secretary", "member"), counters, strict=True):
-        day.propose_member(office, ready, voter=voter, role=role, user=user)
-    day.record_committee_approval(chair, ready, votes_for=150, against=0, abstaining=0)
-    day.open_voting(chair, ready)
-    return ready.ballot_forms.get()
-
-
-def counted_on_paper(ready):
-    """The demo's ready conference taken to its paper count (``voting_open``), the vote held and
-    closed with 150 ballots issued and collected. Its form."""
-    from django.contrib.auth import get_user_model
-
-    from tinnhiem.conferences.usecases import day
-    from tinnhiem.voting.usecases import counting
-
-    form = voting_open(ready)
-    User = get_user_model()
-    counting.record_ballot_counts(User.objects.get(username="kiemphieu1"), form, issued=150, collected=150)
-    day.close_voting(User.objects.get(username="chutri"), ready)
-    return form
 
 
 def test_entry_page_keyboard_flow_and_second_device(demo, make_user):

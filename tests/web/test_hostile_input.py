@@ -4,8 +4,10 @@ that does not exist, another script's digit, an emoji, markup): no page fails wi
 and whatever the page says back (a field's error, a message) is Vietnamese.
 
 The pages are found as a person finds them, by their links from the home page (a few of each
-kind), as the demo is loaded and once its ready conference is being counted on paper (the
-committee's entry page). Each distinct form is sent twice for each of its fields and buttons, the
+kind), as the demo is loaded and in the states of a conference day it does not show
+(tests/web/demo_states.py): its ready conference counted on paper (the committee's entry page) or
+voting on phones (the cards), and the scan conference's sample scans read, three waiting for the
+committee (the review). Each distinct form is sent twice for each of its fields and buttons, the
 field holding the next two values of the list in turn (the others as the page filled them), so
 that every value is sent to fields of every kind; a form of buttons only is pressed as it is. What
 one send changes (a vote closed, an entry started) stays for the next, as it would in a hall, and
@@ -29,7 +31,7 @@ from django.urls import Resolver404, resolve
 
 from tests.conftest import shared_demo_open
 from tests.test_translations import LOCALE, parse_po
-from tests.web.test_day_pages import counted_on_paper
+from tests.web.demo_states import reach
 from tinnhiem.conferences.models import Conference
 
 HOSTILE = [
@@ -178,20 +180,24 @@ def demo(shared_demo, request, db):
 
 
 @pytest.mark.parametrize(
-    "username, during",
+    "username, during, reaches",  # reaches: the pages of the state whose forms must be among those sent
     [
-        ("vanphong", "as loaded"),
-        ("chutri", "as loaded"),
-        ("kiemphieu1", "as loaded"),
-        ("quansat", "as loaded"),
-        ("quantri", "as loaded"),
-        ("kiemphieu1", "paper count"),  # the committee's entry page, its reconciliation, its rulings
-        ("chutri", "paper count"),
+        ("vanphong", "as loaded", set()),
+        ("chutri", "as loaded", set()),
+        ("kiemphieu1", "as loaded", set()),
+        ("quansat", "as loaded", set()),
+        ("quantri", "as loaded", set()),
+        ("kiemphieu1", "paper count", {"voting:entry"}),  # the entry page, its reconciliation, its rulings
+        ("chutri", "paper count", set()),
+        ("vanphong", "phones voting", {"voting:cards"}),  # the cards, the electronic vote's controls
+        ("chutri", "phones voting", {"voting:cards"}),
+        ("kiemphieu1", "scans waiting", {"scanning:scan", "scanning:review"}),  # three scanned ballots waiting
     ],
 )
-def test_every_form_takes_hostile_input_without_a_server_error_and_answers_in_vietnamese(demo, username, during):
-    if during == "paper count":
-        counted_on_paper(Conference.objects.get(pk=demo))
+def test_every_form_takes_hostile_input_without_a_server_error_and_answers_in_vietnamese(
+    demo, username, during, reaches, tmp_path
+):
+    reach(during, Conference.objects.get(pk=demo), tmp_path)
     client = Client(raise_request_exception=False)
     assert client.login(username=username, password="tinnhiem-demo")
     sent, failures, english, words = 0, [], {}, english_words()
@@ -226,10 +232,13 @@ def test_every_form_takes_hostile_input_without_a_server_error_and_answers_in_vi
                     sent += 1
                     if response.status_code >= 500:
                         failures.append((action, press and press[2], name, value[:20], response.status_code))
+                    if "text/html" not in response.get("Content-Type", ""):
+                        continue  # a document made (the cards' PDF): its own tests read it
                     for said in what_the_page_says(response.content.decode()):
                         if in_english(said, words):
                             english.setdefault(said[:200], (action, name, value[:20]))
                 turn += 2
     assert sent > 20, sent  # the crawl found the forms
+    assert reaches <= {kind for kind, _fields in done}, during  # and those of the state
     assert failures == []
     assert english == {}
