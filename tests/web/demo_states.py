@@ -6,6 +6,7 @@ Each returns what a test needs of that state; the test's rollback undoes it."""
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 
 from tinnhiem.conferences.models import Conference
 from tinnhiem.conferences.usecases import day
@@ -63,13 +64,22 @@ def scans_waiting(folder) -> Conference:
     return conference
 
 
-def reach(state: str, ready: Conference, folder) -> None:
+def reach(state: str, ready: Conference, folder) -> Conference | None:
     """The demo taken to one of the states above, by name: "as loaded", "paper count", "phones
-    voting", "scans waiting"."""
-    states = {
-        "as loaded": lambda: None,
-        "paper count": lambda: counted_on_paper(ready),
-        "phones voting": lambda: voting_on_phones(ready),
-        "scans waiting": lambda: scans_waiting(folder),
-    }
-    states[state]()
+    voting", "scans waiting". The conference whose state it is (none as loaded)."""
+    if state == "paper count":
+        counted_on_paper(ready)
+    elif state == "phones voting":
+        voting_on_phones(ready)
+    elif state == "scans waiting":
+        return scans_waiting(folder)
+    else:
+        assert state == "as loaded", state
+        return None
+    return ready
+
+
+def within_conference(conference: Conference | None) -> str:
+    """Where the pages of a state are found: its conference's page and those under it (the home
+    page, as loaded)."""
+    return reverse("conferences:conference", args=[conference.pk]) if conference else "/"

@@ -31,7 +31,7 @@ from django.urls import Resolver404, resolve
 
 from tests.conftest import shared_demo_open
 from tests.test_translations import LOCALE, parse_po
-from tests.web.demo_states import reach
+from tests.web.demo_states import reach, within_conference
 from tinnhiem.conferences.models import Conference
 
 HOSTILE = [
@@ -103,10 +103,11 @@ def kind_of(path: str) -> str | None:
         return None
 
 
-def pages(client: Client):
-    """The pages reached from the home page by their links, each kind of page a few times: (path,
-    its HTML, its forms read by ``Forms``)."""
-    seen, queue, kinds = {"/"}, deque(["/"]), Counter()
+def pages(client: Client, within: str = "/"):
+    """The pages reached by their links from ``within`` (the home page, or a conference's page and
+    the pages under it), each kind of page a few times: (path, its HTML, its forms read by
+    ``Forms``)."""
+    seen, queue, kinds = {within}, deque([within]), Counter()
     while queue:
         path = queue.popleft()
         response = client.get(path, follow=True)  # the entry page sets its device's cookie first
@@ -119,7 +120,7 @@ def pages(client: Client):
         yield path, html, page
         for href in page.links:
             url = urlparse(urljoin(path, href))
-            if url.netloc or url.path in seen or NOT_A_PAGE.search(url.path):
+            if url.netloc or url.path in seen or NOT_A_PAGE.search(url.path) or not url.path.startswith(within):
                 continue
             kind = kind_of(url.path)
             if kind is None or kinds[kind] >= PAGES_OF_A_KIND:
@@ -129,16 +130,18 @@ def pages(client: Client):
             queue.append(url.path)
 
 
-def crawl(client: Client) -> list[tuple[str, dict]]:
-    """The POST forms of the pages reached from the home page."""
-    return [(path, form) for path, _html, page in pages(client) for form in page.forms if form["method"] == "post"]
+def crawl(client: Client, within: str = "/") -> list[tuple[str, dict]]:
+    """The POST forms of the pages reached from ``within``."""
+    return [
+        (path, form) for path, _html, page in pages(client, within) for form in page.forms if form["method"] == "post"
+    ]
 
 
-def twice(crawl_, client):
+def twice(crawl_, client, within: str = "/"):
     """The pages' forms, then again once the first have been sent: a form that a press brought (the
     entry of a count, once started) is sent in the second round."""
-    yield from crawl_(client)
-    yield from crawl_(client)
+    yield from crawl_(client, within)
+    yield from crawl_(client, within)
 
 
 def english_words() -> frozenset[str]:
@@ -197,14 +200,15 @@ def demo(shared_demo, request, db):
 def test_every_form_takes_hostile_input_without_a_server_error_and_answers_in_vietnamese(
     demo, username, during, reaches, tmp_path
 ):
-    reach(during, Conference.objects.get(pk=demo), tmp_path)
+    # a state's conference is read from its page (the rest of the demo is read as loaded)
+    within = within_conference(reach(during, Conference.objects.get(pk=demo), tmp_path))
     client = Client(raise_request_exception=False)
     assert client.login(username=username, password="tinnhiem-demo")
     sent, failures, english, words = 0, [], {}, english_words()
     assert in_english("Choose at least one voter.", words) and not in_english("Hãy chọn ít nhất một người.", words)
     done = set()
     turn = 0
-    for path, form in twice(crawl, client):
+    for path, form in twice(crawl, client, within):
         action = urlparse(urljoin(path, form["action"] or path)).path
         if NOT_A_PAGE.search(action):
             continue
@@ -238,7 +242,7 @@ def test_every_form_takes_hostile_input_without_a_server_error_and_answers_in_vi
                         if in_english(said, words):
                             english.setdefault(said[:200], (action, name, value[:20]))
                 turn += 2
-    assert sent > 20, sent  # the crawl found the forms
+    assert sent > (20 if within == "/" else 5), sent  # the crawl found the forms
     assert reaches <= {kind for kind, _fields in done}, during  # and those of the state
     assert failures == []
     assert english == {}
