@@ -117,9 +117,47 @@ def new_page(browser, live_server, request):
     assert not undrawn, undrawn
 
 
+# Every text shown on the page whose colour, against the background it is drawn on, is under the
+# contrast WCAG 2.1 asks (1.4.3: 4.5 to 1, or 3 to 1 for large text, 24 px or bold 18.7 px; a
+# disabled control is exempt): its text, the ratio, the two colours. The background is the nearest
+# ones behind the text laid over white, with their transparency; a text over a picture is not
+# measured. The same formula as WCAG's (relative luminance of sRGB).
+LOW_CONTRAST = r"""() => {
+  const rgba = c => { const m = c.match(/rgba?\(([^)]+)\)/); if (!m) return null;
+    const p = m[1].split(",").map(parseFloat); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; };
+  const over = (top, under) => [0, 1, 2].map(i => top[i] * top[3] + under[i] * (1 - top[3])).concat([1]);
+  const luminance = c => [0, 1, 2].map(i => { const v = c[i] / 255;
+    return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); })
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const behind = element => { const layers = [];
+    for (let e = element; e; e = e.parentElement) { const style = getComputedStyle(e);
+      if (style.backgroundImage !== "none") return null;
+      const c = rgba(style.backgroundColor); if (c && c[3] > 0) layers.push(c); if (c && c[3] >= 1) break; }
+    return layers.reverse().reduce((under, top) => over(top, under), [255, 255, 255, 1]); };
+  const low = [], walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT), seen = new Set();
+  while (walker.nextNode()) {
+    const element = walker.currentNode.parentElement;
+    if (!walker.currentNode.textContent.trim() || seen.has(element)) continue;
+    seen.add(element);
+    const box = element.getBoundingClientRect(), style = getComputedStyle(element);
+    if (!box.width || !box.height || style.visibility === "hidden" || element.closest(":disabled")) continue;
+    const back = behind(element); if (!back) continue;
+    let opacity = 1; for (let e = element; e; e = e.parentElement) opacity *= parseFloat(getComputedStyle(e).opacity);
+    const c = rgba(style.color), text = over([c[0], c[1], c[2], c[3] * opacity], back);
+    const [a, b] = [luminance(text), luminance(back)], ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const size = parseFloat(style.fontSize), large = size >= 24 || (parseInt(style.fontWeight) >= 700 && size >= 18.66);
+    if (ratio < (large ? 3 : 4.5)) low.push([walker.currentNode.textContent.trim().slice(0, 40),
+      Math.round(ratio * 100) / 100, style.color, "rgb(" + back.slice(0, 3).map(Math.round).join(",") + ")"]);
+  }
+  return low;
+}"""
+
+
 @pytest.fixture
 def shot():
-    """Save a screenshot to test-artifacts/ (and to docs/img/ with TINNHIEM_UPDATE_SCREENSHOTS=1)."""
+    """Save a screenshot to test-artifacts/ (and to docs/img/ with TINNHIEM_UPDATE_SCREENSHOTS=1).
+    The page shown must be readable: every text in enough contrast (``LOW_CONTRAST``), and, on a
+    phone, nothing off the side of the screen."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
     def take(page, name: str, full_page: bool = True) -> Path:
@@ -128,6 +166,8 @@ def shot():
             # widens its layout to the content, so the page is measured against the screen itself)
             wide = page.evaluate("document.documentElement.scrollWidth")
             assert wide <= screen, f"{name}: the page is {wide}px wide on a {screen}px phone screen"
+        low = page.evaluate(LOW_CONTRAST)
+        assert low == [], f"{name}: text in too little contrast (text, ratio, colour, background): {low}"
         path = ARTIFACTS / f"{name}.png"
         page.screenshot(path=str(path), full_page=full_page)
         if os.environ.get("TINNHIEM_UPDATE_SCREENSHOTS") == "1":
