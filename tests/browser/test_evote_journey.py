@@ -247,3 +247,41 @@ def test_a_voter_votes_with_the_keyboard_alone(new_page, live_server, conference
     page.keyboard.press("Enter")
     page.get_by_text("Phiếu của đồng chí đã được ghi nhận.").wait_for()
     assert ElectronicBallot.objects.get().marks == "31"  # Tín nhiệm thấp, Tín nhiệm cao
+
+
+def test_the_voters_pages_follow_the_text_size_the_phone_is_set_to(new_page, live_server, conference, shot):
+    """A voter who has set their browser's text twice as large (an older delegate's phone): every
+    text of the code's page, the ballot and its review is twice as large, none stays at the site's
+    own size, and the pages still fit a small phone's width (320 px), nothing off the side."""
+    from django.contrib.auth import get_user_model
+
+    from tinnhiem.voting.usecases import evote
+
+    form = conference.ballot_forms.get()
+    users = get_user_model().objects
+    code = evote.generate_cards(users.get(username="office"), form, count=1)[0]
+    evote.open_evote(users.get(username="chair"), form)
+    sizes = """() => [...document.body.querySelectorAll('*')]
+        .filter(e => [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()) && e.getClientRects().length)
+        .map(e => [e.tagName + '.' + e.className + ' ' + e.textContent.trim().slice(0, 30), parseFloat(getComputedStyle(e).fontSize)])"""
+    page = new_page(width=320, height=700, mobile=True)
+
+    def twice_as_large(name: str) -> None:
+        """The page's texts at the usual size, then with the browser's text size at 200 %."""
+        page.evaluate("document.getElementById('larger')?.remove()")
+        usual = page.evaluate(sizes)
+        larger = page.add_style_tag(content="html { font-size: 200% !important; }")  # what the setting does
+        larger.evaluate("style => { style.id = 'larger'; }")
+        assert usual and [[text, size * 2] for text, size in usual] == page.evaluate(sizes)
+        shot(page, name)  # nothing off the side of the screen
+
+    page.goto(f"{live_server.url}/bo-phieu/{conference.pk}/")
+    twice_as_large("26-chu-to-dien-thoai-ma")
+    page.fill("#id_code", code)
+    page.click("button:has-text('Tiếp tục')")
+    page.locator("fieldset.person").first.wait_for()
+    twice_as_large("26-chu-to-dien-thoai-phieu")
+    page.locator("fieldset.person").nth(0).get_by_text("Tín nhiệm cao", exact=True).click()
+    page.click("button:has-text('Xem lại phiếu')")
+    page.locator("[data-review-panel]").wait_for()  # the review, shown by the page's script
+    twice_as_large("26-chu-to-dien-thoai-xem-lai")
