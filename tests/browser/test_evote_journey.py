@@ -192,7 +192,7 @@ def test_a_ballot_sent_when_the_servers_disk_is_full_is_said_not_recorded_and_se
 def test_a_voter_votes_with_the_keyboard_alone(new_page, live_server, conference):
     """A voter who cannot use a pointer (a keyboard, or a screen reader's keys): the code typed, each
     person's level chosen with the arrow keys, the review reached and read where the focus lands,
-    taken back and changed, and the ballot sent, with Tab and Enter only."""
+    taken back and changed, and the ballot sent: Tab, the arrow keys, Space and Enter, nothing else."""
     from django.contrib.auth import get_user_model
 
     from tinnhiem.voting.models import ElectronicBallot
@@ -250,7 +250,7 @@ def test_a_voter_votes_with_the_keyboard_alone(new_page, live_server, conference
 
 
 def test_the_voters_pages_follow_the_text_size_the_phone_is_set_to(new_page, live_server, conference, shot):
-    """A voter who has set their browser's text twice as large (an older delegate's phone): every
+    """A voter whose browser's font size is set twice as large (an older delegate's phone): every
     text of the code's page, the ballot and its review is twice as large, none stays at the site's
     own size, and the pages still fit a small phone's width (320 px), nothing off the side."""
     from django.contrib.auth import get_user_model
@@ -270,7 +270,7 @@ def test_the_voters_pages_follow_the_text_size_the_phone_is_set_to(new_page, liv
         """The page's texts at the usual size, then with the browser's text size at 200 %."""
         page.evaluate("document.getElementById('larger')?.remove()")
         usual = page.evaluate(sizes)
-        larger = page.add_style_tag(content="html { font-size: 200% !important; }")  # what the setting does
+        larger = page.add_style_tag(content="html { font-size: 200% !important; }")  # the browser's font size
         larger.evaluate("style => { style.id = 'larger'; }")
         assert usual and [[text, size * 2] for text, size in usual] == page.evaluate(sizes)
         shot(page, name)  # nothing off the side of the screen
