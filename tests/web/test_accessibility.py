@@ -16,12 +16,15 @@ from __future__ import annotations
 from collections import Counter
 from html.parser import HTMLParser
 from itertools import pairwise
+from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
 import pytest
-from django.test import Client
+from django.template.loader import render_to_string
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
+import tinnhiem
 from tests.conftest import shared_demo_open
 from tests.web.demo_states import reach, voting_on_phones, within_conference
 from tests.web.test_hostile_input import NOT_A_PAGE, TEXT_LIKE, kind_of, pages
@@ -309,3 +312,15 @@ def test_the_voters_and_the_rated_persons_pages_can_be_read_with_a_screen_reader
         for fault in faults(response.content.decode(), language):
             found.setdefault(fault, what)
     assert found == {}
+
+
+ERROR_PAGES = sorted(path.stem for path in (Path(tinnhiem.__file__).parent / "templates" / "errors").glob("*.html"))
+
+
+@pytest.mark.parametrize("page", ERROR_PAGES)
+def test_the_error_pages_can_be_read_with_a_screen_reader(page):
+    """The pages of a refusal or a failure (a phone that lost its session, a server out of disk),
+    each page of the folder, rendered as the server renders them."""
+    assert len(ERROR_PAGES) >= 8
+    request = RequestFactory().get("/hoi-nghi/1/")
+    assert faults(render_to_string(f"errors/{page}.html", {"request": request}, request=request), "vi") == []
