@@ -276,8 +276,9 @@ def test_the_voters_pages_follow_the_text_size_the_phone_is_set_to(new_page, liv
         shot(page, name)  # nothing off the side of the screen
 
     page.goto(f"{live_server.url}/bo-phieu/{conference.pk}/")
+    page.fill("#id_code", code)  # the whole code shows, to be checked against the card
+    assert page.eval_on_selector("#id_code", "e => e.scrollWidth <= e.clientWidth")
     twice_as_large("26-chu-to-dien-thoai-ma")
-    page.fill("#id_code", code)
     page.click("button:has-text('Tiếp tục')")
     page.locator("fieldset.person").first.wait_for()
     twice_as_large("26-chu-to-dien-thoai-phieu")
