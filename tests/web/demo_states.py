@@ -67,15 +67,11 @@ def scans_waiting(folder) -> Conference:
 def reach(state: str, ready: Conference, folder) -> Conference | None:
     """The demo taken to one of the states above, by name: "as loaded", "paper count", "phones
     voting", "scans waiting". The conference whose state it is (none as loaded)."""
-    if state == "paper count":
-        counted_on_paper(ready)
-    elif state == "phones voting":
-        voting_on_phones(ready)
-    elif state == "scans waiting":
-        return scans_waiting(folder)
-    else:
-        assert state == "as loaded", state
+    if state == "as loaded":
         return None
+    if state == "scans waiting":
+        return scans_waiting(folder)
+    {"paper count": counted_on_paper, "phones voting": voting_on_phones}[state](ready)
     return ready
 
 

@@ -137,11 +137,11 @@ def crawl(client: Client, within: str = "/") -> list[tuple[str, dict]]:
     ]
 
 
-def twice(crawl_, client, within: str = "/"):
+def twice(client, within: str = "/"):
     """The pages' forms, then again once the first have been sent: a form that a press brought (the
     entry of a count, once started) is sent in the second round."""
-    yield from crawl_(client, within)
-    yield from crawl_(client, within)
+    yield from crawl(client, within)
+    yield from crawl(client, within)
 
 
 def english_words() -> frozenset[str]:
@@ -208,7 +208,7 @@ def test_every_form_takes_hostile_input_without_a_server_error_and_answers_in_vi
     assert in_english("Choose at least one voter.", words) and not in_english("Hãy chọn ít nhất một người.", words)
     done = set()
     turn = 0
-    for path, form in twice(crawl, client, within):
+    for path, form in twice(client, within):
         action = urlparse(urljoin(path, form["action"] or path)).path
         if NOT_A_PAGE.search(action):
             continue

@@ -44,7 +44,9 @@ def in_page_language(data: dict[str, Any], conference: Conference) -> dict[str, 
     Vietnamese; what the committee wrote is shown as written). ``data`` is changed and returned."""
     if (translation.get_language() or DEFAULT_LANGUAGE).startswith(DEFAULT_LANGUAGE):
         return data
-    scanned = set(conference.ballot_forms.filter(scanned_ballots__by_hand=False).values_list("pk", flat=True))
+    scanned = set(
+        conference.ballot_forms.filter(scanned_ballots__by_hand=False).values_list("pk", flat=True).distinct()
+    )
     for form in data["forms"]:
         for ruling in form["rulings"]:
             ruling["text"] = ruling_text(ruling)
