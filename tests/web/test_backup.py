@@ -6,7 +6,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 
 from tests.fresh_db import fresh_database_url, outside_environ
@@ -18,7 +17,9 @@ from tinnhiem.site.demo import load_demo
 
 @pytest.mark.heavy
 @pytest.mark.django_db(transaction=True)
-def test_backup_then_restore_into_a_new_site(roles, tmp_path, request):
+def test_backup_then_restore_into_a_new_site(roles, tmp_path, request, settings):
+    # the site's stored files are this test's own: the worker's folder holds every earlier test's
+    settings.MEDIA_ROOT = str(tmp_path / "media")
     load_demo(today=date.today())
     head = log.head()
     voters = Voter.objects.count()
@@ -54,7 +55,13 @@ def test_backup_then_restore_into_a_new_site(roles, tmp_path, request):
             "print(log.head()[0], log.head()[1], Voter.objects.count(), log.verify())",
         )
         assert check.stdout.strip().splitlines()[-1].split() == [str(head[0]), head[1], str(voters), "[]"]
-        assert (tmp_path / "moi" / "media").exists()
+        # every stored file (the demo's dossiers and scans), each with its bytes
+        stored = {
+            p.relative_to(tmp_path / "media"): p.read_bytes() for p in (tmp_path / "media").rglob("*") if p.is_file()
+        }
+        restored_files = tmp_path / "moi" / "media"
+        assert stored and {p: (restored_files / p).read_bytes() for p in stored} == stored
+        assert {p.relative_to(restored_files) for p in restored_files.rglob("*") if p.is_file()} == set(stored)
         # the same keys: the secret key, and the signing key the managing authority knows
         for key in [Path(settings.SECRET_KEY_FILE), signing_key_path()]:
             assert (tmp_path / "moi" / key.name).read_bytes() == key.read_bytes(), key.name
