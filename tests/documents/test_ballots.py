@@ -72,6 +72,9 @@ def test_a_layout_printed_by_an_earlier_tinnhiem_keeps_its_version():
     printed = [(1, "Nguyễn Văn A", "Phó Chủ tịch"), (2, "Trần Thị B", "Phó Chủ tịch")]
     old = ballot_layout(2, levels, printed, layout_format=2)
     assert old.version == "c82ff8b56456" and "grey" not in old.as_dict() and not old.grey
+    changed = old.as_dict()  # computed once, given as a copy: what a caller changes stays its own
+    changed["printed"][0][1] = "Người khác"
+    assert old.as_dict()["printed"][0][1] == "Nguyễn Văn A" and old.version == "c82ff8b56456"
     council = [(i, f"Người {i}", "Đại biểu") for i in range(44)]
     assert ballot_layout(44, ["confidence", "no_confidence"], council, layout_format=2).version == "e5e85a70961f"
     again = layout_from_dict(old.as_dict())

@@ -21,6 +21,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Any
 
 PAGE_W, PAGE_H = 210.0, 297.0
@@ -101,13 +102,21 @@ class BallotLayout:
         return [person_id for person_id, _name, _post in self.printed]
 
     def as_dict(self) -> dict[str, Any]:
+        """Plain JSON values (lists, not tuples), as stored; a new dict at each call."""
+        return json.loads(self._json)
+
+    # A layout is made whole by ``ballot_layout`` and never changed after: its JSON and version
+    # are computed once (the scanner asks for them for every file it is sent; ``asdict`` of a
+    # 44-person form takes milliseconds).
+    @cached_property
+    def _json(self) -> str:
         data = asdict(self)
         data["markers"] = {str(k): list(v) for k, v in self.markers.items()}
         if self.format < 3:  # stored without it: an older layout keeps its version
             del data["grey"]
-        return json.loads(json.dumps(data))  # plain JSON values (lists, not tuples), as stored
+        return json.dumps(data)
 
-    @property
+    @cached_property
     def version(self) -> str:
         """12 hex digits of SHA-256 over the canonical geometry and printed list: the layout
         version printed in the QR."""
