@@ -10,9 +10,10 @@ A scanner can put every page it fed into one file, and the committee may send th
 - a PDF of 45 grey pages compressed without loss (about 99 MB: about as many as fit);
 - a PDF of 120 JPEG pages, as most scanners write grey (kept as they came, never rendered).
 
-Each case runs in a process of its own; its peak memory is the largest resident size the process
-reached while the file was counted (Linux's ``VmHWM``, reset once the file was made). The pages are synthetic 200-dpi scans of the demo's seed form,
-each drawn apart (no two files alike).
+Each case runs in a process of its own, on a copy of one data folder where the demo was loaded
+once, before the first; its peak memory is the largest resident size the process reached while
+the file was counted (Linux's ``VmHWM``, reset once the file was made). The pages are synthetic
+200-dpi scans of the demo's seed form, each drawn apart (no two files alike).
 
 Run: .venv/bin/python bench/scan_memory.py [--scale 1.0]
 """
@@ -24,12 +25,13 @@ import json
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._django import demo_scanning, machine, setup
+from bench._django import demo_scanning, machine, prepared, setup
 
 CASES = {
     "pdf-black-and-white": 732,
@@ -52,8 +54,8 @@ def _reset_peak() -> None:
     Path("/proc/self/clear_refs").write_text("5")
 
 
-def run_case(case: str, pages: int) -> dict:
-    setup()
+def run_case(case: str, pages: int, loaded: str) -> dict:
+    setup(copy_of=loaded)
     import cv2
 
     from tinnhiem.scanning import synthetic
@@ -94,21 +96,24 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--case", choices=sorted(CASES), help="run one case in this process")
     parser.add_argument("--scale", type=float, default=1.0, help="pages of each case, as a share of its default")
+    parser.add_argument("--loaded", help="with --case: a data folder with the demo loaded, to copy")
     args = parser.parse_args()
     if args.case:
-        print(json.dumps(run_case(args.case, max(1, round(CASES[args.case] * args.scale)))))
+        print(json.dumps(run_case(args.case, max(1, round(CASES[args.case] * args.scale)), args.loaded)))
         return
     print(f"machine: {machine()}")
-    for case in CASES:
-        command = [sys.executable, __file__, "--case", case, "--scale", str(args.scale)]
-        out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-        r = json.loads(out.strip().splitlines()[-1])
-        print(
-            f"{r['case']}: {r['pages']} pages in one file of {r['mb']} MB: {r['ballots']} ballots, "
-            f"{r['refused']} pages not counted, in {r['seconds']} s; peak memory {r['peak_mb']} MB "
-            f"({r['before_mb']} MB before the file was sent)",
-            flush=True,
-        )
+    with tempfile.TemporaryDirectory(prefix="tinnhiem-bench-") as loaded:
+        prepared(loaded)
+        for case in CASES:
+            command = [sys.executable, __file__, "--case", case, "--scale", str(args.scale), "--loaded", loaded]
+            out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+            r = json.loads(out.strip().splitlines()[-1])
+            print(
+                f"{r['case']}: {r['pages']} pages in one file of {r['mb']} MB: {r['ballots']} ballots, "
+                f"{r['refused']} pages not counted, in {r['seconds']} s; peak memory {r['peak_mb']} MB "
+                f"({r['before_mb']} MB before the file was sent)",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":
