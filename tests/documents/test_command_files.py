@@ -104,7 +104,8 @@ def test_commands_write_into_a_folder_and_refuse_a_missing_one(seed, tmp_path, c
 
 
 @pytest.mark.django_db(transaction=True)  # a backup sets its own isolation level on PostgreSQL
-def test_a_backup_into_a_folder_names_itself_and_a_missing_folder_is_refused(roles, tmp_path):
+def test_a_backup_into_a_folder_names_itself_and_a_missing_folder_is_refused(roles, tmp_path, settings):
+    settings.MEDIA_ROOT = str(tmp_path / "media")  # not the stored files of the worker's earlier tests
     call_command("backup", str(tmp_path))
     backups = list(tmp_path.glob("sao-luu-tinnhiem-*.tar.gz"))
     assert len(backups) == 1 and backups[0].stat().st_mode & 0o077 == 0
