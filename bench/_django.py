@@ -35,7 +35,7 @@ def setup(*, copy_of: str | None = None, folder: str | None = None) -> str:
 def prepared(folder: str) -> None:
     """Set up a data folder with the demo loaded, in a process of its own, for benchmarks whose
     cases each run in a new process (``setup(copy_of=folder)``): the demo is loaded once, not once
-    per case (ten seconds each)."""
+    per case (several seconds each)."""
     code = (
         "import sys; from bench._django import setup; setup(folder=sys.argv[1]); "
         "from tinnhiem.site import demo; demo.load_demo()"

@@ -55,7 +55,7 @@ def test_backup_then_restore_into_a_new_site(roles, tmp_path, request, settings)
             "print(log.head()[0], log.head()[1], Voter.objects.count(), log.verify())",
         )
         assert check.stdout.strip().splitlines()[-1].split() == [str(head[0]), head[1], str(voters), "[]"]
-        # every stored file (the demo's dossiers and scans), each with its bytes
+        # every stored file (the demo's dossiers), each with its bytes
         stored = {
             p.relative_to(tmp_path / "media"): p.read_bytes() for p in (tmp_path / "media").rglob("*") if p.is_file()
         }
