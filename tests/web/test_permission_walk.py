@@ -176,3 +176,26 @@ def test_forged_links_are_refused(client, world):
     assert "không hợp lệ" in response.content.decode()
     url = reverse("conferences:explanation_link", args=[world["person_id"], uuid.uuid4().hex])
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_each_role_gets_exactly_its_permissions_again():
+    """``ensure_roles`` (after every migration) gives each role's group exactly the permissions
+    listed in ROLES: one taken away by hand comes back, one added by hand goes."""
+    from django.contrib.auth.models import Group, Permission
+
+    from tinnhiem.accounts.roles import ensure_roles
+
+    def held(name):
+        return sorted(
+            f"{p.content_type.app_label}.{p.codename}" for p in Group.objects.get(name=name).permissions.all()
+        )
+
+    ensure_roles()
+    office = Group.objects.get(name="office")
+    office.permissions.remove(Permission.objects.get(codename="prepare_conference"))
+    office.permissions.add(Permission.objects.get(codename="count_ballots"))
+    Group.objects.get(name="observer").delete()
+    ensure_roles()
+    for name, (_label, perms) in ROLES.items():
+        assert held(name) == sorted(perms), name

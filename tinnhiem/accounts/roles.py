@@ -42,16 +42,18 @@ def roles_text(names: list[str]) -> str:
 
 
 def ensure_roles() -> None:
-    """Create or update the groups of the roles with exactly their permissions (idempotent)."""
+    """Create or update the groups of the roles with exactly their permissions (idempotent). The
+    permissions are read in one query (run after every migration, and by nearly every test)."""
+    names = {perm for _label, perms in ROLES.values() for perm in perms}
+    known = {
+        f"{perm.content_type.app_label}.{perm.codename}": perm
+        for perm in Permission.objects.filter(codename__in={name.split(".")[1] for name in names}).select_related(
+            "content_type"
+        )
+    }
     for key, (_label, perms) in ROLES.items():
         group, _created = Group.objects.get_or_create(name=key)
-        wanted = []
-        for perm in perms:
-            app_label, codename = perm.split(".")
-            found = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
-            if found is not None:
-                wanted.append(found)
-        group.permissions.set(wanted)
+        group.permissions.set([known[perm] for perm in perms if perm in known])
 
 
 def require(user: Any, perm: str) -> None:
