@@ -44,13 +44,10 @@ def roles_text(names: list[str]) -> str:
 def ensure_roles() -> None:
     """Create or update the groups of the roles with exactly their permissions (idempotent). The
     permissions are read in one query (run after every migration, and by nearly every test)."""
-    names = {perm for _label, perms in ROLES.values() for perm in perms}
-    known = {
-        f"{perm.content_type.app_label}.{perm.codename}": perm
-        for perm in Permission.objects.filter(codename__in={name.split(".")[1] for name in names}).select_related(
-            "content_type"
-        )
-    }
+    codenames = {perm.split(".")[1] for _label, perms in ROLES.values() for perm in perms}
+    known: dict[str, Permission] = {}
+    for found in Permission.objects.filter(codename__in=codenames).select_related("content_type"):
+        known.setdefault(f"{found.content_type.app_label}.{found.codename}", found)  # two of one name: the first
     for key, (_label, perms) in ROLES.items():
         group, _created = Group.objects.get_or_create(name=key)
         group.permissions.set([known[perm] for perm in perms if perm in known])
