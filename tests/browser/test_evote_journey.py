@@ -249,6 +249,17 @@ def test_a_voter_votes_with_the_keyboard_alone(new_page, live_server, conference
     assert ElectronicBallot.objects.get().marks == "31"  # Tín nhiệm thấp, Tín nhiệm cao
 
 
+# a code's field: how many lines it shows, or 0 if any of the code is out of sight (scrolled)
+CODE_LINES = """e => { const s = getComputedStyle(e);
+    if (e.scrollWidth > e.clientWidth || e.scrollHeight > e.clientHeight) return 0;
+    return Math.round((e.clientHeight - parseFloat(s.paddingTop) - parseFloat(s.paddingBottom)) / parseFloat(s.lineHeight)); }"""
+# a receipt code shown large: on how many lines its groups are, whether each is on one line
+# (none broken inside), and whether its dash is seen
+GROUP_LINES = """e => { const groups = [...e.querySelectorAll('.group')];
+    return [new Set(groups.map(g => g.getBoundingClientRect().top)).size,
+        groups.every(g => g.getClientRects().length === 1), e.querySelector('.dash').getBoundingClientRect().width > 1]; }"""
+
+
 def test_the_voters_pages_follow_the_text_size_the_phone_is_set_to(new_page, live_server, conference, shot):
     """A voter whose browser's font size is set twice as large (an older delegate's phone): every
     text of the code's page, the ballot and its review is twice as large, none stays at the site's
@@ -276,13 +287,32 @@ def test_the_voters_pages_follow_the_text_size_the_phone_is_set_to(new_page, liv
         shot(page, name)  # nothing off the side of the screen
 
     page.goto(f"{live_server.url}/bo-phieu/{conference.pk}/")
-    page.fill("#id_code", code)  # the whole code shows, to be checked against the card
-    assert page.eval_on_selector("#id_code", "e => e.scrollWidth <= e.clientWidth")
+    page.fill("#id_code", code)
+    # the whole code shows, to be checked against the card: on one line at the usual size, on as
+    # many as it takes with the text twice as large (a field of one line hid all but 8 characters)
+    assert page.eval_on_selector("#id_code", CODE_LINES) == 1
     twice_as_large("26-chu-to-dien-thoai-ma")
-    page.click("button:has-text('Tiếp tục')")
+    assert page.eval_on_selector("#id_code", CODE_LINES) > 1
+    page.locator("#id_code").press("Enter")  # the phone keyboard's Go key sends it, as a field of one line did
     page.locator("fieldset.person").first.wait_for()
     twice_as_large("26-chu-to-dien-thoai-phieu")
     page.locator("fieldset.person").nth(0).get_by_text("Tín nhiệm cao", exact=True).click()
     page.click("button:has-text('Xem lại phiếu')")
     page.locator("[data-review-panel]").wait_for()  # the review, shown by the page's script
+    # the receipt code: one line, with its dash, at the usual size; with the text twice as large a
+    # group a line, neither broken inside (it was "16QTK" / "-53CZ" / "Z"), the dash not shown
+    page.evaluate("document.getElementById('larger')?.remove()")
+    receipt = page.locator("[data-review-panel] .receipt")
+    assert receipt.evaluate(GROUP_LINES) == [1, True, True]
     twice_as_large("26-chu-to-dien-thoai-xem-lai")
+    assert receipt.evaluate(GROUP_LINES) == [2, True, False]
+    assert "-" in receipt.text_content()  # still copied with it
+
+    # the receipt's field, in a browser that cannot size a field to its text (Safari before 26):
+    # the page's script grows it to its lines
+    older = new_page(width=320, height=700, mobile=True)
+    older.add_init_script("CSS.supports = () => false;")
+    older.goto(f"{live_server.url}/bo-phieu/{conference.pk}/bien-nhan/")
+    older.add_style_tag(content="html { font-size: 200% !important; } textarea { field-sizing: fixed !important; }")
+    older.fill("#id_tracking", "2N2M2-3N61T")
+    assert older.eval_on_selector("#id_tracking", CODE_LINES) == 2

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import io
 import json
+import re
 
 import pypdfium2 as pdfium
 import pytest
@@ -31,6 +33,12 @@ def logged_in(user):
     client = Client()
     client.force_login(user)
     return client
+
+
+def shown(page) -> str:
+    """A page's text, without its markup (a receipt code is shown as its groups, each in its own
+    element: voting_codes)."""
+    return re.sub(r"<[^>]+>", "", page.content.decode())
 
 
 def pdf_text(data: bytes) -> str:
@@ -92,7 +100,7 @@ def test_whole_electronic_vote_and_public_recount(office, chair, counters, hall,
     plan = [{a.pk: "1", b.pk: "3"}, {a.pk: "2", b.pk: "0"}, {a.pk: "3", b.pk: "9"}, {a.pk: "1", b.pk: "1"}]
     for code, choices in zip(card_codes, plan, strict=False):
         tracking, done = vote(Client(), conference, code, choices, tap_twice=(code == card_codes[0]))
-        assert "Phiếu của đồng chí đã được ghi nhận." in done.content.decode() and tracking in done.content.decode()
+        assert "Phiếu của đồng chí đã được ghi nhận." in done.content.decode() and tracking in shown(done)
         receipts.append(tracking)
     assert ElectronicBallot.objects.count() == 4  # the double tap stored one ballot
     again = Client().post(reverse("voting:vote", args=[conference.pk]), {"step": "ballot", "code": card_codes[1]})
@@ -240,6 +248,46 @@ def test_bad_codes_and_rate_limit(one_card):
         client.post(url, {"step": "ballot", "code": "K7QM-2XRD-9FTB-4NPA"})
     blocked = client.post(url, {"step": "ballot", "code": card})
     assert blocked.status_code == 429 and "quá nhiều lần" in blocked.content.decode()
+
+
+def in_field(page, field_id: str) -> str:
+    """The text a page's field (a textarea) holds, as the browser shows it."""
+    content = page.content.decode()
+    found = re.findall(rf'<textarea id="{field_id}"[^>]*>(.*?)</textarea>', content, flags=re.DOTALL)
+    assert len(found) == 1, content
+    return html.unescape(found[0])
+
+
+def test_a_refused_code_comes_back_in_its_field_as_typed(one_card):
+    """A voter told to check the code sees what they typed, beside the card, and mends one
+    character rather than type sixteen again; a receipt code alike, found or not. It comes back
+    as text in the field, never as markup of the page."""
+    conference, (a, b), _form, card = one_card
+    url = reverse("voting:vote", args=[conference.pk])
+    assert in_field(Client().get(url), "id_code") == ""
+    slip = codes.display(codes.one_off(codes.normalize(card))[0])
+    page = Client().post(url, {"step": "ballot", "code": f" {slip}\n"})
+    assert page.status_code == 400 and "Hãy kiểm tra lại mã đã nhập" in page.content.decode()
+    assert in_field(page, "id_code") == slip
+    assert in_field(Client().post(url, {"step": "ballot", "code": "K7QM-2XRD"}), "id_code") == "K7QM-2XRD"
+    page = Client().post(url, {"step": "ballot", "code": '</textarea><b id="x">'})
+    assert in_field(page, "id_code") == '</textarea><b id="x">'[:24] and '<b id="x">' not in page.content.decode()
+    # refused at the review (a level that does not exist), and a card already used
+    forged = Client().post(url, {"step": "review", "code": card, f"p{a.pk}": "7"})
+    assert forged.status_code == 400 and in_field(forged, "id_code") == card
+    # a receipt code: as typed, whether a ballot has it or not
+    receipt, _new = evote.cast_ballot(
+        conference, code_text=card, choices={a.pk: "1", b.pk: "2"}, tracking_code=codes.new_tracking_code()
+    )
+    used = Client().post(url, {"step": "ballot", "code": card})
+    assert used.status_code == 400 and in_field(used, "id_code") == card
+    check = reverse("voting:receipt", args=[conference.pk])
+    assert in_field(Client().get(check), "id_tracking") == ""
+    found = Client().post(check, {"tracking": codes.display(receipt.tracking_code).lower()})
+    assert "đã được ghi nhận" in found.content.decode()
+    assert in_field(found, "id_tracking") == codes.display(receipt.tracking_code).lower()
+    missing = Client().post(check, {"tracking": "ABCDE-FGHJK"})
+    assert "Không có phiếu nào" in missing.content.decode() and in_field(missing, "id_tracking") == "ABCDE-FGHJK"
 
 
 def test_receipt_guesses_are_limited_and_a_found_receipt_is_not_a_guess(one_card):

@@ -22,7 +22,7 @@ from tinnhiem.conferences.models import BallotForm, Conference
 from tinnhiem.conferences.views import _conference, attempt
 from tinnhiem.documents.cards import render_cards
 from tinnhiem.once import new_submission
-from tinnhiem.text import small_int, typed_with_accents
+from tinnhiem.text import clean_line, small_int, typed_with_accents
 
 from . import codes, ratelimit
 from .models import NO_MARK, SEVERAL_MARKS, CodeCard, Receipt
@@ -192,9 +192,7 @@ def vote(request, conference_id: int):
     except evote.VoteRefused as refused:
         if refused.reason == "unknown":  # a guess; not a code of the wrong length, a keyboard's accents or a slip
             ratelimit.failure("code", request)
-        return render(
-            request, "voting/vote.html", {**context, "step": "code", "error": refused.messages[0]}, status=400
-        )
+        return _code_refused(request, context, code_text, refused)
     form = card.form
     canonical = codes.normalize(code_text)
     if step == "review":
@@ -202,9 +200,7 @@ def vote(request, conference_id: int):
         try:
             evote.check_choices(form, choices)
         except evote.VoteRefused as refused:
-            return render(
-                request, "voting/vote.html", {**context, "step": "code", "error": refused.messages[0]}, status=400
-            )
+            return _code_refused(request, context, code_text, refused)
         rows = _ballot_rows(form, choices)
         return render(
             request,
@@ -231,6 +227,18 @@ def vote(request, conference_id: int):
             "rows": _ballot_rows(form, previous),
             "tracking": _tracking(request),
         },
+    )
+
+
+def _code_refused(request, context: dict, code_text: str, refused: evote.VoteRefused):
+    """The code's page again, with why, and with the code as typed: the voter told to check it sees
+    what they typed beside the card, and need not type it all again."""
+    typed = clean_line(code_text)[:24]
+    return render(
+        request,
+        "voting/vote.html",
+        {**context, "step": "code", "error": refused.messages[0], "typed": typed},
+        status=400,
     )
 
 
@@ -263,7 +271,17 @@ def receipt_check(request, conference_id: int):
         elif not result and evote.receipt_guessed(conference, typed):
             ratelimit.failure("receipt", request)
     repeated = _repeated_forms(conference) if result is False else []
-    return render(request, "voting/receipt.html", {"conference": conference, "result": result, "repeated": repeated})
+    return render(
+        request,
+        "voting/receipt.html",
+        {
+            "conference": conference,
+            "result": result,
+            "repeated": repeated,
+            # as typed: beside the paper it was copied on, whether found or not
+            "typed": clean_line(request.POST.get("tracking", ""))[:16],
+        },
+    )
 
 
 def _repeated_forms(conference: Conference) -> list[str]:

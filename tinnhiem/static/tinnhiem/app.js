@@ -123,6 +123,24 @@
     codeField.value = decodeURIComponent(location.hash.slice(1));
     history.replaceState(null, "", location.pathname);
   }
+  // A code's field is a textarea, so that it wraps rather than hide the code's end; Enter still
+  // sends the form (the phone's keyboard shows "Go"), and the field grows to its lines where the
+  // browser cannot size it to its text itself.
+  document.querySelectorAll("textarea[data-code-field]").forEach(function (field) {
+    var grow = function () {
+      if (window.CSS && CSS.supports("field-sizing", "content")) return;
+      field.style.height = "auto";
+      field.style.height = field.scrollHeight + field.offsetHeight - field.clientHeight + "px";
+    };
+    field.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter" || event.isComposing) return;
+      event.preventDefault();
+      var button = field.form.querySelector("button[type=submit]");
+      if (button && !button.disabled) field.form.requestSubmit(button);
+    });
+    field.addEventListener("input", grow);
+    grow();
+  });
   // Every form sends once per press: the button pressed is disabled as the form goes, so that a
   // double click (or a double tap on a phone) on a slow Wi-Fi sends one request; the server also
   // knows a request sent twice. It comes back after a while, for a form that downloads a file and
