@@ -181,19 +181,22 @@ def test_the_pages_say_what_was_taken_out_and_ask_about_the_rest(office, confere
         "trước tên." in text
     )
     assert (
-        "1 tên bắt đầu bằng “Ông” hoặc “Bà”: dòng 4 “Ông Trần Văn Bình”. Nếu đó là cách xưng hô chứ không phải họ, "
-        "đồng chí hãy sửa tên (giấy mời viết “đồng chí” trước tên)." in text
+        "1 tên bắt đầu bằng “Ông”, “Bà” hoặc “Đồng chí”: dòng 4 “Ông Trần Văn Bình”. Nếu đó là cách xưng hô chứ "
+        "không phải một phần của tên, đồng chí hãy sửa tên (giấy mời viết “đồng chí” trước tên)." in text
     )
     header = ["STT", "Họ và tên", "Chức vụ"]
     rows = [[i, f"Ông Nguyễn Văn {chr(ord('A') + i)}", "Phó Chủ tịch UBND"] for i in range(1, 13)]
     text = _upload(office, "rated_import", conference, xlsx(rows, header=header), field="ds-file")
-    assert "12 tên bắt đầu bằng “Ông” hoặc “Bà”: dòng 2 “Ông Nguyễn Văn B”;" in text
+    assert "12 tên bắt đầu bằng “Ông”, “Bà” hoặc “Đồng chí”: dòng 2 “Ông Nguyễn Văn B”;" in text
     assert "dòng 11 “Ông Nguyễn Văn K”…. Nếu đó là cách xưng hô" in text  # ten named, the rest counted
     assert "dòng 12" not in text and "được viết sau chữ" not in text
     rows = [[i, f"Bà Lê Thị {chr(ord('A') + i)}", "Chuyên viên"] for i in range(1, 11)]
     text = _upload(office, "roster_import", conference, xlsx(rows, header=header))
-    assert "10 tên bắt đầu bằng “Ông” hoặc “Bà”:" in text
+    assert "10 tên bắt đầu bằng “Ông”, “Bà” hoặc “Đồng chí”:" in text
     assert "dòng 11 “Bà Lê Thị K”. Nếu đó là cách xưng hô" in text  # ten: all named
+    rows = [[1, "ĐỒNG CHÍ NGUYỄN VĂN HÙNG", "CHỦ TỊCH UBND XÃ"]]  # a list in capitals: Đồng may be the family name
+    text = _upload(office, "roster_import", conference, xlsx(rows, header=header))
+    assert "1 tên bắt đầu bằng “Ông”, “Bà” hoặc “Đồng chí”: dòng 2 “ĐỒNG CHÍ NGUYỄN VĂN HÙNG”." in text
 
 
 def test_a_name_typed_after_it_is_kept_without_it(office, conference):

@@ -159,7 +159,7 @@ class RosterRows(list):
 
     @property
     def unclear(self) -> list[tuple[int, str]]:
-        """(row, name) of the names beginning with Ông or Bà, for the office to say which it is."""
+        """(row, name) of the names beginning with Ông, Bà or ĐỒNG CHÍ, for the office to say which it is."""
         return [(row.row, row.full_name) for row in self if row.address_unclear]
 
 
@@ -232,7 +232,7 @@ class RosterRow:
     retirement_notified: bool = False
     converted: bool = False  # typed in a TCVN3 font (.VnTime): converted to Unicode on reading
     address_removed: bool = False  # the name was written after "Đ/c" or "Đồng chí", taken out
-    address_unclear: bool = False  # begins with Ông or Bà (text.may_be_addressed): address, or family name?
+    address_unclear: bool = False  # begins with Ông, Bà or ĐỒNG CHÍ (text.may_be_addressed): address, or family name?
 
 
 def _header_key(text: str) -> str:

@@ -512,10 +512,10 @@ def _address_info(request, addressed: int, unclear: list[tuple[int, str]]) -> No
         messages.warning(
             request,
             ngettext(
-                "%(n)s name begins with “Ông” or “Bà”: %(rows)s. If it is a form of address and not the family "
-                "name, edit the name (the invitations write “đồng chí” before it).",
-                "%(n)s names begin with “Ông” or “Bà”: %(rows)s. If it is a form of address and not the family "
-                "name, edit the names (the invitations write “đồng chí” before each).",
+                "%(n)s name begins with “Ông”, “Bà” or “Đồng chí”: %(rows)s. If it is a form of address and "
+                "not part of the name, edit the name (the invitations write “đồng chí” before it).",
+                "%(n)s names begin with “Ông”, “Bà” or “Đồng chí”: %(rows)s. If it is a form of address and "
+                "not part of the name, edit the names (the invitations write “đồng chí” before each).",
                 len(unclear),
             )
             % {"n": len(unclear), "rows": _rows_named(unclear)},

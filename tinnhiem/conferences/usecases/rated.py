@@ -163,7 +163,7 @@ class ImportedPersons(list):
     ``unused``: the headers of the columns left out, unread (particulars the vote does not need);
     ``heading_groups``: the ballot groups taken from headings, each with its number of persons;
     ``addressed``: how many names were written after "Đ/c" or "Đồng chí", taken out; ``unclear``:
-    the names beginning with Ông or Bà, (row, name) each, for the office to say which it is."""
+    the names beginning with Ông, Bà or ĐỒNG CHÍ, (row, name) each, for the office to say which it is."""
 
     def __init__(self) -> None:
         super().__init__()

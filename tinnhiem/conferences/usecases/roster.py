@@ -180,7 +180,7 @@ class ImportReport:
     headings: list[tuple[int, str]] = field(default_factory=list)  # rows passed over: (row, text)
     unused: list[str] = field(default_factory=list)  # the headers of the columns left out, unread
     addressed: int = 0  # names written after "Đ/c" or "Đồng chí", taken out (RosterRow.address_removed)
-    unclear: list[tuple[int, str]] = field(default_factory=list)  # (row, name) beginning with Ông or Bà
+    unclear: list[tuple[int, str]] = field(default_factory=list)  # (row, name) beginning with Ông, Bà or ĐỒNG CHÍ
 
 
 def _voter(conference: Conference, source: RosterRow | Voter, order: int, key: str) -> Voter:
