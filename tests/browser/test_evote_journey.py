@@ -316,3 +316,11 @@ def test_the_voters_pages_follow_the_text_size_the_phone_is_set_to(new_page, liv
     older.add_style_tag(content="html { font-size: 200% !important; } textarea { field-sizing: fixed !important; }")
     older.fill("#id_tracking", "2N2M2-3N61T")
     assert older.eval_on_selector("#id_tracking", CODE_LINES) == 2
+    # a phone keyboard whose Go key inserts a new line (no Enter key sent): the form goes, and the
+    # code refused comes back as typed
+    older.eval_on_selector(
+        "#id_tracking",
+        "e => e.dispatchEvent(new InputEvent('beforeinput', {inputType: 'insertLineBreak', cancelable: true}))",
+    )
+    older.get_by_text("Không có phiếu nào mang mã biên nhận này").wait_for()
+    expect(older.locator("#id_tracking")).to_have_value("2N2M2-3N61T")

@@ -132,11 +132,17 @@
       field.style.height = "auto";
       field.style.height = field.scrollHeight + field.offsetHeight - field.clientHeight + "px";
     };
-    field.addEventListener("keydown", function (event) {
-      if (event.key !== "Enter" || event.isComposing) return;
+    var send = function (event) {
       event.preventDefault();
       var button = field.form.querySelector("button[type=submit]");
       if (button && !button.disabled) field.form.requestSubmit(button);
+    };
+    field.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && !event.isComposing) send(event);
+    });
+    // a phone keyboard that sends no Enter key, only a new line to insert
+    field.addEventListener("beforeinput", function (event) {
+      if (event.inputType === "insertLineBreak" || event.inputType === "insertParagraph") send(event);
     });
     field.addEventListener("input", grow);
     grow();
