@@ -221,3 +221,40 @@ def test_a_name_typed_after_it_is_kept_without_it(office, conference):
         reverse("conferences:voter_add", args=[conference.pk]), {"full_name": "Ông Ích Khiêm", "post": "Cố vấn"}
     )
     assert conference.voters.filter(full_name="Ông Ích Khiêm").exists()
+
+
+def test_a_name_typed_beginning_with_ong_or_ba_is_kept_and_asked_about(office, conference):
+    """As on import: saved as typed (Ông may be the family name), and the office asked, on each of
+    the four forms; a name without it, or one that gets its Đ/c taken out, is not asked about."""
+    client = Client()
+    client.force_login(office)
+    asked = "“{}” bắt đầu bằng “Ông”, “Bà” hoặc “Đồng chí”. Nếu đó là cách xưng hô chứ không phải một phần của tên"
+
+    def said(url, data) -> str:
+        return client.post(url, data, follow=True).content.decode()
+
+    roster_add = reverse("conferences:voter_add", args=[conference.pk])
+    page = said(roster_add, {"full_name": "Ông Trần Văn Bình", "post": "Chánh Văn phòng"})
+    assert "Đã thêm Ông Trần Văn Bình vào danh sách" in page and asked.format("Ông Trần Văn Bình") in page
+    voter = conference.voters.get(full_name="Ông Trần Văn Bình")
+    page = said(
+        reverse("conferences:voter_edit", args=[conference.pk, voter.pk]), {"full_name": "BÀ LÊ THỊ CÚC", "post": "X"}
+    )
+    assert asked.format("BÀ LÊ THỊ CÚC") in page
+    page = said(roster_add, {"full_name": "Đ/c Phạm Văn Dũng", "post": "Chuyên viên"})
+    assert "Phạm Văn Dũng" in page and "bắt đầu bằng “Ông”" not in page
+    rated_list = reverse("conferences:rated", args=[conference.pk])
+    page = said(rated_list, {"full_name": "ĐỒNG CHÍ NGUYỄN VĂN HÙNG", "post": "Phó Chủ tịch"})
+    assert asked.format("ĐỒNG CHÍ NGUYỄN VĂN HÙNG") in page
+    person = RatedPerson.objects.get(conference=conference)
+    page = said(
+        reverse("conferences:rated_edit", args=[conference.pk, person.pk]),
+        {"full_name": "Nguyễn Văn Hùng", "post": "Phó Chủ tịch"},
+    )
+    assert "Đã lưu." in page and "bắt đầu bằng “Ông”" not in page
+    page = said(
+        reverse("conferences:rated_edit", args=[conference.pk, person.pk]),
+        {"full_name": "Bà Hoàng Thị Mai", "post": "Phó Chủ tịch"},
+    )
+    assert asked.format("Bà Hoàng Thị Mai") in page
+    assert RatedPerson.objects.get(conference=conference).full_name == "Bà Hoàng Thị Mai"

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 from tinnhiem.accounts.roles import PREPARE, VIEW, permission_required, public
 from tinnhiem.once import AlreadyDone
 from tinnhiem.rules.deadlines import deadlines
-from tinnhiem.text import small_int
+from tinnhiem.text import may_be_addressed, small_int
 
 from . import forms, links, queries
 from .models import Body, Campaign, Conference, Dossier, Explanation, Opinion, RatedPerson, Voter
@@ -420,6 +420,7 @@ def rated_list(request, conference_id: int):
                     form.add_error(None, m)
             else:
                 messages.success(request, _("Added."))
+                _ask_about_address(request, d["full_name"])
                 return redirect("conferences:rated", conference.pk)
     people = conference.rated_persons.all()
     warnings = {p.pk: rated.state_grounds(g) for p in people if (g := rated.grounds_of(p, conference))}
@@ -522,6 +523,20 @@ def _address_info(request, addressed: int, unclear: list[tuple[int, str]]) -> No
         )
 
 
+def _ask_about_address(request, name: str) -> None:
+    """A name typed beginning with Ông, Bà or ĐỒNG CHÍ is saved as typed (it may be the family
+    name: Ông Ích Khiêm), and the office is asked about it, as on import (``_address_info``)."""
+    if may_be_addressed(name):
+        messages.warning(
+            request,
+            _(
+                "“%(name)s” begins with “Ông”, “Bà” or “Đồng chí”. If it is a form of address and not part of "
+                "the name, edit the name (the invitations write “đồng chí” before it)."
+            )
+            % {"name": name},
+        )
+
+
 def _removed_already(request, found, list_name: str, conference: Conference):
     """A removal sent twice (a second click on a slow Wi-Fi): the first removed it, and the second
     goes back to the list with that said, not to a "page not found". None when ``found`` (a
@@ -564,6 +579,7 @@ def rated_edit(request, conference_id: int, person_id: int):
             )
             if ok:
                 messages.success(request, _("Saved."))
+                _ask_about_address(request, d["full_name"])
                 return redirect("conferences:rated", conference.pk)
     return render(
         request,
@@ -610,6 +626,7 @@ def voter_add(request, conference_id: int):
         ok, voter = attempt(request, lambda: roster.add_voter(request.user, conference, **form.cleaned_data))
         if ok:
             messages.success(request, _("%(name)s was added to the voter roll.") % {"name": voter.full_name})
+            _ask_about_address(request, voter.full_name)
     else:
         form_errors(request, form)
     return redirect("conferences:roster", conference.pk)
@@ -636,6 +653,7 @@ def voter_edit(request, conference_id: int, voter_id: int):
             ok, _r = attempt(request, lambda: roster.update_voter(request.user, voter, **form.cleaned_data), form=form)
             if ok:
                 messages.success(request, _("Saved."))
+                _ask_about_address(request, form.cleaned_data["full_name"])
                 return redirect("conferences:roster", conference.pk)
     return render(
         request,
