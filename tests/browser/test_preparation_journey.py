@@ -47,6 +47,7 @@ def test_office_prepares_and_voter_sends_opinion(new_page, live_server, office, 
     page.fill("#id_new_body_name", "UBND tỉnh Quảng Ninh")
     page.select_option("#id_new_body_level", "province")
     page.fill("#id_new_body_locality", "Quảng Ninh")
+    page.fill("#id_body_symbol", "UBND")  # the invitations print “Số:      /GM-UBND”
     page.fill("#id_name", "Lấy phiếu tín nhiệm Phó Chủ tịch UBND tỉnh")
     page.fill("#id_legal_basis", "Kế hoạch số 267/KH-UBND")
     assert page.input_value("#id_term") == ""  # printed on the minutes: typed, never a stale default

@@ -151,6 +151,43 @@ def test_party_body_gets_the_party_header(seed):
     assert "ĐẢNG CỘNG SẢN VIỆT NAM" in text and "CỘNG HÒA XÃ HỘI" not in text
 
 
+def test_the_body_s_documents_print_their_number_left_blank_for_the_clerk(seed, big, settings):
+    """Nghị định 30/2020/NĐ-CP: the report, the notices, the invitations and the draft resolution of
+    a State body print “Số: …/BC-UBND” under its name, the number left blank, about a centimetre,
+    for the clerk to write in when the signed document is registered; a Party body's, “Số …-BC/TU”.
+    The counting minutes (the committee's) and the lists (attachments) have none, nor has a body
+    without a symbol."""
+    settings.TINNHIEM_PUBLIC_URL = "http://192.168.1.10:8000"
+    body = seed.campaign.body
+    assert body.symbol == "UBND"  # the demo's
+    documents = {
+        "/BC-UBND": lambda: official.render_report_pdf(seed),
+        "/TB-UBND": lambda: official.render_notices_pdf(seed),
+        "/GM-UBND": lambda: official.render_letters_pdf(seed, "invitations"),
+    }
+    for tail, render in documents.items():
+        pdf = render()
+        assert f"Số: {tail}" in pdf_pages(pdf)[0], tail
+        assert 14 < text_left(pdf, tail, page=0) - text_left(pdf, "Số:", page=0) < 20, tail  # mm: Số: and the blank
+    summary = pdf_pages(official.render_summary_pdf(seed.campaign))[0]
+    assert "Số: /BC-UBND" in summary
+    for plain in (official.render_minutes_pdf(seed), official.render_letters_pdf(seed, "attendance")):
+        assert "Số:" not in pdf_pages(plain)[0]
+    report = docx.Document(io.BytesIO(word.render_report_docx(seed)))
+    assert f"Số:{official.NUMBER_GAP}/BC-UBND" in [p.text for p in report.tables[0].cell(0, 0).paragraphs]
+    council = big.campaign.body
+    council.symbol = "HĐND"
+    council.save()
+    assert "Số: /NQ-HĐND" in pdf_pages(official.render_resolution_pdf(big))[0]
+    body.system, body.symbol = "party", "TU"
+    body.save()
+    report = pdf_pages(official.render_report_pdf(seed))[0]
+    assert "Số -BC/TU" in report and "Số:" not in report
+    body.symbol = ""
+    body.save()
+    assert "-BC/" not in pdf_pages(official.render_report_pdf(seed))[0]
+
+
 def test_report_and_resolution(seed, big):
     report = " ".join(pdf_pages(official.render_report_pdf(seed)))
     assert "BÁO CÁO" in report and "Kính gửi: UBND tỉnh Quảng Ninh." in report

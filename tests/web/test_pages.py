@@ -109,6 +109,44 @@ def test_editing_a_campaign_onto_a_new_body_makes_that_body(office_client, campa
     assert "UBND thành phố Móng Cái — Cấp huyện (đến 30/6/2025)" in html
 
 
+def test_the_body_s_symbol_is_set_on_the_campaign_form_and_an_empty_field_keeps_it(office_client, campaign):
+    """The symbol that ends the numbers of the body's documents: given with a new body, or for the
+    body chosen (the demo's, made without one); left empty, kept; refused with a space or a “/”,
+    nothing saved; each change in the log."""
+    from tinnhiem.audit.describe import describe
+    from tinnhiem.audit.models import Event
+    from tinnhiem.conferences.models import Body
+
+    create = reverse("conferences:campaign_create")
+    response = office_client.post(create, {**NEW_CAMPAIGN, "body_symbol": "UBND"})
+    assert response.status_code == 302 and Body.objects.get(name="UBND xã A").symbol == "UBND"
+    edit = reverse("conferences:campaign_edit", args=[campaign.pk])
+    data = {f: getattr(campaign, f) for f in ("name", "legal_basis", "term", "rule_set", "rating_year")}
+    data["body"] = campaign.body.pk
+    assert re.search(r'<input[^>]*name="body_symbol"[^>]*>', office_client.get(edit).content.decode())
+    for typed in ("UB ND", "BC/UBND"):
+        page = office_client.post(edit, {**data, "body_symbol": typed}).content.decode()
+        assert "Ký hiệu viết liền, không có dấu cách hay dấu “/”" in page, typed
+    campaign.body.refresh_from_db()
+    assert campaign.body.symbol == ""
+    assert office_client.post(edit, {**data, "body_symbol": "UBND"}).status_code == 302
+    campaign.body.refresh_from_db()
+    assert campaign.body.symbol == "UBND"
+    html = office_client.get(edit).content.decode()
+    assert re.search(r'<input[^>]*name="body_symbol"[^>]*value="UBND"', html)
+    assert office_client.post(edit, {**data, "body_symbol": ""}).status_code == 302
+    campaign.body.refresh_from_db()
+    assert campaign.body.symbol == "UBND"
+    changes = Event.objects.filter(action="body.updated")
+    assert [e.data for e in changes] == [{"body": campaign.body.pk, "fields": ["symbol"], "symbol": "UBND"}]
+    described = describe(changes.get())
+    assert described.action == "Sửa thông tin cơ quan"
+    assert [(d.label, d.value) for d in described.details][1:] == [
+        ("nội dung sửa", "ký hiệu cơ quan trên số văn bản"),
+        ("ký hiệu cơ quan trên số văn bản", "UBND"),
+    ]
+
+
 def test_a_campaign_refused_leaves_no_new_body_behind(office_client, roles, monkeypatch):
     from django.core.exceptions import ValidationError
 

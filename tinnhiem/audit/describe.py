@@ -37,6 +37,7 @@ ACTIONS = {
     "ballots.held": _("Sealed ballots held: a complaint or denunciation is open"),
     "ballots.released": _("Hold on the sealed ballots ended"),
     "body.created": _("Body created"),
+    "body.updated": _("Body changed"),
     "campaign.created": _("Campaign created"),
     "campaign.updated": _("Campaign changed"),
     "campaign.removed": _("Campaign removed"),
@@ -129,6 +130,7 @@ FIELDS = {
     "date": _("date"),
     "decision": _("decision"),
     "subject": _("matter to rule on"),
+    "symbol": _("symbol in document numbers"),
     "conclusion": _("the committee's conclusion"),
     "destruction_decision": _("decision to destroy"),
     "dossier": _("dossier"),
@@ -255,10 +257,10 @@ def _choices() -> dict[str, dict[str, Any]]:
 @cache
 def _field_names() -> dict[str, Any]:
     """What a changed field is called, for the lists of changed fields."""
-    from tinnhiem.conferences.models import Campaign, Conference, Voter
+    from tinnhiem.conferences.models import Body, Campaign, Conference, Voter
 
     names: dict[str, Any] = {}
-    for model in (Voter, Campaign, Conference):
+    for model in (Voter, Campaign, Conference, Body):
         for f in model._meta.get_fields():
             if getattr(f, "verbose_name", None):
                 names.setdefault(f.name, f.verbose_name)

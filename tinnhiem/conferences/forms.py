@@ -20,7 +20,7 @@ from tinnhiem.text import (
     without_address,
 )
 
-from .models import Body, Campaign, Dossier, Opinion, RatedPerson
+from .models import SYMBOL, Body, Campaign, Dossier, Opinion, RatedPerson
 from .usecases.opinions import MAX_OPINION_CHARS
 
 
@@ -174,6 +174,16 @@ class CampaignForm(OnceFormMixin, NFCFormMixin, forms.Form):
         required=False,
         max_length=100,
         help_text=_("e.g. Móng Cái, as in “Móng Cái, ngày …”"),
+    )
+    body_symbol = forms.CharField(
+        label=_("Symbol of the body in document numbers"),
+        required=False,
+        max_length=20,
+        validators=[SYMBOL],
+        help_text=_(
+            "UBND in “Số: …/BC-UBND”, TU in “Số …-BC/TU”: the invitations, reports and notices print their "
+            "number so, the number itself left blank for the clerk. Left empty, the body's symbol stays as it is."
+        ),
     )
     name = forms.CharField(label=_("Name of the campaign"), max_length=255)
     legal_basis = forms.CharField(label=_("Legal basis"), widget=forms.Textarea(attrs={"rows": 3}))

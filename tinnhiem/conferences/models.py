@@ -8,6 +8,7 @@ import uuid
 from datetime import date
 from functools import cached_property
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +22,12 @@ from tinnhiem.text import fold
 def new_nonce() -> str:
     """Part of a personal link; changing it revokes the link (see links.py)."""
     return secrets.token_hex(8)
+
+
+SYMBOL = RegexValidator(
+    r"^[^\s/]+$",
+    _("Write the symbol as one word, without spaces or “/”, as in UBND, HĐND or TU."),
+)
 
 
 class Body(models.Model):
@@ -45,6 +52,15 @@ class Body(models.Model):
     system = models.CharField(_("kind of body"), max_length=8, choices=System.choices, default=System.STATE)
     locality = NFCCharField(
         _("place name in documents"), max_length=100, blank=True, help_text=_("e.g. Móng Cái, as in “Móng Cái, ngày …”")
+    )
+    # Nghị định 30/2020/NĐ-CP (Điều 8, Điều 15) and, for the Party, Hướng dẫn 36-HD/VPTW: a document's
+    # number and symbol; the number is the clerk's, written in when the signed document is registered
+    symbol = NFCCharField(
+        _("symbol in document numbers"),
+        max_length=20,
+        blank=True,
+        validators=[SYMBOL],
+        help_text=_("The body's abbreviation in its documents' numbers: UBND in “Số: …/BC-UBND”, TU in “Số …-BC/TU”."),
     )
     submission = models.CharField(max_length=64, blank=True, editable=False)  # tinnhiem.once: a form sent twice
 

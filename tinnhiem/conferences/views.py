@@ -94,7 +94,15 @@ def _new_body(d: dict) -> dict | None:
         "level": d["new_body_level"],
         "locality": d["new_body_locality"],
         "system": d["new_body_system"] or Body.System.STATE,
+        "symbol": d["body_symbol"],
     }
+
+
+def _body_symbol(request, body: Body, d: dict) -> None:
+    """The symbol typed for a body chosen on the campaign form (a new body is made with it); left
+    empty, the body's stays."""
+    if d["body_symbol"] and d["body_symbol"] != body.symbol:
+        campaigns.set_body_symbol(request.user, body, d["body_symbol"])
 
 
 @permission_required(PREPARE)
@@ -102,17 +110,20 @@ def campaign_create(request):
     form = forms.CampaignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        ok, campaign = attempt(
-            request,
-            lambda: campaigns.create_campaign(
-                request.user,
-                body=d["body"],
-                new_body=_new_body(d),
-                submission=d["submission"],
-                **{f: d[f] for f in CAMPAIGN_FIELDS},
-            ),
-            form=form,
-        )
+
+        def create():
+            with transaction.atomic():
+                campaign = campaigns.create_campaign(
+                    request.user,
+                    body=d["body"],
+                    new_body=_new_body(d),
+                    submission=d["submission"],
+                    **{f: d[f] for f in CAMPAIGN_FIELDS},
+                )
+                _body_symbol(request, campaign.body, d)
+                return campaign
+
+        ok, campaign = attempt(request, create, form=form)
         if ok:
             messages.success(request, _("The campaign was created."))
             return redirect("conferences:campaign", campaign.pk)
@@ -139,7 +150,7 @@ def campaign_detail(request, campaign_id: int):
 def campaign_edit(request, campaign_id: int):
     campaign = get_object_or_404(Campaign, pk=campaign_id)
     initial = {f: getattr(campaign, f) for f in CAMPAIGN_FIELDS}
-    initial["body"] = campaign.body
+    initial["body"], initial["body_symbol"] = campaign.body, campaign.body.symbol
     form = forms.CampaignForm(request.POST or None, initial=initial)
     if request.method == "POST" and "remove" in request.POST:
         return _remove_confirmed(
@@ -156,9 +167,11 @@ def campaign_edit(request, campaign_id: int):
             with transaction.atomic():  # "— a new body —" on this form makes it, as on the new campaign's
                 new_body = _new_body(d)
                 body = new_body and campaigns.create_body(request.user, **new_body, submission=d["submission"])
-                return campaigns.update_campaign(
+                updated = campaigns.update_campaign(
                     request.user, campaign, body=body or d["body"], **{f: d[f] for f in CAMPAIGN_FIELDS}
                 )
+                _body_symbol(request, updated.body, d)
+                return updated
 
         before = _campaign_grounds(campaign)
         ok, _c = attempt(request, save, form=form)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from tinnhiem.audit.log import head, head_fingerprint
 from tinnhiem.audit.received import adjourned_sentence
 from tinnhiem.conferences.links import invitation_url
-from tinnhiem.conferences.models import Campaign, Conference
+from tinnhiem.conferences.models import Body, Campaign, Conference
 from tinnhiem.conferences.usecases.rated import not_rated
 from tinnhiem.i18n import official_language
 from tinnhiem.text import full_stop, nfc, within_sentence
@@ -44,17 +44,37 @@ def short_citation(text: str) -> str:
     return text.split(" (", 1)[0]
 
 
-def _header(conference: Conference, day: date | None = None) -> dict[str, str]:
-    return _body_header(conference.campaign.body, day or conference.date)
+# The kinds of document as their numbers abbreviate them (Nghị định 30/2020/NĐ-CP, Phụ lục III;
+# the Party's Hướng dẫn 36-HD/VPTW alike). The counting minutes are the committee's, not the
+# body's: they have no number, nor have the lists, which go with a letter.
+INVITATION, REPORT, RESOLUTION, NOTICE = "GM", "BC", "NQ", "TB"
+# where the clerk writes the number in, when the signed document is registered (it is not known
+# before): spaces that neither collapse nor break
+NUMBER_GAP = "\u00a0" * 10
 
 
-def _body_header(body, day: date) -> dict[str, str]:
-    """The issuing body at the left, the motto and the place and date at the right."""
+def document_number(body: Body, kind: str) -> str:
+    """“Số: …/BC-UBND” for a State body, “Số …-BC/TU” for a Party body, the number left blank;
+    "" while the body has no symbol. Printed in Vietnamese, as the motto is, whoever prints it."""
+    if not body.symbol:
+        return ""
+    if body.system == Body.System.PARTY:
+        return f"Số{NUMBER_GAP}-{kind}/{body.symbol}"
+    return f"Số:{NUMBER_GAP}/{kind}-{body.symbol}"
+
+
+def _header(conference: Conference, day: date | None = None, kind: str = "") -> dict[str, str]:
+    return _body_header(conference.campaign.body, day or conference.date, kind)
+
+
+def _body_header(body: Body, day: date, kind: str = "") -> dict[str, str]:
+    """The issuing body and the document's number at the left, the motto and the place and date at
+    the right."""
     return {
         "parent": body.parent.name if body.parent else "",
         "body": body.name,
         "system": body.system,
-        "number": "",
+        "number": document_number(body, kind) if kind else "",
         "place_date": place_date(body.locality or body.name, day),
     }
 
@@ -292,7 +312,11 @@ def report_context(conference: Conference, *, resolution: bool = False) -> dict[
             ]
     return _nfc(
         {
-            "header": _header(conference, day=date.today() if not resolution else conference.date),
+            "header": _header(
+                conference,
+                day=date.today() if not resolution else conference.date,
+                kind=RESOLUTION if resolution else REPORT,
+            ),
             "title": title,
             "subtitle": subtitle,
             "recipient": recipient,
@@ -341,7 +365,7 @@ def notices_context(conference: Conference) -> dict[str, Any]:
                 }
                 notices.append(
                     {
-                        "header": _header(conference, day=date.today()),
+                        "header": _header(conference, day=date.today(), kind=NOTICE),
                         "title": _("NOTICE"),
                         "subtitle": subtitle,
                         "recipient": _("To: %(name)s, %(post)s.") % {"name": person["name"], "post": person["post"]},
@@ -492,7 +516,7 @@ def summary_context(campaign: Campaign, day: date | None = None) -> dict[str, An
                 ) % {"citation": short_citation(rules["overall_citation"])}
         _seq, head_hash = head()
         data = {
-            "header": _body_header(campaign.body, day or date.today()),
+            "header": _body_header(campaign.body, day or date.today(), REPORT),
             "title": _("REPORT"),
             "subtitle": (
                 _("Summary of the results of the confidence vote — %(name)s")
@@ -539,7 +563,7 @@ def letters_context(conference: Conference, kind: str, request=None, base_url: s
         return url
 
     with official_language():
-        header = _header(conference, day=date.today())
+        header = _header(conference, day=date.today(), kind=INVITATION if kind == "invitations" else "")
         if kind == "invitations":
             return _nfc(
                 {

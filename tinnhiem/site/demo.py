@@ -273,9 +273,11 @@ def load_demo(today: date | None = None) -> Conference:
     vote_day = today + timedelta(days=16)
     rng = random.Random(20230929)
 
-    province = campaigns.create_body(office, name="UBND tỉnh Quảng Ninh", level="province", locality="Quảng Ninh")
+    province = campaigns.create_body(
+        office, name="UBND tỉnh Quảng Ninh", level="province", locality="Quảng Ninh", symbol="UBND"
+    )
     city = campaigns.create_body(
-        office, name="UBND thành phố Móng Cái", level="district", parent=province, locality="Móng Cái"
+        office, name="UBND thành phố Móng Cái", level="district", parent=province, locality="Móng Cái", symbol="UBND"
     )
     campaign = campaigns.create_campaign(
         office,
@@ -685,9 +687,11 @@ def load_council_demo(office, today: date) -> Conference:
     thirds, so the results page offers to prepare the confidence vote (Điều 12 khoản 1)."""
     from tinnhiem.conferences.usecases import day
 
-    parent = campaigns.create_body(office, name="HĐND tỉnh Quảng Ninh", level="province", locality="Quảng Ninh")
+    parent = campaigns.create_body(
+        office, name="HĐND tỉnh Quảng Ninh", level="province", locality="Quảng Ninh", symbol="HĐND"
+    )
     council = campaigns.create_body(
-        office, name="HĐND thành phố Móng Cái", level="district", parent=parent, locality="Móng Cái"
+        office, name="HĐND thành phố Móng Cái", level="district", parent=parent, locality="Móng Cái", symbol="HĐND"
     )
     campaign = campaigns.create_campaign(
         office,

@@ -29,12 +29,14 @@ def create_body(
     parent: Body | None = None,
     locality: str = "",
     system: str = Body.System.STATE,
+    symbol: str = "",
     submission: str = "",
 ) -> Body:
-    """A body; ``system`` decides the header of its documents (national or Party).
-    ``submission``: the form's one-time id; the same form sent twice makes one body."""
+    """A body; ``system`` decides the header of its documents (national or Party), ``symbol`` the
+    end of their numbers. ``submission``: the form's one-time id; the same form sent twice makes
+    one body."""
     require(actor, PREPARE)
-    fields = {"name": name, "level": level, "parent": parent, "locality": locality, "system": system}
+    fields = {"name": name, "level": level, "parent": parent, "locality": locality, "system": system, "symbol": symbol}
     key = submission_key(submission, "body", {**fields, "parent": parent.pk if parent else None})
 
     def make_once() -> Body:
@@ -45,6 +47,21 @@ def create_body(
         return body
 
     return save_once(Body.objects.all(), key, make_once)[0]
+
+
+@transaction.atomic
+def set_body_symbol(actor: Any, body: Body, symbol: str) -> Body:
+    """The symbol that ends the numbers of the body's documents (UBND in “Số: …/BC-UBND”): printed
+    from now on, whatever the campaign; documents printed before keep theirs."""
+    require(actor, PREPARE)
+    body = Body.objects.select_for_update().get(pk=body.pk)
+    before = values_of(body, ["symbol"])
+    body.symbol = symbol
+    body.full_clean(validate_constraints=False)
+    if fields_changed := changed(body, before):
+        body.save(update_fields=["symbol"])
+        record(actor, "body.updated", data={"body": body.pk, "fields": fields_changed, "symbol": body.symbol})
+    return body
 
 
 def _check_campaign(rule_set: str, rating_year: int) -> None:
