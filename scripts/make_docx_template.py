@@ -89,9 +89,10 @@ def _widths(table, widths_mm) -> None:
 
 
 def _cell_lines(cell, lines) -> None:
-    """(text, bold, italic, size) per paragraph of a cell, centred."""
+    """(text, bold, italic, size) per paragraph of a cell, centred, after what the cell holds."""
     for n, (text, bold, italic, size) in enumerate(lines):
-        p = cell.paragraphs[0] if n == 0 else cell.add_paragraph()
+        empty = n == 0 and len(cell.paragraphs) == 1 and not cell.paragraphs[0].text
+        p = cell.paragraphs[0] if empty else cell.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         run = p.add_run(text)
         run.bold, run.italic, run.font.size = bold, italic, Pt(size)
@@ -102,14 +103,37 @@ def keep_with_signatures(paragraph) -> None:
     paragraph.paragraph_format.keep_with_next = True
 
 
-def signatures(doc, columns: int) -> None:
+def _recipients(cell) -> None:
+    """“Nơi nhận” at the top of the first cell of a row, left-aligned, when that cell's entry has
+    ``to`` (the blank beside a body's one signature: documents/word.py)."""
+    lines = [
+        ("{%p if row[0].to %}", False, False, 11),
+        ("Nơi nhận:", True, True, 12),
+        ("{%p for t in row[0].to %}", False, False, 11),
+        ("- {{ t }}", False, False, 11),
+        ("{%p endfor %}", False, False, 11),
+        ("{%p endif %}", False, False, 11),
+    ]
+    for text, bold, italic, size in lines:
+        p = cell.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        run = p.add_run(text)
+        run.bold, run.italic, run.font.size = bold, italic, Pt(size)
+    first = cell.paragraphs[0]  # the cell's own empty paragraph, before them
+    first._p.getparent().remove(first._p)
+
+
+def signatures(doc, columns: int, *, recipients: bool = False) -> None:
     """The signers side by side, ``columns`` to a row (``signer_rows``, made by documents/word.py), as
-    on the printed minutes; a row never breaks across pages, so a title stays with its name."""
+    on the printed minutes; a row never breaks across pages, so a title stays with its name. With
+    ``recipients``, the first cell of a row begins with its “Nơi nhận”, if it has one."""
     para(doc, "").paragraph_format.keep_with_next = True  # with the signatures' first row
     table = doc.add_table(rows=3, cols=columns)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     start, body, end = table.rows
     start.cells[0].text = "{%tr for row in signer_rows %}"
+    if recipients:
+        _recipients(body.cells[0])
     for i, cell in enumerate(body.cells):
         s = f"row[{i}]"
         _cell_lines(
@@ -224,7 +248,7 @@ def report() -> None:
     para(doc, "{{ line }}").paragraph_format.space_before = Pt(6)
     para(doc, "{%p endfor %}")
     keep_with_signatures(para(doc, "{{ fingerprint_sentence }}", size=11))
-    signatures(doc, 2)
+    signatures(doc, 2, recipients=True)
     doc.save(REPORT_OUT)
     print(REPORT_OUT)
 
@@ -260,7 +284,7 @@ def summary() -> None:
     para(doc, "{{ line }}")
     para(doc, "{%p endfor %}")
     keep_with_signatures(para(doc, "{{ fingerprint_sentence }}", size=11))
-    signatures(doc, 2)
+    signatures(doc, 2, recipients=True)
     doc.save(SUMMARY_OUT)
     print(SUMMARY_OUT)
 

@@ -120,7 +120,7 @@ def test_command_line(seed, tmp_path, capsys):
     text = "\n".join(p.text for p in document.paragraphs)
     assert "BÁO CÁO" in text and "Kính gửi: UBND tỉnh Quảng Ninh." in text and "{{" not in text
     signature = document.tables[-1].rows[0].cells
-    assert signature[0].text.strip() == "" and signature[1].text.startswith("TM. ")  # on the right
+    assert signature[0].text.startswith("Nơi nhận:") and signature[1].text.startswith("TM. ")  # on the right
     notices = tmp_path / "tb.pdf"
     call_command("documents", str(seed.pk), "notices", "-o", str(notices))
     assert [page.split(" Kính gửi: Đồng chí ")[1][:13] for page in pdf_pages(notices.read_bytes())] == [

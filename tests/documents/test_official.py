@@ -156,7 +156,7 @@ def test_the_body_s_documents_print_their_number_left_blank_for_the_clerk(seed, 
     a State body print “Số: …/BC-UBND” under its name, the number left blank, about a centimetre,
     for the clerk to write in when the signed document is registered; a Party body's, “Số …-BC/TU”.
     The counting minutes (the committee's) and the lists (attachments) have none, nor has a body
-    without a symbol."""
+    without a symbol. The documents addressed to someone end with their “Nơi nhận”."""
     settings.TINNHIEM_PUBLIC_URL = "http://192.168.1.10:8000"
     body = seed.campaign.body
     assert body.symbol == "UBND"  # the demo's
@@ -175,6 +175,14 @@ def test_the_body_s_documents_print_their_number_left_blank_for_the_clerk(seed, 
         assert "Số:" not in pdf_pages(plain)[0]
     report = docx.Document(io.BytesIO(word.render_report_docx(seed)))
     assert f"Số:{official.NUMBER_GAP}/BC-UBND" in [p.text for p in report.tables[0].cell(0, 0).paragraphs]
+    # “Nơi nhận”, at the left, level with the signature (Word: the cell beside it)
+    recipients = ["Nơi nhận:", "- Như trên;", "- Lưu: VT."]
+    assert [p.text for p in report.tables[-1].cell(0, 0).paragraphs][:3] == recipients
+    for tail, render in documents.items():
+        page = pdf_pages(render())[-1 if tail == "/BC-UBND" else 0]
+        assert " ".join(recipients) in page, tail
+        assert text_left(render(), "Nơi nhận:", page=-1 if tail == "/BC-UBND" else 0) < 40, tail  # mm: at the left
+    assert " ".join(recipients) in pdf_pages(official.render_summary_pdf(seed.campaign))[-1]
     council = big.campaign.body
     council.symbol = "HĐND"
     council.save()

@@ -264,7 +264,8 @@ def test_report_in_word_carries_the_same_numbers_for_the_office_to_number_and_si
     tables = [[[c.text for c in row.cells] for row in t.rows] for t in document.tables[1:]]
     signature = tables.pop()
     assert [len(t) for t in tables] == [4, 3]  # a header and one row per person, for each finished conference
-    assert signature[0][0].strip() == "" and signature[0][1].startswith("TM. ")  # the body signs on the right
+    # the body signs on the right, its recipients at the left
+    assert signature[0][0].strip() == "Nơi nhận:\n- Như trên;\n- Lưu: VT." and signature[0][1].startswith("TM. ")
     assert signature[0][1].split("\n")[1] == "(Ký, ghi rõ họ tên)"
     assert tables[1][1][1] == "trần minh ĐỨC, Chủ tịch HĐND thành phố"
     assert tables[1][1][2] == "Tín nhiệm cao: 9 (32,14%)\nTín nhiệm: 0 (0,00%)\nTín nhiệm thấp: 19 (67,86%)"

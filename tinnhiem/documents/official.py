@@ -63,6 +63,13 @@ def document_number(body: Body, kind: str) -> str:
     return f"Số:{NUMBER_GAP}/{kind}-{body.symbol}"
 
 
+def _recipients() -> list[str]:
+    """“Nơi nhận” of a document addressed in its “Kính gửi” line (Nghị định 30/2020/NĐ-CP): those
+    it is addressed to, and the body's own copy with its records office. Called in
+    ``official_language``."""
+    return [_("As above;"), _("Filed: VT.")]
+
+
 def _header(conference: Conference, day: date | None = None, kind: str = "") -> dict[str, str]:
     return _body_header(conference.campaign.body, day or conference.date, kind)
 
@@ -257,6 +264,7 @@ def report_context(conference: Conference, *, resolution: bool = False) -> dict[
         )
         vote = conference.rules.procedure == "vote"  # bỏ phiếu tín nhiệm, not lấy phiếu tín nhiệm
         identifiers = minutes["fingerprint_sentence"]
+        recipients = _recipients()
         if resolution:
             title, recipient = _("RESOLUTION"), ""
             subtitle = (
@@ -325,6 +333,7 @@ def report_context(conference: Conference, *, resolution: bool = False) -> dict[
             "closing": closing,
             "fingerprint_sentence": identifiers,
             "signers": signers,
+            "to": [] if resolution else recipients,  # a draft resolution: the secretariat completes it
         }
     )
 
@@ -379,6 +388,7 @@ def notices_context(conference: Conference) -> dict[str, Any]:
                         "invalid_word": minutes["invalid_word"],  # the person's invalid ballots, as in the minutes
                         "after": [printed["base_sentence"], conclusion],
                         "signers": signers,
+                        "to": _recipients(),
                     }
                 )
     return _nfc({"notices": notices})
@@ -537,6 +547,7 @@ def summary_context(campaign: Campaign, day: date | None = None) -> dict[str, An
             "fingerprint_sentence": _("Fingerprint of the audit log: %(fp)s (SHA-256 of the chain head: %(head)s).")
             % {"fp": head_fingerprint(), "head": head_hash},
             "signers": [{"role": _("On behalf of %(body)s") % {"body": c["body"]}, "name": ""}],
+            "to": _recipients(),
         }
     return _nfc(data)
 
@@ -597,6 +608,7 @@ def letters_context(conference: Conference, kind: str, request=None, base_url: s
                         {"name": v.full_name, "post": v.post, "url": (u := link(v)), "qr": qr_svg(u)} for v in voters
                     ],
                     "signer_role": _("On behalf of %(body)s") % {"body": conference.convening_body},
+                    "to": _recipients(),
                     "signer": conference.chair_name.split(" — ")[0],
                 }
             )

@@ -110,6 +110,14 @@ def signer_rows(signers: list[dict[str, str]], columns: int, *, right: bool = Fa
     return rows
 
 
+def _with_recipients(rows: list[list[dict[str, str]]], to: list[str]) -> list[list[dict[str, Any]]]:
+    """The blank beside a body's one signature carries the document's “Nơi nhận” (``to``), which
+    the template prints there, at the left, as the PDF does."""
+    if rows and to and not rows[0][0]["role"]:
+        rows[0][0] = {**rows[0][0], "to": to}
+    return rows
+
+
 def render_minutes_docx(conference: Conference) -> bytes:
     context = minutes_context(conference)
     return _render(TEMPLATE_NAME, context | {"signer_rows": signer_rows(context["signers"], 3)})
@@ -119,9 +127,11 @@ def render_report_docx(conference: Conference, *, resolution: bool = False) -> b
     """The report to the managing authority, or (``resolution``) the draft resolution confirming the
     results, as the PDF has them: one template serves both."""
     context = report_context(conference, resolution=resolution)
-    return _render(REPORT_TEMPLATE_NAME, context | {"signer_rows": signer_rows(context["signers"], 2, right=True)})
+    rows = _with_recipients(signer_rows(context["signers"], 2, right=True), context["to"])
+    return _render(REPORT_TEMPLATE_NAME, context | {"signer_rows": rows})
 
 
 def render_summary_docx(campaign: Campaign) -> bytes:
     context = summary_context(campaign)
-    return _render(SUMMARY_TEMPLATE_NAME, context | {"signer_rows": signer_rows(context["signers"], 2, right=True)})
+    rows = _with_recipients(signer_rows(context["signers"], 2, right=True), context["to"])
+    return _render(SUMMARY_TEMPLATE_NAME, context | {"signer_rows": rows})
