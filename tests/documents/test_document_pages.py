@@ -33,6 +33,34 @@ def test_documents_page_and_downloads(seed, settings):
     assert "http://192.168.1.10:8000/moi/" in pdf_pages(invitations.content)[0]
 
 
+def test_invitations_print_their_registered_number_on_every_copy(seed, settings):
+    """Invitations go out by the hundred: once the letter is registered, its number is printed on
+    every copy (“Số: 125/GM-UBND”), not written on each by hand; anything but digits is refused in
+    words, nothing printed, on the page as on the command line. A body with no symbol prints no
+    number, and is not asked for one."""
+    from django.core.management import call_command
+
+    settings.ALLOWED_HOSTS = ["testserver", "192.168.1.10"]
+    client = login()
+    page = client.get(reverse("documents:list", args=[seed.pk])).content.decode()
+    assert 'name="so"' in page and "Số: …/GM-UBND" in page
+    url = reverse("documents:invitations", args=[seed.pk])
+    response = client.get(url, {"so": " 125 "}, HTTP_HOST="192.168.1.10:8000")
+    pages = pdf_pages(response.content)
+    assert len(pages) == seed.voters.count() and all("Số: 125/GM-UBND" in p for p in pages)
+    assert response["Content-Disposition"].endswith(f'giay-moi-{seed.pk}-so-125.pdf"')
+    for typed in ("125/GM", "12a", "1234567", "١٢٥"):
+        refused = client.get(url, {"so": typed}, follow=True).content.decode()
+        assert "không phải là số văn bản: chỉ ghi các chữ số, như 125" in refused, typed
+    for args in (["invitations", "--number", "12a"], ["attendance", "--number", "125"]):
+        with pytest.raises(CommandError, match="--number là số đã đăng ký của giấy mời"):
+            call_command("documents", str(seed.pk), *args, "--base-url", "http://192.168.1.10:8000")
+    body = seed.campaign.body
+    body.symbol = ""
+    body.save()
+    assert 'name="so"' not in client.get(reverse("documents:list", args=[seed.pk])).content.decode()
+
+
 def test_a_conference_without_a_start_time_is_warned_about_before_printing_invitations(seed):
     from datetime import time
 

@@ -191,6 +191,7 @@ def test_the_body_s_documents_print_their_number_left_blank_for_the_clerk(seed, 
     body.save()
     report = pdf_pages(official.render_report_pdf(seed))[0]
     assert "Số -BC/TU" in report and "Số:" not in report
+    assert official.document_number(body, official.INVITATION, "125") == "Số 125-GM/TU"
     body.symbol = ""
     body.save()
     assert "-BC/" not in pdf_pages(official.render_report_pdf(seed))[0]

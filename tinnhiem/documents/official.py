@@ -8,6 +8,7 @@ recomputed or retyped here.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -53,14 +54,19 @@ INVITATION, REPORT, RESOLUTION, NOTICE = "GM", "BC", "NQ", "TB"
 NUMBER_GAP = "\u00a0" * 10
 
 
-def document_number(body: Body, kind: str) -> str:
-    """“Số: …/BC-UBND” for a State body, “Số …-BC/TU” for a Party body, the number left blank;
-    "" while the body has no symbol. Printed in Vietnamese, as the motto is, whoever prints it."""
+# a document number as the clerk gives it when registering the document
+NUMBER = re.compile(r"[0-9]{1,6}")
+
+
+def document_number(body: Body, kind: str, number: str = "") -> str:
+    """“Số: …/BC-UBND” for a State body, “Số …-BC/TU” for a Party body, the number left blank
+    unless given (invitations printed by the hundred, once the letter is registered); "" while the
+    body has no symbol. Printed in Vietnamese, as the motto is, whoever prints it."""
     if not body.symbol:
         return ""
     if body.system == Body.System.PARTY:
-        return f"Số{NUMBER_GAP}-{kind}/{body.symbol}"
-    return f"Số:{NUMBER_GAP}/{kind}-{body.symbol}"
+        return f"Số {number}-{kind}/{body.symbol}" if number else f"Số{NUMBER_GAP}-{kind}/{body.symbol}"
+    return f"Số: {number}/{kind}-{body.symbol}" if number else f"Số:{NUMBER_GAP}/{kind}-{body.symbol}"
 
 
 def _recipients() -> list[str]:
@@ -70,18 +76,18 @@ def _recipients() -> list[str]:
     return [_("As above;"), _("Filed: VT.")]
 
 
-def _header(conference: Conference, day: date | None = None, kind: str = "") -> dict[str, str]:
-    return _body_header(conference.campaign.body, day or conference.date, kind)
+def _header(conference: Conference, day: date | None = None, kind: str = "", number: str = "") -> dict[str, str]:
+    return _body_header(conference.campaign.body, day or conference.date, kind, number)
 
 
-def _body_header(body: Body, day: date, kind: str = "") -> dict[str, str]:
+def _body_header(body: Body, day: date, kind: str = "", number: str = "") -> dict[str, str]:
     """The issuing body and the document's number at the left, the motto and the place and date at
     the right."""
     return {
         "parent": body.parent.name if body.parent else "",
         "body": body.name,
         "system": body.system,
-        "number": document_number(body, kind) if kind else "",
+        "number": document_number(body, kind, number) if kind else "",
         "place_date": place_date(body.locality or body.name, day),
     }
 
@@ -560,7 +566,13 @@ class NoPublicAddress(ValueError):
     """Invitation QR codes need the address phones use to reach this server."""
 
 
-def letters_context(conference: Conference, kind: str, request=None, base_url: str = "") -> dict[str, Any]:
+def letters_context(
+    conference: Conference, kind: str, request=None, base_url: str = "", number: str = ""
+) -> dict[str, Any]:
+    """The invitation letters (``number``: the letter's registered number, printed on every copy,
+    or "" to leave it blank), the attendance sheet or the voter roll."""
+    if number and not NUMBER.fullmatch(number):
+        raise ValueError(number)
     voters = list(conference.voters.order_by("order", "id"))
 
     def link(voter) -> str:
@@ -574,7 +586,7 @@ def letters_context(conference: Conference, kind: str, request=None, base_url: s
         return url
 
     with official_language():
-        header = _header(conference, day=date.today(), kind=INVITATION if kind == "invitations" else "")
+        header = _header(conference, day=date.today(), kind=INVITATION if kind == "invitations" else "", number=number)
         if kind == "invitations":
             return _nfc(
                 {
@@ -634,7 +646,7 @@ def letters_context(conference: Conference, kind: str, request=None, base_url: s
         )
 
 
-def render_letters_pdf(conference: Conference, kind: str, request=None, base_url: str = "") -> bytes:
+def render_letters_pdf(conference: Conference, kind: str, request=None, base_url: str = "", number: str = "") -> bytes:
     if kind not in ("invitations", "attendance", "roster"):
         raise ValueError(kind)
-    return render_pdf("letters", letters_context(conference, kind, request, base_url))
+    return render_pdf("letters", letters_context(conference, kind, request, base_url, number))

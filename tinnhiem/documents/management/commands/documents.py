@@ -58,13 +58,25 @@ class Command(TinnhiemCommand):
             metavar=_("ADDRESS"),
             help=_("invitations: the address phones use, e.g. http://192.168.1.10:8000"),
         )
+        parser.add_argument(
+            "--number",
+            default="",
+            metavar=_("NUMBER"),
+            help=_("invitations: the letter's registered number, printed on every copy (left blank without it)"),
+        )
 
-    def handle(self, *args, conference: int, kind: str, form=None, copies=None, output=None, base_url="", **options):
+    def handle(
+        self, *args, conference: int, kind: str, form=None, copies=None, output=None, base_url="", number="", **options
+    ):
         found = Conference.objects.select_related("campaign__body").filter(pk=conference).first()
         if found is None:
             raise CommandError(_("There is no conference %(id)s.") % {"id": conference})
         conference = found
         check_output(output)  # a folder that is missing or cannot be written is said before any rendering
+        if number and (kind != "invitations" or not official.NUMBER.fullmatch(number)):
+            raise CommandError(
+                _("--number is the registered number of the invitations, in digits only, as 125 in “Số: 125/GM-…”.")
+            )
         finished = conference.status == Conference.Status.FINISHED
         if kind in AFTER_COUNT and not finished:
             raise CommandError(
@@ -104,7 +116,7 @@ class Command(TinnhiemCommand):
                 default = f"phieu-tin-nhiem-{chosen.pk}-{n}-ban.pdf"
         elif kind in ("invitations", "attendance", "roster"):
             try:
-                data = official.render_letters_pdf(conference, kind, base_url=base_url)
+                data = official.render_letters_pdf(conference, kind, base_url=base_url, number=number)
             except official.NoPublicAddress as exc:
                 raise CommandError(str(exc)) from exc
             default = {"invitations": "giay-moi", "attendance": "danh-sach-ky", "roster": "danh-sach-nguoi-ghi-phieu"}[
