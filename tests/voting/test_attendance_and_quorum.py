@@ -77,6 +77,28 @@ def test_absent_with_reason(office, chair, day_conference):
     assert (voters[0].attendance, voters[0].absence_reason, voters[0].arrived_late) == ("", "", False)
 
 
+def test_a_reason_for_absence_too_long_is_refused_in_words_and_nothing_changes(office, day_conference):
+    """The reason goes in a column of 255 characters: PostgreSQL refused a longer one with a server
+    error (SQLite keeps it whole), found by the hostile-input test. It is now refused in words, the
+    voter left as they were; a reason of exactly 255 characters, on one line, is kept."""
+    from django.test import Client
+    from django.urls import reverse
+
+    conference, _people, voters = day_conference
+    with pytest.raises(ValidationError, match="tối đa 255 ký tự \\(lý do này có 256\\)"):
+        day.mark_absent(office, voters[0], reason="A" * 256)
+    voters[0].refresh_from_db()
+    assert (voters[0].attendance, voters[0].absence_reason) == ("", "")
+    client = Client()
+    client.force_login(office)
+    url = reverse("conferences:attendance", args=[conference.pk])
+    page = client.post(url, {"action": "absent", "voter": [voters[0].pk], "reason": "Ố" * 300}, follow=True)
+    assert page.status_code == 200 and "tối đa 255 ký tự (lý do này có 300)" in page.content.decode()
+    day.mark_absent(office, voters[0], reason="  Đi\tcông tác\n" + "x" * 243)
+    voters[0].refresh_from_db()
+    assert voters[0].absence_reason == "Đi công tác " + "x" * 243 and len(voters[0].absence_reason) == 255
+
+
 def test_vote_needs_an_approved_committee(office, chair, day_conference):
     conference, _people, voters = day_conference
     day.open_conference(chair, conference, held_today=True)

@@ -93,6 +93,11 @@ def mark_absent(actor: Any, voter: Voter, *, reason: str) -> Voter:
         raise ValidationError(_("The vote is open; a voter checked in cannot be marked absent now."))
     if conference.committee.filter(voter=voter).exists():
         raise ValidationError(_("This voter is on the counting committee."))
+    reason = clean_line(reason)  # one line, in the minutes' list of the absent
+    if len(reason) > Voter._meta.get_field("absence_reason").max_length:
+        raise ValidationError(
+            _("The reason for absence is at most 255 characters (this one has %(n)s): shorten it.") % {"n": len(reason)}
+        )
     voter.attendance, voter.absence_reason, voter.arrived_late = Voter.Attendance.ABSENT, reason, False
     voter.save(update_fields=["attendance", "absence_reason", "arrived_late"])
     record(actor, "attendance.absent", conference=conference, data={"voter": voter.pk, "reason": voter.absence_reason})
