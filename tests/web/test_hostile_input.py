@@ -4,7 +4,7 @@ that does not exist, another script's digit, an emoji, markup): no page fails wi
 and whatever the page says back (a field's error, a message) is Vietnamese.
 
 The pages are found as a person finds them, by their links from the home page (a few of each
-kind), as the demo is loaded and in the states of a conference day it does not show
+kind; the pages a voter or a rated person opens from a letter or a card, from those links), as the demo is loaded and in the states of a conference day it does not show
 (tests/web/demo_states.py): its ready conference counted on paper (the committee's entry page) or
 voting on phones (the cards), and the scan conference's sample scans read, three waiting for the
 committee (the review). Each distinct form is sent twice for each of its fields and buttons, the
@@ -180,39 +180,13 @@ def what_the_page_says(html: str) -> list[str]:
     return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", block)).strip() for block in blocks]
 
 
-@pytest.fixture
-def demo(shared_demo, request, db):
-    shared_demo_open(request)
-    return shared_demo
-
-
-@pytest.mark.parametrize(
-    "username, during, reaches",  # reaches: the pages of the state whose forms must be among those sent
-    [
-        ("vanphong", "as loaded", set()),
-        ("chutri", "as loaded", set()),
-        ("kiemphieu1", "as loaded", set()),
-        ("quansat", "as loaded", set()),
-        ("quantri", "as loaded", set()),
-        ("kiemphieu1", "paper count", {"voting:entry"}),  # the entry page, its reconciliation, its rulings
-        ("chutri", "paper count", set()),
-        ("vanphong", "phones voting", {"voting:cards"}),  # the cards, the electronic vote's controls
-        ("chutri", "phones voting", {"voting:cards"}),
-        ("kiemphieu1", "scans waiting", {"scanning:scan", "scanning:review"}),  # three scanned ballots waiting
-    ],
-)
-def test_every_form_takes_hostile_input_without_a_server_error_and_answers_in_vietnamese(
-    demo, username, during, reaches, tmp_path
-):
-    # a state's conference is read from its page (the rest of the demo is read as loaded)
-    within = within_conference(reach(during, Conference.objects.get(pk=demo), tmp_path))
-    client = Client(raise_request_exception=False)
-    assert client.login(username=username, password="tinnhiem-demo")
-    sent, failures, english, words = 0, [], {}, english_words()
-    assert in_english("Choose at least one voter.", words) and not in_english("Hãy chọn ít nhất một người.", words)
-    done = set()
+def send_hostile(client: Client, forms, words: frozenset[str]) -> tuple[int, set, list, dict]:
+    """Each distinct form of ``forms`` ((path, form) pairs) sent for each of its fields and buttons:
+    the long paste, then the next value in turn. (requests sent, the forms' kinds and fields, the
+    server errors, what a page said in English)."""
+    sent, done, failures, english = 0, set(), [], {}
     turn = 0
-    for path, form in twice(client, within):
+    for path, form in forms:
         action = urlparse(urljoin(path, form["action"] or path)).path
         if NOT_A_PAGE.search(action):
             continue
@@ -248,7 +222,75 @@ def test_every_form_takes_hostile_input_without_a_server_error_and_answers_in_vi
                         if in_english(said, words):
                             english.setdefault(said[:200], (action, name, value[:20]))
                 turn += 1
+    return sent, done, failures, english
+
+
+@pytest.fixture
+def demo(shared_demo, request, db):
+    shared_demo_open(request)
+    return shared_demo
+
+
+@pytest.mark.parametrize(
+    "username, during, reaches",  # reaches: the pages of the state whose forms must be among those sent
+    [
+        ("vanphong", "as loaded", set()),
+        ("chutri", "as loaded", set()),
+        ("kiemphieu1", "as loaded", set()),
+        ("quansat", "as loaded", set()),
+        ("quantri", "as loaded", set()),
+        ("kiemphieu1", "paper count", {"voting:entry"}),  # the entry page, its reconciliation, its rulings
+        ("chutri", "paper count", set()),
+        ("vanphong", "phones voting", {"voting:cards"}),  # the cards, the electronic vote's controls
+        ("chutri", "phones voting", {"voting:cards"}),
+        ("kiemphieu1", "scans waiting", {"scanning:scan", "scanning:review"}),  # three scanned ballots waiting
+    ],
+)
+def test_every_form_takes_hostile_input_without_a_server_error_and_answers_in_vietnamese(
+    demo, username, during, reaches, tmp_path
+):
+    # a state's conference is read from its page (the rest of the demo is read as loaded)
+    within = within_conference(reach(during, Conference.objects.get(pk=demo), tmp_path))
+    client = Client(raise_request_exception=False)
+    assert client.login(username=username, password="tinnhiem-demo")
+    words = english_words()
+    assert in_english("Choose at least one voter.", words) and not in_english("Hãy chọn ít nhất một người.", words)
+    sent, done, failures, english = send_hostile(client, twice(client, within), words)
     assert sent > (20 if within == "/" else 5), sent  # the crawl found the forms
     assert reaches <= {kind for kind, _fields in done}, during  # and those of the state
     assert failures == []
     assert english == {}
+
+
+def test_the_pages_opened_by_a_link_take_hostile_input_too(demo):
+    """The pages a voter or a rated person opens from a letter or a card, not from the home page:
+    the invitation (opinions), the rated person's own link (dossier, explanation), the voting page
+    (the card's code, then the ballot) and the receipt's check, each form sent as the others are,
+    by a phone that is signed in to nothing."""
+    from tinnhiem.conferences import links
+    from tinnhiem.voting.usecases import evote
+
+    from .demo_states import voting_on_phones
+
+    ready = Conference.objects.get(pk=demo)
+    code, _fields = voting_on_phones(ready)
+    phone = Client(raise_request_exception=False)
+    starts = [
+        links.invitation_url(ready.voters.order_by("order").first()),
+        links.explanation_url(ready.rated_persons.first()),
+        f"/bo-phieu/{ready.pk}/",
+        f"/bo-phieu/{ready.pk}/bien-nhan/",
+    ]
+    forms = [(path, form) for start in starts for path, form in crawl(phone, start)]
+    # the ballot itself, reached with a card's code
+    ballot = phone.post(f"/bo-phieu/{ready.pk}/", {"step": "ballot", "code": code})
+    page = Forms()
+    page.feed(ballot.content.decode())
+    forms += [(f"/bo-phieu/{ready.pk}/", form) for form in page.forms if form["method"] == "post"]
+    sent, done, failures, english = send_hostile(phone, forms, english_words())
+    kinds = {kind for kind, _fields in done}
+    assert {"conferences:invitation", "conferences:explanation_link", "voting:vote", "voting:receipt"} <= kinds, kinds
+    assert sent > 20, sent
+    assert failures == []
+    assert english == {}
+    assert evote.find_card(ready, code)  # the card, sent hostile choices, was not used up by a refused ballot
