@@ -52,9 +52,12 @@ def test_invitations_print_their_registered_number_on_every_copy(seed, settings)
     for typed in ("125/GM", "12a", "1234567", "١٢٥"):
         refused = client.get(url, {"so": typed}, follow=True).content.decode()
         assert "không phải là số văn bản: chỉ ghi các chữ số, như 125" in refused, typed
-    for args in (["invitations", "--number", "12a"], ["attendance", "--number", "125"]):
-        with pytest.raises(CommandError, match="--number là số đã đăng ký của giấy mời"):
-            call_command("documents", str(seed.pk), *args, "--base-url", "http://192.168.1.10:8000")
+    with pytest.raises(CommandError, match="không phải là số văn bản: chỉ ghi các chữ số, như 125"):
+        call_command(
+            "documents", str(seed.pk), "invitations", "--number", "12a", "--base-url", "http://192.168.1.10:8000"
+        )
+    with pytest.raises(CommandError, match="--number là số đã đăng ký của giấy mời"):
+        call_command("documents", str(seed.pk), "attendance", "--number", "125")
     body = seed.campaign.body
     body.symbol = ""
     body.save()

@@ -160,13 +160,12 @@ def test_the_body_s_documents_print_their_number_left_blank_for_the_clerk(seed, 
     settings.TINNHIEM_PUBLIC_URL = "http://192.168.1.10:8000"
     body = seed.campaign.body
     assert body.symbol == "UBND"  # the demo's
-    documents = {
-        "/BC-UBND": lambda: official.render_report_pdf(seed),
-        "/TB-UBND": lambda: official.render_notices_pdf(seed),
-        "/GM-UBND": lambda: official.render_letters_pdf(seed, "invitations"),
+    pdfs = {
+        "/BC-UBND": official.render_report_pdf(seed),
+        "/TB-UBND": official.render_notices_pdf(seed),
+        "/GM-UBND": official.render_letters_pdf(seed, "invitations"),
     }
-    for tail, render in documents.items():
-        pdf = render()
+    for tail, pdf in pdfs.items():
         assert f"Số: {tail}" in pdf_pages(pdf)[0], tail
         assert 14 < text_left(pdf, tail, page=0) - text_left(pdf, "Số:", page=0) < 20, tail  # mm: Số: and the blank
     summary = pdf_pages(official.render_summary_pdf(seed.campaign))[0]
@@ -178,10 +177,10 @@ def test_the_body_s_documents_print_their_number_left_blank_for_the_clerk(seed, 
     # “Nơi nhận”, at the left, level with the signature (Word: the cell beside it)
     recipients = ["Nơi nhận:", "- Như trên;", "- Lưu: VT."]
     assert [p.text for p in report.tables[-1].cell(0, 0).paragraphs][:3] == recipients
-    for tail, render in documents.items():
-        page = pdf_pages(render())[-1 if tail == "/BC-UBND" else 0]
-        assert " ".join(recipients) in page, tail
-        assert text_left(render(), "Nơi nhận:", page=-1 if tail == "/BC-UBND" else 0) < 40, tail  # mm: at the left
+    for tail, pdf in pdfs.items():
+        last = -1 if tail == "/BC-UBND" else 0  # the report's signature is on its last page
+        assert " ".join(recipients) in pdf_pages(pdf)[last], tail
+        assert text_left(pdf, "Nơi nhận:", page=last) < 40, tail  # mm: at the left
     assert " ".join(recipients) in pdf_pages(official.render_summary_pdf(seed.campaign))[-1]
     council = big.campaign.body
     council.symbol = "HĐND"

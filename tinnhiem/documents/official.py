@@ -12,6 +12,7 @@ import re
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from tinnhiem.audit.log import head, head_fingerprint
@@ -20,7 +21,7 @@ from tinnhiem.conferences.links import invitation_url
 from tinnhiem.conferences.models import Body, Campaign, Conference
 from tinnhiem.conferences.usecases.rated import not_rated
 from tinnhiem.i18n import official_language
-from tinnhiem.text import full_stop, nfc, within_sentence
+from tinnhiem.text import clean_line, full_stop, nfc, within_sentence
 from tinnhiem.voting.minutes import minutes_data
 from tinnhiem.voting.summary import campaign_summary
 
@@ -58,15 +59,28 @@ NUMBER_GAP = "\u00a0" * 10
 NUMBER = re.compile(r"[0-9]{1,6}")
 
 
+def check_letter_number(number: str) -> str:
+    """The registered number of a letter, as typed around it; "" for none. Digits only: anything
+    else is refused in words, before anything is printed."""
+    number = number.strip()
+    if number and not NUMBER.fullmatch(number):
+        raise ValidationError(
+            _("“%(number)s” is not the number of a letter: write its digits only, as 125 in “Số: 125/GM-…”.")
+            % {"number": clean_line(number)[:20]}
+        )
+    return number
+
+
 def document_number(body: Body, kind: str, number: str = "") -> str:
     """“Số: …/BC-UBND” for a State body, “Số …-BC/TU” for a Party body, the number left blank
     unless given (invitations printed by the hundred, once the letter is registered); "" while the
     body has no symbol. Printed in Vietnamese, as the motto is, whoever prints it."""
     if not body.symbol:
         return ""
+    filled = f" {number}" if number else NUMBER_GAP
     if body.system == Body.System.PARTY:
-        return f"Số {number}-{kind}/{body.symbol}" if number else f"Số{NUMBER_GAP}-{kind}/{body.symbol}"
-    return f"Số: {number}/{kind}-{body.symbol}" if number else f"Số:{NUMBER_GAP}/{kind}-{body.symbol}"
+        return f"Số{filled}-{kind}/{body.symbol}"
+    return f"Số:{filled}/{kind}-{body.symbol}"
 
 
 def _recipients() -> list[str]:
@@ -570,9 +584,8 @@ def letters_context(
     conference: Conference, kind: str, request=None, base_url: str = "", number: str = ""
 ) -> dict[str, Any]:
     """The invitation letters (``number``: the letter's registered number, printed on every copy,
-    or "" to leave it blank), the attendance sheet or the voter roll."""
-    if number and not NUMBER.fullmatch(number):
-        raise ValueError(number)
+    or "" to leave it blank; ``check_letter_number``), the attendance sheet or the voter roll."""
+    number = check_letter_number(number)
     voters = list(conference.voters.order_by("order", "id"))
 
     def link(voter) -> str:

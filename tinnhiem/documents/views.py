@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tinnhiem.accounts.roles import AUDIT, PREPARE, VIEW, permission_required
 from tinnhiem.conferences.models import BallotForm, Campaign, Conference
 from tinnhiem.conferences.views import _conference
-from tinnhiem.text import clean_line
 
 from . import ballots, official, word
 
@@ -114,13 +113,10 @@ def letters_pdf(request, conference_id: int, kind: str):
         raise Http404
     conference = _conference(conference_id)
     names = {"invitations": "giay-moi", "attendance": "danh-sach-ky", "roster": "danh-sach-nguoi-ghi-phieu"}
-    number = request.GET.get("so", "").strip() if kind == "invitations" else ""
-    if number and not official.NUMBER.fullmatch(number):
-        messages.error(
-            request,
-            _("“%(number)s” is not the number of a letter: write its digits only, as 125 in “Số: 125/GM-…”.")
-            % {"number": clean_line(number)[:20]},
-        )
+    try:
+        number = official.check_letter_number(request.GET.get("so", "") if kind == "invitations" else "")
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
         return redirect("documents:list", conference_id)
     data = official.render_letters_pdf(conference, kind, request, number=number)
     return _download(data, PDF, f"{names[kind]}-{conference.pk}{'-so-' + number if number else ''}.pdf")

@@ -260,7 +260,7 @@ def vote_status(request, conference_id: int):
 @never_cache
 def receipt_check(request, conference_id: int):
     conference = get_object_or_404(Conference, pk=conference_id)
-    result = None
+    result, typed = None, ""
     if request.method == "POST":
         if ratelimit.blocked("receipt", request):
             return render(request, "voting/receipt.html", {"conference": conference, "result": "blocked"}, status=429)
@@ -278,8 +278,7 @@ def receipt_check(request, conference_id: int):
             "conference": conference,
             "result": result,
             "repeated": repeated,
-            # as typed: beside the paper it was copied on, whether found or not
-            "typed": clean_line(request.POST.get("tracking", ""))[:16],
+            "typed": clean_line(typed)[:16],  # as typed: beside the paper it was copied on, found or not
         },
     )
 

@@ -94,9 +94,10 @@ def mark_absent(actor: Any, voter: Voter, *, reason: str) -> Voter:
     if conference.committee.filter(voter=voter).exists():
         raise ValidationError(_("This voter is on the counting committee."))
     reason = clean_line(reason)  # one line, in the minutes' list of the absent
-    if len(reason) > Voter._meta.get_field("absence_reason").max_length:
+    if len(reason) > (most := Voter._meta.get_field("absence_reason").max_length):
         raise ValidationError(
-            _("The reason for absence is at most 255 characters (this one has %(n)s): shorten it.") % {"n": len(reason)}
+            _("The reason for absence is at most %(max)s characters (this one has %(n)s): shorten it.")
+            % {"max": most, "n": len(reason)}
         )
     voter.attendance, voter.absence_reason, voter.arrived_late = Voter.Attendance.ABSENT, reason, False
     voter.save(update_fields=["attendance", "absence_reason", "arrived_late"])

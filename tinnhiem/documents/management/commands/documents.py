@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -73,10 +74,8 @@ class Command(TinnhiemCommand):
             raise CommandError(_("There is no conference %(id)s.") % {"id": conference})
         conference = found
         check_output(output)  # a folder that is missing or cannot be written is said before any rendering
-        if number and (kind != "invitations" or not official.NUMBER.fullmatch(number)):
-            raise CommandError(
-                _("--number is the registered number of the invitations, in digits only, as 125 in “Số: 125/GM-…”.")
-            )
+        if number and kind != "invitations":
+            raise CommandError(_("--number is the registered number of the invitations, printed on each of them."))
         finished = conference.status == Conference.Status.FINISHED
         if kind in AFTER_COUNT and not finished:
             raise CommandError(
@@ -119,6 +118,8 @@ class Command(TinnhiemCommand):
                 data = official.render_letters_pdf(conference, kind, base_url=base_url, number=number)
             except official.NoPublicAddress as exc:
                 raise CommandError(str(exc)) from exc
+            except ValidationError as exc:  # a number that is not one
+                raise CommandError(exc.messages[0]) from exc
             default = {"invitations": "giay-moi", "attendance": "danh-sach-ky", "roster": "danh-sach-nguoi-ghi-phieu"}[
                 kind
             ] + f"-{conference.pk}.pdf"
