@@ -307,3 +307,52 @@ def test_the_vietnamese_order_word_by_word_letters_then_tone():
     ordered = ["a", "ă", "â", "ba", "ba lô", "bà", "bà con", "bả", "bã", "bá", "bạ", "Ban", "do", "đa", "u", "Ư", "ưu"]
     assert sorted(reversed(ordered), key=vietnamese_order) == ordered  # word by word, as a dictionary
     assert sorted(["Đỗ Văn B", "Đỗ Văn A", "Đồ Văn C"], key=vietnamese_order) == ["Đồ Văn C", "Đỗ Văn A", "Đỗ Văn B"]
+
+
+def test_the_signer_of_the_body_s_documents_is_set_as_the_rules_on_documents_allow(office, conference, make_user):
+    """Nghị định 30/2020/NĐ-CP, Điều 13 khoản 2: a deputy signs for the head of a State body, “KT.”
+    and the head's post; a Party body's documents are signed “T/M” by the secretary or a deputy,
+    without “K/T” (Hướng dẫn 36-HD/VPTW, 1.7.1). Each refusal says why, and leaves the signer as it
+    was; a change is logged once, with what changed; an edit that changes nothing is not."""
+    from tinnhiem.audit.describe import describe
+
+    def signer():
+        c = Conference.objects.get(pk=conference.pk)
+        return c.signer_name, c.signer_post, c.signer_for
+
+    campaigns.set_signer(office, conference, name="  Nguyễn  Văn Bình ", post="Phó Chủ tịch", signing_for="Chủ tịch")
+    assert signer() == ("Nguyễn Văn Bình", "Phó Chủ tịch", "Chủ tịch")
+    refusals = {
+        ("Phó Chủ tịch", ""): "hãy ghi chức vụ người đứng đầu vào ô “Ký thay”, như “Chủ tịch” (KT. Chủ tịch)",
+        ("PHÓ CHỦ TỊCH", ""): "như “CHỦ TỊCH” (KT. CHỦ TỊCH)",
+        ("", "Chủ tịch"): "Hãy ghi chức vụ của cấp phó ký thay Chủ tịch.",
+        ("Chủ tịch", "chủ tịch"): "không phải chức vụ của chính người ký (Chủ tịch)",
+        ("Chủ tịch", "x" * 101): "101",
+    }
+    for (post, signing_for), message in refusals.items():
+        with pytest.raises(ValidationError, match=message.replace("(", r"\(").replace(")", r"\)")):
+            campaigns.set_signer(office, conference, name="Trần Văn C", post=post, signing_for=signing_for)
+        assert signer() == ("Nguyễn Văn Bình", "Phó Chủ tịch", "Chủ tịch"), post
+    campaigns.set_signer(office, conference, post="Chủ tịch")  # the chair signs, under the chair's name
+    campaigns.set_signer(office, conference, post="Chủ tịch")
+    assert signer() == ("", "Chủ tịch", "")
+    events = list(Event.objects.filter(action="conference.signer_set").order_by("seq"))
+    assert [e.data for e in events] == [
+        {"signer_name": "Nguyễn Văn Bình", "signer_post": "Phó Chủ tịch", "signer_for": "Chủ tịch"},
+        {"signer_name": "", "signer_post": "Chủ tịch", "signer_for": ""},
+    ]
+    described = describe(events[0])
+    assert described.action == "Đặt người ký văn bản của cơ quan"
+    assert ("ký thay (KT.)", "Chủ tịch") in [(d.label, d.value) for d in described.details]
+    body = conference.campaign.body
+    body.system = "party"
+    body.save()
+    with pytest.raises(ValidationError, match="không ghi “K/T” \\(Hướng dẫn 36-HD/VPTW"):
+        campaigns.set_signer(office, conference, post="Phó Bí thư", signing_for="Bí thư")
+    campaigns.set_signer(office, conference, post="Phó Bí thư")  # directly under “T/M”
+    assert signer() == ("", "Phó Bí thư", "")
+    with pytest.raises(PermissionDenied):
+        campaigns.set_signer(make_user("committee", "kp-signer"), conference, post="Bí thư")
+    campaigns.cancel_conference(office, conference, reason="Kế hoạch thay đổi")
+    with pytest.raises(ValidationError, match="Hội nghị đã bị huỷ"):
+        campaigns.set_signer(office, conference, post="Bí thư")

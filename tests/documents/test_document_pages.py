@@ -210,3 +210,43 @@ def test_a_ballot_whose_post_cannot_fit_is_refused_in_words_on_the_page_and_the_
     with pytest.raises(CommandError, match=r"^Chức vụ của “Trần Văn Bình” .* Phiếu chưa được in\.$"):
         call_command("documents", str(conference.pk), "ballots", "--copies", "5", "-o", str(tmp_path))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_signer_is_set_on_the_documents_page_and_a_refusal_keeps_what_was_typed(seed, client, make_user):
+    """The office says who signs the body's documents, before or after the count (the report is
+    printed after it), and sees the signature as they will print it. A refusal comes back with what
+    was typed and why, nothing saved; a Party body is not offered “K/T”; the committee cannot set it."""
+    office = login()
+    page_url = reverse("documents:list", args=[seed.pk])
+    url = reverse("documents:signer", args=[seed.pk])
+    preview = "TM. ỦY BAN NHÂN DÂN THÀNH PHỐ MÓNG CÁI<br>CHỦ TỊCH</strong><br>Đặng Quốc Khánh"
+    page = office.get(page_url).content.decode()
+    assert preview in page and 'name="signing_for"' in page and "Để trống: người chủ trì, Đặng Quốc Khánh." in page
+    typed = {"name": "Nguyễn Văn Bình", "post": "Phó Chủ tịch", "signing_for": ""}
+    refused = office.post(url, typed)
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert "hãy ghi chức vụ người đứng đầu vào ô “Ký thay”, như “Chủ tịch”" in html
+    assert 'value="Nguyễn Văn Bình"' in html and 'value="Phó Chủ tịch"' in html and preview in html
+    too_long = office.post(url, {**typed, "signing_for": "Chủ tịch", "post": "P" * 101})
+    assert too_long.status_code == 400
+    assert "Nội dung này dài quá: tối đa 100 ký tự (đang có 101)." in too_long.content.decode()
+    seed.refresh_from_db()
+    assert (seed.signer_name, seed.signer_post, seed.signer_for) == ("", "Chủ tịch", "")
+    saved = office.post(url, {**typed, "signing_for": "Chủ tịch"}, follow=True)
+    assert saved.redirect_chain == [(page_url, 302)]
+    html = saved.content.decode()
+    assert "Đã lưu." in html
+    assert "TM. ỦY BAN NHÂN DÂN THÀNH PHỐ MÓNG CÁI<br>KT. CHỦ TỊCH<br>PHÓ CHỦ TỊCH</strong><br>Nguyễn Văn Bình" in html
+    committee = Client()
+    assert committee.login(username="kiemphieu1", password="tinnhiem-demo")
+    assert 'id="signer"' not in committee.get(page_url).content.decode()
+    assert committee.post(url, {"post": "Chủ tịch"}).status_code == 403
+    body = seed.campaign.body
+    body.system = "party"
+    body.save()
+    page = office.get(page_url).content.decode()
+    assert 'name="signing_for"' not in page and 'name="post"' in page
+    assert office.post(url, {"post": "Phó Bí thư", "signing_for": "Bí thư"}).status_code == 302  # no K/T: not read
+    seed.refresh_from_db()
+    assert (seed.signer_post, seed.signer_for) == ("Phó Bí thư", "")

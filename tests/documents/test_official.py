@@ -196,6 +196,53 @@ def test_the_body_s_documents_print_their_number_left_blank_for_the_clerk(seed, 
     assert "-BC/" not in pdf_pages(official.render_report_pdf(seed))[0]
 
 
+def test_the_body_s_documents_are_signed_as_the_rules_on_documents_set_it(seed, big, office, settings):
+    """Nghị định 30/2020/NĐ-CP, Điều 13: the report, the notices and the invitations are signed
+    “TM.” the body, then the signer's post; a deputy signs for the head, “KT. CHỦ TỊCH” above “PHÓ
+    CHỦ TỊCH”, under the deputy's name. A Party body's are signed “T/M”, the deputy's post directly
+    under it (Hướng dẫn 36-HD/VPTW, 1.7.1). A council's draft resolution, “TM. HỘI ĐỒNG NHÂN DÂN”
+    above “CHỦ TỊCH”; the National Assembly's, “CHỦ TỊCH QUỐC HỘI”. In Word, a line each."""
+    from tinnhiem.conferences.models import Conference
+    from tinnhiem.conferences.usecases import campaigns
+
+    settings.TINNHIEM_PUBLIC_URL = "http://192.168.1.10:8000"
+    body = "ỦY BAN NHÂN DÂN THÀNH PHỐ MÓNG CÁI"
+
+    def signed(expected: str) -> None:
+        seed.refresh_from_db()
+        report = pdf_pages(official.render_report_pdf(seed))[-1]
+        assert report.endswith(expected.replace(" |", " (Ký, ghi rõ họ tên)")), report[-200:]
+        notices = pdf_pages(official.render_notices_pdf(seed))
+        assert all(p.endswith(expected.replace(" |", " (Ký, ghi rõ họ tên)")) for p in notices)
+        assert pdf_pages(official.render_letters_pdf(seed, "invitations"))[0].endswith(expected.replace(" |", ""))
+
+    signed(f"TM. {body} CHỦ TỊCH | Đặng Quốc Khánh")  # the demo's: the chair signs, as the chair
+    campaigns.set_signer(office, seed, name="Nguyễn Văn Bình", post="Phó Chủ tịch", signing_for="Chủ tịch")
+    signed(f"TM. {body} KT. CHỦ TỊCH PHÓ CHỦ TỊCH | Nguyễn Văn Bình")
+    cell = docx.Document(io.BytesIO(word.render_report_docx(seed))).tables[-1].cell(0, 1)
+    assert [p.text for p in cell.paragraphs if p.text] == [
+        f"TM. {body}\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH",
+        "(Ký, ghi rõ họ tên)",
+        "Nguyễn Văn Bình",
+    ]
+    Conference.objects.filter(pk=seed.pk).update(signer_name="", signer_post="", signer_for="")
+    signed(f"TM. {body} | Đặng Quốc Khánh")  # none set: on behalf of the body, the chair's name
+    party = seed.campaign.body
+    party.system = "party"
+    party.save()
+    campaigns.set_signer(office, seed, post="Phó Bí thư")
+    signed(f"T/M {body} PHÓ BÍ THƯ | Đặng Quốc Khánh")
+    assert pdf_pages(official.render_summary_pdf(seed.campaign))[-1].endswith(
+        "T/M UBND THÀNH PHỐ MÓNG CÁI (Ký, ghi rõ họ tên)"
+    )
+    resolution = lambda: pdf_pages(official.render_resolution_pdf(big))[-1]  # noqa: E731
+    assert resolution().endswith("TM. HỘI ĐỒNG NHÂN DÂN CHỦ TỊCH (Ký, ghi rõ họ tên)")
+    council = big.campaign.body
+    council.level = "central"
+    council.save()
+    assert resolution().endswith(". CHỦ TỊCH QUỐC HỘI (Ký, ghi rõ họ tên)")
+
+
 def test_report_and_resolution(seed, big):
     report = " ".join(pdf_pages(official.render_report_pdf(seed)))
     assert "BÁO CÁO" in report and "Kính gửi: UBND tỉnh Quảng Ninh." in report

@@ -217,6 +217,24 @@ class NewConferenceForm(OnceFormMixin, ConferenceForm):
     pass
 
 
+class SignerForm(NFCFormMixin, forms.Form):
+    """Who signs the body's documents (campaigns.set_signer), on the documents page."""
+
+    name = forms.CharField(label=_("Signer"), max_length=255, required=False)
+    post = forms.CharField(
+        label=_("Post of the signer"),
+        max_length=100,
+        required=False,
+        help_text=_("As printed under “TM.”: Chủ tịch, Phó Chủ tịch, Bí thư, Phó Bí thư."),
+    )
+    signing_for = forms.CharField(
+        label=_("Signing for (KT.)"),
+        max_length=100,
+        required=False,
+        help_text=_("Only when a deputy signs for the head of a State body: the head's post, as Chủ tịch."),
+    )
+
+
 class AdjournForm(NFCFormMixin, forms.Form):
     """The chair's adjournment of the session to a later day (day.adjourn_conference)."""
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from tinnhiem.audit.log import head, head_fingerprint
 from tinnhiem.audit.received import adjourned_sentence
@@ -88,6 +89,27 @@ def _recipients() -> list[str]:
     it is addressed to, and the body's own copy with its records office. Called in
     ``official_language``."""
     return [_("As above;"), _("Filed: VT.")]
+
+
+def _on_behalf_of(body: Body, name: str) -> str:
+    """“TM. ỦY BAN NHÂN DÂN …” (Nghị định 30/2020/NĐ-CP, Điều 13); a Party body's “T/M …”
+    (Hướng dẫn 36-HD/VPTW, 1.7.1). Called in ``official_language``."""
+    if body.system == Body.System.PARTY:
+        return pgettext("Party document", "On behalf of %(body)s") % {"body": name}
+    return _("On behalf of %(body)s") % {"body": name}
+
+
+def body_signer(conference: Conference) -> dict[str, str]:
+    """The one signature of the body's documents (the invitations, the report, the notices): on
+    behalf of the convening body, then, when a deputy signs for the head, “KT.” and the head's post,
+    then the signer's post, each on its line; the name set on the documents page, or the chair's
+    (``campaigns.set_signer``). Called in ``official_language``."""
+    lines = [_on_behalf_of(conference.campaign.body, conference.convening_body)]
+    if conference.signer_for:
+        lines.append(_("For the %(head)s") % {"head": conference.signer_for})
+    if conference.signer_post:
+        lines.append(conference.signer_post)
+    return {"role": "\n".join(lines), "name": conference.signer_name or conference.chair_name.split(" — ")[0]}
 
 
 def _header(conference: Conference, day: date | None = None, kind: str = "", number: str = "") -> dict[str, str]:
@@ -306,7 +328,14 @@ def report_context(conference: Conference, *, resolution: bool = False) -> dict[
                     "Article 2. This resolution takes effect on the day it is adopted. (Draft to be completed by the secretariat.)"
                 )
             ]
-            signers = [{"role": _("On behalf of the council, the chair"), "name": ""}]
+            # signed by the Chairman of the National Assembly, as its resolutions are; a council's,
+            # by its chair on its behalf (Nghị định 30/2020/NĐ-CP, Phụ lục I)
+            role = (
+                _("the Chairman of the National Assembly")
+                if conference.campaign.body.level == Body.Level.CENTRAL
+                else _("On behalf of the council") + "\n" + _("the chair")
+            )
+            signers = [{"role": role, "name": ""}]
         else:
             title = _("REPORT")
             subtitle = (
@@ -335,9 +364,7 @@ def report_context(conference: Conference, *, resolution: bool = False) -> dict[
                 "key": key,
                 "fingerprint": public_key_fingerprint(key),
             }
-            signers = [
-                {"role": _("On behalf of %(body)s") % {"body": c["convening_body"]}, "name": c["chair"].split(" — ")[0]}
-            ]
+            signers = [body_signer(conference)]
     return _nfc(
         {
             "header": _header(
@@ -376,14 +403,11 @@ def notices_context(conference: Conference) -> dict[str, Any]:
     with its article; one page each, signed on behalf of the body, as the report is."""
     m = minutes_data(conference)
     minutes = minutes_context(conference, m)
-    c = m["conference"]
     vote = conference.rules.procedure == "vote"
     notices = []
     with official_language():
         subtitle = _("Results of the confidence vote") if vote else _("Results of the confidence rating")
-        signers = [
-            {"role": _("On behalf of %(body)s") % {"body": c["convening_body"]}, "name": c["chair"].split(" — ")[0]}
-        ]
+        signers = [body_signer(conference)]
         for f, printed in zip((f for f in m["forms"] if f["finalised"]), minutes["forms"], strict=True):
             for person, row in zip(f["people"], printed["rows"], strict=True):
                 # the consequence carries its article, as in the report; "none" is said under the rule set's name
@@ -566,7 +590,7 @@ def summary_context(campaign: Campaign, day: date | None = None) -> dict[str, An
             "closing": [_("The counting minutes of each conference, signed by its counting committee, are attached.")],
             "fingerprint_sentence": _("Fingerprint of the audit log: %(fp)s (SHA-256 of the chain head: %(head)s).")
             % {"fp": head_fingerprint(), "head": head_hash},
-            "signers": [{"role": _("On behalf of %(body)s") % {"body": c["body"]}, "name": ""}],
+            "signers": [{"role": _on_behalf_of(campaign.body, c["body"]), "name": ""}],
             "to": _recipients(),
         }
     return _nfc(data)
@@ -632,9 +656,8 @@ def letters_context(
                     "voters": [
                         {"name": v.full_name, "post": v.post, "url": (u := link(v)), "qr": qr_svg(u)} for v in voters
                     ],
-                    "signer_role": _("On behalf of %(body)s") % {"body": conference.convening_body},
+                    "signer": body_signer(conference),
                     "to": _recipients(),
-                    "signer": conference.chair_name.split(" — ")[0],
                 }
             )
         if kind == "attendance":

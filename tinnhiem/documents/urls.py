@@ -8,6 +8,7 @@ urlpatterns = [
     path("dot/<int:campaign_id>/bao-cao-tong-hop.pdf", views.summary_pdf, name="summary"),
     path("dot/<int:campaign_id>/bao-cao-tong-hop.docx", views.summary_docx, name="summary_docx"),
     path("hoi-nghi/<int:conference_id>/tai-lieu/", views.documents, name="list"),
+    path("hoi-nghi/<int:conference_id>/tai-lieu/nguoi-ky/", views.signer, name="signer"),
     path("hoi-nghi/<int:conference_id>/tai-lieu/phieu-<int:form_id>.pdf", views.ballot_pdf, name="ballots"),
     path(
         "hoi-nghi/<int:conference_id>/tai-lieu/giay-moi.pdf",

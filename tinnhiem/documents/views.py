@@ -9,11 +9,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tinnhiem.accounts.roles import AUDIT, PREPARE, VIEW, permission_required
-from tinnhiem.conferences.models import BallotForm, Campaign, Conference
-from tinnhiem.conferences.views import _conference
+from tinnhiem.conferences.forms import SignerForm
+from tinnhiem.conferences.models import BallotForm, Body, Campaign, Conference
+from tinnhiem.conferences.usecases import campaigns
+from tinnhiem.conferences.views import _conference, attempt
+from tinnhiem.i18n import official_language
 
 from . import ballots, official, word
 
@@ -46,7 +50,44 @@ def _finished(conference: Conference) -> None:
 
 @permission_required(VIEW)
 def documents(request, conference_id: int):
+    return _documents_page(request, _conference(conference_id))
+
+
+@permission_required(PREPARE)
+@require_POST
+def signer(request, conference_id: int):
+    """Who signs the body's documents: saved, or the page again with what was typed and why not."""
     conference = _conference(conference_id)
+    form = _signer_form(conference, request.POST)
+    if form.is_valid():
+        ok, _saved = attempt(
+            request, lambda: campaigns.set_signer(request.user, conference, **form.cleaned_data), form=form
+        )
+        if ok:
+            messages.success(request, _("Saved."))
+            return redirect("documents:list", conference.pk)
+    return _documents_page(request, conference, form, status=400)
+
+
+def _signer_form(conference: Conference, data=None, **kwargs) -> SignerForm:
+    """A Party body's documents have no “K/T” (campaigns.set_signer): no field for it."""
+    form = SignerForm(data, **kwargs)
+    form.fields["name"].help_text = _("Empty: the chair, %(name)s.") % {
+        "name": conference.chair_name.split(" — ")[0] or "…"
+    }
+    if conference.campaign.body.system == Body.System.PARTY:
+        del form.fields["signing_for"]
+    return form
+
+
+def _signer_preview(conference: Conference) -> dict[str, str]:
+    """The signature as the documents print it: its lines in capitals, then the name."""
+    with official_language():
+        s = official.body_signer(conference)
+    return {"role": s["role"].upper(), "name": s["name"]}
+
+
+def _documents_page(request, conference: Conference, signer_form: SignerForm | None = None, status: int = 200):
     from django.conf import settings
 
     address = settings.TINNHIEM_PUBLIC_URL or request.build_absolute_uri("/").rstrip("/")
@@ -86,7 +127,18 @@ def documents(request, conference_id: int):
             "loopback": loopback,
             "public_key": key,
             "key_fingerprint": fingerprint,
+            "signer_form": signer_form
+            or _signer_form(
+                conference,
+                initial={
+                    "name": conference.signer_name,
+                    "post": conference.signer_post,
+                    "signing_for": conference.signer_for,
+                },
+            ),
+            "signer_preview": _signer_preview(conference),
         },
+        status=status,
     )
 
 

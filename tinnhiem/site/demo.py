@@ -299,6 +299,7 @@ def load_demo(today: date | None = None) -> Conference:
         chair_name="Đặng Quốc Khánh — Chủ tịch UBND thành phố",
         today=today,
     )
+    campaigns.set_signer(office, conference, post="Chủ tịch")
     people = [
         rated.add_rated_person(
             office,
@@ -372,6 +373,7 @@ def _held_today(campaign, today: date, title: str, place: str):
         chair_name="Đặng Quốc Khánh — Chủ tịch UBND thành phố",
         today=today,
     )
+    campaigns.set_signer(office, conference, post="Chủ tịch")
     return conference, office, chair, counters
 
 
@@ -713,6 +715,7 @@ def load_council_demo(office, today: date) -> Conference:
         chair_name="Lương Văn Hải — Chủ tịch HĐND thành phố",
         today=today,
     )
+    campaigns.set_signer(office, conference, post="Chủ tịch")
     people = [rated.add_rated_person(office, conference, full_name=n, post=p) for n, p in COUNCIL_RATED]
     _send_reports(office, conference, on=today - REPORTS_SENT_BEFORE, body="HĐND thành phố Móng Cái")
     # elected this year: not rated (NQ 96/2023); the list, the report and the record say so and why

@@ -15,7 +15,7 @@ from tinnhiem.accounts.roles import PREPARE, require
 from tinnhiem.audit.log import changed, record, values_of
 from tinnhiem.once import save_once, submission_key
 from tinnhiem.rules import BUILTIN_IDS
-from tinnhiem.text import clean_block
+from tinnhiem.text import clean_block, clean_line
 
 from ..models import Body, Campaign, Conference
 
@@ -219,6 +219,59 @@ def update_conference(actor: Any, conference: Conference, *, today: date | None 
         conference.save()
         data = {k: (fields[k].isoformat() if hasattr(fields[k], "isoformat") else fields[k]) for k in fields_changed}
         record(actor, "conference.updated", conference=conference, data=data)
+    return conference
+
+
+def _is_deputy(post: str) -> bool:
+    """“Phó Chủ tịch”, “PHÓ BÍ THƯ”: a deputy's post, as the law's own word begins it."""
+    return post.casefold().startswith("phó ")
+
+
+@transaction.atomic
+def set_signer(
+    actor: Any, conference: Conference, *, name: str = "", post: str = "", signing_for: str = ""
+) -> Conference:
+    """Who signs the body's documents of this conference (the invitations, the report, the notices):
+    ``name`` (blank: the chair's), ``post`` printed under “TM.”, and ``signing_for``, the head's
+    post, when a deputy signs for the head of a State body: “TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH /
+    PHÓ CHỦ TỊCH” (Nghị định 30/2020/NĐ-CP, Điều 13 khoản 2). A Party body's documents are signed
+    “T/M” by the secretary or a deputy alike, without “K/T” (Hướng dẫn 36-HD/VPTW, 1.7.1). Set at
+    any time before or after the count, as the report is printed after it; logged."""
+    require(actor, PREPARE)
+    conference = Conference.objects.select_for_update().select_related("campaign__body").get(pk=conference.pk)
+    check_not_cancelled(conference)
+    name, post, signing_for = clean_line(name), clean_line(post), clean_line(signing_for)
+    party = conference.campaign.body.system == Body.System.PARTY
+    if signing_for and party:
+        raise ValidationError(
+            _(
+                "A Party body's documents are signed “T/M” by its secretary or a deputy alike, without "
+                "“K/T” (Hướng dẫn 36-HD/VPTW, 1.7.1): leave “signing for” empty."
+            )
+        )
+    if signing_for and not post:
+        raise ValidationError(_("Give the post of the deputy who signs for the %(head)s.") % {"head": signing_for})
+    if signing_for and signing_for.casefold() == post.casefold():
+        raise ValidationError(
+            _("“Signing for” is the post of the head the deputy signs for, not the deputy's own post (%(post)s).")
+            % {"post": post}
+        )
+    if _is_deputy(post) and not signing_for and not party:
+        raise ValidationError(
+            _(
+                "A deputy signs for the head of the body: give the head's post in “signing for”, as "
+                "“%(head)s” (KT. %(head)s), Nghị định 30/2020/NĐ-CP, Điều 13 khoản 2."
+            )
+            % {"head": post[4:].strip()}
+        )
+    fields = {"signer_name": name, "signer_post": post, "signer_for": signing_for}
+    before = values_of(conference, fields)
+    for key, value in fields.items():
+        setattr(conference, key, value)
+    conference.full_clean(validate_constraints=False)
+    if fields_changed := changed(conference, before):
+        conference.save(update_fields=fields_changed)
+        record(actor, "conference.signer_set", conference=conference, data={k: fields[k] for k in fields_changed})
     return conference
 
 

@@ -138,6 +138,10 @@ def prepare_confidence_vote(
     )
     vote.follows = conference
     vote.save(update_fields=["follows"])
+    # the same body's documents, signed as the rating's were
+    vote = campaigns.set_signer(
+        actor, vote, name=conference.signer_name, post=conference.signer_post, signing_for=conference.signer_for
+    )
     order = {c["person"]: n for n, c in enumerate(found.values())}
     chosen = RatedPerson.objects.filter(pk__in=people, conference=conference)
     # Điều 12 khoản 1: a person rated at the same time for several posts faces one vote for all of them
