@@ -51,7 +51,8 @@ def new_document():
     left.paragraphs[0].add_run("{{ header.parent|upper }}").font.size = Pt(12)
     r = left.add_paragraph().add_run("{{ header.body|upper }}")
     r.bold = True
-    left.add_paragraph().add_run("{{ header.number }}")  # Số: …/BC-UBND; empty for the minutes
+    # a Party body's star (Hướng dẫn 36-HD/VPTW), on its line; then Số: …/BC-UBND (empty for the minutes)
+    left.add_paragraph().add_run('{% if header.mark %}{{ header.mark }}{{ "\\n" }}{% endif %}{{ header.number }}')
     for p in left.paragraphs:
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     r = right.paragraphs[0].add_run(

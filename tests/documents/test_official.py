@@ -173,7 +173,11 @@ def test_the_body_s_documents_print_their_number_left_blank_for_the_clerk(seed, 
     for plain in (official.render_minutes_pdf(seed), official.render_letters_pdf(seed, "attendance")):
         assert "Số:" not in pdf_pages(plain)[0]
     report = docx.Document(io.BytesIO(word.render_report_docx(seed)))
-    assert f"Số:{official.NUMBER_GAP}/BC-UBND" in [p.text for p in report.tables[0].cell(0, 0).paragraphs]
+    assert [p.text for p in report.tables[0].cell(0, 0).paragraphs][1:] == [
+        "UBND THÀNH PHỐ MÓNG CÁI",
+        f"Số:{official.NUMBER_GAP}/BC-UBND",
+    ]
+    assert "*" not in pdf_pages(pdfs["/BC-UBND"])[0]  # a State body's name is underlined
     # “Nơi nhận”, at the left, level with the signature (Word: the cell beside it)
     recipients = ["Nơi nhận:", "- Như trên;", "- Lưu: VT."]
     assert [p.text for p in report.tables[-1].cell(0, 0).paragraphs][:3] == recipients
@@ -190,6 +194,10 @@ def test_the_body_s_documents_print_their_number_left_blank_for_the_clerk(seed, 
     body.save()
     report = pdf_pages(official.render_report_pdf(seed))[0]
     assert "Số -BC/TU" in report and "Số:" not in report
+    # under a Party body's name, a star, not a line (Hướng dẫn 36-HD/VPTW); in Word on its line
+    assert "UBND THÀNH PHỐ MÓNG CÁI * Số -BC/TU" in report
+    left = docx.Document(io.BytesIO(word.render_report_docx(seed))).tables[0].cell(0, 0)
+    assert [p.text for p in left.paragraphs][1:] == ["UBND THÀNH PHỐ MÓNG CÁI", f"*\nSố{official.NUMBER_GAP}-BC/TU"]
     assert official.document_number(body, official.INVITATION, "125") == "Số 125-GM/TU"
     body.symbol = ""
     body.save()

@@ -123,6 +123,8 @@ def _body_header(body: Body, day: date, kind: str = "", number: str = "") -> dic
         "parent": body.parent.name if body.parent else "",
         "body": body.name,
         "system": body.system,
+        # under the name of a Party body, a star (Hướng dẫn 36-HD/VPTW); Word prints it on its line
+        "mark": "*" if body.system == Body.System.PARTY else "",
         "number": document_number(body, kind, number) if kind else "",
         "place_date": place_date(body.locality or body.name, day),
     }
