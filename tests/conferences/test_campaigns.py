@@ -310,8 +310,8 @@ def test_the_vietnamese_order_word_by_word_letters_then_tone():
 
 
 def test_the_signer_of_the_body_s_documents_is_set_as_the_rules_on_documents_allow(office, conference, make_user):
-    """Nghị định 30/2020/NĐ-CP, Điều 13 khoản 2: a deputy signs for the head of a State body, “KT.”
-    and the head's post; a Party body's documents are signed “T/M” by the secretary or a deputy,
+    """Nghị định 30/2020/NĐ-CP, Điều 13 khoản 2 and 4: a deputy signs for the head of a State body,
+    “KT.” and the head's post, the head of one of its offices by the head's order (“TL.”); a Party body's documents are signed “T/M” by the secretary or a deputy,
     without “K/T” (Hướng dẫn 36-HD/VPTW, 1.7.1). Each refusal says why, and leaves the signer as it
     was; a change is logged once, with what changed; an edit that changes nothing is not."""
     from tinnhiem.audit.describe import describe
@@ -323,10 +323,13 @@ def test_the_signer_of_the_body_s_documents_is_set_as_the_rules_on_documents_all
     campaigns.set_signer(office, conference, name="  Nguyễn  Văn Bình ", post="Phó Chủ tịch", signing_for="Chủ tịch")
     assert signer() == ("Nguyễn Văn Bình", "Phó Chủ tịch", "Chủ tịch")
     refusals = {
-        ("Phó Chủ tịch", ""): "hãy ghi chức vụ người đứng đầu vào ô “Ký thay”, như “Chủ tịch” (KT. Chủ tịch)",
+        (
+            "Phó Chủ tịch",
+            "",
+        ): "hãy ghi chức vụ người đứng đầu vào ô “Ký thay, thừa lệnh”, như “Chủ tịch” (KT. Chủ tịch)",
         ("PHÓ CHỦ TỊCH", ""): "như “CHỦ TỊCH” (KT. CHỦ TỊCH)",
-        ("", "Chủ tịch"): "Hãy ghi chức vụ của cấp phó ký thay Chủ tịch.",
-        ("Chủ tịch", "chủ tịch"): "không phải chức vụ của chính người ký (Chủ tịch)",
+        ("", "Chủ tịch"): "Hãy ghi chức vụ của người ký thay Chủ tịch.",
+        ("Chủ tịch", "chủ tịch"): "ghi chức vụ của người đứng đầu, không phải chức vụ của chính người ký (Chủ tịch)",
         ("Chủ tịch", "x" * 101): "101",
     }
     for (post, signing_for), message in refusals.items():
@@ -343,7 +346,9 @@ def test_the_signer_of_the_body_s_documents_is_set_as_the_rules_on_documents_all
     ]
     described = describe(events[0])
     assert described.action == "Đặt người ký văn bản của cơ quan"
-    assert ("ký thay (KT.)", "Chủ tịch") in [(d.label, d.value) for d in described.details]
+    assert ("ký thay, thừa lệnh người đứng đầu (KT., TL.)", "Chủ tịch") in [
+        (d.label, d.value) for d in described.details
+    ]
     body = conference.campaign.body
     body.system = "party"
     body.save()

@@ -226,7 +226,8 @@ def test_the_signer_is_set_on_the_documents_page_and_a_refusal_keeps_what_was_ty
     refused = office.post(url, typed)
     assert refused.status_code == 400
     html = refused.content.decode()
-    assert "hãy ghi chức vụ người đứng đầu vào ô “Ký thay”, như “Chủ tịch”" in html
+    assert "hãy ghi chức vụ người đứng đầu vào ô “Ký thay, thừa lệnh”, như “Chủ tịch”" in html
+    assert f'action="{url}#signer"' in html  # the page again, at the form
     assert 'value="Nguyễn Văn Bình"' in html and 'value="Phó Chủ tịch"' in html and preview in html
     too_long = office.post(url, {**typed, "signing_for": "Chủ tịch", "post": "P" * 101})
     assert too_long.status_code == 400

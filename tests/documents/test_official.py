@@ -207,7 +207,8 @@ def test_the_body_s_documents_print_their_number_left_blank_for_the_clerk(seed, 
 def test_the_body_s_documents_are_signed_as_the_rules_on_documents_set_it(seed, big, office, settings):
     """Nghị định 30/2020/NĐ-CP, Điều 13: the report, the notices and the invitations are signed
     “TM.” the body, then the signer's post; a deputy signs for the head, “KT. CHỦ TỊCH” above “PHÓ
-    CHỦ TỊCH”, under the deputy's name. A Party body's are signed “T/M”, the deputy's post directly
+    CHỦ TỊCH”, under the deputy's name; the head of an office by the head's order, “TL. CHỦ TỊCH”
+    above “CHÁNH VĂN PHÒNG”. A Party body's are signed “T/M”, the deputy's post directly
     under it (Hướng dẫn 36-HD/VPTW, 1.7.1). A council's draft resolution, “TM. HỘI ĐỒNG NHÂN DÂN”
     above “CHỦ TỊCH”; the National Assembly's, “CHỦ TỊCH QUỐC HỘI”. In Word, a line each."""
     from tinnhiem.conferences.models import Conference
@@ -227,6 +228,13 @@ def test_the_body_s_documents_are_signed_as_the_rules_on_documents_set_it(seed, 
     signed(f"TM. {body} CHỦ TỊCH | Đặng Quốc Khánh")  # the demo's: the chair signs, as the chair
     campaigns.set_signer(office, seed, name="Nguyễn Văn Bình", post="Phó Chủ tịch", signing_for="Chủ tịch")
     signed(f"TM. {body} KT. CHỦ TỊCH PHÓ CHỦ TỊCH | Nguyễn Văn Bình")
+    invitation_by_order = campaigns.set_signer(
+        office, seed, name="Lê Văn Dũng", post="Chánh Văn phòng", signing_for="Chủ tịch"
+    )
+    assert pdf_pages(official.render_letters_pdf(invitation_by_order, "invitations"))[0].endswith(
+        "Lưu: VT. TL. CHỦ TỊCH CHÁNH VĂN PHÒNG Lê Văn Dũng"
+    )  # the head of the office, by the chair's order: no “TM.” line
+    campaigns.set_signer(office, seed, name="Nguyễn Văn Bình", post="Phó Chủ tịch", signing_for="Chủ tịch")
     cell = docx.Document(io.BytesIO(word.render_report_docx(seed))).tables[-1].cell(0, 1)
     assert [p.text for p in cell.paragraphs if p.text] == [
         f"TM. {body}\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH",

@@ -116,7 +116,7 @@ FIELDS = {
     "chair_name": _("chaired by"),
     "signer_name": _("signer of the documents"),
     "signer_post": _("post of the signer"),
-    "signer_for": _("signing for (KT.)"),
+    "signer_for": _("signing for the head (KT., TL.)"),
     "collected": _("ballots collected"),
     "committee": _("counting committee"),
     "color": _("paper colour"),

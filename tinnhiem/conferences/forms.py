@@ -228,10 +228,13 @@ class SignerForm(NFCFormMixin, forms.Form):
         help_text=_("As printed under “TM.”: Chủ tịch, Phó Chủ tịch, Bí thư, Phó Bí thư."),
     )
     signing_for = forms.CharField(
-        label=_("Signing for (KT.)"),
+        label=_("Signing for the head (KT., TL.)"),
         max_length=100,
         required=False,
-        help_text=_("Only when a deputy signs for the head of a State body: the head's post, as Chủ tịch."),
+        help_text=_(
+            "Only when someone else signs for the head of a State body: the head's post, as Chủ tịch. "
+            "A deputy signs “KT.”; the head of an office (Chánh Văn phòng) “TL.”."
+        ),
     )
 
 

@@ -195,11 +195,12 @@ class Conference(models.Model):
     chair_name = NFCCharField(_("chaired by"), max_length=255, blank=True)
     convening_body = NFCCharField(_("convening body"), max_length=255)
     # who signs the body's documents (Nghị định 30/2020/NĐ-CP, Điều 13; the Party's Hướng dẫn
-    # 36-HD/VPTW, 1.7): the name, blank for the chair's; the post printed under "TM."; and, when a
-    # deputy signs for the head of a State body, the head's post after "KT."
+    # 36-HD/VPTW, 1.7): the name, blank for the chair's; the post printed under "TM."; and, when
+    # someone signs for the head of a State body, the head's post: after "KT." for a deputy, after
+    # "TL." for the head of one of its offices
     signer_name = NFCCharField(_("signer of the documents"), max_length=255, blank=True)
     signer_post = NFCCharField(_("post of the signer"), max_length=100, blank=True)
-    signer_for = NFCCharField(_("signing for (KT.)"), max_length=100, blank=True)
+    signer_for = NFCCharField(_("signing for the head (KT., TL.)"), max_length=100, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PREPARING)
     agenda_step = models.PositiveSmallIntegerField(default=0)
     quorum_override_reason = NFCTextField(blank=True)

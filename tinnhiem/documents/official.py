@@ -20,6 +20,7 @@ from tinnhiem.audit.log import head, head_fingerprint
 from tinnhiem.audit.received import adjourned_sentence
 from tinnhiem.conferences.links import invitation_url
 from tinnhiem.conferences.models import Body, Campaign, Conference
+from tinnhiem.conferences.usecases.campaigns import is_deputy
 from tinnhiem.conferences.usecases.rated import not_rated
 from tinnhiem.i18n import official_language
 from tinnhiem.text import clean_line, full_stop, nfc, within_sentence
@@ -100,12 +101,17 @@ def _on_behalf_of(body: Body, name: str) -> str:
 
 
 def body_signer(conference: Conference) -> dict[str, str]:
-    """The one signature of the body's documents (the invitations, the report, the notices): on
-    behalf of the convening body, then, when a deputy signs for the head, “KT.” and the head's post,
-    then the signer's post, each on its line; the name set on the documents page, or the chair's
-    (``campaigns.set_signer``). Called in ``official_language``."""
-    lines = [_on_behalf_of(conference.campaign.body, conference.convening_body)]
-    if conference.signer_for:
+    """The one signature of the body's documents (the invitations, the report, the notices), each
+    part on its line (Nghị định 30/2020/NĐ-CP, Điều 13): on behalf of the convening body (“TM.”),
+    then, when a deputy signs for the head, “KT.” and the head's post; or, when the head of one of
+    its offices signs by the head's order (a Chánh Văn phòng), “TL.” and the head's post alone; then
+    the signer's post; the name set on the documents page, or the chair's (``campaigns.set_signer``).
+    Called in ``official_language``."""
+    by_order = conference.signer_for and not is_deputy(conference.signer_post)
+    lines = [] if by_order else [_on_behalf_of(conference.campaign.body, conference.convening_body)]
+    if by_order:
+        lines.append(_("By order of the %(head)s") % {"head": conference.signer_for})
+    elif conference.signer_for:
         lines.append(_("For the %(head)s") % {"head": conference.signer_for})
     if conference.signer_post:
         lines.append(conference.signer_post)

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='conference',
             name='signer_for',
-            field=tinnhiem.site.fields.NFCCharField(blank=True, max_length=100, verbose_name='signing for (KT.)'),
+            field=tinnhiem.site.fields.NFCCharField(blank=True, max_length=100, verbose_name='signing for the head (KT., TL.)'),
         ),
         migrations.AddField(
             model_name='conference',

@@ -222,7 +222,7 @@ def update_conference(actor: Any, conference: Conference, *, today: date | None 
     return conference
 
 
-def _is_deputy(post: str) -> bool:
+def is_deputy(post: str) -> bool:
     """“Phó Chủ tịch”, “PHÓ BÍ THƯ”: a deputy's post, as the law's own word begins it."""
     return post.casefold().startswith("phó ")
 
@@ -233,10 +233,11 @@ def set_signer(
 ) -> Conference:
     """Who signs the body's documents of this conference (the invitations, the report, the notices):
     ``name`` (blank: the chair's), ``post`` printed under “TM.”, and ``signing_for``, the head's
-    post, when a deputy signs for the head of a State body: “TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH /
-    PHÓ CHỦ TỊCH” (Nghị định 30/2020/NĐ-CP, Điều 13 khoản 2). A Party body's documents are signed
-    “T/M” by the secretary or a deputy alike, without “K/T” (Hướng dẫn 36-HD/VPTW, 1.7.1). Set at
-    any time before or after the count, as the report is printed after it; logged."""
+    post, when a deputy signs for the head of a State body, “TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH /
+    PHÓ CHỦ TỊCH”, or the head of one of its offices signs by the head's order, “TL. CHỦ TỊCH /
+    CHÁNH VĂN PHÒNG” (Nghị định 30/2020/NĐ-CP, Điều 13 khoản 2 and 4). A Party body's documents are
+    signed “T/M” by the secretary or a deputy alike, without “K/T” (Hướng dẫn 36-HD/VPTW, 1.7.1).
+    Set at any time before or after the count, as the report is printed after it; logged."""
     require(actor, PREPARE)
     conference = Conference.objects.select_for_update().select_related("campaign__body").get(pk=conference.pk)
     check_not_cancelled(conference)
@@ -250,13 +251,13 @@ def set_signer(
             )
         )
     if signing_for and not post:
-        raise ValidationError(_("Give the post of the deputy who signs for the %(head)s.") % {"head": signing_for})
+        raise ValidationError(_("Give the post of the person who signs for the %(head)s.") % {"head": signing_for})
     if signing_for and signing_for.casefold() == post.casefold():
         raise ValidationError(
-            _("“Signing for” is the post of the head the deputy signs for, not the deputy's own post (%(post)s).")
+            _("“Signing for” is the post of the head signed for, not the signer's own post (%(post)s).")
             % {"post": post}
         )
-    if _is_deputy(post) and not signing_for and not party:
+    if is_deputy(post) and not signing_for and not party:
         raise ValidationError(
             _(
                 "A deputy signs for the head of the body: give the head's post in “signing for”, as "
