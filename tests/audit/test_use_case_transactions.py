@@ -13,7 +13,13 @@ SOURCE = Path(__file__).resolve().parents[2] / "tinnhiem"
 # helpers documented to run inside their caller's transaction: the ones that write the event,
 # ``make_once`` (what tinnhiem.once.save_once runs in its savepoint), and ensure_closed, which calls
 # close_form_evote for each open electronic vote
-WRITE_INSIDE_THE_CALLERS = {"record_account", "record_account_removed", "close_form_evote", "make_once"}
+WRITE_INSIDE_THE_CALLERS = {
+    "record_account",
+    "record_account_removed",
+    "close_form_evote",
+    "make_once",
+    "_managing_authority",  # a new managing authority, made inside update_body's
+}
 INSIDE_THE_CALLERS = WRITE_INSIDE_THE_CALLERS | {"ensure_closed"}
 
 

@@ -361,3 +361,51 @@ def test_the_signer_of_the_body_s_documents_is_set_as_the_rules_on_documents_all
     campaigns.cancel_conference(office, conference, reason="Kế hoạch thay đổi")
     with pytest.raises(ValidationError, match="Hội nghị đã bị huỷ"):
         campaigns.set_signer(office, conference, post="Bí thư")
+
+
+def test_the_body_s_details_are_mended_until_a_conference_is_held_under_them(office, conference):
+    """A typo in the body's name is mended while its conferences are prepared; once one has started,
+    its name, level and kind stay as its minutes and record carry them (a renamed body is a new
+    body), while its symbol and its managing authority, which the report goes up to after the
+    count, still change. The managing authority is found by its name, whatever its case, or made at
+    the tier above; a body cannot report to one of its own; each change is logged once."""
+    from tinnhiem.audit.describe import describe
+    from tinnhiem.conferences.models import Body
+
+    body = conference.campaign.body
+    details = {"name": "UBND thành phố Móng Cái", "level": "district", "system": "state"}
+    campaigns.update_body(
+        office, body, **{**details, "name": "UBND  thành phố Móng Cái ", "reports_to": "UBND tỉnh Quảng Ninh"}
+    )
+    body.refresh_from_db()
+    province = body.parent
+    assert (body.name, province.name, province.level) == ("UBND thành phố Móng Cái", "UBND tỉnh Quảng Ninh", "province")
+    campaigns.update_body(office, body, **details, reports_to="ubnd TỈNH Quảng Ninh")  # the same, found
+    assert Body.objects.count() == 2
+    assert list(Event.objects.filter(action="body.created").values_list("data", flat=True))[-1] == {
+        "body": province.pk,
+        "name": "UBND tỉnh Quảng Ninh",
+        "level": "province",
+    }
+    updated = Event.objects.filter(action="body.updated")
+    assert [e.data for e in updated] == [{"body": body.pk, "fields": ["parent"], "reports_to": "UBND tỉnh Quảng Ninh"}]
+    assert ("cấp có thẩm quyền quản lý (Kính gửi)", "UBND tỉnh Quảng Ninh") in [
+        (d.label, d.value) for d in describe(updated.get()).details
+    ]
+    commune = campaigns.create_body(office, name="UBND xã Hải Hòa", level="commune", parent=body)
+    with pytest.raises(ValidationError, match="là cơ quan cấp dưới của cơ quan này"):
+        campaigns.update_body(office, body, **details, reports_to="UBND xã Hải Hòa")
+    with pytest.raises(ValidationError, match="Cơ quan không báo cáo chính mình"):
+        campaigns.update_body(office, body, **details, reports_to="ubnd thành phố Móng Cái")
+    assert Body.objects.get(pk=body.pk).parent == province and commune.parent == body
+    Conference.objects.filter(pk=conference.pk).update(status=Conference.Status.IN_SESSION)
+    for mended in ({"name": "UBND TP Móng Cái"}, {"level": "province"}, {"system": "party"}, {"locality": "Móng Cái"}):
+        with pytest.raises(ValidationError, match="đã diễn ra với tên, cấp và loại cơ quan này"):
+            campaigns.update_body(office, body, **{**details, **mended}, reports_to="UBND tỉnh Quảng Ninh")
+    campaigns.update_body(office, body, **details, symbol="UBND", reports_to="")  # after the count, as before it
+    body.refresh_from_db()
+    assert (body.name, body.symbol, body.parent) == ("UBND thành phố Móng Cái", "UBND", None)
+    assert Event.objects.filter(action="body.updated").count() == 2
+    Conference.objects.filter(pk=conference.pk).update(status=Conference.Status.CANCELLED)  # not held after all
+    campaigns.update_body(office, body, **{**details, "name": "UBND thành phố Móng Cái, tỉnh Quảng Ninh"})
+    assert Body.objects.get(pk=body.pk).name == "UBND thành phố Móng Cái, tỉnh Quảng Ninh"

@@ -147,6 +147,46 @@ def test_the_body_s_symbol_is_set_on_the_campaign_form_and_an_empty_field_keeps_
     ]
 
 
+def test_the_body_is_mended_from_its_campaign_and_its_reports_go_to_the_authority_named(office_client, conference):
+    """The office mends a body's name, and names the authority its reports go up to (“Kính gửi”),
+    from the campaign's page; a refusal keeps what was typed. Once a conference has started, the
+    name, level and kind are shown but not sent, and the page says why."""
+    from tinnhiem.conferences.models import Body, Conference
+
+    campaign = conference.campaign
+    body = campaign.body
+    url = reverse("conferences:body_edit", args=[body.pk]) + f"?dot={campaign.pk}"
+    assert f'href="{url}"' in office_client.get(reverse("conferences:campaign", args=[campaign.pk])).content.decode()
+    page = office_client.get(url).content.decode()
+    assert re.search(r'<input[^>]*name="name"[^>]*value="UBND thành phố Móng Cái"', page)
+    data = {
+        "name": "UBND thành phố Móng Cái",
+        "level": "district",
+        "system": "state",
+        "reports_to": "UBND thành phố móng cái",
+    }
+    refused = office_client.post(url, data).content.decode()
+    assert "Cơ quan không báo cáo chính mình" in refused and 'value="UBND thành phố móng cái"' in refused
+    saved = office_client.post(url, {**data, "reports_to": "UBND tỉnh Quảng Ninh"}, follow=True)
+    assert saved.redirect_chain == [(reverse("conferences:campaign", args=[campaign.pk]), 302)]
+    assert "Báo cáo gửi: UBND tỉnh Quảng Ninh" in saved.content.decode()
+    assert Body.objects.get(pk=body.pk).parent.name == "UBND tỉnh Quảng Ninh"
+    Conference.objects.filter(pk=conference.pk).update(status=Conference.Status.IN_SESSION)
+    page = office_client.get(url).content.decode()
+    assert re.search(r'<input[^>]*name="name"[^>]*disabled', page)
+    assert "đã diễn ra với tên, cấp và loại cơ quan này" in page
+    assert (
+        office_client.post(
+            url, {**data, "name": "Sai", "reports_to": "UBND tỉnh Quảng Ninh", "symbol": "UBND"}
+        ).status_code
+        == 302
+    )
+    body.refresh_from_db()
+    assert (body.name, body.symbol) == ("UBND thành phố Móng Cái", "UBND")  # the name as held; the symbol set
+    for dot in ("abc", "٣", "99999999999999999999", str(campaign.pk + 1000)):  # opened by a bad link: home after
+        assert office_client.get(url.split("?")[0], {"dot": dot}).status_code == 200, dot
+
+
 def test_a_campaign_refused_leaves_no_new_body_behind(office_client, roles, monkeypatch):
     from django.core.exceptions import ValidationError
 

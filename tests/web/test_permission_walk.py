@@ -73,6 +73,7 @@ def world(office, conference, person, voter, pdf_bytes):
 
     return {
         "campaign_id": conference.campaign_id,
+        "body_id": conference.campaign.body_id,
         "conference_id": conference.pk,
         "person_id": person.pk,
         "voter_id": voter.pk,

@@ -135,6 +135,10 @@ FIELDS = {
     "decision": _("decision"),
     "subject": _("matter to rule on"),
     "symbol": _("symbol in document numbers"),
+    "parent": _("managing authority"),
+    "reports_to": _("managing authority"),
+    "locality": _("place name in documents"),
+    "system": _("kind of body"),
     "conclusion": _("the committee's conclusion"),
     "destruction_decision": _("decision to destroy"),
     "dossier": _("dossier"),
@@ -251,6 +255,7 @@ def _choices() -> dict[str, dict[str, Any]]:
         "source": dict(Opinion.Source.choices),
         "tag": dict(Opinion.Tag.choices),
         "level": dict(Body.Level.choices),
+        "system": dict(Body.System.choices),
         "refused_for": {
             "order": _("the pages are in the other order than the committee said the stack was fed"),
             "other_stack": _("a ballot of another member's stack waits for its other pages"),

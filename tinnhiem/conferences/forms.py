@@ -217,6 +217,37 @@ class NewConferenceForm(OnceFormMixin, ConferenceForm):
     pass
 
 
+class BodyForm(NFCFormMixin, forms.Form):
+    """The body's details (campaigns.update_body)."""
+
+    name = forms.CharField(label=_("Name"), max_length=255)
+    level = forms.ChoiceField(label=_("Level"), choices=Body.Level.choices)
+    system = forms.ChoiceField(label=_("Kind of body"), choices=Body.System.choices)
+    locality = forms.CharField(
+        label=_("Place name in documents"),
+        required=False,
+        max_length=100,
+        help_text=_("e.g. Móng Cái, as in “Móng Cái, ngày …”"),
+    )
+    symbol = forms.CharField(
+        label=_("Symbol of the body in document numbers"),
+        required=False,
+        max_length=20,
+        validators=[SYMBOL],
+        help_text=_("UBND in “Số: …/BC-UBND”, TU in “Số …-BC/TU”; empty: the documents print no number."),
+    )
+    reports_to = forms.CharField(
+        label=_("Managing authority"),
+        required=False,
+        max_length=255,
+        help_text=_(
+            "The body the results go up to, as the report's “Kính gửi” names it (UBND tỉnh Quảng Ninh, Ban "
+            "Thường vụ Tỉnh ủy); it is also printed above the body's name at the head of its documents. Empty: "
+            "“Kính gửi: cấp có thẩm quyền quản lý”."
+        ),
+    )
+
+
 class SignerForm(NFCFormMixin, forms.Form):
     """Who signs the body's documents (campaigns.set_signer), on the documents page."""
 

@@ -208,6 +208,42 @@ def campaign_edit(request, campaign_id: int):
     return render(request, "conferences/form.html", {"form": form, "title": _("Edit the campaign"), "removal": removal})
 
 
+@permission_required(PREPARE)
+def body_edit(request, body_id: int):
+    """The body's details, mended (campaigns.update_body); back to the campaign it was opened from."""
+    body = get_object_or_404(Body.objects.select_related("parent"), pk=body_id)
+    dot = request.GET.get("dot", "")
+    campaign = Campaign.objects.filter(pk=int(dot), body=body).first() if dot.isascii() and dot.isdigit() else None
+    initial = {f: getattr(body, f) for f in ("name", "level", "system", "locality", "symbol")}
+    initial["reports_to"] = body.parent.name if body.parent else ""
+    form = forms.BodyForm(request.POST or None, initial=initial)
+    held = campaigns.held_under_its_name(body)
+    if held is not None:  # shown, not sent: the use case would refuse a change
+        for name in ("name", "level", "system", "locality"):
+            form.fields[name].disabled = True
+    if request.method == "POST" and form.is_valid():
+        ok, _b = attempt(request, lambda: campaigns.update_body(request.user, body, **form.cleaned_data), form=form)
+        if ok:
+            messages.success(request, _("Saved."))
+            return redirect(*(("conferences:campaign", campaign.pk) if campaign else ("conferences:home",)))
+    return render(
+        request,
+        "conferences/form.html",
+        {
+            "form": form,
+            "title": _("Edit the body"),
+            "campaign": campaign,
+            "intro": _(
+                "“%(conference)s” was held under this name, level and kind: they stay as its minutes and record "
+                "carry them. The symbol and the managing authority can still change."
+            )
+            % {"conference": held.title}
+            if held
+            else "",
+        },
+    )
+
+
 def _remove_confirmed(request, remove: Callable[[], str], *, back, done, message: str):
     """An edit page's removal form: ``remove()`` (which returns the removed thing's name, or "" if
     it was gone already) once the box saying so is ticked; then to ``done``, saying ``message``

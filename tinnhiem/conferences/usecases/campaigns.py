@@ -55,12 +55,105 @@ def set_body_symbol(actor: Any, body: Body, symbol: str) -> Body:
     from now on, whatever the campaign; documents printed before keep theirs."""
     require(actor, PREPARE)
     body = Body.objects.select_for_update().get(pk=body.pk)
-    before = values_of(body, ["symbol"])
-    body.symbol = symbol
-    body.full_clean(validate_constraints=False)
-    if fields_changed := changed(body, before):
-        body.save(update_fields=["symbol"])
+    if fields_changed := _save_changes(body, {"symbol": symbol}):
         record(actor, "body.updated", data={"body": body.pk, "fields": fields_changed, "symbol": body.symbol})
+    return body
+
+
+def _save_changes(obj: Any, fields: dict[str, Any]) -> list[str]:
+    """``fields`` set on ``obj`` (locked by the caller), checked, and those that changed saved: their
+    names, sorted, for the log; none when nothing changed, which is not logged."""
+    before = values_of(obj, fields)
+    for key, value in fields.items():
+        setattr(obj, key, value)
+    obj.full_clean(validate_constraints=False)
+    if fields_changed := changed(obj, before):
+        obj.save(update_fields=fields_changed)
+    return fields_changed
+
+
+# the level of the body a new managing authority is made at: the tier above (communes report to the
+# province since the district level ended on 01/7/2025)
+LEVEL_ABOVE = {
+    Body.Level.COMMUNE: Body.Level.PROVINCE,
+    Body.Level.DISTRICT: Body.Level.PROVINCE,
+    Body.Level.PROVINCE: Body.Level.CENTRAL,
+    Body.Level.CENTRAL: Body.Level.CENTRAL,
+}
+
+
+def held_under_its_name(body: Body) -> Conference | None:
+    """A conference of the body that has started (its minutes, its record and its papers carry the
+    body's name and kind), or None: until then the body's details may be mended."""
+    return (
+        Conference.objects.filter(campaign__body=body)
+        .exclude(status__in=[Conference.Status.PREPARING, Conference.Status.CANCELLED])
+        .order_by("date", "pk")
+        .first()
+    )
+
+
+def _managing_authority(actor: Any, body: Body, name: str) -> Body | None:
+    """The body the reports go to, found by its name (the same letters, whatever their case), or
+    made at the tier above; None for none."""
+    if not name:
+        return None
+    if name.casefold() == body.name.casefold():
+        raise ValidationError(_("A body does not report to itself: give the name of the body above it."))
+    found = [b for b in Body.objects.exclude(pk=body.pk).order_by("pk") if b.name.casefold() == name.casefold()]
+    above = LEVEL_ABOVE[Body.Level(body.level)]
+    chosen = next((b for b in found if b.level == above), found[0] if found else None)
+    if chosen is None:
+        chosen = Body(name=name, level=above)
+        chosen.full_clean(validate_constraints=False)
+        chosen.save()
+        record(actor, "body.created", data={"body": chosen.pk, "name": chosen.name, "level": chosen.level})
+    ancestor = chosen
+    while ancestor is not None:  # a body cannot report, even through others, to itself
+        if ancestor.pk == body.pk:
+            raise ValidationError(
+                _("“%(name)s” reports to this body: it cannot be its managing authority.") % {"name": chosen.name}
+            )
+        ancestor = ancestor.parent
+    return chosen
+
+
+@transaction.atomic
+def update_body(
+    actor: Any,
+    body: Body,
+    *,
+    name: str,
+    level: str,
+    system: str,
+    locality: str = "",
+    symbol: str = "",
+    reports_to: str = "",
+) -> Body:
+    """Mend the body's details: its name, level, kind and place name, until one of its conferences
+    has started (what was held and signed carries them; a body renamed by a merger is a new body);
+    its symbol and its managing authority (``reports_to``: the name the report's “Kính gửi” and the
+    header above the body's name print, found or made, ``_managing_authority``), at any time, as the
+    report goes up after the count. Each change is logged, with what changed."""
+    require(actor, PREPARE)
+    body = Body.objects.select_for_update().get(pk=body.pk)  # not joined to its parent: PostgreSQL locks no outer join
+    details = {"name": clean_line(name), "level": level, "system": system, "locality": clean_line(locality)}
+    held = held_under_its_name(body)
+    if held is not None and any(getattr(body, k) != v for k, v in details.items()):
+        raise ValidationError(
+            _(
+                "“%(conference)s” was held under this name, level and kind, which its minutes and record carry: "
+                "they can no longer be changed. A body renamed or merged is a new body: choose “— a new body —” "
+                "for its next campaign."
+            )
+            % {"conference": held.title}
+        )
+    fields = {**details, "symbol": symbol, "parent": _managing_authority(actor, body, clean_line(reports_to))}
+    if fields_changed := _save_changes(body, fields):
+        data = {k: fields[k] for k in fields_changed if k != "parent"}
+        if "parent" in fields_changed:
+            data["reports_to"] = body.parent.name if body.parent else ""
+        record(actor, "body.updated", data={"body": body.pk, "fields": fields_changed, **data})
     return body
 
 
@@ -266,12 +359,7 @@ def set_signer(
             % {"head": post[4:].strip()}
         )
     fields = {"signer_name": name, "signer_post": post, "signer_for": signing_for}
-    before = values_of(conference, fields)
-    for key, value in fields.items():
-        setattr(conference, key, value)
-    conference.full_clean(validate_constraints=False)
-    if fields_changed := changed(conference, before):
-        conference.save(update_fields=fields_changed)
+    if fields_changed := _save_changes(conference, fields):
         record(actor, "conference.signer_set", conference=conference, data={k: fields[k] for k in fields_changed})
     return conference
 
