@@ -48,7 +48,10 @@ def new_document():
     head = doc.add_table(rows=1, cols=2)
     head.alignment = WD_TABLE_ALIGNMENT.CENTER
     left, right = head.rows[0].cells
-    left.paragraphs[0].add_run("{{ header.parent|upper }}").font.size = Pt(12)
+    # the governing body's line only when there is one (a People's Committee prints none)
+    left.paragraphs[0].add_run("{%p if header.parent %}")
+    left.add_paragraph().add_run("{{ header.parent|upper }}").font.size = Pt(12)
+    left.add_paragraph().add_run("{%p endif %}")
     r = left.add_paragraph().add_run("{{ header.body|upper }}")
     r.bold = True
     # a Party body's star (Hướng dẫn 36-HD/VPTW), on its line; then Số: …/BC-UBND (empty for the minutes)

@@ -399,8 +399,15 @@ def test_the_body_s_details_are_mended_until_a_conference_is_held_under_them(off
         campaigns.update_body(office, body, **details, reports_to="ubnd thành phố Móng Cái")
     assert Body.objects.get(pk=body.pk).parent == province and commune.parent == body
     Conference.objects.filter(pk=conference.pk).update(status=Conference.Status.IN_SESSION)
-    for mended in ({"name": "UBND TP Móng Cái"}, {"level": "province"}, {"system": "party"}, {"locality": "Móng Cái"}):
-        with pytest.raises(ValidationError, match="đã diễn ra với tên, cấp và loại cơ quan này"):
+    mended_details = (
+        {"name": "UBND TP Móng Cái"},
+        {"level": "province"},
+        {"system": "party"},
+        {"locality": "Móng Cái"},
+        {"governing_body": "UBND tỉnh Quảng Ninh"},
+    )
+    for mended in mended_details:
+        with pytest.raises(ValidationError, match="đã diễn ra với tên, cấp, loại cơ quan và cơ quan chủ quản này"):
             campaigns.update_body(office, body, **{**details, **mended}, reports_to="UBND tỉnh Quảng Ninh")
     campaigns.update_body(office, body, **details, symbol="UBND", reports_to="")  # after the count, as before it
     body.refresh_from_db()
@@ -409,3 +416,20 @@ def test_the_body_s_details_are_mended_until_a_conference_is_held_under_them(off
     Conference.objects.filter(pk=conference.pk).update(status=Conference.Status.CANCELLED)  # not held after all
     campaigns.update_body(office, body, **{**details, "name": "UBND thành phố Móng Cái, tỉnh Quảng Ninh"})
     assert Body.objects.get(pk=body.pk).name == "UBND thành phố Móng Cái, tỉnh Quảng Ninh"
+
+
+def test_an_upgrade_keeps_the_line_printed_above_a_body_s_name(office):
+    """Before the governing body was its own field, the line above a body's name was its parent's
+    name: after the migration its documents print what they printed before."""
+    import importlib
+
+    from django.apps import apps
+
+    from tinnhiem.conferences.models import Body
+
+    migration = importlib.import_module("tinnhiem.conferences.migrations.0020_body_governing_body")
+    province = campaigns.create_body(office, name="UBND tỉnh Quảng Ninh", level="province")
+    city = campaigns.create_body(office, name="UBND thành phố Móng Cái", level="district", parent=province)
+    migration.keep_the_printed_header(apps, None)
+    assert Body.objects.get(pk=city.pk).governing_body == "UBND tỉnh Quảng Ninh"
+    assert Body.objects.get(pk=province.pk).governing_body == ""

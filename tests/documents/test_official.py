@@ -173,7 +173,7 @@ def test_the_body_s_documents_print_their_number_left_blank_for_the_clerk(seed, 
     for plain in (official.render_minutes_pdf(seed), official.render_letters_pdf(seed, "attendance")):
         assert "Số:" not in pdf_pages(plain)[0]
     report = docx.Document(io.BytesIO(word.render_report_docx(seed)))
-    assert [p.text for p in report.tables[0].cell(0, 0).paragraphs][1:] == [
+    assert [p.text for p in report.tables[0].cell(0, 0).paragraphs] == [
         "UBND THÀNH PHỐ MÓNG CÁI",
         f"Số:{official.NUMBER_GAP}/BC-UBND",
     ]
@@ -197,11 +197,29 @@ def test_the_body_s_documents_print_their_number_left_blank_for_the_clerk(seed, 
     # under a Party body's name, a star, not a line (Hướng dẫn 36-HD/VPTW); in Word on its line
     assert "UBND THÀNH PHỐ MÓNG CÁI * Số -BC/TU" in report
     left = docx.Document(io.BytesIO(word.render_report_docx(seed))).tables[0].cell(0, 0)
-    assert [p.text for p in left.paragraphs][1:] == ["UBND THÀNH PHỐ MÓNG CÁI", f"*\nSố{official.NUMBER_GAP}-BC/TU"]
+    assert [p.text for p in left.paragraphs] == ["UBND THÀNH PHỐ MÓNG CÁI", f"*\nSố{official.NUMBER_GAP}-BC/TU"]
     assert official.document_number(body, official.INVITATION, "125") == "Số 125-GM/TU"
     body.symbol = ""
     body.save()
     assert "-BC/" not in pdf_pages(official.render_report_pdf(seed))[0]
+
+
+def test_the_line_above_the_body_s_name_is_its_governing_body_not_the_authority_it_reports_to(seed):
+    """Nghị định 30/2020/NĐ-CP, Phụ lục I: the head of a document names the governing body above the
+    issuing one only when there is one (UBND TỈNH QUẢNG NINH above SỞ NỘI VỤ); a People's Committee
+    prints its own name alone. The authority its reports go to is the report's “Kính gửi”."""
+    body = seed.campaign.body
+    assert body.parent.name == "UBND tỉnh Quảng Ninh" and body.governing_body == ""  # the demo's
+    report = pdf_pages(official.render_report_pdf(seed))[0]
+    assert report.startswith("UBND THÀNH PHỐ MÓNG CÁI Số:") and "Kính gửi: UBND tỉnh Quảng Ninh." in report
+    left = docx.Document(io.BytesIO(word.render_report_docx(seed))).tables[0].cell(0, 0)
+    assert [p.text for p in left.paragraphs] == ["UBND THÀNH PHỐ MÓNG CÁI", f"Số:{official.NUMBER_GAP}/BC-UBND"]
+    body.name, body.governing_body = "Sở Nội vụ", "UBND tỉnh Quảng Ninh"
+    body.save()
+    for pdf in (official.render_report_pdf(seed), official.render_minutes_pdf(seed)):
+        assert pdf_pages(pdf)[0].startswith("UBND TỈNH QUẢNG NINH SỞ NỘI VỤ")
+    left = docx.Document(io.BytesIO(word.render_minutes_docx(seed))).tables[0].cell(0, 0)
+    assert [p.text for p in left.paragraphs][:2] == ["UBND TỈNH QUẢNG NINH", "SỞ NỘI VỤ"]
 
 
 def test_the_body_s_documents_are_signed_as_the_rules_on_documents_set_it(seed, big, office, settings):

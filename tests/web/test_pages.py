@@ -174,7 +174,7 @@ def test_the_body_is_mended_from_its_campaign_and_its_reports_go_to_the_authorit
     Conference.objects.filter(pk=conference.pk).update(status=Conference.Status.IN_SESSION)
     page = office_client.get(url).content.decode()
     assert re.search(r'<input[^>]*name="name"[^>]*disabled', page)
-    assert "đã diễn ra với tên, cấp và loại cơ quan này" in page
+    assert "đã diễn ra với tên, cấp, loại cơ quan và cơ quan chủ quản này" in page
     assert (
         office_client.post(
             url, {**data, "name": "Sai", "reports_to": "UBND tỉnh Quảng Ninh", "symbol": "UBND"}

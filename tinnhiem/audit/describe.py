@@ -138,6 +138,7 @@ FIELDS = {
     "parent": _("managing authority"),
     "reports_to": _("managing authority"),
     "locality": _("place name in documents"),
+    "governing_body": _("governing body, above the name in documents"),
     "system": _("kind of body"),
     "conclusion": _("the committee's conclusion"),
     "destruction_decision": _("decision to destroy"),

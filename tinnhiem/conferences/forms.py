@@ -221,6 +221,16 @@ class BodyForm(NFCFormMixin, forms.Form):
     """The body's details (campaigns.update_body)."""
 
     name = forms.CharField(label=_("Name"), max_length=255)
+    governing_body = forms.CharField(
+        label=_("Governing body, printed above the name"),
+        required=False,
+        max_length=255,
+        help_text=_(
+            "Only for a body whose documents name the body it belongs to above its own name: UBND tỉnh Quảng "
+            "Ninh above Sở Nội vụ; Đảng bộ tỉnh Quảng Ninh above Thành ủy Móng Cái. A People's Committee or "
+            "Council leaves it empty (Nghị định 30/2020/NĐ-CP)."
+        ),
+    )
     level = forms.ChoiceField(label=_("Level"), choices=Body.Level.choices)
     system = forms.ChoiceField(label=_("Kind of body"), choices=Body.System.choices)
     locality = forms.CharField(
@@ -242,8 +252,7 @@ class BodyForm(NFCFormMixin, forms.Form):
         max_length=255,
         help_text=_(
             "The body the results go up to, as the report's “Kính gửi” names it (UBND tỉnh Quảng Ninh, Ban "
-            "Thường vụ Tỉnh ủy); it is also printed above the body's name at the head of its documents. Empty: "
-            "“Kính gửi: cấp có thẩm quyền quản lý”."
+            "Thường vụ Tỉnh ủy). Empty: “Kính gửi: cấp có thẩm quyền quản lý”."
         ),
     )
 

@@ -62,6 +62,11 @@ class Body(models.Model):
         validators=[SYMBOL],
         help_text=_("The body's abbreviation in its documents' numbers: UBND in “Số: …/BC-UBND”, TU in “Số …-BC/TU”."),
     )
+    # "Tên cơ quan, tổ chức chủ quản trực tiếp (nếu có)" (Nghị định 30/2020/NĐ-CP, Phụ lục I): the line
+    # above the body's name at the head of its documents, as UBND TỈNH QUẢNG NINH above SỞ NỘI VỤ, or
+    # a Party body's đảng bộ above it; a People's Committee or Council prints none. Not the managing
+    # authority its reports go to (``parent``, the report's “Kính gửi”)
+    governing_body = NFCCharField(_("governing body, above the name in documents"), max_length=255, blank=True)
     submission = models.CharField(max_length=64, blank=True, editable=False)  # tinnhiem.once: a form sent twice
 
     class Meta:

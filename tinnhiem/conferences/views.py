@@ -214,12 +214,12 @@ def body_edit(request, body_id: int):
     body = get_object_or_404(Body.objects.select_related("parent"), pk=body_id)
     dot = request.GET.get("dot", "")
     campaign = Campaign.objects.filter(pk=int(dot), body=body).first() if dot.isascii() and dot.isdigit() else None
-    initial = {f: getattr(body, f) for f in ("name", "level", "system", "locality", "symbol")}
+    initial = {f: getattr(body, f) for f in ("name", "governing_body", "level", "system", "locality", "symbol")}
     initial["reports_to"] = body.parent.name if body.parent else ""
     form = forms.BodyForm(request.POST or None, initial=initial)
     held = campaigns.held_under_its_name(body)
     if held is not None:  # shown, not sent: the use case would refuse a change
-        for name in ("name", "level", "system", "locality"):
+        for name in ("name", "governing_body", "level", "system", "locality"):
             form.fields[name].disabled = True
     if request.method == "POST" and form.is_valid():
         ok, _b = attempt(request, lambda: campaigns.update_body(request.user, body, **form.cleaned_data), form=form)
@@ -234,8 +234,8 @@ def body_edit(request, body_id: int):
             "title": _("Edit the body"),
             "campaign": campaign,
             "intro": _(
-                "“%(conference)s” was held under this name, level and kind: they stay as its minutes and record "
-                "carry them. The symbol and the managing authority can still change."
+                "“%(conference)s” was held under this name, level, kind and header: they stay as its minutes and "
+                "record carry them. The symbol and the managing authority can still change."
             )
             % {"conference": held.title}
             if held

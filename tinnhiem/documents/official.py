@@ -126,7 +126,7 @@ def _body_header(body: Body, day: date, kind: str = "", number: str = "") -> dic
     """The issuing body and the document's number at the left, the motto and the place and date at
     the right."""
     return {
-        "parent": body.parent.name if body.parent else "",
+        "parent": body.governing_body,  # Nghị định 30/2020/NĐ-CP: the governing body, if any
         "body": body.name,
         "system": body.system,
         # under the name of a Party body, a star (Hướng dẫn 36-HD/VPTW); Word prints it on its line

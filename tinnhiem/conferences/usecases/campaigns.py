@@ -127,23 +127,31 @@ def update_body(
     level: str,
     system: str,
     locality: str = "",
+    governing_body: str = "",
     symbol: str = "",
     reports_to: str = "",
 ) -> Body:
-    """Mend the body's details: its name, level, kind and place name, until one of its conferences
-    has started (what was held and signed carries them; a body renamed by a merger is a new body);
-    its symbol and its managing authority (``reports_to``: the name the report's “Kính gửi” and the
-    header above the body's name print, found or made, ``_managing_authority``), at any time, as the
-    report goes up after the count. Each change is logged, with what changed."""
+    """Mend the body's details: its name, level, kind, place name and governing body (the line above
+    its name at the head of its documents), until one of its conferences has started (what was held
+    and signed carries them; a body renamed by a merger is a new body); its symbol and its managing
+    authority (``reports_to``: the name the report's “Kính gửi” prints, found or made,
+    ``_managing_authority``), at any time, as the report goes up after the count. Each change is
+    logged, with what changed."""
     require(actor, PREPARE)
     body = Body.objects.select_for_update().get(pk=body.pk)  # not joined to its parent: PostgreSQL locks no outer join
-    details = {"name": clean_line(name), "level": level, "system": system, "locality": clean_line(locality)}
+    details = {
+        "name": clean_line(name),
+        "level": level,
+        "system": system,
+        "locality": clean_line(locality),
+        "governing_body": clean_line(governing_body),
+    }
     held = held_under_its_name(body)
     if held is not None and any(getattr(body, k) != v for k, v in details.items()):
         raise ValidationError(
             _(
-                "“%(conference)s” was held under this name, level and kind, which its minutes and record carry: "
-                "they can no longer be changed. A body renamed or merged is a new body: choose “— a new body —” "
+                "“%(conference)s” was held under this name, level, kind and header, which its minutes and record "
+                "carry: they can no longer be changed. A body renamed or merged is a new body: choose “— a new body —” "
                 "for its next campaign."
             )
             % {"conference": held.title}
