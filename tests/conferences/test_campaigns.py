@@ -311,9 +311,10 @@ def test_the_vietnamese_order_word_by_word_letters_then_tone():
 
 def test_the_signer_of_the_body_s_documents_is_set_as_the_rules_on_documents_allow(office, conference, make_user):
     """Nghị định 30/2020/NĐ-CP, Điều 13 khoản 2 and 4: a deputy signs for the head of a State body,
-    “KT.” and the head's post, the head of one of its offices by the head's order (“TL.”); a Party body's documents are signed “T/M” by the secretary or a deputy,
-    without “K/T” (Hướng dẫn 36-HD/VPTW, 1.7.1). Each refusal says why, and leaves the signer as it
-    was; a change is logged once, with what changed; an edit that changes nothing is not."""
+    “KT.” and the head's post, the head of one of its offices by the head's order (“TL.”); a Party
+    body's documents are signed “T/M” by the secretary or a deputy, without “K/T” (Hướng dẫn
+    36-HD/VPTW, 1.7.1). Each refusal says why, and leaves the signer as it was; a change is logged
+    once, with what changed; an edit that changes nothing is not."""
     from tinnhiem.audit.describe import describe
 
     def signer():
@@ -330,7 +331,7 @@ def test_the_signer_of_the_body_s_documents_is_set_as_the_rules_on_documents_all
         ("PHÓ CHỦ TỊCH", ""): "như “CHỦ TỊCH” (KT. CHỦ TỊCH)",
         ("", "Chủ tịch"): "Hãy ghi chức vụ của người ký thay Chủ tịch.",
         ("Chủ tịch", "chủ tịch"): "ghi chức vụ của người đứng đầu, không phải chức vụ của chính người ký (Chủ tịch)",
-        ("Chủ tịch", "x" * 101): "101",
+        ("Chủ tịch", "x" * 101): "tối đa 100 ký tự (đang có 101)",
     }
     for (post, signing_for), message in refusals.items():
         with pytest.raises(ValidationError, match=message.replace("(", r"\(").replace(")", r"\)")):
@@ -365,8 +366,8 @@ def test_the_signer_of_the_body_s_documents_is_set_as_the_rules_on_documents_all
 
 def test_the_body_s_details_are_mended_until_a_conference_is_held_under_them(office, conference):
     """A typo in the body's name is mended while its conferences are prepared; once one has started,
-    its name, level and kind stay as its minutes and record carry them (a renamed body is a new
-    body), while its symbol and its managing authority, which the report goes up to after the
+    its name, level, kind, place name and governing body stay as its minutes and record carry them
+    (a renamed body is a new body), while its symbol and its managing authority, which the report goes up to after the
     count, still change. The managing authority is found by its name, whatever its case, or made at
     the tier above; a body cannot report to one of its own; each change is logged once."""
     from tinnhiem.audit.describe import describe
