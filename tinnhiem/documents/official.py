@@ -107,12 +107,13 @@ def body_signer(conference: Conference) -> dict[str, str]:
     its offices signs by the head's order (a Chánh Văn phòng), “TL.” and the head's post alone; then
     the signer's post; the name set on the documents page, or the chair's (``campaigns.set_signer``).
     Called in ``official_language``."""
-    by_order = conference.signer_for and not is_deputy(conference.signer_post)
-    lines = [] if by_order else [_on_behalf_of(conference.campaign.body, conference.convening_body)]
-    if by_order:
-        lines.append(_("By order of the %(head)s") % {"head": conference.signer_for})
-    elif conference.signer_for:
-        lines.append(_("For the %(head)s") % {"head": conference.signer_for})
+    head = conference.signer_for
+    if head and not is_deputy(conference.signer_post):
+        lines = [_("By order of the %(head)s") % {"head": head}]
+    else:
+        lines = [_on_behalf_of(conference.campaign.body, conference.convening_body)]
+        if head:
+            lines.append(_("For the %(head)s") % {"head": head})
     if conference.signer_post:
         lines.append(conference.signer_post)
     return {"role": "\n".join(lines), "name": conference.signer_name or conference.chair_name.split(" — ")[0]}
