@@ -260,6 +260,12 @@ class Conference(models.Model):
         return self.campaign.rules
 
     @property
+    def chair_person(self) -> str:
+        """The chair's name, without the post that may follow it (“Đặng Quốc Khánh — Chủ tịch UBND
+        thành phố”): the name the body's documents are signed with when no other signer is set."""
+        return self.chair_name.split(" — ")[0]
+
+    @property
     def is_confidence_vote(self) -> bool:
         """A bỏ phiếu tín nhiệm (tín nhiệm / không tín nhiệm), not a lấy phiếu tín nhiệm."""
         return self.rules.procedure == "vote"

@@ -116,7 +116,7 @@ def body_signer(conference: Conference) -> dict[str, str]:
             lines.append(_("For the %(head)s") % {"head": head})
     if conference.signer_post:
         lines.append(conference.signer_post)
-    return {"role": "\n".join(lines), "name": conference.signer_name or conference.chair_name.split(" — ")[0]}
+    return {"role": "\n".join(lines), "name": conference.signer_name or conference.chair_person}
 
 
 def _header(conference: Conference, day: date | None = None, kind: str = "", number: str = "") -> dict[str, str]:

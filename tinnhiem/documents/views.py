@@ -72,9 +72,7 @@ def signer(request, conference_id: int):
 def _signer_form(conference: Conference, data=None, **kwargs) -> SignerForm:
     """A Party body's documents have no “K/T” (campaigns.set_signer): no field for it."""
     form = SignerForm(data, **kwargs)
-    form.fields["name"].help_text = _("Empty: the chair, %(name)s.") % {
-        "name": conference.chair_name.split(" — ")[0] or "…"
-    }
+    form.fields["name"].help_text = _("Empty: the chair, %(name)s.") % {"name": conference.chair_person or "…"}
     if conference.campaign.body.system == Body.System.PARTY:
         del form.fields["signing_for"]
     return form
