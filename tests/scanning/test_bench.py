@@ -40,10 +40,10 @@ def run_bench(tmp_path: Path, script: str, *args: str) -> str:
 @pytest.mark.heavy
 @own_sqlite
 def test_scan_benchmark_runs_on_a_small_sample(tmp_path):
-    args = ["--seed-ballots", "6", "--big-ballots", "2", "--erasure-sweep", "2", "--speed-pages", "4"]
+    args = ["--seed-ballots", "2", "--big-ballots", "1", "--erasure-sweep", "1", "--speed-pages", "2"]
     out = run_bench(tmp_path, "scan_accuracy.py", *args, "--smudge", "0.3")
-    assert re.search(r"^seed: 6 ballots \(6 pages\).*silent misreads 0;", out, re.M), out
-    assert re.search(r"^big: 2 ballots \(8 pages\).*silent misreads 0;", out, re.M), out
+    assert re.search(r"^seed: 2 ballots \(2 pages\).*silent misreads 0;", out, re.M), out
+    assert re.search(r"^big: 1 ballots \(4 pages\).*silent misreads 0;", out, re.M), out
     assert "smudge 30.00% of pages" in out and out.count("of the mark left:") == 5
     assert re.search(r"^speed: \d+\.\d pages/s", out, re.M), out
 

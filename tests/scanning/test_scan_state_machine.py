@@ -94,7 +94,7 @@ def _encode(image: np.ndarray, ext: str) -> bytes:
 # The runs are drawn from a seed, not from this class's source (hypothesis's default with
 # derandomize), so that rewording a line here does not change which runs are made; another seed
 # (TINNHIEM_SCAN_SEED) and more runs (TINNHIEM_SCAN_EXAMPLES) explore further. With 15 runs, seeds
-# 1–3 reach every case listed at the end of the test; the first 6 (on PostgreSQL) do not.
+# 1–3 reach every case listed at the end of the test; the first 4 (on PostgreSQL) do not.
 @seed(int(os.environ.get("TINNHIEM_SCAN_SEED", "1")))
 class ScannedCount(RuleBasedStateMachine):
     vote: dict = {}
