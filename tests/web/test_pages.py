@@ -206,6 +206,56 @@ def test_a_campaign_refused_leaves_no_new_body_behind(office_client, roles, monk
     assert Body.objects.count() == 0 and Campaign.objects.count() == 0
 
 
+def test_a_new_body_is_made_with_the_authority_its_reports_go_to(office_client, roles):
+    """A body made on the new campaign's form is given, with it, the line above its name and the
+    authority its results go up to: its report is addressed from the start, not to “cấp có thẩm
+    quyền quản lý” until someone finds the body's page. The form sent twice makes one body and one
+    authority; an authority of the body's own name is refused, and nothing is made."""
+    from tinnhiem.audit.models import Event
+    from tinnhiem.conferences.models import Body
+
+    url = reverse("conferences:campaign_create")
+    page = office_client.get(url).content.decode()
+    assert 'name="new_body_reports_to"' in page and 'name="new_body_governing_body"' in page
+    submission = re.search(r'name="submission" value="([0-9a-f]{32})"', page).group(1)
+    data = {
+        **NEW_CAMPAIGN,
+        "new_body_name": "Thành ủy Móng Cái",
+        "new_body_level": "district",
+        "new_body_system": "party",
+        "new_body_governing_body": "Đảng bộ tỉnh Quảng Ninh",
+        "new_body_reports_to": "Ban Thường vụ Tỉnh ủy Quảng Ninh",
+        "submission": submission,
+    }
+    refused = office_client.post(url, {**data, "new_body_reports_to": "thành ủy móng cái"})
+    assert refused.status_code == 200 and "Cơ quan không báo cáo chính mình" in refused.content.decode()
+    assert 'value="thành ủy móng cái"' in refused.content.decode()
+    assert Body.objects.count() == 0 and Campaign.objects.count() == 0
+    first, second = office_client.post(url, data), office_client.post(url, data)
+    assert first.status_code == second.status_code == 302 and first["Location"] == second["Location"]
+    body = Body.objects.get(name="Thành ủy Móng Cái")
+    assert (body.governing_body, body.parent.name, body.parent.level) == (
+        "Đảng bộ tỉnh Quảng Ninh",
+        "Ban Thường vụ Tỉnh ủy Quảng Ninh",
+        "province",  # made at the tier above
+    )
+    assert Body.objects.count() == 2 and Campaign.objects.count() == 1
+    made = Event.objects.filter(action="body.created").order_by("seq")
+    assert [e.data.get("reports_to") for e in made] == [None, "Ban Thường vụ Tỉnh ủy Quảng Ninh"]
+    assert "Báo cáo gửi: Ban Thường vụ Tỉnh ủy Quảng Ninh" in office_client.get(first["Location"]).content.decode()
+    # a second new body reporting to the same authority finds it, whatever its case
+    office_client.post(
+        url,
+        {
+            **data,
+            "new_body_name": "Huyện ủy Hải Hà",
+            "new_body_reports_to": "ban thường vụ tỉnh ủy quảng ninh",
+            "submission": "",
+        },
+    )
+    assert Body.objects.get(name="Huyện ủy Hải Hà").parent == body.parent and Body.objects.count() == 3
+
+
 def test_import_error_shown_and_nothing_saved(office_client, conference):
     upload = xlsx([["Họ và tên", "Chức vụ", "Xếp loại"], ["A", "B", "Tốt"]])
     response = office_client.post(

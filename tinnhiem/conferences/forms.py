@@ -157,6 +157,17 @@ class BodyChoiceField(forms.ModelChoiceField):
         return f"{obj.name} — {obj.get_level_display()}"
 
 
+GOVERNING_HELP = _(
+    "Only for a body whose documents name the body it belongs to above its own name: UBND tỉnh Quảng "
+    "Ninh above Sở Nội vụ; Đảng bộ tỉnh Quảng Ninh above Thành ủy Móng Cái. A People's Committee or "
+    "Council leaves it empty (Nghị định 30/2020/NĐ-CP)."
+)
+REPORTS_TO_HELP = _(
+    "The body the results go up to, as the report's “Kính gửi” names it (UBND tỉnh Quảng Ninh, Ban "
+    "Thường vụ Tỉnh ủy). Empty: “Kính gửi: cấp có thẩm quyền quản lý cán bộ”."
+)
+
+
 class CampaignForm(OnceFormMixin, NFCFormMixin, forms.Form):
     body = BodyChoiceField(Body.objects.all(), label=_("Body"), required=False, empty_label=_("— a new body —"))
     new_body_name = forms.CharField(label=_("New body: name"), required=False, max_length=255)
@@ -174,6 +185,15 @@ class CampaignForm(OnceFormMixin, NFCFormMixin, forms.Form):
         required=False,
         max_length=100,
         help_text=_("e.g. Móng Cái, as in “Móng Cái, ngày …”"),
+    )
+    new_body_governing_body = forms.CharField(
+        label=_("New body: governing body, printed above the name"),
+        required=False,
+        max_length=255,
+        help_text=GOVERNING_HELP,
+    )
+    new_body_reports_to = forms.CharField(
+        label=_("New body: managing authority"), required=False, max_length=255, help_text=REPORTS_TO_HELP
     )
     body_symbol = forms.CharField(
         label=_("Symbol of the body in document numbers"),
@@ -222,14 +242,7 @@ class BodyForm(NFCFormMixin, forms.Form):
 
     name = forms.CharField(label=_("Name"), max_length=255)
     governing_body = forms.CharField(
-        label=_("Governing body, printed above the name"),
-        required=False,
-        max_length=255,
-        help_text=_(
-            "Only for a body whose documents name the body it belongs to above its own name: UBND tỉnh Quảng "
-            "Ninh above Sở Nội vụ; Đảng bộ tỉnh Quảng Ninh above Thành ủy Móng Cái. A People's Committee or "
-            "Council leaves it empty (Nghị định 30/2020/NĐ-CP)."
-        ),
+        label=_("Governing body, printed above the name"), required=False, max_length=255, help_text=GOVERNING_HELP
     )
     level = forms.ChoiceField(label=_("Level"), choices=Body.Level.choices)
     system = forms.ChoiceField(label=_("Kind of body"), choices=Body.System.choices)
@@ -247,13 +260,7 @@ class BodyForm(NFCFormMixin, forms.Form):
         help_text=_("UBND in “Số: …/BC-UBND”, TU in “Số …-BC/TU”; empty: the documents print no number."),
     )
     reports_to = forms.CharField(
-        label=_("Managing authority"),
-        required=False,
-        max_length=255,
-        help_text=_(
-            "The body the results go up to, as the report's “Kính gửi” names it (UBND tỉnh Quảng Ninh, Ban "
-            "Thường vụ Tỉnh ủy). Empty: “Kính gửi: cấp có thẩm quyền quản lý”."
-        ),
+        label=_("Managing authority"), required=False, max_length=255, help_text=REPORTS_TO_HELP
     )
 
 

@@ -95,6 +95,8 @@ def _new_body(d: dict) -> dict | None:
         "locality": d["new_body_locality"],
         "system": d["new_body_system"] or Body.System.STATE,
         "symbol": d["body_symbol"],
+        "governing_body": d["new_body_governing_body"],
+        "reports_to": d["new_body_reports_to"],
     }
 
 

@@ -30,20 +30,41 @@ def create_body(
     locality: str = "",
     system: str = Body.System.STATE,
     symbol: str = "",
+    governing_body: str = "",
+    reports_to: str = "",
     submission: str = "",
 ) -> Body:
     """A body; ``system`` decides the header of its documents (national or Party), ``symbol`` the
-    end of their numbers. ``submission``: the form's one-time id; the same form sent twice makes
-    one body."""
+    end of their numbers, ``governing_body`` the line above its name. Its managing authority, the
+    body its reports go to: ``parent``, or the one named ``reports_to``, found or made
+    (``_managing_authority``). ``submission``: the form's one-time id; the same form sent twice
+    makes one body."""
     require(actor, PREPARE)
-    fields = {"name": name, "level": level, "parent": parent, "locality": locality, "system": system, "symbol": symbol}
-    key = submission_key(submission, "body", {**fields, "parent": parent.pk if parent else None})
+    fields = {
+        "name": name,
+        "level": level,
+        "parent": parent,
+        "locality": locality,
+        "system": system,
+        "symbol": symbol,
+        "governing_body": clean_line(governing_body),
+    }
+    reports_to = clean_line(reports_to)
+    key = submission_key(
+        submission, "body", {**fields, "parent": parent.pk if parent else None, "reports_to": reports_to}
+    )
 
     def make_once() -> Body:
         body = Body(submission=key, **fields)
         body.full_clean(validate_constraints=False)  # the one constraint is the key's, settled by save_once
         body.save()
-        record(actor, "body.created", data={"body": body.pk, "name": body.name, "level": level})
+        if parent is None and reports_to:
+            body.parent = _managing_authority(actor, body, reports_to)
+            body.save(update_fields=["parent"])
+        data = {"body": body.pk, "name": body.name, "level": level}
+        if body.parent:
+            data["reports_to"] = body.parent.name
+        record(actor, "body.created", data=data)
         return body
 
     return save_once(Body.objects.all(), key, make_once)[0]
