@@ -268,14 +268,40 @@ def test_the_body_s_documents_are_signed_as_the_rules_on_documents_set_it(seed, 
     campaigns.set_signer(office, seed, post="Phó Bí thư")
     signed(f"T/M {body} PHÓ BÍ THƯ | Đặng Quốc Khánh")
     assert pdf_pages(official.render_summary_pdf(seed.campaign))[-1].endswith(
-        "T/M UBND THÀNH PHỐ MÓNG CÁI (Ký, ghi rõ họ tên)"
-    )
+        "T/M UBND THÀNH PHỐ MÓNG CÁI PHÓ BÍ THƯ (Ký, ghi rõ họ tên) Đặng Quốc Khánh"
+    )  # the one conference it sums up is signed so
     resolution = lambda: pdf_pages(official.render_resolution_pdf(big))[-1]  # noqa: E731
     assert resolution().endswith("TM. HỘI ĐỒNG NHÂN DÂN CHỦ TỊCH (Ký, ghi rõ họ tên)")
     council = big.campaign.body
     council.level = "central"
     council.save()
     assert resolution().endswith(". CHỦ TỊCH QUỐC HỘI (Ký, ghi rõ họ tên)")
+
+
+def test_the_campaign_summary_is_signed_as_the_documents_of_the_conferences_it_sums_up(seed, office):
+    """The summary goes up to the managing authority from the body, as each conference's report
+    does: signed as those reports are when they are all signed alike, with the signer's post
+    (Nghị định 30/2020/NĐ-CP, Điều 13), on behalf of the body by its name. Signed unlike (two
+    signers set), it is signed on behalf of the body alone, the post and name left to the pen."""
+    from tinnhiem.conferences.models import Conference
+    from tinnhiem.conferences.usecases import campaigns
+    from tinnhiem.i18n import official_language
+
+    campaigns.set_signer(office, seed, name="Nguyễn Văn Bình", post="Phó Chủ tịch", signing_for="Chủ tịch")
+    summary = pdf_pages(official.render_summary_pdf(seed.campaign))[-1]
+    assert summary.endswith("TM. UBND THÀNH PHỐ MÓNG CÁI KT. CHỦ TỊCH PHÓ CHỦ TỊCH (Ký, ghi rõ họ tên) Nguyễn Văn Bình")
+    word_cell = docx.Document(io.BytesIO(word.render_summary_docx(seed.campaign))).tables[-1].cell(0, 1)
+    signed_in_word = next(p.text for p in word_cell.paragraphs if p.text)
+    assert signed_in_word == "TM. UBND THÀNH PHỐ MÓNG CÁI\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH"
+    other = Conference.objects.filter(campaign=seed.campaign).exclude(pk=seed.pk).first()
+    with official_language():
+        assert official.summary_signer(seed.campaign, [seed.pk, other.pk]) == {
+            "role": "TM. UBND thành phố Móng Cái",
+            "name": "",
+        }  # the demo's other conference is signed by the chair, as Chủ tịch
+        campaigns.set_signer(office, other, name="Nguyễn Văn Bình", post="Phó Chủ tịch", signing_for="Chủ tịch")
+        assert official.summary_signer(seed.campaign, [seed.pk, other.pk])["name"] == "Nguyễn Văn Bình"
+        assert official.summary_signer(seed.campaign, [])["name"] == ""  # nothing summed up yet
 
 
 def first_invitation(conference) -> bytes:

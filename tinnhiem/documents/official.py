@@ -100,23 +100,35 @@ def _on_behalf_of(body: Body, name: str) -> str:
     return _("On behalf of %(body)s") % {"body": name}
 
 
-def body_signer(conference: Conference) -> dict[str, str]:
+def body_signer(conference: Conference, on_behalf_of: str = "") -> dict[str, str]:
     """The one signature of the body's documents (the invitations, the report, the notices), each
-    part on its line (Nghị định 30/2020/NĐ-CP, Điều 13): on behalf of the convening body (“TM.”),
-    then, when a deputy signs for the head, “KT.” and the head's post; or, when the head of one of
-    its offices signs by the head's order (a Chánh Văn phòng), “TL.” and the head's post alone; then
-    the signer's post; the name set on the documents page, or the chair's (``campaigns.set_signer``).
-    Called in ``official_language``."""
+    part on its line (Nghị định 30/2020/NĐ-CP, Điều 13): on behalf of the convening body (“TM.”;
+    ``on_behalf_of``: another name of the body), then, when a deputy signs for the head, “KT.” and
+    the head's post; or, when the head of one of its offices signs by the head's order (a Chánh Văn
+    phòng), “TL.” and the head's post alone; then the signer's post; the name set on the documents
+    page, or the chair's (``campaigns.set_signer``). Called in ``official_language``."""
     head = conference.signer_for
     if head and not is_deputy(conference.signer_post):
         lines = [_("By order of the %(head)s") % {"head": head}]
     else:
-        lines = [_on_behalf_of(conference.campaign.body, conference.convening_body)]
+        lines = [_on_behalf_of(conference.campaign.body, on_behalf_of or conference.convening_body)]
         if head:
             lines.append(_("For the %(head)s") % {"head": head})
     if conference.signer_post:
         lines.append(conference.signer_post)
     return {"role": "\n".join(lines), "name": conference.signer_name or conference.chair_person}
+
+
+def summary_signer(campaign: Campaign, summed_up: list[int]) -> dict[str, str]:
+    """The signature of the campaign's summary: as the documents of the conferences it sums up
+    (``summed_up``, their ids) are signed, when they are all signed alike, on behalf of the body by
+    its name (``body_signer``); otherwise on behalf of the body alone, the signer's post and name
+    left to be written by hand. Called in ``official_language``."""
+    held = Conference.objects.filter(campaign=campaign, pk__in=summed_up).select_related("campaign__body")
+    alike = {tuple(body_signer(conference, campaign.body.name).items()) for conference in held}
+    if len(alike) == 1:
+        return dict(alike.pop())
+    return {"role": _on_behalf_of(campaign.body, campaign.body.name), "name": ""}
 
 
 def _header(conference: Conference, day: date | None = None, kind: str = "", number: str = "") -> dict[str, str]:
@@ -599,7 +611,7 @@ def summary_context(campaign: Campaign, day: date | None = None) -> dict[str, An
             "closing": [_("The counting minutes of each conference, signed by its counting committee, are attached.")],
             "fingerprint_sentence": _("Fingerprint of the audit log: %(fp)s (SHA-256 of the chain head: %(head)s).")
             % {"fp": head_fingerprint(), "head": head_hash},
-            "signers": [{"role": _on_behalf_of(campaign.body, c["body"]), "name": ""}],
+            "signers": [summary_signer(campaign, [conf["id"] for conf in s["conferences"]])],
             "to": _recipients(),
         }
     return _nfc(data)
