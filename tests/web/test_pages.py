@@ -159,6 +159,8 @@ def test_the_body_is_mended_from_its_campaign_and_its_reports_go_to_the_authorit
     assert f'href="{url}"' in office_client.get(reverse("conferences:campaign", args=[campaign.pk])).content.decode()
     page = office_client.get(url).content.decode()
     assert re.search(r'<input[^>]*name="name"[^>]*value="UBND thành phố Móng Cái"', page)
+    assert re.search(r'<input[^>]*name="reports_to"[^>]*list="id_reports_to-known"', page)  # the bodies known
+    assert '<datalist id="id_reports_to-known"><option value="UBND thành phố Móng Cái"></option></datalist>' in page
     data = {
         "name": "UBND thành phố Móng Cái",
         "level": "district",
@@ -243,7 +245,13 @@ def test_a_new_body_is_made_with_the_authority_its_reports_go_to(office_client, 
     made = Event.objects.filter(action="body.created").order_by("seq")
     assert [e.data.get("reports_to") for e in made] == [None, "Ban Thường vụ Tỉnh ủy Quảng Ninh"]
     assert "Báo cáo gửi: Ban Thường vụ Tỉnh ủy Quảng Ninh" in office_client.get(first["Location"]).content.decode()
-    # a second new body reporting to the same authority finds it, whatever its case
+    # a second new body reporting to the same authority finds it, whatever its case; the names of
+    # the bodies known are offered as the office types it, so that it is not typed without accents
+    page = office_client.get(url).content.decode()
+    field = re.search(r'<input[^>]*name="new_body_reports_to"[^>]*>', page).group(0)
+    assert 'list="id_new_body_reports_to-known"' in field
+    offered = re.search(r'<datalist id="id_new_body_reports_to-known">(.*?)</datalist>', page).group(1)
+    assert re.findall(r'<option value="([^"]*)">', offered) == ["Ban Thường vụ Tỉnh ủy Quảng Ninh", "Thành ủy Móng Cái"]
     office_client.post(
         url,
         {

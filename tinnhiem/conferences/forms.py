@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from tinnhiem.once import new_submission
@@ -157,6 +158,19 @@ class BodyChoiceField(forms.ModelChoiceField):
         return f"{obj.name} — {obj.get_level_display()}"
 
 
+class KnownBodyInput(forms.TextInput):
+    """A body's name, typed, with the names of the bodies already known offered as the office types
+    (an HTML datalist, no script): the managing authority is then found by its name as written
+    before, not made again by a name typed without its accents."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        known = f"{(attrs or {}).get('id') or name}-known"
+        html = super().render(name, value, {**(attrs or {}), "list": known, "autocomplete": "off"}, renderer)
+        names = sorted(set(Body.objects.values_list("name", flat=True)), key=vietnamese_order)
+        options = format_html_join("", '<option value="{}"></option>', ((n,) for n in names))
+        return html + format_html('<datalist id="{}">{}</datalist>', known, options)
+
+
 GOVERNING_HELP = _(
     "Only for a body whose documents name the body it belongs to above its own name: UBND tỉnh Quảng "
     "Ninh above Sở Nội vụ; Đảng bộ tỉnh Quảng Ninh above Thành ủy Móng Cái. A People's Committee or "
@@ -193,7 +207,11 @@ class CampaignForm(OnceFormMixin, NFCFormMixin, forms.Form):
         help_text=GOVERNING_HELP,
     )
     new_body_reports_to = forms.CharField(
-        label=_("New body: managing authority"), required=False, max_length=255, help_text=REPORTS_TO_HELP
+        label=_("New body: managing authority"),
+        required=False,
+        max_length=255,
+        help_text=REPORTS_TO_HELP,
+        widget=KnownBodyInput,
     )
     body_symbol = forms.CharField(
         label=_("Symbol of the body in document numbers"),
@@ -260,7 +278,7 @@ class BodyForm(NFCFormMixin, forms.Form):
         help_text=_("UBND in “Số: …/BC-UBND”, TU in “Số …-BC/TU”; empty: the documents print no number."),
     )
     reports_to = forms.CharField(
-        label=_("Managing authority"), required=False, max_length=255, help_text=REPORTS_TO_HELP
+        label=_("Managing authority"), required=False, max_length=255, help_text=REPORTS_TO_HELP, widget=KnownBodyInput
     )
 
 
