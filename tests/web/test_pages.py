@@ -74,6 +74,20 @@ def test_a_number_or_a_choice_refused_is_said_in_plain_vietnamese_and_nothing_is
     assert Campaign.objects.count() == 0
 
 
+def test_a_new_body_s_level_is_chosen_not_taken_from_the_top_of_the_list(office_client, roles):
+    """The level sets the counting committee's minimum and what the pages warn of: the form once
+    offered the first of the list (central) for a new body, and a body whose level nobody looked
+    at was made at the centre. Now none is chosen until the office chooses."""
+    url = reverse("conferences:campaign_create")
+    html = office_client.get(url).content.decode()
+    levels = re.search(r'<select[^>]*name="new_body_level"[^>]*>(.*?)</select>', html, re.S).group(1)
+    assert re.findall(r'<option value="([^"]*)"', levels) == ["", "central", "province", "district", "commune"]
+    assert re.search(r'<option value=""[^>]*selected>— chọn cấp —</option>', levels)
+    refused = office_client.post(url, {k: v for k, v in NEW_CAMPAIGN.items() if k != "new_body_level"})
+    assert refused.status_code == 200 and "Hãy chọn cấp của cơ quan mới." in refused.content.decode()
+    assert Campaign.objects.count() == 0
+
+
 def test_a_new_campaign_has_no_term_filled_in_and_rates_this_year(office_client, roles):
     """The term is printed on the minutes: a default would go stale at the next congress or election
     ("2020–2025" was offered in 2026), so it is typed; the rating year starts at this year."""

@@ -187,7 +187,9 @@ class CampaignForm(OnceFormMixin, NFCFormMixin, forms.Form):
     new_body_name = forms.CharField(label=_("New body: name"), required=False, max_length=255)
     new_body_level = forms.ChoiceField(
         label=_("New body: level"),
-        choices=Body.Level.choices,
+        # none chosen at first: the first of the list (central) was taken for a body whose level
+        # was not looked at, and the level sets the counting committee's minimum and the notices
+        choices=[("", _("— choose its level —")), *Body.Level.choices],
         required=False,
         help_text=_(
             "Province level: a province or a centrally-run city. Commune level: a commune, a ward or a special zone."
