@@ -183,9 +183,13 @@ def test_the_body_is_mended_from_its_campaign_and_its_reports_go_to_the_authorit
     }
     refused = office_client.post(url, data).content.decode()
     assert "Cơ quan không báo cáo chính mình" in refused and 'value="UBND thành phố móng cái"' in refused
+    assert not Body.objects.filter(name="UBND tỉnh Quảng Ninh").exists()
     saved = office_client.post(url, {**data, "reports_to": "UBND tỉnh Quảng Ninh"}, follow=True)
     assert saved.redirect_chain == [(reverse("conferences:campaign", args=[campaign.pk]), 302)]
     assert "Báo cáo gửi: UBND tỉnh Quảng Ninh" in saved.content.decode()
+    assert "“UBND tỉnh Quảng Ninh” chưa có trong danh sách cơ quan" in saved.content.decode()  # made: said
+    again = office_client.post(url, {**data, "reports_to": "ubnd tỉnh quảng ninh"}, follow=True)
+    assert "chưa có trong danh sách cơ quan" not in again.content.decode()  # found: not said
     assert Body.objects.get(pk=body.pk).parent.name == "UBND tỉnh Quảng Ninh"
     Conference.objects.filter(pk=conference.pk).update(status=Conference.Status.IN_SESSION)
     page = office_client.get(url).content.decode()
@@ -258,7 +262,10 @@ def test_a_new_body_is_made_with_the_authority_its_reports_go_to(office_client, 
     assert Body.objects.count() == 2 and Campaign.objects.count() == 1
     made = Event.objects.filter(action="body.created").order_by("seq")
     assert [e.data.get("reports_to") for e in made] == [None, "Ban Thường vụ Tỉnh ủy Quảng Ninh"]
-    assert "Báo cáo gửi: Ban Thường vụ Tỉnh ủy Quảng Ninh" in office_client.get(first["Location"]).content.decode()
+    campaign_page = office_client.get(first["Location"]).content.decode()
+    assert "Báo cáo gửi: Ban Thường vụ Tỉnh ủy Quảng Ninh" in campaign_page
+    added = "“Ban Thường vụ Tỉnh ủy Quảng Ninh” chưa có trong danh sách cơ quan: đã thêm cơ quan mới này"
+    assert added in campaign_page  # said, so that a name typed otherwise than the one known is seen
     # a second new body reporting to the same authority finds it, whatever its case; the names of
     # the bodies known are offered as the office types it, so that it is not typed without accents
     page = office_client.get(url).content.decode()
@@ -266,7 +273,7 @@ def test_a_new_body_is_made_with_the_authority_its_reports_go_to(office_client, 
     assert 'list="id_new_body_reports_to-known"' in field
     offered = re.search(r'<datalist id="id_new_body_reports_to-known">(.*?)</datalist>', page).group(1)
     assert re.findall(r'<option value="([^"]*)">', offered) == ["Ban Thường vụ Tỉnh ủy Quảng Ninh", "Thành ủy Móng Cái"]
-    office_client.post(
+    found = office_client.post(
         url,
         {
             **data,
@@ -274,8 +281,10 @@ def test_a_new_body_is_made_with_the_authority_its_reports_go_to(office_client, 
             "new_body_reports_to": "ban thường vụ tỉnh ủy quảng ninh",
             "submission": "",
         },
+        follow=True,
     )
     assert Body.objects.get(name="Huyện ủy Hải Hà").parent == body.parent and Body.objects.count() == 3
+    assert "chưa có trong danh sách cơ quan" not in found.content.decode()  # found: nothing added
 
 
 def test_import_error_shown_and_nothing_saved(office_client, conference):

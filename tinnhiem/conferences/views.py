@@ -100,6 +100,20 @@ def _new_body(d: dict) -> dict | None:
     }
 
 
+def _authority_added(request, name: str, before: bool) -> None:
+    """Say that the managing authority typed was not found and was added as a new body: a name
+    typed otherwise than the one known (without its accents, say) makes a second authority."""
+    if name and not before:
+        messages.info(
+            request,
+            _(
+                "“%(name)s” was not among the bodies known: it was added as a new body, the managing authority. "
+                "If you meant one already known, choose its name from the list on the body's page."
+            )
+            % {"name": name},
+        )
+
+
 def _body_symbol(request, body: Body, d: dict) -> None:
     """The symbol typed for a body chosen on the campaign form (a new body is made with it); left
     empty, the body's stays."""
@@ -112,6 +126,7 @@ def campaign_create(request):
     form = forms.CampaignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
+        known = bool(d["body"]) or bool(campaigns.bodies_named(d["new_body_reports_to"]))
 
         def create():
             with transaction.atomic():
@@ -128,6 +143,7 @@ def campaign_create(request):
         ok, campaign = attempt(request, create, form=form)
         if ok:
             messages.success(request, _("The campaign was created."))
+            _authority_added(request, d["new_body_reports_to"], known)
             return redirect("conferences:campaign", campaign.pk)
     return render(request, "conferences/form.html", {"form": form, "title": _("New campaign")})
 
@@ -164,6 +180,7 @@ def campaign_edit(request, campaign_id: int):
         )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
+        known = bool(d["body"]) or bool(campaigns.bodies_named(d["new_body_reports_to"]))
 
         def save():
             with transaction.atomic():  # "— a new body —" on this form makes it, as on the new campaign's
@@ -179,6 +196,7 @@ def campaign_edit(request, campaign_id: int):
         ok, _c = attempt(request, save, form=form)
         if ok:
             messages.success(request, _("Saved."))
+            _authority_added(request, d["new_body_reports_to"], known)
             _warn_grounds_changed(
                 request,
                 before,
@@ -224,9 +242,12 @@ def body_edit(request, body_id: int):
         for name in ("name", "governing_body", "level", "system", "locality"):
             form.fields[name].disabled = True
     if request.method == "POST" and form.is_valid():
+        typed = form.cleaned_data["reports_to"]
+        known = bool(campaigns.bodies_named(typed, besides=body))
         ok, _b = attempt(request, lambda: campaigns.update_body(request.user, body, **form.cleaned_data), form=form)
         if ok:
             messages.success(request, _("Saved."))
+            _authority_added(request, typed, known)
             return redirect(*(("conferences:campaign", campaign.pk) if campaign else ("conferences:home",)))
     return render(
         request,

@@ -114,14 +114,22 @@ def held_under_its_name(body: Body) -> Conference | None:
     )
 
 
+def bodies_named(name: str, besides: Body | None = None) -> list[Body]:
+    """The bodies of ``name`` (the same letters, whatever their case), oldest first, but ``besides``.
+    Compared in Python: SQLite's ``iexact`` folds ASCII letters only, and a site has tens of bodies."""
+    name = clean_line(name).casefold()
+    others = Body.objects.exclude(pk=besides.pk) if besides else Body.objects.all()
+    return [b for b in others.order_by("pk") if b.name.casefold() == name]
+
+
 def _managing_authority(actor: Any, body: Body, name: str) -> Body | None:
-    """The body the reports go to, found by its name (the same letters, whatever their case), or
-    made at the tier above; None for none."""
+    """The body the reports go to, found by its name (``bodies_named``), or made at the tier above;
+    None for none."""
     if not name:
         return None
     if name.casefold() == body.name.casefold():
         raise ValidationError(_("A body does not report to itself: give the name of the body above it."))
-    found = [b for b in Body.objects.exclude(pk=body.pk).order_by("pk") if b.name.casefold() == name.casefold()]
+    found = bodies_named(name, besides=body)
     above = LEVEL_ABOVE[Body.Level(body.level)]
     chosen = next((b for b in found if b.level == above), found[0] if found else None)
     if chosen is None:
