@@ -209,7 +209,9 @@ def test_a_conference_made_by_mistake_is_removed_with_its_lists(office, make_use
         "listed_count": 1,
         "roll_count": 1,
     }
-    assert client.post(url, {"remove": "1", "confirm": "1"}).status_code == 404  # gone: nothing more happens
+    again = client.post(url, {"remove": "1", "confirm": "1"}, follow=True)  # a second click: said, no 404
+    assert again.redirect_chain == [(reverse("conferences:home"), 302)]
+    assert "đã được xoá trước đó" in again.content.decode()
     assert campaigns.remove_conference(office, conference) == ""
     assert Event.objects.filter(action="conference.removed").count() == 1
     log = client.get(reverse("audit:events")).content.decode()
@@ -271,6 +273,49 @@ def test_a_campaign_made_by_mistake_is_removed_while_it_has_no_conference(office
     event = Event.objects.get(action="campaign.removed")
     assert event.data == {"campaign": campaign.pk, "name": campaign.name, "rule_set": campaign.rule_set}
     assert campaigns.remove_campaign(office, campaign) == ""  # a second click: nothing more
+    again = client.post(url, {"remove": "1", "confirm": "1"}, follow=True)  # the page sent again: said, no 404
+    assert again.redirect_chain == [(reverse("conferences:home"), 302)]
+    assert "đã được xoá trước đó" in again.content.decode()
+
+
+def test_a_body_is_removed_only_while_nothing_holds_it(office, campaign, make_user):
+    """A body known by mistake is removed; one with a campaign, or that another body reports to,
+    is refused with every reason, and nothing is removed or logged."""
+    from tinnhiem.conferences.models import Body
+
+    body = campaign.body
+    authority = campaigns.create_body(office, name="UBND tỉnh QN", level="province")
+    campaigns.update_body(office, body, name=body.name, level=body.level, system=body.system, reports_to="ubnd tỉnh qn")
+    assert Body.objects.get(pk=body.pk).parent == authority
+    with pytest.raises(PermissionDenied):
+        campaigns.remove_body(make_user("chair"), authority)
+    with pytest.raises(ValidationError) as info:
+        campaigns.remove_body(office, authority)
+    assert info.value.messages == [
+        f"Không xoá được cơ quan này. {body.name} báo cáo lên cơ quan này: hãy chọn cấp có thẩm quyền quản lý "
+        "khác cho các cơ quan đó trước."
+    ]
+    campaigns.create_body(office, name="Đảng ủy xã A", level="commune", parent=authority)
+    with pytest.raises(ValidationError) as info:
+        campaigns.remove_body(office, authority)
+    assert f"Đảng ủy xã A, {body.name} báo cáo lên" in info.value.messages[0]  # every one, in Vietnamese order
+    with pytest.raises(ValidationError) as info:
+        campaigns.remove_body(office, body)
+    assert info.value.messages == [
+        "Không xoá được cơ quan này. Cơ quan đã có 1 đợt lấy phiếu: các đợt lấy phiếu và hội nghị đó gắn với cơ quan."
+    ]
+    assert not Event.objects.filter(action="body.removed").exists()
+
+    stray = campaigns.create_body(office, name="UBND tinh QN", level="province")
+    assert campaigns.remove_body(office, stray) == "UBND tinh QN"
+    assert not Body.objects.filter(pk=stray.pk).exists()
+    assert Event.objects.get(action="body.removed").data == {
+        "body": stray.pk,
+        "name": "UBND tinh QN",
+        "level": "province",
+    }
+    assert campaigns.remove_body(office, stray) == ""  # a second click: nothing more
+    assert Event.objects.filter(action="body.removed").count() == 1
 
 
 def test_the_bodies_are_offered_in_the_order_of_a_vietnamese_list(office):

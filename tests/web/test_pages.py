@@ -174,7 +174,7 @@ def test_the_body_is_mended_from_its_campaign_and_its_reports_go_to_the_authorit
     page = office_client.get(url).content.decode()
     assert re.search(r'<input[^>]*name="name"[^>]*value="UBND thành phố Móng Cái"', page)
     assert re.search(r'<input[^>]*name="reports_to"[^>]*list="id_reports_to-known"', page)  # the bodies known
-    assert '<datalist id="id_reports_to-known"><option value="UBND thành phố Móng Cái"></option></datalist>' in page
+    assert '<datalist id="id_reports_to-known"></datalist>' in page  # not itself: the one body known
     data = {
         "name": "UBND thành phố Móng Cái",
         "level": "district",
@@ -205,6 +205,70 @@ def test_the_body_is_mended_from_its_campaign_and_its_reports_go_to_the_authorit
     assert (body.name, body.symbol) == ("UBND thành phố Móng Cái", "UBND")  # the name as held; the symbol set
     for dot in ("abc", "٣", "99999999999999999999", str(campaign.pk + 1000)):  # opened by a bad link: home after
         assert office_client.get(url.split("?")[0], {"dot": dot}).status_code == 200, dot
+
+
+def test_the_bodies_known_are_listed_and_an_authority_typed_wrongly_is_mended_or_removed(office_client, conference):
+    """An authority made from a name typed on a form has a page of its own, from the list of
+    bodies: the office mends its level there, or removes it once the body that named it names
+    another; a body with a campaign, or that others report to, is not removed, and says why."""
+    from tinnhiem.audit.models import Event
+    from tinnhiem.conferences.models import Body
+
+    campaign = conference.campaign
+    body = campaign.body
+    bodies_url = reverse("conferences:bodies")
+    assert f'href="{bodies_url}"' in office_client.get(reverse("conferences:home")).content.decode()  # in the menu
+    edit = reverse("conferences:body_edit", args=[body.pk])
+    data = {"name": body.name, "level": "district", "system": "state", "reports_to": "UBND tinh Quang Ninh"}
+    office_client.post(edit + f"?dot={campaign.pk}", data)  # typed without its accents: made
+    wrong = Body.objects.get(name="UBND tinh Quang Ninh")
+    page = office_client.get(bodies_url).content.decode()
+    rows = re.findall(r'<tr id="co-quan-(\d+)">(.*?)</tr>', page, re.S)
+    assert [int(pk) for pk, _row in rows] == [body.pk, wrong.pk]  # Vietnamese order: “thành” before “tinh”
+    listed = dict((int(pk), row) for pk, row in rows)
+    assert "Nhận báo cáo của: UBND thành phố Móng Cái" in listed[wrong.pk] and "chưa có" in listed[wrong.pk]
+    assert f'href="#co-quan-{wrong.pk}">UBND tinh Quang Ninh</a>' in listed[body.pk]
+    assert f'href="{reverse("conferences:campaign", args=[campaign.pk])}">{campaign.name}</a>' in listed[body.pk]
+    assert f'href="{reverse("conferences:body_edit", args=[wrong.pk])}"' in listed[wrong.pk]
+
+    wrong_url = reverse("conferences:body_edit", args=[wrong.pk])
+    page = office_client.get(wrong_url).content.decode()
+    assert f'<div class="crumbs"><a href="{bodies_url}">Cơ quan</a></div>' in page
+    assert 'name="remove"' not in page  # its body reports to it
+    assert "UBND thành phố Móng Cái báo cáo lên cơ quan này" in page
+    mended = office_client.post(
+        wrong_url, {"name": "UBND tỉnh Quảng Ninh", "level": "province", "system": "state"}, follow=True
+    )
+    assert mended.redirect_chain == [(bodies_url, 302)]  # back to the list it was opened from
+    wrong.refresh_from_db()
+    assert (wrong.name, wrong.level) == ("UBND tỉnh Quảng Ninh", "province")
+
+    # a second authority typed wrongly, then the right one chosen: the wrong one is left alone, removed
+    office_client.post(edit, {**data, "reports_to": "UBND tỉnh QN"})
+    office_client.post(edit, {**data, "reports_to": "UBND tỉnh Quảng Ninh"})
+    stray = Body.objects.get(name="UBND tỉnh QN")
+    stray_url = reverse("conferences:body_edit", args=[stray.pk])
+    assert 'name="remove"' in office_client.get(stray_url).content.decode()
+    office_client.post(stray_url, {"remove": "1"})  # the box not ticked
+    assert Body.objects.filter(pk=stray.pk).exists()
+    removed = office_client.post(stray_url, {"remove": "1", "confirm": "1"}, follow=True)
+    assert removed.redirect_chain == [(bodies_url, 302)]
+    assert "Đã xoá cơ quan “UBND tỉnh QN”." in removed.content.decode()
+    assert not Body.objects.filter(pk=stray.pk).exists()
+    assert Event.objects.get(action="body.removed").data == {
+        "body": stray.pk,
+        "name": "UBND tỉnh QN",
+        "level": "province",
+    }
+    again = office_client.post(stray_url, {"remove": "1", "confirm": "1"}, follow=True)  # a second click
+    assert again.redirect_chain == [(bodies_url, 302)] and "đã được xoá trước đó" in again.content.decode()
+    assert Event.objects.filter(action="body.removed").count() == 1
+
+    page = office_client.get(edit).content.decode()  # a body with a campaign
+    assert 'name="remove"' not in page and "Cơ quan đã có 1 đợt lấy phiếu" in page
+    refused = office_client.post(edit, {"remove": "1", "confirm": "1"}, follow=True)
+    assert "Không xoá được cơ quan này. Cơ quan đã có 1 đợt lấy phiếu" in refused.content.decode()
+    assert Body.objects.filter(pk=body.pk).exists()
 
 
 def test_a_campaign_refused_leaves_no_new_body_behind(office_client, roles, monkeypatch):

@@ -38,6 +38,7 @@ ACTIONS = {
     "ballots.released": _("Hold on the sealed ballots ended"),
     "body.created": _("Body created"),
     "body.updated": _("Body changed"),
+    "body.removed": _("Body removed"),
     "campaign.created": _("Campaign created"),
     "campaign.updated": _("Campaign changed"),
     "campaign.removed": _("Campaign removed"),

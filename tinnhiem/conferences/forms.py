@@ -163,10 +163,12 @@ class KnownBodyInput(forms.TextInput):
     (an HTML datalist, no script): the managing authority is then found by its name as written
     before, not made again by a name typed without its accents."""
 
+    besides: int | None = None  # the body whose page it is: not its own authority
+
     def render(self, name, value, attrs=None, renderer=None):
         known = f"{(attrs or {}).get('id') or name}-known"
         html = super().render(name, value, {**(attrs or {}), "list": known, "autocomplete": "off"}, renderer)
-        names = sorted(set(Body.objects.values_list("name", flat=True)), key=vietnamese_order)
+        names = sorted(set(Body.objects.exclude(pk=self.besides).values_list("name", flat=True)), key=vietnamese_order)
         options = format_html_join("", '<option value="{}"></option>', ((n,) for n in names))
         return html + format_html('<datalist id="{}">{}</datalist>', known, options)
 

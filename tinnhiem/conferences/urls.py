@@ -9,6 +9,7 @@ urlpatterns = [
     path("dot/them/", views.campaign_create, name="campaign_create"),
     path("dot/<int:campaign_id>/", views.campaign_detail, name="campaign"),
     path("dot/<int:campaign_id>/sua/", views.campaign_edit, name="campaign_edit"),
+    path("co-quan/", views.body_list, name="bodies"),
     path("co-quan/<int:body_id>/sua/", views.body_edit, name="body_edit"),
     path("dot/<int:campaign_id>/hoi-nghi/them/", views.conference_create, name="conference_create"),
     path("hoi-nghi/<int:conference_id>/", views.conference_detail, name="conference"),

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 from tinnhiem.accounts.roles import PREPARE, VIEW, permission_required, public
 from tinnhiem.once import AlreadyDone
 from tinnhiem.rules.deadlines import deadlines
-from tinnhiem.text import may_be_addressed, small_int
+from tinnhiem.text import may_be_addressed, small_int, vietnamese_order
 
 from . import forms, links, queries
 from .models import Body, Campaign, Conference, Dossier, Explanation, Opinion, RatedPerson, Voter
@@ -108,7 +108,8 @@ def _authority_added(request, name: str, before: bool) -> None:
             request,
             _(
                 "“%(name)s” was not among the bodies known: it was added as a new body, the managing authority. "
-                "If you meant one already known, choose its name from the list on the body's page."
+                "If you meant one already known, choose its name from the list on the body's page, then remove "
+                "this one on the page “Bodies”."
             )
             % {"name": name},
         )
@@ -166,7 +167,10 @@ def campaign_detail(request, campaign_id: int):
 
 @permission_required(PREPARE)
 def campaign_edit(request, campaign_id: int):
-    campaign = get_object_or_404(Campaign, pk=campaign_id)
+    found = Campaign.objects.filter(pk=campaign_id)
+    if "remove" in request.POST and (gone := _removed_already(request, found, "conferences:home")):
+        return gone
+    campaign = get_object_or_404(found)
     initial = {f: getattr(campaign, f) for f in CAMPAIGN_FIELDS}
     initial["body"], initial["body_symbol"] = campaign.body, campaign.body.symbol
     form = forms.CampaignForm(request.POST or None, initial=initial)
@@ -229,14 +233,44 @@ def campaign_edit(request, campaign_id: int):
 
 
 @permission_required(PREPARE)
+def body_list(request):
+    """The bodies known: those that run campaigns and the managing authorities their reports go up
+    to, made from a name typed on a form; each to be mended, or removed if known by mistake."""
+    bodies = sorted(
+        Body.objects.select_related("parent").prefetch_related("campaigns"), key=lambda b: vietnamese_order(b.name)
+    )
+    below: dict[int, list[str]] = {}
+    for body in bodies:
+        if body.parent_id:
+            below.setdefault(body.parent_id, []).append(body.name)
+    for body in bodies:
+        body.reported_by = below.get(body.pk, [])
+    return render(request, "conferences/bodies.html", {"bodies": bodies})
+
+
+@permission_required(PREPARE)
 def body_edit(request, body_id: int):
-    """The body's details, mended (campaigns.update_body); back to the campaign it was opened from."""
-    body = get_object_or_404(Body.objects.select_related("parent"), pk=body_id)
+    """The body's details, mended (campaigns.update_body), or the body removed (campaigns.remove_body);
+    back to the campaign it was opened from, else to the list of bodies."""
+    found = Body.objects.filter(pk=body_id)
+    if "remove" in request.POST and (gone := _removed_already(request, found, "conferences:bodies")):
+        return gone
+    body = get_object_or_404(found.select_related("parent"))
     dot = request.GET.get("dot", "")
     campaign = Campaign.objects.filter(pk=int(dot), body=body).first() if dot.isascii() and dot.isdigit() else None
+    back = ("conferences:campaign", campaign.pk) if campaign else ("conferences:bodies",)
+    if request.method == "POST" and "remove" in request.POST:
+        return _remove_confirmed(
+            request,
+            lambda: campaigns.remove_body(request.user, body),
+            back=("conferences:body_edit", body.pk),
+            done=("conferences:bodies",),
+            message=_("The body “%(name)s” was removed."),
+        )
     initial = {f: getattr(body, f) for f in ("name", "governing_body", "level", "system", "locality", "symbol")}
     initial["reports_to"] = body.parent.name if body.parent else ""
     form = forms.BodyForm(request.POST or None, initial=initial)
+    form.fields["reports_to"].widget.besides = body.pk
     held = campaigns.held_under_its_name(body)
     if held is not None:  # shown, not sent: the use case would refuse a change
         for name in ("name", "governing_body", "level", "system", "locality"):
@@ -248,7 +282,18 @@ def body_edit(request, body_id: int):
         if ok:
             messages.success(request, _("Saved."))
             _authority_added(request, typed, known)
-            return redirect(*(("conferences:campaign", campaign.pk) if campaign else ("conferences:home",)))
+            return redirect(*back)
+    blockers = campaigns.body_removal_blockers(body)
+    removal = {
+        "heading": _("Remove this body"),
+        "refused": " ".join([_("It cannot be removed."), *blockers]) if blockers else "",
+        "explain": _(
+            "A body known by mistake (a managing authority made from a name typed wrongly, say) can be removed "
+            "while it has no campaign and no body reports to it. The system log keeps the removal."
+        ),
+        "confirm": _("Remove this body"),
+        "button": _("Remove the body"),
+    }
     return render(
         request,
         "conferences/form.html",
@@ -256,6 +301,8 @@ def body_edit(request, body_id: int):
             "form": form,
             "title": _("Edit the body"),
             "campaign": campaign,
+            "bodies_crumb": campaign is None,
+            "removal": removal,
             "intro": _(
                 "“%(conference)s” was held under this name, level, kind and header: they stay as its minutes and "
                 "record carry them. The symbol and the managing authority can still change."
@@ -316,6 +363,9 @@ def conference_detail(request, conference_id: int):
 
 @permission_required(PREPARE)
 def conference_edit(request, conference_id: int):
+    found = Conference.objects.filter(pk=conference_id)
+    if "remove" in request.POST and (gone := _removed_already(request, found, "conferences:home")):
+        return gone  # its campaign is not known any more: the campaigns' list
     conference = _conference(conference_id)
     if closed := _closed(request, lambda: campaigns.check_editable(conference), "conferences:conference", conference):
         return closed  # nothing on the page can be done any more (remove and cancel need it being prepared)
@@ -609,21 +659,22 @@ def _ask_about_address(request, name: str) -> None:
         )
 
 
-def _removed_already(request, found, list_name: str, conference: Conference):
+def _removed_already(request, found, *back):
     """A removal sent twice (a second click on a slow Wi-Fi): the first removed it, and the second
-    goes back to the list with that said, not to a "page not found". None when ``found`` (a
-    queryset) still holds it. ``request`` is a removal: an edit page's removal sends ``delete``."""
+    goes back to the list (``back``: a redirect's arguments) with that said, not to a "page not
+    found". None when ``found`` (a queryset) still holds it. ``request`` is a removal: an edit
+    page's removal sends ``delete`` or ``remove``."""
     if found.exists():
         return None
     messages.info(request, _("It is no longer on the list: it was removed already."))
-    return redirect(list_name, conference.pk)
+    return redirect(*back)
 
 
 @permission_required(PREPARE)
 def rated_edit(request, conference_id: int, person_id: int):
     conference = _conference(conference_id)
     found = RatedPerson.objects.filter(pk=person_id, conference=conference)
-    if "delete" in request.POST and (gone := _removed_already(request, found, "conferences:rated", conference)):
+    if "delete" in request.POST and (gone := _removed_already(request, found, "conferences:rated", conference.pk)):
         return gone
     person = get_object_or_404(RatedPerson, pk=person_id, conference=conference)
     if closed := _closed(request, lambda: rated.check_preparing(conference), "conferences:rated", conference):
@@ -708,7 +759,7 @@ def voter_add(request, conference_id: int):
 def voter_edit(request, conference_id: int, voter_id: int):
     conference = _conference(conference_id)
     found = Voter.objects.filter(pk=voter_id, conference=conference)
-    if "delete" in request.POST and (gone := _removed_already(request, found, "conferences:roster", conference)):
+    if "delete" in request.POST and (gone := _removed_already(request, found, "conferences:roster", conference.pk)):
         return gone
     voter = get_object_or_404(Voter, pk=voter_id, conference=conference)
     if closed := _closed(request, lambda: roster.check_preparing(conference), "conferences:roster", conference):
@@ -916,7 +967,7 @@ def dossiers_distribute(request, conference_id: int):
 def dossier_remove(request, conference_id: int, dossier_id: int):
     conference = _conference(conference_id)
     found = Dossier.objects.filter(pk=dossier_id, rated_person__conference=conference)
-    if gone := _removed_already(request, found, "conferences:dossiers", conference):
+    if gone := _removed_already(request, found, "conferences:dossiers", conference.pk):
         return gone
     dossier = get_object_or_404(Dossier, pk=dossier_id, rated_person__conference=conference)
     ok, _r = attempt(request, lambda: dossiers.remove_dossier(request.user, dossier))

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -15,7 +16,7 @@ from tinnhiem.accounts.roles import PREPARE, require
 from tinnhiem.audit.log import changed, record, values_of
 from tinnhiem.once import save_once, submission_key
 from tinnhiem.rules import BUILTIN_IDS
-from tinnhiem.text import clean_block, clean_line
+from tinnhiem.text import clean_block, clean_line, vietnamese_order
 
 from ..models import Body, Campaign, Conference
 
@@ -533,4 +534,46 @@ def remove_campaign(actor: Any, campaign: Campaign) -> str:
     name = campaign.name
     record(actor, "campaign.removed", data={"campaign": campaign.pk, "name": name, "rule_set": campaign.rule_set})
     campaign.delete()
+    return name
+
+
+def body_removal_blockers(body: Body) -> list[str]:
+    """Why ``body`` cannot be removed, as sentences; none when it can: a body with a campaign keeps
+    it (its conferences carry its name), and a body other bodies report to is printed in their
+    reports' “Kính gửi” until they are given another."""
+    reasons = []
+    if held := body.campaigns.count():
+        reasons.append(
+            ngettext(
+                "It has %(n)s campaign; a body's campaigns and conferences keep it.",
+                "It has %(n)s campaigns; a body's campaigns and conferences keep it.",
+                held,
+            )
+            % {"n": held}
+        )
+    if below := sorted(Body.objects.filter(parent=body).values_list("name", flat=True), key=vietnamese_order):
+        reasons.append(
+            _("Its reports are sent up by %(names)s: give them another managing authority first.")
+            % {"names": ", ".join(below)}
+        )
+    return reasons
+
+
+@transaction.atomic
+def remove_body(actor: Any, body: Body) -> str:
+    """Remove a body known by mistake: an authority made from a name typed wrongly, a body that
+    ran nothing. Refused while it has a campaign or bodies report to it (``body_removal_blockers``).
+    Returns its name; "" if it was gone already. The audit log keeps the removal."""
+    require(actor, PREPARE)
+    body = Body.objects.select_for_update().filter(pk=body.pk).first()
+    if body is None:  # removed already (a double click, a page sent again)
+        return ""
+    if reasons := body_removal_blockers(body):
+        raise ValidationError(_("The body cannot be removed.") + " " + " ".join(reasons))
+    name = body.name
+    record(actor, "body.removed", data={"body": body.pk, "name": name, "level": body.level})
+    try:
+        body.delete()
+    except ProtectedError as protected:  # a campaign or a body made on it since: nothing removed
+        raise ValidationError(_("The body cannot be removed.")) from protected
     return name
