@@ -1,6 +1,7 @@
 """Downloads from the documents page."""
 
 import io
+import re
 
 import docx
 import pytest
@@ -239,6 +240,26 @@ def test_the_signer_is_set_on_the_documents_page_and_a_refusal_keeps_what_was_ty
     html = saved.content.decode()
     assert "Đã lưu." in html
     assert "TM. ỦY BAN NHÂN DÂN THÀNH PHỐ MÓNG CÁI<br>KT. CHỦ TỊCH<br>PHÓ CHỦ TỊCH</strong><br>Nguyễn Văn Bình" in html
+    # the invitations' own signer: a refusal at its form, with what was typed; saved, its signature shown
+    assert "Giấy mời sẽ in:" not in html  # signed alike: said once
+    own = {"invitations": "1", "inv-name": "Lê Văn Dũng", "inv-post": "Chánh Văn phòng", "inv-signing_for": ""}
+    refused = office.post(url, {**own, "inv-post": "Phó Chủ tịch"})
+    html = refused.content.decode()
+    assert refused.status_code == 400 and "Ký thay, thừa lệnh" in html
+    assert re.search(r'name="inv-post"[^>]*value="Phó Chủ tịch"', html)
+    assert re.search(r'name="post"[^>]*value="Phó Chủ tịch"', html)  # the documents' own form: as saved
+    saved = office.post(url, {**own, "inv-signing_for": "Chủ tịch"}, follow=True)
+    assert saved.redirect_chain == [(page_url + "#invitation-signer", 302)]
+    html = saved.content.decode()
+    assert "Giấy mời sẽ in:</p>" in html and "TL. CHỦ TỊCH<br>CHÁNH VĂN PHÒNG</strong><br>Lê Văn Dũng" in html
+    assert "TM. ỦY BAN NHÂN DÂN THÀNH PHỐ MÓNG CÁI<br>KT. CHỦ TỊCH<br>PHÓ CHỦ TỊCH</strong><br>Nguyễn Văn Bình" in html
+    seed.refresh_from_db()
+    assert (seed.invitation_signer_name, seed.invitation_signer_post, seed.invitation_signer_for) == (
+        "Lê Văn Dũng",
+        "Chánh Văn phòng",
+        "Chủ tịch",
+    )
+    assert (seed.signer_name, seed.signer_post) == ("Nguyễn Văn Bình", "Phó Chủ tịch")
     committee = Client()
     assert committee.login(username="kiemphieu1", password="tinnhiem-demo")
     assert 'id="signer"' not in committee.get(page_url).content.decode()

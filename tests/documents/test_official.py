@@ -254,6 +254,17 @@ def test_the_body_s_documents_are_signed_as_the_rules_on_documents_set_it(seed, 
         "Lưu: VT. TL. CHỦ TỊCH CHÁNH VĂN PHÒNG Lê Văn Dũng"
     )  # the head of the office, by the chair's order: no “TM.” line
     campaigns.set_signer(office, seed, name="Nguyễn Văn Bình", post="Phó Chủ tịch", signing_for="Chủ tịch")
+    # the invitations signed by the head of the office, the report and the notices by the deputy
+    own = {"name": "Lê Văn Dũng", "post": "Chánh Văn phòng", "signing_for": "Chủ tịch"}
+    seed = campaigns.set_signer(office, seed, **own, invitations=True)
+    assert pdf_pages(first_invitation(seed))[0].endswith("Lưu: VT. TL. CHỦ TỊCH CHÁNH VĂN PHÒNG Lê Văn Dũng")
+    assert pdf_pages(official.render_report_pdf(seed))[-1].endswith(
+        f"TM. {body} KT. CHỦ TỊCH PHÓ CHỦ TỊCH (Ký, ghi rõ họ tên) Nguyễn Văn Bình"
+    )
+    seed = campaigns.set_signer(office, seed, invitations=True)  # all empty: signed as the report again
+    assert pdf_pages(first_invitation(seed))[0].endswith(
+        f"Lưu: VT. TM. {body} KT. CHỦ TỊCH PHÓ CHỦ TỊCH Nguyễn Văn Bình"
+    )
     cell = docx.Document(io.BytesIO(word.render_report_docx(seed))).tables[-1].cell(0, 1)
     assert [p.text for p in cell.paragraphs if p.text] == [
         f"TM. {body}\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH",

@@ -58,6 +58,9 @@ def test_the_office_prepares_the_vote_for_those_who_did_not_resign(council, offi
     from tinnhiem.conferences.usecases import campaigns
 
     council = campaigns.set_signer(office, council, name="Lương Văn Hải", post="Phó Chủ tịch", signing_for="Chủ tịch")
+    council = campaigns.set_signer(
+        office, council, name="Vũ Thị Thu", post="Chánh Văn phòng", signing_for="Chủ tịch", invitations=True
+    )
     found = follow_up.candidates(council)
     day = date.today() + timedelta(days=1)
     vote = follow_up.prepare_confidence_vote(office, council, people=[found[2]["person"], found[0]["person"]], day=day)
@@ -72,6 +75,11 @@ def test_the_office_prepares_the_vote_for_those_who_did_not_resign(council, offi
     assert (vote.place, vote.convening_body, vote.chair_name) == (council.place, council.convening_body, "")
     # the same body's documents, signed as the rating's were
     assert (vote.signer_name, vote.signer_post, vote.signer_for) == ("Lương Văn Hải", "Phó Chủ tịch", "Chủ tịch")
+    assert (vote.invitation_signer_name, vote.invitation_signer_post, vote.invitation_signer_for) == (
+        "Vũ Thị Thu",
+        "Chánh Văn phòng",
+        "Chủ tịch",
+    )
     # in ballot order, whatever order they were ticked in; the one who resigned (no. 03) is left out
     assert [(p.full_name, p.post) for p in vote.rated_persons.order_by("order")] == [
         ("Người được lấy phiếu số 01", "Ủy viên UBND tỉnh"),

@@ -206,6 +206,11 @@ class Conference(models.Model):
     signer_name = NFCCharField(_("signer of the documents"), max_length=255, blank=True)
     signer_post = NFCCharField(_("post of the signer"), max_length=100, blank=True)
     signer_for = NFCCharField(_("signing for the head (KT., TL.)"), max_length=100, blank=True)
+    # the invitations' own signer, when they are signed otherwise than the report and the notices
+    # (a Chánh Văn phòng “TL. CHỦ TỊCH”, a deputy “KT. CHỦ TỊCH”): all three blank, the one above
+    invitation_signer_name = NFCCharField(_("signer of the invitations"), max_length=255, blank=True)
+    invitation_signer_post = NFCCharField(_("post of the invitations' signer"), max_length=100, blank=True)
+    invitation_signer_for = NFCCharField(_("invitations: signing for the head"), max_length=100, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PREPARING)
     agenda_step = models.PositiveSmallIntegerField(default=0)
     quorum_override_reason = NFCTextField(blank=True)

@@ -101,22 +101,33 @@ def _on_behalf_of(body: Body, name: str) -> str:
 
 
 def body_signer(conference: Conference, on_behalf_of: str = "") -> dict[str, str]:
-    """The one signature of the body's documents (the invitations, the report, the notices), each
-    part on its line (Nghị định 30/2020/NĐ-CP, Điều 13): on behalf of the convening body (“TM.”;
-    ``on_behalf_of``: another name of the body), then, when a deputy signs for the head, “KT.” and
-    the head's post; or, when the head of one of its offices signs by the head's order (a Chánh Văn
-    phòng), “TL.” and the head's post alone; then the signer's post; the name set on the documents
-    page, or the chair's (``campaigns.set_signer``). Called in ``official_language``."""
-    head = conference.signer_for
-    if head and not is_deputy(conference.signer_post):
+    """The signature of the body's report and notices, and of its invitations unless they have
+    their own (``invitation_signer``), each part on its line (Nghị định 30/2020/NĐ-CP, Điều 13): on
+    behalf of the convening body (“TM.”; ``on_behalf_of``: another name of the body), then, when a
+    deputy signs for the head, “KT.” and the head's post; or, when the head of one of its offices
+    signs by the head's order (a Chánh Văn phòng), “TL.” and the head's post alone; then the
+    signer's post; the name set on the documents page, or the chair's (``campaigns.set_signer``).
+    Called in ``official_language``."""
+    return _signature(conference, conference.signer_name, conference.signer_post, conference.signer_for, on_behalf_of)
+
+
+def invitation_signer(conference: Conference) -> dict[str, str]:
+    """The invitations' signature: their own signer, when one is set (``campaigns.set_signer`` with
+    ``invitations``), else the body's documents' (``body_signer``). Called in ``official_language``."""
+    own = (conference.invitation_signer_name, conference.invitation_signer_post, conference.invitation_signer_for)
+    return _signature(conference, *own) if any(own) else body_signer(conference)
+
+
+def _signature(conference: Conference, name: str, post: str, head: str, on_behalf_of: str = "") -> dict[str, str]:
+    if head and not is_deputy(post):
         lines = [_("By order of the %(head)s") % {"head": head}]
     else:
         lines = [_on_behalf_of(conference.campaign.body, on_behalf_of or conference.convening_body)]
         if head:
             lines.append(_("For the %(head)s") % {"head": head})
-    if conference.signer_post:
-        lines.append(conference.signer_post)
-    return {"role": "\n".join(lines), "name": conference.signer_name or conference.chair_person}
+    if post:
+        lines.append(post)
+    return {"role": "\n".join(lines), "name": name or conference.chair_person}
 
 
 def summary_signer(campaign: Campaign, summed_up: list[int]) -> dict[str, str]:
@@ -677,7 +688,7 @@ def letters_context(
                     "voters": [
                         {"name": v.full_name, "post": v.post, "url": (u := link(v)), "qr": qr_svg(u)} for v in voters
                     ],
-                    "signer": body_signer(conference),
+                    "signer": invitation_signer(conference),
                     "to": _recipients(),
                 }
             )

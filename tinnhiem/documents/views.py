@@ -56,33 +56,43 @@ def documents(request, conference_id: int):
 @permission_required(PREPARE)
 @require_POST
 def signer(request, conference_id: int):
-    """Who signs the body's documents: saved, or the page again with what was typed and why not."""
+    """Who signs the body's documents, or the invitations alone (``invitations`` sent): saved, or the
+    page again with what was typed and why not."""
     conference = _conference(conference_id)
-    form = _signer_form(conference, request.POST)
+    invitations = bool(request.POST.get("invitations"))
+    form = _signer_form(conference, request.POST, invitations=invitations)
     if form.is_valid():
         ok, _saved = attempt(
-            request, lambda: campaigns.set_signer(request.user, conference, **form.cleaned_data), form=form
+            request,
+            lambda: campaigns.set_signer(request.user, conference, **form.cleaned_data, invitations=invitations),
+            form=form,
         )
         if ok:
             messages.success(request, _("Saved."))
-            return redirect("documents:list", conference.pk)
+            anchor = "#invitation-signer" if invitations else ""
+            return redirect(reverse("documents:list", args=[conference.pk]) + anchor)
     return _documents_page(request, conference, form, status=400)
 
 
-def _signer_form(conference: Conference, data=None, **kwargs) -> SignerForm:
-    """A Party body's documents have no “K/T” (campaigns.set_signer): no field for it."""
-    form = SignerForm(data, **kwargs)
+def _signer_form(conference: Conference, data=None, *, invitations: bool = False) -> SignerForm:
+    """The form of the documents' signer, or of the invitations' own (prefixed ``inv``), with what
+    is set; a Party body's documents have no “K/T” (campaigns.set_signer): no field for it."""
+    prefix = "invitation_" if invitations else ""
+    initial = {k: getattr(conference, f"{prefix}signer_{f}") for k, f in SIGNER_FIELDS.items()}
+    form = SignerForm(data, initial=initial, prefix="inv" if invitations else None)
+    form.invitations = invitations
     form.fields["name"].help_text = _("Empty: the chair, %(name)s.") % {"name": conference.chair_person or "…"}
     if conference.campaign.body.system == Body.System.PARTY:
         del form.fields["signing_for"]
     return form
 
 
-def _signer_preview(conference: Conference) -> dict[str, str]:
+SIGNER_FIELDS = {"name": "name", "post": "post", "signing_for": "for"}  # the form's fields, the model's
+
+
+def _signer_preview(signature: dict[str, str]) -> dict[str, str]:
     """The signature as the documents print it: its lines in capitals, then the name."""
-    with official_language():
-        s = official.body_signer(conference)
-    return {"role": s["role"].upper(), "name": s["name"]}
+    return {"role": signature["role"].upper(), "name": signature["name"]}
 
 
 def _documents_page(request, conference: Conference, signer_form: SignerForm | None = None, status: int = 200):
@@ -114,6 +124,8 @@ def _documents_page(request, conference: Conference, signer_form: SignerForm | N
 
         key = public_key_b64()
         fingerprint = public_key_fingerprint(key)
+    with official_language():
+        signed = {"documents": official.body_signer(conference), "invitations": official.invitation_signer(conference)}
     return render(
         request,
         "documents/documents.html",
@@ -125,16 +137,13 @@ def _documents_page(request, conference: Conference, signer_form: SignerForm | N
             "loopback": loopback,
             "public_key": key,
             "key_fingerprint": fingerprint,
-            "signer_form": signer_form
-            or _signer_form(
-                conference,
-                initial={
-                    "name": conference.signer_name,
-                    "post": conference.signer_post,
-                    "signing_for": conference.signer_for,
-                },
-            ),
-            "signer_preview": _signer_preview(conference),
+            "signer_form": signer_form if signer_form and not signer_form.invitations else _signer_form(conference),
+            "invitation_signer_form": signer_form
+            if signer_form and signer_form.invitations
+            else _signer_form(conference, invitations=True),
+            "signer_preview": _signer_preview(signed["documents"]),
+            "invitation_signer_preview": _signer_preview(signed["invitations"]),
+            "invitations_signed_alike": signed["documents"] == signed["invitations"],
         },
         status=status,
     )

@@ -360,7 +360,13 @@ def is_deputy(post: str) -> bool:
 
 @transaction.atomic
 def set_signer(
-    actor: Any, conference: Conference, *, name: str = "", post: str = "", signing_for: str = ""
+    actor: Any,
+    conference: Conference,
+    *,
+    name: str = "",
+    post: str = "",
+    signing_for: str = "",
+    invitations: bool = False,
 ) -> Conference:
     """Who signs the body's documents of this conference (the invitations, the report, the notices):
     ``name`` (blank: the chair's), ``post`` printed under “TM.”, and ``signing_for``, the head's
@@ -368,7 +374,9 @@ def set_signer(
     PHÓ CHỦ TỊCH”, or the head of one of its offices signs by the head's order, “TL. CHỦ TỊCH /
     CHÁNH VĂN PHÒNG” (Nghị định 30/2020/NĐ-CP, Điều 13 khoản 2 and 4). A Party body's documents are
     signed “T/M” by the secretary or a deputy alike, without “K/T” (Hướng dẫn 36-HD/VPTW, 1.7.1).
-    Set at any time before or after the count, as the report is printed after it; logged."""
+    ``invitations``: the invitations' own signer, when they are signed otherwise than the report
+    and the notices (all three blank: as those). Set at any time before or after the count, as the
+    report is printed after it; logged."""
     require(actor, PREPARE)
     conference = Conference.objects.select_for_update().select_related("campaign__body").get(pk=conference.pk)
     check_not_cancelled(conference)
@@ -396,7 +404,8 @@ def set_signer(
             )
             % {"head": post[4:].strip()}
         )
-    fields = {"signer_name": name, "signer_post": post, "signer_for": signing_for}
+    prefix = "invitation_" if invitations else ""
+    fields = {f"{prefix}signer_name": name, f"{prefix}signer_post": post, f"{prefix}signer_for": signing_for}
     if fields_changed := _save_changes(conference, fields):
         record(actor, "conference.signer_set", conference=conference, data={k: fields[k] for k in fields_changed})
     return conference

@@ -142,6 +142,14 @@ def prepare_confidence_vote(
     vote = campaigns.set_signer(
         actor, vote, name=conference.signer_name, post=conference.signer_post, signing_for=conference.signer_for
     )
+    vote = campaigns.set_signer(
+        actor,
+        vote,
+        name=conference.invitation_signer_name,
+        post=conference.invitation_signer_post,
+        signing_for=conference.invitation_signer_for,
+        invitations=True,
+    )
     order = {c["person"]: n for n, c in enumerate(found.values())}
     chosen = RatedPerson.objects.filter(pk__in=people, conference=conference)
     # Điều 12 khoản 1: a person rated at the same time for several posts faces one vote for all of them
