@@ -152,12 +152,16 @@ def test_party_body_gets_the_party_header(seed):
     assert "ĐẢNG CỘNG SẢN VIỆT NAM" in text and "CỘNG HÒA XÃ HỘI" not in text
 
 
-def test_the_body_s_documents_print_their_number_left_blank_for_the_clerk(seed, big, settings):
+BODY_DETAILS = ("name", "level", "system", "locality", "governing_body", "symbol")
+
+
+def test_the_body_s_documents_print_their_number_left_blank_for_the_clerk(seed, big, office, settings):
     """Nghị định 30/2020/NĐ-CP: the report, the notices, the invitations and the draft resolution of
     a State body print “Số: …/BC-UBND” under its name, the number left blank, about a centimetre,
     for the clerk to write in when the signed document is registered; a Party body's, “Số …-BC/TU”.
     The counting minutes (the committee's) and the lists (attachments) have none, nor has a body
-    without a symbol. The documents addressed to someone end with their “Nơi nhận”."""
+    without a symbol. The documents addressed to someone end with their “Nơi nhận”: “Lưu: VT.”,
+    and the unit that drafted them after it when the body names one (Phụ lục I)."""
     settings.TINNHIEM_PUBLIC_URL = "http://192.168.1.10:8000"
     body = seed.campaign.body
     assert body.symbol == "UBND"  # the demo's
@@ -180,13 +184,28 @@ def test_the_body_s_documents_print_their_number_left_blank_for_the_clerk(seed, 
     ]
     assert "*" not in pdf_pages(pdfs["/BC-UBND"])[0]  # a State body's name is underlined
     # “Nơi nhận”, at the left, level with the signature (Word: the cell beside it)
-    recipients = ["Nơi nhận:", "- Như trên;", "- Lưu: VT."]
+    recipients = ["Nơi nhận:", "- Như trên;", "- Lưu: VT, NV."]  # the Phòng Nội vụ drafted them (Phụ lục I)
     assert [p.text for p in report.tables[-1].cell(0, 0).paragraphs][:3] == recipients
     for tail, pdf in pdfs.items():
         last = -1 if tail == "/BC-UBND" else 0  # the report's signature is on its last page
         assert " ".join(recipients) in pdf_pages(pdf)[last], tail
         assert text_left(pdf, "Nơi nhận:", page=last) < 40, tail  # mm: at the left
     assert " ".join(recipients) in pdf_pages(official.render_summary_pdf(seed.campaign))[-1]
+    # no drafting unit named on the body's page: “Lưu: VT.” alone
+    from tinnhiem.conferences.usecases import campaigns
+
+    kept = {f: getattr(body, f) for f in BODY_DETAILS} | {"reports_to": body.parent.name}
+    campaigns.update_body(office, body, **kept, drafting_unit="")
+    body.refresh_from_db()  # the instance the documents read
+    for pdf in (
+        official.render_report_pdf(seed),
+        official.render_notices_pdf(seed),
+        official.render_letters_pdf(seed, "invitations"),
+        official.render_summary_pdf(seed.campaign),
+    ):
+        assert "Nơi nhận: - Như trên; - Lưu: VT." in pdf_pages(pdf)[-1]
+    report = docx.Document(io.BytesIO(word.render_report_docx(seed)))
+    assert [p.text for p in report.tables[-1].cell(0, 0).paragraphs][:3] == [*recipients[:2], "- Lưu: VT."]
     council = big.campaign.body
     council.symbol = "HĐND"
     council.save()
@@ -251,19 +270,19 @@ def test_the_body_s_documents_are_signed_as_the_rules_on_documents_set_it(seed, 
         office, seed, name="Lê Văn Dũng", post="Chánh Văn phòng", signing_for="Chủ tịch"
     )
     assert pdf_pages(first_invitation(invitation_by_order))[0].endswith(
-        "Lưu: VT. TL. CHỦ TỊCH CHÁNH VĂN PHÒNG Lê Văn Dũng"
+        "Lưu: VT, NV. TL. CHỦ TỊCH CHÁNH VĂN PHÒNG Lê Văn Dũng"
     )  # the head of the office, by the chair's order: no “TM.” line
     campaigns.set_signer(office, seed, name="Nguyễn Văn Bình", post="Phó Chủ tịch", signing_for="Chủ tịch")
     # the invitations signed by the head of the office, the report and the notices by the deputy
     own = {"name": "Lê Văn Dũng", "post": "Chánh Văn phòng", "signing_for": "Chủ tịch"}
     seed = campaigns.set_signer(office, seed, **own, invitations=True)
-    assert pdf_pages(first_invitation(seed))[0].endswith("Lưu: VT. TL. CHỦ TỊCH CHÁNH VĂN PHÒNG Lê Văn Dũng")
+    assert pdf_pages(first_invitation(seed))[0].endswith("Lưu: VT, NV. TL. CHỦ TỊCH CHÁNH VĂN PHÒNG Lê Văn Dũng")
     assert pdf_pages(official.render_report_pdf(seed))[-1].endswith(
         f"TM. {body} KT. CHỦ TỊCH PHÓ CHỦ TỊCH (Ký, ghi rõ họ tên) Nguyễn Văn Bình"
     )
     seed = campaigns.set_signer(office, seed, invitations=True)  # all empty: signed as the report again
     assert pdf_pages(first_invitation(seed))[0].endswith(
-        f"Lưu: VT. TM. {body} KT. CHỦ TỊCH PHÓ CHỦ TỊCH Nguyễn Văn Bình"
+        f"Lưu: VT, NV. TM. {body} KT. CHỦ TỊCH PHÓ CHỦ TỊCH Nguyễn Văn Bình"
     )
     cell = docx.Document(io.BytesIO(word.render_report_docx(seed))).tables[-1].cell(0, 1)
     assert [p.text for p in cell.paragraphs if p.text] == [

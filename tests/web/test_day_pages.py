@@ -47,6 +47,13 @@ def test_results_page_and_exports(demo):
     )
     assert rulings.count("<li>") == 2
     assert "1 = Tín nhiệm cao, 2 = Tín nhiệm, 3 = Tín nhiệm thấp, 0 = không đánh dấu" in page
+    # Excel first: the CSV is comma-separated, which an Excel set to Vietnamese (list separator “;”)
+    # opens in one column; it is offered for other software, and says so
+    buttons = re.findall(r'<a class="button secondary" href="([^"]+)">([^<]+)</a>', page)
+    assert buttons[:2] == [
+        (reverse("voting:results_xlsx", args=[finished.pk]), "Excel"),
+        (reverse("voting:results_csv", args=[finished.pk]), "CSV (cho phần mềm khác)"),
+    ]
     response = client.get(reverse("voting:results_csv", args=[finished.pk]))
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["Mẫu phiếu", "STT", "Họ và tên"]

@@ -191,6 +191,12 @@ def test_the_body_is_mended_from_its_campaign_and_its_reports_go_to_the_authorit
     again = office_client.post(url, {**data, "reports_to": "ubnd tỉnh quảng ninh"}, follow=True)
     assert "chưa có trong danh sách cơ quan" not in again.content.decode()  # found: not said
     assert Body.objects.get(pk=body.pk).parent.name == "UBND tỉnh Quảng Ninh"
+    # the unit that drafts its documents, printed “Lưu: VT, NV.”: one word, or refused in Vietnamese
+    data["reports_to"] = "UBND tỉnh Quảng Ninh"
+    refused = office_client.post(url, {**data, "drafting_unit": "N V"}).content.decode()
+    assert "Hãy ghi chữ viết tắt tên đơn vị soạn thảo liền một từ" in refused and 'value="N V"' in refused
+    assert office_client.post(url, {**data, "drafting_unit": " NV "}).status_code == 302
+    assert Body.objects.get(pk=body.pk).drafting_unit == "NV"
     Conference.objects.filter(pk=conference.pk).update(status=Conference.Status.IN_SESSION)
     page = office_client.get(url).content.decode()
     assert re.search(r'<input[^>]*name="name"[^>]*disabled', page)

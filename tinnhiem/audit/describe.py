@@ -139,6 +139,7 @@ FIELDS = {
     "decision": _("decision"),
     "subject": _("matter to rule on"),
     "symbol": _("symbol in document numbers"),
+    "drafting_unit": _("drafting unit in “Lưu: VT, …”"),
     "parent": _("managing authority"),
     "reports_to": _("managing authority"),
     "locality": _("place name in documents"),

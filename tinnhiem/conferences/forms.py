@@ -21,7 +21,7 @@ from tinnhiem.text import (
     without_address,
 )
 
-from .models import SYMBOL, Body, Campaign, Dossier, Opinion, RatedPerson
+from .models import DRAFTING_UNIT, SYMBOL, Body, Campaign, Dossier, Opinion, RatedPerson
 from .usecases.opinions import MAX_OPINION_CHARS
 
 
@@ -280,6 +280,16 @@ class BodyForm(NFCFormMixin, forms.Form):
         max_length=20,
         validators=[SYMBOL],
         help_text=_("UBND in “Số: …/BC-UBND”, TU in “Số …-BC/TU”; empty: the documents print no number."),
+    )
+    drafting_unit = forms.CharField(
+        label=_("Drafting unit in “Lưu: VT, …”"),
+        required=False,
+        max_length=20,
+        validators=[DRAFTING_UNIT],
+        help_text=_(
+            "The abbreviation of the unit that drafts the documents, as NV for the Phòng Nội vụ: the report, the "
+            "notices and the invitations end “Lưu: VT, NV.” (Nghị định 30/2020/NĐ-CP). Empty: “Lưu: VT.”."
+        ),
     )
     reports_to = forms.CharField(
         label=_("Managing authority"), required=False, max_length=255, help_text=REPORTS_TO_HELP, widget=KnownBodyInput

@@ -24,6 +24,10 @@ def new_nonce() -> str:
     return secrets.token_hex(8)
 
 
+DRAFTING_UNIT = RegexValidator(
+    r"^[^\s,.;]+$",
+    _("Write the drafting unit's abbreviation as one word, without spaces or punctuation, as in NV or TCCB."),
+)
 SYMBOL = RegexValidator(
     r"^[^\s/]+$",
     _("Write the symbol as one word, without spaces or “/”, as in UBND, HĐND or TU."),
@@ -67,6 +71,11 @@ class Body(models.Model):
     # a Party body's đảng bộ above it; a People's Committee or Council prints none. Not the managing
     # authority its reports go to (``parent``, the report's “Kính gửi”)
     governing_body = NFCCharField(_("governing body, above the name in documents"), max_length=255, blank=True)
+    # Nghị định 30/2020/NĐ-CP, Phụ lục I: “Lưu: VT, ” then the abbreviation of the unit that drafted
+    # the document (NV for the Phòng Nội vụ that prepares a rating); blank, “Lưu: VT.” alone
+    drafting_unit = NFCCharField(
+        _("drafting unit in “Lưu: VT, …”"), max_length=20, blank=True, validators=[DRAFTING_UNIT]
+    )
     submission = models.CharField(max_length=64, blank=True, editable=False)  # tinnhiem.once: a form sent twice
 
     class Meta:

@@ -267,7 +267,8 @@ def body_edit(request, body_id: int):
             done=("conferences:bodies",),
             message=_("The body “%(name)s” was removed."),
         )
-    initial = {f: getattr(body, f) for f in ("name", "governing_body", "level", "system", "locality", "symbol")}
+    details = ("name", "governing_body", "level", "system", "locality", "symbol", "drafting_unit")
+    initial = {f: getattr(body, f) for f in details}
     initial["reports_to"] = body.parent.name if body.parent else ""
     form = forms.BodyForm(request.POST or None, initial=initial)
     form.fields["reports_to"].widget.besides = body.pk
@@ -305,7 +306,7 @@ def body_edit(request, body_id: int):
             "removal": removal,
             "intro": _(
                 "“%(conference)s” was held under this name, level, kind and header: they stay as its minutes and "
-                "record carry them. The symbol and the managing authority can still change."
+                "record carry them. The symbol, the drafting unit and the managing authority can still change."
             )
             % {"conference": held.title}
             if held

@@ -85,10 +85,12 @@ def document_number(body: Body, kind: str, number: str = "") -> str:
     return f"Số:{filled}/{kind}-{body.symbol}"
 
 
-def _recipients() -> list[str]:
-    """“Nơi nhận” of a document addressed in its “Kính gửi” line (Nghị định 30/2020/NĐ-CP): those
-    it is addressed to, and the body's own copy with its records office. Called in
-    ``official_language``."""
+def _recipients(body: Body) -> list[str]:
+    """“Nơi nhận” of a document addressed in its “Kính gửi” line (Nghị định 30/2020/NĐ-CP, Phụ lục
+    I): those it is addressed to, and the body's own copy with its records office (“VT”) and the
+    unit that drafted it, when the body names one (“Lưu: VT, NV.”). Called in ``official_language``."""
+    if body.drafting_unit:
+        return [_("As above;"), _("Filed: VT, %(unit)s.") % {"unit": body.drafting_unit}]
     return [_("As above;"), _("Filed: VT.")]
 
 
@@ -338,7 +340,7 @@ def report_context(conference: Conference, *, resolution: bool = False) -> dict[
         )
         vote = conference.rules.procedure == "vote"  # bỏ phiếu tín nhiệm, not lấy phiếu tín nhiệm
         identifiers = minutes["fingerprint_sentence"]
-        recipients = _recipients()
+        recipients = _recipients(conference.campaign.body)
         if resolution:
             title, recipient = _("RESOLUTION"), ""
             subtitle = (
@@ -464,7 +466,7 @@ def notices_context(conference: Conference) -> dict[str, Any]:
                         "invalid_word": minutes["invalid_word"],  # the person's invalid ballots, as in the minutes
                         "after": [printed["base_sentence"], conclusion],
                         "signers": signers,
-                        "to": _recipients(),
+                        "to": _recipients(conference.campaign.body),
                     }
                 )
     return _nfc({"notices": notices})
@@ -623,7 +625,7 @@ def summary_context(campaign: Campaign, day: date | None = None) -> dict[str, An
             "fingerprint_sentence": _("Fingerprint of the audit log: %(fp)s (SHA-256 of the chain head: %(head)s).")
             % {"fp": head_fingerprint(), "head": head_hash},
             "signers": [summary_signer(campaign, [conf["id"] for conf in s["conferences"]])],
-            "to": _recipients(),
+            "to": _recipients(campaign.body),
         }
     return _nfc(data)
 
@@ -689,7 +691,7 @@ def letters_context(
                         {"name": v.full_name, "post": v.post, "url": (u := link(v)), "qr": qr_svg(u)} for v in voters
                     ],
                     "signer": invitation_signer(conference),
-                    "to": _recipients(),
+                    "to": _recipients(conference.campaign.body),
                 }
             )
         if kind == "attendance":

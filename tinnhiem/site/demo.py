@@ -277,7 +277,13 @@ def load_demo(today: date | None = None) -> Conference:
         office, name="UBND tỉnh Quảng Ninh", level="province", locality="Quảng Ninh", symbol="UBND"
     )
     city = campaigns.create_body(
-        office, name="UBND thành phố Móng Cái", level="district", parent=province, locality="Móng Cái", symbol="UBND"
+        office,
+        name="UBND thành phố Móng Cái",
+        level="district",
+        parent=province,
+        locality="Móng Cái",
+        symbol="UBND",
+        drafting_unit="NV",  # the city's Phòng Nội vụ prepares the rating (the Móng Cái article)
     )
     campaign = campaigns.create_campaign(
         office,

@@ -32,6 +32,7 @@ def create_body(
     system: str = Body.System.STATE,
     symbol: str = "",
     governing_body: str = "",
+    drafting_unit: str = "",
     reports_to: str = "",
     submission: str = "",
 ) -> Body:
@@ -39,7 +40,7 @@ def create_body(
     end of their numbers, ``governing_body`` the line above its name. Its managing authority, the
     body its reports go to: ``parent``, or the one named ``reports_to``, found or made
     (``_managing_authority``). ``submission``: the form's one-time id; the same form sent twice
-    makes one body."""
+    makes one body. ``drafting_unit``: after “Lưu: VT, ” in its documents."""
     require(actor, PREPARE)
     fields = {
         "name": name,
@@ -49,6 +50,7 @@ def create_body(
         "system": system,
         "symbol": symbol,
         "governing_body": clean_line(governing_body),
+        "drafting_unit": drafting_unit.strip(),
     }
     reports_to = clean_line(reports_to)
     key = submission_key(
@@ -159,14 +161,15 @@ def update_body(
     locality: str = "",
     governing_body: str = "",
     symbol: str = "",
+    drafting_unit: str = "",
     reports_to: str = "",
 ) -> Body:
     """Mend the body's details: its name, level, kind, place name and governing body (the line above
     its name at the head of its documents), until one of its conferences has started (what was held
     and signed carries them; a body renamed by a merger is a new body); its symbol and its managing
     authority (``reports_to``: the name the report's “Kính gửi” prints, found or made,
-    ``_managing_authority``), at any time, as the report goes up after the count. Each change is
-    logged, with what changed."""
+    ``_managing_authority``) and the unit that drafts its documents (“Lưu: VT, NV.”), at any time, as
+    the report goes up after the count. Each change is logged, with what changed."""
     require(actor, PREPARE)
     body = Body.objects.select_for_update().get(pk=body.pk)  # not joined to its parent: PostgreSQL locks no outer join
     details = {
@@ -186,7 +189,12 @@ def update_body(
             )
             % {"conference": held.title}
         )
-    fields = {**details, "symbol": symbol, "parent": _managing_authority(actor, body, clean_line(reports_to))}
+    fields = {
+        **details,
+        "symbol": symbol,
+        "drafting_unit": drafting_unit.strip(),
+        "parent": _managing_authority(actor, body, clean_line(reports_to)),
+    }
     if fields_changed := _save_changes(body, fields):
         data = {k: fields[k] for k in fields_changed if k != "parent"}
         if "parent" in fields_changed:
