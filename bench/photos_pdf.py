@@ -7,7 +7,7 @@ light, unevenly lit sheet with the camera's noise, JPEG at quality 92 (2–4 MB 
 its peak memory is the largest resident size the process reached while the PDF was made (Linux's
 ``VmHWM``, reset once the photos were made).
 
-Run: .venv/bin/python bench/photos_pdf.py [--pages 1 5 10 20]
+Run: .venv/bin/python bench/photos_pdf.py [--pages 1 5 10 20] [--together 2]
 """
 
 from __future__ import annotations
@@ -49,20 +49,31 @@ def _photo(seed: int) -> bytes:
     return with_orientation(encoded.tobytes(), 6)
 
 
-def run_case(pages: int) -> dict:
+def run_case(pages: int, together: int = 1) -> dict:
+    """``together`` documents of ``pages`` photos sent at the same moment, each on a thread of this
+    process, as the server's threads take them."""
+    import threading
+
     setup()
-    from tinnhiem.documents.photos import photos_pdf
+    from tinnhiem.documents import photos as module
 
     photos = [(f"IMG_{i:04d}.jpg", _photo(i)) for i in range(pages)]
     Path("/proc/self/clear_refs").write_text("5")
     before = _peak_mb()
+    made: list[bytes] = []
+    threads = [threading.Thread(target=lambda: made.append(module.photos_pdf(photos))) for _ in range(together)]
     start = time.perf_counter()
-    pdf = photos_pdf(photos)
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
     seconds = time.perf_counter() - start
+    assert len(made) == together
     return {
         "pages": pages,
+        "together": together,
         "photos_mb": round(sum(len(data) for _name, data in photos) / 1e6, 1),
-        "pdf_mb": round(len(pdf) / 1e6, 1),
+        "pdf_mb": round(len(made[0]) / 1e6, 1),
         "seconds": round(seconds, 2),
         "peak_mb": round(_peak_mb()),
         "held_before_mb": round(before),
@@ -72,16 +83,16 @@ def run_case(pages: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pages", type=int, nargs="+", default=[1, 5, 10, 20])
+    parser.add_argument("--together", type=int, default=1, help="documents sent at the same moment")
     parser.add_argument("--case", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.case is not None:
-        print(json.dumps(run_case(args.case)))
+        print(json.dumps(run_case(args.case, args.together)))
         return
     print(machine())
     for pages in args.pages:
-        done = subprocess.run(
-            [sys.executable, __file__, "--case", str(pages)], capture_output=True, text=True, check=True
-        )
+        command = [sys.executable, __file__, "--case", str(pages), "--together", str(args.together)]
+        done = subprocess.run(command, capture_output=True, text=True, check=True)
         print(json.loads(done.stdout.strip().splitlines()[-1]))
 
 

@@ -121,6 +121,8 @@ def invitation_signer(conference: Conference) -> dict[str, str]:
 
 
 def _signature(conference: Conference, name: str, post: str, head: str, on_behalf_of: str = "") -> dict[str, str]:
+    """One signature of the conference's documents, from a signer's ``name``, ``post`` and the
+    ``head``'s post signed for (``body_signer``)."""
     if head and not is_deputy(post):
         lines = [_("By order of the %(head)s") % {"head": head}]
     else:
