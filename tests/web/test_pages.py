@@ -187,6 +187,7 @@ def test_the_body_is_mended_from_its_campaign_and_its_reports_go_to_the_authorit
     saved = office_client.post(url, {**data, "reports_to": "UBND tỉnh Quảng Ninh"}, follow=True)
     assert saved.redirect_chain == [(reverse("conferences:campaign", args=[campaign.pk]), 302)]
     assert "Báo cáo gửi: UBND tỉnh Quảng Ninh" in saved.content.decode()
+    assert "in lại" not in saved.content.decode()  # nothing printed changed: the authority is in the report only
     assert "“UBND tỉnh Quảng Ninh” chưa có trong danh sách cơ quan" in saved.content.decode()  # made: said
     again = office_client.post(url, {**data, "reports_to": "ubnd tỉnh quảng ninh"}, follow=True)
     assert "chưa có trong danh sách cơ quan" not in again.content.decode()  # found: not said
@@ -195,8 +196,13 @@ def test_the_body_is_mended_from_its_campaign_and_its_reports_go_to_the_authorit
     data["reports_to"] = "UBND tỉnh Quảng Ninh"
     refused = office_client.post(url, {**data, "drafting_unit": "N V"}).content.decode()
     assert "Hãy ghi chữ viết tắt tên đơn vị soạn thảo liền một từ" in refused and 'value="N V"' in refused
-    assert office_client.post(url, {**data, "drafting_unit": " NV "}).status_code == 302
+    unit = office_client.post(url, {**data, "drafting_unit": " NV "}, follow=True).content.decode()
     assert Body.objects.get(pk=body.pk).drafting_unit == "NV"
+    # what the papers printed while preparing carry changed: the conference's papers to print again
+    assert (
+        f"Giấy mời, phiếu và danh sách của “{conference.title}” đã in trước khi sửa vẫn mang thông tin cũ "
+        "của cơ quan: hãy in lại những giấy tờ đã in."
+    ) in unit
     Conference.objects.filter(pk=conference.pk).update(status=Conference.Status.IN_SESSION)
     page = office_client.get(url).content.decode()
     assert re.search(r'<input[^>]*name="name"[^>]*disabled', page)

@@ -248,6 +248,30 @@ def body_list(request):
     return render(request, "conferences/bodies.html", {"bodies": bodies})
 
 
+# what the papers printed before the conference carry of the body: its name and header (the
+# invitations, the ballots, the lists), the place and date line, the number's symbol, the “Lưu” line
+PRINTED_DETAILS = ("name", "governing_body", "system", "locality", "symbol", "drafting_unit")
+
+
+def _reprint_warning(request, body: Body) -> None:
+    """Say that the papers of the body's conferences being prepared, printed before its details
+    changed, carry the former ones: the invitations, ballots and lists to print again."""
+    titles = list(
+        Conference.objects.filter(campaign__body=body, status=Conference.Status.PREPARING)
+        .order_by("date", "pk")
+        .values_list("title", flat=True)
+    )
+    if titles:
+        messages.warning(
+            request,
+            _(
+                "The invitations, ballots and lists of %(conferences)s printed before this change carry the "
+                "body's former details: print again those already printed."
+            )
+            % {"conferences": ", ".join(f"“{t}”" for t in titles)},
+        )
+
+
 @permission_required(PREPARE)
 def body_edit(request, body_id: int):
     """The body's details, mended (campaigns.update_body), or the body removed (campaigns.remove_body);
@@ -279,10 +303,13 @@ def body_edit(request, body_id: int):
     if request.method == "POST" and form.is_valid():
         typed = form.cleaned_data["reports_to"]
         known = bool(campaigns.bodies_named(typed, besides=body))
-        ok, _b = attempt(request, lambda: campaigns.update_body(request.user, body, **form.cleaned_data), form=form)
+        printed = [getattr(body, f) for f in PRINTED_DETAILS]
+        ok, saved = attempt(request, lambda: campaigns.update_body(request.user, body, **form.cleaned_data), form=form)
         if ok:
             messages.success(request, _("Saved."))
             _authority_added(request, typed, known)
+            if printed != [getattr(saved, f) for f in PRINTED_DETAILS]:
+                _reprint_warning(request, saved)
             return redirect(*back)
     blockers = campaigns.body_removal_blockers(body)
     removal = {
