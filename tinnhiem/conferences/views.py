@@ -311,10 +311,9 @@ def body_edit(request, body_id: int):
             if printed != [getattr(saved, f) for f in PRINTED_DETAILS]:
                 _reprint_warning(request, saved)
             return redirect(*back)
-    blockers = campaigns.body_removal_blockers(body)
     removal = {
         "heading": _("Remove this body"),
-        "refused": " ".join([_("It cannot be removed."), *blockers]) if blockers else "",
+        "refused": campaigns.body_removal_refused(body),
         "explain": _(
             "A body known by mistake (a managing authority made from a name typed wrongly, say) can be removed "
             "while it has no campaign and no body reports to it. The system log keeps the removal."

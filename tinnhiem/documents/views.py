@@ -74,20 +74,20 @@ def signer(request, conference_id: int):
     return _documents_page(request, conference, form, status=400)
 
 
+SIGNER_FIELDS = {"name": "name", "post": "post", "signing_for": "for"}  # the form's fields, the model's
+INVITATIONS = "inv"  # the prefix of the invitations' own signer's form
+
+
 def _signer_form(conference: Conference, data=None, *, invitations: bool = False) -> SignerForm:
-    """The form of the documents' signer, or of the invitations' own (prefixed ``inv``), with what
-    is set; a Party body's documents have no “K/T” (campaigns.set_signer): no field for it."""
+    """The form of the documents' signer, or of the invitations' own (prefixed ``INVITATIONS``),
+    with what is set; a Party body's documents have no “K/T” (campaigns.set_signer): no field for it."""
     prefix = "invitation_" if invitations else ""
     initial = {k: getattr(conference, f"{prefix}signer_{f}") for k, f in SIGNER_FIELDS.items()}
-    form = SignerForm(data, initial=initial, prefix="inv" if invitations else None)
-    form.invitations = invitations
+    form = SignerForm(data, initial=initial, prefix=INVITATIONS if invitations else None)
     form.fields["name"].help_text = _("Empty: the chair, %(name)s.") % {"name": conference.chair_person or "…"}
     if conference.campaign.body.system == Body.System.PARTY:
         del form.fields["signing_for"]
     return form
-
-
-SIGNER_FIELDS = {"name": "name", "post": "post", "signing_for": "for"}  # the form's fields, the model's
 
 
 def _signer_preview(signature: dict[str, str]) -> dict[str, str]:
@@ -126,6 +126,7 @@ def _documents_page(request, conference: Conference, signer_form: SignerForm | N
         fingerprint = public_key_fingerprint(key)
     with official_language():
         signed = {"documents": official.body_signer(conference), "invitations": official.invitation_signer(conference)}
+    refused_invitations = signer_form is not None and signer_form.prefix == INVITATIONS
     return render(
         request,
         "documents/documents.html",
@@ -137,9 +138,9 @@ def _documents_page(request, conference: Conference, signer_form: SignerForm | N
             "loopback": loopback,
             "public_key": key,
             "key_fingerprint": fingerprint,
-            "signer_form": signer_form if signer_form and not signer_form.invitations else _signer_form(conference),
+            "signer_form": signer_form if signer_form and not refused_invitations else _signer_form(conference),
             "invitation_signer_form": signer_form
-            if signer_form and signer_form.invitations
+            if refused_invitations
             else _signer_form(conference, invitations=True),
             "signer_preview": _signer_preview(signed["documents"]),
             "invitation_signer_preview": _signer_preview(signed["invitations"]),

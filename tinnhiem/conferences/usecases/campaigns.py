@@ -554,9 +554,9 @@ def remove_campaign(actor: Any, campaign: Campaign) -> str:
     return name
 
 
-def body_removal_blockers(body: Body) -> list[str]:
-    """Why ``body`` cannot be removed, as sentences; none when it can: a body with a campaign keeps
-    it (its conferences carry its name), and a body other bodies report to is printed in their
+def body_removal_refused(body: Body) -> str:
+    """Why ``body`` cannot be removed, in words; "" when it can: a body with a campaign keeps it
+    (its conferences carry its name), and a body other bodies report to is printed in their
     reports' “Kính gửi” until they are given another."""
     reasons = []
     if held := body.campaigns.count():
@@ -573,20 +573,20 @@ def body_removal_blockers(body: Body) -> list[str]:
             _("Its reports are sent up by %(names)s: give them another managing authority first.")
             % {"names": ", ".join(below)}
         )
-    return reasons
+    return " ".join([_("The body cannot be removed."), *reasons]) if reasons else ""
 
 
 @transaction.atomic
 def remove_body(actor: Any, body: Body) -> str:
     """Remove a body known by mistake: an authority made from a name typed wrongly, a body that
-    ran nothing. Refused while it has a campaign or bodies report to it (``body_removal_blockers``).
+    ran nothing. Refused while it has a campaign or bodies report to it (``body_removal_refused``).
     Returns its name; "" if it was gone already. The audit log keeps the removal."""
     require(actor, PREPARE)
     body = Body.objects.select_for_update().filter(pk=body.pk).first()
     if body is None:  # removed already (a double click, a page sent again)
         return ""
-    if reasons := body_removal_blockers(body):
-        raise ValidationError(_("The body cannot be removed.") + " " + " ".join(reasons))
+    if refused := body_removal_refused(body):
+        raise ValidationError(refused)
     name = body.name
     record(actor, "body.removed", data={"body": body.pk, "name": name, "level": body.level})
     try:
