@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 
 from tinnhiem.audit.models import Event
 from tinnhiem.conferences.models import Campaign, Conference
@@ -316,6 +317,100 @@ def test_a_body_is_removed_only_while_nothing_holds_it(office, campaign, make_us
     }
     assert campaigns.remove_body(office, stray) == ""  # a second click: nothing more
     assert Event.objects.filter(action="body.removed").count() == 1
+
+
+def test_a_body_removed_after_a_page_offered_it_is_not_hung_on(office, campaign, monkeypatch):
+    """One office removes a stray authority while another sends a form naming it, offered before
+    the removal (on PostgreSQL the second waits for the removal's lock, then finds no row): the
+    second is told to choose it again, nothing of its form saved, rather than an error page."""
+    from tinnhiem.conferences.models import Body
+
+    body = campaign.body
+    stray = campaigns.create_body(office, name="UBND tinh QN", level="province")
+    offered = Body.objects.get(pk=stray.pk)  # what the second page found
+    campaigns.remove_body(office, stray)
+    args = {"name": "Đợt 2", "legal_basis": "KH", "term": "2021–2026", "rule_set": "qd96-2023", "rating_year": 2026}
+    with pytest.raises(ValidationError) as info:
+        campaigns.create_campaign(office, body=offered, **args)
+    again = "Cơ quan “UBND tinh QN” vừa được xoá khỏi danh sách cơ quan: hãy chọn hoặc gõ lại."
+    assert info.value.messages == [again]
+    assert list(Campaign.objects.all()) == [campaign]
+
+    monkeypatch.setattr(campaigns, "bodies_named", lambda name, besides=None: [offered])
+    with pytest.raises(ValidationError) as info:
+        campaigns.update_body(
+            office, body, name=body.name, level=body.level, system=body.system, reports_to="UBND tinh QN"
+        )
+    assert info.value.messages == [again]
+    assert Body.objects.get(pk=body.pk).parent is None
+    assert not Event.objects.filter(action__in=["body.updated", "campaign.created"], data__body=body.pk).exists()
+    monkeypatch.undo()  # typed again: made anew, as a name not known
+    campaigns.update_body(office, body, name=body.name, level=body.level, system=body.system, reports_to="UBND tinh QN")
+    made = Body.objects.get(pk=body.pk).parent
+    assert made.name == "UBND tinh QN" and made.pk != stray.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_body_removed_while_another_request_names_it_as_authority(office, campaign):
+    """Two requests at once, on the real database: one removes a stray authority, the other (its
+    look-up made before the removal is committed) makes it a body's managing authority. On
+    PostgreSQL the second waits for the removal's lock, then is told to choose again; on SQLite the
+    writes go one at a time, and the second, after the removal, makes the name anew. Never an error
+    page, never a body hung on one removed."""
+    import threading
+    import time
+
+    from django.db import close_old_connections, connection
+
+    from tinnhiem.conferences.models import Body
+
+    body = campaign.body
+    stray = campaigns.create_body(office, name="UBND tinh QN", level="province")
+    removing, outcome = threading.Event(), []
+
+    def remove() -> None:
+        try:
+            with transaction.atomic():
+                campaigns.remove_body(office, stray)
+                removing.set()
+                if connection.vendor == "postgresql":  # hold the lock until the other waits on it
+                    for _ in range(200):
+                        with connection.cursor() as cursor:
+                            cursor.execute(
+                                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                "AND datname = current_database()"
+                            )
+                            if cursor.fetchone()[0]:
+                                break
+                        time.sleep(0.05)
+        finally:
+            connection.close()
+
+    def name_it() -> None:
+        removing.wait(10)
+        try:
+            campaigns.update_body(
+                office, body, name=body.name, level=body.level, system=body.system, reports_to="UBND tinh QN"
+            )
+            outcome.append("saved")
+        except ValidationError as refused:
+            outcome.extend(refused.messages)
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=remove), threading.Thread(target=name_it)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not Body.objects.filter(pk=stray.pk).exists()
+    parent = Body.objects.get(pk=body.pk).parent
+    if connection.vendor == "postgresql":
+        assert outcome == ["Cơ quan “UBND tinh QN” vừa được xoá khỏi danh sách cơ quan: hãy chọn hoặc gõ lại."]
+        assert parent is None
+    else:
+        assert outcome == ["saved"] and parent.name == "UBND tinh QN" and parent.pk != stray.pk
 
 
 def test_the_bodies_are_offered_in_the_order_of_a_vietnamese_list(office):

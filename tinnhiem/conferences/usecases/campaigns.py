@@ -125,9 +125,23 @@ def bodies_named(name: str, besides: Body | None = None) -> list[Body]:
     return [b for b in others.order_by("pk") if b.name.casefold() == name]
 
 
+def _still_known(body: Body) -> Body:
+    """``body``, locked while a campaign or a body is hung on it, so that it is not removed
+    meanwhile (``remove_body`` takes the same lock and then sees what was hung on it); refused if it
+    was removed since the form was shown (another office's page, on PostgreSQL: the removal had the
+    lock first) rather than failing on the foreign key at the end."""
+    locked = Body.objects.select_for_update().filter(pk=body.pk).first()
+    if locked is None:
+        raise ValidationError(
+            _("The body “%(name)s” has just been removed from the bodies known: choose or type it again.")
+            % {"name": body.name}
+        )
+    return locked
+
+
 def _managing_authority(actor: Any, body: Body, name: str) -> Body | None:
-    """The body the reports go to, found by its name (``bodies_named``), or made at the tier above;
-    None for none."""
+    """The body the reports go to, found by its name (``bodies_named``) and locked
+    (``_still_known``), or made at the tier above; None for none."""
     if not name:
         return None
     if name.casefold() == body.name.casefold():
@@ -135,7 +149,9 @@ def _managing_authority(actor: Any, body: Body, name: str) -> Body | None:
     found = bodies_named(name, besides=body)
     above = LEVEL_ABOVE[Body.Level(body.level)]
     chosen = next((b for b in found if b.level == above), found[0] if found else None)
-    if chosen is None:
+    if chosen is not None:
+        chosen = _still_known(chosen)
+    else:
         chosen = Body(name=name, level=above)
         chosen.full_clean(validate_constraints=False)
         chosen.save()
@@ -234,7 +250,7 @@ def create_campaign(
     key = submission_key(submission, "campaign", {**fields, "body": body.pk if body else None, "new_body": new_body})
 
     def make_once() -> Campaign:
-        of = body or create_body(actor, **(new_body or {}), submission=submission)
+        of = _still_known(body) if body else create_body(actor, **(new_body or {}), submission=submission)
         campaign = Campaign(body=of, submission=key, **fields)
         campaign.full_clean(validate_constraints=False)  # the one constraint is the key's, settled by save_once
         campaign.save()
