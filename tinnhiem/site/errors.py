@@ -4,6 +4,7 @@ import logging
 import sys
 
 from django.core.exceptions import DisallowedHost
+from django.db import IntegrityError
 from django.http import HttpResponse, JsonResponse
 from django.http.request import split_domain_port
 from django.shortcuts import render
@@ -19,6 +20,11 @@ DISK_FULL_UPLOAD = gettext_lazy(
     "the server's disk is full, and nothing more can be recorded. Free some space on the server, then "
     "reload this page and choose the files again from this one: a page already counted is recognised and "
     "not counted twice."
+)
+CONFLICT_TEXT = gettext_lazy(
+    "What you just sent was not recorded: while it was on its way, someone else changed what it refers to "
+    "(removed an item you chose, or recorded the same one first). Nothing was recorded by half. Open the page "
+    "again to see what is recorded now, then do it again if it is still needed."
 )
 
 
@@ -42,9 +48,27 @@ def not_found(request, exception=None):
 def server_error(request):
     """Django calls it while handling the exception (its ``sys.exc_info()``): a full disk is said
     as such, with what to do."""
-    if disk.is_full(sys.exc_info()[1]):
+    exception = sys.exc_info()[1]
+    if disk.is_full(exception):
         return disk_full(request)
+    if isinstance(exception, IntegrityError):
+        return conflict(request)
     return render(request, "errors/500.html", status=500)
+
+
+def conflict(request):
+    """The database refused what was sent as conflicting with what another request recorded
+    meanwhile (409 Conflict): a foreign key to a row removed in between, a unique key taken first.
+    The use cases lock what they change and check what they hang things on, so this is a race
+    they did not foresee, or a defect: the server's log keeps its traceback (Django logs the
+    response, “Conflict: /…”, with the exception). The person is told that nothing was recorded, and to look before doing it
+    again; the scan page's script gets the words to show."""
+    if request.headers.get("X-Requested-With") == "upload":
+        return JsonResponse({"error": str(CONFLICT_TEXT)}, status=409)
+    try:
+        return render(request, "errors/409.html", {"text": CONFLICT_TEXT}, status=409)
+    except Exception:  # the page's frame needs the database too: the words alone
+        return HttpResponse(str(CONFLICT_TEXT), content_type="text/plain; charset=utf-8", status=409)
 
 
 def disk_full(request):
