@@ -16,6 +16,7 @@ from tests.browser.helpers import login
 from tests.photos import photo
 from tinnhiem.conferences import links
 from tinnhiem.conferences.models import Conference, Explanation, Opinion, Voter
+from tinnhiem.conferences.usecases import opinions
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -133,10 +134,27 @@ def test_office_prepares_and_voter_sends_opinion(new_page, live_server, office, 
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, "the voter page scrolls sideways on a phone"
 
-    # the office classifies and forwards; the explanation is recorded on the person's behalf
+    # two letters on paper agree: the office ticks every row, unticks the voter's request and
+    # classifies the two at once (the boxes belong to the form above the table: form="phan-loai")
+    for text in ("Đồng tình với báo cáo.", "Nhất trí."):
+        opinions.enter_paper_opinion(office, opinion.conference, rated_person=None, text=text)
     page.get_by_role("link", name="Ý kiến").click()
-    page.select_option("#opinions select[name=tag]", "requests_explanation")
-    page.click("#opinions button:has-text('Lưu')")
+    page.check("[data-select-all='#opinions']")
+    expect(page.locator("#opinions input[name=opinions]:checked")).to_have_count(3)
+    page.uncheck(f"#y-kien-{opinion.pk} input[name=opinions]")
+    page.select_option("#classify-ticked", "agrees")
+    page.click("button:has-text('Lưu phân loại')")
+    page.get_by_text("Đã phân loại 2 ý kiến là “Đồng tình”.").wait_for()
+    shot(page, "04b-y-kien-phan-loai")
+    page.set_viewport_size({"width": 390, "height": 844})  # the bar and the boxes on a phone: nothing off the side
+    page.wait_for_function("() => window.innerWidth === 390")
+    shot(page, "04c-y-kien-dien-thoai")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert sorted(Opinion.objects.values_list("tag", flat=True)) == ["agrees", "agrees", "new"]
+
+    # the office classifies the request and forwards it; the explanation is recorded on the person's behalf
+    page.select_option(f"#y-kien-{opinion.pk} select[name=tag]", "requests_explanation")
+    page.click(f"#y-kien-{opinion.pk} button:has-text('Lưu')")
     page.click("button:has-text('Chuyển các yêu cầu giải trình')")
     page.get_by_text("Đã chuyển 1 yêu cầu").wait_for()
     # the filter applies as soon as it is chosen (app.js: the policy allows no inline handler)
@@ -163,7 +181,7 @@ def test_office_prepares_and_voter_sends_opinion(new_page, live_server, office, 
 
     page.get_by_role("link", name="Tổng quan").click()
     summary = page.locator("#opinion-summary").inner_text()
-    assert "1 ý kiến, 1 yêu cầu giải trình" in summary
+    assert "3 ý kiến, 1 yêu cầu giải trình" in summary
     expect(page.locator("#checklist .badge.done")).to_have_count(3)
     assert page.locator(".notice").count() == 0  # a province body meeting today: nothing to warn of
     shot(page, "05-tong-quan")

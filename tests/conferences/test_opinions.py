@@ -86,6 +86,7 @@ def test_once_the_conference_is_finished_its_opinions_and_explanations_are_kept(
     attempts = {
         "enter": lambda: opinions.enter_paper_opinion(office, conference, rated_person=person, text="Thư đến muộn"),
         "classify": lambda: opinions.classify_opinion(office, agrees, tag="other"),
+        "classify ticked": lambda: opinions.classify_opinions(office, conference, [agrees], tag="other"),
         "address": lambda: opinions.address_request(office, asks, rated_person=person),
         "forward": lambda: opinions.forward_requests(office, conference),
         "explain": lambda: opinions.record_explanation(None, person, text="Giải trình muộn"),
@@ -109,6 +110,62 @@ def test_once_the_conference_is_finished_its_opinions_and_explanations_are_kept(
     # a form kept open from before is refused, and saves nothing
     response = client.post(page, letter | {"submission": "b"})
     assert response.status_code == 200 and Opinion.objects.count() == 3
+
+
+def test_the_opinions_ticked_are_classified_at_once(office, conference, person, make_user):
+    """Of a pile of letters most agree: the office shows those not yet classified, ticks them and
+    saves once. A request already forwarded has no box, and a page older than the forwarding that
+    ticks it is refused whole; each change is logged as one classified alone is."""
+    import re
+
+    letters = [
+        opinions.enter_paper_opinion(office, conference, rated_person=person, text=f"Đồng tình {i}") for i in range(4)
+    ]
+    asks = opinions.enter_paper_opinion(office, conference, rated_person=person, text="Đề nghị làm rõ việc X")
+    opinions.classify_opinion(office, asks, tag="requests_explanation")
+    other = Conference.objects.create(
+        campaign=conference.campaign, title="Khác", date=conference.date, place="P", convening_body="UBND"
+    )
+    elsewhere = opinions.enter_paper_opinion(office, other, rated_person=None, text="Ý kiến hội nghị khác")
+    client = Client()
+    client.force_login(office)
+    page = reverse("conferences:opinions", args=[conference.pk])
+    bulk = reverse("conferences:opinions_classify", args=[conference.pk])
+    shown = client.get(page + "?tag=new").content.decode()
+    assert f'<form method="post" id="phan-loai" action="{bulk}"' in shown
+    boxes = re.findall(r'<input type="checkbox" name="opinions" value="([0-9a-f-]+)" form="phan-loai"', shown)
+    assert sorted(boxes) == sorted(str(o.pk) for o in letters)  # those shown, the request not among them
+    assert 'data-select-all="#opinions"' in shown
+
+    ticked = [str(o.pk) for o in letters[:3]]
+    done = client.post(bulk, {"opinions": ticked, "tag": "agrees", "filter": "new"}, follow=True)
+    assert done.redirect_chain == [(page + "?tag=new#opinions", 302)]
+    assert "Đã phân loại 3 ý kiến là “Đồng tình”." in done.content.decode()
+    agree = sorted(Opinion.objects.filter(tag="agrees").values_list("pk", flat=True))
+    assert agree == sorted(o.pk for o in letters[:3])
+    logged = Event.objects.filter(action="opinion.classified", data__tag="agrees")
+    assert sorted(e.data["opinion"] for e in logged) == sorted(ticked)
+    again = client.post(bulk, {"opinions": ticked, "tag": "agrees"}, follow=True)
+    assert "Các ý kiến đã đánh dấu đã được phân loại như vậy từ trước." in again.content.decode()
+    assert logged.count() == 3
+
+    nothing = client.post(bulk, {"tag": "agrees"}, follow=True)
+    assert "Hãy đánh dấu các ý kiến cần phân loại trước." in nothing.content.decode()
+    foreign = client.post(bulk, {"opinions": [str(letters[3].pk), str(elsewhere.pk)], "tag": "other"}, follow=True)
+    assert "Có ý kiến đã đánh dấu không còn trong danh sách: hãy mở lại trang." in foreign.content.decode()
+    assert Opinion.objects.get(pk=letters[3].pk).tag == "new" and Opinion.objects.get(pk=elsewhere.pk).tag == "new"
+
+    opinions.forward_requests(office, conference)
+    assert f'value="{asks.pk}" form="phan-loai"' not in client.get(page).content.decode()  # forwarded: no box
+    stale = client.post(bulk, {"opinions": [str(letters[3].pk), str(asks.pk)], "tag": "other"}, follow=True)
+    assert (
+        "1 ý kiến đã đánh dấu là yêu cầu giải trình đã chuyển cho người được lấy phiếu, giữ nguyên phân loại: "
+        "chưa có gì thay đổi." in stale.content.decode()
+    )
+    assert Opinion.objects.get(pk=letters[3].pk).tag == "new"
+    assert Opinion.objects.get(pk=asks.pk).tag == "requests_explanation"
+    with pytest.raises(PermissionDenied):
+        opinions.classify_opinions(make_user("chair"), conference, letters, tag="other")
 
 
 def test_the_opinions_download_as_excel_person_by_person(office, conference, person, voter, make_user):

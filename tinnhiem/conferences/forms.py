@@ -465,6 +465,25 @@ class ClassifyForm(forms.Form):
     tag = forms.ChoiceField(choices=Opinion.Tag.choices)
 
 
+class ClassifyManyForm(forms.Form):
+    """The opinions ticked on the list, and the classification they are given (opinions.classify_opinions)."""
+
+    opinions = forms.ModelMultipleChoiceField(
+        Opinion.objects.none(),
+        error_messages={
+            "required": _("Tick the opinions to classify first."),
+            "invalid_choice": _("An opinion ticked is no longer on the list: open the page again."),
+            "invalid_pk_value": _("An opinion ticked is no longer on the list: open the page again."),
+            "invalid_list": _("Tick the opinions to classify first."),
+        },
+    )
+    tag = forms.ChoiceField(choices=Opinion.Tag.choices)
+
+    def __init__(self, *args, conference=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["opinions"].queryset = conference.opinions.all()
+
+
 class AddressForm(forms.Form):
     """The rated person a general request for explanation goes to (opinions.address_request)."""
 

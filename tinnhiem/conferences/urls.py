@@ -32,6 +32,7 @@ urlpatterns = [
     path("hoi-nghi/<int:conference_id>/ho-so/<int:dossier_id>/xoa/", views.dossier_remove, name="dossier_remove"),
     path("hoi-nghi/<int:conference_id>/y-kien/", views.opinion_list, name="opinions"),
     path("hoi-nghi/<int:conference_id>/y-kien.xlsx", views.opinions_xlsx, name="opinions_xlsx"),
+    path("hoi-nghi/<int:conference_id>/y-kien/phan-loai/", views.opinions_classify, name="opinions_classify"),
     path(
         "hoi-nghi/<int:conference_id>/y-kien/<uuid:opinion_id>/phan-loai/",
         views.opinion_classify,

@@ -1189,6 +1189,34 @@ def opinion_classify(request, conference_id: int, opinion_id):
 
 @permission_required(PREPARE)
 @require_POST
+def opinions_classify(request, conference_id: int):
+    """The opinions ticked on the list, classified at once; back to the list as it was filtered."""
+    conference = _conference(conference_id)
+    form = forms.ClassifyManyForm(request.POST, conference=conference)
+    if form.is_valid():
+        tag = form.cleaned_data["tag"]
+        ok, n = attempt(
+            request,
+            lambda: opinions.classify_opinions(request.user, conference, list(form.cleaned_data["opinions"]), tag=tag),
+        )
+        if ok and n:
+            messages.success(
+                request,
+                ngettext("%(n)s opinion classified as “%(tag)s”.", "%(n)s opinions classified as “%(tag)s”.", n)
+                % {"n": n, "tag": Opinion.Tag(tag).label},
+            )
+        elif ok:
+            messages.info(request, _("The opinions ticked were classified so already."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    shown = _opinion_filters({"tag": request.POST.get("filter", ""), "person": request.POST.get("person_filter", "")})
+    return redirect(_opinions_url(conference, shown) + "#opinions")
+
+
+@permission_required(PREPARE)
+@require_POST
 def opinion_address(request, conference_id: int, opinion_id):
     conference = _conference(conference_id)
     opinion = get_object_or_404(Opinion, pk=opinion_id, conference=conference)
