@@ -118,3 +118,20 @@ def test_a_limit_is_grouped_by_thousands_as_each_language_writes_it_and_nothing_
         assert Template("{{ n }} {{ x|floatformat:1 }}").render(Context({"n": 12345, "x": 1234.5})) == "12345 1234,5"
     with translation.override("en"):
         assert grouped(10_000) == "10,000"
+
+
+def test_a_percentage_shown_on_a_page_takes_the_page_s_decimal_separator():
+    """The tally writes "79,66%" (the minutes and the files sent up keep it); a page in English
+    shows "79.66%". Only a percentage is touched: a name or a count with a comma is not."""
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from tinnhiem.i18n import percent_in_language
+
+    shown = Template("{{ a|percent }} {{ b|percent }} {{ c|percent }} {{ d|percent }}")
+    values = Context({"a": "79,66%", "b": "100,00%", "c": "2,90", "d": "Hà Nội, 2026"})
+    with translation.override("vi"):
+        assert shown.render(values) == "79,66% 100,00% 2,90 Hà Nội, 2026"
+    with translation.override("en"):
+        assert shown.render(values) == "79.66% 100.00% 2.90 Hà Nội, 2026"
+        assert [percent_in_language(t) for t in ("1,234", "12,5%", "", "0,00%")] == ["1,234", "12,5%", "", "0.00%"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gettext as _gettext
 import os
+import re
 from functools import cache
 from pathlib import Path
 
@@ -35,6 +36,21 @@ def grouped(number: int) -> str:
     from django.utils.formats import number_format
 
     return number_format(number, force_grouping=True)
+
+
+# a percentage as the tally writes it, with the Vietnamese decimal comma: "79,66%", "0,00"
+_PERCENT = re.compile(r"(\d+),(\d\d)(%?)")
+
+
+def percent_in_language(text: str) -> str:
+    """A percentage the tally wrote with the Vietnamese decimal comma ("79,66%"), with the active
+    language's decimal separator: "79.66%" on a page in English. For what a page shows; the
+    minutes, the report and the files sent up keep the comma (``official_language``). Any other
+    text is returned as it is."""
+    from django.utils.formats import get_format
+
+    found = _PERCENT.fullmatch(text)
+    return f"{found[1]}{get_format('DECIMAL_SEPARATOR')}{found[2]}{found[3]}" if found else text
 
 
 def official_language():

@@ -226,7 +226,10 @@ def test_a_page_in_english_says_the_rule_sets_words_in_english_and_prints_the_do
         assert words in english and words not in vietnamese
     assert "Tín nhiệm thấp</th>" in vietnamese and "Tín nhiệm thấp</th>" not in english
     assert "Có quá nửa đến dưới hai phần ba" in vietnamese and "Có quá nửa đến dưới hai phần ba" not in english
-    assert "18 “Low confidence” (54,55%)" in english  # the person the confidence vote is prepared for
+    assert "18 “Low confidence” (54.55%)" in english  # the person the confidence vote is prepared for
+    # the percentages with the page's decimal separator, in the table as in that line
+    assert '<span class="muted">54.55%</span>' in english and "54,55%" not in english
+    assert '<span class="muted">54,55%</span>' in vietnamese and "54.55%" not in vietnamese
     # what an article provides, in the page's language; the article named as it is
     assert "Nghị quyết 96/2023/QH15, Điều 19 khoản 3 (the ballots collected)" in english
     assert "Nghị quyết 96/2023/QH15, Điều 19 khoản 3 (tổng số phiếu thu về)" in vietnamese
