@@ -235,7 +235,7 @@ def test_the_bodies_known_are_listed_and_an_authority_typed_wrongly_is_mended_or
     office_client.post(edit + f"?dot={campaign.pk}", data)  # typed without its accents: made
     wrong = Body.objects.get(name="UBND tinh Quang Ninh")
     page = office_client.get(bodies_url).content.decode()
-    rows = re.findall(r'<tr id="co-quan-(\d+)">(.*?)</tr>', page, re.S)
+    rows = re.findall(r'<tr id="co-quan-(\d+)" data-search="[^"]*">(.*?)</tr>', page, re.S)
     assert [int(pk) for pk, _row in rows] == [body.pk, wrong.pk]  # Vietnamese order: “thành” before “tinh”
     listed = dict((int(pk), row) for pk, row in rows)
     assert "Nhận báo cáo của: UBND thành phố Móng Cái" in listed[wrong.pk] and "chưa có" in listed[wrong.pk]
@@ -281,6 +281,34 @@ def test_the_bodies_known_are_listed_and_an_authority_typed_wrongly_is_mended_or
     refused = office_client.post(edit, {"remove": "1", "confirm": "1"}, follow=True)
     assert "Không xoá được cơ quan này. Cơ quan đã có 1 đợt lấy phiếu" in refused.content.decode()
     assert Body.objects.filter(pk=body.pk).exists()
+
+
+def test_the_bodies_are_searched_by_name_as_an_office_types_it(office_client, office):
+    """Past a few bodies the page has a search: without marks it finds a name with any ("quang
+    ninh"), with them only itself; the governing body's and the authority's names are searched
+    too, and the rows carry what the page's script filters on while it is typed."""
+    from tinnhiem.conferences.usecases import campaigns
+
+    bodies_url = reverse("conferences:bodies")
+    province = campaigns.create_body(office, name="UBND tỉnh Quảng Ninh", level="province")
+    assert 'data-filter="#bodies"' not in office_client.get(bodies_url).content.decode()  # one body: no search
+    campaigns.create_body(office, name="Sở Nội vụ", level="province", governing_body="UBND tỉnh Quảng Ninh")
+    campaigns.create_body(office, name="UBND phường Móng Cái 1", level="commune", parent=province)
+    for name in ("UBND xã Hùng Sơn", "UBND xã Hưng Đạo", "Đảng ủy xã A", "Đảng ủy xã B", "HĐND tỉnh", "UBND xã C"):
+        campaigns.create_body(office, name=name, level="commune")
+    page = office_client.get(bodies_url).content.decode()
+    assert 'data-filter="#bodies"' in page and 'data-search="UBND phường Móng Cái 1  UBND tỉnh Quảng Ninh"' in page
+
+    def found(query):
+        shown = office_client.get(bodies_url, {"q": query}).content.decode()
+        return re.findall(r'<tr id="co-quan-\d+" data-search="[^"]*">\s*<td>([^<]+)', shown), shown
+
+    names, shown = found("quang ninh")
+    assert names == ["Sở Nội vụ", "UBND phường Móng Cái 1", "UBND tỉnh Quảng Ninh"]
+    assert "Tìm thấy 3 cơ quan." in shown and 'value="quang ninh"' in shown
+    assert found("Hùng")[0] == ["UBND xã Hùng Sơn"] and found("hung")[0] == ["UBND xã Hùng Sơn", "UBND xã Hưng Đạo"]
+    names, shown = found("Bộ Nội vụ")
+    assert names == [] and "Không có cơ quan nào mang tên này." in shown
 
 
 def test_what_the_database_refuses_as_changed_meanwhile_is_said_not_a_server_error(office, conference, monkeypatch):

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 from tinnhiem.accounts.roles import PREPARE, VIEW, permission_required, public
 from tinnhiem.once import AlreadyDone
 from tinnhiem.rules.deadlines import deadlines
-from tinnhiem.text import may_be_addressed, small_int, vietnamese_order
+from tinnhiem.text import matches, may_be_addressed, small_int, vietnamese_order
 
 from . import forms, links, queries
 from .models import Body, Campaign, Conference, Dossier, Explanation, Opinion, RatedPerson, Voter
@@ -235,7 +235,9 @@ def campaign_edit(request, campaign_id: int):
 @permission_required(PREPARE)
 def body_list(request):
     """The bodies known: those that run campaigns and the managing authorities their reports go up
-    to, made from a name typed on a form; each to be mended, or removed if known by mistake."""
+    to, made from a name typed on a form; each to be mended, or removed if known by mistake.
+    ``q``: a search by the name, the governing body or the authority's name (``text.matches``, as
+    the page's script filters the rows while it is typed)."""
     bodies = sorted(
         Body.objects.select_related("parent").prefetch_related("campaigns"), key=lambda b: vietnamese_order(b.name)
     )
@@ -245,7 +247,10 @@ def body_list(request):
             below.setdefault(body.parent_id, []).append(body.name)
     for body in bodies:
         body.reported_by = below.get(body.pk, [])
-    return render(request, "conferences/bodies.html", {"bodies": bodies})
+        body.search = " ".join([body.name, body.governing_body, body.parent.name if body.parent else ""])
+    query = request.GET.get("q", "").strip()
+    shown = [body for body in bodies if matches(query, body.search)] if query else bodies
+    return render(request, "conferences/bodies.html", {"bodies": shown, "query": query, "known": len(bodies)})
 
 
 # what the papers printed before the conference carry of the body: its name and header (the
