@@ -112,6 +112,35 @@ def test_once_the_conference_is_finished_its_opinions_and_explanations_are_kept(
     assert response.status_code == 200 and Opinion.objects.count() == 3
 
 
+def test_nothing_is_hung_on_a_rated_person_removed_after_the_page_was_shown(
+    office, conference, person, voter, pdf_bytes
+):
+    """The office removes a person listed by mistake while a voter's page, the person's own page
+    or another office page still shows them (on PostgreSQL the second request waits for the
+    removal's lock, then finds no row): an opinion, a dossier or an explanation for them is refused
+    in words, and nothing is saved, rather than failing on the database's foreign key."""
+    from tinnhiem.conferences.models import Dossier, RatedPerson
+    from tinnhiem.conferences.usecases import dossiers, rated
+
+    shown = RatedPerson.objects.get(pk=person.pk)  # what the pages were given
+    rated.remove_rated_person(office, person)
+    attempts = {
+        "paper": lambda: opinions.enter_paper_opinion(office, conference, rated_person=shown, text="Đồng tình"),
+        "link": lambda: opinions.submit_opinion(voter, rated_person=shown, text="Đồng tình", sign=False),
+        "dossier": lambda: dossiers.upload_dossier(
+            office, shown, kind="report", title="Báo cáo", filename="bc.pdf", data=pdf_bytes
+        ),
+        "explanation": lambda: opinions.record_explanation(None, shown, text="Giải trình"),
+    }
+    for name, attempt in attempts.items():
+        with pytest.raises(ValidationError) as info:
+            attempt()
+        assert info.value.messages == [
+            f"“{person.full_name}” vừa được xoá khỏi danh sách người được lấy phiếu: hãy mở lại trang."
+        ], name
+    assert not Opinion.objects.exists() and not Dossier.objects.exists()
+
+
 def test_the_opinions_ticked_are_classified_at_once(office, conference, person, make_user):
     """Of a pile of letters most agree: the office shows those not yet classified, ticks them and
     saves once. A request already forwarded has no box, and a page older than the forwarding that

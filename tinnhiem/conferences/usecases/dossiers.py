@@ -19,6 +19,7 @@ from tinnhiem.text import clean_line
 
 from ..models import Conference, Dossier, RatedPerson
 from .campaigns import check_not_cancelled
+from .rated import locked_person
 
 
 def check_pdf(name: str, data: bytes) -> None:
@@ -119,7 +120,7 @@ def upload_dossier(
     and ``data``."""
     if actor is not None:
         require(actor, PREPARE)
-    person = RatedPerson.objects.select_related("conference").get(pk=person.pk)
+    person = locked_person(person)
     check_not_cancelled(person.conference)
     if person.conference.status == Conference.Status.FINISHED:
         raise ValidationError(_("The conference is finished."))

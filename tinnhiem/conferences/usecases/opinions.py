@@ -24,6 +24,7 @@ from tinnhiem.once import save_once, short_key
 from ..models import Conference, Explanation, Opinion, RatedPerson, Voter
 from .campaigns import check_not_cancelled
 from .dossiers import check_link_room, document_pdf
+from .rated import locked_person
 
 MAX_OPINION_CHARS = 10_000
 
@@ -67,6 +68,10 @@ def check_open(conference: Conference) -> None:
 
 
 def _check_person(conference: Conference, person: RatedPerson | None) -> None:
+    """``person``, whom an opinion is about, is rated at ``conference``, as now recorded (locked:
+    ``rated.locked_person``)."""
+    if person is not None:
+        person = locked_person(person)
     if person is not None and (person.conference_id != conference.pk or not person.on_ballot):
         raise ValidationError(_("This person is not rated at this conference."))
 
@@ -277,7 +282,7 @@ def record_explanation(
     takes them; or one file as ``filename`` and ``data``)."""
     if actor is not None:
         require(actor, PREPARE)
-    person = RatedPerson.objects.select_related("conference").get(pk=person.pk)
+    person = locked_person(person)
     check_open(person.conference)
     if not text.strip():
         raise ValidationError(_("Write the explanation before sending."))

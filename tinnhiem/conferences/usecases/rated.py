@@ -341,6 +341,22 @@ def update_rated_person(
     return person
 
 
+def locked_person(person: RatedPerson) -> RatedPerson:
+    """``person`` as now recorded, with its conference, locked until the transaction ends: a
+    dossier, an opinion or an explanation is not hung on a rated person removed meanwhile
+    (``remove_rated_person`` takes the same lock, then sees what was hung on it). One removed since
+    the page was shown is refused in words, not as an error of the database."""
+    found = (
+        RatedPerson.objects.select_for_update(of=("self",)).select_related("conference").filter(pk=person.pk).first()
+    )
+    if found is None:
+        raise ValidationError(
+            _("“%(name)s” has just been removed from the list of rated persons: open the page again.")
+            % {"name": person.full_name}
+        )
+    return found
+
+
 @transaction.atomic
 def remove_rated_person(actor: Any, person: RatedPerson) -> None:
     require(actor, PREPARE)
