@@ -47,7 +47,7 @@ def not_found(request, exception=None):
 
 def server_error(request):
     """Django calls it while handling the exception (its ``sys.exc_info()``): a full disk is said
-    as such, with what to do."""
+    as such, with what to do; so is a change refused as conflicting with another's (``conflict``)."""
     exception = sys.exc_info()[1]
     if disk.is_full(exception):
         return disk_full(request)
@@ -61,8 +61,8 @@ def conflict(request):
     meanwhile (409 Conflict): a foreign key to a row removed in between, a unique key taken first.
     The use cases lock what they change and check what they hang things on, so this is a race
     they did not foresee, or a defect: the server's log keeps its traceback (Django logs the
-    response, “Conflict: /…”, with the exception). The person is told that nothing was recorded, and to look before doing it
-    again; the scan page's script gets the words to show."""
+    response, “Conflict: /…”, with the exception). The person is told that nothing was recorded,
+    and to look before doing it again; the scan page's script gets the words to show."""
     if request.headers.get("X-Requested-With") == "upload":
         return JsonResponse({"error": str(CONFLICT_TEXT)}, status=409)
     try:

@@ -169,10 +169,10 @@ def classify_opinion(actor: Any, opinion: Opinion, *, tag: str) -> Opinion:
 @transaction.atomic
 def classify_opinions(actor: Any, conference: Conference, opinions: list[Opinion], *, tag: str) -> int:
     """Classify the opinions ticked on the list at once (of 142 letters most agree: tick them,
-    save once), each logged as ``classify_opinion`` logs one. Refused whole, nothing changed, if
-    one of them is a request already forwarded to the rated person that would change (``classify_opinion``'s
-    rule; the page offers no box for those, so only a page older than the forwarding sends one).
-    Returns how many changed."""
+    save once), each change logged as ``classify_opinion`` logs one. Refused whole, nothing
+    changed, if one of them is a request already forwarded to the rated person whose
+    classification would change (``classify_opinion``'s rule; the page offers no box for those,
+    so only a page older than the forwarding sends one). Returns how many changed."""
     require(actor, PREPARE)
     conference = Conference.objects.select_for_update().get(pk=conference.pk)
     check_open(conference)
