@@ -16,7 +16,6 @@ from tests.browser.helpers import login
 from tests.photos import photo
 from tinnhiem.conferences import links
 from tinnhiem.conferences.models import Conference, Explanation, Opinion, Voter
-from tinnhiem.conferences.usecases import opinions
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -134,11 +133,20 @@ def test_office_prepares_and_voter_sends_opinion(new_page, live_server, office, 
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, "the voter page scrolls sideways on a phone"
 
-    # two letters on paper agree: the office ticks every row, unticks the voter's request and
-    # classifies the two at once (the boxes belong to the form above the table: form="phan-loai")
-    for text in ("Đồng tình với báo cáo.", "Nhất trí."):
-        opinions.enter_paper_opinion(office, opinion.conference, rated_person=None, text=text)
+    # two letters on paper, compiled in Excel by a unit: the office imports the table, lands on the
+    # opinions not yet classified, ticks every row, unticks the voter's request and classifies the
+    # two at once (the boxes belong to the form above the table: form="phan-loai")
+    table = Workbook()
+    table.active.append(["STT", "Về người", "Ý kiến", "Người ký tên", "Ngày nhận"])
+    table.active.append([1, "chung", "Đồng tình với báo cáo.", "", None])
+    table.active.append([2, "", "Nhất trí.", "Phạm Quốc Cường", None])
+    table.save(tmp_path / "tong-hop-y-kien.xlsx")
     page.get_by_role("link", name="Ý kiến").click()
+    page.set_input_files("#id_bang-file", str(tmp_path / "tong-hop-y-kien.xlsx"))
+    page.click("#nhap-bang-y-kien button:has-text('Nhập')")
+    page.get_by_text("Đã nhập 2 ý kiến, chưa phân loại.").wait_for()
+    assert page.url.endswith("?tag=new")
+    expect(page.locator("#opinions input[name=opinions]")).to_have_count(3)
     page.check("[data-select-all='#opinions']")
     expect(page.locator("#opinions input[name=opinions]:checked")).to_have_count(3)
     page.uncheck(f"#y-kien-{opinion.pk} input[name=opinions]")

@@ -75,6 +75,7 @@ ACTIONS = {
     "opinion.addressed": _("Person chosen for a general request for explanation"),
     "opinion.classified": _("Opinion classified"),
     "opinion.entered": _("Opinion entered from paper"),
+    "opinions.imported": _("Table of opinions imported"),
     "opinion.received": _("Opinion received"),
     "quorum.overridden": _("Vote opened without the quorum, with the chair's reason"),
     "rated_person.added": _("Rated person added"),

@@ -410,6 +410,15 @@ class RatedImportForm(forms.Form):
         super().__init__(*args, prefix="ds", **kwargs)  # the page also has the form to add one person
 
 
+class OpinionsImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Excel (.xlsx) or CSV file"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="bang", **kwargs)  # the page also has the form of one opinion
+
+
 class DossierForm(NFCFormMixin, forms.Form):
     rated_person = forms.ModelChoiceField(RatedPerson.objects.none(), label=_("Rated person"))
     kind = forms.ChoiceField(label=_("Kind"), choices=Dossier.Kind.choices)

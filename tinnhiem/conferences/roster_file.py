@@ -467,6 +467,21 @@ def _yes(raw: object, number: int, column: Column) -> bool:
     )
 
 
+def filled_rows(
+    rows: list[tuple[int, list[object]]], label: Callable[[int], str] | None = None
+) -> list[tuple[int, list[object]]]:
+    """The rows with something in a cell; a cell whose text is in an old font that no cell's font
+    said (or in a CSV file) refused, naming it (``label``: a column's name from its index, Excel's
+    letter unless told)."""
+    label = label or _letter
+    rows = [(n, values) for n, values in rows if any(v is not None and str(v).strip() for v in values)]
+    for number, values in rows:
+        for index, value in enumerate(values):
+            if isinstance(value, str) and legacy_fonts.looks_legacy(value):
+                raise RosterError(_legacy_message(value), row=number, column=label(index))
+    return rows
+
+
 def _rows_to_roster(
     rows: list[tuple[int, list[object]]],
     columns: tuple[Column, ...] = COLUMNS,
@@ -479,11 +494,7 @@ def _rows_to_roster(
     ``merged``: the sheet's merged cells, as ``_sheet_layout`` gives them. ``column_label``: how
     a message names a column, from its index (0-based): Excel's letter unless told."""
     label = column_label or _letter
-    rows = [(n, values) for n, values in rows if any(v is not None and str(v).strip() for v in values)]
-    for number, values in rows:  # an old font's text in a cell that does not say so (or in a CSV file)
-        for index, value in enumerate(values):
-            if isinstance(value, str) and legacy_fonts.looks_legacy(value):
-                raise RosterError(_legacy_message(value), row=number, column=label(index))
+    rows = filled_rows(rows, label)
     if not rows:
         raise RosterError(_("the sheet is empty: it needs a header row and at least one person."))
     # a list made as an official document has a title block above its table: the bodies and the
@@ -1157,6 +1168,12 @@ def _csv_text(data: bytes) -> str:
 
 
 def _read_csv(data: bytes, columns: tuple[Column, ...]) -> RosterRows:
+    return _rows_to_roster(csv_rows(data), columns)
+
+
+def csv_rows(data: bytes) -> list[tuple[int, list[object]]]:
+    """The rows of a CSV file, numbered, its separator the one its first line uses most; a
+    formula refused with its cell."""
     text = _csv_text(data)
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)  # the first of the most used: "," when none is
@@ -1175,7 +1192,7 @@ def _read_csv(data: bytes, columns: tuple[Column, ...]) -> RosterRows:
                     row=number,
                     column=_letter(index),  # as the file's other messages name a column
                 )
-    return _rows_to_roster(rows, columns)
+    return rows
 
 
 # an OLE compound file: what Excel and Word write for a file with a password to open it (the
@@ -1204,10 +1221,8 @@ def _refuse_ole(data: bytes, *, word: bool) -> None:
     )
 
 
-def read_roster(filename: str, data: bytes, max_bytes: int, columns: tuple[Column, ...] = COLUMNS) -> RosterRows:
-    """Parse a roster file (``columns``: the voter roll's, or ``RATED_COLUMNS``); raise
-    :class:`RosterError` with a Vietnamese reason."""
-    name = filename.lower()
+def check_size(data: bytes, max_bytes: int) -> None:
+    """Refuse a file over ``max_bytes``, or an empty one, saying which."""
     if len(data) > max_bytes:
         raise RosterError(
             _("the file is %(size)s MB; the limit is %(limit)s MB.")
@@ -1215,6 +1230,13 @@ def read_roster(filename: str, data: bytes, max_bytes: int, columns: tuple[Colum
         )
     if not data:
         raise RosterError(_("the file is empty."))
+
+
+def read_roster(filename: str, data: bytes, max_bytes: int, columns: tuple[Column, ...] = COLUMNS) -> RosterRows:
+    """Parse a roster file (``columns``: the voter roll's, or ``RATED_COLUMNS``); raise
+    :class:`RosterError` with a Vietnamese reason."""
+    name = filename.lower()
+    check_size(data, max_bytes)
     if name.endswith((".xlsx", ".docx")) and data.startswith(_OLE):
         _refuse_ole(data, word=name.endswith(".docx"))
     if name.endswith(".xlsx"):

@@ -33,6 +33,8 @@ urlpatterns = [
     path("hoi-nghi/<int:conference_id>/y-kien/", views.opinion_list, name="opinions"),
     path("hoi-nghi/<int:conference_id>/y-kien.xlsx", views.opinions_xlsx, name="opinions_xlsx"),
     path("hoi-nghi/<int:conference_id>/y-kien/phan-loai/", views.opinions_classify, name="opinions_classify"),
+    path("hoi-nghi/<int:conference_id>/y-kien/nhap/", views.opinions_import, name="opinions_import"),
+    path("mau/bang-y-kien.xlsx", views.opinions_template, name="opinions_template"),
     path(
         "hoi-nghi/<int:conference_id>/y-kien/<uuid:opinion_id>/phan-loai/",
         views.opinion_classify,

@@ -29,7 +29,7 @@ from tinnhiem.text import matches, may_be_addressed, small_int, vietnamese_order
 
 from . import forms, links, queries
 from .models import Body, Campaign, Conference, Dossier, Explanation, Opinion, RatedPerson, Voter
-from .roster_file import write_rated_xlsx, write_roster_xlsx, write_sheets_xlsx
+from .roster_file import write_rated_xlsx, write_roster_xlsx, write_sheets_xlsx, write_table_xlsx
 from .usecases import campaigns, dossiers, opinions, rated, roster
 
 
@@ -1118,6 +1118,7 @@ def opinion_list(request, conference_id: int):
             "just_saved": just_saved,
             "closed": closed,
             "may_change": request.user.has_perm(PREPARE) and not closed,
+            "import_form": forms.OpinionsImportForm(),
         },
     )
 
@@ -1218,6 +1219,37 @@ def opinions_classify(request, conference_id: int):
                 messages.error(request, error)
     shown = _opinion_filters({"tag": request.POST.get("filter", ""), "person": request.POST.get("person_filter", "")})
     return redirect(_opinions_url(conference, shown) + "#opinions")
+
+
+@permission_required(PREPARE)
+@require_POST
+def opinions_import(request, conference_id: int):
+    """The opinions of a table the office compiled (opinions.import_opinions), all or none; back
+    to those not yet classified, the imported among them, with what was done said above them."""
+    conference = _conference(conference_id)
+    if (got := _list_file(request, forms.OpinionsImportForm(request.POST, request.FILES))) is not None:
+        name, data = got
+        ok, n = attempt(request, lambda: opinions.import_opinions(request.user, conference, filename=name, data=data))
+        if ok:
+            messages.success(
+                request,
+                ngettext(
+                    "%(n)s opinion was imported, not yet classified.",
+                    "%(n)s opinions were imported, not yet classified.",
+                    n,
+                )
+                % {"n": n},
+            )
+        if ok:
+            return redirect(_opinions_url(conference, {"tag": Opinion.Tag.NEW, "person": ""}))
+    return redirect(reverse("conferences:opinions", args=[conference.pk]))
+
+
+@permission_required(VIEW)
+def opinions_template(request):
+    """An empty table of opinions to fill in and import (opinion_file reads these headers)."""
+    header = [_("No."), _("About"), _("Opinion"), _("Signed by"), _("Received on")]
+    return _xlsx(write_table_xlsx([header], _("Opinions")), "mau-bang-y-kien.xlsx")
 
 
 @permission_required(PREPARE)

@@ -6,9 +6,11 @@ days before and are then distributed to the voters.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -17,14 +19,19 @@ from django.utils.translation import ngettext
 
 from tinnhiem.accounts.roles import PREPARE, require
 from tinnhiem.audit.log import actor_name, record
+from tinnhiem.audit.models import Event
 from tinnhiem.files import files_removed_on_failure, save_file
 from tinnhiem.i18n import grouped
 from tinnhiem.once import save_once, short_key
+from tinnhiem.text import clean_line, person_key
 
 from ..models import Conference, Explanation, Opinion, RatedPerson, Voter
+from ..opinion_file import read_opinions
+from ..roster_file import RosterError
 from .campaigns import check_not_cancelled
 from .dossiers import check_link_room, document_pdf
 from .rated import locked_person
+from .roster import file_refused
 
 MAX_OPINION_CHARS = 10_000
 
@@ -147,6 +154,72 @@ def enter_paper_opinion(
         return opinion
     record(actor, "opinion.entered", conference=conference, data={"opinion": str(opinion.pk), "source": "paper"})
     return opinion
+
+
+@transaction.atomic
+def import_opinions(actor: Any, conference: Conference, *, filename: str, data: bytes) -> int:
+    """The opinions of a table (Excel or CSV) the office or its units compiled from the letters
+    received (``opinion_file``): all of them or none, each as an opinion received on paper
+    (``enter_paper_opinion``), not yet classified. A row names a rated person of the conference by
+    their full name, or no one ("chung", or empty); its day received, if empty, is today. Refused
+    whole, with the row, for a person not rated here, a day to come, an opinion too long; and a file
+    imported already (the same bytes) is refused, not imported twice. Returns how many."""
+    require(actor, PREPARE)
+    conference = Conference.objects.select_for_update().get(pk=conference.pk)
+    check_open(conference)
+    sha256 = hashlib.sha256(data).hexdigest()
+    imported = Event.objects.filter(conference_id=conference.pk, action="opinions.imported")
+    if done := imported.filter(data__sha256=sha256).first():
+        raise ValidationError(
+            _("This file was imported already (%(file)s, %(n)s opinions): it is not imported twice.")
+            % {"file": done.data.get("file", ""), "n": done.data.get("count", 0)}
+        )
+    try:
+        rows = read_opinions(filename, data, settings.TINNHIEM_MAX_ROSTER_BYTES)
+    except RosterError as exc:
+        raise file_refused(exc.describe()) from exc
+    people = {}
+    for person in conference.rated_persons.order_by("order", "id"):
+        if person.on_ballot:
+            people.setdefault(person_key(person.full_name), person)
+    today = timezone.localdate()
+    made = []
+    for row in rows:
+        person = people.get(person_key(row.about)) if row.about else None
+        if row.about and person is None:
+            raise file_refused(
+                _(
+                    "“%(name)s” is not rated at this conference (those rated: %(names)s); write one of these names, or “chung” for an opinion about no one in particular."
+                )
+                % {"name": row.about, "names": ", ".join(p.full_name for p in people.values())},
+                row=row.row,
+            )
+        if len(row.text) > MAX_OPINION_CHARS:
+            raise file_refused(
+                _("the text is longer than %(max)s characters.") % {"max": grouped(MAX_OPINION_CHARS)}, row=row.row
+            )
+        if row.received_on is not None and row.received_on > today:
+            raise file_refused(_("The date received cannot be in the future."), row=row.row)
+        opinion = Opinion(
+            conference=conference,
+            rated_person=person,
+            text=row.text,
+            source=Opinion.Source.PAPER,
+            signed_by=row.signed_by,
+            received_on=row.received_on or today,
+        )
+        opinion.full_clean(validate_constraints=False)
+        made.append(opinion)
+    Opinion.objects.bulk_create(made)
+    for opinion in made:
+        record(actor, "opinion.entered", conference=conference, data={"opinion": str(opinion.pk), "source": "paper"})
+    record(
+        actor,
+        "opinions.imported",
+        conference=conference,
+        data={"file": clean_line(filename)[:255], "sha256": sha256, "count": len(made)},
+    )
+    return len(made)
 
 
 @transaction.atomic

@@ -1,0 +1,196 @@
+"""A table of opinions compiled in Excel or CSV, imported at once: all its rows or none."""
+
+import io
+import unicodedata
+from datetime import date, datetime, timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import Workbook, load_workbook
+
+from tinnhiem.audit.models import Event
+from tinnhiem.conferences.models import Conference, Opinion
+from tinnhiem.conferences.usecases import opinions, rated
+
+
+def xlsx(rows) -> bytes:
+    wb = Workbook()
+    for row in rows:
+        wb.active.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def second(office, conference, person):
+    return rated.add_rated_person(office, conference, full_name="Lê Thị Hồng Nhung", post="Phó Chủ tịch UBND thành phố")
+
+
+def refused(office, conference, data, filename="y-kien.xlsx") -> str:
+    with pytest.raises(ValidationError) as info:
+        opinions.import_opinions(office, conference, filename=filename, data=data)
+    assert not Opinion.objects.exists() and not Event.objects.filter(action="opinions.imported").exists()
+    return info.value.messages[0]
+
+
+def test_a_table_of_opinions_is_imported_whole_as_opinions_received_on_paper(office, conference, person, second):
+    """The headers as offices write them (any case, without marks), the row's number and the
+    person's post left out; a person named by their full name (case aside), "chung" or nothing for
+    no one; a day as Excel's date or as written, today if empty; Unicode normalised."""
+    today = timezone.localdate()
+    nfd = unicodedata.normalize("NFD", "Đề nghị làm rõ việc giải phóng mặt bằng")
+    data = xlsx(
+        [
+            ["BẢNG TỔNG HỢP Ý KIẾN"],  # a title above the table
+            ["STT", "ve nguoi", "Chức vụ", "NỘI DUNG", "Người góp ý", "Ngày nhận"],
+            [1, "Trần Minh Đức", "Phó Chủ tịch", "Nhất trí với báo cáo.", "", datetime(2026, 11, 20)],
+            [2, "trần minh đức", "", nfd, "Nguyễn Văn An", "21/11/2026"],
+            [3, "Lê Thị Hồng Nhung", "", "Đồng tình.", None, None],
+            [4, "Chung", "", "Đề nghị công khai kết quả.", "", ""],
+            [5, None, None, "Không có ý kiến khác.", None, None],
+        ]
+    )
+    assert opinions.import_opinions(office, conference, filename="Tong hop.xlsx", data=data) == 5
+    got = set(Opinion.objects.values_list("rated_person", "text", "signed_by", "received_on"))
+    assert got == set(
+        [
+            (person.pk, "Nhất trí với báo cáo.", "", date(2026, 11, 20)),
+            (person.pk, unicodedata.normalize("NFC", nfd), "Nguyễn Văn An", date(2026, 11, 21)),
+            (second.pk, "Đồng tình.", "", today),
+            (None, "Đề nghị công khai kết quả.", "", today),
+            (None, "Không có ý kiến khác.", "", today),
+        ]
+    )
+    assert set(Opinion.objects.values_list("source", "tag")) == {("paper", "new")}
+    assert Event.objects.filter(action="opinion.entered").count() == 5
+    imported = Event.objects.get(action="opinions.imported")
+    assert imported.data["count"] == 5 and imported.data["file"] == "Tong hop.xlsx"
+
+    # the same file again (a second click, or sent twice): refused, nothing more
+    with pytest.raises(ValidationError) as info:
+        opinions.import_opinions(office, conference, filename="Tong hop (1).xlsx", data=data)
+    assert info.value.messages == ["Tệp này đã được nhập trước đó (Tong hop.xlsx, 5 ý kiến): không nhập lại lần nữa."]
+    assert Opinion.objects.count() == 5
+
+
+@pytest.mark.parametrize(
+    ("rows", "said"),
+    [
+        (
+            [["Về người", "Ý kiến"], ["Trần Minh Đức", "Đồng tình"], ["Nguyễn Văn Bình", "Đề nghị làm rõ"]],
+            "dòng 3: “Nguyễn Văn Bình” không phải là người được lấy phiếu tại hội nghị này (những người được lấy "
+            "phiếu: Trần Minh Đức, Lê Thị Hồng Nhung); hãy ghi một trong các tên đó, hoặc “chung”",
+        ),
+        (
+            [["Về người", "Ý kiến", "Ngày nhận"], ["Trần Minh Đức", "Đồng tình", "32/11/2026"]],
+            "dòng 2, cột “Ngày nhận”: đây không phải là một ngày",
+        ),
+        (
+            [["Về người", "Ý kiến", "Ngày nhận"], ["", "Đồng tình", timezone.localdate() + timedelta(days=2)]],
+            "dòng 2: Ngày nhận không thể ở tương lai.",
+        ),
+        (
+            [["Về người", "Ý kiến"], ["Trần Minh Đức", "Đồng tình"], ["", ""], ["Người lập biểu", ""]],
+            "dòng 4, cột “Ý kiến”: dòng này không có ý kiến.",
+        ),
+        (
+            [["Họ và tên", "Chức vụ", "Đơn vị"], ["Nguyễn Văn An", "Trưởng phòng", "UBND"]],  # a voter roll
+            "không tìm thấy cột ý kiến",
+        ),
+        (
+            [["Về người", "Ý kiến", "Kiến nghị thêm"], ["Trần Minh Đức", "Đồng tình", "Tăng cường kiểm tra"]],
+            "dòng 1, cột “C”: cột “Kiến nghị thêm” không được đọc",
+        ),
+        (
+            [["Ý kiến", "Nội dung"], ["Đồng tình", "Đồng tình"]],
+            "dòng 1, cột “B”: có hai cột cùng tiêu đề “Nội dung”: chỉ giữ một cột.",
+        ),
+        (
+            [["Về người", "Ý kiến"], ["Trần Minh Đức", "=A1"]],
+            "dòng 2, cột “B”: ô chứa công thức",
+        ),
+        (
+            [["Về người", "Ý kiến"]],
+            "tệp có dòng tiêu đề nhưng không có ý kiến nào bên dưới.",
+        ),
+        (
+            [["Về người", "Ý kiến"], ["Trần Minh Đức", "Đồng tình. " * 1000]],
+            "dòng 2: nội dung dài quá 10.000 ký tự.",
+        ),
+    ],
+    ids=["person", "day", "future", "signature", "roll", "column", "twice", "formula", "empty", "long"],
+)
+def test_a_table_with_a_row_at_fault_is_refused_whole_with_the_row_and_the_reason(
+    office, conference, person, second, rows, said
+):
+    message = refused(office, conference, xlsx(rows))
+    assert message.startswith("Chưa nhập tệp, không có dữ liệu nào được lưu — ") and said in message, message
+
+
+def test_the_download_of_the_opinions_is_not_imported_again(office, conference, person):
+    """The office downloads the opinions, edits the table and imports it, thinking to change
+    them: they would all be recorded twice. The download is told by its column “Nhận qua” and
+    refused; an office's own table that writes “không ký tên” records no signer."""
+    opinions.enter_paper_opinion(office, conference, rated_person=person, text="Đồng tình", signed_by="")
+    client = Client()
+    client.force_login(office)
+    download = client.get(reverse("conferences:opinions_xlsx", args=[conference.pk])).content
+    with pytest.raises(ValidationError) as info:
+        opinions.import_opinions(office, conference, filename="y-kien.xlsx", data=download)
+    assert "đây là bảng ý kiến tải về từ phần mềm này (có cột “Nhận qua”)" in info.value.messages[0]
+    assert Opinion.objects.count() == 1
+    own = xlsx([["Về người", "Ý kiến", "Người ký tên"], ["Trần Minh Đức", "Nhất trí", "Không ký tên"]])
+    assert opinions.import_opinions(office, conference, filename="b.xlsx", data=own) == 1
+    assert Opinion.objects.get(text="Nhất trí").signed_by == ""
+
+
+def test_a_csv_table_and_files_that_are_not_a_table(office, conference, person):
+    """A CSV file as Excel saves it (UTF-8 with its mark, ";" between cells); a file of another
+    kind, an old .xls or a damaged one is refused in words."""
+    csv = "\ufeffVề người;Ý kiến;Người ký tên\r\nTrần Minh Đức;Đồng tình, đề nghị phát huy;Lê Văn C\r\n"
+    assert opinions.import_opinions(office, conference, filename="y-kien.csv", data=csv.encode()) == 1
+    assert Opinion.objects.get().text == "Đồng tình, đề nghị phát huy"
+    Opinion.objects.all().delete()
+    Event.objects.filter(action="opinions.imported").delete()
+    assert "chỉ nhập được bảng ý kiến dạng Excel (.xlsx) hoặc CSV." in refused(office, conference, b"%PDF-1.4", "a.pdf")
+    assert "tệp Excel cũ (.xls)" in refused(office, conference, b"\xd0\xcf\x11\xe0", "a.xls")
+    assert "bị hỏng" in refused(office, conference, b"PK\x03\x04 not a zip", "a.xlsx")
+    assert "trống" in refused(office, conference, b"", "a.xlsx")
+
+
+def test_opinions_are_imported_by_the_office_before_the_conference_is_finished(office, conference, person, make_user):
+    data = xlsx([["Về người", "Ý kiến"], ["Trần Minh Đức", "Đồng tình"]])
+    with pytest.raises(PermissionDenied):
+        opinions.import_opinions(make_user("chair"), conference, filename="a.xlsx", data=data)
+    Conference.objects.filter(pk=conference.pk).update(status=Conference.Status.FINISHED)
+    assert refused(office, conference, data).startswith("Hội nghị đã kết thúc:")
+
+
+def test_the_template_filled_in_is_imported_from_the_page_and_the_list_shows_them_to_classify(
+    office, conference, person
+):
+    client = Client()
+    client.force_login(office)
+    page = reverse("conferences:opinions", args=[conference.pk])
+    shown = client.get(page).content.decode()
+    template_url = reverse("conferences:opinions_template")
+    assert f'href="{template_url}"' in shown and 'id="nhap-bang-y-kien"' in shown
+    sheet = load_workbook(io.BytesIO(client.get(template_url).content)).active
+    assert [c.value for c in sheet[1]] == ["STT", "Về người", "Ý kiến", "Người ký tên", "Ngày nhận"]
+    sheet.append([1, "Trần Minh Đức", "Nhất trí.", "", "05/12/2026"])
+    sheet.append([2, "chung", "Đề nghị làm rõ.", "Nguyễn Văn An", ""])
+    out = io.BytesIO()
+    sheet.parent.save(out)
+    upload = io.BytesIO(out.getvalue())
+    upload.name = "bang-y-kien.xlsx"
+    done = client.post(reverse("conferences:opinions_import", args=[conference.pk]), {"bang-file": upload}, follow=True)
+    assert done.redirect_chain == [(page + "?tag=new", 302)]
+    text = done.content.decode()
+    assert "Đã nhập 2 ý kiến, chưa phân loại." in text and "Đề nghị làm rõ." in text
+    assert Opinion.objects.count() == 2
+    nothing = client.post(reverse("conferences:opinions_import", args=[conference.pk]), {}, follow=True)
+    assert "Hãy chọn tệp để nhập." in nothing.content.decode() and Opinion.objects.count() == 2

@@ -1,0 +1,246 @@
+"""Reading a table of opinions (Excel .xlsx or CSV): the opinions an office, or its units, compiled
+from the letters and forms received, imported at once instead of typed one by one.
+
+Everything is checked before anything is saved (``opinions.import_opinions``): one bad row refuses
+the whole file with its row, its column and the reason in Vietnamese. The cells are read as the
+lists of persons are read (``roster_file``): formulas refused, text typed in an old TCVN3 font
+converted, Unicode normalised.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tinnhiem.text import clean_block, clean_line, parse_day, strip_marks
+
+from .roster_file import (
+    _OLE,
+    DAMAGED_XLSX,
+    HEADER_SEARCH,
+    RosterError,
+    _letter,
+    _refuse_ole,
+    _sheet_rows,
+    check_size,
+    csv_rows,
+    filled_rows,
+)
+
+
+@dataclass(frozen=True)
+class OpinionColumn:
+    key: str
+    title: object  # lazy translation: the header of the template
+    aliases: tuple[str, ...]  # as offices write them, without marks, lower case
+
+
+OPINION_COLUMNS = (
+    OpinionColumn(
+        "about",
+        gettext_lazy("About"),
+        (
+            "ve nguoi",
+            "ve dong chi",
+            "gop y cho",
+            "gop y doi voi",
+            "doi voi",
+            "nguoi duoc gop y",
+            "nguoi duoc lay phieu",
+            "ho va ten nguoi duoc lay phieu",
+            "ho ten nguoi duoc lay phieu",
+            "about",
+        ),
+    ),
+    OpinionColumn(
+        "text",
+        gettext_lazy("Opinion"),
+        ("y kien", "noi dung", "noi dung y kien", "noi dung gop y", "y kien gop y", "y kien, kien nghi", "opinion"),
+    ),
+    OpinionColumn(
+        "signed_by",
+        gettext_lazy("Signed by"),
+        ("nguoi ky ten", "ky ten", "nguoi gop y", "nguoi gui", "nguoi viet", "signed by"),
+    ),
+    OpinionColumn("received_on", gettext_lazy("Received on"), ("ngay nhan", "ngay gop y", "ngay", "received on")),
+)
+# headers read and left out: the number of the row, and the post of the person it is about
+IGNORED_HEADERS = ("stt", "tt", "so tt", "so thu tu", "no.", "no", "chuc vu", "post")
+# a header of tinnhiem's own download of the opinions (``views.opinions_xlsx``): those opinions
+# are recorded already, and would be twice
+DOWNLOAD_HEADERS = ("nhan qua", "received through")
+# what a row may write in "Về người" for an opinion about no one in particular (without marks)
+GENERAL = {"", "chung", "- chung -", "— chung —", "y kien chung", "general", "— general —"}
+# what a row may write in "Người ký tên" for an opinion nobody signed (without marks)
+UNSIGNED = {"khong ky ten", "khong", "unsigned", "-", "—"}
+
+
+@dataclass(frozen=True)
+class OpinionRow:
+    row: int  # the row number in the file, for messages
+    about: str  # the rated person's name as written; "" for an opinion about no one in particular
+    text: str
+    signed_by: str
+    received_on: date | None
+
+
+def _header_key(value: object) -> str:
+    return strip_marks(str(value)).strip(" :*") if value is not None else ""
+
+
+def _column_of(key: str) -> OpinionColumn | None:
+    return next((c for c in OPINION_COLUMNS if key in c.aliases), None)
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def _day(value: object, number: int, column: str) -> date | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    day = parse_day(_text(value))
+    if day is None:
+        raise RosterError(_("this is not a date: write it as day/month/year (05/12/2026)."), row=number, column=column)
+    return day
+
+
+def rows_to_opinions(rows: list[tuple[int, list[object]]]) -> list[OpinionRow]:
+    """``rows``: (row number, values), the header among the first ones; every row checked."""
+    rows = filled_rows(rows)
+    if not rows:
+        raise RosterError(_("the sheet is empty: it needs a header row and at least one opinion."))
+    opinions_column = OPINION_COLUMNS[1]
+    header_at = next(
+        (
+            i
+            for i, (_n, values) in enumerate(rows[:HEADER_SEARCH])
+            if any(_column_of(_header_key(v)) is opinions_column for v in values)
+        ),
+        None,
+    )
+    if header_at is None:
+        raise RosterError(
+            _(
+                "no column of opinions was found: the header row needs a column “Ý kiến” (or “Nội dung”), and may "
+                "have “Về người”, “Người ký tên” and “Ngày nhận”. Download the template from this page."
+            )
+        )
+    header_row, header = rows[header_at]
+    if any(_header_key(v) in DOWNLOAD_HEADERS for v in header):
+        raise RosterError(
+            _(
+                "this is a download of the opinions recorded here (it has the column “Nhận qua”): importing it "
+                "would record them twice. Import a table of opinions not yet recorded."
+            ),
+            row=header_row,
+        )
+    found: dict[int, OpinionColumn] = {}
+    for index, value in enumerate(header):
+        key = _header_key(value)
+        column = _column_of(key)
+        if column is not None:
+            if column in found.values():
+                raise RosterError(
+                    _("two columns are headed “%(title)s”: keep one.") % {"title": clean_line(str(value))},
+                    row=header_row,
+                    column=_letter(index),
+                )
+            found[index] = column
+    data = rows[header_at + 1 :]
+    for index, value in enumerate(header):  # a column the office filled and nothing would read
+        key = _header_key(value)
+        if index in found or key in IGNORED_HEADERS:
+            continue
+        if any(index < len(values) and values[index] is not None and str(values[index]).strip() for _n, values in data):
+            raise RosterError(
+                _(
+                    "the column “%(title)s” is not read: head it “Về người”, “Ý kiến”, “Người ký tên” or “Ngày "
+                    "nhận”, or delete it, then import the file again."
+                )
+                % {"title": clean_line(_text(value)) or _letter(index)},
+                row=header_row,
+                column=_letter(index),
+            )
+    out = []
+    for number, values in data:
+        fields: dict[str, Any] = {}
+        for index, column in found.items():
+            raw = values[index] if index < len(values) else None
+            title = str(column.title)
+            if column.key == "received_on":
+                fields["received_on"] = _day(raw, number, title)
+                continue
+            text = clean_block(_text(raw)) if column.key == "text" else clean_line(_text(raw))
+            if column.key != "text" and len(text) > 255:
+                raise RosterError(
+                    _("the text is longer than %(max)s characters.") % {"max": 255}, row=number, column=title
+                )
+            fields[column.key] = text
+        if not fields.get("text"):
+            raise RosterError(
+                _(
+                    "this row has no opinion. If it is not an opinion (a total, a signature or a note under the "
+                    "table), delete it from the file and import it again."
+                ),
+                row=number,
+                column=str(OPINION_COLUMNS[1].title),
+            )
+        about, signed = fields.get("about", ""), fields.get("signed_by", "")
+        out.append(
+            OpinionRow(
+                row=number,
+                about="" if strip_marks(about) in GENERAL or about in GENERAL else about,
+                text=fields["text"],
+                signed_by="" if strip_marks(signed) in UNSIGNED else signed,
+                received_on=fields.get("received_on"),
+            )
+        )
+    if not out:
+        raise RosterError(_("the file has a header but no opinion under it."), row=header_row + 1)
+    return out
+
+
+def _xlsx_rows(data: bytes) -> list[tuple[int, list[object]]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except DAMAGED_XLSX as exc:
+        raise RosterError(_("the Excel file is damaged or is not an .xlsx file.")) from exc
+    try:
+        return _sheet_rows(workbook.worksheets[0])[0]
+    except DAMAGED_XLSX as exc:
+        raise RosterError(_("the Excel file is damaged or is not an .xlsx file.")) from exc
+    finally:
+        workbook.close()
+
+
+def read_opinions(filename: str, data: bytes, max_bytes: int) -> list[OpinionRow]:
+    """The opinions of a table file; :class:`RosterError` with a Vietnamese reason if it is refused."""
+    name = filename.lower()
+    check_size(data, max_bytes)
+    if name.endswith(".xlsx"):
+        if data.startswith(_OLE):
+            _refuse_ole(data, word=False)
+        if not data.startswith(b"PK\x03\x04"):
+            raise RosterError(_("the Excel file is damaged or is not an .xlsx file."))
+        return rows_to_opinions(_xlsx_rows(data))
+    if name.endswith(".csv"):
+        return rows_to_opinions(csv_rows(data))
+    if name.endswith(".xls"):
+        raise RosterError(_("old Excel files (.xls) are not supported: open it in Excel and save it as .xlsx."))
+    raise RosterError(_("only Excel (.xlsx) and CSV files of opinions can be imported."))
