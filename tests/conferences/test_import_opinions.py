@@ -149,13 +149,15 @@ def test_the_download_of_the_opinions_is_not_imported_again(office, conference, 
 
 
 def test_a_csv_table_and_files_that_are_not_a_table(office, conference, person):
-    """A CSV file as Excel saves it (UTF-8 with its mark, ";" between cells); a file of another
-    kind, an old .xls or a damaged one is refused in words."""
+    """A CSV file as Excel saves it (UTF-8 with its mark, ";" between cells); one typed in an old
+    TCVN3 font, a file of another kind, an old .xls or a damaged one is refused in words."""
     csv = "\ufeffVề người;Ý kiến;Người ký tên\r\nTrần Minh Đức;Đồng tình, đề nghị phát huy;Lê Văn C\r\n"
     assert opinions.import_opinions(office, conference, filename="y-kien.csv", data=csv.encode()) == 1
     assert Opinion.objects.get().text == "Đồng tình, đề nghị phát huy"
     Opinion.objects.all().delete()
     Event.objects.filter(action="opinions.imported").delete()
+    old_font = "Về người;Ý kiến\r\nTrần Minh Đức;§ång t×nh víi b¸o c¸o\r\n"  # typed in a TCVN3 font
+    assert "dòng 2, cột “B”" in refused(office, conference, old_font.encode(), "cu.csv")
     assert "chỉ nhập được bảng ý kiến dạng Excel (.xlsx) hoặc CSV." in refused(office, conference, b"%PDF-1.4", "a.pdf")
     assert "tệp Excel cũ (.xls)" in refused(office, conference, b"\xd0\xcf\x11\xe0", "a.xls")
     assert "bị hỏng" in refused(office, conference, b"PK\x03\x04 not a zip", "a.xlsx")
