@@ -82,8 +82,8 @@ def test_a_table_of_opinions_is_imported_whole_as_opinions_received_on_paper(off
     [
         (
             [["Về người", "Ý kiến"], ["Trần Minh Đức", "Đồng tình"], ["Nguyễn Văn Bình", "Đề nghị làm rõ"]],
-            "dòng 3: “Nguyễn Văn Bình” không phải là người được lấy phiếu tại hội nghị này (những người được lấy "
-            "phiếu: Trần Minh Đức, Lê Thị Hồng Nhung); hãy ghi một trong các tên đó, hoặc “chung”",
+            "dòng 3: “Nguyễn Văn Bình” không có tên trên phiếu của hội nghị này (những người có tên trên phiếu: "
+            "Trần Minh Đức, Lê Thị Hồng Nhung); hãy ghi một trong các tên đó, hoặc “chung”",
         ),
         (
             [["Về người", "Ý kiến", "Ngày nhận"], ["Trần Minh Đức", "Đồng tình", "32/11/2026"]],

@@ -136,7 +136,7 @@ def test_nothing_is_hung_on_a_rated_person_removed_after_the_page_was_shown(
         with pytest.raises(ValidationError) as info:
             attempt()
         assert info.value.messages == [
-            f"“{person.full_name}” vừa được xoá khỏi danh sách người được lấy phiếu: hãy mở lại trang."
+            f"“{person.full_name}” vừa được xoá khỏi danh sách những người có tên trên phiếu: hãy mở lại trang."
         ], name
     assert not Opinion.objects.exists() and not Dossier.objects.exists()
 

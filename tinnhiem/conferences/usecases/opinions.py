@@ -189,7 +189,8 @@ def import_opinions(actor: Any, conference: Conference, *, filename: str, data: 
         if row.about and person is None:
             raise file_refused(
                 _(
-                    "“%(name)s” is not rated at this conference (those rated: %(names)s); write one of these names, or “chung” for an opinion about no one in particular."
+                    "“%(name)s” is not on the ballot of this conference (those on it: %(names)s); write one of "
+                    "these names, or “chung” for an opinion about no one in particular."
                 )
                 % {"name": row.about, "names": ", ".join(p.full_name for p in people.values())},
                 row=row.row,

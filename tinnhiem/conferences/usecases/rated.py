@@ -351,7 +351,7 @@ def locked_person(person: RatedPerson) -> RatedPerson:
     )
     if found is None:
         raise ValidationError(
-            _("“%(name)s” has just been removed from the list of rated persons: open the page again.")
+            _("“%(name)s” has just been removed from the persons on the ballot: open the page again.")
             % {"name": person.full_name}
         )
     return found
