@@ -376,6 +376,7 @@ def test_a_body_removed_while_another_request_names_it_as_authority(office, camp
                 if connection.vendor == "postgresql":  # hold the lock until the other waits on it
                     for _ in range(200):
                         with connection.cursor() as cursor:
+                            cursor.execute("SELECT pg_stat_clear_snapshot()")  # else one view a transaction
                             cursor.execute(
                                 "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
                                 "AND datname = current_database()"
@@ -383,6 +384,8 @@ def test_a_body_removed_while_another_request_names_it_as_authority(office, camp
                             if cursor.fetchone()[0]:
                                 break
                         time.sleep(0.05)
+                    else:
+                        raise AssertionError("the other request never waited for the removal's lock")
         finally:
             connection.close()
 
