@@ -196,3 +196,13 @@ def test_the_template_filled_in_is_imported_from_the_page_and_the_list_shows_the
     assert Opinion.objects.count() == 2
     nothing = client.post(reverse("conferences:opinions_import", args=[conference.pk]), {}, follow=True)
     assert "Hãy chọn tệp để nhập." in nothing.content.decode() and Opinion.objects.count() == 2
+
+
+def test_what_the_model_refuses_that_the_reader_let_pass_is_said_with_its_row(office, conference, person, monkeypatch):
+    def refuses(self, *args, **kwargs):
+        if self.text == "Hai":
+            raise ValidationError({"text": ["Nội dung không hợp lệ."]})
+
+    monkeypatch.setattr(Opinion, "full_clean", refuses)
+    data = xlsx([["Ý kiến"], ["Một"], ["Hai"]])
+    assert refused(office, conference, data).endswith("— dòng 3: Nội dung không hợp lệ.")

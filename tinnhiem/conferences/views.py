@@ -1240,7 +1240,6 @@ def opinions_import(request, conference_id: int):
                 )
                 % {"n": n},
             )
-        if ok:
             return redirect(_opinions_url(conference, {"tag": Opinion.Tag.NEW, "person": ""}))
     return redirect(reverse("conferences:opinions", args=[conference.pk]))
 

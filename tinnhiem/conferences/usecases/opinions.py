@@ -209,7 +209,10 @@ def import_opinions(actor: Any, conference: Conference, *, filename: str, data: 
             signed_by=row.signed_by,
             received_on=row.received_on or today,
         )
-        opinion.full_clean(validate_constraints=False)
+        try:
+            opinion.full_clean(validate_constraints=False)
+        except ValidationError as invalid:  # what the reader did not foresee, said with its row
+            raise file_refused(" ".join(invalid.messages), row=row.row) from invalid
         made.append(opinion)
     Opinion.objects.bulk_create(made)
     for opinion in made:
