@@ -206,3 +206,33 @@ def test_what_the_model_refuses_that_the_reader_let_pass_is_said_with_its_row(of
     monkeypatch.setattr(Opinion, "full_clean", refuses)
     data = xlsx([["Ý kiến"], ["Một"], ["Hai"]])
     assert refused(office, conference, data).endswith("— dòng 3: Nội dung không hợp lệ.")
+
+
+def test_a_name_merged_down_over_a_person_s_opinions_is_read_in_each_row_and_hidden_rows_are_refused(
+    office, conference, person, second
+):
+    """Offices merge the person's cell down over their opinions: each opinion is theirs, not a
+    general one. A row hidden in Excel is neither imported nor left out without a word."""
+    wb = Workbook()
+    sheet = wb.active
+    for row in (
+        ["Về người", "Ý kiến"],
+        ["Trần Minh Đức", "Nhất trí."],
+        [None, "Đề nghị phát huy."],
+        ["Lê Thị Hồng Nhung", "Đồng tình."],
+    ):
+        sheet.append(row)
+    sheet.merge_cells("A2:A3")
+    out = io.BytesIO()
+    wb.save(out)
+    assert opinions.import_opinions(office, conference, filename="a.xlsx", data=out.getvalue()) == 3
+    about = dict(Opinion.objects.values_list("text", "rated_person"))
+    assert about == {"Nhất trí.": person.pk, "Đề nghị phát huy.": person.pk, "Đồng tình.": second.pk}
+
+    Opinion.objects.all().delete()
+    Event.objects.filter(action="opinions.imported").delete()
+    sheet.append(["Trần Minh Đức", "Một ý kiến đã lọc ra."])
+    sheet.row_dimensions[5].hidden = True
+    out = io.BytesIO()
+    wb.save(out)
+    assert "trang tính có dòng bị ẩn (5)" in refused(office, conference, out.getvalue())

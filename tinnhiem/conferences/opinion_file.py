@@ -4,7 +4,8 @@ from the letters and forms received, imported at once instead of typed one by on
 Everything is checked before anything is saved (``opinions.import_opinions``): one bad row refuses
 the whole file with its row, its column and the reason in Vietnamese. The cells are read as the
 lists of persons are read (``roster_file``): formulas refused, text typed in an old TCVN3 font
-converted, Unicode normalised.
+converted (refused in a CSV file, which names no font), a cell merged down read in each of its
+rows, hidden rows refused, Unicode normalised.
 """
 
 from __future__ import annotations
@@ -24,8 +25,11 @@ from .roster_file import (
     DAMAGED_XLSX,
     HEADER_SEARCH,
     RosterError,
+    _fill_merged_down,
     _letter,
+    _refuse_hidden_rows,
     _refuse_ole,
+    _sheet_layout,
     _sheet_rows,
     check_size,
     csv_rows,
@@ -222,7 +226,19 @@ def _xlsx_rows(data: bytes) -> list[tuple[int, list[object]]]:
     except DAMAGED_XLSX as exc:
         raise RosterError(_("the Excel file is damaged or is not an .xlsx file.")) from exc
     try:
-        return _sheet_rows(workbook.worksheets[0])[0]
+        sheet = workbook.worksheets[0]
+        rows = _sheet_rows(sheet)[0]
+        merged, hidden = _sheet_layout(data, sheet)
+        _fill_merged_down(rows, merged)  # a person's name merged down over their opinions
+        _refuse_hidden_rows(
+            rows,
+            hidden,
+            _(
+                "the sheet has hidden rows (%(rows)s). Show them (Unhide, or clear the filter), delete the "
+                "opinions not to be imported, then import the file again."
+            ),
+        )
+        return rows
     except DAMAGED_XLSX as exc:
         raise RosterError(_("the Excel file is damaged or is not an .xlsx file.")) from exc
     finally:

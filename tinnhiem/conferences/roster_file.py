@@ -724,17 +724,21 @@ def _sheet_layout(data: bytes, sheet: Any) -> tuple[list[tuple[int, int, int, in
     return merged, {int(n) for n in _HIDDEN_ROW.findall(xml)}  # type: ignore[return-value]
 
 
-def _refuse_hidden_rows(rows: list[tuple[int, list[object]]], hidden: set[int]) -> None:
+def _refuse_hidden_rows(rows: list[tuple[int, list[object]]], hidden: set[int], message: str = "") -> None:
     """A row hidden in Excel (by hand, or by a filter) is neither imported nor left out silently:
     whoever hid it may have meant the person is not convened, or only have tidied the view, and
-    the number convened decides the quorum."""
+    the number convened decides the quorum. ``message``: what to say, with ``%(rows)s``, for a
+    table of something other than persons."""
     shown = sorted(n for n, values in rows if n in hidden and any(v not in (None, "") for v in values))
     if shown:
         listed = ", ".join(str(n) for n in shown[:10]) + ("…" if len(shown) > 10 else "")
         raise RosterError(
-            _(
-                "the sheet has hidden rows (%(rows)s). Show them (Unhide, or clear the filter), delete "
-                "the persons who are not on the list, then import the file again."
+            (
+                message
+                or _(
+                    "the sheet has hidden rows (%(rows)s). Show them (Unhide, or clear the filter), delete "
+                    "the persons who are not on the list, then import the file again."
+                )
             )
             % {"rows": listed}
         )
