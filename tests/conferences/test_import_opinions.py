@@ -236,3 +236,38 @@ def test_a_name_merged_down_over_a_person_s_opinions_is_read_in_each_row_and_hid
     out = io.BytesIO()
     wb.save(out)
     assert "trang tính có dòng bị ẩn (5)" in refused(office, conference, out.getvalue())
+
+
+def test_a_workbook_with_a_sheet_for_each_person_is_imported_whole_and_a_refusal_names_the_sheet(
+    office, conference, person, second
+):
+    """Offices keep a sheet for each person: every sheet with a column of opinions is read, in
+    order, and a cover or a note without one is passed over; a row at fault is named with its
+    sheet. A workbook where no sheet has such a column is refused as having none."""
+    wb = Workbook()
+    wb.active.title = "Hướng dẫn"
+    wb.active.append(["Bảng tổng hợp ý kiến gửi Phòng Nội vụ"])
+    for title, name, texts in (
+        ("Đồng chí Đức", "Trần Minh Đức", ["Nhất trí.", "Đồng tình."]),
+        ("Đồng chí Nhung", "Lê Thị Hồng Nhung", ["Tốt."]),
+    ):
+        sheet = wb.create_sheet(title)
+        sheet.append(["Về người", "Ý kiến"])
+        for text in texts:
+            sheet.append([name, text])
+
+    def saved() -> bytes:
+        out = io.BytesIO()
+        wb.save(out)
+        return out.getvalue()
+
+    assert opinions.import_opinions(office, conference, filename="a.xlsx", data=saved()) == 3
+    assert sorted(Opinion.objects.values_list("rated_person", flat=True)) == sorted([person.pk, person.pk, second.pk])
+    Opinion.objects.all().delete()
+    Event.objects.filter(action="opinions.imported").delete()
+    wb["Đồng chí Nhung"].append(["Nguyễn Văn Bình", "Đề nghị làm rõ."])
+    assert "trang tính “Đồng chí Nhung”, dòng 3: “Nguyễn Văn Bình” không có tên trên phiếu" in refused(
+        office, conference, saved()
+    )
+    del wb["Đồng chí Đức"], wb["Đồng chí Nhung"]
+    assert "không tìm thấy cột ý kiến" in refused(office, conference, saved())

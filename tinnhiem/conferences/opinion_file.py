@@ -11,7 +11,7 @@ rows, hidden rows refused, Unicode normalised.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -27,6 +27,7 @@ from .roster_file import (
     RosterError,
     _fill_merged_down,
     _letter,
+    _on_sheet,
     _refuse_hidden_rows,
     _refuse_ole,
     _sheet_layout,
@@ -91,6 +92,7 @@ class OpinionRow:
     text: str
     signed_by: str
     received_on: date | None
+    sheet: str | None = None  # the workbook's sheet it is on, when it has several
 
 
 def _header_key(value: object) -> str:
@@ -122,27 +124,35 @@ def _day(value: object, number: int, column: str) -> date | None:
     return day
 
 
+def _no_column() -> RosterError:
+    return RosterError(
+        _(
+            "no column of opinions was found: the header row needs a column “Ý kiến” (or “Nội dung”), and may "
+            "have “Về người”, “Người ký tên” and “Ngày nhận”. Download the template from this page."
+        )
+    )
+
+
+def _header_at(rows: list[tuple[int, list[object]]]) -> int | None:
+    """Which of the first rows is the header: the first with a column of opinions."""
+    return next(
+        (
+            i
+            for i, (_n, values) in enumerate(rows[:HEADER_SEARCH])
+            if any(_column_of(_header_key(v)) is OPINION_COLUMNS[1] for v in values)
+        ),
+        None,
+    )
+
+
 def rows_to_opinions(rows: list[tuple[int, list[object]]]) -> list[OpinionRow]:
     """``rows``: (row number, values), the header among the first ones; every row checked."""
     rows = filled_rows(rows)
     if not rows:
         raise RosterError(_("the sheet is empty: it needs a header row and at least one opinion."))
-    opinions_column = OPINION_COLUMNS[1]
-    header_at = next(
-        (
-            i
-            for i, (_n, values) in enumerate(rows[:HEADER_SEARCH])
-            if any(_column_of(_header_key(v)) is opinions_column for v in values)
-        ),
-        None,
-    )
+    header_at = _header_at(rows)
     if header_at is None:
-        raise RosterError(
-            _(
-                "no column of opinions was found: the header row needs a column “Ý kiến” (or “Nội dung”), and may "
-                "have “Về người”, “Người ký tên” and “Ngày nhận”. Download the template from this page."
-            )
-        )
+        raise _no_column()
     header_row, header = rows[header_at]
     if any(_header_key(v) in DOWNLOAD_HEADERS for v in header):
         raise RosterError(
@@ -218,31 +228,51 @@ def rows_to_opinions(rows: list[tuple[int, list[object]]]) -> list[OpinionRow]:
     return out
 
 
-def _xlsx_rows(data: bytes) -> list[tuple[int, list[object]]]:
+def _xlsx_opinions(data: bytes) -> list[OpinionRow]:
+    """The opinions of every sheet of the workbook that has a column of opinions (a sheet for each
+    person, as offices often keep them; a cover or a note without one is passed over), in the
+    order of the sheets; a refusal names its sheet when the workbook has several."""
     from openpyxl import load_workbook
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except DAMAGED_XLSX as exc:
         raise RosterError(_("the Excel file is damaged or is not an .xlsx file.")) from exc
+    out: list[OpinionRow] = []
+    written = False  # whether any sheet has something in it
     try:
-        sheet = workbook.worksheets[0]
-        rows = _sheet_rows(sheet)[0]
-        merged, hidden = _sheet_layout(data, sheet)
-        _fill_merged_down(rows, merged)  # a person's name merged down over their opinions
-        _refuse_hidden_rows(
-            rows,
-            hidden,
-            _(
-                "the sheet has hidden rows (%(rows)s). Show them (Unhide, or clear the filter), delete the "
-                "opinions not to be imported, then import the file again."
-            ),
-        )
-        return rows
+        sheets = workbook.worksheets
+        for sheet in sheets:
+            named = sheet.title if len(sheets) > 1 else None
+            try:
+                rows = _sheet_rows(sheet)[0]
+                written = written or bool(filled_rows(rows))
+                if _header_at(filled_rows(rows)) is None and (len(sheets) > 1 or not rows):
+                    continue  # not a table of opinions: a cover, a note, an empty sheet
+                merged, hidden = _sheet_layout(data, sheet)
+                _fill_merged_down(rows, merged)  # a person's name merged down over their opinions
+                _refuse_hidden_rows(
+                    rows,
+                    hidden,
+                    _(
+                        "the sheet has hidden rows (%(rows)s). Show them (Unhide, or clear the filter), delete "
+                        "the opinions not to be imported, then import the file again."
+                    ),
+                )
+                out += [replace(row, sheet=named) for row in rows_to_opinions(rows)]
+            except RosterError as exc:
+                raise _on_sheet(exc, named) from None
     except DAMAGED_XLSX as exc:
         raise RosterError(_("the Excel file is damaged or is not an .xlsx file.")) from exc
     finally:
         workbook.close()
+    if not out:  # no sheet holds a table of opinions
+        raise (
+            _no_column()
+            if written
+            else RosterError(_("the sheet is empty: it needs a header row and at least one opinion."))
+        )
+    return out
 
 
 def read_opinions(filename: str, data: bytes, max_bytes: int) -> list[OpinionRow]:
@@ -254,7 +284,7 @@ def read_opinions(filename: str, data: bytes, max_bytes: int) -> list[OpinionRow
             _refuse_ole(data, word=False)
         if not data.startswith(b"PK\x03\x04"):
             raise RosterError(_("the Excel file is damaged or is not an .xlsx file."))
-        return rows_to_opinions(_xlsx_rows(data))
+        return _xlsx_opinions(data)
     if name.endswith(".csv"):
         return rows_to_opinions(csv_rows(data))
     if name.endswith(".xls"):

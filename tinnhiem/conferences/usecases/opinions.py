@@ -26,7 +26,7 @@ from tinnhiem.once import save_once, short_key
 from tinnhiem.text import clean_line, person_key
 
 from ..models import Conference, Explanation, Opinion, RatedPerson, Voter
-from ..opinion_file import read_opinions
+from ..opinion_file import OpinionRow, read_opinions
 from ..roster_file import RosterError
 from .campaigns import check_not_cancelled
 from .dossiers import check_link_room, document_pdf
@@ -156,6 +156,11 @@ def enter_paper_opinion(
     return opinion
 
 
+def _refused_at(row: OpinionRow, problem: str) -> ValidationError:
+    """A table of opinions refused for ``problem`` in ``row``, which is named with its sheet."""
+    return file_refused(RosterError(problem, row=row.row, sheet=row.sheet).describe())
+
+
 @transaction.atomic
 def import_opinions(actor: Any, conference: Conference, *, filename: str, data: bytes) -> int:
     """The opinions of a table (Excel or CSV) the office or its units compiled from the letters
@@ -187,20 +192,20 @@ def import_opinions(actor: Any, conference: Conference, *, filename: str, data: 
     for row in rows:
         person = people.get(person_key(row.about)) if row.about else None
         if row.about and person is None:
-            raise file_refused(
+            raise _refused_at(
+                row,
                 _(
                     "“%(name)s” is not on the ballot of this conference (those on it: %(names)s); write one of "
                     "these names, or “chung” for an opinion about no one in particular."
                 )
                 % {"name": row.about, "names": ", ".join(p.full_name for p in people.values())},
-                row=row.row,
             )
         if len(row.text) > MAX_OPINION_CHARS:
-            raise file_refused(
-                _("the text is longer than %(max)s characters.") % {"max": grouped(MAX_OPINION_CHARS)}, row=row.row
+            raise _refused_at(
+                row, _("the text is longer than %(max)s characters.") % {"max": grouped(MAX_OPINION_CHARS)}
             )
         if row.received_on is not None and row.received_on > today:
-            raise file_refused(_("The date received cannot be in the future."), row=row.row)
+            raise _refused_at(row, _("The date received cannot be in the future."))
         opinion = Opinion(
             conference=conference,
             rated_person=person,
@@ -212,7 +217,7 @@ def import_opinions(actor: Any, conference: Conference, *, filename: str, data: 
         try:
             opinion.full_clean(validate_constraints=False)
         except ValidationError as invalid:  # what the reader did not foresee, said with its row
-            raise file_refused(" ".join(invalid.messages), row=row.row) from invalid
+            raise _refused_at(row, " ".join(invalid.messages)) from invalid
         made.append(opinion)
     Opinion.objects.bulk_create(made)
     for opinion in made:
