@@ -297,7 +297,7 @@ def test_the_bodies_are_searched_by_name_as_an_office_types_it(office_client, of
     for name in ("UBND xã Hùng Sơn", "UBND xã Hưng Đạo", "Đảng ủy xã A", "Đảng ủy xã B", "HĐND tỉnh", "UBND xã C"):
         campaigns.create_body(office, name=name, level="commune")
     page = office_client.get(bodies_url).content.decode()
-    assert 'data-filter="#bodies"' in page and 'data-search="UBND phường Móng Cái 1  UBND tỉnh Quảng Ninh"' in page
+    assert 'data-filter="#bodies"' in page and 'data-search="UBND phường Móng Cái 1 UBND tỉnh Quảng Ninh"' in page
 
     def found(query):
         shown = office_client.get(bodies_url, {"q": query}).content.decode()

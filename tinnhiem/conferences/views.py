@@ -247,7 +247,7 @@ def body_list(request):
             below.setdefault(body.parent_id, []).append(body.name)
     for body in bodies:
         body.reported_by = below.get(body.pk, [])
-        body.search = " ".join([body.name, body.governing_body, body.parent.name if body.parent else ""])
+        body.search = " ".join(filter(None, [body.name, body.governing_body, body.parent.name if body.parent else ""]))
     query = request.GET.get("q", "").strip()
     shown = [body for body in bodies if matches(query, body.search)] if query else bodies
     return render(request, "conferences/bodies.html", {"bodies": shown, "query": query, "known": len(bodies)})
@@ -1054,10 +1054,14 @@ def _opinions_url(conference: Conference, shown: dict[str, str]) -> str:
     return f"{url}?{query}" if query else url
 
 
+def _filters_sent(request) -> dict[str, str]:
+    """The list's filters as they were when a form of its rows was sent (its hidden fields)."""
+    return _opinion_filters({"tag": request.POST.get("filter", ""), "person": request.POST.get("person_filter", "")})
+
+
 def _back_to_row(request, conference: Conference, opinion: Opinion):
     """Back to the opinion's row of the list, filtered as it was when its form was sent."""
-    shown = _opinion_filters({"tag": request.POST.get("filter", ""), "person": request.POST.get("person_filter", "")})
-    return redirect(_opinions_url(conference, shown) + f"#y-kien-{opinion.pk}")
+    return redirect(_opinions_url(conference, _filters_sent(request)) + f"#y-kien-{opinion.pk}")
 
 
 @permission_required(VIEW, post=PREPARE)
@@ -1217,8 +1221,7 @@ def opinions_classify(request, conference_id: int):
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
-    shown = _opinion_filters({"tag": request.POST.get("filter", ""), "person": request.POST.get("person_filter", "")})
-    return redirect(_opinions_url(conference, shown) + "#opinions")
+    return redirect(_opinions_url(conference, _filters_sent(request)) + "#opinions")
 
 
 @permission_required(PREPARE)

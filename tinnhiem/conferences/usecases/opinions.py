@@ -168,8 +168,14 @@ def import_opinions(actor: Any, conference: Conference, *, filename: str, data: 
     (``enter_paper_opinion``), not yet classified. A row names a rated person of the conference by
     their full name, or no one ("chung", or empty); its day received, if empty, is today. Refused
     whole, with the row, for a person not rated here, a day to come, an opinion too long; and a file
-    imported already (the same bytes) is refused, not imported twice. Returns how many."""
+    imported already (the same bytes) is refused, not imported twice. Returns how many. The file is
+    read before the conference is locked: a large workbook takes seconds."""
     require(actor, PREPARE)
+    check_open(Conference.objects.get(pk=conference.pk))  # said before the file's faults
+    try:
+        rows = read_opinions(filename, data, settings.TINNHIEM_MAX_ROSTER_BYTES)
+    except RosterError as exc:
+        raise file_refused(exc.describe()) from exc
     conference = Conference.objects.select_for_update().get(pk=conference.pk)
     check_open(conference)
     sha256 = hashlib.sha256(data).hexdigest()
@@ -179,10 +185,6 @@ def import_opinions(actor: Any, conference: Conference, *, filename: str, data: 
             _("This file was imported already (%(file)s, %(n)s opinions): it is not imported twice.")
             % {"file": done.data.get("file", ""), "n": done.data.get("count", 0)}
         )
-    try:
-        rows = read_opinions(filename, data, settings.TINNHIEM_MAX_ROSTER_BYTES)
-    except RosterError as exc:
-        raise file_refused(exc.describe()) from exc
     people = {}
     for person in conference.rated_persons.order_by("order", "id"):
         if person.on_ballot:
