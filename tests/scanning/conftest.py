@@ -87,8 +87,10 @@ def make_scan(scan_vote):
     return _scan_maker(scan_vote)
 
 
-def _scan_maker(scan_vote, dpi: int = 150):
-    """make(seed, dpi, fmt, page, **synthesize options) → (encoded file, truth, image). At 150 dpi
+def _scan_maker(scan_vote, dpi: int = 150, *, encoded: bool = True):
+    """make(seed, dpi, fmt, page, **synthesize options) → (encoded file, truth, image); the file is
+    None when not ``encoded`` (a test that reads the image only: encoding a page as PNG takes longer
+    than making it). At 150 dpi
     unless told otherwise: a scanner's lowest setting, where the pages are smallest and quickest to
     make and read, for the tests of what happens to a page once read; the reading itself is tested
     at 200 dpi by default (tests/scanning/test_recognition.py) and at 150 and 300 where a test says so."""
@@ -106,9 +108,11 @@ def _scan_maker(scan_vote, dpi: int = 150):
             digits=scan_vote["digits"],
             **options,
         )
-        ok, encoded = cv2.imencode(fmt, image)
+        if not encoded:
+            return None, truth, image
+        ok, data = cv2.imencode(fmt, image)
         assert ok
-        return encoded.tobytes(), truth, image
+        return data.tobytes(), truth, image
 
     return make
 

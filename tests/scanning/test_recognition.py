@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 import pytest
 
-from tests.scanning.conftest import _scan_maker
+from tests.scanning.conftest import _scan_maker, _scan_vote
 from tests.voting.conftest import build
 from tinnhiem.documents.ballots import qr_key
 from tinnhiem.documents.layout import MARKER, MARKERS
@@ -21,15 +21,36 @@ from tinnhiem.scanning import recognize, synthetic
 pytestmark = pytest.mark.same_on_every_database
 
 
+_PRINTED: dict = {}
+
+
+@pytest.fixture
+def scan_vote(request):
+    """The ballot printed for a closed vote of the seed form (tests/scanning/conftest.py), printed
+    once for the module: the tests here read its PDF, geometry and level digits, nothing else of
+    the database, and making the vote takes longer than most of them."""
+    if not _PRINTED:
+        vote = _scan_vote(*(request.getfixturevalue(name) for name in ("office", "make_user", "conference")))
+        _PRINTED.update(pdf=vote["pdf"], geometry=vote["geometry"], digits=vote["digits"])
+    return dict(_PRINTED)
+
+
 @pytest.fixture
 def make_scan(scan_vote):
     """At 200 dpi unless a test says otherwise (the other tests of scanning make theirs at 150)."""
-    return _scan_maker(scan_vote, dpi=200)
+    return _scan_maker(scan_vote, dpi=200, encoded=False)
+
+
+@functools.cache
+def _blank_ink(pdf: bytes) -> np.ndarray:
+    """The blank ink of a ballot's first page, as the scan page keeps it (read-only: shared by the tests)."""
+    ink = recognize.blank_ink(synthetic.render_blank(pdf, 0, 150))
+    ink.flags.writeable = False
+    return ink
 
 
 def read(scan_vote, image):
-    geometry = scan_vote["geometry"]
-    blank = recognize.blank_ink(synthetic.render_blank(scan_vote["pdf"], 0, 150))
+    geometry, blank = scan_vote["geometry"], _blank_ink(scan_vote["pdf"])
     return recognize.read_sheet(image, key=qr_key(), geometry_for=lambda s: geometry, blank_for=lambda s: blank)
 
 
@@ -705,7 +726,7 @@ def test_another_sites_ballot_is_refused(scan_vote, make_scan):
 def test_jpeg_and_tiff_pages(scan_vote, make_scan):
     from tinnhiem.scanning.usecases import load_pages
 
-    data, truth, _image = make_scan(600, fmt=".jpg")
+    data, truth, _image = _scan_maker(scan_vote, dpi=200)(600, fmt=".jpg")
     pages = load_pages("scan.jpg", data)
     assert len(pages) == 1 and [r.key(scan_vote["digits"]) for r in read(scan_vote, pages[0]).rows] == truth.keys
     a, b = make_scan(601)[2], make_scan(602)[2]
@@ -720,13 +741,13 @@ def test_a_page_scanned_at_too_low_a_resolution_is_refused_never_read(scan_vote)
     scanner at 75 or 100 dpi, a photo a chat app made smaller) is refused, and a scan at the
     scanner's lowest usual setting, 150 dpi, is read, knowing its resolution."""
     for dpi, seed in ((75, 1), (100, 2), (110, 3), (120, 4)):
-        _d, _t, image = _scan_maker(scan_vote, dpi=dpi)(8300 + seed, style="cross")
+        _d, _t, image = _scan_maker(scan_vote, dpi=dpi, encoded=False)(8300 + seed, style="cross")
         with pytest.raises(recognize.NotABallot) as info:
             read(scan_vote, image)
         assert info.value.reason == "low_resolution", dpi
         assert abs(int(info.value.detail) - dpi) <= 0.08 * dpi, (dpi, info.value.detail)
     for dpi, seed in ((150, 5), (200, 6), (300, 7)):
-        _d, truth, image = _scan_maker(scan_vote, dpi=dpi)(8300 + seed, style="cross")
+        _d, truth, image = _scan_maker(scan_vote, dpi=dpi, encoded=False)(8300 + seed, style="cross")
         reading = read(scan_vote, image)
         assert [r.key(scan_vote["digits"]) for r in reading.rows] == truth.keys
         assert 0.93 * dpi <= reading.dpi <= 1.02 * dpi, (dpi, reading.dpi)
