@@ -141,6 +141,27 @@ def test_nothing_is_hung_on_a_rated_person_removed_after_the_page_was_shown(
     assert not Opinion.objects.exists() and not Dossier.objects.exists()
 
 
+def test_an_opinion_sent_through_the_link_of_a_voter_removed_meanwhile_is_refused_in_words(
+    office, conference, person, voter
+):
+    """The office takes a voter off the list while their link's page is open (on PostgreSQL the
+    opinion's request waits for the removal's lock, then finds no voter): the opinion is refused in
+    words, signed or not, and nothing is saved, rather than a server error."""
+    from tinnhiem.conferences.models import Voter
+    from tinnhiem.conferences.usecases import roster
+
+    shown = Voter.objects.get(pk=voter.pk)  # what the link's page was given
+    roster.remove_voter(office, voter)
+    for sign in (True, False):
+        with pytest.raises(ValidationError) as info:
+            opinions.submit_opinion(shown, rated_person=person, text="Đồng tình", sign=sign, submission=str(sign))
+        assert info.value.messages == [
+            "Đường dẫn mời này không còn dùng được: tên đồng chí đã được đưa ra khỏi danh sách người ghi phiếu. "
+            "Đồng chí hãy hỏi văn phòng."
+        ]
+    assert not Opinion.objects.exists()
+
+
 def test_the_opinions_ticked_are_classified_at_once(office, conference, person, make_user):
     """Of a pile of letters most agree: the office shows those not yet classified, ticks them and
     saves once. A request already forwarded has no box, and a page older than the forwarding that

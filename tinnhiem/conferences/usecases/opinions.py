@@ -92,7 +92,12 @@ def submit_opinion(
     Unsigned, it keeps no link to the voter and only the day it was received, and its audit event
     names no voter. ``submission``: the form's one-time id; the same form sent twice is one opinion.
     """
-    voter = Voter.objects.select_related("conference__campaign").get(pk=voter.pk)
+    try:  # locked: the office's removal of this voter waits for the opinion, or comes first
+        voter = Voter.objects.select_for_update(of=("self",)).select_related("conference__campaign").get(pk=voter.pk)
+    except Voter.DoesNotExist:  # removed by the office since the link's page was shown
+        raise ValidationError(
+            _("This invitation link no longer works: your name was taken off the list of voters. Ask the office.")
+        ) from None
     conference = voter.conference
     if conference.status == Conference.Status.CANCELLED:
         raise ValidationError(_("The conference was cancelled; this link can no longer be used."))
