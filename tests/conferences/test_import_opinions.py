@@ -54,7 +54,7 @@ def test_a_table_of_opinions_is_imported_whole_as_opinions_received_on_paper(off
             [5, None, None, "Không có ý kiến khác.", None, None],
         ]
     )
-    assert opinions.import_opinions(office, conference, filename="Tong hop.xlsx", data=data) == 5
+    assert len(opinions.import_opinions(office, conference, filename="Tong hop.xlsx", data=data)) == 5
     got = set(Opinion.objects.values_list("rated_person", "text", "signed_by", "received_on"))
     assert got == set(
         [
@@ -144,7 +144,7 @@ def test_the_download_of_the_opinions_is_not_imported_again(office, conference, 
     assert "đây là bảng ý kiến tải về từ phần mềm này (có cột “Nhận qua”)" in info.value.messages[0]
     assert Opinion.objects.count() == 1
     own = xlsx([["Về người", "Ý kiến", "Người ký tên"], ["Trần Minh Đức", "Nhất trí", "Không ký tên"]])
-    assert opinions.import_opinions(office, conference, filename="b.xlsx", data=own) == 1
+    assert len(opinions.import_opinions(office, conference, filename="b.xlsx", data=own)) == 1
     assert Opinion.objects.get(text="Nhất trí").signed_by == ""
 
 
@@ -152,7 +152,7 @@ def test_a_csv_table_and_files_that_are_not_a_table(office, conference, person):
     """A CSV file as Excel saves it (UTF-8 with its mark, ";" between cells); one typed in an old
     TCVN3 font, a file of another kind, an old .xls or a damaged one is refused in words."""
     csv = "\ufeffVề người;Ý kiến;Người ký tên\r\nTrần Minh Đức;Đồng tình, đề nghị phát huy;Lê Văn C\r\n"
-    assert opinions.import_opinions(office, conference, filename="y-kien.csv", data=csv.encode()) == 1
+    assert len(opinions.import_opinions(office, conference, filename="y-kien.csv", data=csv.encode())) == 1
     assert Opinion.objects.get().text == "Đồng tình, đề nghị phát huy"
     Opinion.objects.all().delete()
     Event.objects.filter(action="opinions.imported").delete()
@@ -182,7 +182,13 @@ def test_the_template_filled_in_is_imported_from_the_page_and_the_list_shows_the
     template_url = reverse("conferences:opinions_template")
     assert f'href="{template_url}"' in shown and 'id="nhap-bang-y-kien"' in shown
     sheet = load_workbook(io.BytesIO(client.get(template_url).content)).active
-    assert [c.value for c in sheet[1]] == ["STT", "Về người", "Ý kiến", "Người ký tên", "Ngày nhận"]
+    assert [c.value for c in sheet[1]] == ["STT", "Về người", "Ý kiến", "Người ký tên", "Ngày nhận", "Phân loại"]
+    (offered,) = sheet.data_validations.dataValidation  # the classifications, in a list in Excel
+    assert (offered.type, offered.formula1, str(offered.sqref)) == (
+        "list",
+        '"Đồng tình,Đề nghị giải trình,Khác"',
+        "F2:F2000",
+    )
     sheet.append([1, "Trần Minh Đức", "Nhất trí.", "", "05/12/2026"])
     sheet.append([2, "chung", "Đề nghị làm rõ.", "Nguyễn Văn An", ""])
     out = io.BytesIO()
@@ -196,6 +202,71 @@ def test_the_template_filled_in_is_imported_from_the_page_and_the_list_shows_the
     assert Opinion.objects.count() == 2
     nothing = client.post(reverse("conferences:opinions_import", args=[conference.pk]), {}, follow=True)
     assert "Hãy chọn tệp để nhập." in nothing.content.decode() and Opinion.objects.count() == 2
+
+    # classified in the table: said so, and the page opens on every opinion when none is left to classify
+    sheet.delete_rows(2, 2)
+    sheet.append([1, "Trần Minh Đức", "Đồng tình với báo cáo.", "", "", "Đồng tình"])
+    sheet.append([2, "Trần Minh Đức", "Đề nghị giải trình việc X.", "", "", "Đề nghị giải trình"])
+    for name, expected, landing in (
+        ("a.xlsx", "Đã nhập 2 ý kiến, đã phân loại theo bảng.", page),
+        ("b.xlsx", "Đã nhập 3 ý kiến, đã phân loại theo bảng; còn 1 ý kiến chưa phân loại.", page + "?tag=new"),
+    ):
+        if name == "b.xlsx":
+            sheet.append([3, "chung", "Ý kiến chưa phân loại.", "", "", ""])
+        out = io.BytesIO()
+        sheet.parent.save(out)
+        upload = io.BytesIO(out.getvalue())
+        upload.name = name
+        done = client.post(
+            reverse("conferences:opinions_import", args=[conference.pk]), {"bang-file": upload}, follow=True
+        )
+        assert done.redirect_chain == [(landing, 302)] and expected in done.content.decode()
+    assert Opinion.objects.filter(text="Đề nghị giải trình việc X.", tag="requests_explanation").count() == 2
+
+
+def test_a_classification_in_the_table_is_kept_and_logged_as_if_made_on_the_page(office, conference, person):
+    """An office that classified the letters in Excel does not classify them again: the column
+    "Phân loại" takes the page's words in either language, or those offices use for them, without
+    marks or case; empty is not yet classified. Each one classified is logged as one classified on
+    the page is."""
+    data = xlsx(
+        [
+            ["Về người", "Ý kiến", "Phân loại"],
+            ["Trần Minh Đức", "Một", "Đồng tình"],
+            ["Trần Minh Đức", "Hai", "nhat tri"],
+            ["Trần Minh Đức", "Ba", "ĐỀ NGHỊ GIẢI TRÌNH"],
+            ["chung", "Bốn", "Yêu cầu giải trình"],
+            ["chung", "Năm", "Khác."],
+            ["chung", "Sáu", None],
+            ["chung", "Bảy", "Chưa phân loại"],
+            ["chung", "Tám", "Requests an explanation"],
+        ]
+    )
+    made = opinions.import_opinions(office, conference, filename="a.xlsx", data=data)
+    assert [(o.text, o.tag) for o in made] == [
+        ("Một", "agrees"),
+        ("Hai", "agrees"),
+        ("Ba", "requests_explanation"),
+        ("Bốn", "requests_explanation"),
+        ("Năm", "other"),
+        ("Sáu", "new"),
+        ("Bảy", "new"),
+        ("Tám", "requests_explanation"),
+    ]
+    assert dict(Opinion.objects.values_list("text", "tag")) == {o.text: o.tag for o in made}
+    classified = Event.objects.filter(action="opinion.classified").order_by("seq")
+    assert [(e.data["opinion"], e.data["tag"]) for e in classified] == [
+        (str(o.pk), o.tag) for o in made if o.tag != "new"
+    ]
+    assert Event.objects.filter(action="opinion.entered").count() == 8
+
+
+def test_a_word_that_is_no_classification_refuses_the_table_with_its_row(office, conference, person):
+    message = refused(office, conference, xlsx([["Ý kiến", "Phân loại"], ["Một", "Đồng tình"], ["Hai", "Tốt"]]))
+    assert message.endswith(
+        "— dòng 3, cột “Phân loại”: “Tốt” không phải là một cách phân loại: hãy ghi “Đồng tình”, "
+        "“Đề nghị giải trình”, “Khác”, hoặc để trống nếu ý kiến chưa phân loại."
+    ), message
 
 
 def test_what_the_model_refuses_that_the_reader_let_pass_is_said_with_its_row(office, conference, person, monkeypatch):
@@ -225,7 +296,7 @@ def test_a_name_merged_down_over_a_person_s_opinions_is_read_in_each_row_and_hid
     sheet.merge_cells("A2:A3")
     out = io.BytesIO()
     wb.save(out)
-    assert opinions.import_opinions(office, conference, filename="a.xlsx", data=out.getvalue()) == 3
+    assert len(opinions.import_opinions(office, conference, filename="a.xlsx", data=out.getvalue())) == 3
     about = dict(Opinion.objects.values_list("text", "rated_person"))
     assert about == {"Nhất trí.": person.pk, "Đề nghị phát huy.": person.pk, "Đồng tình.": second.pk}
 
@@ -261,7 +332,7 @@ def test_a_workbook_with_a_sheet_for_each_person_is_imported_whole_and_a_refusal
         wb.save(out)
         return out.getvalue()
 
-    assert opinions.import_opinions(office, conference, filename="a.xlsx", data=saved()) == 3
+    assert len(opinions.import_opinions(office, conference, filename="a.xlsx", data=saved())) == 3
     assert sorted(Opinion.objects.values_list("rated_person", flat=True)) == sorted([person.pk, person.pk, second.pk])
     Opinion.objects.all().delete()
     Event.objects.filter(action="opinions.imported").delete()

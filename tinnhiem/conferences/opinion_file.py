@@ -73,7 +73,26 @@ OPINION_COLUMNS = (
         ("nguoi ky ten", "ky ten", "nguoi gop y", "nguoi gui", "nguoi viet", "signed by"),
     ),
     OpinionColumn("received_on", gettext_lazy("Received on"), ("ngay nhan", "ngay gop y", "ngay", "received on")),
+    OpinionColumn(
+        "tag", gettext_lazy("Classification"), ("phan loai", "phan loai y kien", "loai y kien", "classification")
+    ),
 )
+# what a row may write in "Phân loại" (without marks, any case), for each classification of an
+# opinion (models.Opinion.Tag): its label in either language, and the words offices use for it
+TAGS = {
+    "new": ("", "chua phan loai", "not yet classified", "new"),
+    "agrees": ("dong tinh", "nhat tri", "agrees", "agree"),
+    "requests_explanation": (
+        "de nghi giai trinh",
+        "yeu cau giai trinh",
+        "can giai trinh",
+        "giai trinh",
+        "requests an explanation",
+    ),
+    "other": ("khac", "y kien khac", "other"),
+}
+# the classifications offered in the template's column, in the page's order (and language)
+TAG_CHOICES = (gettext_lazy("Agrees"), gettext_lazy("Requests an explanation"), gettext_lazy("Other"))
 # headers read and left out: the number of the row, and the post of the person it is about
 IGNORED_HEADERS = ("stt", "tt", "so tt", "so thu tu", "no.", "no", "chuc vu", "post")
 # a header of tinnhiem's own download of the opinions (``views.opinions_xlsx``): those opinions
@@ -93,6 +112,7 @@ class OpinionRow:
     signed_by: str
     received_on: date | None
     sheet: str | None = None  # the workbook's sheet it is on, when it has several
+    tag: str = "new"  # its classification (models.Opinion.Tag), if the table gives one
 
 
 def _header_key(value: object) -> str:
@@ -122,6 +142,22 @@ def _day(value: object, number: int, column: str) -> date | None:
     if day is None:
         raise RosterError(_("this is not a date: write it as day/month/year (05/12/2026)."), row=number, column=column)
     return day
+
+
+def _tag(value: object, number: int, column: str) -> str:
+    written = strip_marks(clean_line(_text(value))).strip(" .")
+    tag = next((tag for tag, words in TAGS.items() if written in words), None)
+    if tag is None:
+        raise RosterError(
+            _(
+                "“%(value)s” is not a classification: write %(choices)s, or leave it empty for an opinion not yet "
+                "classified."
+            )
+            % {"value": clean_line(_text(value)), "choices": ", ".join(f"“{c}”" for c in TAG_CHOICES)},
+            row=number,
+            column=column,
+        )
+    return tag
 
 
 def _no_column() -> RosterError:
@@ -182,8 +218,8 @@ def rows_to_opinions(rows: list[tuple[int, list[object]]]) -> list[OpinionRow]:
         if any(index < len(values) and values[index] is not None and str(values[index]).strip() for _n, values in data):
             raise RosterError(
                 _(
-                    "the column “%(title)s” is not read: head it “Về người”, “Ý kiến”, “Người ký tên” or “Ngày "
-                    "nhận”, or delete it, then import the file again."
+                    "the column “%(title)s” is not read: head it “Về người”, “Ý kiến”, “Người ký tên”, “Ngày "
+                    "nhận” or “Phân loại”, or delete it, then import the file again."
                 )
                 % {"title": clean_line(_text(value)) or _letter(index)},
                 row=header_row,
@@ -197,6 +233,9 @@ def rows_to_opinions(rows: list[tuple[int, list[object]]]) -> list[OpinionRow]:
             title = str(column.title)
             if column.key == "received_on":
                 fields["received_on"] = _day(raw, number, title)
+                continue
+            if column.key == "tag":
+                fields["tag"] = _tag(raw, number, title)
                 continue
             text = clean_block(_text(raw)) if column.key == "text" else clean_line(_text(raw))
             if column.key != "text" and len(text) > 255:
@@ -221,6 +260,7 @@ def rows_to_opinions(rows: list[tuple[int, list[object]]]) -> list[OpinionRow]:
                 text=fields["text"],
                 signed_by="" if strip_marks(signed) in UNSIGNED else signed,
                 received_on=fields.get("received_on"),
+                tag=fields.get("tag", "new"),
             )
         )
     if not out:
@@ -273,6 +313,29 @@ def _xlsx_opinions(data: bytes) -> list[OpinionRow]:
             else RosterError(_("the sheet is empty: it needs a header row and at least one opinion."))
         )
     return out
+
+
+def template_xlsx() -> bytes:
+    """An empty table of opinions to fill in and import, its headers the ones read here, in the
+    page's language; the column "Phân loại" offers its classifications in a list (Excel's data
+    validation), and may be left empty."""
+    from openpyxl import load_workbook
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from .roster_file import write_table_xlsx
+
+    header = [_("No."), *(str(c.title) for c in OPINION_COLUMNS)]
+    workbook = load_workbook(io.BytesIO(write_table_xlsx([header], _("Opinions"))))
+    sheet = workbook.active
+    letter = _letter(len(header) - 1)
+    choices = DataValidation(type="list", formula1='"' + ",".join(str(c) for c in TAG_CHOICES) + '"', allow_blank=True)
+    choices.add(f"{letter}2:{letter}2000")
+    sheet.add_data_validation(choices)
+    for column, width in zip("ABCDEF", (6, 28, 60, 24, 14, 22), strict=True):
+        sheet.column_dimensions[column].width = width
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
 
 
 def read_opinions(filename: str, data: bytes, max_bytes: int) -> list[OpinionRow]:

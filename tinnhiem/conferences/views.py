@@ -27,9 +27,9 @@ from tinnhiem.once import AlreadyDone
 from tinnhiem.rules.deadlines import deadlines
 from tinnhiem.text import matches, may_be_addressed, small_int, vietnamese_order
 
-from . import forms, links, queries
+from . import forms, links, opinion_file, queries
 from .models import Body, Campaign, Conference, Dossier, Explanation, Opinion, RatedPerson, Voter
-from .roster_file import write_rated_xlsx, write_roster_xlsx, write_sheets_xlsx, write_table_xlsx
+from .roster_file import write_rated_xlsx, write_roster_xlsx, write_sheets_xlsx
 from .usecases import campaigns, dossiers, opinions, rated, roster
 
 
@@ -1228,30 +1228,35 @@ def opinions_classify(request, conference_id: int):
 @require_POST
 def opinions_import(request, conference_id: int):
     """The opinions of a table the office compiled (opinions.import_opinions), all or none; back
-    to those not yet classified, the imported among them, with what was done said above them."""
+    to those not yet classified, if the table left some so, with what was done said above them."""
     conference = _conference(conference_id)
     if (got := _list_file(request, forms.OpinionsImportForm(request.POST, request.FILES))) is not None:
         name, data = got
-        ok, n = attempt(request, lambda: opinions.import_opinions(request.user, conference, filename=name, data=data))
+        ok, made = attempt(
+            request, lambda: opinions.import_opinions(request.user, conference, filename=name, data=data)
+        )
         if ok:
-            messages.success(
-                request,
-                ngettext(
-                    "%(n)s opinion was imported, not yet classified.",
-                    "%(n)s opinions were imported, not yet classified.",
-                    n,
-                )
-                % {"n": n},
-            )
-            return redirect(_opinions_url(conference, {"tag": Opinion.Tag.NEW, "person": ""}))
+            n, waiting = len(made), sum(o.tag == Opinion.Tag.NEW for o in made)
+            done = ngettext("%(n)s opinion was imported", "%(n)s opinions were imported", n) % {"n": n}
+            if waiting == n:
+                said = _("%(done)s, not yet classified.") % {"done": done}
+            elif waiting:
+                said = ngettext(
+                    "%(done)s, classified as the table says; %(k)s is not yet classified.",
+                    "%(done)s, classified as the table says; %(k)s are not yet classified.",
+                    waiting,
+                ) % {"done": done, "k": waiting}
+            else:
+                said = _("%(done)s, classified as the table says.") % {"done": done}
+            messages.success(request, said)
+            return redirect(_opinions_url(conference, {"tag": Opinion.Tag.NEW if waiting else "", "person": ""}))
     return redirect(reverse("conferences:opinions", args=[conference.pk]))
 
 
 @permission_required(VIEW)
 def opinions_template(request):
     """An empty table of opinions to fill in and import (opinion_file reads these headers)."""
-    header = [_("No."), _("About"), _("Opinion"), _("Signed by"), _("Received on")]
-    return _xlsx(write_table_xlsx([header], _("Opinions")), "mau-bang-y-kien.xlsx")
+    return _xlsx(opinion_file.template_xlsx(), "mau-bang-y-kien.xlsx")
 
 
 @permission_required(PREPARE)

@@ -167,14 +167,15 @@ def _refused_at(row: OpinionRow, problem: str) -> ValidationError:
 
 
 @transaction.atomic
-def import_opinions(actor: Any, conference: Conference, *, filename: str, data: bytes) -> int:
+def import_opinions(actor: Any, conference: Conference, *, filename: str, data: bytes) -> list[Opinion]:
     """The opinions of a table (Excel or CSV) the office or its units compiled from the letters
     received (``opinion_file``): all of them or none, each as an opinion received on paper
-    (``enter_paper_opinion``), not yet classified. A row names a rated person of the conference by
-    their full name, or no one ("chung", or empty); its day received, if empty, is today. Refused
-    whole, with the row, for a person not rated here, a day to come, an opinion too long; and a file
-    imported already (the same bytes) is refused, not imported twice. Returns how many. The file is
-    read before the conference is locked: a large workbook takes seconds."""
+    (``enter_paper_opinion``), classified as its row says, if it says (``classify_opinion``). A
+    row names a rated person of the conference by their full name, or no one ("chung", or empty);
+    its day received, if empty, is today. Refused whole, with the row, for a person not rated here,
+    a day to come, an opinion too long; and a file imported already (the same bytes) is refused,
+    not imported twice. Returns the opinions made. The file is read before the conference is
+    locked: a large workbook takes seconds."""
     require(actor, PREPARE)
     check_open(Conference.objects.get(pk=conference.pk))  # said before the file's faults
     try:
@@ -220,6 +221,7 @@ def import_opinions(actor: Any, conference: Conference, *, filename: str, data: 
             source=Opinion.Source.PAPER,
             signed_by=row.signed_by,
             received_on=row.received_on or today,
+            tag=row.tag,
         )
         try:
             opinion.full_clean(validate_constraints=False)
@@ -229,13 +231,20 @@ def import_opinions(actor: Any, conference: Conference, *, filename: str, data: 
     Opinion.objects.bulk_create(made)
     for opinion in made:
         record(actor, "opinion.entered", conference=conference, data={"opinion": str(opinion.pk), "source": "paper"})
+        if opinion.tag != Opinion.Tag.NEW:  # as if classified on the page right after
+            record(
+                actor,
+                "opinion.classified",
+                conference=conference,
+                data={"opinion": str(opinion.pk), "tag": opinion.tag},
+            )
     record(
         actor,
         "opinions.imported",
         conference=conference,
         data={"file": clean_line(filename)[:255], "sha256": sha256, "count": len(made)},
     )
-    return len(made)
+    return made
 
 
 @transaction.atomic
