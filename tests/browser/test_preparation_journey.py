@@ -151,8 +151,23 @@ def test_office_prepares_and_voter_sends_opinion(new_page, live_server, office, 
     expect(page.locator("#opinions input[name=opinions]:checked")).to_have_count(3)
     page.uncheck(f"#y-kien-{opinion.pk} input[name=opinions]")
     page.select_option("#classify-ticked", "agrees")
+    # the request's own choice changed and not saved with its row's button: the bar's button asks
+    # first (app.js, data-unsaved); dismissed, nothing is sent, then accepted, the change is lost
+    page.select_option(f"#y-kien-{opinion.pk} select[name=tag]", "requests_explanation")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.click("button:has-text('Lưu phân loại')")
+    assert asked == [
+        "Có 1 dòng đã đổi lựa chọn nhưng chưa bấm “Lưu” của dòng đó: thay đổi ấy sẽ không được ghi. "
+        "Đồng chí vẫn tiếp tục?"
+    ]
+    assert page.url.endswith("?tag=new") and not page.get_by_text("Đã phân loại").count()
+    assert set(Opinion.objects.values_list("tag", flat=True)) == {"new"}
+    expect(page.locator("#opinions input[name=opinions]:checked")).to_have_count(2)  # still ticked
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.click("button:has-text('Lưu phân loại')")
     page.get_by_text("Đã phân loại 2 ý kiến là “Đồng tình”.").wait_for()
+    assert len(asked) == 2
     shot(page, "04b-y-kien-phan-loai")
     page.set_viewport_size({"width": 390, "height": 844})  # the bar and the boxes on a phone: nothing off the side
     page.wait_for_function("() => window.innerWidth === 390")

@@ -116,6 +116,23 @@
       document.querySelectorAll(box.getAttribute("data-select-all") + " tbody tr:not([hidden]) input[type=checkbox]").forEach(function (b) { b.checked = box.checked; });
     });
   });
+  // A table whose rows each have their own form (the opinions' classification):
+  // <table data-unsaved="… {n} …">. A choice changed in a row and not saved with that row's button
+  // would be lost when another form of the page is sent (the bar's "save the classification", or
+  // another row's): the page asks first, saying how many rows.
+  document.querySelectorAll("[data-unsaved]").forEach(function (table) {
+    var changed = function (sent) {
+      return Array.prototype.filter.call(table.querySelectorAll("select"), function (select) {
+        return select.form !== sent && Array.prototype.some.call(select.options, function (o) { return o.selected !== o.defaultSelected; });
+      }).length;
+    };
+    document.querySelectorAll("form[method=post]").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        var n = changed(form);
+        if (n && !window.confirm(table.getAttribute("data-unsaved").replace("{n}", n))) event.preventDefault();
+      });
+    });
+  });
   // A card's QR opens the voting page with the code after "#": it is never sent in a URL, only in
   // the form's POST body, and it is removed from the address bar at once.
   var codeField = document.querySelector("[data-code-from-fragment]");
