@@ -260,6 +260,29 @@ def test_overview_on_a_phone(new_page, live_server, office, conference, shot):
     assert page.external_requests == []
 
 
+def test_the_bodies_filtered_as_typed_and_a_hidden_authority_reached_by_its_link(new_page, live_server, office):
+    """Typing in the bodies' search hides the others at once; a found body's managing authority,
+    hidden by the filter, is shown again when its link is followed (the filter is cleared)."""
+    from tinnhiem.conferences.usecases import campaigns
+
+    province = campaigns.create_body(office, name="UBND tỉnh Quảng Ninh", level="province")
+    campaigns.create_body(office, name="UBND phường Móng Cái 1", level="commune", parent=province)
+    for n in range(8):
+        campaigns.create_body(office, name=f"UBND xã {n + 1}", level="commune")
+    page = new_page()
+    login(page, live_server.url, "office")
+    page.goto(live_server.url + "/co-quan/")
+    page.fill("input[data-filter='#bodies']", "phuong")
+    expect(page.locator("#bodies tbody tr:not([hidden])")).to_have_count(1)
+    authority = page.locator(f"#co-quan-{province.pk}")
+    expect(authority).to_be_hidden()
+    page.click("#bodies a:has-text('UBND tỉnh Quảng Ninh')")
+    expect(authority).to_be_visible()
+    expect(authority).to_be_in_viewport()
+    assert page.input_value("input[data-filter='#bodies']") == ""
+    expect(page.locator("#bodies tbody tr:not([hidden])")).to_have_count(10)
+
+
 def test_a_file_field_speaks_the_pages_language_on_an_english_browser(
     new_page, live_server, office, conference, shot, tmp_path
 ):

@@ -309,6 +309,10 @@ def test_the_bodies_are_searched_by_name_as_an_office_types_it(office_client, of
     assert found("Hùng")[0] == ["UBND xã Hùng Sơn"] and found("hung")[0] == ["UBND xã Hùng Sơn", "UBND xã Hưng Đạo"]
     names, shown = found("Bộ Nội vụ")
     assert names == [] and "Không có cơ quan nào mang tên này." in shown
+    # a found body's authority, which the search may leave out, is linked on the whole list
+    names, shown = found("phường")
+    assert names == ["UBND phường Móng Cái 1"]
+    assert f'<a href="{bodies_url}#co-quan-{province.pk}">UBND tỉnh Quảng Ninh</a>' in shown
 
 
 def test_what_the_database_refuses_as_changed_meanwhile_is_said_not_a_server_error(office, conference, monkeypatch):

@@ -109,6 +109,14 @@
         row.hidden = !matches(q, plain, row);
       });
     });
+    // a link to a row the filter hides (a body's managing authority): the filter is cleared first
+    table.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href^='#']");
+      var row = link && document.getElementById(link.getAttribute("href").slice(1));
+      if (!row || !row.hidden) return;
+      input.value = "";
+      table.querySelectorAll("tbody tr[data-search]").forEach(function (r) { r.hidden = false; });
+    });
   });
   // Select all visible rows: <input type=checkbox data-select-all="#table-id">
   document.querySelectorAll("[data-select-all]").forEach(function (box) {
