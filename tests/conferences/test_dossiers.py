@@ -13,7 +13,7 @@ from django.urls import reverse
 from tests.conftest import PDF
 from tests.photos import photo, png
 from tinnhiem.audit.models import Event
-from tinnhiem.conferences.models import Dossier
+from tinnhiem.conferences.models import Conference, Dossier
 from tinnhiem.conferences.queries import checklist
 from tinnhiem.conferences.usecases import dossiers
 from tinnhiem.documents import photos
@@ -348,6 +348,28 @@ def test_an_explanation_photographed(office, person):
         office, person, text="Tôi xin giải trình như sau.", files=[("giai-trinh.jpg", photo())]
     )
     assert explanation.file.read().startswith(b"%PDF-")
+
+
+def test_photos_are_made_into_a_pdf_before_the_person_is_locked(office, person, monkeypatch):
+    """Making photos into a PDF takes seconds; every opinion, dossier and explanation about the
+    person waits for their lock, which is taken after it. A finished conference is still said
+    before anything is made, and checked again under the lock."""
+    from tinnhiem.conferences.usecases import opinions
+
+    steps = []
+    for module in (dossiers, opinions):
+        made, locked = module.document_pdf, module.locked_person
+        monkeypatch.setattr(module, "document_pdf", lambda files, made=made: steps.append("pdf") or made(files))
+        monkeypatch.setattr(module, "locked_person", lambda p, locked=locked: steps.append("lock") or locked(p))
+    dossiers.upload_dossier(office, person, kind="report", title="", files=[("IMG_1.jpg", photo())])
+    opinions.record_explanation(office, person, text="Tôi xin giải trình.", files=[("giai-trinh.jpg", photo())])
+    assert steps == ["pdf", "lock", "pdf", "lock"]
+
+    steps.clear()
+    Conference.objects.filter(pk=person.conference_id).update(status=Conference.Status.FINISHED)
+    with pytest.raises(ValidationError, match="Hội nghị đã kết thúc"):
+        dossiers.upload_dossier(office, person, kind="report", title="", files=[("IMG_2.jpg", photo())])
+    assert steps == []
 
 
 def test_the_limits_of_photos_are_allowed_and_one_past_them_refused(office, person, settings):

@@ -19,7 +19,7 @@ from tinnhiem.text import clean_line
 
 from ..models import Conference, Dossier, RatedPerson
 from .campaigns import check_not_cancelled
-from .rated import locked_person
+from .rated import current_person, locked_person
 
 
 def check_pdf(name: str, data: bytes) -> None:
@@ -120,13 +120,19 @@ def upload_dossier(
     and ``data``."""
     if actor is not None:
         require(actor, PREPARE)
-    person = locked_person(person)
-    check_not_cancelled(person.conference)
-    if person.conference.status == Conference.Status.FINISHED:
-        raise ValidationError(_("The conference is finished."))
-    if actor is None and not person.on_ballot:
-        raise ValidationError(_("You are not among the persons rated at this conference."))
+
+    def check(person: RatedPerson) -> None:
+        check_not_cancelled(person.conference)
+        if person.conference.status == Conference.Status.FINISHED:
+            raise ValidationError(_("The conference is finished."))
+        if actor is None and not person.on_ballot:
+            raise ValidationError(_("You are not among the persons rated at this conference."))
+
+    check(current_person(person))  # said before the file's faults
+    # photos made into a PDF take seconds: before the person is locked, then checked again
     filename, data = document_pdf(files if files is not None else [(filename, data)])
+    person = locked_person(person)
+    check(person)
     sha256 = hashlib.sha256(data).hexdigest()
     same = person.dossiers.filter(sha256=sha256).first()
     if same is not None:  # the file sent again (a double click, a second try): one copy is enough

@@ -30,7 +30,7 @@ from ..opinion_file import OpinionRow, read_opinions
 from ..roster_file import RosterError
 from .campaigns import check_not_cancelled
 from .dossiers import check_link_room, document_pdf
-from .rated import locked_person
+from .rated import current_person, locked_person
 from .roster import file_refused
 
 MAX_OPINION_CHARS = 10_000
@@ -380,16 +380,17 @@ def record_explanation(
     takes them; or one file as ``filename`` and ``data``)."""
     if actor is not None:
         require(actor, PREPARE)
-    person = locked_person(person)
-    check_open(person.conference)
+    check_open(current_person(person).conference)  # said before the file's faults
     if not text.strip():
         raise ValidationError(_("Write the explanation before sending."))
+    if files or data:  # photos made into a PDF take seconds: before the person is locked
+        _name, data = document_pdf(files or [(filename, data)])
+    person = locked_person(person)
+    check_open(person.conference)
     answers = list(Opinion.objects.filter(pk__in=[o.pk for o in answers or []]))  # current state, not the caller's copy
     for opinion in answers:
         if opinion.rated_person_id != person.pk or opinion.forwarded_on is None:
             raise ValidationError(_("An explanation can only answer requests forwarded to this person."))
-    if files or data:
-        _name, data = document_pdf(files or [(filename, data)])
     same = _same_explanation(person, text, answers, data)
     if same is not None:  # sent again (a double click, a page sent again): the same explanation
         return same

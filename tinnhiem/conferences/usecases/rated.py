@@ -350,11 +350,25 @@ def locked_person(person: RatedPerson) -> RatedPerson:
         RatedPerson.objects.select_for_update(of=("self",)).select_related("conference").filter(pk=person.pk).first()
     )
     if found is None:
-        raise ValidationError(
-            _("“%(name)s” has just been removed from the persons on the ballot: open the page again.")
-            % {"name": person.full_name}
-        )
+        raise _removed(person)
     return found
+
+
+def current_person(person: RatedPerson) -> RatedPerson:
+    """``person`` as now recorded, with its conference, not locked: what a use case checks before a
+    step of seconds (photos made into a PDF), so that the person's lock, which every opinion,
+    dossier or explanation about them waits for, is taken after it (``locked_person``)."""
+    found = RatedPerson.objects.select_related("conference").filter(pk=person.pk).first()
+    if found is None:
+        raise _removed(person)
+    return found
+
+
+def _removed(person: RatedPerson) -> ValidationError:
+    return ValidationError(
+        _("“%(name)s” has just been removed from the persons on the ballot: open the page again.")
+        % {"name": person.full_name}
+    )
 
 
 @transaction.atomic
