@@ -207,20 +207,27 @@ def test_the_template_filled_in_is_imported_from_the_page_and_the_list_shows_the
     sheet.delete_rows(2, 2)
     sheet.append([1, "Trần Minh Đức", "Đồng tình với báo cáo.", "", "", "Đồng tình"])
     sheet.append([2, "Trần Minh Đức", "Đề nghị giải trình việc X.", "", "", "Đề nghị giải trình"])
-    for name, expected, landing in (
-        ("a.xlsx", "Đã nhập 2 ý kiến, đã phân loại theo bảng.", page),
-        ("b.xlsx", "Đã nhập 3 ý kiến, đã phân loại theo bảng; còn 1 ý kiến chưa phân loại.", page + "?tag=new"),
-    ):
-        if name == "b.xlsx":
-            sheet.append([3, "chung", "Ý kiến chưa phân loại.", "", "", ""])
+
+    def send(name: str, **fields) -> tuple[str, str]:
         out = io.BytesIO()
         sheet.parent.save(out)
         upload = io.BytesIO(out.getvalue())
         upload.name = name
-        done = client.post(
-            reverse("conferences:opinions_import", args=[conference.pk]), {"bang-file": upload}, follow=True
-        )
-        assert done.redirect_chain == [(landing, 302)] and expected in done.content.decode()
+        import_url = reverse("conferences:opinions_import", args=[conference.pk])
+        done = client.post(import_url, {"bang-file": upload, **fields}, follow=True)
+        return done.redirect_chain[-1][0], done.content.decode()
+
+    landing, text = send("a.xlsx")
+    assert landing == page and "Đã nhập 2 ý kiến, đã phân loại theo bảng." in text
+    # the table again with a row more: its first rows are recorded already; the office says they
+    # are other letters (here) by ticking the box under the file
+    sheet.append([3, "chung", "Ý kiến chưa phân loại.", "", "", ""])
+    landing, text = send("b.xlsx")
+    assert landing == page and "dòng 2, 3 trùng với ý kiến đã ghi" in text and Opinion.objects.count() == 4
+    assert 'name="bang-repeats"' in text and "Vẫn nhập các dòng trùng với ý kiến đã ghi" in text
+    landing, text = send("b.xlsx", **{"bang-repeats": "on"})
+    assert landing == page + "?tag=new"
+    assert "Đã nhập 3 ý kiến, đã phân loại theo bảng; còn 1 ý kiến chưa phân loại." in text
     assert Opinion.objects.filter(text="Đề nghị giải trình việc X.", tag="requests_explanation").count() == 2
 
 
@@ -259,6 +266,49 @@ def test_a_classification_in_the_table_is_kept_and_logged_as_if_made_on_the_page
         (str(o.pk), o.tag) for o in made if o.tag != "new"
     ]
     assert Event.objects.filter(action="opinion.entered").count() == 8
+
+
+def test_a_table_mended_and_imported_again_is_refused_unless_the_office_says_its_rows_are_other_letters(
+    office, conference, person
+):
+    """Rows that repeat an opinion already recorded, whether imported or typed in (the same
+    person, words, signer and day), refuse the file with their rows: the table was most likely
+    imported, then mended, and its opinions would be recorded twice. Rows of the same words within
+    one file are all kept (thirty "Nhất trí." are thirty letters), and so are the repeated rows
+    when the office says so."""
+    opinions.enter_paper_opinion(
+        office, conference, rated_person=person, text="Đồng tình.", signed_by="", received_on=date(2026, 11, 20)
+    )
+    first = xlsx(
+        [
+            ["Về người", "Ý kiến", "Người ký tên", "Ngày nhận"],
+            ["Trần Minh Đức", "Nhất trí.", "", "20/11/2026"],
+            ["Trần Minh Đức", "Nhất trí.", "", "20/11/2026"],
+            ["chung", "Đề nghị làm rõ việc X", "Nguyễn Văn An", "21/11/2026"],
+        ]
+    )
+    assert len(opinions.import_opinions(office, conference, filename="a.xlsx", data=first)) == 3
+    mended = xlsx(
+        [
+            ["Về người", "Ý kiến", "Người ký tên", "Ngày nhận"],
+            ["Trần Minh Đức", "Nhất trí.", "", "20/11/2026"],
+            ["Trần Minh Đức", "Nhất trí.", "", "20/11/2026"],
+            ["chung", "Đề nghị làm rõ việc X.", "Nguyễn Văn An", "21/11/2026"],  # its full stop added
+            ["TRẦN MINH ĐỨC", "Đồng tình.", "", "20/11/2026"],  # typed in on the page before
+            ["Trần Minh Đức", "Đồng tình.", "Lê Văn Bình", "20/11/2026"],  # another signer: another letter
+        ]
+    )
+    with pytest.raises(ValidationError) as info:
+        opinions.import_opinions(office, conference, filename="a (sửa).xlsx", data=mended)
+    assert info.value.messages == [
+        "Chưa nhập tệp, không có dữ liệu nào được lưu — dòng 2, 3, 5 trùng với ý kiến đã ghi (cùng người, cùng "
+        "nội dung, người ký tên và ngày nhận): nếu bảng này đã nhập rồi được sửa lại, nhập lần nữa sẽ ghi các ý "
+        "kiến đó hai lần. Nếu đó là những văn bản khác có cùng nội dung, hãy đánh dấu “Vẫn nhập các dòng trùng "
+        "với ý kiến đã ghi” rồi nhập lại tệp."
+    ]
+    assert Opinion.objects.count() == 4
+    made = opinions.import_opinions(office, conference, filename="a (sửa).xlsx", data=mended, repeats=True)
+    assert len(made) == 5 and Opinion.objects.count() == 9
 
 
 def test_a_word_that_is_no_classification_refuses_the_table_with_its_row(office, conference, person):

@@ -22,7 +22,7 @@ from tinnhiem.text import (
 )
 
 from .models import DRAFTING_UNIT, SYMBOL, Body, Campaign, Dossier, Opinion, RatedPerson
-from .usecases.opinions import MAX_OPINION_CHARS
+from .usecases.opinions import MAX_OPINION_CHARS, REPEATS_LABEL
 
 
 class NFCFormMixin:
@@ -414,6 +414,7 @@ class OpinionsImportForm(forms.Form):
     file = forms.FileField(
         label=_("Excel (.xlsx) or CSV file"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"})
     )
+    repeats = forms.BooleanField(label=REPEATS_LABEL, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix="bang", **kwargs)  # the page also has the form of one opinion

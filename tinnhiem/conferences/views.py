@@ -1230,10 +1230,13 @@ def opinions_import(request, conference_id: int):
     """The opinions of a table the office compiled (opinions.import_opinions), all or none; back
     to those not yet classified, if the table left some so, with what was done said above them."""
     conference = _conference(conference_id)
-    if (got := _list_file(request, forms.OpinionsImportForm(request.POST, request.FILES))) is not None:
+    form = forms.OpinionsImportForm(request.POST, request.FILES)
+    if (got := _list_file(request, form)) is not None:
         name, data = got
+        repeats = form.cleaned_data["repeats"]
         ok, made = attempt(
-            request, lambda: opinions.import_opinions(request.user, conference, filename=name, data=data)
+            request,
+            lambda: opinions.import_opinions(request.user, conference, filename=name, data=data, repeats=repeats),
         )
         if ok:
             n, waiting = len(made), sum(o.tag == Opinion.Tag.NEW for o in made)

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from tinnhiem.accounts.roles import PREPARE, require
 from tinnhiem.audit.log import actor_name, record
@@ -161,21 +161,35 @@ def enter_paper_opinion(
     return opinion
 
 
+REPEATS_LABEL = gettext_lazy("Import also the rows that repeat an opinion already recorded")
+
+
+def _rows_named(rows: list[OpinionRow], most: int = 10) -> str:
+    """The rows' numbers (with their sheet, in a workbook of several), the first ``most`` of them."""
+    named = [f"{row.row} ({row.sheet})" if row.sheet else str(row.row) for row in rows[:most]]
+    return ", ".join(named) + (" …" if len(rows) > most else "")
+
+
 def _refused_at(row: OpinionRow, problem: str) -> ValidationError:
     """A table of opinions refused for ``problem`` in ``row``, which is named with its sheet."""
     return file_refused(RosterError(problem, row=row.row, sheet=row.sheet).describe())
 
 
 @transaction.atomic
-def import_opinions(actor: Any, conference: Conference, *, filename: str, data: bytes) -> list[Opinion]:
+def import_opinions(
+    actor: Any, conference: Conference, *, filename: str, data: bytes, repeats: bool = False
+) -> list[Opinion]:
     """The opinions of a table (Excel or CSV) the office or its units compiled from the letters
     received (``opinion_file``): all of them or none, each as an opinion received on paper
     (``enter_paper_opinion``), classified as its row says, if it says (``classify_opinion``). A
     row names a rated person of the conference by their full name, or no one ("chung", or empty);
     its day received, if empty, is today. Refused whole, with the row, for a person not rated here,
     a day to come, an opinion too long; and a file imported already (the same bytes) is refused,
-    not imported twice. Returns the opinions made. The file is read before the conference is
-    locked: a large workbook takes seconds."""
+    not imported twice. A row that repeats an opinion already recorded (the same person, words,
+    signer and day: the table imported, then mended and imported again) refuses the file too, unless
+    ``repeats`` (the office says they are other letters in the same words). Rows of the same words
+    within the file are all kept. Returns the opinions made. The file is read before the
+    conference is locked: a large workbook takes seconds."""
     require(actor, PREPARE)
     check_open(Conference.objects.get(pk=conference.pk))  # said before the file's faults
     try:
@@ -196,7 +210,8 @@ def import_opinions(actor: Any, conference: Conference, *, filename: str, data: 
         if person.on_ballot:
             people.setdefault(person_key(person.full_name), person)
     today = timezone.localdate()
-    made = []
+    recorded = set(conference.opinions.values_list("rated_person_id", "text", "signed_by", "received_on"))
+    made, repeated = [], []
     for row in rows:
         person = people.get(person_key(row.about)) if row.about else None
         if row.about and person is None:
@@ -227,7 +242,22 @@ def import_opinions(actor: Any, conference: Conference, *, filename: str, data: 
             opinion.full_clean(validate_constraints=False)
         except ValidationError as invalid:  # what the reader did not foresee, said with its row
             raise _refused_at(row, " ".join(invalid.messages)) from invalid
+        if (person.pk if person else None, opinion.text, opinion.signed_by, opinion.received_on) in recorded:
+            repeated.append(row)
         made.append(opinion)
+    if repeated and not repeats:
+        raise file_refused(
+            ngettext(
+                "row %(rows)s repeats an opinion already recorded (the same person, words, signer and day): if "
+                "this table was imported before and then mended, importing it would record its opinions twice. "
+                "If they are other letters in the same words, tick “%(repeats)s” and import the file again.",
+                "rows %(rows)s repeat opinions already recorded (the same person, words, signer and day): if "
+                "this table was imported before and then mended, importing it would record its opinions twice. "
+                "If they are other letters in the same words, tick “%(repeats)s” and import the file again.",
+                len(repeated),
+            )
+            % {"rows": _rows_named(repeated), "repeats": REPEATS_LABEL}
+        )
     Opinion.objects.bulk_create(made)
     for opinion in made:
         record(actor, "opinion.entered", conference=conference, data={"opinion": str(opinion.pk), "source": "paper"})
