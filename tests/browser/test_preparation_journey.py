@@ -133,18 +133,20 @@ def test_office_prepares_and_voter_sends_opinion(new_page, live_server, office, 
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, "the voter page scrolls sideways on a phone"
 
-    # two letters on paper, compiled in Excel by a unit: the office imports the table, lands on the
-    # opinions not yet classified, ticks every row, unticks the voter's request and classifies the
-    # two at once (the boxes belong to the form above the table: form="phan-loai")
+    # three letters on paper, compiled in Excel by a unit, which classified one: the office imports
+    # the table, lands on the opinions not yet classified, ticks every row, unticks the voter's
+    # request and classifies the two at once (the boxes belong to the form above the table:
+    # form="phan-loai")
     table = Workbook()
-    table.active.append(["STT", "Về người", "Ý kiến", "Người ký tên", "Ngày nhận"])
-    table.active.append([1, "chung", "Đồng tình với báo cáo.", "", None])
-    table.active.append([2, "", "Nhất trí.", "Phạm Quốc Cường", None])
+    table.active.append(["STT", "Về người", "Ý kiến", "Người ký tên", "Ngày nhận", "Phân loại"])
+    table.active.append([1, "chung", "Đồng tình với báo cáo.", "", None, None])
+    table.active.append([2, "", "Nhất trí.", "Phạm Quốc Cường", None, None])
+    table.active.append([3, "chung", "Đề nghị công khai kết quả.", "", None, "Đề nghị giải trình"])
     table.save(tmp_path / "tong-hop-y-kien.xlsx")
     page.get_by_role("link", name="Ý kiến").click()
     page.set_input_files("#id_bang-file", str(tmp_path / "tong-hop-y-kien.xlsx"))
     page.click("#nhap-bang-y-kien button:has-text('Nhập')")
-    page.get_by_text("Đã nhập 2 ý kiến, chưa phân loại.").wait_for()
+    page.get_by_text("Đã nhập 3 ý kiến, đã phân loại theo bảng; còn 2 ý kiến chưa phân loại.").wait_for()
     assert page.url.endswith("?tag=new")
     expect(page.locator("#opinions input[name=opinions]")).to_have_count(3)
     page.check("[data-select-all='#opinions']")
@@ -161,8 +163,8 @@ def test_office_prepares_and_voter_sends_opinion(new_page, live_server, office, 
         "Có 1 dòng đã đổi lựa chọn nhưng chưa bấm “Lưu” của dòng đó: thay đổi ấy sẽ không được ghi. "
         "Đồng chí vẫn tiếp tục?"
     ]
-    assert page.url.endswith("?tag=new") and not page.get_by_text("Đã phân loại").count()
-    assert set(Opinion.objects.values_list("tag", flat=True)) == {"new"}
+    assert page.url.endswith("?tag=new") and not page.get_by_text("Đã phân loại 2 ý kiến").count()
+    assert Opinion.objects.filter(tag="agrees").count() == 0
     expect(page.locator("#opinions input[name=opinions]:checked")).to_have_count(2)  # still ticked
     page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.click("button:has-text('Lưu phân loại')")
@@ -173,13 +175,23 @@ def test_office_prepares_and_voter_sends_opinion(new_page, live_server, office, 
     page.wait_for_function("() => window.innerWidth === 390")
     shot(page, "04c-y-kien-dien-thoai")
     page.set_viewport_size({"width": 1280, "height": 900})
-    assert sorted(Opinion.objects.values_list("tag", flat=True)) == ["agrees", "agrees", "new"]
+    assert sorted(Opinion.objects.values_list("tag", flat=True)) == ["agrees", "agrees", "new", "requests_explanation"]
 
-    # the office classifies the request and forwards it; the explanation is recorded on the person's behalf
+    # the office classifies the request and forwards it; the table's request names no one: refused,
+    # it is classified otherwise on the whole list (where its "Gửi tới" shows "—", as shown: the
+    # page does not ask about it); the explanation is recorded on the person's behalf
     page.select_option(f"#y-kien-{opinion.pk} select[name=tag]", "requests_explanation")
     page.click(f"#y-kien-{opinion.pk} button:has-text('Lưu')")
+    page.get_by_role("link", name="Xem tất cả").click()
+    general = Opinion.objects.get(text="Đề nghị công khai kết quả.")
+    expect(page.locator(f"#y-kien-{general.pk} select[name=rated_person]")).to_have_value("")
+    page.click("button:has-text('Chuyển các yêu cầu giải trình')")
+    page.get_by_text("Có yêu cầu giải trình chưa ghi người được lấy phiếu").wait_for()
+    page.select_option(f"#y-kien-{general.pk} select[name=tag]", "other")
+    page.click(f"#y-kien-{general.pk} button:has-text('Lưu')")
     page.click("button:has-text('Chuyển các yêu cầu giải trình')")
     page.get_by_text("Đã chuyển 1 yêu cầu").wait_for()
+    assert len(asked) == 2  # no question since the bar's
     # the filter applies as soon as it is chosen (app.js: the policy allows no inline handler)
     with page.expect_navigation():
         page.select_option("select[data-submit-on-change][name=tag]", "requests_explanation")
@@ -204,7 +216,7 @@ def test_office_prepares_and_voter_sends_opinion(new_page, live_server, office, 
 
     page.get_by_role("link", name="Tổng quan").click()
     summary = page.locator("#opinion-summary").inner_text()
-    assert "3 ý kiến, 1 yêu cầu giải trình" in summary
+    assert "4 ý kiến, 1 yêu cầu giải trình" in summary
     expect(page.locator("#checklist .badge.done")).to_have_count(3)
     assert page.locator(".notice").count() == 0  # a province body meeting today: nothing to warn of
     shot(page, "05-tong-quan")

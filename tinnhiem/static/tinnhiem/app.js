@@ -129,10 +129,11 @@
   // would be lost when another form of the page is sent (the bar's "save the classification", or
   // another row's): the page asks first, saying how many rows.
   document.querySelectorAll("[data-unsaved]").forEach(function (table) {
+    // each choice as the page showed it (a list with no option marked shows its first one)
+    var selects = Array.prototype.slice.call(table.querySelectorAll("select"));
+    var shown = selects.map(function (select) { return select.value; });
     var changed = function (sent) {
-      return Array.prototype.filter.call(table.querySelectorAll("select"), function (select) {
-        return select.form !== sent && Array.prototype.some.call(select.options, function (o) { return o.selected !== o.defaultSelected; });
-      }).length;
+      return selects.filter(function (select, i) { return select.form !== sent && select.value !== shown[i]; }).length;
     };
     document.querySelectorAll("form[method=post]").forEach(function (form) {
       form.addEventListener("submit", function (event) {
