@@ -503,3 +503,114 @@ def test_an_explanation_sent_twice_is_recorded_once(office, conference, person, 
     assert len({first.pk, with_file.pk, other_file.pk, no_answer.pk, other_words.pk}) == 5
     assert person.explanations.count() == 5
     assert Event.objects.filter(action="explanation.recorded").count() == 5
+
+
+def test_opinions_entered_by_mistake_are_removed_with_their_reason_and_the_log_keeps_them(
+    office, conference, person, voter, make_user
+):
+    """A letter typed twice, or about the wrong person, is removed with the reason; the log keeps
+    what it said. The office cannot remove what a voter sent through their link, nor a request
+    already forwarded: either refuses the whole removal, nothing removed."""
+    twice = [
+        opinions.enter_paper_opinion(office, conference, rated_person=person, text="Đồng tình với báo cáo.")
+        for _ in range(2)
+    ]
+    asks = opinions.enter_paper_opinion(office, conference, rated_person=person, text="Đề nghị làm rõ việc X")
+    sent = opinions.submit_opinion(voter, rated_person=person, text="Ý kiến qua đường dẫn", sign=False)
+    assert opinion_summary(conference).total == 4
+
+    for ticked, reason, expected in (
+        ([twice[1]], "  ", "Hãy ghi lý do xoá (nhập hai lần, ghi nhầm người, …)."),
+        ([], "Nhập hai lần", "Hãy đánh dấu các ý kiến cần xoá trước."),
+        (
+            [twice[1], sent],
+            "Nhập hai lần",
+            "1 ý kiến đã đánh dấu do người ghi phiếu gửi qua đường dẫn của mình: văn phòng không xoá ý kiến của "
+            "người ghi phiếu. Chưa xoá ý kiến nào; hãy bỏ đánh dấu ý kiến đó rồi xoá lại.",
+        ),
+    ):
+        with pytest.raises(ValidationError) as info:
+            opinions.remove_opinions(office, conference, ticked, reason=reason)
+        assert info.value.messages == [expected]
+    with pytest.raises(PermissionDenied):
+        opinions.remove_opinions(make_user("chair"), conference, [twice[1]], reason="Nhập hai lần")
+    opinions.classify_opinion(office, asks, tag="requests_explanation")
+    opinions.forward_requests(office, conference)
+    with pytest.raises(ValidationError, match="là yêu cầu đã chuyển cho người được lấy phiếu: được giữ nguyên"):
+        opinions.remove_opinions(office, conference, [twice[1], asks], reason="Nhập hai lần")
+    assert Opinion.objects.count() == 4 and not Event.objects.filter(action="opinion.removed").exists()
+
+    assert opinions.remove_opinions(office, conference, [twice[1]], reason="  Nhập hai lần ") == 1
+    assert set(Opinion.objects.values_list("pk", flat=True)) == {twice[0].pk, asks.pk, sent.pk}
+    removed = Event.objects.get(action="opinion.removed")
+    assert removed.actor == office.username and removed.data == {
+        "opinion": str(twice[1].pk),
+        "person": person.pk,
+        "name": person.full_name,
+        "text": "Đồng tình với báo cáo.",
+        "signed_by": "",
+        "received_on": twice[1].received_on.isoformat(),
+        "source": "paper",
+        "reason": "Nhập hai lần",
+    }
+    assert opinion_summary(conference).total == 3
+
+    Conference.objects.filter(pk=conference.pk).update(status=Conference.Status.FINISHED)
+    with pytest.raises(ValidationError):
+        opinions.remove_opinions(office, conference, [twice[0]], reason="Nhập hai lần")
+    assert Opinion.objects.count() == 3
+
+
+def test_a_table_whose_opinions_were_all_removed_may_be_imported_again(office, conference, person):
+    """A table imported by mistake (before the unit's corrections, say) is removed whole: the same
+    file may then come in again. While one of its opinions remains, it is refused as imported."""
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in (["Về người", "Ý kiến"], ["Trần Minh Đức", "Một"], ["chung", "Hai"]):
+        book.active.append(row)
+    out = BytesIO()
+    book.save(out)
+    made = opinions.import_opinions(office, conference, filename="a.xlsx", data=out.getvalue())
+    assert opinions.remove_opinions(office, conference, made[:1], reason="Nhập nhầm bảng") == 1
+    with pytest.raises(ValidationError, match="Tệp này đã được nhập trước đó"):
+        opinions.import_opinions(office, conference, filename="a.xlsx", data=out.getvalue())
+    opinions.remove_opinions(office, conference, made[1:], reason="Nhập nhầm bảng")
+    again = opinions.import_opinions(office, conference, filename="a.xlsx", data=out.getvalue())
+    assert [o.text for o in again] == ["Một", "Hai"] and Opinion.objects.count() == 2
+
+
+def test_the_page_shows_the_opinions_ticked_then_removes_them_once_a_reason_is_given(office, conference, person):
+    """The bar's second button sends the ticked opinions to a page that lists them and asks why;
+    removed when that is sent, back on the list as it was filtered."""
+    import re
+
+    letters = [
+        opinions.enter_paper_opinion(office, conference, rated_person=person, text=f"Thư số {i}") for i in range(3)
+    ]
+    client = Client()
+    client.force_login(office)
+    page = reverse("conferences:opinions", args=[conference.pk])
+    remove = reverse("conferences:opinions_remove", args=[conference.pk])
+    listed = client.get(page + "?tag=new").content.decode()
+    assert f'formaction="{remove}">Xoá ý kiến nhập nhầm…</button>' in listed
+
+    ticked = {"opinions": [str(letters[0].pk), str(letters[2].pk)], "filter": "new", "tag": "agrees"}
+    shown = client.post(remove, ticked)
+    text = shown.content.decode()
+    assert shown.status_code == 200 and "Xoá 2 ý kiến nhập nhầm?" in text
+    rows = re.findall(r"<tr><td>.*?</tr>", text.split('id="opinions-to-remove"')[1], re.S)
+    assert sorted(re.findall(r"Thư số \d", "".join(rows))) == ["Thư số 0", "Thư số 2"] and "Thư số 1" not in text
+    assert Opinion.objects.count() == 3  # nothing removed yet
+
+    no_reason = client.post(remove, {**ticked, "confirm": "1", "reason": ""})
+    assert no_reason.status_code == 200 and "Hãy ghi lý do xoá" in no_reason.content.decode()
+    assert Opinion.objects.count() == 3
+    done = client.post(remove, {**ticked, "confirm": "1", "reason": "Nhập hai lần"}, follow=True)
+    assert done.redirect_chain == [(page + "?tag=new#opinions", 302)]
+    assert "Đã xoá 2 ý kiến." in done.content.decode()
+    assert list(Opinion.objects.values_list("text", flat=True)) == ["Thư số 1"]
+    nothing = client.post(remove, {"filter": "new"}, follow=True)
+    assert "Hãy đánh dấu các ý kiến cần xoá trước." in nothing.content.decode()

@@ -475,23 +475,38 @@ class ClassifyForm(forms.Form):
     tag = forms.ChoiceField(choices=Opinion.Tag.choices)
 
 
-class ClassifyManyForm(forms.Form):
-    """The opinions ticked on the list, and the classification they are given (opinions.classify_opinions)."""
+class TickedOpinionsForm(forms.Form):
+    """The opinions ticked on the list (their boxes belong to the bar's form, form="phan-loai")."""
 
-    opinions = forms.ModelMultipleChoiceField(
-        Opinion.objects.none(),
-        error_messages={
-            "required": _("Tick the opinions to classify first."),
-            "invalid_choice": _("An opinion ticked is no longer on the list: open the page again."),
-            "invalid_pk_value": _("An opinion ticked is no longer on the list: open the page again."),
-            "invalid_list": _("Tick the opinions to classify first."),
-        },
-    )
-    tag = forms.ChoiceField(choices=Opinion.Tag.choices)
+    none_ticked = _("Tick the opinions to classify first.")
+    opinions = forms.ModelMultipleChoiceField(Opinion.objects.none())
 
     def __init__(self, *args, conference=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["opinions"].queryset = conference.opinions.all()
+        field = self.fields["opinions"]
+        field.queryset = conference.opinions.all()
+        gone = _("An opinion ticked is no longer on the list: open the page again.")
+        field.error_messages.update(
+            required=self.none_ticked, invalid_list=self.none_ticked, invalid_choice=gone, invalid_pk_value=gone
+        )
+
+
+class ClassifyManyForm(TickedOpinionsForm):
+    """The opinions ticked, and the classification they are given (opinions.classify_opinions)."""
+
+    tag = forms.ChoiceField(choices=Opinion.Tag.choices)
+
+
+class RemoveOpinionsForm(TickedOpinionsForm):
+    """The opinions ticked, to be removed as recorded by mistake, and why (opinions.remove_opinions)."""
+
+    none_ticked = _("Tick the opinions to remove first.")
+    reason = forms.CharField(
+        label=_("Why they are removed"),
+        max_length=255,
+        required=False,
+        help_text=_("For example: typed twice; about the wrong person; the table was imported twice."),
+    )
 
 
 class AddressForm(forms.Form):

@@ -34,6 +34,7 @@ urlpatterns = [
     path("hoi-nghi/<int:conference_id>/y-kien.xlsx", views.opinions_xlsx, name="opinions_xlsx"),
     path("hoi-nghi/<int:conference_id>/y-kien/phan-loai/", views.opinions_classify, name="opinions_classify"),
     path("hoi-nghi/<int:conference_id>/y-kien/nhap/", views.opinions_import, name="opinions_import"),
+    path("hoi-nghi/<int:conference_id>/y-kien/xoa/", views.opinions_remove, name="opinions_remove"),
     path("mau/bang-y-kien.xlsx", views.opinions_template, name="opinions_template"),
     path(
         "hoi-nghi/<int:conference_id>/y-kien/<uuid:opinion_id>/phan-loai/",

@@ -1226,6 +1226,36 @@ def opinions_classify(request, conference_id: int):
 
 @permission_required(PREPARE)
 @require_POST
+def opinions_remove(request, conference_id: int):
+    """The opinions ticked on the list, removed as recorded by mistake (opinions.remove_opinions):
+    the bar's button shows them first, with a field for the reason; removed when that is sent."""
+    conference = _conference(conference_id)
+    form = forms.RemoveOpinionsForm(request.POST, conference=conference)
+    shown = _filters_sent(request)
+    back = _opinions_url(conference, shown) + "#opinions"
+    if not form.is_valid():
+        form_errors(request, form)
+        return redirect(back)
+    ticked = list(form.cleaned_data["opinions"].select_related("rated_person"))  # in the list's order
+    if request.POST.get("confirm"):
+        reason = form.cleaned_data["reason"]
+        ok, n = attempt(
+            request, lambda: opinions.remove_opinions(request.user, conference, ticked, reason=reason), form=form
+        )
+        if ok:
+            messages.success(
+                request, ngettext("%(n)s opinion was removed.", "%(n)s opinions were removed.", n) % {"n": n}
+            )
+            return redirect(back)
+    return render(
+        request,
+        "conferences/opinions_remove.html",
+        {"conference": conference, "form": form, "opinions": ticked, "shown": shown, "back": back},
+    )
+
+
+@permission_required(PREPARE)
+@require_POST
 def opinions_import(request, conference_id: int):
     """The opinions of a table the office compiled (opinions.import_opinions), all or none; back
     to those not yet classified, if the table left some so, with what was done said above them."""

@@ -185,7 +185,7 @@ def import_opinions(
     row names a rated person of the conference by their full name, or no one ("chung", or empty);
     its day received, if empty, is today. Refused whole, with the row, for a person not rated here,
     a day to come, an opinion too long; and a file imported already (the same bytes) is refused,
-    not imported twice. A row that repeats an opinion already recorded (the same person, words,
+    not imported twice, unless all it made were removed as a mistake (``remove_opinions``). A row that repeats an opinion already recorded (the same person, words,
     signer and day: the table imported, then mended and imported again) refuses the file too, unless
     ``repeats`` (the office says they are other letters in the same words). Rows of the same words
     within the file are all kept. Returns the opinions made. The file is read before the
@@ -200,7 +200,10 @@ def import_opinions(
     check_open(conference)
     sha256 = hashlib.sha256(data).hexdigest()
     imported = Event.objects.filter(conference_id=conference.pk, action="opinions.imported")
-    if done := imported.filter(data__sha256=sha256).first():
+    for done in imported.filter(data__sha256=sha256):
+        kept = done.data.get("opinions")  # the opinions it made (not recorded before this version)
+        if kept is not None and not conference.opinions.filter(pk__in=kept).exists():
+            continue  # every one of them was removed as a mistake (remove_opinions): it may come in again
         raise ValidationError(
             _("This file was imported already (%(file)s, %(n)s opinions): it is not imported twice.")
             % {"file": done.data.get("file", ""), "n": done.data.get("count", 0)}
@@ -272,7 +275,12 @@ def import_opinions(
         actor,
         "opinions.imported",
         conference=conference,
-        data={"file": clean_line(filename)[:255], "sha256": sha256, "count": len(made)},
+        data={
+            "file": clean_line(filename)[:255],
+            "sha256": sha256,
+            "count": len(made),
+            "opinions": [str(o.pk) for o in made],
+        },
     )
     return made
 
@@ -327,6 +335,72 @@ def classify_opinions(actor: Any, conference: Conference, opinions: list[Opinion
     for opinion in changed:
         record(actor, "opinion.classified", conference=conference.pk, data={"opinion": str(opinion.pk), "tag": tag})
     return len(changed)
+
+
+@transaction.atomic
+def remove_opinions(actor: Any, conference: Conference, opinions: list[Opinion], *, reason: str) -> int:
+    """Remove opinions the office recorded by mistake (typed twice, about the wrong person, a table
+    imported twice or wrongly), with the reason; refused whole, nothing removed, for an opinion a
+    voter sent through their link (the office cannot take a voter's words away) or a request
+    already forwarded to the rated person. Each is logged with what it said, so that the log still
+    shows what was removed. Returns how many."""
+    require(actor, PREPARE)
+    conference = Conference.objects.select_for_update().get(pk=conference.pk)
+    check_open(conference)
+    reason = clean_line(reason)
+    if not reason:
+        raise ValidationError(_("Write why they are removed (typed twice, about the wrong person, …)."))
+    wanted = {o.pk for o in opinions}
+    chosen = list(
+        conference.opinions.select_for_update(of=("self",))
+        .select_related("rated_person")
+        .filter(pk__in=wanted)
+        .order_by("pk")
+    )
+    if not chosen:
+        raise ValidationError(_("Tick the opinions to remove first."))
+    if len(chosen) != len(wanted):
+        raise ValidationError(_("An opinion ticked is no longer on the list: open the page again."))
+    if sent := sum(1 for o in chosen if o.source == Opinion.Source.LINK):
+        raise ValidationError(
+            ngettext(
+                "%(n)s of the opinions ticked was sent by a voter through their link: the office cannot remove a "
+                "voter's opinion. Nothing was removed; untick it, then remove again.",
+                "%(n)s of the opinions ticked were sent by voters through their links: the office cannot remove a "
+                "voter's opinion. Nothing was removed; untick them, then remove again.",
+                sent,
+            )
+            % {"n": sent}
+        )
+    if forwarded := sum(1 for o in chosen if o.forwarded_on is not None):
+        raise ValidationError(
+            ngettext(
+                "%(n)s of the opinions ticked is a request already forwarded to the rated person: it stays. Nothing "
+                "was removed; untick it, then remove again.",
+                "%(n)s of the opinions ticked are requests already forwarded to the rated persons: they stay. "
+                "Nothing was removed; untick them, then remove again.",
+                forwarded,
+            )
+            % {"n": forwarded}
+        )
+    conference.opinions.filter(pk__in=wanted).delete()
+    for opinion in chosen:
+        record(
+            actor,
+            "opinion.removed",
+            conference=conference.pk,
+            data={
+                "opinion": str(opinion.pk),
+                "person": opinion.rated_person_id,
+                "name": opinion.rated_person.full_name if opinion.rated_person else "",
+                "text": opinion.text,
+                "signed_by": opinion.signed_by,
+                "received_on": opinion.received_on.isoformat(),
+                "source": opinion.source,
+                "reason": reason,
+            },
+        )
+    return len(chosen)
 
 
 @transaction.atomic
