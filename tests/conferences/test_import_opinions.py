@@ -85,6 +85,15 @@ def test_a_table_of_opinions_is_imported_whole_as_opinions_received_on_paper(off
             "dòng 3: “Nguyễn Văn Bình” không có tên trên phiếu của hội nghị này (những người có tên trên phiếu: "
             "Trần Minh Đức, Lê Thị Hồng Nhung); hãy ghi một trong các tên đó, hoặc “chung”",
         ),
+        (  # without its marks: the name on the ballot is suggested, never taken for it
+            [["Về người", "Ý kiến"], ["Tran Minh Duc", "Đồng tình"]],
+            "dòng 2: “Tran Minh Duc” không viết đúng như trên phiếu: có phải là “Trần Minh Đức”? Hãy viết họ tên "
+            "có dấu, đúng như trên phiếu.",
+        ),
+        (  # another mark may be another person ("Hưng" is not "Hùng"): suggested, not taken
+            [["Về người", "Ý kiến"], ["Lê Thị Hồng Nhung", "Đồng tình"], ["Trần Minh Dực", "Đồng tình"]],
+            "dòng 3: “Trần Minh Dực” không viết đúng như trên phiếu: có phải là “Trần Minh Đức”?",
+        ),
         (
             [["Về người", "Ý kiến", "Ngày nhận"], ["Trần Minh Đức", "Đồng tình", "32/11/2026"]],
             "dòng 2, cột “Ngày nhận”: đây không phải là một ngày",
@@ -122,7 +131,20 @@ def test_a_table_of_opinions_is_imported_whole_as_opinions_received_on_paper(off
             "dòng 2: nội dung dài quá 10.000 ký tự.",
         ),
     ],
-    ids=["person", "day", "future", "signature", "roll", "column", "twice", "formula", "empty", "long"],
+    ids=[
+        "person",
+        "unmarked",
+        "other mark",
+        "day",
+        "future",
+        "signature",
+        "roll",
+        "column",
+        "twice",
+        "formula",
+        "empty",
+        "long",
+    ],
 )
 def test_a_table_with_a_row_at_fault_is_refused_whole_with_the_row_and_the_reason(
     office, conference, person, second, rows, said

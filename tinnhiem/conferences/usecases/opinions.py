@@ -23,7 +23,7 @@ from tinnhiem.audit.models import Event
 from tinnhiem.files import files_removed_on_failure, save_file
 from tinnhiem.i18n import grouped
 from tinnhiem.once import save_once, short_key
-from tinnhiem.text import clean_line, person_key
+from tinnhiem.text import clean_line, person_key, strip_marks
 
 from ..models import Conference, Explanation, Opinion, RatedPerson, Voter
 from ..opinion_file import OpinionRow, read_opinions
@@ -218,6 +218,17 @@ def import_opinions(
     for row in rows:
         person = people.get(person_key(row.about)) if row.about else None
         if row.about and person is None:
+            # written without its marks (or with others): named, never taken for it ("Hùng" is not "Hưng")
+            alike = [p for key, p in people.items() if strip_marks(key) == strip_marks(person_key(row.about))]
+            if len(alike) == 1:
+                raise _refused_at(
+                    row,
+                    _(
+                        "“%(name)s” is not written as on the ballot: is it “%(alike)s”? Write the name with its "
+                        "marks, as on the ballot."
+                    )
+                    % {"name": row.about, "alike": alike[0].full_name},
+                )
             raise _refused_at(
                 row,
                 _(
