@@ -554,6 +554,9 @@ def test_opinions_entered_by_mistake_are_removed_with_their_reason_and_the_log_k
         "reason": "Nhập hai lần",
     }
     assert opinion_summary(conference).total == 3
+    with pytest.raises(ValidationError) as info:  # a page shown before that removal
+        opinions.remove_opinions(office, conference, [twice[1]], reason="Nhập hai lần")
+    assert info.value.messages == ["Có ý kiến đã đánh dấu không còn trong danh sách: hãy mở lại trang."]
 
     Conference.objects.filter(pk=conference.pk).update(status=Conference.Status.FINISHED)
     with pytest.raises(ValidationError):

@@ -185,11 +185,12 @@ def import_opinions(
     row names a rated person of the conference by their full name, or no one ("chung", or empty);
     its day received, if empty, is today. Refused whole, with the row, for a person not rated here,
     a day to come, an opinion too long; and a file imported already (the same bytes) is refused,
-    not imported twice, unless all it made were removed as a mistake (``remove_opinions``). A row that repeats an opinion already recorded (the same person, words,
-    signer and day: the table imported, then mended and imported again) refuses the file too, unless
-    ``repeats`` (the office says they are other letters in the same words). Rows of the same words
-    within the file are all kept. Returns the opinions made. The file is read before the
-    conference is locked: a large workbook takes seconds."""
+    not imported twice, unless all it made were removed as a mistake (``remove_opinions``). A row
+    that repeats an opinion already recorded (the same person, words, signer and day: the table
+    imported, then mended and imported again) refuses the file too, unless ``repeats`` (the office
+    says they are other letters in the same words). Rows of the same words within the file are all
+    kept. Returns the opinions made. The file is read before the conference is locked: a large
+    workbook takes seconds."""
     require(actor, PREPARE)
     check_open(Conference.objects.get(pk=conference.pk))  # said before the file's faults
     try:
@@ -362,15 +363,15 @@ def remove_opinions(actor: Any, conference: Conference, opinions: list[Opinion],
     if not reason:
         raise ValidationError(_("Write why they are removed (typed twice, about the wrong person, …)."))
     wanted = {o.pk for o in opinions}
+    if not wanted:
+        raise ValidationError(_("Tick the opinions to remove first."))
     chosen = list(
         conference.opinions.select_for_update(of=("self",))
         .select_related("rated_person")
         .filter(pk__in=wanted)
         .order_by("pk")
     )
-    if not chosen:
-        raise ValidationError(_("Tick the opinions to remove first."))
-    if len(chosen) != len(wanted):
+    if len(chosen) != len(wanted):  # removed by another desk since the page was shown
         raise ValidationError(_("An opinion ticked is no longer on the list: open the page again."))
     if sent := sum(1 for o in chosen if o.source == Opinion.Source.LINK):
         raise ValidationError(
