@@ -615,5 +615,11 @@ def test_the_page_shows_the_opinions_ticked_then_removes_them_once_a_reason_is_g
     assert done.redirect_chain == [(page + "?tag=new#opinions", 302)]
     assert "Đã xoá 2 ý kiến." in done.content.decode()
     assert list(Opinion.objects.values_list("text", flat=True)) == ["Thư số 1"]
+    again = client.post(remove, {**ticked, "confirm": "1", "reason": "Nhập hai lần"}, follow=True)  # sent twice
+    assert "Các ý kiến đã đánh dấu đã được xoá." in again.content.decode()
+    assert "không còn trong danh sách" not in again.content.decode()
+    assert Event.objects.filter(action="opinion.removed").count() == 2
+    stale = client.post(remove, {"opinions": [str(letters[0].pk), str(letters[1].pk)], "confirm": "1"}, follow=True)
+    assert "Có ý kiến đã đánh dấu không còn trong danh sách: hãy mở lại trang." in stale.content.decode()
     nothing = client.post(remove, {"filter": "new"}, follow=True)
     assert "Hãy đánh dấu các ý kiến cần xoá trước." in nothing.content.decode()

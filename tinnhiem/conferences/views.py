@@ -1234,7 +1234,11 @@ def opinions_remove(request, conference_id: int):
     shown = _filters_sent(request)
     back = _opinions_url(conference, shown) + "#opinions"
     if not form.is_valid():
-        form_errors(request, form)
+        if request.POST.get("confirm") and opinions.removed_already(conference, request.POST.getlist("opinions")):
+            # the confirmation sent twice (a double tap, an answer lost on the hall's Wi-Fi): done once
+            messages.info(request, _("The opinions ticked were removed already."))
+        else:
+            form_errors(request, form)
         return redirect(back)
     ticked = list(form.cleaned_data["opinions"].select_related("rated_person"))  # in the list's order
     if request.POST.get("confirm"):

@@ -415,6 +415,13 @@ def remove_opinions(actor: Any, conference: Conference, opinions: list[Opinion],
     return len(chosen)
 
 
+def removed_already(conference: Conference, ids: list[str]) -> bool:
+    """Whether every one of ``ids`` is an opinion of the conference removed as a mistake
+    (``remove_opinions``): its confirmation sent a second time is no error."""
+    removed = Event.objects.filter(conference_id=conference.pk, action="opinion.removed", data__opinion__in=ids)
+    return bool(ids) and removed.count() == len(set(ids))
+
+
 @transaction.atomic
 def address_request(actor: Any, opinion: Opinion, *, rated_person: RatedPerson) -> Opinion:
     """The office names the rated person a general request for explanation goes to (its writer
