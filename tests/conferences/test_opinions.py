@@ -623,3 +623,55 @@ def test_the_page_shows_the_opinions_ticked_then_removes_them_once_a_reason_is_g
     assert "Có ý kiến đã đánh dấu không còn trong danh sách: hãy mở lại trang." in stale.content.decode()
     nothing = client.post(remove, {"filter": "new"}, follow=True)
     assert "Hãy đánh dấu các ý kiến cần xoá trước." in nothing.content.decode()
+
+
+def test_an_explanation_not_yet_sent_is_removed_and_its_requests_wait_again(
+    office, conference, person, pdf_bytes, make_user, django_capture_on_commit_callbacks
+):
+    """An explanation recorded for the wrong person or with the wrong file, or sent through the
+    person's link and not fit to send on, is removed before the voters get it: its file goes, the
+    requests it answered wait for an answer again, the log keeps what it said. Once sent to the
+    voters it stays."""
+    from tinnhiem.conferences.models import Explanation
+
+    asks = opinions.enter_paper_opinion(office, conference, rated_person=person, text="Đề nghị làm rõ việc X")
+    opinions.classify_opinion(office, asks, tag="requests_explanation")
+    opinions.forward_requests(office, conference)
+    wrong = opinions.record_explanation(
+        office, person, text="Giải trình nhầm", answers=[asks], filename="a.pdf", data=pdf_bytes
+    )
+    storage, name = wrong.file.storage, wrong.file.name
+    assert storage.exists(name)
+    client = Client()
+    client.force_login(office)
+    page = reverse("conferences:explanations", args=[conference.pk])
+    remove = reverse("conferences:explanation_remove", args=[conference.pk, wrong.pk])
+    assert f'action="{remove}"' in client.get(page).content.decode()
+    chair = Client()
+    chair.force_login(make_user("chair"))
+    assert chair.post(remove).status_code == 403 and Explanation.objects.filter(pk=wrong.pk).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(remove, follow=True)
+    assert not Explanation.objects.filter(pk=wrong.pk).exists() and not storage.exists(name)
+    assert "Đã xoá." in done.content.decode()
+    assert not asks.explanations.exists()
+    event = Event.objects.get(action="explanation.removed")
+    assert event.data == {
+        "explanation": wrong.pk,
+        "person": person.pk,
+        "name": person.full_name,
+        "text": "Giải trình nhầm",
+        "recorded_by": wrong.recorded_by,
+        "received_on": wrong.received_on.isoformat(),
+    }
+    again = client.post(remove, follow=True)  # sent twice
+    assert "Không còn trong danh sách: đã được xoá trước đó." in again.content.decode()
+
+    right = opinions.record_explanation(office, person, text="Giải trình đúng", answers=[asks])
+    opinions.distribute_explanations(office, conference)
+    with pytest.raises(ValidationError) as info:
+        opinions.remove_explanation(office, right)
+    assert info.value.messages == ["Báo cáo giải trình này đã được gửi cho người ghi phiếu và được lưu giữ."]
+    kept = client.get(page).content.decode()
+    assert reverse("conferences:explanation_remove", args=[conference.pk, right.pk]) not in kept

@@ -57,6 +57,11 @@ urlpatterns = [
     path(
         "hoi-nghi/<int:conference_id>/giai-trinh/<int:explanation_id>/", views.explanation_download, name="explanation"
     ),
+    path(
+        "hoi-nghi/<int:conference_id>/giai-trinh/<int:explanation_id>/xoa/",
+        views.explanation_remove,
+        name="explanation_remove",
+    ),
     path("hoi-nghi/<int:conference_id>/giay-moi/", views.invitation_list, name="invitations"),
     path("hoi-nghi/<int:conference_id>/giay-moi/<int:voter_id>/qr.svg", views.invitation_qr, name="invitation_qr"),
     path(

@@ -1391,6 +1391,20 @@ def explanations_distribute(request, conference_id: int):
     return redirect("conferences:explanations", conference.pk)
 
 
+@permission_required(PREPARE)
+@require_POST
+def explanation_remove(request, conference_id: int, explanation_id: int):
+    conference = _conference(conference_id)
+    found = Explanation.objects.filter(pk=explanation_id, rated_person__conference=conference)
+    if gone := _removed_already(request, found, "conferences:explanations", conference.pk):
+        return gone
+    # the use case reads it again under the person's lock (removed meanwhile: said so)
+    ok, _r = attempt(request, lambda: opinions.remove_explanation(request.user, Explanation(pk=explanation_id)))
+    if ok:
+        messages.success(request, _("Removed."))
+    return redirect("conferences:explanations", conference.pk)
+
+
 @permission_required(VIEW)
 def explanation_download(request, conference_id: int, explanation_id: int):
     explanation = get_object_or_404(Explanation, pk=explanation_id, rated_person__conference_id=conference_id)

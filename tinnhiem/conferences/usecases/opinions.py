@@ -540,6 +540,36 @@ def record_explanation(
 
 
 @transaction.atomic
+def remove_explanation(actor: Any, explanation: Explanation) -> None:
+    """Remove an explanation not yet sent to the voters: recorded by the office for the wrong person
+    or with the wrong file, or sent through the person's link and not fit to send on (the office
+    looks at it first, as at a dossier the person sends). The requests it answered wait for an
+    answer again. The log keeps what it said."""
+    require(actor, PREPARE)
+    found = Explanation.objects.filter(pk=explanation.pk).first()
+    if found is None:
+        raise ValidationError(_("It is no longer on the list: it was removed already."))
+    person = locked_person(found.rated_person)
+    check_open(person.conference)
+    explanation = Explanation.objects.select_for_update().get(pk=found.pk)  # after the person's lock, as others take it
+    if explanation.distributed_on is not None:
+        raise ValidationError(_("This explanation has already been sent to the voters and is kept on file."))
+    data = {
+        "explanation": explanation.pk,
+        "person": person.pk,
+        "name": person.full_name,
+        "text": explanation.text,
+        "recorded_by": explanation.recorded_by,
+        "received_on": explanation.received_on.isoformat(),
+    }
+    storage, name = explanation.file.storage, explanation.file.name
+    explanation.delete()
+    record(actor, "explanation.removed", conference=person.conference, data=data)
+    if name:  # the file goes once the row is gone for good (as a dossier's)
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
 def distribute_explanations(actor: Any, conference: Conference, *, on: date | None = None) -> int:
     require(actor, PREPARE)
     conference = Conference.objects.select_for_update().get(pk=conference.pk)
