@@ -324,13 +324,43 @@ def test_a_table_mended_and_imported_again_is_refused_unless_the_office_says_its
         opinions.import_opinions(office, conference, filename="a (sửa).xlsx", data=mended)
     assert info.value.messages == [
         "Chưa nhập tệp, không có dữ liệu nào được lưu — dòng 2, 3, 5 trùng với ý kiến đã ghi (cùng người, cùng "
-        "nội dung, người ký tên và ngày nhận): nếu bảng này đã nhập rồi được sửa lại, nhập lần nữa sẽ ghi các ý "
-        "kiến đó hai lần. Nếu đó là những văn bản khác có cùng nội dung, hãy đánh dấu “Vẫn nhập các dòng trùng "
-        "với ý kiến đã ghi” rồi nhập lại tệp."
+        "nội dung và người ký tên, cùng ngày nhận nếu dòng có ghi ngày): nếu bảng này đã nhập rồi được sửa lại, "
+        "nhập lần nữa sẽ ghi các ý kiến đó hai lần. Nếu đó là những văn bản khác có cùng nội dung, hãy đánh "
+        "dấu “Vẫn nhập các dòng trùng với ý kiến đã ghi” rồi nhập lại tệp."
     ]
     assert Opinion.objects.count() == 4
     made = opinions.import_opinions(office, conference, filename="a (sửa).xlsx", data=mended, repeats=True)
     assert len(made) == 5 and Opinion.objects.count() == 9
+
+
+def test_a_row_without_its_day_repeats_an_opinion_recorded_on_any_day_and_a_row_with_another_day_does_not(
+    office, conference, person
+):
+    """A row that gives no day was recorded with the day it was imported: the same table mended
+    and imported the next day still repeats it. A row whose day differs is another letter."""
+    table = [
+        ["Về người", "Ý kiến", "Người ký tên", "Ngày nhận"],
+        ["Trần Minh Đức", "Nhất trí.", "Nguyễn Văn An", ""],
+        ["chung", "Đề nghị công khai kết quả", "", "20/11/2026"],
+    ]
+    assert len(opinions.import_opinions(office, conference, filename="a.xlsx", data=xlsx(table))) == 2
+    yesterday = timezone.localdate() - timedelta(days=1)
+    Opinion.objects.filter(signed_by="Nguyễn Văn An").update(received_on=yesterday)  # imported yesterday
+    mended = [
+        *table[:3],
+        ["chung", "Đề nghị công khai kết quả", "", "19/11/2026"],  # the day differs: another letter
+        ["Trần Minh Đức", "Nhất trí.", "", ""],  # no signer: another letter
+    ]
+    with pytest.raises(ValidationError) as info:
+        opinions.import_opinions(office, conference, filename="a (sửa).xlsx", data=xlsx(mended))
+    message = info.value.messages[0]
+    assert "— dòng 2, 3 trùng với ý kiến đã ghi (cùng người, cùng nội dung và người ký tên, cùng ngày" in message
+    assert Opinion.objects.count() == 2
+    made = opinions.import_opinions(office, conference, filename="a (sửa).xlsx", data=xlsx(mended[:1] + mended[3:]))
+    assert [(o.text, o.received_on) for o in made] == [
+        ("Đề nghị công khai kết quả", date(2026, 11, 19)),
+        ("Nhất trí.", timezone.localdate()),
+    ]
 
 
 def test_a_word_that_is_no_classification_refuses_the_table_with_its_row(office, conference, person):

@@ -186,9 +186,10 @@ def import_opinions(
     its day received, if empty, is today. Refused whole, with the row, for a person not rated here,
     a day to come, an opinion too long; and a file imported already (the same bytes) is refused,
     not imported twice, unless all it made were removed as a mistake (``remove_opinions``). A row
-    that repeats an opinion already recorded (the same person, words, signer and day: the table
-    imported, then mended and imported again) refuses the file too, unless ``repeats`` (the office
-    says they are other letters in the same words). Rows of the same words within the file are all
+    that repeats an opinion already recorded (the same person, words, signer and day, any day for a
+    row that gives none: the table imported, then mended and imported again, on another day maybe)
+    refuses the file too, unless ``repeats`` (the office says they are other letters in the same
+    words). Rows of the same words within the file are all
     kept. Returns the opinions made. The file is read before the conference is locked: a large
     workbook takes seconds."""
     require(actor, PREPARE)
@@ -215,6 +216,7 @@ def import_opinions(
             people.setdefault(person_key(person.full_name), person)
     today = timezone.localdate()
     recorded = set(conference.opinions.values_list("rated_person_id", "text", "signed_by", "received_on"))
+    undated = {key[:3] for key in recorded}  # a row without its day: the same whatever day it was recorded on
     made, repeated = [], []
     for row in rows:
         person = people.get(person_key(row.about)) if row.about else None
@@ -257,17 +259,20 @@ def import_opinions(
             opinion.full_clean(validate_constraints=False)
         except ValidationError as invalid:  # what the reader did not foresee, said with its row
             raise _refused_at(row, " ".join(invalid.messages)) from invalid
-        if (person.pk if person else None, opinion.text, opinion.signed_by, opinion.received_on) in recorded:
+        key = (person.pk if person else None, opinion.text, opinion.signed_by)
+        if (row.received_on is None and key in undated) or (*key, opinion.received_on) in recorded:
             repeated.append(row)
         made.append(opinion)
     if repeated and not repeats:
         raise file_refused(
             ngettext(
-                "row %(rows)s repeats an opinion already recorded (the same person, words, signer and day): if "
-                "this table was imported before and then mended, importing it would record its opinions twice. "
+                "row %(rows)s repeats an opinion already recorded (the same person, words and signer, and day if "
+                "the row gives one): if this table was imported before and then mended, importing it would "
+                "record its opinions twice. "
                 "If they are other letters in the same words, tick “%(repeats)s” and import the file again.",
-                "rows %(rows)s repeat opinions already recorded (the same person, words, signer and day): if "
-                "this table was imported before and then mended, importing it would record its opinions twice. "
+                "rows %(rows)s repeat opinions already recorded (the same person, words and signer, and day if "
+                "the row gives one): if this table was imported before and then mended, importing it would "
+                "record its opinions twice. "
                 "If they are other letters in the same words, tick “%(repeats)s” and import the file again.",
                 len(repeated),
             )
