@@ -84,7 +84,7 @@ def test_distributed_dossier_is_kept(office, conference, person, pdf_bytes):
     dossier = dossiers.upload_dossier(office, person, kind="report", title="x", filename="a.pdf", data=pdf_bytes)
     dossiers.distribute_dossiers(office, conference)
     with pytest.raises(ValidationError):
-        dossiers.remove_dossier(office, dossier)
+        dossiers.remove_dossier(office, dossier, reason="Tải nhầm tệp")
 
 
 def test_a_dossier_not_yet_sent_is_removed_with_its_file_once_the_removal_is_committed(
@@ -99,15 +99,31 @@ def test_a_dossier_not_yet_sent_is_removed_with_its_file_once_the_removal_is_com
 
     monkeypatch.setattr(dossiers, "record", fail)
     with pytest.raises(OSError), django_capture_on_commit_callbacks(execute=True):
-        dossiers.remove_dossier(office, dossier)
+        dossiers.remove_dossier(office, dossier, reason="Tải nhầm tệp")
     assert Dossier.objects.filter(pk=dossier.pk).exists() and storage.exists(name)
     monkeypatch.undo()
     with django_capture_on_commit_callbacks(execute=True) as removals:
-        dossiers.remove_dossier(office, dossier)
+        dossiers.remove_dossier(office, dossier, reason="Tải nhầm tệp")
         assert storage.exists(name)  # not before the commit
     assert len(removals) == 1 and not storage.exists(name) and not Dossier.objects.exists()
     event = Event.objects.get(action="dossier.removed")
-    assert event.data == {"dossier": dossier.pk, "sha256": dossier.sha256}
+    assert event.data == {
+        "dossier": dossier.pk,
+        "person": person.pk,
+        "name": person.full_name,
+        "title": "x",
+        "sha256": dossier.sha256,
+        "reason": "Tải nhầm tệp",
+    }
+
+
+def test_a_dossier_is_not_removed_without_a_reason(office, person, pdf_bytes):
+    dossier = dossiers.upload_dossier(office, person, kind="report", title="x", filename="a.pdf", data=pdf_bytes)
+    for reason in ("", "  \t "):
+        with pytest.raises(ValidationError) as info:
+            dossiers.remove_dossier(office, dossier, reason=reason)
+        assert info.value.messages == ["Hãy ghi lý do xoá (tải nhầm tệp, bản nháp, …)."]
+    assert Dossier.objects.filter(pk=dossier.pk).exists() and not Event.objects.filter(action="dossier.removed")
 
 
 def test_the_same_file_twice_for_one_person_is_refused(office, conference, person, pdf_bytes):

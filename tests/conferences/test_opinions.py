@@ -646,13 +646,17 @@ def test_an_explanation_not_yet_sent_is_removed_and_its_requests_wait_again(
     client.force_login(office)
     page = reverse("conferences:explanations", args=[conference.pk])
     remove = reverse("conferences:explanation_remove", args=[conference.pk, wrong.pk])
-    assert f'action="{remove}"' in client.get(page).content.decode()
+    assert f'href="{remove}"' in client.get(page).content.decode()
+    asked = client.get(remove).content.decode()
+    assert "Xoá báo cáo giải trình của Trần Minh Đức nhận ngày" in asked and "Giải trình nhầm" in asked
     chair = Client()
     chair.force_login(make_user("chair"))
-    assert chair.post(remove).status_code == 403 and Explanation.objects.filter(pk=wrong.pk).exists()
+    assert chair.post(remove, {"reason": "Nhầm"}).status_code == 403 and chair.get(remove).status_code == 403
+    assert "Hãy ghi lý do xoá (ghi nhầm người, nhầm tệp, …)." in client.post(remove).content.decode()
+    assert Explanation.objects.filter(pk=wrong.pk).exists()
 
     with django_capture_on_commit_callbacks(execute=True):
-        done = client.post(remove, follow=True)
+        done = client.post(remove, {"reason": "Ghi nhầm tệp"}, follow=True)
     assert not Explanation.objects.filter(pk=wrong.pk).exists() and not storage.exists(name)
     assert "Đã xoá." in done.content.decode()
     assert not asks.explanations.exists()
@@ -664,14 +668,15 @@ def test_an_explanation_not_yet_sent_is_removed_and_its_requests_wait_again(
         "text": "Giải trình nhầm",
         "recorded_by": wrong.recorded_by,
         "received_on": wrong.received_on.isoformat(),
+        "reason": "Ghi nhầm tệp",
     }
-    again = client.post(remove, follow=True)  # sent twice
+    again = client.post(remove, {"reason": "Ghi nhầm tệp"}, follow=True)  # sent twice
     assert "Không còn trong danh sách: đã được xoá trước đó." in again.content.decode()
 
     right = opinions.record_explanation(office, person, text="Giải trình đúng", answers=[asks])
     opinions.distribute_explanations(office, conference)
     with pytest.raises(ValidationError) as info:
-        opinions.remove_explanation(office, right)
+        opinions.remove_explanation(office, right, reason="Nhầm")
     assert info.value.messages == ["Báo cáo giải trình này đã được gửi cho người ghi phiếu và được lưu giữ."]
     kept = client.get(page).content.decode()
     assert reverse("conferences:explanation_remove", args=[conference.pk, right.pk]) not in kept

@@ -107,11 +107,23 @@ def test_a_dossier_uploaded_on_the_page_and_downloaded(office_client, conference
     assert download["Content-Disposition"] == f'inline; filename="ho-so-{dossier.pk}.pdf"'  # opened in the browser
 
 
-def test_a_dossier_removed_before_it_is_sent_and_kept_once_sent(office, office_client, conference, person, pdf_bytes):
+def test_a_dossier_removed_before_it_is_sent_with_its_reason_and_kept_once_sent(
+    office, office_client, conference, person, pdf_bytes
+):
+    """The list's "Xoá…" shows the dossier and asks why; removed only with a reason. Once sent to
+    the voters it has no "Xoá…", and its page says it is kept."""
     first = dossiers.upload_dossier(
         office, person, kind="report", title="Báo cáo (bản nháp)", filename="a.pdf", data=pdf_bytes
     )
-    page = shown(office_client.post(reverse("conferences:dossier_remove", args=[conference.pk, first.pk]), follow=True))
+    remove = reverse("conferences:dossier_remove", args=[conference.pk, first.pk])
+    listing = shown(office_client.get(reverse("conferences:dossiers", args=[conference.pk])))
+    assert f'href="{remove}"' in listing
+    page = shown(office_client.get(remove))
+    assert "Xoá hồ sơ “Báo cáo (bản nháp)” của Trần Minh Đức?" in page and "Lý do xoá" in page
+    assert Dossier.objects.filter(pk=first.pk).exists()  # shown, not removed
+    page = shown(office_client.post(remove, {"reason": " "}))
+    assert "Hãy ghi lý do xoá (tải nhầm tệp, bản nháp, …)." in page and Dossier.objects.filter(pk=first.pk).exists()
+    page = shown(office_client.post(remove, {"reason": "Bản nháp, gửi nhầm"}, follow=True))
     assert "Đã xoá." in page
     assert not Dossier.objects.filter(pk=first.pk).exists()
 
@@ -119,8 +131,11 @@ def test_a_dossier_removed_before_it_is_sent_and_kept_once_sent(office, office_c
         office, person, kind="report", title="Báo cáo tự đánh giá", filename="b.pdf", data=pdf_bytes
     )
     dossiers.distribute_dossiers(office, conference)
-    page = shown(office_client.post(reverse("conferences:dossier_remove", args=[conference.pk, sent.pk]), follow=True))
-    assert "Đã xoá." not in page
+    remove = reverse("conferences:dossier_remove", args=[conference.pk, sent.pk])
+    assert remove not in shown(office_client.get(reverse("conferences:dossiers", args=[conference.pk])))
+    assert "Hồ sơ này đã được gửi cho người ghi phiếu và được lưu giữ." in shown(office_client.get(remove))
+    page = shown(office_client.post(remove, {"reason": "Nhầm"}, follow=True))
+    assert "Đã xoá." not in page and "Hồ sơ này đã được gửi cho người ghi phiếu và được lưu giữ." in page
     assert Dossier.objects.filter(pk=sent.pk).exists()  # the voters have it: it stays in the record
 
 
@@ -165,8 +180,8 @@ def test_a_removal_sent_twice_comes_back_to_the_list_not_to_page_not_found(
         (reverse("conferences:rated_edit", args=[conference.pk, other.pk]), "conferences:rated"),
         (reverse("conferences:dossier_remove", args=[conference.pk, dossier.pk]), "conferences:dossiers"),
     ):
-        first = office_client.post(url, {"delete": "1"})
-        second = office_client.post(url, {"delete": "1"}, follow=True)
+        first = office_client.post(url, {"delete": "1", "reason": "Nhập nhầm"})
+        second = office_client.post(url, {"delete": "1", "reason": "Nhập nhầm"}, follow=True)
         assert first.url == reverse(listed, args=[conference.pk])
         assert second.redirect_chain == [(first.url, 302)]
         assert "Không còn trong danh sách: đã được xoá trước đó." in shown(second)

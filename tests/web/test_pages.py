@@ -657,6 +657,40 @@ def test_rated_persons_page_says_when_and_what_the_office_holds_of_them(client, 
     assert yours.count(f"đã gửi người ghi phiếu ngày {today:%d/%m/%Y}") == 2 and "chưa gửi" not in yours
 
 
+def test_a_rated_persons_page_says_what_the_office_deleted_of_theirs_when_and_why(
+    client, office, conference, person, pdf_bytes
+):
+    """A dossier or an explanation the person sent, deleted by the office before the voters got
+    it, does not vanish from their page without a word: it says so, with the day and the reason.
+    Another person's deletions are not listed."""
+    from tinnhiem.conferences.usecases import dossiers, opinions, rated
+
+    other = rated.add_rated_person(office, conference, full_name="Lê Văn Khác", post="Phó Chủ tịch")
+    url = links.explanation_url(person)
+    assert "Chưa có." in client.get(url).content.decode().split('id="yours"')[1].split("</div>")[0]
+    draft = dossiers.upload_dossier(
+        None, person, kind="report", title="Báo cáo (bản nháp)", filename="a.pdf", data=pdf_bytes
+    )
+    wrong = opinions.record_explanation(None, person, text="Giải trình gửi nhầm về việc khác")
+    theirs = dossiers.upload_dossier(
+        office, other, kind="report", title="Báo cáo của người khác", filename="b.pdf", data=pdf_bytes
+    )
+    dossiers.remove_dossier(office, draft, reason="Bản nháp; đề nghị gửi bản chính thức")
+    opinions.remove_explanation(office, wrong, reason="Không đúng nội dung được đề nghị")
+    dossiers.remove_dossier(office, theirs, reason="Nhầm người")
+    yours = client.get(url).content.decode().split('id="yours"')[1].split("</div>")[0]
+    today = date.today()
+    assert (
+        f"“Báo cáo (bản nháp)”: cơ quan tham mưu đã xoá ngày {today:%d/%m/%Y}, không gửi người ghi phiếu — "
+        "lý do: Bản nháp; đề nghị gửi bản chính thức" in yours
+    )
+    assert (
+        f"Giải trình “Giải trình gửi nhầm về việc khác”: cơ quan tham mưu đã xoá ngày {today:%d/%m/%Y}, không gửi "
+        "người ghi phiếu — lý do: Không đúng nội dung được đề nghị" in yours
+    )
+    assert "người khác" not in yours and "Nhầm người" not in yours and "Chưa có." not in yours
+
+
 def test_a_rated_person_sends_their_own_report_for_the_office_to_send_on(
     client, office_client, office, conference, person, pdf_bytes
 ):

@@ -509,6 +509,20 @@ class RemoveOpinionsForm(TickedOpinionsForm):
     )
 
 
+class RemoveDocumentForm(forms.Form):
+    """Why a dossier or an explanation not yet sent is removed (remove_dossier, remove_explanation)."""
+
+    reason = forms.CharField(
+        label=_("Why it is removed"),
+        max_length=255,
+        required=False,
+        help_text=_(
+            "For example: the wrong file; a draft; recorded for the wrong person. The person concerned reads it on "
+            "their personal page."
+        ),
+    )
+
+
 class AddressForm(forms.Form):
     """The rated person a general request for explanation goes to (opinions.address_request)."""
 

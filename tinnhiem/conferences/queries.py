@@ -12,6 +12,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tinnhiem.audit.models import Event
 from tinnhiem.rules import Deadline, deadlines
 from tinnhiem.text import matches, person_key
 
@@ -170,3 +171,33 @@ def rated_places(rating_year: int, procedure: str = "rating") -> dict[str, list[
 def other_places(places: dict[str, list[dict[str, Any]]], name: str, conference_id: int) -> list[dict[str, Any]]:
     """The other conferences whose ballot carries ``name`` (from :func:`rated_places`)."""
     return [p for p in places.get(person_key(name), []) if p["conference"] != conference_id]
+
+
+@dataclass(frozen=True)
+class Removed:
+    """A dossier or an explanation of a rated person the office removed before the voters got it."""
+
+    kind: str  # "dossier" or "explanation"
+    what: str  # the dossier's title, the explanation's words
+    on: date
+    reason: str
+
+
+def removed_documents(person: RatedPerson) -> list[Removed]:
+    """What the office removed of ``person``'s dossiers and explanations, from the log, oldest
+    first: their page says so rather than let a document they sent vanish without a word. Removals
+    logged before the person and reason were recorded are not found."""
+    found = Event.objects.filter(
+        conference_id=person.conference_id,
+        action__in=("dossier.removed", "explanation.removed"),
+        data__person=person.pk,
+    ).order_by("seq")
+    return [
+        Removed(
+            kind="dossier" if event.action == "dossier.removed" else "explanation",
+            what=str(event.data.get("title") or event.data.get("text") or ""),
+            on=timezone.localdate(event.at),
+            reason=str(event.data.get("reason") or ""),
+        )
+        for event in found
+    ]

@@ -995,17 +995,38 @@ def dossiers_distribute(request, conference_id: int):
 
 
 @permission_required(PREPARE)
-@require_POST
 def dossier_remove(request, conference_id: int, dossier_id: int):
+    """The list's "Delete…": the dossier shown, with a field for the reason; removed when that is
+    sent (dossiers.remove_dossier)."""
     conference = _conference(conference_id)
     found = Dossier.objects.filter(pk=dossier_id, rated_person__conference=conference)
     if gone := _removed_already(request, found, "conferences:dossiers", conference.pk):
         return gone
-    dossier = get_object_or_404(Dossier, pk=dossier_id, rated_person__conference=conference)
-    ok, _r = attempt(request, lambda: dossiers.remove_dossier(request.user, dossier))
-    if ok:
-        messages.success(request, _("Removed."))
-    return redirect("conferences:dossiers", conference.pk)
+    dossier = found.select_related("rated_person").get()
+    return _document_remove(
+        request,
+        conference,
+        dossier,
+        tab="dossiers",
+        remove=lambda reason: dossiers.remove_dossier(request.user, dossier, reason=reason),
+    )
+
+
+def _document_remove(request, conference: Conference, document, *, tab: str, remove: Callable[[str], Any]):
+    """A dossier's or an explanation's removal (``remove`` takes the reason): its page on GET, and
+    on POST removed, back to the list (``tab``), or the page again with what stopped it."""
+    back = reverse(f"conferences:{tab}", args=[conference.pk])
+    form = forms.RemoveDocumentForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        ok, _r = attempt(request, lambda: remove(form.cleaned_data["reason"]), form=form)
+        if ok:
+            messages.success(request, _("Removed."))
+            return redirect(back)
+    return render(
+        request,
+        "conferences/document_remove.html",
+        {"conference": conference, "document": document, "tab": tab, "form": form, "back": back},
+    )
 
 
 def _pdf_response(file_field, download_name: str) -> FileResponse:
@@ -1392,17 +1413,21 @@ def explanations_distribute(request, conference_id: int):
 
 
 @permission_required(PREPARE)
-@require_POST
 def explanation_remove(request, conference_id: int, explanation_id: int):
+    """The explanation shown, with a field for the reason; removed when that is sent (the use case
+    reads it again under the person's lock: removed meanwhile, said so)."""
     conference = _conference(conference_id)
     found = Explanation.objects.filter(pk=explanation_id, rated_person__conference=conference)
     if gone := _removed_already(request, found, "conferences:explanations", conference.pk):
         return gone
-    # the use case reads it again under the person's lock (removed meanwhile: said so)
-    ok, _r = attempt(request, lambda: opinions.remove_explanation(request.user, Explanation(pk=explanation_id)))
-    if ok:
-        messages.success(request, _("Removed."))
-    return redirect("conferences:explanations", conference.pk)
+    explanation = found.select_related("rated_person").get()
+    return _document_remove(
+        request,
+        conference,
+        explanation,
+        tab="explanations",
+        remove=lambda reason: opinions.remove_explanation(request.user, explanation, reason=reason),
+    )
 
 
 @permission_required(VIEW)
@@ -1596,6 +1621,7 @@ def explanation_link(request, person_id: int, mac: str):
             # what the office holds of this person, and whether it went to the voters
             "dossiers": person.dossiers.order_by("uploaded_at"),
             "explanations": person.explanations.order_by("received_on", "pk"),
+            "removed": queries.removed_documents(person),  # said, not vanished without a word
         },
     )
     if response is None:

@@ -181,16 +181,34 @@ def distribute_dossiers(actor: Any, conference: Conference, *, on: date | None =
 
 
 @transaction.atomic
-def remove_dossier(actor: Any, dossier: Dossier) -> None:
+def remove_dossier(actor: Any, dossier: Dossier, *, reason: str) -> None:
+    """Remove a dossier not yet sent to the voters (the wrong file, a draft, one the person sent
+    through their link and not fit to send on), with the reason: the person's page says it was
+    removed, when and why. The log keeps its title and fingerprint; once sent it stays."""
     require(actor, PREPARE)
-    dossier = Dossier.objects.select_related("rated_person__conference").get(pk=dossier.pk)
-    check_not_cancelled(dossier.rated_person.conference)
+    reason = clean_line(reason)
+    if not reason:
+        raise ValidationError(_("Write why it is removed (the wrong file, a draft, …)."))
+    found = Dossier.objects.select_related("rated_person__conference").filter(pk=dossier.pk).first()
+    if found is None:
+        raise ValidationError(_("It is no longer on the list: it was removed already."))
+    check_not_cancelled(found.rated_person.conference)
+    # locked: sent to the voters meanwhile (distribute_dossiers) is read as such
+    dossier = Dossier.objects.select_for_update().get(pk=found.pk)
     if dossier.distributed_on is not None:
         raise ValidationError(_("This dossier has already been sent to the voters and is kept on file."))
-    conference, data = dossier.rated_person.conference, {"dossier": dossier.pk, "sha256": dossier.sha256}
+    person = found.rated_person
+    data = {
+        "dossier": dossier.pk,
+        "person": person.pk,
+        "name": person.full_name,
+        "title": dossier.title,
+        "sha256": dossier.sha256,
+        "reason": reason,
+    }
     storage, name = dossier.file.storage, dossier.file.name
     dossier.delete()
-    record(actor, "dossier.removed", conference=conference, data=data)
+    record(actor, "dossier.removed", conference=person.conference, data=data)
     # the file goes once the row is gone for good: removed first, a failure after it (the log's
     # write on a full disk) kept the row and lost its file
     transaction.on_commit(lambda: storage.delete(name))

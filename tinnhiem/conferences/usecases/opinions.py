@@ -545,12 +545,16 @@ def record_explanation(
 
 
 @transaction.atomic
-def remove_explanation(actor: Any, explanation: Explanation) -> None:
-    """Remove an explanation not yet sent to the voters: recorded by the office for the wrong person
-    or with the wrong file, or sent through the person's link and not fit to send on (the office
-    looks at it first, as at a dossier the person sends). The requests it answered wait for an
-    answer again. The log keeps what it said."""
+def remove_explanation(actor: Any, explanation: Explanation, *, reason: str) -> None:
+    """Remove an explanation not yet sent to the voters, with the reason: recorded by the office for
+    the wrong person or with the wrong file, or sent through the person's link and not fit to send
+    on (the office looks at it first, as at a dossier the person sends). The requests it answered
+    wait for an answer again; the person's page says it was removed, when and why. The log keeps
+    what it said."""
     require(actor, PREPARE)
+    reason = clean_line(reason)
+    if not reason:
+        raise ValidationError(_("Write why it is removed (the wrong person, the wrong file, …)."))
     found = Explanation.objects.filter(pk=explanation.pk).first()
     if found is None:
         raise ValidationError(_("It is no longer on the list: it was removed already."))
@@ -566,6 +570,7 @@ def remove_explanation(actor: Any, explanation: Explanation) -> None:
         "text": explanation.text,
         "recorded_by": explanation.recorded_by,
         "received_on": explanation.received_on.isoformat(),
+        "reason": reason,
     }
     storage, name = explanation.file.storage, explanation.file.name
     explanation.delete()
