@@ -269,7 +269,20 @@ def test_a_rated_person_sends_a_report_from_a_phone(new_page, live_server, offic
     signed = person.dossiers.get(title="Bản giải trình đã ký")
     assert signed.original_name == "IMG_0001.jpg và 1 ảnh khác" and signed.file.read().startswith(b"%PDF-")
     shot(phone, "07-nguoi-duoc-lay-phieu-dien-thoai")
-    assert phone.external_requests == []
+    # the office finds the photos were of another paper: deleted, with the reason, which the person reads
+    desk = new_page()
+    login(desk, live_server.url, "office")
+    desk.goto(f"{live_server.url}/hoi-nghi/{person.conference_id}/ho-so/")
+    desk.locator("#dossiers tr:has-text('Bản giải trình đã ký')").get_by_role("link", name="Xoá…").click()
+    desk.get_by_text("Xoá hồ sơ “Bản giải trình đã ký” của Trần Minh Đức?").wait_for()
+    desk.fill("#id_reason", "Ảnh chụp nhầm văn bản khác; đề nghị gửi lại")
+    desk.click("button:has-text('Xoá hồ sơ')")
+    desk.get_by_text("Đã xoá.").wait_for()
+    assert list(person.dossiers.values_list("title", flat=True)) == ["Báo cáo tự đánh giá"]
+    phone.reload()
+    assert "“Bản giải trình đã ký”: cơ quan tham mưu đã xoá ngày" in phone.locator("#yours").inner_text()
+    assert "lý do: Ảnh chụp nhầm văn bản khác; đề nghị gửi lại" in phone.locator("#yours").inner_text()
+    assert phone.external_requests == [] and desk.external_requests == []
 
 
 def test_overview_on_a_phone(new_page, live_server, office, conference, shot):
