@@ -585,7 +585,9 @@ def test_a_table_whose_opinions_were_all_removed_may_be_imported_again(office, c
     assert [o.text for o in again] == ["Một", "Hai"] and Opinion.objects.count() == 2
 
 
-def test_the_page_shows_the_opinions_ticked_then_removes_them_once_a_reason_is_given(office, conference, person):
+def test_the_page_shows_the_opinions_ticked_then_removes_them_once_a_reason_is_given(
+    office, conference, person, make_user
+):
     """The bar's second button sends the ticked opinions to a page that lists them and asks why;
     removed when that is sent, back on the list as it was filtered."""
     import re
@@ -623,6 +625,19 @@ def test_the_page_shows_the_opinions_ticked_then_removes_them_once_a_reason_is_g
     assert "Có ý kiến đã đánh dấu không còn trong danh sách: hãy mở lại trang." in stale.content.decode()
     nothing = client.post(remove, {"filter": "new"}, follow=True)
     assert "Hãy đánh dấu các ý kiến cần xoá trước." in nothing.content.decode()
+
+    # the page lists what was removed, under the list, for anyone who may see the opinions
+    office.first_name, office.last_name = "Thu Trang", "Phạm Thị"
+    office.save()
+    observer = Client()
+    observer.force_login(make_user("observer"))
+    listed = observer.get(page).content.decode()
+    assert "2 ý kiến đã xoá vì nhập nhầm" in listed
+    rows = re.findall(r"<tr><td>.*?</tr>", listed.split('id="removed-opinions"')[1], re.S)
+    assert [re.findall(r"Thư số \d|Phạm Thị Thu Trang|Nhập hai lần|Trần Minh Đức", row) for row in rows] == [
+        ["Phạm Thị Thu Trang", "Trần Minh Đức", f"Thư số {i}", "Nhập hai lần"] for i in (0, 2)
+    ]
+    assert "Thư số 1" not in listed.split('id="y-kien-da-xoa"')[1]
 
 
 def test_an_explanation_not_yet_sent_is_removed_and_its_requests_wait_again(

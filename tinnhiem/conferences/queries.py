@@ -8,10 +8,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tinnhiem.accounts.usecases import full_name_of
+from tinnhiem.audit.describe import actor_label
 from tinnhiem.audit.models import Event
 from tinnhiem.rules import Deadline, deadlines
 from tinnhiem.text import matches, person_key
@@ -201,3 +204,44 @@ def removed_documents(person: RatedPerson) -> list[Removed]:
         )
         for event in found
     ]
+
+
+@dataclass(frozen=True)
+class RemovedOpinion:
+    """An opinion the office removed as entered by mistake (``remove_opinions``), as the log keeps it."""
+
+    at: Any  # when it was removed (aware datetime)
+    by: str  # who removed it: their name, or their account's
+    about: str  # the rated person's name, "" for a general opinion
+    text: str
+    signed_by: str
+    received_on: date | None
+    reason: str
+
+
+def removed_opinions(conference: Conference) -> list[RemovedOpinion]:
+    """The opinions of ``conference`` removed as entered by mistake, from the log, oldest first:
+    the opinions' page lists them, so that a removal is seen where the opinions are, not only in
+    the system log."""
+    events = list(Event.objects.filter(conference_id=conference.pk, action="opinion.removed").order_by("seq"))
+    users = get_user_model().objects.filter(username__in={e.actor for e in events})
+    names = {u.get_username(): full_name_of(u) for u in users}
+    removed = []
+    for event in events:
+        data = event.data or {}
+        try:
+            received_on = date.fromisoformat(str(data.get("received_on")))
+        except ValueError:
+            received_on = None
+        removed.append(
+            RemovedOpinion(
+                at=event.at,
+                by=names.get(event.actor) or actor_label(event.actor),
+                about=str(data.get("name") or ""),
+                text=str(data.get("text") or ""),
+                signed_by=str(data.get("signed_by") or ""),
+                received_on=received_on,
+                reason=str(data.get("reason") or ""),
+            )
+        )
+    return removed

@@ -1134,6 +1134,7 @@ def opinion_list(request, conference_id: int):
             "opinions": items,
             "form": form,
             "summary": queries.opinion_summary(conference),
+            "removed": queries.removed_opinions(conference),
             "tags": Opinion.Tag.choices,
             "tag": shown["tag"],
             "person": shown["person"],
