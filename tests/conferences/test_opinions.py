@@ -633,11 +633,11 @@ def test_the_page_shows_the_opinions_ticked_then_removes_them_once_a_reason_is_g
     observer.force_login(make_user("observer"))
     listed = observer.get(page).content.decode()
     assert "2 ý kiến đã xoá vì nhập nhầm" in listed
-    rows = re.findall(r"<tr><td>.*?</tr>", listed.split('id="removed-opinions"')[1], re.S)
+    rows = re.findall(r"<tr><td>.*?</tr>", listed.split('id="removed"')[1], re.S)
     assert [re.findall(r"Thư số \d|Phạm Thị Thu Trang|Nhập hai lần|Trần Minh Đức", row) for row in rows] == [
         ["Phạm Thị Thu Trang", "Trần Minh Đức", f"Thư số {i}", "Nhập hai lần"] for i in (0, 2)
     ]
-    assert "Thư số 1" not in listed.split('id="y-kien-da-xoa"')[1]
+    assert "Thư số 1" not in listed.split('id="da-xoa"')[1]
 
 
 def test_an_explanation_not_yet_sent_is_removed_and_its_requests_wait_again(
@@ -674,6 +674,9 @@ def test_an_explanation_not_yet_sent_is_removed_and_its_requests_wait_again(
         done = client.post(remove, {"reason": "Ghi nhầm tệp"}, follow=True)
     assert not Explanation.objects.filter(pk=wrong.pk).exists() and not storage.exists(name)
     assert "Đã xoá." in done.content.decode()
+    removed = done.content.decode().split('id="da-xoa"')[1]  # listed under the persons, as the log keeps it
+    assert "1 giải trình đã xoá trước khi gửi người ghi phiếu" in removed
+    assert "Giải trình nhầm" in removed and "Ghi nhầm tệp" in removed
     assert not asks.explanations.exists()
     event = Event.objects.get(action="explanation.removed")
     assert event.data == {

@@ -126,6 +126,9 @@ def test_a_dossier_removed_before_it_is_sent_with_its_reason_and_kept_once_sent(
     page = shown(office_client.post(remove, {"reason": "Bản nháp, gửi nhầm"}, follow=True))
     assert "Đã xoá." in page
     assert not Dossier.objects.filter(pk=first.pk).exists()
+    removed = page.split('id="da-xoa"')[1]  # listed under the table, as the log keeps it
+    assert "1 hồ sơ đã xoá trước khi gửi người ghi phiếu" in removed
+    assert "Trần Minh Đức" in removed and "Báo cáo (bản nháp)" in removed and "Bản nháp, gửi nhầm" in removed
 
     sent = dossiers.upload_dossier(
         office, person, kind="report", title="Báo cáo tự đánh giá", filename="b.pdf", data=pdf_bytes

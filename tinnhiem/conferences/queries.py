@@ -177,71 +177,57 @@ def other_places(places: dict[str, list[dict[str, Any]]], name: str, conference_
 
 
 @dataclass(frozen=True)
-class Removed:
-    """A dossier or an explanation of a rated person the office removed before the voters got it."""
+class Removal:
+    """An opinion, a dossier or an explanation the office removed as a mistake, before the voters
+    got it, as the log keeps it (``opinion.removed``, ``dossier.removed``, ``explanation.removed``)."""
 
-    kind: str  # "dossier" or "explanation"
-    what: str  # the dossier's title, the explanation's words
-    on: date
-    reason: str
-
-
-def removed_documents(person: RatedPerson) -> list[Removed]:
-    """What the office removed of ``person``'s dossiers and explanations, from the log, oldest
-    first: their page says so rather than let a document they sent vanish without a word. Removals
-    logged before the person and reason were recorded are not found."""
-    found = Event.objects.filter(
-        conference_id=person.conference_id,
-        action__in=("dossier.removed", "explanation.removed"),
-        data__person=person.pk,
-    ).order_by("seq")
-    return [
-        Removed(
-            kind="dossier" if event.action == "dossier.removed" else "explanation",
-            what=str(event.data.get("title") or event.data.get("text") or ""),
-            on=timezone.localdate(event.at),
-            reason=str(event.data.get("reason") or ""),
-        )
-        for event in found
-    ]
-
-
-@dataclass(frozen=True)
-class RemovedOpinion:
-    """An opinion the office removed as entered by mistake (``remove_opinions``), as the log keeps it."""
-
-    at: Any  # when it was removed (aware datetime)
+    action: str
+    at: Any  # when it was removed (an aware datetime)
     by: str  # who removed it: their name, or their account's
-    about: str  # the rated person's name, "" for a general opinion
-    text: str
-    signed_by: str
-    received_on: date | None
+    about: str  # the rated person's name; "" for a general opinion
+    what: str  # the opinion's or the explanation's words, the dossier's title
+    signed_by: str  # an opinion's signer as typed
+    received_on: date | None  # an opinion's or an explanation's day received
     reason: str
 
+    @property
+    def kind(self) -> str:
+        return self.action.partition(".")[0]
 
-def removed_opinions(conference: Conference) -> list[RemovedOpinion]:
-    """The opinions of ``conference`` removed as entered by mistake, from the log, oldest first:
-    the opinions' page lists them, so that a removal is seen where the opinions are, not only in
-    the system log."""
-    events = list(Event.objects.filter(conference_id=conference.pk, action="opinion.removed").order_by("seq"))
+    @property
+    def on(self) -> date:
+        return timezone.localdate(self.at)
+
+
+def removals(conference: Conference, actions: tuple[str, ...], *, person: RatedPerson | None = None) -> list[Removal]:
+    """What the office removed of ``conference`` as a mistake (``actions``, of ``person`` only if
+    given), from the log, oldest first: the pages list it where the opinions, dossiers and
+    explanations are, and the rated person's own page says it, rather than let what was received
+    vanish without a word. A dossier's removal logged before its person and reason were recorded
+    is listed without them, and not on the person's page."""
+    found = Event.objects.filter(conference_id=conference.pk, action__in=actions).order_by("seq")
+    if person is not None:
+        found = found.filter(data__person=person.pk)
+    events = list(found)
     users = get_user_model().objects.filter(username__in={e.actor for e in events})
     names = {u.get_username(): full_name_of(u) for u in users}
-    removed = []
+    listed = []
     for event in events:
         data = event.data or {}
         try:
             received_on = date.fromisoformat(str(data.get("received_on")))
         except ValueError:
             received_on = None
-        removed.append(
-            RemovedOpinion(
+        listed.append(
+            Removal(
+                action=event.action,
                 at=event.at,
                 by=names.get(event.actor) or actor_label(event.actor),
                 about=str(data.get("name") or ""),
-                text=str(data.get("text") or ""),
+                what=str(data.get("title") or data.get("text") or ""),
                 signed_by=str(data.get("signed_by") or ""),
                 received_on=received_on,
                 reason=str(data.get("reason") or ""),
             )
         )
-    return removed
+    return listed

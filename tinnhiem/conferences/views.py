@@ -980,7 +980,13 @@ def dossier_list(request, conference_id: int):
     return render(
         request,
         "conferences/dossiers.html",
-        {"conference": conference, "dossiers": items, "form": form, "unsent": unsent},
+        {
+            "conference": conference,
+            "dossiers": items,
+            "form": form,
+            "unsent": unsent,
+            "removed": queries.removals(conference, ("dossier.removed",)),
+        },
     )
 
 
@@ -1134,7 +1140,7 @@ def opinion_list(request, conference_id: int):
             "opinions": items,
             "form": form,
             "summary": queries.opinion_summary(conference),
-            "removed": queries.removed_opinions(conference),
+            "removed": queries.removals(conference, ("opinion.removed",)),
             "tags": Opinion.Tag.choices,
             "tag": shown["tag"],
             "person": shown["person"],
@@ -1362,7 +1368,13 @@ def explanation_list(request, conference_id: int):
     return render(
         request,
         "conferences/explanations.html",
-        {"conference": conference, "rows": rows, "unsent": unsent, "closed": closed},
+        {
+            "conference": conference,
+            "rows": rows,
+            "unsent": unsent,
+            "closed": closed,
+            "removed": queries.removals(conference, ("explanation.removed",)),
+        },
     )
 
 
@@ -1622,7 +1634,8 @@ def explanation_link(request, person_id: int, mac: str):
             # what the office holds of this person, and whether it went to the voters
             "dossiers": person.dossiers.order_by("uploaded_at"),
             "explanations": person.explanations.order_by("received_on", "pk"),
-            "removed": queries.removed_documents(person),  # said, not vanished without a word
+            # said, not vanished without a word
+            "removed": queries.removals(conference, ("dossier.removed", "explanation.removed"), person=person),
         },
     )
     if response is None:
