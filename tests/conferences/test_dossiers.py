@@ -117,6 +117,20 @@ def test_a_dossier_not_yet_sent_is_removed_with_its_file_once_the_removal_is_com
     }
 
 
+def test_a_dossier_of_a_finished_or_cancelled_conference_is_kept_as_it_was(office, conference, person, pdf_bytes):
+    """Never sent, it is still part of the conference's file once the conference is over."""
+    dossier = dossiers.upload_dossier(office, person, kind="report", title="x", filename="a.pdf", data=pdf_bytes)
+    for status, said in (
+        (Conference.Status.FINISHED, "Hội nghị đã kết thúc."),
+        (Conference.Status.CANCELLED, "Hội nghị đã bị huỷ"),
+    ):
+        Conference.objects.filter(pk=conference.pk).update(status=status)
+        with pytest.raises(ValidationError) as info:
+            dossiers.remove_dossier(office, dossier, reason="Nhầm")
+        assert info.value.messages[0].startswith(said), info.value.messages
+    assert Dossier.objects.filter(pk=dossier.pk).exists() and not Event.objects.filter(action="dossier.removed")
+
+
 def test_a_dossier_is_not_removed_without_a_reason(office, person, pdf_bytes):
     dossier = dossiers.upload_dossier(office, person, kind="report", title="x", filename="a.pdf", data=pdf_bytes)
     for reason in ("", "  \t "):

@@ -193,6 +193,8 @@ def remove_dossier(actor: Any, dossier: Dossier, *, reason: str) -> None:
     if found is None:
         raise ValidationError(_("It is no longer on the list: it was removed already."))
     check_not_cancelled(found.rated_person.conference)
+    if found.rated_person.conference.status == Conference.Status.FINISHED:  # its records no longer change
+        raise ValidationError(_("The conference is finished."))
     # locked: sent to the voters meanwhile (distribute_dossiers) is read as such
     dossier = Dossier.objects.select_for_update().get(pk=found.pk)
     if dossier.distributed_on is not None:
