@@ -661,7 +661,12 @@ def test_an_explanation_not_yet_sent_is_removed_and_its_requests_wait_again(
     client.force_login(office)
     page = reverse("conferences:explanations", args=[conference.pk])
     remove = reverse("conferences:explanation_remove", args=[conference.pk, wrong.pk])
-    assert f'href="{remove}"' in client.get(page).content.decode()
+    listed = client.get(page).content.decode()
+    assert f'href="{remove}"' in listed
+    day = wrong.received_on
+    answered = f'<span class="badge done">đã trả lời bằng giải trình nhận ngày {day:%d/%m/%Y}</span>'
+    assert answered in listed and "chưa có giải trình trả lời" not in listed
+    assert answered in Client().get(links.explanation_url(person)).content.decode()  # the person's own page
     asked = client.get(remove).content.decode()
     assert "Xoá báo cáo giải trình của Trần Minh Đức nhận ngày" in asked and "Giải trình nhầm" in asked
     chair = Client()
@@ -678,6 +683,9 @@ def test_an_explanation_not_yet_sent_is_removed_and_its_requests_wait_again(
     assert "1 giải trình đã xoá trước khi gửi người ghi phiếu" in removed
     assert "Giải trình nhầm" in removed and "Ghi nhầm tệp" in removed
     assert not asks.explanations.exists()
+    waits = '<span class="badge pending">chưa có giải trình trả lời</span>'
+    assert waits in done.content.decode() and "đã trả lời bằng" not in done.content.decode()
+    assert waits in Client().get(links.explanation_url(person)).content.decode()
     event = Event.objects.get(action="explanation.removed")
     assert event.data == {
         "explanation": wrong.pk,

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -1348,11 +1348,16 @@ def requests_forward(request, conference_id: int):
     return redirect("conferences:opinions", conference.pk)
 
 
+def _answers(path: str = "opinions__explanations") -> Prefetch:
+    """The explanations answering each request, oldest first (``_answered.html``)."""
+    return Prefetch(path, queryset=Explanation.objects.order_by("received_on", "pk"))
+
+
 @permission_required(VIEW)
 def explanation_list(request, conference_id: int):
     conference = _conference(conference_id)
     people = conference.rated_persons.filter(decision=RatedPerson.Decision.RATED).prefetch_related(
-        "explanations", "opinions"
+        "explanations", "opinions", _answers()
     )
     rows = [
         {
@@ -1628,7 +1633,7 @@ def explanation_link(request, person_id: int, mac: str):
             "mac": mac,
             "dossier_form": dossier_form,
             "conference": conference,
-            "requests": person.opinions.filter(forwarded_on__isnull=False),
+            "requests": person.opinions.filter(forwarded_on__isnull=False).prefetch_related(_answers("explanations")),
             # when the voters get the reports, and when the explanations are due (the rule set's days)
             "due": {d.key: d for d in deadlines(conference.rules, conference.date)},
             # what the office holds of this person, and whether it went to the voters
