@@ -103,7 +103,7 @@ def test_a_table_of_opinions_is_imported_whole_as_opinions_received_on_paper(off
             "dòng 2: Ngày nhận không thể ở tương lai.",
         ),
         (
-            [["Về người", "Ý kiến"], ["Trần Minh Đức", "Đồng tình"], ["", ""], ["Người lập biểu", ""]],
+            [["Về người", "Ý kiến"], ["Trần Minh Đức", "Đồng tình"], ["", ""], ["Trần Minh Đức", ""]],
             "dòng 4, cột “Ý kiến”: dòng này không có ý kiến.",
         ),
         (
@@ -137,7 +137,7 @@ def test_a_table_of_opinions_is_imported_whole_as_opinions_received_on_paper(off
         "other mark",
         "day",
         "future",
-        "signature",
+        "no opinion",
         "roll",
         "column",
         "twice",
@@ -361,6 +361,44 @@ def test_a_row_without_its_day_repeats_an_opinion_recorded_on_any_day_and_a_row_
         ("Đề nghị công khai kết quả", date(2026, 11, 19)),
         ("Nhất trí.", timezone.localdate()),
     ]
+
+
+def test_the_lines_an_office_writes_under_its_table_refuse_it_rather_than_become_opinions(office, conference, person):
+    """The place and date, the signers' titles, "(Ký, ghi rõ họ tên)", "Nơi nhận", a total under
+    the table were imported as opinions about no one ("142 ý kiến" became 146). They refuse the
+    file with their row, in whichever column they stand."""
+    table = [
+        ["STT", "Về người", "Ý kiến", "Người ký tên"],
+        [1, "Trần Minh Đức", "Nhất trí.", ""],
+        [2, "chung", "Đề nghị công khai kết quả.", ""],
+        [None, None, None, None],
+    ]
+    for footer, row in (
+        ([None, None, "Móng Cái, ngày 20 tháng 9 năm 2023"], "Móng Cái, ngày 20 tháng 9 năm 2023"),
+        ([None, None, "ngày 20/9/2023"], "ngày 20/9/2023"),
+        ([None, None, "NGƯỜI TỔNG HỢP"], "NGƯỜI TỔNG HỢP"),
+        ([None, None, "(Ký, ghi rõ họ tên)"], "(Ký, ghi rõ họ tên)"),
+        ([None, "NGƯỜI LẬP BIỂU", "THỦ TRƯỞNG ĐƠN VỊ"], "THỦ TRƯỞNG ĐƠN VỊ"),
+        ([None, "Trần Minh Đức", "Nhất trí.", "(Ký tên, đóng dấu)"], "(Ký tên, đóng dấu)"),
+        ([None, None, "KT. CHỦ TỊCH"], "KT. CHỦ TỊCH"),
+        ([None, None, "Nơi nhận: - Như trên; - Lưu: VT."], "Nơi nhận: - Như trên; - Lưu: VT."),
+        ([None, None, "Tổng cộng: 2 ý kiến"], "Tổng cộng: 2 ý kiến"),
+    ):
+        message = refused(office, conference, xlsx([*table, footer, [None, None, "Nguyễn Văn Cường"]]))
+        assert message.endswith(
+            f"— dòng 5: “{row}” không phải là ý kiến mà là dòng ghi dưới bảng (địa danh và ngày tháng, phần ký "
+            "tên, dòng tổng cộng): hãy xoá dòng này và các dòng bên dưới không phải là ý kiến, rồi nhập lại tệp."
+        ), message
+    # opinions that speak of a day, a signature or a total are opinions
+    words = [
+        "Đề nghị làm rõ việc ký hợp đồng ngày 20 tháng 9 năm 2023",
+        "Tổng số dự án chậm tiến độ còn nhiều",
+        "Ký kết nhiều hợp đồng chưa đúng quy định",
+        "Ngày càng tiến bộ",
+        "Xác nhận đúng",
+    ]
+    data = xlsx([["Ý kiến"], *([w] for w in words)])
+    assert [o.text for o in opinions.import_opinions(office, conference, filename="b.xlsx", data=data)] == words
 
 
 def test_a_word_that_is_no_classification_refuses_the_table_with_its_row(office, conference, person):
