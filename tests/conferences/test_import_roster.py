@@ -214,14 +214,31 @@ def test_empty_cell_names_row_and_column(office, conference):
 
 
 def test_a_signature_block_under_the_table_is_said_to_be_deleted_if_it_is_not_a_person(office, conference):
-    """Under a list made as an official document: who drew it up and who signs. A row with no
-    number that lacks a name or a post may be that: the message says what to do."""
-    signatures = [None, "NGƯỜI LẬP BIỂU", None, "THỦ TRƯỞNG ĐƠN VỊ"]
-    message = refused(office, conference, xlsx([*ROWS, [], signatures]))
+    """Under a list made as an official document: the place and date, who drew it up and who
+    signs, their names. Its two columns filled under the name and the post, it was read as voters
+    ("NGƯỜI LẬP BIỂU", post "THỦ TRƯỞNG ĐƠN VỊ"): the convened were two more, and the quorum and
+    the base with them. Such a line refuses the file with its row; a row with no number that lacks
+    a name or a post may be a line under the table too: the message says what to do."""
+    for block, said in (
+        ([[None, "NGƯỜI LẬP BIỂU", None, "THỦ TRƯỞNG ĐƠN VỊ"]], "NGƯỜI LẬP BIỂU"),
+        ([[None, "NGƯỜI LẬP BIỂU", "THỦ TRƯỞNG ĐƠN VỊ"], [None, "Lê Văn Cường", "Phạm Văn Dũng"]], "NGƯỜI LẬP BIỂU"),
+        ([[None, "(Ký, ghi rõ họ tên)", "(Ký tên, đóng dấu)"]], "(Ký, ghi rõ họ tên)"),
+        ([[None, None, "Móng Cái, ngày 20 tháng 9 năm 2023"]], "Móng Cái, ngày 20 tháng 9 năm 2023"),
+        ([[None, "Tổng số: 2 người", "x"]], "Tổng số: 2 người"),
+    ):
+        message = refused(office, conference, xlsx([*ROWS, [], *block]))
+        assert message.endswith(
+            f"— dòng 5: “{said}” không phải là một người mà là dòng ghi dưới bảng (địa danh và ngày tháng, phần "
+            "ký tên, dòng tổng cộng): hãy xoá dòng này và các dòng bên dưới không phải là người, rồi nhập lại tệp."
+        ), message
+    message = refused(office, conference, xlsx([*ROWS, [], [None, "Lê Văn Cường", None, "Phạm Văn Dũng"]]))
     assert (
         "dòng 5, cột “Chức vụ”: ô này không được để trống. Nếu dòng này không phải là một người (chữ ký, "
         "ngày tháng hay ghi chú dưới bảng), hãy xoá dòng này khỏi tệp rồi nhập lại." in message
     )
+    # a post that names a leader in general words is a post: only a name is never a signer's title
+    rows = [[1, "Nguyễn Văn An", "Thủ trưởng đơn vị", "Phòng Nội vụ"], [2, "Trần Thị Bình", "Lãnh đạo cơ quan", "UBND"]]
+    assert do_import(office, conference, xlsx(rows)).created == 2
     # a numbered row is a person whose cell was left empty: no such hint
     message = refused(office, conference, xlsx([ROWS[0], [2, "Trần Thị Bình", None, "x"]]))
     assert message.endswith("dòng 3, cột “Chức vụ”: ô này không được để trống.")

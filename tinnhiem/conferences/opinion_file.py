@@ -11,7 +11,6 @@ rows, hidden rows refused, Unicode normalised.
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
@@ -36,30 +35,8 @@ from .roster_file import (
     check_size,
     csv_rows,
     filled_rows,
+    footer_line,
 )
-
-_FOOTER_DAY = re.compile(  # "Móng Cái, ngày 20 tháng 9 năm 2023", "ngày …/…/2023": its comma kept
-    r"(?:[^,;:]{1,40}, ?)?ngay(?: ?[\d._…/-]* ?thang ?[\d._…/-]* ?nam ?[\d._…]*| ?[\d._…/-]+)[.]?"
-)
-_FOOTER = re.compile(
-    r"nguoi (?:lap bieu|lap bang|lap|tong hop|ky)|(?:thu truong|lanh dao) (?:don vi|co quan)"
-    r"|xac nhan(?: cua (?:thu truong|lanh dao) (?:don vi|co quan))?"
-    r"|(?:ky|ky ten|da ky)(?: (?:va )?ghi ro ho (?:va )?ten)?(?: (?:va )?dong dau)?"  # "(Ký, ghi rõ họ tên)"
-    r"|noi nhan\b.*|(?:tm|kt|tl|tuq|t m|k t) [a-z].*"  # "Nơi nhận: …", "TM. BAN THƯỜNG VỤ", "KT. CHỦ TỊCH"
-    r"|(?:tong cong|tong so|cong)(?: (?:y kien|so y kien))?(?: \d+)?(?: y kien)?"  # "Tổng cộng: 142 ý kiến"
-)
-
-
-def footer_line(text: str) -> bool:
-    """Whether ``text``, a whole cell, is a line an office writes under its table, which is no
-    opinion: the place and date, the signers' titles and "(Ký, ghi rõ họ tên)", "Nơi nhận", a
-    total. Read without marks or case; a whole cell: an opinion that speaks of a day or a total
-    is not one of them."""
-    plain = strip_marks(text).lower()
-    if _FOOTER_DAY.fullmatch(" ".join(re.sub(r"[^\w…/,.-]+", " ", plain).split())):
-        return True
-    key = " ".join(re.sub(r"[^\w]+", " ", plain).split())
-    return bool(key) and _FOOTER.fullmatch(key) is not None
 
 
 @dataclass(frozen=True)

@@ -467,6 +467,34 @@ def _yes(raw: object, number: int, column: Column) -> bool:
     )
 
 
+# the lines an office writes under its table, which are neither a person nor an opinion
+_FOOTER_DAY = re.compile(  # "Móng Cái, ngày 20 tháng 9 năm 2023", "ngày …/…/2023": read with its comma
+    r"(?:[^,;:]{1,40}, ?)?ngay(?: ?[\d._…/-]* ?thang ?[\d._…/-]* ?nam ?[\d._…]*| ?[\d._…/-]+)[.]?"
+)
+_FOOTER_TITLE = re.compile(  # who signs: "NGƯỜI LẬP BIỂU", "TM. BAN THƯỜNG VỤ", "KT. CHỦ TỊCH"
+    r"nguoi (?:lap bieu|lap bang|lap|tong hop|ky)|(?:thu truong|lanh dao) (?:don vi|co quan)"
+    r"|xac nhan(?: cua (?:thu truong|lanh dao) (?:don vi|co quan))?|(?:tm|kt|tl|tuq|t m|k t) [a-z].*"
+)
+_FOOTER_OTHER = re.compile(  # "(Ký, ghi rõ họ tên)", "Nơi nhận: …", "Tổng cộng: 142 ý kiến"
+    r"(?:ky|ky ten|da ky)(?: (?:va )?ghi ro ho (?:va )?ten)?(?: (?:va )?dong dau)?|noi nhan\b.*"
+    r"|(?:tong cong|tong so|cong)(?: (?:y kien|so y kien|so nguoi))?(?: \d+)?(?: (?:y kien|nguoi|dong chi))?"
+)
+
+
+def footer_line(text: str, *, titles: bool = True) -> bool:
+    """Whether ``text``, a whole cell, is a line an office writes under its table: the place and
+    date, the signers' titles (unless ``titles`` is False: a post may be "Lãnh đạo đơn vị"),
+    "(Ký, ghi rõ họ tên)", "Nơi nhận", a total. Read without marks or case; a whole cell: an
+    opinion that speaks of a day or a total is not one of them."""
+    plain = strip_marks(text).lower()
+    if _FOOTER_DAY.fullmatch(" ".join(re.sub(r"[^\w…/,.-]+", " ", plain).split())):
+        return True
+    key = " ".join(re.sub(r"[^\w]+", " ", plain).split())
+    return bool(key) and (
+        _FOOTER_OTHER.fullmatch(key) is not None or (titles and _FOOTER_TITLE.fullmatch(key) is not None)
+    )
+
+
 def filled_rows(
     rows: list[tuple[int, list[object]]], label: Callable[[int], str] | None = None
 ) -> list[tuple[int, list[object]]]:
@@ -561,6 +589,22 @@ def _rows_to_roster(
                     column=str(_FULL_NAME.title),
                 )
         named = fields.get("full_name", "")
+        if footer := next(
+            (
+                text
+                for text, titles in ((named, True), (fields.get("post", ""), False))
+                if footer_line(text, titles=titles)
+            ),
+            "",
+        ):  # a signature block under the table, its two columns filled: not a person "NGƯỜI LẬP BIỂU"
+            raise RosterError(
+                _(
+                    "“%(line)s” is not a person but a line written under the table (a place and date, a signature, "
+                    "a total): delete it and the lines under it that are not persons, then import the file again."
+                )
+                % {"line": footer},
+                row=number,
+            )
         fields["full_name"] = without_address(named)
         if not fields.get("full_name") and not fields.get("post"):  # not a person: what, then?
             raise RosterError(
