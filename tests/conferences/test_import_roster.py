@@ -236,6 +236,20 @@ def test_a_signature_block_under_the_table_is_said_to_be_deleted_if_it_is_not_a_
         "dòng 5, cột “Chức vụ”: ô này không được để trống. Nếu dòng này không phải là một người (chữ ký, "
         "ngày tháng hay ghi chú dưới bảng), hãy xoá dòng này khỏi tệp rồi nhập lại." in message
     )
+    # the signers' names alone, under a blank row after numbered persons, are not taken for two more
+    message = refused(
+        office, conference, xlsx([*ROWS, [], [], [None, "Lê Văn Cường", "Trưởng phòng", "Phạm Văn Dũng"]])
+    )
+    assert message.endswith(
+        "— dòng 6, cột “STT”: “Lê Văn Cường” không có số thứ tự và nằm dưới một dòng trống, sau những người đều "
+        "có số thứ tự: nếu đây là người trong danh sách, hãy ghi số thứ tự; nếu là tên người ký dưới bảng, hãy "
+        "xoá các dòng dưới bảng. Sau đó nhập lại tệp."
+    ), message
+    # a person without a number among numbered ones, or a list with no numbers, is a person
+    unnumbered = [[None, "Lê Văn Cường", "Chuyên viên", "UBND"], [3, "Phạm Văn Dũng", "Chuyên viên", "UBND"]]
+    assert do_import(office, conference, xlsx([*ROWS, *unnumbered])).created == 4
+    gaps = [[None, *row[1:]] for row in ROWS]
+    assert do_import(office, conference, xlsx([gaps[0], [], gaps[1]]), replace=True).created == 2
     # a post that names a leader in general words is a post: only a name is never a signer's title
     rows = [[1, "Nguyễn Văn An", "Thủ trưởng đơn vị", "Phòng Nội vụ"], [2, "Trần Thị Bình", "Lãnh đạo cơ quan", "UBND"]]
     assert do_import(office, conference, xlsx(rows)).created == 2

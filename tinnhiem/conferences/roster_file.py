@@ -545,7 +545,9 @@ def _rows_to_roster(
     name_rest = _name_continued(found, header_row, merged)
     _refuse_unnamed_columns(header, header_row, data, set(found) | set(name_rest) | set(unused), label)
     out = RosterRows(unused=[clean_line(str(header[i])) for i in unused if i < len(header) and header[i]])
+    previous, apart = header_row, False  # ``apart``: a blank row since the last person with a number
     for position, (number, values) in enumerate(data):
+        apart, previous = apart or number > previous + 1, number
         if _trimmed(values) == _trimmed(header):  # the header again: merged over two rows, or pasted twice
             continue
         if position == 0 and unused and _under_unused(values, header, unused):  # their sub-header row
@@ -632,6 +634,20 @@ def _rows_to_roster(
                 row=number,
                 column=str(_FULL_NAME.title),
             )
+        if "order" in fields and not fields["order"] and apart and out and all(r.order is not None for r in out):
+            # under a blank row, after persons all numbered: most likely the signers' names under the table
+            raise RosterError(
+                _(
+                    "“%(name)s” has no number and stands under a blank row, after persons who all have one: if "
+                    "it is a person of the list, write their number; if it is the name of someone who signs under "
+                    "the table, delete the lines under the table. Then import the file again."
+                )
+                % {"name": fields["full_name"]},
+                row=number,
+                column=str(COLUMNS[0].title),
+            )
+        if fields.get("order"):
+            apart = False
         order = None
         if fields.get("order"):
             if not (numeral := ROW_NUMBER.fullmatch(fields["order"])):
