@@ -389,6 +389,28 @@ def test_the_lines_an_office_writes_under_its_table_refuse_it_rather_than_become
             f"— dòng 5: “{row}” không phải là ý kiến mà là dòng ghi dưới bảng (địa danh và ngày tháng, phần ký "
             "tên, dòng tổng cộng): hãy xoá dòng này và các dòng bên dưới không phải là ý kiến, rồi nhập lại tệp."
         ), message
+    # the signer's name alone, under a blank row after numbered opinions, is not one more
+    message = refused(office, conference, xlsx([*table, [None, None, "Nguyễn Văn Cường"]]))
+    assert message.endswith(
+        "— dòng 5, cột “STT”: “Nguyễn Văn Cường” không có số thứ tự và nằm dưới một dòng trống, sau những ý kiến "
+        "đều có số thứ tự: nếu đây là ý kiến, hãy ghi số thứ tự; nếu là tên người ký dưới bảng, hãy xoá các dòng "
+        "dưới bảng. Sau đó nhập lại tệp."
+    ), message
+    # an opinion without a number among numbered ones, or a table without numbers, is an opinion
+    assert (
+        len(
+            opinions.import_opinions(
+                office, conference, filename="c.xlsx", data=xlsx([*table[:2], [None, "chung", "Ba"], table[2]])
+            )
+        )
+        == 3
+    )
+    plain = xlsx([["Ý kiến"], ["Một"], [None], ["Hai"]])
+    assert [o.text for o in opinions.import_opinions(office, conference, filename="d.xlsx", data=plain)] == [
+        "Một",
+        "Hai",
+    ]
+    Opinion.objects.all().delete()
     # opinions that speak of a day, a signature or a total are opinions
     words = [
         "Đề nghị làm rõ việc ký hợp đồng ngày 20 tháng 9 năm 2023",

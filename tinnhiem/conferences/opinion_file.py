@@ -95,7 +95,8 @@ TAGS = {
 # the classifications offered in the template's column, in the page's order (and language)
 TAG_CHOICES = (gettext_lazy("Agrees"), gettext_lazy("Requests an explanation"), gettext_lazy("Other"))
 # headers read and left out: the number of the row, and the post of the person it is about
-IGNORED_HEADERS = ("stt", "tt", "so tt", "so thu tu", "no.", "no", "chuc vu", "post")
+NUMBER_HEADERS = ("stt", "tt", "so tt", "so thu tu", "no.", "no")  # a column of the rows' numbers
+IGNORED_HEADERS = (*NUMBER_HEADERS, "chuc vu", "post")
 # a header of tinnhiem's own download of the opinions (``views.opinions_xlsx``): those opinions
 # are recorded already, and would be twice
 DOWNLOAD_HEADERS = ("nhan qua", "received through")
@@ -227,7 +228,11 @@ def rows_to_opinions(rows: list[tuple[int, list[object]]]) -> list[OpinionRow]:
                 column=_letter(index),
             )
     out = []
+    numbers = next((i for i, value in enumerate(header) if _header_key(value) in NUMBER_HEADERS), None)
+    previous, apart, numbered = header_row, False, True  # ``apart``: a blank row since the last numbered one
     for number, values in data:
+        apart, previous = apart or number > previous + 1, number
+        has_number = numbers is not None and numbers < len(values) and bool(_text(values[numbers]).strip())
         fields: dict[str, Any] = {}
         for index, column in found.items():
             raw = values[index] if index < len(values) else None
@@ -262,6 +267,20 @@ def rows_to_opinions(rows: list[tuple[int, list[object]]]) -> list[OpinionRow]:
                 row=number,
                 column=str(OPINION_COLUMNS[1].title),
             )
+        if numbers is not None and not has_number and apart and out and numbered:
+            # under a blank row, after opinions all numbered: most likely the signers' names under the table
+            raise RosterError(
+                _(
+                    "“%(text)s” has no number and stands under a blank row, after opinions that all have one: if it "
+                    "is an opinion, write its number; if it is the name of someone who signs under the table, "
+                    "delete the lines under the table. Then import the file again."
+                )
+                % {"text": fields["text"]},
+                row=number,
+                column=clean_line(_text(header[numbers])),
+            )
+        numbered = numbered and has_number
+        apart = apart and not has_number
         about, signed = fields.get("about", ""), fields.get("signed_by", "")
         out.append(
             OpinionRow(
