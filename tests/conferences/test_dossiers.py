@@ -114,6 +114,7 @@ def test_a_dossier_not_yet_sent_is_removed_with_its_file_once_the_removal_is_com
         "title": "x",
         "sha256": dossier.sha256,
         "reason": "Tải nhầm tệp",
+        "from_person": False,
     }
 
 

@@ -695,7 +695,9 @@ def test_an_explanation_not_yet_sent_is_removed_and_its_requests_wait_again(
         "recorded_by": wrong.recorded_by,
         "received_on": wrong.received_on.isoformat(),
         "reason": "Ghi nhầm tệp",
+        "from_person": False,  # recorded by the office: not said on the person's page
     }
+    assert "đã xoá" not in Client().get(links.explanation_url(person)).content.decode()
     again = client.post(remove, {"reason": "Ghi nhầm tệp"}, follow=True)  # sent twice
     assert "Không còn trong danh sách: đã được xoá trước đó." in again.content.decode()
 

@@ -662,7 +662,8 @@ def test_a_rated_persons_page_says_what_the_office_deleted_of_theirs_when_and_wh
 ):
     """A dossier or an explanation the person sent, deleted by the office before the voters got
     it, does not vanish from their page without a word: it says so, with the day and the reason.
-    Another person's deletions are not listed."""
+    Another person's deletions are not listed, nor what the office recorded for them by mistake
+    (meant for another person maybe)."""
     from tinnhiem.conferences.usecases import dossiers, opinions, rated
 
     other = rated.add_rated_person(office, conference, full_name="Lê Văn Khác", post="Phó Chủ tịch")
@@ -678,6 +679,8 @@ def test_a_rated_persons_page_says_what_the_office_deleted_of_theirs_when_and_wh
     dossiers.remove_dossier(office, draft, reason="Bản nháp; đề nghị gửi bản chính thức")
     opinions.remove_explanation(office, wrong, reason="Không đúng nội dung được đề nghị")
     dossiers.remove_dossier(office, theirs, reason="Nhầm người")
+    misplaced = opinions.record_explanation(office, person, text="Giải trình của đồng chí Lê Văn Khác")
+    opinions.remove_explanation(office, misplaced, reason="Ghi nhầm người")
     yours = client.get(url).content.decode().split('id="yours"')[1].split("</div>")[0]
     today = date.today()
     assert (
@@ -689,6 +692,7 @@ def test_a_rated_persons_page_says_what_the_office_deleted_of_theirs_when_and_wh
         "người ghi phiếu — lý do: Không đúng nội dung được đề nghị" in yours
     )
     assert "người khác" not in yours and "Nhầm người" not in yours and "Chưa có." not in yours
+    assert "Lê Văn Khác" not in yours and "Ghi nhầm người" not in yours
 
 
 def test_a_rated_person_sends_their_own_report_for_the_office_to_send_on(

@@ -167,6 +167,7 @@ FIELDS = {
     "images_removed": _("scan images removed"),
     "invalid": _("invalid"),
     "issued": _("ballots issued"),
+    "from_person": _("sent by the person through their link"),
     "keys": _("marks read"),
     "last_page_first": _("stack scanned last page first"),
     "late": _("late"),

@@ -199,15 +199,16 @@ class Removal:
         return timezone.localdate(self.at)
 
 
-def removals(conference: Conference, actions: tuple[str, ...], *, person: RatedPerson | None = None) -> list[Removal]:
-    """What the office removed of ``conference`` as a mistake (``actions``, of ``person`` only if
-    given), from the log, oldest first: the pages list it where the opinions, dossiers and
-    explanations are, and the rated person's own page says it, rather than let what was received
-    vanish without a word. A dossier's removal logged before its person and reason were recorded
-    is listed without them, and not on the person's page."""
+def removals(conference: Conference, actions: tuple[str, ...], *, sent_by: RatedPerson | None = None) -> list[Removal]:
+    """What the office removed of ``conference`` as a mistake (``actions``; only what ``sent_by``
+    sent through their own link, if given), from the log, oldest first: the pages list it where the
+    opinions, dossiers and explanations are, and the rated person's own page says what they sent
+    and was removed, rather than let it vanish without a word (what the office recorded for them by
+    mistake, for another person maybe, is not theirs to read). A removal logged before its person
+    and reason were recorded is listed without them, and not on the person's page."""
     found = Event.objects.filter(conference_id=conference.pk, action__in=actions).order_by("seq")
-    if person is not None:
-        found = found.filter(data__person=person.pk)
+    if sent_by is not None:
+        found = found.filter(data__person=sent_by.pk, data__from_person=True)
     events = list(found)
     users = get_user_model().objects.filter(username__in={e.actor for e in events})
     names = {u.get_username(): full_name_of(u) for u in users}

@@ -1639,8 +1639,8 @@ def explanation_link(request, person_id: int, mac: str):
             # what the office holds of this person, and whether it went to the voters
             "dossiers": person.dossiers.order_by("uploaded_at"),
             "explanations": person.explanations.order_by("received_on", "pk"),
-            # said, not vanished without a word
-            "removed": queries.removals(conference, ("dossier.removed", "explanation.removed"), person=person),
+            # what they sent and the office removed: said, not vanished without a word
+            "removed": queries.removals(conference, ("dossier.removed", "explanation.removed"), sent_by=person),
         },
     )
     if response is None:

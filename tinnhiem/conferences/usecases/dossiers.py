@@ -183,8 +183,8 @@ def distribute_dossiers(actor: Any, conference: Conference, *, on: date | None =
 @transaction.atomic
 def remove_dossier(actor: Any, dossier: Dossier, *, reason: str) -> None:
     """Remove a dossier not yet sent to the voters (the wrong file, a draft, one the person sent
-    through their link and not fit to send on), with the reason: the person's page says it was
-    removed, when and why. The log keeps its title and fingerprint; once sent it stays."""
+    through their link and not fit to send on), with the reason: the page of a person who sent it
+    says it was removed, when and why. The log keeps its title and fingerprint; once sent it stays."""
     require(actor, PREPARE)
     reason = clean_line(reason)
     if not reason:
@@ -207,6 +207,7 @@ def remove_dossier(actor: Any, dossier: Dossier, *, reason: str) -> None:
         "title": dossier.title,
         "sha256": dossier.sha256,
         "reason": reason,
+        "from_person": dossier.from_person,  # sent through the person's own link: their page says it was removed
     }
     storage, name = dossier.file.storage, dossier.file.name
     dossier.delete()

@@ -571,6 +571,13 @@ def remove_explanation(actor: Any, explanation: Explanation, *, reason: str) -> 
         "recorded_by": explanation.recorded_by,
         "received_on": explanation.received_on.isoformat(),
         "reason": reason,
+        # sent through the person's own link: their page says it was removed
+        "from_person": Event.objects.filter(
+            conference_id=person.conference_id,
+            action="explanation.recorded",
+            actor="explanation-link",
+            data__explanation=explanation.pk,
+        ).exists(),
     }
     storage, name = explanation.file.storage, explanation.file.name
     explanation.delete()
