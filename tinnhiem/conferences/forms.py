@@ -517,8 +517,8 @@ class RemoveDocumentForm(forms.Form):
         max_length=255,
         required=False,
         help_text=_(
-            "For example: the wrong file; a draft; recorded for the wrong person. The person concerned reads it on "
-            "their personal page."
+            "For example: the wrong file; a draft; recorded for the wrong person. If the person sent it through "
+            "their own link, they read it on their personal page."
         ),
     )
 
