@@ -363,6 +363,48 @@ def test_a_row_without_its_day_repeats_an_opinion_recorded_on_any_day_and_a_row_
     ]
 
 
+def test_a_person_named_with_a_form_of_address_or_a_post_and_two_persons_of_one_name(office, conference, person):
+    """Offices write "Đồng chí Trần Minh Đức" or "Trần Minh Đức - Phó Chủ tịch UBND": the name on the
+    ballot, taken. Two persons of one name were both given the first one's opinions: the row must
+    now say which with the post, and is refused otherwise."""
+    table = [
+        ["Về người", "Ý kiến"],
+        ["Đồng chí Trần Minh Đức", "Một"],
+        ["Đ/c Trần Minh Đức", "Hai"],
+        ["Trần Minh Đức - Phó Chủ tịch UBND thành phố", "Ba"],
+        ["trần minh đức (PCT)", "Bốn"],
+        ["Trần Minh Đức, Phó Chủ tịch", "Năm"],
+    ]
+    made = opinions.import_opinions(office, conference, filename="a.xlsx", data=xlsx(table))
+    assert [(o.text, o.rated_person) for o in made] == [(t, person) for t in ("Một", "Hai", "Ba", "Bốn", "Năm")]
+    # a form of address is taken off only before a name on the ballot: "Đồng Chí Thanh" is someone's name
+    message = refused_now(office, conference, xlsx([["Về người", "Ý kiến"], ["Đồng chí Lê Văn Tám", "Sáu"]]))
+    assert "dòng 2: “Đồng chí Lê Văn Tám” không có tên trên phiếu của hội nghị này" in message, message
+
+    namesake = rated.add_rated_person(office, conference, full_name="Trần Minh Đức", post="Chủ tịch HĐND phường")
+    message = refused_now(office, conference, xlsx([["Về người", "Ý kiến"], ["Trần Minh Đức", "Bảy"]]))
+    assert message.endswith(
+        "— dòng 2: “Trần Minh Đức” là họ tên của 2 người trên phiếu (Phó Chủ tịch UBND thành phố; Chủ tịch HĐND "
+        "phường): hãy ghi thêm chức vụ sau họ tên, ví dụ “Trần Minh Đức - Phó Chủ tịch UBND thành phố”."
+    ), message
+    told = [
+        ["Về người", "Ý kiến"],
+        ["Trần Minh Đức - Chủ tịch HĐND phường", "Tám"],
+        ["Đồng chí Trần Minh Đức (Phó Chủ tịch UBND thành phố)", "Chín"],
+    ]
+    made = opinions.import_opinions(office, conference, filename="b.xlsx", data=xlsx(told))
+    assert [(o.text, o.rated_person) for o in made] == [("Tám", namesake), ("Chín", person)]
+
+
+def refused_now(office, conference, data) -> str:
+    """The refusal of ``data``, opinions imported before it or not."""
+    before = Opinion.objects.count()
+    with pytest.raises(ValidationError) as info:
+        opinions.import_opinions(office, conference, filename="c.xlsx", data=data)
+    assert Opinion.objects.count() == before
+    return info.value.messages[0]
+
+
 def test_the_lines_an_office_writes_under_its_table_refuse_it_rather_than_become_opinions(office, conference, person):
     """The place and date, the signers' titles, "(Ký, ghi rõ họ tên)", "Nơi nhận", a total under
     the table were imported as opinions about no one ("142 ý kiến" became 146). They refuse the

@@ -7,6 +7,7 @@ days before and are then distributed to the voters.
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import date
 from typing import Any
 
@@ -23,7 +24,7 @@ from tinnhiem.audit.models import Event
 from tinnhiem.files import files_removed_on_failure, save_file
 from tinnhiem.i18n import grouped
 from tinnhiem.once import save_once, short_key
-from tinnhiem.text import clean_line, person_key, strip_marks
+from tinnhiem.text import clean_line, fold, person_key, strip_marks
 
 from ..models import Conference, Explanation, Opinion, RatedPerson, Voter
 from ..opinion_file import OpinionRow, read_opinions
@@ -175,6 +176,34 @@ def _refused_at(row: OpinionRow, problem: str) -> ValidationError:
     return file_refused(RosterError(problem, row=row.row, sheet=row.sheet).describe())
 
 
+# "Về người" as offices write it: "Đồng chí Trần Minh Đức", "Trần Minh Đức - Phó Chủ tịch UBND",
+# "Trần Minh Đức (PCT)": the name, then maybe its post
+_ADDRESSED = re.compile(r"^(?:đồng chí|đ\s*/\s*c|ông|bà)\s*[.:]?\s+", re.IGNORECASE)
+_WITH_POST = re.compile(
+    r"^(?P<name>.+?)\s*(?:\((?P<inside>[^()]+)\)\s*[.]?|\s[-–—]\s*(?P<after>.+)|,\s*(?P<comma>.+))$"
+)
+
+
+def _person_written(about: str, named: dict[str, list[RatedPerson]]) -> list[RatedPerson]:
+    """The persons on the ballot whom ``about`` names (``named``: by ``person_key``): by their full
+    name, or by it with a form of address before it (taken off only if the rest is a name on the
+    ballot: "Đồng" is also a family name) or a post after it, which tells apart two persons of the
+    same name. Several when the name is that of several and no post tells them apart; none when
+    it is no name on the ballot."""
+    if found := named.get(person_key(about)):
+        return found
+    split = _WITH_POST.match(about)
+    name, post = (split["name"], split["inside"] or split["after"] or split["comma"]) if split else (about, "")
+    for written in (about, name) if split else (about,):
+        bare = _ADDRESSED.sub("", written, count=1)
+        if found := named.get(person_key(written)) or named.get(person_key(bare)):
+            said = fold(post if written == name else "")
+            if len(found) > 1 and said:  # the post tells them apart
+                return [p for p in found if said in fold(p.post) or fold(p.post) in said] or found
+            return found
+    return []
+
+
 @transaction.atomic
 def import_opinions(
     actor: Any, conference: Conference, *, filename: str, data: bytes, repeats: bool = False
@@ -210,16 +239,32 @@ def import_opinions(
             _("This file was imported already (%(file)s, %(n)s opinions): it is not imported twice.")
             % {"file": done.data.get("file", ""), "n": done.data.get("count", 0)}
         )
-    people = {}
+    named: dict[str, list[RatedPerson]] = {}
     for person in conference.rated_persons.order_by("order", "id"):
         if person.on_ballot:
-            people.setdefault(person_key(person.full_name), person)
+            named.setdefault(person_key(person.full_name), []).append(person)
+    people = {key: found[0] for key, found in named.items()}  # a name, for the messages
     today = timezone.localdate()
     recorded = set(conference.opinions.values_list("rated_person_id", "text", "signed_by", "received_on"))
     undated = {key[:3] for key in recorded}  # a row without its day: the same whatever day it was recorded on
     made, repeated = [], []
     for row in rows:
-        person = people.get(person_key(row.about)) if row.about else None
+        written = _person_written(row.about, named) if row.about else []
+        if len(written) > 1:
+            raise _refused_at(
+                row,
+                _(
+                    "“%(name)s” is the name of %(n)s persons on the ballot (%(posts)s): write the post after the name, "
+                    "as “%(example)s”."
+                )
+                % {
+                    "name": row.about,
+                    "n": len(written),
+                    "posts": "; ".join(p.post for p in written),
+                    "example": f"{written[0].full_name} - {written[0].post}",
+                },
+            )
+        person = written[0] if written else None
         if row.about and person is None:
             # written without its marks (or with others): named, never taken for it ("Hùng" is not "Hưng")
             alike = [p for key, p in people.items() if strip_marks(key) == strip_marks(person_key(row.about))]
