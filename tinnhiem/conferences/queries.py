@@ -176,6 +176,15 @@ def other_places(places: dict[str, list[dict[str, Any]]], name: str, conference_
     return [p for p in places.get(person_key(name), []) if p["conference"] != conference_id]
 
 
+def namesakes(people) -> set[int]:
+    """The ids of the rated persons who share their full name with another of ``people``: a page
+    shows their post beside it, to tell them apart."""
+    by_name: dict[str, list[int]] = defaultdict(list)
+    for person in people:
+        by_name[person_key(person.full_name)].append(person.pk)
+    return {pk for ids in by_name.values() if len(ids) > 1 for pk in ids}
+
+
 @dataclass(frozen=True)
 class Removal:
     """An opinion, a dossier or an explanation the office removed as a mistake, before the voters

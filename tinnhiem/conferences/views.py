@@ -1128,6 +1128,7 @@ def opinion_list(request, conference_id: int):
     items = conference.opinions.select_related("rated_person")
     if shown["tag"]:
         items = items.filter(tag=shown["tag"])
+    people = list(conference.rated_persons.filter(decision=RatedPerson.Decision.RATED))
     if shown["person"] == "general":
         items = items.filter(rated_person__isnull=True)
     elif shown["person"]:
@@ -1144,7 +1145,8 @@ def opinion_list(request, conference_id: int):
             "tags": Opinion.Tag.choices,
             "tag": shown["tag"],
             "person": shown["person"],
-            "people": conference.rated_persons.filter(decision=RatedPerson.Decision.RATED),
+            "people": people,
+            "namesakes": queries.namesakes(people),
             "filtered": bool(shown["tag"] or shown["person"]),
             "this_list": _opinions_url(conference, shown),
             "just_saved": just_saved,
