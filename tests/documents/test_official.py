@@ -345,6 +345,11 @@ def test_report_and_resolution(seed, big):
     report = " ".join(pdf_pages(official.render_report_pdf(seed)))
     assert "BÁO CÁO" in report and "Kính gửi: UBND tỉnh Quảng Ninh." in report
     assert "141 79,66%" in report
+    # what reached the secretariat before the conference (the seed: 142 opinions, no request)
+    assert (
+        "Trước hội nghị, cơ quan tham mưu đã nhận 142 ý kiến góp ý đối với những người được lấy phiếu, không có "
+        "ý kiến nào đề nghị giải trình." in report
+    )
     # the paper report, sent by the official channel, carries the key of the electronic record
     from tinnhiem.audit.record import public_key_b64, public_key_fingerprint
 
@@ -756,3 +761,28 @@ def test_an_office_template_that_cannot_make_the_document_is_said_on_the_page_no
     assert client.get(reverse("documents:minutes", args=[seed.pk]))["Content-Type"] == "application/pdf"
     with pytest.raises(word.WordTemplateError, match="'endfor'"):
         word.render_minutes_docx(seed)
+
+
+def test_the_report_says_what_reached_the_secretariat_before_the_conference(office, conference, person):
+    """QĐ 96 Điều 9 bước 1: the opinions, the requests forwarded to the rated persons and the
+    explanations sent to the voters, counted from the records; a confidence vote asks for none."""
+    from tinnhiem.conferences.usecases import opinions
+
+    assert official._opinions_line(conference) == (
+        "Trước hội nghị, cơ quan tham mưu không nhận được ý kiến góp ý nào đối với những người được lấy phiếu."
+    )
+    opinions.enter_paper_opinion(office, conference, rated_person=person, text="Nhất trí")
+    asks = [
+        opinions.enter_paper_opinion(office, conference, rated_person=person, text=f"Đề nghị làm rõ {i}")
+        for i in (1, 2)
+    ]
+    for opinion in asks:
+        opinions.classify_opinion(office, opinion, tag="requests_explanation")
+    opinions.forward_requests(office, conference)
+    opinions.enter_paper_opinion(office, conference, rated_person=person, text="Đề nghị làm rõ 3, chưa chuyển")
+    opinions.record_explanation(office, person, text="Giải trình", answers=asks)
+    assert official._opinions_line(conference).endswith(
+        "4 ý kiến góp ý đối với những người được lấy phiếu, trong đó 2 ý kiến đề nghị giải trình đã được chuyển đến người được lấy phiếu; 0 báo cáo giải trình đã được gửi người ghi phiếu."
+    )
+    opinions.distribute_explanations(office, conference)
+    assert official._opinions_line(conference).endswith("; 1 báo cáo giải trình đã được gửi người ghi phiếu.")

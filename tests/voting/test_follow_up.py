@@ -340,6 +340,7 @@ def test_the_vote_is_held_and_its_papers_say_bo_phieu_tin_nhiem(council, office,
     assert "lấy phiếu tín nhiệm" not in resolution.lower()
     report = " ".join(pdf_pages(official.render_report_pdf(vote)))
     assert "Kết quả bỏ phiếu tín nhiệm — " in report
+    assert "ý kiến góp ý" not in report  # a confidence vote asks for no opinions beforehand
     summary = " ".join(pdf_pages(official.render_summary_pdf(vote.campaign)))
     assert "Tổng hợp kết quả bỏ phiếu tín nhiệm — Bỏ phiếu tín nhiệm — Kỳ họp thường lệ cuối năm" in summary
     assert "đã tổ chức 1 hội nghị bỏ phiếu tín nhiệm của đợt" in summary

@@ -14,12 +14,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from tinnhiem.audit.log import head, head_fingerprint
 from tinnhiem.audit.received import adjourned_sentence
 from tinnhiem.conferences.links import invitation_url
-from tinnhiem.conferences.models import Body, Campaign, Conference
+from tinnhiem.conferences.models import Body, Campaign, Conference, Explanation
 from tinnhiem.conferences.usecases.campaigns import is_deputy
 from tinnhiem.conferences.usecases.rated import not_rated
 from tinnhiem.i18n import official_language
@@ -383,6 +383,7 @@ def report_context(conference: Conference, *, resolution: bool = False) -> dict[
             body = [
                 minutes["opening"],
                 *minutes["intro"][1:],
+                *([] if vote else [_opinions_line(conference)]),  # a confidence vote asks for no opinions
                 *(f["ballots_sentence"] for f in minutes["forms"]),
                 _("The results:"),
             ]
@@ -419,6 +420,32 @@ def report_context(conference: Conference, *, resolution: bool = False) -> dict[
             "to": [] if resolution else recipients,  # a draft resolution: the secretariat completes it
         }
     )
+
+
+def _opinions_line(conference: Conference) -> str:
+    """What the secretariat received before the conference (QĐ 96 Điều 9 bước 1): the opinions,
+    the requests for explanation forwarded, the explanations sent to the voters. Counted from the
+    conference's records, which no longer change once it is finished."""
+    n = conference.opinions.count()
+    if not n:
+        return _("Before the conference, the secretariat received no opinion on the rated persons.")
+    forwarded = conference.opinions.filter(forwarded_on__isnull=False).count()
+    if not forwarded:
+        return ngettext(
+            "Before the conference, the secretariat received %(n)s opinion on the rated persons; none asked for an "
+            "explanation.",
+            "Before the conference, the secretariat received %(n)s opinions on the rated persons; none asked for an "
+            "explanation.",
+            n,
+        ) % {"n": n}
+    sent = Explanation.objects.filter(rated_person__conference=conference, distributed_on__isnull=False).count()
+    return ngettext(
+        "Before the conference, the secretariat received %(n)s opinion on the rated persons, of which %(k)s asking "
+        "for an explanation were forwarded to the persons concerned; %(e)s explanations were sent to the voters.",
+        "Before the conference, the secretariat received %(n)s opinions on the rated persons, of which %(k)s asking "
+        "for an explanation were forwarded to the persons concerned; %(e)s explanations were sent to the voters.",
+        n,
+    ) % {"n": n, "k": forwarded, "e": sent}
 
 
 def _not_rated_lines(conference: Conference, *, vote: bool) -> list[str]:

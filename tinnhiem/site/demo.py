@@ -323,16 +323,7 @@ def load_demo(today: date | None = None) -> Conference:
 
     _send_reports(office, conference, on=today)
 
-    # 142 opinions reached the Home Affairs office; none asked for an explanation (seed article).
-    # The office compiled and classified them in a table, and imported it.
-    table = io.StringIO()
-    writer = csv.writer(table)
-    writer.writerow(["STT", "Về người", "Ý kiến", "Ngày nhận", "Phân loại"])
-    for i in range(142):
-        person = people[i % 2] if i % 7 else None
-        text, day = rng.choice(AGREEMENTS), today - timedelta(days=rng.randint(0, 3))
-        writer.writerow([i + 1, person.full_name if person else "chung", text, f"{day:%d/%m/%Y}", "Đồng tình"])
-    opinions.import_opinions(office, conference, filename="tong-hop-y-kien.csv", data=table.getvalue().encode())
+    _import_opinions(office, conference, people, today, rng)
     load_finished_demo(campaign, today)
     load_scan_demo(campaign, today)
     load_council_demo(office, today)
@@ -395,6 +386,19 @@ def _open_with_absent(office, chair, conference, *, absent: int) -> tuple[list, 
     return voters, present
 
 
+def _import_opinions(office, conference: Conference, people: list, today: date, rng: random.Random) -> None:
+    """142 opinions reached the Home Affairs office; none asked for an explanation (seed article).
+    The office compiled and classified them in a table, and imported it."""
+    table = io.StringIO()
+    writer = csv.writer(table)
+    writer.writerow(["STT", "Về người", "Ý kiến", "Ngày nhận", "Phân loại"])
+    for i in range(142):
+        person = people[i % 2] if i % 7 else None
+        text, day = rng.choice(AGREEMENTS), today - timedelta(days=rng.randint(0, 3))
+        writer.writerow([i + 1, person.full_name if person else "chung", text, f"{day:%d/%m/%Y}", "Đồng tình"])
+    opinions.import_opinions(office, conference, filename="tong-hop-y-kien.csv", data=table.getvalue().encode())
+
+
 def load_finished_demo(campaign, today: date) -> Conference:
     """A second conference, already counted on paper by double entry, with two typing differences
     resolved by the committee; its numbers equal ``tinnhiem tally`` on the example ballots file."""
@@ -407,7 +411,7 @@ def load_finished_demo(campaign, today: date) -> Conference:
     labels, ballots = _stack()
     if labels != [name for name, _post in RATED]:
         raise RuntimeError("the demo ballots file does not name the demo's rated persons")
-    for name, post in RATED:
+    people = [
         rated.add_rated_person(
             office,
             conference,
@@ -416,7 +420,11 @@ def load_finished_demo(campaign, today: date) -> Conference:
             group="Phó Chủ tịch UBND thành phố",
             took_office_on=date(2021, 6, 1),
         )
+        for name, post in RATED
+    ]
     _send_reports(office, conference, on=today - REPORTS_SENT_BEFORE)
+    # the opinions received before it, as its report says (before the day, or the import says "a day to come")
+    _import_opinions(office, conference, people, today - timedelta(days=4), random.Random(20230929))
     roster.import_roster(office, conference, filename="danh-sach-183.csv", data=_roster_csv())
     for voter, _person in roster.unresolved_rated_matches(conference):
         roster.resolve_rated_match(office, voter, same_person=True)
