@@ -382,8 +382,8 @@ def report_context(conference: Conference, *, resolution: bool = False) -> dict[
             recipient = _("To: %(authority)s.") % {"authority": managing}
             body = [
                 minutes["opening"],
-                *minutes["intro"][1:],
                 *([] if vote else [_opinions_line(conference)]),  # a confidence vote asks for no opinions
+                *minutes["intro"][1:],
                 *(f["ballots_sentence"] for f in minutes["forms"]),
                 _("The results:"),
             ]
