@@ -521,6 +521,38 @@ def test_a_name_merged_down_over_a_person_s_opinions_is_read_in_each_row_and_hid
     assert "trang tính có dòng bị ẩn (5)" in refused(office, conference, out.getvalue())
 
 
+def test_a_sheet_named_after_a_person_without_a_column_of_names_holds_that_person_s_opinions(
+    office, conference, person, second
+):
+    """A sheet for each person, named after them, and only "Ý kiến" in it: its opinions were all
+    imported as about no one. A row that names someone, or says "chung", keeps what it says; a
+    sheet named otherwise holds general opinions, as before."""
+    wb = Workbook()
+    wb.active.title = "Đồng chí Trần Minh Đức"
+    for row in (
+        ["STT", "Ý kiến", "Về người"],
+        [1, "Nhất trí.", ""],
+        [2, "Góp ý chung", "chung"],
+        [3, "Tốt", "Lê Thị Hồng Nhung"],
+    ):
+        wb.active.append(row)
+    for title, texts in (("Lê Thị Hồng Nhung", ["Đồng tình."]), ("Tổng hợp khác", ["Đề nghị công khai."])):
+        sheet = wb.create_sheet(title)
+        sheet.append(["STT", "Ý kiến"])
+        for i, text in enumerate(texts, start=1):
+            sheet.append([i, text])
+    out = io.BytesIO()
+    wb.save(out)
+    made = opinions.import_opinions(office, conference, filename="a.xlsx", data=out.getvalue())
+    assert [(o.text, o.rated_person) for o in made] == [
+        ("Nhất trí.", person),
+        ("Góp ý chung", None),
+        ("Tốt", second),
+        ("Đồng tình.", second),
+        ("Đề nghị công khai.", None),
+    ]
+
+
 def test_a_workbook_with_a_sheet_for_each_person_is_imported_whole_and_a_refusal_names_the_sheet(
     office, conference, person, second
 ):

@@ -115,6 +115,7 @@ class OpinionRow:
     received_on: date | None
     sheet: str | None = None  # the workbook's sheet it is on, when it has several
     tag: str = "new"  # its classification (models.Opinion.Tag), if the table gives one
+    general: bool = False  # "Về người" says "chung": about no one, whatever its sheet is named
 
 
 def _header_key(value: object) -> str:
@@ -285,7 +286,8 @@ def rows_to_opinions(rows: list[tuple[int, list[object]]]) -> list[OpinionRow]:
         out.append(
             OpinionRow(
                 row=number,
-                about="" if strip_marks(about) in GENERAL or about in GENERAL else about,
+                about="" if (general := strip_marks(about) in GENERAL or about in GENERAL) else about,
+                general=general and bool(about),
                 text=fields["text"],
                 signed_by="" if strip_marks(signed) in UNSIGNED else signed,
                 received_on=fields.get("received_on"),

@@ -212,6 +212,8 @@ def import_opinions(
     received (``opinion_file``): all of them or none, each as an opinion received on paper
     (``enter_paper_opinion``), classified as its row says, if it says (``classify_opinion``). A
     row names a rated person of the conference by their full name, or no one ("chung", or empty);
+    a row that names no one, on a sheet named after a person of the ballot, is about that person
+    (offices keep a sheet for each person);
     its day received, if empty, is today. Refused whole, with the row, for a person not rated here,
     a day to come, an opinion too long; and a file imported already (the same bytes) is refused,
     not imported twice, unless all it made were removed as a mistake (``remove_opinions``). A row
@@ -248,8 +250,14 @@ def import_opinions(
     recorded = set(conference.opinions.values_list("rated_person_id", "text", "signed_by", "received_on"))
     undated = {key[:3] for key in recorded}  # a row without its day: the same whatever day it was recorded on
     made, repeated = [], []
+    sheets: dict[str, list[RatedPerson]] = {}  # the persons a sheet's name names
     for row in rows:
-        written = _person_written(row.about, named) if row.about else []
+        if row.about:
+            written = _person_written(row.about, named)
+        elif row.sheet and not row.general:  # a sheet for each person, named after them, and no "Về người"
+            written = sheets.setdefault(row.sheet, _person_written(row.sheet, named))
+        else:
+            written = []
         if len(written) > 1:
             raise _refused_at(
                 row,
@@ -258,7 +266,7 @@ def import_opinions(
                     "as “%(example)s”."
                 )
                 % {
-                    "name": row.about,
+                    "name": row.about or row.sheet,
                     "n": len(written),
                     "posts": "; ".join(p.post for p in written),
                     "example": f"{written[0].full_name} - {written[0].post}",
