@@ -258,6 +258,46 @@ def test_a_signature_block_under_the_table_is_said_to_be_deleted_if_it_is_not_a_
     assert message.endswith("dòng 3, cột “Chức vụ”: ô này không được để trống.")
 
 
+def test_the_name_and_the_post_in_one_column_are_read_as_the_two(office, conference):
+    """Lists for an invitation or a signature write "Họ và tên, chức vụ" in one column: the name on
+    the cell's first line and the post under it, or after " - " or ", ". A cell where they cannot
+    be told apart refuses the file with its row; a header with that column and a name or post
+    column too is refused."""
+    header = ["STT", "Họ và tên, chức vụ", "Đơn vị"]
+    rows = [
+        [1, "Nguyễn Văn An\nTrưởng phòng Nội vụ", "Phòng Nội vụ"],
+        [2, "Đ/c Trần Thị Bình - Hiệu trưởng Trường THCS Ka Long", None],
+        [3, "Lê Văn Cường, Phó Chủ tịch UBND, Trưởng ban", None],
+        [4, "Phạm Thị Dung – Trưởng phòng Tài chính - Kế hoạch", None],
+        [5, "Hoàng Văn Giang (Chánh Văn phòng HĐND và UBND)", None],
+    ]
+    report = do_import(office, conference, xlsx(rows, header=header))
+    assert report.created == 5
+    assert list(conference.voters.order_by("order").values_list("full_name", "post", "unit")) == [
+        ("Nguyễn Văn An", "Trưởng phòng Nội vụ", "Phòng Nội vụ"),
+        ("Trần Thị Bình", "Hiệu trưởng Trường THCS Ka Long", ""),
+        ("Lê Văn Cường", "Phó Chủ tịch UBND, Trưởng ban", ""),
+        ("Phạm Thị Dung", "Trưởng phòng Tài chính - Kế hoạch", ""),
+        ("Hoàng Văn Giang", "Chánh Văn phòng HĐND và UBND", ""),
+    ]
+    message = refused(office, conference, xlsx([[1, "Nguyễn Văn Em Trưởng phòng", None]], header=header), replace=True)
+    assert message.endswith(
+        "— dòng 2, cột “Họ và tên, chức vụ”: không tách được họ tên với chức vụ trong “Nguyễn Văn Em Trưởng phòng”: "
+        "hãy ghi chức vụ ở dòng dưới trong cùng ô (Alt+Enter), hoặc sau dấu “ - ”, hoặc để họ tên và chức vụ ở hai "
+        "cột “Họ và tên” và “Chức vụ”."
+    ), message
+    message = refused(
+        office,
+        conference,
+        xlsx([[1, "Nguyễn Văn Em - Chuyên viên", "Chuyên viên"]], header=["STT", "Họ và tên, chức vụ", "Chức vụ"]),
+        replace=True,
+    )
+    assert (
+        "cột “Họ và tên, chức vụ” đã gồm họ tên và chức vụ: dòng tên cột không được có thêm cột họ tên hay cột chức vụ."
+        in message
+    )
+
+
 def test_empty_sheet(office, conference):
     assert "trang tính trống" in refused(office, conference, xlsx([], header=None))
 

@@ -244,6 +244,67 @@ def _find_column(columns: tuple[Column, ...], key: str) -> Column | None:
 
 
 _FULL_NAME = next(c for c in COLUMNS if c.key == "full_name")
+_POST = next(c for c in COLUMNS if c.key == "post")
+# The name and the post in one column, as lists for an invitation or a signature write them:
+# "Nguyễn Văn An" and "Phó Chủ tịch UBND" on two lines of the cell, or "Đ/c Nguyễn Văn An - Phó Chủ
+# tịch UBND"; read as the two columns of the template. Not a column of the template.
+NAME_AND_POST = Column(
+    "name_and_post",
+    gettext_lazy("Full name and post"),
+    False,
+    (
+        "ho va ten, chuc vu",
+        "ho ten, chuc vu",
+        "ho va ten - chuc vu",
+        "ho ten - chuc vu",
+        "ho va ten chuc vu",
+        "ho ten chuc vu",
+        "ho va ten, chuc danh",
+        "ho ten, chuc danh",
+        "ho va ten, chuc vu, don vi",
+        "ho va ten, chuc vu, don vi cong tac",
+        "ho ten, chuc vu, don vi cong tac",
+        "full name and post",
+    ),
+    max_length=_FULL_NAME.max_length + _POST.max_length + 3,
+)
+_NAME_POST_SEPARATOR = re.compile(r"\s+[-–—]\s+|\s*,\s*")  # " - ", " – ", ", ": the first one
+
+
+def _name_and_post(raw: object, number: int) -> tuple[str, str]:
+    """The full name and the post of a cell that holds both (``NAME_AND_POST``): on its first line
+    and the next ones, or before and after the first " - " or ", " (a name has neither), or the
+    post in brackets after the name."""
+    lines = [clean_line(_unguarded(line)) for line in str(raw).splitlines()]
+    lines = [line for line in lines if line]
+    if len(lines) >= 2:
+        name, post = lines[0], " ".join(lines[1:])
+    else:
+        text = lines[0] if lines else ""
+        inside = re.fullmatch(r"([^()]+?)\s*\((.+)\)", text)  # "Nguyễn Văn An (Phó Chủ tịch UBND)"
+        parts = [inside[1], inside[2]] if inside else _NAME_POST_SEPARATOR.split(text, maxsplit=1)
+        if len(parts) != 2 or not parts[0] or not parts[1]:
+            raise RosterError(
+                _(
+                    "the name cannot be told from the post in “%(text)s”: write the post on the next line of the "
+                    "cell (Alt+Enter), or after “ - ”, or put the name and the post in two columns “Họ và tên” and "
+                    "“Chức vụ”."
+                )
+                % {"text": text},
+                row=number,
+                column=str(NAME_AND_POST.title),
+            )
+        name, post = parts
+    for value, column in ((name, _FULL_NAME), (post, _POST)):
+        if len(value) > column.max_length:
+            raise RosterError(
+                _("the text is longer than %(max)s characters.") % {"max": column.max_length},
+                row=number,
+                column=str(column.title),
+            )
+    return name, post
+
+
 # a row's number as lists write it: 12, or typed "12." or "12)" in a Word list, or 12.0 as a
 # program wrote the number of a spreadsheet; at most 9 digits, to fit a database integer
 ROW_NUMBER = re.compile(r"([0-9]{1,9})(?:\.0|[.)])?")
@@ -340,7 +401,7 @@ def _match_columns(
         if key in UNUSED_HEADERS:
             unused.append(index)
             continue
-        column = _find_column(columns, key) or _find_column(NAME_PARTS, key)
+        column = _find_column(columns, key) or _find_column(NAME_PARTS, key) or _find_column((NAME_AND_POST,), key)
         if column is None:
             roll = _find_column(COLUMNS, key)
             if columns is RATED_COLUMNS and roll is not None and roll.key == "unit":
@@ -376,10 +437,23 @@ def _match_columns(
             row=row_number,
         )
     named_in_parts = len(parts) == len(NAME_PARTS)
+    together = NAME_AND_POST in found.values()
+    if together and any(c.key in ("full_name", "post", *(p.key for p in NAME_PARTS)) for c in found.values()):
+        raise RosterError(
+            _(
+                "the column “%(together)s” holds the name and the post: the header cannot also have a column of the "
+                "name or of the post."
+            )
+            % {"together": str(NAME_AND_POST.title)},
+            row=row_number,
+        )
     missing = [
         str(c.title)
         for c in columns
-        if c.required and c not in found.values() and not (c.key == "full_name" and named_in_parts)
+        if c.required
+        and c not in found.values()
+        and not (c.key == "full_name" and named_in_parts)
+        and not (c.key in ("full_name", "post") and together)
     ]
     if missing:
         raise RosterError(
@@ -392,7 +466,7 @@ def _match_columns(
 
 def _is_header(values: list[object]) -> bool:
     keys = {_header_key(clean_line(str(v))) for v in values if v is not None and str(v).strip()}
-    if any(_find_column((_FULL_NAME,), k) for k in keys):
+    if any(_find_column((_FULL_NAME,), k) or _find_column((NAME_AND_POST,), k) for k in keys):
         return True
     return all(any(_find_column((part,), k) for k in keys) for part in NAME_PARTS)  # "Họ và tên đệm", "Tên"
 
@@ -570,6 +644,10 @@ def _rows_to_roster(
                 continue
             if isinstance(raw, float) and raw.is_integer():
                 raw = int(raw)
+            if column.key == "name_and_post":  # its lines read before they are joined
+                if raw is not None and str(raw).strip():
+                    fields["full_name"], fields["post"] = _name_and_post(raw, number)
+                continue
             if column.key == "full_name" and name_rest:  # "Nguyễn Văn" | "An" under one header
                 parts = [raw, *(values[i] if i < len(values) else None for i in name_rest)]
                 raw = " ".join(str(p).strip() for p in parts if p is not None and str(p).strip()) or None
@@ -860,7 +938,11 @@ def _heading(
         first_col == index + 1 and last_col > first_col and first_row <= number <= last_row
         for first_col, first_row, last_col, last_row in merged
     )
-    if column is not None and column.key in ("full_name", "post", "family_name", "given_name") and not spread:
+    if (
+        column is not None
+        and column.key in ("full_name", "post", "family_name", "given_name", "name_and_post")
+        and not spread
+    ):
         return ""
     numbered = column is not None and column.key == "order"
     if spread or (numbered and not ROW_NUMBER.fullmatch(text)):
