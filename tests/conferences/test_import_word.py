@@ -66,6 +66,23 @@ def test_the_list_in_a_word_table_under_the_document_s_title_block_is_imported(o
     assert (event.data["file"], event.data["rows"]) == ("Danh sach.DOCX", 2)
 
 
+def test_the_name_and_the_post_in_one_column_of_a_word_list_on_two_lines_of_the_cell(office, conference):
+    """The list attached to an invitation: "Họ và tên, chức vụ", the name on the cell's first
+    line and the post on the next."""
+
+    def post_under_name(document, table):
+        for row, post in ((1, "Trưởng phòng"), (2, "Hiệu trưởng")):
+            table.cell(row, 1).add_paragraph(post)
+
+    rows = [["1", "Đ/c Nguyễn Văn An", "Phòng Nội vụ"], ["2", "Trần Thị Bình", "Trường THCS Ka Long"]]
+    data = word_list(rows=rows, header=["STT", "Họ và tên, chức vụ", "Đơn vị"], change=post_under_name)
+    assert roster.import_roster(office, conference, filename="ds.docx", data=data).created == 2
+    assert roll(conference) == [
+        (1, "Nguyễn Văn An", "Trưởng phòng", "Phòng Nội vụ"),
+        (2, "Trần Thị Bình", "Hiệu trưởng", "Trường THCS Ka Long"),
+    ]
+
+
 def test_merged_cells_are_read_as_word_shows_them(office, conference):
     """A unit written once for the persons under it (merged down), and "Họ và tên" over two
     columns, the family and middle names in one and the given name in the next (merged across)."""
