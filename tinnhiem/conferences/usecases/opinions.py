@@ -220,9 +220,8 @@ def import_opinions(
     that repeats an opinion already recorded (the same person, words, signer and day, any day for a
     row that gives none: the table imported, then mended and imported again, on another day maybe)
     refuses the file too, unless ``repeats`` (the office says they are other letters in the same
-    words). Rows of the same words within the file are all
-    kept. Returns the opinions made. The file is read before the conference is locked: a large
-    workbook takes seconds."""
+    words). Rows of the same words within the file are all kept. Returns the opinions made. The
+    file is read before the conference is locked: a large workbook takes seconds."""
     require(actor, PREPARE)
     check_open(Conference.objects.get(pk=conference.pk))  # said before the file's faults
     try:
@@ -321,12 +320,12 @@ def import_opinions(
             ngettext(
                 "row %(rows)s repeats an opinion already recorded (the same person, words and signer, and day if "
                 "the row gives one): if this table was imported before and then mended, importing it would "
-                "record its opinions twice. "
-                "If they are other letters in the same words, tick “%(repeats)s” and import the file again.",
+                "record its opinions twice. If they are other letters in the same words, tick “%(repeats)s” and "
+                "import the file again.",
                 "rows %(rows)s repeat opinions already recorded (the same person, words and signer, and day if "
                 "the row gives one): if this table was imported before and then mended, importing it would "
-                "record its opinions twice. "
-                "If they are other letters in the same words, tick “%(repeats)s” and import the file again.",
+                "record its opinions twice. If they are other letters in the same words, tick “%(repeats)s” and "
+                "import the file again.",
                 len(repeated),
             )
             % {"rows": _rows_named(repeated), "repeats": REPEATS_LABEL}
@@ -602,8 +601,8 @@ def remove_explanation(actor: Any, explanation: Explanation, *, reason: str) -> 
     """Remove an explanation not yet sent to the voters, with the reason: recorded by the office for
     the wrong person or with the wrong file, or sent through the person's link and not fit to send
     on (the office looks at it first, as at a dossier the person sends). The requests it answered
-    wait for an answer again; the person's page says it was removed, when and why. The log keeps
-    what it said."""
+    wait for an answer again; the page of a person who sent it through their link says it was
+    removed, when and why. The log keeps what it said."""
     require(actor, PREPARE)
     reason = clean_line(reason)
     if not reason:
