@@ -180,10 +180,56 @@ def test_a_csv_table_and_files_that_are_not_a_table(office, conference, person):
     Event.objects.filter(action="opinions.imported").delete()
     old_font = "Về người;Ý kiến\r\nTrần Minh Đức;§ång t×nh víi b¸o c¸o\r\n"  # typed in a TCVN3 font
     assert "dòng 2, cột “B”" in refused(office, conference, old_font.encode(), "cu.csv")
-    assert "chỉ nhập được bảng ý kiến dạng Excel (.xlsx) hoặc CSV." in refused(office, conference, b"%PDF-1.4", "a.pdf")
+    assert "chỉ nhập được bảng ý kiến dạng Excel (.xlsx), CSV hoặc Word (.docx)." in refused(
+        office, conference, b"%PDF-1.4", "a.pdf"
+    )
+    assert "tệp Word cũ (.doc)" in refused(office, conference, b"\xd0\xcf\x11\xe0", "a.doc")
+    assert "bị hỏng" in refused(office, conference, b"PK\x03\x04 not a zip", "a.docx")
     assert "tệp Excel cũ (.xls)" in refused(office, conference, b"\xd0\xcf\x11\xe0", "a.xls")
     assert "bị hỏng" in refused(office, conference, b"PK\x03\x04 not a zip", "a.xlsx")
     assert "trống" in refused(office, conference, b"", "a.xlsx")
+
+
+def test_a_report_compiling_the_opinions_in_word_tables_is_imported(office, conference, person, second):
+    """Offices compile the letters in a Word report: its title block and its signatures are tables
+    too, passed over; every table with a column of opinions is read, in order (one a person), a
+    person's name merged down over their opinions read in each row. A row at fault is named."""
+    import docx
+
+    document = docx.Document()
+    block = document.add_table(rows=1, cols=2)
+    block.cell(0, 0).text, block.cell(0, 1).text = "UBND THÀNH PHỐ MÓNG CÁI", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    document.add_paragraph("BÁO CÁO TỔNG HỢP Ý KIẾN GÓP Ý")
+    first = document.add_table(rows=0, cols=3)
+    for values in (["STT", "Về người", "Ý kiến"], ["1", "Trần Minh Đức", "Nhất trí."], ["2", "", "Đề nghị làm rõ X."]):
+        for cell, value in zip(first.add_row().cells, values, strict=True):
+            cell.text = value
+    first.cell(1, 1).merge(first.cell(2, 1))  # the name merged down over his two opinions
+    first.cell(1, 1).text = "Trần Minh Đức"
+    second_table = document.add_table(rows=0, cols=2)
+    for values in (["Về người", "Ý kiến"], ["Lê Thị Hồng Nhung", "Đồng tình."]):
+        for cell, value in zip(second_table.add_row().cells, values, strict=True):
+            cell.text = value
+    signatures = document.add_table(rows=2, cols=2)
+    signatures.cell(0, 0).text, signatures.cell(0, 1).text = "NGƯỜI TỔNG HỢP", "TRƯỞNG PHÒNG NỘI VỤ"
+
+    def saved() -> bytes:
+        out = io.BytesIO()
+        document.save(out)
+        return out.getvalue()
+
+    made = opinions.import_opinions(office, conference, filename="Tong hop y kien.docx", data=saved())
+    assert [(o.text, o.rated_person) for o in made] == [
+        ("Nhất trí.", person),
+        ("Đề nghị làm rõ X.", person),
+        ("Đồng tình.", second),
+    ]
+    Opinion.objects.all().delete()
+    Event.objects.filter(action="opinions.imported").delete()
+    row = second_table.add_row().cells
+    row[0].text, row[1].text = "Nguyễn Văn Bình", "Tốt."
+    message = refused(office, conference, saved(), "Tong hop y kien.docx")
+    assert "dòng 6: “Nguyễn Văn Bình” không có tên trên phiếu" in message, message
 
 
 def test_opinions_are_imported_by_the_office_before_the_conference_is_finished(office, conference, person, make_user):

@@ -412,7 +412,8 @@ class RatedImportForm(forms.Form):
 
 class OpinionsImportForm(forms.Form):
     file = forms.FileField(
-        label=_("Excel (.xlsx) or CSV file"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"})
+        label=_("Excel (.xlsx), CSV or Word (.docx) file"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,.docx"}),
     )
     repeats = forms.BooleanField(label=REPEATS_LABEL, required=False)
 

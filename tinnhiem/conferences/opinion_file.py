@@ -32,6 +32,8 @@ from .roster_file import (
     _refuse_ole,
     _sheet_layout,
     _sheet_rows,
+    _word_table_rows,
+    _WordFonts,
     check_size,
     csv_rows,
     filled_rows,
@@ -346,6 +348,39 @@ def _xlsx_opinions(data: bytes) -> list[OpinionRow]:
     return out
 
 
+def _docx_opinions(data: bytes) -> list[OpinionRow]:
+    """The opinions of a Word document's tables that have a column of opinions (the table of a
+    report compiling them, under its title block; one table a person, or one a page), in the
+    order of the document; a table without such a column (the title block, the signatures) is
+    passed over. A row's number is its place in these tables counted on from one to the next, as
+    a Word list of persons is read (``roster_file._read_docx``)."""
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+        fonts = _WordFonts(document)
+        tables = list(document.tables)
+        fonts.legacy = fonts.legacy_evident(tables)
+    except (PackageNotFoundError, *DAMAGED_XLSX) as exc:
+        raise RosterError(_("the Word file is damaged or is not a .docx file.")) from exc
+    out: list[OpinionRow] = []
+    offset = 0
+    try:
+        for table in tables:
+            rows, merged, _converted = _word_table_rows(table, fonts, offset)
+            if not rows or _header_at(filled_rows(rows)) is None:
+                continue  # not a table of opinions: the title block, the signatures
+            _fill_merged_down(rows, merged)  # a person's name merged down over their opinions
+            out += rows_to_opinions(rows)
+            offset = rows[-1][0]
+    except DAMAGED_XLSX as exc:
+        raise RosterError(_("the Word file is damaged or is not a .docx file.")) from exc
+    if not out:
+        raise _no_column()
+    return out
+
+
 def template_xlsx() -> bytes:
     """An empty table of opinions to fill in and import, its headers the ones read here, in the
     page's language; the column "Phân loại" offers its classifications in a list (Excel's data
@@ -381,6 +416,14 @@ def read_opinions(filename: str, data: bytes, max_bytes: int) -> list[OpinionRow
         return _xlsx_opinions(data)
     if name.endswith(".csv"):
         return rows_to_opinions(csv_rows(data))
+    if name.endswith(".docx"):
+        if data.startswith(_OLE):
+            _refuse_ole(data, word=True)
+        if not data.startswith(b"PK\x03\x04"):
+            raise RosterError(_("the Word file is damaged or is not a .docx file."))
+        return _docx_opinions(data)
     if name.endswith(".xls"):
         raise RosterError(_("old Excel files (.xls) are not supported: open it in Excel and save it as .xlsx."))
-    raise RosterError(_("only Excel (.xlsx) and CSV files of opinions can be imported."))
+    if name.endswith(".doc"):
+        raise RosterError(_("old Word files (.doc) are not supported: open it in Word and save it as .docx."))
+    raise RosterError(_("only Excel (.xlsx), CSV and Word (.docx) files of opinions can be imported."))
