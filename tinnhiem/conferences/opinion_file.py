@@ -408,20 +408,19 @@ def read_opinions(filename: str, data: bytes, max_bytes: int) -> list[OpinionRow
     """The opinions of a table file; :class:`RosterError` with a Vietnamese reason if it is refused."""
     name = filename.lower()
     check_size(data, max_bytes)
-    if name.endswith(".xlsx"):
-        if data.startswith(_OLE):
-            _refuse_ole(data, word=False)
+    if name.endswith((".xlsx", ".docx")):
+        word = name.endswith(".docx")
+        if data.startswith(_OLE):  # protected by a password, or an old file renamed
+            _refuse_ole(data, word=word)
         if not data.startswith(b"PK\x03\x04"):
-            raise RosterError(_("the Excel file is damaged or is not an .xlsx file."))
-        return _xlsx_opinions(data)
+            raise RosterError(
+                _("the Word file is damaged or is not a .docx file.")
+                if word
+                else _("the Excel file is damaged or is not an .xlsx file.")
+            )
+        return _docx_opinions(data) if word else _xlsx_opinions(data)
     if name.endswith(".csv"):
         return rows_to_opinions(csv_rows(data))
-    if name.endswith(".docx"):
-        if data.startswith(_OLE):
-            _refuse_ole(data, word=True)
-        if not data.startswith(b"PK\x03\x04"):
-            raise RosterError(_("the Word file is damaged or is not a .docx file."))
-        return _docx_opinions(data)
     if name.endswith(".xls"):
         raise RosterError(_("old Excel files (.xls) are not supported: open it in Excel and save it as .xlsx."))
     if name.endswith(".doc"):
