@@ -19,7 +19,8 @@ SOURCE = Path(__file__).resolve().parents[2] / "tinnhiem"
 
 def recorded() -> dict[str, set[str]]:
     """Every ``record(actor, "action", data=...)`` in the code: action → the data keys written
-    literally there or in the dict the data variable was given in the same function."""
+    literally there or in the dict the data variable was given in the same function; and every
+    ("action", {data}) of a function that writes its events with ``record_many``."""
     found: dict[str, set[str]] = {}
     for path in SOURCE.rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -36,6 +37,20 @@ def recorded() -> dict[str, set[str]]:
                         for name, value in pairs:
                             if isinstance(name, ast.Name) and isinstance(value, ast.Dict):
                                 dicts[name.id] = value
+            called = {
+                getattr(n.func, "id", getattr(n.func, "attr", ""))
+                for n in ast.walk(function)
+                if isinstance(n, ast.Call)
+            }
+            if "record_many" in called:  # its events, ("action", {data}) each, wherever the function builds them
+                for node in ast.walk(function):
+                    if (
+                        isinstance(node, ast.Tuple)
+                        and len(node.elts) == 2
+                        and isinstance(node.elts[0], ast.Constant)
+                        and isinstance(node.elts[1], ast.Dict)
+                    ):
+                        found.setdefault(node.elts[0].value, set()).update(_literal_keys(node.elts[1]))
             for node in ast.walk(function):
                 if not (
                     isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "record"

@@ -44,7 +44,9 @@ def holds_a_transaction(fn: ast.FunctionDef) -> bool:
 
 
 def writers_without_a_transaction() -> set[str]:
-    return {fn.name for _file, fn in functions() if "record" in calls(fn) and not holds_a_transaction(fn)}
+    return {
+        fn.name for _file, fn in functions() if calls(fn) & {"record", "record_many"} and not holds_a_transaction(fn)
+    }
 
 
 def test_every_function_that_writes_an_event_holds_a_transaction():

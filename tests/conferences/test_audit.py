@@ -97,6 +97,31 @@ def test_record_needs_the_use_case_transaction():
     assert verify_chain(e.as_stored() for e in Event.objects.all()) == []
 
 
+@pytest.mark.django_db(transaction=True)
+def test_events_written_together_chain_as_events_written_one_by_one():
+    """``record_many`` (an import's hundreds of events in one insert) writes the chain ``record``
+    would, in order, between events written alone; outside a transaction it is refused, and with
+    nothing to write it writes nothing."""
+    with pytest.raises(RuntimeError):
+        log.record_many("system", [("x", {})])
+    with transaction.atomic():
+        log.record("system", "first", conference=7)
+        made = log.record_many("u", [("a", {"n": 1}), ("b", {"n": 2}), ("c", {})], conference=7)
+        assert log.record_many("u", [], conference=7) == []
+        log.record("system", "last")
+    events = list(Event.objects.order_by("seq"))
+    assert [(e.seq, e.action, e.actor, e.conference_id, e.data) for e in events] == [
+        (1, "first", "system", 7, {}),
+        (2, "a", "u", 7, {"n": 1}),
+        (3, "b", "u", 7, {"n": 2}),
+        (4, "c", "u", 7, {}),
+        (5, "last", "system", None, {}),
+    ]
+    assert [e.hash for e in made] == [e.hash for e in events[1:4]]
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(events)) and log.verify() == []
+    assert log.head() == (5, events[-1].hash)
+
+
 def test_an_edit_logs_what_it_changed_and_one_saved_unchanged_logs_nothing(office, campaign, conference, person, voter):
     """The log says what changed: an edit page saved as it was (to look at it, or sent twice) adds
     no event, and an edit of one field names that field alone, not every field of the page."""

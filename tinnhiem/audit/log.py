@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,27 +31,30 @@ def changed(obj: Any, before: Mapping[str, Any]) -> list[str]:
     return sorted(name for name, value in before.items() if getattr(obj, name) != value)
 
 
-def record(actor: Any, action: str, *, conference: Any = None, data: Mapping[str, Any] | None = None) -> Event:
-    """Append one event. ``data`` must be JSON-serialisable and must never identify a ballot's voter."""
+def _locked_head() -> ChainHead:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record must run inside the use case's transaction")
     head = ChainHead.objects.select_for_update().filter(pk=1).first()
     if head is None:
-        head = ChainHead.objects.create(pk=1, seq=0, hash=GENESIS)
+        ChainHead.objects.create(pk=1, seq=0, hash=GENESIS)
         head = ChainHead.objects.select_for_update().get(pk=1)
+    return head
+
+
+def _next_event(head: ChainHead, actor: str, action: str, conference_id: Any, data: Mapping[str, Any]) -> Event:
+    """The event that follows ``head`` (not saved), and ``head`` moved on to it."""
     now = datetime.now(UTC)
-    conference_id = getattr(conference, "pk", conference)
     payload = event_payload(
         seq=head.seq + 1,
         at=now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-        actor=actor_name(actor),
+        actor=actor,
         action=action,
         conference=conference_id,
         data=data or {},
         prev=head.hash,
     )
     digest = event_hash(payload)
-    event = Event.objects.create(
+    event = Event(
         seq=payload["seq"],
         at=now,
         actor=payload["actor"],
@@ -62,8 +65,30 @@ def record(actor: Any, action: str, *, conference: Any = None, data: Mapping[str
         hash=digest,
     )
     head.seq, head.hash = payload["seq"], digest
+    return event
+
+
+def record(actor: Any, action: str, *, conference: Any = None, data: Mapping[str, Any] | None = None) -> Event:
+    """Append one event. ``data`` must be JSON-serialisable and must never identify a ballot's voter."""
+    head = _locked_head()
+    event = _next_event(head, actor_name(actor), action, getattr(conference, "pk", conference), data or {})
+    event.save(force_insert=True)
     head.save(update_fields=["seq", "hash"])
     return event
+
+
+def record_many(actor: Any, events: Iterable[tuple[str, Mapping[str, Any]]], *, conference: Any = None) -> list[Event]:
+    """Append the events of one use case, (action, data) each, in their order: the same chain as
+    one ``record`` each, written in one insert (an import of 142 opinions logs 285 events)."""
+    events = list(events)
+    if not events:
+        return []
+    head = _locked_head()
+    name, conference_id = actor_name(actor), getattr(conference, "pk", conference)
+    made = [_next_event(head, name, action, conference_id, data) for action, data in events]
+    Event.objects.bulk_create(made)
+    head.save(update_fields=["seq", "hash"])
+    return made
 
 
 def head() -> tuple[int, str]:

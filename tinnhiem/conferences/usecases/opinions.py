@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from tinnhiem.accounts.roles import PREPARE, require
-from tinnhiem.audit.log import actor_name, record
+from tinnhiem.audit.log import actor_name, record, record_many
 from tinnhiem.audit.models import Event
 from tinnhiem.files import files_removed_on_failure, save_file
 from tinnhiem.i18n import grouped
@@ -308,7 +308,8 @@ def import_opinions(
             tag=row.tag,
         )
         try:
-            opinion.full_clean(validate_constraints=False)
+            # its conference and person were read here: not looked up again for each row
+            opinion.full_clean(exclude=["conference", "rated_person"], validate_constraints=False)
         except ValidationError as invalid:  # what the reader did not foresee, said with its row
             raise _refused_at(row, " ".join(invalid.messages)) from invalid
         key = (person.pk if person else None, opinion.text, opinion.signed_by)
@@ -331,26 +332,19 @@ def import_opinions(
             % {"rows": _rows_named(repeated), "repeats": REPEATS_LABEL}
         )
     Opinion.objects.bulk_create(made)
+    events: list[tuple[str, dict[str, Any]]] = []
     for opinion in made:
-        record(actor, "opinion.entered", conference=conference, data={"opinion": str(opinion.pk), "source": "paper"})
+        events.append(("opinion.entered", {"opinion": str(opinion.pk), "source": "paper"}))
         if opinion.tag != Opinion.Tag.NEW:  # as if classified on the page right after
-            record(
-                actor,
-                "opinion.classified",
-                conference=conference,
-                data={"opinion": str(opinion.pk), "tag": opinion.tag},
-            )
-    record(
-        actor,
-        "opinions.imported",
-        conference=conference,
-        data={
-            "file": clean_line(filename)[:255],
-            "sha256": sha256,
-            "count": len(made),
-            "opinions": [str(o.pk) for o in made],
-        },
+            events.append(("opinion.classified", {"opinion": str(opinion.pk), "tag": opinion.tag}))
+    file = clean_line(filename)[:255]
+    events.append(
+        (
+            "opinions.imported",
+            {"file": file, "sha256": sha256, "count": len(made), "opinions": [str(o.pk) for o in made]},
+        )
     )
+    record_many(actor, events, conference=conference)
     return made
 
 
@@ -401,8 +395,11 @@ def classify_opinions(actor: Any, conference: Conference, opinions: list[Opinion
     for opinion in changed:
         opinion.tag = tag
     Opinion.objects.bulk_update(changed, ["tag"])
-    for opinion in changed:
-        record(actor, "opinion.classified", conference=conference.pk, data={"opinion": str(opinion.pk), "tag": tag})
+    record_many(
+        actor,
+        [("opinion.classified", {"opinion": str(opinion.pk), "tag": tag}) for opinion in changed],
+        conference=conference.pk,
+    )
     return len(changed)
 
 
@@ -453,22 +450,26 @@ def remove_opinions(actor: Any, conference: Conference, opinions: list[Opinion],
             % {"n": forwarded}
         )
     conference.opinions.filter(pk__in=wanted).delete()
-    for opinion in chosen:
-        record(
-            actor,
-            "opinion.removed",
-            conference=conference.pk,
-            data={
-                "opinion": str(opinion.pk),
-                "person": opinion.rated_person_id,
-                "name": opinion.rated_person.full_name if opinion.rated_person else "",
-                "text": opinion.text,
-                "signed_by": opinion.signed_by,
-                "received_on": opinion.received_on.isoformat(),
-                "source": opinion.source,
-                "reason": reason,
-            },
-        )
+    record_many(
+        actor,
+        [
+            (
+                "opinion.removed",
+                {
+                    "opinion": str(opinion.pk),
+                    "person": opinion.rated_person_id,
+                    "name": opinion.rated_person.full_name if opinion.rated_person else "",
+                    "text": opinion.text,
+                    "signed_by": opinion.signed_by,
+                    "received_on": opinion.received_on.isoformat(),
+                    "source": opinion.source,
+                    "reason": reason,
+                },
+            )
+            for opinion in chosen
+        ],
+        conference=conference.pk,
+    )
     return len(chosen)
 
 
