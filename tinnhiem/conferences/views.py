@@ -1004,27 +1004,24 @@ def dossiers_distribute(request, conference_id: int):
 def dossier_remove(request, conference_id: int, dossier_id: int):
     """The list's "Delete…": the dossier shown, with a field for the reason; removed when that is
     sent (dossiers.remove_dossier)."""
+    return _document_remove(request, conference_id, Dossier.objects.filter(pk=dossier_id), dossiers.remove_dossier)
+
+
+def _document_remove(request, conference_id: int, found, remove: Callable[..., Any]):
+    """A dossier's or an explanation's removal (``found``: a queryset of it; ``remove``: its use
+    case): its page on GET; on POST removed, back to its list, or the page again with what stopped
+    it. Removed already (a second click on a slow Wi-Fi): back to the list, saying so."""
     conference = _conference(conference_id)
-    found = Dossier.objects.filter(pk=dossier_id, rated_person__conference=conference)
-    if gone := _removed_already(request, found, "conferences:dossiers", conference.pk):
+    found = found.filter(rated_person__conference=conference)
+    tab = "dossiers" if found.model is Dossier else "explanations"
+    if gone := _removed_already(request, found, f"conferences:{tab}", conference.pk):
         return gone
-    dossier = found.select_related("rated_person").get()
-    return _document_remove(
-        request,
-        conference,
-        dossier,
-        tab="dossiers",
-        remove=lambda reason: dossiers.remove_dossier(request.user, dossier, reason=reason),
-    )
-
-
-def _document_remove(request, conference: Conference, document, *, tab: str, remove: Callable[[str], Any]):
-    """A dossier's or an explanation's removal (``remove`` takes the reason): its page on GET, and
-    on POST removed, back to the list (``tab``), or the page again with what stopped it."""
+    document = found.select_related("rated_person").get()
     back = reverse(f"conferences:{tab}", args=[conference.pk])
     form = forms.RemoveDocumentForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
-        ok, _r = attempt(request, lambda: remove(form.cleaned_data["reason"]), form=form)
+        reason = form.cleaned_data["reason"]
+        ok, _r = attempt(request, lambda: remove(request.user, document, reason=reason), form=form)
         if ok:
             messages.success(request, _("Removed."))
             return redirect(back)
@@ -1436,18 +1433,8 @@ def explanations_distribute(request, conference_id: int):
 def explanation_remove(request, conference_id: int, explanation_id: int):
     """The explanation shown, with a field for the reason; removed when that is sent (the use case
     reads it again under the person's lock: removed meanwhile, said so)."""
-    conference = _conference(conference_id)
-    found = Explanation.objects.filter(pk=explanation_id, rated_person__conference=conference)
-    if gone := _removed_already(request, found, "conferences:explanations", conference.pk):
-        return gone
-    explanation = found.select_related("rated_person").get()
-    return _document_remove(
-        request,
-        conference,
-        explanation,
-        tab="explanations",
-        remove=lambda reason: opinions.remove_explanation(request.user, explanation, reason=reason),
-    )
+    found = Explanation.objects.filter(pk=explanation_id)
+    return _document_remove(request, conference_id, found, opinions.remove_explanation)
 
 
 @permission_required(VIEW)

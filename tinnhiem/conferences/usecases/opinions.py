@@ -190,14 +190,13 @@ def _person_written(about: str, named: dict[str, list[RatedPerson]]) -> list[Rat
     ballot: "Đồng" is also a family name) or a post after it, which tells apart two persons of the
     same name. Several when the name is that of several and no post tells them apart; none when
     it is no name on the ballot."""
-    if found := named.get(person_key(about)):
-        return found
-    split = _WITH_POST.match(about)
-    name, post = (split["name"], split["inside"] or split["after"] or split["comma"]) if split else (about, "")
-    for written in (about, name) if split else (about,):
-        bare = _ADDRESSED.sub("", written, count=1)
-        if found := named.get(person_key(written)) or named.get(person_key(bare)):
-            said = fold(post if written == name else "")
+    written = [(about, "")]
+    if split := _WITH_POST.match(about):
+        written.append((split["name"], split["inside"] or split["after"] or split["comma"]))
+    for name, post in written:
+        bare = _ADDRESSED.sub("", name, count=1)
+        if found := named.get(person_key(name)) or named.get(person_key(bare)):
+            said = fold(post)
             if len(found) > 1 and said:  # the post tells them apart
                 return [p for p in found if said in fold(p.post) or fold(p.post) in said] or found
             return found
@@ -254,7 +253,9 @@ def import_opinions(
         if row.about:
             written = _person_written(row.about, named)
         elif row.sheet and not row.general:  # a sheet for each person, named after them, and no "Về người"
-            written = sheets.setdefault(row.sheet, _person_written(row.sheet, named))
+            if row.sheet not in sheets:
+                sheets[row.sheet] = _person_written(row.sheet, named)
+            written = sheets[row.sheet]
         else:
             written = []
         if len(written) > 1:
