@@ -533,9 +533,10 @@ class ScannedCount(RuleBasedStateMachine):
 
 @pytest.mark.heavy
 def test_any_way_of_feeding_and_ruling_keeps_the_scanned_count_true(long_vote, make_long_scan, monkeypatch):
-    # The same few images go through the scanner again and again: each image is recognised once
-    # (the reading is a function of the pixels; tests/scanning/test_recognition.py tests it), so
-    # that the runs can be many. Everything after the reading runs as it does in a hall.
+    # The same few images go through the scanner again and again: each file is decoded once and
+    # each image recognised once (the reading is a function of the pixels;
+    # tests/scanning/test_recognition.py and test_scan_flow.py test them), so that the runs can be
+    # many. Everything after the reading runs as it does in a hall.
     real, readings = recognize.read_sheet, {}
 
     def read_once(image, **options):
@@ -550,6 +551,17 @@ def test_any_way_of_feeding_and_ruling_keeps_the_scanned_count_true(long_vote, m
         return readings[key]
 
     monkeypatch.setattr(recognize, "read_sheet", read_once)
+    real_decode, decoded = scan._decode, {}
+
+    def decode_once(source, name):
+        if source.image is not None:
+            return source.image
+        key = hashlib.sha256(source.kept).digest()  # the file as stored, its metadata removed
+        if key not in decoded:
+            decoded[key] = real_decode(source, name)
+        return decoded[key]
+
+    monkeypatch.setattr(scan, "_decode", decode_once)
     images, truth = {}, {}
     for sheet, options in enumerate(OPTIONS):
         keys, crossed = "", False
