@@ -174,6 +174,13 @@ def test_office_prepares_and_voter_sends_opinion(new_page, live_server, office, 
     page.set_viewport_size({"width": 390, "height": 844})  # the bar and the boxes on a phone: nothing off the side
     page.wait_for_function("() => window.innerWidth === 390")
     shot(page, "04c-y-kien-dien-thoai")
+    # each opinion a card there: its text as wide as the screen (it was a column of 85 px, three
+    # words a line), its classification under it, the box "select all" said in words
+    text = page.locator(f"#y-kien-{opinion.pk} td.text").bounding_box()
+    choice = page.locator(f"#y-kien-{opinion.pk} select[name=tag]").bounding_box()
+    assert text["width"] > 300 and choice["y"] > text["y"] + text["height"] - 1, (text, choice)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    expect(page.locator("#opinions th.tick")).to_have_text("Chọn tất cả")
     assert sorted(Opinion.objects.values_list("tag", flat=True)) == ["agrees", "agrees", "new", "requests_explanation"]
     # a letter of the table was not for this conference: removed on the phone with the reason (the
     # bar's button is under the table there; the boxes belong to the bar's form all the same)

@@ -447,7 +447,7 @@ def test_a_person_named_with_a_form_of_address_or_a_post_and_two_persons_of_one_
     assert f'<option value="{namesake.pk}" >Trần Minh Đức — Chủ tịch HĐND phường</option>' in page
     assert f'<option value="{person.pk}" >Trần Minh Đức — Phó Chủ tịch UBND thành phố</option>' in page
     row = page.split(f'id="y-kien-{made[0].pk}"')[1].split("</tr>")[0]
-    assert '<td>Trần Minh Đức<div class="muted">Chủ tịch HĐND phường</div>' in row
+    assert '<td class="who">Trần Minh Đức<div class="muted">Chủ tịch HĐND phường</div>' in row
 
 
 def refused_now(office, conference, data) -> str:
