@@ -211,7 +211,9 @@ def test_office_prepares_and_voter_sends_opinion(new_page, live_server, office, 
     page.click("button:has-text('Chuyển các yêu cầu giải trình')")
     page.get_by_text("Đã chuyển 1 yêu cầu").wait_for()
     assert len(asked) == 2  # no question since the bar's
-    # the filter applies as soon as it is chosen (app.js: the policy allows no inline handler)
+    # the filter applies as soon as it is chosen (app.js: the policy allows no inline handler). The
+    # page's text shows before its deferred script has run: chosen then, nothing happened (1 run in 5)
+    page.wait_for_load_state()
     with page.expect_navigation():
         page.select_option("select[data-submit-on-change][name=tag]", "requests_explanation")
     assert "tag=requests_explanation" in page.url
@@ -225,6 +227,11 @@ def test_office_prepares_and_voter_sends_opinion(new_page, live_server, office, 
     page.wait_for_function("() => window.innerWidth === 320")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 320, f"the explanations page is {width}px wide on a phone"
+    # and the invitations: each person's link on a line of its own (a column of six letters before)
+    page.goto(f"{base}/hoi-nghi/{conference.pk}/giay-moi/")
+    link = page.locator("#invitations td.link").first.bounding_box()
+    assert link["width"] > 250 and page.evaluate("document.documentElement.scrollWidth") <= 320, link
+    page.go_back()
     page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_role("link", name="Ghi giải trình thay người đó").click()
     page.fill("#id_text", "Dự án kè biển đã hoàn thành 80% khối lượng.")
