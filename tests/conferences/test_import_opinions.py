@@ -440,6 +440,19 @@ def test_a_person_named_with_a_form_of_address_or_a_post_and_two_persons_of_one_
     ]
     made = opinions.import_opinions(office, conference, filename="b.xlsx", data=xlsx(told))
     assert [(o.text, o.rated_person) for o in made] == [("Tám", namesake), ("Chín", person)]
+    # "Chủ tịch" is in both posts, but only the chair's begins with it (it was refused as both);
+    # "UBND" is in one post only; "Phó Chủ tịch" begins neither post of two vice-chairs: refused
+    short = [["Về người", "Ý kiến"], ["Trần Minh Đức (Chủ tịch)", "Mười"], ["Trần Minh Đức - UBND", "Mười một"]]
+    made_short = opinions.import_opinions(office, conference, filename="d.xlsx", data=xlsx(short))
+    assert [(o.text, o.rated_person) for o in made_short] == [("Mười", namesake), ("Mười một", person)]
+    namesake.post = "Phó Chủ tịch HĐND phường"
+    namesake.save()
+    message = refused_now(
+        office, conference, xlsx([["Về người", "Ý kiến"], ["Trần Minh Đức - Phó Chủ tịch", "Mười hai"]])
+    )
+    assert "“Trần Minh Đức - Phó Chủ tịch” là họ tên của 2 người trên phiếu" in message, message
+    namesake.post = "Chủ tịch HĐND phường"
+    namesake.save()
     # the page tells them apart by their post, in its lists and its rows
     client = Client()
     client.force_login(office)

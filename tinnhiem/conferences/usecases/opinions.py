@@ -188,8 +188,9 @@ def _person_written(about: str, named: dict[str, list[RatedPerson]]) -> list[Rat
     """The persons on the ballot whom ``about`` names (``named``: by ``person_key``): by their full
     name, or by it with a form of address before it (taken off only if the rest is a name on the
     ballot: "Đồng" is also a family name) or a post after it, which tells apart two persons of the
-    same name. Several when the name is that of several and no post tells them apart; none when
-    it is no name on the ballot."""
+    same name: the one whose post has it, or else the only one whose post begins with it. Several
+    when the name is that of several and no post tells them apart; none when it is no name on the
+    ballot."""
     written = [(about, "")]
     if split := _WITH_POST.match(about):
         written.append((split["name"], split["inside"] or split["after"] or split["comma"]))
@@ -198,7 +199,11 @@ def _person_written(about: str, named: dict[str, list[RatedPerson]]) -> list[Rat
         if found := named.get(person_key(name)) or named.get(person_key(bare)):
             said = fold(post)
             if len(found) > 1 and said:  # the post tells them apart
-                return [p for p in found if said in fold(p.post) or fold(p.post) in said] or found
+                posts = [(p, fold(p.post)) for p in found]
+                told = [p for p, post in posts if said in post or post in said]
+                # "Chủ tịch" is in "Phó Chủ tịch HĐND" too, but a vice-chair's post does not begin so
+                leading = [p for p, post in posts if p in told and (post.startswith(said) or said.startswith(post))]
+                return (leading if len(leading) == 1 else told) or found
             return found
     return []
 
