@@ -146,7 +146,7 @@ def test_office_prepares_and_voter_sends_opinion(new_page, live_server, office, 
     page.get_by_role("link", name="Ý kiến").click()
     page.set_input_files("#id_bang-file", str(tmp_path / "tong-hop-y-kien.xlsx"))
     page.click("#nhap-bang-y-kien button:has-text('Nhập')")
-    page.get_by_text("Đã nhập 3 ý kiến, đã phân loại theo bảng; còn 2 ý kiến chưa phân loại.").wait_for()
+    page.get_by_text("Đã nhập 3 ý kiến (chung: 3), đã phân loại theo bảng; còn 2 ý kiến chưa phân loại.").wait_for()
     assert page.url.endswith("?tag=new")
     expect(page.locator("#opinions input[name=opinions]")).to_have_count(3)
     page.check("[data-select-all='#opinions']")

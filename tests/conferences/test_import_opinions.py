@@ -266,7 +266,7 @@ def test_the_template_filled_in_is_imported_from_the_page_and_the_list_shows_the
     done = client.post(reverse("conferences:opinions_import", args=[conference.pk]), {"bang-file": upload}, follow=True)
     assert done.redirect_chain == [(page + "?tag=new", 302)]
     text = done.content.decode()
-    assert "Đã nhập 2 ý kiến, chưa phân loại." in text and "Đề nghị làm rõ." in text
+    assert "Đã nhập 2 ý kiến (Trần Minh Đức: 1; chung: 1), chưa phân loại." in text and "Đề nghị làm rõ." in text
     assert Opinion.objects.count() == 2
     nothing = client.post(reverse("conferences:opinions_import", args=[conference.pk]), {}, follow=True)
     assert "Hãy chọn tệp để nhập." in nothing.content.decode() and Opinion.objects.count() == 2
@@ -286,7 +286,7 @@ def test_the_template_filled_in_is_imported_from_the_page_and_the_list_shows_the
         return done.redirect_chain[-1][0], done.content.decode()
 
     landing, text = send("a.xlsx")
-    assert landing == page and "Đã nhập 2 ý kiến, đã phân loại theo bảng." in text
+    assert landing == page and "Đã nhập 2 ý kiến (Trần Minh Đức: 2), đã phân loại theo bảng." in text
     # the table again with a row more: its first rows are recorded already; the office says they
     # are other letters (here) by ticking the box under the file
     sheet.append([3, "chung", "Ý kiến chưa phân loại.", "", "", ""])
@@ -295,7 +295,7 @@ def test_the_template_filled_in_is_imported_from_the_page_and_the_list_shows_the
     assert 'name="bang-repeats"' in text and "Vẫn nhập các dòng trùng với ý kiến đã ghi" in text
     landing, text = send("b.xlsx", **{"bang-repeats": "on"})
     assert landing == page + "?tag=new"
-    assert "Đã nhập 3 ý kiến, đã phân loại theo bảng; còn 1 ý kiến chưa phân loại." in text
+    assert "Đã nhập 3 ý kiến (Trần Minh Đức: 2; chung: 1), đã phân loại theo bảng; còn 1 ý kiến chưa phân loại." in text
     assert Opinion.objects.filter(text="Đề nghị giải trình việc X.", tag="requests_explanation").count() == 2
 
 
@@ -461,6 +461,16 @@ def test_a_person_named_with_a_form_of_address_or_a_post_and_two_persons_of_one_
     assert f'<option value="{person.pk}" >Trần Minh Đức — Phó Chủ tịch UBND thành phố</option>' in page
     row = page.split(f'id="y-kien-{made[0].pk}"')[1].split("</tr>")[0]
     assert '<td class="who">Trần Minh Đức<div class="muted">Chủ tịch HĐND phường</div>' in row
+    # the import says whom its rows were taken to name, the namesakes with their post
+    upload = io.BytesIO(
+        xlsx([["Về người", "Ý kiến"], ["Trần Minh Đức (Chủ tịch)", "Mười ba"], ["Trần Minh Đức - UBND", "Mười bốn"]])
+    )
+    upload.name = "e.xlsx"
+    done = client.post(reverse("conferences:opinions_import", args=[conference.pk]), {"bang-file": upload}, follow=True)
+    assert (
+        "Đã nhập 2 ý kiến (Trần Minh Đức - Phó Chủ tịch UBND thành phố: 1; Trần Minh Đức - Chủ tịch HĐND phường: 1)"
+        in done.content.decode()
+    )
 
 
 def refused_now(office, conference, data) -> str:

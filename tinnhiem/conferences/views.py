@@ -4,6 +4,7 @@ by the decorator (for the page) and by the use case (for the action)."""
 from __future__ import annotations
 
 import io
+from collections import Counter
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -1285,6 +1286,24 @@ def opinions_remove(request, conference_id: int):
     )
 
 
+def _imported_each(conference: Conference, made: list[Opinion]) -> str:
+    """How many of the opinions imported are about each person, in the ballot's order, then how
+    many about no one: "Trần Minh Đức: 70; Lê Thị Hồng Nhung: 60; chung: 12". The office sees at
+    once whom the rows were taken to name (by a post after the name, by the sheet's name)."""
+    people = list(conference.rated_persons.order_by("order", "id"))
+    namesakes = queries.namesakes(people)
+    counted = Counter(o.rated_person_id for o in made)
+    each = [
+        _("%(name)s: %(n)s")
+        % {"name": f"{p.full_name} - {p.post}" if p.pk in namesakes else p.full_name, "n": counted[p.pk]}
+        for p in people
+        if counted[p.pk]
+    ]
+    if counted[None]:
+        each.append(_("general: %(n)s") % {"n": counted[None]})
+    return "; ".join(each)
+
+
 @permission_required(PREPARE)
 @require_POST
 def opinions_import(request, conference_id: int):
@@ -1302,6 +1321,7 @@ def opinions_import(request, conference_id: int):
         if ok:
             n, waiting = len(made), sum(o.tag == Opinion.Tag.NEW for o in made)
             done = ngettext("%(n)s opinion was imported", "%(n)s opinions were imported", n) % {"n": n}
+            done = _("%(done)s (%(each)s)") % {"done": done, "each": _imported_each(conference, made)}
             if waiting == n:
                 said = _("%(done)s, not yet classified.") % {"done": done}
             elif waiting:
