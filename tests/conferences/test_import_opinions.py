@@ -621,6 +621,30 @@ def test_a_sheet_named_after_a_person_without_a_column_of_names_holds_that_perso
         ("Đề nghị công khai.", None),
     ]
 
+    # a sheet's name is 31 characters at most: offices shorten it to the given name, after a form
+    # of address or a post abbreviated (those sheets' opinions were about no one)
+    def workbook(titles: list[str]) -> bytes:
+        wb = Workbook()
+        wb.remove(wb.active)
+        for i, title in enumerate(titles):
+            wb.create_sheet(title).append(["Ý kiến"])
+            wb[title].append([f"Ý kiến {i}"])
+        out = io.BytesIO()
+        wb.save(out)
+        return out.getvalue()
+
+    titles = ["Đ.c Đức", "PCT Hồng Nhung", "Nhung (PCT)", "Minh", "Chung", "Bàng"]
+    made = opinions.import_opinions(office, conference, filename="b.xlsx", data=workbook(titles))
+    assert [o.rated_person for o in made] == [person, second, second, None, None, None]
+    # a given name two persons share: which is not guessed
+    rated.add_rated_person(office, conference, full_name="Phạm Văn Đức", post="Chủ tịch UBND thành phố")
+    message = refused_now(office, conference, workbook(["Đức", "Chung"]))
+    assert message.endswith(
+        "— trang tính “Đức”, dòng 2: tên trang tính có thể là của 2 người trên phiếu (Trần Minh Đức - Phó Chủ tịch "
+        "UBND thành phố; Phạm Văn Đức - Chủ tịch UBND thành phố): hãy đặt tên trang tính bằng họ tên người đó, hoặc "
+        "ghi họ tên vào cột “Về người”."
+    ), message
+
 
 def test_a_workbook_with_a_sheet_for_each_person_is_imported_whole_and_a_refusal_names_the_sheet(
     office, conference, person, second

@@ -208,6 +208,24 @@ def _person_written(about: str, named: dict[str, list[RatedPerson]]) -> list[Rat
     return []
 
 
+# A sheet's name is 31 characters at most: offices shorten it to the given name, after a form of
+# address or a post abbreviated ("Đ.c Đức", "PCT Nhung", "Đồng chí Hồng Nhung")
+_SHEET_BEFORE = re.compile(r"^(?:(?i:đồng\s+chí|đ\s*[./]\s*c|ông|bà)(?:\s*[.:]\s*|\s+)|[A-ZĐ]{2,5}(?:\.\s*|\s+))+")
+
+
+def _person_of_sheet(sheet: str, named: dict[str, list[RatedPerson]]) -> list[RatedPerson]:
+    """The persons on the ballot a sheet's name names: as ``_person_written`` reads a name, or
+    else by the last words of their name, the given name at least ("Đức", "Đ.c Hồng Nhung"). Several
+    when those words end several names; none for "chung" or words that end no name."""
+    if found := _person_written(sheet, named):
+        return found
+    name = split["name"] if (split := _WITH_POST.match(clean_line(sheet))) else clean_line(sheet)
+    said = fold(_SHEET_BEFORE.sub("", name, count=1))
+    if not said or said == "chung":
+        return []
+    return [p for key, found in named.items() if key == said or key.endswith(" " + said) for p in found]
+
+
 @transaction.atomic
 def import_opinions(
     actor: Any, conference: Conference, *, filename: str, data: bytes, repeats: bool = False
@@ -216,8 +234,8 @@ def import_opinions(
     received (``opinion_file``): all of them or none, each as an opinion received on paper
     (``enter_paper_opinion``), classified as its row says, if it says (``classify_opinion``). A
     row names a rated person of the conference by their full name, or no one ("chung", or empty);
-    a row that names no one, on a sheet named after a person of the ballot, is about that person
-    (offices keep a sheet for each person);
+    a row that names no one, on a sheet named after a person of the ballot (by their name, or its
+    last words: ``_person_of_sheet``), is about that person (offices keep a sheet for each person);
     its day received, if empty, is today. Refused whole, with the row, for a person not rated here,
     a day to come, an opinion too long; and a file imported already (the same bytes) is refused,
     not imported twice, unless all it made were removed as a mistake (``remove_opinions``). A row
@@ -259,10 +277,19 @@ def import_opinions(
             written = _person_written(row.about, named)
         elif row.sheet and not row.general:  # a sheet for each person, named after them, and no "Về người"
             if row.sheet not in sheets:
-                sheets[row.sheet] = _person_written(row.sheet, named)
+                sheets[row.sheet] = _person_of_sheet(row.sheet, named)
             written = sheets[row.sheet]
         else:
             written = []
+        if len(written) > 1 and not row.about:
+            raise _refused_at(
+                row,
+                _(
+                    "the sheet's name may be that of %(n)s persons on the ballot (%(names)s): name the sheet with "
+                    "the person's full name, or write it in a column “Về người”."
+                )
+                % {"n": len(written), "names": "; ".join(f"{p.full_name} - {p.post}" for p in written)},
+            )
         if len(written) > 1:
             raise _refused_at(
                 row,
