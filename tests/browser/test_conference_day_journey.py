@@ -155,6 +155,17 @@ def test_conference_day_from_check_in_to_published_results(new_page, live_server
     shot(projector, "14-man-chieu", full_page=False)
     text = projector.inner_text("body")
     assert "Trần Minh Đức" in text and "33,33%" in text
+    # the results of a few persons fill the screen's height, and still fit it; on a 4:3 projector
+    # they are enlarged to (a name was 2.6vw whatever the height, 26.6 px there)
+    for width, height in ((1600, 900), (1024, 768)):
+        projector.set_viewport_size({"width": width, "height": height})
+        projector.wait_for_function(f"() => window.innerWidth === {width}")
+        projector.wait_for_timeout(100)  # the page's own resize handler
+        name = projector.evaluate("parseFloat(getComputedStyle(document.querySelector('.pj-name')).fontSize)")
+        bottom = projector.evaluate("document.body.lastElementChild.getBoundingClientRect().bottom")
+        scrolled = projector.evaluate("document.documentElement.scrollHeight")
+        assert height * 0.8 < bottom and scrolled <= height, (width, bottom, scrolled)
+        assert name > 2.6 * width / 100 * (1.2 if width == 1024 else 1), (width, name)
 
     # the office sums up the campaign for the managing authority and downloads the report
     office.goto(f"{base}/dot/{small_conference.campaign_id}/")

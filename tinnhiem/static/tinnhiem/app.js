@@ -45,6 +45,30 @@
   document.querySelectorAll("[data-submit-on-change]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });
   });
+  // The projector fills the screen it is shown on: its sizes (app.css, --pj) are enlarged, up to
+  // twice, while its content still fits the screen's height; a long list keeps them, and scrolls.
+  // Done again when the screen changes size and when the content changes (the next step of the
+  // day, the results).
+  var projector = document.body.classList.contains("projector") ? document.body : null;
+  var fit = function () {
+    if (!projector) return;
+    var used = function () { // the bottom of the last thing shown, the page scrolled to its top
+      var last = projector.lastElementChild;
+      return last ? last.getBoundingClientRect().bottom + window.scrollY : 0;
+    };
+    projector.style.setProperty("--pj", "1vw");
+    var room = window.innerHeight, natural = used();
+    if (natural <= 0 || natural >= room) return;
+    var scale = Math.min(2, room / natural);
+    for (var i = 0; i < 12 && scale > 1; i++) { // text that wraps once larger: a little less
+      projector.style.setProperty("--pj", scale.toFixed(3) + "vw");
+      if (document.documentElement.scrollHeight <= room) return; // a last margin counted too
+      scale = Math.max(1, scale * 0.96);
+    }
+    projector.style.setProperty("--pj", scale.toFixed(3) + "vw");
+  };
+  fit();
+  window.addEventListener("resize", fit);
   // Live fragments: <div data-poll-url="…" data-poll-ms="1000">…</div>. When the server stops
   // answering (the hall's Wi-Fi dropped, the server was stopped, the session ended), the figures
   // are greyed and a line above them says since when they have not been updated: a quorum or a
@@ -68,7 +92,7 @@
         .then(function (r) { if (!r.ok || r.redirected) throw new Error(r.status); return r.text(); }) // redirected: to the login page
         .then(function (html) {
           fails = 0; updated = new Date(); stale(false);
-          if (html !== el.innerHTML) el.innerHTML = html;
+          if (html !== el.innerHTML) { el.innerHTML = html; fit(); }
         })
         .catch(function () { fails += 1; if (fails >= 2) stale(true); })
         .then(function () { busy = false; });
