@@ -179,3 +179,50 @@ def test_a_backup_changed_or_cut_short_on_the_way_is_refused_before_anything_is_
         f"{path} không phải bản sao lưu của tinnhiem.",
     )
     assert not (tmp_path / "media").exists()  # nothing restored
+
+
+def test_the_administrator_downloads_a_backup_after_typing_the_password_again(make_user, conference, settings, tmp_path):
+    """A hall laptop's administrator backs the site up from the web, as `tinnhiem backup` does on
+    the server: the password typed again (a session left open gives no copy of everything), the
+    archive streamed, and the log saying who took which file (its size and SHA-256)."""
+    import hashlib
+    import io
+    import json
+    import tarfile
+
+    from django.test import Client
+    from django.urls import reverse
+
+    from tinnhiem.audit.models import Event
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    admin = make_user("admin", "quantri")
+    client = Client()
+    client.force_login(admin)
+    url = reverse("backup")
+    page = client.get(url).content.decode()
+    assert "Sao lưu toàn bộ hệ thống" in page and "Chưa có bản nào được tải từ trang này." in page
+    assert f'href="{url}">Sao lưu</a>' in page  # in the menu
+
+    wrong = client.post(url, {"password": "khong-dung"})
+    assert wrong.status_code == 400 and "Mật khẩu không đúng: chưa tạo bản sao lưu nào." in wrong.content.decode()
+    assert not Event.objects.filter(action="site.backed_up").exists()
+
+    got = client.post(url, {"password": "pw-123456"})
+    assert got.status_code == 200 and got["Content-Type"] == "application/gzip"
+    assert got["Content-Disposition"].startswith('attachment; filename="sao-luu-tinnhiem-')
+    data = b"".join(got.streaming_content)
+    with tarfile.open(fileobj=io.BytesIO(data)) as archive:
+        assert json.load(archive.extractfile("backup.json")) == {"format": "tinnhiem-backup/1"}
+        records = json.load(archive.extractfile("database.json"))
+    assert [r["fields"]["title"] for r in records if r["model"] == "conferences.conference"] == [conference.title]
+    event = Event.objects.get(action="site.backed_up")
+    assert event.actor == "quantri" and event.data == {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    listed = client.get(url).content.decode()
+    assert f"<code>{event.data['sha256'][:16]}…</code>" in listed and "Chưa có bản nào" not in listed
+
+    # the office's staff, whose everyday account this is, has neither the page nor its link
+    office = make_user("office", "vanphong")
+    client.force_login(office)
+    assert client.get(url).status_code == 403 and client.post(url, {"password": "pw-123456"}).status_code == 403
+    assert f'href="{url}"' not in client.get(reverse("conferences:home")).content.decode()

@@ -28,13 +28,13 @@ import django
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 
 from tests.conftest import shared_demo_open
 from tests.test_translations import LOCALE, parse_po
 from tests.web.demo_states import reach, within_conference
 from tests.web.test_permission_walk import all_patterns
-from tinnhiem.accounts.roles import ROLES
+from tinnhiem.accounts.roles import BACKUP, ROLES
 from tinnhiem.conferences.models import Conference
 
 HOSTILE = [
@@ -266,13 +266,14 @@ def test_every_form_takes_hostile_input_without_a_server_error_and_answers_in_vi
 
 
 def test_the_administrator_s_forms_are_the_office_s_and_the_chair_s():
-    """Why the administrator's pages are not sent hostile input of their own: the site's pages ask
+    """Why the administrator's pages are not crawled with hostile input: the site's pages ask
     for permissions only (accounts.roles.permission_required; none asks for a role or a
     superuser), and the administrator's are the office's and the chair's, with those of the
-    accounts, which are managed in Django's administration pages (/quan-tri/, not crawled). On
-    the demo, its 39 distinct forms were the office's 34 and five of the chair's."""
+    accounts, which are managed in Django's administration pages (/quan-tri/, not crawled), and
+    the backup's page, whose one field is sent hostile input below. On the demo, its 39 distinct
+    forms were the office's 34 and five of the chair's, before the backup's."""
     site = {role: {perm for perm in perms if not perm.startswith("auth.")} for role, (_label, perms) in ROLES.items()}
-    assert site["admin"] == site["office"] | site["chair"]
+    assert site["admin"] == site["office"] | site["chair"] | {BACKUP}
     asked = set()
     for _name, pattern in all_patterns():
         asked |= {
@@ -280,6 +281,19 @@ def test_the_administrator_s_forms_are_the_office_s_and_the_chair_s():
             *getattr(pattern.callback, "post_permissions", ()),
         }
     assert {perm for perm in asked if perm and perm.startswith("auth.")} == set()
+
+
+def test_the_backup_s_password_takes_hostile_input(demo):
+    """The administrator's own form: each value refused in Vietnamese, no backup made."""
+    from tinnhiem.audit.models import Event
+
+    client = Client(raise_request_exception=False)
+    assert client.login(username="quantri", password="tinnhiem-demo")
+    for value in HOSTILE:
+        answer = client.post(reverse("backup"), {"password": value})
+        assert answer.status_code == 400, (value, answer.status_code)
+        assert "Mật khẩu không đúng: chưa tạo bản sao lưu nào." in answer.content.decode(), value
+    assert not Event.objects.filter(action="site.backed_up").exists()
 
 
 def test_the_pages_opened_by_a_link_take_hostile_input_too(demo):

@@ -19,6 +19,7 @@ CHAIR = "conferences.chair_conference"
 COUNT = "conferences.count_ballots"
 AUDIT = "audit.view_audit_log"
 MANAGE_USERS = "auth.change_user"
+BACKUP = "audit.back_up_site"  # a copy of everything, keys included: the administrator's
 
 ROLES: dict[str, tuple[Any, tuple[str, ...]]] = {
     "office": (_("Staff office (secretariat)"), (VIEW, PREPARE, AUDIT)),
@@ -27,7 +28,7 @@ ROLES: dict[str, tuple[Any, tuple[str, ...]]] = {
     "observer": (_("Observer"), (VIEW, AUDIT)),
     "admin": (
         _("Administrator"),
-        (VIEW, PREPARE, CHAIR, AUDIT, "auth.view_user", "auth.add_user", "auth.change_user", "auth.view_group"),
+        (VIEW, PREPARE, CHAIR, AUDIT, BACKUP, "auth.view_user", "auth.add_user", "auth.change_user", "auth.view_group"),
     ),
 }
 

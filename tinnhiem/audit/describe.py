@@ -95,6 +95,7 @@ ACTIONS = {
     "scan.refused": _("Scanned files refused by a check of the stack (nothing of them counted)"),
     "scan.reviewed": _("Scanned ballot reviewed"),
     "scan.withdrawn": _("Scanned ballot withdrawn"),
+    "site.backed_up": _("Backup of the whole site downloaded"),
     "totals.recorded": _("Hand-counted totals recorded"),
     "voter.added": _("Voter added"),
     "voter.rated_match_resolved": _("Voter and rated person of the same name: decided"),

@@ -22,7 +22,10 @@ class Event(models.Model):
         ordering = ["seq"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
-        permissions = [("view_audit_log", _("Can view the audit log"))]
+        permissions = [
+            ("view_audit_log", _("Can view the audit log")),
+            ("back_up_site", _("Can download a backup of the whole site")),
+        ]
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not kwargs.pop("_allow_update", False):

@@ -17,6 +17,7 @@ urlpatterns = [
     path("tai-khoan/", include("tinnhiem.accounts.urls")),
     path("", include("tinnhiem.audit.urls")),
     path("kiem-tra-may/", site_views.preflight, name="preflight"),
+    path("sao-luu/", site_views.backup, name="backup"),
     path("ngon-ngu/", public(set_language), name="set_language"),
     path("quan-tri/", admin.site.urls),
     # what a browser asks for on a page without an icon link (the administration pages, errors)

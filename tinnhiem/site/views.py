@@ -1,12 +1,17 @@
 """Site-wide pages: the check of this computer before the conference (tinnhiem/site/preflight.py),
-and what search engines are told."""
+the administrator's backup, and what search engines are told."""
 
 from __future__ import annotations
 
-from django.http import HttpResponse
-from django.shortcuts import render
+import tempfile
 
-from tinnhiem.accounts.roles import PREPARE, permission_required
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tinnhiem.accounts.roles import BACKUP, PREPARE, permission_required
+from tinnhiem.files import megabytes
 
 
 def robots(request):
@@ -24,3 +29,31 @@ def preflight(request):
     failed = sum(f.status == "fail" for f in findings)
     warned = sum(f.status == "warn" for f in findings)
     return render(request, "site/preflight.html", {"findings": findings, "failed": failed, "warned": warned})
+
+
+@permission_required(BACKUP)
+def backup(request):
+    """The administrator downloads a backup of the whole site (``backups.back_up``), after typing
+    their password again: a session left open on the hall's laptop does not give a copy of
+    everything, keys included. The archive is written into a temporary file, then sent."""
+    from tinnhiem.audit.models import Event
+    from tinnhiem.site.backups import back_up
+
+    error = ""
+    if request.method == "POST":
+        if not request.user.check_password(request.POST.get("password", "")):
+            error = _("The password is not right: no backup was made.")
+        else:
+            out = tempfile.TemporaryFile()
+            try:
+                back_up(request.user, out)
+            except BaseException:
+                out.close()
+                raise
+            name = f"sao-luu-tinnhiem-{timezone.localdate():%Y-%m-%d}.tar.gz"
+            return FileResponse(out, as_attachment=True, filename=name, content_type="application/gzip")
+    taken = [
+        {"at": e.at, "by": e.actor, "size": megabytes(e.data.get("bytes", 0)), "sha256": e.data.get("sha256", "")}
+        for e in Event.objects.filter(action="site.backed_up").order_by("-seq")[:5]
+    ]
+    return render(request, "site/backup.html", {"error": error, "taken": taken}, status=400 if error else 200)

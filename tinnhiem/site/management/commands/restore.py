@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tinnhiem.conferences.models import Conference
+from tinnhiem.site.backups import key_files
 from tinnhiem.site.commands import TinnhiemCommand
-from tinnhiem.site.management.commands.backup import key_files
 
 
 def _extract(archive: tarfile.TarFile, folder: str, file: str) -> None:
