@@ -181,7 +181,9 @@ def test_a_backup_changed_or_cut_short_on_the_way_is_refused_before_anything_is_
     assert not (tmp_path / "media").exists()  # nothing restored
 
 
-def test_the_administrator_downloads_a_backup_after_typing_the_password_again(make_user, conference, settings, tmp_path):
+def test_the_administrator_downloads_a_backup_after_typing_the_password_again(
+    make_user, conference, settings, tmp_path
+):
     """A hall laptop's administrator backs the site up from the web, as `tinnhiem backup` does on
     the server: the password typed again (a session left open gives no copy of everything), the
     archive streamed, and the log saying who took which file (its size and SHA-256)."""

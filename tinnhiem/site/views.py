@@ -36,13 +36,21 @@ def backup(request):
     """The administrator downloads a backup of the whole site (``backups.back_up``), after typing
     their password again: a session left open on the hall's laptop does not give a copy of
     everything, keys included. The archive is written into a temporary file, then sent."""
+    from tinnhiem.accounts.views import LOGIN_FAILURES
     from tinnhiem.audit.models import Event
     from tinnhiem.site.backups import back_up
+    from tinnhiem.text import typed_with_accents
+    from tinnhiem.voting import ratelimit
 
-    error = ""
+    error, status, accents = "", 200, False
+    scope = "password:" + request.user.get_username()  # the guesses counted with the password page's
     if request.method == "POST":
-        if not request.user.check_password(request.POST.get("password", "")):
-            error = _("The password is not right: no backup was made.")
+        typed = request.POST.get("password", "")
+        if ratelimit.blocked(scope, request, limit=LOGIN_FAILURES):
+            error, status = _("Too many wrong passwords: try again in a few minutes."), 429
+        elif not request.user.check_password(typed):
+            ratelimit.failure(scope, request)
+            error, status, accents = _("The password is not right: no backup was made."), 400, typed_with_accents(typed)
         else:
             out = tempfile.TemporaryFile()
             try:
@@ -56,4 +64,4 @@ def backup(request):
         {"at": e.at, "by": e.actor, "size": megabytes(e.data.get("bytes", 0)), "sha256": e.data.get("sha256", "")}
         for e in Event.objects.filter(action="site.backed_up").order_by("-seq")[:5]
     ]
-    return render(request, "site/backup.html", {"error": error, "taken": taken}, status=400 if error else 200)
+    return render(request, "site/backup.html", {"error": error, "accents": accents, "taken": taken}, status=status)
