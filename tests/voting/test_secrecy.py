@@ -18,7 +18,7 @@ from django.urls import reverse
 from tinnhiem import traces
 from tinnhiem.audit.models import Event
 from tinnhiem.conferences.usecases import campaigns, day
-from tinnhiem.site.management.commands import backup
+from tinnhiem.site import backups
 from tinnhiem.voting import codes
 from tinnhiem.voting.models import CodeCard, ElectronicBallot, Receipt
 from tinnhiem.voting.usecases import evote
@@ -80,7 +80,7 @@ def test_claim_2_closing_rewrites_the_storage_order(office, chair, counters, day
     assert storage_order("voting_receipt") == receipts  # before the close: the order of voting
     ballots_before = storage_order("voting_electronicballot")
     # a backup taken during the vote lists them in the order of their random ids
-    backed_up = [r["pk"].replace("-", "") for r in backup._records() if r["model"] == "voting.receipt"]
+    backed_up = [r["pk"].replace("-", "") for r in backups._records() if r["model"] == "voting.receipt"]
     assert backed_up == sorted(receipts) != receipts
     evote.close_evote(chair, form)
     after = storage_order("voting_receipt")
