@@ -181,6 +181,7 @@ def test_a_backup_changed_or_cut_short_on_the_way_is_refused_before_anything_is_
     assert not (tmp_path / "media").exists()  # nothing restored
 
 
+@pytest.mark.django_db(transaction=True)  # as a request runs: its snapshot's transaction begins with the backup
 def test_the_administrator_downloads_a_backup_after_typing_the_password_again(
     make_user, conference, settings, tmp_path
 ):
@@ -203,7 +204,7 @@ def test_the_administrator_downloads_a_backup_after_typing_the_password_again(
     client.force_login(admin)
     url = reverse("backup")
     page = client.get(url).content.decode()
-    assert "Sao lưu toàn bộ hệ thống" in page and "Chưa có bản nào được tải từ trang này." in page
+    assert "Sao lưu toàn bộ hệ thống" in page and "Chưa có bản nào." in page and 'id="backup-due"' not in page
     assert f'href="{url}">Sao lưu</a>' in page  # in the menu
 
     wrong = client.post(url, {"password": "khong-dung"})
@@ -222,9 +223,46 @@ def test_the_administrator_downloads_a_backup_after_typing_the_password_again(
     assert event.actor == "quantri" and event.data == {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
     listed = client.get(url).content.decode()
     assert f"<code>{event.data['sha256'][:16]}…</code>" in listed and "Chưa có bản nào" not in listed
+    assert "<td>quantri</td>" in listed
 
     # the office's staff, whose everyday account this is, has neither the page nor its link
     office = make_user("office", "vanphong")
     client.force_login(office)
     assert client.get(url).status_code == 403 and client.post(url, {"password": "pw-123456"}).status_code == 403
     assert f'href="{url}"' not in client.get(reverse("conferences:home")).content.decode()
+
+
+def test_the_administrator_is_reminded_to_back_up_after_a_conference_is_counted(make_user, office, settings, tmp_path):
+    """A count finalised after the last backup (or with none yet) is said on the administrator's
+    home page, with a link, until a backup is taken, from the page or with `tinnhiem backup` on
+    the server, which the log records as taken by the system."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from tinnhiem.audit.models import Event
+    from tinnhiem.site.demo import build_council_vote
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    admin = make_user("admin", "quantri")
+    client = Client()
+    client.force_login(admin)
+    assert 'id="backup-due"' not in client.get(reverse("conferences:home")).content.decode()  # nothing counted
+    counters = [make_user("committee", f"kp{i}") for i in range(7)]
+    finished_conference = build_council_vote(office, make_user("chair", "chair"), counters, n_people=4, lows={})
+    home = client.get(reverse("conferences:home")).content.decode()
+    reminder = home.split('id="backup-due"')[1].split("</div>")[0]
+    assert f"“{finished_conference.title}” đã kiểm phiếu xong ngày" in reminder
+    assert (
+        "Hệ thống chưa được sao lưu lần nào." in reminder and f'href="{reverse("backup")}">Sao lưu ngay</a>' in reminder
+    )
+    client.force_login(office)  # not the office's to do
+    assert 'id="backup-due"' not in client.get(reverse("conferences:home")).content.decode()
+
+    call_command("backup", str(tmp_path / "sao-luu.tar.gz"))
+    event = Event.objects.get(action="site.backed_up")
+    assert event.actor == "system" and event.data["file"] == "sao-luu.tar.gz"
+    assert event.data["bytes"] == (tmp_path / "sao-luu.tar.gz").stat().st_size
+    client.force_login(admin)
+    assert 'id="backup-due"' not in client.get(reverse("conferences:home")).content.decode()
+    page = client.get(reverse("backup")).content.decode()
+    assert 'id="backup-due"' not in page and "<td>hệ thống</td>" in page

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from tinnhiem.accounts.roles import PREPARE, VIEW, permission_required, public
+from tinnhiem.accounts.roles import BACKUP, PREPARE, VIEW, permission_required, public
 from tinnhiem.once import AlreadyDone
 from tinnhiem.rules.deadlines import deadlines
 from tinnhiem.text import matches, may_be_addressed, small_int, vietnamese_order
@@ -80,7 +80,12 @@ def home(request):
     for campaign in campaigns_list:  # what the office must act on after the count: the sealed ballots
         for conference in campaign.conferences.all():
             conference.ballots_due = retention.may_destroy(conference, today)
-    return render(request, "conferences/home.html", {"campaigns": campaigns_list})
+    backup_due = None
+    if request.user.has_perm(BACKUP):  # the administrator: a conference counted since the last backup
+        from tinnhiem.site.backups import backup_due as counted_since_backup
+
+        backup_due = counted_since_backup()
+    return render(request, "conferences/home.html", {"campaigns": campaigns_list, "backup_due": backup_due})
 
 
 CAMPAIGN_FIELDS = ("name", "legal_basis", "term", "rule_set", "rating_year")

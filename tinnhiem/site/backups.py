@@ -32,16 +32,34 @@ def key_files() -> list[Path]:
 
 
 def make_backup() -> bytes:
+    """The archive, for ``tinnhiem backup`` (which logs it with ``logged``)."""
     out = io.BytesIO()
     write_backup(out)
     return out.getvalue()
 
 
+def logged(actor: Any, data: bytes | BinaryIO, **more: Any) -> Event:
+    """Log a backup taken (``site.backed_up``): its size and SHA-256, which tell the file later."""
+    digest = hashlib.sha256()
+    if isinstance(data, bytes):
+        size = len(data)
+        digest.update(data)
+    else:
+        size = data.tell()
+        data.seek(0)
+        for block in iter(lambda: data.read(1 << 20), b""):
+            digest.update(block)
+        data.seek(0)
+    with transaction.atomic():
+        return record(actor, "site.backed_up", data={"bytes": size, "sha256": digest.hexdigest(), **more})
+
+
 def write_backup(out: BinaryIO) -> None:
     """Write the archive into ``out``: the stored files (the scans of a conference, hundreds of MB)
     go from the disk into it, not through memory."""
+    nested = connection.in_atomic_block  # a caller's transaction (a test's): its snapshot is the caller's
     with transaction.atomic():  # one consistent snapshot, even while phones are voting
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and not nested:  # its first statement, as PostgreSQL requires
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         records = _records()
@@ -54,13 +72,22 @@ def back_up(actor: Any, out: BinaryIO) -> Event:
     log says who took a copy of everything, when, and which archive it is."""
     require(actor, BACKUP)
     write_backup(out)
-    size, digest = out.tell(), hashlib.sha256()
-    out.seek(0)
-    for block in iter(lambda: out.read(1 << 20), b""):
-        digest.update(block)
-    out.seek(0)
-    with transaction.atomic():
-        return record(actor, "site.backed_up", data={"bytes": size, "sha256": digest.hexdigest()})
+    return logged(actor, out)
+
+
+def backup_due() -> dict[str, Any] | None:
+    """What was counted since the last backup (from the page, or ``tinnhiem backup``), if anything:
+    the latest count finalised or results announced after it, with its conference. The
+    administrator is reminded to back up after each conference."""
+    from tinnhiem.conferences.models import Conference
+
+    last = Event.objects.filter(action="site.backed_up").order_by("-seq").first()
+    since = Event.objects.filter(action__in=("count.finalised", "results.published"), seq__gt=last.seq if last else 0)
+    counted = since.exclude(conference_id=None).order_by("-seq").first()
+    if counted is None:
+        return None
+    conference = Conference.objects.filter(pk=counted.conference_id).first()
+    return {"conference": conference, "at": counted.at, "last": last.at if last else None}
 
 
 def _records() -> list[dict]:

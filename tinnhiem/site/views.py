@@ -37,8 +37,9 @@ def backup(request):
     their password again: a session left open on the hall's laptop does not give a copy of
     everything, keys included. The archive is written into a temporary file, then sent."""
     from tinnhiem.accounts.views import LOGIN_FAILURES
+    from tinnhiem.audit.describe import actor_label
     from tinnhiem.audit.models import Event
-    from tinnhiem.site.backups import back_up
+    from tinnhiem.site.backups import back_up, backup_due
     from tinnhiem.text import typed_with_accents
     from tinnhiem.voting import ratelimit
 
@@ -61,7 +62,13 @@ def backup(request):
             name = f"sao-luu-tinnhiem-{timezone.localdate():%Y-%m-%d}.tar.gz"
             return FileResponse(out, as_attachment=True, filename=name, content_type="application/gzip")
     taken = [
-        {"at": e.at, "by": e.actor, "size": megabytes(e.data.get("bytes", 0)), "sha256": e.data.get("sha256", "")}
+        {
+            "at": e.at,
+            "by": actor_label(e.actor),
+            "size": megabytes(e.data.get("bytes", 0)),
+            "sha256": e.data.get("sha256", ""),
+        }
         for e in Event.objects.filter(action="site.backed_up").order_by("-seq")[:5]
     ]
-    return render(request, "site/backup.html", {"error": error, "accents": accents, "taken": taken}, status=status)
+    context = {"error": error, "accents": accents, "taken": taken, "due": backup_due()}
+    return render(request, "site/backup.html", context, status=status)

@@ -8,7 +8,7 @@ from datetime import date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tinnhiem.site.backups import make_backup
+from tinnhiem.site.backups import logged, make_backup
 from tinnhiem.site.commands import TinnhiemCommand, output_path
 
 
@@ -25,4 +25,6 @@ class Command(TinnhiemCommand):
     def handle(self, *args, file, **options):
         path = output_path(file, f"sao-luu-tinnhiem-{date.today():%Y-%m-%d}.tar.gz")
         # it holds the site's keys: readable by its owner only, from the first byte
-        self.write_output(path, make_backup(), private=True)
+        data = make_backup()
+        self.write_output(path, data, private=True)
+        logged(None, data, file=path.name)  # by "the system": whoever runs the commands on the server
