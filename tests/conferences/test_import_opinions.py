@@ -636,6 +636,19 @@ def test_a_sheet_named_after_a_person_without_a_column_of_names_holds_that_perso
     titles = ["Đ.c Đức", "PCT Hồng Nhung", "Nhung (PCT)", "Minh", "Chung", "Bàng"]
     made = opinions.import_opinions(office, conference, filename="b.xlsx", data=workbook(titles))
     assert [o.rated_person for o in made] == [person, second, second, None, None, None]
+    # a unit's file of one sheet, named after the person (its messages name no sheet, as before);
+    # Excel's own names for a sheet name no one
+    assert [
+        o.rated_person
+        for o in opinions.import_opinions(office, conference, filename="c.xlsx", data=workbook(["Đc Nhung"]))
+    ] == [second]
+    for title in ("Sheet1", "Trang tính1"):
+        assert [
+            o.rated_person
+            for o in opinions.import_opinions(
+                office, conference, filename=f"{title}.xlsx", data=workbook([title]), repeats=True
+            )
+        ] == [None]
     # a given name two persons share: which is not guessed
     rated.add_rated_person(office, conference, full_name="Phạm Văn Đức", post="Chủ tịch UBND thành phố")
     message = refused_now(office, conference, workbook(["Đức", "Chung"]))

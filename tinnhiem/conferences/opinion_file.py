@@ -115,7 +115,8 @@ class OpinionRow:
     text: str
     signed_by: str
     received_on: date | None
-    sheet: str | None = None  # the workbook's sheet it is on, when it has several
+    sheet: str | None = None  # the workbook's sheet it is on, when it has several (said in messages)
+    title: str = ""  # the name of its sheet, even the only one (which may name the person it is about)
     tag: str = "new"  # its classification (models.Opinion.Tag), if the table gives one
     general: bool = False  # "Về người" says "chung": about no one, whatever its sheet is named
 
@@ -332,7 +333,7 @@ def _xlsx_opinions(data: bytes) -> list[OpinionRow]:
                         "the opinions not to be imported, then import the file again."
                     ),
                 )
-                out += [replace(row, sheet=named) for row in rows_to_opinions(rows)]
+                out += [replace(row, sheet=named, title=sheet.title) for row in rows_to_opinions(rows)]
             except RosterError as exc:
                 raise _on_sheet(exc, named) from None
     except DAMAGED_XLSX as exc:

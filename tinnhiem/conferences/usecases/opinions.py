@@ -208,9 +208,9 @@ def _person_written(about: str, named: dict[str, list[RatedPerson]]) -> list[Rat
     return []
 
 
-# A sheet's name is 31 characters at most: offices shorten it to the given name, after a form of
-# address or a post abbreviated ("Đ.c Đức", "PCT Nhung", "Đồng chí Hồng Nhung")
-_SHEET_BEFORE = re.compile(r"^(?:(?i:đồng\s+chí|đ\s*[./]\s*c|ông|bà)(?:\s*[.:]\s*|\s+)|[A-ZĐ]{2,5}(?:\.\s*|\s+))+")
+# A sheet's name is 31 characters at most, and takes no "/": offices shorten it to the given name,
+# after a form of address or a post abbreviated ("Đ.c Đức", "Đc Đức", "PCT Nhung", "Đồng chí Hồng Nhung")
+_SHEET_BEFORE = re.compile(r"^(?:(?i:đồng\s+chí|đ\s*[./]?\s*c|ông|bà)(?:\s*[.:]\s*|\s+)|[A-ZĐ]{2,5}(?:\.\s*|\s+))+")
 
 
 def _person_of_sheet(sheet: str, named: dict[str, list[RatedPerson]]) -> list[RatedPerson]:
@@ -275,10 +275,10 @@ def import_opinions(
     for row in rows:
         if row.about:
             written = _person_written(row.about, named)
-        elif row.sheet and not row.general:  # a sheet for each person, named after them, and no "Về người"
-            if row.sheet not in sheets:
-                sheets[row.sheet] = _person_of_sheet(row.sheet, named)
-            written = sheets[row.sheet]
+        elif row.title and not row.general:  # a sheet for each person, named after them, and no "Về người"
+            if row.title not in sheets:
+                sheets[row.title] = _person_of_sheet(row.title, named)
+            written = sheets[row.title]
         else:
             written = []
         if len(written) > 1 and not row.about:
@@ -298,7 +298,7 @@ def import_opinions(
                     "as “%(example)s”."
                 )
                 % {
-                    "name": row.about or row.sheet,
+                    "name": row.about,
                     "n": len(written),
                     "posts": "; ".join(p.post for p in written),
                     "example": f"{written[0].full_name} - {written[0].post}",
