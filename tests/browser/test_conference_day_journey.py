@@ -156,7 +156,7 @@ def test_conference_day_from_check_in_to_published_results(new_page, live_server
     text = projector.inner_text("body")
     assert "Trần Minh Đức" in text and "33,33%" in text
     # the results of a few persons fill the screen's height, and still fit it; on a 4:3 projector
-    # they are enlarged to (a name was 2.6vw whatever the height, 26.6 px there)
+    # they are enlarged (a name was 2.6vw whatever the height: 26.6 px there)
     for width, height in ((1600, 900), (1024, 768)):
         projector.set_viewport_size({"width": width, "height": height})
         projector.wait_for_function(f"() => window.innerWidth === {width}")
