@@ -16,6 +16,12 @@ from .usecases import save_account
 LOGIN_FAILURES = 5  # then the account name is locked from this device for ratelimit.WINDOW seconds
 
 
+def own_password_scope(user) -> str:
+    """The rate limit of guesses of an open session's own password: the password's page and the
+    backup's count them together (LOGIN_FAILURES)."""
+    return "password:" + user.get_username()
+
+
 class LockoutLoginView(LoginView):
     """Login with a lockout after repeated failures (per user name and client address)."""
 
@@ -62,7 +68,7 @@ def logout_view(request):
 def password_change(request):
     """Any account with a role changes its own password (the old one first)."""
     form = PasswordChangeForm(request.user, request.POST or None)
-    scope = "password:" + request.user.get_username()
+    scope = own_password_scope(request.user)
     if request.method == "POST" and ratelimit.blocked(scope, request, limit=LOGIN_FAILURES):
         form.errors.clear()
         messages.error(request, _("Too many wrong old passwords: try again in a few minutes."))

@@ -36,7 +36,7 @@ def backup(request):
     """The administrator downloads a backup of the whole site (``backups.back_up``), after typing
     their password again: a session left open on the hall's laptop does not give a copy of
     everything, keys included. The archive is written into a temporary file, then sent."""
-    from tinnhiem.accounts.views import LOGIN_FAILURES
+    from tinnhiem.accounts.views import LOGIN_FAILURES, own_password_scope
     from tinnhiem.audit.describe import actor_label
     from tinnhiem.audit.models import Event
     from tinnhiem.site.backups import back_up, backup_due
@@ -44,7 +44,7 @@ def backup(request):
     from tinnhiem.voting import ratelimit
 
     error, status, accents = "", 200, False
-    scope = "password:" + request.user.get_username()  # the guesses counted with the password page's
+    scope = own_password_scope(request.user)  # the guesses counted with the password page's
     if request.method == "POST":
         typed = request.POST.get("password", "")
         if ratelimit.blocked(scope, request, limit=LOGIN_FAILURES):

@@ -199,11 +199,11 @@ def _person_written(about: str, named: dict[str, list[RatedPerson]]) -> list[Rat
         if found := named.get(person_key(name)) or named.get(person_key(bare)):
             said = fold(post)
             if len(found) > 1 and said:  # the post tells them apart
-                posts = [(p, fold(p.post)) for p in found]
-                told = [p for p, post in posts if said in post or post in said]
+                folded = [(p, fold(p.post)) for p in found]
+                told = [(p, its) for p, its in folded if said in its or its in said]
                 # "Chủ tịch" is in "Phó Chủ tịch HĐND" too, but a vice-chair's post does not begin so
-                leading = [p for p, post in posts if p in told and (post.startswith(said) or said.startswith(post))]
-                return (leading if len(leading) == 1 else told) or found
+                leading = [p for p, its in told if its.startswith(said) or said.startswith(its)]
+                return (leading if len(leading) == 1 else [p for p, _its in told]) or found
             return found
     return []
 
@@ -281,7 +281,7 @@ def import_opinions(
             written = sheets[row.title]
         else:
             written = []
-        if len(written) > 1 and not row.about:
+        if len(written) > 1 and not row.about:  # the sheet's name
             raise _refused_at(
                 row,
                 _(
@@ -290,7 +290,7 @@ def import_opinions(
                 )
                 % {"n": len(written), "names": "; ".join(f"{p.full_name} - {p.post}" for p in written)},
             )
-        if len(written) > 1:
+        if len(written) > 1:  # the name in "Về người"
             raise _refused_at(
                 row,
                 _(
