@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.helpers import login
 
@@ -34,4 +35,29 @@ def test_the_office_prepares_the_confidence_vote_from_the_results(new_page, live
     assert vote.date == day and vote.voters.count() == 60
     page.get_by_role("link", name="Người được đưa ra bỏ phiếu", exact=True).click()
     page.get_by_text("Người được lấy phiếu số 01").first.wait_for()
+    assert page.external_requests == []
+
+
+def test_the_results_on_a_phone_are_a_card_a_person(new_page, live_server, finished_council, shot):
+    """At 390 px each person's row is a card: the name and the post as wide as the screen (they were
+    a column of one word a line), the levels' counts side by side under them, each with its label."""
+    page = new_page(width=390, height=844, mobile=True)
+    login(page, live_server.url, "office")
+    page.goto(f"{live_server.url}/hoi-nghi/{finished_council.pk}/ket-qua/")
+    shot(page, "16b-ket-qua-dien-thoai")
+    row = page.locator("table.results tbody tr", has_text="Người được lấy phiếu số 01")
+    who = row.locator("td.who").bounding_box()
+    counts = [row.locator("td.count").nth(i).bounding_box() for i in range(4)]
+    assert who["width"] > 300, who
+    assert all(c["y"] >= who["y"] + who["height"] - 1 for c in counts), (who, counts)  # under the name
+    assert len({round(c["y"]) for c in counts}) == 1  # on one line
+    labels = [row.locator("td.count").nth(i).evaluate("e => getComputedStyle(e, '::before').content") for i in range(4)]
+    assert labels == ['"Tín nhiệm cao"', '"Tín nhiệm"', '"Tín nhiệm thấp"', '"Không hợp lệ"']
+    assert row.locator("td.count").nth(2).inner_text().split() == ["30", "51,72%"]  # over half "tín nhiệm thấp"
+    expect(page.locator("table.results thead th").first).to_be_hidden()
+    # on a screen, the table as it was: one line a person
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.wait_for_function("() => window.innerWidth === 1280")
+    who, low = row.locator("td.who").bounding_box(), row.locator("td.count").nth(2).bounding_box()
+    assert abs(who["y"] - low["y"]) < 2 and low["x"] > who["x"] + who["width"] - 1
     assert page.external_requests == []

@@ -193,7 +193,7 @@ def test_a_campaign_with_nothing_finished(office, team, campaign, roles):
 def assert_each_article_once(html: str, expected: int) -> None:
     """Each conclusion in the table, in bold, with its article under it: not said twice (the stored
     result's text ends with the article too)."""
-    found = re.findall(r'<td><strong>([^<]+)</strong><br><span class="muted">([^<]+)</span>', html)
+    found = re.findall(r'<td class="wide"><strong>([^<]+)</strong><br><span class="muted">([^<]+)</span>', html)
     assert len(found) == expected and all(article not in text for text, article in found), found
 
 
