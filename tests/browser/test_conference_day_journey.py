@@ -157,10 +157,13 @@ def test_conference_day_from_check_in_to_published_results(new_page, live_server
     assert "Trần Minh Đức" in text and "33,33%" in text
     # the results of a few persons fill the screen's height, and still fit it; on a 4:3 projector
     # they are enlarged (a name was 2.6vw whatever the height: 26.6 px there)
+    size = "document.body.style.getPropertyValue('--pj')"  # set by the page's script, at each resize
     for width, height in ((1600, 900), (1024, 768)):
+        before = projector.evaluate(size)
         projector.set_viewport_size({"width": width, "height": height})
         projector.wait_for_function(f"() => window.innerWidth === {width}")
-        projector.wait_for_timeout(100)  # the page's own resize handler
+        if width == 1024:  # (1600 × 900 is the size it was opened at)
+            projector.wait_for_function(f"() => {size} !== {before!r}")  # the page's own resize handler ran
         name = projector.evaluate("parseFloat(getComputedStyle(document.querySelector('.pj-name')).fontSize)")
         bottom = projector.evaluate("document.body.lastElementChild.getBoundingClientRect().bottom")
         scrolled = projector.evaluate("document.documentElement.scrollHeight")

@@ -46,19 +46,60 @@
     select.addEventListener("change", function () { select.form.submit(); });
   });
   // The projector fills the screen it is shown on: its sizes (app.css, --pj) are enlarged, up to
-  // twice, while its content still fits the screen's height; a long list keeps them, and scrolls.
+  // twice, while its content still fits the screen's height. A list longer than the screen (the
+  // National Assembly's forty-four persons) is shown a screen at a time, whole rows only, with
+  // "Trang 1/4" by its heading: the next screen comes every 20 seconds, or at once with a presenter's
+  // remote or the keyboard (PageDown, →, ↓, space; back with PageUp, ←, ↑; Home, End).
   // Done again when the screen changes size and when the content changes (the next step of the
   // day, the results).
   var projector = document.body.classList.contains("projector") ? document.body : null;
+  var screens = [], shown = 0, pager = null, turner = null, TURN_MS = 20000;
+  var units = function () { return projector.querySelectorAll(".pj-table tbody tr, .pj-person"); };
+  var showScreen = function () { // the rows of screen `shown` (all, with no screens); a form none of whose rows are on it, hidden
+    var all = units(), at = screens[shown] || [0, all.length];
+    all.forEach(function (u, i) { u.classList.toggle("pj-off", i < at[0] || i >= at[1]); });
+    projector.querySelectorAll(".pj-form").forEach(function (f) {
+      f.classList.toggle("pj-off", !f.querySelector(".pj-table tbody tr:not(.pj-off), .pj-person:not(.pj-off)"));
+    });
+    if (screens.length > 1) { // "Trang 1/4" at the end of the heading over the rows shown
+      if (!pager) { pager = document.createElement("span"); pager.className = "pj-pager"; pager.setAttribute("aria-live", "polite"); }
+      var heading = projector.querySelector(".pj-form:not(.pj-off) h2");
+      if (heading && pager.parentNode !== heading) heading.appendChild(pager);
+      pager.textContent = (texts.textScreen || "{n}/{count}").replace("{n}", shown + 1).replace("{count}", screens.length);
+    } else if (pager) pager.remove();
+  };
+  var turn = function (to) {
+    if (screens.length < 2) return;
+    shown = (to + screens.length) % screens.length;
+    showScreen();
+  };
   var fit = function () {
     if (!projector) return;
-    var used = function () { // the bottom of the last thing shown, the page scrolled to its top
-      var last = projector.lastElementChild;
-      return last ? last.getBoundingClientRect().bottom + window.scrollY : 0;
+    var content = projector.querySelector("[data-poll-url]") || projector.lastElementChild;
+    var used = function () { // the bottom of the content, the page scrolled to its top
+      return content ? content.getBoundingClientRect().bottom + window.scrollY : 0;
     };
+    var keep = shown;
     projector.style.setProperty("--pj", "1vw");
+    screens = []; shown = 0; showScreen();
     var room = window.innerHeight, natural = used();
-    if (natural <= 0 || natural >= room) return;
+    if (natural <= 0) return;
+    if (natural > room) { // a screen at a time: as many whole rows as fit under the headings
+      var all = units(), found = [], from = 0;
+      while (from < all.length) {
+        var to = from + 1; // at least one row a screen, however tall
+        while (to < all.length) {
+          screens = [[from, to + 1]]; showScreen();
+          if (used() > room) break;
+          to++;
+        }
+        found.push([from, to]);
+        from = to;
+      }
+      screens = found; shown = Math.min(keep, found.length - 1);
+      showScreen();
+      return;
+    }
     var scale = Math.min(2, room / natural);
     for (var i = 0; i < 12 && scale > 1; i++) { // text that wraps once larger: a little less
       projector.style.setProperty("--pj", scale.toFixed(3) + "vw");
@@ -67,8 +108,26 @@
     }
     projector.style.setProperty("--pj", scale.toFixed(3) + "vw");
   };
-  fit();
-  window.addEventListener("resize", fit);
+  if (projector) {
+    projector.querySelectorAll("[data-poll-url]").forEach(function (el) { el.tinnhiemHtml = el.innerHTML; }); // as served
+    fit();
+    window.addEventListener("resize", fit);
+    var restart = function () {
+      clearInterval(turner);
+      turner = setInterval(function () { turn(shown + 1); }, TURN_MS);
+    };
+    document.addEventListener("keydown", function (event) {
+      if (screens.length < 2 || event.altKey || event.ctrlKey || event.metaKey) return;
+      var key = event.key, to = null;
+      if (key === "PageDown" || key === "ArrowRight" || key === "ArrowDown" || key === " ") to = shown + 1;
+      else if (key === "PageUp" || key === "ArrowLeft" || key === "ArrowUp") to = shown - 1;
+      else if (key === "Home") to = 0;
+      else if (key === "End") to = screens.length - 1;
+      if (to === null) return;
+      event.preventDefault(); turn(to); restart(); // the next screen 20 seconds after the last press
+    });
+    restart();
+  }
   // Live fragments: <div data-poll-url="…" data-poll-ms="1000">…</div>. When the server stops
   // answering (the hall's Wi-Fi dropped, the server was stopped, the session ended), the figures
   // are greyed and a line above them says since when they have not been updated: a quorum or a
@@ -76,6 +135,7 @@
   document.querySelectorAll("[data-poll-url]").forEach(function (el) {
     var ms = parseInt(el.getAttribute("data-poll-ms") || "2000", 10);
     var busy = false, fails = 0, updated = new Date(), note = null;
+    var last = el.tinnhiemHtml !== undefined ? el.tinnhiemHtml : el.innerHTML; // what the server sent last
     var stale = function (on) {
       el.classList.toggle("stale", on);
       if (!on) { if (note) { note.remove(); note = null; } return; }
@@ -92,7 +152,7 @@
         .then(function (r) { if (!r.ok || r.redirected) throw new Error(r.status); return r.text(); }) // redirected: to the login page
         .then(function (html) {
           fails = 0; updated = new Date(); stale(false);
-          if (html !== el.innerHTML) { el.innerHTML = html; fit(); }
+          if (html !== last) { last = html; el.innerHTML = html; fit(); } // (the projector marks the rows it hides)
         })
         .catch(function () { fails += 1; if (fails >= 2) stale(true); })
         .then(function () { busy = false; });
