@@ -61,3 +61,20 @@ def test_the_results_on_a_phone_are_a_card_a_person(new_page, live_server, finis
     who, low = row.locator("td.who").bounding_box(), row.locator("td.count").nth(2).bounding_box()
     assert abs(who["y"] - low["y"]) < 2 and low["x"] > who["x"] + who["width"] - 1
     assert page.external_requests == []
+
+
+def test_the_log_on_a_phone_is_a_card_an_event(new_page, live_server, finished_council, shot):
+    """At 390 px each event is a card: its number, time and author on a line, the action under
+    them, then its details as wide as the screen (they were off its side, in a table 572 px wide)."""
+    page = new_page(width=390, height=844, mobile=True)
+    login(page, live_server.url, "office")
+    page.goto(f"{live_server.url}/nhat-ky/?conference={finished_council.pk}")
+    shot(page, "16c-nhat-ky-dien-thoai", full_page=False)
+    event = page.locator("#events tbody tr", has_text="count.finalised")
+    box = {cell: event.locator(f"td.{cell}").bounding_box() for cell in ("num", "when", "who", "what", "details")}
+    assert abs(box["num"]["y"] - box["when"]["y"]) < 2 and abs(box["when"]["y"] - box["who"]["y"]) < 2, box
+    assert box["what"]["y"] >= box["when"]["y"] + box["when"]["height"] - 1, box
+    assert box["details"]["y"] >= box["what"]["y"] + box["what"]["height"] - 1 and box["details"]["width"] > 300, box
+    expect(event.locator("td.details")).to_contain_text("SHA-256 của kết quả")
+    assert page.locator("#events").evaluate("t => t.scrollWidth <= t.parentElement.clientWidth")  # nothing to its side
+    expect(page.locator("#events thead th").first).to_be_hidden()
