@@ -232,6 +232,74 @@ def test_a_report_compiling_the_opinions_in_word_tables_is_imported(office, conf
     assert "dòng 6: “Nguyễn Văn Bình” không có tên trên phiếu" in message, message
 
 
+def test_a_word_report_with_a_table_under_each_person_s_name_gives_them_their_opinions(
+    office, conference, person, second
+):
+    """A report heads each person's table with their name and only "Ý kiến" in it: the nearest line
+    above a table that names a person on the ballot tells whom its rows are about (they were all
+    about no one). A row that names someone or says "chung" keeps what it says; a table under a
+    line naming no one holds general opinions; a line naming two is refused, not guessed."""
+    import docx
+
+    def report(headings: list[list[str]], tables: list[list[list[str]]]) -> bytes:
+        document = docx.Document()
+        document.add_paragraph("BÁO CÁO TỔNG HỢP Ý KIẾN GÓP Ý ĐỐI VỚI CÁC ĐỒNG CHÍ ĐƯỢC LẤY PHIẾU")
+        for lines, rows in zip(headings, tables, strict=True):
+            for line in lines:
+                document.add_paragraph(line)
+            table = document.add_table(rows=0, cols=len(rows[0]))
+            for values in rows:
+                for cell, value in zip(table.add_row().cells, values, strict=True):
+                    cell.text = value
+        out = io.BytesIO()
+        document.save(out)
+        return out.getvalue()
+
+    headings = [
+        ["1. Ý kiến đối với đồng chí Trần Minh Đức, Phó Chủ tịch UBND thành phố:", "(tổng hợp từ 70 phiếu)"],
+        ["2. Đồng chí LÊ THỊ HỒNG NHUNG – Phó Chủ tịch UBND thành phố"],
+        ["3. Ý kiến chung"],
+    ]
+    tables = [
+        [["STT", "Ý kiến", "Về người"], ["1", "Nhất trí.", ""], ["2", "Góp ý chung", "chung"]],
+        [["STT", "Ý kiến"], ["1", "Đồng tình."]],
+        [["STT", "Ý kiến"], ["1", "Đề nghị công khai."]],
+    ]
+    made = opinions.import_opinions(office, conference, filename="Tong hop.docx", data=report(headings, tables))
+    assert [(o.text, o.rated_person) for o in made] == [
+        ("Nhất trí.", person),
+        ("Góp ý chung", None),
+        ("Đồng tình.", second),
+        ("Đề nghị công khai.", None),
+    ]
+    # the title names no one: the first table's opinions with no line of their own are general
+    assert [
+        o.rated_person
+        for o in opinions.import_opinions(
+            office, conference, filename="b.docx", data=report([[]], [[["Ý kiến"], ["Tốt."]]]), repeats=True
+        )
+    ] == [None]
+    # a line naming both: which is not guessed
+    both = [["Ý kiến đối với đồng chí Trần Minh Đức và đồng chí Lê Thị Hồng Nhung"]]
+    message = refused_now(office, conference, report(both, [[["Ý kiến"], ["Tốt."]]]), "c.docx")
+    assert message.endswith(
+        "dòng 2: dòng chữ trên bảng, “Ý kiến đối với đồng chí Trần Minh Đức và đồng chí Lê Thị Hồng Nhung”, nêu tên 2 "
+        "người trên phiếu (Trần Minh Đức - Phó Chủ tịch UBND thành phố; Lê Thị Hồng Nhung - Phó Chủ tịch UBND thành "
+        "phố): hãy để ý kiến của mỗi người trong một bảng dưới dòng chỉ nêu tên người đó, hoặc ghi họ tên vào cột "
+        "“Về người”."
+    ), message
+    # two persons of one name: told apart by the post written after it
+    chair = rated.add_rated_person(office, conference, full_name="Trần Minh Đức", post="Chủ tịch HĐND thành phố")
+    headings = [["Đồng chí Trần Minh Đức - Chủ tịch HĐND thành phố"], ["Đồng chí Trần Minh Đức, Phó Chủ tịch UBND"]]
+    tables = [[["Ý kiến"], ["Một."]], [["Ý kiến"], ["Hai."]]]
+    made = opinions.import_opinions(office, conference, filename="d.docx", data=report(headings, tables))
+    assert [o.rated_person for o in made] == [chair, person]
+    message = refused_now(office, conference, report([["Đồng chí Trần Minh Đức"]], [[["Ý kiến"], ["Ba."]]]), "e.docx")
+    assert (
+        "nêu tên 2 người trên phiếu (Trần Minh Đức - Phó Chủ tịch UBND thành phố; Trần Minh Đức - Chủ tịch" in message
+    )
+
+
 def test_opinions_are_imported_by_the_office_before_the_conference_is_finished(office, conference, person, make_user):
     data = xlsx([["Về người", "Ý kiến"], ["Trần Minh Đức", "Đồng tình"]])
     with pytest.raises(PermissionDenied):
@@ -473,11 +541,11 @@ def test_a_person_named_with_a_form_of_address_or_a_post_and_two_persons_of_one_
     )
 
 
-def refused_now(office, conference, data) -> str:
+def refused_now(office, conference, data, filename="c.xlsx") -> str:
     """The refusal of ``data``, opinions imported before it or not."""
     before = Opinion.objects.count()
     with pytest.raises(ValidationError) as info:
-        opinions.import_opinions(office, conference, filename="c.xlsx", data=data)
+        opinions.import_opinions(office, conference, filename=filename, data=data)
     assert Opinion.objects.count() == before
     return info.value.messages[0]
 

@@ -119,6 +119,8 @@ class OpinionRow:
     title: str = ""  # the name of its sheet, even the only one (which may name the person it is about)
     tag: str = "new"  # its classification (models.Opinion.Tag), if the table gives one
     general: bool = False  # "Về người" says "chung": about no one, whatever its sheet is named
+    above: tuple[str, ...] = ()  # in a Word document, the lines above its table, nearest first (which
+    # may name the person it is about: "2. Đồng chí Lê Thị Hồng Nhung, Phó Chủ tịch UBND thành phố")
 
 
 def _header_key(value: object) -> str:
@@ -349,14 +351,20 @@ def _xlsx_opinions(data: bytes) -> list[OpinionRow]:
     return out
 
 
+ABOVE_LINES = 5  # the lines above a Word table that may name whom it is about
+
+
 def _docx_opinions(data: bytes) -> list[OpinionRow]:
     """The opinions of a Word document's tables that have a column of opinions (the table of a
     report compiling them, under its title block; one table a person, or one a page), in the
     order of the document; a table without such a column (the title block, the signatures) is
     passed over. A row's number is its place in these tables counted on from one to the next, as
-    a Word list of persons is read (``roster_file._read_docx``)."""
+    a Word list of persons is read (``roster_file._read_docx``). Each row carries the lines of
+    text between its table and the one before (``ABOVE_LINES`` at most, nearest first): a report
+    heads each person's table with their name."""
     import docx
     from docx.opc.exceptions import PackageNotFoundError
+    from docx.table import Table
 
     try:
         document = docx.Document(io.BytesIO(data))
@@ -367,13 +375,19 @@ def _docx_opinions(data: bytes) -> list[OpinionRow]:
         raise RosterError(_("the Word file is damaged or is not a .docx file.")) from exc
     out: list[OpinionRow] = []
     offset = 0
+    above: list[str] = []  # the lines since the last table, nearest first
     try:
-        for table in tables:
+        for block in document.iter_inner_content():
+            if not isinstance(block, Table):
+                if line := clean_line(fonts.text_of(fonts.paragraph_runs(block._p, document))[0]):
+                    above = [line, *above][:ABOVE_LINES]
+                continue
+            table, lines, above = block, tuple(above), []
             rows, merged, _converted = _word_table_rows(table, fonts, offset)
             if not rows or _header_at(filled_rows(rows)) is None:
                 continue  # not a table of opinions: the title block, the signatures
             _fill_merged_down(rows, merged)  # a person's name merged down over their opinions
-            out += rows_to_opinions(rows)
+            out += [replace(row, above=lines) for row in rows_to_opinions(rows)]
             offset = rows[-1][0]
     except DAMAGED_XLSX as exc:
         raise RosterError(_("the Word file is damaged or is not a .docx file.")) from exc

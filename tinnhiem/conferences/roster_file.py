@@ -1133,23 +1133,25 @@ class _WordFonts:
         """A cell's paragraphs, each as its runs: (text, font). Every run counts, also one inside
         a link, a smart tag, a tracked insertion or a content control; a tracked deletion does not.
         Kept once found: the document is looked through for an old font before it is read."""
+        if tc in self.found:
+            return self.found[tc]
+        paragraphs = [self.paragraph_runs(p, table) for p in _WORD_PARAGRAPHS(tc)]
+        self.found[tc] = paragraphs
+        return paragraphs
+
+    def paragraph_runs(self, p: Any, parent: Any) -> list[tuple[str, str | None]]:
+        """A paragraph's runs (``w:p``, in a cell or in the document's body): (text, font)."""
         from docx.text.paragraph import Paragraph
         from docx.text.run import Run
 
-        if tc in self.found:
-            return self.found[tc]
-        paragraphs = []
-        for p in _WORD_PARAGRAPHS(tc):
-            paragraph = Paragraph(p, table)
-            style = paragraph._p.style
-            around = (self.styles.get(style) if style else self.normal) or self.default
-            parts = []
-            for r in _WORD_RUNS(paragraph._p):
-                run = Run(r, paragraph)
-                parts.append((run.text, run.font.name or (self.styles.get(r.style) if r.style else None) or around))
-            paragraphs.append(parts)
-        self.found[tc] = paragraphs
-        return paragraphs
+        paragraph = Paragraph(p, parent)
+        style = paragraph._p.style
+        around = (self.styles.get(style) if style else self.normal) or self.default
+        return [
+            (run.text, run.font.name or (self.styles.get(r.style) if r.style else None) or around)
+            for r in _WORD_RUNS(paragraph._p)
+            for run in (Run(r, paragraph),)
+        ]
 
     def legacy_evident(self, tables: list[Any]) -> bool:
         """Whether some run of these tables shows that the list is typed in an old font
@@ -1168,16 +1170,22 @@ class _WordFonts:
         font converted to Unicode (and whether one was), as ``legacy`` says of the document."""
         paragraphs, was = [], False
         for parts in self.runs(tc, table):
-            texts = []
-            for text, font in parts:
-                try:
-                    text, converted = legacy_fonts.from_font(text, font, legacy_evident=self.legacy)
-                except legacy_fonts.LegacyFontError as exc:
-                    raise RosterError(_legacy_message(exc.text, exc)) from None
-                texts.append(text)
-                was = was or converted
-            paragraphs.append("".join(texts))
+            text, converted = self.text_of(parts)
+            paragraphs.append(text)
+            was = was or converted
         return "\n".join(paragraphs), was
+
+    def text_of(self, parts: list[tuple[str, str | None]]) -> tuple[str, bool]:
+        """A paragraph's text from its runs, those in an old font converted (and whether one was)."""
+        texts, was = [], False
+        for text, font in parts:
+            try:
+                text, converted = legacy_fonts.from_font(text, font, legacy_evident=self.legacy)
+            except legacy_fonts.LegacyFontError as exc:
+                raise RosterError(_legacy_message(exc.text, exc)) from None
+            texts.append(text)
+            was = was or converted
+        return "".join(texts), was
 
 
 def _word_table_rows(

@@ -226,6 +226,24 @@ def _person_of_sheet(sheet: str, named: dict[str, list[RatedPerson]]) -> list[Ra
     return [p for key, found in named.items() if key == said or key.endswith(" " + said) for p in found]
 
 
+def _person_above(lines: tuple[str, ...], named: dict[str, list[RatedPerson]]) -> tuple[str, list[RatedPerson]]:
+    """The persons on the ballot that the nearest of ``lines`` naming any names (a Word table's
+    lines above it, nearest first: "2. Ý kiến đối với đồng chí Lê Thị Hồng Nhung, Phó Chủ tịch
+    UBND thành phố"), with that line: by their full name, as whole words. Two persons of the same
+    name are told apart by the words after it, as ``_person_written`` does by a post. Several when
+    the line names several; ("", []) when no line names anyone (a title, "Ý kiến chung")."""
+    for line in lines:
+        words = " " + " ".join(re.sub(r"[^\w]+", " ", fold(line)).split()) + " "
+        keys = [key for key in named if f" {key} " in words]
+        keys = [key for key in keys if not any(key != other and f" {key} " in f" {other} " for other in keys)]
+        if len(keys) == 1 and len(named[keys[0]]) > 1:  # namesakes: the words after the name
+            after = words.split(f" {keys[0]} ", 1)[1].strip()
+            return line, _person_written(f"{named[keys[0]][0].full_name} - {after}", named) if after else named[keys[0]]
+        if keys:
+            return line, [p for key in keys for p in named[key]]
+    return "", []
+
+
 @transaction.atomic
 def import_opinions(
     actor: Any, conference: Conference, *, filename: str, data: bytes, repeats: bool = False
@@ -272,13 +290,34 @@ def import_opinions(
     undated = {key[:3] for key in recorded}  # a row without its day: the same whatever day it was recorded on
     made, repeated = [], []
     sheets: dict[str, list[RatedPerson]] = {}  # the persons a sheet's name names
+    aboves: dict[tuple[str, ...], tuple[str, list[RatedPerson]]] = {}  # those a Word table's lines above it name
     for row in rows:
         if row.about:
             written = _person_written(row.about, named)
-        elif row.title and not row.general:  # a sheet for each person, named after them, and no "Về người"
+        elif row.general:
+            written = []
+        elif row.title:  # a sheet for each person, named after them, and no "Về người"
             if row.title not in sheets:
                 sheets[row.title] = _person_of_sheet(row.title, named)
             written = sheets[row.title]
+        elif row.above:  # a Word table for each person, under their name, and no "Về người"
+            if row.above not in aboves:
+                aboves[row.above] = _person_above(row.above, named)
+            line, written = aboves[row.above]
+            if len(written) > 1:
+                raise _refused_at(
+                    row,
+                    _(
+                        "the line above its table, “%(line)s”, names %(n)s persons on the ballot (%(names)s): put each "
+                        "person's opinions in a table under a line naming them alone, or write the name in a column "
+                        "“Về người”."
+                    )
+                    % {
+                        "line": line,
+                        "n": len(written),
+                        "names": "; ".join(f"{p.full_name} - {p.post}" for p in written),
+                    },
+                )
         else:
             written = []
         if len(written) > 1 and not row.about:  # the sheet's name
