@@ -285,8 +285,8 @@ def test_a_word_report_with_a_table_under_each_person_s_name_gives_them_their_op
     assert message.endswith(
         "dòng 2: dòng chữ trên bảng, “Ý kiến đối với đồng chí Trần Minh Đức và đồng chí Lê Thị Hồng Nhung”, nêu tên 2 "
         "người trên phiếu (Trần Minh Đức - Phó Chủ tịch UBND thành phố; Lê Thị Hồng Nhung - Phó Chủ tịch UBND thành "
-        "phố): hãy để ý kiến của mỗi người trong một bảng dưới dòng chỉ nêu tên người đó, hoặc ghi họ tên vào cột "
-        "“Về người”."
+        "phố): hãy để ý kiến của mỗi người trong một bảng dưới dòng chỉ nêu tên người đó, hoặc ghi họ tên, hoặc “chung”, "
+        "vào cột “Về người”."
     ), message
     # two persons of one name: told apart by the post written after it
     chair = rated.add_rated_person(office, conference, full_name="Trần Minh Đức", post="Chủ tịch HĐND thành phố")

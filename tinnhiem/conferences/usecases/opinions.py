@@ -253,7 +253,8 @@ def import_opinions(
     (``enter_paper_opinion``), classified as its row says, if it says (``classify_opinion``). A
     row names a rated person of the conference by their full name, or no one ("chung", or empty);
     a row that names no one, on a sheet named after a person of the ballot (by their name, or its
-    last words: ``_person_of_sheet``), is about that person (offices keep a sheet for each person);
+    last words: ``_person_of_sheet``), is about that person (offices keep a sheet for each person),
+    and so is one in a Word table under a line naming them (``_person_above``);
     its day received, if empty, is today. Refused whole, with the row, for a person not rated here,
     a day to come, an opinion too long; and a file imported already (the same bytes) is refused,
     not imported twice, unless all it made were removed as a mistake (``remove_opinions``). A row
@@ -309,8 +310,8 @@ def import_opinions(
                     row,
                     _(
                         "the line above its table, “%(line)s”, names %(n)s persons on the ballot (%(names)s): put each "
-                        "person's opinions in a table under a line naming them alone, or write the name in a column "
-                        "“Về người”."
+                        "person's opinions in a table under a line naming them alone, or write the name, or “chung”, in a "
+                        "column “Về người”."
                     )
                     % {
                         "line": line,
