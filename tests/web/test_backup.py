@@ -272,3 +272,65 @@ def test_the_administrator_is_reminded_to_back_up_after_a_conference_is_counted(
     reminder = page.split('id="backup-due"')[1].split("</div>")[0]
     assert "sau lần sao lưu gần nhất." in reminder and "chưa được sao lưu lần nào" not in reminder
     assert "Hãy tải bản sao lưu ở dưới" in reminder and "Sao lưu ngay" not in reminder
+
+
+@pytest.mark.django_db
+def test_the_administrator_is_reminded_to_back_up_a_preparation_of_more_than_a_week(
+    make_user, office, settings, tmp_path, monkeypatch
+):
+    """Weeks of preparation (the lists, the opinions, the dossiers) with no conference counted:
+    once the first change after the last backup, or the first change ever, is a week old, the
+    administrator is reminded, with how many changes since when; a backup ends it."""
+    from datetime import datetime, timedelta
+
+    from django.test import Client
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from tinnhiem.audit.models import Event
+    from tinnhiem.site import backups
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    admin = make_user("admin", "quantri")
+    assert backups.backup_due() is None  # nothing recorded
+    log.record(office, "rated_person.added", data={"name": "Trần Minh Đức"})
+    log.record(office, "roster.imported", data={"count": 183})
+    first = Event.objects.exclude(action__startswith="site.").order_by("seq").first()
+
+    class Clock:  # the day it is, as the reminder reads it
+        at = first.at
+
+        @classmethod
+        def now(cls) -> datetime:
+            return cls.at
+
+    monkeypatch.setattr(backups, "timezone", Clock)
+    Clock.at = first.at + timedelta(days=7) - timedelta(seconds=1)
+    assert backups.backup_due() is None  # not yet a week
+    Clock.at = first.at + timedelta(days=7)
+    due = backups.backup_due()
+    assert due == {"changes": Event.objects.count(), "since": first.at, "last": None}, due
+    client = Client()
+    client.force_login(admin)
+    monkeypatch.setattr(backups, "PREPARATION_DAYS", 0)  # the page, read on the day it is
+    monkeypatch.setattr(backups, "timezone", timezone)
+    home = client.get(reverse("conferences:home")).content.decode()
+    reminder = home.split('id="backup-due"')[1].split("</div>")[0]
+    day = timezone.localtime(first.at).strftime("%d/%m/%Y")
+    assert (
+        f"Đã có {Event.objects.count()} thay đổi (danh sách, ý kiến, hồ sơ…) được ghi nhận từ ngày {day}, mà hệ "
+        "thống chưa được sao lưu lần nào." in reminder
+    ), reminder
+    assert f'href="{reverse("backup")}">Sao lưu ngay</a>' in reminder
+
+    call_command("backup", str(tmp_path / "sao-luu.tar.gz"))
+    assert backups.backup_due() is None  # nothing since (the backup's own event is no change)
+    imported = log.record(office, "opinions.imported", data={"count": 142})
+    page = client.get(reverse("backup")).content.decode()
+    reminder = page.split('id="backup-due"')[1].split("</div>")[0]
+    day = timezone.localtime(imported.at).strftime("%d/%m/%Y")
+    assert (
+        f"Đã có 1 thay đổi (danh sách, ý kiến, hồ sơ…) được ghi nhận sau lần sao lưu gần nhất, từ ngày {day}."
+        in reminder
+    ), reminder
+    assert "cất ngoài máy này" in reminder and "Sao lưu ngay" not in reminder

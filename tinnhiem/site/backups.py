@@ -9,12 +9,14 @@ import hashlib
 import io
 import json
 import tarfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.utils import timezone
 
 from tinnhiem.accounts.roles import BACKUP, require
 from tinnhiem.audit.log import record
@@ -75,19 +77,32 @@ def back_up(actor: Any, out: BinaryIO) -> Event:
     return logged(actor, out)
 
 
+PREPARATION_DAYS = 7  # the changes of a preparation wait no longer than this for a backup
+
+
 def backup_due() -> dict[str, Any] | None:
-    """What was counted since the last backup (from the page, or ``tinnhiem backup``), if anything:
-    the latest count finalised or results announced after it, with its conference. The
-    administrator is reminded to back up after each conference."""
+    """Why a backup is due, if it is: the administrator is reminded to back up after each
+    conference counted, and during a preparation of weeks. Either the latest count finalised or
+    results announced after the last backup (from the page, or ``tinnhiem backup``), with its
+    conference; or else, when the first change recorded after it is ``PREPARATION_DAYS`` old or
+    more (the lists, the opinions, the dossiers entered since), how many changes, since when."""
     from tinnhiem.conferences.models import Conference
 
     last = Event.objects.filter(action="site.backed_up").order_by("-seq").first()
-    since = Event.objects.filter(action__in=("count.finalised", "results.published"), seq__gt=last.seq if last else 0)
-    counted = since.exclude(conference_id=None).order_by("-seq").first()
-    if counted is None:
+    since = Event.objects.filter(seq__gt=last.seq if last else 0).exclude(action__startswith="site.")
+    counted = (
+        since.filter(action__in=("count.finalised", "results.published"))
+        .exclude(conference_id=None)
+        .order_by("-seq")
+        .first()
+    )
+    if counted is not None:
+        conference = Conference.objects.filter(pk=counted.conference_id).first()
+        return {"conference": conference, "at": counted.at, "last": last.at if last else None}
+    first = since.order_by("seq").first()
+    if first is None or first.at > timezone.now() - timedelta(days=PREPARATION_DAYS):
         return None
-    conference = Conference.objects.filter(pk=counted.conference_id).first()
-    return {"conference": conference, "at": counted.at, "last": last.at if last else None}
+    return {"changes": since.count(), "since": first.at, "last": last.at if last else None}
 
 
 def _records() -> list[dict]:
