@@ -158,6 +158,35 @@
         .then(function () { busy = false; });
     }, ms);
   });
+  // A form whose answer is a file to download (the backup) leaves its page as it was. Once sent, its
+  // password is emptied (the laptop left open would send it again), and the parts of the page it
+  // changes (data-download-refresh: selectors) are fetched again until they show the new file.
+  document.querySelectorAll("form[data-download-refresh]").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      var parts = form.getAttribute("data-download-refresh").split(",").map(function (s) { return s.trim(); });
+      var shown = function () { return parts.map(function (p) { var e = document.querySelector(p); return e ? e.outerHTML : ""; }).join(""); };
+      var before = shown(), tries = 0;
+      setTimeout(function () { // after the form's data was taken
+        form.querySelectorAll("input[type=password]").forEach(function (input) { input.value = ""; });
+      }, 0);
+      var look = function () {
+        fetch(location.href, { credentials: "same-origin" })
+          .then(function (r) { if (!r.ok || r.redirected) throw new Error(r.status); return r.text(); })
+          .then(function (html) {
+            var page = new DOMParser().parseFromString(html, "text/html");
+            var fresh = parts.map(function (p) { var e = page.querySelector(p); return e ? e.outerHTML : ""; }).join("");
+            if (fresh === before) throw new Error("not yet");
+            parts.forEach(function (p) {
+              var here = document.querySelector(p), there = page.querySelector(p);
+              if (here && there) here.replaceWith(document.importNode(there, true));
+              else if (here) here.remove();
+            });
+          })
+          .catch(function () { if (++tries < 60) setTimeout(look, 2000); }); // a backup with scans takes a minute
+      };
+      setTimeout(look, 1000);
+    });
+  });
   // Search as you type in a table: <input data-filter="#table-id">. As the server searches
   // (tinnhiem/text.py, matches): a letter typed without its marks finds it with any ("nguyen"
   // finds "Nguyễn", "dinh" finds "Đinh"); a letter typed with them finds only itself.
