@@ -138,12 +138,14 @@
     var last = el.tinnhiemHtml !== undefined ? el.tinnhiemHtml : el.innerHTML; // what the server sent last
     var stale = function (on) {
       el.classList.toggle("stale", on);
-      if (!on) { if (note) { note.remove(); note = null; } return; }
-      if (!note) {
+      if (!on) { if (note) { note.remove(); note = null; fit(); } return; }
+      var first = !note;
+      if (first) {
         note = document.createElement("div"); note.className = "warn stale-note"; note.setAttribute("role", "status");
         el.insertAdjacentElement("beforebegin", note);
       }
       note.textContent = (texts.textStale || "").replace("{time}", updated.toTimeString().slice(0, 8));
+      if (first) fit(); // the projector's rows under the note, still whole
     };
     setInterval(function () {
       if (busy || document.hidden) return;
