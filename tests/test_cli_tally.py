@@ -300,3 +300,143 @@ def test_any_ballots_file_is_counted_or_refused_with_its_reason(rows, separator,
         tally_ballots(rules, list(parsed.labels), parsed.ballots)
     except RulesError as exc:
         assert exc.code and exc.message
+
+
+# ---- a published table of counts: ``tally --counts`` ----
+
+PUBLISHED = ROOT / "tests" / "data" / "published-results.csv"
+
+
+def published_votes() -> dict[str, list[dict]]:
+    import csv
+
+    votes: dict[str, list[dict]] = {}
+    with PUBLISHED.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            votes.setdefault(row["vote_name"], []).append(row)
+    return votes
+
+
+def test_the_national_assembly_s_2013_table_example_matches_expected_output():
+    """examples/quoc-hoi-2013-counts.csv: the table as the press published it, headed by the levels'
+    names; each person's invalid ratings are the rest of the 492 ballots collected."""
+    status, out, err = run(
+        str(EXAMPLES / "quoc-hoi-2013-counts.csv"), "--counts", "--rules", "nq35-2012", "--members", "498"
+    )
+    assert (status, err) == (0, "")
+    assert out == (EXAMPLES / "quoc-hoi-2013-expected.txt").read_text(encoding="utf-8")
+    assert "thu về: 492" in out and "330 (66,27%)" in out
+
+
+@pytest.mark.parametrize("vote_name", sorted(published_votes()))
+def test_a_published_table_of_counts_is_checked_as_published(tmp_path, vote_name):
+    """The counts of a newspaper's table, typed as they are, give the published percentages:
+    the National Assembly's 2013 vote over its 498 deputies (NQ 35/2012), a People's Council's
+    2023 vote over the 47 ballots collected (NQ 96/2023). No ballot is invented to get there."""
+    rows = published_votes()[vote_name]
+    rules, base = ("nq35-2012", "--members") if "NQ 35/2012" in vote_name else ("nq96-2023", "--collected")
+    lines = ["nguoi,1,2,3"] + [f'"{r["person"]}",{r["high"]},{r["confidence"]},{r["low"]}' for r in rows]
+    status, out, err = run(
+        write(tmp_path, "\n".join(lines) + "\n"),
+        "--counts",
+        "--rules",
+        rules,
+        base,
+        rows[0]["total_base"],
+        "--format",
+        "json",
+    )
+    assert (status, err) == (0, "")
+    data = json.loads(out)
+    assert data["base"]["value"] == int(rows[0]["total_base"])
+    for row, person in zip(rows, data["people"], strict=True):
+        assert person["label"] == row["person"]
+        for key in ("high", "confidence", "low"):
+            assert person["counts"][key] == int(row[key] or 0)
+            if row[f"published_pct_{key}"]:
+                assert float(person["percent"][key]) == float(row[f"published_pct_{key}"]), (row["person"], key)
+    if rules == "nq96-2023":  # Lê Duy Thành: 25 of 47 "tín nhiệm thấp", over half (Điều 12 khoản 1)
+        le = next(p for p in data["people"] if p["label"] == "Lê Duy Thành")
+        assert le["outcome"] == "over_half" and le["counts"]["invalid"] == 1  # 46 rated: one invalid rating
+    else:
+        assert {p["outcome"] for p in data["people"]} == {"none"}
+
+
+@pytest.mark.parametrize(
+    "collected, low, outcome",
+    [(6, 3, "none"), (7, 4, "over_half"), (6, 4, "two_thirds"), (9, 6, "two_thirds"), (9, 5, "over_half")],
+)
+def test_counts_at_exactly_a_half_and_two_thirds(tmp_path, collected, low, outcome):
+    """Exactly half is not "over half"; exactly two thirds is the two-thirds step (QĐ 96, Điều 11)."""
+    path = write(tmp_path, f"nguoi,Tín nhiệm thấp,tín nhiệm,TÍN NHIỆM CAO\nÔng A,{low},,\n")  # any order, any case
+    status, out, err = run(path, "--counts", "--collected", str(collected), "--rules", "qd96-2023", "--format", "json")
+    assert (status, err) == (0, "")
+    person = json.loads(out)["people"][0]
+    assert person["outcome"] == outcome and person["counts"]["invalid"] == collected - low
+
+
+def test_a_table_of_counts_with_invalid_ratings_and_ballots_reconciles(tmp_path):
+    text = "\ufeffnguoi,1,2,3,khong_hop_le\nA,10,5,2,1\nB,12,3,2,\n"
+    status, out, _ = run(
+        write(tmp_path, text), "--counts", "--invalid-ballots", "2", "--rules", "qd96-2023", "--format", "json"
+    )
+    data = json.loads(out)
+    assert status == 0 and data["ballots"] == {"issued": 20, "collected": 20, "valid": 18, "invalid": 2}
+    assert [p["counts"]["invalid"] for p in data["people"]] == [1, 1]  # B's: the rest of the valid ballots
+    assert data["people"][0]["percent"]["high"] == "50.00"  # 10 of the 20 collected
+    # a person's invalid ratings that do not add up are refused with the figures
+    status, out, err = run(
+        write(tmp_path, "nguoi,1,2,3,khong_hop_le\nA,10,5,2,3\n"),
+        "--counts",
+        "--collected",
+        "19",
+        "--rules",
+        "qd96-2023",
+    )
+    assert status == 2 and out == ""
+    assert "A: tổng các mức (17) cộng số phiếu không hợp lệ theo người (3) phải bằng số phiếu hợp lệ (19)." in err, err
+
+
+@pytest.mark.parametrize(
+    "text, args, expected",
+    [
+        ("phieu,1,2,3\nA,1,2,3\n", (), "dòng 1, cột 1 («phieu»): Cột đầu tiên của bảng số phiếu phải có tên “nguoi”"),
+        ("nguoi,1,2,4\nA,1,2,3\n", (), "cột 4 («4»): Cột “4” không phải là mức nào của quy định qd96-2023"),
+        ("nguoi,1,2\nA,1,2\n", (), "dòng 1: Bảng không có cột cho mức “Tín nhiệm thấp” (chữ số 3)"),
+        ("nguoi,1,2,1\nA,1,2,3\n", (), "cột 4 («1»): Cột “1” là cùng một mức với cột 2."),
+        ("nguoi,1,2,3\nA,1,2,ba\n", (), "dòng 2, cột 4 («3»): “ba” không phải là một số phiếu"),
+        ("nguoi,1,2,3\nA,1,2,-3\n", (), "“-3” không phải là một số phiếu"),
+        ("nguoi,1,2,3\nA,1,2,3\na,1,1,1\n", (), "dòng 3, cột 1: “a” có hai lần (cả dòng 2)."),
+        ("nguoi,1,2,3\n", (), "dòng 2: Tệp có dòng tiêu đề nhưng không có người được lấy phiếu nào."),
+        ("nguoi,1,2,3\nA,10,5,2\n", ("--collected", "16"), "A: tổng các mức (17) nhiều hơn số phiếu hợp lệ (16)."),
+    ],
+)
+def test_a_table_of_counts_at_fault_is_refused_with_its_place(tmp_path, text, args, expected):
+    status, out, err = run(write(tmp_path, text), "--counts", *args, "--rules", "qd96-2023")
+    assert status == 2 and out == "" and expected in err, err
+
+
+def test_collected_and_invalid_ballots_go_with_counts(tmp_path):
+    status, _out, err = run(write(tmp_path, "phieu,A\n1,1\n"), "--collected", "3", "--rules", "qd96-2023")
+    assert status == 2 and "--collected và --invalid-ballots chỉ dùng với --counts" in err, err
+
+
+@given(
+    rows=st.lists(
+        st.lists(st.sampled_from(["nguoi", "1", "2", "3", "khong_hop_le", "", "A", " 7 ", "-1", "x"]), max_size=6),
+        max_size=5,
+    ),
+    collected=st.one_of(st.none(), st.integers(min_value=0, max_value=20)),
+)
+@settings(max_examples=300, deadline=None)
+def test_any_table_of_counts_is_counted_or_refused_with_its_reason(rows, collected):
+    """Whatever a hand-typed table of counts holds, ``--counts`` gives a result or an error naming
+    the problem (exit 2): never a Python error."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bang.csv"
+        path.write_text("\n".join(",".join(row) for row in rows), encoding="utf-8")
+        args = ("--collected", str(collected)) if collected is not None else ()
+        status, out, err = run(str(path), "--counts", *args, "--rules", "qd96-2023")
+    assert (status == 0 and out and not err) or (status == 2 and err.strip() and not out), (status, out, err)

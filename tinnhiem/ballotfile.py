@@ -91,8 +91,8 @@ def parse_cell(rules: RuleSet, text: str, *, row: int, column: int, header: str)
     return frozenset(marks)
 
 
-def parse_ballot_csv(text: str, rules: RuleSet) -> BallotFile:
-    """Parse the ballots file; raise :class:`BallotFileError` naming the row and column."""
+def _csv_rows(text: str) -> list[list[str]]:
+    """The rows of a CSV file, a BOM taken off; the first, its header, not empty."""
     if text.startswith("\ufeff"):
         text = text[1:]
     try:
@@ -103,6 +103,12 @@ def parse_ballot_csv(text: str, rules: RuleSet) -> BallotFile:
         ) from exc
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise BallotFileError("empty", gettext_noop("The file is empty: it needs a header line."), row=1)
+    return rows
+
+
+def parse_ballot_csv(text: str, rules: RuleSet) -> BallotFile:
+    """Parse the ballots file; raise :class:`BallotFileError` naming the row and column."""
+    rows = _csv_rows(text)
     header = [cell.strip() for cell in rows[0]]
     if _key(header[0]) != LABEL_COLUMN:
         raise BallotFileError(
@@ -170,6 +176,137 @@ def parse_ballot_csv(text: str, rules: RuleSet) -> BallotFile:
     if not ballots:
         raise BallotFileError("no_ballots", gettext_noop("The file has a header but no ballot."), row=2)
     return BallotFile(tuple(people), tuple(ballots), tuple(ballot_labels))
+
+
+PERSON_COLUMN = "nguoi"
+
+
+@dataclass(frozen=True)
+class CountsFile:
+    """A table of counts as published: per person their counts per level, and their invalid
+    ratings if the table gives them (``None`` otherwise)."""
+
+    labels: tuple[str, ...]
+    counts: tuple[dict[str, int], ...]
+    invalid: tuple[int | None, ...]
+
+
+def _level_of_header(rules: RuleSet, text: str):
+    """The level a counts column is headed by: its digit ("1"), its key ("high") or its label
+    ("Tín nhiệm cao", "High confidence"), in any case."""
+    key = _key(text)
+    return next(
+        (lv for lv in rules.levels if key in (str(lv.digit), lv.key, _key(lv.label), _key(lv.label_en))),
+        None,
+    )
+
+
+def parse_counts_csv(text: str, rules: RuleSet) -> CountsFile:
+    """Parse a table of counts (``tinnhiem tally --counts``): a header ``nguoi``, one column per
+    level of the rule set (headed by its digit, key or label, in any order), optionally
+    ``khong_hop_le`` last (each person's invalid ratings); then one line per rated person. An
+    empty count is 0. Raise :class:`BallotFileError` naming the row and column."""
+    rows = _csv_rows(text)
+    header = [cell.strip() for cell in rows[0]]
+    if _key(header[0]) != PERSON_COLUMN:
+        raise BallotFileError(
+            "bad_counts_header",
+            gettext_noop("The first column of a table of counts must be called “nguoi”, not “%(found)s”."),
+            row=1,
+            column=1,
+            header=header[0],
+            found=header[0],
+        )
+    has_invalid = len(header) > 1 and _key(header[-1]) == INVALID_COLUMN
+    columns: dict[str, int] = {}  # level key → column (1-based)
+    for i, title in enumerate(header[1 : len(header) - has_invalid], start=2):
+        level = _level_of_header(rules, title)
+        if level is None:
+            raise BallotFileError(
+                "unknown_level_column",
+                gettext_noop(
+                    "Column “%(found)s” is no level of rule set %(rules)s: head each level's column with its digit "
+                    "(%(digits)s) or its name."
+                ),
+                row=1,
+                column=i,
+                header=title,
+                found=title,
+                rules=rules.id,
+                digits=", ".join(str(lv.digit) for lv in rules.levels),
+            )
+        if level.key in columns:
+            raise BallotFileError(
+                "repeated_level_column",
+                gettext_noop("Column “%(found)s” is the same level as column %(other)s."),
+                row=1,
+                column=i,
+                header=title,
+                found=title,
+                other=columns[level.key],
+            )
+        columns[level.key] = i
+    missing = [lv for lv in rules.levels if lv.key not in columns]
+    if missing:
+        raise BallotFileError(
+            "missing_level_column",
+            gettext_noop("The table has no column for the level “%(level)s” (digit %(digit)s) of rule set %(rules)s."),
+            row=1,
+            level=missing[0].label,
+            digit=missing[0].digit,
+            rules=rules.id,
+        )
+    width = len(header)
+    labels: list[str] = []
+    counts: list[dict[str, int]] = []
+    invalid: list[int | None] = []
+    seen: dict[str, int] = {}
+
+    def number(cells: list[str], column: int, row: int) -> int:
+        cell = "".join(cells[column - 1].split())
+        if not cell:
+            return 0
+        if not cell.isascii() or not cell.isdigit():
+            raise BallotFileError(
+                "not_a_count",
+                gettext_noop("“%(cell)s” is not a count: write a whole number (empty = 0)."),
+                row=row,
+                column=column,
+                header=header[column - 1],
+                cell=cells[column - 1].strip(),
+            )
+        return int(cell)
+
+    for line_no, cells in enumerate(rows[1:], start=2):
+        if not cells or not any(cell.strip() for cell in cells):
+            continue  # a blank line is no person
+        if len(cells) != width:
+            raise BallotFileError(
+                "cell_count",
+                gettext_noop("This line has %(found)s cells; the header has %(expected)s."),
+                row=line_no,
+                found=len(cells),
+                expected=width,
+            )
+        label = unicodedata.normalize("NFC", cells[0].strip())
+        if not label:
+            raise BallotFileError("no_label", gettext_noop("This line names no rated person."), row=line_no, column=1)
+        if _key(label) in seen:
+            raise BallotFileError(
+                "duplicate_person",
+                gettext_noop("“%(found)s” appears twice (also line %(other)s)."),
+                row=line_no,
+                column=1,
+                found=label,
+                other=seen[_key(label)],
+            )
+        seen[_key(label)] = line_no
+        labels.append(label)
+        counts.append({key: number(cells, column, line_no) for key, column in columns.items()})
+        invalid.append(number(cells, width, line_no) if has_invalid and cells[-1].strip() else None)
+    if not labels:
+        raise BallotFileError("no_people", gettext_noop("The file has a header but no rated person."), row=2)
+    return CountsFile(tuple(labels), tuple(counts), tuple(invalid))
 
 
 def write_ballot_csv(rules: RuleSet, labels: list[str] | tuple[str, ...], ballots: list[Ballot]) -> str:

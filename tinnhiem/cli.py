@@ -17,9 +17,20 @@ from importlib import metadata
 from pathlib import Path
 from typing import TextIO
 
-from .ballotfile import BallotFileError, decode, parse_ballot_csv
+from .ballotfile import BallotFileError, decode, parse_ballot_csv, parse_counts_csv
 from .i18n import cli_language, gettext, install_argparse_translation
-from .rules import RulesError, RuleSet, TallyResult, builtin_rule_sets, format_percent, resolve_rule_set, tally_ballots
+from .rules import (
+    BallotCounts,
+    PersonTotals,
+    RulesError,
+    RuleSet,
+    TallyResult,
+    builtin_rule_sets,
+    compute_result,
+    format_percent,
+    resolve_rule_set,
+    tally_ballots,
+)
 from .rules.english import in_language
 from .rules.report import result_to_json
 
@@ -103,7 +114,7 @@ def render_table(result: TallyResult, language: str | None = None) -> str:
     return "\n".join(out) + "\n"
 
 
-def _read_ballots(path: str, rules: RuleSet):
+def _read_ballots(path: str, rules: RuleSet, parse=parse_ballot_csv):
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
@@ -111,7 +122,7 @@ def _read_ballots(path: str, rules: RuleSet):
             _("%(file)s: cannot read the file (%(reason)s).") % {"file": path, "reason": exc.strerror or exc}
         ) from exc
     try:
-        return parse_ballot_csv(decode(data), rules)
+        return parse(decode(data), rules)
     except BallotFileError as exc:
         where = [path]
         if exc.row is not None:
@@ -124,14 +135,42 @@ def _read_ballots(path: str, rules: RuleSet):
         raise CliError(", ".join(where) + ": " + exc.translated(_)) from exc
 
 
+def _from_counts(args: argparse.Namespace, rules: RuleSet) -> TallyResult:
+    """The result of a table of counts as published (``--counts``): the same rule set's base and
+    steps applied to each person's counts. Ballots collected, if not given, are the most that one
+    person's counts and invalid ratings add up to, with the whole ballots invalid; a person whose
+    invalid ratings the table does not give has the rest of the valid ballots."""
+    parsed = _read_ballots(args.ballots, rules, parse=parse_counts_csv)
+    whole = args.invalid_ballots or 0
+    given = [sum(c.values()) + (i or 0) for c, i in zip(parsed.counts, parsed.invalid, strict=True)]
+    collected = args.collected if args.collected is not None else max(given) + whole
+    valid = collected - whole
+    totals = []
+    for label, counts, invalid in zip(parsed.labels, parsed.counts, parsed.invalid, strict=True):
+        if invalid is None and sum(counts.values()) > valid:
+            raise CliError(
+                f"{args.ballots}: "
+                + _("%(person)s: the levels (%(rated)s) are more than the valid ballots (%(valid)s).")
+                % {"person": label, "rated": sum(counts.values()), "valid": valid}
+            )
+        totals.append(PersonTotals(counts, valid - sum(counts.values()) if invalid is None else invalid))
+    counts = BallotCounts(issued=collected if args.issued is None else args.issued, collected=collected, invalid=whole)
+    return compute_result(rules, parsed.labels, totals, counts, members=args.members)
+
+
 def cmd_tally(args: argparse.Namespace, stdout: TextIO) -> None:
     try:
         rules = resolve_rule_set(args.rules)
     except RulesError as exc:
         raise CliError(exc.translated(_)) from exc
-    parsed = _read_ballots(args.ballots, rules)
+    if not args.counts and (args.collected is not None or args.invalid_ballots is not None):
+        raise CliError(_("--collected and --invalid-ballots go with --counts: a ballots file is counted as it is."))
     try:
-        result = tally_ballots(rules, parsed.labels, parsed.ballots, issued=args.issued, members=args.members)
+        if args.counts:
+            result = _from_counts(args, rules)
+        else:
+            parsed = _read_ballots(args.ballots, rules)
+            result = tally_ballots(rules, parsed.labels, parsed.ballots, issued=args.issued, members=args.members)
     except RulesError as exc:
         raise CliError(f"{args.ballots}: " + exc.translated(_)) from exc
     if args.format == "json":
@@ -209,7 +248,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     tally = sub.add_parser("tally", help=_("count a ballots file under a rule set"))
-    tally.add_argument("ballots", metavar=_("FILE"), help=_("the ballots file (CSV)"))
+    tally.add_argument(
+        "ballots", metavar=_("FILE"), help=_("the ballots file, or with --counts the table of counts (CSV)")
+    )
+    tally.add_argument(
+        "--counts",
+        action="store_true",
+        help=_("the file is a table of each person's counts, as published, not of ballots: to check a published result"),
+    )
+    tally.add_argument(
+        "--collected",
+        type=_positive,
+        metavar=_("N"),
+        help=_("with --counts: ballots collected (default: the most that one person's counts add up to)"),
+    )
+    tally.add_argument(
+        "--invalid-ballots",
+        type=_positive,
+        metavar=_("N"),
+        help=_("with --counts: whole ballots invalid (default: 0)"),
+    )
     tally.add_argument(
         "--rules", required=True, metavar=_("RULES"), help=_("a rule-set id (see “tinnhiem rules”) or a .toml file")
     )
