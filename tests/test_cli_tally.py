@@ -440,3 +440,24 @@ def test_any_table_of_counts_is_counted_or_refused_with_its_reason(rows, collect
         args = ("--collected", str(collected)) if collected is not None else ()
         status, out, err = run(str(path), "--counts", *args, "--rules", "qd96-2023")
     assert (status == 0 and out and not err) or (status == 2 and err.strip() and not out), (status, out, err)
+
+
+@given(
+    text=st.lists(
+        st.sampled_from([*'Aab 0123\t,;\n\r"-x', "Tín nhiệm", "nguoi", "Không hợp lệ", "17"]), max_size=40
+    ).map("".join),
+    collected=st.one_of(st.none(), st.integers(min_value=0, max_value=20)),
+)
+@settings(max_examples=300, deadline=None)
+def test_any_table_pasted_on_the_page_is_counted_or_refused_with_its_reason(text, collected):
+    """The page's reader of a pasted table (tabs, semicolons or commas, with or without a header)
+    and the count give a result or a RulesError naming the problem: never another exception,
+    which the page would show as a server error."""
+    from tinnhiem.ballotfile import parse_counts_text, result_from_counts
+    from tinnhiem.rules import RulesError, builtin_rule_set
+
+    rules = builtin_rule_set("qd96-2023")
+    try:
+        result_from_counts(rules, parse_counts_text(text, rules), collected=collected)
+    except RulesError as exc:
+        assert exc.code and exc.message

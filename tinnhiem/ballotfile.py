@@ -15,8 +15,8 @@ import io
 import unicodedata
 from dataclasses import dataclass
 
-from .rules import Ballot, RuleSet
-from .rules.errors import RulesError, gettext_noop
+from .rules import Ballot, BallotCounts, PersonTotals, RuleSet, TallyResult, compute_result
+from .rules.errors import RulesError, TallyError, gettext_noop
 
 LABEL_COLUMN = "phieu"
 INVALID_COLUMN = "khong_hop_le"
@@ -39,6 +39,16 @@ class BallotFileError(RulesError):
         self.row = row
         self.column = column
         self.header = header
+
+    def place(self, translate) -> str:
+        """Where in the file, in the language of ``translate``: "dòng 5, cột 3 («Lê Thị Hồng Nhung»)"."""
+        where = []
+        if self.row is not None:
+            where.append(translate(gettext_noop("row %(row)s")) % {"row": self.row})
+        if self.column is not None:
+            column = translate(gettext_noop("column %(column)s")) % {"column": self.column}
+            where.append(column + (f" («{self.header}»)" if self.header else ""))
+        return ", ".join(where)
 
 
 @dataclass(frozen=True)
@@ -91,12 +101,12 @@ def parse_cell(rules: RuleSet, text: str, *, row: int, column: int, header: str)
     return frozenset(marks)
 
 
-def _csv_rows(text: str) -> list[list[str]]:
+def _csv_rows(text: str, delimiter: str = ",") -> list[list[str]]:
     """The rows of a CSV file, a BOM taken off; the first, its header, not empty."""
     if text.startswith("\ufeff"):
         text = text[1:]
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
         raise BallotFileError(
             "bad_csv", gettext_noop("The file is not valid CSV (%(detail)s)."), detail=str(exc)
@@ -179,6 +189,7 @@ def parse_ballot_csv(text: str, rules: RuleSet) -> BallotFile:
 
 
 PERSON_COLUMN = "nguoi"
+INVALID_HEADERS = (INVALID_COLUMN, "không hợp lệ", "invalid")  # a table of counts' last column, as written
 
 
 @dataclass(frozen=True)
@@ -206,7 +217,47 @@ def parse_counts_csv(text: str, rules: RuleSet) -> CountsFile:
     level of the rule set (headed by its digit, key or label, in any order), optionally
     ``khong_hop_le`` last (each person's invalid ratings); then one line per rated person. An
     empty count is 0. Raise :class:`BallotFileError` naming the row and column."""
-    rows = _csv_rows(text)
+    return _counts_from_rows(_csv_rows(text), rules)
+
+
+def parse_counts_text(text: str, rules: RuleSet) -> CountsFile:
+    """A table of counts pasted on a page: copied from Excel (cells separated by tabs) or typed with
+    commas or semicolons, with the header of :func:`parse_counts_csv` or without it. Without it,
+    each line is the person, then the counts in the order of the rule set's levels, then maybe
+    the person's invalid ratings; rows and columns are numbered as pasted."""
+    text = text.strip("\r\n ")  # not a tab: a first cell left empty
+    if not text:
+        raise BallotFileError("no_people", gettext_noop("The table names no rated person."), row=1)
+    first = text.splitlines()[0]
+    rows = _csv_rows(text, "\t" if "\t" in first else ";" if ";" in first and "," not in first else ",")
+    titles = [cell.strip() for cell in rows[0][1:]]
+    if _key(rows[0][0]) == PERSON_COLUMN or (
+        any(titles)
+        and all(not t.isdigit() and (_level_of_header(rules, t) or _key(t) in INVALID_HEADERS) for t in titles if t)
+    ):  # its header, as copied with the table ("Họ và tên", "Tín nhiệm cao", …): names, not counts
+        return _counts_from_rows([[PERSON_COLUMN, *rows[0][1:]], *rows[1:]], rules)
+    header = [PERSON_COLUMN, *(str(lv.digit) for lv in rules.levels)]
+    if len(rows[0]) == len(header) + 1:
+        header.append(INVALID_COLUMN)
+    for line_no, cells in enumerate(rows, start=1):
+        if cells and any(cell.strip() for cell in cells) and len(cells) != len(header):
+            raise BallotFileError(
+                "cell_count_pasted",
+                gettext_noop(
+                    "This line has %(found)s cells: a line is the name, then the counts of the %(levels)s levels "
+                    "(%(names)s), then maybe the invalid ratings, as the first line."
+                ),
+                row=line_no,
+                found=len(cells),
+                levels=len(rules.levels),
+                names=", ".join(lv.label for lv in rules.levels),
+            )
+    return _counts_from_rows([header, *rows], rules, first_line=1)
+
+
+def _counts_from_rows(rows: list[list[str]], rules: RuleSet, first_line: int = 2) -> CountsFile:
+    """The table of counts of these rows, the first its header; the others numbered from
+    ``first_line`` in messages."""
     header = [cell.strip() for cell in rows[0]]
     if _key(header[0]) != PERSON_COLUMN:
         raise BallotFileError(
@@ -217,7 +268,7 @@ def parse_counts_csv(text: str, rules: RuleSet) -> CountsFile:
             header=header[0],
             found=header[0],
         )
-    has_invalid = len(header) > 1 and _key(header[-1]) == INVALID_COLUMN
+    has_invalid = len(header) > 1 and _key(header[-1]) in INVALID_HEADERS
     columns: dict[str, int] = {}  # level key → column (1-based)
     for i, title in enumerate(header[1 : len(header) - has_invalid], start=2):
         level = _level_of_header(rules, title)
@@ -277,7 +328,7 @@ def parse_counts_csv(text: str, rules: RuleSet) -> CountsFile:
             )
         return int(cell)
 
-    for line_no, cells in enumerate(rows[1:], start=2):
+    for line_no, cells in enumerate(rows[1:], start=first_line):
         if not cells or not any(cell.strip() for cell in cells):
             continue  # a blank line is no person
         if len(cells) != width:
@@ -305,8 +356,40 @@ def parse_counts_csv(text: str, rules: RuleSet) -> CountsFile:
         counts.append({key: number(cells, column, line_no) for key, column in columns.items()})
         invalid.append(number(cells, width, line_no) if has_invalid and cells[-1].strip() else None)
     if not labels:
-        raise BallotFileError("no_people", gettext_noop("The file has a header but no rated person."), row=2)
+        raise BallotFileError("no_people", gettext_noop("The file has a header but no rated person."), row=first_line)
     return CountsFile(tuple(labels), tuple(counts), tuple(invalid))
+
+
+def result_from_counts(
+    rules: RuleSet,
+    table: CountsFile,
+    *,
+    collected: int | None = None,
+    invalid_ballots: int = 0,
+    issued: int | None = None,
+    members: int | None = None,
+) -> TallyResult:
+    """The result of a table of counts as published: the same rule set's base and steps applied
+    to each person's counts (``compute_result``), nothing invented. Ballots collected, if not
+    given, are the most that one person's counts and invalid ratings add up to, with the whole
+    ballots invalid; a person whose invalid ratings the table does not give has the rest of the
+    valid ballots. Shared by ``tinnhiem tally --counts`` and the page that checks a result."""
+    given = [sum(c.values()) + (i or 0) for c, i in zip(table.counts, table.invalid, strict=True)]
+    collected = collected if collected is not None else max(given) + invalid_ballots
+    valid = collected - invalid_ballots
+    totals = []
+    for label, counts, invalid in zip(table.labels, table.counts, table.invalid, strict=True):
+        if invalid is None and sum(counts.values()) > valid:
+            raise TallyError(
+                "levels_over_valid",
+                gettext_noop("%(person)s: the levels (%(rated)s) are more than the valid ballots (%(valid)s)."),
+                person=label,
+                rated=sum(counts.values()),
+                valid=valid,
+            )
+        totals.append(PersonTotals(counts, valid - sum(counts.values()) if invalid is None else invalid))
+    counts = BallotCounts(issued=collected if issued is None else issued, collected=collected, invalid=invalid_ballots)
+    return compute_result(rules, table.labels, totals, counts, members=members)
 
 
 def write_ballot_csv(rules: RuleSet, labels: list[str] | tuple[str, ...], ballots: list[Ballot]) -> str:

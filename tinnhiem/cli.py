@@ -17,20 +17,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import TextIO
 
-from .ballotfile import BallotFileError, decode, parse_ballot_csv, parse_counts_csv
+from .ballotfile import BallotFileError, decode, parse_ballot_csv, parse_counts_csv, result_from_counts
 from .i18n import cli_language, gettext, install_argparse_translation
-from .rules import (
-    BallotCounts,
-    PersonTotals,
-    RulesError,
-    RuleSet,
-    TallyResult,
-    builtin_rule_sets,
-    compute_result,
-    format_percent,
-    resolve_rule_set,
-    tally_ballots,
-)
+from .rules import RulesError, RuleSet, TallyResult, builtin_rule_sets, format_percent, resolve_rule_set, tally_ballots
 from .rules.english import in_language
 from .rules.report import result_to_json
 
@@ -124,38 +113,21 @@ def _read_ballots(path: str, rules: RuleSet, parse=parse_ballot_csv):
     try:
         return parse(decode(data), rules)
     except BallotFileError as exc:
-        where = [path]
-        if exc.row is not None:
-            where.append(_("row %(row)s") % {"row": exc.row})
-        if exc.column is not None:
-            col = _("column %(column)s") % {"column": exc.column}
-            if exc.header:
-                col += f" («{exc.header}»)"
-            where.append(col)
+        where = [path, place] if (place := exc.place(_)) else [path]
         raise CliError(", ".join(where) + ": " + exc.translated(_)) from exc
 
 
 def _from_counts(args: argparse.Namespace, rules: RuleSet) -> TallyResult:
-    """The result of a table of counts as published (``--counts``): the same rule set's base and
-    steps applied to each person's counts. Ballots collected, if not given, are the most that one
-    person's counts and invalid ratings add up to, with the whole ballots invalid; a person whose
-    invalid ratings the table does not give has the rest of the valid ballots."""
-    parsed = _read_ballots(args.ballots, rules, parse=parse_counts_csv)
-    whole = args.invalid_ballots or 0
-    given = [sum(c.values()) + (i or 0) for c, i in zip(parsed.counts, parsed.invalid, strict=True)]
-    collected = args.collected if args.collected is not None else max(given) + whole
-    valid = collected - whole
-    totals = []
-    for label, counts, invalid in zip(parsed.labels, parsed.counts, parsed.invalid, strict=True):
-        if invalid is None and sum(counts.values()) > valid:
-            raise CliError(
-                f"{args.ballots}: "
-                + _("%(person)s: the levels (%(rated)s) are more than the valid ballots (%(valid)s).")
-                % {"person": label, "rated": sum(counts.values()), "valid": valid}
-            )
-        totals.append(PersonTotals(counts, valid - sum(counts.values()) if invalid is None else invalid))
-    counts = BallotCounts(issued=collected if args.issued is None else args.issued, collected=collected, invalid=whole)
-    return compute_result(rules, parsed.labels, totals, counts, members=args.members)
+    """The result of a table of counts as published (``--counts``: ``result_from_counts``)."""
+    table = _read_ballots(args.ballots, rules, parse=parse_counts_csv)
+    return result_from_counts(
+        rules,
+        table,
+        collected=args.collected,
+        invalid_ballots=args.invalid_ballots or 0,
+        issued=args.issued,
+        members=args.members,
+    )
 
 
 def cmd_tally(args: argparse.Namespace, stdout: TextIO) -> None:
@@ -254,7 +226,9 @@ def build_parser() -> argparse.ArgumentParser:
     tally.add_argument(
         "--counts",
         action="store_true",
-        help=_("the file is a table of each person's counts, as published, not of ballots: to check a published result"),
+        help=_(
+            "the file is a table of each person's counts, as published, not of ballots: to check a published result"
+        ),
     )
     tally.add_argument(
         "--collected",

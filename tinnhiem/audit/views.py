@@ -123,3 +123,83 @@ def _received_rows(checked) -> list[dict]:
         }
         for r in checked.records
     ]
+
+
+MAX_TABLE_CHARS = 200_000  # a table of a few hundred persons pasted, with room to spare
+
+
+@permission_required(AUDIT)
+def check_published(request):
+    """A result published with its counts only (in the press, in a report, in a unit's minutes)
+    counted again under its rule set, in force or older, as ``tinnhiem tally --counts`` does
+    (``ballotfile.result_from_counts``): the table pasted as it is, nothing stored or logged."""
+    from tinnhiem.ballotfile import BallotFileError, parse_counts_text, result_from_counts
+    from tinnhiem.rules import RulesError, builtin_rule_sets, format_percent
+
+    rule_sets = sorted(builtin_rule_sets(), key=lambda r: (not r.in_force, r.id))
+    chosen = request.POST.get("rules", rule_sets[0].id)
+    table = request.POST.get("table", "")[:MAX_TABLE_CHARS]
+    typed = {name: request.POST.get(name, "").strip()[:20] for name in ("members", "collected", "invalid_ballots")}
+    result, error = None, ""
+    if request.method == "POST":
+        rules = next((r for r in rule_sets if r.id == chosen), None)
+        numbers = {name: small_int(text) for name, text in typed.items()}
+        wrong = next((text for name, text in typed.items() if text and numbers[name] is None), None)
+        if rules is None:
+            error = _("Choose a rule set.")
+        elif wrong is not None:
+            error = _("“%(value)s” is not a whole number.") % {"value": wrong}
+        elif not table.strip():
+            error = _("Paste the table of counts: one person a line.")
+        elif rules.base_kind == "members" and numbers["members"] is None:
+            error = _(
+                "%(rules)s counts the percentages over the total number of members (deputies): type that number."
+            ) % {"rules": rules.short_name}
+        else:
+            try:
+                result = result_from_counts(
+                    rules,
+                    parse_counts_text(table, rules),
+                    collected=numbers["collected"],
+                    invalid_ballots=numbers["invalid_ballots"] or 0,
+                    members=numbers["members"],
+                )
+            except BallotFileError as exc:
+                place = exc.place(_)
+                error = f"{place}: {exc.translated(_)}" if place else exc.translated(_)
+            except RulesError as exc:
+                error = exc.translated(_)
+    people = []
+    if result is not None:
+        for no, person in enumerate(result.people, start=1):
+            levels = [
+                {
+                    "label": level.label,
+                    "count": person.counts[level.key],
+                    "percent": format_percent(person.counts[level.key], result.base.value) + "%",
+                }
+                for level in result.rules.levels
+            ]
+            people.append(
+                {
+                    "no": no,
+                    "label": person.label,
+                    "levels": levels,
+                    "invalid": person.invalid_total,
+                    "consequence": person.consequence if person.outcome is not None else "",
+                }
+            )
+    return render(
+        request,
+        "audit/check_published.html",
+        {
+            "rule_sets": rule_sets,
+            "chosen": chosen,
+            "table": table,
+            "typed": typed,
+            "error": error,
+            "result": result,
+            "people": people,
+        },
+        status=400 if error else 200,
+    )
