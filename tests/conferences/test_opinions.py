@@ -564,6 +564,38 @@ def test_opinions_entered_by_mistake_are_removed_with_their_reason_and_the_log_k
     assert Opinion.objects.count() == 3
 
 
+def test_the_opinions_of_one_removal_are_logged_in_the_list_s_order(office, conference, person):
+    """The log and the list of removed opinions give them in the order the page lists them (the
+    day received, the ballot's order, the words), not in that of their random ids."""
+    from datetime import date
+
+    from tinnhiem.conferences.usecases import rated
+
+    second = rated.add_rated_person(office, conference, full_name="Lê Thị Hồng Nhung", post="Phó Chủ tịch")
+    made = [
+        opinions.enter_paper_opinion(office, conference, rated_person=who, text=text, received_on=day)
+        for who, text, day in (
+            (second, "Bốn", date(2026, 11, 2)),
+            (person, "Ba", date(2026, 11, 2)),
+            (person, "Hai", date(2026, 11, 1)),
+            (second, "An", date(2026, 11, 1)),
+            (person, "Một", date(2026, 11, 1)),
+        )
+    ]
+    listed = [o.text for o in conference.opinions.all()]  # the page's order
+    assert listed == ["Hai", "Một", "An", "Ba", "Bốn"]
+    for _ in range(3):  # whatever order the ids fall in
+        opinions.remove_opinions(office, conference, made, reason="Nhập nhầm hội nghị")
+        removed = Event.objects.filter(action="opinion.removed").order_by("-seq")[: len(made)]
+        assert [e.data["text"] for e in reversed(removed)] == listed
+        made = [
+            opinions.enter_paper_opinion(
+                office, conference, rated_person=o.rated_person, text=o.text, received_on=o.received_on
+            )
+            for o in made
+        ]
+
+
 def test_a_table_whose_opinions_were_all_removed_may_be_imported_again(office, conference, person):
     """A table imported by mistake (before the unit's corrections, say) is removed whole: the same
     file may then come in again. While one of its opinions remains, it is refused as imported."""

@@ -523,6 +523,9 @@ def remove_opinions(actor: Any, conference: Conference, opinions: list[Opinion],
             % {"n": forwarded}
         )
     conference.opinions.filter(pk__in=wanted).delete()
+    # logged in the list's order (the day, the ballot's order, the words), not the random ids' (locked in
+    # those, one order for every desk)
+    chosen.sort(key=lambda o: (o.received_on, o.rated_person.order if o.rated_person else -1, o.text))
     record_many(
         actor,
         [
