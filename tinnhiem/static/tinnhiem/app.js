@@ -166,8 +166,8 @@
   document.querySelectorAll("form[data-download-refresh]").forEach(function (form) {
     form.addEventListener("submit", function () {
       var parts = form.getAttribute("data-download-refresh").split(",").map(function (s) { return s.trim(); });
-      var shown = function () { return parts.map(function (p) { var e = document.querySelector(p); return e ? e.outerHTML : ""; }).join(""); };
-      var before = shown(), tries = 0;
+      var before = parts.map(function (p) { var e = document.querySelector(p); return e ? e.outerHTML : ""; }).join("");
+      var tries = 0;
       setTimeout(function () { // after the form's data was taken
         form.querySelectorAll("input[type=password]").forEach(function (input) { input.value = ""; });
       }, 0);
