@@ -249,6 +249,68 @@ def test_a_voter_votes_with_the_keyboard_alone(new_page, live_server, conference
     assert ElectronicBallot.objects.get().marks == "31"  # Tín nhiệm thấp, Tín nhiệm cao
 
 
+def test_a_long_ballot_says_for_how_many_a_level_is_chosen_and_finds_the_next(
+    new_page, live_server, office, make_user, shot
+):
+    """A People's Council's ballot of eight persons on a phone, longer than its screen: a line at
+    the foot of the screen says for how many persons a level is chosen, and takes the voter to the
+    first without one; it goes with the review, and comes back with "Sửa lại"."""
+    from tinnhiem.conferences.usecases import rated
+    from tinnhiem.voting.models import ElectronicBallot
+    from tinnhiem.voting.usecases import evote
+
+    chair = make_user("chair", "chair")
+    counters = [make_user("committee", f"kp{i}") for i in (1, 2, 3)]
+    conference = commune_conference(office, title="Kỳ họp HĐND xã", place="Hội trường", legal_basis="KH 12")
+    for i in range(3, 9):
+        rated.add_rated_person(office, conference, full_name=f"Người được lấy phiếu số {i:02d}", post="Ủy viên")
+    voters = [roster.add_voter(office, conference, full_name=f"Đại biểu {i}", post="Đại biểu") for i in range(1, 7)]
+    day.open_conference(chair, conference, held_today=True)
+    day.check_in(office, conference, voters)
+    for voter, role, user in zip(voters[:3], ("head", "secretary", "member"), counters, strict=True):
+        day.propose_member(office, conference, voter=voter, role=role, user=user)
+    day.record_committee_approval(chair, conference, votes_for=6, against=0, abstaining=0)
+    day.open_voting(chair, conference)
+    form = conference.ballot_forms.get()
+    code = evote.generate_cards(office, form, count=1)[0]
+    evote.open_evote(chair, form)
+    phone = new_page(**PHONE)
+    phone.goto(f"{live_server.url}/bo-phieu/{conference.pk}/")
+    phone.fill("#id_code", code)
+    phone.click("button:has-text('Tiếp tục')")
+    progress = phone.locator(".ballot-progress")
+    expect(progress).to_contain_text("Đã chọn: 0/8 người")
+    sets = phone.locator("fieldset.person")
+    for i in (0, 1, 2):
+        sets.nth(i).locator("label.choice").first.click()
+    expect(progress).to_contain_text("Đã chọn: 3/8 người")
+    # kept at the foot of the screen while the ballot scrolls under it
+    box = progress.bounding_box()
+    assert abs(box["y"] + box["height"] - PHONE["height"]) <= 1, box
+    shot(phone, "32-phieu-dai-dien-thoai", full_page=False)
+    phone.click(".ballot-progress button:has-text('Đến người chưa chọn')")
+    focused = phone.evaluate("document.activeElement.name")
+    assert focused == sets.nth(3).locator("input").first.get_attribute("name"), focused
+    assert sets.nth(3).bounding_box()["y"] < PHONE["height"]  # brought into view
+    sets.nth(5).locator("label.choice").nth(1).click()  # out of order: the next is still the fourth
+    phone.click(".ballot-progress button")
+    assert phone.evaluate("document.activeElement.name") == sets.nth(3).locator("input").first.get_attribute("name")
+    for i in (3, 4, 6, 7):
+        sets.nth(i).locator("label.choice").first.click()
+    expect(progress).to_contain_text("Đã chọn: 8/8 người")
+    expect(progress.locator("button")).to_be_hidden()
+    phone.click("button:has-text('Xem lại phiếu')")
+    expect(phone.locator("[data-review-panel]")).to_be_visible()
+    expect(progress).to_be_hidden()
+    phone.click("[data-review-back]")
+    expect(progress).to_be_visible()
+    phone.click("button:has-text('Xem lại phiếu')")
+    phone.click("[data-review-send]")
+    phone.get_by_text("Phiếu của đồng chí đã được ghi nhận.").wait_for()
+    assert ElectronicBallot.objects.get().marks == "11111211"
+    assert phone.external_requests == []
+
+
 # a code's field: how many lines it shows, or 0 if any of the code is out of sight (scrolled)
 CODE_LINES = """e => { const s = getComputedStyle(e);
     if (e.scrollWidth > e.clientWidth || e.scrollHeight > e.clientHeight) return 0;

@@ -315,6 +315,30 @@
   if (reviewForm) {
     var panel = reviewForm.querySelector("[data-review-panel]");
     var text = function (sel) { return reviewForm.querySelector(sel).innerHTML.trim(); };
+    // A ballot longer than a screen (more than five persons): a line kept at the foot of the screen
+    // says for how many persons a level is chosen, and takes the voter to the first without one.
+    // Nothing of it leaves the phone.
+    var sets = reviewForm.querySelectorAll("fieldset.person"), progress = null;
+    if (sets.length > 5) {
+      progress = document.createElement("div"); progress.className = "ballot-progress"; progress.setAttribute("role", "status");
+      var said = document.createElement("span"), next = document.createElement("button");
+      next.type = "button"; next.className = "secondary small"; next.textContent = text("[data-text-next]");
+      progress.appendChild(said); progress.appendChild(next);
+      reviewForm.querySelector(".actions").insertAdjacentElement("beforebegin", progress);
+      var open = function () { return Array.prototype.filter.call(sets, function (s) { return !s.querySelector("input:checked"); }); };
+      var count = function () {
+        var left = open().length;
+        said.textContent = text("[data-text-progress]").replace("{n}", sets.length - left).replace("{count}", sets.length);
+        next.hidden = left === 0;
+      };
+      next.addEventListener("click", function () {
+        var first = open()[0];
+        if (!first) return;
+        first.scrollIntoView({ block: "center" }); first.querySelector("input").focus({ preventScroll: true });
+      });
+      reviewForm.addEventListener("change", count);
+      count();
+    }
     reviewForm.addEventListener("submit", function (event) {
       if (reviewForm.querySelector("input[name=step]").value !== "review") return;
       event.preventDefault();
@@ -329,11 +353,13 @@
         set.hidden = true;
       });
       reviewForm.querySelector(".actions").hidden = true;
+      if (progress) progress.hidden = true;
       // the focus goes with what is shown (the button pressed is hidden): a screen reader reads the review
       panel.hidden = false; panel.querySelector("[data-review-heading]").focus(); panel.scrollIntoView();
     });
     reviewForm.querySelector("[data-review-back]").addEventListener("click", function () {
       panel.hidden = true; reviewForm.querySelector(".actions").hidden = false;
+      if (progress) progress.hidden = false;
       reviewForm.querySelectorAll("fieldset.person").forEach(function (set) { set.hidden = false; });
       var first = reviewForm.querySelector("fieldset.person");  // back at the first person, as chosen
       if (first) (first.querySelector("input:checked") || first.querySelector("input")).focus();
