@@ -71,6 +71,23 @@ def test_allow_policy_links_deputies_automatically(office, today):
     assert roster.unresolved_rated_matches(conference) == []
 
 
+def test_a_voter_named_as_two_rated_namesakes_is_linked_to_the_one_of_the_same_post(office, conference, person):
+    """Two rated persons of one name: a voter of that name and of one's post is that one (it was the
+    last of the two, whatever the post); of neither's post, the first on the ballot, to confirm."""
+    chair = rated.add_rated_person(office, conference, full_name=person.full_name, post="Chủ tịch HĐND xã")
+    second = roster.add_voter(office, conference, full_name=person.full_name, post="chủ tịch hđnd xã")
+    first = roster.add_voter(office, conference, full_name=person.full_name, post=person.post)
+    other = roster.add_voter(office, conference, full_name=person.full_name, post="Giáo viên")
+    assert dict((v.pk, p) for v, p in roster.unresolved_rated_matches(conference)) == {
+        second.pk: chair,
+        first.pk: person,
+        other.pk: person,
+    }
+    roster.resolve_rated_match(office, second, same_person=True)
+    second.refresh_from_db()
+    assert second.rated_person == chair
+
+
 def test_revoked_invitation_link_stops_working(office, voter):
     old = links.invitation_mac(voter)
     assert links.check_invitation(voter.pk, old) == voter

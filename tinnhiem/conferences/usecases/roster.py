@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from tinnhiem.accounts.roles import PREPARE, require
 from tinnhiem.audit.log import changed, record, values_of
-from tinnhiem.text import person_key
+from tinnhiem.text import fold, person_key
 
 from ..models import Conference, RatedPerson, Voter
 from ..roster_file import COLUMNS, Column, RosterError, RosterRow, RosterRows, read_roster
@@ -27,8 +27,20 @@ def check_preparing(conference: Conference) -> None:
         raise ValidationError(_("The conference has started; the voter roll can no longer change here."))
 
 
-def rated_name_index(conference: Conference) -> dict[str, RatedPerson]:
-    return {person_key(p.full_name): p for p in conference.rated_persons.all()}
+def rated_name_index(conference: Conference) -> dict[str, list[RatedPerson]]:
+    """The rated persons by ``person_key`` of their name, in the ballot's order (namesakes together)."""
+    index: dict[str, list[RatedPerson]] = {}
+    for person in conference.rated_persons.order_by("order", "pk"):
+        index.setdefault(person_key(person.full_name), []).append(person)
+    return index
+
+
+def rated_person_of(voter: Voter, index: dict[str, list[RatedPerson]]) -> RatedPerson | None:
+    """The rated person a voter of the same name may be: of two namesakes, the one of the same
+    post (the roll and the ballot write it alike), else the first on the ballot."""
+    found = index.get(person_key(voter.full_name), [])
+    same_post = [p for p in found if fold(p.post) == fold(voter.post)]
+    return (same_post or found or [None])[0]
 
 
 def _apply_rated_policy(conference: Conference, voters: list[Voter], *, rows: list[RosterRow] | None = None) -> None:
@@ -37,7 +49,7 @@ def _apply_rated_policy(conference: Conference, voters: list[Voter], *, rows: li
     policy = conference.rules.rated_person_as_voter
     index = rated_name_index(conference)
     for i, voter in enumerate(voters):
-        person = index.get(person_key(voter.full_name))
+        person = rated_person_of(voter, index)
         if person is None:
             continue
         if policy == "forbid":
@@ -56,7 +68,7 @@ def unresolved_rated_matches(conference: Conference) -> list[tuple[Voter, RatedP
     index = rated_name_index(conference)
     out = []
     for voter in conference.voters.filter(rated_person__isnull=True, rated_match_dismissed=False):
-        person = index.get(person_key(voter.full_name))
+        person = rated_person_of(voter, index)
         if person is not None:
             out.append((voter, person))
     return out
@@ -141,7 +153,7 @@ def resolve_rated_match(actor: Any, voter: Voter, *, same_person: bool) -> Voter
     require(actor, PREPARE)
     voter = Voter.objects.select_for_update().select_related("conference__campaign").get(pk=voter.pk)
     check_preparing(voter.conference)
-    person = rated_name_index(voter.conference).get(person_key(voter.full_name))
+    person = rated_person_of(voter, rated_name_index(voter.conference))
     if person is None:
         raise ValidationError(_("No rated person has this voter's name."))
     if same_person:
