@@ -61,6 +61,14 @@ def test_the_projector_shows_forty_four_persons_a_line_each(new_page, live_serve
     assert on_screen(page)[-1] == 44
     page.keyboard.press("Home")
     expect(pager).to_have_text(f"Trang 1/{count}")
+    # the remote's "pause" (P, B or "."): the screen stays while a row is read, until pressed again
+    held = f"Trang 1/{count} · đang dừng (bấm P để tiếp tục)"
+    page.keyboard.press("p")
+    expect(pager).to_have_text(held)
+    page.clock.run_for(45000)
+    expect(pager).to_have_text(held)
+    page.keyboard.press("b")
+    expect(pager).to_have_text(f"Trang 1/{count}")
     # nothing to scroll: each screen fits, the list's title and the counts above it on each
     assert page.evaluate("document.documentElement.scrollHeight") <= 1080
     assert page.locator(".pj-form h2").is_visible() and page.locator(".pj-table thead").is_visible()

@@ -53,7 +53,7 @@
   // Done again when the screen changes size and when the content changes (the next step of the
   // day, the results).
   var projector = document.body.classList.contains("projector") ? document.body : null;
-  var screens = [], shown = 0, pager = null, turner = null, TURN_MS = 20000;
+  var screens = [], shown = 0, pager = null, turner = null, held = false, TURN_MS = 20000;
   var units = function () { return projector.querySelectorAll(".pj-table tbody tr, .pj-person"); };
   var showScreen = function () { // the rows of screen `shown` (all, with no screens); a form none of whose rows are on it, hidden
     var all = units(), at = screens[shown] || [0, all.length];
@@ -65,7 +65,8 @@
       if (!pager) { pager = document.createElement("span"); pager.className = "pj-pager"; pager.setAttribute("aria-live", "polite"); }
       var heading = projector.querySelector(".pj-form:not(.pj-off) h2");
       if (heading && pager.parentNode !== heading) heading.appendChild(pager);
-      pager.textContent = (texts.textScreen || "{n}/{count}").replace("{n}", shown + 1).replace("{count}", screens.length);
+      pager.textContent = (texts.textScreen || "{n}/{count}").replace("{n}", shown + 1).replace("{count}", screens.length)
+        + (held ? " · " + (texts.textHeld || "||") : "");
     } else if (pager) pager.remove();
   };
   var turn = function (to) {
@@ -114,11 +115,14 @@
     window.addEventListener("resize", fit);
     var restart = function () {
       clearInterval(turner);
-      turner = setInterval(function () { turn(shown + 1); }, TURN_MS);
+      if (!held) turner = setInterval(function () { turn(shown + 1); }, TURN_MS);
     };
     document.addEventListener("keydown", function (event) {
       if (screens.length < 2 || event.altKey || event.ctrlKey || event.metaKey) return;
       var key = event.key, to = null;
+      if (key === "p" || key === "P" || key === "b" || key === "B" || key === ".") { // a remote's "pause" or "blank" key:
+        event.preventDefault(); held = !held; showScreen(); restart(); return; // the screen stays while a row is read
+      }
       if (key === "PageDown" || key === "ArrowRight" || key === "ArrowDown" || key === " ") to = shown + 1;
       else if (key === "PageUp" || key === "ArrowLeft" || key === "ArrowUp") to = shown - 1;
       else if (key === "Home") to = 0;
