@@ -25,11 +25,21 @@ PHONE = {"width": 390, "height": 844, "mobile": True}
 
 @pytest.fixture
 def conference(office, make_user):
+    return voting_conference(office, make_user)
+
+
+def voting_conference(office, make_user, more_people: int = 0) -> Conference:
+    """A commune's conference whose vote is open: its two Vice-Chairmen and ``more_people`` others
+    on the ballot, six voters present, a committee of three approved."""
+    from tinnhiem.conferences.usecases import rated
+
     chair = make_user("chair", "chair")
     counters = [make_user("committee", f"kp{i}") for i in (1, 2, 3)]
     conference = commune_conference(
         office, title="Hội nghị lấy phiếu tín nhiệm", place="Hội trường", legal_basis="KH 12"
     )
+    for i in range(3, 3 + more_people):
+        rated.add_rated_person(office, conference, full_name=f"Người được lấy phiếu số {i:02d}", post="Ủy viên")
     voters = [roster.add_voter(office, conference, full_name=f"Đại biểu {i}", post="Công chức") for i in range(1, 7)]
     day.open_conference(chair, conference, held_today=True)
     day.check_in(office, conference, voters)
@@ -252,28 +262,18 @@ def test_a_voter_votes_with_the_keyboard_alone(new_page, live_server, conference
 def test_a_long_ballot_says_for_how_many_a_level_is_chosen_and_finds_the_next(
     new_page, live_server, office, make_user, shot
 ):
-    """A People's Council's ballot of eight persons on a phone, longer than its screen: a line at
+    """A ballot of eight persons on a phone (a People's Council's), longer than its screen: a line at
     the foot of the screen says for how many persons a level is chosen, and takes the voter to the
     first without one; it goes with the review, and comes back with "Sửa lại"."""
-    from tinnhiem.conferences.usecases import rated
+    from django.contrib.auth import get_user_model
+
     from tinnhiem.voting.models import ElectronicBallot
     from tinnhiem.voting.usecases import evote
 
-    chair = make_user("chair", "chair")
-    counters = [make_user("committee", f"kp{i}") for i in (1, 2, 3)]
-    conference = commune_conference(office, title="Kỳ họp HĐND xã", place="Hội trường", legal_basis="KH 12")
-    for i in range(3, 9):
-        rated.add_rated_person(office, conference, full_name=f"Người được lấy phiếu số {i:02d}", post="Ủy viên")
-    voters = [roster.add_voter(office, conference, full_name=f"Đại biểu {i}", post="Đại biểu") for i in range(1, 7)]
-    day.open_conference(chair, conference, held_today=True)
-    day.check_in(office, conference, voters)
-    for voter, role, user in zip(voters[:3], ("head", "secretary", "member"), counters, strict=True):
-        day.propose_member(office, conference, voter=voter, role=role, user=user)
-    day.record_committee_approval(chair, conference, votes_for=6, against=0, abstaining=0)
-    day.open_voting(chair, conference)
+    conference = voting_conference(office, make_user, more_people=6)
     form = conference.ballot_forms.get()
     code = evote.generate_cards(office, form, count=1)[0]
-    evote.open_evote(chair, form)
+    evote.open_evote(get_user_model().objects.get(username="chair"), form)
     phone = new_page(**PHONE)
     phone.goto(f"{live_server.url}/bo-phieu/{conference.pk}/")
     phone.fill("#id_code", code)
