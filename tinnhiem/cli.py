@@ -103,7 +103,7 @@ def render_table(result: TallyResult, language: str | None = None) -> str:
     return "\n".join(out) + "\n"
 
 
-def _read_ballots(path: str, rules: RuleSet, parse=parse_ballot_csv):
+def _read_file(path: str, rules: RuleSet, parse=parse_ballot_csv):
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
@@ -119,7 +119,7 @@ def _read_ballots(path: str, rules: RuleSet, parse=parse_ballot_csv):
 
 def _from_counts(args: argparse.Namespace, rules: RuleSet) -> TallyResult:
     """The result of a table of counts as published (``--counts``: ``result_from_counts``)."""
-    table = _read_ballots(args.ballots, rules, parse=parse_counts_csv)
+    table = _read_file(args.ballots, rules, parse=parse_counts_csv)
     return result_from_counts(
         rules,
         table,
@@ -141,7 +141,7 @@ def cmd_tally(args: argparse.Namespace, stdout: TextIO) -> None:
         if args.counts:
             result = _from_counts(args, rules)
         else:
-            parsed = _read_ballots(args.ballots, rules)
+            parsed = _read_file(args.ballots, rules)
             result = tally_ballots(rules, parsed.labels, parsed.ballots, issued=args.issued, members=args.members)
     except RulesError as exc:
         raise CliError(f"{args.ballots}: " + exc.translated(_)) from exc

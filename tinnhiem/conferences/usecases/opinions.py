@@ -232,12 +232,16 @@ def _person_above(lines: tuple[str, ...], named: dict[str, list[RatedPerson]]) -
     UBND thành phố"), with that line: by their full name, as whole words. Two persons of the same
     name are told apart by the words after it, as ``_person_written`` does by a post. Several when
     the line names several; ("", []) when no line names anyone (a title, "Ý kiến chung")."""
+    def spaced(text: str) -> str:  # its words between spaces, without punctuation ("Đức," is "đức")
+        return " " + " ".join(re.sub(r"\W+", " ", fold(text)).split()) + " "
+
+    names = {key: spaced(key) for key in named}
     for line in lines:
-        words = " " + " ".join(re.sub(r"[^\w]+", " ", fold(line)).split()) + " "
-        keys = [key for key in named if f" {key} " in words]
-        keys = [key for key in keys if not any(key != other and f" {key} " in f" {other} " for other in keys)]
+        words = spaced(line)
+        keys = [key for key, name in names.items() if name in words]
+        keys = [key for key in keys if not any(key != other and names[key] in names[other] for other in keys)]
         if len(keys) == 1 and len(named[keys[0]]) > 1:  # namesakes: the words after the name
-            after = words.split(f" {keys[0]} ", 1)[1].strip()
+            after = words.split(names[keys[0]], 1)[1].strip()
             return line, _person_written(f"{named[keys[0]][0].full_name} - {after}", named) if after else named[keys[0]]
         if keys:
             return line, [p for key in keys for p in named[key]]
