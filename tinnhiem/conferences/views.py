@@ -81,10 +81,10 @@ def home(request):
         for conference in campaign.conferences.all():
             conference.ballots_due = retention.may_destroy(conference, today)
     backup_due = None
-    if request.user.has_perm(BACKUP):  # the administrator: a conference counted since the last backup
-        from tinnhiem.site.backups import backup_due as counted_since_backup
+    if request.user.has_perm(BACKUP):  # the administrator: a conference counted, or a week of changes, unsaved
+        from tinnhiem.site import backups
 
-        backup_due = counted_since_backup()
+        backup_due = backups.backup_due()
     return render(request, "conferences/home.html", {"campaigns": campaigns_list, "backup_due": backup_due})
 
 
